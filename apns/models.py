@@ -1,0 +1,1 @@
+"""Push notifications (APNs) models."""

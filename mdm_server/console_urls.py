@@ -1,0 +1,16 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from mdm_server import console
+
+urlpatterns = [
+    path("", console.dashboard, name="console-dashboard"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="console/login.html"),
+        name="console-login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="console-logout"),
+    path("settings/", console.settings_page, name="console-settings"),
+    path("audit/", console.audit_log, name="console-audit"),
+]

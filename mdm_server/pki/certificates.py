@@ -1,0 +1,254 @@
+"""X.509 building blocks: the MDM CA, issued certificates, and reading uploaded identities.
+
+Pure: no Django imports. Errors are `CertificateError` with a message an admin can act on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from dataclasses import dataclass
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+
+
+class CertificateError(Exception):
+    """An uploaded or generated certificate cannot be used; the message says why."""
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A certificate with its private key and any chain certificates that came with it."""
+
+    certificate: x509.Certificate
+    key: PrivateKey
+    chain: tuple[x509.Certificate, ...] = ()
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def new_rsa_key(bits: int = 2048) -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=bits)
+
+
+def fingerprint(cert: x509.Certificate) -> str:
+    """SHA-256 of the DER certificate, hex: the value pinned to an enrollment."""
+    return hashlib.sha256(cert.public_bytes(serialization.Encoding.DER)).hexdigest()
+
+
+def build_ca(common_name: str, *, key: PrivateKey, days: int = 3650) -> x509.Certificate:
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, uuid.uuid4().hex[:12]),
+        ]
+    )
+    now = _now()
+    return (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=days))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+
+
+def issue_certificate(
+    *,
+    issuer: Identity,
+    public_key: rsa.RSAPublicKey | ec.EllipticCurvePublicKey,
+    subject: x509.Name,
+    days: int,
+    usage: str,
+) -> x509.Certificate:
+    """Issue a leaf certificate; usage is "client" (device identity) or "signing" (profiles)."""
+    now = _now()
+    eku = {
+        "client": [ExtendedKeyUsageOID.CLIENT_AUTH],
+        "signing": [ExtendedKeyUsageOID.CODE_SIGNING, ExtendedKeyUsageOID.EMAIL_PROTECTION],
+    }[usage]
+    return (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer.certificate.subject)
+        .public_key(public_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(min(now + dt.timedelta(days=days), issuer.certificate.not_valid_after_utc))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=usage == "client",
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.ExtendedKeyUsage(eku), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()),
+            critical=False,
+        )
+        .sign(issuer.key, hashes.SHA256())
+    )
+
+
+def key_to_pem(key: PrivateKey) -> bytes:
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+
+
+def cert_to_pem(cert: x509.Certificate) -> str:
+    return cert.public_bytes(serialization.Encoding.PEM).decode()
+
+
+def load_cert_pem(pem: str | bytes) -> x509.Certificate:
+    data = pem.encode() if isinstance(pem, str) else pem
+    try:
+        return x509.load_pem_x509_certificate(data)
+    except ValueError:
+        raise CertificateError("not a PEM certificate") from None
+
+
+def load_key_pem(pem: bytes, password: bytes | None = None) -> PrivateKey:
+    try:
+        key = serialization.load_pem_private_key(pem, password=password)
+    except TypeError:
+        raise CertificateError("the private key is encrypted: give its password") from None
+    except ValueError:
+        raise CertificateError(
+            "the private key cannot be read (wrong password or not a PEM key)"
+        ) from None
+    if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
+        raise CertificateError("only RSA and EC private keys are supported")
+    return key
+
+
+def key_matches(cert: x509.Certificate, key: PrivateKey) -> bool:
+    pub = serialization.PublicFormat.SubjectPublicKeyInfo
+    enc = serialization.Encoding.DER
+    return cert.public_key().public_bytes(enc, pub) == key.public_key().public_bytes(enc, pub)
+
+
+def load_identity(
+    data: bytes, *, password: str | None = None, key_pem: bytes | None = None
+) -> Identity:
+    """Read an uploaded identity: PKCS#12 (with password), or PEM certificate plus PEM key.
+
+    The PEM key may be in `data` itself (one file with both) or given separately as `key_pem`.
+    """
+    pw = password.encode() if password else None
+    if b"-----BEGIN" in data:
+        try:
+            certs = x509.load_pem_x509_certificates(data)
+        except ValueError:
+            raise CertificateError("the file holds no readable PEM certificate") from None
+        key_source = key_pem if key_pem is not None else data
+        if b"PRIVATE KEY-----" not in key_source:
+            raise CertificateError("no private key given: upload the key with the certificate")
+        key = load_key_pem(key_source, pw)
+        cert, chain = certs[0], tuple(certs[1:])
+    else:
+        try:
+            p12 = pkcs12.load_pkcs12(data, pw)
+        except ValueError:
+            raise CertificateError(
+                "the PKCS#12 file cannot be opened: wrong password, or not a PKCS#12 file"
+            ) from None
+        if p12.cert is None or p12.key is None:
+            raise CertificateError("the PKCS#12 file must hold a certificate and its private key")
+        key_obj = p12.key
+        if not isinstance(key_obj, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
+            raise CertificateError("only RSA and EC private keys are supported")
+        key = key_obj
+        cert = p12.cert.certificate
+        chain = tuple(c.certificate for c in p12.additional_certs)
+    if not key_matches(cert, key):
+        raise CertificateError("the private key does not match the certificate")
+    return Identity(certificate=cert, key=key, chain=chain)
+
+
+def check_validity(cert: x509.Certificate, *, now: dt.datetime | None = None) -> None:
+    moment = now or _now()
+    if cert.not_valid_after_utc <= moment:
+        raise CertificateError(
+            f"the certificate expired on {cert.not_valid_after_utc:%Y-%m-%d %H:%M} UTC"
+        )
+    if cert.not_valid_before_utc > moment + dt.timedelta(minutes=5):
+        raise CertificateError(
+            f"the certificate is not valid before {cert.not_valid_before_utc:%Y-%m-%d} UTC"
+        )
+
+
+def is_issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
+    """True when `issuer` signed `cert` (name match and signature check)."""
+    if cert.issuer != issuer.subject:
+        return False
+    try:
+        cert.verify_directly_issued_by(issuer)
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+    return True
+
+
+def subject_common_name(cert: x509.Certificate) -> str:
+    attrs = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    return str(attrs[0].value) if attrs else ""
+
+
+__all__ = [
+    "CertificateError",
+    "Identity",
+    "PrivateKey",
+    "build_ca",
+    "cert_to_pem",
+    "check_validity",
+    "fingerprint",
+    "is_issued_by",
+    "issue_certificate",
+    "key_matches",
+    "key_to_pem",
+    "load_cert_pem",
+    "load_identity",
+    "load_key_pem",
+    "new_rsa_key",
+    "subject_common_name",
+]

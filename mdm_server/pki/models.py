@@ -1,0 +1,55 @@
+"""Server certificates: the MDM CA and the profile-signing identity, in generations."""
+
+from __future__ import annotations
+
+from cryptography import x509
+from django.db import models
+
+from mdm_server import encryption
+from mdm_server.pki import certificates
+
+
+class ServerCertificate(models.Model):
+    """One generation of a server identity. Exactly one of each kind is active at a time."""
+
+    class Kind(models.TextChoices):
+        CA = "ca", "MDM certificate authority"
+        SIGNING = "signing", "Profile signing"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    generation = models.PositiveIntegerField()
+    is_active = models.BooleanField(default=False)
+    uploaded = models.BooleanField(default=False, help_text="Provided by an admin, not generated")
+    certificate_pem = models.TextField()
+    chain_pem = models.TextField(blank=True, default="")
+    encrypted_key = models.BinaryField()
+    subject = models.CharField(max_length=512)
+    fingerprint = models.CharField(max_length=64, unique=True)
+    not_after = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "-generation"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "generation"], name="pki_kind_generation"),
+            models.UniqueConstraint(
+                fields=["kind"], condition=models.Q(is_active=True), name="pki_one_active_per_kind"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.generation}"
+
+    @property
+    def certificate(self) -> x509.Certificate:
+        return certificates.load_cert_pem(self.certificate_pem)
+
+    @property
+    def chain(self) -> tuple[x509.Certificate, ...]:
+        if not self.chain_pem:
+            return ()
+        return tuple(x509.load_pem_x509_certificates(self.chain_pem.encode()))
+
+    def identity(self) -> certificates.Identity:
+        key = certificates.load_key_pem(encryption.decrypt(self.encrypted_key))
+        return certificates.Identity(certificate=self.certificate, key=key, chain=self.chain)

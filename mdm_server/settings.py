@@ -1,0 +1,220 @@
+"""The one settings module. Every value comes from the environment (see README, "Configuration").
+
+With no configuration at all the server runs embedded: SQLite in the data directory, Celery tasks
+run eagerly in-process and the cache is local memory. Production sets DATABASE_URL and REDIS_URL.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import dj_database_url
+
+from mdm_server.env import (
+    EnvError,
+    env_bool,
+    env_int,
+    env_list,
+    env_optional,
+    env_str,
+    env_url,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+PRODUCTION = env_bool("MDM_PRODUCTION", False)
+DEBUG = env_bool("DEBUG", False)
+DATA_DIR = Path(env_str("MDM_DATA_DIR", str(BASE_DIR / "var"))).resolve()
+
+
+def _embedded_secret_key() -> str:
+    """Generate the secret key once and keep it in the data directory (embedded mode only)."""
+    path = DATA_DIR / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    try:
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(50)
+        path.write_text(key)
+        path.chmod(0o600)
+    except OSError as exc:
+        raise EnvError("MDM_DATA_DIR", f"cannot write {path}: {exc.strerror}") from None
+    return key
+
+
+if PRODUCTION:
+    SECRET_KEY = env_str("SECRET_KEY")
+else:
+    SECRET_KEY = env_optional("SECRET_KEY") or _embedded_secret_key()
+if len(SECRET_KEY) < 32:
+    raise EnvError("SECRET_KEY", "must be at least 32 characters long")
+
+# Key for private keys and secrets stored in the database. Derived from SECRET_KEY unless set,
+# so a database dump alone never reveals a key. Rotating it needs `manage.py rotate_encryption_key`.
+ENCRYPTION_KEY = env_optional("MDM_ENCRYPTION_KEY") or SECRET_KEY
+
+PUBLIC_URL = env_url(
+    "MDM_PUBLIC_URL",
+    "http://127.0.0.1:8000",
+    schemes=("https",) if PRODUCTION else ("https", "http"),
+)
+assert PUBLIC_URL is not None  # noqa: S101 - env_url has a default
+PUBLIC_URL = PUBLIC_URL.rstrip("/")
+_public_host = urlsplit(PUBLIC_URL).hostname or "localhost"
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [_public_host, "localhost", "127.0.0.1"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [PUBLIC_URL])
+
+# --- database ----------------------------------------------------------------------------------
+_default_db = f"sqlite:///{DATA_DIR / 'db.sqlite3'}"
+_database_url = env_str("DATABASE_URL", _default_db)
+try:
+    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+except Exception as exc:  # dj_database_url raises several types for bad URLs
+    raise EnvError("DATABASE_URL", f"cannot be parsed: {exc}") from None
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    if _database_url == _default_db:
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+elif DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise EnvError("DATABASE_URL", "only postgres:// and sqlite:// are supported")
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Redis, Celery, cache ------------------------------------------------------------------------
+REDIS_URL = env_url("REDIS_URL", None, schemes=("redis", "rediss", "unix"))
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = REDIS_URL
+# Without a broker, tasks run in-process so that `manage.py runserver` works on a bare machine.
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", REDIS_URL is None)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = "mdm"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- applications ----------------------------------------------------------------------------------
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "mdm_server.apps.CoreConfig",
+    "mdm_server.pki.apps.PkiConfig",
+    "enrollment.apps.EnrollmentConfig",
+    "devices.apps.DevicesConfig",
+    "profiles.apps.ProfilesConfig",
+    "directory.apps.DirectoryConfig",
+    "apns.apps.ApnsConfig",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "mdm_server.urls"
+WSGI_APPLICATION = "mdm_server.wsgi.application"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "mdm_server.console.console_context",
+            ]
+        },
+    }
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "/console/login/"
+LOGIN_REDIRECT_URL = "/console/"
+LOGOUT_REDIRECT_URL = "/console/login/"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env_str("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "mdm_server" / "static"]
+STATIC_ROOT = DATA_DIR / "static"
+
+SESSION_COOKIE_SECURE = PUBLIC_URL.startswith("https://") and PRODUCTION
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
+
+# --- device protocol -------------------------------------------------------------------------------
+# Largest request body accepted from a device (an InstalledApplicationList of a busy Mac is a few
+# hundred KB). Django answers a larger body with 400 before any view runs.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MDM_MAX_REQUEST_BYTES", 4 * 1024 * 1024, minimum=65536)
+FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+# mTLS terminated at a reverse proxy: the proxy forwards the client certificate (URL-encoded PEM)
+# in this header, and it is believed only from these addresses (IPs or CIDR networks).
+MDM_CLIENT_CERT_HEADER = env_str("MDM_CLIENT_CERT_HEADER", "X-Client-Cert")
+MDM_TRUSTED_PROXIES = env_list("MDM_TRUSTED_PROXIES", [])
+# PEM file of an external CA whose certificates are accepted as device identities.
+MDM_EXTERNAL_CA_FILE = env_optional("MDM_EXTERNAL_CA_FILE")
+
+# --- APNs --------------------------------------------------------------------------------------------
+APNS_HOST = env_str("APNS_HOST", "api.push.apple.com")
+APNS_PORT = env_int("APNS_PORT", 443, minimum=1, maximum=65535)
+APNS_CA_FILE = env_optional("APNS_CA_FILE")
+
+# --- REST API ----------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["mdm_server.permissions.ConsoleRolePermission"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "mdm_server.api_errors.exception_handler",
+}
+SPECTACULAR_SETTINGS = {"TITLE": "MDM server API", "VERSION": "1", "SERVE_INCLUDE_SCHEMA": False}
+
+# --- first administrator (setup command) -------------------------------------------------------------
+MDM_ADMIN_USERNAME = env_str("MDM_ADMIN_USERNAME", "admin")
+MDM_ADMIN_PASSWORD = env_optional("MDM_ADMIN_PASSWORD")
+MDM_ADMIN_EMAIL = env_str("MDM_ADMIN_EMAIL", "admin@localhost")
+
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "mdm@localhost")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

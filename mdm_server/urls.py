@@ -1,0 +1,31 @@
+"""Mounts the three surfaces: device protocol, console (/console/) and REST API (/api/v1/)."""
+
+from importlib.util import find_spec
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from mdm_server import health
+
+
+def _optional(module: str) -> list:
+    """Include an app's URLconf once the app has one (apps grow their surfaces one by one)."""
+    return [include(module)] if find_spec(module) is not None else []
+
+
+def _mount(prefix: str, module: str) -> list:
+    return [path(prefix, inc) for inc in _optional(module)]
+
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("console/", include("mdm_server.console_urls")),
+    path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+for app in ("enrollment", "devices", "profiles", "directory", "apns"):
+    urlpatterns += _mount("", f"{app}.urls")
+    urlpatterns += _mount(f"console/{'push' if app == 'apns' else app}/", f"{app}.console_urls")
+    urlpatterns += _mount("api/v1/", f"{app}.api_urls")

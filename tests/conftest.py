@@ -1,0 +1,65 @@
+"""Shared fixtures: personas (admin, helpdesk, outsider), clients, and the server PKI."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.test import Client
+
+from mdm_server import roles
+from mdm_server.celery import app as celery_app
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _eager_celery() -> Iterator[None]:
+    """Unit tests run tasks in-process; the integration tests start a real worker instead."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+def _user(username: str, role: str | None) -> User:
+    user = User.objects.create_user(username=username, password="pw-" + username)
+    if role:
+        group, _ = Group.objects.get_or_create(name=role)
+        user.groups.add(group)
+    return user
+
+
+@pytest.fixture
+def admin_user(db: None) -> User:
+    return _user("alice-admin", roles.ADMINISTRATOR)
+
+
+@pytest.fixture
+def helpdesk_user(db: None) -> User:
+    return _user("harry-helpdesk", roles.HELPDESK)
+
+
+@pytest.fixture
+def outsider_user(db: None) -> User:
+    return _user("oscar-outsider", None)
+
+
+@pytest.fixture
+def admin_client(admin_user: User) -> Client:
+    client = Client()
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture
+def helpdesk_client(helpdesk_user: User) -> Client:
+    client = Client()
+    client.force_login(helpdesk_user)
+    return client
+
+
+@pytest.fixture
+def server_pki(db: None):  # type: ignore[no-untyped-def]
+    from mdm_server.pki import services
+
+    return services.ensure_server_pki(organisation="Test")
