@@ -1,1 +1,288 @@
-"""Devices models."""
+"""Enrollments (device and user channels), the command queue, device logs and inventory."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Enrollment(models.Model):
+    """One MDM channel of a device: the device channel, or a user channel under it (`parent`).
+
+    A User Enrollment is known only by its EnrollmentID: it never has a UDID, serial number, IMEI
+    or MEID, and re-enrolling the same phone yields a new, unrelated enrollment.
+    """
+
+    class Type(models.TextChoices):
+        USER = "user", "User Enrollment"
+        DEVICE = "device", "Device Enrollment"
+        ADDE = "adde", "Account-driven Device Enrollment"
+        ADE = "ade", "Automated Device Enrollment"
+
+    class Channel(models.TextChoices):
+        DEVICE = "device", "Device channel"
+        USER = "user", "User channel"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Authenticated, waiting for TokenUpdate"
+        ENROLLED = "enrolled", "Enrolled"
+        UNENROLLED = "unenrolled", "Unenrolled"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The one lookup key of this channel, e.g. "eid:<EnrollmentID>" or "udid:<UDID>/uid:<UserID>".
+    channel_key = models.CharField(max_length=600, unique=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="user_channels"
+    )
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.DEVICE)
+    enrollment_type = models.CharField(max_length=8, choices=Type.choices)
+    platform = models.CharField(max_length=16, blank=True, db_index=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+
+    udid = models.CharField(max_length=255, null=True, blank=True)
+    enrollment_id = models.CharField(max_length=255, null=True, blank=True)
+    user_id = models.CharField(max_length=255, null=True, blank=True)
+    enrollment_user_id = models.CharField(max_length=255, null=True, blank=True)
+    serial_number = models.CharField(max_length=64, null=True, blank=True)
+    imei = models.CharField(max_length=64, null=True, blank=True)
+    meid = models.CharField(max_length=64, null=True, blank=True)
+
+    # SHA-256 of the identity certificate pinned at Authenticate (device channel only).
+    cert_fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
+    # Set by the enrollment app: the enrollment session this device came from.
+    enrollment_reference = models.CharField(max_length=64, blank=True, db_index=True)
+
+    os_version = models.CharField(max_length=32, blank=True)
+    build_version = models.CharField(max_length=32, blank=True)
+    product_name = models.CharField(max_length=64, blank=True)
+    model = models.CharField(max_length=64, blank=True)
+    model_name = models.CharField(max_length=128, blank=True)
+    device_name = models.CharField(max_length=255, blank=True)
+    supervised = models.BooleanField(default=False)
+    user_short_name = models.CharField(max_length=255, blank=True)
+    user_long_name = models.CharField(max_length=255, blank=True)
+    managed_apple_id = models.CharField(max_length=255, blank=True, db_index=True)
+
+    topic = models.CharField(max_length=255, blank=True)
+    push_token = models.CharField(max_length=256, blank=True)
+    push_magic = models.CharField(max_length=255, blank=True)
+    push_token_dead = models.BooleanField(default=False)
+    push_token_dead_reason = models.CharField(max_length=64, blank=True)
+    unlock_token = models.BinaryField(null=True, blank=True)  # encrypted; never for User Enrollment
+    bootstrap_token = models.BinaryField(null=True, blank=True)  # encrypted; never for UE
+    awaiting_configuration = models.BooleanField(default=False)
+
+    device_information = models.JSONField(default=dict, blank=True)
+    security_info = models.JSONField(default=dict, blank=True)
+    ddm_status = models.JSONField(default=dict, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    enrolled_at = models.DateTimeField(null=True, blank=True)
+    unenrolled_at = models.DateTimeField(null=True, blank=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    last_push_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["enrollment_type", "platform", "status"]),
+            models.Index(fields=["status", "last_seen_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~(Q(enrollment_type="user") & Q(udid__isnull=False)),
+                name="devices_ue_has_no_udid",
+            ),
+            models.CheckConstraint(
+                condition=~(Q(enrollment_type="user") & Q(serial_number__isnull=False)),
+                name="devices_ue_has_no_serial",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        name = self.device_name or self.product_name or self.model_name or "device"
+        return f"{name} ({self.get_enrollment_type_display()}, {self.channel})"
+
+    @property
+    def is_user_enrollment(self) -> bool:
+        return self.enrollment_type == self.Type.USER
+
+    @property
+    def is_pushable(self) -> bool:
+        return (
+            self.status == self.Status.ENROLLED
+            and bool(self.push_token)
+            and bool(self.push_magic)
+            and not self.push_token_dead
+        )
+
+
+class Command(models.Model):
+    """A command built once and fanned out to any number of enrollments by reference."""
+
+    uuid = models.CharField(max_length=64, unique=True)
+    request_type = models.CharField(max_length=64, db_index=True)
+    channel = models.CharField(
+        max_length=8, choices=Enrollment.Channel.choices, default=Enrollment.Channel.DEVICE
+    )
+    priority = models.SmallIntegerField(default=50)
+    # The exact reply body sent to the device (rendered plist with CommandUUID).
+    body = models.BinaryField()
+    # What the capability filter needs to re-check at delivery without parsing the body.
+    command_keys = models.JSONField(default=list, blank=True)
+    payload_summary = models.JSONField(default=list, blank=True)
+    # A readable copy of the command for the console (secrets and large data left out).
+    display = models.JSONField(default=dict, blank=True)
+    origin = models.CharField(max_length=120, blank=True, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    target_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.request_type} {self.uuid}"
+
+
+class QueuedCommand(models.Model):
+    """One enrollment's copy of a command: its place in the queue, then its result."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENT = "sent", "Sent, waiting for result"
+        NOT_NOW = "notnow", "Device said NotNow"
+        ACKNOWLEDGED = "acknowledged", "Acknowledged"
+        ERROR = "error", "Error"
+        FORMAT_ERROR = "formaterror", "Command format error"
+        DROPPED = "dropped", "Dropped (not allowed for this device)"
+        CANCELED = "canceled", "Canceled"
+
+    PENDING = (Status.QUEUED, Status.SENT, Status.NOT_NOW)
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="queue")
+    command = models.ForeignKey(Command, on_delete=models.CASCADE, related_name="deliveries")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    priority = models.SmallIntegerField(default=50)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    not_now_count = models.PositiveIntegerField(default=0)
+    result = models.BinaryField(null=True, blank=True)
+    error_chain = models.JSONField(null=True, blank=True)
+    status_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["enrollment", "command"], name="devices_queue_once"),
+        ]
+        indexes = [
+            # The hot query: next pending command of one enrollment, by priority then age.
+            models.Index(
+                fields=["enrollment", "-priority", "id"],
+                name="devices_queue_pending",
+                condition=Q(status__in=["queued", "sent", "notnow"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.command_id} → {self.enrollment_id}: {self.status}"
+
+
+class DeviceEvent(models.Model):
+    """The device log: check-ins, commands sent, results, pushes and filter decisions."""
+
+    class Kind(models.TextChoices):
+        CHECKIN = "checkin", "Check-in"
+        COMMAND = "command", "Command sent"
+        RESULT = "result", "Command result"
+        FILTER = "filter", "Capability filter"
+        PUSH = "push", "Push"
+        ENROLLMENT = "enrollment", "Enrollment"
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="events")
+    created_at = models.DateTimeField(auto_now_add=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    action = models.CharField(max_length=64)
+    status = models.CharField(max_length=32, blank=True)
+    command_uuid = models.CharField(max_length=64, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["enrollment", "-created_at"]),
+            models.Index(fields=["enrollment", "action"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.action} {self.status}"
+
+
+class InstalledApplication(models.Model):
+    """From InstalledApplicationList / ManagedApplicationList (UE: managed apps only)."""
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="apps")
+    identifier = models.CharField(max_length=255)
+    name = models.CharField(max_length=255, blank=True)
+    version = models.CharField(max_length=64, blank=True)
+    short_version = models.CharField(max_length=64, blank=True)
+    is_managed = models.BooleanField(default=False)
+    status = models.CharField(max_length=64, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "identifier"]
+        constraints = [
+            models.UniqueConstraint(fields=["enrollment", "identifier"], name="devices_app_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.identifier
+
+
+class InstalledProfile(models.Model):
+    """From ProfileList: what is installed, as the device reports it."""
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="profiles")
+    identifier = models.CharField(max_length=255)
+    uuid = models.CharField(max_length=64, blank=True)
+    display_name = models.CharField(max_length=255, blank=True)
+    organization = models.CharField(max_length=255, blank=True)
+    is_managed = models.BooleanField(default=True)
+    payload_types = models.JSONField(default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["identifier"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrollment", "identifier"], name="devices_profile_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or self.identifier
+
+
+class InstalledCertificate(models.Model):
+    """From CertificateList."""
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="certificates")
+    common_name = models.CharField(max_length=255, blank=True)
+    is_identity = models.BooleanField(default=False)
+    fingerprint = models.CharField(max_length=64)
+    not_after = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["common_name"]
+
+    def __str__(self) -> str:
+        return self.common_name or self.fingerprint

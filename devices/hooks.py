@@ -1,0 +1,58 @@
+"""Extension points the enrollment app fills in, so the devices app never imports it.
+
+- The enrollment resolver tells, at Authenticate, which kind of enrollment a new device channel is
+  and which enrollment session it came from (from its identity certificate and bearer token).
+- The bearer checker validates the `Authorization: Bearer` token of account-driven enrollments on
+  later check-in and connect requests; an expired session gets a 401 *with* a challenge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from devices.models import Enrollment
+    from devices.protocol import EnrollmentIds
+
+
+@dataclass(frozen=True)
+class EnrollmentContext:
+    enrollment_type: str  # an Enrollment.Type value
+    reference: str = ""  # enrollment session id
+    managed_apple_id: str = ""
+
+
+@dataclass(frozen=True)
+class AuthChallenge:
+    """Answer 401 with this WWW-Authenticate value (never a bare 401: it unenrolls the device)."""
+
+    www_authenticate: str
+
+
+EnrollmentResolver = Callable[["EnrollmentIds", str, str | None], EnrollmentContext | None]
+BearerChecker = Callable[["Enrollment", str | None], AuthChallenge | None]
+
+_resolver: EnrollmentResolver | None = None
+_bearer_checker: BearerChecker | None = None
+
+
+def set_enrollment_resolver(fn: EnrollmentResolver | None) -> None:
+    global _resolver  # noqa: PLW0603 - one process-wide registration from AppConfig.ready()
+    _resolver = fn
+
+
+def set_bearer_checker(fn: BearerChecker | None) -> None:
+    global _bearer_checker  # noqa: PLW0603
+    _bearer_checker = fn
+
+
+def resolve_enrollment(
+    ids: EnrollmentIds, cert_fingerprint: str, bearer: str | None
+) -> EnrollmentContext | None:
+    return _resolver(ids, cert_fingerprint, bearer) if _resolver else None
+
+
+def check_bearer(enrollment: Enrollment, bearer: str | None) -> AuthChallenge | None:
+    return _bearer_checker(enrollment, bearer) if _bearer_checker else None
