@@ -39,12 +39,12 @@ _bearer_checker: BearerChecker | None = None
 
 
 def set_enrollment_resolver(fn: EnrollmentResolver | None) -> None:
-    global _resolver  # noqa: PLW0603 - one process-wide registration from AppConfig.ready()
+    global _resolver  # one process-wide registration from AppConfig.ready()
     _resolver = fn
 
 
 def set_bearer_checker(fn: BearerChecker | None) -> None:
-    global _bearer_checker  # noqa: PLW0603
+    global _bearer_checker
     _bearer_checker = fn
 
 
