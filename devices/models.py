@@ -274,7 +274,9 @@ class InstalledProfile(models.Model):
 class InstalledCertificate(models.Model):
     """From CertificateList."""
 
-    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="certificates")
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="certificates"
+    )
     common_name = models.CharField(max_length=255, blank=True)
     is_identity = models.BooleanField(default=False)
     fingerprint = models.CharField(max_length=64)

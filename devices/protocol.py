@@ -155,9 +155,13 @@ def load_plist(body: bytes) -> dict[str, Any]:
     try:
         value = plistlib.loads(body)
     except (plistlib.InvalidFileException, ExpatError, ValueError, TypeError, OverflowError) as exc:
-        raise ProtocolError(f"body is not a valid property list ({exc.__class__.__name__})") from None
+        raise ProtocolError(
+            f"body is not a valid property list ({exc.__class__.__name__})"
+        ) from None
     except Exception as exc:  # plistlib raises assorted errors on hostile binary plists
-        raise ProtocolError(f"body is not a valid property list ({exc.__class__.__name__})") from None
+        raise ProtocolError(
+            f"body is not a valid property list ({exc.__class__.__name__})"
+        ) from None
     if not isinstance(value, dict):
         raise ProtocolError("property list must be a dictionary")
     return value
