@@ -11,3 +11,6 @@ enrollment_completed = Signal()
 enrollment_checked_out = Signal()
 # sender=QueuedCommand, delivery=<QueuedCommand>, report=<protocol.CommandReport>: a result arrived.
 command_result = Signal()
+# sender=Command, command=<Command>, enrollment_ids=list[int]: commands were queued (after commit);
+# the APNs app pushes the enrollments that can be pushed, once each.
+commands_enqueued = Signal()
