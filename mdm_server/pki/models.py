@@ -53,3 +53,56 @@ class ServerCertificate(models.Model):
     def identity(self) -> certificates.Identity:
         key = certificates.load_key_pem(encryption.decrypt(self.encrypted_key))
         return certificates.Identity(certificate=self.certificate, key=key, chain=self.chain)
+
+
+class ScepChallenge(models.Model):
+    """A one-time SCEP challenge password, stored only as its SHA-256 hash."""
+
+    challenge_hash = models.CharField(max_length=64, unique=True)
+    reference = models.CharField(
+        max_length=255, db_index=True, help_text="What the challenge was made for, e.g. a session"
+    )
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"SCEP challenge for {self.reference}"
+
+
+class IssuedCertificate(models.Model):
+    """A device identity certificate issued by the MDM CA (through SCEP or as a PKCS#12)."""
+
+    class Source(models.TextChoices):
+        SCEP = "scep", "SCEP"
+        PKCS12 = "pkcs12", "PKCS#12 identity"
+
+    fingerprint = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the DER, hex")
+    serial = models.CharField(max_length=64, help_text="Serial number, hex")
+    subject = models.CharField(max_length=512)
+    not_before = models.DateTimeField()
+    not_after = models.DateTimeField()
+    pem = models.TextField()
+    reference = models.CharField(max_length=255, db_index=True, blank=True, default="")
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.SCEP)
+    transaction_id = models.CharField(max_length=255, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revocation_reason = models.CharField(max_length=255, blank=True, default="")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.subject} ({self.fingerprint[:12]})"
+
+    @property
+    def certificate(self) -> x509.Certificate:
+        return certificates.load_cert_pem(self.pem)
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

@@ -1,18 +1,30 @@
-"""Writes for the server PKI: create the CA and signing identity, accept uploads, activate."""
+"""Writes for the server PKI: CA and signing identity, SCEP challenges and issued certificates."""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import logging
+import secrets
 from dataclasses import dataclass
 from functools import lru_cache
 
 from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from mdm_server import encryption
-from mdm_server.pki import certificates
-from mdm_server.pki.models import ServerCertificate
+from mdm_server.pki import certificates, scep
+from mdm_server.pki.models import IssuedCertificate, ScepChallenge, ServerCertificate
+
+logger = logging.getLogger(__name__)
+
+# Lifetime of device identity certificates (capped by the CA's own expiry).
+DEVICE_CERTIFICATE_DAYS = 365
 
 Kind = ServerCertificate.Kind
 
@@ -138,3 +150,200 @@ def active_identity(kind: str) -> certificates.Identity:
 def trusted_device_cas() -> list[x509.Certificate]:
     """Every CA generation (old devices keep certificates from earlier generations)."""
     return [row.certificate for row in ServerCertificate.objects.filter(kind=Kind.CA)]
+
+
+# --- SCEP and device identities ------------------------------------------------------------
+
+
+def _challenge_hash(challenge: str) -> str:
+    # Challenges are 192-bit random tokens, so a plain SHA-256 is enough (no slow KDF needed).
+    return hashlib.sha256(challenge.encode()).hexdigest()
+
+
+def normalise_fingerprint(fingerprint: str) -> str:
+    """Lower-case hex without separators, as stored ("AB:CD" and "abcd" both work)."""
+    return fingerprint.replace(":", "").replace(" ", "").strip().lower()
+
+
+@transaction.atomic
+def create_scep_challenge(*, reference: str, ttl_seconds: int = 3600) -> str:
+    """Create a one-time SCEP challenge for `reference`; the plaintext is returned only here."""
+    if ttl_seconds <= 0:
+        raise ValueError("ttl_seconds must be positive")
+    challenge = secrets.token_urlsafe(24)
+    ScepChallenge.objects.create(
+        challenge_hash=_challenge_hash(challenge),
+        reference=reference[:255],
+        expires_at=timezone.now() + dt.timedelta(seconds=ttl_seconds),
+    )
+    return challenge
+
+
+def _record_issued(
+    *, cert: x509.Certificate, reference: str, source: str, transaction_id: str = ""
+) -> IssuedCertificate:
+    return IssuedCertificate.objects.create(
+        fingerprint=certificates.fingerprint(cert),
+        serial=format(cert.serial_number, "x"),
+        subject=cert.subject.rfc4514_string()[:512],
+        not_before=cert.not_valid_before_utc,
+        not_after=cert.not_valid_after_utc,
+        pem=certificates.cert_to_pem(cert),
+        reference=reference,
+        source=source,
+        transaction_id=transaction_id[:255],
+    )
+
+
+def _public_der(key: object) -> bytes:
+    return key.public_bytes(  # type: ignore[attr-defined]
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+
+_BAD_CHALLENGE = "the challenge password is wrong, expired or already used"
+
+
+def _resent_request(
+    challenge: ScepChallenge, opened: scep.OpenedRequest
+) -> IssuedCertificate | None:
+    """The certificate issued earlier for this very transaction, when a client resends it."""
+    earlier = IssuedCertificate.objects.filter(
+        reference=challenge.reference,
+        transaction_id=opened.request.transaction_id,
+        source=IssuedCertificate.Source.SCEP,
+        revoked_at__isnull=True,
+        created_at__gte=challenge.created_at,
+    ).first()
+    if earlier is None or _public_der(earlier.certificate.public_key()) != _public_der(
+        opened.csr.public_key
+    ):
+        return None
+    return earlier
+
+
+def _issue_for_scep(
+    opened: scep.OpenedRequest, *, ca: certificates.Identity, days: int
+) -> x509.Certificate:
+    challenge_text = opened.csr.challenge_password
+    if not challenge_text:
+        raise scep.ScepFailure(scep.FailInfo.BAD_REQUEST, "the CSR has no challenge password")
+    challenge = (
+        ScepChallenge.objects.select_for_update()
+        .filter(challenge_hash=_challenge_hash(challenge_text))
+        .first()
+    )
+    now = timezone.now()
+    if challenge is None:
+        raise scep.ScepFailure(scep.FailInfo.BAD_REQUEST, _BAD_CHALLENGE)
+    if challenge.used_at is not None:
+        # RFC 8894 §3.3.1: a resent PKCSReq (same transactionID and key) gets the same answer.
+        earlier = _resent_request(challenge, opened)
+        if earlier is not None:
+            return earlier.certificate
+        raise scep.ScepFailure(scep.FailInfo.BAD_REQUEST, _BAD_CHALLENGE)
+    if challenge.expires_at <= now:
+        raise scep.ScepFailure(scep.FailInfo.BAD_REQUEST, _BAD_CHALLENGE)
+    challenge.used_at = now
+    challenge.save(update_fields=["used_at"])
+    cert = certificates.issue_certificate(
+        issuer=ca,
+        public_key=opened.csr.public_key,
+        subject=opened.csr.subject,
+        days=days,
+        usage="client",
+    )
+    _record_issued(
+        cert=cert,
+        reference=challenge.reference,
+        source=IssuedCertificate.Source.SCEP,
+        transaction_id=opened.request.transaction_id,
+    )
+    return cert
+
+
+def handle_scep_request(*, message: bytes, days: int = DEVICE_CERTIFICATE_DAYS) -> bytes:
+    """Answer a SCEP PKIOperation (RFC 8894) with a CertRep: SUCCESS issues a device identity.
+
+    Raises scep.ScepMessageError only when `message` is not a SCEP message at all, and
+    CertificateError when the server has no active CA; every other problem is a FAILURE CertRep.
+    """
+    request = scep.parse_pki_message(message)
+    ca = active_identity(Kind.CA)
+    try:
+        # The savepoint undoes the challenge consumption when anything after it fails.
+        with transaction.atomic():
+            opened = scep.open_pkcs_req(request, ca=ca)
+            cert = _issue_for_scep(opened, ca=ca, days=days)
+            reply = scep.build_cert_rep_success(opened, ca=ca, issued=cert)
+    except scep.ScepFailure as failure:
+        logger.info(
+            "SCEP request %s refused (failInfo %d): %s",
+            request.transaction_id,
+            failure.fail_info,
+            failure.reason,
+        )
+        return scep.build_cert_rep_failure(
+            request, ca=ca, fail_info=failure.fail_info, reason=failure.reason
+        )
+    logger.info("SCEP request %s: issued %s", request.transaction_id, cert.subject.rfc4514_string())
+    return reply
+
+
+def find_issued_certificate(fingerprint: str) -> IssuedCertificate | None:
+    """The issued certificate with this SHA-256 fingerprint, or None."""
+    return IssuedCertificate.objects.filter(fingerprint=normalise_fingerprint(fingerprint)).first()
+
+
+@transaction.atomic
+def revoke_certificate(*, fingerprint: str, reason: str) -> IssuedCertificate:
+    """Mark an issued certificate revoked; revoking twice keeps the first date and reason."""
+    row = (
+        IssuedCertificate.objects.select_for_update()
+        .filter(fingerprint=normalise_fingerprint(fingerprint))
+        .first()
+    )
+    if row is None:
+        raise certificates.CertificateError(f"no issued certificate has fingerprint {fingerprint}")
+    if row.revoked_at is None:
+        row.revoked_at = timezone.now()
+        row.revocation_reason = reason[:255]
+        row.save(update_fields=["revoked_at", "revocation_reason"])
+    return row
+
+
+@transaction.atomic
+def issue_identity_pkcs12(
+    *, reference: str, common_name: str, password: str
+) -> tuple[bytes, IssuedCertificate]:
+    """A device identity with a server-generated key, as PKCS#12 (3DES, SHA-1 MAC: old devices
+    read nothing newer). The per-profile alternative to SCEP; the key is not kept."""
+    if not password:
+        raise certificates.CertificateError("a PKCS#12 identity needs a password")
+    if not common_name:
+        raise certificates.CertificateError("a common name is required")
+    ca = active_identity(Kind.CA)
+    key = certificates.new_rsa_key()
+    cert = certificates.issue_certificate(
+        issuer=ca,
+        public_key=key.public_key(),
+        subject=x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)]),
+        days=DEVICE_CERTIFICATE_DAYS,
+        usage="client",
+    )
+    encryption_algorithm = (
+        serialization.PrivateFormat.PKCS12.encryption_builder()
+        .kdf_rounds(2048)
+        .key_cert_algorithm(pkcs12.PBES.PBESv1SHA1And3KeyTripleDESCBC)
+        .hmac_hash(hashes.SHA1())  # noqa: S303 (old iOS/macOS read no stronger PKCS#12 MAC)
+        .build(password.encode())
+    )
+    data = pkcs12.serialize_key_and_certificates(
+        name=common_name.encode(),
+        key=key,
+        cert=cert,
+        cas=[ca.certificate],
+        encryption_algorithm=encryption_algorithm,
+    )
+    row = _record_issued(cert=cert, reference=reference, source=IssuedCertificate.Source.PKCS12)
+    return data, row

@@ -1,0 +1,419 @@
+"""CMS SignedData (RFC 5652): verify device signatures (`Mdm-Signature`) and sign content.
+
+Pure: no Django imports. asn1crypto parses (it reads the BER indefinite-length encoding devices
+send), `cryptography` does the math, because `cryptography` has no public CMS verify API.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import hmac
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from asn1crypto import algos, cms, core
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.serialization import Encoding
+
+PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+
+# Digests accepted on signatures; MD5 and friends are refused.
+_HASHES: dict[str, type[hashes.HashAlgorithm]] = {
+    "sha1": hashes.SHA1,
+    "sha224": hashes.SHA224,
+    "sha256": hashes.SHA256,
+    "sha384": hashes.SHA384,
+    "sha512": hashes.SHA512,
+}
+
+# Upper bound for a header or message we are willing to parse: device signatures are ~2 KB.
+MAX_CMS_SIZE = 256 * 1024
+
+
+class CMSError(Exception):
+    """The CMS structure is malformed, unsupported, or its signature does not verify."""
+
+
+@dataclass(frozen=True)
+class VerifiedCMS:
+    """A SignedData whose (single) signature verified over `content`."""
+
+    content: bytes
+    signer: x509.Certificate
+    certificates: tuple[x509.Certificate, ...]
+    digest_algorithm: str
+    content_type: str = "data"
+    signed_attributes: cms.CMSAttributes | None = None
+
+    def attribute(self, oid: str) -> core.Any | None:
+        """The first value of a signed attribute (dotted OID), unparsed; None when absent."""
+        return find_attribute(self.signed_attributes, oid)
+
+
+def find_attribute(attrs: cms.CMSAttributes | None, oid: str) -> core.Any | None:
+    """First value of the attribute `oid` (dotted) in a signed-attributes set, or None."""
+    if attrs is None:
+        return None
+    for attr in attrs:
+        if attr["type"].dotted == oid:
+            values = attr["values"]
+            return values[0] if len(values) else None
+    return None
+
+
+def hash_algorithm(name: str) -> hashes.HashAlgorithm:
+    """A `cryptography` hash for an asn1crypto digest name; CMSError when not allowed."""
+    try:
+        return _HASHES[name]()
+    except KeyError:
+        raise CMSError(f"unsupported digest algorithm {name!r}") from None
+
+
+def _digest(name: str, data: bytes) -> bytes:
+    return hashlib.new(name, data).digest()
+
+
+def load_signed_data(data: bytes) -> cms.SignedData:
+    """Parse DER/BER ContentInfo bytes and return its SignedData; CMSError otherwise."""
+    if not data:
+        raise CMSError("empty CMS message")
+    if len(data) > MAX_CMS_SIZE:
+        raise CMSError(f"CMS message too large ({len(data)} bytes)")
+    try:
+        info = cms.ContentInfo.load(data)
+        if info["content_type"].native != "signed_data":
+            raise CMSError(f"not CMS SignedData (content type {info['content_type'].native})")
+        signed = info["content"]
+        # Touch the parts we need so that parse errors surface here, as CMSError.
+        _ = len(signed["signer_infos"])
+        _ = signed["encap_content_info"]["content_type"].dotted
+    except CMSError:
+        raise
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError):
+        raise CMSError("not CMS SignedData (cannot be parsed)") from None
+    return signed
+
+
+def _certificates(signed: cms.SignedData) -> tuple[x509.Certificate, ...]:
+    found: list[x509.Certificate] = []
+    certs = signed["certificates"]
+    if isinstance(certs, core.Void):
+        return ()
+    for choice in certs:
+        if choice.name != "certificate":
+            continue
+        try:
+            found.append(x509.load_der_x509_certificate(choice.chosen.dump()))
+        except ValueError:
+            raise CMSError("an embedded certificate cannot be read") from None
+    return tuple(found)
+
+
+def _find_signer(
+    signer_info: cms.SignerInfo, certs: Sequence[x509.Certificate]
+) -> x509.Certificate:
+    sid = signer_info["sid"]
+    if sid.name == "issuer_and_serial_number":
+        issuer_der = sid.chosen["issuer"].dump()
+        serial = sid.chosen["serial_number"].native
+        for cert in certs:
+            if cert.serial_number == serial and cert.issuer.public_bytes() == issuer_der:
+                return cert
+        # Re-encoded issuer names may differ in string types; fall back to the serial alone
+        # when it is unambiguous.
+        by_serial = [c for c in certs if c.serial_number == serial]
+        if len(by_serial) == 1:
+            return by_serial[0]
+    else:
+        ski = sid.chosen.native
+        for cert in certs:
+            try:
+                ext = cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier)
+            except x509.ExtensionNotFound:
+                continue
+            if ext.value.digest == ski:
+                return cert
+    raise CMSError("the signer's certificate is not in the message")
+
+
+def verify_signature(
+    public_key: object,
+    signature: bytes,
+    data: bytes,
+    *,
+    digest: str,
+    sig_alg: algos.SignedDigestAlgorithm,
+) -> None:
+    """Check one signature with RSA PKCS#1 v1.5, RSA-PSS or ECDSA; CMSError if it fails."""
+    algo = sig_alg.signature_algo
+    try:
+        if isinstance(public_key, rsa.RSAPublicKey):
+            if algo == "rsassa_pss":
+                params = sig_alg["parameters"]
+                pss_hash = hash_algorithm(params["hash_algorithm"]["algorithm"].native)
+                mgf_hash = hash_algorithm(
+                    params["mask_gen_algorithm"]["parameters"]["algorithm"].native
+                )
+                pad: padding.AsymmetricPadding = padding.PSS(
+                    mgf=padding.MGF1(mgf_hash), salt_length=params["salt_length"].native
+                )
+                public_key.verify(signature, data, pad, pss_hash)
+            elif algo == "rsassa_pkcs1v15":
+                public_key.verify(signature, data, padding.PKCS1v15(), hash_algorithm(digest))
+            else:
+                raise CMSError(f"signature algorithm {algo} does not fit an RSA key")
+        elif isinstance(public_key, ec.EllipticCurvePublicKey):
+            if algo != "ecdsa":
+                raise CMSError(f"signature algorithm {algo} does not fit an EC key")
+            public_key.verify(signature, data, ec.ECDSA(hash_algorithm(digest)))
+        else:
+            raise CMSError("the signer's key type is not supported (RSA or EC only)")
+    except InvalidSignature:
+        raise CMSError("signature does not verify") from None
+    except (ValueError, KeyError, TypeError):
+        raise CMSError("signature parameters cannot be used") from None
+
+
+def verify_signed_data(data: bytes, *, detached_content: bytes | None = None) -> VerifiedCMS:
+    """Verify a CMS SignedData with one signer; returns the content and the signer certificate.
+
+    The signature is checked against the certificate embedded in the message only: whether that
+    certificate is trusted (issued by our CA, enrolled) is the caller's decision.
+    """
+    signed = load_signed_data(data)
+    try:
+        encap = signed["encap_content_info"]
+        content_type = encap["content_type"].native
+        embedded = encap["content"]
+        embedded_bytes = None if isinstance(embedded, core.Void) else _octets(embedded)
+        signer_infos = signed["signer_infos"]
+        if len(signer_infos) != 1:
+            raise CMSError(f"expected exactly one signer, found {len(signer_infos)}")
+        signer_info = signer_infos[0]
+        digest_name = signer_info["digest_algorithm"]["algorithm"].native
+        signature = signer_info["signature"].native
+        sig_alg = signer_info["signature_algorithm"]
+        attrs = signer_info["signed_attrs"]
+        has_attrs = not isinstance(attrs, core.Void)
+    except CMSError:
+        raise
+    except (ValueError, TypeError, KeyError, IndexError):
+        raise CMSError("CMS SignedData is malformed") from None
+
+    if detached_content is not None:
+        if embedded_bytes is not None and embedded_bytes != detached_content:
+            raise CMSError("the message embeds content that differs from the given content")
+        content = detached_content
+    elif embedded_bytes is not None:
+        content = embedded_bytes
+    else:
+        raise CMSError("detached signature: the signed content was not given")
+
+    hash_algorithm(digest_name)  # refuse unknown digests before any work
+    certs = _certificates(signed)
+    signer = _find_signer(signer_info, certs)
+
+    if has_attrs:
+        try:
+            attr_type = find_attribute(attrs, "1.2.840.113549.1.9.3")
+            attr_digest = find_attribute(attrs, "1.2.840.113549.1.9.4")
+            if attr_type is None or attr_digest is None:
+                raise CMSError("signed attributes lack contentType or messageDigest")
+            if attr_type.dump() != cms.ContentType(content_type).dump():
+                raise CMSError("the contentType attribute does not match the content")
+            expected = core.OctetString.load(attr_digest.dump()).native
+        except CMSError:
+            raise
+        except (ValueError, TypeError):
+            raise CMSError("signed attributes are malformed") from None
+        if not hmac.compare_digest(expected, _digest(digest_name, content)):
+            raise CMSError("messageDigest does not match the content (content was altered)")
+        # The signature covers the attributes re-tagged as a DER SET OF (RFC 5652 §5.4).
+        signed_bytes = b"\x31" + attrs.dump()[1:]
+    else:
+        signed_bytes = content
+    verify_signature(
+        signer.public_key(), signature, signed_bytes, digest=digest_name, sig_alg=sig_alg
+    )
+    return VerifiedCMS(
+        content=content,
+        signer=signer,
+        certificates=certs,
+        digest_algorithm=digest_name,
+        content_type=content_type,
+        signed_attributes=attrs if has_attrs else None,
+    )
+
+
+def _octets(value: core.Asn1Value) -> bytes:
+    """Bytes of an encapsulated content, whether a plain or BER-chunked OCTET STRING."""
+    native = value.native
+    if isinstance(native, bytes):
+        return native
+    # Non-"data" content types parse into structures; hash their original encoding.
+    return value.contents if hasattr(value, "contents") else value.dump()
+
+
+def verify_mdm_signature(header_value: str, body: bytes) -> x509.Certificate:
+    """Verify an `Mdm-Signature` header (base64 detached CMS) over the exact request body."""
+    compact = "".join((header_value or "").split())
+    if not compact:
+        raise CMSError("empty Mdm-Signature header")
+    try:
+        raw = base64.b64decode(compact, validate=True)
+    except (binascii.Error, ValueError):
+        raise CMSError("Mdm-Signature is not valid base64") from None
+    return verify_signed_data(raw, detached_content=body).signer
+
+
+# --- signing -------------------------------------------------------------------------------
+
+
+def _signature_algorithm(key: PrivateKey, digest: str) -> dict[str, object]:
+    if isinstance(key, rsa.RSAPrivateKey):
+        return {"algorithm": "rsassa_pkcs1v15"}
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        return {"algorithm": f"{digest}_ecdsa"}
+    raise CMSError("only RSA and EC keys can sign")
+
+
+def _sign(key: PrivateKey, data: bytes, digest: str) -> bytes:
+    algorithm = hash_algorithm(digest)
+    if isinstance(key, rsa.RSAPrivateKey):
+        return key.sign(data, padding.PKCS1v15(), algorithm)
+    return key.sign(data, ec.ECDSA(algorithm))
+
+
+def attribute(oid_or_name: str, value: core.Asn1Value) -> cms.CMSAttribute:
+    """One signed attribute with a single value (OIDs unknown to asn1crypto pass as dotted)."""
+    attr_type = cms.CMSAttributeType(oid_or_name)
+    if attr_type.native in cms.CMSAttribute._oid_specs:
+        return cms.CMSAttribute({"type": attr_type, "values": [value]})
+    return cms.CMSAttribute({"type": attr_type, "values": [core.Any.load(value.dump())]})
+
+
+def build_signed_data(
+    content: bytes,
+    *,
+    certificate: x509.Certificate,
+    key: PrivateKey,
+    digest: str = "sha256",
+    detached: bool = False,
+    signed_attributes: bool = True,
+    extra_attributes: Iterable[cms.CMSAttribute] = (),
+    chain: Iterable[x509.Certificate] = (),
+    content_type: str = "data",
+) -> bytes:
+    """Build a DER ContentInfo(SignedData) with one signer; attributes are DER-sorted."""
+    hash_algorithm(digest)
+    encap: dict[str, object] = {"content_type": content_type}
+    if not detached:
+        encap["content"] = content
+    signer: dict[str, object] = {
+        "version": "v1",
+        "sid": cms.SignerIdentifier(
+            name="issuer_and_serial_number",
+            value={
+                "issuer": _asn1_name(certificate.issuer),
+                "serial_number": certificate.serial_number,
+            },
+        ),
+        "digest_algorithm": {"algorithm": digest},
+        "signature_algorithm": _signature_algorithm(key, digest),
+    }
+    if signed_attributes:
+        attrs = [
+            attribute("content_type", cms.ContentType(content_type)),
+            attribute("message_digest", core.OctetString(_digest(digest, content))),
+            attribute("signing_time", cms.Time(name="utc_time", value=_now())),
+            *extra_attributes,
+        ]
+        # DER requires SET OF members in ascending order of their encodings; OpenSSL re-encodes
+        # (and so re-sorts) the set when verifying, so an unsorted set would not verify there.
+        attrs.sort(key=lambda a: a.dump())
+        signed_attrs = cms.CMSAttributes(attrs)
+        signer["signed_attrs"] = signed_attrs
+        to_sign = b"\x31" + signed_attrs.dump()[1:]
+    else:
+        if extra_attributes:
+            raise CMSError("extra attributes need signed attributes")
+        to_sign = content
+    signer["signature"] = _sign(key, to_sign, digest)
+    certs = [certificate, *chain]
+    signed = cms.SignedData(
+        {
+            "version": "v1",
+            "digest_algorithms": [{"algorithm": digest}],
+            "encap_content_info": encap,
+            "certificates": [_asn1_cert(c) for c in certs],
+            "signer_infos": [signer],
+        }
+    )
+    return cms.ContentInfo({"content_type": "signed_data", "content": signed}).dump()
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def _asn1_name(name: x509.Name) -> object:
+    from asn1crypto import x509 as asn1_x509
+
+    return asn1_x509.Name.load(name.public_bytes())
+
+
+def _asn1_cert(cert: x509.Certificate) -> object:
+    from asn1crypto import x509 as asn1_x509
+
+    return asn1_x509.Certificate.load(cert.public_bytes(Encoding.DER))
+
+
+def sign_detached(
+    content: bytes,
+    *,
+    certificate: x509.Certificate,
+    key: PrivateKey,
+    digest: str = "sha1",
+    signed_attributes: bool = False,
+) -> bytes:
+    """A detached signature like a device's `Mdm-Signature` (default SHA-1, no attributes)."""
+    return build_signed_data(
+        content,
+        certificate=certificate,
+        key=key,
+        digest=digest,
+        detached=True,
+        signed_attributes=signed_attributes,
+    )
+
+
+def sign_attached(
+    content: bytes,
+    *,
+    certificate: x509.Certificate,
+    key: PrivateKey,
+    chain: Iterable[x509.Certificate] = (),
+    digest: str = "sha256",
+) -> bytes:
+    """An attached signature with signed attributes (signed plists such as MachineInfo)."""
+    return build_signed_data(content, certificate=certificate, key=key, digest=digest, chain=chain)
+
+
+__all__ = [
+    "CMSError",
+    "VerifiedCMS",
+    "attribute",
+    "build_signed_data",
+    "find_attribute",
+    "load_signed_data",
+    "sign_attached",
+    "sign_detached",
+    "verify_mdm_signature",
+    "verify_signed_data",
+]

@@ -1,0 +1,510 @@
+"""SCEP messages (RFC 8894): read a PKCSReq, decrypt its CSR, and answer with a CertRep.
+
+Pure: no Django imports. Also holds the envelope (CMS EnvelopedData) helpers that the client side
+(`scep_client`) shares: AES-CBC through `cryptography`, 3DES built by hand on asn1crypto.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from enum import IntEnum, StrEnum
+
+from asn1crypto import cms as asn1_cms
+from asn1crypto import core
+from asn1crypto import csr as asn1_csr
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
+from cryptography.hazmat.primitives import padding as sym_padding
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.serialization import pkcs7
+from cryptography.x509.oid import AttributeOID
+
+from mdm_server.pki import cms
+from mdm_server.pki.certificates import Identity
+
+# SCEP signed attributes (RFC 8894 §3.2.1).
+OID_MESSAGE_TYPE = "2.16.840.1.113733.1.9.2"
+OID_PKI_STATUS = "2.16.840.1.113733.1.9.3"
+OID_FAIL_INFO = "2.16.840.1.113733.1.9.4"
+OID_SENDER_NONCE = "2.16.840.1.113733.1.9.5"
+OID_RECIPIENT_NONCE = "2.16.840.1.113733.1.9.6"
+OID_TRANSACTION_ID = "2.16.840.1.113733.1.9.7"
+OID_FAIL_INFO_TEXT = "1.3.6.1.5.5.7.24.1"
+
+# What GET ?operation=GetCACaps advertises. "AES" means AES-128-CBC (RFC 8894 §3.5.2); iOS
+# refuses a CA that lists none of the SHA-* capabilities. "Renewal" is left out: RenewalReq is
+# answered with FAILURE badRequest.
+CA_CAPABILITIES = ("AES", "DES3", "POSTPKIOperation", "SCEPStandard", "SHA-1", "SHA-256", "SHA-512")
+
+# Envelope ciphers we read and write: our name -> (asn1crypto algorithm name, key bytes).
+CIPHERS: dict[str, tuple[str, int]] = {
+    "aes128": ("aes128_cbc", 16),
+    "aes192": ("aes192_cbc", 24),
+    "aes256": ("aes256_cbc", 32),
+    "3des": ("tripledes_3key", 24),
+}
+_CIPHER_BY_ALGORITHM = {algo: name for name, (algo, _) in CIPHERS.items()}
+
+# Digests a CertRep may be signed with: the requester's choice when we support it.
+_REPLY_DIGESTS = {"sha1", "sha256", "sha384", "sha512"}
+
+
+class MessageType(StrEnum):
+    CERT_REP = "3"
+    RENEWAL_REQ = "17"
+    PKCS_REQ = "19"
+    CERT_POLL = "20"
+    GET_CERT = "21"
+    GET_CRL = "22"
+
+
+class PkiStatus(StrEnum):
+    SUCCESS = "0"
+    FAILURE = "2"
+    PENDING = "3"
+
+
+class FailInfo(IntEnum):
+    BAD_ALG = 0
+    BAD_MESSAGE_CHECK = 1
+    BAD_REQUEST = 2
+    BAD_TIME = 3
+    BAD_CERT_ID = 4
+
+
+class ScepMessageError(Exception):
+    """The input is not a SCEP message at all (answered with HTTP 400, not a CertRep)."""
+
+
+class ScepFailure(Exception):
+    """A SCEP request we understood but refuse; answered with a CertRep FAILURE."""
+
+    def __init__(self, fail_info: FailInfo, reason: str) -> None:
+        super().__init__(reason)
+        self.fail_info = fail_info
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class PkiRequest:
+    """The outer layer of a pkiMessage: SCEP attributes, signer and (still encrypted) envelope."""
+
+    message_type: str
+    transaction_id: str
+    sender_nonce: bytes
+    digest_algorithm: str
+    signer: x509.Certificate | None
+    envelope: bytes
+    # Why the signature did not verify; the request then gets FAILURE badMessageCheck.
+    signature_error: str | None = None
+
+
+@dataclass(frozen=True)
+class CsrInfo:
+    """What we take from a CSR: key, subject and challengePassword."""
+
+    public_key: rsa.RSAPublicKey | ec.EllipticCurvePublicKey
+    subject: x509.Name
+    challenge_password: str | None
+
+
+@dataclass(frozen=True)
+class OpenedRequest:
+    """A PKCSReq whose signature verified and whose CSR was decrypted and checked."""
+
+    request: PkiRequest
+    csr: CsrInfo
+    cipher: str
+
+
+# --- attributes ----------------------------------------------------------------------------
+
+
+def _attr_native(attrs: asn1_cms.CMSAttributes, oid: str) -> object:
+    value = cms.find_attribute(attrs, oid)
+    if value is None:
+        return None
+    try:
+        return core.load(value.dump()).native
+    except ValueError:
+        return None
+
+
+def scep_attributes(
+    *,
+    message_type: MessageType,
+    transaction_id: str,
+    sender_nonce: bytes,
+    recipient_nonce: bytes | None = None,
+    status: PkiStatus | None = None,
+    fail_info: FailInfo | None = None,
+    fail_info_text: str = "",
+) -> list[asn1_cms.CMSAttribute]:
+    """The SCEP signed attributes of a pkiMessage (build_signed_data sorts them)."""
+    attrs = [
+        cms.attribute(OID_MESSAGE_TYPE, core.PrintableString(message_type.value)),
+        cms.attribute(OID_TRANSACTION_ID, core.PrintableString(transaction_id)),
+        cms.attribute(OID_SENDER_NONCE, core.OctetString(sender_nonce)),
+    ]
+    if recipient_nonce is not None:
+        attrs.append(cms.attribute(OID_RECIPIENT_NONCE, core.OctetString(recipient_nonce)))
+    if status is not None:
+        attrs.append(cms.attribute(OID_PKI_STATUS, core.PrintableString(status.value)))
+    if fail_info is not None:
+        attrs.append(cms.attribute(OID_FAIL_INFO, core.PrintableString(str(int(fail_info)))))
+    if fail_info_text:
+        attrs.append(cms.attribute(OID_FAIL_INFO_TEXT, core.UTF8String(fail_info_text[:200])))
+    return attrs
+
+
+# --- reading a request ---------------------------------------------------------------------
+
+
+def parse_pki_message(data: bytes) -> PkiRequest:
+    """Read a pkiMessage; ScepMessageError when it is not SCEP at all.
+
+    A bad signature does not raise: it is recorded in `signature_error` so that the caller can
+    still answer with a CertRep FAILURE bound to the request's transactionID and nonce.
+    """
+    try:
+        signed = cms.load_signed_data(data)
+        signer_infos = signed["signer_infos"]
+        if len(signer_infos) != 1:
+            raise ScepMessageError("a SCEP message has exactly one signer")
+        signer_info = signer_infos[0]
+        attrs = signer_info["signed_attrs"]
+        if isinstance(attrs, core.Void):
+            raise ScepMessageError("not a SCEP message: no signed attributes")
+        digest = signer_info["digest_algorithm"]["algorithm"].native
+    except cms.CMSError as exc:
+        raise ScepMessageError(str(exc)) from None
+    except (ValueError, TypeError, KeyError):
+        raise ScepMessageError("not a SCEP message: malformed SignedData") from None
+
+    message_type = _attr_native(attrs, OID_MESSAGE_TYPE)
+    transaction_id = _attr_native(attrs, OID_TRANSACTION_ID)
+    sender_nonce = _attr_native(attrs, OID_SENDER_NONCE)
+    if not isinstance(message_type, str) or not message_type:
+        raise ScepMessageError("not a SCEP message: no messageType attribute")
+    if not isinstance(transaction_id, str) or not transaction_id:
+        raise ScepMessageError("not a SCEP message: no transactionID attribute")
+    if not isinstance(sender_nonce, bytes) or not sender_nonce:
+        raise ScepMessageError("not a SCEP message: no senderNonce attribute")
+
+    signature_error = None
+    signer = None
+    envelope = b""
+    try:
+        verified = cms.verify_signed_data(data)
+        signer = verified.signer
+        envelope = verified.content
+    except cms.CMSError as exc:
+        signature_error = str(exc)
+    return PkiRequest(
+        message_type=message_type,
+        transaction_id=transaction_id,
+        sender_nonce=sender_nonce,
+        digest_algorithm=str(digest),
+        signer=signer,
+        envelope=envelope,
+        signature_error=signature_error,
+    )
+
+
+def open_pkcs_req(request: PkiRequest, *, ca: Identity) -> OpenedRequest:
+    """Check a PKCSReq and decrypt its CSR; ScepFailure with the RFC 8894 failInfo otherwise."""
+    if request.digest_algorithm not in _REPLY_DIGESTS:
+        raise ScepFailure(
+            FailInfo.BAD_ALG, f"digest algorithm {request.digest_algorithm} is not supported"
+        )
+    if request.signature_error is not None or request.signer is None:
+        raise ScepFailure(
+            FailInfo.BAD_MESSAGE_CHECK, f"message signature: {request.signature_error}"
+        )
+    if request.message_type != MessageType.PKCS_REQ:
+        raise ScepFailure(
+            FailInfo.BAD_REQUEST,
+            f"message type {request.message_type} is not supported (PKCSReq only)",
+        )
+    if not isinstance(request.signer.public_key(), rsa.RSAPublicKey):
+        # The reply envelope uses RSA key transport to the requester's certificate.
+        raise ScepFailure(FailInfo.BAD_ALG, "the requester certificate must have an RSA key")
+    plaintext, cipher = decrypt_envelope(request.envelope, key=ca.key)
+    return OpenedRequest(request=request, csr=parse_csr(plaintext), cipher=cipher)
+
+
+# --- CSR -----------------------------------------------------------------------------------
+
+
+def parse_csr(der: bytes) -> CsrInfo:
+    """Read a PKCS#10 CSR, including version-2 CSRs sent by older Apple devices."""
+    try:
+        csr = x509.load_der_x509_csr(der)
+    except x509.InvalidVersion:
+        # cryptography refuses version != 0; Apple devices have sent version 2.
+        return _parse_csr_fallback(der)
+    except ValueError:
+        raise ScepFailure(FailInfo.BAD_REQUEST, "the CSR cannot be parsed") from None
+    if not csr.is_signature_valid:
+        raise ScepFailure(FailInfo.BAD_MESSAGE_CHECK, "the CSR signature does not verify")
+    public_key = csr.public_key()
+    if not isinstance(public_key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey):
+        raise ScepFailure(FailInfo.BAD_ALG, "the CSR key must be RSA or EC")
+    try:
+        raw = csr.attributes.get_attribute_for_oid(AttributeOID.CHALLENGE_PASSWORD).value
+        challenge: str | None = raw.decode() if isinstance(raw, bytes) else str(raw)
+    except x509.AttributeNotFound:
+        challenge = None
+    except UnicodeDecodeError:
+        raise ScepFailure(FailInfo.BAD_REQUEST, "the challengePassword is not text") from None
+    return CsrInfo(public_key=public_key, subject=csr.subject, challenge_password=challenge)
+
+
+def _parse_csr_fallback(der: bytes) -> CsrInfo:
+    try:
+        req = asn1_csr.CertificationRequest.load(der)
+        info = req["certification_request_info"]
+        public_key = serialization.load_der_public_key(info["subject_pk_info"].dump())
+        sig_alg = req["signature_algorithm"]
+        signature = req["signature"].native
+        hash_name = sig_alg.hash_algo
+        subject = _name_from_asn1(info["subject"])
+        challenge = None
+        for attr in info["attributes"]:
+            if attr["type"].native == "challenge_password":
+                challenge = str(attr["values"][0].native)
+    except (ValueError, TypeError, KeyError, IndexError):
+        raise ScepFailure(FailInfo.BAD_REQUEST, "the CSR cannot be parsed") from None
+    if not isinstance(public_key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey):
+        raise ScepFailure(FailInfo.BAD_ALG, "the CSR key must be RSA or EC")
+    try:
+        cms.verify_signature(public_key, signature, info.dump(), digest=hash_name, sig_alg=sig_alg)
+    except cms.CMSError:
+        raise ScepFailure(FailInfo.BAD_MESSAGE_CHECK, "the CSR signature does not verify") from None
+    return CsrInfo(public_key=public_key, subject=subject, challenge_password=challenge)
+
+
+def _name_from_asn1(name: asn1_x509.Name) -> x509.Name:
+    rdns = []
+    for rdn in name.chosen:
+        attrs = []
+        for atv in rdn:
+            value = atv["value"].native
+            if not isinstance(value, str):
+                raise ValueError("non-text subject attribute")
+            attrs.append(x509.NameAttribute(x509.ObjectIdentifier(atv["type"].dotted), value))
+        rdns.append(x509.RelativeDistinguishedName(attrs))
+    return x509.Name(rdns)
+
+
+# --- envelopes -----------------------------------------------------------------------------
+
+
+def _symmetric(cipher: str, key: bytes, iv: bytes) -> Cipher[modes.CBC]:
+    algorithm = TripleDES(key) if cipher == "3des" else algorithms.AES(key)
+    return Cipher(algorithm, modes.CBC(iv))
+
+
+def encrypt_envelope(content: bytes, *, recipient: x509.Certificate, cipher: str) -> bytes:
+    """EnvelopedData (as ContentInfo) of `content` for `recipient`'s RSA key, CBC mode."""
+    if cipher not in CIPHERS:
+        raise ValueError(f"unknown cipher {cipher!r}")
+    public_key = recipient.public_key()
+    if not isinstance(public_key, rsa.RSAPublicKey):
+        raise ValueError("the recipient certificate must have an RSA key")
+    algorithm_name, key_size = CIPHERS[cipher]
+    block = 8 if cipher == "3des" else 16
+    cek = os.urandom(key_size)
+    iv = os.urandom(block)
+    padder = sym_padding.PKCS7(block * 8).padder()
+    padded = padder.update(content) + padder.finalize()
+    encryptor = _symmetric(cipher, cek, iv).encryptor()
+    encrypted = encryptor.update(padded) + encryptor.finalize()
+    recipient_info = asn1_cms.RecipientInfo(
+        name="ktri",
+        value={
+            "version": "v0",
+            "rid": asn1_cms.RecipientIdentifier(
+                name="issuer_and_serial_number",
+                value={
+                    "issuer": asn1_x509.Name.load(recipient.issuer.public_bytes()),
+                    "serial_number": recipient.serial_number,
+                },
+            ),
+            "key_encryption_algorithm": {"algorithm": "rsaes_pkcs1v15"},
+            "encrypted_key": public_key.encrypt(cek, padding.PKCS1v15()),
+        },
+    )
+    enveloped = asn1_cms.EnvelopedData(
+        {
+            "version": "v0",
+            "recipient_infos": [recipient_info],
+            "encrypted_content_info": {
+                "content_type": "data",
+                "content_encryption_algorithm": {
+                    "algorithm": algorithm_name,
+                    "parameters": core.OctetString(iv),
+                },
+                "encrypted_content": encrypted,
+            },
+        }
+    )
+    return asn1_cms.ContentInfo({"content_type": "enveloped_data", "content": enveloped}).dump()
+
+
+def decrypt_envelope(
+    data: bytes, *, key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+) -> tuple[bytes, str]:
+    """Decrypt an EnvelopedData addressed to `key`; returns (plaintext, cipher name)."""
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise ScepFailure(FailInfo.BAD_ALG, "the CA key must be RSA to decrypt SCEP requests")
+    try:
+        info = asn1_cms.ContentInfo.load(data)
+        if info["content_type"].native != "enveloped_data":
+            raise ScepFailure(FailInfo.BAD_REQUEST, "the signed content is not EnvelopedData")
+        enveloped = info["content"]
+        eci = enveloped["encrypted_content_info"]
+        algorithm = eci["content_encryption_algorithm"]
+        algorithm_name = algorithm["algorithm"].native
+        encrypted = eci["encrypted_content"].native
+        recipients = [r.chosen for r in enveloped["recipient_infos"] if r.name == "ktri"]
+    except ScepFailure:
+        raise
+    except (ValueError, TypeError, KeyError, IndexError):
+        raise ScepFailure(FailInfo.BAD_REQUEST, "the EnvelopedData cannot be parsed") from None
+    cipher = _CIPHER_BY_ALGORITHM.get(algorithm_name)
+    if cipher is None:
+        raise ScepFailure(FailInfo.BAD_ALG, f"content encryption {algorithm_name} is not supported")
+    if not recipients or not isinstance(encrypted, bytes):
+        raise ScepFailure(FailInfo.BAD_REQUEST, "the EnvelopedData has no key-transport recipient")
+    key_size = CIPHERS[cipher][1]
+    block = 8 if cipher == "3des" else 16
+    try:
+        iv = algorithm["parameters"].native
+    except (ValueError, TypeError):
+        iv = None
+    if not isinstance(iv, bytes) or len(iv) != block:
+        raise ScepFailure(FailInfo.BAD_REQUEST, "the content encryption IV is missing or malformed")
+    cek = None
+    for recipient in recipients:
+        # RSA PKCS#1 v1.5 key transport is what SCEP clients (Apple's included) use.
+        if recipient["key_encryption_algorithm"]["algorithm"].native != "rsaes_pkcs1v15":
+            continue
+        try:
+            candidate = key.decrypt(recipient["encrypted_key"].native, padding.PKCS1v15())
+        except ValueError:
+            continue
+        if len(candidate) == key_size:
+            cek = candidate
+            break
+    # One message for every key or padding problem below, so that the answer does not tell an
+    # attacker which step failed (a padding oracle on the CA key).
+    undecryptable = ScepFailure(
+        FailInfo.BAD_MESSAGE_CHECK, "the request cannot be decrypted with the CA key"
+    )
+    if cek is None or len(encrypted) % block:
+        raise undecryptable
+    decryptor = _symmetric(cipher, cek, iv).decryptor()
+    padded = decryptor.update(encrypted) + decryptor.finalize()
+    unpadder = sym_padding.PKCS7(block * 8).unpadder()
+    try:
+        plaintext = unpadder.update(padded) + unpadder.finalize()
+    except ValueError:
+        raise undecryptable from None
+    return plaintext, cipher
+
+
+# --- replies -------------------------------------------------------------------------------
+
+
+def _reply_digest(request: PkiRequest) -> str:
+    return request.digest_algorithm if request.digest_algorithm in _REPLY_DIGESTS else "sha256"
+
+
+def build_cert_rep_success(
+    opened: OpenedRequest, *, ca: Identity, issued: x509.Certificate
+) -> bytes:
+    """CertRep SUCCESS: a certs-only SignedData with the new certificate, enveloped to the
+    requester with the cipher it used, signed by the CA."""
+    request = opened.request
+    assert request.signer is not None  # noqa: S101 (open_pkcs_req guarantees it)
+    degenerate = pkcs7.serialize_certificates([issued], serialization.Encoding.DER)
+    envelope = encrypt_envelope(degenerate, recipient=request.signer, cipher=opened.cipher)
+    return cms.build_signed_data(
+        envelope,
+        certificate=ca.certificate,
+        key=ca.key,
+        digest=_reply_digest(request),
+        extra_attributes=scep_attributes(
+            message_type=MessageType.CERT_REP,
+            transaction_id=request.transaction_id,
+            sender_nonce=os.urandom(16),
+            recipient_nonce=request.sender_nonce,
+            status=PkiStatus.SUCCESS,
+        ),
+    )
+
+
+def build_cert_rep_failure(
+    request: PkiRequest, *, ca: Identity, fail_info: FailInfo, reason: str = ""
+) -> bytes:
+    """CertRep FAILURE with `fail_info`; the pkcsPKIEnvelope is omitted (empty content)."""
+    return cms.build_signed_data(
+        b"",
+        certificate=ca.certificate,
+        key=ca.key,
+        digest=_reply_digest(request),
+        extra_attributes=scep_attributes(
+            message_type=MessageType.CERT_REP,
+            transaction_id=request.transaction_id,
+            sender_nonce=os.urandom(16),
+            recipient_nonce=request.sender_nonce,
+            status=PkiStatus.FAILURE,
+            fail_info=fail_info,
+            fail_info_text=reason,
+        ),
+    )
+
+
+def read_attributes(verified: cms.VerifiedCMS) -> dict[str, object]:
+    """The SCEP attributes of a verified pkiMessage, by name (absent ones are None)."""
+    attrs = verified.signed_attributes
+    if attrs is None:
+        return {}
+    names = {
+        "message_type": OID_MESSAGE_TYPE,
+        "pki_status": OID_PKI_STATUS,
+        "fail_info": OID_FAIL_INFO,
+        "fail_info_text": OID_FAIL_INFO_TEXT,
+        "sender_nonce": OID_SENDER_NONCE,
+        "recipient_nonce": OID_RECIPIENT_NONCE,
+        "transaction_id": OID_TRANSACTION_ID,
+    }
+    return {name: _attr_native(attrs, oid) for name, oid in names.items()}
+
+
+__all__ = [
+    "CA_CAPABILITIES",
+    "CIPHERS",
+    "CsrInfo",
+    "FailInfo",
+    "MessageType",
+    "OpenedRequest",
+    "PkiRequest",
+    "PkiStatus",
+    "ScepFailure",
+    "ScepMessageError",
+    "build_cert_rep_failure",
+    "build_cert_rep_success",
+    "decrypt_envelope",
+    "encrypt_envelope",
+    "open_pkcs_req",
+    "parse_csr",
+    "parse_pki_message",
+    "read_attributes",
+    "scep_attributes",
+]

@@ -1,0 +1,204 @@
+"""SCEP client side (RFC 8894): build a PKCSReq and read the CertRep, like a device does.
+
+Pure: no Django imports. Used by the project's device simulator and by the tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from dataclasses import dataclass
+
+from asn1crypto import csr as asn1_csr
+from asn1crypto import keys as asn1_keys
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.serialization import pkcs7
+from cryptography.x509.oid import AttributeOID, NameOID
+
+from mdm_server.pki import cms, scep
+
+
+class ScepClientError(Exception):
+    """The CertRep cannot be trusted or read (wrong signer, bad signature, undecryptable)."""
+
+
+@dataclass(frozen=True)
+class IssuedOrFailure:
+    """A CertRep as the requester sees it: the issued certificate, or the failure reason."""
+
+    status: scep.PkiStatus
+    transaction_id: str
+    recipient_nonce: bytes
+    certificate: x509.Certificate | None = None
+    fail_info: scep.FailInfo | None = None
+    fail_info_text: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status == scep.PkiStatus.SUCCESS and self.certificate is not None
+
+
+def _same_key(a: object, b: rsa.RSAPublicKey) -> bool:
+    spki = serialization.PublicFormat.SubjectPublicKeyInfo
+    if not isinstance(a, rsa.RSAPublicKey):
+        return False
+    der = serialization.Encoding.DER
+    return a.public_bytes(der, spki) == b.public_bytes(der, spki)
+
+
+def _hash(digest: str) -> hashes.HashAlgorithm:
+    return cms.hash_algorithm(digest)
+
+
+def _self_signed(key: rsa.RSAPrivateKey, name: x509.Name) -> x509.Certificate:
+    now = dt.datetime.now(dt.UTC)
+    return (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+
+
+def build_csr(
+    *, key: rsa.RSAPrivateKey, name: x509.Name, challenge: str, version: int = 0
+) -> bytes:
+    """A DER CSR with a challengePassword; version 2 mimics older Apple devices."""
+    if version == 0:
+        builder = x509.CertificateSigningRequestBuilder().subject_name(name)
+        if challenge:
+            builder = builder.add_attribute(AttributeOID.CHALLENGE_PASSWORD, challenge.encode())
+        return builder.sign(key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
+    # cryptography only writes version 0: build the structure by hand.
+    spki = key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    attributes = []
+    if challenge:
+        attributes.append(
+            {
+                "type": "challenge_password",
+                "values": [asn1_x509.DirectoryString(name="utf8_string", value=challenge)],
+            }
+        )
+    info = asn1_csr.CertificationRequestInfo(
+        {
+            "version": version,
+            "subject": asn1_x509.Name.load(name.public_bytes()),
+            "subject_pk_info": asn1_keys.PublicKeyInfo.load(spki),
+            "attributes": attributes,
+        }
+    )
+    signature = key.sign(info.dump(), padding.PKCS1v15(), hashes.SHA256())
+    return asn1_csr.CertificationRequest(
+        {
+            "certification_request_info": info,
+            "signature_algorithm": {"algorithm": "sha256_rsa"},
+            "signature": signature,
+        }
+    ).dump()
+
+
+def build_pkcs_req(
+    *,
+    key: rsa.RSAPrivateKey,
+    subject_cn: str,
+    challenge: str,
+    ca_cert: x509.Certificate,
+    cipher: str = "aes128",
+    digest: str = "sha256",
+    csr_version: int = 0,
+) -> tuple[bytes, str, x509.Certificate]:
+    """A PKCSReq pkiMessage: returns (message DER, transactionID, self-signed certificate)."""
+    if cipher not in scep.CIPHERS:
+        raise ValueError(f"cipher must be one of {sorted(scep.CIPHERS)}")
+    _hash(digest)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject_cn)])
+    self_signed = _self_signed(key, name)
+    csr_der = build_csr(key=key, name=name, challenge=challenge, version=csr_version)
+    envelope = scep.encrypt_envelope(csr_der, recipient=ca_cert, cipher=cipher)
+    spki = key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    # RFC 8894 §3.2.1.1: the transactionID is a hash of the public key, as text.
+    transaction_id = hashlib.sha256(spki).hexdigest().upper()
+    message = cms.build_signed_data(
+        envelope,
+        certificate=self_signed,
+        key=key,
+        digest=digest,
+        extra_attributes=scep.scep_attributes(
+            message_type=scep.MessageType.PKCS_REQ,
+            transaction_id=transaction_id,
+            sender_nonce=os.urandom(16),
+        ),
+    )
+    return message, transaction_id, self_signed
+
+
+def parse_cert_rep(
+    data: bytes,
+    *,
+    key: rsa.RSAPrivateKey,
+    self_signed_cert: x509.Certificate,
+    ca_cert: x509.Certificate,
+) -> IssuedOrFailure:
+    """Verify a CertRep's CA signature, decrypt it and return the certificate or the failure."""
+    if not _same_key(self_signed_cert.public_key(), key.public_key()):
+        raise ScepClientError("the key does not belong to the self-signed request certificate")
+    try:
+        verified = cms.verify_signed_data(data)
+    except cms.CMSError as exc:
+        raise ScepClientError(f"CertRep: {exc}") from None
+    if verified.signer != ca_cert:
+        raise ScepClientError("CertRep is not signed by the CA certificate")
+    attrs = scep.read_attributes(verified)
+    if attrs.get("message_type") != scep.MessageType.CERT_REP:
+        raise ScepClientError(f"not a CertRep (messageType {attrs.get('message_type')})")
+    try:
+        status = scep.PkiStatus(str(attrs.get("pki_status")))
+    except ValueError:
+        raise ScepClientError(f"unknown pkiStatus {attrs.get('pki_status')!r}") from None
+    transaction_id = str(attrs.get("transaction_id") or "")
+    recipient_nonce = attrs.get("recipient_nonce")
+    nonce = recipient_nonce if isinstance(recipient_nonce, bytes) else b""
+    if status != scep.PkiStatus.SUCCESS:
+        fail_info = None
+        raw_fail = attrs.get("fail_info")
+        if raw_fail is not None:
+            try:
+                fail_info = scep.FailInfo(int(str(raw_fail)))
+            except ValueError:
+                raise ScepClientError(f"unknown failInfo {raw_fail!r}") from None
+        return IssuedOrFailure(
+            status=status,
+            transaction_id=transaction_id,
+            recipient_nonce=nonce,
+            fail_info=fail_info,
+            fail_info_text=str(attrs.get("fail_info_text") or ""),
+        )
+    try:
+        degenerate, _cipher = scep.decrypt_envelope(verified.content, key=key)
+        certificates = pkcs7.load_der_pkcs7_certificates(degenerate)
+    except (scep.ScepFailure, ValueError) as exc:
+        raise ScepClientError(f"CertRep envelope cannot be read: {exc}") from None
+    for cert in certificates:
+        if _same_key(cert.public_key(), key.public_key()):
+            return IssuedOrFailure(
+                status=status,
+                transaction_id=transaction_id,
+                recipient_nonce=nonce,
+                certificate=cert,
+            )
+    raise ScepClientError("CertRep holds no certificate for our key")
+
+
+__all__ = ["IssuedOrFailure", "ScepClientError", "build_csr", "build_pkcs_req", "parse_cert_rep"]
