@@ -1,0 +1,61 @@
+"""PKI test fixtures: keys made once per session, openssl helpers, a URLconf with /scep."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+from mdm_server.pki import certificates, services
+
+
+@pytest.fixture(scope="session")
+def rsa_key() -> rsa.RSAPrivateKey:
+    return certificates.new_rsa_key(2048)
+
+
+@pytest.fixture(scope="session")
+def other_rsa_key() -> rsa.RSAPrivateKey:
+    return certificates.new_rsa_key(2048)
+
+
+@pytest.fixture(scope="session")
+def ec_key() -> ec.EllipticCurvePrivateKey:
+    return ec.generate_private_key(ec.SECP256R1())
+
+
+@pytest.fixture(scope="session")
+def test_ca() -> certificates.Identity:
+    """A CA for the pure (database-free) tests."""
+    key = certificates.new_rsa_key(2048)
+    return certificates.Identity(certificate=certificates.build_ca("Unit CA", key=key), key=key)
+
+
+@pytest.fixture(scope="session")
+def openssl() -> Callable[..., subprocess.CompletedProcess[bytes]]:
+    binary = shutil.which("openssl")
+    assert binary, "the openssl command line tool is required for the PKI tests"
+
+    def run(*args: str | Path, check: bool = True) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run(
+            [binary, *map(str, args)], capture_output=True, check=check, timeout=30
+        )
+
+    return run
+
+
+@pytest.fixture
+def scep_urls(settings) -> None:  # type: ignore[no-untyped-def]
+    """Serve /scep from the PKI URLconf whether or not the root URLconf mounts it yet."""
+    settings.ROOT_URLCONF = "tests.pki.urls"
+
+
+@pytest.fixture
+def no_cached_identity() -> None:
+    # active_identity is cached per process; a test that starts from an empty database must not
+    # see a CA loaded by an earlier test.
+    services.active_identity.cache_clear()

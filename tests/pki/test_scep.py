@@ -1,0 +1,405 @@
+"""SCEP messages without a database: PKCSReq in, CertRep out, cross-checked with openssl."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from asn1crypto import cms as asn1_cms
+from asn1crypto import core
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import NameOID
+
+from mdm_server.pki import certificates, cms, scep, scep_client
+
+CIPHERS = ["aes128", "aes256", "3des"]
+DIGESTS = ["sha1", "sha256"]
+
+
+def _spki(key: object) -> bytes:
+    return key.public_bytes(  # type: ignore[attr-defined]
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+
+def _answer(message: bytes, ca: certificates.Identity) -> tuple[bytes, x509.Certificate | None]:
+    """What the server does, minus the database: verify, decrypt, issue, reply."""
+    request = scep.parse_pki_message(message)
+    try:
+        opened = scep.open_pkcs_req(request, ca=ca)
+    except scep.ScepFailure as failure:
+        return scep.build_cert_rep_failure(
+            request, ca=ca, fail_info=failure.fail_info, reason=failure.reason
+        ), None
+    issued = certificates.issue_certificate(
+        issuer=ca,
+        public_key=opened.csr.public_key,
+        subject=opened.csr.subject,
+        days=30,
+        usage="client",
+    )
+    return scep.build_cert_rep_success(opened, ca=ca, issued=issued), issued
+
+
+@pytest.mark.parametrize("digest", DIGESTS)
+@pytest.mark.parametrize("cipher", CIPHERS)
+def test_round_trip(
+    test_ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey, cipher: str, digest: str
+) -> None:
+    message, transaction_id, self_signed = scep_client.build_pkcs_req(
+        key=rsa_key,
+        subject_cn="device-1",
+        challenge="open sesame",
+        ca_cert=test_ca.certificate,
+        cipher=cipher,
+        digest=digest,
+    )
+    request = scep.parse_pki_message(message)
+    assert request.message_type == scep.MessageType.PKCS_REQ
+    assert request.transaction_id == transaction_id
+    assert request.signer == self_signed
+    opened = scep.open_pkcs_req(request, ca=test_ca)
+    assert opened.cipher == cipher
+    assert opened.csr.challenge_password == "open sesame"
+    assert _spki(opened.csr.public_key) == _spki(rsa_key.public_key())
+
+    reply, issued = _answer(message, test_ca)
+    verified = cms.verify_signed_data(reply)
+    assert verified.digest_algorithm == digest  # the CA answers with the requester's digest
+    result = scep_client.parse_cert_rep(
+        reply, key=rsa_key, self_signed_cert=self_signed, ca_cert=test_ca.certificate
+    )
+    assert result.ok
+    assert result.certificate == issued
+    assert result.transaction_id == transaction_id
+    assert result.recipient_nonce == request.sender_nonce
+    assert certificates.is_issued_by(result.certificate, test_ca.certificate)
+    assert result.certificate.subject.rfc4514_string() == "CN=device-1"
+
+
+def test_version_2_csr_goes_through_the_fallback(
+    test_ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey
+) -> None:
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "old-iphone")])
+    csr_der = scep_client.build_csr(key=rsa_key, name=name, challenge="pw", version=2)
+    with pytest.raises(x509.InvalidVersion):
+        x509.load_der_x509_csr(csr_der)  # why the fallback exists
+    info = scep.parse_csr(csr_der)
+    assert info.challenge_password == "pw"
+    assert info.subject == name
+    assert _spki(info.public_key) == _spki(rsa_key.public_key())
+
+    message, _, self_signed = scep_client.build_pkcs_req(
+        key=rsa_key,
+        subject_cn="old-iphone",
+        challenge="pw",
+        ca_cert=test_ca.certificate,
+        cipher="3des",
+        digest="sha1",
+        csr_version=2,
+    )
+    reply, _issued = _answer(message, test_ca)
+    result = scep_client.parse_cert_rep(
+        reply, key=rsa_key, self_signed_cert=self_signed, ca_cert=test_ca.certificate
+    )
+    assert result.ok
+    assert _spki(result.certificate.public_key()) == _spki(rsa_key.public_key())
+
+
+@pytest.mark.parametrize("version", [0, 2])
+def test_csr_with_a_broken_signature(rsa_key: rsa.RSAPrivateKey, version: int) -> None:
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "x")])
+    csr_der = bytearray(
+        scep_client.build_csr(key=rsa_key, name=name, challenge="pw", version=version)
+    )
+    csr_der[-1] ^= 0x01
+    with pytest.raises(scep.ScepFailure) as failure:
+        scep.parse_csr(bytes(csr_der))
+    assert failure.value.fail_info == scep.FailInfo.BAD_MESSAGE_CHECK
+
+
+def test_csr_garbage_and_missing_challenge(rsa_key: rsa.RSAPrivateKey) -> None:
+    with pytest.raises(scep.ScepFailure) as failure:
+        scep.parse_csr(b"\x30\x03\x02\x01\x00")
+    assert failure.value.fail_info == scep.FailInfo.BAD_REQUEST
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "x")])
+    assert (
+        scep.parse_csr(
+            scep_client.build_csr(key=rsa_key, name=name, challenge="")
+        ).challenge_password
+        is None
+    )
+
+
+def test_failure_reply(test_ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey) -> None:
+    message, transaction_id, self_signed = scep_client.build_pkcs_req(
+        key=rsa_key, subject_cn="d", challenge="pw", ca_cert=test_ca.certificate
+    )
+    request = scep.parse_pki_message(message)
+    reply = scep.build_cert_rep_failure(
+        request, ca=test_ca, fail_info=scep.FailInfo.BAD_REQUEST, reason="wrong challenge"
+    )
+    result = scep_client.parse_cert_rep(
+        reply, key=rsa_key, self_signed_cert=self_signed, ca_cert=test_ca.certificate
+    )
+    assert not result.ok
+    assert result.status == scep.PkiStatus.FAILURE
+    assert result.fail_info == scep.FailInfo.BAD_REQUEST
+    assert result.fail_info_text == "wrong challenge"
+    assert result.transaction_id == transaction_id
+    assert result.recipient_nonce == request.sender_nonce
+
+
+def test_cert_rep_attributes_are_der_sorted(
+    test_ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey
+) -> None:
+    message, _, _ = scep_client.build_pkcs_req(
+        key=rsa_key, subject_cn="d", challenge="pw", ca_cert=test_ca.certificate
+    )
+    reply, _ = _answer(message, test_ca)
+    attrs = cms.verify_signed_data(reply).signed_attributes
+    encoded = [a.dump() for a in attrs]
+    assert encoded == sorted(encoded)
+    types = {a["type"].dotted for a in attrs}
+    assert {
+        scep.OID_MESSAGE_TYPE,
+        scep.OID_PKI_STATUS,
+        scep.OID_TRANSACTION_ID,
+        scep.OID_SENDER_NONCE,
+        scep.OID_RECIPIENT_NONCE,
+    } <= types
+
+
+def _failure_of(message: bytes, ca: certificates.Identity) -> scep.FailInfo:
+    with pytest.raises(scep.ScepFailure) as failure:
+        scep.open_pkcs_req(scep.parse_pki_message(message), ca=ca)
+    return failure.value.fail_info
+
+
+def test_bad_signature_is_bad_message_check(
+    test_ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey
+) -> None:
+    message, _, _ = scep_client.build_pkcs_req(
+        key=rsa_key, subject_cn="d", challenge="pw", ca_cert=test_ca.certificate
+    )
+    tampered = bytearray(message)
+    tampered[-1] ^= 0xFF  # the last bytes are the signature value
+    request = scep.parse_pki_message(bytes(tampered))
+    assert request.signature_error
+    assert _failure_of(bytes(tampered), test_ca) == scep.FailInfo.BAD_MESSAGE_CHECK
+
+
+def test_request_for_another_ca_is_bad_message_check(
+    test_ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey, other_rsa_key: rsa.RSAPrivateKey
+) -> None:
+    other_ca = certificates.build_ca("Other CA", key=other_rsa_key)
+    message, _, _ = scep_client.build_pkcs_req(
+        key=rsa_key, subject_cn="d", challenge="pw", ca_cert=other_ca
+    )
+    assert _failure_of(message, test_ca) == scep.FailInfo.BAD_MESSAGE_CHECK
+
+
+def _signed_request(
+    envelope: bytes,
+    *,
+    cert: x509.Certificate,
+    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey,
+    message_type: scep.MessageType = scep.MessageType.PKCS_REQ,
+    digest: str = "sha256",
+) -> bytes:
+    return cms.build_signed_data(
+        envelope,
+        certificate=cert,
+        key=key,
+        digest=digest,
+        extra_attributes=scep.scep_attributes(
+            message_type=message_type, transaction_id="T-1", sender_nonce=b"n" * 16
+        ),
+    )
+
+
+def _self_signed(key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) -> x509.Certificate:
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "requester")])
+    now = dt.datetime.now(dt.UTC)
+    return (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(now)
+        .not_valid_after(now + dt.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+
+
+def test_other_message_types_are_bad_request(
+    test_ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey
+) -> None:
+    envelope = scep.encrypt_envelope(b"x", recipient=test_ca.certificate, cipher="aes128")
+    for message_type in (scep.MessageType.CERT_POLL, scep.MessageType.RENEWAL_REQ):
+        message = _signed_request(
+            envelope, cert=_self_signed(rsa_key), key=rsa_key, message_type=message_type
+        )
+        assert _failure_of(message, test_ca) == scep.FailInfo.BAD_REQUEST
+
+
+def test_ec_requester_is_bad_alg(
+    test_ca: certificates.Identity, ec_key: ec.EllipticCurvePrivateKey
+) -> None:
+    envelope = scep.encrypt_envelope(b"x", recipient=test_ca.certificate, cipher="aes128")
+    message = _signed_request(envelope, cert=_self_signed(ec_key), key=ec_key)
+    assert _failure_of(message, test_ca) == scep.FailInfo.BAD_ALG
+
+
+def test_unsupported_cipher_is_bad_alg(
+    test_ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey
+) -> None:
+    envelope = asn1_cms.ContentInfo.load(
+        scep.encrypt_envelope(b"x" * 20, recipient=test_ca.certificate, cipher="aes128")
+    )
+    # Single DES, which RFC 8894 deprecates and we refuse.
+    envelope["content"]["encrypted_content_info"]["content_encryption_algorithm"] = {
+        "algorithm": "des",
+        "parameters": core.OctetString(b"\x00" * 8),
+    }
+    message = _signed_request(envelope.dump(), cert=_self_signed(rsa_key), key=rsa_key)
+    assert _failure_of(message, test_ca) == scep.FailInfo.BAD_ALG
+
+
+def test_signed_content_that_is_not_an_envelope(
+    test_ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey
+) -> None:
+    message = _signed_request(b"plain bytes", cert=_self_signed(rsa_key), key=rsa_key)
+    assert _failure_of(message, test_ca) == scep.FailInfo.BAD_REQUEST
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"garbage", b"\x30\x80\x00\x00", b"\x30\x03\x02\x01\x01"],
+)
+def test_not_scep_at_all(data: bytes) -> None:
+    with pytest.raises(scep.ScepMessageError):
+        scep.parse_pki_message(data)
+
+
+def test_signed_data_without_scep_attributes_is_not_scep(rsa_key: rsa.RSAPrivateKey) -> None:
+    cert = _self_signed(rsa_key)
+    for message in (
+        cms.sign_attached(b"hello", certificate=cert, key=rsa_key),
+        cms.sign_detached(b"hello", certificate=cert, key=rsa_key),
+    ):
+        with pytest.raises(scep.ScepMessageError):
+            scep.parse_pki_message(message)
+
+
+def test_client_refuses_a_reply_not_signed_by_the_ca(
+    test_ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey, other_rsa_key: rsa.RSAPrivateKey
+) -> None:
+    message, _, self_signed = scep_client.build_pkcs_req(
+        key=rsa_key, subject_cn="d", challenge="pw", ca_cert=test_ca.certificate
+    )
+    impostor = certificates.Identity(
+        certificate=certificates.build_ca("Impostor", key=other_rsa_key), key=other_rsa_key
+    )
+    reply = scep.build_cert_rep_failure(
+        scep.parse_pki_message(message), ca=impostor, fail_info=scep.FailInfo.BAD_REQUEST
+    )
+    with pytest.raises(scep_client.ScepClientError, match="not signed by the CA"):
+        scep_client.parse_cert_rep(
+            reply, key=rsa_key, self_signed_cert=self_signed, ca_cert=test_ca.certificate
+        )
+
+
+@pytest.fixture
+def pem_files(tmp_path: Path, test_ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey) -> Path:
+    (tmp_path / "ca.pem").write_text(certificates.cert_to_pem(test_ca.certificate))
+    (tmp_path / "ca.key").write_bytes(certificates.key_to_pem(test_ca.key))
+    (tmp_path / "req.key").write_bytes(certificates.key_to_pem(rsa_key))
+    return tmp_path
+
+
+@pytest.mark.parametrize(("cipher", "digest"), [("aes128", "sha256"), ("3des", "sha1")])
+def test_openssl_verifies_and_decrypts_our_cert_rep(
+    pem_files: Path,
+    test_ca: certificates.Identity,
+    rsa_key: rsa.RSAPrivateKey,
+    openssl: Callable[..., object],
+    cipher: str,
+    digest: str,
+) -> None:
+    message, _, _ = scep_client.build_pkcs_req(
+        key=rsa_key,
+        subject_cn="d",
+        challenge="pw",
+        ca_cert=test_ca.certificate,
+        cipher=cipher,
+        digest=digest,
+    )
+    reply, issued = _answer(message, test_ca)
+    d = pem_files
+    (d / "rep.der").write_bytes(reply)
+    verify = openssl(
+        "cms", "-verify", "-binary", "-inform", "DER", "-in", d / "rep.der",
+        "-CAfile", d / "ca.pem", "-purpose", "any", "-out", d / "envelope.der", check=False,
+    )  # fmt: skip
+    assert verify.returncode == 0, verify.stderr
+    assert b"Verification successful" in verify.stderr
+    decrypt = openssl(
+        "cms", "-decrypt", "-binary", "-inform", "DER", "-in", d / "envelope.der",
+        "-inkey", d / "req.key", "-out", d / "certs.p7", check=False,
+    )  # fmt: skip
+    assert decrypt.returncode == 0, decrypt.stderr
+    certs = openssl("pkcs7", "-inform", "DER", "-in", d / "certs.p7", "-print_certs").stdout
+    assert x509.load_pem_x509_certificates(certs) == [issued]
+
+
+@pytest.mark.parametrize("cipher", CIPHERS)
+def test_openssl_reads_our_request_envelope(
+    pem_files: Path,
+    test_ca: certificates.Identity,
+    rsa_key: rsa.RSAPrivateKey,
+    openssl: Callable[..., object],
+    cipher: str,
+) -> None:
+    message, _, _ = scep_client.build_pkcs_req(
+        key=rsa_key, subject_cn="d", challenge="pw", ca_cert=test_ca.certificate, cipher=cipher
+    )
+    d = pem_files
+    (d / "req.der").write_bytes(message)
+    steps = [
+        ["cms", "-verify", "-binary", "-inform", "DER", "-in", d / "req.der", "-noverify",
+         "-out", d / "env.der"],
+        ["cms", "-decrypt", "-binary", "-inform", "DER", "-in", d / "env.der",
+         "-inkey", d / "ca.key", "-out", d / "csr.der"],
+        ["req", "-inform", "DER", "-in", d / "csr.der", "-verify", "-noout"],
+    ]  # fmt: skip
+    for step in steps:
+        result = openssl(*step, check=False)
+        assert result.returncode == 0, (step[0], result.stderr)
+
+
+@pytest.mark.parametrize(
+    ("flag", "cipher"), [("-aes128", "aes128"), ("-aes256", "aes256"), ("-des3", "3des")]
+)
+def test_we_decrypt_openssl_envelopes(
+    pem_files: Path,
+    test_ca: certificates.Identity,
+    openssl: Callable[..., object],
+    flag: str,
+    cipher: str,
+) -> None:
+    d = pem_files
+    payload = b"certificate request bytes" * 7
+    (d / "plain").write_bytes(payload)
+    openssl(
+        "cms", "-encrypt", "-binary", flag, "-outform", "DER", "-in", d / "plain",
+        "-out", d / "enc.der", d / "ca.pem",
+    )  # fmt: skip
+    plaintext, used = scep.decrypt_envelope((d / "enc.der").read_bytes(), key=test_ca.key)
+    assert plaintext == payload
+    assert used == cipher
