@@ -1,6 +1,26 @@
+"""Enrollment app: registers its resolver and bearer checker with the devices app."""
+
+from typing import Any
+
 from django.apps import AppConfig
+
+
+def _on_enrollment_completed(sender: Any, enrollment: Any, **kwargs: Any) -> None:
+    from enrollment import services
+
+    services.bind_on_enrolled(enrollment)
 
 
 class EnrollmentConfig(AppConfig):
     name = "enrollment"
     verbose_name = "Enrollment"
+
+    def ready(self) -> None:
+        from devices import hooks, signals
+        from enrollment import services
+
+        hooks.set_enrollment_resolver(services.resolve_enrollment)
+        hooks.set_bearer_checker(services.check_bearer)
+        signals.enrollment_completed.connect(
+            _on_enrollment_completed, dispatch_uid="enrollment-bind-session"
+        )

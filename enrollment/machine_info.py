@@ -1,0 +1,108 @@
+"""The device's first enrollment request: a (usually CMS-signed) MachineInfo property list.
+
+Pure: no Django imports. Apple "MachineInfo" and "Onboarding users with account sign-in" step 4.
+"""
+
+from __future__ import annotations
+
+import plistlib
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography import x509
+
+from mdm_server.pki import certificates, cms
+
+# Hardware identifiers a User Enrollment must never reveal (and we never store for BYOD).
+HARDWARE_KEYS = ("UDID", "SERIAL", "IMEI", "MEID", "SOFTWARE_UPDATE_DEVICE_ID", "DEVICE_ID")
+MAX_BODY = 64 * 1024
+
+
+class MachineInfoError(ValueError):
+    """The enrollment request body cannot be used; the text is the 400 reason."""
+
+
+@dataclass(frozen=True)
+class MachineInfo:
+    values: dict[str, Any]
+    signed: bool
+    signer: x509.Certificate | None
+
+    @property
+    def product(self) -> str:
+        return str(self.values.get("PRODUCT", ""))
+
+    @property
+    def os_version(self) -> str:
+        return str(self.values.get("OS_VERSION", ""))
+
+    def without_hardware_ids(self) -> dict[str, Any]:
+        """The values safe to keep for a User Enrollment (no UDID, serial, IMEI, MEID...)."""
+        return {k: _jsonable(v) for k, v in self.values.items() if k not in HARDWARE_KEYS}
+
+    def stored(self, *, byod: bool) -> dict[str, Any]:
+        if byod:
+            return self.without_hardware_ids()
+        return {k: _jsonable(v) for k, v in self.values.items()}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return value.hex()
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def _chains_to(
+    signer: x509.Certificate, bundled: tuple[x509.Certificate, ...], roots: list[x509.Certificate]
+) -> bool:
+    # Walk up through the certificates bundled in the CMS (device cert -> intermediate -> root).
+    current = signer
+    for _ in range(5):
+        if any(certificates.is_issued_by(current, root) for root in roots):
+            return True
+        parent = next(
+            (c for c in bundled if c != current and certificates.is_issued_by(current, c)), None
+        )
+        if parent is None:
+            return False
+        current = parent
+    return False
+
+
+def parse_machine_info(
+    body: bytes, *, trusted_roots: list[x509.Certificate] | None = None
+) -> MachineInfo:
+    """Verify (when CMS) and parse the body; with `trusted_roots` a signed chain is required."""
+    if not body:
+        raise MachineInfoError("the request body is empty (expected a signed MachineInfo plist)")
+    if len(body) > MAX_BODY:
+        raise MachineInfoError("the request body is too large")
+    signed = False
+    signer: x509.Certificate | None = None
+    content = body
+    if not body.lstrip().startswith((b"<?xml", b"<plist", b"bplist")):
+        try:
+            verified = cms.verify_signed_data(body)
+        except cms.CMSError as exc:
+            raise MachineInfoError(f"the MachineInfo signature is not valid: {exc}") from None
+        content, signer, signed = verified.content, verified.signer, True
+        if trusted_roots and not _chains_to(signer, verified.certificates, trusted_roots):
+            raise MachineInfoError("the MachineInfo is not signed by a trusted Apple device CA")
+    elif trusted_roots:
+        raise MachineInfoError("an unsigned MachineInfo is not accepted")
+    try:
+        values = plistlib.loads(content)
+    except Exception:  # plistlib raises several types for malformed input
+        raise MachineInfoError("the MachineInfo is not a property list") from None
+    if not isinstance(values, dict):
+        raise MachineInfoError("the MachineInfo is not a dictionary")
+    for key in ("PRODUCT", "VERSION"):
+        if not isinstance(values.get(key), str) or not values[key]:
+            raise MachineInfoError(f"the MachineInfo lacks {key}")
+    return MachineInfo(values=values, signed=signed, signer=signer)

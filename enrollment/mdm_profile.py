@@ -1,0 +1,181 @@
+"""The MDM enrollment profile: an identity payload (SCEP or PKCS#12) plus `com.apple.mdm`.
+
+Pure: no Django imports. Apple "MDM" payload (com.apple.mdm), "Onboarding users with account
+sign-in" (EnrollmentMode, AssignedManagedAppleID; no AccessRights for BYOD) and the legacy
+profile-based User Enrollment (ManagedAppleID).
+"""
+
+from __future__ import annotations
+
+import plistlib
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from profiles.builder import build_configuration_profile, build_payload, new_uuid
+
+SERVER_CAPABILITIES = (
+    "com.apple.mdm.per-user-connections",
+    "com.apple.mdm.bootstraptoken",
+)
+ALL_ACCESS_RIGHTS = 8191
+
+
+class ProfileKind(StrEnum):
+    """Which enrollment the profile is for; decides the mode keys of `com.apple.mdm`."""
+
+    ACCOUNT_BYOD = "account-byod"  # account-driven User Enrollment: EnrollmentMode BYOD
+    ACCOUNT_ADDE = "account-adde"  # account-driven Device Enrollment: EnrollmentMode ADDE
+    PROFILE_UE = "profile-ue"  # profile-based User Enrollment (iOS 13-17, macOS 10.15-14)
+    DEVICE = "device"  # classic profile-based device enrollment
+
+
+class MdmProfileError(ValueError):
+    """The enrollment profile cannot be built; the message says which setting is missing."""
+
+
+@dataclass(frozen=True)
+class ScepIdentity:
+    url: str
+    challenge: str
+    subject_cn: str
+    key_size: int = 2048
+    ca_fingerprint: bytes | None = None
+
+
+@dataclass(frozen=True)
+class Pkcs12Identity:
+    data: bytes
+    password: str
+
+
+@dataclass(frozen=True)
+class EnrollmentProfileSpec:
+    kind: ProfileKind
+    identifier: str  # reverse-DNS prefix, e.g. "com.example.mdm"
+    organisation: str
+    server_url: str
+    check_in_url: str
+    topic: str
+    identity: ScepIdentity | Pkcs12Identity
+    managed_apple_id: str = ""
+    access_rights: int = ALL_ACCESS_RIGHTS
+    server_capabilities: tuple[str, ...] = SERVER_CAPABILITIES
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _identity_payload(spec: EnrollmentProfileSpec, uuid: str) -> dict[str, Any]:
+    identity = spec.identity
+    if isinstance(identity, ScepIdentity):
+        content: dict[str, Any] = {
+            "URL": identity.url,
+            "Name": spec.organisation,
+            "Challenge": identity.challenge,
+            "Keysize": identity.key_size,
+            "Key Type": "RSA",
+            "Key Usage": 5,  # signing + encryption
+            "Subject": [[["CN", identity.subject_cn]]],
+        }
+        if identity.ca_fingerprint:
+            content["CAFingerprint"] = identity.ca_fingerprint
+        return build_payload(
+            "com.apple.security.scep",
+            f"{spec.identifier}.identity",
+            {"PayloadContent": content},
+            uuid=uuid,
+            display_name="MDM identity (SCEP)",
+        )
+    return build_payload(
+        "com.apple.security.pkcs12",
+        f"{spec.identifier}.identity",
+        {"PayloadContent": identity.data, "Password": identity.password},
+        uuid=uuid,
+        display_name="MDM identity",
+    )
+
+
+def _validate(spec: EnrollmentProfileSpec) -> None:
+    if not spec.topic.startswith("com.apple.mgmt."):
+        raise MdmProfileError(
+            "no usable APNs topic: upload the MDM push certificate before enrolling devices"
+        )
+    for name, url in (("ServerURL", spec.server_url), ("CheckInURL", spec.check_in_url)):
+        if not url.startswith(("https://", "http://")):
+            raise MdmProfileError(f"{name} must be an absolute URL, not {url!r}")
+    needs_apple_id = spec.kind != ProfileKind.DEVICE
+    if needs_apple_id and "@" not in spec.managed_apple_id:
+        raise MdmProfileError("the user has no Managed Apple ID; set one in the directory")
+    if spec.kind == ProfileKind.DEVICE or spec.kind == ProfileKind.ACCOUNT_ADDE:
+        rights = spec.access_rights
+        if not 1 <= rights <= ALL_ACCESS_RIGHTS:
+            raise MdmProfileError("AccessRights must be between 1 and 8191")
+        if rights & 2 and not rights & 1:
+            raise MdmProfileError("AccessRights 2 (remove profiles) needs 1 (inspect profiles)")
+        if rights & 128 and not rights & 64:
+            raise MdmProfileError("AccessRights 128 (change apps) needs 64 (inspect apps)")
+
+
+def mdm_payload_content(spec: EnrollmentProfileSpec, identity_uuid: str) -> dict[str, Any]:
+    """The `com.apple.mdm` keys for the spec's kind (Payload* keys excluded)."""
+    content: dict[str, Any] = {
+        "IdentityCertificateUUID": identity_uuid,
+        "Topic": spec.topic,
+        "ServerURL": spec.server_url,
+        "CheckInURL": spec.check_in_url,
+        "SignMessage": True,
+        "CheckOutWhenRemoved": True,
+        "ServerCapabilities": list(spec.server_capabilities),
+    }
+    if spec.kind == ProfileKind.ACCOUNT_BYOD:
+        # The device cancels a BYOD enrollment whose profile carries AccessRights.
+        content["EnrollmentMode"] = "BYOD"
+        content["AssignedManagedAppleID"] = spec.managed_apple_id
+    elif spec.kind == ProfileKind.ACCOUNT_ADDE:
+        content["EnrollmentMode"] = "ADDE"
+        content["AssignedManagedAppleID"] = spec.managed_apple_id
+        content["AccessRights"] = spec.access_rights
+    elif spec.kind == ProfileKind.PROFILE_UE:
+        content["ManagedAppleID"] = spec.managed_apple_id
+    else:
+        content["AccessRights"] = spec.access_rights
+    content.update(spec.extra)
+    return content
+
+
+def build_enrollment_profile(spec: EnrollmentProfileSpec) -> dict[str, Any]:
+    """The Configuration dict: identity payload first, then `com.apple.mdm` referencing it."""
+    _validate(spec)
+    identity_uuid = new_uuid()
+    identity = _identity_payload(spec, identity_uuid)
+    mdm = build_payload(
+        "com.apple.mdm",
+        f"{spec.identifier}.mdm",
+        mdm_payload_content(spec, identity_uuid),
+        display_name="Mobile Device Management",
+    )
+    return build_configuration_profile(
+        identifier=f"{spec.identifier}.enrollment",
+        display_name=f"{spec.organisation} MDM",
+        payloads=[identity, mdm],
+        organization=spec.organisation,
+        description="Enrolls this device in your organisation's device management.",
+    )
+
+
+def mdm_payload_of(profile: dict[str, Any]) -> dict[str, Any]:
+    """The `com.apple.mdm` payload of a profile dict (raises MdmProfileError if absent)."""
+    for payload in profile.get("PayloadContent", []):
+        if isinstance(payload, dict) and payload.get("PayloadType") == "com.apple.mdm":
+            return payload
+    raise MdmProfileError("the profile has no com.apple.mdm payload")
+
+
+def parse_profile(data: bytes) -> dict[str, Any]:
+    """Read an unsigned profile plist (raises MdmProfileError on anything else)."""
+    try:
+        value = plistlib.loads(data)
+    except Exception as exc:  # plistlib raises several types for malformed input
+        raise MdmProfileError(f"not a property list: {exc}") from None
+    if not isinstance(value, dict) or value.get("PayloadType") != "Configuration":
+        raise MdmProfileError("not a configuration profile")
+    return value

@@ -1,0 +1,280 @@
+"""Device-facing enrollment views: service discovery, account-driven enrollment, web sign-in,
+OAuth 2 endpoints and the enrollment portal. HTTP only; decisions live in services."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from enrollment import directory_access, discovery, services
+from enrollment.models import EnrollmentConfiguration
+from enrollment.services import EnrollmentError, OAuthError, SignInFailed
+
+logger = logging.getLogger(__name__)
+
+PROFILE_CONTENT_TYPE = "application/x-apple-aspen-config"
+# Sign-in failures the user can fix by typing again keep the form open (a 4xx ends the web sheet).
+RETRYABLE = {"invalid_credentials", "failed", "missing", "password", "unknown_user"}
+
+
+def _json(document: object, status: int = 200) -> HttpResponse:
+    response = HttpResponse(discovery.to_json(document), status=status)
+    response["Content-Type"] = "application/json"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _discovery_response(
+    request: HttpRequest, configuration: EnrollmentConfiguration | None
+) -> HttpResponse:
+    try:
+        result = services.discover(
+            user_identifier=request.GET.get("user-identifier"),
+            model_family=request.GET.get("model-family"),
+            configuration=configuration,
+        )
+    except discovery.DiscoveryRejected as exc:
+        logger.info("service discovery refused: %s", exc.description)
+        return _json(discovery.build_well_known_failed(exc.message, exc.description), 403)
+    return _json(result.document)
+
+
+@require_GET
+def service_discovery(request: HttpRequest) -> HttpResponse:
+    """GET /.well-known/com.apple.remotemanagement (Apple: service discovery)."""
+    return _discovery_response(request, None)
+
+
+@require_GET
+def configuration_discovery(request: HttpRequest, slug: str) -> HttpResponse:
+    """The same document at a per-configuration URL, for organisations that redirect to us."""
+    config = EnrollmentConfiguration.objects.filter(slug=slug).first()
+    if config is None:
+        return _json(discovery.build_well_known_failed("Unknown enrollment address."), 404)
+    return _discovery_response(request, config)
+
+
+def _error_response(exc: EnrollmentError) -> HttpResponse:
+    if exc.challenge:
+        response = HttpResponse(status=401)
+        response["WWW-Authenticate"] = exc.challenge
+        return response
+    return HttpResponse(exc.message, status=exc.status, content_type="text/plain; charset=utf-8")
+
+
+@csrf_exempt
+@never_cache
+@require_POST
+def enroll(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
+    """POST <BaseURL>: signed MachineInfo; 401 challenge, then the profile with a Bearer token."""
+    config = get_object_or_404(EnrollmentConfiguration, slug=slug)
+    # request.body, never request.POST: iOS 15 labels this CMS body as form-encoded.
+    body = request.body
+    try:
+        version = services.version_of_slug(kind)
+        profile, _session = services.issue_account_profile(
+            configuration=config,
+            version=version,
+            authorization=request.headers.get("Authorization"),
+            body=body,
+        )
+    except EnrollmentError as exc:
+        return _error_response(exc)
+    return HttpResponse(profile, content_type=PROFILE_CONTENT_TYPE)
+
+
+def _sign_in_page(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    return render(request, "enrollment/sign_in.html", context, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def authenticate(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
+    """The web sheet's sign-in page; success is a 308 to the callback scheme with the token."""
+    config = get_object_or_404(EnrollmentConfiguration, slug=slug)
+    try:
+        version = services.version_of_slug(kind)
+    except EnrollmentError as exc:
+        return _error_response(exc)
+    identifier = (
+        request.POST.get("identifier", "")
+        if request.method == "POST"
+        else request.GET.get("user-identifier", "")
+    )[:255]
+    context: dict[str, Any] = {"identifier": identifier, "error": "", "configuration": config}
+    if request.method == "GET":
+        return _sign_in_page(request, context)
+    try:
+        _session, token = services.sign_in_account_user(
+            configuration=config,
+            version=version,
+            identifier=identifier,
+            password=request.POST.get("password", ""),
+        )
+    except SignInFailed as exc:
+        context["error"] = exc.message
+        return _sign_in_page(request, context, 200 if exc.code in RETRYABLE else 403)
+    response = HttpResponse(status=308)
+    response["Location"] = discovery.authentication_result_url(token)
+    return response
+
+
+# --- apple-oauth2 ------------------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def oauth_authorize(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
+    """OAuth 2 authorization endpoint (code flow, public client); 308 to redirect_uri."""
+    config = get_object_or_404(EnrollmentConfiguration, slug=slug)
+    data = request.POST if request.method == "POST" else request.GET
+    params = {
+        k: data.get(k, "")[:500]
+        for k in ("response_type", "client_id", "redirect_uri", "state", "login_hint")
+    }
+    try:
+        version = services.version_of_slug(kind)
+        if params["response_type"] != "code":
+            raise OAuthError("unsupported_response_type", "response_type must be code")
+        services.check_oauth_client(
+            config, client_id=params["client_id"], redirect_uri=params["redirect_uri"]
+        )
+    except EnrollmentError as exc:
+        return _error_response(exc)
+    except OAuthError as exc:
+        # Never redirect to an unchecked redirect_uri: show the error instead.
+        return HttpResponse(
+            f"{exc.error}: {exc.description}", status=400, content_type="text/plain"
+        )
+    identifier = data.get("identifier", "") or params["login_hint"]
+    context: dict[str, Any] = {
+        "identifier": identifier[:255],
+        "error": "",
+        "configuration": config,
+        "oauth": params,
+    }
+    if request.method == "GET":
+        return _sign_in_page(request, context)
+    try:
+        code = services.oauth_authorize(
+            configuration=config,
+            version=version,
+            identifier=identifier,
+            password=request.POST.get("password", ""),
+            client_id=params["client_id"],
+            redirect_uri=params["redirect_uri"],
+        )
+    except SignInFailed as exc:
+        context["error"] = exc.message
+        return _sign_in_page(request, context, 200 if exc.code in RETRYABLE else 403)
+    except OAuthError as exc:
+        return HttpResponse(f"{exc.error}: {exc.description}", status=400)
+    query = urlencode({"code": code, "state": params["state"]})
+    response = HttpResponse(status=308)
+    response["Location"] = f"{params['redirect_uri']}?{query}"
+    return response
+
+
+@csrf_exempt
+@never_cache
+@require_POST
+def oauth_token(request: HttpRequest, slug: str) -> HttpResponse:
+    """OAuth 2 token endpoint (form-encoded body; JSON answer, errors per RFC 6749 §5.2)."""
+    config = EnrollmentConfiguration.objects.filter(slug=slug).first()
+    if config is None:
+        return _json({"error": "invalid_client", "error_description": "unknown endpoint"}, 401)
+    try:
+        raw = parse_qs(request.body.decode("utf-8"), keep_blank_values=True)
+    except UnicodeDecodeError:
+        return _json({"error": "invalid_request", "error_description": "body is not UTF-8"}, 400)
+    form = {k: v[0] for k, v in raw.items() if v}
+    try:
+        tokens = services.oauth_token(configuration=config, form=form)
+    except OAuthError as exc:
+        return _json({"error": exc.error, "error_description": exc.description}, exc.status)
+    return _json(tokens)
+
+
+# --- enrollment portal -------------------------------------------------------------------------
+
+
+def _detect_platform(user_agent: str) -> tuple[str, str]:
+    """(platform, os version) from a browser User-Agent, best effort."""
+    import re
+
+    ua = user_agent or ""
+    match = re.search(r"(?:iPhone|iPad|CPU) OS (\d+)[_.](\d+)", ua)
+    if match:
+        return "iOS", f"{match.group(1)}.{match.group(2)}"
+    match = re.search(r"Mac OS X (\d+)[_.](\d+)", ua)
+    if match:
+        return "macOS", f"{match.group(1)}.{match.group(2)}"
+    return "", ""
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def portal(request: HttpRequest) -> HttpResponse:
+    """The enrollment portal: sign in, accept the terms, choose ownership, download."""
+    from enrollment.models import EnrollmentSettings
+
+    options = EnrollmentSettings.load()
+    platform, os_version = _detect_platform(request.headers.get("User-Agent", ""))
+    data = request.POST if request.method == "POST" else request.GET
+    context: dict[str, Any] = {
+        "options": options,
+        "error": "",
+        "identifier": data.get("identifier", "")[:255],
+        "platform": data.get("platform", platform)[:16],
+        "os_version": data.get("os_version", os_version)[:16],
+        "ownership": data.get("ownership", "personal"),
+        "reenroll": data.get("reenroll", "")[:32],
+        "platforms": ["iOS", "macOS"],
+    }
+    if request.method == "GET":
+        return render(request, "enrollment/portal.html", context)
+    if not request.POST.get("accept_terms"):
+        context["error"] = "Accept the terms to continue."
+        return render(request, "enrollment/portal.html", context, status=400)
+    if context["platform"] not in ("iOS", "macOS"):
+        context["error"] = "Choose the device type (iPhone/iPad or Mac)."
+        return render(request, "enrollment/portal.html", context, status=400)
+    try:
+        person = directory_access.authenticate(
+            identifier=context["identifier"], password=request.POST.get("password", "")
+        )
+        decision, session, token = services.start_portal_enrollment(
+            person=person,
+            identifier=context["identifier"],
+            platform=context["platform"],
+            os_version=context["os_version"],
+            personal=context["ownership"] != "corporate",
+            reenroll=context["reenroll"],
+        )
+    except SignInFailed as exc:
+        context["error"] = exc.message
+        return render(
+            request, "enrollment/portal.html", context, status=401 if exc.code in RETRYABLE else 403
+        )
+    context.update({"decision": decision, "session": session, "token": token})
+    return render(request, "enrollment/portal_result.html", context)
+
+
+@never_cache
+@require_GET
+def portal_profile(request: HttpRequest, token: str) -> HttpResponse:
+    """One-time download of the portal's signed enrollment profile."""
+    try:
+        profile, _session = services.download_portal_profile(token=token)
+    except EnrollmentError as exc:
+        return HttpResponse(exc.message, status=exc.status, content_type="text/plain")
+    response = HttpResponse(profile, content_type=PROFILE_CONTENT_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="enroll.mobileconfig"'
+    return response
