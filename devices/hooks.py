@@ -56,3 +56,21 @@ def resolve_enrollment(
 
 def check_bearer(enrollment: Enrollment, bearer: str | None) -> AuthChallenge | None:
     return _bearer_checker(enrollment, bearer) if _bearer_checker else None
+
+
+ProfileSigner = Callable[[bytes], bytes]
+_profile_signer: ProfileSigner | None = None
+
+
+def set_profile_signer(fn: ProfileSigner | None) -> None:
+    """The profiles app registers its CMS signer; a profile trimmed for one device is re-signed."""
+    global _profile_signer
+    _profile_signer = fn
+
+
+def has_profile_signer() -> bool:
+    return _profile_signer is not None
+
+
+def sign_profile(data: bytes) -> bytes:
+    return _profile_signer(data) if _profile_signer else data

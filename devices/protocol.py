@@ -220,7 +220,10 @@ def parse_ids(data: dict[str, Any]) -> EnrollmentIds:
 
 def parse_checkin(body: bytes) -> CheckinMessage:
     """Parse a check-in request body (Content-Type application/x-apple-aspen-mdm-checkin)."""
-    data = load_plist(body)
+    return checkin_from_dict(load_plist(body))
+
+
+def checkin_from_dict(data: dict[str, Any]) -> CheckinMessage:
     raw_type = data.get("MessageType")
     if not isinstance(raw_type, str):
         raise ProtocolError("missing MessageType")
@@ -299,7 +302,15 @@ def parse_checkin(body: bytes) -> CheckinMessage:
 
 def parse_report(body: bytes) -> CommandReport:
     """Parse a command-channel request body (Content-Type application/x-apple-aspen-mdm)."""
-    data = load_plist(body)
+    return report_from_dict(load_plist(body))
+
+
+def is_checkin(data: dict[str, Any]) -> bool:
+    """Check-in messages carry MessageType; command-channel requests carry Status."""
+    return "MessageType" in data
+
+
+def report_from_dict(data: dict[str, Any]) -> CommandReport:
     raw_status = data.get("Status")
     if not isinstance(raw_status, str):
         raise ProtocolError("missing Status")

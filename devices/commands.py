@@ -1,0 +1,327 @@
+"""The registry of MDM command builders: one small builder per RequestType.
+
+Pure: no Django imports. A builder turns validated admin input into the `Command` dictionary
+(Apple's keys, without RequestType). The capability filter decides separately who may get it.
+Source: Apple "Commands and queries" (each command's page), schema under mdm/commands/.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+# The PayloadIdentifier of the enrollment profiles this server builds: removing it unenrolls.
+ENROLLMENT_PROFILE_IDENTIFIER = "org.mdm-server.enrollment"
+
+
+class CommandInputError(ValueError):
+    """Admin input for a command is invalid; `field` names the parameter."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(f"{field_name}: {message}")
+        self.field = field_name
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    kind: str  # "str", "int", "bool", "list", "data", "dict"
+    required: bool = False
+    help: str = ""
+    max_length: int = 1024
+
+
+Builder = Callable[[Mapping[str, Any]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    """How to build one kind of command, and how the console presents it."""
+
+    name: str  # registry key, usually the RequestType
+    request_type: str
+    title: str
+    build: Builder
+    params: tuple[Param, ...] = ()
+    destructive: bool = False
+    channel: str = "device"
+    priority: int = 50
+    secret_params: frozenset[str] = field(default_factory=frozenset)
+
+
+def _get(params: Mapping[str, Any], p: Param) -> Any:
+    value = params.get(p.name)
+    if value is None or value == "" or value == []:
+        if p.required:
+            raise CommandInputError(p.name, "is required")
+        return None
+    if p.kind == "str":
+        if not isinstance(value, str):
+            raise CommandInputError(p.name, "must be text")
+        if len(value) > p.max_length:
+            raise CommandInputError(p.name, f"is longer than {p.max_length} characters")
+        return value
+    if p.kind == "int":
+        if isinstance(value, bool):
+            raise CommandInputError(p.name, "must be a whole number")
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise CommandInputError(p.name, "must be a whole number") from None
+    if p.kind == "bool":
+        if isinstance(value, str):
+            return value.lower() in ("1", "true", "yes", "on")
+        return bool(value)
+    if p.kind == "list":
+        if isinstance(value, str):
+            value = [v.strip() for v in value.replace("\n", ",").split(",") if v.strip()]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise CommandInputError(p.name, "must be a list of text values")
+        return value
+    if p.kind == "data":
+        if not isinstance(value, bytes | bytearray):
+            raise CommandInputError(p.name, "must be binary data")
+        return bytes(value)
+    if p.kind == "dict":
+        if not isinstance(value, dict):
+            raise CommandInputError(p.name, "must be a dictionary")
+        return value
+    raise CommandInputError(p.name, f"unsupported parameter kind {p.kind}")  # pragma: no cover
+
+
+def _simple(*keys: tuple[str, str]) -> Callable[[tuple[Param, ...]], Builder]:
+    """A builder copying parameters to Apple keys: pairs of (param name, Apple key)."""
+    mapping = dict(keys)
+
+    def make(params_spec: tuple[Param, ...]) -> Builder:
+        def build(params: Mapping[str, Any]) -> dict[str, Any]:
+            out: dict[str, Any] = {}
+            for p in params_spec:
+                value = _get(params, p)
+                if value is not None:
+                    out[mapping.get(p.name, p.name)] = value
+            return out
+
+        return build
+
+    return make
+
+
+def _spec(
+    name: str,
+    title: str,
+    params: tuple[Param, ...] = (),
+    *,
+    request_type: str | None = None,
+    build: Builder | None = None,
+    **kwargs: Any,
+) -> CommandSpec:
+    return CommandSpec(
+        name=name,
+        request_type=request_type or name,
+        title=title,
+        params=params,
+        build=build or _simple()(params),
+        **kwargs,
+    )
+
+
+def _build_device_information(params: Mapping[str, Any]) -> dict[str, Any]:
+    queries = _get(params, Param("Queries", "list"))
+    # Without explicit queries the delivery layer fills in every key this device may be asked.
+    return {"Queries": queries} if queries else {}
+
+
+def _build_install_profile(params: Mapping[str, Any]) -> dict[str, Any]:
+    return {"Payload": _get(params, Param("Payload", "data", required=True))}
+
+
+def _build_install_application(params: Mapping[str, Any]) -> dict[str, Any]:
+    store_id = _get(params, Param("iTunesStoreID", "int"))
+    manifest = _get(params, Param("ManifestURL", "str"))
+    identifier = _get(params, Param("Identifier", "str"))
+    if sum(v is not None for v in (store_id, manifest, identifier)) != 1:
+        raise CommandInputError(
+            "iTunesStoreID", "give exactly one of iTunesStoreID, ManifestURL or Identifier"
+        )
+    out: dict[str, Any] = {}
+    if store_id is not None:
+        out["iTunesStoreID"] = store_id
+    if manifest is not None:
+        if not manifest.startswith("https://"):
+            raise CommandInputError("ManifestURL", "must be an https:// URL")
+        out["ManifestURL"] = manifest
+    if identifier is not None:
+        out["Identifier"] = identifier
+    # Volume-purchased (1): the only way to install apps on a User Enrollment.
+    out["Options"] = {"PurchaseMethod": 1}
+    out["ManagementFlags"] = 1  # remove the app when the MDM profile is removed
+    return out
+
+
+def _build_lost_mode(params: Mapping[str, Any]) -> dict[str, Any]:
+    out = _simple()(_LOST_MODE_PARAMS)(params)
+    if not any(k in out for k in ("Message", "PhoneNumber")):
+        raise CommandInputError("Message", "give a message or a phone number to show")
+    return out
+
+
+def _build_unenroll(params: Mapping[str, Any]) -> dict[str, Any]:
+    return {"Identifier": ENROLLMENT_PROFILE_IDENTIFIER}
+
+
+def _build_schedule_os_update(params: Mapping[str, Any]) -> dict[str, Any]:
+    key = _get(params, Param("ProductKey", "str"))
+    action = _get(params, Param("InstallAction", "str")) or "Default"
+    allowed = ("Default", "DownloadOnly", "InstallASAP", "NotifyOnly", "InstallLater")
+    if action not in allowed:
+        raise CommandInputError("InstallAction", f"must be one of {', '.join(allowed)}")
+    update: dict[str, Any] = {"InstallAction": action}
+    if key:
+        update["ProductKey"] = key
+    return {"Updates": [update]}
+
+
+def _build_declarative_management(params: Mapping[str, Any]) -> dict[str, Any]:
+    data = _get(params, Param("Data", "data"))
+    return {"Data": data} if data else {}
+
+
+def _build_settings(params: Mapping[str, Any]) -> dict[str, Any]:
+    items = params.get("Settings")
+    if not isinstance(items, list) or not items or not all(isinstance(i, dict) for i in items):
+        raise CommandInputError("Settings", "must be a non-empty list of settings items")
+    for item in items:
+        if not isinstance(item.get("Item"), str):
+            raise CommandInputError("Settings", "every settings item needs an Item name")
+    return {"Settings": items}
+
+
+_LOST_MODE_PARAMS = (
+    Param("Message", "str", max_length=500),
+    Param("PhoneNumber", "str", max_length=50),
+    Param("Footnote", "str", max_length=200),
+)
+
+_SPECS = [
+    _spec(
+        "DeviceInformation",
+        "Refresh device information",
+        (Param("Queries", "list", help="Keys to ask for; empty: everything allowed"),),
+        build=_build_device_information,
+    ),
+    _spec("SecurityInfo", "Security information"),
+    _spec("ProfileList", "List installed profiles"),
+    _spec(
+        "InstallProfile",
+        "Install profile",
+        (Param("Payload", "data", required=True),),
+        build=_build_install_profile,
+    ),
+    _spec("RemoveProfile", "Remove profile", (Param("Identifier", "str", required=True),)),
+    _spec(
+        "InstalledApplicationList",
+        "List installed apps",
+        (Param("Identifiers", "list"), Param("ManagedAppsOnly", "bool")),
+    ),
+    _spec("ManagedApplicationList", "List managed apps", (Param("Identifiers", "list"),)),
+    _spec(
+        "InstallApplication",
+        "Install app",
+        (Param("iTunesStoreID", "int"), Param("ManifestURL", "str"), Param("Identifier", "str")),
+        build=_build_install_application,
+    ),
+    _spec("RemoveApplication", "Remove app", (Param("Identifier", "str", required=True),)),
+    _spec(
+        "CertificateList",
+        "List certificates",
+        (Param("ManagedOnly", "bool"),),
+    ),
+    _spec(
+        "DeviceLock",
+        "Lock device",
+        (
+            Param("Message", "str", max_length=500),
+            Param("PhoneNumber", "str", max_length=50),
+            Param("PIN", "str", max_length=6),
+        ),
+        destructive=True,
+        priority=90,
+        secret_params=frozenset({"PIN"}),
+    ),
+    _spec(
+        "EraseDevice",
+        "Erase device",
+        (Param("PIN", "str", max_length=6), Param("PreserveDataPlan", "bool")),
+        destructive=True,
+        priority=90,
+        secret_params=frozenset({"PIN"}),
+    ),
+    _spec("ClearPasscode", "Clear passcode", destructive=True, priority=80),
+    _spec("RestartDevice", "Restart device", destructive=True),
+    _spec("ShutDownDevice", "Shut down device", destructive=True),
+    _spec(
+        "EnableLostMode",
+        "Enable Lost Mode",
+        _LOST_MODE_PARAMS,
+        build=_build_lost_mode,
+        destructive=True,
+        priority=90,
+    ),
+    _spec("DisableLostMode", "Disable Lost Mode"),
+    _spec("Settings", "Apply settings", (Param("Settings", "list"),), build=_build_settings),
+    _spec(
+        "DeclarativeManagement",
+        "Synchronise declarations",
+        (Param("Data", "data"),),
+        build=_build_declarative_management,
+    ),
+    _spec("AvailableOSUpdates", "List available OS updates"),
+    _spec(
+        "ScheduleOSUpdate",
+        "Schedule OS update",
+        (Param("ProductKey", "str"), Param("InstallAction", "str")),
+        build=_build_schedule_os_update,
+    ),
+    _spec(
+        "Unenroll",
+        "Unenroll (remove the MDM profile)",
+        request_type="RemoveProfile",
+        build=_build_unenroll,
+        destructive=True,
+    ),
+]
+
+REGISTRY: dict[str, CommandSpec] = {spec.name: spec for spec in _SPECS}
+
+
+def get_spec(name: str) -> CommandSpec:
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        raise CommandInputError("request_type", f"unknown command {name[:64]!r}") from None
+
+
+def build_command(name: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Build the Command dictionary (without RequestType) for a registry entry."""
+    return get_spec(name).build(params or {})
+
+
+def new_uuid() -> str:
+    return str(uuid.uuid4()).upper()
+
+
+def display_params(spec: CommandSpec, payload: Mapping[str, Any]) -> dict[str, Any]:
+    """A console-safe copy of a command: secrets masked, binary data summarised."""
+    out: dict[str, Any] = {}
+    for key, value in payload.items():
+        if key in spec.secret_params:
+            out[key] = "••••"
+        elif isinstance(value, bytes | bytearray):
+            out[key] = f"<{len(value)} bytes>"
+        else:
+            out[key] = value
+    return out

@@ -1,0 +1,122 @@
+"""Who is this device? The identity certificate from `Mdm-Signature` or from a trusted TLS proxy.
+
+Verification is cryptographic only (signature over the exact body, issued by our MDM CA or a
+configured external CA, inside its validity window). Binding the certificate to an enrollment
+(the pin stored at Authenticate) happens in services, where the enrollment row is loaded anyway.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import time
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from urllib.parse import unquote
+
+from cryptography import x509
+from django.conf import settings
+from django.http import HttpRequest
+
+from mdm_server.pki import certificates, cms
+from mdm_server.pki.services import trusted_device_cas
+
+
+class IdentityError(Exception):
+    """The request does not prove a device identity; answered with 403 and the reason."""
+
+
+@dataclass(frozen=True)
+class DeviceIdentity:
+    certificate: x509.Certificate
+    fingerprint: str
+    transport: str  # "signature" or "mtls"
+
+
+_CA_CACHE_SECONDS = 60.0
+_ca_cache: tuple[float, list[x509.Certificate]] = (0.0, [])
+
+
+def _trusted_cas(*, refresh: bool = False) -> list[x509.Certificate]:
+    """Every MDM CA generation plus the external CA; cached per process for a minute."""
+    global _ca_cache  # a per-process cache of a few certificates, reloaded when stale
+    loaded_at, cas = _ca_cache
+    if refresh or not cas or time.monotonic() - loaded_at > _CA_CACHE_SECONDS:
+        cas = trusted_device_cas() + list(_external_cas(settings.MDM_EXTERNAL_CA_FILE))
+        _ca_cache = (time.monotonic(), cas)
+    return cas
+
+
+@cache
+def _external_cas(path: str | None) -> tuple[x509.Certificate, ...]:
+    if not path:
+        return ()
+    return tuple(x509.load_pem_x509_certificates(Path(path).read_bytes()))
+
+
+def _issued_by_trusted_ca(cert: x509.Certificate) -> bool:
+    if any(certificates.is_issued_by(cert, ca) for ca in _trusted_cas()):
+        return True
+    # A CA generation created since the cache was filled.
+    return any(certificates.is_issued_by(cert, ca) for ca in _trusted_cas(refresh=True))
+
+
+@cache
+def _trusted_proxy_networks(
+    proxies: tuple[str, ...],
+) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(p, strict=False) for p in proxies)
+
+
+def _from_trusted_proxy(request: HttpRequest) -> bool:
+    addr = request.META.get("REMOTE_ADDR", "")
+    try:
+        ip = ipaddress.ip_address(addr)
+    except ValueError:
+        return False
+    return any(ip in net for net in _trusted_proxy_networks(tuple(settings.MDM_TRUSTED_PROXIES)))
+
+
+def _mtls_certificate(request: HttpRequest) -> x509.Certificate | None:
+    header = "HTTP_" + settings.MDM_CLIENT_CERT_HEADER.upper().replace("-", "_")
+    value = request.META.get(header)
+    if not value or not _from_trusted_proxy(request):
+        return None
+    try:
+        return x509.load_pem_x509_certificate(unquote(value).encode())
+    except ValueError:
+        raise IdentityError("the forwarded client certificate cannot be read") from None
+
+
+def identify(request: HttpRequest) -> DeviceIdentity:
+    """Verify the device identity of a check-in or connect request."""
+    signature = request.META.get("HTTP_MDM_SIGNATURE")
+    if signature:
+        try:
+            cert = cms.verify_mdm_signature(signature, request.body)
+        except cms.CMSError as exc:
+            raise IdentityError(f"Mdm-Signature does not verify: {exc}") from None
+        transport = "signature"
+    else:
+        mtls = _mtls_certificate(request)
+        if mtls is None:
+            raise IdentityError(
+                "no device identity: send an Mdm-Signature header or a client certificate"
+            )
+        cert, transport = mtls, "mtls"
+    now = dt.datetime.now(dt.UTC)
+    if not cert.not_valid_before_utc <= now <= cert.not_valid_after_utc:
+        raise IdentityError("the identity certificate is expired or not yet valid")
+    if not _issued_by_trusted_ca(cert):
+        raise IdentityError("the identity certificate was not issued by this server's CA")
+    return DeviceIdentity(
+        certificate=cert, fingerprint=certificates.fingerprint(cert), transport=transport
+    )
+
+
+def bearer_token(request: HttpRequest) -> str | None:
+    value = request.META.get("HTTP_AUTHORIZATION", "")
+    if value[:7].lower() == "bearer ":
+        return value[7:].strip() or None
+    return None

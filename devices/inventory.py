@@ -1,0 +1,182 @@
+"""Inventory from command results: DeviceInformation, SecurityInfo, apps, profiles, certificates.
+
+Called by services inside the result transaction; the raw response is kept on the queue row.
+For a User Enrollment, only the keys Apple allows are stored, whatever the device sent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from cryptography import x509
+
+from devices import capabilities, protocol
+from devices.models import Enrollment, InstalledApplication, InstalledCertificate, InstalledProfile
+from mdm_server.pki import certificates
+
+MAX_ITEMS = 5000
+
+
+def apply_result(enrollment: Enrollment, request_type: str, raw: dict[str, Any]) -> dict[str, Any]:
+    """Update inventory from an Acknowledged result; returns a summary for the device log."""
+    handler = _HANDLERS.get(request_type)
+    if handler is None:
+        return {}
+    return handler(enrollment, raw)
+
+
+def _device_information(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str, Any]:
+    responses = raw.get("QueryResponses")
+    if not isinstance(responses, dict):
+        return {"note": "no QueryResponses"}
+    from devices.services import target_for
+
+    target = target_for(enrollment)
+    kept = responses
+    dropped: list[str] = []
+    if target is not None and enrollment.is_user_enrollment:
+        allowed, removed = capabilities.filter_query_keys("DeviceInformation", responses, target)
+        kept = {k: responses[k] for k in allowed}
+        dropped = sorted(removed)
+    safe = protocol.to_json_safe(kept)
+    enrollment.device_information = {**enrollment.device_information, **safe}
+    fields = ["device_information"]
+    for key, attr in (
+        ("OSVersion", "os_version"),
+        ("BuildVersion", "build_version"),
+        ("ProductName", "product_name"),
+        ("Model", "model"),
+        ("ModelName", "model_name"),
+        ("DeviceName", "device_name"),
+    ):
+        if isinstance(kept.get(key), str):
+            setattr(enrollment, attr, kept[key][:255])
+            fields.append(attr)
+    if isinstance(kept.get("IsSupervised"), bool):
+        enrollment.supervised = kept["IsSupervised"]
+        fields.append("supervised")
+    if not enrollment.is_user_enrollment and isinstance(kept.get("SerialNumber"), str):
+        enrollment.serial_number = kept["SerialNumber"][:64]
+        fields.append("serial_number")
+    enrollment.save(update_fields=fields)
+    summary: dict[str, Any] = {"keys": len(kept)}
+    if dropped:
+        summary["discarded"] = dropped
+    return summary
+
+
+def _security_info(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str, Any]:
+    info = raw.get("SecurityInfo")
+    if not isinstance(info, dict):
+        return {"note": "no SecurityInfo"}
+    enrollment.security_info = protocol.to_json_safe(info)
+    enrollment.save(update_fields=["security_info"])
+    return {"keys": len(info)}
+
+
+def _applications(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str, Any]:
+    items = raw.get("InstalledApplicationList")
+    if not isinstance(items, list):
+        return {"note": "no InstalledApplicationList"}
+    rows = {}
+    for item in items[:MAX_ITEMS]:
+        if not isinstance(item, dict) or not isinstance(item.get("Identifier"), str):
+            continue
+        rows[item["Identifier"]] = InstalledApplication(
+            enrollment=enrollment,
+            identifier=item["Identifier"][:255],
+            name=str(item.get("Name", ""))[:255],
+            version=str(item.get("Version", ""))[:64],
+            short_version=str(item.get("ShortVersion", ""))[:64],
+            # A User Enrollment reports only apps the organisation manages.
+            is_managed=enrollment.is_user_enrollment or bool(item.get("IsManaged", False)),
+        )
+    InstalledApplication.objects.filter(enrollment=enrollment).delete()
+    InstalledApplication.objects.bulk_create(rows.values())
+    return {"apps": len(rows)}
+
+
+def _managed_applications(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str, Any]:
+    items = raw.get("ManagedApplicationList")
+    if not isinstance(items, dict):
+        return {"note": "no ManagedApplicationList"}
+    count = 0
+    for identifier, info in list(items.items())[:MAX_ITEMS]:
+        if not isinstance(info, dict):
+            continue
+        InstalledApplication.objects.update_or_create(
+            enrollment=enrollment,
+            identifier=str(identifier)[:255],
+            defaults={"is_managed": True, "status": str(info.get("Status", ""))[:64]},
+        )
+        count += 1
+    return {"managed_apps": count}
+
+
+def _profiles(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str, Any]:
+    items = raw.get("ProfileList")
+    if not isinstance(items, list):
+        return {"note": "no ProfileList"}
+    rows = {}
+    for item in items[:MAX_ITEMS]:
+        if not isinstance(item, dict) or not isinstance(item.get("PayloadIdentifier"), str):
+            continue
+        content = item.get("PayloadContent") or []
+        rows[item["PayloadIdentifier"]] = InstalledProfile(
+            enrollment=enrollment,
+            identifier=item["PayloadIdentifier"][:255],
+            uuid=str(item.get("PayloadUUID", ""))[:64],
+            display_name=str(item.get("PayloadDisplayName", ""))[:255],
+            organization=str(item.get("PayloadOrganization", ""))[:255],
+            is_managed=bool(item.get("IsManaged", True)),
+            payload_types=[str(p.get("PayloadType", "")) for p in content if isinstance(p, dict)][
+                :100
+            ],
+        )
+    InstalledProfile.objects.filter(enrollment=enrollment).delete()
+    InstalledProfile.objects.bulk_create(rows.values())
+    return {"profiles": len(rows)}
+
+
+def _certificates(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str, Any]:
+    items = raw.get("CertificateList")
+    if not isinstance(items, list):
+        return {"note": "no CertificateList"}
+    rows = []
+    for item in items[:MAX_ITEMS]:
+        if not isinstance(item, dict):
+            continue
+        data = item.get("Data")
+        not_after: dt.datetime | None = None
+        fingerprint = ""
+        if isinstance(data, bytes):
+            try:
+                cert = x509.load_der_x509_certificate(data)
+            except ValueError:
+                cert = None
+            if cert is not None:
+                fingerprint = certificates.fingerprint(cert)
+                not_after = cert.not_valid_after_utc
+        rows.append(
+            InstalledCertificate(
+                enrollment=enrollment,
+                common_name=str(item.get("CommonName", ""))[:255],
+                is_identity=bool(item.get("IsIdentity", False)),
+                fingerprint=fingerprint,
+                not_after=not_after,
+            )
+        )
+    InstalledCertificate.objects.filter(enrollment=enrollment).delete()
+    InstalledCertificate.objects.bulk_create(rows)
+    return {"certificates": len(rows)}
+
+
+_HANDLERS = {
+    "DeviceInformation": _device_information,
+    "SecurityInfo": _security_info,
+    "InstalledApplicationList": _applications,
+    "ManagedApplicationList": _managed_applications,
+    "ProfileList": _profiles,
+    "CertificateList": _certificates,
+}

@@ -1,0 +1,36 @@
+"""Fixtures for device-protocol tests: simulated devices with identities from our CA."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from devices.simulator import DjangoTestTransport, SimulatedDevice, issue_identity
+from mdm_server.pki import services as pki
+
+
+@pytest.fixture
+def make_device(server_pki: pki.PkiStatus) -> Callable[..., SimulatedDevice]:
+    """Build a simulated device talking to this server through the Django test client."""
+    ca = pki.active_identity("ca")
+
+    def make(
+        *, platform: str = "iOS", user_enrollment: bool = True, **kwargs: Any
+    ) -> SimulatedDevice:
+        cert, key = issue_identity(ca)
+        kwargs.setdefault("os_version", "18.2" if platform == "iOS" else "15.2")
+        return SimulatedDevice(
+            transport=DjangoTestTransport(Client()),
+            certificate=cert,
+            key=key,
+            server_url="https://mdm.test/mdm/connect",
+            checkin_url="https://mdm.test/mdm/checkin",
+            platform=platform,
+            user_enrollment=user_enrollment,
+            **kwargs,
+        )
+
+    return make
