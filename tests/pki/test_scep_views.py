@@ -1,0 +1,327 @@
+"""The /scep endpoint end to end through the Django test client, with the real services."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from django.test import Client
+from django.utils import timezone
+
+from mdm_server.pki import certificates, scep, scep_client, services
+from mdm_server.pki.models import IssuedCertificate, ScepChallenge
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("scep_urls")]
+
+PKI = "application/x-pki-message"
+
+
+@pytest.fixture
+def ca(server_pki: services.PkiStatus) -> certificates.Identity:
+    return server_pki.ca.identity()
+
+
+def _spki(key: object) -> bytes:
+    return key.public_bytes(  # type: ignore[attr-defined]
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+
+def _post(client: Client, message: bytes):  # type: ignore[no-untyped-def]
+    return client.post("/scep?operation=PKIOperation", data=message, content_type=PKI)
+
+
+def _enroll(
+    client: Client,
+    ca: certificates.Identity,
+    key: rsa.RSAPrivateKey,
+    challenge: str,
+    **options: object,
+) -> scep_client.IssuedOrFailure:
+    message, transaction_id, self_signed = scep_client.build_pkcs_req(
+        key=key, subject_cn="device-42", challenge=challenge, ca_cert=ca.certificate, **options
+    )
+    response = _post(client, message)
+    assert response.status_code == 200
+    assert response["Content-Type"] == PKI
+    result = scep_client.parse_cert_rep(
+        response.content, key=key, self_signed_cert=self_signed, ca_cert=ca.certificate
+    )
+    assert result.transaction_id == transaction_id
+    return result
+
+
+def test_get_ca_caps(client: Client) -> None:
+    response = client.get("/scep?operation=GetCACaps")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    caps = response.content.decode().split("\n")
+    assert {
+        "AES",
+        "POSTPKIOperation",
+        "SHA-1",
+        "SHA-256",
+        "SHA-512",
+        "SCEPStandard",
+        "DES3",
+    } <= set(caps)
+    assert "Renewal" not in caps  # not implemented, so not advertised
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_get_ca_cert(client: Client, ca: certificates.Identity) -> None:
+    response = client.get("/scep?operation=GetCACert")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/x-x509-ca-cert"
+    assert x509.load_der_x509_certificate(response.content) == ca.certificate
+
+
+@pytest.mark.usefixtures("no_cached_identity")
+def test_without_a_ca_the_endpoint_says_so(client: Client, rsa_key: rsa.RSAPrivateKey) -> None:
+    response = client.get("/scep?operation=GetCACert")
+    assert response.status_code == 503
+    assert b"manage.py setup" in response.content
+    other = certificates.build_ca("Elsewhere", key=rsa_key)
+    message, _, _ = scep_client.build_pkcs_req(
+        key=rsa_key, subject_cn="d", challenge="x", ca_cert=other
+    )
+    assert _post(client, message).status_code == 503
+
+
+@pytest.mark.parametrize("digest", ["sha1", "sha256"])
+@pytest.mark.parametrize("cipher", ["aes128", "aes256", "3des"])
+def test_enrollment_issues_a_device_identity(
+    client: Client, ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey, cipher: str, digest: str
+) -> None:
+    challenge = services.create_scep_challenge(reference="session-7")
+    result = _enroll(client, ca, rsa_key, challenge, cipher=cipher, digest=digest)
+    assert result.ok, result
+    cert = result.certificate
+    assert certificates.is_issued_by(cert, ca.certificate)
+    assert _spki(cert.public_key()) == _spki(rsa_key.public_key())
+    assert cert.subject.rfc4514_string() == "CN=device-42"
+    eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    assert x509.oid.ExtendedKeyUsageOID.CLIENT_AUTH in eku
+
+    row = services.find_issued_certificate(certificates.fingerprint(cert))
+    assert row is not None
+    assert row.reference == "session-7"
+    assert row.source == IssuedCertificate.Source.SCEP
+    assert row.serial == format(cert.serial_number, "x")
+    assert row.certificate == cert
+    assert row.not_after == cert.not_valid_after_utc
+    assert ScepChallenge.objects.get(reference="session-7").used_at is not None
+
+
+def test_pki_operation_by_get(
+    client: Client, ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey
+) -> None:
+    challenge = services.create_scep_challenge(reference="by-get")
+    message, _, self_signed = scep_client.build_pkcs_req(
+        key=rsa_key, subject_cn="d", challenge=challenge, ca_cert=ca.certificate
+    )
+    encoded = quote(base64.b64encode(message).decode(), safe="")
+    response = client.get(f"/scep?operation=PKIOperation&message={encoded}")
+    assert response.status_code == 200
+    result = scep_client.parse_cert_rep(
+        response.content, key=rsa_key, self_signed_cert=self_signed, ca_cert=ca.certificate
+    )
+    assert result.ok
+
+
+def test_version_2_csr(
+    client: Client, ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey
+) -> None:
+    challenge = services.create_scep_challenge(reference="old-device")
+    result = _enroll(client, ca, rsa_key, challenge, cipher="3des", digest="sha1", csr_version=2)
+    assert result.ok
+    assert IssuedCertificate.objects.filter(reference="old-device").count() == 1
+
+
+def _assert_refused(result: scep_client.IssuedOrFailure, fail_info: scep.FailInfo) -> None:
+    assert result.status == scep.PkiStatus.FAILURE
+    assert result.fail_info == fail_info
+    assert result.certificate is None
+
+
+def test_wrong_challenge(
+    client: Client, ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey
+) -> None:
+    services.create_scep_challenge(reference="r")
+    _assert_refused(_enroll(client, ca, rsa_key, "not-the-challenge"), scep.FailInfo.BAD_REQUEST)
+    _assert_refused(_enroll(client, ca, rsa_key, ""), scep.FailInfo.BAD_REQUEST)
+    assert not IssuedCertificate.objects.exists()
+    assert ScepChallenge.objects.get().used_at is None
+
+
+def test_challenge_is_single_use(
+    client: Client,
+    ca: certificates.Identity,
+    rsa_key: rsa.RSAPrivateKey,
+    other_rsa_key: rsa.RSAPrivateKey,
+) -> None:
+    challenge = services.create_scep_challenge(reference="once")
+    assert _enroll(client, ca, rsa_key, challenge).ok
+    _assert_refused(_enroll(client, ca, other_rsa_key, challenge), scep.FailInfo.BAD_REQUEST)
+    assert IssuedCertificate.objects.count() == 1
+
+
+def test_resent_request_gets_the_same_certificate(
+    client: Client, ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey
+) -> None:
+    # RFC 8894 §3.3.1: a client that lost the reply resends the same PKCSReq.
+    challenge = services.create_scep_challenge(reference="resend")
+    message, _, self_signed = scep_client.build_pkcs_req(
+        key=rsa_key, subject_cn="d", challenge=challenge, ca_cert=ca.certificate
+    )
+    results = [
+        scep_client.parse_cert_rep(
+            _post(client, message).content,
+            key=rsa_key,
+            self_signed_cert=self_signed,
+            ca_cert=ca.certificate,
+        )
+        for _ in range(2)
+    ]
+    assert results[0].ok and results[1].ok
+    assert results[0].certificate == results[1].certificate
+    assert IssuedCertificate.objects.count() == 1
+
+
+def test_expired_challenge(
+    client: Client, ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey
+) -> None:
+    challenge = services.create_scep_challenge(reference="late", ttl_seconds=60)
+    ScepChallenge.objects.filter(reference="late").update(
+        expires_at=timezone.now() - dt.timedelta(seconds=1)
+    )
+    _assert_refused(_enroll(client, ca, rsa_key, challenge), scep.FailInfo.BAD_REQUEST)
+    assert not IssuedCertificate.objects.exists()
+
+
+def test_tampered_signature_is_bad_message_check(
+    client: Client, ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey
+) -> None:
+    challenge = services.create_scep_challenge(reference="t")
+    message, _, self_signed = scep_client.build_pkcs_req(
+        key=rsa_key, subject_cn="d", challenge=challenge, ca_cert=ca.certificate
+    )
+    tampered = bytearray(message)
+    tampered[-1] ^= 0x55
+    response = _post(client, bytes(tampered))
+    assert response.status_code == 200
+    result = scep_client.parse_cert_rep(
+        response.content, key=rsa_key, self_signed_cert=self_signed, ca_cert=ca.certificate
+    )
+    _assert_refused(result, scep.FailInfo.BAD_MESSAGE_CHECK)
+    assert ScepChallenge.objects.get().used_at is None
+
+
+def test_request_encrypted_for_another_ca(
+    client: Client,
+    ca: certificates.Identity,
+    rsa_key: rsa.RSAPrivateKey,
+    other_rsa_key: rsa.RSAPrivateKey,
+) -> None:
+    challenge = services.create_scep_challenge(reference="x")
+    other = certificates.build_ca("Other", key=other_rsa_key)
+    message, _, self_signed = scep_client.build_pkcs_req(
+        key=rsa_key, subject_cn="d", challenge=challenge, ca_cert=other
+    )
+    result = scep_client.parse_cert_rep(
+        _post(client, message).content,
+        key=rsa_key,
+        self_signed_cert=self_signed,
+        ca_cert=ca.certificate,
+    )
+    _assert_refused(result, scep.FailInfo.BAD_MESSAGE_CHECK)
+    assert not IssuedCertificate.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("/scep", b"missing `operation`"),
+        ("/scep?operation=GetNextCACert", b"unknown SCEP operation"),
+        ("/scep?operation=PKIOperation", b"base64 `message`"),
+        ("/scep?operation=PKIOperation&message=%%%%", b"not valid base64"),
+        ("/scep?operation=PKIOperation&message=QUJD", b"not a SCEP message"),
+    ],
+)
+def test_bad_get_requests(
+    client: Client, ca: certificates.Identity, url: str, reason: bytes
+) -> None:
+    response = client.get(url)
+    assert response.status_code == 400
+    assert reason in response.content
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"", b"garbage", b"\x30\x80\x00\x00", b"\x30\x82\xff\xff", b"\xa0" * 5000],
+)
+def test_garbage_posts_get_400_and_store_nothing(
+    client: Client, ca: certificates.Identity, body: bytes
+) -> None:
+    response = _post(client, body)
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/plain")
+    assert not IssuedCertificate.objects.exists()
+
+
+def test_signed_data_that_is_not_scep(
+    client: Client, ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey
+) -> None:
+    cert = certificates.issue_certificate(
+        issuer=ca,
+        public_key=rsa_key.public_key(),
+        subject=x509.Name([]),
+        days=1,
+        usage="client",
+    )
+    from mdm_server.pki import cms
+
+    response = _post(client, cms.sign_attached(b"<plist/>", certificate=cert, key=rsa_key))
+    assert response.status_code == 400
+    assert b"no messageType" in response.content or b"not a SCEP message" in response.content
+
+
+def test_other_methods_are_not_allowed(client: Client) -> None:
+    assert client.put("/scep?operation=GetCACaps").status_code == 405
+
+
+def test_openssl_accepts_the_cert_rep_from_the_endpoint(
+    client: Client,
+    ca: certificates.Identity,
+    rsa_key: rsa.RSAPrivateKey,
+    openssl: Callable[..., object],
+    tmp_path: Path,
+) -> None:
+    challenge = services.create_scep_challenge(reference="openssl")
+    message, _, _ = scep_client.build_pkcs_req(
+        key=rsa_key, subject_cn="d", challenge=challenge, ca_cert=ca.certificate, cipher="aes256"
+    )
+    (tmp_path / "rep.der").write_bytes(_post(client, message).content)
+    (tmp_path / "ca.pem").write_text(certificates.cert_to_pem(ca.certificate))
+    (tmp_path / "req.key").write_bytes(certificates.key_to_pem(rsa_key))
+    verify = openssl(
+        "cms", "-verify", "-binary", "-inform", "DER", "-in", tmp_path / "rep.der",
+        "-CAfile", tmp_path / "ca.pem", "-purpose", "any", "-out", tmp_path / "env.der",
+        check=False,
+    )  # fmt: skip
+    assert verify.returncode == 0, verify.stderr
+    decrypt = openssl(
+        "cms", "-decrypt", "-binary", "-inform", "DER", "-in", tmp_path / "env.der",
+        "-inkey", tmp_path / "req.key", "-out", tmp_path / "certs.p7", check=False,
+    )  # fmt: skip
+    assert decrypt.returncode == 0, decrypt.stderr
+    pem = openssl("pkcs7", "-inform", "DER", "-in", tmp_path / "certs.p7", "-print_certs").stdout
+    (issued,) = x509.load_pem_x509_certificates(pem)
+    assert services.find_issued_certificate(certificates.fingerprint(issued)) is not None

@@ -1,0 +1,91 @@
+"""PKI services: SCEP challenges, issued-certificate lookup and revocation, PKCS#12 identities."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.serialization import pkcs12
+
+from mdm_server.pki import certificates, services
+from mdm_server.pki.models import IssuedCertificate, ScepChallenge
+
+pytestmark = pytest.mark.django_db
+
+
+def test_challenge_is_stored_hashed_only() -> None:
+    challenge = services.create_scep_challenge(reference="enroll-1", ttl_seconds=120)
+    assert len(challenge) >= 32
+    row = ScepChallenge.objects.get()
+    assert row.challenge_hash == hashlib.sha256(challenge.encode()).hexdigest()
+    assert challenge not in {row.challenge_hash, row.reference}
+    assert row.reference == "enroll-1"
+    assert row.used_at is None
+    assert 110 <= (row.expires_at - row.created_at).total_seconds() <= 130
+    # Every call makes a new, different challenge.
+    assert services.create_scep_challenge(reference="enroll-1") != challenge
+
+
+def test_challenge_ttl_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="positive"):
+        services.create_scep_challenge(reference="x", ttl_seconds=0)
+
+
+def test_pkcs12_identity(
+    server_pki: services.PkiStatus, openssl: Callable[..., object], tmp_path: Path
+) -> None:
+    data, row = services.issue_identity_pkcs12(
+        reference="profile-9", common_name="Alice's iPhone", password="s3cret"
+    )
+    p12 = pkcs12.load_pkcs12(data, b"s3cret")
+    assert p12.cert is not None and p12.key is not None
+    cert = p12.cert.certificate
+    assert certificates.key_matches(cert, p12.key)
+    assert certificates.is_issued_by(cert, server_pki.ca.certificate)
+    assert certificates.subject_common_name(cert) == "Alice's iPhone"
+    assert row.fingerprint == certificates.fingerprint(cert)
+    assert row.reference == "profile-9"
+    assert row.source == IssuedCertificate.Source.PKCS12
+    # Old devices only read 3DES-encrypted PKCS#12 with a SHA-1 MAC.
+    (tmp_path / "id.p12").write_bytes(data)
+    info = openssl(
+        "pkcs12", "-info", "-noout", "-in", tmp_path / "id.p12", "-passin", "pass:s3cret",
+        check=False,
+    )  # fmt: skip
+    assert info.returncode == 0, info.stderr
+    assert b"pbeWithSHA1And3-KeyTripleDES-CBC" in info.stderr
+    assert b"MAC: sha1" in info.stderr
+    with pytest.raises(ValueError):
+        pkcs12.load_pkcs12(data, b"wrong")
+
+
+def test_pkcs12_needs_a_password_and_a_name(server_pki: services.PkiStatus) -> None:
+    with pytest.raises(certificates.CertificateError, match="password"):
+        services.issue_identity_pkcs12(reference="r", common_name="x", password="")
+    with pytest.raises(certificates.CertificateError, match="common name"):
+        services.issue_identity_pkcs12(reference="r", common_name="", password="pw")
+    assert not IssuedCertificate.objects.exists()
+
+
+def test_find_and_revoke(server_pki: services.PkiStatus) -> None:
+    _data, row = services.issue_identity_pkcs12(reference="r", common_name="d", password="pw")
+    colon_form = ":".join(row.fingerprint[i : i + 2] for i in range(0, 64, 2)).upper()
+    assert services.find_issued_certificate(colon_form) == row
+    assert services.find_issued_certificate("00" * 32) is None
+
+    revoked = services.revoke_certificate(fingerprint=row.fingerprint, reason="device lost")
+    assert revoked.is_revoked
+    assert revoked.revocation_reason == "device lost"
+    first_date = revoked.revoked_at
+    again = services.revoke_certificate(fingerprint=colon_form, reason="second time")
+    assert again.revoked_at == first_date
+    assert again.revocation_reason == "device lost"
+    stored = IssuedCertificate.objects.get()
+    assert stored.revoked_at == first_date
+
+
+def test_revoking_an_unknown_certificate() -> None:
+    with pytest.raises(certificates.CertificateError, match="no issued certificate"):
+        services.revoke_certificate(fingerprint="ab" * 32, reason="x")
