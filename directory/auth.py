@@ -1,0 +1,213 @@
+"""Sign-in for enrollment (and optionally the console): local passwords, LDAP bind, Entra ID.
+
+Every failure is an AuthenticationFailed with a code and a message that is safe to show to the
+person signing in; details for administrators go to the log.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from django.db.models import Q
+
+from directory import entra, services, sync
+from directory.ldap_client import Connection, LdapError
+from directory.models import DirectoryUser, IdentitySource
+
+logger = logging.getLogger(__name__)
+
+CODES = frozenset(
+    {
+        "wrong_password",
+        "disabled",
+        "locked",
+        "not_allowed",
+        "unknown_user",
+        "unreachable",
+        "not_configured",
+    }
+)
+
+
+class AuthenticationFailed(Exception):
+    """Sign-in refused; ``code`` is one of CODES, ``message`` is user-facing."""
+
+    def __init__(self, code: str, message: str) -> None:
+        assert code in CODES, code  # noqa: S101 - programming error, not input
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+WRONG_PASSWORD = "The username or password is not correct."  # noqa: S105 - a message
+UNKNOWN_USER = "No account with that name was found."
+DISABLED = "This account is disabled. Contact your IT department."
+LOCKED = "This account is locked. Contact your IT department."
+NOT_ALLOWED = "This account is not allowed to enroll devices."
+UNREACHABLE = "The sign-in service cannot be reached right now. Try again later."
+NOT_CONFIGURED = "Sign-in is not set up for this account. Contact your IT department."
+
+
+def source_for_identifier(identifier: str) -> IdentitySource:
+    """The enabled source serving the identifier's email domain, else the local users source."""
+    if "@" in identifier:
+        domain = identifier.rsplit("@", 1)[1].strip().lower()
+        for source in IdentitySource.objects.filter(enabled=True).exclude(kind="local"):
+            if domain in [d.lower() for d in source.sign_in_domains or []]:
+                return source
+    return services.local_source()
+
+
+def authenticate_password(
+    *, identifier: str, password: str, source: IdentitySource | None = None
+) -> DirectoryUser:
+    """Check a username/email and password against the right source; returns the user."""
+    identifier = identifier.strip()
+    if not identifier:
+        raise AuthenticationFailed("unknown_user", UNKNOWN_USER)
+    if not password:
+        # LDAP treats an empty password as an anonymous bind that "succeeds": refuse up front.
+        raise AuthenticationFailed("wrong_password", WRONG_PASSWORD)
+    source = source or source_for_identifier(identifier)
+    if not source.enabled:
+        raise AuthenticationFailed("not_configured", NOT_CONFIGURED)
+    if source.kind == IdentitySource.Kind.LOCAL:
+        return _local(source, identifier, password)
+    if source.kind == IdentitySource.Kind.LDAP:
+        return _ldap(source, identifier, password)
+    # Entra ID passwords are typed at Microsoft only (authorization-code flow).
+    raise AuthenticationFailed("not_configured", "Sign in with your Microsoft account instead.")
+
+
+def _local(source: IdentitySource, identifier: str, password: str) -> DirectoryUser:
+    matches = list(
+        source.users.filter(Q(username__iexact=identifier) | Q(email__iexact=identifier))[:2]
+    )
+    if len(matches) != 1:
+        raise AuthenticationFailed("unknown_user", UNKNOWN_USER)
+    user = matches[0]
+    if not services.check_local_password(user, password):
+        raise AuthenticationFailed("wrong_password", WRONG_PASSWORD)
+    if not user.enabled:
+        raise AuthenticationFailed("disabled", DISABLED)
+    _check_allowed_groups(source, {g.name.lower() for g in user.groups.all()})
+    DirectoryUser.objects.filter(pk=user.pk).update(last_login_at=_now())
+    return user
+
+
+def _now() -> Any:
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def _check_allowed_groups(source: IdentitySource, member_of: set[str]) -> None:
+    allowed = {str(g).strip().lower() for g in source.allowed_groups or [] if str(g).strip()}
+    if allowed and not allowed & member_of:
+        raise AuthenticationFailed("not_allowed", NOT_ALLOWED)
+
+
+def _ldap(source: IdentitySource, identifier: str, password: str) -> DirectoryUser:
+    config = services.ldap_config(source)
+    try:
+        with Connection(config) as conn:
+            conn.service_bind()
+            found = conn.find_login(identifier)  # the identifier is escaped there
+            if len(found) != 1:
+                raise AuthenticationFailed("unknown_user", UNKNOWN_USER)
+            record = found[0]
+            if record.locked:
+                raise AuthenticationFailed("locked", LOCKED)
+            member_of = conn.group_dns_of(record) if source.allowed_groups else set()
+        with Connection(config) as user_conn:
+            try:
+                user_conn.bind(record.dn, password, what="Signing in")
+            except LdapError as exc:
+                if exc.code == "invalid_credentials":
+                    raise AuthenticationFailed("wrong_password", WRONG_PASSWORD) from None
+                raise
+    except LdapError as exc:
+        logger.warning("LDAP sign-in via %s failed: %s", source.name, exc.message)
+        if exc.code == "unreachable":
+            raise AuthenticationFailed("unreachable", UNREACHABLE) from None
+        raise AuthenticationFailed("not_configured", NOT_CONFIGURED) from None
+    if not record.enabled:
+        raise AuthenticationFailed("disabled", DISABLED)
+    known = source.users.filter(external_id=record.external_id).first()
+    if known is not None and not known.enabled:
+        # Disabled here (by an administrator or the last sync): stays refused until re-enabled.
+        raise AuthenticationFailed("disabled", DISABLED)
+    if source.allowed_groups:
+        names = set(member_of)
+        # Allowed groups may be written as DNs or as plain names (the first RDN value).
+        names |= {dn.split(",", 1)[0].split("=", 1)[-1] for dn in member_of}
+        _check_allowed_groups(source, names)
+    return services.upsert_signed_in_user(source=source, record=record)
+
+
+# --- Entra ID ----------------------------------------------------------------------------------
+
+
+def begin_entra_sign_in(
+    *, source: IdentitySource, redirect_uri: str, login_hint: str = ""
+) -> tuple[str, dict[str, Any]]:
+    """Start the authorization-code flow: (URL to send the browser to, flow to keep in the session)."""
+    if source.kind != IdentitySource.Kind.ENTRA or not source.enabled:
+        raise AuthenticationFailed("not_configured", NOT_CONFIGURED)
+    try:
+        app = entra.build_app(services.entra_config(source))
+        flow = entra.begin_auth_code_flow(app, redirect_uri=redirect_uri, login_hint=login_hint)
+    except entra.EntraError as exc:
+        logger.warning("Entra sign-in via %s cannot start: %s", source.name, exc.message)
+        code = "unreachable" if exc.code == "unreachable" else "not_configured"
+        raise AuthenticationFailed(
+            code, UNREACHABLE if code == "unreachable" else NOT_CONFIGURED
+        ) from None
+    return str(flow["auth_uri"]), flow
+
+
+def finish_entra_sign_in(
+    *, source: IdentitySource, flow: Mapping[str, Any], params: Mapping[str, str]
+) -> DirectoryUser:
+    """Redeem the code from the redirect (state and nonce are checked) and return the user."""
+    if source.kind != IdentitySource.Kind.ENTRA or not source.enabled:
+        raise AuthenticationFailed("not_configured", NOT_CONFIGURED)
+    config = services.entra_config(source)
+    try:
+        app = entra.build_app(config)
+        claims = entra.finish_auth_code_flow(app, flow=flow, params=params)
+    except entra.EntraError as exc:
+        logger.warning("Entra sign-in via %s failed: %s", source.name, exc.message)
+        if exc.code == "unreachable":
+            raise AuthenticationFailed("unreachable", UNREACHABLE) from None
+        raise AuthenticationFailed(
+            "wrong_password", "Microsoft sign-in did not succeed. Try again."
+        ) from None
+    if str(claims["tid"]).lower() != source.tenant_id.lower():
+        raise AuthenticationFailed(
+            "not_allowed", "This Microsoft account belongs to another organisation."
+        )
+    oid = str(claims["oid"]).lower()
+    upn = str(claims.get("upn") or claims.get("preferred_username") or "").lower()
+    record = sync.UserRecord(
+        external_id=oid,
+        username=upn or oid,
+        email=str(claims.get("email") or "").lower(),
+        upn=upn,
+        display_name=str(claims.get("name") or ""),
+    )
+    known = source.users.filter(external_id=oid).first()
+    if known is not None and not known.enabled:
+        raise AuthenticationFailed("disabled", DISABLED)
+    if source.allowed_groups:
+        try:
+            groups = entra.GraphClient(config).member_of(oid)
+        except entra.EntraError as exc:
+            logger.warning("Entra group check via %s failed: %s", source.name, exc.message)
+            raise AuthenticationFailed("unreachable", UNREACHABLE) from None
+        names = {str(g.get("id", "")).lower() for g in groups}
+        names |= {str(g.get("displayName", "")).lower() for g in groups}
+        _check_allowed_groups(source, names)
+    return services.upsert_signed_in_user(source=source, record=record)

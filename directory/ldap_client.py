@@ -1,0 +1,270 @@
+"""LDAP access with python-ldap: connect (StartTLS/LDAPS), service bind, paged searches, user bind.
+
+No Django imports: callers pass an LdapConfig and get records from ``directory.sync`` or an LdapError
+whose code and message an administrator can act on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import ldap
+from ldap.controls import SimplePagedResultsControl
+from ldap.filter import escape_filter_chars
+
+from directory import sync
+
+PAGE_SIZE = 200
+
+
+class LdapError(Exception):
+    """A directory operation failed. ``code``: unreachable, bind_failed, bad_filter, no_such_base,
+    tls, invalid_credentials, error."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class LdapConfig:
+    """Everything needed to talk to one directory; secrets already decrypted."""
+
+    url: str
+    bind_dn: str = ""
+    bind_password: str = ""
+    security: str = "none"  # none | starttls | ldaps
+    ca_pem: str = ""
+    user_base_dn: str = ""
+    user_filter: str = "(objectClass=inetOrgPerson)"
+    group_base_dn: str = ""
+    group_filter: str = "(objectClass=groupOfNames)"
+    group_member_attribute: str = "member"
+    attribute_map: dict[str, str] = field(default_factory=dict)
+    timeout: int = 10
+    page_size: int = PAGE_SIZE
+
+    @property
+    def attributes(self) -> dict[str, str]:
+        return sync.merged_attribute_map(self.attribute_map)
+
+
+def _translate(exc: ldap.LDAPError, what: str) -> LdapError:
+    """Map python-ldap exceptions to messages an administrator can act on."""
+    info = exc.args[0] if exc.args and isinstance(exc.args[0], dict) else {}
+    detail = str(info.get("info") or info.get("desc") or exc.__class__.__name__)
+    if isinstance(exc, ldap.CONNECT_ERROR | ldap.PROTOCOL_ERROR) and "TLS" in detail.upper():
+        return LdapError("tls", f"TLS with the directory failed ({detail}).")
+    if isinstance(exc, ldap.SERVER_DOWN | ldap.TIMEOUT | ldap.CONNECT_ERROR):
+        return LdapError("unreachable", f"The directory server cannot be reached ({detail}).")
+    if isinstance(exc, ldap.INVALID_CREDENTIALS):
+        return LdapError("invalid_credentials", f"{what}: the directory rejected the credentials.")
+    if isinstance(exc, ldap.FILTER_ERROR):
+        return LdapError("bad_filter", f"{what}: the search filter is malformed.")
+    if isinstance(exc, ldap.NO_SUCH_OBJECT):
+        return LdapError("no_such_base", f"{what}: the search base does not exist ({detail}).")
+    if isinstance(exc, ldap.INVALID_DN_SYNTAX):
+        return LdapError("no_such_base", f"{what}: a DN is not valid ({detail}).")
+    if isinstance(exc, ldap.UNWILLING_TO_PERFORM | ldap.INAPPROPRIATE_AUTH):
+        return LdapError(
+            "invalid_credentials", f"{what}: the directory refused the bind ({detail})."
+        )
+    return LdapError("error", f"{what}: {detail}.")
+
+
+class Connection:
+    """One LDAP connection; use as a context manager so it is always unbound."""
+
+    def __init__(self, config: LdapConfig) -> None:
+        self.config = config
+        self._ca_file: Path | None = None
+        url = config.url.strip()
+        if not url.startswith(("ldap://", "ldaps://")):
+            raise LdapError("error", "The LDAP URL must start with ldap:// or ldaps://.")
+        if config.security == "ldaps" and not url.startswith("ldaps://"):
+            raise LdapError("error", "LDAPS needs an ldaps:// URL.")
+        try:
+            self.conn: Any = ldap.initialize(url)
+            self.conn.set_option(ldap.OPT_PROTOCOL_VERSION, 3)
+            self.conn.set_option(ldap.OPT_REFERRALS, 0)
+            self.conn.set_option(ldap.OPT_NETWORK_TIMEOUT, config.timeout)
+            self.conn.set_option(ldap.OPT_TIMEOUT, config.timeout)
+            if config.security in ("starttls", "ldaps"):
+                self._configure_tls()
+            if config.security == "starttls":
+                self.conn.start_tls_s()
+        except ldap.LDAPError as exc:
+            self.close()
+            raise _translate(exc, "Connecting") from None
+
+    def _configure_tls(self) -> None:
+        self.conn.set_option(ldap.OPT_X_TLS_REQUIRE_CERT, ldap.OPT_X_TLS_DEMAND)
+        if self.config.ca_pem.strip():
+            # libldap wants a file; the PEM lives encrypted-free in the DB (it is public).
+            handle = tempfile.NamedTemporaryFile("w", suffix=".pem", delete=False)  # noqa: SIM115
+            with handle:
+                handle.write(self.config.ca_pem)
+            self._ca_file = Path(handle.name)
+            self.conn.set_option(ldap.OPT_X_TLS_CACERTFILE, str(self._ca_file))
+        # A new TLS context makes libldap apply the options above to this connection only.
+        self.conn.set_option(ldap.OPT_X_TLS_NEWCTX, 0)
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.conn.unbind_s()
+        if self._ca_file is not None:
+            self._ca_file.unlink(missing_ok=True)
+            self._ca_file = None
+
+    def __enter__(self) -> Connection:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def bind(self, dn: str, password: str, *, what: str = "Binding") -> None:
+        if not password:
+            # An empty password is an anonymous ("unauthenticated") bind in LDAP: never accept it.
+            raise LdapError("invalid_credentials", f"{what}: an empty password is not allowed.")
+        try:
+            self.conn.simple_bind_s(dn, password)
+        except ldap.LDAPError as exc:
+            raise _translate(exc, what) from None
+
+    def service_bind(self) -> None:
+        if self.config.bind_dn:
+            self.bind(
+                self.config.bind_dn,
+                self.config.bind_password,
+                what="Binding with the service account",
+            )
+
+    def search(
+        self,
+        base: str,
+        filterstr: str,
+        attrs: list[str] | None,
+        *,
+        scope: int = ldap.SCOPE_SUBTREE,
+        on_page: Callable[[int], None] | None = None,
+        limit: int | None = None,
+    ) -> Iterator[tuple[str, dict[str, list[bytes]]]]:
+        """Paged subtree search (RFC 2696); on_page(count so far) is called after each page."""
+        control = SimplePagedResultsControl(True, size=self.config.page_size, cookie="")
+        count = 0
+        try:
+            while True:
+                msgid = self.conn.search_ext(base, scope, filterstr, attrs, serverctrls=[control])
+                _rtype, data, _msgid, controls = self.conn.result3(msgid)
+                for dn, entry in data:
+                    if dn is None:  # search continuation references
+                        continue
+                    count += 1
+                    yield dn, entry
+                    if limit is not None and count >= limit:
+                        return
+                if on_page is not None:
+                    on_page(count)
+                cookie = next(
+                    (
+                        c.cookie
+                        for c in controls
+                        if c.controlType == SimplePagedResultsControl.controlType
+                    ),
+                    b"",
+                )
+                if not cookie:
+                    return
+                control.cookie = cookie
+        except ldap.LDAPError as exc:
+            raise _translate(exc, "Searching the directory") from None
+
+    # --- higher level -----------------------------------------------------------------------
+
+    def user_filter_for(self, inner: str) -> str:
+        return f"(&{self.config.user_filter}{inner})"
+
+    def users(
+        self,
+        *,
+        base: str | None = None,
+        inner: str = "",
+        on_page: Callable[[int], None] | None = None,
+        limit: int | None = None,
+    ) -> list[sync.UserRecord]:
+        amap = self.config.attributes
+        flt = self.user_filter_for(inner) if inner else self.config.user_filter
+        return [
+            sync.ldap_entry_to_user(dn, entry, amap)
+            for dn, entry in self.search(
+                base or self.config.user_base_dn,
+                flt,
+                sync.ldap_attribute_names(amap),
+                on_page=on_page,
+                limit=limit,
+            )
+        ]
+
+    def groups(self, *, inner: str = "", limit: int | None = None) -> list[sync.GroupRecord]:
+        amap = self.config.attributes
+        flt = f"(&{self.config.group_filter}{inner})" if inner else self.config.group_filter
+        attrs = sorted(
+            {amap["group_name"], amap["group_external_id"], self.config.group_member_attribute}
+        )
+        return [
+            sync.ldap_entry_to_group(dn, entry, amap, self.config.group_member_attribute)
+            for dn, entry in self.search(
+                self.config.group_base_dn or self.config.user_base_dn, flt, attrs, limit=limit
+            )
+        ]
+
+    def group_by_dn(self, dn: str) -> sync.GroupRecord:
+        amap = self.config.attributes
+        attrs = sorted(
+            {amap["group_name"], amap["group_external_id"], self.config.group_member_attribute}
+        )
+        rows = list(self.search(dn, "(objectClass=*)", attrs, scope=ldap.SCOPE_BASE))
+        if not rows:
+            raise LdapError("no_such_base", f"The group {dn} was not found.")
+        return sync.ldap_entry_to_group(
+            rows[0][0], rows[0][1], amap, self.config.group_member_attribute
+        )
+
+    def user_by_dn(self, dn: str) -> sync.UserRecord | None:
+        amap = self.config.attributes
+        rows = list(
+            self.search(
+                dn, self.config.user_filter, sync.ldap_attribute_names(amap), scope=ldap.SCOPE_BASE
+            )
+        )
+        return sync.ldap_entry_to_user(rows[0][0], rows[0][1], amap) if rows else None
+
+    def find_login(self, identifier: str) -> list[sync.UserRecord]:
+        """Users whose username, mail or UPN equals the identifier (escaped: no filter injection)."""
+        amap = self.config.attributes
+        value = escape_filter_chars(identifier.strip())
+        names = [amap[k] for k in ("username", "email", "upn") if amap.get(k)]
+        inner = "(|" + "".join(f"({name}={value})" for name in names) + ")"
+        return self.users(inner=inner, limit=2)
+
+    def group_dns_of(self, user: sync.UserRecord) -> set[str]:
+        """Group DNs the user belongs to: memberOf if the server keeps it, plus a member search."""
+        found = set(user.group_ids)
+        member = escape_filter_chars(user.dn)
+        inner = f"({self.config.group_member_attribute}={member})"
+        for group in self.groups(inner=inner):
+            found.add(group.dn.lower())
+        return found
+
+
+def test_connection(config: LdapConfig) -> int:
+    """Bind with the service account and count users under the base (max one page)."""
+    with Connection(config) as conn:
+        conn.service_bind()
+        return len(list(conn.search(config.user_base_dn, config.user_filter, ["1.1"], limit=50)))
