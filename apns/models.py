@@ -1,1 +1,112 @@
-"""Push notifications (APNs) models."""
+"""Push notifications (APNs): the MDM push certificate, pending CSRs, and bulk push progress."""
+
+from __future__ import annotations
+
+from cryptography import x509
+from django.conf import settings
+from django.db import models
+
+from mdm_server import encryption
+from mdm_server.pki import certificates
+
+
+class PushCertificate(models.Model):
+    """One uploaded Apple MDM push certificate; the active one signs every push.
+
+    Older rows are kept (inactive) as the renewal history; the key is encrypted at rest.
+    """
+
+    topic = models.CharField(max_length=255, db_index=True)
+    subject = models.CharField(max_length=512)
+    certificate_pem = models.TextField()
+    chain_pem = models.TextField(blank=True, default="")
+    encrypted_key = models.BinaryField()
+    fingerprint = models.CharField(max_length=64, unique=True)
+    not_before = models.DateTimeField()
+    not_after = models.DateTimeField()
+    is_active = models.BooleanField(default=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Set when APNs refused the certificate (403 BadCertificate); cleared by a delivered push.
+    rejected_at = models.DateTimeField(null=True, blank=True)
+    rejected_reason = models.CharField(max_length=128, blank=True)
+    # The smallest "days before expiry" warning already sent, so each one is raised once.
+    expiry_warning_sent = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"], condition=models.Q(is_active=True), name="apns_one_active"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic} (until {self.not_after:%Y-%m-%d})"
+
+    @property
+    def certificate(self) -> x509.Certificate:
+        return certificates.load_cert_pem(self.certificate_pem)
+
+    def identity_pem(self) -> bytes:
+        """Certificate, chain and decrypted key as one PEM, for the TLS client only."""
+        key = encryption.decrypt(self.encrypted_key)
+        return self.certificate_pem.encode() + self.chain_pem.encode() + key
+
+
+class PushCertificateRequest(models.Model):
+    """A key and CSR generated here for Apple's push certificate portal (key encrypted)."""
+
+    common_name = models.CharField(max_length=255)
+    csr_pem = models.TextField()
+    encrypted_key = models.BinaryField()
+    public_key_sha256 = models.CharField(max_length=64, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"CSR {self.common_name} ({self.created_at:%Y-%m-%d})"
+
+
+class PushBatch(models.Model):
+    """Progress of one bulk push, updated by the push tasks and polled by the console."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        ABORTED = "aborted", "Stopped"
+
+    origin = models.CharField(max_length=120, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.RUNNING)
+    total = models.PositiveIntegerField(default=0)
+    sent = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    dead = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Push batch #{self.pk} ({self.sent}/{self.total})"
+
+    @property
+    def done_count(self) -> int:
+        return self.sent + self.failed + self.dead
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.done_count / self.total)) if self.total else 100

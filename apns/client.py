@@ -1,0 +1,292 @@
+"""Sending MDM pushes to APNs over HTTP/2 with certificate authentication (aioapns).
+
+Pure: no Django or ORM imports. `PushSender.send()` takes targets and returns one outcome each;
+`classify()` says what an APNs answer means for the caller (delivered, dead token, retry, fatal).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import os
+import ssl
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from aioapns import APNs, NotificationRequest, PushType
+from aioapns.common import NotificationResult
+from aioapns.connection import APNsProductionClientProtocol
+from aioapns.exceptions import ConnectionError as APNsConnectionError
+from aioapns.exceptions import MaxAttemptsExceeded
+
+# Apple answers these for a token that will never work again (the app was removed, the device
+# was unenrolled or wiped, or the token is not a device token at all).
+DEAD_TOKEN_REASONS = frozenset({"Unregistered", "ExpiredToken", "BadDeviceToken"})
+# Any of these means the push certificate itself is refused: every further push would fail too.
+CERTIFICATE_REASONS = frozenset(
+    {"BadCertificate", "BadCertificateEnvironment", "Forbidden", "CertificateRevoked"}
+)
+# Status 0 is ours: no HTTP answer at all (connection refused, TLS failure, timeout).
+NO_ANSWER = 0
+
+
+class Verdict(enum.StrEnum):
+    """What the caller should do with one push outcome."""
+
+    DELIVERED = "delivered"
+    DEAD_TOKEN = "dead_token"  # noqa: S105 - not a secret; stop pushing this token until the device sends a new one
+    RETRY = "retry"  # transient: 429, 5xx, no answer
+    CERTIFICATE = "certificate"  # the push certificate is refused: stop the whole batch
+    FAILED = "failed"  # permanent for this push (e.g. 400 BadTopic), not the token's fault
+    NOT_SENT = "not_sent"  # never sent because the batch stopped first
+
+
+@dataclass(frozen=True, slots=True)
+class PushTarget:
+    """One push to send: `key` is the caller's id for it (an enrollment id)."""
+
+    key: int
+    token: str  # hex device token
+    push_magic: str
+
+
+@dataclass(frozen=True, slots=True)
+class PushOutcome:
+    """APNs' answer to one push (status 0 when there was no HTTP answer)."""
+
+    key: int
+    status: int
+    apns_id: str = ""
+    reason: str = ""
+    timestamp: int | None = None
+
+    @property
+    def verdict(self) -> Verdict:
+        return classify(self.status, self.reason)
+
+
+@dataclass(frozen=True)
+class ApnsConfig:
+    """Where and how to connect; `identity_pem` holds the certificate and its unencrypted key."""
+
+    identity_pem: bytes
+    topic: str
+    host: str = "api.push.apple.com"
+    port: int = 443
+    ca_file: str | None = None
+    connections: int = 4
+    # Apple may keep an undeliverable push this long (device offline); MDM pushes only wake the
+    # device, so a day is plenty and a newer push supersedes an older one anyway.
+    expiration_seconds: int = 86400
+    # Whole-batch time limit: whatever has not been answered by then is reported for retry.
+    timeout_seconds: float = 60.0
+    priority: int = 10
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class PushSender(Protocol):
+    """The interface the services use; tests and the benchmark may swap the implementation."""
+
+    def send(self, targets: Sequence[PushTarget]) -> list[PushOutcome]: ...
+
+
+def classify(status: int, reason: str) -> Verdict:
+    """Map an APNs status and reason to what to do next (Apple: "Handling notification responses
+    from APNs")."""
+    if status == 200:
+        return Verdict.DELIVERED
+    if status == 410 or (status == 400 and reason in DEAD_TOKEN_REASONS):
+        return Verdict.DEAD_TOKEN
+    if status == 403 and (reason in CERTIFICATE_REASONS or not reason):
+        return Verdict.CERTIFICATE
+    if status in (NO_ANSWER, 429) or status >= 500:
+        return Verdict.RETRY
+    if status == -1:
+        return Verdict.NOT_SENT
+    return Verdict.FAILED
+
+
+def mdm_payload(push_magic: str) -> dict[str, str]:
+    """The whole MDM push payload: only the PushMagic, no `aps` dictionary."""
+    return {"mdm": push_magic}
+
+
+class _GatewayProtocol(APNsProductionClientProtocol):
+    """aioapns' HTTP/2 protocol with three fixes; subclassed per host/port (no host argument).
+
+    - it opens a large receive window and returns credit for received bytes: aioapns never
+      acknowledges DATA, so after ~64 KiB of error bodies on one connection the server could
+      not answer any more;
+    - an error answer without a body still completes its request instead of hanging;
+    - writes are coalesced into one per event-loop turn instead of one per push.
+    """
+
+    _flush_pending = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)
+        self.conn.increment_flow_control_window(2**30)
+        super().flush()
+
+    def flush(self) -> None:
+        if not self._flush_pending:
+            self._flush_pending = True
+            self.loop.call_soon(self._flush_now)
+
+    def _flush_now(self) -> None:
+        self._flush_pending = False
+        if self.transport is not None and not self.transport.is_closing():
+            self.refresh_inactivity_timer()
+            data = self.conn.data_to_send()
+            if data:
+                self.transport.write(data)
+
+    def refresh_inactivity_timer(self) -> None:
+        # aioapns re-arms a timer on every write; once per second is enough for an idle timeout.
+        now = self.loop.time()
+        if self.inactivity_timer is None or now - getattr(self, "_armed_at", 0.0) > 1.0:
+            self._armed_at = now
+            super().refresh_inactivity_timer()
+
+    def on_data_received(self, raw_data: bytes, stream_id: int) -> None:
+        with contextlib.suppress(Exception):
+            self.conn.acknowledge_received_data(len(raw_data), stream_id)
+        try:
+            super().on_data_received(raw_data, stream_id)
+        except ValueError:  # not JSON: treat like an answer without a reason
+            self._finish_without_body(stream_id)
+
+    def on_stream_ended(self, stream_id: int) -> None:
+        self._finish_without_body(stream_id)
+        super().on_stream_ended(stream_id)
+
+    def _finish_without_body(self, stream_id: int) -> None:
+        notification_id = self.request_streams.pop(stream_id, None)
+        if notification_id is None:
+            return
+        status = self.request_statuses.pop(notification_id, None)
+        future = self.requests.pop(notification_id, None)
+        if future is not None and not future.done() and status is not None:
+            future.set_result(NotificationResult(notification_id, status))
+
+
+def gateway_protocol(host: str, port: int) -> type[APNsProductionClientProtocol]:
+    return type("GatewayProtocol", (_GatewayProtocol,), {"APNS_SERVER": host, "APNS_PORT": port})
+
+
+class AioApnsSender:
+    """Sends a batch over a few HTTP/2 connections with many concurrent streams each."""
+
+    def __init__(self, config: ApnsConfig) -> None:
+        self.config = config
+
+    def send(self, targets: Sequence[PushTarget]) -> list[PushOutcome]:
+        if not targets:
+            return []
+        return asyncio.run(self._send_all(list(targets)))
+
+    def _ssl_context(self) -> ssl.SSLContext:
+        ctx = ssl.create_default_context(cafile=self.config.ca_file)
+        ctx.set_alpn_protocols(["h2"])  # aioapns sets no ALPN; APNs requires h2
+        return ctx
+
+    def _build_client(self) -> APNs:
+        # aioapns loads the identity from a file: write it to a private temporary directory
+        # and delete it as soon as the TLS context has read it.
+        with tempfile.TemporaryDirectory(prefix="apns-") as tmp:
+            path = os.path.join(tmp, "push.pem")  # noqa: PTH118 - paths for a C API
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(self.config.identity_pem)
+            client = APNs(
+                client_cert=path,
+                topic=self.config.topic,  # explicit: aioapns would parse it via pyOpenSSL
+                ssl_context=self._ssl_context(),
+                max_connections=self.config.connections,
+                max_connection_attempts=2,
+                err_func=_ignore_error,  # outcomes are returned, not logged one by one
+            )
+        client.pool.protocol_class = gateway_protocol(self.config.host, self.config.port)  # type: ignore[assignment]
+        return client
+
+    async def _send_all(self, targets: list[PushTarget]) -> list[PushOutcome]:
+        # Built inside the running loop: aioapns binds to the current loop at construction.
+        client = self._build_client()
+        outcomes: dict[int, PushOutcome] = {}
+        stop = asyncio.Event()
+        pending = iter(targets)
+        deadline = time.monotonic() + self.config.timeout_seconds
+
+        async def worker() -> None:
+            for target in pending:
+                if stop.is_set():
+                    outcomes[target.key] = PushOutcome(target.key, -1, reason="NotSent")
+                    continue
+                outcome = await self._send_one(client, target)
+                outcomes[target.key] = outcome
+                if outcome.verdict is Verdict.CERTIFICATE:
+                    stop.set()
+
+        # One worker per stream we want in flight: a few connections x many streams each.
+        streams = max(1, min(len(targets), self.config.connections * 500))
+        tasks = [asyncio.ensure_future(worker()) for _ in range(streams)]
+        try:
+            await asyncio.wait(tasks, timeout=max(0.0, deadline - time.monotonic()))
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            client.pool.close()
+            await asyncio.sleep(0)  # let the transports start closing inside the loop
+        results = []
+        for target in targets:
+            outcome = outcomes.get(target.key)
+            if outcome is None:  # the batch time limit passed first
+                outcome = PushOutcome(target.key, NO_ANSWER, reason="Timeout")
+            results.append(outcome)
+        return results
+
+    async def _send_one(self, client: APNs, target: PushTarget) -> PushOutcome:
+        request = NotificationRequest(
+            device_token=target.token,
+            message=mdm_payload(target.push_magic),
+            time_to_live=self.config.expiration_seconds,
+            priority=self.config.priority,
+            push_type=PushType.MDM,
+        )
+        try:
+            result = await client.send_notification(request)
+        except (APNsConnectionError, MaxAttemptsExceeded, OSError, ssl.SSLError) as exc:
+            return PushOutcome(
+                target.key, NO_ANSWER, request.notification_id, _connection_reason(exc)
+            )
+        return PushOutcome(
+            key=target.key,
+            status=int(result.status or 0),
+            apns_id=result.notification_id,
+            reason=result.description or "",
+            timestamp=result.timestamp,
+        )
+
+
+async def _ignore_error(request: NotificationRequest, result: NotificationResult) -> None:
+    return None
+
+
+def _connection_reason(exc: BaseException) -> str:
+    name = type(exc).__name__
+    return "ConnectionError" if name in ("ConnectionError", "MaxAttemptsExceeded") else name
+
+
+def outcome_detail(outcome: PushOutcome) -> dict[str, Any]:
+    """The device-log detail for one outcome (JSON-safe)."""
+    detail: dict[str, Any] = {"apns_id": outcome.apns_id, "status": outcome.status}
+    if outcome.reason:
+        detail["reason"] = outcome.reason
+    if outcome.timestamp is not None:
+        detail["timestamp"] = outcome.timestamp
+    return detail

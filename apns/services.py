@@ -1,0 +1,572 @@
+"""The write path of the APNs app: push certificate upload and CSR, pushing, scheduling, alerts.
+
+Views, API, management command and Celery tasks all call these functions.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import logging
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.x509.oid import NameOID
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from apns import client
+from apns.models import PushBatch, PushCertificate, PushCertificateRequest
+from devices.models import DeviceEvent, Enrollment, QueuedCommand
+from mdm_server import audit, encryption
+from mdm_server.pki import certificates
+
+logger = logging.getLogger(__name__)
+
+Actor = AbstractBaseUser | AnonymousUser | None
+
+TOPIC_PREFIX = "com.apple.mgmt."
+WARNING_DAYS = (30, 14, 7)
+# Enrollments per push task: a killed worker re-runs at most this many pushes.
+CHUNK_SIZE = 5000
+# A push sent this recently to a device that has not connected since is still "on its way":
+# the device drains its whole queue when it comes, so a new command needs no second push.
+COALESCE_SECONDS = 120
+# Retries of a push task: jittered exponential backoff, capped.
+RETRY_BASE_SECONDS = 5.0
+RETRY_CAP_SECONDS = 600.0
+MAX_RETRIES = 6
+
+
+class PushCertificateError(Exception):
+    """An uploaded push certificate cannot be used; the message says why."""
+
+
+class TopicChangeRefused(PushCertificateError):
+    """The new certificate has another topic than the active one (would orphan every device)."""
+
+
+class NoPushCertificate(Exception):
+    """Pushing needs an active push certificate."""
+
+
+# --- certificate -------------------------------------------------------------------------------
+
+
+def topic_of(cert: x509.Certificate) -> str:
+    """The push topic: the subject UID of an Apple MDM push certificate."""
+    attrs = cert.subject.get_attributes_for_oid(NameOID.USER_ID)
+    topic = str(attrs[0].value).strip() if attrs else ""
+    if not topic:
+        raise PushCertificateError(
+            "the certificate has no UID (topic) in its subject: it is not an Apple MDM push "
+            "certificate"
+        )
+    if not topic.startswith(TOPIC_PREFIX):
+        raise PushCertificateError(
+            f"the certificate topic {topic!r} is not an MDM topic ({TOPIC_PREFIX}…): upload the "
+            "MDM push certificate from Apple's push certificate portal"
+        )
+    return topic
+
+
+def _public_key_sha256(public_key: Any) -> str:
+    der = public_key.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return hashlib.sha256(der).hexdigest()
+
+
+def _read_identity(
+    data: bytes, *, password: str | None, key_pem: bytes | None
+) -> tuple[certificates.Identity, PushCertificateRequest | None]:
+    """Read the upload; a bare certificate gets its key from a CSR generated here."""
+    if not data:
+        raise PushCertificateError("the certificate file is empty")
+    if b"-----BEGIN" not in data:
+        # Apple's portal hands out PEM, but a DER .cer is common after a round trip via Keychain.
+        with contextlib.suppress(ValueError):  # not DER: read as PKCS#12 below
+            data = x509.load_der_x509_certificate(data).public_bytes(serialization.Encoding.PEM)
+    pending: PushCertificateRequest | None = None
+    has_key = b"PRIVATE KEY-----" in data or key_pem is not None
+    if b"-----BEGIN CERTIFICATE" in data and not has_key:
+        try:
+            cert = x509.load_pem_x509_certificates(data)[0]
+        except ValueError:
+            raise PushCertificateError("the file holds no readable PEM certificate") from None
+        pending = PushCertificateRequest.objects.filter(
+            public_key_sha256=_public_key_sha256(cert.public_key())
+        ).first()
+        if pending is None:
+            raise PushCertificateError(
+                "no private key given, and the certificate does not match any CSR generated "
+                "here: upload the key with the certificate"
+            )
+        key_pem = encryption.decrypt(pending.encrypted_key)
+    try:
+        identity = certificates.load_identity(data, password=password, key_pem=key_pem)
+    except certificates.CertificateError as exc:
+        raise PushCertificateError(str(exc)) from None
+    return identity, pending
+
+
+@transaction.atomic
+def upload_push_certificate(
+    *,
+    data: bytes,
+    password: str | None = None,
+    key_pem: bytes | None = None,
+    force: bool = False,
+    actor: Actor = None,
+) -> PushCertificate:
+    """Validate and activate an MDM push certificate; the previous one stays as history.
+
+    A renewal must keep the topic: devices are bound to it, so a new topic orphans all of them
+    (they must re-enroll). That needs `force=True`.
+    """
+    identity, pending = _read_identity(data, password=password, key_pem=key_pem)
+    cert = identity.certificate
+    try:
+        certificates.check_validity(cert)
+    except certificates.CertificateError as exc:
+        raise PushCertificateError(str(exc)) from None
+    topic = topic_of(cert)
+    fingerprint = certificates.fingerprint(cert)
+    current = PushCertificate.objects.select_for_update().filter(is_active=True).first()
+    if current is not None and current.fingerprint == fingerprint:
+        raise PushCertificateError("this certificate is already the active push certificate")
+    if current is not None and current.topic != topic and not force:
+        raise TopicChangeRefused(
+            f"the new certificate's topic {topic} differs from the current topic "
+            f"{current.topic}: every enrolled device would be orphaned and must re-enroll. "
+            "Renew the existing certificate with the same Apple ID instead, or force the change."
+        )
+    if PushCertificate.objects.filter(fingerprint=fingerprint).exists():
+        # An old generation uploaded again: replace the history row rather than fail on UNIQUE.
+        PushCertificate.objects.filter(fingerprint=fingerprint).delete()
+    if current is not None:
+        current.is_active = False
+        current.save(update_fields=["is_active"])
+    row = PushCertificate.objects.create(
+        topic=topic,
+        subject=cert.subject.rfc4514_string()[:512],
+        certificate_pem=certificates.cert_to_pem(cert),
+        chain_pem="".join(certificates.cert_to_pem(c) for c in identity.chain),
+        encrypted_key=encryption.encrypt(certificates.key_to_pem(identity.key)),
+        fingerprint=fingerprint,
+        not_before=cert.not_valid_before_utc,
+        not_after=cert.not_valid_after_utc,
+        is_active=True,
+        uploaded_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    if pending is not None:
+        pending.used_at = timezone.now()
+        pending.save(update_fields=["used_at"])
+    audit.record(
+        actor=actor,
+        action="apns.certificate_uploaded",
+        target=row,
+        details={
+            "topic": topic,
+            "not_after": row.not_after.isoformat(),
+            "replaced_topic": current.topic if current is not None else None,
+            "forced_topic_change": bool(current is not None and current.topic != topic),
+        },
+    )
+    return row
+
+
+@transaction.atomic
+def create_push_csr(
+    *, common_name: str, email: str = "", actor: Actor = None
+) -> PushCertificateRequest:
+    """Generate a key (kept encrypted) and a CSR to take to Apple's push certificate portal."""
+    common_name = common_name.strip()
+    if not common_name:
+        raise PushCertificateError("give a name for the certificate request (e.g. your org)")
+    key = certificates.new_rsa_key(2048)
+    attrs = [x509.NameAttribute(NameOID.COMMON_NAME, common_name[:64])]
+    if email.strip():
+        attrs.append(x509.NameAttribute(NameOID.EMAIL_ADDRESS, email.strip()[:128]))
+    csr = (
+        x509.CertificateSigningRequestBuilder()
+        .subject_name(x509.Name(attrs))
+        .sign(key, hashes.SHA256())
+    )
+    row = PushCertificateRequest.objects.create(
+        common_name=common_name[:255],
+        csr_pem=csr.public_bytes(serialization.Encoding.PEM).decode(),
+        encrypted_key=encryption.encrypt(certificates.key_to_pem(key)),
+        public_key_sha256=_public_key_sha256(key.public_key()),
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    audit.record(actor=actor, action="apns.csr_created", target=row)
+    return row
+
+
+def active_certificate() -> PushCertificate | None:
+    return PushCertificate.objects.filter(is_active=True).first()
+
+
+def active_topic() -> str | None:
+    """The topic enrollment profiles must carry (com.apple.mdm `Topic`), or None."""
+    return PushCertificate.objects.filter(is_active=True).values_list("topic", flat=True).first()
+
+
+@dataclass(frozen=True)
+class CertificateStatus:
+    """What the console, API and command show about the active push certificate."""
+
+    certificate: PushCertificate
+    topic: str
+    not_after: dt.datetime
+    days_left: int
+    expired: bool
+    warnings: list[str]
+
+
+def certificate_status(*, now: dt.datetime | None = None) -> CertificateStatus | None:
+    cert = active_certificate()
+    if cert is None:
+        return None
+    moment = now or timezone.now()
+    days_left = (cert.not_after - moment).days
+    expired = cert.not_after <= moment
+    warnings: list[str] = []
+    if expired:
+        warnings.append(
+            f"The APNs push certificate expired on {cert.not_after:%Y-%m-%d}: devices cannot be "
+            "reached. Renew it at identity.apple.com with the same Apple ID (same topic)."
+        )
+    else:
+        threshold = next((d for d in sorted(WARNING_DAYS) if days_left < d), None)
+        if threshold is not None:
+            warnings.append(
+                f"The APNs push certificate expires in {days_left} day(s), on "
+                f"{cert.not_after:%Y-%m-%d} (less than {threshold} days left). Renew it at "
+                "identity.apple.com with the same Apple ID so the topic stays the same."
+            )
+    if cert.rejected_at is not None:
+        warnings.append(
+            f"APNs refused the push certificate ({cert.rejected_reason or 'BadCertificate'}) on "
+            f"{cert.rejected_at:%Y-%m-%d %H:%M} UTC: pushes are stopped. Upload a valid "
+            "certificate."
+        )
+    return CertificateStatus(cert, cert.topic, cert.not_after, days_left, expired, warnings)
+
+
+def dashboard_alerts(*, now: dt.datetime | None = None) -> list[str]:
+    """Alerts for the console dashboard (empty when all is well)."""
+    status = certificate_status(now=now)
+    if status is None:
+        return [
+            "No APNs push certificate is configured: devices cannot enroll or be reached. "
+            "Upload one under Push."
+        ]
+    return status.warnings
+
+
+def check_certificate_expiry(*, now: dt.datetime | None = None) -> list[str]:
+    """Raise each 30/14/7-day warning once (log + audit); return the current warnings."""
+    status = certificate_status(now=now)
+    if status is None:
+        return []
+    cert = status.certificate
+    crossed = [d for d in WARNING_DAYS if status.days_left < d]
+    if crossed:
+        level = min(crossed)
+        if cert.expiry_warning_sent is None or level < cert.expiry_warning_sent:
+            PushCertificate.objects.filter(pk=cert.pk).update(expiry_warning_sent=level)
+            logger.warning("APNs push certificate %s: %s", cert.topic, "; ".join(status.warnings))
+            audit.record(
+                actor=None,
+                action="apns.certificate_expiring",
+                target=cert,
+                details={"days_left": status.days_left, "threshold": level},
+            )
+    return status.warnings
+
+
+# --- pushing -----------------------------------------------------------------------------------
+
+
+def pushable() -> QuerySet[Enrollment]:
+    return (
+        Enrollment.objects.filter(status=Enrollment.Status.ENROLLED, push_token_dead=False)
+        .exclude(push_token="")
+        .exclude(push_magic="")
+    )
+
+
+def sender_for(cert: PushCertificate) -> client.PushSender:
+    """The real sender, pointed at APNS_HOST/APNS_PORT (tests point these at a local fake)."""
+    return client.AioApnsSender(
+        client.ApnsConfig(
+            identity_pem=cert.identity_pem(),
+            topic=cert.topic,
+            host=settings.APNS_HOST,
+            port=settings.APNS_PORT,
+            ca_file=settings.APNS_CA_FILE,
+            connections=getattr(settings, "APNS_CONNECTIONS", 4),
+        )
+    )
+
+
+@dataclass
+class PushReport:
+    """What happened to one push attempt over a set of enrollments (lists of enrollment ids)."""
+
+    delivered: list[int] = field(default_factory=list)
+    dead: list[int] = field(default_factory=list)
+    retry: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)
+    certificate_error: str = ""
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "delivered": len(self.delivered),
+            "dead": len(self.dead),
+            "retry": len(self.retry),
+            "failed": len(self.failed),
+            "skipped": len(self.skipped),
+            "certificate_error": self.certificate_error,
+        }
+
+
+def retry_delay(retries: int) -> float:
+    """Jittered exponential backoff for the next attempt (full jitter between 50% and 150%)."""
+    base = min(RETRY_CAP_SECONDS, RETRY_BASE_SECONDS * (2**retries))
+    return base * random.uniform(0.5, 1.5)  # noqa: S311 - jitter, not cryptography
+
+
+def push_enrollments(
+    *,
+    enrollment_ids: Sequence[int],
+    batch_id: int | None = None,
+    final_attempt: bool = False,
+    sender: client.PushSender | None = None,
+) -> PushReport:
+    """Push the given enrollments once; record the outcomes; say which ones to retry.
+
+    Dead tokens are marked (no pushes until the next TokenUpdate), a refused certificate stops
+    the batch and raises a dashboard alert. On `final_attempt`, retryable ones count as failed.
+    """
+    report = PushReport()
+    cert = active_certificate()
+    if cert is None:
+        _abort_batch(batch_id, "no active push certificate")
+        raise NoPushCertificate("no active APNs push certificate: upload one under Push")
+    rows = list(
+        pushable().filter(id__in=list(enrollment_ids)).values_list("id", "push_token", "push_magic")
+    )
+    targets = [client.PushTarget(pk, token, magic) for pk, token, magic in rows]
+    found = {t.key for t in targets}
+    report.skipped = [pk for pk in enrollment_ids if pk not in found]
+    outcomes = (sender or sender_for(cert)).send(targets) if targets else []
+    tokens = {t.key: t.token for t in targets}
+    events: list[DeviceEvent] = []
+    dead_reasons: dict[int, str] = {}
+    for outcome in outcomes:
+        verdict = outcome.verdict
+        if verdict is client.Verdict.DELIVERED:
+            report.delivered.append(outcome.key)
+        elif verdict is client.Verdict.DEAD_TOKEN:
+            report.dead.append(outcome.key)
+            dead_reasons[outcome.key] = outcome.reason or str(outcome.status)
+        elif verdict is client.Verdict.RETRY:
+            report.retry.append(outcome.key)
+        elif verdict is client.Verdict.CERTIFICATE:
+            report.certificate_error = outcome.reason or "BadCertificate"
+            report.failed.append(outcome.key)
+        else:
+            report.failed.append(outcome.key)
+        detail = client.outcome_detail(outcome)
+        detail["result"] = verdict.value
+        if batch_id is not None:
+            detail["batch"] = batch_id
+        events.append(
+            DeviceEvent(
+                enrollment_id=outcome.key,
+                kind=DeviceEvent.Kind.PUSH,
+                action="push",
+                status=str(outcome.status) if outcome.status > 0 else verdict.value,
+                detail=detail,
+            )
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        DeviceEvent.objects.bulk_create(events, batch_size=2000)
+        if report.delivered:
+            Enrollment.objects.filter(id__in=report.delivered).update(last_push_at=now)
+        for pk, reason in dead_reasons.items():
+            # Only the token we pushed: a TokenUpdate may have brought a new one meanwhile.
+            Enrollment.objects.filter(id=pk, push_token=tokens[pk]).update(
+                push_token_dead=True, push_token_dead_reason=reason[:64]
+            )
+        if report.certificate_error:
+            PushCertificate.objects.filter(pk=cert.pk).update(
+                rejected_at=now, rejected_reason=report.certificate_error[:128]
+            )
+        elif report.delivered and cert.rejected_at is not None:
+            PushCertificate.objects.filter(pk=cert.pk).update(rejected_at=None, rejected_reason="")
+        if batch_id is not None:
+            _count_batch(batch_id, report, final_attempt=final_attempt)
+    if report.certificate_error:
+        logger.error("APNs refused push certificate %s: %s", cert.topic, report.certificate_error)
+    return report
+
+
+def _count_batch(batch_id: int, report: PushReport, *, final_attempt: bool) -> None:
+    failed = len(report.failed) + len(report.skipped)
+    if final_attempt:
+        failed += len(report.retry)
+    PushBatch.objects.filter(pk=batch_id).update(
+        sent=F("sent") + len(report.delivered),
+        dead=F("dead") + len(report.dead),
+        failed=F("failed") + failed,
+    )
+    if report.certificate_error:
+        _abort_batch(batch_id, f"APNs refused the push certificate ({report.certificate_error})")
+        return
+    PushBatch.objects.filter(
+        pk=batch_id,
+        status=PushBatch.Status.RUNNING,
+        total__lte=F("sent") + F("failed") + F("dead"),
+    ).update(status=PushBatch.Status.DONE, finished_at=timezone.now())
+
+
+def _abort_batch(batch_id: int | None, error: str) -> None:
+    if batch_id is None:
+        return
+    PushBatch.objects.filter(pk=batch_id, status=PushBatch.Status.RUNNING).update(
+        status=PushBatch.Status.ABORTED, error=error[:255], finished_at=timezone.now()
+    )
+
+
+def give_up(*, enrollment_ids: Sequence[int], batch_id: int | None, reason: str) -> None:
+    """The task could not run at all (e.g. no certificate): count the pushes as failed."""
+    if batch_id is not None:
+        PushBatch.objects.filter(pk=batch_id).update(failed=F("failed") + len(enrollment_ids))
+        _abort_batch(batch_id, reason)
+
+
+# --- scheduling --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScheduleResult:
+    scheduled: list[int]
+    batch: PushBatch | None
+
+
+def _outstanding_push(now: dt.datetime) -> Q:
+    """A recent push the device has not answered by connecting yet."""
+    return Q(last_push_at__gte=now - dt.timedelta(seconds=COALESCE_SECONDS)) & (
+        Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=F("last_push_at"))
+    )
+
+
+def _scheduled_key(enrollment_id: int) -> str:
+    return f"apns:scheduled:{enrollment_id}"
+
+
+def schedule_pushes(
+    *,
+    enrollment_ids: Iterable[int],
+    origin: str = "",
+    actor: Actor = None,
+    coalesce: bool = True,
+    track: bool = False,
+) -> ScheduleResult:
+    """Queue push tasks (after commit) for the pushable ones of these enrollments, once each.
+
+    With `coalesce`, an enrollment that already has a push on its way (queued, or sent and not
+    answered by a connect) is left out: one push makes the device drain its whole queue.
+    """
+    now = timezone.now()
+    qs = pushable().filter(id__in=set(enrollment_ids))
+    if coalesce:
+        qs = qs.exclude(_outstanding_push(now))
+    ids = sorted(qs.values_list("id", flat=True))
+    if coalesce and len(ids) <= 1000:
+        # Close the window between "task queued" and "task ran" (a real worker is not instant).
+        ids = [pk for pk in ids if cache.add(_scheduled_key(pk), 1, timeout=COALESCE_SECONDS)]
+    if not ids:
+        return ScheduleResult([], None)
+    batch = None
+    if track or len(ids) > 1:
+        batch = PushBatch.objects.create(
+            origin=origin[:120],
+            total=len(ids),
+            created_by=actor if actor is not None and actor.is_authenticated else None,
+        )
+    from apns import tasks  # the tasks module imports this one
+
+    batch_id = batch.pk if batch is not None else None
+    task = tasks.push_enrollments_task if len(ids) > 1 else tasks.push_enrollment_task
+    for start in range(0, len(ids), CHUNK_SIZE):
+        chunk = ids[start : start + CHUNK_SIZE]
+        transaction.on_commit(lambda chunk=chunk: task.delay(chunk, batch_id))  # type: ignore[misc]
+    return ScheduleResult(ids, batch)
+
+
+def release_scheduled(enrollment_ids: Sequence[int]) -> None:
+    """The task is running: a command queued from now on needs (and gets) its own push."""
+    if len(enrollment_ids) <= 1000:
+        cache.delete_many([_scheduled_key(pk) for pk in enrollment_ids])
+
+
+@transaction.atomic
+def push_all(*, actor: Actor = None) -> ScheduleResult:
+    """Console/API action: wake every pushable enrollment, with a progress batch."""
+    ids = list(pushable().values_list("id", flat=True))
+    result = schedule_pushes(
+        enrollment_ids=ids, origin="console: all", actor=actor, coalesce=False, track=True
+    )
+    audit.record(
+        actor=actor,
+        action="apns.push_all",
+        target=result.batch,
+        details={"enrollments": len(result.scheduled)},
+    )
+    return result
+
+
+def repush_stale_enrollments(*, hours: float | None = None) -> ScheduleResult:
+    """Re-push enrollments with pending commands that have not connected for `hours`."""
+    hours = hours if hours is not None else getattr(settings, "APNS_REPUSH_AFTER_HOURS", 4)
+    cutoff = timezone.now() - dt.timedelta(hours=hours)
+    pending = QueuedCommand.objects.filter(status__in=QueuedCommand.PENDING).values("enrollment_id")
+    ids = (
+        pushable()
+        .filter(id__in=pending)
+        .filter(Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=cutoff))
+        .filter(Q(last_push_at__isnull=True) | Q(last_push_at__lt=cutoff))
+        .values_list("id", flat=True)
+    )
+    with transaction.atomic():
+        return schedule_pushes(enrollment_ids=list(ids), origin="repush: pending commands")
+
+
+def sweep_silent_devices(*, days: float | None = None) -> ScheduleResult:
+    """Daily: push enrollments silent for `days`, so they check in (and show as alive)."""
+    days = days if days is not None else getattr(settings, "APNS_SILENT_AFTER_DAYS", 1)
+    cutoff = timezone.now() - dt.timedelta(days=days)
+    ids = (
+        pushable()
+        .filter(Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=cutoff))
+        .filter(Q(last_push_at__isnull=True) | Q(last_push_at__lt=cutoff))
+        .values_list("id", flat=True)
+    )
+    with transaction.atomic():
+        return schedule_pushes(enrollment_ids=list(ids), origin="sweep: silent devices")

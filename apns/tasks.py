@@ -1,0 +1,69 @@
+"""Celery entry points for pushes: thin shells over `apns.services` (ids in, retry decisions).
+
+acks_late is the global default: a worker killed mid-batch leaves its task unacknowledged, and
+the broker hands it to another worker, which pushes the whole chunk again (a duplicate MDM push
+only wakes the device once more; a lost one would leave commands waiting).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from celery import Task, shared_task
+
+from apns import services
+
+logger = logging.getLogger(__name__)
+
+
+def _push(task: Task, enrollment_ids: list[int], batch_id: int | None) -> dict[str, Any]:
+    services.release_scheduled(enrollment_ids)
+    final = task.request.retries >= task.max_retries
+    try:
+        report = services.push_enrollments(
+            enrollment_ids=enrollment_ids, batch_id=batch_id, final_attempt=final
+        )
+    except services.NoPushCertificate as exc:
+        services.give_up(enrollment_ids=enrollment_ids, batch_id=batch_id, reason=str(exc))
+        logger.error("%s", exc)
+        return {"error": str(exc)}
+    if report.retry and not final and not report.certificate_error:
+        # Only the transient failures go round again, with jittered exponential backoff.
+        raise task.retry(
+            args=[report.retry, batch_id],
+            kwargs={},
+            countdown=services.retry_delay(task.request.retries),
+        )
+    return report.summary()
+
+
+@shared_task(bind=True, name="apns.tasks.push_enrollments_task", max_retries=services.MAX_RETRIES)
+def push_enrollments_task(
+    self: Task, enrollment_ids: list[int], batch_id: int | None = None
+) -> dict[str, Any]:
+    """Push a chunk of enrollments; retry the transient failures (429, 5xx, no answer)."""
+    return _push(self, enrollment_ids, batch_id)
+
+
+@shared_task(bind=True, name="apns.tasks.push_enrollment_task", max_retries=services.MAX_RETRIES)
+def push_enrollment_task(
+    self: Task, enrollment_ids: list[int], batch_id: int | None = None
+) -> dict[str, Any]:
+    """Push one enrollment (given as a one-item list, so a retry has the same shape)."""
+    return _push(self, enrollment_ids[:1], batch_id)
+
+
+@shared_task(name="apns.tasks.repush_stale_enrollments_task")
+def repush_stale_enrollments_task() -> int:
+    return len(services.repush_stale_enrollments().scheduled)
+
+
+@shared_task(name="apns.tasks.sweep_silent_devices_task")
+def sweep_silent_devices_task() -> int:
+    return len(services.sweep_silent_devices().scheduled)
+
+
+@shared_task(name="apns.tasks.check_push_certificate_expiry_task")
+def check_push_certificate_expiry_task() -> list[str]:
+    return services.check_certificate_expiry()
