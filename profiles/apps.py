@@ -1,6 +1,24 @@
+"""App configuration: connect to the devices app's signals and register the profile signer."""
+
 from django.apps import AppConfig
 
 
 class ProfilesConfig(AppConfig):
     name = "profiles"
     verbose_name = "Configuration profiles"
+
+    def ready(self) -> None:
+        from devices import hooks, signals
+        from profiles import receivers, signing
+
+        signals.enrollment_completed.connect(
+            receivers.on_enrollment_completed, dispatch_uid="profiles.enrollment_completed"
+        )
+        signals.command_result.connect(
+            receivers.on_command_result, dispatch_uid="profiles.command_result"
+        )
+        # A profile trimmed for one device (User Enrollment subset) is re-signed by the devices
+        # app with our signer; older devices code may not have the hook yet.
+        register = getattr(hooks, "set_profile_signer", None)
+        if register is not None:
+            register(signing.sign_profile)

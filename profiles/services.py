@@ -1,0 +1,856 @@
+"""Every write of the profiles app: create/upload/update profiles, assign them, install and remove.
+
+Everything sent to devices goes through `devices.services.enqueue_command`, which applies the
+User-Enrollment capability filter; the per-profile UE report comes from `devices.capabilities`.
+"""
+
+from __future__ import annotations
+
+import logging
+import plistlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import transaction
+from django.db.models import Q, QuerySet
+
+from devices import capabilities
+from devices.models import Enrollment, InstalledProfile, QueuedCommand
+from devices.services import EnqueueResult, enqueue_command
+from mdm_server import audit
+from profiles import builder, schema, signing
+from profiles.exceptions import ProfileError
+from profiles.models import Assignment, Delivery, Profile
+
+logger = logging.getLogger(__name__)
+
+Actor = AbstractBaseUser | AnonymousUser | None
+
+# Uploads larger than this are refused before parsing: real profiles are a few KB, and even one
+# with several certificates stays far below (a bounded plistlib parse of hostile input).
+MAX_UPLOAD_BYTES = 1024 * 1024
+# Report on these: the two platforms where User Enrollment exists for profiles.
+UE_PLATFORMS = (capabilities.Platform.IOS, capabilities.Platform.MACOS)
+_PLAIN_PREFIXES = (b"<?xml", b"<plist", b"bplist", b"\xef\xbb\xbf<?xml")
+
+
+# --- reading uploads ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParsedProfile:
+    """A `.mobileconfig` read from an upload: its dict, who signed it, schema warnings."""
+
+    profile: dict[str, Any]
+    signer: str = ""
+    warnings: tuple[str, ...] = ()
+
+
+def parse_mobileconfig(data: bytes) -> ParsedProfile:
+    """Read a plain or CMS-signed `.mobileconfig`; a bad signature or content is a ProfileError."""
+    if not data:
+        raise ProfileError("The file is empty.")
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ProfileError(
+            f"The file is {len(data):,} bytes; profiles up to {MAX_UPLOAD_BYTES:,} bytes are accepted."
+        )
+    signer = ""
+    raw = data
+    if not data.lstrip().startswith(_PLAIN_PREFIXES):
+        if data[:1] != b"\x30":
+            raise ProfileError("Not a profile: the file is neither a property list nor signed CMS.")
+        from mdm_server.pki import certificates, cms
+
+        try:
+            verified = cms.verify_signed_data(data)
+        except cms.CMSError as exc:
+            raise ProfileError(f"The profile's signature is not valid: {exc}.") from None
+        raw = verified.content
+        signer = certificates.subject_common_name(verified.signer) or (
+            verified.signer.subject.rfc4514_string()
+        )
+    try:
+        value = plistlib.loads(raw)
+    except Exception:  # plistlib raises assorted errors on malformed or hostile input
+        raise ProfileError("Not a profile: the content is not a valid property list.") from None
+    if not isinstance(value, dict):
+        raise ProfileError("Not a profile: the property list is not a dictionary.")
+    if value.get("PayloadType") != "Configuration":
+        raise ProfileError(
+            "Not a configuration profile: PayloadType must be 'Configuration' "
+            f"(found {value.get('PayloadType')!r})."
+        )
+    if "EncryptedPayloadContent" in value:
+        raise ProfileError("Encrypted profiles cannot be imported: upload the unencrypted profile.")
+    if not isinstance(value.get("PayloadIdentifier"), str) or not value["PayloadIdentifier"]:
+        raise ProfileError("The profile has no PayloadIdentifier.")
+    if not isinstance(value.get("PayloadContent"), list) or not value["PayloadContent"]:
+        raise ProfileError("The profile has no payloads (PayloadContent).")
+    # Keys newer than our copy of Apple's schema are kept, with a warning, not refused.
+    report = schema.validate_profile(value, unknown_keys_are_errors=False)
+    if not report.ok:
+        raise ProfileError(
+            "The profile does not match Apple's schema: " + "; ".join(map(str, report.errors[:5])),
+            report.error_map(),
+        )
+    return ParsedProfile(
+        profile=value, signer=signer, warnings=tuple(str(w) for w in report.warnings)
+    )
+
+
+# --- creating and changing profiles ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PayloadInput:
+    """One payload as the console or API gives it: JSON content, checked against the schema."""
+
+    payload_type: str
+    content: Mapping[str, Any]
+    identifier: str = ""
+    uuid: str = ""
+    display_name: str = ""
+
+
+def _scope_of(profile: Mapping[str, Any]) -> str:
+    return Profile.Scope.USER if profile.get("PayloadScope") == "User" else Profile.Scope.DEVICE
+
+
+def _summary(payloads: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
+    return [
+        {
+            "type": str(p.get("PayloadType", "")),
+            "identifier": str(p.get("PayloadIdentifier", "")),
+            "uuid": str(p.get("PayloadUUID", "")),
+            "display_name": str(p.get("PayloadDisplayName", "")),
+        }
+        for p in payloads
+    ]
+
+
+def _fill(row: Profile, profile: dict[str, Any]) -> bool:
+    """Copy a profile dict into the row; True when the delivered content changed."""
+    content = builder.to_mobileconfig(profile)
+    changed = bytes(row.content or b"") != content
+    row.identifier = profile["PayloadIdentifier"]
+    row.display_name = str(profile.get("PayloadDisplayName") or row.identifier)[:255]
+    row.description = str(profile.get("PayloadDescription", ""))
+    row.organization = str(profile.get("PayloadOrganization", ""))[:255]
+    row.uuid = str(profile.get("PayloadUUID", ""))
+    row.scope = _scope_of(profile)
+    removal = profile.get("PayloadRemovalDisallowed")
+    row.removal_disallowed = removal if isinstance(removal, bool) else None
+    row.content = content
+    row.payload_summary = _summary(profile["PayloadContent"])
+    return changed
+
+
+def _check_identifier_free(identifier: str, *, exclude: int | None = None) -> None:
+    qs = Profile.objects.filter(identifier=identifier)
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude)
+    if qs.exists():
+        raise ProfileError(
+            f"A profile with the identifier {identifier} already exists.",
+            {"identifier": ["A profile with this identifier already exists."]},
+        )
+
+
+@transaction.atomic
+def upload_profile(
+    *, data: bytes, actor: Actor, ue_mode: str = Profile.UserEnrollmentMode.SKIP
+) -> Profile:
+    """Store an uploaded `.mobileconfig` (plain or signed); nothing is saved when it is refused."""
+    parsed = parse_mobileconfig(data)
+    _check_identifier_free(parsed.profile["PayloadIdentifier"])
+    row = Profile(
+        source=Profile.Source.UPLOADED,
+        ue_mode=ue_mode,
+        upload_signer=parsed.signer[:512],
+        warnings=list(parsed.warnings),
+        created_by=_user(actor),
+    )
+    _fill(row, parsed.profile)
+    row.save()
+    audit.record(
+        actor=actor,
+        action="profiles.upload",
+        target=row,
+        details={"signed_by": parsed.signer, "payloads": len(row.payload_summary)},
+    )
+    return row
+
+
+def _user(actor: Actor) -> Any:
+    return actor if actor is not None and actor.is_authenticated else None
+
+
+def _prefixed(report: schema.Report, prefix_map: Mapping[str, str]) -> dict[str, list[str]]:
+    """Rename schema paths ("PayloadContent[0].x") to the input's names ("payloads[0].x")."""
+    out: dict[str, list[str]] = {}
+    for path, messages in report.error_map().items():
+        for old, new in prefix_map.items():
+            if path.startswith(old):
+                path = new + path[len(old) :]
+                break
+        out.setdefault(path, []).extend(messages)
+    return out
+
+
+def build_profile_dict(
+    *,
+    identifier: str,
+    display_name: str,
+    payloads: Sequence[PayloadInput],
+    scope: str = Profile.Scope.DEVICE,
+    description: str = "",
+    organization: str = "",
+    removal_disallowed: bool | None = None,
+    uuid: str | None = None,
+) -> dict[str, Any]:
+    """Build and validate a profile from console/API input; ProfileError with field paths."""
+    if not identifier:
+        raise ProfileError("The identifier is required.", {"identifier": ["This is required."]})
+    if not payloads:
+        raise ProfileError(
+            "A profile needs at least one payload.", {"payloads": ["Add a payload."]}
+        )
+    built: list[dict[str, Any]] = []
+    errors: dict[str, list[str]] = {}
+    for index, item in enumerate(payloads):
+        content = schema.from_json(item.payload_type, item.content)
+        try:
+            built.append(
+                builder.build_payload(
+                    item.payload_type,
+                    item.identifier or f"{identifier}.{item.payload_type}.{index + 1}",
+                    content,
+                    uuid=item.uuid or None,
+                    display_name=item.display_name or None,
+                )
+            )
+        except builder.BuilderError as exc:
+            errors.setdefault(f"payloads[{index}]", []).append(str(exc))
+    if errors:
+        raise ProfileError("Some payloads are not valid.", errors)
+    try:
+        profile = builder.build_configuration_profile(
+            identifier=identifier,
+            display_name=display_name,
+            payloads=built,
+            uuid=uuid,
+            organization=organization,
+            description=description,
+            removal_disallowed=removal_disallowed,
+            scope=scope,
+        )
+    except builder.BuilderError as exc:
+        raise ProfileError(str(exc), {"payloads": [str(exc)]}) from None
+    report = schema.validate_profile(profile)
+    if not report.ok:
+        fields = _prefixed(report, {"PayloadContent": "payloads"})
+        first = report.errors[0]
+        raise ProfileError(f"Not valid: {first}", fields)
+    return profile
+
+
+@transaction.atomic
+def create_profile(
+    *,
+    identifier: str,
+    display_name: str,
+    payloads: Sequence[PayloadInput],
+    actor: Actor,
+    scope: str = Profile.Scope.DEVICE,
+    description: str = "",
+    organization: str = "",
+    removal_disallowed: bool | None = None,
+    ue_mode: str = Profile.UserEnrollmentMode.SKIP,
+) -> Profile:
+    """Build a profile from the payload catalogue; validated against Apple's schema."""
+    _check_identifier_free(identifier)
+    profile = build_profile_dict(
+        identifier=identifier,
+        display_name=display_name,
+        payloads=payloads,
+        scope=scope,
+        description=description,
+        organization=organization,
+        removal_disallowed=removal_disallowed,
+    )
+    row = Profile(source=Profile.Source.BUILT, ue_mode=ue_mode, created_by=_user(actor))
+    _fill(row, profile)
+    row.save()
+    audit.record(actor=actor, action="profiles.create", target=row)
+    return row
+
+
+@transaction.atomic
+def update_profile(
+    profile: Profile,
+    *,
+    actor: Actor,
+    display_name: str | None = None,
+    payloads: Sequence[PayloadInput] | None = None,
+    scope: str | None = None,
+    description: str | None = None,
+    organization: str | None = None,
+    removal_disallowed: bool | None = None,
+    ue_mode: str | None = None,
+    data: bytes | None = None,
+) -> Profile:
+    """Change a profile; a content change bumps its version and re-installs where assigned."""
+    row = Profile.objects.select_for_update().get(pk=profile.pk)
+    current = row.as_dict()
+    if data is not None:
+        parsed = parse_mobileconfig(data)
+        if parsed.profile["PayloadIdentifier"] != row.identifier:
+            raise ProfileError(
+                "The uploaded profile has another PayloadIdentifier "
+                f"({parsed.profile['PayloadIdentifier']}); upload it as a new profile.",
+                {"file": ["The identifier differs from this profile's."]},
+            )
+        new = parsed.profile
+        row.upload_signer = parsed.signer[:512]
+        row.warnings = list(parsed.warnings)
+        row.source = Profile.Source.UPLOADED
+    else:
+        if payloads is None:
+            existing = current.get("PayloadContent", [])
+            payloads = [
+                PayloadInput(
+                    payload_type=p["PayloadType"],
+                    content=schema.to_json(
+                        {k: v for k, v in p.items() if k not in schema.PROFILE_OWNED_KEYS}
+                    ),
+                    identifier=p.get("PayloadIdentifier", ""),
+                    uuid=p.get("PayloadUUID", ""),
+                )
+                for p in existing
+            ]
+        new = build_profile_dict(
+            identifier=row.identifier,
+            display_name=display_name if display_name is not None else row.display_name,
+            payloads=payloads,
+            scope=scope or row.scope,
+            description=description if description is not None else row.description,
+            organization=organization if organization is not None else row.organization,
+            removal_disallowed=(
+                removal_disallowed if removal_disallowed is not None else row.removal_disallowed
+            ),
+            uuid=row.uuid,
+        )
+    changed = _fill(row, new)
+    mode_changed = ue_mode is not None and ue_mode != row.ue_mode
+    if ue_mode is not None:
+        row.ue_mode = ue_mode
+    if changed:
+        row.version += 1
+    row.save()
+    audit.record(
+        actor=actor,
+        action="profiles.update",
+        target=row,
+        details={"version": row.version, "content_changed": changed},
+    )
+    if changed or mode_changed:
+        sync_profile(profile=row, actor=actor, origin="profile changed")
+    return row
+
+
+@transaction.atomic
+def delete_profile(profile: Profile, *, actor: Actor) -> int:
+    """Remove the profile from every device that has it, then delete it."""
+    holders = _enrollments_holding(profile)
+    removed = 0
+    if holders:
+        result = _enqueue_remove(profile, holders, actor=actor)
+        removed = len(result.queued)
+    audit.record(
+        actor=actor,
+        action="profiles.delete",
+        target=profile,
+        details={"identifier": profile.identifier, "remove_commands": removed},
+    )
+    profile.delete()
+    return removed
+
+
+# --- User-Enrollment report --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PayloadVerdict:
+    payload_type: str
+    identifier: str
+    display_name: str
+    allowed: bool
+    reason: str
+    rule: str
+    forbidden_keys: dict[str, str]
+    ignored_keys: dict[str, str]
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PlatformReport:
+    """How a profile fares on User-Enrollment devices of one platform."""
+
+    platform: str
+    installs_unchanged: bool
+    installs_subset: bool
+    summary: str
+    payloads: list[PayloadVerdict] = field(default_factory=list)
+
+    @property
+    def outcome(self) -> str:
+        if self.installs_unchanged:
+            return "installs"
+        return "subset" if self.installs_subset else "refused"
+
+
+def ue_target(platform: str, scope: str) -> capabilities.Target:
+    """The User-Enrollment target a profile of this scope is delivered to on a platform."""
+    # macOS User Enrollment has a user channel; on iOS there is only one channel.
+    channel = (
+        capabilities.Channel.USER
+        if scope == Profile.Scope.USER and platform == capabilities.Platform.MACOS
+        else capabilities.Channel.DEVICE
+    )
+    return capabilities.Target(
+        platform=capabilities.Platform(platform),
+        os_version="",
+        enrollment_type=capabilities.EnrollmentType.USER,
+        channel=channel,
+    )
+
+
+def ue_report(profile: Profile) -> list[PlatformReport]:
+    """Which payloads and keys won't apply on UE devices, per platform, with the schema's reason."""
+    payloads = profile.payloads
+    out: list[PlatformReport] = []
+    for platform in UE_PLATFORMS:
+        target = ue_target(platform, profile.scope)
+        whole, _ = capabilities.check_profile(payloads, target, strip=False)
+        subset, _ = capabilities.check_profile(payloads, target, strip=True)
+        verdicts = [
+            PayloadVerdict(
+                payload_type=decision.payload_type,
+                identifier=str(payload.get("PayloadIdentifier", "")),
+                display_name=str(payload.get("PayloadDisplayName", "")),
+                allowed=decision.allowed,
+                reason=decision.reason,
+                rule=decision.rule,
+                forbidden_keys=dict(decision.forbidden_keys),
+                ignored_keys=dict(decision.ignored_keys),
+                notes=tuple(decision.notes),
+            )
+            for payload, decision in zip(payloads, subset.payloads, strict=False)
+        ]
+        out.append(
+            PlatformReport(
+                platform=str(platform),
+                installs_unchanged=whole.allowed,
+                installs_subset=subset.allowed,
+                summary=whole.reason if whole.allowed else subset.reason,
+                payloads=verdicts,
+            )
+        )
+    return out
+
+
+def ue_report_json(profile: Profile) -> list[dict[str, Any]]:
+    return [
+        {
+            "platform": r.platform,
+            "outcome": r.outcome,
+            "installs_unchanged": r.installs_unchanged,
+            "installs_subset": r.installs_subset,
+            "summary": r.summary,
+            "payloads": [
+                {
+                    "payload_type": v.payload_type,
+                    "identifier": v.identifier,
+                    "allowed": v.allowed,
+                    "reason": v.reason,
+                    "rule": v.rule,
+                    "forbidden_keys": v.forbidden_keys,
+                    "ignored_keys": v.ignored_keys,
+                    "notes": list(v.notes),
+                }
+                for v in r.payloads
+            ],
+        }
+        for r in ue_report(profile)
+    ]
+
+
+# --- who should have a profile -----------------------------------------------------------------
+
+
+def _channel_filter(profile: Profile) -> Q:
+    """Enrollments of the profile's channel; non-macOS devices have only the device channel."""
+    if profile.scope == Profile.Scope.USER:
+        return Q(channel=Enrollment.Channel.USER) | (
+            Q(channel=Enrollment.Channel.DEVICE) & ~Q(platform=capabilities.Platform.MACOS)
+        )
+    return Q(channel=Enrollment.Channel.DEVICE)
+
+
+def desired_enrollments(profile: Profile) -> QuerySet[Enrollment]:
+    """Enrolled channels that should have the profile, from all of its assignments."""
+    direct = Assignment.objects.filter(profile=profile, kind=Assignment.Kind.ENROLLMENT)
+    types = list(
+        Assignment.objects.filter(
+            profile=profile, kind=Assignment.Kind.ENROLLMENT_TYPE
+        ).values_list("enrollment_type", flat=True)
+    )
+    wanted = Q(pk__in=direct.values("enrollment_id"))
+    if types:
+        wanted |= Q(enrollment_type__in=types) & _channel_filter(profile)
+    return Enrollment.objects.filter(wanted, status=Enrollment.Status.ENROLLED)
+
+
+def _enrollments_holding(profile: Profile) -> list[Enrollment]:
+    """Enrollments that have (or are getting) the profile, so removal makes sense."""
+    ids = Delivery.objects.filter(
+        profile=profile,
+        status__in=(Delivery.Status.QUEUED, Delivery.Status.INSTALLED, Delivery.Status.MISSING),
+    ).values("enrollment_id")
+    return list(Enrollment.objects.filter(pk__in=ids).exclude(status=Enrollment.Status.UNENROLLED))
+
+
+# --- sending -----------------------------------------------------------------------------------
+
+
+def signed_profile(profile: Profile) -> bytes:
+    """The `.mobileconfig` as delivered: signed with the active signing certificate."""
+    return signing.sign_profile(bytes(profile.content))
+
+
+def _upsert(rows: list[Delivery]) -> None:
+    Delivery.objects.bulk_create(
+        rows,
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["profile", "enrollment"],
+        update_fields=[
+            "status",
+            "version",
+            "partial",
+            "reason",
+            "command_uuid",
+            "error_chain",
+            "updated_at",
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class InstallOutcome:
+    """What an install did: how many queued, and why the others were not."""
+
+    queued: list[int]
+    skipped: dict[int, str]
+    command_uuids: list[str]
+
+
+def install_profile(
+    *, profile: Profile, enrollments: Iterable[Enrollment], actor: Actor, origin: str = ""
+) -> InstallOutcome:
+    """Queue InstallProfile for many enrollments with ONE enqueue call (fan-out by reference)."""
+    members = list(enrollments)
+    if not members:
+        return InstallOutcome([], {}, [])
+    data = signed_profile(profile)
+    result = enqueue_command(
+        enrollments=members,
+        request_type="InstallProfile",
+        payload={"Payload": data},
+        actor=actor,
+        origin=f"profile {profile.identifier} v{profile.version}: {origin}"[:120],
+        strip_forbidden=profile.ue_mode == Profile.UserEnrollmentMode.SUBSET,
+    )
+    _record_install(profile, result, data)
+    return InstallOutcome(
+        queued=list(result.queued),
+        skipped=dict(result.refused),
+        command_uuids=[c.uuid for c in result.commands],
+    )
+
+
+def _record_install(profile: Profile, result: EnqueueResult, data: bytes) -> None:
+    full_commands = set()
+    for command in result.commands:
+        # A command whose Payload differs from the full signed profile carries a reduced copy.
+        body = plistlib.loads(bytes(command.body))
+        if body.get("Command", {}).get("Payload") == data:
+            full_commands.add(command.pk)
+    by_enrollment = dict(
+        QueuedCommand.objects.filter(command__in=result.commands).values_list(
+            "enrollment_id", "command_id"
+        )
+    )
+    uuids = {c.pk: c.uuid for c in result.commands}
+    rows = []
+    for enrollment_id in result.queued:
+        command_id = by_enrollment.get(enrollment_id)
+        notes = result.notes.get(enrollment_id, [])
+        rows.append(
+            Delivery(
+                profile=profile,
+                enrollment_id=enrollment_id,
+                status=Delivery.Status.QUEUED,
+                version=profile.version,
+                partial=command_id not in full_commands,
+                reason="; ".join(notes)[:4000],
+                command_uuid=uuids.get(command_id, "") if command_id else "",
+                error_chain=None,
+            )
+        )
+    for enrollment_id, reason in result.refused.items():
+        rows.append(
+            Delivery(
+                profile=profile,
+                enrollment_id=enrollment_id,
+                status=Delivery.Status.SKIPPED,
+                version=profile.version,
+                partial=False,
+                reason=reason[:4000],
+                command_uuid="",
+                error_chain=None,
+            )
+        )
+    _upsert(rows)
+
+
+def _enqueue_remove(
+    profile: Profile, enrollments: list[Enrollment], *, actor: Actor
+) -> EnqueueResult:
+    result = enqueue_command(
+        enrollments=enrollments,
+        request_type="RemoveProfile",
+        payload={"Identifier": profile.identifier},
+        actor=actor,
+        origin=f"profile {profile.identifier} unassigned"[:120],
+    )
+    uuid = {
+        e: u
+        for e, u in QueuedCommand.objects.filter(command__in=result.commands).values_list(
+            "enrollment_id", "command__uuid"
+        )
+    }
+    rows = [
+        Delivery(
+            profile=profile,
+            enrollment_id=eid,
+            status=Delivery.Status.REMOVING,
+            version=profile.version,
+            partial=False,
+            reason="",
+            command_uuid=uuid.get(eid, ""),
+            error_chain=None,
+        )
+        for eid in result.queued
+    ]
+    _upsert(rows)
+    return result
+
+
+@dataclass(frozen=True)
+class SyncOutcome:
+    installed: InstallOutcome
+    removed: list[int]
+
+
+def sync_profile(*, profile: Profile, actor: Actor, origin: str = "") -> SyncOutcome:
+    """Install where the profile is wanted and not current; remove where it is no longer wanted."""
+    wanted = list(desired_enrollments(profile))
+    wanted_ids = {e.pk for e in wanted}
+    current = {
+        d.enrollment_id: d
+        for d in Delivery.objects.filter(profile=profile).only("enrollment_id", "status", "version")
+    }
+    up_to_date = (Delivery.Status.QUEUED, Delivery.Status.INSTALLED)
+    to_install = [
+        e
+        for e in wanted
+        if not (
+            (d := current.get(e.pk)) is not None
+            and d.status in up_to_date
+            and d.version == profile.version
+        )
+    ]
+    installed = install_profile(profile=profile, enrollments=to_install, actor=actor, origin=origin)
+    stale = [e for e in _enrollments_holding(profile) if e.pk not in wanted_ids]
+    removed: list[int] = []
+    if stale:
+        removed = _enqueue_remove(profile, stale, actor=actor).queued
+    return SyncOutcome(installed=installed, removed=removed)
+
+
+# --- assignments -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def assign_profile(
+    *,
+    profile: Profile,
+    actor: Actor,
+    enrollments: Iterable[Enrollment] = (),
+    enrollment_types: Iterable[str] = (),
+) -> SyncOutcome:
+    """Assign a profile to enrollments and/or enrollment types, then install where allowed."""
+    user = _user(actor)
+    members = list(enrollments)
+    Assignment.objects.bulk_create(
+        [
+            Assignment(
+                profile=profile, kind=Assignment.Kind.ENROLLMENT, enrollment=e, created_by=user
+            )
+            for e in members
+        ],
+        batch_size=2000,
+        ignore_conflicts=True,
+    )
+    types = list(enrollment_types)
+    valid_types = set(Enrollment.Type.values)
+    for value in types:
+        if value not in valid_types:
+            raise ProfileError(
+                f"Unknown enrollment type {value!r}.",
+                {"enrollment_types": [f"Choose from {', '.join(sorted(valid_types))}."]},
+            )
+        Assignment.objects.get_or_create(
+            profile=profile,
+            kind=Assignment.Kind.ENROLLMENT_TYPE,
+            enrollment_type=value,
+            defaults={"created_by": user},
+        )
+    outcome = sync_profile(profile=profile, actor=actor, origin="assigned")
+    audit.record(
+        actor=actor,
+        action="profiles.assign",
+        target=profile,
+        details={
+            "enrollments": len(members),
+            "enrollment_types": types,
+            "queued": len(outcome.installed.queued),
+            "skipped": len(outcome.installed.skipped),
+        },
+    )
+    return outcome
+
+
+@transaction.atomic
+def unassign_profile(*, assignment: Assignment, actor: Actor) -> SyncOutcome:
+    """Delete an assignment; RemoveProfile goes to devices no other assignment still covers."""
+    profile = assignment.profile
+    audit.record(
+        actor=actor,
+        action="profiles.unassign",
+        target=profile,
+        details={"assignment": str(assignment)},
+    )
+    assignment.delete()
+    return sync_profile(profile=profile, actor=actor, origin="unassigned")
+
+
+# --- reacting to devices -----------------------------------------------------------------------
+
+
+def profiles_for_enrollment(enrollment: Enrollment) -> list[Profile]:
+    """Profiles whose assignments cover this enrollment."""
+    candidates = Profile.objects.filter(
+        Q(assignments__kind=Assignment.Kind.ENROLLMENT, assignments__enrollment=enrollment)
+        | Q(
+            assignments__kind=Assignment.Kind.ENROLLMENT_TYPE,
+            assignments__enrollment_type=enrollment.enrollment_type,
+        )
+    ).distinct()
+    return [p for p in candidates if desired_enrollments(p).filter(pk=enrollment.pk).exists()]
+
+
+@transaction.atomic
+def sync_enrollment(*, enrollment: Enrollment, origin: str = "enrollment") -> list[InstallOutcome]:
+    """Install every profile assigned to a (newly enrolled or regrouped) enrollment."""
+    outcomes = []
+    for profile in profiles_for_enrollment(enrollment):
+        current = Delivery.objects.filter(profile=profile, enrollment=enrollment).first()
+        if (
+            current is not None
+            and current.status in (Delivery.Status.QUEUED, Delivery.Status.INSTALLED)
+            and current.version == profile.version
+        ):
+            continue
+        outcomes.append(
+            install_profile(profile=profile, enrollments=[enrollment], actor=None, origin=origin)
+        )
+    return outcomes
+
+
+@transaction.atomic
+def record_command_result(*, delivery: QueuedCommand) -> int:
+    """Update Delivery rows from an InstallProfile / RemoveProfile / ProfileList result."""
+    request_type = delivery.command.request_type
+    ok = delivery.status == QueuedCommand.Status.ACKNOWLEDGED
+    if request_type == "ProfileList":
+        return reconcile_profile_list(enrollment_id=delivery.enrollment_id) if ok else 0
+    if request_type not in ("InstallProfile", "RemoveProfile"):
+        return 0
+    rows = Delivery.objects.filter(
+        enrollment_id=delivery.enrollment_id, command_uuid=delivery.command.uuid
+    )
+    error = _error_text(delivery.error_chain)
+    if request_type == "InstallProfile":
+        if ok:
+            return rows.update(status=Delivery.Status.INSTALLED, error_chain=None)
+        return rows.update(
+            status=Delivery.Status.FAILED,
+            reason=error or f"the device answered {delivery.status}",
+            error_chain=delivery.error_chain,
+        )
+    if ok:
+        return rows.update(status=Delivery.Status.REMOVED, error_chain=None, reason="")
+    return rows.update(
+        status=Delivery.Status.FAILED,
+        reason="removal failed: " + (error or str(delivery.status)),
+        error_chain=delivery.error_chain,
+    )
+
+
+def _error_text(chain: Any) -> str:
+    if not isinstance(chain, list):
+        return ""
+    parts = []
+    for item in chain:
+        if isinstance(item, Mapping):
+            text = item.get("USEnglishDescription") or item.get("LocalizedDescription") or ""
+            code = item.get("ErrorCode")
+            parts.append(f"{text} ({item.get('ErrorDomain', '')} {code})".strip())
+    return "; ".join(parts)[:4000]
+
+
+def reconcile_profile_list(*, enrollment_id: int) -> int:
+    """Compare the device's reported ProfileList with what we believe is installed."""
+    present = set(
+        InstalledProfile.objects.filter(enrollment_id=enrollment_id).values_list(
+            "identifier", flat=True
+        )
+    )
+    changed = 0
+    for d in Delivery.objects.filter(enrollment_id=enrollment_id).select_related("profile"):
+        there = d.profile.identifier in present
+        if d.status == Delivery.Status.INSTALLED and not there:
+            d.status, d.reason = Delivery.Status.MISSING, "not in the device's ProfileList"
+        elif d.status == Delivery.Status.MISSING and there:
+            d.status, d.reason = Delivery.Status.INSTALLED, "reported by ProfileList"
+        elif d.status == Delivery.Status.REMOVING and not there:
+            d.status, d.reason = Delivery.Status.REMOVED, "absent from ProfileList"
+        else:
+            continue
+        d.save(update_fields=["status", "reason", "updated_at"])
+        changed += 1
+    return changed
