@@ -198,6 +198,7 @@ def _walk_keys(
     inherited: Mapping[str, Mapping[str, Any]],
     where: str,
     out: dict[str, dict[str, dict[str, Any]]],
+    arrays: dict[str, list[str]],
     stack: tuple[int, ...] = (),
 ) -> None:
     """Record every key path with the supportedOS overrides it accumulates from its ancestors.
@@ -223,6 +224,13 @@ def _walk_keys(
         kind = item.get("type")
         if kind == "<array>":
             child_prefix, child_sep = f"{path}[]", "."
+            # Names of the array's item definitions: key names may contain dots, so the runtime
+            # cannot split paths to find them.
+            names = [
+                sub.get("key") for sub in item.get("subkeys") or [] if isinstance(sub, Mapping)
+            ]
+            if names and all(isinstance(name, str) for name in names):
+                arrays.setdefault(path, names)
         elif kind == "<dictionary>":
             child_prefix, child_sep = path, "."
         else:
@@ -234,6 +242,7 @@ def _walk_keys(
             inherited=rules,
             where=where,
             out=out,
+            arrays=arrays,
             stack=stack,
         )
 
@@ -271,10 +280,21 @@ def _item_entry(data: Mapping[str, Any], relative: str) -> dict[str, Any]:
         entry["title"] = str(data["title"])
     for section in ("payloadkeys", "responsekeys"):
         paths: dict[str, dict[str, dict[str, Any]]] = {}
+        arrays: dict[str, list[str]] = {}
         # Keys start from no override: the runtime merges them onto the payload-level rule.
-        _walk_keys(data.get(section), prefix="", separator="", inherited={}, where=where, out=paths)
+        _walk_keys(
+            data.get(section),
+            prefix="",
+            separator="",
+            inherited={},
+            where=where,
+            out=paths,
+            arrays=arrays,
+        )
         if paths:
             entry[section] = paths
+        if arrays and section == "payloadkeys":
+            entry["arrayitems"] = arrays
     lists = _query_lists(data, entry.get("payloadkeys", {}))
     if lists:
         entry["querylists"] = lists

@@ -11,6 +11,7 @@ SCHEMA_COMMIT = "b6202ca2fbd31286a52eb160b67a4db7b4fe1f1f"
 # RequestType -> item
 COMMANDS: dict[str, Any] = {
     "AccountConfiguration": {
+        "arrayitems": {"AutoSetupAdminAccounts": ["AutoSetupAdminAccountItem"]},
         "file": "mdm/commands/account.configuration.yaml",
         "os": {
             "iOS": {"supported": False},
@@ -77,6 +78,7 @@ COMMANDS: dict[str, Any] = {
         "title": "Activation Lock Bypass Code Command",
     },
     "ActiveNSExtensions": {
+        "arrayitems": {"FilterExtensionPoints": ["FilterExtensionPointsItem"]},
         "file": "mdm/commands/application.extensions.listactive.yaml",
         "os": {
             "iOS": {"supported": False},
@@ -586,6 +588,7 @@ COMMANDS: dict[str, Any] = {
         "title": "Device Configured Command",
     },
     "DeviceInformation": {
+        "arrayitems": {"Queries": ["QueriesItem"]},
         "file": "mdm/commands/information.device.yaml",
         "os": {
             "iOS": {
@@ -2369,6 +2372,7 @@ COMMANDS: dict[str, Any] = {
         "title": "Erase Device Command",
     },
     "InstallApplication": {
+        "arrayitems": {"Attributes.AssociatedDomains": ["AssociatedDomain"]},
         "file": "mdm/commands/application.install.yaml",
         "os": {
             "iOS": {
@@ -2510,6 +2514,7 @@ COMMANDS: dict[str, Any] = {
         "title": "Install Application Command",
     },
     "InstallEnterpriseApplication": {
+        "arrayitems": {"ManifestURLPinningCerts": ["ManifestURLPinningCertsItem"]},
         "file": "mdm/commands/application.install.enterprise.yaml",
         "os": {
             "iOS": {"supported": False},
@@ -2671,6 +2676,7 @@ COMMANDS: dict[str, Any] = {
         "title": "Install Provisioning Profile Command",
     },
     "InstalledApplicationList": {
+        "arrayitems": {"Identifiers": ["IdentifiersItem"], "Items": ["ItemsItem"]},
         "file": "mdm/commands/application.installed.list.yaml",
         "os": {
             "iOS": {
@@ -2830,6 +2836,13 @@ COMMANDS: dict[str, Any] = {
         "title": "Invite To Program Command",
     },
     "LOMDeviceRequest": {
+        "arrayitems": {
+            "RequestList": ["RequestListItem"],
+            "RequestList[].RequestListItem.PrimaryIPv6AddressList": ["PrimaryIPv6AddressListItem"],
+            "RequestList[].RequestListItem.SecondaryIPv6AddressList": [
+                "SecondaryIPv6AddressListItem",
+            ],
+        },
         "file": "mdm/commands/lom.devicerequest.yaml",
         "os": {
             "iOS": {"supported": False},
@@ -2910,6 +2923,7 @@ COMMANDS: dict[str, Any] = {
         "title": "Log Out User Command",
     },
     "ManagedApplicationAttributes": {
+        "arrayitems": {"Identifiers": ["IdentifiersItem"]},
         "file": "mdm/commands/managed.application.attributes.yaml",
         "os": {
             "iOS": {
@@ -3007,6 +3021,7 @@ COMMANDS: dict[str, Any] = {
         "title": "Managed Application Attributes Command",
     },
     "ManagedApplicationConfiguration": {
+        "arrayitems": {"Identifiers": ["IdentifiersItem"]},
         "file": "mdm/commands/managed.application.configuration.yaml",
         "os": {
             "iOS": {
@@ -3054,6 +3069,7 @@ COMMANDS: dict[str, Any] = {
         "title": "Managed Application Configuration Command",
     },
     "ManagedApplicationFeedback": {
+        "arrayitems": {"Identifiers": ["IdentifiersItem"]},
         "file": "mdm/commands/managed.application.feedback.yaml",
         "os": {
             "iOS": {
@@ -3100,6 +3116,7 @@ COMMANDS: dict[str, Any] = {
         "title": "Managed Application Feedback Command",
     },
     "ManagedApplicationList": {
+        "arrayitems": {"Identifiers": ["IdentifiersItem"]},
         "file": "mdm/commands/application.managed.list.yaml",
         "os": {
             "iOS": {
@@ -3642,6 +3659,7 @@ COMMANDS: dict[str, Any] = {
         "title": "Request Unlock Token Command",
     },
     "RestartDevice": {
+        "arrayitems": {"KextPaths": ["KextPathsItem"]},
         "file": "mdm/commands/device.restart.yaml",
         "os": {
             "iOS": {
@@ -3787,6 +3805,7 @@ COMMANDS: dict[str, Any] = {
         "title": "Rotate FileVault Key Command",
     },
     "ScheduleOSUpdate": {
+        "arrayitems": {"Updates": ["UpdatesItem"]},
         "file": "mdm/commands/system.update.schedule.yaml",
         "os": {
             "iOS": {
@@ -4336,6 +4355,31 @@ COMMANDS: dict[str, Any] = {
         "title": "Set Recovery Lock Command",
     },
     "Settings": {
+        "arrayitems": {
+            "Settings": [
+                "Wallpaper",
+                "DataRoaming",
+                "VoiceRoaming",
+                "PersonalHotspot",
+                "Bluetooth",
+                "ApplicationConfiguration",
+                "ApplicationAttributes",
+                "DeviceName",
+                "HostName",
+                "OrganizationInfo",
+                "MDMOptions",
+                "MaximumResidentUsers",
+                "SharedDeviceConfiguration",
+                "DiagnosticSubmission",
+                "AppAnalytics",
+                "PasscodeLockGracePeriod",
+                "TimeZone",
+                "SoftwareUpdateSettings",
+                "AccessibilitySettings",
+            ],
+            "Settings[].ApplicationAttributes.Attributes.AssociatedDomains": ["AssociatedDomain"],
+            "Settings[].SharedDeviceConfiguration.ManagedAppleIDDefaultDomains": ["AppleID domain"],
+        },
         "file": "mdm/commands/settings.yaml",
         "os": {
             "iOS": {
@@ -5581,6 +5625,7 @@ COMMANDS: dict[str, Any] = {
         "title": "User List Command",
     },
     "ValidateApplications": {
+        "arrayitems": {"Identifiers": ["IdentifiersItem"]},
         "file": "mdm/commands/application.validate.yaml",
         "os": {
             "iOS": {
@@ -6170,6 +6215,7 @@ PROFILES: dict[str, Any] = {
     ],
     "TopLevel": [
         {
+            "arrayitems": {"PayloadContent": ["PayloadContentItem"]},
             "file": "mdm/profiles/TopLevel.yaml",
             "os": {
                 "iOS": {
@@ -6313,6 +6359,13 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.AssetCache.managed": [
         {
+            "arrayitems": {
+                "ListenRanges": ["RangesItem"],
+                "Parents": ["ParentsItem"],
+                "PeerFilterRanges": ["RangesItem"],
+                "PeerListenRanges": ["RangesItem"],
+                "PublicRanges": ["RangesItem"],
+            },
             "file": "mdm/profiles/com.apple.AssetCache.managed.yaml",
             "os": {
                 "iOS": {"supported": False},
@@ -6399,6 +6452,10 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.DirectoryService.managed": [
         {
+            "arrayitems": {
+                "ADDomainAdminGroupList": ["ADDomainAdminGroupListItem"],
+                "ADRestrictDDNS": ["ADRestrictDDNSItem"],
+            },
             "file": "mdm/profiles/com.apple.DirectoryService.managed.yaml",
             "os": {
                 "iOS": {"supported": False},
@@ -6715,6 +6772,7 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.MCX.TimeMachine": [
         {
+            "arrayitems": {"BasePaths": ["BasePathItem"], "SkipPaths": ["SkipPathItem"]},
             "file": "mdm/profiles/com.apple.MCX.TimeMachine.yaml",
             "os": {
                 "iOS": {"supported": False},
@@ -6749,6 +6807,10 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.ManagedClient.preferences": [
         {
+            "arrayitems": {
+                "PayloadContent.ANY.Forced": ["Settings"],
+                "PayloadContent.ANY.Set-Once": ["Settings"],
+            },
             "file": "mdm/profiles/com.apple.ManagedClient.preferences.yaml",
             "os": {
                 "iOS": {"supported": False},
@@ -6783,6 +6845,11 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.NSExtension": [
         {
+            "arrayitems": {
+                "AllowedExtensions": ["AllowedExtensionsItem"],
+                "DeniedExtensionPoints": ["DeniedExtensionPointsItem"],
+                "DeniedExtensions": ["DeniedExtensionsItem"],
+            },
             "file": "mdm/profiles/com.apple.NSExtension.yaml",
             "os": {
                 "iOS": {"supported": False},
@@ -6813,6 +6880,7 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.SetupAssistant.managed": [
         {
+            "arrayitems": {"SkipSetupItems": ["SkipSetupItems"]},
             "file": "mdm/profiles/com.apple.SetupAssistant.managed.yaml",
             "os": {
                 "iOS": {
@@ -6887,6 +6955,10 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.ShareKitHelper": [
         {
+            "arrayitems": {
+                "SHKAllowedShareServices": ["SHKAllowedShareServicesItem"],
+                "SHKDeniedShareServices": ["SHKDeniedShareServicesItem"],
+            },
             "file": "mdm/profiles/com.apple.ShareKitHelper.yaml",
             "os": {
                 "iOS": {"supported": False},
@@ -6957,6 +7029,7 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.SystemConfiguration": [
         {
+            "arrayitems": {"Proxies.ExceptionsList": ["Exception"]},
             "file": "mdm/profiles/com.apple.SystemConfiguration.yaml",
             "os": {
                 "iOS": {"supported": False},
@@ -7007,6 +7080,32 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.TCC.configuration-profile-policy": [
         {
+            "arrayitems": {
+                "Services.Accessibility": ["IdentityDict"],
+                "Services.AddressBook": ["IdentityDict"],
+                "Services.AppleEvents": ["IdentityDict"],
+                "Services.BluetoothAlways": ["IdentityDict"],
+                "Services.Calendar": ["IdentityDict"],
+                "Services.Camera": ["IdentityDict"],
+                "Services.FileProviderPresence": ["IdentityDict"],
+                "Services.ListenEvent": ["IdentityDict"],
+                "Services.MediaLibrary": ["IdentityDict"],
+                "Services.Microphone": ["IdentityDict"],
+                "Services.Photos": ["IdentityDict"],
+                "Services.PostEvent": ["IdentityDict"],
+                "Services.Reminders": ["IdentityDict"],
+                "Services.ScreenCapture": ["IdentityDict"],
+                "Services.SpeechRecognition": ["IdentityDict"],
+                "Services.SystemPolicyAllFiles": ["IdentityDict"],
+                "Services.SystemPolicyAppBundles": ["IdentityDict"],
+                "Services.SystemPolicyAppData": ["IdentityDict"],
+                "Services.SystemPolicyDesktopFolder": ["IdentityDict"],
+                "Services.SystemPolicyDocumentsFolder": ["IdentityDict"],
+                "Services.SystemPolicyDownloadsFolder": ["IdentityDict"],
+                "Services.SystemPolicyNetworkVolumes": ["IdentityDict"],
+                "Services.SystemPolicyRemovableVolumes": ["IdentityDict"],
+                "Services.SystemPolicySysAdminFiles": ["IdentityDict"],
+            },
             "file": "mdm/profiles/com.apple.TCC.configuration-profile-policy.yaml",
             "os": {
                 "iOS": {"supported": False},
@@ -7594,6 +7693,11 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.airplay": [
         {
+            "arrayitems": {
+                "AllowList": ["AllowListItem"],
+                "Passwords": ["PasswordsItem"],
+                "Whitelist": ["AllowListItem"],
+            },
             "file": "mdm/profiles/com.apple.airplay.yaml",
             "os": {
                 "iOS": {
@@ -7732,6 +7836,7 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.airprint": [
         {
+            "arrayitems": {"AirPrint": ["AirPrintItem"]},
             "file": "mdm/profiles/com.apple.airprint.yaml",
             "os": {
                 "iOS": {
@@ -7781,6 +7886,7 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.apn.managed": [
         {
+            "arrayitems": {"DefaultsData.apns": ["apnsItem"]},
             "file": "mdm/profiles/com.apple.apn.managed.yaml",
             "os": {
                 "iOS": {
@@ -7892,6 +7998,13 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.applicationaccess": [
         {
+            "arrayitems": {
+                "allowListedAppBundleIDs": ["appAllowlistedBundleID"],
+                "autonomousSingleAppModePermittedAppIDs": ["appAutonomousSingleAppModePermittedID"],
+                "blacklistedAppBundleIDs": ["appBlacklistedBundleID"],
+                "blockedAppBundleIDs": ["appBlockedBundleID"],
+                "whitelistedAppBundleIDs": ["appWhitelistedBundleID"],
+            },
             "file": "mdm/profiles/com.apple.applicationaccess.yaml",
             "os": {
                 "iOS": {
@@ -9717,6 +9830,12 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.applicationaccess.new": [
         {
+            "arrayitems": {
+                "pathBlackList": ["pathBlackListItem"],
+                "pathWhiteList": ["pathWhiteListItem"],
+                "whiteList": ["whiteListItem"],
+                "whiteList[].whiteListItem.subApps": ["whiteListItem"],
+            },
             "file": "mdm/profiles/com.apple.applicationaccess.new.yaml",
             "os": {
                 "iOS": {"supported": False},
@@ -9784,6 +9903,7 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.asam": [
         {
+            "arrayitems": {"AllowedApplications": ["AllowedApplicationsItem"]},
             "file": "mdm/profiles/com.apple.asam.yaml",
             "os": {
                 "iOS": {"supported": False},
@@ -9818,6 +9938,10 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.associated-domains": [
         {
+            "arrayitems": {
+                "Configuration": ["ConfigurationItem"],
+                "Configuration[].ConfigurationItem.AssociatedDomains": ["AssociatedDomain"],
+            },
             "file": "mdm/profiles/com.apple.associated-domains.yaml",
             "os": {
                 "iOS": {"supported": False},
@@ -9952,6 +10076,7 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.cellular": [
         {
+            "arrayitems": {"APNs": ["APNsItem"]},
             "file": "mdm/profiles/com.apple.cellular.yaml",
             "os": {
                 "iOS": {
@@ -10000,6 +10125,7 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.cellularprivatenetwork.managed": [
         {
+            "arrayitems": {"Geofences": ["GeofenceItem"]},
             "file": "mdm/profiles/com.apple.cellularprivatenetwork.managed.yaml",
             "os": {
                 "iOS": {
@@ -10085,6 +10211,7 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.dashboard": [
         {
+            "arrayitems": {"WhiteList": ["WhiteListItem"]},
             "file": "mdm/profiles/com.apple.dashboard.yaml",
             "os": {
                 "iOS": {"supported": False},
@@ -10116,6 +10243,7 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.declarations": [
         {
+            "arrayitems": {"Declarations": ["DeclarationsItem"]},
             "file": "mdm/profiles/com.apple.declarations.yaml",
             "os": {
                 "iOS": {
@@ -10230,6 +10358,20 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.dnsSettings.managed": [
         {
+            "arrayitems": {
+                "DNSSettings.ServerAddresses": ["ServerAddressesElement"],
+                "DNSSettings.SupplementalMatchDomains": ["SupplementalMatchDomainsElement"],
+                "OnDemandRules": ["OnDemandRulesElement"],
+                "OnDemandRules[].OnDemandRulesElement.ActionParameters": ["ActionParameter"],
+                "OnDemandRules[].OnDemandRulesElement.ActionParameters[].ActionParameter.Domains": [
+                    "DomainsElement",
+                ],
+                "OnDemandRules[].OnDemandRulesElement.DNSDomainMatch": ["DNSDomainMatchElement"],
+                "OnDemandRules[].OnDemandRulesElement.DNSServerAddressMatch": [
+                    "DNSServerAddressMatchElement",
+                ],
+                "OnDemandRules[].OnDemandRulesElement.SSIDMatch": ["SSIDMatchElement"],
+            },
             "file": "mdm/profiles/com.apple.dnsSettings.managed.yaml",
             "os": {
                 "iOS": {
@@ -10296,6 +10438,13 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.dock": [
         {
+            "arrayitems": {
+                "MCXDockSpecialFolders": ["MCXDockSpecialFoldersItems"],
+                "persistent-apps": ["StaticItem"],
+                "persistent-others": ["StaticItem"],
+                "static-apps": ["StaticItem"],
+                "static-others": ["StaticItem"],
+            },
             "file": "mdm/profiles/com.apple.dock.yaml",
             "os": {
                 "iOS": {"supported": False},
@@ -10385,6 +10534,14 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.domains": [
         {
+            "arrayitems": {
+                "CrossSiteTrackingPreventionRelaxedDomains": [
+                    "CrossSiteTrackingPreventionRelaxedDomainItem",
+                ],
+                "EmailDomains": ["EmailDomainsItem"],
+                "SafariPasswordAutoFillDomains": ["SafariPasswordAutoFillDomainsItem"],
+                "WebDomains": ["WebDomainsItem"],
+            },
             "file": "mdm/profiles/com.apple.domains.yaml",
             "os": {
                 "iOS": {
@@ -10536,6 +10693,19 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.education": [
         {
+            "arrayitems": {
+                "Departments": ["DepartmentsItem"],
+                "Departments[].DepartmentsItem.GroupBeaconIDs": ["GroupBeaconIDsItem"],
+                "DeviceGroups": ["DeviceGroupsItem"],
+                "DeviceGroups[].DeviceGroupsItem.SerialNumbers": ["SerialNumbersItem"],
+                "Groups": ["GroupsItem"],
+                "Groups[].GroupsItem.DeviceGroupIdentifiers": ["DeviceGroupIdentifiersItem"],
+                "Groups[].GroupsItem.LeaderIdentifiers": ["LeaderIdentifiersItem"],
+                "Groups[].GroupsItem.MemberIdentifiers": ["MemberIdentifiersItem"],
+                "LeaderPayloadCertificateAnchorUUID": ["LeaderPayloadCertificateAnchorUUIDItem"],
+                "MemberPayloadCertificateAnchorUUID": ["MemberPayloadCertificateAnchorUUIDItem"],
+                "Users": ["UsersItem"],
+            },
             "file": "mdm/profiles/com.apple.education.yaml",
             "os": {
                 "iOS": {
@@ -10659,6 +10829,12 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.extensiblesso": [
         {
+            "arrayitems": {
+                "ExtensionData.credentialBundleIdACL": ["credentialBundleIdACLItem"],
+                "ExtensionData.domainRealmMapping.Realm": ["RealmItem"],
+                "ExtensionData.preferredKDCs": ["preferredKDC"],
+                "Hosts": ["hostname"],
+            },
             "file": "mdm/profiles/com.apple.extensiblesso(kerberos).yaml",
             "os": {
                 "iOS": {
@@ -10845,6 +11021,17 @@ PROFILES: dict[str, Any] = {
             "title": "Extensible Single Sign-On (Kerberos)",
         },
         {
+            "arrayitems": {
+                "DeniedBundleIdentifiers": ["bundleIdentifier"],
+                "Hosts": ["hostname"],
+                "PlatformSSO.AdditionalGroups": ["Group"],
+                "PlatformSSO.AdministratorGroups": ["Group"],
+                "PlatformSSO.FileVaultPolicy": ["policy"],
+                "PlatformSSO.LoginPolicy": ["policy"],
+                "PlatformSSO.NonPlatformSSOAccounts": ["username"],
+                "PlatformSSO.UnlockPolicy": ["policy"],
+                "URLs": ["URL"],
+            },
             "file": "mdm/profiles/com.apple.extensiblesso.yaml",
             "os": {
                 "iOS": {
@@ -11054,6 +11241,11 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.familycontrols.contentfilter": [
         {
+            "arrayitems": {
+                "filterBlacklist": ["filterBlacklistItem"],
+                "filterWhitelist": ["filterWhitelistItem"],
+                "siteWhitelist": ["siteWhitelistItem"],
+            },
             "file": "mdm/profiles/com.apple.familycontrols.contentfilter.yaml",
             "os": {
                 "iOS": {"supported": False},
@@ -11382,6 +11574,14 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.homescreenlayout": [
         {
+            "arrayitems": {
+                "Dock": ["IconItem"],
+                "Dock[].IconItem.Pages": ["PagesItem"],
+                "Dock[].IconItem.Pages[].PagesItem": ["IconItem"],
+                "Pages": ["PagesItem"],
+                "Pages[].PagesItem": ["IconItem"],
+                "Pages[].PagesItem[].IconItem.Pages": ["PagesItem"],
+            },
             "file": "mdm/profiles/com.apple.homescreenlayout.yaml",
             "os": {
                 "iOS": {
@@ -11482,6 +11682,7 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.ldap.account": [
         {
+            "arrayitems": {"LDAPSearchSettings": ["LDAPSearchSettingsItem"]},
             "file": "mdm/profiles/com.apple.ldap.account.yaml",
             "os": {
                 "iOS": {
@@ -11530,6 +11731,7 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.loginitems.managed": [
         {
+            "arrayitems": {"AutoLaunchedApplicationDictionary-managed": ["LoginItem"]},
             "file": "mdm/profiles/com.apple.loginitems.managed.yaml",
             "os": {
                 "iOS": {"supported": False},
@@ -11558,6 +11760,7 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.loginwindow": [
         {
+            "arrayitems": {"AllowList": ["AllowListItem"], "DenyList": ["DenyListItem"]},
             "file": "mdm/profiles/com.apple.loginwindow.yaml",
             "os": {
                 "iOS": {"supported": False},
@@ -11607,6 +11810,10 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.lom": [
         {
+            "arrayitems": {
+                "ControllerCACertificateUUIDs": ["ControllerCACertificateUUIDsItem"],
+                "DeviceCACertificateUUIDs": ["DeviceCACertificateUUIDsItem"],
+            },
             "file": "mdm/profiles/com.apple.lom.yaml",
             "os": {
                 "iOS": {"supported": False},
@@ -11795,6 +12002,7 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.mcxloginscripts": [
         {
+            "arrayitems": {"loginscripts": ["ScriptsItems"], "logoutscripts": ["ScriptsItems"]},
             "file": "mdm/profiles/com.apple.mcxloginscripts.yaml",
             "os": {
                 "iOS": {"supported": False},
@@ -11872,6 +12080,11 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.mdm": [
         {
+            "arrayitems": {
+                "CheckInURLPinningCertificateUUIDs": ["CheckInURLPinningCertificateUUIDsItem"],
+                "ServerCapabilities": ["ServerCapabilitiesItems"],
+                "ServerURLPinningCertificateUUIDs": ["ServerURLPinningCertificateUUIDsItem"],
+            },
             "file": "mdm/profiles/com.apple.mdm.yaml",
             "os": {
                 "iOS": {
@@ -12120,6 +12333,14 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.networkusagerules": [
         {
+            "arrayitems": {
+                "ApplicationRules": ["ApplicationRulesItem"],
+                "ApplicationRules[].ApplicationRulesItem.AppIdentifierMatches": [
+                    "AppIdentifierMatchesItem",
+                ],
+                "SIMRules": ["SIMRulesItem"],
+                "SIMRules[].SIMRulesItem.ICCIDs": ["ICCID"],
+            },
             "file": "mdm/profiles/com.apple.networkusagerules.yaml",
             "os": {
                 "iOS": {
@@ -12153,6 +12374,7 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.notificationsettings": [
         {
+            "arrayitems": {"NotificationSettings": ["NotificationSettingsItem"]},
             "file": "mdm/profiles/com.apple.notificationsettings.yaml",
             "os": {
                 "iOS": {
@@ -12207,6 +12429,7 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.osxserver.account": [
         {
+            "arrayitems": {"ConfiguredAccounts": ["ConfiguredAccountsItem"]},
             "file": "mdm/profiles/com.apple.osxserver.account.yaml",
             "os": {
                 "iOS": {
@@ -12374,6 +12597,12 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.relay.managed": [
         {
+            "arrayitems": {
+                "ExcludedDomains": ["ExcludedDomainsElement"],
+                "MatchDomains": ["MatchDomainsElement"],
+                "Relays": ["Relay"],
+                "Relays[].Relay.RawPublicKeys": ["RawPublicKeysElement"],
+            },
             "file": "mdm/profiles/com.apple.relay.managed.yaml",
             "os": {
                 "iOS": {
@@ -12575,6 +12804,14 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.security.acme": [
         {
+            "arrayitems": {
+                "ExtendedKeyUsage": ["OID"],
+                "Subject": ["ACMESubjectArrayInnerArray"],
+                "Subject[].ACMESubjectArrayInnerArray": ["ACMESubjectArrayPair"],
+                "Subject[].ACMESubjectArrayInnerArray[].ACMESubjectArrayPair": [
+                    "ACMESubjectArrayPairItem",
+                ],
+            },
             "file": "mdm/profiles/com.apple.security.acme.yaml",
             "os": {
                 "iOS": {
@@ -12675,6 +12912,7 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.security.certificaterevocation": [
         {
+            "arrayitems": {"EnabledForCerts": ["SubjectPublicKeyInfoHashDict"]},
             "file": "mdm/profiles/com.apple.security.certificaterevocation.yaml",
             "os": {
                 "iOS": {
@@ -12707,6 +12945,10 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.security.certificatetransparency": [
         {
+            "arrayitems": {
+                "DisabledForCerts": ["SubjectPublicKeyInfoHashDict"],
+                "DisabledForDomains": ["domain"],
+            },
             "file": "mdm/profiles/com.apple.security.certificatetransparency.yaml",
             "os": {
                 "iOS": {
@@ -12760,6 +13002,7 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.security.firewall": [
         {
+            "arrayitems": {"Applications": ["ApplicationsItem"]},
             "file": "mdm/profiles/com.apple.security.firewall.yaml",
             "os": {
                 "iOS": {"supported": False},
@@ -13004,6 +13247,13 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.security.scep": [
         {
+            "arrayitems": {
+                "PayloadContent.Subject": ["SCEPSubjectArrayInnerArray"],
+                "PayloadContent.Subject[].SCEPSubjectArrayInnerArray": ["SCEPSubjectArrayPair"],
+                "PayloadContent.Subject[].SCEPSubjectArrayInnerArray[].SCEPSubjectArrayPair": [
+                    "SCEPSubjectArrayPairItem",
+                ],
+            },
             "file": "mdm/profiles/com.apple.security.scep.yaml",
             "os": {
                 "iOS": {
@@ -13110,6 +13360,7 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.servicemanagement": [
         {
+            "arrayitems": {"Rules": ["Rule"]},
             "file": "mdm/profiles/com.apple.servicemanagement.yaml",
             "os": {
                 "iOS": {"supported": False},
@@ -13165,6 +13416,10 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.sso": [
         {
+            "arrayitems": {
+                "Kerberos.AppIdentifierMatches": ["AppIdentifierMatchesItem"],
+                "Kerberos.URLPrefixMatches": ["URLPrefixMatchesItem"],
+            },
             "file": "mdm/profiles/com.apple.sso.yaml",
             "os": {
                 "iOS": {
@@ -13230,6 +13485,10 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.syspolicy.kernel-extension-policy": [
         {
+            "arrayitems": {
+                "AllowedKernelExtensions.ANY": ["AllowedKernelExtensionsItems"],
+                "AllowedTeamIdentifiers": ["AllowedTeamIdentifiersItem"],
+            },
             "file": "mdm/profiles/com.apple.syspolicy.kernel-extension-policy.yaml",
             "os": {
                 "iOS": {"supported": False},
@@ -13261,6 +13520,16 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.system-extension-policy": [
         {
+            "arrayitems": {
+                "AllowedSystemExtensionTypes.ANY": ["AllowedSystemExtensionTypesItems"],
+                "AllowedSystemExtensions.ANY": ["AllowedSystemExtensionsItems"],
+                "AllowedTeamIdentifiers": ["AllowedTeamIdentifiersItem"],
+                "NonRemovableFromUISystemExtensions.ANY": [
+                    "NonRemovableFromUISystemExtensionsItems",
+                ],
+                "NonRemovableSystemExtensions.ANY": ["NonRemovableSystemExtensionsItems"],
+                "RemovableSystemExtensions.ANY": ["RemovableSystemExtensionsItems"],
+            },
             "file": "mdm/profiles/com.apple.system-extension-policy.yaml",
             "os": {
                 "iOS": {"supported": False},
@@ -13339,6 +13608,10 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.systemmigration": [
         {
+            "arrayitems": {
+                "CustomBehavior": ["CustomBehaviorItem"],
+                "CustomBehavior[].CustomBehaviorItem.Paths": ["PathsItem"],
+            },
             "file": "mdm/profiles/com.apple.systemmigration.yaml",
             "os": {
                 "iOS": {"supported": False},
@@ -13452,6 +13725,11 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.systempreferences": [
         {
+            "arrayitems": {
+                "DisabledPreferencePanes": ["PreferencePanes"],
+                "DisabledSystemSettings": ["SettingsExtensions"],
+                "EnabledPreferencePanes": ["PreferencePanes"],
+            },
             "file": "mdm/profiles/com.apple.systempreferences.yaml",
             "os": {
                 "iOS": {"supported": False},
@@ -13483,6 +13761,41 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.systemuiserver": [
         {
+            "arrayitems": {
+                "logout-eject.bd": ["ActionStringItem"],
+                "logout-eject.blankbd": ["ActionStringItem"],
+                "logout-eject.blankcd": ["ActionStringItem"],
+                "logout-eject.blankdvd": ["ActionStringItem"],
+                "logout-eject.cd": ["ActionStringItem"],
+                "logout-eject.disk-image": ["ActionStringItem"],
+                "logout-eject.dvd": ["ActionStringItem"],
+                "logout-eject.dvdram": ["ActionStringItem"],
+                "logout-eject.harddisk-external": ["ActionStringItem"],
+                "logout-eject.harddisk-internal": ["ActionStringItem"],
+                "logout-eject.networkdisk": ["ActionStringItem"],
+                "mount-controls.bd": ["ActionStringItem"],
+                "mount-controls.blankbd": ["ActionStringItem"],
+                "mount-controls.blankcd": ["ActionStringItem"],
+                "mount-controls.blankdvd": ["ActionStringItem"],
+                "mount-controls.cd": ["ActionStringItem"],
+                "mount-controls.disk-image": ["ActionStringItem"],
+                "mount-controls.dvd": ["ActionStringItem"],
+                "mount-controls.dvdram": ["ActionStringItem"],
+                "mount-controls.harddisk-external": ["ActionStringItem"],
+                "mount-controls.harddisk-internal": ["ActionStringItem"],
+                "mount-controls.networkdisk": ["ActionStringItem"],
+                "unmount-controls.bd": ["ActionStringItem"],
+                "unmount-controls.blankbd": ["ActionStringItem"],
+                "unmount-controls.blankcd": ["ActionStringItem"],
+                "unmount-controls.blankdvd": ["ActionStringItem"],
+                "unmount-controls.cd": ["ActionStringItem"],
+                "unmount-controls.disk-image": ["ActionStringItem"],
+                "unmount-controls.dvd": ["ActionStringItem"],
+                "unmount-controls.dvdram": ["ActionStringItem"],
+                "unmount-controls.harddisk-external": ["ActionStringItem"],
+                "unmount-controls.harddisk-internal": ["ActionStringItem"],
+                "unmount-controls.networkdisk": ["ActionStringItem"],
+            },
             "file": "mdm/profiles/com.apple.systemuiserver.yaml",
             "os": {
                 "iOS": {"supported": False},
@@ -13626,6 +13939,10 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.tvremote": [
         {
+            "arrayitems": {
+                "AllowedRemotes": ["AllowedRemotesItem"],
+                "AllowedTVs": ["AllowedTVsItem"],
+            },
             "file": "mdm/profiles/com.apple.tvremote.yaml",
             "os": {
                 "iOS": {
@@ -13710,6 +14027,94 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.vpn.managed": [
         {
+            "arrayitems": {
+                "AlwaysOn.AllowedCaptiveNetworkPlugins": ["AllowedCaptiveNetworkPluginElement"],
+                "AlwaysOn.ApplicationExceptions": ["ApplicationExceptionElement"],
+                "AlwaysOn.ApplicationExceptions[].ApplicationExceptionElement.LimitToProtocols": [
+                    "LimitToProtocolElement",
+                ],
+                "AlwaysOn.ServiceExceptions": ["ServiceExceptionElement"],
+                "AlwaysOn.TunnelConfigurations": ["TunnelConfigurationElement"],
+                "AlwaysOn.TunnelConfigurations[].TunnelConfigurationElement.Interfaces": [
+                    "InterfacesElement",
+                ],
+                "DNS.SearchDomains": ["SearchDomainsElement"],
+                "DNS.ServerAddresses": ["ServerAddressesElement"],
+                "DNS.SupplementalMatchDomains": ["SupplementalMatchDomainsElement"],
+                "IKEv2.OnDemandRules": ["OnDemandRulesElement"],
+                "IKEv2.OnDemandRules[].OnDemandRulesElement.ActionParameters": ["ActionParameter"],
+                "IKEv2.OnDemandRules[].OnDemandRulesElement.ActionParameters[].ActionParameter.Domains": [
+                    "DomainsElement",
+                ],
+                "IKEv2.OnDemandRules[].OnDemandRulesElement.ActionParameters[].ActionParameter.RequiredDNSServers": [
+                    "RequiredDNSServersElement",
+                ],
+                "IKEv2.OnDemandRules[].OnDemandRulesElement.DNSDomainMatch": [
+                    "DNSDomainMatchElement",
+                ],
+                "IKEv2.OnDemandRules[].OnDemandRulesElement.DNSServerAddressMatch": [
+                    "DNSServerAddressMatchElement",
+                ],
+                "IKEv2.OnDemandRules[].OnDemandRulesElement.SSIDMatch": ["SSIDMatchElement"],
+                "IPSec.OnDemandMatchDomainsAlways": ["MatchDomainAlwaysElement"],
+                "IPSec.OnDemandMatchDomainsNever": ["MatchDomainNeverElement"],
+                "IPSec.OnDemandMatchDomainsOnRetry": ["MatchDomainOnRetryElement"],
+                "IPSec.OnDemandRules": ["OnDemandRulesElement"],
+                "IPSec.OnDemandRules[].OnDemandRulesElement.ActionParameters": ["ActionParameter"],
+                "IPSec.OnDemandRules[].OnDemandRulesElement.ActionParameters[].ActionParameter.Domains": [
+                    "DomainsElement",
+                ],
+                "IPSec.OnDemandRules[].OnDemandRulesElement.ActionParameters[].ActionParameter.RequiredDNSServers": [
+                    "RequiredDNSServersElement",
+                ],
+                "IPSec.OnDemandRules[].OnDemandRulesElement.DNSDomainMatch": [
+                    "DNSDomainMatchElement",
+                ],
+                "IPSec.OnDemandRules[].OnDemandRulesElement.DNSServerAddressMatch": [
+                    "DNSServerAddressMatchElement",
+                ],
+                "IPSec.OnDemandRules[].OnDemandRulesElement.SSIDMatch": ["SSIDMatchElement"],
+                "PPP.AuthEAPPlugins": ["EAPPluginElement"],
+                "PPP.AuthProtocol": ["AuthProtocolElement"],
+                "Proxies.SupplementalMatchDomains": ["SupplementalMatchDomainsElement"],
+                "TransparentProxy.OnDemandRules": ["OnDemandRulesElement"],
+                "TransparentProxy.OnDemandRules[].OnDemandRulesElement.ActionParameters": [
+                    "ActionParameter",
+                ],
+                "TransparentProxy.OnDemandRules[].OnDemandRulesElement.ActionParameters[].ActionParameter.Domains": [
+                    "DomainsElement",
+                ],
+                "TransparentProxy.OnDemandRules[].OnDemandRulesElement.ActionParameters[].ActionParameter.RequiredDNSServers": [
+                    "RequiredDNSServersElement",
+                ],
+                "TransparentProxy.OnDemandRules[].OnDemandRulesElement.DNSDomainMatch": [
+                    "DNSDomainMatchElement",
+                ],
+                "TransparentProxy.OnDemandRules[].OnDemandRulesElement.DNSServerAddressMatch": [
+                    "DNSServerAddressMatchElement",
+                ],
+                "TransparentProxy.OnDemandRules[].OnDemandRulesElement.SSIDMatch": [
+                    "SSIDMatchElement",
+                ],
+                "VPN.OnDemandMatchDomainsAlways": ["MatchDomainAlwaysElement"],
+                "VPN.OnDemandMatchDomainsNever": ["MatchDomainNeverElement"],
+                "VPN.OnDemandMatchDomainsOnRetry": ["MatchDomainOnRetryElement"],
+                "VPN.OnDemandRules": ["OnDemandRulesElement"],
+                "VPN.OnDemandRules[].OnDemandRulesElement.ActionParameters": ["ActionParameter"],
+                "VPN.OnDemandRules[].OnDemandRulesElement.ActionParameters[].ActionParameter.Domains": [
+                    "DomainsElement",
+                ],
+                "VPN.OnDemandRules[].OnDemandRulesElement.ActionParameters[].ActionParameter.RequiredDNSServers": [
+                    "RequiredDNSServersElement",
+                ],
+                "VPN.OnDemandRules[].OnDemandRulesElement.DNSDomainMatch": [
+                    "DNSDomainMatchElement",
+                ],
+                "VPN.OnDemandRules[].OnDemandRulesElement.DNSServerAddressMatch": [
+                    "DNSServerAddressMatchElement",
+                ],
+                "VPN.OnDemandRules[].OnDemandRulesElement.SSIDMatch": ["SSIDMatchElement"],
+            },
             "file": "mdm/profiles/com.apple.vpn.managed.yaml",
             "os": {
                 "iOS": {
@@ -14528,6 +14933,15 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.vpn.managed.applayer": [
         {
+            "arrayitems": {
+                "AssociatedDomains": ["AssociatedDomainsItem"],
+                "CalendarDomains": ["CalendarDomainsItem"],
+                "ContactsDomains": ["ContactsDomainsItem"],
+                "ExcludedDomains": ["ExcludedDomainsItem"],
+                "MailDomains": ["MailDomainsItem"],
+                "SMBDomains": ["SMBDomainsItem"],
+                "SafariDomains": ["SafariDomainsItem"],
+            },
             "file": "mdm/profiles/com.apple.vpn.managed.applayer.yaml",
             "os": {
                 "iOS": {
@@ -14639,6 +15053,10 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.vpn.managed.appmapping": [
         {
+            "arrayitems": {
+                "AppLayerVPNMapping": ["AppLayerVPNMappingItem"],
+                "AppLayerVPNMapping[].AppLayerVPNMappingItem.MatchTools": ["MatchToolsItem"],
+            },
             "file": "mdm/profiles/com.apple.vpn.managed.appmapping.yaml",
             "os": {
                 "iOS": {"supported": False},
@@ -14736,6 +15154,13 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.webcontent-filter": [
         {
+            "arrayitems": {
+                "AllowListBookmarks": ["AllowListBookmarksItem"],
+                "BlacklistedURLs": ["BlacklistedURLItems"],
+                "DenyListURLs": ["DenyListURLItems"],
+                "PermittedURLs": ["PermittedURLItems"],
+                "WhitelistedBookmarks": ["WhitelistedBookmarksItem"],
+            },
             "file": "mdm/profiles/com.apple.webcontent-filter.yaml",
             "os": {
                 "iOS": {
@@ -14875,6 +15300,18 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.wifi.managed": [
         {
+            "arrayitems": {
+                "EAPClientConfiguration.AcceptEAPTypes": ["EAPType"],
+                "EAPClientConfiguration.PayloadCertificateAnchorUUID": ["CertificateAnchorUUID"],
+                "EAPClientConfiguration.TLSTrustedCertificates": ["TLSTrustedCertificatesItem"],
+                "EAPClientConfiguration.TLSTrustedServerNames": ["TLSTrustedServerName"],
+                "MCCAndMNCs": ["MCCAndMNC"],
+                "NAIRealmNames": ["NAIRealmName"],
+                "QoSMarkingPolicy.QoSMarkingAllowListAppIdentifiers": ["appBundleID"],
+                "QoSMarkingPolicy.QoSMarkingWhitelistedAppIdentifiers": ["appBundleID"],
+                "RoamingConsortiumOIs": ["RoamingConsortiumOI"],
+                "SetupModes": ["SetupModesItem"],
+            },
             "file": "mdm/profiles/com.apple.wifi.managed.yaml",
             "os": {
                 "iOS": {
@@ -15078,6 +15515,10 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.xsan": [
         {
+            "arrayitems": {
+                "fsnameservers": ["fsnameserversItem"],
+                "sanConfigURLs": ["sanConfigURLsItem"],
+            },
             "file": "mdm/profiles/com.apple.xsan.yaml",
             "os": {
                 "iOS": {"supported": False},
@@ -15109,6 +15550,12 @@ PROFILES: dict[str, Any] = {
     ],
     "com.apple.xsan.preferences": [
         {
+            "arrayitems": {
+                "denyDLC": ["denyDLCItem"],
+                "denyMount": ["denyMountItem"],
+                "onlyMount": ["onlyMountItem"],
+                "preferDLC": ["preferDLCItem"],
+            },
             "file": "mdm/profiles/com.apple.xsan.preferences.yaml",
             "os": {
                 "iOS": {"supported": False},

@@ -1,0 +1,727 @@
+"""What a target device accepts: MDM commands, check-in messages, profile payloads and their keys.
+
+Pure: no Django imports. The single place the User-Enrollment rules live; every rule comes from
+Apple's schema through the generated `devices.capability_table`, and each decision cites it.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import lru_cache
+from typing import Any
+
+from devices import capability_table as table
+from devices.capability_source import COMMON_PAYLOAD_KEYS, TOP_LEVEL, merge_rules
+
+
+class Platform(StrEnum):
+    """Apple OS names, spelled as in the schema's supportedOS blocks."""
+
+    IOS = "iOS"
+    MACOS = "macOS"
+    TVOS = "tvOS"
+    VISIONOS = "visionOS"
+    WATCHOS = "watchOS"
+
+
+class EnrollmentType(StrEnum):
+    """How the device enrolled; only USER puts the schema's `userenrollment` modes in force."""
+
+    USER = "user"  # User Enrollment (account-driven or profile-based)
+    DEVICE = "device"  # profile-based Device Enrollment
+    ADDE = "adde"  # account-driven Device Enrollment
+    ADE = "ade"  # Automated Device Enrollment
+
+
+class Channel(StrEnum):
+    """The MDM channel a command or profile is delivered on."""
+
+    DEVICE = "device"
+    USER = "user"
+
+
+@dataclass(frozen=True)
+class Target:
+    """The device (and channel) a command, check-in or profile is meant for."""
+
+    platform: Platform
+    os_version: str
+    enrollment_type: EnrollmentType
+    supervised: bool = False
+    channel: Channel = Channel.DEVICE
+
+    def __post_init__(self) -> None:
+        # Callers often hold plain strings from the database: coerce, and say what is wrong.
+        for name, enum in (
+            ("platform", Platform),
+            ("enrollment_type", EnrollmentType),
+            ("channel", Channel),
+        ):
+            value = getattr(self, name)
+            try:
+                object.__setattr__(self, name, enum(value))
+            except ValueError:
+                choices = ", ".join(member.value for member in enum)
+                raise ValueError(f"unknown {name} {value!r} (expected one of: {choices})") from None
+        object.__setattr__(self, "os_version", str(self.os_version or "").strip())
+        object.__setattr__(self, "supervised", bool(self.supervised))
+
+    @property
+    def user_enrollment(self) -> bool:
+        return self.enrollment_type is EnrollmentType.USER
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Whether something may be sent; `rule` cites the schema file and field behind the answer."""
+
+    allowed: bool
+    reason: str
+    rule: str
+
+
+@dataclass(frozen=True)
+class PayloadDecision:
+    """The decision for one profile payload, with the keys the device would refuse or ignore."""
+
+    payload_type: str
+    allowed: bool
+    reason: str
+    rule: str
+    forbidden_keys: dict[str, str] = field(default_factory=dict)
+    ignored_keys: dict[str, str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProfileDecision:
+    """The decision for a whole configuration profile (a list of payloads)."""
+
+    allowed: bool
+    payloads: list[PayloadDecision]
+    reason: str
+
+
+# Apple's documented device behaviour that the schema cannot express (it only marks the keys
+# `ignored`). Source: Apple's "Passcode" profile reference [A-18],
+# https://developer.apple.com/documentation/devicemanagement/passcode . Keyed by
+# (PayloadType, platform); only used for User Enrollment targets. Keep such text here only.
+_UE_BEHAVIOUR_NOTES: dict[tuple[str, Platform], tuple[str, ...]] = {
+    ("com.apple.mobiledevice.passwordpolicy", Platform.IOS): (
+        "Under User Enrollment iOS applies its own passcode policy whenever this payload is "
+        "installed: a passcode is required, it must be at least 6 characters, simple passcodes "
+        "are not allowed, and complex characters cannot be required (Apple: Passcode).",
+        "If maxInactivity is present its value is ignored, but the 'Never' Auto-Lock option is "
+        "removed (Apple: Passcode).",
+    ),
+}
+
+_VERSION_PREFIX = re.compile(r"\d+(?:\.\d+)*")
+
+
+@lru_cache(maxsize=2048)
+def parse_version(text: str) -> tuple[int, ...] | None:
+    """Dotted numeric version ("17.4.1") as a comparable tuple; None when unknown or empty."""
+    match = _VERSION_PREFIX.match((text or "").strip())
+    if not match:
+        return None
+    parts = [int(part) for part in match.group(0).split(".")]
+    while len(parts) > 1 and parts[-1] == 0:
+        parts.pop()  # "17.0" == "17"
+    return tuple(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    """One item's (or key's) effective supportedOS entry for one OS."""
+
+    listed: bool
+    supported: bool
+    introduced: str | None
+    deprecated: str | None
+    removed: str | None
+    mode: str | None
+    supervised: bool
+    requiresdep: bool
+    userapprovedmdm: bool
+    devicechannel: bool | None
+    userchannel: bool | None
+    sharedipad_mode: str | None
+    sharedipad_userchannel: bool | None
+
+    @classmethod
+    def build(cls, raw: Mapping[str, Any] | None) -> _Rule:
+        if raw is None:
+            return _NOT_LISTED
+        sharedipad = raw.get("sharedipad") or {}
+        return cls(
+            listed=True,
+            supported=bool(raw.get("supported", True)),
+            introduced=raw.get("introduced"),
+            deprecated=raw.get("deprecated"),
+            removed=raw.get("removed"),
+            mode=raw.get("userenrollment"),
+            supervised=bool(raw.get("supervised", False)),
+            requiresdep=bool(raw.get("requiresdep", False)),
+            userapprovedmdm=bool(raw.get("userapprovedmdm", False)),
+            devicechannel=raw.get("devicechannel"),
+            userchannel=raw.get("userchannel"),
+            sharedipad_mode=sharedipad.get("mode"),
+            sharedipad_userchannel=sharedipad.get("userchannel"),
+        )
+
+
+_NOT_LISTED = _Rule(
+    False, False, None, None, None, None, False, False, False, None, None, None, None
+)
+
+
+@dataclass(frozen=True, eq=False)  # eq=False: hashed by identity, so caches can key on it
+class _Item:
+    """A command, check-in message or profile payload definition (one schema YAML file)."""
+
+    name: str
+    kind: str  # "command", "check-in message", "payload"
+    file: str
+    os_raw: Mapping[str, Mapping[str, Any]]
+    rules: Mapping[str, _Rule]
+    keys: Mapping[str, Mapping[str, Mapping[str, Any]]]
+    responses: Mapping[str, Mapping[str, Mapping[str, Any]]]
+    arrays: Mapping[str, Sequence[str]]
+    querylists: Mapping[str, Mapping[str, str]]
+
+    @classmethod
+    def build(cls, name: str, kind: str, entry: Mapping[str, Any]) -> _Item:
+        os_raw = entry.get("os", {})
+        return cls(
+            name=name,
+            kind=kind,
+            file=entry["file"],
+            os_raw=os_raw,
+            rules={p.value: _Rule.build(os_raw.get(p.value)) for p in Platform},
+            keys=entry.get("payloadkeys", {}),
+            responses=entry.get("responsekeys", {}),
+            arrays=entry.get("arrayitems", {}),
+            querylists=entry.get("querylists", {}),
+        )
+
+    def key_rule(self, path: str, os: str, *, responses: bool = False) -> _Rule:
+        """A key's effective rule: the payload's entry for the OS updated by the key's overrides."""
+        return _key_rule(self, path, os, responses)
+
+
+@lru_cache(maxsize=16384)
+def _key_rule(item: _Item, path: str, os: str, responses: bool) -> _Rule:
+    overrides = (item.responses if responses else item.keys).get(path, {}).get(os)
+    base = item.os_raw.get(os)
+    if base is None and overrides is None:
+        return _NOT_LISTED
+    return _Rule.build(merge_rules(base or {}, overrides or {}))
+
+
+_COMMANDS: dict[str, _Item] = {
+    name: _Item.build(name, "command", entry) for name, entry in table.COMMANDS.items()
+}
+_CHECKINS: dict[str, _Item] = {
+    name: _Item.build(name, "check-in message", entry) for name, entry in table.CHECKIN.items()
+}
+_PROFILES: dict[str, tuple[_Item, ...]] = {
+    name: tuple(_Item.build(name, "payload", entry) for entry in entries)
+    for name, entries in table.PROFILES.items()
+}
+_PSEUDO_PAYLOAD_TYPES = frozenset({TOP_LEVEL, COMMON_PAYLOAD_KEYS})
+_COMMON_KEYS: _Item | None = (_PROFILES.get(COMMON_PAYLOAD_KEYS) or (None,))[0]
+_KNOWN_PAYLOAD_TYPES = frozenset(_PROFILES) - _PSEUDO_PAYLOAD_TYPES
+
+
+def known_request_types() -> frozenset[str]:
+    """Every command RequestType in Apple's schema."""
+    return frozenset(_COMMANDS)
+
+
+def known_checkin_types() -> frozenset[str]:
+    """Every check-in MessageType in Apple's schema."""
+    return frozenset(_CHECKINS)
+
+
+def known_payload_types() -> frozenset[str]:
+    """Every real profile PayloadType in Apple's schema (without TopLevel/CommonPayloadKeys)."""
+    return _KNOWN_PAYLOAD_TYPES
+
+
+# ---------------------------------------------------------------------------------------------
+# Item-level evaluation (commands, check-ins, payloads share it)
+# ---------------------------------------------------------------------------------------------
+
+
+def _cite(item: _Item, os: str, detail: str, path: str = "") -> str:
+    return f"{item.file}: {path + ' ' if path else ''}{os} {detail}"
+
+
+def _version_denial(rule: _Rule, target: Target, what: str, cite: Any) -> tuple[str, str] | None:
+    """(reason, rule) when the OS version is too old or past removal; unknown versions pass."""
+    os = target.platform.value
+    version = parse_version(target.os_version)
+    if version is None:
+        return None
+    if rule.introduced and version < (parse_version(rule.introduced) or ()):
+        return (
+            f"{what} needs {os} {rule.introduced} or later (device runs {target.os_version})",
+            cite(f"introduced={rule.introduced}"),
+        )
+    if rule.removed and version >= (parse_version(rule.removed) or ()):
+        return (
+            f"{what} was removed in {os} {rule.removed} (device runs {target.os_version})",
+            cite(f"removed={rule.removed}"),
+        )
+    return None
+
+
+def _channel_denial(rule: _Rule, target: Target, what: str, cite: Any) -> tuple[str, str] | None:
+    if target.channel is Channel.DEVICE:
+        if rule.devicechannel is False:
+            return f"{what} is only available on the user channel", cite("devicechannel=false")
+        return None
+    if rule.userchannel:
+        return None
+    # iOS states channels only inside the Shared iPad block (the only iOS with a user channel).
+    if rule.sharedipad_userchannel and rule.sharedipad_mode != "forbidden":
+        return None
+    if rule.userchannel is False:
+        detail = "userchannel=false"
+    elif rule.sharedipad_mode == "forbidden":
+        detail = "sharedipad.mode=forbidden"
+    elif rule.sharedipad_userchannel is False:
+        detail = "sharedipad.userchannel=false"
+    else:
+        detail = "userchannel not stated"
+    return f"{what} is not available on the user channel", cite(detail)
+
+
+def _evaluate(item: _Item, target: Target) -> Decision:
+    """Payload-level rules: OS support, version, User Enrollment mode, DEP, supervision, channel."""
+    os = target.platform.value
+    rule = item.rules[os]
+    what = f"{item.name}"
+
+    def cite(detail: str) -> str:
+        return _cite(item, os, detail)
+
+    if not rule.listed:
+        return Decision(False, f"{what}: Apple's schema lists no {os} support", cite("not listed"))
+    if not rule.supported:
+        return Decision(False, f"{what} is not supported on {os}", cite("introduced=n/a"))
+    denial = _version_denial(rule, target, what, cite)
+    if denial:
+        return Decision(False, *denial)
+    if target.user_enrollment:
+        if rule.mode is None:
+            return Decision(
+                False,
+                f"{what}: Apple's schema states no User Enrollment rule on {os}",
+                cite("userenrollment.mode not stated"),
+            )
+        if rule.mode == "forbidden":
+            return Decision(
+                False,
+                f"{what} is not available under User Enrollment on {os}",
+                cite("userenrollment.mode=forbidden"),
+            )
+    elif rule.mode == "required":
+        return Decision(
+            False,
+            f"{what} is only available under User Enrollment",
+            cite("userenrollment.mode=required"),
+        )
+    if rule.requiresdep and target.enrollment_type is not EnrollmentType.ADE:
+        return Decision(
+            False, f"{what} needs Automated Device Enrollment", cite("requiresdep=true")
+        )
+    if rule.supervised and not target.supervised:
+        return Decision(False, f"{what} needs a supervised device", cite("supervised=true"))
+    denial = _channel_denial(rule, target, what, cite)
+    if denial:
+        return Decision(False, *denial)
+    if target.user_enrollment:
+        basis = f"userenrollment.mode={rule.mode}"
+    elif rule.introduced:
+        basis = f"introduced={rule.introduced}"
+    else:
+        basis = "supported"
+    reason = f"{what} is allowed on {os}"
+    if rule.deprecated:
+        reason += f" (deprecated since {os} {rule.deprecated})"
+    return Decision(True, reason, cite(basis))
+
+
+# Key verdicts: what the device does with one key of an allowed item.
+_OK, _FORBIDDEN, _IGNORED, _NEEDS = "ok", "forbidden", "ignored", "needs"
+
+
+@dataclass(frozen=True, slots=True)
+class _Verdict:
+    """What the device does with one key: ok, forbidden, ignored, or needs (DEP/supervision)."""
+
+    status: str
+    reason: str = ""
+    rule: str = ""
+
+    @property
+    def text(self) -> str:
+        """Reason with its citation, for the key dictionaries of a PayloadDecision."""
+        return f"{self.reason} ({self.rule})"
+
+
+_KEY_OK = _Verdict(_OK)
+
+
+@lru_cache(maxsize=32768)
+def _key_verdict(item: _Item, path: str, target: Target, responses: bool = False) -> _Verdict:
+    """The verdict for one key path of an (allowed) item on this target."""
+    os = target.platform.value
+    rule = item.key_rule(path, os, responses=responses)
+
+    def cite(detail: str) -> str:
+        return _cite(item, os, detail, path)
+
+    if not rule.listed or not rule.supported:
+        return _Verdict(_IGNORED, f"not supported on {os}", cite("introduced=n/a"))
+    denial = _version_denial(rule, target, path, cite)
+    if denial:
+        return _Verdict(_IGNORED, *denial)
+    if target.user_enrollment:
+        if rule.mode == "forbidden":
+            return _Verdict(
+                _FORBIDDEN,
+                f"not available under User Enrollment on {os}",
+                cite("userenrollment.mode=forbidden"),
+            )
+        if rule.mode == "ignored":
+            return _Verdict(
+                _IGNORED,
+                f"ignored under User Enrollment on {os}",
+                cite("userenrollment.mode=ignored"),
+            )
+    elif rule.mode == "required":
+        return _Verdict(
+            _IGNORED, "only used under User Enrollment", cite("userenrollment.mode=required")
+        )
+    if rule.requiresdep and target.enrollment_type is not EnrollmentType.ADE:
+        return _Verdict(_NEEDS, "needs Automated Device Enrollment", cite("requiresdep=true"))
+    if rule.supervised and not target.supervised:
+        return _Verdict(_NEEDS, "needs a supervised device", cite("supervised=true"))
+    return _KEY_OK
+
+
+# ---------------------------------------------------------------------------------------------
+# Commands and check-in messages
+# ---------------------------------------------------------------------------------------------
+
+
+def check_command(request_type: str, target: Target, *, keys: Iterable[str] = ()) -> Decision:
+    """May this MDM command (with these top-level keys or key paths) be sent to the target?
+
+    Keys are names from the command dictionary (`PIN`, `Queries`) or schema paths
+    (`Settings[].Wallpaper`); keys unknown to the schema are not judged.
+    """
+    return _check_command(request_type, target, tuple(keys))
+
+
+@lru_cache(maxsize=8192)
+def _check_command(request_type: str, target: Target, keys: tuple[str, ...]) -> Decision:
+    item = _COMMANDS.get(request_type)
+    if item is None:
+        return Decision(
+            False,
+            f"unknown RequestType {request_type!r}: not in Apple's schema",
+            f"mdm/commands (commit {table.SCHEMA_COMMIT[:7]}): no such requesttype",
+        )
+    decision = _evaluate(item, target)
+    if not decision.allowed:
+        return decision
+    for key in keys:
+        if key not in item.keys:
+            continue
+        verdict = _key_verdict(item, key, target)
+        if verdict.status in (_FORBIDDEN, _NEEDS):
+            return Decision(False, f"{request_type} key {key}: {verdict.reason}", verdict.rule)
+    return decision
+
+
+def check_checkin(message_type: str, target: Target) -> Decision:
+    """May the target send (and we accept) this check-in MessageType?"""
+    item = _CHECKINS.get(message_type)
+    if item is None:
+        return Decision(
+            False,
+            f"unknown check-in MessageType {message_type!r}: not in Apple's schema",
+            f"mdm/checkin (commit {table.SCHEMA_COMMIT[:7]}): no such message type",
+        )
+    return _evaluate(item, target)
+
+
+def _query_list(item: _Item) -> Mapping[str, str]:
+    if not item.querylists:
+        raise ValueError(f"{item.name} has no query list in Apple's schema ({item.file})")
+    return item.querylists.get("Queries") or next(iter(item.querylists.values()))
+
+
+def filter_query_keys(
+    request_type: str, keys: Iterable[str], target: Target
+) -> tuple[list[str], dict[str, str]]:
+    """Split query keys (DeviceInformation `Queries`) into (allowed, {removed key: reason}).
+
+    A key is removed when the query value or its response key is forbidden or ignored under
+    User Enrollment for the OS, unsupported on the OS or version, or unknown to the schema.
+    """
+    item = _COMMANDS.get(request_type)
+    if item is None:
+        raise ValueError(f"unknown RequestType {request_type!r}: not in Apple's schema")
+    query = _query_list(item)
+    allowed: list[str] = []
+    removed: dict[str, str] = {}
+    for key in dict.fromkeys(keys):  # keep order, drop repeats
+        verdict = _query_verdict(item, query["values"], query.get("responses", ""), key, target)
+        if verdict.status == _OK:
+            allowed.append(key)
+        else:
+            removed[key] = verdict.text
+    return allowed, removed
+
+
+def _query_verdict(
+    item: _Item, values_path: str, responses_path: str, key: str, target: Target
+) -> _Verdict:
+    """A query value is asked only if both the query and its response key are usable."""
+    path = f"{values_path}={key}"
+    if path not in item.keys:
+        return _Verdict(_IGNORED, f"not a {item.name} query in Apple's schema", item.file)
+    verdict = _key_verdict(item, path, target)
+    if verdict.status != _OK:
+        return verdict
+    response = f"{responses_path}.{key}"
+    if responses_path and response in item.responses:
+        return _key_verdict(item, response, target, True)
+    return _KEY_OK
+
+
+def allowed_query_keys(request_type: str, target: Target) -> list[str]:
+    """Every query key of the command the target may be asked for (the default query list)."""
+    item = _COMMANDS.get(request_type)
+    if item is None:
+        raise ValueError(f"unknown RequestType {request_type!r}: not in Apple's schema")
+    prefix = _query_list(item)["values"] + "="
+    values = [path[len(prefix) :] for path in item.keys if path.startswith(prefix)]
+    return filter_query_keys(request_type, values, target)[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# Profile payloads
+# ---------------------------------------------------------------------------------------------
+
+
+def _choose_variant(
+    payload_type: str, variants: Sequence[_Item], payload: Mapping[str, Any]
+) -> _Item:
+    """Pick the schema file that describes this payload when several share its PayloadType.
+
+    com.apple.MCX has one file per preference area: the one defining most of the payload's
+    keys wins; ties go to the file named after the PayloadType, then the first file.
+    """
+    if len(variants) == 1:
+        return variants[0]
+
+    def score(variant: _Item) -> tuple[int, int]:
+        overlap = sum(1 for key in payload if key in variant.keys)
+        plain = int(variant.file.rsplit("/", 1)[-1] == f"{payload_type}.yaml")
+        return overlap, plain
+
+    return max(variants, key=score)  # max keeps the first of equal scores (files are sorted)
+
+
+@dataclass
+class _KeyFindings:
+    forbidden: dict[str, str] = field(default_factory=dict)
+    ignored: dict[str, str] = field(default_factory=dict)
+
+
+def _judge(item: _Item, path: str, target: Target, findings: _KeyFindings) -> bool:
+    """Record the key's verdict; True when the key (or value) must be stripped."""
+    verdict = _key_verdict(item, path, target)
+    if verdict.status == _FORBIDDEN:
+        findings.forbidden.setdefault(path, verdict.text)
+        return True
+    if verdict.status in (_IGNORED, _NEEDS):
+        findings.ignored.setdefault(path, verdict.text)
+    return False
+
+
+def _walk_value(item: _Item, path: str, value: Any, target: Target, findings: _KeyFindings) -> Any:
+    """Judge what is inside a key's value; returns the value with forbidden parts removed."""
+    if isinstance(value, Mapping):
+        return _walk_dict(item, path, value, target, findings)
+    if isinstance(value, list) and path in item.arrays:
+        return _walk_list(item, path, value, target, findings)
+    if isinstance(value, str) and f"{path}={value}" in item.keys:
+        return _MISSING if _judge(item, f"{path}={value}", target, findings) else value
+    return copy.deepcopy(value)
+
+
+_MISSING = object()
+
+
+def _walk_dict(
+    item: _Item,
+    prefix: str,
+    mapping: Mapping[str, Any],
+    target: Target,
+    findings: _KeyFindings,
+) -> dict[str, Any]:
+    kept: dict[str, Any] = {}
+    for key, value in mapping.items():
+        path = f"{prefix}.{key}" if prefix else str(key)
+        owner = item
+        if path not in item.keys:
+            if not prefix and _COMMON_KEYS is not None and key in _COMMON_KEYS.keys:
+                owner = _COMMON_KEYS  # PayloadIdentifier, PayloadUUID, ... shared by all payloads
+            else:
+                kept[key] = copy.deepcopy(value)  # unknown to the schema: not judged
+                continue
+        if _judge(owner, path, target, findings):
+            continue
+        inner = _walk_value(owner, path, value, target, findings)
+        if inner is not _MISSING:
+            kept[key] = inner
+    return kept
+
+
+def _walk_list(
+    item: _Item, path: str, values: list[Any], target: Target, findings: _KeyFindings
+) -> Any:
+    names = item.arrays[path]
+    kept: list[Any] = []
+    for value in values:
+        if len(names) == 1:
+            name = names[0]
+        elif isinstance(value, Mapping) and value.get("Item") in names:
+            name = value["Item"]  # Settings-style arrays: each dictionary names its definition
+        else:
+            kept.append(copy.deepcopy(value))
+            continue
+        child = f"{path}[].{name}"
+        if child in item.keys and _judge(item, child, target, findings):
+            continue
+        inner = _walk_value(item, child, value, target, findings)
+        if inner is not _MISSING:
+            kept.append(inner)
+    # An emptied list would change meaning (an empty allow-list allows nothing): drop the key.
+    return kept if kept or not values else _MISSING
+
+
+def check_payload(payload: Mapping[str, Any], target: Target) -> PayloadDecision:
+    """May this profile payload be installed on the target, and which keys are refused or ignored?"""
+    return _check_payload(payload, target)[0]
+
+
+def _check_payload(payload: Any, target: Target) -> tuple[PayloadDecision, dict[str, Any] | None]:
+    """The decision and the payload with forbidden keys removed (None when not allowed)."""
+    if not isinstance(payload, Mapping):
+        return (
+            PayloadDecision("", False, "a payload must be a dictionary", ""),
+            None,
+        )
+    payload_type = payload.get("PayloadType")
+    if not isinstance(payload_type, str) or not payload_type:
+        return PayloadDecision("", False, "the payload has no PayloadType", ""), None
+    name = table.PAYLOAD_TYPE_ALIASES.get(payload_type, payload_type)
+    variants = None if payload_type in _PSEUDO_PAYLOAD_TYPES else _PROFILES.get(name)
+    if not variants:
+        return (
+            PayloadDecision(
+                payload_type,
+                False,
+                f"unknown PayloadType {payload_type!r}: not in Apple's schema",
+                f"mdm/profiles (commit {table.SCHEMA_COMMIT[:7]}): no such payloadtype",
+            ),
+            None,
+        )
+    item = _choose_variant(name, variants, payload)
+    decision = _evaluate(item, target)
+    if not decision.allowed:
+        return PayloadDecision(payload_type, False, decision.reason, decision.rule), None
+    findings = _KeyFindings()
+    stripped = _walk_dict(item, "", payload, target, findings)
+    notes = _notes(item, payload_type, target, findings)
+    reason = decision.reason.replace(item.name, payload_type, 1)
+    if findings.forbidden:
+        reason += f"; {len(findings.forbidden)} key(s) forbidden"
+    result = PayloadDecision(
+        payload_type=payload_type,
+        allowed=True,
+        reason=reason,
+        rule=decision.rule,
+        forbidden_keys=findings.forbidden,
+        ignored_keys=findings.ignored,
+        notes=notes,
+    )
+    return result, stripped
+
+
+def _notes(
+    item: _Item, payload_type: str, target: Target, findings: _KeyFindings
+) -> tuple[str, ...]:
+    os = target.platform.value
+    rule = item.rules[os]
+    notes: list[str] = []
+    if rule.userapprovedmdm and target.enrollment_type is EnrollmentType.DEVICE:
+        notes.append(
+            f"{payload_type} needs user-approved MDM on {os} "
+            f"({_cite(item, os, 'userapprovedmdm=true')})"
+        )
+    if target.user_enrollment:
+        notes.extend(_UE_BEHAVIOUR_NOTES.get((payload_type, target.platform), ()))
+        ignored_ue = sorted(p for p, r in findings.ignored.items() if "under User Enrollment" in r)
+        if ignored_ue and (payload_type, target.platform) in _UE_BEHAVIOUR_NOTES:
+            notes.append(
+                "Ignored under User Enrollment per Apple's schema: " + ", ".join(ignored_ue)
+            )
+    return tuple(notes)
+
+
+def check_profile(
+    payloads: Sequence[Mapping[str, Any]], target: Target, *, strip: bool
+) -> tuple[ProfileDecision, list[dict[str, Any]]]:
+    """Decide a whole profile; returns the decision and the payloads to send (copies).
+
+    strip=False: any forbidden payload or key refuses the whole profile (iOS rejects mixed
+    profiles under User Enrollment). strip=True: forbidden payloads are dropped and forbidden
+    keys removed; refused only when nothing is left.
+    """
+    if isinstance(payloads, str | bytes | Mapping) or not isinstance(payloads, Sequence):
+        return ProfileDecision(False, [], "payloads must be a list of payload dictionaries"), []
+    if not payloads:
+        return ProfileDecision(False, [], "the profile has no payloads"), []
+    results = [_check_payload(payload, target) for payload in payloads]
+    decisions = [decision for decision, _ in results]
+    refused = [d for d in decisions if not d.allowed]
+    with_keys = [d for d in decisions if d.allowed and d.forbidden_keys]
+    problems = [f"{d.payload_type or 'payload'}: {d.reason}" for d in refused] + [
+        f"{d.payload_type}: forbidden key(s) {', '.join(sorted(d.forbidden_keys))}"
+        for d in with_keys
+    ]
+    if not strip:
+        if problems:
+            return ProfileDecision(False, decisions, "refused: " + "; ".join(problems)), []
+        kept = [copy.deepcopy(dict(payload)) for payload in payloads]
+        return ProfileDecision(True, decisions, f"all {len(kept)} payload(s) allowed"), kept
+    kept = [stripped for decision, stripped in results if decision.allowed and stripped is not None]
+    if not kept:
+        return ProfileDecision(False, decisions, "no payload left: " + "; ".join(problems)), []
+    reason = f"{len(kept)} of {len(payloads)} payload(s) kept"
+    if problems:
+        reason += "; stripped: " + "; ".join(problems)
+    return ProfileDecision(True, decisions, reason), kept
