@@ -1,0 +1,68 @@
+"""Enrollment fixtures: an organisation domain, local directory users and a push topic."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+TOPIC = "com.apple.mgmt.External.11111111-2222-3333-4444-555555555555"
+DOMAIN = "example.com"
+PASSWORD = "correct-horse-9"
+
+
+_KEYS: dict[int, list[Any]] = {}
+
+
+@pytest.fixture(autouse=True)
+def _fast_rsa_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reuse a few RSA keys: generating 2048-bit keys dominates these tests otherwise."""
+    from mdm_server.pki import certificates
+
+    original = certificates.new_rsa_key
+    counter = iter(range(10**6))
+
+    def pooled(bits: int = 2048) -> Any:
+        pool = _KEYS.setdefault(bits, [])
+        if len(pool) < 3:
+            pool.append(original(bits))
+            return pool[-1]
+        return pool[next(counter) % len(pool)]
+
+    monkeypatch.setattr(certificates, "new_rsa_key", pooled)
+
+
+@pytest.fixture(autouse=True)
+def _with_scep_urls(settings: Any) -> None:
+    settings.ROOT_URLCONF = "tests.enrollment.urls"
+
+
+@pytest.fixture
+def push_topic(monkeypatch: pytest.MonkeyPatch) -> str:
+    """An active APNs topic (the push certificate upload is the APNs app's business)."""
+    monkeypatch.setattr("apns.services.active_topic", lambda: TOPIC)
+    return TOPIC
+
+
+@pytest.fixture
+def org(db: None, server_pki: Any, push_topic: str) -> dict[str, Any]:
+    """A ready organisation: server PKI, push topic, one Managed Apple ID domain, users."""
+    from directory import services as directory
+
+    directory.add_managed_apple_id_domain(domain=DOMAIN, actor=None)
+    alice = directory.create_local_user(
+        username="alice", email=f"alice@{DOMAIN}", password=PASSWORD, actor=None
+    )
+    bob = directory.create_local_user(
+        username="bob", email=f"bob@{DOMAIN}", password=PASSWORD, actor=None
+    )
+    directory.update_user(user=bob, data={"enabled": False}, actor=None)
+    alice.refresh_from_db()
+    return {"alice": alice, "bob": bob, "topic": push_topic}
+
+
+@pytest.fixture
+def transport(client: Any) -> Any:
+    from devices.simulator.transport import DjangoTestTransport
+
+    return DjangoTestTransport(client)
