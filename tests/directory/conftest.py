@@ -86,7 +86,9 @@ def seed_ldif(extra_users: int = 0) -> str:
         _person("grace", sales, "shared@example.com"),
         _person("heidi", sales, "shared@example.com"),
     ]
-    parts += [_person(f"user{i:03d}", people, f"user{i:03d}@example.com") for i in range(extra_users)]
+    parts += [
+        _person(f"user{i:03d}", people, f"user{i:03d}@example.com") for i in range(extra_users)
+    ]
 
     def group(cn: str, uids: list[str], ou: str = people) -> str:
         members = "".join(
@@ -249,7 +251,8 @@ def _make_tls(directory: Path) -> tuple[Path, Path, Path]:
         .not_valid_after(now + datetime.timedelta(days=1))
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(
-            x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True
+            x509.KeyUsage(False, False, False, False, False, True, True, False, False),
+            critical=True,
         )
         .sign(ca_key, hashes.SHA256())
     )
@@ -271,7 +274,11 @@ def _make_tls(directory: Path) -> tuple[Path, Path, Path]:
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .sign(ca_key, hashes.SHA256())
     )
-    ca_path, cert_path, key_path = directory / "ca.pem", directory / "cert.pem", directory / "key.pem"
+    ca_path, cert_path, key_path = (
+        directory / "ca.pem",
+        directory / "cert.pem",
+        directory / "key.pem",
+    )
     ca_path.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     key_path.write_bytes(
@@ -312,7 +319,11 @@ class FakeEntra:
             _entra_user(5, "eli", ""),
         ]
         self.groups = [
-            {"id": "g-0001", "displayName": "Mobile users", "members": [self.users[0]["id"], self.users[1]["id"], "dev-1"]},
+            {
+                "id": "g-0001",
+                "displayName": "Mobile users",
+                "members": [self.users[0]["id"], self.users[1]["id"], "dev-1"],
+            },
             {"id": "g-0002", "displayName": "Contractors", "members": [self.users[2]["id"]]},
         ]
         self.codes: dict[str, dict[str, Any]] = {}
@@ -387,8 +398,10 @@ class FakeEntra:
                 if parts.path == f"/{t}/oauth2/v2.0/authorize":
                     code = secrets.token_urlsafe(16)
                     fake.codes[code] = query
-                    target = query["redirect_uri"] + "?" + urlencode(
-                        {"code": code, "state": query.get("state", "")}
+                    target = (
+                        query["redirect_uri"]
+                        + "?"
+                        + urlencode({"code": code, "state": query.get("state", "")})
                     )
                     self.send_response(302)
                     self.send_header("Location", target)
@@ -446,20 +459,31 @@ class FakeEntra:
                 if form.get("client_id") != CLIENT_ID or form.get("client_secret") != CLIENT_SECRET:
                     return self._json(
                         401,
-                        {"error": "invalid_client", "error_description": "AADSTS7000215: bad secret"},
+                        {
+                            "error": "invalid_client",
+                            "error_description": "AADSTS7000215: bad secret",
+                        },
                     )
                 if form.get("grant_type") == "client_credentials":
                     return self._json(
                         200,
-                        {"access_token": fake.graph_token, "token_type": "Bearer", "expires_in": 3600},
+                        {
+                            "access_token": fake.graph_token,
+                            "token_type": "Bearer",
+                            "expires_in": 3600,
+                        },
                     )
                 if form.get("grant_type") != "authorization_code":
                     return self._json(400, {"error": "unsupported_grant_type"})
                 request = fake.codes.pop(form.get("code", ""), None)
                 if request is None or request["redirect_uri"] != form.get("redirect_uri"):
-                    return self._json(400, {"error": "invalid_grant", "error_description": "bad code"})
+                    return self._json(
+                        400, {"error": "invalid_grant", "error_description": "bad code"}
+                    )
                 verifier = form.get("code_verifier", "")
-                if _b64(hashlib.sha256(verifier.encode()).digest()) != request.get("code_challenge"):
+                if _b64(hashlib.sha256(verifier.encode()).digest()) != request.get(
+                    "code_challenge"
+                ):
                     return self._json(400, {"error": "invalid_grant", "error_description": "PKCE"})
                 user = fake.user_by_login(request.get("login_hint", ""))
                 tid = fake.tid_override or fake.tenant
@@ -507,7 +531,9 @@ def _filtered(items: list[dict[str, Any]], flt: str) -> list[dict[str, Any]]:
     return [
         i
         for i in items
-        if any(str(i.get(f) or "").lower().startswith(v.replace("''", "'").lower()) for f, v in terms)
+        if any(
+            str(i.get(f) or "").lower().startswith(v.replace("''", "'").lower()) for f, v in terms
+        )
     ]
 
 

@@ -160,9 +160,7 @@ def test_duplicate_with_an_existing_account_is_not_assigned(ldap_source: Any) ->
     )
     local = DirectoryUser.objects.get(username="eve-local")
     assert local.managed_apple_id == "eve@example.com"  # the local source maps the email
-    services.save_source(
-        source=ldap_source, data={"apple_id_mapping": "email"}, actor=None
-    )
+    services.save_source(source=ldap_source, data={"apple_id_mapping": "email"}, actor=None)
     run = _import(ldap_source, [{"type": "user", "id": f"uid=eve,{SALES}"}])
     eve = DirectoryUser.objects.get(username="eve")
     assert eve.managed_apple_id is None
@@ -190,7 +188,9 @@ def test_bad_bind_credentials_fail_the_run_cleanly(slapd: Any, domains: None) ->
 
 
 def test_missing_entry_fails_the_run(ldap_source: Any) -> None:
-    run = _import(ldap_source, [{"type": "ou", "id": SALES}, {"type": "user", "id": f"uid=zz,{PEOPLE}"}])
+    run = _import(
+        ldap_source, [{"type": "ou", "id": SALES}, {"type": "user", "id": f"uid=zz,{PEOPLE}"}]
+    )
     assert run.status == "failed"
     assert "does not exist" in run.error or "not a user" in run.error
     assert not DirectoryUser.objects.exists()
@@ -289,7 +289,9 @@ def test_auto_invite_emails_imported_users(
     services.save_source(source=ldap_source, data={"auto_invite": True}, actor=None)
     with django_capture_on_commit_callbacks(execute=True):
         run = services.start_import(
-            source=ldap_source, selection=[{"type": "user", "id": f"uid=alice,{PEOPLE}"}], actor=None
+            source=ldap_source,
+            selection=[{"type": "user", "id": f"uid=alice,{PEOPLE}"}],
+            actor=None,
         )
     run.refresh_from_db()
     assert run.status == "succeeded", run.error
