@@ -36,9 +36,18 @@ OID_TRANSACTION_ID = "2.16.840.1.113733.1.9.7"
 OID_FAIL_INFO_TEXT = "1.3.6.1.5.5.7.24.1"
 
 # What GET ?operation=GetCACaps advertises. "AES" means AES-128-CBC (RFC 8894 §3.5.2); iOS
-# refuses a CA that lists none of the SHA-* capabilities. "Renewal" is left out: RenewalReq is
-# answered with FAILURE badRequest.
-CA_CAPABILITIES = ("AES", "DES3", "POSTPKIOperation", "SCEPStandard", "SHA-1", "SHA-256", "SHA-512")
+# refuses a CA that lists none of the SHA-* capabilities. "Renewal": a RenewalReq signed by a
+# certificate we issued (and did not revoke) gets a new certificate without a challenge.
+CA_CAPABILITIES = (
+    "AES",
+    "DES3",
+    "POSTPKIOperation",
+    "Renewal",
+    "SCEPStandard",
+    "SHA-1",
+    "SHA-256",
+    "SHA-512",
+)
 
 # Envelope ciphers we read and write: our name -> (asn1crypto algorithm name, key bytes).
 CIPHERS: dict[str, tuple[str, int]] = {
@@ -216,7 +225,8 @@ def parse_pki_message(data: bytes) -> PkiRequest:
 
 
 def open_pkcs_req(request: PkiRequest, *, ca: Identity) -> OpenedRequest:
-    """Check a PKCSReq and decrypt its CSR; ScepFailure with the RFC 8894 failInfo otherwise."""
+    """Check a PKCSReq or RenewalReq and decrypt its CSR; ScepFailure with the RFC 8894 failInfo
+    otherwise. Whether a RenewalReq's signer may renew is the caller's decision."""
     if request.digest_algorithm not in _REPLY_DIGESTS:
         raise ScepFailure(
             FailInfo.BAD_ALG, f"digest algorithm {request.digest_algorithm} is not supported"
@@ -225,10 +235,10 @@ def open_pkcs_req(request: PkiRequest, *, ca: Identity) -> OpenedRequest:
         raise ScepFailure(
             FailInfo.BAD_MESSAGE_CHECK, f"message signature: {request.signature_error}"
         )
-    if request.message_type != MessageType.PKCS_REQ:
+    if request.message_type not in (MessageType.PKCS_REQ, MessageType.RENEWAL_REQ):
         raise ScepFailure(
             FailInfo.BAD_REQUEST,
-            f"message type {request.message_type} is not supported (PKCSReq only)",
+            f"message type {request.message_type} is not supported (PKCSReq and RenewalReq only)",
         )
     if not isinstance(request.signer.public_key(), rsa.RSAPublicKey):
         # The reply envelope uses RSA key transport to the requester's certificate.

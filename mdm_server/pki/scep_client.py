@@ -118,30 +118,81 @@ def build_pkcs_req(
     csr_version: int = 0,
 ) -> tuple[bytes, str, x509.Certificate]:
     """A PKCSReq pkiMessage: returns (message DER, transactionID, self-signed certificate)."""
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject_cn)])
+    self_signed = _self_signed(key, name)
+    message, transaction_id = _pki_message(
+        message_type=scep.MessageType.PKCS_REQ,
+        csr_der=build_csr(key=key, name=name, challenge=challenge, version=csr_version),
+        new_key=key,
+        signer=self_signed,
+        signer_key=key,
+        ca_cert=ca_cert,
+        cipher=cipher,
+        digest=digest,
+    )
+    return message, transaction_id, self_signed
+
+
+def build_renewal_req(
+    *,
+    key: rsa.RSAPrivateKey,
+    subject_cn: str,
+    current_cert: x509.Certificate,
+    current_key: rsa.RSAPrivateKey,
+    ca_cert: x509.Certificate,
+    cipher: str = "aes128",
+    digest: str = "sha256",
+) -> tuple[bytes, str]:
+    """A RenewalReq for a new `key`, signed with the current CA-issued identity.
+
+    The CertRep is encrypted to `current_cert`: read it with
+    `parse_cert_rep(..., key=current_key, self_signed_cert=current_cert, new_key=key)`.
+    """
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject_cn)])
+    return _pki_message(
+        message_type=scep.MessageType.RENEWAL_REQ,
+        csr_der=build_csr(key=key, name=name, challenge=""),
+        new_key=key,
+        signer=current_cert,
+        signer_key=current_key,
+        ca_cert=ca_cert,
+        cipher=cipher,
+        digest=digest,
+    )
+
+
+def _pki_message(
+    *,
+    message_type: scep.MessageType,
+    csr_der: bytes,
+    new_key: rsa.RSAPrivateKey,
+    signer: x509.Certificate,
+    signer_key: rsa.RSAPrivateKey,
+    ca_cert: x509.Certificate,
+    cipher: str,
+    digest: str,
+) -> tuple[bytes, str]:
     if cipher not in scep.CIPHERS:
         raise ValueError(f"cipher must be one of {sorted(scep.CIPHERS)}")
     _hash(digest)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject_cn)])
-    self_signed = _self_signed(key, name)
-    csr_der = build_csr(key=key, name=name, challenge=challenge, version=csr_version)
     envelope = scep.encrypt_envelope(csr_der, recipient=ca_cert, cipher=cipher)
-    spki = key.public_key().public_bytes(
+    spki = new_key.public_key().public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     )
     # RFC 8894 §3.2.1.1: the transactionID is a hash of the public key, as text.
     transaction_id = hashlib.sha256(spki).hexdigest().upper()
     message = cms.build_signed_data(
         envelope,
-        certificate=self_signed,
-        key=key,
+        certificate=signer,
+        key=signer_key,
         digest=digest,
         extra_attributes=scep.scep_attributes(
-            message_type=scep.MessageType.PKCS_REQ,
+            message_type=message_type,
             transaction_id=transaction_id,
             sender_nonce=os.urandom(16),
         ),
     )
-    return message, transaction_id, self_signed
+    return message, transaction_id
 
 
 def parse_cert_rep(
@@ -150,8 +201,13 @@ def parse_cert_rep(
     key: rsa.RSAPrivateKey,
     self_signed_cert: x509.Certificate,
     ca_cert: x509.Certificate,
+    new_key: rsa.RSAPrivateKey | None = None,
 ) -> IssuedOrFailure:
-    """Verify a CertRep's CA signature, decrypt it and return the certificate or the failure."""
+    """Verify a CertRep's CA signature, decrypt it and return the certificate or the failure.
+
+    `key` opens the envelope; the issued certificate must carry `new_key` (renewal with a new
+    key) or else `key`.
+    """
     if not _same_key(self_signed_cert.public_key(), key.public_key()):
         raise ScepClientError("the key does not belong to the self-signed request certificate")
     try:
@@ -191,7 +247,7 @@ def parse_cert_rep(
     except (scep.ScepFailure, ValueError) as exc:
         raise ScepClientError(f"CertRep envelope cannot be read: {exc}") from None
     for cert in certificates:
-        if _same_key(cert.public_key(), key.public_key()):
+        if _same_key(cert.public_key(), (new_key or key).public_key()):
             return IssuedOrFailure(
                 status=status,
                 transaction_id=transaction_id,
@@ -201,4 +257,11 @@ def parse_cert_rep(
     raise ScepClientError("CertRep holds no certificate for our key")
 
 
-__all__ = ["IssuedOrFailure", "ScepClientError", "build_csr", "build_pkcs_req", "parse_cert_rep"]
+__all__ = [
+    "IssuedOrFailure",
+    "ScepClientError",
+    "build_csr",
+    "build_pkcs_req",
+    "build_renewal_req",
+    "parse_cert_rep",
+]

@@ -262,8 +262,61 @@ def _issue_for_scep(
     return cert
 
 
+def _issue_for_renewal(
+    opened: scep.OpenedRequest, *, ca: certificates.Identity, days: int
+) -> x509.Certificate:
+    """RenewalReq (RFC 8894 §3.3.1.2): the signer proves it holds a certificate we issued."""
+    signer = opened.request.signer
+    assert signer is not None  # noqa: S101 (open_pkcs_req guarantees it)
+    current = (
+        IssuedCertificate.objects.select_for_update()
+        .filter(fingerprint=certificates.fingerprint(signer))
+        .first()
+    )
+    if current is None or not any(
+        certificates.is_issued_by(signer, ca_cert) for ca_cert in trusted_device_cas()
+    ):
+        raise scep.ScepFailure(
+            scep.FailInfo.BAD_CERT_ID, "renewal must be signed by a certificate this CA issued"
+        )
+    if current.revoked_at is not None:
+        raise scep.ScepFailure(scep.FailInfo.BAD_REQUEST, "the certificate to renew is revoked")
+    try:
+        certificates.check_validity(signer)
+    except certificates.CertificateError as exc:
+        raise scep.ScepFailure(scep.FailInfo.BAD_TIME, str(exc)) from None
+    earlier = IssuedCertificate.objects.filter(
+        reference=current.reference,
+        transaction_id=opened.request.transaction_id,
+        source=IssuedCertificate.Source.SCEP,
+        created_at__gte=current.created_at,
+        revoked_at__isnull=True,
+    ).exclude(pk=current.pk)
+    for row in earlier:
+        # A resent RenewalReq gets the certificate issued the first time.
+        if _public_der(row.certificate.public_key()) == _public_der(opened.csr.public_key):
+            return row.certificate
+    cert = certificates.issue_certificate(
+        issuer=ca,
+        public_key=opened.csr.public_key,
+        subject=opened.csr.subject,
+        days=days,
+        usage="client",
+    )
+    _record_issued(
+        cert=cert,
+        reference=current.reference,
+        source=IssuedCertificate.Source.SCEP,
+        transaction_id=opened.request.transaction_id,
+    )
+    return cert
+
+
 def handle_scep_request(*, message: bytes, days: int = DEVICE_CERTIFICATE_DAYS) -> bytes:
     """Answer a SCEP PKIOperation (RFC 8894) with a CertRep: SUCCESS issues a device identity.
+
+    PKCSReq needs a one-time challenge from `create_scep_challenge`; RenewalReq needs a signature
+    by a certificate we issued that is neither revoked nor expired.
 
     Raises scep.ScepMessageError only when `message` is not a SCEP message at all, and
     CertificateError when the server has no active CA; every other problem is a FAILURE CertRep.
@@ -274,7 +327,10 @@ def handle_scep_request(*, message: bytes, days: int = DEVICE_CERTIFICATE_DAYS) 
         # The savepoint undoes the challenge consumption when anything after it fails.
         with transaction.atomic():
             opened = scep.open_pkcs_req(request, ca=ca)
-            cert = _issue_for_scep(opened, ca=ca, days=days)
+            if opened.request.message_type == scep.MessageType.RENEWAL_REQ:
+                cert = _issue_for_renewal(opened, ca=ca, days=days)
+            else:
+                cert = _issue_for_scep(opened, ca=ca, days=days)
             reply = scep.build_cert_rep_success(opened, ca=ca, issued=cert)
     except scep.ScepFailure as failure:
         logger.info(

@@ -241,7 +241,7 @@ def test_other_message_types_are_bad_request(
     test_ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey
 ) -> None:
     envelope = scep.encrypt_envelope(b"x", recipient=test_ca.certificate, cipher="aes128")
-    for message_type in (scep.MessageType.CERT_POLL, scep.MessageType.RENEWAL_REQ):
+    for message_type in (scep.MessageType.CERT_POLL, scep.MessageType.GET_CERT):
         message = _signed_request(
             envelope, cert=_self_signed(rsa_key), key=rsa_key, message_type=message_type
         )

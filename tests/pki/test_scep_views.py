@@ -72,7 +72,7 @@ def test_get_ca_caps(client: Client) -> None:
         "SCEPStandard",
         "DES3",
     } <= set(caps)
-    assert "Renewal" not in caps  # not implemented, so not advertised
+    assert "Renewal" in caps
     assert "no-cache" in response["Cache-Control"]
 
 
@@ -325,3 +325,90 @@ def test_openssl_accepts_the_cert_rep_from_the_endpoint(
     pem = openssl("pkcs7", "-inform", "DER", "-in", tmp_path / "certs.p7", "-print_certs").stdout
     (issued,) = x509.load_pem_x509_certificates(pem)
     assert services.find_issued_certificate(certificates.fingerprint(issued)) is not None
+
+
+def _renew(
+    client: Client,
+    ca: certificates.Identity,
+    *,
+    current: x509.Certificate,
+    current_key: rsa.RSAPrivateKey,
+    new_key: rsa.RSAPrivateKey,
+) -> scep_client.IssuedOrFailure:
+    message, _ = scep_client.build_renewal_req(
+        key=new_key,
+        subject_cn="device-42-renewed",
+        current_cert=current,
+        current_key=current_key,
+        ca_cert=ca.certificate,
+    )
+    response = _post(client, message)
+    assert response.status_code == 200
+    return scep_client.parse_cert_rep(
+        response.content,
+        key=current_key,
+        self_signed_cert=current,
+        ca_cert=ca.certificate,
+        new_key=new_key,
+    )
+
+
+def test_renewal_with_a_new_key(
+    client: Client,
+    ca: certificates.Identity,
+    rsa_key: rsa.RSAPrivateKey,
+    other_rsa_key: rsa.RSAPrivateKey,
+) -> None:
+    first = _enroll(client, ca, rsa_key, services.create_scep_challenge(reference="renew-me"))
+    assert first.ok
+    renewed = _renew(
+        client, ca, current=first.certificate, current_key=rsa_key, new_key=other_rsa_key
+    )
+    assert renewed.ok, renewed
+    assert renewed.certificate != first.certificate
+    assert _spki(renewed.certificate.public_key()) == _spki(other_rsa_key.public_key())
+    assert certificates.is_issued_by(renewed.certificate, ca.certificate)
+    row = services.find_issued_certificate(certificates.fingerprint(renewed.certificate))
+    assert row is not None and row.reference == "renew-me"
+    assert IssuedCertificate.objects.filter(reference="renew-me").count() == 2
+
+
+def test_renewal_refused_for_revoked_or_unknown_certificates(
+    client: Client,
+    ca: certificates.Identity,
+    rsa_key: rsa.RSAPrivateKey,
+    other_rsa_key: rsa.RSAPrivateKey,
+) -> None:
+    first = _enroll(client, ca, rsa_key, services.create_scep_challenge(reference="lost"))
+    services.revoke_certificate(
+        fingerprint=certificates.fingerprint(first.certificate), reason="device lost"
+    )
+    revoked = _renew(
+        client, ca, current=first.certificate, current_key=rsa_key, new_key=other_rsa_key
+    )
+    _assert_refused(revoked, scep.FailInfo.BAD_REQUEST)
+    # A certificate this CA never issued (here: the requester's own self-signed one).
+    _message, _tid, self_signed = scep_client.build_pkcs_req(
+        key=rsa_key, subject_cn="d", challenge="", ca_cert=ca.certificate
+    )
+    unknown = _renew(client, ca, current=self_signed, current_key=rsa_key, new_key=other_rsa_key)
+    _assert_refused(unknown, scep.FailInfo.BAD_CERT_ID)
+    assert IssuedCertificate.objects.count() == 1
+
+
+def test_renewal_refused_for_an_expired_certificate(
+    client: Client,
+    ca: certificates.Identity,
+    rsa_key: rsa.RSAPrivateKey,
+    other_rsa_key: rsa.RSAPrivateKey,
+) -> None:
+    expired = certificates.issue_certificate(
+        issuer=ca,
+        public_key=rsa_key.public_key(),
+        subject=x509.Name([]),
+        days=0,
+        usage="client",
+    )
+    services._record_issued(cert=expired, reference="old", source=IssuedCertificate.Source.SCEP)
+    result = _renew(client, ca, current=expired, current_key=rsa_key, new_key=other_rsa_key)
+    _assert_refused(result, scep.FailInfo.BAD_TIME)
