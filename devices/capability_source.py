@@ -53,12 +53,15 @@ def _loader() -> type:
     """A SafeLoader that keeps numbers as strings: `introduced: 10.10` must not become 10.1."""
     import yaml  # generator-only dependency (dev extra): the runtime never needs it
 
-    class SchemaLoader(yaml.SafeLoader):
+    # libyaml's parser when available: same results, several times faster on 200 files.
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class SchemaLoader(base):  # type: ignore[misc,valid-type]
         pass
 
     SchemaLoader.yaml_implicit_resolvers = {
         first: [(tag, rx) for tag, rx in resolvers if not tag.endswith((":int", ":float"))]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+        for first, resolvers in base.yaml_implicit_resolvers.items()
     }
     return SchemaLoader
 
