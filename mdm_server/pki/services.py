@@ -13,7 +13,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -344,6 +344,16 @@ def handle_scep_request(*, message: bytes, days: int = DEVICE_CERTIFICATE_DAYS) 
         )
     logger.info("SCEP request %s: issued %s", request.transaction_id, cert.subject.rfc4514_string())
     return reply
+
+
+@transaction.atomic
+def purge_scep_challenges(*, older_than: dt.timedelta = dt.timedelta(days=7)) -> int:
+    """Delete challenges that expired or were used more than `older_than` ago; returns the count."""
+    cutoff = timezone.now() - older_than
+    deleted, _ = ScepChallenge.objects.filter(
+        models.Q(expires_at__lt=cutoff) | models.Q(used_at__lt=cutoff)
+    ).delete()
+    return deleted
 
 
 def find_issued_certificate(fingerprint: str) -> IssuedCertificate | None:

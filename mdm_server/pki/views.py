@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from mdm_server.encryption import DecryptionError
 from mdm_server.pki import certificates, scep, services
 from mdm_server.pki.cms import MAX_CMS_SIZE
 
@@ -49,7 +50,7 @@ def _pki_operation(request: HttpRequest) -> HttpResponse:
         reply = services.handle_scep_request(message=message)
     except scep.ScepMessageError as exc:
         return _text(400, f"not a SCEP message: {exc}")
-    except certificates.CertificateError as exc:
+    except (certificates.CertificateError, DecryptionError) as exc:
         logger.error("SCEP unavailable: %s", exc)
         return _text(503, f"SCEP is unavailable: {exc}")
     return HttpResponse(reply, content_type="application/x-pki-message")
@@ -58,7 +59,7 @@ def _pki_operation(request: HttpRequest) -> HttpResponse:
 def _ca_cert() -> HttpResponse:
     try:
         ca = services.active_identity(services.Kind.CA)
-    except certificates.CertificateError as exc:
+    except (certificates.CertificateError, DecryptionError) as exc:
         return _text(503, f"SCEP is unavailable: {exc}")
     return HttpResponse(
         ca.certificate.public_bytes(Encoding.DER), content_type="application/x-x509-ca-cert"

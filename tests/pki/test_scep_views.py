@@ -412,3 +412,14 @@ def test_renewal_refused_for_an_expired_certificate(
     services._record_issued(cert=expired, reference="old", source=IssuedCertificate.Source.SCEP)
     result = _renew(client, ca, current=expired, current_key=rsa_key, new_key=other_rsa_key)
     _assert_refused(result, scep.FailInfo.BAD_TIME)
+
+
+def test_unreadable_ca_key_is_a_clear_503(
+    client: Client, server_pki: services.PkiStatus, settings, no_cached_identity: None
+) -> None:  # type: ignore[no-untyped-def]
+    settings.ENCRYPTION_KEY = "a different key than the one the CA key was stored with"
+    services.active_identity.cache_clear()
+    response = client.get("/scep?operation=GetCACert")
+    assert response.status_code == 503
+    assert b"MDM_ENCRYPTION_KEY" in response.content
+    services.active_identity.cache_clear()

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import io
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.serialization import pkcs12
+from django.contrib.auth.models import User
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.utils import timezone
 
 from mdm_server.pki import certificates, services
 from mdm_server.pki.models import IssuedCertificate, ScepChallenge
@@ -89,3 +95,47 @@ def test_find_and_revoke(server_pki: services.PkiStatus) -> None:
 def test_revoking_an_unknown_certificate() -> None:
     with pytest.raises(certificates.CertificateError, match="no issued certificate"):
         services.revoke_certificate(fingerprint="ab" * 32, reason="x")
+
+
+def test_purge_scep_challenges() -> None:
+    services.create_scep_challenge(reference="fresh")
+    services.create_scep_challenge(reference="stale")
+    services.create_scep_challenge(reference="used-long-ago")
+    long_ago = timezone.now() - dt.timedelta(days=30)
+    ScepChallenge.objects.filter(reference="stale").update(expires_at=long_ago)
+    ScepChallenge.objects.filter(reference="used-long-ago").update(used_at=long_ago)
+    assert services.purge_scep_challenges() == 2
+    assert list(ScepChallenge.objects.values_list("reference", flat=True)) == ["fresh"]
+
+
+def test_scep_challenge_command() -> None:
+    out = io.StringIO()
+    call_command("scep_challenge", "lab-ipad", "--ttl", "600", stdout=out)
+    challenge = out.getvalue().strip()
+    row = ScepChallenge.objects.get(reference="lab-ipad")
+    assert row.challenge_hash == hashlib.sha256(challenge.encode()).hexdigest()
+    with pytest.raises(CommandError, match="positive"):
+        call_command("scep_challenge", "x", "--ttl", "0")
+
+
+def test_revoke_certificate_command(server_pki: services.PkiStatus) -> None:
+    _data, row = services.issue_identity_pkcs12(reference="r", common_name="d", password="pw")
+    out = io.StringIO()
+    call_command("revoke_certificate", row.fingerprint, "--reason", "stolen", stdout=out)
+    assert "revoked CN=d" in out.getvalue()
+    row.refresh_from_db()
+    assert row.revocation_reason == "stolen"
+    with pytest.raises(CommandError, match="no issued certificate"):
+        call_command("revoke_certificate", "00" * 32, "--reason", "x")
+
+
+def test_admin_lists_are_read_only(server_pki: services.PkiStatus) -> None:
+    services.issue_identity_pkcs12(reference="r", common_name="admin-listed", password="pw")
+    services.create_scep_challenge(reference="r")
+    client = Client()
+    client.force_login(User.objects.create_superuser("root", password="pw"))
+    page = client.get("/admin/pki/issuedcertificate/")
+    assert page.status_code == 200
+    assert b"admin-listed" in page.content
+    assert client.get("/admin/pki/scepchallenge/").status_code == 200
+    assert client.get("/admin/pki/issuedcertificate/add/").status_code == 403
