@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
@@ -262,18 +262,22 @@ def _cite(item: _Item, os: str, detail: str, path: str = "") -> str:
     return f"{item.file}: {path + ' ' if path else ''}{os} {detail}"
 
 
-def _version_denial(rule: _Rule, target: Target, what: str, cite: Any) -> tuple[str, str] | None:
+def _version_denial(
+    rule: _Rule, target: Target, what: str, cite: Callable[[str], str]
+) -> tuple[str, str] | None:
     """(reason, rule) when the OS version is too old or past removal; unknown versions pass."""
     os = target.platform.value
     version = parse_version(target.os_version)
     if version is None:
         return None
-    if rule.introduced and version < (parse_version(rule.introduced) or ()):
+    introduced = parse_version(rule.introduced or "")
+    if introduced and version < introduced:
         return (
             f"{what} needs {os} {rule.introduced} or later (device runs {target.os_version})",
             cite(f"introduced={rule.introduced}"),
         )
-    if rule.removed and version >= (parse_version(rule.removed) or ()):
+    removed = parse_version(rule.removed or "")
+    if removed and version >= removed:
         return (
             f"{what} was removed in {os} {rule.removed} (device runs {target.os_version})",
             cite(f"removed={rule.removed}"),
@@ -281,7 +285,9 @@ def _version_denial(rule: _Rule, target: Target, what: str, cite: Any) -> tuple[
     return None
 
 
-def _channel_denial(rule: _Rule, target: Target, what: str, cite: Any) -> tuple[str, str] | None:
+def _channel_denial(
+    rule: _Rule, target: Target, what: str, cite: Callable[[str], str]
+) -> tuple[str, str] | None:
     if target.channel is Channel.DEVICE:
         if rule.devicechannel is False:
             return f"{what} is only available on the user channel", cite("devicechannel=false")
@@ -306,7 +312,7 @@ def _evaluate(item: _Item, target: Target) -> Decision:
     """Payload-level rules: OS support, version, User Enrollment mode, DEP, supervision, channel."""
     os = target.platform.value
     rule = item.rules[os]
-    what = f"{item.name}"
+    what = item.name
 
     def cite(detail: str) -> str:
         return _cite(item, os, detail)
@@ -428,7 +434,8 @@ def check_command(request_type: str, target: Target, *, keys: Iterable[str] = ()
     Keys are names from the command dictionary (`PIN`, `Queries`) or schema paths
     (`Settings[].Wallpaper`); keys unknown to the schema are not judged.
     """
-    return _check_command(request_type, target, tuple(keys))
+    # Only string keys can name schema keys; the tuple also makes the call cacheable.
+    return _check_command(request_type, target, tuple(k for k in keys if isinstance(k, str)))
 
 
 @lru_cache(maxsize=8192)
