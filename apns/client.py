@@ -79,6 +79,8 @@ class ApnsConfig:
     port: int = 443
     ca_file: str | None = None
     connections: int = 4
+    # Pushes in flight at once over all connections (Apple allows 1000 streams per connection).
+    streams: int = 2000
     # Apple may keep an undeliverable push this long (device offline); MDM pushes only wake the
     # device, so a day is plenty and a newer push supersedes an older one anyway.
     expiration_seconds: int = 86400
@@ -207,7 +209,7 @@ class AioApnsSender:
                 topic=self.config.topic,  # explicit: aioapns would parse it via pyOpenSSL
                 ssl_context=self._ssl_context(),
                 max_connections=self.config.connections,
-                max_connection_attempts=2,
+                max_connection_attempts=1,  # Celery retries, with backoff
                 err_func=_ignore_error,  # outcomes are returned, not logged one by one
             )
         client.pool.protocol_class = gateway_protocol(self.config.host, self.config.port)  # type: ignore[assignment]
@@ -232,7 +234,7 @@ class AioApnsSender:
                     stop.set()
 
         # One worker per stream we want in flight: a few connections x many streams each.
-        streams = max(1, min(len(targets), self.config.connections * 500))
+        streams = max(1, min(len(targets), self.config.streams))
         tasks = [asyncio.ensure_future(worker()) for _ in range(streams)]
         try:
             await asyncio.wait(tasks, timeout=max(0.0, deadline - time.monotonic()))

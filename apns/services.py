@@ -27,6 +27,7 @@ from django.utils import timezone
 from apns import client
 from apns.models import PushBatch, PushCertificate, PushCertificateRequest
 from devices.models import DeviceEvent, Enrollment, QueuedCommand
+from devices.services import LAST_SEEN_RESOLUTION
 from mdm_server import audit, encryption
 from mdm_server.pki import certificates
 
@@ -317,6 +318,7 @@ def sender_for(cert: PushCertificate) -> client.PushSender:
             port=settings.APNS_PORT,
             ca_file=settings.APNS_CA_FILE,
             connections=getattr(settings, "APNS_CONNECTIONS", 4),
+            streams=getattr(settings, "APNS_STREAMS", 2000),
         )
     )
 
@@ -367,7 +369,10 @@ def push_enrollments(
         _abort_batch(batch_id, "no active push certificate")
         raise NoPushCertificate("no active APNs push certificate: upload one under Push")
     rows = list(
-        pushable().filter(id__in=list(enrollment_ids)).values_list("id", "push_token", "push_magic")
+        pushable()
+        .filter(id__in=list(enrollment_ids))
+        .order_by("id")
+        .values_list("id", "push_token", "push_magic")
     )
     targets = [client.PushTarget(pk, token, magic) for pk, token, magic in rows]
     found = {t.key for t in targets}
@@ -470,9 +475,14 @@ class ScheduleResult:
 
 
 def _outstanding_push(now: dt.datetime) -> Q:
-    """A recent push the device has not answered by connecting yet."""
+    """A recent push the device has not answered by connecting yet.
+
+    The devices app refreshes last_seen_at at most once per LAST_SEEN_RESOLUTION, so a connect
+    shortly after an earlier one may leave it unchanged: only a last_seen_at older than the push
+    by more than that proves the device has not come since.
+    """
     return Q(last_push_at__gte=now - dt.timedelta(seconds=COALESCE_SECONDS)) & (
-        Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=F("last_push_at"))
+        Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=F("last_push_at") - LAST_SEEN_RESOLUTION)
     )
 
 
