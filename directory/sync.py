@@ -39,6 +39,9 @@ def validate_ldap_filter(value: str) -> str:
     text = value.strip()
     if not text:
         raise FilterError("The filter is empty.")
+    unescaped = text.replace("\\\\", "").replace("\\(", "").replace("\\)", "")
+    if unescaped.count("(") != unescaped.count(")"):
+        raise FilterError("Unbalanced parentheses.")
     if not (text.startswith("(") and text.endswith(")")):
         raise FilterError("A filter must be enclosed in parentheses, e.g. (objectClass=person).")
     depth = 0

@@ -1,0 +1,229 @@
+"""Local users, groups and enrollment settings, Managed Apple ID domains, invitations."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from directory import auth, services
+from directory.models import DirectoryGroup, DirectoryUser, Invitation
+from mdm_server.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def _local(username: str = "jo", email: str = "jo@example.com", **kw: Any) -> DirectoryUser:
+    return services.create_local_user(
+        username=username, email=email, password="correct horse", actor=None, **kw
+    )
+
+
+def test_local_user_sign_in(domains: None) -> None:
+    user = _local()
+    assert user.password.startswith(("pbkdf2", "md5", "argon2", "bcrypt", "scrypt"))
+    assert auth.authenticate_password(identifier="jo", password="correct horse") == user
+    assert auth.authenticate_password(identifier="JO@example.com", password="correct horse") == user
+    for password, code in (("wrong", "wrong_password"), ("", "wrong_password")):
+        with pytest.raises(auth.AuthenticationFailed) as info:
+            auth.authenticate_password(identifier="jo", password=password)
+        assert info.value.code == code
+    with pytest.raises(auth.AuthenticationFailed) as info:
+        auth.authenticate_password(identifier="nobody", password="correct horse")
+    assert info.value.code == "unknown_user"
+    services.update_user(user=user, data={"enabled": False}, actor=None)
+    with pytest.raises(auth.AuthenticationFailed) as info:
+        auth.authenticate_password(identifier="jo", password="correct horse")
+    assert info.value.code == "disabled"
+
+
+def test_local_user_validation(db: None) -> None:
+    _local()
+    with pytest.raises(services.DirectoryError, match="already exists"):
+        _local(username="JO", email="other@example.com")
+    with pytest.raises(services.DirectoryError, match="8 characters"):
+        services.create_local_user(username="x", email="", password="short", actor=None)
+    with pytest.raises(services.DirectoryError, match="username"):
+        services.create_local_user(username="a b", email="", password="long enough", actor=None)
+
+
+def test_local_source_allowed_groups(db: None) -> None:
+    group = services.save_group(
+        group=None,
+        name="Enrollers",
+        apple_enrollment_type="user",
+        default_ownership="personal",
+        priority=10,
+        actor=None,
+    )
+    source = services.local_source()
+    services.save_source(source=source, data={"allowed_groups": ["enrollers"]}, actor=None)
+    user = _local()
+    with pytest.raises(auth.AuthenticationFailed) as info:
+        auth.authenticate_password(identifier="jo", password="correct horse")
+    assert info.value.code == "not_allowed"
+    services.set_group_members(group=group, users=[user], actor=None)
+    assert auth.authenticate_password(identifier="jo", password="correct horse") == user
+
+
+def test_directory_user_fields_come_from_the_directory(ldap_source: Any) -> None:
+    user = auth.authenticate_password(identifier="alice", password="alice-pw", source=ldap_source)
+    with pytest.raises(services.DirectoryError, match="change it there"):
+        services.update_user(user=user, data={"email": "x@example.com"}, actor=None)
+    with pytest.raises(services.DirectoryError, match="in the directory"):
+        services.update_user(user=user, data={"password": "new password!"}, actor=None)
+
+
+def test_enrollment_settings_by_group_priority(db: None) -> None:
+    user = _local()
+    assert services.enrollment_settings_for(user) == services.EnrollmentSettings(
+        "user", "personal", None
+    )
+    device = services.save_group(
+        group=None,
+        name="Corporate",
+        apple_enrollment_type="device",
+        default_ownership="corporate",
+        priority=50,
+        actor=None,
+    )
+    byod = services.save_group(
+        group=None,
+        name="BYOD",
+        apple_enrollment_type="user",
+        default_ownership="personal",
+        priority=10,
+        actor=None,
+    )
+    plain = services.save_group(
+        group=None,
+        name="No setting",
+        apple_enrollment_type="",
+        default_ownership="personal",
+        priority=1,
+        actor=None,
+    )
+    user.groups.set([device, plain])
+    assert services.enrollment_settings_for(user) == services.EnrollmentSettings(
+        "device", "corporate", "Corporate"
+    )
+    user.groups.add(byod)
+    assert services.enrollment_settings_for(user).group == "BYOD"
+    with pytest.raises(services.DirectoryError, match="already exists"):
+        services.save_group(
+            group=None,
+            name="byod",
+            apple_enrollment_type="",
+            default_ownership="personal",
+            priority=1,
+            actor=None,
+        )
+    with pytest.raises(services.DirectoryError, match="Enrollment Type"):
+        services.save_group(
+            group=byod,
+            name="BYOD",
+            apple_enrollment_type="both",
+            default_ownership="personal",
+            priority=1,
+            actor=None,
+        )
+
+
+def test_managed_apple_id_domains(db: None) -> None:
+    services.add_managed_apple_id_domain(domain=" AppleID.Example.com ", actor=None)
+    assert services.managed_apple_id_domains() == ["appleid.example.com"]
+    with pytest.raises(services.DirectoryError, match="already"):
+        services.add_managed_apple_id_domain(domain="appleid.example.com", actor=None)
+    with pytest.raises(services.DirectoryError, match="not a valid domain"):
+        services.add_managed_apple_id_domain(domain="not a domain", actor=None)
+
+
+def test_recompute_after_domain_added(db: None) -> None:
+    user = _local()
+    assert user.managed_apple_id is None
+    assert "not one of" in user.managed_apple_id_problem
+    services.add_managed_apple_id_domain(domain="example.com", actor=None)
+    assert services.recompute_managed_apple_id(user=user, actor=None) == ""
+    user.refresh_from_db()
+    assert user.managed_apple_id == "jo@example.com"
+
+
+def test_invitation_lifecycle(
+    domains: None, mailoutbox: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    user = _local()
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation, token = services.create_invitation(
+            user=user, base_url="https://mdm.example.test/"
+        )
+    assert invitation.token_hash != token and token not in invitation.token_hash
+    assert len(mailoutbox) == 1
+    assert f"https://mdm.example.test/directory/invitation/{token}/" in mailoutbox[0].body
+    assert services.redeem_invitation(token=token) == user
+    with pytest.raises(services.InvitationError, match="already used"):
+        services.redeem_invitation(token=token)
+    with pytest.raises(services.InvitationError, match="not valid"):
+        services.redeem_invitation(token="made-up")
+    expired, token2 = services.create_invitation(user=user, base_url="https://x", send_email=False)
+    Invitation.objects.filter(pk=expired.pk).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    with pytest.raises(services.InvitationError, match="expired"):
+        services.redeem_invitation(token=token2)
+
+
+def test_invitation_needs_email_and_enabled_user(db: None) -> None:
+    user = _local(email="")
+    with pytest.raises(services.DirectoryError, match="no email"):
+        services.create_invitation(user=user, base_url="https://x")
+    services.update_user(user=user, data={"enabled": False}, actor=None)
+    with pytest.raises(services.DirectoryError, match="disabled"):
+        services.create_invitation(user=user, base_url="https://x")
+
+
+def test_secrets_are_encrypted_and_kept_when_blank(ldap_source: Any) -> None:
+    stored = bytes(ldap_source.bind_password_encrypted)
+    assert b"sync-secret" not in stored
+    services.save_source(source=ldap_source, data={"bind_password": ""}, actor=None)
+    assert ldap_source.bind_password == "sync-secret"
+    services.save_source(source=ldap_source, data={"bind_password": "new"}, actor=None)
+    assert ldap_source.bind_password == "new"
+
+
+def test_source_with_users_cannot_be_deleted(ldap_source: Any) -> None:
+    auth.authenticate_password(identifier="alice", password="alice-pw", source=ldap_source)
+    with pytest.raises(services.DirectoryError, match="disable the source"):
+        services.delete_source(source=ldap_source, actor=None)
+
+
+def test_admin_actions_are_audited(admin_user: Any) -> None:
+    services.create_local_user(username="jo", email="", password="long enough", actor=admin_user)
+    assert AuditEvent.objects.filter(action="directory.user_created", actor=admin_user).exists()
+
+
+def test_only_one_import_per_source_at_a_time(ldap_source: Any) -> None:
+    assert len(services.sync_all_sources()) == 1
+    assert services.sync_all_sources() == []  # the first run is still pending
+
+
+def test_start_import_validation(ldap_source: Any) -> None:
+    with pytest.raises(services.DirectoryError, match="Select at least one"):
+        services.start_import(source=ldap_source, selection=[], actor=None)
+    with pytest.raises(services.DirectoryError, match="Cannot import"):
+        services.start_import(
+            source=ldap_source, selection=[{"type": "nope", "id": "x"}], actor=None
+        )
+    with pytest.raises(services.DirectoryError, match="added by hand"):
+        services.start_import(
+            source=services.local_source(), selection=[{"type": "all"}], actor=None
+        )
+
+
+def test_group_member_helpers(db: None) -> None:
+    synced = DirectoryGroup.objects.create(
+        name="Synced", kind="synced", source=services.local_source(), external_id="x"
+    )
+    with pytest.raises(services.DirectoryError, match="come from the directory"):
+        services.set_group_members(group=synced, users=[], actor=None)
