@@ -133,7 +133,7 @@ def test_admin_lists_are_read_only(server_pki: services.PkiStatus) -> None:
     services.issue_identity_pkcs12(reference="r", common_name="admin-listed", password="pw")
     services.create_scep_challenge(reference="r")
     client = Client()
-    client.force_login(User.objects.create_superuser("root", password="pw"))
+    client.force_login(User.objects.create_superuser("root", password=None))
     page = client.get("/admin/pki/issuedcertificate/")
     assert page.status_code == 200
     assert b"admin-listed" in page.content
