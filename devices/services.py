@@ -307,7 +307,7 @@ EMPTY = Reply()
 def _find(ids: protocol.EnrollmentIds, *, for_update: bool = False) -> Enrollment | None:
     qs = Enrollment.objects.all()
     if for_update:
-        qs = qs.select_for_update()
+        qs = qs.select_for_update(of=("self",))
     return qs.filter(channel_key=ids.key).select_related("parent").first()
 
 

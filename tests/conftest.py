@@ -58,8 +58,24 @@ def helpdesk_client(helpdesk_user: User) -> Client:
     return client
 
 
-@pytest.fixture
-def server_pki(db: None):  # type: ignore[no-untyped-def]
-    from mdm_server.pki import services
+@pytest.fixture(scope="session")
+def _rsa_key_pool() -> list[object]:
+    """RSA-2048 generation costs up to half a second: tests share a few keys made once."""
+    from mdm_server.pki import certificates
 
-    return services.ensure_server_pki(organisation="Test")
+    return [certificates.new_rsa_key() for _ in range(3)]
+
+
+@pytest.fixture
+def server_pki(db: None, _rsa_key_pool: list[object], monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """The MDM CA and signing certificate, as `manage.py setup` creates them."""
+    from itertools import cycle
+
+    from mdm_server.pki import certificates, services
+
+    keys = cycle(_rsa_key_pool)
+    with monkeypatch.context() as patch:
+        patch.setattr(certificates, "new_rsa_key", lambda bits=2048: next(keys))
+        status = services.ensure_server_pki(organisation="Test")
+    services.active_identity.cache_clear()
+    return status
