@@ -318,7 +318,7 @@ def test_binary_garbage_with_valid_signature_is_400(make_device: MakeDevice) -> 
 @override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1024)
 def test_oversize_body_is_413(make_device: MakeDevice) -> None:
     device = make_device()
-    status, body = device.checkin(
+    status, _body = device.checkin(
         {"MessageType": "Authenticate", "EnrollmentID": "E", "Pad": "x" * 4096}
     )
     assert status == 413

@@ -149,7 +149,7 @@ def test_results_are_idempotent_and_unknown_uuids_harmless(make_device: MakeDevi
     device, enrollment = _enrolled(make_device)
     result = services.enqueue_command(enrollments=[enrollment], request_type="SecurityInfo")
     uuid = result.command.uuid  # type: ignore[union-attr]
-    status, body = device.connect()
+    _status, body = device.connect()
     assert plistlib.loads(body)["CommandUUID"] == uuid
     ack = {"SecurityInfo": {"PasscodeCompliant": True}}
     assert device.connect("Acknowledged", command_uuid=uuid, extra=ack) == (200, b"")
@@ -254,7 +254,7 @@ def test_fan_out_stores_one_command_and_references(make_device: MakeDevice) -> N
 
 
 def test_user_channel_command_only_on_that_channel(make_device: MakeDevice) -> None:
-    device, enrollment = _enrolled(make_device, platform="macOS", user_enrollment=False)
+    device, _enrollment = _enrolled(make_device, platform="macOS", user_enrollment=False)
     device.token_update(user="U1")
     user = Enrollment.objects.get(channel=Enrollment.Channel.USER)
     services.enqueue_command(enrollments=[user], request_type="ProfileList")
@@ -271,7 +271,7 @@ def test_connect_query_budget(
         assert device.connect() == (200, b"")
     services.enqueue_command(enrollments=[enrollment], request_type="SecurityInfo")
     with django_assert_max_num_queries(6):  # type: ignore[operator]
-        status, body = device.connect()
+        _status, body = device.connect()
     uuid = plistlib.loads(body)["CommandUUID"]
     with django_assert_max_num_queries(10):  # type: ignore[operator]
         device.connect("Acknowledged", command_uuid=uuid, extra={"SecurityInfo": {}})
