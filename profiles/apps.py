@@ -8,7 +8,10 @@ class ProfilesConfig(AppConfig):
     verbose_name = "Configuration profiles"
 
     def ready(self) -> None:
+        from django.db.models.signals import m2m_changed
+
         from devices import hooks, signals
+        from directory.models import DirectoryUser
         from profiles import receivers, signing
 
         signals.enrollment_completed.connect(
@@ -16,6 +19,11 @@ class ProfilesConfig(AppConfig):
         )
         signals.command_result.connect(
             receivers.on_command_result, dispatch_uid="profiles.command_result"
+        )
+        m2m_changed.connect(
+            receivers.on_group_membership_changed,
+            sender=DirectoryUser.groups.through,
+            dispatch_uid="profiles.group_membership",
         )
         # A profile trimmed for one device (User Enrollment subset) is re-signed by the devices
         # app with our signer; older devices code may not have the hook yet.

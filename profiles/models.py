@@ -88,6 +88,13 @@ class Assignment(models.Model):
         on_delete=models.CASCADE,
         related_name="profile_assignments",
     )
+    group = models.ForeignKey(
+        "directory.DirectoryGroup",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="profile_assignments",
+    )
     enrollment_type = models.CharField(max_length=8, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
@@ -107,10 +114,15 @@ class Assignment(models.Model):
                 condition=Q(kind="type"),
                 name="profiles_assign_type_once",
             ),
+            models.UniqueConstraint(
+                fields=["profile", "group"],
+                condition=Q(kind="group"),
+                name="profiles_assign_group_once",
+            ),
             models.CheckConstraint(
-                condition=Q(kind="enrollment", enrollment__isnull=False)
-                | Q(kind="type", enrollment__isnull=True)
-                | Q(kind="group", enrollment__isnull=True),
+                condition=Q(kind="enrollment", enrollment__isnull=False, group__isnull=True)
+                | Q(kind="type", enrollment__isnull=True, group__isnull=True)
+                | Q(kind="group", enrollment__isnull=True, group__isnull=False),
                 name="profiles_assign_target_matches_kind",
             ),
         ]
@@ -120,7 +132,7 @@ class Assignment(models.Model):
             return f"{self.profile_id} → enrollment {self.enrollment_id}"
         if self.kind == self.Kind.ENROLLMENT_TYPE:
             return f"{self.profile_id} → every {self.enrollment_type} enrollment"
-        return f"{self.profile_id} → group"
+        return f"{self.profile_id} → group {self.group_id}"
 
 
 class Delivery(models.Model):

@@ -30,3 +30,36 @@ def on_command_result(sender: Any, delivery: QueuedCommand, **kwargs: Any) -> No
         services.record_command_result(delivery=delivery)
     except Exception:
         logger.exception("recording profile status for command %s failed", delivery.pk)
+
+
+def on_group_membership_changed(
+    sender: Any, instance: Any, action: str, reverse: bool, pk_set: set[int] | None, **kwargs: Any
+) -> None:
+    """DirectoryUser.groups changed (either side): sync the users' enrollments after commit.
+
+    Django's own m2m signal keeps the directory app free of any reference to profiles.
+    """
+    from django.db import transaction
+
+    from profiles import services
+
+    if action == "pre_clear":
+        # After a clear the affected users are no longer known: remember them now.
+        instance._profiles_cleared_users = (
+            list(instance.members.values_list("pk", flat=True)) if reverse else [instance.pk]
+        )
+        return
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if action == "post_clear":
+        users = list(getattr(instance, "_profiles_cleared_users", []))
+    else:
+        users = list(pk_set or ()) if reverse else [instance.pk]
+
+    def run() -> None:
+        try:
+            services.sync_directory_users(user_ids=users)
+        except Exception:
+            logger.exception("syncing profiles after a group change failed for users %s", users)
+
+    transaction.on_commit(run)

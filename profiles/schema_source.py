@@ -36,7 +36,10 @@ def _loader() -> type:
     the key's declared type (values are converted per type in `_coerce`)."""
     import yaml  # generator-only dependency
 
-    class Loader(yaml.SafeLoader):
+    # The C parser when libyaml is there (about 5x faster); the resolver stays Python's.
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class Loader(base):  # type: ignore[misc,valid-type]
         pass
 
     Loader.yaml_implicit_resolvers = {

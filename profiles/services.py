@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from devices import capabilities
 from devices.models import Enrollment, InstalledProfile, QueuedCommand
 from devices.services import EnqueueResult, enqueue_command
+from directory.models import DirectoryGroup
 from mdm_server import audit
 from profiles import builder, schema, signing
 from profiles.exceptions import ProfileError
@@ -499,17 +501,37 @@ def _channel_filter(profile: Profile) -> Q:
     return Q(channel=Enrollment.Channel.DEVICE)
 
 
+def _has_directory_user() -> bool:
+    # Enrollment.directory_user arrives with the enrollment work; until then group
+    # assignments are stored but match no enrollment.
+    try:
+        Enrollment._meta.get_field("directory_user")
+    except FieldDoesNotExist:
+        return False
+    return True
+
+
+def _group_members_filter(group_ids: Any) -> Q:
+    """Enrollments whose user (or whose device channel's user) is in one of the groups."""
+    return Q(directory_user__groups__in=group_ids) | Q(parent__directory_user__groups__in=group_ids)
+
+
 def desired_enrollments(profile: Profile) -> QuerySet[Enrollment]:
     """Enrolled channels that should have the profile, from all of its assignments."""
-    direct = Assignment.objects.filter(profile=profile, kind=Assignment.Kind.ENROLLMENT)
+    assignments = Assignment.objects.filter(profile=profile)
+    direct = assignments.filter(kind=Assignment.Kind.ENROLLMENT).values("enrollment_id")
     types = list(
-        Assignment.objects.filter(
-            profile=profile, kind=Assignment.Kind.ENROLLMENT_TYPE
-        ).values_list("enrollment_type", flat=True)
+        assignments.filter(kind=Assignment.Kind.ENROLLMENT_TYPE).values_list(
+            "enrollment_type", flat=True
+        )
     )
-    wanted = Q(pk__in=direct.values("enrollment_id"))
+    groups = list(assignments.filter(kind=Assignment.Kind.GROUP).values_list("group_id", flat=True))
+    wanted = Q(pk__in=direct)
     if types:
         wanted |= Q(enrollment_type__in=types) & _channel_filter(profile)
+    if groups and _has_directory_user():
+        in_groups = Enrollment.objects.filter(_group_members_filter(groups)).values("pk")
+        wanted |= Q(pk__in=in_groups) & _channel_filter(profile)
     return Enrollment.objects.filter(wanted, status=Enrollment.Status.ENROLLED)
 
 
@@ -701,8 +723,10 @@ def assign_profile(
     actor: Actor,
     enrollments: Iterable[Enrollment] = (),
     enrollment_types: Iterable[str] = (),
+    groups: Iterable[DirectoryGroup] = (),
 ) -> SyncOutcome:
-    """Assign a profile to enrollments and/or enrollment types, then install where allowed."""
+    """Assign a profile to enrollments, user groups and/or enrollment types; install where
+    allowed (one InstallProfile command fanned out to every enrollment that gets it)."""
     user = _user(actor)
     members = list(enrollments)
     Assignment.objects.bulk_create(
@@ -729,6 +753,14 @@ def assign_profile(
             enrollment_type=value,
             defaults={"created_by": user},
         )
+    group_list = list(groups)
+    Assignment.objects.bulk_create(
+        [
+            Assignment(profile=profile, kind=Assignment.Kind.GROUP, group=g, created_by=user)
+            for g in group_list
+        ],
+        ignore_conflicts=True,
+    )
     outcome = sync_profile(profile=profile, actor=actor, origin="assigned")
     audit.record(
         actor=actor,
@@ -737,6 +769,7 @@ def assign_profile(
         details={
             "enrollments": len(members),
             "enrollment_types": types,
+            "groups": [g.pk for g in group_list],
             "queued": len(outcome.installed.queued),
             "skipped": len(outcome.installed.skipped),
         },
@@ -769,15 +802,28 @@ def profiles_for_enrollment(enrollment: Enrollment) -> list[Profile]:
             assignments__kind=Assignment.Kind.ENROLLMENT_TYPE,
             assignments__enrollment_type=enrollment.enrollment_type,
         )
+        | Q(assignments__kind=Assignment.Kind.GROUP)
     ).distinct()
     return [p for p in candidates if desired_enrollments(p).filter(pk=enrollment.pk).exists()]
 
 
 @transaction.atomic
 def sync_enrollment(*, enrollment: Enrollment, origin: str = "enrollment") -> list[InstallOutcome]:
-    """Install every profile assigned to a (newly enrolled or regrouped) enrollment."""
+    """Bring one enrollment in line with the assignments: install what it should have (new, or
+    an older version), remove what no assignment covers any more (e.g. after a group change)."""
     outcomes = []
-    for profile in profiles_for_enrollment(enrollment):
+    wanted = profiles_for_enrollment(enrollment)
+    held = Profile.objects.filter(
+        deliveries__enrollment=enrollment,
+        deliveries__status__in=(
+            Delivery.Status.QUEUED,
+            Delivery.Status.INSTALLED,
+            Delivery.Status.MISSING,
+        ),
+    ).exclude(pk__in=[p.pk for p in wanted])
+    for stale in held:
+        _enqueue_remove(stale, [enrollment], actor=None)
+    for profile in wanted:
         current = Delivery.objects.filter(profile=profile, enrollment=enrollment).first()
         if (
             current is not None
@@ -854,3 +900,19 @@ def reconcile_profile_list(*, enrollment_id: int) -> int:
         d.save(update_fields=["status", "reason", "updated_at"])
         changed += 1
     return changed
+
+
+def sync_directory_users(*, user_ids: Iterable[int]) -> int:
+    """After a group membership change: re-evaluate every enrollment of these users."""
+    ids = list(user_ids)
+    if not ids or not _has_directory_user():
+        return 0
+    enrollments = Enrollment.objects.filter(
+        Q(directory_user_id__in=ids) | Q(parent__directory_user_id__in=ids),
+        status=Enrollment.Status.ENROLLED,
+    )
+    count = 0
+    for enrollment in enrollments:
+        sync_enrollment(enrollment=enrollment, origin="group membership changed")
+        count += 1
+    return count
