@@ -22,6 +22,7 @@ class EnrollmentContext:
     enrollment_type: str  # an Enrollment.Type value
     reference: str = ""  # enrollment session id
     managed_apple_id: str = ""
+    directory_user_id: int | None = None
 
 
 @dataclass(frozen=True)

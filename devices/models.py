@@ -65,6 +65,14 @@ class Enrollment(models.Model):
     user_short_name = models.CharField(max_length=255, blank=True)
     user_long_name = models.CharField(max_length=255, blank=True)
     managed_apple_id = models.CharField(max_length=255, blank=True, db_index=True)
+    # The signed-in user this enrollment belongs to (account-driven and portal enrollment).
+    directory_user = models.ForeignKey(
+        "directory.DirectoryUser",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="enrollments",
+    )
 
     topic = models.CharField(max_length=255, blank=True)
     push_token = models.CharField(max_length=256, blank=True)

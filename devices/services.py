@@ -437,6 +437,8 @@ def _authenticate(
     if context is not None:
         enrollment.enrollment_reference = context.reference
         enrollment.managed_apple_id = context.managed_apple_id or enrollment.managed_apple_id
+        if context.directory_user_id is not None:
+            enrollment.directory_user_id = context.directory_user_id
     enrollment.save()
     dropped = 0 if created else _cancel_pending(enrollment, "device authenticated again")
     detail: dict[str, Any] = {
@@ -512,6 +514,7 @@ def _token_update_new_user_channel(
         udid=ids.udid,
         user_id=ids.user_id,
         managed_apple_id=device.managed_apple_id,
+        directory_user_id=device.directory_user_id,
         enrollment_reference=device.enrollment_reference,
     )
     challenge = hooks.check_bearer(user, bearer)
