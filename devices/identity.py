@@ -55,6 +55,32 @@ def _external_cas(path: str | None) -> tuple[x509.Certificate, ...]:
     return tuple(x509.load_pem_x509_certificates(Path(path).read_bytes()))
 
 
+_revoked_cache: tuple[float, frozenset[str]] = (0.0, frozenset())
+
+
+def _revoked_fingerprints() -> frozenset[str]:
+    """Fingerprints of revoked device certificates; reloaded at most once a minute per process."""
+    global _revoked_cache  # a per-process cache, like the CA list
+    loaded_at, revoked = _revoked_cache
+    if time.monotonic() - loaded_at > _CA_CACHE_SECONDS:
+        from mdm_server.pki.models import IssuedCertificate
+
+        revoked = frozenset(
+            IssuedCertificate.objects.filter(revoked_at__isnull=False).values_list(
+                "fingerprint", flat=True
+            )
+        )
+        _revoked_cache = (time.monotonic(), revoked)
+    return revoked
+
+
+def forget_cached_state() -> None:
+    """Drop the per-process CA and revocation caches (after a revocation or CA change)."""
+    global _ca_cache, _revoked_cache
+    _ca_cache = (0.0, [])
+    _revoked_cache = (0.0, frozenset())
+
+
 def _issued_by_trusted_ca(cert: x509.Certificate) -> bool:
     if any(certificates.is_issued_by(cert, ca) for ca in _trusted_cas()):
         return True
@@ -110,9 +136,10 @@ def identify(request: HttpRequest) -> DeviceIdentity:
         raise IdentityError("the identity certificate is expired or not yet valid")
     if not _issued_by_trusted_ca(cert):
         raise IdentityError("the identity certificate was not issued by this server's CA")
-    return DeviceIdentity(
-        certificate=cert, fingerprint=certificates.fingerprint(cert), transport=transport
-    )
+    fingerprint = certificates.fingerprint(cert)
+    if fingerprint in _revoked_fingerprints():
+        raise IdentityError("the identity certificate has been revoked")
+    return DeviceIdentity(certificate=cert, fingerprint=fingerprint, transport=transport)
 
 
 def bearer_token(request: HttpRequest) -> str | None:

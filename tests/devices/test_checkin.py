@@ -338,3 +338,26 @@ def test_checkin_events_are_logged(make_device: MakeDevice) -> None:
     device.enroll()
     kinds = set(DeviceEvent.objects.values_list("kind", flat=True))
     assert kinds == {DeviceEvent.Kind.CHECKIN}
+
+
+def test_revoked_identity_is_refused(make_device: MakeDevice) -> None:
+    from devices import identity
+    from mdm_server.pki.models import IssuedCertificate
+    from mdm_server.pki.services import revoke_certificate
+
+    device = make_device()
+    device.enroll()
+    fingerprint = certificates.fingerprint(device.certificate)
+    IssuedCertificate.objects.create(
+        fingerprint=fingerprint,
+        serial=str(device.certificate.serial_number),
+        subject="CN=mdm-identity",
+        not_before=device.certificate.not_valid_before_utc,
+        not_after=device.certificate.not_valid_after_utc,
+        pem="",
+        reference="test",
+    )
+    revoke_certificate(fingerprint=fingerprint, reason="device lost")
+    identity.forget_cached_state()
+    status, body = device.connect()
+    assert status == 403 and b"revoked" in body
