@@ -1,0 +1,26 @@
+"""Public page behind an invitation link: who is invited and how to enroll (nothing is used up)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from directory import services
+
+
+@never_cache
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    # Viewing does not redeem: mail scanners open links too. Enrollment redeems the token.
+    try:
+        found = services.find_invitation(token=token)
+    except services.InvitationError as exc:
+        return render(request, "directory/invitation.html", {"error": exc.message}, status=404)
+    user = found.user
+    context = {
+        "name": user.display_name or user.username,
+        "account": user.managed_apple_id or user.email,
+        "expires_at": found.expires_at,
+        "settings": services.enrollment_settings_for(user),
+    }
+    return render(request, "directory/invitation.html", context)

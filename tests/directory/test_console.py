@@ -1,0 +1,246 @@
+"""Console pages: sources, users (masked Managed Apple IDs), groups, domains, LDAP import progress."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from directory import services
+from directory.models import DirectoryGroup, DirectoryUser, IdentitySource, ImportRun
+from mdm_server.models import AuditEvent
+from tests.directory.conftest import BASE, SERVICE_DN, SERVICE_PW
+
+pytestmark = pytest.mark.django_db
+
+URL = "/console/directory/"
+
+
+def _user(domains: None) -> DirectoryUser:
+    services.save_source(
+        source=services.local_source(),
+        data={"apple_id_mapping": "pattern", "apple_id_pattern": "{local}@appleid.{domain}"},
+        actor=None,
+    )
+    return services.create_local_user(
+        username="jane", email="jane.doe@example.com", password="long enough", actor=None
+    )
+
+
+def test_pages_need_a_console_role(client: Client, outsider_user: Any) -> None:
+    assert client.get(URL).status_code == 302  # to the login page
+    client.force_login(outsider_user)
+    assert client.get(URL).status_code == 403
+
+
+def test_overview_lists_sources(admin_client: Client, ldap_source: Any) -> None:
+    body = admin_client.get(URL).content.decode()
+    assert "Corp LDAP" in body
+    assert "appleid.{domain}" in body
+
+
+def test_user_list_masks_and_detail_shows_admins_only(
+    admin_client: Client, helpdesk_client: Client, domains: None
+) -> None:
+    user = _user(domains)
+    assert user.managed_apple_id == "jane.doe@appleid.example.com"
+    listing = admin_client.get(URL + "users/").content.decode()
+    assert "j***@appleid.example.com" in listing
+    assert "jane.doe@appleid.example.com" not in listing
+    detail = admin_client.get(URL + f"users/{user.pk}/").content.decode()
+    assert 'id="apple-id">jane.doe@appleid.example.com' in detail
+    helpdesk = helpdesk_client.get(URL + f"users/{user.pk}/").content.decode()
+    assert 'id="apple-id">j***@appleid.example.com' in helpdesk
+    assert "jane.doe@appleid.example.com" not in helpdesk
+
+
+def test_helpdesk_cannot_change_anything(helpdesk_client: Client, domains: None) -> None:
+    user = _user(domains)
+    assert helpdesk_client.post(URL + f"users/{user.pk}/", {"enabled": ""}).status_code == 403
+    assert helpdesk_client.post(URL + "groups/", {"name": "x"}).status_code == 403
+    assert helpdesk_client.get(URL + "sources/new/?kind=ldap").status_code == 403
+    user.refresh_from_db()
+    assert user.enabled
+
+
+def test_create_ldap_source_with_errors_then_fixed(admin_client: Client, slapd: Any) -> None:
+    data = {
+        "name": "Corp",
+        "enabled": "on",
+        "sign_in_domains": "example.com",
+        "apple_id_mapping": "pattern",
+        "apple_id_pattern": "{local}@{domain}",
+        "timeout": "10",
+        "ldap_url": slapd.url,
+        "ldap_security": "none",
+        "bind_dn": SERVICE_DN,
+        "bind_password": SERVICE_PW,
+        "user_base_dn": f"ou=people,{BASE}",
+        "user_filter": "(objectClass=inetOrgPerson",
+        "group_base_dn": f"ou=groups,{BASE}",
+        "group_filter": "(objectClass=groupOfNames)",
+        "group_member_attribute": "member",
+        "attribute_map": "bogus = x",
+    }
+    response = admin_client.post(URL + "sources/new/?kind=ldap", data)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Unknown key" in body
+    assert not IdentitySource.objects.exists()
+    data["attribute_map"] = "status = employeeType"
+    response = admin_client.post(URL + "sources/new/?kind=ldap", data)
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "appleid subdomain" in body
+    assert "Unbalanced" in body
+    assert SERVICE_PW not in body  # the password is never echoed back
+    data["apple_id_pattern"] = "{local}@appleid.{domain}"
+    data["user_filter"] = "(objectClass=inetOrgPerson)"
+    response = admin_client.post(URL + "sources/new/?kind=ldap", data)
+    assert response.status_code == 302
+    source = IdentitySource.objects.get()
+    assert source.bind_password == SERVICE_PW
+    assert source.attribute_map == {"status": "employeeType"}
+    assert AuditEvent.objects.filter(action="directory.source_created").exists()
+    detail = admin_client.get(response["Location"]).content.decode()
+    assert SERVICE_PW not in detail
+    assert "password stored" in detail
+
+
+def test_connection_test_messages(admin_client: Client, slapd: Any, domains: None) -> None:
+    from tests.directory.conftest import make_ldap_source
+
+    source = make_ldap_source(slapd.url, bind_password="wrong")
+    response = admin_client.post(URL + f"sources/{source.pk}/test/", follow=True)
+    assert "rejected the credentials" in response.content.decode()
+
+
+def test_ldap_search_and_add_with_progress(
+    admin_client: Client, ldap_source: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    page = admin_client.get(URL + f"sources/{ldap_source.pk}/import/", {"q": "sales"})
+    body = page.content.decode()
+    assert page.status_code == 200
+    group_dn = f"cn=sales,ou=groups,{BASE}"
+    assert f'value="group:{group_dn}"' in body
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            URL + f"sources/{ldap_source.pk}/import/", {"pick": [f"group:{group_dn}"]}
+        )
+    assert response.status_code == 302
+    run = ImportRun.objects.get()
+    assert response["Location"] == URL + f"runs/{run.pk}/"
+    assert run.status == "succeeded", run.error
+    done = admin_client.get(URL + f"runs/{run.pk}/").content.decode()
+    assert "every 1s" not in done  # finished: no more polling
+    assert "duplicate" in done  # grace and heidi share an address
+    assert DirectoryGroup.objects.filter(kind="synced", name="sales").exists()
+
+
+def test_progress_fragment_polls_while_running(admin_client: Client, ldap_source: Any) -> None:
+    run = services.start_import(
+        source=ldap_source, selection=[{"type": "all", "id": ""}], actor=None
+    )  # on_commit never fires in this test: the run stays pending
+    ImportRun.objects.filter(pk=run.pk).update(status="running", found=42)
+    fragment = admin_client.get(URL + f"runs/{run.pk}/progress/").content.decode()
+    assert 'hx-trigger="every 1s"' in fragment
+    assert f'hx-get="{URL}runs/{run.pk}/progress/"' in fragment
+    assert "42 user(s) so far" in fragment
+
+
+def test_failed_import_is_shown(admin_client: Client, slapd: Any, domains: None) -> None:
+    from tests.directory.conftest import make_ldap_source
+
+    source = make_ldap_source(slapd.url, bind_password="wrong")
+    run = services.start_import(source=source, selection=[{"type": "all"}], actor=None)
+    services.execute_import_run(run_id=run.pk)
+    body = admin_client.get(URL + f"runs/{run.pk}/").content.decode()
+    assert "rejected the credentials" in body
+    assert "Nothing was imported" in body
+
+
+def test_search_errors_are_shown(admin_client: Client, ldap_source: Any) -> None:
+    response = admin_client.post(URL + f"sources/{ldap_source.pk}/import/", {})
+    assert response.status_code == 400
+    assert "Select at least one" in response.content.decode()
+
+
+def test_group_settings(admin_client: Client, domains: None) -> None:
+    response = admin_client.post(
+        URL + "groups/",
+        {
+            "name": "BYOD",
+            "apple_enrollment_type": "user",
+            "default_ownership": "personal",
+            "priority": "5",
+        },
+    )
+    assert response.status_code == 302
+    group = DirectoryGroup.objects.get(name="BYOD")
+    listing = admin_client.get(URL + "groups/").content.decode()
+    assert "User Enrollment" in listing
+    dup = admin_client.post(
+        URL + "groups/",
+        {
+            "name": "byod",
+            "apple_enrollment_type": "",
+            "default_ownership": "personal",
+            "priority": "5",
+        },
+    )
+    assert dup.status_code == 400
+    assert "already exists" in dup.content.decode()
+    user = _user(domains)
+    admin_client.post(URL + f"groups/{group.pk}/", {"action": "members", "users": [user.pk]})
+    assert list(group.members.all()) == [user]
+    admin_client.post(
+        URL + f"groups/{group.pk}/",
+        {
+            "name": "BYOD",
+            "apple_enrollment_type": "device",
+            "default_ownership": "corporate",
+            "priority": "5",
+        },
+    )
+    assert services.enrollment_settings_for(user).apple_enrollment_type == "device"
+
+
+def test_domains_page(admin_client: Client, db: None) -> None:
+    assert admin_client.post(URL + "domains/", {"domain": "AppleID.Example.com"}).status_code == 302
+    bad = admin_client.post(URL + "domains/", {"domain": "not a domain"})
+    assert bad.status_code == 400
+    assert "not a valid domain" in bad.content.decode()
+    assert services.managed_apple_id_domains() == ["appleid.example.com"]
+
+
+def test_local_user_create_disable_invite(
+    admin_client: Client, domains: None, mailoutbox: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    response = admin_client.post(
+        URL + "users/new/",
+        {"username": "sam", "email": "sam@example.com", "password": "long enough pw"},
+    )
+    assert response.status_code == 302
+    user = DirectoryUser.objects.get(username="sam")
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(URL + f"users/{user.pk}/invite/")
+    assert mailoutbox[0].to == ["sam@example.com"]
+    admin_client.post(URL + f"users/{user.pk}/", {"enabled": ""})
+    user.refresh_from_db()
+    assert not user.enabled
+    short = admin_client.post(URL + "users/new/", {"username": "x", "password": "short"})
+    assert short.status_code == 400
+
+
+def test_invitation_landing_page(client: Client, domains: None) -> None:
+    user = _user(domains)
+    _invitation, token = services.create_invitation(
+        user=user, base_url="http://x", send_email=False
+    )
+    page = client.get(f"/directory/invitation/{token}/")
+    assert page.status_code == 200
+    assert "Sign In to Work or School Account" in page.content.decode()
+    missing = client.get("/directory/invitation/nope/")
+    assert missing.status_code == 404
+    assert "not valid" in missing.content.decode()
