@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -226,26 +227,33 @@ class GroupViewSet(viewsets.ModelViewSet):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         try:
-            saved = services.save_group(
-                group=group,
-                name=data.get("name", group.name if group else ""),
-                apple_enrollment_type=data.get(
-                    "apple_enrollment_type", group.apple_enrollment_type if group else ""
-                ),
-                default_ownership=data.get(
-                    "default_ownership", group.default_ownership if group else "personal"
-                ),
-                priority=data.get("priority", group.priority if group else 100),
-                actor=request.user,
-            )
-            if "members" in data:
-                services.set_group_members(group=saved, users=data["members"], actor=request.user)
+            with transaction.atomic():  # settings and members together, or neither
+                saved = self._write_group(group, data, request)
         except services.DirectoryError as exc:
             return _directory_error(exc)
         return Response(
             self.get_serializer(saved).data,
             status=status.HTTP_200_OK if group else status.HTTP_201_CREATED,
         )
+
+    def _write_group(
+        self, group: DirectoryGroup | None, data: dict[str, Any], request: Request
+    ) -> DirectoryGroup:
+        saved = services.save_group(
+            group=group,
+            name=data.get("name", group.name if group else ""),
+            apple_enrollment_type=data.get(
+                "apple_enrollment_type", group.apple_enrollment_type if group else ""
+            ),
+            default_ownership=data.get(
+                "default_ownership", group.default_ownership if group else "personal"
+            ),
+            priority=data.get("priority", group.priority if group else 100),
+            actor=request.user,
+        )
+        if "members" in data:
+            services.set_group_members(group=saved, users=data["members"], actor=request.user)
+        return saved
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self._save(None, request, partial=False)
