@@ -596,9 +596,24 @@ def _issue_oauth_tokens(session: EnrollmentSession, *, first: bool) -> dict[str,
     }
 
 
-@transaction.atomic
+class _CodeReplayed(Exception):
+    def __init__(self, session: EnrollmentSession) -> None:
+        super().__init__("authorization code replayed")
+        self.session = session
+
+
 def oauth_token(*, configuration: EnrollmentConfiguration, form: dict[str, str]) -> dict[str, Any]:
     """Token endpoint: authorization_code and refresh_token grants (refresh tokens rotate)."""
+    try:
+        return _oauth_token(configuration=configuration, form=form)
+    except _CodeReplayed as replay:
+        # Outside the failed transaction, so the revocation sticks (RFC 6749 §4.1.2).
+        revoke_session(session=replay.session, reason="authorization code replayed")
+        raise OAuthError("invalid_grant", "the authorization code was already used") from None
+
+
+@transaction.atomic
+def _oauth_token(*, configuration: EnrollmentConfiguration, form: dict[str, str]) -> dict[str, Any]:
     grant = form.get("grant_type", "")
     client_id = form.get("client_id", "")
     if configuration.sign_in_method != EnrollmentConfiguration.SignIn.OAUTH2:
@@ -612,9 +627,7 @@ def oauth_token(*, configuration: EnrollmentConfiguration, form: dict[str, str])
             raise OAuthError("invalid_grant", "unknown authorization code")
         token = EnrollmentToken.objects.select_for_update().get(pk=token.pk)
         if token.used_at is not None:
-            # A replayed code: revoke everything it produced (RFC 6749 §4.1.2).
-            revoke_session(session=token.session, reason="authorization code replayed")
-            raise OAuthError("invalid_grant", "the authorization code was already used")
+            raise _CodeReplayed(token.session)
         if token.expires_at <= now or token.revoked_at is not None:
             raise OAuthError("invalid_grant", "the authorization code has expired")
         if form.get("redirect_uri", "") != token.redirect_uri:
@@ -682,8 +695,8 @@ def _token_belongs(token: EnrollmentToken, session: EnrollmentSession, enrollmen
     if token.session_id == session.pk:
         return True
     other = token.session
-    # A re-authentication creates a new session for the same person: accept it once it is
-    # bound to this enrollment, or bind it now if it is fresh and for the same user.
+    # A re-authentication (after expiry or revocation) creates a new session for the same
+    # person: accept it once it is bound to this enrollment, or bind it now if it is fresh.
     if other.enrollment_id is not None:
         return other.enrollment_id in (enrollment.pk, enrollment.parent_id)
     return (
@@ -718,7 +731,6 @@ def check_bearer(enrollment: Enrollment, bearer: str | None) -> AuthChallenge | 
         or token.revoked_at is not None
         or token.expires_at <= now
         or not token.session.is_active
-        or not session.is_active
         or not _token_belongs(token, session, enrollment)
     ):
         return challenge

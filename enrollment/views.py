@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 
 PROFILE_CONTENT_TYPE = "application/x-apple-aspen-config"
 # Sign-in failures the user can fix by typing again keep the form open (a 4xx ends the web sheet).
-RETRYABLE = {"invalid_credentials", "failed", "missing", "password", "unknown_user"}
+RETRYABLE = {"wrong_password", "unknown_user", "missing", "unreachable", "locked"}
 
 
 def _json(document: object, status: int = 200) -> HttpResponse:
@@ -190,11 +190,8 @@ def oauth_token(request: HttpRequest, slug: str) -> HttpResponse:
     config = EnrollmentConfiguration.objects.filter(slug=slug).first()
     if config is None:
         return _json({"error": "invalid_client", "error_description": "unknown endpoint"}, 401)
-    try:
-        raw = parse_qs(request.body.decode("utf-8"), keep_blank_values=True)
-    except UnicodeDecodeError:
-        return _json({"error": "invalid_request", "error_description": "body is not UTF-8"}, 400)
-    form = {k: v[0] for k, v in raw.items() if v}
+    # The token request is a plain form post (RFC 6749 §4.1.3), unlike the enrollment POST.
+    form = {k: v[:2000] for k, v in request.POST.items()}
     try:
         tokens = services.oauth_token(configuration=config, form=form)
     except OAuthError as exc:

@@ -57,6 +57,9 @@ def org(db: None, server_pki: Any, push_topic: str) -> dict[str, Any]:
         username="bob", email=f"bob@{DOMAIN}", password=PASSWORD, actor=None
     )
     directory.update_user(user=bob, data={"enabled": False}, actor=None)
+    directory.create_local_user(
+        username="carol", email=f"carol@{DOMAIN}", password=PASSWORD, actor=None
+    )
     alice.refresh_from_db()
     return {"alice": alice, "bob": bob, "topic": push_topic}
 

@@ -1,42 +1,429 @@
-"""Account-driven enrollment end to end with the device simulator's enrollment flow."""
+"""Account-driven enrollment end to end: the simulator's enrollment flow, then check-ins."""
 
 from __future__ import annotations
 
+import datetime as dt
+import plistlib
+import subprocess
+from importlib.util import find_spec
+from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives import hashes
+from django.utils import timezone
 
 from devices.simulator import enrollment_flow as flow
-from enrollment.models import EnrollmentSession, EnrollmentToken
+from enrollment import services
+from enrollment.models import (
+    EnrollmentConfiguration,
+    EnrollmentSession,
+    EnrollmentSettings,
+    EnrollmentToken,
+)
+from mdm_server.pki.models import ScepChallenge
+from mdm_server.pki.services import find_issued_certificate
 from tests.enrollment.conftest import DOMAIN, PASSWORD
 
 pytestmark = pytest.mark.django_db
 
 SERVER = "http://127.0.0.1:8000"
+needs_device_views = pytest.mark.skipif(
+    find_spec("devices.views") is None, reason="the devices check-in views are not there yet"
+)
+
+
+def _fingerprint(cert: Any) -> str:
+    return cert.fingerprint(hashes.SHA256()).hex()
+
+
+def _enroll(transport: Any, **kwargs: Any) -> flow.AccountEnrollment:
+    kwargs.setdefault("user_identifier", f"alice@{DOMAIN}")
+    kwargs.setdefault("password", PASSWORD)
+    return flow.enroll_account_driven(transport, SERVER, **kwargs)
+
+
+def _device(transport: Any, result: flow.AccountEnrollment, *, platform: str = "iOS") -> Any:
+    from devices.simulator.device import SimulatedDevice
+
+    mdm = result.mdm_payload
+    return SimulatedDevice(
+        transport=transport,
+        certificate=result.identity_certificate,
+        key=result.identity_key,
+        server_url=mdm["ServerURL"],
+        checkin_url=mdm["CheckInURL"],
+        platform=platform,
+        user_enrollment=mdm["EnrollmentMode"] == "BYOD",
+        os_version="18.2" if platform == "iOS" else "15.2",
+        bearer=result.bearer,
+        topic=mdm["Topic"],
+    )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_device_ca_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every test has its own server CA; the devices app caches the trusted CAs for a minute.
+    if find_spec("devices.identity") is not None:
+        monkeypatch.setattr("devices.identity._ca_cache", (0.0, []), raising=False)
 
 
 def test_user_enrollment_reaches_the_identity(org: dict[str, Any], transport: Any) -> None:
-    result = flow.enroll_account_driven(
-        transport, SERVER, user_identifier=f"alice@{DOMAIN}", password=PASSWORD
-    )
+    result = _enroll(transport)
     assert result.version == "mdm-byod"
+    assert result.challenge["method"] == "apple-as-web"
     mdm = result.mdm_payload
     assert mdm["EnrollmentMode"] == "BYOD"
     assert mdm["AssignedManagedAppleID"] == org["alice"].managed_apple_id
     assert "AccessRights" not in mdm
+    assert "ManagedAppleID" not in mdm
     assert mdm["Topic"] == org["topic"]
-    assert mdm["ServerURL"].endswith("/mdm/connect")
-    assert mdm["CheckInURL"].endswith("/mdm/checkin")
+    assert mdm["ServerURL"] == f"{SERVER}/mdm/connect"
+    assert mdm["CheckInURL"] == f"{SERVER}/mdm/checkin"
     assert mdm["SignMessage"] is True
+    assert mdm["CheckOutWhenRemoved"] is True
+    assert "com.apple.mdm.per-user-connections" in mdm["ServerCapabilities"]
+    scep = flow.payload_of(result.profile, "com.apple.security.scep")
+    assert mdm["IdentityCertificateUUID"] == scep["PayloadUUID"]
+    assert scep["PayloadContent"]["URL"] == f"{SERVER}/scep"
     session = EnrollmentSession.objects.get()
-    assert session.enrollment_type == "user"
-    assert session.status == "profile_issued"
-    assert session.platform == "iOS"
-    from mdm_server.pki.services import find_issued_certificate
-
-    issued = find_issued_certificate(
-        result.identity_certificate.fingerprint(__import__("cryptography").hazmat.primitives.hashes.SHA256()).hex()
+    assert (session.enrollment_type, session.status, session.platform) == (
+        "user",
+        "profile_issued",
+        "iOS",
     )
+    issued = find_issued_certificate(_fingerprint(result.identity_certificate))
     assert issued is not None and issued.reference == session.public_id
-    # Only hashes are stored.
+    # Only hashes of tokens are stored.
     assert not EnrollmentToken.objects.filter(token_hash=result.bearer).exists()
+    assert EnrollmentToken.objects.filter(token_hash=services.hash_token(result.bearer)).exists()
+
+
+def test_byod_never_stores_hardware_identifiers(org: dict[str, Any], transport: Any) -> None:
+    _enroll(transport, install=False, machine_info_extra={"UDID": "U-1", "SERIAL": "C02X"})
+    info = EnrollmentSession.objects.get().machine_info
+    assert info["PRODUCT"] == "iPhone17,2"
+    assert "UDID" not in info and "SERIAL" not in info
+    assert "U-1" not in str(info) and "C02X" not in str(info)
+
+
+@needs_device_views
+def test_full_user_enrollment_then_checkins(org: dict[str, Any], transport: Any) -> None:
+    from devices.models import Enrollment
+
+    result = _enroll(transport)
+    device = _device(transport, result)
+    assert device.authenticate() == 200
+    assert device.token_update() == 200
+    status, _body = device.connect("Idle")
+    assert status == 200
+    enrollment = Enrollment.objects.get()
+    assert enrollment.enrollment_type == "user"
+    assert enrollment.enrollment_id == device.enrollment_id
+    assert enrollment.udid is None and enrollment.serial_number is None
+    assert enrollment.managed_apple_id == org["alice"].managed_apple_id
+    session = EnrollmentSession.objects.get()
+    assert session.enrollment_id == enrollment.pk
+    assert session.status == "enrolled"
+
+
+@needs_device_views
+def test_expired_session_gets_a_challenge_not_a_bare_401(
+    org: dict[str, Any], transport: Any
+) -> None:
+    result = _enroll(transport)
+    device = _device(transport, result)
+    device.enroll()
+    EnrollmentSession.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    body = plistlib.dumps({"Status": "Idle", **device.ids()})
+    status, headers, _ = transport.request(
+        "PUT",
+        device.server_url,
+        headers=device._headers(body, "application/x-apple-aspen-mdm"),
+        body=body,
+    )
+    assert status == 401
+    challenge = flow.parse_challenge(headers["www-authenticate"])
+    assert challenge["method"] == "apple-as-web"
+    assert challenge["url"].endswith("/authenticate")
+    assert device.token_update() == 401
+    # CheckOut is accepted whatever the token.
+    assert device.check_out() == 200
+
+
+@needs_device_views
+def test_revoked_session_and_reauthentication(org: dict[str, Any], transport: Any) -> None:
+    result = _enroll(transport)
+    device = _device(transport, result)
+    device.enroll()
+    services.revoke_session(session=EnrollmentSession.objects.get())
+    assert device.connect("Idle")[0] == 401
+    # The device signs in again (the challenge's URL) and retries with the new token.
+    challenge_url = services.sign_in_url(services.default_configuration(), "mdm-byod")
+    device.bearer = flow.web_sign_in(
+        transport, challenge_url, user_identifier=f"alice@{DOMAIN}", password=PASSWORD
+    )
+    assert device.connect("Idle")[0] == 200
+    assert device.connect("Idle")[0] == 200
+    # A token of somebody else never works.
+    other = flow.web_sign_in(
+        transport, challenge_url, user_identifier=f"carol@{DOMAIN}", password=PASSWORD
+    )
+    device.bearer = other
+    assert device.connect("Idle")[0] == 401
+
+
+def test_token_is_single_use_for_the_profile(org: dict[str, Any], transport: Any) -> None:
+    result = _enroll(transport, install=False)
+    challenges = ScepChallenge.objects.count()
+    identity = flow.throwaway_apple_identity()
+    body = flow.machine_info_body(identity)
+    status, headers, _ = flow.post_enroll(transport, result.base_url, body, bearer=result.bearer)
+    assert status == 401
+    assert flow.parse_challenge(headers["www-authenticate"])["method"] == "apple-as-web"
+    assert ScepChallenge.objects.count() == challenges
+
+
+def test_expired_sign_in_token(org: dict[str, Any], transport: Any) -> None:
+    version, base_url = flow.discover(
+        transport, SERVER, user_identifier=f"alice@{DOMAIN}", model_family="iPhone"
+    )
+    url = services.sign_in_url(services.default_configuration(), version)
+    token = flow.web_sign_in(transport, url, user_identifier=f"alice@{DOMAIN}", password=PASSWORD)
+    EnrollmentToken.objects.update(profile_deadline=timezone.now() - dt.timedelta(seconds=1))
+    body = flow.machine_info_body(flow.throwaway_apple_identity())
+    status, headers, _ = flow.post_enroll(transport, base_url, body, bearer=token)
+    assert status == 401 and "www-authenticate" in headers
+    assert not ScepChallenge.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("who", "password", "status", "message"),
+    [
+        ("alice", "wrong-password", 200, "not correct"),
+        ("bob", PASSWORD, 403, "disabled"),
+        ("nobody", PASSWORD, 200, "No account"),
+    ],
+)
+def test_sign_in_errors(
+    org: dict[str, Any], client: Any, who: str, password: str, status: int, message: str
+) -> None:
+    url = services.sign_in_url(services.default_configuration(), "mdm-byod").removeprefix(SERVER)
+    page = client.get(url, {"user-identifier": f"{who}@{DOMAIN}"})
+    assert page.status_code == 200
+    assert f'value="{who}@{DOMAIN}"' in page.content.decode()
+    response = client.post(url, {"identifier": f"{who}@{DOMAIN}", "password": password})
+    assert response.status_code == status
+    assert message in response.content.decode()
+    assert not EnrollmentSession.objects.exists()
+
+
+def test_sign_in_outside_the_configured_domains(org: dict[str, Any], client: Any) -> None:
+    config = services.default_configuration()
+    config.domains = ["corp.example.org"]
+    config.save()
+    url = services.sign_in_url(config, "mdm-byod").removeprefix(SERVER)
+    response = client.post(url, {"identifier": f"alice@{DOMAIN}", "password": PASSWORD})
+    assert response.status_code == 403
+    assert "cannot enroll here" in response.content.decode()
+    assert not EnrollmentSession.objects.exists()
+
+
+def test_sign_in_outside_the_allowed_groups(org: dict[str, Any], client: Any) -> None:
+    config = services.default_configuration()
+    config.groups = ["BYOD pilots"]
+    config.save()
+    url = services.sign_in_url(config, "mdm-byod").removeprefix(SERVER)
+    response = client.post(url, {"identifier": f"alice@{DOMAIN}", "password": PASSWORD})
+    assert response.status_code == 403
+    assert "not in a group" in response.content.decode()
+
+
+@needs_device_views
+def test_account_driven_device_enrollment_for_a_mac(org: dict[str, Any], transport: Any) -> None:
+    from devices.models import Enrollment
+
+    config = services.default_configuration()
+    config.family_versions = {"Mac": "mdm-adde"}
+    config.save()
+    result = _enroll(transport, model_family="Mac", product="Mac15,3", os_version="15.2")
+    assert result.version == "mdm-adde"
+    mdm = result.mdm_payload
+    assert mdm["EnrollmentMode"] == "ADDE"
+    assert mdm["AccessRights"] == EnrollmentSettings.load().device_access_rights
+    device = _device(transport, result, platform="macOS")
+    # macOS sends no token on the device channel.
+    device.bearer = None
+    device.enroll()
+    assert device.connect("Idle")[0] == 200
+    enrollment = Enrollment.objects.get()
+    assert enrollment.enrollment_type == "adde"
+    assert enrollment.udid == device.udid
+    assert EnrollmentSession.objects.get().enrollment_type == "adde"
+
+
+def test_oauth2_sign_in_and_refresh(org: dict[str, Any], transport: Any) -> None:
+    config = services.default_configuration()
+    config.sign_in_method = EnrollmentConfiguration.SignIn.OAUTH2
+    config.save()
+    result = _enroll(transport)
+    assert result.challenge["method"] == "apple-oauth2"
+    assert result.challenge["redirect-url"].startswith("apple-remotemanagement-user-login:")
+    assert result.oauth_tokens["token_type"] == "Bearer"
+    assert result.oauth_tokens["expires_in"] == 3600
+    first_refresh = result.oauth_tokens["refresh_token"]
+    tokens = flow.refresh_access_token(transport, result)
+    assert tokens["access_token"] != result.oauth_tokens.get("first")
+    # Refresh tokens rotate: the old one is refused.
+    with pytest.raises(flow.EnrollmentFlowError) as err:
+        flow.token_request(
+            transport,
+            result.challenge["token-url"],
+            {
+                "grant_type": "refresh_token",
+                "refresh_token": first_refresh,
+                "client_id": config.oauth_client_id,
+            },
+        )
+    assert err.value.status == 400 and b"invalid_grant" in err.value.body
+    # A revoked session cannot refresh: the device must authenticate again.
+    services.revoke_session(session=EnrollmentSession.objects.get())
+    with pytest.raises(flow.EnrollmentFlowError) as err:
+        flow.refresh_access_token(transport, result)
+    assert b"invalid_grant" in err.value.body
+
+
+@needs_device_views
+def test_oauth2_expired_access_token_then_refresh(org: dict[str, Any], transport: Any) -> None:
+    config = services.default_configuration()
+    config.sign_in_method = EnrollmentConfiguration.SignIn.OAUTH2
+    config.save()
+    result = _enroll(transport)
+    device = _device(transport, result)
+    device.enroll()
+    EnrollmentToken.objects.filter(kind="access").update(
+        expires_at=timezone.now() - dt.timedelta(seconds=1)
+    )
+    assert device.connect("Idle")[0] == 401
+    device.bearer = flow.refresh_access_token(transport, result)["access_token"]
+    assert device.connect("Idle")[0] == 200
+
+
+def test_oauth2_code_replay_revokes(org: dict[str, Any], client: Any) -> None:
+    config = services.default_configuration()
+    config.sign_in_method = EnrollmentConfiguration.SignIn.OAUTH2
+    config.save()
+    code = services.oauth_authorize(
+        configuration=config,
+        version="mdm-byod",
+        identifier=f"alice@{DOMAIN}",
+        password=PASSWORD,
+        client_id=config.oauth_client_id,
+        redirect_uri=services.OAUTH_REDIRECT_URL,
+    )
+    form = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": services.OAUTH_REDIRECT_URL,
+        "client_id": config.oauth_client_id,
+    }
+    url = f"/enroll/oauth2/{config.slug}/token"
+    first = client.post(url, form)
+    assert first.status_code == 200 and "no-store" in first["Cache-Control"]
+    second = client.post(url, form)
+    assert second.status_code == 400 and second.json()["error"] == "invalid_grant"
+    assert EnrollmentSession.objects.get().revoked_at is not None
+    bad = client.post(url, {**form, "client_id": "nope"})
+    assert bad.status_code == 401
+
+
+def test_no_push_certificate_is_a_clear_error(
+    org: dict[str, Any], transport: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("apns.services.active_topic", lambda: None)
+    with pytest.raises(flow.EnrollmentFlowError) as err:
+        _enroll(transport)
+    assert err.value.status == 503
+    assert b"push certificate" in err.value.body
+    assert not ScepChallenge.objects.exists()
+
+
+def test_pkcs12_identity_alternative(org: dict[str, Any], transport: Any) -> None:
+    config = services.default_configuration()
+    config.identity_kind = EnrollmentConfiguration.Identity.PKCS12
+    config.save()
+    result = _enroll(transport)
+    payload = flow.payload_of(result.profile, "com.apple.security.pkcs12")
+    assert result.mdm_payload["IdentityCertificateUUID"] == payload["PayloadUUID"]
+    issued = find_issued_certificate(_fingerprint(result.identity_certificate))
+    assert issued is not None
+    assert issued.reference == EnrollmentSession.objects.get().public_id
+
+
+@pytest.mark.parametrize(("cipher", "digest"), [("aes128", "sha256"), ("3des", "sha1")])
+def test_scep_envelopes_with_the_enrollment_challenge(
+    org: dict[str, Any], transport: Any, cipher: str, digest: str
+) -> None:
+    result = _enroll(transport, install=False)
+    scep = flow.payload_of(result.profile, "com.apple.security.scep")
+    issued = flow.scep_enroll(transport, scep, cipher=cipher, digest=digest)
+    row = find_issued_certificate(_fingerprint(issued.certificate))
+    assert row is not None and row.reference == EnrollmentSession.objects.get().public_id
+    # The challenge is one-time: a second device cannot use it.
+    with pytest.raises(flow.EnrollmentFlowError, match="FAILURE"):
+        flow.scep_enroll(transport, scep, cipher=cipher, digest=digest)
+
+
+def test_garbage_scep_message_is_refused(org: dict[str, Any], client: Any) -> None:
+    response = client.post(
+        "/scep?operation=PKIOperation", b"garbage", content_type="application/x-pki-message"
+    )
+    assert 400 <= response.status_code < 500
+
+
+def test_profile_signature_verifies_with_openssl(
+    org: dict[str, Any], transport: Any, tmp_path: Path
+) -> None:
+    version, base_url = flow.discover(
+        transport, SERVER, user_identifier=f"alice@{DOMAIN}", model_family="iPhone"
+    )
+    token = flow.web_sign_in(
+        transport,
+        services.sign_in_url(services.default_configuration(), version),
+        user_identifier=f"alice@{DOMAIN}",
+        password=PASSWORD,
+    )
+    body = flow.machine_info_body(flow.throwaway_apple_identity())
+    status, headers, signed = flow.post_enroll(transport, base_url, body, bearer=token)
+    assert status == 200
+    assert headers["content-type"] == "application/x-apple-aspen-config"
+    (tmp_path / "profile.der").write_bytes(signed)
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from mdm_server.pki.services import active_identity
+
+    ca_pem = active_identity("ca").certificate.public_bytes(Encoding.PEM)
+    (tmp_path / "ca.pem").write_bytes(ca_pem)
+    done = subprocess.run(
+        [
+            "openssl",
+            "smime",
+            "-verify",
+            "-inform",
+            "DER",
+            "-in",
+            str(tmp_path / "profile.der"),
+            "-CAfile",
+            str(tmp_path / "ca.pem"),
+            "-purpose",
+            "any",
+            "-out",
+            str(tmp_path / "profile.plist"),
+        ],
+        capture_output=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    profile = plistlib.loads((tmp_path / "profile.plist").read_bytes())
+    assert profile["PayloadType"] == "Configuration"
