@@ -1,0 +1,384 @@
+"""Console pages for profiles: list, schema-generated editor, upload, UE report, assignment, status."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from mdm_server import roles
+from mdm_server.pki.certificates import CertificateError
+from profiles import builder, forms, schema, services
+from profiles.exceptions import ProfileError
+from profiles.models import Assignment, Delivery, Profile
+
+SECTION = "profiles"
+_PATH_RE = re.compile(r"^payloads\[(\d+)\](?:\.([^.\[]+))?(.*)$")
+
+
+@roles.console_view()
+def profile_list(request: HttpRequest) -> HttpResponse:
+    profiles = list(Profile.objects.annotate(assigned=Count("assignments", distinct=True)))
+    status_counts: dict[int, dict[str, int]] = {}
+    for row in Delivery.objects.values("profile_id", "status").annotate(n=Count("id")):
+        status_counts.setdefault(row["profile_id"], {})[row["status"]] = row["n"]
+    rows = [
+        {
+            "profile": p,
+            "ue": {r.platform: r.outcome for r in services.ue_report(p)},
+            "counts": status_counts.get(p.pk, {}),
+        }
+        for p in profiles
+    ]
+    return render(request, "profiles/list.html", {"section": SECTION, "rows": rows})
+
+
+@roles.console_view()
+def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    profile = get_object_or_404(Profile, pk=pk)
+    deliveries = Delivery.objects.filter(profile=profile).select_related("enrollment")
+    counts = dict(deliveries.values_list("status").annotate(n=Count("id")).order_by())
+    return render(
+        request,
+        "profiles/detail.html",
+        {
+            "section": SECTION,
+            "profile": profile,
+            "payloads": profile.payloads,
+            "report": services.ue_report(profile),
+            "mode_form": forms.UserEnrollmentModeForm(initial={"ue_mode": profile.ue_mode}),
+            "assign_form": forms.AssignmentForm(),
+            "assignments": profile.assignments.select_related("enrollment", "group"),
+            "deliveries": deliveries.order_by("-updated_at")[:200],
+            "counts": counts,
+        },
+    )
+
+
+@roles.console_view()
+def profile_upload(request: HttpRequest) -> HttpResponse:
+    form = forms.UploadForm()
+    if request.method == "POST":
+        form = forms.UploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                if upload.size > services.MAX_UPLOAD_BYTES:
+                    raise ProfileError(
+                        f"The file is {upload.size:,} bytes; profiles up to "
+                        f"{services.MAX_UPLOAD_BYTES:,} bytes are accepted."
+                    )
+                profile = services.upload_profile(
+                    data=upload.read(), actor=request.user, ue_mode=form.cleaned_data["ue_mode"]
+                )
+            except ProfileError as exc:
+                form.add_error("file", exc.message)
+                for path, msgs in exc.fields.items():
+                    form.add_error("file", f"{path}: {'; '.join(msgs)}")
+            else:
+                messages.success(request, f"Profile {profile.display_name} uploaded.")
+                for warning in profile.warnings:
+                    messages.warning(request, warning)
+                return redirect("profiles-detail", pk=profile.pk)
+    return render(request, "profiles/upload.html", {"section": SECTION, "form": form})
+
+
+# --- the editor --------------------------------------------------------------------------------
+
+
+@dataclass
+class _EditorPayload:
+    """One payload being edited: a stable token (its UUID), its type, identifier, and form."""
+
+    uuid: str
+    payload_type: str
+    identifier: str
+    form: forms.PayloadForm
+
+    @property
+    def title(self) -> str:
+        spec = schema.payload_spec(self.payload_type)
+        return spec.title if spec else self.payload_type
+
+    @property
+    def token(self) -> str:
+        return f"{self.uuid}|{self.payload_type}|{self.identifier}"
+
+
+def _payload_form(
+    payload_type: str, uuid: str, data: Any = None, files: Any = None, existing: Any = None
+) -> forms.PayloadForm:
+    form_class = forms.payload_form_class(payload_type)
+    content = {k: v for k, v in (existing or {}).items() if k not in schema.PROFILE_OWNED_KEYS}
+    return form_class(data, files, prefix=f"p-{uuid}", existing=content)
+
+
+def _existing_payloads(profile: Profile | None) -> dict[str, dict[str, Any]]:
+    return {str(p.get("PayloadUUID", "")): p for p in (profile.payloads if profile else [])}
+
+
+def _editor_state(request: HttpRequest, profile: Profile | None) -> list[_EditorPayload]:
+    """The payloads on the page: from the stored profile (GET) or from the posted tokens."""
+    existing = _existing_payloads(profile)
+    if request.method != "POST":
+        return [
+            _EditorPayload(
+                uuid=uuid,
+                payload_type=str(p.get("PayloadType", "")),
+                identifier=str(p.get("PayloadIdentifier", "")),
+                form=_payload_form(str(p.get("PayloadType", "")), uuid, existing=p),
+            )
+            for uuid, p in existing.items()
+        ]
+    items = []
+    for token in request.POST.getlist("payload"):
+        parts = token.split("|", 2)
+        if len(parts) != 3:
+            continue
+        uuid, payload_type, identifier = parts
+        items.append(
+            _EditorPayload(
+                uuid=uuid,
+                payload_type=payload_type,
+                identifier=identifier,
+                form=_payload_form(
+                    payload_type, uuid, request.POST, request.FILES, existing.get(uuid)
+                ),
+            )
+        )
+    return items
+
+
+def _apply_errors(
+    exc: ProfileError, meta: forms.ProfileMetaForm, items: list[_EditorPayload]
+) -> list[str]:
+    """Put service errors on the right form fields; returns errors that belong to no field."""
+    loose: list[str] = []
+    for path, msgs in exc.fields.items():
+        match = _PATH_RE.match(path)
+        if path in meta.fields:
+            for msg in msgs:
+                meta.add_error(path, msg)
+        elif match and int(match.group(1)) < len(items):
+            form = items[int(match.group(1))].form
+            key, rest = match.group(2), match.group(3)
+            for msg in msgs:
+                if key and key in form.fields:
+                    form.add_error(key, f"{rest.lstrip('.')}: {msg}" if rest else msg)
+                else:
+                    loose.append(f"{items[int(match.group(1))].title}: {key or ''} {msg}".strip())
+        else:
+            loose += [f"{path}: {msg}" for msg in msgs]
+    if not exc.fields:
+        loose.append(exc.message)
+    return loose
+
+
+def _save(
+    request: HttpRequest,
+    profile: Profile | None,
+    meta: forms.ProfileMetaForm,
+    items: list[_EditorPayload],
+) -> Profile | list[str]:
+    """Validate the page and call the service; the saved profile, or errors for no field."""
+    valid = meta.is_valid()
+    valid = all([item.form.is_valid() for item in items]) and valid
+    if not valid:
+        return []
+    inputs = [
+        services.PayloadInput(
+            payload_type=item.payload_type,
+            content=item.form.to_content(),
+            identifier=item.identifier,
+            uuid=item.uuid,
+        )
+        for item in items
+    ]
+    values = meta.cleaned_data
+    try:
+        if profile is None:
+            return services.create_profile(
+                identifier=values["identifier"],
+                display_name=values["display_name"],
+                description=values["description"],
+                organization=values["organization"],
+                scope=values["scope"],
+                ue_mode=values["ue_mode"],
+                payloads=inputs,
+                actor=request.user,
+            )
+        return services.update_profile(
+            profile,
+            actor=request.user,
+            display_name=values["display_name"],
+            description=values["description"],
+            organization=values["organization"],
+            scope=values["scope"],
+            ue_mode=values["ue_mode"],
+            payloads=inputs,
+        )
+    except ProfileError as exc:
+        return _apply_errors(exc, meta, items)
+    except CertificateError as exc:
+        return [f"The profile could not be signed for delivery: {exc}"]
+
+
+def _editor(request: HttpRequest, profile: Profile | None) -> HttpResponse:
+    items = _editor_state(request, profile)
+    initial = (
+        {
+            "identifier": profile.identifier,
+            "display_name": profile.display_name,
+            "description": profile.description,
+            "organization": profile.organization,
+            "scope": profile.scope,
+            "ue_mode": profile.ue_mode,
+        }
+        if profile
+        else {"scope": Profile.Scope.DEVICE, "ue_mode": Profile.UserEnrollmentMode.SKIP}
+    )
+    if request.method == "POST":
+        # The identifier of a stored profile never changes (a disabled field keeps `initial`).
+        meta = forms.ProfileMetaForm(request.POST, initial=initial)
+    else:
+        meta = forms.ProfileMetaForm(initial=initial)
+    if profile is not None:
+        meta.fields["identifier"].disabled = True
+    errors: list[str] = []
+    action = request.POST.get("action", "")
+    if request.method == "POST" and action == "add":
+        payload_type = request.POST.get("add_type", "")
+        if schema.payload_spec(payload_type) is None:
+            return HttpResponseBadRequest("Unknown payload type.")
+        uuid = builder.new_uuid()
+        identifier = f"{request.POST.get('identifier') or 'profile'}.{payload_type}.{uuid[:8]}"
+        items.append(
+            _EditorPayload(uuid, payload_type, identifier, _payload_form(payload_type, uuid))
+        )
+    elif request.method == "POST" and action.startswith("remove:"):
+        items = [item for item in items if item.uuid != action.removeprefix("remove:")]
+    elif request.method == "POST" and action == "save":
+        result = _save(request, profile, meta, items)
+        if isinstance(result, Profile):
+            messages.success(
+                request, f"Profile {result.display_name} saved (version {result.version})."
+            )
+            return redirect("profiles-detail", pk=result.pk)
+        errors = result
+    return render(
+        request,
+        "profiles/editor.html",
+        {
+            "section": SECTION,
+            "profile": profile,
+            "meta": meta,
+            "items": items,
+            "errors": errors,
+            "catalogue": schema.catalogue(),
+        },
+    )
+
+
+@roles.console_view()
+def profile_create(request: HttpRequest) -> HttpResponse:
+    return _editor(request, None)
+
+
+@roles.console_view()
+def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _editor(request, get_object_or_404(Profile, pk=pk))
+
+
+# --- actions -----------------------------------------------------------------------------------
+
+
+@require_POST
+@roles.console_view()
+def profile_ue_mode(request: HttpRequest, pk: int) -> HttpResponse:
+    profile = get_object_or_404(Profile, pk=pk)
+    form = forms.UserEnrollmentModeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose how the profile treats User-Enrollment devices.")
+        return redirect("profiles-detail", pk=pk)
+    try:
+        services.update_profile(profile, actor=request.user, ue_mode=form.cleaned_data["ue_mode"])
+    except (ProfileError, CertificateError) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "User-Enrollment choice saved.")
+    return redirect("profiles-detail", pk=pk)
+
+
+@require_POST
+@roles.console_view()
+def profile_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    profile = get_object_or_404(Profile, pk=pk)
+    form = forms.AssignmentForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors.values():
+            messages.error(request, "; ".join(error))
+        return redirect("profiles-detail", pk=pk)
+    try:
+        outcome = services.assign_profile(
+            profile=profile,
+            actor=request.user,
+            enrollments=form.cleaned_data["enrollments"],
+            groups=form.cleaned_data["groups"],
+            enrollment_types=form.cleaned_data["enrollment_types"],
+        )
+    except (ProfileError, CertificateError) as exc:
+        messages.error(request, str(exc))
+        return redirect("profiles-detail", pk=pk)
+    installed = outcome.installed
+    messages.success(request, f"Assigned: install queued on {len(installed.queued)} device(s).")
+    if installed.skipped:
+        messages.warning(
+            request,
+            f"Not installed on {len(installed.skipped)} device(s); see the status table for why.",
+        )
+    return redirect("profiles-detail", pk=pk)
+
+
+@require_POST
+@roles.console_view()
+def assignment_delete(request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
+    assignment = get_object_or_404(Assignment, pk=assignment_pk, profile_id=pk)
+    try:
+        outcome = services.unassign_profile(assignment=assignment, actor=request.user)
+    except CertificateError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            f"Assignment removed; RemoveProfile queued on {len(outcome.removed)} device(s).",
+        )
+    return redirect("profiles-detail", pk=pk)
+
+
+@require_POST
+@roles.console_view()
+def profile_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    profile = get_object_or_404(Profile, pk=pk)
+    name = profile.display_name
+    removed = services.delete_profile(profile, actor=request.user)
+    messages.success(request, f"Profile {name} deleted; removal queued on {removed} device(s).")
+    return redirect("profiles-list")
+
+
+@roles.console_view()
+def profile_download(request: HttpRequest, pk: int) -> HttpResponse:
+    profile = get_object_or_404(Profile, pk=pk)
+    try:
+        data = services.signed_profile(profile)
+    except CertificateError as exc:
+        messages.error(request, str(exc))
+        return redirect("profiles-detail", pk=pk)
+    response = HttpResponse(data, content_type="application/x-apple-aspen-config")
+    response["Content-Disposition"] = f'attachment; filename="{profile.pk}.mobileconfig"'
+    return response

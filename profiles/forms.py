@@ -1,0 +1,267 @@
+"""Console forms. Payload forms are generated from the schema data, one field per top-level key."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from django import forms
+
+from devices.models import Enrollment
+from directory.models import DirectoryGroup
+from profiles import schema
+from profiles.models import Profile
+
+# Top-level keys the builder owns, or that the envelope sets: never shown as payload fields.
+_HIDDEN_KEYS = {*schema.PROFILE_OWNED_KEYS, "PayloadDisplayName", "PayloadDescription",
+                "PayloadOrganization"}  # fmt: skip
+_BOOL_CHOICES = [("", "(not set)"), ("true", "Yes"), ("false", "No")]
+_TEXTAREA = forms.Textarea(attrs={"rows": 3})
+
+
+class ProfileMetaForm(forms.Form):
+    identifier = forms.CharField(
+        max_length=255, help_text="Reverse-DNS PayloadIdentifier, e.g. com.example.wifi"
+    )
+    display_name = forms.CharField(max_length=255)
+    description = forms.CharField(required=False, widget=_TEXTAREA)
+    organization = forms.CharField(required=False, max_length=255)
+    scope = forms.ChoiceField(choices=Profile.Scope.choices)
+    ue_mode = forms.ChoiceField(
+        choices=Profile.UserEnrollmentMode.choices,
+        widget=forms.RadioSelect,
+        label="On User-Enrollment devices",
+    )
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(help_text=".mobileconfig file, plain or signed")
+    ue_mode = forms.ChoiceField(
+        choices=Profile.UserEnrollmentMode.choices,
+        widget=forms.RadioSelect,
+        initial=Profile.UserEnrollmentMode.SKIP,
+        label="On User-Enrollment devices",
+    )
+
+
+class UserEnrollmentModeForm(forms.Form):
+    ue_mode = forms.ChoiceField(
+        choices=Profile.UserEnrollmentMode.choices,
+        widget=forms.RadioSelect,
+        label="On User-Enrollment devices",
+    )
+
+
+class AssignmentForm(forms.Form):
+    enrollment_types = forms.MultipleChoiceField(
+        choices=Enrollment.Type.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    groups = forms.ModelMultipleChoiceField(
+        queryset=DirectoryGroup.objects.all(), required=False, label="User groups"
+    )
+    enrollments = forms.ModelMultipleChoiceField(
+        queryset=Enrollment.objects.none(),
+        required=False,
+        label="Devices",
+        help_text="Enrolled channels (first 500 by name); use the API for larger selections",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        enrolled = Enrollment.objects.filter(status=Enrollment.Status.ENROLLED)
+        first = list(enrolled.order_by("device_name", "id").values_list("pk", flat=True)[:500])
+        field: Any = self.fields["enrollments"]
+        field.queryset = enrolled.filter(pk__in=first).order_by("device_name", "id")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not (data.get("enrollment_types") or data.get("groups") or data.get("enrollments")):
+            raise forms.ValidationError("Choose devices, user groups or enrollment types.")
+        return data
+
+
+# --- generated payload forms -------------------------------------------------------------------
+
+
+def _help(node: Mapping[str, Any]) -> str:
+    text = str(node.get("content", ""))
+    return text if len(text) <= 400 else text[:397] + "…"
+
+
+def _is_scalar_list(node: Mapping[str, Any]) -> bool:
+    subkeys = node.get("subkeys") or []
+    return bool(subkeys) and subkeys[0].get("type") in ("string", "integer")
+
+
+def field_for(node: Mapping[str, Any]) -> forms.Field:
+    """A form field for one schema key (JSON text for nested structures)."""
+    kind = node.get("type", "any")
+    label = node.get("title") or node["key"]
+    common: dict[str, Any] = {
+        "required": node.get("presence") == "required",
+        "label": f"{label} ({node['key']})" if label != node["key"] else label,
+        "help_text": _help(node),
+    }
+    rangelist = node.get("rangelist")
+    if kind == "boolean":
+        return forms.TypedChoiceField(
+            choices=_BOOL_CHOICES,
+            coerce=lambda v: v == "true",
+            empty_value=None,
+            **common,
+        )
+    if rangelist and kind in ("string", "integer", "real"):
+        choices = [("", "(not set)")] + [(json.dumps(v), str(v)) for v in rangelist]
+        return forms.TypedChoiceField(
+            choices=choices, coerce=json.loads, empty_value=None, **common
+        )
+    bounds = node.get("range") or {}
+    if kind == "integer":
+        return forms.IntegerField(
+            min_value=bounds.get("min"), max_value=bounds.get("max"), **common
+        )
+    if kind == "real":
+        return forms.FloatField(min_value=bounds.get("min"), max_value=bounds.get("max"), **common)
+    if kind == "string":
+        return forms.CharField(strip=False, **common)
+    if kind == "data":
+        common["help_text"] = ("Upload a file. " + common["help_text"]).strip()
+        return forms.FileField(**common)
+    if kind == "array" and _is_scalar_list(node):
+        common["help_text"] = ("One value per line. " + common["help_text"]).strip()
+        return forms.CharField(widget=_TEXTAREA, **common)
+    common["help_text"] = ("JSON value. " + common["help_text"]).strip()
+    return forms.CharField(widget=forms.Textarea(attrs={"rows": 4, "class": "mono"}), **common)
+
+
+class PayloadForm(forms.Form):
+    """Base of generated payload forms; `to_content` gives the payload's JSON content."""
+
+    spec: schema.PayloadSpec | None = None
+    nodes: dict[str, dict[str, Any]] = {}
+
+    def __init__(self, *args: Any, existing: Mapping[str, Any] | None = None, **kwargs: Any):
+        self.existing = dict(existing or {})
+        if self.existing and "initial" not in kwargs:
+            kwargs["initial"] = {
+                name: self._initial(name, value)
+                for name, value in self.existing.items()
+                if name in self.nodes
+            }
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            # A stored data value (e.g. a certificate) stays unless a new file is uploaded.
+            if isinstance(field, forms.FileField) and name in self.existing:
+                field.required = False
+                field.help_text = "A file is stored; upload to replace it. " + field.help_text
+
+    def _initial(self, name: str, value: Any) -> Any:
+        node = self.nodes[name]
+        kind = node.get("type")
+        if kind == "boolean":
+            return "true" if value else "false"
+        if node.get("rangelist") and kind in ("string", "integer", "real"):
+            return json.dumps(value)
+        if kind == "array" and _is_scalar_list(node) and isinstance(value, list):
+            return "\n".join(str(v) for v in value)
+        if kind in ("array", "dictionary", "any"):
+            return json.dumps(schema.to_json(value), indent=1, ensure_ascii=False)
+        if kind == "data":
+            return None
+        return value
+
+    def to_content(self) -> dict[str, Any]:
+        """The payload content as JSON values (services convert data/dates via the schema)."""
+        content: dict[str, Any] = {}
+        for name, node in self.nodes.items():
+            value = self.cleaned_data.get(name)
+            kind = node.get("type")
+            if kind == "data":
+                if value:
+                    content[name] = base64.b64encode(value.read()).decode("ascii")
+                elif name in self.existing:
+                    content[name] = schema.to_json(self.existing[name])
+                continue
+            if value is None or value == "":
+                continue
+            if kind == "array" and _is_scalar_list(node):
+                item_type = (node.get("subkeys") or [{}])[0].get("type")
+                lines = [line.strip() for line in str(value).splitlines() if line.strip()]
+                content[name] = [int(x) if item_type == "integer" else x for x in lines]
+            elif kind in ("array", "dictionary", "any") and isinstance(value, str):
+                content[name] = json.loads(value)
+            else:
+                content[name] = value
+        return content
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name, node in self.nodes.items():
+            value = data.get(name)
+            kind = node.get("type")
+            if isinstance(value, str) and value and kind in ("array", "dictionary", "any"):
+                if kind == "array" and _is_scalar_list(node):
+                    item_type = (node.get("subkeys") or [{}])[0].get("type")
+                    if item_type == "integer":
+                        try:
+                            [int(x) for x in value.split()]
+                        except ValueError:
+                            self.add_error(name, "Each line must be a whole number.")
+                    continue
+                try:
+                    json.loads(value)
+                except ValueError as exc:
+                    self.add_error(name, f"Not valid JSON: {exc}")
+        return data
+
+
+class RawPayloadForm(PayloadForm):
+    """For payload types Apple's schema does not describe: the content as one JSON object."""
+
+    content = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8, "class": "mono"}),
+        help_text="The payload's keys as a JSON object (data in base64).",
+    )
+
+    def __init__(self, *args: Any, existing: Mapping[str, Any] | None = None, **kwargs: Any):
+        if existing and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "content": json.dumps(schema.to_json(dict(existing)), indent=1, ensure_ascii=False)
+            }
+        super().__init__(*args, **kwargs)
+        self.existing = dict(existing or {})
+
+    def clean(self) -> dict[str, Any]:
+        data = forms.Form.clean(self) or {}
+        try:
+            value = json.loads(data.get("content") or "{}")
+        except ValueError as exc:
+            self.add_error("content", f"Not valid JSON: {exc}")
+            return data
+        if not isinstance(value, dict):
+            self.add_error("content", "Must be a JSON object.")
+        return data
+
+    def to_content(self) -> dict[str, Any]:
+        value: dict[str, Any] = json.loads(self.cleaned_data.get("content") or "{}")
+        return value
+
+
+_FORM_CACHE: dict[str, type[PayloadForm]] = {}
+
+
+def payload_form_class(payload_type: str) -> type[PayloadForm]:
+    """The generated form class for a PayloadType (cached per process)."""
+    if payload_type in _FORM_CACHE:
+        return _FORM_CACHE[payload_type]
+    spec = schema.payload_spec(payload_type)
+    if spec is None:
+        return RawPayloadForm
+    nodes = {n["key"]: n for n in spec.keys if n["key"] not in _HIDDEN_KEYS}
+    attrs: dict[str, Any] = {name: field_for(node) for name, node in nodes.items()}
+    attrs.update(spec=spec, nodes=nodes)
+    form_class = type(f"PayloadForm_{payload_type.replace('.', '_')}", (PayloadForm,), attrs)
+    _FORM_CACHE[payload_type] = form_class
+    return form_class

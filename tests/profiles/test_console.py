@@ -1,0 +1,217 @@
+import io
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from devices.models import Enrollment, QueuedCommand
+from profiles import builder, services
+from profiles.models import Assignment, Delivery, Profile
+from tests.profiles.conftest import make_enrollment
+
+pytestmark = pytest.mark.django_db
+
+PASSCODE = "com.apple.mobiledevice.passwordpolicy"
+
+
+def _profile(actor) -> Profile:
+    return services.create_profile(
+        identifier="com.ex.console",
+        display_name="Console profile",
+        actor=actor,
+        payloads=[
+            services.PayloadInput(PASSCODE, {"minLength": 8}),
+            services.PayloadInput("com.apple.applicationaccess", {"allowCamera": False}),
+        ],
+    )
+
+
+class _FormValues(HTMLParser):
+    """What a browser would submit from the page's inputs, selects and textareas."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: dict[str, list[str]] = {}
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        name = a.get("name")
+        if tag == "input" and name and a.get("type") not in ("file", "submit", "checkbox", "radio"):
+            self.values.setdefault(name, []).append(a.get("value") or "")
+        elif tag == "input" and name and "checked" in a:
+            self.values.setdefault(name, []).append(a.get("value") or "on")
+        elif tag == "select":
+            self._select = name
+        elif tag == "option" and self._select and "selected" in a:
+            self.values.setdefault(self._select, []).append(a.get("value") or "")
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.values.setdefault(name, []).append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea:
+            self.values[self._textarea][-1] += data
+
+
+def _browser_post_data(html: str) -> dict[str, list[str]]:
+    parser = _FormValues()
+    parser.feed(html)
+    values = parser.values
+    values.pop("csrfmiddlewaretoken", None)
+    # Django renders a leading newline in textareas that browsers drop.
+    return {k: [v.removeprefix("\n") for v in vs] for k, vs in values.items()}
+
+
+def _tokens(html: str) -> list[str]:
+    return re.findall(r'name="payload" value="([^"]+)"', html)
+
+
+def test_list_and_detail_show_the_ue_report(helpdesk_client, admin_user) -> None:
+    profile = _profile(admin_user)
+    listing = helpdesk_client.get("/console/profiles/")
+    assert listing.status_code == 200
+    assert b"Console profile" in listing.content
+    detail = helpdesk_client.get(f"/console/profiles/{profile.pk}/").content.decode()
+    assert 'id="ue-report"' in detail
+    assert "at least 6 characters" in detail  # the iOS passcode clamp, spelled out
+    assert "allowCamera" in detail
+    assert "not available under User Enrollment on macOS" in detail
+    assert 'id="assign-form"' not in detail  # helpdesk: read-only
+
+
+def test_helpdesk_cannot_change_anything(helpdesk_client, admin_user) -> None:
+    profile = _profile(admin_user)
+    for url, data in [
+        ("/console/profiles/new/", {"action": "save"}),
+        (f"/console/profiles/{profile.pk}/assign/", {"enrollment_types": ["device"]}),
+        (f"/console/profiles/{profile.pk}/delete/", {}),
+        (f"/console/profiles/{profile.pk}/ue-mode/", {"ue_mode": "subset"}),
+    ]:
+        assert helpdesk_client.post(url, data).status_code == 403, url
+    assert Profile.objects.filter(pk=profile.pk, ue_mode="skip").exists()
+    assert not Assignment.objects.exists()
+
+
+def test_editor_builds_a_profile_from_schema_forms(admin_client) -> None:
+    page = admin_client.post(
+        "/console/profiles/new/",
+        {"identifier": "com.ex.new", "display_name": "New", "scope": "device",
+         "ue_mode": "skip", "action": "add", "add_type": PASSCODE},
+    )  # fmt: skip
+    html = page.content.decode()
+    tokens = _tokens(html)
+    assert len(tokens) == 1
+    uuid = tokens[0].split("|")[0]
+    # The generated form has the schema's keys, with its range as input bounds.
+    assert f'name="p-{uuid}-minLength"' in html
+    assert 'max="16"' in html
+    base = {"identifier": "com.ex.new", "display_name": "New", "scope": "device",
+            "ue_mode": "skip", "payload": tokens}  # fmt: skip
+    bad = admin_client.post(
+        "/console/profiles/new/", {**base, "action": "save", f"p-{uuid}-minLength": "40"}
+    )
+    assert bad.status_code == 200
+    assert "less than or equal to 16" in bad.content.decode()
+    assert not Profile.objects.exists()
+    ok = admin_client.post(
+        "/console/profiles/new/",
+        {**base, "action": "save", f"p-{uuid}-minLength": "8", f"p-{uuid}-allowSimple": "false"},
+    )
+    assert ok.status_code == 302, ok.content.decode()[:2000]
+    profile = Profile.objects.get()
+    payload = profile.payloads[0]
+    assert payload["minLength"] == 8 and payload["allowSimple"] is False
+    assert payload["PayloadUUID"] == uuid
+
+
+def test_editor_reports_service_errors_on_the_field(admin_client) -> None:
+    base = {"identifier": "com.ex.wifi", "display_name": "W", "scope": "device", "ue_mode": "skip"}
+    page = admin_client.post(
+        "/console/profiles/new/", {**base, "action": "add", "add_type": "com.apple.wifi.managed"}
+    )
+    tokens = _tokens(page.content.decode())
+    uuid = tokens[0].split("|")[0]
+    # A JSON field whose nested value breaks the schema: the error lands on that field.
+    response = admin_client.post(
+        "/console/profiles/new/",
+        {**base, "payload": tokens, "action": "save", f"p-{uuid}-SSID_STR": "corp",
+         f"p-{uuid}-EAPClientConfiguration": '{"AcceptEAPTypes": ["x"]}'},
+    )  # fmt: skip
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "AcceptEAPTypes[0]: must be an integer, not a string" in html
+    assert not Profile.objects.exists()
+
+
+def test_edit_bumps_version_and_keeps_identifier(admin_client, admin_user) -> None:
+    profile = _profile(admin_user)
+    page = admin_client.get(f"/console/profiles/{profile.pk}/edit/").content.decode()
+    tokens = _tokens(page)
+    assert len(tokens) == 2
+    uuid = tokens[0].split("|")[0]
+    data = _browser_post_data(page)
+    data.update({"identifier": ["com.attempt.change"], "display_name": ["Edited"],
+                 "ue_mode": ["subset"], "action": ["save"], f"p-{uuid}-minLength": ["10"]})  # fmt: skip
+    response = admin_client.post(f"/console/profiles/{profile.pk}/edit/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    profile.refresh_from_db()
+    assert profile.identifier == "com.ex.console"
+    assert profile.version == 2 and profile.ue_mode == "subset"
+    assert profile.payloads[0]["minLength"] == 10
+    # The second payload's stored restriction survived the round trip through the form.
+    assert profile.payloads[1]["allowCamera"] is False
+
+
+def test_upload_page(admin_client) -> None:
+    clip = builder.build_payload(
+        "com.apple.webClip.managed", "c", {"URL": "https://a", "Label": "A"}
+    )
+    data = builder.to_mobileconfig(
+        builder.build_configuration_profile(
+            identifier="com.ex.up", display_name="U", payloads=[clip]
+        )
+    )
+    bad = admin_client.post(
+        "/console/profiles/upload/",
+        {"file": io.BytesIO(b"<?xml version='1.0'?><plist>"), "ue_mode": "skip"},
+    )
+    assert bad.status_code == 200 and "not a valid property list" in bad.content.decode()
+    upload = io.BytesIO(data)
+    upload.name = "u.mobileconfig"
+    ok = admin_client.post("/console/profiles/upload/", {"file": upload, "ue_mode": "subset"})
+    assert ok.status_code == 302
+    assert Profile.objects.get().ue_mode == "subset"
+
+
+def test_assign_unassign_and_delete(admin_client, admin_user, server_pki) -> None:
+    profile = _profile(admin_user)
+    device = make_enrollment(enrollment_type=Enrollment.Type.DEVICE)
+    ue = make_enrollment(enrollment_type=Enrollment.Type.USER)
+    response = admin_client.post(
+        f"/console/profiles/{profile.pk}/assign/", {"enrollments": [device.pk, ue.pk]}, follow=True
+    )
+    html = response.content.decode()
+    assert "install queued on 1 device" in html
+    assert "Not installed on 1 device" in html
+    assert "allowCamera" in html  # the reason, in the status table
+    assert Delivery.objects.get(enrollment=ue).status == Delivery.Status.SKIPPED
+    assignment = Assignment.objects.get(enrollment=device)
+    admin_client.post(f"/console/profiles/{profile.pk}/assignments/{assignment.pk}/delete/")
+    assert Delivery.objects.get(enrollment=device).status == Delivery.Status.REMOVING
+    admin_client.post(f"/console/profiles/{profile.pk}/delete/")
+    assert not Profile.objects.exists()
+    assert QueuedCommand.objects.filter(command__request_type="RemoveProfile").count() == 1
+
+
+def test_empty_assignment_is_refused_with_a_message(admin_client, admin_user) -> None:
+    profile = _profile(admin_user)
+    response = admin_client.post(f"/console/profiles/{profile.pk}/assign/", {}, follow=True)
+    assert "Choose devices, user groups or enrollment types" in response.content.decode()
