@@ -7,11 +7,13 @@ whose code and message an administrator can act on.
 from __future__ import annotations
 
 import contextlib
+import socket
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import ldap
 from ldap.controls import SimplePagedResultsControl
@@ -55,10 +57,37 @@ class LdapConfig:
         return sync.merged_attribute_map(self.attribute_map)
 
 
-def _translate(exc: ldap.LDAPError, what: str) -> LdapError:
+TLS_FAILED = (
+    "A TLS connection to the directory could not be established: check the CA certificate and "
+    "that the host name in the URL matches the server's certificate."
+)
+
+
+def _tcp_reachable(url: str, timeout: float) -> bool:
+    """Whether the server's port accepts a TCP connection (tells TLS failures from outages)."""
+    parts = urlsplit(url)
+    port = parts.port or (636 if parts.scheme == "ldaps" else 389)
+    try:
+        with socket.create_connection((parts.hostname or "localhost", port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def _translate(
+    exc: ldap.LDAPError, what: str, *, tls_url: str | None = None, timeout: float = 5
+) -> LdapError:
     """Map python-ldap exceptions to messages an administrator can act on."""
     info = exc.args[0] if exc.args and isinstance(exc.args[0], dict) else {}
     detail = str(info.get("info") or info.get("desc") or exc.__class__.__name__)
+    if (
+        tls_url
+        and isinstance(exc, ldap.CONNECT_ERROR | ldap.SERVER_DOWN)
+        and _tcp_reachable(tls_url, timeout)
+    ):
+        # libldap reports a failed handshake as a generic connect error; the port answers,
+        # so the certificate (or its host name) is the likeliest cause.
+        return LdapError("tls", TLS_FAILED)
     if isinstance(exc, ldap.CONNECT_ERROR | ldap.PROTOCOL_ERROR) and "TLS" in detail.upper():
         return LdapError("tls", f"TLS with the directory failed ({detail}).")
     if isinstance(exc, ldap.SERVER_DOWN | ldap.TIMEOUT | ldap.CONNECT_ERROR):
@@ -83,6 +112,8 @@ class Connection:
 
     def __init__(self, config: LdapConfig) -> None:
         self.config = config
+        tls = config.security in ("starttls", "ldaps")
+        self.tls_url: str | None = config.url.strip() if tls else None
         self._ca_file: Path | None = None
         url = config.url.strip()
         if not url.startswith(("ldap://", "ldaps://")):
@@ -101,7 +132,9 @@ class Connection:
                 self.conn.start_tls_s()
         except ldap.LDAPError as exc:
             self.close()
-            raise _translate(exc, "Connecting") from None
+            raise _translate(
+                exc, "Connecting", tls_url=self.tls_url, timeout=self.config.timeout
+            ) from None
 
     def _configure_tls(self) -> None:
         self.conn.set_option(ldap.OPT_X_TLS_REQUIRE_CERT, ldap.OPT_X_TLS_DEMAND)
@@ -135,7 +168,7 @@ class Connection:
         try:
             self.conn.simple_bind_s(dn, password)
         except ldap.LDAPError as exc:
-            raise _translate(exc, what) from None
+            raise _translate(exc, what, tls_url=self.tls_url, timeout=self.config.timeout) from None
 
     def service_bind(self) -> None:
         if self.config.bind_dn:
@@ -183,7 +216,9 @@ class Connection:
                     return
                 control.cookie = cookie
         except ldap.LDAPError as exc:
-            raise _translate(exc, "Searching the directory") from None
+            raise _translate(
+                exc, "Searching the directory", tls_url=self.tls_url, timeout=self.config.timeout
+            ) from None
 
     # --- higher level -----------------------------------------------------------------------
 

@@ -109,8 +109,15 @@ class Slapd:
     """A throwaway slapd: its own config dir, a free loopback port, stopped by pidfile."""
 
     extra_users: int = 0
+    tls: bool = False
     directory: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="slapd-")))
     port: int = field(default_factory=_free_port)
+    tls_port: int = field(default_factory=_free_port)
+    ca_pem: str = ""
+
+    @property
+    def ldaps_url(self) -> str:
+        return f"ldaps://127.0.0.1:{self.tls_port}/"
 
     @property
     def url(self) -> str:
@@ -123,8 +130,15 @@ class Slapd:
     def start(self) -> Slapd:
         (self.directory / "db").mkdir(exist_ok=True)
         conf = self.directory / "slapd.conf"
+        tls_lines = ""
+        urls = self.url
+        if self.tls:
+            ca, cert, key = _make_tls(self.directory)
+            self.ca_pem = ca.read_text()
+            tls_lines = f"TLSCACertificateFile {ca}\nTLSCertificateFile {cert}\nTLSCertificateKeyFile {key}\n"
+            urls = f"{self.url} {self.ldaps_url}"
         conf.write_text(
-            "include /etc/ldap/schema/core.schema\n"
+            tls_lines + "include /etc/ldap/schema/core.schema\n"
             "include /etc/ldap/schema/cosine.schema\n"
             "include /etc/ldap/schema/inetorgperson.schema\n"
             "include /etc/ldap/schema/nis.schema\n"
@@ -136,7 +150,7 @@ class Slapd:
             f"directory {self.directory / 'db'}\noverlay memberof\n"
         )
         subprocess.run(
-            [SLAPD, "-f", str(conf), "-h", self.url, "-s", "0"],
+            [SLAPD, "-f", str(conf), "-h", urls, "-s", "0"],
             check=True,
             capture_output=True,
             timeout=20,
@@ -188,8 +202,8 @@ def throwaway_slapd() -> Iterator[Any]:
     """Factory for a private slapd a test may stop (stopped and removed afterwards)."""
     started: list[Slapd] = []
 
-    def make(extra_users: int = 0) -> Slapd:
-        server = Slapd(extra_users=extra_users).start()
+    def make(extra_users: int = 0, tls: bool = False) -> Slapd:
+        server = Slapd(extra_users=extra_users, tls=tls).start()
         started.append(server)
         return server
 

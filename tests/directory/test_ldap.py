@@ -305,3 +305,40 @@ def test_service_account_dn_is_used(ldap_source: Any) -> None:
     assert ldap_source.bind_dn == SERVICE_DN
     assert ldap_source.bind_password == PASSWORDS.get("none", "sync-secret")
     assert b"sync-secret" not in bytes(ldap_source.bind_password_encrypted)
+
+
+@pytest.fixture
+def tls_slapd(throwaway_slapd: Any) -> Any:
+    return throwaway_slapd(tls=True)
+
+
+@pytest.mark.parametrize("mode", ["starttls", "ldaps"])
+def test_tls_with_the_sources_ca(tls_slapd: Any, domains: None, mode: str) -> None:
+    url = tls_slapd.url if mode == "starttls" else tls_slapd.ldaps_url
+    source = make_ldap_source(url, ldap_security=mode, ldap_ca_pem=tls_slapd.ca_pem)
+    assert "user(s) match" in services.test_source(source=source)
+    user = auth.authenticate_password(identifier="alice", password="alice-pw", source=source)
+    assert user.username == "alice"
+
+
+@pytest.mark.parametrize("mode", ["starttls", "ldaps"])
+def test_tls_without_trusting_the_ca_fails_clearly(
+    tls_slapd: Any, domains: None, mode: str
+) -> None:
+    url = tls_slapd.url if mode == "starttls" else tls_slapd.ldaps_url
+    source = make_ldap_source(url, ldap_security=mode)
+    with pytest.raises(services.DirectoryError) as info:
+        services.test_source(source=source)
+    assert info.value.code == "tls"
+    assert "CA certificate" in info.value.message
+    # For the person signing in this is the server's problem, not theirs.
+    assert _fail_code(identifier="alice", password="alice-pw", source=source) == "not_configured"
+
+
+def test_tls_server_down_is_unreachable(throwaway_slapd: Any, domains: None) -> None:
+    server = throwaway_slapd(tls=True)
+    source = make_ldap_source(server.ldaps_url, ldap_security="ldaps", ldap_ca_pem=server.ca_pem)
+    server.stop()
+    with pytest.raises(services.DirectoryError) as info:
+        services.test_source(source=source)
+    assert info.value.code == "unreachable"
