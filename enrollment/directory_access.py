@@ -40,26 +40,14 @@ def _group_names(user: Any) -> tuple[str, ...]:
 
 
 def _enrollment_type_of(user: Any) -> str:
-    try:
-        from directory.services import enrollment_settings_for
-    except ImportError:
-        enrollment_settings_for = None
-    if enrollment_settings_for is not None:
-        settings = enrollment_settings_for(user)
-        value = (
-            settings.get("apple_enrollment_type")
-            if isinstance(settings, dict)
-            else getattr(settings, "apple_enrollment_type", "")
-        )
-        return str(value or "")
-    # Fallback: the lowest-priority-number group with a setting wins.
-    groups = getattr(user, "groups", None)
-    if groups is None or not hasattr(groups, "all"):
+    """The Apple Enrollment Type of the user's groups; "" when no group has a setting."""
+    from directory.services import enrollment_settings_for
+
+    settings = enrollment_settings_for(user)
+    # Without a group setting the directory reports its default, which is not a decision.
+    if settings.group is None:
         return ""
-    for group in groups.all().order_by("priority", "name"):
-        if getattr(group, "apple_enrollment_type", ""):
-            return str(group.apple_enrollment_type)
-    return ""
+    return str(settings.apple_enrollment_type or "")
 
 
 def person_of(user: Any, identifier: str) -> Person:
@@ -153,3 +141,41 @@ def source_names() -> list[str]:
     from directory.models import IdentitySource
 
     return list(IdentitySource.objects.filter(enabled=True).values_list("name", flat=True))
+
+
+def invitation_email(token: str) -> str:
+    """The invited address of a usable invitation (raises SignInFailed otherwise)."""
+    from directory import services
+
+    try:
+        return services.find_invitation(token=token).email
+    except services.InvitationError as exc:
+        raise SignInFailed(f"invitation_{exc.code}", str(exc)) from None
+
+
+def redeem_invitation(token: str) -> Person:
+    """Use a one-time invitation: the invited user, without a password."""
+    from directory import services
+
+    try:
+        user = services.redeem_invitation(token=token)
+    except services.InvitationError as exc:
+        raise SignInFailed(f"invitation_{exc.code}", str(exc)) from None
+    return person_of(user, user.email or user.username)
+
+
+def invite(*, user_id: int, actor: Any, portal_url: str) -> str:
+    """Email a one-time enrollment link for the portal; returns the address it went to."""
+    from directory import services
+    from directory.models import DirectoryUser
+
+    user = DirectoryUser.objects.filter(pk=user_id).first()
+    if user is None:
+        raise SignInFailed("unknown_user", "No such user.")
+    try:
+        invitation, _token = services.create_invitation(
+            user=user, actor=actor, send_email=True, base_url=portal_url
+        )
+    except services.DirectoryError as exc:
+        raise SignInFailed("invitation", str(exc)) from None
+    return invitation.email

@@ -233,9 +233,17 @@ def portal(request: HttpRequest) -> HttpResponse:
         "os_version": data.get("os_version", os_version)[:16],
         "ownership": data.get("ownership", "personal"),
         "reenroll": data.get("reenroll", "")[:32],
+        "invitation": data.get("invitation", "")[:200],
         "platforms": ["iOS", "macOS"],
     }
     if request.method == "GET":
+        if context["invitation"]:
+            try:
+                context["identifier"] = directory_access.invitation_email(context["invitation"])
+            except SignInFailed as exc:
+                context["error"] = exc.message
+                context["invitation"] = ""
+                return render(request, "enrollment/portal.html", context, status=410)
         return render(request, "enrollment/portal.html", context)
     if not request.POST.get("accept_terms"):
         context["error"] = "Accept the terms to continue."
@@ -244,9 +252,14 @@ def portal(request: HttpRequest) -> HttpResponse:
         context["error"] = "Choose the device type (iPhone/iPad or Mac)."
         return render(request, "enrollment/portal.html", context, status=400)
     try:
-        person = directory_access.authenticate(
-            identifier=context["identifier"], password=request.POST.get("password", "")
-        )
+        if context["invitation"]:
+            # The one-time invitation link stands in for the password.
+            person = directory_access.redeem_invitation(context["invitation"])
+            context["identifier"] = person.identifier
+        else:
+            person = directory_access.authenticate(
+                identifier=context["identifier"], password=request.POST.get("password", "")
+            )
         decision, session, token = services.start_portal_enrollment(
             person=person,
             identifier=context["identifier"],

@@ -33,8 +33,10 @@ def _fast_rsa_keys(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _with_scep_urls(settings: Any) -> None:
+def _test_settings(settings: Any) -> None:
     settings.ROOT_URLCONF = "tests.enrollment.urls"
+    # Directory passwords are hashed on every user creation and sign-in; keep tests fast.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -1,0 +1,221 @@
+"""Service discovery: the pure document builder and the well-known endpoint."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from enrollment import discovery, services
+from enrollment.models import EnrollmentConfiguration, EnrollmentSettings
+from tests.enrollment.conftest import DOMAIN
+
+WELL_KNOWN = "/.well-known/com.apple.remotemanagement"
+
+
+def test_split_user_identifier_uses_the_last_at() -> None:
+    ident = discovery.split_user_identifier('"odd@name"@Example.COM')
+    assert ident.local_part == '"odd@name"'
+    assert ident.domain == "example.com"
+    for bad in ("", "nobody", "a@", "@example.com", "a@localhost"):
+        with pytest.raises(discovery.DiscoveryRejected):
+            discovery.split_user_identifier(bad)
+
+
+def test_version_for_family() -> None:
+    versions = {"Mac": "mdm-adde", "iPad": "bogus"}
+    assert (
+        discovery.version_for_family("Mac", family_versions=versions, default_version="mdm-byod")
+        == "mdm-adde"
+    )
+    assert (
+        discovery.version_for_family("iPhone", family_versions=versions, default_version="mdm-byod")
+        == "mdm-byod"
+    )
+    assert (
+        discovery.version_for_family("iPad", family_versions=versions, default_version="mdm-byod")
+        == "mdm-byod"
+    )
+
+
+def test_document_and_failure_body() -> None:
+    doc = discovery.build_service_discovery(
+        base_url="https://mdm.example.com/x", version="mdm-byod"
+    )
+    assert doc == {"Servers": [{"Version": "mdm-byod", "BaseURL": "https://mdm.example.com/x"}]}
+    with pytest.raises(ValueError, match="Version"):
+        discovery.build_service_discovery(base_url="https://x", version="mdm-other")
+    body = discovery.build_well_known_failed("Shown", "logged")
+    assert body == {
+        "code": "com.apple.well-known.failed",
+        "description": "logged",
+        "message": "Shown",
+    }
+
+
+def test_challenges_use_apples_comma_form_and_round_trip() -> None:
+    web = discovery.web_challenge("https://mdm.example.com/auth")
+    assert web == 'Bearer method="apple-as-web", url="https://mdm.example.com/auth"'
+    assert discovery.parse_challenge(web) == {
+        "method": "apple-as-web",
+        "url": "https://mdm.example.com/auth",
+    }
+    oauth = discovery.oauth2_challenge(
+        authorization_url="https://a",
+        token_url="https://t",
+        redirect_url="apple-remotemanagement-user-login:/r",
+        client_id="C",
+        scope="MDM",
+    )
+    params = discovery.parse_challenge(oauth)
+    assert (
+        params["method"] == "apple-oauth2"
+        and params["client-id"] == "C"
+        and params["scope"] == "MDM"
+    )
+    assert discovery.parse_challenge('Basic realm="x"') == {}
+    assert discovery.parse_challenge('Bearer method=apple-as-web url="u"') == {
+        "method": "apple-as-web",
+        "url": "u",
+    }
+
+
+def test_redirect_rule_keeps_the_query_string() -> None:
+    rules = discovery.redirect_rule(mdm_well_known_url="https://mdm.example.com/enroll/discovery/x")
+    assert "$args" in rules["nginx"] and "QSA" in rules["apache"]
+
+
+@pytest.mark.django_db
+def test_well_known_answers_with_json(org: dict[str, Any], client: Any) -> None:
+    response = client.get(
+        WELL_KNOWN, {"user-identifier": f"alice@{DOMAIN}", "model-family": "iPhone"}
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response["Cache-Control"] == "no-store"
+    server = response.json()["Servers"][0]
+    assert server["Version"] == "mdm-byod"
+    assert server["BaseURL"].startswith("http://127.0.0.1:8000/enroll/account/")
+    assert server["BaseURL"].endswith("/byod")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("identifier", "fragment"),
+    [
+        ("alice@unknown.example", "not a domain"),
+        ("bob@" + DOMAIN, "disabled"),
+        ("garbage", "name@domain"),
+    ],
+)
+def test_well_known_refusals(
+    org: dict[str, Any], client: Any, identifier: str, fragment: str
+) -> None:
+    response = client.get(WELL_KNOWN, {"user-identifier": identifier, "model-family": "iPhone"})
+    assert response.status_code == 403
+    assert response["Content-Type"] == "application/json"
+    body = response.json()
+    assert body["code"] == "com.apple.well-known.failed"
+    assert fragment in body["message"]
+
+
+@pytest.mark.django_db
+def test_user_enrollment_switched_off(org: dict[str, Any], client: Any) -> None:
+    options = EnrollmentSettings.load()
+    options.user_enrollment_enabled = False
+    options.save()
+    response = client.get(
+        WELL_KNOWN, {"user-identifier": f"alice@{DOMAIN}", "model-family": "iPhone"}
+    )
+    assert response.status_code == 403
+    assert "switched off" in response.json()["message"]
+    # Device Enrollment for Macs is still offered.
+    config = services.default_configuration()
+    config.family_versions = {"Mac": "mdm-adde"}
+    config.save()
+    response = client.get(WELL_KNOWN, {"user-identifier": f"alice@{DOMAIN}", "model-family": "Mac"})
+    assert response.status_code == 200 and response.json()["Servers"][0]["Version"] == "mdm-adde"
+
+
+@pytest.mark.django_db
+def test_user_outside_the_allowed_groups(org: dict[str, Any], client: Any) -> None:
+    config = services.default_configuration()
+    config.groups = ["Pilots"]
+    config.save()
+    response = client.get(
+        WELL_KNOWN, {"user-identifier": f"alice@{DOMAIN}", "model-family": "iPhone"}
+    )
+    assert response.status_code == 403
+    assert "not allowed" in response.json()["message"]
+
+
+@pytest.mark.django_db
+def test_redirect_without_query_string_gets_the_default(org: dict[str, Any], client: Any) -> None:
+    response = client.get(WELL_KNOWN)
+    assert response.status_code == 200
+    assert response.json()["Servers"][0]["Version"] == "mdm-byod"
+
+
+@pytest.mark.django_db
+def test_per_configuration_url(org: dict[str, Any], client: Any) -> None:
+    macs = EnrollmentConfiguration.objects.create(
+        name="Corp Macs", domains=["corp.example.org"], default_version="mdm-adde"
+    )
+    url = f"/enroll/discovery/{macs.slug}"
+    response = client.get(url, {"user-identifier": "x@corp.example.org", "model-family": "Mac"})
+    assert response.status_code == 200
+    server = response.json()["Servers"][0]
+    assert server["Version"] == "mdm-adde" and f"/{macs.slug}/adde" in server["BaseURL"]
+    # The main well-known routes that domain to the same configuration.
+    main = client.get(WELL_KNOWN, {"user-identifier": "x@corp.example.org", "model-family": "Mac"})
+    assert main.json() == response.json()
+    # Another domain is not served at this configuration's address.
+    other = client.get(url, {"user-identifier": f"alice@{DOMAIN}", "model-family": "Mac"})
+    assert other.status_code == 403
+    assert client.get("/enroll/discovery/nope").status_code == 404
+
+
+@pytest.mark.django_db
+def test_enroll_post_bad_input(org: dict[str, Any], client: Any) -> None:
+    base = services.base_url(services.default_configuration(), "mdm-byod").removeprefix(
+        "http://127.0.0.1:8000"
+    )
+    for body in (b"", b"\x30\x82garbage", b"<plist><dict><key>PRODUCT</key></dict></plist>"):
+        response = client.generic("POST", base, body, content_type="application/pkcs7-signature")
+        assert response.status_code == 400
+    # A well-formed but unsigned body still gets the challenge (Apple's own example is unsigned).
+    import plistlib
+
+    plain = plistlib.dumps({"PRODUCT": "iPhone17,2", "VERSION": "22C152"})
+    response = client.generic("POST", base, plain, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 401 and response["WWW-Authenticate"].startswith("Bearer method=")
+    response = client.generic(
+        "POST", base, plain, content_type="application/xml", HTTP_AUTHORIZATION="Bearer nope"
+    )
+    assert response.status_code == 401 and "WWW-Authenticate" in response
+    assert client.generic("POST", base.replace("/byod", "/other"), plain).status_code == 404
+    assert client.get(base).status_code == 405
+    from enrollment.models import EnrollmentSession
+
+    assert not EnrollmentSession.objects.exists()
+
+
+@pytest.mark.django_db
+def test_machine_info_must_chain_to_the_configured_apple_ca(
+    org: dict[str, Any], client: Any
+) -> None:
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from devices.simulator import enrollment_flow as flow
+
+    trusted = flow.throwaway_apple_identity()
+    options = EnrollmentSettings.load()
+    options.apple_device_ca_pem = trusted.ca.certificate.public_bytes(Encoding.PEM).decode()
+    options.save()
+    base = services.base_url(services.default_configuration(), "mdm-byod").removeprefix(
+        "http://127.0.0.1:8000"
+    )
+    good = client.generic("POST", base, flow.machine_info_body(trusted))
+    assert good.status_code == 401
+    stranger = client.generic("POST", base, flow.machine_info_body(flow.throwaway_apple_identity()))
+    assert stranger.status_code == 400 and b"trusted Apple device CA" in stranger.content
