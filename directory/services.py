@@ -125,6 +125,17 @@ def source_problems(source: IdentitySource) -> dict[str, str]:
 
 
 SECRET_FIELDS = ("bind_password", "client_secret", "client_key")
+EDITABLE_SOURCE_FIELDS = frozenset(
+    {
+        "name", "enabled", "sign_in_domains", "allowed_groups", "apple_id_mapping",
+        "apple_id_pattern", "auto_invite", "sync_enabled", "sync_adds_new_users", "timeout",
+        "ldap_url", "ldap_security", "ldap_ca_pem", "bind_dn", "user_base_dn", "user_filter",
+        "group_base_dn", "group_filter", "group_member_attribute", "attribute_map",
+        "tenant_id", "client_id", "client_certificate_pem", "authority_host", "graph_url",
+        "authority_ca_pem",
+    }
+)  # fmt: skip
+STALE_RUN_AFTER = timedelta(hours=2)
 
 
 @transaction.atomic
@@ -138,8 +149,12 @@ def save_source(
         if key in SECRET_FIELDS:
             if value:
                 getattr(source, f"set_{key}")(str(value))
-        elif hasattr(source, key) and key not in ("id", "pk"):
+        elif key in EDITABLE_SOURCE_FIELDS:
             setattr(source, key, value)
+        elif key == "kind" and (creating or value == source.kind):
+            source.kind = value
+        else:
+            raise DirectoryError(f"{key} cannot be changed.")
     if source.kind == IdentitySource.Kind.LOCAL and creating and local_source_exists():
         raise DirectoryError("There is already a local users source.")
     errors = source_problems(source)
@@ -504,9 +519,12 @@ def create_invitation(
             f"The link is valid until {invitation.expires_at:%Y-%m-%d %H:%M} UTC and works once.\n"
         )
         recipient = user.email
+        # robust: a mail server outage is logged and must not break the caller.
         transaction.on_commit(
-            lambda: send_mail("Enroll your device", body, settings.DEFAULT_FROM_EMAIL, [recipient])
+            lambda: send_mail("Enroll your device", body, settings.DEFAULT_FROM_EMAIL, [recipient]),
+            robust=True,
         )
+
     audit.record(actor=actor, action="directory.user_invited", target=user)
     return invitation, token
 
@@ -806,12 +824,13 @@ def execute_import_run(*, run_id: int) -> ImportRun:
     database as it was and marks the run failed with the reason.
     """
     run = ImportRun.objects.select_related("source").get(pk=run_id)
-    if run.is_finished:
-        return run
-    source = run.source
-    ImportRun.objects.filter(pk=run.pk).update(
+    # Claim the run: a redelivered task must not run it twice.
+    claimed = ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.PENDING).update(
         status=ImportRun.Status.RUNNING, started_at=timezone.now()
     )
+    if not claimed:
+        return run
+    source = run.source
     try:
         if source.kind == IdentitySource.Kind.LDAP:
             collected = _collect_ldap(run, source)
@@ -829,6 +848,10 @@ def execute_import_run(*, run_id: int) -> ImportRun:
             run,
             f"The import conflicts with existing data ({exc.__class__.__name__}); nothing was imported.",
         )
+    except Exception:
+        # Never leave a run "running" forever; the traceback goes to the log.
+        logger.exception("directory import %s failed unexpectedly", run.pk)
+        return _fail(run, "The import failed with an internal error (see the server log).")
     ImportRun.objects.filter(pk=run.pk).update(
         status=ImportRun.Status.SUCCEEDED, finished_at=timezone.now(), **counts
     )
@@ -945,6 +968,15 @@ def _apply(*, run: ImportRun, source: IdentitySource, collected: Collected) -> d
 def sync_all_sources() -> list[ImportRun]:
     """Sync every enabled LDAP and Entra source that has sync turned on (the beat task)."""
     runs = []
+    # A worker that died mid-run leaves it open; give up on it so the source syncs again.
+    ImportRun.objects.filter(
+        status__in=[ImportRun.Status.PENDING, ImportRun.Status.RUNNING],
+        created_at__lt=timezone.now() - STALE_RUN_AFTER,
+    ).update(
+        status=ImportRun.Status.FAILED,
+        finished_at=timezone.now(),
+        error="The run did not finish (worker stopped?); nothing was imported by it.",
+    )
     for source in IdentitySource.objects.filter(enabled=True, sync_enabled=True).exclude(
         kind=IdentitySource.Kind.LOCAL
     ):

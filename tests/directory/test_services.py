@@ -227,3 +227,60 @@ def test_group_member_helpers(db: None) -> None:
     )
     with pytest.raises(services.DirectoryError, match="come from the directory"):
         services.set_group_members(group=synced, users=[], actor=None)
+
+
+def test_stale_runs_are_closed_so_sources_sync_again(ldap_source: Any) -> None:
+    from directory.models import ImportRun
+
+    stuck = services.start_sync(source=ldap_source)
+    ImportRun.objects.filter(pk=stuck.pk).update(
+        status="running", created_at=timezone.now() - timedelta(hours=3)
+    )
+    assert len(services.sync_all_sources()) == 1
+    stuck.refresh_from_db()
+    assert stuck.status == "failed"
+    assert "did not finish" in stuck.error
+
+
+def test_a_run_executes_once(ldap_source: Any) -> None:
+    run = services.start_import(source=ldap_source, selection=[{"type": "all"}], actor=None)
+    assert services.execute_import_run(run_id=run.pk).status == "succeeded"
+    created = DirectoryUser.objects.count()
+    again = services.execute_import_run(run_id=run.pk)
+    assert again.status == "succeeded"
+    assert DirectoryUser.objects.count() == created
+
+
+def test_unexpected_errors_fail_the_run_and_write_nothing(
+    ldap_source: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> dict[int, str]:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(services, "_apply_apple_ids", broken)
+    run = services.start_import(source=ldap_source, selection=[{"type": "all"}], actor=None)
+    run = services.execute_import_run(run_id=run.pk)
+    assert run.status == "failed"
+    assert "internal error" in run.error
+    assert not DirectoryUser.objects.exists()
+    assert not DirectoryGroup.objects.exists()
+
+
+def test_source_fields_are_an_allow_list(ldap_source: Any) -> None:
+    with pytest.raises(services.DirectoryError, match="cannot be changed"):
+        services.save_source(source=ldap_source, data={"kind": "entra"}, actor=None)
+    with pytest.raises(services.DirectoryError, match="cannot be changed"):
+        services.save_source(source=ldap_source, data={"last_synced_at": None}, actor=None)
+
+
+def test_mail_outage_does_not_break_invitations(
+    domains: None, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    def down(*args: Any, **kwargs: Any) -> None:
+        raise OSError("mail server down")
+
+    monkeypatch.setattr(services, "send_mail", down)
+    user = _local()
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation, _token = services.create_invitation(user=user, base_url="https://x")
+    assert Invitation.objects.filter(pk=invitation.pk).exists()
