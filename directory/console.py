@@ -10,9 +10,10 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from directory import forms, services
+from directory import auth, forms, services
 from directory.models import (
     DirectoryGroup,
     DirectoryUser,
@@ -20,7 +21,7 @@ from directory.models import (
     ImportRun,
     ManagedAppleIdDomain,
 )
-from mdm_server import roles
+from mdm_server import audit, roles
 
 
 def _render(
@@ -430,3 +431,74 @@ def domain_list(request: HttpRequest) -> HttpResponse:
         {"domains": ManagedAppleIdDomain.objects.all(), "form": form},
         status=status,
     )
+
+
+# --- sign-in test (checks a source end to end, as enrollment will use it) ----------------------
+
+ENTRA_TEST_SESSION_KEY = "directory_entra_test"
+
+
+def _sign_in_result(request: HttpRequest, source: IdentitySource, user: DirectoryUser) -> None:
+    settings_ = services.enrollment_settings_for(user)
+    messages.success(
+        request,
+        f"Signed in as {user.username} ({user.display_name or 'no display name'}); "
+        f"Managed Apple ID: {user.managed_apple_id or 'none'}; enrollment: "
+        f"{settings_.apple_enrollment_type}, {settings_.default_ownership}.",
+    )
+    audit.record(
+        actor=request.user, action="directory.sign_in_tested", target=source,
+        details={"user": user.username},
+    )  # fmt: skip
+
+
+@roles.console_view(admin=True)
+def source_test_sign_in(request: HttpRequest, pk: int) -> HttpResponse:
+    source = get_object_or_404(IdentitySource, pk=pk)
+    status = 200
+    if request.method == "POST" and source.kind == IdentitySource.Kind.ENTRA:
+        try:
+            url, flow = auth.begin_entra_sign_in(
+                source=source,
+                redirect_uri=request.build_absolute_uri(reverse("directory-entra-callback")),
+                login_hint=request.POST.get("identifier", "").strip(),
+            )
+        except auth.AuthenticationFailed as exc:
+            messages.error(request, f"{exc.code}: {exc.message}")
+            status = 400
+        else:
+            request.session[ENTRA_TEST_SESSION_KEY] = {"source": source.pk, "flow": flow}
+            return redirect(url)
+    elif request.method == "POST":
+        try:
+            user = auth.authenticate_password(
+                identifier=request.POST.get("identifier", ""),
+                password=request.POST.get("password", ""),
+                source=source,
+            )
+        except auth.AuthenticationFailed as exc:
+            messages.error(request, f"{exc.code}: {exc.message}")
+            status = 400
+        else:
+            _sign_in_result(request, source, user)
+            return redirect("directory-source-test-sign-in", pk=pk)
+    return _render(request, "test_sign_in.html", {"source": source}, status=status)
+
+
+@roles.console_view(admin=True)
+def entra_callback(request: HttpRequest) -> HttpResponse:
+    """Redirect URI for the console's Entra ID sign-in test (register it in the app)."""
+    state = request.session.pop(ENTRA_TEST_SESSION_KEY, None)
+    if not state:
+        messages.error(request, "No Microsoft sign-in was started from this browser session.")
+        return redirect("directory-overview")
+    source = get_object_or_404(IdentitySource, pk=state["source"])
+    try:
+        user = auth.finish_entra_sign_in(
+            source=source, flow=state["flow"], params=request.GET.dict()
+        )
+    except auth.AuthenticationFailed as exc:
+        messages.error(request, f"{exc.code}: {exc.message}")
+    else:
+        _sign_in_result(request, source, user)
+    return redirect("directory-source-test-sign-in", pk=source.pk)

@@ -12,6 +12,12 @@ urlpatterns = [
     path("sources/<int:pk>/sync/", console.source_sync, name="directory-source-sync"),
     path("sources/<int:pk>/delete/", console.source_delete, name="directory-source-delete"),
     path("sources/<int:pk>/import/", console.source_import, name="directory-source-import"),
+    path(
+        "sources/<int:pk>/test-sign-in/",
+        console.source_test_sign_in,
+        name="directory-source-test-sign-in",
+    ),
+    path("entra/callback/", console.entra_callback, name="directory-entra-callback"),
     path("runs/<int:pk>/", console.run_detail, name="directory-run"),
     path("runs/<int:pk>/progress/", console.run_progress, name="directory-run-progress"),
     path("users/", console.user_list, name="directory-users"),

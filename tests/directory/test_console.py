@@ -244,3 +244,33 @@ def test_invitation_landing_page(client: Client, domains: None) -> None:
     missing = client.get("/directory/invitation/nope/")
     assert missing.status_code == 404
     assert "not valid" in missing.content.decode()
+
+
+def test_sign_in_test_page_for_ldap(admin_client: Client, ldap_source: Any) -> None:
+    url = URL + f"sources/{ldap_source.pk}/test-sign-in/"
+    bad = admin_client.post(url, {"identifier": "alice", "password": "nope"})
+    assert bad.status_code == 400
+    assert "wrong_password" in bad.content.decode()
+    ok = admin_client.post(url, {"identifier": "alice", "password": "alice-pw"}, follow=True)
+    assert "Signed in as alice" in ok.content.decode()
+    assert "alice@appleid.example.com" in ok.content.decode()
+
+
+def test_sign_in_test_page_for_entra(
+    admin_client: Client, fake_entra: Any, entra_source: Any
+) -> None:
+    url = URL + f"sources/{entra_source.pk}/test-sign-in/"
+    start = admin_client.post(url, {"identifier": "ann@contoso.example"})
+    assert start.status_code == 302
+    assert start["Location"].startswith(fake_entra.base)
+    params = fake_entra.browser(start["Location"], "ann@contoso.example")
+    done = admin_client.get(URL + "entra/callback/", params, follow=True)
+    assert "Signed in as ann@contoso.example" in done.content.decode()
+    # The flow is single-use: replaying the callback is refused.
+    replay = admin_client.get(URL + "entra/callback/", params, follow=True)
+    assert "No Microsoft sign-in was started" in replay.content.decode()
+
+
+def test_sign_in_test_needs_admin(helpdesk_client: Client, ldap_source: Any) -> None:
+    url = URL + f"sources/{ldap_source.pk}/test-sign-in/"
+    assert helpdesk_client.get(url).status_code == 403
