@@ -20,6 +20,7 @@ COMMON_FIELDS = [
     "sync_enabled",
     "sync_adds_new_users",
     "timeout",
+    "console_sign_in",
 ]
 LDAP_FIELDS = [
     "ldap_url",
@@ -139,6 +140,8 @@ class SourceForm(forms.ModelForm):
                 "sync_adds_new_users",
                 "timeout",
             }
+        if kind != "ldap":
+            keep.discard("console_sign_in")  # password sign-in to the console: LDAP only
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]

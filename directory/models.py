@@ -48,6 +48,11 @@ class IdentitySource(models.Model):
         help_text="Scheduled syncs also import users not yet added (else they only refresh them).",
     )
     timeout = models.PositiveSmallIntegerField(default=10, help_text="Seconds per network call")
+    console_sign_in = models.BooleanField(
+        default=False,
+        help_text="Console accounts with the same username may sign in with this source's "
+        "password (needs directory.backends.DirectoryConsoleBackend in AUTHENTICATION_BACKENDS).",
+    )
 
     # LDAP
     ldap_url = models.CharField(max_length=300, blank=True)

@@ -44,7 +44,7 @@ class SourceSerializer(serializers.ModelSerializer):
         fields = [
             "id", "name", "kind", "enabled", "sign_in_domains", "allowed_groups",
             "apple_id_mapping", "apple_id_pattern", "auto_invite", "sync_enabled",
-            "sync_adds_new_users", "timeout",
+            "sync_adds_new_users", "timeout", "console_sign_in",
             "ldap_url", "ldap_security", "ldap_ca_pem", "bind_dn", "bind_password",
             "has_bind_password", "user_base_dn", "user_filter", "group_base_dn", "group_filter",
             "group_member_attribute", "attribute_map",

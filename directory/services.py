@@ -129,6 +129,7 @@ EDITABLE_SOURCE_FIELDS = frozenset(
     {
         "name", "enabled", "sign_in_domains", "allowed_groups", "apple_id_mapping",
         "apple_id_pattern", "auto_invite", "sync_enabled", "sync_adds_new_users", "timeout",
+        "console_sign_in",
         "ldap_url", "ldap_security", "ldap_ca_pem", "bind_dn", "user_base_dn", "user_filter",
         "group_base_dn", "group_filter", "group_member_attribute", "attribute_map",
         "tenant_id", "client_id", "client_certificate_pem", "authority_host", "graph_url",
