@@ -6,13 +6,16 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from mdm_server import audit, roles
-from mdm_server.models import AuditEvent
+from mdm_server import api_tokens, audit, roles, selectors
 from mdm_server.pki import certificates, services
 from mdm_server.pki.models import ServerCertificate
+
+AUDIT_PAGE_SIZE = 100
+STALE_DAYS_DEFAULT = 7
 
 NAVIGATION = [
     ("dashboard", "Dashboard", "/console/"),
@@ -35,9 +38,31 @@ def console_context(request: HttpRequest) -> dict[str, Any]:
     }
 
 
+def _push_alerts() -> list[str]:
+    # The APNs app owns the push certificate; the dashboard only shows its warnings.
+    from apns import services as apns_services
+
+    return apns_services.dashboard_alerts()
+
+
 @roles.console_view()
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "console/dashboard.html", {"section": "dashboard"})
+    from devices import selectors as device_selectors
+
+    try:
+        stale_days = int(request.GET.get("stale_days", STALE_DAYS_DEFAULT))
+    except ValueError:
+        stale_days = STALE_DAYS_DEFAULT
+    stale_days = min(max(stale_days, 1), 3650)
+    return render(
+        request,
+        "console/dashboard.html",
+        {
+            "section": "dashboard",
+            "data": device_selectors.dashboard(stale_days=stale_days),
+            "push_alerts": _push_alerts(),
+        },
+    )
 
 
 class SigningUploadForm(forms.Form):
@@ -71,21 +96,91 @@ def settings_page(request: HttpRequest) -> HttpResponse:
                 return redirect("console-settings")
     rows = ServerCertificate.objects.all()
     return render(
-        request, "console/settings.html", {"section": "settings", "form": form, "rows": rows}
+        request,
+        "console/settings.html",
+        {
+            "section": "settings",
+            "form": form,
+            "rows": rows,
+            "tokens": list(selectors.api_tokens()) if roles.is_admin(request.user) else [],
+            "token_form": TokenForm(),
+        },
     )
+
+
+class TokenForm(forms.Form):
+    username = forms.CharField(max_length=150, help_text="The console user the API client acts as")
+
+    def clean_username(self) -> Any:
+        name = self.cleaned_data["username"].strip()
+        user = get_user_model().objects.filter(username=name).first()
+        if user is None:
+            raise forms.ValidationError(f"No user named {name!r}.")
+        return user
+
+
+@roles.console_view(admin=True)
+def api_token_create(request: HttpRequest) -> HttpResponse:
+    """Issue a token; the key is shown once, on this response only."""
+    form = TokenForm(request.POST)
+    if form.is_valid():
+        try:
+            token = api_tokens.create_api_token(
+                user=form.cleaned_data["username"], actor=request.user
+            )
+        except api_tokens.TokenError as exc:
+            form.add_error("username", str(exc))
+        else:
+            return render(
+                request,
+                "console/token_created.html",
+                {"section": "settings", "token": token},
+            )
+    return render(
+        request,
+        "console/settings.html",
+        {
+            "section": "settings",
+            "form": SigningUploadForm(),
+            "rows": ServerCertificate.objects.all(),
+            "tokens": list(selectors.api_tokens()),
+            "token_form": form,
+        },
+        status=400,
+    )
+
+
+@roles.console_view(admin=True)
+def api_token_revoke(request: HttpRequest, user_id: int) -> HttpResponse:
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None or not api_tokens.revoke_api_token(user=user, actor=request.user):
+        messages.error(request, "That user has no API token.")
+    else:
+        messages.success(request, f"The API token of {user.get_username()} is revoked.")
+    return redirect("console-settings")
 
 
 @roles.console_view()
 def audit_log(request: HttpRequest) -> HttpResponse:
-    events = AuditEvent.objects.all()
-    action = request.GET.get("action", "").strip()
-    actor = request.GET.get("actor", "").strip()
-    if action:
-        events = events.filter(action__icontains=action)
-    if actor:
-        events = events.filter(actor_name__icontains=actor)
+    filterset = selectors.AuditEventFilterSet(request.GET, queryset=selectors.audit_events())
+    page = None
+    if filterset.is_valid():
+        try:
+            after = int(request.GET["after"]) if request.GET.get("after") else None
+            before = int(request.GET["before"]) if request.GET.get("before") else None
+        except ValueError:
+            after = before = None
+        page = selectors.keyset_page(filterset.qs, after=after, before=before, size=AUDIT_PAGE_SIZE)
+    params = request.GET.copy()
+    params.pop("after", None)
+    params.pop("before", None)
     return render(
         request,
         "console/audit.html",
-        {"section": "settings", "events": events[:200], "action": action, "actor": actor},
+        {
+            "section": "settings",
+            "filterset": filterset,
+            "page": page,
+            "base_query": params.urlencode(),
+        },
     )

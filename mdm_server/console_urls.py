@@ -1,3 +1,5 @@
+"""Console URLs of the core: sign-in, dashboard, settings (PKI, API tokens), audit log."""
+
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
@@ -13,4 +15,10 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="console-logout"),
     path("settings/", console.settings_page, name="console-settings"),
     path("audit/", console.audit_log, name="console-audit"),
+    path("settings/tokens/", console.api_token_create, name="console-token-create"),
+    path(
+        "settings/tokens/<int:user_id>/revoke/",
+        console.api_token_revoke,
+        name="console-token-revoke",
+    ),
 ]

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("mdm_server.pki.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/", include("mdm_server.api_urls")),
 ]
 for app in ("enrollment", "devices", "profiles", "directory", "apns"):
     urlpatterns += _mount("", f"{app}.urls")

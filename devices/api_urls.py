@@ -1,0 +1,24 @@
+"""Devices REST API URLs, mounted at /api/v1/."""
+
+from django.urls import path
+
+from devices import api
+
+urlpatterns = [
+    path("devices/", api.DeviceListApi.as_view(), name="api-devices"),
+    path("devices/<uuid:public_id>/", api.DeviceDetailApi.as_view(), name="api-device"),
+    path(
+        "devices/<uuid:public_id>/commands/",
+        api.DeviceCommandListApi.as_view(),
+        name="api-device-commands",
+    ),
+    path("devices/<uuid:public_id>/logs/", api.DeviceLogListApi.as_view(), name="api-device-logs"),
+    path(
+        "devices/<uuid:public_id>/capabilities/",
+        api.DeviceCapabilityApi.as_view(),
+        name="api-device-capabilities",
+    ),
+    path("commands/", api.CommandListApi.as_view(), name="api-commands"),
+    path("commands/<str:uuid>/", api.CommandDetailApi.as_view(), name="api-command"),
+    path("command-types/", api.CommandTypeListApi.as_view(), name="api-command-types"),
+]

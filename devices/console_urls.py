@@ -1,0 +1,14 @@
+"""Devices console URLs, mounted at /console/devices/."""
+
+from django.urls import path
+
+from devices import console
+
+urlpatterns = [
+    path("", console.device_list, name="devices-list"),
+    path("export.csv", console.device_export, name="devices-export"),
+    path("bulk/", console.bulk_action, name="devices-bulk"),
+    path("commands/", console.command_progress, name="devices-commands"),
+    path("<uuid:public_id>/", console.device_detail, name="devices-detail"),
+    path("<uuid:public_id>/actions/<str:name>/", console.device_action, name="devices-action"),
+]

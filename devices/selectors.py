@@ -1,0 +1,255 @@
+"""Reads of the devices app for the console and the API: lists, pages, dashboard counts, results.
+
+Lists stay fast at 100k devices: keyset pages over the primary key and counts capped at COUNT_CAP.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import plistlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from devices import capabilities, commands, services
+from devices.models import Command, DeviceEvent, Enrollment, QueuedCommand
+from mdm_server.selectors import COUNT_CAP, KeysetPage, capped_count, keyset_page
+
+__all__ = ["COUNT_CAP", "KeysetPage", "capped_count", "keyset_page"]
+
+# Hardware identifiers a User Enrollment never has: never shown, exported or serialised for one.
+HARDWARE_FIELDS = ("udid", "serial_number", "imei", "meid")
+
+
+def devices() -> QuerySet[Enrollment]:
+    """Device channels (a user channel is shown inside its device)."""
+    return Enrollment.objects.filter(parent__isnull=True)
+
+
+# --- dashboard ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Bar:
+    """One bar of a dashboard chart."""
+
+    label: str
+    count: int
+    percent: float
+    query: str = ""  # filter query string for the device list
+
+
+def _bars(rows: Sequence[tuple[str, str, int]]) -> list[Bar]:
+    top = max((n for _, _, n in rows), default=0) or 1
+    return [Bar(label, n, round(100.0 * n / top, 1), query) for label, query, n in rows]
+
+
+@dataclass
+class Dashboard:
+    """Everything the dashboard shows, computed with a fixed number of grouped queries."""
+
+    enrolled: int
+    by_type: list[Bar]
+    by_platform: list[Bar]
+    by_os: list[Bar]
+    stale: int
+    stale_days: int
+    pending_commands: dict[str, int]
+    recent: list[Enrollment]
+
+
+def dashboard(*, stale_days: int = 7, now: dt.datetime | None = None) -> Dashboard:
+    now = now or timezone.now()
+    enrolled = devices().filter(status=Enrollment.Status.ENROLLED)
+    labels = dict(Enrollment.Type.choices)
+    by_type = [
+        (labels.get(r["enrollment_type"], r["enrollment_type"]), f"enrollment_type={r['enrollment_type']}", r["n"])
+        for r in enrolled.values("enrollment_type").annotate(n=Count("id")).order_by("-n")
+    ]  # fmt: skip
+    by_platform = [
+        (r["platform"] or "unknown", f"platform={r['platform']}", r["n"])
+        for r in enrolled.values("platform").annotate(n=Count("id")).order_by("-n", "platform")
+    ]
+    os_rows = (
+        enrolled.values("platform", "os_version")
+        .annotate(n=Count("id"))
+        .order_by("-n", "platform", "os_version")[:12]
+    )
+    by_os = [
+        (
+            f"{r['platform'] or '?'} {r['os_version'] or '?'}",
+            f"platform={r['platform']}&os_version={r['os_version']}",
+            r["n"],
+        )
+        for r in os_rows
+    ]
+    stale = enrolled.filter(
+        Q(last_seen_at__lt=now - dt.timedelta(days=stale_days)) | Q(last_seen_at__isnull=True)
+    ).count()
+    pending = dict(
+        QueuedCommand.objects.filter(status__in=QueuedCommand.PENDING)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    recent = list(
+        enrolled.filter(enrolled_at__isnull=False)
+        .select_related("directory_user")
+        .order_by("-enrolled_at")[:10]
+    )
+    return Dashboard(
+        enrolled=sum(n for _, _, n in by_type),
+        by_type=_bars(by_type),
+        by_platform=_bars(by_platform),
+        by_os=_bars(by_os),
+        stale=stale,
+        stale_days=stale_days,
+        pending_commands={s: pending.get(s, 0) for s in QueuedCommand.PENDING},
+        recent=recent,
+    )
+
+
+# --- detail ------------------------------------------------------------------------------------
+
+
+def channels_of(enrollment: Enrollment) -> list[Enrollment]:
+    """The device channel and its user channels: commands and logs of a device cover all."""
+    return [enrollment, *enrollment.user_channels.all()]
+
+
+def deliveries_for(enrollment: Enrollment) -> QuerySet[QueuedCommand]:
+    return (
+        QueuedCommand.objects.filter(Q(enrollment=enrollment) | Q(enrollment__parent=enrollment))
+        .select_related("command", "command__created_by")
+        .order_by("-id")
+    )
+
+
+def events_for(enrollment: Enrollment) -> QuerySet[DeviceEvent]:
+    return DeviceEvent.objects.filter(
+        Q(enrollment=enrollment) | Q(enrollment__parent=enrollment)
+    ).order_by("-id")
+
+
+def event_actions(enrollment: Enrollment) -> list[str]:
+    """Distinct action names in a device's log (for the Logs tab's filter menu)."""
+    return sorted(
+        set(events_for(enrollment).order_by().values_list("action", flat=True).distinct()[:200])
+    )
+
+
+def command_progress(command: Command) -> dict[str, int]:
+    """Counts of a command's deliveries by status, plus 'total' (for bulk-action progress)."""
+    rows = dict(command.deliveries.order_by().values_list("status").annotate(n=Count("id")))
+    out = {status: rows.get(status, 0) for status in QueuedCommand.Status.values}
+    out["total"] = sum(rows.values())
+    out["pending"] = sum(rows.get(s, 0) for s in QueuedCommand.PENDING)
+    return out
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, bytes | bytearray):
+        if len(value) > 256:
+            return f"<{len(value)} bytes>"
+        return "base64:" + base64.b64encode(value).decode()
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return value
+
+
+def result_document(delivery: QueuedCommand) -> Any:
+    """The device's result plist as JSON-safe data (None when there is none or it is unreadable)."""
+    if not delivery.result:
+        return None
+    try:
+        data = plistlib.loads(bytes(delivery.result))
+    except Exception:  # plistlib raises assorted errors; a stored result is shown, never trusted
+        return {"unreadable": f"<{len(delivery.result)} bytes that are not a property list>"}
+    if isinstance(data, dict):
+        # These keys are shown separately (status, uuid) or identify the channel only.
+        data = {
+            k: v
+            for k, v in data.items()
+            if k not in ("CommandUUID", "Status", "UDID", "EnrollmentID", "UserID")
+        }
+    return _json_safe(data)
+
+
+def readable_lines(value: Any, indent: int = 0) -> list[str]:
+    """A nested result as indented 'Key: value' lines, for people rather than machines."""
+    pad = "  " * indent
+    lines: list[str] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(item, dict | list) and item:
+                lines.append(f"{pad}{key}:")
+                lines += readable_lines(item, indent + 1)
+            else:
+                lines.append(f"{pad}{key}: {_scalar(item)}")
+    elif isinstance(value, list):
+        for item in value:
+            if isinstance(item, dict | list) and item:
+                lines.append(f"{pad}-")
+                lines += readable_lines(item, indent + 1)
+            else:
+                lines.append(f"{pad}- {_scalar(item)}")
+    else:
+        lines.append(pad + _scalar(value))
+    return lines
+
+
+def _scalar(value: Any) -> str:
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    if value in ({}, []):
+        return "(empty)"
+    return str(value)
+
+
+# --- actions -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    spec: commands.CommandSpec
+    allowed: bool
+    reason: str
+
+
+def actions_for(device: Enrollment) -> list[Action]:
+    """Every registry command, with whether the capability filter allows it for this device."""
+    target = services.target_for(device)
+    out = []
+    for spec in commands.REGISTRY.values():
+        if device.status == Enrollment.Status.UNENROLLED:
+            out.append(Action(spec, False, "the device is unenrolled"))
+        elif target is None:
+            out.append(Action(spec, False, "the device has not reported its platform yet"))
+        else:
+            decision = capabilities.check_command(spec.request_type, target)
+            out.append(Action(spec, decision.allowed, decision.reason))
+    return out
+
+
+def enqueue_details(
+    *, spec: commands.CommandSpec, result: services.EnqueueResult, origin: str
+) -> dict[str, Any]:
+    """The audit-log details of one enqueue (console and API record the same shape)."""
+    return {
+        "command": spec.name,
+        "request_type": spec.request_type,
+        "origin": origin,
+        "queued": len(result.queued),
+        "refused": len(result.refused),
+        "commands": [c.uuid for c in result.commands],
+    }

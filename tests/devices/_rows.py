@@ -1,0 +1,49 @@
+"""Helpers for console/API tests: many enrollment rows at once, and enrolled simulator devices."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.utils import timezone
+
+from devices.models import Enrollment
+from devices.simulator import SimulatedDevice
+
+
+def bulk_devices(n: int, **fields: Any) -> None:
+    """Insert n enrolled device rows in one statement (no simulator: list-speed tests)."""
+    now = timezone.now()
+    rows = []
+    for i in range(n):
+        kind = fields.get("enrollment_type", ("user", "device", "adde")[i % 3])
+        ue = kind == "user"
+        rows.append(
+            Enrollment(
+                channel_key=f"bulk:{uuid.uuid4()}",
+                enrollment_type=kind,
+                platform=fields.get("platform", "iOS" if i % 4 else "macOS"),
+                status=Enrollment.Status.ENROLLED,
+                os_version=fields.get("os_version", f"{17 + i % 2}.{i % 5}"),
+                device_name=fields.get("device_name", f"Bulk {i}"),
+                enrollment_id=str(uuid.uuid4()).upper() if ue else None,
+                udid=None if ue else str(uuid.uuid4()).upper(),
+                serial_number=None if ue else f"SER{i:07d}",
+                managed_apple_id=f"user{i}@example.org" if ue else "",
+                enrolled_at=now,
+                last_seen_at=now - dt.timedelta(days=i % 40, hours=1),
+            )
+        )
+    Enrollment.objects.bulk_create(rows, batch_size=2000)
+
+
+def enrolled(
+    make_device: Callable[..., SimulatedDevice], **kwargs: Any
+) -> tuple[SimulatedDevice, Enrollment]:
+    """A simulator device that enrolled through the real check-in endpoints, and its row."""
+    device = make_device(**kwargs)
+    device.enroll()
+    key = f"eid:{device.enrollment_id}" if device.user_enrollment else f"udid:{device.udid}"
+    return device, Enrollment.objects.get(channel_key=key)

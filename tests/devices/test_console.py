@@ -1,0 +1,352 @@
+"""Devices console: list, filters, columns, keyset pages, CSV export, detail, actions, bulk."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from devices.models import Command, DeviceEvent, Enrollment, QueuedCommand
+from devices.simulator import SimulatedDevice
+from mdm_server.models import AuditEvent
+from tests.devices._rows import bulk_devices, enrolled
+
+pytestmark = pytest.mark.django_db
+MakeDevice = Callable[..., SimulatedDevice]
+LIST = "/console/devices/"
+
+
+def _text(response: object) -> str:
+    return response.content.decode()  # type: ignore[attr-defined]
+
+
+# --- list ----------------------------------------------------------------------------------------
+
+
+def test_list_shows_devices_and_filters_by_type(admin_client: Client) -> None:
+    bulk_devices(6)
+    page = _text(admin_client.get(LIST))
+    assert page.count("data-device=") == 6
+    only_ue = _text(admin_client.get(LIST, {"enrollment_type": "user"}))
+    assert only_ue.count("data-device=") == 2
+    assert "2 devices" in only_ue
+
+
+def test_list_filters_platform_os_and_last_seen(admin_client: Client) -> None:
+    bulk_devices(8)  # os 17.0,18.1,17.2,18.3,...; macOS every 4th; seen 0..7 days ago
+    macs = _text(admin_client.get(LIST, {"platform": "macOS"}))
+    assert macs.count("data-device=") == 2
+    os18 = _text(admin_client.get(LIST, {"os_version": "18"}))
+    assert os18.count("data-device=") == 4
+    stale = _text(admin_client.get(LIST, {"not_seen_for": "5"}))
+    assert stale.count("data-device=") == 3  # seen 5, 6 and 7 days (and an hour) ago
+    fresh = _text(admin_client.get(LIST, {"seen_within": "2"}))
+    assert fresh.count("data-device=") == 2
+
+
+def test_list_search_matches_name_and_managed_apple_id(admin_client: Client) -> None:
+    bulk_devices(3, enrollment_type="user")
+    page = _text(admin_client.get(LIST, {"q": "user1@example"}))
+    assert page.count("data-device=") == 1
+
+
+def test_group_filter_uses_directory_groups(admin_client: Client) -> None:
+    from directory.models import DirectoryGroup, DirectoryUser, IdentitySource
+
+    bulk_devices(3)
+    source = IdentitySource.objects.create(name="Local", kind="local")
+    group = DirectoryGroup.objects.create(name="Sales")
+    person = DirectoryUser.objects.create(source=source, external_id="1", username="sam")
+    person.groups.add(group)
+    Enrollment.objects.filter(pk=Enrollment.objects.order_by("pk").first().pk).update(
+        directory_user=person
+    )
+    page = _text(admin_client.get(LIST, {"group": group.pk, "col": ["name", "user"]}))
+    assert page.count("data-device=") == 1
+    assert "sam" in page
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"platform": "Windows"}, "platform"),
+        ({"not_seen_for": "-3"}, "not_seen_for"),
+        ({"seen_within": "soon"}, "seen_within"),
+        ({"group": "999999"}, "group"),
+        ({"enrollment_type": "byod"}, "enrollment_type"),
+    ],
+)
+def test_invalid_filter_values_are_field_errors(
+    admin_client: Client, params: dict[str, str], field: str
+) -> None:
+    response = admin_client.get(LIST, params)
+    assert response.status_code == 200
+    assert "data-filter-errors" in _text(response)
+    assert f"{field}:" in _text(response)
+    assert admin_client.get("/console/devices/export.csv", params).status_code == 400
+
+
+def test_bad_page_cursor_is_404_not_500(admin_client: Client) -> None:
+    assert admin_client.get(LIST, {"after": "abc"}).status_code == 404
+
+
+def test_column_chooser_offers_managed_apple_id_and_ue_enrolled(admin_client: Client) -> None:
+    bulk_devices(3)
+    default = _text(admin_client.get(LIST))
+    assert 'data-col="managed_apple_id"' not in default
+    assert 'value="managed_apple_id"' in default and 'value="ue_enrolled"' in default
+    chosen = _text(admin_client.get(LIST, {"col": ["name", "managed_apple_id", "ue_enrolled"]}))
+    assert "Managed Apple ID</th>" in chosen and "User Enrollment Enrolled</th>" in chosen
+    assert "user0@example.org" in chosen
+    assert chosen.count("<td>Yes</td>") == 1  # one UE row among three, enrolled
+
+
+def test_keyset_pages_walk_forward_and_back(admin_client: Client) -> None:
+    bulk_devices(120)
+    first = admin_client.get(LIST)
+    page1 = first.context["page"]
+    assert len(page1.rows) == 50 and page1.before is None and page1.after
+    page2 = admin_client.get(LIST, {"after": page1.after}).context["page"]
+    assert len(page2.rows) == 50
+    assert page2.rows[0].pk < page1.rows[-1].pk
+    page3 = admin_client.get(LIST, {"after": page2.after}).context["page"]
+    assert len(page3.rows) == 20 and page3.after is None
+    back = admin_client.get(LIST, {"before": page3.before}).context["page"]
+    assert [r.pk for r in back.rows] == [r.pk for r in page2.rows]
+
+
+def _list_queries(client: Client, params: dict[str, object]) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(LIST, params)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_list_query_count_does_not_grow_with_devices(admin_client: Client) -> None:
+    bulk_devices(1000)
+    params = {"col": ["name", "user", "managed_apple_id", "ue_enrolled"]}
+    small = _list_queries(admin_client, params)
+    capped_small = admin_client.get(LIST).context["page"]
+    bulk_devices(4000)
+    assert _list_queries(admin_client, params) == small
+    assert small <= 8
+    capped = admin_client.get(LIST).context["page"]
+    # The count stops at the cap instead of counting the whole table.
+    assert (capped_small.count, capped_small.count_capped) == (1000, False)
+    assert (capped.count, capped.count_capped) == (1000, True)
+    assert "More than 1000 devices" in _text(admin_client.get(LIST))
+
+
+# --- CSV export ----------------------------------------------------------------------------------
+
+
+def _csv(client: Client, params: dict[str, str] | None = None) -> list[dict[str, str]]:
+    response = client.get("/console/devices/export.csv", params or {})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    body = b"".join(response.streaming_content).decode()
+    return list(csv.DictReader(io.StringIO(body)))
+
+
+def test_export_follows_the_filter_and_carries_ue_columns(admin_client: Client) -> None:
+    bulk_devices(6)
+    rows = _csv(admin_client, {"enrollment_type": "user"})
+    assert len(rows) == 2
+    assert {"Managed Apple ID", "User Enrollment Enrolled", "Serial number"} <= set(rows[0])
+    assert all(r["User Enrollment Enrolled"] == "Yes" for r in rows)
+    assert all(r["Serial number"] == "" and r["UDID"] == "" for r in rows)
+    device_rows = _csv(admin_client, {"enrollment_type": "device"})
+    assert all(r["Serial number"].startswith("SER") for r in device_rows)
+    assert AuditEvent.objects.filter(action="devices.exported").count() == 2
+
+
+@pytest.mark.parametrize("evil", ["=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"])
+def test_export_escapes_formula_cells(admin_client: Client, evil: str) -> None:
+    bulk_devices(1, device_name=evil, enrollment_type="device")
+    rows = _csv(admin_client)
+    assert rows[0]["Name"] == "'" + evil
+    assert rows[0]["Name"][0] == "'"
+
+
+# --- detail --------------------------------------------------------------------------------------
+
+
+def test_user_enrollment_detail_has_no_hardware_fields_and_a_banner(
+    admin_client: Client, make_device: MakeDevice
+) -> None:
+    _, ue = enrolled(make_device, user_enrollment=True)
+    page = _text(admin_client.get(f"{LIST}{ue.public_id}/"))
+    assert "data-ue-banner" in page
+    for label in ("Serial number", "UDID", "IMEI"):
+        assert f"<dt>{label}</dt>" not in page
+    assert "<dt>Enrollment ID</dt>" in page
+
+
+def test_device_enrollment_detail_shows_hardware_fields(
+    admin_client: Client, make_device: MakeDevice
+) -> None:
+    sim, de = enrolled(make_device, user_enrollment=False)
+    page = _text(admin_client.get(f"{LIST}{de.public_id}/"))
+    assert "data-ue-banner" not in page
+    assert "<dt>Serial number</dt>" in page and sim.serial_number in page
+
+
+def test_actions_menu_disables_forbidden_actions_with_the_reason(
+    admin_client: Client, make_device: MakeDevice
+) -> None:
+    _, ue = enrolled(make_device, user_enrollment=True)
+    response = admin_client.get(f"{LIST}{ue.public_id}/")
+    actions = {a.spec.name: a for a in response.context["actions"]}
+    assert not actions["EraseDevice"].allowed and actions["EraseDevice"].reason
+    assert actions["DeviceInformation"].allowed
+    page = _text(response)
+    assert 'data-action="EraseDevice" data-allowed="no"' in page
+    assert actions["EraseDevice"].reason[:40] in page.replace("&#x27;", "'").replace("&quot;", '"')
+
+
+def test_queue_device_information_then_see_result_and_log(
+    admin_client: Client, admin_user: object, make_device: MakeDevice
+) -> None:
+    sim, ue = enrolled(make_device, user_enrollment=True)
+    url = f"{LIST}{ue.public_id}/actions/DeviceInformation/"
+    assert admin_client.get(url).status_code == 200
+    response = admin_client.post(url, {"Queries": ""})
+    assert response.status_code == 302
+    command = Command.objects.get(request_type="DeviceInformation")
+    event = AuditEvent.objects.get(action="devices.command_queued")
+    assert event.actor == admin_user and event.target_id == str(command.pk)
+    assert event.details["origin"] == "console" and event.details["queued"] == 1
+    assert [r.request_type for r in sim.run()] == ["DeviceInformation"]
+    commands_tab = admin_client.get(f"{LIST}{ue.public_id}/", {"tab": "commands"})
+    page = _text(commands_tab)
+    assert 'data-status="acknowledged"' in page
+    assert "DeviceName: Simulated" in page  # the result, readable
+    logs = _text(admin_client.get(f"{LIST}{ue.public_id}/", {"tab": "logs", "action": "DeviceInformation"}))
+    assert 'data-action="DeviceInformation" data-status="acknowledged"' in logs
+    assert 'data-action="TokenUpdate"' not in logs
+
+
+def test_forbidden_action_is_refused_without_a_command(
+    admin_client: Client, make_device: MakeDevice
+) -> None:
+    _, ue = enrolled(make_device, user_enrollment=True)
+    response = admin_client.post(f"{LIST}{ue.public_id}/actions/EraseDevice/", {"confirm": "on"})
+    assert response.status_code == 400
+    assert "not allowed for this device" in _text(response)
+    assert not Command.objects.exists()
+
+
+def test_destructive_action_needs_confirmation(
+    admin_client: Client, make_device: MakeDevice
+) -> None:
+    _, de = enrolled(make_device, user_enrollment=False)
+    url = f"{LIST}{de.public_id}/actions/EraseDevice/"
+    response = admin_client.post(url, {})
+    assert response.status_code == 400
+    assert "Tick this box to confirm" in _text(response)
+    assert not Command.objects.exists()
+    assert admin_client.post(url, {"confirm": "on"}).status_code == 302
+    assert Command.objects.get().request_type == "EraseDevice"
+
+
+def test_bad_command_parameters_are_form_errors(
+    admin_client: Client, make_device: MakeDevice
+) -> None:
+    _, de = enrolled(make_device, user_enrollment=False)
+    url = f"{LIST}{de.public_id}/actions/InstallApplication/"
+    response = admin_client.post(url, {})
+    assert response.status_code == 400
+    assert "give exactly one of iTunesStoreID" in _text(response)
+    response = admin_client.post(url, {"ManifestURL": "http://insecure.example/app.plist"})
+    assert response.status_code == 400 and "must be an https:// URL" in _text(response)
+    response = admin_client.post(f"{LIST}{de.public_id}/actions/Settings/", {"Settings": "[oops"})
+    assert response.status_code == 400 and "is not valid JSON" in _text(response)
+    assert not Command.objects.exists()
+
+
+def test_unknown_ids_are_404(admin_client: Client, make_device: MakeDevice) -> None:
+    _, ue = enrolled(make_device)
+    assert admin_client.get(f"{LIST}00000000-0000-0000-0000-000000000000/").status_code == 404
+    assert admin_client.get(f"{LIST}{ue.public_id}/actions/Nope/").status_code == 404
+    assert admin_client.get("/console/devices/commands/", {"c": "99999"}).status_code == 404
+    assert admin_client.get("/console/devices/commands/", {"c": "x"}).status_code == 404
+
+
+def test_helpdesk_reads_but_cannot_queue(helpdesk_client: Client, make_device: MakeDevice) -> None:
+    _, ue = enrolled(make_device)
+    page = helpdesk_client.get(f"{LIST}{ue.public_id}/")
+    assert page.status_code == 200
+    assert "Needs the administrator role" in _text(page)
+    url = f"{LIST}{ue.public_id}/actions/DeviceInformation/"
+    assert helpdesk_client.post(url, {}).status_code == 403
+    assert not Command.objects.exists()
+
+
+def test_logs_tab_rejects_an_inverted_date_range(
+    admin_client: Client, make_device: MakeDevice
+) -> None:
+    _, ue = enrolled(make_device)
+    response = admin_client.get(
+        f"{LIST}{ue.public_id}/", {"tab": "logs", "since": "2026-02-01", "until": "2026-01-01"}
+    )
+    assert response.status_code == 200
+    assert "must not be before the start date" in _text(response)
+    response = admin_client.get(f"{LIST}{ue.public_id}/", {"tab": "logs", "since": "yesterday"})
+    assert "Enter a valid date" in _text(response)
+
+
+# --- bulk ----------------------------------------------------------------------------------------
+
+
+def test_bulk_erase_skips_personal_devices_and_shows_progress(
+    admin_client: Client, make_device: MakeDevice
+) -> None:
+    _, ue = enrolled(make_device, user_enrollment=True)
+    de_sim, de = enrolled(make_device, user_enrollment=False)
+    ids = [str(ue.public_id), str(de.public_id)]
+    confirm = admin_client.get("/console/devices/bulk/", {"action": "EraseDevice", "ids": ids})
+    assert confirm.status_code == 200 and "on 2 devices" in _text(confirm)
+    unconfirmed = admin_client.post(
+        "/console/devices/bulk/", {"action": "EraseDevice", "ids": ids, "submit": "1"}
+    )
+    assert unconfirmed.status_code == 400 and not Command.objects.exists()
+    response = admin_client.post(
+        "/console/devices/bulk/",
+        {"action": "EraseDevice", "ids": ids, "submit": "1", "confirm": "on"},
+    )
+    assert response.status_code == 302
+    command = Command.objects.get()
+    assert list(command.deliveries.values_list("enrollment_id", flat=True)) == [de.pk]
+    assert DeviceEvent.objects.filter(enrollment=ue, kind="filter", status="refused").exists()
+    progress = admin_client.get(response["Location"])
+    assert progress.context["totals"]["queued"] == 1
+    de_sim.run()
+    partial = admin_client.get(response["Location"], headers={"HX-Request": "true"})
+    assert partial.context["totals"]["acknowledged"] == 1
+    assert 'data-done="yes"' in _text(partial) and "<html" not in _text(partial)
+
+
+def test_bulk_on_all_matching_filter(admin_client: Client) -> None:
+    bulk_devices(5, enrollment_type="device")
+    response = admin_client.post(
+        "/console/devices/bulk/",
+        {"action": "SecurityInfo", "all_matching": "1", "filter": "platform=iOS", "submit": "1"},
+    )
+    assert response.status_code == 302
+    assert QueuedCommand.objects.count() == Enrollment.objects.filter(platform="iOS").count() == 3
+
+
+def test_bulk_without_selection_or_action_explains(admin_client: Client) -> None:
+    response = admin_client.get("/console/devices/bulk/", {"action": "SecurityInfo"}, follow=True)
+    assert "select at least one device" in _text(response)
+    response = admin_client.get("/console/devices/bulk/", {"ids": ["x"]}, follow=True)
+    assert "Choose an action" in _text(response)
+    response = admin_client.get(
+        "/console/devices/bulk/", {"action": "SecurityInfo", "ids": ["not-a-uuid"]}, follow=True
+    )
+    assert "invalid device id" in _text(response)
