@@ -122,19 +122,22 @@ def all_domains() -> list[tuple[int, str, bool]]:
     return [(d.pk, d.domain, d.enabled) for d in ManagedAppleIdDomain.objects.all()]
 
 
-def save_domains(domains: list[str]) -> None:
-    """Make the enabled domain list exactly `domains` (others are disabled, never deleted)."""
+def save_domains(domains: list[str], *, actor: Any) -> None:
+    """Make the organisation's domain list exactly `domains` (through the directory services)."""
+    from directory import services
     from directory.models import ManagedAppleIdDomain
 
     wanted = {d.strip().lower().rstrip(".") for d in domains if d.strip()}
     for row in ManagedAppleIdDomain.objects.all():
-        enabled = row.domain in wanted
-        if row.enabled != enabled:
-            row.enabled = enabled
-            row.save(update_fields=["enabled"])
-        wanted.discard(row.domain)
+        if row.domain in wanted:
+            wanted.discard(row.domain)
+        else:
+            services.remove_managed_apple_id_domain(domain=row, actor=actor)
     for domain in sorted(wanted):
-        ManagedAppleIdDomain.objects.create(domain=domain, enabled=True)
+        try:
+            services.add_managed_apple_id_domain(domain=domain, actor=actor)
+        except services.DirectoryError as exc:
+            raise SignInFailed("domain", str(exc)) from None
 
 
 def source_names() -> list[str]:

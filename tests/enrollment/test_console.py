@@ -1,0 +1,228 @@
+"""The enrollment console page: settings, domains, configurations, self-test, ABM, revocation."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import Any
+
+import pytest
+
+from enrollment import services
+from enrollment.models import EnrollmentConfiguration, EnrollmentSession, EnrollmentSettings
+from mdm_server import encryption
+from tests.enrollment.conftest import DOMAIN, PASSWORD
+
+URL = "/console/enrollment/"
+pytestmark = pytest.mark.django_db
+
+
+def test_page_shows_the_well_known_json(org: dict[str, Any], admin_client: Any) -> None:
+    response = admin_client.get(URL)
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "&quot;Version&quot;: &quot;mdm-byod&quot;" in text
+    assert "com.apple.remotemanagement" in text and "RewriteRule" in text
+    assert DOMAIN in text
+    assert 'id="push-problem"' not in text
+
+
+def test_page_warns_without_push_certificate(
+    org: dict[str, Any], admin_client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("apns.services.active_topic", lambda: None)
+    text = admin_client.get(URL).content.decode()
+    assert 'id="push-problem"' in text and "push certificate" in text
+
+
+def test_permissions(org: dict[str, Any], helpdesk_client: Any, client: Any) -> None:
+    assert client.get(URL).status_code == 302
+    assert helpdesk_client.get(URL).status_code == 200
+    response = helpdesk_client.post(URL, {"action": "revoke", "session": "x"})
+    assert response.status_code == 403
+
+
+def _settings_post(**overrides: Any) -> dict[str, Any]:
+    data = {
+        "action": "settings",
+        "s-user_enrollment_enabled": "on",
+        "s-organisation_name": "Example",
+        "s-token_ttl_minutes": "10",
+        "s-session_ttl_days": "30",
+        "s-oauth_access_ttl_minutes": "60",
+        "s-device_access_rights": "8191",
+        "s-terms_text": "Terms",
+        "s-abm_base_url": "https://mdmenrollment.apple.com",
+        "s-apple_device_ca_pem": "",
+        "s-abm_server_token": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_save_settings_and_switch_off_user_enrollment(
+    org: dict[str, Any], admin_client: Any
+) -> None:
+    response = admin_client.post(URL, _settings_post(**{"s-user_enrollment_enabled": ""}))
+    assert response.status_code == 302
+    options = EnrollmentSettings.load()
+    assert options.user_enrollment_enabled is False and options.token_ttl_minutes == 10
+    bad = admin_client.post(URL, _settings_post(**{"s-device_access_rights": "2"}))
+    assert bad.status_code == 200 and "needs 1" in bad.content.decode()
+    bad = admin_client.post(URL, _settings_post(**{"s-apple_device_ca_pem": "nope"}))
+    assert "Not a PEM certificate" in bad.content.decode()
+    assert EnrollmentSettings.load().device_access_rights == 8191
+
+
+def test_domains_are_edited_here(org: dict[str, Any], admin_client: Any) -> None:
+    from directory.models import ManagedAppleIdDomain
+
+    response = admin_client.post(
+        URL, {"action": "domains", "d-domains": f"{DOMAIN}\nSub.Example.org."}
+    )
+    assert response.status_code == 302
+    assert sorted(ManagedAppleIdDomain.objects.values_list("domain", flat=True)) == [
+        DOMAIN,
+        "sub.example.org",
+    ]
+    bad = admin_client.post(URL, {"action": "domains", "d-domains": "not a domain"})
+    assert bad.status_code == 200 and "is not a domain" in bad.content.decode()
+
+
+def test_configuration_form(org: dict[str, Any], admin_client: Any) -> None:
+    response = admin_client.post(
+        f"{URL}configurations/new/",
+        {
+            "name": "Macs",
+            "default_version": "mdm-byod",
+            "sign_in_method": "apple-oauth2",
+            "identity_source": "",
+            "identity_kind": "scep",
+            "domains_text": "Corp.Example.org",
+            "groups_text": "Pilots",
+            "family_Mac": "mdm-adde",
+        },
+    )
+    assert response.status_code == 302
+    config = EnrollmentConfiguration.objects.get(name="Macs")
+    assert config.domains == ["corp.example.org"] and config.groups == ["Pilots"]
+    assert config.family_versions == {"Mac": "mdm-adde"}
+    clash = admin_client.post(
+        f"{URL}configurations/new/",
+        {
+            "name": "Other",
+            "default_version": "mdm-byod",
+            "sign_in_method": "apple-as-web",
+            "identity_kind": "scep",
+            "domains_text": "corp.example.org",
+        },
+    )
+    assert clash.status_code == 200 and "is used by Macs" in clash.content.decode()
+
+
+def test_revoke_session(org: dict[str, Any], admin_client: Any) -> None:
+    session, _token = services.sign_in_account_user(
+        configuration=services.default_configuration(),
+        version="mdm-byod",
+        identifier=f"alice@{DOMAIN}",
+        password=PASSWORD,
+    )
+    response = admin_client.post(URL, {"action": "revoke", "session": session.public_id})
+    assert response.status_code == 302
+    assert EnrollmentSession.objects.get().revoked_at is not None
+
+
+def test_self_test_against_the_live_server(
+    org: dict[str, Any], admin_client: Any, live_server: Any, settings: Any
+) -> None:
+    settings.PUBLIC_URL = live_server.url
+    result = services.self_test(timeout=5)
+    assert result.ok, result.summary
+    assert "mdm-byod" in result.summary
+    response = admin_client.post(URL, {"action": "self_test"}, follow=True)
+    assert "OK:" in response.content.decode()
+    settings.PUBLIC_URL = "http://127.0.0.1:9"  # nothing listens on the discard port
+    assert not services.self_test(timeout=2).ok
+
+
+class _FakeAbm(BaseHTTPRequestHandler):
+    calls: list[tuple[str, str, dict[str, str], bytes]] = []
+    stored: dict[str, Any] = {}
+
+    def _answer(self, status: int, body: dict[str, Any]) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _record(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        self.calls.append((self.command, self.path, dict(self.headers), body))
+        return body
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server naming
+        body = json.loads(self._record())
+        if self.headers.get("X-ADM-Auth-Session") != "server-token":
+            return self._answer(401, {"error": "UNAUTHORIZED"})
+        if not body.get("mdm_service_discovery_url", "").startswith("https://"):
+            return self._answer(400, {"error": "MDM_SERVICE_DISCOVERY_URL_NOT_VALID"})
+        self.stored.update(body, last_updated_timestamp="2026-11-21T00:00:00Z")
+        return self._answer(200, {})
+
+    def do_GET(self) -> None:  # noqa: N802
+        self._record()
+        return self._answer(200, dict(self.stored))
+
+    def do_DELETE(self) -> None:  # noqa: N802
+        self._record()
+        self.stored.clear()
+        return self._answer(200, {})
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def fake_abm() -> Iterator[str]:
+    server = HTTPServer(("127.0.0.1", 0), _FakeAbm)
+    _FakeAbm.calls, _FakeAbm.stored = [], {}
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_abm_registration(org: dict[str, Any], admin_client: Any, fake_abm: str) -> None:
+    options = EnrollmentSettings.load()
+    options.abm_base_url = fake_abm
+    options.save()
+    response = admin_client.post(URL, {"action": "abm_register", "url": "https://x"}, follow=True)
+    assert "server token first" in response.content.decode()
+    options.abm_server_token = encryption.encrypt(b"server-token")
+    options.save()
+    url = "https://mdm.example.com/.well-known/com.apple.remotemanagement"
+    response = admin_client.post(URL, {"action": "abm_register", "url": url}, follow=True)
+    assert "Registered" in response.content.decode()
+    method, path, headers, body = _FakeAbm.calls[-1]
+    assert (method, path) == ("POST", "/account-driven-enrollment/profile")
+    assert json.loads(body) == {"mdm_service_discovery_url": url}
+    assert EnrollmentSettings.load().abm_registered_url == url
+    response = admin_client.post(URL, {"action": "abm_get"}, follow=True)
+    assert "last_updated_timestamp" in response.content.decode()
+    response = admin_client.post(
+        URL, {"action": "abm_register", "url": "http://insecure"}, follow=True
+    )
+    assert "https://" in response.content.decode()
+    response = admin_client.post(URL, {"action": "abm_delete"}, follow=True)
+    assert _FakeAbm.calls[-1][0] == "DELETE"
+    assert EnrollmentSettings.load().abm_registered_url == ""
+    options.abm_server_token = encryption.encrypt(b"wrong")
+    options.save()
+    response = admin_client.post(URL, {"action": "abm_register", "url": url}, follow=True)
+    assert "HTTP 401" in response.content.decode()
