@@ -19,6 +19,9 @@ FAMILIES = discovery.MODEL_FAMILIES
 
 
 class SettingsForm(forms.ModelForm):
+    abm_base_url = forms.URLField(
+        required=False, assume_scheme="https", label="Apple Business Manager API address"
+    )
     abm_server_token = forms.CharField(
         required=False,
         widget=forms.PasswordInput,

@@ -165,7 +165,7 @@ class _FakeAbm(BaseHTTPRequestHandler):
         self.calls.append((self.command, self.path, dict(self.headers), body))
         return body
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server naming
+    def do_POST(self) -> None:
         body = json.loads(self._record())
         if self.headers.get("X-ADM-Auth-Session") != "server-token":
             return self._answer(401, {"error": "UNAUTHORIZED"})
@@ -174,11 +174,11 @@ class _FakeAbm(BaseHTTPRequestHandler):
         self.stored.update(body, last_updated_timestamp="2026-11-21T00:00:00Z")
         return self._answer(200, {})
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self._record()
         return self._answer(200, dict(self.stored))
 
-    def do_DELETE(self) -> None:  # noqa: N802
+    def do_DELETE(self) -> None:
         self._record()
         self.stored.clear()
         return self._answer(200, {})
@@ -209,7 +209,7 @@ def test_abm_registration(org: dict[str, Any], admin_client: Any, fake_abm: str)
     url = "https://mdm.example.com/.well-known/com.apple.remotemanagement"
     response = admin_client.post(URL, {"action": "abm_register", "url": url}, follow=True)
     assert "Registered" in response.content.decode()
-    method, path, headers, body = _FakeAbm.calls[-1]
+    method, path, _headers, body = _FakeAbm.calls[-1]
     assert (method, path) == ("POST", "/account-driven-enrollment/profile")
     assert json.loads(body) == {"mdm_service_discovery_url": url}
     assert EnrollmentSettings.load().abm_registered_url == url
