@@ -155,6 +155,20 @@ def _editor_state(request: HttpRequest, profile: Profile | None) -> list[_Editor
     return items
 
 
+def _field_for_path(form: forms.PayloadForm, rest: str) -> tuple[str | None, str]:
+    """The form field a schema path ("PayloadContent.Keysize", "Dock[0].Type") belongs to, and
+    the part of the path below that field."""
+    best: str | None = None
+    for name in form.fields:
+        if (rest == name or rest.startswith((name + ".", name + "["))) and (
+            best is None or len(name) > len(best)
+        ):
+            best = name
+    if best is None:
+        return None, rest
+    return best, rest[len(best) :].lstrip(".")
+
+
 def _apply_errors(
     exc: ProfileError, meta: forms.ProfileMetaForm, items: list[_EditorPayload]
 ) -> list[str]:
@@ -166,13 +180,14 @@ def _apply_errors(
             for msg in msgs:
                 meta.add_error(path, msg)
         elif match and int(match.group(1)) < len(items):
-            form = items[int(match.group(1))].form
-            key, rest = match.group(2), match.group(3)
+            item = items[int(match.group(1))]
+            rest = (match.group(2) or "") + match.group(3)
+            name, below = _field_for_path(item.form, rest)
             for msg in msgs:
-                if key and key in form.fields:
-                    form.add_error(key, f"{rest.lstrip('.')}: {msg}" if rest else msg)
+                if name is not None:
+                    item.form.add_error(name, f"{below}: {msg}" if below else msg)
                 else:
-                    loose.append(f"{items[int(match.group(1))].title}: {key or ''} {msg}".strip())
+                    loose.append(f"{item.title}: {rest} {msg}".strip())
         else:
             loose += [f"{path}: {msg}" for msg in msgs]
     if not exc.fields:

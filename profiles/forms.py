@@ -95,13 +95,14 @@ def _is_scalar_list(node: Mapping[str, Any]) -> bool:
     return bool(subkeys) and subkeys[0].get("type") in ("string", "integer")
 
 
-def field_for(node: Mapping[str, Any]) -> forms.Field:
+def field_for(node: Mapping[str, Any], *, label: str = "") -> forms.Field:
     """A form field for one schema key (JSON text for nested structures)."""
     kind = node.get("type", "any")
-    label = node.get("title") or node["key"]
+    key_path = label or node["key"]
+    title = node.get("title") or ""
     common: dict[str, Any] = {
         "required": node.get("presence") == "required",
-        "label": f"{label} ({node['key']})" if label != node["key"] else label,
+        "label": f"{title} ({key_path})" if title and title != key_path else key_path,
         "help_text": _help(node),
     }
     rangelist = node.get("rangelist")
@@ -136,29 +137,76 @@ def field_for(node: Mapping[str, Any]) -> forms.Field:
     return forms.CharField(widget=forms.Textarea(attrs={"rows": 4, "class": "mono"}), **common)
 
 
+# Nested dictionaries are shown as their own fields ("PayloadContent.URL") down to this depth;
+# deeper structures and arrays of dictionaries are edited as JSON.
+_MAX_DEPTH = 3
+_MISSING = object()
+
+
+def _lookup(data: Mapping[str, Any], path: tuple[str, ...]) -> Any:
+    value: Any = data
+    for part in path:
+        if not isinstance(value, Mapping) or part not in value:
+            return _MISSING
+        value = value[part]
+    return value
+
+
+def _expandable(node: Mapping[str, Any], depth: int) -> bool:
+    subkeys = node.get("subkeys") or []
+    return (
+        node.get("type") == "dictionary"
+        and bool(subkeys)
+        and depth < _MAX_DEPTH
+        and not any(k["key"] == "ANY" for k in subkeys)
+    )
+
+
+def flatten_keys(
+    nodes: list[dict[str, Any]], prefix: tuple[str, ...] = (), required: bool = True
+) -> dict[str, tuple[tuple[str, ...], dict[str, Any]]]:
+    """Field name -> (key path, schema node), expanding nested dictionaries into fields."""
+    out: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {}
+    for node in nodes:
+        if not prefix and node["key"] in _HIDDEN_KEYS:
+            continue
+        path = (*prefix, node["key"])
+        is_required = required and node.get("presence") == "required"
+        if _expandable(node, len(path)):
+            out.update(flatten_keys(node["subkeys"], path, is_required))
+        else:
+            out[".".join(path)] = (
+                path,
+                dict(node, presence="required" if is_required else "optional"),
+            )
+    return out
+
+
 class PayloadForm(forms.Form):
     """Base of generated payload forms; `to_content` gives the payload's JSON content."""
 
     spec: schema.PayloadSpec | None = None
-    nodes: dict[str, dict[str, Any]] = {}
+    nodes: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {}
 
     def __init__(self, *args: Any, existing: Mapping[str, Any] | None = None, **kwargs: Any):
         self.existing = dict(existing or {})
         if self.existing and "initial" not in kwargs:
-            kwargs["initial"] = {
-                name: self._initial(name, value)
-                for name, value in self.existing.items()
-                if name in self.nodes
-            }
+            initial = {}
+            for name, (path, node) in self.nodes.items():
+                value = _lookup(self.existing, path)
+                if value is not _MISSING:
+                    initial[name] = self._initial(node, value)
+            kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             # A stored data value (e.g. a certificate) stays unless a new file is uploaded.
-            if isinstance(field, forms.FileField) and name in self.existing:
+            stored = _lookup(self.existing, self.nodes[name][0]) is not _MISSING
+            if isinstance(field, forms.FileField) and stored:
                 field.required = False
                 field.help_text = "A file is stored; upload to replace it. " + field.help_text
 
-    def _initial(self, name: str, value: Any) -> Any:
-        node = self.nodes[name]
+    @staticmethod
+    def _initial(node: Mapping[str, Any], value: Any) -> Any:
         kind = node.get("type")
         if kind == "boolean":
             return "true" if value else "false"
@@ -172,49 +220,80 @@ class PayloadForm(forms.Form):
             return None
         return value
 
+    def _value(self, name: str) -> Any:
+        path, node = self.nodes[name]
+        value = self.cleaned_data.get(name)
+        kind = node.get("type")
+        if kind == "data":
+            if value:
+                return base64.b64encode(value.read()).decode("ascii")
+            stored = _lookup(self.existing, path)
+            return _MISSING if stored is _MISSING else schema.to_json(stored)
+        if value is None or value == "":
+            return _MISSING
+        if kind == "array" and _is_scalar_list(node):
+            item_type = (node.get("subkeys") or [{}])[0].get("type")
+            lines = [line.strip() for line in str(value).splitlines() if line.strip()]
+            return [int(x) if item_type == "integer" else x for x in lines]
+        if kind in ("array", "dictionary", "any") and isinstance(value, str):
+            return json.loads(value)
+        return value
+
     def to_content(self) -> dict[str, Any]:
         """The payload content as JSON values (services convert data/dates via the schema)."""
         content: dict[str, Any] = {}
-        for name, node in self.nodes.items():
-            value = self.cleaned_data.get(name)
-            kind = node.get("type")
-            if kind == "data":
-                if value:
-                    content[name] = base64.b64encode(value.read()).decode("ascii")
-                elif name in self.existing:
-                    content[name] = schema.to_json(self.existing[name])
+        for name, (path, _node) in self.nodes.items():
+            value = self._value(name)
+            if value is _MISSING:
                 continue
-            if value is None or value == "":
-                continue
-            if kind == "array" and _is_scalar_list(node):
-                item_type = (node.get("subkeys") or [{}])[0].get("type")
-                lines = [line.strip() for line in str(value).splitlines() if line.strip()]
-                content[name] = [int(x) if item_type == "integer" else x for x in lines]
-            elif kind in ("array", "dictionary", "any") and isinstance(value, str):
-                content[name] = json.loads(value)
-            else:
-                content[name] = value
-        return content
+            target = content
+            for part in path[:-1]:
+                target = target.setdefault(part, {})
+            target[path[-1]] = value
+        # Keep the stored keys this form does not show (e.g. from an uploaded profile).
+        return _merge_unshown(self.existing, content, self.nodes)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        for name, node in self.nodes.items():
+        for name, (_path, node) in self.nodes.items():
             value = data.get(name)
             kind = node.get("type")
-            if isinstance(value, str) and value and kind in ("array", "dictionary", "any"):
-                if kind == "array" and _is_scalar_list(node):
-                    item_type = (node.get("subkeys") or [{}])[0].get("type")
-                    if item_type == "integer":
-                        try:
-                            [int(x) for x in value.split()]
-                        except ValueError:
-                            self.add_error(name, "Each line must be a whole number.")
-                    continue
-                try:
-                    json.loads(value)
-                except ValueError as exc:
-                    self.add_error(name, f"Not valid JSON: {exc}")
+            if not (isinstance(value, str) and value and kind in ("array", "dictionary", "any")):
+                continue
+            if kind == "array" and _is_scalar_list(node):
+                item_type = (node.get("subkeys") or [{}])[0].get("type")
+                if item_type == "integer" and not all(
+                    x.lstrip("-").isdigit() for x in value.split()
+                ):
+                    self.add_error(name, "Each line must be a whole number.")
+                continue
+            try:
+                json.loads(value)
+            except ValueError as exc:
+                self.add_error(name, f"Not valid JSON: {exc}")
         return data
+
+
+def _merge_unshown(
+    existing: Mapping[str, Any],
+    content: dict[str, Any],
+    nodes: Mapping[str, tuple[tuple[str, ...], dict[str, Any]]],
+) -> dict[str, Any]:
+    shown = {path for path, _ in nodes.values()}
+    prefixes = {path[:i] for path in shown for i in range(1, len(path))}
+
+    def walk(old: Mapping[str, Any], new: dict[str, Any], prefix: tuple[str, ...]) -> None:
+        for key, value in old.items():
+            path = (*prefix, key)
+            if path in shown:
+                continue
+            if path in prefixes and isinstance(value, Mapping):
+                walk(value, new.setdefault(key, {}), path)
+            elif path not in prefixes:
+                new.setdefault(key, schema.to_json(value))
+
+    walk(existing, content, ())
+    return content
 
 
 class RawPayloadForm(PayloadForm):
@@ -259,8 +338,10 @@ def payload_form_class(payload_type: str) -> type[PayloadForm]:
     spec = schema.payload_spec(payload_type)
     if spec is None:
         return RawPayloadForm
-    nodes = {n["key"]: n for n in spec.keys if n["key"] not in _HIDDEN_KEYS}
-    attrs: dict[str, Any] = {name: field_for(node) for name, node in nodes.items()}
+    nodes = flatten_keys(list(spec.keys))
+    attrs: dict[str, Any] = {
+        name: field_for(node, label=".".join(path)) for name, (path, node) in nodes.items()
+    }
     attrs.update(spec=spec, nodes=nodes)
     form_class = type(f"PayloadForm_{payload_type.replace('.', '_')}", (PayloadForm,), attrs)
     _FORM_CACHE[payload_type] = form_class

@@ -133,21 +133,26 @@ def test_editor_builds_a_profile_from_schema_forms(admin_client) -> None:
 
 
 def test_editor_reports_service_errors_on_the_field(admin_client) -> None:
-    base = {"identifier": "com.ex.wifi", "display_name": "W", "scope": "device", "ue_mode": "skip"}
+    base = {"identifier": "com.ex.vpn", "display_name": "V", "scope": "device", "ue_mode": "skip"}
     page = admin_client.post(
-        "/console/profiles/new/", {**base, "action": "add", "add_type": "com.apple.wifi.managed"}
+        "/console/profiles/new/", {**base, "action": "add", "add_type": "com.apple.vpn.managed"}
     )
-    tokens = _tokens(page.content.decode())
+    html = page.content.decode()
+    tokens = _tokens(html)
     uuid = tokens[0].split("|")[0]
+    # Nested dictionaries of the schema become their own fields.
+    assert f'name="p-{uuid}-IPv4.OverridePrimary"' in html
     # A JSON field whose nested value breaks the schema: the error lands on that field.
     response = admin_client.post(
         "/console/profiles/new/",
-        {**base, "payload": tokens, "action": "save", f"p-{uuid}-SSID_STR": "corp",
-         f"p-{uuid}-EAPClientConfiguration": '{"AcceptEAPTypes": ["x"]}'},
+        {**base, "payload": tokens, "action": "save", f"p-{uuid}-VPNType": '"IKEv2"',
+         f"p-{uuid}-UserDefinedName": "Corp VPN", f"p-{uuid}-IKEv2.RemoteAddress": "vpn.example.com",
+         f"p-{uuid}-IKEv2.OnDemandRules": '[{"Action": "Sometimes"}]'},
     )  # fmt: skip
     html = response.content.decode()
     assert response.status_code == 200
-    assert "AcceptEAPTypes[0]: must be an integer, not a string" in html
+    errors = re.findall(r'<ul class="errorlist[^>]*>(.*?)</ul>', html, re.S)
+    assert any("[0].Action: must be one of" in e for e in errors), errors
     assert not Profile.objects.exists()
 
 
