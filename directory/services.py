@@ -115,6 +115,10 @@ def source_problems(source: IdentitySource) -> dict[str, str]:
                 entra.validate_https_url(getattr(source, name), name.replace("_", " "))
             except entra.EntraError as exc:
                 errors[name] = exc.message
+        if source.client_certificate_pem.strip():
+            problem = _certificate_problem(source.client_certificate_pem, source.client_key)
+            if problem:
+                errors["client_certificate_pem"] = problem
         if not source.has_client_secret and not (
             source.client_certificate_pem and source.client_key_encrypted
         ):
@@ -122,6 +126,26 @@ def source_problems(source: IdentitySource) -> dict[str, str]:
         if source.authority_ca_pem.strip() and "BEGIN CERTIFICATE" not in source.authority_ca_pem:
             errors["authority_ca_pem"] = "Paste a PEM certificate (-----BEGIN CERTIFICATE-----)."
     return errors
+
+
+def _certificate_problem(cert_pem: str, key_pem: str) -> str:
+    """Why an Entra client certificate and key cannot be used, or "" when they can."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    try:
+        cert = x509.load_pem_x509_certificate(cert_pem.encode())
+    except ValueError:
+        return "The client certificate is not a PEM certificate."
+    if not key_pem:
+        return "The client certificate needs its private key."
+    try:
+        key = serialization.load_pem_private_key(key_pem.encode(), password=None)
+    except (ValueError, TypeError):
+        return "The private key is not an unencrypted PEM key."
+    if key.public_key().public_numbers() != cert.public_key().public_numbers():  # type: ignore[union-attr]
+        return "The private key does not belong to the client certificate."
+    return ""
 
 
 SECRET_FIELDS = ("bind_password", "client_secret", "client_key")

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+import jwt
 import pytest
 import requests
 from cryptography import x509
@@ -351,6 +352,7 @@ class FakeEntra:
         self.requests: list[str] = []
         self.tenant = TENANT
         self.tid_override: str | None = None
+        self.client_certificate: x509.Certificate | None = None  # trusted for client assertions
         handler = self._handler()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -476,7 +478,23 @@ class FakeEntra:
                 fake.requests.append(self.path)
                 if self.path != f"/{fake.tenant}/oauth2/v2.0/token":
                     return self._json(404, {"error": "not_found"})
-                if form.get("client_id") != CLIENT_ID or form.get("client_secret") != CLIENT_SECRET:
+                if form.get("client_assertion") and fake.client_certificate is not None:
+                    try:
+                        claims = jwt.decode(
+                            form["client_assertion"],
+                            key=fake.client_certificate.public_key(),
+                            algorithms=["RS256", "PS256"],
+                            audience=f"{fake.base}/{fake.tenant}/oauth2/v2.0/token",
+                        )
+                    except jwt.InvalidTokenError as exc:
+                        return self._json(
+                            401, {"error": "invalid_client", "error_description": str(exc)}
+                        )
+                    if claims.get("iss") != CLIENT_ID:
+                        return self._json(401, {"error": "invalid_client"})
+                elif (
+                    form.get("client_id") != CLIENT_ID or form.get("client_secret") != CLIENT_SECRET
+                ):
                     return self._json(
                         401,
                         {

@@ -208,3 +208,56 @@ def test_source_validation(fake_entra: FakeEntra, db: None) -> None:
     with pytest.raises(services.SourceInvalid) as info:
         make_entra_source(fake_entra, tenant_id="contoso", authority_host="http://login.example")
     assert set(info.value.errors) >= {"tenant_id", "authority_host"}
+
+
+def _rsa_certificate() -> tuple[Any, str, str]:
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "mdm app")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    return cert, cert.public_bytes(serialization.Encoding.PEM).decode(), key_pem
+
+
+def test_certificate_credential(fake_entra: FakeEntra, db: None) -> None:
+    cert, cert_pem, key_pem = _rsa_certificate()
+    source = make_entra_source(
+        fake_entra, client_secret="", client_certificate_pem=cert_pem, client_key=key_pem
+    )
+    assert not source.has_client_secret
+    assert "BEGIN PRIVATE KEY" not in str(bytes(source.client_key_encrypted))
+    fake_entra.client_certificate = cert
+    try:
+        assert services.test_source(source=source) == "Connected to Microsoft Graph."
+    finally:
+        fake_entra.client_certificate = None
+    with pytest.raises(services.DirectoryError, match="refused the app credentials"):
+        services.test_source(source=source)  # the authority no longer trusts the certificate
+
+
+def test_certificate_must_match_its_key(fake_entra: FakeEntra, db: None) -> None:
+    _cert, cert_pem, _key = _rsa_certificate()
+    _other, _pem, other_key = _rsa_certificate()
+    with pytest.raises(services.SourceInvalid) as info:
+        make_entra_source(
+            fake_entra, client_secret="", client_certificate_pem=cert_pem, client_key=other_key
+        )
+    assert "does not belong" in info.value.errors["client_certificate_pem"]
