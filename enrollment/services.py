@@ -233,6 +233,10 @@ def discover(
             "Enrolling personal devices is switched off. Contact your IT department.",
             "Apple User Enrollment is disabled",
         )
+    problem = push_status()
+    if problem:
+        # Tell the device now rather than after the user has signed in.
+        raise discovery.DiscoveryRejected(problem, "no active APNs push certificate")
     document = discovery.build_service_discovery(
         base_url=base_url(config, version), version=version
     )
@@ -371,7 +375,7 @@ def bearer_of(header: str | None) -> str | None:
 
 
 def _push_topic() -> str:
-    """The APNs topic of the active push certificate (EnrollmentError 503 when none)."""
+    """The APNs topic of the active push certificate (EnrollmentError 403 when none)."""
     try:
         from apns.services import active_topic
     except ImportError:
@@ -379,7 +383,7 @@ def _push_topic() -> str:
     topic = active_topic() if active_topic is not None else None
     if not topic:
         raise EnrollmentError(
-            503,
+            403,
             "This server cannot enroll devices yet: the administrator has not uploaded an "
             "MDM push certificate.",
         )
@@ -443,9 +447,9 @@ def build_profile_for(session: EnrollmentSession) -> bytes:
 
         return sign_profile(to_mobileconfig(profile))
     except mdm_profile.MdmProfileError as exc:
-        raise EnrollmentError(503, str(exc)) from None
+        raise EnrollmentError(403, str(exc)) from None
     except CertificateError as exc:
-        raise EnrollmentError(503, f"The server PKI is not ready: {exc}") from None
+        raise EnrollmentError(403, f"The server PKI is not ready: {exc}") from None
 
 
 def trusted_device_roots() -> list[Any]:

@@ -341,10 +341,26 @@ def test_no_push_certificate_is_a_clear_error(
     org: dict[str, Any], transport: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("apns.services.active_topic", lambda: None)
+    # Discovery already tells the device, with the message it shows.
     with pytest.raises(flow.EnrollmentFlowError) as err:
         _enroll(transport)
-    assert err.value.status == 503
-    assert b"push certificate" in err.value.body
+    assert err.value.step == "discovery" and err.value.status == 403
+    assert (
+        b"com.apple.well-known.failed" in err.value.body and b"push certificate" in err.value.body
+    )
+    # A device that skips discovery gets a 403 with the reason at the profile step, never a 500.
+    config = services.default_configuration()
+    token = flow.web_sign_in(
+        transport,
+        services.sign_in_url(config, "mdm-byod"),
+        user_identifier=f"alice@{DOMAIN}",
+        password=PASSWORD,
+    )
+    body = flow.machine_info_body(flow.throwaway_apple_identity())
+    status, _headers, reply = flow.post_enroll(
+        transport, services.base_url(config, "mdm-byod"), body, bearer=token
+    )
+    assert status == 403 and b"push certificate" in reply
     assert not ScepChallenge.objects.exists()
 
 
