@@ -18,7 +18,7 @@ from devices.models import Enrollment
 from directory.models import DirectoryGroup
 from mdm_server.api_errors import error_response
 from mdm_server.pki.certificates import CertificateError
-from profiles import schema, serializers, services
+from profiles import mobileconfig, schema, serializers, services
 from profiles.exceptions import ProfileError
 from profiles.models import Assignment, Delivery, Profile
 
@@ -88,10 +88,10 @@ class ProfileUploadApi(APIView):
         data = serializers.UploadInput(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
-        if upload.size > services.MAX_UPLOAD_BYTES:
+        if upload.size > mobileconfig.MAX_UPLOAD_BYTES:
             return error_response(
                 f"The file is {upload.size:,} bytes; profiles up to "
-                f"{services.MAX_UPLOAD_BYTES:,} bytes are accepted.",
+                f"{mobileconfig.MAX_UPLOAD_BYTES:,} bytes are accepted.",
                 code="too_large",
             )
         try:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from mdm_server import roles
 from mdm_server.pki.certificates import CertificateError
-from profiles import builder, forms, schema, services
+from profiles import builder, forms, mobileconfig, schema, services
 from profiles.exceptions import ProfileError
 from profiles.models import Assignment, Delivery, Profile
 
@@ -69,10 +69,10 @@ def profile_upload(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                if upload.size > services.MAX_UPLOAD_BYTES:
+                if upload.size > mobileconfig.MAX_UPLOAD_BYTES:
                     raise ProfileError(
                         f"The file is {upload.size:,} bytes; profiles up to "
-                        f"{services.MAX_UPLOAD_BYTES:,} bytes are accepted."
+                        f"{mobileconfig.MAX_UPLOAD_BYTES:,} bytes are accepted."
                     )
                 profile = services.upload_profile(
                     data=upload.read(), actor=request.user, ue_mode=form.cleaned_data["ue_mode"]

@@ -188,7 +188,9 @@ class PayloadForm(forms.Form):
     spec: schema.PayloadSpec | None = None
     nodes: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {}
 
-    def __init__(self, *args: Any, existing: Mapping[str, Any] | None = None, **kwargs: Any):
+    def __init__(
+        self, *args: Any, existing: Mapping[str, Any] | None = None, **kwargs: Any
+    ) -> None:
         self.existing = dict(existing or {})
         if self.existing and "initial" not in kwargs:
             initial = {}
@@ -304,7 +306,9 @@ class RawPayloadForm(PayloadForm):
         help_text="The payload's keys as a JSON object (data in base64).",
     )
 
-    def __init__(self, *args: Any, existing: Mapping[str, Any] | None = None, **kwargs: Any):
+    def __init__(
+        self, *args: Any, existing: Mapping[str, Any] | None = None, **kwargs: Any
+    ) -> None:
         if existing and "initial" not in kwargs:
             kwargs["initial"] = {
                 "content": json.dumps(schema.to_json(dict(existing)), indent=1, ensure_ascii=False)

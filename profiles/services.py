@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import plistlib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -23,84 +23,14 @@ from devices.services import EnqueueResult, enqueue_command
 from directory.models import DirectoryGroup
 from mdm_server import audit
 from profiles import builder, schema, signing
+from profiles import ue_report as ue
 from profiles.exceptions import ProfileError
+from profiles.mobileconfig import parse_mobileconfig
 from profiles.models import Assignment, Delivery, Profile
 
 logger = logging.getLogger(__name__)
 
 Actor = AbstractBaseUser | AnonymousUser | None
-
-# Uploads larger than this are refused before parsing: real profiles are a few KB, and even one
-# with several certificates stays far below (a bounded plistlib parse of hostile input).
-MAX_UPLOAD_BYTES = 1024 * 1024
-# Report on these: the two platforms where User Enrollment exists for profiles.
-UE_PLATFORMS = (capabilities.Platform.IOS, capabilities.Platform.MACOS)
-_PLAIN_PREFIXES = (b"<?xml", b"<plist", b"bplist", b"\xef\xbb\xbf<?xml")
-
-
-# --- reading uploads ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ParsedProfile:
-    """A `.mobileconfig` read from an upload: its dict, who signed it, schema warnings."""
-
-    profile: dict[str, Any]
-    signer: str = ""
-    warnings: tuple[str, ...] = ()
-
-
-def parse_mobileconfig(data: bytes) -> ParsedProfile:
-    """Read a plain or CMS-signed `.mobileconfig`; a bad signature or content is a ProfileError."""
-    if not data:
-        raise ProfileError("The file is empty.")
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise ProfileError(
-            f"The file is {len(data):,} bytes; profiles up to {MAX_UPLOAD_BYTES:,} bytes are accepted."
-        )
-    signer = ""
-    raw = data
-    if not data.lstrip().startswith(_PLAIN_PREFIXES):
-        if data[:1] != b"\x30":
-            raise ProfileError("Not a profile: the file is neither a property list nor signed CMS.")
-        from mdm_server.pki import certificates, cms
-
-        try:
-            verified = cms.verify_signed_data(data)
-        except cms.CMSError as exc:
-            raise ProfileError(f"The profile's signature is not valid: {exc}.") from None
-        raw = verified.content
-        signer = certificates.subject_common_name(verified.signer) or (
-            verified.signer.subject.rfc4514_string()
-        )
-    try:
-        value = plistlib.loads(raw)
-    except Exception:  # plistlib raises assorted errors on malformed or hostile input
-        raise ProfileError("Not a profile: the content is not a valid property list.") from None
-    if not isinstance(value, dict):
-        raise ProfileError("Not a profile: the property list is not a dictionary.")
-    if value.get("PayloadType") != "Configuration":
-        raise ProfileError(
-            "Not a configuration profile: PayloadType must be 'Configuration' "
-            f"(found {value.get('PayloadType')!r})."
-        )
-    if "EncryptedPayloadContent" in value:
-        raise ProfileError("Encrypted profiles cannot be imported: upload the unencrypted profile.")
-    if not isinstance(value.get("PayloadIdentifier"), str) or not value["PayloadIdentifier"]:
-        raise ProfileError("The profile has no PayloadIdentifier.")
-    if not isinstance(value.get("PayloadContent"), list) or not value["PayloadContent"]:
-        raise ProfileError("The profile has no payloads (PayloadContent).")
-    # Keys newer than our copy of Apple's schema are kept, with a warning, not refused.
-    report = schema.validate_profile(value, unknown_keys_are_errors=False)
-    if not report.ok:
-        raise ProfileError(
-            "The profile does not match Apple's schema: " + "; ".join(map(str, report.errors[:5])),
-            report.error_map(),
-        )
-    return ParsedProfile(
-        profile=value, signer=signer, warnings=tuple(str(w) for w in report.warnings)
-    )
-
 
 # --- creating and changing profiles ------------------------------------------------------------
 
@@ -383,110 +313,13 @@ def delete_profile(profile: Profile, *, actor: Actor) -> int:
 # --- User-Enrollment report --------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PayloadVerdict:
-    payload_type: str
-    identifier: str
-    display_name: str
-    allowed: bool
-    reason: str
-    rule: str
-    forbidden_keys: dict[str, str]
-    ignored_keys: dict[str, str]
-    notes: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class PlatformReport:
-    """How a profile fares on User-Enrollment devices of one platform."""
-
-    platform: str
-    installs_unchanged: bool
-    installs_subset: bool
-    summary: str
-    payloads: list[PayloadVerdict] = field(default_factory=list)
-
-    @property
-    def outcome(self) -> str:
-        if self.installs_unchanged:
-            return "installs"
-        return "subset" if self.installs_subset else "refused"
-
-
-def ue_target(platform: str, scope: str) -> capabilities.Target:
-    """The User-Enrollment target a profile of this scope is delivered to on a platform."""
-    # macOS User Enrollment has a user channel; on iOS there is only one channel.
-    channel = (
-        capabilities.Channel.USER
-        if scope == Profile.Scope.USER and platform == capabilities.Platform.MACOS
-        else capabilities.Channel.DEVICE
-    )
-    return capabilities.Target(
-        platform=capabilities.Platform(platform),
-        os_version="",
-        enrollment_type=capabilities.EnrollmentType.USER,
-        channel=channel,
-    )
-
-
-def ue_report(profile: Profile) -> list[PlatformReport]:
-    """Which payloads and keys won't apply on UE devices, per platform, with the schema's reason."""
-    payloads = profile.payloads
-    out: list[PlatformReport] = []
-    for platform in UE_PLATFORMS:
-        target = ue_target(platform, profile.scope)
-        whole, _ = capabilities.check_profile(payloads, target, strip=False)
-        subset, _ = capabilities.check_profile(payloads, target, strip=True)
-        verdicts = [
-            PayloadVerdict(
-                payload_type=decision.payload_type,
-                identifier=str(payload.get("PayloadIdentifier", "")),
-                display_name=str(payload.get("PayloadDisplayName", "")),
-                allowed=decision.allowed,
-                reason=decision.reason,
-                rule=decision.rule,
-                forbidden_keys=dict(decision.forbidden_keys),
-                ignored_keys=dict(decision.ignored_keys),
-                notes=tuple(decision.notes),
-            )
-            for payload, decision in zip(payloads, subset.payloads, strict=False)
-        ]
-        out.append(
-            PlatformReport(
-                platform=str(platform),
-                installs_unchanged=whole.allowed,
-                installs_subset=subset.allowed,
-                summary=whole.reason if whole.allowed else subset.reason,
-                payloads=verdicts,
-            )
-        )
-    return out
+def ue_report(profile: Profile) -> list[ue.PlatformReport]:
+    """Which payloads and keys won't apply on UE devices, per platform (see profiles.ue_report)."""
+    return ue.build_report(profile.payloads, scope=profile.scope)
 
 
 def ue_report_json(profile: Profile) -> list[dict[str, Any]]:
-    return [
-        {
-            "platform": r.platform,
-            "outcome": r.outcome,
-            "installs_unchanged": r.installs_unchanged,
-            "installs_subset": r.installs_subset,
-            "summary": r.summary,
-            "payloads": [
-                {
-                    "payload_type": v.payload_type,
-                    "identifier": v.identifier,
-                    "allowed": v.allowed,
-                    "reason": v.reason,
-                    "rule": v.rule,
-                    "forbidden_keys": v.forbidden_keys,
-                    "ignored_keys": v.ignored_keys,
-                    "notes": list(v.notes),
-                }
-                for v in r.payloads
-            ],
-        }
-        for r in ue_report(profile)
-    ]
+    return ue.report_json(ue_report(profile))
 
 
 # --- who should have a profile -----------------------------------------------------------------

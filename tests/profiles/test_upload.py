@@ -4,7 +4,7 @@ import pytest
 
 from mdm_server.models import AuditEvent
 from mdm_server.pki import certificates
-from profiles import builder, services, signing
+from profiles import builder, mobileconfig, services, signing
 from profiles.exceptions import ProfileError
 from profiles.models import Profile
 
@@ -75,7 +75,7 @@ def test_bad_uploads_are_refused_with_a_reason(admin_user, data: bytes, message:
 
 
 def test_oversize_upload_is_refused(admin_user) -> None:
-    data = _mobileconfig(PayloadDescription="x" * services.MAX_UPLOAD_BYTES)
+    data = _mobileconfig(PayloadDescription="x" * mobileconfig.MAX_UPLOAD_BYTES)
     with pytest.raises(ProfileError, match="bytes; profiles up to"):
         services.upload_profile(data=data, actor=admin_user)
     assert not Profile.objects.exists()
