@@ -151,9 +151,9 @@ def default_configuration() -> EnrollmentConfiguration:
     """The default configuration; created on first use so a fresh server can enroll."""
     config = EnrollmentConfiguration.objects.filter(is_default=True).first()
     if config is None:
-        config = EnrollmentConfiguration.objects.order_by("id").first()
-    if config is None:
-        config = EnrollmentConfiguration.objects.create(name="Default", is_default=True)
+        config, _ = EnrollmentConfiguration.objects.get_or_create(name="Default")
+        EnrollmentConfiguration.objects.filter(pk=config.pk).update(is_default=True)
+        config.is_default = True
     return config
 
 
