@@ -318,7 +318,8 @@ def sender_for(cert: PushCertificate) -> client.PushSender:
             port=settings.APNS_PORT,
             ca_file=settings.APNS_CA_FILE,
             connections=getattr(settings, "APNS_CONNECTIONS", 4),
-            streams=getattr(settings, "APNS_STREAMS", 2000),
+            streams_per_connection=getattr(settings, "APNS_STREAMS_PER_CONNECTION", 100),
+            streams=getattr(settings, "APNS_STREAMS", 400),
         )
     )
 

@@ -13,6 +13,7 @@ import asyncio
 import collections
 import contextlib
 import datetime as dt
+import functools
 import ipaddress
 import json
 import signal
@@ -33,6 +34,7 @@ from h2.config import H2Configuration
 from h2.connection import H2Connection
 from h2.events import ConnectionTerminated, DataReceived, RequestReceived, StreamEnded
 from h2.settings import SettingCodes
+from hpack import NeverIndexedHeaderTuple
 
 # --- throwaway PKI -----------------------------------------------------------------------------
 
@@ -208,6 +210,7 @@ class _Gateway(asyncio.Protocol):
     def __init__(self, state: FakeState) -> None:
         self.state = state
         self.conn = H2Connection(config=_H2_CONFIG)
+        self.conn.encoder.encode = functools.partial(self.conn.encoder.encode, huffman=False)  # type: ignore[method-assign]
         self.transport: asyncio.Transport | None = None
         self.streams: dict[int, tuple[dict[bytes, bytes], bytearray]] = {}
         self.subject: dict[str, str] = {}
@@ -289,7 +292,9 @@ class _Gateway(asyncio.Protocol):
         try:
             if status == 200:
                 self.conn.send_headers(
-                    stream_id, [(b":status", b"200"), (b"apns-id", apns_id)], end_stream=True
+                    stream_id,
+                    [(b":status", b"200"), NeverIndexedHeaderTuple(b"apns-id", apns_id)],
+                    end_stream=True,
                 )
             else:
                 error: dict[str, Any] = {"reason": reason}
@@ -300,7 +305,7 @@ class _Gateway(asyncio.Protocol):
                     stream_id,
                     [
                         (b":status", str(status).encode()),
-                        (b"apns-id", apns_id),
+                        NeverIndexedHeaderTuple(b"apns-id", apns_id),
                         (b"content-type", b"application/json"),
                         (b"content-length", str(len(data)).encode()),
                     ],
