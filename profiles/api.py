@@ -104,6 +104,38 @@ class ProfileUploadApi(APIView):
         return Response(_detail(profile), status=status.HTTP_201_CREATED)
 
 
+class ProfileReplaceApi(APIView):
+    """A new version of a profile from an uploaded file with the same PayloadIdentifier."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"multipart/form-data": serializers.UploadInput},
+        responses=serializers.ProfileOutput,
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        profile = get_object_or_404(Profile, pk=pk)
+        data = serializers.UploadInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        if upload.size > mobileconfig.MAX_UPLOAD_BYTES:
+            return error_response(
+                f"The file is {upload.size:,} bytes; profiles up to "
+                f"{mobileconfig.MAX_UPLOAD_BYTES:,} bytes are accepted.",
+                code="too_large",
+            )
+        ue_mode = data.validated_data["ue_mode"] if "ue_mode" in request.data else None
+        try:
+            profile = services.update_profile(
+                profile, actor=request.user, data=upload.read(), ue_mode=ue_mode
+            )
+        except ProfileError as exc:
+            return _refused(exc)
+        except CertificateError as exc:
+            return error_response(str(exc), code="no_signing_certificate", http_status=409)
+        return Response(_detail(profile))
+
+
 class ProfileDetailApi(APIView):
     @extend_schema(responses=serializers.ProfileOutput)
     def get(self, request: Request, pk: int) -> Response:

@@ -7,6 +7,7 @@ urlpatterns = [
     path("profiles/upload/", api.ProfileUploadApi.as_view(), name="api-profile-upload"),
     path("profiles/catalogue/", api.CatalogueApi.as_view(), name="api-profile-catalogue"),
     path("profiles/<int:pk>/", api.ProfileDetailApi.as_view(), name="api-profile"),
+    path("profiles/<int:pk>/upload/", api.ProfileReplaceApi.as_view(), name="api-profile-replace"),
     path(
         "profiles/<int:pk>/ue-report/",
         api.ProfileUserEnrollmentReportApi.as_view(),

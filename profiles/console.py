@@ -61,9 +61,8 @@ def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@roles.console_view()
-def profile_upload(request: HttpRequest) -> HttpResponse:
-    form = forms.UploadForm()
+def _upload_page(request: HttpRequest, profile: Profile | None) -> HttpResponse:
+    form = forms.UploadForm(initial={"ue_mode": profile.ue_mode} if profile else None)
     if request.method == "POST":
         form = forms.UploadForm(request.POST, request.FILES)
         if form.is_valid():
@@ -74,19 +73,39 @@ def profile_upload(request: HttpRequest) -> HttpResponse:
                         f"The file is {upload.size:,} bytes; profiles up to "
                         f"{mobileconfig.MAX_UPLOAD_BYTES:,} bytes are accepted."
                     )
-                profile = services.upload_profile(
-                    data=upload.read(), actor=request.user, ue_mode=form.cleaned_data["ue_mode"]
-                )
+                data, ue_mode = upload.read(), form.cleaned_data["ue_mode"]
+                if profile is None:
+                    saved = services.upload_profile(data=data, actor=request.user, ue_mode=ue_mode)
+                else:
+                    saved = services.update_profile(
+                        profile, actor=request.user, data=data, ue_mode=ue_mode
+                    )
             except ProfileError as exc:
                 form.add_error("file", exc.message)
                 for path, msgs in exc.fields.items():
                     form.add_error("file", f"{path}: {'; '.join(msgs)}")
+            except CertificateError as exc:
+                form.add_error("file", f"The profile could not be signed for delivery: {exc}")
             else:
-                messages.success(request, f"Profile {profile.display_name} uploaded.")
-                for warning in profile.warnings:
+                messages.success(
+                    request, f"Profile {saved.display_name} saved (version {saved.version})."
+                )
+                for warning in saved.warnings:
                     messages.warning(request, warning)
-                return redirect("profiles-detail", pk=profile.pk)
-    return render(request, "profiles/upload.html", {"section": SECTION, "form": form})
+                return redirect("profiles-detail", pk=saved.pk)
+    return render(
+        request, "profiles/upload.html", {"section": SECTION, "form": form, "profile": profile}
+    )
+
+
+@roles.console_view()
+def profile_upload(request: HttpRequest) -> HttpResponse:
+    return _upload_page(request, None)
+
+
+@roles.console_view()
+def profile_replace(request: HttpRequest, pk: int) -> HttpResponse:
+    return _upload_page(request, get_object_or_404(Profile, pk=pk))
 
 
 # --- the editor --------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ urlpatterns = [
     path("upload/", console.profile_upload, name="profiles-upload"),
     path("<int:pk>/", console.profile_detail, name="profiles-detail"),
     path("<int:pk>/edit/", console.profile_edit, name="profiles-edit"),
+    path("<int:pk>/replace/", console.profile_replace, name="profiles-replace"),
     path("<int:pk>/ue-mode/", console.profile_ue_mode, name="profiles-ue-mode"),
     path("<int:pk>/assign/", console.profile_assign, name="profiles-assign"),
     path(

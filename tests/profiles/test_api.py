@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from devices.models import Command, Enrollment
 from mdm_server.pki import cms
-from profiles import builder, services
+from profiles import builder, mobileconfig, services
 from profiles.models import Delivery, Profile
 
 pytestmark = pytest.mark.django_db
@@ -170,3 +170,40 @@ def test_catalogue_lists_schema_keys(helpdesk_client) -> None:
     data = helpdesk_client.get("/api/v1/profiles/catalogue/").json()
     wifi = next(item for item in data if item["payload_type"] == "com.apple.wifi.managed")
     assert any(k["key"] == "EncryptionType" and "rangelist" in k for k in wifi["keys"])
+
+
+def test_oversize_upload_is_a_400(admin_client) -> None:
+    big = SimpleUploadedFile("big.mobileconfig", b"<?xml" + b" " * mobileconfig.MAX_UPLOAD_BYTES)
+    response = admin_client.post("/api/v1/profiles/upload/", {"file": big})
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "too_large"
+    assert not Profile.objects.exists()
+
+
+def test_replace_with_a_new_upload(admin_client, server_pki) -> None:
+    def mobileconfig_bytes(label: str, identifier: str = "com.ex.rep") -> bytes:
+        clip = builder.build_payload(
+            "com.apple.webClip.managed", "c", {"URL": "https://a", "Label": label}
+        )
+        return builder.to_mobileconfig(
+            builder.build_configuration_profile(
+                identifier=identifier, display_name="R", payloads=[clip]
+            )
+        )
+
+    created = admin_client.post(
+        "/api/v1/profiles/upload/",
+        {"file": SimpleUploadedFile("p.mobileconfig", mobileconfig_bytes("one"))},
+    ).json()
+    url = f"/api/v1/profiles/{created['id']}/upload/"
+    other = admin_client.post(
+        url, {"file": SimpleUploadedFile("p.mobileconfig", mobileconfig_bytes("x", "com.other"))}
+    )
+    assert other.status_code == 400
+    assert "another PayloadIdentifier" in other.json()["error"]["message"]
+    response = admin_client.post(
+        url, {"file": SimpleUploadedFile("p.mobileconfig", mobileconfig_bytes("two"))}
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["version"] == 2
+    assert response.json()["content"][0]["Label"] == "two"

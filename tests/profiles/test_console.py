@@ -220,3 +220,24 @@ def test_empty_assignment_is_refused_with_a_message(admin_client, admin_user) ->
     profile = _profile(admin_user)
     response = admin_client.post(f"/console/profiles/{profile.pk}/assign/", {}, follow=True)
     assert "Choose devices, user groups or enrollment types" in response.content.decode()
+
+
+def test_replace_page_keeps_the_identifier(admin_client, admin_user) -> None:
+    profile = _profile(admin_user)
+    clip = builder.build_payload(
+        "com.apple.webClip.managed", "c", {"URL": "https://a", "Label": "A"}
+    )
+    other = builder.to_mobileconfig(
+        builder.build_configuration_profile(
+            identifier="com.ex.x", display_name="X", payloads=[clip]
+        )
+    )
+    upload = io.BytesIO(other)
+    upload.name = "x.mobileconfig"
+    response = admin_client.post(
+        f"/console/profiles/{profile.pk}/replace/", {"file": upload, "ue_mode": "skip"}
+    )
+    assert response.status_code == 200
+    assert "another PayloadIdentifier" in response.content.decode()
+    profile.refresh_from_db()
+    assert profile.version == 1

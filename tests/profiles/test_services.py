@@ -263,3 +263,23 @@ def test_bulk_assignment_fans_out_one_command(
     assert QueuedCommand.objects.filter(command=command).count() == 1000
     assert command.target_count == 1000
     assert Delivery.objects.filter(profile=profile, status=Delivery.Status.QUEUED).count() == 1000
+
+
+def test_profile_list_result_reconciles_status(
+    server_pki, admin_user, device_ios, django_capture_on_commit_callbacks
+) -> None:
+    present = _profile(admin_user)
+    gone = _profile(admin_user, CLIP, identifier="com.ex.gone")
+    services.assign_profile(profile=present, actor=admin_user, enrollments=[device_ios])
+    services.assign_profile(profile=gone, actor=admin_user, enrollments=[device_ios])
+    with django_capture_on_commit_callbacks(execute=True):
+        for delivery in Delivery.objects.filter(enrollment=device_ios):
+            _report(device_ios, delivery.command_uuid)
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"installed"}
+    # The device's ProfileList (stored by the devices app) shows only one of them.
+    listing = device_services.enqueue_command(enrollments=[device_ios], request_type="ProfileList")
+    items = [{"PayloadIdentifier": present.identifier, "PayloadUUID": present.uuid}]
+    with django_capture_on_commit_callbacks(execute=True):
+        _report(device_ios, listing.command.uuid, ProfileList=items)
+    statuses = dict(Delivery.objects.values_list("profile__identifier", "status"))
+    assert statuses == {present.identifier: "installed", gone.identifier: "missing"}
