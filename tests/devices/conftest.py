@@ -22,12 +22,12 @@ def make_device(server_pki: pki.PkiStatus) -> Callable[..., SimulatedDevice]:
     ) -> SimulatedDevice:
         cert, key = issue_identity(ca)
         kwargs.setdefault("os_version", "18.2" if platform == "iOS" else "15.2")
+        kwargs.setdefault("checkin_url", "https://mdm.test/mdm/checkin")
         return SimulatedDevice(
             transport=DjangoTestTransport(Client()),
             certificate=cert,
             key=key,
             server_url="https://mdm.test/mdm/connect",
-            checkin_url="https://mdm.test/mdm/checkin",
             platform=platform,
             user_enrollment=user_enrollment,
             **kwargs,
