@@ -141,15 +141,20 @@ def build_profile_dict(
     organization: str = "",
     removal_disallowed: bool | None = None,
     uuid: str | None = None,
+    keep_payloads: Sequence[Mapping[str, Any]] | None = None,
+    unknown_keys_are_errors: bool = True,
 ) -> dict[str, Any]:
-    """Build and validate a profile from console/API input; ProfileError with field paths."""
+    """Build and validate a profile from console/API input; ProfileError with field paths.
+
+    `keep_payloads` (already stored payload dicts) are used as they are instead of `payloads`.
+    """
     if not identifier:
         raise ProfileError("The identifier is required.", {"identifier": ["This is required."]})
-    if not payloads:
+    if not payloads and not keep_payloads:
         raise ProfileError(
             "A profile needs at least one payload.", {"payloads": ["Add a payload."]}
         )
-    built: list[dict[str, Any]] = []
+    built: list[dict[str, Any]] = [dict(p) for p in keep_payloads or ()]
     errors: dict[str, list[str]] = {}
     for index, item in enumerate(payloads):
         content = schema.from_json(item.payload_type, item.content)
@@ -180,7 +185,7 @@ def build_profile_dict(
         )
     except builder.BuilderError as exc:
         raise ProfileError(str(exc), {"payloads": [str(exc)]}) from None
-    report = schema.validate_profile(profile)
+    report = schema.validate_profile(profile, unknown_keys_are_errors=unknown_keys_are_errors)
     if not report.ok:
         fields = _prefixed(report, {"PayloadContent": "payloads"})
         first = report.errors[0]
@@ -249,23 +254,13 @@ def update_profile(
         row.warnings = list(parsed.warnings)
         row.source = Profile.Source.UPLOADED
     else:
-        if payloads is None:
-            existing = current.get("PayloadContent", [])
-            payloads = [
-                PayloadInput(
-                    payload_type=p["PayloadType"],
-                    content=schema.to_json(
-                        {k: v for k, v in p.items() if k not in schema.PROFILE_OWNED_KEYS}
-                    ),
-                    identifier=p.get("PayloadIdentifier", ""),
-                    uuid=p.get("PayloadUUID", ""),
-                )
-                for p in existing
-            ]
-        new = build_profile_dict(
+        built = build_profile_dict(
             identifier=row.identifier,
             display_name=display_name if display_name is not None else row.display_name,
-            payloads=payloads,
+            # Without new payloads the stored ones are kept exactly as they are (values and
+            # keys newer than the schema included): only the envelope changes.
+            payloads=payloads if payloads is not None else [],
+            keep_payloads=current.get("PayloadContent", []) if payloads is None else None,
             scope=scope or row.scope,
             description=description if description is not None else row.description,
             organization=organization if organization is not None else row.organization,
@@ -273,7 +268,12 @@ def update_profile(
                 removal_disallowed if removal_disallowed is not None else row.removal_disallowed
             ),
             uuid=row.uuid,
+            unknown_keys_are_errors=row.source == Profile.Source.BUILT,
         )
+        # Envelope keys the console does not edit (ConsentText, PayloadExpirationDate, ...)
+        # stay as they were.
+        edited = {"PayloadDescription", "PayloadOrganization", "PayloadRemovalDisallowed"}
+        new = {**{k: v for k, v in current.items() if k not in edited}, **built}
     changed = _fill(row, new)
     mode_changed = ue_mode is not None and ue_mode != row.ue_mode
     if ue_mode is not None:

@@ -115,3 +115,15 @@ def test_encrypted_and_duplicate_identifier_uploads_are_refused(admin_user) -> N
     with pytest.raises(ProfileError, match="already exists"):
         services.upload_profile(data=_mobileconfig(), actor=admin_user)
     assert Profile.objects.count() == 1
+
+
+def test_metadata_change_keeps_uploaded_content_exactly(admin_user) -> None:
+    profile = plistlib.loads(_mobileconfig(ConsentText={"default": "Please accept"}))
+    profile["PayloadContent"][0]["KeyFromTheFuture"] = b"\x00\x01binary"
+    row = services.upload_profile(data=plistlib.dumps(profile), actor=admin_user)
+    row = services.update_profile(row, actor=admin_user, display_name="Renamed", ue_mode="subset")
+    stored = row.as_dict()
+    assert stored["PayloadDisplayName"] == "Renamed"
+    assert stored["ConsentText"] == {"default": "Please accept"}
+    assert stored["PayloadContent"] == profile["PayloadContent"]
+    assert row.version == 2 and row.ue_mode == "subset"
