@@ -182,3 +182,46 @@ def invite(*, user_id: int, actor: Any, portal_url: str) -> str:
     except services.DirectoryError as exc:
         raise SignInFailed("invitation", str(exc)) from None
     return invitation.email
+
+
+def entra_source(*, configured: str, identifier: str) -> Any | None:
+    """The Entra ID source for this sign-in: the configured one, else the identifier's domain."""
+    from directory import auth
+    from directory.models import IdentitySource
+
+    if configured:
+        source = IdentitySource.objects.filter(name=configured, enabled=True).first()
+    elif identifier:
+        source = auth.source_for_identifier(identifier)
+    else:
+        return None
+    if source is None or source.kind != IdentitySource.Kind.ENTRA:
+        return None
+    return source
+
+
+def begin_entra(*, source: Any, redirect_uri: str, login_hint: str) -> tuple[str, dict[str, Any]]:
+    """Start Microsoft sign-in: (URL for the web sheet, flow state to keep in the session)."""
+    from directory import auth
+
+    try:
+        return auth.begin_entra_sign_in(
+            source=source, redirect_uri=redirect_uri, login_hint=login_hint
+        )
+    except auth.AuthenticationFailed as exc:
+        raise SignInFailed(exc.code, exc.message) from None
+
+
+def finish_entra(*, source_id: int, flow: dict[str, Any], params: dict[str, str]) -> Person:
+    """Redeem Microsoft's redirect; the person who signed in."""
+    from directory import auth
+    from directory.models import IdentitySource
+
+    source = IdentitySource.objects.filter(pk=source_id).first()
+    if source is None:
+        raise SignInFailed("not_configured", "This sign-in is no longer configured.")
+    try:
+        user = auth.finish_entra_sign_in(source=source, flow=flow, params=params)
+    except auth.AuthenticationFailed as exc:
+        raise SignInFailed(exc.code, exc.message) from None
+    return person_of(user, user.upn or user.email or user.username)

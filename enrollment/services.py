@@ -329,11 +329,26 @@ def sign_in_account_user(
     identifier = identifier.strip()
     if not identifier or not password:
         raise SignInFailed("missing", "Enter your account and password.")
-    if version == "mdm-byod" and not EnrollmentSettings.load().user_enrollment_enabled:
-        raise SignInFailed("disabled_feature", "Enrolling personal devices is switched off.")
+    _check_feature(version)
     person = directory_access.authenticate(
         identifier=identifier, password=password, source=configuration.identity_source
     )
+    return start_account_session(
+        configuration=configuration, version=version, person=person, identifier=identifier
+    )
+
+
+def _check_feature(version: str) -> None:
+    if version == "mdm-byod" and not EnrollmentSettings.load().user_enrollment_enabled:
+        raise SignInFailed("disabled_feature", "Enrolling personal devices is switched off.")
+
+
+@transaction.atomic
+def start_account_session(
+    *, configuration: EnrollmentConfiguration, version: str, person: Person, identifier: str
+) -> tuple[EnrollmentSession, str]:
+    """A signed-in person (password or external IdP): new session and its access token."""
+    _check_feature(version)
     _check_sign_in_policy(person, configuration, identifier)
     session = _new_session(
         kind=EnrollmentSession.Kind.ACCOUNT,
@@ -350,6 +365,13 @@ def sign_in_account_user(
         profile_deadline=timezone.now() + dt.timedelta(minutes=options.token_ttl_minutes),
     )
     return session, token
+
+
+def entra_source_for(configuration: EnrollmentConfiguration, identifier: str) -> Any | None:
+    """The Entra ID source that signs this identifier in (passwords typed at Microsoft)."""
+    return directory_access.entra_source(
+        configured=configuration.identity_source, identifier=identifier
+    )
 
 
 def _find_token(secret: str, kind: str) -> EnrollmentToken | None:
@@ -564,13 +586,33 @@ def oauth_authorize(
     person = directory_access.authenticate(
         identifier=identifier.strip(), password=password, source=configuration.identity_source
     )
-    _check_sign_in_policy(person, configuration, identifier.strip())
+    return issue_oauth_code(
+        configuration=configuration,
+        version=version,
+        person=person,
+        identifier=identifier.strip(),
+        redirect_uri=redirect_uri,
+    )
+
+
+@transaction.atomic
+def issue_oauth_code(
+    *,
+    configuration: EnrollmentConfiguration,
+    version: str,
+    person: Person,
+    identifier: str,
+    redirect_uri: str,
+) -> str:
+    """A signed-in person gets a one-time authorization code bound to a new session."""
+    _check_feature(version)
+    _check_sign_in_policy(person, configuration, identifier)
     session = _new_session(
         kind=EnrollmentSession.Kind.ACCOUNT,
         enrollment_type=_session_type(version),
         configuration=configuration,
         person=person,
-        identifier=identifier.strip(),
+        identifier=identifier,
     )
     return _new_token(
         session,

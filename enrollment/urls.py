@@ -25,6 +25,7 @@ urlpatterns = [
         name="oauth-authorize",
     ),
     path("enroll/oauth2/<slug:slug>/token", views.oauth_token, name="oauth-token"),
+    path("enroll/entra/callback", views.entra_callback, name="entra-callback"),
     path("enroll/", views.portal, name="portal"),
     path("enroll/profile/<str:token>", views.portal_profile, name="portal-profile"),
 ]

@@ -7,8 +7,9 @@ import logging
 from typing import Any
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -109,6 +110,9 @@ def authenticate(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
         else request.GET.get("user-identifier", "")
     )[:255]
     context: dict[str, Any] = {"identifier": identifier, "error": "", "configuration": config}
+    external = _maybe_entra(request, config, version, identifier, oauth=None)
+    if external is not None:
+        return external
     if request.method == "GET":
         return _sign_in_page(request, context)
     try:
@@ -123,6 +127,92 @@ def authenticate(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
         return _sign_in_page(request, context, 200 if exc.code in RETRYABLE else 403)
     response = HttpResponse(status=308)
     response["Location"] = discovery.authentication_result_url(token)
+    return response
+
+
+# --- Entra ID (the password is typed at Microsoft) --------------------------------------------
+
+ENTRA_SESSION_KEY = "enrollment_entra"
+
+
+def _maybe_entra(
+    request: HttpRequest,
+    config: EnrollmentConfiguration,
+    version: str,
+    identifier: str,
+    *,
+    oauth: dict[str, str] | None,
+) -> HttpResponse | None:
+    """Send the web sheet to Microsoft when an Entra ID source signs this account in."""
+    if not identifier:
+        return None
+    source = services.entra_source_for(config, identifier)
+    if source is None:
+        return None
+    try:
+        url, flow = directory_access.begin_entra(
+            source=source,
+            redirect_uri=services.public_url(reverse("enrollment:entra-callback")),
+            login_hint=identifier,
+        )
+    except SignInFailed as exc:
+        context = {"identifier": identifier, "error": exc.message, "configuration": config}
+        return _sign_in_page(request, context, 403)
+    # The web sheet keeps cookies, so the pending sign-in waits in the Django session.
+    request.session[ENTRA_SESSION_KEY] = {
+        "flow": flow,
+        "source": source.pk,
+        "slug": config.slug,
+        "version": version,
+        "identifier": identifier,
+        "oauth": oauth,
+    }
+    return HttpResponseRedirect(url)
+
+
+@never_cache
+@require_GET
+def entra_callback(request: HttpRequest) -> HttpResponse:
+    """Microsoft's redirect back: finish the sign-in, then answer like our own sign-in page."""
+    pending = request.session.pop(ENTRA_SESSION_KEY, None)
+    if not isinstance(pending, dict):
+        return HttpResponse("No sign-in is in progress.", status=400, content_type="text/plain")
+    config = get_object_or_404(EnrollmentConfiguration, slug=pending["slug"])
+    context: dict[str, Any] = {
+        "identifier": pending["identifier"],
+        "error": "",
+        "configuration": config,
+    }
+    params = {k: v[:4000] for k, v in request.GET.items()}
+    try:
+        person = directory_access.finish_entra(
+            source_id=pending["source"], flow=pending["flow"], params=params
+        )
+        oauth = pending.get("oauth")
+        if oauth:
+            code = services.issue_oauth_code(
+                configuration=config,
+                version=pending["version"],
+                person=person,
+                identifier=person.identifier,
+                redirect_uri=oauth["redirect_uri"],
+            )
+            location = (
+                f"{oauth['redirect_uri']}?{urlencode({'code': code, 'state': oauth['state']})}"
+            )
+        else:
+            _session, token = services.start_account_session(
+                configuration=config,
+                version=pending["version"],
+                person=person,
+                identifier=person.identifier,
+            )
+            location = discovery.authentication_result_url(token)
+    except SignInFailed as exc:
+        context["error"] = exc.message
+        return _sign_in_page(request, context, 403)
+    response = HttpResponse(status=308)
+    response["Location"] = location
     return response
 
 
@@ -160,6 +250,9 @@ def oauth_authorize(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
         "configuration": config,
         "oauth": params,
     }
+    external = _maybe_entra(request, config, version, context["identifier"], oauth=params)
+    if external is not None:
+        return external
     if request.method == "GET":
         return _sign_in_page(request, context)
     try:

@@ -10,7 +10,7 @@ import json
 import plistlib
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from typing import Any
@@ -177,15 +177,39 @@ def parse_challenge(header: str) -> dict[str, str]:
     return {k: v for k, v in re.findall(r'([\w-]+)="((?:[^"\\]|\\.)*)"', rest)}
 
 
-def web_sign_in(transport: Transport, url: str, *, user_identifier: str, password: str) -> str:
-    """apple-as-web: open url?user-identifier=..., sign in, expect a 308 with access-token."""
+IdentityProvider = Callable[[str], str]
+
+
+def _external_sign_in(
+    sheet: WebSheet, headers: Mapping[str, str], idp: IdentityProvider
+) -> Response:
+    """The sign-in page sent the sheet to an external IdP: sign in there, follow it back."""
+    return sheet.request("GET", idp(headers["location"]))
+
+
+def web_sign_in(
+    transport: Transport,
+    url: str,
+    *,
+    user_identifier: str,
+    password: str,
+    idp: IdentityProvider | None = None,
+) -> str:
+    """apple-as-web: open url?user-identifier=..., sign in, expect a 308 with access-token.
+
+    `idp` plays an external identity provider: it gets the URL our page redirected to and
+    returns the URL the provider sends the browser back to.
+    """
     sheet = WebSheet(transport)
     separator = "&" if "?" in url else "?"
     page_url = f"{url}{separator}{urlencode({'user-identifier': user_identifier})}"
-    status, _headers, page = sheet.request("GET", page_url)
-    if status != 200:
+    status, headers, page = sheet.request("GET", page_url)
+    if status in (302, 303) and idp is not None:
+        status, headers, body = _external_sign_in(sheet, headers, idp)
+    elif status != 200:
         raise EnrollmentFlowError("sign-in page", f"HTTP {status}", status=status, body=page)
-    status, headers, body = sheet.submit(page_url, page, {"password": password})
+    else:
+        status, headers, body = sheet.submit(page_url, page, {"password": password})
     location = headers.get("location", "")
     if status != 308 or not location.startswith(f"{CALLBACK}://authentication-results"):
         raise EnrollmentFlowError("sign-in", f"HTTP {status}", status=status, body=body)
@@ -196,7 +220,12 @@ def web_sign_in(transport: Transport, url: str, *, user_identifier: str, passwor
 
 
 def oauth_sign_in(
-    transport: Transport, challenge: Mapping[str, str], *, user_identifier: str, password: str
+    transport: Transport,
+    challenge: Mapping[str, str],
+    *,
+    user_identifier: str,
+    password: str,
+    idp: IdentityProvider | None = None,
 ) -> dict[str, Any]:
     """apple-oauth2: authorization request (login_hint), code callback, token request."""
     sheet = WebSheet(transport)
@@ -211,10 +240,13 @@ def oauth_sign_in(
         }
     )
     auth_url = f"{challenge['authorization-url']}?{query}"
-    status, _headers, page = sheet.request("GET", auth_url)
-    if status != 200:
+    status, headers, page = sheet.request("GET", auth_url)
+    if status in (302, 303) and idp is not None:
+        status, headers, body = _external_sign_in(sheet, headers, idp)
+    elif status != 200:
         raise EnrollmentFlowError("authorization page", f"HTTP {status}", status=status, body=page)
-    status, headers, body = sheet.submit(auth_url, page, {"password": password})
+    else:
+        status, headers, body = sheet.submit(auth_url, page, {"password": password})
     location = headers.get("location", "")
     if status != 308 or not location.startswith(challenge["redirect-url"]):
         raise EnrollmentFlowError("authorization", f"HTTP {status}", status=status, body=body)
@@ -368,6 +400,7 @@ def enroll_account_driven(
     apple_identity: AppleDeviceIdentity | None = None,
     machine_info_extra: Mapping[str, Any] | None = None,
     install: bool = True,
+    idp: IdentityProvider | None = None,
 ) -> AccountEnrollment:
     """The whole account-driven flow, from the typed account to the MDM identity."""
     version, base_url = discover(
@@ -386,11 +419,11 @@ def enroll_account_driven(
     oauth: dict[str, Any] = {}
     if challenge["method"] == "apple-as-web":
         bearer = web_sign_in(
-            transport, challenge["url"], user_identifier=user_identifier, password=password
+            transport, challenge["url"], user_identifier=user_identifier, password=password, idp=idp
         )
     elif challenge["method"] == "apple-oauth2":
         oauth = oauth_sign_in(
-            transport, challenge, user_identifier=user_identifier, password=password
+            transport, challenge, user_identifier=user_identifier, password=password, idp=idp
         )
         bearer = str(oauth["access_token"])
     else:

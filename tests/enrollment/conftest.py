@@ -6,6 +6,15 @@ from typing import Any
 
 import pytest
 
+# The directory's slapd and fake Entra ID fixtures, for sign-in through those sources.
+from tests.directory.conftest import (  # noqa: F401 - pytest finds fixtures by name
+    domains,
+    entra_source,
+    fake_entra,
+    ldap_source,
+    slapd,
+)
+
 TOPIC = "com.apple.mgmt.External.11111111-2222-3333-4444-555555555555"
 DOMAIN = "example.com"
 PASSWORD = "correct-horse-9"
