@@ -159,6 +159,8 @@ def _expandable(node: Mapping[str, Any], depth: int) -> bool:
         and bool(subkeys)
         and depth < _MAX_DEPTH
         and not any(k["key"] == "ANY" for k in subkeys)
+        # A lone dictionary subkey is a placeholder for free-form keys: edit it as JSON.
+        and not (len(subkeys) == 1 and subkeys[0].get("type") == "dictionary")
     )
 
 

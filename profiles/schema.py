@@ -238,6 +238,22 @@ class _Validator:
         return None
 
     def dictionary(self, value: Mapping[str, Any], nodes: list[dict[str, Any]], path: str) -> None:
+        if (
+            len(nodes) == 1
+            and nodes[0].get("type") == "dictionary"
+            and nodes[0]["key"] not in value
+        ):
+            # A lone dictionary subkey the value does not use is a placeholder, as in arrays:
+            # "ConsentText" -> "ConsentTextItem" (whose own keys are ANY) describes the value
+            # itself; "UserPrinterList" -> "Printer" describes each value of the dictionary.
+            placeholder = nodes[0]
+            inner = self.subkeys(placeholder) or []
+            if any(n["key"] == "ANY" for n in inner):
+                self.dictionary(value, inner, path)
+            else:
+                for key, item in value.items():
+                    self.value(item, placeholder, _join(path, str(key)))
+            return
         by_key = {n["key"]: n for n in nodes}
         # "ANY" (or a lone placeholder) marks a dictionary whose keys are free-form.
         open_dict = "ANY" in by_key or not nodes

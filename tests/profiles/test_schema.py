@@ -145,3 +145,13 @@ def test_from_json_converts_data_and_dates() -> None:
         "d": base64.b64encode(cert).decode(),
         "t": "2026-01-02T03:04:05",
     }
+
+
+def test_placeholder_dictionaries_describe_their_values() -> None:
+    profile = builder.build_configuration_profile(identifier="p", display_name="p", payloads=[])
+    profile["ConsentText"] = {"default": "Accept", "fr": "Acceptez"}
+    assert schema.validate_profile(profile).ok
+    profile["ConsentText"] = {"default": 5}
+    assert _paths(schema.validate_profile(profile)) == {
+        "ConsentText.default": "must be a string, not an integer"
+    }
