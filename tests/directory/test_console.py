@@ -241,6 +241,9 @@ def test_invitation_landing_page(client: Client, domains: None) -> None:
     page = client.get(f"/directory/invitation/{token}/")
     assert page.status_code == 200
     assert "Sign In to Work or School Account" in page.content.decode()
+    # Viewing does not use the invitation up; the enrollment portal link carries it.
+    assert f"invitation={token}" in page.content.decode()
+    assert services.find_invitation(token=token).used_at is None
     missing = client.get("/directory/invitation/nope/")
     assert missing.status_code == 404
     assert "not valid" in missing.content.decode()
