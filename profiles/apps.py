@@ -17,6 +17,9 @@ class ProfilesConfig(AppConfig):
         signals.enrollment_completed.connect(
             receivers.on_enrollment_completed, dispatch_uid="profiles.enrollment_completed"
         )
+        signals.enrollment_checked_out.connect(
+            receivers.on_enrollment_checked_out, dispatch_uid="profiles.enrollment_checked_out"
+        )
         signals.command_result.connect(
             receivers.on_command_result, dispatch_uid="profiles.command_result"
         )

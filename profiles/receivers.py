@@ -22,6 +22,16 @@ def on_enrollment_completed(sender: Any, enrollment: Enrollment, **kwargs: Any) 
         logger.exception("installing assigned profiles on enrollment %s failed", enrollment.pk)
 
 
+def on_enrollment_checked_out(sender: Any, enrollment: Enrollment, **kwargs: Any) -> None:
+    """An unenrolled device keeps none of our profiles: say so in the status table."""
+    from profiles import services
+
+    try:
+        services.record_checkout(enrollment=enrollment)
+    except Exception:
+        logger.exception("recording the check-out of enrollment %s failed", enrollment.pk)
+
+
 def on_command_result(sender: Any, delivery: QueuedCommand, **kwargs: Any) -> None:
     """Per-device profile status from InstallProfile / RemoveProfile / ProfileList results."""
     from profiles import services

@@ -749,3 +749,10 @@ def sync_directory_users(*, user_ids: Iterable[int]) -> int:
         sync_enrollment(enrollment=enrollment, origin="group membership changed")
         count += 1
     return count
+
+
+def record_checkout(*, enrollment: Enrollment) -> int:
+    """The device left management: its managed profiles are gone with it."""
+    return Delivery.objects.filter(enrollment=enrollment).update(
+        status=Delivery.Status.REMOVED, reason="the device unenrolled", command_uuid=""
+    )

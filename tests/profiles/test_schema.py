@@ -155,3 +155,19 @@ def test_placeholder_dictionaries_describe_their_values() -> None:
     assert _paths(schema.validate_profile(profile)) == {
         "ConsentText.default": "must be a string, not an integer"
     }
+
+
+@pytest.mark.parametrize("payload_type", [t for _s, t in schema.CATALOGUE])
+def test_every_catalogue_payload_gets_a_generated_form(payload_type: str) -> None:
+    from profiles import forms
+
+    form_class = forms.payload_form_class(payload_type)
+    spec = schema.payload_spec(payload_type)
+    assert spec is not None and form_class.spec is spec
+    form = form_class(prefix="p")
+    html = form.as_p()
+    assert form.fields and "name=" in html
+    # Required schema keys are required form fields (nested ones only under required parents).
+    for node in spec.keys:
+        if node.get("presence") == "required" and node["key"] in form.fields:
+            assert form.fields[node["key"]].required

@@ -283,3 +283,12 @@ def test_profile_list_result_reconciles_status(
         _report(device_ios, listing.command.uuid, ProfileList=items)
     statuses = dict(Delivery.objects.values_list("profile__identifier", "status"))
     assert statuses == {present.identifier: "installed", gone.identifier: "missing"}
+
+
+def test_checkout_marks_profiles_removed(server_pki, admin_user, device_ios) -> None:
+    profile = _profile(admin_user)
+    services.assign_profile(profile=profile, actor=admin_user, enrollments=[device_ios])
+    signals.enrollment_checked_out.send(sender=Enrollment, enrollment=device_ios)
+    delivery = Delivery.objects.get(profile=profile, enrollment=device_ios)
+    assert delivery.status == Delivery.Status.REMOVED
+    assert delivery.reason == "the device unenrolled"
