@@ -48,6 +48,17 @@ class SettingsSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError("Between 1 and 3650 days.")
         return value
 
+    def validate_apple_device_ca_pem(self, value: str) -> str:
+        from cryptography import x509
+
+        value = value.strip()
+        if value:
+            try:
+                x509.load_pem_x509_certificates(value.encode())
+            except ValueError:
+                raise serializers.ValidationError("Not a PEM certificate.") from None
+        return value
+
     def validate_device_access_rights(self, value: int) -> int:
         if (
             not 1 <= value <= 8191

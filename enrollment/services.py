@@ -481,7 +481,13 @@ def trusted_device_roots() -> list[Any]:
     pem = EnrollmentSettings.load().apple_device_ca_pem.strip()
     if not pem:
         return []
-    return list(x509.load_pem_x509_certificates(pem.encode()))
+    try:
+        return list(x509.load_pem_x509_certificates(pem.encode()))
+    except ValueError:
+        logger.error("the configured Apple device CA is not a PEM certificate")
+        raise EnrollmentError(
+            403, "The server's Apple device CA setting is broken; contact your IT department."
+        ) from None
 
 
 def read_machine_info(body: bytes) -> MachineInfo:

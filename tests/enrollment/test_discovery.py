@@ -219,3 +219,61 @@ def test_machine_info_must_chain_to_the_configured_apple_ca(
     assert good.status_code == 401
     stranger = client.generic("POST", base, flow.machine_info_body(flow.throwaway_apple_identity()))
     assert stranger.status_code == 400 and b"trusted Apple device CA" in stranger.content
+
+
+@pytest.mark.django_db
+def test_disabled_domain_is_unknown(org: dict[str, Any], client: Any) -> None:
+    from directory.models import ManagedAppleIdDomain
+
+    ManagedAppleIdDomain.objects.filter(domain=DOMAIN).update(enabled=False)
+    response = client.get(
+        WELL_KNOWN, {"user-identifier": f"alice@{DOMAIN}", "model-family": "iPhone"}
+    )
+    assert response.status_code == 403
+    assert response.json()["code"] == "com.apple.well-known.failed"
+
+
+@pytest.mark.django_db
+def test_oauth_bad_requests(org: dict[str, Any], client: Any) -> None:
+    config = services.default_configuration()
+    authorize = f"/enroll/oauth2/{config.slug}/byod/authorize"
+    good = {
+        "response_type": "code",
+        "client_id": config.oauth_client_id,
+        "redirect_uri": services.OAUTH_REDIRECT_URL,
+        "state": "s",
+    }
+    # Not enabled for this configuration yet.
+    assert client.get(authorize, good).status_code == 400
+    config.sign_in_method = EnrollmentConfiguration.SignIn.OAUTH2
+    config.save()
+    assert client.get(authorize, good).status_code == 200
+    for broken in (
+        {"client_id": "x"},
+        {"redirect_uri": "https://evil.example/"},
+        {"response_type": "token"},
+    ):
+        response = client.get(authorize, {**good, **broken})
+        assert response.status_code == 400
+        assert "Location" not in response
+    assert client.get(f"/enroll/oauth2/{config.slug}/other/authorize", good).status_code == 404
+    token = f"/enroll/oauth2/{config.slug}/token"
+    for form in (
+        {"grant_type": "password", "client_id": config.oauth_client_id},
+        {"grant_type": "authorization_code", "client_id": config.oauth_client_id, "code": "x"},
+        {"grant_type": "refresh_token", "client_id": config.oauth_client_id, "refresh_token": "x"},
+    ):
+        response = client.post(token, form)
+        assert response.status_code == 400 and response.json()["error"]
+    assert client.get(token).status_code == 405
+    assert client.post("/enroll/oauth2/nope/token", {}).status_code == 401
+
+
+@pytest.mark.django_db
+def test_sign_in_page_unknown_addresses(org: dict[str, Any], client: Any) -> None:
+    config = services.default_configuration()
+    assert client.get(f"/enroll/account/{config.slug}/other/authenticate").status_code == 404
+    assert client.get("/enroll/account/nope/byod/authenticate").status_code == 404
+    assert (
+        client.post("/enroll/account/nope/byod", b"x", content_type="text/plain").status_code == 404
+    )
