@@ -16,8 +16,9 @@ from mdm_server.models import AuditEvent
 COUNT_CAP = 1000
 
 
-def capped_count(qs: QuerySet[Any], cap: int = COUNT_CAP) -> tuple[int, bool]:
+def capped_count(qs: QuerySet[Any], cap: int | None = None) -> tuple[int, bool]:
     """(count, capped): counts at most cap+1 rows, so the cost does not grow with the table."""
+    cap = COUNT_CAP if cap is None else cap
     n = qs.order_by()[: cap + 1].count()
     return min(n, cap), n > cap
 
