@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from mdm_server import roles
 from mdm_server.pki.certificates import CertificateError
 from profiles import builder, forms, mobileconfig, schema, services
+from profiles import ue_report as ue
 from profiles.exceptions import ProfileError
 from profiles.models import Assignment, Delivery, Profile
 
@@ -214,18 +215,15 @@ def _apply_errors(
     return loose
 
 
-def _save(
-    request: HttpRequest,
-    profile: Profile | None,
-    meta: forms.ProfileMetaForm,
-    items: list[_EditorPayload],
-) -> Profile | list[str]:
-    """Validate the page and call the service; the saved profile, or errors for no field."""
+def _valid_inputs(
+    meta: forms.ProfileMetaForm, items: list[_EditorPayload]
+) -> list[services.PayloadInput] | None:
+    """The payloads as service input once every form on the page is valid (else None)."""
     valid = meta.is_valid()
     valid = all([item.form.is_valid() for item in items]) and valid
     if not valid:
-        return []
-    inputs = [
+        return None
+    return [
         services.PayloadInput(
             payload_type=item.payload_type,
             content=item.form.to_content(),
@@ -234,6 +232,39 @@ def _save(
         )
         for item in items
     ]
+
+
+def _check(
+    profile: Profile | None, meta: forms.ProfileMetaForm, items: list[_EditorPayload]
+) -> tuple[list[ue.PlatformReport] | None, list[str]]:
+    """The UE report of the page as it is now, without saving anything."""
+    inputs = _valid_inputs(meta, items)
+    if inputs is None:
+        return None, []
+    values = meta.cleaned_data
+    try:
+        built = services.build_profile_dict(
+            identifier=values["identifier"],
+            display_name=values["display_name"],
+            payloads=inputs,
+            scope=values["scope"],
+            unknown_keys_are_errors=profile is None or profile.source == Profile.Source.BUILT,
+        )
+    except ProfileError as exc:
+        return None, _apply_errors(exc, meta, items)
+    return ue.build_report(built["PayloadContent"], scope=values["scope"]), []
+
+
+def _save(
+    request: HttpRequest,
+    profile: Profile | None,
+    meta: forms.ProfileMetaForm,
+    items: list[_EditorPayload],
+) -> Profile | list[str]:
+    """Validate the page and call the service; the saved profile, or errors for no field."""
+    inputs = _valid_inputs(meta, items)
+    if inputs is None:
+        return []
     values = meta.cleaned_data
     try:
         if profile is None:
@@ -285,6 +316,8 @@ def _editor(request: HttpRequest, profile: Profile | None) -> HttpResponse:
     if profile is not None:
         meta.fields["identifier"].disabled = True
     errors: list[str] = []
+    # The report of the saved profile, replaced by the page's own when the admin asks for it.
+    report = services.ue_report(profile) if profile is not None else None
     action = request.POST.get("action", "")
     if request.method == "POST" and action == "add":
         payload_type = request.POST.get("add_type", "")
@@ -297,6 +330,8 @@ def _editor(request: HttpRequest, profile: Profile | None) -> HttpResponse:
         )
     elif request.method == "POST" and action.startswith("remove:"):
         items = [item for item in items if item.uuid != action.removeprefix("remove:")]
+    elif request.method == "POST" and action == "check":
+        report, errors = _check(profile, meta, items)
     elif request.method == "POST" and action == "save":
         result = _save(request, profile, meta, items)
         if isinstance(result, Profile):
@@ -315,6 +350,7 @@ def _editor(request: HttpRequest, profile: Profile | None) -> HttpResponse:
             "items": items,
             "errors": errors,
             "catalogue": schema.catalogue(),
+            "report": report,
         },
     )
 

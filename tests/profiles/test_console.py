@@ -241,3 +241,21 @@ def test_replace_page_keeps_the_identifier(admin_client, admin_user) -> None:
     assert "another PayloadIdentifier" in response.content.decode()
     profile.refresh_from_db()
     assert profile.version == 1
+
+
+def test_editor_checks_user_enrollment_before_saving(admin_client) -> None:
+    base = {"identifier": "com.ex.chk", "display_name": "C", "scope": "device", "ue_mode": "skip"}
+    page = admin_client.post(
+        "/console/profiles/new/", {**base, "action": "add", "add_type": PASSCODE}
+    )
+    tokens = _tokens(page.content.decode())
+    uuid = tokens[0].split("|")[0]
+    response = admin_client.post(
+        "/console/profiles/new/",
+        {**base, "payload": tokens, "action": "check", f"p-{uuid}-minLength": "4"},
+    )
+    html = response.content.decode()
+    assert 'id="ue-report"' in html
+    assert "at least 6 characters" in html
+    assert "not available under User Enrollment on macOS" in html
+    assert not Profile.objects.exists()
