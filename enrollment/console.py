@@ -278,10 +278,11 @@ def _action(request: HttpRequest, action: str) -> HttpResponse:
             audit.record(actor=request.user, action="enrollment.session_revoked", target=session)
             messages.success(request, "Session revoked: the device must sign in again.")
         elif action == "invite":
+            person = directory_access.find_person(request.POST.get("user", "").strip()[:255])
+            if person is None or person.id is None:
+                raise directory_access.SignInFailed("unknown_user", "No such directory user.")
             email = directory_access.invite(
-                user_id=int(request.POST.get("user") or 0),
-                actor=request.user,
-                portal_url=services.public_url(""),
+                user_id=person.id, actor=request.user, portal_url=services.public_url("")
             )
             messages.success(request, f"Invitation sent to {email}.")
         else:

@@ -443,3 +443,22 @@ def test_profile_signature_verifies_with_openssl(
     assert done.returncode == 0, done.stderr
     profile = plistlib.loads((tmp_path / "profile.plist").read_bytes())
     assert profile["PayloadType"] == "Configuration"
+
+
+@needs_device_views
+def test_mac_user_enrollment_token_only_on_the_user_channel(
+    org: dict[str, Any], transport: Any
+) -> None:
+    from devices.models import Enrollment
+
+    result = _enroll(transport, model_family="Mac", product="Mac15,3", os_version="15.2")
+    assert result.mdm_payload["EnrollmentMode"] == "BYOD"
+    device = _device(transport, result, platform="macOS")
+    bearer, device.bearer = device.bearer, None
+    device.enroll()  # the device channel carries no token on macOS
+    assert device.token_update(user="u-1") == 401  # the user channel must carry it
+    device.bearer = bearer
+    assert device.token_update(user="u-1") == 200
+    user_channel = Enrollment.objects.get(channel="user")
+    assert user_channel.parent is not None and user_channel.parent.enrollment_type == "user"
+    assert EnrollmentSession.objects.get().enrollment_id == user_channel.parent_id

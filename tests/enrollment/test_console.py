@@ -226,3 +226,14 @@ def test_abm_registration(org: dict[str, Any], admin_client: Any, fake_abm: str)
     options.save()
     response = admin_client.post(URL, {"action": "abm_register", "url": url}, follow=True)
     assert "HTTP 401" in response.content.decode()
+
+
+def test_invite_from_the_console(
+    org: dict[str, Any], admin_client: Any, mailoutbox: list[Any]
+) -> None:
+    response = admin_client.post(URL, {"action": "invite", "user": "alice"}, follow=True)
+    assert f"Invitation sent to alice@{DOMAIN}" in response.content.decode()
+    response = admin_client.post(URL, {"action": "invite", "user": "nobody"}, follow=True)
+    assert "No such directory user" in response.content.decode()
+    response = admin_client.post(URL, {"action": "invite", "user": "bob"}, follow=True)
+    assert "disabled" in response.content.decode()
