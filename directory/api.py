@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -45,7 +45,7 @@ def _directory_error(exc: services.DirectoryError) -> Response:
 
 
 class SourceViewSet(viewsets.ModelViewSet):
-    queryset = IdentitySource.objects.all()
+    queryset = IdentitySource.objects.annotate(user_count=Count("users")).order_by("name")
     serializer_class = serializers.SourceSerializer
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -218,7 +218,11 @@ class UserViewSet(
 
 
 class GroupViewSet(viewsets.ModelViewSet):
-    queryset = DirectoryGroup.objects.select_related("source")
+    queryset = (
+        DirectoryGroup.objects.select_related("source")
+        .annotate(member_count=Count("members"))
+        .order_by("priority", "name", "pk")
+    )
     serializer_class = serializers.GroupSerializer
     filterset_fields = ["kind", "source"]
 

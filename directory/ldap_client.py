@@ -296,10 +296,3 @@ class Connection:
         for group in self.groups(inner=inner):
             found.add(group.dn.lower())
         return found
-
-
-def test_connection(config: LdapConfig) -> int:
-    """Bind with the service account and count users under the base (max one page)."""
-    with Connection(config) as conn:
-        conn.service_bind()
-        return len(list(conn.search(config.user_base_dn, config.user_filter, ["1.1"], limit=50)))

@@ -37,7 +37,7 @@ class SourceSerializer(serializers.ModelSerializer):
     attribute_map = serializers.DictField(
         child=serializers.CharField(allow_blank=True), required=False
     )
-    user_count = serializers.SerializerMethodField()
+    user_count = serializers.SerializerMethodField()  # annotated by the view when listing
 
     class Meta:
         model = IdentitySource
@@ -56,7 +56,8 @@ class SourceSerializer(serializers.ModelSerializer):
         read_only_fields = ["last_synced_at", "created_at", "updated_at"]
 
     def get_user_count(self, obj: IdentitySource) -> int:
-        return obj.users.count()
+        annotated = getattr(obj, "user_count", None)
+        return int(annotated) if annotated is not None else obj.users.count()
 
     def validate_attribute_map(self, value: dict[str, str]) -> dict[str, str]:
         unknown = sorted(set(value) - set(sync.ATTRIBUTE_KEYS))
@@ -169,7 +170,8 @@ class GroupSerializer(serializers.ModelSerializer):
         validators: list[Any] = []  # names are checked case-insensitively by the service
 
     def get_member_count(self, obj: DirectoryGroup) -> int:
-        return obj.members.count()
+        annotated = getattr(obj, "member_count", None)
+        return int(annotated) if annotated is not None else obj.members.count()
 
 
 class DomainSerializer(serializers.ModelSerializer):

@@ -82,6 +82,12 @@ def source_problems(source: IdentitySource) -> dict[str, str]:
         except ValueError as exc:
             errors["sign_in_domains"] = str(exc)
     source.sign_in_domains = domains
+    # One domain, one source: otherwise which directory checks a password would be a guess.
+    others = IdentitySource.objects.exclude(pk=source.pk).exclude(kind=IdentitySource.Kind.LOCAL)
+    for other in others.only("name", "sign_in_domains"):
+        shared = sorted(set(domains) & {str(d).lower() for d in other.sign_in_domains or []})
+        if shared:
+            errors["sign_in_domains"] = f"{shared[0]} is already served by {other.name}."
     if source.kind == IdentitySource.Kind.LDAP:
         if not source.ldap_url.startswith(("ldap://", "ldaps://")):
             errors["ldap_url"] = "Enter an ldap:// or ldaps:// URL."

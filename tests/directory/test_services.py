@@ -284,3 +284,25 @@ def test_mail_outage_does_not_break_invitations(
     with django_capture_on_commit_callbacks(execute=True):
         invitation, _token = services.create_invitation(user=user, base_url="https://x")
     assert Invitation.objects.filter(pk=invitation.pk).exists()
+
+
+def test_a_sign_in_domain_belongs_to_one_source(ldap_source: Any, slapd: Any) -> None:
+    from tests.directory.conftest import make_ldap_source
+
+    with pytest.raises(services.SourceInvalid) as info:
+        make_ldap_source(slapd.url, name="Second LDAP")
+    assert "example.com is already served by Corp LDAP" in info.value.errors["sign_in_domains"]
+
+
+def test_api_lists_do_not_query_per_row(
+    admin_client: Any, ldap_source: Any, django_assert_max_num_queries: Any
+) -> None:
+    for i in range(5):
+        services.save_group(
+            group=None, name=f"g{i}", apple_enrollment_type="", default_ownership="personal",
+            priority=i, actor=None,
+        )  # fmt: skip
+    with django_assert_max_num_queries(8):
+        assert admin_client.get("/api/v1/directory/groups/").status_code == 200
+    with django_assert_max_num_queries(8):
+        assert admin_client.get("/api/v1/directory/sources/").status_code == 200
