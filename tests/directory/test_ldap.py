@@ -342,3 +342,23 @@ def test_tls_server_down_is_unreachable(throwaway_slapd: Any, domains: None) -> 
     with pytest.raises(services.DirectoryError) as info:
         services.test_source(source=source)
     assert info.value.code == "unreachable"
+
+
+def test_malformed_filter_reaching_the_client_is_a_clear_error(slapd: Any) -> None:
+    config = ldap_client.LdapConfig(url=slapd.url, user_base_dn=PEOPLE, user_filter="(uid=a")
+    with ldap_client.Connection(config) as conn, pytest.raises(ldap_client.LdapError) as info:
+        conn.users()
+    assert info.value.code == "bad_filter"
+    assert "malformed" in info.value.message
+
+
+def test_missing_search_base_is_a_clear_error(slapd: Any) -> None:
+    config = ldap_client.LdapConfig(url=slapd.url, user_base_dn=f"ou=nowhere,{BASE}")
+    with ldap_client.Connection(config) as conn, pytest.raises(ldap_client.LdapError) as info:
+        conn.users()
+    assert info.value.code == "no_such_base"
+
+
+def test_bad_url_is_rejected() -> None:
+    with pytest.raises(ldap_client.LdapError, match="must start with ldap"):
+        ldap_client.Connection(ldap_client.LdapConfig(url="http://example.com"))
