@@ -40,7 +40,7 @@ Actor = AbstractBaseUser | AnonymousUser | None
 INVITATION_LIFETIME = timedelta(days=7)
 LOCAL_SOURCE_NAME = "Local users"
 MAX_SELECTION = 200
-MAX_IMPORT_USERS = 50_000
+MAX_IMPORT_USERS = 200_000
 
 
 class DirectoryError(Exception):
@@ -753,12 +753,17 @@ def _collect_ldap(run: ImportRun, source: IdentitySource) -> Collected:
     def add(records: Iterable[sync.UserRecord]) -> None:
         for record in records:
             users.setdefault(record.external_id, record)
+        if len(users) > MAX_IMPORT_USERS:
+            # Never work on a truncated list: a sync would disable everyone past the cut.
+            raise DirectoryError(
+                f"More than {MAX_IMPORT_USERS} users match; narrow the user filter or base."
+            )
         report(len(users))
 
     with Connection(config) as conn:
         conn.service_bind()
         if run.kind == ImportRun.Kind.SYNC:
-            add(conn.users(on_page=report, limit=MAX_IMPORT_USERS))
+            add(conn.users(on_page=report, limit=MAX_IMPORT_USERS + 1))
             for group in source.groups.filter(kind=DirectoryGroup.Kind.SYNCED):
                 try:
                     groups.append(conn.group_by_dn(group.distinguished_name))
@@ -780,9 +785,9 @@ def _collect_ldap(run: ImportRun, source: IdentitySource) -> Collected:
                     )
                 add([record])
             elif item["type"] == "ou":
-                add(conn.users(base=item["id"], on_page=report, limit=MAX_IMPORT_USERS))
+                add(conn.users(base=item["id"], on_page=report, limit=MAX_IMPORT_USERS + 1))
             elif item["type"] == "all":
-                add(conn.users(on_page=report, limit=MAX_IMPORT_USERS))
+                add(conn.users(on_page=report, limit=MAX_IMPORT_USERS + 1))
             elif item["type"] == "group":
                 group = conn.group_by_dn(item["id"])
                 groups.append(group)

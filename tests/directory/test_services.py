@@ -306,3 +306,14 @@ def test_api_lists_do_not_query_per_row(
         assert admin_client.get("/api/v1/directory/groups/").status_code == 200
     with django_assert_max_num_queries(8):
         assert admin_client.get("/api/v1/directory/sources/").status_code == 200
+
+
+def test_too_many_users_fail_instead_of_truncating(
+    ldap_source: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(services, "MAX_IMPORT_USERS", 2)
+    run = services.start_import(source=ldap_source, selection=[{"type": "all"}], actor=None)
+    run = services.execute_import_run(run_id=run.pk)
+    assert run.status == "failed"
+    assert "More than 2 users match" in run.error
+    assert not DirectoryUser.objects.exists()
