@@ -1,0 +1,552 @@
+"""Enrollment core: addresses, discovery decisions, sign-in sessions and tokens, profiles."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import logging
+import re
+import secrets
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from enrollment import directory_access, discovery, mdm_profile
+from enrollment.directory_access import Person, SignInFailed
+from enrollment.machine_info import MachineInfo, MachineInfoError, parse_machine_info
+from enrollment.models import (
+    EnrollmentConfiguration,
+    EnrollmentSession,
+    EnrollmentSettings,
+    EnrollmentToken,
+)
+
+if TYPE_CHECKING:
+    pass
+
+logger = logging.getLogger(__name__)
+
+OAUTH_SCOPE = "MDM"
+OAUTH_REDIRECT_URL = f"{discovery.CALLBACK_SCHEME}:/oauth2/redirection"
+OAUTH_CODE_TTL = dt.timedelta(minutes=5)
+# Minimum OS versions of profile-based User Enrollment, and the first OS where it is gone.
+PROFILE_UE_MIN = {"iOS": (13, 1), "macOS": (10, 15)}
+PROFILE_UE_REMOVED = {"iOS": (18, 0), "macOS": (15, 0)}
+
+
+class EnrollmentError(Exception):
+    """A request that cannot go on; `status` is the HTTP status, `message` the reason.
+
+    With `challenge` set the answer is 401 with that WWW-Authenticate value.
+    """
+
+    def __init__(self, status: int, message: str, *, challenge: str = "") -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.challenge = challenge
+
+
+# --- small helpers -----------------------------------------------------------------------------
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _new_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def public_url(path: str) -> str:
+    return f"{settings.PUBLIC_URL}{path}"
+
+
+def version_slug(version: str) -> str:
+    return "byod" if version == "mdm-byod" else "adde"
+
+
+def version_of_slug(slug: str) -> str:
+    if slug == "byod":
+        return "mdm-byod"
+    if slug == "adde":
+        return "mdm-adde"
+    raise EnrollmentError(404, "unknown enrollment kind")
+
+
+def base_url(configuration: EnrollmentConfiguration, version: str) -> str:
+    return public_url(
+        reverse("enrollment:account", args=[configuration.slug, version_slug(version)])
+    )
+
+
+def sign_in_url(configuration: EnrollmentConfiguration, version: str) -> str:
+    return public_url(
+        reverse("enrollment:authenticate", args=[configuration.slug, version_slug(version)])
+    )
+
+
+def challenge_for(configuration: EnrollmentConfiguration, version: str) -> str:
+    """The WWW-Authenticate value for this configuration's sign-in method."""
+    if configuration.sign_in_method == EnrollmentConfiguration.SignIn.OAUTH2:
+        return discovery.oauth2_challenge(
+            authorization_url=public_url(
+                reverse(
+                    "enrollment:oauth-authorize",
+                    args=[configuration.slug, version_slug(version)],
+                )
+            ),
+            token_url=public_url(reverse("enrollment:oauth-token", args=[configuration.slug])),
+            redirect_url=OAUTH_REDIRECT_URL,
+            client_id=configuration.oauth_client_id,
+            scope=OAUTH_SCOPE,
+        )
+    return discovery.web_challenge(sign_in_url(configuration, version))
+
+
+def platform_of_product(product: str) -> str:
+    """iOS, macOS, visionOS, tvOS or watchOS from a PRODUCT/model string such as iPhone17,2."""
+    p = product or ""
+    if p.startswith(("iPhone", "iPad", "iPod")):
+        return "iOS"
+    if p.startswith(("Mac", "iMac", "MacBook", "VirtualMac")):
+        return "macOS"
+    if p.startswith("RealityDevice"):
+        return "visionOS"
+    if p.startswith("AppleTV"):
+        return "tvOS"
+    if p.startswith("Watch"):
+        return "watchOS"
+    return ""
+
+
+def platform_of_family(family: str) -> str:
+    return {"iPhone": "iOS", "iPad": "iOS", "Mac": "macOS", "RealityDevice": "visionOS"}.get(
+        family, ""
+    )
+
+
+def parse_version(text: str) -> tuple[int, ...]:
+    parts = re.findall(r"\d+", text or "")[:3]
+    return tuple(int(p) for p in parts)
+
+
+# --- configuration lookup and discovery --------------------------------------------------------
+
+
+def default_configuration() -> EnrollmentConfiguration:
+    """The default configuration; created on first use so a fresh server can enroll."""
+    config = EnrollmentConfiguration.objects.filter(is_default=True).first()
+    if config is None:
+        config, _ = EnrollmentConfiguration.objects.get_or_create(name="Default")
+        EnrollmentConfiguration.objects.filter(pk=config.pk).update(is_default=True)
+        config.is_default = True
+    return config
+
+
+def configuration_for_domain(domain: str) -> EnrollmentConfiguration | None:
+    """The configuration listing this domain, else the default one for an organisation domain."""
+    domain = domain.lower()
+    for config in EnrollmentConfiguration.objects.all():
+        if domain in [d.lower() for d in config.domains]:
+            return config
+    if domain in directory_access.organisation_domains():
+        return default_configuration()
+    return None
+
+
+@dataclass(frozen=True)
+class Discovery:
+    configuration: EnrollmentConfiguration
+    version: str
+    document: dict[str, Any]
+
+
+def _check_person_allowed(person: Person | None, configuration: EnrollmentConfiguration) -> None:
+    if person is None:
+        return
+    if not person.enabled:
+        raise discovery.DiscoveryRejected(
+            "Your account is disabled. Contact your IT department.", "directory user disabled"
+        )
+    if configuration.groups and not set(configuration.groups) & set(person.groups):
+        raise discovery.DiscoveryRejected(
+            "Your account is not allowed to enroll devices. Contact your IT department.",
+            "user outside the configuration's groups",
+        )
+
+
+def discover(
+    *,
+    user_identifier: str | None,
+    model_family: str | None,
+    configuration: EnrollmentConfiguration | None = None,
+) -> Discovery:
+    """Decide the well-known answer; raises discovery.DiscoveryRejected for the 403."""
+    options = EnrollmentSettings.load()
+    if not user_identifier:
+        # Reached by a redirect that dropped the query string: answer with the default.
+        config = configuration or default_configuration()
+        version = discovery.version_for_family(
+            model_family or "",
+            family_versions=config.family_versions,
+            default_version=config.default_version,
+        )
+    else:
+        ident = discovery.split_user_identifier(user_identifier)
+        config = configuration_for_domain(ident.domain)
+        if config is None:
+            raise discovery.DiscoveryRejected(
+                f"{ident.domain} is not a domain of this organisation's device management.",
+                f"unknown domain {ident.domain}",
+            )
+        if configuration is not None:
+            # A per-configuration URL answers for its own domains (any known one when it has none).
+            own = [d.lower() for d in configuration.domains]
+            if own and ident.domain not in own:
+                raise discovery.DiscoveryRejected(
+                    f"{ident.domain} is not served at this address.",
+                    "domain belongs to another configuration",
+                )
+            config = configuration
+        _check_person_allowed(directory_access.find_person(ident.text), config)
+        version = discovery.version_for_family(
+            model_family or "",
+            family_versions=config.family_versions,
+            default_version=config.default_version,
+        )
+    if version == "mdm-byod" and not options.user_enrollment_enabled:
+        raise discovery.DiscoveryRejected(
+            "Enrolling personal devices is switched off. Contact your IT department.",
+            "Apple User Enrollment is disabled",
+        )
+    problem = push_status()
+    if problem:
+        # Tell the device now rather than after the user has signed in.
+        raise discovery.DiscoveryRejected(problem, "no active APNs push certificate")
+    document = discovery.build_service_discovery(
+        base_url=base_url(config, version), version=version
+    )
+    return Discovery(configuration=config, version=version, document=document)
+
+
+# --- account-driven sign-in --------------------------------------------------------------------
+
+
+def _allowed_domains(configuration: EnrollmentConfiguration) -> list[str]:
+    return [d.lower() for d in configuration.domains] or directory_access.organisation_domains()
+
+
+def _check_sign_in_policy(
+    person: Person, configuration: EnrollmentConfiguration, identifier: str
+) -> None:
+    if not person.enabled:
+        raise SignInFailed("disabled", "Your account is disabled. Contact your IT department.")
+    domain = identifier.rpartition("@")[2].lower()
+    allowed = _allowed_domains(configuration)
+    if "@" in identifier and allowed and domain not in allowed:
+        raise SignInFailed(
+            "domain", f"Accounts of {domain} cannot enroll here. Use your work account."
+        )
+    if configuration.groups and not set(configuration.groups) & set(person.groups):
+        raise SignInFailed("group", "Your account is not in a group allowed to enroll devices.")
+    if not person.managed_apple_id:
+        raise SignInFailed(
+            "apple_id", "Your account has no Managed Apple Account yet. Contact your IT department."
+        )
+
+
+def _session_type(version: str) -> str:
+    return EnrollmentSession.Type.USER if version == "mdm-byod" else EnrollmentSession.Type.ADDE
+
+
+def _new_session(
+    *,
+    kind: str,
+    enrollment_type: str,
+    configuration: EnrollmentConfiguration | None,
+    person: Person,
+    identifier: str,
+    model_family: str = "",
+    platform: str = "",
+) -> EnrollmentSession:
+    options = EnrollmentSettings.load()
+    return EnrollmentSession.objects.create(
+        kind=kind,
+        enrollment_type=enrollment_type,
+        configuration=configuration,
+        user_identifier=identifier[:255],
+        directory_user_id=person.id,
+        managed_apple_id=person.managed_apple_id,
+        model_family=model_family[:32],
+        platform=platform,
+        expires_at=timezone.now() + dt.timedelta(days=options.session_ttl_days),
+    )
+
+
+def _new_token(
+    session: EnrollmentSession,
+    *,
+    kind: str,
+    expires_at: dt.datetime,
+    profile_deadline: dt.datetime | None = None,
+    redirect_uri: str = "",
+) -> str:
+    secret = _new_secret()
+    EnrollmentToken.objects.create(
+        session=session,
+        kind=kind,
+        token_hash=hash_token(secret),
+        expires_at=expires_at,
+        profile_deadline=profile_deadline,
+        redirect_uri=redirect_uri,
+    )
+    return secret
+
+
+@transaction.atomic
+def sign_in_account_user(
+    *,
+    configuration: EnrollmentConfiguration,
+    version: str,
+    identifier: str,
+    password: str,
+) -> tuple[EnrollmentSession, str]:
+    """Web sign-in (apple-as-web): a new session and its access token (plaintext, once)."""
+    identifier = identifier.strip()
+    if not identifier or not password:
+        raise SignInFailed("missing", "Enter your account and password.")
+    _check_feature(version)
+    person = directory_access.authenticate(
+        identifier=identifier, password=password, source=configuration.identity_source
+    )
+    return start_account_session(
+        configuration=configuration, version=version, person=person, identifier=identifier
+    )
+
+
+def _check_feature(version: str) -> None:
+    if version == "mdm-byod" and not EnrollmentSettings.load().user_enrollment_enabled:
+        raise SignInFailed("disabled_feature", "Enrolling personal devices is switched off.")
+
+
+@transaction.atomic
+def start_account_session(
+    *, configuration: EnrollmentConfiguration, version: str, person: Person, identifier: str
+) -> tuple[EnrollmentSession, str]:
+    """A signed-in person (password or external IdP): new session and its access token."""
+    _check_feature(version)
+    _check_sign_in_policy(person, configuration, identifier)
+    session = _new_session(
+        kind=EnrollmentSession.Kind.ACCOUNT,
+        enrollment_type=_session_type(version),
+        configuration=configuration,
+        person=person,
+        identifier=identifier,
+    )
+    options = EnrollmentSettings.load()
+    token = _new_token(
+        session,
+        kind=EnrollmentToken.Kind.ACCESS,
+        expires_at=session.expires_at,
+        profile_deadline=timezone.now() + dt.timedelta(minutes=options.token_ttl_minutes),
+    )
+    return session, token
+
+
+def entra_source_for(configuration: EnrollmentConfiguration, identifier: str) -> Any | None:
+    """The Entra ID source that signs this identifier in (passwords typed at Microsoft)."""
+    return directory_access.entra_source(
+        configured=configuration.identity_source, identifier=identifier
+    )
+
+
+def _find_token(secret: str, kind: str) -> EnrollmentToken | None:
+    if not secret or len(secret) > 200:
+        return None
+    token = (
+        EnrollmentToken.objects.select_related("session", "session__configuration")
+        .filter(token_hash=hash_token(secret), kind=kind)
+        .first()
+    )
+    # The lookup is by hash already; compare again in constant time for good measure.
+    if token is None or not hmac.compare_digest(token.token_hash, hash_token(secret)):
+        return None
+    return token
+
+
+def bearer_of(header: str | None) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header, or None."""
+    scheme, _, value = (header or "").strip().partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        return None
+    return value.strip()
+
+
+def _push_topic() -> str:
+    """The APNs topic of the active push certificate (EnrollmentError 403 when none)."""
+    try:
+        from apns.services import active_topic
+    except ImportError:
+        active_topic = None
+    topic = active_topic() if active_topic is not None else None
+    if not topic:
+        raise EnrollmentError(
+            403,
+            "This server cannot enroll devices yet: the administrator has not uploaded an "
+            "MDM push certificate.",
+        )
+    return topic
+
+
+def _identity_for(
+    session: EnrollmentSession, configuration: EnrollmentConfiguration | None
+) -> mdm_profile.ScepIdentity | mdm_profile.Pkcs12Identity:
+    from mdm_server.pki import services as pki
+
+    subject = f"MDM {session.get_enrollment_type_display()} {session.public_id[:12]}"
+    if configuration is not None and configuration.identity_kind == "pkcs12":
+        password = secrets.token_urlsafe(12)
+        data, _issued = pki.issue_identity_pkcs12(
+            reference=session.public_id, common_name=subject, password=password
+        )
+        return mdm_profile.Pkcs12Identity(data=data, password=password)
+    challenge = pki.create_scep_challenge(reference=session.public_id)
+    return mdm_profile.ScepIdentity(
+        url=public_url("/scep"), challenge=challenge, subject_cn=subject
+    )
+
+
+def _profile_kind(session: EnrollmentSession) -> mdm_profile.ProfileKind:
+    kinds = mdm_profile.ProfileKind
+    if session.kind == EnrollmentSession.Kind.ACCOUNT:
+        return kinds.ACCOUNT_BYOD if session.enrollment_type == "user" else kinds.ACCOUNT_ADDE
+    return kinds.PROFILE_UE if session.enrollment_type == "user" else kinds.DEVICE
+
+
+def _identifier_prefix() -> str:
+    from urllib.parse import urlsplit
+
+    host = urlsplit(settings.PUBLIC_URL).hostname or "mdm.local"
+    return ".".join(reversed(host.split("."))) + ".mdm"
+
+
+def build_profile_for(session: EnrollmentSession) -> bytes:
+    """Build and sign the enrollment profile of a session (raises EnrollmentError)."""
+    from mdm_server.pki.certificates import CertificateError
+    from profiles.signing import sign_profile
+
+    options = EnrollmentSettings.load()
+    topic = _push_topic()
+    try:
+        identity = _identity_for(session, session.configuration)
+        spec = mdm_profile.EnrollmentProfileSpec(
+            kind=_profile_kind(session),
+            identifier=_identifier_prefix(),
+            organisation=options.organisation_name,
+            server_url=public_url("/mdm/connect"),
+            check_in_url=public_url("/mdm/checkin"),
+            topic=topic,
+            identity=identity,
+            managed_apple_id=session.managed_apple_id,
+            access_rights=options.device_access_rights,
+        )
+        profile = mdm_profile.build_enrollment_profile(spec)
+        from profiles.builder import to_mobileconfig
+
+        return sign_profile(to_mobileconfig(profile))
+    except mdm_profile.MdmProfileError as exc:
+        raise EnrollmentError(403, str(exc)) from None
+    except CertificateError as exc:
+        raise EnrollmentError(403, f"The server PKI is not ready: {exc}") from None
+
+
+def trusted_device_roots() -> list[Any]:
+    """Apple's device CA (configured PEM), against which signed MachineInfo is checked."""
+    from cryptography import x509
+
+    pem = EnrollmentSettings.load().apple_device_ca_pem.strip()
+    if not pem:
+        return []
+    try:
+        return list(x509.load_pem_x509_certificates(pem.encode()))
+    except ValueError:
+        logger.error("the configured Apple device CA is not a PEM certificate")
+        raise EnrollmentError(
+            403, "The server's Apple device CA setting is broken; contact your IT department."
+        ) from None
+
+
+def read_machine_info(body: bytes) -> MachineInfo:
+    try:
+        return parse_machine_info(body, trusted_roots=trusted_device_roots() or None)
+    except MachineInfoError as exc:
+        raise EnrollmentError(400, str(exc)) from None
+
+
+@transaction.atomic
+def issue_account_profile(
+    *,
+    configuration: EnrollmentConfiguration,
+    version: str,
+    authorization: str | None,
+    body: bytes,
+) -> tuple[bytes, EnrollmentSession]:
+    """The second POST: a valid Bearer token gets the signed profile, once (Apple step 12)."""
+    info = read_machine_info(body)
+    challenge = challenge_for(configuration, version)
+    secret = bearer_of(authorization)
+    if secret is None:
+        raise EnrollmentError(401, "sign-in required", challenge=challenge)
+    token = _find_token(secret, EnrollmentToken.Kind.ACCESS)
+    now = timezone.now()
+    if token is None:
+        raise EnrollmentError(401, "unknown access token", challenge=challenge)
+    token = EnrollmentToken.objects.select_for_update().get(pk=token.pk)
+    session = EnrollmentSession.objects.select_for_update().get(pk=token.session_id)
+    if (
+        token.revoked_at is not None
+        or token.profile_issued_at is not None
+        or token.profile_deadline is None
+        or token.profile_deadline <= now
+        or token.expires_at <= now
+        or not session.is_active
+    ):
+        raise EnrollmentError(401, "the access token is used or expired", challenge=challenge)
+    if session.configuration_id != configuration.pk or session.version != version:
+        raise EnrollmentError(403, "the access token belongs to another enrollment")
+    byod = session.enrollment_type == EnrollmentSession.Type.USER
+    session.machine_info = info.stored(byod=byod)
+    session.platform = platform_of_product(info.product)
+    session.model_family = re.sub(r"[\d,]+$", "", info.product)[:32]
+    session.status = EnrollmentSession.Status.PROFILE_ISSUED
+    session.save(update_fields=["machine_info", "platform", "model_family", "status"])
+    token.profile_issued_at = now
+    token.save(update_fields=["profile_issued_at"])
+    return build_profile_for(session), session
+
+
+@transaction.atomic
+def revoke_session(
+    *, session: EnrollmentSession, reason: str = "revoked by an administrator"
+) -> None:
+    """Revoke a session: its tokens stop working; check-ins get a new sign-in challenge."""
+    now = timezone.now()
+    EnrollmentSession.objects.filter(pk=session.pk, revoked_at__isnull=True).update(
+        revoked_at=now, revoked_reason=reason[:200], status=EnrollmentSession.Status.REVOKED
+    )
+    EnrollmentToken.objects.filter(session=session, revoked_at__isnull=True).update(revoked_at=now)
+
+
+def push_status() -> str:
+    """ "" when enrollment profiles can be built, else the problem for the console."""
+    try:
+        _push_topic()
+    except EnrollmentError as exc:
+        return exc.message
+    return ""

@@ -1,0 +1,115 @@
+"""What the devices app asks enrollment at check-in: the enrollment type and the bearer token."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.utils import timezone
+
+from enrollment.models import (
+    EnrollmentSession,
+    EnrollmentToken,
+)
+from enrollment.services.core import (
+    _find_token,
+    challenge_for,
+    default_configuration,
+)
+
+if TYPE_CHECKING:
+    from devices.hooks import AuthChallenge, EnrollmentContext
+    from devices.models import Enrollment
+    from devices.protocol import EnrollmentIds
+
+
+def _session_by_reference(reference: str) -> EnrollmentSession | None:
+    if not reference:
+        return None
+    return (
+        EnrollmentSession.objects.select_related("configuration")
+        .filter(public_id=reference)
+        .first()
+    )
+
+
+def resolve_enrollment(
+    ids: EnrollmentIds, cert_fingerprint: str, bearer: str | None
+) -> EnrollmentContext | None:
+    """Authenticate: certificate -> issued certificate -> session -> enrollment type."""
+    from devices.hooks import EnrollmentContext
+    from mdm_server.pki.services import find_issued_certificate
+
+    issued = find_issued_certificate(cert_fingerprint) if cert_fingerprint else None
+    session = _session_by_reference(issued.reference) if issued is not None else None
+    if session is None:
+        if ids.udid:
+            return EnrollmentContext(enrollment_type="device")
+        return EnrollmentContext(enrollment_type="user")
+    return EnrollmentContext(
+        enrollment_type=session.enrollment_type,
+        reference=session.public_id,
+        managed_apple_id=session.managed_apple_id,
+    )
+
+
+def _token_belongs(token: EnrollmentToken, session: EnrollmentSession, enrollment: Any) -> bool:
+    if token.session_id == session.pk:
+        return True
+    other = token.session
+    # A re-authentication (after expiry or revocation) creates a new session for the same
+    # person: accept it once it is bound to this enrollment, or bind it now if it is fresh.
+    if other.enrollment_id is not None:
+        return other.enrollment_id in (enrollment.pk, enrollment.parent_id)
+    return (
+        other.kind == EnrollmentSession.Kind.ACCOUNT
+        and other.configuration_id == session.configuration_id
+        and other.managed_apple_id == session.managed_apple_id
+        and other.enrollment_type == session.enrollment_type
+    )
+
+
+def check_bearer(enrollment: Enrollment, bearer: str | None) -> AuthChallenge | None:
+    """Later check-ins and connects of account-driven enrollments must carry a valid token."""
+    from devices.hooks import AuthChallenge
+
+    reference = enrollment.enrollment_reference
+    if not reference and enrollment.parent_id:
+        reference = enrollment.parent.enrollment_reference if enrollment.parent else ""
+    session = _session_by_reference(reference)
+    if session is None or session.kind != EnrollmentSession.Kind.ACCOUNT:
+        return None
+    config = session.configuration or default_configuration()
+    challenge = AuthChallenge(www_authenticate=challenge_for(config, session.version))
+    if bearer is None:
+        # macOS sends the token only on the user channel, never on the device channel.
+        if enrollment.platform == "macOS" and enrollment.channel == "device":
+            return None
+        return challenge
+    token = _find_token(bearer, EnrollmentToken.Kind.ACCESS)
+    now = timezone.now()
+    if (
+        token is None
+        or token.revoked_at is not None
+        or token.expires_at <= now
+        or not token.session.is_active
+        or not _token_belongs(token, session, enrollment)
+    ):
+        return challenge
+    bound = enrollment.parent_id or enrollment.pk
+    for row in {session, token.session}:
+        if row.enrollment_id is None:
+            EnrollmentSession.objects.filter(pk=row.pk, enrollment__isnull=True).update(
+                enrollment_id=bound, status=EnrollmentSession.Status.ENROLLED
+            )
+    return None
+
+
+def bind_on_enrolled(enrollment: Enrollment) -> None:
+    """First TokenUpdate of a session's enrollment: mark the session enrolled."""
+    session = _session_by_reference(enrollment.enrollment_reference)
+    if session is None or session.enrollment_id is not None:
+        return
+    EnrollmentSession.objects.filter(pk=session.pk, enrollment__isnull=True).update(
+        enrollment_id=enrollment.parent_id or enrollment.pk,
+        status=EnrollmentSession.Status.ENROLLED,
+    )
