@@ -277,3 +277,31 @@ def test_sign_in_test_page_for_entra(
 def test_sign_in_test_needs_admin(helpdesk_client: Client, ldap_source: Any) -> None:
     url = URL + f"sources/{ldap_source.pk}/test-sign-in/"
     assert helpdesk_client.get(url).status_code == 403
+
+
+def test_edit_source_keeps_secret_when_blank(
+    admin_client: Client, helpdesk_client: Client, ldap_source: Any
+) -> None:
+    page = admin_client.get(URL + f"sources/{ldap_source.pk}/")
+    form = page.context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None and k in form.fields}
+    data.update(
+        {
+            "sign_in_domains": "example.com",
+            "allowed_groups": "",
+            "attribute_map": "",
+            "enabled": "on",
+            "name": "Renamed LDAP",
+            "bind_password": "",
+        }
+    )
+    data.pop("auto_invite", None)
+    data.pop("console_sign_in", None)
+    data.pop("sync_adds_new_users", None)
+    response = admin_client.post(URL + f"sources/{ldap_source.pk}/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    ldap_source.refresh_from_db()
+    assert ldap_source.name == "Renamed LDAP"
+    assert ldap_source.bind_password == SERVICE_PW
+    assert helpdesk_client.get(URL + f"sources/{ldap_source.pk}/").context["form"] is None
+    assert helpdesk_client.post(URL + f"sources/{ldap_source.pk}/", data).status_code == 403
