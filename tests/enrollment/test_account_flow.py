@@ -462,3 +462,19 @@ def test_mac_user_enrollment_token_only_on_the_user_channel(
     user_channel = Enrollment.objects.get(channel="user")
     assert user_channel.parent is not None and user_channel.parent.enrollment_type == "user"
     assert EnrollmentSession.objects.get().enrollment_id == user_channel.parent_id
+
+
+def test_flow_over_real_http(org: dict[str, Any], live_server: Any, settings: Any) -> None:
+    from devices.simulator.transport import HttpTransport
+
+    settings.PUBLIC_URL = live_server.url
+    transport = HttpTransport(timeout=10)
+    try:
+        result = flow.enroll_account_driven(
+            transport, live_server.url, user_identifier=f"alice@{DOMAIN}", password=PASSWORD
+        )
+    finally:
+        transport.close()
+    assert result.mdm_payload["ServerURL"] == f"{live_server.url}/mdm/connect"
+    issued = find_issued_certificate(_fingerprint(result.identity_certificate))
+    assert issued is not None and issued.reference == EnrollmentSession.objects.get().public_id
