@@ -504,6 +504,11 @@ def schedule_pushes(
     With `coalesce`, an enrollment that already has a push on its way (queued, or sent and not
     answered by a connect) is left out: one push makes the device drain its whole queue.
     """
+    if not PushCertificate.objects.filter(is_active=True).exists():
+        # Nothing can be pushed; the commands wait for the device's next check-in (or for the
+        # periodic re-push once a certificate is uploaded). The dashboard says why.
+        logger.warning("no APNs push certificate: %s not pushed", origin or "enrollments")
+        return ScheduleResult([], None)
     now = timezone.now()
     qs = pushable().filter(id__in=set(enrollment_ids))
     if coalesce:

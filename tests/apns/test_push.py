@@ -330,3 +330,15 @@ def test_enqueue_command_pushes_each_enrollment_once(
             assert sorted(result.queued) == sorted(e.pk for e in enrollments)
     assert QueuedCommand.objects.count() == 9
     assert sorted(fake_apns.tokens()) == sorted(e.push_token for e in enrollments)
+
+
+def test_nothing_is_scheduled_without_a_certificate(
+    enrollment_factory: EnrollmentFactory,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
+    enrollment = enrollment_factory()
+    command = Command.objects.create(uuid="cmd-none", request_type="ProfileList", body=b"x")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        _enqueued(command, [enrollment.pk])
+    assert callbacks == [] and not PushBatch.objects.exists()
+    assert not DeviceEvent.objects.filter(kind="push").exists()
