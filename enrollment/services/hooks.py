@@ -49,6 +49,7 @@ def resolve_enrollment(
         enrollment_type=session.enrollment_type,
         reference=session.public_id,
         managed_apple_id=session.managed_apple_id,
+        directory_user_id=session.directory_user_id,
     )
 
 

@@ -122,6 +122,7 @@ def test_full_user_enrollment_then_checkins(org: dict[str, Any], transport: Any)
     assert enrollment.enrollment_id == device.enrollment_id
     assert enrollment.udid is None and enrollment.serial_number is None
     assert enrollment.managed_apple_id == org["alice"].managed_apple_id
+    assert enrollment.directory_user_id == org["alice"].pk
     session = EnrollmentSession.objects.get()
     assert session.enrollment_id == enrollment.pk
     assert session.status == "enrolled"
