@@ -151,6 +151,12 @@ TEMPLATES = [
     }
 ]
 
+# Console accounts sign in with their own password, or — when an LDAP source allows it — with
+# their directory password (the console account still decides the role).
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "directory.backends.DirectoryConsoleBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
