@@ -5,6 +5,7 @@ The directory app owns users and identity sources; this module only adapts its i
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,11 +63,32 @@ def person_of(user: Any, identifier: str) -> Person:
     )
 
 
+# Failed password sign-ins per account before it is paused (the web sheet is public).
+MAX_FAILURES = 10
+FAILURE_WINDOW_SECONDS = 15 * 60
+THROTTLE_PREFIX = "enrollment-sign-in-failures:"
+THROTTLED = "Too many failed sign-ins for this account. Try again in 15 minutes."
+
+
+def _failure_key(identifier: str) -> str:
+    digest = hashlib.sha256(identifier.strip().lower().encode()).hexdigest()
+    return f"{THROTTLE_PREFIX}{digest}"
+
+
 def authenticate(*, identifier: str, password: str, source: str = "") -> Person:
-    """Check a password with the directory (local, LDAP or Entra ID ROPC); raises SignInFailed."""
+    """Check a password with the directory (local or LDAP); raises SignInFailed.
+
+    Wrong passwords are counted per account in the cache; after MAX_FAILURES within the window
+    the account cannot sign in here until the window passes.
+    """
+    from django.core.cache import cache
+
     from directory import auth
     from directory.models import IdentitySource
 
+    key = _failure_key(identifier)
+    if int(cache.get(key, 0)) >= MAX_FAILURES:
+        raise SignInFailed("throttled", THROTTLED)
     source_obj = None
     if source:
         source_obj = IdentitySource.objects.filter(name=source).first()
@@ -78,8 +100,16 @@ def authenticate(*, identifier: str, password: str, source: str = "") -> Person:
         )
     except auth.AuthenticationFailed as exc:
         code = str(getattr(exc, "code", "failed"))
+        # add() starts the window; incr() keeps it (a fixed window, simple and enough).
+        counted = code in ("wrong_password", "unknown_user")
+        if counted and not cache.add(key, 1, FAILURE_WINDOW_SECONDS):
+            try:
+                cache.incr(key)
+            except ValueError:  # expired between add() and incr()
+                cache.add(key, 1, FAILURE_WINDOW_SECONDS)
         message = str(getattr(exc, "message", "") or exc)
         raise SignInFailed(code, message) from None
+    cache.delete(key)
     return person_of(user, identifier)
 
 

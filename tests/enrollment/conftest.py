@@ -42,6 +42,14 @@ def _fast_rsa_keys(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _own_sign_in_counters(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Failure counters live in the shared cache (Redis): give each test its own keys."""
+    import uuid
+
+    monkeypatch.setattr("enrollment.directory_access.THROTTLE_PREFIX", f"test-{uuid.uuid4().hex}:")
+
+
+@pytest.fixture(autouse=True)
 def _test_settings(settings: Any) -> None:
     settings.ROOT_URLCONF = "tests.enrollment.urls"
     # Directory passwords are hashed on every user creation and sign-in; keep tests fast.

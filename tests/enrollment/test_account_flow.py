@@ -479,3 +479,19 @@ def test_flow_over_real_http(org: dict[str, Any], live_server: Any, settings: An
     assert result.mdm_payload["ServerURL"] == f"{live_server.url}/mdm/connect"
     issued = find_issued_certificate(_fingerprint(result.identity_certificate))
     assert issued is not None and issued.reference == EnrollmentSession.objects.get().public_id
+
+
+def test_repeated_wrong_passwords_pause_the_account(org: dict[str, Any], client: Any) -> None:
+    from enrollment import directory_access
+
+    url = services.sign_in_url(services.default_configuration(), "mdm-byod").removeprefix(SERVER)
+    for _ in range(directory_access.MAX_FAILURES):
+        response = client.post(url, {"identifier": f"alice@{DOMAIN}", "password": "wrong"})
+        assert "not correct" in response.content.decode()
+    response = client.post(url, {"identifier": f"alice@{DOMAIN}", "password": PASSWORD})
+    assert response.status_code == 403
+    assert "Too many failed sign-ins" in response.content.decode()
+    assert not EnrollmentSession.objects.exists()
+    # Other accounts are not affected.
+    response = client.post(url, {"identifier": f"carol@{DOMAIN}", "password": PASSWORD})
+    assert response.status_code == 308
