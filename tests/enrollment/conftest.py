@@ -51,7 +51,6 @@ def _own_sign_in_counters(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings: Any) -> None:
-    settings.ROOT_URLCONF = "tests.enrollment.urls"
     # Directory passwords are hashed on every user creation and sign-in; keep tests fast.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
