@@ -369,6 +369,14 @@ def push_enrollments(
     if cert is None:
         _abort_batch(batch_id, "no active push certificate")
         raise NoPushCertificate("no active APNs push certificate: upload one under Push")
+    if (
+        batch_id is not None
+        and PushBatch.objects.filter(pk=batch_id, status=PushBatch.Status.ABORTED).exists()
+    ):
+        # Another chunk of this batch was stopped (refused certificate): don't push the rest.
+        report.skipped = list(enrollment_ids)
+        PushBatch.objects.filter(pk=batch_id).update(failed=F("failed") + len(enrollment_ids))
+        return report
     rows = list(
         pushable()
         .filter(id__in=list(enrollment_ids))

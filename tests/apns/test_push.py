@@ -342,3 +342,23 @@ def test_nothing_is_scheduled_without_a_certificate(
         _enqueued(command, [enrollment.pk])
     assert callbacks == [] and not PushBatch.objects.exists()
     assert not DeviceEvent.objects.filter(kind="push").exists()
+
+
+def test_bad_certificate_stops_the_other_chunks_of_the_batch(
+    fake_apns: FakeAPNs,
+    push_certificate: PushCertificate,
+    enrollment_factory: EnrollmentFactory,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+    settings: object,
+) -> None:
+    settings.APNS_STREAMS = 1  # type: ignore[attr-defined]
+    monkeypatch.setattr(services, "CHUNK_SIZE", 3)
+    enrollments = [enrollment_factory() for _ in range(9)]
+    fake_apns.state.script[enrollments[0].push_token] = [(403, "BadCertificate")]
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = services.push_all().batch
+    assert batch is not None
+    batch.refresh_from_db()
+    assert fake_apns.tokens() == [enrollments[0].push_token]
+    assert (batch.status, batch.sent, batch.failed) == (PushBatch.Status.ABORTED, 0, 9)
