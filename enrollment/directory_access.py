@@ -94,9 +94,10 @@ def authenticate(*, identifier: str, password: str, source: str = "") -> Person:
         source_obj = IdentitySource.objects.filter(name=source).first()
         if source_obj is None:
             raise SignInFailed("source", f"The identity source {source!r} is not configured.")
+    login, known_source = _login_for(identifier)
     try:
         user = auth.authenticate_password(
-            identifier=identifier, password=password, source=source_obj
+            identifier=login, password=password, source=source_obj or known_source
         )
     except auth.AuthenticationFailed as exc:
         code = str(getattr(exc, "code", "failed"))
@@ -111,6 +112,24 @@ def authenticate(*, identifier: str, password: str, source: str = "") -> Person:
         raise SignInFailed(code, message) from None
     cache.delete(key)
     return person_of(user, identifier)
+
+
+def _login_for(identifier: str) -> tuple[str, Any | None]:
+    """The directory login for what the device typed: a Managed Apple ID maps to its user.
+
+    On the device people type their Managed Apple ID, which is often not their directory login
+    (alice@appleid.example.com vs alice / alice@example.com).
+    """
+    from directory.models import DirectoryUser, IdentitySource
+
+    user = (
+        DirectoryUser.objects.select_related("source")
+        .filter(managed_apple_id__iexact=identifier.strip())
+        .first()
+    )
+    if user is None or user.source.kind == IdentitySource.Kind.ENTRA:
+        return identifier, None
+    return user.username, user.source
 
 
 def find_person(identifier: str) -> Person | None:
@@ -217,12 +236,13 @@ def invite(*, user_id: int, actor: Any, portal_url: str) -> str:
 def entra_source(*, configured: str, identifier: str) -> Any | None:
     """The Entra ID source for this sign-in: the configured one, else the identifier's domain."""
     from directory import auth
-    from directory.models import IdentitySource
+    from directory.models import DirectoryUser, IdentitySource
 
     if configured:
         source = IdentitySource.objects.filter(name=configured, enabled=True).first()
     elif identifier:
-        source = auth.source_for_identifier(identifier)
+        known = DirectoryUser.objects.filter(managed_apple_id__iexact=identifier.strip()).first()
+        source = known.source if known is not None else auth.source_for_identifier(identifier)
     else:
         return None
     if source is None or source.kind != IdentitySource.Kind.ENTRA:

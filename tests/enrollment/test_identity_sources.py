@@ -13,6 +13,7 @@ from enrollment.models import EnrollmentConfiguration, EnrollmentSession
 from tests.directory.conftest import PASSWORDS, FakeEntra
 
 pytestmark = pytest.mark.django_db
+PASSWORD_OF_ALICE = PASSWORDS["alice"]
 SERVER = "http://127.0.0.1:8000"
 
 
@@ -35,6 +36,15 @@ def test_ldap_user_enrolls(ready: None, ldap_source: Any, transport: Any) -> Non
     assert result.mdm_payload["AssignedManagedAppleID"] == "alice@appleid.example.com"
     session = EnrollmentSession.objects.get()
     assert session.user_identifier == "alice@example.com"
+    # On the device people type their Managed Apple ID: it signs in as its directory user.
+    again = flow.enroll_account_driven(
+        transport,
+        SERVER,
+        user_identifier="alice@appleid.example.com",
+        password=PASSWORD_OF_ALICE,
+        install=False,
+    )
+    assert again.mdm_payload["AssignedManagedAppleID"] == "alice@appleid.example.com"
     # A disabled directory account is refused with a clear message.
     url = services.sign_in_url(config, "mdm-byod")
     with pytest.raises(flow.EnrollmentFlowError) as err:
