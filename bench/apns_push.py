@@ -114,7 +114,7 @@ def run_sender(config: client.ApnsConfig, count: int, profile: bool) -> dict[str
     return result
 
 
-def run_service(count: int, profile: bool) -> dict[str, Any]:
+def run_service(count: int, profile: bool, workers: int) -> dict[str, Any]:
     cert = services.active_certificate()
     if cert is None:
         raise SystemExit("no push certificate in the benchmark database")
@@ -135,19 +135,15 @@ def run_service(count: int, profile: bool) -> dict[str, Any]:
         batch_size=5000,
     )
     ids = list(Enrollment.objects.order_by("id").values_list("id", flat=True))
-    sender = TimedSender(services.sender_for(cert))
-    totals: Counter[str] = Counter()
-    profiler = cProfile.Profile() if profile else None
+    chunks = [ids[i : i + services.CHUNK_SIZE] for i in range(0, len(ids), services.CHUNK_SIZE)]
+    profiler = cProfile.Profile() if profile and workers == 1 else None
     started = time.perf_counter()
     if profiler:
         profiler.enable()
-    for start in range(0, len(ids), services.CHUNK_SIZE):
-        report = services.push_enrollments(
-            enrollment_ids=ids[start : start + services.CHUNK_SIZE], sender=sender
-        )
-        for name, value in report.summary().items():
-            if isinstance(value, int):
-                totals[name] += value
+    if workers == 1:
+        totals, sending = _push_chunks(chunks, cert)
+    else:
+        totals, sending = _push_in_processes(chunks, cert, workers)
     if profiler:
         profiler.disable()
     elapsed = time.perf_counter() - started
@@ -155,8 +151,9 @@ def run_service(count: int, profile: bool) -> dict[str, Any]:
         "pushes": len(ids),
         "seconds": round(elapsed, 2),
         "pushes_per_second": round(len(ids) / elapsed),
-        "of_which_sending_s": round(sender.seconds, 2),
-        "of_which_database_s": round(elapsed - sender.seconds, 2),
+        "workers": workers,
+        "sending_s_per_worker": round(sending / workers, 2),
+        "database_s_per_worker": round(elapsed - sending / workers, 2),
         "outcomes": dict(totals),
         "push_events_logged": DeviceEvent.objects.filter(kind="push").count(),
         "dead_tokens_marked": Enrollment.objects.filter(push_token_dead=True).count(),
@@ -164,6 +161,51 @@ def run_service(count: int, profile: bool) -> dict[str, Any]:
     if profiler:
         result["profile"] = _top(profiler)
     return result
+
+
+def _push_chunks(chunks: list[list[int]], cert: Any) -> tuple[Counter[str], float]:
+    """What one worker does with its share of the push tasks."""
+    sender = TimedSender(services.sender_for(cert))
+    totals: Counter[str] = Counter()
+    for chunk in chunks:
+        report = services.push_enrollments(enrollment_ids=chunk, sender=sender)
+        for name, value in report.summary().items():
+            if isinstance(value, int):
+                totals[name] += value
+    return totals, sender.seconds
+
+
+def _worker(chunks: list[list[int]], cert_pk: int, queue: Any) -> None:
+    from apns.models import PushCertificate
+
+    totals, sending = _push_chunks(chunks, PushCertificate.objects.get(pk=cert_pk))
+    queue.put((dict(totals), sending))
+
+
+def _push_in_processes(
+    chunks: list[list[int]], cert: Any, workers: int
+) -> tuple[Counter[str], float]:
+    """Like a Celery worker with --concurrency=N: N processes, each taking every Nth chunk."""
+    import multiprocessing
+
+    from django.db import connections
+
+    connections.close_all()  # each forked process opens its own database connection
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    procs = [
+        ctx.Process(target=_worker, args=(chunks[n::workers], cert.pk, queue))
+        for n in range(workers)
+    ]
+    for proc in procs:
+        proc.start()
+    results = [queue.get(timeout=600) for _ in procs]
+    for proc in procs:
+        proc.join(timeout=60)
+    totals: Counter[str] = Counter()
+    for part, _ in results:
+        totals.update(part)
+    return totals, sum(sending for _, sending in results)
 
 
 def _top(profiler: cProfile.Profile, n: int = 15) -> list[str]:
@@ -192,6 +234,9 @@ def main() -> int:
     parser.add_argument("--streams", type=int, default=400, help="pushes in flight")
     parser.add_argument("--per-connection", type=int, default=100, help="streams per connection")
     parser.add_argument("--profile", action="store_true", help="cProfile the client side")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="service phase: processes, like celery -c N"
+    )
     parser.add_argument("--max-seconds", type=float, default=600)
     args = parser.parse_args()
 
@@ -233,7 +278,7 @@ def main() -> int:
 
                 def service() -> dict[str, Any]:
                     services.upload_push_certificate(data=cert_pem(cert) + key_pem(key))
-                    return run_service(args.count, args.profile)
+                    return run_service(args.count, args.profile, args.workers)
 
                 report["service"] = with_test_database(service)
         finally:
