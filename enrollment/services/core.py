@@ -430,10 +430,16 @@ def _profile_kind(session: EnrollmentSession) -> mdm_profile.ProfileKind:
 
 
 def _identifier_prefix() -> str:
+    """Reverse-DNS PayloadIdentifier prefix from the public host (mdm.example.com -> com.example.mdm)."""
+    import ipaddress
     from urllib.parse import urlsplit
 
-    host = urlsplit(settings.PUBLIC_URL).hostname or "mdm.local"
-    return ".".join(reversed(host.split("."))) + ".mdm"
+    host = urlsplit(settings.PUBLIC_URL).hostname or "localhost"
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return ".".join(reversed(host.split(".")))
+    return "local.mdm"  # an IP address has no meaningful reverse-DNS form
 
 
 def build_profile_for(session: EnrollmentSession) -> bytes:
