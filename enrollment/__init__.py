@@ -1,0 +1,1 @@
+"""Enrollment: service discovery, account-driven and portal enrollment, enrollment profiles."""
