@@ -179,12 +179,23 @@ class _GatewayProtocol(APNsProductionClientProtocol):
         self.conn.encoder.encode = functools.partial(self.conn.encoder.encode, huffman=False)  # type: ignore[method-assign]
         self.free_channels = ChannelPool(self.STREAMS)
         self._host = self.APNS_SERVER.encode()
+        self.lost: asyncio.Future[None] = self.loop.create_future()
         self._topic = (self.apns_topic or "").encode()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)
         self.conn.increment_flow_control_window(2**30)
         self._flush_now()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        # aioapns fails every pending request here; one cancelled by the batch time limit is
+        # already done and would make it raise half-way.
+        self.requests = {k: f for k, f in self.requests.items() if not f.done()}
+        try:
+            super().connection_lost(exc)
+        finally:
+            if not self.lost.done():
+                self.lost.set_result(None)
 
     def on_remote_settings_changed(self, changed_settings: dict[Any, Any]) -> None:
         for setting in changed_settings.values():
@@ -329,8 +340,7 @@ class AioApnsSender:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-            client.pool.close()
-            await asyncio.sleep(0)  # let the transports start closing inside the loop
+            await _close(client)
         results = []
         for target in targets:
             outcome = outcomes.get(target.key)
@@ -360,6 +370,15 @@ class AioApnsSender:
             reason=result.description or "",
             timestamp=result.timestamp,
         )
+
+
+async def _close(client: APNs) -> None:
+    """Close the pool's connections and wait (briefly) until their transports are gone."""
+    connections = [c for c in client.pool.connections if isinstance(c, _GatewayProtocol)]
+    client.pool.close()
+    waiters = [c.lost for c in connections if not c.lost.done()]
+    if waiters:
+        await asyncio.wait(waiters, timeout=2.0)
 
 
 async def _ignore_error(request: NotificationRequest, result: NotificationResult) -> None:

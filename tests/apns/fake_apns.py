@@ -184,6 +184,7 @@ class FakeState:
     counts: collections.Counter[str] = field(default_factory=collections.Counter)
     statuses: collections.Counter[int] = field(default_factory=collections.Counter)
     connections: int = 0
+    open_protocols: set[Any] = field(default_factory=set)
 
     def answer(self, token: str) -> tuple[int, str]:
         queue = self.script.get(token)
@@ -229,6 +230,7 @@ class _Gateway(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
         self.state.connections += 1
+        self.state.open_protocols.add(self)
         ssl_object = transport.get_extra_info("ssl_object")
         if ssl_object is not None and ssl_object.selected_alpn_protocol() != "h2":
             transport.close()
@@ -329,6 +331,7 @@ class _Gateway(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.streams.clear()
+        self.state.open_protocols.discard(self)
 
 
 class FakeAPNs:
@@ -361,6 +364,18 @@ class FakeAPNs:
         self.port = self._server.sockets[0].getsockname()[1]
         return self.port
 
+    async def close(self) -> None:
+        """Stop listening and close the open client connections (no unclosed transports)."""
+        if self._server is not None:
+            self._server.close()
+        for protocol in list(self.state.open_protocols):
+            if protocol.transport is not None:
+                protocol.transport.close()
+        for _ in range(100):  # TLS close takes a few loop turns
+            if not self.state.open_protocols:
+                break
+            await asyncio.sleep(0.01)
+
     def start_in_thread(self) -> int:
         started = threading.Event()
         failure: list[BaseException] = []
@@ -392,12 +407,11 @@ class FakeAPNs:
         if loop is None or self._thread is None:
             return
 
-        def shutdown() -> None:
-            if self._server is not None:
-                self._server.close()
+        async def shutdown() -> None:
+            await self.close()
             loop.stop()
 
-        loop.call_soon_threadsafe(shutdown)
+        loop.call_soon_threadsafe(lambda: loop.create_task(shutdown()))
         self._thread.join(10)
 
     def tokens(self) -> list[str]:
@@ -437,6 +451,7 @@ def main(argv: list[str] | None = None) -> int:
             loop.add_signal_handler(sig, stop.set)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), args.max_seconds)
+        await fake.close()
 
     asyncio.run(serve())
     sys.stdout.write(json.dumps(stats(state)) + "\n")
