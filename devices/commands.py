@@ -7,13 +7,28 @@ Source: Apple "Commands and queries" (each command's page), schema under mdm/com
 
 from __future__ import annotations
 
+import ipaddress
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
-# The PayloadIdentifier of the enrollment profiles this server builds: removing it unenrolls.
-ENROLLMENT_PROFILE_IDENTIFIER = "org.mdm-server.enrollment"
+
+def payload_identifier_prefix(public_url: str) -> str:
+    """Reverse-DNS prefix for PayloadIdentifiers from the public host (mdm.example.com ->
+    com.example.mdm); an IP address has no reverse-DNS form."""
+    host = urlsplit(public_url).hostname or "localhost"
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return ".".join(reversed(host.split(".")))
+    return "local.mdm"
+
+
+def enrollment_profile_identifier(public_url: str) -> str:
+    """The PayloadIdentifier of this server's enrollment profiles: removing it unenrolls."""
+    return f"{payload_identifier_prefix(public_url)}.enrollment"
 
 
 class CommandInputError(ValueError):
@@ -170,7 +185,9 @@ def _build_lost_mode(params: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _build_unenroll(params: Mapping[str, Any]) -> dict[str, Any]:
-    return {"Identifier": ENROLLMENT_PROFILE_IDENTIFIER}
+    # Filled in by the queue service from the server's public URL.
+    public_url = _get(params, Param("public_url", "str", required=True))
+    return {"Identifier": enrollment_profile_identifier(public_url)}
 
 
 def _build_schedule_os_update(params: Mapping[str, Any]) -> dict[str, Any]:

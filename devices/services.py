@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connections, router, transaction
 from django.db.models import F, QuerySet
@@ -215,6 +216,8 @@ def enqueue_command(
     reason and logged. Raises CommandInputError for invalid parameters.
     """
     spec = commands.get_spec(request_type)
+    if spec.name == "Unenroll":
+        payload = {"public_url": settings.PUBLIC_URL}
     base = spec.build(payload or {})
     profile = (
         _profile_from_bytes(base["Payload"]) if spec.request_type == "InstallProfile" else None
@@ -623,20 +626,58 @@ _CONNECT_FIELDS = (
 )
 
 
-def _from_row(model: Any, fields: Sequence[Any], row: Sequence[Any], db: str) -> Any:
+@functools.cache
+def _columns_of(model: Any, attnames: tuple[str, ...]) -> tuple[tuple[Any, Any], ...]:
+    """(field, column expression) pairs in the model's field order (what from_db() expects)."""
+    table = model._meta.db_table
+    return tuple(
+        (f, f.get_col(table)) for f in model._meta.concrete_fields if f.attname in attnames
+    )
+
+
+def _from_row(model: Any, columns: Sequence[tuple[Any, Any]], row: Sequence[Any], db: str) -> Any:
     """A model instance from a hand-written SELECT, with the same conversions the ORM applies
     (backend converters such as SQLite datetimes and booleans, then the fields' own)."""
     connection = connections[db]
     values = []
-    for f, value in zip(fields, row, strict=True):
-        col = f.get_col(model._meta.db_table)
+    for (f, col), value in zip(columns, row, strict=True):
+        converted = value
         for convert in (
             *connection.ops.get_db_converters(col),
             *f.get_db_converters(connection),
         ):
-            value = convert(value, col, connection)
-        values.append(value)
-    return model.from_db(db, [f.attname for f in fields], values)
+            converted = convert(converted, col, connection)
+        values.append(converted)
+    return model.from_db(db, [f.attname for f, _col in columns], values)
+
+
+# Set on an enrollment loaded for an Idle poll: the id of its next pending queue row, or None.
+_NEXT_PENDING = "_mdm_next_pending_id"
+
+
+def _pending_in_list(statuses: Sequence[str]) -> str:
+    allowed = set(QueuedCommand.Status.values)
+    if not statuses or not set(statuses) <= allowed:
+        raise ValueError(f"unknown queue statuses {statuses!r}")
+    # Our own constants, inlined so that the planner can match the partial index's condition.
+    return ", ".join(f"'{s}'" for s in sorted(statuses))
+
+
+@functools.cache
+def _connect_query() -> tuple[tuple[tuple[Any, Any], ...], str]:
+    columns = _columns_of(Enrollment, _CONNECT_FIELDS)
+    selected = ", ".join(f"e.{f.column}" for f, _col in columns)
+    queue = QueuedCommand._meta.db_table
+    # The next pending command comes along in the same round trip (a correlated subquery on
+    # the partial index), so an Idle poll with an empty queue is a single query.
+    query = (
+        f"SELECT {selected}, ("  # noqa: S608 - model names and constants
+        f"SELECT q.id FROM {queue} q WHERE q.enrollment_id = e.id "
+        f"AND q.status IN ({_pending_in_list(QueuedCommand.PENDING)}) "
+        "ORDER BY q.priority DESC, q.id LIMIT 1"
+        f") FROM {Enrollment._meta.db_table} e WHERE e.channel_key = %s"
+    )
+    return columns, query
 
 
 def _find_for_connect_fast(key: str) -> Enrollment | None:
@@ -645,22 +686,16 @@ def _find_for_connect_fast(key: str) -> Enrollment | None:
     The ORM spends ~1-2 ms of CPU compiling `filter(...).select_related(...).first()` on this
     wide model; the poll loop of every device runs it, so it is written out once here.
     """
-    fields, query = _connect_query()
+    columns, query = _connect_query()
     db = router.db_for_read(Enrollment)
     with connections[db].cursor() as cursor:
         cursor.execute(query, [key])
         row = cursor.fetchone()
-    return None if row is None else _from_row(Enrollment, fields, row, db)
-
-
-@functools.cache
-def _connect_query() -> tuple[list[Any], str]:
-    # Model.from_db() takes the values in the model's field order, so select them in that order.
-    fields = [f for f in Enrollment._meta.concrete_fields if f.attname in _CONNECT_FIELDS]
-    columns = ", ".join(f.column for f in fields)
-    table = Enrollment._meta.db_table
-    query = f"SELECT {columns} FROM {table} WHERE channel_key = %s"  # noqa: S608 - model names
-    return fields, query
+    if row is None:
+        return None
+    enrollment: Enrollment = _from_row(Enrollment, columns, row[:-1], db)
+    setattr(enrollment, _NEXT_PENDING, row[-1])
+    return enrollment
 
 
 def find_for_connect(
@@ -690,12 +725,11 @@ def handle_report(*, enrollment: Enrollment, report: protocol.CommandReport, bod
     now = timezone.now()
     if enrollment.last_seen_at is None or now - enrollment.last_seen_at > LAST_SEEN_RESOLUTION:
         Enrollment.objects.filter(pk=enrollment.pk).update(last_seen_at=now)
-    statuses = (
-        QueuedCommand.PENDING
-        if report.status is ReportStatus.IDLE
-        else (QueuedCommand.Status.QUEUED, QueuedCommand.Status.SENT)
-    )
-    return _next_command(enrollment, statuses)
+    if report.status is ReportStatus.IDLE:
+        if report.command_uuid is None and getattr(enrollment, _NEXT_PENDING, 0) is None:
+            return EMPTY  # the lookup found the queue empty a moment ago
+        return _next_command(enrollment, QueuedCommand.PENDING)
+    return _next_command(enrollment, (QueuedCommand.Status.QUEUED, QueuedCommand.Status.SENT))
 
 
 # The command fields delivery needs (the body and what the delivery-time filter reads).
@@ -710,22 +744,17 @@ _DELIVERY_COMMAND_FIELDS = (
 
 
 @functools.cache
-def _next_delivery_query(statuses: tuple[str, ...]) -> tuple[list[Any], str]:
-    allowed = set(QueuedCommand.Status.values)
-    if not statuses or not set(statuses) <= allowed:
-        raise ValueError(f"unknown queue statuses {statuses!r}")
-    # Our own constants, inlined so that the planner can match the partial index's condition.
-    in_list = ", ".join(f"'{s}'" for s in statuses)
-    fields = [f for f in Command._meta.concrete_fields if f.attname in _DELIVERY_COMMAND_FIELDS]
-    columns = ", ".join(f"c.{f.column}" for f in fields)
+def _next_delivery_query(statuses: tuple[str, ...]) -> tuple[tuple[tuple[Any, Any], ...], str]:
+    columns = _columns_of(Command, _DELIVERY_COMMAND_FIELDS)
+    selected = ", ".join(f"c.{f.column}" for f, _col in columns)
     query = (
-        f"SELECT q.id, {columns} "  # noqa: S608 - model names and constants
+        f"SELECT q.id, {selected} "  # noqa: S608 - model names and constants
         f"FROM {QueuedCommand._meta.db_table} q "
         f"JOIN {Command._meta.db_table} c ON c.id = q.command_id "
-        f"WHERE q.enrollment_id = %s AND q.status IN ({in_list}) "
+        f"WHERE q.enrollment_id = %s AND q.status IN ({_pending_in_list(statuses)}) "
         "ORDER BY q.priority DESC, q.id LIMIT 1"
     )
-    return fields, query
+    return columns, query
 
 
 def _next_delivery(enrollment_id: int, statuses: Sequence[str]) -> tuple[int, Command] | None:
@@ -734,14 +763,14 @@ def _next_delivery(enrollment_id: int, statuses: Sequence[str]) -> tuple[int, Co
     Written out because it runs on every poll: the ORM spends ~1 ms of CPU compiling this
     ordered join, the database answers it from `devices_queue_pending` in microseconds.
     """
-    fields, query = _next_delivery_query(tuple(sorted(statuses)))
+    columns, query = _next_delivery_query(tuple(sorted(statuses)))
     db = router.db_for_read(QueuedCommand)
     with connections[db].cursor() as cursor:
         cursor.execute(query, [enrollment_id])
         row = cursor.fetchone()
     if row is None:
         return None
-    return int(row[0]), _from_row(Command, fields, row[1:], db)
+    return int(row[0]), _from_row(Command, columns, row[1:], db)
 
 
 def _next_command(enrollment: Enrollment, statuses: Sequence[str]) -> Reply:

@@ -430,16 +430,11 @@ def _profile_kind(session: EnrollmentSession) -> mdm_profile.ProfileKind:
 
 
 def _identifier_prefix() -> str:
-    """Reverse-DNS PayloadIdentifier prefix from the public host (mdm.example.com -> com.example.mdm)."""
-    import ipaddress
-    from urllib.parse import urlsplit
+    """Reverse-DNS PayloadIdentifier prefix from the public host, shared with the devices app
+    (its Unenroll command removes `<prefix>.enrollment`)."""
+    from devices.commands import payload_identifier_prefix
 
-    host = urlsplit(settings.PUBLIC_URL).hostname or "localhost"
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return ".".join(reversed(host.split(".")))
-    return "local.mdm"  # an IP address has no meaningful reverse-DNS form
+    return payload_identifier_prefix(settings.PUBLIC_URL)
 
 
 def build_profile_for(session: EnrollmentSession) -> bytes:

@@ -48,6 +48,7 @@ PARAMS: dict[str, dict[str, Any]] = {
     "EnableLostMode": {"Message": "Please return"},
     "Settings": {"Settings": [{"Item": "DeviceName", "DeviceName": "Work phone"}]},
     "DeviceInformation": {"Queries": ["UDID", "SerialNumber", "IMEI", "MEID", "DeviceName"]},
+    "Unenroll": {"public_url": "https://mdm.example.com"},
 }
 
 PLATFORMS = ["iOS", "macOS"]

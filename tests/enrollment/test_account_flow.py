@@ -129,6 +129,27 @@ def test_full_user_enrollment_then_checkins(org: dict[str, Any], transport: Any)
 
 
 @needs_device_views
+def test_unenroll_removes_exactly_the_enrollment_profile(
+    org: dict[str, Any], transport: Any
+) -> None:
+    from devices import services
+    from devices.models import Enrollment
+
+    result = _enroll(transport)
+    device = _device(transport, result)
+    device.enroll()
+    device.installed_profiles[result.profile["PayloadIdentifier"]] = result.profile
+    outcome = services.enqueue_command(
+        enrollments=Enrollment.objects.all(), request_type="Unenroll"
+    )
+    assert outcome.queued
+    (received,) = device.run()
+    assert received.request_type == "RemoveProfile"
+    assert received.command["Identifier"] == result.profile["PayloadIdentifier"]
+    assert device.installed_profiles == {}
+
+
+@needs_device_views
 def test_expired_session_gets_a_challenge_not_a_bare_401(
     org: dict[str, Any], transport: Any
 ) -> None:
