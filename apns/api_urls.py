@@ -1,3 +1,5 @@
+"""REST routes of the APNs app, mounted under /api/v1/."""
+
 from django.urls import path
 
 from apns import api

@@ -1,3 +1,5 @@
+"""Console routes of the APNs app, mounted under /console/push/."""
+
 from django.urls import path
 
 from apns import console
