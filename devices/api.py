@@ -139,8 +139,10 @@ class CommandListApi(generics.ListAPIView):
         audit.record(
             actor=request.user,
             action="devices.command_queued",
-            target=result.command,
-            details=selectors.enqueue_details(spec=spec, result=result, origin="api"),
+            target=targets[0] if len(targets) == 1 else result.command,
+            details=selectors.enqueue_details(
+                spec=spec, result=result, origin="api", targets=targets
+            ),
         )
         out = serializers.EnqueueOutput(
             {

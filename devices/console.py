@@ -25,6 +25,9 @@ PAGE_SIZE = 50
 LOG_PAGE_SIZE = 100
 MAX_BULK = 10_000
 MAX_UPLOAD = 5 * 1024 * 1024
+# What the capability filter needs to decide for one device (bulk preview).
+PREVIEW_FIELDS = ("pk", "public_id", "platform", "os_version", "enrollment_type", "supervised",
+                  "channel", "status")  # fmt: skip
 
 
 # --- columns -----------------------------------------------------------------------------------
@@ -223,7 +226,7 @@ def device_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
             apps=list(device.apps.all()[:500]),
             profiles=list(device.profiles.all()[:500]),
             certificates=list(device.certificates.all()[:500]),
-            security=sorted(device.security_info.items()),
+            security=[(k, selectors.scalar(v)) for k, v in sorted(device.security_info.items())],
         )
     elif tab == "commands":
         filterset = DeliveryFilterSet(request.GET, queryset=selectors.deliveries_for(device))
@@ -337,11 +340,15 @@ def _enqueue(
     except commands.CommandInputError as exc:
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         return None
+    listed = targets if isinstance(targets, list) else []
     audit.record(
         actor=request.user,
         action="devices.command_queued",
-        target=result.command,
-        details=selectors.enqueue_details(spec=spec, result=result, origin="console"),
+        # One device: the device is the target; a bulk action: the stored command.
+        target=listed[0] if len(listed) == 1 else result.command,
+        details=selectors.enqueue_details(
+            spec=spec, result=result, origin="console", targets=listed
+        ),
     )
     return result
 
@@ -447,6 +454,9 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
                     )
                 query = urlencode([("c", c.pk) for c in result.commands])
                 return redirect(reverse("devices-commands") + "?" + query)
+    preview = None
+    if not form.is_bound:
+        preview = selectors.refusal_preview(spec, targets.only(*PREVIEW_FIELDS).iterator())
     return render(
         request,
         "devices/bulk.html",
@@ -458,6 +468,7 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
             "ids": data.getlist("ids"),
             "all_matching": data.get("all_matching") == "1",
             "filter": filter_query or data.get("filter", ""),
+            "preview": preview,
         },
         status=400 if form.is_bound else 200,
     )

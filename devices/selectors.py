@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import plistlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -193,20 +193,20 @@ def readable_lines(value: Any, indent: int = 0) -> list[str]:
                 lines.append(f"{pad}{key}:")
                 lines += readable_lines(item, indent + 1)
             else:
-                lines.append(f"{pad}{key}: {_scalar(item)}")
+                lines.append(f"{pad}{key}: {scalar(item)}")
     elif isinstance(value, list):
         for item in value:
             if isinstance(item, dict | list) and item:
                 lines.append(f"{pad}-")
                 lines += readable_lines(item, indent + 1)
             else:
-                lines.append(f"{pad}- {_scalar(item)}")
+                lines.append(f"{pad}- {scalar(item)}")
     else:
-        lines.append(pad + _scalar(value))
+        lines.append(pad + scalar(value))
     return lines
 
 
-def _scalar(value: Any) -> str:
+def scalar(value: Any) -> str:
     if value is True:
         return "yes"
     if value is False:
@@ -242,10 +242,14 @@ def actions_for(device: Enrollment) -> list[Action]:
 
 
 def enqueue_details(
-    *, spec: commands.CommandSpec, result: services.EnqueueResult, origin: str
+    *,
+    spec: commands.CommandSpec,
+    result: services.EnqueueResult,
+    origin: str,
+    targets: Sequence[Enrollment] = (),
 ) -> dict[str, Any]:
     """The audit-log details of one enqueue (console and API record the same shape)."""
-    return {
+    details: dict[str, Any] = {
         "command": spec.name,
         "request_type": spec.request_type,
         "origin": origin,
@@ -253,3 +257,28 @@ def enqueue_details(
         "refused": len(result.refused),
         "commands": [c.uuid for c in result.commands],
     }
+    if targets:
+        details["devices"] = [str(t.public_id) for t in list(targets)[:20]]
+    return details
+
+
+def refusal_preview(
+    spec: commands.CommandSpec, targets: Iterable[Enrollment]
+) -> tuple[int, dict[str, int]]:
+    """Before a bulk action: how many devices the capability filter allows, and why others not."""
+    allowed = 0
+    refused: dict[str, int] = {}
+    for device in targets:
+        target = services.target_for(device)
+        if device.status == Enrollment.Status.UNENROLLED:
+            reason = "the device is unenrolled"
+        elif target is None:
+            reason = "the device has not reported its platform yet"
+        else:
+            decision = capabilities.check_command(spec.request_type, target)
+            reason = "" if decision.allowed else decision.reason
+        if reason:
+            refused[reason] = refused.get(reason, 0) + 1
+        else:
+            allowed += 1
+    return allowed, refused

@@ -223,8 +223,11 @@ def test_queue_device_information_then_see_result_and_log(
     assert response.status_code == 302
     command = Command.objects.get(request_type="DeviceInformation")
     event = AuditEvent.objects.get(action="devices.command_queued")
-    assert event.actor == admin_user and event.target_id == str(command.pk)
+    assert event.actor == admin_user
+    assert (event.target_type, event.target_id) == ("devices.Enrollment", str(ue.pk))
     assert event.details["origin"] == "console" and event.details["queued"] == 1
+    assert event.details["commands"] == [command.uuid]
+    assert event.details["devices"] == [str(ue.public_id)]
     assert [r.request_type for r in sim.run()] == ["DeviceInformation"]
     commands_tab = admin_client.get(f"{LIST}{ue.public_id}/", {"tab": "commands"})
     page = _text(commands_tab)
@@ -317,6 +320,8 @@ def test_bulk_erase_skips_personal_devices_and_shows_progress(
     ids = [str(ue.public_id), str(de.public_id)]
     confirm = admin_client.get("/console/devices/bulk/", {"action": "EraseDevice", "ids": ids})
     assert confirm.status_code == 200 and "on 2 devices" in _text(confirm)
+    allowed, refused = confirm.context["preview"]
+    assert allowed == 1 and sum(refused.values()) == 1  # the personal device is skipped
     unconfirmed = admin_client.post(
         "/console/devices/bulk/", {"action": "EraseDevice", "ids": ids, "submit": "1"}
     )
@@ -328,6 +333,8 @@ def test_bulk_erase_skips_personal_devices_and_shows_progress(
     assert response.status_code == 302
     command = Command.objects.get()
     assert list(command.deliveries.values_list("enrollment_id", flat=True)) == [de.pk]
+    event = AuditEvent.objects.get(action="devices.command_queued")
+    assert event.target_id == str(command.pk) and event.details["refused"] == 1
     assert DeviceEvent.objects.filter(enrollment=ue, kind="filter", status="refused").exists()
     progress = admin_client.get(response["Location"])
     assert progress.context["totals"]["queued"] == 1

@@ -1,0 +1,96 @@
+"""Browser-test fixtures: Debian's headless Chromium driven by Playwright, simulated devices over HTTP."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from devices.models import Enrollment
+from devices.simulator import HttpTransport, SimulatedDevice, issue_identity
+from mdm_server.pki import services as pki
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+    # between browser steps are still synchronous, so Django's async guard is relaxed here.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, timeout=30_000
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1360, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def shot(page: Any) -> Callable[[str], Path]:
+    """Save a full-page screenshot into artifacts/screenshots/ (gitignored) for a human to look at."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(name: str) -> Path:
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def live_device(
+    live_server: Any, server_pki: pki.PkiStatus
+) -> Callable[..., tuple[SimulatedDevice, Enrollment]]:
+    """Enroll a simulated device against the live server over real HTTP."""
+    ca = pki.active_identity("ca")
+    made: list[HttpTransport] = []
+
+    def make(**kwargs: Any) -> tuple[SimulatedDevice, Enrollment]:
+        cert, key = issue_identity(ca)
+        transport = HttpTransport(timeout=10.0)
+        made.append(transport)
+        device = SimulatedDevice(
+            transport=transport,
+            certificate=cert,
+            key=key,
+            server_url=f"{live_server.url}/mdm/connect",
+            checkin_url=f"{live_server.url}/mdm/checkin",
+            **kwargs,
+        )
+        device.enroll()
+        key_name = (
+            f"eid:{device.enrollment_id}" if device.user_enrollment else f"udid:{device.udid}"
+        )
+        return device, Enrollment.objects.get(channel_key=key_name)
+
+    yield make  # type: ignore[misc]
+    for transport in made:
+        transport.close()
