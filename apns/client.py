@@ -247,6 +247,13 @@ class _GatewayProtocol(APNsProductionClientProtocol):
             self._armed_at = now
             super().refresh_inactivity_timer()
 
+    def on_response_received(self, headers: dict[bytes, bytes]) -> None:
+        future = self.requests.get(headers.get(b"apns-id", b"").decode())
+        if future is not None and future.done():  # cancelled by the batch time limit
+            self.requests.pop(headers[b"apns-id"].decode(), None)
+            return
+        super().on_response_received(headers)
+
     def on_data_received(self, raw_data: bytes, stream_id: int) -> None:
         with contextlib.suppress(Exception):
             self.conn.acknowledge_received_data(len(raw_data), stream_id)
@@ -254,6 +261,8 @@ class _GatewayProtocol(APNsProductionClientProtocol):
             super().on_data_received(raw_data, stream_id)
         except ValueError:  # not JSON: treat like an answer without a reason
             self._finish_without_body(stream_id)
+        except (KeyError, asyncio.InvalidStateError):
+            pass  # an answer to a request given up on (time limit): nothing waits for it
 
     def on_stream_ended(self, stream_id: int) -> None:
         self._finish_without_body(stream_id)

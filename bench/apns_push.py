@@ -14,8 +14,10 @@ import argparse
 import cProfile
 import io
 import json
+import logging
 import os
 import pstats
+import signal
 import subprocess
 import sys
 import tempfile
@@ -43,6 +45,10 @@ from tests.apns.fake_apns import cert_pem, issue_push_certificate, key_pem, make
 
 TOPIC = "com.apple.mgmt.External.bench0000-0000-0000-0000-000000000000"
 GONE_SUFFIX = "00"  # 1 token in 256 answers 410 Unregistered
+
+
+class OutOfTime(SystemExit):
+    """Raised by the alarm: like SystemExit, asyncio and `except Exception` let it through."""
 
 
 class TimedSender:
@@ -78,7 +84,12 @@ def start_fake(pki_dir: Path, max_seconds: float) -> tuple[subprocess.Popen[str]
 
 def stop_fake(proc: subprocess.Popen[str]) -> dict[str, Any]:
     proc.terminate()
-    out, _ = proc.communicate(timeout=30)
+    try:
+        out, _ = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+        return {"error": "the fake gateway did not stop in time"}
     return json.loads(out.strip().splitlines()[-1])
 
 
@@ -240,10 +251,18 @@ def main() -> int:
     parser.add_argument("--max-seconds", type=float, default=600)
     args = parser.parse_args()
 
+    def out_of_time(signum: int, frame: Any) -> None:
+        raise OutOfTime(f"benchmark stopped after --max-seconds={args.max_seconds:.0f}")
+
+    # A hard bound on the whole run; the finally blocks still stop the fake and drop the database.
+    signal.signal(signal.SIGALRM, out_of_time)
+    signal.alarm(max(1, int(args.max_seconds)))
+    logging.getLogger("aioapns").setLevel(logging.ERROR)  # one line per connection otherwise
+
     with tempfile.TemporaryDirectory(prefix="apns-bench-") as tmp:
         pki = make_pki(Path(tmp))
         cert, key = issue_push_certificate(pki, topic=TOPIC)
-        fake, port = start_fake(Path(tmp), args.max_seconds)
+        fake, port = start_fake(Path(tmp), args.max_seconds + 60)
         settings.APNS_HOST, settings.APNS_PORT = "127.0.0.1", port
         settings.APNS_CA_FILE = str(pki.ca_file)
         settings.APNS_CONNECTIONS, settings.APNS_STREAMS = args.connections, args.streams
@@ -287,5 +306,13 @@ def main() -> int:
     return 0
 
 
+def run() -> int:
+    try:
+        return main()
+    except OutOfTime as exc:
+        print(json.dumps({"error": str(exc)}))
+        return 2
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run())
