@@ -518,10 +518,15 @@ def schedule_pushes(
         logger.warning("no APNs push certificate: %s not pushed", origin or "enrollments")
         return ScheduleResult([], None)
     now = timezone.now()
-    qs = pushable().filter(id__in=set(enrollment_ids))
-    if coalesce:
-        qs = qs.exclude(_outstanding_push(now))
-    ids = sorted(qs.values_list("id", flat=True))
+    wanted = sorted(set(enrollment_ids))
+    ids: list[int] = []
+    # In slices: a fan-out to every device must not hit the database's parameter limit.
+    for start in range(0, len(wanted), CHUNK_SIZE):
+        qs = pushable().filter(id__in=wanted[start : start + CHUNK_SIZE])
+        if coalesce:
+            qs = qs.exclude(_outstanding_push(now))
+        ids += qs.values_list("id", flat=True)
+    ids.sort()
     if coalesce and len(ids) <= 1000:
         # Close the window between "task queued" and "task ran" (a real worker is not instant).
         ids = [pk for pk in ids if cache.add(_scheduled_key(pk), 1, timeout=COALESCE_SECONDS)]

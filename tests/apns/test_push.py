@@ -362,3 +362,22 @@ def test_bad_certificate_stops_the_other_chunks_of_the_batch(
     batch.refresh_from_db()
     assert fake_apns.tokens() == [enrollments[0].push_token]
     assert (batch.status, batch.sent, batch.failed) == (PushBatch.Status.ABORTED, 0, 9)
+
+
+def test_fan_out_to_many_enrollments_is_chunked(
+    push_certificate: PushCertificate,
+    enrollment_factory: EnrollmentFactory,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(services, "CHUNK_SIZE", 2)
+    chunks: list[list[int]] = []
+    monkeypatch.setattr(tasks.push_enrollments_task, "delay", lambda ids, b: chunks.append(ids))
+    enrollments = [enrollment_factory() for _ in range(5)]
+    dead = enrollment_factory(push_token_dead=True)
+    ids = [e.pk for e in enrollments] + [dead.pk, 999_999]
+    with django_capture_on_commit_callbacks(execute=True):
+        result = services.schedule_pushes(enrollment_ids=ids, origin="test")
+    assert sorted(result.scheduled) == sorted(e.pk for e in enrollments)
+    assert [len(c) for c in chunks] == [2, 2, 1]
+    assert result.batch is not None and result.batch.total == 5
