@@ -1,0 +1,85 @@
+"""Render bench/results.json as the markdown tables of bench/RESULTS.md."""
+
+from __future__ import annotations
+
+from typing import Any
+
+TARGETS = {
+    "cpu_ms": 0.6,
+    "p99_ratio": 1.2,
+    "p99_ms": 20.0,
+    "enrollments_per_s": 50.0,
+    "pushes_per_s": 5000.0,
+}
+
+
+def _ok(flag: bool) -> str:
+    return "met" if flag else "missed"
+
+
+def render(results: dict[str, Any]) -> str:
+    m = results.get("machine", {})
+    c = results.get("config", {})
+    lines = [
+        "# Benchmark results",
+        "",
+        f"- Date: {results.get('date', '?')} (run took {results.get('total_s', '?')} s)",
+        f"- Machine: {m.get('cpu', '?')}, {m.get('cores', '?')} cores, "
+        f"{m.get('memory_mb', '?')} MB; Python {m.get('python', '?')}, Django {m.get('django', '?')}",
+        f"- Server: {c.get('server', '?')}, PostgreSQL and redis-server on 127.0.0.1, one Celery "
+        f"worker; load: {c.get('load_processes', '?')} processes of simulated devices "
+        f"({c.get('active_devices', '?')} devices with {c.get('device_key', '?')} identities) "
+        "on the same two cores",
+        "- Server CPU = utime+stime of the gunicorn master and workers (/proc/<pid>/stat) over "
+        "the measurement, divided by the requests; PostgreSQL backend CPU shown apart.",
+        "",
+    ]
+    scaling = results.get("scaling") or []
+    if scaling:
+        lines += [
+            "## Idle connect (empty queue) and one command fanned out, by database size",
+            "",
+            "| enrolled devices | queue rows | Idle req/s | server CPU ms/req | PG CPU ms/req "
+            "| p50 ms | p99 ms | fan-out round trips/s | fan-out server CPU ms/req "
+            "| fan-out p50 / p99 ms | errors |",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for step in scaling:
+            idle, fan = step["idle"], step["fanout"]
+            lines.append(
+                f"| {step['devices']:,} | {step['rows']['devices_queuedcommand']:,} "
+                f"| {idle['requests_per_s']:,} | {idle['server_cpu_ms_per_request']} "
+                f"| {idle['postgres_cpu_ms_per_request']} | {idle['latency_ms']['p50']} "
+                f"| {idle['latency_ms']['p99']} | {fan['round_trips_per_s']:,} "
+                f"| {fan['server_cpu_ms_per_request']} "
+                f"| {fan['latency_ms']['p50']} / {fan['latency_ms']['p99']} "
+                f"| {idle['errors'] + fan['errors']} |"
+            )
+        first, last = scaling[0]["idle"], scaling[-1]["idle"]
+        ratio = last["latency_ms"]["p99"] / max(first["latency_ms"]["p99"], 1e-9)
+        cpu = max(s["idle"]["server_cpu_ms_per_request"] or 0 for s in scaling)
+        lines += [
+            "",
+            f"- Server CPU per Idle connect: worst {cpu} ms (target ≤ {TARGETS['cpu_ms']} ms: "
+            f"{_ok(cpu <= TARGETS['cpu_ms'])}).",
+            f"- p99 at {scaling[-1]['devices']:,} devices / p99 at {scaling[0]['devices']:,}: "
+            f"{ratio:.2f} (target ≤ {TARGETS['p99_ratio']} and under {TARGETS['p99_ms']:.0f} ms: "
+            f"{_ok(ratio <= TARGETS['p99_ratio'] and last['latency_ms']['p99'] < TARGETS['p99_ms'])}).",
+            "",
+        ]
+    enrollment = results.get("enrollment")
+    if enrollment:
+        lines += ["## Full account-driven enrollment", ""]
+        lines += [f"- {k}: {v}" for k, v in enrollment.items() if k != "notes"]
+        lines += [f"- {n}" for n in enrollment.get("notes", [])]
+        lines.append("")
+    push = results.get("push")
+    if push:
+        lines += ["## Push fan-out through the local fake APNs", ""]
+        lines += [f"- {k}: {v}" for k, v in push.items() if k != "notes"]
+        lines += [f"- {n}" for n in push.get("notes", [])]
+        lines.append("")
+    notes = results.get("notes") or []
+    if notes:
+        lines += ["## Notes", "", *[f"- {n}" for n in notes], ""]
+    return "\n".join(lines)

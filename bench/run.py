@@ -1,0 +1,313 @@
+"""Run the benchmarks: `python -m bench.run` (see bench/RESULTS.md and the README section).
+
+Starts a private stack on 127.0.0.1 (PostgreSQL database mdm_bench, redis-server, gunicorn,
+Celery), seeds it with bulk SQL, drives simulated devices from separate processes, measures
+throughput, latency and the server's CPU per request, writes bench/results.json and
+bench/RESULTS.md, and tears everything down. Every loop is bounded in time and count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import multiprocessing
+import os
+import platform
+import statistics
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from bench import load, report, seed
+from bench.stack import Stack, running_stack
+
+HERE = Path(__file__).resolve().parent
+TOPIC = "com.apple.mgmt.External.00000000-0000-0000-0000-00000000be0c"
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def summarize(results: list[load.LoadResult], *, cpu: float, pg_cpu: float) -> dict[str, Any]:
+    latencies = [x for r in results for x in r.latencies_ms]
+    requests = sum(r.requests for r in results)
+    round_trips = sum(r.round_trips for r in results)
+    started = min((r.started for r in results if r.started), default=0.0)
+    finished = max((r.finished for r in results), default=0.0)
+    wall = max(finished - started, 1e-9)
+    return {
+        "requests": requests,
+        "errors": sum(r.errors for r in results),
+        "unexpected": [u for r in results for u in r.unexpected][:5],
+        "wall_s": round(wall, 3),
+        "requests_per_s": round(requests / wall, 1),
+        "round_trips": round_trips,
+        "round_trips_per_s": round(round_trips / wall, 1),
+        "server_cpu_s": round(cpu, 3),
+        "server_cpu_ms_per_request": round(cpu * 1000 / requests, 3) if requests else None,
+        "postgres_cpu_ms_per_request": round(pg_cpu * 1000 / requests, 3) if requests else None,
+        "latency_ms": {
+            "p50": round(percentile(latencies, 50), 2),
+            "p90": round(percentile(latencies, 90), 2),
+            "p99": round(percentile(latencies, 99), 2),
+            "max": round(max(latencies), 2) if latencies else 0.0,
+            "mean": round(statistics.fmean(latencies), 2) if latencies else 0.0,
+        },
+    }
+
+
+_MANAGER: Any = None
+
+
+def _manager() -> Any:
+    global _MANAGER  # one manager process for the run, started on first use
+    if _MANAGER is None:
+        _MANAGER = multiprocessing.get_context("spawn").Manager()
+    return _MANAGER
+
+
+def _split(specs: list[load.DeviceSpec], parts: int) -> list[list[load.DeviceSpec]]:
+    return [specs[i::parts] for i in range(parts) if specs[i::parts]]
+
+
+def _measure(
+    stack: Stack, pool: ProcessPoolExecutor, fn: Any, chunks: list[Any], **kwargs: Any
+) -> dict[str, Any]:
+    manager = _manager()
+    barrier = (manager.Barrier(len(chunks) + 1), manager.Barrier(len(chunks) + 1))
+    futures = [
+        pool.submit(fn, chunk, stack.base_url, barrier=barrier, **kwargs) for chunk in chunks
+    ]
+    # Read the CPU counters after the load processes warmed up, just before releasing them.
+    barrier[0].wait(timeout=300)
+    pg0 = stack.postgres_cpu()
+    cpu0 = stack.server_cpu()
+    barrier[1].wait(timeout=300)
+    results = [f.result(timeout=600) for f in futures]
+    cpu1, pg1 = stack.server_cpu(), stack.postgres_cpu()
+    return summarize(results, cpu=cpu1 - cpu0, pg_cpu=pg1 - pg0)
+
+
+def issue_identities(count: int, *, rsa: bool) -> list[load.DeviceSpec]:
+    """Device identities from the bench server's CA (RSA keys reused: generation is slow)."""
+    import uuid
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.x509.oid import NameOID
+
+    from mdm_server.pki import certificates
+    from mdm_server.pki import services as pki
+
+    ca = pki.active_identity("ca")
+    keys = (
+        [certificates.new_rsa_key() for _ in range(min(8, count))]
+        if rsa
+        else [None] * min(64, count)
+    )
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    specs = []
+    for n in range(count):
+        key = keys[n % len(keys)] or ec.generate_private_key(ec.SECP256R1())
+        if keys[n % len(keys)] is None:
+            keys[n % len(keys)] = key
+        cert = certificates.issue_certificate(
+            issuer=ca,
+            public_key=key.public_key(),
+            subject=x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"bench-{n}")]),
+            days=30,
+            usage="client",
+        )
+        specs.append(
+            load.DeviceSpec(
+                enrollment_id=f"ACTIVE-{uuid.uuid4().hex.upper()}",
+                cert_pem=cert.public_bytes(serialization.Encoding.PEM),
+                key_pem=key.private_bytes(
+                    serialization.Encoding.PEM,
+                    serialization.PrivateFormat.PKCS8,
+                    serialization.NoEncryption(),
+                ),
+            )
+        )
+    return specs
+
+
+def _fingerprint(spec: load.DeviceSpec) -> str:
+    from cryptography import x509
+
+    from mdm_server.pki import certificates
+
+    return certificates.fingerprint(x509.load_pem_x509_certificate(spec.cert_pem))
+
+
+def scenario_scaling(
+    stack: Stack, pool: ProcessPoolExecutor, args: argparse.Namespace
+) -> list[dict[str, Any]]:
+    import psycopg
+
+    from devices import services
+    from devices.models import Enrollment
+
+    specs = issue_identities(args.active, rsa=args.device_key == "rsa")
+    out: list[dict[str, Any]] = []
+    with psycopg.connect(stack.database_url, autocommit=True) as conn:
+        seed.seed_active(
+            conn,
+            [seed.ActiveDevice(s.enrollment_id, _fingerprint(s)) for s in specs],
+            topic=TOPIC,
+        )
+        seeded = len(specs)
+        for scale in args.scales:
+            t0 = time.monotonic()
+            seed.seed_bulk(conn, start=seeded, stop=max(scale, seeded), topic=TOPIC)
+            seeded = max(scale, seeded)
+            seed.analyze(conn)
+            rows = seed.counts(conn)
+            seed_s = round(time.monotonic() - t0, 1)
+            print(f"[scale {scale}] seeded in {seed_s} s: {rows}", flush=True)
+            idle = _measure(
+                stack,
+                pool,
+                load.idle_loop,
+                _split(specs, args.concurrency),
+                duration=args.duration,
+                max_requests=args.max_requests,
+            )
+            print(f"[scale {scale}] idle: {json.dumps(idle)}", flush=True)
+            ids = list(
+                Enrollment.objects.filter(
+                    channel_key__in=[f"eid:{s.enrollment_id}" for s in specs]
+                ).values_list("pk", flat=True)
+            )
+            t0 = time.monotonic()
+            result = services.enqueue_command(
+                enrollments=Enrollment.objects.filter(pk__in=ids),
+                request_type="SecurityInfo",
+                origin="bench",
+            )
+            enqueue_s = time.monotonic() - t0
+            fanout = _measure(
+                stack,
+                pool,
+                load.fanout_loop,
+                _split(specs, args.concurrency),
+                duration=args.duration * 4,
+            )
+            fanout["queued"] = len(result.queued)
+            fanout["enqueue_s"] = round(enqueue_s, 3)
+            print(f"[scale {scale}] fan-out: {json.dumps(fanout)}", flush=True)
+            out.append(
+                {"devices": rows["devices_enrollment"], "rows": rows, "seed_s": seed_s,
+                 "idle": idle, "fanout": fanout}
+            )  # fmt: skip
+    return out
+
+
+def machine() -> dict[str, Any]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = 0
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        mem = int(Path("/proc/meminfo").read_text().split()[1]) // 1024
+    import django
+
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_mb": mem,
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "kernel": platform.release(),
+    }
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--admin-database-url",
+        default=os.environ.get("BENCH_ADMIN_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
+        help="a PostgreSQL URL allowed to CREATE/DROP DATABASE",
+    )  # fmt: skip
+    parser.add_argument("--database", default="mdm_bench")
+    parser.add_argument("--scales", default="1000,10000,100000", help="enrolled devices per step")
+    parser.add_argument("--active", type=int, default=1000, help="devices that connect")
+    parser.add_argument("--concurrency", type=int, default=2, help="load processes")
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per measurement")
+    parser.add_argument("--max-requests", type=int, default=200_000)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
+    parser.add_argument("--device-key", default="rsa", choices=["rsa", "ec"])
+    parser.add_argument("--scenarios", default="scaling,enroll,push")
+    parser.add_argument("--enrollments", type=int, default=200)
+    parser.add_argument("--pushes", type=int, default=100_000)
+    parser.add_argument("--out", type=Path, default=HERE / "results.json")
+    parser.add_argument("--markdown", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument("--log", action="store_true", help="show server logs")
+    args = parser.parse_args(argv)
+    args.scales = [int(x) for x in str(args.scales).split(",") if x]
+    args.scenarios = {x.strip() for x in str(args.scenarios).split(",") if x.strip()}
+    if max(args.scales) > 1_000_000 or args.active > 20_000 or args.duration > 120:
+        parser.error("bounded by design: at most 1M devices, 20k active, 120 s per measurement")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    started = dt.datetime.now(dt.UTC)
+    results: dict[str, Any] = {"date": started.isoformat(timespec="seconds")}
+    with running_stack(
+        admin_database_url=args.admin_database_url,
+        database=args.database,
+        workers=args.workers,
+        worker_class=args.worker_class,
+        log=args.log,
+    ) as stack:
+        os.environ.update(stack.env)
+        import django
+
+        django.setup()
+        results["machine"] = machine()
+        results["config"] = {
+            "server": f"gunicorn {args.worker_class}, {args.workers} workers",
+            "load_processes": args.concurrency,
+            "active_devices": args.active,
+            "device_key": args.device_key,
+            "duration_s": args.duration,
+        }
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=max(args.concurrency, 2), mp_context=ctx) as pool:
+            if "scaling" in args.scenarios:
+                results["scaling"] = scenario_scaling(stack, pool, args)
+            if "enroll" in args.scenarios:
+                from bench import enroll
+
+                results["enrollment"] = enroll.scenario(stack, pool, args)
+            if "push" in args.scenarios:
+                from bench import push
+
+                results["push"] = push.scenario(stack, args)
+    results["total_s"] = round((dt.datetime.now(dt.UTC) - started).total_seconds(), 1)
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    args.markdown.write_text(report.render(results))
+    print(f"wrote {args.out} and {args.markdown}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

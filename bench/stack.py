@@ -1,0 +1,229 @@
+"""The server stack of a benchmark run, on 127.0.0.1 only: a throwaway PostgreSQL database,
+a private redis-server, gunicorn and a Celery worker; everything stops when the run ends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+from psycopg import sql
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for_port(port: int, *, timeout: float, proc: subprocess.Popen[bytes] | None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"process exited with {proc.returncode} before listening")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+            return
+        time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout:.0f} s")
+
+
+def proc_cpu_seconds(pid: int) -> float:
+    """utime + stime of one process from /proc/<pid>/stat (0.0 once it is gone)."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    # The command name is in parentheses and may contain spaces: split after the last ')'.
+    fields = raw[raw.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def children_of(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(p) for p in text.split()]
+
+
+def with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+@dataclass
+class Stack:
+    """What a running stack exposes to the scenarios."""
+
+    base_url: str
+    database_url: str
+    redis_url: str
+    data_dir: Path
+    env: dict[str, str]
+    gunicorn: subprocess.Popen[bytes]
+    celery: subprocess.Popen[bytes] | None
+    workers: int
+    worker_class: str
+    extra: dict[str, object] = field(default_factory=dict)
+
+    def server_pids(self) -> list[int]:
+        """gunicorn master and its workers (workers may be replaced; read them each time)."""
+        return [self.gunicorn.pid, *children_of(self.gunicorn.pid)]
+
+    def server_cpu(self) -> float:
+        return sum(proc_cpu_seconds(pid) for pid in self.server_pids())
+
+    def postgres_cpu(self) -> float:
+        """CPU of the PostgreSQL backends serving this database (informative, not the target)."""
+        with psycopg.connect(self.database_url, autocommit=True) as conn:
+            pids = [
+                row[0]
+                for row in conn.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND pid <> pg_backend_pid()"
+                )
+            ]
+        return sum(proc_cpu_seconds(pid) for pid in pids)
+
+
+def _create_database(admin_url: str, name: str) -> None:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def _drop_database(admin_url: str, name: str) -> None:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+
+
+def _stop(proc: subprocess.Popen[bytes] | None, *, timeout: float = 10.0) -> None:
+    if proc is None or proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(5)
+
+
+@contextlib.contextmanager
+def running_stack(
+    *,
+    admin_database_url: str,
+    database: str = "mdm_bench",
+    workers: int = 2,
+    worker_class: str = "sync",
+    threads: int = 4,
+    celery: bool = True,
+    keep_database: bool = False,
+    extra_env: dict[str, str] | None = None,
+    log: bool = False,
+) -> Iterator[Stack]:
+    """Create the database, start redis, migrate, start gunicorn and Celery; tear all down."""
+    if not database.startswith("mdm_bench"):
+        # The database is dropped at the end: never let a typo point this at real data.
+        raise ValueError("the benchmark database name must start with 'mdm_bench'")
+    tmp = Path(tempfile.mkdtemp(prefix="mdm-bench-"))
+    procs: list[subprocess.Popen[bytes]] = []
+    database_url = with_database(admin_database_url, database)
+    _create_database(admin_database_url, database)
+    try:
+        redis_port = free_port()
+        redis = subprocess.Popen(
+            [
+                shutil.which("redis-server") or "redis-server",
+                "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "",
+                "--appendonly", "no", "--dir", str(tmp), "--logfile", str(tmp / "redis.log"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        procs.append(redis)
+        wait_for_port(redis_port, timeout=10, proc=redis)
+        redis_url = f"redis://127.0.0.1:{redis_port}/0"
+        port = free_port()
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "mdm_server.settings",
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "MDM_DATA_DIR": str(tmp / "data"),
+            "DEBUG": "false",
+            "MDM_PUBLIC_URL": f"http://127.0.0.1:{port}",
+            "SECRET_KEY": "bench-" + "x" * 40,
+            "LOG_LEVEL": "WARNING",
+            "MDM_ADMIN_PASSWORD": "bench-admin-password",
+            "PYTHONPATH": str(ROOT),
+            **(extra_env or {}),
+        }
+        subprocess.run(
+            [PYTHON, "manage.py", "setup", "--organisation", "Bench"],
+            cwd=ROOT, env=env, check=True, capture_output=True, timeout=300,
+        )  # fmt: skip
+        out = None if log else subprocess.DEVNULL
+        gunicorn_cmd = [
+            PYTHON, "-m", "gunicorn", "mdm_server.wsgi:application",
+            "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+            "--worker-class", worker_class, "--log-level", "warning",
+            "--access-logfile", "-" if log else "/dev/null",
+            "--keep-alive", "30", "--backlog", "2048",
+        ]  # fmt: skip
+        if worker_class == "gthread":
+            gunicorn_cmd += ["--threads", str(threads)]
+        gunicorn = subprocess.Popen(gunicorn_cmd, cwd=ROOT, env=env, stdout=out, stderr=out)
+        procs.append(gunicorn)
+        worker = None
+        if celery:
+            worker = subprocess.Popen(
+                [
+                    PYTHON, "-m", "celery", "-A", "mdm_server", "worker", "-P", "prefork",
+                    "-c", "1", "-Q", "mdm", "--without-gossip", "--without-mingle",
+                    "--without-heartbeat", "--loglevel", "WARNING",
+                ],
+                cwd=ROOT, env=env, stdout=out, stderr=out,
+            )  # fmt: skip
+            procs.append(worker)
+        wait_for_port(port, timeout=60, proc=gunicorn)
+        base_url = f"http://127.0.0.1:{port}"
+        with urllib.request.urlopen(f"{base_url}/healthz", timeout=10) as resp:  # noqa: S310
+            resp.read()
+        yield Stack(
+            base_url=base_url,
+            database_url=database_url,
+            redis_url=redis_url,
+            data_dir=tmp / "data",
+            env=env,
+            gunicorn=gunicorn,
+            celery=worker,
+            workers=workers,
+            worker_class=worker_class,
+        )
+    finally:
+        for proc in reversed(procs):
+            _stop(proc)
+        if not keep_database:
+            _drop_database(admin_database_url, database)
+        shutil.rmtree(tmp, ignore_errors=True)
