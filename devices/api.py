@@ -76,6 +76,31 @@ class DeviceLogListApi(generics.ListAPIView):
         return selectors.events_for(_device(self.kwargs["public_id"]))
 
 
+class DeviceCommandCancelApi(APIView):
+    """Cancel one pending command of a device (administrators)."""
+
+    @extend_schema(request=None, responses={200: serializers.DeviceCommandOutput})
+    def post(self, request: Request, public_id: Any, delivery_id: int) -> Response:
+        device = _device(public_id)
+        delivery = get_object_or_404(selectors.deliveries_for(device), pk=delivery_id)
+        if not services.cancel_queued_command(
+            delivery=delivery, reason=f"canceled by {request.user.get_username()}"
+        ):
+            return error_response(
+                f"the command is already {delivery.get_status_display().lower()}",
+                code="conflict",
+                http_status=status.HTTP_409_CONFLICT,
+            )
+        audit.record(
+            actor=request.user,
+            action="devices.command_canceled",
+            target=device,
+            details={"command": delivery.command.uuid, "origin": "api"},
+        )
+        delivery.refresh_from_db()
+        return Response(serializers.DeviceCommandOutput(delivery).data)
+
+
 class CommandListApi(generics.ListAPIView):
     """Commands queued so far (GET); queue a command for devices (POST, administrators)."""
 

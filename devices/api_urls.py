@@ -12,6 +12,11 @@ urlpatterns = [
         api.DeviceCommandListApi.as_view(),
         name="api-device-commands",
     ),
+    path(
+        "devices/<uuid:public_id>/commands/<int:delivery_id>/cancel/",
+        api.DeviceCommandCancelApi.as_view(),
+        name="api-device-command-cancel",
+    ),
     path("devices/<uuid:public_id>/logs/", api.DeviceLogListApi.as_view(), name="api-device-logs"),
     path(
         "devices/<uuid:public_id>/capabilities/",

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from devices import commands, selectors, services
 from devices.filters import DeliveryFilterSet, DeviceEventFilterSet, DeviceFilterSet
-from devices.models import Command, Enrollment
+from devices.models import Command, Enrollment, QueuedCommand
 from mdm_server import audit, roles
 
 PAGE_SIZE = 50
@@ -244,6 +244,7 @@ def device_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
                 for d in (page.rows if page else [])
             ],
             base_query=_query_without(request, "after", "before"),
+            pending_statuses=list(QueuedCommand.PENDING),
         )
     elif tab == "logs":
         filterset = DeviceEventFilterSet(request.GET, queryset=selectors.events_for(device))
@@ -388,6 +389,32 @@ def device_action(request: HttpRequest, public_id: Any, name: str) -> HttpRespon
         {"section": "devices", "device": device, "spec": spec, "form": form, "action": action},
         status=status,
     )
+
+
+@roles.console_view()
+def delivery_cancel(request: HttpRequest, public_id: Any, delivery_id: int) -> HttpResponse:
+    """Cancel one pending command of this device (POST; administrators)."""
+    if request.method != "POST":
+        return HttpResponse("Use POST to cancel a command.", status=405, content_type="text/plain")
+    device = _device(public_id)
+    delivery = get_object_or_404(selectors.deliveries_for(device), pk=delivery_id)
+    url = reverse("devices-detail", args=[device.public_id]) + "?tab=commands"
+    if not services.cancel_queued_command(
+        delivery=delivery, reason=f"canceled by {request.user.get_username()}"
+    ):
+        messages.error(
+            request,
+            f"Not canceled: the command is already {delivery.get_status_display().lower()}.",
+        )
+        return redirect(url)
+    audit.record(
+        actor=request.user,
+        action="devices.command_canceled",
+        target=device,
+        details={"command": delivery.command.uuid, "request_type": delivery.command.request_type},
+    )
+    messages.success(request, f"{delivery.command.request_type} canceled.")
+    return redirect(url)
 
 
 # --- bulk ---------------------------------------------------------------------------------------

@@ -345,3 +345,23 @@ def test_openapi_schema_lists_device_endpoints(helpdesk_api: APIClient) -> None:
     paths = response.json()["paths"]
     for path in ("/api/v1/devices/", "/api/v1/commands/", "/api/v1/audit/", "/api/v1/tokens/"):
         assert path in paths
+
+
+def test_cancel_pending_command_over_the_api(
+    admin_api: APIClient, helpdesk_api: APIClient, make_device: MakeDevice
+) -> None:
+    _, de = enrolled(make_device, user_enrollment=False)
+    admin_api.post(
+        "/api/v1/commands/",
+        {"command": "SecurityInfo", "devices": [str(de.public_id)]},
+        format="json",
+    )
+    delivery = QueuedCommand.objects.get()
+    url = f"/api/v1/devices/{de.public_id}/commands/{delivery.pk}/cancel/"
+    assert helpdesk_api.post(url).status_code == 403
+    response = admin_api.post(url)
+    assert response.status_code == 200 and response.json()["status"] == "canceled"
+    again = admin_api.post(url)
+    assert again.status_code == 409 and "already canceled" in _error(again)["message"]
+    missing = admin_api.post(f"/api/v1/devices/{de.public_id}/commands/999999/cancel/")
+    assert missing.status_code == 404

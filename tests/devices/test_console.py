@@ -363,3 +363,57 @@ def test_bulk_without_selection_or_action_explains(admin_client: Client) -> None
         "/console/devices/bulk/", {"action": "SecurityInfo", "ids": ["not-a-uuid"]}, follow=True
     )
     assert "invalid device id" in _text(response)
+
+
+def test_cancel_a_pending_command(admin_client: Client, make_device: MakeDevice) -> None:
+    sim, de = enrolled(make_device, user_enrollment=False)
+    admin_client.post(f"{LIST}{de.public_id}/actions/SecurityInfo/", {})
+    delivery = QueuedCommand.objects.get()
+    page = _text(admin_client.get(f"{LIST}{de.public_id}/", {"tab": "commands"}))
+    assert f"/commands/{delivery.pk}/cancel/" in page
+    url = f"{LIST}{de.public_id}/commands/{delivery.pk}/cancel/"
+    assert admin_client.get(url).status_code == 405
+    assert admin_client.post(url).status_code == 302
+    delivery.refresh_from_db()
+    assert delivery.status == "canceled" and "alice-admin" in delivery.status_reason
+    assert sim.run() == []  # the device is not sent a canceled command
+    again = admin_client.post(url, follow=True)
+    assert "already canceled" in _text(again)
+    assert AuditEvent.objects.filter(action="devices.command_canceled").count() == 1
+    bulk_devices(1)
+    other = Enrollment.objects.exclude(pk=de.pk).get()
+    wrong = f"{LIST}{other.public_id}/commands/{delivery.pk}/cancel/"
+    assert admin_client.post(wrong).status_code == 404  # not this device's command
+
+
+# --- dashboard -----------------------------------------------------------------------------------
+
+
+def test_dashboard_counts_and_links(admin_client: Client) -> None:
+    bulk_devices(12)  # 4 UE, 4 DE, 4 ADDE; seen 0..11 days (+1 h) ago
+    Enrollment.objects.filter(device_name="Bulk 0").update(status="unenrolled")
+    response = admin_client.get("/console/")
+    data = response.context["data"]
+    assert data.enrolled == 11
+    assert {b.label: b.count for b in data.by_type} == {
+        "User Enrollment": 3,
+        "Device Enrollment": 4,
+        "Account-driven Device Enrollment": 4,
+    }
+    assert sum(b.count for b in data.by_platform) == 11
+    assert data.stale == 5  # seen 7..11 days (and an hour) ago
+    assert admin_client.get("/console/", {"stale_days": "3"}).context["data"].stale == 9
+    assert admin_client.get("/console/", {"stale_days": "oops"}).status_code == 200
+    page = _text(response)
+    assert "enrollment_type=user" in page and "not_seen_for=7" in page
+    assert "No APNs push certificate" in page  # the push app's alert, shown as is
+
+
+def test_dashboard_pending_commands(admin_client: Client, make_device: MakeDevice) -> None:
+    _, ue = enrolled(make_device)
+    from devices import services
+
+    services.enqueue_command(enrollments=[ue], request_type="SecurityInfo")
+    data = admin_client.get("/console/").context["data"]
+    assert data.pending_commands["queued"] == 1
+    assert [d.pk for d in data.recent] == [ue.pk]
