@@ -417,3 +417,18 @@ def test_dashboard_pending_commands(admin_client: Client, make_device: MakeDevic
     data = admin_client.get("/console/").context["data"]
     assert data.pending_commands["queued"] == 1
     assert [d.pk for d in data.recent] == [ue.pk]
+
+
+def test_failed_command_shows_the_error_chain(
+    admin_client: Client, make_device: MakeDevice
+) -> None:
+    sim, de = enrolled(make_device, user_enrollment=False)
+    sim.fail = {"SecurityInfo"}
+    admin_client.post(f"{LIST}{de.public_id}/actions/SecurityInfo/", {})
+    sim.run()
+    page = _text(admin_client.get(f"{LIST}{de.public_id}/", {"tab": "commands", "status": "error"}))
+    assert 'data-status="error"' in page
+    assert "Error chain" in page and "MCMDMErrorDomain 12021" in page
+    assert "SecurityInfo failed on the simulator" in page
+    bad = admin_client.get(f"{LIST}{de.public_id}/", {"tab": "commands", "status": "exploded"})
+    assert bad.status_code == 200 and "status:" in _text(bad)
