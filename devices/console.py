@@ -245,6 +245,7 @@ def device_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
             ],
             base_query=_query_without(request, "after", "before"),
             pending_statuses=list(QueuedCommand.PENDING),
+            request_types=sorted({s.request_type for s in commands.REGISTRY.values()}),
         )
     elif tab == "logs":
         filterset = DeviceEventFilterSet(request.GET, queryset=selectors.events_for(device))

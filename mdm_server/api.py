@@ -93,7 +93,9 @@ class TokenListApi(_AdminOnly, APIView):
             )
         except api_tokens.TokenError as exc:
             return error_response(str(exc))
-        return Response(TokenCreatedOutput(token).data, status=status.HTTP_201_CREATED)
+        response = Response(TokenCreatedOutput(token).data, status=status.HTTP_201_CREATED)
+        response["Cache-Control"] = "no-store"  # the key is in this answer only
+        return response
 
 
 class TokenRevokeApi(_AdminOnly, APIView):

@@ -131,11 +131,13 @@ def api_token_create(request: HttpRequest) -> HttpResponse:
         except api_tokens.TokenError as exc:
             form.add_error("username", str(exc))
         else:
-            return render(
+            response = render(
                 request,
                 "console/token_created.html",
                 {"section": "settings", "token": token},
             )
+            response["Cache-Control"] = "no-store"  # the key is on this page only
+            return response
     return render(
         request,
         "console/settings.html",

@@ -283,6 +283,7 @@ def test_token_api_is_for_administrators(
     created = admin_api.post("/api/v1/tokens/", {"username": helpdesk_user.username})
     assert created.status_code == 201
     key = created.json()["key"]
+    assert created["Cache-Control"] == "no-store"
     listed = admin_api.get("/api/v1/tokens/").json()
     assert all("key" not in t for t in listed)
     assert Token.objects.get(user=helpdesk_user).key == key
@@ -319,6 +320,7 @@ def test_console_token_section_creates_and_revokes(
     assert response.status_code == 200
     key = Token.objects.get(user=helpdesk_user).key
     assert key in response.content.decode()
+    assert response["Cache-Control"] == "no-store"
     assert key not in admin_client.get("/console/settings/").content.decode()
     bad = admin_client.post("/console/settings/tokens/", {"username": "ghost"})
     assert bad.status_code == 400 and "No user named" in bad.content.decode()
