@@ -432,3 +432,13 @@ def test_failed_command_shows_the_error_chain(
     assert "SecurityInfo failed on the simulator" in page
     bad = admin_client.get(f"{LIST}{de.public_id}/", {"tab": "commands", "status": "exploded"})
     assert bad.status_code == 200 and "status:" in _text(bad)
+
+
+def test_dashboard_query_count_does_not_grow(admin_client: Client) -> None:
+    bulk_devices(30)
+    with CaptureQueriesContext(connection) as small:
+        admin_client.get("/console/")
+    bulk_devices(300)
+    with CaptureQueriesContext(connection) as large:
+        admin_client.get("/console/")
+    assert len(large.captured_queries) == len(small.captured_queries) <= 14
