@@ -111,3 +111,21 @@ def test_untrusted_gateway_is_a_connection_error(
     (outcome,) = client.AioApnsSender(config).send(_targets(1))
     assert outcome.status == 0 and outcome.verdict is client.Verdict.RETRY
     assert fake.state.received == []
+
+
+@pytest.mark.parametrize("size", [0, 14, 15, 126, 127, 128, 300, 20000])
+def test_hpack_literals_decode(size: int) -> None:
+    from hpack import Decoder
+
+    value = b"x" * size
+    block = (
+        b"\x83\x87"
+        + client._never_indexed(4, b"/3/device/ab")
+        + client._never_indexed(b"apns-" + b"n" * size, value)
+    )
+    assert Decoder().decode(block, raw=True) == [
+        (b":method", b"POST"),
+        (b":scheme", b"https"),
+        (b":path", b"/3/device/ab"),
+        (b"apns-" + b"n" * size, value),
+    ]
