@@ -724,12 +724,26 @@ def handle_report(*, enrollment: Enrollment, report: protocol.CommandReport, bod
         _record_result(enrollment, report, body)
     now = timezone.now()
     if enrollment.last_seen_at is None or now - enrollment.last_seen_at > LAST_SEEN_RESOLUTION:
-        Enrollment.objects.filter(pk=enrollment.pk).update(last_seen_at=now)
+        _touch_last_seen(enrollment.pk, now)
+        enrollment.last_seen_at = now
     if report.status is ReportStatus.IDLE:
         if report.command_uuid is None and getattr(enrollment, _NEXT_PENDING, 0) is None:
             return EMPTY  # the lookup found the queue empty a moment ago
         return _next_command(enrollment, QueuedCommand.PENDING)
     return _next_command(enrollment, (QueuedCommand.Status.QUEUED, QueuedCommand.Status.SENT))
+
+
+def _touch_last_seen(enrollment_id: int, now: dt.datetime) -> None:
+    """UPDATE last_seen_at, written out: most polls of a device are more than a minute apart,
+    so this runs on most of them in production, and the ORM update costs ~0.5 ms of CPU."""
+    db = router.db_for_write(Enrollment)
+    connection = connections[db]
+    field = Enrollment._meta.get_field("last_seen_at")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Enrollment._meta.db_table} SET {field.column} = %s WHERE id = %s",  # noqa: S608
+            [connection.ops.adapt_datetimefield_value(now), enrollment_id],
+        )
 
 
 # The command fields delivery needs (the body and what the delivery-time filter reads).

@@ -10,7 +10,6 @@ import logging
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
-from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -21,6 +20,11 @@ logger = logging.getLogger(__name__)
 
 CHECKIN_TYPE = "application/x-apple-aspen-mdm-checkin"
 CONNECT_TYPE = "application/x-apple-aspen-mdm"
+
+
+# Nothing a device is answered may be cached. One constant header instead of never_cache, whose
+# date arithmetic is a measurable share of an Idle poll.
+NO_STORE = "no-store, no-cache, max-age=0, private"
 
 
 def _reject(status: int, reason: str, challenge: str | None = None) -> HttpResponse:
@@ -34,6 +38,11 @@ def _reply(reply: services.Reply) -> HttpResponse:
     if not reply.body:
         return HttpResponse(status=reply.status)
     return HttpResponse(reply.body, status=reply.status, content_type=reply.content_type)
+
+
+def _uncached(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = NO_STORE
+    return response
 
 
 def _handle(request: HttpRequest, *, checkin_only: bool) -> HttpResponse:
@@ -75,15 +84,13 @@ def _handle(request: HttpRequest, *, checkin_only: bool) -> HttpResponse:
 
 
 @csrf_exempt
-@never_cache
 @require_http_methods(["PUT"])
 def checkin(request: HttpRequest) -> HttpResponse:
-    return _handle(request, checkin_only=True)
+    return _uncached(_handle(request, checkin_only=True))
 
 
 @csrf_exempt
-@never_cache
 @require_http_methods(["PUT"])
 def connect(request: HttpRequest) -> HttpResponse:
     """The ServerURL: command-channel requests, and check-ins when a profile has no CheckInURL."""
-    return _handle(request, checkin_only=False)
+    return _uncached(_handle(request, checkin_only=False))

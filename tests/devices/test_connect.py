@@ -287,3 +287,20 @@ def test_checkin_query_budget(
         assert device.authenticate() == 200
     with django_assert_max_num_queries(6):  # type: ignore[operator]
         assert device.token_update() == 200
+
+
+def test_poll_records_last_seen_at_most_once_a_minute(make_device: MakeDevice) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    device, enrollment = _enrolled(make_device)
+    hour_ago = timezone.now() - dt.timedelta(hours=1)
+    Enrollment.objects.filter(pk=enrollment.pk).update(last_seen_at=hour_ago)
+    assert device.connect() == (200, b"")
+    enrollment.refresh_from_db()
+    assert enrollment.last_seen_at is not None and enrollment.last_seen_at > hour_ago
+    first = enrollment.last_seen_at
+    assert device.connect() == (200, b"")
+    enrollment.refresh_from_db()
+    assert enrollment.last_seen_at == first  # within the minute: the poll stays read-only
