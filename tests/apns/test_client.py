@@ -129,3 +129,12 @@ def test_hpack_literals_decode(size: int) -> None:
         (b":path", b"/3/device/ab"),
         (b"apns-" + b"n" * size, value),
     ]
+
+
+def test_apns_ids_are_unique_canonical_uuids() -> None:
+    import uuid
+
+    first, second = client._apns_ids(), client._apns_ids()
+    ids = [next(first) for _ in range(1000)] + [next(second) for _ in range(1000)]
+    assert len(set(ids)) == 2000
+    assert all(str(uuid.UUID(i)) == i for i in ids)
