@@ -246,20 +246,7 @@ def _issue_for_scep(
         raise scep.ScepFailure(scep.FailInfo.BAD_REQUEST, _BAD_CHALLENGE)
     challenge.used_at = now
     challenge.save(update_fields=["used_at"])
-    cert = certificates.issue_certificate(
-        issuer=ca,
-        public_key=opened.csr.public_key,
-        subject=opened.csr.subject,
-        days=days,
-        usage="client",
-    )
-    _record_issued(
-        cert=cert,
-        reference=challenge.reference,
-        source=IssuedCertificate.Source.SCEP,
-        transaction_id=opened.request.transaction_id,
-    )
-    return cert
+    return _issue_from_request(ca, opened, days=days, reference=challenge.reference)
 
 
 def _issue_for_renewal(
@@ -296,6 +283,13 @@ def _issue_for_renewal(
         # A resent RenewalReq gets the certificate issued the first time.
         if _public_der(row.certificate.public_key()) == _public_der(opened.csr.public_key):
             return row.certificate
+    return _issue_from_request(ca, opened, days=days, reference=current.reference)
+
+
+def _issue_from_request(
+    ca: certificates.Identity, opened: scep.OpenedRequest, *, days: int, reference: str
+) -> x509.Certificate:
+    """Issue the device identity a SCEP request asks for and record it under `reference`."""
     cert = certificates.issue_certificate(
         issuer=ca,
         public_key=opened.csr.public_key,
@@ -305,7 +299,7 @@ def _issue_for_renewal(
     )
     _record_issued(
         cert=cert,
-        reference=current.reference,
+        reference=reference,
         source=IssuedCertificate.Source.SCEP,
         transaction_id=opened.request.transaction_id,
     )
