@@ -79,13 +79,30 @@ def forget_cached_state() -> None:
     global _ca_cache, _revoked_cache
     _ca_cache = (0.0, [])
     _revoked_cache = (0.0, frozenset())
+    _issuer_ok.clear()
 
 
-def _issued_by_trusted_ca(cert: x509.Certificate) -> bool:
-    if any(certificates.is_issued_by(cert, ca) for ca in _trusted_cas()):
+# Fingerprints of certificates whose issuer signature verified against the CA list as loaded at
+# `_ca_cache[0]`: a device's identity does not change between polls, so its chain is checked
+# once per CA reload (every minute) rather than on every request. Bounded; cleared on reload.
+_issuer_ok: dict[str, float] = {}
+_ISSUER_CACHE_MAX = 200_000
+
+
+def _issued_by_trusted_ca(cert: x509.Certificate, fingerprint: str) -> bool:
+    cas = _trusted_cas()
+    loaded_at = _ca_cache[0]
+    if _issuer_ok.get(fingerprint) == loaded_at:
         return True
-    # A CA generation created since the cache was filled.
-    return any(certificates.is_issued_by(cert, ca) for ca in _trusted_cas(refresh=True))
+    if not any(certificates.is_issued_by(cert, ca) for ca in cas):
+        # A CA generation created since the cache was filled.
+        if not any(certificates.is_issued_by(cert, ca) for ca in _trusted_cas(refresh=True)):
+            return False
+        loaded_at = _ca_cache[0]
+    if len(_issuer_ok) >= _ISSUER_CACHE_MAX:
+        _issuer_ok.clear()
+    _issuer_ok[fingerprint] = loaded_at
+    return True
 
 
 @cache
@@ -134,9 +151,9 @@ def identify(request: HttpRequest) -> DeviceIdentity:
     now = dt.datetime.now(dt.UTC)
     if not cert.not_valid_before_utc <= now <= cert.not_valid_after_utc:
         raise IdentityError("the identity certificate is expired or not yet valid")
-    if not _issued_by_trusted_ca(cert):
-        raise IdentityError("the identity certificate was not issued by this server's CA")
     fingerprint = certificates.fingerprint(cert)
+    if not _issued_by_trusted_ca(cert, fingerprint):
+        raise IdentityError("the identity certificate was not issued by this server's CA")
     if fingerprint in _revoked_fingerprints():
         raise IdentityError("the identity certificate has been revoked")
     return DeviceIdentity(certificate=cert, fingerprint=fingerprint, transport=transport)
