@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "mdm_server.apps.CoreConfig",
     "mdm_server.pki.apps.PkiConfig",
     "enrollment.apps.EnrollmentConfig",
@@ -207,7 +208,15 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "mdm_server.api_errors.exception_handler",
 }
-SPECTACULAR_SETTINGS = {"TITLE": "MDM server API", "VERSION": "1", "SERVE_INCLUDE_SCHEMA": False}
+# The API docs page works offline: Swagger UI's files come from drf-spectacular-sidecar.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "MDM server API",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 # --- first administrator (setup command) -------------------------------------------------------------
 MDM_ADMIN_USERNAME = env_str("MDM_ADMIN_USERNAME", "admin")
