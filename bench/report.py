@@ -17,6 +17,15 @@ def _ok(flag: bool) -> str:
     return "met" if flag else "missed"
 
 
+ANALYSIS_MARKER = "<!-- analysis: kept when the tables above are regenerated -->"
+
+
+def render_file(results: dict[str, Any], previous: str = "") -> str:
+    """The tables, then the hand-written analysis of the previous file (below the marker)."""
+    _, marker, analysis = previous.partition(ANALYSIS_MARKER)
+    return render(results) + "\n" + ANALYSIS_MARKER + (analysis if marker else "\n")
+
+
 def render(results: dict[str, Any]) -> str:
     m = results.get("machine", {})
     c = results.get("config", {})

@@ -139,6 +139,7 @@ def running_stack(
     threads: int = 4,
     celery: bool = True,
     keep_database: bool = False,
+    synchronous_commit: bool = True,
     extra_env: dict[str, str] | None = None,
     log: bool = False,
 ) -> Iterator[Stack]:
@@ -149,7 +150,7 @@ def running_stack(
     tmp = Path(tempfile.mkdtemp(prefix="mdm-bench-"))
     procs: list[subprocess.Popen[bytes]] = []
     database_url = with_database(admin_database_url, database)
-    _create_database(admin_database_url, database)
+    _create_database(admin_database_url, database, synchronous_commit=synchronous_commit)
     try:
         redis_port = free_port()
         redis = subprocess.Popen(
