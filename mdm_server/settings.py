@@ -194,6 +194,12 @@ MDM_EXTERNAL_CA_FILE = env_optional("MDM_EXTERNAL_CA_FILE")
 APNS_HOST = env_str("APNS_HOST", "api.push.apple.com")
 APNS_PORT = env_int("APNS_PORT", 443, minimum=1, maximum=65535)
 APNS_CA_FILE = env_optional("APNS_CA_FILE")
+APNS_CONNECTIONS = env_int("APNS_CONNECTIONS", 4, minimum=1, maximum=64)
+APNS_STREAMS_PER_CONNECTION = env_int("APNS_STREAMS_PER_CONNECTION", 100, minimum=1, maximum=1000)
+APNS_STREAMS = env_int("APNS_STREAMS", 400, minimum=1, maximum=10000)
+# Re-push enrollments with pending commands that have been silent this long (Celery beat).
+APNS_REPUSH_AFTER_HOURS = env_int("APNS_REPUSH_AFTER_HOURS", 4, minimum=1)
+APNS_SILENT_AFTER_DAYS = env_int("APNS_SILENT_AFTER_DAYS", 1, minimum=1)
 
 # --- REST API ----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
