@@ -317,9 +317,9 @@ def sender_for(cert: PushCertificate) -> client.PushSender:
             host=settings.APNS_HOST,
             port=settings.APNS_PORT,
             ca_file=settings.APNS_CA_FILE,
-            connections=getattr(settings, "APNS_CONNECTIONS", 4),
-            streams_per_connection=getattr(settings, "APNS_STREAMS_PER_CONNECTION", 100),
-            streams=getattr(settings, "APNS_STREAMS", 400),
+            connections=settings.APNS_CONNECTIONS,
+            streams_per_connection=settings.APNS_STREAMS_PER_CONNECTION,
+            streams=settings.APNS_STREAMS,
         )
     )
 
@@ -573,7 +573,7 @@ def push_all(*, actor: Actor = None) -> ScheduleResult:
 
 def repush_stale_enrollments(*, hours: float | None = None) -> ScheduleResult:
     """Re-push enrollments with pending commands that have not connected for `hours`."""
-    hours = hours if hours is not None else getattr(settings, "APNS_REPUSH_AFTER_HOURS", 4)
+    hours = hours if hours is not None else settings.APNS_REPUSH_AFTER_HOURS
     cutoff = timezone.now() - dt.timedelta(hours=hours)
     pending = QueuedCommand.objects.filter(status__in=QueuedCommand.PENDING).values("enrollment_id")
     ids = (
@@ -589,7 +589,7 @@ def repush_stale_enrollments(*, hours: float | None = None) -> ScheduleResult:
 
 def sweep_silent_devices(*, days: float | None = None) -> ScheduleResult:
     """Daily: push enrollments silent for `days`, so they check in (and show as alive)."""
-    days = days if days is not None else getattr(settings, "APNS_SILENT_AFTER_DAYS", 1)
+    days = days if days is not None else settings.APNS_SILENT_AFTER_DAYS
     cutoff = timezone.now() - dt.timedelta(days=days)
     ids = (
         pushable()
