@@ -54,7 +54,10 @@ def summarize(results: list[load.LoadResult], *, cpu: float, pg_cpu: float) -> d
         "round_trips_per_s": round(round_trips / wall, 1),
         "server_cpu_s": round(cpu, 3),
         "server_cpu_ms_per_request": round(cpu * 1000 / requests, 3) if requests else None,
-        "postgres_cpu_ms_per_request": round(pg_cpu * 1000 / requests, 3) if requests else None,
+        # Backends that exit during the measurement take their CPU with them: no figure then.
+        "postgres_cpu_ms_per_request": round(pg_cpu * 1000 / requests, 3)
+        if requests and pg_cpu >= 0
+        else None,
         "latency_ms": {
             "p50": round(percentile(latencies, 50), 2),
             "p90": round(percentile(latencies, 90), 2),

@@ -103,12 +103,19 @@ class Stack:
         return sum(proc_cpu_seconds(pid) for pid in pids)
 
 
-def _create_database(admin_url: str, name: str) -> None:
+def _create_database(admin_url: str, name: str, *, synchronous_commit: bool = True) -> None:
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        if not synchronous_commit:
+            # Only to show what the server does when the disk's fsync is not the limit.
+            conn.execute(
+                sql.SQL("ALTER DATABASE {} SET synchronous_commit = off").format(
+                    sql.Identifier(name)
+                )
+            )
 
 
 def _drop_database(admin_url: str, name: str) -> None:
