@@ -126,6 +126,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -173,6 +174,10 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "mdm_server" / "static"]
 STATIC_ROOT = DATA_DIR / "static"
+# WhiteNoise serves the console's CSS and htmx from the app itself, under runserver and gunicorn
+# alike (no separate web server needed); without collectstatic it serves the source folders.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_SECURE = PUBLIC_URL.startswith("https://") and PRODUCTION
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

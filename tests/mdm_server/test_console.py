@@ -48,3 +48,12 @@ def test_login_page_signs_in(client: Client, admin_user) -> None:  # type: ignor
     )
     assert response.status_code == 302
     assert client.get("/console/").status_code == 200
+
+
+def test_static_files_are_served_without_debug(client: Client) -> None:
+    """The console's CSS and htmx must load on the embedded default (DEBUG off)."""
+    for path in ("/static/console/console.css", "/static/vendor/htmx.min.js"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert len(body) > 100
