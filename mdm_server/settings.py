@@ -177,6 +177,10 @@ STATIC_ROOT = DATA_DIR / "static"
 # WhiteNoise serves the console's CSS and htmx from the app itself, under runserver and gunicorn
 # alike (no separate web server needed); without collectstatic it serves the source folders.
 WHITENOISE_USE_FINDERS = True
+try:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # collectstatic's target; may stay empty
+except OSError as exc:
+    raise EnvError("MDM_DATA_DIR", f"cannot create {STATIC_ROOT}: {exc.strerror}") from None
 WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_SECURE = PUBLIC_URL.startswith("https://") and PRODUCTION
