@@ -1,0 +1,34 @@
+"""Every write of the devices app: check-in handling, the command queue, results, inventory.
+
+Split by concern: `checkin` (check-in messages), `queue` (enqueue and cancel), `connect` (the
+command channel) and `common` (targets, the device log, replies).
+"""
+
+from devices.services.checkin import handle_checkin
+from devices.services.common import (
+    EMPTY,
+    KNOWN_TOKEN_SERVICES,
+    LAST_SEEN_RESOLUTION,
+    MAX_DROPS_PER_REQUEST,
+    Reply,
+    platform_for,
+    target_for,
+)
+from devices.services.connect import find_for_connect, handle_report
+from devices.services.queue import EnqueueResult, cancel_queued_command, enqueue_command
+
+__all__ = [
+    "EMPTY",
+    "KNOWN_TOKEN_SERVICES",
+    "LAST_SEEN_RESOLUTION",
+    "MAX_DROPS_PER_REQUEST",
+    "EnqueueResult",
+    "Reply",
+    "cancel_queued_command",
+    "enqueue_command",
+    "find_for_connect",
+    "handle_checkin",
+    "handle_report",
+    "platform_for",
+    "target_for",
+]

@@ -1,0 +1,308 @@
+"""Check-in messages: Authenticate, TokenUpdate, CheckOut, bootstrap tokens, GetToken and
+DeclarativeManagement (Apple "Check-in").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from devices import capabilities, hooks, protocol, signals
+from devices.exceptions import CheckinRejected
+from devices.identity import DeviceIdentity
+from devices.models import DeviceEvent, Enrollment
+from devices.protocol import MessageType
+from devices.services.common import (
+    EMPTY,
+    KNOWN_TOKEN_SERVICES,
+    Reply,
+    _cancel_pending,
+    _check_pin,
+    _find,
+    _log,
+    platform_for,
+    target_for,
+)
+from mdm_server import encryption
+
+# --- check-in --------------------------------------------------------------------------------------
+
+
+def _refuse_for_user_enrollment(enrollment: Enrollment, message_type: MessageType) -> None:
+    target = target_for(enrollment)
+    if target is None:
+        return
+    decision = capabilities.check_checkin(message_type, target)
+    if not decision.allowed:
+        raise CheckinRejected(403, f"{message_type} is not allowed here: {decision.reason}")
+
+
+@transaction.atomic
+def handle_checkin(
+    *, identity: DeviceIdentity, message: protocol.CheckinMessage, bearer: str | None = None
+) -> Reply:
+    """Handle one check-in message; raises CheckinRejected for a 4xx answer."""
+    if isinstance(message, protocol.Authenticate):
+        return _authenticate(identity, message, bearer)
+    enrollment = _find(message.ids, for_update=True)
+    if enrollment is None:
+        if isinstance(message, protocol.TokenUpdate) and message.ids.is_user_channel:
+            return _token_update_new_user_channel(identity, message, bearer)
+        if isinstance(message, protocol.CheckOut):
+            raise CheckinRejected(404, "unknown enrollment")
+        raise CheckinRejected(404, "unknown enrollment: send Authenticate first")
+    _check_pin(enrollment, identity)
+    if not isinstance(message, protocol.CheckOut):
+        challenge = hooks.check_bearer(enrollment, bearer)
+        if challenge is not None:
+            raise CheckinRejected(401, "authorization expired", challenge.www_authenticate)
+    match message:
+        case protocol.TokenUpdate():
+            return _token_update(enrollment, message)
+        case protocol.CheckOut():
+            return _check_out(enrollment)
+        case protocol.UserAuthenticate():
+            _log(enrollment, DeviceEvent.Kind.CHECKIN, message.message_type, "gone")
+            return Reply(status=410)
+        case protocol.SetBootstrapToken():
+            _refuse_for_user_enrollment(enrollment, message.message_type)
+            token = message.bootstrap_token
+            enrollment.bootstrap_token = encryption.encrypt(token) if token else None
+            enrollment.save(update_fields=["bootstrap_token"])
+            _log(enrollment, DeviceEvent.Kind.CHECKIN, message.message_type, "stored")
+            return EMPTY
+        case protocol.GetBootstrapToken():
+            _refuse_for_user_enrollment(enrollment, message.message_type)
+            stored = enrollment.bootstrap_token
+            body = {"BootstrapToken": encryption.decrypt(stored)} if stored else {}
+            _log(enrollment, DeviceEvent.Kind.CHECKIN, message.message_type, "ok")
+            return Reply(body=protocol.render_plist(body))
+        case protocol.GetToken():
+            return _get_token(enrollment, message)
+        case protocol.DeclarativeManagement():
+            return _declarative_management(enrollment, message)
+    raise CheckinRejected(400, f"unhandled MessageType {message.message_type}")  # pragma: no cover
+
+
+def _authenticate(
+    identity: DeviceIdentity, message: protocol.Authenticate, bearer: str | None
+) -> Reply:
+    ids = message.ids
+    if ids.is_user_channel:
+        raise CheckinRejected(400, "Authenticate is sent on the device channel only")
+    other = (
+        Enrollment.objects.filter(cert_fingerprint=identity.fingerprint, parent__isnull=True)
+        .exclude(channel_key=ids.key)
+        .exclude(status=Enrollment.Status.UNENROLLED)
+        .exists()
+    )
+    if other:
+        raise CheckinRejected(403, "this identity certificate belongs to another enrollment")
+    context = hooks.resolve_enrollment(ids, identity.fingerprint, bearer)
+    if ids.is_user_enrollment:
+        enrollment_type = Enrollment.Type.USER
+    elif context is not None and context.enrollment_type != Enrollment.Type.USER:
+        enrollment_type = context.enrollment_type
+    else:
+        enrollment_type = Enrollment.Type.DEVICE
+    enrollment = _find(ids, for_update=True)
+    created = enrollment is None
+    if enrollment is None:
+        enrollment = Enrollment(channel_key=ids.key, channel=Enrollment.Channel.DEVICE)
+    elif not ids.is_user_enrollment and context is None:
+        # Authenticating again without a new enrollment session keeps the original type.
+        enrollment_type = enrollment.enrollment_type or enrollment_type
+    is_ue = enrollment_type == Enrollment.Type.USER
+    enrollment.enrollment_type = enrollment_type
+    enrollment.udid = None if is_ue else ids.udid
+    enrollment.enrollment_id = ids.enrollment_id
+    # User Enrollment never keeps hardware identifiers, even if a device sent them.
+    enrollment.serial_number = None if is_ue else message.serial_number
+    enrollment.imei = None if is_ue else message.imei
+    enrollment.meid = None if is_ue else message.meid
+    enrollment.platform = platform_for(message.product_name, message.model)
+    enrollment.os_version = message.os_version
+    enrollment.build_version = message.build_version
+    enrollment.product_name = message.product_name
+    enrollment.model = message.model
+    enrollment.model_name = message.model_name
+    enrollment.device_name = message.device_name
+    enrollment.topic = message.topic or ""
+    enrollment.cert_fingerprint = identity.fingerprint
+    enrollment.status = Enrollment.Status.PENDING
+    # No push until the first TokenUpdate of this enrollment.
+    enrollment.push_token = ""
+    enrollment.push_magic = ""
+    enrollment.push_token_dead = False
+    enrollment.unlock_token = None
+    enrollment.last_seen_at = timezone.now()
+    if context is not None:
+        enrollment.enrollment_reference = context.reference
+        enrollment.managed_apple_id = context.managed_apple_id or enrollment.managed_apple_id
+        if context.directory_user_id is not None:
+            enrollment.directory_user_id = context.directory_user_id
+    enrollment.save()
+    dropped = 0 if created else _cancel_pending(enrollment, "device authenticated again")
+    detail: dict[str, Any] = {
+        "os_version": message.os_version,
+        "product_name": message.product_name,
+        "transport": identity.transport,
+    }
+    if dropped:
+        detail["dropped_stale_commands"] = dropped
+    if is_ue and (message.serial_number or message.imei or message.meid or ids.udid):
+        detail["discarded"] = "hardware identifiers sent by a User Enrollment were not stored"
+    _log(enrollment, DeviceEvent.Kind.CHECKIN, MessageType.AUTHENTICATE, "ok", detail=detail)
+    return EMPTY
+
+
+def _apply_token(enrollment: Enrollment, message: protocol.TokenUpdate) -> bool:
+    first = enrollment.status != Enrollment.Status.ENROLLED
+    enrollment.push_token = message.token.hex()
+    enrollment.push_magic = message.push_magic
+    enrollment.push_token_dead = False
+    enrollment.push_token_dead_reason = ""
+    enrollment.topic = message.topic or enrollment.topic
+    enrollment.awaiting_configuration = message.awaiting_configuration
+    if message.user_short_name:
+        enrollment.user_short_name = message.user_short_name
+        enrollment.user_long_name = message.user_long_name
+    if message.unlock_token and not enrollment.is_user_enrollment:
+        enrollment.unlock_token = encryption.encrypt(message.unlock_token)
+    enrollment.status = Enrollment.Status.ENROLLED
+    enrollment.last_seen_at = timezone.now()
+    if first:
+        enrollment.enrolled_at = enrollment.last_seen_at
+        enrollment.unenrolled_at = None
+    enrollment.save()
+    return first
+
+
+def _token_update(enrollment: Enrollment, message: protocol.TokenUpdate) -> Reply:
+    first = _apply_token(enrollment, message)
+    detail = {"first": first, "awaiting_configuration": message.awaiting_configuration}
+    if message.unlock_token and enrollment.is_user_enrollment:
+        detail["discarded"] = "UnlockToken is never kept for a User Enrollment"
+    _log(enrollment, DeviceEvent.Kind.CHECKIN, MessageType.TOKEN_UPDATE, "ok", detail=detail)
+    if first:
+        transaction.on_commit(
+            lambda: signals.enrollment_completed.send(sender=Enrollment, enrollment=enrollment)
+        )
+    return EMPTY
+
+
+def _token_update_new_user_channel(
+    identity: DeviceIdentity, message: protocol.TokenUpdate, bearer: str | None
+) -> Reply:
+    ids = message.ids
+    device_ids = protocol.EnrollmentIds(udid=ids.udid, enrollment_id=ids.enrollment_id)
+    device = _find(device_ids, for_update=True)
+    if device is None or device.status == Enrollment.Status.UNENROLLED:
+        raise CheckinRejected(404, "unknown device channel for this user channel")
+    _check_pin(device, identity)
+    user = Enrollment(
+        channel_key=ids.key,
+        parent=device,
+        channel=Enrollment.Channel.USER,
+        enrollment_type=device.enrollment_type,
+        platform=device.platform,
+        os_version=device.os_version,
+        build_version=device.build_version,
+        product_name=device.product_name,
+        model=device.model,
+        supervised=device.supervised,
+        enrollment_id=ids.enrollment_id,
+        enrollment_user_id=ids.enrollment_user_id,
+        udid=ids.udid,
+        user_id=ids.user_id,
+        managed_apple_id=device.managed_apple_id,
+        directory_user_id=device.directory_user_id,
+        enrollment_reference=device.enrollment_reference,
+    )
+    challenge = hooks.check_bearer(user, bearer)
+    if challenge is not None:
+        raise CheckinRejected(401, "authorization expired", challenge.www_authenticate)
+    _apply_token(user, message)
+    _log(user, DeviceEvent.Kind.CHECKIN, MessageType.TOKEN_UPDATE, "ok", detail={"first": True})
+    transaction.on_commit(
+        lambda: signals.enrollment_completed.send(sender=Enrollment, enrollment=user)
+    )
+    return EMPTY
+
+
+def _check_out(enrollment: Enrollment) -> Reply:
+    now = timezone.now()
+    channels = [enrollment, *enrollment.user_channels.all()]
+    dropped = _cancel_pending(enrollment, "device checked out")
+    for channel in channels:
+        channel.status = Enrollment.Status.UNENROLLED
+        channel.unenrolled_at = now
+        channel.push_token = ""
+        channel.push_magic = ""
+        channel.save(update_fields=["status", "unenrolled_at", "push_token", "push_magic"])
+    _log(
+        enrollment,
+        DeviceEvent.Kind.CHECKIN,
+        MessageType.CHECK_OUT,
+        "ok",
+        detail={"dropped_commands": dropped},
+    )
+    transaction.on_commit(
+        lambda: signals.enrollment_checked_out.send(sender=Enrollment, enrollment=enrollment)
+    )
+    return EMPTY
+
+
+def _get_token(enrollment: Enrollment, message: protocol.GetToken) -> Reply:
+    service = message.token_service_type
+    if service not in KNOWN_TOKEN_SERVICES:
+        raise CheckinRejected(400, f"unknown TokenServiceType {service[:64]!r}")
+    _log(enrollment, DeviceEvent.Kind.CHECKIN, MessageType.GET_TOKEN, "not configured")
+    if service == "com.apple.maid":
+        raise CheckinRejected(
+            403,
+            "GetToken com.apple.maid is not configured: no Apple Business Manager server key "
+            "(DEP token) is installed on this server",
+        )
+    raise CheckinRejected(403, f"GetToken {service} is not supported by this server")
+
+
+def _declarative_management(
+    enrollment: Enrollment, message: protocol.DeclarativeManagement
+) -> Reply:
+    endpoint = message.endpoint
+    token = hashlib.sha256(b"declarations:v1:empty").hexdigest()
+    if endpoint == "tokens":
+        body: dict[str, Any] = {
+            "SyncTokens": {"DeclarationsToken": token, "Timestamp": "2024-01-01T00:00:00Z"}
+        }
+    elif endpoint == "declaration-items":
+        body = {
+            "Declarations": {
+                "Activations": [],
+                "Assets": [],
+                "Configurations": [],
+                "Management": [],
+            },
+            "DeclarationsToken": token,
+        }
+    elif endpoint == "status":
+        try:
+            report = json.loads(message.data or b"{}")
+        except ValueError:
+            raise CheckinRejected(400, "DeclarativeManagement status Data is not JSON") from None
+        if not isinstance(report, dict):
+            raise CheckinRejected(400, "DeclarativeManagement status must be a JSON object")
+        enrollment.ddm_status = {**enrollment.ddm_status, **report}
+        enrollment.save(update_fields=["ddm_status"])
+        _log(enrollment, DeviceEvent.Kind.CHECKIN, "DeclarativeManagement/status", "stored")
+        return EMPTY
+    elif endpoint.startswith("declaration/"):
+        raise CheckinRejected(404, "no such declaration")
+    else:
+        raise CheckinRejected(400, f"unknown DeclarativeManagement endpoint {endpoint[:64]!r}")
+    return Reply(body=json.dumps(body).encode(), content_type="application/json")

@@ -1,0 +1,108 @@
+"""Shared pieces of the devices services: targets, the device log, replies, lookups."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.utils import timezone
+
+from devices import capabilities, protocol
+from devices.exceptions import CheckinRejected
+from devices.identity import DeviceIdentity
+from devices.models import DeviceEvent, Enrollment, QueuedCommand
+
+Actor = AbstractBaseUser | AnonymousUser | None
+
+# How often a connect poll may update last_seen_at: an Idle poll is then a read-only request.
+LAST_SEEN_RESOLUTION = dt.timedelta(seconds=60)
+# At most this many commands are dropped by the delivery-time filter in one request.
+MAX_DROPS_PER_REQUEST = 20
+KNOWN_TOKEN_SERVICES = ("com.apple.maid", "com.apple.watch.pairing")
+
+
+# --- targets -----------------------------------------------------------------------------------
+
+
+def platform_for(product_name: str, model: str = "") -> str:
+    """The platform of a device from its ProductName / Model (e.g. "iPhone17,2", "Mac15,3")."""
+    text = (product_name or model or "").lower()
+    if text.startswith(("iphone", "ipad", "ipod")):
+        return capabilities.Platform.IOS
+    if text.startswith(("mac", "imac", "vmware", "virtualmac")):
+        return capabilities.Platform.MACOS
+    if text.startswith("appletv"):
+        return capabilities.Platform.TVOS
+    if text.startswith(("realitydevice", "vision")):
+        return capabilities.Platform.VISIONOS
+    if text.startswith("watch"):
+        return capabilities.Platform.WATCHOS
+    return ""
+
+
+def target_for(enrollment: Enrollment) -> capabilities.Target | None:
+    """The capability-filter target of an enrollment; None while its platform is unknown."""
+    if not enrollment.platform:
+        return None
+    return capabilities.Target(
+        platform=capabilities.Platform(enrollment.platform),
+        os_version=enrollment.os_version,
+        enrollment_type=capabilities.EnrollmentType(enrollment.enrollment_type),
+        supervised=enrollment.supervised,
+        channel=capabilities.Channel(enrollment.channel),
+    )
+
+
+def _log(
+    enrollment: Enrollment,
+    kind: str,
+    action: str,
+    status: str = "",
+    *,
+    command_uuid: str = "",
+    detail: dict[str, Any] | None = None,
+) -> DeviceEvent:
+    return DeviceEvent.objects.create(
+        enrollment=enrollment,
+        kind=kind,
+        action=action,
+        status=status,
+        command_uuid=command_uuid,
+        detail=detail or {},
+    )
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the view sends back: a status, and a plist or JSON body."""
+
+    status: int = 200
+    body: bytes = b""
+    content_type: str = "application/xml"
+
+
+EMPTY = Reply()
+
+
+def _find(ids: protocol.EnrollmentIds, *, for_update: bool = False) -> Enrollment | None:
+    qs = Enrollment.objects.all()
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    return qs.filter(channel_key=ids.key).select_related("parent").first()
+
+
+def _check_pin(enrollment: Enrollment, identity: DeviceIdentity) -> None:
+    device = enrollment.parent or enrollment
+    if device.cert_fingerprint and device.cert_fingerprint != identity.fingerprint:
+        raise CheckinRejected(403, "this identity certificate belongs to another enrollment")
+
+
+def _cancel_pending(enrollment: Enrollment, reason: str) -> int:
+    return QueuedCommand.objects.filter(
+        enrollment__in=[enrollment, *enrollment.user_channels.all()],
+        status__in=QueuedCommand.PENDING,
+    ).update(
+        status=QueuedCommand.Status.CANCELED, status_reason=reason, completed_at=timezone.now()
+    )

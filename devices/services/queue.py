@@ -1,0 +1,229 @@
+"""The command queue: one command for many enrollments (capability filter, fan-out by
+reference), and cancelling.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import plistlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from devices import capabilities, commands, hooks, protocol, signals
+from devices.models import Command, DeviceEvent, Enrollment, QueuedCommand
+from devices.services.common import (
+    Actor,
+    target_for,
+)
+
+logger = logging.getLogger(__name__)
+
+
+# --- enqueue ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class EnqueueResult:
+    """What enqueue_command did: the stored command(s), who got it and who was refused, and why."""
+
+    commands: list[Command] = field(default_factory=list)
+    queued: list[int] = field(default_factory=list)
+    refused: dict[int, str] = field(default_factory=dict)
+    notes: dict[int, list[str]] = field(default_factory=dict)
+
+    @property
+    def command(self) -> Command | None:
+        return self.commands[0] if self.commands else None
+
+
+@dataclass(frozen=True)
+class _Variant:
+    payload: dict[str, Any]
+    summary: tuple[dict[str, Any], ...] = ()
+
+
+def _profile_from_bytes(data: bytes) -> dict[str, Any]:
+    """The configuration profile inside InstallProfile's Payload (plain or CMS-signed)."""
+    from mdm_server.pki import cms
+
+    raw = data
+    if not data.lstrip().startswith((b"<?xml", b"<plist", b"bplist")):
+        try:
+            raw = cms.verify_signed_data(data).content
+        except cms.CMSError as exc:
+            raise commands.CommandInputError("Payload", f"not a profile: {exc}") from None
+    try:
+        profile = plistlib.loads(raw)
+    except Exception:  # plistlib raises assorted errors on bad input
+        raise commands.CommandInputError("Payload", "not a property list") from None
+    if not isinstance(profile, dict) or not isinstance(profile.get("PayloadContent"), list):
+        raise commands.CommandInputError("Payload", "not a configuration profile")
+    return profile
+
+
+def _payload_summary(payloads: Sequence[dict[str, Any]]) -> tuple[dict[str, Any], ...]:
+    """Payload types and keys: what the delivery-time filter needs, without the values."""
+    return tuple(
+        {"PayloadType": p.get("PayloadType", ""), **{k: None for k in p if k != "PayloadType"}}
+        for p in payloads
+        if isinstance(p, dict)
+    )
+
+
+def _variant_for(
+    spec: commands.CommandSpec,
+    base: dict[str, Any],
+    enrollment: Enrollment,
+    *,
+    profile: dict[str, Any] | None,
+    strip_forbidden: bool,
+) -> tuple[_Variant | None, str, list[str]]:
+    """Decide for one enrollment: the payload it gets (None: refused), the reason, notes."""
+    target = target_for(enrollment)
+    if target is None:
+        return None, "the device has not reported its platform yet", []
+    if enrollment.status == Enrollment.Status.UNENROLLED:
+        return None, "the device is unenrolled", []
+    decision = capabilities.check_command(spec.request_type, target, keys=base.keys())
+    if not decision.allowed:
+        return None, decision.reason, []
+    notes: list[str] = []
+    if spec.request_type == "DeviceInformation":
+        if "Queries" in base:
+            allowed, removed = capabilities.filter_query_keys(
+                "DeviceInformation", base["Queries"], target
+            )
+            notes += [f"{key} not asked: {why}" for key, why in removed.items()]
+            if not allowed:
+                return None, "none of the requested queries is allowed for this device", notes
+        else:
+            allowed = capabilities.allowed_query_keys("DeviceInformation", target)
+        return _Variant({**base, "Queries": sorted(allowed)}), "", notes
+    if profile is not None:
+        result, kept = capabilities.check_profile(
+            profile["PayloadContent"], target, strip=strip_forbidden
+        )
+        if not result.allowed:
+            return None, result.reason, notes
+        for pd in result.payloads:
+            notes += list(pd.notes)
+            notes += [f"{pd.payload_type}: {k} removed: {r}" for k, r in pd.forbidden_keys.items()]
+            if not pd.allowed:
+                notes.append(f"{pd.payload_type} left out: {pd.reason}")
+        if kept != profile["PayloadContent"]:
+            body = plistlib.dumps({**profile, "PayloadContent": kept})
+            signed = hooks.sign_profile(body)
+            return _Variant({**base, "Payload": signed}, _payload_summary(kept)), "", notes
+        return _Variant(base, _payload_summary(kept)), "", notes
+    return _Variant(base), "", notes
+
+
+def _variant_key(variant: _Variant) -> str:
+    def default(value: Any) -> str:
+        if isinstance(value, bytes):
+            return hashlib.sha256(value).hexdigest()
+        return str(value)
+
+    return json.dumps(variant.payload, sort_keys=True, default=default)
+
+
+@transaction.atomic
+def enqueue_command(
+    *,
+    enrollments: Iterable[Enrollment] | QuerySet[Enrollment],
+    request_type: str,
+    payload: dict[str, Any] | None = None,
+    actor: Actor = None,
+    priority: int | None = None,
+    origin: str = "",
+    strip_forbidden: bool = False,
+) -> EnqueueResult:
+    """Queue a registry command for many enrollments: one Command per distinct payload.
+
+    The capability filter is asked for every enrollment; refused ones are reported with the
+    reason and logged. Raises CommandInputError for invalid parameters.
+    """
+    spec = commands.get_spec(request_type)
+    if spec.name == "Unenroll":
+        payload = {"public_url": settings.PUBLIC_URL}
+    base = spec.build(payload or {})
+    profile = (
+        _profile_from_bytes(base["Payload"]) if spec.request_type == "InstallProfile" else None
+    )
+    if profile is not None and not hooks.has_profile_signer():
+        logger.warning("no profile signer registered: profiles are delivered as given")
+    result = EnqueueResult()
+    groups: dict[str, tuple[_Variant, list[Enrollment]]] = {}
+    refused_rows: list[DeviceEvent] = []
+    for enrollment in enrollments:
+        variant, reason, notes = _variant_for(
+            spec, base, enrollment, profile=profile, strip_forbidden=strip_forbidden
+        )
+        if notes:
+            result.notes[enrollment.pk] = notes
+        if variant is None:
+            result.refused[enrollment.pk] = reason
+            refused_rows.append(
+                DeviceEvent(
+                    enrollment=enrollment,
+                    kind=DeviceEvent.Kind.FILTER,
+                    action=spec.request_type,
+                    status="refused",
+                    detail={"reason": reason, "by": actor.get_username() if actor else "system"},
+                )
+            )
+            continue
+        key = _variant_key(variant)
+        groups.setdefault(key, (variant, []))[1].append(enrollment)
+    user = actor if actor is not None and actor.is_authenticated else None
+    rows: list[QueuedCommand] = []
+    prio = spec.priority if priority is None else priority
+    for variant, members in groups.values():
+        uuid = commands.new_uuid()
+        command = Command.objects.create(
+            uuid=uuid,
+            request_type=spec.request_type,
+            channel=spec.channel,
+            priority=prio,
+            body=protocol.render_command(uuid, spec.request_type, variant.payload),
+            command_keys=sorted(variant.payload.keys()),
+            payload_summary=list(variant.summary),
+            display={
+                "name": spec.name,
+                "title": spec.title,
+                "params": commands.display_params(spec, variant.payload),
+            },
+            origin=origin[:120],
+            created_by=user,
+            target_count=len(members),
+        )
+        result.commands.append(command)
+        rows += [QueuedCommand(enrollment=e, command=command, priority=prio) for e in members]
+        result.queued += [e.pk for e in members]
+    QueuedCommand.objects.bulk_create(rows, batch_size=2000)
+    DeviceEvent.objects.bulk_create(refused_rows, batch_size=2000)
+    if result.commands:
+        first = result.commands[0]
+        queued = list(result.queued)
+        transaction.on_commit(
+            lambda: signals.commands_enqueued.send(
+                sender=Command, command=first, enrollment_ids=queued
+            )
+        )
+    return result
+
+
+@transaction.atomic
+def cancel_queued_command(*, delivery: QueuedCommand, reason: str = "canceled by an admin") -> bool:
+    updated = QueuedCommand.objects.filter(pk=delivery.pk, status__in=QueuedCommand.PENDING).update(
+        status=QueuedCommand.Status.CANCELED, status_reason=reason, completed_at=timezone.now()
+    )
+    return bool(updated)
