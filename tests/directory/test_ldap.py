@@ -209,7 +209,7 @@ def test_server_stopped_mid_import_leaves_nothing(
     source = make_ldap_source(server.url)
     monkeypatch.setattr(ldap_client, "PAGE_SIZE", 5)
     pages: list[int] = []
-    original = services._progress
+    original = services.imports._progress
 
     def stopping_progress(run_id: int) -> Any:
         report = original(run_id)
@@ -222,7 +222,7 @@ def test_server_stopped_mid_import_leaves_nothing(
 
         return on_page
 
-    monkeypatch.setattr(services, "_progress", stopping_progress)
+    monkeypatch.setattr(services.imports, "_progress", stopping_progress)
     run = _import(source, [{"type": "all", "id": ""}])
     assert run.status == "failed", run
     assert "cannot be reached" in run.error

@@ -257,7 +257,7 @@ def test_unexpected_errors_fail_the_run_and_write_nothing(
     def broken(*args: Any, **kwargs: Any) -> dict[int, str]:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(services, "_apply_apple_ids", broken)
+    monkeypatch.setattr(services.imports, "_apply_apple_ids", broken)
     run = services.start_import(source=ldap_source, selection=[{"type": "all"}], actor=None)
     run = services.execute_import_run(run_id=run.pk)
     assert run.status == "failed"
@@ -279,7 +279,7 @@ def test_mail_outage_does_not_break_invitations(
     def down(*args: Any, **kwargs: Any) -> None:
         raise OSError("mail server down")
 
-    monkeypatch.setattr(services, "send_mail", down)
+    monkeypatch.setattr(services.invitations, "send_mail", down)
     user = _local()
     with django_capture_on_commit_callbacks(execute=True):
         invitation, _token = services.create_invitation(user=user, base_url="https://x")
@@ -311,7 +311,7 @@ def test_api_lists_do_not_query_per_row(
 def test_too_many_users_fail_instead_of_truncating(
     ldap_source: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(services, "MAX_IMPORT_USERS", 2)
+    monkeypatch.setattr(services.imports, "MAX_IMPORT_USERS", 2)
     run = services.start_import(source=ldap_source, selection=[{"type": "all"}], actor=None)
     run = services.execute_import_run(run_id=run.pk)
     assert run.status == "failed"

@@ -1,0 +1,48 @@
+"""Sign-in support for directory.auth: users created or refreshed on sign-in."""
+
+from __future__ import annotations
+
+from django.contrib.auth.hashers import check_password
+from django.db import transaction
+from django.utils import timezone
+
+from directory import sync
+from directory.models import (
+    DirectoryUser,
+    IdentitySource,
+)
+from directory.services.users import (
+    _apply_apple_ids,
+)
+
+# --- sign-in support (used by directory.auth) --------------------------------------------------
+
+
+@transaction.atomic
+def upsert_signed_in_user(*, source: IdentitySource, record: sync.UserRecord) -> DirectoryUser:
+    """Create or refresh a user from the directory at sign-in, then stamp last_login_at."""
+    user = source.users.select_for_update().filter(external_id=record.external_id).first()
+    fields = {
+        "username": record.username[:255],
+        "email": record.email[:254],
+        "upn": record.upn[:255],
+        "display_name": record.display_name[:255],
+        "distinguished_name": record.dn[:500],
+    }
+    changed = user is None
+    if user is None:
+        user = DirectoryUser.objects.create(source=source, external_id=record.external_id, **fields)
+    else:
+        for key, value in fields.items():
+            if value and getattr(user, key) != value:
+                setattr(user, key, value)
+                changed = True
+    user.last_login_at = timezone.now()
+    user.save()
+    if changed or (user.managed_apple_id is None and not user.managed_apple_id_problem):
+        _apply_apple_ids([user], source)
+    return user
+
+
+def check_local_password(user: DirectoryUser, password: str) -> bool:
+    return bool(user.password) and check_password(password, user.password)
