@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 from functools import cache
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
@@ -27,17 +27,47 @@ def _fernet(key_material: str) -> Fernet:
     return Fernet(base64.urlsafe_b64encode(derived))
 
 
+# Every database column holding ciphertext from this module, as (model label, field name).
+# `manage.py rotate_encryption_key` re-encrypts exactly these; a test keeps the list complete.
+ENCRYPTED_FIELDS: tuple[tuple[str, str], ...] = (
+    ("pki.ServerCertificate", "encrypted_key"),
+    ("apns.PushCertificate", "encrypted_key"),
+    ("apns.PushCertificateRequest", "encrypted_key"),
+    ("devices.Enrollment", "unlock_token"),
+    ("devices.Enrollment", "bootstrap_token"),
+    ("directory.IdentitySource", "bind_password_encrypted"),
+    ("directory.IdentitySource", "client_secret_encrypted"),
+    ("directory.IdentitySource", "client_key_encrypted"),
+    ("enrollment.EnrollmentSettings", "abm_server_token"),
+)
+
+
+def _keys() -> MultiFernet:
+    """The current key first (it encrypts), then previous keys (they still decrypt)."""
+    previous = getattr(settings, "ENCRYPTION_KEYS_PREVIOUS", [])
+    return MultiFernet([_fernet(settings.ENCRYPTION_KEY), *(_fernet(k) for k in previous)])
+
+
 def encrypt(plaintext: bytes) -> bytes:
     return _fernet(settings.ENCRYPTION_KEY).encrypt(plaintext)
 
 
 def decrypt(token: bytes) -> bytes:
     try:
-        return _fernet(settings.ENCRYPTION_KEY).decrypt(bytes(token))
+        return _keys().decrypt(bytes(token))
     except InvalidToken:
         raise DecryptionError(
-            "stored secret cannot be decrypted: MDM_ENCRYPTION_KEY (or SECRET_KEY) changed"
+            "stored secret cannot be decrypted: MDM_ENCRYPTION_KEY (or SECRET_KEY) changed; "
+            "set the old key in MDM_ENCRYPTION_KEY_PREVIOUS"
         ) from None
+
+
+def rotate(token: bytes) -> bytes:
+    """Re-encrypt ciphertext made with any known key under the current key."""
+    try:
+        return _keys().rotate(bytes(token))
+    except InvalidToken:
+        raise DecryptionError("stored secret cannot be decrypted with any configured key") from None
 
 
 def encrypt_text(plaintext: str) -> bytes:

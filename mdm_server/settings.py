@@ -52,8 +52,11 @@ if len(SECRET_KEY) < 32:
     raise EnvError("SECRET_KEY", "must be at least 32 characters long")
 
 # Key for private keys and secrets stored in the database. Derived from SECRET_KEY unless set,
-# so a database dump alone never reveals a key. Rotating it needs `manage.py rotate_encryption_key`.
+# so a database dump alone never reveals a key. To rotate: put the old value in
+# MDM_ENCRYPTION_KEY_PREVIOUS (it still decrypts), the new one in MDM_ENCRYPTION_KEY, then run
+# `manage.py rotate_encryption_key` and drop the previous key.
 ENCRYPTION_KEY = env_optional("MDM_ENCRYPTION_KEY") or SECRET_KEY
+ENCRYPTION_KEYS_PREVIOUS = env_list("MDM_ENCRYPTION_KEY_PREVIOUS", [])
 
 PUBLIC_URL = env_url(
     "MDM_PUBLIC_URL",
