@@ -1,0 +1,37 @@
+"""Garbage to every endpoint: answers are 4xx (or a handled 2xx/3xx), never a server error."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tests.url_walk import routes
+
+pytestmark = pytest.mark.django_db
+
+BODIES = [
+    (b"\x00\xff\xfe garbage \x01", "application/octet-stream"),
+    (b"{not json", "application/json"),
+    (b"<plist><dict><key>a</key></dict>", "application/x-apple-aspen-mdm-checkin"),
+    (b"a=%ZZ&b=" + b"x" * 5000, "application/x-www-form-urlencoded"),
+]
+
+
+def _static_paths() -> list[str]:
+    """Every URL of the site; path arguments get sample values that match no object (404)."""
+    return sorted({r.url() for r in routes() if not r.pattern.startswith(("admin/", "static"))})
+
+
+@pytest.mark.parametrize("who", ["anonymous", "admin"])
+def test_garbage_never_causes_a_server_error(who: str, admin_client: Client, server_pki) -> None:  # type: ignore[no-untyped-def]
+    client = admin_client if who == "admin" else Client()
+    failures = []
+    for path in _static_paths():
+        for method in ("post", "put"):
+            for body, content_type in BODIES:
+                response = getattr(client, method)(path, data=body, content_type=content_type)
+                if response.status_code >= 500:
+                    failures.append(
+                        f"{method.upper()} {path} [{content_type}] -> {response.status_code}"
+                    )
+    assert not failures, "\n".join(failures)
