@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from directory import mapping
-from mdm_server import encryption
+from mdm_server.encryption import EncryptedText
 
 
 class IdentitySource(models.Model):
@@ -91,30 +91,11 @@ class IdentitySource(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.get_kind_display()})"
 
-    # Secrets are write-only: code reads them through these helpers, never from a form or API.
-    def set_bind_password(self, value: str) -> None:
-        self.bind_password_encrypted = encryption.encrypt_text(value) if value else b""
-
-    @property
-    def bind_password(self) -> str:
-        raw = bytes(self.bind_password_encrypted or b"")
-        return encryption.decrypt_text(raw) if raw else ""
-
-    def set_client_secret(self, value: str) -> None:
-        self.client_secret_encrypted = encryption.encrypt_text(value) if value else b""
-
-    @property
-    def client_secret(self) -> str:
-        raw = bytes(self.client_secret_encrypted or b"")
-        return encryption.decrypt_text(raw) if raw else ""
-
-    def set_client_key(self, value: str) -> None:
-        self.client_key_encrypted = encryption.encrypt_text(value) if value else b""
-
-    @property
-    def client_key(self) -> str:
-        raw = bytes(self.client_key_encrypted or b"")
-        return encryption.decrypt_text(raw) if raw else ""
+    # Secrets are write-only: code reads and sets them through these attributes (stored
+    # encrypted), never through a form or the API.
+    bind_password = EncryptedText("bind_password_encrypted")
+    client_secret = EncryptedText("client_secret_encrypted")
+    client_key = EncryptedText("client_key_encrypted")
 
     @property
     def has_bind_password(self) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 from functools import cache
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
@@ -68,6 +69,26 @@ def rotate(token: bytes) -> bytes:
         return _keys().rotate(bytes(token))
     except InvalidToken:
         raise DecryptionError("stored secret cannot be decrypted with any configured key") from None
+
+
+class EncryptedText:
+    """A model attribute that reads and writes text through an encrypted BinaryField.
+
+    `password = EncryptedText("password_encrypted")`: assigning encrypts (an empty value clears),
+    reading decrypts ("" when nothing is stored). The plaintext is never a database column.
+    """
+
+    def __init__(self, field_name: str) -> None:
+        self.field_name = field_name
+
+    def __get__(self, obj: object, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        raw = bytes(getattr(obj, self.field_name) or b"")
+        return decrypt_text(raw) if raw else ""
+
+    def __set__(self, obj: object, value: str) -> None:
+        setattr(obj, self.field_name, encrypt_text(value) if value else b"")
 
 
 def encrypt_text(plaintext: str) -> bytes:

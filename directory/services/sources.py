@@ -143,7 +143,7 @@ def save_source(
     for key, value in data.items():
         if key in SECRET_FIELDS:
             if value:
-                getattr(source, f"set_{key}")(str(value))
+                setattr(source, key, str(value))
         elif key in EDITABLE_SOURCE_FIELDS:
             setattr(source, key, value)
         elif key == "kind" and (creating or value == source.kind):
