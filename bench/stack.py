@@ -196,9 +196,10 @@ def running_stack(
             PYTHON, "-m", "gunicorn", "mdm_server.wsgi:application",
             "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
             "--worker-class", worker_class, "--log-level", "warning",
-            "--access-logfile", "-" if log else "/dev/null",
             "--keep-alive", "30", "--backlog", "2048",
         ]  # fmt: skip
+        if log:  # otherwise no access log at all (gunicorn's default), as a busy server would run
+            gunicorn_cmd += ["--access-logfile", "-"]
         if worker_class == "gthread":
             gunicorn_cmd += ["--threads", str(threads)]
         gunicorn = subprocess.Popen(gunicorn_cmd, cwd=ROOT, env=env, stdout=out, stderr=out)

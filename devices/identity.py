@@ -8,8 +8,10 @@ configured external CA, inside its validity window). Binding the certificate to 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import ipaddress
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -80,6 +82,7 @@ def forget_cached_state() -> None:
     _ca_cache = (0.0, [])
     _revoked_cache = (0.0, frozenset())
     _issuer_ok.clear()
+    _verified.clear()
 
 
 # Fingerprints of certificates whose issuer signature verified against the CA list as loaded at
@@ -105,6 +108,33 @@ def _issued_by_trusted_ca(cert: x509.Certificate, fingerprint: str) -> bool:
     return True
 
 
+# Signer certificates of (Mdm-Signature, body) pairs that verified. A device signs the same Idle
+# body each time it polls, and its RSA PKCS#1 v1.5 signature is deterministic, so most polls
+# repeat a pair this process has already verified; the CMS parse and the RSA check are then
+# skipped. The answer for a pair never changes (it is a function of the bytes alone), and the
+# checks that can change (validity window, issuing CA, revocation, the enrollment's pin) still
+# run on every request. Bounded; cleared when full.
+_verified: dict[bytes, tuple[x509.Certificate, str]] = {}
+_VERIFIED_CACHE_MAX = 100_000
+
+
+def _verified_signer(signature: str, body: bytes) -> tuple[x509.Certificate, str]:
+    """The certificate that signed `body` (and its fingerprint), or IdentityError."""
+    raw = signature.encode("utf-8", "surrogatepass")
+    key = hashlib.sha256(b"%d:%s%s" % (len(raw), raw, body)).digest()  # injective: length first
+    found = _verified.get(key)
+    if found is None:
+        try:
+            cert = cms.verify_mdm_signature(signature, body)
+        except cms.CMSError as exc:
+            raise IdentityError(f"Mdm-Signature does not verify: {exc}") from None
+        found = (cert, certificates.fingerprint(cert))
+        if len(_verified) >= _VERIFIED_CACHE_MAX:
+            _verified.clear()
+        _verified[key] = found
+    return found
+
+
 @cache
 def _trusted_proxy_networks(
     proxies: tuple[str, ...],
@@ -112,8 +142,8 @@ def _trusted_proxy_networks(
     return tuple(ipaddress.ip_network(p, strict=False) for p in proxies)
 
 
-def _from_trusted_proxy(request: HttpRequest) -> bool:
-    addr = request.META.get("REMOTE_ADDR", "")
+def _from_trusted_proxy(meta: Mapping[str, object]) -> bool:
+    addr = str(meta.get("REMOTE_ADDR", ""))
     try:
         ip = ipaddress.ip_address(addr)
     except ValueError:
@@ -121,10 +151,10 @@ def _from_trusted_proxy(request: HttpRequest) -> bool:
     return any(ip in net for net in _trusted_proxy_networks(tuple(settings.MDM_TRUSTED_PROXIES)))
 
 
-def _mtls_certificate(request: HttpRequest) -> x509.Certificate | None:
+def _mtls_certificate(meta: Mapping[str, object]) -> x509.Certificate | None:
     header = "HTTP_" + settings.MDM_CLIENT_CERT_HEADER.upper().replace("-", "_")
-    value = request.META.get(header)
-    if not value or not _from_trusted_proxy(request):
+    value = meta.get(header)
+    if not isinstance(value, str) or not value or not _from_trusted_proxy(meta):
         return None
     try:
         return x509.load_pem_x509_certificate(unquote(value).encode())
@@ -134,24 +164,25 @@ def _mtls_certificate(request: HttpRequest) -> x509.Certificate | None:
 
 def identify(request: HttpRequest) -> DeviceIdentity:
     """Verify the device identity of a check-in or connect request."""
-    signature = request.META.get("HTTP_MDM_SIGNATURE")
-    if signature:
-        try:
-            cert = cms.verify_mdm_signature(signature, request.body)
-        except cms.CMSError as exc:
-            raise IdentityError(f"Mdm-Signature does not verify: {exc}") from None
+    return identify_meta(request.META, request.body)
+
+
+def identify_meta(meta: Mapping[str, object], body: bytes) -> DeviceIdentity:
+    """`identify` from the WSGI environ (Django's `request.META`) and the exact request body."""
+    signature = meta.get("HTTP_MDM_SIGNATURE")
+    if isinstance(signature, str) and signature:
+        cert, fingerprint = _verified_signer(signature, body)
         transport = "signature"
     else:
-        mtls = _mtls_certificate(request)
+        mtls = _mtls_certificate(meta)
         if mtls is None:
             raise IdentityError(
                 "no device identity: send an Mdm-Signature header or a client certificate"
             )
-        cert, transport = mtls, "mtls"
+        cert, fingerprint, transport = mtls, certificates.fingerprint(mtls), "mtls"
     now = dt.datetime.now(dt.UTC)
     if not cert.not_valid_before_utc <= now <= cert.not_valid_after_utc:
         raise IdentityError("the identity certificate is expired or not yet valid")
-    fingerprint = certificates.fingerprint(cert)
     if not _issued_by_trusted_ca(cert, fingerprint):
         raise IdentityError("the identity certificate was not issued by this server's CA")
     if fingerprint in _revoked_fingerprints():
@@ -160,7 +191,11 @@ def identify(request: HttpRequest) -> DeviceIdentity:
 
 
 def bearer_token(request: HttpRequest) -> str | None:
-    value = request.META.get("HTTP_AUTHORIZATION", "")
-    if value[:7].lower() == "bearer ":
+    return bearer_token_meta(request.META)
+
+
+def bearer_token_meta(meta: Mapping[str, object]) -> str | None:
+    value = meta.get("HTTP_AUTHORIZATION", "")
+    if isinstance(value, str) and value[:7].lower() == "bearer ":
         return value[7:].strip() or None
     return None

@@ -2,7 +2,13 @@
 
 import os
 
+from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mdm_server.settings")
 application = get_wsgi_application()
+
+if settings.MDM_CONNECT_SHORTCUT:
+    from devices.connect_shortcut import IdlePollShortcut
+
+    application = IdlePollShortcut(application)

@@ -1,12 +1,13 @@
 """A simulated Apple device that speaks the MDM protocol to a server (tests, trials, benchmarks)."""
 
 from devices.simulator.device import SimulatedDevice, issue_identity
-from devices.simulator.transport import DjangoTestTransport, HttpTransport, Transport
+from devices.simulator.transport import DjangoTestTransport, HttpTransport, Transport, WSGITransport
 
 __all__ = [
     "DjangoTestTransport",
     "HttpTransport",
     "SimulatedDevice",
     "Transport",
+    "WSGITransport",
     "issue_identity",
 ]

@@ -1,4 +1,4 @@
-"""How the simulator reaches a server: real HTTP, or Django's test client inside tests."""
+"""How the simulator reaches a server: real HTTP, or in-process (Django's test client, WSGI)."""
 
 from __future__ import annotations
 
@@ -89,3 +89,58 @@ class DjangoTestTransport:
         out_headers = {k.lower(): v for k, v in response.items()}
         content = b"".join(response) if response.streaming else response.content
         return response.status_code, out_headers, content
+
+
+class WSGITransport:
+    """Call a WSGI application in-process: the deployed entry point with its wrappers (tests)."""
+
+    def __init__(self, app: Any, *, remote_addr: str = "127.0.0.1") -> None:
+        self.app = app
+        self.remote_addr = remote_addr
+
+    def request(
+        self, method: str, url: str, *, headers: Mapping[str, str], body: bytes = b""
+    ) -> Response:
+        import io
+        import sys
+
+        parts = urlsplit(url)
+        environ: dict[str, Any] = {
+            "REQUEST_METHOD": method,
+            "SCRIPT_NAME": "",
+            "PATH_INFO": parts.path or "/",
+            "QUERY_STRING": parts.query,
+            "SERVER_NAME": parts.hostname or "localhost",
+            "SERVER_PORT": str(parts.port or (443 if parts.scheme == "https" else 80)),
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": self.remote_addr,
+            "HTTP_HOST": parts.netloc or "localhost",
+            "CONTENT_LENGTH": str(len(body)),
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": parts.scheme or "http",
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": False,
+            "wsgi.multiprocess": False,
+            "wsgi.run_once": False,
+        }
+        for name, value in headers.items():
+            key = name.upper().replace("-", "_")
+            if key == "CONTENT_TYPE":
+                environ["CONTENT_TYPE"] = value
+            else:
+                environ[f"HTTP_{key}"] = value
+        started: list[Any] = []
+
+        def start_response(status: str, response_headers: list[tuple[str, str]], *_: Any) -> None:
+            started[:] = [status, response_headers]
+
+        chunks = self.app(environ, start_response)
+        try:
+            content = b"".join(chunks)
+        finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()
+        status, response_headers = started
+        return int(status.split()[0]), {k.lower(): v for k, v in response_headers}, content

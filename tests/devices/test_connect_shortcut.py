@@ -1,0 +1,267 @@
+"""The Idle-poll shortcut in front of Django (devices/connect_shortcut.py), through WSGI.
+
+It must answer exactly what the view answers, with one query for an empty queue, and hand every
+other request, and every Idle poll it cannot answer with a success, to Django unchanged.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import plistlib
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import pytest
+from django.core.wsgi import get_wsgi_application
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from devices import hooks, services
+from devices.connect_shortcut import IdlePollShortcut
+from devices.models import Enrollment, QueuedCommand
+from devices.simulator import SimulatedDevice, WSGITransport, issue_identity
+from mdm_server.pki import services as pki
+
+# Django's WSGI handler closes connections that are inside a transaction at the end of each
+# request (as in production), so these tests commit instead of rolling back.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+class CountingApp:
+    """Django's WSGI handler, counting the requests the shortcut passed on."""
+
+    def __init__(self) -> None:
+        self.django = get_wsgi_application()
+        self.calls: list[str] = []
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        self.calls.append(environ["PATH_INFO"])
+        return self.django(environ, start_response)
+
+
+@pytest.fixture
+def django_app() -> CountingApp:
+    return CountingApp()
+
+
+@pytest.fixture
+def shortcut(django_app: CountingApp) -> IdlePollShortcut:
+    return IdlePollShortcut(django_app)
+
+
+@pytest.fixture
+def wsgi_device(
+    server_pki: pki.PkiStatus, shortcut: IdlePollShortcut
+) -> Callable[..., SimulatedDevice]:
+    ca = pki.active_identity("ca")
+
+    def make(**kwargs: Any) -> SimulatedDevice:
+        cert, key = issue_identity(ca)
+        kwargs.setdefault("user_enrollment", True)
+        return SimulatedDevice(
+            transport=WSGITransport(shortcut),
+            certificate=cert,
+            key=key,
+            server_url="https://testserver/mdm/connect",
+            checkin_url="https://testserver/mdm/checkin",
+            **kwargs,
+        )
+
+    return make
+
+
+def _enrollment(device: SimulatedDevice) -> Enrollment:
+    return Enrollment.objects.get(channel_key=f"eid:{device.enrollment_id}")
+
+
+def test_idle_with_empty_queue_is_answered_without_django_in_one_query(
+    wsgi_device: Callable[..., SimulatedDevice], django_app: CountingApp
+) -> None:
+    device = wsgi_device()
+    device.enroll()
+    django_app.calls.clear()
+    with CaptureQueriesContext(connection) as queries:
+        status, headers, body = _idle(device)
+    assert (status, body) == (200, b"")
+    assert headers["cache-control"].startswith("no-store")
+    assert headers["content-length"] == "0"
+    assert django_app.calls == []
+    # The poll is one query; last_seen_at was set at enrollment a moment ago.
+    assert len(queries) == 1, [q["sql"] for q in queries]
+
+
+def _idle(device: SimulatedDevice, **headers: str) -> tuple[int, dict[str, str], bytes]:
+    body = plistlib.dumps({"Status": "Idle", **device.ids()})
+    sent = device._headers(body, "application/x-apple-aspen-mdm")
+    sent.update(headers)
+    return device.transport.request("PUT", device.server_url, headers=sent, body=body)
+
+
+def test_a_queued_command_is_delivered_and_its_result_goes_to_django(
+    wsgi_device: Callable[..., SimulatedDevice], django_app: CountingApp
+) -> None:
+    device = wsgi_device()
+    device.enroll()
+    enrollment = _enrollment(device)
+    services.enqueue_command(enrollments=[enrollment], request_type="ProfileList")
+    django_app.calls.clear()
+
+    handled = device.run()
+
+    assert [h.request_type for h in handled] == ["ProfileList"]
+    delivery = QueuedCommand.objects.get(enrollment=enrollment)
+    assert delivery.status == QueuedCommand.Status.ACKNOWLEDGED
+    # Idle (shortcut) -> command; Acknowledged (Django) -> empty; nothing else reached Django.
+    assert django_app.calls == ["/mdm/connect"]
+
+
+def test_the_shortcut_answers_what_the_view_answers(
+    wsgi_device: Callable[..., SimulatedDevice], django_app: CountingApp
+) -> None:
+    device = wsgi_device()
+    device.enroll()
+    enrollment = _enrollment(device)
+    services.enqueue_command(enrollments=[enrollment], request_type="ProfileList")
+    body = plistlib.dumps({"Status": "Idle", **device.ids()})
+    headers = device._headers(body, "application/x-apple-aspen-mdm")
+
+    via_shortcut = device.transport.request("PUT", device.server_url, headers=headers, body=body)
+    QueuedCommand.objects.filter(enrollment=enrollment).update(status=QueuedCommand.Status.QUEUED)
+    via_django = WSGITransport(django_app.django).request(
+        "PUT", device.server_url, headers=headers, body=body
+    )
+
+    assert via_shortcut[0] == via_django[0] == 200
+    assert via_shortcut[2] == via_django[2]
+    assert plistlib.loads(via_shortcut[2])["Command"]["RequestType"] == "ProfileList"
+    for name in ("content-type", "cache-control", "x-content-type-options"):
+        assert via_shortcut[1][name] == via_django[1][name], name
+
+
+def test_refusals_are_left_to_the_view(
+    wsgi_device: Callable[..., SimulatedDevice],
+    django_app: CountingApp,
+    server_pki: pki.PkiStatus,
+) -> None:
+    device = wsgi_device()
+    device.enroll()
+    django_app.calls.clear()
+
+    # A signature from another key over the same body.
+    stranger = wsgi_device()
+    body = plistlib.dumps({"Status": "Idle", **device.ids()})
+    forged = stranger._headers(body, "application/x-apple-aspen-mdm")
+    status, _, reason = device.transport.request(
+        "PUT", device.server_url, headers=forged, body=body
+    )
+    assert status == 403, reason
+
+    # Garbage in the signature header.
+    status, _, reason = _idle(device, **{"Mdm-Signature": base64.b64encode(b"junk").decode()})
+    assert status == 403 and reason.startswith(b"Mdm-Signature does not verify")
+
+    # An enrollment this server does not know.
+    unknown = wsgi_device()
+    status, _, reason = _idle(unknown)
+    assert (status, reason) == (404, b"unknown enrollment")
+
+    assert len(django_app.calls) == 3
+
+
+def test_an_expired_bearer_token_gets_the_views_challenge(
+    wsgi_device: Callable[..., SimulatedDevice],
+    django_app: CountingApp,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    device = wsgi_device()
+    device.enroll()
+    challenge = hooks.AuthChallenge('Bearer method="apple-as-web" url="https://idp.test/"')
+    monkeypatch.setattr(hooks, "_bearer_checker", lambda enrollment, bearer: challenge)
+    django_app.calls.clear()
+
+    status, headers, reason = _idle(device)
+
+    assert (status, reason) == (401, b"authorization expired")
+    assert headers["www-authenticate"] == challenge.www_authenticate
+    assert django_app.calls == ["/mdm/connect"]
+
+
+def test_other_requests_go_straight_to_django(
+    wsgi_device: Callable[..., SimulatedDevice], django_app: CountingApp
+) -> None:
+    device = wsgi_device()
+    device.enroll()  # check-ins: Authenticate and TokenUpdate
+    assert django_app.calls == ["/mdm/checkin", "/mdm/checkin"]
+    django_app.calls.clear()
+
+    # A check-in message sent to the ServerURL, a wrong content type, a GET.
+    status, _ = device.send(
+        device.server_url,
+        {"MessageType": "UserAuthenticate", **device.ids()},
+        "application/x-apple-aspen-mdm",
+    )
+    assert status == 410  # no user channels: the view's answer to a UserAuthenticate
+    status, _ = device.send(device.server_url, {"Status": "Idle", **device.ids()}, "text/plain")
+    assert status == 415
+    status, _, _ = device.transport.request("GET", device.server_url, headers={})
+    assert status == 405
+    assert len(django_app.calls) == 3
+
+
+def test_an_unexpected_error_hands_the_poll_to_django(
+    wsgi_device: Callable[..., SimulatedDevice],
+    django_app: CountingApp,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    device = wsgi_device()
+    device.enroll()
+    enrollment = _enrollment(device)
+    services.enqueue_command(enrollments=[enrollment], request_type="ProfileList")
+    django_app.calls.clear()
+    real = services.handle_report
+    failures: list[str] = []
+
+    def fails_once(**kwargs: Any) -> services.Reply:
+        if not failures:
+            failures.append("raised")
+            raise RuntimeError("database went away")
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "handle_report", fails_once)
+    with caplog.at_level(logging.ERROR, logger="devices.connect_shortcut"):
+        status, _, body = _idle(device)
+
+    assert "goes to Django" in caplog.text
+    assert django_app.calls == ["/mdm/connect"]
+    # Django's view answered the same poll: the command is delivered once, not lost.
+    assert status == 200
+    assert plistlib.loads(body)["Command"]["RequestType"] == "ProfileList"
+    assert QueuedCommand.objects.get(enrollment=enrollment).status == QueuedCommand.Status.SENT
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"Idle",
+        b"<plist><dict><key>Status</key><string>Idle</string></dict>",
+        plistlib.dumps({"Status": "Idle"}),
+        plistlib.dumps({"Status": "Idle", "UDID": ["not", "a", "string"]}),
+        plistlib.dumps({"Status": "Idle", "EnrollmentID": "x" * 20_000}),
+        plistlib.dumps({"Status": "Idle", "CommandUUID": "c-1", "EnrollmentID": "E"}),
+    ],
+)
+def test_garbage_idle_bodies_get_the_views_4xx(
+    body: bytes, shortcut: IdlePollShortcut, django_app: CountingApp
+) -> None:
+    status, _, reason = WSGITransport(shortcut).request(
+        "PUT",
+        "https://testserver/mdm/connect",
+        headers={"Content-Type": "application/x-apple-aspen-mdm", "Mdm-Signature": "AAAA"},
+        body=body,
+    )
+    assert 400 <= status < 500, (status, reason)
+    assert django_app.calls == ["/mdm/connect"]

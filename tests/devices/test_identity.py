@@ -1,0 +1,74 @@
+"""Device identity from Mdm-Signature: repeated polls reuse a verification, never the checks."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import plistlib
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from devices import identity
+from devices.simulator import issue_identity
+from mdm_server.pki import certificates, cms
+from mdm_server.pki import services as pki
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def signed_poll(server_pki: pki.PkiStatus) -> tuple[dict[str, object], bytes, str]:
+    cert, key = issue_identity(pki.active_identity("ca"), rsa=True)
+    assert isinstance(key, rsa.RSAPrivateKey)
+    body = plistlib.dumps({"Status": "Idle", "EnrollmentID": "E-1"})
+    signature = cms.sign_detached(body, certificate=cert, key=key, digest="sha1")
+    meta: dict[str, object] = {"HTTP_MDM_SIGNATURE": base64.b64encode(signature).decode()}
+    identity.forget_cached_state()
+    return meta, body, certificates.fingerprint(cert)
+
+
+def test_a_repeated_poll_is_verified_once(
+    signed_poll: tuple[dict[str, object], bytes, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    meta, body, fingerprint = signed_poll
+    calls: list[int] = []
+    real = cms.verify_mdm_signature
+
+    def counting(header: str, content: bytes) -> object:
+        calls.append(1)
+        return real(header, content)
+
+    monkeypatch.setattr(cms, "verify_mdm_signature", counting)
+    first = identity.identify_meta(meta, body)
+    second = identity.identify_meta(meta, body)
+    assert first.fingerprint == second.fingerprint == fingerprint
+    assert len(calls) == 1
+
+    # The same signature over other bytes is a different pair: verified, and refused.
+    with pytest.raises(identity.IdentityError, match="does not verify"):
+        identity.identify_meta(meta, body.replace(b"E-1", b"E-2"))
+    assert len(calls) == 2
+
+
+def test_a_cached_verification_still_meets_revocation_and_expiry(
+    signed_poll: tuple[dict[str, object], bytes, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    meta, body, fingerprint = signed_poll
+    identity.identify_meta(meta, body)  # now cached
+
+    monkeypatch.setattr(identity, "_revoked_fingerprints", lambda: frozenset({fingerprint}))
+    with pytest.raises(identity.IdentityError, match="revoked"):
+        identity.identify_meta(meta, body)
+    monkeypatch.undo()
+
+    real_now = dt.datetime.now(dt.UTC)
+
+    class Later(dt.datetime):
+        @classmethod
+        def now(cls, tz: dt.tzinfo | None = None) -> dt.datetime:  # type: ignore[override]
+            return real_now + dt.timedelta(days=400)
+
+    monkeypatch.setattr(identity.dt, "datetime", Later)
+    with pytest.raises(identity.IdentityError, match="expired"):
+        identity.identify_meta(meta, body)
