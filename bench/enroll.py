@@ -16,10 +16,11 @@ from bench import load
 
 DOMAIN = "bench.example"
 PASSWORD = "bench-enroll-password-9"
+SIGN_INS = ("ldap", "local")
 
 
 def enroll_loop(
-    users: list[str],
+    users: list[tuple[str, str]],
     base_url: str,
     *,
     barrier: Any,
@@ -46,12 +47,13 @@ def enroll_loop(
             break
         transport = HttpTransport(timeout=30.0)
         t0 = time.perf_counter()
+        user, password = users[n % len(users)]
         try:
             account = flow.enroll_account_driven(
                 transport,
                 base_url,
-                user_identifier=users[n % len(users)],
-                password=PASSWORD,
+                user_identifier=user,
+                password=password,
                 apple_identity=apple,
             )
             mdm = account.mdm_payload
@@ -76,47 +78,70 @@ def enroll_loop(
     return result
 
 
-def prepare(users: int) -> list[str]:
-    """A push certificate (its topic goes into the profile), a domain and local users."""
+def _push_certificate() -> None:
+    """A push certificate: its topic goes into the enrollment profile."""
     import tempfile
     from pathlib import Path
 
     from apns import services as apns
-    from directory import services as directory
     from tests.apns.fake_apns import cert_pem, issue_push_certificate, key_pem, make_pki
 
+    if apns.active_topic() is not None:
+        return
     with tempfile.TemporaryDirectory(prefix="bench-push-") as tmp:
         pki = make_pki(Path(tmp))
         cert, key = issue_push_certificate(
             pki, topic="com.apple.mgmt.External.00000000-0000-0000-0000-0000000e0011"
         )
-        if apns.active_topic() is None:
-            apns.upload_push_certificate(data=cert_pem(cert) + key_pem(key))
+        apns.upload_push_certificate(data=cert_pem(cert) + key_pem(key))
+
+
+def prepare_local(users: int) -> list[tuple[str, str]]:
+    """Local accounts: the server checks the password (PBKDF2, Django's default hasher)."""
+    from directory import services as directory
+
+    _push_certificate()
     directory.add_managed_apple_id_domain(domain=DOMAIN, actor=None)
     names = []
     for n in range(users):
         directory.create_local_user(
             username=f"bench{n}", email=f"bench{n}@{DOMAIN}", password=PASSWORD, actor=None
         )
-        names.append(f"bench{n}@{DOMAIN}")
+        names.append((f"bench{n}@{DOMAIN}", PASSWORD))
     return names
 
 
-def scenario(stack: Any, pool: ProcessPoolExecutor, args: argparse.Namespace) -> dict[str, Any]:
-    from bench.run import _measure
+def prepare_ldap(users: int, ldap_url: str) -> list[tuple[str, str]]:
+    """Accounts in an LDAP directory (the test suite's slapd): the directory checks passwords."""
+    from directory import services as directory
+    from tests.directory.conftest import PASSWORDS, make_ldap_source
 
-    users = prepare(8)
-    per_process = max(1, args.enrollments // args.concurrency)
-    out = _measure(
-        stack,
-        pool,
-        enroll_loop,
-        [users[i :: args.concurrency] for i in range(args.concurrency)],
-        count=per_process,
-        duration=args.duration * 6,
-    )
+    _push_certificate()
+    directory.add_managed_apple_id_domain(domain="example.com", actor=None)
+    make_ldap_source(ldap_url, apple_id_mapping="email", allowed_groups=[])
+    names = [(f"user{n:03d}@example.com", f"user{n:03d}-pw") for n in range(users)]
+    return names or [("alice@example.com", PASSWORDS["alice"])]
+
+
+def scenario(
+    stack: Any, pool: ProcessPoolExecutor, args: argparse.Namespace, sign_in: str
+) -> dict[str, Any]:
+    if sign_in not in SIGN_INS:
+        raise SystemExit(f"--sign-in: {sign_in!r} is not one of {', '.join(SIGN_INS)}")
+    if sign_in == "ldap":
+        from tests.directory.conftest import Slapd
+
+        slapd = Slapd(extra_users=8).start()
+        try:
+            users = prepare_ldap(8, slapd.url)
+            out = _run(stack, pool, args, users)
+        finally:
+            slapd.cleanup()
+    else:
+        out = _run(stack, pool, args, prepare_local(8))
     enrolled = out["round_trips"]
     return {
+        "sign_in": sign_in,
         "enrollments": enrolled,
         "failed": out["errors"],
         "unexpected": out["unexpected"],
@@ -133,3 +158,19 @@ def scenario(stack: Any, pool: ProcessPoolExecutor, args: argparse.Namespace) ->
         "wall_s": out["wall_s"],
         "load_processes": args.concurrency,
     }
+
+
+def _run(
+    stack: Any, pool: ProcessPoolExecutor, args: argparse.Namespace, users: list[tuple[str, str]]
+) -> dict[str, Any]:
+    from bench.run import _measure
+
+    per_process = max(1, args.enrollments // args.concurrency)
+    return _measure(
+        stack,
+        pool,
+        enroll_loop,
+        [users[i :: args.concurrency] for i in range(args.concurrency)],
+        count=per_process,
+        duration=args.duration * 6,
+    )

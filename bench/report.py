@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+SIGN_IN_LABELS = {
+    "ldap": "LDAP directory (slapd on 127.0.0.1)",
+    "local": "this server (local account, PBKDF2)",
+}
 TARGETS = {
     "cpu_ms": 0.6,
     "p99_ratio": 1.2,
@@ -76,22 +80,33 @@ def render(results: dict[str, Any]) -> str:
             f"{_ok(ratio <= TARGETS['p99_ratio'] and last['latency_ms']['p99'] < TARGETS['p99_ms'])}).",
             "",
         ]
-    enrollment = results.get("enrollment")
-    if enrollment:
-        lat = enrollment.get("latency_ms", {})
-        rate = enrollment.get("enrollments_per_s") or 0
+    enrollments = results.get("enrollments") or (
+        [results["enrollment"]] if results.get("enrollment") else []
+    )
+    if enrollments:
         lines += [
             "## Full account-driven enrollment (discovery, sign-in, profile, SCEP, "
             "Authenticate, TokenUpdate)",
             "",
-            "| enrollments | failed | per second | server CPU ms each | p50 / p99 ms |",
-            "|---|---|---|---|---|",
-            f"| {enrollment.get('enrollments')} | {enrollment.get('failed')} | {rate} "
-            f"| {enrollment.get('server_cpu_ms_per_enrollment')} "
-            f"| {lat.get('p50')} / {lat.get('p99')} |",
+            "| password checked by | enrollments | failed | per second | server CPU ms each "
+            "| PG CPU ms each | p50 / p99 ms |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for enrollment in enrollments:
+            lat = enrollment.get("latency_ms", {})
+            lines.append(
+                f"| {SIGN_IN_LABELS.get(enrollment.get('sign_in', 'local'), '?')} "
+                f"| {enrollment.get('enrollments')} | {enrollment.get('failed')} "
+                f"| {enrollment.get('enrollments_per_s')} "
+                f"| {enrollment.get('server_cpu_ms_per_enrollment')} "
+                f"| {enrollment.get('postgres_cpu_ms_per_enrollment')} "
+                f"| {lat.get('p50')} / {lat.get('p99')} |"
+            )
+        best = max(e.get("enrollments_per_s") or 0 for e in enrollments)
+        lines += [
             "",
             f"- Target ≥ {TARGETS['enrollments_per_s']:.0f} per second: "
-            f"{_ok(rate >= TARGETS['enrollments_per_s'])}.",
+            f"{_ok(best >= TARGETS['enrollments_per_s'])} (best {best}).",
             "",
         ]
     push = results.get("push")

@@ -270,6 +270,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--device-key", default="rsa", choices=["rsa", "ec"])
     parser.add_argument("--scenarios", default="scaling,enroll,push")
     parser.add_argument("--enrollments", type=int, default=200)
+    parser.add_argument(
+        "--sign-in",
+        default="ldap,local",
+        type=lambda v: [x for x in v.split(",") if x],
+        help="who checks the enrollment password: ldap (slapd), local (PBKDF2 here), or both",
+    )
     parser.add_argument("--pushes", type=int, default=100_000)
     parser.add_argument("--out", type=Path, default=HERE / "results.json")
     parser.add_argument("--markdown", type=Path, default=HERE / "RESULTS.md")
@@ -321,7 +327,9 @@ def main(argv: list[str] | None = None) -> int:
             if "enroll" in args.scenarios:
                 from bench import enroll
 
-                results["enrollment"] = enroll.scenario(stack, pool, args)
+                results["enrollments"] = [
+                    enroll.scenario(stack, pool, args, sign_in) for sign_in in args.sign_in
+                ]
             if "push" in args.scenarios:
                 from bench import push
 

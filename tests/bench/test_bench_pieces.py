@@ -53,6 +53,26 @@ def test_report_marks_targets_met_and_missed() -> None:
     assert "target ≤ 0.6 ms: missed" in text and "under 20 ms: missed" in text
 
 
+def test_report_shows_each_enrollment_sign_in() -> None:
+    def run(sign_in: str, rate: float) -> dict[str, Any]:
+        return {
+            "sign_in": sign_in,
+            "enrollments": 100,
+            "failed": 0,
+            "enrollments_per_s": rate,
+            "server_cpu_ms_per_enrollment": 40.0,
+            "postgres_cpu_ms_per_enrollment": 5.0,
+            "latency_ms": {"p50": 90.0, "p99": 200.0},
+        }
+
+    text = report.render({"enrollments": [run("ldap", 55.0), run("local", 6.0)]})
+    assert "| LDAP directory (slapd on 127.0.0.1) | 100 | 0 | 55.0 |" in text
+    assert "| this server (local account, PBKDF2) | 100 | 0 | 6.0 |" in text
+    assert "Target ≥ 50 per second: met (best 55.0)" in text
+    text = report.render({"enrollments": [run("local", 6.0)]})
+    assert "Target ≥ 50 per second: missed (best 6.0)" in text
+
+
 def test_process_cpu_and_database_url_helpers() -> None:
     assert stack.proc_cpu_seconds(os.getpid()) > 0
     assert stack.proc_cpu_seconds(2**22 + 12345) == 0.0  # no such process
