@@ -1,0 +1,172 @@
+"""Where an account-driven enrollment spends its server CPU, request by request.
+
+Runs the enrollment flow of `devices.simulator.enrollment_flow` in this process against the
+deployed WSGI entry point (no HTTP, no other process on the cores), and prints, for each kind
+of request, the CPU milliseconds and SQL queries it took:
+
+    .venv/bin/python -m bench.enroll_breakdown --enrollments 20 [--sign-in ldap]
+
+It creates and drops its own PostgreSQL database (`mdm_bench_breakdown`), like bench.run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from bench.stack import _create_database, _drop_database, with_database
+
+DATABASE = "mdm_bench_breakdown"
+
+
+def _label(environ: dict[str, Any]) -> str:
+    """`METHOD /path?operation=` of a request, with ids shown as <id>."""
+    parts = [
+        "<id>" if len(p) >= 16 and all(c in "0123456789abcdef-" for c in p.lower()) else p
+        for p in environ["PATH_INFO"].split("/")
+    ]
+    query = environ.get("QUERY_STRING", "")
+    operation = next((q for q in query.split("&") if q.startswith("operation=")), "")
+    return f"{environ['REQUEST_METHOD']} {'/'.join(parts)}" + (f"?{operation}" if operation else "")
+
+
+class Meter:
+    """A WSGI wrapper counting CPU and queries per request label."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
+        self.app = app
+        self.rows: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0])
+        self.on = False
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        label = _label(environ)
+        if label.startswith("POST /enroll/") and label.endswith(("/byod", "/adde")):
+            # The device's two POSTs of MachineInfo: the 401 challenge, then (with a bearer)
+            # the profile.
+            label += " (profile)" if "HTTP_AUTHORIZATION" in environ else " (challenge)"
+        started = time.process_time()
+        with CaptureQueriesContext(connection) as queries:
+            body = list(self.app(environ, start_response))
+        if self.on:
+            row = self.rows[label]
+            row[0] += 1
+            row[1] += time.process_time() - started
+            row[2] += len(queries)
+        return body
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--admin-database-url",
+        default=os.environ.get(
+            "BENCH_ADMIN_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"
+        ),
+    )
+    parser.add_argument("--enrollments", type=int, default=20)
+    parser.add_argument("--sign-in", choices=["local", "ldap"], default="local")
+    args = parser.parse_args(argv)
+
+    _create_database(args.admin_database_url, DATABASE)
+    data_dir = tempfile.mkdtemp(prefix="mdm-breakdown-")
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "mdm_server.settings",
+            "DATABASE_URL": with_database(args.admin_database_url, DATABASE),
+            "MDM_DATA_DIR": data_dir,
+            "MDM_PUBLIC_URL": "http://127.0.0.1",
+            "SECRET_KEY": "breakdown-" + "x" * 40,
+            "LOG_LEVEL": "ERROR",
+        }
+    )
+    slapd = None
+    try:
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        from django.conf import settings
+
+        settings.DEBUG = False
+        from bench import enroll
+        from mdm_server.pki import services as pki
+
+        pki.ensure_server_pki(organisation="Breakdown")
+        if args.sign_in == "ldap":
+            from tests.directory.conftest import Slapd
+
+            slapd = Slapd(extra_users=4).start()
+            users = enroll.prepare_ldap(4, slapd.url)
+        else:
+            users = enroll.prepare_local(4)
+        meter = _run(users, args.enrollments)
+    finally:
+        if slapd is not None:
+            slapd.cleanup()
+        from django.db import connections
+
+        connections.close_all()
+        _drop_database(args.admin_database_url, DATABASE)
+    total_cpu = sum(r[1] for r in meter.rows.values()) * 1000 / args.enrollments
+    total_queries = sum(r[2] for r in meter.rows.values()) / args.enrollments
+    print(f"{args.enrollments} enrollments, password checked by {args.sign_in}")
+    print(f"{'request':44} {'per enrollment':>15} {'CPU ms each':>12} {'queries each':>13}")
+    for label, (count, cpu, queries) in sorted(meter.rows.items(), key=lambda r: -r[1][1]):
+        print(
+            f"{label:44} {count / args.enrollments:15.1f} {cpu * 1000 / count:12.2f} "
+            f"{queries / count:13.1f}"
+        )
+    print(f"{'all requests':44} {'':15} {total_cpu:12.2f} {total_queries:13.1f}  (per enrollment)")
+    return 0
+
+
+def _run(users: list[tuple[str, str]], count: int) -> Meter:
+    from devices.simulator import SimulatedDevice, WSGITransport
+    from devices.simulator import enrollment_flow as flow
+    from mdm_server.pki import certificates
+    from mdm_server.wsgi import application
+
+    keys = [certificates.new_rsa_key() for _ in range(2)]
+    turn = iter(range(10**9))
+    # The device makes its SCEP key: not the server's work, so a few are made beforehand.
+    certificates.new_rsa_key = lambda bits=2048: keys[next(turn) % len(keys)]  # type: ignore[assignment]
+    meter = Meter(application)
+    apple = flow.throwaway_apple_identity()
+    for n in range(count + 2):
+        meter.on = n >= 2  # two warm-up enrollments
+        user, password = users[n % len(users)]
+        transport = WSGITransport(meter)
+        account = flow.enroll_account_driven(
+            transport,
+            "http://127.0.0.1",
+            user_identifier=user,
+            password=password,
+            apple_identity=apple,
+        )
+        mdm = account.mdm_payload
+        SimulatedDevice(
+            transport=transport,
+            certificate=account.identity_certificate,
+            key=account.identity_key,
+            server_url=mdm["ServerURL"],
+            checkin_url=mdm.get("CheckInURL"),
+            user_enrollment=mdm.get("EnrollmentMode") == "BYOD",
+            bearer=account.bearer,
+            topic=mdm["Topic"],
+        ).enroll()
+    return meter
+
+
+if __name__ == "__main__":
+    sys.exit(main())
