@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 from directory import mapping
@@ -184,6 +185,14 @@ class DirectoryUser(models.Model):
             models.UniqueConstraint(
                 fields=["source", "external_id"], name="directory_user_source_external_id"
             )
+        ]
+        # Sign-in, service discovery and imports look people up case-insensitively (`__iexact`
+        # is UPPER(col) = UPPER(value)): without these, each lookup reads the whole table.
+        indexes = [
+            models.Index(Upper("username"), name="directory_user_username_ci"),
+            models.Index(Upper("email"), name="directory_user_email_ci"),
+            models.Index(Upper("upn"), name="directory_user_upn_ci"),
+            models.Index(Upper("managed_apple_id"), name="directory_user_apple_id_ci"),
         ]
 
     def __str__(self) -> str:
