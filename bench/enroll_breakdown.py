@@ -74,6 +74,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--enrollments", type=int, default=20)
     parser.add_argument("--sign-in", choices=["local", "ldap"], default="local")
+    parser.add_argument(
+        "--directory-users",
+        type=int,
+        default=0,
+        help="other people in the directory (how lookups by what the user typed scale)",
+    )
     args = parser.parse_args(argv)
 
     _create_database(args.admin_database_url, DATABASE)
@@ -110,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
             users = enroll.prepare_ldap(4, slapd.url)
         else:
             users = enroll.prepare_local(4)
+        if args.directory_users:
+            _seed_directory(args.directory_users)
         meter = _run(users, args.enrollments)
     finally:
         if slapd is not None:
@@ -120,7 +128,10 @@ def main(argv: list[str] | None = None) -> int:
         _drop_database(args.admin_database_url, DATABASE)
     total_cpu = sum(r[1] for r in meter.rows.values()) * 1000 / args.enrollments
     total_queries = sum(r[2] for r in meter.rows.values()) / args.enrollments
-    print(f"{args.enrollments} enrollments, password checked by {args.sign_in}")
+    print(
+        f"{args.enrollments} enrollments, password checked by {args.sign_in}, "
+        f"{args.directory_users:,} other people in the directory"
+    )
     print(f"{'request':44} {'per enrollment':>15} {'CPU ms each':>12} {'queries each':>13}")
     for label, (count, cpu, queries) in sorted(meter.rows.items(), key=lambda r: -r[1][1]):
         print(
@@ -129,6 +140,30 @@ def main(argv: list[str] | None = None) -> int:
         )
     print(f"{'all requests':44} {'':15} {total_cpu:12.2f} {total_queries:13.1f}  (per enrollment)")
     return 0
+
+
+def _seed_directory(count: int) -> None:
+    """`count` more local people (no password: they only make the table realistic)."""
+    from django.db import connection
+
+    from directory.models import DirectoryUser
+    from directory.services import local_source
+
+    source = local_source()
+    batch = 10_000
+    for start in range(0, count, batch):
+        DirectoryUser.objects.bulk_create(
+            DirectoryUser(
+                source=source,
+                external_id=f"seed-{n}",
+                username=f"person{n}",
+                email=f"person{n}@people.example",
+                managed_apple_id=f"person{n}@appleid.people.example",
+            )
+            for n in range(start, min(count, start + batch))
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE directory_directoryuser")
 
 
 def _run(users: list[tuple[str, str]], count: int) -> Meter:

@@ -16,6 +16,9 @@ from cryptography.hazmat.primitives import serialization
 
 from devices.simulator import HttpTransport, SimulatedDevice
 
+# Keep-alive connections per load process (one request in flight at a time).
+CONNECTIONS = 8
+
 
 @dataclass(frozen=True)
 class DeviceSpec:
@@ -98,9 +101,14 @@ def idle_loop(
     duration: float,
     max_requests: int,
 ) -> LoadResult:
-    """Authenticated Idle connects with an empty queue, round-robin over the devices."""
-    transport = HttpTransport(timeout=10.0)
-    devices = [make_device(s, transport, base_url) for s in specs]
+    """Authenticated Idle connects with an empty queue, round-robin over the devices.
+
+    The devices share CONNECTIONS keep-alive connections, so that the requests of one load
+    process reach every server worker, as a fleet's many connections do (with a single
+    connection, where the kernel happened to place it decides the figures of a whole run).
+    """
+    transports = [HttpTransport(timeout=10.0) for _ in range(CONNECTIONS)]
+    devices = [make_device(s, transports[n % CONNECTIONS], base_url) for n, s in enumerate(specs)]
     for device in devices:  # warm-up: signatures cached, server caches filled
         device.connect("Idle")
     result = LoadResult()
@@ -118,7 +126,8 @@ def idle_loop(
         if status != 200 or body:
             _note(result, f"Idle -> {status} {body[:80]!r}")
     result.finished = time.time()
-    transport.close()
+    for transport in transports:
+        transport.close()
     return result
 
 

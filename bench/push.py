@@ -12,7 +12,10 @@ from bench.stack import PYTHON, ROOT, Stack
 
 def scenario(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
     """bench/apns_push.py in its own process, on a test copy of the bench database."""
-    cmd = [PYTHON, "bench/apns_push.py", "--count", str(args.pushes), "--max-seconds", "400"]
+    cmd = [
+        PYTHON, "bench/apns_push.py", "--count", str(args.pushes), "--max-seconds", "400",
+        "--workers", str(args.push_workers),
+    ]  # fmt: skip
     env = {**stack.env, "CELERY_TASK_ALWAYS_EAGER": "true"}
     try:
         proc = subprocess.run(

@@ -43,7 +43,7 @@ def render(results: dict[str, Any]) -> str:
         f"worker; load: {c.get('load_processes', '?')} processes of simulated devices "
         f"({c.get('active_devices', '?')} devices with {c.get('device_key', '?')} identities) "
         "on the same two cores",
-        "- Server CPU = utime+stime of the gunicorn master and workers (/proc/<pid>/stat) over "
+        "- Server CPU = utime+stime of the web server's processes (/proc/<pid>/stat) over "
         "the measurement, divided by the requests; PostgreSQL backend CPU shown apart.",
         "",
     ]

@@ -1,6 +1,6 @@
 """Run the benchmarks: `python -m bench.run` (see bench/RESULTS.md and the README section).
 
-Starts a private stack on 127.0.0.1 (PostgreSQL database mdm_bench, redis-server, gunicorn,
+Starts a private stack on 127.0.0.1 (PostgreSQL database mdm_bench, redis-server, granian,
 Celery), seeds it with bulk SQL, drives simulated devices from separate processes, measures
 throughput, latency and the server's CPU per request, writes bench/results.json and
 bench/RESULTS.md, and tears everything down. Every loop is bounded in time and count.
@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import load, report, seed
-from bench.stack import Stack, running_stack
+from bench.stack import Stack, cpu_delta, running_stack
 
 HERE = Path(__file__).resolve().parent
 TOPIC = "com.apple.mgmt.External.00000000-0000-0000-0000-00000000be0c"
@@ -54,10 +54,7 @@ def summarize(results: list[load.LoadResult], *, cpu: float, pg_cpu: float) -> d
         "round_trips_per_s": round(round_trips / wall, 1),
         "server_cpu_s": round(cpu, 3),
         "server_cpu_ms_per_request": round(cpu * 1000 / requests, 3) if requests else None,
-        # Backends that exit during the measurement take their CPU with them: no figure then.
-        "postgres_cpu_ms_per_request": round(pg_cpu * 1000 / requests, 3)
-        if requests and pg_cpu >= 0
-        else None,
+        "postgres_cpu_ms_per_request": round(pg_cpu * 1000 / requests, 3) if requests else None,
         "latency_ms": {
             "p50": round(percentile(latencies, 50), 2),
             "p90": round(percentile(latencies, 90), 2),
@@ -97,7 +94,7 @@ def _measure(
     barrier[1].wait(timeout=300)
     results = [f.result(timeout=600) for f in futures]
     cpu1, pg1 = stack.server_cpu(), stack.postgres_cpu()
-    return summarize(results, cpu=cpu1 - cpu0, pg_cpu=pg1 - pg0)
+    return summarize(results, cpu=cpu1 - cpu0, pg_cpu=cpu_delta(pg0, pg1))
 
 
 def issue_identities(count: int, *, rsa: bool) -> list[load.DeviceSpec]:
@@ -264,12 +261,23 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per measurement")
     parser.add_argument("--max-requests", type=int, default=200_000)
     parser.add_argument("--repeat", type=int, default=3, help="Idle measurements per size")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument("--worker-class", default="gthread", choices=["sync", "gthread"])
-    parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
+    parser.add_argument("--workers", type=int, default=2, help="server worker processes")
+    parser.add_argument(
+        "--worker-class",
+        default="granian",
+        choices=["granian", "gthread", "sync"],
+        help="granian (production) or, if gunicorn is installed, its gthread or sync workers",
+    )
+    parser.add_argument("--threads", type=int, default=1, help="application threads per worker")
     parser.add_argument("--device-key", default="rsa", choices=["rsa", "ec"])
     parser.add_argument("--scenarios", default="scaling,enroll,push")
     parser.add_argument("--enrollments", type=int, default=200)
+    parser.add_argument(
+        "--push-workers",
+        type=int,
+        default=2,
+        help="push service processes (one per core, like `celery -c 2`)",
+    )
     parser.add_argument(
         "--sign-in",
         default="ldap,local",
@@ -312,8 +320,12 @@ def main(argv: list[str] | None = None) -> int:
         django.setup()
         results["machine"] = machine()
         results["config"] = {
-            "server": f"gunicorn {args.worker_class}, {args.workers} workers"
-            + (f" x {args.threads} threads" if args.worker_class == "gthread" else ""),
+            "server": (
+                f"granian (WSGI), {args.workers} workers x {args.threads} threads"
+                if args.worker_class == "granian"
+                else f"gunicorn {args.worker_class}, {args.workers} workers"
+                + (f" x {args.threads} threads" if args.worker_class == "gthread" else "")
+            ),
             "load_processes": args.concurrency,
             "active_devices": args.active,
             "device_key": args.device_key,

@@ -1,10 +1,12 @@
 """The server stack of a benchmark run, on 127.0.0.1 only: a throwaway PostgreSQL database,
-a private redis-server, gunicorn and a Celery worker; everything stops when the run ends.
+a private redis-server, the web server (granian, or gunicorn if installed) and a Celery worker;
+everything stops when the run ends.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import shutil
 import signal
@@ -77,21 +79,21 @@ class Stack:
     redis_url: str
     data_dir: Path
     env: dict[str, str]
-    gunicorn: subprocess.Popen[bytes]
+    server: subprocess.Popen[bytes]
     celery: subprocess.Popen[bytes] | None
     workers: int
     worker_class: str
     extra: dict[str, object] = field(default_factory=dict)
 
     def server_pids(self) -> list[int]:
-        """gunicorn master and its workers (workers may be replaced; read them each time)."""
-        return [self.gunicorn.pid, *children_of(self.gunicorn.pid)]
+        """The web server's main process and its workers (read each time: workers may restart)."""
+        return [self.server.pid, *children_of(self.server.pid)]
 
     def server_cpu(self) -> float:
         return sum(proc_cpu_seconds(pid) for pid in self.server_pids())
 
-    def postgres_cpu(self) -> float:
-        """CPU of the PostgreSQL backends serving this database (informative, not the target)."""
+    def postgres_cpu(self) -> dict[int, float]:
+        """CPU seconds of each PostgreSQL backend serving this database, by pid (informative)."""
         with psycopg.connect(self.database_url, autocommit=True) as conn:
             pids = [
                 row[0]
@@ -100,7 +102,16 @@ class Stack:
                     "AND pid <> pg_backend_pid()"
                 )
             ]
-        return sum(proc_cpu_seconds(pid) for pid in pids)
+        return {pid: proc_cpu_seconds(pid) for pid in pids}
+
+
+def cpu_delta(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU used between two snapshots by the processes alive at the second (new ones in full).
+
+    A backend that exits in between (the server recycles connections) takes its CPU with it,
+    so the figure can only be low, never negative.
+    """
+    return sum(max(0.0, cpu - before.get(pid, 0.0)) for pid, cpu in after.items())
 
 
 def _create_database(admin_url: str, name: str, *, synchronous_commit: bool = True) -> None:
@@ -142,15 +153,15 @@ def running_stack(
     admin_database_url: str,
     database: str = "mdm_bench",
     workers: int = 2,
-    worker_class: str = "sync",
-    threads: int = 4,
+    worker_class: str = "granian",
+    threads: int = 1,
     celery: bool = True,
     keep_database: bool = False,
     synchronous_commit: bool = True,
     extra_env: dict[str, str] | None = None,
     log: bool = False,
 ) -> Iterator[Stack]:
-    """Create the database, start redis, migrate, start gunicorn and Celery; tear all down."""
+    """Create the database, start redis, migrate, start the web server and Celery; tear all down."""
     if not database.startswith("mdm_bench"):
         # The database is dropped at the end: never let a typo point this at real data.
         raise ValueError("the benchmark database name must start with 'mdm_bench'")
@@ -192,18 +203,34 @@ def running_stack(
             cwd=ROOT, env=env, check=True, capture_output=True, timeout=300,
         )  # fmt: skip
         out = None if log else subprocess.DEVNULL
-        gunicorn_cmd = [
-            PYTHON, "-m", "gunicorn", "mdm_server.wsgi:application",
-            "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-            "--worker-class", worker_class, "--log-level", "warning",
-            "--keep-alive", "30", "--backlog", "2048",
-        ]  # fmt: skip
-        if log:  # otherwise no access log at all (gunicorn's default), as a busy server would run
-            gunicorn_cmd += ["--access-logfile", "-"]
-        if worker_class == "gthread":
-            gunicorn_cmd += ["--threads", str(threads)]
-        gunicorn = subprocess.Popen(gunicorn_cmd, cwd=ROOT, env=env, stdout=out, stderr=out)
-        procs.append(gunicorn)
+        if worker_class == "granian":
+            # Granian: the HTTP/1.1 side in Rust, the WSGI application on Python threads.
+            server_cmd = [
+                PYTHON, "-m", "granian", "--interface", "wsgi",
+                "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+                "--blocking-threads", str(threads), "--log-level", "warning",
+                "--no-ws", "mdm_server.wsgi:application",
+            ]  # fmt: skip
+            if log:
+                server_cmd.insert(-1, "--access-log")
+        else:
+            if importlib.util.find_spec("gunicorn") is None:
+                raise SystemExit(
+                    "gunicorn is not a dependency of this project: `pip install gunicorn` to "
+                    "compare it, or use --worker-class granian"
+                )
+            server_cmd = [
+                PYTHON, "-m", "gunicorn", "mdm_server.wsgi:application",
+                "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+                "--worker-class", worker_class, "--log-level", "warning",
+                "--keep-alive", "30", "--backlog", "2048",
+            ]  # fmt: skip
+            if log:  # otherwise no access log at all (gunicorn's default), as a busy server runs
+                server_cmd += ["--access-logfile", "-"]
+            if worker_class == "gthread":
+                server_cmd += ["--threads", str(threads)]
+        server = subprocess.Popen(server_cmd, cwd=ROOT, env=env, stdout=out, stderr=out)
+        procs.append(server)
         worker = None
         if celery:
             worker = subprocess.Popen(
@@ -215,7 +242,7 @@ def running_stack(
                 cwd=ROOT, env=env, stdout=out, stderr=out,
             )  # fmt: skip
             procs.append(worker)
-        wait_for_port(port, timeout=60, proc=gunicorn)
+        wait_for_port(port, timeout=60, proc=server)
         base_url = f"http://127.0.0.1:{port}"
         with urllib.request.urlopen(f"{base_url}/healthz", timeout=10) as resp:  # noqa: S310
             resp.read()
@@ -225,7 +252,7 @@ def running_stack(
             redis_url=redis_url,
             data_dir=tmp / "data",
             env=env,
-            gunicorn=gunicorn,
+            server=server,
             celery=worker,
             workers=workers,
             worker_class=worker_class,

@@ -177,7 +177,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "mdm_server" / "static"]
 STATIC_ROOT = DATA_DIR / "static"
-# WhiteNoise serves the console's CSS and htmx from the app itself, under runserver and gunicorn
+# WhiteNoise serves the console's CSS and htmx from the app itself, under runserver and granian
 # alike (no separate web server needed); without collectstatic it serves the source folders.
 WHITENOISE_USE_FINDERS = True
 try:

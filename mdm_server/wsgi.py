@@ -1,4 +1,4 @@
-"""WSGI entry point (gunicorn mdm_server.wsgi)."""
+"""WSGI entry point (`granian --interface wsgi mdm_server.wsgi:application`)."""
 
 import os
 

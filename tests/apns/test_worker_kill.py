@@ -23,19 +23,11 @@ from devices.models import DeviceEvent
 from mdm_server.celery import app as celery_app
 from tests.apns.conftest import EnrollmentFactory
 from tests.apns.fake_apns import FakeAPNs
+from tests.processes import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 QUEUE = "mdm-test-apns-kill"
 pytestmark = [pytest.mark.integration, pytest.mark.postgres]
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return (
-        f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-        f"/{db['NAME']}"
-    )
 
 
 @pytest.fixture
@@ -46,7 +38,7 @@ def start_worker(fake_apns: FakeAPNs) -> Iterator[Callable[[], subprocess.Popen[
         pytest.skip("the worker process needs a shared database (PostgreSQL)")
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "APNS_HOST": "127.0.0.1",
         "APNS_PORT": str(fake_apns.port),

@@ -76,6 +76,8 @@ def test_report_shows_each_enrollment_sign_in() -> None:
 def test_process_cpu_and_database_url_helpers() -> None:
     assert stack.proc_cpu_seconds(os.getpid()) > 0
     assert stack.proc_cpu_seconds(2**22 + 12345) == 0.0  # no such process
+    # A backend that appeared counts in full; one that went away cannot make it negative.
+    assert stack.cpu_delta({1: 1.0, 2: 5.0}, {1: 1.5, 3: 0.25}) == 0.75
     url = stack.with_database("postgres://u@127.0.0.1:5432/postgres?sslmode=disable", "mdm_bench")
     assert url == "postgres://u@127.0.0.1:5432/mdm_bench?sslmode=disable"
     admin = "postgres://x@127.0.0.1/postgres"

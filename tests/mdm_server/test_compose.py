@@ -20,7 +20,8 @@ def _settings_variables() -> set[str]:
 def test_compose_has_the_production_services() -> None:
     services = _compose()["services"]
     assert {"db", "redis", "web", "worker", "beat", "proxy"} <= set(services)
-    assert "gunicorn" in services["web"]["command"]
+    assert "granian --interface wsgi" in services["web"]["command"]
+    assert "mdm_server.wsgi:application" in services["web"]["command"]
     assert "worker" in services["worker"]["command"]
     assert "beat" in services["beat"]["command"]
     assert "443:443" in services["proxy"]["ports"]
