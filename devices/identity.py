@@ -29,10 +29,13 @@ class IdentityError(Exception):
     """The request does not prove a device identity; answered with 403 and the reason."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DeviceIdentity:
-    certificate: x509.Certificate
+    """A verified identity certificate: what the services need of it."""
+
     fingerprint: str
+    not_valid_before: dt.datetime
+    not_valid_after: dt.datetime
     transport: str  # "signature" or "mtls"
 
 
@@ -108,31 +111,46 @@ def _issued_by_trusted_ca(cert: x509.Certificate, fingerprint: str) -> bool:
     return True
 
 
-# Signer certificates of (Mdm-Signature, body) pairs that verified. A device signs the same Idle
-# body each time it polls, and its RSA PKCS#1 v1.5 signature is deterministic, so most polls
-# repeat a pair this process has already verified; the CMS parse and the RSA check are then
-# skipped. The answer for a pair never changes (it is a function of the bytes alone), and the
-# checks that can change (validity window, issuing CA, revocation, the enrollment's pin) still
-# run on every request. Bounded; cleared when full.
-_verified: dict[bytes, tuple[x509.Certificate, str]] = {}
+# The signers of (Mdm-Signature, body) pairs that verified. A device signs the same Idle body
+# each time it polls, and its RSA PKCS#1 v1.5 signature is deterministic, so most polls repeat a
+# pair this process has already verified; the CMS parse and the RSA check are then skipped. The
+# answer for a pair never changes (it is a function of the bytes alone), and the checks that can
+# change (validity window, revocation, the enrollment's pin) still run on every request; the
+# issuing CA is checked again whenever the CA list is reloaded. Only the fingerprint and validity
+# window are kept (about 0.4 kB a pair, 40 MB per process at the bound). Cleared when full.
+_verified: dict[bytes, DeviceIdentity] = {}
 _VERIFIED_CACHE_MAX = 100_000
 
 
-def _verified_signer(signature: str, body: bytes) -> tuple[x509.Certificate, str]:
-    """The certificate that signed `body` (and its fingerprint), or IdentityError."""
+def _identity_of(cert: x509.Certificate, transport: str) -> DeviceIdentity:
+    return DeviceIdentity(
+        fingerprint=certificates.fingerprint(cert),
+        not_valid_before=cert.not_valid_before_utc,
+        not_valid_after=cert.not_valid_after_utc,
+        transport=transport,
+    )
+
+
+def _from_signature(signature: str, body: bytes) -> DeviceIdentity:
+    """The signer of `body`, its issuing CA checked; IdentityError if either fails."""
     raw = signature.encode("utf-8", "surrogatepass")
     key = hashlib.sha256(b"%d:%s%s" % (len(raw), raw, body)).digest()  # injective: length first
-    found = _verified.get(key)
-    if found is None:
-        try:
-            cert = cms.verify_mdm_signature(signature, body)
-        except cms.CMSError as exc:
-            raise IdentityError(f"Mdm-Signature does not verify: {exc}") from None
-        found = (cert, certificates.fingerprint(cert))
-        if len(_verified) >= _VERIFIED_CACHE_MAX:
-            _verified.clear()
-        _verified[key] = found
-    return found
+    seen = _verified.get(key)
+    if seen is not None:
+        _trusted_cas()  # reloads the CA list when it is stale
+        if _issuer_ok.get(seen.fingerprint) == _ca_cache[0]:
+            return seen
+    try:
+        cert = cms.verify_mdm_signature(signature, body)
+    except cms.CMSError as exc:
+        raise IdentityError(f"Mdm-Signature does not verify: {exc}") from None
+    seen = _identity_of(cert, "signature")
+    if not _issued_by_trusted_ca(cert, seen.fingerprint):
+        raise IdentityError("the identity certificate was not issued by this server's CA")
+    if len(_verified) >= _VERIFIED_CACHE_MAX:
+        _verified.clear()
+    _verified[key] = seen
+    return seen
 
 
 @cache
@@ -171,23 +189,22 @@ def identify_meta(meta: Mapping[str, object], body: bytes) -> DeviceIdentity:
     """`identify` from the WSGI environ (Django's `request.META`) and the exact request body."""
     signature = meta.get("HTTP_MDM_SIGNATURE")
     if isinstance(signature, str) and signature:
-        cert, fingerprint = _verified_signer(signature, body)
-        transport = "signature"
+        device = _from_signature(signature, body)
     else:
-        mtls = _mtls_certificate(meta)
-        if mtls is None:
+        cert = _mtls_certificate(meta)
+        if cert is None:
             raise IdentityError(
                 "no device identity: send an Mdm-Signature header or a client certificate"
             )
-        cert, fingerprint, transport = mtls, certificates.fingerprint(mtls), "mtls"
+        device = _identity_of(cert, "mtls")
+        if not _issued_by_trusted_ca(cert, device.fingerprint):
+            raise IdentityError("the identity certificate was not issued by this server's CA")
     now = dt.datetime.now(dt.UTC)
-    if not cert.not_valid_before_utc <= now <= cert.not_valid_after_utc:
+    if not device.not_valid_before <= now <= device.not_valid_after:
         raise IdentityError("the identity certificate is expired or not yet valid")
-    if not _issued_by_trusted_ca(cert, fingerprint):
-        raise IdentityError("the identity certificate was not issued by this server's CA")
-    if fingerprint in _revoked_fingerprints():
+    if device.fingerprint in _revoked_fingerprints():
         raise IdentityError("the identity certificate has been revoked")
-    return DeviceIdentity(certificate=cert, fingerprint=fingerprint, transport=transport)
+    return device
 
 
 def bearer_token(request: HttpRequest) -> str | None:

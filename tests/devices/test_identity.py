@@ -72,3 +72,17 @@ def test_a_cached_verification_still_meets_revocation_and_expiry(
     monkeypatch.setattr(identity.dt, "datetime", Later)
     with pytest.raises(identity.IdentityError, match="expired"):
         identity.identify_meta(meta, body)
+
+
+def test_a_cached_verification_is_rechecked_against_a_reloaded_ca_list(
+    signed_poll: tuple[dict[str, object], bytes, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    meta, body, fingerprint = signed_poll
+    assert identity.identify_meta(meta, body).fingerprint == fingerprint  # cached now
+
+    # The CA list is reloaded (every minute in production) and no longer has our CA.
+    stranger_ca = certificates.build_ca("Another CA", key=certificates.new_rsa_key())
+    monkeypatch.setattr(identity, "_CA_CACHE_SECONDS", 0.0)
+    monkeypatch.setattr(identity, "trusted_device_cas", lambda: [stranger_ca])
+    with pytest.raises(identity.IdentityError, match="not issued by this server's CA"):
+        identity.identify_meta(meta, body)
