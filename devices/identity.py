@@ -122,6 +122,11 @@ _verified: dict[bytes, DeviceIdentity] = {}
 _VERIFIED_CACHE_MAX = 100_000
 
 
+def _require_trusted_issuer(cert: x509.Certificate, fingerprint: str) -> None:
+    if not _issued_by_trusted_ca(cert, fingerprint):
+        raise IdentityError("the identity certificate was not issued by this server's CA")
+
+
 def _identity_of(cert: x509.Certificate, transport: str) -> DeviceIdentity:
     return DeviceIdentity(
         fingerprint=certificates.fingerprint(cert),
@@ -145,8 +150,7 @@ def _from_signature(signature: str, body: bytes) -> DeviceIdentity:
     except cms.CMSError as exc:
         raise IdentityError(f"Mdm-Signature does not verify: {exc}") from None
     seen = _identity_of(cert, "signature")
-    if not _issued_by_trusted_ca(cert, seen.fingerprint):
-        raise IdentityError("the identity certificate was not issued by this server's CA")
+    _require_trusted_issuer(cert, seen.fingerprint)
     if len(_verified) >= _VERIFIED_CACHE_MAX:
         _verified.clear()
     _verified[key] = seen
@@ -197,8 +201,7 @@ def identify_meta(meta: Mapping[str, object], body: bytes) -> DeviceIdentity:
                 "no device identity: send an Mdm-Signature header or a client certificate"
             )
         device = _identity_of(cert, "mtls")
-        if not _issued_by_trusted_ca(cert, device.fingerprint):
-            raise IdentityError("the identity certificate was not issued by this server's CA")
+        _require_trusted_issuer(cert, device.fingerprint)
     now = dt.datetime.now(dt.UTC)
     if not device.not_valid_before <= now <= device.not_valid_after:
         raise IdentityError("the identity certificate is expired or not yet valid")
