@@ -19,6 +19,15 @@ PASSWORD = "bench-enroll-password-9"
 SIGN_INS = ("ldap", "local")
 
 
+def sign_ins(value: str) -> list[str]:
+    """The --sign-in option: a comma-separated subset of SIGN_INS."""
+    chosen = [x.strip() for x in value.split(",") if x.strip()]
+    unknown = [x for x in chosen if x not in SIGN_INS]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(f"choose from {', '.join(SIGN_INS)}, comma-separated")
+    return chosen
+
+
 def enroll_loop(
     users: list[tuple[str, str]],
     base_url: str,
@@ -114,20 +123,18 @@ def prepare_local(users: int) -> list[tuple[str, str]]:
 def prepare_ldap(users: int, ldap_url: str) -> list[tuple[str, str]]:
     """Accounts in an LDAP directory (the test suite's slapd): the directory checks passwords."""
     from directory import services as directory
-    from tests.directory.conftest import PASSWORDS, make_ldap_source
+    from tests.directory.conftest import make_ldap_source
 
     _push_certificate()
     directory.add_managed_apple_id_domain(domain="example.com", actor=None)
     make_ldap_source(ldap_url, apple_id_mapping="email", allowed_groups=[])
-    names = [(f"user{n:03d}@example.com", f"user{n:03d}-pw") for n in range(users)]
-    return names or [("alice@example.com", PASSWORDS["alice"])]
+    # The slapd seed's extra users: user000, user001, ... with passwords user000-pw, ...
+    return [(f"user{n:03d}@example.com", f"user{n:03d}-pw") for n in range(users)]
 
 
 def scenario(
     stack: Any, pool: ProcessPoolExecutor, args: argparse.Namespace, sign_in: str
 ) -> dict[str, Any]:
-    if sign_in not in SIGN_INS:
-        raise SystemExit(f"--sign-in: {sign_in!r} is not one of {', '.join(SIGN_INS)}")
     if sign_in == "ldap":
         from tests.directory.conftest import Slapd
 

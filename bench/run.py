@@ -22,7 +22,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from bench import load, report, seed
+from bench import enroll, load, report, seed
 from bench.stack import Stack, cpu_delta, running_stack
 
 HERE = Path(__file__).resolve().parent
@@ -281,7 +281,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--sign-in",
         default="ldap,local",
-        type=lambda v: [x for x in v.split(",") if x],
+        type=enroll.sign_ins,
         help="who checks the enrollment password: ldap (slapd), local (PBKDF2 here), or both",
     )
     parser.add_argument("--pushes", type=int, default=100_000)
@@ -337,8 +337,6 @@ def main(argv: list[str] | None = None) -> int:
             if "scaling" in args.scenarios:
                 results["scaling"] = scenario_scaling(stack, pool, args)
             if "enroll" in args.scenarios:
-                from bench import enroll
-
                 results["enrollments"] = [
                     enroll.scenario(stack, pool, args, sign_in) for sign_in in args.sign_in
                 ]

@@ -161,3 +161,14 @@ def test_regenerated_results_keep_the_hand_written_analysis() -> None:
     second = report.render_file({"date": "d2"}, edited)
     assert "d2" in second and "d1" not in second
     assert second.endswith("The database is not the limit.\n")
+
+
+def test_sign_in_option() -> None:
+    import argparse
+
+    from bench import enroll
+
+    assert enroll.sign_ins("ldap, local") == ["ldap", "local"]
+    for bad in ("", "ldap,kerberos"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            enroll.sign_ins(bad)
