@@ -28,6 +28,27 @@ def sign_ins(value: str) -> list[str]:
     return chosen
 
 
+def enroll_one(transport: Any, base_url: str, *, user: str, password: str, apple: Any) -> None:
+    """One account-driven enrollment: discovery to SCEP, then Authenticate and TokenUpdate."""
+    from devices.simulator import SimulatedDevice
+    from devices.simulator import enrollment_flow as flow
+
+    account = flow.enroll_account_driven(
+        transport, base_url, user_identifier=user, password=password, apple_identity=apple
+    )
+    mdm = account.mdm_payload
+    SimulatedDevice(
+        transport=transport,
+        certificate=account.identity_certificate,
+        key=account.identity_key,
+        server_url=mdm["ServerURL"],
+        checkin_url=mdm.get("CheckInURL"),
+        user_enrollment=mdm.get("EnrollmentMode") == "BYOD",
+        bearer=account.bearer,
+        topic=mdm["Topic"],
+    ).enroll()
+
+
 def enroll_loop(
     users: list[tuple[str, str]],
     base_url: str,
@@ -43,7 +64,7 @@ def enroll_loop(
     pool = iter(range(10**9))
     # SCEP asks the device for a new 2048-bit key each time; reuse a few made beforehand.
     certificates.new_rsa_key = lambda bits=2048: keys[next(pool) % len(keys)]  # type: ignore[assignment]
-    from devices.simulator import HttpTransport, SimulatedDevice
+    from devices.simulator import HttpTransport
     from devices.simulator import enrollment_flow as flow
 
     apple = flow.throwaway_apple_identity()
@@ -58,25 +79,7 @@ def enroll_loop(
         t0 = time.perf_counter()
         user, password = users[n % len(users)]
         try:
-            account = flow.enroll_account_driven(
-                transport,
-                base_url,
-                user_identifier=user,
-                password=password,
-                apple_identity=apple,
-            )
-            mdm = account.mdm_payload
-            device = SimulatedDevice(
-                transport=transport,
-                certificate=account.identity_certificate,
-                key=account.identity_key,
-                server_url=mdm["ServerURL"],
-                checkin_url=mdm.get("CheckInURL"),
-                user_enrollment=mdm.get("EnrollmentMode") == "BYOD",
-                bearer=account.bearer,
-                topic=mdm["Topic"],
-            )
-            device.enroll()
+            enroll_one(transport, base_url, user=user, password=password, apple=apple)
             result.round_trips += 1
         except Exception as exc:  # a failed enrollment is counted and shown, not fatal
             load._note(result, f"{type(exc).__name__}: {str(exc)[:120]}")

@@ -167,7 +167,8 @@ def _seed_directory(count: int) -> None:
 
 
 def _run(users: list[tuple[str, str]], count: int) -> Meter:
-    from devices.simulator import SimulatedDevice, WSGITransport
+    from bench import enroll
+    from devices.simulator import WSGITransport
     from devices.simulator import enrollment_flow as flow
     from mdm_server.pki import certificates
     from mdm_server.wsgi import application
@@ -182,24 +183,7 @@ def _run(users: list[tuple[str, str]], count: int) -> Meter:
         meter.on = n >= 2  # two warm-up enrollments
         user, password = users[n % len(users)]
         transport = WSGITransport(meter)
-        account = flow.enroll_account_driven(
-            transport,
-            "http://127.0.0.1",
-            user_identifier=user,
-            password=password,
-            apple_identity=apple,
-        )
-        mdm = account.mdm_payload
-        SimulatedDevice(
-            transport=transport,
-            certificate=account.identity_certificate,
-            key=account.identity_key,
-            server_url=mdm["ServerURL"],
-            checkin_url=mdm.get("CheckInURL"),
-            user_enrollment=mdm.get("EnrollmentMode") == "BYOD",
-            bearer=account.bearer,
-            topic=mdm["Topic"],
-        ).enroll()
+        enroll.enroll_one(transport, "http://127.0.0.1", user=user, password=password, apple=apple)
     return meter
 
 

@@ -136,7 +136,8 @@ def _drop_database(admin_url: str, name: str) -> None:
         )
 
 
-def _stop(proc: subprocess.Popen[bytes] | None, *, timeout: float = 10.0) -> None:
+def stop_process(proc: subprocess.Popen[bytes] | None, *, timeout: float = 10.0) -> None:
+    """SIGTERM, then SIGKILL if it has not exited within `timeout` seconds."""
     if proc is None or proc.poll() is not None:
         return
     proc.send_signal(signal.SIGTERM)
@@ -259,7 +260,7 @@ def running_stack(
         )
     finally:
         for proc in reversed(procs):
-            _stop(proc)
+            stop_process(proc)
         if not keep_database:
             _drop_database(admin_database_url, database)
         shutil.rmtree(tmp, ignore_errors=True)

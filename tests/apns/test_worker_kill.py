@@ -19,6 +19,7 @@ from django.db import connection
 
 from apns import tasks
 from apns.models import PushBatch, PushCertificate
+from bench.stack import stop_process
 from devices.models import DeviceEvent
 from mdm_server.celery import app as celery_app
 from tests.apns.conftest import EnrollmentFactory
@@ -70,13 +71,7 @@ def start_worker(fake_apns: FakeAPNs) -> Iterator[Callable[[], subprocess.Popen[
     finally:
         celery_app.conf.task_always_eager = eager
         for proc in started:
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait(timeout=5)
+            stop_process(proc, timeout=15)
 
 
 def _wait(predicate: Callable[[], bool], timeout: float, what: str) -> None:

@@ -93,6 +93,17 @@ def test_idle_with_empty_queue_is_answered_without_django_in_one_query(
     assert len(queries) == 1, [q["sql"] for q in queries]
 
 
+def _with_a_queued_command(
+    wsgi_device: Callable[..., SimulatedDevice],
+) -> tuple[SimulatedDevice, Enrollment]:
+    """An enrolled device with ProfileList waiting in its queue."""
+    device = wsgi_device()
+    device.enroll()
+    enrollment = _enrollment(device)
+    services.enqueue_command(enrollments=[enrollment], request_type="ProfileList")
+    return device, enrollment
+
+
 def _idle(device: SimulatedDevice, **headers: str) -> tuple[int, dict[str, str], bytes]:
     body = plistlib.dumps({"Status": "Idle", **device.ids()})
     sent = device._headers(body, "application/x-apple-aspen-mdm")
@@ -103,10 +114,7 @@ def _idle(device: SimulatedDevice, **headers: str) -> tuple[int, dict[str, str],
 def test_a_queued_command_is_delivered_and_its_result_goes_to_django(
     wsgi_device: Callable[..., SimulatedDevice], django_app: CountingApp
 ) -> None:
-    device = wsgi_device()
-    device.enroll()
-    enrollment = _enrollment(device)
-    services.enqueue_command(enrollments=[enrollment], request_type="ProfileList")
+    device, enrollment = _with_a_queued_command(wsgi_device)
     django_app.calls.clear()
 
     handled = device.run()
@@ -121,10 +129,7 @@ def test_a_queued_command_is_delivered_and_its_result_goes_to_django(
 def test_the_shortcut_answers_what_the_view_answers(
     wsgi_device: Callable[..., SimulatedDevice], django_app: CountingApp
 ) -> None:
-    device = wsgi_device()
-    device.enroll()
-    enrollment = _enrollment(device)
-    services.enqueue_command(enrollments=[enrollment], request_type="ProfileList")
+    device, enrollment = _with_a_queued_command(wsgi_device)
     body = plistlib.dumps({"Status": "Idle", **device.ids()})
     headers = device._headers(body, "application/x-apple-aspen-mdm")
 
@@ -217,10 +222,7 @@ def test_an_unexpected_error_hands_the_poll_to_django(
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    device = wsgi_device()
-    device.enroll()
-    enrollment = _enrollment(device)
-    services.enqueue_command(enrollments=[enrollment], request_type="ProfileList")
+    device, enrollment = _with_a_queued_command(wsgi_device)
     django_app.calls.clear()
     real = services.handle_report
     failures: list[str] = []

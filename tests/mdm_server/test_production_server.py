@@ -20,7 +20,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from bench.stack import free_port, wait_for_port
+from bench.stack import free_port, stop_process, wait_for_port
 from devices import services
 from devices.models import Enrollment, QueuedCommand
 from devices.simulator import HttpTransport, SimulatedDevice, issue_identity
@@ -60,12 +60,7 @@ def granian_url(server_pki: pki.PkiStatus) -> Iterator[str]:
         wait_for_port(port, timeout=30, proc=proc)
         yield f"http://127.0.0.1:{port}"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
+        stop_process(proc, timeout=15)
 
 
 def test_a_device_enrolls_polls_and_gets_a_command_through_granian(granian_url: str) -> None:
