@@ -32,19 +32,20 @@ class Person:
     email: str = ""
 
 
-def _group_names(user: Any) -> tuple[str, ...]:
+def _groups_of(user: Any) -> list[Any]:
     groups = getattr(user, "groups", None)
     if groups is None:
-        return ()
-    items = groups.all() if hasattr(groups, "all") else groups
-    return tuple(str(getattr(g, "name", g)) for g in items)
+        return []
+    return list(groups.all() if hasattr(groups, "all") else groups)
 
 
-def _enrollment_type_of(user: Any) -> str:
+def _enrollment_type_of(user: Any, groups: list[Any]) -> str:
     """The Apple Enrollment Type of the user's groups; "" when no group has a setting."""
+    from directory.models import DirectoryGroup
     from directory.services import enrollment_settings_for
 
-    settings = enrollment_settings_for(user)
+    known = [g for g in groups if isinstance(g, DirectoryGroup)]
+    settings = enrollment_settings_for(user, known if len(known) == len(groups) else None)
     # Without a group setting the directory reports its default, which is not a decision.
     if settings.group is None:
         return ""
@@ -52,13 +53,14 @@ def _enrollment_type_of(user: Any) -> str:
 
 
 def person_of(user: Any, identifier: str) -> Person:
+    groups = _groups_of(user)  # read once: the names and the enrollment type come from them
     return Person(
         id=getattr(user, "pk", None),
         identifier=identifier,
         managed_apple_id=str(getattr(user, "managed_apple_id", "") or ""),
         enabled=bool(getattr(user, "enabled", True)),
-        groups=_group_names(user),
-        apple_enrollment_type=_enrollment_type_of(user),
+        groups=tuple(str(getattr(g, "name", g)) for g in groups),
+        apple_enrollment_type=_enrollment_type_of(user, groups),
         email=str(getattr(user, "email", "") or ""),
     )
 
@@ -241,7 +243,11 @@ def entra_source(*, configured: str, identifier: str) -> Any | None:
     if configured:
         source = IdentitySource.objects.filter(name=configured, enabled=True).first()
     elif identifier:
-        known = DirectoryUser.objects.filter(managed_apple_id__iexact=identifier.strip()).first()
+        known = (
+            DirectoryUser.objects.select_related("source")
+            .filter(managed_apple_id__iexact=identifier.strip())
+            .first()
+        )
         source = known.source if known is not None else auth.source_for_identifier(identifier)
     else:
         return None

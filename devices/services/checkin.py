@@ -178,8 +178,26 @@ def _apply_token(enrollment: Enrollment, message: protocol.TokenUpdate) -> bool:
     if first:
         enrollment.enrolled_at = enrollment.last_seen_at
         enrollment.unenrolled_at = None
-    enrollment.save()
+    # Only what a TokenUpdate sets: inventory written meanwhile by a command result stays.
+    enrollment.save(update_fields=_TOKEN_UPDATE_FIELDS if enrollment.pk else None)
     return first
+
+
+_TOKEN_UPDATE_FIELDS = (
+    "push_token",
+    "push_magic",
+    "push_token_dead",
+    "push_token_dead_reason",
+    "topic",
+    "awaiting_configuration",
+    "user_short_name",
+    "user_long_name",
+    "unlock_token",
+    "status",
+    "last_seen_at",
+    "enrolled_at",
+    "unenrolled_at",
+)
 
 
 def _token_update(enrollment: Enrollment, message: protocol.TokenUpdate) -> Reply:

@@ -87,10 +87,12 @@ EMPTY = Reply()
 
 
 def _find(ids: protocol.EnrollmentIds, *, for_update: bool = False) -> Enrollment | None:
+    # No select_related("parent"): only user channels have one (loaded when read), and the
+    # join doubles the ORM's work on this wide model for every device-channel check-in.
     qs = Enrollment.objects.all()
     if for_update:
-        qs = qs.select_for_update(of=("self",))
-    return qs.filter(channel_key=ids.key).select_related("parent").first()
+        qs = qs.select_for_update()
+    return qs.filter(channel_key=ids.key).first()
 
 
 def _check_pin(enrollment: Enrollment, identity: DeviceIdentity) -> None:

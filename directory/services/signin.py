@@ -18,7 +18,8 @@ from directory.services.users import (
 # --- sign-in support (used by directory.auth) --------------------------------------------------
 
 
-@transaction.atomic
+# No savepoint when nested (enrollment's sign-in): an error here ends the whole sign-in anyway.
+@transaction.atomic(savepoint=False)
 def upsert_signed_in_user(*, source: IdentitySource, record: sync.UserRecord) -> DirectoryUser:
     """Create or refresh a user from the directory at sign-in, then stamp last_login_at."""
     user = source.users.select_for_update().filter(external_id=record.external_id).first()
@@ -31,14 +32,17 @@ def upsert_signed_in_user(*, source: IdentitySource, record: sync.UserRecord) ->
     }
     changed = user is None
     if user is None:
-        user = DirectoryUser.objects.create(source=source, external_id=record.external_id, **fields)
+        user = DirectoryUser.objects.create(
+            source=source, external_id=record.external_id, last_login_at=timezone.now(), **fields
+        )
     else:
-        for key, value in fields.items():
-            if value and getattr(user, key) != value:
-                setattr(user, key, value)
-                changed = True
-    user.last_login_at = timezone.now()
-    user.save()
+        updated = [key for key, value in fields.items() if value and getattr(user, key) != value]
+        for key in updated:
+            setattr(user, key, fields[key])
+        changed = bool(updated)
+        user.last_login_at = timezone.now()
+        # updated_at (auto_now) moves only when the directory record itself changed.
+        user.save(update_fields=[*updated, "last_login_at", *(["updated_at"] if updated else [])])
     if changed or (user.managed_apple_id is None and not user.managed_apple_id_problem):
         _apply_apple_ids([user], source)
     return user

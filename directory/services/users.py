@@ -256,10 +256,21 @@ class EnrollmentSettings:
 DEFAULT_SETTINGS = EnrollmentSettings("user", "personal", None)
 
 
-def enrollment_settings_for(user: DirectoryUser) -> EnrollmentSettings:
+def enrollment_settings_for(
+    user: DirectoryUser, groups: Iterable[DirectoryGroup] | None = None
+) -> EnrollmentSettings:
     """The settings of the user's group with the lowest priority number; BYOD User Enrollment if
-    no group has a setting."""
-    group = user.groups.exclude(apple_enrollment_type="").order_by("priority", "name", "pk").first()
+    no group has a setting. `groups` are the user's groups when the caller has read them."""
+    if groups is None:
+        group = (
+            user.groups.exclude(apple_enrollment_type="").order_by("priority", "name", "pk").first()
+        )
+    else:
+        group = min(
+            (g for g in groups if g.apple_enrollment_type),
+            key=lambda g: (g.priority, g.name, g.pk),
+            default=None,
+        )
     if group is None:
         return DEFAULT_SETTINGS
     return EnrollmentSettings(group.apple_enrollment_type, group.default_ownership, group.name)

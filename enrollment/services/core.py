@@ -152,11 +152,14 @@ def default_configuration() -> EnrollmentConfiguration:
 def configuration_for_domain(domain: str) -> EnrollmentConfiguration | None:
     """The configuration listing this domain, else the default one for an organisation domain."""
     domain = domain.lower()
-    for config in EnrollmentConfiguration.objects.all():
+    configs = list(EnrollmentConfiguration.objects.all())
+    for config in configs:
         if domain in [d.lower() for d in config.domains]:
             return config
     if domain in directory_access.organisation_domains():
-        return default_configuration()
+        # The default is usually among those just read; default_configuration() creates it.
+        default = next((c for c in configs if c.is_default), None)
+        return default or default_configuration()
     return None
 
 
@@ -272,10 +275,10 @@ def _new_session(
     configuration: EnrollmentConfiguration | None,
     person: Person,
     identifier: str,
+    options: EnrollmentSettings,
     model_family: str = "",
     platform: str = "",
 ) -> EnrollmentSession:
-    options = EnrollmentSettings.load()
     return EnrollmentSession.objects.create(
         kind=kind,
         enrollment_type=enrollment_type,
@@ -321,26 +324,40 @@ def sign_in_account_user(
     identifier = identifier.strip()
     if not identifier or not password:
         raise SignInFailed("missing", "Enter your account and password.")
-    _check_feature(version)
+    options = EnrollmentSettings.load()
+    _check_feature(version, options)
     person = directory_access.authenticate(
         identifier=identifier, password=password, source=configuration.identity_source
     )
     return start_account_session(
-        configuration=configuration, version=version, person=person, identifier=identifier
+        configuration=configuration,
+        version=version,
+        person=person,
+        identifier=identifier,
+        options=options,
     )
 
 
-def _check_feature(version: str) -> None:
-    if version == "mdm-byod" and not EnrollmentSettings.load().user_enrollment_enabled:
+def _check_feature(version: str, options: EnrollmentSettings) -> None:
+    if version == "mdm-byod" and not options.user_enrollment_enabled:
         raise SignInFailed("disabled_feature", "Enrolling personal devices is switched off.")
 
 
-@transaction.atomic
+# No savepoint when nested in the sign-in's transaction: any error here ends the sign-in.
+@transaction.atomic(savepoint=False)
 def start_account_session(
-    *, configuration: EnrollmentConfiguration, version: str, person: Person, identifier: str
+    *,
+    configuration: EnrollmentConfiguration,
+    version: str,
+    person: Person,
+    identifier: str,
+    options: EnrollmentSettings | None = None,
 ) -> tuple[EnrollmentSession, str]:
-    """A signed-in person (password or external IdP): new session and its access token."""
-    _check_feature(version)
+    """A signed-in person (password or external IdP): new session and its access token.
+
+    `options` are the enrollment settings the caller has already read, if any."""
+    options = options or EnrollmentSettings.load()
+    _check_feature(version, options)
     _check_sign_in_policy(person, configuration, identifier)
     session = _new_session(
         kind=EnrollmentSession.Kind.ACCOUNT,
@@ -348,8 +365,8 @@ def start_account_session(
         configuration=configuration,
         person=person,
         identifier=identifier,
+        options=options,
     )
-    options = EnrollmentSettings.load()
     token = _new_token(
         session,
         kind=EnrollmentToken.Kind.ACCESS,
@@ -366,14 +383,13 @@ def entra_source_for(configuration: EnrollmentConfiguration, identifier: str) ->
     )
 
 
-def _find_token(secret: str, kind: str) -> EnrollmentToken | None:
+def _find_token(secret: str, kind: str, *, for_update: bool = False) -> EnrollmentToken | None:
+    """The token with this secret; `for_update` locks the row (its session is not loaded)."""
     if not secret or len(secret) > 200:
         return None
-    token = (
-        EnrollmentToken.objects.select_related("session", "session__configuration")
-        .filter(token_hash=hash_token(secret), kind=kind)
-        .first()
-    )
+    rows = EnrollmentToken.objects.filter(token_hash=hash_token(secret), kind=kind)
+    rows = rows.select_for_update() if for_update else rows.select_related("session")
+    token = rows.first()
     # The lookup is by hash already; compare again in constant time for good measure.
     if token is None or not hmac.compare_digest(token.token_hash, hash_token(secret)):
         return None
@@ -437,15 +453,25 @@ def _identifier_prefix() -> str:
     return payload_identifier_prefix(settings.PUBLIC_URL)
 
 
-def build_profile_for(session: EnrollmentSession) -> bytes:
-    """Build and sign the enrollment profile of a session (raises EnrollmentError)."""
+def build_profile_for(
+    session: EnrollmentSession,
+    *,
+    configuration: EnrollmentConfiguration | None = None,
+    options: EnrollmentSettings | None = None,
+) -> bytes:
+    """Build and sign the enrollment profile of a session (raises EnrollmentError).
+
+    `configuration` (the session's, when the caller has it) and `options` save re-reading them.
+    """
     from mdm_server.pki.certificates import CertificateError
     from profiles.signing import sign_profile
 
-    options = EnrollmentSettings.load()
+    if configuration is None or configuration.pk != session.configuration_id:
+        configuration = session.configuration
+    options = options or EnrollmentSettings.load()
     topic = _push_topic()
     try:
-        identity = _identity_for(session, session.configuration)
+        identity = _identity_for(session, configuration)
         spec = mdm_profile.EnrollmentProfileSpec(
             kind=_profile_kind(session),
             identifier=_identifier_prefix(),
@@ -467,11 +493,11 @@ def build_profile_for(session: EnrollmentSession) -> bytes:
         raise EnrollmentError(403, f"The server PKI is not ready: {exc}") from None
 
 
-def trusted_device_roots() -> list[Any]:
+def trusted_device_roots(options: EnrollmentSettings | None = None) -> list[Any]:
     """Apple's device CA (configured PEM), against which signed MachineInfo is checked."""
     from cryptography import x509
 
-    pem = EnrollmentSettings.load().apple_device_ca_pem.strip()
+    pem = (options or EnrollmentSettings.load()).apple_device_ca_pem.strip()
     if not pem:
         return []
     try:
@@ -483,9 +509,9 @@ def trusted_device_roots() -> list[Any]:
         ) from None
 
 
-def read_machine_info(body: bytes) -> MachineInfo:
+def read_machine_info(body: bytes, options: EnrollmentSettings | None = None) -> MachineInfo:
     try:
-        return parse_machine_info(body, trusted_roots=trusted_device_roots() or None)
+        return parse_machine_info(body, trusted_roots=trusted_device_roots(options) or None)
     except MachineInfoError as exc:
         raise EnrollmentError(400, str(exc)) from None
 
@@ -499,16 +525,16 @@ def issue_account_profile(
     body: bytes,
 ) -> tuple[bytes, EnrollmentSession]:
     """The second POST: a valid Bearer token gets the signed profile, once (Apple step 12)."""
-    info = read_machine_info(body)
+    options = EnrollmentSettings.load()
+    info = read_machine_info(body, options)
     challenge = challenge_for(configuration, version)
     secret = bearer_of(authorization)
     if secret is None:
         raise EnrollmentError(401, "sign-in required", challenge=challenge)
-    token = _find_token(secret, EnrollmentToken.Kind.ACCESS)
+    token = _find_token(secret, EnrollmentToken.Kind.ACCESS, for_update=True)
     now = timezone.now()
     if token is None:
         raise EnrollmentError(401, "unknown access token", challenge=challenge)
-    token = EnrollmentToken.objects.select_for_update().get(pk=token.pk)
     session = EnrollmentSession.objects.select_for_update().get(pk=token.session_id)
     if (
         token.revoked_at is not None
@@ -529,7 +555,7 @@ def issue_account_profile(
     session.save(update_fields=["machine_info", "platform", "model_family", "status"])
     token.profile_issued_at = now
     token.save(update_fields=["profile_issued_at"])
-    return build_profile_for(session), session
+    return build_profile_for(session, configuration=configuration, options=options), session
 
 
 @transaction.atomic

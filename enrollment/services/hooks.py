@@ -25,11 +25,7 @@ if TYPE_CHECKING:
 def _session_by_reference(reference: str) -> EnrollmentSession | None:
     if not reference:
         return None
-    return (
-        EnrollmentSession.objects.select_related("configuration")
-        .filter(public_id=reference)
-        .first()
-    )
+    return EnrollmentSession.objects.filter(public_id=reference).first()
 
 
 def resolve_enrollment(
@@ -69,23 +65,27 @@ def _token_belongs(token: EnrollmentToken, session: EnrollmentSession, enrollmen
     )
 
 
-def check_bearer(enrollment: Enrollment, bearer: str | None) -> AuthChallenge | None:
-    """Later check-ins and connects of account-driven enrollments must carry a valid token."""
+def _challenge(session: EnrollmentSession) -> AuthChallenge:
+    """The sign-in challenge of the session's configuration (read only when one is sent)."""
     from devices.hooks import AuthChallenge
 
+    config = session.configuration or default_configuration()
+    return AuthChallenge(www_authenticate=challenge_for(config, session.version))
+
+
+def check_bearer(enrollment: Enrollment, bearer: str | None) -> AuthChallenge | None:
+    """Later check-ins and connects of account-driven enrollments must carry a valid token."""
     reference = enrollment.enrollment_reference
     if not reference and enrollment.parent_id:
         reference = enrollment.parent.enrollment_reference if enrollment.parent else ""
     session = _session_by_reference(reference)
     if session is None or session.kind != EnrollmentSession.Kind.ACCOUNT:
         return None
-    config = session.configuration or default_configuration()
-    challenge = AuthChallenge(www_authenticate=challenge_for(config, session.version))
     if bearer is None:
         # macOS sends the token only on the user channel, never on the device channel.
         if enrollment.platform == "macOS" and enrollment.channel == "device":
             return None
-        return challenge
+        return _challenge(session)
     token = _find_token(bearer, EnrollmentToken.Kind.ACCESS)
     now = timezone.now()
     if (
@@ -95,7 +95,7 @@ def check_bearer(enrollment: Enrollment, bearer: str | None) -> AuthChallenge | 
         or not token.session.is_active
         or not _token_belongs(token, session, enrollment)
     ):
-        return challenge
+        return _challenge(session)
     bound = enrollment.parent_id or enrollment.pk
     for row in {session, token.session}:
         if row.enrollment_id is None:
@@ -106,11 +106,13 @@ def check_bearer(enrollment: Enrollment, bearer: str | None) -> AuthChallenge | 
 
 
 def bind_on_enrolled(enrollment: Enrollment) -> None:
-    """First TokenUpdate of a session's enrollment: mark the session enrolled."""
-    session = _session_by_reference(enrollment.enrollment_reference)
-    if session is None or session.enrollment_id is not None:
+    """First TokenUpdate of a session's enrollment: mark the session enrolled (one UPDATE, which
+    matches nothing when the session is unknown or already bound, e.g. by check_bearer)."""
+    if not enrollment.enrollment_reference:
         return
-    EnrollmentSession.objects.filter(pk=session.pk, enrollment__isnull=True).update(
+    EnrollmentSession.objects.filter(
+        public_id=enrollment.enrollment_reference, enrollment__isnull=True
+    ).update(
         enrollment_id=enrollment.parent_id or enrollment.pk,
         status=EnrollmentSession.Status.ENROLLED,
     )

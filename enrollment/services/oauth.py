@@ -91,7 +91,8 @@ def issue_oauth_code(
     redirect_uri: str,
 ) -> str:
     """A signed-in person gets a one-time authorization code bound to a new session."""
-    _check_feature(version)
+    options = EnrollmentSettings.load()
+    _check_feature(version, options)
     _check_sign_in_policy(person, configuration, identifier)
     session = _new_session(
         kind=EnrollmentSession.Kind.ACCOUNT,
@@ -99,6 +100,7 @@ def issue_oauth_code(
         configuration=configuration,
         person=person,
         identifier=identifier,
+        options=options,
     )
     return _new_token(
         session,

@@ -116,8 +116,9 @@ def start_portal_enrollment(
     )
     if not decision.enrollment_type:
         return decision, None, ""
+    options = EnrollmentSettings.load()
     if decision.enrollment_type == "user":
-        if not EnrollmentSettings.load().user_enrollment_enabled:
+        if not options.user_enrollment_enabled:
             raise SignInFailed("disabled_feature", "Enrolling personal devices is switched off.")
         if not person.managed_apple_id:
             raise SignInFailed(
@@ -130,9 +131,9 @@ def start_portal_enrollment(
         configuration=default_configuration(),
         person=person,
         identifier=identifier,
+        options=options,
         platform=platform,
     )
-    options = EnrollmentSettings.load()
     deadline = timezone.now() + dt.timedelta(minutes=options.token_ttl_minutes)
     token = _new_token(
         session, kind=EnrollmentToken.Kind.ACCESS, expires_at=deadline, profile_deadline=deadline

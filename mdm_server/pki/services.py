@@ -165,7 +165,6 @@ def normalise_fingerprint(fingerprint: str) -> str:
     return fingerprint.replace(":", "").replace(" ", "").strip().lower()
 
 
-@transaction.atomic
 def create_scep_challenge(*, reference: str, ttl_seconds: int = 3600) -> str:
     """Create a one-time SCEP challenge for `reference`; the plaintext is returned only here."""
     if ttl_seconds <= 0:
