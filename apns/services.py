@@ -30,6 +30,7 @@ from devices.models import DeviceEvent, Enrollment, QueuedCommand
 from devices.services import LAST_SEEN_RESOLUTION
 from mdm_server import audit, encryption
 from mdm_server.pki import certificates
+from mdm_server.prepared import PreparedQuery
 
 logger = logging.getLogger(__name__)
 
@@ -220,7 +221,17 @@ def active_certificate() -> PushCertificate | None:
 
 def active_topic() -> str | None:
     """The topic enrollment profiles must carry (com.apple.mdm `Topic`), or None."""
-    return PushCertificate.objects.filter(is_active=True).values_list("topic", flat=True).first()
+    return _ACTIVE_TOPIC.first()
+
+
+# Read by discovery and every enrollment profile (see mdm_server.prepared).
+_ACTIVE_TOPIC = PreparedQuery(
+    lambda: (
+        PushCertificate.objects.filter(is_active=True)
+        .order_by("-created_at", "-id")
+        .values_list("topic", flat=True)[:1]
+    )
+)
 
 
 @dataclass(frozen=True)

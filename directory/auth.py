@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from directory import entra, services, sync
+from directory import entra, selectors, services, sync
 from directory.ldap_client import Connection, LdapError
 from directory.models import DirectoryUser, IdentitySource
 
@@ -135,7 +135,7 @@ def _ldap(source: IdentitySource, identifier: str, password: str) -> DirectoryUs
         raise AuthenticationFailed("not_configured", NOT_CONFIGURED) from None
     if not record.enabled:
         raise AuthenticationFailed("disabled", DISABLED)
-    known = source.users.filter(external_id=record.external_id).first()
+    known = selectors.user_by_external_id(source, record.external_id)
     if known is not None and not known.enabled:
         # Disabled here (by an administrator or the last sync): stays refused until re-enabled.
         raise AuthenticationFailed("disabled", DISABLED)

@@ -33,6 +33,11 @@ class Person:
 
 
 def _groups_of(user: Any) -> list[Any]:
+    from directory import selectors
+    from directory.models import DirectoryUser
+
+    if isinstance(user, DirectoryUser):
+        return list(selectors.groups_of(user))
     groups = getattr(user, "groups", None)
     if groups is None:
         return []
@@ -122,13 +127,10 @@ def _login_for(identifier: str) -> tuple[str, Any | None]:
     On the device people type their Managed Apple ID, which is often not their directory login
     (alice@appleid.example.com vs alice / alice@example.com).
     """
-    from directory.models import DirectoryUser, IdentitySource
+    from directory import selectors
+    from directory.models import IdentitySource
 
-    user = (
-        DirectoryUser.objects.select_related("source")
-        .filter(managed_apple_id__iexact=identifier.strip())
-        .first()
-    )
+    user = selectors.user_by_apple_id(identifier)
     if user is None or user.source.kind == IdentitySource.Kind.ENTRA:
         return identifier, None
     return user.username, user.source
@@ -136,20 +138,9 @@ def _login_for(identifier: str) -> tuple[str, Any | None]:
 
 def find_person(identifier: str) -> Person | None:
     """The directory user with this sign-in identifier or Managed Apple ID, if known."""
-    from django.db.models import Q
+    from directory import selectors
 
-    from directory.models import DirectoryUser
-
-    user = (
-        DirectoryUser.objects.filter(
-            Q(managed_apple_id__iexact=identifier)
-            | Q(email__iexact=identifier)
-            | Q(upn__iexact=identifier)
-            | Q(username__iexact=identifier)
-        )
-        .order_by("-enabled", "id")
-        .first()
-    )
+    user = selectors.user_by_any_name(identifier)
     return person_of(user, identifier) if user is not None else None
 
 
@@ -162,9 +153,9 @@ def get_person(user_id: int) -> Person | None:
 
 def organisation_domains() -> list[str]:
     """The organisation's enabled Managed Apple ID domains (lower case)."""
-    from directory.models import ManagedAppleIdDomain
+    from directory import selectors
 
-    return list(ManagedAppleIdDomain.objects.filter(enabled=True).values_list("domain", flat=True))
+    return selectors.enabled_domains()
 
 
 def all_domains() -> list[tuple[int, str, bool]]:
@@ -237,17 +228,13 @@ def invite(*, user_id: int, actor: Any, portal_url: str) -> str:
 
 def entra_source(*, configured: str, identifier: str) -> Any | None:
     """The Entra ID source for this sign-in: the configured one, else the identifier's domain."""
-    from directory import auth
-    from directory.models import DirectoryUser, IdentitySource
+    from directory import auth, selectors
+    from directory.models import IdentitySource
 
     if configured:
         source = IdentitySource.objects.filter(name=configured, enabled=True).first()
     elif identifier:
-        known = (
-            DirectoryUser.objects.select_related("source")
-            .filter(managed_apple_id__iexact=identifier.strip())
-            .first()
-        )
+        known = selectors.user_by_apple_id(identifier)
         source = known.source if known is not None else auth.source_for_identifier(identifier)
     else:
         return None

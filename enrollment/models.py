@@ -11,6 +11,8 @@ import uuid
 from django.db import models
 from django.utils import timezone
 
+from mdm_server.prepared import PreparedQuery
+
 
 def _hex_id() -> str:
     return uuid.uuid4().hex
@@ -50,8 +52,13 @@ class EnrollmentSettings(models.Model):
 
     @classmethod
     def load(cls) -> EnrollmentSettings:
-        row, _ = cls.objects.get_or_create(pk=1)
+        row = _SETTINGS_ROW.first(1)  # read on most enrollment requests
+        if row is None:
+            row, _ = cls.objects.get_or_create(pk=1)
         return row
+
+
+_SETTINGS_ROW = PreparedQuery(lambda pk: EnrollmentSettings.objects.filter(pk=pk)[:1], int)
 
 
 class EnrollmentConfiguration(models.Model):

@@ -7,8 +7,8 @@ import logging
 from typing import Any
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -56,10 +56,17 @@ def service_discovery(request: HttpRequest) -> HttpResponse:
 @require_GET
 def configuration_discovery(request: HttpRequest, slug: str) -> HttpResponse:
     """The same document at a per-configuration URL, for organisations that redirect to us."""
-    config = EnrollmentConfiguration.objects.filter(slug=slug).first()
+    config = services.configuration_by_slug(slug)
     if config is None:
         return _json(discovery.build_well_known_failed("Unknown enrollment address."), 404)
     return _discovery_response(request, config)
+
+
+def _configuration(slug: str) -> EnrollmentConfiguration:
+    config = services.configuration_by_slug(slug)
+    if config is None:
+        raise Http404("unknown enrollment configuration")
+    return config
 
 
 def _error_response(exc: EnrollmentError) -> HttpResponse:
@@ -75,7 +82,7 @@ def _error_response(exc: EnrollmentError) -> HttpResponse:
 @require_POST
 def enroll(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     """POST <BaseURL>: signed MachineInfo; 401 challenge, then the profile with a Bearer token."""
-    config = get_object_or_404(EnrollmentConfiguration, slug=slug)
+    config = _configuration(slug)
     # request.body, never request.POST: iOS 15 labels this CMS body as form-encoded.
     body = request.body
     try:
@@ -99,7 +106,7 @@ def _sign_in_page(request: HttpRequest, context: dict[str, Any], status: int = 2
 @require_http_methods(["GET", "POST"])
 def authenticate(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     """The web sheet's sign-in page; success is a 308 to the callback scheme with the token."""
-    config = get_object_or_404(EnrollmentConfiguration, slug=slug)
+    config = _configuration(slug)
     try:
         version = services.version_of_slug(kind)
     except EnrollmentError as exc:
@@ -177,7 +184,7 @@ def entra_callback(request: HttpRequest) -> HttpResponse:
     pending = request.session.pop(ENTRA_SESSION_KEY, None)
     if not isinstance(pending, dict):
         return HttpResponse("No sign-in is in progress.", status=400, content_type="text/plain")
-    config = get_object_or_404(EnrollmentConfiguration, slug=pending["slug"])
+    config = _configuration(pending["slug"])
     context: dict[str, Any] = {
         "identifier": pending["identifier"],
         "error": "",
@@ -223,7 +230,7 @@ def entra_callback(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def oauth_authorize(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     """OAuth 2 authorization endpoint (code flow, public client); 308 to redirect_uri."""
-    config = get_object_or_404(EnrollmentConfiguration, slug=slug)
+    config = _configuration(slug)
     data = request.POST if request.method == "POST" else request.GET
     params = {
         k: data.get(k, "")[:500]
@@ -280,7 +287,7 @@ def oauth_authorize(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
 @require_POST
 def oauth_token(request: HttpRequest, slug: str) -> HttpResponse:
     """OAuth 2 token endpoint (form-encoded body; JSON answer, errors per RFC 6749 §5.2)."""
-    config = EnrollmentConfiguration.objects.filter(slug=slug).first()
+    config = services.configuration_by_slug(slug)
     if config is None:
         return _json({"error": "invalid_client", "error_description": "unknown endpoint"}, 401)
     # The token request is a plain form post (RFC 6749 §4.1.3), unlike the enrollment POST.

@@ -28,6 +28,7 @@ from devices.services.common import (
     target_for,
 )
 from mdm_server import encryption
+from mdm_server.prepared import PreparedQuery
 
 # --- check-in --------------------------------------------------------------------------------------
 
@@ -88,19 +89,27 @@ def handle_checkin(
     raise CheckinRejected(400, f"unhandled MessageType {message.message_type}")  # pragma: no cover
 
 
+# Another enrollment (device channel, not checked out) pinned to the same identity certificate.
+_OTHER_HOLDER = PreparedQuery(
+    lambda fingerprint, key: (
+        Enrollment.objects.filter(cert_fingerprint=fingerprint, parent__isnull=True)
+        .exclude(channel_key=key)
+        .exclude(status=Enrollment.Status.UNENROLLED)
+        .order_by()
+        .values_list("id", flat=True)[:1]
+    ),
+    str,
+    str,
+)
+
+
 def _authenticate(
     identity: DeviceIdentity, message: protocol.Authenticate, bearer: str | None
 ) -> Reply:
     ids = message.ids
     if ids.is_user_channel:
         raise CheckinRejected(400, "Authenticate is sent on the device channel only")
-    other = (
-        Enrollment.objects.filter(cert_fingerprint=identity.fingerprint, parent__isnull=True)
-        .exclude(channel_key=ids.key)
-        .exclude(status=Enrollment.Status.UNENROLLED)
-        .exists()
-    )
-    if other:
+    if _OTHER_HOLDER.first(identity.fingerprint, ids.key) is not None:
         raise CheckinRejected(403, "this identity certificate belongs to another enrollment")
     context = hooks.resolve_enrollment(ids, identity.fingerprint, bearer)
     if ids.is_user_enrollment:

@@ -13,6 +13,7 @@ from devices import capabilities, protocol
 from devices.exceptions import CheckinRejected
 from devices.identity import DeviceIdentity
 from devices.models import DeviceEvent, Enrollment, QueuedCommand
+from mdm_server.prepared import PreparedQuery
 
 Actor = AbstractBaseUser | AnonymousUser | None
 
@@ -86,13 +87,21 @@ class Reply:
 EMPTY = Reply()
 
 
+# Every check-in reads its enrollment by channel key (see mdm_server.prepared). No parent join:
+# only user channels have one, loaded when read.
+_BY_CHANNEL_KEY = PreparedQuery(
+    lambda key: Enrollment.objects.filter(channel_key=key).order_by()[:1], str
+)
+_BY_CHANNEL_KEY_FOR_UPDATE = PreparedQuery(
+    lambda key: Enrollment.objects.select_for_update().filter(channel_key=key).order_by()[:1],
+    str,
+)
+
+
 def _find(ids: protocol.EnrollmentIds, *, for_update: bool = False) -> Enrollment | None:
-    # No select_related("parent"): only user channels have one (loaded when read), and the
-    # join doubles the ORM's work on this wide model for every device-channel check-in.
-    qs = Enrollment.objects.all()
-    if for_update:
-        qs = qs.select_for_update()
-    return qs.filter(channel_key=ids.key).first()
+    query = _BY_CHANNEL_KEY_FOR_UPDATE if for_update else _BY_CHANNEL_KEY
+    result: Enrollment | None = query.first(ids.key)
+    return result
 
 
 def _check_pin(enrollment: Enrollment, identity: DeviceIdentity) -> None:

@@ -6,7 +6,7 @@ from django.contrib.auth.hashers import check_password
 from django.db import transaction
 from django.utils import timezone
 
-from directory import sync
+from directory import selectors, sync
 from directory.models import (
     DirectoryUser,
     IdentitySource,
@@ -22,7 +22,7 @@ from directory.services.users import (
 @transaction.atomic(savepoint=False)
 def upsert_signed_in_user(*, source: IdentitySource, record: sync.UserRecord) -> DirectoryUser:
     """Create or refresh a user from the directory at sign-in, then stamp last_login_at."""
-    user = source.users.select_for_update().filter(external_id=record.external_id).first()
+    user = selectors.user_by_external_id(source, record.external_id, for_update=True)
     fields = {
         "username": record.username[:255],
         "email": record.email[:254],

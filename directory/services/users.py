@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from directory import mapping
+from directory import mapping, selectors
 from directory.models import (
     DirectoryGroup,
     DirectoryUser,
@@ -33,7 +33,7 @@ from mdm_server import audit
 
 def managed_apple_id_domains() -> list[str]:
     """The organisation's enabled Managed Apple ID domains (lowercase)."""
-    return list(ManagedAppleIdDomain.objects.filter(enabled=True).values_list("domain", flat=True))
+    return selectors.enabled_domains()
 
 
 @transaction.atomic

@@ -25,6 +25,7 @@ from enrollment.models import (
     EnrollmentSettings,
     EnrollmentToken,
 )
+from mdm_server.prepared import PreparedQuery
 
 if TYPE_CHECKING:
     pass
@@ -139,6 +140,17 @@ def parse_version(text: str) -> tuple[int, ...]:
 # --- configuration lookup and discovery --------------------------------------------------------
 
 
+_ALL_CONFIGURATIONS = PreparedQuery(lambda: EnrollmentConfiguration.objects.all())
+_CONFIGURATION_BY_SLUG = PreparedQuery(
+    lambda slug: EnrollmentConfiguration.objects.filter(slug=slug)[:1], str
+)
+
+
+def configuration_by_slug(slug: str) -> EnrollmentConfiguration | None:
+    """The configuration of an enrollment URL (read by every device-facing enrollment request)."""
+    return _CONFIGURATION_BY_SLUG.first(slug)
+
+
 def default_configuration() -> EnrollmentConfiguration:
     """The default configuration; created on first use so a fresh server can enroll."""
     config = EnrollmentConfiguration.objects.filter(is_default=True).first()
@@ -152,7 +164,7 @@ def default_configuration() -> EnrollmentConfiguration:
 def configuration_for_domain(domain: str) -> EnrollmentConfiguration | None:
     """The configuration listing this domain, else the default one for an organisation domain."""
     domain = domain.lower()
-    configs = list(EnrollmentConfiguration.objects.all())
+    configs = _ALL_CONFIGURATIONS.all()
     for config in configs:
         if domain in [d.lower() for d in config.domains]:
             return config
@@ -383,13 +395,39 @@ def entra_source_for(configuration: EnrollmentConfiguration, identifier: str) ->
     )
 
 
-def _find_token(secret: str, kind: str, *, for_update: bool = False) -> EnrollmentToken | None:
-    """The token with this secret; `for_update` locks the row (its session is not loaded)."""
+# Tokens and sessions are read on every enrollment request and check-in (mdm_server.prepared).
+_TOKEN = PreparedQuery(
+    lambda digest, kind: EnrollmentToken.objects.filter(token_hash=digest, kind=kind)[:1], str, str
+)
+_TOKEN_FOR_UPDATE = PreparedQuery(
+    lambda digest, kind: EnrollmentToken.objects.select_for_update().filter(
+        token_hash=digest, kind=kind
+    )[:1],
+    str,
+    str,
+)
+_SESSION_BY_ID = PreparedQuery(lambda pk: EnrollmentSession.objects.filter(pk=pk)[:1], int)
+
+
+def _find_token(
+    secret: str,
+    kind: str,
+    *,
+    for_update: bool = False,
+    session: EnrollmentSession | None = None,
+) -> EnrollmentToken | None:
+    """The token with this secret. `for_update` locks the row and leaves its session unread;
+    otherwise the session is attached (`session`, when the caller holds it, else read)."""
     if not secret or len(secret) > 200:
         return None
-    rows = EnrollmentToken.objects.filter(token_hash=hash_token(secret), kind=kind)
-    rows = rows.select_for_update() if for_update else rows.select_related("session")
-    token = rows.first()
+    token: EnrollmentToken | None = (_TOKEN_FOR_UPDATE if for_update else _TOKEN).first(
+        hash_token(secret), kind
+    )
+    if token is not None and not for_update:
+        if session is not None and session.pk == token.session_id:
+            token.session = session
+        else:
+            token.session = _SESSION_BY_ID.first(token.session_id)
     # The lookup is by hash already; compare again in constant time for good measure.
     if token is None or not hmac.compare_digest(token.token_hash, hash_token(secret)):
         return None

@@ -15,6 +15,7 @@ from enrollment.services.core import (
     challenge_for,
     default_configuration,
 )
+from mdm_server.prepared import PreparedQuery
 
 if TYPE_CHECKING:
     from devices.hooks import AuthChallenge, EnrollmentContext
@@ -25,7 +26,14 @@ if TYPE_CHECKING:
 def _session_by_reference(reference: str) -> EnrollmentSession | None:
     if not reference:
         return None
-    return EnrollmentSession.objects.filter(public_id=reference).first()
+    result: EnrollmentSession | None = _SESSION_BY_REFERENCE.first(reference)
+    return result
+
+
+# Every Authenticate and every check-in of an account-driven enrollment (mdm_server.prepared).
+_SESSION_BY_REFERENCE = PreparedQuery(
+    lambda reference: EnrollmentSession.objects.filter(public_id=reference)[:1], str
+)
 
 
 def resolve_enrollment(
@@ -86,7 +94,7 @@ def check_bearer(enrollment: Enrollment, bearer: str | None) -> AuthChallenge | 
         if enrollment.platform == "macOS" and enrollment.channel == "device":
             return None
         return _challenge(session)
-    token = _find_token(bearer, EnrollmentToken.Kind.ACCESS)
+    token = _find_token(bearer, EnrollmentToken.Kind.ACCESS, session=session)
     now = timezone.now()
     if (
         token is None

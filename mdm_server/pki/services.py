@@ -20,6 +20,7 @@ from django.utils import timezone
 from mdm_server import encryption
 from mdm_server.pki import certificates, scep
 from mdm_server.pki.models import IssuedCertificate, ScepChallenge, ServerCertificate
+from mdm_server.prepared import PreparedQuery
 
 logger = logging.getLogger(__name__)
 
@@ -165,6 +166,16 @@ def normalise_fingerprint(fingerprint: str) -> str:
     return fingerprint.replace(":", "").replace(" ", "").strip().lower()
 
 
+# Read by every SCEP request and every Authenticate check-in (see mdm_server.prepared).
+_CHALLENGE_FOR_UPDATE = PreparedQuery(
+    lambda digest: ScepChallenge.objects.select_for_update().filter(challenge_hash=digest)[:1],
+    str,
+)
+_ISSUED_BY_FINGERPRINT = PreparedQuery(
+    lambda fingerprint: IssuedCertificate.objects.filter(fingerprint=fingerprint)[:1], str
+)
+
+
 def create_scep_challenge(*, reference: str, ttl_seconds: int = 3600) -> str:
     """Create a one-time SCEP challenge for `reference`; the plaintext is returned only here."""
     if ttl_seconds <= 0:
@@ -227,11 +238,7 @@ def _issue_for_scep(
     challenge_text = opened.csr.challenge_password
     if not challenge_text:
         raise scep.ScepFailure(scep.FailInfo.BAD_REQUEST, "the CSR has no challenge password")
-    challenge = (
-        ScepChallenge.objects.select_for_update()
-        .filter(challenge_hash=_challenge_hash(challenge_text))
-        .first()
-    )
+    challenge = _CHALLENGE_FOR_UPDATE.first(_challenge_hash(challenge_text))
     now = timezone.now()
     if challenge is None:
         raise scep.ScepFailure(scep.FailInfo.BAD_REQUEST, _BAD_CHALLENGE)
@@ -351,7 +358,7 @@ def purge_scep_challenges(*, older_than: dt.timedelta = dt.timedelta(days=7)) ->
 
 def find_issued_certificate(fingerprint: str) -> IssuedCertificate | None:
     """The issued certificate with this SHA-256 fingerprint, or None."""
-    return IssuedCertificate.objects.filter(fingerprint=normalise_fingerprint(fingerprint)).first()
+    return _ISSUED_BY_FINGERPRINT.first(normalise_fingerprint(fingerprint))
 
 
 @transaction.atomic

@@ -1,0 +1,77 @@
+"""Reads of directory people, groups and domains made on every enrollment and sign-in.
+
+Prepared queries (compiled once, see mdm_server.prepared): discovery, the sign-in page, the
+sign-in itself and each directory sign-in look people up by what they typed.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from directory.models import DirectoryGroup, DirectoryUser, IdentitySource, ManagedAppleIdDomain
+from mdm_server.prepared import PreparedQuery
+
+_ENABLED_DOMAINS = PreparedQuery(
+    lambda: ManagedAppleIdDomain.objects.filter(enabled=True).values_list("domain", flat=True)
+)
+_SOURCE_BY_ID = PreparedQuery(lambda pk: IdentitySource.objects.filter(pk=pk)[:1], int)
+_USER_BY_APPLE_ID = PreparedQuery(
+    lambda value: DirectoryUser.objects.filter(managed_apple_id__iexact=value)[:1], str
+)
+# Any of the four ways a person may type who they are (the functional indexes of migration
+# 0003 answer each); an enabled account wins over a disabled one.
+_USER_BY_ANY_NAME = PreparedQuery(
+    lambda a, b, c, d: DirectoryUser.objects.filter(
+        Q(managed_apple_id__iexact=a)
+        | Q(email__iexact=b)
+        | Q(upn__iexact=c)
+        | Q(username__iexact=d)
+    ).order_by("-enabled", "id")[:1],
+    str,
+    str,
+    str,
+    str,
+)
+_USER_BY_EXTERNAL_ID = PreparedQuery(
+    lambda source, value: DirectoryUser.objects.filter(source_id=source, external_id=value)[:1],
+    int,
+    str,
+)
+_USER_BY_EXTERNAL_ID_FOR_UPDATE = PreparedQuery(
+    lambda source, value: DirectoryUser.objects.select_for_update().filter(
+        source_id=source, external_id=value
+    )[:1],
+    int,
+    str,
+)
+_GROUPS_OF_USER = PreparedQuery(lambda user: DirectoryGroup.objects.filter(members=user), int)
+
+
+def enabled_domains() -> list[str]:
+    """The organisation's enabled Managed Apple ID domains (lower case)."""
+    return _ENABLED_DOMAINS.all()
+
+
+def user_by_apple_id(identifier: str) -> DirectoryUser | None:
+    """The user holding this Managed Apple ID (any case), with its source loaded."""
+    user = _USER_BY_APPLE_ID.first(identifier.strip())
+    if user is not None:
+        user.source = _SOURCE_BY_ID.first(user.source_id)
+    return user
+
+
+def user_by_any_name(identifier: str) -> DirectoryUser | None:
+    """The user whose Managed Apple ID, e-mail, UPN or username is `identifier` (any case)."""
+    return _USER_BY_ANY_NAME.first(identifier, identifier, identifier, identifier)
+
+
+def user_by_external_id(
+    source: IdentitySource, external_id: str, *, for_update: bool = False
+) -> DirectoryUser | None:
+    """The user a directory record (objectGUID, entryUUID, ...) maps to in this source."""
+    query = _USER_BY_EXTERNAL_ID_FOR_UPDATE if for_update else _USER_BY_EXTERNAL_ID
+    return query.first(source.pk, external_id)
+
+
+def groups_of(user: DirectoryUser) -> list[DirectoryGroup]:
+    return _GROUPS_OF_USER.all(user.pk)

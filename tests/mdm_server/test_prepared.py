@@ -1,0 +1,155 @@
+"""PreparedQuery: compiled once, then the same rows as the ORM, or a clear refusal."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from typing import Any
+
+import pytest
+from django.db import connection, transaction
+from django.db.models import Count
+from django.db.transaction import TransactionManagementError
+from django.test.utils import CaptureQueriesContext
+
+from devices.models import Enrollment
+from mdm_server.prepared import PreparedQuery
+
+pytestmark = pytest.mark.django_db
+
+
+def _fields(row: Enrollment) -> dict[str, Any]:
+    return {f.attname: getattr(row, f.attname) for f in Enrollment._meta.concrete_fields}
+
+
+@pytest.fixture
+def enrollments() -> list[Enrollment]:
+    seen = dt.datetime(2026, 11, 1, 12, 30, 5, 123456, tzinfo=dt.UTC)
+    return [
+        Enrollment.objects.create(
+            channel_key="eid:ONE",
+            channel="device",
+            platform="iOS",
+            supervised=True,
+            device_information={"OSVersion": "18.2", "Nested": {"a": [1, 2]}},
+            unlock_token=b"\x00\x01binary",
+            last_seen_at=seen,
+            cert_fingerprint="ab" * 32,
+        ),
+        Enrollment.objects.create(channel_key="eid:TWO", channel="device", platform="macOS"),
+    ]
+
+
+def test_model_rows_are_what_the_orm_returns(enrollments: list[Enrollment]) -> None:
+    by_key = PreparedQuery(lambda key: Enrollment.objects.filter(channel_key=key)[:1], str)
+    for key in ("eid:ONE", "eid:TWO"):
+        prepared = by_key.first(key)
+        orm = Enrollment.objects.get(channel_key=key)
+        assert isinstance(prepared, Enrollment)
+        assert _fields(prepared) == _fields(orm)
+        assert prepared._state.adding is False and prepared._state.db == "default"
+    assert by_key.first("eid:NONE") is None
+    assert bytes(by_key.first("eid:ONE").unlock_token) == b"\x00\x01binary"
+
+
+def test_instances_save_like_orm_instances(enrollments: list[Enrollment]) -> None:
+    by_id = PreparedQuery(lambda pk: Enrollment.objects.filter(pk=pk)[:1], int)
+    row = by_id.first(enrollments[0].pk)
+    row.device_name = "Jo's iPhone"
+    row.save(update_fields=["device_name"])
+    assert Enrollment.objects.get(pk=row.pk).device_name == "Jo's iPhone"
+
+
+def test_values_list_rows_flat_and_tuples(enrollments: list[Enrollment]) -> None:
+    platforms = PreparedQuery(
+        lambda: Enrollment.objects.order_by("channel_key").values_list("platform", flat=True)
+    )
+    assert platforms.all() == ["iOS", "macOS"]
+    pairs = PreparedQuery(
+        lambda fingerprint: (
+            Enrollment.objects.filter(cert_fingerprint__iexact=fingerprint)
+            .order_by()
+            .values_list("id", "last_seen_at")
+        ),
+        str,
+    )
+    assert pairs.all("AB" * 32) == [(enrollments[0].pk, enrollments[0].last_seen_at)]
+    assert pairs.all("cd" * 32) == []
+
+
+def test_compiled_once_per_thread_and_one_statement_per_call(
+    enrollments: list[Enrollment],
+) -> None:
+    builds = []
+
+    def build(key: str) -> Any:
+        builds.append(key)
+        return Enrollment.objects.filter(channel_key=key)[:1]
+
+    by_key = PreparedQuery(build, str)
+    with CaptureQueriesContext(connection) as queries:
+        assert by_key.first("eid:ONE").pk == enrollments[0].pk
+        assert by_key.first("eid:TWO").pk == enrollments[1].pk
+    assert len(builds) == 1
+    assert len(queries) == 2
+    assert queries[1]["sql"].count("eid:TWO") == 1
+
+    # Another thread has its own connection, so it compiles for itself. (It cannot see this
+    # test's uncommitted rows; the lookup itself must still work.)
+    other_thread: list[Any] = []
+
+    def read() -> None:
+        try:
+            other_thread.append(by_key.all("eid:ONE"))
+        finally:
+            connection.close()
+
+    if connection.vendor != "sqlite":  # an in-memory SQLite test database is per connection
+        worker = threading.Thread(target=read)
+        worker.start()
+        worker.join()
+        assert other_thread == [[]]
+        assert len(builds) == 2
+
+
+@pytest.mark.django_db(transaction=True)  # outside the test's own transaction, autocommit is on
+def test_select_for_update_needs_a_transaction(enrollments: list[Enrollment]) -> None:
+    locked = PreparedQuery(
+        lambda key: Enrollment.objects.select_for_update().filter(channel_key=key)[:1], str
+    )
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        assert locked.first("eid:ONE").pk == enrollments[0].pk
+    if connection.features.has_select_for_update:
+        assert "FOR UPDATE" in queries[-1]["sql"]
+    with pytest.raises(TransactionManagementError):
+        locked.first("eid:ONE")
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda key: Enrollment.objects.filter(channel_key__contains=key),
+        lambda key: Enrollment.objects.filter(channel_key__startswith=key),
+        lambda key: Enrollment.objects.select_related("parent").filter(channel_key=key),
+        lambda key: Enrollment.objects.prefetch_related("user_channels").filter(channel_key=key),
+        lambda key: Enrollment.objects.annotate(n=Count("user_channels")).filter(channel_key=key),
+        lambda key: Enrollment.objects.filter(channel_key=key).values("id"),
+        lambda key: Enrollment.objects.filter(channel_key=key, device_name=key),
+    ],
+    ids=["contains", "startswith", "select_related", "prefetch", "annotate", "values", "twice"],
+)
+def test_unsupported_queries_are_refused_when_compiled(build: Any) -> None:
+    with pytest.raises(ValueError, match="PreparedQuery"):
+        PreparedQuery(build, str).all("eid:ONE")
+
+
+def test_bad_values_are_refused() -> None:
+    by_key = PreparedQuery(lambda key: Enrollment.objects.filter(channel_key=key), str)
+    with pytest.raises(TypeError, match="None"):
+        by_key.all(None)
+    with pytest.raises(TypeError, match="expected 1 values"):
+        by_key.all("a", "b")
+    with pytest.raises(TypeError, match="str or int"):
+        PreparedQuery(lambda when: Enrollment.objects.filter(last_seen_at=when), dt.datetime).all(
+            dt.datetime.now(tz=dt.UTC)
+        )
