@@ -24,6 +24,7 @@ from devices.services.common import (
     MAX_DROPS_PER_REQUEST,
     Reply,
     _check_pin,
+    _find,
     _log,
     target_for,
 )
@@ -128,10 +129,7 @@ def find_for_connect(
     `full` loads every field (a result is about to update inventory); otherwise only what an
     Idle poll reads is loaded.
     """
-    if full:
-        enrollment = Enrollment.objects.filter(channel_key=ids.key).order_by().first()
-    else:
-        enrollment = _find_for_connect_fast(ids.key)
+    enrollment = _find(ids) if full else _find_for_connect_fast(ids.key)
     if enrollment is None:
         raise CheckinRejected(404, "unknown enrollment")
     _check_pin(enrollment, identity)
