@@ -11,11 +11,11 @@ logger = logging.getLogger(__name__)
 
 
 def on_enrollment_completed(sender: Any, enrollment: Enrollment, **kwargs: Any) -> None:
-    """Install the profiles assigned to a channel as soon as it is enrolled (by a worker)."""
-    from profiles import tasks
+    """Install the profiles assigned to a channel as soon as it is enrolled."""
+    from profiles import services
 
     try:
-        tasks.sync_enrolled.delay(enrollment.pk)
+        services.sync_enrollment(enrollment=enrollment, origin="enrollment completed")
     except Exception:
         # Sent after the device's own transaction committed: a failure here must not turn the
         # device's TokenUpdate into an error; the admin can re-run the assignment.

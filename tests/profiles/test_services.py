@@ -218,24 +218,6 @@ def test_enrollment_type_assignment_installs_at_enrollment(
     assert QueuedCommand.objects.filter(enrollment=new).count() == 1
 
 
-def test_enrolled_sync_task_counts_installs_and_skips_deleted_enrollments(
-    server_pki, admin_user
-) -> None:
-    from profiles import tasks
-
-    profile = _profile(admin_user)
-    services.assign_profile(
-        profile=profile, actor=admin_user, enrollment_types=[Enrollment.Type.DEVICE]
-    )
-    new = make_enrollment(enrollment_type=Enrollment.Type.DEVICE)
-    assert tasks.sync_enrolled(new.pk) == 1
-    assert tasks.sync_enrolled(new.pk) == 0  # already queued
-    assert Delivery.objects.get(profile=profile, enrollment=new).status == Delivery.Status.QUEUED
-    gone = new.pk
-    new.delete()
-    assert tasks.sync_enrolled(gone) == 0
-
-
 def test_unknown_enrollment_type_is_refused(admin_user) -> None:
     profile = _profile(admin_user)
     with pytest.raises(services.ProfileError, match="Unknown enrollment type"):
