@@ -22,6 +22,7 @@ from devices.models import Enrollment, InstalledProfile, QueuedCommand
 from devices.services import EnqueueResult, enqueue_command
 from directory.models import DirectoryGroup
 from mdm_server import audit
+from mdm_server.prepared import PreparedQuery
 from profiles import builder, schema, signing
 from profiles import ue_report as ue
 from profiles.exceptions import ProfileError
@@ -627,33 +628,55 @@ def unassign_profile(*, assignment: Assignment, actor: Actor) -> SyncOutcome:
 # --- reacting to devices -----------------------------------------------------------------------
 
 
-def profiles_for_enrollment(enrollment: Enrollment) -> list[Profile]:
-    """Profiles whose assignments cover this enrollment."""
-    candidates = Profile.objects.filter(
-        Q(assignments__kind=Assignment.Kind.ENROLLMENT, assignments__enrollment=enrollment)
+# Every first TokenUpdate reads these two (see mdm_server.prepared): the profiles that may cover
+# an enrollment (each is then checked against all of its assignments) and those it holds.
+_CANDIDATE_PROFILES = PreparedQuery(
+    lambda enrollment_id, enrollment_type: Profile.objects.filter(
+        Q(assignments__kind=Assignment.Kind.ENROLLMENT, assignments__enrollment=enrollment_id)
         | Q(
             assignments__kind=Assignment.Kind.ENROLLMENT_TYPE,
-            assignments__enrollment_type=enrollment.enrollment_type,
+            assignments__enrollment_type=enrollment_type,
         )
         | Q(assignments__kind=Assignment.Kind.GROUP)
-    ).distinct()
-    return [p for p in candidates if desired_enrollments(p).filter(pk=enrollment.pk).exists()]
-
-
-@transaction.atomic
-def sync_enrollment(*, enrollment: Enrollment, origin: str = "enrollment") -> list[InstallOutcome]:
-    """Bring one enrollment in line with the assignments: install what it should have (new, or
-    an older version), remove what no assignment covers any more (e.g. after a group change)."""
-    outcomes = []
-    wanted = profiles_for_enrollment(enrollment)
-    held = Profile.objects.filter(
-        deliveries__enrollment=enrollment,
+    ).distinct(),
+    int,
+    str,
+)
+_HELD_PROFILES = PreparedQuery(
+    lambda enrollment_id: Profile.objects.filter(
+        deliveries__enrollment=enrollment_id,
         deliveries__status__in=(
             Delivery.Status.QUEUED,
             Delivery.Status.INSTALLED,
             Delivery.Status.MISSING,
         ),
-    ).exclude(pk__in=[p.pk for p in wanted])
+    ).distinct(),
+    int,
+)
+
+
+def profiles_for_enrollment(enrollment: Enrollment) -> list[Profile]:
+    """Profiles whose assignments cover this enrollment."""
+    candidates = _CANDIDATE_PROFILES.all(enrollment.pk, enrollment.enrollment_type)
+    return [p for p in candidates if desired_enrollments(p).filter(pk=enrollment.pk).exists()]
+
+
+def sync_enrollment(*, enrollment: Enrollment, origin: str = "enrollment") -> list[InstallOutcome]:
+    """Bring one enrollment in line with the assignments: install what it should have (new, or
+    an older version), remove what no assignment covers any more (e.g. after a group change)."""
+    wanted = profiles_for_enrollment(enrollment)
+    wanted_ids = {p.pk for p in wanted}
+    held = [p for p in _HELD_PROFILES.all(enrollment.pk) if p.pk not in wanted_ids]
+    if not wanted and not held:
+        return []  # nothing to queue: no transaction needed
+    with transaction.atomic():
+        return _sync_enrollment(enrollment, wanted=wanted, held=held, origin=origin)
+
+
+def _sync_enrollment(
+    enrollment: Enrollment, *, wanted: list[Profile], held: list[Profile], origin: str
+) -> list[InstallOutcome]:
+    outcomes = []
     for stale in held:
         _enqueue_remove(stale, [enrollment], actor=None)
     for profile in wanted:
