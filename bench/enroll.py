@@ -177,7 +177,7 @@ def scenario(
         else None,
         "latency_ms": out["latency_ms"],
         "wall_s": out["wall_s"],
-        "load_processes": args.concurrency,
+        "load_processes": args.enroll_concurrency,
     }
 
 
@@ -186,12 +186,12 @@ def _run(
 ) -> dict[str, Any]:
     from bench.run import _measure
 
-    per_process = max(1, args.enrollments // args.concurrency)
+    per_process = max(1, args.enrollments // args.enroll_concurrency)
     return _measure(
         stack,
         pool,
         enroll_loop,
-        [users[i :: args.concurrency] for i in range(args.concurrency)],
+        [users[i :: args.enroll_concurrency] for i in range(args.enroll_concurrency)],
         count=per_process,
         duration=args.duration * 6,
     )

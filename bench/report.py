@@ -105,6 +105,8 @@ def render(results: dict[str, Any]) -> str:
         best = max(e.get("enrollments_per_s") or 0 for e in enrollments)
         lines += [
             "",
+            f"- {enrollments[0].get('load_processes', '?')} load processes enrolling at once, "
+            "each after a few warm-up enrollments.",
             f"- Target ≥ {TARGETS['enrollments_per_s']:.0f} per second: "
             f"{_ok(best >= TARGETS['enrollments_per_s'])} (best {best}).",
             "",

@@ -407,6 +407,9 @@ _TOKEN_FOR_UPDATE = PreparedQuery(
     str,
 )
 _SESSION_BY_ID = PreparedQuery(lambda pk: EnrollmentSession.objects.filter(pk=pk)[:1], int)
+_SESSION_FOR_UPDATE = PreparedQuery(
+    lambda pk: EnrollmentSession.objects.select_for_update().filter(pk=pk)[:1], int
+)
 
 
 def _find_token(
@@ -573,7 +576,7 @@ def issue_account_profile(
     now = timezone.now()
     if token is None:
         raise EnrollmentError(401, "unknown access token", challenge=challenge)
-    session = EnrollmentSession.objects.select_for_update().get(pk=token.session_id)
+    session: EnrollmentSession = _SESSION_FOR_UPDATE.first(token.session_id)
     if (
         token.revoked_at is not None
         or token.profile_issued_at is not None
