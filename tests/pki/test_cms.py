@@ -9,9 +9,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from asn1crypto import cms as asn1_cms
+from asn1crypto import core as asn1_core
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import NameOID
 
 from mdm_server.pki import certificates, cms, scep
@@ -293,6 +295,115 @@ def test_sign_attached_with_chain_verifies_in_openssl(
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "out").read_bytes() == BODY
+
+
+def _signed_data_from_nested_dicts(
+    content: bytes,
+    *,
+    certificate: x509.Certificate,
+    key: rsa.RSAPrivateKey,
+    digest: str,
+    detached: bool,
+    signed_attributes: bool,
+    extra_attributes: list[asn1_cms.CMSAttribute],
+    chain: list[x509.Certificate],
+) -> bytes:
+    """The same SignedData built the plain way: asn1crypto given the whole tree as dicts."""
+    from asn1crypto import x509 as asn1_x509
+
+    signer: dict[str, object] = {
+        "version": "v1",
+        "sid": asn1_cms.SignerIdentifier(
+            name="issuer_and_serial_number",
+            value={
+                "issuer": asn1_x509.Name.load(certificate.issuer.public_bytes()),
+                "serial_number": certificate.serial_number,
+            },
+        ),
+        "digest_algorithm": {"algorithm": digest},
+        "signature_algorithm": {"algorithm": "rsassa_pkcs1v15"},
+    }
+    to_sign = content
+    if signed_attributes:
+        attrs = [
+            cms.attribute("content_type", asn1_cms.ContentType("data")),
+            cms.attribute("message_digest", asn1_core.OctetString(_hash(digest, content))),
+            cms.attribute("signing_time", asn1_cms.Time(name="utc_time", value=SIGNING_TIME)),
+            *extra_attributes,
+        ]
+        attrs.sort(key=lambda a: a.dump())
+        signer["signed_attrs"] = asn1_cms.CMSAttributes(attrs)
+        to_sign = b"\x31" + signer["signed_attrs"].dump()[1:]
+    signer["signature"] = key.sign(to_sign, padding.PKCS1v15(), cms.hash_algorithm(digest))
+    encap: dict[str, object] = {"content_type": "data"}
+    if not detached:
+        encap["content"] = content
+    signed = asn1_cms.SignedData(
+        {
+            "version": "v1",
+            "digest_algorithms": [{"algorithm": digest}],
+            "encap_content_info": encap,
+            "certificates": [
+                asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER))
+                for c in [certificate, *chain]
+            ],
+            "signer_infos": [signer],
+        }
+    )
+    return asn1_cms.ContentInfo({"content_type": "signed_data", "content": signed}).dump()
+
+
+def _hash(digest: str, content: bytes) -> bytes:
+    h = hashes.Hash(cms.hash_algorithm(digest))
+    h.update(content)
+    return h.finalize()
+
+
+SIGNING_TIME = dt.datetime(2026, 11, 22, 4, 30, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"detached": True},
+        {"signed_attributes": False},
+        {"detached": True, "signed_attributes": False, "digest": "sha1"},
+        {"chain": "ca"},
+        {"extra_attributes": True},
+    ],
+    ids=["attached", "detached", "no-attributes", "device-style", "chain", "extra-attribute"],
+)
+def test_signing_writes_the_der_asn1crypto_writes_from_the_whole_tree(
+    test_ca: certificates.Identity,
+    rsa_key: rsa.RSAPrivateKey,
+    monkeypatch: pytest.MonkeyPatch,
+    options: dict,
+) -> None:
+    # build_signed_data assembles encoded parts for speed; the bytes must not change.
+    monkeypatch.setattr(cms, "_now", lambda: SIGNING_TIME)
+    leaf = certificates.issue_certificate(
+        issuer=test_ca,
+        public_key=rsa_key.public_key(),
+        subject=x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "signer")]),
+        days=2,
+        usage="signing",
+    )
+    kwargs = {
+        "digest": options.get("digest", "sha256"),
+        "detached": options.get("detached", False),
+        "signed_attributes": options.get("signed_attributes", True),
+        "extra_attributes": [
+            cms.attribute("2.16.840.1.113733.1.9.2", asn1_core.PrintableString("3"))
+        ]
+        if options.get("extra_attributes")
+        else [],
+        "chain": [test_ca.certificate] if options.get("chain") else [],
+    }
+    ours = cms.build_signed_data(BODY, certificate=leaf, key=rsa_key, **kwargs)
+    assert ours == _signed_data_from_nested_dicts(BODY, certificate=leaf, key=rsa_key, **kwargs)
+    verified = cms.verify_signed_data(ours, detached_content=BODY if kwargs["detached"] else None)
+    assert verified.signer == leaf and verified.content == BODY
 
 
 def test_verification_is_fast(vectors: dict) -> None:
