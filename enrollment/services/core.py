@@ -557,7 +557,6 @@ def read_machine_info(body: bytes, options: EnrollmentSettings | None = None) ->
         raise EnrollmentError(400, str(exc)) from None
 
 
-@transaction.atomic
 def issue_account_profile(
     *,
     configuration: EnrollmentConfiguration,
@@ -571,7 +570,28 @@ def issue_account_profile(
     challenge = challenge_for(configuration, version)
     secret = bearer_of(authorization)
     if secret is None:
+        # The first POST of every enrollment: answered without opening a transaction.
         raise EnrollmentError(401, "sign-in required", challenge=challenge)
+    with transaction.atomic():
+        return _issue_account_profile(
+            configuration=configuration,
+            version=version,
+            secret=secret,
+            info=info,
+            challenge=challenge,
+            options=options,
+        )
+
+
+def _issue_account_profile(
+    *,
+    configuration: EnrollmentConfiguration,
+    version: str,
+    secret: str,
+    info: MachineInfo,
+    challenge: str,
+    options: EnrollmentSettings,
+) -> tuple[bytes, EnrollmentSession]:
     token = _find_token(secret, EnrollmentToken.Kind.ACCESS, for_update=True)
     now = timezone.now()
     if token is None:
