@@ -278,7 +278,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=1, help="application threads per worker")
     parser.add_argument("--device-key", default="rsa", choices=["rsa", "ec"])
     parser.add_argument("--scenarios", default="scaling,enroll,push")
-    parser.add_argument("--enrollments", type=int, default=200)
+    parser.add_argument("--enrollments", type=int, default=400)
     parser.add_argument(
         "--push-workers",
         type=int,
