@@ -37,13 +37,7 @@ _USER_BY_EXTERNAL_ID = PreparedQuery(
     int,
     str,
 )
-_USER_BY_EXTERNAL_ID_FOR_UPDATE = PreparedQuery(
-    lambda source, value: DirectoryUser.objects.select_for_update().filter(
-        source_id=source, external_id=value
-    )[:1],
-    int,
-    str,
-)
+_USER_BY_EXTERNAL_ID_FOR_UPDATE = _USER_BY_EXTERNAL_ID.for_update()
 _GROUPS_OF_USER = PreparedQuery(lambda user: DirectoryGroup.objects.filter(members=user), int)
 
 

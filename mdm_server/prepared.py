@@ -95,6 +95,11 @@ class PreparedQuery:
             for row in rows
         ]
 
+    def for_update(self) -> PreparedQuery:
+        """The same query as SELECT ... FOR UPDATE (to be run inside a transaction)."""
+        build = self._build
+        return PreparedQuery(lambda *values: build(*values).select_for_update(), *self._types)
+
     def first(self, *values: Any) -> Any | None:
         """The first row, or None (slice the QuerySet with [:1] so only one row is read)."""
         rows = self.all(*values)

@@ -92,10 +92,7 @@ EMPTY = Reply()
 _BY_CHANNEL_KEY = PreparedQuery(
     lambda key: Enrollment.objects.filter(channel_key=key).order_by()[:1], str
 )
-_BY_CHANNEL_KEY_FOR_UPDATE = PreparedQuery(
-    lambda key: Enrollment.objects.select_for_update().filter(channel_key=key).order_by()[:1],
-    str,
-)
+_BY_CHANNEL_KEY_FOR_UPDATE = _BY_CHANNEL_KEY.for_update()
 
 
 def _find(ids: protocol.EnrollmentIds, *, for_update: bool = False) -> Enrollment | None:

@@ -399,17 +399,9 @@ def entra_source_for(configuration: EnrollmentConfiguration, identifier: str) ->
 _TOKEN = PreparedQuery(
     lambda digest, kind: EnrollmentToken.objects.filter(token_hash=digest, kind=kind)[:1], str, str
 )
-_TOKEN_FOR_UPDATE = PreparedQuery(
-    lambda digest, kind: EnrollmentToken.objects.select_for_update().filter(
-        token_hash=digest, kind=kind
-    )[:1],
-    str,
-    str,
-)
+_TOKEN_FOR_UPDATE = _TOKEN.for_update()
 _SESSION_BY_ID = PreparedQuery(lambda pk: EnrollmentSession.objects.filter(pk=pk)[:1], int)
-_SESSION_FOR_UPDATE = PreparedQuery(
-    lambda pk: EnrollmentSession.objects.select_for_update().filter(pk=pk)[:1], int
-)
+_SESSION_FOR_UPDATE = _SESSION_BY_ID.for_update()
 
 
 def _find_token(

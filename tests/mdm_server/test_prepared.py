@@ -117,12 +117,16 @@ def test_select_for_update_needs_a_transaction(enrollments: list[Enrollment]) ->
     locked = PreparedQuery(
         lambda key: Enrollment.objects.select_for_update().filter(channel_key=key)[:1], str
     )
-    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
-        assert locked.first("eid:ONE").pk == enrollments[0].pk
-    if connection.features.has_select_for_update:
-        assert "FOR UPDATE" in queries[-1]["sql"]
-    with pytest.raises(TransactionManagementError):
-        locked.first("eid:ONE")
+    derived = PreparedQuery(
+        lambda key: Enrollment.objects.filter(channel_key=key)[:1], str
+    ).for_update()
+    for query in (locked, derived):
+        with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+            assert query.first("eid:ONE").pk == enrollments[0].pk
+        if connection.features.has_select_for_update:
+            assert "FOR UPDATE" in queries[-1]["sql"]
+        with pytest.raises(TransactionManagementError):
+            query.first("eid:ONE")
 
 
 @pytest.mark.parametrize(

@@ -271,17 +271,23 @@ def test_sign_detached_defaults_like_a_device(vectors: dict, rsa_key: rsa.RSAPri
     assert verified.signed_attributes is None
 
 
+def _signing_leaf(
+    ca: certificates.Identity, key: rsa.RSAPrivateKey, common_name: str
+) -> x509.Certificate:
+    return certificates.issue_certificate(
+        issuer=ca,
+        public_key=key.public_key(),
+        subject=x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)]),
+        days=2,
+        usage="signing",
+    )
+
+
 def test_sign_attached_with_chain_verifies_in_openssl(
     test_ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey, openssl: Callable[..., object],
     tmp_path: Path,
 ) -> None:  # fmt: skip
-    leaf = certificates.issue_certificate(
-        issuer=test_ca,
-        public_key=rsa_key.public_key(),
-        subject=x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "machine-info")]),
-        days=2,
-        usage="signing",
-    )
+    leaf = _signing_leaf(test_ca, rsa_key, "machine-info")
     signed = cms.sign_attached(BODY, certificate=leaf, key=rsa_key, chain=[test_ca.certificate])
     verified = cms.verify_signed_data(signed)
     assert verified.content == BODY
@@ -382,13 +388,7 @@ def test_signing_writes_the_der_asn1crypto_writes_from_the_whole_tree(
 ) -> None:
     # build_signed_data assembles encoded parts for speed; the bytes must not change.
     monkeypatch.setattr(cms, "_now", lambda: SIGNING_TIME)
-    leaf = certificates.issue_certificate(
-        issuer=test_ca,
-        public_key=rsa_key.public_key(),
-        subject=x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "signer")]),
-        days=2,
-        usage="signing",
-    )
+    leaf = _signing_leaf(test_ca, rsa_key, "signer")
     kwargs = {
         "digest": options.get("digest", "sha256"),
         "detached": options.get("detached", False),
