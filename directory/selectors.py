@@ -21,15 +21,12 @@ _USER_BY_APPLE_ID = PreparedQuery(
 # Any of the four ways a person may type who they are (the functional indexes of migration
 # 0003 answer each); an enabled account wins over a disabled one.
 _USER_BY_ANY_NAME = PreparedQuery(
-    lambda a, b, c, d: DirectoryUser.objects.filter(
-        Q(managed_apple_id__iexact=a)
-        | Q(email__iexact=b)
-        | Q(upn__iexact=c)
-        | Q(username__iexact=d)
+    lambda name: DirectoryUser.objects.filter(
+        Q(managed_apple_id__iexact=name)
+        | Q(email__iexact=name)
+        | Q(upn__iexact=name)
+        | Q(username__iexact=name)
     ).order_by("-enabled", "id")[:1],
-    str,
-    str,
-    str,
     str,
 )
 _USER_BY_EXTERNAL_ID = PreparedQuery(
@@ -56,7 +53,7 @@ def user_by_apple_id(identifier: str) -> DirectoryUser | None:
 
 def user_by_any_name(identifier: str) -> DirectoryUser | None:
     """The user whose Managed Apple ID, e-mail, UPN or username is `identifier` (any case)."""
-    return _USER_BY_ANY_NAME.first(identifier, identifier, identifier, identifier)
+    return _USER_BY_ANY_NAME.first(identifier)
 
 
 def user_by_external_id(

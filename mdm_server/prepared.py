@@ -8,10 +8,11 @@ layout, and afterwards only runs that SQL with the real values. Rows become mode
 way Django's own iterables make them (`Model.from_db`, with the backend's and the fields'
 converters), so the objects behave exactly like ORM results.
 
-Deliberately small: equality-style lookups whose values reach the SQL unchanged (`=`, `iexact`,
-`in` with a fixed number of values), model rows without select_related/prefetch/annotations, and
-`values_list`. Anything else is refused when the query is first compiled, so a misuse fails in
-the tests rather than returning wrong rows.
+Deliberately small: model rows without select_related/prefetch/annotations, and `values_list`;
+any other shape is refused when the query is first compiled, so a misuse fails in the tests. A
+value must reach the SQL unchanged (`=`, and `iexact` on PostgreSQL). Where a lookup rewrites it
+(`contains` adds wildcards; `iexact` on SQLite escapes `%` and `_` for LIKE), the placeholder
+comes out altered, and that query simply runs through the ORM each time, with the same results.
 
     _BY_SLUG = PreparedQuery(lambda slug: Configuration.objects.filter(slug=slug)[:1], str)
     config = _BY_SLUG.first("default")
@@ -35,7 +36,8 @@ _INT_MARKER = -(2**62)
 
 def _marker(kind: type, n: int) -> Any:
     if kind is str:
-        return f"\x00prepared-parameter-{n}\x00"
+        # The characters LIKE escaping or wildcard wrapping would change, so a rewrite shows.
+        return f"\x00prepared%_\\parameter-{n}\x00"
     if kind is int:
         return _INT_MARKER - n
     raise TypeError(f"PreparedQuery parameters are str or int, not {kind.__name__}")
@@ -46,7 +48,7 @@ class _Compiled:
     alias: str
     sql: str
     params: tuple[Any, ...]
-    slots: tuple[int, ...]  # for each value, its position among the SQL parameters
+    slots: tuple[tuple[int, ...], ...]  # for each value, its positions among the SQL parameters
     compiler: Any
     converters: dict[int, Any]
     model: Any  # the model of model rows; None for values_list rows
@@ -54,6 +56,10 @@ class _Compiled:
     init_list: tuple[str, ...]
     flat: bool
     for_update: bool
+
+
+# Marks a query whose values a lookup rewrites on this backend: it runs through the ORM.
+_THROUGH_ORM: Any = object()
 
 
 class PreparedQuery:
@@ -68,20 +74,26 @@ class PreparedQuery:
         """The rows for these values: model instances, tuples, or single values (flat)."""
         if len(values) != len(self._types):
             raise TypeError(f"expected {len(self._types)} values, got {len(values)}")
+        for value in values:
+            if value is None:
+                # filter(x=None) is `IS NULL`, another query altogether.
+                raise TypeError("a PreparedQuery value cannot be None")
         compiled = getattr(self._local, "compiled", None)
         if compiled is None:
             compiled = self._local.compiled = self._compile()
+        if compiled is _THROUGH_ORM:
+            return list(
+                self._build(*(kind(v) for kind, v in zip(self._types, values, strict=True)))
+            )
         connection = connections[compiled.alias]
         if compiled.for_update and connection.get_autocommit():
             raise TransactionManagementError(
                 "select_for_update cannot be used outside of a transaction."
             )
         params = list(compiled.params)
-        for slot, kind, value in zip(compiled.slots, self._types, values, strict=True):
-            if value is None:
-                # filter(x=None) is `IS NULL`, another query altogether.
-                raise TypeError("a PreparedQuery value cannot be None")
-            params[slot] = kind(value)
+        for slots, kind, value in zip(compiled.slots, self._types, values, strict=True):
+            for slot in slots:
+                params[slot] = kind(value)
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows: Any = cursor.fetchall()
@@ -119,12 +131,9 @@ class PreparedQuery:
         slots = []
         for marker in markers:
             found = [i for i, p in enumerate(params) if type(p) is type(marker) and p == marker]
-            if len(found) != 1:
-                raise ValueError(
-                    "each PreparedQuery value must reach the SQL once and unchanged "
-                    f"(lookups such as contains or startswith rewrite it): {sql}"
-                )
-            slots.append(found[0])
+            if not found:
+                return _THROUGH_ORM  # the lookup rewrites the value: no prepared SQL for it
+            slots.append(tuple(found))
         select = compiler.select
         converters = compiler.get_converters([column[0] for column in select])
         iterable = queryset._iterable_class
