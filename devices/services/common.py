@@ -97,8 +97,7 @@ _BY_CHANNEL_KEY_FOR_UPDATE = _BY_CHANNEL_KEY.for_update()
 
 def _find(ids: protocol.EnrollmentIds, *, for_update: bool = False) -> Enrollment | None:
     query = _BY_CHANNEL_KEY_FOR_UPDATE if for_update else _BY_CHANNEL_KEY
-    result: Enrollment | None = query.first(ids.key)
-    return result
+    return query.first(ids.key)
 
 
 def _check_pin(enrollment: Enrollment, identity: DeviceIdentity) -> None:

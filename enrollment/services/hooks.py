@@ -23,17 +23,16 @@ if TYPE_CHECKING:
     from devices.protocol import EnrollmentIds
 
 
-def _session_by_reference(reference: str) -> EnrollmentSession | None:
-    if not reference:
-        return None
-    result: EnrollmentSession | None = _SESSION_BY_REFERENCE.first(reference)
-    return result
-
-
 # Every Authenticate and every check-in of an account-driven enrollment (mdm_server.prepared).
 _SESSION_BY_REFERENCE = PreparedQuery(
     lambda reference: EnrollmentSession.objects.filter(public_id=reference)[:1], str
 )
+
+
+def _session_by_reference(reference: str) -> EnrollmentSession | None:
+    if not reference:
+        return None
+    return _SESSION_BY_REFERENCE.first(reference)
 
 
 def resolve_enrollment(
