@@ -29,8 +29,8 @@ from apns.models import PushBatch, PushCertificate, PushCertificateRequest
 from devices.models import DeviceEvent, Enrollment, QueuedCommand
 from devices.services import LAST_SEEN_RESOLUTION
 from mdm_server import audit, encryption
+from mdm_server.config_cache import CachedValue
 from mdm_server.pki import certificates
-from mdm_server.prepared import PreparedQuery
 
 logger = logging.getLogger(__name__)
 
@@ -221,16 +221,20 @@ def active_certificate() -> PushCertificate | None:
 
 def active_topic() -> str | None:
     """The topic enrollment profiles must carry (com.apple.mdm `Topic`), or None."""
-    return _ACTIVE_TOPIC.first()
+    return _ACTIVE_TOPIC.get()
 
 
-# Read by discovery and every enrollment profile (see mdm_server.prepared).
-_ACTIVE_TOPIC = PreparedQuery(
+# Read by discovery and every enrollment profile; kept per process (mdm_server.config_cache).
+# Only the topic is kept: the bulk updates of a certificate's warning state leave it alone.
+_ACTIVE_TOPIC = CachedValue(
+    "apns.active_topic",
     lambda: (
         PushCertificate.objects.filter(is_active=True)
         .order_by("-created_at", "-id")
-        .values_list("topic", flat=True)[:1]
-    )
+        .values_list("topic", flat=True)
+        .first()
+    ),
+    models=[PushCertificate],
 )
 
 

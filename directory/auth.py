@@ -54,7 +54,9 @@ def source_for_identifier(identifier: str) -> IdentitySource:
     """The enabled source serving the identifier's email domain, else the local users source."""
     if "@" in identifier:
         domain = identifier.rsplit("@", 1)[1].strip().lower()
-        for source in IdentitySource.objects.filter(enabled=True).exclude(kind="local"):
+        for source in selectors.enabled_sources():
+            if source.kind == IdentitySource.Kind.LOCAL:
+                continue
             if domain in [d.lower() for d in source.sign_in_domains or []]:
                 return source
     return services.local_source()
@@ -135,16 +137,23 @@ def _ldap(source: IdentitySource, identifier: str, password: str) -> DirectoryUs
         raise AuthenticationFailed("not_configured", NOT_CONFIGURED) from None
     if not record.enabled:
         raise AuthenticationFailed("disabled", DISABLED)
-    known = selectors.user_by_external_id(source, record.external_id)
-    if known is not None and not known.enabled:
-        # Disabled here (by an administrator or the last sync): stays refused until re-enabled.
-        raise AuthenticationFailed("disabled", DISABLED)
     if source.allowed_groups:
         names = set(member_of)
         # Allowed groups may be written as DNs or as plain names (the first RDN value).
         names |= {dn.split(",", 1)[0].split("=", 1)[-1] for dn in member_of}
         _check_allowed_groups(source, names)
-    return services.upsert_signed_in_user(source=source, record=record)
+    return _upsert(source, record)
+
+
+def _upsert(source: IdentitySource, record: sync.UserRecord) -> DirectoryUser:
+    """The signed-in user, created or refreshed; one disabled here (by an administrator or the
+    last sync) stays refused until re-enabled."""
+    try:
+        return services.upsert_signed_in_user(source=source, record=record, refuse_disabled=True)
+    except services.DirectoryError as exc:
+        if exc.code == "disabled":
+            raise AuthenticationFailed("disabled", DISABLED) from None
+        raise
 
 
 # --- Entra ID ----------------------------------------------------------------------------------
@@ -198,9 +207,6 @@ def finish_entra_sign_in(
         upn=upn,
         display_name=str(claims.get("name") or ""),
     )
-    known = source.users.filter(external_id=oid).first()
-    if known is not None and not known.enabled:
-        raise AuthenticationFailed("disabled", DISABLED)
     if source.allowed_groups:
         try:
             groups = entra.GraphClient(config).member_of(oid)
@@ -210,4 +216,4 @@ def finish_entra_sign_in(
         names = {str(g.get("id", "")).lower() for g in groups}
         names |= {str(g.get("displayName", "")).lower() for g in groups}
         _check_allowed_groups(source, names)
-    return services.upsert_signed_in_user(source=source, record=record)
+    return _upsert(source, record)

@@ -9,12 +9,24 @@ from __future__ import annotations
 from django.db.models import Q
 
 from directory.models import DirectoryGroup, DirectoryUser, IdentitySource, ManagedAppleIdDomain
+from mdm_server.config_cache import CachedValue
 from mdm_server.prepared import PreparedQuery
 
-_ENABLED_DOMAINS = PreparedQuery(
-    lambda: ManagedAppleIdDomain.objects.filter(enabled=True).values_list("domain", flat=True)
+# Read by discovery and every sign-in; changed by administrators only (mdm_server.config_cache).
+_ENABLED_DOMAINS = CachedValue(
+    "directory.enabled_domains",
+    lambda: list(
+        ManagedAppleIdDomain.objects.filter(enabled=True)
+        .order_by("domain")
+        .values_list("domain", flat=True)
+    ),
+    models=[ManagedAppleIdDomain],
 )
-_SOURCE_BY_ID = PreparedQuery(lambda pk: IdentitySource.objects.filter(pk=pk)[:1], int)
+_SOURCES = CachedValue(
+    "directory.identity_sources",
+    lambda: {s.pk: s for s in IdentitySource.objects.all()},
+    models=[IdentitySource],
+)
 _USER_BY_APPLE_ID = PreparedQuery(
     lambda value: DirectoryUser.objects.filter(managed_apple_id__iexact=value)[:1], str
 )
@@ -40,14 +52,36 @@ _GROUPS_OF_USER = PreparedQuery(lambda user: DirectoryGroup.objects.filter(membe
 
 def enabled_domains() -> list[str]:
     """The organisation's enabled Managed Apple ID domains (lower case)."""
-    return _ENABLED_DOMAINS.all()
+    return _ENABLED_DOMAINS.get()
+
+
+def source_by_id(pk: int) -> IdentitySource | None:
+    return _SOURCES.get().get(pk)
+
+
+def source_by_name(name: str) -> IdentitySource | None:
+    return next((s for s in _SOURCES.get().values() if s.name == name), None)
+
+
+def enabled_sources() -> list[IdentitySource]:
+    """The enabled identity sources, oldest first."""
+    return sorted((s for s in _SOURCES.get().values() if s.enabled), key=lambda s: s.pk)
+
+
+def has_enabled_source(kind: str) -> bool:
+    """Whether any enabled identity source is of this kind (IdentitySource.Kind)."""
+    return any(s.kind == kind for s in enabled_sources())
 
 
 def user_by_apple_id(identifier: str) -> DirectoryUser | None:
     """The user holding this Managed Apple ID (any case), with its source loaded."""
     user = _USER_BY_APPLE_ID.first(identifier.strip())
     if user is not None:
-        user.source = _SOURCE_BY_ID.first(user.source_id)
+        source = source_by_id(user.source_id)
+        # Not among the kept sources (changed outside Django?): read it directly.
+        user.source = (
+            source if source is not None else IdentitySource.objects.get(pk=user.source_id)
+        )
     return user
 
 

@@ -90,15 +90,14 @@ def authenticate(*, identifier: str, password: str, source: str = "") -> Person:
     """
     from django.core.cache import cache
 
-    from directory import auth
-    from directory.models import IdentitySource
+    from directory import auth, selectors
 
     key = _failure_key(identifier)
     if int(cache.get(key, 0)) >= MAX_FAILURES:
         raise SignInFailed("throttled", THROTTLED)
     source_obj = None
     if source:
-        source_obj = IdentitySource.objects.filter(name=source).first()
+        source_obj = selectors.source_by_name(source)
         if source_obj is None:
             raise SignInFailed("source", f"The identity source {source!r} is not configured.")
     login, known_source = _login_for(identifier)
@@ -232,7 +231,11 @@ def entra_source(*, configured: str, identifier: str) -> Any | None:
     from directory.models import IdentitySource
 
     if configured:
-        source = IdentitySource.objects.filter(name=configured, enabled=True).first()
+        source = selectors.source_by_name(configured)
+        if source is not None and not source.enabled:
+            source = None
+    elif not selectors.has_enabled_source(IdentitySource.Kind.ENTRA):
+        return None  # the usual case, answered without looking the person up
     elif identifier:
         known = selectors.user_by_apple_id(identifier)
         source = known.source if known is not None else auth.source_for_identifier(identifier)

@@ -11,6 +11,7 @@ import uuid
 from django.db import models
 from django.utils import timezone
 
+from mdm_server.config_cache import CachedValue
 from mdm_server.prepared import PreparedQuery
 
 
@@ -52,13 +53,22 @@ class EnrollmentSettings(models.Model):
 
     @classmethod
     def load(cls) -> EnrollmentSettings:
-        row = _SETTINGS_ROW.first(1)  # read on most enrollment requests
+        """The settings row, read now: for changing and saving it."""
+        row = _SETTINGS_ROW.first(1)
         if row is None:
             row, _ = cls.objects.get_or_create(pk=1)
         return row
 
+    @classmethod
+    def current(cls) -> EnrollmentSettings:
+        """The settings for reading (most enrollment requests): the process's kept copy."""
+        return _CURRENT_SETTINGS.get()
+
 
 _SETTINGS_ROW = PreparedQuery(lambda pk: EnrollmentSettings.objects.filter(pk=pk)[:1], int)
+_CURRENT_SETTINGS = CachedValue(
+    "enrollment.settings", EnrollmentSettings.load, models=[EnrollmentSettings]
+)
 
 
 class EnrollmentConfiguration(models.Model):

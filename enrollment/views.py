@@ -322,7 +322,7 @@ def portal(request: HttpRequest) -> HttpResponse:
     """The enrollment portal: sign in, accept the terms, choose ownership, download."""
     from enrollment.models import EnrollmentSettings
 
-    options = EnrollmentSettings.load()
+    options = EnrollmentSettings.current()
     platform, os_version = _detect_platform(request.headers.get("User-Agent", ""))
     data = request.POST if request.method == "POST" else request.GET
     context: dict[str, Any] = {

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.test import Client
 
-from mdm_server import roles
+from mdm_server import config_cache, roles
 from mdm_server.celery import app as celery_app
 
 
@@ -19,6 +19,14 @@ def _eager_celery() -> Iterator[None]:
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _fresh_config_cache() -> Iterator[None]:
+    """Each test has its own database rows: no process-kept configuration carries over."""
+    config_cache.clear()
+    yield
+    config_cache.clear()
 
 
 def _user(username: str, role: str | None) -> User:

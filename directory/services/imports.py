@@ -36,7 +36,7 @@ from directory.services.sources import (
 from directory.services.users import (
     _apply_apple_ids,
 )
-from mdm_server import audit
+from mdm_server import audit, config_cache
 
 logger = logging.getLogger(__name__)
 
@@ -440,6 +440,7 @@ def _apply(*, run: ImportRun, source: IdentitySource, collected: Collected) -> d
                 create_invitation(user=user, actor=None, base_url=settings.PUBLIC_URL)
                 invited += 1
     IdentitySource.objects.filter(pk=source.pk).update(last_synced_at=now)
+    config_cache.changed()
     return {
         "found": len(collected.users),
         "created": len(created),

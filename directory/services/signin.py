@@ -11,6 +11,7 @@ from directory.models import (
     DirectoryUser,
     IdentitySource,
 )
+from directory.services.common import DirectoryError
 from directory.services.users import (
     _apply_apple_ids,
 )
@@ -20,9 +21,16 @@ from directory.services.users import (
 
 # No savepoint when nested (enrollment's sign-in): an error here ends the whole sign-in anyway.
 @transaction.atomic(savepoint=False)
-def upsert_signed_in_user(*, source: IdentitySource, record: sync.UserRecord) -> DirectoryUser:
-    """Create or refresh a user from the directory at sign-in, then stamp last_login_at."""
+def upsert_signed_in_user(
+    *, source: IdentitySource, record: sync.UserRecord, refuse_disabled: bool = False
+) -> DirectoryUser:
+    """Create or refresh a user from the directory at sign-in, then stamp last_login_at.
+
+    With `refuse_disabled`, a user disabled here (by an administrator or the last sync) raises
+    DirectoryError(code="disabled") and nothing is written."""
     user = selectors.user_by_external_id(source, record.external_id, for_update=True)
+    if refuse_disabled and user is not None and not user.enabled:
+        raise DirectoryError("This account is disabled here.", code="disabled")
     fields = {
         "username": record.username[:255],
         "email": record.email[:254],

@@ -25,6 +25,8 @@ from enrollment.models import (
     EnrollmentSettings,
     EnrollmentToken,
 )
+from mdm_server import config_cache
+from mdm_server.config_cache import CachedValue
 from mdm_server.prepared import PreparedQuery
 
 if TYPE_CHECKING:
@@ -140,15 +142,17 @@ def parse_version(text: str) -> tuple[int, ...]:
 # --- configuration lookup and discovery --------------------------------------------------------
 
 
-_ALL_CONFIGURATIONS = PreparedQuery(lambda: EnrollmentConfiguration.objects.all())
-_CONFIGURATION_BY_SLUG = PreparedQuery(
-    lambda slug: EnrollmentConfiguration.objects.filter(slug=slug)[:1], str
+# Read by every device-facing enrollment request; an organisation has a handful.
+_CONFIGURATIONS = CachedValue(
+    "enrollment.configurations",
+    lambda: list(EnrollmentConfiguration.objects.all()),
+    models=[EnrollmentConfiguration],
 )
 
 
 def configuration_by_slug(slug: str) -> EnrollmentConfiguration | None:
     """The configuration of an enrollment URL (read by every device-facing enrollment request)."""
-    return _CONFIGURATION_BY_SLUG.first(slug)
+    return next((c for c in _CONFIGURATIONS.get() if c.slug == slug), None)
 
 
 def default_configuration() -> EnrollmentConfiguration:
@@ -157,6 +161,7 @@ def default_configuration() -> EnrollmentConfiguration:
     if config is None:
         config, _ = EnrollmentConfiguration.objects.get_or_create(name="Default")
         EnrollmentConfiguration.objects.filter(pk=config.pk).update(is_default=True)
+        config_cache.changed()
         config.is_default = True
     return config
 
@@ -164,7 +169,7 @@ def default_configuration() -> EnrollmentConfiguration:
 def configuration_for_domain(domain: str) -> EnrollmentConfiguration | None:
     """The configuration listing this domain, else the default one for an organisation domain."""
     domain = domain.lower()
-    configs = _ALL_CONFIGURATIONS.all()
+    configs = _CONFIGURATIONS.get()
     for config in configs:
         if domain in [d.lower() for d in config.domains]:
             return config
@@ -203,7 +208,7 @@ def discover(
     configuration: EnrollmentConfiguration | None = None,
 ) -> Discovery:
     """Decide the well-known answer; raises discovery.DiscoveryRejected for the 403."""
-    options = EnrollmentSettings.load()
+    options = EnrollmentSettings.current()
     if not user_identifier:
         # Reached by a redirect that dropped the query string: answer with the default.
         config = configuration or default_configuration()
@@ -336,7 +341,7 @@ def sign_in_account_user(
     identifier = identifier.strip()
     if not identifier or not password:
         raise SignInFailed("missing", "Enter your account and password.")
-    options = EnrollmentSettings.load()
+    options = EnrollmentSettings.current()
     _check_feature(version, options)
     person = directory_access.authenticate(
         identifier=identifier, password=password, source=configuration.identity_source
@@ -368,7 +373,7 @@ def start_account_session(
     """A signed-in person (password or external IdP): new session and its access token.
 
     `options` are the enrollment settings the caller has already read, if any."""
-    options = options or EnrollmentSettings.load()
+    options = options or EnrollmentSettings.current()
     _check_feature(version, options)
     _check_sign_in_policy(person, configuration, identifier)
     session = _new_session(
@@ -501,7 +506,7 @@ def build_profile_for(
 
     if configuration is None or configuration.pk != session.configuration_id:
         configuration = session.configuration
-    options = options or EnrollmentSettings.load()
+    options = options or EnrollmentSettings.current()
     topic = _push_topic()
     try:
         identity = _identity_for(session, configuration)
@@ -530,7 +535,7 @@ def trusted_device_roots(options: EnrollmentSettings | None = None) -> list[Any]
     """Apple's device CA (configured PEM), against which signed MachineInfo is checked."""
     from cryptography import x509
 
-    pem = (options or EnrollmentSettings.load()).apple_device_ca_pem.strip()
+    pem = (options or EnrollmentSettings.current()).apple_device_ca_pem.strip()
     if not pem:
         return []
     try:
@@ -557,7 +562,7 @@ def issue_account_profile(
     body: bytes,
 ) -> tuple[bytes, EnrollmentSession]:
     """The second POST: a valid Bearer token gets the signed profile, once (Apple step 12)."""
-    options = EnrollmentSettings.load()
+    options = EnrollmentSettings.current()
     info = read_machine_info(body, options)
     challenge = challenge_for(configuration, version)
     secret = bearer_of(authorization)

@@ -91,7 +91,7 @@ def issue_oauth_code(
     redirect_uri: str,
 ) -> str:
     """A signed-in person gets a one-time authorization code bound to a new session."""
-    options = EnrollmentSettings.load()
+    options = EnrollmentSettings.current()
     _check_feature(version, options)
     _check_sign_in_policy(person, configuration, identifier)
     session = _new_session(
@@ -111,7 +111,7 @@ def issue_oauth_code(
 
 
 def _issue_oauth_tokens(session: EnrollmentSession, *, first: bool) -> dict[str, Any]:
-    options = EnrollmentSettings.load()
+    options = EnrollmentSettings.current()
     now = timezone.now()
     ttl = dt.timedelta(minutes=options.oauth_access_ttl_minutes)
     access = _new_token(

@@ -16,6 +16,7 @@ from enrollment.models import (
 from enrollment.services.core import (
     public_url,
 )
+from mdm_server import config_cache
 
 
 def well_known_url(configuration: EnrollmentConfiguration | None = None) -> str:
@@ -56,6 +57,7 @@ def save_configuration(
     configuration.save()
     if configuration.is_default:
         EnrollmentConfiguration.objects.exclude(pk=configuration.pk).update(is_default=False)
+        config_cache.changed()
     audit.record(actor=actor, action="enrollment.configuration_saved", target=configuration)
     return configuration
 

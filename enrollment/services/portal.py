@@ -116,7 +116,7 @@ def start_portal_enrollment(
     )
     if not decision.enrollment_type:
         return decision, None, ""
-    options = EnrollmentSettings.load()
+    options = EnrollmentSettings.current()
     if decision.enrollment_type == "user":
         if not options.user_enrollment_enabled:
             raise SignInFailed("disabled_feature", "Enrolling personal devices is switched off.")

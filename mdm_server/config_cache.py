@@ -1,0 +1,166 @@
+"""Configuration that every enrollment request reads, kept in each server process.
+
+Discovery, the sign-in page, the sign-in and the enrollment profile each read the enrollment
+settings, the enrollment configurations, the organisation's Managed Apple ID domains, the
+identity sources and the push topic: about a third of the SQL statements of an enrollment, for
+rows an administrator changes a few times a year. A `CachedValue` keeps what its loader returned
+in the process and hands out a fresh copy (unpickled) to each caller, so a caller that changes
+what it got changes nothing for the others.
+
+When to load again, across processes: one *generation* token in Django's cache (Redis in
+production; the embedded mode's in-memory cache serves its single process). Saving or deleting a
+watched model (`post_save`, `post_delete`), or calling `changed()` after a `QuerySet.update()`,
+replaces the token once the transaction commits, and every process loads again on its next read.
+A request reads the token at most once (at its first cached read), so what it sees is one
+consistent generation; code outside a request (Celery tasks, management commands) reads it on
+every access. Rules that keep this correct:
+
+- The token is read before the rows, and replaced after the commit: a process that loaded rows
+  just before a change stored them under the old token, and loads again.
+- Inside a transaction that wrote a watched model, reads go to the database (they must see the
+  transaction's own rows, which other processes must not be given) and nothing is kept.
+- Without the token (the cache unreachable) every read goes to the database.
+- A value is kept at most `MAX_AGE` seconds, which bounds how long a change made outside Django
+  (SQL by hand, a restored backup) goes unseen.
+"""
+
+from __future__ import annotations
+
+import logging
+import pickle
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from typing import Any, Generic, TypeVar
+
+from django.core.cache import cache
+from django.core.signals import request_finished, request_started
+from django.db import connection, transaction
+from django.db.models import Model
+from django.db.models.signals import post_delete, post_save
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "mdm:config-generation"
+MAX_AGE = 60.0  # seconds
+
+T = TypeVar("T")
+
+
+class _ThreadState(threading.local):
+    in_request = False
+    token: str | None = None
+    token_read = False  # `token` holds this request's generation
+    dirty = False  # this thread's open transaction wrote a watched model
+
+
+_state = _ThreadState()
+_lock = threading.Lock()
+# name -> (generation, monotonic time loaded, pickled value)
+_kept: dict[str, tuple[str, float, bytes]] = {}
+_watched: set[type[Model]] = set()
+
+
+class CachedValue(Generic[T]):
+    """A value loaded from the database and kept until a watched model changes."""
+
+    def __init__(self, name: str, load: Callable[[], T], *, models: Iterable[type[Model]]) -> None:
+        self.name = name
+        self._load = load
+        for model in models:
+            watch(model)
+
+    def get(self) -> T:
+        """The current value: a private copy, never shared with another caller."""
+        if _state.dirty:
+            if connection.in_atomic_block:
+                return self._load()
+            # The transaction that wrote has ended (its commit replaced the token).
+            _state.dirty = False
+            _state.token_read = False
+        token = _generation()
+        if token is None:
+            return self._load()
+        kept = _kept.get(self.name)
+        now = time.monotonic()
+        if kept is not None and kept[0] == token and now - kept[1] < MAX_AGE:
+            return pickle.loads(kept[2])  # noqa: S301 - bytes this process pickled itself
+        value = self._load()
+        if not _state.dirty:  # loading wrote nothing (e.g. created a missing settings row)
+            with _lock:
+                _kept[self.name] = (token, now, pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+        return value
+
+
+def _generation() -> str | None:
+    """This request's generation token (read once per request), else read now."""
+    if _state.in_request and _state.token_read:
+        return _state.token
+    try:
+        token = cache.get(GENERATION_KEY)
+        if token is None:
+            new = uuid.uuid4().hex
+            token = new if cache.add(GENERATION_KEY, new, None) else cache.get(GENERATION_KEY)
+    except Exception as exc:  # the cache unreachable: read the database instead
+        logger.warning("configuration cache: generation unreadable (%s); reading the database", exc)
+        token = None
+    if _state.in_request:
+        _state.token, _state.token_read = token, True
+    return token
+
+
+def changed() -> None:
+    """A watched row changed (called by the signals; call it after a `QuerySet.update()`)."""
+    with _lock:
+        _kept.clear()
+    _state.token_read = False
+    if connection.in_atomic_block:
+        _state.dirty = True
+    transaction.on_commit(_new_generation)  # at once when not in a transaction
+
+
+def _new_generation() -> None:
+    with _lock:
+        _kept.clear()
+    _state.token_read = False
+    try:
+        cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+    except Exception as exc:
+        # Other processes see the change when their copy ages out (MAX_AGE).
+        logger.warning("configuration cache: generation not replaced (%s)", exc)
+
+
+def clear() -> None:
+    """Forget every kept value in this process (tests: each starts from its own database)."""
+    with _lock:
+        _kept.clear()
+    _state.token_read = False
+    _state.dirty = False
+
+
+def watch(model: type[Model]) -> None:
+    if model in _watched:
+        return
+    _watched.add(model)
+    uid = f"config_cache:{model._meta.label}"
+    post_save.connect(_on_change, sender=model, weak=False, dispatch_uid=uid + ":save")
+    post_delete.connect(_on_change, sender=model, weak=False, dispatch_uid=uid + ":delete")
+
+
+def _on_change(sender: type[Model], **kwargs: Any) -> None:
+    changed()
+
+
+def _request_started(**kwargs: Any) -> None:
+    _state.in_request = True
+    _state.token_read = False
+
+
+def _request_finished(**kwargs: Any) -> None:
+    _state.in_request = False
+    _state.token_read = False
+
+
+request_started.connect(_request_started, dispatch_uid="config_cache:request_started")
+request_finished.connect(_request_finished, dispatch_uid="config_cache:request_finished")

@@ -1,0 +1,159 @@
+"""The per-process configuration cache: kept between reads, dropped when any process changes it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.core.signals import request_finished, request_started
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from directory import selectors
+from directory.models import ManagedAppleIdDomain
+from enrollment import services as enrollment
+from enrollment.models import EnrollmentConfiguration, EnrollmentSettings
+from mdm_server import config_cache
+from tests.processes import database_url
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _statements(read) -> tuple[object, int]:
+    with CaptureQueriesContext(connection) as queries:
+        value = read()
+    return value, len(queries)
+
+
+def _rename_by_sql(name: str) -> None:
+    """A change Django does not see (no signal): only the token or the age reveals it."""
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE enrollment_enrollmentsettings SET organisation_name = %s", [name])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_kept_value_is_read_without_sql_and_each_caller_gets_its_own_copy() -> None:
+    EnrollmentSettings.load()  # the row exists (creating it is a change)
+    first, statements = _statements(EnrollmentSettings.current)
+    assert statements == 1
+    first.organisation_name = "changed by a caller, not saved"
+    second, statements = _statements(EnrollmentSettings.current)
+    assert statements == 0
+    assert second.organisation_name != "changed by a caller, not saved"
+    assert second is not first
+
+
+@pytest.mark.django_db(transaction=True)
+def test_saving_a_watched_model_is_seen_by_the_next_read() -> None:
+    ManagedAppleIdDomain.objects.create(domain="one.example")
+    assert selectors.enabled_domains() == ["one.example"]
+    ManagedAppleIdDomain.objects.create(domain="two.example")
+    assert selectors.enabled_domains() == ["one.example", "two.example"]
+    ManagedAppleIdDomain.objects.filter(domain="one.example").delete()
+    assert selectors.enabled_domains() == ["two.example"]
+    config = EnrollmentConfiguration.objects.create(name="Staff", slug="staff")
+    assert enrollment.configuration_by_slug("staff").name == "Staff"
+    config.delete()
+    assert enrollment.configuration_by_slug("staff") is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_open_transaction_sees_its_own_rows_and_a_rollback_leaves_nothing_behind() -> None:
+    EnrollmentSettings.load()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        options = EnrollmentSettings.load()
+        options.organisation_name = "Uncommitted"
+        options.save()
+        assert EnrollmentSettings.current().organisation_name == "Uncommitted"
+        raise RuntimeError("roll back")
+    assert EnrollmentSettings.current().organisation_name != "Uncommitted"
+    # Committed: kept again, under the new generation.
+    with transaction.atomic():
+        options = EnrollmentSettings.load()
+        options.organisation_name = "Committed"
+        options.save()
+    assert EnrollmentSettings.current().organisation_name == "Committed"
+    assert _statements(EnrollmentSettings.current)[1] == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_queryset_update_needs_changed_and_the_services_call_it() -> None:
+    a = EnrollmentConfiguration.objects.create(name="A", slug="a", is_default=True)
+    b = EnrollmentConfiguration.objects.create(name="B", slug="b")
+    assert enrollment.configuration_by_slug("a").is_default
+    b.is_default = True
+    enrollment.save_configuration(configuration=b, actor=None)  # update()s the others
+    assert not enrollment.configuration_by_slug("a").is_default
+    assert enrollment.configuration_by_slug("b").is_default
+    EnrollmentConfiguration.objects.filter(pk=a.pk).update(name="A renamed")
+    assert enrollment.configuration_by_slug("a").name == "A"  # unseen until changed()
+    config_cache.changed()
+    assert enrollment.configuration_by_slug("a").name == "A renamed"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_reads_one_generation_and_the_next_request_sees_the_change() -> None:
+    original = EnrollmentSettings.load().organisation_name
+    request_started.send(sender=None)
+    try:
+        assert EnrollmentSettings.current().organisation_name == original
+        # Another process commits a change: new rows, new token.
+        _rename_by_sql("Elsewhere")
+        cache.set(config_cache.GENERATION_KEY, "another-process", None)
+        assert EnrollmentSettings.current().organisation_name == original  # same request
+    finally:
+        request_finished.send(sender=None)
+    request_started.send(sender=None)
+    try:
+        assert EnrollmentSettings.current().organisation_name == "Elsewhere"
+    finally:
+        request_finished.send(sender=None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_token_or_after_max_age_the_database_is_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    original = EnrollmentSettings.load().organisation_name
+    EnrollmentSettings.current()
+    _rename_by_sql("By hand")
+    assert EnrollmentSettings.current().organisation_name == original  # kept: nothing said it changed
+    monkeypatch.setattr(config_cache, "MAX_AGE", 0.0)
+    assert EnrollmentSettings.current().organisation_name == "By hand"
+    monkeypatch.undo()
+
+    def unreachable(*args: object, **kwargs: object) -> None:
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(cache, "get", unreachable)
+    _rename_by_sql("Cache down")
+    for _ in range(2):
+        value, statements = _statements(EnrollmentSettings.current)
+        assert value.organisation_name == "Cache down" and statements == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_change_saved_by_another_process_is_seen_here() -> None:
+    if connection.vendor != "postgresql" or not settings.REDIS_URL:
+        pytest.skip("needs PostgreSQL and Redis shared with another process")
+    original = EnrollmentSettings.load().organisation_name
+    assert EnrollmentSettings.current().organisation_name == original
+    _rename_by_sql("Not announced")
+    assert EnrollmentSettings.current().organisation_name == original  # really kept
+    code = (
+        "from enrollment.models import EnrollmentSettings as S\n"
+        "s = S.load(); s.organisation_name = 'Saved elsewhere'; s.save()\n"
+    )
+    env = {**os.environ, "DATABASE_URL": database_url(), "REDIS_URL": settings.REDIS_URL}
+    done = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert EnrollmentSettings.current().organisation_name == "Saved elsewhere"
