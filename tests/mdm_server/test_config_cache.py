@@ -122,7 +122,9 @@ def test_without_a_token_or_after_max_age_the_database_is_read(
     original = EnrollmentSettings.load().organisation_name
     EnrollmentSettings.current()
     _rename_by_sql("By hand")
-    assert EnrollmentSettings.current().organisation_name == original  # kept: nothing said it changed
+    assert (
+        EnrollmentSettings.current().organisation_name == original
+    )  # kept: nothing said it changed
     monkeypatch.setattr(config_cache, "MAX_AGE", 0.0)
     assert EnrollmentSettings.current().organisation_name == "By hand"
     monkeypatch.undo()
