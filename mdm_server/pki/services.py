@@ -13,7 +13,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -238,21 +238,35 @@ def _issue_for_scep(
     challenge_text = opened.csr.challenge_password
     if not challenge_text:
         raise scep.ScepFailure(scep.FailInfo.BAD_REQUEST, "the CSR has no challenge password")
-    challenge = _CHALLENGE_FOR_UPDATE.first(_challenge_hash(challenge_text))
-    now = timezone.now()
-    if challenge is None:
-        raise scep.ScepFailure(scep.FailInfo.BAD_REQUEST, _BAD_CHALLENGE)
-    if challenge.used_at is not None:
+    digest = _challenge_hash(challenge_text)
+    reference = _claim_challenge(digest, timezone.now())
+    if reference is not None:
+        return _issue_from_request(ca, opened, days=days, reference=reference)
+    challenge = _CHALLENGE_FOR_UPDATE.first(digest)
+    if challenge is not None and challenge.used_at is not None:
         # RFC 8894 §3.3.1: a resent PKCSReq (same transactionID and key) gets the same answer.
         earlier = _resent_request(challenge, opened)
         if earlier is not None:
             return earlier.certificate
-        raise scep.ScepFailure(scep.FailInfo.BAD_REQUEST, _BAD_CHALLENGE)
-    if challenge.expires_at <= now:
-        raise scep.ScepFailure(scep.FailInfo.BAD_REQUEST, _BAD_CHALLENGE)
-    challenge.used_at = now
-    challenge.save(update_fields=["used_at"])
-    return _issue_from_request(ca, opened, days=days, reference=challenge.reference)
+    # Unknown, expired, or used by another request.
+    raise scep.ScepFailure(scep.FailInfo.BAD_REQUEST, _BAD_CHALLENGE)
+
+
+def _claim_challenge(digest: str, now: dt.datetime) -> str | None:
+    """Mark an unused, unexpired challenge used: its reference, else None. One statement (the
+    usual case of every SCEP enrollment); the row stays locked until the transaction ends."""
+    qn = connection.ops.quote_name
+    when = connection.ops.adapt_datetimefield_value(now)
+    # Names come from the model and are quoted; every value is a parameter.
+    sql = (
+        f"UPDATE {qn(ScepChallenge._meta.db_table)} SET {qn('used_at')} = %s"  # noqa: S608
+        f" WHERE {qn('challenge_hash')} = %s AND {qn('used_at')} IS NULL"
+        f" AND {qn('expires_at')} > %s RETURNING {qn('reference')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [when, digest, when])
+        row = cursor.fetchone()
+    return None if row is None else str(row[0])
 
 
 def _issue_for_renewal(

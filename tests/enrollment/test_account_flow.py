@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives import hashes
+from django.db import connection
 from django.utils import timezone
 
 from devices.simulator import enrollment_flow as flow
@@ -516,3 +517,35 @@ def test_repeated_wrong_passwords_pause_the_account(org: dict[str, Any], client:
     # Other accounts are not affected.
     response = client.post(url, {"identifier": f"carol@{DOMAIN}", "password": PASSWORD})
     assert response.status_code == 308
+
+
+CONFIGURATION_TABLES = (
+    "enrollment_enrollmentsettings",
+    "enrollment_enrollmentconfiguration",
+    "directory_managedappleiddomain",
+    "directory_identitysource",
+    "apns_pushcertificate",
+)
+
+
+@needs_device_views
+@pytest.mark.django_db(transaction=True)
+def test_a_second_enrollment_reads_no_configuration_and_keeps_its_statement_budget(
+    org: dict[str, Any], transport: Any
+) -> None:
+    _device(transport, _enroll(transport)).enroll()  # the first one reads (and keeps) it
+    statements: list[str] = []
+
+    def record(execute: Any, sql: str, *args: Any) -> Any:
+        statements.append(sql)
+        return execute(sql, *args)
+
+    with connection.execute_wrapper(record):
+        _device(transport, _enroll(transport)).enroll()  # raises unless each step answers 200
+    from devices.models import Enrollment
+
+    assert Enrollment.objects.filter(status=Enrollment.Status.ENROLLED).count() == 2
+    assert [s for s in statements if any(t in s for t in CONFIGURATION_TABLES)] == []
+    # Discovery to TokenUpdate with a local sign-in: 30 statements today; a budget, so that a
+    # change adding statements to every enrollment is a decision, not an accident.
+    assert len(statements) <= 30, "\n".join(s[:120] for s in statements)
