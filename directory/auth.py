@@ -123,9 +123,10 @@ def _ldap(source: IdentitySource, identifier: str, password: str) -> DirectoryUs
             if record.locked:
                 raise AuthenticationFailed("locked", LOCKED)
             member_of = conn.group_dns_of(record) if source.allowed_groups else set()
-        with Connection(config) as user_conn:
+            # The password check rebinds the same connection as the person (RFC 4513 allows
+            # a new Bind at any time); nothing is read with the person's rights afterwards.
             try:
-                user_conn.bind(record.dn, password, what="Signing in")
+                conn.bind(record.dn, password, what="Signing in")
             except LdapError as exc:
                 if exc.code == "invalid_credentials":
                     raise AuthenticationFailed("wrong_password", WRONG_PASSWORD) from None
