@@ -13,6 +13,7 @@ import hashlib
 import hmac
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from asn1crypto import algos, cms, core
 from cryptography import x509
@@ -275,14 +276,6 @@ def verify_mdm_signature(header_value: str, body: bytes) -> x509.Certificate:
 # --- signing -------------------------------------------------------------------------------
 
 
-def _signature_algorithm(key: PrivateKey, digest: str) -> dict[str, object]:
-    if isinstance(key, rsa.RSAPrivateKey):
-        return {"algorithm": "rsassa_pkcs1v15"}
-    if isinstance(key, ec.EllipticCurvePrivateKey):
-        return {"algorithm": f"{digest}_ecdsa"}
-    raise CMSError("only RSA and EC keys can sign")
-
-
 def _sign(key: PrivateKey, data: bytes, digest: str) -> bytes:
     algorithm = hash_algorithm(digest)
     if isinstance(key, rsa.RSAPrivateKey):
@@ -312,82 +305,106 @@ def build_signed_data(
 ) -> bytes:
     """Build a DER ContentInfo(SignedData) with one signer; attributes are DER-sorted."""
     hash_algorithm(digest)
-    encap: dict[str, object] = {"content_type": content_type}
-    if not detached:
-        encap["content"] = content
-    # Each part is made and encoded by asn1crypto on its own, then the outer SEQUENCEs are made
-    # from the encoded parts (`contents=`). Handing asn1crypto the whole tree as nested dicts
-    # gives the same DER, but it re-checks, re-tags and re-encodes every level on the way:
-    # ~0.6 ms of CPU per signature, more than the RSA operation (SCEP replies, and the device
-    # simulator signs four messages per enrollment).
-    sid = cms.SignerIdentifier(
-        name="issuer_and_serial_number",
-        value={
-            "issuer": _asn1_name(certificate.issuer),
-            "serial_number": certificate.serial_number,
-        },
-    )
-    digest_algorithm = algos.DigestAlgorithm({"algorithm": digest}).dump()
-    signer_parts = [core.Integer(1).dump(), sid.dump(), digest_algorithm]  # version v1
+    # The structure is written from encoded parts: tag-length-value by hand for the SEQUENCEs
+    # and SETs, asn1crypto only for leaf values and the caller's extra attributes. Handing
+    # asn1crypto the whole tree as nested dicts gives the same DER (tests/pki/test_cms.py
+    # compares byte for byte), but it re-checks, re-tags and re-encodes every level on the way:
+    # ~0.6 ms of CPU per signature, more than the RSA operation (every SCEP request and reply,
+    # and the device simulator signs four messages per enrollment).
+    sid = der(0x30, certificate.issuer.public_bytes() + der_integer(certificate.serial_number))
+    digest_algorithm = _digest_algorithm(digest)
+    signer_parts = [_DER_INTEGER_1, sid, digest_algorithm]  # version v1
     if signed_attributes:
         attrs = [
-            attribute("content_type", cms.ContentType(content_type)),
-            attribute("message_digest", core.OctetString(_digest(digest, content))),
-            attribute("signing_time", cms.Time(name="utc_time", value=_now())),
-            *extra_attributes,
+            der(0x30, _ATTRIBUTE_TYPE["content_type"] + der(0x31, _content_type(content_type))),
+            der(
+                0x30,
+                _ATTRIBUTE_TYPE["message_digest"] + der(0x31, der(0x04, _digest(digest, content))),
+            ),
+            der(0x30, _ATTRIBUTE_TYPE["signing_time"] + der(0x31, _utc_time(_now()))),
+            *(a.dump() for a in extra_attributes),
         ]
         # DER requires SET OF members in ascending order of their encodings; OpenSSL re-encodes
         # (and so re-sorts) the set when verifying, so an unsorted set would not verify there.
-        encoded = sorted(a.dump() for a in attrs)
-        to_sign = cms.CMSAttributes(contents=b"".join(encoded)).dump()
+        encoded = b"".join(sorted(attrs))
+        to_sign = der(0x31, encoded)
         # signedAttrs is [0] IMPLICIT in SignerInfo; the signature covers the SET OF encoding.
-        signer_parts.append(cms.CMSAttributes(contents=b"".join(encoded), implicit=0).dump())
+        signer_parts.append(der(0xA0, encoded))
     else:
         if extra_attributes:
             raise CMSError("extra attributes need signed attributes")
         to_sign = content
     signer_parts += [
-        algos.SignedDigestAlgorithm(_signature_algorithm(key, digest)).dump(),
-        core.OctetString(_sign(key, to_sign, digest)).dump(),
+        _signature_algorithm_der(key, digest),
+        der(0x04, _sign(key, to_sign, digest)),
     ]
-    encap: dict[str, object] = {"content_type": content_type}
+    encap = _content_type(content_type)
     if not detached:
-        encap["content"] = content
-    signer_info = cms.SignerInfo(contents=b"".join(signer_parts)).dump()
-    certs = [certificate, *chain]
-    signed = cms.SignedData(
-        contents=b"".join(
-            [
-                core.Integer(1).dump(),  # version v1
-                cms.DigestAlgorithms(contents=digest_algorithm).dump(),
-                cms.EncapsulatedContentInfo(encap).dump(),
-                # SET OF, so in DER order, as asn1crypto writes it from a list.
-                cms.CertificateSet(
-                    contents=b"".join(sorted(c.public_bytes(Encoding.DER) for c in certs)),
-                    implicit=0,
-                ).dump(),
-                cms.SignerInfos(contents=signer_info).dump(),
-            ]
-        ),
-        explicit=0,
+        encap += der(0xA0, der(0x04, content))  # [0] EXPLICIT OCTET STRING
+    certs = sorted(c.public_bytes(Encoding.DER) for c in [certificate, *chain])  # SET OF: sorted
+    signed = der(
+        0x30,
+        _DER_INTEGER_1  # version v1
+        + der(0x31, digest_algorithm)
+        + der(0x30, encap)
+        + der(0xA0, b"".join(certs))  # [0] IMPLICIT CertificateSet
+        + der(0x31, der(0x30, b"".join(signer_parts))),
     )
-    return cms.ContentInfo(contents=cms.ContentType("signed_data").dump() + signed.dump()).dump()
+    return der(0x30, _content_type("signed_data") + der(0xA0, signed))
+
+
+def der(tag: int, content: bytes) -> bytes:
+    """One DER tag-length-value (single-byte tag): how the signed and enveloped structures here
+    are assembled from their encoded parts."""
+    size = len(content)
+    if size < 0x80:
+        return bytes((tag, size)) + content
+    length = size.to_bytes((size.bit_length() + 7) // 8, "big")
+    return bytes((tag, 0x80 | len(length))) + length + content
+
+
+def der_integer(value: int) -> bytes:
+    return core.Integer(value).dump()
+
+
+_DER_INTEGER_1 = core.Integer(1).dump()
+
+
+@lru_cache(maxsize=16)
+def _content_type(name: str) -> bytes:
+    return cms.ContentType(name).dump()
+
+
+_ATTRIBUTE_TYPE = {
+    name: cms.CMSAttributeType(name).dump()
+    for name in ("content_type", "message_digest", "signing_time")
+}
+
+
+@lru_cache(maxsize=16)
+def _digest_algorithm(digest: str) -> bytes:
+    return algos.DigestAlgorithm({"algorithm": digest}).dump()
+
+
+def _signature_algorithm_der(key: PrivateKey, digest: str) -> bytes:
+    if isinstance(key, rsa.RSAPrivateKey):
+        return _signed_digest_algorithm("rsassa_pkcs1v15")
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        return _signed_digest_algorithm(f"{digest}_ecdsa")
+    raise CMSError("only RSA and EC keys can sign")
+
+
+@lru_cache(maxsize=16)
+def _signed_digest_algorithm(name: str) -> bytes:
+    return algos.SignedDigestAlgorithm({"algorithm": name}).dump()
+
+
+def _utc_time(when: dt.datetime) -> bytes:
+    return cms.Time(name="utc_time", value=when).dump()
 
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
-
-
-def _asn1_name(name: x509.Name) -> object:
-    from asn1crypto import x509 as asn1_x509
-
-    return asn1_x509.Name.load(name.public_bytes())
-
-
-def _asn1_cert(cert: x509.Certificate) -> object:
-    from asn1crypto import x509 as asn1_x509
-
-    return asn1_x509.Certificate.load(cert.public_bytes(Encoding.DER))
 
 
 def sign_detached(

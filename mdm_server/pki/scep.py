@@ -326,7 +326,7 @@ def encrypt_envelope(content: bytes, *, recipient: x509.Certificate, cipher: str
     public_key = recipient.public_key()
     if not isinstance(public_key, rsa.RSAPublicKey):
         raise ValueError("the recipient certificate must have an RSA key")
-    algorithm_name, key_size = CIPHERS[cipher]
+    key_size = CIPHERS[cipher][1]
     block = 8 if cipher == "3des" else 16
     cek = os.urandom(key_size)
     iv = os.urandom(block)
@@ -334,36 +334,39 @@ def encrypt_envelope(content: bytes, *, recipient: x509.Certificate, cipher: str
     padded = padder.update(content) + padder.finalize()
     encryptor = _symmetric(cipher, cek, iv).encryptor()
     encrypted = encryptor.update(padded) + encryptor.finalize()
-    recipient_info = asn1_cms.RecipientInfo(
-        name="ktri",
-        value={
-            "version": "v0",
-            "rid": asn1_cms.RecipientIdentifier(
-                name="issuer_and_serial_number",
-                value={
-                    "issuer": asn1_x509.Name.load(recipient.issuer.public_bytes()),
-                    "serial_number": recipient.serial_number,
-                },
-            ),
-            "key_encryption_algorithm": {"algorithm": "rsaes_pkcs1v15"},
-            "encrypted_key": public_key.encrypt(cek, padding.PKCS1v15()),
-        },
+    # Assembled from encoded parts, like cms.build_signed_data: asn1crypto building the nested
+    # structure re-checks and re-encodes each level (~0.25 ms per envelope; every SCEP request
+    # and reply has one). Same DER as asn1crypto writes (tests/pki/test_scep.py compares).
+    issuer_and_serial = cms.der(
+        0x30, recipient.issuer.public_bytes() + cms.der_integer(recipient.serial_number)
     )
-    enveloped = asn1_cms.EnvelopedData(
-        {
-            "version": "v0",
-            "recipient_infos": [recipient_info],
-            "encrypted_content_info": {
-                "content_type": "data",
-                "content_encryption_algorithm": {
-                    "algorithm": algorithm_name,
-                    "parameters": core.OctetString(iv),
-                },
-                "encrypted_content": encrypted,
-            },
-        }
+    recipient_info = cms.der(
+        0x30,
+        _DER_VERSION_0
+        + issuer_and_serial
+        + _DER_RSA_ENCRYPTION
+        + cms.der(0x04, public_key.encrypt(cek, padding.PKCS1v15())),
     )
-    return asn1_cms.ContentInfo({"content_type": "enveloped_data", "content": enveloped}).dump()
+    encrypted_content_info = cms.der(
+        0x30,
+        _DER_OID_DATA
+        + cms.der(0x30, _DER_CIPHER_OIDS[cipher] + cms.der(0x04, iv))
+        + cms.der(0x80, encrypted),  # [0] IMPLICIT OCTET STRING
+    )
+    enveloped = cms.der(
+        0x30, _DER_VERSION_0 + cms.der(0x31, recipient_info) + encrypted_content_info
+    )
+    return cms.der(0x30, _DER_OID_ENVELOPED_DATA + cms.der(0xA0, enveloped))
+
+
+_DER_VERSION_0 = core.Integer(0).dump()
+_DER_RSA_ENCRYPTION = asn1_cms.KeyEncryptionAlgorithm({"algorithm": "rsaes_pkcs1v15"}).dump()
+_DER_OID_DATA = asn1_cms.ContentType("data").dump()
+_DER_OID_ENVELOPED_DATA = asn1_cms.ContentType("enveloped_data").dump()
+_DER_CIPHER_OIDS = {
+    name: asn1_cms.EncryptionAlgorithmId(algorithm).dump()
+    for name, (algorithm, _) in CIPHERS.items()
+}
 
 
 def decrypt_envelope(

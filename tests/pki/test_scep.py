@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from asn1crypto import cms as asn1_cms
 from asn1crypto import core
+from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -172,6 +173,59 @@ def test_cert_rep_attributes_are_der_sorted(
         scep.OID_SENDER_NONCE,
         scep.OID_RECIPIENT_NONCE,
     } <= types
+
+
+@pytest.mark.parametrize("cipher", [*CIPHERS, "aes192"])
+def test_envelope_is_the_der_asn1crypto_writes(test_ca: certificates.Identity, cipher: str) -> None:
+    """The envelope is assembled from encoded parts; asn1crypto, given the same values, must
+    write the very same bytes (the 256-byte key and a 4 kB body take long DER lengths)."""
+    key, recipient = test_ca.key, test_ca.certificate
+    body = b"content " * 500
+    enveloped = scep.encrypt_envelope(body, recipient=recipient, cipher=cipher)
+    parsed = asn1_cms.ContentInfo.load(enveloped)["content"]
+    ktri = parsed["recipient_infos"][0].chosen
+    eci = parsed["encrypted_content_info"]
+    rebuilt = asn1_cms.ContentInfo(
+        {
+            "content_type": "enveloped_data",
+            "content": asn1_cms.EnvelopedData(
+                {
+                    "version": "v0",
+                    "recipient_infos": [
+                        asn1_cms.RecipientInfo(
+                            name="ktri",
+                            value={
+                                "version": "v0",
+                                "rid": asn1_cms.RecipientIdentifier(
+                                    name="issuer_and_serial_number",
+                                    value={
+                                        "issuer": asn1_x509.Name.load(
+                                            recipient.issuer.public_bytes()
+                                        ),
+                                        "serial_number": recipient.serial_number,
+                                    },
+                                ),
+                                "key_encryption_algorithm": {"algorithm": "rsaes_pkcs1v15"},
+                                "encrypted_key": ktri["encrypted_key"].native,
+                            },
+                        )
+                    ],
+                    "encrypted_content_info": {
+                        "content_type": "data",
+                        "content_encryption_algorithm": {
+                            "algorithm": scep.CIPHERS[cipher][0],
+                            "parameters": core.OctetString(
+                                eci["content_encryption_algorithm"]["parameters"].native
+                            ),
+                        },
+                        "encrypted_content": eci["encrypted_content"].native,
+                    },
+                }
+            ),
+        }
+    ).dump()
+    assert enveloped == rebuilt
+    assert scep.decrypt_envelope(enveloped, key=key) == (body, cipher)
 
 
 def _failure_of(message: bytes, ca: certificates.Identity) -> scep.FailInfo:
