@@ -93,7 +93,8 @@ def authenticate(*, identifier: str, password: str, source: str = "") -> Person:
     from directory import auth, selectors
 
     key = _failure_key(identifier)
-    if int(cache.get(key, 0)) >= MAX_FAILURES:
+    failures = int(cache.get(key, 0))
+    if failures >= MAX_FAILURES:
         raise SignInFailed("throttled", THROTTLED)
     source_obj = None
     if source:
@@ -116,7 +117,8 @@ def authenticate(*, identifier: str, password: str, source: str = "") -> Person:
                 cache.add(key, 1, FAILURE_WINDOW_SECONDS)
         message = str(getattr(exc, "message", "") or exc)
         raise SignInFailed(code, message) from None
-    cache.delete(key)
+    if failures:
+        cache.delete(key)  # a success clears the earlier failures
     return person_of(user, identifier)
 
 

@@ -8,7 +8,8 @@ in the process and hands out a fresh copy (unpickled) to each caller, so a calle
 what it got changes nothing for the others.
 
 When to load again, across processes: one *generation* token in Django's cache (Redis in
-production; the embedded mode's in-memory cache serves its single process). Saving or deleting a
+production, read through one client per process; the embedded mode's in-memory cache serves
+its single process). Saving or deleting a
 watched model (`post_save`, `post_delete`), or calling `changed()` after a `QuerySet.update()`,
 replaces the token once the transaction commits, and every process loads again on its next read.
 A request reads the token at most once (at its first cached read), so what it sees is one
@@ -34,6 +35,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import Any, Generic, TypeVar
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import connection, transaction
@@ -93,15 +95,59 @@ class CachedValue(Generic[T]):
         return value
 
 
+class _RedisGeneration:
+    """The token in Redis through one client per process (Django's cache API builds a client
+    object per call: ~0.13 ms of CPU against ~0.05 ms)."""
+
+    def __init__(self, url: str) -> None:
+        import redis
+
+        self.client = redis.Redis.from_url(url, socket_timeout=2.0, socket_connect_timeout=2.0)
+
+    def get(self) -> str | None:
+        value = self.client.get(GENERATION_KEY)
+        return value.decode() if isinstance(value, bytes) else value
+
+    def add(self, value: str) -> bool:
+        return bool(self.client.set(GENERATION_KEY, value, nx=True))
+
+    def set(self, value: str) -> None:
+        self.client.set(GENERATION_KEY, value)
+
+
+class _CacheGeneration:
+    """The token in Django's cache: the embedded mode's in-process cache (one process)."""
+
+    def get(self) -> str | None:
+        return cache.get(GENERATION_KEY)
+
+    def add(self, value: str) -> bool:
+        return cache.add(GENERATION_KEY, value, None)
+
+    def set(self, value: str) -> None:
+        cache.set(GENERATION_KEY, value, None)
+
+
+_stores: list[_RedisGeneration | _CacheGeneration] = []
+
+
+def _store() -> _RedisGeneration | _CacheGeneration:
+    if not _stores:
+        url = getattr(settings, "REDIS_URL", None)
+        _stores.append(_RedisGeneration(url) if url else _CacheGeneration())
+    return _stores[0]
+
+
 def _generation() -> str | None:
     """This request's generation token (read once per request), else read now."""
     if _state.in_request and _state.token_read:
         return _state.token
     try:
-        token = cache.get(GENERATION_KEY)
+        store = _store()
+        token = store.get()
         if token is None:
             new = uuid.uuid4().hex
-            token = new if cache.add(GENERATION_KEY, new, None) else cache.get(GENERATION_KEY)
+            token = new if store.add(new) else store.get()
     except Exception as exc:  # the cache unreachable: read the database instead
         logger.warning("configuration cache: generation unreadable (%s); reading the database", exc)
         token = None
@@ -125,7 +171,7 @@ def _new_generation() -> None:
         _kept.clear()
     _state.token_read = False
     try:
-        cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+        _store().set(uuid.uuid4().hex)
     except Exception as exc:
         # Other processes see the change when their copy ages out (MAX_AGE).
         logger.warning("configuration cache: generation not replaced (%s)", exc)

@@ -519,6 +519,17 @@ def test_repeated_wrong_passwords_pause_the_account(org: dict[str, Any], client:
     assert response.status_code == 308
 
 
+def test_a_successful_sign_in_clears_the_earlier_failures(org: dict[str, Any], client: Any) -> None:
+    from enrollment import directory_access
+
+    url = services.sign_in_url(services.default_configuration(), "mdm-byod").removeprefix(SERVER)
+    for _ in range(2):
+        for _ in range(directory_access.MAX_FAILURES - 1):
+            client.post(url, {"identifier": f"alice@{DOMAIN}", "password": "wrong"})
+        response = client.post(url, {"identifier": f"alice@{DOMAIN}", "password": PASSWORD})
+        assert response.status_code == 308
+
+
 CONFIGURATION_TABLES = (
     "enrollment_enrollmentsettings",
     "enrollment_enrollmentconfiguration",

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -104,7 +103,7 @@ def test_a_request_reads_one_generation_and_the_next_request_sees_the_change() -
         assert EnrollmentSettings.current().organisation_name == original
         # Another process commits a change: new rows, new token.
         _rename_by_sql("Elsewhere")
-        cache.set(config_cache.GENERATION_KEY, "another-process", None)
+        config_cache._store().set("another-process")
         assert EnrollmentSettings.current().organisation_name == original  # same request
     finally:
         request_finished.send(sender=None)
@@ -129,10 +128,13 @@ def test_without_a_token_or_after_max_age_the_database_is_read(
     assert EnrollmentSettings.current().organisation_name == "By hand"
     monkeypatch.undo()
 
-    def unreachable(*args: object, **kwargs: object) -> None:
-        raise ConnectionError("cache down")
+    class Unreachable:
+        def get(self) -> None:
+            raise ConnectionError("cache down")
 
-    monkeypatch.setattr(cache, "get", unreachable)
+        add = set = get
+
+    monkeypatch.setattr(config_cache, "_stores", [Unreachable()])
     _rename_by_sql("Cache down")
     for _ in range(2):
         value, statements = _statements(EnrollmentSettings.current)
