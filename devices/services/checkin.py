@@ -28,7 +28,7 @@ from devices.services.common import (
     target_for,
 )
 from mdm_server import encryption
-from mdm_server.prepared import PreparedQuery
+from mdm_server.prepared import PreparedInsert, PreparedQuery, PreparedUpdate
 
 # --- check-in --------------------------------------------------------------------------------------
 
@@ -154,7 +154,10 @@ def _authenticate(
         enrollment.managed_apple_id = context.managed_apple_id or enrollment.managed_apple_id
         if context.directory_user_id is not None:
             enrollment.directory_user_id = context.directory_user_id
-    enrollment.save()
+    if created:
+        _INSERT_ENROLLMENT.save(enrollment)
+    else:
+        enrollment.save()
     dropped = 0 if created else _cancel_pending(enrollment, "device authenticated again")
     detail: dict[str, Any] = {
         "os_version": message.os_version,
@@ -188,7 +191,10 @@ def _apply_token(enrollment: Enrollment, message: protocol.TokenUpdate) -> bool:
         enrollment.enrolled_at = enrollment.last_seen_at
         enrollment.unenrolled_at = None
     # Only what a TokenUpdate sets: inventory written meanwhile by a command result stays.
-    enrollment.save(update_fields=_TOKEN_UPDATE_FIELDS if enrollment.pk else None)
+    if enrollment.pk:
+        _UPDATE_TOKEN.save(enrollment)
+    else:
+        _INSERT_ENROLLMENT.save(enrollment)  # a new user channel
     return first
 
 
@@ -207,6 +213,9 @@ _TOKEN_UPDATE_FIELDS = (
     "enrolled_at",
     "unenrolled_at",
 )
+# Every enrollment inserts its row at Authenticate and updates it at TokenUpdate.
+_INSERT_ENROLLMENT = PreparedInsert(Enrollment)
+_UPDATE_TOKEN = PreparedUpdate(Enrollment, _TOKEN_UPDATE_FIELDS)
 
 
 def _token_update(enrollment: Enrollment, message: protocol.TokenUpdate) -> Reply:

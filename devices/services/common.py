@@ -13,7 +13,7 @@ from devices import capabilities, protocol
 from devices.exceptions import CheckinRejected
 from devices.identity import DeviceIdentity
 from devices.models import DeviceEvent, Enrollment, QueuedCommand
-from mdm_server.prepared import PreparedQuery
+from mdm_server.prepared import PreparedInsert, PreparedQuery
 
 Actor = AbstractBaseUser | AnonymousUser | None
 
@@ -65,7 +65,7 @@ def _log(
     command_uuid: str = "",
     detail: dict[str, Any] | None = None,
 ) -> DeviceEvent:
-    return DeviceEvent.objects.create(
+    event = DeviceEvent(
         enrollment=enrollment,
         kind=kind,
         action=action,
@@ -73,6 +73,12 @@ def _log(
         command_uuid=command_uuid,
         detail=detail or {},
     )
+    _INSERT_EVENT.save(event)
+    return event
+
+
+# Every check-in and command result writes the device log (mdm_server.prepared).
+_INSERT_EVENT = PreparedInsert(DeviceEvent)
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from enrollment.models import (
 )
 from mdm_server import config_cache
 from mdm_server.config_cache import CachedValue
-from mdm_server.prepared import PreparedQuery
+from mdm_server.prepared import PreparedInsert, PreparedQuery, PreparedUpdate
 
 if TYPE_CHECKING:
     pass
@@ -296,7 +296,7 @@ def _new_session(
     model_family: str = "",
     platform: str = "",
 ) -> EnrollmentSession:
-    return EnrollmentSession.objects.create(
+    session = EnrollmentSession(
         kind=kind,
         enrollment_type=enrollment_type,
         configuration=configuration,
@@ -307,6 +307,8 @@ def _new_session(
         platform=platform,
         expires_at=timezone.now() + dt.timedelta(days=options.session_ttl_days),
     )
+    _INSERT_SESSION.save(session)
+    return session
 
 
 def _new_token(
@@ -318,15 +320,26 @@ def _new_token(
     redirect_uri: str = "",
 ) -> str:
     secret = _new_secret()
-    EnrollmentToken.objects.create(
-        session=session,
-        kind=kind,
-        token_hash=hash_token(secret),
-        expires_at=expires_at,
-        profile_deadline=profile_deadline,
-        redirect_uri=redirect_uri,
+    _INSERT_TOKEN.save(
+        EnrollmentToken(
+            session=session,
+            kind=kind,
+            token_hash=hash_token(secret),
+            expires_at=expires_at,
+            profile_deadline=profile_deadline,
+            redirect_uri=redirect_uri,
+        )
     )
     return secret
+
+
+# Every sign-in writes a session and a token, every profile updates both (mdm_server.prepared).
+_INSERT_SESSION = PreparedInsert(EnrollmentSession)
+_INSERT_TOKEN = PreparedInsert(EnrollmentToken)
+_UPDATE_SESSION_PROFILE = PreparedUpdate(
+    EnrollmentSession, ["machine_info", "platform", "model_family", "status"]
+)
+_UPDATE_TOKEN_PROFILE = PreparedUpdate(EnrollmentToken, ["profile_issued_at"])
 
 
 @transaction.atomic
@@ -610,9 +623,9 @@ def _issue_account_profile(
     session.platform = platform_of_product(info.product)
     session.model_family = re.sub(r"[\d,]+$", "", info.product)[:32]
     session.status = EnrollmentSession.Status.PROFILE_ISSUED
-    session.save(update_fields=["machine_info", "platform", "model_family", "status"])
+    _UPDATE_SESSION_PROFILE.save(session)
     token.profile_issued_at = now
-    token.save(update_fields=["profile_issued_at"])
+    _UPDATE_TOKEN_PROFILE.save(token)
     return build_profile_for(session, configuration=configuration, options=options), session
 
 

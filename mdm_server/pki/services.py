@@ -20,7 +20,7 @@ from django.utils import timezone
 from mdm_server import encryption
 from mdm_server.pki import certificates, scep
 from mdm_server.pki.models import IssuedCertificate, ScepChallenge, ServerCertificate
-from mdm_server.prepared import PreparedQuery
+from mdm_server.prepared import PreparedInsert, PreparedQuery
 
 logger = logging.getLogger(__name__)
 
@@ -171,6 +171,9 @@ _CHALLENGE_FOR_UPDATE = PreparedQuery(
     lambda digest: ScepChallenge.objects.select_for_update().filter(challenge_hash=digest)[:1],
     str,
 )
+# Every enrollment writes a challenge and an issued certificate (mdm_server.prepared).
+_INSERT_CHALLENGE = PreparedInsert(ScepChallenge)
+_INSERT_ISSUED = PreparedInsert(IssuedCertificate)
 _ISSUED_BY_FINGERPRINT = PreparedQuery(
     lambda fingerprint: IssuedCertificate.objects.filter(fingerprint=fingerprint)[:1], str
 )
@@ -181,10 +184,12 @@ def create_scep_challenge(*, reference: str, ttl_seconds: int = 3600) -> str:
     if ttl_seconds <= 0:
         raise ValueError("ttl_seconds must be positive")
     challenge = secrets.token_urlsafe(24)
-    ScepChallenge.objects.create(
-        challenge_hash=_challenge_hash(challenge),
-        reference=reference[:255],
-        expires_at=timezone.now() + dt.timedelta(seconds=ttl_seconds),
+    _INSERT_CHALLENGE.save(
+        ScepChallenge(
+            challenge_hash=_challenge_hash(challenge),
+            reference=reference[:255],
+            expires_at=timezone.now() + dt.timedelta(seconds=ttl_seconds),
+        )
     )
     return challenge
 
@@ -192,7 +197,7 @@ def create_scep_challenge(*, reference: str, ttl_seconds: int = 3600) -> str:
 def _record_issued(
     *, cert: x509.Certificate, reference: str, source: str, transaction_id: str = ""
 ) -> IssuedCertificate:
-    return IssuedCertificate.objects.create(
+    row = IssuedCertificate(
         fingerprint=certificates.fingerprint(cert),
         serial=format(cert.serial_number, "x"),
         subject=cert.subject.rfc4514_string()[:512],
@@ -203,6 +208,8 @@ def _record_issued(
         source=source,
         transaction_id=transaction_id[:255],
     )
+    _INSERT_ISSUED.save(row)
+    return row
 
 
 def _public_der(key: object) -> bytes:

@@ -7,13 +7,14 @@ import threading
 from typing import Any
 
 import pytest
-from django.db import connection, transaction
-from django.db.models import Count
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Count, F
+from django.db.models.signals import post_save
 from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 
 from devices.models import Enrollment
-from mdm_server.prepared import PreparedQuery
+from mdm_server.prepared import PreparedInsert, PreparedQuery, PreparedUpdate
 
 pytestmark = pytest.mark.django_db
 
@@ -197,3 +198,84 @@ def test_bad_values_are_refused() -> None:
         PreparedQuery(lambda when: Enrollment.objects.filter(last_seen_at=when), dt.datetime).all(
             dt.datetime.now(tz=dt.UTC)
         )
+
+
+# --- prepared writes -------------------------------------------------------------------------
+
+
+def _all_fields(row: Enrollment) -> dict[str, Any]:
+    values = _fields(row)
+    values["unlock_token"] = bytes(values["unlock_token"]) if values["unlock_token"] else None
+    return values
+
+
+def _new_enrollment(key: str) -> Enrollment:
+    return Enrollment(
+        channel_key=key,
+        channel="device",
+        platform="iOS",
+        supervised=True,
+        device_information={"OSVersion": "18.2", "Nested": {"a": [1, 2]}},
+        unlock_token=b"\x00\x01binary",
+        last_seen_at=dt.datetime(2026, 11, 1, 12, 30, 5, 123456, tzinfo=dt.UTC),
+    )
+
+
+def test_a_prepared_insert_writes_the_row_save_writes() -> None:
+    insert = PreparedInsert(Enrollment)
+    ours, theirs = _new_enrollment("eid:OURS"), _new_enrollment("eid:THEIRS")
+    with CaptureQueriesContext(connection) as queries:
+        insert.save(ours)
+    assert len(queries) == 1 and queries[0]["sql"].startswith("INSERT")
+    theirs.save()
+    assert ours.pk is not None and ours._state.adding is False and ours._state.db == "default"
+    stored, expected = Enrollment.objects.get(pk=ours.pk), Enrollment.objects.get(pk=theirs.pk)
+    different = {"id", "public_id", "channel_key", "created_at"}
+    assert {k: v for k, v in _all_fields(stored).items() if k not in different} == {
+        k: v for k, v in _all_fields(expected).items() if k not in different
+    }
+    assert stored.created_at is not None and stored.public_id == ours.public_id
+    insert.save(_new_enrollment("eid:AGAIN"))  # compiled once, used again
+    assert Enrollment.objects.count() == 3
+
+
+def test_a_prepared_update_writes_only_its_fields(enrollments: list[Enrollment]) -> None:
+    update = PreparedUpdate(Enrollment, ["device_name", "unlock_token", "device_information"])
+    row = Enrollment.objects.get(pk=enrollments[0].pk)
+    row.device_name = "Jo's iPhone"
+    row.unlock_token = b"\xff\x00new"
+    row.device_information = {"OSVersion": "18.3"}
+    row.platform = "macOS"  # not among the fields: stays as stored
+    with CaptureQueriesContext(connection) as queries:
+        update.save(row)
+    assert len(queries) == 1 and queries[0]["sql"].startswith("UPDATE")
+    stored = Enrollment.objects.get(pk=row.pk)
+    assert stored.device_name == "Jo's iPhone" and bytes(stored.unlock_token) == b"\xff\x00new"
+    assert stored.device_information == {"OSVersion": "18.3"} and stored.platform == "iOS"
+    Enrollment.objects.filter(pk=row.pk).delete()
+    with pytest.raises(DatabaseError):
+        update.save(row)
+
+
+def test_prepared_writes_go_through_save_when_it_would_do_more() -> None:
+    calls: list[str] = []
+
+    def receiver(sender: Any, instance: Enrollment, **kwargs: Any) -> None:
+        calls.append(instance.channel_key)
+
+    post_save.connect(receiver, sender=Enrollment, weak=False)
+    try:
+        PreparedInsert(Enrollment).save(_new_enrollment("eid:SIGNALLED"))
+    finally:
+        post_save.disconnect(receiver, sender=Enrollment)
+    assert calls == ["eid:SIGNALLED"]
+    row = Enrollment.objects.get(channel_key="eid:SIGNALLED")
+    row.status = F("status")  # an expression: only save() evaluates it
+    row.device_name = "kept"
+    PreparedUpdate(Enrollment, ["status", "device_name"]).save(row)
+    assert Enrollment.objects.get(pk=row.pk).device_name == "kept"
+
+
+def test_prepared_writes_refuse_what_they_cannot_write() -> None:
+    with pytest.raises(ValueError, match="key"):
+        PreparedUpdate(Enrollment, ["id"])
