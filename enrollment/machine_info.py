@@ -5,7 +5,10 @@ Pure: no Django imports. Apple "MachineInfo" and "Onboarding users with account 
 
 from __future__ import annotations
 
+import hashlib
 import plistlib
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,6 +78,38 @@ def _chains_to(
     return False
 
 
+# A device sends the same signed MachineInfo twice (the 401 challenge, then the profile with
+# its token): the second verification is answered from here. Keyed by the body and the trusted
+# roots; only successes are kept.
+_VERIFIED: OrderedDict[bytes, tuple[bytes, x509.Certificate]] = OrderedDict()
+_VERIFIED_MAX = 2048
+_verified_lock = threading.Lock()
+
+
+def _verified(body: bytes, roots: list[x509.Certificate]) -> tuple[bytes, x509.Certificate]:
+    """(content, signer) of a signed MachineInfo that verifies and chains to `roots` if any."""
+    key = hashlib.sha256(body).digest() + b"".join(
+        certificates.fingerprint(r).encode() for r in roots
+    )
+    with _verified_lock:
+        hit = _VERIFIED.get(key)
+        if hit is not None:
+            _VERIFIED.move_to_end(key)
+            return hit
+    try:
+        verified = cms.verify_signed_data(body)
+    except cms.CMSError as exc:
+        raise MachineInfoError(f"the MachineInfo signature is not valid: {exc}") from None
+    if roots and not _chains_to(verified.signer, verified.certificates, roots):
+        raise MachineInfoError("the MachineInfo is not signed by a trusted Apple device CA")
+    result = (verified.content, verified.signer)
+    with _verified_lock:
+        _VERIFIED[key] = result
+        while len(_VERIFIED) > _VERIFIED_MAX:
+            _VERIFIED.popitem(last=False)
+    return result
+
+
 def parse_machine_info(
     body: bytes, *, trusted_roots: list[x509.Certificate] | None = None
 ) -> MachineInfo:
@@ -87,13 +122,8 @@ def parse_machine_info(
     signer: x509.Certificate | None = None
     content = body
     if not body.lstrip().startswith((b"<?xml", b"<plist", b"bplist")):
-        try:
-            verified = cms.verify_signed_data(body)
-        except cms.CMSError as exc:
-            raise MachineInfoError(f"the MachineInfo signature is not valid: {exc}") from None
-        content, signer, signed = verified.content, verified.signer, True
-        if trusted_roots and not _chains_to(signer, verified.certificates, trusted_roots):
-            raise MachineInfoError("the MachineInfo is not signed by a trusted Apple device CA")
+        content, signer = _verified(body, trusted_roots or [])
+        signed = True
     elif trusted_roots:
         raise MachineInfoError("an unsigned MachineInfo is not accepted")
     try:
