@@ -208,6 +208,9 @@ def finish_entra_sign_in(
         upn=upn,
         display_name=str(claims.get("name") or ""),
     )
+    known = selectors.user_by_external_id(source, oid)
+    if known is not None and not known.enabled:
+        raise AuthenticationFailed("disabled", DISABLED)  # before asking Microsoft Graph
     if source.allowed_groups:
         try:
             groups = entra.GraphClient(config).member_of(oid)

@@ -80,9 +80,11 @@ def _chains_to(
 
 # A device sends the same signed MachineInfo twice (the 401 challenge, then the profile with
 # its token): the second verification is answered from here. Keyed by the body and the trusted
-# roots; only successes are kept.
+# roots; only successes are kept, and only bodies of a real MachineInfo's size (2-4 kB), so the
+# memory stays bounded (~10 MB) whatever an unauthenticated client sends.
 _VERIFIED: OrderedDict[bytes, tuple[bytes, x509.Certificate]] = OrderedDict()
-_VERIFIED_MAX = 2048
+_VERIFIED_MAX = 1024
+_VERIFIED_MAX_BODY = 8 * 1024
 _verified_lock = threading.Lock()
 
 
@@ -103,6 +105,8 @@ def _verified(body: bytes, roots: list[x509.Certificate]) -> tuple[bytes, x509.C
     if roots and not _chains_to(verified.signer, verified.certificates, roots):
         raise MachineInfoError("the MachineInfo is not signed by a trusted Apple device CA")
     result = (verified.content, verified.signer)
+    if len(body) > _VERIFIED_MAX_BODY:
+        return result
     with _verified_lock:
         _VERIFIED[key] = result
         while len(_VERIFIED) > _VERIFIED_MAX:

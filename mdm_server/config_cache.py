@@ -7,10 +7,10 @@ rows an administrator changes a few times a year. A `CachedValue` keeps what its
 in the process and hands out a fresh copy (unpickled) to each caller, so a caller that changes
 what it got changes nothing for the others.
 
-When to load again, across processes: one *generation* token in Django's cache (Redis in
-production, read through one client per process; the embedded mode's in-memory cache serves
-its single process). Saving or deleting a
-watched model (`post_save`, `post_delete`), or calling `changed()` after a `QuerySet.update()`,
+When to load again, across processes: one *generation* token in Redis (REDIS_URL), read through
+one client per process. Without Redis (the embedded mode) nothing is kept and every read is a
+query: a management command that changes a row is another process. Saving or deleting a watched
+model (`post_save`, `post_delete`), or calling `changed()` after a `QuerySet.update()`,
 replaces the token once the transaction commits, and every process loads again on its next read.
 A request reads the token at most once (at its first cached read), so what it sees is one
 consistent generation; code outside a request (Celery tasks, management commands) reads it on
@@ -20,7 +20,7 @@ every access. Rules that keep this correct:
   just before a change stored them under the old token, and loads again.
 - Inside a transaction that wrote a watched model, reads go to the database (they must see the
   transaction's own rows, which other processes must not be given) and nothing is kept.
-- Without the token (the cache unreachable) every read goes to the database.
+- Without the token (no Redis, or Redis unreachable) every read goes to the database.
 - A value is kept at most `MAX_AGE` seconds, which bounds how long a change made outside Django
   (SQL by hand, a restored backup) goes unseen.
 """
@@ -36,7 +36,6 @@ from collections.abc import Callable, Iterable
 from typing import Any, Generic, TypeVar
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import connection, transaction
 from django.db.models import Model
@@ -115,26 +114,14 @@ class _RedisGeneration:
         self.client.set(GENERATION_KEY, value)
 
 
-class _CacheGeneration:
-    """The token in Django's cache: the embedded mode's in-process cache (one process)."""
-
-    def get(self) -> str | None:
-        return cache.get(GENERATION_KEY)
-
-    def add(self, value: str) -> bool:
-        return cache.add(GENERATION_KEY, value, None)
-
-    def set(self, value: str) -> None:
-        cache.set(GENERATION_KEY, value, None)
+_stores: list[_RedisGeneration | None] = []
 
 
-_stores: list[_RedisGeneration | _CacheGeneration] = []
-
-
-def _store() -> _RedisGeneration | _CacheGeneration:
+def _store() -> _RedisGeneration | None:
+    """Where the generation lives: Redis (REDIS_URL), else nowhere (every read is a query)."""
     if not _stores:
         url = getattr(settings, "REDIS_URL", None)
-        _stores.append(_RedisGeneration(url) if url else _CacheGeneration())
+        _stores.append(_RedisGeneration(url) if url else None)
     return _stores[0]
 
 
@@ -142,8 +129,10 @@ def _generation() -> str | None:
     """This request's generation token (read once per request), else read now."""
     if _state.in_request and _state.token_read:
         return _state.token
+    store = _store()
+    if store is None:
+        return None
     try:
-        store = _store()
         token = store.get()
         if token is None:
             new = uuid.uuid4().hex
@@ -170,8 +159,11 @@ def _new_generation() -> None:
     with _lock:
         _kept.clear()
     _state.token_read = False
+    store = _store()
+    if store is None:
+        return
     try:
-        _store().set(uuid.uuid4().hex)
+        store.set(uuid.uuid4().hex)
     except Exception as exc:
         # Other processes see the change when their copy ages out (MAX_AGE).
         logger.warning("configuration cache: generation not replaced (%s)", exc)
@@ -201,6 +193,7 @@ def _on_change(sender: type[Model], **kwargs: Any) -> None:
 def _request_started(**kwargs: Any) -> None:
     _state.in_request = True
     _state.token_read = False
+    _state.dirty = False  # a request starts outside any transaction of an earlier one
 
 
 def _request_finished(**kwargs: Any) -> None:

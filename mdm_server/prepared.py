@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import DatabaseError, connections, router
+from django.db import DatabaseError, connections, router, transaction
 from django.db.models import NOT_PROVIDED, BinaryField, Field, Model, QuerySet
 from django.db.models.query import FlatValuesListIterable, ModelIterable, ValuesListIterable
 from django.db.models.signals import post_save, pre_save
@@ -172,8 +172,14 @@ class PreparedQuery:
 # --- writes ------------------------------------------------------------------------------------
 
 
-def _has_save_receivers(model: type[Model]) -> bool:
-    return pre_save.has_listeners(model) or post_save.has_listeners(model)
+def _through_save(obj: Model) -> bool:
+    """Whether saving this row does more than its SQL: a save() override or signal receivers."""
+    model = type(obj)
+    return (
+        model.save is not Model.save
+        or pre_save.has_listeners(model)
+        or post_save.has_listeners(model)
+    )
 
 
 def _plain_fields(model: type[Model], fields: Iterable[Field[Any, Any]]) -> None:
@@ -217,12 +223,15 @@ class PreparedInsert:
         self._local = threading.local()
 
     def save(self, obj: Model) -> None:
-        if obj.pk is not None or _has_save_receivers(self.model):
+        if obj.pk is not None or _through_save(obj):
             obj.save()
             return
         alias = router.db_for_write(self.model, instance=obj)
         connection = connections[alias]
         obj._prepare_related_fields_for_save(operation_name="save")
+        # Compiled first: compiling runs pre_save too, which would move auto_now_add after the
+        # values below were taken.
+        sql, returning = self._sql(alias, obj)
         values = [field.pre_save(obj, True) for field in self.fields]
         if any(hasattr(value, "resolve_expression") for value in values):
             obj.save()
@@ -231,9 +240,8 @@ class PreparedInsert:
             field.get_db_prep_save(value, connection=connection)
             for field, value in zip(self.fields, values, strict=True)
         ]
-        sql, returning = self._sql(alias, obj)
         meta = self.model._meta
-        with connection.cursor() as cursor:
+        with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
             cursor.execute(sql, params)
             if returning:
                 pk = cursor.fetchone()[0]
@@ -274,7 +282,7 @@ class PreparedUpdate:
         _plain_fields(model, self.fields)
 
     def save(self, obj: Model) -> None:
-        if obj.pk is None or _has_save_receivers(self.model):
+        if obj.pk is None or _through_save(obj):
             obj.save(update_fields=self.names)
             return
         alias = obj._state.db or router.db_for_write(self.model, instance=obj)
@@ -294,7 +302,7 @@ class PreparedUpdate:
             for field, value in zip(self.fields, params, strict=True)
         )
         sql = f"UPDATE {qn(meta.db_table)} SET {columns} WHERE {qn(meta.pk.column)} = %s"  # noqa: S608 - quoted names, values are parameters
-        with connection.cursor() as cursor:
+        with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
             cursor.execute(sql, [*params, meta.pk.get_db_prep_value(obj.pk, connection)])
             updated = cursor.rowcount
         if not updated:

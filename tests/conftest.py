@@ -29,6 +29,33 @@ def _fresh_config_cache() -> Iterator[None]:
     config_cache.clear()
 
 
+class InProcessGeneration:
+    """A configuration generation kept in this process, for tests without Redis."""
+
+    def __init__(self) -> None:
+        self.value: str | None = None
+
+    def get(self) -> str | None:
+        return self.value
+
+    def add(self, value: str) -> bool:
+        if self.value is None:
+            self.value = value
+            return True
+        return False
+
+    def set(self, value: str) -> None:
+        self.value = value
+
+
+@pytest.fixture
+def config_generation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Configuration is kept between requests: through Redis when the run has it, else in
+    this process (the server itself keeps nothing without Redis)."""
+    if config_cache._store() is None:
+        monkeypatch.setattr(config_cache, "_stores", [InProcessGeneration()])
+
+
 def _user(username: str, role: str | None) -> User:
     user = User.objects.create_user(username=username, password="pw-" + username)
     if role:

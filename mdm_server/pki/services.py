@@ -246,10 +246,16 @@ def _issue_for_scep(
     if not challenge_text:
         raise scep.ScepFailure(scep.FailInfo.BAD_REQUEST, "the CSR has no challenge password")
     digest = _challenge_hash(challenge_text)
-    reference = _claim_challenge(digest, timezone.now())
+    now = timezone.now()
+    reference = _claim_challenge(digest, now)
     if reference is not None:
         return _issue_from_request(ca, opened, days=days, reference=reference)
     challenge = _CHALLENGE_FOR_UPDATE.first(digest)
+    if challenge is not None and challenge.used_at is None and challenge.expires_at > now:
+        # UPDATE ... RETURNING is not available (SQLite before 3.35): claim it here.
+        challenge.used_at = now
+        challenge.save(update_fields=["used_at"])
+        return _issue_from_request(ca, opened, days=days, reference=challenge.reference)
     if challenge is not None and challenge.used_at is not None:
         # RFC 8894 §3.3.1: a resent PKCSReq (same transactionID and key) gets the same answer.
         earlier = _resent_request(challenge, opened)
@@ -262,6 +268,8 @@ def _issue_for_scep(
 def _claim_challenge(digest: str, now: dt.datetime) -> str | None:
     """Mark an unused, unexpired challenge used: its reference, else None. One statement (the
     usual case of every SCEP enrollment); the row stays locked until the transaction ends."""
+    if not connection.features.can_return_columns_from_insert:  # the same SQLite versions
+        return None
     qn = connection.ops.quote_name
     when = connection.ops.adapt_datetimefield_value(now)
     # Names come from the model and are quoted; every value is a parameter.

@@ -21,6 +21,7 @@ from mdm_server import config_cache
 from tests.processes import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.usefixtures("config_generation")
 
 
 def _statements(read) -> tuple[object, int]:
@@ -161,3 +162,11 @@ def test_a_change_saved_by_another_process_is_seen_here() -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
     assert EnrollmentSettings.current().organisation_name == "Saved elsewhere"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_redis_nothing_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(config_cache, "_stores", [None])
+    EnrollmentSettings.load()
+    for _ in range(2):
+        assert _statements(EnrollmentSettings.current)[1] == 1

@@ -234,7 +234,7 @@ def test_a_prepared_insert_writes_the_row_save_writes() -> None:
     assert {k: v for k, v in _all_fields(stored).items() if k not in different} == {
         k: v for k, v in _all_fields(expected).items() if k not in different
     }
-    assert stored.created_at is not None and stored.public_id == ours.public_id
+    assert stored.created_at == ours.created_at and stored.public_id == ours.public_id
     insert.save(_new_enrollment("eid:AGAIN"))  # compiled once, used again
     assert Enrollment.objects.count() == 3
 

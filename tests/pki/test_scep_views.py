@@ -173,6 +173,24 @@ def test_challenge_is_single_use(
     assert IssuedCertificate.objects.count() == 1
 
 
+def test_challenge_claim_without_update_returning(
+    client: Client,
+    ca: certificates.Identity,
+    rsa_key: rsa.RSAPrivateKey,
+    other_rsa_key: rsa.RSAPrivateKey,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # SQLite before 3.35 has no UPDATE ... RETURNING: the challenge is claimed after a SELECT.
+    from django.db import connection
+
+    monkeypatch.setattr(connection.features, "can_return_columns_from_insert", False)
+    challenge = services.create_scep_challenge(reference="old-sqlite")
+    assert _enroll(client, ca, rsa_key, challenge).ok
+    assert ScepChallenge.objects.get().used_at is not None
+    _assert_refused(_enroll(client, ca, other_rsa_key, challenge), scep.FailInfo.BAD_REQUEST)
+    assert IssuedCertificate.objects.get().reference == "old-sqlite"
+
+
 def test_resent_request_gets_the_same_certificate(
     client: Client, ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey
 ) -> None:
