@@ -6,7 +6,8 @@ of request, the CPU milliseconds and SQL queries it took:
 
     .venv/bin/python -m bench.enroll_breakdown --enrollments 20 [--sign-in ldap]
 
-It creates and drops its own PostgreSQL database (`mdm_bench_breakdown`), like bench.run.
+It creates and drops its own PostgreSQL database (`mdm_bench_breakdown`) and runs its own
+redis-server, like bench.run.
 """
 
 from __future__ import annotations
@@ -18,9 +19,16 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
-from bench.stack import _create_database, _drop_database, with_database
+from bench.stack import (
+    _create_database,
+    _drop_database,
+    start_redis,
+    stop_process,
+    with_database,
+)
 
 DATABASE = "mdm_bench_breakdown"
 
@@ -92,10 +100,14 @@ def main(argv: list[str] | None = None) -> int:
 
     _create_database(args.admin_database_url, DATABASE)
     data_dir = tempfile.mkdtemp(prefix="mdm-breakdown-")
+    # Redis as in production: the configuration generation lives there (mdm_server.config_cache).
+    redis, redis_url = start_redis(Path(data_dir))
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "mdm_server.settings",
             "DATABASE_URL": with_database(args.admin_database_url, DATABASE),
+            "REDIS_URL": redis_url,
+            "CELERY_TASK_ALWAYS_EAGER": "true",  # tasks run here, and count
             "MDM_DATA_DIR": data_dir,
             "MDM_PUBLIC_URL": "http://127.0.0.1",
             "SECRET_KEY": "breakdown-" + "x" * 40,
@@ -134,6 +146,7 @@ def main(argv: list[str] | None = None) -> int:
 
         connections.close_all()
         _drop_database(args.admin_database_url, DATABASE)
+        stop_process(redis)
     total_cpu = sum(r[1] for r in meter.rows.values()) * 1000 / args.enrollments
     total_queries = sum(r[2] for r in meter.rows.values()) / args.enrollments
     print(

@@ -148,6 +148,26 @@ def stop_process(proc: subprocess.Popen[bytes] | None, *, timeout: float = 10.0)
         proc.wait(5)
 
 
+def start_redis(tmp: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """A private redis-server on a free loopback port (nothing kept on disk), and its URL."""
+    port = free_port()
+    redis = subprocess.Popen(
+        [
+            shutil.which("redis-server") or "redis-server",
+            "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+            "--appendonly", "no", "--dir", str(tmp), "--logfile", str(tmp / "redis.log"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        wait_for_port(port, timeout=10, proc=redis)
+    except BaseException:
+        stop_process(redis)
+        raise
+    return redis, f"redis://127.0.0.1:{port}/0"
+
+
 @contextlib.contextmanager
 def running_stack(
     *,
@@ -171,19 +191,8 @@ def running_stack(
     database_url = with_database(admin_database_url, database)
     _create_database(admin_database_url, database, synchronous_commit=synchronous_commit)
     try:
-        redis_port = free_port()
-        redis = subprocess.Popen(
-            [
-                shutil.which("redis-server") or "redis-server",
-                "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "",
-                "--appendonly", "no", "--dir", str(tmp), "--logfile", str(tmp / "redis.log"),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+        redis, redis_url = start_redis(tmp)
         procs.append(redis)
-        wait_for_port(redis_port, timeout=10, proc=redis)
-        redis_url = f"redis://127.0.0.1:{redis_port}/0"
         port = free_port()
         env = {
             **os.environ,
