@@ -8,7 +8,9 @@ class ApnsConfig(AppConfig):
     verbose_name = "Push notifications (APNs)"
 
     def ready(self) -> None:
-        from apns import receivers
+        # apns.services keeps the push topic per process: importing it connects the signals
+        # that announce a new certificate to every process (mdm_server.config_cache).
+        from apns import receivers, services  # noqa: F401
         from devices import signals
 
         signals.commands_enqueued.connect(

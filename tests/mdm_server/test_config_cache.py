@@ -170,3 +170,23 @@ def test_without_redis_nothing_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
     EnrollmentSettings.load()
     for _ in range(2):
         assert _statements(EnrollmentSettings.current)[1] == 1
+
+
+def test_every_kept_model_is_watched_as_soon_as_django_starts() -> None:
+    # Whichever code path saves one (the admin site, a management command), the change must be
+    # announced, so the watching starts with the apps, not with the first enrollment request.
+    code = (
+        "from django.db.models.signals import post_save, post_delete\n"
+        "from apns.models import PushCertificate\n"
+        "from directory.models import IdentitySource, ManagedAppleIdDomain\n"
+        "from enrollment.models import EnrollmentConfiguration, EnrollmentSettings\n"
+        "models = [PushCertificate, IdentitySource, ManagedAppleIdDomain,\n"
+        "          EnrollmentConfiguration, EnrollmentSettings]\n"
+        "print(all(s.has_listeners(m) for m in models for s in (post_save, post_delete)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "True"
