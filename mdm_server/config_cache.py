@@ -20,7 +20,8 @@ every access. Rules that keep this correct:
   just before a change stored them under the old token, and loads again.
 - Inside a transaction that wrote a watched model, reads go to the database (they must see the
   transaction's own rows, which other processes must not be given) and nothing is kept.
-- Without the token (no Redis, or Redis unreachable) every read goes to the database.
+- Without the token (no Redis, or Redis unreachable) every read goes to the database; after a
+  failure Redis is left alone for `RETRY_AFTER` seconds, so an outage costs no waiting per read.
 - A value is kept at most `MAX_AGE` seconds, which bounds how long a change made outside Django
   (SQL by hand, a restored backup) goes unseen.
 """
@@ -45,6 +46,7 @@ logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "mdm:config-generation"
 MAX_AGE = 60.0  # seconds
+RETRY_AFTER = 5.0  # seconds without asking Redis after it failed to answer
 
 T = TypeVar("T")
 
@@ -61,6 +63,7 @@ _lock = threading.Lock()
 # name -> (generation, monotonic time loaded, pickled value)
 _kept: dict[str, tuple[str, float, bytes]] = {}
 _watched: set[type[Model]] = set()
+_unreachable_until = [0.0]  # monotonic time before which Redis is not asked again
 
 
 class CachedValue(Generic[T]):
@@ -130,15 +133,17 @@ def _generation() -> str | None:
     if _state.in_request and _state.token_read:
         return _state.token
     store = _store()
-    if store is None:
+    if store is None or time.monotonic() < _unreachable_until[0]:
         return None
     try:
         token = store.get()
         if token is None:
             new = uuid.uuid4().hex
             token = new if store.add(new) else store.get()
-    except Exception as exc:  # the cache unreachable: read the database instead
+    except Exception as exc:  # Redis unreachable: read the database, and do not wait on it again
+        # for a while (each attempt may take the client's timeout).
         logger.warning("configuration cache: generation unreadable (%s); reading the database", exc)
+        _unreachable_until[0] = time.monotonic() + RETRY_AFTER
         token = None
     if _state.in_request:
         _state.token, _state.token_read = token, True
@@ -173,6 +178,7 @@ def clear() -> None:
     """Forget every kept value in this process (tests: each starts from its own database)."""
     with _lock:
         _kept.clear()
+    _unreachable_until[0] = 0.0
     _state.token_read = False
     _state.dirty = False
 

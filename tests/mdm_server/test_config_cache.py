@@ -130,7 +130,10 @@ def test_without_a_token_or_after_max_age_the_database_is_read(
     monkeypatch.undo()
 
     class Unreachable:
+        calls = 0
+
         def get(self) -> None:
+            Unreachable.calls += 1
             raise ConnectionError("cache down")
 
         add = set = get
@@ -140,6 +143,11 @@ def test_without_a_token_or_after_max_age_the_database_is_read(
     for _ in range(2):
         value, statements = _statements(EnrollmentSettings.current)
         assert value.organisation_name == "Cache down" and statements == 1
+    assert Unreachable.calls == 1  # not asked again right away: an outage adds no waiting
+    monkeypatch.setattr(config_cache, "RETRY_AFTER", 0.0)
+    config_cache._unreachable_until[0] = 0.0
+    EnrollmentSettings.current()
+    assert Unreachable.calls == 2
 
 
 @pytest.mark.postgres
