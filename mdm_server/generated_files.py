@@ -14,8 +14,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
 def default_schema_dir() -> Path:
-    """`../shared/apple-device-management` next to the repository."""
-    return Path(settings.BASE_DIR).resolve().parent / "shared" / "apple-device-management"
+    """The copy of Apple's schema vendored in the repository (`mdm_server/apple_schema`)."""
+    return Path(settings.BASE_DIR).resolve() / "mdm_server" / "apple_schema"
 
 
 class GeneratedFileCommand(BaseCommand):
@@ -37,7 +37,7 @@ class GeneratedFileCommand(BaseCommand):
             type=Path,
             default=None,
             help="Folder holding Apple's schema (mdm/...). "
-            "Default: ../shared/apple-device-management next to the repository.",
+            "Default: mdm_server/apple_schema (the vendored copy).",
         )
         parser.add_argument(
             "--output", type=Path, default=None, help=f"Default: {self.output_relative}"

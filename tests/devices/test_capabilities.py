@@ -30,10 +30,7 @@ from devices.capabilities import (
     parse_version,
 )
 
-ORACLE_PATH = (
-    Path(__file__).resolve().parents[3] / "shared/apple-device-management/capabilities.json"
-)
-needs_oracle = pytest.mark.skipif(not ORACLE_PATH.exists(), reason="capabilities.json not present")
+ORACLE_PATH = Path(__file__).resolve().parents[2] / "mdm_server/apple_schema/capabilities.json"
 
 UE_IOS = Target(Platform.IOS, "18.1", EnrollmentType.USER)
 UE_MAC = Target(Platform.MACOS, "15.1", EnrollmentType.USER)
@@ -249,7 +246,6 @@ def _expected_allowed_under_ue(os_entry: dict[str, Any]) -> bool:
     )
 
 
-@needs_oracle
 def test_every_request_type_has_a_decision_matching_the_oracle() -> None:
     commands = oracle()["commands"]
     assert known_request_types() == set(commands)
@@ -261,7 +257,6 @@ def test_every_request_type_has_a_decision_matching_the_oracle() -> None:
             assert decision.allowed is expected, (request_type, platform, decision)
 
 
-@needs_oracle
 def test_every_payload_type_has_a_decision_matching_the_oracle() -> None:
     profiles = oracle()["profiles"]
     by_type: dict[str, list[dict[str, Any]]] = {}
@@ -282,7 +277,6 @@ def test_every_payload_type_has_a_decision_matching_the_oracle() -> None:
             assert decision.allowed is expected, (payload_type, platform, decision)
 
 
-@needs_oracle
 @pytest.mark.parametrize("platform", ["iOS", "macOS", "visionOS"])
 @pytest.mark.parametrize(("section", "kind"), [("commands", "commands"), ("checkin", "checkin")])
 def test_counts_match_the_oracle(platform: str, section: str, kind: str) -> None:
@@ -300,7 +294,6 @@ def test_counts_match_the_oracle(platform: str, section: str, kind: str) -> None
     assert tally["not_supported_on_os"] == counts.get("not_supported_on_os", 0)
 
 
-@needs_oracle
 @pytest.mark.parametrize("platform", ["iOS", "macOS"])
 def test_payload_type_counts_match_the_oracle(platform: str) -> None:
     counts = oracle()["counts"]["profiles_by_payloadtype"][platform]["current"]
@@ -339,7 +332,6 @@ def test_device_enrollment_may_ask_for_identifiers() -> None:
     assert {"UDID", "SerialNumber", "IMEI", "MEID"} <= set(keys)
 
 
-@needs_oracle
 @pytest.mark.parametrize("platform", ["iOS", "macOS", "visionOS"])
 def test_query_filter_matches_the_oracle(platform: str) -> None:
     keys = oracle()["commands"]["DeviceInformation"]["keys_with_userenrollment"]
@@ -433,7 +425,6 @@ def test_passcode_payload_on_device_enrollment_has_no_ue_notes() -> None:
     assert decision.notes == ()
 
 
-@needs_oracle
 @pytest.mark.parametrize("platform", ["iOS", "macOS"])
 def test_restrictions_keys_follow_the_oracle(platform: str) -> None:
     entry = oracle()["profiles"]["com.apple.applicationaccess"]
