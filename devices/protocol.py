@@ -100,7 +100,9 @@ class TokenUpdate(CheckinMessage):
     token: bytes = b""
     push_magic: str = ""
     unlock_token: bytes | None = None
-    awaiting_configuration: bool = False
+    # None when the message leaves the key out (any TokenUpdate after Setup Assistant): the
+    # stored value stands.
+    awaiting_configuration: bool | None = None
     user_short_name: str = ""
     user_long_name: str = ""
 
@@ -193,8 +195,12 @@ def _bytes(data: dict[str, Any], key: str) -> bytes | None:
 
 
 def _bool(data: dict[str, Any], key: str) -> bool:
-    value = data.get(key, False)
-    if not isinstance(value, bool):
+    return bool(_optional_bool(data, key))
+
+
+def _optional_bool(data: dict[str, Any], key: str) -> bool | None:
+    value = data.get(key)
+    if value is not None and not isinstance(value, bool):
         raise ProtocolError(f"{key} must be a boolean")
     return value
 
@@ -264,7 +270,7 @@ def checkin_from_dict(data: dict[str, Any]) -> CheckinMessage:
                 token=token,
                 push_magic=push_magic,
                 unlock_token=_bytes(data, "UnlockToken"),
-                awaiting_configuration=_bool(data, "AwaitingConfiguration"),
+                awaiting_configuration=_optional_bool(data, "AwaitingConfiguration"),
                 user_short_name=_str(data, "UserShortName") or "",
                 user_long_name=_str(data, "UserLongName") or "",
             )

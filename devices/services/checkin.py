@@ -179,7 +179,8 @@ def _apply_token(enrollment: Enrollment, message: protocol.TokenUpdate) -> bool:
     enrollment.push_token_dead = False
     enrollment.push_token_dead_reason = ""
     enrollment.topic = message.topic or enrollment.topic
-    enrollment.awaiting_configuration = message.awaiting_configuration
+    if message.awaiting_configuration is not None:
+        enrollment.awaiting_configuration = message.awaiting_configuration
     if message.user_short_name:
         enrollment.user_short_name = message.user_short_name
         enrollment.user_long_name = message.user_long_name

@@ -361,3 +361,31 @@ def test_revoked_identity_is_refused(make_device: MakeDevice) -> None:
     identity.forget_cached_state()
     status, body = device.connect()
     assert status == 403 and b"revoked" in body
+
+
+def test_token_update_without_awaiting_configuration_keeps_stored_value(
+    make_device: MakeDevice,
+) -> None:
+    """AwaitingConfiguration is sent only during Setup Assistant; a later TokenUpdate (a new push
+    token) omits it, and must not clear what the device said before."""
+    device = make_device(user_enrollment=False)
+    assert device.authenticate() == 200
+    assert device.token_update(awaiting=True) == 200
+    enrollment = Enrollment.objects.get()
+    assert enrollment.awaiting_configuration is True
+    status, _ = device.checkin(
+        {
+            "MessageType": "TokenUpdate",
+            "Topic": device.topic,
+            "Token": b"new-token-after-restore",
+            "PushMagic": device.push_magic,
+            **device.ids(),
+        }
+    )
+    assert status == 200
+    enrollment.refresh_from_db()
+    assert enrollment.push_token == b"new-token-after-restore".hex()
+    assert enrollment.awaiting_configuration is True
+    assert device.token_update(awaiting=False) == 200
+    enrollment.refresh_from_db()
+    assert enrollment.awaiting_configuration is False

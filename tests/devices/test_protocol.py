@@ -32,6 +32,15 @@ def test_token_update_keeps_token_bytes_and_push_magic() -> None:
     assert message.unlock_token is None
 
 
+def test_token_update_tells_absent_awaiting_configuration_from_false() -> None:
+    body = plistlib.loads(load("token_update_ue_ios"))
+    assert protocol.parse_checkin(plistlib.dumps(body)).awaiting_configuration is False
+    body["AwaitingConfiguration"] = True
+    assert protocol.parse_checkin(plistlib.dumps(body)).awaiting_configuration is True
+    del body["AwaitingConfiguration"]
+    assert protocol.parse_checkin(plistlib.dumps(body)).awaiting_configuration is None
+
+
 def test_user_channel_key_of_device_enrollment() -> None:
     message = protocol.parse_checkin(load("token_update_de_macos_user"))
     assert message.ids.is_user_channel
