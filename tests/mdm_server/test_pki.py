@@ -116,3 +116,13 @@ def test_upload_errors_keep_the_current_certificate(
         services.upload_signing_certificate(data=data, password=password, key_pem=key_pem)
     active = ServerCertificate.objects.get(kind="signing", is_active=True)
     assert active.pk == server_pki.signing.pk
+
+
+def test_setup_never_prints_a_password_it_was_given(
+    capsys: pytest.CaptureFixture[str], settings: object
+) -> None:
+    settings.MDM_ADMIN_PASSWORD = "given-admin-password-1234"  # type: ignore[attr-defined]
+    call_command("setup", "--skip-migrate")
+    out = capsys.readouterr().out
+    assert "created from MDM_ADMIN_PASSWORD" in out
+    assert "given-admin-password-1234" not in out
