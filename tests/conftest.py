@@ -11,6 +11,9 @@ from django.test import Client
 from mdm_server import config_cache, roles
 from mdm_server.celery import app as celery_app
 
+# Count each test's executed checks; under tests/run, fail skips instead of skipping.
+pytest_plugins = ["tests.assertion_count", "tests.strict"]
+
 
 @pytest.fixture(autouse=True, scope="session")
 def _eager_celery() -> Iterator[None]:
