@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -13,6 +15,21 @@ from mdm_server.celery import app as celery_app
 
 # Count each test's executed checks; under tests/run, fail skips instead of skipping.
 pytest_plugins = ["tests.assertion_count", "tests.strict"]
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """tests/run names this run's test database (MDM_TEST_RUN_ID): two runs on one host, or
+    one run next to someone else's, never create, use or drop the same database."""
+    run_id = re.sub(r"[^A-Za-z0-9_]", "_", os.environ.get("MDM_TEST_RUN_ID", ""))[:30]
+    if not run_id:
+        return
+    from django.conf import settings
+
+    for db in settings.DATABASES.values():
+        if db["ENGINE"] != "django.db.backends.sqlite3":  # SQLite tests run in memory
+            test = db.setdefault("TEST", {})
+            test["NAME"] = f"{test.get('NAME') or 'test_' + db['NAME']}_{run_id}"
 
 
 @pytest.fixture(autouse=True, scope="session")

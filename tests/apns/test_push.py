@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import time
+import uuid
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -18,10 +21,12 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache() -> None:
-    from django.core.cache import cache
-
-    cache.clear()
+def _own_cache_keys(settings: Any) -> None:
+    """Push coalescing keys live in the shared cache (Redis): give each test keys of its own
+    rather than emptying a database other processes may be using."""
+    caches = copy.deepcopy(settings.CACHES)
+    caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = caches
 
 
 def test_push_delivers_mdm_payload_and_logs_it(
