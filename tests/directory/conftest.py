@@ -185,12 +185,6 @@ class Slapd:
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    """Local-user tests hash many passwords; the production hasher is slow on purpose."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture(scope="session")
 def slapd() -> Iterator[Slapd]:
     server = Slapd().start()

@@ -20,39 +20,12 @@ DOMAIN = "example.com"
 PASSWORD = "correct-horse-9"
 
 
-_KEYS: dict[int, list[Any]] = {}
-
-
-@pytest.fixture(autouse=True)
-def _fast_rsa_keys(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Reuse a few RSA keys: generating 2048-bit keys dominates these tests otherwise."""
-    from mdm_server.pki import certificates
-
-    original = certificates.new_rsa_key
-    counter = iter(range(10**6))
-
-    def pooled(bits: int = 2048) -> Any:
-        pool = _KEYS.setdefault(bits, [])
-        if len(pool) < 3:
-            pool.append(original(bits))
-            return pool[-1]
-        return pool[next(counter) % len(pool)]
-
-    monkeypatch.setattr(certificates, "new_rsa_key", pooled)
-
-
 @pytest.fixture(autouse=True)
 def _own_sign_in_counters(monkeypatch: pytest.MonkeyPatch) -> None:
     """Failure counters live in the shared cache (Redis): give each test its own keys."""
     import uuid
 
     monkeypatch.setattr("enrollment.directory_access.THROTTLE_PREFIX", f"test-{uuid.uuid4().hex}:")
-
-
-@pytest.fixture(autouse=True)
-def _test_settings(settings: Any) -> None:
-    # Directory passwords are hashed on every user creation and sign-in; keep tests fast.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

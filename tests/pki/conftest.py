@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -60,17 +59,3 @@ def no_cached_identity() -> None:
     # active_identity is cached per process; a test that starts from an empty database must not
     # see a CA loaded by an earlier test.
     services.active_identity.cache_clear()
-
-
-@pytest.fixture(scope="session")
-def _key_pool() -> list[rsa.RSAPrivateKey]:
-    return [certificates.new_rsa_key(2048) for _ in range(4)]
-
-
-@pytest.fixture
-def server_pki(db: None, monkeypatch: pytest.MonkeyPatch, _key_pool: list[rsa.RSAPrivateKey]):  # type: ignore[no-untyped-def]
-    """The shared fixture, but with RSA keys generated once per session instead of per test
-    (key generation dominated these tests). Keys still differ between CA, signer and leaves."""
-    pool = itertools.cycle(_key_pool)
-    monkeypatch.setattr(certificates, "new_rsa_key", lambda bits=2048: next(pool))
-    return services.ensure_server_pki(organisation="Test")
