@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from mdm_server.pki import certificates, services
+from tests import openssl as openssl_cli
 
 
 @pytest.fixture(scope="session")
@@ -37,15 +36,7 @@ def test_ca() -> certificates.Identity:
 
 @pytest.fixture(scope="session")
 def openssl() -> Callable[..., subprocess.CompletedProcess[bytes]]:
-    binary = shutil.which("openssl")
-    assert binary, "the openssl command line tool is required for the PKI tests"
-
-    def run(*args: str | Path, check: bool = True) -> subprocess.CompletedProcess[bytes]:
-        return subprocess.run(
-            [binary, *map(str, args)], capture_output=True, check=check, timeout=30
-        )
-
-    return run
+    return openssl_cli.run
 
 
 @pytest.fixture
