@@ -6,6 +6,9 @@ from typing import Any
 
 import pytest
 
+from tests.apns.conftest import apns_pki  # noqa: F401 - the fake Apple push CA
+from tests.apns.fake_apns import FakePKI, cert_pem, issue_push_certificate, key_pem
+
 # The directory's slapd and fake Entra ID fixtures, for sign-in through those sources.
 from tests.directory.conftest import (  # noqa: F401 - pytest finds fixtures by name
     domains,
@@ -29,10 +32,22 @@ def _own_sign_in_counters(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def push_topic(monkeypatch: pytest.MonkeyPatch) -> str:
-    """An active APNs topic (the push certificate upload is the APNs app's business)."""
-    monkeypatch.setattr("apns.services.active_topic", lambda: TOPIC)
+def push_topic(db: None, apns_pki: FakePKI) -> str:  # noqa: F811
+    """An active APNs push certificate, uploaded as an administrator does: a test-made
+    certificate whose subject UID is the topic, as in Apple's."""
+    from apns import services as apns
+    from mdm_server.pki import certificates
+
+    cert, key = issue_push_certificate(apns_pki, topic=TOPIC, key=certificates.new_rsa_key())
+    apns.upload_push_certificate(data=cert_pem(cert), key_pem=key_pem(key))
     return TOPIC
+
+
+def remove_push_certificates() -> None:
+    """Back to no push certificate at all (as on a fresh server)."""
+    from apns.models import PushCertificate
+
+    PushCertificate.objects.all().delete()
 
 
 @pytest.fixture

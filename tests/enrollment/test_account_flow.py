@@ -23,7 +23,7 @@ from enrollment.models import (
 from mdm_server.pki.models import ScepChallenge
 from mdm_server.pki.services import find_issued_certificate
 from tests import openssl
-from tests.enrollment.conftest import DOMAIN, PASSWORD
+from tests.enrollment.conftest import DOMAIN, PASSWORD, remove_push_certificates
 
 pytestmark = pytest.mark.django_db
 
@@ -351,10 +351,8 @@ def test_oauth2_code_replay_revokes(org: dict[str, Any], client: Any) -> None:
     assert bad.status_code == 401
 
 
-def test_no_push_certificate_is_a_clear_error(
-    org: dict[str, Any], transport: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr("apns.services.active_topic", lambda: None)
+def test_no_push_certificate_is_a_clear_error(org: dict[str, Any], transport: Any) -> None:
+    remove_push_certificates()
     # Discovery already tells the device, with the message it shows.
     with pytest.raises(flow.EnrollmentFlowError) as err:
         _enroll(transport)
