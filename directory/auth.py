@@ -187,7 +187,7 @@ def finish_entra_sign_in(
     config = services.entra_config(source)
     try:
         app = entra.build_app(config)
-        claims = entra.finish_auth_code_flow(app, flow=flow, params=params)
+        claims = entra.finish_auth_code_flow(app, flow=flow, params=params, config=config)
     except entra.EntraError as exc:
         logger.warning("Entra sign-in via %s failed: %s", source.name, exc.message)
         if exc.code == "unreachable":

@@ -7,6 +7,7 @@ on-premises proxies) can point the authority, Graph URL and trusted CA somewhere
 from __future__ import annotations
 
 import tempfile
+import time
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import jwt
 import msal
 import requests
 
@@ -159,9 +161,15 @@ def begin_auth_code_flow(
 
 
 def finish_auth_code_flow(
-    app: msal.ConfidentialClientApplication, *, flow: Mapping[str, Any], params: Mapping[str, str]
+    app: msal.ConfidentialClientApplication,
+    *,
+    flow: Mapping[str, Any],
+    params: Mapping[str, str],
+    config: EntraConfig,
+    http_client: requests.Session | None = None,
 ) -> dict[str, Any]:
-    """Redeem the code; msal checks state and nonce. Returns the id_token claims."""
+    """Redeem the code; msal checks state and nonce, we check the id_token (signature, issuer,
+    audience, lifetime: msal does not). Returns the id_token claims."""
     if params.get("error"):
         message = params.get("error_description") or params["error"]
         raise EntraError("denied", f"Microsoft sign-in was not completed: {message}")
@@ -176,10 +184,84 @@ def finish_auth_code_flow(
         raise _network_error(exc) from None
     if "error" in result:
         raise EntraError("denied", str(result.get("error_description") or result["error"]))
-    claims = result.get("id_token_claims") or {}
+    if not result.get("id_token"):
+        raise EntraError("invalid", "The token response has no ID token.")
+    claims = validate_id_token(
+        str(result["id_token"]), config, http_client=http_client or http_session(config)
+    )
     if not claims.get("oid") or not claims.get("tid"):
         raise EntraError("invalid", "The ID token has no oid/tid claims.")
     return dict(claims)
+
+
+ID_TOKEN_LEEWAY_SECONDS = 120  # clock skew allowed on exp, nbf and iat
+JWKS_REFRESH_SECONDS = 300  # an unknown key id refetches the keys at most this often
+_jwks_cache: dict[str, tuple[float, dict[str, Any]]] = {}  # jwks_uri -> (fetched at, keys)
+
+
+def _get_json(session: requests.Session, url: str) -> dict[str, Any]:
+    try:
+        response = session.get(url)
+        response.raise_for_status()
+        body = response.json()
+    except requests.RequestException as exc:
+        raise _network_error(exc) from None
+    except ValueError:
+        raise EntraError("invalid", f"{url} did not answer JSON.") from None
+    if not isinstance(body, dict):
+        raise EntraError("invalid", f"{url} did not answer a JSON object.")
+    return body
+
+
+def _signing_key(session: requests.Session, jwks_uri: str, kid: str) -> Any:
+    """The authority's published key with this key id (keys are refetched when it rotates)."""
+    fetched_at, jwks = _jwks_cache.get(jwks_uri, (0.0, {}))
+    for attempt in range(2):
+        for entry in jwks.get("keys", []):
+            if isinstance(entry, dict) and entry.get("kid") == kid:
+                try:
+                    return jwt.PyJWK(entry).key
+                except jwt.PyJWTError as exc:
+                    raise EntraError("invalid", f"Published key {kid} is unusable: {exc}") from None
+        if attempt or (time.monotonic() - fetched_at < JWKS_REFRESH_SECONDS and jwks):
+            break
+        jwks = _get_json(session, jwks_uri)
+        fetched_at = time.monotonic()
+        _jwks_cache[jwks_uri] = (fetched_at, jwks)
+    raise EntraError("invalid", f"The ID token is signed with a key ({kid}) not published.")
+
+
+def validate_id_token(
+    id_token: str, config: EntraConfig, *, http_client: requests.Session
+) -> dict[str, Any]:
+    """Check an id_token as OpenID Connect requires: RS256 signature by a key the tenant
+    publishes (discovery's jwks_uri), issuer, audience (our client ID), exp/nbf/iat."""
+    try:
+        header = jwt.get_unverified_header(id_token)
+    except jwt.PyJWTError as exc:
+        raise EntraError("invalid", f"The ID token is not a JWT: {exc}") from None
+    if header.get("alg") != "RS256" or not isinstance(header.get("kid"), str):
+        raise EntraError("invalid", "The ID token is not RS256-signed with a key id.")
+    discovery = _get_json(http_client, f"{config.authority}/v2.0/.well-known/openid-configuration")
+    issuer = str(discovery.get("issuer") or "").replace("{tenantid}", config.tenant_id)
+    jwks_uri = str(discovery.get("jwks_uri") or "")
+    if not issuer or not jwks_uri.startswith("https://"):
+        raise EntraError("invalid", "The authority's OpenID configuration lacks issuer/jwks_uri.")
+    key = _signing_key(http_client, jwks_uri, header["kid"])
+    try:
+        return dict(
+            jwt.decode(
+                id_token,
+                key=key,
+                algorithms=["RS256"],
+                audience=config.client_id,
+                issuer=issuer,
+                leeway=ID_TOKEN_LEEWAY_SECONDS,
+                options={"require": ["exp", "iat", "iss", "aud"]},
+            )
+        )
+    except jwt.PyJWTError as exc:
+        raise EntraError("invalid", f"The ID token does not validate: {exc}") from None
 
 
 def client_credentials_token(app: msal.ConfidentialClientApplication, graph_base: str) -> str:

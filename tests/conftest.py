@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -10,6 +13,25 @@ from django.test import Client
 
 from mdm_server import config_cache, roles
 from mdm_server.celery import app as celery_app
+from tests.keys import POOL
+
+# Count each test's executed checks; under tests/run, fail skips instead of skipping.
+pytest_plugins = ["tests.assertion_count", "tests.strict"]
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """tests/run names this run's test database (MDM_TEST_RUN_ID): two runs on one host, or
+    one run next to someone else's, never create, use or drop the same database."""
+    run_id = re.sub(r"[^A-Za-z0-9_]", "_", os.environ.get("MDM_TEST_RUN_ID", ""))[:30]
+    if not run_id:
+        return
+    from django.conf import settings
+
+    for db in settings.DATABASES.values():
+        if db["ENGINE"] != "django.db.backends.sqlite3":  # SQLite tests run in memory
+            test = db.setdefault("TEST", {})
+            test["NAME"] = f"{test.get('NAME') or 'test_' + db['NAME']}_{run_id}"
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -93,24 +115,28 @@ def helpdesk_client(helpdesk_user: User) -> Client:
     return client
 
 
-@pytest.fixture(scope="session")
-def _rsa_key_pool() -> list[object]:
-    """RSA-2048 generation costs up to half a second: tests share a few keys made once."""
+@pytest.fixture(autouse=True)
+def _distinct_rsa_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Session-made RSA keys, distinct within each test (tests/keys.py)."""
     from mdm_server.pki import certificates
 
-    return [certificates.new_rsa_key() for _ in range(3)]
+    POOL.start_test()
+    monkeypatch.setattr(certificates, "new_rsa_key", POOL.new_rsa_key)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Personas and directory users hash passwords in nearly every test; PBKDF2 is slow on
+    purpose. Tests of the production hasher set PASSWORD_HASHERS themselves."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
-def server_pki(db: None, _rsa_key_pool: list[object], monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+def server_pki(db: None):  # type: ignore[no-untyped-def]
     """The MDM CA and signing certificate, as `manage.py setup` creates them."""
-    from itertools import cycle
+    from mdm_server.pki import services
 
-    from mdm_server.pki import certificates, services
-
-    keys = cycle(_rsa_key_pool)
-    with monkeypatch.context() as patch:
-        patch.setattr(certificates, "new_rsa_key", lambda bits=2048: next(keys))
-        status = services.ensure_server_pki(organisation="Test")
+    services.active_identity.cache_clear()
+    status = services.ensure_server_pki(organisation="Test")
     services.active_identity.cache_clear()
     return status

@@ -89,9 +89,3 @@ def make_enrollment(**fields: object) -> Enrollment:
 @pytest.fixture
 def enrollment_factory(db: None) -> EnrollmentFactory:
     return make_enrollment
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: LazySettings) -> None:
-    # The persona fixtures hash a password per test; PBKDF2 would dominate these tests' time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -95,10 +93,9 @@ def test_batch_time_limit_reports_unanswered_for_retry(
 ) -> None:
     fake.state.delay = 2.0
     config = _config(apns_pki, push_key, fake.port, timeout_seconds=0.5)
-    started = time.monotonic()
     outcomes = client.AioApnsSender(config).send(_targets(3))
-    assert time.monotonic() - started < 1.9
-    assert {(o.status, o.reason) for o in outcomes} == {(0, "Timeout")}
+    # The gateway answers after 2 s: without the 0.5 s limit these would be 200s.
+    assert [(o.status, o.reason) for o in outcomes] == [(0, "Timeout")] * 3
 
 
 def test_untrusted_gateway_is_a_connection_error(

@@ -238,8 +238,7 @@ def test_generation_is_deterministic(small_schema: Path) -> None:
 
 def ruff_check(tmp_path: Path, source: str) -> None:
     ruff = Path(sys.executable).with_name("ruff")
-    if not ruff.exists():
-        pytest.skip("ruff is not installed next to the interpreter")
+    assert ruff.exists(), "ruff (a development dependency) is installed next to the interpreter"
     output = tmp_path / "capability_table.py"
     output.write_text(source, encoding="utf-8")
     result = subprocess.run(

@@ -8,9 +8,9 @@ import plistlib
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
 
 from devices import identity
-from devices.simulator import issue_identity
 from mdm_server.pki import certificates, cms
 from mdm_server.pki import services as pki
 
@@ -19,8 +19,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def signed_poll(server_pki: pki.PkiStatus) -> tuple[dict[str, object], bytes, str]:
-    cert, key = issue_identity(pki.active_identity("ca"), rsa=True)
-    assert isinstance(key, rsa.RSAPrivateKey)
+    """An Idle poll signed with an identity the server issued and recorded (so it can be
+    revoked for real)."""
+    bundle, _ = pki.issue_identity_pkcs12(reference="E-1", common_name="device", password="pw")
+    key, cert, _ = pkcs12.load_key_and_certificates(bundle, b"pw")
+    assert isinstance(key, rsa.RSAPrivateKey) and cert is not None
     body = plistlib.dumps({"Status": "Idle", "EnrollmentID": "E-1"})
     signature = cms.sign_detached(body, certificate=cert, key=key, digest="sha1")
     meta: dict[str, object] = {"HTTP_MDM_SIGNATURE": base64.b64encode(signature).decode()}
@@ -57,7 +60,10 @@ def test_a_cached_verification_still_meets_revocation_and_expiry(
     meta, body, fingerprint = signed_poll
     identity.identify_meta(meta, body)  # now cached
 
-    monkeypatch.setattr(identity, "_revoked_fingerprints", lambda: frozenset({fingerprint}))
+    # Revoked as `manage.py revoke_certificate` does it; a minute later the process has reloaded
+    # its revocation list (the cache's load time is moved back, nothing else is touched).
+    pki.revoke_certificate(fingerprint=fingerprint, reason="device lost")
+    monkeypatch.setattr(identity, "_revoked_cache", (0.0, identity._revoked_cache[1]))
     with pytest.raises(identity.IdentityError, match="revoked"):
         identity.identify_meta(meta, body)
     monkeypatch.undo()

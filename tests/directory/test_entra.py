@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import jwt
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from directory import auth, entra, services
 from directory.models import DirectoryGroup, DirectoryUser
@@ -47,9 +51,66 @@ def test_nonce_mismatch_is_refused(fake_entra: FakeEntra, entra_source: Any) -> 
     url, flow = auth.begin_entra_sign_in(source=entra_source, redirect_uri=REDIRECT)
     params = fake_entra.browser(url, "ann@contoso.example")
     flow = dict(flow, nonce="another-nonce")  # the id_token carries the original one
-    with pytest.raises(auth.AuthenticationFailed):
+    with pytest.raises(auth.AuthenticationFailed) as info:
         auth.finish_entra_sign_in(source=entra_source, flow=flow, params=params)
+    assert info.value.code == "wrong_password"
     assert not DirectoryUser.objects.exists()
+
+
+@pytest.fixture
+def tampered_tokens(fake_entra: FakeEntra) -> Iterator[FakeEntra]:
+    yield fake_entra
+    fake_entra.id_token_overrides = {}
+    fake_entra.forge_with = None
+
+
+def _forged(fake: FakeEntra) -> None:
+    fake.forge_with = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def _expired(fake: FakeEntra) -> None:
+    now = int(time.time())
+    fake.id_token_overrides = {"iat": now - 7200, "nbf": now - 7200, "exp": now - 3600}
+
+
+def _wrong_audience(fake: FakeEntra) -> None:
+    fake.id_token_overrides = {"aud": "bbbbbbbb-0000-0000-0000-000000000000"}
+
+
+def _wrong_issuer(fake: FakeEntra) -> None:
+    fake.id_token_overrides = {"iss": f"https://login.attacker.example/{TENANT}/v2.0"}
+
+
+@pytest.mark.parametrize("tamper", [_forged, _expired, _wrong_audience, _wrong_issuer])
+def test_an_id_token_that_does_not_validate_is_refused(
+    tampered_tokens: FakeEntra, entra_source: Any, tamper: Callable[[FakeEntra], None]
+) -> None:
+    """The id_token comes from the token endpoint over TLS, but its claims decide who signs in:
+    it must be signed by the tenant's published key, for us, by our authority, and current."""
+    tamper(tampered_tokens)
+    with pytest.raises(auth.AuthenticationFailed) as info:
+        _sign_in(tampered_tokens, entra_source, "ann@contoso.example")
+    assert info.value.code == "wrong_password"
+    assert not DirectoryUser.objects.exists()
+
+
+def test_the_fake_authority_signs_with_the_key_it_publishes(fake_entra: FakeEntra) -> None:
+    """The oracle itself: the fake's id_tokens verify against its own JWKS (and only those)."""
+    import requests
+
+    session = requests.Session()
+    session.trust_env = False
+    discovery = session.get(
+        f"{fake_entra.base}/{TENANT}/v2.0/.well-known/openid-configuration",
+        verify=str(fake_entra.ca_path),
+        timeout=5,
+    ).json()
+    keys = session.get(discovery["jwks_uri"], verify=str(fake_entra.ca_path), timeout=5).json()
+    (published,) = keys["keys"]
+    assert published["kid"] == fake_entra.kid and published["kty"] == "RSA"
+    token = jwt.encode({"sub": "x"}, fake_entra.signing_key, algorithm="RS256")
+    key = jwt.PyJWK(published).key
+    assert jwt.decode(token, key=key, algorithms=["RS256"]) == {"sub": "x"}
 
 
 def test_error_from_authority_is_a_clear_failure(entra_source: Any) -> None:

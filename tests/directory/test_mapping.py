@@ -8,11 +8,18 @@ from directory import mapping
 
 
 @pytest.mark.parametrize(
-    "pattern",
-    ["{local}@appleid.{domain}", "{username}@appleid.example.com", "m.{local}@AppleID.{domain}"],
+    ("pattern", "apple_id"),
+    [
+        ("{local}@appleid.{domain}", "ann.lee@appleid.example.com"),
+        ("{username}@appleid.example.com", "alee@appleid.example.com"),
+        ("m.{local}@AppleID.{domain}", "m.ann.lee@appleid.example.com"),
+    ],
 )
-def test_valid_patterns(pattern: str) -> None:
-    mapping.validate_pattern(pattern)
+def test_valid_patterns(pattern: str, apple_id: str) -> None:
+    """Accepted, and filled as written (Managed Apple IDs compare case-insensitively)."""
+    mapping.validate_pattern(pattern)  # raises PatternError when refused
+    rendered = mapping.render_pattern(pattern, email="Ann.Lee@Example.com", upn="", username="ALee")
+    assert rendered is not None and rendered.lower() == apple_id
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,9 @@ from typing import Any
 
 import pytest
 
+from tests.apns.conftest import apns_pki  # noqa: F401 - the fake Apple push CA
+from tests.apns.fake_apns import FakePKI, cert_pem, issue_push_certificate, key_pem
+
 # The directory's slapd and fake Entra ID fixtures, for sign-in through those sources.
 from tests.directory.conftest import (  # noqa: F401 - pytest finds fixtures by name
     domains,
@@ -20,27 +23,6 @@ DOMAIN = "example.com"
 PASSWORD = "correct-horse-9"
 
 
-_KEYS: dict[int, list[Any]] = {}
-
-
-@pytest.fixture(autouse=True)
-def _fast_rsa_keys(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Reuse a few RSA keys: generating 2048-bit keys dominates these tests otherwise."""
-    from mdm_server.pki import certificates
-
-    original = certificates.new_rsa_key
-    counter = iter(range(10**6))
-
-    def pooled(bits: int = 2048) -> Any:
-        pool = _KEYS.setdefault(bits, [])
-        if len(pool) < 3:
-            pool.append(original(bits))
-            return pool[-1]
-        return pool[next(counter) % len(pool)]
-
-    monkeypatch.setattr(certificates, "new_rsa_key", pooled)
-
-
 @pytest.fixture(autouse=True)
 def _own_sign_in_counters(monkeypatch: pytest.MonkeyPatch) -> None:
     """Failure counters live in the shared cache (Redis): give each test its own keys."""
@@ -49,17 +31,23 @@ def _own_sign_in_counters(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("enrollment.directory_access.THROTTLE_PREFIX", f"test-{uuid.uuid4().hex}:")
 
 
-@pytest.fixture(autouse=True)
-def _test_settings(settings: Any) -> None:
-    # Directory passwords are hashed on every user creation and sign-in; keep tests fast.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
-def push_topic(monkeypatch: pytest.MonkeyPatch) -> str:
-    """An active APNs topic (the push certificate upload is the APNs app's business)."""
-    monkeypatch.setattr("apns.services.active_topic", lambda: TOPIC)
+def push_topic(db: None, apns_pki: FakePKI) -> str:  # noqa: F811
+    """An active APNs push certificate, uploaded as an administrator does: a test-made
+    certificate whose subject UID is the topic, as in Apple's."""
+    from apns import services as apns
+    from mdm_server.pki import certificates
+
+    cert, key = issue_push_certificate(apns_pki, topic=TOPIC, key=certificates.new_rsa_key())
+    apns.upload_push_certificate(data=cert_pem(cert), key_pem=key_pem(key))
     return TOPIC
+
+
+def remove_push_certificates() -> None:
+    """Back to no push certificate at all (as on a fresh server)."""
+    from apns.models import PushCertificate
+
+    PushCertificate.objects.all().delete()
 
 
 @pytest.fixture

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import plistlib
-import subprocess
-from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -24,14 +22,12 @@ from enrollment.models import (
 )
 from mdm_server.pki.models import ScepChallenge
 from mdm_server.pki.services import find_issued_certificate
-from tests.enrollment.conftest import DOMAIN, PASSWORD
+from tests import openssl
+from tests.enrollment.conftest import DOMAIN, PASSWORD, remove_push_certificates
 
 pytestmark = pytest.mark.django_db
 
 SERVER = "http://127.0.0.1:8000"
-needs_device_views = pytest.mark.skipif(
-    find_spec("devices.views") is None, reason="the devices check-in views are not there yet"
-)
 
 
 def _fingerprint(cert: Any) -> str:
@@ -63,10 +59,11 @@ def _device(transport: Any, result: flow.AccountEnrollment, *, platform: str = "
 
 
 @pytest.fixture(autouse=True)
-def _fresh_device_ca_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+def _fresh_device_ca_cache() -> None:
     # Every test has its own server CA; the devices app caches the trusted CAs for a minute.
-    if find_spec("devices.identity") is not None:
-        monkeypatch.setattr("devices.identity._ca_cache", (0.0, []), raising=False)
+    from devices import identity
+
+    identity.forget_cached_state()
 
 
 def test_user_enrollment_reaches_the_identity(org: dict[str, Any], transport: Any) -> None:
@@ -108,7 +105,6 @@ def test_byod_never_stores_hardware_identifiers(org: dict[str, Any], transport: 
     assert "U-1" not in str(info) and "C02X" not in str(info)
 
 
-@needs_device_views
 def test_full_user_enrollment_then_checkins(org: dict[str, Any], transport: Any) -> None:
     from devices.models import Enrollment
 
@@ -129,7 +125,6 @@ def test_full_user_enrollment_then_checkins(org: dict[str, Any], transport: Any)
     assert session.status == "enrolled"
 
 
-@needs_device_views
 def test_unenroll_removes_exactly_the_enrollment_profile(
     org: dict[str, Any], transport: Any
 ) -> None:
@@ -150,7 +145,6 @@ def test_unenroll_removes_exactly_the_enrollment_profile(
     assert device.installed_profiles == {}
 
 
-@needs_device_views
 def test_expired_session_gets_a_challenge_not_a_bare_401(
     org: dict[str, Any], transport: Any
 ) -> None:
@@ -174,7 +168,6 @@ def test_expired_session_gets_a_challenge_not_a_bare_401(
     assert device.check_out() == 200
 
 
-@needs_device_views
 def test_revoked_session_and_reauthentication(org: dict[str, Any], transport: Any) -> None:
     result = _enroll(transport)
     device = _device(transport, result)
@@ -262,7 +255,6 @@ def test_sign_in_outside_the_allowed_groups(org: dict[str, Any], client: Any) ->
     assert "not in a group" in response.content.decode()
 
 
-@needs_device_views
 def test_account_driven_device_enrollment_for_a_mac(org: dict[str, Any], transport: Any) -> None:
     from devices.models import Enrollment
 
@@ -316,7 +308,6 @@ def test_oauth2_sign_in_and_refresh(org: dict[str, Any], transport: Any) -> None
     assert b"invalid_grant" in err.value.body
 
 
-@needs_device_views
 def test_oauth2_expired_access_token_then_refresh(org: dict[str, Any], transport: Any) -> None:
     config = services.default_configuration()
     config.sign_in_method = EnrollmentConfiguration.SignIn.OAUTH2
@@ -360,10 +351,8 @@ def test_oauth2_code_replay_revokes(org: dict[str, Any], client: Any) -> None:
     assert bad.status_code == 401
 
 
-def test_no_push_certificate_is_a_clear_error(
-    org: dict[str, Any], transport: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr("apns.services.active_topic", lambda: None)
+def test_no_push_certificate_is_a_clear_error(org: dict[str, Any], transport: Any) -> None:
+    remove_push_certificates()
     # Discovery already tells the device, with the message it shows.
     with pytest.raises(flow.EnrollmentFlowError) as err:
         _enroll(transport)
@@ -436,39 +425,15 @@ def test_profile_signature_verifies_with_openssl(
     status, headers, signed = flow.post_enroll(transport, base_url, body, bearer=token)
     assert status == 200
     assert headers["content-type"] == "application/x-apple-aspen-config"
-    (tmp_path / "profile.der").write_bytes(signed)
     from cryptography.hazmat.primitives.serialization import Encoding
 
     from mdm_server.pki.services import active_identity
 
     ca_pem = active_identity("ca").certificate.public_bytes(Encoding.PEM)
-    (tmp_path / "ca.pem").write_bytes(ca_pem)
-    done = subprocess.run(
-        [
-            "openssl",
-            "smime",
-            "-verify",
-            "-inform",
-            "DER",
-            "-in",
-            str(tmp_path / "profile.der"),
-            "-CAfile",
-            str(tmp_path / "ca.pem"),
-            "-purpose",
-            "any",
-            "-out",
-            str(tmp_path / "profile.plist"),
-        ],
-        capture_output=True,
-        timeout=30,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    profile = plistlib.loads((tmp_path / "profile.plist").read_bytes())
+    profile = plistlib.loads(openssl.verify_signed(signed, ca_pem, tmp_path))
     assert profile["PayloadType"] == "Configuration"
 
 
-@needs_device_views
 def test_mac_user_enrollment_token_only_on_the_user_channel(
     org: dict[str, Any], transport: Any
 ) -> None:
@@ -539,7 +504,6 @@ CONFIGURATION_TABLES = (
 )
 
 
-@needs_device_views
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("config_generation")
 def test_a_second_enrollment_reads_no_configuration_and_keeps_its_statement_budget(

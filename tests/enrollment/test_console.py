@@ -13,7 +13,7 @@ import pytest
 from enrollment import services
 from enrollment.models import EnrollmentConfiguration, EnrollmentSession, EnrollmentSettings
 from mdm_server import encryption
-from tests.enrollment.conftest import DOMAIN, PASSWORD
+from tests.enrollment.conftest import DOMAIN, PASSWORD, remove_push_certificates
 
 URL = "/console/enrollment/"
 pytestmark = pytest.mark.django_db
@@ -29,10 +29,8 @@ def test_page_shows_the_well_known_json(org: dict[str, Any], admin_client: Any) 
     assert 'id="push-problem"' not in text
 
 
-def test_page_warns_without_push_certificate(
-    org: dict[str, Any], admin_client: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr("apns.services.active_topic", lambda: None)
+def test_page_warns_without_push_certificate(org: dict[str, Any], admin_client: Any) -> None:
+    remove_push_certificates()
     text = admin_client.get(URL).content.decode()
     assert 'id="push-problem"' in text and "push certificate" in text
 

@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from devices.simulator import enrollment_flow as flow
 from enrollment import services
@@ -87,3 +88,29 @@ def test_entra_callback_without_a_pending_sign_in(ready: None, client: Any) -> N
     assert response.status_code == 400
     assert not EnrollmentSession.objects.exists()
     assert EnrollmentConfiguration.objects.count() <= 1
+
+
+def test_a_forged_entra_id_token_enrolls_nobody(
+    ready: None, entra_source: Any, fake_entra: FakeEntra, transport: Any
+) -> None:
+    """The enrollment callback relies on the id_token: one signed by another key is refused."""
+    fake_entra.forge_with = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    try:
+        with pytest.raises(flow.EnrollmentFlowError) as err:
+            flow.enroll_account_driven(
+                transport,
+                SERVER,
+                user_identifier="ann@contoso.example",
+                password="",
+                install=False,
+                idp=_entra_idp(fake_entra, "ann@contoso.example"),
+            )
+    finally:
+        fake_entra.forge_with = None
+    assert 400 <= err.value.status < 500
+    assert b"Microsoft sign-in did not succeed" in err.value.body
+    assert (
+        not EnrollmentSession.objects.filter(managed_apple_id__isnull=False)
+        .exclude(managed_apple_id="")
+        .exists()
+    )

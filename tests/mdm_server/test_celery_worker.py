@@ -3,7 +3,6 @@
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -40,7 +39,5 @@ def real_worker() -> Iterator[None]:
 def test_task_round_trip_through_real_worker(real_worker: None) -> None:
     from mdm_server.celery import ping
 
-    started = time.monotonic()
     result = ping.apply_async(args=[41], queue="mdm-test-ping")
     assert result.get(timeout=30) == 42
-    assert time.monotonic() - started < 30

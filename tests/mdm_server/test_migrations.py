@@ -14,7 +14,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.mark.django_db
 def test_no_missing_migrations() -> None:
-    call_command("makemigrations", "--check", "--dry-run", stdout=StringIO())
+    out = StringIO()
+    call_command("makemigrations", "--check", "--dry-run", stdout=out)  # exits 1 on changes
+    assert out.getvalue().strip() == "No changes detected"
 
 
 def _migrate(database_url: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import itertools
-import shutil
 import subprocess
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from mdm_server.pki import certificates, services
+from tests import openssl as openssl_cli
 
 
 @pytest.fixture(scope="session")
@@ -38,15 +36,7 @@ def test_ca() -> certificates.Identity:
 
 @pytest.fixture(scope="session")
 def openssl() -> Callable[..., subprocess.CompletedProcess[bytes]]:
-    binary = shutil.which("openssl")
-    assert binary, "the openssl command line tool is required for the PKI tests"
-
-    def run(*args: str | Path, check: bool = True) -> subprocess.CompletedProcess[bytes]:
-        return subprocess.run(
-            [binary, *map(str, args)], capture_output=True, check=check, timeout=30
-        )
-
-    return run
+    return openssl_cli.run
 
 
 @pytest.fixture
@@ -60,17 +50,3 @@ def no_cached_identity() -> None:
     # active_identity is cached per process; a test that starts from an empty database must not
     # see a CA loaded by an earlier test.
     services.active_identity.cache_clear()
-
-
-@pytest.fixture(scope="session")
-def _key_pool() -> list[rsa.RSAPrivateKey]:
-    return [certificates.new_rsa_key(2048) for _ in range(4)]
-
-
-@pytest.fixture
-def server_pki(db: None, monkeypatch: pytest.MonkeyPatch, _key_pool: list[rsa.RSAPrivateKey]):  # type: ignore[no-untyped-def]
-    """The shared fixture, but with RSA keys generated once per session instead of per test
-    (key generation dominated these tests). Keys still differ between CA, signer and leaves."""
-    pool = itertools.cycle(_key_pool)
-    monkeypatch.setattr(certificates, "new_rsa_key", lambda bits=2048: next(pool))
-    return services.ensure_server_pki(organisation="Test")

@@ -63,24 +63,3 @@ def ue_macos(db: None) -> Enrollment:
 @pytest.fixture
 def device_ios(db: None) -> Enrollment:
     return make_enrollment(enrollment_type=Enrollment.Type.DEVICE, platform="iOS")
-
-
-_KEYS: list[Any] = []
-
-
-@pytest.fixture(autouse=True)
-def _fast_rsa_keys(monkeypatch: pytest.MonkeyPatch) -> None:
-    """RSA key generation dominates these tests: reuse a few keys made once per session."""
-    from mdm_server.pki import certificates
-
-    real = certificates.new_rsa_key
-    if not _KEYS:
-        _KEYS.extend(real() for _ in range(3))
-    pool = itertools.cycle(_KEYS)
-    monkeypatch.setattr(certificates, "new_rsa_key", lambda bits=2048: next(pool))
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings: Any) -> None:
-    """The persona fixtures hash passwords; a fast hasher keeps these tests quick."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

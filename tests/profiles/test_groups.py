@@ -31,8 +31,6 @@ def _profile(actor):
 
 
 def test_group_assignment_installs_on_members_only(server_pki, admin_user, people) -> None:
-    if not services._has_directory_user():
-        pytest.skip("Enrollment.directory_user is not there yet")
     alice_phone = make_enrollment(directory_user=people["alice"])
     bob_phone = make_enrollment(directory_user=people["bob"])
     profile = _profile(admin_user)
@@ -44,8 +42,6 @@ def test_group_assignment_installs_on_members_only(server_pki, admin_user, peopl
 def test_group_change_installs_and_removes(
     server_pki, admin_user, people, django_capture_on_commit_callbacks
 ) -> None:
-    if not services._has_directory_user():
-        pytest.skip("Enrollment.directory_user is not there yet")
     bob_phone = make_enrollment(directory_user=people["bob"])
     profile = _profile(admin_user)
     services.assign_profile(profile=profile, actor=admin_user, groups=[people["staff"]])
@@ -63,8 +59,6 @@ def test_group_change_installs_and_removes(
 def test_user_channel_of_a_group_member_gets_user_scope_profiles(
     server_pki, admin_user, people
 ) -> None:
-    if not services._has_directory_user():
-        pytest.skip("Enrollment.directory_user is not there yet")
     mac = make_enrollment(platform="macOS", os_version="15.1", directory_user=people["alice"])
     user_channel = make_enrollment(
         platform="macOS", os_version="15.1", channel=Enrollment.Channel.USER, parent=mac

@@ -1,39 +1,10 @@
 import plistlib
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from profiles import builder, signing
-
-
-def _openssl_verify(tmp_path: Path, signed: bytes, ca_pem: str) -> bytes:
-    (tmp_path / "signed.der").write_bytes(signed)
-    (tmp_path / "ca.pem").write_text(ca_pem)
-    out = tmp_path / "content"
-    result = subprocess.run(
-        [
-            "openssl",
-            "cms",
-            "-verify",
-            "-binary",
-            "-inform",
-            "DER",
-            "-in",
-            str(tmp_path / "signed.der"),
-            "-CAfile",
-            str(tmp_path / "ca.pem"),
-            "-purpose",
-            "any",
-            "-out",
-            str(out),
-        ],
-        capture_output=True,
-        timeout=20,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return out.read_bytes()
+from tests import openssl
 
 
 @pytest.mark.django_db
@@ -46,7 +17,7 @@ def test_sign_profile_uses_active_signing_identity_and_openssl_verifies(
     data = builder.to_mobileconfig(profile)
     signed = signing.sign_profile(data)
     assert signed[:1] == b"\x30"  # DER SEQUENCE
-    content = _openssl_verify(tmp_path, signed, server_pki.ca.certificate_pem)
+    content = openssl.verify_signed(signed, server_pki.ca.certificate_pem, tmp_path)
     assert content == data  # byte-identical: no CRLF rewriting
     assert plistlib.loads(content)["PayloadDisplayName"] == "Ü\nline"
 
