@@ -20,6 +20,7 @@ from devices.protocol import MessageType
 from devices.services.common import (
     EMPTY,
     KNOWN_TOKEN_SERVICES,
+    Actor,
     Reply,
     _cancel_pending,
     _check_pin,
@@ -28,7 +29,7 @@ from devices.services.common import (
     platform_for,
     target_for,
 )
-from mdm_server import encryption
+from mdm_server import audit, encryption
 from mdm_server.pki import services as pki
 from mdm_server.pki.models import IssuedCertificate
 from mdm_server.prepared import PreparedInsert, PreparedQuery, PreparedUpdate
@@ -336,16 +337,15 @@ def _token_update_new_user_channel(
     return EMPTY
 
 
-def _check_out(enrollment: Enrollment) -> Reply:
+def _end_enrollment(enrollment: Enrollment, reason: str) -> int:
+    """Mark a channel and its user channels unenrolled and drop their queue; for a device
+    channel, revoke its identity certificate and end its enrollment sessions and their tokens
+    (the device removed its management profile, and its identity with it). The dropped count."""
     now = timezone.now()
     channels = [enrollment, *enrollment.user_channels.all()]
-    dropped = _cancel_pending(enrollment, "device checked out")
+    dropped = _cancel_pending(enrollment, reason)
     if enrollment.parent_id is None:
-        # The device removed its management profile, and the identity with it: nobody may
-        # use that certificate again, nor the enrollment session's tokens.
-        pki.revoke_issued_certificate(
-            fingerprint=enrollment.cert_fingerprint, reason="the device checked out"
-        )
+        pki.revoke_issued_certificate(fingerprint=enrollment.cert_fingerprint, reason=reason)
         hooks.end_sessions(enrollment)
     for channel in channels:
         channel.status = Enrollment.Status.UNENROLLED
@@ -353,6 +353,11 @@ def _check_out(enrollment: Enrollment) -> Reply:
         channel.push_token = ""
         channel.push_magic = ""
         channel.save(update_fields=["status", "unenrolled_at", "push_token", "push_magic"])
+    return dropped
+
+
+def _check_out(enrollment: Enrollment) -> Reply:
+    dropped = _end_enrollment(enrollment, "the device checked out")
     _log(
         enrollment,
         DeviceEvent.Kind.CHECKIN,
@@ -364,6 +369,36 @@ def _check_out(enrollment: Enrollment) -> Reply:
         lambda: signals.enrollment_checked_out.send(sender=Enrollment, enrollment=enrollment)
     )
     return EMPTY
+
+
+@transaction.atomic
+def unenroll(*, enrollment: Enrollment, reason: str, actor: Actor = None) -> bool:
+    """Server-side unenroll of a device (and its user channels), as if it had checked out: for a
+    lost or wiped device, or one whose Unenroll command was acknowledged. Its channel is then
+    free for a new enrollment. The device is not told; False when it was unenrolled already."""
+    device = _BY_ID_FOR_UPDATE.first(enrollment.parent_id or enrollment.pk)
+    if device is None or device.status == Enrollment.Status.UNENROLLED:
+        return False
+    dropped = _end_enrollment(device, reason)
+    _log(
+        device,
+        DeviceEvent.Kind.ENROLLMENT,
+        "Unenroll",
+        "ok",
+        detail={"reason": reason, "dropped_commands": dropped},
+    )
+    audit.record(
+        actor=actor, action="devices.unenrolled", target=device, details={"reason": reason}
+    )
+    transaction.on_commit(
+        lambda: signals.enrollment_checked_out.send(sender=Enrollment, enrollment=device)
+    )
+    return True
+
+
+_BY_ID_FOR_UPDATE = PreparedQuery(
+    lambda pk: Enrollment.objects.filter(pk=pk).order_by()[:1], int
+).for_update()
 
 
 def _get_token(enrollment: Enrollment, message: protocol.GetToken) -> Reply:

@@ -329,3 +329,98 @@ def test_a_session_enrolls_one_channel_only(org: dict[str, Any], transport: Any)
     )
     assert other.authenticate() == 403
     assert Enrollment.objects.count() == 1
+
+
+# --- server-side unenroll ---------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("macs_are_adde")
+def test_unenroll_acknowledged_ends_the_enrollment_like_a_check_out(
+    org: dict[str, Any], transport: Any
+) -> None:
+    enrolled = _enrolled(transport, "alice", "mac")
+    device = enrolled.device
+    channel = _channel_of(device)
+    outcome = device_services.enqueue_command(enrollments=[channel], request_type="Unenroll")
+    assert outcome.queued
+    later = device_services.enqueue_command(enrollments=[channel], request_type="ProfileList")
+    status, body = device.connect()
+    assert status == 200 and b"RemoveProfile" in body
+    command_uuid = outcome.commands[0].uuid
+    status, _body = device.connect("Acknowledged", command_uuid=command_uuid)
+    assert status == 200
+    channel.refresh_from_db()
+    assert channel.status == Enrollment.Status.UNENROLLED
+    issued = find_issued_certificate(_fingerprint(device.certificate))
+    assert issued is not None and issued.revoked_at is not None
+    assert EnrollmentSession.objects.get().revoked_at is not None
+    assert QueuedCommand.objects.get(command=later.commands[0]).status == "canceled"
+    assert device.connect()[0] == 403
+    assert device.authenticate() == 403
+
+
+@pytest.mark.usefixtures("macs_are_adde")
+def test_an_administrator_unenrolls_a_lost_device_and_it_is_enrolled_again(
+    org: dict[str, Any], transport: Any
+) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from mdm_server.models import AuditEvent
+
+    lost = _enrolled(transport, "alice", "mac").device
+    channel = _channel_of(lost)
+    out = StringIO()
+    call_command("unenroll_device", str(channel.public_id), "--reason", "stolen", stdout=out)
+    assert "unenrolled" in out.getvalue()
+    channel.refresh_from_db()
+    assert channel.status == Enrollment.Status.UNENROLLED
+    assert find_issued_certificate(_fingerprint(lost.certificate)).revoked_at is not None
+    assert AuditEvent.objects.filter(action="devices.unenrolled").exists()
+    assert lost.connect()[0] == 403
+    # The Mac, erased and given to carol, enrolls on the same UDID.
+    carols = _sign_in(transport, "carol", "mac").device
+    carols.udid = lost.udid
+    carols.enroll()
+    carol = _channel_of(carols).directory_user
+    assert carol is not None and carol.email == f"carol@{DOMAIN}"
+
+
+@pytest.mark.usefixtures("macs_are_adde")
+def test_an_administrator_grants_a_re_enrollment_of_one_channel(
+    org: dict[str, Any], transport: Any
+) -> None:
+    """A SCEP challenge made for one channel: its certificate may replace that channel's pin
+    (the device re-enrolls with a hand-made profile) and no other channel's."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    victim = _enrolled(transport, "alice", "mac")
+    bystander = _enrolled(transport, "carol", "mac").device
+    channel = _channel_of(victim.device)
+    out = StringIO()
+    call_command("reenroll_challenge", str(channel.public_id), stdout=out)
+    challenge = out.getvalue().strip()
+    scep = flow.payload_of(victim.result.profile, "com.apple.security.scep")
+    scep["PayloadContent"] = {**scep["PayloadContent"], "Challenge": challenge}
+    issued = flow.scep_enroll(transport, scep)
+    granted = SimulatedDevice(
+        transport=transport,
+        certificate=issued.certificate,
+        key=issued.key,
+        server_url=victim.device.server_url,
+        checkin_url=victim.device.checkin_url,
+        platform="macOS",
+        user_enrollment=False,
+        topic=victim.device.topic,
+        udid=bystander.udid,
+    )
+    assert granted.authenticate() == 403  # not the channel it was made for
+    granted.udid = victim.device.udid
+    granted.enroll()
+    assert _channel_of(granted).cert_fingerprint == _fingerprint(issued.certificate)
+    assert victim.device.connect()[0] == 403
+    with pytest.raises(Exception, match="no enrollment"):
+        call_command("reenroll_challenge", "00000000-0000-0000-0000-000000000000")
