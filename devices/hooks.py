@@ -1,7 +1,10 @@
 """Extension points the enrollment app fills in, so the devices app never imports it.
 
 - The enrollment resolver tells, at Authenticate, which kind of enrollment a new device channel is
-  and which enrollment session it came from (from its identity certificate and bearer token).
+  and which enrollment session it came from (from its identity certificate's issuance reference),
+  with what the takeover rules (`devices.binding`) need to know of that session.
+- The session binder binds a channel to its session at Authenticate (and, on a re-enrollment,
+  ends the sessions of the enrollment it replaces); the session ender ends them at CheckOut.
 - The bearer checker validates the `Authorization: Bearer` token of account-driven enrollments on
   later check-in and connect requests; an expired session gets a 401 *with* a challenge.
 """
@@ -20,9 +23,11 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class EnrollmentContext:
     enrollment_type: str  # an Enrollment.Type value
-    reference: str = ""  # enrollment session id
+    reference: str = ""  # enrollment session id ("" when the certificate came from no session)
     managed_apple_id: str = ""
     directory_user_id: int | None = None
+    session_revoked: bool = False
+    session_enrollment_id: int | None = None  # the device channel the session is bound to
 
 
 @dataclass(frozen=True)
@@ -32,11 +37,17 @@ class AuthChallenge:
     www_authenticate: str
 
 
+# (channel ids, issuance reference of the identity certificate, bearer token)
 EnrollmentResolver = Callable[["EnrollmentIds", str, str | None], EnrollmentContext | None]
 BearerChecker = Callable[["Enrollment", str | None], AuthChallenge | None]
+# (device channel, whether it replaced another certificate's enrollment of the same channel)
+SessionBinder = Callable[["Enrollment", bool], None]
+SessionEnder = Callable[["Enrollment"], None]
 
 _resolver: EnrollmentResolver | None = None
 _bearer_checker: BearerChecker | None = None
+_session_binder: SessionBinder | None = None
+_session_ender: SessionEnder | None = None
 
 
 def set_enrollment_resolver(fn: EnrollmentResolver | None) -> None:
@@ -49,10 +60,27 @@ def set_bearer_checker(fn: BearerChecker | None) -> None:
     _bearer_checker = fn
 
 
+def set_session_hooks(*, binder: SessionBinder | None, ender: SessionEnder | None) -> None:
+    global _session_binder, _session_ender
+    _session_binder, _session_ender = binder, ender
+
+
 def resolve_enrollment(
-    ids: EnrollmentIds, cert_fingerprint: str, bearer: str | None
+    ids: EnrollmentIds, reference: str, bearer: str | None
 ) -> EnrollmentContext | None:
-    return _resolver(ids, cert_fingerprint, bearer) if _resolver else None
+    return _resolver(ids, reference, bearer) if _resolver else None
+
+
+def bind_session(enrollment: Enrollment, *, replaced: bool) -> None:
+    """Authenticate accepted: the channel's session (its `enrollment_reference`) is bound to it."""
+    if _session_binder is not None:
+        _session_binder(enrollment, replaced)
+
+
+def end_sessions(enrollment: Enrollment) -> None:
+    """The device channel checked out: its sessions and their tokens stop working."""
+    if _session_ender is not None:
+        _session_ender(enrollment)
 
 
 def check_bearer(enrollment: Enrollment, bearer: str | None) -> AuthChallenge | None:

@@ -4,7 +4,7 @@ Split by concern: `checkin` (check-in messages), `queue` (enqueue and cancel), `
 command channel) and `common` (targets, the device log, replies).
 """
 
-from devices.services.checkin import handle_checkin
+from devices.services.checkin import handle_checkin, unenroll
 from devices.services.common import (
     EMPTY,
     KNOWN_TOKEN_SERVICES,
@@ -31,4 +31,5 @@ __all__ = [
     "handle_report",
     "platform_for",
     "target_for",
+    "unenroll",
 ]

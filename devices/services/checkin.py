@@ -9,9 +9,10 @@ import json
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from devices import capabilities, hooks, protocol, signals
+from devices import binding, capabilities, hooks, protocol, signals
 from devices.exceptions import CheckinRejected
 from devices.identity import DeviceIdentity
 from devices.models import DeviceEvent, Enrollment
@@ -19,6 +20,7 @@ from devices.protocol import MessageType
 from devices.services.common import (
     EMPTY,
     KNOWN_TOKEN_SERVICES,
+    Actor,
     Reply,
     _cancel_pending,
     _check_pin,
@@ -27,7 +29,9 @@ from devices.services.common import (
     platform_for,
     target_for,
 )
-from mdm_server import encryption
+from mdm_server import audit, encryption
+from mdm_server.pki import services as pki
+from mdm_server.pki.models import IssuedCertificate
 from mdm_server.prepared import PreparedInsert, PreparedQuery, PreparedUpdate
 
 # --- check-in --------------------------------------------------------------------------------------
@@ -58,6 +62,9 @@ def handle_checkin(
         raise CheckinRejected(404, "unknown enrollment: send Authenticate first")
     _check_pin(enrollment, identity)
     if not isinstance(message, protocol.CheckOut):
+        if enrollment.status == Enrollment.Status.UNENROLLED:
+            # A new enrollment starts with Authenticate; its certificate decides (binding).
+            raise CheckinRejected(403, "this enrollment was checked out: enroll again")
         challenge = hooks.check_bearer(enrollment, bearer)
         if challenge is not None:
             raise CheckinRejected(401, "authorization expired", challenge.www_authenticate)
@@ -89,18 +96,67 @@ def handle_checkin(
     raise CheckinRejected(400, f"unhandled MessageType {message.message_type}")  # pragma: no cover
 
 
-# Another enrollment (device channel, not checked out) pinned to the same identity certificate.
+# Another device channel (checked out or not) pinned to this identity certificate, or bound to
+# the enrollment session it was issued for: the certificate is not free (devices.binding).
 _OTHER_HOLDER = PreparedQuery(
-    lambda fingerprint, key: (
-        Enrollment.objects.filter(cert_fingerprint=fingerprint, parent__isnull=True)
+    lambda fingerprint, reference, key: (
+        Enrollment.objects.filter(
+            Q(cert_fingerprint=fingerprint)
+            | (Q(enrollment_reference=reference) & ~Q(enrollment_reference="")),
+            parent__isnull=True,
+        )
         .exclude(channel_key=key)
-        .exclude(status=Enrollment.Status.UNENROLLED)
         .order_by()
         .values_list("id", flat=True)[:1]
     ),
     str,
     str,
+    str,
 )
+
+
+def _check_binding(
+    identity: DeviceIdentity,
+    ids: protocol.EnrollmentIds,
+    enrollment: Enrollment | None,
+    issued: IssuedCertificate | None,
+    context: hooks.EnrollmentContext | None,
+) -> None:
+    """Refuse an Authenticate that would take a channel with a certificate not bound to it."""
+    reference = issued.reference if issued is not None else ""
+    session = context if context is not None and context.reference else None
+    bound_elsewhere = (
+        session is not None
+        and session.session_enrollment_id is not None
+        and (enrollment is None or session.session_enrollment_id != enrollment.pk)
+    )
+    certificate = binding.Certificate(
+        fingerprint=identity.fingerprint,
+        revoked=issued is not None and issued.revoked_at is not None,
+        reference=reference,
+        session_revoked=session is not None and session.session_revoked,
+        session_person=session.directory_user_id if session is not None else None,
+        held_elsewhere=bound_elsewhere
+        or _OTHER_HOLDER.first(identity.fingerprint, reference, ids.key) is not None,
+    )
+    channel = None
+    if enrollment is not None:
+        channel = binding.Channel(
+            pinned=enrollment.cert_fingerprint,
+            checked_out=enrollment.status == Enrollment.Status.UNENROLLED,
+            person=enrollment.directory_user_id,
+            references=frozenset(
+                r
+                for r in (
+                    enrollment.enrollment_reference,
+                    binding.grant_reference(str(enrollment.public_id)),
+                )
+                if r
+            ),
+        )
+    reason = binding.refusal(channel, certificate)
+    if reason is not None:
+        raise CheckinRejected(403, reason)
 
 
 def _authenticate(
@@ -109,16 +165,19 @@ def _authenticate(
     ids = message.ids
     if ids.is_user_channel:
         raise CheckinRejected(400, "Authenticate is sent on the device channel only")
-    if _OTHER_HOLDER.first(identity.fingerprint, ids.key) is not None:
-        raise CheckinRejected(403, "this identity certificate belongs to another enrollment")
-    context = hooks.resolve_enrollment(ids, identity.fingerprint, bearer)
+    enrollment = _find(ids, for_update=True)
+    issued = pki.find_issued_certificate(identity.fingerprint)
+    context = hooks.resolve_enrollment(ids, issued.reference if issued else "", bearer)
+    _check_binding(identity, ids, enrollment, issued, context)
+    replaced = ""
+    if enrollment is not None and enrollment.cert_fingerprint != identity.fingerprint:
+        replaced = enrollment.cert_fingerprint
     if ids.is_user_enrollment:
         enrollment_type = Enrollment.Type.USER
     elif context is not None and context.enrollment_type != Enrollment.Type.USER:
         enrollment_type = context.enrollment_type
     else:
         enrollment_type = Enrollment.Type.DEVICE
-    enrollment = _find(ids, for_update=True)
     created = enrollment is None
     if enrollment is None:
         enrollment = Enrollment(channel_key=ids.key, channel=Enrollment.Channel.DEVICE)
@@ -158,6 +217,12 @@ def _authenticate(
         _INSERT_ENROLLMENT.save(enrollment)
     else:
         enrollment.save()
+    if replaced:
+        # A new enrollment of this channel: the certificate it replaces is of no more use.
+        pki.revoke_issued_certificate(
+            fingerprint=replaced, reason="replaced by a new enrollment of the device"
+        )
+    hooks.bind_session(enrollment, replaced=bool(replaced))
     dropped = 0 if created else _cancel_pending(enrollment, "device authenticated again")
     detail: dict[str, Any] = {
         "os_version": message.os_version,
@@ -166,6 +231,8 @@ def _authenticate(
     }
     if dropped:
         detail["dropped_stale_commands"] = dropped
+    if replaced:
+        detail["replaced_certificate"] = replaced
     if is_ue and (message.serial_number or message.imei or message.meid or ids.udid):
         detail["discarded"] = "hardware identifiers sent by a User Enrollment were not stored"
     _log(enrollment, DeviceEvent.Kind.CHECKIN, MessageType.AUTHENTICATE, "ok", detail=detail)
@@ -271,16 +338,27 @@ def _token_update_new_user_channel(
     return EMPTY
 
 
-def _check_out(enrollment: Enrollment) -> Reply:
+def _end_enrollment(enrollment: Enrollment, reason: str) -> int:
+    """Mark a channel and its user channels unenrolled and drop their queue; for a device
+    channel, revoke its identity certificate and end its enrollment sessions and their tokens
+    (the device removed its management profile, and its identity with it). The dropped count."""
     now = timezone.now()
     channels = [enrollment, *enrollment.user_channels.all()]
-    dropped = _cancel_pending(enrollment, "device checked out")
+    dropped = _cancel_pending(enrollment, reason)
+    if enrollment.parent_id is None:
+        pki.revoke_issued_certificate(fingerprint=enrollment.cert_fingerprint, reason=reason)
+        hooks.end_sessions(enrollment)
     for channel in channels:
         channel.status = Enrollment.Status.UNENROLLED
         channel.unenrolled_at = now
         channel.push_token = ""
         channel.push_magic = ""
         channel.save(update_fields=["status", "unenrolled_at", "push_token", "push_magic"])
+    return dropped
+
+
+def _check_out(enrollment: Enrollment) -> Reply:
+    dropped = _end_enrollment(enrollment, "the device checked out")
     _log(
         enrollment,
         DeviceEvent.Kind.CHECKIN,
@@ -292,6 +370,36 @@ def _check_out(enrollment: Enrollment) -> Reply:
         lambda: signals.enrollment_checked_out.send(sender=Enrollment, enrollment=enrollment)
     )
     return EMPTY
+
+
+@transaction.atomic
+def unenroll(*, enrollment: Enrollment, reason: str, actor: Actor = None) -> bool:
+    """Server-side unenroll of a device (and its user channels), as if it had checked out: for a
+    lost or wiped device, or one whose Unenroll command was acknowledged. Its channel is then
+    free for a new enrollment. The device is not told; False when it was unenrolled already."""
+    device = _BY_ID_FOR_UPDATE.first(enrollment.parent_id or enrollment.pk)
+    if device is None or device.status == Enrollment.Status.UNENROLLED:
+        return False
+    dropped = _end_enrollment(device, reason)
+    _log(
+        device,
+        DeviceEvent.Kind.ENROLLMENT,
+        "Unenroll",
+        "ok",
+        detail={"reason": reason, "dropped_commands": dropped},
+    )
+    audit.record(
+        actor=actor, action="devices.unenrolled", target=device, details={"reason": reason}
+    )
+    transaction.on_commit(
+        lambda: signals.enrollment_checked_out.send(sender=Enrollment, enrollment=device)
+    )
+    return True
+
+
+_BY_ID_FOR_UPDATE = PreparedQuery(
+    lambda pk: Enrollment.objects.filter(pk=pk).order_by()[:1], int
+).for_update()
 
 
 def _get_token(enrollment: Enrollment, message: protocol.GetToken) -> Reply:

@@ -18,6 +18,7 @@ from devices.exceptions import CheckinRejected
 from devices.identity import DeviceIdentity
 from devices.models import Command, DeviceEvent, Enrollment, QueuedCommand
 from devices.protocol import ReportStatus
+from devices.services.checkin import unenroll
 from devices.services.common import (
     EMPTY,
     LAST_SEEN_RESOLUTION,
@@ -326,3 +327,13 @@ def _record_result(enrollment: Enrollment, report: protocol.CommandReport, body:
                 sender=QueuedCommand, delivery=delivery, report=report
             )
         )
+        if report.status is ReportStatus.ACKNOWLEDGED and _is_unenroll(delivery.command):
+            unenroll(
+                enrollment=enrollment,
+                reason="the device removed its enrollment profile (Unenroll acknowledged)",
+            )
+
+
+def _is_unenroll(command: Command) -> bool:
+    """The admin's Unenroll: a RemoveProfile of this server's enrollment profile."""
+    return isinstance(command.display, dict) and command.display.get("name") == "Unenroll"

@@ -3,7 +3,13 @@ the protocol views, the portal, the console, the REST API and the devices hooks 
 """
 
 from enrollment.services.core import *  # noqa: F403
-from enrollment.services.hooks import bind_on_enrolled, check_bearer, resolve_enrollment
+from enrollment.services.hooks import (
+    bind_on_enrolled,
+    bind_session,
+    check_bearer,
+    end_sessions,
+    resolve_enrollment,
+)
 from enrollment.services.oauth import (
     OAuthError,
     check_oauth_client,
@@ -37,12 +43,14 @@ __all__ = [
     "PortalDecision",
     "SelfTest",
     "bind_on_enrolled",
+    "bind_session",
     "check_bearer",
     "check_oauth_client",
     "decide_portal_enrollment",
     "delete_configuration",
     "delete_discovery_registration",
     "download_portal_profile",
+    "end_sessions",
     "fetch_discovery_registration",
     "issue_oauth_code",
     "oauth_authorize",

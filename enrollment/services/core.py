@@ -641,6 +641,31 @@ def revoke_session(
     EnrollmentToken.objects.filter(session=session, revoked_at__isnull=True).update(revoked_at=now)
 
 
+def revoke_sessions_of(
+    *, enrollment_id: int, reason: str, reference: str = "", keep: str = ""
+) -> int:
+    """Revoke the sessions bound to a device channel (and the session `reference`, bound or
+    not), except `keep`, with all their tokens; returns how many sessions were revoked."""
+    sessions = EnrollmentSession.objects.filter(enrollment_id=enrollment_id)
+    if reference:
+        sessions = sessions | EnrollmentSession.objects.filter(public_id=reference)
+    ids = list(
+        sessions.filter(revoked_at__isnull=True)
+        .exclude(public_id=keep)
+        .values_list("pk", flat=True)
+    )
+    if not ids:
+        return 0
+    now = timezone.now()
+    EnrollmentSession.objects.filter(pk__in=ids).update(
+        revoked_at=now, revoked_reason=reason[:200], status=EnrollmentSession.Status.REVOKED
+    )
+    EnrollmentToken.objects.filter(session_id__in=ids, revoked_at__isnull=True).update(
+        revoked_at=now
+    )
+    return len(ids)
+
+
 def push_status() -> str:
     """ "" when enrollment profiles can be built, else the problem for the console."""
     try:

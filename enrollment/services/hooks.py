@@ -14,6 +14,7 @@ from enrollment.services.core import (
     _find_token,
     challenge_for,
     default_configuration,
+    revoke_sessions_of,
 )
 from mdm_server.prepared import PreparedQuery
 
@@ -36,14 +37,13 @@ def _session_by_reference(reference: str) -> EnrollmentSession | None:
 
 
 def resolve_enrollment(
-    ids: EnrollmentIds, cert_fingerprint: str, bearer: str | None
+    ids: EnrollmentIds, reference: str, bearer: str | None
 ) -> EnrollmentContext | None:
-    """Authenticate: certificate -> issued certificate -> session -> enrollment type."""
+    """Authenticate: the certificate's issuance reference -> session -> enrollment type, and
+    what the takeover rules need of the session (revoked? bound to which channel? whose?)."""
     from devices.hooks import EnrollmentContext
-    from mdm_server.pki.services import find_issued_certificate
 
-    issued = find_issued_certificate(cert_fingerprint) if cert_fingerprint else None
-    session = _session_by_reference(issued.reference) if issued is not None else None
+    session = _session_by_reference(reference)
     if session is None:
         if ids.udid:
             return EnrollmentContext(enrollment_type="device")
@@ -53,6 +53,36 @@ def resolve_enrollment(
         reference=session.public_id,
         managed_apple_id=session.managed_apple_id,
         directory_user_id=session.directory_user_id,
+        session_revoked=session.revoked_at is not None,
+        session_enrollment_id=session.enrollment_id,
+    )
+
+
+def bind_session(enrollment: Enrollment, replaced: bool) -> None:
+    """Authenticate accepted: bind the device channel to the session its certificate was issued
+    for (one UPDATE; none when the certificate came from no session). A re-enrollment that
+    replaced another certificate ends the sessions of the enrollment it replaces."""
+    reference = enrollment.enrollment_reference
+    if replaced:
+        revoke_sessions_of(
+            enrollment_id=enrollment.pk,
+            keep=reference,
+            reason="the device enrolled again with another identity certificate",
+        )
+    if not reference:
+        return
+    EnrollmentSession.objects.filter(public_id=reference, enrollment__isnull=True).update(
+        enrollment_id=enrollment.pk, status=EnrollmentSession.Status.ENROLLED
+    )
+    setattr(enrollment, _BOUND_REFERENCE, reference)
+
+
+def end_sessions(enrollment: Enrollment) -> None:
+    """CheckOut: the channel's sessions and every token of them stop working."""
+    revoke_sessions_of(
+        enrollment_id=enrollment.pk,
+        reference=enrollment.enrollment_reference,
+        reason="the device checked out",
     )
 
 

@@ -407,6 +407,19 @@ def revoke_certificate(*, fingerprint: str, reason: str) -> IssuedCertificate:
     return row
 
 
+def revoke_issued_certificate(*, fingerprint: str, reason: str) -> bool:
+    """Revoke the certificate with this fingerprint if we issued it and it is not revoked yet
+    (one UPDATE); False when there is nothing to revoke (another CA's, or revoked already)."""
+    if not fingerprint:
+        return False
+    return (
+        IssuedCertificate.objects.filter(
+            fingerprint=normalise_fingerprint(fingerprint), revoked_at__isnull=True
+        ).update(revoked_at=timezone.now(), revocation_reason=reason[:255])
+        > 0
+    )
+
+
 @transaction.atomic
 def issue_identity_pkcs12(
     *, reference: str, common_name: str, password: str

@@ -282,6 +282,50 @@ def test_pinned_certificate_cannot_be_used_for_another_enrollment(
     assert Enrollment.objects.count() == 1
 
 
+def test_another_certificate_cannot_authenticate_an_enrolled_channel(
+    make_device: MakeDevice,
+) -> None:
+    # Certificates from our CA without an issuance record (or from MDM_EXTERNAL_CA_FILE) can
+    # open channels of their own, never take over one pinned to another certificate.
+    victim = make_device(user_enrollment=False)
+    victim.enroll()
+    before = Enrollment.objects.get()
+    intruder = make_device(user_enrollment=False)
+    intruder.udid = victim.udid
+    status, body = intruder.checkin(
+        {"MessageType": "Authenticate", "UDID": victim.udid, "Topic": victim.topic}
+    )
+    assert status == 403 and b"another identity certificate" in body
+    assert intruder.token_update() == 403
+    after = Enrollment.objects.get()
+    assert (after.cert_fingerprint, after.push_token, after.status) == (
+        before.cert_fingerprint,
+        before.push_token,
+        Enrollment.Status.ENROLLED,
+    )
+    assert victim.connect()[0] == 200
+
+
+def test_a_checked_out_channel_takes_no_check_in_but_a_new_authenticate(
+    make_device: MakeDevice,
+) -> None:
+    device = make_device(user_enrollment=False)
+    device.enroll()
+    assert device.check_out() == 200
+    status, body = device.checkin(
+        {"MessageType": "TokenUpdate", "UDID": device.udid, "Token": b"t", "PushMagic": "m"}
+    )
+    assert status == 403 and b"checked out" in body
+    assert device.authenticate() == 403  # the certificate it checked out with
+    assert Enrollment.objects.get().status == Enrollment.Status.UNENROLLED
+    # A new identity (the device enrolled again) may take the channel.
+    again = make_device(user_enrollment=False)
+    again.udid = device.udid
+    again.enroll()
+    assert Enrollment.objects.get().status == Enrollment.Status.ENROLLED
+    assert device.check_out() == 403
+
+
 @pytest.mark.parametrize(
     ("message", "status", "reason"),
     [

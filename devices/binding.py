@@ -1,0 +1,84 @@
+"""Which identity certificate may authenticate which device channel (enrollment takeover rules).
+
+Pure: the check-in service gathers the facts (the channel's stored enrollment, the issuance
+record of the certificate, the enrollment session it was issued for) and asks `refusal`.
+
+Every certificate we issue is recorded with the enrollment session it was issued for (its
+reference: the session's id, or `grant_reference` for an administrator's re-enrollment). A
+session becomes one channel: the first Authenticate with one of its certificates binds them. A
+channel is pinned to the certificate of its last Authenticate. An Authenticate for a channel that
+exists is accepted only
+
+- with the channel's pinned certificate (while it is not checked out), or
+- with a certificate issued for a new enrollment of that same channel: under the channel's own
+  session (a renewal), under an administrator's grant for the channel, or for a new session of
+  the person the channel belongs to (a fresh sign-in), or
+- when the channel was checked out (the device was reset or handed over), with any certificate
+  that is itself free.
+
+A certificate is never free when it is revoked, pinned to another channel (even a checked-out
+one), or issued for a session that is revoked or already bound to another channel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+GRANT_PREFIX = "enrollment:"
+
+
+def grant_reference(enrollment_public_id: str) -> str:
+    """The issuance reference an administrator's re-enrollment of one channel uses."""
+    return f"{GRANT_PREFIX}{enrollment_public_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    """The stored enrollment of the channel an Authenticate names."""
+
+    pinned: str  # fingerprint of the certificate of its last Authenticate ("" when none)
+    checked_out: bool
+    person: int | None  # the directory user it belongs to
+    references: frozenset[str]  # issuance references of its own: its session, the admin grant
+
+
+@dataclass(frozen=True, slots=True)
+class Certificate:
+    """The identity certificate of the Authenticate, and what we know about its issuance."""
+
+    fingerprint: str
+    revoked: bool = False
+    reference: str = ""  # what it was issued for ("" when we have no issuance record)
+    session_revoked: bool = False  # the enrollment session it was issued for was revoked
+    session_person: int | None = None  # the person who signed in for that session
+    held_elsewhere: bool = False  # pinned to another channel, or its session bound to one
+
+
+TAKEN = "this identity certificate belongs to another enrollment"
+HELD = (
+    "this enrollment belongs to another identity certificate: enroll again as its user, or "
+    "have an administrator unenroll it first"
+)
+
+
+def refusal(channel: Channel | None, certificate: Certificate) -> str | None:
+    """Why this Authenticate is refused (answered 403 with it), or None to accept it."""
+    if certificate.revoked:
+        return "the identity certificate has been revoked"
+    if certificate.held_elsewhere:
+        return TAKEN
+    if certificate.session_revoked:
+        return "the enrollment this identity certificate was issued for was revoked: enroll again"
+    if channel is None:
+        return None  # a new channel
+    if channel.pinned == certificate.fingerprint:
+        if channel.checked_out:
+            return "this identity certificate was checked out: enroll again for a new one"
+        return None  # the device authenticates again
+    if channel.checked_out:
+        return None  # a released channel: a new enrollment of the device
+    if certificate.reference and certificate.reference in channel.references:
+        return None
+    if certificate.session_person is not None and certificate.session_person == channel.person:
+        return None
+    return HELD

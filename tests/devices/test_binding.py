@@ -1,0 +1,86 @@
+"""The takeover rules (devices.binding), without a database: each fact changes the answer."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from devices import binding
+from devices.binding import Certificate, Channel
+
+ALICE, CAROL = 1, 2
+PINNED = "a" * 64
+OTHER = "b" * 64
+SESSION = "5e55" * 8
+
+# Alice's enrolled channel, pinned to the certificate of her enrollment session.
+CHANNEL = Channel(
+    pinned=PINNED,
+    checked_out=False,
+    person=ALICE,
+    references=frozenset({SESSION, binding.grant_reference("pub-1")}),
+)
+
+
+def test_a_free_certificate_opens_a_new_channel() -> None:
+    assert binding.refusal(None, Certificate(fingerprint=OTHER)) is None
+    assert binding.refusal(None, Certificate(fingerprint=OTHER, reference="s2")) is None
+
+
+@pytest.mark.parametrize(
+    ("certificate", "reason"),
+    [
+        (Certificate(fingerprint=OTHER, revoked=True), "revoked"),
+        (Certificate(fingerprint=OTHER, held_elsewhere=True), "belongs to another enrollment"),
+        (Certificate(fingerprint=OTHER, reference="s2", session_revoked=True), "was revoked"),
+    ],
+)
+def test_a_certificate_that_is_not_free_opens_nothing(
+    certificate: Certificate, reason: str
+) -> None:
+    for channel in (None, CHANNEL, replace(CHANNEL, checked_out=True)):
+        refusal = binding.refusal(channel, certificate)
+        assert refusal is not None and reason in refusal
+
+
+def test_the_pinned_certificate_authenticates_again_until_checked_out() -> None:
+    assert binding.refusal(CHANNEL, Certificate(fingerprint=PINNED, reference=SESSION)) is None
+    refusal = binding.refusal(
+        replace(CHANNEL, checked_out=True), Certificate(fingerprint=PINNED, reference=SESSION)
+    )
+    assert refusal is not None and "checked out" in refusal
+
+
+@pytest.mark.parametrize(
+    "certificate",
+    [
+        Certificate(fingerprint=OTHER),  # no issuance record (another CA, or made by hand)
+        Certificate(fingerprint=OTHER, reference="manual-challenge"),
+        Certificate(fingerprint=OTHER, reference="s2", session_person=CAROL),
+        Certificate(fingerprint=OTHER, reference="s2", session_person=None),
+        Certificate(fingerprint=OTHER, reference=binding.grant_reference("pub-2")),
+    ],
+)
+def test_another_certificate_never_takes_an_enrolled_channel(certificate: Certificate) -> None:
+    assert binding.refusal(CHANNEL, certificate) == binding.HELD
+    # ...but may enroll it once it was checked out (reset, handed over, unenrolled by an admin).
+    assert binding.refusal(replace(CHANNEL, checked_out=True), certificate) is None
+
+
+@pytest.mark.parametrize(
+    "certificate",
+    [
+        Certificate(fingerprint=OTHER, reference=SESSION),  # a renewal in the same session
+        Certificate(fingerprint=OTHER, reference=binding.grant_reference("pub-1")),  # admin
+        Certificate(fingerprint=OTHER, reference="s2", session_person=ALICE),  # fresh sign-in
+    ],
+)
+def test_a_new_enrollment_of_the_same_channel_replaces_the_pin(certificate: Certificate) -> None:
+    assert binding.refusal(CHANNEL, certificate) is None
+
+
+def test_a_channel_without_a_person_matches_no_session_person() -> None:
+    nobody = replace(CHANNEL, person=None)
+    certificate = Certificate(fingerprint=OTHER, reference="s2", session_person=None)
+    assert binding.refusal(nobody, certificate) == binding.HELD

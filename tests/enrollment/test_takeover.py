@@ -1,0 +1,426 @@
+"""Enrollment takeover (issue 17): a valid identity certificate from our CA never wins another
+device's enrollment. Every certificate here is really issued (account-driven sign-in, signed
+profile, SCEP or PKCS#12), and every attack is sent as the signed check-in a device would send.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives import hashes
+
+from devices import services as device_services
+from devices.models import Enrollment, QueuedCommand
+from devices.simulator import enrollment_flow as flow
+from devices.simulator.device import SimulatedDevice
+from enrollment import services
+from enrollment.models import EnrollmentConfiguration, EnrollmentSession, EnrollmentToken
+from mdm_server.pki.services import find_issued_certificate
+from tests.enrollment.conftest import DOMAIN, PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+SERVER = "http://127.0.0.1:8000"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_device_ca_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every test has its own server CA; the devices app caches the trusted CAs for a minute.
+    monkeypatch.setattr("devices.identity._ca_cache", (0.0, []))
+
+
+def _fingerprint(cert: Any) -> str:
+    return cert.fingerprint(hashes.SHA256()).hex()
+
+
+@dataclass
+class Enrolled:
+    result: flow.AccountEnrollment
+    device: SimulatedDevice
+
+
+# The devices: an iPhone (User Enrollment: EnrollmentID) and a Mac (with `macs_are_adde` an
+# account-driven Device Enrollment: UDID, and user channels with UserID; else a User Enrollment:
+# EnrollmentID, and user channels with EnrollmentUserID).
+CHANNELS = {
+    "iphone": {"model_family": "iPhone", "product": "iPhone17,2", "os_version": "18.2"},
+    "mac": {"model_family": "Mac", "product": "Mac15,3", "os_version": "15.2"},
+}
+
+
+@pytest.fixture
+def macs_are_adde(org: dict[str, Any]) -> None:
+    config = services.default_configuration()
+    config.family_versions = {"Mac": "mdm-adde"}
+    config.save()
+
+
+def _device(transport: Any, result: flow.AccountEnrollment, platform: str) -> SimulatedDevice:
+    mdm = result.mdm_payload
+    return SimulatedDevice(
+        transport=transport,
+        certificate=result.identity_certificate,
+        key=result.identity_key,
+        server_url=mdm["ServerURL"],
+        checkin_url=mdm["CheckInURL"],
+        platform=platform,
+        user_enrollment=mdm["EnrollmentMode"] == "BYOD",
+        os_version="18.2" if platform == "iOS" else "15.2",
+        bearer=result.bearer,
+        topic=mdm["Topic"],
+    )
+
+
+def _sign_in(transport: Any, who: str, channel: str) -> Enrolled:
+    """`who` signs in and installs the profile's identity; the device has not checked in yet."""
+    result = flow.enroll_account_driven(
+        transport,
+        SERVER,
+        user_identifier=f"{who}@{DOMAIN}",
+        password=PASSWORD,
+        **CHANNELS[channel],
+    )
+    device = _device(transport, result, "macOS" if channel == "mac" else "iOS")
+    if device.platform == "macOS":
+        device.bearer = None  # a Mac sends its token on the user channel only
+    return Enrolled(result, device)
+
+
+def _enrolled(transport: Any, who: str, channel: str) -> Enrolled:
+    enrolled = _sign_in(transport, who, channel)
+    enrolled.device.enroll()
+    return enrolled
+
+
+def _posing_as(attacker: SimulatedDevice, victim: SimulatedDevice) -> SimulatedDevice:
+    """The attacker's identity (certificate and key) with the victim's channel identifiers."""
+    return SimulatedDevice(
+        transport=attacker.transport,
+        certificate=attacker.certificate,
+        key=attacker.key,
+        server_url=victim.server_url,
+        checkin_url=victim.checkin_url,
+        platform=victim.platform,
+        user_enrollment=victim.user_enrollment,
+        os_version=victim.os_version,
+        bearer=attacker.bearer,
+        topic=victim.topic,
+        udid=victim.udid,
+        enrollment_id=victim.enrollment_id,
+    )
+
+
+def _channel_of(device: SimulatedDevice) -> Enrollment:
+    key = f"eid:{device.enrollment_id}" if device.user_enrollment else f"udid:{device.udid}"
+    return Enrollment.objects.get(channel_key=key)
+
+
+def _attacker_certificate(transport: Any, kind: str, channel: str) -> SimulatedDevice:
+    """carol's device holding a valid identity from our CA, in each state an attacker may have."""
+    if kind == "pkcs12":
+        config = services.default_configuration()
+        config.identity_kind = EnrollmentConfiguration.Identity.PKCS12
+        config.save()
+        attacker = _sign_in(transport, "carol", channel)
+        assert find_issued_certificate(_fingerprint(attacker.device.certificate)).source == "pkcs12"
+        return attacker.device
+    attacker = _sign_in(transport, "carol", channel)
+    if kind == "enrolled":
+        attacker.device.enroll()
+    elif kind == "checked_out":
+        attacker.device.enroll()
+        assert attacker.device.check_out() == 200
+    else:
+        assert kind == "never_used"
+    return attacker.device
+
+
+ATTACKS = ["enrolled", "never_used", "checked_out", "pkcs12"]
+
+
+@pytest.mark.usefixtures("macs_are_adde")
+@pytest.mark.parametrize("channel", list(CHANNELS))
+@pytest.mark.parametrize("kind", ATTACKS)
+def test_another_devices_certificate_cannot_take_over_an_enrollment(
+    org: dict[str, Any], transport: Any, channel: str, kind: str
+) -> None:
+    victim = _enrolled(transport, "alice", channel).device
+    before = _channel_of(victim)
+    queued = device_services.enqueue_command(enrollments=[before], request_type="ProfileList")
+    assert queued.queued
+    attacker = _posing_as(_attacker_certificate(transport, kind, channel), victim)
+
+    assert attacker.authenticate() == 403
+    assert attacker.token_update() in (403, 404)
+    status, _body = attacker.connect()
+    assert status == 403
+
+    after = _channel_of(victim)
+    assert after.cert_fingerprint == _fingerprint(victim.certificate)
+    assert (after.status, after.push_token, after.push_magic) == (
+        Enrollment.Status.ENROLLED,
+        before.push_token,
+        before.push_magic,
+    )
+    assert after.directory_user_id == org["alice"].pk
+    # The real device keeps its enrollment and gets its commands.
+    (received,) = victim.run()
+    assert received.request_type == "ProfileList"
+
+
+@pytest.mark.usefixtures("macs_are_adde")
+@pytest.mark.parametrize("kind", ["enrolled", "never_used", "checked_out"])
+def test_another_devices_certificate_cannot_take_over_a_user_channel(
+    org: dict[str, Any], transport: Any, kind: str
+) -> None:
+    enrolled = _enrolled(transport, "alice", "mac")
+    victim = enrolled.device
+    victim.bearer = enrolled.result.bearer
+    assert victim.token_update(user="ALICE-USER") == 200
+    user_channel = Enrollment.objects.get(channel_key=f"udid:{victim.udid}/uid:ALICE-USER")
+    attacker = _posing_as(_attacker_certificate(transport, kind, "mac"), victim)
+
+    assert attacker.authenticate() == 403
+    assert attacker.token_update(user="ALICE-USER") == 403
+    assert attacker.token_update(user="SOMEONE-NEW") == 403
+    assert attacker.connect(user="ALICE-USER")[0] == 403
+
+    user_channel.refresh_from_db()
+    assert user_channel.push_token == victim.push_token.hex()
+    assert not Enrollment.objects.filter(user_id="SOMEONE-NEW").exists()
+    assert victim.connect(user="ALICE-USER")[0] == 200
+
+
+@pytest.mark.parametrize("kind", ["enrolled", "never_used", "checked_out"])
+def test_another_devices_certificate_cannot_take_over_a_user_enrollment_user_channel(
+    org: dict[str, Any], transport: Any, kind: str
+) -> None:
+    # A User Enrollment Mac: EnrollmentID on the device channel, EnrollmentUserID on the user's.
+    enrolled = _enrolled(transport, "alice", "mac")
+    victim = enrolled.device
+    assert victim.user_enrollment
+    victim.bearer = enrolled.result.bearer
+    assert victim.token_update(user="ALICE-EUID") == 200
+    attacker = _posing_as(_attacker_certificate(transport, kind, "mac"), victim)
+
+    assert attacker.authenticate() == 403
+    assert attacker.token_update(user="ALICE-EUID") == 403
+    assert attacker.connect(user="ALICE-EUID")[0] == 403
+    user_channel = Enrollment.objects.get(enrollment_user_id="ALICE-EUID")
+    assert user_channel.push_token == victim.push_token.hex()
+
+
+@pytest.mark.usefixtures("macs_are_adde")
+def test_a_checked_out_certificate_cannot_come_back(org: dict[str, Any], transport: Any) -> None:
+    device = _enrolled(transport, "alice", "mac").device
+    fingerprint = _fingerprint(device.certificate)
+    queued = device_services.enqueue_command(
+        enrollments=[_channel_of(device)], request_type="ProfileList"
+    )
+    assert device.check_out() == 200
+    # Its own channel, with the old certificate: neither Authenticate nor TokenUpdate revives it.
+    assert device.authenticate() == 403
+    assert device.token_update() == 403
+    channel = _channel_of(device)
+    assert channel.status == Enrollment.Status.UNENROLLED
+    issued = find_issued_certificate(fingerprint)
+    assert issued is not None and issued.revoked_at is not None
+    assert "checked out" in issued.revocation_reason
+    assert QueuedCommand.objects.get(command__uuid=queued.command.uuid).status == "canceled"
+
+
+# --- legitimate re-enrollment keeps working ---------------------------------------------------
+
+
+@pytest.mark.usefixtures("macs_are_adde")
+def test_the_same_person_re_enrolls_the_same_device_with_a_new_certificate(
+    org: dict[str, Any], transport: Any
+) -> None:
+    first = _enrolled(transport, "alice", "mac")
+    # The Mac is set up again without a CheckOut (say, erased): a fresh sign-in, a new profile
+    # and a new certificate, the same UDID.
+    second = _sign_in(transport, "alice", "mac")
+    again = second.device
+    again.udid = first.device.udid
+    again.enroll()
+    channel = _channel_of(again)
+    assert channel.cert_fingerprint == _fingerprint(again.certificate)
+    assert channel.status == Enrollment.Status.ENROLLED
+    new_session = EnrollmentSession.objects.get(
+        public_id=find_issued_certificate(_fingerprint(again.certificate)).reference
+    )
+    assert channel.enrollment_reference == new_session.public_id
+    assert new_session.enrollment_id == channel.pk
+    assert again.connect()[0] == 200
+    # The certificate it replaced is revoked and refused.
+    old = find_issued_certificate(_fingerprint(first.device.certificate))
+    assert old is not None and old.revoked_at is not None
+    assert first.device.authenticate() == 403
+    assert first.device.connect()[0] == 403
+    assert Enrollment.objects.filter(channel="device").count() == 1
+
+
+@pytest.mark.usefixtures("macs_are_adde")
+def test_a_checked_out_device_enrolls_again_with_a_new_certificate(
+    org: dict[str, Any], transport: Any
+) -> None:
+    first = _enrolled(transport, "alice", "mac").device
+    assert first.check_out() == 200
+    again = _sign_in(transport, "alice", "mac").device
+    again.udid = first.udid
+    again.enroll()
+    channel = _channel_of(again)
+    assert channel.status == Enrollment.Status.ENROLLED
+    assert channel.cert_fingerprint == _fingerprint(again.certificate)
+    assert again.connect()[0] == 200
+    assert first.authenticate() == 403
+
+
+@pytest.mark.usefixtures("macs_are_adde")
+def test_a_checked_out_device_may_be_handed_to_someone_else(
+    org: dict[str, Any], transport: Any
+) -> None:
+    first = _enrolled(transport, "alice", "mac").device
+    assert first.check_out() == 200
+    carols = _sign_in(transport, "carol", "mac").device
+    carols.udid = first.udid
+    carols.enroll()
+    channel = _channel_of(carols)
+    assert channel.status == Enrollment.Status.ENROLLED
+    assert channel.directory_user_id != org["alice"].pk
+
+
+def test_check_out_ends_the_account_session_and_its_tokens(
+    org: dict[str, Any], transport: Any
+) -> None:
+    enrolled = _enrolled(transport, "alice", "iphone")
+    session = EnrollmentSession.objects.get()
+    assert session.enrollment_id == _channel_of(enrolled.device).pk
+    assert enrolled.device.check_out() == 200
+    session.refresh_from_db()
+    assert session.revoked_at is not None and session.status == EnrollmentSession.Status.REVOKED
+    tokens = EnrollmentToken.objects.filter(session=session)
+    assert tokens.exists() and not tokens.filter(revoked_at__isnull=True).exists()
+
+
+def test_a_session_enrolls_one_channel_only(org: dict[str, Any], transport: Any) -> None:
+    """A certificate is bound to the session it was issued for, and the session to one channel:
+    a second identity issued under the same session cannot open another channel."""
+    from mdm_server.pki import services as pki
+    from mdm_server.pki.models import IssuedCertificate
+
+    enrolled = _enrolled(transport, "alice", "iphone")
+    reference = find_issued_certificate(_fingerprint(enrolled.device.certificate)).reference
+    challenge = pki.create_scep_challenge(reference=reference)
+    scep = flow.payload_of(enrolled.result.profile, "com.apple.security.scep")
+    scep["PayloadContent"] = {**scep["PayloadContent"], "Challenge": challenge}
+    issued = flow.scep_enroll(transport, scep)
+    assert IssuedCertificate.objects.filter(reference=reference).count() == 2
+    other = SimulatedDevice(
+        transport=transport,
+        certificate=issued.certificate,
+        key=issued.key,
+        server_url=enrolled.device.server_url,
+        checkin_url=enrolled.device.checkin_url,
+        bearer=enrolled.device.bearer,
+        topic=enrolled.device.topic,
+    )
+    assert other.authenticate() == 403
+    assert Enrollment.objects.count() == 1
+
+
+# --- server-side unenroll ---------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("macs_are_adde")
+def test_unenroll_acknowledged_ends_the_enrollment_like_a_check_out(
+    org: dict[str, Any], transport: Any
+) -> None:
+    enrolled = _enrolled(transport, "alice", "mac")
+    device = enrolled.device
+    channel = _channel_of(device)
+    outcome = device_services.enqueue_command(enrollments=[channel], request_type="Unenroll")
+    assert outcome.queued
+    later = device_services.enqueue_command(enrollments=[channel], request_type="ProfileList")
+    status, body = device.connect()
+    assert status == 200 and b"RemoveProfile" in body
+    command_uuid = outcome.commands[0].uuid
+    status, _body = device.connect("Acknowledged", command_uuid=command_uuid)
+    assert status == 200
+    channel.refresh_from_db()
+    assert channel.status == Enrollment.Status.UNENROLLED
+    issued = find_issued_certificate(_fingerprint(device.certificate))
+    assert issued is not None and issued.revoked_at is not None
+    assert EnrollmentSession.objects.get().revoked_at is not None
+    assert QueuedCommand.objects.get(command=later.commands[0]).status == "canceled"
+    assert device.connect()[0] == 403
+    assert device.authenticate() == 403
+
+
+@pytest.mark.usefixtures("macs_are_adde")
+def test_an_administrator_unenrolls_a_lost_device_and_it_is_enrolled_again(
+    org: dict[str, Any], transport: Any
+) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from mdm_server.models import AuditEvent
+
+    lost = _enrolled(transport, "alice", "mac").device
+    channel = _channel_of(lost)
+    out = StringIO()
+    call_command("unenroll_device", str(channel.public_id), "--reason", "stolen", stdout=out)
+    assert "unenrolled" in out.getvalue()
+    channel.refresh_from_db()
+    assert channel.status == Enrollment.Status.UNENROLLED
+    assert find_issued_certificate(_fingerprint(lost.certificate)).revoked_at is not None
+    assert AuditEvent.objects.filter(action="devices.unenrolled").exists()
+    assert lost.connect()[0] == 403
+    # The Mac, erased and given to carol, enrolls on the same UDID.
+    carols = _sign_in(transport, "carol", "mac").device
+    carols.udid = lost.udid
+    carols.enroll()
+    carol = _channel_of(carols).directory_user
+    assert carol is not None and carol.email == f"carol@{DOMAIN}"
+
+
+@pytest.mark.usefixtures("macs_are_adde")
+def test_an_administrator_grants_a_re_enrollment_of_one_channel(
+    org: dict[str, Any], transport: Any
+) -> None:
+    """A SCEP challenge made for one channel: its certificate may replace that channel's pin
+    (the device re-enrolls with a hand-made profile) and no other channel's."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    victim = _enrolled(transport, "alice", "mac")
+    bystander = _enrolled(transport, "carol", "mac").device
+    channel = _channel_of(victim.device)
+    out = StringIO()
+    call_command("reenroll_challenge", str(channel.public_id), stdout=out)
+    challenge = out.getvalue().strip()
+    scep = flow.payload_of(victim.result.profile, "com.apple.security.scep")
+    scep["PayloadContent"] = {**scep["PayloadContent"], "Challenge": challenge}
+    issued = flow.scep_enroll(transport, scep)
+    granted = SimulatedDevice(
+        transport=transport,
+        certificate=issued.certificate,
+        key=issued.key,
+        server_url=victim.device.server_url,
+        checkin_url=victim.device.checkin_url,
+        platform="macOS",
+        user_enrollment=False,
+        topic=victim.device.topic,
+        udid=bystander.udid,
+    )
+    assert granted.authenticate() == 403  # not the channel it was made for
+    granted.udid = victim.device.udid
+    granted.enroll()
+    assert _channel_of(granted).cert_fingerprint == _fingerprint(issued.certificate)
+    assert victim.device.connect()[0] == 403
+    with pytest.raises(Exception, match="no enrollment"):
+        call_command("reenroll_challenge", "00000000-0000-0000-0000-000000000000")
