@@ -9,8 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from cryptography import x509
-
 from devices import capabilities, protocol
 from devices.models import Enrollment, InstalledApplication, InstalledCertificate, InstalledProfile
 from mdm_server.pki import certificates
@@ -152,7 +150,7 @@ def _certificates(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str, Any]
         fingerprint = ""
         if isinstance(data, bytes):
             try:
-                cert = x509.load_der_x509_certificate(data)
+                cert = certificates.load_der_from_peer(data)
             except ValueError:
                 cert = None
             if cert is not None:

@@ -22,6 +22,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 
+from mdm_server.pki.certificates import load_der_from_peer
+
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 
 # Digests accepted on signatures; MD5 and friends are refused.
@@ -110,7 +112,7 @@ def _certificates(signed: cms.SignedData) -> tuple[x509.Certificate, ...]:
         if choice.name != "certificate":
             continue
         try:
-            found.append(x509.load_der_x509_certificate(choice.chosen.dump()))
+            found.append(load_der_from_peer(choice.chosen.dump()))
         except ValueError:
             raise CMSError("an embedded certificate cannot be read") from None
     return tuple(found)
