@@ -244,18 +244,24 @@ def test_a_deep_result_from_an_enrolled_device_is_refused_and_loses_nothing(
         payload={"Queries": ["OSVersion"]},
     ).command
     assert command is not None
-    deep: object = []
-    for _ in range(2000):
-        deep = [deep]
     enrolled.connect("Idle")
-    status, body = enrolled.connect(
-        "Acknowledged",
-        command_uuid=command.uuid,
-        extra={"QueryResponses": {"OSVersion": "15.3", "Deep": deep}},
+    # Written by hand: plistlib itself cannot write (or, in binary form, read) this depth.
+    body = (
+        b'<?xml version="1.0" encoding="UTF-8"?><plist version="1.0"><dict>'
+        b"<key>Status</key><string>Acknowledged</string>"
+        b"<key>UDID</key><string>" + enrolled.udid.encode() + b"</string>"
+        b"<key>CommandUUID</key><string>" + command.uuid.encode() + b"</string>"
+        b"<key>QueryResponses</key><dict><key>OSVersion</key><string>15.3</string>"
+        b"<key>Deep</key>" + b"<array>" * 2000 + b"</array>" * 2000 + b"</dict></dict></plist>"
     )
-    assert 400 <= status < 500 and body.strip(), (status, body)
+    status, _headers, reply = enrolled.transport.request(
+        "PUT", enrolled.server_url, headers=enrolled._headers(body, CONNECT), body=body
+    )
+    assert status == 400 and b"nested" in reply, (status, reply)
     enrollment.refresh_from_db()
-    assert enrollment.os_version == "15.2"  # nothing half-applied
+    assert enrollment.os_version == "15.2"  # nothing applied
+    status, _ = enrolled.connect("Idle")
+    assert status == 200  # the command is still there to answer properly
 
 
 @pytest.mark.parametrize(
