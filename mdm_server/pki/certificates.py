@@ -55,7 +55,7 @@ def load_der_from_peer(data: bytes) -> x509.Certificate:
     """
     try:
         return readable(x509.load_der_x509_certificate(data))
-    except (TypeError, UnsupportedAlgorithm) as exc:  # not ValueErrors
+    except (TypeError, UnsupportedAlgorithm, x509.InvalidVersion) as exc:  # not ValueErrors
         raise ValueError(f"the certificate cannot be read: {exc}") from None
 
 
@@ -63,7 +63,7 @@ def load_pem_from_peer(data: bytes) -> x509.Certificate:
     """`load_der_from_peer` for one PEM certificate."""
     try:
         return readable(x509.load_pem_x509_certificate(data))
-    except (TypeError, UnsupportedAlgorithm) as exc:
+    except (TypeError, UnsupportedAlgorithm, x509.InvalidVersion) as exc:
         raise ValueError(f"the certificate cannot be read: {exc}") from None
 
 
