@@ -8,7 +8,7 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,6 +17,7 @@ from apns import serializers, services
 from apns.models import PushBatch, PushCertificateRequest
 from mdm_server import audit
 from mdm_server.api_errors import error_response
+from mdm_server.api_parsers import JSONParser
 
 
 def _status_data() -> dict[str, Any]:

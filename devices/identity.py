@@ -179,7 +179,7 @@ def _mtls_certificate(meta: Mapping[str, object]) -> x509.Certificate | None:
     if not isinstance(value, str) or not value or not _from_trusted_proxy(meta):
         return None
     try:
-        return x509.load_pem_x509_certificate(unquote(value).encode())
+        return certificates.load_pem_from_peer(unquote(value).encode())
     except ValueError:
         raise IdentityError("the forwarded client certificate cannot be read") from None
 

@@ -9,10 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from cryptography import x509
-
 from devices import capabilities, protocol
-from devices.models import Enrollment, InstalledApplication, InstalledCertificate, InstalledProfile
+from devices.models import (
+    Enrollment,
+    InstalledApplication,
+    InstalledCertificate,
+    InstalledProfile,
+    fit,
+)
 from mdm_server.pki import certificates
 
 MAX_ITEMS = 5000
@@ -51,13 +55,13 @@ def _device_information(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str
         ("DeviceName", "device_name"),
     ):
         if isinstance(kept.get(key), str):
-            setattr(enrollment, attr, kept[key][:255])
+            enrollment.set_reported(**{attr: kept[key]})
             fields.append(attr)
     if isinstance(kept.get("IsSupervised"), bool):
         enrollment.supervised = kept["IsSupervised"]
         fields.append("supervised")
     if not enrollment.is_user_enrollment and isinstance(kept.get("SerialNumber"), str):
-        enrollment.serial_number = kept["SerialNumber"][:64]
+        enrollment.set_reported(serial_number=kept["SerialNumber"])
         fields.append("serial_number")
     enrollment.save(update_fields=fields)
     summary: dict[str, Any] = {"keys": len(kept)}
@@ -85,10 +89,12 @@ def _applications(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str, Any]
             continue
         rows[item["Identifier"]] = InstalledApplication(
             enrollment=enrollment,
-            identifier=item["Identifier"][:255],
-            name=str(item.get("Name", ""))[:255],
-            version=str(item.get("Version", ""))[:64],
-            short_version=str(item.get("ShortVersion", ""))[:64],
+            identifier=fit(InstalledApplication, "identifier", item["Identifier"]),
+            name=fit(InstalledApplication, "name", str(item.get("Name", ""))),
+            version=fit(InstalledApplication, "version", str(item.get("Version", ""))),
+            short_version=fit(
+                InstalledApplication, "short_version", str(item.get("ShortVersion", ""))
+            ),
             # A User Enrollment reports only apps the organisation manages.
             is_managed=enrollment.is_user_enrollment or bool(item.get("IsManaged", False)),
         )
@@ -107,8 +113,11 @@ def _managed_applications(enrollment: Enrollment, raw: dict[str, Any]) -> dict[s
             continue
         InstalledApplication.objects.update_or_create(
             enrollment=enrollment,
-            identifier=str(identifier)[:255],
-            defaults={"is_managed": True, "status": str(info.get("Status", ""))[:64]},
+            identifier=fit(InstalledApplication, "identifier", str(identifier)),
+            defaults={
+                "is_managed": True,
+                "status": fit(InstalledApplication, "status", str(info.get("Status", ""))),
+            },
         )
         count += 1
     return {"managed_apps": count}
@@ -125,10 +134,14 @@ def _profiles(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str, Any]:
         content = item.get("PayloadContent") or []
         rows[item["PayloadIdentifier"]] = InstalledProfile(
             enrollment=enrollment,
-            identifier=item["PayloadIdentifier"][:255],
-            uuid=str(item.get("PayloadUUID", ""))[:64],
-            display_name=str(item.get("PayloadDisplayName", ""))[:255],
-            organization=str(item.get("PayloadOrganization", ""))[:255],
+            identifier=fit(InstalledProfile, "identifier", item["PayloadIdentifier"]),
+            uuid=fit(InstalledProfile, "uuid", str(item.get("PayloadUUID", ""))),
+            display_name=fit(
+                InstalledProfile, "display_name", str(item.get("PayloadDisplayName", ""))
+            ),
+            organization=fit(
+                InstalledProfile, "organization", str(item.get("PayloadOrganization", ""))
+            ),
             is_managed=bool(item.get("IsManaged", True)),
             payload_types=[str(p.get("PayloadType", "")) for p in content if isinstance(p, dict)][
                 :100
@@ -152,7 +165,7 @@ def _certificates(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str, Any]
         fingerprint = ""
         if isinstance(data, bytes):
             try:
-                cert = x509.load_der_x509_certificate(data)
+                cert = certificates.load_der_from_peer(data)
             except ValueError:
                 cert = None
             if cert is not None:
@@ -161,7 +174,9 @@ def _certificates(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str, Any]
         rows.append(
             InstalledCertificate(
                 enrollment=enrollment,
-                common_name=str(item.get("CommonName", ""))[:255],
+                common_name=fit(
+                    InstalledCertificate, "common_name", str(item.get("CommonName", ""))
+                ),
                 is_identity=bool(item.get("IsIdentity", False)),
                 fingerprint=fingerprint,
                 not_after=not_after,

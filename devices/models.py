@@ -9,6 +9,13 @@ from django.db import models
 from django.db.models import Q
 
 
+def fit(model: type[models.Model], field: str, value: str) -> str:
+    """`value` cut to the width of `model.field`: text a device reports (an OSVersion, an app
+    name) is kept as far as the column goes instead of failing the write with a DataError."""
+    width = model._meta.get_field(field).max_length  # type: ignore[union-attr]
+    return value[:width] if width is not None else value
+
+
 class Enrollment(models.Model):
     """One MDM channel of a device: the device channel, or a user channel under it (`parent`).
 
@@ -117,6 +124,11 @@ class Enrollment(models.Model):
     @property
     def is_user_enrollment(self) -> bool:
         return self.enrollment_type == self.Type.USER
+
+    def set_reported(self, **values: str | None) -> None:
+        """Set text fields as the device reported them, each cut to its column (see `fit`)."""
+        for name, value in values.items():
+            setattr(self, name, None if value is None else fit(Enrollment, name, value))
 
     @property
     def is_pushable(self) -> bool:

@@ -13,7 +13,8 @@ import uuid
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
-from xml.parsers.expat import ExpatError
+
+from mdm_server import untrusted
 
 
 class ProtocolError(ValueError):
@@ -152,18 +153,10 @@ class CommandReport:
 
 
 def load_plist(body: bytes) -> dict[str, Any]:
-    if not body:
-        raise ProtocolError("empty body: expected a property list")
     try:
-        value = plistlib.loads(body)
-    except (plistlib.InvalidFileException, ExpatError, ValueError, TypeError, OverflowError) as exc:
-        raise ProtocolError(
-            f"body is not a valid property list ({exc.__class__.__name__})"
-        ) from None
-    except Exception as exc:  # plistlib raises assorted errors on hostile binary plists
-        raise ProtocolError(
-            f"body is not a valid property list ({exc.__class__.__name__})"
-        ) from None
+        value = untrusted.load_plist(body)
+    except untrusted.UntrustedDataError as exc:
+        raise ProtocolError(str(exc)) from None
     if not isinstance(value, dict):
         raise ProtocolError("property list must be a dictionary")
     return value

@@ -6,7 +6,6 @@ Pure: no Django imports. Apple "MachineInfo" and "Onboarding users with account 
 from __future__ import annotations
 
 import hashlib
-import plistlib
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ from typing import Any
 
 from cryptography import x509
 
+from mdm_server import untrusted
 from mdm_server.pki import certificates, cms
 
 # Hardware identifiers a User Enrollment must never reveal (and we never store for BYOD).
@@ -131,9 +131,9 @@ def parse_machine_info(
     elif trusted_roots:
         raise MachineInfoError("an unsigned MachineInfo is not accepted")
     try:
-        values = plistlib.loads(content)
-    except Exception:  # plistlib raises several types for malformed input
-        raise MachineInfoError("the MachineInfo is not a property list") from None
+        values = untrusted.load_plist(content)
+    except untrusted.UntrustedDataError as exc:
+        raise MachineInfoError(f"the MachineInfo is not a property list we accept: {exc}") from None
     if not isinstance(values, dict):
         raise MachineInfoError("the MachineInfo is not a dictionary")
     for key in ("PRODUCT", "VERSION"):

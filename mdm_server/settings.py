@@ -222,6 +222,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["mdm_server.permissions.ConsoleRolePermission"],
+    "DEFAULT_PARSER_CLASSES": [
+        "mdm_server.api_parsers.JSONParser",  # bounded: deep nesting, NaN, NUL are a 400
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

@@ -29,7 +29,7 @@ from devices.services.common import (
     platform_for,
     target_for,
 )
-from mdm_server import audit, encryption
+from mdm_server import audit, encryption, untrusted
 from mdm_server.pki import services as pki
 from mdm_server.pki.models import IssuedCertificate
 from mdm_server.prepared import PreparedInsert, PreparedQuery, PreparedUpdate
@@ -189,17 +189,19 @@ def _authenticate(
     enrollment.udid = None if is_ue else ids.udid
     enrollment.enrollment_id = ids.enrollment_id
     # User Enrollment never keeps hardware identifiers, even if a device sent them.
-    enrollment.serial_number = None if is_ue else message.serial_number
-    enrollment.imei = None if is_ue else message.imei
-    enrollment.meid = None if is_ue else message.meid
+    enrollment.set_reported(
+        serial_number=None if is_ue else message.serial_number,
+        imei=None if is_ue else message.imei,
+        meid=None if is_ue else message.meid,
+        os_version=message.os_version,
+        build_version=message.build_version,
+        product_name=message.product_name,
+        model=message.model,
+        model_name=message.model_name,
+        device_name=message.device_name,
+        topic=message.topic or "",
+    )
     enrollment.platform = platform_for(message.product_name, message.model)
-    enrollment.os_version = message.os_version
-    enrollment.build_version = message.build_version
-    enrollment.product_name = message.product_name
-    enrollment.model = message.model
-    enrollment.model_name = message.model_name
-    enrollment.device_name = message.device_name
-    enrollment.topic = message.topic or ""
     enrollment.cert_fingerprint = identity.fingerprint
     enrollment.status = Enrollment.Status.PENDING
     # No push until the first TokenUpdate of this enrollment.
@@ -225,8 +227,8 @@ def _authenticate(
     hooks.bind_session(enrollment, replaced=bool(replaced))
     dropped = 0 if created else _cancel_pending(enrollment, "device authenticated again")
     detail: dict[str, Any] = {
-        "os_version": message.os_version,
-        "product_name": message.product_name,
+        "os_version": enrollment.os_version,
+        "product_name": enrollment.product_name,
         "transport": identity.transport,
     }
     if dropped:
@@ -249,8 +251,9 @@ def _apply_token(enrollment: Enrollment, message: protocol.TokenUpdate) -> bool:
     if message.awaiting_configuration is not None:
         enrollment.awaiting_configuration = message.awaiting_configuration
     if message.user_short_name:
-        enrollment.user_short_name = message.user_short_name
-        enrollment.user_long_name = message.user_long_name
+        enrollment.set_reported(
+            user_short_name=message.user_short_name, user_long_name=message.user_long_name
+        )
     if message.unlock_token and not enrollment.is_user_enrollment:
         enrollment.unlock_token = encryption.encrypt(message.unlock_token)
     enrollment.status = Enrollment.Status.ENROLLED
@@ -437,9 +440,9 @@ def _declarative_management(
         }
     elif endpoint == "status":
         try:
-            report = json.loads(message.data or b"{}")
-        except ValueError:
-            raise CheckinRejected(400, "DeclarativeManagement status Data is not JSON") from None
+            report = untrusted.load_json(message.data or b"{}")
+        except untrusted.UntrustedDataError as exc:
+            raise CheckinRejected(400, f"DeclarativeManagement status Data: {exc}") from None
         if not isinstance(report, dict):
             raise CheckinRejected(400, "DeclarativeManagement status must be a JSON object")
         enrollment.ddm_status = {**enrollment.ddm_status, **report}

@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
@@ -44,6 +44,39 @@ def new_rsa_key(bits: int = 2048) -> rsa.RSAPrivateKey:
 def fingerprint(cert: x509.Certificate) -> str:
     """SHA-256 of the DER certificate, hex: the value pinned to an enrollment."""
     return hashlib.sha256(cert.public_bytes(serialization.Encoding.DER)).hexdigest()
+
+
+def load_der_from_peer(data: bytes) -> x509.Certificate:
+    """A certificate sent by a device or client, every part this server reads already parsed.
+
+    `cryptography` loads the outer structure only and parses the issuer, subject, public key and
+    extensions when first asked: a certificate with one damaged byte loads, then raises (and not
+    always ValueError) deep inside a signature check. Raises ValueError, with what is wrong.
+    """
+    try:
+        return readable(x509.load_der_x509_certificate(data))
+    except (TypeError, UnsupportedAlgorithm, x509.InvalidVersion) as exc:  # not ValueErrors
+        raise ValueError(f"the certificate cannot be read: {exc}") from None
+
+
+def load_pem_from_peer(data: bytes) -> x509.Certificate:
+    """`load_der_from_peer` for one PEM certificate."""
+    try:
+        return readable(x509.load_pem_x509_certificate(data))
+    except (TypeError, UnsupportedAlgorithm, x509.InvalidVersion) as exc:
+        raise ValueError(f"the certificate cannot be read: {exc}") from None
+
+
+def readable(cert: x509.Certificate) -> x509.Certificate:
+    """`cert`, after parsing the parts that are parsed lazily; ValueError when one is broken."""
+    try:
+        _ = cert.issuer, cert.subject, cert.serial_number, cert.extensions
+        _ = cert.not_valid_before_utc, cert.not_valid_after_utc
+        cert.public_key()
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
+        # TypeError: e.g. a name attribute whose OID and string type do not fit together.
+        raise ValueError(f"the certificate cannot be read: {exc}") from None
+    return cert
 
 
 def build_ca(common_name: str, *, key: PrivateKey, days: int = 3650) -> x509.Certificate:
@@ -224,7 +257,7 @@ def is_issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
         return False
     try:
         cert.verify_directly_issued_by(issuer)
-    except (ValueError, TypeError, InvalidSignature):
+    except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm):
         return False
     return True
 
@@ -247,8 +280,11 @@ __all__ = [
     "key_matches",
     "key_to_pem",
     "load_cert_pem",
+    "load_der_from_peer",
     "load_identity",
     "load_key_pem",
+    "load_pem_from_peer",
     "new_rsa_key",
+    "readable",
     "subject_common_name",
 ]

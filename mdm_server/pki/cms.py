@@ -17,10 +17,12 @@ from functools import lru_cache
 
 from asn1crypto import algos, cms, core
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
+
+from mdm_server.pki.certificates import load_der_from_peer
 
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 
@@ -57,14 +59,31 @@ class VerifiedCMS:
         return find_attribute(self.signed_attributes, oid)
 
 
+# What asn1crypto and `cryptography` raise on malformed input: asn1crypto parses lazily, so a
+# damaged byte surfaces as any of these wherever the structure is first read.
+PARSE_ERRORS: tuple[type[Exception], ...] = (
+    ValueError,
+    TypeError,
+    KeyError,
+    IndexError,
+    OverflowError,
+    UnsupportedAlgorithm,
+    x509.InvalidVersion,
+)
+
+
 def find_attribute(attrs: cms.CMSAttributes | None, oid: str) -> core.Any | None:
-    """First value of the attribute `oid` (dotted) in a signed-attributes set, or None."""
+    """First value of the attribute `oid` (dotted) in a signed-attributes set, or None;
+    CMSError when the set cannot be read."""
     if attrs is None:
         return None
-    for attr in attrs:
-        if attr["type"].dotted == oid:
-            values = attr["values"]
-            return values[0] if len(values) else None
+    try:
+        for attr in attrs:
+            if attr["type"].dotted == oid:
+                values = attr["values"]
+                return values[0] if len(values) else None
+    except PARSE_ERRORS:
+        raise CMSError("signed attributes are malformed") from None
     return None
 
 
@@ -110,7 +129,7 @@ def _certificates(signed: cms.SignedData) -> tuple[x509.Certificate, ...]:
         if choice.name != "certificate":
             continue
         try:
-            found.append(x509.load_der_x509_certificate(choice.chosen.dump()))
+            found.append(load_der_from_peer(choice.chosen.dump()))
         except ValueError:
             raise CMSError("an embedded certificate cannot be read") from None
     return tuple(found)
@@ -185,8 +204,18 @@ def verify_signed_data(data: bytes, *, detached_content: bytes | None = None) ->
     """Verify a CMS SignedData with one signer; returns the content and the signer certificate.
 
     The signature is checked against the certificate embedded in the message only: whether that
-    certificate is trusted (issued by our CA, enrolled) is the caller's decision.
+    certificate is trusted (issued by our CA, enrolled) is the caller's decision. Anything
+    malformed, wherever asn1crypto first reads it, is a CMSError.
     """
+    try:
+        return _verify_signed_data(data, detached_content)
+    except CMSError:
+        raise
+    except PARSE_ERRORS as exc:
+        raise CMSError(f"CMS SignedData is malformed ({exc.__class__.__name__})") from None
+
+
+def _verify_signed_data(data: bytes, detached_content: bytes | None) -> VerifiedCMS:
     signed = load_signed_data(data)
     try:
         encap = signed["encap_content_info"]

@@ -139,7 +139,7 @@ def _attr_native(attrs: asn1_cms.CMSAttributes, oid: str) -> object:
         return None
     try:
         return core.load(value.dump()).native
-    except ValueError:
+    except cms.PARSE_ERRORS:
         return None
 
 
@@ -189,14 +189,13 @@ def parse_pki_message(data: bytes) -> PkiRequest:
         if isinstance(attrs, core.Void):
             raise ScepMessageError("not a SCEP message: no signed attributes")
         digest = signer_info["digest_algorithm"]["algorithm"].native
+        message_type = _attr_native(attrs, OID_MESSAGE_TYPE)
+        transaction_id = _attr_native(attrs, OID_TRANSACTION_ID)
+        sender_nonce = _attr_native(attrs, OID_SENDER_NONCE)
     except cms.CMSError as exc:
         raise ScepMessageError(str(exc)) from None
-    except (ValueError, TypeError, KeyError):
+    except cms.PARSE_ERRORS:
         raise ScepMessageError("not a SCEP message: malformed SignedData") from None
-
-    message_type = _attr_native(attrs, OID_MESSAGE_TYPE)
-    transaction_id = _attr_native(attrs, OID_TRANSACTION_ID)
-    sender_nonce = _attr_native(attrs, OID_SENDER_NONCE)
     if not isinstance(message_type, str) or not message_type:
         raise ScepMessageError("not a SCEP message: no messageType attribute")
     if not isinstance(transaction_id, str) or not transaction_id:
@@ -243,8 +242,15 @@ def open_pkcs_req(request: PkiRequest, *, ca: Identity) -> OpenedRequest:
     if not isinstance(request.signer.public_key(), rsa.RSAPublicKey):
         # The reply envelope uses RSA key transport to the requester's certificate.
         raise ScepFailure(FailInfo.BAD_ALG, "the requester certificate must have an RSA key")
-    plaintext, cipher = decrypt_envelope(request.envelope, key=ca.key)
-    return OpenedRequest(request=request, csr=parse_csr(plaintext), cipher=cipher)
+    try:
+        plaintext, cipher = decrypt_envelope(request.envelope, key=ca.key)
+        csr = parse_csr(plaintext)
+    except cms.PARSE_ERRORS as exc:
+        # The envelope and CSR are signed by the requester, who may still have signed junk.
+        raise ScepFailure(
+            FailInfo.BAD_REQUEST, f"the request cannot be read ({exc.__class__.__name__})"
+        ) from None
+    return OpenedRequest(request=request, csr=csr, cipher=cipher)
 
 
 # --- CSR -----------------------------------------------------------------------------------

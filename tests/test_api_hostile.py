@@ -1,0 +1,64 @@
+"""Hostile JSON to every REST endpoint: a 400 in the API's error format, never a 500."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from mdm_server import api_tokens
+from tests.url_walk import routes
+
+pytestmark = pytest.mark.django_db
+
+DEEP = "[" * 2000 + "]" * 2000
+
+
+def _api_paths() -> list[str]:
+    return sorted({r.url() for r in routes() if r.pattern.startswith("api/v1/")})
+
+
+@pytest.fixture
+def api_client(admin_user: User) -> Client:
+    token = api_tokens.create_api_token(user=admin_user, actor=None)
+    return Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (DEEP, "nested more than 64 levels"),
+        ('{"a": ' * 2000 + "1" + "}" * 2000, "nested more than 64 levels"),
+        ('{"command": "DeviceInformation", "devices": [NaN]}', "NaN"),
+        ('{"command": "Device\\u0000Information", "devices": []}', "NUL character"),
+    ],
+    ids=["arrays", "objects", "nan", "nul"],
+)
+def test_hostile_json_to_every_api_endpoint_is_a_400(
+    api_client: Client, server_pki: object, body: str, reason: str
+) -> None:
+    failures = []
+    parsed = 0
+    for path in _api_paths():
+        for method in ("post", "put", "patch"):
+            response = getattr(api_client, method)(path, data=body, content_type="application/json")
+            if response.status_code >= 500:
+                failures.append(f"{method.upper()} {path} -> {response.status_code}")
+                continue
+            if response.status_code == 400 and response["Content-Type"] == "application/json":
+                error = json.loads(response.content)["error"]
+                if reason in error["message"]:
+                    parsed += 1
+    assert not failures, "\n".join(failures)
+    # Endpoints that read a JSON body reached the parser and said why they refused it.
+    assert parsed >= 5
+
+
+def test_the_commands_endpoint_explains_a_deep_body(api_client: Client) -> None:
+    response = api_client.post("/api/v1/commands/", data=DEEP, content_type="application/json")
+    assert response.status_code == 400
+    error = json.loads(response.content)["error"]
+    assert error["code"] == "parse_error"
+    assert "nested more than 64 levels deep" in error["message"]
