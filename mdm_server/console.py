@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from mdm_server import api_tokens, audit, roles, selectors
 from mdm_server.pki import certificates, services
@@ -119,6 +120,7 @@ class TokenForm(forms.Form):
         return user
 
 
+@require_POST
 @roles.console_view(admin=True)
 def api_token_create(request: HttpRequest) -> HttpResponse:
     """Issue a token; the key is shown once, on this response only."""
@@ -152,6 +154,7 @@ def api_token_create(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_POST
 @roles.console_view(admin=True)
 def api_token_revoke(request: HttpRequest, user_id: int) -> HttpResponse:
     user = get_user_model().objects.filter(pk=user_id).first()
