@@ -117,7 +117,7 @@ def _helpdesk(route: Route, method: str, response: Any) -> str:
     if method == "get":
         # Reading: allowed (or not found / not a GET endpoint), or refused for admin-only secrets.
         return "" if code in (200, 302, 400, 403, 404, 405) else "unexpected answer to a read"
-    if getattr(getattr(route.view, "cls", None), "helpdesk_may_write", False):
+    if getattr(getattr(route.view, "cls", route.view), "helpdesk_may_write", False):
         return "" if code < 500 else "server error"
     return "" if code in (403, 405) else "helpdesk must not change anything"
 
