@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import ipaddress
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from django.http import HttpRequest
 
 from mdm_server.pki import certificates, cms
 from mdm_server.pki.services import trusted_device_cas
+from mdm_server.proxies import from_trusted_proxy
 
 
 class IdentityError(Exception):
@@ -157,26 +157,10 @@ def _from_signature(signature: str, body: bytes) -> DeviceIdentity:
     return seen
 
 
-@cache
-def _trusted_proxy_networks(
-    proxies: tuple[str, ...],
-) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
-    return tuple(ipaddress.ip_network(p, strict=False) for p in proxies)
-
-
-def _from_trusted_proxy(meta: Mapping[str, object]) -> bool:
-    addr = str(meta.get("REMOTE_ADDR", ""))
-    try:
-        ip = ipaddress.ip_address(addr)
-    except ValueError:
-        return False
-    return any(ip in net for net in _trusted_proxy_networks(tuple(settings.MDM_TRUSTED_PROXIES)))
-
-
 def _mtls_certificate(meta: Mapping[str, object]) -> x509.Certificate | None:
     header = "HTTP_" + settings.MDM_CLIENT_CERT_HEADER.upper().replace("-", "_")
     value = meta.get(header)
-    if not isinstance(value, str) or not value or not _from_trusted_proxy(meta):
+    if not isinstance(value, str) or not value or not from_trusted_proxy(meta):
         return None
     try:
         return certificates.load_pem_from_peer(unquote(value).encode())

@@ -7,7 +7,7 @@ person signing in; details for administrators go to the log.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.db.models import Q
@@ -34,11 +34,27 @@ CODES = frozenset(
 class AuthenticationFailed(Exception):
     """Sign-in refused; ``code`` is one of CODES, ``message`` is user-facing."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, account: str = "") -> None:
         assert code in CODES, code  # noqa: S101 - programming error, not input
         super().__init__(message)
         self.code = code
         self.message = message
+        # The account the attempt was for (see account_key), when the directory found it.
+        self.account = account
+
+
+# Called with the account's key once the account is known and before its password is checked;
+# it may raise to refuse the attempt (enrollment pauses accounts after repeated failures).
+Gate = Callable[[str], None]
+
+
+def account_key(source_id: int, external_id: str) -> str:
+    """One account however it was typed (username, e-mail, UPN, Managed Apple ID, any case)."""
+    return f"{source_id}:{external_id.strip().lower()}"
+
+
+def _no_gate(account: str) -> None:
+    return None
 
 
 WRONG_PASSWORD = "The username or password is not correct."  # noqa: S105 - a message
@@ -63,9 +79,15 @@ def source_for_identifier(identifier: str) -> IdentitySource:
 
 
 def authenticate_password(
-    *, identifier: str, password: str, source: IdentitySource | None = None
+    *,
+    identifier: str,
+    password: str,
+    source: IdentitySource | None = None,
+    gate: Gate = _no_gate,
 ) -> DirectoryUser:
-    """Check a username/email and password against the right source; returns the user."""
+    """Check a username/email and password against the right source; returns the user.
+
+    `gate` is called with the account's key before the password is checked (see Gate)."""
     identifier = identifier.strip()
     if not identifier:
         raise AuthenticationFailed("unknown_user", UNKNOWN_USER)
@@ -76,22 +98,24 @@ def authenticate_password(
     if not source.enabled:
         raise AuthenticationFailed("not_configured", NOT_CONFIGURED)
     if source.kind == IdentitySource.Kind.LOCAL:
-        return _local(source, identifier, password)
+        return _local(source, identifier, password, gate)
     if source.kind == IdentitySource.Kind.LDAP:
-        return _ldap(source, identifier, password)
+        return _ldap(source, identifier, password, gate)
     # Entra ID passwords are typed at Microsoft only (authorization-code flow).
     raise AuthenticationFailed("not_configured", "Sign in with your Microsoft account instead.")
 
 
-def _local(source: IdentitySource, identifier: str, password: str) -> DirectoryUser:
+def _local(source: IdentitySource, identifier: str, password: str, gate: Gate) -> DirectoryUser:
     matches = list(
         source.users.filter(Q(username__iexact=identifier) | Q(email__iexact=identifier))[:2]
     )
     if len(matches) != 1:
         raise AuthenticationFailed("unknown_user", UNKNOWN_USER)
     user = matches[0]
+    account = account_key(source.pk, user.external_id)
+    gate(account)
     if not services.check_local_password(user, password):
-        raise AuthenticationFailed("wrong_password", WRONG_PASSWORD)
+        raise AuthenticationFailed("wrong_password", WRONG_PASSWORD, account)
     if not user.enabled:
         raise AuthenticationFailed("disabled", DISABLED)
     _check_allowed_groups(source, {g.name.lower() for g in user.groups.all()})
@@ -111,7 +135,7 @@ def _check_allowed_groups(source: IdentitySource, member_of: set[str]) -> None:
         raise AuthenticationFailed("not_allowed", NOT_ALLOWED)
 
 
-def _ldap(source: IdentitySource, identifier: str, password: str) -> DirectoryUser:
+def _ldap(source: IdentitySource, identifier: str, password: str, gate: Gate) -> DirectoryUser:
     config = services.ldap_config(source)
     try:
         with Connection(config) as conn:
@@ -122,6 +146,8 @@ def _ldap(source: IdentitySource, identifier: str, password: str) -> DirectoryUs
             record = found[0]
             if record.locked:
                 raise AuthenticationFailed("locked", LOCKED)
+            account = account_key(source.pk, record.external_id)
+            gate(account)
             member_of = conn.group_dns_of(record) if source.allowed_groups else set()
             # The password check rebinds the same connection as the person (RFC 4513 allows
             # a new Bind at any time); nothing is read with the person's rights afterwards.
@@ -129,7 +155,7 @@ def _ldap(source: IdentitySource, identifier: str, password: str) -> DirectoryUs
                 conn.bind(record.dn, password, what="Signing in")
             except LdapError as exc:
                 if exc.code == "invalid_credentials":
-                    raise AuthenticationFailed("wrong_password", WRONG_PASSWORD) from None
+                    raise AuthenticationFailed("wrong_password", WRONG_PASSWORD, account) from None
                 raise
     except LdapError as exc:
         logger.warning("LDAP sign-in via %s failed: %s", source.name, exc.message)

@@ -70,32 +70,75 @@ def person_of(user: Any, identifier: str) -> Person:
     )
 
 
-# Failed password sign-ins per account before it is paused (the web sheet is public).
+# Failed password sign-ins per account before it is paused (the web sheet is public). Failures
+# are counted per account as the directory knows it (alice, alice@example.com and her Managed
+# Apple ID are one account), within a fixed window; the pause then lasts PAUSE_SECONDS.
 MAX_FAILURES = 10
 FAILURE_WINDOW_SECONDS = 15 * 60
+PAUSE_SECONDS = 15 * 60
 THROTTLE_PREFIX = "enrollment-sign-in-failures:"
-THROTTLED = "Too many failed sign-ins for this account. Try again in 15 minutes."
 
 
-def _failure_key(identifier: str) -> str:
-    digest = hashlib.sha256(identifier.strip().lower().encode()).hexdigest()
-    return f"{THROTTLE_PREFIX}{digest}"
+def _keys(account: str) -> tuple[str, str]:
+    """(failure counter, pause) cache keys of an account (hashed: names stay out of the cache)."""
+    digest = hashlib.sha256(account.encode()).hexdigest()
+    return f"{THROTTLE_PREFIX}{digest}", f"{THROTTLE_PREFIX}paused:{digest}"
+
+
+def throttled_message(until: float) -> str:
+    """What a paused person is told: when to try again, as a time and in minutes."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    when = timezone.localtime(dt.datetime.fromtimestamp(until, tz=dt.UTC))
+    minutes = max(1, -int(-(when - now).total_seconds() // 60))
+    return (
+        "Too many failed sign-ins for this account. "
+        f"Try again after {when:%H:%M} {when.tzname()} (in {minutes} minute{'s' * (minutes != 1)})."
+    )
+
+
+def _count_failure(account: str) -> None:
+    """One more failure; the MAX_FAILURES-th in the window pauses the account."""
+    import time
+
+    from django.core.cache import cache
+
+    counter, paused = _keys(account)
+    # add() starts the window; incr() keeps it (a fixed window, simple and enough).
+    failures = 1
+    if not cache.add(counter, 1, FAILURE_WINDOW_SECONDS):
+        try:
+            failures = cache.incr(counter)
+        except ValueError:  # expired between add() and incr()
+            cache.add(counter, 1, FAILURE_WINDOW_SECONDS)
+    if failures >= MAX_FAILURES:
+        cache.set(paused, time.time() + PAUSE_SECONDS, PAUSE_SECONDS)
+        cache.delete(counter)
 
 
 def authenticate(*, identifier: str, password: str, source: str = "") -> Person:
     """Check a password with the directory (local or LDAP); raises SignInFailed.
 
     Wrong passwords are counted per account in the cache; after MAX_FAILURES within the window
-    the account cannot sign in here until the window passes.
+    the account cannot sign in here for PAUSE_SECONDS, and is told until when.
     """
     from django.core.cache import cache
 
     from directory import auth, selectors
 
-    key = _failure_key(identifier)
-    failures = int(cache.get(key, 0))
-    if failures >= MAX_FAILURES:
-        raise SignInFailed("throttled", THROTTLED)
+    had_failures = False
+
+    def gate(account: str) -> None:
+        nonlocal had_failures
+        counter, paused = _keys(account)
+        found = cache.get_many([counter, paused])  # one round trip
+        if paused in found:
+            raise SignInFailed("throttled", throttled_message(float(found[paused])))
+        had_failures = counter in found
+
     source_obj = None
     if source:
         source_obj = selectors.source_by_name(source)
@@ -104,21 +147,14 @@ def authenticate(*, identifier: str, password: str, source: str = "") -> Person:
     login, known_source = _login_for(identifier)
     try:
         user = auth.authenticate_password(
-            identifier=login, password=password, source=source_obj or known_source
+            identifier=login, password=password, source=source_obj or known_source, gate=gate
         )
     except auth.AuthenticationFailed as exc:
-        code = str(getattr(exc, "code", "failed"))
-        # add() starts the window; incr() keeps it (a fixed window, simple and enough).
-        counted = code in ("wrong_password", "unknown_user")
-        if counted and not cache.add(key, 1, FAILURE_WINDOW_SECONDS):
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add() and incr()
-                cache.add(key, 1, FAILURE_WINDOW_SECONDS)
-        message = str(getattr(exc, "message", "") or exc)
-        raise SignInFailed(code, message) from None
-    if failures:
-        cache.delete(key)  # a success clears the earlier failures
+        if exc.code == "wrong_password" and exc.account:
+            _count_failure(exc.account)
+        raise SignInFailed(exc.code, exc.message) from None
+    if had_failures:
+        cache.delete(_keys(auth.account_key(user.source_id, user.external_id))[0])  # start afresh
     return person_of(user, identifier)
 
 

@@ -47,10 +47,7 @@ class AuditEventListApi(generics.ListAPIView):
 class TokenOutput(serializers.Serializer):
     username = serializers.CharField(source="user.username")
     created = serializers.DateTimeField()
-    key_prefix = serializers.SerializerMethodField()
-
-    def get_key_prefix(self, obj: Any) -> str:
-        return obj.key[:6]
+    key_prefix = serializers.CharField(source="prefix")
 
 
 class TokenCreatedOutput(TokenOutput):

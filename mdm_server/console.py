@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from base64 import b32encode
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, update_session_auth_hash
+from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
 
-from mdm_server import api_tokens, audit, roles, selectors
+from mdm_server import accounts, api_tokens, audit, roles, selectors
 from mdm_server.pki import certificates, services
 from mdm_server.pki.models import ServerCertificate
 
@@ -104,6 +110,9 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "tokens": list(selectors.api_tokens()) if roles.is_admin(request.user) else [],
             "token_form": TokenForm(),
+            "security_form": SecurityForm(
+                initial={"require_second_factor": accounts.second_factor_required()}
+            ),
         },
     )
 
@@ -119,6 +128,7 @@ class TokenForm(forms.Form):
         return user
 
 
+@require_POST
 @roles.console_view(admin=True)
 def api_token_create(request: HttpRequest) -> HttpResponse:
     """Issue a token; the key is shown once, on this response only."""
@@ -147,11 +157,15 @@ def api_token_create(request: HttpRequest) -> HttpResponse:
             "rows": ServerCertificate.objects.all(),
             "tokens": list(selectors.api_tokens()),
             "token_form": form,
+            "security_form": SecurityForm(
+                initial={"require_second_factor": accounts.second_factor_required()}
+            ),
         },
         status=400,
     )
 
 
+@require_POST
 @roles.console_view(admin=True)
 def api_token_revoke(request: HttpRequest, user_id: int) -> HttpResponse:
     user = get_user_model().objects.filter(pk=user_id).first()
@@ -186,3 +200,137 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "base_query": params.urlencode(),
         },
     )
+
+
+# --- your account: password and second factor ----------------------------------------------------
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("console-dashboard")
+
+
+@roles.console_view(own_account=True)
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Change one's own password (required first after a one-time password)."""
+    forced = accounts.must_change_password(request.user)  # type: ignore[arg-type]
+    form = PasswordChangeForm(request.user, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        accounts.change_password(user=request.user, new_password=form.cleaned_data["new_password1"])  # type: ignore[arg-type]
+        update_session_auth_hash(request, request.user)  # type: ignore[arg-type]
+        messages.success(request, "Your password is changed.")
+        return redirect(_next_url(request))
+    return render(
+        request,
+        "console/password.html",
+        {"form": form, "forced": forced, "next": _next_url(request)},
+        status=400 if form.is_bound else 200,
+    )
+
+
+# django-otp pauses a device after a wrong code (1 s, doubling with each further wrong code).
+TOO_MANY_CODES = "Too many wrong codes: wait a few seconds, then try again."
+
+
+class TotpConfirmForm(forms.Form):
+    token = forms.RegexField(
+        regex=r"^\s*\d{6}\s*$",
+        label="Code from the app",
+        error_messages={"invalid": "Enter the 6-digit code the app shows."},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+@roles.console_view(own_account=True)
+def two_factor(request: HttpRequest) -> HttpResponse:
+    """Set up (or remove) an authenticator app (TOTP) for one's own account."""
+    user: Any = request.user
+    form = TotpConfirmForm()
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    if action == "start":
+        accounts.start_totp(user=user)
+    elif action == "confirm":
+        device = accounts.pending_totp(user)
+        form = TotpConfirmForm(request.POST)
+        if device is None:
+            form.add_error(None, "Start again: no set-up is in progress.")
+        elif form.is_valid():
+            if not device.verify_is_allowed()[0]:
+                form.add_error("token", TOO_MANY_CODES)
+            elif accounts.confirm_totp(device=device, token=form.cleaned_data["token"].strip()):
+                otp_login(request, device)
+                messages.success(request, "Your authenticator app is set up.")
+                return redirect(_next_url(request))
+            else:
+                form.add_error("token", "That code is not right. Check the phone's clock.")
+    elif action == "remove":
+        if accounts.second_factor_required():
+            messages.error(request, "A second factor is required for every console account.")
+        elif accounts.remove_totp(user=user, actor=user):
+            messages.success(request, "Your authenticator app is removed.")
+        return redirect("console-two-factor")
+    elif request.method == "POST":
+        return HttpResponse("Unknown action.", status=400, content_type="text/plain")
+    pending = accounts.pending_totp(user)
+    return render(
+        request,
+        "console/two_factor.html",
+        {
+            "confirmed": accounts.confirmed_totp(user),
+            "pending": pending,
+            "secret": b32encode(pending.bin_key).decode() if pending else "",
+            "required": accounts.second_factor_required(),
+            "form": form,
+            "next": _next_url(request),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@roles.console_view(own_account=True)
+def verify(request: HttpRequest) -> HttpResponse:
+    """Second step of signing in: the code from the authenticator app."""
+    user: Any = request.user
+    device = accounts.confirmed_totp(user)
+    if device is None or user.is_verified():
+        return redirect(_next_url(request))
+    form = TotpConfirmForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        allowed, _ = device.verify_is_allowed()
+        if allowed and device.verify_token(form.cleaned_data["token"].strip()):
+            otp_login(request, device)
+            return redirect(_next_url(request))
+        form.add_error("token", "That code is not right." if allowed else TOO_MANY_CODES)
+    return render(
+        request,
+        "console/verify.html",
+        {"form": form, "next": _next_url(request)},
+        status=400 if form.is_bound else 200,
+    )
+
+
+class SecurityForm(forms.Form):
+    require_second_factor = forms.BooleanField(
+        required=False,
+        label="Require a second factor (authenticator app) for every console account",
+    )
+
+
+@require_POST
+@roles.console_view(admin=True)
+def security_settings(request: HttpRequest) -> HttpResponse:
+    form = SecurityForm(request.POST)
+    form.is_valid()  # a checkbox: absent means off
+    required = bool(form.cleaned_data.get("require_second_factor"))
+    accounts.set_second_factor_required(required=required, actor=request.user)
+    messages.success(
+        request,
+        "Every console account now needs a second factor."
+        if required
+        else "A second factor is now optional.",
+    )
+    return redirect("console-settings")

@@ -14,6 +14,10 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="console-logout"),
     path("settings/", console.settings_page, name="console-settings"),
+    path("settings/security/", console.security_settings, name="console-security"),
+    path("account/password/", console.password_change, name="console-password"),
+    path("account/two-factor/", console.two_factor, name="console-two-factor"),
+    path("account/verify/", console.verify, name="console-verify"),
     path("audit/", console.audit_log, name="console-audit"),
     path("settings/tokens/", console.api_token_create, name="console-token-create"),
     path(

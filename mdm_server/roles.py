@@ -40,10 +40,12 @@ def can_view(user: AbstractBaseUser | AnonymousUser) -> bool:
     return role_of(user) in ROLES
 
 
-def console_view(*, admin: bool = False) -> Callable[[F], F]:
+def console_view(*, admin: bool = False, own_account: bool = False) -> Callable[[F], F]:
     """Login required; helpdesk may read (GET/HEAD), only administrators may change anything.
 
-    With admin=True the page itself is for administrators only (for example secrets).
+    With admin=True the page itself is for administrators only (for example secrets). With
+    own_account=True the page changes only the signed-in user's own account (password, second
+    factor), which every role may do.
     """
 
     def decorate(view: F) -> F:
@@ -53,11 +55,12 @@ def console_view(*, admin: bool = False) -> Callable[[F], F]:
             role = role_of(request.user)
             if role is None:
                 raise PermissionDenied("Your account has no console role.")
-            writes = request.method not in ("GET", "HEAD", "OPTIONS")
+            writes = request.method not in ("GET", "HEAD", "OPTIONS") and not own_account
             if (admin or writes) and role != ADMINISTRATOR:
                 raise PermissionDenied("This needs the administrator role.")
             return view(request, *args, **kwargs)
 
+        wrapper.helpdesk_may_write = own_account  # type: ignore[attr-defined]
         return wrapper  # type: ignore[return-value]
 
     return decorate

@@ -8,9 +8,8 @@ from typing import Any
 import django_filters
 from django import forms
 from django.db.models import QuerySet
-from rest_framework.authtoken.models import Token
 
-from mdm_server.models import AuditEvent
+from mdm_server.models import ApiToken, AuditEvent
 
 # Above this many matches a list says "more than 1,000" instead of counting the whole table.
 COUNT_CAP = 1000
@@ -93,5 +92,5 @@ def audit_events() -> QuerySet[AuditEvent]:
     return AuditEvent.objects.order_by("-id")
 
 
-def api_tokens() -> QuerySet[Token]:
-    return Token.objects.select_related("user").order_by("-created")
+def api_tokens() -> QuerySet[ApiToken]:
+    return ApiToken.objects.select_related("user").order_by("-created")

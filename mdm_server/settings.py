@@ -7,6 +7,7 @@ run eagerly in-process and the cache is local memory. Production sets DATABASE_U
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -114,10 +115,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "mdm_server.apps.CoreConfig",
     "mdm_server.pki.apps.PkiConfig",
     "enrollment.apps.EnrollmentConfig",
@@ -134,8 +137,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "mdm_server.signin.SignInGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "mdm_server.urls"
@@ -158,7 +164,9 @@ TEMPLATES = [
 
 # Console accounts sign in with their own password, or — when an LDAP source allows it — with
 # their directory password (the console account still decides the role).
+# django-axes comes first: a locked-out account or address is refused before any password check.
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "directory.backends.DirectoryConsoleBackend",
 ]
@@ -166,6 +174,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Console (and admin site) sign-in throttling: failures are counted per account and, separately,
+# per source address, in the database (no Redis needed); a success clears the account's count.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = env_int("MDM_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("MDM_LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "mdm_server.signin.username_of"
+AXES_CLIENT_IP_CALLABLE = "mdm_server.signin.client_ip"
+AXES_LOCKOUT_CALLABLE = "mdm_server.signin.lockout_response"
+AXES_VERBOSE = False
+OTP_TOTP_ISSUER = env_str("MDM_TOTP_ISSUER", "MDM server")
 LOGIN_URL = "/console/login/"
 LOGIN_REDIRECT_URL = "/console/"
 LOGOUT_REDIRECT_URL = "/console/login/"
@@ -218,7 +238,7 @@ APNS_SILENT_AFTER_DAYS = env_int("APNS_SILENT_AFTER_DAYS", 1, minimum=1)
 # --- REST API ----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "mdm_server.authentication.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["mdm_server.permissions.ConsoleRolePermission"],

@@ -117,7 +117,7 @@ def _helpdesk(route: Route, method: str, response: Any) -> str:
     if method == "get":
         # Reading: allowed (or not found / not a GET endpoint), or refused for admin-only secrets.
         return "" if code in (200, 302, 400, 403, 404, 405) else "unexpected answer to a read"
-    if getattr(getattr(route.view, "cls", None), "helpdesk_may_write", False):
+    if getattr(getattr(route.view, "cls", route.view), "helpdesk_may_write", False):
         return "" if code < 500 else "server error"
     return "" if code in (403, 405) else "helpdesk must not change anything"
 
@@ -149,3 +149,46 @@ def test_the_matrix_covers_every_app() -> None:
     modules = {r.module.split(".")[0] for r in ROUTES}
     assert {"devices", "mdm_server"} <= modules
     assert len(ROUTES) > 20
+
+
+# Tables any read may still write: the signed-in session itself.
+READ_MAY_WRITE = ("django_session",)
+# Reads that write on purpose, and what they may write.
+READ_WRITES = {
+    # Every export is in the audit log (who took which data out), though it changes nothing.
+    "console/devices/export.csv": ("core_auditevent",),
+    # The first look at the enrollment page creates the default settings and configuration.
+    "console/enrollment/": ("enrollment_enrollmentsettings", "enrollment_enrollmentconfiguration"),
+}
+_WRITE_SQL = ("INSERT", "UPDATE", "DELETE")
+
+
+def _writes(route: Route, queries: list[dict[str, str]]) -> list[str]:
+    allowed = READ_MAY_WRITE + READ_WRITES.get(route.pattern, ())
+    out = []
+    for q in queries:
+        sql = q["sql"].lstrip()
+        if sql.upper().startswith(_WRITE_SQL) and not any(f'"{t}"' in sql for t in allowed):
+            out.append(sql[:120])
+    return out
+
+
+def test_a_get_never_changes_anything(objects: dict[str, str], admin_user: User) -> None:
+    """State changes need POST (or the API's write methods): a GET — a link, an <img src>, a
+    prefetch — changes nothing, whatever the URL. Checked as an administrator, with a token."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from mdm_server import api_tokens
+
+    api_tokens.create_api_token(user=User.objects.get(pk=objects["user_id"]), actor=None)
+    client = _client(admin_user)
+    problems = []
+    for route in ROUTES:
+        url = route.url(objects)
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        writes = _writes(route, ctx.captured_queries)
+        if writes:
+            problems.append(f"GET {url} -> {response.status_code} wrote: {writes}")
+    assert not problems, "\n".join(problems)

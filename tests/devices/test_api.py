@@ -11,13 +11,12 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from devices.models import Command, QueuedCommand
 from devices.simulator import SimulatedDevice
 from mdm_server import api_tokens
-from mdm_server.models import AuditEvent
+from mdm_server.models import ApiToken, AuditEvent
 from tests.devices._rows import bulk_devices, enrolled
 
 pytestmark = pytest.mark.django_db
@@ -286,7 +285,7 @@ def test_token_api_is_for_administrators(
     assert created["Cache-Control"] == "no-store"
     listed = admin_api.get("/api/v1/tokens/").json()
     assert all("key" not in t for t in listed)
-    assert Token.objects.get(user=helpdesk_user).key == key
+    assert api_tokens.token_for_key(key).user == helpdesk_user
     assert admin_api.post("/api/v1/tokens/", {"username": "ghost"}).status_code == 400
     assert admin_api.delete(f"/api/v1/tokens/{helpdesk_user.username}/").status_code == 204
     assert admin_api.delete(f"/api/v1/tokens/{helpdesk_user.username}/").status_code == 404
@@ -297,11 +296,11 @@ def test_token_api_is_for_administrators(
 def test_api_token_management_command(helpdesk_user: User, capsys: Any) -> None:
     call_command("api_token", "create", helpdesk_user.username)
     key = capsys.readouterr().out.strip()
-    assert Token.objects.get(user=helpdesk_user).key == key
+    assert api_tokens.token_for_key(key).user == helpdesk_user
     call_command("api_token", "list")
     assert helpdesk_user.username in capsys.readouterr().out
     call_command("api_token", "revoke", helpdesk_user.username)
-    assert not Token.objects.filter(user=helpdesk_user).exists()
+    assert not ApiToken.objects.filter(user=helpdesk_user).exists()
     from django.core.management import CommandError
 
     with pytest.raises(CommandError, match="no API token"):
@@ -318,15 +317,16 @@ def test_console_token_section_creates_and_revokes(
     assert 'id="api-tokens"' not in helpdesk_client.get("/console/settings/").content.decode()
     response = admin_client.post("/console/settings/tokens/", {"username": helpdesk_user.username})
     assert response.status_code == 200
-    key = Token.objects.get(user=helpdesk_user).key
-    assert key in response.content.decode()
+    body = response.content.decode()
+    key = body.split('id="token-key" class="token">', 1)[1].split("<", 1)[0]
+    assert api_tokens.token_for_key(key).user == helpdesk_user
     assert response["Cache-Control"] == "no-store"
     assert key not in admin_client.get("/console/settings/").content.decode()
     bad = admin_client.post("/console/settings/tokens/", {"username": "ghost"})
     assert bad.status_code == 400 and "No user named" in bad.content.decode()
     assert helpdesk_client.post("/console/settings/tokens/", {"username": "x"}).status_code == 403
     revoke = admin_client.post(f"/console/settings/tokens/{helpdesk_user.pk}/revoke/")
-    assert revoke.status_code == 302 and not Token.objects.filter(user=helpdesk_user).exists()
+    assert revoke.status_code == 302 and not ApiToken.objects.filter(user=helpdesk_user).exists()
 
 
 def test_console_audit_page_filters(admin_client: Any, admin_user: User) -> None:

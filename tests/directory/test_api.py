@@ -254,9 +254,9 @@ def test_synced_group_members_cannot_be_set(admin_client: Client, ldap_source: A
 
 
 def test_token_authentication(admin_user: Any, ldap_source: Any) -> None:
-    from rest_framework.authtoken.models import Token
+    from mdm_server import api_tokens
 
-    token = Token.objects.create(user=admin_user)
+    token = api_tokens.create_api_token(user=admin_user, actor=None)
     client = Client()
     response = client.get(API + "sources/", HTTP_AUTHORIZATION=f"Token {token.key}")
     assert response.status_code == 200

@@ -55,6 +55,31 @@ def test_empty_password_never_binds_even_at_the_client_level(slapd: Any) -> None
     assert info.value.code == "invalid_credentials"
 
 
+def test_every_spelling_of_an_ldap_account_is_one_account(ldap_source: Any) -> None:
+    """Wrong passwords report the account they were for, however it was typed, and the gate
+    sees that account before the password is tried (enrollment pauses accounts with it)."""
+    seen: list[str] = []
+    accounts = set()
+    for spelling in ("alice", "ALICE", "alice@example.com", " Alice@Example.com "):
+        with pytest.raises(auth.AuthenticationFailed) as info:
+            auth.authenticate_password(
+                identifier=spelling, password="nope", source=ldap_source, gate=seen.append
+            )
+        assert info.value.code == "wrong_password"
+        accounts.add(info.value.account)
+    assert len(accounts) == 1 and set(seen) == accounts
+    other = _fail_account(identifier="bob", password="nope", source=ldap_source)
+    assert other not in accounts
+    user = auth.authenticate_password(identifier="alice", password="alice-pw", source=ldap_source)
+    assert auth.account_key(user.source_id, user.external_id) in accounts
+
+
+def _fail_account(**kwargs: Any) -> str:
+    with pytest.raises(auth.AuthenticationFailed) as info:
+        auth.authenticate_password(**kwargs)
+    return info.value.account
+
+
 def test_unknown_user(ldap_source: Any) -> None:
     assert _fail_code(identifier="mallory", password="x", source=ldap_source) == "unknown_user"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import plistlib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -526,3 +527,40 @@ def test_a_second_enrollment_reads_no_configuration_and_keeps_its_statement_budg
     # Discovery to TokenUpdate with a local sign-in: 30 statements today; a budget, so that a
     # change adding statements to every enrollment is a decision, not an accident.
     assert len(statements) <= 30, "\n".join(s[:120] for s in statements)
+
+
+def test_the_pause_counts_the_account_not_the_spelling_and_says_when(
+    org: dict[str, Any], client: Any
+) -> None:
+    import time
+
+    from enrollment import directory_access
+
+    url = services.sign_in_url(services.default_configuration(), "mdm-byod").removeprefix(SERVER)
+    alice = org["alice"]
+    spellings = ["alice", f"alice@{DOMAIN}", f"ALICE@{DOMAIN.upper()}", " Alice "]
+    if alice.managed_apple_id:
+        spellings.append(alice.managed_apple_id)
+    for n in range(directory_access.MAX_FAILURES):
+        response = client.post(url, {"identifier": spellings[n % len(spellings)], "password": "x"})
+        assert "not correct" in response.content.decode()
+    before = time.time()
+    for spelling in spellings:
+        response = client.post(url, {"identifier": spelling, "password": PASSWORD})
+        assert response.status_code == 403, spelling
+        page = response.content.decode()
+        assert "Too many failed sign-ins" in page
+        shown = re.search(r"Try again after (\d\d:\d\d) UTC \(in (\d+) minutes\)", page)
+        assert shown is not None, page
+        expected = {
+            time.strftime("%H:%M", time.gmtime(t + directory_access.PAUSE_SECONDS))
+            for t in (before - 5, time.time())
+        }
+        assert shown[1] in expected
+        assert int(shown[2]) in (
+            directory_access.PAUSE_SECONDS // 60,
+            directory_access.PAUSE_SECONDS // 60 - 1,
+        )
+    assert not EnrollmentSession.objects.exists()
+    # carol is another account: not paused.
+    assert client.post(url, {"identifier": "carol", "password": PASSWORD}).status_code == 308

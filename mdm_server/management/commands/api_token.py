@@ -21,7 +21,7 @@ class Command(BaseCommand):
         if action == "list":
             for token in selectors.api_tokens():
                 self.stdout.write(
-                    f"{token.user.get_username()}\t{token.created:%Y-%m-%d %H:%M}\t{token.key[:6]}…"
+                    f"{token.user.get_username()}\t{token.created:%Y-%m-%d %H:%M}\t{token.prefix}…"
                 )
             return
         if not username:

@@ -14,7 +14,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from mdm_server import roles
+from mdm_server import accounts, roles
 from mdm_server.pki import services as pki
 
 
@@ -54,10 +54,11 @@ class Command(BaseCommand):
         )
         user.groups.add(Group.objects.get(name=roles.ADMINISTRATOR))
         if generated:
+            accounts.require_password_change(user=user)
             self.stdout.write(
                 self.style.WARNING(
-                    f"Administrator {username!r} created. One-time password (shown only now): "
-                    f"{password}"
+                    f"Administrator {username!r} created. One-time password (shown only now; "
+                    f"the console asks for a new one at the first sign-in): {password}"
                 )
             )
         else:

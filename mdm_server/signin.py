@@ -1,0 +1,105 @@
+"""Console sign-in policy at the HTTP edge: django-axes hooks and the sign-in gate middleware.
+
+django-axes counts failed console sign-ins per account and per source address (in the database)
+and answers a locked-out attempt with `lockout_response`. `SignInGateMiddleware` keeps a
+signed-in session away from the console, the admin site and the session-authenticated API
+until its password has been changed (when that is required) and its second factor verified.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from mdm_server import accounts, proxies
+
+# --- django-axes ---------------------------------------------------------------------------------
+
+
+def client_ip(request: HttpRequest) -> str:
+    return proxies.client_ip(request.META)
+
+
+def username_of(request: HttpRequest, credentials: dict[str, Any] | None) -> str:
+    """One account, however it is typed: "Alice " and "alice" are counted together."""
+    name = (credentials or {}).get("username")
+    if name is None:
+        name = request.POST.get("username", "")
+    return str(name).strip().lower()
+
+
+def lockout_response(
+    request: HttpRequest, original_response: Any = None, credentials: Any = None
+) -> HttpResponse:
+    """429 with when to try again (the pause restarts with every attempt made during it)."""
+    cooloff: timedelta = settings.AXES_COOLOFF_TIME
+    until = timezone.localtime(timezone.now() + cooloff)
+    minutes = max(1, round(cooloff.total_seconds() / 60))
+    response = render(
+        request,
+        "console/locked_out.html",
+        {"until": until, "minutes": minutes, "limit": settings.AXES_FAILURE_LIMIT},
+        status=429,
+    )
+    response["Retry-After"] = str(int(cooloff.total_seconds()))
+    return response
+
+
+# --- the gate ------------------------------------------------------------------------------------
+
+# Pages a signed-in user may reach before passing the gate (the gate's own pages).
+_OPEN = ("console-logout", "console-password", "console-two-factor", "console-verify")
+_GATED_PREFIXES = ("/console/", "/admin/", "/api/")
+
+
+def _open_paths() -> frozenset[str]:
+    return frozenset(reverse(name) for name in _OPEN)
+
+
+class SignInGateMiddleware:
+    """After AuthenticationMiddleware and django-otp's OTPMiddleware."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith(_GATED_PREFIXES):
+            blocked = self._gate(request)
+            if blocked is not None:
+                return blocked
+        return self.get_response(request)
+
+    def _gate(self, request: HttpRequest) -> HttpResponse | None:
+        user = request.user
+        if not user.is_authenticated or request.path in _open_paths():
+            return None
+        step, reason = self._pending_step(request)
+        if step is None:
+            return None
+        if request.path.startswith("/api/"):
+            # A session that has not finished signing in is not signed in for the API either.
+            return JsonResponse(
+                {"error": {"code": "sign_in_incomplete", "message": reason, "fields": {}}},
+                status=403,
+            )
+        return redirect(f"{reverse(step)}?next={request.get_full_path()}")
+
+    @staticmethod
+    def _pending_step(request: HttpRequest) -> tuple[str | None, str]:
+        user = request.user
+        if accounts.must_change_password(user):  # type: ignore[arg-type]
+            return "console-password", "Change your one-time password in the console first."
+        if user.is_verified():  # type: ignore[union-attr]
+            return None, ""
+        if accounts.confirmed_totp(user) is not None:  # type: ignore[arg-type]
+            return "console-verify", "Enter your one-time code in the console first."
+        if accounts.second_factor_required():
+            return "console-two-factor", "Set up a second factor in the console first."
+        return None, ""
