@@ -104,6 +104,7 @@ class ProfileDecision:
     allowed: bool
     payloads: list[PayloadDecision]
     reason: str
+    top_level: PayloadDecision | None = None  # the profile's own keys (TopLevel.yaml)
 
 
 # Apple's documented device behaviour that the schema cannot express (it only marks the keys
@@ -235,6 +236,7 @@ _PROFILES: dict[str, tuple[_Item, ...]] = {
 }
 _PSEUDO_PAYLOAD_TYPES = frozenset({TOP_LEVEL, COMMON_PAYLOAD_KEYS})
 _COMMON_KEYS: _Item | None = (_PROFILES.get(COMMON_PAYLOAD_KEYS) or (None,))[0]
+_TOP_LEVEL: _Item | None = (_PROFILES.get(TOP_LEVEL) or (None,))[0]
 _KNOWN_PAYLOAD_TYPES = frozenset(_PROFILES) - _PSEUDO_PAYLOAD_TYPES
 
 
@@ -394,18 +396,19 @@ def _key_verdict(item: _Item, path: str, target: Target, responses: bool = False
     def cite(detail: str) -> str:
         return _cite(item, os, detail, path)
 
+    if target.user_enrollment and rule.mode == "forbidden":
+        # Checked first: a forbidden key never goes out, even where the OS would ignore it.
+        return _Verdict(
+            _FORBIDDEN,
+            f"not available under User Enrollment on {os}",
+            cite("userenrollment.mode=forbidden"),
+        )
     if not rule.listed or not rule.supported:
         return _Verdict(_IGNORED, f"not supported on {os}", cite("introduced=n/a"))
     denial = _version_denial(rule, target, path, cite)
     if denial:
         return _Verdict(_IGNORED, *denial)
     if target.user_enrollment:
-        if rule.mode == "forbidden":
-            return _Verdict(
-                _FORBIDDEN,
-                f"not available under User Enrollment on {os}",
-                cite("userenrollment.mode=forbidden"),
-            )
         if rule.mode == "ignored":
             return _Verdict(
                 _IGNORED,
@@ -527,6 +530,118 @@ def allowed_query_keys(request_type: str, target: Target) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------------
+# Whole command dictionaries (every key, nested; Settings items; query lists)
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommandDecision:
+    """The decision for one command dictionary (without RequestType) on one target.
+
+    `payload` is what to send (forbidden parts removed when stripping; None when refused);
+    `removed` names every forbidden key path or query left out, with reason and schema rule;
+    `key_paths` are the schema paths of what is sent, for the check at delivery.
+    """
+
+    allowed: bool
+    reason: str
+    rule: str
+    payload: dict[str, Any] | None = None
+    removed: dict[str, str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    key_paths: tuple[str, ...] = ()
+
+
+def check_command_payload(
+    request_type: str, payload: Mapping[str, Any], target: Target, *, strip: bool
+) -> CommandDecision:
+    """May this command, with every key and value in it, be sent to the target?
+
+    Every key path is judged, nested ones included (`Settings[].DeviceName`: the `Settings`
+    items are told apart by their `Item`), and so is every value of a query list (the
+    DeviceInformation `Queries`). strip=False: a forbidden key or query (or one the device needs
+    supervision or Automated Device Enrollment for) refuses the command, naming it. strip=True:
+    such parts are left out and listed; refused when nothing the admin asked for is left.
+    Queries the OS does not know are always left out, with a note (the device would not answer).
+    """
+    item = _COMMANDS.get(request_type)
+    if item is None:
+        decision = _check_command(request_type, target, ())
+        return CommandDecision(False, decision.reason, decision.rule)
+    decision = _evaluate(item, target)
+    if not decision.allowed:
+        return CommandDecision(False, decision.reason, decision.rule)
+    if not isinstance(payload, Mapping):
+        return CommandDecision(False, f"{request_type}: the command must be a dictionary", "")
+    body = dict(payload)
+    findings = _KeyFindings(needs_is_forbidden=True)
+    queries: dict[str, _Verdict] = {}
+    notes: list[str] = []
+    for list_key, query in item.querylists.items():
+        values = body.get(list_key)
+        if not isinstance(values, list):
+            continue
+        asked: list[Any] = []
+        for value in dict.fromkeys(v for v in values if isinstance(v, str)):
+            verdict = _query_verdict(
+                item, query["values"], query.get("responses", ""), value, target
+            )
+            if verdict.status == _OK:
+                asked.append(value)
+            elif verdict.status in (_FORBIDDEN, _NEEDS):
+                queries[value] = verdict
+            else:
+                notes.append(f"{value} not asked: {verdict.text}")
+        if values and not asked and not queries:
+            return CommandDecision(
+                False,
+                f"{request_type}: none of the requested {list_key} is known to {target.platform}",
+                item.file,
+                notes=tuple(notes),
+            )
+        body[list_key] = asked
+    kept = _walk_dict(item, "", body, target, findings)
+    removed = {**findings.forbidden, **{key: v.text for key, v in queries.items()}}
+    if removed and not strip:
+        listed = "; ".join(f"{key}: {why}" for key, why in removed.items())
+        if findings.forbidden:
+            rule = _key_verdict(item, next(iter(findings.forbidden)), target).rule
+        else:
+            rule = next(iter(queries.values())).rule
+        return CommandDecision(
+            False, f"{request_type} refused: {listed}", rule, removed=removed, notes=tuple(notes)
+        )
+    notes += [f"{key} removed: {why}" for key, why in findings.forbidden.items()]
+    notes += [f"{key} not asked: {v.text}" for key, v in queries.items()]
+    # A list emptied by stripping would change meaning (no Queries asks for everything).
+    emptied = [
+        key
+        for key, value in payload.items()
+        if isinstance(value, list) and value and not kept.get(key) and key not in removed
+    ]
+    if emptied:
+        return CommandDecision(
+            False,
+            f"{request_type}: nothing left in {', '.join(emptied)} once the parts this device "
+            "may not get are left out: " + "; ".join(f"{k}: {w}" for k, w in removed.items()),
+            decision.rule,
+            removed=removed,
+            notes=tuple(notes),
+        )
+    paths = dict.fromkeys(kept)  # top-level keys unknown to the schema are kept too
+    paths.update(findings.kept)
+    return CommandDecision(
+        True,
+        decision.reason,
+        decision.rule,
+        payload=kept,
+        removed=removed,
+        notes=tuple(notes),
+        key_paths=tuple(paths),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
 # Profile payloads
 # ---------------------------------------------------------------------------------------------
 
@@ -554,16 +669,21 @@ def _choose_variant(
 class _KeyFindings:
     forbidden: dict[str, str] = field(default_factory=dict)
     ignored: dict[str, str] = field(default_factory=dict)
+    # Commands: a key the device needs DEP or supervision for is refused like a forbidden one
+    # (a profile payload's such key is merely ignored by the device).
+    needs_is_forbidden: bool = False
+    kept: dict[str, None] = field(default_factory=dict)  # schema paths left in, in order
 
 
 def _judge(item: _Item, path: str, target: Target, findings: _KeyFindings) -> bool:
     """Record the key's verdict; True when the key (or value) must be stripped."""
     verdict = _key_verdict(item, path, target)
-    if verdict.status == _FORBIDDEN:
+    if verdict.status == _FORBIDDEN or (verdict.status == _NEEDS and findings.needs_is_forbidden):
         findings.forbidden.setdefault(path, verdict.text)
         return True
     if verdict.status in (_IGNORED, _NEEDS):
         findings.ignored.setdefault(path, verdict.text)
+    findings.kept[path] = None
     return False
 
 
@@ -717,8 +837,7 @@ def check_profile(
     refused = [d for d in decisions if not d.allowed]
     with_keys = [d for d in decisions if d.allowed and d.forbidden_keys]
     problems = [f"{d.payload_type or 'payload'}: {d.reason}" for d in refused] + [
-        f"{d.payload_type}: forbidden key(s) {', '.join(sorted(d.forbidden_keys))}"
-        for d in with_keys
+        _key_problem(d) for d in with_keys
     ]
     if not strip:
         if problems:
@@ -732,3 +851,152 @@ def check_profile(
     if problems:
         reason += "; stripped: " + "; ".join(problems)
     return ProfileDecision(True, decisions, reason), kept
+
+
+def _key_problem(decision: PayloadDecision) -> str:
+    """`type: key: why (schema rule)` for each forbidden key of an allowed payload."""
+    keys = "; ".join(f"{key}: {why}" for key, why in sorted(decision.forbidden_keys.items()))
+    return f"{decision.payload_type}: forbidden key(s) {keys}"
+
+
+# The wire PayloadType of a profile's top level (its keys are described by TopLevel.yaml).
+PROFILE_PAYLOAD_TYPE = "Configuration"
+
+
+def _check_envelope(
+    envelope: Mapping[str, Any], target: Target
+) -> tuple[PayloadDecision, dict[str, Any] | None]:
+    """The profile's own keys (everything but PayloadContent), judged by TopLevel.yaml."""
+    if _TOP_LEVEL is None:  # pragma: no cover - the generator always writes TopLevel
+        raise RuntimeError("the capability table has no TopLevel entry: regenerate it")
+    decision = _evaluate(_TOP_LEVEL, target)
+    if not decision.allowed:
+        return PayloadDecision(PROFILE_PAYLOAD_TYPE, False, decision.reason, decision.rule), None
+    findings = _KeyFindings()
+    kept = _walk_dict(_TOP_LEVEL, "", envelope, target, findings)
+    result = PayloadDecision(
+        payload_type=PROFILE_PAYLOAD_TYPE,
+        allowed=True,
+        reason=decision.reason,
+        rule=decision.rule,
+        forbidden_keys=findings.forbidden,
+        ignored_keys=findings.ignored,
+    )
+    return result, kept
+
+
+def check_profile_document(
+    profile: Any, target: Target, *, strip: bool
+) -> tuple[ProfileDecision, dict[str, Any] | None]:
+    """Decide a whole configuration profile: its top-level keys and its payloads.
+
+    Same semantics as `check_profile`, with the profile's own keys (TopLevel.yaml, e.g.
+    PayloadRemovalDisallowed) judged too; returns the profile to send (a copy) or None.
+    """
+    if not isinstance(profile, Mapping):
+        return ProfileDecision(False, [], "a profile must be a dictionary"), None
+    envelope = {key: value for key, value in profile.items() if key != "PayloadContent"}
+    top, kept_envelope = _check_envelope(envelope, target)
+    decision, kept = check_profile(profile.get("PayloadContent"), target, strip=strip)
+    if not top.allowed or kept_envelope is None:
+        reason = f"refused: {PROFILE_PAYLOAD_TYPE}: {top.reason}"
+        return ProfileDecision(False, decision.payloads, reason, top), None
+    top_problem = _key_problem(top) if top.forbidden_keys else ""
+    if top_problem and not strip:
+        others = "" if decision.allowed else "; " + decision.reason.removeprefix("refused: ")
+        return ProfileDecision(
+            False, decision.payloads, f"refused: {top_problem}{others}", top
+        ), None
+    if not decision.allowed:
+        return ProfileDecision(False, decision.payloads, decision.reason, top), None
+    reason = decision.reason
+    if top_problem:
+        reason += ("; " if "stripped:" in reason else "; stripped: ") + top_problem
+    document = {**kept_envelope, "PayloadContent": kept}
+    return ProfileDecision(True, decision.payloads, reason, top), document
+
+
+def outline(value: Any) -> Any:
+    """The shape of a payload without its values: what the check at delivery needs to judge.
+
+    Dictionaries and lists keep their structure; a Settings-style `Item` name is kept; other
+    values become None (nothing secret is copied).
+    """
+    if isinstance(value, Mapping):
+        return {
+            str(key): (
+                item if key in ("Item", "PayloadType") and isinstance(item, str) else outline(item)
+            )
+            for key, item in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [outline(item) for item in value]
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Command results from a User Enrollment
+# ---------------------------------------------------------------------------------------------
+
+# Apple's documented rule the schema cannot express: supervision comes only with Automated
+# Device Enrollment or Apple Configurator (Apple Platform Deployment, "About device
+# supervision"), so a User Enrollment is never supervised and a result that says otherwise is
+# not believed. Keep such text here only.
+_UE_NEVER_SUPERVISED = (
+    "a User Enrollment is never supervised, whatever the device says "
+    "(Apple Platform Deployment: supervision needs Automated Device Enrollment or Configurator)"
+)
+
+
+def user_enrollment_result(
+    request_type: str, raw: Mapping[str, Any], target: Target
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """A command result as it may be stored for the target: (kept, {discarded key: why}).
+
+    For a User Enrollment, answers to queries it may not be asked (UDID, SerialNumber, IMEI,
+    MEID, ...) and response keys Apple's schema forbids are removed, and so is any claim of
+    supervision. Other targets keep the result as sent.
+    """
+    kept = dict(raw)
+    item = _COMMANDS.get(request_type)
+    if not target.user_enrollment or item is None:
+        return kept, {}
+    discarded: dict[str, str] = {}
+    answer_keys = set()
+    for query in item.querylists.values():
+        answers_key = query.get("responses", "")
+        answers = kept.get(answers_key)
+        if not answers_key or not isinstance(answers, Mapping):
+            continue
+        answer_keys.add(answers_key)
+        clean: dict[str, Any] = {}
+        for key, value in answers.items():
+            if not isinstance(key, str):
+                continue
+            verdict = _query_verdict(item, query["values"], answers_key, key, target)
+            if verdict.status == _OK:
+                clean[key] = value
+            else:
+                discarded[key] = verdict.text
+        kept[answers_key] = clean
+    for key, value in list(kept.items()):
+        if key in item.responses and _key_verdict(item, key, target, True).status == _FORBIDDEN:
+            discarded[key] = _key_verdict(item, key, target, True).text
+            del kept[key]
+        elif isinstance(value, Mapping) and key not in answer_keys:
+            members = {
+                member: inner
+                for member, inner in value.items()
+                if f"{key}.{member}" not in item.responses
+                or _key_verdict(item, f"{key}.{member}", target, True).status != _FORBIDDEN
+            }
+            for member in set(value) - set(members):
+                discarded[f"{key}.{member}"] = _key_verdict(
+                    item, f"{key}.{member}", target, True
+                ).text
+            kept[key] = members
+    for holder in (kept, *(kept[k] for k in answer_keys)):
+        if "IsSupervised" in holder:
+            del holder["IsSupervised"]
+            discarded["IsSupervised"] = _UE_NEVER_SUPERVISED
+    return kept, discarded

@@ -335,10 +335,16 @@ def display_params(spec: CommandSpec, payload: Mapping[str, Any]) -> dict[str, A
     """A console-safe copy of a command: secrets masked, binary data summarised."""
     out: dict[str, Any] = {}
     for key, value in payload.items():
-        if key in spec.secret_params:
-            out[key] = "••••"
-        elif isinstance(value, bytes | bytearray):
-            out[key] = f"<{len(value)} bytes>"
-        else:
-            out[key] = value
+        out[key] = "••••" if key in spec.secret_params else _displayable(value)
     return out
+
+
+def _displayable(value: Any) -> Any:
+    """Binary data summarised at any depth (a Settings Wallpaper image, a profile)."""
+    if isinstance(value, bytes | bytearray):
+        return f"<{len(value)} bytes>"
+    if isinstance(value, Mapping):
+        return {str(k): _displayable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_displayable(v) for v in value]
+    return value

@@ -1,7 +1,8 @@
 """Inventory from command results: DeviceInformation, SecurityInfo, apps, profiles, certificates.
 
-Called by services inside the result transaction; the raw response is kept on the queue row.
-For a User Enrollment, only the keys Apple allows are stored, whatever the device sent.
+Called by services inside the result transaction; the response is kept on the queue row. For a
+User Enrollment the services first remove what it may not tell
+(`capabilities.user_enrollment_result`), and it is never recorded as supervised.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from devices import capabilities, protocol
+from devices import protocol
 from devices.models import (
     Enrollment,
     InstalledApplication,
@@ -34,15 +35,7 @@ def _device_information(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str
     responses = raw.get("QueryResponses")
     if not isinstance(responses, dict):
         return {"note": "no QueryResponses"}
-    from devices.services import target_for
-
-    target = target_for(enrollment)
     kept = responses
-    dropped: list[str] = []
-    if target is not None and enrollment.is_user_enrollment:
-        allowed, removed = capabilities.filter_query_keys("DeviceInformation", responses, target)
-        kept = {k: responses[k] for k in allowed}
-        dropped = sorted(removed)
     safe = protocol.to_json_safe(kept)
     enrollment.device_information = {**enrollment.device_information, **safe}
     fields = ["device_information"]
@@ -57,17 +50,14 @@ def _device_information(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str
         if isinstance(kept.get(key), str):
             enrollment.set_reported(**{attr: kept[key]})
             fields.append(attr)
-    if isinstance(kept.get("IsSupervised"), bool):
+    if isinstance(kept.get("IsSupervised"), bool) and not enrollment.is_user_enrollment:
         enrollment.supervised = kept["IsSupervised"]
         fields.append("supervised")
     if not enrollment.is_user_enrollment and isinstance(kept.get("SerialNumber"), str):
         enrollment.set_reported(serial_number=kept["SerialNumber"])
         fields.append("serial_number")
     enrollment.save(update_fields=fields)
-    summary: dict[str, Any] = {"keys": len(kept)}
-    if dropped:
-        summary["discarded"] = dropped
-    return summary
+    return {"keys": len(kept)}
 
 
 def _security_info(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str, Any]:

@@ -248,11 +248,14 @@ def _check(
             display_name=values["display_name"],
             payloads=inputs,
             scope=values["scope"],
+            # Kept on save (set through the API or an upload): the report must judge it too.
+            removal_disallowed=profile.removal_disallowed if profile is not None else None,
             unknown_keys_are_errors=profile is None or profile.source == Profile.Source.BUILT,
         )
     except ProfileError as exc:
         return None, _apply_errors(exc, meta, items)
-    return ue.build_report(built["PayloadContent"], scope=values["scope"]), []
+    top_level = {key: value for key, value in built.items() if key != "PayloadContent"}
+    return ue.build_report(built["PayloadContent"], scope=values["scope"], top_level=top_level), []
 
 
 def _save(

@@ -316,7 +316,9 @@ def delete_profile(profile: Profile, *, actor: Actor) -> int:
 
 def ue_report(profile: Profile) -> list[ue.PlatformReport]:
     """Which payloads and keys won't apply on UE devices, per platform (see profiles.ue_report)."""
-    return ue.build_report(profile.payloads, scope=profile.scope)
+    document = profile.as_dict()
+    top_level = {key: value for key, value in document.items() if key != "PayloadContent"}
+    return ue.build_report(profile.payloads, scope=profile.scope, top_level=top_level)
 
 
 def ue_report_json(profile: Profile) -> list[dict[str, Any]]:

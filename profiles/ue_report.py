@@ -40,6 +40,7 @@ class PlatformReport:
     installs_subset: bool
     summary: str
     payloads: list[PayloadVerdict] = field(default_factory=list)
+    top_level: PayloadVerdict | None = None  # the profile's own keys (TopLevel.yaml)
 
     @property
     def outcome(self) -> str:
@@ -64,27 +65,41 @@ def ue_target(platform: str, scope: str) -> capabilities.Target:
     )
 
 
-def build_report(payloads: Sequence[Mapping[str, Any]], *, scope: str) -> list[PlatformReport]:
-    """Which payloads and keys won't apply on UE devices, per platform, with the schema's reason."""
+def _verdict(payload: Mapping[str, Any], decision: capabilities.PayloadDecision) -> PayloadVerdict:
+    return PayloadVerdict(
+        payload_type=decision.payload_type,
+        identifier=str(payload.get("PayloadIdentifier", "")),
+        display_name=str(payload.get("PayloadDisplayName", "")),
+        allowed=decision.allowed,
+        reason=decision.reason,
+        rule=decision.rule,
+        forbidden_keys=dict(decision.forbidden_keys),
+        ignored_keys=dict(decision.ignored_keys),
+        notes=tuple(decision.notes),
+    )
+
+
+def build_report(
+    payloads: Sequence[Mapping[str, Any]],
+    *,
+    scope: str,
+    top_level: Mapping[str, Any] | None = None,
+) -> list[PlatformReport]:
+    """Which payloads and keys won't apply on UE devices, per platform, with the schema's reason.
+
+    `top_level`: the profile's own keys (everything but PayloadContent), judged too.
+    """
+    document = {**(top_level or {}), "PayloadContent": list(payloads)}
     out: list[PlatformReport] = []
     for platform in UE_PLATFORMS:
         target = ue_target(platform, scope)
-        whole, _ = capabilities.check_profile(payloads, target, strip=False)
-        subset, _ = capabilities.check_profile(payloads, target, strip=True)
+        whole, _ = capabilities.check_profile_document(document, target, strip=False)
+        subset, _ = capabilities.check_profile_document(document, target, strip=True)
         verdicts = [
-            PayloadVerdict(
-                payload_type=decision.payload_type,
-                identifier=str(payload.get("PayloadIdentifier", "")),
-                display_name=str(payload.get("PayloadDisplayName", "")),
-                allowed=decision.allowed,
-                reason=decision.reason,
-                rule=decision.rule,
-                forbidden_keys=dict(decision.forbidden_keys),
-                ignored_keys=dict(decision.ignored_keys),
-                notes=tuple(decision.notes),
-            )
+            _verdict(payload, decision)
             for payload, decision in zip(payloads, subset.payloads, strict=False)
         ]
+        top = _verdict(document, subset.top_level) if subset.top_level else None
         out.append(
             PlatformReport(
                 platform=str(platform),
@@ -92,9 +107,23 @@ def build_report(payloads: Sequence[Mapping[str, Any]], *, scope: str) -> list[P
                 installs_subset=subset.allowed,
                 summary=whole.reason if whole.allowed else subset.reason,
                 payloads=verdicts,
+                top_level=top,
             )
         )
     return out
+
+
+def _verdict_json(v: PayloadVerdict) -> dict[str, Any]:
+    return {
+        "payload_type": v.payload_type,
+        "identifier": v.identifier,
+        "allowed": v.allowed,
+        "reason": v.reason,
+        "rule": v.rule,
+        "forbidden_keys": v.forbidden_keys,
+        "ignored_keys": v.ignored_keys,
+        "notes": list(v.notes),
+    }
 
 
 def report_json(reports: Sequence[PlatformReport]) -> list[dict[str, Any]]:
@@ -106,19 +135,8 @@ def report_json(reports: Sequence[PlatformReport]) -> list[dict[str, Any]]:
             "installs_unchanged": r.installs_unchanged,
             "installs_subset": r.installs_subset,
             "summary": r.summary,
-            "payloads": [
-                {
-                    "payload_type": v.payload_type,
-                    "identifier": v.identifier,
-                    "allowed": v.allowed,
-                    "reason": v.reason,
-                    "rule": v.rule,
-                    "forbidden_keys": v.forbidden_keys,
-                    "ignored_keys": v.ignored_keys,
-                    "notes": list(v.notes),
-                }
-                for v in r.payloads
-            ],
+            "top_level": _verdict_json(r.top_level) if r.top_level else None,
+            "payloads": [_verdict_json(v) for v in r.payloads],
         }
         for r in reports
     ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import plistlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -304,6 +305,13 @@ def _record_result(enrollment: Enrollment, report: protocol.CommandReport, body:
                 command_uuid=delivery.command.uuid,
             )
             return
+        raw, discarded = report.raw, {}
+        target = target_for(enrollment) if enrollment.is_user_enrollment else None
+        if target is not None:
+            # What a User Enrollment may not tell (or cannot be) is not stored, not even raw.
+            raw, discarded = capabilities.user_enrollment_result(request_type, report.raw, target)
+            if discarded:
+                body = plistlib.dumps(raw)
         delivery.status = _FINAL[report.status]
         delivery.result = body
         delivery.error_chain = report.error_chain or None
@@ -313,7 +321,9 @@ def _record_result(enrollment: Enrollment, report: protocol.CommandReport, body:
         if report.error_chain:
             detail["error_chain"] = report.error_chain
         if report.status is ReportStatus.ACKNOWLEDGED:
-            detail.update(inventory.apply_result(enrollment, request_type, report.raw))
+            detail.update(inventory.apply_result(enrollment, request_type, raw))
+        if discarded:
+            detail["discarded"] = sorted(discarded)
         _log(
             enrollment,
             DeviceEvent.Kind.RESULT,

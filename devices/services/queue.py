@@ -8,7 +8,7 @@ import hashlib
 import json
 import logging
 import plistlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +48,7 @@ class EnqueueResult:
 class _Variant:
     payload: dict[str, Any]
     summary: tuple[dict[str, Any], ...] = ()
+    key_paths: tuple[str, ...] = ()
 
 
 def _profile_from_bytes(data: bytes) -> dict[str, Any]:
@@ -69,13 +70,13 @@ def _profile_from_bytes(data: bytes) -> dict[str, Any]:
     return profile
 
 
-def _payload_summary(payloads: Sequence[dict[str, Any]]) -> tuple[dict[str, Any], ...]:
-    """Payload types and keys: what the delivery-time filter needs, without the values."""
-    return tuple(
-        {"PayloadType": p.get("PayloadType", ""), **{k: None for k in p if k != "PayloadType"}}
-        for p in payloads
-        if isinstance(p, dict)
-    )
+def _payload_summary(profile: dict[str, Any]) -> tuple[dict[str, Any], ...]:
+    """The shape of the profile's payloads and of its own keys (last, as a `Configuration`
+    payload): what the delivery-time filter judges, without the values."""
+    envelope = {k: v for k, v in profile.items() if k != "PayloadContent"}
+    parts = [p for p in profile["PayloadContent"] if isinstance(p, dict)]
+    envelope["PayloadType"] = capabilities.PROFILE_PAYLOAD_TYPE
+    return tuple(capabilities.outline(p) for p in [*parts, envelope])
 
 
 def _variant_for(
@@ -92,38 +93,33 @@ def _variant_for(
         return None, "the device has not reported its platform yet", []
     if enrollment.status == Enrollment.Status.UNENROLLED:
         return None, "the device is unenrolled", []
-    decision = capabilities.check_command(spec.request_type, target, keys=base.keys())
-    if not decision.allowed:
-        return None, decision.reason, []
-    notes: list[str] = []
+    body = base
+    if spec.request_type == "DeviceInformation" and "Queries" not in base:
+        # Without explicit queries: every key this device may be asked.
+        body = {**base, "Queries": capabilities.allowed_query_keys("DeviceInformation", target)}
+    decision = capabilities.check_command_payload(
+        spec.request_type, body, target, strip=strip_forbidden
+    )
+    notes = list(decision.notes)
+    if not decision.allowed or decision.payload is None:
+        return None, decision.reason, notes
+    payload = decision.payload
     if spec.request_type == "DeviceInformation":
-        if "Queries" in base:
-            allowed, removed = capabilities.filter_query_keys(
-                "DeviceInformation", base["Queries"], target
-            )
-            notes += [f"{key} not asked: {why}" for key, why in removed.items()]
-            if not allowed:
-                return None, "none of the requested queries is allowed for this device", notes
-        else:
-            allowed = capabilities.allowed_query_keys("DeviceInformation", target)
-        return _Variant({**base, "Queries": sorted(allowed)}), "", notes
-    if profile is not None:
-        result, kept = capabilities.check_profile(
-            profile["PayloadContent"], target, strip=strip_forbidden
-        )
-        if not result.allowed:
-            return None, result.reason, notes
-        for pd in result.payloads:
-            notes += list(pd.notes)
-            notes += [f"{pd.payload_type}: {k} removed: {r}" for k, r in pd.forbidden_keys.items()]
-            if not pd.allowed:
-                notes.append(f"{pd.payload_type} left out: {pd.reason}")
-        if kept != profile["PayloadContent"]:
-            body = plistlib.dumps({**profile, "PayloadContent": kept})
-            signed = hooks.sign_profile(body)
-            return _Variant({**base, "Payload": signed}, _payload_summary(kept)), "", notes
-        return _Variant(base, _payload_summary(kept)), "", notes
-    return _Variant(base), "", notes
+        payload["Queries"] = sorted(payload["Queries"])
+    if profile is None:
+        return _Variant(payload, key_paths=decision.key_paths), "", notes
+    result, document = capabilities.check_profile_document(profile, target, strip=strip_forbidden)
+    if not result.allowed or document is None:
+        return None, result.reason, notes
+    for part in ([result.top_level] if result.top_level else []) + result.payloads:
+        notes += list(part.notes)
+        notes += [f"{part.payload_type}: {k} removed: {r}" for k, r in part.forbidden_keys.items()]
+        if not part.allowed:
+            notes.append(f"{part.payload_type} left out: {part.reason}")
+    if document != profile:
+        signed = hooks.sign_profile(plistlib.dumps(document))
+        payload = {**payload, "Payload": signed}
+    return _Variant(payload, _payload_summary(document), decision.key_paths), "", notes
 
 
 def _variant_key(variant: _Variant) -> str:
@@ -194,7 +190,7 @@ def enqueue_command(
             channel=spec.channel,
             priority=prio,
             body=protocol.render_command(uuid, spec.request_type, variant.payload),
-            command_keys=sorted(variant.payload.keys()),
+            command_keys=list(variant.key_paths),
             payload_summary=list(variant.summary),
             display={
                 "name": spec.name,

@@ -40,6 +40,7 @@ def test_user_enrollment_is_never_asked_for_hardware_ids(
         enrollments=[enrollment],
         request_type="DeviceInformation",
         payload={"Queries": ["UDID", "SerialNumber", "IMEI", "DeviceName", "OSVersion"]},
+        strip_forbidden=True,  # without it the command is refused (test_ue_attacks.py)
     )
     assert result.queued == [enrollment.pk]
     assert any("UDID not asked" in n for n in result.notes[enrollment.pk])

@@ -1,0 +1,259 @@
+"""The User-Enrollment attacks of issue 17 (part 5), each as it was found, end to end.
+
+Each test drives the real paths (services, the simulated device polling the command channel)
+and checks what the device receives and what the server stores.
+"""
+
+from __future__ import annotations
+
+import plistlib
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from devices import services
+from devices.models import DeviceEvent, Enrollment, QueuedCommand
+from devices.simulator import SimulatedDevice
+from tests.devices._rows import enrolled
+
+pytestmark = pytest.mark.django_db
+MakeDevice = Callable[..., SimulatedDevice]
+
+HARDWARE_IDS = ("UDID", "SerialNumber", "IMEI", "MEID")
+
+
+def _profile(**top_level: Any) -> bytes:
+    return plistlib.dumps(
+        {
+            "PayloadType": "Configuration",
+            "PayloadIdentifier": "com.example.clip",
+            "PayloadUUID": "11111111-2222-3333-4444-555555555555",
+            "PayloadVersion": 1,
+            "PayloadDisplayName": "Clip",
+            **top_level,
+            "PayloadContent": [
+                {
+                    "PayloadType": "com.apple.webClip.managed",
+                    "PayloadIdentifier": "com.example.clip.1",
+                    "PayloadUUID": "11111111-2222-3333-4444-555555555556",
+                    "PayloadVersion": 1,
+                    "URL": "https://intranet.example.com",
+                    "Label": "Intranet",
+                }
+            ],
+        }
+    )
+
+
+# --- top-level profile keys ----------------------------------------------------------------
+
+
+def test_profile_with_payload_removal_disallowed_is_refused_for_ue_iphone(
+    make_device: MakeDevice,
+) -> None:
+    device, enrollment = enrolled(make_device, platform="iOS", user_enrollment=True)
+    result = services.enqueue_command(
+        enrollments=[enrollment],
+        request_type="InstallProfile",
+        payload={"Payload": _profile(PayloadRemovalDisallowed=True)},
+    )
+    assert result.queued == []
+    reason = result.refused[enrollment.pk]
+    assert "PayloadRemovalDisallowed" in reason and "mdm/profiles/TopLevel.yaml" in reason
+    assert device.run() == []
+
+
+def test_profile_with_payload_removal_disallowed_is_stripped_when_asked(
+    make_device: MakeDevice,
+) -> None:
+    device, enrollment = enrolled(make_device, platform="iOS", user_enrollment=True)
+    result = services.enqueue_command(
+        enrollments=[enrollment],
+        request_type="InstallProfile",
+        payload={"Payload": _profile(PayloadRemovalDisallowed=True)},
+        strip_forbidden=True,
+    )
+    assert result.queued == [enrollment.pk]
+    assert any("PayloadRemovalDisallowed" in note for note in result.notes[enrollment.pk])
+    [received] = device.run()
+    assert received.request_type == "InstallProfile"
+    installed = device.installed_profiles["com.example.clip"]
+    assert "PayloadRemovalDisallowed" not in installed
+    assert installed["PayloadContent"][0]["URL"] == "https://intranet.example.com"
+
+
+def test_profile_removal_disallowed_still_reaches_a_supervised_device_enrollment(
+    make_device: MakeDevice,
+) -> None:
+    device, enrollment = enrolled(make_device, platform="iOS", user_enrollment=False)
+    Enrollment.objects.filter(pk=enrollment.pk).update(supervised=True)
+    enrollment.refresh_from_db()
+    result = services.enqueue_command(
+        enrollments=[enrollment],
+        request_type="InstallProfile",
+        payload={"Payload": _profile(PayloadRemovalDisallowed=True)},
+    )
+    assert result.queued == [enrollment.pk]
+    device.run()
+    assert device.installed_profiles["com.example.clip"]["PayloadRemovalDisallowed"] is True
+
+
+# --- Settings items ----------------------------------------------------------------------------
+
+FORBIDDEN_SETTINGS = [
+    {"Item": "DeviceName", "DeviceName": "Work phone"},
+    {"Item": "Wallpaper", "Image": b"\x89PNG", "Where": 1},
+    {"Item": "TimeZone", "TimeZone": "Europe/Paris"},
+]
+
+
+@pytest.mark.parametrize("item", FORBIDDEN_SETTINGS, ids=lambda i: i["Item"])
+def test_forbidden_settings_item_is_refused_for_ue_iphone(
+    make_device: MakeDevice, item: dict[str, Any]
+) -> None:
+    device, enrollment = enrolled(make_device, platform="iOS", user_enrollment=True)
+    result = services.enqueue_command(
+        enrollments=[enrollment], request_type="Settings", payload={"Settings": [item]}
+    )
+    assert result.queued == []
+    reason = result.refused[enrollment.pk]
+    assert f"Settings[].{item['Item']}" in reason
+    assert "mdm/commands/settings.yaml" in reason and "userenrollment.mode=forbidden" in reason
+    assert device.run() == []
+    assert DeviceEvent.objects.filter(kind="filter", action="Settings", status="refused").exists()
+
+
+def test_settings_strip_forbidden_keeps_the_allowed_items(make_device: MakeDevice) -> None:
+    device, enrollment = enrolled(make_device, platform="iOS", user_enrollment=True)
+    allowed = {"Item": "ApplicationConfiguration", "Identifier": "com.example.work"}
+    result = services.enqueue_command(
+        enrollments=[enrollment],
+        request_type="Settings",
+        payload={"Settings": [*FORBIDDEN_SETTINGS, allowed]},
+        strip_forbidden=True,
+    )
+    assert result.queued == [enrollment.pk]
+    notes = " ".join(result.notes[enrollment.pk])
+    assert all(f"Settings[].{i['Item']}" in notes for i in FORBIDDEN_SETTINGS)
+    [received] = device.run()
+    assert received.command["Settings"] == [allowed]
+
+
+def test_settings_with_only_forbidden_items_is_refused_even_when_stripping(
+    make_device: MakeDevice,
+) -> None:
+    device, enrollment = enrolled(make_device, platform="iOS", user_enrollment=True)
+    result = services.enqueue_command(
+        enrollments=[enrollment],
+        request_type="Settings",
+        payload={"Settings": FORBIDDEN_SETTINGS},
+        strip_forbidden=True,
+    )
+    assert result.queued == []
+    assert "nothing left" in result.refused[enrollment.pk]
+    assert device.run() == []
+
+
+def test_forbidden_settings_item_queued_before_becoming_ue_is_dropped_at_delivery(
+    make_device: MakeDevice,
+) -> None:
+    device, enrollment = enrolled(make_device, platform="iOS", user_enrollment=False)
+    Enrollment.objects.filter(pk=enrollment.pk).update(supervised=True)
+    enrollment.refresh_from_db()
+    result = services.enqueue_command(
+        enrollments=[enrollment],
+        request_type="Settings",
+        payload={"Settings": [FORBIDDEN_SETTINGS[0]]},
+    )
+    assert result.queued == [enrollment.pk]
+    Enrollment.objects.filter(pk=enrollment.pk).update(
+        enrollment_type=Enrollment.Type.USER, supervised=False, udid=None, serial_number=None
+    )
+    assert device.run() == []
+    row = QueuedCommand.objects.get()
+    assert row.status == QueuedCommand.Status.DROPPED
+    assert "Settings[].DeviceName" in row.status_reason
+
+
+# --- DeviceInformation -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("platform", ["iOS", "macOS"])
+def test_device_information_with_forbidden_queries_is_refused(
+    make_device: MakeDevice, platform: str
+) -> None:
+    device, enrollment = enrolled(make_device, platform=platform, user_enrollment=True)
+    result = services.enqueue_command(
+        enrollments=[enrollment],
+        request_type="DeviceInformation",
+        payload={"Queries": ["DeviceName", "SerialNumber"]},
+    )
+    assert result.queued == []
+    reason = result.refused[enrollment.pk]
+    assert "SerialNumber" in reason and "information.device.yaml" in reason
+    assert device.run() == []
+
+
+def test_device_information_strip_forbidden_asks_only_the_allowed_queries(
+    make_device: MakeDevice,
+) -> None:
+    device, enrollment = enrolled(make_device, platform="iOS", user_enrollment=True)
+    result = services.enqueue_command(
+        enrollments=[enrollment],
+        request_type="DeviceInformation",
+        payload={"Queries": ["DeviceName", "SerialNumber", "UDID"]},
+        strip_forbidden=True,
+    )
+    assert result.queued == [enrollment.pk]
+    notes = result.notes[enrollment.pk]
+    assert any(n.startswith("SerialNumber not asked") for n in notes)
+    assert any(n.startswith("UDID not asked") for n in notes)
+    [received] = device.run()
+    assert received.command["Queries"] == ["DeviceName"]
+
+
+# --- results claiming what a User Enrollment cannot be or tell -----------------------------
+
+
+def test_ue_result_claiming_supervision_and_hardware_ids_is_not_stored(
+    make_device: MakeDevice,
+) -> None:
+    device, enrollment = enrolled(make_device, platform="iOS", user_enrollment=True)
+    result = services.enqueue_command(
+        enrollments=[enrollment],
+        request_type="DeviceInformation",
+        payload={"Queries": ["DeviceName", "IsSupervised"]},
+    )
+    uuid = result.command.uuid  # type: ignore[union-attr]
+    status, _ = device.connect()
+    assert status == 200
+    lying = {
+        "QueryResponses": {
+            "DeviceName": "Personal phone",
+            "IsSupervised": True,
+            "UDID": "00008110-000A1C2E3C41801E",
+            "SerialNumber": "F2LXK0LZKXKN",
+            "IMEI": "35 123456 789012 3",
+            "MEID": "35123456789012",
+        }
+    }
+    assert device.connect("Acknowledged", command_uuid=uuid, extra=lying) == (200, b"")
+    enrollment.refresh_from_db()
+    assert enrollment.supervised is False
+    assert enrollment.device_name == "Personal phone"
+    assert "IsSupervised" not in enrollment.device_information
+    assert not set(HARDWARE_IDS) & set(enrollment.device_information)
+    assert (enrollment.udid, enrollment.serial_number, enrollment.imei, enrollment.meid) == (
+        None,
+        None,
+        None,
+        None,
+    )
+    stored = bytes(QueuedCommand.objects.get().result)
+    for value in lying["QueryResponses"].values():
+        if isinstance(value, str) and value != "Personal phone":
+            assert value.encode() not in stored
+    event = DeviceEvent.objects.get(kind="result", action="DeviceInformation")
+    assert "IsSupervised" in event.detail["discarded"]
+    assert {"UDID", "SerialNumber", "IMEI", "MEID"} <= set(event.detail["discarded"])
