@@ -9,6 +9,8 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from mdm_server.counters import WindowCounter
+
 
 class SignInFailed(Exception):
     """Sign-in refused; `message` is shown to the user in the web sheet or portal."""
@@ -75,6 +77,7 @@ MAX_FAILURES = 10
 FAILURE_WINDOW_SECONDS = 15 * 60
 THROTTLE_PREFIX = "enrollment-sign-in-failures:"
 THROTTLED = "Too many failed sign-ins for this account. Try again in 15 minutes."
+_FAILURES = WindowCounter("enrollment-sign-in", FAILURE_WINDOW_SECONDS)
 
 
 def _failure_key(identifier: str) -> str:
@@ -86,14 +89,13 @@ def authenticate(*, identifier: str, password: str, source: str = "") -> Person:
     """Check a password with the directory (local or LDAP); raises SignInFailed.
 
     Wrong passwords are counted per account in the cache; after MAX_FAILURES within the window
-    the account cannot sign in here until the window passes.
+    the account cannot sign in here until the window passes. Without Redis the count is kept per
+    server process (mdm_server.counters): sign-in keeps working.
     """
-    from django.core.cache import cache
-
     from directory import auth, selectors
 
     key = _failure_key(identifier)
-    failures = int(cache.get(key, 0))
+    failures = _FAILURES.get(key)
     if failures >= MAX_FAILURES:
         raise SignInFailed("throttled", THROTTLED)
     source_obj = None
@@ -108,17 +110,12 @@ def authenticate(*, identifier: str, password: str, source: str = "") -> Person:
         )
     except auth.AuthenticationFailed as exc:
         code = str(getattr(exc, "code", "failed"))
-        # add() starts the window; incr() keeps it (a fixed window, simple and enough).
-        counted = code in ("wrong_password", "unknown_user")
-        if counted and not cache.add(key, 1, FAILURE_WINDOW_SECONDS):
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add() and incr()
-                cache.add(key, 1, FAILURE_WINDOW_SECONDS)
+        if code in ("wrong_password", "unknown_user"):
+            _FAILURES.incr(key)
         message = str(getattr(exc, "message", "") or exc)
         raise SignInFailed(code, message) from None
     if failures:
-        cache.delete(key)  # a success clears the earlier failures
+        _FAILURES.clear(key)  # a success clears the earlier failures
     return person_of(user, identifier)
 
 
