@@ -34,6 +34,7 @@ from devices import hooks, identity, protocol, services
 from devices.exceptions import CheckinRejected
 from devices.protocol import ReportStatus
 from devices.views import CONNECT_TYPE, NO_STORE
+from mdm_server import unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -112,6 +113,8 @@ class IdlePollShortcut:
             reply = services.handle_report(enrollment=enrollment, report=report, body=body)
         except (identity.IdentityError, protocol.ProtocolError, CheckinRejected):
             return None  # the view refuses it, with its reason and log line
+        except unavailable.DATABASE_ERRORS:
+            return None  # the database is down: Django answers 503 (mdm_server.unavailable)
         except Exception:  # a database or programming error: the view gets its own try
             logger.exception("Idle poll shortcut failed; the request goes to Django")
             return None

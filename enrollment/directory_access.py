@@ -9,6 +9,8 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from mdm_server.counters import WindowCounter
+
 
 class SignInFailed(Exception):
     """Sign-in refused; `message` is shown to the user in the web sheet or portal."""
@@ -77,6 +79,7 @@ MAX_FAILURES = 10
 FAILURE_WINDOW_SECONDS = 15 * 60
 PAUSE_SECONDS = 15 * 60
 THROTTLE_PREFIX = "enrollment-sign-in-failures:"
+_FAILURES = WindowCounter("enrollment-sign-in", FAILURE_WINDOW_SECONDS)
 
 
 def _keys(account: str) -> tuple[str, str]:
@@ -104,29 +107,19 @@ def _count_failure(account: str) -> None:
     """One more failure; the MAX_FAILURES-th in the window pauses the account."""
     import time
 
-    from django.core.cache import cache
-
     counter, paused = _keys(account)
-    # add() starts the window; incr() keeps it (a fixed window, simple and enough).
-    failures = 1
-    if not cache.add(counter, 1, FAILURE_WINDOW_SECONDS):
-        try:
-            failures = cache.incr(counter)
-        except ValueError:  # expired between add() and incr()
-            cache.add(counter, 1, FAILURE_WINDOW_SECONDS)
-    if failures >= MAX_FAILURES:
-        cache.set(paused, time.time() + PAUSE_SECONDS, PAUSE_SECONDS)
-        cache.delete(counter)
+    if _FAILURES.incr(counter) >= MAX_FAILURES:
+        _FAILURES.set(paused, time.time() + PAUSE_SECONDS, PAUSE_SECONDS)
+        _FAILURES.clear(counter)
 
 
 def authenticate(*, identifier: str, password: str, source: str = "") -> Person:
     """Check a password with the directory (local or LDAP); raises SignInFailed.
 
     Wrong passwords are counted per account in the cache; after MAX_FAILURES within the window
-    the account cannot sign in here for PAUSE_SECONDS, and is told until when.
+    the account cannot sign in here for PAUSE_SECONDS, and is told until when. Without
+    Redis the counts are kept per server process (mdm_server.counters): sign-in keeps working.
     """
-    from django.core.cache import cache
-
     from directory import auth, selectors
 
     had_failures = False
@@ -134,7 +127,7 @@ def authenticate(*, identifier: str, password: str, source: str = "") -> Person:
     def gate(account: str) -> None:
         nonlocal had_failures
         counter, paused = _keys(account)
-        found = cache.get_many([counter, paused])  # one round trip
+        found = _FAILURES.get_many([counter, paused])  # one round trip
         if paused in found:
             raise SignInFailed("throttled", throttled_message(float(found[paused])))
         had_failures = counter in found
@@ -154,7 +147,7 @@ def authenticate(*, identifier: str, password: str, source: str = "") -> Person:
             _count_failure(exc.account)
         raise SignInFailed(exc.code, exc.message) from None
     if had_failures:
-        cache.delete(_keys(auth.account_key(user.source_id, user.external_id))[0])  # start afresh
+        _FAILURES.clear(_keys(auth.account_key(user.source_id, user.external_id))[0])  # start afresh
     return person_of(user, identifier)
 
 

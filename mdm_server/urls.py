@@ -18,6 +18,9 @@ def _mount(prefix: str, module: str) -> list:
     return [path(prefix, inc) for inc in _optional(module)]
 
 
+# An unreachable database or Redis outside a view still gets a 503, not a 500.
+handler500 = "mdm_server.unavailable.server_error"
+
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),

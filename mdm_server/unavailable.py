@@ -1,0 +1,93 @@
+"""503 instead of 500 when PostgreSQL or Redis cannot be reached.
+
+A request that fails because a backing service is down gets `503 Service Unavailable` with
+`Retry-After`, in the format of its surface: the JSON error envelope for the API, a page for
+people (console, admin, anything asking for HTML), plain text for devices. Nothing is written
+half-way: the failed statement rolled back with its transaction, so the client just retries.
+
+The middleware answers the errors raised by views; `server_error` (the URLconf's handler500)
+answers the ones raised elsewhere in the request cycle (a session saved after the view).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+
+import redis
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+from django.views import defaults
+
+logger = logging.getLogger(__name__)
+
+# Seconds a client is asked to wait before retrying: a database failover or restart takes this
+# order of time, and devices retry on their own schedule anyway.
+RETRY_AFTER_SECONDS = 30
+
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+REDIS_ERRORS = (redis.ConnectionError, redis.TimeoutError)
+
+
+def service_of(exc: BaseException | None) -> str | None:
+    """ "database" or "Redis" when `exc` says that backing service is unreachable, else None."""
+    if isinstance(exc, DATABASE_ERRORS):
+        return "database"
+    if isinstance(exc, REDIS_ERRORS):
+        return "Redis"
+    return None
+
+
+def _wants_html(request: HttpRequest) -> bool:
+    path = request.path_info
+    if path.startswith(("/console/", "/admin/")):
+        return True
+    return "text/html" in request.headers.get("Accept", "")
+
+
+def unavailable_response(request: HttpRequest, service: str) -> HttpResponse:
+    message = f"The server's {service} is unavailable; try again in a minute."
+    response: HttpResponse
+    if request.path_info.startswith("/api/"):
+        response = JsonResponse(
+            {"error": {"code": "unavailable", "message": message, "fields": {}}}, status=503
+        )
+    elif _wants_html(request):
+        # Rendered without the request: the console's context processors read the database.
+        html = render_to_string("unavailable.html", {"message": message})
+        response = HttpResponse(html, status=503, content_type="text/html; charset=utf-8")
+    else:
+        response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class ServiceUnavailableMiddleware:
+    """Turn an unreachable database or Redis, raised by a view, into a 503."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        service = service_of(exception)
+        if service is None:
+            return None
+        logger.warning(
+            "%s %s: %s unavailable (%s: %s)", request.method, request.path, service,
+            type(exception).__name__, str(exception).strip().splitlines()[0:1],
+        )  # fmt: skip
+        return unavailable_response(request, service)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: a 503 for an unreachable backing service, Django's 500 page otherwise."""
+    service = service_of(sys.exc_info()[1])
+    if service is not None:
+        return unavailable_response(request, service)
+    return defaults.server_error(request)
