@@ -34,6 +34,7 @@ from devices import hooks, identity, protocol, services
 from devices.exceptions import CheckinRejected
 from devices.protocol import ReportStatus
 from devices.views import CONNECT_TYPE, NO_STORE
+from mdm_server import media_types
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +44,8 @@ MAX_IDLE_BODY = 16 * 1024
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 _REASONS = {200: "200 OK", 202: "202 Accepted", 204: "204 No Content"}
+
+_ACCEPTED_TYPES = ("", CONNECT_TYPE)
 
 
 def _host_allowed(environ: dict[str, Any]) -> bool:
@@ -68,8 +71,10 @@ class IdlePollShortcut:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         if (
             environ.get("REQUEST_METHOD") != "PUT"
-            or environ.get("CONTENT_TYPE") != CONNECT_TYPE
             or environ.get("PATH_INFO") != self.path
+            # Apple's type with or without parameters, or none: the view accepts a property
+            # list without a Content-Type, and anything that is not one goes to the view.
+            or media_types.essence(environ.get("CONTENT_TYPE")) not in _ACCEPTED_TYPES
         ):
             return self.app(environ, start_response)
         try:

@@ -49,6 +49,11 @@ CA_CAPABILITIES = (
     "SHA-512",
 )
 
+# The media type of a pkiMessage (RFC 8894 §4.3). Clients also POST it as a plain byte stream or
+# with no Content-Type at all; parameters are ignored (mdm_server.media_types).
+PKI_MESSAGE_TYPE = "application/x-pki-message"
+REQUEST_MEDIA_TYPES = ("", PKI_MESSAGE_TYPE, "application/octet-stream")
+
 # Envelope ciphers we read and write: our name -> (asn1crypto algorithm name, key bytes).
 CIPHERS: dict[str, tuple[str, int]] = {
     "aes128": ("aes128_cbc", 16),
@@ -503,6 +508,8 @@ def read_attributes(verified: cms.VerifiedCMS) -> dict[str, object]:
 __all__ = [
     "CA_CAPABILITIES",
     "CIPHERS",
+    "PKI_MESSAGE_TYPE",
+    "REQUEST_MEDIA_TYPES",
     "CsrInfo",
     "FailInfo",
     "MessageType",

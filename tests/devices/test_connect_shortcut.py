@@ -267,3 +267,75 @@ def test_garbage_idle_bodies_get_the_views_4xx(
     )
     assert 400 <= status < 500, (status, reason)
     assert django_app.calls == ["/mdm/connect"]
+
+
+APPLE_TYPES = [
+    "application/x-apple-aspen-mdm; charset=UTF-8",
+    "Application/X-Apple-Aspen-MDM",
+    "  application/x-apple-aspen-mdm ;charset=utf-8",
+    None,  # no Content-Type header at all
+]
+
+
+def _idle_request(
+    device: SimulatedDevice, content_type: str | None
+) -> tuple[dict[str, str], bytes]:
+    body = plistlib.dumps({"Status": "Idle", **device.ids()})
+    headers = device._headers(body, content_type or "")
+    if content_type is None:
+        del headers["Content-Type"]
+    return headers, body
+
+
+def _idle_as(
+    device: SimulatedDevice, content_type: str | None
+) -> tuple[int, dict[str, str], bytes]:
+    headers, body = _idle_request(device, content_type)
+    return device.transport.request("PUT", device.server_url, headers=headers, body=body)
+
+
+@pytest.mark.parametrize("content_type", APPLE_TYPES)
+def test_idle_polls_with_apples_media_types_take_the_shortcut(
+    wsgi_device: Callable[..., SimulatedDevice], django_app: CountingApp, content_type: str | None
+) -> None:
+    device = wsgi_device()
+    device.enroll()
+    django_app.calls.clear()
+    with CaptureQueriesContext(connection) as queries:
+        status, _, body = _idle_as(device, content_type)
+    assert (status, body) == (200, b"")
+    assert django_app.calls == []
+    assert len(queries) == 1, [q["sql"] for q in queries]
+
+
+@pytest.mark.parametrize("content_type", APPLE_TYPES)
+def test_the_shortcut_answers_such_polls_what_the_view_answers(
+    wsgi_device: Callable[..., SimulatedDevice], django_app: CountingApp, content_type: str | None
+) -> None:
+    device, enrollment = _with_a_queued_command(wsgi_device)
+    django_app.calls.clear()
+
+    via_shortcut = _idle_as(device, content_type)
+    assert django_app.calls == []
+    QueuedCommand.objects.filter(enrollment=enrollment).update(status=QueuedCommand.Status.QUEUED)
+    headers, body = _idle_request(device, content_type)
+    via_django = WSGITransport(django_app.django).request(
+        "PUT", device.server_url, headers=headers, body=body
+    )
+
+    assert via_shortcut[0] == via_django[0] == 200
+    assert via_shortcut[2] == via_django[2]
+    assert plistlib.loads(via_shortcut[2])["Command"]["RequestType"] == "ProfileList"
+    for name in ("content-type", "cache-control", "x-content-type-options", "content-length"):
+        assert via_shortcut[1][name] == via_django[1][name], name
+
+
+def test_without_content_type_a_body_that_is_no_property_list_gets_the_views_415(
+    shortcut: IdlePollShortcut, django_app: CountingApp
+) -> None:
+    status, _, reason = WSGITransport(shortcut).request(
+        "PUT", "https://testserver/mdm/connect", headers={}, body=b"Idle, please"
+    )
+    assert status == 415
+    assert b"without one, the body must be a property list" in reason
+    assert django_app.calls == ["/mdm/connect"]

@@ -441,3 +441,45 @@ def test_unreadable_ca_key_is_a_clear_503(
     assert response.status_code == 503
     assert b"MDM_ENCRYPTION_KEY" in response.content
     services.active_identity.cache_clear()
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "application/x-pki-message; smime-type=pkcs7-request",
+        "Application/X-PKI-Message",
+        "application/octet-stream",
+        "",  # no Content-Type
+    ],
+)
+def test_pki_operation_media_types_clients_send(
+    client: Client,
+    ca: certificates.Identity,
+    rsa_key: rsa.RSAPrivateKey,
+    content_type: str,
+) -> None:
+    challenge = services.create_scep_challenge(reference="media-type")
+    message, _, self_signed = scep_client.build_pkcs_req(
+        key=rsa_key, subject_cn="d", challenge=challenge, ca_cert=ca.certificate
+    )
+    response = client.post("/scep?operation=PKIOperation", data=message, content_type=content_type)
+    assert response.status_code == 200, response.content
+    result = scep_client.parse_cert_rep(
+        response.content, key=rsa_key, self_signed_cert=self_signed, ca_cert=ca.certificate
+    )
+    assert result.ok, result
+
+
+def test_pki_operation_of_another_media_type_is_415(
+    client: Client, ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey
+) -> None:
+    challenge = services.create_scep_challenge(reference="form")
+    message, _, _ = scep_client.build_pkcs_req(
+        key=rsa_key, subject_cn="d", challenge=challenge, ca_cert=ca.certificate
+    )
+    response = client.post(
+        "/scep?operation=PKIOperation", data=message, content_type="text/html; charset=utf-8"
+    )
+    assert response.status_code == 415
+    assert b"application/x-pki-message, not text/html" in response.content
+    assert ScepChallenge.objects.get(reference="form").used_at is None
