@@ -203,6 +203,8 @@ MDM_TRUSTED_PROXIES = env_list("MDM_TRUSTED_PROXIES", [])
 MDM_CONNECT_SHORTCUT = env_bool("MDM_CONNECT_SHORTCUT", True)
 # PEM file of an external CA whose certificates are accepted as device identities.
 MDM_EXTERNAL_CA_FILE = env_optional("MDM_EXTERNAL_CA_FILE")
+# Legacy: read single-DES SCEP envelopes (56-bit key; README "Device identities").
+MDM_SCEP_ALLOW_DES = env_bool("MDM_SCEP_ALLOW_DES", False)
 
 # --- APNs --------------------------------------------------------------------------------------------
 APNS_HOST = env_str("APNS_HOST", "api.push.apple.com")

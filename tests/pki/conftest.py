@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from mdm_server.pki import certificates, services
@@ -74,3 +75,28 @@ def server_pki(db: None, monkeypatch: pytest.MonkeyPatch, _key_pool: list[rsa.RS
     pool = itertools.cycle(_key_pool)
     monkeypatch.setattr(certificates, "new_rsa_key", lambda bits=2048: next(pool))
     return services.ensure_server_pki(organisation="Test")
+
+
+@pytest.fixture
+def openssl_envelope(
+    tmp_path: Path, openssl: Callable[..., subprocess.CompletedProcess[bytes]]
+) -> Callable[..., Callable[[bytes, x509.Certificate], bytes]]:
+    """An envelope encoder for scep_client.build_pkcs_req made by `openssl cms -encrypt`: what
+    OpenSSL-based SCEP clients send (`-stream -indef` for BER, `-des` for single DES)."""
+    counter = itertools.count()
+
+    def make(*options: str) -> Callable[[bytes, x509.Certificate], bytes]:
+        def encrypt(content: bytes, recipient: x509.Certificate) -> bytes:
+            n = next(counter)
+            (tmp_path / f"in{n}.der").write_bytes(content)
+            (tmp_path / f"recip{n}.pem").write_text(certificates.cert_to_pem(recipient))
+            openssl(
+                "cms", "-encrypt", "-binary", "-outform", "DER", *options,
+                "-in", tmp_path / f"in{n}.der", "-out", tmp_path / f"out{n}.der",
+                tmp_path / f"recip{n}.pem",
+            )  # fmt: skip
+            return (tmp_path / f"out{n}.der").read_bytes()
+
+        return encrypt
+
+    return make

@@ -6,6 +6,7 @@ import base64
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -483,3 +484,57 @@ def test_pki_operation_of_another_media_type_is_415(
     assert response.status_code == 415
     assert b"application/x-pki-message, not text/html" in response.content
     assert ScepChallenge.objects.get(reference="form").used_at is None
+
+
+def test_single_des_request_gets_a_bad_alg_cert_rep_by_default(
+    client: Client,
+    ca: certificates.Identity,
+    rsa_key: rsa.RSAPrivateKey,
+    openssl_envelope: Callable[..., scep_client.Envelope],
+) -> None:
+    challenge = services.create_scep_challenge(reference="des-default")
+    result = _enroll(
+        client, ca, rsa_key, challenge,
+        envelope=openssl_envelope("-des", "-provider", "legacy", "-provider", "default"),
+    )  # fmt: skip
+    assert result.status == scep.PkiStatus.FAILURE
+    assert result.fail_info == scep.FailInfo.BAD_ALG
+    assert "single DES" in result.fail_info_text
+    # Nothing issued, and the challenge is still good for a request the CA can accept.
+    assert not IssuedCertificate.objects.filter(reference="des-default").exists()
+    assert ScepChallenge.objects.get(reference="des-default").used_at is None
+    assert _enroll(client, ca, rsa_key, challenge).ok
+
+
+def test_single_des_request_is_answered_when_the_legacy_setting_is_on(
+    client: Client,
+    ca: certificates.Identity,
+    rsa_key: rsa.RSAPrivateKey,
+    openssl_envelope: Callable[..., scep_client.Envelope],
+    settings: Any,
+) -> None:
+    settings.MDM_SCEP_ALLOW_DES = True
+    challenge = services.create_scep_challenge(reference="des-legacy")
+    result = _enroll(
+        client, ca, rsa_key, challenge,
+        envelope=openssl_envelope("-des", "-provider", "legacy", "-provider", "default"),
+    )  # fmt: skip
+    assert result.ok, result
+    assert _spki(result.certificate.public_key()) == _spki(rsa_key.public_key())
+    assert IssuedCertificate.objects.get(reference="des-legacy").fingerprint == (
+        certificates.fingerprint(result.certificate)
+    )
+
+
+def test_openssl_streamed_ber_request_is_issued(
+    client: Client,
+    ca: certificates.Identity,
+    rsa_key: rsa.RSAPrivateKey,
+    openssl_envelope: Callable[..., scep_client.Envelope],
+) -> None:
+    challenge = services.create_scep_challenge(reference="ber")
+    result = _enroll(
+        client, ca, rsa_key, challenge,
+        envelope=openssl_envelope("-aes256", "-stream", "-indef"),
+    )  # fmt: skip
+    assert result.ok, result
