@@ -78,10 +78,7 @@ def _handle(request: HttpRequest, *, checkin_only: bool) -> HttpResponse:
         if checkin_only:
             return _reject(400, "missing MessageType")
         report = protocol.report_from_dict(data)
-        # A result updates inventory: load the whole row then; an Idle poll needs a few fields.
-        enrollment = services.find_for_connect(
-            report.ids, device, full=report.command_uuid is not None
-        )
+        enrollment = services.find_for_connect(report.ids, device)
         challenge = hooks.check_bearer(enrollment, bearer)
         if challenge is not None:
             return _reject(401, "authorization expired", challenge.www_authenticate)
