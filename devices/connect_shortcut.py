@@ -1,19 +1,23 @@
-"""A WSGI shortcut for the command channel's most frequent request: the Idle poll.
+"""A WSGI shortcut for the command channel's frequent requests: Idle polls and command results.
 
 Every enrolled device polls the ServerURL with `Status=Idle` after each push, and nearly every
-poll finds nothing to do. Django's request cycle (request object, eight middlewares, URL
-resolution, response object, signals) costs about as much CPU as the poll's own work (verify the
-signature, one indexed query): 0.92 ms against 0.52 ms per poll, measured in one process without
-an HTTP server (bench/RESULTS.md). This wrapper answers Idle polls with
-the very services the view calls (`identity`, `find_for_connect`, `check_bearer`,
-`handle_report`), so the protocol rules live in one place.
+poll finds nothing to do; a command is answered with a result that also fetches the next one.
+Django's request cycle (request object, eight middlewares, URL resolution, response object,
+signals) costs about as much CPU as a poll's own work (verify the signature, one indexed
+query): 0.92 ms against 0.52 ms per poll, measured in one process without an HTTP server
+(bench/RESULTS.md). This wrapper answers Idle polls and results (Acknowledged, Error,
+CommandFormatError, NotNow) with the very services the view calls (`identity`,
+`find_for_connect`, `check_bearer`, `handle_report`), so the protocol rules, the inventory
+updates and the device log live in one place and happen the same way on both paths.
 
-It only answers when the answer is a success. Every other request, and every Idle poll it
-cannot answer with a 2xx (a bad signature, an unknown enrollment, an expired bearer token, a
-database error), goes to Django unchanged, body included, so refusals keep the view's wording,
-status, challenge and logging. An Idle poll has no effect that a repeat would change (the next
-pending command is delivered again until the device answers it), so handing one over halfway is
-safe.
+It only answers when the answer is a success. Every other request (check-in messages, anything
+that is not a property list, bodies over MDM_MAX_REQUEST_BYTES), and every report it cannot
+answer with a 2xx (a bad signature, an unknown enrollment, an expired bearer token, a database
+error), goes to Django unchanged, body included, so refusals keep the view's wording, status,
+challenge and logging. Handing a request over halfway is safe: an Idle poll changes nothing a
+repeat would change (the next pending command is delivered again until the device answers
+it), and a result is stored in one transaction with the next command's delivery, so a failure
+leaves nothing behind and Django's answer to the same request is the first one.
 
 `MDM_CONNECT_SHORTCUT=false` turns it off (every request then goes through Django).
 """
@@ -32,18 +36,16 @@ from django.urls import get_resolver
 
 from devices import hooks, identity, protocol, services
 from devices.exceptions import CheckinRejected
-from devices.protocol import ReportStatus
 from devices.views import CONNECT_TYPE, NO_STORE
-from mdm_server import unavailable
+from mdm_server import media_types, unavailable
 
 logger = logging.getLogger(__name__)
-
-# An Idle poll is a few hundred bytes; anything larger is left to Django's own size limits.
-MAX_IDLE_BODY = 16 * 1024
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 _REASONS = {200: "200 OK", 202: "202 Accepted", 204: "204 No Content"}
+
+_ACCEPTED_TYPES = ("", CONNECT_TYPE)
 
 
 def _host_allowed(environ: dict[str, Any]) -> bool:
@@ -53,7 +55,7 @@ def _host_allowed(environ: dict[str, Any]) -> bool:
 
 
 class IdlePollShortcut:
-    """WSGI middleware: answer authenticated Idle polls, pass everything else to `app`."""
+    """WSGI middleware: answer authenticated Idle polls and results, pass the rest to `app`."""
 
     def __init__(self, app: WSGIApp) -> None:
         self.app = app
@@ -69,20 +71,23 @@ class IdlePollShortcut:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         if (
             environ.get("REQUEST_METHOD") != "PUT"
-            or environ.get("CONTENT_TYPE") != CONNECT_TYPE
             or environ.get("PATH_INFO") != self.path
+            # Apple's type with or without parameters, or none: the view accepts a property
+            # list without a Content-Type, and anything that is not one goes to the view.
+            or media_types.essence(environ.get("CONTENT_TYPE")) not in _ACCEPTED_TYPES
         ):
             return self.app(environ, start_response)
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
             return self.app(environ, start_response)
-        if not 0 < length <= MAX_IDLE_BODY:
+        # Larger bodies get Django's own 413.
+        if not 0 < length <= settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
             return self.app(environ, start_response)
         body = environ["wsgi.input"].read(length)
         # Django reads the body again if it takes over.
         environ["wsgi.input"] = io.BytesIO(body)
-        if len(body) != length or b"Idle" not in body or not _host_allowed(environ):
+        if len(body) != length or b"Status" not in body or not _host_allowed(environ):
             return self.app(environ, start_response)
         reply = self.answer(environ, body)
         if reply is None:
@@ -95,7 +100,7 @@ class IdlePollShortcut:
         return [reply.body]
 
     def answer(self, environ: dict[str, Any], body: bytes) -> services.Reply | None:
-        """The reply to an Idle poll, or None when Django should answer the request."""
+        """The reply to an Idle poll or a result, or None when Django should answer."""
         # What Django's request_started and request_finished signals do for the database.
         db.reset_queries()
         db.close_old_connections()
@@ -104,8 +109,6 @@ class IdlePollShortcut:
             if protocol.is_checkin(data):
                 return None
             report = protocol.report_from_dict(data)
-            if report.status is not ReportStatus.IDLE:
-                return None
             device = identity.identify_meta(environ, body)
             enrollment = services.find_for_connect(report.ids, device)
             if hooks.check_bearer(enrollment, identity.bearer_token_meta(environ)) is not None:
@@ -116,7 +119,7 @@ class IdlePollShortcut:
         except unavailable.DATABASE_ERRORS:
             return None  # the database is down: Django answers 503 (mdm_server.unavailable)
         except Exception:  # a database or programming error: the view gets its own try
-            logger.exception("Idle poll shortcut failed; the request goes to Django")
+            logger.exception("connect shortcut failed; the request goes to Django")
             return None
         finally:
             db.close_old_connections()

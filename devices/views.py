@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from devices import hooks, identity, protocol, services
 from devices.exceptions import CheckinRejected
+from mdm_server import media_types
 
 logger = logging.getLogger(__name__)
 
@@ -46,17 +47,30 @@ def _uncached(response: HttpResponse) -> HttpResponse:
 
 
 def _handle(request: HttpRequest, *, checkin_only: bool) -> HttpResponse:
-    content_type = request.content_type or ""
+    # By type and subtype: devices add parameters (`; charset=UTF-8`), tools vary the case.
+    content_type = media_types.essence(request.META.get("CONTENT_TYPE"))
     allowed = (CHECKIN_TYPE,) if checkin_only else (CHECKIN_TYPE, CONNECT_TYPE)
-    if content_type not in allowed:
+    if content_type and content_type not in allowed:
         return _reject(415, f"Content-Type must be {' or '.join(allowed)}")
     try:
         body = request.body
     except RequestDataTooBig:
         return _reject(413, "request body is too large")
+    data = None
+    if not content_type:
+        # Some clients send no Content-Type at all: the body itself says what it is.
+        try:
+            data = protocol.load_plist(body)
+        except protocol.ProtocolError as exc:
+            return _reject(
+                415,
+                f"Content-Type must be {' or '.join(allowed)}; without one, the body must be "
+                f"a property list ({exc})",
+            )
     try:
         device = identity.identify(request)
-        data = protocol.load_plist(body)
+        if data is None:
+            data = protocol.load_plist(body)
         bearer = identity.bearer_token(request)
         if protocol.is_checkin(data):
             message = protocol.checkin_from_dict(data)
@@ -64,10 +78,7 @@ def _handle(request: HttpRequest, *, checkin_only: bool) -> HttpResponse:
         if checkin_only:
             return _reject(400, "missing MessageType")
         report = protocol.report_from_dict(data)
-        # A result updates inventory: load the whole row then; an Idle poll needs a few fields.
-        enrollment = services.find_for_connect(
-            report.ids, device, full=report.command_uuid is not None
-        )
+        enrollment = services.find_for_connect(report.ids, device)
         challenge = hooks.check_bearer(enrollment, bearer)
         if challenge is not None:
             return _reject(401, "authorization expired", challenge.www_authenticate)

@@ -226,10 +226,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 # in this header, and it is believed only from these addresses (IPs or CIDR networks).
 MDM_CLIENT_CERT_HEADER = env_str("MDM_CLIENT_CERT_HEADER", "X-Client-Cert")
 MDM_TRUSTED_PROXIES = env_list("MDM_TRUSTED_PROXIES", [])
-# Idle polls answered before Django's request cycle (devices/connect_shortcut.py).
+# Idle polls and results answered before Django's request cycle (devices/connect_shortcut.py).
 MDM_CONNECT_SHORTCUT = env_bool("MDM_CONNECT_SHORTCUT", True)
 # PEM file of an external CA whose certificates are accepted as device identities.
 MDM_EXTERNAL_CA_FILE = env_optional("MDM_EXTERNAL_CA_FILE")
+# Legacy: read single-DES SCEP envelopes (56-bit key; README "Device identities").
+MDM_SCEP_ALLOW_DES = env_bool("MDM_SCEP_ALLOW_DES", False)
 
 # --- APNs --------------------------------------------------------------------------------------------
 APNS_HOST = env_str("APNS_HOST", "api.push.apple.com")

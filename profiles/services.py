@@ -695,9 +695,15 @@ def _sync_enrollment(
     return outcomes
 
 
-@transaction.atomic
 def record_command_result(*, delivery: QueuedCommand) -> int:
     """Update Delivery rows from an InstallProfile / RemoveProfile / ProfileList result."""
+    if delivery.command.request_type not in ("ProfileList", "InstallProfile", "RemoveProfile"):
+        return 0  # every other result: no transaction to open (one runs for each result)
+    return _record_profile_result(delivery)
+
+
+@transaction.atomic
+def _record_profile_result(delivery: QueuedCommand) -> int:
     request_type = delivery.command.request_type
     ok = delivery.status == QueuedCommand.Status.ACKNOWLEDGED
     if request_type == "ProfileList":

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connections, router, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from devices import capabilities, inventory, protocol, signals
@@ -26,10 +25,10 @@ from devices.services.common import (
     MAX_DROPS_PER_REQUEST,
     Reply,
     _check_pin,
-    _find,
     _log,
     target_for,
 )
+from mdm_server.prepared import PreparedUpdate
 
 # --- connect ------------------------------------------------------------------------------------
 
@@ -123,15 +122,13 @@ def _find_for_connect_fast(key: str) -> Enrollment | None:
     return enrollment
 
 
-def find_for_connect(
-    ids: protocol.EnrollmentIds, identity: DeviceIdentity, *, full: bool = False
-) -> Enrollment:
+def find_for_connect(ids: protocol.EnrollmentIds, identity: DeviceIdentity) -> Enrollment:
     """The enrollment of a command-channel request, pinned to the identity and not checked out.
 
-    `full` loads every field (a result is about to update inventory); otherwise only what an
-    Idle poll reads is loaded.
+    Only what a poll and a result read is loaded; the other fields load when first used (an
+    inventory update of DeviceInformation reads and writes a few of them).
     """
-    enrollment = _find(ids) if full else _find_for_connect_fast(ids.key)
+    enrollment = _find_for_connect_fast(ids.key)
     if enrollment is None:
         raise CheckinRejected(404, "unknown enrollment")
     _check_pin(enrollment, identity)
@@ -141,18 +138,29 @@ def find_for_connect(
 
 
 def handle_report(*, enrollment: Enrollment, report: protocol.CommandReport, body: bytes) -> Reply:
-    """Store a command result (if any) and answer with the next command, or an empty body."""
-    if report.command_uuid is not None:
+    """Store a command result (if any) and answer with the next command, or an empty body.
+
+    A result and the delivery of the next command are one transaction: a failure anywhere
+    leaves both undone, and the device's resent result is then taken as the first.
+    """
+    if report.command_uuid is None:
+        _touch_if_stale(enrollment)
+        if getattr(enrollment, _NEXT_PENDING, 0) is None:
+            return EMPTY  # the lookup found the queue empty a moment ago
+        return _next_command(enrollment, QueuedCommand.PENDING)
+    with transaction.atomic(using=router.db_for_write(QueuedCommand)):
         _record_result(enrollment, report, body)
+        _touch_if_stale(enrollment)
+        if report.status is ReportStatus.IDLE:
+            return _next_command(enrollment, QueuedCommand.PENDING)
+        return _next_command(enrollment, (QueuedCommand.Status.QUEUED, QueuedCommand.Status.SENT))
+
+
+def _touch_if_stale(enrollment: Enrollment) -> None:
     now = timezone.now()
     if enrollment.last_seen_at is None or now - enrollment.last_seen_at > LAST_SEEN_RESOLUTION:
         _touch_last_seen(enrollment.pk, now)
         enrollment.last_seen_at = now
-    if report.status is ReportStatus.IDLE:
-        if report.command_uuid is None and getattr(enrollment, _NEXT_PENDING, 0) is None:
-            return EMPTY  # the lookup found the queue empty a moment ago
-        return _next_command(enrollment, QueuedCommand.PENDING)
-    return _next_command(enrollment, (QueuedCommand.Status.QUEUED, QueuedCommand.Status.SENT))
 
 
 def _touch_last_seen(enrollment_id: int, now: dt.datetime) -> None:
@@ -220,8 +228,10 @@ def _next_command(enrollment: Enrollment, statuses: Sequence[str]) -> Reply:
             target = target_for(enrollment)
         reason = _delivery_refusal(command, target)
         if reason:
-            with transaction.atomic():
-                QueuedCommand.objects.filter(pk=delivery_id).update(
+            # Joins the result's transaction when there is one (no savepoint to pay for).
+            with transaction.atomic(savepoint=False):
+                _update_queue_row(
+                    delivery_id,
                     status=QueuedCommand.Status.DROPPED,
                     status_reason=reason,
                     completed_at=timezone.now(),
@@ -235,10 +245,8 @@ def _next_command(enrollment: Enrollment, statuses: Sequence[str]) -> Reply:
                     detail={"reason": reason},
                 )
             continue
-        with transaction.atomic():
-            QueuedCommand.objects.filter(pk=delivery_id).update(
-                status=QueuedCommand.Status.SENT, sent_at=timezone.now()
-            )
+        with transaction.atomic(savepoint=False):
+            _update_queue_row(delivery_id, status=QueuedCommand.Status.SENT, sent_at=timezone.now())
             _log(
                 enrollment,
                 DeviceEvent.Kind.COMMAND,
@@ -271,14 +279,86 @@ _FINAL = {
 }
 
 
+# What recording a result reads of the queue row and its command.
+_RESULT_QUEUE_FIELDS = ("id", "enrollment_id", "command_id", "status", "not_now_count")
+_RESULT_COMMAND_FIELDS = ("id", "uuid", "request_type")
+
+
+@functools.cache
+def _result_query(alias: str) -> tuple[tuple[Any, ...], tuple[Any, ...], str]:
+    queue_columns = _columns_of(QueuedCommand, _RESULT_QUEUE_FIELDS)
+    command_columns = _columns_of(Command, _RESULT_COMMAND_FIELDS)
+    features = connections[alias].features
+    lock = ""
+    if features.has_select_for_update:
+        lock = " FOR UPDATE OF q" if features.has_select_for_update_of else " FOR UPDATE"
+    selected = ", ".join(
+        [f"q.{f.column}" for f, _col in queue_columns]
+        + [f"c.{f.column}" for f, _col in command_columns]
+    )
+    query = (
+        f"SELECT {selected} "  # noqa: S608 - model names and constants
+        f"FROM {QueuedCommand._meta.db_table} q "
+        f"JOIN {Command._meta.db_table} c ON c.id = q.command_id "
+        f"WHERE q.enrollment_id = %s AND c.uuid = %s ORDER BY q.id LIMIT 1{lock}"
+    )
+    return queue_columns, command_columns, query
+
+
+def _locked_delivery(enrollment_id: int, command_uuid: str) -> QueuedCommand | None:
+    """The enrollment's queue row of this command, locked, with its command: one query.
+
+    Written out for the same reason as `_next_delivery`: every result runs it, and the ORM
+    spends more CPU compiling this locked join than the database spends answering it.
+    """
+    alias = router.db_for_write(QueuedCommand)
+    queue_columns, command_columns, query = _result_query(alias)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(query, [enrollment_id, command_uuid])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    split = len(queue_columns)
+    delivery: QueuedCommand = _from_row(QueuedCommand, queue_columns, row[:split], alias)
+    delivery.command = _from_row(Command, command_columns, row[split:], alias)
+    return delivery
+
+
+@functools.cache
+def _queue_update_sql(alias: str, names: tuple[str, ...], increment: str) -> str:
+    connection = connections[alias]
+    qn = connection.ops.quote_name
+    assignments = [f"{qn(QueuedCommand._meta.get_field(name).column)} = %s" for name in names]
+    if increment:
+        column = qn(QueuedCommand._meta.get_field(increment).column)
+        assignments.append(f"{column} = {column} + 1")
+    return (
+        f"UPDATE {qn(QueuedCommand._meta.db_table)} SET {', '.join(assignments)} "  # noqa: S608
+        "WHERE id = %s"
+    )
+
+
+def _update_queue_row(delivery_id: int, *, increment: str = "", **values: Any) -> None:
+    """`QueuedCommand.objects.filter(pk=…).update(**values)` (plus `field = field + 1` for
+    `increment`), its SQL written once: a delivery and a result each run one."""
+    alias = router.db_for_write(QueuedCommand)
+    connection = connections[alias]
+    names = tuple(values)
+    params = [
+        QueuedCommand._meta.get_field(name).get_db_prep_save(value, connection=connection)
+        for name, value in values.items()
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_queue_update_sql(alias, names, increment), [*params, delivery_id])
+
+
+_SAVE_RESULT = PreparedUpdate(QueuedCommand, ["status", "result", "error_chain", "completed_at"])
+
+
 def _record_result(enrollment: Enrollment, report: protocol.CommandReport, body: bytes) -> None:
-    with transaction.atomic():
-        delivery = (
-            QueuedCommand.objects.select_for_update()
-            .select_related("command")
-            .filter(enrollment=enrollment, command__uuid=report.command_uuid)
-            .first()
-        )
+    """Store a result in the caller's transaction; inventory and the device log with it."""
+    with transaction.atomic(savepoint=False):
+        delivery = _locked_delivery(enrollment.pk, report.command_uuid or "")
         if delivery is None:
             _log(
                 enrollment,
@@ -294,8 +374,8 @@ def _record_result(enrollment: Enrollment, report: protocol.CommandReport, body:
             # A repeated result (the device may resend): the first one stands.
             return
         if report.status is ReportStatus.NOT_NOW:
-            QueuedCommand.objects.filter(pk=delivery.pk).update(
-                status=QueuedCommand.Status.NOT_NOW, not_now_count=F("not_now_count") + 1
+            _update_queue_row(
+                delivery.pk, status=QueuedCommand.Status.NOT_NOW, increment="not_now_count"
             )
             _log(
                 enrollment,
@@ -316,7 +396,7 @@ def _record_result(enrollment: Enrollment, report: protocol.CommandReport, body:
         delivery.result = body
         delivery.error_chain = report.error_chain or None
         delivery.completed_at = timezone.now()
-        delivery.save(update_fields=["status", "result", "error_chain", "completed_at"])
+        _SAVE_RESULT.save(delivery)
         detail: dict[str, Any] = {}
         if report.error_chain:
             detail["error_chain"] = report.error_chain

@@ -13,6 +13,7 @@ from enum import IntEnum, StrEnum
 from asn1crypto import cms as asn1_cms
 from asn1crypto import core
 from asn1crypto import csr as asn1_csr
+from asn1crypto import parser as asn1_parser
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
@@ -49,14 +50,24 @@ CA_CAPABILITIES = (
     "SHA-512",
 )
 
+# The media type of a pkiMessage (RFC 8894 §4.3). Clients also POST it as a plain byte stream or
+# with no Content-Type at all; parameters are ignored (mdm_server.media_types).
+PKI_MESSAGE_TYPE = "application/x-pki-message"
+REQUEST_MEDIA_TYPES = ("", PKI_MESSAGE_TYPE, "application/octet-stream")
+
 # Envelope ciphers we read and write: our name -> (asn1crypto algorithm name, key bytes).
+# Single DES ("des", DES-CBC, 56-bit key) is read only when the caller allows it (`allow_des`):
+# a 56-bit key is found by exhaustive search in hours, and the envelope carries the CSR with its
+# one-time challenge. It is what some SCEP clients still send by default; never advertised.
 CIPHERS: dict[str, tuple[str, int]] = {
     "aes128": ("aes128_cbc", 16),
     "aes192": ("aes192_cbc", 24),
     "aes256": ("aes256_cbc", 32),
     "3des": ("tripledes_3key", 24),
+    "des": ("des", 8),
 }
 _CIPHER_BY_ALGORITHM = {algo: name for name, (algo, _) in CIPHERS.items()}
+_BLOCK_BYTES = {"aes128": 16, "aes192": 16, "aes256": 16, "3des": 8, "des": 8}
 
 # Digests a CertRep may be signed with: the requester's choice when we support it.
 _REPLY_DIGESTS = {"sha1", "sha256", "sha384", "sha512"}
@@ -223,9 +234,10 @@ def parse_pki_message(data: bytes) -> PkiRequest:
     )
 
 
-def open_pkcs_req(request: PkiRequest, *, ca: Identity) -> OpenedRequest:
+def open_pkcs_req(request: PkiRequest, *, ca: Identity, allow_des: bool = False) -> OpenedRequest:
     """Check a PKCSReq or RenewalReq and decrypt its CSR; ScepFailure with the RFC 8894 failInfo
-    otherwise. Whether a RenewalReq's signer may renew is the caller's decision."""
+    otherwise. Whether a RenewalReq's signer may renew is the caller's decision; single-DES
+    envelopes are refused with badAlg unless `allow_des`."""
     if request.digest_algorithm not in _REPLY_DIGESTS:
         raise ScepFailure(
             FailInfo.BAD_ALG, f"digest algorithm {request.digest_algorithm} is not supported"
@@ -243,7 +255,7 @@ def open_pkcs_req(request: PkiRequest, *, ca: Identity) -> OpenedRequest:
         # The reply envelope uses RSA key transport to the requester's certificate.
         raise ScepFailure(FailInfo.BAD_ALG, "the requester certificate must have an RSA key")
     try:
-        plaintext, cipher = decrypt_envelope(request.envelope, key=ca.key)
+        plaintext, cipher = decrypt_envelope(request.envelope, key=ca.key, allow_des=allow_des)
         csr = parse_csr(plaintext)
     except cms.PARSE_ERRORS as exc:
         # The envelope and CSR are signed by the requester, who may still have signed junk.
@@ -321,7 +333,13 @@ def _name_from_asn1(name: asn1_x509.Name) -> x509.Name:
 
 
 def _symmetric(cipher: str, key: bytes, iv: bytes) -> Cipher[modes.CBC]:
-    algorithm = TripleDES(key) if cipher == "3des" else algorithms.AES(key)
+    if cipher == "des":
+        # EDE with three equal keys is single DES (cryptography has no DES of its own).
+        algorithm: TripleDES | algorithms.AES = TripleDES(key * 3)
+    elif cipher == "3des":
+        algorithm = TripleDES(key)
+    else:
+        algorithm = algorithms.AES(key)
     return Cipher(algorithm, modes.CBC(iv))
 
 
@@ -333,7 +351,7 @@ def encrypt_envelope(content: bytes, *, recipient: x509.Certificate, cipher: str
     if not isinstance(public_key, rsa.RSAPublicKey):
         raise ValueError("the recipient certificate must have an RSA key")
     key_size = CIPHERS[cipher][1]
-    block = 8 if cipher == "3des" else 16
+    block = _BLOCK_BYTES[cipher]
     cek = os.urandom(key_size)
     iv = os.urandom(block)
     padder = sym_padding.PKCS7(block * 8).padder()
@@ -375,10 +393,51 @@ _DER_CIPHER_OIDS = {
 }
 
 
+def _encrypted_content(eci: asn1_cms.EncryptedContentInfo) -> bytes | None:
+    """The encryptedContent octets, [0] IMPLICIT OCTET STRING, in any encoding BER allows.
+
+    DER writes it primitive; BER encoders may write it constructed, as segments (OpenSSL's
+    streaming output, with an indefinite length; Go's pkcs7 package, one segment with a
+    definite length). asn1crypto reads only some of the constructed forms, so the field is read
+    from its encoding here. None when it is absent.
+    """
+    contents = eci.contents or b""
+    pointer = 0
+    while pointer < len(contents):
+        class_, method, tag, header, body, trailer = asn1_parser.parse(contents[pointer:])
+        pointer += len(header) + len(body) + len(trailer)
+        if class_ == 2 and tag == 0:  # context-specific [0]
+            return body if method == 0 else _octet_segments(body)
+    return None
+
+
+def _octet_segments(data: bytes, depth: int = 0) -> bytes:
+    """The bytes of the segments of a constructed OCTET STRING (each primitive or constructed)."""
+    if depth > 8:
+        raise ValueError("OCTET STRING segments nested too deeply")
+    out = []
+    pointer = 0
+    while pointer < len(data):
+        class_, method, tag, header, body, trailer = asn1_parser.parse(data[pointer:])
+        pointer += len(header) + len(body) + len(trailer)
+        if (class_, tag) == (0, 0) and not body:
+            continue  # end-of-contents of an indefinite length
+        if (class_, tag) != (0, 4):
+            raise ValueError("a constructed OCTET STRING holds only OCTET STRING segments")
+        out.append(body if method == 0 else _octet_segments(body, depth + 1))
+    return b"".join(out)
+
+
 def decrypt_envelope(
-    data: bytes, *, key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+    data: bytes,
+    *,
+    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey,
+    allow_des: bool = False,
 ) -> tuple[bytes, str]:
-    """Decrypt an EnvelopedData addressed to `key`; returns (plaintext, cipher name)."""
+    """Decrypt an EnvelopedData addressed to `key`; returns (plaintext, cipher name).
+
+    DER or BER (indefinite lengths, constructed strings). Single DES is refused with badAlg
+    unless `allow_des`."""
     if not isinstance(key, rsa.RSAPrivateKey):
         raise ScepFailure(FailInfo.BAD_ALG, "the CA key must be RSA to decrypt SCEP requests")
     try:
@@ -389,7 +448,7 @@ def decrypt_envelope(
         eci = enveloped["encrypted_content_info"]
         algorithm = eci["content_encryption_algorithm"]
         algorithm_name = algorithm["algorithm"].native
-        encrypted = eci["encrypted_content"].native
+        encrypted = _encrypted_content(eci)
         recipients = [r.chosen for r in enveloped["recipient_infos"] if r.name == "ktri"]
     except ScepFailure:
         raise
@@ -398,10 +457,18 @@ def decrypt_envelope(
     cipher = _CIPHER_BY_ALGORITHM.get(algorithm_name)
     if cipher is None:
         raise ScepFailure(FailInfo.BAD_ALG, f"content encryption {algorithm_name} is not supported")
-    if not recipients or not isinstance(encrypted, bytes):
+    if cipher == "des" and not allow_des:
+        raise ScepFailure(
+            FailInfo.BAD_ALG,
+            "single DES (56-bit) envelopes are refused: use AES or 3DES "
+            "(the server administrator can allow DES with MDM_SCEP_ALLOW_DES)",
+        )
+    if not recipients:
         raise ScepFailure(FailInfo.BAD_REQUEST, "the EnvelopedData has no key-transport recipient")
+    if encrypted is None:
+        raise ScepFailure(FailInfo.BAD_REQUEST, "the EnvelopedData has no encrypted content")
     key_size = CIPHERS[cipher][1]
-    block = 8 if cipher == "3des" else 16
+    block = _BLOCK_BYTES[cipher]
     try:
         iv = algorithm["parameters"].native
     except (ValueError, TypeError):
@@ -509,6 +576,8 @@ def read_attributes(verified: cms.VerifiedCMS) -> dict[str, object]:
 __all__ = [
     "CA_CAPABILITIES",
     "CIPHERS",
+    "PKI_MESSAGE_TYPE",
+    "REQUEST_MEDIA_TYPES",
     "CsrInfo",
     "FailInfo",
     "MessageType",

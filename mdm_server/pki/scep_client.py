@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from asn1crypto import csr as asn1_csr
@@ -20,6 +21,9 @@ from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.x509.oid import AttributeOID, NameOID
 
 from mdm_server.pki import cms, scep
+
+# Encrypts a CSR (DER) for the CA certificate: returns a CMS EnvelopedData (ContentInfo).
+Envelope = Callable[[bytes, x509.Certificate], bytes]
 
 
 class ScepClientError(Exception):
@@ -116,8 +120,13 @@ def build_pkcs_req(
     cipher: str = "aes128",
     digest: str = "sha256",
     csr_version: int = 0,
+    envelope: Envelope | None = None,
 ) -> tuple[bytes, str, x509.Certificate]:
-    """A PKCSReq pkiMessage: returns (message DER, transactionID, self-signed certificate)."""
+    """A PKCSReq pkiMessage: returns (message DER, transactionID, self-signed certificate).
+
+    `envelope(csr_der, ca_cert)` encrypts the CSR for the CA when given (another encoder, such
+    as OpenSSL's BER or a cipher this module does not write); else `cipher` is used.
+    """
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject_cn)])
     self_signed = _self_signed(key, name)
     message, transaction_id = _pki_message(
@@ -129,6 +138,7 @@ def build_pkcs_req(
         ca_cert=ca_cert,
         cipher=cipher,
         digest=digest,
+        envelope=envelope,
     )
     return message, transaction_id, self_signed
 
@@ -171,18 +181,22 @@ def _pki_message(
     ca_cert: x509.Certificate,
     cipher: str,
     digest: str,
+    envelope: Envelope | None = None,
 ) -> tuple[bytes, str]:
     if cipher not in scep.CIPHERS:
         raise ValueError(f"cipher must be one of {sorted(scep.CIPHERS)}")
     _hash(digest)
-    envelope = scep.encrypt_envelope(csr_der, recipient=ca_cert, cipher=cipher)
+    if envelope is None:
+        encrypted = scep.encrypt_envelope(csr_der, recipient=ca_cert, cipher=cipher)
+    else:
+        encrypted = envelope(csr_der, ca_cert)
     spki = new_key.public_key().public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     )
     # RFC 8894 §3.2.1.1: the transactionID is a hash of the public key, as text.
     transaction_id = hashlib.sha256(spki).hexdigest().upper()
     message = cms.build_signed_data(
-        envelope,
+        encrypted,
         certificate=signer,
         key=signer_key,
         digest=digest,
@@ -242,7 +256,8 @@ def parse_cert_rep(
             fail_info_text=str(attrs.get("fail_info_text") or ""),
         )
     try:
-        degenerate, _cipher = scep.decrypt_envelope(verified.content, key=key)
+        # The reply uses the request's cipher: single DES only when this client sent it.
+        degenerate, _cipher = scep.decrypt_envelope(verified.content, key=key, allow_des=True)
         certificates = pkcs7.load_der_pkcs7_certificates(degenerate)
     except (scep.ScepFailure, ValueError) as exc:
         raise ScepClientError(f"CertRep envelope cannot be read: {exc}") from None

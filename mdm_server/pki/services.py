@@ -13,6 +13,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -355,7 +356,7 @@ def handle_scep_request(*, message: bytes, days: int = DEVICE_CERTIFICATE_DAYS) 
     try:
         # The savepoint undoes the challenge consumption when anything after it fails.
         with transaction.atomic():
-            opened = scep.open_pkcs_req(request, ca=ca)
+            opened = scep.open_pkcs_req(request, ca=ca, allow_des=settings.MDM_SCEP_ALLOW_DES)
             if opened.request.message_type == scep.MessageType.RENEWAL_REQ:
                 cert = _issue_for_renewal(opened, ca=ca, days=days)
             else:

@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from mdm_server import media_types
 from mdm_server.encryption import DecryptionError
 from mdm_server.pki import certificates, scep, services
 from mdm_server.pki.cms import MAX_CMS_SIZE
@@ -26,6 +27,11 @@ def _text(status: int, reason: str) -> HttpResponse:
 def _message(request: HttpRequest) -> bytes | HttpResponse:
     """The pkiMessage: raw POST body, or base64 `message` query parameter on GET."""
     if request.method == "POST":
+        content_type = media_types.essence(request.META.get("CONTENT_TYPE"))
+        if content_type and content_type not in scep.REQUEST_MEDIA_TYPES:
+            return _text(
+                415, f"a PKIOperation POST carries {scep.PKI_MESSAGE_TYPE}, not {content_type[:80]}"
+            )
         return request.body
     encoded = request.GET.get("message", "")
     if not encoded:
@@ -53,7 +59,7 @@ def _pki_operation(request: HttpRequest) -> HttpResponse:
     except (certificates.CertificateError, DecryptionError) as exc:
         logger.error("SCEP unavailable: %s", exc)
         return _text(503, f"SCEP is unavailable: {exc}")
-    return HttpResponse(reply, content_type="application/x-pki-message")
+    return HttpResponse(reply, content_type=scep.PKI_MESSAGE_TYPE)
 
 
 def _ca_cert() -> HttpResponse:

@@ -433,3 +433,50 @@ def test_token_update_without_awaiting_configuration_keeps_stored_value(
     assert device.token_update(awaiting=False) == 200
     enrollment.refresh_from_db()
     assert enrollment.awaiting_configuration is False
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "application/x-apple-aspen-mdm-checkin; charset=UTF-8",
+        "Application/X-Apple-Aspen-MDM-Checkin",
+        " application/x-apple-aspen-mdm-checkin ;charset=utf-8",
+    ],
+)
+def test_apples_media_type_with_parameters_is_accepted(
+    make_device: MakeDevice, content_type: str
+) -> None:
+    device = make_device()
+    status, _ = device.send(
+        device.checkin_url, {"MessageType": "Authenticate", **device.ids()}, content_type
+    )
+    assert status == 200
+    assert Enrollment.objects.get().status == Enrollment.Status.PENDING
+
+
+@pytest.mark.parametrize("path", ["/mdm/checkin", "/mdm/connect"])
+def test_a_property_list_without_content_type_is_accepted(
+    make_device: MakeDevice, path: str
+) -> None:
+    device = make_device()
+    body = plistlib.dumps({"MessageType": "Authenticate", **device.ids()})
+    headers = device._headers(body, "")
+    del headers["Content-Type"]
+    # The test client writes an empty CONTENT_TYPE: what a WSGI server passes for no header.
+    response = Client().generic("PUT", path, data=body, content_type="", headers=headers)
+    assert response.status_code == 200, response.content
+    assert Enrollment.objects.get().status == Enrollment.Status.PENDING
+
+
+@pytest.mark.parametrize("path", ["/mdm/checkin", "/mdm/connect"])
+def test_without_content_type_a_body_that_is_no_property_list_is_415(
+    make_device: MakeDevice, path: str
+) -> None:
+    device = make_device()
+    body = b'{"MessageType": "Authenticate"}'
+    headers = device._headers(body, "")
+    del headers["Content-Type"]
+    response = Client().generic("PUT", path, data=body, content_type="", headers=headers)
+    assert response.status_code == 415
+    assert b"without one, the body must be a property list" in response.content
+    assert not Enrollment.objects.exists()

@@ -17,9 +17,9 @@ from django.core.wsgi import get_wsgi_application
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from devices import hooks, services
+from devices import hooks, inventory, services
 from devices.connect_shortcut import IdlePollShortcut
-from devices.models import Enrollment, QueuedCommand
+from devices.models import DeviceEvent, Enrollment, InstalledProfile, QueuedCommand
 from devices.simulator import SimulatedDevice, WSGITransport, issue_identity
 from mdm_server.pki import services as pki
 
@@ -111,7 +111,7 @@ def _idle(device: SimulatedDevice, **headers: str) -> tuple[int, dict[str, str],
     return device.transport.request("PUT", device.server_url, headers=sent, body=body)
 
 
-def test_a_queued_command_is_delivered_and_its_result_goes_to_django(
+def test_a_queued_command_is_delivered_and_its_result_taken_without_django(
     wsgi_device: Callable[..., SimulatedDevice], django_app: CountingApp
 ) -> None:
     device, enrollment = _with_a_queued_command(wsgi_device)
@@ -122,8 +122,8 @@ def test_a_queued_command_is_delivered_and_its_result_goes_to_django(
     assert [h.request_type for h in handled] == ["ProfileList"]
     delivery = QueuedCommand.objects.get(enrollment=enrollment)
     assert delivery.status == QueuedCommand.Status.ACKNOWLEDGED
-    # Idle (shortcut) -> command; Acknowledged (Django) -> empty; nothing else reached Django.
-    assert django_app.calls == ["/mdm/connect"]
+    # Idle -> command; Acknowledged -> empty: both answered by the shortcut.
+    assert django_app.calls == []
 
 
 def test_the_shortcut_answers_what_the_view_answers(
@@ -267,3 +267,239 @@ def test_garbage_idle_bodies_get_the_views_4xx(
     )
     assert 400 <= status < 500, (status, reason)
     assert django_app.calls == ["/mdm/connect"]
+
+
+APPLE_TYPES = [
+    "application/x-apple-aspen-mdm; charset=UTF-8",
+    "Application/X-Apple-Aspen-MDM",
+    "  application/x-apple-aspen-mdm ;charset=utf-8",
+    None,  # no Content-Type header at all
+]
+
+
+def _idle_request(
+    device: SimulatedDevice, content_type: str | None
+) -> tuple[dict[str, str], bytes]:
+    body = plistlib.dumps({"Status": "Idle", **device.ids()})
+    headers = device._headers(body, content_type or "")
+    if content_type is None:
+        del headers["Content-Type"]
+    return headers, body
+
+
+def _idle_as(
+    device: SimulatedDevice, content_type: str | None
+) -> tuple[int, dict[str, str], bytes]:
+    headers, body = _idle_request(device, content_type)
+    return device.transport.request("PUT", device.server_url, headers=headers, body=body)
+
+
+@pytest.mark.parametrize("content_type", APPLE_TYPES)
+def test_idle_polls_with_apples_media_types_take_the_shortcut(
+    wsgi_device: Callable[..., SimulatedDevice], django_app: CountingApp, content_type: str | None
+) -> None:
+    device = wsgi_device()
+    device.enroll()
+    django_app.calls.clear()
+    with CaptureQueriesContext(connection) as queries:
+        status, _, body = _idle_as(device, content_type)
+    assert (status, body) == (200, b"")
+    assert django_app.calls == []
+    assert len(queries) == 1, [q["sql"] for q in queries]
+
+
+@pytest.mark.parametrize("content_type", APPLE_TYPES)
+def test_the_shortcut_answers_such_polls_what_the_view_answers(
+    wsgi_device: Callable[..., SimulatedDevice], django_app: CountingApp, content_type: str | None
+) -> None:
+    device, enrollment = _with_a_queued_command(wsgi_device)
+    django_app.calls.clear()
+
+    via_shortcut = _idle_as(device, content_type)
+    assert django_app.calls == []
+    QueuedCommand.objects.filter(enrollment=enrollment).update(status=QueuedCommand.Status.QUEUED)
+    headers, body = _idle_request(device, content_type)
+    via_django = WSGITransport(django_app.django).request(
+        "PUT", device.server_url, headers=headers, body=body
+    )
+
+    assert via_shortcut[0] == via_django[0] == 200
+    assert via_shortcut[2] == via_django[2]
+    assert plistlib.loads(via_shortcut[2])["Command"]["RequestType"] == "ProfileList"
+    for name in ("content-type", "cache-control", "x-content-type-options", "content-length"):
+        assert via_shortcut[1][name] == via_django[1][name], name
+
+
+def test_without_content_type_a_body_that_is_no_property_list_gets_the_views_415(
+    shortcut: IdlePollShortcut, django_app: CountingApp
+) -> None:
+    status, _, reason = WSGITransport(shortcut).request(
+        "PUT", "https://testserver/mdm/connect", headers={}, body=b"Idle, please"
+    )
+    assert status == 415
+    assert b"without one, the body must be a property list" in reason
+    assert django_app.calls == ["/mdm/connect"]
+
+
+# --- results ---------------------------------------------------------------------------------
+
+PROFILES = [
+    {
+        "PayloadIdentifier": f"com.example.profile.{n}",
+        "PayloadUUID": f"00000000-0000-0000-0000-{n:012d}",
+        "PayloadDisplayName": f"Profile {n}",
+        "PayloadOrganization": "Example",
+        "IsManaged": True,
+        "PayloadContent": [{"PayloadType": "com.apple.wifi.managed"}],
+    }
+    for n in range(30)
+]
+
+
+def _result(
+    device: SimulatedDevice, status: str, command_uuid: str, content_type: str, **extra: Any
+) -> tuple[int, dict[str, str], bytes]:
+    body = plistlib.dumps({"Status": status, "CommandUUID": command_uuid, **device.ids(), **extra})
+    headers = device._headers(body, content_type)
+    return device.transport.request("PUT", device.server_url, headers=headers, body=body)
+
+
+def _delivered(device: SimulatedDevice) -> str:
+    status, _, body = _idle(device)
+    assert status == 200 and body
+    return str(plistlib.loads(body)["CommandUUID"])
+
+
+def _state(enrollment: Enrollment) -> dict[str, Any]:
+    """What a result leaves behind: queue rows, device log, inventory."""
+    return {
+        "queue": sorted(
+            (q.command.request_type, q.status, bytes(q.result or b"") != b"", q.not_now_count)
+            for q in QueuedCommand.objects.filter(enrollment=enrollment).select_related("command")
+        ),
+        "log": [
+            (e.kind, e.action, e.status, e.detail)
+            for e in DeviceEvent.objects.filter(enrollment=enrollment).order_by("id")
+        ],
+        "profiles": sorted(
+            InstalledProfile.objects.filter(enrollment=enrollment).values_list(
+                "identifier", "display_name", "payload_types"
+            )
+        ),
+        "security_info": Enrollment.objects.get(pk=enrollment.pk).security_info,
+    }
+
+
+@pytest.mark.parametrize(
+    ("status", "extra"),
+    [
+        ("Acknowledged", {"ProfileList": PROFILES}),
+        ("Error", {"ErrorChain": [{"ErrorCode": 12021, "ErrorDomain": "MCMDMErrorDomain"}]}),
+        ("NotNow", {}),
+    ],
+)
+def test_results_take_the_shortcut_and_leave_what_the_view_leaves(
+    wsgi_device: Callable[..., SimulatedDevice],
+    django_app: CountingApp,
+    status: str,
+    extra: dict[str, Any],
+) -> None:
+    """The same result, once through the shortcut and once through Django alone, gives the
+    same reply and leaves the same queue rows, device log and inventory."""
+    outcomes = []
+    for via in ("shortcut", "django"):
+        device, enrollment = _with_a_queued_command(wsgi_device)
+        services.enqueue_command(enrollments=[enrollment], request_type="SecurityInfo")
+        if via == "django":
+            device.transport = WSGITransport(django_app.django)
+        uuid = _delivered(device)
+        django_app.calls.clear()
+        code, headers, body = _result(
+            device, status, uuid, "application/x-apple-aspen-mdm; charset=UTF-8", **extra
+        )
+        assert code == 200, body
+        if via == "shortcut":
+            assert django_app.calls == []
+        next_command = plistlib.loads(body)["Command"]["RequestType"] if body else None
+        outcomes.append((next_command, headers.get("content-type"), _state(enrollment)))
+    assert outcomes[0] == outcomes[1]
+    # Acknowledged and Error fetch the next command; NotNow asks to be left alone until Idle.
+    assert outcomes[0][0] == "SecurityInfo"
+
+
+def test_a_result_with_the_next_command_is_a_handful_of_statements(
+    wsgi_device: Callable[..., SimulatedDevice], django_app: CountingApp
+) -> None:
+    device = wsgi_device()
+    device.enroll()
+    enrollment = _enrollment(device)
+    for request_type in ("SecurityInfo", "ProfileList"):
+        services.enqueue_command(enrollments=[enrollment], request_type=request_type)
+    uuid = _delivered(device)
+    django_app.calls.clear()
+
+    with CaptureQueriesContext(connection) as queries:
+        status, _, body = _result(
+            device,
+            "Acknowledged",
+            uuid,
+            "application/x-apple-aspen-mdm",
+            SecurityInfo={"PasscodePresent": True, "HardwareEncryptionCaps": 3},
+        )
+
+    assert status == 200 and plistlib.loads(body)["Command"]["RequestType"] == "ProfileList"
+    assert django_app.calls == []
+    sql = [q["sql"].split(" ", 1)[0] for q in queries]
+    # The enrollment (with its next pending command), then one transaction: the locked queue
+    # row, its result, the inventory, the log; the next command, marked sent, logged.
+    assert sql == [
+        "SELECT",
+        "BEGIN",
+        "SELECT",
+        "UPDATE",
+        "UPDATE",
+        "INSERT",
+        "SELECT",
+        "UPDATE",
+        "INSERT",
+        "COMMIT",
+    ], [q["sql"][:120] for q in queries]
+    enrollment.refresh_from_db()
+    assert enrollment.security_info == {"PasscodePresent": True, "HardwareEncryptionCaps": 3}
+
+
+def test_a_result_that_fails_halfway_is_stored_once_by_django(
+    wsgi_device: Callable[..., SimulatedDevice],
+    django_app: CountingApp,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An error after the result's UPDATE undoes it all; Django then stores it, once."""
+    device, enrollment = _with_a_queued_command(wsgi_device)
+    services.enqueue_command(enrollments=[enrollment], request_type="SecurityInfo")
+    uuid = _delivered(device)
+    real = inventory.apply_result
+    failures: list[str] = []
+
+    def fails_once(*args: Any) -> dict[str, Any]:
+        if not failures:
+            failures.append("raised")
+            raise RuntimeError("database went away")
+        return real(*args)
+
+    monkeypatch.setattr(inventory, "apply_result", fails_once)
+    django_app.calls.clear()
+    with caplog.at_level(logging.ERROR, logger="devices.connect_shortcut"):
+        status, _, body = _result(
+            device, "Acknowledged", uuid, "application/x-apple-aspen-mdm", ProfileList=PROFILES
+        )
+
+    assert failures and "goes to Django" in caplog.text
+    assert django_app.calls == ["/mdm/connect"]
+    assert status == 200 and plistlib.loads(body)["Command"]["RequestType"] == "SecurityInfo"
+    results = DeviceEvent.objects.filter(enrollment=enrollment, kind=DeviceEvent.Kind.RESULT)
+    results = results.order_by("id")
+    assert [(e.action, e.status) for e in results] == [("ProfileList", "acknowledged")]
+    sent = DeviceEvent.objects.filter(enrollment=enrollment, status="sent").order_by("id")
+    assert [e.action for e in sent] == ["ProfileList", "SecurityInfo"]
+    assert InstalledProfile.objects.filter(enrollment=enrollment).count() == len(PROFILES)

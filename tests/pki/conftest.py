@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from mdm_server.pki import certificates, services
@@ -50,3 +53,28 @@ def no_cached_identity() -> None:
     # active_identity is cached per process; a test that starts from an empty database must not
     # see a CA loaded by an earlier test.
     services.active_identity.cache_clear()
+
+
+@pytest.fixture
+def openssl_envelope(
+    tmp_path: Path, openssl: Callable[..., subprocess.CompletedProcess[bytes]]
+) -> Callable[..., Callable[[bytes, x509.Certificate], bytes]]:
+    """An envelope encoder for scep_client.build_pkcs_req made by `openssl cms -encrypt`: what
+    OpenSSL-based SCEP clients send (`-stream -indef` for BER, `-des` for single DES)."""
+    counter = itertools.count()
+
+    def make(*options: str) -> Callable[[bytes, x509.Certificate], bytes]:
+        def encrypt(content: bytes, recipient: x509.Certificate) -> bytes:
+            n = next(counter)
+            (tmp_path / f"in{n}.der").write_bytes(content)
+            (tmp_path / f"recip{n}.pem").write_text(certificates.cert_to_pem(recipient))
+            openssl(
+                "cms", "-encrypt", "-binary", "-outform", "DER", *options,
+                "-in", tmp_path / f"in{n}.der", "-out", tmp_path / f"out{n}.der",
+                tmp_path / f"recip{n}.pem",
+            )  # fmt: skip
+            return (tmp_path / f"out{n}.der").read_bytes()
+
+        return encrypt
+
+    return make

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from asn1crypto import cms as asn1_cms
@@ -457,3 +458,136 @@ def test_we_decrypt_openssl_envelopes(
     plaintext, used = scep.decrypt_envelope((d / "enc.der").read_bytes(), key=test_ca.key)
     assert plaintext == payload
     assert used == cipher
+
+
+# --- envelopes as other clients encode them ------------------------------------------------------
+
+LEGACY_DES = ("-des", "-provider", "legacy", "-provider", "default")
+
+
+def _reencoded(enveloped: bytes, encrypted_content: Callable[[bytes], bytes]) -> bytes:
+    """Our DER envelope with its encryptedContent written by `encrypted_content` (a BER form)."""
+    der = cms.der
+    parsed = asn1_cms.ContentInfo.load(enveloped)["content"]
+    eci = parsed["encrypted_content_info"]
+    new_eci = der(
+        0x30,
+        eci["content_type"].dump()
+        + eci["content_encryption_algorithm"].dump()
+        + encrypted_content(eci["encrypted_content"].native),
+    )
+    inner = parsed["version"].dump() + parsed["recipient_infos"].dump() + new_eci
+    return der(0x30, asn1_cms.ContentType("enveloped_data").dump() + der(0xA0, der(0x30, inner)))
+
+
+BER_FORMS: dict[str, Callable[[bytes], bytes]] = {
+    # Go's pkcs7 package: [0] constructed, definite length, one OCTET STRING segment.
+    "one segment": lambda data: cms.der(0xA0, cms.der(0x04, data)),
+    "segments": lambda data: cms.der(
+        0xA0, cms.der(0x04, data[:16]) + cms.der(0x04, data[16:48]) + cms.der(0x04, data[48:])
+    ),
+    "nested segments": lambda data: cms.der(
+        0xA0, cms.der(0x24, cms.der(0x04, data[:8]) + cms.der(0x04, data[8:]))
+    ),
+    "indefinite length": lambda data: (
+        b"\xa0\x80" + cms.der(0x04, data[:32]) + cms.der(0x04, data[32:]) + b"\x00\x00"
+    ),
+}
+
+
+@pytest.mark.parametrize("form", BER_FORMS)
+def test_constructed_encrypted_content_is_read(test_ca: certificates.Identity, form: str) -> None:
+    body = b"a CSR " * 40
+    der_form = scep.encrypt_envelope(body, recipient=test_ca.certificate, cipher="aes128")
+    ber_form = _reencoded(der_form, BER_FORMS[form])
+    assert ber_form != der_form
+    assert scep.decrypt_envelope(ber_form, key=test_ca.key) == (body, "aes128")
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        lambda data: cms.der(0xA0, cms.der(0x02, data)),  # a segment that is not an OCTET STRING
+        lambda data: b"\xa0\x80" + cms.der(0x04, data),  # no end-of-contents
+        lambda data: cms.der(0x81, data),  # no [0] at all
+    ],
+)
+def test_malformed_constructed_content_is_bad_request(
+    test_ca: certificates.Identity, content: Callable[[bytes], bytes]
+) -> None:
+    der_form = scep.encrypt_envelope(b"x" * 64, recipient=test_ca.certificate, cipher="aes128")
+    with pytest.raises(scep.ScepFailure) as failure:
+        scep.decrypt_envelope(_reencoded(der_form, content), key=test_ca.key)
+    assert failure.value.fail_info == scep.FailInfo.BAD_REQUEST
+
+
+def test_openssl_streamed_ber_request_is_answered(
+    test_ca: certificates.Identity,
+    rsa_key: rsa.RSAPrivateKey,
+    openssl_envelope: Callable[..., scep_client.Envelope],
+    openssl: Callable[..., Any],
+    tmp_path: Path,
+) -> None:
+    envelope = openssl_envelope("-aes128", "-stream", "-indef")
+    message, transaction_id, self_signed = scep_client.build_pkcs_req(
+        key=rsa_key, subject_cn="ber", challenge="pw", ca_cert=test_ca.certificate,
+        envelope=envelope,
+    )  # fmt: skip
+    request = scep.parse_pki_message(message)
+    (tmp_path / "env.der").write_bytes(request.envelope)
+    dump = openssl("asn1parse", "-inform", "DER", "-in", tmp_path / "env.der").stdout
+    assert b"l=inf  cons: cont [ 0 ]" in dump  # constructed, indefinite length: BER
+    reply, issued = _answer(message, test_ca)
+    result = scep_client.parse_cert_rep(
+        reply, key=rsa_key, self_signed_cert=self_signed, ca_cert=test_ca.certificate
+    )
+    assert result.ok and result.certificate == issued
+    assert result.transaction_id == transaction_id
+
+
+def test_single_des_is_refused_with_bad_alg_unless_allowed(
+    test_ca: certificates.Identity,
+    rsa_key: rsa.RSAPrivateKey,
+    openssl_envelope: Callable[..., scep_client.Envelope],
+) -> None:
+    message, _, _ = scep_client.build_pkcs_req(
+        key=rsa_key, subject_cn="des", challenge="pw", ca_cert=test_ca.certificate,
+        envelope=openssl_envelope(*LEGACY_DES),
+    )  # fmt: skip
+    request = scep.parse_pki_message(message)
+    with pytest.raises(scep.ScepFailure) as failure:
+        scep.open_pkcs_req(request, ca=test_ca)
+    assert failure.value.fail_info == scep.FailInfo.BAD_ALG
+    assert "MDM_SCEP_ALLOW_DES" in failure.value.reason
+
+    opened = scep.open_pkcs_req(request, ca=test_ca, allow_des=True)
+    assert opened.cipher == "des"
+    assert opened.csr.challenge_password == "pw"
+
+
+def test_a_des_reply_is_read_by_openssl(
+    pem_files: Path,
+    test_ca: certificates.Identity,
+    rsa_key: rsa.RSAPrivateKey,
+    openssl: Callable[..., Any],
+) -> None:
+    """Allowed, a DES request gets a DES reply, and OpenSSL (legacy provider) decrypts it."""
+    message, _, _ = scep_client.build_pkcs_req(
+        key=rsa_key, subject_cn="d", challenge="pw", ca_cert=test_ca.certificate, cipher="des"
+    )
+    opened = scep.open_pkcs_req(scep.parse_pki_message(message), ca=test_ca, allow_des=True)
+    issued = certificates.issue_certificate(
+        issuer=test_ca, public_key=opened.csr.public_key, subject=opened.csr.subject,
+        days=30, usage="client",
+    )  # fmt: skip
+    reply = scep.build_cert_rep_success(opened, ca=test_ca, issued=issued)
+    envelope = cms.verify_signed_data(reply).content
+    d = pem_files
+    (d / "envelope.der").write_bytes(envelope)
+    decrypt = openssl(
+        "cms", "-decrypt", "-binary", "-inform", "DER", "-in", d / "envelope.der",
+        "-inkey", d / "req.key", "-out", d / "certs.p7", *LEGACY_DES[1:], check=False,
+    )  # fmt: skip
+    assert decrypt.returncode == 0, decrypt.stderr
+    certs = openssl("pkcs7", "-inform", "DER", "-in", d / "certs.p7", "-print_certs").stdout
+    assert x509.load_pem_x509_certificates(certs) == [issued]

@@ -6,6 +6,7 @@ import base64
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -441,3 +442,99 @@ def test_unreadable_ca_key_is_a_clear_503(
     assert response.status_code == 503
     assert b"MDM_ENCRYPTION_KEY" in response.content
     services.active_identity.cache_clear()
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "application/x-pki-message; smime-type=pkcs7-request",
+        "Application/X-PKI-Message",
+        "application/octet-stream",
+        "",  # no Content-Type
+    ],
+)
+def test_pki_operation_media_types_clients_send(
+    client: Client,
+    ca: certificates.Identity,
+    rsa_key: rsa.RSAPrivateKey,
+    content_type: str,
+) -> None:
+    challenge = services.create_scep_challenge(reference="media-type")
+    message, _, self_signed = scep_client.build_pkcs_req(
+        key=rsa_key, subject_cn="d", challenge=challenge, ca_cert=ca.certificate
+    )
+    response = client.post("/scep?operation=PKIOperation", data=message, content_type=content_type)
+    assert response.status_code == 200, response.content
+    result = scep_client.parse_cert_rep(
+        response.content, key=rsa_key, self_signed_cert=self_signed, ca_cert=ca.certificate
+    )
+    assert result.ok, result
+
+
+def test_pki_operation_of_another_media_type_is_415(
+    client: Client, ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey
+) -> None:
+    challenge = services.create_scep_challenge(reference="form")
+    message, _, _ = scep_client.build_pkcs_req(
+        key=rsa_key, subject_cn="d", challenge=challenge, ca_cert=ca.certificate
+    )
+    response = client.post(
+        "/scep?operation=PKIOperation", data=message, content_type="text/html; charset=utf-8"
+    )
+    assert response.status_code == 415
+    assert b"application/x-pki-message, not text/html" in response.content
+    assert ScepChallenge.objects.get(reference="form").used_at is None
+
+
+def test_single_des_request_gets_a_bad_alg_cert_rep_by_default(
+    client: Client,
+    ca: certificates.Identity,
+    rsa_key: rsa.RSAPrivateKey,
+    openssl_envelope: Callable[..., scep_client.Envelope],
+) -> None:
+    challenge = services.create_scep_challenge(reference="des-default")
+    result = _enroll(
+        client, ca, rsa_key, challenge,
+        envelope=openssl_envelope("-des", "-provider", "legacy", "-provider", "default"),
+    )  # fmt: skip
+    assert result.status == scep.PkiStatus.FAILURE
+    assert result.fail_info == scep.FailInfo.BAD_ALG
+    assert "single DES" in result.fail_info_text
+    # Nothing issued, and the challenge is still good for a request the CA can accept.
+    assert not IssuedCertificate.objects.filter(reference="des-default").exists()
+    assert ScepChallenge.objects.get(reference="des-default").used_at is None
+    assert _enroll(client, ca, rsa_key, challenge).ok
+
+
+def test_single_des_request_is_answered_when_the_legacy_setting_is_on(
+    client: Client,
+    ca: certificates.Identity,
+    rsa_key: rsa.RSAPrivateKey,
+    openssl_envelope: Callable[..., scep_client.Envelope],
+    settings: Any,
+) -> None:
+    settings.MDM_SCEP_ALLOW_DES = True
+    challenge = services.create_scep_challenge(reference="des-legacy")
+    result = _enroll(
+        client, ca, rsa_key, challenge,
+        envelope=openssl_envelope("-des", "-provider", "legacy", "-provider", "default"),
+    )  # fmt: skip
+    assert result.ok, result
+    assert _spki(result.certificate.public_key()) == _spki(rsa_key.public_key())
+    assert IssuedCertificate.objects.get(reference="des-legacy").fingerprint == (
+        certificates.fingerprint(result.certificate)
+    )
+
+
+def test_openssl_streamed_ber_request_is_issued(
+    client: Client,
+    ca: certificates.Identity,
+    rsa_key: rsa.RSAPrivateKey,
+    openssl_envelope: Callable[..., scep_client.Envelope],
+) -> None:
+    challenge = services.create_scep_challenge(reference="ber")
+    result = _enroll(
+        client, ca, rsa_key, challenge,
+        envelope=openssl_envelope("-aes256", "-stream", "-indef"),
+    )  # fmt: skip
+    assert result.ok, result
