@@ -147,7 +147,9 @@ def authenticate(*, identifier: str, password: str, source: str = "") -> Person:
             _count_failure(exc.account)
         raise SignInFailed(exc.code, exc.message) from None
     if had_failures:
-        _FAILURES.clear(_keys(auth.account_key(user.source_id, user.external_id))[0])  # start afresh
+        _FAILURES.clear(
+            _keys(auth.account_key(user.source_id, user.external_id))[0]
+        )  # start afresh
     return person_of(user, identifier)
 
 
