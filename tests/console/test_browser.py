@@ -161,7 +161,9 @@ def test_settings_and_token_pages(
     page.fill("#token-create input[name=username]", helpdesk_user.username)
     page.click("#token-create button[type=submit]")
     key = page.inner_text("#token-key")
-    assert len(key) == 40
+    assert len(key) == 64 and int(key, 16) >= 0  # shown once, 256 bits in hex
+    api = page.request.get(f"{base}/api/v1/devices/", headers={"Authorization": f"Token {key}"})
+    assert api.status == 200
     shot("14-token-created")
     page.goto(f"{base}/console/settings/")
     assert page.locator(f"tr[data-token-user='{helpdesk_user.username}']").count() == 1
