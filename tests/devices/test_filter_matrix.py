@@ -174,8 +174,19 @@ def test_enqueue_decides_each_cell_as_the_table_says(
     """command x platform x enrollment type: enqueue queues or refuses as Apple's schema says."""
     enrollment = stored_enrollment(platform, enrollment_type)
     cell = expected(name, platform, enrollment_type)
+    if name == "DeviceInformation" and enrollment_type == "user":
+        # Asking a personal device for its identifiers is refused, naming one, unless the
+        # admin asked for them to be left out (strip_forbidden).
+        refused = services.enqueue_command(
+            enrollments=[enrollment], request_type=name, payload=PARAMS[name]
+        )
+        assert refused.queued == []
+        assert any(q in refused.refused[enrollment.pk] for q in IDENTIFIERS)
     result = services.enqueue_command(
-        enrollments=[enrollment], request_type=name, payload=PARAMS.get(name)
+        enrollments=[enrollment],
+        request_type=name,
+        payload=PARAMS.get(name),
+        strip_forbidden=name == "DeviceInformation",
     )
     queued = QueuedCommand.objects.filter(enrollment=enrollment).select_related("command")
     if cell != "A":
@@ -214,7 +225,10 @@ def test_a_device_only_ever_receives_what_the_table_allows(
     refused: dict[str, str] = {}
     for name in sorted(commands.REGISTRY):
         result = services.enqueue_command(
-            enrollments=[enrollment], request_type=name, payload=PARAMS.get(name)
+            enrollments=[enrollment],
+            request_type=name,
+            payload=PARAMS.get(name),
+            strip_forbidden=name == "DeviceInformation",  # identifiers left out, as asked
         )
         if enrollment.pk in result.refused:
             refused[name] = result.refused[enrollment.pk]
