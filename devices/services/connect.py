@@ -426,4 +426,9 @@ def _record_result(enrollment: Enrollment, report: protocol.CommandReport, body:
 
 def _is_unenroll(command: Command) -> bool:
     """The admin's Unenroll: a RemoveProfile of this server's enrollment profile."""
-    return isinstance(command.display, dict) and command.display.get("name") == "Unenroll"
+    # request_type first: it is loaded with the delivery, `display` costs a query.
+    return (
+        command.request_type == "RemoveProfile"
+        and isinstance(command.display, dict)
+        and command.display.get("name") == "Unenroll"
+    )

@@ -444,7 +444,7 @@ def test_a_result_with_the_next_command_is_a_handful_of_statements(
             "Acknowledged",
             uuid,
             "application/x-apple-aspen-mdm",
-            SecurityInfo={"PasscodePresent": True, "HardwareEncryptionCaps": 3},
+            SecurityInfo={"PasscodeCompliant": True, "HardwareEncryptionCaps": 3},
         )
 
     assert status == 200 and plistlib.loads(body)["Command"]["RequestType"] == "ProfileList"
@@ -463,9 +463,9 @@ def test_a_result_with_the_next_command_is_a_handful_of_statements(
         "UPDATE",
         "INSERT",
         "COMMIT",
-    ], [q["sql"][:120] for q in queries]
+    ], "\n".join(q["sql"][:160] for q in queries)
     enrollment.refresh_from_db()
-    assert enrollment.security_info == {"PasscodePresent": True, "HardwareEncryptionCaps": 3}
+    assert enrollment.security_info == {"PasscodeCompliant": True, "HardwareEncryptionCaps": 3}
 
 
 def test_a_result_that_fails_halfway_is_stored_once_by_django(
