@@ -222,7 +222,8 @@ def _authenticate(
         pki.revoke_issued_certificate(
             fingerprint=replaced, reason="replaced by a new enrollment of the device"
         )
-    hooks.bind_session(enrollment, replaced=bool(replaced))
+    if not hooks.bind_session(enrollment, replaced=bool(replaced)):
+        raise CheckinRejected(403, binding.TAKEN)  # the transaction undoes this Authenticate
     dropped = 0 if created else _cancel_pending(enrollment, "device authenticated again")
     detail: dict[str, Any] = {
         "os_version": message.os_version,
