@@ -526,3 +526,54 @@ def test_two_concurrent_authenticates_cannot_both_bind_one_session(server_pki: A
     assert only.enrollment_id == "FIRST"
     session.refresh_from_db()
     assert session.enrollment_id == only.pk
+
+
+def _portal_device(transport: Any, client: Any, who: str, udid: str) -> SimulatedDevice:
+    """`who` signs in at the portal, downloads a Device Enrollment profile and installs it."""
+    import re
+
+    response = client.post(
+        "/enroll/",
+        {
+            "identifier": who,
+            "password": PASSWORD,
+            "platform": "iOS",
+            "os_version": "17.5",
+            "ownership": "corporate",
+            "accept_terms": "1",
+        },
+    )
+    link = re.search(r'id="download" href="([^"]+)"', response.content.decode()).group(1)
+    profile = flow.read_profile(client.get(link).content)
+    identity = flow.install_identity(transport, profile)
+    mdm = flow.payload_of(profile, "com.apple.mdm")
+    return SimulatedDevice(
+        transport=transport,
+        certificate=identity.certificate,
+        key=identity.key,
+        server_url=mdm["ServerURL"].replace("https://", "http://"),
+        checkin_url=mdm.get("CheckInURL"),
+        platform="iOS",
+        os_version="17.5",
+        user_enrollment=False,
+        topic=mdm["Topic"],
+        udid=udid,
+    )
+
+
+def test_portal_device_enrollment_re_enrolls_its_owner_never_someone_else(
+    org: dict[str, Any], transport: Any, client: Any
+) -> None:
+    first = _portal_device(transport, client, "alice", udid="PORTAL-UDID-1")
+    first.enroll()
+    client.logout()
+    carols = _portal_device(transport, client, "carol", udid="PORTAL-UDID-1")
+    assert carols.authenticate() == 403
+    client.logout()
+    again = _portal_device(transport, client, "alice", udid="PORTAL-UDID-1")
+    again.enroll()
+    channel = Enrollment.objects.get(channel_key="udid:PORTAL-UDID-1")
+    assert channel.cert_fingerprint == _fingerprint(again.certificate)
+    assert channel.directory_user_id == org["alice"].pk
+    assert first.connect()[0] == 403
+    assert again.connect()[0] == 200
