@@ -165,6 +165,10 @@ def test_another_devices_certificate_cannot_take_over_an_enrollment(
         before.push_magic,
     )
     assert after.directory_user_id == org["alice"].pk
+    # The refusal is in the victim's device log, with the certificate that tried.
+    refused = after.events.get(action="Authenticate", status="refused")
+    assert refused.detail["certificate"] == _fingerprint(attacker.certificate)
+    assert refused.detail["reason"]
     # The real device keeps its enrollment and gets its commands.
     (received,) = victim.run()
     assert received.request_type == "ProfileList"
