@@ -41,7 +41,8 @@ class AuthChallenge:
 EnrollmentResolver = Callable[["EnrollmentIds", str, str | None], EnrollmentContext | None]
 BearerChecker = Callable[["Enrollment", str | None], AuthChallenge | None]
 # (device channel, whether it replaced another certificate's enrollment of the same channel)
-SessionBinder = Callable[["Enrollment", bool], None]
+# -> False when the session was bound to another channel meanwhile (a concurrent Authenticate)
+SessionBinder = Callable[["Enrollment", bool], bool]
 SessionEnder = Callable[["Enrollment"], None]
 
 _resolver: EnrollmentResolver | None = None
@@ -71,10 +72,12 @@ def resolve_enrollment(
     return _resolver(ids, reference, bearer) if _resolver else None
 
 
-def bind_session(enrollment: Enrollment, *, replaced: bool) -> None:
-    """Authenticate accepted: the channel's session (its `enrollment_reference`) is bound to it."""
-    if _session_binder is not None:
-        _session_binder(enrollment, replaced)
+def bind_session(enrollment: Enrollment, *, replaced: bool) -> bool:
+    """Authenticate accepted: the channel's session (its `enrollment_reference`) is bound to it.
+    False when another channel got the session first (the Authenticate is then refused)."""
+    if _session_binder is None:
+        return True
+    return _session_binder(enrollment, replaced)
 
 
 def end_sessions(enrollment: Enrollment) -> None:

@@ -2,7 +2,8 @@
 
 Verification is cryptographic only (signature over the exact body, issued by our MDM CA or a
 configured external CA, inside its validity window). Binding the certificate to an enrollment
-(the pin stored at Authenticate) happens in services, where the enrollment row is loaded anyway.
+(the pin stored at Authenticate, the rules in `devices.binding`) happens in services, where the
+enrollment row is loaded anyway.
 """
 
 from __future__ import annotations

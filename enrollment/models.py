@@ -143,7 +143,8 @@ class EnrollmentSession(models.Model):
     platform = models.CharField(max_length=16, blank=True)
     # MachineInfo without any hardware identifier for BYOD (LANGUAGE, PRODUCT, VERSION, ...).
     machine_info = models.JSONField(default=dict, blank=True)
-    # The MDM channel this session became (set on the first check-in carrying the bearer token).
+    # The MDM channel this session became: bound at the Authenticate of its certificate (or at the
+    # first check-in carrying its bearer token, for a later sign-in of the same enrollment).
     enrollment = models.ForeignKey(
         "devices.Enrollment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

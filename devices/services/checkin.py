@@ -46,11 +46,41 @@ def _refuse_for_user_enrollment(enrollment: Enrollment, message_type: MessageTyp
         raise CheckinRejected(403, f"{message_type} is not allowed here: {decision.reason}")
 
 
-@transaction.atomic
+class _TakeoverRefused(CheckinRejected):
+    """An Authenticate refused by the binding rules, for the channel `enrollment_id` if it exists."""
+
+    def __init__(self, reason: str, enrollment_id: int | None) -> None:
+        super().__init__(403, reason)
+        self.enrollment_id = enrollment_id
+
+
 def handle_checkin(
     *, identity: DeviceIdentity, message: protocol.CheckinMessage, bearer: str | None = None
 ) -> Reply:
     """Handle one check-in message; raises CheckinRejected for a 4xx answer."""
+    try:
+        return _handle_checkin(identity=identity, message=message, bearer=bearer)
+    except _TakeoverRefused as exc:
+        if exc.enrollment_id is not None:
+            # Outside the check-in's transaction, which was undone: the attempt stays logged.
+            DeviceEvent.objects.create(
+                enrollment_id=exc.enrollment_id,
+                kind=DeviceEvent.Kind.CHECKIN,
+                action=MessageType.AUTHENTICATE,
+                status="refused",
+                detail={
+                    "reason": exc.reason,
+                    "certificate": identity.fingerprint,
+                    "transport": identity.transport,
+                },
+            )
+        raise
+
+
+@transaction.atomic
+def _handle_checkin(
+    *, identity: DeviceIdentity, message: protocol.CheckinMessage, bearer: str | None
+) -> Reply:
     if isinstance(message, protocol.Authenticate):
         return _authenticate(identity, message, bearer)
     enrollment = _find(message.ids, for_update=True)
@@ -156,7 +186,7 @@ def _check_binding(
         )
     reason = binding.refusal(channel, certificate)
     if reason is not None:
-        raise CheckinRejected(403, reason)
+        raise _TakeoverRefused(reason, enrollment.pk if enrollment is not None else None)
 
 
 def _authenticate(
@@ -224,7 +254,8 @@ def _authenticate(
         pki.revoke_issued_certificate(
             fingerprint=replaced, reason="replaced by a new enrollment of the device"
         )
-    hooks.bind_session(enrollment, replaced=bool(replaced))
+    if not hooks.bind_session(enrollment, replaced=bool(replaced)):
+        raise CheckinRejected(403, binding.TAKEN)  # the transaction undoes this Authenticate
     dropped = 0 if created else _cancel_pending(enrollment, "device authenticated again")
     detail: dict[str, Any] = {
         "os_version": enrollment.os_version,

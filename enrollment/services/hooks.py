@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Q
 from django.utils import timezone
 
 from enrollment.models import (
@@ -58,10 +59,12 @@ def resolve_enrollment(
     )
 
 
-def bind_session(enrollment: Enrollment, replaced: bool) -> None:
+def bind_session(enrollment: Enrollment, replaced: bool) -> bool:
     """Authenticate accepted: bind the device channel to the session its certificate was issued
-    for (one UPDATE; none when the certificate came from no session). A re-enrollment that
-    replaced another certificate ends the sessions of the enrollment it replaces."""
+    for (one UPDATE; none when the certificate came from no session). False when the session is
+    bound to another channel: another Authenticate bound it since it was read (the UPDATE waits
+    for that transaction, then matches nothing). A re-enrollment that replaced another
+    certificate ends the sessions of the enrollment it replaces."""
     reference = enrollment.enrollment_reference
     if replaced:
         revoke_sessions_of(
@@ -70,11 +73,14 @@ def bind_session(enrollment: Enrollment, replaced: bool) -> None:
             reason="the device enrolled again with another identity certificate",
         )
     if not reference:
-        return
-    EnrollmentSession.objects.filter(public_id=reference, enrollment__isnull=True).update(
-        enrollment_id=enrollment.pk, status=EnrollmentSession.Status.ENROLLED
+        return True
+    bound = (
+        EnrollmentSession.objects.filter(public_id=reference)
+        .filter(Q(enrollment__isnull=True) | Q(enrollment_id=enrollment.pk))
+        .update(enrollment_id=enrollment.pk, status=EnrollmentSession.Status.ENROLLED)
     )
     setattr(enrollment, _BOUND_REFERENCE, reference)
+    return bound > 0
 
 
 def end_sessions(enrollment: Enrollment) -> None:

@@ -282,15 +282,18 @@ def test_pinned_certificate_cannot_be_used_for_another_enrollment(
     assert Enrollment.objects.count() == 1
 
 
+@pytest.mark.parametrize("mtls", [False, True], ids=["signature", "mtls"])
+@override_settings(MDM_TRUSTED_PROXIES=["127.0.0.0/8"])
 def test_another_certificate_cannot_authenticate_an_enrolled_channel(
-    make_device: MakeDevice,
+    make_device: MakeDevice, mtls: bool
 ) -> None:
     # Certificates from our CA without an issuance record (or from MDM_EXTERNAL_CA_FILE) can
-    # open channels of their own, never take over one pinned to another certificate.
+    # open channels of their own, never take over one pinned to another certificate, whichever
+    # way the request proves its identity.
     victim = make_device(user_enrollment=False)
     victim.enroll()
     before = Enrollment.objects.get()
-    intruder = make_device(user_enrollment=False)
+    intruder = make_device(user_enrollment=False, mtls_header="X-Client-Cert" if mtls else None)
     intruder.udid = victim.udid
     status, body = intruder.checkin(
         {"MessageType": "Authenticate", "UDID": victim.udid, "Topic": victim.topic}

@@ -153,7 +153,7 @@ def test_another_devices_certificate_cannot_take_over_an_enrollment(
     attacker = _posing_as(_attacker_certificate(transport, kind, channel), victim)
 
     assert attacker.authenticate() == 403
-    assert attacker.token_update() in (403, 404)
+    assert attacker.token_update() == 403
     status, _body = attacker.connect()
     assert status == 403
 
@@ -165,6 +165,10 @@ def test_another_devices_certificate_cannot_take_over_an_enrollment(
         before.push_magic,
     )
     assert after.directory_user_id == org["alice"].pk
+    # The refusal is in the victim's device log, with the certificate that tried.
+    refused = after.events.get(action="Authenticate", status="refused")
+    assert refused.detail["certificate"] == _fingerprint(attacker.certificate)
+    assert refused.detail["reason"]
     # The real device keeps its enrollment and gets its commands.
     (received,) = victim.run()
     assert received.request_type == "ProfileList"
@@ -424,3 +428,156 @@ def test_an_administrator_grants_a_re_enrollment_of_one_channel(
     assert victim.device.connect()[0] == 403
     with pytest.raises(Exception, match="no enrollment"):
         call_command("reenroll_challenge", "00000000-0000-0000-0000-000000000000")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_authenticates_cannot_both_bind_one_session(server_pki: Any) -> None:
+    """The same certificate sent for two new channels at once: the second Authenticate reads the
+    session unbound (the first has not committed), waits on the session row, and is refused."""
+    import datetime as dt
+    import threading
+    import time
+
+    from django.db import connection, connections, transaction
+    from django.utils import timezone
+
+    from devices import protocol
+    from devices.exceptions import CheckinRejected
+    from devices.identity import DeviceIdentity
+    from mdm_server.pki.models import IssuedCertificate
+
+    if connection.vendor != "postgresql":
+        pytest.skip("DATABASE_URL is not PostgreSQL")
+    now = timezone.now()
+    session = EnrollmentSession.objects.create(
+        kind="account",
+        enrollment_type="user",
+        user_identifier=f"alice@{DOMAIN}",
+        expires_at=now + dt.timedelta(days=1),
+    )
+    fingerprint = "c" * 64
+    IssuedCertificate.objects.create(
+        fingerprint=fingerprint,
+        serial="1",
+        subject="CN=one",
+        not_before=now,
+        not_after=now + dt.timedelta(days=1),
+        pem="",
+        reference=session.public_id,
+    )
+    identity = DeviceIdentity(
+        fingerprint=fingerprint,
+        not_valid_before=now,
+        not_valid_after=now + dt.timedelta(days=1),
+        transport="signature",
+    )
+
+    def authenticate(enrollment_id: str) -> Any:
+        message = protocol.checkin_from_dict(
+            {"MessageType": "Authenticate", "EnrollmentID": enrollment_id, "OSVersion": "18.2"}
+        )
+        try:
+            return device_services.handle_checkin(identity=identity, message=message)
+        except CheckinRejected as exc:
+            return exc
+
+    results: dict[str, Any] = {}
+    first_done, release = threading.Event(), threading.Event()
+
+    def first() -> None:
+        try:
+            with transaction.atomic():
+                results["first"] = authenticate("FIRST")
+                first_done.set()
+                release.wait(60)
+        finally:
+            connections.close_all()
+
+    def second() -> None:
+        first_done.wait(60)
+        try:
+            results["second"] = authenticate("SECOND")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    try:
+        assert first_done.wait(60)
+        waiting = 0
+        for _ in range(600):  # until the second Authenticate waits for the first's row lock
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND wait_event_type = 'Lock'"
+                )
+                waiting = cursor.fetchone()[0]
+            if waiting:
+                break
+            time.sleep(0.05)
+        assert waiting == 1
+    finally:
+        release.set()
+        for thread in threads:
+            thread.join(60)
+    assert results["first"].status == 200
+    refused = results["second"]
+    assert isinstance(refused, CheckinRejected) and refused.status == 403
+    assert "belongs to another enrollment" in refused.reason
+    (only,) = Enrollment.objects.all()
+    assert only.enrollment_id == "FIRST"
+    session.refresh_from_db()
+    assert session.enrollment_id == only.pk
+
+
+def _portal_device(transport: Any, client: Any, who: str, udid: str) -> SimulatedDevice:
+    """`who` signs in at the portal, downloads a Device Enrollment profile and installs it."""
+    import re
+
+    response = client.post(
+        "/enroll/",
+        {
+            "identifier": who,
+            "password": PASSWORD,
+            "platform": "iOS",
+            "os_version": "17.5",
+            "ownership": "corporate",
+            "accept_terms": "1",
+        },
+    )
+    link = re.search(r'id="download" href="([^"]+)"', response.content.decode()).group(1)
+    profile = flow.read_profile(client.get(link).content)
+    identity = flow.install_identity(transport, profile)
+    mdm = flow.payload_of(profile, "com.apple.mdm")
+    return SimulatedDevice(
+        transport=transport,
+        certificate=identity.certificate,
+        key=identity.key,
+        server_url=mdm["ServerURL"].replace("https://", "http://"),
+        checkin_url=mdm.get("CheckInURL"),
+        platform="iOS",
+        os_version="17.5",
+        user_enrollment=False,
+        topic=mdm["Topic"],
+        udid=udid,
+    )
+
+
+def test_portal_device_enrollment_re_enrolls_its_owner_never_someone_else(
+    org: dict[str, Any], transport: Any, client: Any
+) -> None:
+    first = _portal_device(transport, client, "alice", udid="PORTAL-UDID-1")
+    first.enroll()
+    client.logout()
+    carols = _portal_device(transport, client, "carol", udid="PORTAL-UDID-1")
+    assert carols.authenticate() == 403
+    client.logout()
+    again = _portal_device(transport, client, "alice", udid="PORTAL-UDID-1")
+    again.enroll()
+    channel = Enrollment.objects.get(channel_key="udid:PORTAL-UDID-1")
+    assert channel.cert_fingerprint == _fingerprint(again.certificate)
+    assert channel.directory_user_id == org["alice"].pk
+    assert first.connect()[0] == 403
+    assert again.connect()[0] == 200
