@@ -245,11 +245,17 @@ def test_an_unexpected_error_hands_the_poll_to_django(
 def test_garbage_idle_bodies_get_the_views_4xx(
     body: bytes, shortcut: IdlePollShortcut, django_app: CountingApp
 ) -> None:
-    status, _, reason = WSGITransport(shortcut).request(
-        "PUT",
-        "https://testserver/mdm/connect",
-        headers={"Content-Type": "application/x-apple-aspen-mdm", "Mdm-Signature": "AAAA"},
-        body=body,
-    )
-    assert 400 <= status < 500, (status, reason)
+    def put(app: Any) -> tuple[int, bytes]:
+        status, _, reason = WSGITransport(app).request(
+            "PUT",
+            "https://testserver/mdm/connect",
+            headers={"Content-Type": "application/x-apple-aspen-mdm", "Mdm-Signature": "AAAA"},
+            body=body,
+        )
+        return status, reason
+
+    through_shortcut = put(shortcut)
     assert django_app.calls == ["/mdm/connect"]
+    # The oracle is Django's own view, asked directly: same status, same reason.
+    assert through_shortcut == put(django_app.django)
+    assert 400 <= through_shortcut[0] < 500 and through_shortcut[1], through_shortcut
