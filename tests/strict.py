@@ -24,6 +24,7 @@ def pytest_runtest_makereport(
     report = yield
     if report.skipped and strict() and not hasattr(report, "wasxfail"):
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        reason = str(reason).removeprefix("Skipped: ")
         report.outcome = "failed"
         report.longrepr = f"{item.nodeid} would skip ({reason}); tests/run skips nothing"
     return report

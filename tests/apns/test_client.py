@@ -85,6 +85,7 @@ def test_error_bodies_do_not_exhaust_the_flow_control_window(
     fake.state.default = (410, "Unregistered")
     config = _config(apns_pki, push_key, fake.port, connections=1, streams_per_connection=100)
     outcomes = client.AioApnsSender(config).send(_targets(2000))
+    assert len(outcomes) == 2000
     assert all(o.status == 410 for o in outcomes)
 
 

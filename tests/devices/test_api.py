@@ -83,6 +83,7 @@ def test_device_list_filters_and_hides_hardware_ids_of_ue(helpdesk_api: APIClien
         assert row["user_enrollment_enrolled"] is True
         assert not {"udid", "serial_number", "imei"} & set(row)
     de = helpdesk_api.get("/api/v1/devices/", {"enrollment_type": "device"}).json()["results"]
+    assert len(de) == 2
     assert all(r["serial_number"].startswith("SER") for r in de)
 
 
@@ -284,6 +285,7 @@ def test_token_api_is_for_administrators(
     key = created.json()["key"]
     assert created["Cache-Control"] == "no-store"
     listed = admin_api.get("/api/v1/tokens/").json()
+    assert {t["username"] for t in listed} == {helpdesk_user.username, "alice-admin"}
     assert all("key" not in t for t in listed)
     assert api_tokens.token_for_key(key).user == helpdesk_user
     assert admin_api.post("/api/v1/tokens/", {"username": "ghost"}).status_code == 400

@@ -17,7 +17,7 @@ from django.core.wsgi import get_wsgi_application
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from devices import hooks, inventory, services
+from devices import inventory, services
 from devices.connect_shortcut import IdlePollShortcut
 from devices.models import DeviceEvent, Enrollment, InstalledProfile, QueuedCommand
 from devices.simulator import SimulatedDevice, WSGITransport, issue_identity
@@ -176,22 +176,8 @@ def test_refusals_are_left_to_the_view(
     assert len(django_app.calls) == 3
 
 
-def test_an_expired_bearer_token_gets_the_views_challenge(
-    wsgi_device: Callable[..., SimulatedDevice],
-    django_app: CountingApp,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    device = wsgi_device()
-    device.enroll()
-    challenge = hooks.AuthChallenge('Bearer method="apple-as-web" url="https://idp.test/"')
-    monkeypatch.setattr(hooks, "_bearer_checker", lambda enrollment, bearer: challenge)
-    django_app.calls.clear()
-
-    status, headers, reason = _idle(device)
-
-    assert (status, reason) == (401, b"authorization expired")
-    assert headers["www-authenticate"] == challenge.www_authenticate
-    assert django_app.calls == ["/mdm/connect"]
+# An expired bearer token through the shortcut: tests/enrollment/test_account_flow.py (it needs
+# a real account-driven enrollment).
 
 
 def test_other_requests_go_straight_to_django(
@@ -259,14 +245,20 @@ def test_an_unexpected_error_hands_the_poll_to_django(
 def test_garbage_idle_bodies_get_the_views_4xx(
     body: bytes, shortcut: IdlePollShortcut, django_app: CountingApp
 ) -> None:
-    status, _, reason = WSGITransport(shortcut).request(
-        "PUT",
-        "https://testserver/mdm/connect",
-        headers={"Content-Type": "application/x-apple-aspen-mdm", "Mdm-Signature": "AAAA"},
-        body=body,
-    )
-    assert 400 <= status < 500, (status, reason)
+    def put(app: Any) -> tuple[int, bytes]:
+        status, _, reason = WSGITransport(app).request(
+            "PUT",
+            "https://testserver/mdm/connect",
+            headers={"Content-Type": "application/x-apple-aspen-mdm", "Mdm-Signature": "AAAA"},
+            body=body,
+        )
+        return status, reason
+
+    through_shortcut = put(shortcut)
     assert django_app.calls == ["/mdm/connect"]
+    # The oracle is Django's own view, asked directly: same status, same reason.
+    assert through_shortcut == put(django_app.django)
+    assert 400 <= through_shortcut[0] < 500 and through_shortcut[1], through_shortcut
 
 
 APPLE_TYPES = [

@@ -165,6 +165,7 @@ def test_export_follows_the_filter_and_carries_ue_columns(admin_client: Client) 
     assert all(r["User Enrollment Enrolled"] == "Yes" for r in rows)
     assert all(r["Serial number"] == "" and r["UDID"] == "" for r in rows)
     device_rows = _csv(admin_client, {"enrollment_type": "device"})
+    assert len(device_rows) == 2
     assert all(r["Serial number"].startswith("SER") for r in device_rows)
     assert AuditEvent.objects.filter(action="devices.exported").count() == 2
 

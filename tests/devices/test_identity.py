@@ -86,9 +86,12 @@ def test_a_cached_verification_is_rechecked_against_a_reloaded_ca_list(
     meta, body, fingerprint = signed_poll
     assert identity.identify_meta(meta, body).fingerprint == fingerprint  # cached now
 
-    # The CA list is reloaded (every minute in production) and no longer has our CA.
-    stranger_ca = certificates.build_ca("Another CA", key=certificates.new_rsa_key())
-    monkeypatch.setattr(identity, "_CA_CACHE_SECONDS", 0.0)
-    monkeypatch.setattr(identity, "trusted_device_cas", lambda: [stranger_ca])
+    # The server's CA is replaced by another one (every generation of ours gone), and a minute
+    # later the process reloads its CA list (the cache's load time is moved back).
+    from mdm_server.pki.models import ServerCertificate
+
+    ServerCertificate.objects.all().delete()
+    pki.ensure_server_pki(organisation="Another")
+    monkeypatch.setattr(identity, "_ca_cache", (0.0, identity._ca_cache[1]))
     with pytest.raises(identity.IdentityError, match="not issued by this server's CA"):
         identity.identify_meta(meta, body)

@@ -1,3 +1,4 @@
+import json
 import plistlib
 from pathlib import Path
 
@@ -46,6 +47,54 @@ def test_user_channel_key_of_device_enrollment() -> None:
     assert message.ids.is_user_channel
     assert message.ids.device_key == "udid:0000FE00-1234-5678-9ABC-DEF012345678"
     assert message.ids.key.endswith("/uid:A1B2C3D4-0000-1111-2222-333344445555")
+
+
+def test_authenticate_of_a_user_enrollment_mac() -> None:
+    message = protocol.parse_checkin(load("authenticate_ue_macos"))
+    assert isinstance(message, protocol.Authenticate)
+    assert message.ids == protocol.EnrollmentIds(
+        enrollment_id="5E3C2B1A-7D4F-4C2E-9A8B-1C0D2E3F4A5B"
+    )
+    assert message.os_version == "15.2"
+    assert message.product_name == "Mac15,3"
+
+
+def test_user_channel_of_a_user_enrollment_mac() -> None:
+    message = protocol.parse_checkin(load("token_update_ue_macos_user"))
+    assert isinstance(message, protocol.TokenUpdate)
+    assert message.ids.is_user_enrollment and message.ids.is_user_channel
+    assert message.ids.udid is None and message.ids.user_id is None
+    assert message.ids.device_key == "eid:5E3C2B1A-7D4F-4C2E-9A8B-1C0D2E3F4A5B"
+    assert message.ids.key == (
+        "eid:5E3C2B1A-7D4F-4C2E-9A8B-1C0D2E3F4A5B/euid:9A8B7C6D-5E4F-4A3B-8C2D-1E0F9A8B7C6D"
+    )
+    assert len(message.token) == 32 and message.unlock_token is None
+    assert message.push_magic == "2C4E6A8B-0D1F-4B3C-8E5A-7F9B1D3C5E7A"
+
+
+def test_declarative_management_status_report() -> None:
+    message = protocol.parse_checkin(load("declarative_management_status_ue_ios"))
+    assert isinstance(message, protocol.DeclarativeManagement)
+    assert message.ids.key == "eid:FB833D84-50C0-41DD-99DE-F748E44FFEF5"
+    assert message.endpoint == "status"
+    assert message.data is not None
+    report = json.loads(message.data)
+    assert report["Errors"] == []
+    declarations = report["StatusItems"]["management"]["declarations"]
+    assert [d["identifier"] for d in declarations["configurations"]] == [
+        "com.example.config.passcode"
+    ]
+    assert "identifier" not in report["StatusItems"]["device"]  # no UDID or serial for UE
+
+
+def test_every_fixture_says_where_it_came_from() -> None:
+    readme = (PLISTS / "README.md").read_text()
+    files = sorted(p.name for p in PLISTS.glob("*.plist"))
+    assert len(files) == 7
+    for name in files:
+        text = (PLISTS / name).read_text()
+        assert text.splitlines()[1].startswith("<!-- "), f"{name} has no source comment"
+        assert f"`{name}`" in readme, f"{name} is not listed in the README"
 
 
 def test_idle_report() -> None:

@@ -161,6 +161,7 @@ def test_import_group_creates_synced_group_members_and_reports_duplicates(
     ids = dict(DirectoryUser.objects.values_list("username", "managed_apple_id"))
     assert ids == {"eve": "eve@appleid.example.com", "grace": None, "heidi": None}
     assert {p["user"] for p in run.problems} == {"grace", "heidi"}
+    assert len(run.problems) == 2
     assert all("duplicate" in p["problem"] for p in run.problems)
 
 

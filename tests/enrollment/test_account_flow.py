@@ -407,7 +407,8 @@ def test_garbage_scep_message_is_refused(org: dict[str, Any], client: Any) -> No
     response = client.post(
         "/scep?operation=PKIOperation", b"garbage", content_type="application/x-pki-message"
     )
-    assert 400 <= response.status_code < 500
+    assert response.status_code == 400
+    assert b"not CMS SignedData" in response.content
 
 
 def test_profile_signature_verifies_with_openssl(
@@ -564,3 +565,45 @@ def test_the_pause_counts_the_account_not_the_spelling_and_says_when(
     assert not EnrollmentSession.objects.exists()
     # carol is another account: not paused.
     assert client.post(url, {"identifier": "carol", "password": PASSWORD}).status_code == 308
+
+
+@pytest.mark.django_db(
+    transaction=True
+)  # Django's WSGI handler closes a connection in a transaction
+def test_an_expired_bearer_token_gets_the_views_challenge_through_the_shortcut(
+    org: dict[str, Any], transport: Any
+) -> None:
+    """The Idle-poll shortcut must not answer a device whose access token has expired: Django's
+    view answers it, 401 with the challenge that makes the device sign in again."""
+    from django.core.wsgi import get_wsgi_application
+
+    from devices.connect_shortcut import IdlePollShortcut
+    from devices.simulator import WSGITransport
+
+    calls: list[str] = []
+    django = get_wsgi_application()
+
+    def counting(environ: dict[str, Any], start_response: Any) -> Any:
+        calls.append(environ["PATH_INFO"])
+        return django(environ, start_response)
+
+    result = _enroll(transport)
+    device = _device(WSGITransport(IdlePollShortcut(counting)), result)
+    device.enroll()  # Authenticate and TokenUpdate, carrying the bearer token
+    calls.clear()
+    idle = plistlib.dumps({"Status": "Idle", **device.ids()})
+    headers = device._headers(idle, "application/x-apple-aspen-mdm")
+    status, _, _ = device.transport.request("PUT", device.server_url, headers=headers, body=idle)
+    assert status == 200 and calls == []  # a valid token: answered by the shortcut
+
+    # The token's lifetime ends (its expiry moves into the past; nothing is patched).
+    expired = timezone.now() - dt.timedelta(seconds=1)
+    assert EnrollmentToken.objects.filter(kind=EnrollmentToken.Kind.ACCESS).update(
+        expires_at=expired
+    )
+    status, answer_headers, reason = device.transport.request(
+        "PUT", device.server_url, headers=headers, body=idle
+    )
+    assert (status, reason) == (401, b"authorization expired")
+    assert answer_headers["www-authenticate"].startswith('Bearer method="apple-as-web"')
+    assert calls == ["/mdm/connect"]

@@ -18,7 +18,7 @@ def test_split_user_identifier_uses_the_last_at() -> None:
     assert ident.local_part == '"odd@name"'
     assert ident.domain == "example.com"
     for bad in ("", "nobody", "a@", "@example.com", "a@localhost"):
-        with pytest.raises(discovery.DiscoveryRejected):
+        with pytest.raises(discovery.DiscoveryRejected, match="as name@domain"):
             discovery.split_user_identifier(bad)
 
 

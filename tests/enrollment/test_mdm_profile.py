@@ -81,5 +81,5 @@ def test_invalid_specs(kind: mp.ProfileKind, overrides: dict[str, object], messa
 
 
 def test_parse_profile_rejects_garbage() -> None:
-    with pytest.raises(mp.MdmProfileError):
+    with pytest.raises(mp.MdmProfileError, match="not a property list"):
         mp.parse_profile(b"nope")

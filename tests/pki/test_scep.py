@@ -334,11 +334,16 @@ def test_signed_content_that_is_not_an_envelope(
 
 
 @pytest.mark.parametrize(
-    "data",
-    [b"", b"garbage", b"\x30\x80\x00\x00", b"\x30\x03\x02\x01\x01"],
+    ("data", "reason"),
+    [
+        (b"", "empty CMS message"),
+        (b"garbage", "not CMS SignedData"),
+        (b"\x30\x80\x00\x00", "not CMS SignedData"),
+        (b"\x30\x03\x02\x01\x01", "not CMS SignedData"),
+    ],
 )
-def test_not_scep_at_all(data: bytes) -> None:
-    with pytest.raises(scep.ScepMessageError):
+def test_not_scep_at_all(data: bytes, reason: str) -> None:
+    with pytest.raises(scep.ScepMessageError, match=reason):
         scep.parse_pki_message(data)
 
 
@@ -348,7 +353,7 @@ def test_signed_data_without_scep_attributes_is_not_scep(rsa_key: rsa.RSAPrivate
         cms.sign_attached(b"hello", certificate=cert, key=rsa_key),
         cms.sign_detached(b"hello", certificate=cert, key=rsa_key),
     ):
-        with pytest.raises(scep.ScepMessageError):
+        with pytest.raises(scep.ScepMessageError, match="not a SCEP message"):
             scep.parse_pki_message(message)
 
 

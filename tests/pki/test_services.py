@@ -63,7 +63,7 @@ def test_pkcs12_identity(
     assert info.returncode == 0, info.stderr
     assert b"pbeWithSHA1And3-KeyTripleDES-CBC" in info.stderr
     assert b"MAC: sha1" in info.stderr
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Invalid password"):
         pkcs12.load_pkcs12(data, b"wrong")
 
 

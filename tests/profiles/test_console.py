@@ -220,6 +220,7 @@ def test_empty_assignment_is_refused_with_a_message(admin_client, admin_user) ->
     profile = _profile(admin_user)
     response = admin_client.post(f"/console/profiles/{profile.pk}/assign/", {}, follow=True)
     assert "Choose devices, user groups or enrollment types" in response.content.decode()
+    assert not profile.assignments.exists() and not profile.deliveries.exists()
 
 
 def test_replace_page_keeps_the_identifier(admin_client, admin_user) -> None:

@@ -111,6 +111,7 @@ def test_subset_mode_sends_the_allowed_part_to_ue_devices(
         profile=profile, actor=admin_user, enrollments=[ue_ios, ue_macos, device_ios]
     )
     deliveries = {d.enrollment_id: d for d in Delivery.objects.filter(profile=profile)}
+    assert set(deliveries) == {ue_ios.pk, ue_macos.pk, device_ios.pk}
     assert all(d.status == Delivery.Status.QUEUED for d in deliveries.values())
     assert not deliveries[device_ios.pk].partial
     assert deliveries[ue_ios.pk].partial and deliveries[ue_macos.pk].partial

@@ -31,4 +31,5 @@ def test_report_json_carries_reasons_and_rules() -> None:
     data = ue_report.report_json(ue_report.build_report([PASSCODE, CLIP], scope="device"))
     mac = data[1]
     assert mac["platform"] == "macOS" and mac["outcome"] == "refused"
+    assert len(mac["payloads"]) == 2
     assert all(p["rule"] for p in mac["payloads"])
