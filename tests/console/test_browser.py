@@ -161,12 +161,33 @@ def test_settings_and_token_pages(
     page.fill("#token-create input[name=username]", helpdesk_user.username)
     page.click("#token-create button[type=submit]")
     key = page.inner_text("#token-key")
-    assert len(key) == 40
+    assert len(key) == 64
     shot("14-token-created")
     page.goto(f"{base}/console/settings/")
-    assert page.locator(f"tr[data-token-user='{helpdesk_user.username}']").count() == 1
+    row = page.locator(f"tr[data-token-user='{helpdesk_user.username}']")
+    assert row.count() == 1
     assert key not in page.content()
+    assert f"{key[:8]}…" in row.inner_text()
     shot("15-settings")
+
+
+def test_the_console_refuses_injected_inline_script(
+    page: Any, live_server: Any, admin_user: User
+) -> None:
+    """What markup injection could add is not run: the policy is enforced by the browser."""
+    _sign_in(page, live_server.url, admin_user)
+    with page.expect_console_message(lambda m: "Content Security Policy" in m.text) as report:
+        ran = page.evaluate(
+            """() => {
+                const s = document.createElement("script");
+                s.textContent = "window.__injected = true";
+                document.body.appendChild(s);
+                return window.__injected === true;
+            }"""
+        )
+    assert ran is False
+    assert "inline script" in report.value.text
+    page.csp_violations.clear()  # expected here; every other page must log none
 
 
 def test_swagger_ui_works_offline(page: Any, live_server: Any, admin_user: User, shot: Any) -> None:
