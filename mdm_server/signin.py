@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from functools import cache
 from typing import Any
 
 from django.conf import settings
@@ -59,6 +60,7 @@ _OPEN = ("console-logout", "console-password", "console-two-factor", "console-ve
 _GATED_PREFIXES = ("/console/", "/admin/", "/api/")
 
 
+@cache
 def _open_paths() -> frozenset[str]:
     return frozenset(reverse(name) for name in _OPEN)
 
@@ -94,12 +96,13 @@ class SignInGateMiddleware:
     @staticmethod
     def _pending_step(request: HttpRequest) -> tuple[str | None, str]:
         user = request.user
-        if accounts.must_change_password(user):  # type: ignore[arg-type]
+        state = accounts.sign_in_state(user)  # type: ignore[arg-type]
+        if state.must_change_password:
             return "console-password", "Change your one-time password in the console first."
         if user.is_verified():  # type: ignore[union-attr]
             return None, ""
-        if accounts.confirmed_totp(user) is not None:  # type: ignore[arg-type]
+        if state.has_second_factor:
             return "console-verify", "Enter your one-time code in the console first."
-        if accounts.second_factor_required():
+        if state.second_factor_required:
             return "console-two-factor", "Set up a second factor in the console first."
         return None, ""
