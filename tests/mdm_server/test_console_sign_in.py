@@ -230,6 +230,7 @@ def _enroll_totp(client: Client) -> bytes:
     secret = re.search(r'id="totp-secret">([A-Z2-7=]+)<', page)
     uri = re.search(r'id="totp-uri">(otpauth://totp/[^<]+)<', page)
     assert secret is not None and uri is not None
+    assert re.search(r'<div id="totp-qr"><svg [^>]*class="segno"><path ', page)  # the QR code
     from base64 import b32decode
 
     key = b32decode(secret[1])
