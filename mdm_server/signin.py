@@ -106,3 +106,16 @@ class SignInGateMiddleware:
         if state.second_factor_required:
             return "console-two-factor", "Set up a second factor in the console first."
         return None, ""
+
+
+def audit_lockout(
+    sender: Any, *, request: HttpRequest, username: str, ip_address: str, **_: Any
+) -> None:
+    """A refused sign-in (the attempt that starts a pause, and each one during it) is audited."""
+    from mdm_server import audit
+
+    audit.record(
+        actor=None,
+        action="console.sign_in_paused",
+        details={"username": username or "", "address": ip_address or ""},
+    )

@@ -61,6 +61,12 @@ def test_an_account_is_locked_after_repeated_failures_from_any_address(admin_use
     }
     assert f"{shown[1]}:{shown[2]}" in expected
     assert "_auth_user_id" not in client.session
+    from mdm_server.models import AuditEvent
+
+    paused = AuditEvent.objects.filter(action="console.sign_in_paused")
+    assert paused.count() == 2  # the attempt that started the pause, and the one during it
+    assert {e.details["address"] for e in paused} == {"192.0.2.99", "198.51.100.7"}
+    assert {e.details["username"] for e in paused} == {admin_user.username}
 
 
 def test_an_address_is_locked_after_failures_for_many_accounts(
