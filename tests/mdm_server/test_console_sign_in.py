@@ -77,6 +77,9 @@ def test_an_address_is_locked_after_failures_for_many_accounts(
         assert _sign_in(client, f"nobody-{n}", "guess", ip="203.0.113.9").status_code == 200
     assert _sign_in(client, "nobody-else", "guess", ip="203.0.113.9").status_code == 429
     assert _sign_in(client, admin_user.username, "pw-alice-admin", "203.0.113.9").status_code == 429
+    # Devices at that address are not affected: the device protocol has no password sign-in.
+    caps = client.get("/scep", {"operation": "GetCACaps"}, REMOTE_ADDR="203.0.113.9")
+    assert caps.status_code == 200 and b"SCEPStandard" in caps.content
     # The same account from elsewhere is not affected: it was the address that guessed.
     other = Client()
     assert _sign_in(other, admin_user.username, "pw-alice-admin", "203.0.113.10").status_code == 302
