@@ -329,3 +329,34 @@ def test_two_factor_pages_refuse_bad_input(admin_client: Client) -> None:
         "/console/account/two-factor/", {"action": "confirm", "token": "abc"}
     )
     assert letters.status_code == 400 and "6-digit" in letters.content.decode()
+
+
+def test_a_password_alone_cannot_replace_or_remove_the_authenticator(admin_user: User) -> None:
+    """Someone with only the password must not swap in their own app (or drop the owner's)."""
+    owner = Client()
+    _sign_in(owner, admin_user.username, "pw-alice-admin")
+    key = _enroll_totp(owner)
+
+    thief = Client()
+    _sign_in(thief, admin_user.username, "pw-alice-admin")
+    for url in ("/console/account/two-factor/", "/console/account/password/"):
+        response = thief.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith("/console/account/verify/"), url
+    thief.post("/console/account/two-factor/", {"action": "start"})
+    thief.post("/console/account/two-factor/", {"action": "remove"})
+    assert accounts.pending_totp(admin_user) is None
+    device = accounts.confirmed_totp(admin_user)
+    assert device is not None and bytes(device.bin_key) == key
+    changed = thief.post(
+        "/console/account/password/",
+        {
+            "old_password": "pw-alice-admin",
+            "new_password1": "t-h-i-e-f-1",
+            "new_password2": "t-h-i-e-f-1",
+        },
+    )
+    assert changed.status_code == 302 and "/verify/" in changed["Location"]
+    admin_user.refresh_from_db()
+    assert admin_user.check_password("pw-alice-admin")
+    assert thief.get("/console/").status_code == 302
