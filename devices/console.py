@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict, Streaming
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from devices import commands, selectors, services
 from devices.filters import DeliveryFilterSet, DeviceEventFilterSet, DeviceFilterSet
@@ -392,11 +393,10 @@ def device_action(request: HttpRequest, public_id: Any, name: str) -> HttpRespon
     )
 
 
+@require_POST
 @roles.console_view()
 def delivery_cancel(request: HttpRequest, public_id: Any, delivery_id: int) -> HttpResponse:
     """Cancel one pending command of this device (POST; administrators)."""
-    if request.method != "POST":
-        return HttpResponse("Use POST to cancel a command.", status=405, content_type="text/plain")
     device = _device(public_id)
     delivery = get_object_or_404(selectors.deliveries_for(device), pk=delivery_id)
     url = reverse("devices-detail", args=[device.public_id]) + "?tab=commands"

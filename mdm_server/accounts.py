@@ -6,16 +6,46 @@ a code from the authenticator app, so a half-finished enrollment never locks any
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from mdm_server import audit
 from mdm_server.models import ConsoleAccount, ConsoleSecurity
 
 TOTP_NAME = "Authenticator app"
+
+
+@dataclass(frozen=True)
+class SignInState:
+    """What a signed-in session may still have to do before it reaches the console."""
+
+    must_change_password: bool
+    has_second_factor: bool
+    second_factor_required: bool
+
+
+def sign_in_state(user: AbstractBaseUser) -> SignInState:
+    """The three facts the sign-in gate needs, in one query (it runs on every console request)."""
+    row = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .annotate(
+            must=Exists(
+                ConsoleAccount.objects.filter(user_id=OuterRef("pk"), must_change_password=True)
+            ),
+            totp=Exists(TOTPDevice.objects.filter(user_id=OuterRef("pk"), confirmed=True)),
+            required=Exists(ConsoleSecurity.objects.filter(pk=1, require_second_factor=True)),
+        )
+        .values_list("must", "totp", "required")
+        .first()
+    )
+    return SignInState(*(row or (False, False, False)))
 
 
 # --- password ------------------------------------------------------------------------------------

@@ -139,6 +139,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "mdm_server.unavailable.ServiceUnavailableMiddleware",
+    "mdm_server.security_headers.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -216,6 +217,21 @@ WHITENOISE_AUTOREFRESH = DEBUG
 SESSION_COOKIE_SECURE = PUBLIC_URL.startswith("https://") and PRODUCTION
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
+# Security headers (SecurityMiddleware): HSTS on HTTPS answers in production (browsers then refuse
+# plain HTTP to this host for that long; not for subdomains, which may be other servers),
+# nosniff, and no Referer to other sites.
+SECURE_HSTS_SECONDS = env_int("MDM_HSTS_SECONDS", 31536000 if PRODUCTION else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = False
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy of the console and the enrollment pages (mdm_server/security_headers.py).
+# No form-action: signing in ends in redirects to Microsoft or to the device's own URL scheme.
+MDM_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "frame-ancestors 'none'"
+)
+MDM_CONTENT_SECURITY_POLICY_PATHS = ("/console/", "/enroll/")
 
 # --- device protocol -------------------------------------------------------------------------------
 # Largest request body accepted from a device (an InstalledApplicationList of a busy Mac is a few

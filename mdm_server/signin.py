@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from functools import cache
 from typing import Any
 
 from django.conf import settings
@@ -54,13 +55,12 @@ def lockout_response(
 
 # --- the gate ------------------------------------------------------------------------------------
 
-# Pages a signed-in user may reach before passing the gate (the gate's own pages).
-_OPEN = ("console-logout", "console-password", "console-two-factor", "console-verify")
 _GATED_PREFIXES = ("/console/", "/admin/", "/api/")
 
 
-def _open_paths() -> frozenset[str]:
-    return frozenset(reverse(name) for name in _OPEN)
+@cache
+def _path(name: str) -> str:
+    return reverse(name)
 
 
 class SignInGateMiddleware:
@@ -78,10 +78,12 @@ class SignInGateMiddleware:
 
     def _gate(self, request: HttpRequest) -> HttpResponse | None:
         user = request.user
-        if not user.is_authenticated or request.path in _open_paths():
+        if not user.is_authenticated or request.path == _path("console-logout"):
             return None
         step, reason = self._pending_step(request)
-        if step is None:
+        # Only the pending step's own page is open: a session that has only the password may
+        # not reach the pages that replace the second factor or change the password.
+        if step is None or request.path == _path(step):
             return None
         if request.path.startswith("/api/"):
             # A session that has not finished signing in is not signed in for the API either.
@@ -89,17 +91,30 @@ class SignInGateMiddleware:
                 {"error": {"code": "sign_in_incomplete", "message": reason, "fields": {}}},
                 status=403,
             )
-        return redirect(f"{reverse(step)}?next={request.get_full_path()}")
+        return redirect(f"{_path(step)}?next={request.get_full_path()}")
 
     @staticmethod
     def _pending_step(request: HttpRequest) -> tuple[str | None, str]:
         user = request.user
-        if accounts.must_change_password(user):  # type: ignore[arg-type]
-            return "console-password", "Change your one-time password in the console first."
-        if user.is_verified():  # type: ignore[union-attr]
-            return None, ""
-        if accounts.confirmed_totp(user) is not None:  # type: ignore[arg-type]
+        state = accounts.sign_in_state(user)  # type: ignore[arg-type]
+        verified = user.is_verified()  # type: ignore[union-attr]
+        if state.has_second_factor and not verified:
             return "console-verify", "Enter your one-time code in the console first."
-        if accounts.second_factor_required():
+        if state.must_change_password:
+            return "console-password", "Change your one-time password in the console first."
+        if state.second_factor_required and not verified:
             return "console-two-factor", "Set up a second factor in the console first."
         return None, ""
+
+
+def audit_lockout(
+    sender: Any, *, request: HttpRequest, username: str, ip_address: str, **_: Any
+) -> None:
+    """A refused sign-in (the attempt that starts a pause, and each one during it) is audited."""
+    from mdm_server import audit
+
+    audit.record(
+        actor=None,
+        action="console.sign_in_paused",
+        details={"username": username or "", "address": ip_address or ""},
+    )

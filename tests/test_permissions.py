@@ -192,3 +192,37 @@ def test_a_get_never_changes_anything(objects: dict[str, str], admin_user: User)
         if writes:
             problems.append(f"GET {url} -> {response.status_code} wrote: {writes}")
     assert not problems, "\n".join(problems)
+
+
+# Console URLs that only ever change something: a GET is refused before anything is looked up.
+POST_ONLY = {
+    "console-token-create", "console-token-revoke", "console-security",
+    "profiles-ue-mode", "profiles-assign", "profiles-unassign", "profiles-delete",
+    "directory-source-test", "directory-source-sync", "directory-source-delete",
+    "directory-user-invite", "directory-user-recompute",
+    "apns-upload", "apns-csr", "apns-push-all",
+    "devices-delivery-cancel",
+}  # fmt: skip
+_ACTION_WORDS = ("revoke", "delete", "sync/", "test/", "invite", "recompute", "cancel", "assign/",
+                 "push-all", "ue-mode", "security", "certificate/", "csr/$", "tokens/$")  # fmt: skip
+
+
+def test_state_changing_console_urls_refuse_get(
+    objects: dict[str, str], admin_user: User, helpdesk_user: User
+) -> None:
+    import re
+
+    console = [r for r in ROUTES if r.pattern.startswith("console/")]
+    # A new action URL must be listed here (and so be POST-only) to pass.
+    looks_like_action = {
+        r.name for r in console if any(re.search(re.escape(w).replace(r"\$", "$"), r.pattern)
+                                       for w in _ACTION_WORDS)
+    }  # fmt: skip
+    assert looks_like_action <= POST_ONLY, looks_like_action - POST_ONLY
+    assert {r.name for r in console} >= POST_ONLY
+    client = _client(admin_user)
+    for route in console:
+        if route.name in POST_ONLY:
+            response = client.get(route.url(objects))
+            assert response.status_code == 405, route.pattern
+            assert response["Allow"] == "POST", route.pattern

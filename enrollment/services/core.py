@@ -188,12 +188,10 @@ class Discovery:
 
 
 def _check_person_allowed(person: Person | None, configuration: EnrollmentConfiguration) -> None:
+    # A disabled account is answered like an unknown one (discovery is public and must not tell
+    # who has an account); it is refused at sign-in, once the password has been checked.
     if person is None:
         return
-    if not person.enabled:
-        raise discovery.DiscoveryRejected(
-            "Your account is disabled. Contact your IT department.", "directory user disabled"
-        )
     if configuration.groups and not set(configuration.groups) & set(person.groups):
         raise discovery.DiscoveryRejected(
             "Your account is not allowed to enroll devices. Contact your IT department.",

@@ -54,11 +54,19 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
+    """A fresh page; any Content-Security-Policy violation it logs fails the test."""
     context = browser.new_context(viewport={"width": 1360, "height": 900})
     context.set_default_timeout(10_000)
     page = context.new_page()
+    violations: list[str] = []
+    page.csp_violations = violations
+    page.on(
+        "console",
+        lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
     yield page
     context.close()
+    assert not violations, "\n".join(violations)
 
 
 @pytest.fixture

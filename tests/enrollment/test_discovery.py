@@ -104,7 +104,6 @@ def test_well_known_answers_with_json(org: dict[str, Any], client: Any) -> None:
     ("identifier", "fragment"),
     [
         ("alice@unknown.example", "not a domain"),
-        ("bob@" + DOMAIN, "disabled"),
         ("garbage", "name@domain"),
     ],
 )
@@ -117,6 +116,23 @@ def test_well_known_refusals(
     body = response.json()
     assert body["code"] == "com.apple.well-known.failed"
     assert fragment in body["message"]
+
+
+@pytest.mark.django_db
+def test_a_disabled_account_gets_the_same_answer_as_an_unknown_one(
+    org: dict[str, Any], client: Any
+) -> None:
+    """Discovery is public: it must not tell who has an account here (bob is disabled)."""
+
+    def answer(identifier: str) -> tuple[int, dict[str, str], bytes]:
+        response = client.get(WELL_KNOWN, {"user-identifier": identifier, "model-family": "iPhone"})
+        return response.status_code, dict(response.headers), response.content
+
+    disabled = answer(f"bob@{DOMAIN}")
+    unknown = answer(f"nobody-here@{DOMAIN}")
+    assert disabled == unknown
+    assert answer(f"BOB@{DOMAIN}") == unknown
+    # bob is still refused where it is safe to say so: after his password, at sign-in.
 
 
 @pytest.mark.django_db

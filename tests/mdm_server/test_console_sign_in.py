@@ -61,6 +61,12 @@ def test_an_account_is_locked_after_repeated_failures_from_any_address(admin_use
     }
     assert f"{shown[1]}:{shown[2]}" in expected
     assert "_auth_user_id" not in client.session
+    from mdm_server.models import AuditEvent
+
+    paused = AuditEvent.objects.filter(action="console.sign_in_paused")
+    assert paused.count() == 2  # the attempt that started the pause, and the one during it
+    assert {e.details["address"] for e in paused} == {"192.0.2.99", "198.51.100.7"}
+    assert {e.details["username"] for e in paused} == {admin_user.username}
 
 
 def test_an_address_is_locked_after_failures_for_many_accounts(
@@ -71,6 +77,9 @@ def test_an_address_is_locked_after_failures_for_many_accounts(
         assert _sign_in(client, f"nobody-{n}", "guess", ip="203.0.113.9").status_code == 200
     assert _sign_in(client, "nobody-else", "guess", ip="203.0.113.9").status_code == 429
     assert _sign_in(client, admin_user.username, "pw-alice-admin", "203.0.113.9").status_code == 429
+    # Devices at that address are not affected: the device protocol has no password sign-in.
+    caps = client.get("/scep", {"operation": "GetCACaps"}, REMOTE_ADDR="203.0.113.9")
+    assert caps.status_code == 200 and b"SCEPStandard" in caps.content
     # The same account from elsewhere is not affected: it was the address that guessed.
     other = Client()
     assert _sign_in(other, admin_user.username, "pw-alice-admin", "203.0.113.10").status_code == 302
@@ -230,6 +239,7 @@ def _enroll_totp(client: Client) -> bytes:
     secret = re.search(r'id="totp-secret">([A-Z2-7=]+)<', page)
     uri = re.search(r'id="totp-uri">(otpauth://totp/[^<]+)<', page)
     assert secret is not None and uri is not None
+    assert re.search(r'<div id="totp-qr"><svg [^>]*class="segno"><path ', page)  # the QR code
     from base64 import b32decode
 
     key = b32decode(secret[1])
@@ -319,3 +329,34 @@ def test_two_factor_pages_refuse_bad_input(admin_client: Client) -> None:
         "/console/account/two-factor/", {"action": "confirm", "token": "abc"}
     )
     assert letters.status_code == 400 and "6-digit" in letters.content.decode()
+
+
+def test_a_password_alone_cannot_replace_or_remove_the_authenticator(admin_user: User) -> None:
+    """Someone with only the password must not swap in their own app (or drop the owner's)."""
+    owner = Client()
+    _sign_in(owner, admin_user.username, "pw-alice-admin")
+    key = _enroll_totp(owner)
+
+    thief = Client()
+    _sign_in(thief, admin_user.username, "pw-alice-admin")
+    for url in ("/console/account/two-factor/", "/console/account/password/"):
+        response = thief.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith("/console/account/verify/"), url
+    thief.post("/console/account/two-factor/", {"action": "start"})
+    thief.post("/console/account/two-factor/", {"action": "remove"})
+    assert accounts.pending_totp(admin_user) is None
+    device = accounts.confirmed_totp(admin_user)
+    assert device is not None and bytes(device.bin_key) == key
+    changed = thief.post(
+        "/console/account/password/",
+        {
+            "old_password": "pw-alice-admin",
+            "new_password1": "t-h-i-e-f-1",
+            "new_password2": "t-h-i-e-f-1",
+        },
+    )
+    assert changed.status_code == 302 and "/verify/" in changed["Location"]
+    admin_user.refresh_from_db()
+    assert admin_user.check_password("pw-alice-admin")
+    assert thief.get("/console/").status_code == 302

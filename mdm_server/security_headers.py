@@ -1,0 +1,35 @@
+"""Content-Security-Policy for the pages people see: the console and the enrollment pages.
+
+Scripts and style sheets come only from this server (htmx and the console's CSS are static
+files; no page has an inline script). Inline style *attributes* stay allowed: progress bars set
+their width with one, and an attribute can style only its own element (style sheets, which could
+read the page with selectors, still come only from this server). The rest of the security headers
+(HSTS, nosniff, Referrer-Policy) are Django's SecurityMiddleware, configured in settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+HEADER = "Content-Security-Policy"
+
+
+class ContentSecurityPolicyMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.policy = settings.MDM_CONTENT_SECURITY_POLICY
+        self.prefixes = tuple(settings.MDM_CONTENT_SECURITY_POLICY_PATHS)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            self.policy
+            and request.path.startswith(self.prefixes)
+            and HEADER not in response
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
+            response[HEADER] = self.policy
+        return response
