@@ -6,6 +6,7 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mdm_server.settings")
 
@@ -14,6 +15,10 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
+    "drain-push-outbox": {
+        "task": "apns.tasks.drain_push_outbox_task",
+        "schedule": float(settings.APNS_OUTBOX_SWEEP_SECONDS),
+    },
     "repush-pending-commands": {
         "task": "apns.tasks.repush_stale_enrollments_task",
         "schedule": crontab(minute="*/30"),
