@@ -3,7 +3,7 @@
 What must be pushed is in the push outbox (PostgreSQL), not in the task message: the drain task
 takes rows from it, and Celery beat runs it every APNS_OUTBOX_SWEEP_SECONDS, so a push survives
 Redis being down when it was queued and a worker killed while pushing (its rows are taken again
-once their claim is APNS_OUTBOX_RECLAIM_SECONDS old). The time limit stays below the broker's
+once their claim is APNS_OUTBOX_RECLAIM_SECONDS old). The time limits stay below the broker's
 visibility timeout (settings), so a redelivered message never finds its first run still going.
 
 `push_enrollments_task` and `push_enrollment_task` carry enrollment ids in the message: the
@@ -47,7 +47,12 @@ def _push(task: Task, enrollment_ids: list[int], batch_id: int | None) -> dict[s
         enrollment_ids, retries = report.retry, retries + 1
 
 
-@shared_task(bind=True, name="apns.tasks.push_enrollments_task", max_retries=services.MAX_RETRIES)
+@shared_task(
+    bind=True,
+    name="apns.tasks.push_enrollments_task",
+    max_retries=services.MAX_RETRIES,
+    time_limit=services.DRAIN_TIME_LIMIT_SECONDS,
+)
 def push_enrollments_task(
     self: Task, enrollment_ids: list[int], batch_id: int | None = None
 ) -> dict[str, Any]:
@@ -55,7 +60,12 @@ def push_enrollments_task(
     return _push(self, enrollment_ids, batch_id)
 
 
-@shared_task(bind=True, name="apns.tasks.push_enrollment_task", max_retries=services.MAX_RETRIES)
+@shared_task(
+    bind=True,
+    name="apns.tasks.push_enrollment_task",
+    max_retries=services.MAX_RETRIES,
+    time_limit=services.DRAIN_TIME_LIMIT_SECONDS,
+)
 def push_enrollment_task(
     self: Task, enrollment_ids: list[int], batch_id: int | None = None
 ) -> dict[str, Any]:

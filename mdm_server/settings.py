@@ -103,11 +103,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "mdm"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A message a killed worker had taken (acks_late) goes to another worker after this long; every
-# task's time limit is below it, so a running task is never handed out twice. The push outbox
-# does not even wait for it (APNS_OUTBOX_RECLAIM_SECONDS).
+# A message a killed worker had taken (acks_late) goes to another worker after this long. The
+# push tasks' time limits are below it, so a running push is never handed out twice; a directory
+# import may run longer, and claims its run, so a second delivery finds it taken and returns.
+# The push outbox does not even wait for it (APNS_OUTBOX_RECLAIM_SECONDS).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 120}
-CELERY_TASK_TIME_LIMIT = 110
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}

@@ -177,3 +177,20 @@ def test_a_row_whose_enrollment_is_no_longer_pushable_is_dropped(
     result.batch.refresh_from_db()
     assert (result.batch.sent, result.batch.failed, result.batch.status) == (1, 1, "done")
     assert not PendingPush.objects.exists()
+
+
+def test_push_tasks_stop_before_the_broker_hands_their_message_out_again() -> None:
+    from apns import tasks
+    from mdm_server.celery import app
+
+    visibility = app.conf.broker_transport_options["visibility_timeout"]
+    assert visibility <= 120  # a dead worker's message comes back within two minutes
+    assert app.conf.task_acks_late and app.conf.task_reject_on_worker_lost
+    for task in (
+        tasks.drain_push_outbox_task,
+        tasks.push_enrollments_task,
+        tasks.push_enrollment_task,
+    ):
+        assert task.time_limit is not None and task.time_limit < visibility
+    assert services.DRAIN_BUDGET_SECONDS < services.DRAIN_TIME_LIMIT_SECONDS
+    assert app.conf.beat_schedule["drain-push-outbox"]["task"] == tasks.drain_push_outbox_task.name
