@@ -739,6 +739,12 @@ def _push_claim(
     delays: list[float] = []
 
     def record(outcomes: Sequence[client.PushOutcome]) -> None:
+        # One transaction: the device log and the outbox rows change together, so a worker
+        # killed at any point leaves either both or neither (never a logged push still due).
+        with transaction.atomic():
+            _record_answers(outcomes)
+
+    def _record_answers(outcomes: Sequence[client.PushOutcome]) -> None:
         pushed = _record_outcomes(outcomes, [by_key[o.key] for o in outcomes], cert)
         done: dict[int, tuple[str, list[tuple[int, int | None, int]]]] = {}
         later: list[tuple[int, int | None, int]] = []

@@ -6,7 +6,6 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
-from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mdm_server.settings")
 
@@ -15,10 +14,6 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
-    "drain-push-outbox": {
-        "task": "apns.tasks.drain_push_outbox_task",
-        "schedule": float(settings.APNS_OUTBOX_SWEEP_SECONDS),
-    },
     "repush-pending-commands": {
         "task": "apns.tasks.repush_stale_enrollments_task",
         "schedule": crontab(minute="*/30"),
@@ -36,6 +31,19 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=0, hour="*/4"),
     },
 }
+
+
+@app.on_after_configure.connect
+def _sweep_push_outbox(sender: Celery, **_: object) -> None:
+    """Drain the push outbox every APNS_OUTBOX_SWEEP_SECONDS: pushes whose worker could not be
+    asked (Redis was down), retries after their backoff, rows of a worker that died. Added
+    once Celery reads its configuration, so that importing this module reads no setting."""
+    from django.conf import settings
+
+    sender.conf.beat_schedule["drain-push-outbox"] = {
+        "task": "apns.tasks.drain_push_outbox_task",
+        "schedule": float(settings.APNS_OUTBOX_SWEEP_SECONDS),
+    }
 
 
 @app.task(name="mdm_server.ping")
