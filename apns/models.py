@@ -123,8 +123,24 @@ class PendingPush(models.Model):
     pushed again from the same batch.
     """
 
-    enrollment = models.ForeignKey("devices.Enrollment", on_delete=models.CASCADE, related_name="+")
-    batch = models.ForeignKey(PushBatch, null=True, blank=True, on_delete=models.CASCADE)
+    # No database constraints: a bulk push writes a row per device, and foreign-key checks
+    # would double its cost. Django still cascades deletes; a row whose enrollment is gone is
+    # dropped by the drain like any enrollment that is no longer pushable.
+    enrollment = models.ForeignKey(
+        "devices.Enrollment",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    batch = models.ForeignKey(
+        PushBatch,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        db_index=False,
+    )
     created_at = models.DateTimeField(db_default=Now())
     # Not before this time: the backoff of a retry.
     available_at = models.DateTimeField(db_default=Now())
@@ -133,7 +149,8 @@ class PendingPush(models.Model):
     attempts = models.PositiveSmallIntegerField(db_default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["available_at"], name="apns_pending_available")]
+        # The table is empty but for pushes on their way: drains scan it in id order, and only
+        # the constraint's index is kept up to date on a bulk insert.
         constraints = [
             models.UniqueConstraint(fields=["batch", "enrollment"], name="apns_pending_once")
         ]

@@ -582,17 +582,20 @@ def schedule_pushes(
 
 
 def _add_to_outbox(ids: Sequence[int], batch_id: int | None) -> None:
-    """One outbox row per enrollment: INSERT ... SELECT, a statement per slice of ids."""
+    """One outbox row per enrollment, the other columns from their database defaults: on
+    PostgreSQL one INSERT ... SELECT unnest(array) per slice (no per-row SQL or objects)."""
+    if connection.vendor != "postgresql":
+        PendingPush.objects.bulk_create(
+            [PendingPush(enrollment_id=pk, batch_id=batch_id) for pk in ids], batch_size=500
+        )
+        return
     table = connection.ops.quote_name(PendingPush._meta.db_table)
-    enrollments = connection.ops.quote_name(Enrollment._meta.db_table)
     with connection.cursor() as cursor:
         for start in range(0, len(ids), CHUNK_SIZE):
-            chunk = list(ids[start : start + CHUNK_SIZE])
-            marks = ", ".join(["%s"] * len(chunk))
             cursor.execute(
-                f"INSERT INTO {table} (enrollment_id, batch_id) "  # noqa: S608 - quoted names
-                f"SELECT id, %s FROM {enrollments} WHERE id IN ({marks})",
-                [batch_id, *chunk],
+                f"INSERT INTO {table} (enrollment_id, batch_id) "
+                "SELECT unnest(%s::bigint[]), %s::bigint",
+                [list(ids[start : start + CHUNK_SIZE]), batch_id],
             )
 
 
