@@ -17,7 +17,7 @@ import ssl
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -102,9 +102,17 @@ class ApnsConfig:
 
 
 class PushSender(Protocol):
-    """The interface the services use; tests and the benchmark may swap the implementation."""
+    """The interface the services use; tests and the benchmark may swap the implementation.
 
-    def send(self, targets: Sequence[PushTarget]) -> list[PushOutcome]: ...
+    `on_outcome`, when given, is called with each outcome as soon as it is known (from the
+    sending thread), so the caller can record progress while the batch is still going.
+    """
+
+    def send(
+        self,
+        targets: Sequence[PushTarget],
+        on_outcome: Callable[[PushOutcome], None] | None = None,
+    ) -> list[PushOutcome]: ...
 
 
 def classify(status: int, reason: str) -> Verdict:
@@ -347,10 +355,14 @@ class AioApnsSender:
     def __init__(self, config: ApnsConfig) -> None:
         self.config = config
 
-    def send(self, targets: Sequence[PushTarget]) -> list[PushOutcome]:
+    def send(
+        self,
+        targets: Sequence[PushTarget],
+        on_outcome: Callable[[PushOutcome], None] | None = None,
+    ) -> list[PushOutcome]:
         if not targets:
             return []
-        return asyncio.run(self._send_all(list(targets)))
+        return asyncio.run(self._send_all(list(targets), on_outcome))
 
     def _ssl_context(self) -> ssl.SSLContext:
         ctx = ssl.create_default_context(cafile=self.config.ca_file)
@@ -378,7 +390,9 @@ class AioApnsSender:
         )
         return client
 
-    async def _send_all(self, targets: list[PushTarget]) -> list[PushOutcome]:
+    async def _send_all(
+        self, targets: list[PushTarget], on_outcome: Callable[[PushOutcome], None] | None
+    ) -> list[PushOutcome]:
         # Built inside the running loop: aioapns binds to the current loop at construction.
         client = self._build_client()
         outcomes: dict[int, PushOutcome] = {}
@@ -390,12 +404,14 @@ class AioApnsSender:
         async def worker() -> None:
             for target in pending:
                 if stop.is_set():
-                    outcomes[target.key] = PushOutcome(target.key, -1, reason="NotSent")
-                    continue
-                outcome = await self._send_one(client, target, next(apns_ids))
+                    outcome = PushOutcome(target.key, -1, reason="NotSent")
+                else:
+                    outcome = await self._send_one(client, target, next(apns_ids))
+                    if outcome.verdict is Verdict.CERTIFICATE:
+                        stop.set()
                 outcomes[target.key] = outcome
-                if outcome.verdict is Verdict.CERTIFICATE:
-                    stop.set()
+                if on_outcome is not None:
+                    on_outcome(outcome)
 
         # One worker per stream we want in flight: a few connections x many streams each.
         streams = max(1, min(len(targets), self.config.streams))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from cryptography import x509
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Now
 
 from mdm_server import encryption
 from mdm_server.pki import certificates
@@ -110,3 +111,49 @@ class PushBatch(models.Model):
     @property
     def percent(self) -> int:
         return min(100, round(100 * self.done_count / self.total)) if self.total else 100
+
+
+class PendingPush(models.Model):
+    """The push outbox: an enrollment to push, kept in PostgreSQL until a worker has pushed it.
+
+    Written in the transaction that queues the commands, so a push is never lost when Redis is
+    down or a worker dies: `taken_at` is the worker's claim, refreshed while it pushes; a claim
+    nobody refreshes (the worker was killed) is taken again by the next drain. A row is deleted
+    once APNs has answered for it (or its retries are exhausted), so a pushed device is never
+    pushed again from the same batch.
+    """
+
+    # No database constraints: a bulk push writes a row per device, and foreign-key checks
+    # would double its cost. Django still cascades deletes; a row whose enrollment is gone is
+    # dropped by the drain like any enrollment that is no longer pushable.
+    enrollment = models.ForeignKey(
+        "devices.Enrollment",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    batch = models.ForeignKey(
+        PushBatch,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        db_index=False,
+    )
+    created_at = models.DateTimeField(db_default=Now())
+    # Not before this time: the backoff of a retry.
+    available_at = models.DateTimeField(db_default=Now())
+    taken_at = models.DateTimeField(null=True, blank=True)
+    claim = models.CharField(max_length=32, blank=True, db_default="")
+    attempts = models.PositiveSmallIntegerField(db_default=0)
+
+    class Meta:
+        # The table is empty but for pushes on their way: drains scan it in id order, and only
+        # the constraint's index is kept up to date on a bulk insert.
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "enrollment"], name="apns_pending_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"push enrollment {self.enrollment_id} (batch {self.batch_id})"

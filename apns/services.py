@@ -9,8 +9,12 @@ import contextlib
 import datetime as dt
 import hashlib
 import logging
+import queue
 import random
-from collections.abc import Iterable, Sequence
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,13 +23,12 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from apns import client
-from apns.models import PushBatch, PushCertificate, PushCertificateRequest
+from apns.models import PendingPush, PushBatch, PushCertificate, PushCertificateRequest
 from devices.models import DeviceEvent, Enrollment, QueuedCommand
 from devices.services import LAST_SEEN_RESOLUTION
 from mdm_server import audit, encryption
@@ -47,6 +50,11 @@ COALESCE_SECONDS = 120
 RETRY_BASE_SECONDS = 5.0
 RETRY_CAP_SECONDS = 600.0
 MAX_RETRIES = 6
+# A drain takes new rows for this long, then leaves the rest to the next one: its last chunk
+# ends within the sender's 60 s batch limit, so the drain stays under its hard time limit, itself
+# below the broker's visibility timeout (CELERY_BROKER_TRANSPORT_OPTIONS).
+DRAIN_BUDGET_SECONDS = 30.0
+DRAIN_TIME_LIMIT_SECONDS = 100
 
 
 class PushCertificateError(Exception):
@@ -379,7 +387,6 @@ def push_enrollments(
     Dead tokens are marked (no pushes until the next TokenUpdate), a refused certificate stops
     the batch and raises a dashboard alert. On `final_attempt`, retryable ones count as failed.
     """
-    report = PushReport()
     cert = active_certificate()
     if cert is None:
         _abort_batch(batch_id, "no active push certificate")
@@ -389,19 +396,38 @@ def push_enrollments(
         and PushBatch.objects.filter(pk=batch_id, status=PushBatch.Status.ABORTED).exists()
     ):
         # Another chunk of this batch was stopped (refused certificate): don't push the rest.
-        report.skipped = list(enrollment_ids)
         PushBatch.objects.filter(pk=batch_id).update(failed=F("failed") + len(enrollment_ids))
-        return report
-    rows = list(
+        return PushReport(skipped=list(enrollment_ids))
+    targets = _targets(enrollment_ids)
+    found = {t.key for t in targets}
+    outcomes = (sender or sender_for(cert)).send(targets) if targets else []
+    report = _record_outcomes(outcomes, targets, cert, batch_id=batch_id)
+    report.skipped = [pk for pk in enrollment_ids if pk not in found]
+    if batch_id is not None:
+        with transaction.atomic():
+            _count_batch(batch_id, report, final_attempt=final_attempt)
+    return report
+
+
+def _targets(enrollment_ids: Iterable[int]) -> list[client.PushTarget]:
+    rows = (
         pushable()
         .filter(id__in=list(enrollment_ids))
         .order_by("id")
         .values_list("id", "push_token", "push_magic")
     )
-    targets = [client.PushTarget(pk, token, magic) for pk, token, magic in rows]
-    found = {t.key for t in targets}
-    report.skipped = [pk for pk in enrollment_ids if pk not in found]
-    outcomes = (sender or sender_for(cert)).send(targets) if targets else []
+    return [client.PushTarget(pk, token, magic) for pk, token, magic in rows]
+
+
+def _record_outcomes(
+    outcomes: Sequence[client.PushOutcome],
+    targets: Sequence[client.PushTarget],
+    cert: PushCertificate,
+    *,
+    batch_id: int | None = None,
+) -> PushReport:
+    """Write what APNs answered: device log, last push, dead tokens, the certificate's state."""
+    report = PushReport()
     tokens = {t.key: t.token for t in targets}
     events: list[DeviceEvent] = []
     dead_reasons: dict[int, str] = {}
@@ -448,8 +474,7 @@ def push_enrollments(
             )
         elif report.delivered and cert.rejected_at is not None:
             PushCertificate.objects.filter(pk=cert.pk).update(rejected_at=None, rejected_reason="")
-        if batch_id is not None:
-            _count_batch(batch_id, report, final_attempt=final_attempt)
+            cert.rejected_at = None
     if report.certificate_error:
         logger.error("APNs refused push certificate %s: %s", cert.topic, report.certificate_error)
     return report
@@ -510,10 +535,6 @@ def _outstanding_push(now: dt.datetime) -> Q:
     )
 
 
-def _scheduled_key(enrollment_id: int) -> str:
-    return f"apns:scheduled:{enrollment_id}"
-
-
 def schedule_pushes(
     *,
     enrollment_ids: Iterable[int],
@@ -522,10 +543,13 @@ def schedule_pushes(
     coalesce: bool = True,
     track: bool = False,
 ) -> ScheduleResult:
-    """Queue push tasks (after commit) for the pushable ones of these enrollments, once each.
+    """Put the pushable ones of these enrollments in the push outbox, once each.
 
-    With `coalesce`, an enrollment that already has a push on its way (queued, or sent and not
-    answered by a connect) is left out: one push makes the device drain its whole queue.
+    The rows are written in the caller's transaction (the one that queued the commands); once it
+    commits, a worker is asked to push them now, and the outbox sweep pushes them anyway if that
+    request cannot reach the broker. With `coalesce`, an enrollment that already has a push on
+    its way (waiting in the outbox, or sent and not answered by a connect) is left out: one push
+    makes the device drain its whole queue.
     """
     if not PushCertificate.objects.filter(is_active=True).exists():
         # Nothing can be pushed; the commands wait for the device's next check-in (or for the
@@ -535,16 +559,14 @@ def schedule_pushes(
     now = timezone.now()
     wanted = sorted(set(enrollment_ids))
     ids: list[int] = []
+    waiting = PendingPush.objects.filter(taken_at__isnull=True).values("enrollment_id")
     # In slices: a fan-out to every device must not hit the database's parameter limit.
     for start in range(0, len(wanted), CHUNK_SIZE):
         qs = pushable().filter(id__in=wanted[start : start + CHUNK_SIZE])
         if coalesce:
-            qs = qs.exclude(_outstanding_push(now))
+            qs = qs.exclude(_outstanding_push(now)).exclude(id__in=waiting)
         ids += qs.values_list("id", flat=True)
     ids.sort()
-    if coalesce and len(ids) <= 1000:
-        # Close the window between "task queued" and "task ran" (a real worker is not instant).
-        ids = [pk for pk in ids if cache.add(_scheduled_key(pk), 1, timeout=COALESCE_SECONDS)]
     if not ids:
         return ScheduleResult([], None)
     batch = None
@@ -554,20 +576,293 @@ def schedule_pushes(
             total=len(ids),
             created_by=actor if actor is not None and actor.is_authenticated else None,
         )
-    from apns import tasks  # the tasks module imports this one
-
-    batch_id = batch.pk if batch is not None else None
-    task = tasks.push_enrollments_task if len(ids) > 1 else tasks.push_enrollment_task
-    for start in range(0, len(ids), CHUNK_SIZE):
-        chunk = ids[start : start + CHUNK_SIZE]
-        transaction.on_commit(lambda chunk=chunk: task.delay(chunk, batch_id))  # type: ignore[misc]
+    _add_to_outbox(ids, batch.pk if batch is not None else None)
+    chunks = -(-len(ids) // CHUNK_SIZE)
+    transaction.on_commit(lambda: request_drain(workers=chunks))
     return ScheduleResult(ids, batch)
 
 
-def release_scheduled(enrollment_ids: Sequence[int]) -> None:
-    """The task is running: a command queued from now on needs (and gets) its own push."""
-    if len(enrollment_ids) <= 1000:
-        cache.delete_many([_scheduled_key(pk) for pk in enrollment_ids])
+def _add_to_outbox(ids: Sequence[int], batch_id: int | None) -> None:
+    """One outbox row per enrollment, the other columns from their database defaults: on
+    PostgreSQL one INSERT ... SELECT unnest(array) per slice (no per-row SQL or objects)."""
+    if connection.vendor != "postgresql":
+        PendingPush.objects.bulk_create(
+            [PendingPush(enrollment_id=pk, batch_id=batch_id) for pk in ids], batch_size=500
+        )
+        return
+    table = connection.ops.quote_name(PendingPush._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), CHUNK_SIZE):
+            cursor.execute(
+                f"INSERT INTO {table} (enrollment_id, batch_id) "
+                "SELECT unnest(%s::bigint[]), %s::bigint",
+                [list(ids[start : start + CHUNK_SIZE]), batch_id],
+            )
+
+
+def request_drain(*, workers: int = 1, countdown: float | None = None) -> None:
+    """Ask workers to push the outbox now. Never fails: without the broker (Redis down) the
+    outbox sweep of Celery beat pushes the rows once it is back."""
+    from apns import tasks  # the tasks module imports this one
+
+    try:
+        for _ in range(max(1, workers)):
+            tasks.drain_push_outbox_task.apply_async(countdown=countdown)
+    except Exception as exc:  # kombu and redis raise several types when the broker is down
+        logger.warning(
+            "could not ask a worker to push now (%s: %s); the outbox sweep will",
+            type(exc).__name__, exc,
+        )  # fmt: skip
+
+
+# --- the outbox ----------------------------------------------------------------------------------
+
+
+@dataclass
+class DrainReport:
+    """What one drain did: outbox rows taken, and pushes by result (enrollment counts)."""
+
+    taken: int = 0
+    delivered: int = 0
+    dead: int = 0
+    retry_later: int = 0
+    failed: int = 0
+
+    def summary(self) -> dict[str, int]:
+        return {
+            "taken": self.taken,
+            "delivered": self.delivered,
+            "dead": self.dead,
+            "retry_later": self.retry_later,
+            "failed": self.failed,
+        }
+
+
+@dataclass
+class _Claim:
+    token: str
+    rows: list[tuple[int, int, int | None, int]]  # id, enrollment id, batch id, attempts
+
+    def by_enrollment(self) -> dict[int, list[tuple[int, int | None, int]]]:
+        out: dict[int, list[tuple[int, int | None, int]]] = {}
+        for row_id, enrollment_id, batch_id, attempts in self.rows:
+            out.setdefault(enrollment_id, []).append((row_id, batch_id, attempts))
+        return out
+
+
+def _claim(limit: int) -> _Claim:
+    """Take up to `limit` rows that are due: never taken, or taken by a worker that stopped
+    reporting (its claim is older than APNS_OUTBOX_RECLAIM_SECONDS)."""
+    now = timezone.now()
+    stale = now - dt.timedelta(seconds=settings.APNS_OUTBOX_RECLAIM_SECONDS)
+    token = uuid.uuid4().hex
+    with transaction.atomic():
+        ids = list(
+            PendingPush.objects.select_for_update(skip_locked=True)
+            .filter(available_at__lte=now)
+            .filter(Q(taken_at__isnull=True) | Q(taken_at__lt=stale))
+            .order_by("id")
+            .values_list("id", flat=True)[:limit]
+        )
+        if ids:
+            PendingPush.objects.filter(id__in=ids).update(
+                taken_at=now, claim=token, attempts=F("attempts") + 1
+            )
+    rows = list(
+        PendingPush.objects.filter(claim=token).values_list(
+            "id", "enrollment_id", "batch_id", "attempts"
+        )
+    )
+    return _Claim(token, rows)
+
+
+def drain_outbox(
+    *,
+    limit: int = CHUNK_SIZE,
+    budget_seconds: float = DRAIN_BUDGET_SECONDS,
+    wait_between_retries: bool = True,
+    sender: client.PushSender | None = None,
+) -> DrainReport:
+    """Push what the outbox holds, `limit` rows at a time, for at most about `budget_seconds`.
+
+    Outcomes are recorded as APNs answers them, and each answered row is deleted in the same
+    transaction: a worker killed half-way leaves only the unanswered rows, which the next drain
+    takes again once the claim is stale. Several workers drain at once (rows are claimed with
+    SKIP LOCKED). Transient failures go back with jittered backoff (immediately when
+    `wait_between_retries` is off: no broker to wait with), until MAX_RETRIES.
+    """
+    report = DrainReport()
+    deadline = time.monotonic() + budget_seconds
+    while time.monotonic() < deadline:
+        claim = _claim(limit)
+        if not claim.rows:
+            break
+        report.taken += len(claim.rows)
+        _push_claim(claim, report, sender=sender, wait_between_retries=wait_between_retries)
+    return report
+
+
+def _push_claim(
+    claim: _Claim,
+    report: DrainReport,
+    *,
+    sender: client.PushSender | None,
+    wait_between_retries: bool,
+) -> None:
+    rows = claim.by_enrollment()
+    cert = active_certificate()
+    if cert is None:
+        _settle(claim, {e: ("failed", r) for e, r in rows.items()}, report, final=True)
+        for batch_id in {b for r in rows.values() for _i, b, _a in r}:
+            _abort_batch(batch_id, "no active push certificate")
+        logger.error("no active APNs push certificate: %d pushes dropped", len(claim.rows))
+        return
+    aborted = set(
+        PushBatch.objects.filter(
+            pk__in={b for r in rows.values() for _i, b, _a in r if b is not None},
+            status=PushBatch.Status.ABORTED,
+        ).values_list("pk", flat=True)
+    )
+    targets = _targets(rows)
+    found = {t.key for t in targets}
+    # No longer pushable (unenrolled, token dead meanwhile), or its batch was stopped.
+    gone = {
+        e: ("failed", [r for r in rs if e not in found or r[1] in aborted])
+        for e, rs in rows.items()
+    }
+    _settle(claim, {e: v for e, v in gone.items() if v[1]}, report, final=True)
+    rows = {
+        e: kept
+        for e, rs in rows.items()
+        if (kept := [r for r in rs if e in found and r[1] not in aborted])
+    }
+    targets = [t for t in targets if t.key in rows]
+    if not targets:
+        return
+    by_key = {t.key: t for t in targets}
+    delays: list[float] = []
+
+    def record(outcomes: Sequence[client.PushOutcome]) -> None:
+        # One transaction: the device log and the outbox rows change together, so a worker
+        # killed at any point leaves either both or neither (never a logged push still due).
+        with transaction.atomic():
+            _record_answers(outcomes)
+
+    def _record_answers(outcomes: Sequence[client.PushOutcome]) -> None:
+        pushed = _record_outcomes(outcomes, [by_key[o.key] for o in outcomes], cert)
+        done: dict[int, tuple[str, list[tuple[int, int | None, int]]]] = {}
+        later: list[tuple[int, int | None, int]] = []
+        for verdict in ("delivered", "dead", "failed"):
+            for key in getattr(pushed, verdict):
+                done[key] = (verdict, rows[key])
+        for key in pushed.retry:
+            if max(a for _i, _b, a in rows[key]) > MAX_RETRIES:
+                done[key] = ("failed", rows[key])
+            else:
+                later += rows[key]
+        _settle(claim, done, report, final=True, certificate_error=pushed.certificate_error)
+        if later:
+            attempts = max(a for _i, _b, a in later)
+            delay = retry_delay(attempts - 1) if wait_between_retries else 0.0
+            PendingPush.objects.filter(id__in=[i for i, _b, _a in later], claim=claim.token).update(
+                taken_at=None,
+                claim="",
+                available_at=timezone.now() + dt.timedelta(seconds=delay),
+            )
+            report.retry_later += len({k for k in pushed.retry if k not in done})
+            delays.append(delay)
+
+    def heartbeat() -> None:
+        PendingPush.objects.filter(claim=claim.token).update(taken_at=timezone.now())
+
+    _send_streaming(sender or sender_for(cert), targets, record, heartbeat)
+    if delays and wait_between_retries:
+        request_drain(countdown=min(delays))  # the beat sweep would take them too, later
+
+
+def _settle(
+    claim: _Claim,
+    done: dict[int, tuple[str, list[tuple[int, int | None, int]]]],
+    report: DrainReport,
+    *,
+    final: bool,
+    certificate_error: str = "",
+) -> None:
+    """Delete finished rows (only while this worker still holds them) and count their batches."""
+    per_batch: dict[int | None, PushReport] = {}
+    row_ids: list[int] = []
+    for verdict, rows in done.values():
+        setattr(report, verdict, getattr(report, verdict) + 1)
+        for row_id, batch_id, _attempts in rows:
+            getattr(per_batch.setdefault(batch_id, PushReport()), verdict).append(row_id)
+            row_ids.append(row_id)
+    if not row_ids:
+        return
+    with transaction.atomic():
+        PendingPush.objects.filter(id__in=row_ids, claim=claim.token).delete()
+        for batch_id, counts in per_batch.items():
+            if batch_id is not None:
+                counts.certificate_error = certificate_error
+                _count_batch(batch_id, counts, final_attempt=final)
+
+
+_DONE = object()  # the sending thread has finished
+
+
+def _send_streaming(
+    sender: client.PushSender,
+    targets: Sequence[client.PushTarget],
+    record: Callable[[Sequence[client.PushOutcome]], None],
+    heartbeat: Callable[[], None],
+) -> None:
+    """Send from a thread (the HTTP/2 event loop) while this thread writes the outcomes as they
+    come: what is recorded is never sent again, whatever happens to the process afterwards."""
+    answers: queue.SimpleQueue[Any] = queue.SimpleQueue()
+    result: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            result["outcomes"] = sender.send(targets, on_outcome=answers.put)
+        except BaseException as exc:  # handed to the calling thread
+            result["error"] = exc
+        finally:
+            answers.put(_DONE)
+
+    thread = threading.Thread(target=run, name="apns-send", daemon=True)
+    thread.start()
+    recorded: set[int] = set()
+    beat_every = settings.APNS_OUTBOX_RECLAIM_SECONDS / 4
+    last_beat = time.monotonic()
+    finished = False
+    while not finished:
+        group: list[client.PushOutcome] = []
+        try:
+            # Write as soon as an answer is there, with whatever else has come meanwhile: the
+            # groups grow by themselves when answers come faster than they can be written.
+            item = answers.get(timeout=beat_every)
+            while True:
+                if item is _DONE:
+                    finished = True
+                    break
+                group.append(item)
+                if len(group) >= 2000:
+                    break
+                item = answers.get_nowait()
+        except queue.Empty:
+            pass
+        group = [o for o in group if o.key not in recorded]
+        if group:
+            record(group)
+            recorded.update(o.key for o in group)
+        if time.monotonic() - last_beat >= beat_every:
+            heartbeat()
+            last_beat = time.monotonic()
+    thread.join()
+    if "error" in result:
+        raise result["error"]
+    rest = [o for o in result["outcomes"] if o.key not in recorded]
+    if rest:
+        record(rest)
 
 
 @transaction.atomic

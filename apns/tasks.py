@@ -1,8 +1,13 @@
-"""Celery entry points for pushes: thin shells over `apns.services` (ids in, retry decisions).
+"""Celery entry points for pushes: thin shells over `apns.services`.
 
-acks_late is the global default: a worker killed mid-batch leaves its task unacknowledged, and
-the broker hands it to another worker, which pushes the whole chunk again (a duplicate MDM push
-only wakes the device once more; a lost one would leave commands waiting).
+What must be pushed is in the push outbox (PostgreSQL), not in the task message: the drain task
+takes rows from it, and Celery beat runs it every APNS_OUTBOX_SWEEP_SECONDS, so a push survives
+Redis being down when it was queued and a worker killed while pushing (its rows are taken again
+once their claim is APNS_OUTBOX_RECLAIM_SECONDS old). The time limits stay below the broker's
+visibility timeout (settings), so a redelivered message never finds its first run still going.
+
+`push_enrollments_task` and `push_enrollment_task` carry enrollment ids in the message: the
+format of earlier versions, still drained after an upgrade.
 """
 
 from __future__ import annotations
@@ -18,7 +23,6 @@ logger = logging.getLogger(__name__)
 
 
 def _push(task: Task, enrollment_ids: list[int], batch_id: int | None) -> dict[str, Any]:
-    services.release_scheduled(enrollment_ids)
     retries = task.request.retries or 0
     while True:
         final = retries >= task.max_retries
@@ -43,7 +47,12 @@ def _push(task: Task, enrollment_ids: list[int], batch_id: int | None) -> dict[s
         enrollment_ids, retries = report.retry, retries + 1
 
 
-@shared_task(bind=True, name="apns.tasks.push_enrollments_task", max_retries=services.MAX_RETRIES)
+@shared_task(
+    bind=True,
+    name="apns.tasks.push_enrollments_task",
+    max_retries=services.MAX_RETRIES,
+    time_limit=services.DRAIN_TIME_LIMIT_SECONDS,
+)
 def push_enrollments_task(
     self: Task, enrollment_ids: list[int], batch_id: int | None = None
 ) -> dict[str, Any]:
@@ -51,12 +60,30 @@ def push_enrollments_task(
     return _push(self, enrollment_ids, batch_id)
 
 
-@shared_task(bind=True, name="apns.tasks.push_enrollment_task", max_retries=services.MAX_RETRIES)
+@shared_task(
+    bind=True,
+    name="apns.tasks.push_enrollment_task",
+    max_retries=services.MAX_RETRIES,
+    time_limit=services.DRAIN_TIME_LIMIT_SECONDS,
+)
 def push_enrollment_task(
     self: Task, enrollment_ids: list[int], batch_id: int | None = None
 ) -> dict[str, Any]:
     """Push one enrollment (given as a one-item list, so a retry has the same shape)."""
     return _push(self, enrollment_ids[:1], batch_id)
+
+
+@shared_task(
+    bind=True,
+    name="apns.tasks.drain_push_outbox_task",
+    time_limit=services.DRAIN_TIME_LIMIT_SECONDS,
+)
+def drain_push_outbox_task(self: Task) -> dict[str, int]:
+    """Push what the outbox holds (also the beat sweep); retries wait their backoff in it."""
+    return services.drain_outbox(
+        budget_seconds=services.DRAIN_BUDGET_SECONDS,
+        wait_between_retries=not self.request.is_eager,
+    ).summary()
 
 
 @shared_task(name="apns.tasks.repush_stale_enrollments_task")

@@ -1,6 +1,7 @@
 """Notifications the devices app sends to apps above it (profiles, enrollment) without importing them.
 
-Receivers are connected in those apps' AppConfig.ready(). Every signal is sent after commit.
+Receivers are connected in those apps' AppConfig.ready(). Every signal is sent after commit,
+except `commands_enqueued`, sent inside the transaction that queues the commands.
 """
 
 from django.dispatch import Signal
@@ -11,6 +12,7 @@ enrollment_completed = Signal()
 enrollment_checked_out = Signal()
 # sender=QueuedCommand, delivery=<QueuedCommand>, report=<protocol.CommandReport>: a result arrived.
 command_result = Signal()
-# sender=Command, command=<Command>, enrollment_ids=list[int]: commands were queued (after commit);
-# the APNs app pushes the enrollments that can be pushed, once each.
+# sender=Command, command=<Command>, enrollment_ids=list[int]: commands are being queued (sent
+# inside the enqueue's transaction): the APNs app writes their push into its outbox in the same
+# transaction, so a queued command never goes without its push.
 commands_enqueued = Signal()

@@ -33,6 +33,19 @@ app.conf.beat_schedule = {
 }
 
 
+@app.on_after_configure.connect
+def _sweep_push_outbox(sender: Celery, **_: object) -> None:
+    """Drain the push outbox every APNS_OUTBOX_SWEEP_SECONDS: pushes whose worker could not be
+    asked (Redis was down), retries after their backoff, rows of a worker that died. Added
+    once Celery reads its configuration, so that importing this module reads no setting."""
+    from django.conf import settings
+
+    sender.conf.beat_schedule["drain-push-outbox"] = {
+        "task": "apns.tasks.drain_push_outbox_task",
+        "schedule": float(settings.APNS_OUTBOX_SWEEP_SECONDS),
+    }
+
+
 @app.task(name="mdm_server.ping")
 def ping(value: int) -> int:
     """Round-trip check used by the health probe and the worker integration test."""

@@ -104,7 +104,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "mdm"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A message a killed worker had taken (acks_late) goes to another worker after this long. The
+# push tasks' time limits are below it, so a running push is never handed out twice; a directory
+# import may run longer, and claims its run, so a second delivery finds it taken and returns.
+# The push outbox does not even wait for it (APNS_OUTBOX_RECLAIM_SECONDS).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 120}
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
@@ -259,6 +263,11 @@ APNS_STREAMS = env_int("APNS_STREAMS", 400, minimum=1, maximum=10000)
 # Re-push enrollments with pending commands that have been silent this long (Celery beat).
 APNS_REPUSH_AFTER_HOURS = env_int("APNS_REPUSH_AFTER_HOURS", 4, minimum=1)
 APNS_SILENT_AFTER_DAYS = env_int("APNS_SILENT_AFTER_DAYS", 1, minimum=1)
+# The push outbox: Celery beat drains it this often (pushes a worker could not be asked for,
+# retries after their backoff), and takes again what a worker took this long ago without
+# reporting back (a pushing worker refreshes its claim every quarter of it).
+APNS_OUTBOX_SWEEP_SECONDS = env_int("APNS_OUTBOX_SWEEP_SECONDS", 10, minimum=1, maximum=3600)
+APNS_OUTBOX_RECLAIM_SECONDS = env_int("APNS_OUTBOX_RECLAIM_SECONDS", 20, minimum=4, maximum=600)
 
 # --- REST API ----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

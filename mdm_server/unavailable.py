@@ -15,6 +15,7 @@ import logging
 import sys
 from collections.abc import Callable
 
+import kombu.exceptions
 import redis
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -29,13 +30,15 @@ RETRY_AFTER_SECONDS = 30
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 REDIS_ERRORS = (redis.ConnectionError, redis.TimeoutError)
+# What Celery raises when a task cannot be handed to the broker (Redis down).
+BROKER_ERRORS = (kombu.exceptions.OperationalError,)
 
 
 def service_of(exc: BaseException | None) -> str | None:
     """ "database" or "Redis" when `exc` says that backing service is unreachable, else None."""
     if isinstance(exc, DATABASE_ERRORS):
         return "database"
-    if isinstance(exc, REDIS_ERRORS):
+    if isinstance(exc, REDIS_ERRORS + BROKER_ERRORS):
         return "Redis"
     return None
 

@@ -207,12 +207,9 @@ def enqueue_command(
     QueuedCommand.objects.bulk_create(rows, batch_size=2000)
     DeviceEvent.objects.bulk_create(refused_rows, batch_size=2000)
     if result.commands:
-        first = result.commands[0]
-        queued = list(result.queued)
-        transaction.on_commit(
-            lambda: signals.commands_enqueued.send(
-                sender=Command, command=first, enrollment_ids=queued
-            )
+        # In this transaction: the push outbox rows are written with the commands.
+        signals.commands_enqueued.send(
+            sender=Command, command=result.commands[0], enrollment_ids=list(result.queued)
         )
     return result
 

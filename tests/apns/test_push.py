@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from apns import services, tasks
-from apns.models import PushBatch, PushCertificate
+from apns.models import PendingPush, PushBatch, PushCertificate
 from devices import signals
 from devices.models import Command, DeviceEvent, Enrollment, QueuedCommand
 from tests.apns.conftest import TOPIC, EnrollmentFactory
@@ -247,17 +247,19 @@ def test_signal_before_worker_runs_is_deduplicated(
     push_certificate: PushCertificate,
     enrollment_factory: EnrollmentFactory,
     django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """With a real worker the first task has not run yet when the next command is queued."""
-    delayed: list[list[int]] = []
-    monkeypatch.setattr(tasks.push_enrollment_task, "delay", lambda ids, b: delayed.append(ids))
+    """With a real worker the first push has not gone out yet when the next command is queued."""
     enrollment = enrollment_factory()
-    command = Command.objects.create(uuid="cmd-x", request_type="ProfileList", body=b"x")
+    scheduled = []
     for _ in range(4):
-        with django_capture_on_commit_callbacks(execute=True):
-            _enqueued(command, [enrollment.pk])
-    assert delayed == [[enrollment.pk]]
+        with django_capture_on_commit_callbacks(execute=False):  # no worker has run yet
+            scheduled.append(services.schedule_pushes(enrollment_ids=[enrollment.pk]).scheduled)
+    assert scheduled == [[enrollment.pk], [], [], []]
+    assert list(PendingPush.objects.values_list("enrollment_id", flat=True)) == [enrollment.pk]
+    # Once a worker has taken it, a command queued from now on needs (and gets) its own push.
+    PendingPush.objects.update(taken_at=timezone.now(), claim="a-worker")
+    with django_capture_on_commit_callbacks(execute=False):
+        assert services.schedule_pushes(enrollment_ids=[enrollment.pk]).scheduled == [enrollment.pk]
 
 
 def test_bulk_push_batch_progress(
@@ -379,13 +381,15 @@ def test_fan_out_to_many_enrollments_is_chunked(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(services, "CHUNK_SIZE", 2)
-    chunks: list[list[int]] = []
-    monkeypatch.setattr(tasks.push_enrollments_task, "delay", lambda ids, b: chunks.append(ids))
     enrollments = [enrollment_factory() for _ in range(5)]
     dead = enrollment_factory(push_token_dead=True)
     ids = [e.pk for e in enrollments] + [dead.pk, 999_999]
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
         result = services.schedule_pushes(enrollment_ids=ids, origin="test")
     assert sorted(result.scheduled) == sorted(e.pk for e in enrollments)
-    assert [len(c) for c in chunks] == [2, 2, 1]
     assert result.batch is not None and result.batch.total == 5
+    rows = PendingPush.objects.order_by("enrollment_id")
+    assert [(r.enrollment_id, r.batch_id) for r in rows] == [
+        (e.pk, result.batch.pk) for e in enrollments
+    ]
+    assert len(callbacks) == 1  # one request to the workers, after commit

@@ -14,6 +14,16 @@ from django.conf import settings
 from django.db import connection
 
 from bench.stack import free_port, stop_process, wait_for_port
+from mdm_server.celery import app as celery_app
+from tests.apns.conftest import (  # noqa: F401 - the APNs tests' fixtures, found by name
+    apns_pki,
+    enrollment_factory,
+    fake_apns,
+    push_certificate,
+    push_key,
+)
+from tests.apns.fake_apns import FakeAPNs
+from tests.processes import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -58,3 +68,69 @@ def start_server() -> Iterator[StartServer]:
     finally:
         for proc in started:
             stop_process(proc, timeout=15)
+
+
+class CeleryProcesses:
+    """Real Celery workers and beat on a Redis URL, against the test database."""
+
+    def __init__(self, fake: FakeAPNs) -> None:
+        self.fake = fake
+        self.started: list[subprocess.Popen[bytes]] = []
+        self.dir = Path(tempfile.mkdtemp(prefix="mdm-fault-celery-"))
+
+    def env(self, redis_url: str, **extra: str) -> dict[str, str]:
+        return {
+            **os.environ,
+            "DATABASE_URL": database_url(),
+            "REDIS_URL": redis_url,
+            "CELERY_TASK_ALWAYS_EAGER": "false",
+            "APNS_HOST": "127.0.0.1",
+            "APNS_PORT": str(self.fake.port),
+            "APNS_CA_FILE": str(settings.APNS_CA_FILE),
+            "SECRET_KEY": settings.SECRET_KEY,
+            "MDM_ENCRYPTION_KEY": settings.ENCRYPTION_KEY,
+            "MDM_DATA_DIR": str(self.dir),
+            **extra,
+        }
+
+    def _start(self, args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+        log = (self.dir / f"celery-{len(self.started)}.log").open("wb")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "mdm_server", *args],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        self.started.append(proc)
+        return proc
+
+    def worker(self, redis_url: str, **extra: str) -> subprocess.Popen[bytes]:
+        """A worker as production runs it (production Celery settings), one process."""
+        return self._start(
+            ["worker", "-P", "solo", "--without-gossip", "--without-mingle",
+             "--without-heartbeat", "-l", "INFO"],
+            self.env(redis_url, **extra),
+        )  # fmt: skip
+
+    def beat(self, redis_url: str) -> subprocess.Popen[bytes]:
+        """Celery beat with the production schedule (the outbox sweep among it)."""
+        schedule = self.dir / f"beat-{len(self.started)}"
+        return self._start(["beat", "-s", str(schedule), "-l", "INFO"], self.env(redis_url))
+
+    def stop(self) -> None:
+        for proc in self.started:
+            stop_process(proc, timeout=15)
+
+
+@pytest.fixture
+def celery_processes(fake_apns: FakeAPNs) -> Iterator[CeleryProcesses]:  # noqa: F811
+    """Start real Celery processes; this process publishes to the broker instead of running
+    tasks itself while the test runs."""
+    if connection.vendor != "postgresql":
+        pytest.skip("worker processes need a shared database (PostgreSQL)")
+    processes = CeleryProcesses(fake_apns)
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    try:
+        yield processes
+    finally:
+        celery_app.conf.task_always_eager = eager
+        processes.stop()

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import psycopg
 
-from bench.stack import free_port
+from bench.stack import free_port, stop_process, wait_for_port
 
 ROOT = Path(__file__).resolve().parents[2]
 FIGURES = ROOT / "artifacts" / "faults"
@@ -108,6 +108,36 @@ def private_postgres() -> Iterator[PrivatePostgres]:
         yield cluster
     finally:
         cluster.destroy()
+
+
+class PrivateRedis:
+    """A redis-server of one test, which it may stop and start again on the same port (nothing
+    kept on disk: a restart comes back empty, as after a crash)."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.dir = Path(tempfile.mkdtemp(prefix="mdm-fault-redis-"))
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.start()
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [shutil.which("redis-server") or "redis-server", "--port", str(self.port),
+             "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(self.dir),
+             "--logfile", str(self.dir / "redis.log")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        wait_for_port(self.port, timeout=10, proc=self.proc)
+
+    def stop(self) -> None:
+        stop_process(self.proc)
+        self.proc = None
+
+    def destroy(self) -> None:
+        if self.proc is not None:
+            self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def copy_database(source_url: str, target_url: str) -> None:

@@ -1,0 +1,198 @@
+"""The push outbox: pushes are rows in the database until APNs has answered for them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from apns import client, services
+from apns.models import PendingPush, PushBatch, PushCertificate
+from devices.models import DeviceEvent
+from devices.services import enqueue_command
+from tests.apns.conftest import EnrollmentFactory
+from tests.apns.fake_apns import FakeAPNs
+
+pytestmark = pytest.mark.django_db
+
+
+class Killed(BaseException):
+    """Stands for SIGKILL: nothing after it runs in the worker."""
+
+
+class DiesAfter:
+    """The real sender, but the process 'dies' once `n` answers have come back."""
+
+    def __init__(self, inner: client.PushSender, n: int) -> None:
+        self.inner, self.n = inner, n
+
+    def send(
+        self,
+        targets: Sequence[client.PushTarget],
+        on_outcome: Callable[[client.PushOutcome], None] | None = None,
+    ) -> list[client.PushOutcome]:
+        answered = []
+        for target in targets:
+            (outcome,) = self.inner.send([target])
+            if on_outcome is not None:
+                on_outcome(outcome)
+            answered.append(outcome)
+            if len(answered) == self.n:
+                raise Killed
+        return answered
+
+
+def test_enqueue_writes_the_push_in_the_same_transaction(
+    push_certificate: PushCertificate, enrollment_factory: EnrollmentFactory
+) -> None:
+    enrollments = [enrollment_factory(os_version="17.4") for _ in range(3)]
+    with pytest.raises(RuntimeError), transaction.atomic():
+        enqueue_command(enrollments=enrollments, request_type="ProfileList")
+        raise RuntimeError("the caller fails after queueing")
+    assert not PendingPush.objects.exists()  # rolled back with the commands
+
+    with transaction.atomic():
+        result = enqueue_command(enrollments=enrollments, request_type="ProfileList")
+    rows = PendingPush.objects.order_by("enrollment_id")
+    assert [r.enrollment_id for r in rows] == sorted(result.queued)
+    assert all(r.taken_at is None and r.attempts == 0 for r in rows)
+
+
+def test_drain_pushes_each_row_once_and_empties_the_outbox(
+    fake_apns: FakeAPNs, push_certificate: PushCertificate, enrollment_factory: EnrollmentFactory
+) -> None:
+    enrollments = [enrollment_factory() for _ in range(4)]
+    fake_apns.state.script[enrollments[1].push_token] = [(410, "Unregistered")]
+    result = services.schedule_pushes(enrollment_ids=[e.pk for e in enrollments])
+    assert result.batch is not None
+
+    report = services.drain_outbox()
+
+    assert (report.taken, report.delivered, report.dead) == (4, 3, 1)
+    assert sorted(fake_apns.tokens()) == sorted(e.push_token for e in enrollments)
+    assert not PendingPush.objects.exists()
+    result.batch.refresh_from_db()
+    assert (result.batch.sent, result.batch.dead, result.batch.status) == (3, 1, "done")
+    assert services.drain_outbox().taken == 0
+
+
+def test_transient_failure_waits_its_backoff_in_the_outbox(
+    fake_apns: FakeAPNs, push_certificate: PushCertificate, enrollment_factory: EnrollmentFactory
+) -> None:
+    enrollment = enrollment_factory()
+    fake_apns.state.script[enrollment.push_token] = [(503, "ServiceUnavailable"), (200, "")]
+    services.schedule_pushes(enrollment_ids=[enrollment.pk])
+    before = timezone.now()
+
+    report = services.drain_outbox(wait_between_retries=True)
+
+    assert (report.delivered, report.retry_later) == (0, 1)
+    row = PendingPush.objects.get()
+    assert row.taken_at is None and row.attempts == 1
+    low = services.RETRY_BASE_SECONDS * 0.5
+    assert row.available_at >= before + dt.timedelta(seconds=low)
+    assert services.drain_outbox().taken == 0  # not due yet
+    PendingPush.objects.update(available_at=timezone.now())  # the backoff has passed
+    assert services.drain_outbox().delivered == 1
+    assert fake_apns.tokens() == [enrollment.push_token] * 2
+    assert not PendingPush.objects.exists()
+
+
+def test_retries_exhausted_leave_the_outbox_as_failed(
+    fake_apns: FakeAPNs, push_certificate: PushCertificate, enrollment_factory: EnrollmentFactory
+) -> None:
+    enrollment = enrollment_factory()
+    fake_apns.state.script[enrollment.push_token] = [(503, "ServiceUnavailable")]
+    result = services.schedule_pushes(enrollment_ids=[enrollment.pk], track=True)
+
+    report = services.drain_outbox(wait_between_retries=False)
+
+    assert fake_apns.tokens().count(enrollment.push_token) == services.MAX_RETRIES + 1
+    assert report.failed == 1 and not PendingPush.objects.exists()
+    assert result.batch is not None
+    result.batch.refresh_from_db()
+    assert (result.batch.failed, result.batch.status) == (1, "done")
+
+
+def test_a_worker_killed_mid_batch_leaves_only_the_unanswered_rows(
+    fake_apns: FakeAPNs,
+    push_certificate: PushCertificate,
+    enrollment_factory: EnrollmentFactory,
+    settings: object,
+) -> None:
+    enrollments = [enrollment_factory() for _ in range(6)]
+    result = services.schedule_pushes(enrollment_ids=[e.pk for e in enrollments])
+    assert result.batch is not None
+
+    with pytest.raises(Killed):
+        services.drain_outbox(sender=DiesAfter(services.sender_for(push_certificate), 2))
+
+    left = PendingPush.objects.order_by("enrollment_id")
+    assert [r.enrollment_id for r in left] == [e.pk for e in enrollments[2:]]
+    assert all(r.taken_at is not None for r in left)  # still claimed by the dead worker
+    assert services.drain_outbox().taken == 0  # a fresh claim is not taken from a live worker
+    reclaim = settings.APNS_OUTBOX_RECLAIM_SECONDS  # type: ignore[attr-defined]
+    PendingPush.objects.update(taken_at=timezone.now() - dt.timedelta(seconds=reclaim + 1))
+
+    report = services.drain_outbox()
+
+    assert (report.taken, report.delivered) == (4, 4)
+    assert sorted(fake_apns.tokens()) == sorted(e.push_token for e in enrollments)  # once each
+    result.batch.refresh_from_db()
+    assert (result.batch.sent, result.batch.status) == (6, PushBatch.Status.DONE)
+    assert DeviceEvent.objects.filter(kind="push", status="200").count() == 6
+
+
+def test_one_push_for_an_enrollment_in_several_batches(
+    fake_apns: FakeAPNs, push_certificate: PushCertificate, enrollment_factory: EnrollmentFactory
+) -> None:
+    enrollment, other = enrollment_factory(), enrollment_factory()
+    first = services.schedule_pushes(enrollment_ids=[enrollment.pk, other.pk], coalesce=False)
+    second = services.schedule_pushes(enrollment_ids=[enrollment.pk], coalesce=False, track=True)
+
+    services.drain_outbox()
+
+    assert sorted(fake_apns.tokens()) == sorted([enrollment.push_token, other.push_token])
+    for result, sent in ((first, 2), (second, 1)):
+        assert result.batch is not None
+        result.batch.refresh_from_db()
+        assert (result.batch.sent, result.batch.status) == (sent, PushBatch.Status.DONE)
+
+
+def test_a_row_whose_enrollment_is_no_longer_pushable_is_dropped(
+    fake_apns: FakeAPNs, push_certificate: PushCertificate, enrollment_factory: EnrollmentFactory
+) -> None:
+    gone, fine = enrollment_factory(), enrollment_factory()
+    result = services.schedule_pushes(enrollment_ids=[gone.pk, fine.pk])
+    type(gone).objects.filter(pk=gone.pk).update(push_token_dead=True)
+
+    report = services.drain_outbox()
+
+    assert (report.delivered, report.failed) == (1, 1)
+    assert fake_apns.tokens() == [fine.push_token]
+    assert result.batch is not None
+    result.batch.refresh_from_db()
+    assert (result.batch.sent, result.batch.failed, result.batch.status) == (1, 1, "done")
+    assert not PendingPush.objects.exists()
+
+
+def test_push_tasks_stop_before_the_broker_hands_their_message_out_again() -> None:
+    from apns import tasks
+    from mdm_server.celery import app
+
+    visibility = app.conf.broker_transport_options["visibility_timeout"]
+    assert visibility <= 120  # a dead worker's message comes back within two minutes
+    assert app.conf.task_acks_late and app.conf.task_reject_on_worker_lost
+    for task in (
+        tasks.drain_push_outbox_task,
+        tasks.push_enrollments_task,
+        tasks.push_enrollment_task,
+    ):
+        assert task.time_limit is not None and task.time_limit < visibility
+    # The last chunk a drain takes ends within the sender's batch limit, under the time limit.
+    sender_limit = client.ApnsConfig(identity_pem=b"", topic="t").timeout_seconds
+    assert services.DRAIN_BUDGET_SECONDS + sender_limit < services.DRAIN_TIME_LIMIT_SECONDS
+    assert app.conf.beat_schedule["drain-push-outbox"]["task"] == tasks.drain_push_outbox_task.name
