@@ -213,9 +213,11 @@ def fanout_loop(
 PROFILES_PER_DEVICE = 30
 APPS_PER_DEVICE = 40
 CERTIFICATES_PER_DEVICE = 12
-# The commands each device gets for the round-trip measurement, in order: each result is
-# answered with the next command; the last one is left unanswered.
+# The commands each device gets for the round-trip measurements, in order: each result is
+# answered with the next command; the last one is left unanswered. Small results (SecurityInfo,
+# a few keys) and realistic lists (tens of profiles, apps, certificates) are measured apart.
 ROUND_TRIP_COMMANDS = ("ProfileList", "InstalledApplicationList", "CertificateList")
+SMALL_ROUND_TRIP_COMMANDS = ("SecurityInfo", "SecurityInfo", "SecurityInfo")
 
 
 def realistic_answer(device: SimulatedDevice, request_type: str) -> dict[str, Any]:
@@ -270,6 +272,7 @@ def round_trip_loop(
     barrier: Any,
     duration: float,
     type_parameters: str = APPLE_PARAMETERS,
+    commands: tuple[str, ...] = ROUND_TRIP_COMMANDS,
 ) -> LoadResult:
     """Results that store a realistic answer and fetch the next command, and nothing else.
 
@@ -280,7 +283,8 @@ def round_trip_loop(
     """
     transport = HttpTransport(timeout=10.0)
     devices = [make_device(s, transport, base_url) for s in specs]
-    pending: list[tuple[BenchDevice, str, str]] = []
+    # (device, command UUID, request type, results the device has still to send)
+    pending: list[tuple[BenchDevice, str, str, int]] = []
     result = LoadResult()
     for device in devices:
         device.type_parameters = type_parameters
@@ -289,12 +293,13 @@ def round_trip_loop(
             _note(result, f"Idle -> {status} {body[:80]!r}")
             continue
         reply = plistlib.loads(body)
-        pending.append((device, reply["CommandUUID"], reply["Command"]["RequestType"]))
+        first = reply["Command"]["RequestType"]
+        pending.append((device, reply["CommandUUID"], first, len(commands) - 1))
     _wait_for_start(barrier)
     result.started = time.time()
     deadline = result.started + duration
     while pending and time.time() < deadline:
-        device, uuid, request_type = pending.pop(0)
+        device, uuid, request_type, left = pending.pop(0)
         extra = realistic_answer(device, request_type)
         t0 = time.perf_counter()
         status, body = device.connect("Acknowledged", command_uuid=uuid, extra=extra)
@@ -305,9 +310,10 @@ def round_trip_loop(
             continue
         result.round_trips += 1
         reply = plistlib.loads(body)
-        next_type = reply["Command"]["RequestType"]
-        if next_type != ROUND_TRIP_COMMANDS[-1]:
-            pending.append((device, reply["CommandUUID"], next_type))
+        if left > 1:
+            pending.append(
+                (device, reply["CommandUUID"], reply["Command"]["RequestType"], left - 1)
+            )
     result.finished = time.time()
     transport.close()
     return result

@@ -218,31 +218,38 @@ def scenario_scaling(
                     f"{'eid' if s.user_enrollment else 'udid'}:{s.enrollment_id}" for s in specs
                 ]
             )
-            queued = 0
-            for request_type in load.ROUND_TRIP_COMMANDS:
-                queued += len(
-                    services.enqueue_command(
-                        enrollments=active, request_type=request_type, origin="bench"
-                    ).queued
+            trips: dict[str, dict[str, Any]] = {}
+            for kind, commands in (
+                ("small", load.SMALL_ROUND_TRIP_COMMANDS),
+                ("lists", load.ROUND_TRIP_COMMANDS),
+            ):
+                queued = 0
+                for request_type in commands:
+                    queued += len(
+                        services.enqueue_command(
+                            enrollments=active, request_type=request_type, origin="bench"
+                        ).queued
+                    )
+                trip = _measure(
+                    stack,
+                    pool,
+                    load.round_trip_loop,
+                    _split(specs, args.concurrency),
+                    duration=args.duration * 2,
+                    commands=commands,
                 )
-            round_trip = _measure(
-                stack,
-                pool,
-                load.round_trip_loop,
-                _split(specs, args.concurrency),
-                duration=args.duration * 2,
-            )
-            round_trip["queued"] = queued
-            round_trip["reference"] = reference.measure()
-            print(f"[scale {scale}] round trips: {json.dumps(round_trip)}", flush=True)
-            # Leave nothing pending for the next size's Idle polls.
-            QueuedCommand.objects.filter(
-                enrollment__in=active, status__in=QueuedCommand.PENDING
-            ).update(status=QueuedCommand.Status.CANCELED, status_reason="bench")
+                trip["queued"] = queued
+                trip["reference"] = reference.measure()
+                print(f"[scale {scale}] round trips ({kind}): {json.dumps(trip)}", flush=True)
+                # Leave nothing pending for what comes next.
+                QueuedCommand.objects.filter(
+                    enrollment__in=active, status__in=QueuedCommand.PENDING
+                ).update(status=QueuedCommand.Status.CANCELED, status_reason="bench")
+                trips[kind] = trip
             step: dict[str, Any] = {
                 "devices": rows["devices_enrollment"], "rows": rows, "seed_s": seed_s,
                 "reference": ref, "idle": idle["apple"], "idle_bare": idle["bare"],
-                "round_trip": round_trip,
+                "round_trip": trips["small"], "round_trip_lists": trips["lists"],
             }  # fmt: skip
             if scale == max(args.scales):
                 step["enqueue"] = measure_enqueue()

@@ -259,8 +259,11 @@ def test_sign_in_option() -> None:
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="bulk seeding is PostgreSQL SQL")
 @pytest.mark.django_db(transaction=True)
-def test_round_trip_loop_against_a_live_server(live_server: Any, server_pki: Any) -> None:
-    """Every measured request stores a realistic result and gets the next command."""
+@pytest.mark.parametrize("commands", [load.ROUND_TRIP_COMMANDS, load.SMALL_ROUND_TRIP_COMMANDS])
+def test_round_trip_loop_against_a_live_server(
+    live_server: Any, server_pki: Any, commands: tuple[str, ...]
+) -> None:
+    """Every measured request stores a result and gets the next command."""
     from devices import identity, services
     from devices.models import Enrollment, InstalledApplication, InstalledProfile
 
@@ -272,13 +275,15 @@ def test_round_trip_loop_against_a_live_server(live_server: Any, server_pki: Any
         [seed.ActiveDevice(s.enrollment_id, run._fingerprint(s), s.user_enrollment) for s in specs],
         topic="com.apple.mgmt.test",
     )
-    for request_type in load.ROUND_TRIP_COMMANDS:
+    for request_type in commands:
         services.enqueue_command(enrollments=Enrollment.objects.all(), request_type=request_type)
     barriers = (threading.Barrier(2), threading.Barrier(2))
     out: dict[str, load.LoadResult] = {}
 
     def work() -> None:
-        out["r"] = load.round_trip_loop(specs, live_server.url, barrier=barriers, duration=20.0)
+        out["r"] = load.round_trip_loop(
+            specs, live_server.url, barrier=barriers, duration=20.0, commands=commands
+        )
 
     thread = threading.Thread(target=work)
     thread.start()
@@ -287,10 +292,13 @@ def test_round_trip_loop_against_a_live_server(live_server: Any, server_pki: Any
     thread.join(timeout=90)
     result = out["r"]
     assert result.errors == 0, result.unexpected
-    # Two results per device fetch a next command: ProfileList, then InstalledApplicationList.
+    # Two results per device fetch a next command (the third command is left unanswered).
     assert result.requests == result.round_trips == 2 * len(specs)
-    assert InstalledProfile.objects.count() == len(specs) * load.PROFILES_PER_DEVICE
-    assert InstalledApplication.objects.count() == len(specs) * load.APPS_PER_DEVICE
+    if commands == load.ROUND_TRIP_COMMANDS:
+        assert InstalledProfile.objects.count() == len(specs) * load.PROFILES_PER_DEVICE
+        assert InstalledApplication.objects.count() == len(specs) * load.APPS_PER_DEVICE
+    else:
+        assert all(e.security_info for e in Enrollment.objects.all())
 
 
 @pytest.mark.django_db
