@@ -22,7 +22,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from bench import enroll, load, report, seed
+from bench import enroll, load, reference, report, seed
 from bench.stack import Stack, cpu_delta, running_stack
 
 HERE = Path(__file__).resolve().parent
@@ -130,6 +130,11 @@ def issue_identities(count: int, *, rsa: bool) -> list[load.DeviceSpec]:
         )
         specs.append(
             load.DeviceSpec(
+                # A BYOD fleet: 7 in 10 user-enrolled iPhones, the rest device-enrolled Macs;
+                # every other device signs with signed attributes.
+                platform="iOS" if n % 10 < 7 else "macOS",
+                user_enrollment=n % 10 < 7,
+                signed_attributes=n % 2 == 1,
                 enrollment_id=f"ACTIVE-{uuid.uuid4().hex.upper()}",
                 cert_pem=cert.public_bytes(serialization.Encoding.PEM),
                 key_pem=key.private_bytes(
@@ -156,14 +161,14 @@ def scenario_scaling(
     import psycopg
 
     from devices import services
-    from devices.models import Enrollment
+    from devices.models import Enrollment, QueuedCommand
 
     specs = issue_identities(args.active, rsa=args.device_key == "rsa")
     out: list[dict[str, Any]] = []
     with psycopg.connect(stack.database_url, autocommit=True) as conn:
         seed.seed_active(
             conn,
-            [seed.ActiveDevice(s.enrollment_id, _fingerprint(s)) for s in specs],
+            [seed.ActiveDevice(s.enrollment_id, _fingerprint(s), s.user_enrollment) for s in specs],
             topic=TOPIC,
         )
         seeded = len(specs)
@@ -175,52 +180,116 @@ def scenario_scaling(
             rows = seed.counts(conn)
             seed_s = round(time.monotonic() - t0, 1)
             print(f"[scale {scale}] seeded in {seed_s} s: {rows}", flush=True)
+            ref = reference.measure()
+            print(f"[scale {scale}] reference: {reference.describe(ref)}", flush=True)
             # The two cores are shared with the load generator (and whatever else runs on the
-            # machine): repeat, and report the run with the median p99, keeping every run.
-            runs = [
-                _measure(
+            # machine): repeat, alternating Apple's media type with parameters and the bare
+            # type, and report for each the run with the median p99, keeping every run.
+            idle: dict[str, dict[str, Any]] = {}
+            runs: dict[str, list[dict[str, Any]]] = {"bare": [], "apple": []}
+            for _ in range(args.repeat):
+                for kind, parameters in (("apple", load.APPLE_PARAMETERS), ("bare", "")):
+                    runs[kind].append(
+                        _measure(
+                            stack,
+                            pool,
+                            load.idle_loop,
+                            _split(specs, args.concurrency),
+                            duration=args.duration,
+                            max_requests=args.max_requests,
+                            type_parameters=parameters,
+                        )
+                    )
+            for kind, measured in runs.items():
+                chosen = dict(
+                    sorted(measured, key=lambda r: r["latency_ms"]["p99"])[len(measured) // 2]
+                )
+                chosen["runs"] = [
+                    {k: r[k] for k in ("requests_per_s", "server_cpu_ms_per_request", "latency_ms")}
+                    for r in measured
+                ]
+                chosen["server_cpu_ms_median"] = statistics.median(
+                    r["server_cpu_ms_per_request"] or 0 for r in measured
+                )
+                idle[kind] = chosen
+                print(f"[scale {scale}] idle ({kind}): {json.dumps(chosen)}", flush=True)
+            active = Enrollment.objects.filter(
+                channel_key__in=[
+                    f"{'eid' if s.user_enrollment else 'udid'}:{s.enrollment_id}" for s in specs
+                ]
+            )
+            trips: dict[str, dict[str, Any]] = {}
+            for kind, commands in (
+                ("small", load.SMALL_ROUND_TRIP_COMMANDS),
+                ("lists", load.ROUND_TRIP_COMMANDS),
+            ):
+                queued = 0
+                for request_type in commands:
+                    queued += len(
+                        services.enqueue_command(
+                            enrollments=active, request_type=request_type, origin="bench"
+                        ).queued
+                    )
+                trip = _measure(
                     stack,
                     pool,
-                    load.idle_loop,
+                    load.round_trip_loop,
                     _split(specs, args.concurrency),
-                    duration=args.duration,
-                    max_requests=args.max_requests,
+                    duration=args.duration * 2,
+                    commands=commands,
                 )
-                for _ in range(args.repeat)
-            ]
-            idle = dict(sorted(runs, key=lambda r: r["latency_ms"]["p99"])[len(runs) // 2])
-            idle["runs"] = [
-                {k: r[k] for k in ("requests_per_s", "server_cpu_ms_per_request", "latency_ms")}
-                for r in runs
-            ]
-            print(f"[scale {scale}] idle: {json.dumps(idle)}", flush=True)
-            ids = list(
-                Enrollment.objects.filter(
-                    channel_key__in=[f"eid:{s.enrollment_id}" for s in specs]
-                ).values_list("pk", flat=True)
-            )
-            t0 = time.monotonic()
-            result = services.enqueue_command(
-                enrollments=Enrollment.objects.filter(pk__in=ids),
-                request_type="SecurityInfo",
-                origin="bench",
-            )
-            enqueue_s = time.monotonic() - t0
-            fanout = _measure(
-                stack,
-                pool,
-                load.fanout_loop,
-                _split(specs, args.concurrency),
-                duration=args.duration * 4,
-            )
-            fanout["queued"] = len(result.queued)
-            fanout["enqueue_s"] = round(enqueue_s, 3)
-            print(f"[scale {scale}] fan-out: {json.dumps(fanout)}", flush=True)
-            out.append(
-                {"devices": rows["devices_enrollment"], "rows": rows, "seed_s": seed_s,
-                 "idle": idle, "fanout": fanout}
-            )  # fmt: skip
+                trip["queued"] = queued
+                trip["reference"] = reference.measure()
+                print(f"[scale {scale}] round trips ({kind}): {json.dumps(trip)}", flush=True)
+                # Leave nothing pending for what comes next.
+                QueuedCommand.objects.filter(
+                    enrollment__in=active, status__in=QueuedCommand.PENDING
+                ).update(status=QueuedCommand.Status.CANCELED, status_reason="bench")
+                trips[kind] = trip
+            step: dict[str, Any] = {
+                "devices": rows["devices_enrollment"], "rows": rows, "seed_s": seed_s,
+                "reference": ref, "idle": idle["apple"], "idle_bare": idle["bare"],
+                "round_trip": trips["small"], "round_trip_lists": trips["lists"],
+            }  # fmt: skip
+            if scale == max(args.scales):
+                step["enqueue"] = measure_enqueue()
+                print(f"[scale {scale}] enqueue: {json.dumps(step['enqueue'])}", flush=True)
+            out.append(step)
     return out
+
+
+def measure_enqueue() -> dict[str, Any]:
+    """One command to every enrolled device: this process's CPU per target and its SQL
+    statements (the pushes go to the Celery worker, which is not counted here)."""
+    from django.db import connection
+
+    from devices import services
+    from devices.models import Enrollment
+
+    statements = [0]
+
+    def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        statements[0] += 1
+        return execute(sql, params, many, context)
+
+    ref = reference.measure()
+    targets = Enrollment.objects.filter(status=Enrollment.Status.ENROLLED)
+    wall0, cpu0 = time.monotonic(), time.process_time()
+    with connection.execute_wrapper(count):
+        result = services.enqueue_command(
+            enrollments=targets, request_type="SecurityInfo", origin="bench"
+        )
+    cpu, wall = time.process_time() - cpu0, time.monotonic() - wall0
+    queued = len(result.queued)
+    return {
+        "targets": queued + len(result.refused),
+        "queued": queued,
+        "statements": statements[0],
+        "cpu_s": round(cpu, 2),
+        "wall_s": round(wall, 2),
+        "cpu_ms_per_target": round(cpu * 1000 / max(queued, 1), 4),
+        "reference": ref,
+    }
 
 
 def machine() -> dict[str, Any]:
@@ -351,13 +420,16 @@ def main(argv: list[str] | None = None) -> int:
             if "scaling" in args.scenarios:
                 results["scaling"] = scenario_scaling(stack, pool, args)
             if "enroll" in args.scenarios:
-                results["enrollments"] = [
-                    enroll.scenario(stack, pool, args, sign_in) for sign_in in args.sign_in
-                ]
+                results["enrollments"] = []
+                for sign_in in args.sign_in:
+                    ref = reference.measure()
+                    outcome = enroll.scenario(stack, pool, args, sign_in)
+                    results["enrollments"].append({**outcome, "reference": ref})
             if "push" in args.scenarios:
                 from bench import push
 
-                results["push"] = push.scenario(stack, args)
+                ref = reference.measure()
+                results["push"] = {**push.scenario(stack, args), "reference": ref}
     results["total_s"] = round((dt.datetime.now(dt.UTC) - started).total_seconds(), 1)
     args.out.write_text(json.dumps(results, indent=2) + "\n")
     previous = args.markdown.read_text() if args.markdown.exists() else ""

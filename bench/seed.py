@@ -67,6 +67,7 @@ SELECT
 FROM generate_series(%(start)s, %(stop)s - 1) AS i
 """
 
+# The driven devices: user-enrolled iPhones (ue) and device-enrolled Macs (not ue).
 _ACTIVE_ENROLLMENTS = """
 INSERT INTO devices_enrollment (
     public_id, channel_key, channel, enrollment_type, platform, status, udid, enrollment_id,
@@ -77,13 +78,28 @@ INSERT INTO devices_enrollment (
     enrolled_at, last_seen_at
 )
 SELECT
-    md5('bench-active-' || a.eid)::uuid, 'eid:' || a.eid, 'device', 'user', 'iOS', 'enrolled',
-    NULL, a.eid, NULL, a.fp, '', '18.2', '22C152', 'iPhone16,2', 'iPhone16,2', 'iPhone',
-    'Active bench device', false, '', '', 'active@bench.example', %(topic)s,
+    md5('bench-active-' || a.eid)::uuid,
+    CASE WHEN a.ue THEN 'eid:' ELSE 'udid:' END || a.eid,
+    'device',
+    CASE WHEN a.ue THEN 'user' ELSE 'device' END,
+    CASE WHEN a.ue THEN 'iOS' ELSE 'macOS' END,
+    'enrolled',
+    CASE WHEN a.ue THEN NULL ELSE a.eid END,
+    CASE WHEN a.ue THEN a.eid ELSE NULL END,
+    CASE WHEN a.ue THEN NULL ELSE 'C02' || left(a.eid, 9) END,
+    a.fp, '',
+    CASE WHEN a.ue THEN '18.2' ELSE '15.2' END,
+    '22C152',
+    CASE WHEN a.ue THEN 'iPhone16,2' ELSE 'Mac15,3' END,
+    CASE WHEN a.ue THEN 'iPhone16,2' ELSE 'Mac15,3' END,
+    CASE WHEN a.ue THEN 'iPhone' ELSE 'MacBook Pro' END,
+    'Active bench device', false, '', '',
+    CASE WHEN a.ue THEN 'active@bench.example' ELSE '' END,
+    %(topic)s,
     md5('bench-active-token-' || a.eid) || md5('x' || a.eid), upper(md5(a.eid)::uuid::text),
     false, '', false, '{}'::jsonb, '{}'::jsonb, '{}'::jsonb,
     now() - interval '30 days', now() - interval '30 days', now() - interval '1 hour'
-FROM unnest(%(eids)s::text[], %(fps)s::text[]) AS a(eid, fp)
+FROM unnest(%(eids)s::text[], %(fps)s::text[], %(ues)s::boolean[]) AS a(eid, fp, ue)
 RETURNING id
 """
 
@@ -129,6 +145,7 @@ class ActiveDevice:
 
     enrollment_id: str
     fingerprint: str
+    user_enrollment: bool = True  # an iPhone in User Enrollment; else a device-enrolled Mac
 
 
 def _max_id(conn: psycopg.Connection) -> int:
@@ -150,6 +167,7 @@ def seed_active(conn: psycopg.Connection, devices: Sequence[ActiveDevice], *, to
             {
                 "eids": [d.enrollment_id for d in devices],
                 "fps": [d.fingerprint for d in devices],
+                "ues": [d.user_enrollment for d in devices],
                 "topic": topic,
             },
         ).fetchall()

@@ -148,11 +148,10 @@ def handle_report(*, enrollment: Enrollment, report: protocol.CommandReport, bod
         if getattr(enrollment, _NEXT_PENDING, 0) is None:
             return EMPTY  # the lookup found the queue empty a moment ago
         return _next_command(enrollment, QueuedCommand.PENDING)
+    # A result (an Idle report carries no CommandUUID): a NotNow'd command waits for Idle.
     with transaction.atomic(using=router.db_for_write(QueuedCommand)):
         _record_result(enrollment, report, body)
         _touch_if_stale(enrollment)
-        if report.status is ReportStatus.IDLE:
-            return _next_command(enrollment, QueuedCommand.PENDING)
         return _next_command(enrollment, (QueuedCommand.Status.QUEUED, QueuedCommand.Status.SENT))
 
 

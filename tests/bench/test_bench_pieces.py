@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import threading
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from bench import load, report, run, seed, stack
+from bench import load, reference, report, run, seed, stack
 from devices.simulator.device import CONNECT_TYPE
 
 
@@ -37,20 +38,96 @@ def test_report_marks_targets_met_and_missed() -> None:
             "latency_ms": {"p50": 3.0, "p99": p99},
             "errors": 0,
         }
-        fan = {**idle, "round_trips_per_s": 100.0}
+        bare = {**idle, "server_cpu_ms_per_request": round(cpu / 1.05, 3)}
+        trip = {**idle, "round_trips_per_s": 100.0, "server_cpu_ms_per_request": cpu * 2}
         return {
             "devices": devices,
             "rows": {"devices_queuedcommand": devices * 10},
+            "reference": {"rsa2048_sign_ms": 0.8, "python_loop_ms": 7.0},
             "idle": idle,
-            "fanout": fan,
+            "idle_bare": bare,
+            "round_trip": trip,
         }
 
     text = report.render({"scaling": [step(1000, 0.5, 10.0), step(100_000, 0.55, 11.0)]})
     assert "| 100,000 | 1,000,000 |" in text
-    assert "target ≤ 0.6 ms: met" in text
+    assert "target ≤ 0.8 ms: met" in text
+    assert "worst ratio 1.05 (target ≤ 1.1: met)" in text
+    assert "worst 2.0 (target ≤ 2.5: met)" in text
+    assert "RSA sign 0.8 ms, Python loop 7.0 ms" in text
     assert "under 20 ms: met" in text
-    text = report.render({"scaling": [step(1000, 1.5, 10.0), step(100_000, 1.6, 30.0)]})
-    assert "target ≤ 0.6 ms: missed" in text and "under 20 ms: missed" in text
+    slow = step(100_000, 1.6, 30.0)
+    slow["round_trip"]["server_cpu_ms_per_request"] = 1.6 * 3
+    text = report.render({"scaling": [step(1000, 1.5, 10.0), slow]})
+    assert "target ≤ 0.8 ms: missed" in text and "under 20 ms: missed" in text
+    assert "worst 3.0 (target ≤ 2.5: missed)" in text
+
+
+def test_report_shows_enqueue_per_target() -> None:
+    step = {
+        "devices": 100_000,
+        "rows": {"devices_queuedcommand": 10},
+        "idle": {
+            "requests_per_s": 1.0,
+            "server_cpu_ms_per_request": 0.4,
+            "postgres_cpu_ms_per_request": 0.1,
+            "latency_ms": {"p50": 1.0, "p99": 2.0},
+            "errors": 0,
+        },
+        "enqueue": {
+            "targets": 100_000,
+            "queued": 100_000,
+            "statements": 60,
+            "cpu_s": 4.0,
+            "wall_s": 6.0,
+            "cpu_ms_per_target": 0.04,
+            "reference": {"rsa2048_sign_ms": 0.8, "python_loop_ms": 7.0},
+        },
+    }
+    text = report.render({"scaling": [step]})
+    assert "| 100,000 | 100,000 | 60 | 4.0 | 6.0 | 0.04 |" in text
+    assert "0.04 ms (target < 0.1 ms: met)" in text
+
+
+def test_reference_figures_are_measured() -> None:
+    ref = reference.measure(samples=1)
+    assert ref["rsa2048_sign_ms"] > 0 and ref["python_loop_ms"] > 0
+    assert reference.describe(ref).startswith("RSA sign ")
+
+
+def test_bench_devices_send_apples_media_type_and_both_signature_forms(server_pki: Any) -> None:
+    """The load generator's requests are what devices send: the media type with parameters,
+    RSA-2048 identities, signatures with and without signed attributes; the server reads them."""
+    from asn1crypto import cms as asn1_cms
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from mdm_server.pki import cms
+
+    specs = run.issue_identities(4, rsa=True)
+    assert {(s.platform, s.user_enrollment) for s in specs} == {("iOS", True)}
+    assert [s.signed_attributes for s in specs] == [False, True, False, True]
+    mac = run.issue_identities(10, rsa=True)[9]
+    assert (mac.platform, mac.user_enrollment) == ("macOS", False)
+    for spec in specs[:2]:
+        device = load.make_device(spec, load.HttpTransport(), "http://127.0.0.1:9")
+        assert isinstance(device.key, rsa.RSAPrivateKey) and device.key.key_size == 2048
+        device.type_parameters = load.APPLE_PARAMETERS
+        headers = device._headers(b"<plist/>", CONNECT_TYPE)
+        assert headers["Content-Type"] == "application/x-apple-aspen-mdm; charset=UTF-8"
+        raw = base64.b64decode(headers["Mdm-Signature"])
+        signer = asn1_cms.ContentInfo.load(raw)["content"]["signer_infos"][0]
+        assert (signer["signed_attrs"].native is not None) is spec.signed_attributes
+        assert cms.verify_mdm_signature(headers["Mdm-Signature"], b"<plist/>") == (
+            device.certificate
+        )
+
+
+@pytest.mark.parametrize("request_type", load.ROUND_TRIP_COMMANDS)
+def test_realistic_answers_have_tens_of_entries(server_pki: Any, request_type: str) -> None:
+    spec = run.issue_identities(1, rsa=False)[0]
+    device = load.make_device(spec, load.HttpTransport(), "http://127.0.0.1:9")
+    (items,) = load.realistic_answer(device, request_type).values()
+    assert len(items) >= 12
 
 
 def test_report_shows_each_enrollment_sign_in() -> None:
@@ -103,12 +180,18 @@ def test_bulk_seed_makes_devices_history_and_pending_rows() -> None:
 
     connection.ensure_connection()
     raw = connection.connection  # the psycopg connection, inside the test's transaction
-    active = [seed.ActiveDevice("ACTIVE-1", "ab" * 32), seed.ActiveDevice("ACTIVE-2", "cd" * 32)]
-    assert seed.seed_active(raw, active, topic="com.apple.mgmt.test") == 2
-    seed.seed_bulk(raw, start=2, stop=102, topic="com.apple.mgmt.test")
+    active = [
+        seed.ActiveDevice("ACTIVE-1", "ab" * 32),
+        seed.ActiveDevice("ACTIVE-2", "cd" * 32),
+        seed.ActiveDevice("ACTIVE-MAC", "ef" * 32, user_enrollment=False),
+    ]
+    assert seed.seed_active(raw, active, topic="com.apple.mgmt.test") == 3
+    seed.seed_bulk(raw, start=3, stop=103, topic="com.apple.mgmt.test")
     rows = seed.counts(raw)
-    assert rows["devices_enrollment"] == 102
-    assert rows["devices_queuedcommand"] == 102 * seed.HISTORY_PER_DEVICE
+    assert rows["devices_enrollment"] == 103
+    assert rows["devices_queuedcommand"] == 103 * seed.HISTORY_PER_DEVICE
+    mac = Enrollment.objects.get(channel_key="udid:ACTIVE-MAC")
+    assert (mac.platform, mac.enrollment_type, mac.udid) == ("macOS", "device", "ACTIVE-MAC")
     assert 0 < rows["pending_queue_rows"] <= 10
     ue = Enrollment.objects.filter(enrollment_type="user")
     assert not ue.filter(udid__isnull=False).exists()  # the seed keeps the UE invariants
@@ -172,3 +255,67 @@ def test_sign_in_option() -> None:
     for bad in ("", "ldap,kerberos"):
         with pytest.raises(argparse.ArgumentTypeError):
             enroll.sign_ins(bad)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="bulk seeding is PostgreSQL SQL")
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("commands", [load.ROUND_TRIP_COMMANDS, load.SMALL_ROUND_TRIP_COMMANDS])
+def test_round_trip_loop_against_a_live_server(
+    live_server: Any, server_pki: Any, commands: tuple[str, ...]
+) -> None:
+    """Every measured request stores a result and gets the next command."""
+    from devices import identity, services
+    from devices.models import Enrollment, InstalledApplication, InstalledProfile
+
+    identity.forget_cached_state()
+    specs = run.issue_identities(10, rsa=False)[7:]  # device-enrolled Macs
+    connection.ensure_connection()
+    seed.seed_active(
+        connection.connection,
+        [seed.ActiveDevice(s.enrollment_id, run._fingerprint(s), s.user_enrollment) for s in specs],
+        topic="com.apple.mgmt.test",
+    )
+    for request_type in commands:
+        services.enqueue_command(enrollments=Enrollment.objects.all(), request_type=request_type)
+    barriers = (threading.Barrier(2), threading.Barrier(2))
+    out: dict[str, load.LoadResult] = {}
+
+    def work() -> None:
+        out["r"] = load.round_trip_loop(
+            specs, live_server.url, barrier=barriers, duration=20.0, commands=commands
+        )
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    barriers[0].wait(timeout=60)
+    barriers[1].wait(timeout=60)
+    thread.join(timeout=90)
+    result = out["r"]
+    assert result.errors == 0, result.unexpected
+    # Two results per device fetch a next command (the third command is left unanswered).
+    assert result.requests == result.round_trips == 2 * len(specs)
+    if commands == load.ROUND_TRIP_COMMANDS:
+        assert InstalledProfile.objects.count() == len(specs) * load.PROFILES_PER_DEVICE
+        assert InstalledApplication.objects.count() == len(specs) * load.APPS_PER_DEVICE
+    else:
+        assert all(e.security_info for e in Enrollment.objects.all())
+
+
+@pytest.mark.django_db
+def test_measure_enqueue_counts_targets_and_statements(server_pki: Any) -> None:
+    from devices.models import Enrollment, QueuedCommand
+
+    for n in range(5):
+        Enrollment.objects.create(
+            channel_key=f"eid:E{n}",
+            enrollment_id=f"E{n}",
+            enrollment_type=Enrollment.Type.USER,
+            platform="iOS",
+            os_version="18.2",
+            status=Enrollment.Status.ENROLLED,
+        )
+    out = run.measure_enqueue()
+    assert (out["targets"], out["queued"]) == (5, 5)
+    assert QueuedCommand.objects.count() == 5
+    assert 0 < out["statements"] < 10
+    assert out["cpu_ms_per_target"] >= 0 and out["reference"]["rsa2048_sign_ms"] > 0
