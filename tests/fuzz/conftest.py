@@ -87,12 +87,19 @@ def assert_refused_or_served(response: Any, *, text_reasons: bool = True) -> Non
 def mutate() -> Callable[[bytes, Any], bytes]:
     """Apply a drawn list of byte-level mutations to `data` (see `mutations`)."""
 
-    def apply(data: bytes, steps: list[tuple[str, int, int]]) -> bytes:
+    def apply(
+        data: bytes, steps: list[tuple[str, int, int]], region: tuple[int, int] | None = None
+    ) -> bytes:
+        """`region` (start, end) aims the edits at part of the data, e.g. an embedded key."""
         out = bytearray(data)
         for kind, position, value in steps:
             if not out:
                 break
-            at = position % len(out)
+            if region is not None and region[0] < min(region[1], len(out)):
+                start, end = region[0], min(region[1], len(out))
+                at = start + position % (end - start)
+            else:
+                at = position % len(out)
             if kind == "flip":
                 out[at] ^= 1 << (value % 8)
             elif kind == "set":

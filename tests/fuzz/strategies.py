@@ -23,7 +23,11 @@ def mutations(max_steps: int = 4) -> st.SearchStrategy[list[tuple[str, int, int]
 
 # Scalars a property list can hold, including what is hostile once parsed: NUL characters,
 # surrogate-free but otherwise arbitrary text, huge and negative integers, NaN and infinities.
-_TEXT = st.text(max_size=40) | st.sampled_from(["", "\x00", "9" * 300, "18.2", "E-1"])
+_TEXT = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(["", "\x00", "9" * 40, "9" * 100, "9" * 300, "18.2", "E-1"]),
+    st.text(min_size=20, max_size=300),  # longer than most columns, shorter than the wire limit
+)
 _SCALARS = st.one_of(
     _TEXT,
     st.integers(min_value=-(1 << 63), max_value=(1 << 64) - 1),
@@ -63,7 +67,26 @@ STATUSES = ("Idle", "Acknowledged", "Error", "CommandFormatError", "NotNow", "No
 
 def message_fields() -> st.SearchStrategy[dict[str, Any]]:
     """Random values under keys the server reads (and a few it does not)."""
-    return st.dictionaries(st.sampled_from(KNOWN_KEYS) | _TEXT, plist_values(), max_size=6)
+    known = st.dictionaries(st.sampled_from(KNOWN_KEYS), _TEXT | plist_values(), max_size=6)
+    return st.builds(
+        lambda a, b: {**b, **a}, known, st.dictionaries(_TEXT, plist_values(), max_size=2)
+    )
+
+
+def nested_xml(depth: int, tag: str, fields: bytes) -> bytes:
+    """An XML plist dict with `fields` (encoded key/value pairs) and a value nested `depth`
+    levels deep, written by hand: plistlib cannot write (or in binary, read) such depths."""
+    if tag == "dict":
+        value = b"<dict><key>k</key>" * depth + b"<true/>" + b"</dict>" * depth
+    else:
+        value = b"<array>" * depth + b"</array>" * depth
+    return (
+        b'<?xml version="1.0" encoding="UTF-8"?><plist version="1.0"><dict>'
+        + fields
+        + b"<key>Deep</key>"
+        + value
+        + b"</dict></plist>"
+    )
 
 
 def encode(message: Any, binary: bool) -> bytes:

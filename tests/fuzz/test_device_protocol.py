@@ -138,6 +138,38 @@ def test_mutated_recorded_plists(
 
 
 @given(
+    depth=st.integers(min_value=1, max_value=3000),
+    tag=st.sampled_from(["array", "dict"]),
+    status=st.sampled_from(["Idle", "Acknowledged", "Authenticate"]),
+    command=st.integers(min_value=0, max_value=4),
+)
+def test_deeply_nested_bodies(
+    device: Device, fuzz_client: Client, depth: int, tag: str, status: str, command: int
+) -> None:
+    ids = b"<key>UDID</key><string>" + device.sim.udid.encode() + b"</string>"
+    if status == "Authenticate":
+        fields, path, content_type = (
+            b"<key>MessageType</key><string>Authenticate</string>",
+            "/mdm/checkin",
+            CHECKIN,
+        )
+    else:
+        fields = (
+            b"<key>Status</key><string>" + status.encode() + b"</string>"
+            b"<key>CommandUUID</key><string>"
+            + device.command_uuids[command].encode()
+            + b"</string>"
+            b"<key>QueryResponses</key><dict><key>OSVersion</key><string>15.3</string></dict>"
+        )
+        path, content_type = "/mdm/connect", CONNECT
+    body = fz.nested_xml(depth, tag, fields + ids)
+    response = device.put(fuzz_client, path, body, content_type)
+    assert_refused_or_served(response)
+    if depth >= 64:
+        assert response.status_code == 400
+
+
+@given(
     body=st.binary(max_size=300)
     | st.builds(fz.encode, fz.message_fields(), st.booleans())
     | st.builds(fz.encode, fz.plist_values(), st.booleans())

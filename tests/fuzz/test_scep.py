@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from asn1crypto import cms as asn1_cms
 from asn1crypto import core
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -50,13 +51,31 @@ def _answer(client: Client, message: bytes) -> Any:
     return response
 
 
-@given(steps=fz.mutations(), challenge_ok=st.booleans())
+def _regions(message: bytes) -> dict[str, tuple[int, int]]:
+    """The embedded certificate and the SignerInfo (SCEP's signed attributes) of a message."""
+    signed = asn1_cms.ContentInfo.load(message)["content"]
+    out = {"anywhere": (0, len(message))}
+    for name, part in (
+        ("certificate", signed["certificates"][0].dump()),
+        ("signer info", signed["signer_infos"][0].dump()),
+    ):
+        start = message.index(part)
+        out[name] = (start, start + len(part))
+    return out
+
+
+@given(
+    steps=fz.mutations(),
+    region=st.sampled_from(["anywhere", "certificate", "signer info"]),
+    challenge_ok=st.booleans(),
+)
 def test_mutated_pkcs_req(
     ca: certificates.Identity,
     requester: tuple[rsa.RSAPrivateKey, x509.Certificate],
     fuzz_client: Client,
-    mutate: Callable[[bytes, Any], bytes],
+    mutate: Callable[..., bytes],
     steps: list[tuple[str, int, int]],
+    region: str,
     challenge_ok: bool,
 ) -> None:
     key, _cert = requester
@@ -64,7 +83,7 @@ def test_mutated_pkcs_req(
     message, _tid, _ = scep_client.build_pkcs_req(
         key=key, subject_cn="fuzz", challenge=challenge, ca_cert=ca.certificate
     )
-    _answer(fuzz_client, mutate(message, steps))
+    _answer(fuzz_client, mutate(message, steps, _regions(message)[region]))
 
 
 @given(

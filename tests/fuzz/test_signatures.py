@@ -6,10 +6,10 @@ from __future__ import annotations
 import base64
 import plistlib
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from django.test import Client
 from hypothesis import given
 from hypothesis import strategies as st
@@ -22,6 +22,28 @@ from tests.fuzz import strategies as fz
 from tests.fuzz.conftest import assert_refused_or_served
 
 BODY = plistlib.dumps({"Status": "Idle", "UDID": "FUZZ-UDID"})
+
+
+def regions(signature: bytes, cert: x509.Certificate) -> dict[str, tuple[int, int]]:
+    """Where the parts that are parsed late sit in a signature: the embedded certificate, its
+    issuer name and its public key."""
+    out = {"anywhere": (0, len(signature))}
+    for name, part in (
+        ("certificate", cert.public_bytes(serialization.Encoding.DER)),
+        ("issuer", cert.issuer.public_bytes()),
+        (
+            "public key",
+            cert.public_key().public_bytes(
+                serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+            ),
+        ),
+    ):
+        start = signature.index(part)
+        out[name] = (start, start + len(part))
+    return out
+
+
+REGIONS = st.sampled_from(["anywhere", "certificate", "issuer", "public key"])
 
 
 @pytest.fixture(scope="module")
@@ -39,15 +61,16 @@ def signatures() -> dict[str, tuple[bytes, x509.Certificate]]:
     return out
 
 
-@given(kind=st.sampled_from(["ec", "rsa"]), steps=fz.mutations())
+@given(kind=st.sampled_from(["ec", "rsa"]), steps=fz.mutations(), region=REGIONS)
 def test_the_verifier_raises_only_cms_errors(
     signatures: dict[str, tuple[bytes, x509.Certificate]],
-    mutate: Callable[[bytes, Any], bytes],
+    mutate: Callable[..., bytes],
     kind: str,
     steps: list[tuple[str, int, int]],
+    region: str,
 ) -> None:
     signature, cert = signatures[kind]
-    tampered = mutate(signature, steps)
+    tampered = mutate(signature, steps, regions(signature, cert)[region])
     try:
         signer = cms.verify_signed_data(tampered, detached_content=BODY).signer
     except cms.CMSError as exc:
@@ -59,22 +82,30 @@ def test_the_verifier_raises_only_cms_errors(
 
 
 @pytest.fixture
-def device_signature(server_pki: pki.PkiStatus) -> bytes:
+def device_signature(server_pki: pki.PkiStatus) -> tuple[bytes, dict[str, tuple[int, int]]]:
     cert, key = issue_identity(pki.active_identity("ca"))
-    return cms.sign_detached(BODY, certificate=cert, key=key, digest="sha256")
+    signature = cms.sign_detached(BODY, certificate=cert, key=key, digest="sha256")
+    return signature, regions(signature, cert)
 
 
 @pytest.mark.django_db
-@given(steps=fz.mutations(), header_noise=st.sampled_from(["", " ", "\n", "=", "%"]))
+@given(
+    steps=fz.mutations(),
+    region=REGIONS,
+    header_noise=st.sampled_from(["", " ", "\n", "=", "%"]),
+)
 def test_connect_with_a_tampered_signature(
-    device_signature: bytes,
+    device_signature: tuple[bytes, dict[str, tuple[int, int]]],
     fuzz_client: Client,
-    mutate: Callable[[bytes, Any], bytes],
+    mutate: Callable[..., bytes],
     steps: list[tuple[str, int, int]],
+    region: str,
     header_noise: str,
 ) -> None:
     identity.forget_cached_state()
-    header = base64.b64encode(mutate(device_signature, steps)).decode() + header_noise
+    signature, where = device_signature
+    tampered = mutate(signature, steps, where[region])
+    header = base64.b64encode(tampered).decode() + header_noise
     response = fuzz_client.put(
         "/mdm/connect",
         data=BODY,
