@@ -25,6 +25,12 @@ PROFILE_CONTENT_TYPE = "application/x-apple-aspen-config"
 RETRYABLE = {"wrong_password", "unknown_user", "missing", "unreachable", "locked"}
 
 
+# A 401 always names how to authenticate (RFC 9110 §15.5.2); the token endpoint authenticates
+# OAuth clients (RFC 6749 §5.2), the portal signs people in with its own form.
+OAUTH_CLIENT_CHALLENGE = 'Basic realm="MDM enrollment OAuth 2 client"'
+PORTAL_CHALLENGE = 'FormBased realm="MDM enrollment portal"'
+
+
 def _json(document: object, status: int = 200) -> HttpResponse:
     response = HttpResponse(discovery.to_json(document), status=status)
     response["Content-Type"] = "application/json"
@@ -289,14 +295,21 @@ def oauth_token(request: HttpRequest, slug: str) -> HttpResponse:
     """OAuth 2 token endpoint (form-encoded body; JSON answer, errors per RFC 6749 §5.2)."""
     config = services.configuration_by_slug(slug)
     if config is None:
-        return _json({"error": "invalid_client", "error_description": "unknown endpoint"}, 401)
+        return _oauth_error(OAuthError("invalid_client", "unknown endpoint", 401))
     # The token request is a plain form post (RFC 6749 §4.1.3), unlike the enrollment POST.
     form = {k: v[:2000] for k, v in request.POST.items()}
     try:
         tokens = services.oauth_token(configuration=config, form=form)
     except OAuthError as exc:
-        return _json({"error": exc.error, "error_description": exc.description}, exc.status)
+        return _oauth_error(exc)
     return _json(tokens)
+
+
+def _oauth_error(exc: OAuthError) -> HttpResponse:
+    response = _json({"error": exc.error, "error_description": exc.description}, exc.status)
+    if exc.status == 401:
+        response["WWW-Authenticate"] = OAUTH_CLIENT_CHALLENGE
+    return response
 
 
 # --- enrollment portal -------------------------------------------------------------------------
@@ -370,9 +383,11 @@ def portal(request: HttpRequest) -> HttpResponse:
         )
     except SignInFailed as exc:
         context["error"] = exc.message
-        return render(
-            request, "enrollment/portal.html", context, status=401 if exc.code in RETRYABLE else 403
-        )
+        if exc.code not in RETRYABLE:
+            return render(request, "enrollment/portal.html", context, status=403)
+        response = render(request, "enrollment/portal.html", context, status=401)
+        response["WWW-Authenticate"] = PORTAL_CHALLENGE
+        return response
     context.update({"decision": decision, "session": session, "token": token})
     return render(request, "enrollment/portal_result.html", context)
 

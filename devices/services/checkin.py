@@ -105,7 +105,12 @@ def _handle_checkin(
             return _check_out(enrollment)
         case protocol.UserAuthenticate():
             _log(enrollment, DeviceEvent.Kind.CHECKIN, message.message_type, "gone")
-            return Reply(status=410)
+            # Apple: 410 tells the device this server does not authenticate users per channel.
+            return Reply(
+                status=410,
+                body=b"UserAuthenticate is not used by this server",
+                content_type="text/plain; charset=utf-8",
+            )
         case protocol.SetBootstrapToken():
             _refuse_for_user_enrollment(enrollment, message.message_type)
             token = message.bootstrap_token
