@@ -250,6 +250,14 @@ def known_checkin_types() -> frozenset[str]:
     return frozenset(_CHECKINS)
 
 
+def user_enrollment_forbidden(platform: str) -> Mapping[str, Any]:
+    """What Apple forbids under User Enrollment on this OS (generated from the schema):
+    `commands`, `command_keys` {RequestType: [paths]}, `payloads`, `payload_keys`
+    {PayloadType: [paths]}; `payload_keys["TopLevel"]` are the profile's own keys."""
+    empty: dict[str, Any] = {"commands": [], "command_keys": {}, "payloads": [], "payload_keys": {}}
+    return table.USER_ENROLLMENT_FORBIDDEN.get(str(platform), empty)
+
+
 def known_payload_types() -> frozenset[str]:
     """Every real profile PayloadType in Apple's schema (without TopLevel/CommonPayloadKeys)."""
     return _KNOWN_PAYLOAD_TYPES
