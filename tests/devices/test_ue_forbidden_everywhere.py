@@ -499,19 +499,28 @@ def _try_profiles(entry: Entry, ue: Enrollment, admin: Any) -> None:
         assert entry.named_by(reason), (entry, mode, reason)
 
 
-def _try_delivery(entry: Entry, make_device: MakeDevice) -> SimulatedDevice:
-    """Queue it for a supervised ADE device, which then becomes a User Enrollment."""
-    platform = "macOS" if entry.os == "macOS" else "iOS"
+def _try_delivery(entries: list[Entry], make_device: MakeDevice) -> None:
+    """Queue every entry for a supervised ADE device, which then becomes a User Enrollment:
+    each stored command is dropped at delivery and the device gets none of them."""
+    os = entries[0].os
+    platform = "macOS" if os == "macOS" else "iOS"
     device, row = enrolled(make_device, platform=platform, user_enrollment=False)
     Enrollment.objects.filter(pk=row.pk).update(
-        platform=entry.os, os_version=OS_VERSION[entry.os], enrollment_type="ade", supervised=True
+        platform=os, os_version=OS_VERSION[os], enrollment_type="ade", supervised=True
     )
     row.refresh_from_db()
-    request = _command_request(entry)
-    if request is None:
-        return device
-    name, params = request
-    result = services.enqueue_command(enrollments=[row], request_type=name, payload=params)
+    stored = []
+    for entry in entries:
+        request = _command_request(entry)
+        if request is None:  # no builder sends it: nothing can be stored (see the other paths)
+            with pytest.raises(commands.CommandInputError, match="unknown command"):
+                services.enqueue_command(enrollments=[row], request_type=entry.owner)
+            continue
+        result = services.enqueue_command(
+            enrollments=[row], request_type=request[0], payload=request[1]
+        )
+        if result.queued and _known_params(*request):
+            stored.append((entry, result.command))
     Enrollment.objects.filter(pk=row.pk).update(
         enrollment_type=Enrollment.Type.USER,
         supervised=False,
@@ -520,12 +529,11 @@ def _try_delivery(entry: Entry, make_device: MakeDevice) -> SimulatedDevice:
         imei=None,
         meid=None,
     )
-    if result.queued and _known_params(name, params):
-        assert not _carried([entry], device.run()), entry
-        dropped = QueuedCommand.objects.get(enrollment=row, command=result.command)
+    assert not _carried(entries, device.run(max_commands=len(entries) + 5))
+    for entry, command in stored:
+        dropped = QueuedCommand.objects.get(enrollment=row, command=command)
         assert dropped.status == QueuedCommand.Status.DROPPED, (entry, dropped.status)
         assert dropped.status_reason
-    return device
 
 
 @pytest.fixture
@@ -559,8 +567,8 @@ def test_nothing_forbidden_reaches_a_user_enrollment(
             _try_console(entry, ue, request.getfixturevalue("admin_client"))
         elif path == "profiles":
             _try_profiles(entry, ue, request.getfixturevalue("admin_user"))
-        else:
-            _try_delivery(entry, make_device)
+    if path == "delivery":
+        _try_delivery(entries, make_device)
     received = device.run(max_commands=len(entries) * 2 + 5)
     assert not _carried(entries, received)
     givable = all((req := _command_request(e)) is not None and _known_params(*req) for e in entries)
