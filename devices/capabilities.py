@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
@@ -248,6 +248,14 @@ def known_request_types() -> frozenset[str]:
 def known_checkin_types() -> frozenset[str]:
     """Every check-in MessageType in Apple's schema."""
     return frozenset(_CHECKINS)
+
+
+def user_enrollment_forbidden(platform: str) -> Mapping[str, Any]:
+    """What Apple forbids under User Enrollment on this OS (generated from the schema):
+    `commands`, `command_keys` {RequestType: [paths]}, `payloads`, `payload_keys`
+    {PayloadType: [paths]}; `payload_keys["TopLevel"]` are the profile's own keys."""
+    empty: dict[str, Any] = {"commands": [], "command_keys": {}, "payloads": [], "payload_keys": {}}
+    return table.USER_ENROLLMENT_FORBIDDEN.get(str(platform), empty)
 
 
 def known_payload_types() -> frozenset[str]:
@@ -962,7 +970,7 @@ def user_enrollment_result(
     if not target.user_enrollment or item is None:
         return kept, {}
     discarded: dict[str, str] = {}
-    answer_keys = set()
+    answer_keys: set[str] = set()
     for query in item.querylists.values():
         answers_key = query.get("responses", "")
         answers = kept.get(answers_key)
@@ -978,25 +986,39 @@ def user_enrollment_result(
                 clean[key] = value
             else:
                 discarded[key] = verdict.text
-        kept[answers_key] = clean
-    for key, value in list(kept.items()):
-        if key in item.responses and _key_verdict(item, key, target, True).status == _FORBIDDEN:
-            discarded[key] = _key_verdict(item, key, target, True).text
-            del kept[key]
-        elif isinstance(value, Mapping) and key not in answer_keys:
-            members = {
-                member: inner
-                for member, inner in value.items()
-                if f"{key}.{member}" not in item.responses
-                or _key_verdict(item, f"{key}.{member}", target, True).status != _FORBIDDEN
-            }
-            for member in set(value) - set(members):
-                discarded[f"{key}.{member}"] = _key_verdict(
-                    item, f"{key}.{member}", target, True
-                ).text
-            kept[key] = members
+        kept[answers_key] = _without_forbidden_responses(
+            item, answers_key, clean, target, discarded
+        )
+    kept = _without_forbidden_responses(item, "", kept, target, discarded, skip=answer_keys)
     for holder in (kept, *(kept[k] for k in answer_keys)):
         if "IsSupervised" in holder:
             del holder["IsSupervised"]
             discarded["IsSupervised"] = _UE_NEVER_SUPERVISED
     return kept, discarded
+
+
+def _without_forbidden_responses(
+    item: _Item,
+    prefix: str,
+    mapping: Mapping[str, Any],
+    target: Target,
+    discarded: dict[str, str],
+    *,
+    skip: Collection[str] = (),
+) -> dict[str, Any]:
+    """The response dictionary without the keys Apple forbids, at any dictionary depth."""
+    kept: dict[str, Any] = {}
+    for key, value in mapping.items():
+        path = f"{prefix}.{key}" if prefix else str(key)
+        if key in skip:
+            kept[key] = value
+            continue
+        if path in item.responses:
+            verdict = _key_verdict(item, path, target, True)
+            if verdict.status == _FORBIDDEN:
+                discarded[path] = verdict.text
+                continue
+        if isinstance(value, Mapping):
+            value = _without_forbidden_responses(item, path, value, target, discarded)
+        kept[key] = value
+    return kept

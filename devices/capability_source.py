@@ -337,6 +337,63 @@ def build_table(schema_dir: Path) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------------------------
+# The User-Enrollment forbidden list (derived from the entries above)
+# ---------------------------------------------------------------------------------------------
+
+
+def _forbidden(rule: Mapping[str, Any] | None) -> bool:
+    return bool(rule) and rule.get("userenrollment") == "forbidden"  # type: ignore[union-attr]
+
+
+def _forbidden_keys(entry: Mapping[str, Any], os: str) -> list[str]:
+    """Key paths (values as `key=value`) of an item that are forbidden on the OS: the item's
+    rule for the OS updated by the key's accumulated overrides, as the runtime merges them."""
+    base = entry.get("os", {}).get(os) or {}
+    return sorted(
+        path
+        for path, overrides in entry.get("payloadkeys", {}).items()
+        if _forbidden(merge_rules(base, overrides.get(os) or {}))
+    )
+
+
+def user_enrollment_forbidden(table: Mapping[str, Any]) -> dict[str, Any]:
+    """Per OS: every command, command key (nested, Settings items, query values), profile payload
+    and profile key (TopLevel included) whose `userenrollment.mode` is `forbidden`.
+
+    Keys of an item that is itself forbidden on that OS are not listed again.
+    """
+    out: dict[str, Any] = {}
+    for os in OS_NAMES:
+        commands: list[str] = []
+        command_keys: dict[str, list[str]] = {}
+        for name, entry in table["commands"].items():
+            if _forbidden(entry.get("os", {}).get(os)):
+                commands.append(name)
+            elif keys := _forbidden_keys(entry, os):
+                command_keys[name] = keys
+        payloads: list[str] = []
+        payload_keys: dict[str, list[str]] = {}
+        for name, entries in table["profiles"].items():
+            keys_of_type: set[str] = set()
+            for entry in entries:
+                if _forbidden(entry.get("os", {}).get(os)):
+                    if name not in payloads:
+                        payloads.append(name)
+                else:
+                    keys_of_type.update(_forbidden_keys(entry, os))
+            if keys_of_type:
+                payload_keys[name] = sorted(keys_of_type)
+        if commands or command_keys or payloads or payload_keys:
+            out[os] = {
+                "commands": sorted(commands),
+                "command_keys": command_keys,
+                "payloads": sorted(payloads),
+                "payload_keys": payload_keys,
+            }
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
 # Rendering as ruff-formatted Python
 # ---------------------------------------------------------------------------------------------
 
@@ -412,6 +469,20 @@ def render_table(table: Mapping[str, Any], *, commit: str, command: str) -> str:
             table[key], indent=0, prefix=f"{constant}: dict[str, Any] = ", suffix="", lines=lines
         )
         lines.append("")
+    lines.append(
+        "# OS -> what is forbidden under User Enrollment (userenrollment.mode=forbidden): commands,"
+    )
+    lines.append(
+        "# command key paths, profile payload types, profile key paths (TopLevel: the profile's own)"
+    )
+    _render(
+        user_enrollment_forbidden(table),
+        indent=0,
+        prefix="USER_ENROLLMENT_FORBIDDEN: dict[str, Any] = ",
+        suffix="",
+        lines=lines,
+    )
+    lines.append("")
     return "\n".join(lines)
 
 

@@ -140,7 +140,10 @@ class CommandInput(serializers.Serializer):
     )  # fmt: skip
     strip_forbidden = serializers.BooleanField(
         required=False, default=False,
-        help_text="InstallProfile: leave out payloads a device may not get instead of refusing",
+        help_text=(
+            "Leave out what a device may not get (keys, Settings items, queries, payloads, "
+            "profile keys) instead of refusing; refused when nothing asked for is left"
+        ),
     )  # fmt: skip
     confirm = serializers.BooleanField(
         required=False, default=False, help_text="Must be true for destructive commands"

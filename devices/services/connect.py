@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import plistlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -258,7 +257,11 @@ def _next_command(enrollment: Enrollment, statuses: Sequence[str]) -> Reply:
 
 
 def _delivery_refusal(command: Command, target: capabilities.Target | None) -> str:
-    """Check again at delivery: the enrollment may have changed since the command was queued."""
+    """Check again at delivery: the enrollment may have changed since the command was queued.
+
+    `command_keys` holds the schema path of every key and query value the queue stored
+    (nested ones and Settings items too), `payload_summary` the shape of a profile's payloads
+    and of its own keys: judging them costs microseconds, parsing the body would not."""
     if target is None:
         return "the device has not reported its platform"
     decision = capabilities.check_command(command.request_type, target, keys=command.command_keys)
@@ -390,7 +393,7 @@ def _record_result(enrollment: Enrollment, report: protocol.CommandReport, body:
             # What a User Enrollment may not tell (or cannot be) is not stored, not even raw.
             raw, discarded = capabilities.user_enrollment_result(request_type, report.raw, target)
             if discarded:
-                body = plistlib.dumps(raw)
+                body = protocol.render_plist(raw)
         delivery.status = _FINAL[report.status]
         delivery.result = body
         delivery.error_chain = report.error_chain or None

@@ -257,3 +257,39 @@ def test_ue_result_claiming_supervision_and_hardware_ids_is_not_stored(
     event = DeviceEvent.objects.get(kind="result", action="DeviceInformation")
     assert "IsSupervised" in event.detail["discarded"]
     assert {"UDID", "SerialNumber", "IMEI", "MEID"} <= set(event.detail["discarded"])
+
+
+@pytest.mark.parametrize(
+    ("platform", "forbidden"),
+    [
+        ("iOS", {"PasscodePresent": True, "AutoLockTime": 60}),
+        (
+            "macOS",
+            {
+                "FDE_PersonalRecoveryKeyCMS": b"\x30\x82personal-recovery-key",
+                "FirewallSettings": {"Applications": [{"BundleID": "com.example.personal"}]},
+            },
+        ),
+    ],
+)
+def test_ue_security_info_keeps_nothing_apple_forbids(
+    make_device: MakeDevice, platform: str, forbidden: dict[str, Any]
+) -> None:
+    device, enrollment = enrolled(make_device, platform=platform, user_enrollment=True)
+    result = services.enqueue_command(enrollments=[enrollment], request_type="SecurityInfo")
+    uuid = result.command.uuid  # type: ignore[union-attr]
+    assert device.connect()[0] == 200
+    info = {"HardwareEncryptionCaps": 3, **forbidden}
+    answer = {"SecurityInfo": info}
+    assert device.connect("Acknowledged", command_uuid=uuid, extra=answer) == (200, b"")
+    enrollment.refresh_from_db()
+    assert enrollment.security_info["HardwareEncryptionCaps"] == 3
+    stored = plistlib.loads(bytes(QueuedCommand.objects.get().result))["SecurityInfo"]
+    for key, value in forbidden.items():
+        if isinstance(value, dict):  # only the forbidden member goes
+            assert "Applications" not in enrollment.security_info[key]
+            assert "Applications" not in stored[key]
+        else:
+            assert key not in enrollment.security_info and key not in stored
+    event = DeviceEvent.objects.get(kind="result", action="SecurityInfo")
+    assert event.detail["discarded"]
