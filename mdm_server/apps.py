@@ -5,3 +5,8 @@ class CoreConfig(AppConfig):
     name = "mdm_server"
     label = "core"
     verbose_name = "MDM server core"
+
+    def ready(self) -> None:
+        # Create the Celery app before anything sends a task: shared_task binds to the current
+        # app, and without ours that would be Celery's default (an AMQP broker on localhost).
+        from mdm_server import celery  # noqa: F401

@@ -24,10 +24,9 @@ from devices.services.common import (
     _check_pin,
     _find,
     _log,
-    platform_for,
     target_for,
 )
-from mdm_server import encryption
+from mdm_server import apple, encryption
 from mdm_server.prepared import PreparedInsert, PreparedQuery, PreparedUpdate
 
 # --- check-in --------------------------------------------------------------------------------------
@@ -113,7 +112,7 @@ def _authenticate(
         raise CheckinRejected(403, "this identity certificate belongs to another enrollment")
     context = hooks.resolve_enrollment(ids, identity.fingerprint, bearer)
     if ids.is_user_enrollment:
-        enrollment_type = Enrollment.Type.USER
+        enrollment_type: str = Enrollment.Type.USER
     elif context is not None and context.enrollment_type != Enrollment.Type.USER:
         enrollment_type = context.enrollment_type
     else:
@@ -133,7 +132,7 @@ def _authenticate(
     enrollment.serial_number = None if is_ue else message.serial_number
     enrollment.imei = None if is_ue else message.imei
     enrollment.meid = None if is_ue else message.meid
-    enrollment.platform = platform_for(message.product_name, message.model)
+    enrollment.platform = apple.platform_of(message.product_name or message.model) or ""
     enrollment.os_version = message.os_version
     enrollment.build_version = message.build_version
     enrollment.product_name = message.product_name
@@ -221,7 +220,10 @@ _UPDATE_TOKEN = PreparedUpdate(Enrollment, _TOKEN_UPDATE_FIELDS)
 
 def _token_update(enrollment: Enrollment, message: protocol.TokenUpdate) -> Reply:
     first = _apply_token(enrollment, message)
-    detail = {"first": first, "awaiting_configuration": message.awaiting_configuration}
+    detail: dict[str, Any] = {
+        "first": first,
+        "awaiting_configuration": message.awaiting_configuration,
+    }
     if message.unlock_token and enrollment.is_user_enrollment:
         detail["discarded"] = "UnlockToken is never kept for a User Enrollment"
     _log(enrollment, DeviceEvent.Kind.CHECKIN, MessageType.TOKEN_UPDATE, "ok", detail=detail)
