@@ -13,6 +13,7 @@ from cryptography import x509
 
 from devices import capabilities, protocol
 from devices.models import Enrollment, InstalledApplication, InstalledCertificate, InstalledProfile
+from devices.services.common import target_for
 from mdm_server.pki import certificates
 
 MAX_ITEMS = 5000
@@ -30,8 +31,6 @@ def _device_information(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str
     responses = raw.get("QueryResponses")
     if not isinstance(responses, dict):
         return {"note": "no QueryResponses"}
-    from devices.services import target_for
-
     target = target_for(enrollment)
     kept = responses
     dropped: list[str] = []
