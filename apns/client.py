@@ -213,7 +213,7 @@ class _GatewayProtocol(APNsProductionClientProtocol):
         super().__init__(*args, **kwargs)
         self.conn = _LeanH2Connection(config=_H2_CLIENT_CONFIG)
         self._hpack_encode = functools.partial(self.conn.encoder.encode, huffman=False)
-        self.conn.encoder.encode = self._encode_headers  # type: ignore[method-assign]
+        self.conn.encoder.encode = self._encode_headers  # type: ignore[method-assign,assignment]
         self._block: bytes | None = None
         self.free_channels = ChannelPool(self.STREAMS)
         self._host = self.APNS_SERVER.encode()
@@ -385,7 +385,7 @@ class AioApnsSender:
                 max_connection_attempts=1,  # Celery retries, with backoff
                 err_func=_ignore_error,  # outcomes are returned, not logged one by one
             )
-        client.pool.protocol_class = gateway_protocol(  # type: ignore[assignment]
+        client.pool.protocol_class = gateway_protocol(
             self.config.host, self.config.port, self.config.streams_per_connection
         )
         return client

@@ -7,7 +7,6 @@ Apple's schema through the generated `devices.capability_table`, and each decisi
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -16,25 +15,9 @@ from typing import Any
 
 from devices import capability_table as table
 from devices.capability_source import COMMON_PAYLOAD_KEYS, TOP_LEVEL, merge_rules
-
-
-class Platform(StrEnum):
-    """Apple OS names, spelled as in the schema's supportedOS blocks."""
-
-    IOS = "iOS"
-    MACOS = "macOS"
-    TVOS = "tvOS"
-    VISIONOS = "visionOS"
-    WATCHOS = "watchOS"
-
-
-class EnrollmentType(StrEnum):
-    """How the device enrolled; only USER puts the schema's `userenrollment` modes in force."""
-
-    USER = "user"  # User Enrollment (account-driven or profile-based)
-    DEVICE = "device"  # profile-based Device Enrollment
-    ADDE = "adde"  # account-driven Device Enrollment
-    ADE = "ade"  # Automated Device Enrollment
+from mdm_server.apple import EnrollmentType as EnrollmentType
+from mdm_server.apple import Platform as Platform
+from mdm_server.apple import parse_os_version
 
 
 class Channel(StrEnum):
@@ -120,20 +103,6 @@ _UE_BEHAVIOUR_NOTES: dict[tuple[str, Platform], tuple[str, ...]] = {
         "removed (Apple: Passcode).",
     ),
 }
-
-_VERSION_PREFIX = re.compile(r"\d+(?:\.\d+)*")
-
-
-@lru_cache(maxsize=2048)
-def parse_version(text: str) -> tuple[int, ...] | None:
-    """Dotted numeric version ("17.4.1") as a comparable tuple; None when unknown or empty."""
-    match = _VERSION_PREFIX.match((text or "").strip())
-    if not match:
-        return None
-    parts = [int(part) for part in match.group(0).split(".")]
-    while len(parts) > 1 and parts[-1] == 0:
-        parts.pop()  # "17.0" == "17"
-    return tuple(parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,6 +232,28 @@ def known_payload_types() -> frozenset[str]:
     return _KNOWN_PAYLOAD_TYPES
 
 
+@dataclass(frozen=True)
+class VersionWindow:
+    """OS versions from `introduced` up to, not including, `removed` (None: still there)."""
+
+    introduced: str
+    removed: str | None
+
+
+@lru_cache(maxsize=8)
+def profile_user_enrollment_window(platform: str) -> VersionWindow | None:
+    """The OS versions in which profile-based User Enrollment works; None where it never did.
+
+    A profile-based User Enrollment profile must carry the `com.apple.mdm` payload's
+    ManagedAppleID (the schema marks it userenrollment=required), so that key's supportedOS
+    entry is the window: iOS 13.1 to 18, macOS 10.15 to 15 in the schema vendored today."""
+    for item in _PROFILES.get("com.apple.mdm", ()):
+        rule = item.key_rule("ManagedAppleID", platform)
+        if rule.listed and rule.supported and rule.mode == "required" and rule.introduced:
+            return VersionWindow(introduced=rule.introduced, removed=rule.removed)
+    return None
+
+
 # ---------------------------------------------------------------------------------------------
 # Item-level evaluation (commands, check-ins, payloads share it)
 # ---------------------------------------------------------------------------------------------
@@ -277,16 +268,16 @@ def _version_denial(
 ) -> tuple[str, str] | None:
     """(reason, rule) when the OS version is too old or past removal; unknown versions pass."""
     os = target.platform.value
-    version = parse_version(target.os_version)
+    version = parse_os_version(target.os_version)
     if version is None:
         return None
-    introduced = parse_version(rule.introduced or "")
+    introduced = parse_os_version(rule.introduced or "")
     if introduced and version < introduced:
         return (
             f"{what} needs {os} {rule.introduced} or later (device runs {target.os_version})",
             cite(f"introduced={rule.introduced}"),
         )
-    removed = parse_version(rule.removed or "")
+    removed = parse_os_version(rule.removed or "")
     if removed and version >= removed:
         return (
             f"{what} was removed in {os} {rule.removed} (device runs {target.os_version})",

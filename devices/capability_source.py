@@ -109,7 +109,7 @@ def _version(value: Any, where: str) -> str:
     return text
 
 
-def _os_rule(raw: Any, where: str, *, key_level: bool) -> dict[str, Any]:
+def _os_rule(raw: Any, where: str, *, key_level: bool) -> dict[str, Any]:  # noqa: C901 - one check per supportedOS field
     """One OS entry of a supportedOS block, reduced to the fields the decisions use.
 
     `supported` is stored only when it is not implied: False for "n/a", True for "all" (and for
@@ -232,8 +232,9 @@ def _walk_keys(
             names = [
                 sub.get("key") for sub in item.get("subkeys") or [] if isinstance(sub, Mapping)
             ]
-            if names and all(isinstance(name, str) for name in names):
-                arrays.setdefault(path, names)
+            known = [name for name in names if isinstance(name, str)]
+            if names and len(known) == len(names):
+                arrays.setdefault(path, known)
         elif kind == "<dictionary>":
             child_prefix, child_sep = path, "."
         else:

@@ -67,7 +67,7 @@ class CommandSpec:
     secret_params: frozenset[str] = field(default_factory=frozenset)
 
 
-def _get(params: Mapping[str, Any], p: Param) -> Any:
+def _get(params: Mapping[str, Any], p: Param) -> Any:  # noqa: C901 - one branch per parameter type
     value = params.get(p.name)
     if value is None or value == "" or value == []:
         if p.required:

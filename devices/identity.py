@@ -21,6 +21,7 @@ from cryptography import x509
 from django.conf import settings
 from django.http import HttpRequest
 
+from mdm_server import apple
 from mdm_server.pki import certificates, cms
 from mdm_server.pki.services import trusted_device_cas
 from mdm_server.proxies import from_trusted_proxy
@@ -200,7 +201,4 @@ def bearer_token(request: HttpRequest) -> str | None:
 
 
 def bearer_token_meta(meta: Mapping[str, object]) -> str | None:
-    value = meta.get("HTTP_AUTHORIZATION", "")
-    if isinstance(value, str) and value[:7].lower() == "bearer ":
-        return value[7:].strip() or None
-    return None
+    return apple.bearer_token(meta.get("HTTP_AUTHORIZATION"))

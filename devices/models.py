@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from mdm_server import apple
+
 
 def fit(model: type[models.Model], field: str, value: str) -> str:
     """`value` cut to the width of `model.field`: text a device reports (an OSVersion, an app
@@ -23,11 +25,7 @@ class Enrollment(models.Model):
     or MEID, and re-enrolling the same phone yields a new, unrelated enrollment.
     """
 
-    class Type(models.TextChoices):
-        USER = "user", "User Enrollment"
-        DEVICE = "device", "Device Enrollment"
-        ADDE = "adde", "Account-driven Device Enrollment"
-        ADE = "ade", "Automated Device Enrollment"
+    Type = apple.EnrollmentType
 
     class Channel(models.TextChoices):
         DEVICE = "device", "Device channel"

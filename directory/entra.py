@@ -339,7 +339,7 @@ class GraphClient:
 
     def user(self, object_id: str) -> dict[str, Any]:
         return self.get_all(
-            "users", {"$select": USER_SELECT, "$filter": f"id eq '{_q(object_id)}'"}
+            "users", {"$select": USER_SELECT, "$filter": f"id eq '{odata_quote(object_id)}'"}
         )[0]
 
     def groups(self, text: str = "") -> list[dict[str, Any]]:
@@ -349,21 +349,21 @@ class GraphClient:
         return self.get_all("groups", params)
 
     def group_members(self, group_id: str) -> list[dict[str, Any]]:
-        return self.get_all(f"groups/{_q(group_id)}/members", {"$select": USER_SELECT})
+        return self.get_all(f"groups/{odata_quote(group_id)}/members", {"$select": USER_SELECT})
 
     def member_of(self, user_id: str) -> list[dict[str, Any]]:
         return self.get_all(
-            f"users/{_q(user_id)}/transitiveMemberOf", {"$select": "id,displayName"}
+            f"users/{odata_quote(user_id)}/transitiveMemberOf", {"$select": "id,displayName"}
         )
 
 
 USER_SELECT = "id,userPrincipalName,mail,displayName,accountEnabled"
 
 
-def _q(value: str) -> str:
+def odata_quote(value: str) -> str:
     """OData string literal escaping (a quote is doubled); ids go into paths, so no slashes."""
     return value.replace("'", "''").replace("/", "")
 
 
 def _startswith(fields: list[str], text: str) -> str:
-    return " or ".join(f"startswith({f},'{_q(text)}')" for f in fields)
+    return " or ".join(f"startswith({f},'{odata_quote(text)}')" for f in fields)

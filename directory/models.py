@@ -8,6 +8,7 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 
 from directory import mapping
+from mdm_server import apple
 from mdm_server.encryption import EncryptedText
 
 
@@ -116,9 +117,11 @@ class DirectoryGroup(models.Model):
         SYNCED = "synced", "Synced"
 
     class EnrollmentType(models.TextChoices):
+        """A group's Apple Enrollment Type setting: none, or one of mdm_server.apple's types."""
+
         NONE = "", "No setting"
-        USER = "user", "User Enrollment"
-        DEVICE = "device", "Device Enrollment"
+        USER = apple.EnrollmentType.USER.value, apple.EnrollmentType.USER.label
+        DEVICE = apple.EnrollmentType.DEVICE.value, apple.EnrollmentType.DEVICE.label
 
     class Ownership(models.TextChoices):
         PERSONAL = "personal", "Personal (BYOD)"

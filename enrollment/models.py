@@ -11,6 +11,7 @@ import uuid
 from django.db import models
 from django.utils import timezone
 
+from mdm_server import apple
 from mdm_server.config_cache import CachedValue
 from mdm_server.prepared import PreparedQuery
 
@@ -117,11 +118,7 @@ class EnrollmentSession(models.Model):
         ACCOUNT = "account", "Account-driven"
         PORTAL = "portal", "Enrollment portal"
 
-    class Type(models.TextChoices):
-        # Same values as devices.Enrollment.Type.
-        USER = "user", "User Enrollment"
-        DEVICE = "device", "Device Enrollment"
-        ADDE = "adde", "Account-driven Device Enrollment"
+    Type = apple.EnrollmentType  # a session never becomes an Automated Device Enrollment
 
     class Status(models.TextChoices):
         AUTHENTICATED = "authenticated", "Signed in"
@@ -131,7 +128,9 @@ class EnrollmentSession(models.Model):
 
     public_id = models.CharField(max_length=32, unique=True, default=_hex_id)
     kind = models.CharField(max_length=8, choices=Kind.choices)
-    enrollment_type = models.CharField(max_length=8, choices=Type.choices)
+    enrollment_type = models.CharField(
+        max_length=8, choices=apple.enrollment_type_choices(Type.USER, Type.DEVICE, Type.ADDE)
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.AUTHENTICATED)
     configuration = models.ForeignKey(
         EnrollmentConfiguration, null=True, blank=True, on_delete=models.SET_NULL

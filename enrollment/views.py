@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from enrollment import directory_access, discovery, services
 from enrollment.models import EnrollmentConfiguration
 from enrollment.services import EnrollmentError, OAuthError, SignInFailed
+from mdm_server import apple
 
 logger = logging.getLogger(__name__)
 
@@ -315,20 +316,6 @@ def _oauth_error(exc: OAuthError) -> HttpResponse:
 # --- enrollment portal -------------------------------------------------------------------------
 
 
-def _detect_platform(user_agent: str) -> tuple[str, str]:
-    """(platform, os version) from a browser User-Agent, best effort."""
-    import re
-
-    ua = user_agent or ""
-    match = re.search(r"(?:iPhone|iPad|CPU) OS (\d+)[_.](\d+)", ua)
-    if match:
-        return "iOS", f"{match.group(1)}.{match.group(2)}"
-    match = re.search(r"Mac OS X (\d+)[_.](\d+)", ua)
-    if match:
-        return "macOS", f"{match.group(1)}.{match.group(2)}"
-    return "", ""
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 def portal(request: HttpRequest) -> HttpResponse:
@@ -336,7 +323,8 @@ def portal(request: HttpRequest) -> HttpResponse:
     from enrollment.models import EnrollmentSettings
 
     options = EnrollmentSettings.current()
-    platform, os_version = _detect_platform(request.headers.get("User-Agent", ""))
+    detected, os_version = apple.platform_of_user_agent(request.headers.get("User-Agent"))
+    platform = detected or ""
     data = request.POST if request.method == "POST" else request.GET
     context: dict[str, Any] = {
         "options": options,

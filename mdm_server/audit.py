@@ -19,7 +19,7 @@ def record(
 ) -> AuditEvent:
     user = actor if actor is not None and actor.is_authenticated else None
     return AuditEvent.objects.create(
-        actor=user,
+        actor_id=user.pk if user is not None else None,
         actor_name=user.get_username() if user is not None else "system",
         action=action,
         target_type=target._meta.label if target is not None else "",

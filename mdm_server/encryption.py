@@ -53,7 +53,8 @@ def encrypt(plaintext: bytes) -> bytes:
     return _fernet(settings.ENCRYPTION_KEY).encrypt(plaintext)
 
 
-def decrypt(token: bytes) -> bytes:
+def decrypt(token: bytes | memoryview) -> bytes:
+    """Plaintext of a stored token (a BinaryField reads back as bytes or memoryview)."""
     try:
         return _keys().decrypt(bytes(token))
     except InvalidToken:

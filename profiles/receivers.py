@@ -55,7 +55,8 @@ def on_group_membership_changed(
 
     if action == "pre_clear":
         # After a clear the affected users are no longer known: remember them now.
-        instance._profiles_cleared_users = (
+        # Kept on the instance from pre_clear to post_clear of the same m2m change.
+        instance._profiles_cleared_users = (  # noqa: SLF001
             list(instance.members.values_list("pk", flat=True)) if reverse else [instance.pk]
         )
         return

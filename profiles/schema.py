@@ -257,10 +257,10 @@ class _Validator:
         by_key = {n["key"]: n for n in nodes}
         # "ANY" (or a lone placeholder) marks a dictionary whose keys are free-form.
         open_dict = "ANY" in by_key or not nodes
-        for node in nodes:
-            required = node.get("presence") == "required" and node["key"] != "ANY"
-            if required and node["key"] not in value:
-                self.error(_join(path, node["key"]), "this key is required")
+        for listed in nodes:
+            required = listed.get("presence") == "required" and listed["key"] != "ANY"
+            if required and listed["key"] not in value:
+                self.error(_join(path, listed["key"]), "this key is required")
         for key, item in value.items():
             node = by_key.get(str(key))
             if node is None:

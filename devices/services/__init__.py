@@ -11,7 +11,6 @@ from devices.services.common import (
     LAST_SEEN_RESOLUTION,
     MAX_DROPS_PER_REQUEST,
     Reply,
-    platform_for,
     target_for,
 )
 from devices.services.connect import find_for_connect, handle_report
@@ -29,7 +28,6 @@ __all__ = [
     "find_for_connect",
     "handle_checkin",
     "handle_report",
-    "platform_for",
     "target_for",
     "unenroll",
 ]

@@ -26,10 +26,9 @@ from devices.services.common import (
     _check_pin,
     _find,
     _log,
-    platform_for,
     target_for,
 )
-from mdm_server import audit, encryption, untrusted
+from mdm_server import apple, audit, encryption, untrusted
 from mdm_server.pki import services as pki
 from mdm_server.pki.models import IssuedCertificate
 from mdm_server.prepared import PreparedInsert, PreparedQuery, PreparedUpdate
@@ -208,7 +207,7 @@ def _authenticate(
     if enrollment is not None and enrollment.cert_fingerprint != identity.fingerprint:
         replaced = enrollment.cert_fingerprint
     if ids.is_user_enrollment:
-        enrollment_type = Enrollment.Type.USER
+        enrollment_type: str = Enrollment.Type.USER
     elif context is not None and context.enrollment_type != Enrollment.Type.USER:
         enrollment_type = context.enrollment_type
     else:
@@ -236,7 +235,7 @@ def _authenticate(
         device_name=message.device_name,
         topic=message.topic or "",
     )
-    enrollment.platform = platform_for(message.product_name, message.model)
+    enrollment.platform = apple.platform_of(message.product_name or message.model) or ""
     enrollment.cert_fingerprint = identity.fingerprint
     enrollment.status = Enrollment.Status.PENDING
     # No push until the first TokenUpdate of this enrollment.
@@ -327,7 +326,10 @@ _UPDATE_TOKEN = PreparedUpdate(Enrollment, _TOKEN_UPDATE_FIELDS)
 
 def _token_update(enrollment: Enrollment, message: protocol.TokenUpdate) -> Reply:
     first = _apply_token(enrollment, message)
-    detail = {"first": first, "awaiting_configuration": message.awaiting_configuration}
+    detail: dict[str, Any] = {
+        "first": first,
+        "awaiting_configuration": message.awaiting_configuration,
+    }
     if message.unlock_token and enrollment.is_user_enrollment:
         detail["discarded"] = "UnlockToken is never kept for a User Enrollment"
     _log(enrollment, DeviceEvent.Kind.CHECKIN, MessageType.TOKEN_UPDATE, "ok", detail=detail)

@@ -27,22 +27,6 @@ KNOWN_TOKEN_SERVICES = ("com.apple.maid", "com.apple.watch.pairing")
 # --- targets -----------------------------------------------------------------------------------
 
 
-def platform_for(product_name: str, model: str = "") -> str:
-    """The platform of a device from its ProductName / Model (e.g. "iPhone17,2", "Mac15,3")."""
-    text = (product_name or model or "").lower()
-    if text.startswith(("iphone", "ipad", "ipod")):
-        return capabilities.Platform.IOS
-    if text.startswith(("mac", "imac", "vmware", "virtualmac")):
-        return capabilities.Platform.MACOS
-    if text.startswith("appletv"):
-        return capabilities.Platform.TVOS
-    if text.startswith(("realitydevice", "vision")):
-        return capabilities.Platform.VISIONOS
-    if text.startswith("watch"):
-        return capabilities.Platform.WATCHOS
-    return ""
-
-
 def target_for(enrollment: Enrollment) -> capabilities.Target | None:
     """The capability-filter target of an enrollment; None while its platform is unknown."""
     if not enrollment.platform:

@@ -194,7 +194,7 @@ def _progress(run_id: int) -> Callable[[int], None]:
     return report
 
 
-def _collect_ldap(run: ImportRun, source: IdentitySource) -> Collected:
+def _collect_ldap(run: ImportRun, source: IdentitySource) -> Collected:  # noqa: C901 - TODO: split users from groups
     config = ldap_config(source)
     users: dict[str, sync.UserRecord] = {}
     groups: list[sync.GroupRecord] = []
@@ -293,7 +293,10 @@ def _collect_entra(run: ImportRun, source: IdentitySource) -> Collected:
         elif item["type"] == "user":
             found = client.get_all(
                 "users",
-                {"$select": entra.USER_SELECT, "$filter": f"id eq '{entra._q(item['id'])}'"},
+                {
+                    "$select": entra.USER_SELECT,
+                    "$filter": f"id eq '{entra.odata_quote(item['id'])}'",
+                },
             )
             if not found:
                 raise entra.EntraError("invalid", f"User {item['id']} was not found in Entra ID.")

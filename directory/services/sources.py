@@ -31,7 +31,7 @@ def local_source() -> IdentitySource:
     return source
 
 
-def source_problems(source: IdentitySource) -> dict[str, str]:
+def source_problems(source: IdentitySource) -> dict[str, str]:  # noqa: C901 - one check per form field
     """Field -> message for an unusable configuration (shared by the console form and the API)."""
     errors: dict[str, str] = {}
     if source.apple_id_mapping == IdentitySource.AppleIdMapping.PATTERN:

@@ -25,7 +25,7 @@ from enrollment.models import (
     EnrollmentSettings,
     EnrollmentToken,
 )
-from mdm_server import config_cache
+from mdm_server import apple, config_cache
 from mdm_server.config_cache import CachedValue
 from mdm_server.prepared import PreparedInsert, PreparedQuery, PreparedUpdate
 
@@ -37,9 +37,6 @@ logger = logging.getLogger(__name__)
 OAUTH_SCOPE = "MDM"
 OAUTH_REDIRECT_URL = f"{discovery.CALLBACK_SCHEME}:/oauth2/redirection"
 OAUTH_CODE_TTL = dt.timedelta(minutes=5)
-# Minimum OS versions of profile-based User Enrollment, and the first OS where it is gone.
-PROFILE_UE_MIN = {"iOS": (13, 1), "macOS": (10, 15)}
-PROFILE_UE_REMOVED = {"iOS": (18, 0), "macOS": (15, 0)}
 
 
 class EnrollmentError(Exception):
@@ -110,33 +107,6 @@ def challenge_for(configuration: EnrollmentConfiguration, version: str) -> str:
             scope=OAUTH_SCOPE,
         )
     return discovery.web_challenge(sign_in_url(configuration, version))
-
-
-def platform_of_product(product: str) -> str:
-    """iOS, macOS, visionOS, tvOS or watchOS from a PRODUCT/model string such as iPhone17,2."""
-    p = product or ""
-    if p.startswith(("iPhone", "iPad", "iPod")):
-        return "iOS"
-    if p.startswith(("Mac", "iMac", "MacBook", "VirtualMac")):
-        return "macOS"
-    if p.startswith("RealityDevice"):
-        return "visionOS"
-    if p.startswith("AppleTV"):
-        return "tvOS"
-    if p.startswith("Watch"):
-        return "watchOS"
-    return ""
-
-
-def platform_of_family(family: str) -> str:
-    return {"iPhone": "iOS", "iPad": "iOS", "Mac": "macOS", "RealityDevice": "visionOS"}.get(
-        family, ""
-    )
-
-
-def parse_version(text: str) -> tuple[int, ...]:
-    parts = re.findall(r"\d+", text or "")[:3]
-    return tuple(int(p) for p in parts)
 
 
 # --- configuration lookup and discovery --------------------------------------------------------
@@ -445,14 +415,6 @@ def _find_token(
     return token
 
 
-def bearer_of(header: str | None) -> str | None:
-    """The token of an `Authorization: Bearer <token>` header, or None."""
-    scheme, _, value = (header or "").strip().partition(" ")
-    if scheme.lower() != "bearer" or not value.strip():
-        return None
-    return value.strip()
-
-
 def _push_topic() -> str:
     """The APNs topic of the active push certificate (EnrollmentError 403 when none)."""
     try:
@@ -576,7 +538,7 @@ def issue_account_profile(
     options = EnrollmentSettings.current()
     info = read_machine_info(body, options)
     challenge = challenge_for(configuration, version)
-    secret = bearer_of(authorization)
+    secret = apple.bearer_token(authorization)
     if secret is None:
         # The first POST of every enrollment: answered without opening a transaction.
         raise EnrollmentError(401, "sign-in required", challenge=challenge)
@@ -618,7 +580,7 @@ def _issue_account_profile(
         raise EnrollmentError(403, "the access token belongs to another enrollment")
     byod = session.enrollment_type == EnrollmentSession.Type.USER
     session.machine_info = info.stored(byod=byod)
-    session.platform = platform_of_product(info.product)
+    session.platform = apple.platform_of(info.product) or ""
     session.model_family = re.sub(r"[\d,]+$", "", info.product)[:32]
     session.status = EnrollmentSession.Status.PROFILE_ISSUED
     _UPDATE_SESSION_PROFILE.save(session)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from devices.capabilities import profile_user_enrollment_window
 from enrollment.directory_access import Person, SignInFailed
 from enrollment.models import (
     EnrollmentSession,
@@ -15,16 +16,14 @@ from enrollment.models import (
     EnrollmentToken,
 )
 from enrollment.services.core import (
-    PROFILE_UE_MIN,
-    PROFILE_UE_REMOVED,
     EnrollmentError,
     _find_token,
     _new_session,
     _new_token,
     build_profile_for,
     default_configuration,
-    parse_version,
 )
+from mdm_server.apple import parse_os_version
 
 
 @dataclass(frozen=True)
@@ -46,11 +45,15 @@ def decide_portal_enrollment(
 ) -> PortalDecision:
     """Priority rules: re-enrollment keeps its type; an OS below the User Enrollment minimum is
     device-enrolled; the user's group setting decides; otherwise the ownership choice does."""
-    version = parse_version(os_version)
+    version = parse_os_version(os_version)
+    # Profile-based User Enrollment's OS window, from Apple's schema (devices.capabilities).
+    window = profile_user_enrollment_window(platform)
+    minimum = parse_os_version(window.introduced) if window else None
+    removed = parse_os_version(window.removed) if window else None
     if previous_type in ("user", "device"):
         wanted = previous_type
         reason = "re-enrollment keeps the original enrollment type"
-    elif platform in PROFILE_UE_MIN and version and version < PROFILE_UE_MIN[platform]:
+    elif minimum and version and version < minimum:
         wanted = "device"
         reason = f"{platform} {os_version} is below the User Enrollment minimum"
     elif group_type in ("user", "device"):
@@ -60,7 +63,6 @@ def decide_portal_enrollment(
         wanted = "user" if personal else "device"
         reason = "personal device" if personal else "organisation-owned device"
     if wanted == "user":
-        removed = PROFILE_UE_REMOVED.get(platform)
         if removed is not None and version and version >= removed:
             where = (
                 "System Settings → General → Device Management"
@@ -75,7 +77,7 @@ def decide_portal_enrollment(
                     "Sign In to Work or School Account, with your work account."
                 ),
             )
-        if platform not in PROFILE_UE_MIN:
+        if window is None:
             return PortalDecision(
                 enrollment_type="",
                 reason=f"User Enrollment is not available on {platform or 'this device'}",

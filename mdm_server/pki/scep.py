@@ -428,7 +428,7 @@ def _octet_segments(data: bytes, depth: int = 0) -> bytes:
     return b"".join(out)
 
 
-def decrypt_envelope(
+def decrypt_envelope(  # noqa: C901 - one branch per envelope form and cipher Apple's and other clients send
     data: bytes,
     *,
     key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey,

@@ -27,7 +27,6 @@ from devices.capabilities import (
     known_checkin_types,
     known_payload_types,
     known_request_types,
-    parse_version,
 )
 
 ORACLE_PATH = Path(__file__).resolve().parents[2] / "mdm_server/apple_schema/capabilities.json"
@@ -133,14 +132,6 @@ def test_os_version_gate(version: str, allowed: bool) -> None:
     if not allowed:
         assert decision.rule.endswith("iOS introduced=9.3")
         assert "9.3 or later" in decision.reason
-
-
-@pytest.mark.parametrize(
-    ("text", "parsed"),
-    [("17.4.1", (17, 4, 1)), ("17.0", (17,)), ("17", (17,)), ("10.10", (10, 10)), ("", None)],
-)
-def test_parse_version(text: str, parsed: tuple[int, ...] | None) -> None:
-    assert parse_version(text) == parsed
 
 
 def test_removed_key_is_reported_by_version() -> None:
