@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from apns.forms import MAX_UPLOAD_BYTES
@@ -58,7 +60,7 @@ class PushInput(serializers.Serializer):
     )
     all = serializers.BooleanField(required=False, default=False)
 
-    def validate(self, attrs: dict) -> dict:  # type: ignore[type-arg]
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if not attrs.get("all") and not attrs.get("enrollment_ids"):
             raise serializers.ValidationError("give enrollment_ids, or all: true")
         return attrs

@@ -164,7 +164,7 @@ class UserViewSet(
         return serializers.UserDetailSerializer
 
     def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
+        context = dict(super().get_serializer_context())
         context["show_apple_id"] = roles.is_admin(self.request.user)
         return context
 

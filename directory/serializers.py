@@ -179,7 +179,7 @@ class DomainSerializer(serializers.ModelSerializer):
         model = ManagedAppleIdDomain
         fields = ["id", "domain", "enabled", "created_at"]
         read_only_fields = ["enabled", "created_at"]
-        extra_kwargs = {"domain": {"validators": []}}
+        extra_kwargs: dict[str, dict[str, Any]] = {"domain": {"validators": []}}
 
 
 class RunSerializer(serializers.ModelSerializer):

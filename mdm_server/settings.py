@@ -59,13 +59,13 @@ if len(SECRET_KEY) < 32:
 ENCRYPTION_KEY = env_optional("MDM_ENCRYPTION_KEY") or SECRET_KEY
 ENCRYPTION_KEYS_PREVIOUS = env_list("MDM_ENCRYPTION_KEY_PREVIOUS", [])
 
-PUBLIC_URL = env_url(
+_public_url = env_url(
     "MDM_PUBLIC_URL",
     "http://127.0.0.1:8000",
     schemes=("https",) if PRODUCTION else ("https", "http"),
 )
-assert PUBLIC_URL is not None  # noqa: S101 - env_url has a default
-PUBLIC_URL = PUBLIC_URL.rstrip("/")
+assert _public_url is not None  # noqa: S101 - env_url has a default
+PUBLIC_URL: str = _public_url.rstrip("/")
 _public_host = urlsplit(PUBLIC_URL).hostname or "localhost"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [_public_host, "localhost", "127.0.0.1"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [PUBLIC_URL])

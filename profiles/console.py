@@ -395,7 +395,7 @@ def profile_assign(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.AssignmentForm(request.POST)
     if not form.is_valid():
         for error in form.errors.values():
-            messages.error(request, "; ".join(error))
+            messages.error(request, "; ".join(str(e) for e in error))
         return redirect("profiles-detail", pk=pk)
     try:
         outcome = services.assign_profile(

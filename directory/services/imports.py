@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -114,7 +114,7 @@ def search_directory(*, source: IdentitySource, query: str, limit: int = 50) -> 
 
 @transaction.atomic
 def start_import(
-    *, source: IdentitySource, selection: list[Mapping[str, str]], actor: Actor
+    *, source: IdentitySource, selection: Sequence[Mapping[str, str]], actor: Actor
 ) -> ImportRun:
     """Record an import of the selected users, groups or OUs and queue it (runs after commit)."""
     if source.kind == IdentitySource.Kind.LOCAL:
@@ -239,9 +239,9 @@ def _collect_ldap(run: ImportRun, source: IdentitySource) -> Collected:  # noqa:
             elif item["type"] == "all":
                 add(conn.users(on_page=report, limit=MAX_IMPORT_USERS + 1))
             elif item["type"] == "group":
-                group = conn.group_by_dn(item["id"])
-                groups.append(group)
-                for member_dn in group.member_refs:
+                group_record = conn.group_by_dn(item["id"])
+                groups.append(group_record)
+                for member_dn in group_record.member_refs:
                     try:
                         record = conn.user_by_dn(member_dn)
                     except LdapError as exc:
@@ -423,14 +423,17 @@ def _apply(*, run: ImportRun, source: IdentitySource, collected: Collected) -> d
         by_ref[user.external_id] = user
         if user.distinguished_name:
             by_ref[user.distinguished_name.lower()] = user
-    for record in collected.groups:
+    for group_record in collected.groups:
         group, _ = DirectoryGroup.objects.update_or_create(
             source=source,
-            external_id=record.external_id,
+            external_id=group_record.external_id,
             kind=DirectoryGroup.Kind.SYNCED,
-            defaults={"name": record.name[:200], "distinguished_name": record.dn[:500]},
+            defaults={
+                "name": group_record.name[:200],
+                "distinguished_name": group_record.dn[:500],
+            },
         )
-        group.members.set([by_ref[m] for m in record.member_refs if m in by_ref])
+        group.members.set([by_ref[m] for m in group_record.member_refs if m in by_ref])
 
     problems = _apply_apple_ids(created + touched, source)
     names = {u.pk: u.username for u in created + touched}

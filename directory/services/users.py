@@ -77,7 +77,7 @@ def _apply_apple_ids(users: list[DirectoryUser], source: IdentitySource) -> dict
     result = mapping.assign(
         candidates=candidates,
         current={k: u.managed_apple_id for k, u in keys.items()},
-        held_elsewhere=held.values_list("managed_apple_id", flat=True),
+        held_elsewhere=[a for a in held.values_list("managed_apple_id", flat=True) if a],
         domains=managed_apple_id_domains(),
     )
     # Release first, then assign: an ID may move from one user to another in the same batch.
