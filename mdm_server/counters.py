@@ -8,6 +8,7 @@ is better than refusing everyone or counting nothing. Each fallback is logged.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.core.cache import cache
 from django.core.cache.backends.base import BaseCache
@@ -35,7 +36,7 @@ class WindowCounter:
         except REDIS_ERRORS as exc:
             return int(self._fallback(exc).get(key, 0))
 
-    def get_many(self, keys: list[str]) -> dict[str, object]:
+    def get_many(self, keys: list[str]) -> dict[str, Any]:
         """The keys that are set, in one round trip."""
         try:
             return dict(cache.get_many(keys))
@@ -59,7 +60,7 @@ class WindowCounter:
             store.add(key, 1, self.window)
             return 1
 
-    def set(self, key: str, value: object, timeout: int) -> None:
+    def set(self, key: str, value: Any, timeout: int) -> None:
         """A plain value beside the counts (a pause until a time, say), with the same fallback."""
         try:
             cache.set(key, value, timeout)
