@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from functools import cache
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -91,7 +92,7 @@ class SignInGateMiddleware:
                 {"error": {"code": "sign_in_incomplete", "message": reason, "fields": {}}},
                 status=403,
             )
-        return redirect(f"{_path(step)}?next={request.get_full_path()}")
+        return redirect(f"{_path(step)}?{urlencode({'next': request.get_full_path()})}")
 
     @staticmethod
     def _pending_step(request: HttpRequest) -> tuple[str | None, str]:

@@ -263,8 +263,11 @@ def test_a_user_with_an_authenticator_must_enter_a_code_at_sign_in(admin_user: U
     client.logout()
 
     assert _sign_in(client, admin_user.username, "pw-alice-admin").status_code == 302
-    gated = client.get("/console/devices/")
-    assert gated.status_code == 302 and gated["Location"].startswith("/console/account/verify/")
+    gated = client.get("/console/devices/?status=enrolled&platform=iOS")
+    assert gated.status_code == 302
+    assert gated["Location"] == (
+        "/console/account/verify/?next=%2Fconsole%2Fdevices%2F%3Fstatus%3Denrolled%26platform%3DiOS"
+    )
     assert client.get("/api/v1/devices/").status_code == 403
     # The code used to confirm the app cannot be replayed: the next step's code is needed.
     ok = client.post(
