@@ -668,7 +668,7 @@ def _claim(limit: int) -> _Claim:
             PendingPush.objects.filter(id__in=ids).update(
                 taken_at=now, claim=token, attempts=F("attempts") + 1
             )
-    rows = list(
+    rows: list[tuple[int, int, int | None, int]] = list(
         PendingPush.objects.filter(claim=token).values_list(
             "id", "enrollment_id", "batch_id", "attempts"
         )

@@ -224,7 +224,8 @@ def user_enrollment_forbidden(platform: str) -> Mapping[str, Any]:
     `commands`, `command_keys` {RequestType: [paths]}, `payloads`, `payload_keys`
     {PayloadType: [paths]}; `payload_keys["TopLevel"]` are the profile's own keys."""
     empty: dict[str, Any] = {"commands": [], "command_keys": {}, "payloads": [], "payload_keys": {}}
-    return table.USER_ENROLLMENT_FORBIDDEN.get(str(platform), empty)
+    forbidden: Mapping[str, Any] = table.USER_ENROLLMENT_FORBIDDEN.get(str(platform), empty)
+    return forbidden
 
 
 def known_payload_types() -> frozenset[str]:
@@ -896,7 +897,7 @@ def check_profile_document(
         return ProfileDecision(False, [], "a profile must be a dictionary"), None
     envelope = {key: value for key, value in profile.items() if key != "PayloadContent"}
     top, kept_envelope = _check_envelope(envelope, target)
-    decision, kept = check_profile(profile.get("PayloadContent"), target, strip=strip)
+    decision, kept = check_profile(profile.get("PayloadContent"), target, strip=strip)  # type: ignore[arg-type]  # check_profile refuses a missing or wrong PayloadContent itself
     if not top.allowed or kept_envelope is None:
         reason = f"refused: {PROFILE_PAYLOAD_TYPE}: {top.reason}"
         return ProfileDecision(False, decision.payloads, reason, top), None

@@ -58,7 +58,9 @@ def must_change_password(user: AbstractBaseUser) -> bool:
 @transaction.atomic
 def require_password_change(*, user: AbstractBaseUser) -> None:
     """The user's password was chosen by someone else: ask for a new one at the next sign-in."""
-    ConsoleAccount.objects.update_or_create(user=user, defaults={"must_change_password": True})
+    ConsoleAccount.objects.update_or_create(
+        user_id=user.pk, defaults={"must_change_password": True}
+    )
 
 
 @transaction.atomic

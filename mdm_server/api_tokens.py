@@ -37,7 +37,7 @@ class IssuedToken:
 
     @property
     def user(self) -> AbstractBaseUser:
-        return self.row.user  # type: ignore[return-value]
+        return self.row.user
 
     @property
     def created(self) -> datetime:

@@ -220,7 +220,7 @@ def _next_url(request: HttpRequest) -> str:
 def password_change(request: HttpRequest) -> HttpResponse:
     """Change one's own password (required first after a one-time password)."""
     forced = accounts.must_change_password(request.user)  # type: ignore[arg-type]
-    form = PasswordChangeForm(request.user, request.POST if request.method == "POST" else None)
+    form = PasswordChangeForm(request.user, request.POST if request.method == "POST" else None)  # type: ignore[arg-type]  # console_view admits signed-in users only
     if request.method == "POST" and form.is_valid():
         accounts.change_password(user=request.user, new_password=form.cleaned_data["new_password1"])  # type: ignore[arg-type]
         update_session_auth_hash(request, request.user)  # type: ignore[arg-type]

@@ -7,9 +7,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.db import connections, router, transaction
+from django.db.models import Field
 from django.utils import timezone
 
 from devices import capabilities, inventory, protocol, signals
@@ -326,13 +327,28 @@ def _locked_delivery(enrollment_id: int, command_uuid: str) -> QueuedCommand | N
     return delivery
 
 
+def _concrete(name: str) -> Field[Any, Any]:
+    """A column of the queue table (never a relation's reverse side)."""
+    field = QueuedCommand._meta.get_field(name)
+    if not isinstance(field, Field):
+        raise TypeError(f"{name} is not a column of the queue table")
+    return field
+
+
+def _column(name: str) -> str:
+    column = _concrete(name).column
+    if column is None:
+        raise TypeError(f"{name} has no column")
+    return column
+
+
 @functools.cache
 def _queue_update_sql(alias: str, names: tuple[str, ...], increment: str) -> str:
     connection = connections[alias]
     qn = connection.ops.quote_name
-    assignments = [f"{qn(QueuedCommand._meta.get_field(name).column)} = %s" for name in names]
+    assignments = [f"{qn(_column(name))} = %s" for name in names]
     if increment:
-        column = qn(QueuedCommand._meta.get_field(increment).column)
+        column = qn(_column(increment))
         assignments.append(f"{column} = {column} + 1")
     return (
         f"UPDATE {qn(QueuedCommand._meta.db_table)} SET {', '.join(assignments)} "  # noqa: S608
@@ -347,7 +363,7 @@ def _update_queue_row(delivery_id: int, *, increment: str = "", **values: Any) -
     connection = connections[alias]
     names = tuple(values)
     params = [
-        QueuedCommand._meta.get_field(name).get_db_prep_save(value, connection=connection)
+        _concrete(name).get_db_prep_save(value, connection=connection)
         for name, value in values.items()
     ]
     with connection.cursor() as cursor:
@@ -387,7 +403,7 @@ def _record_result(enrollment: Enrollment, report: protocol.CommandReport, body:
                 command_uuid=delivery.command.uuid,
             )
             return
-        raw, discarded = report.raw, {}
+        raw, discarded = report.raw, cast(dict[str, Any], {})
         target = target_for(enrollment) if enrollment.is_user_enrollment else None
         if target is not None:
             # What a User Enrollment may not tell (or cannot be) is not stored, not even raw.

@@ -31,10 +31,10 @@ class Command(BaseCommand):
             raise CommandError(f"no user named {username!r}")
         if action == "create":
             try:
-                token = api_tokens.create_api_token(user=user, actor=None)
+                issued = api_tokens.create_api_token(user=user, actor=None)
             except api_tokens.TokenError as exc:
                 raise CommandError(str(exc)) from None
-            self.stdout.write(token.key)
+            self.stdout.write(issued.key)
         elif not api_tokens.revoke_api_token(user=user, actor=None):
             raise CommandError(f"{username!r} has no API token")
         else:
