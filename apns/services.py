@@ -382,6 +382,7 @@ def signed_push_request(*, csr_id: int, actor: Actor = None) -> bytes:
 # When no device is enrolled yet, a push to this token still proves the certificate: APNs
 # answers a refused certificate with 403, and an unknown token with 400 BadDeviceToken.
 PROBE_TOKEN = "0" * 64
+VERIFY_TIMEOUT_SECONDS = 15.0
 
 
 @dataclass(frozen=True)
@@ -407,7 +408,10 @@ def verify_push_certificate(
     push_target = (
         client.PushTarget(0, PROBE_TOKEN, "verify") if probe else client.PushTarget(*target)  # type: ignore[misc]
     )
-    outcome = (sender or sender_for(cert)).send([push_target])[0]
+    # The console waits for the answer: a short limit, "no answer" is reported as such.
+    outcome = (sender or sender_for(cert, timeout_seconds=VERIFY_TIMEOUT_SECONDS)).send(
+        [push_target]
+    )[0]
     verdict = outcome.verdict
     answer = f"{outcome.status} {outcome.reason}".strip() if outcome.status else "no answer"
     if verdict is client.Verdict.DELIVERED and not probe:
@@ -496,7 +500,7 @@ def setup_steps() -> list[SetupStep]:
             "apple",
             "3. Upload to Apple",
             "at identity.apple.com (Apple Push Certificates Portal), with a company Apple ID: "
-            "the MDM push certificate (MDM_ Your Org_Certificate.pem)",
+            "the MDM push certificate (a .pem file)",
             have_cert,
         ),
         SetupStep(
@@ -624,7 +628,7 @@ def pushable() -> QuerySet[Enrollment]:
     )
 
 
-def sender_for(cert: PushCertificate) -> client.PushSender:
+def sender_for(cert: PushCertificate, *, timeout_seconds: float = 60.0) -> client.PushSender:
     """The real sender, pointed at APNS_HOST/APNS_PORT (tests point these at a local fake)."""
     return client.AioApnsSender(
         client.ApnsConfig(
@@ -636,6 +640,7 @@ def sender_for(cert: PushCertificate) -> client.PushSender:
             connections=settings.APNS_CONNECTIONS,
             streams_per_connection=settings.APNS_STREAMS_PER_CONNECTION,
             streams=settings.APNS_STREAMS,
+            timeout_seconds=timeout_seconds,
         )
     )
 

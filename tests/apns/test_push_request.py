@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import io
 import plistlib
+from pathlib import Path
 
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.serialization import pkcs12
+from django.core.management import CommandError, call_command
 
 from apns import services
 from apns.models import MdmVendorCertificate, PushCertificateRequest
@@ -171,3 +174,29 @@ def test_signing_without_a_vendor_certificate_says_what_to_do() -> None:
     with pytest.raises(services.PushCertificateError, match="signing service"):
         services.signed_push_request(csr_id=csr_row.pk)
     assert PushCertificateRequest.objects.get(pk=csr_row.pk).signed_at is None
+
+
+def test_command_vendor_and_sign(tmp_path: Path, chain: VendorChain) -> None:
+    (tmp_path / "vendor.pem").write_bytes(pem(chain.vendor, chain.wwdr, chain.root))
+    (tmp_path / "vendor.key").write_bytes(key_pem(chain.vendor_key))
+    out = io.StringIO()
+    call_command(
+        "push_certificate", "vendor", str(tmp_path / "vendor.pem"),
+        "--key", str(tmp_path / "vendor.key"), stdout=out,
+    )  # fmt: skip
+    assert "MDM Vendor: Example Org" in out.getvalue()
+    csr_row = services.create_push_csr(common_name="Example Org")
+    call_command(
+        "push_certificate", "sign", str(csr_row.pk), "--out", str(tmp_path / "request.b64"),
+        stdout=io.StringIO(),
+    )  # fmt: skip
+    plist = plistlib.loads(base64.b64decode((tmp_path / "request.b64").read_bytes()))
+    csr_der = base64.b64decode(plist["PushCertRequestCSR"])
+    chain.vendor.public_key().verify(  # type: ignore[union-attr]
+        base64.b64decode(plist["PushCertSignature"]), csr_der, padding.PKCS1v15(), hashes.SHA256()
+    )
+    (tmp_path / "notes.txt").write_bytes(b"notes\n")
+    with pytest.raises(CommandError, match="not a certificate or PKCS#12 file"):
+        call_command("push_certificate", "vendor", str(tmp_path / "notes.txt"))
+    with pytest.raises(CommandError, match="no such certificate request"):
+        call_command("push_certificate", "sign", "999999")
