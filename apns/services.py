@@ -591,7 +591,7 @@ def dashboard_alerts(*, now: dt.datetime | None = None) -> list[str]:
     if status is None:
         return [
             "No APNs push certificate is configured: devices cannot enroll or be reached. "
-            "Upload one under Push."
+            "Get one under Push: five steps, starting with a signed request for Apple."
         ]
     return status.warnings
 
