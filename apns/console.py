@@ -17,6 +17,7 @@ def _page(
     *,
     upload_form: forms.PushCertificateUploadForm | None = None,
     csr_form: forms.CsrForm | None = None,
+    vendor_form: forms.VendorCertificateForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     context = {
@@ -29,6 +30,9 @@ def _page(
         "pushable_count": services.pushable().count(),
         "upload_form": upload_form or forms.PushCertificateUploadForm(),
         "csr_form": csr_form or forms.CsrForm(),
+        "vendor_form": vendor_form or forms.VendorCertificateForm(),
+        "vendor": services.vendor_certificate(),
+        "steps": services.setup_steps(),
     }
     return render(request, "apns/push.html", context, status=status)
 
@@ -87,6 +91,56 @@ def download_csr(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(row.csr_pem, content_type="application/pkcs10")
     response["Content-Disposition"] = f'attachment; filename="mdm-push-{row.pk}.csr"'
     return response
+
+
+@roles.console_view(admin=True)
+def download_signed_request(request: HttpRequest, pk: int) -> HttpResponse:
+    row = get_object_or_404(PushCertificateRequest, pk=pk)
+    try:
+        data = services.signed_push_request(csr_id=row.pk, actor=request.user)
+    except services.PushCertificateError as exc:
+        messages.error(request, f"Cannot sign the request: {exc}.")
+        return redirect("apns-push")
+    response = HttpResponse(data, content_type="text/plain; charset=us-ascii")
+    response["Content-Disposition"] = f'attachment; filename="mdm-push-{row.pk}-signed.plist.b64"'
+    return response
+
+
+@require_POST
+@roles.console_view(admin=True)
+def upload_vendor(request: HttpRequest) -> HttpResponse:
+    form = forms.VendorCertificateForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            row = services.upload_vendor_certificate(
+                data=form.cleaned_data["certificate"],
+                key_pem=form.cleaned_data["private_key"],
+                chain_pem=form.cleaned_data["chain"],
+                password=form.cleaned_data["password"] or None,
+                actor=request.user,
+            )
+        except services.PushCertificateError as exc:
+            form.add_error("certificate", str(exc))
+        else:
+            messages.success(
+                request,
+                f"MDM vendor certificate {row.subject} kept until {row.not_after:%Y-%m-%d}: "
+                "download the signed request of a CSR below.",
+            )
+            return redirect("apns-push")
+    return _page(request, vendor_form=form, status=400)
+
+
+@require_POST
+@roles.console_view(admin=True)
+def verify(request: HttpRequest) -> HttpResponse:
+    try:
+        result = services.verify_push_certificate(actor=request.user)
+    except services.NoPushCertificate as exc:
+        messages.error(request, f"{exc}.")
+        return redirect("apns-push")
+    (messages.success if result.ok else messages.error)(request, result.message)
+    return redirect("apns-push")
 
 
 @require_POST

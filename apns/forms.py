@@ -33,6 +33,36 @@ class PushCertificateUploadForm(forms.Form):
         return _read(upload) if upload else None
 
 
+class VendorCertificateForm(forms.Form):
+    certificate = forms.FileField(
+        label="MDM vendor certificate",
+        help_text="Your MDM CSR signing certificate from Apple's developer site (.cer or .pem, "
+        "optionally with its key and chain), or a PKCS#12 (.p12) exported from Keychain",
+    )
+    private_key = forms.FileField(
+        required=False, help_text="PEM private key, if not in the certificate file"
+    )
+    chain = forms.FileField(
+        required=False,
+        label="Apple chain",
+        help_text="PEM of Apple's WWDR intermediate and Apple Inc. Root, if not in the file",
+    )
+    password = forms.CharField(
+        required=False, widget=forms.PasswordInput, help_text="PKCS#12 or key password"
+    )
+
+    def clean_certificate(self) -> bytes:
+        return _read(self.cleaned_data["certificate"])
+
+    def clean_private_key(self) -> bytes | None:
+        upload = self.cleaned_data.get("private_key")
+        return _read(upload) if upload else None
+
+    def clean_chain(self) -> bytes | None:
+        upload = self.cleaned_data.get("chain")
+        return _read(upload) if upload else None
+
+
 class CsrForm(forms.Form):
     common_name = forms.CharField(max_length=64, help_text="Your organisation's name")
     email = forms.EmailField(required=False)

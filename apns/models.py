@@ -35,6 +35,10 @@ class PushCertificate(models.Model):
     rejected_reason = models.CharField(max_length=128, blank=True)
     # The smallest "days before expiry" warning already sent, so each one is raised once.
     expiry_warning_sent = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The last "verify with a push" from the console: when, and what APNs answered.
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verify_ok = models.BooleanField(null=True, blank=True)
+    verify_result = models.CharField(max_length=255, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -69,12 +73,40 @@ class PushCertificateRequest(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     used_at = models.DateTimeField(null=True, blank=True)
+    # When a request file signed with our own MDM vendor certificate was last made for it.
+    signed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"CSR {self.common_name} ({self.created_at:%Y-%m-%d})"
+
+
+class MdmVendorCertificate(models.Model):
+    """The organisation's own MDM vendor ("MDM CSR") certificate, to sign its push requests.
+
+    Only for members of the Apple Developer Enterprise Program; one row at most (an upload
+    replaces it). The key is encrypted at rest; `chain_pem` is the WWDR intermediate and Apple's
+    root that go into every signed request after the vendor certificate.
+    """
+
+    subject = models.CharField(max_length=512)
+    certificate_pem = models.TextField()
+    chain_pem = models.TextField(blank=True, default="")
+    encrypted_key = models.BinaryField()
+    fingerprint = models.CharField(max_length=64)
+    not_after = models.DateTimeField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"MDM vendor certificate {self.subject} (until {self.not_after:%Y-%m-%d})"
 
 
 class PushBatch(models.Model):

@@ -18,8 +18,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from asn1crypto import pkcs12 as asn1_pkcs12
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -27,8 +29,14 @@ from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from apns import client
-from apns.models import PendingPush, PushBatch, PushCertificate, PushCertificateRequest
+from apns import client, push_request
+from apns.models import (
+    MdmVendorCertificate,
+    PendingPush,
+    PushBatch,
+    PushCertificate,
+    PushCertificateRequest,
+)
 from devices.models import DeviceEvent, Enrollment, QueuedCommand
 from devices.services import LAST_SEEN_RESOLUTION
 from mdm_server import audit, encryption
@@ -96,16 +104,57 @@ def _public_key_sha256(public_key: Any) -> str:
     return hashlib.sha256(der).hexdigest()
 
 
+def _is_pkcs12(data: bytes) -> bool:
+    """The bytes are a PKCS#12 (PFX) structure, whatever its password."""
+    try:
+        pfx = asn1_pkcs12.Pfx.load(data, strict=True)
+        return bool(pfx["version"].native == "v3" and pfx["auth_safe"]["content_type"].native)
+    except (ValueError, TypeError, KeyError):
+        return False
+
+
+def load_uploaded_identity(
+    data: bytes, *, password: str | None, key_pem: bytes | None
+) -> certificates.Identity:
+    """Read an uploaded certificate with its key (PEM, DER certificate, PKCS#12).
+
+    The error says what is wrong: an empty file, a file that is no certificate or PKCS#12 at
+    all, a wrong PKCS#12 password, a missing or mismatched key.
+    """
+    if not data.strip():
+        raise PushCertificateError("the certificate file is empty")
+    if b"-----BEGIN" not in data:
+        # Apple's portal hands out PEM, but a DER .cer is common after a round trip via Keychain.
+        with contextlib.suppress(ValueError):  # not DER: a PKCS#12 file, or nothing we know
+            data = x509.load_der_x509_certificate(data).public_bytes(serialization.Encoding.PEM)
+    if b"-----BEGIN" not in data:
+        if not _is_pkcs12(data):
+            raise PushCertificateError(
+                "the file is not a certificate or PKCS#12 file (expected a PEM or DER "
+                "certificate, or a .p12)"
+            )
+        try:
+            pkcs12.load_pkcs12(data, password.encode() if password else None)
+        except ValueError:
+            raise PushCertificateError(
+                "wrong password for the PKCS#12 file"
+                if password
+                else "the PKCS#12 file is protected: give its password"
+            ) from None
+    elif b"-----BEGIN CERTIFICATE" not in data:
+        raise PushCertificateError(
+            "the file is not a certificate or PKCS#12 file (no BEGIN CERTIFICATE block)"
+        )
+    try:
+        return certificates.load_identity(data, password=password, key_pem=key_pem)
+    except certificates.CertificateError as exc:
+        raise PushCertificateError(str(exc)) from None
+
+
 def _read_identity(
     data: bytes, *, password: str | None, key_pem: bytes | None
 ) -> tuple[certificates.Identity, PushCertificateRequest | None]:
     """Read the upload; a bare certificate gets its key from a CSR generated here."""
-    if not data:
-        raise PushCertificateError("the certificate file is empty")
-    if b"-----BEGIN" not in data:
-        # Apple's portal hands out PEM, but a DER .cer is common after a round trip via Keychain.
-        with contextlib.suppress(ValueError):  # not DER: read as PKCS#12 below
-            data = x509.load_der_x509_certificate(data).public_bytes(serialization.Encoding.PEM)
     pending: PushCertificateRequest | None = None
     has_key = b"PRIVATE KEY-----" in data or key_pem is not None
     if b"-----BEGIN CERTIFICATE" in data and not has_key:
@@ -122,10 +171,16 @@ def _read_identity(
                 "here: upload the key with the certificate"
             )
         key_pem = encryption.decrypt(pending.encrypted_key)
-    try:
-        identity = certificates.load_identity(data, password=password, key_pem=key_pem)
-    except certificates.CertificateError as exc:
-        raise PushCertificateError(str(exc)) from None
+    elif b"-----BEGIN" not in data and not has_key:
+        # A DER certificate from Keychain: look for the CSR it answers, like the PEM case.
+        with contextlib.suppress(ValueError):
+            cert = x509.load_der_x509_certificate(data)
+            pending = PushCertificateRequest.objects.filter(
+                public_key_sha256=_public_key_sha256(cert.public_key())
+            ).first()
+            if pending is not None:
+                key_pem = encryption.decrypt(pending.encrypted_key)
+    identity = load_uploaded_identity(data, password=password, key_pem=key_pem)
     return identity, pending
 
 
@@ -223,6 +278,257 @@ def create_push_csr(
     return row
 
 
+# --- path (a): our own MDM vendor certificate signs the request -------------------------------
+
+
+def _ordered_chain(
+    cert: x509.Certificate, others: Sequence[x509.Certificate]
+) -> list[x509.Certificate]:
+    """The issuers of `cert` among `others`, from its issuer up to a self-signed root."""
+    chain: list[x509.Certificate] = []
+    current = cert
+    pool = list(others)
+    while not certificates.is_issued_by(current, current):
+        issuer = next((c for c in pool if certificates.is_issued_by(current, c)), None)
+        if issuer is None:
+            raise PushCertificateError(
+                f"the chain stops at {current.issuer.rfc4514_string()}: add Apple's WWDR "
+                "intermediate and the Apple Inc. Root certificate (PEM) — Apple's portal needs "
+                "the whole chain up to the root"
+            )
+        chain.append(issuer)
+        pool.remove(issuer)
+        current = issuer
+    return chain
+
+
+@transaction.atomic
+def upload_vendor_certificate(
+    *,
+    data: bytes,
+    password: str | None = None,
+    key_pem: bytes | None = None,
+    chain_pem: bytes | None = None,
+    actor: Actor = None,
+) -> MdmVendorCertificate:
+    """Keep the organisation's MDM vendor certificate and key (encrypted) to sign requests.
+
+    The chain (WWDR intermediate, Apple root) may be in the file or given as `chain_pem`.
+    """
+    identity = load_uploaded_identity(data, password=password, key_pem=key_pem)
+    cert = identity.certificate
+    try:
+        push_request.check_vendor_certificate(cert, identity.key, now=timezone.now())
+    except push_request.VendorCertificateError as exc:
+        raise PushCertificateError(str(exc)) from None
+    extra: list[x509.Certificate] = list(identity.chain)
+    if chain_pem and chain_pem.strip():
+        try:
+            extra += x509.load_pem_x509_certificates(chain_pem)
+        except ValueError:
+            raise PushCertificateError(
+                "the chain file is not PEM certificates (Apple's WWDR intermediate and root)"
+            ) from None
+    chain = _ordered_chain(cert, extra)
+    MdmVendorCertificate.objects.all().delete()
+    row = MdmVendorCertificate.objects.create(
+        subject=cert.subject.rfc4514_string()[:512],
+        certificate_pem=certificates.cert_to_pem(cert),
+        chain_pem="".join(certificates.cert_to_pem(c) for c in chain),
+        encrypted_key=encryption.encrypt(certificates.key_to_pem(identity.key)),
+        fingerprint=certificates.fingerprint(cert),
+        not_after=cert.not_valid_after_utc,
+        uploaded_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    audit.record(
+        actor=actor,
+        action="apns.vendor_certificate_uploaded",
+        target=row,
+        details={"subject": row.subject, "not_after": row.not_after.isoformat()},
+    )
+    return row
+
+
+def vendor_certificate() -> MdmVendorCertificate | None:
+    return MdmVendorCertificate.objects.first()
+
+
+def signed_push_request(*, csr_id: int, actor: Actor = None) -> bytes:
+    """The request file for identity.apple.com: the CSR signed with our vendor certificate."""
+    vendor = vendor_certificate()
+    if vendor is None:
+        raise PushCertificateError(
+            "no MDM vendor certificate uploaded: upload yours, or send the CSR to a signing service"
+        )
+    row = PushCertificateRequest.objects.filter(pk=csr_id).first()
+    if row is None:
+        raise PushCertificateError("no such certificate request")
+    key = certificates.load_key_pem(encryption.decrypt(vendor.encrypted_key))
+    cert = certificates.load_cert_pem(vendor.certificate_pem)
+    try:
+        push_request.check_vendor_certificate(cert, key, now=timezone.now())
+    except push_request.VendorCertificateError as exc:
+        raise PushCertificateError(str(exc)) from None
+    chain = x509.load_pem_x509_certificates(vendor.chain_pem.encode()) if vendor.chain_pem else []
+    data = push_request.sign_push_request(
+        csr=x509.load_pem_x509_csr(row.csr_pem.encode()),
+        vendor_key=key,  # type: ignore[arg-type]  # RSA: checked above
+        vendor_certificate=cert,
+        chain=chain,
+    )
+    PushCertificateRequest.objects.filter(pk=row.pk).update(signed_at=timezone.now())
+    audit.record(
+        actor=actor,
+        action="apns.push_request_signed",
+        target=row,
+        details={"vendor": vendor.subject},
+    )
+    return data
+
+
+# --- verify with a push ------------------------------------------------------------------------
+
+# When no device is enrolled yet, a push to this token still proves the certificate: APNs
+# answers a refused certificate with 403, and an unknown token with 400 BadDeviceToken.
+PROBE_TOKEN = "0" * 64
+VERIFY_TIMEOUT_SECONDS = 15.0
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    message: str
+
+
+def verify_push_certificate(
+    *, actor: Actor = None, sender: client.PushSender | None = None
+) -> VerifyResult:
+    """Send one push with the active certificate and record what APNs answered.
+
+    To an enrolled device when there is one (it checks in), else to a probe token: any answer
+    but a refused certificate or no answer at all shows APNs accepts the certificate.
+    """
+    cert = active_certificate()
+    if cert is None:
+        raise NoPushCertificate("no active APNs push certificate: upload one first")
+    row = pushable().order_by("-last_seen_at", "id").values_list("id", "push_token", "push_magic")
+    target = row.first()
+    probe = target is None
+    push_target = (
+        client.PushTarget(0, PROBE_TOKEN, "verify") if probe else client.PushTarget(*target)  # type: ignore[misc]
+    )
+    # The console waits for the answer: a short limit, "no answer" is reported as such.
+    outcome = (sender or sender_for(cert, timeout_seconds=VERIFY_TIMEOUT_SECONDS)).send(
+        [push_target]
+    )[0]
+    verdict = outcome.verdict
+    answer = f"{outcome.status} {outcome.reason}".strip() if outcome.status else "no answer"
+    if verdict is client.Verdict.DELIVERED and not probe:
+        result = VerifyResult(True, f"APNs delivered a push to enrollment #{push_target.key}.")
+    elif verdict in (client.Verdict.DELIVERED, client.Verdict.DEAD_TOKEN):
+        result = VerifyResult(
+            True, f"APNs accepted the certificate (answered {answer} for a test token)."
+        )
+    elif verdict is client.Verdict.CERTIFICATE:
+        result = VerifyResult(False, f"APNs refused the certificate ({answer}).")
+    elif verdict is client.Verdict.RETRY:
+        result = VerifyResult(
+            False, f"APNs could not be reached ({outcome.reason or answer}): try again."
+        )
+    else:
+        result = VerifyResult(False, f"APNs answered {answer}.")
+    now = timezone.now()
+    updates: dict[str, Any] = {
+        "verified_at": now,
+        "verify_ok": result.ok,
+        "verify_result": result.message[:255],
+    }
+    if verdict is client.Verdict.CERTIFICATE:
+        updates.update(rejected_at=now, rejected_reason=(outcome.reason or "BadCertificate")[:128])
+    elif result.ok:
+        updates.update(rejected_at=None, rejected_reason="")
+    with transaction.atomic():
+        PushCertificate.objects.filter(pk=cert.pk).update(**updates)
+        if not probe:  # every push to a device is in its log
+            detail = client.outcome_detail(outcome)
+            detail.update(result=verdict.value, verify=True)
+            DeviceEvent.objects.create(
+                enrollment_id=push_target.key,
+                kind=DeviceEvent.Kind.PUSH,
+                action="push",
+                status=str(outcome.status) if outcome.status > 0 else verdict.value,
+                detail=detail,
+            )
+            if verdict is client.Verdict.DELIVERED:
+                Enrollment.objects.filter(pk=push_target.key).update(last_push_at=now)
+    audit.record(
+        actor=actor,
+        action="apns.certificate_verified",
+        target=cert,
+        details={"ok": result.ok, "status": outcome.status, "reason": outcome.reason},
+    )
+    return result
+
+
+# --- the steps to a working push certificate, for the console -----------------------------------
+
+
+@dataclass(frozen=True)
+class SetupStep:
+    key: str
+    title: str
+    produces: str
+    done: bool
+    detail: str = ""
+
+
+def setup_steps() -> list[SetupStep]:
+    """Request, sign, upload to Apple, upload here, verify: each with its state."""
+    latest_csr = PushCertificateRequest.objects.first()
+    cert = active_certificate()
+    vendor = vendor_certificate()
+    signed = PushCertificateRequest.objects.filter(signed_at__isnull=False).exists()
+    have_cert = cert is not None
+    return [
+        SetupStep(
+            "request",
+            "1. Request",
+            "a private key (kept here, encrypted) and a certificate signing request (.csr)",
+            latest_csr is not None or have_cert,
+            f"latest request: {latest_csr.common_name}" if latest_csr else "",
+        ),
+        SetupStep(
+            "sign",
+            "2. Sign",
+            "the signed request file (.plist, base64) that Apple's portal accepts: made here "
+            "with your own MDM vendor certificate, or returned by a signing service",
+            signed or have_cert,
+            f"vendor certificate: {vendor.subject}" if vendor else "no vendor certificate here",
+        ),
+        SetupStep(
+            "apple",
+            "3. Upload to Apple",
+            "at identity.apple.com (Apple Push Certificates Portal), with a company Apple ID: "
+            "the MDM push certificate (a .pem file)",
+            have_cert,
+        ),
+        SetupStep(
+            "upload",
+            "4. Upload here",
+            "the active push certificate and its topic, put into every enrollment profile",
+            have_cert,
+            f"topic {cert.topic}" if cert else "",
+        ),
+        SetupStep(
+            "verify",
+            "5. Verify with a push",
+            "a push sent through APNs with this certificate, and APNs' answer",
+            bool(cert is not None and cert.verify_ok),
+            cert.verify_result if cert is not None else "",
+        ),
+    ]
+
+
 def active_certificate() -> PushCertificate | None:
     return PushCertificate.objects.filter(is_active=True).first()
 
@@ -294,7 +600,7 @@ def dashboard_alerts(*, now: dt.datetime | None = None) -> list[str]:
     if status is None:
         return [
             "No APNs push certificate is configured: devices cannot enroll or be reached. "
-            "Upload one under Push."
+            "Get one under Push: five steps, starting with a signed request for Apple."
         ]
     return status.warnings
 
@@ -331,7 +637,7 @@ def pushable() -> QuerySet[Enrollment]:
     )
 
 
-def sender_for(cert: PushCertificate) -> client.PushSender:
+def sender_for(cert: PushCertificate, *, timeout_seconds: float = 60.0) -> client.PushSender:
     """The real sender, pointed at APNS_HOST/APNS_PORT (tests point these at a local fake)."""
     return client.AioApnsSender(
         client.ApnsConfig(
@@ -343,6 +649,7 @@ def sender_for(cert: PushCertificate) -> client.PushSender:
             connections=settings.APNS_CONNECTIONS,
             streams_per_connection=settings.APNS_STREAMS_PER_CONNECTION,
             streams=settings.APNS_STREAMS,
+            timeout_seconds=timeout_seconds,
         )
     )
 

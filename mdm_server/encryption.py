@@ -34,6 +34,7 @@ ENCRYPTED_FIELDS: tuple[tuple[str, str], ...] = (
     ("pki.ServerCertificate", "encrypted_key"),
     ("apns.PushCertificate", "encrypted_key"),
     ("apns.PushCertificateRequest", "encrypted_key"),
+    ("apns.MdmVendorCertificate", "encrypted_key"),
     ("devices.Enrollment", "unlock_token"),
     ("devices.Enrollment", "bootstrap_token"),
     ("directory.IdentitySource", "bind_password_encrypted"),

@@ -89,7 +89,8 @@ def test_other_topic_is_refused_unless_forced(
         ("wrong_password", "wrong password"),
         ("key_mismatch", "does not match"),
         ("expired", "expired"),
-        ("garbage", "cannot be opened"),
+        ("garbage", "not a certificate or PKCS#12 file"),
+        ("text_with_password", "not a certificate or PKCS#12 file"),
         ("empty", "empty"),
         ("no_key", "no private key"),
     ],
@@ -123,6 +124,9 @@ def test_bad_uploads_give_clear_errors_and_keep_the_current_certificate(
         )
     elif case == "garbage":
         kwargs["data"] = b"this is not a certificate"
+    elif case == "text_with_password":
+        # A text file sent with a password is still not a PKCS#12 file, not a "wrong password".
+        kwargs.update(data=b"MDM push certificate notes\n", password="s3cret")
     elif case == "empty":
         kwargs["data"] = b""
     elif case == "no_key":

@@ -28,6 +28,18 @@ class Command(BaseCommand):
         csr.add_argument("--common-name", required=True)
         csr.add_argument("--email", default="")
         csr.add_argument("--out", type=Path, help="write the CSR here (default: stdout)")
+        vendor = sub.add_parser(
+            "vendor", help="keep your own MDM vendor certificate (key encrypted) to sign requests"
+        )
+        vendor.add_argument("certificate", type=Path, help="PEM (cert, optionally key) or .p12")
+        vendor.add_argument("--key", type=Path, help="PEM private key file, if separate")
+        vendor.add_argument("--chain", type=Path, help="PEM of Apple's WWDR intermediate and root")
+        vendor.add_argument("--password", help="PKCS#12 or key password ('-' to be asked for it)")
+        sign = sub.add_parser(
+            "sign", help="sign a CSR made here with the vendor certificate, for Apple's portal"
+        )
+        sign.add_argument("request", type=int, help="the request number printed by `csr`")
+        sign.add_argument("--out", type=Path, help="write the request file here (default: stdout)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -35,6 +47,10 @@ class Command(BaseCommand):
             self._upload(options)
         elif action == "show":
             self._show()
+        elif action == "vendor":
+            self._vendor(options)
+        elif action == "sign":
+            self._sign(options)
         else:
             self._csr(options)
 
@@ -58,6 +74,36 @@ class Command(BaseCommand):
         except services.PushCertificateError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(f"Active push certificate: {row.topic}, expires {row.not_after:%Y-%m-%d}")
+
+    def _vendor(self, options: dict[str, Any]) -> None:
+        password = options["password"]
+        if password == "-":  # noqa: S105 - "ask me", not a password
+            password = getpass.getpass("Password: ")
+        try:
+            row = services.upload_vendor_certificate(
+                data=self._read(options["certificate"]),
+                key_pem=self._read(options["key"]) if options["key"] else None,
+                chain_pem=self._read(options["chain"]) if options["chain"] else None,
+                password=password or None,
+            )
+        except services.PushCertificateError as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(
+            f"MDM vendor certificate: {row.subject}, expires {row.not_after:%Y-%m-%d}"
+        )
+
+    def _sign(self, options: dict[str, Any]) -> None:
+        try:
+            data = services.signed_push_request(csr_id=options["request"])
+        except services.PushCertificateError as exc:
+            raise CommandError(str(exc)) from None
+        if options["out"]:
+            options["out"].write_bytes(data)
+            self.stdout.write(
+                f"Signed request written to {options['out']}: upload it at identity.apple.com"
+            )
+        else:
+            self.stdout.write(data.decode("ascii"))
 
     def _show(self) -> None:
         status = services.certificate_status()
