@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('apns', '0001_initial'),
+        ('apns', '0002_push_outbox'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
