@@ -87,10 +87,21 @@ def test_declarative_management_status_report() -> None:
     assert "identifier" not in report["StatusItems"]["device"]  # no UDID or serial for UE
 
 
+def test_declarative_management_status_as_a_real_ipad_sends_it() -> None:
+    message = protocol.parse_checkin(load("declarative_management_status_de_ipad_capture"))
+    assert isinstance(message, protocol.DeclarativeManagement)
+    assert message.ids.key == "udid:00008112-000A2B3C4D5E601E"
+    assert message.ids.is_user_enrollment is False
+    assert message.endpoint == "status"
+    assert message.data is not None
+    report = json.loads(message.data)
+    assert report == {"StatusItems": {"passcode": {"is-compliant": True}}, "Errors": []}
+
+
 def test_every_fixture_says_where_it_came_from() -> None:
     readme = (PLISTS / "README.md").read_text()
     files = sorted(p.name for p in PLISTS.glob("*.plist"))
-    assert len(files) == 7
+    assert len(files) == 8
     for name in files:
         text = (PLISTS / name).read_text()
         assert text.splitlines()[1].startswith("<!-- "), f"{name} has no source comment"
