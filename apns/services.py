@@ -258,8 +258,10 @@ def create_push_csr(
     common_name = common_name.strip()
     if not common_name:
         raise PushCertificateError("give a name for the certificate request (e.g. your org)")
+    if len(common_name.encode()) > 64:  # X.509's limit counts UTF-8 bytes, not characters
+        raise PushCertificateError("the name is too long for a certificate (at most 64 bytes)")
     key = certificates.new_rsa_key(2048)
-    attrs = [x509.NameAttribute(NameOID.COMMON_NAME, common_name[:64])]
+    attrs = [x509.NameAttribute(NameOID.COMMON_NAME, common_name)]
     if email.strip():
         attrs.append(x509.NameAttribute(NameOID.EMAIL_ADDRESS, email.strip()[:128]))
     csr = (

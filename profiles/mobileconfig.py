@@ -5,10 +5,10 @@ Pure: no Django imports. Errors are `ProfileError` with a message an admin can a
 
 from __future__ import annotations
 
-import plistlib
 from dataclasses import dataclass
 from typing import Any
 
+from mdm_server import untrusted
 from mdm_server.pki import certificates, cms
 from profiles import schema
 from profiles.exceptions import ProfileError
@@ -50,9 +50,11 @@ def parse_mobileconfig(data: bytes) -> ParsedProfile:
             verified.signer.subject.rfc4514_string()
         )
     try:
-        value = plistlib.loads(raw)
-    except Exception:  # plistlib raises assorted errors on malformed or hostile input
-        raise ProfileError("Not a profile: the content is not a valid property list.") from None
+        value = untrusted.load_plist(raw)
+    except untrusted.UntrustedDataError as exc:
+        raise ProfileError(
+            f"Not a profile: the content is not a property list we accept ({exc})."
+        ) from None
     if not isinstance(value, dict):
         raise ProfileError("Not a profile: the property list is not a dictionary.")
     if value.get("PayloadType") != "Configuration":

@@ -62,3 +62,31 @@ def test_the_commands_endpoint_explains_a_deep_body(api_client: Client) -> None:
     error = json.loads(response.content)["error"]
     assert error["code"] == "parse_error"
     assert "nested more than 64 levels deep" in error["message"]
+
+
+def test_a_deeply_nested_profile_upload_is_refused(api_client: Client) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    deep = (
+        b'<?xml version="1.0" encoding="UTF-8"?><plist version="1.0"><dict>'
+        b"<key>PayloadType</key><string>Configuration</string>"
+        b"<key>PayloadIdentifier</key><string>x</string>"
+        b"<key>PayloadContent</key>" + b"<array>" * 5000 + b"</array>" * 5000 + b"</dict></plist>"
+    )
+    response = api_client.post(
+        "/api/v1/profiles/upload/",
+        {"file": SimpleUploadedFile("deep.mobileconfig", deep)},
+    )
+    assert response.status_code == 400
+    assert "nested more than 64 levels" in json.loads(response.content)["error"]["message"]
+
+
+def test_a_push_csr_name_over_64_bytes_is_a_400(api_client: Client) -> None:
+    # 64 characters (what the serializer counts) but 256 UTF-8 bytes (what X.509 counts).
+    response = api_client.post(
+        "/api/v1/push-certificate/csr/",
+        {"common_name": "\U0001f600" * 64},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "at most 64 bytes" in json.loads(response.content)["error"]["message"]

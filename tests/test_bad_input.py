@@ -35,3 +35,23 @@ def test_garbage_never_causes_a_server_error(who: str, admin_client: Client, ser
                         f"{method.upper()} {path} [{content_type}] -> {response.status_code}"
                     )
     assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type"),
+    [
+        ("/mdm/checkin", "application/x-apple-aspen-mdm-checkin"),
+        ("/mdm/connect", "application/x-apple-aspen-mdm"),
+        ("/scep?operation=PKIOperation", "application/x-pki-message"),
+        ("/enroll/account/no-such-thing/byod", "application/pkcs7-signature"),
+        ("/api/v1/commands/", "application/json"),
+    ],
+)
+def test_a_body_over_the_limit_is_refused(
+    path: str, content_type: str, admin_client: Client, server_pki, settings
+) -> None:  # type: ignore[no-untyped-def]
+    body = b"0" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
+    method = admin_client.put if path.startswith("/mdm/") else admin_client.post
+    response = method(path, data=body, content_type=content_type)
+    assert response.status_code in (400, 404, 413), (path, response.status_code)
+    assert response.content.strip()

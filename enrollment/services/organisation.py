@@ -110,10 +110,21 @@ def self_test(
         return SelfTest(False, 0, f"{url} cannot be reached: {reason}", "")
     try:
         document = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         return SelfTest(False, status, f"HTTP {status}: the answer is not JSON", body[:500])
-    if status == 200 and content_type.startswith("application/json") and document.get("Servers"):
-        version = document["Servers"][0].get("Version")
+    if not isinstance(document, dict):
+        return SelfTest(
+            False, status, f"HTTP {status}: the answer is not a JSON object", body[:500]
+        )
+    servers = document.get("Servers")
+    if (
+        status == 200
+        and content_type.startswith("application/json")
+        and isinstance(servers, list)
+        and servers
+        and isinstance(servers[0], dict)
+    ):
+        version = servers[0].get("Version")
         return SelfTest(True, status, f"OK: {url} answers {version}", body[:2000])
     if status == 403 and document.get("code") == "com.apple.well-known.failed":
         return SelfTest(
@@ -171,7 +182,7 @@ def _abm_request(method: str, body: dict[str, Any] | None = None) -> dict[str, A
         return {}
     try:
         parsed = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise AbmError("Apple Business Manager answered something that is not JSON") from None
     return parsed if isinstance(parsed, dict) else {"result": parsed}
 
