@@ -17,8 +17,8 @@ from devices.models import DeviceEvent, Enrollment, QueuedCommand
 from devices.simulator import SimulatedDevice
 from enrollment import directory_access
 from mdm_server.models import AuditEvent
-from tests.devices.conftest import make_device  # noqa: F401 - pytest finds fixtures by name
 from tests.devices._rows import enrolled
+from tests.devices.conftest import make_device  # noqa: F401 - pytest finds fixtures by name
 from tests.enrollment.conftest import PASSWORD
 
 URL = "/enroll/privacy/"
