@@ -49,13 +49,16 @@ def _owned_device(directory_user_id: int, public_id: str) -> Enrollment:
 
 
 @transaction.atomic
-def remove_management(*, directory_user_id: int, public_id: str, person: str) -> str:
+def remove_management(
+    *, directory_user_id: int, public_id: str, person: str, at_once: bool = False
+) -> str:
     """The owner of a personal device (a User Enrollment) removes management from it.
 
     An enrolled device gets the Unenroll command (RemoveProfile of the enrollment profile,
     pushed now) and nothing else: every other command still waiting for it is dropped. When the
     device acknowledges it, the enrollment ends (`unenroll`). A device that never finished
-    enrolling cannot take commands, so its enrollment ends at once. Logged in the device log and
+    enrolling cannot take commands, so its enrollment ends at once; so does one whose owner says
+    it is gone or erased (`at_once`: it will never answer). Logged in the device log and
     the audit log with the person as actor. Returns "queued", "ended" or "already requested".
     Raises OwnerActionRefused for another person's device or a corporate one.
     """
@@ -63,7 +66,7 @@ def remove_management(*, directory_user_id: int, public_id: str, person: str) ->
     if not device.is_user_enrollment:
         raise OwnerActionRefused(403, CORPORATE_DEVICE)
     reason = f"its owner removed management on the privacy page ({person})"
-    if device.status != Enrollment.Status.ENROLLED or not device.platform:
+    if at_once or device.status != Enrollment.Status.ENROLLED or not device.platform:
         unenroll(enrollment=device, reason=reason)
         audit.record(
             actor=None,

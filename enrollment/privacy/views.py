@@ -33,8 +33,8 @@ OUTCOMES = {
     "queued": "Removal requested. Your device removes management, with the work apps and data, "
     "the next time it connects (usually within a minute when it is online).",
     "already requested": "Removal was already requested; waiting for your device to connect.",
-    "ended": "Management ended. Remove the leftover profile in Settings → General → VPN & "
-    "Device Management if your device still shows it.",
+    "ended": "Management ended on the server. If the device still shows the profile, remove it "
+    "in Settings → General → VPN & Device Management.",
 }
 
 
@@ -117,7 +117,10 @@ def remove(request: HttpRequest, public_id: str) -> HttpResponse:
         return _devices_page(request, person, error, 400)
     try:
         outcome = device_services.remove_management(
-            directory_user_id=person["id"], public_id=public_id, person=person["name"]
+            directory_user_id=person["id"],
+            public_id=public_id,
+            person=person["name"],
+            at_once=request.POST.get("at_once") == "yes",
         )
     except device_services.OwnerActionRefused as exc:
         return _devices_page(request, person, exc.message, exc.status)

@@ -369,3 +369,29 @@ def test_remove_before_the_device_finished_enrolling_ends_it(
 
 def test_enrollment_pages_link_to_the_privacy_page(org: dict[str, Any]) -> None:
     assert URL in Client().get("/enroll/").content.decode()
+
+
+def test_a_device_that_never_answers_can_be_ended_at_once(org: dict[str, Any], owned: Any) -> None:
+    device, phone = owned(org["alice"])
+    client = Client()
+    _sign_in(client)
+    remove = f"/enroll/privacy/devices/{phone.public_id}/remove"
+    assert client.post(remove, {"confirm": "yes"}).status_code == 303
+    section = _section(client.get(URL).content.decode(), phone)
+    assert 'class="remove-now"' in section
+    # Not confirmed: refused, still enrolled.
+    assert client.post(remove, {"at_once": "yes"}).status_code == 400
+    phone.refresh_from_db()
+    assert phone.status == Enrollment.Status.ENROLLED
+    assert client.post(remove, {"at_once": "yes", "confirm": "yes"}).status_code == 303
+    phone.refresh_from_db()
+    assert phone.status == Enrollment.Status.UNENROLLED
+    assert not QueuedCommand.objects.filter(
+        enrollment=phone, status__in=QueuedCommand.PENDING
+    ).exists()
+    assert AuditEvent.objects.filter(
+        action="devices.owner_unenrolled", actor_name="alice", details__outcome="ended"
+    ).exists()
+    assert DeviceEvent.objects.filter(enrollment=phone, action="Unenroll").exists()
+    with pytest.raises(RuntimeError, match="403"):  # the server takes no command request
+        device.run()
