@@ -168,6 +168,27 @@ def test_sign_out_ends_the_person_session(org: dict[str, Any]) -> None:
     assert 'id="privacy-sign-in"' in client.get(URL).content.decode()
 
 
+def test_an_idle_session_ends(org: dict[str, Any]) -> None:
+    from enrollment.privacy import views
+
+    client = Client()
+    _sign_in(client)
+    session = client.session
+    held = session[views.SESSION_KEY]
+    session[views.SESSION_KEY] = {**held, "at": held["at"] - views.SESSION_SECONDS - 1}
+    session.save()
+    assert 'id="privacy-sign-in"' in client.get(URL).content.decode()
+
+
+def test_a_person_disabled_after_signing_in_is_signed_out(org: dict[str, Any]) -> None:
+    from directory import services as directory
+
+    client = Client()
+    _sign_in(client)
+    directory.update_user(user=org["alice"], data={"enabled": False}, actor=None)
+    assert 'id="privacy-sign-in"' in client.get(URL).content.decode()
+
+
 def test_forms_need_the_csrf_token(org: dict[str, Any]) -> None:
     client = Client(enforce_csrf_checks=True)
     refused = client.post(URL, {"identifier": "alice", "password": PASSWORD})
