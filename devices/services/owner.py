@@ -89,8 +89,7 @@ def remove_management(
     result = enqueue_command(
         enrollments=[device], request_type="Unenroll", origin=f"privacy page: {person}"
     )
-    if result.command is None:  # the filter refused it: say why, leave the enrollment as it was
-        transaction.set_rollback(True)
+    if result.command is None:  # refused: say why; raising rolls back the dropped commands
         raise OwnerActionRefused(409, result.refused.get(device.pk, "Unenroll was refused"))
     _log(
         device,
