@@ -15,8 +15,16 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from devices import capabilities, commands, services
-from devices.models import Command, DeviceEvent, Enrollment, QueuedCommand
+from devices import capabilities, commands, disclosure, services
+from devices.models import (
+    Command,
+    DeviceEvent,
+    Enrollment,
+    InstalledApplication,
+    InstalledCertificate,
+    InstalledProfile,
+    QueuedCommand,
+)
 from mdm_server.selectors import COUNT_CAP, KeysetPage, capped_count, keyset_page
 
 __all__ = ["COUNT_CAP", "KeysetPage", "capped_count", "keyset_page"]
@@ -282,3 +290,59 @@ def refusal_preview(
         else:
             allowed += 1
     return allowed, refused
+
+
+# --- the privacy page of the person who enrolled -----------------------------------------------
+
+
+@dataclass
+class PersonalDevice:
+    """One of a person's enrolled devices, as their privacy page shows it."""
+
+    enrollment: Enrollment
+    disclosure: disclosure.Disclosure | None  # None while the device has not said what it is
+    personal: bool  # a User Enrollment (BYOD): the person may remove management
+    apps: list[InstalledApplication]
+    profiles: list[InstalledProfile]
+    certificates: list[InstalledCertificate]
+    accounts: list[str]
+    removal_pending: bool
+
+
+def unenroll_pending(enrollment: Enrollment) -> bool:
+    """Is an Unenroll (RemoveProfile of the enrollment profile) waiting for this device?"""
+    return QueuedCommand.objects.filter(
+        enrollment=enrollment,
+        status__in=QueuedCommand.PENDING,
+        command__request_type="RemoveProfile",
+        command__display__name="Unenroll",
+    ).exists()
+
+
+def devices_of_person(directory_user_id: int) -> list[PersonalDevice]:
+    """The person's enrolled (or enrolling) devices with what the organisation sees and can do."""
+    rows = (
+        devices()
+        .filter(directory_user_id=directory_user_id)
+        .exclude(status=Enrollment.Status.UNENROLLED)
+        .prefetch_related("apps", "profiles", "certificates")
+        .order_by("-id")
+    )
+    out = []
+    for device in rows:
+        target = services.target_for(device)
+        profiles = [p for p in device.profiles.all() if p.is_managed]
+        accounts = [a for p in profiles for a in disclosure.accounts_in(list(p.payload_types))]
+        out.append(
+            PersonalDevice(
+                enrollment=device,
+                disclosure=disclosure.disclose(target) if target is not None else None,
+                personal=device.is_user_enrollment,
+                apps=[a for a in device.apps.all() if a.is_managed or device.is_user_enrollment],
+                profiles=profiles,
+                certificates=list(device.certificates.all()),
+                accounts=list(dict.fromkeys(accounts)),
+                removal_pending=unenroll_pending(device),
+            )
+        )
+    return out

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from enrollment import views
+from enrollment.privacy import views as privacy
 
 app_name = "enrollment"
 
@@ -27,5 +28,12 @@ urlpatterns = [
     path("enroll/oauth2/<slug:slug>/token", views.oauth_token, name="oauth-token"),
     path("enroll/entra/callback", views.entra_callback, name="entra-callback"),
     path("enroll/", views.portal, name="portal"),
+    path("enroll/privacy/", privacy.privacy, name="privacy"),
+    path(
+        "enroll/privacy/devices/<str:public_id>/remove",
+        privacy.remove,
+        name="privacy-remove",
+    ),
+    path("enroll/privacy/sign-out", privacy.sign_out, name="privacy-sign-out"),
     path("enroll/profile/<str:token>", views.portal_profile, name="portal-profile"),
 ]

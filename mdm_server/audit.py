@@ -16,11 +16,14 @@ def record(
     action: str,
     target: models.Model | None = None,
     details: dict[str, Any] | None = None,
+    actor_name: str = "",
 ) -> AuditEvent:
+    """`actor_name` names an actor without a console account (a person on the privacy page)."""
     user = actor if actor is not None and actor.is_authenticated else None
+    name = user.get_username() if user is not None else actor_name or "system"
     return AuditEvent.objects.create(
         actor_id=user.pk if user is not None else None,
-        actor_name=user.get_username() if user is not None else "system",
+        actor_name=name[:150],
         action=action,
         target_type=target._meta.label if target is not None else "",
         target_id=str(target.pk) if target is not None else "",

@@ -1,7 +1,8 @@
 """Every write of the devices app: check-in handling, the command queue, results, inventory.
 
 Split by concern: `checkin` (check-in messages), `queue` (enqueue and cancel), `connect` (the
-command channel) and `common` (targets, the device log, replies).
+command channel), `common` (targets, the device log, replies) and `owner` (what a device's
+owner does on the privacy page).
 """
 
 from devices.services.checkin import handle_checkin, unenroll
@@ -14,6 +15,7 @@ from devices.services.common import (
     target_for,
 )
 from devices.services.connect import find_for_connect, handle_report
+from devices.services.owner import OwnerActionRefused, remove_management
 from devices.services.queue import EnqueueResult, cancel_queued_command, enqueue_command
 
 __all__ = [
@@ -22,12 +24,14 @@ __all__ = [
     "LAST_SEEN_RESOLUTION",
     "MAX_DROPS_PER_REQUEST",
     "EnqueueResult",
+    "OwnerActionRefused",
     "Reply",
     "cancel_queued_command",
     "enqueue_command",
     "find_for_connect",
     "handle_checkin",
     "handle_report",
+    "remove_management",
     "target_for",
     "unenroll",
 ]

@@ -1,0 +1,135 @@
+"""The privacy page for the people who enroll (`/enroll/privacy/`).
+
+A person signs in with the enrollment sign-in (local or LDAP password, throttled the same way)
+and sees each of their enrolled devices: what the organisation can and cannot see and do there
+(worded from the capability table for that device), what it installed, and when the device last
+checked in; on a personal device (User Enrollment) they can remove management. The person's
+session holds only their directory user id and sign-in name: it is not a console sign-in.
+HTTP only; reads come from `devices.selectors`, the write is `devices.services.remove_management`.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from devices import selectors
+from devices import services as device_services
+from enrollment import directory_access
+from enrollment.services import SignInFailed
+
+SESSION_KEY = "privacy_person"
+SESSION_SECONDS = 30 * 60  # a signed-in privacy page lasts this long without being used
+FLASH_KEY = "privacy_flash"
+CHALLENGE = 'FormBased realm="MDM privacy page"'
+RETRYABLE = {"wrong_password", "unknown_user", "missing", "unreachable", "locked"}
+OUTCOMES = {
+    "queued": "Removal requested. Your device removes management, with the work apps and data, "
+    "the next time it connects (usually within a minute when it is online).",
+    "already requested": "Removal was already requested; waiting for your device to connect.",
+    "ended": "Management ended on the server. If the device still shows the profile, remove it "
+    "in Settings → General → VPN & Device Management.",
+}
+
+
+def _person(request: HttpRequest) -> dict[str, Any] | None:
+    """The signed-in person (still enabled in the directory), or None; refreshes the session."""
+    held = request.session.get(SESSION_KEY)
+    if not isinstance(held, dict) or not isinstance(held.get("id"), int):
+        return None
+    if time.time() - float(held.get("at", 0)) > SESSION_SECONDS:
+        request.session.pop(SESSION_KEY, None)
+        return None
+    person = directory_access.get_person(held["id"])
+    if person is None or not person.enabled:
+        request.session.pop(SESSION_KEY, None)
+        return None
+    request.session[SESSION_KEY] = {**held, "at": time.time()}
+    return held
+
+
+def _sign_in_page(request: HttpRequest, context: dict[str, Any], status: int) -> HttpResponse:
+    response = render(request, "enrollment/privacy_sign_in.html", context, status=status)
+    if status == 401:
+        response["WWW-Authenticate"] = CHALLENGE
+    return response
+
+
+def _devices_page(
+    request: HttpRequest, person: dict[str, Any], error: str = "", status: int = 200
+) -> HttpResponse:
+    context = {
+        "person": person,
+        "devices": selectors.devices_of_person(person["id"]),
+        "error": error,
+        "flash": request.session.pop(FLASH_KEY, ""),
+    }
+    return render(request, "enrollment/privacy.html", context, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def privacy(request: HttpRequest) -> HttpResponse:
+    """GET: the person's devices, or the sign-in form; POST: sign in."""
+    person = _person(request)
+    if request.method == "GET":
+        if person is not None:
+            return _devices_page(request, person)
+        return _sign_in_page(request, {"identifier": "", "error": ""}, 200)
+    identifier = request.POST.get("identifier", "").strip()[:255]
+    context = {"identifier": identifier, "error": ""}
+    if not identifier or not request.POST.get("password"):
+        context["error"] = "Enter your account and password."
+        return _sign_in_page(request, context, 400)
+    try:
+        signed_in = directory_access.authenticate(
+            identifier=identifier, password=request.POST.get("password", "")
+        )
+    except SignInFailed as exc:
+        context["error"] = exc.message
+        if exc.code == "throttled":
+            return _sign_in_page(request, context, 429)
+        return _sign_in_page(request, context, 401 if exc.code in RETRYABLE else 403)
+    if signed_in.id is None:
+        context["error"] = "This account has no devices enrolled with this server."
+        return _sign_in_page(request, context, 403)
+    request.session.cycle_key()  # a new session id for the signed-in person
+    request.session[SESSION_KEY] = {"id": signed_in.id, "name": identifier, "at": time.time()}
+    return HttpResponseRedirect(reverse("enrollment:privacy"), status=303)
+
+
+@never_cache
+@require_POST
+def remove(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Remove management from one of the person's personal devices (after a confirmation)."""
+    person = _person(request)
+    if person is None:
+        context = {"identifier": "", "error": "Your sign-in has ended. Sign in again."}
+        return _sign_in_page(request, context, 401)
+    if request.POST.get("confirm") != "yes":
+        error = "Tick the box to confirm that you want to remove management from this device."
+        return _devices_page(request, person, error, 400)
+    try:
+        outcome = device_services.remove_management(
+            directory_user_id=person["id"],
+            public_id=public_id,
+            person=person["name"],
+            at_once=request.POST.get("at_once") == "yes",
+        )
+    except device_services.OwnerActionRefused as exc:
+        return _devices_page(request, person, exc.message, exc.status)
+    request.session[FLASH_KEY] = OUTCOMES[outcome]
+    return HttpResponseRedirect(reverse("enrollment:privacy"), status=303)
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    request.session.pop(SESSION_KEY, None)
+    request.session.cycle_key()
+    return HttpResponseRedirect(reverse("enrollment:privacy"), status=303)

@@ -1,0 +1,108 @@
+"""The privacy page in headless Chromium at phone width (390x844), with simulated devices over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from devices.models import Enrollment
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+PASSWORD = "correct-horse-9"
+
+
+def _person(username: str) -> Any:
+    from directory import services as directory
+
+    return directory.create_local_user(
+        username=username, email=f"{username}@example.com", password=PASSWORD, actor=None
+    )
+
+
+def _own(enrollment: Enrollment, person: Any) -> None:
+    Enrollment.objects.filter(pk=enrollment.pk).update(directory_user=person)
+
+
+def _no_sideways_scroll(page: Any) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the page is {width}px wide on a {PHONE['width']}px screen"
+
+
+def test_privacy_page_on_a_phone(
+    page: Any, live_server: Any, live_device: Any, shot: Callable[[str], Path]
+) -> None:
+    base = live_server.url
+    alice, dave = _person("alice"), _person("dave")
+    phone_sim, phone = live_device(platform="iOS", user_enrollment=True, os_version="17.5")
+    _, mac = live_device(platform="macOS", user_enrollment=False, os_version="15.2")
+    _, daves = live_device(platform="iOS", user_enrollment=True)
+    _own(phone, alice)
+    _own(mac, alice)
+    _own(daves, dave)
+    page.set_viewport_size(PHONE)
+
+    # Linked from the enrollment portal.
+    page.goto(f"{base}/enroll/")
+    page.click(".privacy-link a")
+    page.wait_for_url(f"{base}/enroll/privacy/")
+    _no_sideways_scroll(page)
+    shot("privacy-01-sign-in-phone")
+
+    page.fill("#identifier", "alice")
+    page.fill("#password", "wrong")
+    page.click("#privacy-sign-in button[type=submit]")
+    assert page.is_visible("#privacy-error")
+    shot("privacy-02-wrong-password-phone")
+
+    page.fill("#identifier", "alice")
+    page.fill("#password", PASSWORD)
+    page.click("#privacy-sign-in button[type=submit]")
+    page.wait_for_selector("#privacy-person")
+    assert page.inner_text("#privacy-person") == "alice"
+    assert page.locator("section.device").count() == 2  # dave's device is not here
+    assert page.locator(f"#device-{daves.public_id}").count() == 0
+    _no_sideways_scroll(page)
+
+    personal = page.locator(f"#device-{phone.public_id}")
+    assert "User Enrollment" in personal.locator(".kind").inner_text()
+    cannot_do = personal.locator(".cannot-do").inner_text()
+    assert "Erase the device" in cannot_do
+    cannot_see = personal.locator(".cannot-see").inner_text()
+    assert "The serial number" in cannot_see and "Your photos" in cannot_see
+    assert "Last checked in" in personal.locator(".seen").inner_text()
+    shot("privacy-03-devices-phone")
+
+    corporate = page.locator(f"#device-{mac.public_id}")
+    assert "Erase the device" in corporate.locator(".can-do").inner_text()
+    assert corporate.locator(".contact-it").is_visible()
+    assert corporate.locator("form.remove").count() == 0
+
+    # Remove management without ticking the box: refused with the reason.
+    personal.locator("form.remove button").click()
+    page.wait_for_selector("#privacy-error")
+    assert "Tick the box" in page.inner_text("#privacy-error")
+    assert Enrollment.objects.get(pk=phone.pk).status == Enrollment.Status.ENROLLED
+
+    personal = page.locator(f"#device-{phone.public_id}")
+    personal.locator("form.remove input[name=confirm]").check()
+    shot("privacy-05-confirm-phone")
+    personal.locator("form.remove button").click()
+    page.wait_for_selector("#privacy-flash")
+    assert "Removal requested" in page.inner_text("#privacy-flash")
+    assert page.locator(f"#device-{phone.public_id} .pending").is_visible()
+    _no_sideways_scroll(page)
+    shot("privacy-06-removal-requested-phone")
+
+    # The phone connects, removes its enrollment profile; the page no longer lists it.
+    received = phone_sim.run()
+    assert [r.request_type for r in received] == ["RemoveProfile"]
+    assert Enrollment.objects.get(pk=phone.pk).status == Enrollment.Status.UNENROLLED
+    page.reload()
+    assert page.locator(f"#device-{phone.public_id}").count() == 0
+    assert page.locator(f"#device-{mac.public_id}").count() == 1
+    shot("privacy-07-after-removal-phone")
