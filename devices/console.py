@@ -18,7 +18,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from devices import commands, selectors, services
-from devices.filters import DeliveryFilterSet, DeviceEventFilterSet, DeviceFilterSet
+from devices.filters import (
+    CommandOverviewFilterSet,
+    DeliveryFilterSet,
+    DeviceEventFilterSet,
+    DeviceFilterSet,
+    TargetFilterSet,
+)
 from devices.models import Command, Enrollment, QueuedCommand
 from mdm_server import audit, roles
 
@@ -64,14 +70,14 @@ class Column:
 
 
 COLUMNS = [
-    Column("name", "Name", lambda e: e.device_name or e.model_name or e.product_name or "—", True),
+    Column("name", "Name", lambda e: e.display_name, True),
     Column("type", "Enrollment type", lambda e: e.get_enrollment_type_display(), True),
     Column("platform", "Platform", lambda e: e.platform, True),
     Column("os_version", "OS version", lambda e: e.os_version, True),
     Column("model", "Model", lambda e: e.model_name or e.product_name),
     Column("status", "Status", lambda e: e.get_status_display(), True),
     Column("last_seen", "Last seen", _when("last_seen_at"), True),
-    Column("managed_apple_id", "Managed Apple ID", lambda e: e.managed_apple_id),
+    Column("managed_apple_id", "Managed Apple ID", lambda e: e.managed_apple_id, True),
     Column("ue_enrolled", "User Enrollment Enrolled", _ue_enrolled),
     Column("user", "User", lambda e: e.directory_user.username if e.directory_user else ""),
     Column("supervised", "Supervised", lambda e: _yes_no(e.supervised)),
@@ -502,7 +508,66 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
     )
 
 
+COMMANDS_PAGE_SIZE = 50
+TARGETS_PAGE_SIZE = 100
+
+
 @roles.console_view()
+def command_list(request: HttpRequest) -> HttpResponse:
+    """Every command across devices with its target count and progress (`?c=`: a bulk action's)."""
+    if "c" in request.GET:
+        return command_progress(request)
+    filterset = CommandOverviewFilterSet(request.GET, queryset=selectors.commands_overview())
+    page = None
+    progress: list[tuple[Command, dict[str, int]]] = []
+    if filterset.is_valid():
+        page = selectors.keyset_page(
+            filterset.qs, after=_int_param(request, "after"), before=_int_param(request, "before"),
+            size=COMMANDS_PAGE_SIZE,
+        )  # fmt: skip
+        counts = selectors.commands_progress([c.pk for c in page.rows])
+        progress = [(c, counts[c.pk]) for c in page.rows]
+    return render(
+        request,
+        "devices/command_list.html",
+        {
+            "section": "commands",
+            "filterset": filterset,
+            "page": page,
+            "progress": progress,
+            "request_types": sorted(spec.request_type for spec in commands.REGISTRY.values()),
+            "base_query": _query_without(request, "after", "before"),
+        },
+        status=200 if filterset.is_valid() else 400,
+    )
+
+
+@roles.console_view()
+def command_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One command: its progress and each target with status, reason and error chain."""
+    command = get_object_or_404(selectors.commands_overview(), pk=pk)
+    filterset = TargetFilterSet(request.GET, queryset=selectors.command_targets(command))
+    page = None
+    if filterset.is_valid():
+        page = selectors.keyset_page(
+            filterset.qs, after=_int_param(request, "after"), before=_int_param(request, "before"),
+            size=TARGETS_PAGE_SIZE,
+        )  # fmt: skip
+    return render(
+        request,
+        "devices/command_detail.html",
+        {
+            "section": "commands",
+            "command": command,
+            "n": selectors.command_progress(command),
+            "filterset": filterset,
+            "page": page,
+            "base_query": _query_without(request, "after", "before"),
+        },
+        status=200 if filterset.is_valid() else 400,
+    )
+
+
 def command_progress(request: HttpRequest) -> HttpResponse:
     """Progress of one or more commands (a bulk action): counts by status, polled by htmx."""
     try:
@@ -512,7 +577,8 @@ def command_progress(request: HttpRequest) -> HttpResponse:
     rows = list(Command.objects.filter(pk__in=pks).select_related("created_by").order_by("pk"))
     if not rows:
         raise Http404("unknown command")
-    progress = [(c, selectors.command_progress(c)) for c in rows]
+    counts = selectors.commands_progress([c.pk for c in rows])
+    progress = [(c, counts[c.pk]) for c in rows]
     totals: dict[str, int] = {}
     for _, counts in progress:
         for key, n in counts.items():
