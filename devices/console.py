@@ -105,9 +105,33 @@ def csv_cell(value: object) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
+# The list remembers the chosen columns and page size in a cookie: nothing to store per account,
+# and a GET stays free of writes. Unknown values in it are ignored, as in the query string.
+COLUMNS_COOKIE = "mdm_device_columns"
+PAGE_SIZE_COOKIE = "mdm_device_page_size"
+PAGE_SIZES = (25, 50, 100, 200)
+REMEMBER_SECONDS = 365 * 24 * 3600
+
+
 def _chosen_columns(request: HttpRequest) -> list[Column]:
-    keys = [k for k in request.GET.getlist("col") if k in COLUMN_BY_KEY]
+    asked = request.GET.getlist("col") or request.COOKIES.get(COLUMNS_COOKIE, "").split(",")
+    keys = [k for k in asked if k in COLUMN_BY_KEY]
     return [COLUMN_BY_KEY[k] for k in (keys or DEFAULT_COLUMNS)]
+
+
+def _page_size(request: HttpRequest) -> int:
+    raw = request.GET.get("size") or request.COOKIES.get(PAGE_SIZE_COOKIE, "")
+    if not raw:
+        return PAGE_SIZE
+    if raw not in {str(n) for n in PAGE_SIZES}:
+        if "size" in request.GET:
+            raise BadListParameter(f"size must be one of {', '.join(str(n) for n in PAGE_SIZES)}")
+        return PAGE_SIZE  # a stale cookie
+    return int(raw)
+
+
+class BadListParameter(ValueError):
+    """A list parameter that is not one of its allowed values; the message says which are."""
 
 
 def _int_param(request: HttpRequest, name: str) -> int | None:
@@ -137,6 +161,10 @@ def _query_without(request: HttpRequest, *names: str) -> str:
 def device_list(request: HttpRequest) -> HttpResponse:
     filterset = DeviceFilterSet(request.GET, queryset=selectors.devices())
     columns = _chosen_columns(request)
+    try:
+        size = _page_size(request)
+    except BadListParameter as exc:
+        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
     page = None
     if filterset.is_valid():
         qs = filterset.qs
@@ -144,7 +172,7 @@ def device_list(request: HttpRequest) -> HttpResponse:
             qs = qs.select_related("directory_user")
         page = selectors.keyset_page(
             qs, after=_int_param(request, "after"), before=_int_param(request, "before"),
-            size=PAGE_SIZE,
+            size=size,
         )  # fmt: skip
         page.count, page.count_capped = selectors.capped_count(filterset.qs)
     rows = [
@@ -152,7 +180,7 @@ def device_list(request: HttpRequest) -> HttpResponse:
         for device in (page.rows if page else [])
     ]
     base_query = _query_without(request, "after", "before")
-    return render(
+    response = render(
         request,
         "devices/list.html",
         {
@@ -164,10 +192,18 @@ def device_list(request: HttpRequest) -> HttpResponse:
             "all_columns": COLUMNS,
             "chosen": {c.key for c in columns},
             "base_query": base_query,
-            "filter_query": _query_without(request, "after", "before", "col"),
+            "filter_query": _query_without(request, "after", "before", "col", "size"),
             "actions": list(commands.REGISTRY.values()),
+            "page_size": size,
+            "page_sizes": PAGE_SIZES,
         },
     )
+    if "col" in request.GET:
+        keys = ",".join(c.key for c in columns)
+        response.set_cookie(COLUMNS_COOKIE, keys, max_age=REMEMBER_SECONDS, samesite="Lax")
+    if "size" in request.GET:
+        response.set_cookie(PAGE_SIZE_COOKIE, str(size), max_age=REMEMBER_SECONDS, samesite="Lax")
+    return response
 
 
 @roles.console_view()

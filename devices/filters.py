@@ -58,9 +58,10 @@ class DeviceFilterSet(django_filters.FilterSet):
             | Q(user_long_name__icontains=value)
             | Q(user_short_name__icontains=value)
             | Q(directory_user__username__icontains=value)
-            # Hardware ids match exactly (they are never stored for a User Enrollment).
-            | Q(serial_number__iexact=value)
-            | Q(udid__iexact=value)
+            # Part of a serial number or UDID finds a Device Enrollment (a User Enrollment never
+            # stores them, so it never matches).
+            | Q(serial_number__icontains=value)
+            | Q(udid__icontains=value)
             | Q(enrollment_id__iexact=value)
         )
         with contextlib.suppress(ValueError):
