@@ -613,8 +613,8 @@ def command_progress(request: HttpRequest) -> HttpResponse:
     rows = list(Command.objects.filter(pk__in=pks).select_related("created_by").order_by("pk"))
     if not rows:
         raise Http404("unknown command")
-    counts = selectors.commands_progress([c.pk for c in rows])
-    progress = [(c, counts[c.pk]) for c in rows]
+    by_command = selectors.commands_progress([c.pk for c in rows])
+    progress = [(c, by_command[c.pk]) for c in rows]
     totals: dict[str, int] = {}
     for _, counts in progress:
         for key, n in counts.items():
