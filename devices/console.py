@@ -18,7 +18,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from devices import commands, selectors, services
-from devices.filters import DeliveryFilterSet, DeviceEventFilterSet, DeviceFilterSet
+from devices.filters import (
+    CommandOverviewFilterSet,
+    DeliveryFilterSet,
+    DeviceEventFilterSet,
+    DeviceFilterSet,
+    TargetFilterSet,
+)
 from devices.models import Command, Enrollment, QueuedCommand
 from mdm_server import audit, roles
 
@@ -64,14 +70,14 @@ class Column:
 
 
 COLUMNS = [
-    Column("name", "Name", lambda e: e.device_name or e.model_name or e.product_name or "—", True),
+    Column("name", "Name", lambda e: e.display_name, True),
     Column("type", "Enrollment type", lambda e: e.get_enrollment_type_display(), True),
     Column("platform", "Platform", lambda e: e.platform, True),
     Column("os_version", "OS version", lambda e: e.os_version, True),
     Column("model", "Model", lambda e: e.model_name or e.product_name),
     Column("status", "Status", lambda e: e.get_status_display(), True),
     Column("last_seen", "Last seen", _when("last_seen_at"), True),
-    Column("managed_apple_id", "Managed Apple ID", lambda e: e.managed_apple_id),
+    Column("managed_apple_id", "Managed Apple ID", lambda e: e.managed_apple_id, True),
     Column("ue_enrolled", "User Enrollment Enrolled", _ue_enrolled),
     Column("user", "User", lambda e: e.directory_user.username if e.directory_user else ""),
     Column("supervised", "Supervised", lambda e: _yes_no(e.supervised)),
@@ -99,9 +105,33 @@ def csv_cell(value: object) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
+# The list remembers the chosen columns and page size in a cookie: nothing to store per account,
+# and a GET stays free of writes. Unknown values in it are ignored, as in the query string.
+COLUMNS_COOKIE = "mdm_device_columns"
+PAGE_SIZE_COOKIE = "mdm_device_page_size"
+PAGE_SIZES = (25, 50, 100, 200)
+REMEMBER_SECONDS = 365 * 24 * 3600
+
+
 def _chosen_columns(request: HttpRequest) -> list[Column]:
-    keys = [k for k in request.GET.getlist("col") if k in COLUMN_BY_KEY]
+    asked = request.GET.getlist("col") or request.COOKIES.get(COLUMNS_COOKIE, "").split(",")
+    keys = [k for k in asked if k in COLUMN_BY_KEY]
     return [COLUMN_BY_KEY[k] for k in (keys or DEFAULT_COLUMNS)]
+
+
+def _page_size(request: HttpRequest) -> int:
+    raw = request.GET.get("size") or request.COOKIES.get(PAGE_SIZE_COOKIE, "")
+    if not raw:
+        return PAGE_SIZE
+    if raw not in {str(n) for n in PAGE_SIZES}:
+        if "size" in request.GET:
+            raise BadListParameter(f"size must be one of {', '.join(str(n) for n in PAGE_SIZES)}")
+        return PAGE_SIZE  # a stale cookie
+    return int(raw)
+
+
+class BadListParameter(ValueError):
+    """A list parameter that is not one of its allowed values; the message says which are."""
 
 
 def _int_param(request: HttpRequest, name: str) -> int | None:
@@ -131,6 +161,10 @@ def _query_without(request: HttpRequest, *names: str) -> str:
 def device_list(request: HttpRequest) -> HttpResponse:
     filterset = DeviceFilterSet(request.GET, queryset=selectors.devices())
     columns = _chosen_columns(request)
+    try:
+        size = _page_size(request)
+    except BadListParameter as exc:
+        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
     page = None
     if filterset.is_valid():
         qs = filterset.qs
@@ -138,7 +172,7 @@ def device_list(request: HttpRequest) -> HttpResponse:
             qs = qs.select_related("directory_user")
         page = selectors.keyset_page(
             qs, after=_int_param(request, "after"), before=_int_param(request, "before"),
-            size=PAGE_SIZE,
+            size=size,
         )  # fmt: skip
         page.count, page.count_capped = selectors.capped_count(filterset.qs)
     rows = [
@@ -146,7 +180,7 @@ def device_list(request: HttpRequest) -> HttpResponse:
         for device in (page.rows if page else [])
     ]
     base_query = _query_without(request, "after", "before")
-    return render(
+    response = render(
         request,
         "devices/list.html",
         {
@@ -158,10 +192,18 @@ def device_list(request: HttpRequest) -> HttpResponse:
             "all_columns": COLUMNS,
             "chosen": {c.key for c in columns},
             "base_query": base_query,
-            "filter_query": _query_without(request, "after", "before", "col"),
+            "filter_query": _query_without(request, "after", "before", "col", "size"),
             "actions": list(commands.REGISTRY.values()),
+            "page_size": size,
+            "page_sizes": PAGE_SIZES,
         },
     )
+    if "col" in request.GET:
+        keys = ",".join(c.key for c in columns)
+        response.set_cookie(COLUMNS_COOKIE, keys, max_age=REMEMBER_SECONDS, samesite="Lax")
+    if "size" in request.GET:
+        response.set_cookie(PAGE_SIZE_COOKIE, str(size), max_age=REMEMBER_SECONDS, samesite="Lax")
+    return response
 
 
 @roles.console_view()
@@ -502,7 +544,66 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
     )
 
 
+COMMANDS_PAGE_SIZE = 50
+TARGETS_PAGE_SIZE = 100
+
+
 @roles.console_view()
+def command_list(request: HttpRequest) -> HttpResponse:
+    """Every command across devices with its target count and progress (`?c=`: a bulk action's)."""
+    if "c" in request.GET:
+        return command_progress(request)
+    filterset = CommandOverviewFilterSet(request.GET, queryset=selectors.commands_overview())
+    page = None
+    progress: list[tuple[Command, dict[str, int]]] = []
+    if filterset.is_valid():
+        page = selectors.keyset_page(
+            filterset.qs, after=_int_param(request, "after"), before=_int_param(request, "before"),
+            size=COMMANDS_PAGE_SIZE,
+        )  # fmt: skip
+        counts = selectors.commands_progress([c.pk for c in page.rows])
+        progress = [(c, counts[c.pk]) for c in page.rows]
+    return render(
+        request,
+        "devices/command_list.html",
+        {
+            "section": "commands",
+            "filterset": filterset,
+            "page": page,
+            "progress": progress,
+            "request_types": sorted(spec.request_type for spec in commands.REGISTRY.values()),
+            "base_query": _query_without(request, "after", "before"),
+        },
+        status=200 if filterset.is_valid() else 400,
+    )
+
+
+@roles.console_view()
+def command_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One command: its progress and each target with status, reason and error chain."""
+    command = get_object_or_404(selectors.commands_overview(), pk=pk)
+    filterset = TargetFilterSet(request.GET, queryset=selectors.command_targets(command))
+    page = None
+    if filterset.is_valid():
+        page = selectors.keyset_page(
+            filterset.qs, after=_int_param(request, "after"), before=_int_param(request, "before"),
+            size=TARGETS_PAGE_SIZE,
+        )  # fmt: skip
+    return render(
+        request,
+        "devices/command_detail.html",
+        {
+            "section": "commands",
+            "command": command,
+            "n": selectors.command_progress(command),
+            "filterset": filterset,
+            "page": page,
+            "base_query": _query_without(request, "after", "before"),
+        },
+        status=200 if filterset.is_valid() else 400,
+    )
+
+
 def command_progress(request: HttpRequest) -> HttpResponse:
     """Progress of one or more commands (a bulk action): counts by status, polled by htmx."""
     try:
@@ -512,7 +613,8 @@ def command_progress(request: HttpRequest) -> HttpResponse:
     rows = list(Command.objects.filter(pk__in=pks).select_related("created_by").order_by("pk"))
     if not rows:
         raise Http404("unknown command")
-    progress = [(c, selectors.command_progress(c)) for c in rows]
+    by_command = selectors.commands_progress([c.pk for c in rows])
+    progress = [(c, by_command[c.pk]) for c in rows]
     totals: dict[str, int] = {}
     for _, counts in progress:
         for key, n in counts.items():

@@ -8,7 +8,8 @@ urlpatterns = [
     path("", console.device_list, name="devices-list"),
     path("export.csv", console.device_export, name="devices-export"),
     path("bulk/", console.bulk_action, name="devices-bulk"),
-    path("commands/", console.command_progress, name="devices-commands"),
+    path("commands/", console.command_list, name="devices-commands"),
+    path("commands/<int:pk>/", console.command_detail, name="devices-command-detail"),
     path("<uuid:public_id>/", console.device_detail, name="devices-detail"),
     path("<uuid:public_id>/actions/<str:name>/", console.device_action, name="devices-action"),
     path(

@@ -9,7 +9,7 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from devices.capabilities import Platform
@@ -58,9 +58,10 @@ class DeviceFilterSet(django_filters.FilterSet):
             | Q(user_long_name__icontains=value)
             | Q(user_short_name__icontains=value)
             | Q(directory_user__username__icontains=value)
-            # Hardware ids match exactly (they are never stored for a User Enrollment).
-            | Q(serial_number__iexact=value)
-            | Q(udid__iexact=value)
+            # Part of a serial number or UDID finds a Device Enrollment (a User Enrollment never
+            # stores them, so it never matches).
+            | Q(serial_number__icontains=value)
+            | Q(udid__icontains=value)
             | Q(enrollment_id__iexact=value)
         )
         with contextlib.suppress(ValueError):
@@ -133,4 +134,49 @@ class CommandFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Command
+        fields: list[str] = []
+
+
+class CommandOverviewFilterSet(django_filters.FilterSet):
+    """Filters of the console's commands page across devices."""
+
+    PENDING, ERRORS, DONE = "pending", "errors", "done"
+    STATE_CHOICES = [
+        (PENDING, "Still pending on some devices"),
+        (ERRORS, "Failed on some devices"),
+        (DONE, "Finished on every device"),
+    ]
+
+    request_type = django_filters.CharFilter(lookup_expr="iexact", max_length=64, label="Command")
+    state = django_filters.ChoiceFilter(choices=STATE_CHOICES, method="filter_state")
+    since = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte")
+    until = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte")
+
+    class Meta:
+        model = Command
+        fields: list[str] = []
+        form = _DateRangeForm
+
+    def filter_state(self, qs: QuerySet[Command], name: str, value: str) -> QuerySet[Command]:
+        # EXISTS on the (command, status) rows: stops at the first match however many targets.
+        def having(statuses: Any) -> Exists:
+            return Exists(
+                QueuedCommand.objects.filter(command=OuterRef("pk"), status__in=list(statuses))
+            )
+
+        errors = (QueuedCommand.Status.ERROR, QueuedCommand.Status.FORMAT_ERROR)
+        if value == self.PENDING:
+            return qs.filter(having(QueuedCommand.PENDING))
+        if value == self.ERRORS:
+            return qs.filter(having(errors))
+        return qs.filter(~having(QueuedCommand.PENDING))
+
+
+class TargetFilterSet(django_filters.FilterSet):
+    """Filters of one command's targets on its console page."""
+
+    status = django_filters.ChoiceFilter(choices=QueuedCommand.Status.choices)
+
+    class Meta:
+        model = QueuedCommand
         fields: list[str] = []

@@ -123,6 +123,27 @@ class Enrollment(models.Model):
     def is_user_enrollment(self) -> bool:
         return self.enrollment_type == self.Type.USER
 
+    @property
+    def display_name(self) -> str:
+        """What the console, CSV export and API call this device: the one naming rule.
+
+        The name the device reported; else (a personal device rarely reports one, and ten rows
+        of "iPhone16,2" tell nothing apart) the person and Managed Apple Account with the model.
+        The directory account is used only when it was loaded with the row (no query per row).
+        """
+        if self.device_name:
+            return self.device_name
+        person = self.user_long_name
+        if not person and "directory_user" in self._state.fields_cache:
+            user = self.directory_user
+            person = (user.display_name or user.username) if user else ""
+        account = self.managed_apple_id
+        who = f"{person} ({account})" if person and account else person or account
+        product = self.model_name or self.product_name or self.platform
+        if who:
+            return f"{who} · {product}" if product else who
+        return product or "Unnamed device"
+
     def set_reported(self, **values: str | None) -> None:
         """Set text fields as the device reported them, each cut to its column (see `fit`)."""
         for name, value in values.items():

@@ -150,13 +150,45 @@ def event_actions(enrollment: Enrollment) -> list[str]:
     )
 
 
-def command_progress(command: Command) -> dict[str, int]:
-    """Counts of a command's deliveries by status, plus 'total' (for bulk-action progress)."""
-    rows = dict(command.deliveries.order_by().values_list("status").annotate(n=Count("id")))
+def _progress(rows: dict[str, int]) -> dict[str, int]:
     out = {status: rows.get(status, 0) for status in QueuedCommand.Status.values}
     out["total"] = sum(rows.values())
     out["pending"] = sum(rows.get(s, 0) for s in QueuedCommand.PENDING)
     return out
+
+
+def command_progress(command: Command) -> dict[str, int]:
+    """Counts of a command's deliveries by status, plus 'total' (for bulk-action progress)."""
+    return commands_progress([command.pk])[command.pk]
+
+
+def commands_progress(command_ids: Sequence[int]) -> dict[int, dict[str, int]]:
+    """Counts by status of each command's deliveries: one GROUP BY query for the whole page."""
+    rows: dict[int, dict[str, int]] = {pk: {} for pk in command_ids}
+    grouped = (
+        QueuedCommand.objects.filter(command_id__in=list(command_ids))
+        .order_by()
+        .values_list("command_id", "status")
+        .annotate(n=Count("id"))
+    )
+    for command_id, status, n in grouped:
+        rows[command_id][status] = n
+    return {pk: _progress(counts) for pk, counts in rows.items()}
+
+
+def commands_overview() -> QuerySet[Command]:
+    """Every command, newest first, with who queued it (the console's commands page)."""
+    return Command.objects.select_related("created_by").defer("body")
+
+
+def command_targets(command: Command) -> QuerySet[QueuedCommand]:
+    """A command's deliveries with the device each went to (device channel for a user channel)."""
+    return (
+        command.deliveries.select_related("enrollment", "enrollment__parent")
+        .defer("result", "enrollment__device_information", "enrollment__security_info",
+               "enrollment__ddm_status", "enrollment__parent__device_information",
+               "enrollment__parent__security_info", "enrollment__parent__ddm_status")
+    )  # fmt: skip
 
 
 def _json_safe(value: Any) -> Any:

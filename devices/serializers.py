@@ -22,11 +22,12 @@ class DeviceOutput(serializers.ModelSerializer):
     user = serializers.CharField(source="directory_user.username", default=None, read_only=True)
     user_enrollment_enrolled = serializers.SerializerMethodField()
     pushable = serializers.BooleanField(source="is_pushable", read_only=True)
+    display_name = serializers.CharField(read_only=True)  # the console's name for the device
 
     class Meta:
         model = Enrollment
         fields = [
-            "id", "enrollment_type", "platform", "os_version", "build_version", "status",
+            "id", "display_name", "enrollment_type", "platform", "os_version", "build_version", "status",
             "device_name", "model_name", "product_name", "supervised", "managed_apple_id",
             "user_enrollment_enrolled", "user", "enrolled_at", "last_seen_at", "pushable",
             "udid", "serial_number", "imei",

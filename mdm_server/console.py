@@ -28,6 +28,7 @@ STALE_DAYS_DEFAULT = 7
 NAVIGATION = [
     ("dashboard", "Dashboard", "/console/"),
     ("devices", "Devices", "/console/devices/"),
+    ("commands", "Commands", "/console/devices/commands/"),
     ("enrollment", "Enrollment", "/console/enrollment/"),
     ("profiles", "Profiles", "/console/profiles/"),
     ("directory", "Directory", "/console/directory/"),

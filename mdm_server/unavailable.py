@@ -20,7 +20,8 @@ import redis
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
-from django.views import defaults
+
+from mdm_server import error_pages
 
 logger = logging.getLogger(__name__)
 
@@ -89,8 +90,8 @@ class ServiceUnavailableMiddleware:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """handler500: a 503 for an unreachable backing service, Django's 500 page otherwise."""
+    """handler500: a 503 for an unreachable backing service, the 500 page otherwise."""
     service = service_of(sys.exc_info()[1])
     if service is not None:
         return unavailable_response(request, service)
-    return defaults.server_error(request)
+    return error_pages.server_error(request)

@@ -95,10 +95,13 @@ def test_bad_page_cursor_is_404_not_500(admin_client: Client) -> None:
     assert admin_client.get(LIST, {"after": "abc"}).status_code == 404
 
 
-def test_column_chooser_offers_managed_apple_id_and_ue_enrolled(admin_client: Client) -> None:
+def test_managed_apple_id_is_a_default_column_and_ue_enrolled_offered(
+    admin_client: Client,
+) -> None:
     bulk_devices(3)
     default = _text(admin_client.get(LIST))
-    assert 'data-col="managed_apple_id"' not in default
+    assert 'data-col="managed_apple_id"' in default and "user0@example.org" in default
+    assert 'data-col="ue_enrolled"' not in default
     assert 'value="managed_apple_id"' in default and 'value="ue_enrolled"' in default
     chosen = _text(admin_client.get(LIST, {"col": ["name", "managed_apple_id", "ue_enrolled"]}))
     assert "Managed Apple ID</th>" in chosen and "User Enrollment Enrolled</th>" in chosen
@@ -443,3 +446,71 @@ def test_dashboard_query_count_does_not_grow(admin_client: Client) -> None:
     with CaptureQueriesContext(connection) as large:
         admin_client.get("/console/")
     assert len(large.captured_queries) == len(small.captured_queries) <= 14
+
+
+# --- device names --------------------------------------------------------------------------------
+
+
+def test_a_device_without_a_name_is_named_for_its_person_and_account(
+    admin_client: Client,
+) -> None:
+    bulk_devices(3, enrollment_type="user", device_name="")
+    Enrollment.objects.update(model_name="iPhone 15 Pro")
+    Enrollment.objects.filter(managed_apple_id="user1@example.org").update(
+        user_long_name="Alex Doe"
+    )
+    page = _text(admin_client.get(LIST))
+    assert "Alex Doe (user1@example.org) · iPhone 15 Pro" in page
+    assert "user0@example.org · iPhone 15 Pro" in page  # no person's name reported
+    assert page.count(">iPhone 15 Pro<") == 0  # never the bare model for a personal device
+    alex = Enrollment.objects.get(user_long_name="Alex Doe")
+    assert "Alex Doe (user1@example.org)" in _text(admin_client.get(f"{LIST}{alex.public_id}/"))
+    names = {r["Name"] for r in _csv(admin_client)}
+    assert "Alex Doe (user1@example.org) · iPhone 15 Pro" in names and len(names) == 3
+    body = admin_client.get(f"/api/v1/devices/{alex.public_id}/").json()
+    assert body["display_name"] == "Alex Doe (user1@example.org) · iPhone 15 Pro"
+
+
+def test_a_reported_device_name_wins_and_a_bare_row_is_still_named(admin_client: Client) -> None:
+    bulk_devices(1, enrollment_type="device", device_name="Front desk iPad")
+    bulk_devices(1, enrollment_type="device", device_name="", platform="macOS")
+    page = _text(admin_client.get(LIST))
+    assert "Front desk iPad" in page and ">macOS<" in page
+
+
+# --- page size, remembered columns, partial hardware ids -----------------------------------------
+
+
+def test_the_list_remembers_chosen_columns_and_page_size(admin_client: Client) -> None:
+    bulk_devices(30)
+    chosen = admin_client.get(LIST, {"col": ["name", "serial_number"], "size": "25"})
+    assert chosen.context["page_size"] == 25 and len(chosen.context["page"].rows) == 25
+    later = admin_client.get(LIST)  # no parameters: what was chosen last time
+    assert [c.key for c in later.context["columns"]] == ["name", "serial_number"]
+    assert len(later.context["page"].rows) == 25
+    assert 'data-col="serial_number"' in _text(later) and 'data-col="status"' not in _text(later)
+    admin_client.cookies["mdm_device_columns"] = "nope,<script>"
+    stale = admin_client.get(LIST)  # unknown keys in the cookie fall back to the defaults
+    assert stale.status_code == 200 and 'data-col="status"' in _text(stale)
+
+
+@pytest.mark.parametrize("size", ["7", "1000", "x", "-50"])
+def test_a_page_size_outside_the_choices_is_a_400_with_the_reason(
+    admin_client: Client, size: str
+) -> None:
+    response = admin_client.get(LIST, {"size": size})
+    assert response.status_code == 400
+    assert "size must be one of 25, 50, 100, 200" in _text(response)
+
+
+def test_search_finds_a_device_enrollment_by_part_of_its_serial_or_udid(
+    admin_client: Client,
+) -> None:
+    bulk_devices(12)  # every third is a User Enrollment without serial or UDID
+    one = Enrollment.objects.get(serial_number="SER0000007")
+    found = admin_client.get(LIST, {"q": "0000007"}).context["page"].rows
+    assert [d.pk for d in found] == [one.pk]
+    udid_part = one.udid[9:18].lower()
+    assert [d.pk for d in admin_client.get(LIST, {"q": udid_part}).context["page"].rows] == [one.pk]
+    personal = admin_client.get(LIST, {"q": "SER000", "enrollment_type": "user"})
+    assert personal.context["page"].rows == []
