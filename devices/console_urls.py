@@ -11,6 +11,7 @@ urlpatterns = [
     path("commands/", console.command_progress, name="devices-commands"),
     path("<uuid:public_id>/", console.device_detail, name="devices-detail"),
     path("<uuid:public_id>/actions/<str:name>/", console.device_action, name="devices-action"),
+    path("<uuid:public_id>/retire/", console.device_retire, name="devices-retire"),
     path(
         "<uuid:public_id>/commands/<int:delivery_id>/cancel/",
         console.delivery_cancel,
