@@ -421,6 +421,37 @@ def delivery_cancel(request: HttpRequest, public_id: Any, delivery_id: int) -> H
     return redirect(url)
 
 
+class LifecycleSettingsForm(forms.ModelForm):
+    class Meta:
+        model = LifecycleSettings
+        fields = list(lifecycle.SETTINGS_FIELDS)
+        labels = {
+            "inventory_refresh_hours": "Refresh inventory every (hours)",
+            "gone_after_days": "Probably gone after silence of (days)",
+            "retention_days": "Keep an ended User Enrollment for (days)",
+        }
+
+
+@roles.console_view()
+def lifecycle_settings(request: HttpRequest) -> HttpResponse:
+    """Inventory refresh period, probably-gone threshold and retention (administrators save)."""
+    current = LifecycleSettings.load()
+    form = LifecycleSettingsForm(
+        request.POST if request.method == "POST" else None, instance=current
+    )
+    if request.method == "POST" and form.is_valid():
+        values = {name: form.cleaned_data[name] for name in lifecycle.SETTINGS_FIELDS}
+        lifecycle.save_settings(values=values, actor=request.user)
+        messages.success(request, "Lifecycle settings saved.")
+        return redirect(reverse("devices-lifecycle"))
+    return render(
+        request,
+        "devices/lifecycle.html",
+        {"section": "devices", "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
 @require_POST
 @roles.console_view()
 def device_retire(request: HttpRequest, public_id: Any) -> HttpResponse:

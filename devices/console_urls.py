@@ -9,6 +9,7 @@ urlpatterns = [
     path("export.csv", console.device_export, name="devices-export"),
     path("bulk/", console.bulk_action, name="devices-bulk"),
     path("commands/", console.command_progress, name="devices-commands"),
+    path("lifecycle/", console.lifecycle_settings, name="devices-lifecycle"),
     path("<uuid:public_id>/", console.device_detail, name="devices-detail"),
     path("<uuid:public_id>/actions/<str:name>/", console.device_action, name="devices-action"),
     path("<uuid:public_id>/retire/", console.device_retire, name="devices-retire"),

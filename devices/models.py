@@ -355,4 +355,5 @@ class LifecycleSettings(models.Model):
 
     @classmethod
     def load(cls) -> LifecycleSettings:
-        return cls.objects.get_or_create(pk=1)[0]
+        """The settings, or the defaults while nobody has saved them (reading writes nothing)."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)

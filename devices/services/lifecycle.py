@@ -24,6 +24,7 @@ from devices.models import (
 from devices.services.checkin import unenroll
 from devices.services.common import Actor
 from devices.services.queue import enqueue_command
+from mdm_server import audit
 from mdm_server.models import AuditEvent
 
 logger = logging.getLogger(__name__)
@@ -77,6 +78,25 @@ def queue_initial_inventory(*, enrollment: Enrollment) -> int:
         return 0
     with transaction.atomic():
         return _queue_inventory(Enrollment.objects.filter(pk=enrollment.pk), INVENTORY_ORIGIN)
+
+
+SETTINGS_FIELDS = ("inventory_refresh_hours", "gone_after_days", "retention_days")
+
+
+def save_settings(*, values: dict[str, int], actor: Actor) -> LifecycleSettings:
+    """The administrator changes the lifecycle settings (audited with old and new values)."""
+    with transaction.atomic():
+        config = LifecycleSettings.objects.select_for_update().get_or_create(pk=1)[0]
+        changes = {}
+        for name in SETTINGS_FIELDS:
+            if name in values and getattr(config, name) != values[name]:
+                changes[name] = [getattr(config, name), values[name]]
+                setattr(config, name, values[name])
+        config.save()
+        audit.record(
+            actor=actor, action="devices.lifecycle_settings_saved", target=config, details=changes
+        )
+    return config
 
 
 # --- scheduled refresh -----------------------------------------------------------------------

@@ -26,6 +26,7 @@ from devices.models import (
 )
 from devices.services import lifecycle as lifecycle_services
 from devices.simulator import SimulatedDevice
+from enrollment.models import EnrollmentSession
 from mdm_server.models import AuditEvent
 from tests.devices._rows import bulk_devices, enrolled
 
@@ -284,6 +285,14 @@ def test_retention_purge_leaves_no_trace_of_a_personal_device(make_device: MakeD
     _, recent = enrolled(make_device, user_enrollment=True)
     _, company = enrolled(make_device, platform="macOS", user_enrollment=False)
     apple_id = "purge.me.person@appleid.example.org"
+    EnrollmentSession.objects.create(
+        kind=EnrollmentSession.Kind.ACCOUNT,
+        enrollment_type=EnrollmentSession.Type.USER,
+        user_identifier="purge.me.person",
+        managed_apple_id=apple_id,
+        enrollment=old,
+        expires_at=timezone.now() + dt.timedelta(days=1),
+    )
     Enrollment.objects.filter(pk=old.pk).update(
         managed_apple_id=apple_id, device_name="Personal Phone Of Someone"
     )
@@ -320,3 +329,32 @@ def test_retention_purge_leaves_no_trace_of_a_personal_device(make_device: MakeD
     audit = AuditEvent.objects.get(action="devices.unenrolled", target_id=str(old.pk))
     assert audit.target_repr == lifecycle_services.PURGED
     assert lifecycle_services.purge_ended_user_enrollments().enrollments == 0
+
+
+# --- settings ------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_administrator_sets_lifecycle_settings_bad_values_refused(
+    admin_client, helpdesk_client
+) -> None:
+    url = reverse("devices-lifecycle")
+    assert admin_client.get(url).status_code == 200
+    assert not LifecycleSettings.objects.exists()  # reading wrote nothing
+    bad = admin_client.post(
+        url, {"inventory_refresh_hours": "0", "gone_after_days": "30", "retention_days": "-1"}
+    )
+    assert bad.status_code == 400
+    assert set(bad.context["form"].errors) == {"inventory_refresh_hours", "retention_days"}
+    assert not LifecycleSettings.objects.exists()
+    values = {"inventory_refresh_hours": "12", "gone_after_days": "14", "retention_days": "7"}
+    assert helpdesk_client.post(url, values).status_code == 403
+    assert admin_client.post(url, values).status_code == 302
+    saved = LifecycleSettings.load()
+    assert (saved.inventory_refresh_hours, saved.gone_after_days, saved.retention_days) == (
+        12,
+        14,
+        7,
+    )
+    audit = AuditEvent.objects.get(action="devices.lifecycle_settings_saved")
+    assert audit.details["retention_days"] == [30, 7]
