@@ -170,7 +170,7 @@ def probably_gone_q(*, days: int, now: dt.datetime | None = None) -> Q:
     management while offline and never sent CheckOut."""
     cutoff = (now or timezone.now()) - dt.timedelta(days=days)
     return Q(status=Enrollment.Status.ENROLLED) & (
-        Q(push_token_dead=True) | Q(last_seen_at__lt=cutoff) | Q(last_seen_at__isnull=True)
+        Q(push_token_dead=True) | Q(last_seen_at__lt=cutoff)
     )
 
 
@@ -181,7 +181,7 @@ def gone_reason(enrollment: Enrollment, *, days: int, now: dt.datetime | None = 
     if enrollment.push_token_dead:
         return f"APNs says its push token is gone ({enrollment.push_token_dead_reason or 'dead'})"
     cutoff = (now or timezone.now()) - dt.timedelta(days=days)
-    if enrollment.last_seen_at is None or enrollment.last_seen_at < cutoff:
+    if enrollment.last_seen_at is not None and enrollment.last_seen_at < cutoff:
         return f"not seen for more than {days} days"
     return ""
 
