@@ -109,6 +109,30 @@ def test_device_enrollment_lists_every_app(
     assert "SerialNumber" in queued["DeviceInformation"]["Queries"]
 
 
+@pytest.mark.django_db
+def test_supervised_mac_learns_it_first_and_escrows_its_bootstrap_token(
+    make_device: MakeDevice, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        device, enrollment = enrolled(make_device, platform="macOS", user_enrollment=False)
+    facts = device.facts
+    device.facts = lambda: {**facts(), "IsSupervised": True}  # type: ignore[method-assign]
+    ids = {"UDID": device.udid}
+    token = {"MessageType": "SetBootstrapToken", "BootstrapToken": b"bt", **ids}
+    assert device.checkin(token)[0] == 403  # supervision not known yet
+    # The first command the Mac gets is DeviceInformation, whatever else is queued.
+    services.enqueue_command(enrollments=[enrollment], request_type="SecurityInfo")
+    status, body = device.connect()
+    assert status == 200 and plistlib.loads(body)["Command"]["RequestType"] == "DeviceInformation"
+    command = plistlib.loads(body)
+    answer_status, extra = device.answer("DeviceInformation", command["Command"])
+    device.connect(answer_status, command_uuid=command["CommandUUID"], extra=extra)
+    enrollment.refresh_from_db()
+    assert enrollment.supervised
+    assert device.checkin(token)[0] == 200
+    assert enrollment.inventory_at is not None
+
+
 # --- scheduled refresh ---------------------------------------------------------------------------
 
 
