@@ -75,10 +75,10 @@ def _queued(enrollment: Enrollment) -> dict[str, dict]:
 
 @pytest.mark.django_db
 def test_user_enrollment_is_asked_only_what_apple_allows(
-    make_device: MakeDevice, django_capture_on_commit_callbacks
+    make_device: MakeDevice,
 ) -> None:
-    with django_capture_on_commit_callbacks(execute=True):
-        device, enrollment = enrolled(make_device, user_enrollment=True)
+    device, enrollment = enrolled(make_device, user_enrollment=True)
+    lifecycle_services.queue_initial_inventory(enrollment=enrollment)
     queued = _queued(enrollment)
     assert set(queued) >= {
         "DeviceInformation",
@@ -100,10 +100,10 @@ def test_user_enrollment_is_asked_only_what_apple_allows(
 
 @pytest.mark.django_db
 def test_device_enrollment_lists_every_app(
-    make_device: MakeDevice, django_capture_on_commit_callbacks
+    make_device: MakeDevice,
 ) -> None:
-    with django_capture_on_commit_callbacks(execute=True):
-        _, enrollment = enrolled(make_device, platform="macOS", user_enrollment=False)
+    _, enrollment = enrolled(make_device, platform="macOS", user_enrollment=False)
+    lifecycle_services.queue_initial_inventory(enrollment=enrollment)
     queued = _queued(enrollment)
     assert "ManagedAppsOnly" not in queued["InstalledApplicationList"]
     assert "SerialNumber" in queued["DeviceInformation"]["Queries"]
@@ -111,10 +111,10 @@ def test_device_enrollment_lists_every_app(
 
 @pytest.mark.django_db
 def test_supervised_mac_learns_it_first_and_escrows_its_bootstrap_token(
-    make_device: MakeDevice, django_capture_on_commit_callbacks
+    make_device: MakeDevice,
 ) -> None:
-    with django_capture_on_commit_callbacks(execute=True):
-        device, enrollment = enrolled(make_device, platform="macOS", user_enrollment=False)
+    device, enrollment = enrolled(make_device, platform="macOS", user_enrollment=False)
+    lifecycle_services.queue_initial_inventory(enrollment=enrollment)
     facts = device.facts
     device.facts = lambda: {**facts(), "IsSupervised": True}  # type: ignore[method-assign]
     ids = {"UDID": device.udid}
