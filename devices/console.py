@@ -25,7 +25,8 @@ from devices.filters import (
     DeviceFilterSet,
     TargetFilterSet,
 )
-from devices.models import Command, Enrollment, QueuedCommand
+from devices.models import Command, Enrollment, LifecycleSettings, QueuedCommand
+from devices.services import lifecycle
 from mdm_server import audit, roles
 
 PAGE_SIZE = 50
@@ -77,6 +78,7 @@ COLUMNS = [
     Column("model", "Model", lambda e: e.model_name or e.product_name),
     Column("status", "Status", lambda e: e.get_status_display(), True),
     Column("last_seen", "Last seen", _when("last_seen_at"), True),
+    Column("inventory", "Inventory", _when("inventory_at"), True),
     Column("managed_apple_id", "Managed Apple ID", lambda e: e.managed_apple_id, True),
     Column("ue_enrolled", "User Enrollment Enrolled", _ue_enrolled),
     Column("user", "User", lambda e: e.directory_user.username if e.directory_user else ""),
@@ -90,7 +92,7 @@ COLUMNS = [
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
 DEFAULT_COLUMNS = [c.key for c in COLUMNS if c.default]
 EXPORT_COLUMNS = [
-    "id", "name", "type", "platform", "os_version", "model", "status", "last_seen",
+    "id", "name", "type", "platform", "os_version", "model", "status", "last_seen", "inventory",
     "managed_apple_id", "ue_enrolled", "user", "supervised", "serial_number", "udid",
     "enrolled_at", "pushable",
 ]  # fmt: skip
@@ -263,6 +265,7 @@ def device_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
         "tabs": TABS,
         "actions": selectors.actions_for(device),
         "user_channels": list(device.user_channels.all()),
+        "gone_reason": lifecycle.gone_reason(device, days=LifecycleSettings.load().gone_after_days),
     }
     if tab == "inventory":
         context.update(
@@ -458,6 +461,58 @@ def delivery_cancel(request: HttpRequest, public_id: Any, delivery_id: int) -> H
     )
     messages.success(request, f"{delivery.command.request_type} canceled.")
     return redirect(url)
+
+
+class LifecycleSettingsForm(forms.ModelForm):
+    class Meta:
+        model = LifecycleSettings
+        fields = list(lifecycle.SETTINGS_FIELDS)
+        labels = {
+            "inventory_refresh_hours": "Refresh inventory every (hours)",
+            "gone_after_days": "Probably gone after silence of (days)",
+            "retention_days": "Keep an ended User Enrollment for (days)",
+        }
+
+
+@roles.console_view()
+def lifecycle_settings(request: HttpRequest) -> HttpResponse:
+    """Inventory refresh period, probably-gone threshold and retention (administrators save)."""
+    current = LifecycleSettings.load()
+    form = LifecycleSettingsForm(
+        request.POST if request.method == "POST" else None, instance=current
+    )
+    if request.method == "POST" and form.is_valid():
+        values = {name: form.cleaned_data[name] for name in lifecycle.SETTINGS_FIELDS}
+        lifecycle.save_settings(values=values, actor=request.user)
+        messages.success(request, "Lifecycle settings saved.")
+        return redirect(reverse("devices-lifecycle"))
+    return render(
+        request,
+        "devices/lifecycle.html",
+        {"section": "devices", "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+@roles.console_view()
+def device_retire(request: HttpRequest, public_id: Any) -> HttpResponse:
+    """Retire a device that is probably gone: unenroll it as if it had checked out (POST;
+    administrators). A device that is not probably gone is refused with the reason."""
+    device = _device(public_id)
+    days = LifecycleSettings.load().gone_after_days
+    if not lifecycle.gone_reason(device, days=days):
+        messages.error(
+            request,
+            f"Not retired: this device is not probably gone (it was seen within {days} days and "
+            "APNs still accepts its push token). Use Unenroll if it must go anyway.",
+        )
+        response = device_detail(request, public_id)
+        response.status_code = 400
+        return response
+    lifecycle.retire(enrollment=device, actor=request.user)
+    messages.success(request, "Device retired: unenrolled, its certificate revoked.")
+    return redirect(reverse("devices-detail", args=[device.public_id]))
 
 
 # --- bulk ---------------------------------------------------------------------------------------

@@ -10,8 +10,10 @@ urlpatterns = [
     path("bulk/", console.bulk_action, name="devices-bulk"),
     path("commands/", console.command_list, name="devices-commands"),
     path("commands/<int:pk>/", console.command_detail, name="devices-command-detail"),
+    path("lifecycle/", console.lifecycle_settings, name="devices-lifecycle"),
     path("<uuid:public_id>/", console.device_detail, name="devices-detail"),
     path("<uuid:public_id>/actions/<str:name>/", console.device_action, name="devices-action"),
+    path("<uuid:public_id>/retire/", console.device_retire, name="devices-retire"),
     path(
         "<uuid:public_id>/commands/<int:delivery_id>/cancel/",
         console.delivery_cancel,

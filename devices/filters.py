@@ -13,11 +13,13 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from devices.capabilities import Platform
-from devices.models import Command, DeviceEvent, Enrollment, QueuedCommand
+from devices.models import Command, DeviceEvent, Enrollment, LifecycleSettings, QueuedCommand
+from devices.services import lifecycle
 from directory.models import DirectoryGroup
 
 PLATFORM_CHOICES = [(p.value, p.value) for p in Platform]
 MAX_DAYS = 3650
+PROBABLY_GONE = "probably_gone"
 
 
 class DeviceFilterSet(django_filters.FilterSet):
@@ -31,7 +33,10 @@ class DeviceFilterSet(django_filters.FilterSet):
     os_version = django_filters.CharFilter(
         method="os_prefix", label="OS version", max_length=32, help_text='"18" matches 18.x'
     )
-    status = django_filters.ChoiceFilter(choices=Enrollment.Status.choices)
+    status = django_filters.ChoiceFilter(
+        choices=[*Enrollment.Status.choices, (PROBABLY_GONE, "Probably gone")],
+        method="filter_status",
+    )
     group = django_filters.ModelChoiceFilter(
         queryset=DirectoryGroup.objects.all(), field_name="directory_user__groups", label="Group"
     )
@@ -67,6 +72,14 @@ class DeviceFilterSet(django_filters.FilterSet):
         with contextlib.suppress(ValueError):
             cond |= Q(public_id=uuid.UUID(value))
         return qs.filter(cond)
+
+    def filter_status(
+        self, qs: QuerySet[Enrollment], name: str, value: str
+    ) -> QuerySet[Enrollment]:
+        if value == PROBABLY_GONE:
+            days = LifecycleSettings.load().gone_after_days
+            return qs.filter(lifecycle.probably_gone_q(days=days))
+        return qs.filter(status=value)
 
     def os_prefix(self, qs: QuerySet[Enrollment], name: str, value: str) -> QuerySet[Enrollment]:
         value = value.strip()

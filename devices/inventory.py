@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils import timezone
+
 from devices import protocol
 from devices.models import (
     Enrollment,
@@ -38,7 +40,8 @@ def _device_information(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str
     kept = responses
     safe = protocol.to_json_safe(kept)
     enrollment.device_information = {**enrollment.device_information, **safe}
-    fields = ["device_information"]
+    enrollment.inventory_at = timezone.now()
+    fields = ["device_information", "inventory_at"]
     for key, attr in (
         ("OSVersion", "os_version"),
         ("BuildVersion", "build_version"),

@@ -5,9 +5,11 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from devices import lifecycle
 from mdm_server import apple
 
 
@@ -97,10 +99,20 @@ class Enrollment(models.Model):
     unenrolled_at = models.DateTimeField(null=True, blank=True)
     last_seen_at = models.DateTimeField(null=True, blank=True, db_index=True)
     last_push_at = models.DateTimeField(null=True, blank=True)
+    # When the device last answered DeviceInformation (how fresh its inventory is).
+    inventory_at = models.DateTimeField(null=True, blank=True)
+    # Its place in the inventory refresh period, fixed at creation (devices.lifecycle): refreshes
+    # are spread evenly over the period instead of all at once.
+    refresh_slot = models.PositiveIntegerField(default=lifecycle.random_slot)
 
     class Meta:
         ordering = ["-id"]
         indexes = [
+            models.Index(
+                fields=["refresh_slot"],
+                name="devices_refresh_slot",
+                condition=Q(status="enrolled", parent__isnull=True),
+            ),
             models.Index(fields=["enrollment_type", "platform", "status"]),
             models.Index(fields=["status", "last_seen_at"]),
         ]
@@ -327,3 +339,42 @@ class InstalledCertificate(models.Model):
 
     def __str__(self) -> str:
         return self.common_name or self.fingerprint
+
+
+class LifecycleSettings(models.Model):
+    """The administrator's lifecycle settings (one row, edited in the console's Settings page):
+    how often inventory is refreshed, when a silent device is probably gone, and how long what
+    is left of an ended User Enrollment is kept."""
+
+    inventory_refresh_hours = models.PositiveIntegerField(
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 30)],
+        help_text="Ask every enrolled device for its inventory this often.",
+    )
+    gone_after_days = models.PositiveIntegerField(
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text="A device silent this long (or whose push token APNs says is gone) is "
+        "listed as probably gone.",
+    )
+    retention_days = models.PositiveIntegerField(
+        default=30,
+        validators=[MaxValueValidator(3650)],
+        help_text="What is left of an ended User Enrollment (Managed Apple ID, managed-app "
+        "inventory, device log) is deleted this long after it ended.",
+    )
+    # The end of the window the last inventory refresh run covered.
+    refreshed_through = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "lifecycle settings"
+        verbose_name_plural = "lifecycle settings"
+
+    def __str__(self) -> str:
+        return "Lifecycle settings"
+
+    @classmethod
+    def load(cls) -> LifecycleSettings:
+        """The settings, or the defaults while nobody has saved them (reading writes nothing)."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)

@@ -16,3 +16,7 @@ command_result = Signal()
 # inside the enqueue's transaction): the APNs app writes their push into its outbox in the same
 # transaction, so a queued command never goes without its push.
 commands_enqueued = Signal()
+# sender=Enrollment, enrollment_ids=list[int], references=list[str]: these ended User Enrollments
+# (device and user channels; `references` their enrollment sessions) are about to be deleted
+# after the retention period (sent inside the purge's transaction): drop what you keep of them.
+enrollments_purging = Signal()

@@ -11,6 +11,14 @@ def _on_enrollment_completed(sender: Any, enrollment: Any, **kwargs: Any) -> Non
     services.bind_on_enrolled(enrollment)
 
 
+def _on_enrollments_purging(
+    sender: Any, enrollment_ids: list[int], references: list[str], **kwargs: Any
+) -> None:
+    from enrollment import services
+
+    services.purge_sessions(enrollment_ids=enrollment_ids, references=references)
+
+
 class EnrollmentConfig(AppConfig):
     name = "enrollment"
     verbose_name = "Enrollment"
@@ -24,4 +32,7 @@ class EnrollmentConfig(AppConfig):
         hooks.set_session_hooks(binder=services.bind_session, ender=services.end_sessions)
         signals.enrollment_completed.connect(
             _on_enrollment_completed, dispatch_uid="enrollment-bind-session"
+        )
+        signals.enrollments_purging.connect(
+            _on_enrollments_purging, dispatch_uid="enrollment-purge-sessions"
         )

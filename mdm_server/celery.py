@@ -26,6 +26,14 @@ app.conf.beat_schedule = {
         "task": "apns.tasks.check_push_certificate_expiry_task",
         "schedule": crontab(hour=6, minute=0),
     },
+    "refresh-inventory": {
+        "task": "devices.tasks.refresh_inventory_task",
+        "schedule": crontab(minute="*/15"),
+    },
+    "purge-ended-enrollments": {
+        "task": "devices.tasks.purge_ended_enrollments_task",
+        "schedule": crontab(hour=4, minute=30),
+    },
     "directory-sync": {
         "task": "directory.tasks.sync_all_sources_task",
         "schedule": crontab(minute=0, hour="*/4"),

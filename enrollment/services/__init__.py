@@ -8,6 +8,7 @@ from enrollment.services.hooks import (
     bind_session,
     check_bearer,
     end_sessions,
+    purge_sessions,
     resolve_enrollment,
 )
 from enrollment.services.oauth import (
@@ -56,6 +57,7 @@ __all__ = [
     "oauth_authorize",
     "oauth_token",
     "previous_portal_type",
+    "purge_sessions",
     "register_discovery_url",
     "resolve_enrollment",
     "save_configuration",

@@ -166,3 +166,11 @@ def bind_on_enrolled(enrollment: Enrollment) -> None:
         enrollment_id=enrollment.parent_id or enrollment.pk,
         status=EnrollmentSession.Status.ENROLLED,
     )
+
+
+def purge_sessions(*, enrollment_ids: list[int], references: list[str]) -> int:
+    """Ended User Enrollments are purged after their retention: their sessions (the person's
+    sign-in name, Managed Apple ID, MachineInfo) and tokens go with them. The deleted count."""
+    return EnrollmentSession.objects.filter(
+        Q(enrollment_id__in=enrollment_ids) | Q(public_id__in=references)
+    ).delete()[0]

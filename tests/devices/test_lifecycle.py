@@ -1,0 +1,384 @@
+"""The device lifecycle: inventory at enrollment and on a spread schedule, devices probably
+gone, and the retention purge of ended User Enrollments."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import plistlib
+from collections.abc import Callable
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from apns import services as apns_services
+from devices import lifecycle, services
+from devices.models import (
+    Command,
+    DeviceEvent,
+    Enrollment,
+    InstalledApplication,
+    LifecycleSettings,
+    QueuedCommand,
+)
+from devices.services import lifecycle as lifecycle_services
+from devices.simulator import SimulatedDevice
+from enrollment.models import EnrollmentSession
+from mdm_server.models import AuditEvent
+from tests.devices._rows import bulk_devices, enrolled
+
+MakeDevice = Callable[..., SimulatedDevice]
+UTC = dt.UTC
+HARDWARE_QUERIES = {"UDID", "SerialNumber", "IMEI", "MEID"}
+
+
+# --- the slot arithmetic (pure) ------------------------------------------------------------------
+
+
+def test_consecutive_windows_cover_every_slot_once() -> None:
+    period = dt.timedelta(hours=24)
+    start = dt.datetime(2026, 1, 1, 7, 3, 11, tzinfo=UTC)
+    covered: list[tuple[int, int]] = []
+    for i in range(96):  # one day of 15-minute runs
+        covered += lifecycle.slot_ranges(
+            start + i * dt.timedelta(minutes=15), start + (i + 1) * dt.timedelta(minutes=15), period
+        )
+    covered.sort()
+    assert covered[0][0] == 0 and covered[-1][1] == lifecycle.SLOTS
+    for (_, high), (low, _) in itertools.pairwise(covered):
+        assert high == low  # no gap, no overlap
+
+
+def test_window_edge_cases() -> None:
+    period = dt.timedelta(hours=24)
+    t = dt.datetime(2026, 1, 1, 23, 55, tzinfo=UTC)
+    assert lifecycle.slot_ranges(t, t, period) == []
+    assert lifecycle.slot_ranges(t, t + period, period) == [(0, lifecycle.SLOTS)]
+    wrapped = lifecycle.slot_ranges(t, t + dt.timedelta(minutes=10), period)
+    assert len(wrapped) == 2 and wrapped[0][1] == lifecycle.SLOTS and wrapped[1][0] == 0
+    with pytest.raises(ValueError):
+        lifecycle.slot_ranges(t, t + period, dt.timedelta(0))
+
+
+# --- inventory at enrollment ---------------------------------------------------------------------
+
+
+def _queued(enrollment: Enrollment) -> dict[str, dict]:
+    out = {}
+    for row in QueuedCommand.objects.filter(enrollment=enrollment).select_related("command"):
+        out[row.command.request_type] = plistlib.loads(bytes(row.command.body))["Command"]
+    return out
+
+
+@pytest.mark.django_db
+def test_user_enrollment_is_asked_only_what_apple_allows(
+    make_device: MakeDevice,
+) -> None:
+    device, enrollment = enrolled(make_device, user_enrollment=True)
+    lifecycle_services.queue_initial_inventory(enrollment=enrollment)
+    queued = _queued(enrollment)
+    assert set(queued) >= {
+        "DeviceInformation",
+        "SecurityInfo",
+        "ProfileList",
+        "CertificateList",
+        "InstalledApplicationList",
+    }
+    queries = set(queued["DeviceInformation"]["Queries"])
+    assert queries and not queries & HARDWARE_QUERIES
+    assert queued["InstalledApplicationList"]["ManagedAppsOnly"] is True
+    assert enrollment.inventory_at is None
+    answered = device.run()
+    assert answered[0].request_type == "DeviceInformation"  # asked first
+    enrollment.refresh_from_db()
+    assert enrollment.inventory_at is not None
+    assert enrollment.serial_number is None and enrollment.udid is None
+
+
+@pytest.mark.django_db
+def test_device_enrollment_lists_every_app(
+    make_device: MakeDevice,
+) -> None:
+    _, enrollment = enrolled(make_device, platform="macOS", user_enrollment=False)
+    lifecycle_services.queue_initial_inventory(enrollment=enrollment)
+    queued = _queued(enrollment)
+    assert "ManagedAppsOnly" not in queued["InstalledApplicationList"]
+    assert "SerialNumber" in queued["DeviceInformation"]["Queries"]
+
+
+@pytest.mark.django_db
+def test_supervised_mac_learns_it_first_and_escrows_its_bootstrap_token(
+    make_device: MakeDevice,
+) -> None:
+    device, enrollment = enrolled(make_device, platform="macOS", user_enrollment=False)
+    lifecycle_services.queue_initial_inventory(enrollment=enrollment)
+    facts = device.facts
+    device.facts = lambda: {**facts(), "IsSupervised": True}  # type: ignore[method-assign]
+    ids = {"UDID": device.udid}
+    token = {"MessageType": "SetBootstrapToken", "BootstrapToken": b"bt", **ids}
+    assert device.checkin(token)[0] == 403  # supervision not known yet
+    # The first command the Mac gets is DeviceInformation, whatever else is queued.
+    services.enqueue_command(enrollments=[enrollment], request_type="SecurityInfo")
+    status, body = device.connect()
+    assert status == 200 and plistlib.loads(body)["Command"]["RequestType"] == "DeviceInformation"
+    command = plistlib.loads(body)
+    answer_status, extra = device.answer("DeviceInformation", command["Command"])
+    device.connect(answer_status, command_uuid=command["CommandUUID"], extra=extra)
+    enrollment.refresh_from_db()
+    assert enrollment.supervised
+    assert device.checkin(token)[0] == 200
+    assert enrollment.inventory_at is not None
+
+
+# --- scheduled refresh ---------------------------------------------------------------------------
+
+
+def _seed_enrolled(n: int) -> None:
+    """n enrolled device channels in one INSERT ... SELECT generate_series (PostgreSQL): User
+    Enrollment iPhones, Device Enrollment Macs and iPhones, each with a random refresh slot as
+    the model gives one, every other column its model default."""
+    fields = [f for f in Enrollment._meta.concrete_fields if not f.primary_key]
+    computed = {
+        "public_id": "gen_random_uuid()",
+        "channel_key": "'seed:' || gen_random_uuid()::text",
+        "enrollment_type": "(ARRAY['user','device','user'])[1 + g %% 3]",
+        "platform": "CASE WHEN g %% 3 = 1 THEN 'macOS' ELSE 'iOS' END",
+        "os_version": "CASE WHEN g %% 3 = 1 THEN '15.2' ELSE '18.2' END",
+        "enrollment_id": "CASE WHEN g %% 3 <> 1 THEN gen_random_uuid()::text END",
+        "udid": "CASE WHEN g %% 3 = 1 THEN gen_random_uuid()::text END",
+        "status": "'enrolled'",
+        "refresh_slot": f"floor(random() * {lifecycle.SLOTS})::integer",
+        "created_at": "now()",
+        "enrolled_at": "now()",
+        "last_seen_at": "now()",
+    }
+    columns, values, params = [], [], []
+    for f in fields:
+        columns.append(connection.ops.quote_name(f.column))
+        if f.name in computed:
+            values.append(computed[f.name])
+        else:
+            values.append("%s")
+            params.append(f.get_db_prep_save(f.get_default(), connection))
+    table = connection.ops.quote_name(Enrollment._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608 - names and constants
+            f"SELECT {', '.join(values)} FROM generate_series(1, %s) AS g",
+            [*params, n],
+        )
+
+
+def _set_window_end(end: dt.datetime) -> None:
+    LifecycleSettings.objects.update_or_create(pk=1, defaults={"refreshed_through": end})
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_refresh_at_100k_devices_is_spread_and_constant_in_statements() -> None:
+    LifecycleSettings.objects.update_or_create(pk=1, defaults={"inventory_refresh_hours": 24})
+    now = dt.datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+    interval = dt.timedelta(minutes=15)
+    # Every kind of device the fleet has, so each run stores the same set of commands.
+    _seed_enrolled(10_000)
+    _set_window_end(now - interval)
+    with CaptureQueriesContext(connection) as small:
+        run_small = lifecycle_services.refresh_inventory(now=now)
+    _seed_enrolled(90_000)
+    with CaptureQueriesContext(connection) as large:
+        run_large = lifecycle_services.refresh_inventory(now=now + interval)
+
+    assert run_large.start == now  # the next run starts where the last one stopped
+    # Binomial(n, 15/1440): expected 104 and 1042, standard deviations about 10 and 32.
+    assert 50 <= run_small.queued <= 160
+    assert 100_000 * 15 / 1440 * 0.85 <= run_large.queued <= 100_000 * 15 / 1440 * 1.15
+    assert len(large.captured_queries) == len(small.captured_queries)
+    refreshed = QueuedCommand.objects.filter(
+        command__request_type="DeviceInformation", command__origin="inventory refresh"
+    )
+    assert refreshed.count() == run_small.queued + run_large.queued
+    # One stored command per kind of device, fanned out by reference.
+    assert Command.objects.filter(origin="inventory refresh").count() < 60
+
+
+@pytest.mark.django_db
+def test_refresh_skips_fresh_pending_and_unenrolled_devices() -> None:
+    bulk_devices(300, os_version="18.2")
+    now = timezone.now()
+    period = dt.timedelta(hours=24)
+    Enrollment.objects.filter(id__in=Enrollment.objects.order_by("id").values("id")[:100]).update(
+        inventory_at=now - dt.timedelta(hours=2)
+    )
+    Enrollment.objects.filter(
+        id__in=Enrollment.objects.order_by("id").values("id")[100:150]
+    ).update(status=Enrollment.Status.UNENROLLED)
+    stale = Enrollment.objects.order_by("id")[150:160]
+    Enrollment.objects.filter(id__in=[e.pk for e in stale]).update(
+        inventory_at=now - dt.timedelta(hours=25)
+    )
+    _set_window_end(now - period)  # a whole period: every slot
+    run = lifecycle_services.refresh_inventory(now=now)
+    assert run.queued == 150
+    asked = set(
+        QueuedCommand.objects.filter(command__request_type="DeviceInformation").values_list(
+            "enrollment_id", flat=True
+        )
+    )
+    ids = list(Enrollment.objects.order_by("id").values_list("id", flat=True))
+    assert asked == set(ids[150:])
+    # A period later the ones that were fresh are due; those still pending are not asked twice.
+    _set_window_end(now)
+    assert lifecycle_services.refresh_inventory(now=now + period).queued == 100
+    again = QueuedCommand.objects.filter(command__request_type="DeviceInformation")
+    assert again.count() == 250
+
+
+# --- probably gone -------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_dead_token_or_silence_lists_device_as_probably_gone_and_retire_unenrolls(
+    make_device: MakeDevice, admin_client
+) -> None:
+    _, dead = enrolled(make_device, user_enrollment=True)
+    _, silent = enrolled(make_device, user_enrollment=False)
+    _, active = enrolled(make_device, user_enrollment=True)
+    Enrollment.objects.filter(pk=dead.pk).update(
+        push_token_dead=True, push_token_dead_reason="Unregistered"
+    )
+    Enrollment.objects.filter(pk=silent.pk).update(
+        last_seen_at=timezone.now() - dt.timedelta(days=31)
+    )
+    page = admin_client.get(reverse("devices-list") + "?status=probably_gone")
+    assert page.status_code == 200
+    listed = {str(e.public_id) for e in page.context["page"].rows}
+    assert listed == {str(dead.public_id), str(silent.public_id)}
+    detail = admin_client.get(reverse("devices-detail", args=[silent.public_id]))
+    assert (
+        b"data-probably-gone" in detail.content and b"not seen for more than 30" in detail.content
+    )
+    detail = admin_client.get(reverse("devices-detail", args=[active.public_id]))
+    assert b"data-probably-gone" not in detail.content
+
+    # Retiring a device that is active is refused; a probably gone one is unenrolled.
+    url = reverse("devices-retire", args=[active.public_id])
+    assert admin_client.post(url).status_code == 400
+    active.refresh_from_db()
+    assert active.status == Enrollment.Status.ENROLLED
+    assert admin_client.get(reverse("devices-retire", args=[dead.public_id])).status_code == 405
+    response = admin_client.post(reverse("devices-retire", args=[dead.public_id]))
+    assert response.status_code == 302
+    dead.refresh_from_db()
+    assert dead.status == Enrollment.Status.UNENROLLED and not dead.is_pushable
+    assert not apns_services.pushable().filter(pk=dead.pk).exists()
+    assert AuditEvent.objects.filter(action="devices.unenrolled", target_id=str(dead.pk)).exists()
+    event = DeviceEvent.objects.get(enrollment=dead, action="Unenroll")
+    assert "Unregistered" in event.detail["reason"]
+
+
+@pytest.mark.django_db
+def test_helpdesk_cannot_retire(make_device: MakeDevice, helpdesk_client) -> None:
+    _, dead = enrolled(make_device, user_enrollment=True)
+    Enrollment.objects.filter(pk=dead.pk).update(push_token_dead=True)
+    response = helpdesk_client.post(reverse("devices-retire", args=[dead.public_id]))
+    assert response.status_code == 403
+    dead.refresh_from_db()
+    assert dead.status == Enrollment.Status.ENROLLED
+
+
+# --- retention -----------------------------------------------------------------------------------
+
+
+def _all_rows_text() -> str:
+    """Every row of every table, as text: the oracle for 'no trace is left'."""
+    chunks = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            chunks += [repr(row) for row in cursor.fetchall()]
+    return "\n".join(chunks)
+
+
+@pytest.mark.django_db
+def test_retention_purge_leaves_no_trace_of_a_personal_device(make_device: MakeDevice) -> None:
+    LifecycleSettings.objects.update_or_create(pk=1, defaults={"retention_days": 30})
+    device, old = enrolled(make_device, user_enrollment=True)
+    _, recent = enrolled(make_device, user_enrollment=True)
+    _, company = enrolled(make_device, platform="macOS", user_enrollment=False)
+    apple_id = "purge.me.person@appleid.example.org"
+    EnrollmentSession.objects.create(
+        kind=EnrollmentSession.Kind.ACCOUNT,
+        enrollment_type=EnrollmentSession.Type.USER,
+        user_identifier="purge.me.person",
+        managed_apple_id=apple_id,
+        enrollment=old,
+        expires_at=timezone.now() + dt.timedelta(days=1),
+    )
+    Enrollment.objects.filter(pk=old.pk).update(
+        managed_apple_id=apple_id, device_name="Personal Phone Of Someone"
+    )
+    InstalledApplication.objects.create(
+        enrollment=old, identifier="com.example.managed.purgeapp", is_managed=True
+    )
+    services.enqueue_command(enrollments=[old], request_type="SecurityInfo")
+    device.run()
+    old.refresh_from_db()
+    for enrollment in (old, recent, company):
+        services.unenroll(enrollment=enrollment, reason="test")
+    Enrollment.objects.filter(pk=old.pk).update(
+        unenrolled_at=timezone.now() - dt.timedelta(days=31)
+    )
+    Enrollment.objects.filter(pk=recent.pk).update(
+        unenrolled_at=timezone.now() - dt.timedelta(days=29)
+    )
+    Enrollment.objects.filter(pk=company.pk).update(
+        unenrolled_at=timezone.now() - dt.timedelta(days=400)
+    )
+    before = _all_rows_text()
+    assert apple_id in before and old.enrollment_id in before
+
+    run = lifecycle_services.purge_ended_user_enrollments()
+
+    assert run.enrollments == 1 and run.apps == 1 and run.events > 0
+    after = _all_rows_text()
+    for trace in (apple_id, old.enrollment_id, "Personal Phone Of Someone", "purgeapp"):
+        assert trace not in after
+    assert not Enrollment.objects.filter(pk=old.pk).exists()
+    # Kept: the one still within the retention, and the organisation's device.
+    assert Enrollment.objects.filter(pk__in=[recent.pk, company.pk]).count() == 2
+    # The admin action stays in the audit log, without the device's name.
+    audit = AuditEvent.objects.get(action="devices.unenrolled", target_id=str(old.pk))
+    assert audit.target_repr == lifecycle_services.PURGED
+    assert lifecycle_services.purge_ended_user_enrollments().enrollments == 0
+
+
+# --- settings ------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_administrator_sets_lifecycle_settings_bad_values_refused(
+    admin_client, helpdesk_client
+) -> None:
+    url = reverse("devices-lifecycle")
+    assert admin_client.get(url).status_code == 200
+    assert not LifecycleSettings.objects.exists()  # reading wrote nothing
+    bad = admin_client.post(
+        url, {"inventory_refresh_hours": "0", "gone_after_days": "30", "retention_days": "-1"}
+    )
+    assert bad.status_code == 400
+    assert set(bad.context["form"].errors) == {"inventory_refresh_hours", "retention_days"}
+    assert not LifecycleSettings.objects.exists()
+    values = {"inventory_refresh_hours": "12", "gone_after_days": "14", "retention_days": "7"}
+    assert helpdesk_client.post(url, values).status_code == 403
+    assert admin_client.post(url, values).status_code == 302
+    saved = LifecycleSettings.load()
+    assert (saved.inventory_refresh_hours, saved.gone_after_days, saved.retention_days) == (
+        12,
+        14,
+        7,
+    )
+    audit = AuditEvent.objects.get(action="devices.lifecycle_settings_saved")
+    assert audit.details["retention_days"] == [30, 7]
