@@ -16,7 +16,7 @@ from profiles import services as profile_services
 from tests.devices._rows import bulk_devices
 
 pytestmark = pytest.mark.django_db
-MAX_PAGES = 150
+MAX_PAGES = 400
 # Links that end the session or download instead of showing a page.
 SKIP = ("/console/logout/", "/console/devices/export.csv")
 
