@@ -22,6 +22,7 @@ from devices.filters import (
 from devices.models import Command, DeviceEvent, Enrollment, QueuedCommand
 from mdm_server import audit
 from mdm_server.api_errors import error_response
+from mdm_server.api_schema import ERROR
 
 
 class IdCursorPagination(CursorPagination):
@@ -79,7 +80,7 @@ class DeviceLogListApi(generics.ListAPIView):
 class DeviceCommandCancelApi(APIView):
     """Cancel one pending command of a device (administrators)."""
 
-    @extend_schema(request=None, responses={200: serializers.DeviceCommandOutput})
+    @extend_schema(request=None, responses={200: serializers.DeviceCommandOutput, 409: ERROR})
     def post(self, request: Request, public_id: Any, delivery_id: int) -> Response:
         device = _device(public_id)
         delivery = get_object_or_404(selectors.deliveries_for(device), pk=delivery_id)
@@ -186,6 +187,13 @@ class CommandDetailApi(generics.RetrieveAPIView):
 
     def get_queryset(self) -> Any:
         return Command.objects.select_related("created_by")
+
+    def get_object(self) -> Command:
+        # Command UUIDs are stored as sent to devices (ours in upper case); either case finds one.
+        value = str(self.kwargs["uuid"])
+        return get_object_or_404(
+            self.filter_queryset(self.get_queryset()), uuid__in={value, value.upper()}
+        )
 
 
 class CommandTypeListApi(APIView):

@@ -132,7 +132,8 @@ class UserDetailSerializer(UserListSerializer):
 
 class LocalUserInput(serializers.Serializer):
     username = serializers.CharField(max_length=150)
-    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    # No schema default: "" is not an e-mail address (validate() fills it in).
+    email = serializers.EmailField(required=False, allow_blank=True)
     display_name = serializers.CharField(
         max_length=255, required=False, allow_blank=True, default=""
     )
@@ -140,6 +141,10 @@ class LocalUserInput(serializers.Serializer):
     groups = serializers.PrimaryKeyRelatedField(
         queryset=DirectoryGroup.objects.filter(kind="static"), many=True, required=False
     )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs.setdefault("email", "")
+        return attrs
 
 
 class UserUpdateInput(serializers.Serializer):

@@ -20,6 +20,8 @@ def _mount(prefix: str, module: str) -> list:
 
 # An unreachable database or Redis outside a view still gets a 503, not a 500.
 handler500 = "mdm_server.unavailable.server_error"
+# A URL under /api/ that matches no route gets the API's JSON error envelope.
+handler404 = "mdm_server.api_errors.not_found"
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
