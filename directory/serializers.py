@@ -14,6 +14,7 @@ from directory.models import (
     ImportRun,
     ManagedAppleIdDomain,
 )
+from mdm_server.api_input import StrictInput
 
 
 class SourceSerializer(serializers.ModelSerializer):
@@ -130,7 +131,7 @@ class UserDetailSerializer(UserListSerializer):
         return data
 
 
-class LocalUserInput(serializers.Serializer):
+class LocalUserInput(StrictInput):
     username = serializers.CharField(max_length=150)
     # No schema default: "" is not an e-mail address (validate() fills it in).
     email = serializers.EmailField(required=False, allow_blank=True)
@@ -147,7 +148,7 @@ class LocalUserInput(serializers.Serializer):
         return attrs
 
 
-class UserUpdateInput(serializers.Serializer):
+class UserUpdateInput(StrictInput):
     username = serializers.CharField(max_length=150, required=False)
     email = serializers.EmailField(required=False, allow_blank=True)
     display_name = serializers.CharField(max_length=255, required=False, allow_blank=True)
@@ -205,11 +206,11 @@ class SelectionItem(serializers.Serializer):
     name = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
 
 
-class ImportInput(serializers.Serializer):
+class ImportInput(StrictInput):
     selection = SelectionItem(many=True)
 
 
-class SearchInput(serializers.Serializer):
+class SearchInput(StrictInput):
     query = serializers.CharField(max_length=200)
 
 

@@ -175,6 +175,30 @@ def test_an_unknown_field_in_a_command_body_is_refused(admin_api: APIClient) -> 
     assert not Command.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("path", "body", "misspelt"),
+    [
+        ("/api/v1/tokens/", {"username": "admin", "expire": 5}, "expire"),
+        ("/api/v1/push-batches/", {"enrollment_ids": [1], "al": True}, "al"),
+        ("/api/v1/push-certificate/csr/", {"common_name": "MDM", "emial": "a@b.c"}, "emial"),
+        (
+            "/api/v1/directory/users/",
+            {"username": "pat", "password": "long enough", "group": [1]},
+            "group",
+        ),
+        ("/api/v1/profiles/", {"identifier": "com.example.p", "payload": []}, "payload"),
+    ],
+)
+def test_every_json_body_refuses_an_unknown_field(
+    admin_api: APIClient, path: str, body: dict[str, Any], misspelt: str
+) -> None:
+    response = admin_api.post(path, body, format="json")
+    assert response.status_code == 400
+    error = _error(response)
+    assert misspelt in error["fields"], error
+    assert "Unknown field" in error["fields"][misspelt][0]
+
+
 # --- 404s and UUIDs ------------------------------------------------------------------------------
 
 
