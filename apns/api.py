@@ -18,6 +18,7 @@ from apns.models import PushBatch, PushCertificateRequest
 from mdm_server import audit
 from mdm_server.api_errors import error_response
 from mdm_server.api_parsers import JSONParser
+from mdm_server.api_schema import ERROR
 
 
 def _status_data() -> dict[str, Any]:
@@ -49,7 +50,7 @@ class PushCertificateApi(APIView):
 
     @extend_schema(
         request={"multipart/form-data": serializers.CertificateUploadInput},
-        responses={201: serializers.CertificateStatusOutput},
+        responses={201: serializers.CertificateStatusOutput, 409: ERROR},
     )
     def post(self, request: Request) -> Response:
         data = serializers.CertificateUploadInput(data=request.data)
@@ -102,7 +103,9 @@ class PushBatchListApi(APIView):
         rows = PushBatch.objects.all()[:50]
         return Response(serializers.PushBatchOutput(rows, many=True).data)
 
-    @extend_schema(request=serializers.PushInput, responses={202: serializers.PushBatchOutput})
+    @extend_schema(
+        request=serializers.PushInput, responses={202: serializers.PushBatchOutput, 409: ERROR}
+    )
     def post(self, request: Request) -> Response:
         data = serializers.PushInput(data=request.data)
         data.is_valid(raise_exception=True)

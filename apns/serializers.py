@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from apns.forms import MAX_UPLOAD_BYTES
 from apns.models import PushBatch, PushCertificateRequest
+from mdm_server.api_input import StrictInput
 
 
 class CertificateUploadInput(serializers.Serializer):
@@ -34,7 +35,7 @@ class CertificateStatusOutput(serializers.Serializer):
     warnings = serializers.ListField(child=serializers.CharField())
 
 
-class CsrInput(serializers.Serializer):
+class CsrInput(StrictInput):
     common_name = serializers.CharField(max_length=64)
     email = serializers.EmailField(required=False, allow_blank=True)
 
@@ -54,7 +55,7 @@ class PushBatchOutput(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-class PushInput(serializers.Serializer):
+class PushInput(StrictInput):
     enrollment_ids = serializers.ListField(
         child=serializers.IntegerField(min_value=1), required=False, max_length=200000
     )

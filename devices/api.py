@@ -21,7 +21,8 @@ from devices.filters import (
 )
 from devices.models import Command, DeviceEvent, Enrollment, QueuedCommand
 from mdm_server import audit
-from mdm_server.api_errors import error_response
+from mdm_server.api_errors import envelope, error_response
+from mdm_server.api_schema import ERROR
 
 
 class IdCursorPagination(CursorPagination):
@@ -79,7 +80,7 @@ class DeviceLogListApi(generics.ListAPIView):
 class DeviceCommandCancelApi(APIView):
     """Cancel one pending command of a device (administrators)."""
 
-    @extend_schema(request=None, responses={200: serializers.DeviceCommandOutput})
+    @extend_schema(request=None, responses={200: serializers.DeviceCommandOutput, 409: ERROR})
     def post(self, request: Request, public_id: Any, delivery_id: int) -> Response:
         device = _device(public_id)
         delivery = get_object_or_404(selectors.deliveries_for(device), pk=delivery_id)
@@ -113,10 +114,11 @@ class CommandListApi(generics.ListAPIView):
 
     @extend_schema(
         request=serializers.CommandInput,
-        responses={201: serializers.EnqueueOutput},
+        responses={201: serializers.EnqueueOutput, 404: ERROR},
         description=(
             "Queue a registry command. The capability filter decides per device; when it refuses "
-            "every device the answer is 400 with the reason. Bad parameters are 400 with the field."
+            "every device the answer is 400 with the reason. Bad parameters are 400 with the "
+            "field; an unknown device is a 404 naming it."
         ),
     )
     def post(self, request: Request) -> Response:
@@ -128,10 +130,14 @@ class CommandListApi(generics.ListAPIView):
         targets = list(selectors.devices().filter(public_id__in=ids))
         missing = set(ids) - {str(t.public_id) for t in targets}
         if missing:
-            return error_response(
-                f"unknown device(s): {', '.join(sorted(missing)[:10])}",
-                code="not_found",
-                http_status=status.HTTP_400_BAD_REQUEST,
+            unknown = sorted(missing)
+            return Response(
+                envelope(
+                    f"unknown device(s): {', '.join(unknown[:10])}",
+                    code="not_found",
+                    fields={"devices": [f"unknown device {m}" for m in unknown[:100]]},
+                ),
+                status=status.HTTP_404_NOT_FOUND,
             )
         try:
             result = services.enqueue_command(
@@ -186,6 +192,13 @@ class CommandDetailApi(generics.RetrieveAPIView):
 
     def get_queryset(self) -> Any:
         return Command.objects.select_related("created_by")
+
+    def get_object(self) -> Command:
+        # Command UUIDs are stored as sent to devices (ours in upper case); either case finds one.
+        value = str(self.kwargs["uuid"])
+        return get_object_or_404(
+            self.filter_queryset(self.get_queryset()), uuid__in={value, value.upper()}
+        )
 
 
 class CommandTypeListApi(APIView):

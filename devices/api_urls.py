@@ -3,23 +3,26 @@
 from django.urls import path
 
 from devices import api
+from mdm_server import converters  # noqa: F401  (registers anyuuid)
 
 urlpatterns = [
     path("devices/", api.DeviceListApi.as_view(), name="api-devices"),
-    path("devices/<uuid:public_id>/", api.DeviceDetailApi.as_view(), name="api-device"),
+    path("devices/<anyuuid:public_id>/", api.DeviceDetailApi.as_view(), name="api-device"),
     path(
-        "devices/<uuid:public_id>/commands/",
+        "devices/<anyuuid:public_id>/commands/",
         api.DeviceCommandListApi.as_view(),
         name="api-device-commands",
     ),
     path(
-        "devices/<uuid:public_id>/commands/<int:delivery_id>/cancel/",
+        "devices/<anyuuid:public_id>/commands/<int:delivery_id>/cancel/",
         api.DeviceCommandCancelApi.as_view(),
         name="api-device-command-cancel",
     ),
-    path("devices/<uuid:public_id>/logs/", api.DeviceLogListApi.as_view(), name="api-device-logs"),
     path(
-        "devices/<uuid:public_id>/capabilities/",
+        "devices/<anyuuid:public_id>/logs/", api.DeviceLogListApi.as_view(), name="api-device-logs"
+    ),
+    path(
+        "devices/<anyuuid:public_id>/capabilities/",
         api.DeviceCapabilityApi.as_view(),
         name="api-device-capabilities",
     ),

@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from devices import commands, selectors
 from devices.models import Command, DeviceEvent, Enrollment, InstalledApplication, QueuedCommand
+from mdm_server.api_input import StrictInput
 
 MAX_TARGETS = 10_000
 
@@ -125,7 +126,7 @@ class CommandDetailOutput(CommandOutput):
         return selectors.command_progress(obj)
 
 
-class CommandInput(serializers.Serializer):
+class CommandInput(StrictInput):
     """Queue one registry command for one or more devices."""
 
     command = serializers.ChoiceField(

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from directory import serializers, services
+from directory.filters import UserFilterSet
 from directory.models import (
     DirectoryGroup,
     DirectoryUser,
@@ -143,16 +144,10 @@ class UserViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    filterset_fields = ["source", "enabled"]
+    filterset_class = UserFilterSet
 
     def get_queryset(self) -> QuerySet[DirectoryUser]:
-        users = DirectoryUser.objects.select_related("source").order_by("username")
-        q = self.request.query_params.get("q", "").strip()
-        if q:
-            users = users.filter(
-                Q(username__icontains=q) | Q(email__icontains=q) | Q(display_name__icontains=q)
-            )
-        return users
+        return DirectoryUser.objects.select_related("source").order_by("username")
 
     def get_serializer_class(self) -> Any:
         if self.action == "list":

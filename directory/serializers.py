@@ -14,6 +14,7 @@ from directory.models import (
     ImportRun,
     ManagedAppleIdDomain,
 )
+from mdm_server.api_input import StrictInput
 
 
 class SourceSerializer(serializers.ModelSerializer):
@@ -130,9 +131,10 @@ class UserDetailSerializer(UserListSerializer):
         return data
 
 
-class LocalUserInput(serializers.Serializer):
+class LocalUserInput(StrictInput):
     username = serializers.CharField(max_length=150)
-    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    # No schema default: "" is not an e-mail address (validate() fills it in).
+    email = serializers.EmailField(required=False, allow_blank=True)
     display_name = serializers.CharField(
         max_length=255, required=False, allow_blank=True, default=""
     )
@@ -141,8 +143,12 @@ class LocalUserInput(serializers.Serializer):
         queryset=DirectoryGroup.objects.filter(kind="static"), many=True, required=False
     )
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs.setdefault("email", "")
+        return attrs
 
-class UserUpdateInput(serializers.Serializer):
+
+class UserUpdateInput(StrictInput):
     username = serializers.CharField(max_length=150, required=False)
     email = serializers.EmailField(required=False, allow_blank=True)
     display_name = serializers.CharField(max_length=255, required=False, allow_blank=True)
@@ -200,11 +206,11 @@ class SelectionItem(serializers.Serializer):
     name = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
 
 
-class ImportInput(serializers.Serializer):
+class ImportInput(StrictInput):
     selection = SelectionItem(many=True)
 
 
-class SearchInput(serializers.Serializer):
+class SearchInput(StrictInput):
     query = serializers.CharField(max_length=200)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -24,9 +25,11 @@ from mdm_server import audit
 class EnrollmentSettingsApi(APIView):
     """GET or PATCH the organisation-wide enrollment settings."""
 
+    @extend_schema(responses=SettingsSerializer)
     def get(self, request: Request) -> Response:
         return Response(SettingsSerializer(EnrollmentSettings.load()).data)
 
+    @extend_schema(request=SettingsSerializer, responses=SettingsSerializer)
     def patch(self, request: Request) -> Response:
         serializer = SettingsSerializer(EnrollmentSettings.load(), data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from mdm_server import api_tokens, roles, selectors
 from mdm_server.api_errors import error_response
+from mdm_server.api_input import StrictInput
 from mdm_server.models import AuditEvent
 
 
@@ -54,7 +55,7 @@ class TokenCreatedOutput(TokenOutput):
     key = serializers.CharField(help_text="Shown once; store it now")
 
 
-class TokenInput(serializers.Serializer):
+class TokenInput(StrictInput):
     username = serializers.CharField(max_length=150)
 
     def validate_username(self, value: str) -> Any:

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views import defaults
 
-from mdm_server import roles
+from mdm_server import api_errors, roles
 
 _PLAIN = "text/plain; charset=utf-8"
 
@@ -46,7 +46,7 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """handler404."""
     if request.path_info.startswith("/api/"):
-        return defaults.page_not_found(request, exception)
+        return api_errors.not_found(request, exception)
     reason = _reason(exception)
     if not _for_people(request):
         return HttpResponse(reason or "Not found", status=404, content_type=_PLAIN)

@@ -283,8 +283,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["mdm_server.api_filters.StrictFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "mdm_server.api_schema.AutoSchema",
     "EXCEPTION_HANDLER": "mdm_server.api_errors.exception_handler",
 }
 # The API docs page works offline: Swagger UI's files come from drf-spectacular-sidecar.
@@ -295,6 +295,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets that share a field name get these names, not a hash suffix that changes with
+    # their values (and breaks generated clients).
+    "ENUM_NAME_OVERRIDES": {
+        "EnrollmentTypeEnum": "mdm_server.apple.EnrollmentType.choices",
+        "DeviceStatusEnum": "devices.models.Enrollment.Status",
+        "DirectoryGroupKindEnum": "directory.models.DirectoryGroup.Kind",
+    },
 }
 
 # --- first administrator (setup command) -------------------------------------------------------------

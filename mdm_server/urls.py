@@ -20,7 +20,8 @@ def _mount(prefix: str, module: str) -> list:
 
 # An unreachable database or Redis outside a view still gets a 503, not a 500.
 handler500 = "mdm_server.unavailable.server_error"
-# People get the console's layout and what to do; the API keeps JSON, devices plain text.
+# People get the console's layout and what to do; the API keeps its JSON envelope (also for a URL
+# under /api/ that matches no route), devices plain text.
 handler403 = "mdm_server.error_pages.permission_denied"
 handler404 = "mdm_server.error_pages.page_not_found"
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from devices.models import Enrollment
 from directory.models import DirectoryGroup
 from mdm_server.api_errors import error_response
+from mdm_server.api_schema import ERROR
 from mdm_server.pki.certificates import CertificateError
 from profiles import mobileconfig, schema, serializers, services
 from profiles.exceptions import ProfileError
@@ -110,8 +111,9 @@ class ProfileReplaceApi(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(
+        operation_id="profiles_replace",
         request={"multipart/form-data": serializers.UploadInput},
-        responses=serializers.ProfileOutput,
+        responses={200: serializers.ProfileOutput, 409: ERROR},
     )
     def post(self, request: Request, pk: int) -> Response:
         profile = get_object_or_404(Profile, pk=pk)
@@ -141,7 +143,10 @@ class ProfileDetailApi(APIView):
     def get(self, request: Request, pk: int) -> Response:
         return Response(_detail(get_object_or_404(Profile, pk=pk)))
 
-    @extend_schema(request=serializers.ProfileUpdateInput, responses=serializers.ProfileOutput)
+    @extend_schema(
+        request=serializers.ProfileUpdateInput,
+        responses={200: serializers.ProfileOutput, 409: ERROR},
+    )
     def patch(self, request: Request, pk: int) -> Response:
         profile = get_object_or_404(Profile, pk=pk)
         data = serializers.ProfileUpdateInput(data=request.data, partial=True)
@@ -174,7 +179,14 @@ class ProfileUserEnrollmentReportApi(APIView):
 class ProfileDownloadApi(APIView):
     """The `.mobileconfig` as a device would get it (signed), or unsigned with ?signed=0."""
 
-    @extend_schema(responses={(200, "application/x-apple-aspen-config"): OpenApiTypes.BINARY})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "signed", str, enum=["0", "1"], description="0: the profile unsigned (default 1)"
+            )
+        ],
+        responses={(200, "application/x-apple-aspen-config"): OpenApiTypes.BINARY, 409: ERROR},
+    )
     def get(self, request: Request, pk: int) -> HttpResponse:
         profile = get_object_or_404(Profile, pk=pk)
         data = bytes(profile.content)
@@ -195,7 +207,9 @@ class AssignmentListApi(APIView):
         rows = profile.assignments.select_related("enrollment", "group")
         return Response(serializers.AssignmentOutput(rows, many=True).data)
 
-    @extend_schema(request=serializers.AssignmentInput, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(
+        request=serializers.AssignmentInput, responses={201: OpenApiTypes.OBJECT, 409: ERROR}
+    )
     def post(self, request: Request, pk: int) -> Response:
         profile = get_object_or_404(Profile, pk=pk)
         data = serializers.AssignmentInput(data=request.data)
@@ -249,14 +263,13 @@ class AssignmentDetailApi(APIView):
 
 class DeliveryListApi(ListAPIView):
     serializer_class = serializers.DeliveryOutput
+    filterset_fields = ["status"]
 
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):  # schema generation has no pk
             return Delivery.objects.none()
         profile = get_object_or_404(Profile, pk=self.kwargs["pk"])
-        qs = Delivery.objects.filter(profile=profile).select_related("enrollment")
-        wanted = self.request.query_params.get("status")
-        return qs.filter(status=wanted) if wanted else qs
+        return Delivery.objects.filter(profile=profile).select_related("enrollment")
 
 
 class CatalogueApi(APIView):

@@ -7,6 +7,7 @@ from typing import Any
 from rest_framework import serializers
 
 from devices.models import Enrollment
+from mdm_server.api_input import StrictInput
 from profiles.models import Assignment, Delivery, Profile
 
 
@@ -22,7 +23,7 @@ class PayloadInput(serializers.Serializer):
     display_name = serializers.CharField(max_length=255, required=False, allow_blank=True)
 
 
-class ProfileInput(serializers.Serializer):
+class ProfileInput(StrictInput):
     identifier = serializers.CharField(max_length=255)
     display_name = serializers.CharField(max_length=255)
     description = serializers.CharField(required=False, allow_blank=True, default="")
@@ -37,7 +38,7 @@ class ProfileInput(serializers.Serializer):
     payloads = PayloadInput(many=True)
 
 
-class ProfileUpdateInput(serializers.Serializer):
+class ProfileUpdateInput(StrictInput):
     display_name = serializers.CharField(max_length=255, required=False)
     description = serializers.CharField(required=False, allow_blank=True)
     organization = serializers.CharField(max_length=255, required=False, allow_blank=True)
@@ -82,7 +83,7 @@ class ProfileOutput(serializers.ModelSerializer):
         return list(obj.payload_summary)
 
 
-class AssignmentInput(serializers.Serializer):
+class AssignmentInput(StrictInput):
     enrollments = serializers.ListField(
         child=serializers.UUIDField(), required=False, default=list,
         help_text="Enrollment public ids",

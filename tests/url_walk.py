@@ -33,7 +33,9 @@ class Route:
         def route_value(m: re.Match[str]) -> str:
             if m["name"] in values:
                 return values[m["name"]]
-            return {"int": SAMPLE_INT, "uuid": SAMPLE_UUID}.get(m["conv"] or "str", SAMPLE_STR)
+            return {"int": SAMPLE_INT, "uuid": SAMPLE_UUID, "anyuuid": SAMPLE_UUID}.get(
+                m["conv"] or "str", SAMPLE_STR
+            )
 
         # Regex groups first: their (?P<name>...) would otherwise look like a route <name>.
         text = _REGEX_GROUP.sub(lambda m: values.get(m["name"], SAMPLE_INT), self.pattern)

@@ -236,13 +236,16 @@ def test_builder_errors_name_the_parameter(admin_api: APIClient, make_device: Ma
     assert response.status_code == 400 and "params.Payload" in _error(response)["fields"]
 
 
-def test_unknown_device_in_command_is_400(admin_api: APIClient) -> None:
+def test_unknown_device_in_command_is_404(admin_api: APIClient) -> None:
+    unknown = "00000000-0000-0000-0000-000000000009"
     response = admin_api.post(
-        "/api/v1/commands/",
-        {"command": "DeviceInformation", "devices": ["00000000-0000-0000-0000-000000000009"]},
-        format="json",
+        "/api/v1/commands/", {"command": "DeviceInformation", "devices": [unknown]}, format="json"
     )
-    assert response.status_code == 400 and "unknown device" in _error(response)["message"]
+    assert response.status_code == 404
+    error = _error(response)
+    assert error["code"] == "not_found" and "unknown device" in error["message"]
+    assert error["fields"] == {"devices": [f"unknown device {unknown}"]}
+    assert not Command.objects.exists()
 
 
 def test_helpdesk_cannot_queue(helpdesk_api: APIClient, make_device: MakeDevice) -> None:

@@ -1,0 +1,23 @@
+"""URL converters of the REST API."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.urls import register_converter
+
+
+class AnyCaseUUIDConverter:
+    """A UUID in upper or lower case (Django's `uuid` converter takes lower case only; devices
+    and Apple's tools write UUIDs in upper case). The view gets a `uuid.UUID`."""
+
+    regex = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+
+    def to_python(self, value: str) -> uuid.UUID:
+        return uuid.UUID(value)
+
+    def to_url(self, value: uuid.UUID | str) -> str:
+        return str(value)
+
+
+register_converter(AnyCaseUUIDConverter, "anyuuid")
