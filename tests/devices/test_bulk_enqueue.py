@@ -78,6 +78,7 @@ def test_statements_do_not_grow_with_the_number_of_targets(request_type: str) ->
     many, many_sql = _enqueue_counting(large, request_type)
 
     assert len(many_sql) == len(few_sql) <= 20, many_sql
+    assert len(few.queued) + len(few.refused) == 30
     assert len(many.queued) + len(many.refused) == 3000
     assert QueuedCommand.objects.filter(command__in=many.commands).count() == len(many.queued)
     assert PendingPush.objects.filter(enrollment_id__in=large).count() == len(many.queued)
