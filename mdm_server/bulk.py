@@ -12,10 +12,10 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection
-from django.db.models import Model, QuerySet
+from django.db.models import Field, Model, QuerySet
 
 
 @dataclass(frozen=True)
@@ -26,8 +26,14 @@ class Sql:
     params: tuple[Any, ...] = ()
 
 
-def qn(name: str) -> str:
+def qn(name: str | None) -> str:
+    """A quoted table or column name (a concrete field's column is never None)."""
+    assert name is not None  # noqa: S101
     return connection.ops.quote_name(name)
+
+
+def _field(model: type[Model], name: str) -> Field[Any, Any]:
+    return cast("Field[Any, Any]", model._meta.get_field(name))
 
 
 def ids(values: Sequence[int]) -> Sql:
@@ -61,11 +67,10 @@ def insert_select(
     name: value) in the others, the rest from their database defaults. One statement (two on
     SQLite before 3.35, which has no RETURNING); returns the ids written, in `column`."""
     opts = model._meta
-    fields = [opts.get_field(column), *(opts.get_field(name) for name in values)]
-    columns = ", ".join(qn(f.column) for f in fields)  # type: ignore[union-attr]
+    fields = [_field(model, column), *(_field(model, name) for name in values)]
+    columns = ", ".join(qn(f.column) for f in fields)
     constants = [
-        opts.get_field(name).get_db_prep_save(value, connection)  # type: ignore[union-attr]
-        for name, value in values.items()
+        _field(model, name).get_db_prep_save(value, connection) for name, value in values.items()
     ]
     select = ", ".join(["src.*", *(["%s"] * len(constants))])
     # Names come from the model and are quoted; every value is a parameter.
@@ -76,7 +81,7 @@ def insert_select(
     params = (*constants, *source.params)
     with connection.cursor() as cursor:
         if connection.features.can_return_columns_from_insert:
-            cursor.execute(f"{sql} RETURNING {qn(fields[0].column)}", params)  # type: ignore[union-attr]
+            cursor.execute(f"{sql} RETURNING {qn(fields[0].column)}", params)
             return [row[0] for row in cursor.fetchall()]
         cursor.execute(source.sql, source.params)
         written = [row[0] for row in cursor.fetchall()]
@@ -124,10 +129,11 @@ def snapshot(queryset: QuerySet[Any], fields: Sequence[str], *, name: str) -> It
     dropped when the block ends."""
     model = queryset.model
     opts = model._meta
-    columns = tuple(opts.get_field(f).column for f in fields)  # type: ignore[union-attr]
-    pk = opts.pk.column
+    columns = tuple(str(_field(model, f).column) for f in fields)
+    pk = str(opts.pk.column)
     cols = ", ".join(qn(c) for c in (pk, *columns))
-    rows = model.objects.filter(pk__in=queryset.order_by().values("pk")).order_by()
+    manager = model._default_manager  # noqa: SLF001 - Django's documented attribute
+    rows = manager.filter(pk__in=queryset.order_by().values("pk")).order_by()
     select, params = rows.values_list("pk", *fields).query.sql_with_params()
     with connection.cursor() as cursor:
         # The table takes the model's column types; then one INSERT ... SELECT fills it.
