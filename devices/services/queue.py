@@ -169,8 +169,10 @@ class _Listed(_Targets):
 
     def __init__(self, enrollments: Iterable[Enrollment]) -> None:
         self.ids: dict[_Class, list[int]] = {}
+        self.position: dict[int, int] = {}  # the caller's order
         for enrollment in enrollments:
             self.ids.setdefault(_Class.of(enrollment), []).append(enrollment.pk)
+            self.position.setdefault(enrollment.pk, len(self.position))
         super().__init__({kind: len(ids) for kind, ids in self.ids.items()})
 
     def members(self, kinds: list[_Class]) -> bulk.Sql:
@@ -226,8 +228,7 @@ def enqueue_command(
             )
     listed = _Listed(enrollments)
     result = _enqueue(listed, spec, base, profile, actor, priority, origin, strip_forbidden)
-    order = {pk: i for i, pk in enumerate(pk for ids in listed.ids.values() for pk in ids)}
-    result.queued.sort(key=order.__getitem__)
+    result.queued.sort(key=listed.position.__getitem__)
     return result
 
 

@@ -164,3 +164,10 @@ def test_no_push_certificate_queues_without_outbox_rows() -> None:
     )
     assert sorted(result.queued) == sorted(ids)
     assert not PendingPush.objects.exists() and not PushBatch.objects.exists()
+
+
+def test_a_list_keeps_the_callers_order_across_classes() -> None:
+    ids = _rows(6, tag="order")
+    targets = list(Enrollment.objects.filter(pk__in=ids).order_by("-pk"))
+    result = services.enqueue_command(enrollments=targets, request_type="ProfileList")
+    assert result.queued == ids[::-1]
