@@ -8,6 +8,7 @@ targets are a SELECT (a QuerySet's primary keys, a list of ids passed as one par
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -121,12 +122,16 @@ class Snapshot:
         )
 
 
+_numbers = itertools.count(1)
+
+
 @contextmanager
 def snapshot(queryset: QuerySet[Any], fields: Sequence[str], *, name: str) -> Iterator[Snapshot]:
     """Copy the QuerySet's rows (each once) into the temporary table `name` for the block.
 
     Call it inside a transaction: on an error the rollback removes the table; on success it is
-    dropped when the block ends."""
+    dropped when the block ends. `name` gets a number, so snapshots can nest."""
+    name = f"{name}_{next(_numbers)}"
     model = queryset.model
     opts = model._meta
     columns = tuple(str(_field(model, f).column) for f in fields)

@@ -171,3 +171,26 @@ def test_a_list_keeps_the_callers_order_across_classes() -> None:
     targets = list(Enrollment.objects.filter(pk__in=ids).order_by("-pk"))
     result = services.enqueue_command(enrollments=targets, request_type="ProfileList")
     assert result.queued == ids[::-1]
+
+
+def test_an_enqueue_inside_another_one_gets_its_own_snapshot() -> None:
+    from devices import signals
+
+    ids = _rows(3, tag="nested")
+    inner: list[Any] = []
+
+    def enqueue_again(**_: Any) -> None:
+        if not inner:
+            inner.append(None)
+            inner[0] = services.enqueue_command(
+                enrollments=Enrollment.objects.filter(pk__in=ids), request_type="SecurityInfo"
+            )
+
+    signals.commands_enqueued.connect(enqueue_again)
+    try:
+        outer = services.enqueue_command(
+            enrollments=Enrollment.objects.filter(pk__in=ids), request_type="ProfileList"
+        )
+    finally:
+        signals.commands_enqueued.disconnect(enqueue_again)
+    assert sorted(outer.queued) == sorted(inner[0].queued) == ids
