@@ -13,4 +13,4 @@ def push_after_enqueue(
     """Commands are being queued: put those enrollments in the push outbox, in the same
     transaction, so the commands and their push are stored together or not at all."""
     origin = f"command: {getattr(command, 'request_type', '')}".strip()
-    services.schedule_pushes(enrollment_ids=list(enrollment_ids or ()), origin=origin)
+    services.schedule_pushes(enrollment_ids=enrollment_ids, origin=origin)

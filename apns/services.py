@@ -39,7 +39,7 @@ from apns.models import (
 )
 from devices.models import DeviceEvent, Enrollment, QueuedCommand
 from devices.services import LAST_SEEN_RESOLUTION
-from mdm_server import audit, encryption
+from mdm_server import audit, bulk, encryption
 from mdm_server.config_cache import CachedValue
 from mdm_server.pki import certificates
 
@@ -866,9 +866,13 @@ def schedule_pushes(
         logger.warning("no APNs push certificate: %s not pushed", origin or "enrollments")
         return ScheduleResult([], None)
     now = timezone.now()
+    waiting = PendingPush.objects.filter(taken_at__isnull=True).values("enrollment_id")
+    if isinstance(enrollment_ids, QuerySet):
+        return _schedule_selected(
+            enrollment_ids, origin, actor, coalesce=coalesce, track=track, now=now
+        )
     wanted = sorted(set(enrollment_ids))
     ids: list[int] = []
-    waiting = PendingPush.objects.filter(taken_at__isnull=True).values("enrollment_id")
     # In slices: a fan-out to every device must not hit the database's parameter limit.
     for start in range(0, len(wanted), CHUNK_SIZE):
         qs = pushable().filter(id__in=wanted[start : start + CHUNK_SIZE])
@@ -889,6 +893,46 @@ def schedule_pushes(
     chunks = -(-len(ids) // CHUNK_SIZE)
     transaction.on_commit(lambda: request_drain(workers=chunks))
     return ScheduleResult(ids, batch)
+
+
+def _schedule_selected(
+    enrollment_ids: QuerySet[Any],
+    origin: str,
+    actor: Actor,
+    *,
+    coalesce: bool,
+    track: bool,
+    now: dt.datetime,
+) -> ScheduleResult:
+    """schedule_pushes for ids given as a QuerySet (a fan-out): counted, then written by one
+    INSERT ... SELECT, so the ids never pass through Python on their way to the outbox."""
+    qs = pushable().filter(id__in=enrollment_ids)
+    if coalesce:
+        waiting = PendingPush.objects.filter(taken_at__isnull=True).values("enrollment_id")
+        qs = qs.exclude(_outstanding_push(now)).exclude(id__in=waiting)
+    total = qs.count()
+    if not total:
+        return ScheduleResult([], None)
+    batch = None
+    if track or total > 1:
+        batch = PushBatch.objects.create(
+            origin=origin[:120],
+            total=total,
+            created_by=actor if actor is not None and actor.is_authenticated else None,
+        )
+    ids = bulk.insert_select(
+        PendingPush,
+        column="enrollment",
+        source=bulk.primary_keys(qs),
+        values={"batch": batch.pk if batch is not None else None},
+    )
+    if batch is not None and len(ids) != total:  # another transaction changed them meanwhile
+        PushBatch.objects.filter(pk=batch.pk).update(total=len(ids))
+        batch.total = len(ids)
+    chunks = -(-len(ids) // CHUNK_SIZE)
+    if ids:
+        transaction.on_commit(lambda: request_drain(workers=chunks))
+    return ScheduleResult(sorted(ids), batch)
 
 
 def _add_to_outbox(ids: Sequence[int], batch_id: int | None) -> None:

@@ -12,9 +12,10 @@ enrollment_completed = Signal()
 enrollment_checked_out = Signal()
 # sender=QueuedCommand, delivery=<QueuedCommand>, report=<protocol.CommandReport>: a result arrived.
 command_result = Signal()
-# sender=Command, command=<Command>, enrollment_ids=list[int]: commands are being queued (sent
-# inside the enqueue's transaction): the APNs app writes their push into its outbox in the same
-# transaction, so a queued command never goes without its push.
+# sender=Command, command=<Command>, enrollment_ids=<flat values_list QuerySet of enrollment ids>:
+# commands are being queued (sent inside the enqueue's transaction): the APNs app writes their
+# push into its outbox in the same transaction (INSERT ... SELECT with the ids as a subquery), so a
+# queued command never goes without its push.
 commands_enqueued = Signal()
 # sender=Enrollment, enrollment_ids=list[int], references=list[str]: these ended User Enrollments
 # (device and user channels; `references` their enrollment sessions) are about to be deleted

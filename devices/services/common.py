@@ -31,12 +31,25 @@ def target_for(enrollment: Enrollment) -> capabilities.Target | None:
     """The capability-filter target of an enrollment; None while its platform is unknown."""
     if not enrollment.platform:
         return None
-    return capabilities.Target(
-        platform=capabilities.Platform(enrollment.platform),
+    return target_from(
+        platform=enrollment.platform,
         os_version=enrollment.os_version,
-        enrollment_type=capabilities.EnrollmentType(enrollment.enrollment_type),
+        enrollment_type=enrollment.enrollment_type,
         supervised=enrollment.supervised,
-        channel=capabilities.Channel(enrollment.channel),
+        channel=enrollment.channel,
+    )
+
+
+def target_from(
+    *, platform: str, os_version: str, enrollment_type: str, supervised: bool, channel: str
+) -> capabilities.Target:
+    """The capability-filter target of an enrollment's stored values (platform known)."""
+    return capabilities.Target(
+        platform=capabilities.Platform(platform),
+        os_version=os_version,
+        enrollment_type=capabilities.EnrollmentType(enrollment_type),
+        supervised=supervised,
+        channel=capabilities.Channel(channel),
     )
 
 

@@ -19,10 +19,8 @@ from django.utils import timezone
 
 from devices import capabilities, commands, hooks, protocol, signals
 from devices.models import Command, DeviceEvent, Enrollment, QueuedCommand
-from devices.services.common import (
-    Actor,
-    target_for,
-)
+from devices.services.common import Actor, target_from
+from mdm_server import bulk
 
 logger = logging.getLogger(__name__)
 
@@ -82,16 +80,22 @@ def _payload_summary(profile: dict[str, Any]) -> tuple[dict[str, Any], ...]:
 def _variant_for(
     spec: commands.CommandSpec,
     base: dict[str, Any],
-    enrollment: Enrollment,
+    kind: _Class,
     *,
     profile: dict[str, Any] | None,
     strip_forbidden: bool,
 ) -> tuple[_Variant | None, str, list[str]]:
-    """Decide for one enrollment: the payload it gets (None: refused), the reason, notes."""
-    target = target_for(enrollment)
-    if target is None:
+    """Decide for one class of enrollment: the payload it gets (None: refused), reason, notes."""
+    if not kind.platform:
         return None, "the device has not reported its platform yet", []
-    if enrollment.status == Enrollment.Status.UNENROLLED:
+    target = target_from(
+        platform=kind.platform,
+        os_version=kind.os_version,
+        enrollment_type=kind.enrollment_type,
+        supervised=kind.supervised,
+        channel=kind.channel,
+    )
+    if kind.status == Enrollment.Status.UNENROLLED:
         return None, "the device is unenrolled", []
     body = base
     if spec.request_type == "DeviceInformation" and "Queries" not in base:
@@ -131,6 +135,64 @@ def _variant_key(variant: _Variant) -> str:
     return json.dumps(variant.payload, sort_keys=True, default=default)
 
 
+# What the capability filter judges an enrollment by: the filter decides once per distinct
+# combination (a fleet has few), never per enrollment.
+_CLASS_FIELDS = ("platform", "os_version", "enrollment_type", "supervised", "channel", "status")
+
+
+@dataclass(frozen=True)
+class _Class:
+    platform: str
+    os_version: str
+    enrollment_type: str
+    supervised: bool
+    channel: str
+    status: str
+
+    @classmethod
+    def of(cls, enrollment: Enrollment) -> _Class:
+        return cls(*(getattr(enrollment, name) for name in _CLASS_FIELDS))
+
+
+class _Targets:
+    """The enrollments of one enqueue, by class, and the SQL that selects a class's members."""
+
+    def __init__(self, counts: dict[_Class, int]) -> None:
+        self.counts = counts
+
+    def members(self, kinds: list[_Class]) -> bulk.Sql:
+        raise NotImplementedError
+
+
+class _Listed(_Targets):
+    """Model instances the caller holds: judged as they are, written by id (one parameter)."""
+
+    def __init__(self, enrollments: Iterable[Enrollment]) -> None:
+        self.ids: dict[_Class, list[int]] = {}
+        self.position: dict[int, int] = {}  # the caller's order
+        for enrollment in enrollments:
+            self.ids.setdefault(_Class.of(enrollment), []).append(enrollment.pk)
+            self.position.setdefault(enrollment.pk, len(self.position))
+        super().__init__({kind: len(ids) for kind, ids in self.ids.items()})
+
+    def members(self, kinds: list[_Class]) -> bulk.Sql:
+        chosen = [pk for kind in kinds for pk in self.ids[kind]]
+        return bulk.existing(Enrollment, bulk.ids(list(dict.fromkeys(chosen))))
+
+
+class _Selected(_Targets):
+    """A QuerySet: its rows are read once into a temporary table and never leave SQL."""
+
+    def __init__(self, snapshot: bulk.Snapshot) -> None:
+        self.snapshot = snapshot
+        super().__init__({_Class(*row[:-1]): row[-1] for row in snapshot.classes()})
+
+    def members(self, kinds: list[_Class]) -> bulk.Sql:
+        return self.snapshot.where_in(
+            [[getattr(kind, name) for name in _CLASS_FIELDS] for kind in kinds]
+        )
+
+
 @transaction.atomic
 def enqueue_command(
     *,
@@ -144,8 +206,11 @@ def enqueue_command(
 ) -> EnqueueResult:
     """Queue a registry command for many enrollments: one Command per distinct payload.
 
-    The capability filter is asked for every enrollment; refused ones are reported with the
-    reason and logged. Raises CommandInputError for invalid parameters.
+    The capability filter decides once per class of enrollment (platform, OS version, enrollment
+    type, supervision, channel, status); refused ones are reported with the reason and logged.
+    The queue rows, the refusals and the pushes are a few INSERT ... SELECT statements whatever
+    the number of enrollments; a QuerySet is never read into Python. Raises CommandInputError for
+    invalid parameters.
     """
     spec = commands.get_spec(request_type)
     if spec.name == "Unenroll":
@@ -156,33 +221,47 @@ def enqueue_command(
     )
     if profile is not None and not hooks.has_profile_signer():
         logger.warning("no profile signer registered: profiles are delivered as given")
-    result = EnqueueResult()
-    groups: dict[str, tuple[_Variant, list[Enrollment]]] = {}
-    refused_rows: list[DeviceEvent] = []
-    for enrollment in enrollments:
-        variant, reason, notes = _variant_for(
-            spec, base, enrollment, profile=profile, strip_forbidden=strip_forbidden
-        )
-        if notes:
-            result.notes[enrollment.pk] = notes
-        if variant is None:
-            result.refused[enrollment.pk] = reason
-            refused_rows.append(
-                DeviceEvent(
-                    enrollment=enrollment,
-                    kind=DeviceEvent.Kind.FILTER,
-                    action=spec.request_type,
-                    status="refused",
-                    detail={"reason": reason, "by": actor.get_username() if actor else "system"},
-                )
+    if isinstance(enrollments, QuerySet):
+        with bulk.snapshot(enrollments, _CLASS_FIELDS, name="devices_enqueue_targets") as rows:
+            return _enqueue(
+                _Selected(rows), spec, base, profile, actor, priority, origin, strip_forbidden
             )
+    listed = _Listed(enrollments)
+    result = _enqueue(listed, spec, base, profile, actor, priority, origin, strip_forbidden)
+    result.queued.sort(key=listed.position.__getitem__)
+    return result
+
+
+def _enqueue(
+    targets: _Targets,
+    spec: commands.CommandSpec,
+    base: dict[str, Any],
+    profile: dict[str, Any] | None,
+    actor: Actor,
+    priority: int | None,
+    origin: str,
+    strip_forbidden: bool,
+) -> EnqueueResult:
+    result = EnqueueResult()
+    # Per class: the decision. Then one command per payload, one write per (command, notes)
+    # and one per refusal reason.
+    variants: dict[str, tuple[_Variant, dict[tuple[str, ...], list[_Class]]]] = {}
+    refusals: dict[str, tuple[list[str], list[_Class]]] = {}
+    notes_of: dict[_Class, list[str]] = {}
+    for kind in targets.counts:
+        variant, reason, notes = _variant_for(
+            spec, base, kind, profile=profile, strip_forbidden=strip_forbidden
+        )
+        notes_of[kind] = notes
+        if variant is None:
+            refusals.setdefault(reason, (notes, []))[1].append(kind)
             continue
-        key = _variant_key(variant)
-        groups.setdefault(key, (variant, []))[1].append(enrollment)
+        groups = variants.setdefault(_variant_key(variant), (variant, {}))[1]
+        groups.setdefault(tuple(notes), []).append(kind)
     user = actor if actor is not None and actor.is_authenticated else None
-    rows: list[QueuedCommand] = []
     prio = spec.priority if priority is None else priority
-    for variant, members in groups.values():
+    now = timezone.now()
+    for variant, groups in variants.values():
         uuid = commands.new_uuid()
         command = Command.objects.create(
             uuid=uuid,
@@ -199,17 +278,59 @@ def enqueue_command(
             },
             origin=origin[:120],
             created_by=user,
-            target_count=len(members),
+            target_count=sum(targets.counts[k] for kinds in groups.values() for k in kinds),
         )
+        written = 0
+        for note_key, kinds in groups.items():
+            ids = bulk.insert_select(
+                QueuedCommand,
+                column="enrollment",
+                source=targets.members(kinds),
+                values={
+                    "command": command.pk,
+                    "status": QueuedCommand.Status.QUEUED,
+                    "priority": prio,
+                    "created_at": now,
+                    "not_now_count": 0,
+                    "status_reason": "",
+                },
+            )
+            written += len(ids)
+            result.queued += ids
+            if note_key:
+                notes = list(note_key)
+                result.notes.update(dict.fromkeys(ids, notes))
+        if written != command.target_count:  # a listed enrollment was deleted meanwhile
+            command.target_count = written
+            command.save(update_fields=["target_count"])
         result.commands.append(command)
-        rows += [QueuedCommand(enrollment=e, command=command, priority=prio) for e in members]
-        result.queued += [e.pk for e in members]
-    QueuedCommand.objects.bulk_create(rows, batch_size=2000)
-    DeviceEvent.objects.bulk_create(refused_rows, batch_size=2000)
+    by = actor.get_username() if actor else "system"
+    for reason, (notes, kinds) in refusals.items():
+        ids = bulk.insert_select(
+            DeviceEvent,
+            column="enrollment",
+            source=targets.members(kinds),
+            values={
+                "created_at": now,
+                "kind": DeviceEvent.Kind.FILTER,
+                "action": spec.request_type,
+                "status": "refused",
+                "command_uuid": "",
+                "detail": {"reason": reason, "by": by},
+            },
+        )
+        result.refused.update(dict.fromkeys(ids, reason))
+        if notes:
+            result.notes.update(dict.fromkeys(ids, notes))
     if result.commands:
-        # In this transaction: the push outbox rows are written with the commands.
+        # In this transaction: the push outbox rows are written with the commands, from the
+        # queue rows (a QuerySet the receivers use as a subquery).
         signals.commands_enqueued.send(
-            sender=Command, command=result.commands[0], enrollment_ids=list(result.queued)
+            sender=Command,
+            command=result.commands[0],
+            enrollment_ids=QueuedCommand.objects.filter(command__in=result.commands)
+            .order_by()
+            .values_list("enrollment_id", flat=True),
         )
     return result
 
