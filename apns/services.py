@@ -1014,11 +1014,12 @@ def _follow_up_unknown(stale: dt.datetime) -> int:
     """
     delay = dt.timedelta(minutes=settings.APNS_UNKNOWN_REPUSH_MINUTES)
     with transaction.atomic():
-        rows = list(
+        handed_over = (
             PendingPush.objects.select_for_update(skip_locked=True)
             .filter(sent_at__isnull=False, taken_at__lt=stale)
             .values_list("id", "enrollment_id", "batch_id", "sent_at")
         )
+        rows = [(i, e, b, sent_at) for i, e, b, sent_at in handed_over if sent_at is not None]
         if not rows:
             return 0
         per_batch = collections.Counter(b for _i, _e, b, _s in rows if b is not None)
