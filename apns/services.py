@@ -1125,6 +1125,7 @@ def _push_claim(
         return
     by_key = {t.key: t for t in targets}
     delays: list[float] = []
+    refused: list[str] = []  # APNs refused the certificate: the later chunks are not sent
 
     def record(outcomes: Sequence[client.PushOutcome]) -> None:
         # One transaction: the device log and the outbox rows change together, so a worker
@@ -1144,6 +1145,8 @@ def _push_claim(
                 done[key] = ("failed", rows[key])
             else:
                 later += rows[key]
+        if pushed.certificate_error:
+            refused.append(pushed.certificate_error)
         _settle(claim, done, report, final=True, certificate_error=pushed.certificate_error)
         if later:
             attempts = max(a for _i, _b, a in later)
@@ -1160,18 +1163,34 @@ def _push_claim(
     def heartbeat() -> None:
         PendingPush.objects.filter(claim=claim.token).update(taken_at=timezone.now())
 
-    # At most once per batch: each chunk (what is in flight at once) is marked handed to APNs,
-    # and the mark committed, before it goes out; a reclaim never sends a marked row again.
-    send = sender or sender_for(cert)
+    _send_in_chunks(sender or sender_for(cert), targets, rows, claim, record, heartbeat, refused)
+    if delays and wait_between_retries:
+        request_drain(countdown=min(delays))  # the beat sweep would take them too, later
+
+
+def _send_in_chunks(
+    send: client.PushSender,
+    targets: Sequence[client.PushTarget],
+    rows: dict[int, list[tuple[int, int | None, int]]],
+    claim: _Claim,
+    record: Callable[[Sequence[client.PushOutcome]], None],
+    heartbeat: Callable[[], None],
+    refused: list[str],
+) -> None:
+    """At most once per batch: each chunk (what is in flight at once, APNS_STREAMS) is marked
+    handed to APNs, and the mark committed, before it goes out; a reclaim never sends a marked
+    row again (`_follow_up_unknown`). Once APNs refuses the certificate (`refused` filled in by
+    `record`), the later chunks are recorded as not sent, as the sender does within a chunk."""
     step = max(1, settings.APNS_STREAMS)
     for start in range(0, len(targets), step):
         chunk = targets[start : start + step]
+        if refused:
+            record([client.PushOutcome(t.key, -1, reason="NotSent") for t in chunk])
+            continue
         PendingPush.objects.filter(
             id__in=[i for t in chunk for i, _b, _a in rows[t.key]], claim=claim.token
         ).update(sent_at=timezone.now())
         _send_streaming(send, chunk, record, heartbeat)
-    if delays and wait_between_retries:
-        request_drain(countdown=min(delays))  # the beat sweep would take them too, later
 
 
 def _settle(
