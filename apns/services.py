@@ -1082,7 +1082,13 @@ def drain_outbox(
         if not claim.rows:
             break
         report.taken += len(claim.rows)
-        _push_claim(claim, report, sender=sender, wait_between_retries=wait_between_retries)
+        _push_claim(
+            claim,
+            report,
+            sender=sender,
+            wait_between_retries=wait_between_retries,
+            deadline=deadline,
+        )
     return report
 
 
@@ -1092,6 +1098,7 @@ def _push_claim(
     *,
     sender: client.PushSender | None,
     wait_between_retries: bool,
+    deadline: float,
 ) -> None:
     rows = claim.by_enrollment()
     cert = active_certificate()
@@ -1163,7 +1170,8 @@ def _push_claim(
     def heartbeat() -> None:
         PendingPush.objects.filter(claim=claim.token).update(taken_at=timezone.now())
 
-    _send_in_chunks(sender or sender_for(cert), targets, rows, claim, record, heartbeat, refused)
+    send = sender or sender_for(cert)
+    _send_in_chunks(send, targets, rows, claim, record, heartbeat, refused, deadline)
     if delays and wait_between_retries:
         request_drain(countdown=min(delays))  # the beat sweep would take them too, later
 
@@ -1176,17 +1184,26 @@ def _send_in_chunks(
     record: Callable[[Sequence[client.PushOutcome]], None],
     heartbeat: Callable[[], None],
     refused: list[str],
+    deadline: float,
 ) -> None:
     """At most once per batch: each chunk (what is in flight at once, APNS_STREAMS) is marked
     handed to APNs, and the mark committed, before it goes out; a reclaim never sends a marked
     row again (`_follow_up_unknown`). Once APNs refuses the certificate (`refused` filled in by
-    `record`), the later chunks are recorded as not sent, as the sender does within a chunk."""
+    `record`), the later chunks are recorded as not sent, as the sender does within a chunk.
+    No chunk starts after the drain's `deadline` (so the task ends within its time limit): the
+    rest is given back to the outbox, untouched, for the next drain."""
     step = max(1, settings.APNS_STREAMS)
     for start in range(0, len(targets), step):
         chunk = targets[start : start + step]
         if refused:
             record([client.PushOutcome(t.key, -1, reason="NotSent") for t in chunk])
             continue
+        if time.monotonic() >= deadline:
+            rest = [i for t in targets[start:] for i, _b, _a in rows[t.key]]
+            PendingPush.objects.filter(id__in=rest, claim=claim.token).update(
+                taken_at=None, claim="", attempts=F("attempts") - 1
+            )
+            return
         PendingPush.objects.filter(
             id__in=[i for t in chunk for i, _b, _a in rows[t.key]], claim=claim.token
         ).update(sent_at=timezone.now())

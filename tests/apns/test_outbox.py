@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -225,6 +226,43 @@ def test_a_waiting_follow_up_does_not_hold_back_a_new_push(
     result = services.schedule_pushes(enrollment_ids=[enrollments[3].pk])
 
     assert result.scheduled == [enrollments[3].pk]
+
+
+class Slow:
+    """The real sender, taking longer than the drain's budget over its first chunk."""
+
+    def __init__(self, inner: client.PushSender, seconds: float) -> None:
+        self.inner, self.seconds = inner, seconds
+
+    def send(
+        self,
+        targets: Sequence[client.PushTarget],
+        on_outcome: Callable[[client.PushOutcome], None] | None = None,
+    ) -> list[client.PushOutcome]:
+        time.sleep(self.seconds)
+        self.seconds = 0.0
+        return self.inner.send(targets, on_outcome=on_outcome)
+
+
+def test_no_chunk_starts_after_the_drain_budget_the_rest_goes_back_untouched(
+    fake_apns: FakeAPNs,
+    push_certificate: PushCertificate,
+    enrollment_factory: EnrollmentFactory,
+    settings: Any,
+) -> None:
+    settings.APNS_STREAMS = 1
+    enrollments = [enrollment_factory() for _ in range(3)]
+    services.schedule_pushes(enrollment_ids=[e.pk for e in enrollments])
+    slow = Slow(services.sender_for(push_certificate), 0.5)
+
+    report = services.drain_outbox(budget_seconds=0.2, sender=slow)
+
+    assert (report.taken, report.delivered) == (3, 1)
+    assert fake_apns.tokens() == [enrollments[0].push_token]
+    left = list(PendingPush.objects.order_by("enrollment_id"))
+    assert [r.enrollment_id for r in left] == [e.pk for e in enrollments[1:]]
+    assert all((r.taken_at, r.claim, r.sent_at, r.attempts) == (None, "", None, 0) for r in left)
+    assert services.drain_outbox().delivered == 2
 
 
 def test_an_answered_retry_is_sent_again_despite_its_mark(
