@@ -128,6 +128,9 @@ class PushBatch(models.Model):
     sent = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
     dead = models.PositiveIntegerField(default=0)
+    # Handed to APNs by a worker that died before APNs' answer was recorded: not sent again in
+    # this batch; a follow-up push (no batch) wakes the device unless it checks in meanwhile.
+    unknown = models.PositiveIntegerField(default=0)
     error = models.CharField(max_length=255, blank=True)
 
     class Meta:
@@ -138,7 +141,7 @@ class PushBatch(models.Model):
 
     @property
     def done_count(self) -> int:
-        return self.sent + self.failed + self.dead
+        return self.sent + self.failed + self.dead + self.unknown
 
     @property
     def percent(self) -> int:
@@ -179,6 +182,11 @@ class PendingPush(models.Model):
     taken_at = models.DateTimeField(null=True, blank=True)
     claim = models.CharField(max_length=32, blank=True, db_default="")
     attempts = models.PositiveSmallIntegerField(db_default=0)
+    # Committed before the push goes out ("handed to APNs at"): a reclaimed row that has it is
+    # never sent again in its batch, its outcome is unknown (see `apns.services._claim`).
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # A follow-up of a push whose outcome is unknown: dropped if the device has connected since.
+    unknown_since = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         # The table is empty but for pushes on their way: drains scan it in id order, and only

@@ -50,7 +50,7 @@ class PushBatchOutput(serializers.ModelSerializer):
     class Meta:
         model = PushBatch
         fields = [
-            "id", "origin", "status", "total", "sent", "failed", "dead", "error",
+            "id", "origin", "status", "total", "sent", "failed", "dead", "unknown", "error",
             "created_at", "finished_at",
         ]  # fmt: skip
 

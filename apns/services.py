@@ -5,6 +5,7 @@ Views, API, management command and Celery tasks all call these functions.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import datetime as dt
 import hashlib
@@ -63,6 +64,8 @@ MAX_RETRIES = 6
 # below the broker's visibility timeout (CELERY_BROKER_TRANSPORT_OPTIONS).
 DRAIN_BUDGET_SECONDS = 30.0
 DRAIN_TIME_LIMIT_SECONDS = 100
+# The device log status of a push handed to APNs whose answer was never recorded (worker died).
+UNKNOWN_OUTCOME = "unknown"
 
 
 class PushCertificateError(Exception):
@@ -801,10 +804,14 @@ def _count_batch(batch_id: int, report: PushReport, *, final_attempt: bool) -> N
     if report.certificate_error:
         _abort_batch(batch_id, f"APNs refused the push certificate ({report.certificate_error})")
         return
+    _finish_batch(batch_id)
+
+
+def _finish_batch(batch_id: int) -> None:
     PushBatch.objects.filter(
         pk=batch_id,
         status=PushBatch.Status.RUNNING,
-        total__lte=F("sent") + F("failed") + F("dead"),
+        total__lte=F("sent") + F("failed") + F("dead") + F("unknown"),
     ).update(status=PushBatch.Status.DONE, finished_at=timezone.now())
 
 
@@ -866,7 +873,10 @@ def schedule_pushes(
         logger.warning("no APNs push certificate: %s not pushed", origin or "enrollments")
         return ScheduleResult([], None)
     now = timezone.now()
-    waiting = PendingPush.objects.filter(taken_at__isnull=True).values("enrollment_id")
+    # A follow-up of an unknown outcome is not a push on its way: a new command pushes now.
+    waiting = PendingPush.objects.filter(taken_at__isnull=True, unknown_since__isnull=True).values(
+        "enrollment_id"
+    )
     if isinstance(enrollment_ids, QuerySet):
         return _schedule_selected(
             enrollment_ids, origin, actor, coalesce=coalesce, track=track, now=now
@@ -908,7 +918,9 @@ def _schedule_selected(
     INSERT ... SELECT, so the ids never pass through Python on their way to the outbox."""
     qs = pushable().filter(id__in=enrollment_ids)
     if coalesce:
-        waiting = PendingPush.objects.filter(taken_at__isnull=True).values("enrollment_id")
+        waiting = PendingPush.objects.filter(
+            taken_at__isnull=True, unknown_since__isnull=True
+        ).values("enrollment_id")
         qs = qs.exclude(_outstanding_push(now)).exclude(id__in=waiting)
     total = qs.count()
     if not total:
@@ -1005,10 +1017,15 @@ class _Claim:
 
 def _claim(limit: int) -> _Claim:
     """Take up to `limit` rows that are due: never taken, or taken by a worker that stopped
-    reporting (its claim is older than APNS_OUTBOX_RECLAIM_SECONDS)."""
+    reporting (its claim is older than APNS_OUTBOX_RECLAIM_SECONDS) before handing them to APNs.
+
+    A stale row that was handed over (`sent_at`) is not sent again in its batch: its outcome is
+    unknown (`_follow_up_unknown`). A follow-up whose device has connected since is dropped.
+    """
     now = timezone.now()
     stale = now - dt.timedelta(seconds=settings.APNS_OUTBOX_RECLAIM_SECONDS)
     token = uuid.uuid4().hex
+    _follow_up_unknown(stale)
     with transaction.atomic():
         ids = list(
             PendingPush.objects.select_for_update(skip_locked=True)
@@ -1021,12 +1038,74 @@ def _claim(limit: int) -> _Claim:
             PendingPush.objects.filter(id__in=ids).update(
                 taken_at=now, claim=token, attempts=F("attempts") + 1
             )
+    # The device connected after the push whose outcome was unknown: it got its commands.
+    PendingPush.objects.filter(
+        claim=token,
+        unknown_since__isnull=False,
+        enrollment__last_seen_at__gte=F("unknown_since"),
+    ).delete()
     rows: list[tuple[int, int, int | None, int]] = list(
         PendingPush.objects.filter(claim=token).values_list(
             "id", "enrollment_id", "batch_id", "attempts"
         )
     )
     return _Claim(token, rows)
+
+
+def _follow_up_unknown(stale: dt.datetime) -> int:
+    """Turn the rows a dead worker handed to APNs without recording the answer into follow-ups.
+
+    Each is logged as "outcome unknown" and counted in its batch (so the batch finishes without
+    sending it twice), then becomes a push of no batch, due APNS_UNKNOWN_REPUSH_MINUTES after it
+    was handed over: a new push, not a repeat within the batch, dropped if the device connects
+    before then. Returns how many rows were turned.
+    """
+    delay = dt.timedelta(minutes=settings.APNS_UNKNOWN_REPUSH_MINUTES)
+    with transaction.atomic():
+        handed_over = (
+            PendingPush.objects.select_for_update(skip_locked=True)
+            .filter(sent_at__isnull=False, taken_at__lt=stale)
+            .values_list("id", "enrollment_id", "batch_id", "sent_at")
+        )
+        rows = [(i, e, b, sent_at) for i, e, b, sent_at in handed_over if sent_at is not None]
+        if not rows:
+            return 0
+        per_batch = collections.Counter(b for _i, _e, b, _s in rows if b is not None)
+        DeviceEvent.objects.bulk_create(
+            [
+                DeviceEvent(
+                    enrollment_id=enrollment_id,
+                    kind=DeviceEvent.Kind.PUSH,
+                    action="push",
+                    status=UNKNOWN_OUTCOME,
+                    detail={
+                        "result": UNKNOWN_OUTCOME,
+                        "handed_to_apns_at": sent_at.isoformat(),
+                        "follow_up_at": (sent_at + delay).isoformat(),
+                        **({"batch": batch_id} if batch_id is not None else {}),
+                    },
+                )
+                for _i, enrollment_id, batch_id, sent_at in rows
+            ],
+            batch_size=2000,
+        )
+        PendingPush.objects.filter(id__in=[i for i, _e, _b, _s in rows]).update(
+            batch=None,
+            taken_at=None,
+            claim="",
+            attempts=0,
+            unknown_since=F("sent_at"),
+            available_at=F("sent_at") + delay,
+            sent_at=None,
+        )
+        for batch_id, n in per_batch.items():
+            PushBatch.objects.filter(pk=batch_id).update(unknown=F("unknown") + n)
+            _finish_batch(batch_id)
+    logger.warning(
+        "%d pushes handed to APNs by a worker that stopped: outcome unknown, pushed again "
+        "in %d minutes unless the device connects", len(rows), settings.APNS_UNKNOWN_REPUSH_MINUTES,
+    )  # fmt: skip
+    return len(rows)
 
 
 def drain_outbox(
@@ -1051,7 +1130,13 @@ def drain_outbox(
         if not claim.rows:
             break
         report.taken += len(claim.rows)
-        _push_claim(claim, report, sender=sender, wait_between_retries=wait_between_retries)
+        _push_claim(
+            claim,
+            report,
+            sender=sender,
+            wait_between_retries=wait_between_retries,
+            deadline=deadline,
+        )
     return report
 
 
@@ -1061,6 +1146,7 @@ def _push_claim(
     *,
     sender: client.PushSender | None,
     wait_between_retries: bool,
+    deadline: float,
 ) -> None:
     rows = claim.by_enrollment()
     cert = active_certificate()
@@ -1094,6 +1180,7 @@ def _push_claim(
         return
     by_key = {t.key: t for t in targets}
     delays: list[float] = []
+    refused: list[str] = []  # APNs refused the certificate: the later chunks are not sent
 
     def record(outcomes: Sequence[client.PushOutcome]) -> None:
         # One transaction: the device log and the outbox rows change together, so a worker
@@ -1113,6 +1200,8 @@ def _push_claim(
                 done[key] = ("failed", rows[key])
             else:
                 later += rows[key]
+        if pushed.certificate_error:
+            refused.append(pushed.certificate_error)
         _settle(claim, done, report, final=True, certificate_error=pushed.certificate_error)
         if later:
             attempts = max(a for _i, _b, a in later)
@@ -1120,6 +1209,7 @@ def _push_claim(
             PendingPush.objects.filter(id__in=[i for i, _b, _a in later], claim=claim.token).update(
                 taken_at=None,
                 claim="",
+                sent_at=None,  # APNs answered: not delivered, so due again
                 available_at=timezone.now() + dt.timedelta(seconds=delay),
             )
             report.retry_later += len({k for k in pushed.retry if k not in done})
@@ -1128,9 +1218,44 @@ def _push_claim(
     def heartbeat() -> None:
         PendingPush.objects.filter(claim=claim.token).update(taken_at=timezone.now())
 
-    _send_streaming(sender or sender_for(cert), targets, record, heartbeat)
+    send = sender or sender_for(cert)
+    _send_in_chunks(send, targets, rows, claim, record, heartbeat, refused, deadline)
     if delays and wait_between_retries:
         request_drain(countdown=min(delays))  # the beat sweep would take them too, later
+
+
+def _send_in_chunks(
+    send: client.PushSender,
+    targets: Sequence[client.PushTarget],
+    rows: dict[int, list[tuple[int, int | None, int]]],
+    claim: _Claim,
+    record: Callable[[Sequence[client.PushOutcome]], None],
+    heartbeat: Callable[[], None],
+    refused: list[str],
+    deadline: float,
+) -> None:
+    """At most once per batch: each chunk (what is in flight at once, APNS_STREAMS) is marked
+    handed to APNs, and the mark committed, before it goes out; a reclaim never sends a marked
+    row again (`_follow_up_unknown`). Once APNs refuses the certificate (`refused` filled in by
+    `record`), the later chunks are recorded as not sent, as the sender does within a chunk.
+    No chunk starts after the drain's `deadline` (so the task ends within its time limit): the
+    rest is given back to the outbox, untouched, for the next drain."""
+    step = max(1, settings.APNS_STREAMS)
+    for start in range(0, len(targets), step):
+        chunk = targets[start : start + step]
+        if refused:
+            record([client.PushOutcome(t.key, -1, reason="NotSent") for t in chunk])
+            continue
+        if time.monotonic() >= deadline:
+            rest = [i for t in targets[start:] for i, _b, _a in rows[t.key]]
+            PendingPush.objects.filter(id__in=rest, claim=claim.token).update(
+                taken_at=None, claim="", attempts=F("attempts") - 1
+            )
+            return
+        PendingPush.objects.filter(
+            id__in=[i for t in chunk for i, _b, _a in rows[t.key]], claim=claim.token
+        ).update(sent_at=timezone.now())
+        _send_streaming(send, chunk, record, heartbeat)
 
 
 def _settle(

@@ -268,6 +268,9 @@ APNS_SILENT_AFTER_DAYS = env_int("APNS_SILENT_AFTER_DAYS", 1, minimum=1)
 # reporting back (a pushing worker refreshes its claim every quarter of it).
 APNS_OUTBOX_SWEEP_SECONDS = env_int("APNS_OUTBOX_SWEEP_SECONDS", 10, minimum=1, maximum=3600)
 APNS_OUTBOX_RECLAIM_SECONDS = env_int("APNS_OUTBOX_RECLAIM_SECONDS", 20, minimum=4, maximum=600)
+# A push handed to APNs by a worker that died before the answer: pushed again (a new push, not
+# part of its batch) this long after it was handed over, unless the device has connected since.
+APNS_UNKNOWN_REPUSH_MINUTES = env_int("APNS_UNKNOWN_REPUSH_MINUTES", 5, minimum=1, maximum=1440)
 
 # --- REST API ----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

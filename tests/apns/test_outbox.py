@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import pytest
 from django.db import transaction
@@ -27,7 +29,7 @@ class DiesAfter:
     """The real sender, but the process 'dies' once `n` answers have come back."""
 
     def __init__(self, inner: client.PushSender, n: int) -> None:
-        self.inner, self.n = inner, n
+        self.inner, self.n, self.answers = inner, n, 0
 
     def send(
         self,
@@ -40,7 +42,8 @@ class DiesAfter:
             if on_outcome is not None:
                 on_outcome(outcome)
             answered.append(outcome)
-            if len(answered) == self.n:
+            self.answers += 1  # over the whole drain: one send per chunk
+            if self.answers == self.n:
                 raise Killed
         return answered
 
@@ -117,33 +120,163 @@ def test_retries_exhausted_leave_the_outbox_as_failed(
     assert (result.batch.failed, result.batch.status) == (1, "done")
 
 
-def test_a_worker_killed_mid_batch_leaves_only_the_unanswered_rows(
-    fake_apns: FakeAPNs,
-    push_certificate: PushCertificate,
-    enrollment_factory: EnrollmentFactory,
-    settings: object,
-) -> None:
+def _kill_mid_batch(
+    push_certificate: PushCertificate, enrollment_factory: EnrollmentFactory, settings: Any
+) -> tuple[list[Any], PushBatch]:
+    """Six pushes in chunks of two (APNS_STREAMS); the worker dies once three are answered:
+    the first chunk and one push of the second are recorded, the second push of the second
+    chunk was handed to APNs (the chunk's mark committed) and never answered, the third chunk
+    was never handed over. Then the dead worker's claim goes stale."""
+    settings.APNS_STREAMS = 2
     enrollments = [enrollment_factory() for _ in range(6)]
     result = services.schedule_pushes(enrollment_ids=[e.pk for e in enrollments])
     assert result.batch is not None
 
     with pytest.raises(Killed):
-        services.drain_outbox(sender=DiesAfter(services.sender_for(push_certificate), 2))
+        services.drain_outbox(sender=DiesAfter(services.sender_for(push_certificate), 3))
 
     left = PendingPush.objects.order_by("enrollment_id")
-    assert [r.enrollment_id for r in left] == [e.pk for e in enrollments[2:]]
+    assert [r.enrollment_id for r in left] == [e.pk for e in enrollments[3:]]
     assert all(r.taken_at is not None for r in left)  # still claimed by the dead worker
+    assert [r.sent_at is not None for r in left] == [True, False, False]
     assert services.drain_outbox().taken == 0  # a fresh claim is not taken from a live worker
-    reclaim = settings.APNS_OUTBOX_RECLAIM_SECONDS  # type: ignore[attr-defined]
+    reclaim = settings.APNS_OUTBOX_RECLAIM_SECONDS
     PendingPush.objects.update(taken_at=timezone.now() - dt.timedelta(seconds=reclaim + 1))
+    return enrollments, result.batch
+
+
+def test_a_worker_killed_mid_batch_resends_only_what_it_never_handed_over(
+    fake_apns: FakeAPNs,
+    push_certificate: PushCertificate,
+    enrollment_factory: EnrollmentFactory,
+    settings: Any,
+) -> None:
+    enrollments, batch = _kill_mid_batch(push_certificate, enrollment_factory, settings)
+    unknown = enrollments[3]
 
     report = services.drain_outbox()
 
-    assert (report.taken, report.delivered) == (4, 4)
-    assert sorted(fake_apns.tokens()) == sorted(e.push_token for e in enrollments)  # once each
-    result.batch.refresh_from_db()
-    assert (result.batch.sent, result.batch.status) == (6, PushBatch.Status.DONE)
-    assert DeviceEvent.objects.filter(kind="push", status="200").count() == 6
+    assert (report.taken, report.delivered) == (2, 2)
+    # Once each at the gateway; the push handed over without an answer is not sent again.
+    expected = [e.push_token for e in enrollments if e is not unknown]
+    assert sorted(fake_apns.tokens()) == sorted(expected)
+    batch.refresh_from_db()
+    assert (batch.sent, batch.unknown, batch.status) == (5, 1, PushBatch.Status.DONE)
+    assert DeviceEvent.objects.filter(kind="push", status="200").count() == 5
+    event = DeviceEvent.objects.get(kind="push", status=services.UNKNOWN_OUTCOME)
+    assert event.enrollment_id == unknown.pk and event.detail["batch"] == batch.pk
+    # Not lost: a follow-up push outside the batch, due APNS_UNKNOWN_REPUSH_MINUTES after the
+    # push was handed over.
+    follow_up = PendingPush.objects.get()
+    assert (follow_up.enrollment_id, follow_up.batch_id) == (unknown.pk, None)
+    assert follow_up.unknown_since is not None and follow_up.sent_at is None
+    delay = dt.timedelta(minutes=settings.APNS_UNKNOWN_REPUSH_MINUTES)
+    assert follow_up.available_at == follow_up.unknown_since + delay
+    assert services.drain_outbox().taken == 0  # not due yet
+
+
+def test_the_follow_up_of_an_unknown_outcome_pushes_a_silent_device_again(
+    fake_apns: FakeAPNs,
+    push_certificate: PushCertificate,
+    enrollment_factory: EnrollmentFactory,
+    settings: Any,
+) -> None:
+    enrollments, _batch = _kill_mid_batch(push_certificate, enrollment_factory, settings)
+    services.drain_outbox()
+    before = len(fake_apns.tokens())
+    # The delay has passed (the clock moved) and the device has not connected.
+    PendingPush.objects.update(available_at=timezone.now() - dt.timedelta(seconds=1))
+
+    report = services.drain_outbox()
+
+    assert (report.taken, report.delivered) == (1, 1)
+    assert fake_apns.tokens()[before:] == [enrollments[3].push_token]
+    assert not PendingPush.objects.exists()
+
+
+def test_the_follow_up_is_dropped_when_the_device_connected_meanwhile(
+    fake_apns: FakeAPNs,
+    push_certificate: PushCertificate,
+    enrollment_factory: EnrollmentFactory,
+    settings: Any,
+) -> None:
+    enrollments, _batch = _kill_mid_batch(push_certificate, enrollment_factory, settings)
+    services.drain_outbox()
+    before = len(fake_apns.tokens())
+    type(enrollments[3]).objects.filter(pk=enrollments[3].pk).update(last_seen_at=timezone.now())
+    PendingPush.objects.update(available_at=timezone.now() - dt.timedelta(seconds=1))
+
+    report = services.drain_outbox()
+
+    assert report.taken == 0
+    assert len(fake_apns.tokens()) == before
+    assert not PendingPush.objects.exists()
+
+
+def test_a_waiting_follow_up_does_not_hold_back_a_new_push(
+    fake_apns: FakeAPNs,
+    push_certificate: PushCertificate,
+    enrollment_factory: EnrollmentFactory,
+    settings: Any,
+) -> None:
+    enrollments, _batch = _kill_mid_batch(push_certificate, enrollment_factory, settings)
+    services.drain_outbox()
+    type(enrollments[3]).objects.filter(pk=enrollments[3].pk).update(last_push_at=None)
+
+    result = services.schedule_pushes(enrollment_ids=[enrollments[3].pk])
+
+    assert result.scheduled == [enrollments[3].pk]
+
+
+class Slow:
+    """The real sender, taking longer than the drain's budget over its first chunk."""
+
+    def __init__(self, inner: client.PushSender, seconds: float) -> None:
+        self.inner, self.seconds = inner, seconds
+
+    def send(
+        self,
+        targets: Sequence[client.PushTarget],
+        on_outcome: Callable[[client.PushOutcome], None] | None = None,
+    ) -> list[client.PushOutcome]:
+        time.sleep(self.seconds)
+        self.seconds = 0.0
+        return self.inner.send(targets, on_outcome=on_outcome)
+
+
+def test_no_chunk_starts_after_the_drain_budget_the_rest_goes_back_untouched(
+    fake_apns: FakeAPNs,
+    push_certificate: PushCertificate,
+    enrollment_factory: EnrollmentFactory,
+    settings: Any,
+) -> None:
+    settings.APNS_STREAMS = 1
+    enrollments = [enrollment_factory() for _ in range(3)]
+    services.schedule_pushes(enrollment_ids=[e.pk for e in enrollments])
+    slow = Slow(services.sender_for(push_certificate), 0.5)
+
+    report = services.drain_outbox(budget_seconds=0.2, sender=slow)
+
+    assert (report.taken, report.delivered) == (3, 1)
+    assert fake_apns.tokens() == [enrollments[0].push_token]
+    left = list(PendingPush.objects.order_by("enrollment_id"))
+    assert [r.enrollment_id for r in left] == [e.pk for e in enrollments[1:]]
+    assert all((r.taken_at, r.claim, r.sent_at, r.attempts) == (None, "", None, 0) for r in left)
+    assert services.drain_outbox().delivered == 2
+
+
+def test_an_answered_retry_is_sent_again_despite_its_mark(
+    fake_apns: FakeAPNs, push_certificate: PushCertificate, enrollment_factory: EnrollmentFactory
+) -> None:
+    enrollment = enrollment_factory()
+    fake_apns.state.script[enrollment.push_token] = [(503, "ServiceUnavailable"), (200, "")]
+    services.schedule_pushes(enrollment_ids=[enrollment.pk])
+
+    services.drain_outbox(wait_between_retries=True)
+
+    assert PendingPush.objects.get().sent_at is None  # APNs answered: not delivered
+    PendingPush.objects.update(available_at=timezone.now())
+    assert services.drain_outbox().delivered == 1
 
 
 def test_one_push_for_an_enrollment_in_several_batches(

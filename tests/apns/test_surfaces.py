@@ -195,6 +195,7 @@ def test_api_push_batches(
     batch_id = response.json()["id"]
     detail = helpdesk_client.get(f"/api/v1/push-batches/{batch_id}/").json()
     assert (detail["total"], detail["sent"], detail["status"]) == (2, 2, "done")
+    assert detail["unknown"] == 0
     assert helpdesk_client.get("/api/v1/push-batches/").json()[0]["id"] == batch_id
     invalid = admin_client.post("/api/v1/push-batches/", {}, content_type="application/json")
     assert invalid.status_code == 400
