@@ -57,7 +57,9 @@ def _queue_inventory(enrollments: QuerySet[Enrollment], origin: str) -> int:
     queued: set[int] = set()
     for user_enrollment in (True, False):
         kind = Q(enrollment_type=Enrollment.Type.USER)
-        members = enrollments.filter(kind if user_enrollment else ~kind)
+        # Instances, not a QuerySet: a run's slice is small, and each enqueue then writes by id
+        # instead of selecting the slice again.
+        members = list(enrollments.filter(kind if user_enrollment else ~kind))
         for request_type, payload in inventory_commands(user_enrollment=user_enrollment):
             first = request_type == "DeviceInformation"
             result = enqueue_command(
@@ -133,6 +135,10 @@ def refresh_due(
     )
 
 
+# Ids per enqueue: below the parameter limit of every database backend (SQLite's is 32,766).
+REFRESH_CHUNK = 20_000
+
+
 @dataclass
 class RefreshRun:
     start: dt.datetime
@@ -153,9 +159,15 @@ def refresh_inventory(*, now: dt.datetime | None = None) -> RefreshRun:
     start = max(start, now - period)
     run = RefreshRun(start=start, end=now, ranges=lifecycle.slot_ranges(start, now, period))
     if run.ranges:
-        run.queued = _queue_inventory(
-            refresh_due(start=start, end=now, period=period), REFRESH_ORIGIN
-        )
+        # The due devices are read once: each enqueue below would otherwise select them again,
+        # and after the first one (DeviceInformation) they have a refresh pending and would no
+        # longer be due. A run covers a slice of the period, so the ids are a slice of the fleet.
+        due = list(refresh_due(start=start, end=now, period=period).values_list("id", flat=True))
+        for first in range(0, len(due), REFRESH_CHUNK):
+            run.queued += _queue_inventory(
+                Enrollment.objects.filter(id__in=due[first : first + REFRESH_CHUNK]),
+                REFRESH_ORIGIN,
+            )
     config.refreshed_through = now
     config.save(update_fields=["refreshed_through", "updated_at"])
     return run
