@@ -10,8 +10,9 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from devices import services as device_services
-from devices.models import Enrollment
+from devices.models import Command, Enrollment
 from directory.models import DirectoryGroup, DirectoryUser, IdentitySource
+from enrollment.models import EnrollmentConfiguration
 from profiles import services as profile_services
 from tests.devices._rows import bulk_devices
 
@@ -39,11 +40,12 @@ class _Actions(HTMLParser):
             self.posts.append(a["hx-post"])
 
 
-def _seed(admin: User) -> None:
+def _seed(admin: User) -> set[str]:
+    """Rows behind every kind of detail page; returns the paths the walk must reach."""
     bulk_devices(3)
     targets = list(Enrollment.objects.filter(enrollment_type="device"))
     device_services.enqueue_command(enrollments=targets, request_type="SecurityInfo")
-    profile_services.create_profile(
+    profile = profile_services.create_profile(
         identifier="com.ex.helpdesk",
         display_name="Helpdesk walk",
         actor=admin,
@@ -55,10 +57,21 @@ def _seed(admin: User) -> None:
     group = DirectoryGroup.objects.create(name="Sales")
     person = DirectoryUser.objects.create(source=source, external_id="1", username="sam")
     person.groups.add(group)
+    # Primary keys come from the rows: on PostgreSQL, sequences go on across tests.
+    command = Command.objects.latest("pk")
+    configuration = EnrollmentConfiguration.objects.order_by("pk").first()
+    assert configuration is not None
+    return {
+        f"/console/devices/commands/{command.pk}/",
+        f"/console/profiles/{profile.pk}/",
+        f"/console/enrollment/configurations/{configuration.pk}/",
+        f"/console/directory/sources/{source.pk}/",
+        f"/console/directory/groups/{group.pk}/",
+    }
 
 
 def test_helpdesk_sees_no_action_it_cannot_perform(helpdesk_user: User, admin_user: User) -> None:
-    _seed(admin_user)
+    details = _seed(admin_user)
     walker = Client()
     walker.force_login(helpdesk_user)
     seen: set[str] = set()
@@ -98,11 +111,9 @@ def test_helpdesk_sees_no_action_it_cannot_perform(helpdesk_user: User, admin_us
                 forbidden_posts[target] = url
     reached = {u.split("?")[0] for u in seen}
     assert {
-        "/console/devices/", "/console/devices/commands/", "/console/devices/commands/1/",
-        "/console/profiles/1/", "/console/enrollment/", "/console/enrollment/configurations/1/",
-        "/console/directory/sources/1/", "/console/directory/groups/1/", "/console/push/",
-        "/console/settings/", "/console/audit/",
-    } <= reached  # fmt: skip
+        "/console/devices/", "/console/devices/commands/", "/console/enrollment/",
+        "/console/push/", "/console/settings/", "/console/audit/",
+    } | details <= reached  # fmt: skip
     assert any(u.startswith("/console/devices/") and u.endswith("/?tab=commands") for u in seen)
     assert forbidden_posts == {}, "forms a helpdesk account cannot submit: " + repr(forbidden_posts)
     assert refused_links == [], "links that answer 403 for helpdesk: " + repr(refused_links)
