@@ -6,8 +6,9 @@ or a ``pytest.raises`` block that caught the exception it expected. Asserts insi
 not count: a case is only as strong as what its own body checks.
 
 ``--require-assertions`` (``tests/run`` passes it, so CI does) turns a passing test with no
-executed check into a failure, and the summary reports the count for the whole run.
-Loaded from ``tests/conftest.py``.
+executed check into a failure, and the summary reports the count for the whole run. The count
+travels on each report (``user_properties``), so the summary is right when pytest-xdist runs the
+tests in worker processes too. Loaded from ``tests/conftest.py``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ _counts: dict[str, int] = {}
 _current: list[str] = []  # nodeid of the test whose body is running, if any
 _passed_without: list[str] = []
 _passed: list[str] = []
+CHECKS = "executed_checks"
 
 
 def _count() -> None:
@@ -86,16 +88,25 @@ def pytest_runtest_makereport(
     report = yield
     if call.when != "call" or not report.passed:
         return report
-    _passed.append(item.nodeid)
-    if checks_executed(item.nodeid) == 0:
-        _passed_without.append(item.nodeid)
-        if item.config.getoption("require_assertions"):
-            report.outcome = "failed"
-            report.longrepr = (
-                f"{item.nodeid} passed without executing a single assert or pytest.raises: "
-                "a case that checks nothing proves nothing"
-            )
+    checks = checks_executed(item.nodeid)
+    report.user_properties = [*report.user_properties, (CHECKS, checks)]
+    if checks == 0 and item.config.getoption("require_assertions"):
+        report.outcome = "failed"
+        report.longrepr = (
+            f"{item.nodeid} passed without executing a single assert or pytest.raises: "
+            "a case that checks nothing proves nothing"
+        )
     return report
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Runs where the run is reported: in the main process, also for tests run by workers."""
+    checks = dict(report.user_properties).get(CHECKS) if report.when == "call" else None
+    if checks is None:
+        return
+    _passed.append(report.nodeid)
+    if checks == 0:
+        _passed_without.append(report.nodeid)
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:

@@ -13,10 +13,33 @@ from django.test import Client
 
 from mdm_server import config_cache, roles
 from mdm_server.celery import app as celery_app
+from tests.fuzz.tally import FUZZ_REQUESTS, FUZZ_SERVER_ERRORS
 from tests.keys import POOL
 
 # Count each test's executed checks; under tests/run, fail skips instead of skipping.
 pytest_plugins = ["tests.assertion_count", "tests.strict"]
+
+
+_fuzz_requests: list[int] = []
+_fuzz_server_errors: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Add up what the fuzz tests sent (tests/fuzz/conftest.py), also for tests run by workers."""
+    properties = dict(report.user_properties)
+    if report.when == "call" and FUZZ_REQUESTS in properties:
+        _fuzz_requests.append(properties[FUZZ_REQUESTS])
+        _fuzz_server_errors.extend(properties[FUZZ_SERVER_ERRORS])
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _fuzz_requests:
+        terminalreporter.write_line(
+            f"hostile-input fuzzing: {sum(_fuzz_requests)} requests, "
+            f"{len(_fuzz_server_errors)} answered 5xx"
+        )
+        for error in _fuzz_server_errors:
+            terminalreporter.write_line(f"  5xx: {error}")
 
 
 @pytest.fixture(scope="session")

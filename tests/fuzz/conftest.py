@@ -10,13 +10,14 @@ with fresh random inputs on each run, for finding new cases by hand.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Generator
 from typing import Any
 
 import pytest
 from django.test import Client
 from hypothesis import HealthCheck, settings
+
+from tests.fuzz.tally import FUZZ_REQUESTS, FUZZ_SERVER_ERRORS, TALLY
 
 _COMMON = {
     "deadline": None,
@@ -31,17 +32,6 @@ _COMMON = {
 settings.register_profile("ci", max_examples=100, derandomize=True, **_COMMON)
 settings.register_profile("explore", max_examples=3000, **_COMMON)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
-
-
-@dataclass
-class Tally:
-    """Requests the fuzzers sent this run, and every answer of 500 or more."""
-
-    requests: int = 0
-    server_errors: list[str] = field(default_factory=list)
-
-
-TALLY = Tally()
 
 
 class CountingClient(Client):
@@ -64,12 +54,26 @@ def fuzz_client() -> Client:
     return CountingClient(raise_request_exception=False)
 
 
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if TALLY.requests:
-        terminalreporter.write_line(
-            f"hostile-input fuzzing: {TALLY.requests} requests, "
-            f"{len(TALLY.server_errors)} answered 5xx"
-        )
+_BEFORE = pytest.StashKey[tuple[int, int]]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Each fuzz test's requests and 5xx answers travel on its report (``user_properties``):
+    ``tests/conftest.py`` adds them up where the run is reported, also under pytest-xdist."""
+    report = yield
+    if call.when == "setup":
+        item.stash[_BEFORE] = (TALLY.requests, len(TALLY.server_errors))
+    elif call.when == "call" and _BEFORE in item.stash:
+        requests, errors = item.stash[_BEFORE]
+        report.user_properties = [
+            *report.user_properties,
+            (FUZZ_REQUESTS, TALLY.requests - requests),
+            (FUZZ_SERVER_ERRORS, TALLY.server_errors[errors:]),
+        ]
+    return report
 
 
 def assert_refused_or_served(response: Any, *, text_reasons: bool = True) -> None:

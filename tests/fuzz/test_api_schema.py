@@ -22,7 +22,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
 from mdm_server import api_tokens
-from tests.fuzz.conftest import TALLY
+from tests.fuzz.tally import TALLY
 
 # The schema the server publishes at /api/v1/schema/, generated the same way here.
 schema = schemathesis.openapi.from_dict(SchemaGenerator().get_schema(request=None, public=True))

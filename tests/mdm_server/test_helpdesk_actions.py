@@ -59,8 +59,7 @@ def _seed(admin: User) -> set[str]:
     person.groups.add(group)
     # Primary keys come from the rows: on PostgreSQL, sequences go on across tests.
     command = Command.objects.latest("pk")
-    configuration = EnrollmentConfiguration.objects.order_by("pk").first()
-    assert configuration is not None
+    configuration = EnrollmentConfiguration.objects.create(name="Staff", is_default=True)
     return {
         f"/console/devices/commands/{command.pk}/",
         f"/console/profiles/{profile.pk}/",
