@@ -1,0 +1,18 @@
+"""App configuration: serve declarations to the devices app's DeclarativeManagement check-in."""
+
+from django.apps import AppConfig
+
+
+class DeclarationsConfig(AppConfig):
+    name = "profiles.declarations"
+    label = "declarations"
+    verbose_name = "Declarative device management"
+
+    def ready(self) -> None:
+        from devices import hooks, signals
+        from profiles.declarations import receivers
+
+        hooks.set_declarative_handler(receivers.handle_declarative)
+        signals.enrollment_completed.connect(
+            receivers.on_enrollment_completed, dispatch_uid="declarations.enrollment_completed"
+        )
