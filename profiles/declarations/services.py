@@ -55,6 +55,10 @@ class DeclarationError(ValueError):
         super().__init__("; ".join(f"{k}: {', '.join(v)}" for k, v in self.errors.items()))
 
 
+def _user(actor: Actor) -> Any:
+    return actor if actor is not None and actor.is_authenticated else None
+
+
 def _new_token() -> str:
     return secrets.token_hex(16)
 
@@ -129,7 +133,7 @@ def create_declaration(
         payload=payload,
         profile=profile,
         server_token=_new_token(),
-        created_by=profile_services._user(actor),
+        created_by=_user(actor),
     )
     audit.record(actor=actor, action="declarations.create", target=row)
     return row
