@@ -274,7 +274,9 @@ def assign_set(
         lookup: dict[str, Any] = {"enrollment": enrollment}
     elif kind == SetAssignment.Kind.GROUP and group is not None:
         lookup = {"group": group}
-    elif kind == SetAssignment.Kind.ENROLLMENT_TYPE and enrollment_type in set(apple.EnrollmentType):
+    elif kind == SetAssignment.Kind.ENROLLMENT_TYPE and enrollment_type in set(
+        apple.EnrollmentType
+    ):
         lookup = {"enrollment_type": enrollment_type}
     else:
         raise DeclarationError({"kind": ["name a device, a group or an enrollment type"]})
