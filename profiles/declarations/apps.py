@@ -9,10 +9,16 @@ class DeclarationsConfig(AppConfig):
     verbose_name = "Declarative device management"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_save
+
         from devices import hooks, signals
         from profiles.declarations import receivers
+        from profiles.models import Profile
 
         hooks.set_declarative_handler(receivers.handle_declarative)
         signals.enrollment_completed.connect(
             receivers.on_enrollment_completed, dispatch_uid="declarations.enrollment_completed"
+        )
+        post_save.connect(
+            receivers.on_profile_saved, sender=Profile, dispatch_uid="declarations.profile_saved"
         )

@@ -12,6 +12,7 @@ from django.utils import timezone
 from devices.hooks import DeclarativeAnswer
 from devices.models import Enrollment
 from profiles.declarations import protocol, services
+from profiles.models import Profile
 
 logger = logging.getLogger(__name__)
 
@@ -56,3 +57,8 @@ def on_enrollment_completed(sender: Any, enrollment: Enrollment, **kwargs: Any) 
             )
     except Exception:
         logger.exception("queueing declarations for enrollment %s failed", enrollment.pk)
+
+
+def on_profile_saved(sender: Any, instance: Profile, created: bool, **kwargs: Any) -> None:
+    if not created:
+        services.profile_changed(instance)

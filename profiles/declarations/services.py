@@ -45,6 +45,8 @@ ACTIVATION = "com.apple.activation.simple"
 # The activation the server adds for the configurations no activation of the set names.
 AUTO_ACTIVATION = "mdm.server.activation.assigned"
 _LEGACY_SALT = "declarations.legacy-profile"
+# Payloads Apple's LegacyProfile documentation excludes from a legacy declaration's profile.
+_NOT_IN_LEGACY = frozenset({"com.apple.mdm", "com.apple.declarations"})
 
 
 class DeclarationError(ValueError):
@@ -89,6 +91,12 @@ def _validate(
             errors["profile"] = ["a legacy declaration delivers a configuration profile: pick one"]
         # ProfileURL is the server's, made per channel at delivery.
         checked = {**payload, "ProfileURL": "https://server/"} if isinstance(payload, dict) else {}
+        types = {str(p.get("PayloadType")) for p in profile.payloads} if profile else set()
+        banned = types & _NOT_IN_LEGACY
+        if banned:
+            errors["profile"] = [
+                f"Apple does not install {', '.join(sorted(banned))} through a legacy declaration"
+            ]
     elif profile is not None:
         errors["profile"] = ["only a legacy declaration delivers a profile"]
     problems = rules.validate_payload(declaration_type, checked)
@@ -197,20 +205,12 @@ def _names(activation: Declaration, declaration: Declaration) -> bool:
     return declaration.identifier in (activation.payload or {}).get("StandardConfigurations", [])
 
 
-def legacy_profile_changed(profile: Profile) -> int:
-    """A profile delivered by legacy declarations changed: they get new tokens (called by the
-    profiles app's update path through `on_profile_changed`)."""
-    rows = list(Declaration.objects.filter(profile=profile))
-    for row in rows:
-        Declaration.objects.filter(pk=row.pk).update(
-            server_token=_new_token(), version=row.version + 1
-        )
-    if rows:
-        notify(
-            channels_of_sets(DeclarationSet.objects.filter(declarations__in=rows)),
-            origin="profile changed",
-        )
-    return len(rows)
+def profile_changed(profile: Profile) -> None:
+    """A profile legacy declarations deliver changed: its ProfileURL (made per version) changes,
+    so the channels that get it see a new ServerToken; tell them."""
+    sets = DeclarationSet.objects.filter(declarations__profile=profile)
+    if sets.exists():
+        notify(channels_of_sets(sets), origin=f"profile {profile.identifier} changed")
 
 
 # --- sets and assignments ----------------------------------------------------------------------
@@ -419,8 +419,8 @@ def _legacy_refusal(
 ) -> str | None:
     if (profile.scope == Profile.Scope.USER) != (kind.scope == "user") and kind.platform == "macOS":
         return f"profile {profile.identifier} is for the {profile.scope} channel"
-    if kind.kind != "user":
-        return None
+    if kind.kind != "user" or kind.platform == "macOS":
+        return None  # macOS skips the payloads User Enrollment forbids; the others refuse it all
     for report in profile_services.ue_report(profile):
         if report.platform == kind.platform and not report.installs_unchanged:
             return f"profile {profile.identifier} on User Enrollment: {report.summary}"
