@@ -130,7 +130,7 @@ def _check(value: Any, node: Mapping[str, Any], path: str, errors: list[str]) ->
         expected = _PY_TYPES[kind]
         wrong_bool = isinstance(value, bool) and kind in ("integer", "real")
         if not isinstance(value, expected) or wrong_bool:
-            errors.append(f"{path}: must be a {kind}")
+            errors.append(f"{path}: must be {'an' if kind[0] in 'aeiou' else 'a'} {kind}")
             return
     if "range" in node and str(value) not in node["range"] and not isinstance(value, bool):
         errors.append(f"{path}: must be one of {', '.join(node['range'])}")
