@@ -307,6 +307,8 @@ SPECTACULAR_SETTINGS = {
         "EnrollmentTypeEnum": "mdm_server.apple.EnrollmentType.choices",
         "DeviceStatusEnum": "devices.models.Enrollment.Status",
         "DirectoryGroupKindEnum": "directory.models.DirectoryGroup.Kind",
+        # Profiles and declaration sets are assigned to the same three kinds of target.
+        "AssignmentKindEnum": "profiles.models.Assignment.Kind",
     },
 }
 

@@ -461,22 +461,22 @@ def _declarative_management(
     enrollment: Enrollment, message: protocol.DeclarativeManagement
 ) -> Reply:
     endpoint = message.endpoint
-    if endpoint == "status":
-        report = _status_report(message.data)
+    report = _status_report(message.data) if endpoint == "status" else None
+    handler = hooks.declarative_handler()
+    answer = handler(enrollment, endpoint, message.data) if handler is not None else None
+    # The declarations app (profiles.declarations) serves the channel's set and reads status;
+    # a report it refuses is not stored either.
+    if answer is not None and answer.status != 200:
+        raise CheckinRejected(answer.status, answer.reason)
+    if report is not None:
         enrollment.ddm_status = {**enrollment.ddm_status, **report}
         enrollment.save(update_fields=["ddm_status"])
         _log(enrollment, DeviceEvent.Kind.CHECKIN, "DeclarativeManagement/status", "stored")
-    handler = hooks.declarative_handler()
-    if handler is not None:
-        # The declarations app (profiles.declarations) serves the channel's set and reads status.
-        answer = handler(enrollment, endpoint, message.data)
-        if answer.status != 200:
-            raise CheckinRejected(answer.status, answer.reason)
+        return EMPTY
+    if answer is not None:
         if answer.body is None:
             return EMPTY
         return Reply(body=answer.body, content_type="application/json")
-    if endpoint == "status":
-        return EMPTY
     token = hashlib.sha256(b"declarations:v1:empty").hexdigest()
     if endpoint == "tokens":
         body: dict[str, Any] = {
