@@ -7,11 +7,13 @@ import json
 import logging
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 
 from devices.hooks import DeclarativeAnswer
 from devices.models import Enrollment
 from profiles.declarations import protocol, services
+from profiles.declarations.models import SetAssignment
 from profiles.models import Profile
 
 logger = logging.getLogger(__name__)
@@ -62,3 +64,30 @@ def on_enrollment_completed(sender: Any, enrollment: Enrollment, **kwargs: Any) 
 def on_profile_saved(sender: Any, instance: Profile, created: bool, **kwargs: Any) -> None:
     if not created:
         services.profile_changed(instance)
+
+
+def on_group_membership_changed(
+    sender: Any, instance: Any, action: str, reverse: bool, pk_set: set[int] | None, **kwargs: Any
+) -> None:
+    """A person joined or left a group: their channels get the sets of their groups now."""
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if reverse:  # group.members changed: pk_set holds the people (all of them on clear)
+        users = list(pk_set) if pk_set else list(instance.members.values_list("pk", flat=True))
+        groups = [instance.pk]
+    else:  # person.groups changed: pk_set holds the groups
+        users = [instance.pk]
+        groups = list(pk_set or [])
+    if action == "post_clear" and not reverse:
+        groups = []  # the groups are gone from the relation: any group assignment may be concerned
+    assignments = SetAssignment.objects.filter(kind=SetAssignment.Kind.GROUP)
+    if groups:
+        assignments = assignments.filter(group__in=groups)
+    if not assignments.exists():
+        return
+    services.notify(
+        Enrollment.objects.filter(
+            Q(directory_user__in=users) | Q(parent__directory_user__in=users)
+        ),
+        origin="group membership changed",
+    )

@@ -227,3 +227,27 @@ def test_legacy_profile_with_mdm_payload_is_refused(admin_user: Any, server_pki:
     with pytest.raises(services.DeclarationError) as caught:
         _create("com.ex.bad", "com.apple.configuration.legacy", {}, profile=profile)
     assert "com.apple.mdm" in str(caught.value.errors["profile"])
+
+
+def test_joining_a_group_brings_its_sets(
+    make_device: MakeDevice, people: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    phone = make_device(platform="iOS", user_enrollment=True)
+    phone.enroll()
+    Enrollment.objects.update(directory_user=people["bob"])
+    passcode = _create(
+        "com.ex.pass", "com.apple.configuration.passcode.settings", {"RequirePasscode": True}
+    )
+    staff = services.create_set(name="staff", declarations=[passcode])
+    services.assign_set(declaration_set=staff, kind=SetAssignment.Kind.GROUP, group=people["staff"])
+    phone.sync_declarations()
+    assert ("configuration", "com.ex.pass") not in phone.declarative.declarations
+    with django_capture_on_commit_callbacks(execute=True):
+        people["bob"].groups.add(people["staff"])
+    handled = phone.run()
+    assert [r.request_type for r in handled] == ["DeclarativeManagement"]
+    assert ("configuration", "com.ex.pass") in phone.declarative.declarations
+    with django_capture_on_commit_callbacks(execute=True):
+        people["staff"].members.remove(people["bob"])
+    phone.run()
+    assert ("configuration", "com.ex.pass") not in phone.declarative.declarations

@@ -146,7 +146,12 @@ def test_software_update_enforcement_reaches_device_enrolled_macs_with_pending_s
                 "TargetLocalDateTime": "2026-12-24T18:00:00",
             },
         )
-        fleet = services.create_set(name="macs", declarations=[update])
+        settings = _declaration(
+            "com.ex.update-settings",
+            "com.apple.configuration.softwareupdate.settings",
+            {"Notifications": True, "Deferrals": {"CombinedPeriodInDays": 7}},
+        )
+        fleet = services.create_set(name="macs", declarations=[update, settings])
         services.assign_set(
             declaration_set=fleet, kind=SetAssignment.Kind.ENROLLMENT_TYPE, enrollment_type="device"
         )
@@ -154,7 +159,7 @@ def test_software_update_enforcement_reaches_device_enrolled_macs_with_pending_s
     mac.run()
     unsupervised.run()
     assert ("configuration", "com.ex.macos-15-2") in mac.declarative.declarations
-    assert "com.ex.macos-15-2" in mac.declarative.active
+    assert {"com.ex.macos-15-2", "com.ex.update-settings"} <= mac.declarative.active
     status = ChannelStatus.objects.get(enrollment=mac_row)
     assert status.pending_version == "15.2" and status.pending_build == "24C101"
     assert status.pending_deadline == "2026-12-24T18:00:00"
