@@ -208,24 +208,40 @@ def set_create(request: HttpRequest) -> HttpResponse:
 @roles.console_view()
 def set_detail(request: HttpRequest, pk: int) -> HttpResponse:
     declaration_set = get_object_or_404(DeclarationSet, pk=pk)
-    members = forms.SetMembersForm(
+    members_form = forms.SetMembersForm(
         request.POST or None,
         initial={"declarations": list(declaration_set.declarations.values_list("pk", flat=True))},
     )
-    if request.method == "POST" and members.is_valid():
+    if request.method == "POST" and members_form.is_valid():
         services.set_members(
-            declaration_set, declarations=members.cleaned_data["declarations"], actor=request.user
+            declaration_set,
+            declarations=members_form.cleaned_data["declarations"],
+            actor=request.user,
         )
         messages.success(request, "Members saved; the devices of the set are told.")
         return redirect("declarations-set-detail", pk=pk)
     channels = services.channels_of_sets([declaration_set])
+    members = [
+        {
+            "declaration": d,
+            "refused": [
+                f"{v['platform']} {v['kind']} enrollments"
+                + (" (user channel)" if v["scope"] == "user" else "")
+                + f": {v['refused']}"
+                for v in rules.verdicts(d.declaration_type)
+                if v["refused"]
+            ],
+        }
+        for d in declaration_set.declarations.all()
+    ]
     return render(
         request,
         "declarations/set_detail.html",
         {
             "section": SECTION,
             "set": declaration_set,
-            "members_form": members,
+            "members_form": members_form,
+            "members": members,
             "assign_form": forms.SetAssignmentForm(),
             "assignments": declaration_set.assignments.select_related("enrollment", "group"),
             "channel_count": channels.count(),

@@ -71,6 +71,8 @@ def test_create_assign_and_see_status(
             f"/console/declarations/sets/{work.pk}/assign/", {"enrollment": enrollment.pk}
         )
     assert SetAssignment.objects.get().enrollment == enrollment
+    set_page = admin_client.get(f"/console/declarations/sets/{work.pk}/").content.decode()
+    assert "iOS user enrollments: Apple allows" in set_page  # told before any device syncs
     ambiguous = admin_client.post(
         f"/console/declarations/sets/{work.pk}/assign/",
         {"enrollment_type": "user", "enrollment": enrollment.pk},
