@@ -106,3 +106,28 @@ def has_profile_signer() -> bool:
 
 def sign_profile(data: bytes) -> bytes:
     return _profile_signer(data) if _profile_signer else data
+
+
+@dataclass(frozen=True)
+class DeclarativeAnswer:
+    """What a DeclarativeManagement check-in gets: 200 with a JSON body (None: empty), or a
+    refusal status with its reason."""
+
+    status: int = 200
+    body: bytes | None = None
+    reason: str = ""
+
+
+# (channel, Endpoint, Data) -> the answer; the declarations app registers it.
+DeclarativeHandler = Callable[["Enrollment", str, bytes | None], DeclarativeAnswer]
+_declarative_handler: DeclarativeHandler | None = None
+
+
+def set_declarative_handler(fn: DeclarativeHandler | None) -> None:
+    """The declarations app serves `tokens`, `declaration-items`, `declaration/...` and `status`."""
+    global _declarative_handler
+    _declarative_handler = fn
+
+
+def declarative_handler() -> DeclarativeHandler | None:
+    return _declarative_handler

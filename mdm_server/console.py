@@ -31,6 +31,7 @@ NAVIGATION = [
     ("commands", "Commands", "/console/devices/commands/"),
     ("enrollment", "Enrollment", "/console/enrollment/"),
     ("profiles", "Profiles", "/console/profiles/"),
+    ("declarations", "Declarations", "/console/declarations/"),
     ("directory", "Directory", "/console/directory/"),
     ("push", "Push", "/console/push/"),
     ("settings", "Settings", "/console/settings/"),

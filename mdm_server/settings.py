@@ -136,6 +136,7 @@ INSTALLED_APPS = [
     "enrollment.apps.EnrollmentConfig",
     "devices.apps.DevicesConfig",
     "profiles.apps.ProfilesConfig",
+    "profiles.declarations.apps.DeclarationsConfig",
     "directory.apps.DirectoryConfig",
     "apns.apps.ApnsConfig",
 ]
@@ -224,6 +225,8 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else
 # Security headers (SecurityMiddleware): HSTS on HTTPS answers in production (browsers then refuse
 # plain HTTP to this host for that long; not for subdomains, which may be other servers),
 # nosniff, and no Referer to other sites.
+# A channel with declarations whose last status report is older than this is flagged stale.
+DDM_STATUS_STALE_HOURS = env_int("MDM_DDM_STATUS_STALE_HOURS", 24, minimum=1)
 SECURE_HSTS_SECONDS = env_int("MDM_HSTS_SECONDS", 31536000 if PRODUCTION else 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -304,6 +307,8 @@ SPECTACULAR_SETTINGS = {
         "EnrollmentTypeEnum": "mdm_server.apple.EnrollmentType.choices",
         "DeviceStatusEnum": "devices.models.Enrollment.Status",
         "DirectoryGroupKindEnum": "directory.models.DirectoryGroup.Kind",
+        # Profiles and declaration sets are assigned to the same three kinds of target.
+        "AssignmentKindEnum": "profiles.models.Assignment.Kind",
     },
 }
 

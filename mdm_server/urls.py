@@ -38,3 +38,7 @@ for app in ("enrollment", "devices", "profiles", "directory", "apns"):
     urlpatterns += _mount("", f"{app}.urls")
     urlpatterns += _mount(f"console/{'push' if app == 'apns' else app}/", f"{app}.console_urls")
     urlpatterns += _mount("api/v1/", f"{app}.api_urls")
+# Declarative management, nested in profiles (declarations are built and assigned like profiles).
+urlpatterns += _mount("", "profiles.declarations.urls")
+urlpatterns += _mount("console/declarations/", "profiles.declarations.console_urls")
+urlpatterns += _mount("api/v1/", "profiles.declarations.api_urls")

@@ -461,6 +461,22 @@ def _declarative_management(
     enrollment: Enrollment, message: protocol.DeclarativeManagement
 ) -> Reply:
     endpoint = message.endpoint
+    report = _status_report(message.data) if endpoint == "status" else None
+    handler = hooks.declarative_handler()
+    answer = handler(enrollment, endpoint, message.data) if handler is not None else None
+    # The declarations app (profiles.declarations) serves the channel's set and reads status;
+    # a report it refuses is not stored either.
+    if answer is not None and answer.status != 200:
+        raise CheckinRejected(answer.status, answer.reason)
+    if report is not None:
+        enrollment.ddm_status = {**enrollment.ddm_status, **report}
+        enrollment.save(update_fields=["ddm_status"])
+        _log(enrollment, DeviceEvent.Kind.CHECKIN, "DeclarativeManagement/status", "stored")
+        return EMPTY
+    if answer is not None:
+        if answer.body is None:
+            return EMPTY
+        return Reply(body=answer.body, content_type="application/json")
     token = hashlib.sha256(b"declarations:v1:empty").hexdigest()
     if endpoint == "tokens":
         body: dict[str, Any] = {
@@ -476,19 +492,18 @@ def _declarative_management(
             },
             "DeclarationsToken": token,
         }
-    elif endpoint == "status":
-        try:
-            report = untrusted.load_json(message.data or b"{}")
-        except untrusted.UntrustedDataError as exc:
-            raise CheckinRejected(400, f"DeclarativeManagement status Data: {exc}") from None
-        if not isinstance(report, dict):
-            raise CheckinRejected(400, "DeclarativeManagement status must be a JSON object")
-        enrollment.ddm_status = {**enrollment.ddm_status, **report}
-        enrollment.save(update_fields=["ddm_status"])
-        _log(enrollment, DeviceEvent.Kind.CHECKIN, "DeclarativeManagement/status", "stored")
-        return EMPTY
     elif endpoint.startswith("declaration/"):
         raise CheckinRejected(404, "no such declaration")
     else:
         raise CheckinRejected(400, f"unknown DeclarativeManagement endpoint {endpoint[:64]!r}")
     return Reply(body=json.dumps(body).encode(), content_type="application/json")
+
+
+def _status_report(data: bytes | None) -> dict[str, Any]:
+    try:
+        report = untrusted.load_json(data or b"{}")
+    except untrusted.UntrustedDataError as exc:
+        raise CheckinRejected(400, f"DeclarativeManagement status Data: {exc}") from None
+    if not isinstance(report, dict):
+        raise CheckinRejected(400, "DeclarativeManagement status must be a JSON object")
+    return report

@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from devices import capabilities
+from devices.simulator.declarative import DeclarativeClient
 from devices.simulator.transport import Transport
 from mdm_server.pki import certificates, cms
 
@@ -68,6 +69,7 @@ class SimulatedDevice:
     checkin_url: str | None = None
     platform: str = "iOS"
     user_enrollment: bool = True
+    supervised: bool = False  # what DeviceInformation says (an ADE-enrolled Mac is supervised)
     os_version: str = "18.2"
     build_version: str = "22C152"
     bearer: str | None = None
@@ -83,6 +85,7 @@ class SimulatedDevice:
     fail: set[str] = field(default_factory=set)
     received: list[Received] = field(default_factory=list)
     installed_profiles: dict[str, dict[str, Any]] = field(default_factory=dict)
+    declarative: DeclarativeClient = field(default_factory=DeclarativeClient)
 
     # --- identifiers ----------------------------------------------------------------------
 
@@ -172,6 +175,19 @@ class SimulatedDevice:
         if status != 200:
             raise RuntimeError(f"TokenUpdate answered {status}")
 
+    def sync_declarations(self, *, user: str | None = None) -> bool:
+        """Sync the declarations (tokens, items, each changed declaration), activate them and
+        send a full status report, as after a `DeclarativeManagement` command."""
+        ids = self.ids(user=user)
+        changed = self.declarative.sync(self.checkin, ids)
+        report = self.declarative.report(
+            os_version=self.os_version, build_version=self.build_version
+        )
+        status = self.declarative.send_status(self.checkin, ids, report)
+        if status != 200:
+            raise RuntimeError(f"DeclarativeManagement status answered {status}")
+        return changed
+
     # --- command channel ------------------------------------------------------------------
 
     def connect(
@@ -239,14 +255,14 @@ class SimulatedDevice:
             "DeviceCapacity": 128.0,
             "AvailableDeviceCapacity": 61.5,
             "BatteryLevel": 0.8,
-            "IsSupervised": False,
+            "IsSupervised": self.supervised and not self.user_enrollment,
             "TimeZone": "Europe/Berlin",
             "WiFiMAC": "aa:bb:cc:dd:ee:ff",
             "BluetoothMAC": "aa:bb:cc:dd:ee:00",
             "IsActivationLockEnabled": False,
         }
 
-    def answer(self, request_type: str, command: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    def answer(self, request_type: str, command: dict[str, Any]) -> tuple[str, dict[str, Any]]:  # noqa: C901 - one branch per command answered
         if request_type in self.not_now_once:
             self.not_now_once.discard(request_type)
             return "NotNow", {}
@@ -322,6 +338,9 @@ class SimulatedDevice:
             return "Acknowledged", {
                 "CertificateList": [{"CommonName": "mdm-identity", "Data": der, "IsIdentity": True}]
             }
+        if request_type == "DeclarativeManagement":
+            self.sync_declarations()
+            return "Acknowledged", {}
         if request_type == "AvailableOSUpdates":
             return "Acknowledged", {"AvailableOSUpdates": []}
         return "Acknowledged", {}

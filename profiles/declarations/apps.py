@@ -1,0 +1,30 @@
+"""App configuration: serve declarations to the devices app's DeclarativeManagement check-in."""
+
+from django.apps import AppConfig
+
+
+class DeclarationsConfig(AppConfig):
+    name = "profiles.declarations"
+    label = "declarations"
+    verbose_name = "Declarative device management"
+
+    def ready(self) -> None:
+        from django.db.models.signals import m2m_changed, post_save
+
+        from devices import hooks, signals
+        from directory.models import DirectoryUser
+        from profiles.declarations import receivers
+        from profiles.models import Profile
+
+        hooks.set_declarative_handler(receivers.handle_declarative)
+        signals.enrollment_completed.connect(
+            receivers.on_enrollment_completed, dispatch_uid="declarations.enrollment_completed"
+        )
+        m2m_changed.connect(
+            receivers.on_group_membership_changed,
+            sender=DirectoryUser.groups.through,
+            dispatch_uid="declarations.group_membership",
+        )
+        post_save.connect(
+            receivers.on_profile_saved, sender=Profile, dispatch_uid="declarations.profile_saved"
+        )

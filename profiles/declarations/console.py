@@ -1,0 +1,320 @@
+"""Console pages: declarations (built, validated, with Apple's User-Enrollment verdicts), sets and
+their assignments, and the declarative status per declaration and per device."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from devices.models import Enrollment
+from mdm_server import roles
+from profiles.declarations import forms, rules, services
+from profiles.declarations.declaration_table import DECLARATIONS
+from profiles.declarations.models import (
+    ChannelStatus,
+    Declaration,
+    DeclarationSet,
+    DeclarationState,
+    SetAssignment,
+)
+
+SECTION = "declarations"
+
+
+def _errors(request: HttpRequest, exc: services.DeclarationError) -> None:
+    for field, problems in exc.errors.items():
+        for problem in problems:
+            messages.error(request, f"{field}: {problem}")
+
+
+def _keys(declaration_type: str) -> list[dict[str, Any]]:
+    """The payload keys of a type, flattened for the reference table under the editor."""
+    rows: list[dict[str, Any]] = []
+
+    def walk(keys: dict[str, Any], prefix: str) -> None:
+        for name, node in keys.items():
+            path = f"{prefix}{name}"
+            rows.append(
+                {
+                    "path": path,
+                    "type": node["type"],
+                    "required": node.get("required", False),
+                    "range": ", ".join(node.get("range", [])),
+                }
+            )
+            if "keys" in node:
+                walk(node["keys"], f"{path}.")
+            if "item" in node and "keys" in node["item"]:
+                walk(node["item"]["keys"], f"{path}[].")
+
+    walk(DECLARATIONS.get(declaration_type, {}).get("keys", {}), "")
+    return rows
+
+
+@roles.console_view()
+def declaration_list(request: HttpRequest) -> HttpResponse:
+    declarations = Declaration.objects.annotate(
+        active=Count("states", filter=Q(states__active=True)),
+        failed=Count("states", filter=Q(states__valid="invalid")),
+        in_sets=Count("sets", distinct=True),
+    )
+    sets = DeclarationSet.objects.annotate(
+        members=Count("declarations", distinct=True),
+        assigned=Count("assignments", distinct=True),
+    )
+    rows = [
+        {
+            "declaration": d,
+            "user_enrollment": {
+                platform: rules.refusal(
+                    d.declaration_type, rules.ChannelKind(platform, "", "user", "system")
+                )
+                for platform in ("iOS", "macOS")
+            },
+        }
+        for d in declarations
+    ]
+    return render(
+        request,
+        "declarations/list.html",
+        {"section": SECTION, "rows": rows, "sets": sets, "form": forms.DeclarationForm()},
+    )
+
+
+@roles.console_view()
+def declaration_create(request: HttpRequest) -> HttpResponse:
+    form = forms.DeclarationForm(request.POST or None, initial={"payload": {}})
+    chosen = request.GET.get("type") or request.POST.get("declaration_type") or ""
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            row = services.create_declaration(
+                declaration_type=data["declaration_type"],
+                identifier=data["identifier"],
+                display_name=data["display_name"],
+                description=data["description"],
+                payload=data["payload"] if data["payload"] is not None else {},
+                profile=data["profile"],
+                actor=request.user,
+            )
+        except services.DeclarationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, f"Declaration {row.identifier} created.")
+            return redirect("declarations-detail", pk=row.pk)
+    if chosen in DECLARATIONS and not form.is_bound:
+        form.initial["declaration_type"] = chosen
+    return render(
+        request,
+        "declarations/form.html",
+        {
+            "section": SECTION,
+            "form": form,
+            "keys": _keys(chosen),
+            "chosen": chosen,
+            "verdicts": rules.verdicts(chosen) if chosen in DECLARATIONS else [],
+        },
+    )
+
+
+@roles.console_view()
+def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    declaration = get_object_or_404(Declaration, pk=pk)
+    form = forms.DeclarationEditForm(
+        request.POST or None,
+        initial={
+            "display_name": declaration.display_name,
+            "description": declaration.description,
+            "payload": declaration.payload,
+            "profile": declaration.profile_id,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_declaration(
+                declaration,
+                payload=data["payload"] if data["payload"] is not None else {},
+                display_name=data["display_name"],
+                description=data["description"],
+                profile=data["profile"],
+                actor=request.user,
+            )
+        except services.DeclarationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, "Saved; devices that have it are told to synchronise.")
+            return redirect("declarations-detail", pk=pk)
+    states = DeclarationState.objects.filter(identifier=declaration.identifier).select_related(
+        "enrollment"
+    )
+    withheld = ChannelStatus.objects.filter(
+        withheld__has_key=declaration.identifier
+    ).select_related("enrollment")[:200]
+    return render(
+        request,
+        "declarations/detail.html",
+        {
+            "section": SECTION,
+            "declaration": declaration,
+            "payload_json": json.dumps(declaration.payload, indent=2, sort_keys=True),
+            "form": form,
+            "keys": _keys(declaration.declaration_type),
+            "verdicts": rules.verdicts(declaration.declaration_type),
+            "states": states[:500],
+            "withheld": [(s.enrollment, s.withheld[declaration.identifier]) for s in withheld],
+            "sets": declaration.sets.all(),
+        },
+    )
+
+
+@require_POST
+@roles.console_view()
+def declaration_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    declaration = get_object_or_404(Declaration, pk=pk)
+    try:
+        services.delete_declaration(declaration, actor=request.user)
+    except services.DeclarationError as exc:
+        _errors(request, exc)
+        return redirect("declarations-detail", pk=pk)
+    messages.success(request, "Declaration deleted; devices that had it are told.")
+    return redirect("declarations-list")
+
+
+@roles.console_view()
+def set_create(request: HttpRequest) -> HttpResponse:
+    form = forms.SetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            row = services.create_set(
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+                declarations=form.cleaned_data["declarations"],
+                actor=request.user,
+            )
+        except services.DeclarationError as exc:
+            _errors(request, exc)
+        else:
+            return redirect("declarations-set-detail", pk=row.pk)
+    return render(request, "declarations/set_form.html", {"section": SECTION, "form": form})
+
+
+@roles.console_view()
+def set_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    declaration_set = get_object_or_404(DeclarationSet, pk=pk)
+    members_form = forms.SetMembersForm(
+        request.POST or None,
+        initial={"declarations": list(declaration_set.declarations.values_list("pk", flat=True))},
+    )
+    if request.method == "POST" and members_form.is_valid():
+        services.set_members(
+            declaration_set,
+            declarations=members_form.cleaned_data["declarations"],
+            actor=request.user,
+        )
+        messages.success(request, "Members saved; the devices of the set are told.")
+        return redirect("declarations-set-detail", pk=pk)
+    channels = services.channels_of_sets([declaration_set])
+    members = [
+        {
+            "declaration": d,
+            "refused": [
+                f"{v['platform']} {v['kind']} enrollments"
+                + (" (user channel)" if v["scope"] == "user" else "")
+                + f": {v['refused']}"
+                for v in rules.verdicts(d.declaration_type)
+                if v["refused"]
+            ],
+        }
+        for d in declaration_set.declarations.all()
+    ]
+    return render(
+        request,
+        "declarations/set_detail.html",
+        {
+            "section": SECTION,
+            "set": declaration_set,
+            "members_form": members_form,
+            "members": members,
+            "assign_form": forms.SetAssignmentForm(),
+            "assignments": declaration_set.assignments.select_related("enrollment", "group"),
+            "channel_count": channels.count(),
+        },
+    )
+
+
+@require_POST
+@roles.console_view()
+def set_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    declaration_set = get_object_or_404(DeclarationSet, pk=pk)
+    form = forms.SetAssignmentForm(request.POST)
+    if not form.is_valid():
+        for problems in form.errors.values():
+            messages.error(request, "; ".join(str(p) for p in problems))
+        return redirect("declarations-set-detail", pk=pk)
+    data = form.cleaned_data
+    kind = (
+        SetAssignment.Kind.ENROLLMENT
+        if data["enrollment"]
+        else SetAssignment.Kind.GROUP
+        if data["group"]
+        else SetAssignment.Kind.ENROLLMENT_TYPE
+    )
+    try:
+        services.assign_set(
+            declaration_set=declaration_set,
+            kind=kind,
+            enrollment=data["enrollment"],
+            group=data["group"],
+            enrollment_type=data["enrollment_type"],
+            actor=request.user,
+        )
+    except services.DeclarationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, "Assigned; the devices concerned are told to synchronise.")
+    return redirect("declarations-set-detail", pk=pk)
+
+
+@require_POST
+@roles.console_view()
+def set_unassign(request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
+    assignment = get_object_or_404(SetAssignment, pk=assignment_pk, declaration_set_id=pk)
+    services.unassign_set(assignment, actor=request.user)
+    messages.success(request, "Assignment removed; the devices concerned are told.")
+    return redirect("declarations-set-detail", pk=pk)
+
+
+@require_POST
+@roles.console_view()
+def set_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    services.delete_set(get_object_or_404(DeclarationSet, pk=pk), actor=request.user)
+    messages.success(request, "Set deleted; its devices are told.")
+    return redirect("declarations-list")
+
+
+@roles.console_view()
+def device_status(request: HttpRequest, public_id: str) -> HttpResponse:
+    enrollment = get_object_or_404(Enrollment, public_id=public_id)
+    status = ChannelStatus.objects.filter(enrollment=enrollment).first()
+    served = services.served(enrollment)
+    return render(
+        request,
+        "declarations/device.html",
+        {
+            "section": SECTION,
+            "enrollment": enrollment,
+            "status": status,
+            "stale": services.is_stale(status),
+            "served": served.items,
+            "withheld": sorted(served.withheld.items()),
+            "states": DeclarationState.objects.filter(enrollment=enrollment),
+            "sets": services.sets_for(enrollment),
+        },
+    )

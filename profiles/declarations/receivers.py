@@ -1,0 +1,93 @@
+"""The DeclarativeManagement check-in, as the devices app hands it over (`devices.hooks`), and
+the devices app's signals."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from devices.hooks import DeclarativeAnswer
+from devices.models import Enrollment
+from profiles.declarations import protocol, services
+from profiles.declarations.models import SetAssignment
+from profiles.models import Profile
+
+logger = logging.getLogger(__name__)
+
+
+def handle_declarative(
+    enrollment: Enrollment, endpoint: str, data: bytes | None
+) -> DeclarativeAnswer:
+    if endpoint == "status":
+        try:
+            report = json.loads(data or b"{}")  # already read safely by the check-in
+            services.record_status(enrollment, report)
+        except (ValueError, protocol.StatusError) as exc:
+            return DeclarativeAnswer(400, reason=f"DeclarativeManagement status: {exc}"[:300])
+        return DeclarativeAnswer()
+    result = services.served(enrollment)
+    if endpoint == "tokens":
+        services.record_sync(enrollment, result)
+        return DeclarativeAnswer(body=protocol.tokens_body(result.items, timezone.now()))
+    if endpoint == "declaration-items":
+        services.record_sync(enrollment, result)
+        return DeclarativeAnswer(body=protocol.items_body(result.items))
+    wanted = protocol.parse_endpoint(endpoint)
+    if wanted is None:
+        return DeclarativeAnswer(
+            400, reason=f"unknown DeclarativeManagement endpoint {endpoint[:64]!r}"
+        )
+    declaration_class, identifier = wanted
+    for item in result.items:
+        if item.identifier == identifier and item.declaration_class == declaration_class:
+            return DeclarativeAnswer(body=protocol.declaration_body(item))
+    return DeclarativeAnswer(
+        404, reason=f"no {declaration_class} {identifier[:128]!r} for this device"
+    )
+
+
+def on_enrollment_completed(sender: Any, enrollment: Enrollment, **kwargs: Any) -> None:
+    """A new channel with declaration sets is told to synchronise them."""
+    try:
+        if services.sets_for(enrollment).exists():
+            services.notify(
+                Enrollment.objects.filter(pk=enrollment.pk), origin="enrollment completed"
+            )
+    except Exception:
+        logger.exception("queueing declarations for enrollment %s failed", enrollment.pk)
+
+
+def on_profile_saved(sender: Any, instance: Profile, created: bool, **kwargs: Any) -> None:
+    if not created:
+        services.profile_changed(instance)
+
+
+def on_group_membership_changed(
+    sender: Any, instance: Any, action: str, reverse: bool, pk_set: set[int] | None, **kwargs: Any
+) -> None:
+    """A person joined or left a group: their channels get the sets of their groups now."""
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if reverse:  # group.members changed: pk_set holds the people (all of them on clear)
+        users = list(pk_set) if pk_set else list(instance.members.values_list("pk", flat=True))
+        groups = [instance.pk]
+    else:  # person.groups changed: pk_set holds the groups
+        users = [instance.pk]
+        groups = list(pk_set or [])
+    if action == "post_clear" and not reverse:
+        groups = []  # the groups are gone from the relation: any group assignment may be concerned
+    assignments = SetAssignment.objects.filter(kind=SetAssignment.Kind.GROUP)
+    if groups:
+        assignments = assignments.filter(group__in=groups)
+    if not assignments.exists():
+        return
+    services.notify(
+        Enrollment.objects.filter(
+            Q(directory_user__in=users) | Q(parent__directory_user__in=users)
+        ),
+        origin="group membership changed",
+    )

@@ -1,0 +1,193 @@
+"""Which declaration may reach which channel, and whether a payload fits Apple's schema.
+
+Pure: no Django imports. Every decision reads the generated table (`declaration_table.py`, from
+Apple's `allowed-enrollments` and `allowed-scopes`); nothing here restates Apple's rules.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from mdm_server import apple
+from profiles.declarations.declaration_table import DECLARATIONS
+
+KIND_LABELS = {
+    "supervised": "supervised device enrollments",
+    "device": "unsupervised device enrollments",
+    "user": "User Enrollments",
+    "local": "local enrollments",
+}
+SCOPE_LABELS = {
+    "system": "the device channel (system scope)",
+    "user": "a user channel (user scope)",
+}
+# Placeholders the server fills in with the person's details at delivery (never stored filled).
+PLACEHOLDERS = {
+    "email": "the person's e-mail address",
+    "full_name": "the person's display name",
+    "username": "the person's user name",
+    "upn": "the person's userPrincipalName",
+    "managed_apple_id": "the person's Managed Apple Account",
+}
+_PLACEHOLDER_RE = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
+
+
+@dataclass(frozen=True)
+class ChannelKind:
+    """What the rules need to know of one MDM channel."""
+
+    platform: str  # an apple.Platform value ("" when not known yet)
+    os_version: str
+    kind: str  # supervised, device, user (Apple's enrollment kinds)
+    scope: str  # system (device channel) or user (a macOS user channel)
+
+
+def channel_kind(
+    *, platform: str, os_version: str, enrollment_type: str, supervised: bool, user_channel: bool
+) -> ChannelKind:
+    if enrollment_type == apple.EnrollmentType.USER:
+        kind = "user"
+    else:
+        kind = "supervised" if supervised else "device"
+    return ChannelKind(platform, os_version, kind, "user" if user_channel else "system")
+
+
+def class_of(declaration_type: str) -> str | None:
+    entry = DECLARATIONS.get(declaration_type)
+    return str(entry["class"]) if entry else None
+
+
+def refusal(declaration_type: str, channel: ChannelKind) -> str | None:
+    """Why this declaration type must not reach this channel, or None when it may."""
+    entry = DECLARATIONS.get(declaration_type)
+    if entry is None:
+        return f"{declaration_type} is not a declaration type in Apple's schema"
+    if not channel.platform:
+        return "the device has not told its platform yet"
+    rule = entry["os"].get(channel.platform)
+    if not rule or not rule.get("introduced"):
+        return f"{declaration_type} is not supported on {channel.platform}"
+    current = apple.parse_os_version(channel.os_version)
+    introduced = apple.parse_os_version(rule["introduced"])
+    if current is not None and introduced is not None and current < introduced:
+        return (
+            f"{declaration_type} needs {channel.platform} {rule['introduced']} or later; "
+            f"this device runs {channel.os_version}"
+        )
+    removed = apple.parse_os_version(rule.get("removed"))
+    if current is not None and removed is not None and current >= removed:
+        return f"{declaration_type} was removed in {channel.platform} {rule['removed']}"
+    kinds = rule.get("enrollments")
+    if kinds is not None and channel.kind not in kinds:
+        allowed = ", ".join(KIND_LABELS[k] for k in kinds)
+        return (
+            f"Apple allows {declaration_type} on {channel.platform} only for {allowed}; "
+            f"this channel is one of {KIND_LABELS[channel.kind]}"
+        )
+    scopes = rule.get("scopes")
+    if scopes is not None and channel.scope not in scopes:
+        allowed = " and ".join(SCOPE_LABELS[s] for s in scopes)
+        return (
+            f"Apple allows {declaration_type} on {channel.platform} only on {allowed}; "
+            f"this is {SCOPE_LABELS[channel.scope]}"
+        )
+    return None
+
+
+def verdicts(declaration_type: str) -> list[dict[str, Any]]:
+    """Per platform and kind of channel: allowed, or the reason (what the console shows)."""
+    out = []
+    for platform in (apple.Platform.IOS, apple.Platform.MACOS):
+        for kind in ("user", "device", "supervised"):
+            for scope in ("system", "user") if platform == apple.Platform.MACOS else ("system",):
+                reason = refusal(declaration_type, ChannelKind(platform, "", kind, scope))
+                out.append(
+                    {"platform": str(platform), "kind": kind, "scope": scope, "refused": reason}
+                )
+    return out
+
+
+# --- payload validation ------------------------------------------------------------------------
+
+_PY_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "real": (int, float),
+    "boolean": (bool,),
+    "date": (str,),
+    "data": (str,),
+    "array": (list,),
+    "dictionary": (dict,),
+}
+
+
+def _check(value: Any, node: Mapping[str, Any], path: str, errors: list[str]) -> None:
+    kind = node["type"]
+    if kind != "any":
+        expected = _PY_TYPES[kind]
+        wrong_bool = isinstance(value, bool) and kind in ("integer", "real")
+        if not isinstance(value, expected) or wrong_bool:
+            errors.append(f"{path}: must be {'an' if kind[0] in 'aeiou' else 'a'} {kind}")
+            return
+    if "range" in node and str(value) not in node["range"] and not isinstance(value, bool):
+        errors.append(f"{path}: must be one of {', '.join(node['range'])}")
+    if kind == "array" and "item" in node:
+        for index, item in enumerate(value):
+            _check(item, node["item"], f"{path}[{index}]", errors)
+    if kind == "dictionary" and "keys" in node:
+        _check_keys(value, node["keys"], path, errors)
+
+
+def _check_keys(
+    payload: Mapping[str, Any], keys: Mapping[str, Any], prefix: str, errors: list[str]
+) -> None:
+    for name, node in keys.items():
+        if node.get("required") and name not in payload:
+            errors.append(f"{prefix}{'.' if prefix else ''}{name}: is required")
+    for name, value in payload.items():
+        path = f"{prefix}{'.' if prefix else ''}{name}"
+        if name not in keys:
+            errors.append(f"{path}: is not a key of this declaration in Apple's schema")
+            continue
+        _check(value, keys[name], path, errors)
+
+
+def validate_payload(declaration_type: str, payload: Any) -> list[str]:
+    """Every way the payload departs from Apple's schema for its type (empty: valid)."""
+    entry = DECLARATIONS.get(declaration_type)
+    if entry is None:
+        return [f"{declaration_type}: not a declaration type in Apple's schema"]
+    if not isinstance(payload, dict):
+        return ["the payload must be a JSON object"]
+    errors: list[str] = []
+    _check_keys(payload, entry["keys"], "", errors)
+    for name in sorted(placeholders(payload)):
+        if name not in PLACEHOLDERS:
+            known = ", ".join("{{ " + p + " }}" for p in PLACEHOLDERS)
+            errors.append(f"{{{{ {name} }}}} is not a placeholder this server fills ({known})")
+    return errors
+
+
+def placeholders(value: Any) -> set[str]:
+    """The `{{ name }}` placeholders used anywhere in a payload."""
+    if isinstance(value, str):
+        return set(_PLACEHOLDER_RE.findall(value))
+    if isinstance(value, dict):
+        return set().union(*(placeholders(v) for v in value.values())) if value else set()
+    if isinstance(value, list):
+        return set().union(*(placeholders(v) for v in value)) if value else set()
+    return set()
+
+
+def fill(value: Any, person: Mapping[str, str]) -> Any:
+    """The payload with every placeholder replaced by the person's detail (all must be known)."""
+    if isinstance(value, str):
+        return _PLACEHOLDER_RE.sub(lambda m: person[m.group(1)], value)
+    if isinstance(value, dict):
+        return {k: fill(v, person) for k, v in value.items()}
+    if isinstance(value, list):
+        return [fill(v, person) for v in value]
+    return value

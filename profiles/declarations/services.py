@@ -1,0 +1,644 @@
+"""Every write of declarations, sets and assignments, and what one channel is served.
+
+A change to a declaration, a set or an assignment queues the `DeclarativeManagement` command
+(no Data: the device then asks for its tokens) with a push, for the channels it concerns only,
+in one set-based enqueue (`devices.services.enqueue_command`).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core import signing
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from devices.models import Enrollment
+from devices.services import enqueue_command
+from mdm_server import apple, audit
+from profiles import services as profile_services
+from profiles.declarations import protocol, rules
+from profiles.declarations.declaration_table import DECLARATIONS
+from profiles.declarations.models import (
+    ChannelStatus,
+    Declaration,
+    DeclarationSet,
+    DeclarationState,
+    SetAssignment,
+)
+from profiles.models import Profile
+
+logger = logging.getLogger(__name__)
+
+Actor = AbstractBaseUser | AnonymousUser | None
+LEGACY = "com.apple.configuration.legacy"
+ENFORCEMENT = "com.apple.configuration.softwareupdate.enforcement.specific"
+ACTIVATION = "com.apple.activation.simple"
+# The activation the server adds for the configurations no activation of the set names.
+AUTO_ACTIVATION = "mdm.server.activation.assigned"
+_LEGACY_SALT = "declarations.legacy-profile"
+# Payloads Apple's LegacyProfile documentation excludes from a legacy declaration's profile.
+_NOT_IN_LEGACY = frozenset({"com.apple.mdm", "com.apple.declarations"})
+
+
+class DeclarationError(ValueError):
+    """Input that does not make a valid declaration, set or assignment: field -> messages."""
+
+    def __init__(self, errors: Mapping[str, list[str]]) -> None:
+        self.errors = dict(errors)
+        super().__init__("; ".join(f"{k}: {', '.join(v)}" for k, v in self.errors.items()))
+
+
+def _user(actor: Actor) -> Any:
+    return actor if actor is not None and actor.is_authenticated else None
+
+
+def _new_token() -> str:
+    return secrets.token_hex(16)
+
+
+# --- declarations ------------------------------------------------------------------------------
+
+
+def _validate(
+    *,
+    declaration_type: str,
+    identifier: str,
+    payload: Any,
+    profile: Profile | None,
+    exclude: int | None = None,
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if declaration_type not in DECLARATIONS:
+        return {"declaration_type": [f"{declaration_type!r} is not in Apple's declarative schema"]}
+    if not identifier or len(identifier) > 255 or "/" in identifier:
+        errors["identifier"] = ["1 to 255 characters, no '/'"]
+    elif identifier == AUTO_ACTIVATION:
+        errors["identifier"] = ["this identifier is the server's own activation"]
+    elif Declaration.objects.filter(identifier=identifier).exclude(pk=exclude or 0).exists():
+        errors["identifier"] = [f"a declaration {identifier!r} exists already"]
+    checked = payload
+    if declaration_type == LEGACY:
+        if profile is None:
+            errors["profile"] = ["a legacy declaration delivers a configuration profile: pick one"]
+        # ProfileURL is the server's, made per channel at delivery.
+        checked = {**payload, "ProfileURL": "https://server/"} if isinstance(payload, dict) else {}
+        types = {str(p.get("PayloadType")) for p in profile.payloads} if profile else set()
+        banned = types & _NOT_IN_LEGACY
+        if banned:
+            errors["profile"] = [
+                f"Apple does not install {', '.join(sorted(banned))} through a legacy declaration"
+            ]
+    elif profile is not None:
+        errors["profile"] = ["only a legacy declaration delivers a profile"]
+    problems = rules.validate_payload(declaration_type, checked)
+    if problems:
+        errors["payload"] = problems
+    if declaration_type == ACTIVATION and isinstance(payload, dict) and not problems:
+        wanted = set(payload.get("StandardConfigurations", []))
+        known = set(
+            Declaration.objects.filter(
+                identifier__in=wanted, declaration_class=Declaration.Class.CONFIGURATION
+            ).values_list("identifier", flat=True)
+        )
+        if missing := sorted(wanted - known):
+            errors.setdefault("payload", []).append(
+                "StandardConfigurations names no configuration " + ", ".join(missing)
+            )
+    return errors
+
+
+@transaction.atomic
+def create_declaration(
+    *,
+    declaration_type: str,
+    identifier: str,
+    display_name: str,
+    payload: Any,
+    description: str = "",
+    profile: Profile | None = None,
+    actor: Actor = None,
+) -> Declaration:
+    errors = _validate(
+        declaration_type=declaration_type, identifier=identifier, payload=payload, profile=profile
+    )
+    if errors:
+        raise DeclarationError(errors)
+    row = Declaration.objects.create(
+        identifier=identifier,
+        declaration_type=declaration_type,
+        declaration_class=DECLARATIONS[declaration_type]["class"],
+        display_name=display_name or identifier,
+        description=description,
+        payload=payload,
+        profile=profile,
+        server_token=_new_token(),
+        created_by=_user(actor),
+    )
+    audit.record(actor=actor, action="declarations.create", target=row)
+    return row
+
+
+@transaction.atomic
+def update_declaration(
+    declaration: Declaration,
+    *,
+    payload: Any,
+    display_name: str | None = None,
+    description: str | None = None,
+    profile: Profile | None = None,
+    actor: Actor = None,
+) -> Declaration:
+    """A new content gives a new ServerToken, and the channels that have it are told."""
+    row = Declaration.objects.select_for_update().get(pk=declaration.pk)
+    errors = _validate(
+        declaration_type=row.declaration_type,
+        identifier=row.identifier,
+        payload=payload,
+        profile=profile,
+        exclude=row.pk,
+    )
+    if errors:
+        raise DeclarationError(errors)
+    changed = payload != row.payload or (profile.pk if profile else None) != row.profile_id
+    row.payload, row.profile = payload, profile
+    if display_name is not None:
+        row.display_name = display_name or row.identifier
+    if description is not None:
+        row.description = description
+    if changed:
+        row.server_token = _new_token()
+        row.version += 1
+    row.save()
+    audit.record(
+        actor=actor, action="declarations.update", target=row, details={"version": row.version}
+    )
+    if changed:
+        notify(channels_of_sets(row.sets.all()), origin=f"declaration {row.identifier} changed")
+    return row
+
+
+@transaction.atomic
+def delete_declaration(declaration: Declaration, *, actor: Actor = None) -> None:
+    users = [
+        a for a in Declaration.objects.filter(declaration_type=ACTIVATION) if _names(a, declaration)
+    ]
+    if users:
+        raise DeclarationError(
+            {"declaration": [f"activation {users[0].identifier} names it: change that first"]}
+        )
+    channels = list(channels_of_sets(declaration.sets.all()).values_list("pk", flat=True))
+    audit.record(actor=actor, action="declarations.delete", target=declaration)
+    declaration.delete()
+    notify(Enrollment.objects.filter(pk__in=channels), origin="declaration deleted")
+
+
+def _names(activation: Declaration, declaration: Declaration) -> bool:
+    return declaration.identifier in (activation.payload or {}).get("StandardConfigurations", [])
+
+
+def profile_changed(profile: Profile) -> None:
+    """A profile legacy declarations deliver changed: its ProfileURL (made per version) changes,
+    so the channels that get it see a new ServerToken; tell them."""
+    sets = DeclarationSet.objects.filter(declarations__profile=profile)
+    if sets.exists():
+        notify(channels_of_sets(sets), origin=f"profile {profile.identifier} changed")
+
+
+# --- sets and assignments ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_set(
+    *,
+    name: str,
+    declarations: Iterable[Declaration] = (),
+    description: str = "",
+    actor: Actor = None,
+) -> DeclarationSet:
+    if not name.strip():
+        raise DeclarationError({"name": ["a set needs a name"]})
+    if DeclarationSet.objects.filter(name=name).exists():
+        raise DeclarationError({"name": [f"a set named {name!r} exists already"]})
+    row = DeclarationSet.objects.create(name=name, description=description)
+    row.declarations.set(list(declarations))
+    audit.record(actor=actor, action="declarations.set_create", target=row)
+    return row
+
+
+@transaction.atomic
+def set_members(
+    declaration_set: DeclarationSet, *, declarations: Iterable[Declaration], actor: Actor = None
+) -> None:
+    before = set(declaration_set.declarations.values_list("pk", flat=True))
+    members = list(declarations)
+    if before == {d.pk for d in members}:
+        return
+    declaration_set.declarations.set(members)
+    audit.record(
+        actor=actor,
+        action="declarations.set_members",
+        target=declaration_set,
+        details={"declarations": sorted(d.identifier for d in members)},
+    )
+    notify(channels_of_sets([declaration_set]), origin=f"set {declaration_set.name} changed")
+
+
+@transaction.atomic
+def delete_set(declaration_set: DeclarationSet, *, actor: Actor = None) -> None:
+    channels = list(channels_of_sets([declaration_set]).values_list("pk", flat=True))
+    audit.record(actor=actor, action="declarations.set_delete", target=declaration_set)
+    declaration_set.delete()
+    notify(Enrollment.objects.filter(pk__in=channels), origin="set deleted")
+
+
+@transaction.atomic
+def assign_set(
+    *,
+    declaration_set: DeclarationSet,
+    kind: str,
+    enrollment: Enrollment | None = None,
+    group: Any = None,
+    enrollment_type: str = "",
+    actor: Actor = None,
+) -> SetAssignment:
+    if kind == SetAssignment.Kind.ENROLLMENT and enrollment is not None:
+        lookup: dict[str, Any] = {"enrollment": enrollment}
+    elif kind == SetAssignment.Kind.GROUP and group is not None:
+        lookup = {"group": group}
+    elif kind == SetAssignment.Kind.ENROLLMENT_TYPE and enrollment_type in set(
+        apple.EnrollmentType
+    ):
+        lookup = {"enrollment_type": enrollment_type}
+    else:
+        raise DeclarationError({"kind": ["name a device, a group or an enrollment type"]})
+    row, created = SetAssignment.objects.get_or_create(
+        declaration_set=declaration_set, kind=kind, **lookup
+    )
+    if created:
+        audit.record(
+            actor=actor,
+            action="declarations.assign",
+            target=declaration_set,
+            details={"kind": kind},
+        )
+        notify(channels_of_assignment(row), origin=f"set {declaration_set.name} assigned")
+    return row
+
+
+@transaction.atomic
+def unassign_set(assignment: SetAssignment, *, actor: Actor = None) -> None:
+    channels = list(channels_of_assignment(assignment).values_list("pk", flat=True))
+    audit.record(actor=actor, action="declarations.unassign", target=assignment.declaration_set)
+    assignment.delete()
+    notify(Enrollment.objects.filter(pk__in=channels), origin="set unassigned")
+
+
+# --- who gets what -----------------------------------------------------------------------------
+
+
+def _enrolled() -> QuerySet[Enrollment]:
+    return Enrollment.objects.filter(status=Enrollment.Status.ENROLLED)
+
+
+def _assignment_filter(assignments: QuerySet[SetAssignment]) -> Q:
+    direct = assignments.filter(kind=SetAssignment.Kind.ENROLLMENT).values("enrollment_id")
+    types = assignments.filter(kind=SetAssignment.Kind.ENROLLMENT_TYPE).values("enrollment_type")
+    groups = assignments.filter(kind=SetAssignment.Kind.GROUP).values("group_id")
+    return (
+        Q(pk__in=direct)
+        | Q(enrollment_type__in=types)
+        | Q(directory_user__groups__in=groups)
+        | Q(parent__directory_user__groups__in=groups)
+    )
+
+
+def channels_of_sets(
+    sets: Iterable[DeclarationSet] | QuerySet[DeclarationSet],
+) -> QuerySet[Enrollment]:
+    """Enrolled channels that get any of these sets (a QuerySet: never read into Python)."""
+    ids = [s.pk for s in sets]
+    matched = Enrollment.objects.filter(
+        _assignment_filter(SetAssignment.objects.filter(declaration_set__in=ids))
+    ).values("pk")
+    return _enrolled().filter(pk__in=matched)
+
+
+def channels_of_assignment(assignment: SetAssignment) -> QuerySet[Enrollment]:
+    matched = Enrollment.objects.filter(
+        _assignment_filter(SetAssignment.objects.filter(pk=assignment.pk))
+    ).values("pk")
+    return _enrolled().filter(pk__in=matched)
+
+
+def sets_for(enrollment: Enrollment) -> QuerySet[DeclarationSet]:
+    user_ids = [u for u in (enrollment.directory_user_id, _parent_user(enrollment)) if u]
+    wanted = Q(assignments__enrollment=enrollment) | Q(
+        assignments__kind=SetAssignment.Kind.ENROLLMENT_TYPE,
+        assignments__enrollment_type=enrollment.enrollment_type,
+    )
+    if user_ids:
+        wanted |= Q(assignments__group__members__in=user_ids)
+    return DeclarationSet.objects.filter(wanted).distinct()
+
+
+def _parent_user(enrollment: Enrollment) -> int | None:
+    parent = enrollment.parent
+    return parent.directory_user_id if parent is not None else None
+
+
+def notify(channels: QuerySet[Enrollment], *, origin: str) -> int:
+    """Queue `DeclarativeManagement` (sync tokens) with a push for these channels, after commit."""
+    targets = _enrolled().filter(pk__in=channels.values("pk"))
+
+    def send() -> None:
+        try:
+            enqueue_command(
+                enrollments=targets, request_type="DeclarativeManagement", origin=origin[:120]
+            )
+        except Exception:  # the change is saved; the devices sync at their next status anyway
+            logger.exception("queueing DeclarativeManagement (%s) failed", origin)
+
+    transaction.on_commit(send)
+    return 1
+
+
+# --- what one channel is served ----------------------------------------------------------------
+
+
+@dataclass
+class Served:
+    items: list[protocol.Item] = field(default_factory=list)
+    withheld: dict[str, str] = field(default_factory=dict)  # identifier -> reason
+    enforcements: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+
+
+def channel_kind(enrollment: Enrollment) -> rules.ChannelKind:
+    device = enrollment.parent or enrollment
+    return rules.channel_kind(
+        platform=device.platform,
+        os_version=device.os_version,
+        enrollment_type=device.enrollment_type,
+        supervised=device.supervised,
+        user_channel=enrollment.channel == Enrollment.Channel.USER,
+    )
+
+
+def person_of(enrollment: Enrollment) -> dict[str, str] | None:
+    user = enrollment.directory_user or (
+        enrollment.parent.directory_user if enrollment.parent else None
+    )
+    if user is None:
+        return None
+    return {
+        "email": user.email,
+        "full_name": user.display_name or user.username,
+        "username": user.username,
+        "upn": user.upn,
+        "managed_apple_id": user.managed_apple_id or enrollment.managed_apple_id,
+    }
+
+
+def _legacy_url(enrollment: Enrollment, profile: Profile) -> str:
+    value = signing.Signer(salt=_LEGACY_SALT).sign_object(
+        {"e": str(enrollment.public_id), "p": profile.pk, "v": profile.version}
+    )
+    return f"{settings.PUBLIC_URL.rstrip('/')}/mdm/declarations/profile/{value}"
+
+
+def _legacy_refusal(
+    enrollment: Enrollment, profile: Profile, kind: rules.ChannelKind
+) -> str | None:
+    if (profile.scope == Profile.Scope.USER) != (kind.scope == "user") and kind.platform == "macOS":
+        return f"profile {profile.identifier} is for the {profile.scope} channel"
+    if kind.kind != "user" or kind.platform == "macOS":
+        return None  # macOS skips the payloads User Enrollment forbids; the others refuse it all
+    for report in profile_services.ue_report(profile):
+        if report.platform == kind.platform and not report.installs_unchanged:
+            return f"profile {profile.identifier} on User Enrollment: {report.summary}"
+    return None
+
+
+def served(enrollment: Enrollment) -> Served:
+    """The declarations this channel gets from its sets, each filled for its person, and why
+    the others are withheld (Apple's allowed enrollments and scopes, a missing person)."""
+    kind = channel_kind(enrollment)
+    person = person_of(enrollment)
+    out = Served()
+    declarations = list(
+        Declaration.objects.filter(sets__in=sets_for(enrollment))
+        .distinct()
+        .select_related("profile")
+    )
+    by_id = {d.identifier: d for d in declarations}
+    # Assets a configuration names come with it (an admin needn't put them in the set).
+    referenced = {ref for d in declarations for ref in _asset_refs(d.payload)} - set(by_id)
+    for asset in Declaration.objects.filter(
+        identifier__in=referenced, declaration_class=Declaration.Class.ASSET
+    ):
+        by_id[asset.identifier] = asset
+    accepted: dict[str, Declaration] = {}
+    payloads: dict[str, Any] = {}
+    for identifier, row in sorted(by_id.items()):
+        reason = rules.refusal(row.declaration_type, kind)
+        payload: Any = row.payload
+        if reason is None and row.declaration_type == LEGACY and row.profile is not None:
+            reason = _legacy_refusal(enrollment, row.profile, kind)
+            payload = {**row.payload, "ProfileURL": _legacy_url(enrollment, row.profile)}
+        if reason is None and (needed := rules.placeholders(payload)):
+            if person is None:
+                reason = "it is filled with the person's details and no person is linked"
+            elif missing := sorted(n for n in needed if not person.get(n)):
+                reason = "the person has no " + ", ".join(rules.PLACEHOLDERS[n] for n in missing)
+            else:
+                payload = rules.fill(payload, person)
+        if reason is not None:
+            out.withheld[identifier] = reason
+            continue
+        accepted[identifier] = row
+        payloads[identifier] = payload
+    # A configuration whose assets were withheld would fail on the device: withhold it too.
+    for identifier, row in list(accepted.items()):
+        missing_assets = [ref for ref in _asset_refs(row.payload) if ref not in accepted]
+        if missing_assets:
+            out.withheld[identifier] = f"its asset {missing_assets[0]} is not delivered"
+            del accepted[identifier]
+    activations = [
+        r for r in accepted.values() if r.declaration_class == Declaration.Class.ACTIVATION
+    ]
+    activated: set[str] = set()
+    for row in activations:
+        names = [
+            n for n in payloads[row.identifier].get("StandardConfigurations", []) if n in accepted
+        ]
+        activated.update(names)
+        if not names:
+            out.withheld[row.identifier] = "none of the configurations it activates is delivered"
+            del accepted[row.identifier]
+            continue
+        payloads[row.identifier] = {**payloads[row.identifier], "StandardConfigurations": names}
+    for identifier, row in accepted.items():
+        payload = payloads[identifier]
+        out.items.append(
+            protocol.Item(
+                row.declaration_class,
+                row.declaration_type,
+                identifier,
+                protocol.served_token(row.server_token, payload),
+                payload,
+            )
+        )
+        if row.declaration_type == ENFORCEMENT:
+            out.enforcements[identifier] = payload
+    rest = sorted(
+        i
+        for i, r in accepted.items()
+        if r.declaration_class == Declaration.Class.CONFIGURATION and i not in activated
+    )
+    if rest:
+        payload = {"StandardConfigurations": rest}
+        out.items.append(
+            protocol.Item(
+                "activation",
+                ACTIVATION,
+                AUTO_ACTIVATION,
+                protocol.served_token("auto", payload),
+                payload,
+            )
+        )
+    return out
+
+
+def _asset_refs(value: Any) -> list[str]:
+    """Identifiers of the assets a payload names (Apple's `...AssetReference` keys)."""
+    out: list[str] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key.endswith("AssetReference") and isinstance(item, str):
+                out.append(item)
+            else:
+                out.extend(_asset_refs(item))
+    elif isinstance(value, list):
+        for item in value:
+            out.extend(_asset_refs(item))
+    return out
+
+
+def verify_legacy_url(value: str) -> tuple[Enrollment, Profile] | None:
+    """The channel and profile a legacy ProfileURL was made for, while it still gets them."""
+    try:
+        data = signing.Signer(salt=_LEGACY_SALT).unsign_object(value)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or not all(isinstance(data.get(k), str | int) for k in "epv"):
+        return None
+    enrollment = _enrolled().filter(public_id=str(data["e"])).first()
+    profile = Profile.objects.filter(pk=int(data["p"]), version=int(data["v"])).first()
+    if enrollment is None or profile is None:
+        return None
+    result = served(enrollment)
+    held = {i.identifier for i in result.items}
+    legacy = Declaration.objects.filter(identifier__in=held, profile=profile).exists()
+    return (enrollment, profile) if legacy else None
+
+
+# --- the check-in --------------------------------------------------------------------------------
+
+
+def record_sync(enrollment: Enrollment, result: Served) -> None:
+    ChannelStatus.objects.update_or_create(
+        enrollment=enrollment,
+        defaults={
+            "declarations_token": protocol.declarations_token(result.items),
+            "synced_at": timezone.now(),
+            "withheld": result.withheld,
+        },
+    )
+
+
+@transaction.atomic
+def record_status(enrollment: Enrollment, report: Mapping[str, Any]) -> ChannelStatus:
+    """Store what a status report says (a partial report changes only what it names)."""
+    summary = protocol.parse_status(report)
+    status, _ = ChannelStatus.objects.select_for_update().get_or_create(enrollment=enrollment)
+    status.reported_at = timezone.now()
+    for name in ("os_version", "build_version", "install_state", "failure_reason"):
+        value = getattr(summary, name)
+        if value is not None:
+            setattr(status, name, value)
+    if summary.pending_version is not None or summary.full_report:
+        status.pending_version = summary.pending_version or ""
+        status.pending_build = summary.pending_build or ""
+        status.pending_deadline = _deadline(enrollment, status.pending_version)
+    for name in ("passcode_compliant", "passcode_present"):
+        value = getattr(summary, name)
+        if value is not None:
+            setattr(status, name, value)
+    status.errors = summary.errors
+    status.save()
+    if summary.declarations is not None:
+        _record_states(enrollment, summary.declarations)
+    return status
+
+
+def _deadline(enrollment: Enrollment, pending: str) -> str:
+    """TargetLocalDateTime of the enforcement this channel has for the pending version."""
+    if not pending:
+        return ""
+    for payload in served(enrollment).enforcements.values():
+        if payload.get("TargetOSVersion") == pending:
+            return str(payload.get("TargetLocalDateTime", ""))[:32]
+    return ""
+
+
+def _record_states(enrollment: Enrollment, states: list[protocol.DeclarationState]) -> None:
+    ids = {
+        d.identifier: d.pk
+        for d in Declaration.objects.filter(identifier__in=[s.identifier for s in states])
+    }
+    DeclarationState.objects.filter(enrollment=enrollment).exclude(
+        identifier__in=[s.identifier for s in states]
+    ).delete()
+    DeclarationState.objects.bulk_create(
+        [
+            DeclarationState(
+                enrollment=enrollment,
+                declaration_id=ids.get(s.identifier),
+                identifier=s.identifier,
+                declaration_class=s.declaration_class,
+                server_token=s.server_token,
+                active=s.active,
+                valid=s.valid,
+                reasons=list(s.reasons),
+                updated_at=timezone.now(),
+            )
+            for s in states
+        ],
+        update_conflicts=True,
+        unique_fields=["enrollment", "identifier"],
+        update_fields=[
+            "declaration",
+            "declaration_class",
+            "server_token",
+            "active",
+            "valid",
+            "reasons",
+            "updated_at",
+        ],
+    )
+
+
+def is_stale(status: ChannelStatus | None, *, now: Any = None) -> bool:
+    """No status report within MDM_DDM_STATUS_STALE_HOURS, or none since the last change."""
+    if status is None or status.reported_at is None:
+        return True
+    now = now or timezone.now()
+    return status.reported_at < now - timedelta(hours=settings.DDM_STATUS_STALE_HOURS)

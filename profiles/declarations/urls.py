@@ -1,0 +1,11 @@
+from django.urls import path
+
+from profiles.declarations import views
+
+urlpatterns = [
+    path(
+        "mdm/declarations/profile/<str:value>",
+        views.legacy_profile,
+        name="declarations-legacy-profile",
+    ),
+]

@@ -1,0 +1,33 @@
+"""Device protocol: the configuration profile of a `legacy` declaration (its ProfileURL).
+
+The URL is made for one channel and one version of the profile and signed by the server; it stops
+working when the profile changes, the channel is unenrolled or no longer gets the declaration.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_http_methods
+
+from mdm_server.pki.certificates import CertificateError
+from profiles import services as profile_services
+from profiles.declarations import services
+
+
+def _text(reason: str, status: int) -> HttpResponse:
+    return HttpResponse(reason, status=status, content_type="text/plain; charset=utf-8")
+
+
+@require_http_methods(["GET"])
+def legacy_profile(request: HttpRequest, value: str) -> HttpResponse:
+    found = services.verify_legacy_url(value)
+    if found is None:
+        return _text("this profile link is not valid (or no longer) for any device", 404)
+    _, profile = found
+    try:
+        data = profile_services.signed_profile(profile)
+    except CertificateError as exc:
+        return _text(f"the profile cannot be signed: {exc}", 503)
+    response = HttpResponse(data, content_type="application/x-apple-aspen-config")
+    response["Cache-Control"] = "no-store"
+    return response
