@@ -135,6 +135,7 @@ INSTALLED_APPS = [
     "mdm_server.pki.apps.PkiConfig",
     "enrollment.apps.EnrollmentConfig",
     "devices.apps.DevicesConfig",
+    "devices.managed_apps.apps.ManagedAppsConfig",
     "profiles.apps.ProfilesConfig",
     "directory.apps.DirectoryConfig",
     "apns.apps.ApnsConfig",
@@ -252,6 +253,10 @@ MDM_CONNECT_SHORTCUT = env_bool("MDM_CONNECT_SHORTCUT", True)
 MDM_EXTERNAL_CA_FILE = env_optional("MDM_EXTERNAL_CA_FILE")
 # Legacy: read single-DES SCEP envelopes (56-bit key; README "Device identities").
 MDM_SCEP_ALLOW_DES = env_bool("MDM_SCEP_ALLOW_DES", False)
+
+# --- Apps and Books (managed app licences) -----------------------------------------------------
+APPS_BOOKS_URL = env_str("APPS_BOOKS_URL", "https://vpp.itunes.apple.com/mdm/v2/")
+APPS_BOOKS_TIMEOUT = env_int("APPS_BOOKS_TIMEOUT", 15, minimum=1, maximum=120)
 
 # --- APNs --------------------------------------------------------------------------------------------
 APNS_HOST = env_str("APNS_HOST", "api.push.apple.com")
