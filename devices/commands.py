@@ -210,7 +210,10 @@ def _install_attributes(attributes: Mapping[str, Any]) -> dict[str, Any]:
         kind = _ATTRIBUTE_KINDS.get(key)
         if kind is None:
             raise CommandInputError("Attributes", f"unknown attribute {str(key)[:64]!r}")
-        if not isinstance(value, kind) or (kind is list and not all(isinstance(v, str) for v in value)):
+        if isinstance(value, list):
+            if kind is not list or not all(isinstance(v, str) and v for v in value):
+                raise CommandInputError("Attributes", f"{key} must be a list of text values")
+        elif not isinstance(value, kind):
             raise CommandInputError("Attributes", f"{key} has the wrong type")
         out[key] = value
     return out

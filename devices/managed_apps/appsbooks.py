@@ -251,7 +251,9 @@ class AppsBooksClient:
                 f"Apps and Books did not answer within {self.timeout:g} s"
             ) from None
         except requests.RequestException as exc:
-            raise AppsBooksError(f"Apps and Books cannot be reached: {type(exc).__name__}") from None
+            raise AppsBooksError(
+                f"Apps and Books cannot be reached: {type(exc).__name__}"
+            ) from None
         try:
             data = resp.json()
         except ValueError:
@@ -301,7 +303,12 @@ class AppsBooksClient:
         try:
             resp = self.session.get(
                 lookup_url,
-                params={"version": 2, "p": "mdm-lockup", "caller": "MDM", "id": ",".join(adam_ids)},
+                params={
+                    "version": "2",
+                    "p": "mdm-lockup",
+                    "caller": "MDM",
+                    "id": ",".join(adam_ids),
+                },
                 headers=self.headers,
                 timeout=self.timeout,
                 allow_redirects=False,
@@ -362,7 +369,9 @@ class AppsBooksClient:
         serial_numbers: Sequence[str] = (),
     ) -> str:
         return _event_id(
-            self._call("POST", "assets/associate", body=_assoc(asset, client_user_ids, serial_numbers))
+            self._call(
+                "POST", "assets/associate", body=_assoc(asset, client_user_ids, serial_numbers)
+            )
         )
 
     def disassociate(

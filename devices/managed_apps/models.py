@@ -112,6 +112,9 @@ class AppAssignment(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"{self.app} ({self.get_mode_display()}, {self.get_scope_display()})"
+
 
 class AppsBooksUser(models.Model):
     """A person registered with a location (Apple's `clientUserId`), bound to the Managed Apple
@@ -129,6 +132,9 @@ class AppsBooksUser(models.Model):
                 fields=["token", "managed_apple_id"], name="managed_apps_user_per_location"
             )
         ]
+
+    def __str__(self) -> str:
+        return self.managed_apple_id
 
 
 class AppInstall(models.Model):
@@ -173,3 +179,6 @@ class AppInstall(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["enrollment", "app"], name="managed_apps_one_install")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.app} on {self.enrollment_id}: {self.status}"

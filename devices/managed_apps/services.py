@@ -21,9 +21,15 @@ from django.utils import timezone
 
 from devices import capabilities, commands
 from devices.managed_apps import appsbooks, rules
-from devices.managed_apps.models import App, AppAssignment, AppInstall, AppsBooksToken, AppsBooksUser
+from devices.managed_apps.models import (
+    App,
+    AppAssignment,
+    AppInstall,
+    AppsBooksToken,
+    AppsBooksUser,
+)
 from devices.models import Enrollment, QueuedCommand
-from devices.services import enqueue_command, target_for
+from devices.services import enqueue_command
 from devices.services.common import Actor
 from mdm_server import encryption
 
@@ -202,7 +208,7 @@ def assignment_targets(assignment: AppAssignment) -> QuerySet[Enrollment]:
         channel=Enrollment.Channel.DEVICE, status=Enrollment.Status.ENROLLED
     )
     if assignment.scope == AppAssignment.Scope.DEVICE:
-        return enrolled.filter(pk=assignment.enrollment_id)
+        return enrolled.filter(pk=assignment.enrollment_id or 0)
     if assignment.scope == AppAssignment.Scope.GROUP:
         return enrolled.filter(directory_user__groups=assignment.group_id).distinct()
     return enrolled.filter(enrollment_type=assignment.enrollment_type)
@@ -212,7 +218,8 @@ def person_of(enrollment: Enrollment) -> rules.Person:
     user = enrollment.directory_user
     return rules.Person(
         enrollment_type=enrollment.enrollment_type,
-        managed_apple_id=enrollment.managed_apple_id or (user.managed_apple_id or "" if user else ""),
+        managed_apple_id=enrollment.managed_apple_id
+        or (user.managed_apple_id or "" if user else ""),
         email=user.email if user else "",
         username=user.username if user else enrollment.user_short_name,
         full_name=user.display_name if user else enrollment.user_long_name,
@@ -241,7 +248,9 @@ _PREVIEW = (("iOS", "18.0", "user"), ("macOS", "15.0", "user"), ("iOS", "18.0", 
 def what_will_not_apply(assignment: AppAssignment) -> list[str]:
     """Per kind of device, what of the install command Apple's schema leaves out there."""
     try:
-        payload = commands.build_command("InstallApplication", _params(assignment, rules.Person("")))
+        payload = commands.build_command(
+            "InstallApplication", _params(assignment, rules.Person(""))
+        )
     except commands.CommandInputError as exc:
         raise ManagedAppsError(str(exc)) from None
     out: list[str] = []
@@ -260,6 +269,7 @@ def what_will_not_apply(assignment: AppAssignment) -> list[str]:
         if not decision.allowed:
             out.append(f"{label}: not installed: {decision.reason}")
         out += [f"{label}: {key} left out: {why}" for key, why in decision.removed.items()]
+        out += [f"{label}: {key} has no effect: {why}" for key, why in decision.ignored.items()]
     return out
 
 
@@ -381,9 +391,12 @@ def request_install(*, enrollment: Enrollment, assignment: AppAssignment) -> App
     """Install an available (or required) app on one device now, on request."""
     if not assignment_targets(assignment).filter(pk=enrollment.pk).exists():
         raise ManagedAppsError("this app is not assigned to that device")
-    if assignment.mode == AppAssignment.Mode.AVAILABLE and assignment.app.kind == App.Kind.STORE:
-        if licences_needed(assignment.app, [enrollment]) > assignment.app.licences_available:
-            raise ManagedAppsError(f"no licence left for {assignment.app.name}")
+    if (
+        assignment.mode == AppAssignment.Mode.AVAILABLE
+        and assignment.app.kind == App.Kind.STORE
+        and licences_needed(assignment.app, [enrollment]) > assignment.app.licences_available
+    ):
+        raise ManagedAppsError(f"no licence left for {assignment.app.name}")
     with transaction.atomic():
         install = _request(enrollment, assignment)
     transaction.on_commit(_kick)
@@ -398,6 +411,7 @@ def unassign(*, assignment: AppAssignment) -> int:
     assignment.delete()
     removed = 0
     for install in installs:
+        install.assignment = None  # the database set it NULL with the delete
         other = AppAssignment.objects.filter(app=install.app_id, mode=AppAssignment.Mode.REQUIRED)
         if any(assignment_targets(a).filter(pk=install.enrollment_id).exists() for a in other):
             continue
@@ -430,7 +444,9 @@ def _later(install: AppInstall, reason: str, *, seconds: int | None = None) -> N
         install.reason = f"gave up after {install.attempts} attempts: {reason}"[:500]
         install.next_attempt_at = None
     else:
-        wait = timedelta(seconds=seconds) if seconds is not None else rules.backoff(install.attempts)
+        wait = (
+            timedelta(seconds=seconds) if seconds is not None else rules.backoff(install.attempts)
+        )
         install.next_attempt_at = timezone.now() + wait
     install.save()
 
@@ -654,8 +670,10 @@ def _release_licence_safely(install: AppInstall) -> None:
 
 def _release_licence(install: AppInstall) -> None:
     """Disassociate the licence (unless another install of the same holder still needs it)."""
-    if install.licence and install.app.token is not None and not _held_elsewhere(
-        install, install.licence, install.licence_holder
+    if (
+        install.licence
+        and install.app.token is not None
+        and not _held_elsewhere(install, install.licence, install.licence_holder)
     ):
         client = client_for(install.app.token)
         asset = (install.app.adam_id, install.app.pricing_param or "STDQ")
@@ -766,9 +784,11 @@ def record_result(*, delivery: QueuedCommand, raw: dict[str, Any], error: str) -
 def apply_app_list(*, enrollment_id: int, apps: dict[str, Any]) -> int:
     """Statuses from a ManagedApplicationList answer, by bundle ID."""
     changed = 0
-    installs = AppInstall.objects.filter(enrollment=enrollment_id).exclude(
-        status__in=(Status.REMOVED, Status.REMOVING)
-    ).select_related("app")
+    installs = (
+        AppInstall.objects.filter(enrollment=enrollment_id)
+        .exclude(status__in=(Status.REMOVED, Status.REMOVING))
+        .select_related("app")
+    )
     for install in installs:
         entry = apps.get(install.app.bundle_id)
         if not isinstance(entry, dict):
@@ -789,3 +809,11 @@ def status_counts(app: App) -> dict[str, int]:
     for status in AppInstall.objects.filter(app=app).values_list("status", flat=True):
         counts[status] = counts.get(status, 0) + 1
     return counts
+
+
+def refresh_status(*, enrollment: Enrollment) -> bool:
+    """Ask the device for its managed apps' state (ManagedApplicationList)."""
+    result = enqueue_command(
+        enrollments=[enrollment], request_type="ManagedApplicationList", origin=ORIGIN
+    )
+    return enrollment.pk in result.queued

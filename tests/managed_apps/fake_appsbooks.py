@@ -21,7 +21,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 
-def make_vpptoken(stoken_secret: str, org: str = "Example Corp", exp: str = "2027-06-01T10:00:00+0000") -> str:
+def make_vpptoken(
+    stoken_secret: str, org: str = "Example Corp", exp: str = "2027-06-01T10:00:00+0000"
+) -> str:
     """The base64 text of a .vpptoken file; it is itself the sToken."""
     raw = json.dumps({"token": stoken_secret, "expDate": exp, "orgName": org}).encode()
     return base64.b64encode(raw).decode()
@@ -173,7 +175,11 @@ class FakeAppsBooks:
             if token in self.revoked:
                 return 401, {"errorNumber": 9625, "errorMessage": "The sToken has been revoked"}, {}
             if token != self.stoken:
-                return 401, {"errorNumber": 9622, "errorMessage": "Invalid authentication token"}, {}
+                return (
+                    401,
+                    {"errorNumber": 9622, "errorMessage": "Invalid authentication token"},
+                    {},
+                )
             handler = {
                 ("GET", "client/config"): self._get_config,
                 ("POST", "client/config"): self._set_config,
@@ -199,16 +205,22 @@ class FakeAppsBooks:
             "defaultPlatform": "volumestore",
         }
 
-    def _get_config(self, query: dict[str, str], body: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def _get_config(
+        self, query: dict[str, str], body: Any
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
         return 200, self._config(), {}
 
-    def _set_config(self, query: dict[str, str], body: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def _set_config(
+        self, query: dict[str, str], body: Any
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
         if not isinstance(body, dict) or not isinstance(body.get("clientContext", ""), str):
             return 400, {"errorNumber": 9602, "errorMessage": "Invalid argument"}, {}
         self.client_context = body.get("clientContext", self.client_context)
         return 200, self._config(), {}
 
-    def _service_config(self, query: dict[str, str], body: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def _service_config(
+        self, query: dict[str, str], body: Any
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
         return 200, {"urls": {"contentMetadataLookup": self.base_url + "metadata"}}, {}
 
     def _metadata(self, query: dict[str, str]) -> dict[str, Any]:
@@ -226,7 +238,9 @@ class FakeAppsBooks:
             }
         return {"results": results}
 
-    def _assets(self, query: dict[str, str], body: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def _assets(
+        self, query: dict[str, str], body: Any
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
         try:
             page = int(query.get("pageIndex", "0"))
         except ValueError:
@@ -248,18 +262,30 @@ class FakeAppsBooks:
             data["nextPageIndex"] = page + 1
         return 200, data, {}
 
-    def _event(self, kind: str, apply: Any, requested: int) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def _event(
+        self, kind: str, apply: Any, requested: int
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
         event_id = str(uuid.uuid4())
         self.events[event_id] = {"type": kind, "apply": apply, "polls": 0, "requested": requested}
         return 200, {"eventId": event_id, "uId": "2049025000431439"}, {}
 
-    def _create_users(self, query: dict[str, str], body: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def _create_users(
+        self, query: dict[str, str], body: Any
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
         users = body.get("users") if isinstance(body, dict) else None
         if not isinstance(users, list) or not users:
-            return 400, {"errorNumber": 9600, "errorMessage": "Missing required argument: users"}, {}
+            return (
+                400,
+                {"errorNumber": 9600, "errorMessage": "Missing required argument: users"},
+                {},
+            )
         for user in users:
             if not isinstance(user, dict) or not user.get("clientUserId"):
-                return 400, {"errorNumber": 9602, "errorMessage": "Invalid argument: clientUserId"}, {}
+                return (
+                    400,
+                    {"errorNumber": 9602, "errorMessage": "Invalid argument: clientUserId"},
+                    {},
+                )
 
         def apply() -> list[dict[str, Any]]:
             for user in users:
@@ -268,12 +294,18 @@ class FakeAppsBooks:
 
         return self._event("USER_CREATE", apply, len(users))
 
-    def _get_users(self, query: dict[str, str], body: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def _get_users(
+        self, query: dict[str, str], body: Any
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
         user = self.users.get(query.get("clientUserId", ""))
         return 200, {"users": [user] if user else [], "versionId": str(self.version)}, {}
 
     def _parse_assoc(self, body: Any) -> tuple[FakeAsset | None, list[str], list[str], str]:
-        if not isinstance(body, dict) or not isinstance(body.get("assets"), list) or not body["assets"]:
+        if (
+            not isinstance(body, dict)
+            or not isinstance(body.get("assets"), list)
+            or not body["assets"]
+        ):
             return None, [], [], "Missing required argument: assets"
         adam_id = str(body["assets"][0].get("adamId", ""))
         asset = next((a for a in self.assets if a.adam_id == adam_id), None)
@@ -285,7 +317,9 @@ class FakeAppsBooks:
             return None, [], [], "Invalid argument: give clientUserIds or serialNumbers"
         return asset, users, serials, ""
 
-    def _associate(self, query: dict[str, str], body: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def _associate(
+        self, query: dict[str, str], body: Any
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
         asset, users, serials, problem = self._parse_assoc(body)
         if asset is None:
             return 400, {"errorNumber": 9602, "errorMessage": problem}, {}
@@ -294,16 +328,42 @@ class FakeAppsBooks:
             failures: list[dict[str, Any]] = []
             for cid in users:
                 if cid not in self.users:
-                    failures.append({"clientUserId": cid, "errorNumber": 9609, "errorMessage": "Registered user not found"})
+                    failures.append(
+                        {
+                            "clientUserId": cid,
+                            "errorNumber": 9609,
+                            "errorMessage": "Registered user not found",
+                        }
+                    )
                 elif cid not in asset.users and asset.assigned >= asset.total:
-                    failures.append({"clientUserId": cid, "adamId": asset.adam_id, "errorNumber": 9632, "errorMessage": "Not enough licenses"})
+                    failures.append(
+                        {
+                            "clientUserId": cid,
+                            "adamId": asset.adam_id,
+                            "errorNumber": 9632,
+                            "errorMessage": "Not enough licenses",
+                        }
+                    )
                 else:
                     asset.users.add(cid)
             for serial in serials:
                 if not asset.device_assignable:
-                    failures.append({"serialNumber": serial, "errorNumber": 9602, "errorMessage": "Asset is not device assignable"})
+                    failures.append(
+                        {
+                            "serialNumber": serial,
+                            "errorNumber": 9602,
+                            "errorMessage": "Asset is not device assignable",
+                        }
+                    )
                 elif serial not in asset.serials and asset.assigned >= asset.total:
-                    failures.append({"serialNumber": serial, "adamId": asset.adam_id, "errorNumber": 9632, "errorMessage": "Not enough licenses"})
+                    failures.append(
+                        {
+                            "serialNumber": serial,
+                            "adamId": asset.adam_id,
+                            "errorNumber": 9632,
+                            "errorMessage": "Not enough licenses",
+                        }
+                    )
                 else:
                     asset.serials.add(serial)
             self.version += 1
@@ -311,7 +371,9 @@ class FakeAppsBooks:
 
         return self._event("ASSOCIATE", apply, len(users) + len(serials))
 
-    def _disassociate(self, query: dict[str, str], body: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def _disassociate(
+        self, query: dict[str, str], body: Any
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
         asset, users, serials, problem = self._parse_assoc(body)
         if asset is None:
             return 400, {"errorNumber": 9602, "errorMessage": problem}, {}
@@ -322,31 +384,58 @@ class FakeAppsBooks:
                 if cid in asset.users:
                     asset.users.discard(cid)
                 else:
-                    failures.append({"clientUserId": cid, "errorNumber": 9610, "errorMessage": "License not found"})
+                    failures.append(
+                        {
+                            "clientUserId": cid,
+                            "errorNumber": 9610,
+                            "errorMessage": "License not found",
+                        }
+                    )
             for serial in serials:
                 if serial in asset.serials:
                     asset.serials.discard(serial)
                 else:
-                    failures.append({"serialNumber": serial, "errorNumber": 9610, "errorMessage": "License not found"})
+                    failures.append(
+                        {
+                            "serialNumber": serial,
+                            "errorNumber": 9610,
+                            "errorMessage": "License not found",
+                        }
+                    )
             self.version += 1
             return failures
 
         return self._event("DISASSOCIATE", apply, len(users) + len(serials))
 
-    def _status(self, query: dict[str, str], body: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def _status(
+        self, query: dict[str, str], body: Any
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
         event = self.events.get(query.get("eventId", ""))
         if event is None:
             return 400, {"errorNumber": 9602, "errorMessage": "Invalid argument: eventId"}, {}
         event["polls"] += 1
         if event["polls"] == 1:
-            return 200, {"eventStatus": "PENDING", "eventType": event["type"], "numCompleted": 0, "numRequested": event["requested"]}, {}
+            return (
+                200,
+                {
+                    "eventStatus": "PENDING",
+                    "eventType": event["type"],
+                    "numCompleted": 0,
+                    "numRequested": event["requested"],
+                },
+                {},
+            )
         if "failures" not in event:
             event["failures"] = event["apply"]()
         failures = event["failures"]
-        return 200, {
-            "eventStatus": "FAILED" if failures else "COMPLETE",
-            "eventType": event["type"],
-            "numCompleted": event["requested"] - len(failures),
-            "numRequested": event["requested"],
-            "failures": failures,
-        }, {}
+        return (
+            200,
+            {
+                "eventStatus": "FAILED" if failures else "COMPLETE",
+                "eventType": event["type"],
+                "numCompleted": event["requested"] - len(failures),
+                "numRequested": event["requested"],
+                "failures": failures,
+            },
+            {},
+        )

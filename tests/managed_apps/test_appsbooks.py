@@ -11,7 +11,9 @@ from devices.managed_apps import appsbooks
 from tests.managed_apps.fake_appsbooks import FakeAppsBooks, make_vpptoken
 
 
-def client(fake: FakeAppsBooks, token: str | None = None, timeout: float = 2) -> appsbooks.AppsBooksClient:
+def client(
+    fake: FakeAppsBooks, token: str | None = None, timeout: float = 2
+) -> appsbooks.AppsBooksClient:
     return appsbooks.AppsBooksClient(token or fake.stoken, base_url=fake.base_url, timeout=timeout)
 
 
@@ -83,10 +85,10 @@ def test_unregistered_user_fails_in_the_event(fake_vpp: FakeAppsBooks) -> None:
     assert "Registered user not found" in status.failure_text()
 
 
-@pytest.mark.parametrize(
-    ("token", "number"), [("bm90LWEtdG9rZW4=", 9622), (None, 9625)]
-)
-def test_a_bad_or_revoked_token_is_told(fake_vpp: FakeAppsBooks, token: str | None, number: int) -> None:
+@pytest.mark.parametrize(("token", "number"), [("bm90LWEtdG9rZW4=", 9622), (None, 9625)])
+def test_a_bad_or_revoked_token_is_told(
+    fake_vpp: FakeAppsBooks, token: str | None, number: int
+) -> None:
     if token is None:
         fake_vpp.revoked.add(fake_vpp.stoken)
     with pytest.raises(appsbooks.AppsBooksError) as caught:
@@ -97,7 +99,9 @@ def test_a_bad_or_revoked_token_is_told(fake_vpp: FakeAppsBooks, token: str | No
 
 
 def test_retry_after_is_kept(fake_vpp: FakeAppsBooks) -> None:
-    fake_vpp.fail_next("assets", status=429, number=None, message="Too many requests", retry_after=30)
+    fake_vpp.fail_next(
+        "assets", status=429, number=None, message="Too many requests", retry_after=30
+    )
     with pytest.raises(appsbooks.AppsBooksError) as caught:
         list(client(fake_vpp).iter_assets())
     assert caught.value.retry_after == 30
