@@ -68,11 +68,7 @@ class FakeAppsBooks:
         self.stoken = make_vpptoken("secret-location-1")
         self.revoked: set[str] = set()
         self.client_context = ""
-        self.assets = [
-            FakeAsset("361309726", "Work Mail", "com.example.workmail", total=3),
-            FakeAsset("408709785", "Team Chat", "com.example.teamchat", total=1),
-            FakeAsset("377298193", "Expenses", "com.example.expenses", total=0),
-        ]
+        self.assets = self._seed()
         self.users: dict[str, dict[str, Any]] = {}
         self.events: dict[str, dict[str, Any]] = {}
         self.version = 1
@@ -93,10 +89,17 @@ class FakeAppsBooks:
         with self.lock:
             self.__init_state()
 
+    @staticmethod
+    def _seed() -> list[FakeAsset]:
+        return [
+            FakeAsset("361309726", "Work Mail", "com.example.workmail", total=3),
+            FakeAsset("408709785", "Team Chat", "com.example.teamchat", total=1),
+            FakeAsset("377298193", "Expenses", "com.example.expenses", total=0),
+        ]
+
     def __init_state(self) -> None:
-        for asset in self.assets:
-            asset.users.clear()
-            asset.serials.clear()
+        self.assets = self._seed()
+        self.version = 1
         self.users.clear()
         self.events.clear()
         self.revoked.clear()
