@@ -309,6 +309,8 @@ SPECTACULAR_SETTINGS = {
         "EnrollmentTypeEnum": "mdm_server.apple.EnrollmentType.choices",
         "DeviceStatusEnum": "devices.models.Enrollment.Status",
         "DirectoryGroupKindEnum": "directory.models.DirectoryGroup.Kind",
+        "AppAssignmentScopeEnum": "devices.managed_apps.models.AppAssignment.Scope",
+        "ScopeEnum": "profiles.models.Profile.Scope",  # its name before app assignments came
     },
 }
 

@@ -38,3 +38,6 @@ for app in ("enrollment", "devices", "profiles", "directory", "apns"):
     urlpatterns += _mount("", f"{app}.urls")
     urlpatterns += _mount(f"console/{'push' if app == 'apns' else app}/", f"{app}.console_urls")
     urlpatterns += _mount("api/v1/", f"{app}.api_urls")
+# Nested apps with their own surfaces (managed apps live under devices/ but have their own area).
+urlpatterns += _mount("console/apps/", "devices.managed_apps.console_urls")
+urlpatterns += _mount("api/v1/", "devices.managed_apps.api_urls")

@@ -324,6 +324,25 @@ class AppsBooksClient:
             if isinstance(value, dict)
         }
 
+    def fetch_icon(self, url: str, *, limit: int = 262144) -> tuple[bytes, str] | None:
+        """An app's icon (PNG or JPEG, at most `limit` bytes), or None; never raises. The
+        console serves it itself, so people's browsers never call Apple's servers."""
+        if not url.startswith(("https://", "http://")):
+            return None
+        try:
+            with self.session.get(
+                url, timeout=self.timeout, stream=True, allow_redirects=False
+            ) as resp:
+                kind = resp.headers.get("Content-Type", "").split(";")[0].strip()
+                if resp.status_code != 200 or kind not in ("image/png", "image/jpeg"):
+                    return None
+                data = resp.raw.read(limit + 1, decode_content=True)
+        except (requests.RequestException, OSError):
+            return None
+        if len(data) > limit or not data.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")):
+            return None
+        return data, kind
+
     # --- assets -----------------------------------------------------------------------------
 
     def iter_assets(self) -> Iterator[Asset]:

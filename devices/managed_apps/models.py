@@ -50,7 +50,9 @@ class App(models.Model):
     bundle_id = models.CharField(max_length=255, blank=True)
     version = models.CharField(max_length=64, blank=True)
     platforms = models.JSONField(default=list, blank=True)
-    icon_url = models.URLField(max_length=500, blank=True)
+    icon_url = models.URLField(max_length=500, blank=True)  # where the App Store has it
+    icon = models.BinaryField(null=True, blank=True, editable=False)  # a copy the console serves
+    icon_type = models.CharField(max_length=16, blank=True)
     manifest_url = models.URLField(max_length=500, blank=True)
     licences_total = models.IntegerField(default=0)
     licences_assigned = models.IntegerField(default=0)

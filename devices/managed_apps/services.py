@@ -129,6 +129,16 @@ def sync_token(*, token: AppsBooksToken) -> SyncResult:
         assets = [a for a in client.iter_assets() if a.product_type.lower() == "app"]
         lookup = client.metadata_lookup_url()
         metadata = client.app_metadata(lookup, [a.adam_id for a in assets]) if assets else {}
+        known = dict(
+            App.objects.filter(token=token, icon__isnull=False).values_list("adam_id", "icon_url")
+        )
+        icons = {
+            adam_id: icon
+            for adam_id, meta in metadata.items()
+            if meta.icon_url
+            and known.get(adam_id) != meta.icon_url
+            and (icon := client.fetch_icon(meta.icon_url)) is not None
+        }
     except appsbooks.AppsBooksError as exc:
         _token_failed(token, exc)
         raise ManagedAppsError(f"sync failed: {exc.message}") from None
@@ -158,6 +168,8 @@ def sync_token(*, token: AppsBooksToken) -> SyncResult:
                     version=meta.version,
                     icon_url=meta.icon_url,
                 )
+            if asset.adam_id in icons:
+                values["icon"], values["icon_type"] = icons[asset.adam_id]
             app, created = App.objects.get_or_create(
                 kind=App.Kind.STORE,
                 token=token,
@@ -817,3 +829,14 @@ def refresh_status(*, enrollment: Enrollment) -> bool:
         enrollments=[enrollment], request_type="ManagedApplicationList", origin=ORIGIN
     )
     return enrollment.pk in result.queued
+
+
+def dashboard_alerts() -> list[str]:
+    """One line per Apps and Books location that needs the admin (console dashboard)."""
+    now = timezone.now()
+    out = []
+    for token in AppsBooksToken.objects.order_by("name"):
+        warning = token_warning(token, now=now)
+        if warning:
+            out.append(f"Apps and Books location {token.name}: {warning}")
+    return out

@@ -20,6 +20,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+# A 1x1 PNG: what the metadata service's artwork URLs serve.
+ICON_PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
+
 
 def make_vpptoken(
     stoken_secret: str, org: str = "Example Corp", exp: str = "2027-06-01T10:00:00+0000"
@@ -146,6 +151,13 @@ class FakeAppsBooks:
                 fake.requests.append(f"{method} {path}")
                 if fake.delay:
                     time.sleep(fake.delay)
+                if path.startswith("icons/") and method == "GET":
+                    self.send_response(200)
+                    self.send_header("Content-Type", "image/png")
+                    self.send_header("Content-Length", str(len(ICON_PNG)))
+                    self.end_headers()
+                    self.wfile.write(ICON_PNG)
+                    return
                 status, data, headers = fake.dispatch(
                     method, path, query, body, self.headers.get("Authorization", "")
                 )
