@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.db import transaction
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -13,7 +14,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from devices.managed_apps import serializers, services
+from devices.managed_apps import serializers, services, tasks
 from devices.managed_apps.models import App, AppAssignment, AppInstall, AppsBooksToken
 from devices.models import Enrollment
 from directory.models import DirectoryGroup
@@ -106,6 +107,7 @@ class AppViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
             result = services.assign_app(app=app, actor=request.user, **values, **target)
         except services.ManagedAppsError as exc:
             return _refused(exc)
+        transaction.on_commit(tasks.advance_installs.delay)
         out = serializers.AssignResultSerializer(
             {
                 "assignment": result.assignment,
@@ -160,6 +162,7 @@ class AssignmentViewSet(
             install = services.request_install(enrollment=enrollment, assignment=assignment)
         except services.ManagedAppsError as exc:
             return _refused(exc)
+        transaction.on_commit(tasks.advance_installs.delay)
         return Response(
             serializers.InstallSerializer(install).data, status=status.HTTP_202_ACCEPTED
         )

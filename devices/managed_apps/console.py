@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from devices.managed_apps import forms, services
+from devices.managed_apps import forms, services, tasks
 from devices.managed_apps.models import App, AppAssignment, AppInstall, AppsBooksToken
 from devices.models import Enrollment
 from directory.models import DirectoryGroup
@@ -138,6 +139,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     except services.ManagedAppsError as exc:
         form.add_error(None, str(exc))
         return _detail(request, app, form=form, status=400)
+    transaction.on_commit(tasks.advance_installs.delay)
     messages.success(request, f"Assigned; {result.requested} device(s) will get it.")
     for warning in result.warnings:
         messages.warning(request, warning)

@@ -8,10 +8,12 @@ from devices import protocol, signals
 
 
 def _completed(sender: Any, enrollment: Any, **kwargs: Any) -> None:
-    from devices.managed_apps import services
+    from devices.managed_apps import services, tasks
 
-    if enrollment.channel == enrollment.Channel.DEVICE:
-        services.enrollment_started(enrollment=enrollment)
+    if enrollment.channel == enrollment.Channel.DEVICE and services.enrollment_started(
+        enrollment=enrollment
+    ):
+        tasks.advance_installs.delay()
 
 
 def _checked_out(sender: Any, enrollment: Any, **kwargs: Any) -> None:

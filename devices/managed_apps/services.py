@@ -1,6 +1,8 @@
 """Every write of managed apps: content tokens, the catalogue, assignments, licences, installs.
 
-Network calls to Apps and Books happen outside database transactions, and a row changes only
+Writes that start installs only record them; the caller (console, API, signal receiver) then
+queues `tasks.advance_installs`, which does the network part. Network calls to Apps and Books
+happen outside database transactions, and a row changes only
 after Apple confirmed (an event COMPLETE): an error or timeout leaves the install where it was,
 with the reason and a later attempt (backoff), never a licence half-recorded.
 """
@@ -370,14 +372,7 @@ def assign_app(
             for target in targets:
                 if _request(target, assignment) is not None:
                     requested += 1
-    transaction.on_commit(_kick)
     return AssignResult(assignment=assignment, requested=requested, warnings=warnings)
-
-
-def _kick() -> None:
-    from devices.managed_apps import tasks
-
-    tasks.advance_installs.delay()
 
 
 def _request(enrollment: Enrollment, assignment: AppAssignment) -> AppInstall | None:
@@ -411,7 +406,6 @@ def request_install(*, enrollment: Enrollment, assignment: AppAssignment) -> App
         raise ManagedAppsError(f"no licence left for {assignment.app.name}")
     with transaction.atomic():
         install = _request(enrollment, assignment)
-    transaction.on_commit(_kick)
     return install or AppInstall.objects.get(enrollment=enrollment, app=assignment.app)
 
 
@@ -745,8 +739,6 @@ def enrollment_started(*, enrollment: Enrollment) -> int:
         if assignment_targets(assignment).filter(pk=enrollment.pk).exists():
             with transaction.atomic():
                 count += _request(enrollment, assignment) is not None
-    if count:
-        transaction.on_commit(_kick)
     return count
 
 
