@@ -832,3 +832,37 @@ def dashboard_alerts() -> list[str]:
         if warning:
             out.append(f"Apps and Books location {token.name}: {warning}")
     return out
+
+
+def reconcile_people(*, user_ids: Iterable[int]) -> tuple[int, int]:
+    """After group changes: request the required apps these people's devices now fall under,
+    and remove the ones no assignment reaches any more. Returns (requested, removed)."""
+    enrollments = Enrollment.objects.filter(
+        directory_user__in=list(user_ids),
+        channel=Enrollment.Channel.DEVICE,
+        status=Enrollment.Status.ENROLLED,
+    )
+    requested = removed = 0
+    required = list(
+        AppAssignment.objects.filter(mode=AppAssignment.Mode.REQUIRED).select_related("app")
+    )
+    for enrollment in enrollments:
+        requested += enrollment_started(enrollment=enrollment)
+        installs = AppInstall.objects.filter(
+            enrollment=enrollment, assignment__scope=AppAssignment.Scope.GROUP
+        ).select_related("app", "app__token", "assignment", "enrollment")
+        for install in installs.exclude(status__in=(Status.REMOVED, Status.REMOVING)):
+            reaching = [
+                a
+                for a in required
+                if a.app_id == install.app_id
+                and assignment_targets(a).filter(pk=enrollment.pk).exists()
+            ]
+            if reaching:
+                if install.assignment not in reaching:
+                    install.assignment = reaching[0]
+                    install.save(update_fields=["assignment", "updated_at"])
+                continue
+            remove_install(install=install)
+            removed += 1
+    return requested, removed

@@ -216,3 +216,38 @@ def test_a_new_version_is_pushed_where_required(
     install.refresh_from_db()
     assert install.status == AppInstall.Status.INSTALLING
     assert install.command_uuid and install.command_uuid != first
+
+
+def test_joining_and_leaving_a_group_installs_and_removes(
+    token: AppsBooksToken,
+    fake_vpp: FakeAppsBooks,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
+    from directory.models import DirectoryGroup, DirectoryUser, IdentitySource
+
+    source = IdentitySource.objects.create(name="Local", kind=IdentitySource.Kind.LOCAL)
+    group = DirectoryGroup.objects.create(name="Sales")
+    ann = DirectoryUser.objects.create(
+        source=source,
+        external_id="ann",
+        username="ann",
+        email="ann@example.com",
+        managed_apple_id="ann@appleid.example.com",
+    )
+    enrollment = user_enrollment("ann@appleid.example.com")
+    enrollment.directory_user = ann
+    enrollment.save()
+    services.assign_app(app=App.objects.get(adam_id=MAIL), scope="group", group=group)
+    assert not AppInstall.objects.exists()  # Ann is not in Sales yet
+    with django_capture_on_commit_callbacks(execute=True):
+        ann.groups.add(group)
+    for _ in range(4):
+        services.advance_due(now=timezone.now() + timedelta(hours=7))
+    install = AppInstall.objects.get()
+    assert install.status == AppInstall.Status.INSTALLING
+    assert len(fake_vpp.asset(MAIL).users) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        ann.groups.remove(group)
+    install.refresh_from_db()
+    assert install.status == AppInstall.Status.REMOVED
+    assert fake_vpp.asset(MAIL).users == set()
