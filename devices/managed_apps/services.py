@@ -85,11 +85,11 @@ def upload_token(*, name: str, data: bytes, actor: Actor = None) -> AppsBooksTok
     token.expires_at = config.token_expires_at or parsed.expires_at
     token.encrypted_token = encryption.encrypt(parsed.stoken.encode())
     token.last_error = ""
-    token.conflict = (
-        ""
-        if appsbooks.claims_location(before, str(token.client_context))
-        else "this location was used by another MDM server; it is now claimed by this one"
-    )
+    # Uploading claims the location: a conflict seen before is resolved. Whether another MDM
+    # server had it is logged (its licences may need to be reconciled by the admin).
+    if not appsbooks.claims_location(before, str(token.client_context)):
+        logger.warning("Apps and Books location %s was in use by another MDM server", name)
+    token.conflict = ""
     token.save()
     return token
 

@@ -251,3 +251,17 @@ def test_joining_and_leaving_a_group_installs_and_removes(
     install.refresh_from_db()
     assert install.status == AppInstall.Status.REMOVED
     assert fake_vpp.asset(MAIL).users == set()
+
+
+def test_uploading_again_reclaims_a_location_taken_by_another_mdm(
+    token: AppsBooksToken, fake_vpp: FakeAppsBooks
+) -> None:
+    fake_vpp.client_context = "another-mdm"
+    services.sync_token(token=token)
+    token.refresh_from_db()
+    assert token.conflict
+    services.upload_token(name="HQ", data=fake_vpp.stoken.encode())
+    token.refresh_from_db()
+    assert token.conflict == ""
+    assert fake_vpp.client_context == str(token.client_context)
+    assert services.sync_token(token=token).conflict == ""
