@@ -78,7 +78,7 @@ class AppViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         data = serializers.CustomAppInput(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            app = services.add_custom_app(**data.validated_data)
+            app = services.add_custom_app(**data.validated_data, actor=request.user)
         except services.ManagedAppsError as exc:
             return _refused(exc)
         return Response(serializers.AppSerializer(app).data, status=status.HTTP_201_CREATED)
@@ -147,7 +147,7 @@ class AssignmentViewSet(
         return AppAssignment.objects.select_related("app", "enrollment").order_by("-created_at")
 
     def perform_destroy(self, instance: AppAssignment) -> None:
-        services.unassign(assignment=instance)
+        services.unassign(assignment=instance, actor=self.request.user)
 
     @extend_schema(request=serializers.InstallInput, responses={202: serializers.InstallSerializer})
     @action(detail=True, methods=["post"])

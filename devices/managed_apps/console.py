@@ -82,7 +82,7 @@ def add_custom_app(request: HttpRequest) -> HttpResponse:
     form = forms.CustomAppForm(request.POST)
     if form.is_valid():
         try:
-            app = services.add_custom_app(**form.cleaned_data)
+            app = services.add_custom_app(**form.cleaned_data, actor=request.user)
         except services.ManagedAppsError as exc:
             form.add_error("manifest_url", str(exc))
         else:
@@ -150,7 +150,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 @roles.console_view()
 def unassign(request: HttpRequest, pk: int, assignment: str) -> HttpResponse:
     row = get_object_or_404(AppAssignment, app=pk, public_id=assignment)
-    removed = services.unassign(assignment=row)
+    removed = services.unassign(assignment=row, actor=request.user)
     messages.success(request, f"Unassigned; removed from {removed} device(s).")
     return redirect("apps-detail", pk=pk)
 

@@ -33,7 +33,7 @@ from devices.managed_apps.models import (
 from devices.models import Enrollment, QueuedCommand
 from devices.services import enqueue_command
 from devices.services.common import Actor
-from mdm_server import encryption
+from mdm_server import audit, encryption
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +91,12 @@ def upload_token(*, name: str, data: bytes, actor: Actor = None) -> AppsBooksTok
         logger.warning("Apps and Books location %s was in use by another MDM server", name)
     token.conflict = ""
     token.save()
+    audit.record(
+        actor=actor,
+        action="apps.location_uploaded",
+        target=token,
+        details={"org": token.org_name, "expires_at": token.expires_at.isoformat()},
+    )
     return token
 
 
@@ -199,18 +205,25 @@ def sync_token(*, token: AppsBooksToken) -> SyncResult:
 
 
 def add_custom_app(
-    *, name: str, manifest_url: str, bundle_id: str = "", enterprise: bool = False
+    *,
+    name: str,
+    manifest_url: str,
+    bundle_id: str = "",
+    enterprise: bool = False,
+    actor: Actor = None,
 ) -> App:
     """A custom or in-house app, installed from its manifest (an https URL)."""
     if not manifest_url.startswith("https://"):
         raise ManagedAppsError("the manifest URL must be an https:// URL")
-    return App.objects.create(
+    app = App.objects.create(
         kind=App.Kind.ENTERPRISE if enterprise else App.Kind.CUSTOM,
         name=name[:200],
         manifest_url=manifest_url,
         bundle_id=bundle_id[:255],
         platforms=["iOS", "macOS"],
     )
+    audit.record(actor=actor, action="apps.custom_app_added", target=app)
+    return app
 
 
 # --- assignments -----------------------------------------------------------------------------
@@ -367,6 +380,12 @@ def assign_app(
             )
     with transaction.atomic():
         assignment.save()
+        audit.record(
+            actor=actor,
+            action="apps.assigned",
+            target=assignment,
+            details={"app": app.name, "scope": scope, "mode": mode, "warnings": warnings},
+        )
         requested = 0
         if mode == AppAssignment.Mode.REQUIRED:
             for target in targets:
@@ -409,8 +428,9 @@ def request_install(*, enrollment: Enrollment, assignment: AppAssignment) -> App
     return install or AppInstall.objects.get(enrollment=enrollment, app=assignment.app)
 
 
-def unassign(*, assignment: AppAssignment) -> int:
+def unassign(*, assignment: AppAssignment, actor: Actor = None) -> int:
     """Remove the assignment; its apps are removed from devices no other assignment covers."""
+    audit.record(actor=actor, action="apps.unassigned", target=assignment)
     installs = list(
         AppInstall.objects.filter(assignment=assignment).select_related("enrollment", "app")
     )

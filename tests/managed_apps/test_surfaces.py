@@ -160,6 +160,10 @@ def test_api_catalogue_assign_installs_and_unassign(
     assignment = body["assignment"]["id"]
     assert admin_client.delete(f"/api/v1/apps/assignments/{assignment}/").status_code == 204
     assert not AppAssignment.objects.exists()
+    from mdm_server.models import AuditEvent
+
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {"apps.location_uploaded", "apps.assigned", "apps.unassigned"} <= actions
 
 
 @pytest.mark.parametrize(
