@@ -729,7 +729,7 @@ def _release_licence(install: AppInstall) -> None:
 
 def _wait_event(client: appsbooks.AppsBooksClient, event: str) -> appsbooks.EventStatus:
     """Poll a short event (one licence) to its end, a few times; else it is retried later."""
-    for delay in (0.0, 0.2, 0.5, 1.0, 2.0):
+    for delay in (0.0, 0.1, 0.3, 1.0, 2.0):
         time.sleep(delay)
         status = client.event_status(event)
         if status.done:

@@ -151,15 +151,15 @@ def test_api_errors_wait_and_retry(
 def test_a_timeout_is_told_and_retried(
     token: AppsBooksToken, fake_vpp: FakeAppsBooks, settings
 ) -> None:  # type: ignore[no-untyped-def]
-    settings.APPS_BOOKS_TIMEOUT = 1
+    settings.APPS_BOOKS_TIMEOUT = 0.3
     enrollment = user_enrollment("ann@appleid.example.com")
     services.assign_app(
         app=App.objects.get(adam_id=MAIL), scope=AppAssignment.Scope.DEVICE, enrollment=enrollment
     )
-    fake_vpp.delay = 1.5
+    fake_vpp.delay = 0.5
     services.advance_due(now=timezone.now() + timedelta(hours=7))
     install = AppInstall.objects.get()
-    assert "did not answer within 1 s" in install.reason
+    assert "did not answer within 0.3 s" in install.reason
     assert install.status == AppInstall.Status.REQUESTED
 
 
