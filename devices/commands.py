@@ -176,6 +176,9 @@ def _build_install_application(params: Mapping[str, Any]) -> dict[str, Any]:
         out["Identifier"] = identifier
     configuration = _get(params, Param("Configuration", "dict"))
     if configuration is not None:
+        problem = plist_problem(configuration)
+        if problem:
+            raise CommandInputError("Configuration", problem)
         out["Configuration"] = configuration
     attributes = _get(params, Param("Attributes", "dict"))
     if attributes is not None:
@@ -187,6 +190,35 @@ def _build_install_application(params: Mapping[str, Any]) -> dict[str, Any]:
     # schema forbids it (macOS User Enrollment, whose managed apps go with the enrollment).
     out["ManagementFlags"] = 1
     return out
+
+
+def plist_problem(value: Any, path: str = "", depth: int = 0) -> str:
+    """Why a value cannot go into a property list (a JSON null, a non-text key, an integer
+    beyond 64 bits, too deep), or "" when it can."""
+    where = path or "the value"
+    if depth > 32:
+        return f"{where} is nested too deeply"
+    if value is None:
+        return f"{where} is null, which a property list cannot hold"
+    if isinstance(value, bool | str | float | bytes):
+        return ""
+    if isinstance(value, int):
+        return "" if -(2**63) <= value < 2**64 else f"{where} is too large a number"
+    if isinstance(value, Mapping):
+        for key, inner in value.items():
+            if not isinstance(key, str):
+                return f"{where} has a key that is not text"
+            problem = plist_problem(inner, f"{path}.{key}" if path else key, depth + 1)
+            if problem:
+                return problem
+        return ""
+    if isinstance(value, list | tuple):
+        for i, inner in enumerate(value):
+            problem = plist_problem(inner, f"{path}[{i}]", depth + 1)
+            if problem:
+                return problem
+        return ""
+    return f"{where} has a type a property list cannot hold"
 
 
 _ATTRIBUTE_KINDS: dict[str, type | tuple[type, ...]] = {

@@ -361,6 +361,9 @@ def assign_app(
         removable=removable,
         created_by=actor if actor is not None and actor.is_authenticated else None,  # type: ignore[misc]
     )
+    problem = commands.plist_problem(assignment.configuration)
+    if problem:
+        raise ManagedAppsError(f"configuration: {problem}")
     unknown = rules.unknown_variables(assignment.configuration)
     if unknown:
         raise ManagedAppsError(
@@ -458,7 +461,11 @@ def advance_due(*, now: datetime | None = None, limit: int = 200) -> int:
         .order_by("next_attempt_at")[:limit]
     )
     for install in due:
-        advance(install=install)
+        try:
+            advance(install=install)
+        except Exception as exc:  # one broken install must not hold back the others
+            logger.exception("advancing app install %s failed", install.pk)
+            _later(install, f"internal error: {type(exc).__name__}")
     return len(due)
 
 

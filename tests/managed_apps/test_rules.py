@@ -98,3 +98,20 @@ def test_bad_attributes_are_refused(attributes: dict[str, object]) -> None:
 def test_backoff_doubles_and_is_capped() -> None:
     assert [rules.backoff(n) for n in (1, 2, 3)] == [timedelta(minutes=m) for m in (1, 2, 4)]
     assert rules.backoff(30) == timedelta(hours=6)
+
+
+@pytest.mark.parametrize(
+    ("configuration", "words"),
+    [
+        ({"a": None}, "a is null"),
+        ({"a": [1, {"b": None}]}, r"a\[1\].b is null"),
+        ({"a": 2**70}, "too large"),
+    ],
+)
+def test_configuration_must_fit_a_property_list(
+    configuration: dict[str, object], words: str
+) -> None:
+    with pytest.raises(commands.CommandInputError, match=words):
+        commands.build_command(
+            "InstallApplication", {"iTunesStoreID": 1, "Configuration": configuration}
+        )

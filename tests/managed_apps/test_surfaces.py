@@ -184,6 +184,17 @@ def test_api_input_is_strict(
     assert field in response.json()["error"]["fields"]
 
 
+def test_api_refuses_a_configuration_a_device_cannot_get(
+    location: AppsBooksToken, admin_client: Client
+) -> None:
+    app = App.objects.get(adam_id=MAIL)
+    body = {"scope": "enrollment_type", "enrollment_type": "user", "configuration": {"a": None}}
+    response = api(admin_client, "post", f"/api/v1/apps/{app.pk}/assign/", body)
+    assert response.status_code == 400
+    assert "a is null" in response.json()["error"]["message"]
+    assert not AppAssignment.objects.exists()
+
+
 def test_api_refusals_are_clear(location: AppsBooksToken, admin_client: Client) -> None:
     app = App.objects.get(adam_id="377298193")  # no licences
     user_enrollment("ann@appleid.example.com")
