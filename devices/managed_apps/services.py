@@ -39,6 +39,7 @@ logger = logging.getLogger(__name__)
 
 ORIGIN = "managed-apps"
 EXPIRY_WARNING = timedelta(days=30)
+CLAIM = timedelta(minutes=5)  # how long a worker holds the installs it advances
 Status = AppInstall.Status
 HOLDING = (Status.LICENCE_ASSIGNED, Status.INSTALLING, Status.PROMPTING, Status.INSTALLED)
 
@@ -455,10 +456,20 @@ def unassign(*, assignment: AppAssignment, actor: Actor = None) -> int:
 def advance_due(*, now: datetime | None = None, limit: int = 200) -> int:
     """Advance every install whose next step is due (Celery beat, and after each change)."""
     now = now or timezone.now()
+    # Claim the due rows first (skip those another worker holds), so two workers never
+    # associate the same licence twice; a claim a dead worker left runs out after CLAIM.
+    with transaction.atomic():
+        ids = list(
+            AppInstall.objects.select_for_update(skip_locked=True)
+            .filter(next_attempt_at__lte=now)
+            .order_by("next_attempt_at")
+            .values_list("pk", flat=True)[:limit]
+        )
+        AppInstall.objects.filter(pk__in=ids).update(next_attempt_at=timezone.now() + CLAIM)
     due = list(
-        AppInstall.objects.filter(next_attempt_at__lte=now)
+        AppInstall.objects.filter(pk__in=ids)
         .select_related("app", "app__token", "assignment", "enrollment__directory_user")
-        .order_by("next_attempt_at")[:limit]
+        .order_by("pk")
     )
     for install in due:
         try:
@@ -797,7 +808,12 @@ def record_result(*, delivery: QueuedCommand, raw: dict[str, Any], error: str) -
             return
         state = str(raw.get("State", "Installing"))
         install.status = rules.DEVICE_STATUS.get(state, Status.INSTALLING)
-        install.reason = raw.get("RejectionReason", "") if install.status == Status.FAILED else ""
+        if install.status == Status.FAILED:
+            # Not installed (no licence yet, the App Store not ready, …): tried again later.
+            rejection = str(raw.get("RejectionReason", "") or state)[:200]
+            _later(install, f"the device could not install it: {rejection}")
+            return
+        install.reason = ""
         install.save()
         if install.status != Status.INSTALLED and install.app.bundle_id:
             enqueue_command(

@@ -234,3 +234,34 @@ def test_unassigning_removes_the_app_and_frees_the_licence(
     assert phone.managed_apps == {}
     assert fake_vpp.asset(MAIL).users == set()
     assert AppInstall.objects.get().status == AppInstall.Status.REMOVED
+
+
+def test_an_install_the_device_cannot_do_yet_is_retried(
+    catalogue: App,
+    fake_vpp: FakeAppsBooks,
+    make_device: Callable[..., SimulatedDevice],
+    django_capture_on_commit_callbacks: Capture,
+) -> None:
+    phone, enrollment = enrolled(
+        make_device,
+        fake_vpp,
+        platform="iOS",
+        user_enrollment=True,
+        apple_id="ann@appleid.example.com",
+    )
+    licensed = phone.has_licence
+    phone.has_licence = lambda store_id: False  # the licence has not reached the device yet
+    services.assign_app(app=catalogue, scope=AppAssignment.Scope.DEVICE, enrollment=enrollment)
+    drive()
+    run(phone, django_capture_on_commit_callbacks)
+    install = AppInstall.objects.get()
+    assert install.status == AppInstall.Status.FAILED
+    assert "the device could not install it: NoLicense" in install.reason
+    assert install.next_attempt_at is not None and install.attempts == 1
+    phone.has_licence = licensed
+    drive()  # the backoff has passed: InstallApplication is sent again
+    run(phone, django_capture_on_commit_callbacks)
+    run(phone, django_capture_on_commit_callbacks)
+    install.refresh_from_db()
+    assert install.status == AppInstall.Status.INSTALLED
+    assert len(fake_vpp.asset(MAIL).users) == 1  # still the one licence
