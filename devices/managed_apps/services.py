@@ -168,7 +168,8 @@ def sync_token(*, token: AppsBooksToken) -> SyncResult:
                 "licences_assigned": asset.assigned,
                 "licences_available": asset.available,
                 "device_assignable": asset.device_assignable,
-                "platforms": list(meta.platforms if meta and meta.platforms else asset.platforms),
+                # Apple's `supportedPlatforms` (iOS, macOS, …), the names the filter uses.
+                "platforms": list(asset.platforms or (meta.platforms if meta else ())),
             }
             if meta:
                 values.update(

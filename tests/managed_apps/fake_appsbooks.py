@@ -247,7 +247,9 @@ class FakeAppsBooks:
             results[adam_id] = {
                 "name": asset.name,
                 "bundleId": asset.bundle_id,
-                "deviceFamilies": list(asset.platforms),
+                "deviceFamilies": ["iphone", "ipad", "mac"]
+                if "macOS" in asset.platforms
+                else ["iphone", "ipad"],
                 "offers": [{"version": {"display": asset.version}}],
                 "artwork": {"url": f"{self.base_url}icons/{adam_id}.png"},
             }
