@@ -26,7 +26,9 @@ DEFAULT_BASE_URL = "https://vpp.itunes.apple.com/mdm/v2/"
 DEFAULT_TIMEOUT = 10.0
 MAX_PAGES = 1000  # a location's assets: far beyond any real one, bounds a looping server
 
-# errorNumber values this server acts on (Apple "Handling error responses").
+# errorNumber values this server acts on (Apple "Handling error responses", from our reading of
+# it; not re-checked against Apple's page in this workplace). Failures are handled by kind (HTTP
+# status, an event FAILED); a number only sharpens the message or marks the token unusable.
 ERROR_INVALID_ARGUMENT = 9602
 ERROR_INTERNAL = 9603
 ERROR_USER_NOT_FOUND = 9609
