@@ -151,12 +151,36 @@ def assign_app(
             target=assignment,
             details={"app": app.name, "scope": scope, "mode": mode, "warnings": warnings},
         )
-        requested = 0
-        if mode == AppAssignment.Mode.REQUIRED:
-            for target in targets:
-                if _request(target, assignment) is not None:
-                    requested += 1
+        requested = _request_many(targets, assignment) if mode == AppAssignment.Mode.REQUIRED else 0
     return AssignResult(assignment=assignment, requested=requested, warnings=warnings)
+
+
+def _request_many(targets: list[Enrollment], assignment: AppAssignment) -> int:
+    """_request for many devices in three statements (an assignment to every enrollment of a
+    type reaches thousands): new installs, and again the removed or failed ones."""
+    now = timezone.now()
+    ids = [t.pk for t in targets]
+    mine = AppInstall.objects.filter(app=assignment.app, enrollment__in=ids)
+    existing = set(mine.values_list("enrollment_id", flat=True))
+    created = AppInstall.objects.bulk_create(
+        [
+            AppInstall(enrollment=t, app=assignment.app, assignment=assignment, next_attempt_at=now)
+            for t in targets
+            if t.pk not in existing
+        ],
+        ignore_conflicts=True,
+    )
+    again = mine.filter(
+        enrollment__in=existing, status__in=(Status.REMOVED, Status.FAILED, Status.REMOVING)
+    ).update(
+        assignment=assignment,
+        status=Status.REQUESTED,
+        reason="",
+        attempts=0,
+        next_attempt_at=now,
+        updated_at=now,
+    )
+    return len(created) + again
 
 
 def _request(enrollment: Enrollment, assignment: AppAssignment) -> AppInstall | None:
