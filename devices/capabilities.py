@@ -550,6 +550,8 @@ class CommandDecision:
     removed: dict[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     key_paths: tuple[str, ...] = ()
+    # Keys sent but that the device ignores (not supported on its OS or version), with why.
+    ignored: dict[str, str] = field(default_factory=dict)
 
 
 def check_command_payload(
@@ -638,6 +640,7 @@ def check_command_payload(
         removed=removed,
         notes=tuple(notes),
         key_paths=tuple(paths),
+        ignored=dict(findings.ignored),
     )
 
 

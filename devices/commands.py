@@ -65,6 +65,9 @@ class CommandSpec:
     channel: str = "device"
     priority: int = 50
     secret_params: frozenset[str] = field(default_factory=frozenset)
+    # Keys the builder adds on its own (not asked by the admin): where Apple's schema forbids
+    # one for the target, it is left out with a note instead of refusing the command.
+    default_keys: frozenset[str] = field(default_factory=frozenset)
 
 
 def _get(params: Mapping[str, Any], p: Param) -> Any:  # noqa: C901 - one branch per parameter type
@@ -171,9 +174,80 @@ def _build_install_application(params: Mapping[str, Any]) -> dict[str, Any]:
         out["ManifestURL"] = manifest
     if identifier is not None:
         out["Identifier"] = identifier
-    # Volume-purchased (1): the only way to install apps on a User Enrollment.
-    out["Options"] = {"PurchaseMethod": 1}
-    out["ManagementFlags"] = 1  # remove the app when the MDM profile is removed
+    configuration = _get(params, Param("Configuration", "dict"))
+    if configuration is not None:
+        problem = plist_problem(configuration)
+        if problem:
+            raise CommandInputError("Configuration", problem)
+        out["Configuration"] = configuration
+    attributes = _get(params, Param("Attributes", "dict"))
+    if attributes is not None:
+        out["Attributes"] = _install_attributes(attributes)
+    if manifest is None:
+        # Volume-purchased (1): App Store apps reach a User Enrollment only with a licence.
+        out["Options"] = {"PurchaseMethod": 1}
+    # Remove the app when the MDM profile is removed. A default key: left out where Apple's
+    # schema forbids it (macOS User Enrollment, whose managed apps go with the enrollment).
+    out["ManagementFlags"] = 1
+    return out
+
+
+def plist_problem(value: Any, path: str = "", depth: int = 0) -> str:
+    """Why a value cannot go into a property list (a JSON null, a non-text key, an integer
+    beyond 64 bits, too deep), or "" when it can."""
+    where = path or "the value"
+    if depth > 32:
+        return f"{where} is nested too deeply"
+    if value is None:
+        return f"{where} is null, which a property list cannot hold"
+    if isinstance(value, bool | str | float | bytes):
+        return ""
+    if isinstance(value, int):
+        return "" if -(2**63) <= value < 2**64 else f"{where} is too large a number"
+    if isinstance(value, Mapping):
+        for key, inner in value.items():
+            if not isinstance(key, str):
+                return f"{where} has a key that is not text"
+            problem = plist_problem(inner, f"{path}.{key}" if path else key, depth + 1)
+            if problem:
+                return problem
+        return ""
+    if isinstance(value, list | tuple):
+        for i, inner in enumerate(value):
+            problem = plist_problem(inner, f"{path}[{i}]", depth + 1)
+            if problem:
+                return problem
+        return ""
+    return f"{where} has a type a property list cannot hold"
+
+
+_ATTRIBUTE_KINDS: dict[str, type | tuple[type, ...]] = {
+    "VPNUUID": str,
+    "AssociatedDomains": list,
+    "AssociatedDomainsEnableDirectDownloads": bool,
+    "Removable": bool,
+    "ContentFilterUUID": str,
+    "DNSProxyUUID": str,
+    "RelayUUID": str,
+    "CellularSliceUUID": str,
+    "TapToPayScreenLock": bool,
+    "Hideable": bool,
+    "Lockable": bool,
+}
+
+
+def _install_attributes(attributes: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in attributes.items():
+        kind = _ATTRIBUTE_KINDS.get(key)
+        if kind is None:
+            raise CommandInputError("Attributes", f"unknown attribute {str(key)[:64]!r}")
+        if isinstance(value, list):
+            if kind is not list or not all(isinstance(v, str) and v for v in value):
+                raise CommandInputError("Attributes", f"{key} must be a list of text values")
+        elif not isinstance(value, kind):
+            raise CommandInputError("Attributes", f"{key} has the wrong type")
+        out[key] = value
     return out
 
 
@@ -248,8 +322,15 @@ _SPECS = [
     _spec(
         "InstallApplication",
         "Install app",
-        (Param("iTunesStoreID", "int"), Param("ManifestURL", "str"), Param("Identifier", "str")),
+        (
+            Param("iTunesStoreID", "int"),
+            Param("ManifestURL", "str"),
+            Param("Identifier", "str"),
+            Param("Configuration", "dict", help="Managed app configuration"),
+            Param("Attributes", "dict", help="VPNUUID, AssociatedDomains, Removable, …"),
+        ),
         build=_build_install_application,
+        default_keys=frozenset({"ManagementFlags"}),
     ),
     _spec("RemoveApplication", "Remove app", (Param("Identifier", "str", required=True),)),
     _spec(

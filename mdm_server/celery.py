@@ -34,6 +34,14 @@ app.conf.beat_schedule = {
         "task": "devices.tasks.purge_ended_enrollments_task",
         "schedule": crontab(hour=4, minute=30),
     },
+    "managed-apps-advance": {
+        "task": "devices.managed_apps.tasks.advance_installs",
+        "schedule": crontab(minute="*"),
+    },
+    "managed-apps-sync": {
+        "task": "devices.managed_apps.tasks.sync_apps_books",
+        "schedule": crontab(minute=20),
+    },
     "directory-sync": {
         "task": "directory.tasks.sync_all_sources_task",
         "schedule": crontab(minute=0, hour="*/4"),

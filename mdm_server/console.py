@@ -32,6 +32,7 @@ NAVIGATION = [
     ("enrollment", "Enrollment", "/console/enrollment/"),
     ("profiles", "Profiles", "/console/profiles/"),
     ("declarations", "Declarations", "/console/declarations/"),
+    ("apps", "Apps", "/console/apps/"),
     ("directory", "Directory", "/console/directory/"),
     ("push", "Push", "/console/push/"),
     ("settings", "Settings", "/console/settings/"),
@@ -55,6 +56,13 @@ def _push_alerts() -> list[str]:
     return apns_services.dashboard_alerts()
 
 
+def _apps_alerts() -> list[str]:
+    # Apps and Books locations: expiring or expired tokens, another MDM using one.
+    from devices.managed_apps import services as apps_services
+
+    return apps_services.dashboard_alerts()
+
+
 @roles.console_view()
 def dashboard(request: HttpRequest) -> HttpResponse:
     from devices import selectors as device_selectors
@@ -71,6 +79,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "section": "dashboard",
             "data": device_selectors.dashboard(stale_days=stale_days),
             "push_alerts": _push_alerts(),
+            "apps_alerts": _apps_alerts(),
         },
     )
 

@@ -41,6 +41,7 @@ ENCRYPTED_FIELDS: tuple[tuple[str, str], ...] = (
     ("directory.IdentitySource", "client_secret_encrypted"),
     ("directory.IdentitySource", "client_key_encrypted"),
     ("enrollment.EnrollmentSettings", "abm_server_token"),
+    ("managed_apps.AppsBooksToken", "encrypted_token"),
 )
 
 

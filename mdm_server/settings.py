@@ -135,6 +135,7 @@ INSTALLED_APPS = [
     "mdm_server.pki.apps.PkiConfig",
     "enrollment.apps.EnrollmentConfig",
     "devices.apps.DevicesConfig",
+    "devices.managed_apps.apps.ManagedAppsConfig",
     "profiles.apps.ProfilesConfig",
     "profiles.declarations.apps.DeclarationsConfig",
     "directory.apps.DirectoryConfig",
@@ -256,6 +257,10 @@ MDM_EXTERNAL_CA_FILE = env_optional("MDM_EXTERNAL_CA_FILE")
 # Legacy: read single-DES SCEP envelopes (56-bit key; README "Device identities").
 MDM_SCEP_ALLOW_DES = env_bool("MDM_SCEP_ALLOW_DES", False)
 
+# --- Apps and Books (managed app licences) -----------------------------------------------------
+APPS_BOOKS_URL = env_str("APPS_BOOKS_URL", "https://vpp.itunes.apple.com/mdm/v2/")
+APPS_BOOKS_TIMEOUT = env_int("APPS_BOOKS_TIMEOUT", 15, minimum=1, maximum=120)
+
 # --- APNs --------------------------------------------------------------------------------------------
 APNS_HOST = env_str("APNS_HOST", "api.push.apple.com")
 APNS_PORT = env_int("APNS_PORT", 443, minimum=1, maximum=65535)
@@ -309,6 +314,8 @@ SPECTACULAR_SETTINGS = {
         "DirectoryGroupKindEnum": "directory.models.DirectoryGroup.Kind",
         # Profiles and declaration sets are assigned to the same three kinds of target.
         "AssignmentKindEnum": "profiles.models.Assignment.Kind",
+        "AppAssignmentScopeEnum": "devices.managed_apps.models.AppAssignment.Scope",
+        "ScopeEnum": "profiles.models.Profile.Scope",  # its name before app assignments came
     },
 }
 

@@ -42,3 +42,6 @@ for app in ("enrollment", "devices", "profiles", "directory", "apns"):
 urlpatterns += _mount("", "profiles.declarations.urls")
 urlpatterns += _mount("console/declarations/", "profiles.declarations.console_urls")
 urlpatterns += _mount("api/v1/", "profiles.declarations.api_urls")
+# Nested apps with their own surfaces (managed apps live under devices/ but have their own area).
+urlpatterns += _mount("console/apps/", "devices.managed_apps.console_urls")
+urlpatterns += _mount("api/v1/", "devices.managed_apps.api_urls")

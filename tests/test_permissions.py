@@ -204,6 +204,7 @@ POST_ONLY = {
     "devices-delivery-cancel",
     "declarations-delete", "declarations-set-assign", "declarations-set-unassign",
     "declarations-set-delete",
+    "apps-location-upload", "apps-location-sync", "apps-custom", "apps-assign", "apps-unassign",
 }  # fmt: skip
 _ACTION_WORDS = ("revoke", "delete", "sync/", "test/", "invite", "recompute", "cancel", "assign/",
                  "push-all", "ue-mode", "security", "certificate/", "csr/$", "tokens/$")  # fmt: skip

@@ -104,6 +104,9 @@ def _variant_for(
     decision = capabilities.check_command_payload(
         spec.request_type, body, target, strip=strip_forbidden
     )
+    if not decision.allowed and decision.removed and set(decision.removed) <= spec.default_keys:
+        # Only keys the builder adds by itself are forbidden here: send without them.
+        decision = capabilities.check_command_payload(spec.request_type, body, target, strip=True)
     notes = list(decision.notes)
     if not decision.allowed or decision.payload is None:
         return None, decision.reason, notes

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import plistlib
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,6 +86,12 @@ class SimulatedDevice:
     received: list[Received] = field(default_factory=list)
     installed_profiles: dict[str, dict[str, Any]] = field(default_factory=dict)
     declarative: DeclarativeClient = field(default_factory=DeclarativeClient)
+    # Managed apps: what the App Store would tell the device (iTunesStoreID or manifest URL ->
+    # bundle ID), whether a licence is there for it (None: every app is licensed), and what
+    # is installed (bundle ID -> Status, Configuration, Attributes, ManagementFlags).
+    app_store: dict[int | str, str] = field(default_factory=dict)
+    has_licence: Callable[[int], bool] | None = None
+    managed_apps: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     # --- identifiers ----------------------------------------------------------------------
 
@@ -163,7 +169,18 @@ class SimulatedDevice:
             message["UserLongName"] = user.title()
         return self.checkin(message)[0]
 
+    def approve_apps(self) -> None:
+        """The person approves the app installs a macOS User Enrollment prompted for."""
+        for app in self.managed_apps.values():
+            if app["Status"] == "Prompting":
+                app["Status"] = "Managed"
+
     def check_out(self) -> int:
+        # The enrollment ends: managed apps go with it (User Enrollment: always; otherwise
+        # those installed with ManagementFlags 1).
+        for bundle, app in list(self.managed_apps.items()):
+            if self.user_enrollment or app.get("ManagementFlags", 0) & 1:
+                del self.managed_apps[bundle]
         return self.checkin({"MessageType": "CheckOut", "Topic": self.topic, **self.ids()})[0]
 
     def enroll(self) -> None:
@@ -343,4 +360,79 @@ class SimulatedDevice:
             return "Acknowledged", {}
         if request_type == "AvailableOSUpdates":
             return "Acknowledged", {"AvailableOSUpdates": []}
-        return "Acknowledged", {}
+        return self._answer_apps(request_type, command)
+
+    def _answer_apps(
+        self, request_type: str, command: dict[str, Any]
+    ) -> tuple[str, dict[str, Any]]:
+        """Managed apps (and an empty acknowledgement for any other command). Without an
+        `app_store` the device acknowledges app commands without installing anything."""
+        if not self.app_store and request_type in ("InstallApplication", "RemoveApplication"):
+            return "Acknowledged", {}
+        if request_type == "InstallApplication":
+            body = {k: v for k, v in command.items() if k != "RequestType"}
+            decision = capabilities.check_command_payload(
+                "InstallApplication", body, self._target(), strip=False
+            )
+            if not decision.allowed:  # a device refuses keys it may not get
+                return "Error", _error_chain(12064, f"invalid command: {decision.reason}")
+            source = command.get("iTunesStoreID") or command.get("ManifestURL")
+            bundle = self.app_store.get(source) if source is not None else None
+            if bundle is None:
+                return "Error", _error_chain(12015, f"app {source} not found in the App Store")
+            store_id = command.get("iTunesStoreID")
+            if store_id is not None and self.has_licence and not self.has_licence(store_id):
+                return "Acknowledged", {
+                    "Identifier": bundle,
+                    "State": "Failed",
+                    "RejectionReason": "NoLicense",
+                }
+            # A macOS User Enrollment asks the person first; elsewhere the install just runs.
+            status = "Prompting" if self.platform == "macOS" and self.user_enrollment else "Managed"
+            self.managed_apps[bundle] = {
+                "Status": status,
+                "Configuration": command.get("Configuration"),
+                # macOS has no app attributes (application.install.yaml): it ignores them.
+                "Attributes": command.get("Attributes") if self.platform != "macOS" else None,
+                "ManagementFlags": command.get("ManagementFlags", 0),
+                "Version": "1.0",
+            }
+            return "Acknowledged", {
+                "Identifier": bundle,
+                "State": "Prompting" if status == "Prompting" else "Installing",
+            }
+        if request_type == "RemoveApplication":
+            if self.managed_apps.pop(command.get("Identifier", ""), None) is None:
+                return "Error", _error_chain(12029, "the app is not managed")
+            return "Acknowledged", {}
+        if request_type != "ManagedApplicationList":
+            return "Acknowledged", {}
+        wanted = command.get("Identifiers") or list(self.managed_apps)
+        return "Acknowledged", {
+            "ManagedApplicationList": {
+                bundle: {
+                    "Status": app["Status"],
+                    "ManagementFlags": app["ManagementFlags"],
+                    "HasConfiguration": bool(app["Configuration"]),
+                    "HasFeedback": False,
+                    "IsValidated": True,
+                    "ExternalVersionIdentifier": 1,
+                    "Version": app["Version"],
+                }
+                for bundle, app in self.managed_apps.items()
+                if bundle in wanted
+            }
+        }
+
+
+def _error_chain(code: int, text: str) -> dict[str, Any]:
+    return {
+        "ErrorChain": [
+            {
+                "ErrorCode": code,
+                "ErrorDomain": "MCMDMErrorDomain",
+                "LocalizedDescription": text,
+                "USEnglishDescription": text,
+            }
+        ]
+    }

@@ -96,8 +96,6 @@ OS_VERSION = {"iOS": "18.2", "macOS": "15.2"}
 #   U  refused: userenrollment.mode=forbidden on that OS
 #   S  refused: supervised=true and only ADE devices are supervised here
 #   N  refused: the OS does not have the command (introduced=n/a)
-#   K  refused: a key our builder always sends is forbidden there (InstallApplication's
-#      ManagementFlags: application.install.yaml, macOS userenrollment.mode=forbidden)
 EXPECTED: dict[str, tuple[str, str]] = {
     "AvailableOSUpdates": ("USSA", "UAAA"),  # system.update.available.yaml
     "CertificateList": ("AAAA", "AAAA"),  # certificate.list.yaml
@@ -108,7 +106,9 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "DisableLostMode": ("USSA", "NNNN"),  # device.lostmode.disable.yaml
     "EnableLostMode": ("USSA", "NNNN"),  # device.lostmode.enable.yaml
     "EraseDevice": ("UAAA", "UAAA"),  # device.erase.yaml
-    "InstallApplication": ("AAAA", "KAAA"),  # application.install.yaml
+    # application.install.yaml; on macOS User Enrollment without ManagementFlags (forbidden
+    # there, a key the builder adds by itself: left out with a note, tests/managed_apps)
+    "InstallApplication": ("AAAA", "AAAA"),
     "InstallProfile": ("AAAA", "AAAA"),  # profile.install.yaml
     "InstalledApplicationList": ("AAAA", "UAAA"),  # application.installed.list.yaml
     "ManagedApplicationList": ("AAAA", "AAAA"),  # application.managed.list.yaml
@@ -128,7 +128,6 @@ REASON_WORDS = {
     "U": "User Enrollment",
     "S": "supervised",
     "N": "not supported on",
-    "K": "ManagementFlags",
 }
 
 _serial = itertools.count(1)

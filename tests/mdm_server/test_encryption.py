@@ -12,6 +12,7 @@ NOT_ENCRYPTED = {
     ("devices.Command", "body"),
     ("devices.QueuedCommand", "result"),
     ("profiles.Profile", "content"),
+    ("managed_apps.App", "icon"),  # an app's icon from the App Store
 }
 
 

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class ManagedAppsConfig(AppConfig):
+    name = "devices.managed_apps"
+    label = "managed_apps"
+    verbose_name = "Managed apps"
+
+    def ready(self) -> None:
+        from devices.managed_apps import receivers
+
+        receivers.connect()

@@ -1,0 +1,280 @@
+"""Assignments: where apps go, the licence check before anything is stored, what will not
+apply on which device, and requests for installs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from devices import capabilities, commands
+from devices.managed_apps import rules
+from devices.managed_apps.models import (
+    App,
+    AppAssignment,
+    AppInstall,
+    AppsBooksUser,
+)
+from devices.managed_apps.services.common import (
+    HOLDING,
+    ManagedAppsError,
+    Status,
+    _params,
+    assignment_targets,
+    person_of,
+)
+from devices.managed_apps.services.installs import remove_install
+from devices.models import Enrollment
+from devices.services.common import Actor
+from mdm_server import audit
+
+_PREVIEW = (("iOS", "18.0", "user"), ("macOS", "15.0", "user"), ("iOS", "18.0", "device"))
+
+
+def what_will_not_apply(assignment: AppAssignment) -> list[str]:
+    """Per kind of device, what of the install command Apple's schema leaves out there."""
+    try:
+        payload = commands.build_command(
+            "InstallApplication", _params(assignment, rules.Person(""))
+        )
+    except commands.CommandInputError as exc:
+        raise ManagedAppsError(str(exc)) from None
+    out: list[str] = []
+    for platform, version, kind in _PREVIEW:
+        if assignment.app.platforms and platform not in assignment.app.platforms:
+            continue
+        target = capabilities.Target(
+            platform=capabilities.Platform(platform),
+            os_version=version,
+            enrollment_type=capabilities.EnrollmentType(kind),
+        )
+        decision = capabilities.check_command_payload(
+            "InstallApplication", payload, target, strip=True
+        )
+        label = f"{platform} {'User' if kind == 'user' else 'Device'} Enrollment"
+        if not decision.allowed:
+            out.append(f"{label}: not installed: {decision.reason}")
+        out += [f"{label}: {key} left out: {why}" for key, why in decision.removed.items()]
+        out += [f"{label}: {key} has no effect: {why}" for key, why in decision.ignored.items()]
+    return out
+
+
+def licences_needed(app: App, enrollments: Iterable[Enrollment]) -> int:
+    """New licences an assignment to these enrollments takes (held ones are reused)."""
+    if app.kind != App.Kind.STORE:
+        return 0
+    holders: set[str] = set()
+    for enrollment in enrollments:
+        person = person_of(enrollment)
+        holder = (
+            f"user:{person.managed_apple_id.lower()}"
+            if enrollment.enrollment_type == "user"
+            else f"serial:{person.serial_number}"
+        )
+        holders.add(holder)
+    held = AppInstall.objects.filter(app=app, status__in=HOLDING).values_list(
+        "licence", "licence_holder"
+    )
+    held_keys = {f"{'user' if k == 'user' else 'serial'}:{h}" for k, h in held}
+    users = AppsBooksUser.objects.filter(token=app.token_id).values_list(
+        "managed_apple_id", "client_user_id"
+    )
+    by_cid = {cid: f"user:{mail.lower()}" for mail, cid in users}
+    held_keys |= {by_cid.get(k.removeprefix("user:"), k) for k in held_keys}
+    return len(holders - held_keys)
+
+
+@dataclass
+class AssignResult:
+    assignment: AppAssignment
+    requested: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def assign_app(
+    *,
+    app: App,
+    scope: str,
+    enrollment: Enrollment | None = None,
+    group: Any = None,
+    enrollment_type: str = "",
+    mode: str = AppAssignment.Mode.REQUIRED,
+    configuration: dict[str, Any] | None = None,
+    vpn_uuid: str = "",
+    associated_domains: list[str] | None = None,
+    removable: bool | None = None,
+    actor: Actor = None,
+) -> AssignResult:
+    """Assign an app. A licence shortage or bad configuration refuses it before anything is
+    stored; what will not apply on some devices is returned as warnings."""
+    assignment = AppAssignment(
+        app=app,
+        scope=scope,
+        enrollment=enrollment,
+        group=group,
+        enrollment_type=enrollment_type,
+        mode=mode,
+        configuration=configuration or {},
+        vpn_uuid=vpn_uuid,
+        associated_domains=associated_domains or [],
+        removable=removable,
+        created_by=actor if actor is not None and actor.is_authenticated else None,  # type: ignore[misc]
+    )
+    problem = commands.plist_problem(assignment.configuration)
+    if problem:
+        raise ManagedAppsError(f"configuration: {problem}")
+    unknown = rules.unknown_variables(assignment.configuration)
+    if unknown:
+        raise ManagedAppsError(
+            f"unknown variable(s) {', '.join(unknown)}; known: {', '.join(rules.VARIABLES)}"
+        )
+    warnings = what_will_not_apply(assignment)
+    targets = list(assignment_targets(assignment).select_related("directory_user"))
+    if mode == AppAssignment.Mode.REQUIRED and app.kind == App.Kind.STORE:
+        if app.token_id is None:
+            raise ManagedAppsError("this App Store app has no Apps and Books location")
+        needed = licences_needed(app, targets)
+        if needed > app.licences_available:
+            raise ManagedAppsError(
+                f"not enough licences for {app.name}: {needed} needed, "
+                f"{app.licences_available} free of {app.licences_total}; buy more in Apple "
+                "Business Manager and sync, or assign to fewer devices"
+            )
+    with transaction.atomic():
+        assignment.save()
+        audit.record(
+            actor=actor,
+            action="apps.assigned",
+            target=assignment,
+            details={"app": app.name, "scope": scope, "mode": mode, "warnings": warnings},
+        )
+        requested = _request_many(targets, assignment) if mode == AppAssignment.Mode.REQUIRED else 0
+    return AssignResult(assignment=assignment, requested=requested, warnings=warnings)
+
+
+def _request_many(targets: list[Enrollment], assignment: AppAssignment) -> int:
+    """_request for many devices in three statements (an assignment to every enrollment of a
+    type reaches thousands): new installs, and again the removed or failed ones."""
+    now = timezone.now()
+    ids = [t.pk for t in targets]
+    mine = AppInstall.objects.filter(app=assignment.app, enrollment__in=ids)
+    existing = set(mine.values_list("enrollment_id", flat=True))
+    created = AppInstall.objects.bulk_create(
+        [
+            AppInstall(enrollment=t, app=assignment.app, assignment=assignment, next_attempt_at=now)
+            for t in targets
+            if t.pk not in existing
+        ],
+        ignore_conflicts=True,
+    )
+    again = mine.filter(
+        enrollment__in=existing, status__in=(Status.REMOVED, Status.FAILED, Status.REMOVING)
+    ).update(
+        assignment=assignment,
+        status=Status.REQUESTED,
+        reason="",
+        attempts=0,
+        next_attempt_at=now,
+        updated_at=now,
+    )
+    return len(created) + again
+
+
+def _request(enrollment: Enrollment, assignment: AppAssignment) -> AppInstall | None:
+    install, created = AppInstall.objects.get_or_create(
+        enrollment=enrollment,
+        app=assignment.app,
+        defaults={"assignment": assignment, "next_attempt_at": timezone.now()},
+    )
+    if created:
+        return install
+    if install.status in (Status.REMOVED, Status.FAILED, Status.REMOVING):
+        install.assignment = assignment
+        install.status = Status.REQUESTED
+        install.reason = ""
+        install.attempts = 0
+        install.next_attempt_at = timezone.now()
+        install.save()
+        return install
+    return None
+
+
+def request_install(*, enrollment: Enrollment, assignment: AppAssignment) -> AppInstall:
+    """Install an available (or required) app on one device now, on request."""
+    if not assignment_targets(assignment).filter(pk=enrollment.pk).exists():
+        raise ManagedAppsError("this app is not assigned to that device")
+    if (
+        assignment.mode == AppAssignment.Mode.AVAILABLE
+        and assignment.app.kind == App.Kind.STORE
+        and licences_needed(assignment.app, [enrollment]) > assignment.app.licences_available
+    ):
+        raise ManagedAppsError(f"no licence left for {assignment.app.name}")
+    with transaction.atomic():
+        install = _request(enrollment, assignment)
+    return install or AppInstall.objects.get(enrollment=enrollment, app=assignment.app)
+
+
+def unassign(*, assignment: AppAssignment, actor: Actor = None) -> int:
+    """Remove the assignment; its apps are removed from devices no other assignment covers."""
+    audit.record(actor=actor, action="apps.unassigned", target=assignment)
+    installs = list(
+        AppInstall.objects.filter(assignment=assignment).select_related("enrollment", "app")
+    )
+    assignment.delete()
+    removed = 0
+    for install in installs:
+        install.assignment = None  # the database set it NULL with the delete
+        other = AppAssignment.objects.filter(app=install.app_id, mode=AppAssignment.Mode.REQUIRED)
+        if any(assignment_targets(a).filter(pk=install.enrollment_id).exists() for a in other):
+            continue
+        remove_install(install=install)
+        removed += 1
+    return removed
+
+
+def enrollment_started(*, enrollment: Enrollment) -> int:
+    """A new enrollment: request every required app whose assignment reaches it."""
+    count = 0
+    required = AppAssignment.objects.filter(mode=AppAssignment.Mode.REQUIRED).select_related("app")
+    for assignment in required:
+        if assignment_targets(assignment).filter(pk=enrollment.pk).exists():
+            with transaction.atomic():
+                count += _request(enrollment, assignment) is not None
+    return count
+
+
+def reconcile_people(*, user_ids: Iterable[int]) -> tuple[int, int]:
+    """After group changes: request the required apps these people's devices now fall under,
+    and remove the ones no assignment reaches any more. Returns (requested, removed)."""
+    enrollments = Enrollment.objects.filter(
+        directory_user__in=list(user_ids),
+        channel=Enrollment.Channel.DEVICE,
+        status=Enrollment.Status.ENROLLED,
+    )
+    requested = removed = 0
+    required = list(
+        AppAssignment.objects.filter(mode=AppAssignment.Mode.REQUIRED).select_related("app")
+    )
+    for enrollment in enrollments:
+        requested += enrollment_started(enrollment=enrollment)
+        installs = AppInstall.objects.filter(
+            enrollment=enrollment, assignment__scope=AppAssignment.Scope.GROUP
+        ).select_related("app", "app__token", "assignment", "enrollment")
+        for install in installs.exclude(status__in=(Status.REMOVED, Status.REMOVING)):
+            reaching = [
+                a
+                for a in required
+                if a.app_id == install.app_id
+                and assignment_targets(a).filter(pk=enrollment.pk).exists()
+            ]
+            if reaching:
+                if install.assignment not in reaching:
+                    install.assignment = reaching[0]
+                    install.save(update_fields=["assignment", "updated_at"])
+                continue
+            remove_install(install=install)
+            removed += 1
+    return requested, removed

@@ -1,0 +1,85 @@
+"""What the managed-apps services share: the error, constants, the client of a location,
+which devices an assignment reaches and the install parameters for one device."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import QuerySet
+
+from devices.managed_apps import appsbooks, rules
+from devices.managed_apps.models import (
+    AppAssignment,
+    AppInstall,
+    AppsBooksToken,
+)
+from devices.models import Enrollment
+from mdm_server import encryption
+
+ORIGIN = "managed-apps"
+EXPIRY_WARNING = timedelta(days=30)
+CLAIM = timedelta(minutes=5)  # how long a worker holds the installs it advances
+Status = AppInstall.Status
+HOLDING = (Status.LICENCE_ASSIGNED, Status.INSTALLING, Status.PROMPTING, Status.INSTALLED)
+
+
+class ManagedAppsError(Exception):
+    """A write was refused or Apps and Books failed; the message is for the admin."""
+
+
+def client_for(token: AppsBooksToken) -> appsbooks.AppsBooksClient:
+    stoken = encryption.decrypt(token.encrypted_token).decode()
+    return appsbooks.AppsBooksClient(
+        stoken, base_url=settings.APPS_BOOKS_URL, timeout=settings.APPS_BOOKS_TIMEOUT
+    )
+
+
+def _token_failed(token: AppsBooksToken, exc: appsbooks.AppsBooksError) -> None:
+    if exc.token_unusable:
+        AppsBooksToken.objects.filter(pk=token.pk).update(
+            last_error=f"the token no longer works: {exc.message}"[:500]
+        )
+
+
+def assignment_targets(assignment: AppAssignment) -> QuerySet[Enrollment]:
+    """The enrolled device channels an assignment reaches now."""
+    enrolled = Enrollment.objects.filter(
+        channel=Enrollment.Channel.DEVICE, status=Enrollment.Status.ENROLLED
+    )
+    if assignment.scope == AppAssignment.Scope.DEVICE:
+        return enrolled.filter(pk=assignment.enrollment_id or 0)
+    if assignment.scope == AppAssignment.Scope.GROUP:
+        return enrolled.filter(directory_user__groups=assignment.group_id).distinct()
+    return enrolled.filter(enrollment_type=assignment.enrollment_type)
+
+
+def person_of(enrollment: Enrollment) -> rules.Person:
+    user = enrollment.directory_user
+    return rules.Person(
+        enrollment_type=enrollment.enrollment_type,
+        managed_apple_id=enrollment.managed_apple_id
+        or (user.managed_apple_id or "" if user else ""),
+        email=user.email if user else "",
+        username=user.username if user else enrollment.user_short_name,
+        full_name=user.display_name if user else enrollment.user_long_name,
+        device_name=enrollment.device_name,
+        serial_number=enrollment.serial_number or "",
+        enrollment_id=enrollment.enrollment_id or "",
+    )
+
+
+def _params(assignment: AppAssignment, person: rules.Person) -> dict[str, Any]:
+    app = assignment.app
+    return rules.install_params(
+        rules.AppRef(adam_id=app.adam_id, manifest_url=app.manifest_url),
+        configuration=assignment.configuration,
+        vpn_uuid=assignment.vpn_uuid,
+        associated_domains=tuple(assignment.associated_domains),
+        removable=assignment.removable,
+        person=person,
+    )
+
+
+# The kinds of device an admin is told about, whether or not one is enrolled yet.

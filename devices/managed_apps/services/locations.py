@@ -1,0 +1,200 @@
+"""Apps and Books locations (content tokens) and the catalogue synced from them."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from devices.managed_apps import appsbooks
+from devices.managed_apps.models import (
+    App,
+    AppsBooksToken,
+)
+from devices.managed_apps.services.common import (
+    EXPIRY_WARNING,
+    ManagedAppsError,
+    _token_failed,
+    client_for,
+)
+from devices.managed_apps.services.installs import push_update
+from devices.services.common import Actor
+from mdm_server import audit, encryption
+
+logger = logging.getLogger(__name__)
+
+
+def upload_token(*, name: str, data: bytes, actor: Actor = None) -> AppsBooksToken:
+    """Check a .vpptoken with Apple, claim its location for this server, store it encrypted.
+
+    Nothing is stored when the file is not a token, has expired, or Apple refuses it."""
+    try:
+        parsed = appsbooks.parse_content_token(data)
+    except appsbooks.TokenFileError as exc:
+        raise ManagedAppsError(str(exc)) from None
+    if parsed.expires_at <= timezone.now():
+        raise ManagedAppsError(f"this content token expired on {parsed.expires_at:%Y-%m-%d}")
+    token = AppsBooksToken.objects.filter(name=name).first() or AppsBooksToken(name=name)
+    client = appsbooks.AppsBooksClient(
+        parsed.stoken, base_url=settings.APPS_BOOKS_URL, timeout=settings.APPS_BOOKS_TIMEOUT
+    )
+    try:
+        before = client.client_config()
+        config = client.update_client_config(
+            client_context=str(token.client_context), mdm_name="mdm-server"
+        )
+    except appsbooks.AppsBooksError as exc:
+        raise ManagedAppsError(f"Apps and Books refused the token: {exc.message}") from None
+    finally:
+        client.close()
+    token.org_name = parsed.org_name[:200]
+    token.location_name = config.location_name[:200]
+    token.expires_at = config.token_expires_at or parsed.expires_at
+    token.encrypted_token = encryption.encrypt(parsed.stoken.encode())
+    token.last_error = ""
+    # Uploading claims the location: a conflict seen before is resolved. Whether another MDM
+    # server had it is logged (its licences may need to be reconciled by the admin).
+    if not appsbooks.claims_location(before, str(token.client_context)):
+        logger.warning("Apps and Books location %s was in use by another MDM server", name)
+    token.conflict = ""
+    token.save()
+    audit.record(
+        actor=actor,
+        action="apps.location_uploaded",
+        target=token,
+        details={"org": token.org_name, "expires_at": token.expires_at.isoformat()},
+    )
+    return token
+
+
+def token_warning(token: AppsBooksToken, *, now: datetime | None = None) -> str:
+    """What the dashboard says about a token: expired, expiring soon, used elsewhere, failing."""
+    now = now or timezone.now()
+    if token.expires_at <= now:
+        return f"expired on {token.expires_at:%Y-%m-%d}: upload a new token"
+    if token.expires_at - now <= EXPIRY_WARNING:
+        return f"expires on {token.expires_at:%Y-%m-%d}: download a new token from Apple"
+    return token.conflict or token.last_error
+
+
+@dataclass
+class SyncResult:
+    created: int = 0
+    updated: int = 0
+    new_versions: list[str] = field(default_factory=list)
+    conflict: str = ""
+
+
+def sync_token(*, token: AppsBooksToken) -> SyncResult:
+    """Read the location's assets with their licence counts and the apps' metadata; store them
+    (one transaction, after every page was read); push new versions where apps are required."""
+    client = client_for(token)
+    try:
+        config = client.client_config()
+        assets = [a for a in client.iter_assets() if a.product_type.lower() == "app"]
+        lookup = client.metadata_lookup_url()
+        metadata = client.app_metadata(lookup, [a.adam_id for a in assets]) if assets else {}
+        known = dict(
+            App.objects.filter(token=token, icon__isnull=False).values_list("adam_id", "icon_url")
+        )
+        icons = {
+            adam_id: icon
+            for adam_id, meta in metadata.items()
+            if meta.icon_url
+            and known.get(adam_id) != meta.icon_url
+            and (icon := client.fetch_icon(meta.icon_url)) is not None
+        }
+    except appsbooks.AppsBooksError as exc:
+        _token_failed(token, exc)
+        raise ManagedAppsError(f"sync failed: {exc.message}") from None
+    finally:
+        client.close()
+    result = SyncResult()
+    if not appsbooks.claims_location(config, str(token.client_context)):
+        result.conflict = (
+            "another MDM server uses this content token (its client context replaced ours): "
+            "licences it assigns are not ours to manage; upload the token again to reclaim it"
+        )
+    updated_apps: list[App] = []
+    with transaction.atomic():
+        for asset in assets:
+            meta = metadata.get(asset.adam_id)
+            values: dict[str, Any] = {
+                "licences_total": asset.total,
+                "licences_assigned": asset.assigned,
+                "licences_available": asset.available,
+                "device_assignable": asset.device_assignable,
+                # Apple's `supportedPlatforms` (iOS, macOS, …), the names the filter uses.
+                "platforms": list(asset.platforms or (meta.platforms if meta else ())),
+            }
+            if meta:
+                values.update(
+                    name=meta.name or asset.adam_id,
+                    bundle_id=meta.bundle_id,
+                    version=meta.version,
+                    icon_url=meta.icon_url,
+                )
+            if asset.adam_id in icons:
+                values["icon"], values["icon_type"] = icons[asset.adam_id]
+            app, created = App.objects.get_or_create(
+                kind=App.Kind.STORE,
+                token=token,
+                adam_id=asset.adam_id,
+                pricing_param=asset.pricing_param,
+                defaults={"name": asset.adam_id, **values},
+            )
+            if created:
+                result.created += 1
+                continue
+            new_version = bool(meta and app.version and meta.version != app.version)
+            for key, value in values.items():
+                setattr(app, key, value)
+            app.save()
+            result.updated += 1
+            if new_version:
+                result.new_versions.append(app.name)
+                updated_apps.append(app)
+        AppsBooksToken.objects.filter(pk=token.pk).update(
+            last_synced_at=timezone.now(), conflict=result.conflict, last_error=""
+        )
+    for app in updated_apps:
+        push_update(app=app)
+    return result
+
+
+def add_custom_app(
+    *,
+    name: str,
+    manifest_url: str,
+    bundle_id: str = "",
+    enterprise: bool = False,
+    actor: Actor = None,
+) -> App:
+    """A custom or in-house app, installed from its manifest (an https URL)."""
+    if not manifest_url.startswith("https://"):
+        raise ManagedAppsError("the manifest URL must be an https:// URL")
+    app = App.objects.create(
+        kind=App.Kind.ENTERPRISE if enterprise else App.Kind.CUSTOM,
+        name=name[:200],
+        manifest_url=manifest_url,
+        bundle_id=bundle_id[:255],
+        platforms=["iOS", "macOS"],
+    )
+    audit.record(actor=actor, action="apps.custom_app_added", target=app)
+    return app
+
+
+def dashboard_alerts() -> list[str]:
+    """One line per Apps and Books location that needs the admin (console dashboard)."""
+    now = timezone.now()
+    out = []
+    for token in AppsBooksToken.objects.order_by("name"):
+        warning = token_warning(token, now=now)
+        if warning:
+            out.append(f"Apps and Books location {token.name}: {warning}")
+    return out

@@ -1,0 +1,56 @@
+"""Managed-apps fixtures: the fake Apps and Books service (tests/managed_apps/fake_appsbooks.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.conf import LazySettings
+from django.test import Client
+
+from devices.simulator import DjangoTestTransport, SimulatedDevice, issue_identity
+from tests.managed_apps.fake_appsbooks import FakeAppsBooks
+
+
+@pytest.fixture(scope="session")
+def _fake_service() -> Iterator[FakeAppsBooks]:
+    fake = FakeAppsBooks()
+    yield fake
+    fake.close()
+
+
+@pytest.fixture
+def fake_vpp(_fake_service: FakeAppsBooks, settings: LazySettings) -> Iterator[FakeAppsBooks]:
+    """The fake, reset to its seed (3 apps: 3, 1 and 0 licences), and the server pointed at it."""
+    _fake_service.reset()
+    settings.APPS_BOOKS_URL = _fake_service.base_url
+    settings.APPS_BOOKS_TIMEOUT = 2
+    yield _fake_service
+    _fake_service.reset()
+
+
+@pytest.fixture
+def make_device(server_pki: Any) -> Callable[..., SimulatedDevice]:
+    """A simulated device talking to this server through the Django test client."""
+    from mdm_server.pki import services as pki
+
+    ca = pki.active_identity("ca")
+
+    def make(
+        *, platform: str = "iOS", user_enrollment: bool = True, **kwargs: Any
+    ) -> SimulatedDevice:
+        cert, key = issue_identity(ca)
+        kwargs.setdefault("os_version", "18.2" if platform == "iOS" else "15.2")
+        return SimulatedDevice(
+            transport=DjangoTestTransport(Client()),
+            certificate=cert,
+            key=key,
+            server_url="https://mdm.test/mdm/connect",
+            checkin_url="https://mdm.test/mdm/checkin",
+            platform=platform,
+            user_enrollment=user_enrollment,
+            **kwargs,
+        )
+
+    return make
