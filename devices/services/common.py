@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils import timezone
 
-from devices import capabilities, protocol
+from devices import binding, capabilities, protocol
 from devices.exceptions import CheckinRejected
 from devices.identity import DeviceIdentity
 from devices.models import DeviceEvent, Enrollment, QueuedCommand
@@ -106,7 +106,28 @@ def _find(ids: protocol.EnrollmentIds, *, for_update: bool = False) -> Enrollmen
 def _check_pin(enrollment: Enrollment, identity: DeviceIdentity) -> None:
     device = enrollment.parent or enrollment
     if device.cert_fingerprint and device.cert_fingerprint != identity.fingerprint:
-        raise CheckinRejected(403, "this identity certificate belongs to another enrollment")
+        # A renewed identity takes over the pin on its first use (devices.binding.is_renewal).
+        from devices.services.renewal import adopt_renewed_identity
+
+        if not adopt_renewed_identity(device, identity):
+            raise CheckinRejected(403, "this identity certificate belongs to another enrollment")
+
+
+def channel_of(enrollment: Enrollment) -> binding.Channel:
+    """What the binding rules need of a stored device channel."""
+    return binding.Channel(
+        pinned=enrollment.cert_fingerprint,
+        checked_out=enrollment.status == Enrollment.Status.UNENROLLED,
+        person=enrollment.directory_user_id,
+        references=frozenset(
+            r
+            for r in (
+                enrollment.enrollment_reference,
+                binding.grant_reference(str(enrollment.public_id)),
+            )
+            if r
+        ),
+    )
 
 
 def _cancel_pending(enrollment: Enrollment, reason: str) -> int:
