@@ -27,6 +27,7 @@ from devices.filters import (
 )
 from devices.models import Command, Enrollment, LifecycleSettings, QueuedCommand
 from devices.services import lifecycle
+from devices.services import renewal as renewal_services
 from mdm_server import audit, roles
 
 PAGE_SIZE = 50
@@ -471,6 +472,9 @@ class LifecycleSettingsForm(forms.ModelForm):
             "inventory_refresh_hours": "Refresh inventory every (hours)",
             "gone_after_days": "Probably gone after silence of (days)",
             "retention_days": "Keep an ended User Enrollment for (days)",
+            "renewal_window_days": "Renew device identities before expiry (days)",
+            "server_certificate_warning_days": "Warn before the server CA or signing "
+            "certificate expires (days)",
         }
 
 
@@ -512,6 +516,23 @@ def device_retire(request: HttpRequest, public_id: Any) -> HttpResponse:
         return response
     lifecycle.retire(enrollment=device, actor=request.user)
     messages.success(request, "Device retired: unenrolled, its certificate revoked.")
+    return redirect(reverse("devices-detail", args=[device.public_id]))
+
+
+@require_POST
+@roles.console_view()
+def device_renew_identity(request: HttpRequest, public_id: Any) -> HttpResponse:
+    """Renew a device's identity certificate now, whatever its expiry (POST; administrators):
+    its updated enrollment profile is queued (InstallProfile), the device gets it at its next
+    poll without user action."""
+    device = _device(public_id)
+    reason = renewal_services.request_renewal(enrollment=device, actor=request.user)
+    if reason:
+        messages.error(request, f"Identity not renewed: {reason}")
+        response = device_detail(request, public_id)
+        response.status_code = 400
+        return response
+    messages.success(request, "Identity renewal queued: the device installs it at its next poll.")
     return redirect(reverse("devices-detail", args=[device.public_id]))
 
 

@@ -70,6 +70,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "section": "dashboard",
             "data": device_selectors.dashboard(stale_days=stale_days),
             "push_alerts": _push_alerts(),
+            "pki_alerts": device_selectors.server_certificate_alerts(),
         },
     )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 from django.db.models import DateTimeField, ExpressionWrapper, F, Q, QuerySet, Value
@@ -315,3 +316,17 @@ def retire_ca(*, generation: int, force: bool = False, actor: Actor = None) -> S
         details={"generation": generation, "devices_left": held},
     )
     return row
+
+
+def note_renewal_result(delivery: QueuedCommand, report: Any) -> None:
+    """The device answered a renewal's InstallProfile with an error: its renewal failed (asked
+    again after RETRY_AFTER), with the device's reason on its page."""
+    command = delivery.command
+    if command.origin != renewal.ORIGIN or not report.error_chain:
+        return
+    first = report.error_chain[0] if isinstance(report.error_chain[0], dict) else {}
+    reason = str(first.get("LocalizedDescription") or first.get("USEnglishDescription") or "error")
+    Enrollment.objects.filter(pk=delivery.enrollment_id, renewal_command_uuid=command.uuid).update(
+        renewal_status=renewal.Status.FAILED,
+        renewal_detail=f"the device answered: {reason}"[:255],
+    )

@@ -336,3 +336,83 @@ def test_a_fleet_stays_enrolled_for_two_years_across_a_ca_rollover(
         assert not QueuedCommand.objects.filter(
             enrollment=channel, status__in=QueuedCommand.PENDING
         ).exists(), name
+
+
+def test_console_shows_the_renewal_and_an_administrator_renews_now(
+    org: dict[str, Any],
+    transport: Any,
+    moving_clock: clock.ManualClock,
+    admin_client: Any,
+    helpdesk_client: Any,
+) -> None:
+    from django.urls import reverse
+
+    device = _account_device(transport, "alice", mac=False, now=moving_clock)
+    channel = _channel(device)
+    detail = reverse("devices-detail", args=[channel.public_id])
+    page = admin_client.get(detail).content.decode()
+    expires = f"expires {device.certificate.not_valid_after_utc:%Y-%m-%d}"
+    assert "data-identity-renewal" in page and expires in page and "Not needed yet" in page
+    renew = reverse("devices-renew-identity", args=[channel.public_id])
+    assert helpdesk_client.post(renew).status_code == 403
+    assert admin_client.get(renew).status_code == 405
+    assert admin_client.post(renew).status_code == 302
+    channel.refresh_from_db()
+    assert channel.renewal_status == "requested"
+    assert "Renewal sent, waiting for the device" in admin_client.get(detail).content.decode()
+    handled = device.run()
+    assert [r.request_type for r in handled if r.request_type == "InstallProfile"]
+    assert "Renewed" in admin_client.get(detail).content.decode()
+
+
+def test_dashboard_warns_of_server_certificates_and_devices_left_on_an_old_ca(
+    org: dict[str, Any], transport: Any, moving_clock: clock.ManualClock, admin_client: Any
+) -> None:
+    from devices.models import LifecycleSettings
+
+    device = _account_device(transport, "alice", mac=False, now=moving_clock)
+    page = admin_client.get("/console/").content.decode()
+    assert "data-pki-alert" not in page
+    renewal.rollover_ca()
+    page = admin_client.get("/console/").content.decode()
+    assert "1 enrolled device(s) still hold an identity of an older CA generation" in page
+    device.run()  # nothing due yet: the scheduled run has not come
+    renewal.renew_identities()
+    device.run()
+    assert "data-pki-alert" not in admin_client.get("/console/").content.decode()
+    # The signing certificate lasts 825 days, the CA ten years: a long warning period shows both.
+    LifecycleSettings.objects.update_or_create(
+        pk=1, defaults={"server_certificate_warning_days": 900}
+    )
+    page = admin_client.get("/console/").content.decode()
+    assert "The profile-signing certificate (generation 2) expires on" in page
+    assert "The server CA" not in page
+    moving_clock.advance(3000 * DAY)
+    assert (
+        "The server CA (generation 2) expires on" in admin_client.get("/console/").content.decode()
+    )
+
+
+def test_a_device_that_refuses_the_renewal_profile_shows_why(
+    org: dict[str, Any], transport: Any, moving_clock: clock.ManualClock
+) -> None:
+    device = _account_device(transport, "alice", mac=False, now=moving_clock)
+    channel = _channel(device)
+    # The device holds another topic than the profile carries: it refuses the update.
+    device.topic = "com.apple.mgmt.External.99999999-0000-0000-0000-000000000000"
+    first = device.certificate
+    assert renewal.request_renewal(enrollment=channel) == ""
+    device.run()
+    channel.refresh_from_db()
+    assert channel.renewal_status == "failed"
+    assert "Topic or ServerURL changed" in channel.renewal_detail
+    assert device.certificate == first and device.connect()[0] == 200
+    # Asked again only after the retry delay, even inside its window.
+    assert channel.renewal_requested_at is not None
+    window = 400 * DAY
+
+    def due(at: dt.datetime) -> bool:
+        return renewal.renewal_due(now=at, window=window).filter(pk=channel.pk).exists()
+
+    assert not due(channel.renewal_requested_at + DAY)
+    assert due(channel.renewal_requested_at + 4 * DAY)
