@@ -477,16 +477,27 @@ class LifecycleSettingsForm(forms.ModelForm):
             "certificate expires (days)",
         }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Added later than the others: a client that does not send them keeps their value.
+        for name in ("renewal_window_days", "server_certificate_warning_days"):
+            self.fields[name].required = False
+
 
 @roles.console_view()
 def lifecycle_settings(request: HttpRequest) -> HttpResponse:
-    """Inventory refresh period, probably-gone threshold and retention (administrators save)."""
+    """Inventory refresh period, probably-gone threshold, retention, identity renewal window and
+    server-certificate warning (administrators save)."""
     current = LifecycleSettings.load()
     form = LifecycleSettingsForm(
         request.POST if request.method == "POST" else None, instance=current
     )
     if request.method == "POST" and form.is_valid():
-        values = {name: form.cleaned_data[name] for name in lifecycle.SETTINGS_FIELDS}
+        values = {
+            name: form.cleaned_data[name]
+            for name in lifecycle.SETTINGS_FIELDS
+            if form.cleaned_data[name] is not None
+        }
         lifecycle.save_settings(values=values, actor=request.user)
         messages.success(request, "Lifecycle settings saved.")
         return redirect(reverse("devices-lifecycle"))

@@ -12,9 +12,19 @@ from django.core.management import CommandError, call_command
 
 from devices.identity import _trusted_cas, forget_cached_state
 from devices.models import Enrollment
+from mdm_server import clock
 from mdm_server.pki.models import ServerCertificate
 
 pytestmark = pytest.mark.django_db
+
+
+def _rollover_a_week_later() -> str:
+    """`pki_rollover ca` a week after the first CA was made (not in the same second)."""
+    previous = clock.use(clock.ManualClock(dt.datetime.now(dt.UTC) + dt.timedelta(days=7)))
+    try:
+        return _run("ca")
+    finally:
+        clock.use(previous)
 
 
 def _run(*args: str) -> str:
@@ -39,13 +49,13 @@ def _device_of_generation(ca: ServerCertificate) -> Enrollment:
 def test_rollover_keeps_the_old_generation_trusted_until_retired(server_pki: Any) -> None:
     old_ca = server_pki.ca
     device = _device_of_generation(old_ca)
-    out = _run("ca")
+    out = _rollover_a_week_later()
     assert "CA generation 2 is active" in out
     assert "CA generation 1: trusted" in out and "1 enrolled device(s)" in out
     new_ca = ServerCertificate.objects.get(kind="ca", is_active=True)
     signing = ServerCertificate.objects.get(kind="signing", is_active=True)
     assert signing.generation == 2
-    assert signing.chain[0].fingerprint == new_ca.certificate.fingerprint  # signed by the new CA
+    assert signing.chain[0] == new_ca.certificate  # issued by the new CA
     assert new_ca.certificate.subject != old_ca.certificate.subject
     forget_cached_state()
     assert {c.subject for c in _trusted_cas()} == {
@@ -70,7 +80,7 @@ def test_rollover_keeps_the_old_generation_trusted_until_retired(server_pki: Any
 
 def test_retire_with_force_and_signing_rotation(server_pki: Any) -> None:
     _device_of_generation(server_pki.ca)
-    _run("ca")
+    _rollover_a_week_later()
     assert "CA generation 1 is retired" in _run("retire", "1", "--force")
     out = _run("signing")
     assert "profile-signing generation 3 is active" in out

@@ -373,6 +373,7 @@ def test_dashboard_warns_of_server_certificates_and_devices_left_on_an_old_ca(
     device = _account_device(transport, "alice", mac=False, now=moving_clock)
     page = admin_client.get("/console/").content.decode()
     assert "data-pki-alert" not in page
+    moving_clock.advance(DAY)
     renewal.rollover_ca()
     page = admin_client.get("/console/").content.decode()
     assert "1 enrolled device(s) still hold an identity of an older CA generation" in page
@@ -394,7 +395,10 @@ def test_dashboard_warns_of_server_certificates_and_devices_left_on_an_old_ca(
 
 
 def test_a_device_that_refuses_the_renewal_profile_shows_why(
-    org: dict[str, Any], transport: Any, moving_clock: clock.ManualClock
+    org: dict[str, Any],
+    transport: Any,
+    moving_clock: clock.ManualClock,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     device = _account_device(transport, "alice", mac=False, now=moving_clock)
     channel = _channel(device)
@@ -402,13 +406,15 @@ def test_a_device_that_refuses_the_renewal_profile_shows_why(
     device.topic = "com.apple.mgmt.External.99999999-0000-0000-0000-000000000000"
     first = device.certificate
     assert renewal.request_renewal(enrollment=channel) == ""
-    device.run()
+    with django_capture_on_commit_callbacks(execute=True):  # the result signal is on commit
+        device.run()
     channel.refresh_from_db()
     assert channel.renewal_status == "failed"
     assert "Topic or ServerURL changed" in channel.renewal_detail
     assert device.certificate == first and device.connect()[0] == 200
-    # Asked again only after the retry delay, even inside its window.
+    # Asked again only after the retry delay, even inside its window (from its start: slot 0).
     assert channel.renewal_requested_at is not None
+    Enrollment.objects.filter(pk=channel.pk).update(refresh_slot=0)
     window = 400 * DAY
 
     def due(at: dt.datetime) -> bool:
