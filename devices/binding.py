@@ -44,6 +44,7 @@ class Channel:
     checked_out: bool
     person: int | None  # the directory user it belongs to
     references: frozenset[str]  # issuance references of its own: its session, the admin grant
+    pinned_renews: str = ""  # the certificate the pinned one renewed ("" when not a renewal)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,13 +92,16 @@ def refusal(channel: Channel | None, certificate: Certificate) -> str | None:
 
 def is_renewal(channel: Channel | None, certificate: Certificate) -> bool:
     """Whether `certificate` renews the identity this channel is pinned to: issued to replace
-    exactly that certificate, under one of the channel's own references, neither revoked nor
-    held elsewhere, for a channel still enrolled. Accepted for that channel only."""
+    exactly that certificate (or the one the pinned certificate itself replaced: a renewal
+    asked twice, whose second profile the device installed after the first), under one of the
+    channel's own references, neither revoked nor held elsewhere, for a channel still enrolled.
+    Accepted for that channel only."""
     return (
         channel is not None
         and not channel.checked_out
         and bool(channel.pinned)
-        and certificate.renews == channel.pinned
+        and bool(certificate.renews)
+        and certificate.renews in (channel.pinned, channel.pinned_renews)
         and certificate.fingerprint != channel.pinned
         and bool(certificate.reference)
         and certificate.reference in channel.references

@@ -177,7 +177,11 @@ def _check_binding(
         or _OTHER_HOLDER.first(identity.fingerprint, reference, ids.key) is not None,
         renews=issued.renews if issued is not None else "",
     )
-    channel = channel_of(enrollment) if enrollment is not None else None
+    channel = None
+    if enrollment is not None:
+        channel = channel_of(
+            enrollment, pinned_renews=renewal_services.pinned_renews(enrollment, certificate)
+        )
     reason = binding.refusal(channel, certificate)
     if reason is not None:
         raise _TakeoverRefused(reason, enrollment.pk if enrollment is not None else None)

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import DateTimeField, ExpressionWrapper, F, Q, QuerySet, Value
+from django.utils import timezone
 
 from devices import binding, hooks, renewal
 from devices.identity import DeviceIdentity, forget_cached_state
@@ -171,6 +172,7 @@ def _cancel_previous(device: Enrollment) -> None:
         ).update(
             status=QueuedCommand.Status.CANCELED,
             status_reason="replaced by a newer identity renewal",
+            completed_at=timezone.now(),
         )
 
 
@@ -195,6 +197,17 @@ def adopt_identity(
         ]
     )
     pki.revoke_issued_certificate(fingerprint=old, reason="renewed: replaced by its successor")
+    # Another renewal still waiting is of no more use (one the device is answering now stays:
+    # a sibling renewal is accepted, binding.is_renewal).
+    QueuedCommand.objects.filter(
+        enrollment=device,
+        command__origin=renewal.ORIGIN,
+        status__in=(QueuedCommand.Status.QUEUED, QueuedCommand.Status.NOT_NOW),
+    ).update(
+        status=QueuedCommand.Status.CANCELED,
+        status_reason="the identity was renewed meanwhile",
+        completed_at=timezone.now(),
+    )
     _log(
         device,
         DeviceEvent.Kind.ENROLLMENT,
@@ -208,6 +221,17 @@ def adopt_identity(
             "source": issued.source,
         },
     )
+
+
+def pinned_renews(device: Enrollment, certificate: binding.Certificate) -> str:
+    """What the channel's pinned certificate renewed, read only when it matters: the candidate
+    renews a certificate other than the pin (a sibling renewal, see binding.is_renewal)."""
+    if not certificate.renews or certificate.renews == device.cert_fingerprint:
+        return ""
+    pinned = (
+        pki.find_issued_certificate(device.cert_fingerprint) if device.cert_fingerprint else None
+    )
+    return pinned.renews if pinned is not None else ""
 
 
 def adopt_renewed_identity(device: Enrollment, identity: DeviceIdentity) -> bool:
@@ -235,7 +259,8 @@ def adopt_renewed_identity(device: Enrollment, identity: DeviceIdentity) -> bool
             held_elsewhere=held,
             renews=issued.renews,
         )
-        if not binding.is_renewal(channel_of(row), certificate):
+        channel = channel_of(row, pinned_renews=pinned_renews(row, certificate))
+        if not binding.is_renewal(channel, certificate):
             return False
         adopt_identity(row, identity, issued, via="first use")
     device.cert_fingerprint = identity.fingerprint

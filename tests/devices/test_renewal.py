@@ -220,3 +220,15 @@ def test_lifecycle_settings_take_the_renewal_window(admin_client: Any) -> None:
     response = admin_client.post(url, {**values, "renewal_window_days": 1})
     assert response.status_code == 400
     assert LifecycleSettings.load().renewal_window_days == 45
+
+
+def test_a_sibling_renewal_is_accepted_after_the_first_one() -> None:
+    """A renewal asked twice: both certificates renew the same old one; after the first took the
+    pin, the second is still this channel's (the device installed the later profile too)."""
+    after_first = replace(CHANNEL, pinned=NEW, pinned_renews=PINNED)
+    sibling = Certificate(fingerprint="d" * 64, reference=SESSION, renews=PINNED)
+    assert binding.is_renewal(after_first, sibling)
+    assert not binding.is_renewal(after_first, replace(sibling, renews="e" * 64))
+    assert not binding.is_renewal(after_first, replace(sibling, reference="another-session"))
+    # Without a renewal behind the pin, only the pin itself may be renewed.
+    assert not binding.is_renewal(replace(CHANNEL, pinned=NEW), sibling)

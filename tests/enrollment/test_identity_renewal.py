@@ -309,16 +309,17 @@ def test_a_fleet_stays_enrolled_for_two_years_across_a_ca_rollover(
     for device in fleet.values():
         device.run()
     rolled_over_on = None
-    for day in range(10, 731, 10):
-        moving_clock.advance(10 * DAY)
-        if day == 450:
+    # A poll every two weeks: inside every renewal window (its first 15 days are staggered).
+    for day in range(14, 731, 14):
+        moving_clock.advance(14 * DAY)
+        if day == 14 * 32:
             rolled_over_on = renewal.rollover_ca().ca.generation
             assert rolled_over_on == 2
         run = renewal.renew_identities()
         assert not run.failed
         for device in fleet.values():
             device.run()  # raises unless every poll is answered 200
-        if day == 480:
+        if day == 14 * 34:
             generations = {g.generation: g.devices for g in renewal.ca_generations()}
             assert generations == {1: 0, 2: len(fleet)}
             renewal.retire_ca(generation=1)
@@ -422,3 +423,33 @@ def test_a_device_that_refuses_the_renewal_profile_shows_why(
 
     assert not due(channel.renewal_requested_at + DAY)
     assert due(channel.renewal_requested_at + 4 * DAY)
+
+
+def test_a_renewal_asked_again_is_replaced_and_the_device_installs_the_one_it_has(
+    org: dict[str, Any], transport: Any, moving_clock: clock.ManualClock
+) -> None:
+    device = _account_device(transport, "alice", mac=False, now=moving_clock)
+    channel = _channel(device)
+    Enrollment.objects.filter(pk=channel.pk).update(refresh_slot=0)
+    moving_clock.advance(340 * DAY)
+    assert len(renewal.renew_identities().requested) == 1
+    status, body = device.connect()  # fetched, then the device goes quiet
+    first = plistlib.loads(body)
+    assert status == 200 and first["Command"]["RequestType"] == "InstallProfile"
+    moving_clock.advance(4 * DAY)
+    assert len(renewal.renew_identities().requested) == 1  # asked again, the first canceled
+    canceled = QueuedCommand.objects.get(command__uuid=first["CommandUUID"])
+    assert canceled.status == QueuedCommand.Status.CANCELED
+    # The device installs the profile it had: its new identity is adopted all the same.
+    answer, _extra = device.answer("InstallProfile", first["Command"])
+    assert answer == "Acknowledged"
+    channel.refresh_from_db()
+    assert channel.cert_fingerprint == _fingerprint(device.certificate)
+    assert channel.renewal_status == "renewed"
+    # The second renewal waits no more; the device keeps polling.
+    assert not QueuedCommand.objects.filter(
+        enrollment=channel, status__in=QueuedCommand.PENDING
+    ).exists()
+    assert device.connect("Acknowledged", command_uuid=first["CommandUUID"])[0] == 200
+    moving_clock.advance(40 * DAY)
+    assert device.run() == []
