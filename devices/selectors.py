@@ -397,7 +397,7 @@ def server_certificate_alerts(*, now: dt.datetime | None = None) -> list[str]:
         f"over with `manage.py pki_rollover {'ca' if a.kind == 'ca' else 'signing'}`."
         for a in pki.expiry_alerts(warn_days=warn, now=moment)
     ]
-    waiting = sum(g.devices for g in renewal.ca_generations() if not g.is_active and not g.retired)
+    waiting = renewal.devices_on_older_generations()
     if waiting:
         alerts.append(
             f"{waiting} enrolled device(s) still hold an identity of an older CA generation; "

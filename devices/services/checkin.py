@@ -17,19 +17,17 @@ from devices.exceptions import CheckinRejected
 from devices.identity import DeviceIdentity
 from devices.models import DeviceEvent, Enrollment
 from devices.protocol import MessageType
-from devices.services import renewal as renewal_services
 from devices.services.common import (
     EMPTY,
     KNOWN_TOKEN_SERVICES,
     Actor,
     Reply,
     _cancel_pending,
-    _check_pin,
     _find,
     _log,
-    channel_of,
     target_for,
 )
+from devices.services.pin import _check_pin, adopt_identity, channel_of, pinned_renews
 from mdm_server import apple, audit, encryption, untrusted
 from mdm_server.pki import services as pki
 from mdm_server.pki.models import IssuedCertificate
@@ -179,9 +177,7 @@ def _check_binding(
     )
     channel = None
     if enrollment is not None:
-        channel = channel_of(
-            enrollment, pinned_renews=renewal_services.pinned_renews(enrollment, certificate)
-        )
+        channel = channel_of(enrollment, pinned_renews=pinned_renews(enrollment, certificate))
     reason = binding.refusal(channel, certificate)
     if reason is not None:
         raise _TakeoverRefused(reason, enrollment.pk if enrollment is not None else None)
@@ -226,7 +222,7 @@ def _authenticate(
     if _check_binding(identity, ids, enrollment, issued, context):
         assert enrollment is not None and issued is not None  # noqa: S101 (is_renewal says so)
         # The device installed its renewed enrollment profile: the same enrollment, a new pin.
-        renewal_services.adopt_identity(enrollment, identity, issued, via="Authenticate")
+        adopt_identity(enrollment, identity, issued, via="Authenticate")
         return EMPTY
     replaced = ""
     if enrollment is not None and enrollment.cert_fingerprint != identity.fingerprint:

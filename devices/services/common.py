@@ -9,9 +9,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils import timezone
 
-from devices import binding, capabilities, protocol
-from devices.exceptions import CheckinRejected
-from devices.identity import DeviceIdentity
+from devices import capabilities, protocol
 from devices.models import DeviceEvent, Enrollment, QueuedCommand
 from mdm_server.prepared import PreparedInsert, PreparedQuery
 
@@ -101,34 +99,6 @@ _BY_CHANNEL_KEY_FOR_UPDATE = _BY_CHANNEL_KEY.for_update()
 def _find(ids: protocol.EnrollmentIds, *, for_update: bool = False) -> Enrollment | None:
     query = _BY_CHANNEL_KEY_FOR_UPDATE if for_update else _BY_CHANNEL_KEY
     return query.first(ids.key)
-
-
-def _check_pin(enrollment: Enrollment, identity: DeviceIdentity) -> None:
-    device = enrollment.parent or enrollment
-    if device.cert_fingerprint and device.cert_fingerprint != identity.fingerprint:
-        # A renewed identity takes over the pin on its first use (devices.binding.is_renewal).
-        from devices.services.renewal import adopt_renewed_identity
-
-        if not adopt_renewed_identity(device, identity):
-            raise CheckinRejected(403, "this identity certificate belongs to another enrollment")
-
-
-def channel_of(enrollment: Enrollment, *, pinned_renews: str = "") -> binding.Channel:
-    """What the binding rules need of a stored device channel."""
-    return binding.Channel(
-        pinned_renews=pinned_renews,
-        pinned=enrollment.cert_fingerprint,
-        checked_out=enrollment.status == Enrollment.Status.UNENROLLED,
-        person=enrollment.directory_user_id,
-        references=frozenset(
-            r
-            for r in (
-                enrollment.enrollment_reference,
-                binding.grant_reference(str(enrollment.public_id)),
-            )
-            if r
-        ),
-    )
 
 
 def _cancel_pending(enrollment: Enrollment, reason: str) -> int:

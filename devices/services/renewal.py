@@ -16,14 +16,14 @@ from django.db import transaction
 from django.db.models import DateTimeField, ExpressionWrapper, F, Q, QuerySet, Value
 from django.utils import timezone
 
-from devices import binding, hooks, renewal
-from devices.identity import DeviceIdentity, forget_cached_state
+from devices import hooks, renewal
+from devices.identity import forget_cached_state
 from devices.models import DeviceEvent, Enrollment, LifecycleSettings, QueuedCommand
-from devices.services.common import Actor, _log, channel_of
+from devices.services.common import Actor, _log
 from devices.services.queue import enqueue_command
 from mdm_server import audit, clock
 from mdm_server.pki import services as pki
-from mdm_server.pki.models import IssuedCertificate, ServerCertificate
+from mdm_server.pki.models import ServerCertificate
 
 logger = logging.getLogger(__name__)
 
@@ -176,97 +176,6 @@ def _cancel_previous(device: Enrollment) -> None:
         )
 
 
-def adopt_identity(
-    device: Enrollment, identity: DeviceIdentity, issued: IssuedCertificate, *, via: str
-) -> None:
-    """Move the pin of a (locked) device channel to its renewed identity; the old certificate
-    is revoked, everything else of the enrollment stays (status, push token, queue)."""
-    old = device.cert_fingerprint
-    device.cert_fingerprint = identity.fingerprint
-    device.identity_not_before = identity.not_valid_before
-    device.identity_not_after = identity.not_valid_after
-    device.renewal_status = renewal.Status.RENEWED
-    device.renewal_detail = f"renewed through {via}"
-    device.save(
-        update_fields=[
-            "cert_fingerprint",
-            "identity_not_before",
-            "identity_not_after",
-            "renewal_status",
-            "renewal_detail",
-        ]
-    )
-    pki.revoke_issued_certificate(fingerprint=old, reason="renewed: replaced by its successor")
-    # Another renewal still waiting is of no more use (one the device is answering now stays:
-    # a sibling renewal is accepted, binding.is_renewal).
-    QueuedCommand.objects.filter(
-        enrollment=device,
-        command__origin=renewal.ORIGIN,
-        status__in=(QueuedCommand.Status.QUEUED, QueuedCommand.Status.NOT_NOW),
-    ).update(
-        status=QueuedCommand.Status.CANCELED,
-        status_reason="the identity was renewed meanwhile",
-        completed_at=timezone.now(),
-    )
-    _log(
-        device,
-        DeviceEvent.Kind.ENROLLMENT,
-        "IdentityRenewed",
-        "ok",
-        detail={
-            "previous": old,
-            "certificate": identity.fingerprint,
-            "not_after": identity.not_valid_after.isoformat(),
-            "via": via,
-            "source": issued.source,
-        },
-    )
-
-
-def pinned_renews(device: Enrollment, certificate: binding.Certificate) -> str:
-    """What the channel's pinned certificate renewed, read only when it matters: the candidate
-    renews a certificate other than the pin (a sibling renewal, see binding.is_renewal)."""
-    if not certificate.renews or certificate.renews == device.cert_fingerprint:
-        return ""
-    pinned = (
-        pki.find_issued_certificate(device.cert_fingerprint) if device.cert_fingerprint else None
-    )
-    return pinned.renews if pinned is not None else ""
-
-
-def adopt_renewed_identity(device: Enrollment, identity: DeviceIdentity) -> bool:
-    """A request signed by a certificate other than the pinned one: True when it is the renewal
-    of the pinned identity (devices.binding.is_renewal), which then becomes the pin."""
-    issued = pki.find_issued_certificate(identity.fingerprint)
-    if issued is None or not issued.renews:
-        return False
-    with transaction.atomic():
-        row = Enrollment.objects.select_for_update().filter(pk=device.pk).first()
-        if row is None:
-            return False
-        if row.cert_fingerprint == identity.fingerprint:
-            device.cert_fingerprint = identity.fingerprint
-            return True  # adopted by a concurrent request
-        held = (
-            Enrollment.objects.filter(cert_fingerprint=identity.fingerprint, parent__isnull=True)
-            .exclude(pk=row.pk)
-            .exists()
-        )
-        certificate = binding.Certificate(
-            fingerprint=identity.fingerprint,
-            revoked=issued.revoked_at is not None,
-            reference=issued.reference,
-            held_elsewhere=held,
-            renews=issued.renews,
-        )
-        channel = channel_of(row, pinned_renews=pinned_renews(row, certificate))
-        if not binding.is_renewal(channel, certificate):
-            return False
-        adopt_identity(row, identity, issued, via="first use")
-    device.cert_fingerprint = identity.fingerprint
-    return True
-
-
 # --- CA rollover ---------------------------------------------------------------------------
 
 
@@ -303,6 +212,19 @@ def ca_generations() -> list[Generation]:
             )
         )
     return out
+
+
+def devices_on_older_generations() -> int:
+    """How many enrolled device channels still hold an identity of a CA generation older than
+    the active one (no count at all while there is a single generation)."""
+    since = active_ca_since()
+    if since is None:
+        return 0
+    return (
+        Enrollment.objects.filter(parent__isnull=True, identity_not_before__lt=since)
+        .exclude(status=Enrollment.Status.UNENROLLED)
+        .count()
+    )
 
 
 class RolloverRefused(Exception):
@@ -347,7 +269,10 @@ def note_renewal_result(delivery: QueuedCommand, report: Any) -> None:
     """The device answered a renewal's InstallProfile with an error: its renewal failed (asked
     again after RETRY_AFTER), with the device's reason on its page."""
     command = delivery.command
-    if command.origin != renewal.ORIGIN or not report.error_chain:
+    # request_type and the error come with the result; origin is read only for failed installs.
+    if command.request_type != "InstallProfile" or not report.error_chain:
+        return
+    if command.origin != renewal.ORIGIN:
         return
     first = report.error_chain[0] if isinstance(report.error_chain[0], dict) else {}
     reason = str(first.get("LocalizedDescription") or first.get("USEnglishDescription") or "error")
