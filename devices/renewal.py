@@ -78,16 +78,32 @@ def path_for(*, enrollment_type: str, platform: str, has_identity_record: bool) 
     return PathDecision(Path.INSTALL_PROFILE, "")
 
 
-def stagger_step(window: dt.timedelta) -> dt.timedelta:
-    """How much later each refresh slot starts its renewal: the slots spread renewals over the
-    first half of the window (a fleet enrolled in one day is not renewed in one run)."""
-    return window / (2 * SLOTS)
+# Renewals are staggered in this many steps over the first half of the window (a device's step
+# is its refresh slot's bucket): a fleet enrolled in one day is not renewed in one run.
+STAGGER_STEPS = 32
+
+
+def stagger_bucket(slot: int) -> int:
+    """The stagger step of a refresh slot, in [0, STAGGER_STEPS)."""
+    return slot * STAGGER_STEPS // SLOTS
+
+
+def stagger(window: dt.timedelta, bucket: int) -> dt.timedelta:
+    """How much later than the window's start a device of this bucket is first due."""
+    return window / 2 * bucket / STAGGER_STEPS
+
+
+def bucket_slots(bucket: int) -> tuple[int, int]:
+    """The half-open range of refresh slots in a bucket (for the services' query)."""
+    low = -(-bucket * SLOTS // STAGGER_STEPS)  # the first slot s with stagger_bucket(s) == bucket
+    high = -(-(bucket + 1) * SLOTS // STAGGER_STEPS)
+    return low, high
 
 
 def renewal_starts(*, not_after: dt.datetime, window: dt.timedelta, slot: int) -> dt.datetime:
     """When the renewal of a certificate expiring at `not_after` is first due (the services'
-    query computes the same in SQL from `stagger_step`)."""
-    return not_after - window + stagger_step(window) * slot
+    query asks the same, one comparison per bucket)."""
+    return not_after - window + stagger(window, stagger_bucket(slot))
 
 
 def is_due(

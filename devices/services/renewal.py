@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import DateTimeField, ExpressionWrapper, F, Q, QuerySet, Value
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from devices import hooks, renewal
@@ -43,13 +43,12 @@ def active_ca_since() -> dt.datetime | None:
 def renewal_due(*, now: dt.datetime, window: dt.timedelta) -> QuerySet[Enrollment]:
     """Enrolled device channels whose identity is due for renewal (devices.renewal.is_due, in
     SQL), soonest expiry first."""
-    starts = ExpressionWrapper(
-        F("identity_not_after")
-        - Value(window)
-        + F("refresh_slot") * Value(renewal.stagger_step(window)),
-        output_field=DateTimeField(),
-    )
-    due = Q(renewal_starts__lte=now)
+    # One plain comparison per stagger bucket (portable: no interval arithmetic in SQL).
+    due = Q()
+    for bucket in range(renewal.STAGGER_STEPS):
+        low, high = renewal.bucket_slots(bucket)
+        latest = now + window - renewal.stagger(window, bucket)
+        due |= Q(refresh_slot__gte=low, refresh_slot__lt=high, identity_not_after__lte=latest)
     since = active_ca_since()
     if since is not None:
         due |= Q(identity_not_before__lt=since)
@@ -64,7 +63,6 @@ def renewal_due(*, now: dt.datetime, window: dt.timedelta) -> QuerySet[Enrollmen
             Q(renewal_requested_at__isnull=True)
             | Q(renewal_requested_at__lte=now - renewal.RETRY_AFTER)
         )
-        .alias(renewal_starts=starts)
         .filter(due)
         .order_by("identity_not_after", "pk")
     )
