@@ -21,7 +21,8 @@ INSERT INTO devices_enrollment (
     product_name, model, model_name, device_name, supervised, user_short_name, user_long_name,
     managed_apple_id, topic, push_token, push_magic, push_token_dead, push_token_dead_reason,
     awaiting_configuration, device_information, security_info, ddm_status, created_at,
-    enrolled_at, last_seen_at, refresh_slot)
+    enrolled_at, last_seen_at, refresh_slot, renewal_status, renewal_command_uuid,
+    renewal_detail)
 SELECT
     md5('bench-console-' || i)::uuid, %(mark)s || i, 'device',
     CASE WHEN i %% 10 < 7 THEN 'user' WHEN i %% 10 < 9 THEN 'device' ELSE 'adde' END,
@@ -35,7 +36,7 @@ SELECT
     md5('t' || i), upper(md5('m' || i)::uuid::text), false, '', false,
     '{}'::jsonb, '{}'::jsonb, '{}'::jsonb, now(), now(),
     now() - (i %% 3000) * interval '1 hour',
-    (i * 7919) %% 1000000
+    (i * 7919) %% 1000000, '', '', ''
 FROM generate_series(1, %(n)s) AS i
 """
 

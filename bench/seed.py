@@ -34,7 +34,8 @@ INSERT INTO devices_enrollment (
     product_name, model, model_name, device_name, supervised, user_short_name, user_long_name,
     managed_apple_id, topic, push_token, push_magic, push_token_dead, push_token_dead_reason,
     awaiting_configuration, device_information, security_info, ddm_status, created_at,
-    enrolled_at, last_seen_at, refresh_slot
+    enrolled_at, last_seen_at, refresh_slot, renewal_status, renewal_command_uuid,
+    renewal_detail
 )
 SELECT
     md5('bench-enrollment-' || i)::uuid,
@@ -64,7 +65,7 @@ SELECT
     '{}'::jsonb, '{}'::jsonb,
     now() - interval '30 days', now() - interval '30 days',
     now() - (i %% 86400) * interval '1 second',
-    (i * 7919) %% 1000000
+    (i * 7919) %% 1000000, '', '', ''
 FROM generate_series(%(start)s, %(stop)s - 1) AS i
 """
 
@@ -76,7 +77,8 @@ INSERT INTO devices_enrollment (
     product_name, model, model_name, device_name, supervised, user_short_name, user_long_name,
     managed_apple_id, topic, push_token, push_magic, push_token_dead, push_token_dead_reason,
     awaiting_configuration, device_information, security_info, ddm_status, created_at,
-    enrolled_at, last_seen_at, refresh_slot
+    enrolled_at, last_seen_at, refresh_slot, renewal_status, renewal_command_uuid,
+    renewal_detail
 )
 SELECT
     md5('bench-active-' || a.eid)::uuid,
@@ -100,7 +102,7 @@ SELECT
     md5('bench-active-token-' || a.eid) || md5('x' || a.eid), upper(md5(a.eid)::uuid::text),
     false, '', false, '{}'::jsonb, '{}'::jsonb, '{}'::jsonb,
     now() - interval '30 days', now() - interval '30 days', now() - interval '1 hour',
-    (abs(hashtext(a.eid)) %% 1000000)
+    (abs(hashtext(a.eid)) %% 1000000), '', '', ''
 FROM unnest(%(eids)s::text[], %(fps)s::text[], %(ues)s::boolean[]) AS a(eid, fp, ue)
 RETURNING id
 """

@@ -18,6 +18,10 @@ exists is accepted only
 
 A certificate is never free when it is revoked, pinned to another channel (even a checked-out
 one), or issued for a session that is revoked or already bound to another channel.
+
+A renewal (`is_renewal`) moves the pin of a channel to the certificate issued to renew the one
+it is pinned to, under one of the channel's own references, on any request (Authenticate, other
+check-ins, the command channel). The old certificate keeps working until the new one is used.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ class Channel:
     checked_out: bool
     person: int | None  # the directory user it belongs to
     references: frozenset[str]  # issuance references of its own: its session, the admin grant
+    pinned_renews: str = ""  # the certificate the pinned one renewed ("" when not a renewal)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +57,7 @@ class Certificate:
     session_revoked: bool = False  # the enrollment session it was issued for was revoked
     session_person: int | None = None  # the person who signed in for that session
     held_elsewhere: bool = False  # pinned to another channel, or its session bound to one
+    renews: str = ""  # fingerprint of the certificate it was issued to renew ("" for none)
 
 
 TAKEN = "this identity certificate belongs to another enrollment"
@@ -82,3 +88,24 @@ def refusal(channel: Channel | None, certificate: Certificate) -> str | None:
     if certificate.session_person is not None and certificate.session_person == channel.person:
         return None
     return HELD
+
+
+def is_renewal(channel: Channel | None, certificate: Certificate) -> bool:
+    """Whether `certificate` renews the identity this channel is pinned to: issued to replace
+    exactly that certificate (or the one the pinned certificate itself replaced: a renewal
+    asked twice, whose second profile the device installed after the first), under one of the
+    channel's own references, neither revoked nor held elsewhere, for a channel still enrolled.
+    Accepted for that channel only."""
+    return (
+        channel is not None
+        and not channel.checked_out
+        and bool(channel.pinned)
+        and bool(certificate.renews)
+        and certificate.renews in (channel.pinned, channel.pinned_renews)
+        and certificate.fingerprint != channel.pinned
+        and bool(certificate.reference)
+        and certificate.reference in channel.references
+        and not certificate.revoked
+        and not certificate.held_elsewhere
+        and not certificate.session_revoked
+    )

@@ -27,6 +27,7 @@ from devices.filters import (
 )
 from devices.models import Command, Enrollment, LifecycleSettings, QueuedCommand
 from devices.services import lifecycle
+from devices.services import renewal as renewal_services
 from mdm_server import audit, roles
 
 PAGE_SIZE = 50
@@ -471,18 +472,32 @@ class LifecycleSettingsForm(forms.ModelForm):
             "inventory_refresh_hours": "Refresh inventory every (hours)",
             "gone_after_days": "Probably gone after silence of (days)",
             "retention_days": "Keep an ended User Enrollment for (days)",
+            "renewal_window_days": "Renew device identities before expiry (days)",
+            "server_certificate_warning_days": "Warn before the server CA or signing "
+            "certificate expires (days)",
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Added later than the others: a client that does not send them keeps their value.
+        for name in ("renewal_window_days", "server_certificate_warning_days"):
+            self.fields[name].required = False
 
 
 @roles.console_view()
 def lifecycle_settings(request: HttpRequest) -> HttpResponse:
-    """Inventory refresh period, probably-gone threshold and retention (administrators save)."""
+    """Inventory refresh period, probably-gone threshold, retention, identity renewal window and
+    server-certificate warning (administrators save)."""
     current = LifecycleSettings.load()
     form = LifecycleSettingsForm(
         request.POST if request.method == "POST" else None, instance=current
     )
     if request.method == "POST" and form.is_valid():
-        values = {name: form.cleaned_data[name] for name in lifecycle.SETTINGS_FIELDS}
+        values = {
+            name: form.cleaned_data[name]
+            for name in lifecycle.SETTINGS_FIELDS
+            if form.cleaned_data[name] is not None
+        }
         lifecycle.save_settings(values=values, actor=request.user)
         messages.success(request, "Lifecycle settings saved.")
         return redirect(reverse("devices-lifecycle"))
@@ -512,6 +527,23 @@ def device_retire(request: HttpRequest, public_id: Any) -> HttpResponse:
         return response
     lifecycle.retire(enrollment=device, actor=request.user)
     messages.success(request, "Device retired: unenrolled, its certificate revoked.")
+    return redirect(reverse("devices-detail", args=[device.public_id]))
+
+
+@require_POST
+@roles.console_view()
+def device_renew_identity(request: HttpRequest, public_id: Any) -> HttpResponse:
+    """Renew a device's identity certificate now, whatever its expiry (POST; administrators):
+    its updated enrollment profile is queued (InstallProfile), the device gets it at its next
+    poll without user action."""
+    device = _device(public_id)
+    reason = renewal_services.request_renewal(enrollment=device, actor=request.user)
+    if reason:
+        messages.error(request, f"Identity not renewed: {reason}")
+        response = device_detail(request, public_id)
+        response.status_code = 400
+        return response
+    messages.success(request, "Identity renewal queued: the device installs it at its next poll.")
     return redirect(reverse("devices-detail", args=[device.public_id]))
 
 

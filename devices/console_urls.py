@@ -15,6 +15,11 @@ urlpatterns = [
     path("<uuid:public_id>/actions/<str:name>/", console.device_action, name="devices-action"),
     path("<uuid:public_id>/retire/", console.device_retire, name="devices-retire"),
     path(
+        "<uuid:public_id>/renew-identity/",
+        console.device_renew_identity,
+        name="devices-renew-identity",
+    ),
+    path(
         "<uuid:public_id>/commands/<int:delivery_id>/cancel/",
         console.delivery_cancel,
         name="devices-delivery-cancel",

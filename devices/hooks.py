@@ -131,3 +131,25 @@ def set_declarative_handler(fn: DeclarativeHandler | None) -> None:
 
 def declarative_handler() -> DeclarativeHandler | None:
     return _declarative_handler
+
+
+class RenewalUnavailable(Exception):
+    """The renewal profile of a device cannot be built (the message says why)."""
+
+
+# (device channel) -> the signed enrollment profile that renews its identity
+RenewalProfileBuilder = Callable[["Enrollment"], bytes]
+_renewal_builder: RenewalProfileBuilder | None = None
+
+
+def set_renewal_profile_builder(fn: RenewalProfileBuilder | None) -> None:
+    """The enrollment app builds the profiles: it registers the renewal profile builder."""
+    global _renewal_builder
+    _renewal_builder = fn
+
+
+def build_renewal_profile(enrollment: Enrollment) -> bytes:
+    """The updated enrollment profile that renews this channel's identity (RenewalUnavailable)."""
+    if _renewal_builder is None:
+        raise RenewalUnavailable("no enrollment app is installed to build the renewal profile")
+    return _renewal_builder(enrollment)

@@ -21,7 +21,7 @@ from cryptography import x509
 from django.conf import settings
 from django.http import HttpRequest
 
-from mdm_server import apple
+from mdm_server import apple, clock
 from mdm_server.pki import certificates, cms
 from mdm_server.pki.services import trusted_device_cas
 from mdm_server.proxies import from_trusted_proxy
@@ -188,7 +188,7 @@ def identify_meta(meta: Mapping[str, object], body: bytes) -> DeviceIdentity:
             )
         device = _identity_of(cert, "mtls")
         _require_trusted_issuer(cert, device.fingerprint)
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     if not device.not_valid_before <= now <= device.not_valid_after:
         raise IdentityError("the identity certificate is expired or not yet valid")
     if device.fingerprint in _revoked_fingerprints():

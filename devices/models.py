@@ -9,7 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from devices import lifecycle
+from devices import lifecycle, renewal
 from mdm_server import apple
 
 
@@ -104,6 +104,16 @@ class Enrollment(models.Model):
     # Its place in the inventory refresh period, fixed at creation (devices.lifecycle): refreshes
     # are spread evenly over the period instead of all at once.
     refresh_slot = models.PositiveIntegerField(default=lifecycle.random_slot)
+    # The validity of the pinned identity certificate (device channel), and where its renewal
+    # stands (devices.renewal): renewed before it expires, or after a CA rollover.
+    identity_not_before = models.DateTimeField(null=True, blank=True)
+    identity_not_after = models.DateTimeField(null=True, blank=True)
+    renewal_status = models.CharField(
+        max_length=12, choices=renewal.CHOICES, blank=True, default=""
+    )
+    renewal_requested_at = models.DateTimeField(null=True, blank=True)
+    renewal_command_uuid = models.CharField(max_length=64, blank=True)
+    renewal_detail = models.CharField(max_length=255, blank=True)
 
     class Meta:
         ordering = ["-id"]
@@ -115,6 +125,11 @@ class Enrollment(models.Model):
             ),
             models.Index(fields=["enrollment_type", "platform", "status"]),
             models.Index(fields=["status", "last_seen_at"]),
+            models.Index(
+                fields=["identity_not_after"],
+                name="devices_identity_expiry",
+                condition=Q(status="enrolled", parent__isnull=True),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -362,6 +377,18 @@ class LifecycleSettings(models.Model):
         validators=[MaxValueValidator(3650)],
         help_text="What is left of an ended User Enrollment (Managed Apple ID, managed-app "
         "inventory, device log) is deleted this long after it ended.",
+    )
+    renewal_window_days = models.PositiveIntegerField(
+        default=30,
+        validators=[MinValueValidator(2), MaxValueValidator(180)],
+        help_text="Renew a device's identity certificate this long before it expires (without "
+        "user action; spread over the first half of this window).",
+    )
+    server_certificate_warning_days = models.PositiveIntegerField(
+        default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text="The dashboard warns this long before the server CA or the profile-signing "
+        "certificate expires.",
     )
     # The end of the window the last inventory refresh run covered.
     refreshed_through = models.DateTimeField(null=True, blank=True)

@@ -378,3 +378,29 @@ def devices_of_person(directory_user_id: int) -> list[PersonalDevice]:
             )
         )
     return out
+
+
+def server_certificate_alerts(*, now: dt.datetime | None = None) -> list[str]:
+    """Dashboard warnings: the server CA or profile-signing certificate expires within the
+    administrator's warning period, and devices still waiting for a renewal after a rollover."""
+    from devices.models import LifecycleSettings
+    from devices.services import renewal
+    from mdm_server import clock
+    from mdm_server.pki import services as pki
+
+    moment = now or clock.now()
+    warn = LifecycleSettings.load().server_certificate_warning_days
+    names = {"ca": "The server CA", "signing": "The profile-signing certificate"}
+    alerts = [
+        f"{names.get(a.kind, a.kind)} (generation {a.generation}) expires on "
+        f"{a.not_after:%Y-%m-%d}, in {a.days_left} day{'s' if a.days_left != 1 else ''}: roll it "
+        f"over with `manage.py pki_rollover {'ca' if a.kind == 'ca' else 'signing'}`."
+        for a in pki.expiry_alerts(warn_days=warn, now=moment)
+    ]
+    waiting = renewal.devices_on_older_generations()
+    if waiting:
+        alerts.append(
+            f"{waiting} enrolled device(s) still hold an identity of an older CA generation; "
+            "they are renewed automatically (`manage.py pki_rollover status`)."
+        )
+    return alerts

@@ -6,7 +6,7 @@ from typing import Any
 
 from celery import shared_task
 
-from devices.services import lifecycle
+from devices.services import lifecycle, renewal
 
 
 @shared_task(name="devices.tasks.refresh_inventory_task", time_limit=600)
@@ -21,3 +21,10 @@ def purge_ended_enrollments_task() -> dict[str, int]:
     """Delete what is left of User Enrollments that ended longer ago than the retention."""
     run = lifecycle.purge_ended_user_enrollments()
     return {"enrollments": run.enrollments, "events": run.events, "apps": run.apps}
+
+
+@shared_task(name="devices.tasks.renew_identities_task", time_limit=600)
+def renew_identities_task() -> dict[str, int]:
+    """Queue the renewal of the identity certificates that are due (a bounded batch per run)."""
+    run = renewal.renew_identities()
+    return {"requested": len(run.requested), "failed": len(run.failed)}

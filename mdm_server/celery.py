@@ -30,6 +30,10 @@ app.conf.beat_schedule = {
         "task": "devices.tasks.refresh_inventory_task",
         "schedule": crontab(minute="*/15"),
     },
+    "renew-identities": {
+        "task": "devices.tasks.renew_identities_task",
+        "schedule": crontab(minute="7-59/15"),
+    },
     "purge-ended-enrollments": {
         "task": "devices.tasks.purge_ended_enrollments_task",
         "schedule": crontab(hour=4, minute=30),

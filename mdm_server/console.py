@@ -80,6 +80,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "data": device_selectors.dashboard(stale_days=stale_days),
             "push_alerts": _push_alerts(),
             "apps_alerts": _apps_alerts(),
+            "pki_alerts": device_selectors.server_certificate_alerts(),
         },
     )
 

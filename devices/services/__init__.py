@@ -1,8 +1,9 @@
 """Every write of the devices app: check-in handling, the command queue, results, inventory.
 
 Split by concern: `checkin` (check-in messages), `queue` (enqueue and cancel), `connect` (the
-command channel), `common` (targets, the device log, replies) and `owner` (what a device's
-owner does on the privacy page).
+command channel), `common` (targets, the device log, replies), `owner` (what a device's
+owner does on the privacy page), `pin` (the identity pin of a channel, and a renewed identity
+taking it over), `renewal` (identity renewal and the CA rollover) and `lifecycle`.
 """
 
 from devices.services.checkin import handle_checkin, unenroll

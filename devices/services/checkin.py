@@ -23,11 +23,11 @@ from devices.services.common import (
     Actor,
     Reply,
     _cancel_pending,
-    _check_pin,
     _find,
     _log,
     target_for,
 )
+from devices.services.pin import _check_pin, adopt_identity, channel_of, pinned_renews
 from mdm_server import apple, audit, encryption, untrusted
 from mdm_server.pki import services as pki
 from mdm_server.pki.models import IssuedCertificate
@@ -155,8 +155,9 @@ def _check_binding(
     enrollment: Enrollment | None,
     issued: IssuedCertificate | None,
     context: hooks.EnrollmentContext | None,
-) -> None:
-    """Refuse an Authenticate that would take a channel with a certificate not bound to it."""
+) -> bool:
+    """Refuse an Authenticate that would take a channel with a certificate not bound to it;
+    True when the certificate renews the channel's own identity (devices.binding)."""
     reference = issued.reference if issued is not None else ""
     session = context if context is not None and context.reference else None
     bound_elsewhere = (
@@ -172,25 +173,41 @@ def _check_binding(
         session_person=session.directory_user_id if session is not None else None,
         held_elsewhere=bound_elsewhere
         or _OTHER_HOLDER.first(identity.fingerprint, reference, ids.key) is not None,
+        renews=issued.renews if issued is not None else "",
     )
     channel = None
     if enrollment is not None:
-        channel = binding.Channel(
-            pinned=enrollment.cert_fingerprint,
-            checked_out=enrollment.status == Enrollment.Status.UNENROLLED,
-            person=enrollment.directory_user_id,
-            references=frozenset(
-                r
-                for r in (
-                    enrollment.enrollment_reference,
-                    binding.grant_reference(str(enrollment.public_id)),
-                )
-                if r
-            ),
-        )
+        channel = channel_of(enrollment, pinned_renews=pinned_renews(enrollment, certificate))
     reason = binding.refusal(channel, certificate)
     if reason is not None:
         raise _TakeoverRefused(reason, enrollment.pk if enrollment is not None else None)
+    return binding.is_renewal(channel, certificate)
+
+
+def _enrollment_type(
+    ids: protocol.EnrollmentIds,
+    context: hooks.EnrollmentContext | None,
+    enrollment: Enrollment | None,
+) -> str:
+    if ids.is_user_enrollment:
+        return Enrollment.Type.USER
+    if enrollment is not None and context is None and enrollment.enrollment_type:
+        # Authenticating again without a new enrollment session keeps the original type.
+        return enrollment.enrollment_type
+    if context is not None and context.enrollment_type != Enrollment.Type.USER:
+        return context.enrollment_type
+    return Enrollment.Type.DEVICE
+
+
+def _pin_new_identity(enrollment: Enrollment, identity: DeviceIdentity) -> None:
+    """A new enrollment of the channel: its identity, and no renewal history yet."""
+    enrollment.cert_fingerprint = identity.fingerprint
+    enrollment.identity_not_before = identity.not_valid_before
+    enrollment.identity_not_after = identity.not_valid_after
+    enrollment.renewal_status = ""
+    enrollment.renewal_requested_at = None
+    enrollment.renewal_command_uuid = ""
+    enrollment.renewal_detail = ""
 
 
 def _authenticate(
@@ -202,22 +219,18 @@ def _authenticate(
     enrollment = _find(ids, for_update=True)
     issued = pki.find_issued_certificate(identity.fingerprint)
     context = hooks.resolve_enrollment(ids, issued.reference if issued else "", bearer)
-    _check_binding(identity, ids, enrollment, issued, context)
+    if _check_binding(identity, ids, enrollment, issued, context):
+        assert enrollment is not None and issued is not None  # noqa: S101 (is_renewal says so)
+        # The device installed its renewed enrollment profile: the same enrollment, a new pin.
+        adopt_identity(enrollment, identity, issued, via="Authenticate")
+        return EMPTY
     replaced = ""
     if enrollment is not None and enrollment.cert_fingerprint != identity.fingerprint:
         replaced = enrollment.cert_fingerprint
-    if ids.is_user_enrollment:
-        enrollment_type: str = Enrollment.Type.USER
-    elif context is not None and context.enrollment_type != Enrollment.Type.USER:
-        enrollment_type = context.enrollment_type
-    else:
-        enrollment_type = Enrollment.Type.DEVICE
+    enrollment_type = _enrollment_type(ids, context, enrollment)
     created = enrollment is None
     if enrollment is None:
         enrollment = Enrollment(channel_key=ids.key, channel=Enrollment.Channel.DEVICE)
-    elif not ids.is_user_enrollment and context is None:
-        # Authenticating again without a new enrollment session keeps the original type.
-        enrollment_type = enrollment.enrollment_type or enrollment_type
     is_ue = enrollment_type == Enrollment.Type.USER
     enrollment.enrollment_type = enrollment_type
     enrollment.udid = None if is_ue else ids.udid
@@ -236,7 +249,7 @@ def _authenticate(
         topic=message.topic or "",
     )
     enrollment.platform = apple.platform_of(message.product_name or message.model) or ""
-    enrollment.cert_fingerprint = identity.fingerprint
+    _pin_new_identity(enrollment, identity)
     enrollment.status = Enrollment.Status.PENDING
     # No push until the first TokenUpdate of this enrollment.
     enrollment.push_token = ""

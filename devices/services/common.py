@@ -10,8 +10,6 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils import timezone
 
 from devices import capabilities, protocol
-from devices.exceptions import CheckinRejected
-from devices.identity import DeviceIdentity
 from devices.models import DeviceEvent, Enrollment, QueuedCommand
 from mdm_server.prepared import PreparedInsert, PreparedQuery
 
@@ -101,12 +99,6 @@ _BY_CHANNEL_KEY_FOR_UPDATE = _BY_CHANNEL_KEY.for_update()
 def _find(ids: protocol.EnrollmentIds, *, for_update: bool = False) -> Enrollment | None:
     query = _BY_CHANNEL_KEY_FOR_UPDATE if for_update else _BY_CHANNEL_KEY
     return query.first(ids.key)
-
-
-def _check_pin(enrollment: Enrollment, identity: DeviceIdentity) -> None:
-    device = enrollment.parent or enrollment
-    if device.cert_fingerprint and device.cert_fingerprint != identity.fingerprint:
-        raise CheckinRejected(403, "this identity certificate belongs to another enrollment")
 
 
 def _cancel_pending(enrollment: Enrollment, reason: str) -> int:

@@ -24,10 +24,10 @@ from devices.services.common import (
     LAST_SEEN_RESOLUTION,
     MAX_DROPS_PER_REQUEST,
     Reply,
-    _check_pin,
     _log,
     target_for,
 )
+from devices.services.pin import _check_pin
 from mdm_server.prepared import PreparedUpdate
 
 # --- connect ------------------------------------------------------------------------------------

@@ -82,7 +82,13 @@ def queue_initial_inventory(*, enrollment: Enrollment) -> int:
         return _queue_inventory(Enrollment.objects.filter(pk=enrollment.pk), INVENTORY_ORIGIN)
 
 
-SETTINGS_FIELDS = ("inventory_refresh_hours", "gone_after_days", "retention_days")
+SETTINGS_FIELDS = (
+    "inventory_refresh_hours",
+    "gone_after_days",
+    "retention_days",
+    "renewal_window_days",
+    "server_certificate_warning_days",
+)
 
 
 def save_settings(*, values: dict[str, int], actor: Actor) -> LifecycleSettings:

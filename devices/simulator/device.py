@@ -8,11 +8,13 @@ commands, and a User Enrollment never reveals UDID, serial number, IMEI or MEID.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import plistlib
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -22,6 +24,7 @@ from cryptography.x509.oid import NameOID
 from devices import capabilities
 from devices.simulator.declarative import DeclarativeClient
 from devices.simulator.transport import Transport
+from mdm_server import clock as clocks
 from mdm_server.pki import certificates, cms
 
 CHECKIN_TYPE = "application/x-apple-aspen-mdm-checkin"
@@ -48,6 +51,11 @@ def issue_identity(
         usage="client",
     )
     return cert, key
+
+
+def _same_url(a: str, b: str) -> bool:
+    """The same server URL (the tests' server answers http for the profile's https)."""
+    return urlsplit(a)[1:] == urlsplit(b)[1:]
 
 
 @dataclass
@@ -92,6 +100,12 @@ class SimulatedDevice:
     app_store: dict[int | str, str] = field(default_factory=dict)
     has_licence: Callable[[int], bool] | None = None
     managed_apps: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # The device's own time (a test moves it: a `ManualClock` shared with the server's clock).
+    clock: clocks.Clock = field(default_factory=clocks.SystemClock)
+    # After installing an updated enrollment profile, check in again (Authenticate and
+    # TokenUpdate) with the new identity; False: just use it on the next request.
+    checkin_after_renewal: bool = True
+    renewals: list[dt.datetime] = field(default_factory=list)
 
     # --- identifiers ----------------------------------------------------------------------
 
@@ -241,6 +255,57 @@ class SimulatedDevice:
             raise RuntimeError(f"connect answered {status}: {body[:200]!r}")
         return handled
 
+    # --- renewal ---------------------------------------------------------------------------
+
+    def identity_expires_in(self) -> dt.timedelta:
+        return self.certificate.not_valid_after_utc - self.clock.now()
+
+    def _install_profile(self, command: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        data = command.get("Payload", b"")
+        try:
+            content = cms.verify_signed_data(data).content if data[:1] == b"0" else data
+            profile = plistlib.loads(content)
+        except Exception:  # a device answers a broken profile with an error
+            return "Error", {"ErrorChain": [{"ErrorCode": 1000, "ErrorDomain": "Profile"}]}
+        payloads = profile.get("PayloadContent", [])
+        if any(isinstance(p, dict) and p.get("PayloadType") == "com.apple.mdm" for p in payloads):
+            return self._install_mdm_profile(profile)
+        self.installed_profiles[profile.get("PayloadIdentifier", "")] = profile
+        return "Acknowledged", {}
+
+    def _install_mdm_profile(self, profile: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """An updated enrollment profile: keep Topic and ServerURL (a device refuses a change),
+        get the new identity from its SCEP (or PKCS#12) payload, and use it from now on."""
+        from devices.simulator import enrollment_flow
+
+        mdm = enrollment_flow.payload_of(profile, "com.apple.mdm")
+        if mdm.get("Topic") != self.topic or not _same_url(
+            str(mdm.get("ServerURL", "")), self.server_url
+        ):
+            return "Error", {
+                "ErrorChain": [
+                    {
+                        "ErrorCode": 12012,
+                        "ErrorDomain": "MCMDMErrorDomain",
+                        "LocalizedDescription": "The MDM payload's Topic or ServerURL changed",
+                    }
+                ]
+            }
+        try:
+            issued = enrollment_flow.install_identity(self.transport, profile)
+        except enrollment_flow.EnrollmentFlowError as exc:
+            return "Error", {
+                "ErrorChain": [
+                    {"ErrorCode": 22013, "ErrorDomain": "SCEP", "LocalizedDescription": str(exc)}
+                ]
+            }
+        self.certificate, self.key = issued.certificate, issued.key
+        self.installed_profiles[profile.get("PayloadIdentifier", "")] = profile
+        self.renewals.append(self.clock.now())
+        if self.checkin_after_renewal:
+            self.enroll()
+        return "Acknowledged", {}
+
     # --- answers --------------------------------------------------------------------------
 
     def _target(self) -> capabilities.Target:
@@ -279,7 +344,7 @@ class SimulatedDevice:
             "IsActivationLockEnabled": False,
         }
 
-    def answer(self, request_type: str, command: dict[str, Any]) -> tuple[str, dict[str, Any]]:  # noqa: C901 - one branch per command answered
+    def answer(self, request_type: str, command: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         if request_type in self.not_now_once:
             self.not_now_once.discard(request_type)
             return "NotNow", {}
@@ -311,14 +376,7 @@ class SimulatedDevice:
                 info["PasscodePresent"] = True
             return "Acknowledged", {"SecurityInfo": info}
         if request_type == "InstallProfile":
-            data = command.get("Payload", b"")
-            try:
-                content = cms.verify_signed_data(data).content if data[:1] == b"0" else data
-                profile = plistlib.loads(content)
-            except Exception:  # a device answers a broken profile with an error
-                return "Error", {"ErrorChain": [{"ErrorCode": 1000, "ErrorDomain": "Profile"}]}
-            self.installed_profiles[profile.get("PayloadIdentifier", "")] = profile
-            return "Acknowledged", {}
+            return self._install_profile(command)
         if request_type == "RemoveProfile":
             self.installed_profiles.pop(command.get("Identifier", ""), None)
             return "Acknowledged", {}

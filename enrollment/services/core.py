@@ -431,21 +431,44 @@ def _push_topic() -> str:
     return topic
 
 
+@dataclass(frozen=True)
+class IdentityRequest:
+    """What the identity payload of an enrollment profile is issued for: the reference the
+    certificate is bound to (a session, or an administrator's grant for one channel), its
+    subject, and for a renewal the certificate it replaces (devices.binding)."""
+
+    reference: str
+    subject: str
+    renews: str = ""
+    challenge_ttl: int = 3600
+
+
 def _identity_for(
-    session: EnrollmentSession, configuration: EnrollmentConfiguration | None
+    request: IdentityRequest, configuration: EnrollmentConfiguration | None
 ) -> mdm_profile.ScepIdentity | mdm_profile.Pkcs12Identity:
     from mdm_server.pki import services as pki
 
-    subject = f"MDM {session.get_enrollment_type_display()} {session.public_id[:12]}"
     if configuration is not None and configuration.identity_kind == "pkcs12":
         password = secrets.token_urlsafe(12)
         data, _issued = pki.issue_identity_pkcs12(
-            reference=session.public_id, common_name=subject, password=password
+            reference=request.reference,
+            common_name=request.subject,
+            password=password,
+            renews=request.renews,
         )
         return mdm_profile.Pkcs12Identity(data=data, password=password)
-    challenge = pki.create_scep_challenge(reference=session.public_id)
+    challenge = pki.create_scep_challenge(
+        reference=request.reference, ttl_seconds=request.challenge_ttl, renews=request.renews
+    )
     return mdm_profile.ScepIdentity(
-        url=public_url("/scep"), challenge=challenge, subject_cn=subject
+        url=public_url("/scep"), challenge=challenge, subject_cn=request.subject
+    )
+
+
+def _session_identity(session: EnrollmentSession) -> IdentityRequest:
+    return IdentityRequest(
+        reference=session.public_id,
+        subject=f"MDM {session.get_enrollment_type_display()} {session.public_id[:12]}",
     )
 
 
@@ -474,24 +497,43 @@ def build_profile_for(
 
     `configuration` (the session's, when the caller has it) and `options` save re-reading them.
     """
+    if configuration is None or configuration.pk != session.configuration_id:
+        configuration = session.configuration
+    return build_enrollment_profile(
+        kind=_profile_kind(session),
+        identity=_session_identity(session),
+        managed_apple_id=session.managed_apple_id,
+        configuration=configuration,
+        options=options,
+    )
+
+
+def build_enrollment_profile(
+    *,
+    kind: mdm_profile.ProfileKind,
+    identity: IdentityRequest,
+    managed_apple_id: str,
+    configuration: EnrollmentConfiguration | None,
+    options: EnrollmentSettings | None = None,
+    topic: str = "",
+) -> bytes:
+    """The signed enrollment profile (a first enrollment's, or a renewal's: the same
+    PayloadIdentifier, ServerURL and `topic` as the installed one). Raises EnrollmentError."""
     from mdm_server.pki.certificates import CertificateError
     from profiles.signing import sign_profile
 
-    if configuration is None or configuration.pk != session.configuration_id:
-        configuration = session.configuration
     options = options or EnrollmentSettings.current()
-    topic = _push_topic()
+    topic = topic or _push_topic()
     try:
-        identity = _identity_for(session, configuration)
         spec = mdm_profile.EnrollmentProfileSpec(
-            kind=_profile_kind(session),
+            kind=kind,
             identifier=_identifier_prefix(),
             organisation=options.organisation_name,
             server_url=public_url("/mdm/connect"),
             check_in_url=public_url("/mdm/checkin"),
             topic=topic,
-            identity=identity,
-            managed_apple_id=session.managed_apple_id,
+            identity=_identity_for(identity, configuration),
+            managed_apple_id=managed_apple_id,
             access_rights=options.device_access_rights,
         )
         profile = mdm_profile.build_enrollment_profile(spec)

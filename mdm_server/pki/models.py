@@ -27,6 +27,9 @@ class ServerCertificate(models.Model):
     fingerprint = models.CharField(max_length=64, unique=True)
     not_after = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
+    # A CA generation no longer trusted for device identities (after a rollover, once every
+    # device holds a certificate of a newer generation). Never set on the active one.
+    retired_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["kind", "-generation"]
@@ -65,6 +68,8 @@ class ScepChallenge(models.Model):
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # For an identity renewal: the fingerprint of the certificate the new one replaces.
+    renews = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at"]
@@ -89,6 +94,9 @@ class IssuedCertificate(models.Model):
     reference = models.CharField(max_length=255, db_index=True, blank=True, default="")
     source = models.CharField(max_length=16, choices=Source.choices, default=Source.SCEP)
     transaction_id = models.CharField(max_length=255, blank=True, default="")
+    # The certificate this one renews (its fingerprint): accepted only for the channel pinned to
+    # that certificate (devices.binding), which then moves its pin to this one.
+    renews = models.CharField(max_length=64, blank=True, default="", db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revocation_reason = models.CharField(max_length=255, blank=True, default="")

@@ -150,8 +150,98 @@ def active_identity(kind: str) -> certificates.Identity:
 
 
 def trusted_device_cas() -> list[x509.Certificate]:
-    """Every CA generation (old devices keep certificates from earlier generations)."""
-    return [row.certificate for row in ServerCertificate.objects.filter(kind=Kind.CA)]
+    """Every CA generation not retired (after a rollover, devices keep certificates of the
+    previous generation until they are renewed)."""
+    return [
+        row.certificate
+        for row in ServerCertificate.objects.filter(kind=Kind.CA, retired_at__isnull=True)
+    ]
+
+
+def _new_ca(organisation: str, generation: int) -> certificates.Identity:
+    key = certificates.new_rsa_key()
+    # Each generation has its own name, so that a certificate's issuer tells them apart.
+    name = f"{organisation} MDM CA" if generation == 1 else f"{organisation} MDM CA {generation}"
+    return certificates.Identity(certificate=certificates.build_ca(name, key=key), key=key)
+
+
+@dataclass(frozen=True)
+class Rollover:
+    ca: ServerCertificate
+    signing: ServerCertificate
+    previous: ServerCertificate
+
+
+@transaction.atomic
+def rollover_ca(*, organisation: str = "") -> Rollover:
+    """Make a new CA generation the active one, with a new profile-signing certificate issued by
+    it. Earlier generations stay trusted for the identities they issued (`trusted_device_cas`)
+    until they are retired; new identities (enrollments and renewals) come from the new one."""
+    previous = ServerCertificate.objects.select_for_update().get(kind=Kind.CA, is_active=True)
+    generation = (
+        ServerCertificate.objects.filter(kind=Kind.CA).aggregate(m=Max("generation"))["m"] or 0
+    ) + 1
+    org = (
+        organisation
+        or previous.certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value
+    )
+    org = str(org).split(" MDM CA")[0] or "MDM"
+    identity = _new_ca(org, generation)
+    ca = _store(kind=Kind.CA, identity=identity, uploaded=False, activate=True)
+    signing = _store(
+        kind=Kind.SIGNING,
+        identity=_new_signing_identity(identity),
+        uploaded=False,
+        activate=True,
+    )
+    return Rollover(ca=ca, signing=signing, previous=previous)
+
+
+@transaction.atomic
+def retire_ca_generation(*, generation: int) -> ServerCertificate:
+    """Stop trusting device identities of an earlier CA generation (CertificateError for the
+    active one or an unknown generation). Whether devices still hold its certificates is the
+    caller's check (devices.services.renewal)."""
+    row = (
+        ServerCertificate.objects.select_for_update()
+        .filter(kind=Kind.CA, generation=generation)
+        .first()
+    )
+    if row is None:
+        raise certificates.CertificateError(f"there is no CA generation {generation}")
+    if row.is_active:
+        raise certificates.CertificateError(
+            f"CA generation {generation} is the active one: roll over to a new generation first"
+        )
+    if row.retired_at is None:
+        row.retired_at = timezone.now()
+        row.save(update_fields=["retired_at"])
+    return row
+
+
+@dataclass(frozen=True)
+class ExpiryAlert:
+    kind: str
+    generation: int
+    not_after: dt.datetime
+    days_left: int
+
+
+def expiry_alerts(*, warn_days: int, now: dt.datetime) -> list[ExpiryAlert]:
+    """The active CA and signing certificates that expire within `warn_days` of `now`."""
+    alerts = []
+    for row in ServerCertificate.objects.filter(is_active=True).order_by("kind"):
+        left = row.not_after - now
+        if left <= dt.timedelta(days=warn_days):
+            alerts.append(
+                ExpiryAlert(
+                    kind=row.kind,
+                    generation=row.generation,
+                    not_after=row.not_after,
+                    days_left=max(left.days, 0),
+                )
+            )
+    return alerts
 
 
 # --- SCEP and device identities ------------------------------------------------------------
@@ -180,8 +270,9 @@ _ISSUED_BY_FINGERPRINT = PreparedQuery(
 )
 
 
-def create_scep_challenge(*, reference: str, ttl_seconds: int = 3600) -> str:
-    """Create a one-time SCEP challenge for `reference`; the plaintext is returned only here."""
+def create_scep_challenge(*, reference: str, ttl_seconds: int = 3600, renews: str = "") -> str:
+    """Create a one-time SCEP challenge for `reference`; the plaintext is returned only here.
+    `renews`: the fingerprint of the identity the certificate issued with it replaces."""
     if ttl_seconds <= 0:
         raise ValueError("ttl_seconds must be positive")
     challenge = secrets.token_urlsafe(24)
@@ -190,13 +281,19 @@ def create_scep_challenge(*, reference: str, ttl_seconds: int = 3600) -> str:
             challenge_hash=_challenge_hash(challenge),
             reference=reference[:255],
             expires_at=timezone.now() + dt.timedelta(seconds=ttl_seconds),
+            renews=renews,
         )
     )
     return challenge
 
 
 def _record_issued(
-    *, cert: x509.Certificate, reference: str, source: str, transaction_id: str = ""
+    *,
+    cert: x509.Certificate,
+    reference: str,
+    source: str,
+    transaction_id: str = "",
+    renews: str = "",
 ) -> IssuedCertificate:
     row = IssuedCertificate(
         fingerprint=certificates.fingerprint(cert),
@@ -208,6 +305,7 @@ def _record_issued(
         reference=reference,
         source=source,
         transaction_id=transaction_id[:255],
+        renews=renews,
     )
     _INSERT_ISSUED.save(row)
     return row
@@ -248,15 +346,18 @@ def _issue_for_scep(
         raise scep.ScepFailure(scep.FailInfo.BAD_REQUEST, "the CSR has no challenge password")
     digest = _challenge_hash(challenge_text)
     now = timezone.now()
-    reference = _claim_challenge(digest, now)
-    if reference is not None:
-        return _issue_from_request(ca, opened, days=days, reference=reference)
+    claimed = _claim_challenge(digest, now)
+    if claimed is not None:
+        reference, renews = claimed
+        return _issue_from_request(ca, opened, days=days, reference=reference, renews=renews)
     challenge = _CHALLENGE_FOR_UPDATE.first(digest)
     if challenge is not None and challenge.used_at is None and challenge.expires_at > now:
         # UPDATE ... RETURNING is not available (SQLite before 3.35): claim it here.
         challenge.used_at = now
         challenge.save(update_fields=["used_at"])
-        return _issue_from_request(ca, opened, days=days, reference=challenge.reference)
+        return _issue_from_request(
+            ca, opened, days=days, reference=challenge.reference, renews=challenge.renews
+        )
     if challenge is not None and challenge.used_at is not None:
         # RFC 8894 §3.3.1: a resent PKCSReq (same transactionID and key) gets the same answer.
         earlier = _resent_request(challenge, opened)
@@ -266,9 +367,10 @@ def _issue_for_scep(
     raise scep.ScepFailure(scep.FailInfo.BAD_REQUEST, _BAD_CHALLENGE)
 
 
-def _claim_challenge(digest: str, now: dt.datetime) -> str | None:
-    """Mark an unused, unexpired challenge used: its reference, else None. One statement (the
-    usual case of every SCEP enrollment); the row stays locked until the transaction ends."""
+def _claim_challenge(digest: str, now: dt.datetime) -> tuple[str, str] | None:
+    """Mark an unused, unexpired challenge used: its reference and what it renews, else None.
+    One statement (the usual case of every SCEP enrollment); the row stays locked until the
+    transaction ends."""
     if not connection.features.can_return_columns_from_insert:  # the same SQLite versions
         return None
     qn = connection.ops.quote_name
@@ -277,12 +379,12 @@ def _claim_challenge(digest: str, now: dt.datetime) -> str | None:
     sql = (
         f"UPDATE {qn(ScepChallenge._meta.db_table)} SET {qn('used_at')} = %s"  # noqa: S608
         f" WHERE {qn('challenge_hash')} = %s AND {qn('used_at')} IS NULL"
-        f" AND {qn('expires_at')} > %s RETURNING {qn('reference')}"
+        f" AND {qn('expires_at')} > %s RETURNING {qn('reference')}, {qn('renews')}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [when, digest, when])
         row = cursor.fetchone()
-    return None if row is None else str(row[0])
+    return None if row is None else (str(row[0]), str(row[1]))
 
 
 def _issue_for_renewal(
@@ -319,11 +421,18 @@ def _issue_for_renewal(
         # A resent RenewalReq gets the certificate issued the first time.
         if _public_der(row.certificate.public_key()) == _public_der(opened.csr.public_key):
             return row.certificate
-    return _issue_from_request(ca, opened, days=days, reference=current.reference)
+    return _issue_from_request(
+        ca, opened, days=days, reference=current.reference, renews=current.fingerprint
+    )
 
 
 def _issue_from_request(
-    ca: certificates.Identity, opened: scep.OpenedRequest, *, days: int, reference: str
+    ca: certificates.Identity,
+    opened: scep.OpenedRequest,
+    *,
+    days: int,
+    reference: str,
+    renews: str = "",
 ) -> x509.Certificate:
     """Issue the device identity a SCEP request asks for and record it under `reference`."""
     cert = certificates.issue_certificate(
@@ -338,6 +447,7 @@ def _issue_from_request(
         reference=reference,
         source=IssuedCertificate.Source.SCEP,
         transaction_id=opened.request.transaction_id,
+        renews=renews,
     )
     return cert
 
@@ -423,7 +533,7 @@ def revoke_issued_certificate(*, fingerprint: str, reason: str) -> bool:
 
 @transaction.atomic
 def issue_identity_pkcs12(
-    *, reference: str, common_name: str, password: str
+    *, reference: str, common_name: str, password: str, renews: str = ""
 ) -> tuple[bytes, IssuedCertificate]:
     """A device identity with a server-generated key, as PKCS#12 (3DES, SHA-1 MAC: old devices
     read nothing newer). The per-profile alternative to SCEP; the key is not kept."""
@@ -454,5 +564,7 @@ def issue_identity_pkcs12(
         cas=[ca.certificate],
         encryption_algorithm=encryption_algorithm,
     )
-    row = _record_issued(cert=cert, reference=reference, source=IssuedCertificate.Source.PKCS12)
+    row = _record_issued(
+        cert=cert, reference=reference, source=IssuedCertificate.Source.PKCS12, renews=renews
+    )
     return data, row

@@ -1,4 +1,5 @@
-"""Print the MDM CA certificates (every generation) as PEM, for a TLS proxy's client-cert check."""
+"""Print the MDM CA certificates (every generation not retired) as PEM, for a TLS proxy's
+client-cert check: during a CA rollover devices hold identities of both generations."""
 
 from __future__ import annotations
 
@@ -10,10 +11,15 @@ from mdm_server.pki.models import ServerCertificate
 
 
 class Command(BaseCommand):
-    help = "Print every MDM CA generation as PEM (for ssl_client_certificate in the proxy)."
+    help = (
+        "Print every MDM CA generation not retired as PEM (for ssl_client_certificate in the "
+        "proxy)."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        rows = ServerCertificate.objects.filter(kind=ServerCertificate.Kind.CA)
+        rows = ServerCertificate.objects.filter(
+            kind=ServerCertificate.Kind.CA, retired_at__isnull=True
+        )
         if not rows:
             raise CommandError("No MDM CA yet: run `manage.py setup` first.")
         for row in rows:
