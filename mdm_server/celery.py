@@ -34,6 +34,10 @@ app.conf.beat_schedule = {
         "task": "devices.tasks.purge_ended_enrollments_task",
         "schedule": crontab(hour=4, minute=30),
     },
+    "abm-device-sync": {
+        "task": "enrollment.abm.tasks.sync_all_links_task",
+        "schedule": crontab(minute="*/30"),
+    },
     "directory-sync": {
         "task": "directory.tasks.sync_all_sources_task",
         "schedule": crontab(minute=0, hour="*/4"),

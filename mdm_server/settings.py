@@ -138,6 +138,8 @@ INSTALLED_APPS = [
     "profiles.apps.ProfilesConfig",
     "directory.apps.DirectoryConfig",
     "apns.apps.ApnsConfig",
+    # After profiles: its first-TokenUpdate receiver queues DeviceConfigured after their installs.
+    "enrollment.abm.apps.AbmConfig",
 ]
 
 MIDDLEWARE = [

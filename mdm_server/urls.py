@@ -38,3 +38,6 @@ for app in ("enrollment", "devices", "profiles", "directory", "apns"):
     urlpatterns += _mount("", f"{app}.urls")
     urlpatterns += _mount(f"console/{'push' if app == 'apns' else app}/", f"{app}.console_urls")
     urlpatterns += _mount("api/v1/", f"{app}.api_urls")
+# Apple Business Manager (nested in enrollment): the ADE enrollment URL and its console pages.
+urlpatterns += _mount("", "enrollment.abm.urls")
+urlpatterns += _mount("console/abm/", "enrollment.abm.console_urls")

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Q
 from django.utils import timezone
 
+from enrollment.abm import selectors as abm_selectors
 from enrollment.models import (
     EnrollmentSession,
     EnrollmentToken,
@@ -46,6 +47,8 @@ def resolve_enrollment(
 
     session = _session_by_reference(reference)
     if session is None:
+        if ids.udid and abm_selectors.is_ade_reference(reference):
+            return EnrollmentContext(enrollment_type="ade", reference=reference)
         if ids.udid:
             return EnrollmentContext(enrollment_type="device")
         return EnrollmentContext(enrollment_type="user")
