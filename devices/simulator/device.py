@@ -71,6 +71,10 @@ class SimulatedDevice:
     os_version: str = "18.2"
     build_version: str = "22C152"
     bearer: str | None = None
+    # Automated Device Enrollment: supervision comes from the ABM profile Setup Assistant got.
+    automated: bool = False
+    supervised: bool = False
+    configured: bool = False  # DeviceConfigured received: Setup Assistant goes on
     sign: bool = True
     mtls_header: str | None = None  # send the certificate as a trusted proxy would, not a signature
     udid: str = field(default_factory=lambda: str(uuid.uuid4()).upper())
@@ -160,6 +164,38 @@ class SimulatedDevice:
             message["UserLongName"] = user.title()
         return self.checkin(message)[0]
 
+    def get_token(self, service_type: str) -> tuple[int, bytes]:
+        """GetToken check-in (Apple "Get Token"); 200 answers a plist with TokenData."""
+        return self.checkin(
+            {"MessageType": "GetToken", "TokenServiceType": service_type, **self.ids()}
+        )
+
+    def setup_assistant(self, *, max_rounds: int = 5) -> list[Received]:
+        """ADE: enroll while Setup Assistant waits, then wait for DeviceConfigured."""
+        self.enroll_awaiting_configuration()
+        return self.await_device_configured(max_rounds=max_rounds)
+
+    def enroll_awaiting_configuration(self) -> None:
+        """Authenticate, then TokenUpdate with AwaitingConfiguration (Setup Assistant waits)."""
+        if self.authenticate() != 200:
+            raise RuntimeError("Authenticate refused")
+        if self.token_update(awaiting=True) != 200:
+            raise RuntimeError("TokenUpdate refused")
+
+    def await_device_configured(self, *, max_rounds: int = 5) -> list[Received]:
+        """Take the commands until DeviceConfigured releases Setup Assistant, then report that
+        the device no longer waits."""
+        handled: list[Received] = []
+        for _ in range(max_rounds):
+            handled += self.run()
+            if self.configured:
+                break
+        if not self.configured:
+            raise RuntimeError("Setup Assistant is still waiting: no DeviceConfigured came")
+        if self.token_update(awaiting=False) != 200:
+            raise RuntimeError("TokenUpdate refused")
+        return handled
+
     def check_out(self) -> int:
         return self.checkin({"MessageType": "CheckOut", "Topic": self.topic, **self.ids()})[0]
 
@@ -217,9 +253,11 @@ class SimulatedDevice:
             enrollment_type=(
                 capabilities.EnrollmentType.USER
                 if self.user_enrollment
+                else capabilities.EnrollmentType.ADE
+                if self.automated
                 else capabilities.EnrollmentType.DEVICE
             ),
-            supervised=False,
+            supervised=self.supervised,
             channel=capabilities.Channel.DEVICE,
         )
 
@@ -239,7 +277,7 @@ class SimulatedDevice:
             "DeviceCapacity": 128.0,
             "AvailableDeviceCapacity": 61.5,
             "BatteryLevel": 0.8,
-            "IsSupervised": False,
+            "IsSupervised": self.supervised,
             "TimeZone": "Europe/Berlin",
             "WiFiMAC": "aa:bb:cc:dd:ee:ff",
             "BluetoothMAC": "aa:bb:cc:dd:ee:00",
@@ -322,6 +360,11 @@ class SimulatedDevice:
             return "Acknowledged", {
                 "CertificateList": [{"CommonName": "mdm-identity", "Data": der, "IsIdentity": True}]
             }
+        if request_type == "DeviceConfigured":
+            if not self.automated:
+                return "Error", {"ErrorChain": [{"ErrorCode": 12005, "ErrorDomain": "MDM"}]}
+            self.configured = True
+            return "Acknowledged", {}
         if request_type == "AvailableOSUpdates":
             return "Acknowledged", {"AvailableOSUpdates": []}
         return "Acknowledged", {}

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from enrollment.abm import client as abm_client
-from enrollment.abm import protocol, selectors
+from enrollment.abm import hooks, protocol
 from enrollment.abm import token as abm_token
 from enrollment.abm.models import AbmDevice, AbmLink, AbmProfile
 from mdm_server import audit, encryption
@@ -22,7 +22,7 @@ from mdm_server import audit, encryption
 logger = logging.getLogger(__name__)
 
 TOKEN_WARNING_DAYS = 30
-ADE_REFERENCE_PREFIX = selectors.ADE_REFERENCE_PREFIX
+ADE_REFERENCE_PREFIX = hooks.ADE_REFERENCE_PREFIX
 AbmApiError = abm_client.AbmApiError
 ServerTokenError = abm_token.ServerTokenError
 
