@@ -284,6 +284,13 @@ class SimulatedDevice:
             "IsActivationLockEnabled": False,
         }
 
+    def _device_configured(self) -> tuple[str, dict[str, Any]]:
+        """Setup Assistant goes on; a device that did not enroll through ADE has no use for it."""
+        if not self.automated:
+            return "Error", {"ErrorChain": [{"ErrorCode": 12005, "ErrorDomain": "MDM"}]}
+        self.configured = True
+        return "Acknowledged", {}
+
     def answer(self, request_type: str, command: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         if request_type in self.not_now_once:
             self.not_now_once.discard(request_type)
@@ -360,11 +367,10 @@ class SimulatedDevice:
             return "Acknowledged", {
                 "CertificateList": [{"CommonName": "mdm-identity", "Data": der, "IsIdentity": True}]
             }
-        if request_type == "DeviceConfigured":
-            if not self.automated:
-                return "Error", {"ErrorChain": [{"ErrorCode": 12005, "ErrorDomain": "MDM"}]}
-            self.configured = True
-            return "Acknowledged", {}
-        if request_type == "AvailableOSUpdates":
-            return "Acknowledged", {"AvailableOSUpdates": []}
+        simple = {
+            "DeviceConfigured": self._device_configured,
+            "AvailableOSUpdates": lambda: ("Acknowledged", {"AvailableOSUpdates": []}),
+        }.get(request_type)
+        if simple is not None:
+            return simple()
         return "Acknowledged", {}
