@@ -30,6 +30,7 @@ NAVIGATION = [
     ("devices", "Devices", "/console/devices/"),
     ("commands", "Commands", "/console/devices/commands/"),
     ("enrollment", "Enrollment", "/console/enrollment/"),
+    ("abm", "Business Manager", "/console/abm/"),
     ("profiles", "Profiles", "/console/profiles/"),
     ("directory", "Directory", "/console/directory/"),
     ("push", "Push", "/console/push/"),
@@ -54,6 +55,13 @@ def _push_alerts() -> list[str]:
     return apns_services.dashboard_alerts()
 
 
+def _abm_alerts() -> list[str]:
+    # The ABM app owns the server tokens; the dashboard only shows their warnings.
+    from enrollment.abm import services as abm_services
+
+    return abm_services.dashboard_alerts()
+
+
 @roles.console_view()
 def dashboard(request: HttpRequest) -> HttpResponse:
     from devices import selectors as device_selectors
@@ -70,6 +78,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "section": "dashboard",
             "data": device_selectors.dashboard(stale_days=stale_days),
             "push_alerts": _push_alerts(),
+            "abm_alerts": _abm_alerts(),
         },
     )
 

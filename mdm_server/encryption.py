@@ -40,7 +40,6 @@ ENCRYPTED_FIELDS: tuple[tuple[str, str], ...] = (
     ("directory.IdentitySource", "bind_password_encrypted"),
     ("directory.IdentitySource", "client_secret_encrypted"),
     ("directory.IdentitySource", "client_key_encrypted"),
-    ("enrollment.EnrollmentSettings", "abm_server_token"),
     ("abm.AbmLink", "encrypted_key"),
     ("abm.AbmLink", "encrypted_token"),
 )

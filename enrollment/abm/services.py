@@ -163,6 +163,35 @@ def expiring_links(days: int = TOKEN_WARNING_DAYS) -> list[AbmLink]:
     return list(AbmLink.objects.filter(token_expires_at__lte=limit))
 
 
+def dashboard_alerts() -> list[str]:
+    """What the dashboard warns about: tokens expiring or expired, Apple's last refusal."""
+    alerts = []
+    now = timezone.now()
+    for link in AbmLink.objects.all():
+        if not link.has_token:
+            alerts.append(
+                f"Apple Business Manager link {link.name}: upload the server token ABM gives "
+                "for this link's public key."
+            )
+            continue
+        if link.token_expires_at is not None and link.token_expires_at <= now:
+            alerts.append(
+                f"The Apple Business Manager server token of {link.name} has expired: devices "
+                "no longer sync. Download a new one in ABM and upload it (the link stays)."
+            )
+        elif link.token_expires_at is not None and link.token_expires_at <= now + dt.timedelta(
+            days=TOKEN_WARNING_DAYS
+        ):
+            days = (link.token_expires_at - now).days
+            alerts.append(
+                f"The Apple Business Manager server token of {link.name} expires in {days} "
+                "day(s): download a new one in ABM and upload it here."
+            )
+        if link.last_error:
+            alerts.append(f"Apple Business Manager ({link.name}): {link.last_error}")
+    return alerts
+
+
 # --- device sync -----------------------------------------------------------------------------
 
 _DEVICE_FIELDS = (
