@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from enrollment.abm import protocol, services
 from enrollment.abm.models import AbmLink, AbmProfile
 from mdm_server.roles import console_view
+from profiles.models import Profile
 
 
 class LinkForm(forms.Form):
@@ -37,6 +38,12 @@ class TokenForm(forms.Form):
 
 
 class ProfileForm(forms.ModelForm):
+    first = forms.ModelMultipleChoiceField(
+        queryset=Profile.objects.order_by("display_name"),
+        required=False,
+        label="Install before Setup Assistant goes on",
+        help_text="Configuration profiles sent while the device waits, before DeviceConfigured.",
+    )
     models_text = forms.CharField(
         required=False,
         label="Assign to models or families",
@@ -77,6 +84,7 @@ class ProfileForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["models_text"].initial = "\n".join(self.instance.models_rule)
             self.fields["skip_text"].initial = "\n".join(self.instance.skip_setup_items)
+            self.fields["first"].initial = list(self.instance.first_profiles)
 
     @staticmethod
     def _lines(text: str) -> list[str]:
@@ -196,6 +204,7 @@ def profile_page(request: HttpRequest, pk: int, profile_pk: int | None = None) -
         profile = form.save(commit=False)
         profile.models_rule = form.cleaned_data["models_text"]
         profile.skip_setup_items = form.cleaned_data["skip_text"]
+        profile.first_profiles = [p.pk for p in form.cleaned_data["first"]]
         try:
             services.define_profile(profile=profile, actor=request.user)
             assigned = services.assign_by_rule(link=link)

@@ -95,6 +95,9 @@ def test_ade_device_enrolls_supervised_and_reaches_device_configured(
     handled = device.await_device_configured()
     kinds = [h.request_type for h in handled]
     assert kinds[-1] == "DeviceConfigured"
+    if platform == "iOS":  # the default profile installs its first profile before releasing
+        assert kinds.index("InstallProfile") < kinds.index("DeviceConfigured")
+        assert "com.example.first" in device.installed_profiles
     assert all(h.answered == "Acknowledged" for h in handled)
     enrollment = Enrollment.objects.get(udid=result.udid)
     assert enrollment.enrollment_type == "ade"
