@@ -41,3 +41,4 @@ for app in ("enrollment", "devices", "profiles", "directory", "apns"):
 # Apple Business Manager (nested in enrollment): the ADE enrollment URL and its console pages.
 urlpatterns += _mount("", "enrollment.abm.urls")
 urlpatterns += _mount("console/abm/", "enrollment.abm.console_urls")
+urlpatterns += _mount("api/v1/", "enrollment.abm.api_urls")

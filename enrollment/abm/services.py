@@ -515,8 +515,12 @@ def enroll_ade_device(*, profile_id: str, body: bytes) -> bytes:
                 "This device is not assigned to this organisation's MDM server in Apple "
                 "Business Manager.",
             )
-        device.enrollment_reference = ADE_REFERENCE_PREFIX + secrets.token_hex(12)
-        device.save(update_fields=["enrollment_reference", "synced_at"])
+        if not device.enrollment_reference:
+            # One reference per ABM device, kept across enrollments: a device erased and set up
+            # again presents a new certificate under the same reference, which the takeover
+            # rules (devices.binding) accept for its own channel and refuse for any other.
+            device.enrollment_reference = ADE_REFERENCE_PREFIX + secrets.token_hex(12)
+            device.save(update_fields=["enrollment_reference", "synced_at"])
         return _ade_profile(device, options)
 
 

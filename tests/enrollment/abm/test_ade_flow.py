@@ -33,11 +33,23 @@ def assigned(
     server_pki: Any,
     push_topic: str,
 ) -> FakeAbm:
-    """The devices synced; a default profile and one for Macs defined and assigned by rule."""
+    """The devices synced; a default profile (installing a restrictions profile before
+    DeviceConfigured) and one for Macs, defined and assigned by rule."""
+    from profiles import services as profiles
+
     settings.PUBLIC_URL = "https://mdm.example.com"
     services.sync_devices(link=link)
+    first = profiles.create_profile(
+        identifier="com.example.first",
+        display_name="First restrictions",
+        actor=admin_user,
+        payloads=[profiles.PayloadInput("com.apple.applicationaccess", {"allowCamera": False})],
+    )
     services.define_profile(
-        profile=AbmProfile(link=link, name="Company iPhone", is_default=True), actor=admin_user
+        profile=AbmProfile(
+            link=link, name="Company iPhone", is_default=True, first_profiles=[first.pk]
+        ),
+        actor=admin_user,
     )
     services.define_profile(
         profile=AbmProfile(link=link, name="Macs", models_rule=["Mac"]), actor=admin_user
@@ -104,6 +116,24 @@ def test_ade_device_enrolls_supervised_and_reaches_device_configured(
     assert enrollment.supervised and not enrollment.awaiting_configuration
     known = AbmDevice.objects.get(serial_number=serial)
     assert known.enrollment == enrollment and known.configured_at is not None
+
+
+def test_erased_device_enrolls_again_and_another_device_cannot_take_its_place(
+    assigned: FakeAbm, transport: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("apns.services.request_drain", lambda **_: None)
+    cloud = _cloud_configuration(assigned, "F2LXK1AAAAAA")
+    first = flow.enroll_automated(transport, cloud, serial_number="F2LXK1AAAAAA")
+    _device(transport, first, "iOS").enroll()
+    # Erased without checking out: Setup Assistant enrolls it again with a new identity.
+    again = flow.enroll_automated(transport, cloud, serial_number="F2LXK1AAAAAA", udid=first.udid)
+    assert again.identity_certificate != first.identity_certificate
+    assert _device(transport, again, "iOS").authenticate() == 200
+    # A device with another UDID presenting the same serial number gets a certificate, but
+    # cannot authenticate as a new channel under the reference another channel holds.
+    other = flow.enroll_automated(transport, cloud, serial_number="F2LXK1AAAAAA")
+    assert _device(transport, other, "iOS").authenticate() == 403
+    assert Enrollment.objects.filter(enrollment_type="ade").count() == 1
 
 
 def test_device_not_assigned_to_us_is_refused(assigned: FakeAbm, transport: Any) -> None:
