@@ -41,7 +41,9 @@ class AbmSyncOutput(serializers.Serializer):
 
 
 class AbmDeviceOutput(serializers.ModelSerializer):
-    enrollment = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
+    enrollment = serializers.UUIDField(
+        source="enrollment.public_id", read_only=True, allow_null=True, default=None
+    )
 
     class Meta:
         model = AbmDevice
