@@ -227,3 +227,31 @@ def test_discovery_url_registered_over_a_real_session(
     assert link.discovery_url == ""
     with pytest.raises(services.AbmError, match="https://"):
         services.register_discovery_url(link=link, url="http://x", actor=admin_user)
+
+
+def test_dashboard_warns_before_and_after_the_token_expires(link: AbmLink) -> None:
+    assert services.dashboard_alerts() == []
+    AbmLink.objects.filter(pk=link.pk).update(
+        token_expires_at=timezone.now() + dt.timedelta(days=9)
+    )
+    (alert,) = services.dashboard_alerts()
+    assert "expires in 8 day(s)" in alert or "expires in 9 day(s)" in alert
+    AbmLink.objects.filter(pk=link.pk).update(
+        token_expires_at=timezone.now() - dt.timedelta(days=1)
+    )
+    (alert,) = services.dashboard_alerts()
+    assert "has expired" in alert and "the link stays" in alert
+
+
+def test_beat_task_syncs_every_link_with_a_token(
+    link: AbmLink, stocked: FakeAbm, admin_user: Any
+) -> None:
+    from enrollment.abm import tasks
+
+    services.create_link(name="Waiting", actor=admin_user, api_url=stocked.base)  # no token
+    assert tasks.sync_all_links_task() == 1  # eager Celery in tests: the sync ran
+    assert AbmDevice.objects.filter(link=link).count() == 3
+    stocked.fail("/devices/sync", 403, '{"code": "T_C_NOT_SIGNED"}')
+    assert tasks.sync_link_task(link.pk) is None  # kept on the link, not raised
+    link.refresh_from_db()
+    assert link.last_error_code == "T_C_NOT_SIGNED"
