@@ -569,7 +569,16 @@ def start_device_configuration(enrollment: Any) -> None:
     from devices.services import enqueue_command
 
     reference = enrollment.enrollment_reference or ""
-    if not reference.startswith(ADE_REFERENCE_PREFIX) or enrollment.parent_id is not None:
+    if enrollment.parent_id is not None:
+        return
+    if not reference.startswith(ADE_REFERENCE_PREFIX):
+        # A company device enrolled another way (profile-based Device Enrollment): linked by
+        # its serial number. A User Enrollment never reports one.
+        serial = (enrollment.serial_number or "").strip().upper()
+        if serial and not enrollment.is_user_enrollment:
+            AbmDevice.objects.filter(serial_number=serial, enrollment__isnull=True).update(
+                enrollment=enrollment, enrolled_at=timezone.now()
+            )
         return
     device = (
         AbmDevice.objects.select_related("profile").filter(enrollment_reference=reference).first()

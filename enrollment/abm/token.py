@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import jwt
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs7
@@ -116,6 +117,10 @@ def decrypt_server_token(data: bytes, identity: LinkIdentity) -> ServerToken:
         decrypt = pkcs7.pkcs7_decrypt_smime
     try:
         plaintext = decrypt(stripped, certificate, key, [])
+    except UnsupportedAlgorithm:
+        raise ServerTokenError(
+            "This server token is encrypted with an algorithm this server cannot decrypt."
+        ) from None
     except ValueError as exc:
         text = str(exc).lower()
         if "recipient" in text or "certificate" in text or "decrypt" in text:

@@ -255,3 +255,23 @@ def test_beat_task_syncs_every_link_with_a_token(
     assert tasks.sync_link_task(link.pk) is None  # kept on the link, not raised
     link.refresh_from_db()
     assert link.last_error_code == "T_C_NOT_SIGNED"
+
+
+def test_device_enrolled_another_way_is_linked_by_serial(link: AbmLink, stocked: FakeAbm) -> None:
+    from devices.models import Enrollment
+    from tests.apns.conftest import make_enrollment
+
+    services.sync_devices(link=link)
+    company = make_enrollment(
+        channel_key="udid:ABC",
+        enrollment_type=Enrollment.Type.DEVICE,
+        enrollment_id=None,
+        udid="ABC",
+        serial_number="f2lxk1aaaaaa",
+    )
+    personal = make_enrollment()  # a User Enrollment: no serial, never linked
+    services.start_device_configuration(company)
+    services.start_device_configuration(personal)
+    linked = AbmDevice.objects.get(serial_number="F2LXK1AAAAAA")
+    assert linked.enrollment == company and linked.configured_at is None
+    assert AbmDevice.objects.filter(enrollment__isnull=False).count() == 1
