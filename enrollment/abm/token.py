@@ -21,6 +21,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.x509.oid import NameOID
 
+from mdm_server.pki import certificates
+
 MAX_TOKEN_FILE = 64 * 1024
 _FIELDS = ("consumer_key", "consumer_secret", "access_token", "access_secret")
 
@@ -65,7 +67,7 @@ def new_link_identity(*, name: str, now: dt.datetime | None = None) -> LinkIdent
     """A 2048-bit RSA key and a self-signed certificate for one ABM link (the admin uploads the
     certificate's PEM to Apple Business Manager, which encrypts the server token to it)."""
     now = now or dt.datetime.now(dt.UTC)
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    key = certificates.new_rsa_key(2048)
     subject = x509.Name(
         [x509.NameAttribute(NameOID.COMMON_NAME, f"MDM server token key: {name}"[:64])]
     )
