@@ -370,6 +370,8 @@ _SPECS = [
         priority=90,
     ),
     _spec("DisableLostMode", "Disable Lost Mode"),
+    # Automated Device Enrollment: ends Setup Assistant's "await device configured" wait.
+    _spec("DeviceConfigured", "Release from Setup Assistant (device configured)"),
     _spec("Settings", "Apply settings", (Param("Settings", "list"),), build=_build_settings),
     _spec(
         "DeclarativeManagement",

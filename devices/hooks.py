@@ -153,3 +153,21 @@ def build_renewal_profile(enrollment: Enrollment) -> bytes:
     if _renewal_builder is None:
         raise RenewalUnavailable("no enrollment app is installed to build the renewal profile")
     return _renewal_builder(enrollment)
+
+
+# GetToken providers by TokenServiceType: the device channel -> the token (None: not configured).
+TokenProvider = Callable[["Enrollment"], bytes | None]
+_token_providers: dict[str, TokenProvider] = {}
+
+
+def set_token_provider(service_type: str, fn: TokenProvider | None) -> None:
+    """The app that can answer a GetToken service type registers here (com.apple.maid: abm)."""
+    if fn is None:
+        _token_providers.pop(service_type, None)
+    else:
+        _token_providers[service_type] = fn
+
+
+def provide_token(service_type: str, enrollment: Enrollment) -> bytes | None:
+    provider = _token_providers.get(service_type)
+    return provider(enrollment) if provider else None

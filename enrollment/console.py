@@ -19,16 +19,6 @@ FAMILIES = discovery.MODEL_FAMILIES
 
 
 class SettingsForm(forms.ModelForm):
-    abm_base_url = forms.URLField(
-        required=False, assume_scheme="https", label="Apple Business Manager API address"
-    )
-    abm_server_token = forms.CharField(
-        required=False,
-        widget=forms.PasswordInput,
-        label="Apple Business Manager server token",
-        help_text="Stored encrypted; leave empty to keep the current one.",
-    )
-
     class Meta:
         model = EnrollmentSettings
         fields = [
@@ -39,7 +29,6 @@ class SettingsForm(forms.ModelForm):
             "oauth_access_ttl_minutes",
             "device_access_rights",
             "terms_text",
-            "abm_base_url",
             "apple_device_ca_pem",
         ]
         labels = {
@@ -48,7 +37,6 @@ class SettingsForm(forms.ModelForm):
             "session_ttl_days": "Account-driven session lifetime (days)",
             "oauth_access_ttl_minutes": "OAuth 2 access token lifetime (minutes)",
             "device_access_rights": "AccessRights of Device Enrollment profiles",
-            "abm_base_url": "Apple Business Manager API address",
             "apple_device_ca_pem": "Apple device CA (PEM, optional)",
         }
 
@@ -209,6 +197,7 @@ def _page_context(request: HttpRequest) -> dict[str, Any]:
         "push_problem": services.push_status(),
         "sessions": EnrollmentSession.objects.select_related("configuration")[:50],
         "domains": directory_access.all_domains(),
+        "abm_registered_url": services.registered_discovery_url(),
     }
 
 
@@ -230,7 +219,6 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             )
             if settings_form.is_valid():
                 values = {f: settings_form.cleaned_data[f] for f in SettingsForm.Meta.fields}
-                values["abm_server_token"] = settings_form.cleaned_data["abm_server_token"]
                 services.save_settings(values=values, actor=request.user)
                 messages.success(request, "Enrollment settings saved.")
                 return redirect("enrollment-console:settings")

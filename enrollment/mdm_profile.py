@@ -17,6 +17,7 @@ from profiles.builder import build_configuration_profile, build_payload, new_uui
 SERVER_CAPABILITIES = (
     "com.apple.mdm.per-user-connections",
     "com.apple.mdm.bootstraptoken",
+    "com.apple.mdm.token",  # GetToken (Apple "Get Token"): com.apple.maid
 )
 ALL_ACCESS_RIGHTS = 8191
 

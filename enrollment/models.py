@@ -38,10 +38,6 @@ class EnrollmentSettings(models.Model):
     terms_text = models.TextField(
         default="Your organisation manages work data and apps on this device.", blank=True
     )
-    # Apple Business Manager, account-driven enrollment fallback (Device Assignment API).
-    abm_base_url = models.URLField(default="https://mdmenrollment.apple.com", blank=True)
-    abm_server_token = models.BinaryField(null=True, blank=True)  # encrypted
-    abm_registered_url = models.URLField(max_length=500, blank=True)
     # PEM of Apple's device CA: when set, signed MachineInfo must chain to it.
     apple_device_ca_pem = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -11,11 +11,6 @@ from enrollment.models import EnrollmentConfiguration, EnrollmentSession, Enroll
 
 
 class SettingsSerializer(serializers.ModelSerializer):
-    abm_server_token = serializers.CharField(
-        write_only=True, required=False, allow_blank=True, style={"input_type": "password"}
-    )
-    abm_server_token_set = serializers.SerializerMethodField()
-
     class Meta:
         model = EnrollmentSettings
         fields = [
@@ -26,17 +21,10 @@ class SettingsSerializer(serializers.ModelSerializer):
             "oauth_access_ttl_minutes",
             "device_access_rights",
             "terms_text",
-            "abm_base_url",
-            "abm_server_token",
-            "abm_server_token_set",
-            "abm_registered_url",
             "apple_device_ca_pem",
             "updated_at",
         ]
-        read_only_fields = ["abm_registered_url", "updated_at"]
-
-    def get_abm_server_token_set(self, obj: EnrollmentSettings) -> bool:
-        return bool(obj.abm_server_token)
+        read_only_fields = ["updated_at"]
 
     def validate_token_ttl_minutes(self, value: int) -> int:
         if not 1 <= value <= 24 * 60:

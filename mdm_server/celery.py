@@ -46,6 +46,10 @@ app.conf.beat_schedule = {
         "task": "devices.managed_apps.tasks.sync_apps_books",
         "schedule": crontab(minute=20),
     },
+    "abm-device-sync": {
+        "task": "enrollment.abm.tasks.sync_all_links_task",
+        "schedule": crontab(minute="*/30"),
+    },
     "directory-sync": {
         "task": "directory.tasks.sync_all_sources_task",
         "schedule": crontab(minute=0, hour="*/4"),

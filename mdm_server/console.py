@@ -30,6 +30,7 @@ NAVIGATION = [
     ("devices", "Devices", "/console/devices/"),
     ("commands", "Commands", "/console/devices/commands/"),
     ("enrollment", "Enrollment", "/console/enrollment/"),
+    ("abm", "Business Manager", "/console/abm/"),
     ("profiles", "Profiles", "/console/profiles/"),
     ("declarations", "Declarations", "/console/declarations/"),
     ("apps", "Apps", "/console/apps/"),
@@ -63,6 +64,13 @@ def _apps_alerts() -> list[str]:
     return apps_services.dashboard_alerts()
 
 
+def _abm_alerts() -> list[str]:
+    # The ABM app owns the server tokens; the dashboard only shows their warnings.
+    from enrollment.abm import services as abm_services
+
+    return abm_services.dashboard_alerts()
+
+
 @roles.console_view()
 def dashboard(request: HttpRequest) -> HttpResponse:
     from devices import selectors as device_selectors
@@ -81,6 +89,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "push_alerts": _push_alerts(),
             "apps_alerts": _apps_alerts(),
             "pki_alerts": device_selectors.server_certificate_alerts(),
+            "abm_alerts": _abm_alerts(),
         },
     )
 

@@ -40,8 +40,9 @@ ENCRYPTED_FIELDS: tuple[tuple[str, str], ...] = (
     ("directory.IdentitySource", "bind_password_encrypted"),
     ("directory.IdentitySource", "client_secret_encrypted"),
     ("directory.IdentitySource", "client_key_encrypted"),
-    ("enrollment.EnrollmentSettings", "abm_server_token"),
     ("managed_apps.AppsBooksToken", "encrypted_token"),
+    ("abm.AbmLink", "encrypted_key"),
+    ("abm.AbmLink", "encrypted_token"),
 )
 
 

@@ -140,6 +140,8 @@ INSTALLED_APPS = [
     "profiles.declarations.apps.DeclarationsConfig",
     "directory.apps.DirectoryConfig",
     "apns.apps.ApnsConfig",
+    # After profiles: its first-TokenUpdate receiver queues DeviceConfigured after their installs.
+    "enrollment.abm.apps.AbmConfig",
 ]
 
 MIDDLEWARE = [

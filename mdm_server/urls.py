@@ -45,3 +45,7 @@ urlpatterns += _mount("api/v1/", "profiles.declarations.api_urls")
 # Nested apps with their own surfaces (managed apps live under devices/ but have their own area).
 urlpatterns += _mount("console/apps/", "devices.managed_apps.console_urls")
 urlpatterns += _mount("api/v1/", "devices.managed_apps.api_urls")
+# Apple Business Manager (nested in enrollment): the ADE enrollment URL and its console pages.
+urlpatterns += _mount("", "enrollment.abm.urls")
+urlpatterns += _mount("console/abm/", "enrollment.abm.console_urls")
+urlpatterns += _mount("api/v1/", "enrollment.abm.api_urls")

@@ -457,17 +457,29 @@ _BY_ID_FOR_UPDATE = PreparedQuery(
 
 
 def _get_token(enrollment: Enrollment, message: protocol.GetToken) -> Reply:
+    """Apple "Get Token": an unknown service type is a 400; a known one is answered by the app
+    that registered it (com.apple.maid: the ABM link's signed JWT) in `TokenData`."""
     service = message.token_service_type
     if service not in KNOWN_TOKEN_SERVICES:
         raise CheckinRejected(400, f"unknown TokenServiceType {service[:64]!r}")
-    _log(enrollment, DeviceEvent.Kind.CHECKIN, MessageType.GET_TOKEN, "not configured")
-    if service == "com.apple.maid":
-        raise CheckinRejected(
-            403,
-            "GetToken com.apple.maid is not configured: no Apple Business Manager server key "
-            "(DEP token) is installed on this server",
-        )
-    raise CheckinRejected(403, f"GetToken {service} is not supported by this server")
+    token = hooks.provide_token(service, enrollment)
+    if token is None:
+        _log(enrollment, DeviceEvent.Kind.CHECKIN, MessageType.GET_TOKEN, "not configured")
+        if service == "com.apple.maid":
+            raise CheckinRejected(
+                403,
+                "GetToken com.apple.maid is not configured: no Apple Business Manager server "
+                "token (with its account's server_uuid) is installed on this server",
+            )
+        raise CheckinRejected(403, f"GetToken {service} is not supported by this server")
+    _log(
+        enrollment,
+        DeviceEvent.Kind.CHECKIN,
+        MessageType.GET_TOKEN,
+        "ok",
+        detail={"service": service},
+    )
+    return Reply(body=protocol.render_plist({"TokenData": token}))
 
 
 def _declarative_management(

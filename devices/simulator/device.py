@@ -81,6 +81,9 @@ class SimulatedDevice:
     os_version: str = "18.2"
     build_version: str = "22C152"
     bearer: str | None = None
+    # Automated Device Enrollment: supervision comes from the ABM profile Setup Assistant got.
+    automated: bool = False
+    configured: bool = False  # DeviceConfigured received: Setup Assistant goes on
     sign: bool = True
     mtls_header: str | None = None  # send the certificate as a trusted proxy would, not a signature
     udid: str = field(default_factory=lambda: str(uuid.uuid4()).upper())
@@ -188,6 +191,38 @@ class SimulatedDevice:
         for app in self.managed_apps.values():
             if app["Status"] == "Prompting":
                 app["Status"] = "Managed"
+
+    def get_token(self, service_type: str) -> tuple[int, bytes]:
+        """GetToken check-in (Apple "Get Token"); 200 answers a plist with TokenData."""
+        return self.checkin(
+            {"MessageType": "GetToken", "TokenServiceType": service_type, **self.ids()}
+        )
+
+    def setup_assistant(self, *, max_rounds: int = 5) -> list[Received]:
+        """ADE: enroll while Setup Assistant waits, then wait for DeviceConfigured."""
+        self.enroll_awaiting_configuration()
+        return self.await_device_configured(max_rounds=max_rounds)
+
+    def enroll_awaiting_configuration(self) -> None:
+        """Authenticate, then TokenUpdate with AwaitingConfiguration (Setup Assistant waits)."""
+        if self.authenticate() != 200:
+            raise RuntimeError("Authenticate refused")
+        if self.token_update(awaiting=True) != 200:
+            raise RuntimeError("TokenUpdate refused")
+
+    def await_device_configured(self, *, max_rounds: int = 5) -> list[Received]:
+        """Take the commands until DeviceConfigured releases Setup Assistant, then report that
+        the device no longer waits."""
+        handled: list[Received] = []
+        for _ in range(max_rounds):
+            handled += self.run()
+            if self.configured:
+                break
+        if not self.configured:
+            raise RuntimeError("Setup Assistant is still waiting: no DeviceConfigured came")
+        if self.token_update(awaiting=False) != 200:
+            raise RuntimeError("TokenUpdate refused")
+        return handled
 
     def check_out(self) -> int:
         # The enrollment ends: managed apps go with it (User Enrollment: always; otherwise
@@ -315,9 +350,11 @@ class SimulatedDevice:
             enrollment_type=(
                 capabilities.EnrollmentType.USER
                 if self.user_enrollment
+                else capabilities.EnrollmentType.ADE
+                if self.automated
                 else capabilities.EnrollmentType.DEVICE
             ),
-            supervised=False,
+            supervised=self.supervised,
             channel=capabilities.Channel.DEVICE,
         )
 
@@ -344,7 +381,14 @@ class SimulatedDevice:
             "IsActivationLockEnabled": False,
         }
 
-    def answer(self, request_type: str, command: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    def _device_configured(self) -> tuple[str, dict[str, Any]]:
+        """Setup Assistant goes on; a device that did not enroll through ADE has no use for it."""
+        if not self.automated:
+            return "Error", {"ErrorChain": [{"ErrorCode": 12005, "ErrorDomain": "MDM"}]}
+        self.configured = True
+        return "Acknowledged", {}
+
+    def answer(self, request_type: str, command: dict[str, Any]) -> tuple[str, dict[str, Any]]:  # noqa: C901 - one branch per command answered
         if request_type in self.not_now_once:
             self.not_now_once.discard(request_type)
             return "NotNow", {}
@@ -416,6 +460,8 @@ class SimulatedDevice:
         if request_type == "DeclarativeManagement":
             self.sync_declarations()
             return "Acknowledged", {}
+        if request_type == "DeviceConfigured":
+            return self._device_configured()
         if request_type == "AvailableOSUpdates":
             return "Acknowledged", {"AvailableOSUpdates": []}
         return self._answer_apps(request_type, command)

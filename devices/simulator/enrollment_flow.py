@@ -469,6 +469,64 @@ def enroll_account_driven(
     )
 
 
+@dataclass
+class AutomatedEnrollment:
+    """What a device holds after Setup Assistant enrolled it (Automated Device Enrollment)."""
+
+    profile: dict[str, Any]
+    mdm_payload: dict[str, Any]
+    identity_certificate: x509.Certificate
+    identity_key: certificates.PrivateKey
+    udid: str
+    serial_number: str
+    supervised: bool
+    await_device_configured: bool
+
+
+def enroll_automated(
+    transport: Transport,
+    cloud_configuration: Mapping[str, Any],
+    *,
+    serial_number: str,
+    udid: str | None = None,
+    product: str = "iPhone17,2",
+    os_version: str = "18.2",
+    apple_identity: AppleDeviceIdentity | None = None,
+) -> AutomatedEnrollment:
+    """Setup Assistant of a device bought through ABM: Apple hands it the profile assigned to
+    its serial number (`cloud_configuration`, the Define Profile body); the device POSTs its
+    signed MachineInfo, with its hardware identifiers, to the profile's `url`, installs the
+    Device Enrollment profile it gets and its SCEP identity."""
+    udid = udid or str(uuid.uuid4()).upper()
+    identity = apple_identity or throwaway_apple_identity()
+    body = machine_info_body(
+        identity,
+        product=product,
+        os_version=os_version,
+        extra={"UDID": udid, "SERIAL": serial_number},
+    )
+    status, headers, reply = post_enroll(transport, str(cloud_configuration["url"]), body)
+    if status != 200:
+        raise EnrollmentFlowError("profile", f"HTTP {status}", status=status, body=reply)
+    if headers.get("content-type", "").split(";")[0] != "application/x-apple-aspen-config":
+        raise EnrollmentFlowError("profile", f"unexpected type {headers.get('content-type')}")
+    profile = read_profile(reply)
+    mdm = payload_of(profile, "com.apple.mdm")
+    if "EnrollmentMode" in mdm or "AccessRights" not in mdm:
+        raise EnrollmentFlowError("profile", "not a Device Enrollment profile")
+    issued = install_identity(transport, profile)
+    return AutomatedEnrollment(
+        profile=profile,
+        mdm_payload=mdm,
+        identity_certificate=issued.certificate,
+        identity_key=issued.key,
+        udid=udid,
+        serial_number=serial_number,
+        supervised=bool(cloud_configuration.get("is_supervised")),
+        await_device_configured=bool(cloud_configuration.get("await_device_configured")),
+    )
+
+
 def refresh_access_token(transport: Transport, enrollment: AccountEnrollment) -> dict[str, Any]:
     """apple-oauth2: silently refresh the access token with the refresh token."""
     tokens = token_request(

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Q
 from django.utils import timezone
 
+from enrollment.abm import hooks as abm_hooks
 from enrollment.models import (
     EnrollmentSession,
     EnrollmentToken,
@@ -46,6 +47,8 @@ def resolve_enrollment(
 
     session = _session_by_reference(reference)
     if session is None:
+        if ids.udid and abm_hooks.is_ade_reference(reference):
+            return EnrollmentContext(enrollment_type="ade", reference=reference)
         if ids.udid:
             return EnrollmentContext(enrollment_type="device")
         return EnrollmentContext(enrollment_type="user")
@@ -74,6 +77,8 @@ def bind_session(enrollment: Enrollment, replaced: bool) -> bool:
         )
     if not reference:
         return True
+    if abm_hooks.is_ade_reference(reference):
+        return abm_hooks.bind_ade_enrollment(enrollment)
     bound = (
         EnrollmentSession.objects.filter(public_id=reference)
         .filter(Q(enrollment__isnull=True) | Q(enrollment_id=enrollment.pk))

@@ -1,4 +1,5 @@
-"""Console operations: settings, configurations, the self-test and Apple Business Manager."""
+"""Console operations: settings, configurations, the self-test and the account-driven
+registration in Apple Business Manager."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from enrollment import directory_access, discovery
+from enrollment.abm import services as abm
 from enrollment.models import (
     EnrollmentConfiguration,
     EnrollmentSettings,
@@ -27,21 +29,18 @@ def well_known_url(configuration: EnrollmentConfiguration | None = None) -> str:
 
 @transaction.atomic
 def save_settings(*, values: dict[str, Any], actor: Any) -> EnrollmentSettings:
-    """Store the organisation-wide enrollment settings (the ABM token only when given)."""
-    from mdm_server import audit, encryption
+    """Store the organisation-wide enrollment settings."""
+    from mdm_server import audit
 
     options = EnrollmentSettings.load()
-    token = values.pop("abm_server_token", "")
     for key, value in values.items():
         setattr(options, key, value)
-    if token:
-        options.abm_server_token = encryption.encrypt(token.encode())
     options.save()
     audit.record(
         actor=actor,
         action="enrollment.settings_saved",
         target=options,
-        details={"fields": sorted(values) + (["abm_server_token"] if token else [])},
+        details={"fields": sorted(values)},
     )
     return options
 
@@ -133,84 +132,34 @@ def self_test(
     return SelfTest(False, status, f"HTTP {status} ({content_type})", body[:2000])
 
 
-class AbmError(Exception):
-    """Apple Business Manager refused or could not be reached; the text is for the admin."""
+# Apple Business Manager: the account-driven registration goes over the organisation's ABM link
+# (enrollment.abm: a real OAuth 1.0a session from its server token).
+AbmError = abm.AbmError
 
 
-def _abm_request(method: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-    """One call to the Device Assignment API's account-driven-enrollment/profile resource.
-
-    Simplified: the DEP OAuth session (server token -> session token) is replaced by the
-    configured server token sent as X-ADM-Auth-Session.
-    """
-    import json
-    import urllib.error
-    import urllib.request
-
-    from mdm_server import encryption
-
-    options = EnrollmentSettings.load()
-    if not options.abm_base_url:
-        raise AbmError("Set the Apple Business Manager API address first.")
-    if not options.abm_server_token:
-        raise AbmError("Set the Apple Business Manager server token first.")
-    token = encryption.decrypt(bytes(options.abm_server_token)).decode()
-    url = f"{options.abm_base_url.rstrip('/')}/account-driven-enrollment/profile"
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(  # noqa: S310 - admin-configured https URL
-        url,
-        data=data,
-        method=method,
-        headers={
-            "Content-Type": "application/json;charset=UTF8",
-            "X-ADM-Auth-Session": token,
-            "X-Server-Protocol-Version": "7",
-            "User-Agent": "MDM server",
-        },
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-            raw = response.read(65536)
-    except urllib.error.HTTPError as exc:
-        detail = exc.read(2000).decode("utf-8", "replace").strip()
-        raise AbmError(f"Apple Business Manager answered HTTP {exc.code}: {detail}") from None
-    except (urllib.error.URLError, OSError, ValueError) as exc:
+def _organisation_link() -> Any:
+    link = abm.discovery_link()
+    if link is None:
         raise AbmError(
-            f"Apple Business Manager cannot be reached: {getattr(exc, 'reason', exc)}"
-        ) from None
-    if not raw.strip():
-        return {}
-    try:
-        parsed = json.loads(raw)
-    except (ValueError, RecursionError):
-        raise AbmError("Apple Business Manager answered something that is not JSON") from None
-    return parsed if isinstance(parsed, dict) else {"result": parsed}
+            "Link Apple Business Manager first (Apple Business Manager page: create a link, "
+            "upload its public key to ABM, then upload the server token ABM gives you)."
+        )
+    return link
 
 
 def register_discovery_url(*, url: str, actor: Any) -> dict[str, Any]:
-    """POST the service-discovery URL to ABM (the account-driven enrollment fallback)."""
-    from mdm_server import audit
-
-    if not url.startswith("https://"):
-        raise AbmError("Apple requires an https:// service discovery URL.")
-    result = _abm_request("POST", {"mdm_service_discovery_url": url})
-    options = EnrollmentSettings.load()
-    options.abm_registered_url = url
-    options.save(update_fields=["abm_registered_url", "updated_at"])
-    audit.record(actor=actor, action="enrollment.abm_registered", details={"url": url})
-    return result
+    """Register the service-discovery URL (the account-driven enrollment fallback) in ABM."""
+    return abm.register_discovery_url(link=_organisation_link(), url=url, actor=actor)
 
 
 def fetch_discovery_registration() -> dict[str, Any]:
-    return _abm_request("GET")
+    return abm.fetch_discovery_registration(link=_organisation_link())
 
 
 def delete_discovery_registration(*, actor: Any) -> dict[str, Any]:
-    from mdm_server import audit
+    return abm.delete_discovery_registration(link=_organisation_link(), actor=actor)
 
-    result = _abm_request("DELETE")
-    options = EnrollmentSettings.load()
-    options.abm_registered_url = ""
-    options.save(update_fields=["abm_registered_url", "updated_at"])
-    audit.record(actor=actor, action="enrollment.abm_unregistered")
-    return result
+
+def registered_discovery_url() -> str:
+    link = abm.discovery_link()
+    return link.discovery_url if link is not None else ""

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
 import pytest
 
 from enrollment import services
 from enrollment.models import EnrollmentConfiguration, EnrollmentSession, EnrollmentSettings
-from mdm_server import encryption
 from tests.enrollment.conftest import DOMAIN, PASSWORD, remove_push_certificates
 
 URL = "/console/enrollment/"
@@ -52,9 +47,7 @@ def _settings_post(**overrides: Any) -> dict[str, Any]:
         "s-oauth_access_ttl_minutes": "60",
         "s-device_access_rights": "8191",
         "s-terms_text": "Terms",
-        "s-abm_base_url": "https://mdmenrollment.apple.com",
         "s-apple_device_ca_pem": "",
-        "s-abm_server_token": "",
     }
     data.update(overrides)
     return data
@@ -143,87 +136,6 @@ def test_self_test_against_the_live_server(
     assert "OK:" in response.content.decode()
     settings.PUBLIC_URL = "http://127.0.0.1:9"  # nothing listens on the discard port
     assert not services.self_test(timeout=2).ok
-
-
-class _FakeAbm(BaseHTTPRequestHandler):
-    calls: list[tuple[str, str, dict[str, str], bytes]] = []
-    stored: dict[str, Any] = {}
-
-    def _answer(self, status: int, body: dict[str, Any]) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def _record(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        self.calls.append((self.command, self.path, dict(self.headers), body))
-        return body
-
-    def do_POST(self) -> None:
-        body = json.loads(self._record())
-        if self.headers.get("X-ADM-Auth-Session") != "server-token":
-            return self._answer(401, {"error": "UNAUTHORIZED"})
-        if not body.get("mdm_service_discovery_url", "").startswith("https://"):
-            return self._answer(400, {"error": "MDM_SERVICE_DISCOVERY_URL_NOT_VALID"})
-        self.stored.update(body, last_updated_timestamp="2026-11-21T00:00:00Z")
-        return self._answer(200, {})
-
-    def do_GET(self) -> None:
-        self._record()
-        return self._answer(200, dict(self.stored))
-
-    def do_DELETE(self) -> None:
-        self._record()
-        self.stored.clear()
-        return self._answer(200, {})
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture
-def fake_abm() -> Iterator[str]:
-    server = HTTPServer(("127.0.0.1", 0), _FakeAbm)
-    _FakeAbm.calls, _FakeAbm.stored = [], {}
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-
-
-def test_abm_registration(org: dict[str, Any], admin_client: Any, fake_abm: str) -> None:
-    options = EnrollmentSettings.load()
-    options.abm_base_url = fake_abm
-    options.save()
-    response = admin_client.post(URL, {"action": "abm_register", "url": "https://x"}, follow=True)
-    assert "server token first" in response.content.decode()
-    options.abm_server_token = encryption.encrypt(b"server-token")
-    options.save()
-    url = "https://mdm.example.com/.well-known/com.apple.remotemanagement"
-    response = admin_client.post(URL, {"action": "abm_register", "url": url}, follow=True)
-    assert "Registered" in response.content.decode()
-    method, path, _headers, body = _FakeAbm.calls[-1]
-    assert (method, path) == ("POST", "/account-driven-enrollment/profile")
-    assert json.loads(body) == {"mdm_service_discovery_url": url}
-    assert EnrollmentSettings.load().abm_registered_url == url
-    response = admin_client.post(URL, {"action": "abm_get"}, follow=True)
-    assert "last_updated_timestamp" in response.content.decode()
-    response = admin_client.post(
-        URL, {"action": "abm_register", "url": "http://insecure"}, follow=True
-    )
-    assert "https://" in response.content.decode()
-    response = admin_client.post(URL, {"action": "abm_delete"}, follow=True)
-    assert _FakeAbm.calls[-1][0] == "DELETE"
-    assert EnrollmentSettings.load().abm_registered_url == ""
-    options.abm_server_token = encryption.encrypt(b"wrong")
-    options.save()
-    response = admin_client.post(URL, {"action": "abm_register", "url": url}, follow=True)
-    assert "HTTP 401" in response.content.decode()
 
 
 def test_invite_from_the_console(

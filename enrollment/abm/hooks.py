@@ -1,0 +1,49 @@
+"""What the enrollment app's device hooks ask of ABM at Authenticate: is this certificate's
+issuance reference an ADE enrollment, and binding the channel to its ABM device. Imports only
+the models, so that enrollment.services can import it without a cycle."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+ADE_REFERENCE_PREFIX = "ade-"
+
+
+def is_ade_reference(reference: str) -> bool:
+    """An identity certificate issued by an ADE enrollment profile (its SCEP challenge's
+    reference), which the device presents at Authenticate."""
+    if not reference.startswith(ADE_REFERENCE_PREFIX):
+        return False
+    from enrollment.abm.models import AbmDevice
+
+    return AbmDevice.objects.filter(enrollment_reference=reference).exists()
+
+
+def bind_ade_enrollment(enrollment: Any) -> bool:
+    """Authenticate accepted: the ABM device of the certificate's reference becomes this
+    channel (linked by the serial number it enrolled with). False when another channel holds
+    it (a concurrent Authenticate with the same certificate)."""
+    from devices.models import Enrollment
+    from enrollment.abm.models import AbmDevice
+
+    device = (
+        AbmDevice.objects.select_related("profile")
+        .filter(enrollment_reference=enrollment.enrollment_reference)
+        .filter(Q(enrollment__isnull=True) | Q(enrollment_id=enrollment.pk))
+        .first()
+    )
+    if device is None:
+        return False
+    AbmDevice.objects.filter(pk=device.pk).update(
+        enrollment_id=enrollment.pk, enrolled_at=timezone.now()
+    )
+    # Supervision is decided by the ABM profile Setup Assistant received (every ADE iPhone and
+    # iPad is supervised since iOS 13); Authenticate does not carry it, and the supervised-only
+    # commands of Setup Assistant (DeviceConfigured) need it before the first DeviceInformation.
+    if device.profile is None or device.profile.supervised:
+        Enrollment.objects.filter(pk=enrollment.pk).update(supervised=True)
+        enrollment.supervised = True
+    return True

@@ -1,0 +1,626 @@
+"""Apple Business Manager write paths: links and server tokens, device sync, Setup Assistant
+profiles and their assignment, account-driven registration, ADE enrollment and GetToken."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+from collections import defaultdict
+from typing import Any
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from enrollment.abm import client as abm_client
+from enrollment.abm import hooks, protocol
+from enrollment.abm import token as abm_token
+from enrollment.abm.models import AbmDevice, AbmLink, AbmProfile
+from mdm_server import audit, encryption
+
+logger = logging.getLogger(__name__)
+
+TOKEN_WARNING_DAYS = 30
+ADE_REFERENCE_PREFIX = hooks.ADE_REFERENCE_PREFIX
+AbmApiError = abm_client.AbmApiError
+ServerTokenError = abm_token.ServerTokenError
+
+
+class AbmError(Exception):
+    """An ABM operation cannot be done; the text is for the admin (a 4xx or a form error)."""
+
+    def __init__(self, message: str, *, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+# --- links and server tokens -----------------------------------------------------------------
+
+
+@transaction.atomic
+def create_link(
+    *, name: str, actor: Any, api_url: str = abm_client.DEFAULT_URL, ca_pem: str = ""
+) -> AbmLink:
+    """A new link: its own RSA key and self-signed certificate, to upload to ABM."""
+    name = name.strip()
+    if not name:
+        raise AbmError("A link needs a name.")
+    if AbmLink.objects.filter(name=name).exists():
+        raise AbmError(f"A link named {name!r} exists already.")
+    if not api_url.startswith("https://"):
+        raise AbmError("The Apple Business Manager API address must be https://.")
+    identity = abm_token.new_link_identity(name=name)
+    link = AbmLink.objects.create(
+        name=name,
+        api_url=api_url.rstrip("/"),
+        ca_pem=ca_pem,
+        encrypted_key=encryption.encrypt(identity.key_pem),
+        certificate_pem=identity.certificate_pem.decode(),
+    )
+    audit.record(actor=actor, action="abm.link_created", target=link)
+    return link
+
+
+def _identity(link: AbmLink) -> abm_token.LinkIdentity:
+    return abm_token.LinkIdentity(
+        key_pem=encryption.decrypt(link.encrypted_key),
+        certificate_pem=link.certificate_pem.encode(),
+    )
+
+
+def upload_server_token(*, link: AbmLink, data: bytes, actor: Any) -> AbmLink:
+    """Decrypt the `.p7m` ABM returned (encrypted to this link's certificate) and keep it,
+    encrypted; a renewal replaces the token and keeps the link, its devices and profiles."""
+    try:
+        server_token = abm_token.decrypt_server_token(data, _identity(link))
+    except ServerTokenError as exc:
+        raise AbmError(str(exc)) from None
+    if server_token.access_token_expiry <= timezone.now():
+        raise AbmError(
+            "This server token has already expired "
+            f"({server_token.access_token_expiry:%Y-%m-%d}). Download a new one in Apple "
+            "Business Manager."
+        )
+    renewal = link.has_token
+    with transaction.atomic():
+        link.encrypted_token = encryption.encrypt(server_token.to_json().encode())
+        link.token_expires_at = server_token.access_token_expiry
+        link.token_uploaded_at = timezone.now()
+        link.consumer_key = server_token.consumer_key[:255]
+        link.last_error = link.last_error_code = ""
+        link.last_error_at = None
+        link.save()
+        audit.record(
+            actor=actor,
+            action="abm.token_renewed" if renewal else "abm.token_uploaded",
+            target=link,
+            details={"expires": server_token.access_token_expiry.isoformat()},
+        )
+    return link
+
+
+def _server_token(link: AbmLink) -> abm_token.ServerToken:
+    if not link.has_token or link.encrypted_token is None:
+        raise AbmError(f"Upload the server token of {link.name} first.", status=409)
+    try:
+        text = encryption.decrypt(link.encrypted_token).decode()
+        return abm_token.ServerToken.from_json(text)
+    except (encryption.DecryptionError, ServerTokenError):
+        raise AbmError(
+            f"The stored server token of {link.name} cannot be read; upload it again.",
+            status=409,
+        ) from None
+
+
+def client_for(link: AbmLink) -> abm_client.AbmClient:
+    return abm_client.AbmClient(
+        token=_server_token(link), base_url=link.api_url, ca_pem=link.ca_pem
+    )
+
+
+def _failed(link: AbmLink, exc: AbmApiError) -> AbmError:
+    """Keep Apple's refusal on the link (the dashboard shows it) and turn it into an AbmError."""
+    now = timezone.now()
+    fields = {"last_error": str(exc)[:2000], "last_error_code": exc.code, "last_error_at": now}
+    if exc.retry_after is not None:
+        fields["retry_after"] = now + dt.timedelta(seconds=exc.retry_after)
+    AbmLink.objects.filter(pk=link.pk).update(**fields)
+    for key, value in fields.items():
+        setattr(link, key, value)
+    status = 503 if exc.is_transient else 502
+    return AbmError(str(exc), status=status)
+
+
+def _succeeded(link: AbmLink) -> None:
+    if link.last_error or link.retry_after:
+        AbmLink.objects.filter(pk=link.pk).update(
+            last_error="", last_error_code="", last_error_at=None, retry_after=None
+        )
+        link.last_error = link.last_error_code = ""
+        link.last_error_at = link.retry_after = None
+
+
+def refresh_account(*, link: AbmLink) -> dict[str, Any]:
+    """Account Detail: the server_uuid (the maid JWT's issuer), names of server and org."""
+    api = client_for(link)
+    try:
+        account = api.account()
+    except AbmApiError as exc:
+        raise _failed(link, exc) from None
+    link.server_uuid = str(account.get("server_uuid") or "")[:64]
+    link.server_name = str(account.get("server_name") or "")[:255]
+    link.org_name = str(account.get("org_name") or "")[:255]
+    link.org_email = str(account.get("org_email") or "")[:255]
+    link.save(update_fields=["server_uuid", "server_name", "org_name", "org_email"])
+    _succeeded(link)
+    return account
+
+
+def expiring_links(days: int = TOKEN_WARNING_DAYS) -> list[AbmLink]:
+    """Links whose token expires within `days` (or has expired): the dashboard warns."""
+    limit = timezone.now() + dt.timedelta(days=days)
+    return list(AbmLink.objects.filter(token_expires_at__lte=limit))
+
+
+def dashboard_alerts() -> list[str]:
+    """What the dashboard warns about: tokens expiring or expired, Apple's last refusal."""
+    alerts = []
+    now = timezone.now()
+    for link in AbmLink.objects.all():
+        if not link.has_token:
+            alerts.append(
+                f"Apple Business Manager link {link.name}: upload the server token ABM gives "
+                "for this link's public key."
+            )
+            continue
+        if link.token_expires_at is not None and link.token_expires_at <= now:
+            alerts.append(
+                f"The Apple Business Manager server token of {link.name} has expired: devices "
+                "no longer sync. Download a new one in ABM and upload it (the link stays)."
+            )
+        elif link.token_expires_at is not None and link.token_expires_at <= now + dt.timedelta(
+            days=TOKEN_WARNING_DAYS
+        ):
+            days = (link.token_expires_at - now).days
+            alerts.append(
+                f"The Apple Business Manager server token of {link.name} expires in {days} "
+                "day(s): download a new one in ABM and upload it here."
+            )
+        if link.last_error:
+            alerts.append(f"Apple Business Manager ({link.name}): {link.last_error}")
+    return alerts
+
+
+# --- device sync -----------------------------------------------------------------------------
+
+_DEVICE_FIELDS = (
+    "model",
+    "description",
+    "color",
+    "os",
+    "device_family",
+    "asset_tag",
+    "profile_status",
+    "profile_uuid",
+    "profile_assign_time",
+    "profile_push_time",
+)
+
+
+def _apply_records(link: AbmLink, records: list[protocol.DeviceRecord]) -> tuple[int, int]:
+    """Upsert one page; `deleted` marks the device removed (never deletes what we know)."""
+    now = timezone.now()
+    known = {
+        d.serial_number: d
+        for d in AbmDevice.objects.filter(
+            link=link, serial_number__in=[r.serial_number for r in records]
+        )
+    }
+    changed = removed = 0
+    for record in records:
+        device = known.get(record.serial_number) or AbmDevice(
+            link=link, serial_number=record.serial_number
+        )
+        if record.op_type == "deleted":
+            if device.pk and device.removed_at is None:
+                device.removed_at = record.op_date or now
+                device.save(update_fields=["removed_at", "synced_at"])
+                removed += 1
+            continue
+        for name in _DEVICE_FIELDS:
+            setattr(device, name, getattr(record, name))
+        device.assigned_by = record.device_assigned_by
+        device.assigned_at = record.device_assigned_date
+        device.removed_at = None
+        device.save()
+        changed += 1
+    return changed, removed
+
+
+def sync_devices(*, link: AbmLink, max_pages: int = 200) -> dict[str, int]:
+    """Full fetch with a cursor the first time (or when Apple drops the cursor), then
+    incremental syncs from the saved cursor; then profiles are assigned by rule."""
+    if link.retry_after and link.retry_after > timezone.now():
+        raise AbmError(
+            f"Apple Business Manager asked to wait until {link.retry_after:%H:%M:%S} UTC.",
+            status=503,
+        )
+    api = client_for(link)
+    totals = {"changed": 0, "removed": 0, "pages": 0}
+    full = not link.cursor
+    cursor = link.cursor
+    try:
+        for _ in range(max_pages):
+            try:
+                page = api.fetch_devices(cursor) if full else api.sync_devices(cursor)
+            except AbmApiError as exc:
+                if exc.is_cursor_error and not full:
+                    full, cursor = True, ""
+                    continue
+                raise
+            records = [r for r in map(protocol.parse_device, page.devices) if r is not None]
+            with transaction.atomic():
+                changed, removed = _apply_records(link, records)
+                cursor = page.cursor
+                # The cursor is saved with the page it follows: a crash repeats one page at most.
+                AbmLink.objects.filter(pk=link.pk).update(
+                    cursor=cursor[:1000], fetched_until=page.fetched_until[:64]
+                )
+            totals["changed"] += changed
+            totals["removed"] += removed
+            totals["pages"] += 1
+            if not page.more_to_follow:
+                break
+    except AbmApiError as exc:
+        raise _failed(link, exc) from None
+    link.cursor = cursor[:1000]
+    link.last_sync_at = timezone.now()
+    link.save(update_fields=["last_sync_at"])
+    _succeeded(link)
+    totals["assigned"] = assign_by_rule(link=link, api=api)
+    return totals
+
+
+# --- Setup Assistant profiles ----------------------------------------------------------------
+
+
+def enrollment_url(profile: AbmProfile) -> str:
+    from enrollment.services.core import public_url
+
+    return public_url(reverse("abm:enroll", args=[profile.public_id]))
+
+
+def _options(profile: AbmProfile) -> protocol.ProfileOptions:
+    return protocol.ProfileOptions(
+        name=profile.name,
+        url=enrollment_url(profile),
+        supervised=profile.supervised,
+        await_device_configured=profile.await_device_configured,
+        mdm_removable=profile.mdm_removable,
+        skip_setup_items=tuple(profile.skip_setup_items),
+        department=profile.department,
+        support_phone_number=profile.support_phone_number,
+        support_email_address=profile.support_email_address,
+        anchor_certs_pem=profile.anchor_certs_pem,
+        language=profile.language,
+        region=profile.region,
+    )
+
+
+def define_profile(*, profile: AbmProfile, actor: Any) -> AbmProfile:
+    """Save the profile and define it in ABM (Define Profile): a changed profile is a new
+    profile_uuid there, which the devices assigned to it get again."""
+    try:
+        body = protocol.build_profile(_options(profile))
+    except protocol.ProfileError as exc:
+        raise AbmError(str(exc)) from None
+    with transaction.atomic():
+        if profile.is_default:
+            AbmProfile.objects.filter(link=profile.link, is_default=True).exclude(
+                pk=profile.pk
+            ).update(is_default=False)
+        profile.save()
+    api = client_for(profile.link)
+    try:
+        result = api.define_profile(body)
+    except AbmApiError as exc:
+        raise _failed(profile.link, exc) from None
+    previous = profile.profile_uuid
+    profile.profile_uuid = str(result["profile_uuid"])[:64]
+    profile.defined_at = timezone.now()
+    profile.save(update_fields=["profile_uuid", "defined_at"])
+    audit.record(
+        actor=actor,
+        action="abm.profile_defined",
+        target=profile,
+        details={"profile_uuid": profile.profile_uuid},
+    )
+    if previous and previous != profile.profile_uuid:
+        serials = list(
+            AbmDevice.objects.filter(profile=profile, removed_at__isnull=True).values_list(
+                "serial_number", flat=True
+            )
+        )
+        if serials:
+            _assign(profile.link, api, profile, serials)
+    return profile
+
+
+def _rule_matches(profile: AbmProfile, device: AbmDevice) -> bool:
+    wanted = {str(m).strip().lower() for m in profile.models_rule}
+    return bool(wanted & {device.model.lower(), device.device_family.lower()})
+
+
+def profile_for(device: AbmDevice, profiles: list[AbmProfile]) -> AbmProfile | None:
+    """The rule: the first profile whose model list names the device, else the default."""
+    defined = [p for p in profiles if p.profile_uuid]
+    for profile in defined:
+        if profile.models_rule and _rule_matches(profile, device):
+            return profile
+    return next((p for p in defined if p.is_default), None)
+
+
+def _assign(
+    link: AbmLink, api: abm_client.AbmClient, profile: AbmProfile, serials: list[str]
+) -> int:
+    try:
+        results = api.assign_profile(profile.profile_uuid, serials)
+    except AbmApiError as exc:
+        raise _failed(link, exc) from None
+    ok = [s for s, outcome in results.items() if outcome == "SUCCESS"]
+    AbmDevice.objects.filter(link=link, serial_number__in=ok).update(
+        profile=profile,
+        profile_uuid=profile.profile_uuid,
+        profile_status="assigned",
+        profile_assign_time=timezone.now(),
+    )
+    refused = {s: o for s, o in results.items() if o != "SUCCESS"}
+    if refused:
+        logger.warning("ABM refused to assign %s: %s", profile.profile_uuid, refused)
+    return len(ok)
+
+
+def assign_by_rule(*, link: AbmLink, api: abm_client.AbmClient | None = None) -> int:
+    """Assign every present device that has none of our profiles the profile its rule picks."""
+    profiles = list(AbmProfile.objects.filter(link=link))
+    ours = {p.profile_uuid for p in profiles if p.profile_uuid}
+    pending: dict[int, list[str]] = defaultdict(list)
+    by_id = {p.pk: p for p in profiles}
+    for device in AbmDevice.objects.filter(link=link, removed_at__isnull=True):
+        if device.profile_uuid in ours and device.profile_status in ("assigned", "pushed"):
+            continue
+        chosen = profile_for(device, profiles)
+        if chosen is not None:
+            pending[chosen.pk].append(device.serial_number)
+    if not pending:
+        return 0
+    api = api or client_for(link)
+    return sum(_assign(link, api, by_id[pk], serials) for pk, serials in pending.items())
+
+
+def assign_profile(*, profile: AbmProfile, serials: list[str], actor: Any) -> int:
+    """Assign a defined profile to the listed devices by hand."""
+    if not profile.profile_uuid:
+        raise AbmError("Define the profile in Apple Business Manager first.", status=409)
+    known = list(
+        AbmDevice.objects.filter(
+            link=profile.link, serial_number__in=serials, removed_at__isnull=True
+        ).values_list("serial_number", flat=True)
+    )
+    if not known:
+        raise AbmError("None of these serial numbers is a device of this link.")
+    count = _assign(profile.link, client_for(profile.link), profile, known)
+    audit.record(
+        actor=actor, action="abm.profile_assigned", target=profile, details={"devices": known}
+    )
+    return count
+
+
+def remove_profile(*, link: AbmLink, serials: list[str], actor: Any) -> dict[str, str]:
+    """Remove Profile: the devices keep no Setup Assistant profile in ABM."""
+    if not serials:
+        raise AbmError("Name at least one device.")
+    try:
+        results = client_for(link).remove_profile(serials)
+    except AbmApiError as exc:
+        raise _failed(link, exc) from None
+    ok = [s for s, outcome in results.items() if outcome == "SUCCESS"]
+    AbmDevice.objects.filter(link=link, serial_number__in=ok).update(
+        profile=None, profile_uuid="", profile_status="removed"
+    )
+    audit.record(actor=actor, action="abm.profile_removed", target=link, details=results)
+    return results
+
+
+# --- account-driven enrollment registration --------------------------------------------------
+
+
+def discovery_link() -> AbmLink | None:
+    """The link that speaks for the organisation (account-driven enrollment, GetToken)."""
+    return (
+        AbmLink.objects.filter(encrypted_token__isnull=False)
+        .order_by("-discovery_url", "pk")
+        .first()
+    )
+
+
+def register_discovery_url(*, link: AbmLink, url: str, actor: Any) -> dict[str, Any]:
+    if not url.startswith("https://"):
+        raise AbmError("Apple requires an https:// service discovery URL.")
+    try:
+        result = client_for(link).register_discovery_url(url)
+    except AbmApiError as exc:
+        raise _failed(link, exc) from None
+    link.discovery_url = url
+    link.save(update_fields=["discovery_url"])
+    _succeeded(link)
+    audit.record(actor=actor, action="abm.discovery_registered", target=link, details={"url": url})
+    return result
+
+
+def fetch_discovery_registration(*, link: AbmLink) -> dict[str, Any]:
+    try:
+        result = client_for(link).get_discovery_registration()
+    except AbmApiError as exc:
+        raise _failed(link, exc) from None
+    url = str(result.get("mdm_service_discovery_url") or "")
+    if url != link.discovery_url:
+        link.discovery_url = url[:500]
+        link.save(update_fields=["discovery_url"])
+    _succeeded(link)
+    return result
+
+
+def delete_discovery_registration(*, link: AbmLink, actor: Any) -> dict[str, Any]:
+    try:
+        result = client_for(link).delete_discovery_registration()
+    except AbmApiError as exc:
+        raise _failed(link, exc) from None
+    link.discovery_url = ""
+    link.save(update_fields=["discovery_url"])
+    _succeeded(link)
+    audit.record(actor=actor, action="abm.discovery_removed", target=link)
+    return result
+
+
+# --- Automated Device Enrollment -------------------------------------------------------------
+
+
+def enroll_ade_device(*, profile_id: str, body: bytes) -> bytes:
+    """The enrollment URL of a Setup Assistant profile: the device's (signed) MachineInfo names
+    a serial number ABM assigned to us; the answer is a signed Device Enrollment profile."""
+    from enrollment.models import EnrollmentSettings
+    from enrollment.services.core import EnrollmentError, read_machine_info
+
+    profile = AbmProfile.objects.select_related("link").filter(public_id=profile_id).first()
+    if profile is None:
+        raise EnrollmentError(404, "unknown enrollment profile")
+    options = EnrollmentSettings.current()
+    info = read_machine_info(body, options)
+    serial = str(info.values.get("SERIAL") or "").strip().upper()
+    if not serial:
+        raise EnrollmentError(400, "MachineInfo has no SERIAL: not an Automated Device Enrollment")
+    if options.apple_device_ca_pem.strip() and not info.signed:
+        raise EnrollmentError(400, "MachineInfo must be signed by the device")
+    with transaction.atomic():
+        device = (
+            AbmDevice.objects.select_for_update()
+            .filter(link=profile.link, serial_number=serial, removed_at__isnull=True)
+            .first()
+        )
+        if device is None:
+            raise EnrollmentError(
+                403,
+                "This device is not assigned to this organisation's MDM server in Apple "
+                "Business Manager.",
+            )
+        if not device.enrollment_reference:
+            # One reference per ABM device, kept across enrollments: a device erased and set up
+            # again presents a new certificate under the same reference, which the takeover
+            # rules (devices.binding) accept for its own channel and refuse for any other.
+            device.enrollment_reference = ADE_REFERENCE_PREFIX + secrets.token_hex(12)
+            device.save(update_fields=["enrollment_reference", "synced_at"])
+        return _ade_profile(device, options)
+
+
+def _ade_profile(device: AbmDevice, options: Any) -> bytes:
+    from enrollment import mdm_profile
+    from enrollment.services.core import (
+        EnrollmentError,
+        _identifier_prefix,
+        _push_topic,
+        public_url,
+    )
+    from mdm_server.pki import services as pki
+    from mdm_server.pki.certificates import CertificateError
+    from profiles.builder import to_mobileconfig
+    from profiles.signing import sign_profile
+
+    topic = _push_topic()
+    challenge = pki.create_scep_challenge(reference=device.enrollment_reference)
+    identity = mdm_profile.ScepIdentity(
+        url=public_url("/scep"),
+        challenge=challenge,
+        subject_cn=f"MDM Automated Device Enrollment {device.enrollment_reference[4:16]}",
+    )
+    spec = mdm_profile.EnrollmentProfileSpec(
+        kind=mdm_profile.ProfileKind.DEVICE,
+        identifier=_identifier_prefix(),
+        organisation=options.organisation_name,
+        server_url=public_url("/mdm/connect"),
+        check_in_url=public_url("/mdm/checkin"),
+        topic=topic,
+        identity=identity,
+        access_rights=mdm_profile.ALL_ACCESS_RIGHTS,
+    )
+    try:
+        profile = mdm_profile.build_enrollment_profile(spec)
+        return sign_profile(to_mobileconfig(profile))
+    except mdm_profile.MdmProfileError as exc:
+        raise EnrollmentError(403, str(exc)) from None
+    except CertificateError as exc:
+        raise EnrollmentError(403, f"The server PKI is not ready: {exc}") from None
+
+
+def start_device_configuration(enrollment: Any) -> None:
+    """First TokenUpdate of an ADE device: link it to its ABM device; while Setup Assistant
+    waits (AwaitingConfiguration), queue the profile's first profiles, then DeviceConfigured."""
+    from devices.services import enqueue_command
+
+    reference = enrollment.enrollment_reference or ""
+    if enrollment.parent_id is not None:
+        return
+    if not reference.startswith(ADE_REFERENCE_PREFIX):
+        # A company device enrolled another way (profile-based Device Enrollment): linked by
+        # its serial number. A User Enrollment never reports one.
+        serial = (enrollment.serial_number or "").strip().upper()
+        if serial and not enrollment.is_user_enrollment:
+            AbmDevice.objects.filter(serial_number=serial, enrollment__isnull=True).update(
+                enrollment=enrollment, enrolled_at=timezone.now()
+            )
+        return
+    device = (
+        AbmDevice.objects.select_related("profile").filter(enrollment_reference=reference).first()
+    )
+    if device is None:
+        return
+    with transaction.atomic():
+        device.enrollment = enrollment
+        device.enrolled_at = device.enrolled_at or timezone.now()
+        device.save(update_fields=["enrollment", "enrolled_at", "synced_at"])
+        if not enrollment.awaiting_configuration:
+            return
+        profile = device.profile
+        if profile is not None and profile.first_profiles:
+            from profiles.models import Profile
+            from profiles.services import install_profile
+
+            for first in Profile.objects.filter(pk__in=profile.first_profiles):
+                install_profile(
+                    profile=first, enrollments=[enrollment], actor=None, origin="Setup Assistant"
+                )
+        enqueue_command(
+            enrollments=[enrollment], request_type="DeviceConfigured", origin="Setup Assistant"
+        )
+        device.configured_at = timezone.now()
+        device.save(update_fields=["configured_at", "synced_at"])
+
+
+# --- GetToken com.apple.maid -----------------------------------------------------------------
+
+
+def maid_token_for(enrollment: Any) -> bytes | None:
+    """The `com.apple.maid` token: a JWT signed with the key of the ABM link this device came
+    through (ADE), else the organisation's link; None when no link knows its server_uuid."""
+    link: AbmLink | None = None
+    reference = enrollment.enrollment_reference or ""
+    if reference.startswith(ADE_REFERENCE_PREFIX):
+        device = AbmDevice.objects.select_related("link").filter(enrollment_reference=reference)
+        found = device.first()
+        link = found.link if found else None
+    link = link or discovery_link()
+    if link is None or not link.server_uuid:
+        return None
+    key_pem = encryption.decrypt(link.encrypted_key)
+    return abm_token.maid_token(key_pem=key_pem, server_uuid=link.server_uuid).encode()

@@ -1,0 +1,38 @@
+"""ABM fixtures: the fake Device Assignment API and a link whose token it issued."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from enrollment.abm import services
+from enrollment.abm.models import AbmLink
+from tests.enrollment.abm.fake_abm import FakeAbm, abm_device
+
+
+@pytest.fixture
+def fake_abm() -> Iterator[FakeAbm]:
+    server = FakeAbm()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def link(db: None, fake_abm: FakeAbm, admin_user: Any) -> AbmLink:
+    """A link created in the console; ABM issued a token for its certificate, uploaded here."""
+    new = services.create_link(
+        name="Main", actor=admin_user, api_url=fake_abm.base, ca_pem=fake_abm.ca_pem
+    )
+    data = fake_abm.server_token(new.certificate_pem)
+    return services.upload_server_token(link=new, data=data, actor=admin_user)
+
+
+@pytest.fixture
+def stocked(fake_abm: FakeAbm) -> FakeAbm:
+    """Three devices bought through ABM: two iPhones and a Mac."""
+    fake_abm.add_device(abm_device("F2LXK1AAAAAA", "iPhone 16", "iPhone"))
+    fake_abm.add_device(abm_device("F2LXK1BBBBBB", "iPhone 16", "iPhone"))
+    fake_abm.add_device(abm_device("C02ZZ1CCCCCC", "MacBook Air", "Mac"))
+    return fake_abm

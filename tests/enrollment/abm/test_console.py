@@ -1,0 +1,104 @@
+"""The admin's path in the console: create a link, download its key, upload ABM's token, sync,
+define a profile, register the discovery URL; each refusal of Apple shown as a message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from enrollment.abm.models import AbmDevice, AbmLink
+from tests.enrollment.abm.fake_abm import FakeAbm
+
+pytestmark = pytest.mark.django_db
+
+LINKS = "/console/abm/"
+
+
+def _text(response: Any) -> str:
+    return response.content.decode()
+
+
+def test_admin_links_abm_from_the_console(
+    admin_client: Any, stocked: FakeAbm, settings: Any
+) -> None:
+    settings.PUBLIC_URL = "https://mdm.example.com"
+    response = admin_client.post(
+        LINKS, {"name": "Main", "api_url": stocked.base, "ca_pem": stocked.ca_pem}, follow=True
+    )
+    link = AbmLink.objects.get(name="Main")
+    assert "download its public key" in _text(response)
+    assert "upload the server token" in _text(admin_client.get("/console/"))  # dashboard
+    pem = admin_client.get(f"{LINKS}{link.pk}/certificate.pem")
+    assert pem.status_code == 200 and pem.content.startswith(b"-----BEGIN CERTIFICATE-----")
+    token = SimpleUploadedFile("Main_Token.p7m", stocked.server_token(pem.content.decode()))
+    response = admin_client.post(
+        f"{LINKS}{link.pk}/", {"action": "token", "token": token}, follow=True
+    )
+    assert "Server token stored" in _text(response) and "Example Org" in _text(response)
+    response = admin_client.post(f"{LINKS}{link.pk}/", {"action": "sync"}, follow=True)
+    assert "Synced: 3 changed" in _text(response) and "C02ZZ1CCCCCC" in _text(response)
+    response = admin_client.post(
+        f"{LINKS}{link.pk}/profiles/new/",
+        {
+            "name": "Company devices",
+            "is_default": "on",
+            "supervised": "on",
+            "await_device_configured": "on",
+            "skip_text": "Siri\nAppleID",
+            "department": "IT",
+        },
+        follow=True,
+    )
+    assert "3 device(s) assigned" in _text(response)
+    assert AbmDevice.objects.filter(profile__name="Company devices").count() == 3
+    response = admin_client.post(
+        f"{LINKS}{link.pk}/profiles/new/",
+        {"name": "Bad", "supervised": "on", "skip_text": "NoSuchPane"},
+    )
+    assert response.status_code == 200 and "Unknown panes: NoSuchPane" in _text(response)
+    url = "https://mdm.example.com/.well-known/com.apple.remotemanagement"
+    response = admin_client.post(
+        "/console/enrollment/", {"action": "abm_register", "url": url}, follow=True
+    )
+    assert f"Registered {url}" in _text(response) and stocked.discovery_url == url
+    response = admin_client.post("/console/enrollment/", {"action": "abm_get"}, follow=True)
+    assert url in _text(response)
+    admin_client.post("/console/enrollment/", {"action": "abm_delete"}, follow=True)
+    assert stocked.discovery_url == ""
+
+
+def test_apple_errors_become_messages(admin_client: Any, link: AbmLink, fake_abm: FakeAbm) -> None:
+    fake_abm.fail("/session", 403, '{"code": "T_C_NOT_SIGNED"}')
+    response = admin_client.post(f"{LINKS}{link.pk}/", {"action": "sync"}, follow=True)
+    assert response.status_code == 200 and "Terms and Conditions" in _text(response)
+    assert "Terms and Conditions" in _text(admin_client.get("/console/"))
+    other = SimpleUploadedFile("x.p7m", fake_abm.server_token(_other_certificate()))
+    response = admin_client.post(
+        f"{LINKS}{link.pk}/", {"action": "token", "token": other}, follow=True
+    )
+    assert "encrypted to another certificate" in _text(response)
+    response = admin_client.post(f"{LINKS}{link.pk}/", {"action": "token"}, follow=True)
+    assert "Choose the server token file" in _text(response)
+
+
+def test_register_without_a_link_tells_what_to_do(admin_client: Any) -> None:
+    response = admin_client.post(
+        "/console/enrollment/",
+        {"action": "abm_register", "url": "https://mdm.example.com/x"},
+        follow=True,
+    )
+    assert "Link Apple Business Manager first" in _text(response)
+
+
+def test_helpdesk_reads_but_cannot_change(helpdesk_client: Any, link: AbmLink) -> None:
+    assert helpdesk_client.get(f"{LINKS}{link.pk}/").status_code == 200
+    assert helpdesk_client.post(f"{LINKS}{link.pk}/", {"action": "sync"}).status_code == 403
+    assert helpdesk_client.post(LINKS, {"name": "X"}).status_code == 403
+
+
+def _other_certificate() -> str:
+    from enrollment.abm.token import new_link_identity
+
+    return new_link_identity(name="elsewhere").certificate_pem.decode()
