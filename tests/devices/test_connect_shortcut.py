@@ -210,7 +210,7 @@ def test_an_unexpected_error_hands_the_poll_to_django(
 ) -> None:
     device, enrollment = _with_a_queued_command(wsgi_device)
     django_app.calls.clear()
-    real = services.handle_report
+    real = services.serve_report
     failures: list[str] = []
 
     def fails_once(**kwargs: Any) -> services.Reply:
@@ -219,7 +219,7 @@ def test_an_unexpected_error_hands_the_poll_to_django(
             raise RuntimeError("database went away")
         return real(**kwargs)
 
-    monkeypatch.setattr(services, "handle_report", fails_once)
+    monkeypatch.setattr(services, "serve_report", fails_once)
     with caplog.at_level(logging.ERROR, logger="devices.connect_shortcut"):
         status, _, body = _idle(device)
 
@@ -495,3 +495,55 @@ def test_a_result_that_fails_halfway_is_stored_once_by_django(
     sent = DeviceEvent.objects.filter(enrollment=enrollment, status="sent").order_by("id")
     assert [e.action for e in sent] == ["ProfileList", "SecurityInfo"]
     assert InstalledProfile.objects.filter(enrollment=enrollment).count() == len(PROFILES)
+
+
+def test_an_unregistered_bearer_check_refuses_on_both_paths(
+    wsgi_device: Callable[..., SimulatedDevice],
+    django_app: CountingApp,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A hook nobody registered fails closed: the poll is refused (503 with the reason, which a
+    device retries), never answered unchecked, by the shortcut or by the view."""
+    device, enrollment = _with_a_queued_command(wsgi_device)
+    django_app.calls.clear()
+    monkeypatch.setattr("devices.hooks._bearer_checker", None)
+
+    status, _, body = _idle(device)
+
+    assert status == 503 and b"bearer tokens" in body
+    assert django_app.calls == ["/mdm/connect"]  # the shortcut left the refusal to the view
+    assert QueuedCommand.objects.get(enrollment=enrollment).status == QueuedCommand.Status.QUEUED
+
+
+def test_the_shortcut_runs_djangos_request_setup_and_teardown(
+    wsgi_device: Callable[..., SimulatedDevice], django_app: CountingApp
+) -> None:
+    """What relies on Django's request signals (the configuration cache keeps one generation per
+    request; the database drops stale connections) sees a request answered by the shortcut."""
+    from django.core import signals
+
+    from mdm_server import config_cache
+
+    device = wsgi_device()
+    device.enroll()
+    seen: list[tuple[str, bool]] = []
+
+    def started(**kwargs: Any) -> None:
+        seen.append(("started", config_cache._state.in_request))
+
+    def finished(**kwargs: Any) -> None:
+        seen.append(("finished", config_cache._state.in_request))
+
+    signals.request_started.connect(started, dispatch_uid="test-shortcut-started")
+    signals.request_finished.connect(finished, dispatch_uid="test-shortcut-finished")
+    try:
+        django_app.calls.clear()
+        status, _, _ = _idle(device)
+    finally:
+        signals.request_started.disconnect(dispatch_uid="test-shortcut-started")
+        signals.request_finished.disconnect(dispatch_uid="test-shortcut-finished")
+
+    assert status == 200 and django_app.calls == []
+    # The cache's own receivers ran first: inside the request, then out of it.
+    assert seen == [("started", True), ("finished", False)]
+    assert config_cache._state.in_request is False
