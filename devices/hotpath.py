@@ -271,6 +271,99 @@ def next_delivery(enrollment_id: int, statuses: Sequence[str]) -> tuple[int, Com
     return int(row[0]), _from_row(Command, columns, row[1:], db)
 
 
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """The next command, already marked sent and logged (`event_id`) by `deliver_next`."""
+
+    queue_id: int
+    event_id: int
+    command: Command
+
+
+# The device log row of a delivery: every column but these is given as a parameter.
+_EVENT_FROM_COMMAND = {"action": "request_type", "command_uuid": "uuid"}
+
+
+@functools.cache
+def _deliver_query(
+    alias: str, statuses: tuple[str, ...]
+) -> tuple[tuple[tuple[Any, Any], ...], tuple[Any, ...], str]:
+    connection = connections[alias]
+    qn = connection.ops.quote_name
+    columns = _columns_of(Command, _DELIVERY_COMMAND_FIELDS)
+    queue = qn(QueuedCommand._meta.db_table)
+    command = qn(Command._meta.db_table)
+    event_fields = tuple(f for f in DeviceEvent._meta.local_concrete_fields if not f.primary_key)
+    event_values = ", ".join(
+        f"c.{qn(Command._meta.get_field(_EVENT_FROM_COMMAND[f.name]).column)}"
+        if f.name in _EVENT_FROM_COMMAND
+        else "%s"
+        for f in event_fields
+    )
+    status, sent_at = qn(_column("status")), qn(_column("sent_at"))
+    # One statement: choose the next pending row (the partial index), mark it sent, and log it.
+    # The delivery-time filter runs afterwards in Python; a refusal (rare) turns both into a drop
+    # in the same transaction (`refuse_delivery`).
+    query = (
+        f"WITH next AS (SELECT q.id, q.command_id FROM {queue} q "  # noqa: S608 - names, constants
+        f"WHERE q.enrollment_id = %s AND q.status IN ({_pending_in_list(statuses)}) "
+        "ORDER BY q.priority DESC, q.id LIMIT 1), "
+        f"sent AS (UPDATE {queue} q SET {status} = %s, {sent_at} = %s FROM next "
+        "WHERE q.id = next.id RETURNING q.id, q.command_id), "
+        f"logged AS (INSERT INTO {qn(DeviceEvent._meta.db_table)} "
+        f"({', '.join(qn(f.column) for f in event_fields)}) "
+        f"SELECT {event_values} FROM sent JOIN {command} c ON c.id = sent.command_id "
+        "RETURNING id) "
+        f"SELECT sent.id, (SELECT id FROM logged), {', '.join(f'c.{f.column}' for f, _ in columns)} "
+        f"FROM sent JOIN {command} c ON c.id = sent.command_id"
+    )
+    return columns, tuple(f for f in event_fields if f.name not in _EVENT_FROM_COMMAND), query
+
+
+def deliver_next(
+    enrollment: Enrollment, statuses: Sequence[str], *, now: dt.datetime, kind: str
+) -> Delivery | None:
+    """The enrollment's next pending command, marked sent at `now` and logged as `kind` "sent",
+    in one statement; None when nothing is pending."""
+    alias = router.db_for_write(QueuedCommand)
+    connection = connections[alias]
+    columns, event_fields, query = _deliver_query(alias, tuple(sorted(statuses)))
+    event = DeviceEvent(enrollment=enrollment, kind=kind, status="sent", detail={})
+    event_params = [
+        f.get_db_prep_save(f.pre_save(event, True), connection=connection) for f in event_fields
+    ]
+    params = [
+        enrollment.pk,
+        _concrete("status").get_db_prep_save(QueuedCommand.Status.SENT, connection=connection),
+        _concrete("sent_at").get_db_prep_save(now, connection=connection),
+        *event_params,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return Delivery(
+        queue_id=int(row[0]),
+        event_id=int(row[1]),
+        command=_from_row(Command, columns, row[2:], alias),
+    )
+
+
+def refuse_delivery(delivery: Delivery, *, reason: str, now: dt.datetime, kind: str) -> None:
+    """The filter refused a command `deliver_next` marked sent: dropped, its log row says why."""
+    update_queue_row(
+        delivery.queue_id,
+        status=QueuedCommand.Status.DROPPED,
+        status_reason=reason,
+        completed_at=now,
+        sent_at=None,
+    )
+    DeviceEvent.objects.filter(pk=delivery.event_id).update(
+        kind=kind, status="dropped", detail={"reason": reason}
+    )
+
+
 # What recording a result reads of the queue row and its command.
 _RESULT_QUEUE_FIELDS = ("id", "enrollment_id", "command_id", "status", "not_now_count")
 _RESULT_COMMAND_FIELDS = ("id", "uuid", "request_type")

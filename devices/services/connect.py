@@ -88,43 +88,21 @@ def _touch_if_stale(enrollment: Enrollment) -> None:
 def _next_command(enrollment: Enrollment, statuses: Sequence[str]) -> Reply:
     target = None
     for _ in range(MAX_DROPS_PER_REQUEST + 1):
-        found = hotpath.next_delivery(enrollment.pk, statuses)
-        if found is None:
+        # Chosen, marked sent and logged in one statement (atomic by itself on an Idle poll).
+        now = timezone.now()
+        delivery = hotpath.deliver_next(
+            enrollment, statuses, now=now, kind=DeviceEvent.Kind.COMMAND
+        )
+        if delivery is None:
             return EMPTY
-        delivery_id, command = found
         if target is None:
             target = target_for(enrollment)
-        reason = _delivery_refusal(command, target)
-        if reason:
-            # Joins the result's transaction when there is one (no savepoint to pay for).
-            with transaction.atomic(savepoint=False):
-                hotpath.update_queue_row(
-                    delivery_id,
-                    status=QueuedCommand.Status.DROPPED,
-                    status_reason=reason,
-                    completed_at=timezone.now(),
-                )
-                _log(
-                    enrollment,
-                    DeviceEvent.Kind.FILTER,
-                    command.request_type,
-                    "dropped",
-                    command_uuid=command.uuid,
-                    detail={"reason": reason},
-                )
-            continue
+        reason = _delivery_refusal(delivery.command, target)
+        if not reason:
+            return Reply(body=bytes(delivery.command.body))
+        # Left pending if this fails: the next poll delivers and filters it again.
         with transaction.atomic(savepoint=False):
-            hotpath.update_queue_row(
-                delivery_id, status=QueuedCommand.Status.SENT, sent_at=timezone.now()
-            )
-            _log(
-                enrollment,
-                DeviceEvent.Kind.COMMAND,
-                command.request_type,
-                "sent",
-                command_uuid=command.uuid,
-            )
-        return Reply(body=bytes(command.body))
+            hotpath.refuse_delivery(delivery, reason=reason, now=now, kind=DeviceEvent.Kind.FILTER)
     return EMPTY
 
 

@@ -442,8 +442,9 @@ def test_a_result_with_the_next_command_is_a_handful_of_statements(
     assert status == 200 and plistlib.loads(body)["Command"]["RequestType"] == "ProfileList"
     assert django_app.calls == []
     sql = [q["sql"].split(" ", 1)[0] for q in queries]
-    # The enrollment (with its next pending command), then one transaction: the locked queue
-    # row, its result, the inventory, the log; the next command, marked sent, logged.
+    # The enrollment (with whether its queue is empty), then one transaction: the locked queue
+    # row, its result, the inventory, the log; the next command chosen, marked sent and logged
+    # in one statement (devices.hotpath.deliver_next).
     assert sql == [
         "SELECT",
         "BEGIN",
@@ -451,11 +452,20 @@ def test_a_result_with_the_next_command_is_a_handful_of_statements(
         "UPDATE",
         "UPDATE",
         "INSERT",
-        "SELECT",
-        "UPDATE",
-        "INSERT",
+        "WITH",
         "COMMIT",
     ], "\n".join(q["sql"][:160] for q in queries)
+    sent = DeviceEvent.objects.filter(enrollment=enrollment, status="sent").order_by("id")
+    assert [(e.kind, e.action) for e in sent] == [
+        ("command", "SecurityInfo"),
+        ("command", "ProfileList"),
+    ]
+    assert (
+        QueuedCommand.objects.get(
+            enrollment=enrollment, command__request_type="ProfileList"
+        ).sent_at
+        is not None
+    )
     enrollment.refresh_from_db()
     assert enrollment.security_info == {"PasscodeCompliant": True, "HardwareEncryptionCaps": 3}
 
