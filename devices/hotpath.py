@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.db.models import Field, Q
 
 from devices.models import Command, DeviceEvent, Enrollment, QueuedCommand
@@ -284,34 +284,71 @@ class Delivery:
 _EVENT_FROM_COMMAND = {"action": "request_type", "command_uuid": "uuid"}
 
 
+@dataclass(frozen=True, slots=True)
+class StoredResult:
+    """A command result to write: its queue row (status, result, error_chain and completed_at
+    set) and its device log row. `deliver_next` writes both in its statement; `store_result`
+    alone when no delivery follows."""
+
+    delivery: QueuedCommand
+    event: DeviceEvent
+
+
+_RESULT_FIELDS = ("status", "result", "error_chain", "completed_at")
+
+
+def _command_column(name: str) -> str:
+    field = Command._meta.get_field(name)
+    if not isinstance(field, Field) or field.column is None:
+        raise TypeError(f"{name} is not a column of the command table")
+    return field.column
+
+
+def _event_fields() -> tuple[Any, ...]:
+    return tuple(f for f in DeviceEvent._meta.local_concrete_fields if not f.primary_key)
+
+
 @functools.cache
 def _deliver_query(
-    alias: str, statuses: tuple[str, ...]
+    alias: str, statuses: tuple[str, ...], with_result: bool
 ) -> tuple[tuple[tuple[Any, Any], ...], tuple[Any, ...], str]:
     connection = connections[alias]
     qn = connection.ops.quote_name
     columns = _columns_of(Command, _DELIVERY_COMMAND_FIELDS)
     queue = qn(QueuedCommand._meta.db_table)
     command = qn(Command._meta.db_table)
-    event_fields = tuple(f for f in DeviceEvent._meta.local_concrete_fields if not f.primary_key)
+    events = qn(DeviceEvent._meta.db_table)
+    event_fields = _event_fields()
+    event_columns = ", ".join(qn(f.column) for f in event_fields)
     event_values = ", ".join(
-        f"c.{qn(Command._meta.get_field(_EVENT_FROM_COMMAND[f.name]).column)}"
+        f"c.{qn(_command_column(_EVENT_FROM_COMMAND[f.name]))}"
         if f.name in _EVENT_FROM_COMMAND
         else "%s"
         for f in event_fields
     )
     status, sent_at = qn(_column("status")), qn(_column("sent_at"))
+    stored, other_than = "", ""
+    if with_result:
+        # The result's queue row and its log row are written by the same statement. Every part
+        # of a WITH sees the rows as they were before it, so the answered row, still pending
+        # there, is left out of the choice of the next one by its id.
+        assignments = ", ".join(f"{qn(_column(name))} = %s" for name in _RESULT_FIELDS)
+        stored = (
+            f"stored AS (UPDATE {queue} SET {assignments} WHERE id = %s RETURNING id), "  # noqa: S608
+            f"result_logged AS (INSERT INTO {events} ({event_columns}) "
+            f"VALUES ({', '.join('%s' for _ in event_fields)}) RETURNING id), "
+        )
+        other_than = "AND q.id <> %s "
     # One statement: choose the next pending row (the partial index), mark it sent, and log it.
     # The delivery-time filter runs afterwards in Python; a refusal (rare) turns both into a drop
-    # in the same transaction (`refuse_delivery`).
+    # (`refuse_delivery`).
     query = (
-        f"WITH next AS (SELECT q.id, q.command_id FROM {queue} q "  # noqa: S608 - names, constants
-        f"WHERE q.enrollment_id = %s AND q.status IN ({_pending_in_list(statuses)}) "
+        f"WITH {stored}next AS (SELECT q.id, q.command_id FROM {queue} q "  # noqa: S608 - names, constants
+        f"WHERE q.enrollment_id = %s AND q.status IN ({_pending_in_list(statuses)}) {other_than}"
         "ORDER BY q.priority DESC, q.id LIMIT 1), "
         f"sent AS (UPDATE {queue} q SET {status} = %s, {sent_at} = %s FROM next "
         "WHERE q.id = next.id RETURNING q.id, q.command_id), "
-        f"logged AS (INSERT INTO {qn(DeviceEvent._meta.db_table)} "
-        f"({', '.join(qn(f.column) for f in event_fields)}) "
+        f"logged AS (INSERT INTO {events} ({event_columns}) "
         f"SELECT {event_values} FROM sent JOIN {command} c ON c.id = sent.command_id "
         "RETURNING id) "
         f"SELECT sent.id, (SELECT id FROM logged), {', '.join(f'c.{f.column}' for f, _ in columns)} "
@@ -320,25 +357,57 @@ def _deliver_query(
     return columns, tuple(f for f in event_fields if f.name not in _EVENT_FROM_COMMAND), query
 
 
+def _result_params(result: StoredResult, connection: Any) -> list[Any]:
+    delivery, event = result.delivery, result.event
+    params = [
+        _concrete(name).get_db_prep_save(getattr(delivery, name), connection=connection)
+        for name in _RESULT_FIELDS
+    ]
+    params.append(delivery.pk)
+    params.extend(
+        f.get_db_prep_save(f.pre_save(event, True), connection=connection) for f in _event_fields()
+    )
+    return params
+
+
+def store_result(result: StoredResult) -> None:
+    """Write a result's queue row and log row (when no delivery follows in the same statement)."""
+    _SAVE_RESULT.save(result.delivery)
+    _INSERT_EVENT.save(result.event)
+
+
 def deliver_next(
-    enrollment: Enrollment, statuses: Sequence[str], *, now: dt.datetime, kind: str
+    enrollment: Enrollment,
+    statuses: Sequence[str],
+    *,
+    now: dt.datetime,
+    kind: str,
+    result: StoredResult | None = None,
 ) -> Delivery | None:
     """The enrollment's next pending command, marked sent at `now` and logged as `kind` "sent",
-    in one statement; None when nothing is pending."""
+    in one statement (which also writes `result`); None when nothing is pending."""
     alias = router.db_for_write(QueuedCommand)
     connection = connections[alias]
-    columns, event_fields, query = _deliver_query(alias, tuple(sorted(statuses)))
+    columns, event_fields, query = _deliver_query(
+        alias, tuple(sorted(statuses)), result is not None
+    )
     event = DeviceEvent(enrollment=enrollment, kind=kind, status="sent", detail={})
-    event_params = [
+    params: list[Any] = []
+    if result is not None:
+        params.extend(_result_params(result, connection))
+    params.append(enrollment.pk)
+    if result is not None:
+        params.append(result.delivery.pk)
+    params.extend(
+        [
+            _concrete("status").get_db_prep_save(QueuedCommand.Status.SENT, connection=connection),
+            _concrete("sent_at").get_db_prep_save(now, connection=connection),
+        ]
+    )
+    params.extend(
         f.get_db_prep_save(f.pre_save(event, True), connection=connection) for f in event_fields
-    ]
-    params = [
-        enrollment.pk,
-        _concrete("status").get_db_prep_save(QueuedCommand.Status.SENT, connection=connection),
-        _concrete("sent_at").get_db_prep_save(now, connection=connection),
-        *event_params,
-    ]
-    with connection.cursor() as cursor:
+    )
+    with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
         cursor.execute(query, params)
         row = cursor.fetchone()
     if row is None:
@@ -449,7 +518,3 @@ def update_queue_row(delivery_id: int, *, increment: str = "", **values: Any) ->
 
 
 _SAVE_RESULT = PreparedUpdate(QueuedCommand, ["status", "result", "error_chain", "completed_at"])
-
-
-def save_result(delivery: QueuedCommand) -> None:
-    _SAVE_RESULT.save(delivery)

@@ -73,9 +73,11 @@ def handle_report(
         return _next_command(enrollment, QueuedCommand.PENDING)
     # A result (an Idle report carries no CommandUUID): a NotNow'd command waits for Idle.
     with transaction.atomic(using=router.db_for_write(QueuedCommand)):
-        _record_result(enrollment, report, body)
+        stored = _record_result(enrollment, report, body)
         _touch_if_stale(enrollment)
-        return _next_command(enrollment, (QueuedCommand.Status.QUEUED, QueuedCommand.Status.SENT))
+        return _next_command(
+            enrollment, (QueuedCommand.Status.QUEUED, QueuedCommand.Status.SENT), result=stored
+        )
 
 
 def _touch_if_stale(enrollment: Enrollment) -> None:
@@ -85,14 +87,22 @@ def _touch_if_stale(enrollment: Enrollment) -> None:
         enrollment.last_seen_at = now
 
 
-def _next_command(enrollment: Enrollment, statuses: Sequence[str]) -> Reply:
+def _next_command(
+    enrollment: Enrollment,
+    statuses: Sequence[str],
+    *,
+    result: hotpath.StoredResult | None = None,
+) -> Reply:
+    """The next command (marked sent), or an empty reply; `result`, a result still to write,
+    is written by the first statement."""
     target = None
     for _ in range(MAX_DROPS_PER_REQUEST + 1):
         # Chosen, marked sent and logged in one statement (atomic by itself on an Idle poll).
         now = timezone.now()
         delivery = hotpath.deliver_next(
-            enrollment, statuses, now=now, kind=DeviceEvent.Kind.COMMAND
+            enrollment, statuses, now=now, kind=DeviceEvent.Kind.COMMAND, result=result
         )
+        result = None
         if delivery is None:
             return EMPTY
         if target is None:
@@ -131,8 +141,12 @@ _FINAL = {
 }
 
 
-def _record_result(enrollment: Enrollment, report: protocol.CommandReport, body: bytes) -> None:
-    """Store a result in the caller's transaction; inventory and the device log with it."""
+def _record_result(
+    enrollment: Enrollment, report: protocol.CommandReport, body: bytes
+) -> hotpath.StoredResult | None:
+    """Take a result in the caller's transaction: inventory now; the queue row and its log row
+    returned, for the statement that fetches the next command to write (None: nothing to write
+    or already written)."""
     with transaction.atomic(savepoint=False):
         delivery = hotpath.locked_delivery(enrollment.pk, report.command_uuid or "")
         if delivery is None:
@@ -144,11 +158,11 @@ def _record_result(enrollment: Enrollment, report: protocol.CommandReport, body:
                 command_uuid=report.command_uuid or "",
                 detail={"note": "result for a command this enrollment was never sent; ignored"},
             )
-            return
+            return None
         request_type = delivery.command.request_type
         if delivery.status not in QueuedCommand.PENDING:
             # A repeated result (the device may resend): the first one stands.
-            return
+            return None
         if report.status is ReportStatus.NOT_NOW:
             hotpath.update_queue_row(
                 delivery.pk, status=QueuedCommand.Status.NOT_NOW, increment="not_now_count"
@@ -160,7 +174,7 @@ def _record_result(enrollment: Enrollment, report: protocol.CommandReport, body:
                 "notnow",
                 command_uuid=delivery.command.uuid,
             )
-            return
+            return None
         raw, discarded = report.raw, cast(dict[str, Any], {})
         target = target_for(enrollment) if enrollment.is_user_enrollment else None
         if target is not None:
@@ -172,7 +186,6 @@ def _record_result(enrollment: Enrollment, report: protocol.CommandReport, body:
         delivery.result = body
         delivery.error_chain = report.error_chain or None
         delivery.completed_at = timezone.now()
-        hotpath.save_result(delivery)
         detail: dict[str, Any] = {}
         if report.error_chain:
             detail["error_chain"] = report.error_chain
@@ -180,13 +193,16 @@ def _record_result(enrollment: Enrollment, report: protocol.CommandReport, body:
             detail.update(inventory.apply_result(enrollment, request_type, raw))
         if discarded:
             detail["discarded"] = sorted(discarded)
-        _log(
-            enrollment,
-            DeviceEvent.Kind.RESULT,
-            request_type,
-            str(delivery.status),
-            command_uuid=delivery.command.uuid,
-            detail=detail,
+        stored = hotpath.StoredResult(
+            delivery=delivery,
+            event=DeviceEvent(
+                enrollment=enrollment,
+                kind=DeviceEvent.Kind.RESULT,
+                action=request_type,
+                status=str(delivery.status),
+                command_uuid=delivery.command.uuid,
+                detail=detail,
+            ),
         )
         transaction.on_commit(
             lambda: signals.command_result.send(
@@ -194,10 +210,13 @@ def _record_result(enrollment: Enrollment, report: protocol.CommandReport, body:
             )
         )
         if report.status is ReportStatus.ACKNOWLEDGED and _is_unenroll(delivery.command):
+            hotpath.store_result(stored)
             unenroll(
                 enrollment=enrollment,
                 reason="the device removed its enrollment profile (Unenroll acknowledged)",
             )
+            return None
+        return stored
 
 
 def _is_unenroll(command: Command) -> bool:

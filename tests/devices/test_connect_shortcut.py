@@ -443,18 +443,18 @@ def test_a_result_with_the_next_command_is_a_handful_of_statements(
     assert django_app.calls == []
     sql = [q["sql"].split(" ", 1)[0] for q in queries]
     # The enrollment (with whether its queue is empty), then one transaction: the locked queue
-    # row, its result, the inventory, the log; the next command chosen, marked sent and logged
-    # in one statement (devices.hotpath.deliver_next).
-    assert sql == [
-        "SELECT",
-        "BEGIN",
-        "SELECT",
-        "UPDATE",
-        "UPDATE",
-        "INSERT",
-        "WITH",
-        "COMMIT",
-    ], "\n".join(q["sql"][:160] for q in queries)
+    # row, the inventory; then one statement stores the result and its log row, and chooses the
+    # next command, marks it sent and logs it (devices.hotpath.deliver_next).
+    assert sql == ["SELECT", "BEGIN", "SELECT", "UPDATE", "WITH", "COMMIT"], "\n".join(
+        q["sql"][:160] for q in queries
+    )
+    stored = QueuedCommand.objects.get(enrollment=enrollment, command__uuid=uuid)
+    assert stored.status == QueuedCommand.Status.ACKNOWLEDGED and stored.completed_at
+    assert plistlib.loads(bytes(stored.result))["SecurityInfo"]["HardwareEncryptionCaps"] == 3
+    results = DeviceEvent.objects.filter(enrollment=enrollment, kind=DeviceEvent.Kind.RESULT)
+    assert [(e.action, e.status, e.command_uuid) for e in results] == [
+        ("SecurityInfo", "acknowledged", uuid)
+    ]
     sent = DeviceEvent.objects.filter(enrollment=enrollment, status="sent").order_by("id")
     assert [(e.kind, e.action) for e in sent] == [
         ("command", "SecurityInfo"),
