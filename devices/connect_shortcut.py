@@ -32,6 +32,7 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django import db
 from django.conf import settings
 from django.core import signals
 from django.http.request import split_domain_port, validate_host
@@ -108,6 +109,11 @@ class IdlePollShortcut:
         # (query log, stale connections) and the configuration cache (mdm_server.config_cache)
         # rely on them. Django sends its own pair again when it takes the request over.
         signals.request_started.send(sender=self.__class__, environ=environ)
+        # Not the health check's extra round trip (`SELECT 1` before the first statement, for
+        # connections kept across requests): on a stale connection the first statement fails,
+        # the request goes to Django, and Django's own request start checks and reconnects.
+        for connection in db.connections.all(initialized_only=True):
+            connection.health_check_done = True  # type: ignore[attr-defined]  # not in the stubs
         try:
             data = protocol.load_plist(body)
             if protocol.is_checkin(data):

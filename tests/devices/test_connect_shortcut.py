@@ -557,3 +557,33 @@ def test_the_shortcut_runs_djangos_request_setup_and_teardown(
     # The cache's own receivers ran first: inside the request, then out of it.
     assert seen == [("started", True), ("finished", False)]
     assert config_cache._state.in_request is False
+
+
+def test_the_shortcut_spends_no_round_trip_on_the_connection_health_check(
+    wsgi_device: Callable[..., SimulatedDevice],
+    django_app: CountingApp,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A stale connection fails the first statement and the request goes to Django, which checks
+    and reconnects (tests/faults): the shortcut itself does not send `SELECT 1` first."""
+    device = wsgi_device()
+    device.enroll()
+    from django.db import connections
+
+    default = connections["default"]
+    checks: list[str] = []
+    real = type(default).is_usable
+
+    def counting(self: Any) -> bool:
+        checks.append(self.alias)
+        return bool(real(self))
+
+    monkeypatch.setattr(type(default), "is_usable", counting)
+    monkeypatch.setattr(default, "health_check_enabled", True)
+    django_app.calls.clear()
+    status, _, _ = _idle(device)
+    assert status == 200 and django_app.calls == [] and checks == []
+
+    # Through Django (the shortcut off for a check-in), the same connection is checked first.
+    assert device.token_update() == 200
+    assert checks == ["default"]
