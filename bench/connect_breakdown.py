@@ -193,7 +193,9 @@ def _run(users: list[tuple[str, str]], args: argparse.Namespace) -> tuple[Any, A
     for turn in range(args.rounds + 5):
         device = devices[turn % len(devices)]
         warm = turn < 5
-        for kind in KINDS:
+        # Every other turn in the opposite order: what a kind leaves behind (garbage to collect,
+        # cold caches) falls on the others alike.
+        for kind in KINDS if turn % 2 else KINDS[::-1]:
             if kind.startswith("idle"):
                 device.type_parameters = load.APPLE_PARAMETERS if kind == "idle_apple" else ""
                 body = measured(kind, lambda d=device: d.connect("Idle"))
