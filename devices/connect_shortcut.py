@@ -6,9 +6,12 @@ Django's request cycle (request object, eight middlewares, URL resolution, respo
 signals) costs about as much CPU as a poll's own work (verify the signature, one indexed
 query): 0.92 ms against 0.52 ms per poll, measured in one process without an HTTP server
 (bench/RESULTS.md). This wrapper answers Idle polls and results (Acknowledged, Error,
-CommandFormatError, NotNow) with the very services the view calls (`identity`,
-`find_for_connect`, `check_bearer`, `handle_report`), so the protocol rules, the inventory
-updates and the device log live in one place and happen the same way on both paths.
+CommandFormatError, NotNow) with the very calls the view makes (`identity.identify_meta`, then
+`services.serve_report`, whose reads and writes are all in `devices.hotpath`), so the protocol
+rules, the inventory updates and the device log live in one place and happen the same way on
+both paths. It sends Django's `request_started` and `request_finished` signals around its work,
+as Django's handler does, so whatever relies on them (the database connection's age and query
+log, the configuration cache of `mdm_server.config_cache`) sees a request either way.
 
 It only answers when the answer is a success. Every other request (check-in messages, anything
 that is not a property list, bodies over MDM_MAX_REQUEST_BYTES), and every report it cannot
@@ -31,10 +34,11 @@ from typing import Any
 
 from django import db
 from django.conf import settings
+from django.core import signals
 from django.http.request import split_domain_port, validate_host
 from django.urls import get_resolver
 
-from devices import hooks, identity, protocol, services
+from devices import identity, protocol, services
 from devices.exceptions import CheckinRejected
 from devices.views import CONNECT_TYPE, NO_STORE
 from mdm_server import media_types, unavailable
@@ -101,26 +105,34 @@ class IdlePollShortcut:
 
     def answer(self, environ: dict[str, Any], body: bytes) -> services.Reply | None:
         """The reply to an Idle poll or a result, or None when Django should answer."""
-        # What Django's request_started and request_finished signals do for the database.
-        db.reset_queries()
-        db.close_old_connections()
+        # Django's per-request setup and teardown, as its handler sends them: the database
+        # (query log, stale connections) and the configuration cache (mdm_server.config_cache)
+        # rely on them. Django sends its own pair again when it takes the request over.
+        signals.request_started.send(sender=self.__class__, environ=environ)
+        # Not the health check's extra round trip (`SELECT 1` before the first statement, for
+        # connections kept across requests): on a stale connection the first statement fails,
+        # the request goes to Django, and Django's own request start checks and reconnects.
+        for connection in db.connections.all(initialized_only=True):
+            connection.health_check_done = True  # type: ignore[attr-defined]  # not in the stubs
         try:
             data = protocol.load_plist(body)
             if protocol.is_checkin(data):
                 return None
             report = protocol.report_from_dict(data)
             device = identity.identify_meta(environ, body)
-            enrollment = services.find_for_connect(report.ids, device)
-            if hooks.check_bearer(enrollment, identity.bearer_token_meta(environ)) is not None:
-                return None
-            reply = services.handle_report(enrollment=enrollment, report=report, body=body)
+            reply = services.serve_report(
+                identity=device,
+                bearer=identity.bearer_token_meta(environ),
+                report=report,
+                body=body,
+            )
         except (identity.IdentityError, protocol.ProtocolError, CheckinRejected):
-            return None  # the view refuses it, with its reason and log line
+            return None  # the view refuses it, with its reason, challenge and log line
         except unavailable.DATABASE_ERRORS:
             return None  # the database is down: Django answers 503 (mdm_server.unavailable)
         except Exception:  # a database or programming error: the view gets its own try
             logger.exception("connect shortcut failed; the request goes to Django")
             return None
         finally:
-            db.close_old_connections()
+            signals.request_finished.send(sender=self.__class__)
         return reply if reply.status in _REASONS else None

@@ -7,6 +7,10 @@
   ends the sessions of the enrollment it replaces); the session ender ends them at CheckOut.
 - The bearer checker validates the `Authorization: Bearer` token of account-driven enrollments on
   later check-in and connect requests; an expired session gets a 401 *with* a challenge.
+
+They fail closed: a security hook nobody registered refuses (`HookMissing`, answered 503 with the
+reason, which a device retries later, never a bare 401) rather than letting a request through
+unchecked. The enrollment app registers them all in its `AppConfig.ready()`.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from devices.exceptions import CheckinRejected
 
 if TYPE_CHECKING:
     from devices.models import Enrollment
@@ -45,6 +51,14 @@ BearerChecker = Callable[["Enrollment", str | None], AuthChallenge | None]
 SessionBinder = Callable[["Enrollment", bool], bool]
 SessionEnder = Callable[["Enrollment"], None]
 
+
+class HookMissing(CheckinRejected):
+    """A security hook is not registered: the request is refused, not let through unchecked."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(503, f"this server is not set up to check {name} (hook not registered)")
+
+
 _resolver: EnrollmentResolver | None = None
 _bearer_checker: BearerChecker | None = None
 _session_binder: SessionBinder | None = None
@@ -69,25 +83,31 @@ def set_session_hooks(*, binder: SessionBinder | None, ender: SessionEnder | Non
 def resolve_enrollment(
     ids: EnrollmentIds, reference: str, bearer: str | None
 ) -> EnrollmentContext | None:
-    return _resolver(ids, reference, bearer) if _resolver else None
+    if _resolver is None:
+        raise HookMissing("enrollment sessions")
+    return _resolver(ids, reference, bearer)
 
 
 def bind_session(enrollment: Enrollment, *, replaced: bool) -> bool:
     """Authenticate accepted: the channel's session (its `enrollment_reference`) is bound to it.
     False when another channel got the session first (the Authenticate is then refused)."""
     if _session_binder is None:
-        return True
+        raise HookMissing("enrollment sessions")
     return _session_binder(enrollment, replaced)
 
 
 def end_sessions(enrollment: Enrollment) -> None:
     """The device channel checked out: its sessions and their tokens stop working."""
-    if _session_ender is not None:
-        _session_ender(enrollment)
+    if _session_ender is None:
+        raise HookMissing("enrollment sessions")
+    _session_ender(enrollment)
 
 
 def check_bearer(enrollment: Enrollment, bearer: str | None) -> AuthChallenge | None:
-    return _bearer_checker(enrollment, bearer) if _bearer_checker else None
+    """None when the request may go on, a challenge to answer with 401 otherwise."""
+    if _bearer_checker is None:
+        raise HookMissing("bearer tokens")
+    return _bearer_checker(enrollment, bearer)
 
 
 ProfileSigner = Callable[[bytes], bytes]

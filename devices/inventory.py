@@ -12,7 +12,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from devices import protocol
+from devices import hotpath, protocol
 from devices.models import (
     Enrollment,
     InstalledApplication,
@@ -59,7 +59,7 @@ def _device_information(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str
     if not enrollment.is_user_enrollment and isinstance(kept.get("SerialNumber"), str):
         enrollment.set_reported(serial_number=kept["SerialNumber"])
         fields.append("serial_number")
-    enrollment.save(update_fields=fields)
+    hotpath.save_enrollment_fields(enrollment, fields)
     return {"keys": len(kept)}
 
 
@@ -68,7 +68,7 @@ def _security_info(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str, Any
     if not isinstance(info, dict):
         return {"note": "no SecurityInfo"}
     enrollment.security_info = protocol.to_json_safe(info)
-    enrollment.save(update_fields=["security_info"])
+    hotpath.save_enrollment_fields(enrollment, ["security_info"])
     return {"keys": len(info)}
 
 

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from devices import hooks, identity, protocol, services
+from devices import identity, protocol, services
 from devices.exceptions import CheckinRejected
 from mdm_server import media_types
 
@@ -78,11 +78,10 @@ def _handle(request: HttpRequest, *, checkin_only: bool) -> HttpResponse:
         if checkin_only:
             return _reject(400, "missing MessageType")
         report = protocol.report_from_dict(data)
-        enrollment = services.find_for_connect(report.ids, device)
-        challenge = hooks.check_bearer(enrollment, bearer)
-        if challenge is not None:
-            return _reject(401, "authorization expired", challenge.www_authenticate)
-        return _reply(services.handle_report(enrollment=enrollment, report=report, body=body))
+        # The same call as the WSGI shortcut's (devices.connect_shortcut).
+        return _reply(
+            services.serve_report(identity=device, bearer=bearer, report=report, body=body)
+        )
     except identity.IdentityError as exc:
         logger.warning("device request refused (403): %s", exc)
         return _reject(403, str(exc))

@@ -197,6 +197,11 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_FAILURE_LIMIT = env_int("MDM_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("MDM_LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
 AXES_RESET_ON_SUCCESS = True
+# A successful local-account password check is remembered this long in the process (a keyed hash,
+# directory.services.signin); 0 checks the PBKDF2 hash on every sign-in.
+MDM_LOCAL_PASSWORD_CACHE_SECONDS = env_int(
+    "MDM_LOCAL_PASSWORD_CACHE_SECONDS", 300, minimum=0, maximum=3600
+)
 AXES_USERNAME_CALLABLE = "mdm_server.signin.username_of"
 AXES_CLIENT_IP_CALLABLE = "mdm_server.signin.client_ip"
 AXES_LOCKOUT_CALLABLE = "mdm_server.signin.lockout_response"

@@ -15,7 +15,7 @@ from devices.services.common import (
     Reply,
     target_for,
 )
-from devices.services.connect import find_for_connect, handle_report
+from devices.services.connect import find_for_connect, handle_report, serve_report
 from devices.services.owner import OwnerActionRefused, remove_management
 from devices.services.queue import EnqueueResult, cancel_queued_command, enqueue_command
 
@@ -33,6 +33,7 @@ __all__ = [
     "handle_checkin",
     "handle_report",
     "remove_management",
+    "serve_report",
     "target_for",
     "unenroll",
 ]

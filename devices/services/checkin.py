@@ -9,10 +9,9 @@ import json
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from devices import binding, capabilities, hooks, protocol, signals
+from devices import binding, capabilities, hooks, hotpath, protocol, signals
 from devices.exceptions import CheckinRejected
 from devices.identity import DeviceIdentity
 from devices.models import DeviceEvent, Enrollment
@@ -31,7 +30,6 @@ from devices.services.pin import _check_pin, adopt_identity, channel_of, pinned_
 from mdm_server import apple, audit, encryption, untrusted
 from mdm_server.pki import services as pki
 from mdm_server.pki.models import IssuedCertificate
-from mdm_server.prepared import PreparedInsert, PreparedQuery, PreparedUpdate
 
 # --- check-in --------------------------------------------------------------------------------------
 
@@ -130,25 +128,6 @@ def _handle_checkin(
     raise CheckinRejected(400, f"unhandled MessageType {message.message_type}")  # pragma: no cover
 
 
-# Another device channel (checked out or not) pinned to this identity certificate, or bound to
-# the enrollment session it was issued for: the certificate is not free (devices.binding).
-_OTHER_HOLDER = PreparedQuery(
-    lambda fingerprint, reference, key: (
-        Enrollment.objects.filter(
-            Q(cert_fingerprint=fingerprint)
-            | (Q(enrollment_reference=reference) & ~Q(enrollment_reference="")),
-            parent__isnull=True,
-        )
-        .exclude(channel_key=key)
-        .order_by()
-        .values_list("id", flat=True)[:1]
-    ),
-    str,
-    str,
-    str,
-)
-
-
 def _check_binding(
     identity: DeviceIdentity,
     ids: protocol.EnrollmentIds,
@@ -172,7 +151,8 @@ def _check_binding(
         session_revoked=session is not None and session.session_revoked,
         session_person=session.directory_user_id if session is not None else None,
         held_elsewhere=bound_elsewhere
-        or _OTHER_HOLDER.first(identity.fingerprint, reference, ids.key) is not None,
+        or hotpath.other_holder(fingerprint=identity.fingerprint, reference=reference, key=ids.key)
+        is not None,
         renews=issued.renews if issued is not None else "",
     )
     channel = None
@@ -263,7 +243,7 @@ def _authenticate(
         if context.directory_user_id is not None:
             enrollment.directory_user_id = context.directory_user_id
     if created:
-        _INSERT_ENROLLMENT.save(enrollment)
+        hotpath.insert_enrollment(enrollment)
     else:
         enrollment.save()
     if replaced:
@@ -311,30 +291,10 @@ def _apply_token(enrollment: Enrollment, message: protocol.TokenUpdate) -> bool:
         enrollment.unenrolled_at = None
     # Only what a TokenUpdate sets: inventory written meanwhile by a command result stays.
     if enrollment.pk:
-        _UPDATE_TOKEN.save(enrollment)
+        hotpath.save_token_update(enrollment)
     else:
-        _INSERT_ENROLLMENT.save(enrollment)  # a new user channel
+        hotpath.insert_enrollment(enrollment)  # a new user channel
     return first
-
-
-_TOKEN_UPDATE_FIELDS = (
-    "push_token",
-    "push_magic",
-    "push_token_dead",
-    "push_token_dead_reason",
-    "topic",
-    "awaiting_configuration",
-    "user_short_name",
-    "user_long_name",
-    "unlock_token",
-    "status",
-    "last_seen_at",
-    "enrolled_at",
-    "unenrolled_at",
-)
-# Every enrollment inserts its row at Authenticate and updates it at TokenUpdate.
-_INSERT_ENROLLMENT = PreparedInsert(Enrollment)
-_UPDATE_TOKEN = PreparedUpdate(Enrollment, _TOKEN_UPDATE_FIELDS)
 
 
 def _token_update(enrollment: Enrollment, message: protocol.TokenUpdate) -> Reply:
@@ -431,7 +391,7 @@ def unenroll(*, enrollment: Enrollment, reason: str, actor: Actor = None) -> boo
     """Server-side unenroll of a device (and its user channels), as if it had checked out: for a
     lost or wiped device, or one whose Unenroll command was acknowledged. Its channel is then
     free for a new enrollment. The device is not told; False when it was unenrolled already."""
-    device = _BY_ID_FOR_UPDATE.first(enrollment.parent_id or enrollment.pk)
+    device = hotpath.enrollment_for_update(enrollment.parent_id or enrollment.pk)
     if device is None or device.status == Enrollment.Status.UNENROLLED:
         return False
     dropped = _end_enrollment(device, reason)
@@ -449,11 +409,6 @@ def unenroll(*, enrollment: Enrollment, reason: str, actor: Actor = None) -> boo
         lambda: signals.enrollment_checked_out.send(sender=Enrollment, enrollment=device)
     )
     return True
-
-
-_BY_ID_FOR_UPDATE = PreparedQuery(
-    lambda pk: Enrollment.objects.filter(pk=pk).order_by()[:1], int
-).for_update()
 
 
 def _get_token(enrollment: Enrollment, message: protocol.GetToken) -> Reply:

@@ -9,9 +9,8 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils import timezone
 
-from devices import capabilities, protocol
+from devices import capabilities, hotpath, protocol
 from devices.models import DeviceEvent, Enrollment, QueuedCommand
-from mdm_server.prepared import PreparedInsert, PreparedQuery
 
 Actor = AbstractBaseUser | AnonymousUser | None
 
@@ -68,12 +67,8 @@ def _log(
         command_uuid=command_uuid,
         detail=detail or {},
     )
-    _INSERT_EVENT.save(event)
+    hotpath.insert_event(event)
     return event
-
-
-# Every check-in and command result writes the device log (mdm_server.prepared).
-_INSERT_EVENT = PreparedInsert(DeviceEvent)
 
 
 @dataclass(frozen=True)
@@ -88,17 +83,8 @@ class Reply:
 EMPTY = Reply()
 
 
-# Every check-in reads its enrollment by channel key (see mdm_server.prepared). No parent join:
-# only user channels have one, loaded when read.
-_BY_CHANNEL_KEY = PreparedQuery(
-    lambda key: Enrollment.objects.filter(channel_key=key).order_by()[:1], str
-)
-_BY_CHANNEL_KEY_FOR_UPDATE = _BY_CHANNEL_KEY.for_update()
-
-
 def _find(ids: protocol.EnrollmentIds, *, for_update: bool = False) -> Enrollment | None:
-    query = _BY_CHANNEL_KEY_FOR_UPDATE if for_update else _BY_CHANNEL_KEY
-    return query.first(ids.key)
+    return hotpath.enrollment_by_key(ids.key, for_update=for_update)
 
 
 def _cancel_pending(enrollment: Enrollment, reason: str) -> int:

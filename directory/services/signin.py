@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import os
+import threading
+import time
+
+from django.conf import settings
 from django.contrib.auth.hashers import check_password
 from django.db import transaction
 from django.utils import timezone
@@ -56,5 +63,50 @@ def upsert_signed_in_user(
     return user
 
 
+# Successful local-password checks, remembered for MDM_LOCAL_PASSWORD_CACHE_SECONDS in this process.
+# Django's PBKDF2 hash (its full strength, stored as it was) costs ~0.3 s of CPU per check: a
+# person who signs in again within the window (a second device, a re-authentication, the sign-in
+# sheet's retry) is checked by comparing a keyed hash instead. The key is drawn per process and
+# never stored; an entry binds the user, the stored hash (a password change or a reset gives a new
+# one, so the old password stops matching at once) and the password typed. Only successes are kept:
+# a wrong password always pays the full hash, and the throttle counts it as before.
+_SECRET = os.urandom(32)
+_remembered: dict[bytes, float] = {}  # keyed hash -> monotonic expiry
+_remembered_lock = threading.Lock()
+_REMEMBERED_MAX = 10_000
+
+
+def _remembered_key(user: DirectoryUser, password: str) -> bytes:
+    message = b"\0".join(
+        (str(user.pk).encode(), user.password.encode(), password.encode("utf-8", "surrogatepass"))
+    )
+    return hmac.new(_SECRET, message, hashlib.sha256).digest()
+
+
 def check_local_password(user: DirectoryUser, password: str) -> bool:
-    return bool(user.password) and check_password(password, user.password)
+    if not user.password:
+        return False
+    window = settings.MDM_LOCAL_PASSWORD_CACHE_SECONDS
+    if window <= 0:
+        return check_password(password, user.password)
+    key = _remembered_key(user, password)
+    now = time.monotonic()
+    expires = _remembered.get(key)
+    if expires is not None and now < expires:
+        return True
+    if not check_password(password, user.password):
+        return False
+    with _remembered_lock:
+        if len(_remembered) >= _REMEMBERED_MAX:
+            for stale in [k for k, until in _remembered.items() if until <= now]:
+                del _remembered[stale]
+            if len(_remembered) >= _REMEMBERED_MAX:
+                _remembered.clear()
+        _remembered[key] = now + window
+    return True
+
+
+def forget_local_passwords() -> None:
+    """Drop every remembered check (tests; an administrator's password reset needs no call)."""
+    with _remembered_lock:
+        _remembered.clear()

@@ -84,7 +84,6 @@ def bind_session(enrollment: Enrollment, replaced: bool) -> bool:
         .filter(Q(enrollment__isnull=True) | Q(enrollment_id=enrollment.pk))
         .update(enrollment_id=enrollment.pk, status=EnrollmentSession.Status.ENROLLED)
     )
-    setattr(enrollment, _BOUND_REFERENCE, reference)
     return bound > 0
 
 
@@ -150,20 +149,14 @@ def check_bearer(enrollment: Enrollment, bearer: str | None) -> AuthChallenge | 
             EnrollmentSession.objects.filter(pk=row.pk, enrollment__isnull=True).update(
                 enrollment_id=bound, status=EnrollmentSession.Status.ENROLLED
             )
-    # The enrollment's session is bound now: bind_on_enrolled has nothing left to do for it.
-    setattr(enrollment, _BOUND_REFERENCE, reference)
     return None
-
-
-_BOUND_REFERENCE = "_enrollment_session_bound"
 
 
 def bind_on_enrolled(enrollment: Enrollment) -> None:
     """First TokenUpdate of a session's enrollment: mark the session enrolled (one UPDATE, which
-    matches nothing when the session is unknown or already bound; none at all when check_bearer
-    bound it during this check-in)."""
+    matches nothing when the session is unknown or already bound)."""
     reference = enrollment.enrollment_reference
-    if not reference or getattr(enrollment, _BOUND_REFERENCE, None) == reference:
+    if not reference:
         return
     EnrollmentSession.objects.filter(
         public_id=enrollment.enrollment_reference, enrollment__isnull=True

@@ -210,7 +210,7 @@ def test_an_unexpected_error_hands_the_poll_to_django(
 ) -> None:
     device, enrollment = _with_a_queued_command(wsgi_device)
     django_app.calls.clear()
-    real = services.handle_report
+    real = services.serve_report
     failures: list[str] = []
 
     def fails_once(**kwargs: Any) -> services.Reply:
@@ -219,7 +219,7 @@ def test_an_unexpected_error_hands_the_poll_to_django(
             raise RuntimeError("database went away")
         return real(**kwargs)
 
-    monkeypatch.setattr(services, "handle_report", fails_once)
+    monkeypatch.setattr(services, "serve_report", fails_once)
     with caplog.at_level(logging.ERROR, logger="devices.connect_shortcut"):
         status, _, body = _idle(device)
 
@@ -442,20 +442,30 @@ def test_a_result_with_the_next_command_is_a_handful_of_statements(
     assert status == 200 and plistlib.loads(body)["Command"]["RequestType"] == "ProfileList"
     assert django_app.calls == []
     sql = [q["sql"].split(" ", 1)[0] for q in queries]
-    # The enrollment (with its next pending command), then one transaction: the locked queue
-    # row, its result, the inventory, the log; the next command, marked sent, logged.
-    assert sql == [
-        "SELECT",
-        "BEGIN",
-        "SELECT",
-        "UPDATE",
-        "UPDATE",
-        "INSERT",
-        "SELECT",
-        "UPDATE",
-        "INSERT",
-        "COMMIT",
-    ], "\n".join(q["sql"][:160] for q in queries)
+    # The enrollment (with whether its queue is empty), then one transaction: the locked queue
+    # row, the inventory; then one statement stores the result and its log row, and chooses the
+    # next command, marks it sent and logs it (devices.hotpath.deliver_next).
+    assert sql == ["SELECT", "BEGIN", "SELECT", "UPDATE", "WITH", "COMMIT"], "\n".join(
+        q["sql"][:160] for q in queries
+    )
+    stored = QueuedCommand.objects.get(enrollment=enrollment, command__uuid=uuid)
+    assert stored.status == QueuedCommand.Status.ACKNOWLEDGED and stored.completed_at
+    assert plistlib.loads(bytes(stored.result))["SecurityInfo"]["HardwareEncryptionCaps"] == 3
+    results = DeviceEvent.objects.filter(enrollment=enrollment, kind=DeviceEvent.Kind.RESULT)
+    assert [(e.action, e.status, e.command_uuid) for e in results] == [
+        ("SecurityInfo", "acknowledged", uuid)
+    ]
+    sent = DeviceEvent.objects.filter(enrollment=enrollment, status="sent").order_by("id")
+    assert [(e.kind, e.action) for e in sent] == [
+        ("command", "SecurityInfo"),
+        ("command", "ProfileList"),
+    ]
+    assert (
+        QueuedCommand.objects.get(
+            enrollment=enrollment, command__request_type="ProfileList"
+        ).sent_at
+        is not None
+    )
     enrollment.refresh_from_db()
     assert enrollment.security_info == {"PasscodeCompliant": True, "HardwareEncryptionCaps": 3}
 
@@ -495,3 +505,85 @@ def test_a_result_that_fails_halfway_is_stored_once_by_django(
     sent = DeviceEvent.objects.filter(enrollment=enrollment, status="sent").order_by("id")
     assert [e.action for e in sent] == ["ProfileList", "SecurityInfo"]
     assert InstalledProfile.objects.filter(enrollment=enrollment).count() == len(PROFILES)
+
+
+def test_an_unregistered_bearer_check_refuses_on_both_paths(
+    wsgi_device: Callable[..., SimulatedDevice],
+    django_app: CountingApp,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A hook nobody registered fails closed: the poll is refused (503 with the reason, which a
+    device retries), never answered unchecked, by the shortcut or by the view."""
+    device, enrollment = _with_a_queued_command(wsgi_device)
+    django_app.calls.clear()
+    monkeypatch.setattr("devices.hooks._bearer_checker", None)
+
+    status, _, body = _idle(device)
+
+    assert status == 503 and b"bearer tokens" in body
+    assert django_app.calls == ["/mdm/connect"]  # the shortcut left the refusal to the view
+    assert QueuedCommand.objects.get(enrollment=enrollment).status == QueuedCommand.Status.QUEUED
+
+
+def test_the_shortcut_runs_djangos_request_setup_and_teardown(
+    wsgi_device: Callable[..., SimulatedDevice], django_app: CountingApp
+) -> None:
+    """What relies on Django's request signals (the configuration cache keeps one generation per
+    request; the database drops stale connections) sees a request answered by the shortcut."""
+    from django.core import signals
+
+    from mdm_server import config_cache
+
+    device = wsgi_device()
+    device.enroll()
+    seen: list[tuple[str, bool]] = []
+
+    def started(**kwargs: Any) -> None:
+        seen.append(("started", config_cache._state.in_request))
+
+    def finished(**kwargs: Any) -> None:
+        seen.append(("finished", config_cache._state.in_request))
+
+    signals.request_started.connect(started, dispatch_uid="test-shortcut-started")
+    signals.request_finished.connect(finished, dispatch_uid="test-shortcut-finished")
+    try:
+        django_app.calls.clear()
+        status, _, _ = _idle(device)
+    finally:
+        signals.request_started.disconnect(dispatch_uid="test-shortcut-started")
+        signals.request_finished.disconnect(dispatch_uid="test-shortcut-finished")
+
+    assert status == 200 and django_app.calls == []
+    # The cache's own receivers ran first: inside the request, then out of it.
+    assert seen == [("started", True), ("finished", False)]
+    assert config_cache._state.in_request is False
+
+
+def test_the_shortcut_spends_no_round_trip_on_the_connection_health_check(
+    wsgi_device: Callable[..., SimulatedDevice],
+    django_app: CountingApp,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A stale connection fails the first statement and the request goes to Django, which checks
+    and reconnects (tests/faults): the shortcut itself does not send `SELECT 1` first."""
+    device = wsgi_device()
+    device.enroll()
+    from django.db import connections
+
+    default = connections["default"]
+    checks: list[str] = []
+    real = type(default).is_usable
+
+    def counting(self: Any) -> bool:
+        checks.append(self.alias)
+        return bool(real(self))
+
+    monkeypatch.setattr(type(default), "is_usable", counting)
+    monkeypatch.setattr(default, "health_check_enabled", True)
+    django_app.calls.clear()
+    status, _, _ = _idle(device)
+    assert status == 200 and django_app.calls == [] and checks == []
+
+    # Through Django (the shortcut off for a check-in), the same connection is checked first.
+    assert device.token_update() == 200
+    assert checks == ["default"]

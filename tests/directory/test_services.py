@@ -317,3 +317,38 @@ def test_too_many_users_fail_instead_of_truncating(
     assert run.status == "failed"
     assert "More than 2 users match" in run.error
     assert not DirectoryUser.objects.exists()
+
+
+def test_a_successful_local_password_check_is_remembered_briefly(
+    domains: None, monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    """The full hash is checked once per person and password within the window; a wrong
+    password always pays it, and a password change ends what was remembered at once."""
+    from directory.services import signin
+
+    hashed: list[str] = []
+    real = signin.check_password
+
+    def counting(password: str, encoded: str) -> bool:
+        hashed.append(password)
+        return real(password, encoded)
+
+    monkeypatch.setattr(signin, "check_password", counting)
+    signin.forget_local_passwords()
+    user = _local()
+    for _ in range(3):
+        assert auth.authenticate_password(identifier="jo", password="correct horse") == user
+    assert hashed == ["correct horse"]
+    with pytest.raises(auth.AuthenticationFailed):
+        auth.authenticate_password(identifier="jo", password="correct horsE")
+    assert hashed == ["correct horse", "correct horsE"]
+
+    services.update_user(user=user, data={"password": "battery staple"}, actor=None)
+    with pytest.raises(auth.AuthenticationFailed):
+        auth.authenticate_password(identifier="jo", password="correct horse")
+    assert auth.authenticate_password(identifier="jo", password="battery staple") == user
+    assert hashed[2:] == ["correct horse", "battery staple"]
+
+    settings.MDM_LOCAL_PASSWORD_CACHE_SECONDS = 0  # off: the hash on every sign-in
+    assert auth.authenticate_password(identifier="jo", password="battery staple") == user
+    assert hashed[4:] == ["battery staple"]

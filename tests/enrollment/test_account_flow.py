@@ -525,9 +525,11 @@ def test_a_second_enrollment_reads_no_configuration_and_keeps_its_statement_budg
 
     assert Enrollment.objects.filter(status=Enrollment.Status.ENROLLED).count() == 2
     assert [s for s in statements if any(t in s for t in CONFIGURATION_TABLES)] == []
-    # Discovery to TokenUpdate with a local sign-in: 30 statements today; a budget, so that a
-    # change adding statements to every enrollment is a decision, not an accident.
-    assert len(statements) <= 30, "\n".join(s[:120] for s in statements)
+    # Discovery to TokenUpdate with a local sign-in: 31 statements today; a budget, so that a
+    # change adding statements to every enrollment is a decision, not an accident. (31, not 30:
+    # the first TokenUpdate's session UPDATE, which matches nothing once the bearer check bound
+    # the session, is no longer skipped by a flag set on the Enrollment instance.)
+    assert len(statements) <= 31, "\n".join(s[:120] for s in statements)
 
 
 def test_the_pause_counts_the_account_not_the_spelling_and_says_when(

@@ -2,7 +2,7 @@ import plistlib
 
 import pytest
 
-from devices import protocol, signals
+from devices import hotpath, protocol, signals
 from devices import services as device_services
 from devices.models import Command, Enrollment, InstalledProfile, QueuedCommand
 from mdm_server.pki import cms
@@ -34,8 +34,9 @@ def _profile(actor, *payloads, ue_mode=Profile.UserEnrollmentMode.SKIP, identifi
 def _report(enrollment: Enrollment, command_uuid: str, status: str = "Acknowledged", **extra):
     data = {"Status": status, "CommandUUID": command_uuid, "UDID": "x", **extra}
     body = plistlib.dumps(data)
+    connect = hotpath.ConnectRow(enrollment=enrollment, queue_empty=False)
     device_services.handle_report(
-        enrollment=enrollment, report=protocol.report_from_dict(data), body=body
+        connect=connect, report=protocol.report_from_dict(data), body=body
     )
 
 

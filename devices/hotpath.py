@@ -1,0 +1,520 @@
+"""Every database read and write of check-in and of the command channel: the hot path, in one place.
+
+Each enrolled device polls after every push and answers every command; each check-in reads and
+writes its channel row. Compiling these statements through the ORM on every request costs more
+CPU than PostgreSQL spends answering them (0.15-1 ms for the ordered joins and the wide
+`Enrollment` row, against microseconds on the partial index), so their SQL is built here once,
+from the models' own metadata, and rows come back as model instances through the fields'
+converters, as the ORM makes them. The services (`devices.services.checkin` and `.connect`) are
+the only callers, and the Django view and the WSGI shortcut (`devices.connect_shortcut`) both
+reach the database only through those services: one path, one set of statements, whichever door
+a request came in by. Everything else in the devices app uses the plain ORM.
+
+Two mechanisms, both here: statements written out from the models' metadata (the connect lookup
+with its next pending command, deliveries, results), and `mdm_server.prepared` for the plain
+one-table lookups, inserts and updates (compiled once from an ORM QuerySet).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connections, router, transaction
+from django.db.models import Field, Q
+
+from devices.models import Command, DeviceEvent, Enrollment, QueuedCommand
+from mdm_server.prepared import PreparedInsert, PreparedQuery, PreparedUpdate
+
+# --- row conversion ------------------------------------------------------------------------------
+
+
+@functools.cache
+def _columns_of(model: Any, attnames: tuple[str, ...]) -> tuple[tuple[Any, Any], ...]:
+    """(field, column expression) pairs in the model's field order (what from_db() expects)."""
+    table = model._meta.db_table
+    return tuple(
+        (f, f.get_col(table)) for f in model._meta.concrete_fields if f.attname in attnames
+    )
+
+
+def _from_row(model: Any, columns: Sequence[tuple[Any, Any]], row: Sequence[Any], db: str) -> Any:
+    """A model instance from a SELECT written here, with the conversions the ORM applies
+    (backend converters such as SQLite datetimes and booleans, then the fields' own)."""
+    connection = connections[db]
+    values = []
+    for (f, col), value in zip(columns, row, strict=True):
+        converted = value
+        for convert in (
+            *connection.ops.get_db_converters(col),
+            *f.get_db_converters(connection),
+        ):
+            converted = convert(converted, col, connection)
+        values.append(converted)
+    return model.from_db(db, [f.attname for f, _col in columns], values)
+
+
+def _pending_in_list(statuses: Sequence[str]) -> str:
+    allowed = set(QueuedCommand.Status.values)
+    if not statuses or not set(statuses) <= allowed:
+        raise ValueError(f"unknown queue statuses {statuses!r}")
+    # Our own constants, inlined so that the planner can match the partial index's condition.
+    return ", ".join(f"'{s}'" for s in sorted(statuses))
+
+
+# --- the channel row -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectRow:
+    """A command-channel request's enrollment, and whether its queue had nothing pending when
+    it was read (in the same statement)."""
+
+    enrollment: Enrollment
+    queue_empty: bool
+
+
+# What a poll and a result read of their enrollment: the pin, the status, the capability
+# target, the bearer-check inputs and last_seen_at. The other fields stay deferred.
+_CONNECT_FIELDS = (
+    "id",
+    "parent_id",
+    "channel",
+    "enrollment_type",
+    "platform",
+    "status",
+    "os_version",
+    "supervised",
+    "cert_fingerprint",
+    "enrollment_reference",
+    "last_seen_at",
+)
+
+
+@functools.cache
+def _connect_query() -> tuple[tuple[tuple[Any, Any], ...], str]:
+    columns = _columns_of(Enrollment, _CONNECT_FIELDS)
+    selected = ", ".join(f"e.{f.column}" for f, _col in columns)
+    queue = QueuedCommand._meta.db_table
+    # The next pending command's existence comes along (a correlated subquery on the partial
+    # index), so an Idle poll with an empty queue is a single statement.
+    query = (
+        f"SELECT {selected}, EXISTS ("  # noqa: S608 - model names and constants
+        f"SELECT 1 FROM {queue} q WHERE q.enrollment_id = e.id "
+        f"AND q.status IN ({_pending_in_list(QueuedCommand.PENDING)})"
+        f") FROM {Enrollment._meta.db_table} e WHERE e.channel_key = %s"
+    )
+    return columns, query
+
+
+def connect_row(key: str) -> ConnectRow | None:
+    """The enrollment of this channel key for a command-channel request: one indexed lookup."""
+    columns, query = _connect_query()
+    db = router.db_for_read(Enrollment)
+    with connections[db].cursor() as cursor:
+        cursor.execute(query, [key])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    enrollment: Enrollment = _from_row(Enrollment, columns, row[:-1], db)
+    return ConnectRow(enrollment=enrollment, queue_empty=not row[-1])
+
+
+# Check-ins read their whole row by channel key (no parent join: only user channels have one).
+_BY_CHANNEL_KEY = PreparedQuery(
+    lambda key: Enrollment.objects.filter(channel_key=key).order_by()[:1], str
+)
+_BY_CHANNEL_KEY_FOR_UPDATE = _BY_CHANNEL_KEY.for_update()
+_BY_ID_FOR_UPDATE = PreparedQuery(
+    lambda pk: Enrollment.objects.filter(pk=pk).order_by()[:1], int
+).for_update()
+
+
+def enrollment_by_key(key: str, *, for_update: bool = False) -> Enrollment | None:
+    query = _BY_CHANNEL_KEY_FOR_UPDATE if for_update else _BY_CHANNEL_KEY
+    found: Enrollment | None = query.first(key)
+    return found
+
+
+def enrollment_for_update(pk: int) -> Enrollment | None:
+    found: Enrollment | None = _BY_ID_FOR_UPDATE.first(pk)
+    return found
+
+
+# Another device channel (checked out or not) pinned to this identity certificate, or bound to
+# the enrollment session it was issued for: the certificate is not free (devices.binding).
+_OTHER_HOLDER = PreparedQuery(
+    lambda fingerprint, reference, key: (
+        Enrollment.objects.filter(
+            Q(cert_fingerprint=fingerprint)
+            | (Q(enrollment_reference=reference) & ~Q(enrollment_reference="")),
+            parent__isnull=True,
+        )
+        .exclude(channel_key=key)
+        .order_by()
+        .values_list("id", flat=True)[:1]
+    ),
+    str,
+    str,
+    str,
+)
+
+
+def other_holder(*, fingerprint: str, reference: str, key: str) -> int | None:
+    """The id of another device channel holding this certificate or session, or None."""
+    found: int | None = _OTHER_HOLDER.first(fingerprint, reference, key)
+    return found
+
+
+TOKEN_UPDATE_FIELDS = (
+    "push_token",
+    "push_magic",
+    "push_token_dead",
+    "push_token_dead_reason",
+    "topic",
+    "awaiting_configuration",
+    "user_short_name",
+    "user_long_name",
+    "unlock_token",
+    "status",
+    "last_seen_at",
+    "enrolled_at",
+    "unenrolled_at",
+)
+# Every enrollment inserts its row at Authenticate and updates it at TokenUpdate.
+_INSERT_ENROLLMENT = PreparedInsert(Enrollment)
+_UPDATE_TOKEN = PreparedUpdate(Enrollment, TOKEN_UPDATE_FIELDS)
+
+
+def insert_enrollment(enrollment: Enrollment) -> None:
+    _INSERT_ENROLLMENT.save(enrollment)
+
+
+def save_token_update(enrollment: Enrollment) -> None:
+    """Only what a TokenUpdate sets: inventory written meanwhile by a command result stays."""
+    _UPDATE_TOKEN.save(enrollment)
+
+
+def touch_last_seen(enrollment_id: int, now: dt.datetime) -> None:
+    """UPDATE last_seen_at: most polls of a device are more than a minute apart."""
+    db = router.db_for_write(Enrollment)
+    connection = connections[db]
+    field = Enrollment._meta.get_field("last_seen_at")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Enrollment._meta.db_table} SET {field.column} = %s WHERE id = %s",  # noqa: S608
+            [connection.ops.adapt_datetimefield_value(now), enrollment_id],
+        )
+
+
+_INVENTORY_UPDATES: dict[tuple[str, ...], PreparedUpdate] = {}
+
+
+def save_enrollment_fields(enrollment: Enrollment, fields: Sequence[str]) -> None:
+    """`enrollment.save(update_fields=fields)` for what a command result writes (inventory)."""
+    names = tuple(fields)
+    update = _INVENTORY_UPDATES.get(names)
+    if update is None:
+        update = _INVENTORY_UPDATES.setdefault(names, PreparedUpdate(Enrollment, names))
+    update.save(enrollment)
+
+
+# --- the device log --------------------------------------------------------------------------------
+
+# Every check-in and command result writes the device log.
+_INSERT_EVENT = PreparedInsert(DeviceEvent)
+
+
+def insert_event(event: DeviceEvent) -> None:
+    _INSERT_EVENT.save(event)
+
+
+# --- the queue -------------------------------------------------------------------------------------
+
+# The command fields delivery needs (the body and what the delivery-time filter reads).
+_DELIVERY_COMMAND_FIELDS = (
+    "id",
+    "uuid",
+    "request_type",
+    "body",
+    "command_keys",
+    "payload_summary",
+)
+
+
+@functools.cache
+def _next_delivery_query(statuses: tuple[str, ...]) -> tuple[tuple[tuple[Any, Any], ...], str]:
+    columns = _columns_of(Command, _DELIVERY_COMMAND_FIELDS)
+    selected = ", ".join(f"c.{f.column}" for f, _col in columns)
+    query = (
+        f"SELECT q.id, {selected} "  # noqa: S608 - model names and constants
+        f"FROM {QueuedCommand._meta.db_table} q "
+        f"JOIN {Command._meta.db_table} c ON c.id = q.command_id "
+        f"WHERE q.enrollment_id = %s AND q.status IN ({_pending_in_list(statuses)}) "
+        "ORDER BY q.priority DESC, q.id LIMIT 1"
+    )
+    return columns, query
+
+
+def next_delivery(enrollment_id: int, statuses: Sequence[str]) -> tuple[int, Command] | None:
+    """(queue row id, command) of the next command, or None: one query on the partial index."""
+    columns, query = _next_delivery_query(tuple(sorted(statuses)))
+    db = router.db_for_read(QueuedCommand)
+    with connections[db].cursor() as cursor:
+        cursor.execute(query, [enrollment_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return int(row[0]), _from_row(Command, columns, row[1:], db)
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """The next command, already marked sent and logged (`event_id`) by `deliver_next`."""
+
+    queue_id: int
+    event_id: int
+    command: Command
+
+
+# The device log row of a delivery: every column but these is given as a parameter.
+_EVENT_FROM_COMMAND = {"action": "request_type", "command_uuid": "uuid"}
+
+
+@dataclass(frozen=True, slots=True)
+class StoredResult:
+    """A command result to write: its queue row (status, result, error_chain and completed_at
+    set) and its device log row. `deliver_next` writes both in its statement; `store_result`
+    alone when no delivery follows."""
+
+    delivery: QueuedCommand
+    event: DeviceEvent
+
+
+_RESULT_FIELDS = ("status", "result", "error_chain", "completed_at")
+
+
+def _command_column(name: str) -> str:
+    field = Command._meta.get_field(name)
+    if not isinstance(field, Field) or field.column is None:
+        raise TypeError(f"{name} is not a column of the command table")
+    return field.column
+
+
+def _event_fields() -> tuple[Any, ...]:
+    return tuple(f for f in DeviceEvent._meta.local_concrete_fields if not f.primary_key)
+
+
+@functools.cache
+def _deliver_query(
+    alias: str, statuses: tuple[str, ...], with_result: bool
+) -> tuple[tuple[tuple[Any, Any], ...], tuple[Any, ...], str]:
+    connection = connections[alias]
+    qn = connection.ops.quote_name
+    columns = _columns_of(Command, _DELIVERY_COMMAND_FIELDS)
+    queue = qn(QueuedCommand._meta.db_table)
+    command = qn(Command._meta.db_table)
+    events = qn(DeviceEvent._meta.db_table)
+    event_fields = _event_fields()
+    event_columns = ", ".join(qn(f.column) for f in event_fields)
+    event_values = ", ".join(
+        f"c.{qn(_command_column(_EVENT_FROM_COMMAND[f.name]))}"
+        if f.name in _EVENT_FROM_COMMAND
+        else "%s"
+        for f in event_fields
+    )
+    status, sent_at = qn(_column("status")), qn(_column("sent_at"))
+    stored, other_than = "", ""
+    if with_result:
+        # The result's queue row and its log row are written by the same statement. Every part
+        # of a WITH sees the rows as they were before it, so the answered row, still pending
+        # there, is left out of the choice of the next one by its id.
+        assignments = ", ".join(f"{qn(_column(name))} = %s" for name in _RESULT_FIELDS)
+        stored = (
+            f"stored AS (UPDATE {queue} SET {assignments} WHERE id = %s RETURNING id), "  # noqa: S608
+            f"result_logged AS (INSERT INTO {events} ({event_columns}) "
+            f"VALUES ({', '.join('%s' for _ in event_fields)}) RETURNING id), "
+        )
+        other_than = "AND q.id <> %s "
+    # One statement: choose the next pending row (the partial index), mark it sent, and log it.
+    # The delivery-time filter runs afterwards in Python; a refusal (rare) turns both into a drop
+    # (`refuse_delivery`).
+    query = (
+        f"WITH {stored}next AS (SELECT q.id, q.command_id FROM {queue} q "  # noqa: S608 - names, constants
+        f"WHERE q.enrollment_id = %s AND q.status IN ({_pending_in_list(statuses)}) {other_than}"
+        "ORDER BY q.priority DESC, q.id LIMIT 1), "
+        f"sent AS (UPDATE {queue} q SET {status} = %s, {sent_at} = %s FROM next "
+        "WHERE q.id = next.id RETURNING q.id, q.command_id), "
+        f"logged AS (INSERT INTO {events} ({event_columns}) "
+        f"SELECT {event_values} FROM sent JOIN {command} c ON c.id = sent.command_id "
+        "RETURNING id) "
+        f"SELECT sent.id, (SELECT id FROM logged), {', '.join(f'c.{f.column}' for f, _ in columns)} "
+        f"FROM sent JOIN {command} c ON c.id = sent.command_id"
+    )
+    return columns, tuple(f for f in event_fields if f.name not in _EVENT_FROM_COMMAND), query
+
+
+def _result_params(result: StoredResult, connection: Any) -> list[Any]:
+    delivery, event = result.delivery, result.event
+    params = [
+        _concrete(name).get_db_prep_save(getattr(delivery, name), connection=connection)
+        for name in _RESULT_FIELDS
+    ]
+    params.append(delivery.pk)
+    params.extend(
+        f.get_db_prep_save(f.pre_save(event, True), connection=connection) for f in _event_fields()
+    )
+    return params
+
+
+def store_result(result: StoredResult) -> None:
+    """Write a result's queue row and log row (when no delivery follows in the same statement)."""
+    _SAVE_RESULT.save(result.delivery)
+    _INSERT_EVENT.save(result.event)
+
+
+def deliver_next(
+    enrollment: Enrollment,
+    statuses: Sequence[str],
+    *,
+    now: dt.datetime,
+    kind: str,
+    result: StoredResult | None = None,
+) -> Delivery | None:
+    """The enrollment's next pending command, marked sent at `now` and logged as `kind` "sent",
+    in one statement (which also writes `result`); None when nothing is pending."""
+    alias = router.db_for_write(QueuedCommand)
+    connection = connections[alias]
+    columns, event_fields, query = _deliver_query(
+        alias, tuple(sorted(statuses)), result is not None
+    )
+    event = DeviceEvent(enrollment=enrollment, kind=kind, status="sent", detail={})
+    params: list[Any] = []
+    if result is not None:
+        params.extend(_result_params(result, connection))
+    params.append(enrollment.pk)
+    if result is not None:
+        params.append(result.delivery.pk)
+    params.extend(
+        [
+            _concrete("status").get_db_prep_save(QueuedCommand.Status.SENT, connection=connection),
+            _concrete("sent_at").get_db_prep_save(now, connection=connection),
+        ]
+    )
+    params.extend(
+        f.get_db_prep_save(f.pre_save(event, True), connection=connection) for f in event_fields
+    )
+    with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
+        cursor.execute(query, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return Delivery(
+        queue_id=int(row[0]),
+        event_id=int(row[1]),
+        command=_from_row(Command, columns, row[2:], alias),
+    )
+
+
+def refuse_delivery(delivery: Delivery, *, reason: str, now: dt.datetime, kind: str) -> None:
+    """The filter refused a command `deliver_next` marked sent: dropped, its log row says why."""
+    update_queue_row(
+        delivery.queue_id,
+        status=QueuedCommand.Status.DROPPED,
+        status_reason=reason,
+        completed_at=now,
+        sent_at=None,
+    )
+    DeviceEvent.objects.filter(pk=delivery.event_id).update(
+        kind=kind, status="dropped", detail={"reason": reason}
+    )
+
+
+# What recording a result reads of the queue row and its command.
+_RESULT_QUEUE_FIELDS = ("id", "enrollment_id", "command_id", "status", "not_now_count")
+_RESULT_COMMAND_FIELDS = ("id", "uuid", "request_type")
+
+
+@functools.cache
+def _result_query(alias: str) -> tuple[tuple[Any, ...], tuple[Any, ...], str]:
+    queue_columns = _columns_of(QueuedCommand, _RESULT_QUEUE_FIELDS)
+    command_columns = _columns_of(Command, _RESULT_COMMAND_FIELDS)
+    features = connections[alias].features
+    lock = ""
+    if features.has_select_for_update:
+        lock = " FOR UPDATE OF q" if features.has_select_for_update_of else " FOR UPDATE"
+    selected = ", ".join(
+        [f"q.{f.column}" for f, _col in queue_columns]
+        + [f"c.{f.column}" for f, _col in command_columns]
+    )
+    query = (
+        f"SELECT {selected} "  # noqa: S608 - model names and constants
+        f"FROM {QueuedCommand._meta.db_table} q "
+        f"JOIN {Command._meta.db_table} c ON c.id = q.command_id "
+        f"WHERE q.enrollment_id = %s AND c.uuid = %s ORDER BY q.id LIMIT 1{lock}"
+    )
+    return queue_columns, command_columns, query
+
+
+def locked_delivery(enrollment_id: int, command_uuid: str) -> QueuedCommand | None:
+    """The enrollment's queue row of this command, locked, with its command: one query."""
+    alias = router.db_for_write(QueuedCommand)
+    queue_columns, command_columns, query = _result_query(alias)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(query, [enrollment_id, command_uuid])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    split = len(queue_columns)
+    delivery: QueuedCommand = _from_row(QueuedCommand, queue_columns, row[:split], alias)
+    delivery.command = _from_row(Command, command_columns, row[split:], alias)
+    return delivery
+
+
+def _concrete(name: str) -> Field[Any, Any]:
+    """A column of the queue table (never a relation's reverse side)."""
+    field = QueuedCommand._meta.get_field(name)
+    if not isinstance(field, Field):
+        raise TypeError(f"{name} is not a column of the queue table")
+    return field
+
+
+def _column(name: str) -> str:
+    column = _concrete(name).column
+    if column is None:
+        raise TypeError(f"{name} has no column")
+    return column
+
+
+@functools.cache
+def _queue_update_sql(alias: str, names: tuple[str, ...], increment: str) -> str:
+    connection = connections[alias]
+    qn = connection.ops.quote_name
+    assignments = [f"{qn(_column(name))} = %s" for name in names]
+    if increment:
+        column = qn(_column(increment))
+        assignments.append(f"{column} = {column} + 1")
+    return (
+        f"UPDATE {qn(QueuedCommand._meta.db_table)} SET {', '.join(assignments)} "  # noqa: S608
+        "WHERE id = %s"
+    )
+
+
+def update_queue_row(delivery_id: int, *, increment: str = "", **values: Any) -> None:
+    """`QueuedCommand.objects.filter(pk=…).update(**values)` (plus `field = field + 1` for
+    `increment`): a delivery and a result each run one."""
+    alias = router.db_for_write(QueuedCommand)
+    connection = connections[alias]
+    names = tuple(values)
+    params = [
+        _concrete(name).get_db_prep_save(value, connection=connection)
+        for name, value in values.items()
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_queue_update_sql(alias, names, increment), [*params, delivery_id])
+
+
+_SAVE_RESULT = PreparedUpdate(QueuedCommand, ["status", "result", "error_chain", "completed_at"])
