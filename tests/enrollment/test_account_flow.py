@@ -169,18 +169,61 @@ def test_expired_session_gets_a_challenge_not_a_bare_401(
     assert device.check_out() == 200
 
 
-def test_revoked_session_and_reauthentication(org: dict[str, Any], transport: Any) -> None:
+def test_an_administrator_revoking_the_session_ends_the_enrollment(
+    org: dict[str, Any], transport: Any
+) -> None:
+    from devices import signals
+    from devices.models import Enrollment, QueuedCommand
+
     result = _enroll(transport)
     device = _device(transport, result)
     device.enroll()
-    services.revoke_session(session=EnrollmentSession.objects.get())
+    enrollment = Enrollment.objects.get()
+    assert QueuedCommand.objects.filter(
+        enrollment=enrollment, status__in=QueuedCommand.PENDING
+    ).exists()
+    ended: list[str] = []
+    signals.enrollment_ended.connect(
+        lambda sender, reason, **kw: ended.append(reason), weak=False, dispatch_uid="test-ended"
+    )
+    try:
+        assert services.revoke_session(session=EnrollmentSession.objects.get()) is True
+        assert services.revoke_session(session=EnrollmentSession.objects.get()) is False
+    finally:
+        signals.enrollment_ended.disconnect(dispatch_uid="test-ended")
+    assert ended == ["enrollment session revoked: revoked by an administrator"]
+    enrollment.refresh_from_db()
+    assert enrollment.status == Enrollment.Status.UNENROLLED and not enrollment.push_token
+    assert find_issued_certificate(enrollment.cert_fingerprint).revoked_at is not None
+    assert not QueuedCommand.objects.filter(
+        enrollment=enrollment, status__in=QueuedCommand.PENDING
+    ).exists()
+    assert not EnrollmentToken.objects.filter(revoked_at__isnull=True).exists()
+    # The device is refused (not challenged to sign in again): a new enrollment starts afresh.
+    status, _ = device.connect("Idle")
+    assert status == 403
+    challenge_url = services.sign_in_url(services.default_configuration(), "mdm-byod")
+    device.bearer = flow.web_sign_in(
+        transport, challenge_url, user_identifier=f"alice@{DOMAIN}", password=PASSWORD
+    )
+    assert device.connect("Idle")[0] == 403
+
+
+def test_an_expired_access_token_asks_for_a_new_sign_in(
+    org: dict[str, Any], transport: Any
+) -> None:
+    result = _enroll(transport)
+    device = _device(transport, result)
+    device.enroll()
+    EnrollmentToken.objects.filter(kind="access").update(
+        expires_at=timezone.now() - dt.timedelta(seconds=1)
+    )
     assert device.connect("Idle")[0] == 401
     # The device signs in again (the challenge's URL) and retries with the new token.
     challenge_url = services.sign_in_url(services.default_configuration(), "mdm-byod")
     device.bearer = flow.web_sign_in(
         transport, challenge_url, user_identifier=f"alice@{DOMAIN}", password=PASSWORD
     )
-    assert device.connect("Idle")[0] == 200
     assert device.connect("Idle")[0] == 200
     # A token of somebody else never works.
     other = flow.web_sign_in(
