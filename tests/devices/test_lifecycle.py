@@ -90,7 +90,6 @@ def test_user_enrollment_is_asked_only_what_apple_allows(
     }
     queries = set(queued["DeviceInformation"]["Queries"])
     assert queries and not queries & HARDWARE_QUERIES
-    assert "IsSupervised" not in queries  # a User Enrollment is never asked (nor believed)
     assert queued["InstalledApplicationList"]["ManagedAppsOnly"] is True
     assert enrollment.inventory_at is None
     answered = device.run()
@@ -162,7 +161,7 @@ def test_a_mac_that_is_not_supervised_keeps_no_bootstrap_token(
     assert not enrollment.supervised and enrollment.bootstrap_token is None
     # Supervision is known now: Apple's rule applies as it is.
     status, body = device.checkin(token)
-    assert status == 403 and b"supervised=true" in body
+    assert status == 403 and b"needs a supervised device" in body
     assert device.checkin({"MessageType": "GetBootstrapToken", "UDID": device.udid})[0] == 403
 
 
