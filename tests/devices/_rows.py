@@ -7,9 +7,11 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from devices.models import Enrollment
+from devices.models import Command, Enrollment, QueuedCommand
+from devices.services.inventory_queue import INVENTORY_ORIGIN
 from devices.simulator import SimulatedDevice
 
 
@@ -47,3 +49,13 @@ def enrolled(
     device.enroll()
     key = f"eid:{device.enrollment_id}" if device.user_enrollment else f"udid:{device.udid}"
     return device, Enrollment.objects.get(channel_key=key)
+
+
+def later_commands() -> QuerySet[Command]:
+    """The commands a test queued: all but the inventory asked when the enrollment completed."""
+    return Command.objects.exclude(origin=INVENTORY_ORIGIN)
+
+
+def later_deliveries() -> QuerySet[QueuedCommand]:
+    """The queue rows of the commands a test queued (not the inventory asked at enrollment)."""
+    return QueuedCommand.objects.exclude(command__origin=INVENTORY_ORIGIN)

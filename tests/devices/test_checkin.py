@@ -12,6 +12,7 @@ from devices.models import DeviceEvent, Enrollment, QueuedCommand
 from devices.simulator import SimulatedDevice, issue_identity
 from mdm_server import encryption
 from mdm_server.pki import certificates
+from tests.devices._rows import later_deliveries
 
 pytestmark = pytest.mark.django_db
 MakeDevice = Callable[..., SimulatedDevice]
@@ -80,7 +81,7 @@ def test_authenticate_again_drops_stale_queue(make_device: MakeDevice) -> None:
     enrollment = Enrollment.objects.get()
     services.enqueue_command(enrollments=[enrollment], request_type="SecurityInfo")
     assert device.authenticate() == 200
-    row = QueuedCommand.objects.get()
+    row = later_deliveries().get()
     assert row.status == QueuedCommand.Status.CANCELED
     assert "authenticated again" in row.status_reason
 
@@ -96,7 +97,7 @@ def test_check_out_marks_unenrolled_drops_queue_keeps_history(make_device: MakeD
     enrollment.refresh_from_db()
     assert enrollment.status == Enrollment.Status.UNENROLLED
     assert not enrollment.is_pushable
-    assert QueuedCommand.objects.get().status == QueuedCommand.Status.CANCELED
+    assert later_deliveries().get().status == QueuedCommand.Status.CANCELED
     assert enrollment.events.filter(action="Authenticate").exists()
     status, body = device.connect()
     assert status == 403 and b"checked out" in body

@@ -79,7 +79,7 @@ def test_user_enrollment_is_asked_only_what_apple_allows(
     make_device: MakeDevice,
 ) -> None:
     # Enrollment completes at the first TokenUpdate: the inventory is queued then.
-    device, enrollment = enrolled(make_device, user_enrollment=True)
+    device, enrollment = enrolled(make_device, user_enrollment=True, drain_inventory=False)
     queued = _queued(enrollment)
     assert set(queued) == {
         "DeviceInformation",
@@ -103,7 +103,9 @@ def test_user_enrollment_is_asked_only_what_apple_allows(
 def test_device_enrollment_lists_every_app_and_asks_supervision(
     make_device: MakeDevice,
 ) -> None:
-    _, enrollment = enrolled(make_device, platform="macOS", user_enrollment=False)
+    _, enrollment = enrolled(
+        make_device, platform="macOS", user_enrollment=False, drain_inventory=False
+    )
     queued = _queued(enrollment)
     assert "ManagedAppsOnly" not in queued["InstalledApplicationList"]
     assert {"SerialNumber", "IsSupervised"} <= set(queued["DeviceInformation"]["Queries"])
@@ -113,7 +115,7 @@ def test_device_enrollment_lists_every_app_and_asks_supervision(
 
 @pytest.mark.django_db
 def test_inventory_is_queued_once_per_enrollment(make_device: MakeDevice) -> None:
-    device, enrollment = enrolled(make_device, user_enrollment=True)
+    device, enrollment = enrolled(make_device, user_enrollment=True, drain_inventory=False)
     assert device.token_update() == 200  # a later TokenUpdate (new push token) asks nothing
     assert QueuedCommand.objects.filter(enrollment=enrollment).count() == 5
     # User channels are asked nothing of their own; their device answers for them.
@@ -122,7 +124,9 @@ def test_inventory_is_queued_once_per_enrollment(make_device: MakeDevice) -> Non
 
 
 def _mac_with_bootstrap(make_device: MakeDevice, supervised: bool) -> tuple[SimulatedDevice, dict]:
-    device, enrollment = enrolled(make_device, platform="macOS", user_enrollment=False)
+    device, enrollment = enrolled(
+        make_device, platform="macOS", user_enrollment=False, drain_inventory=False
+    )
     facts = device.facts
     device.facts = lambda: {**facts(), "IsSupervised": supervised}  # type: ignore[method-assign]
     token = {"MessageType": "SetBootstrapToken", "BootstrapToken": b"bt", "UDID": device.udid}
