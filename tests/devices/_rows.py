@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from devices.models import Command, Enrollment, QueuedCommand
-from devices.services.inventory_queue import INVENTORY_ORIGIN
+from devices.services.inventory_queue import INVENTORY_ORIGIN, inventory_commands
 from devices.simulator import SimulatedDevice
 
 
@@ -59,3 +59,14 @@ def later_commands() -> QuerySet[Command]:
 def later_deliveries() -> QuerySet[QueuedCommand]:
     """The queue rows of the commands a test queued (not the inventory asked at enrollment)."""
     return QueuedCommand.objects.exclude(command__origin=INVENTORY_ORIGIN)
+
+
+INVENTORY = frozenset(name for name, _ in inventory_commands(user_enrollment=False))
+
+
+def drain_inventory(device: SimulatedDevice) -> None:
+    """The device answers the inventory the server asked when its enrollment completed (as a
+    device pushed after its first TokenUpdate does), so a test goes on from an empty queue."""
+    answered = device.run(max_commands=len(INVENTORY))
+    kinds = [r.request_type for r in answered]
+    assert set(kinds) <= INVENTORY and len(kinds) == len(set(kinds)), kinds

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from devices.services.inventory_queue import inventory_commands
 from devices.simulator import DjangoTestTransport, SimulatedDevice, issue_identity
 from mdm_server.pki import services as pki
+from tests.devices._rows import drain_inventory
 
 
 @dataclass
@@ -25,13 +25,7 @@ class InventoriedDevice(SimulatedDevice):
     def enroll(self) -> None:
         super().enroll()
         if self.drain_inventory:
-            answered = self.run(max_commands=len(INVENTORY))
-            # Exactly the inventory, each answered once (what the filter let through).
-            assert {r.request_type for r in answered} <= INVENTORY
-            assert len(answered) == len({r.request_type for r in answered})
-
-
-INVENTORY = {name for name, _ in inventory_commands(user_enrollment=False)}
+            drain_inventory(self)
 
 
 @pytest.fixture

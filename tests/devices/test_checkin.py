@@ -103,6 +103,38 @@ def test_check_out_marks_unenrolled_drops_queue_keeps_history(make_device: MakeD
     assert status == 403 and b"checked out" in body
 
 
+def test_every_ending_sends_enrollment_ended_once(make_device: MakeDevice) -> None:
+    """CheckOut and a server-side unenroll each tell `enrollment_ended` receivers, inside the
+    transaction (a receiver's write commits with it), once: a repeated CheckOut ends nothing."""
+    from devices import services, signals
+
+    ended: list[tuple[int, list[int], str]] = []
+
+    def receiver(
+        sender: object, enrollment: Enrollment, channel_ids: list[int], reason: str, **kw: object
+    ) -> None:
+        ended.append((enrollment.pk, channel_ids, reason))
+
+    signals.enrollment_ended.connect(receiver, dispatch_uid="test-ended-once")
+    try:
+        phone = make_device(user_enrollment=True)
+        phone.enroll()
+        mac = make_device(platform="macOS", user_enrollment=False)
+        mac.enroll()
+        assert phone.check_out() == 200
+        assert phone.check_out() == 200
+        mac_row = Enrollment.objects.get(udid=mac.udid)
+        assert services.unenroll(enrollment=mac_row, reason="lost") is True
+        assert services.unenroll(enrollment=mac_row, reason="lost") is False
+    finally:
+        signals.enrollment_ended.disconnect(dispatch_uid="test-ended-once")
+    phone_row = Enrollment.objects.get(enrollment_id=phone.enrollment_id)
+    assert ended == [
+        (phone_row.pk, [phone_row.pk], "the device checked out"),
+        (mac_row.pk, [mac_row.pk], "lost"),
+    ]
+
+
 def test_user_authenticate_is_gone(make_device: MakeDevice) -> None:
     device = make_device(platform="macOS", user_enrollment=False)
     device.enroll()

@@ -24,6 +24,7 @@ from enrollment.models import (
 from mdm_server.pki.models import ScepChallenge
 from mdm_server.pki.services import find_issued_certificate
 from tests import openssl
+from tests.devices._rows import drain_inventory
 from tests.enrollment.conftest import DOMAIN, PASSWORD, remove_push_certificates
 
 pytestmark = pytest.mark.django_db
@@ -135,6 +136,7 @@ def test_unenroll_removes_exactly_the_enrollment_profile(
     result = _enroll(transport)
     device = _device(transport, result)
     device.enroll()
+    drain_inventory(device)
     device.installed_profiles[result.profile["PayloadIdentifier"]] = result.profile
     outcome = services.enqueue_command(
         enrollments=Enrollment.objects.all(), request_type="Unenroll"
