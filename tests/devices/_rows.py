@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from devices.models import Command, Enrollment, QueuedCommand
+from devices.models import Command, DeviceEvent, Enrollment, QueuedCommand
 from devices.services.inventory_queue import INVENTORY_ORIGIN, inventory_commands
 from devices.simulator import SimulatedDevice
 
@@ -70,3 +70,9 @@ def drain_inventory(device: SimulatedDevice) -> None:
     answered = device.run(max_commands=len(INVENTORY))
     kinds = [r.request_type for r in answered]
     assert set(kinds) <= INVENTORY and len(kinds) == len(set(kinds)), kinds
+
+
+def later_events() -> QuerySet[DeviceEvent]:
+    """The device log without the entries of the inventory asked at enrollment."""
+    inventory = Command.objects.filter(origin=INVENTORY_ORIGIN).values("uuid")
+    return DeviceEvent.objects.exclude(command_uuid__in=inventory)

@@ -414,10 +414,12 @@ def test_mtls_header_trusted_only_from_configured_proxy(make_device: MakeDevice)
 
 
 def test_checkin_events_are_logged(make_device: MakeDevice) -> None:
-    device = make_device()
+    device = make_device(drain_inventory=False)
     device.enroll()
     kinds = set(DeviceEvent.objects.values_list("kind", flat=True))
     assert kinds == {DeviceEvent.Kind.CHECKIN}
+    actions = set(DeviceEvent.objects.values_list("action", flat=True))
+    assert actions == {"Authenticate", "TokenUpdate"}
 
 
 def test_revoked_identity_is_refused(make_device: MakeDevice) -> None:

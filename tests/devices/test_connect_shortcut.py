@@ -22,6 +22,8 @@ from devices.connect_shortcut import IdlePollShortcut
 from devices.models import DeviceEvent, Enrollment, InstalledProfile, QueuedCommand
 from devices.simulator import SimulatedDevice, WSGITransport, issue_identity
 from mdm_server.pki import services as pki
+from tests.devices._rows import later_deliveries
+from tests.devices.conftest import InventoriedDevice
 
 # Django's WSGI handler closes connections that are inside a transaction at the end of each
 # request (as in production), so these tests commit instead of rolling back.
@@ -61,7 +63,7 @@ def wsgi_device(
     def make(**kwargs: Any) -> SimulatedDevice:
         cert, key = issue_identity(ca)
         kwargs.setdefault("user_enrollment", True)
-        return SimulatedDevice(
+        return InventoriedDevice(
             transport=WSGITransport(shortcut),
             certificate=cert,
             key=key,
@@ -120,7 +122,7 @@ def test_a_queued_command_is_delivered_and_its_result_taken_without_django(
     handled = device.run()
 
     assert [h.request_type for h in handled] == ["ProfileList"]
-    delivery = QueuedCommand.objects.get(enrollment=enrollment)
+    delivery = later_deliveries().get(enrollment=enrollment)
     assert delivery.status == QueuedCommand.Status.ACKNOWLEDGED
     # Idle -> command; Acknowledged -> empty: both answered by the shortcut.
     assert django_app.calls == []
@@ -228,7 +230,7 @@ def test_an_unexpected_error_hands_the_poll_to_django(
     # Django's view answered the same poll: the command is delivered once, not lost.
     assert status == 200
     assert plistlib.loads(body)["Command"]["RequestType"] == "ProfileList"
-    assert QueuedCommand.objects.get(enrollment=enrollment).status == QueuedCommand.Status.SENT
+    assert later_deliveries().get(enrollment=enrollment).status == QueuedCommand.Status.SENT
 
 
 @pytest.mark.parametrize(

@@ -11,10 +11,15 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from devices.models import Command, DeviceEvent, Enrollment
+from devices.models import DeviceEvent, Enrollment
 from devices.simulator import SimulatedDevice
 from mdm_server.models import AuditEvent
-from tests.devices._rows import bulk_devices, enrolled, later_commands, later_deliveries
+from tests.devices._rows import (
+    bulk_devices,
+    enrolled,
+    later_commands,
+    later_deliveries,
+)
 
 pytestmark = pytest.mark.django_db
 MakeDevice = Callable[..., SimulatedDevice]
@@ -225,7 +230,7 @@ def test_queue_device_information_then_see_result_and_log(
     assert admin_client.get(url).status_code == 200
     response = admin_client.post(url, {"Queries": ""})
     assert response.status_code == 302
-    command = Command.objects.get(request_type="DeviceInformation")
+    command = later_commands().get(request_type="DeviceInformation")
     event = AuditEvent.objects.get(action="devices.command_queued")
     assert event.actor == admin_user
     assert (event.target_type, event.target_id) == ("devices.Enrollment", str(ue.pk))

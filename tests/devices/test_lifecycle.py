@@ -341,7 +341,7 @@ def _all_rows_text() -> str:
 @pytest.mark.django_db
 def test_retention_purge_leaves_no_trace_of_a_personal_device(make_device: MakeDevice) -> None:
     LifecycleSettings.objects.update_or_create(pk=1, defaults={"retention_days": 30})
-    device, old = enrolled(make_device, user_enrollment=True)
+    device, old = enrolled(make_device, user_enrollment=True, drain_inventory=False)
     _, recent = enrolled(make_device, user_enrollment=True)
     _, company = enrolled(make_device, platform="macOS", user_enrollment=False)
     apple_id = "purge.me.person@appleid.example.org"

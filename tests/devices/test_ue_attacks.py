@@ -15,7 +15,7 @@ import pytest
 from devices import services
 from devices.models import DeviceEvent, Enrollment, QueuedCommand
 from devices.simulator import SimulatedDevice
-from tests.devices._rows import enrolled, later_deliveries
+from tests.devices._rows import enrolled, later_deliveries, later_events
 
 pytestmark = pytest.mark.django_db
 MakeDevice = Callable[..., SimulatedDevice]
@@ -254,7 +254,7 @@ def test_ue_result_claiming_supervision_and_hardware_ids_is_not_stored(
     for value in lying["QueryResponses"].values():
         if isinstance(value, str) and value != "Personal phone":
             assert value.encode() not in stored
-    event = DeviceEvent.objects.get(kind="result", action="DeviceInformation")
+    event = later_events().get(kind="result", action="DeviceInformation")
     assert "IsSupervised" in event.detail["discarded"]
     assert {"UDID", "SerialNumber", "IMEI", "MEID"} <= set(event.detail["discarded"])
 
@@ -291,5 +291,5 @@ def test_ue_security_info_keeps_nothing_apple_forbids(
             assert "Applications" not in stored[key]
         else:
             assert key not in enrollment.security_info and key not in stored
-    event = DeviceEvent.objects.get(kind="result", action="SecurityInfo")
+    event = later_events().get(kind="result", action="SecurityInfo")
     assert event.detail["discarded"]

@@ -554,25 +554,48 @@ CONFIGURATION_TABLES = (
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("config_generation")
 def test_a_second_enrollment_reads_no_configuration_and_keeps_its_statement_budget(
-    org: dict[str, Any], transport: Any
+    org: dict[str, Any], transport: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from devices.services import checkin
+
     _device(transport, _enroll(transport)).enroll()  # the first one reads (and keeps) it
     statements: list[str] = []
+    inventory: list[str] = []  # those of the inventory queued at the first TokenUpdate
+    target = statements
+    queue_inventory = checkin.queue_initial_inventory
+
+    def counted_inventory(**kwargs: Any) -> int:
+        nonlocal target
+        target = inventory
+        try:
+            return queue_inventory(**kwargs)
+        finally:
+            target = statements
+
+    monkeypatch.setattr(checkin, "queue_initial_inventory", counted_inventory)
 
     def record(execute: Any, sql: str, *args: Any) -> Any:
         if not sql.startswith("BEGIN"):  # SQLite opens its transactions with a statement
-            statements.append(sql)
+            target.append(sql)
         return execute(sql, *args)
 
     with connection.execute_wrapper(record):
         _device(transport, _enroll(transport)).enroll()  # raises unless each step answers 200
-    from devices.models import Enrollment
+    from devices.models import Enrollment, QueuedCommand
 
-    assert Enrollment.objects.filter(status=Enrollment.Status.ENROLLED).count() == 2
+    enrolled = Enrollment.objects.filter(status=Enrollment.Status.ENROLLED)
+    assert enrolled.count() == 2
+    assert QueuedCommand.objects.filter(enrollment__in=enrolled).count() == 10  # inventory
     assert [s for s in statements if any(t in s for t in CONFIGURATION_TABLES)] == []
     # Discovery to TokenUpdate with a local sign-in: 30 statements today; a budget, so that a
     # change adding statements to every enrollment is a decision, not an accident.
     assert len(statements) <= 30, "\n".join(s[:120] for s in statements)
+    # The inventory: five commands through the normal enqueue. Its only configuration read is
+    # the push outbox's check for an active push certificate, once per command.
+    config_reads = [s for s in inventory if any(t in s for t in CONFIGURATION_TABLES)]
+    assert all("apns_pushcertificate" in s for s in config_reads), config_reads
+    assert len(config_reads) <= 5
+    assert len(inventory) <= 45, "\n".join(s[:120] for s in inventory)
 
 
 def test_the_pause_counts_the_account_not_the_spelling_and_says_when(
