@@ -93,7 +93,7 @@ def test_user_enrollment_refuses_forbidden_commands_with_reason(
     assert result.queued == []
     reason = result.refused[enrollment.pk]
     assert reason
-    event = later_events().get(kind=DeviceEvent.Kind.FILTER)
+    event = later_events().get(kind=DeviceEvent.Kind.FILTER, action=request_type)
     assert event.action == request_type and event.detail["reason"] == reason
     assert not later_deliveries().exists()
 

@@ -22,7 +22,7 @@ from devices.connect_shortcut import IdlePollShortcut
 from devices.models import DeviceEvent, Enrollment, InstalledProfile, QueuedCommand
 from devices.simulator import SimulatedDevice, WSGITransport, issue_identity
 from mdm_server.pki import services as pki
-from tests.devices._rows import later_deliveries
+from tests.devices._rows import later_deliveries, later_events
 from tests.devices.conftest import InventoriedDevice
 
 # Django's WSGI handler closes connections that are inside a transaction at the end of each
@@ -136,7 +136,7 @@ def test_the_shortcut_answers_what_the_view_answers(
     headers = device._headers(body, "application/x-apple-aspen-mdm")
 
     via_shortcut = device.transport.request("PUT", device.server_url, headers=headers, body=body)
-    QueuedCommand.objects.filter(enrollment=enrollment).update(status=QueuedCommand.Status.QUEUED)
+    later_deliveries().filter(enrollment=enrollment).update(status=QueuedCommand.Status.QUEUED)
     via_django = WSGITransport(django_app.django).request(
         "PUT", device.server_url, headers=headers, body=body
     )
@@ -311,7 +311,7 @@ def test_the_shortcut_answers_such_polls_what_the_view_answers(
 
     via_shortcut = _idle_as(device, content_type)
     assert django_app.calls == []
-    QueuedCommand.objects.filter(enrollment=enrollment).update(status=QueuedCommand.Status.QUEUED)
+    later_deliveries().filter(enrollment=enrollment).update(status=QueuedCommand.Status.QUEUED)
     headers, body = _idle_request(device, content_type)
     via_django = WSGITransport(django_app.django).request(
         "PUT", device.server_url, headers=headers, body=body
@@ -491,9 +491,9 @@ def test_a_result_that_fails_halfway_is_stored_once_by_django(
     assert failures and "goes to Django" in caplog.text
     assert django_app.calls == ["/mdm/connect"]
     assert status == 200 and plistlib.loads(body)["Command"]["RequestType"] == "SecurityInfo"
-    results = DeviceEvent.objects.filter(enrollment=enrollment, kind=DeviceEvent.Kind.RESULT)
+    results = later_events().filter(enrollment=enrollment, kind=DeviceEvent.Kind.RESULT)
     results = results.order_by("id")
     assert [(e.action, e.status) for e in results] == [("ProfileList", "acknowledged")]
-    sent = DeviceEvent.objects.filter(enrollment=enrollment, status="sent").order_by("id")
+    sent = later_events().filter(enrollment=enrollment, status="sent").order_by("id")
     assert [e.action for e in sent] == ["ProfileList", "SecurityInfo"]
     assert InstalledProfile.objects.filter(enrollment=enrollment).count() == len(PROFILES)

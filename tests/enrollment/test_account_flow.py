@@ -566,17 +566,17 @@ def test_a_second_enrollment_reads_no_configuration_and_keeps_its_statement_budg
 
     def counted_inventory(**kwargs: Any) -> int:
         nonlocal target
+        # From here on: the inventory's commands, and their pushes once the TokenUpdate commits.
         target = inventory
-        try:
-            return queue_inventory(**kwargs)
-        finally:
-            target = statements
+        return queue_inventory(**kwargs)
 
     monkeypatch.setattr(checkin, "queue_initial_inventory", counted_inventory)
 
     def record(execute: Any, sql: str, *args: Any) -> Any:
-        if not sql.startswith("BEGIN"):  # SQLite opens its transactions with a statement
-            target.append(sql)
+        if sql.startswith("BEGIN"):  # SQLite opens its transactions with a statement
+            return execute(sql, *args)
+        # The session lookups after commit belong to the enrollment (binding, replacement).
+        (statements if "enrollment_enrollmentsession" in sql else target).append(sql)
         return execute(sql, *args)
 
     with connection.execute_wrapper(record):
@@ -587,15 +587,17 @@ def test_a_second_enrollment_reads_no_configuration_and_keeps_its_statement_budg
     assert enrolled.count() == 2
     assert QueuedCommand.objects.filter(enrollment__in=enrolled).count() == 10  # inventory
     assert [s for s in statements if any(t in s for t in CONFIGURATION_TABLES)] == []
-    # Discovery to TokenUpdate with a local sign-in: 30 statements today; a budget, so that a
-    # change adding statements to every enrollment is a decision, not an accident.
-    assert len(statements) <= 30, "\n".join(s[:120] for s in statements)
-    # The inventory: five commands through the normal enqueue. Its only configuration read is
-    # the push outbox's check for an active push certificate, once per command.
+    # Discovery to TokenUpdate with a local sign-in: 31 statements today (the last one looks
+    # for a re-enrollment link's device to replace); a budget, so that a change adding
+    # statements to every enrollment is a decision, not an accident.
+    assert len(statements) <= 31, "\n".join(s[:120] for s in statements)
+    # The inventory: five commands through the normal enqueue (each with its push outbox rows)
+    # and, after commit, the push of each (in-process here: the workers' part included). 123
+    # statements today, a cost of five separate enqueues that a single multi-command enqueue
+    # would cut. Its only configuration reads are of the active push certificate.
     config_reads = [s for s in inventory if any(t in s for t in CONFIGURATION_TABLES)]
     assert all("apns_pushcertificate" in s for s in config_reads), config_reads
-    assert len(config_reads) <= 5
-    assert len(inventory) <= 45, "\n".join(s[:120] for s in inventory)
+    assert len(config_reads) <= 12 and len(inventory) <= 125, (len(config_reads), len(inventory))
 
 
 def test_the_pause_counts_the_account_not_the_spelling_and_says_when(

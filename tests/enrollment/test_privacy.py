@@ -346,9 +346,7 @@ def test_remove_queues_unenroll_logs_it_and_the_device_leaves(
         ("RemoveProfile", "Unenroll")
     ]
     assert (
-        QueuedCommand.objects.get(
-            enrollment=phone, command__request_type="DeviceInformation"
-        ).status
+        later_deliveries().get(enrollment=phone, command__request_type="DeviceInformation").status
         == QueuedCommand.Status.CANCELED
     )
     event = DeviceEvent.objects.get(enrollment=phone, action="Unenroll requested")
