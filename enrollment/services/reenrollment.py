@@ -21,6 +21,7 @@ from django.core import signing
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from devices import services as device_services
 from devices.models import Enrollment
@@ -67,8 +68,6 @@ def _checked(enrollment: Enrollment) -> Enrollment:
 
 def issue_link(*, enrollment: Enrollment, actor: Any) -> tuple[str, dt.datetime]:
     """A signed re-enrollment link for this device channel and its person; (URL, expiry)."""
-    from django.utils import timezone
-
     enrollment = _checked(enrollment)
     token = signing.dumps({"e": str(enrollment.public_id), "c": _pin(enrollment)}, salt=_SALT)
     url = f"{settings.PUBLIC_URL}{reverse('enrollment:portal')}?{urlencode({'reenroll': token})}"
