@@ -4,6 +4,7 @@ well-known preview and self-test, Apple Business Manager registration, sessions,
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 from django import forms
@@ -327,12 +328,12 @@ def configuration_page(request: HttpRequest, pk: int | None = None) -> HttpRespo
 
 
 @console_view()
-def reenroll_page(request: HttpRequest, public_id: str) -> HttpResponse:
+def reenroll_page(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """Re-enrollment of one device: a link for its person (shown, or e-mailed), bound to the
     device and expiring; the same link enrolls the new device that replaces it."""
     from devices.models import Enrollment
 
-    device = get_object_or_404(Enrollment, public_id=public_id[:64], parent__isnull=True)
+    device = get_object_or_404(Enrollment, public_id=public_id, parent__isnull=True)
     context: dict[str, Any] = {"device": device, "days": services.reenrollment.LINK_DAYS}
     status = 200
     if request.method == "POST":
