@@ -39,6 +39,8 @@ def _device_information(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str
         return {"note": "no QueryResponses"}
     kept = responses
     safe = protocol.to_json_safe(kept)
+    # The first answer on supervision (a bootstrap token may have been taken before it).
+    first_supervision = "IsSupervised" not in enrollment.device_information
     enrollment.device_information = {**enrollment.device_information, **safe}
     enrollment.inventory_at = timezone.now()
     fields = ["device_information", "inventory_at"]
@@ -53,14 +55,21 @@ def _device_information(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str
         if isinstance(kept.get(key), str):
             enrollment.set_reported(**{attr: kept[key]})
             fields.append(attr)
+    summary: dict[str, Any] = {"keys": len(kept)}
     if isinstance(kept.get("IsSupervised"), bool) and not enrollment.is_user_enrollment:
         enrollment.supervised = kept["IsSupervised"]
         fields.append("supervised")
+        if first_supervision and not enrollment.supervised and enrollment.bootstrap_token:
+            # Taken before supervision was known (check-in): Apple keeps bootstrap-token escrow
+            # to supervised Macs, so a token from one that is not is not kept.
+            enrollment.bootstrap_token = None
+            fields.append("bootstrap_token")
+            summary["discarded"] = "bootstrap token: the device is not supervised"
     if not enrollment.is_user_enrollment and isinstance(kept.get("SerialNumber"), str):
         enrollment.set_reported(serial_number=kept["SerialNumber"])
         fields.append("serial_number")
     hotpath.save_enrollment_fields(enrollment, fields)
-    return {"keys": len(kept)}
+    return summary
 
 
 def _security_info(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str, Any]:

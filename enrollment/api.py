@@ -68,7 +68,7 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"])
     def revoke(self, request: Request, public_id: str | None = None) -> Response:
         session = self.get_object()
-        services.revoke_session(session=session)
+        services.revoke_session(session=session, actor=request.user)
         audit.record(actor=request.user, action="enrollment.session_revoked", target=session)
         session.refresh_from_db()
         return Response(SessionSerializer(session).data)

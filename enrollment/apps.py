@@ -1,14 +1,23 @@
 """Enrollment app: registers its resolver and bearer checker with the devices app."""
 
+import logging
 from typing import Any
 
 from django.apps import AppConfig
+
+logger = logging.getLogger(__name__)
 
 
 def _on_enrollment_completed(sender: Any, enrollment: Any, **kwargs: Any) -> None:
     from enrollment import services
 
     services.bind_on_enrolled(enrollment)
+    try:
+        services.replace_on_completion(enrollment)
+    except Exception:
+        # After the device's own commit: its TokenUpdate stays a success; the old device stays
+        # enrolled and can be retired from the console.
+        logger.exception("retiring the device replaced by enrollment %s failed", enrollment.pk)
 
 
 def _on_enrollments_purging(

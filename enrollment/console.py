@@ -4,6 +4,7 @@ well-known preview and self-test, Apple Business Manager registration, sessions,
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 from django import forms
@@ -260,11 +261,15 @@ def _action(request: HttpRequest, action: str) -> HttpResponse:
             messages.success(request, "Removed the registration from Apple Business Manager.")
         elif action == "revoke":
             session = get_object_or_404(EnrollmentSession, public_id=request.POST.get("session"))
-            services.revoke_session(session=session)
+            services.revoke_session(session=session, actor=request.user)
             from mdm_server import audit
 
             audit.record(actor=request.user, action="enrollment.session_revoked", target=session)
-            messages.success(request, "Session revoked: the device must sign in again.")
+            messages.success(
+                request,
+                "Session revoked: its tokens no longer work and the enrollment it made has "
+                "ended (identity certificate revoked, queued commands dropped).",
+            )
         elif action == "invite":
             person = directory_access.find_person(request.POST.get("user", "").strip()[:255])
             if person is None or person.id is None:
@@ -308,3 +313,27 @@ def configuration_page(request: HttpRequest, pk: int | None = None) -> HttpRespo
         "families": [form[f"family_{f}"] for f in FAMILIES],
     }
     return render(request, "enrollment/console_configuration.html", context)
+
+
+@console_view()
+def reenroll_page(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Re-enrollment of one device: a link for its person (shown, or e-mailed), bound to the
+    device and expiring; the same link enrolls the new device that replaces it."""
+    from devices.models import Enrollment
+
+    device = get_object_or_404(Enrollment, public_id=public_id, parent__isnull=True)
+    context: dict[str, Any] = {"device": device, "days": services.reenrollment.LINK_DAYS}
+    status = 200
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "email":
+                address = services.email_link(enrollment=device, actor=request.user)
+                messages.success(request, f"Re-enrollment link sent to {address}.")
+                return redirect("enrollment-console:reenroll", public_id=device.public_id)
+            context["link"], context["expires"] = services.issue_link(
+                enrollment=device, actor=request.user
+            )
+        except services.ReenrollmentError as exc:
+            context["error"] = exc.message
+            status = 400
+    return render(request, "enrollment/console_reenroll.html", context, status=status)

@@ -10,4 +10,5 @@ urlpatterns = [
     path("", console.settings_page, name="settings"),
     path("configurations/new/", console.configuration_page, name="configuration-new"),
     path("configurations/<int:pk>/", console.configuration_page, name="configuration"),
+    path("reenroll/<uuid:public_id>/", console.reenroll_page, name="reenroll"),
 ]

@@ -54,6 +54,42 @@ def version_for_family(
     return version if version in VERSIONS else default_version
 
 
+# What a person's group's Apple Enrollment Type means for account-driven enrollment.
+GROUP_VERSIONS = {"user": "mdm-byod", "device": "mdm-adde"}
+# The model families Apple offers both account-driven kinds on (User Enrollment: iOS/iPadOS 15,
+# macOS 14, visionOS 1.1; Device Enrollment: iOS/iPadOS 17, macOS 14, visionOS 2). A group
+# setting does not move the others off the configuration's choice.
+GROUP_FAMILIES = ("iPhone", "iPad", "Mac", "RealityDevice")
+
+
+@dataclass(frozen=True)
+class VersionChoice:
+    version: str  # "mdm-byod" or "mdm-adde"
+    reason: str
+    by_group: bool = False
+
+
+def choose_version(
+    model_family: str,
+    *,
+    group_type: str,
+    family_versions: dict[str, str],
+    default_version: str,
+) -> VersionChoice:
+    """The portal's priority rules for account-driven enrollment: the person's group (its Apple
+    Enrollment Type) decides User Enrollment or Device Enrollment; without a group setting the
+    configuration's choice for the model family does (its default for unlisted families)."""
+    wanted = GROUP_VERSIONS.get(group_type)
+    if wanted is not None and (model_family in GROUP_FAMILIES or not model_family):
+        return VersionChoice(wanted, "set by the user's group (Apple Enrollment Type)", True)
+    version = version_for_family(
+        model_family, family_versions=family_versions, default_version=default_version
+    )
+    if model_family and model_family in family_versions:
+        return VersionChoice(version, f"the configuration's choice for {model_family}")
+    return VersionChoice(version, "the configuration's default")
+
+
 def build_service_discovery(*, base_url: str, version: str) -> dict[str, list[dict[str, str]]]:
     """The well-known JSON: one server ("for the current release ... a single item")."""
     if version not in VERSIONS:

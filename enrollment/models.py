@@ -143,6 +143,12 @@ class EnrollmentSession(models.Model):
     enrollment = models.ForeignKey(
         "devices.Enrollment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # A re-enrollment from an administrator's link: the person's device channel it re-enrolls.
+    # When this session's enrollment completes on another channel (a new device), that one is
+    # unenrolled: the new device replaces it (enrollment.services.reenrollment).
+    replaces = models.ForeignKey(
+        "devices.Enrollment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)

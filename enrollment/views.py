@@ -333,7 +333,7 @@ def portal(request: HttpRequest) -> HttpResponse:
         "platform": data.get("platform", platform)[:16],
         "os_version": data.get("os_version", os_version)[:16],
         "ownership": data.get("ownership", "personal"),
-        "reenroll": data.get("reenroll", "")[:32],
+        "reenroll": data.get("reenroll", "")[:400],
         "invitation": data.get("invitation", "")[:200],
         "platforms": ["iOS", "macOS"],
     }

@@ -20,6 +20,9 @@ class ProfilesConfig(AppConfig):
         signals.enrollment_checked_out.connect(
             receivers.on_enrollment_checked_out, dispatch_uid="profiles.enrollment_checked_out"
         )
+        signals.enrollment_ended.connect(
+            receivers.on_enrollment_ended, dispatch_uid="profiles.enrollment_ended"
+        )
         signals.command_result.connect(
             receivers.on_command_result, dispatch_uid="profiles.command_result"
         )

@@ -32,6 +32,16 @@ def on_enrollment_checked_out(sender: Any, enrollment: Enrollment, **kwargs: Any
         logger.exception("recording the check-out of enrollment %s failed", enrollment.pk)
 
 
+def on_enrollment_ended(
+    sender: Any, enrollment: Enrollment, replaced_by: Enrollment | None = None, **kwargs: Any
+) -> None:
+    """A device replaced by the person's new one: its own profile assignments move with them."""
+    from profiles import services
+
+    if replaced_by is not None:
+        services.carry_over_assignments(old=enrollment, new=replaced_by)
+
+
 def on_command_result(sender: Any, delivery: QueuedCommand, **kwargs: Any) -> None:
     """Per-device profile status from InstallProfile / RemoveProfile / ProfileList results."""
     from profiles import services

@@ -787,3 +787,22 @@ def record_checkout(*, enrollment: Enrollment) -> int:
     return Delivery.objects.filter(enrollment=enrollment).update(
         status=Delivery.Status.REMOVED, reason="the device unenrolled", command_uuid=""
     )
+
+
+def carry_over_assignments(*, old: Enrollment, new: Enrollment) -> int:
+    """The person's new device replaces `old`: the profiles assigned to the old device itself
+    are assigned to the new one, and installed there (group and enrollment-type assignments
+    follow the person and the type already). The number of assignments carried over."""
+    rows = [
+        Assignment(profile_id=profile_id, kind=Assignment.Kind.ENROLLMENT, enrollment=new)
+        for profile_id in Assignment.objects.filter(
+            kind=Assignment.Kind.ENROLLMENT, enrollment=old
+        ).values_list("profile_id", flat=True)
+    ]
+    if not rows:
+        return 0
+    Assignment.objects.bulk_create(rows, ignore_conflicts=True)
+    transaction.on_commit(
+        lambda: sync_enrollment(enrollment=new, origin="carried over from the replaced device")
+    )
+    return len(rows)

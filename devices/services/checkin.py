@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 from typing import Any
 
 from django.db import transaction
@@ -26,6 +27,7 @@ from devices.services.common import (
     _log,
     target_for,
 )
+from devices.services.inventory_queue import queue_initial_inventory
 from devices.services.pin import _check_pin, adopt_identity, channel_of, pinned_renews
 from mdm_server import apple, audit, encryption, untrusted
 from mdm_server.pki import services as pki
@@ -34,13 +36,25 @@ from mdm_server.pki.models import IssuedCertificate
 # --- check-in --------------------------------------------------------------------------------------
 
 
-def _refuse_for_user_enrollment(enrollment: Enrollment, message_type: MessageType) -> None:
+def _check_bootstrap_token(enrollment: Enrollment, message_type: MessageType) -> bool:
+    """Refuse Set/GetBootstrapToken where Apple's schema forbids it (User Enrollment, a Mac that
+    is not supervised). Until the device has answered DeviceInformation's `IsSupervised` (asked
+    first at enrollment), a Device Enrollment Mac is taken at its word: its first
+    SetBootstrapToken often comes before that answer and would otherwise be lost, and the
+    answer drops the token if the Mac turns out not to be supervised (`devices.inventory`).
+    True when the check assumed supervision."""
     target = target_for(enrollment)
     if target is None:
-        return
+        return False
     decision = capabilities.check_checkin(message_type, target)
-    if not decision.allowed:
-        raise CheckinRejected(403, f"{message_type} is not allowed here: {decision.reason}")
+    if decision.allowed:
+        return False
+    unknown = "IsSupervised" not in enrollment.device_information
+    if unknown and not enrollment.is_user_enrollment and not target.supervised:
+        assumed = capabilities.check_checkin(message_type, replace(target, supervised=True))
+        if assumed.allowed:
+            return True
+    raise CheckinRejected(403, f"{message_type} is not allowed here: {decision.reason}")
 
 
 class _TakeoverRefused(CheckinRejected):
@@ -109,14 +123,21 @@ def _handle_checkin(
                 content_type="text/plain; charset=utf-8",
             )
         case protocol.SetBootstrapToken():
-            _refuse_for_user_enrollment(enrollment, message.message_type)
+            provisional = _check_bootstrap_token(enrollment, message.message_type)
             token = message.bootstrap_token
             enrollment.bootstrap_token = encryption.encrypt(token) if token else None
             enrollment.save(update_fields=["bootstrap_token"])
-            _log(enrollment, DeviceEvent.Kind.CHECKIN, message.message_type, "stored")
+            detail = {"supervision": "not yet reported"} if provisional else None
+            _log(
+                enrollment,
+                DeviceEvent.Kind.CHECKIN,
+                message.message_type,
+                "stored",
+                detail=detail,
+            )
             return EMPTY
         case protocol.GetBootstrapToken():
-            _refuse_for_user_enrollment(enrollment, message.message_type)
+            _check_bootstrap_token(enrollment, message.message_type)
             stored = enrollment.bootstrap_token
             body = {"BootstrapToken": encryption.decrypt(stored)} if stored else {}
             _log(enrollment, DeviceEvent.Kind.CHECKIN, message.message_type, "ok")
@@ -307,6 +328,11 @@ def _token_update(enrollment: Enrollment, message: protocol.TokenUpdate) -> Repl
         detail["discarded"] = "UnlockToken is never kept for a User Enrollment"
     _log(enrollment, DeviceEvent.Kind.CHECKIN, MessageType.TOKEN_UPDATE, "ok", detail=detail)
     if first:
+        # Enrollment completed: the inventory is asked in this transaction, so a TokenUpdate is
+        # never stored without it. Also while the device awaits configuration (Setup
+        # Assistant): Apple lets the server run commands then, and DeviceInformation tells a
+        # Mac's supervision before it escrows its bootstrap token.
+        queue_initial_inventory(enrollment=enrollment)
         transaction.on_commit(
             lambda: signals.enrollment_completed.send(sender=Enrollment, enrollment=enrollment)
         )
@@ -352,11 +378,14 @@ def _token_update_new_user_channel(
     return EMPTY
 
 
-def _end_enrollment(enrollment: Enrollment, reason: str) -> int:
+def _end_enrollment(
+    enrollment: Enrollment, reason: str, replaced_by: Enrollment | None = None
+) -> int:
     """Mark a channel and its user channels unenrolled and drop their queue; for a device
     channel, revoke its identity certificate and end its enrollment sessions and their tokens
     (the device removed its management profile, and its identity with it). The dropped count."""
     now = timezone.now()
+    ended = enrollment.status != Enrollment.Status.UNENROLLED  # not a repeated CheckOut
     channels = [enrollment, *enrollment.user_channels.all()]
     dropped = _cancel_pending(enrollment, reason)
     if enrollment.parent_id is None:
@@ -368,6 +397,14 @@ def _end_enrollment(enrollment: Enrollment, reason: str) -> int:
         channel.push_token = ""
         channel.push_magic = ""
         channel.save(update_fields=["status", "unenrolled_at", "push_token", "push_magic"])
+    if ended:
+        signals.enrollment_ended.send(
+            sender=Enrollment,
+            enrollment=enrollment,
+            channel_ids=[channel.pk for channel in channels],
+            reason=reason,
+            replaced_by=replaced_by,
+        )
     return dropped
 
 
@@ -387,14 +424,22 @@ def _check_out(enrollment: Enrollment) -> Reply:
 
 
 @transaction.atomic
-def unenroll(*, enrollment: Enrollment, reason: str, actor: Actor = None) -> bool:
+def unenroll(
+    *,
+    enrollment: Enrollment,
+    reason: str,
+    actor: Actor = None,
+    replaced_by: Enrollment | None = None,
+) -> bool:
     """Server-side unenroll of a device (and its user channels), as if it had checked out: for a
-    lost or wiped device, or one whose Unenroll command was acknowledged. Its channel is then
-    free for a new enrollment. The device is not told; False when it was unenrolled already."""
+    lost or wiped device, one whose Unenroll command was acknowledged, or one replaced by the
+    person's new device (`replaced_by`, told to `signals.enrollment_ended` receivers so they
+    carry assignments over). Its channel is then free for a new enrollment. The device is not
+    told; False when it was unenrolled already."""
     device = hotpath.enrollment_for_update(enrollment.parent_id or enrollment.pk)
     if device is None or device.status == Enrollment.Status.UNENROLLED:
         return False
-    dropped = _end_enrollment(device, reason)
+    dropped = _end_enrollment(device, reason, replaced_by)
     _log(
         device,
         DeviceEvent.Kind.ENROLLMENT,

@@ -1,5 +1,5 @@
-"""The device lifecycle: inventory asked at enrollment and refreshed on a schedule, devices
-probably gone, and the purge of ended User Enrollments after the administrator's retention.
+"""The device lifecycle: inventory refreshed on a schedule (what is asked: `inventory_queue`),
+devices probably gone, and the purge of ended User Enrollments after the administrator's retention.
 """
 
 from __future__ import annotations
@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -23,65 +22,13 @@ from devices.models import (
 )
 from devices.services.checkin import unenroll
 from devices.services.common import Actor
-from devices.services.queue import enqueue_command
+from devices.services.inventory_queue import REFRESH_ORIGIN, queue_inventory
 from mdm_server import audit
 from mdm_server.models import AuditEvent
 
 logger = logging.getLogger(__name__)
 
-INVENTORY_ORIGIN = "inventory"
-REFRESH_ORIGIN = "inventory refresh"
 PURGED = "purged enrollment"
-# DeviceInformation goes before anything else queued with it: a Device Enrollment's supervision
-# is then known before the Mac sends SetBootstrapToken or gets commands that need it.
-DEVICE_INFORMATION_PRIORITY = 60
-
-
-def inventory_commands(*, user_enrollment: bool) -> list[tuple[str, dict[str, Any]]]:
-    """What a device is asked for its inventory. DeviceInformation without `Queries` asks what
-    the capability filter allows for that device (for a User Enrollment: never a hardware
-    identifier); a User Enrollment lists only the apps the organisation manages."""
-    apps: dict[str, Any] = {"ManagedAppsOnly": True} if user_enrollment else {}
-    return [
-        ("DeviceInformation", {}),
-        ("SecurityInfo", {}),
-        ("ProfileList", {}),
-        ("CertificateList", {}),
-        ("InstalledApplicationList", apps),
-    ]
-
-
-def _queue_inventory(enrollments: QuerySet[Enrollment], origin: str) -> int:
-    """Queue the inventory commands for these device channels; User Enrollments and the others
-    each get their set. The enqueue service applies the capability filter. Queued count."""
-    queued: set[int] = set()
-    for user_enrollment in (True, False):
-        kind = Q(enrollment_type=Enrollment.Type.USER)
-        # Instances, not a QuerySet: a run's slice is small, and each enqueue then writes by id
-        # instead of selecting the slice again.
-        members = list(enrollments.filter(kind if user_enrollment else ~kind))
-        for request_type, payload in inventory_commands(user_enrollment=user_enrollment):
-            first = request_type == "DeviceInformation"
-            result = enqueue_command(
-                enrollments=members,
-                request_type=request_type,
-                payload=payload,
-                origin=origin,
-                priority=DEVICE_INFORMATION_PRIORITY if first else None,
-            )
-            queued.update(result.queued)
-    return len(queued)
-
-
-def queue_initial_inventory(*, enrollment: Enrollment) -> int:
-    """Enrollment completed: ask the device for its inventory (device channels only; what a
-    user channel may be asked is known through its device)."""
-    if enrollment.parent_id is not None:
-        return 0
-    with transaction.atomic():
-        return _queue_inventory(Enrollment.objects.filter(pk=enrollment.pk), INVENTORY_ORIGIN)
-
-
 SETTINGS_FIELDS = (
     "inventory_refresh_hours",
     "gone_after_days",
@@ -170,7 +117,7 @@ def refresh_inventory(*, now: dt.datetime | None = None) -> RefreshRun:
         # longer be due. A run covers a slice of the period, so the ids are a slice of the fleet.
         due = list(refresh_due(start=start, end=now, period=period).values_list("id", flat=True))
         for first in range(0, len(due), REFRESH_CHUNK):
-            run.queued += _queue_inventory(
+            run.queued += queue_inventory(
                 Enrollment.objects.filter(id__in=due[first : first + REFRESH_CHUNK]),
                 REFRESH_ORIGIN,
             )

@@ -16,6 +16,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from devices import services as device_services
+from devices.models import Enrollment
 from enrollment import directory_access, discovery, mdm_profile
 from enrollment.directory_access import Person, SignInFailed
 from enrollment.machine_info import MachineInfo, MachineInfoError, parse_machine_info
@@ -202,12 +204,15 @@ def discover(
                     "domain belongs to another configuration",
                 )
             config = configuration
-        _check_person_allowed(directory_access.find_person(ident.text), config)
-        version = discovery.version_for_family(
+        person = directory_access.find_person(ident.text)
+        _check_person_allowed(person, config)
+        version = discovery.choose_version(
             model_family or "",
+            # A disabled account is answered like an unknown one (refused at sign-in).
+            group_type=person.apple_enrollment_type if person and person.enabled else "",
             family_versions=config.family_versions,
             default_version=config.default_version,
-        )
+        ).version
     if version == "mdm-byod" and not options.user_enrollment_enabled:
         raise discovery.DiscoveryRejected(
             "Enrolling personal devices is switched off. Contact your IT department.",
@@ -249,6 +254,21 @@ def _check_sign_in_policy(
         )
 
 
+def _check_group_version(person: Person, version: str) -> None:
+    """The person's group decides the kind of enrollment (as in the portal). Discovery answered
+    another kind when it did not know the person yet (an account imported at this sign-in, or a
+    group changed meanwhile): starting again from discovery gives the group's kind."""
+    wanted = discovery.GROUP_VERSIONS.get(person.apple_enrollment_type)
+    if wanted is None or wanted == version:
+        return
+    kinds = {"mdm-byod": "User Enrollment", "mdm-adde": "Device Enrollment"}
+    raise SignInFailed(
+        "enrollment_type",
+        f"Your organisation enrolls your devices with {kinds[wanted]}, not "
+        f"{kinds.get(version, version)}. Cancel and sign in to your work account again.",
+    )
+
+
 def _session_type(version: str) -> str:
     return EnrollmentSession.Type.USER if version == "mdm-byod" else EnrollmentSession.Type.ADDE
 
@@ -263,8 +283,10 @@ def _new_session(
     options: EnrollmentSettings,
     model_family: str = "",
     platform: str = "",
+    replaces: Enrollment | None = None,
 ) -> EnrollmentSession:
     session = EnrollmentSession(
+        replaces=replaces,
         kind=kind,
         enrollment_type=enrollment_type,
         configuration=configuration,
@@ -357,6 +379,7 @@ def start_account_session(
     options = options or EnrollmentSettings.current()
     _check_feature(version, options)
     _check_sign_in_policy(person, configuration, identifier)
+    _check_group_version(person, version)
     session = _new_session(
         kind=EnrollmentSession.Kind.ACCOUNT,
         enrollment_type=_session_type(version),
@@ -633,14 +656,32 @@ def _issue_account_profile(
 
 @transaction.atomic
 def revoke_session(
-    *, session: EnrollmentSession, reason: str = "revoked by an administrator"
-) -> None:
-    """Revoke a session: its tokens stop working; check-ins get a new sign-in challenge."""
+    *,
+    session: EnrollmentSession,
+    reason: str = "revoked by an administrator",
+    actor: Any = None,
+    end_enrollment: bool = True,
+) -> bool:
+    """Revoke a session and its tokens. With `end_enrollment` (an administrator's revocation),
+    the enrollment the session made ends completely, as a CheckOut would: its identity
+    certificate is revoked, its queue dropped, pushes stop, `devices.signals.enrollment_ended`
+    is sent. False when the session was revoked already."""
     now = timezone.now()
-    EnrollmentSession.objects.filter(pk=session.pk, revoked_at__isnull=True).update(
+    revoked = EnrollmentSession.objects.filter(pk=session.pk, revoked_at__isnull=True).update(
         revoked_at=now, revoked_reason=reason[:200], status=EnrollmentSession.Status.REVOKED
     )
     EnrollmentToken.objects.filter(session=session, revoked_at__isnull=True).update(revoked_at=now)
+    if revoked and end_enrollment and session.enrollment_id is not None:
+        device = Enrollment.objects.filter(
+            pk=session.enrollment_id, enrollment_reference=session.public_id
+        ).first()
+        # Only the enrollment this session made: a device enrolled again since then under
+        # another session keeps its new enrollment.
+        if device is not None:
+            device_services.unenroll(
+                enrollment=device, reason=f"enrollment session revoked: {reason}", actor=actor
+            )
+    return bool(revoked)
 
 
 def revoke_sessions_of(

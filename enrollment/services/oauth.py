@@ -142,7 +142,9 @@ def oauth_token(*, configuration: EnrollmentConfiguration, form: dict[str, str])
         return _oauth_token(configuration=configuration, form=form)
     except _CodeReplayed as replay:
         # Outside the failed transaction, so the revocation sticks (RFC 6749 §4.1.2).
-        revoke_session(session=replay.session, reason="authorization code replayed")
+        revoke_session(
+            session=replay.session, reason="authorization code replayed", end_enrollment=False
+        )
         raise OAuthError("invalid_grant", "the authorization code was already used") from None
 
 

@@ -15,6 +15,7 @@ from enrollment.models import (
     EnrollmentSettings,
     EnrollmentToken,
 )
+from enrollment.services import reenrollment
 from enrollment.services.core import (
     EnrollmentError,
     _find_token,
@@ -86,16 +87,6 @@ def decide_portal_enrollment(
     return PortalDecision(enrollment_type=wanted, reason=reason)
 
 
-def previous_portal_type(session_id: str, person: Person) -> str:
-    """The type of an earlier enrollment of this person (for a re-enrollment link)."""
-    if not session_id:
-        return ""
-    earlier = EnrollmentSession.objects.filter(
-        public_id=session_id, directory_user_id=person.id
-    ).first()
-    return earlier.enrollment_type if earlier is not None else ""
-
-
 @transaction.atomic
 def start_portal_enrollment(
     *,
@@ -106,15 +97,22 @@ def start_portal_enrollment(
     personal: bool,
     reenroll: str = "",
 ) -> tuple[PortalDecision, EnrollmentSession | None, str]:
-    """Portal sign-in done: decide the type and create a session with a one-time download token."""
+    """Portal sign-in done: decide the type and create a session with a one-time download token.
+
+    `reenroll` is an administrator's re-enrollment link (`reenrollment.issue_link`): it must name
+    a device of the person who signed in; the enrollment keeps that device's type, and the
+    session remembers the device, which a new device enrolled with it replaces."""
     if not person.enabled:
         raise SignInFailed("disabled", "Your account is disabled. Contact your IT department.")
+    replaces = reenrollment.resolve_link(reenroll, person)
     decision = decide_portal_enrollment(
         platform=platform,
         os_version=os_version,
         personal=personal,
         group_type=person.apple_enrollment_type,
-        previous_type=previous_portal_type(reenroll, person),
+        previous_type=reenrollment.PORTAL_TYPES.get(replaces.enrollment_type, "")
+        if replaces is not None
+        else "",
     )
     if not decision.enrollment_type:
         return decision, None, ""
@@ -135,6 +133,7 @@ def start_portal_enrollment(
         identifier=identifier,
         options=options,
         platform=platform,
+        replaces=replaces,
     )
     deadline = timezone.now() + dt.timedelta(minutes=options.token_ttl_minutes)
     token = _new_token(

@@ -7,9 +7,11 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from devices.models import Enrollment
+from devices.models import Command, DeviceEvent, Enrollment, QueuedCommand
+from devices.services.inventory_queue import INVENTORY_ORIGIN, inventory_commands
 from devices.simulator import SimulatedDevice
 
 
@@ -47,3 +49,30 @@ def enrolled(
     device.enroll()
     key = f"eid:{device.enrollment_id}" if device.user_enrollment else f"udid:{device.udid}"
     return device, Enrollment.objects.get(channel_key=key)
+
+
+def later_commands() -> QuerySet[Command]:
+    """The commands a test queued: all but the inventory asked when the enrollment completed."""
+    return Command.objects.exclude(origin=INVENTORY_ORIGIN)
+
+
+def later_deliveries() -> QuerySet[QueuedCommand]:
+    """The queue rows of the commands a test queued (not the inventory asked at enrollment)."""
+    return QueuedCommand.objects.exclude(command__origin=INVENTORY_ORIGIN)
+
+
+INVENTORY = frozenset(name for name, _ in inventory_commands(user_enrollment=False))
+
+
+def drain_inventory(device: SimulatedDevice) -> None:
+    """The device answers the inventory the server asked when its enrollment completed (as a
+    device pushed after its first TokenUpdate does), so a test goes on from an empty queue."""
+    answered = device.run(max_commands=len(INVENTORY))
+    kinds = [r.request_type for r in answered]
+    assert set(kinds) <= INVENTORY and len(kinds) == len(set(kinds)), kinds
+
+
+def later_events() -> QuerySet[DeviceEvent]:
+    """The device log without the entries of the inventory asked at enrollment."""
+    inventory = Command.objects.filter(origin=INVENTORY_ORIGIN).values("uuid")
+    return DeviceEvent.objects.exclude(command_uuid__in=inventory)

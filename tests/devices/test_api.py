@@ -13,11 +13,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from devices.models import Command, QueuedCommand
 from devices.simulator import SimulatedDevice
 from mdm_server import api_tokens
 from mdm_server.models import ApiToken, AuditEvent
-from tests.devices._rows import bulk_devices, enrolled
+from tests.devices._rows import bulk_devices, enrolled, later_commands, later_deliveries
 
 pytestmark = pytest.mark.django_db
 MakeDevice = Callable[..., SimulatedDevice]
@@ -180,7 +179,7 @@ def test_refused_command_is_400_with_the_reason(
     error = _error(response)
     assert error["code"] == "refused" and "not allowed" in error["message"]
     assert error["refused"][str(ue.public_id)]
-    assert not Command.objects.exists()
+    assert not later_commands().exists()
 
 
 def test_partial_refusal_queues_the_rest(admin_api: APIClient, make_device: MakeDevice) -> None:
@@ -245,7 +244,7 @@ def test_unknown_device_in_command_is_404(admin_api: APIClient) -> None:
     error = _error(response)
     assert error["code"] == "not_found" and "unknown device" in error["message"]
     assert error["fields"] == {"devices": [f"unknown device {unknown}"]}
-    assert not Command.objects.exists()
+    assert not later_commands().exists()
 
 
 def test_helpdesk_cannot_queue(helpdesk_api: APIClient, make_device: MakeDevice) -> None:
@@ -256,7 +255,7 @@ def test_helpdesk_cannot_queue(helpdesk_api: APIClient, make_device: MakeDevice)
         format="json",
     )
     assert response.status_code == 403 and _error(response)["code"] == "permission_denied"
-    assert not QueuedCommand.objects.exists()
+    assert not later_deliveries().exists()
 
 
 def test_command_types_list_the_registry(helpdesk_api: APIClient) -> None:
@@ -363,7 +362,7 @@ def test_cancel_pending_command_over_the_api(
         {"command": "SecurityInfo", "devices": [str(de.public_id)]},
         format="json",
     )
-    delivery = QueuedCommand.objects.get()
+    delivery = later_deliveries().get()
     url = f"/api/v1/devices/{de.public_id}/commands/{delivery.pk}/cancel/"
     assert helpdesk_api.post(url).status_code == 403
     response = admin_api.post(url)

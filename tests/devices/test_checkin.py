@@ -12,6 +12,7 @@ from devices.models import DeviceEvent, Enrollment, QueuedCommand
 from devices.simulator import SimulatedDevice, issue_identity
 from mdm_server import encryption
 from mdm_server.pki import certificates
+from tests.devices._rows import later_deliveries
 
 pytestmark = pytest.mark.django_db
 MakeDevice = Callable[..., SimulatedDevice]
@@ -80,7 +81,7 @@ def test_authenticate_again_drops_stale_queue(make_device: MakeDevice) -> None:
     enrollment = Enrollment.objects.get()
     services.enqueue_command(enrollments=[enrollment], request_type="SecurityInfo")
     assert device.authenticate() == 200
-    row = QueuedCommand.objects.get()
+    row = later_deliveries().get()
     assert row.status == QueuedCommand.Status.CANCELED
     assert "authenticated again" in row.status_reason
 
@@ -96,10 +97,42 @@ def test_check_out_marks_unenrolled_drops_queue_keeps_history(make_device: MakeD
     enrollment.refresh_from_db()
     assert enrollment.status == Enrollment.Status.UNENROLLED
     assert not enrollment.is_pushable
-    assert QueuedCommand.objects.get().status == QueuedCommand.Status.CANCELED
+    assert later_deliveries().get().status == QueuedCommand.Status.CANCELED
     assert enrollment.events.filter(action="Authenticate").exists()
     status, body = device.connect()
     assert status == 403 and b"checked out" in body
+
+
+def test_every_ending_sends_enrollment_ended_once(make_device: MakeDevice) -> None:
+    """CheckOut and a server-side unenroll each tell `enrollment_ended` receivers, inside the
+    transaction (a receiver's write commits with it), once: a repeated CheckOut ends nothing."""
+    from devices import services, signals
+
+    ended: list[tuple[int, list[int], str]] = []
+
+    def receiver(
+        sender: object, enrollment: Enrollment, channel_ids: list[int], reason: str, **kw: object
+    ) -> None:
+        ended.append((enrollment.pk, channel_ids, reason))
+
+    signals.enrollment_ended.connect(receiver, dispatch_uid="test-ended-once")
+    try:
+        phone = make_device(user_enrollment=True)
+        phone.enroll()
+        mac = make_device(platform="macOS", user_enrollment=False)
+        mac.enroll()
+        assert phone.check_out() == 200
+        assert phone.check_out() == 200
+        mac_row = Enrollment.objects.get(udid=mac.udid)
+        assert services.unenroll(enrollment=mac_row, reason="lost") is True
+        assert services.unenroll(enrollment=mac_row, reason="lost") is False
+    finally:
+        signals.enrollment_ended.disconnect(dispatch_uid="test-ended-once")
+    phone_row = Enrollment.objects.get(enrollment_id=phone.enrollment_id)
+    assert ended == [
+        (phone_row.pk, [phone_row.pk], "the device checked out"),
+        (mac_row.pk, [mac_row.pk], "lost"),
+    ]
 
 
 def test_user_authenticate_is_gone(make_device: MakeDevice) -> None:
@@ -381,10 +414,12 @@ def test_mtls_header_trusted_only_from_configured_proxy(make_device: MakeDevice)
 
 
 def test_checkin_events_are_logged(make_device: MakeDevice) -> None:
-    device = make_device()
+    device = make_device(drain_inventory=False)
     device.enroll()
     kinds = set(DeviceEvent.objects.values_list("kind", flat=True))
     assert kinds == {DeviceEvent.Kind.CHECKIN}
+    actions = set(DeviceEvent.objects.values_list("action", flat=True))
+    assert actions == {"Authenticate", "TokenUpdate"}
 
 
 def test_revoked_identity_is_refused(make_device: MakeDevice) -> None:

@@ -8,8 +8,9 @@ from collections.abc import Callable
 import pytest
 
 from devices import commands, services
-from devices.models import Command, DeviceEvent, Enrollment, InstalledApplication, QueuedCommand
+from devices.models import DeviceEvent, Enrollment, InstalledApplication, QueuedCommand
 from devices.simulator import SimulatedDevice
+from tests.devices._rows import later_commands, later_deliveries, later_events
 
 pytestmark = pytest.mark.django_db
 MakeDevice = Callable[..., SimulatedDevice]
@@ -92,9 +93,9 @@ def test_user_enrollment_refuses_forbidden_commands_with_reason(
     assert result.queued == []
     reason = result.refused[enrollment.pk]
     assert reason
-    event = DeviceEvent.objects.get(kind=DeviceEvent.Kind.FILTER)
+    event = later_events().get(kind=DeviceEvent.Kind.FILTER, action=request_type)
     assert event.action == request_type and event.detail["reason"] == reason
-    assert not QueuedCommand.objects.exists()
+    assert not later_deliveries().exists()
 
 
 def test_device_enrollment_gets_erase(make_device: MakeDevice) -> None:
@@ -140,7 +141,7 @@ def test_not_now_is_kept_and_offered_again_on_next_idle(make_device: MakeDevice)
         ("SecurityInfo", "NotNow"),
         ("ProfileList", "Acknowledged"),
     ]
-    row = QueuedCommand.objects.get(command__request_type="SecurityInfo")
+    row = later_deliveries().get(command__request_type="SecurityInfo")
     assert row.status == QueuedCommand.Status.NOT_NOW and row.not_now_count == 1
     second = device.run()
     assert [(h.request_type, h.answered) for h in second] == [("SecurityInfo", "Acknowledged")]
@@ -157,7 +158,7 @@ def test_results_are_idempotent_and_unknown_uuids_harmless(make_device: MakeDevi
     # The device repeats its answer: nothing changes, still 200.
     later = {"SecurityInfo": {"PasscodeCompliant": False}}
     assert device.connect("Error", command_uuid=uuid, extra=later) == (200, b"")
-    row = QueuedCommand.objects.get()
+    row = later_deliveries().get()
     assert row.status == QueuedCommand.Status.ACKNOWLEDGED
     assert plistlib.loads(bytes(row.result))["SecurityInfo"] == {"PasscodeCompliant": True}
     assert device.connect("Acknowledged", command_uuid="NOT-OURS") == (200, b"")
@@ -169,10 +170,10 @@ def test_error_result_keeps_the_error_chain(make_device: MakeDevice) -> None:
     device.fail = {"ProfileList"}
     services.enqueue_command(enrollments=[enrollment], request_type="ProfileList")
     device.run()
-    row = QueuedCommand.objects.get()
+    row = later_deliveries().get()
     assert row.status == QueuedCommand.Status.ERROR
     assert row.error_chain[0]["ErrorCode"] == 12021
-    event = DeviceEvent.objects.get(kind="result")
+    event = later_events().get(kind="result")
     assert event.status == "error" and event.detail["error_chain"][0]["ErrorDomain"]
 
 
@@ -230,7 +231,7 @@ def test_bad_command_input_is_refused_before_anything_is_stored(make_device: Mak
         )
     with pytest.raises(commands.CommandInputError, match="unknown command"):
         services.enqueue_command(enrollments=[enrollment], request_type="MakeCoffee")
-    assert not Command.objects.exists()
+    assert not later_commands().exists()
 
 
 def test_fan_out_stores_one_command_and_references(make_device: MakeDevice) -> None:
@@ -249,8 +250,8 @@ def test_fan_out_stores_one_command_and_references(make_device: MakeDevice) -> N
     result = services.enqueue_command(
         enrollments=Enrollment.objects.all(), request_type="SecurityInfo"
     )
-    assert Command.objects.count() == 1
-    assert QueuedCommand.objects.count() == 300
+    assert later_commands().count() == 1
+    assert later_deliveries().count() == 300
     assert result.command is not None and result.command.target_count == 300
 
 
@@ -286,6 +287,11 @@ def test_checkin_query_budget(
     device.connect()  # warms the CA cache (404, unknown enrollment)
     with django_assert_max_num_queries(8):  # type: ignore[operator]
         assert device.authenticate() == 200
+    # The TokenUpdate that completes the enrollment also queues its inventory: five commands
+    # through the normal enqueue (the filter, the stored command, its queue row, the push).
+    with django_assert_max_num_queries(30):  # type: ignore[operator]
+        assert device.token_update() == 200
+    # Any later TokenUpdate (a new push token) is what it always was.
     with django_assert_max_num_queries(6):  # type: ignore[operator]
         assert device.token_update() == 200
 

@@ -22,6 +22,8 @@ from devices.connect_shortcut import IdlePollShortcut
 from devices.models import DeviceEvent, Enrollment, InstalledProfile, QueuedCommand
 from devices.simulator import SimulatedDevice, WSGITransport, issue_identity
 from mdm_server.pki import services as pki
+from tests.devices._rows import later_deliveries, later_events
+from tests.devices.conftest import InventoriedDevice
 
 # Django's WSGI handler closes connections that are inside a transaction at the end of each
 # request (as in production), so these tests commit instead of rolling back.
@@ -61,7 +63,7 @@ def wsgi_device(
     def make(**kwargs: Any) -> SimulatedDevice:
         cert, key = issue_identity(ca)
         kwargs.setdefault("user_enrollment", True)
-        return SimulatedDevice(
+        return InventoriedDevice(
             transport=WSGITransport(shortcut),
             certificate=cert,
             key=key,
@@ -120,7 +122,7 @@ def test_a_queued_command_is_delivered_and_its_result_taken_without_django(
     handled = device.run()
 
     assert [h.request_type for h in handled] == ["ProfileList"]
-    delivery = QueuedCommand.objects.get(enrollment=enrollment)
+    delivery = later_deliveries().get(enrollment=enrollment)
     assert delivery.status == QueuedCommand.Status.ACKNOWLEDGED
     # Idle -> command; Acknowledged -> empty: both answered by the shortcut.
     assert django_app.calls == []
@@ -134,7 +136,7 @@ def test_the_shortcut_answers_what_the_view_answers(
     headers = device._headers(body, "application/x-apple-aspen-mdm")
 
     via_shortcut = device.transport.request("PUT", device.server_url, headers=headers, body=body)
-    QueuedCommand.objects.filter(enrollment=enrollment).update(status=QueuedCommand.Status.QUEUED)
+    later_deliveries().filter(enrollment=enrollment).update(status=QueuedCommand.Status.QUEUED)
     via_django = WSGITransport(django_app.django).request(
         "PUT", device.server_url, headers=headers, body=body
     )
@@ -228,7 +230,7 @@ def test_an_unexpected_error_hands_the_poll_to_django(
     # Django's view answered the same poll: the command is delivered once, not lost.
     assert status == 200
     assert plistlib.loads(body)["Command"]["RequestType"] == "ProfileList"
-    assert QueuedCommand.objects.get(enrollment=enrollment).status == QueuedCommand.Status.SENT
+    assert later_deliveries().get(enrollment=enrollment).status == QueuedCommand.Status.SENT
 
 
 @pytest.mark.parametrize(
@@ -309,7 +311,7 @@ def test_the_shortcut_answers_such_polls_what_the_view_answers(
 
     via_shortcut = _idle_as(device, content_type)
     assert django_app.calls == []
-    QueuedCommand.objects.filter(enrollment=enrollment).update(status=QueuedCommand.Status.QUEUED)
+    later_deliveries().filter(enrollment=enrollment).update(status=QueuedCommand.Status.QUEUED)
     headers, body = _idle_request(device, content_type)
     via_django = WSGITransport(django_app.django).request(
         "PUT", device.server_url, headers=headers, body=body
@@ -499,10 +501,10 @@ def test_a_result_that_fails_halfway_is_stored_once_by_django(
     assert failures and "goes to Django" in caplog.text
     assert django_app.calls == ["/mdm/connect"]
     assert status == 200 and plistlib.loads(body)["Command"]["RequestType"] == "SecurityInfo"
-    results = DeviceEvent.objects.filter(enrollment=enrollment, kind=DeviceEvent.Kind.RESULT)
+    results = later_events().filter(enrollment=enrollment, kind=DeviceEvent.Kind.RESULT)
     results = results.order_by("id")
     assert [(e.action, e.status) for e in results] == [("ProfileList", "acknowledged")]
-    sent = DeviceEvent.objects.filter(enrollment=enrollment, status="sent").order_by("id")
+    sent = later_events().filter(enrollment=enrollment, status="sent").order_by("id")
     assert [e.action for e in sent] == ["ProfileList", "SecurityInfo"]
     assert InstalledProfile.objects.filter(enrollment=enrollment).count() == len(PROFILES)
 

@@ -11,10 +11,15 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from devices.models import Command, DeviceEvent, Enrollment, QueuedCommand
+from devices.models import DeviceEvent, Enrollment
 from devices.simulator import SimulatedDevice
 from mdm_server.models import AuditEvent
-from tests.devices._rows import bulk_devices, enrolled
+from tests.devices._rows import (
+    bulk_devices,
+    enrolled,
+    later_commands,
+    later_deliveries,
+)
 
 pytestmark = pytest.mark.django_db
 MakeDevice = Callable[..., SimulatedDevice]
@@ -225,7 +230,7 @@ def test_queue_device_information_then_see_result_and_log(
     assert admin_client.get(url).status_code == 200
     response = admin_client.post(url, {"Queries": ""})
     assert response.status_code == 302
-    command = Command.objects.get(request_type="DeviceInformation")
+    command = later_commands().get(request_type="DeviceInformation")
     event = AuditEvent.objects.get(action="devices.command_queued")
     assert event.actor == admin_user
     assert (event.target_type, event.target_id) == ("devices.Enrollment", str(ue.pk))
@@ -251,7 +256,7 @@ def test_forbidden_action_is_refused_without_a_command(
     response = admin_client.post(f"{LIST}{ue.public_id}/actions/EraseDevice/", {"confirm": "on"})
     assert response.status_code == 400
     assert "not allowed for this device" in _text(response)
-    assert not Command.objects.exists()
+    assert not later_commands().exists()
 
 
 def test_destructive_action_needs_confirmation(
@@ -262,9 +267,9 @@ def test_destructive_action_needs_confirmation(
     response = admin_client.post(url, {})
     assert response.status_code == 400
     assert "Tick this box to confirm" in _text(response)
-    assert not Command.objects.exists()
+    assert not later_commands().exists()
     assert admin_client.post(url, {"confirm": "on"}).status_code == 302
-    assert Command.objects.get().request_type == "EraseDevice"
+    assert later_commands().get().request_type == "EraseDevice"
 
 
 def test_bad_command_parameters_are_form_errors(
@@ -279,7 +284,7 @@ def test_bad_command_parameters_are_form_errors(
     assert response.status_code == 400 and "must be an https:// URL" in _text(response)
     response = admin_client.post(f"{LIST}{de.public_id}/actions/Settings/", {"Settings": "[oops"})
     assert response.status_code == 400 and "is not valid JSON" in _text(response)
-    assert not Command.objects.exists()
+    assert not later_commands().exists()
 
 
 def test_unknown_ids_are_404(admin_client: Client, make_device: MakeDevice) -> None:
@@ -297,7 +302,7 @@ def test_helpdesk_reads_but_cannot_queue(helpdesk_client: Client, make_device: M
     assert "Needs the administrator role" in _text(page)
     url = f"{LIST}{ue.public_id}/actions/DeviceInformation/"
     assert helpdesk_client.post(url, {}).status_code == 403
-    assert not Command.objects.exists()
+    assert not later_commands().exists()
 
 
 def test_logs_tab_rejects_an_inverted_date_range(
@@ -329,13 +334,13 @@ def test_bulk_erase_skips_personal_devices_and_shows_progress(
     unconfirmed = admin_client.post(
         "/console/devices/bulk/", {"action": "EraseDevice", "ids": ids, "submit": "1"}
     )
-    assert unconfirmed.status_code == 400 and not Command.objects.exists()
+    assert unconfirmed.status_code == 400 and not later_commands().exists()
     response = admin_client.post(
         "/console/devices/bulk/",
         {"action": "EraseDevice", "ids": ids, "submit": "1", "confirm": "on"},
     )
     assert response.status_code == 302
-    command = Command.objects.get()
+    command = later_commands().get()
     assert list(command.deliveries.values_list("enrollment_id", flat=True)) == [de.pk]
     event = AuditEvent.objects.get(action="devices.command_queued")
     assert event.target_id == str(command.pk) and event.details["refused"] == 1
@@ -355,7 +360,7 @@ def test_bulk_on_all_matching_filter(admin_client: Client) -> None:
         {"action": "SecurityInfo", "all_matching": "1", "filter": "platform=iOS", "submit": "1"},
     )
     assert response.status_code == 302
-    assert QueuedCommand.objects.count() == Enrollment.objects.filter(platform="iOS").count() == 3
+    assert later_deliveries().count() == Enrollment.objects.filter(platform="iOS").count() == 3
 
 
 def test_bulk_without_selection_or_action_explains(admin_client: Client) -> None:
@@ -372,7 +377,7 @@ def test_bulk_without_selection_or_action_explains(admin_client: Client) -> None
 def test_cancel_a_pending_command(admin_client: Client, make_device: MakeDevice) -> None:
     sim, de = enrolled(make_device, user_enrollment=False)
     admin_client.post(f"{LIST}{de.public_id}/actions/SecurityInfo/", {})
-    delivery = QueuedCommand.objects.get()
+    delivery = later_deliveries().get()
     page = _text(admin_client.get(f"{LIST}{de.public_id}/", {"tab": "commands"}))
     assert f"/commands/{delivery.pk}/cancel/" in page
     url = f"{LIST}{de.public_id}/commands/{delivery.pk}/cancel/"

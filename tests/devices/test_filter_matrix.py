@@ -16,9 +16,10 @@ from typing import Any
 import pytest
 
 from devices import commands, services
-from devices.models import Command, Enrollment, QueuedCommand
+from devices.models import Enrollment, QueuedCommand
 from devices.simulator import SimulatedDevice
 from mdm_server.pki import cms
+from tests.devices._rows import later_commands, later_deliveries
 
 MakeDevice = Callable[..., SimulatedDevice]
 
@@ -241,7 +242,7 @@ def test_a_device_only_ever_receives_what_the_table_allows(
     for received in handled:
         if received.request_type == "DeviceInformation" and user_enrollment:
             assert received.command["Queries"] == ["DeviceName"]
-    delivered = QueuedCommand.objects.filter(status=QueuedCommand.Status.ACKNOWLEDGED).count()
+    delivered = later_deliveries().filter(status=QueuedCommand.Status.ACKNOWLEDGED).count()
     assert delivered == len(handled)
 
 
@@ -289,4 +290,4 @@ def test_mixed_profile_is_refused_whole_without_stripping(make_device: MakeDevic
     )
     assert result.command is None
     assert "allowCamera" in result.refused[enrollment.pk]
-    assert not Command.objects.exists()
+    assert not later_commands().exists()

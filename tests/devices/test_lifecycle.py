@@ -24,6 +24,7 @@ from devices.models import (
     LifecycleSettings,
     QueuedCommand,
 )
+from devices.services import inventory_queue
 from devices.services import lifecycle as lifecycle_services
 from devices.simulator import SimulatedDevice
 from enrollment.models import EnrollmentSession
@@ -77,10 +78,10 @@ def _queued(enrollment: Enrollment) -> dict[str, dict]:
 def test_user_enrollment_is_asked_only_what_apple_allows(
     make_device: MakeDevice,
 ) -> None:
-    device, enrollment = enrolled(make_device, user_enrollment=True)
-    lifecycle_services.queue_initial_inventory(enrollment=enrollment)
+    # Enrollment completes at the first TokenUpdate: the inventory is queued then.
+    device, enrollment = enrolled(make_device, user_enrollment=True, drain_inventory=False)
     queued = _queued(enrollment)
-    assert set(queued) >= {
+    assert set(queued) == {
         "DeviceInformation",
         "SecurityInfo",
         "ProfileList",
@@ -99,27 +100,40 @@ def test_user_enrollment_is_asked_only_what_apple_allows(
 
 
 @pytest.mark.django_db
-def test_device_enrollment_lists_every_app(
+def test_device_enrollment_lists_every_app_and_asks_supervision(
     make_device: MakeDevice,
 ) -> None:
-    _, enrollment = enrolled(make_device, platform="macOS", user_enrollment=False)
-    lifecycle_services.queue_initial_inventory(enrollment=enrollment)
+    _, enrollment = enrolled(
+        make_device, platform="macOS", user_enrollment=False, drain_inventory=False
+    )
     queued = _queued(enrollment)
     assert "ManagedAppsOnly" not in queued["InstalledApplicationList"]
-    assert "SerialNumber" in queued["DeviceInformation"]["Queries"]
+    assert {"SerialNumber", "IsSupervised"} <= set(queued["DeviceInformation"]["Queries"])
+    rows = QueuedCommand.objects.filter(enrollment=enrollment)
+    assert {r.command.origin for r in rows} == {inventory_queue.INVENTORY_ORIGIN}
 
 
 @pytest.mark.django_db
-def test_supervised_mac_learns_it_first_and_escrows_its_bootstrap_token(
-    make_device: MakeDevice,
-) -> None:
-    device, enrollment = enrolled(make_device, platform="macOS", user_enrollment=False)
-    lifecycle_services.queue_initial_inventory(enrollment=enrollment)
+def test_inventory_is_queued_once_per_enrollment(make_device: MakeDevice) -> None:
+    device, enrollment = enrolled(make_device, user_enrollment=True, drain_inventory=False)
+    assert device.token_update() == 200  # a later TokenUpdate (new push token) asks nothing
+    assert QueuedCommand.objects.filter(enrollment=enrollment).count() == 5
+    # User channels are asked nothing of their own; their device answers for them.
+    user = Enrollment(parent=enrollment, channel_key="user:x", platform="macOS")
+    assert inventory_queue.queue_initial_inventory(enrollment=user) == 0
+
+
+def _mac_with_bootstrap(make_device: MakeDevice, supervised: bool) -> tuple[SimulatedDevice, dict]:
+    device, enrollment = enrolled(
+        make_device, platform="macOS", user_enrollment=False, drain_inventory=False
+    )
     facts = device.facts
-    device.facts = lambda: {**facts(), "IsSupervised": True}  # type: ignore[method-assign]
-    ids = {"UDID": device.udid}
-    token = {"MessageType": "SetBootstrapToken", "BootstrapToken": b"bt", **ids}
-    assert device.checkin(token)[0] == 403  # supervision not known yet
+    device.facts = lambda: {**facts(), "IsSupervised": supervised}  # type: ignore[method-assign]
+    token = {"MessageType": "SetBootstrapToken", "BootstrapToken": b"bt", "UDID": device.udid}
+    # The Mac escrows its token before it has answered DeviceInformation: taken at its word.
+    assert device.checkin(token)[0] == 200
+    event = enrollment.events.get(action="SetBootstrapToken")
+    assert event.detail == {"supervision": "not yet reported"}
     # The first command the Mac gets is DeviceInformation, whatever else is queued.
     services.enqueue_command(enrollments=[enrollment], request_type="SecurityInfo")
     status, body = device.connect()
@@ -127,10 +141,32 @@ def test_supervised_mac_learns_it_first_and_escrows_its_bootstrap_token(
     command = plistlib.loads(body)
     answer_status, extra = device.answer("DeviceInformation", command["Command"])
     device.connect(answer_status, command_uuid=command["CommandUUID"], extra=extra)
-    enrollment.refresh_from_db()
-    assert enrollment.supervised
-    assert device.checkin(token)[0] == 200
-    assert enrollment.inventory_at is not None
+    return device, token
+
+
+@pytest.mark.django_db
+def test_supervised_mac_escrows_its_bootstrap_token_at_the_first_try(
+    make_device: MakeDevice,
+) -> None:
+    device, _ = _mac_with_bootstrap(make_device, supervised=True)
+    enrollment = Enrollment.objects.get(udid=device.udid)
+    assert enrollment.supervised and enrollment.inventory_at is not None
+    assert enrollment.bootstrap_token is not None
+    status, body = device.checkin({"MessageType": "GetBootstrapToken", "UDID": device.udid})
+    assert status == 200 and plistlib.loads(body) == {"BootstrapToken": b"bt"}
+
+
+@pytest.mark.django_db
+def test_a_mac_that_is_not_supervised_keeps_no_bootstrap_token(
+    make_device: MakeDevice,
+) -> None:
+    device, token = _mac_with_bootstrap(make_device, supervised=False)
+    enrollment = Enrollment.objects.get(udid=device.udid)
+    assert not enrollment.supervised and enrollment.bootstrap_token is None
+    # Supervision is known now: Apple's rule applies as it is.
+    status, body = device.checkin(token)
+    assert status == 403 and b"needs a supervised device" in body
+    assert device.checkin({"MessageType": "GetBootstrapToken", "UDID": device.udid})[0] == 403
 
 
 # --- scheduled refresh ---------------------------------------------------------------------------
@@ -305,7 +341,7 @@ def _all_rows_text() -> str:
 @pytest.mark.django_db
 def test_retention_purge_leaves_no_trace_of_a_personal_device(make_device: MakeDevice) -> None:
     LifecycleSettings.objects.update_or_create(pk=1, defaults={"retention_days": 30})
-    device, old = enrolled(make_device, user_enrollment=True)
+    device, old = enrolled(make_device, user_enrollment=True, drain_inventory=False)
     _, recent = enrolled(make_device, user_enrollment=True)
     _, company = enrolled(make_device, platform="macOS", user_enrollment=False)
     apple_id = "purge.me.person@appleid.example.org"

@@ -15,7 +15,7 @@ import pytest
 from devices import services
 from devices.models import DeviceEvent, Enrollment, QueuedCommand
 from devices.simulator import SimulatedDevice
-from tests.devices._rows import enrolled
+from tests.devices._rows import enrolled, later_deliveries, later_events
 
 pytestmark = pytest.mark.django_db
 MakeDevice = Callable[..., SimulatedDevice]
@@ -171,7 +171,7 @@ def test_forbidden_settings_item_queued_before_becoming_ue_is_dropped_at_deliver
         enrollment_type=Enrollment.Type.USER, supervised=False, udid=None, serial_number=None
     )
     assert device.run() == []
-    row = QueuedCommand.objects.get()
+    row = later_deliveries().get()
     assert row.status == QueuedCommand.Status.DROPPED
     assert "Settings[].DeviceName" in row.status_reason
 
@@ -250,11 +250,11 @@ def test_ue_result_claiming_supervision_and_hardware_ids_is_not_stored(
         None,
         None,
     )
-    stored = bytes(QueuedCommand.objects.get().result)
+    stored = bytes(later_deliveries().get().result)
     for value in lying["QueryResponses"].values():
         if isinstance(value, str) and value != "Personal phone":
             assert value.encode() not in stored
-    event = DeviceEvent.objects.get(kind="result", action="DeviceInformation")
+    event = later_events().get(kind="result", action="DeviceInformation")
     assert "IsSupervised" in event.detail["discarded"]
     assert {"UDID", "SerialNumber", "IMEI", "MEID"} <= set(event.detail["discarded"])
 
@@ -284,12 +284,12 @@ def test_ue_security_info_keeps_nothing_apple_forbids(
     assert device.connect("Acknowledged", command_uuid=uuid, extra=answer) == (200, b"")
     enrollment.refresh_from_db()
     assert enrollment.security_info["HardwareEncryptionCaps"] == 3
-    stored = plistlib.loads(bytes(QueuedCommand.objects.get().result))["SecurityInfo"]
+    stored = plistlib.loads(bytes(later_deliveries().get().result))["SecurityInfo"]
     for key, value in forbidden.items():
         if isinstance(value, dict):  # only the forbidden member goes
             assert "Applications" not in enrollment.security_info[key]
             assert "Applications" not in stored[key]
         else:
             assert key not in enrollment.security_info and key not in stored
-    event = DeviceEvent.objects.get(kind="result", action="SecurityInfo")
+    event = later_events().get(kind="result", action="SecurityInfo")
     assert event.detail["discarded"]

@@ -43,7 +43,7 @@ from mdm_server import api_tokens
 from mdm_server.pki import cms
 from profiles import services as profile_services
 from profiles.models import Profile
-from tests.devices._rows import enrolled
+from tests.devices._rows import enrolled, later_deliveries
 
 SCHEMA = Path(__file__).resolve().parents[2] / "mdm_server" / "apple_schema" / "mdm"
 OSES = ("iOS", "macOS", "visionOS")
@@ -579,7 +579,7 @@ def test_nothing_forbidden_reaches_a_user_enrollment(
     givable = all((req := _command_request(e)) is not None and _known_params(*req) for e in entries)
     if path in ("service", "api", "console") and givable:
         # Without strip_forbidden nothing of this group was even stored for the device.
-        assert not QueuedCommand.objects.filter(enrollment=ue).exists()
+        assert not later_deliveries().filter(enrollment=ue).exists()
 
 
 def test_the_generated_list_is_apples() -> None:

@@ -24,6 +24,7 @@ from enrollment.models import (
 from mdm_server.pki.models import ScepChallenge
 from mdm_server.pki.services import find_issued_certificate
 from tests import openssl
+from tests.devices._rows import drain_inventory
 from tests.enrollment.conftest import DOMAIN, PASSWORD, remove_push_certificates
 
 pytestmark = pytest.mark.django_db
@@ -135,6 +136,7 @@ def test_unenroll_removes_exactly_the_enrollment_profile(
     result = _enroll(transport)
     device = _device(transport, result)
     device.enroll()
+    drain_inventory(device)
     device.installed_profiles[result.profile["PayloadIdentifier"]] = result.profile
     outcome = services.enqueue_command(
         enrollments=Enrollment.objects.all(), request_type="Unenroll"
@@ -169,18 +171,61 @@ def test_expired_session_gets_a_challenge_not_a_bare_401(
     assert device.check_out() == 200
 
 
-def test_revoked_session_and_reauthentication(org: dict[str, Any], transport: Any) -> None:
+def test_an_administrator_revoking_the_session_ends_the_enrollment(
+    org: dict[str, Any], transport: Any
+) -> None:
+    from devices import signals
+    from devices.models import Enrollment, QueuedCommand
+
     result = _enroll(transport)
     device = _device(transport, result)
     device.enroll()
-    services.revoke_session(session=EnrollmentSession.objects.get())
+    enrollment = Enrollment.objects.get()
+    assert QueuedCommand.objects.filter(
+        enrollment=enrollment, status__in=QueuedCommand.PENDING
+    ).exists()
+    ended: list[str] = []
+    signals.enrollment_ended.connect(
+        lambda sender, reason, **kw: ended.append(reason), weak=False, dispatch_uid="test-ended"
+    )
+    try:
+        assert services.revoke_session(session=EnrollmentSession.objects.get()) is True
+        assert services.revoke_session(session=EnrollmentSession.objects.get()) is False
+    finally:
+        signals.enrollment_ended.disconnect(dispatch_uid="test-ended")
+    assert ended == ["enrollment session revoked: revoked by an administrator"]
+    enrollment.refresh_from_db()
+    assert enrollment.status == Enrollment.Status.UNENROLLED and not enrollment.push_token
+    assert find_issued_certificate(enrollment.cert_fingerprint).revoked_at is not None
+    assert not QueuedCommand.objects.filter(
+        enrollment=enrollment, status__in=QueuedCommand.PENDING
+    ).exists()
+    assert not EnrollmentToken.objects.filter(revoked_at__isnull=True).exists()
+    # The device is refused (not challenged to sign in again): a new enrollment starts afresh.
+    status, _ = device.connect("Idle")
+    assert status == 403
+    challenge_url = services.sign_in_url(services.default_configuration(), "mdm-byod")
+    device.bearer = flow.web_sign_in(
+        transport, challenge_url, user_identifier=f"alice@{DOMAIN}", password=PASSWORD
+    )
+    assert device.connect("Idle")[0] == 403
+
+
+def test_an_expired_access_token_asks_for_a_new_sign_in(
+    org: dict[str, Any], transport: Any
+) -> None:
+    result = _enroll(transport)
+    device = _device(transport, result)
+    device.enroll()
+    EnrollmentToken.objects.filter(kind="access").update(
+        expires_at=timezone.now() - dt.timedelta(seconds=1)
+    )
     assert device.connect("Idle")[0] == 401
     # The device signs in again (the challenge's URL) and retries with the new token.
     challenge_url = services.sign_in_url(services.default_configuration(), "mdm-byod")
     device.bearer = flow.web_sign_in(
         transport, challenge_url, user_identifier=f"alice@{DOMAIN}", password=PASSWORD
     )
-    assert device.connect("Idle")[0] == 200
     assert device.connect("Idle")[0] == 200
     # A token of somebody else never works.
     other = flow.web_sign_in(
@@ -509,27 +554,50 @@ CONFIGURATION_TABLES = (
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("config_generation")
 def test_a_second_enrollment_reads_no_configuration_and_keeps_its_statement_budget(
-    org: dict[str, Any], transport: Any
+    org: dict[str, Any], transport: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from devices.services import checkin
+
     _device(transport, _enroll(transport)).enroll()  # the first one reads (and keeps) it
     statements: list[str] = []
+    inventory: list[str] = []  # those of the inventory queued at the first TokenUpdate
+    target = statements
+    queue_inventory = checkin.queue_initial_inventory
+
+    def counted_inventory(**kwargs: Any) -> int:
+        nonlocal target
+        # From here on: the inventory's commands, and their pushes once the TokenUpdate commits.
+        target = inventory
+        return queue_inventory(**kwargs)
+
+    monkeypatch.setattr(checkin, "queue_initial_inventory", counted_inventory)
 
     def record(execute: Any, sql: str, *args: Any) -> Any:
-        if not sql.startswith("BEGIN"):  # SQLite opens its transactions with a statement
-            statements.append(sql)
+        if sql.startswith("BEGIN"):  # SQLite opens its transactions with a statement
+            return execute(sql, *args)
+        # The session lookups after commit belong to the enrollment (binding, replacement).
+        (statements if "enrollment_enrollmentsession" in sql else target).append(sql)
         return execute(sql, *args)
 
     with connection.execute_wrapper(record):
         _device(transport, _enroll(transport)).enroll()  # raises unless each step answers 200
-    from devices.models import Enrollment
+    from devices.models import Enrollment, QueuedCommand
 
-    assert Enrollment.objects.filter(status=Enrollment.Status.ENROLLED).count() == 2
+    enrolled = Enrollment.objects.filter(status=Enrollment.Status.ENROLLED)
+    assert enrolled.count() == 2
+    assert QueuedCommand.objects.filter(enrollment__in=enrolled).count() == 10  # inventory
     assert [s for s in statements if any(t in s for t in CONFIGURATION_TABLES)] == []
-    # Discovery to TokenUpdate with a local sign-in: 31 statements today; a budget, so that a
-    # change adding statements to every enrollment is a decision, not an accident. (31, not 30:
-    # the first TokenUpdate's session UPDATE, which matches nothing once the bearer check bound
-    # the session, is no longer skipped by a flag set on the Enrollment instance.)
+    # Discovery to TokenUpdate with a local sign-in: 31 statements today (the last one looks
+    # for a re-enrollment link's device to replace); a budget, so that a change adding
+    # statements to every enrollment is a decision, not an accident.
     assert len(statements) <= 31, "\n".join(s[:120] for s in statements)
+    # The inventory: five commands through the normal enqueue (each with its push outbox rows)
+    # and, after commit, the push of each (in-process here: the workers' part included). 123
+    # statements today, a cost of five separate enqueues that a single multi-command enqueue
+    # would cut. Its only configuration reads are of the active push certificate.
+    config_reads = [s for s in inventory if any(t in s for t in CONFIGURATION_TABLES)]
+    assert all("apns_pushcertificate" in s for s in config_reads), config_reads
+    assert len(config_reads) <= 12 and len(inventory) <= 125, (len(config_reads), len(inventory))
 
 
 def test_the_pause_counts_the_account_not_the_spelling_and_says_when(

@@ -293,3 +293,80 @@ def test_sign_in_page_unknown_addresses(org: dict[str, Any], client: Any) -> Non
     assert (
         client.post("/enroll/account/nope/byod", b"x", content_type="text/plain").status_code == 404
     )
+
+
+# --- the person's group decides (the portal's priority rules) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("family", "group_type", "expected", "by_group"),
+    [
+        ("iPhone", "device", "mdm-adde", True),
+        ("Mac", "user", "mdm-byod", True),  # over the configuration's Mac → mdm-adde
+        ("iPad", "", "mdm-byod", False),  # no group setting: the configuration's default
+        ("Mac", "", "mdm-adde", False),  # no group setting: the configuration's family choice
+        ("AppleTV", "user", "mdm-adde", False),  # a family without User Enrollment
+    ],
+)
+def test_choose_version(family: str, group_type: str, expected: str, by_group: bool) -> None:
+    choice = discovery.choose_version(
+        family,
+        group_type=group_type,
+        family_versions={"Mac": "mdm-adde", "AppleTV": "mdm-adde"},
+        default_version="mdm-byod",
+    )
+    assert (choice.version, choice.by_group) == (expected, by_group)
+    assert choice.reason
+
+
+def _group(org: dict[str, Any], enrollment_type: str, ownership: str = "corporate") -> None:
+    from directory.models import DirectoryGroup
+
+    group = DirectoryGroup.objects.create(
+        name=f"{enrollment_type} devices",
+        apple_enrollment_type=enrollment_type,
+        default_ownership=ownership,
+    )
+    org["alice"].groups.add(group)
+
+
+@pytest.mark.django_db
+def test_the_person_s_group_decides_at_discovery(org: dict[str, Any], client: Any) -> None:
+    config = services.default_configuration()
+    config.family_versions = {"Mac": "mdm-adde"}
+    config.save()
+
+    def version(who: str, family: str) -> str:
+        response = client.get(WELL_KNOWN, {"user-identifier": who, "model-family": family})
+        assert response.status_code == 200
+        return str(response.json()["Servers"][0]["Version"])
+
+    _group(org, "device")
+    assert version(f"alice@{DOMAIN}", "iPhone") == "mdm-adde"
+    assert version(f"carol@{DOMAIN}", "iPhone") == "mdm-byod"  # no group: the configuration's
+    org["alice"].groups.clear()
+    _group(org, "user", "personal")
+    assert version(f"alice@{DOMAIN}", "Mac") == "mdm-byod"
+    assert version(f"carol@{DOMAIN}", "Mac") == "mdm-adde"
+
+
+@pytest.mark.django_db
+def test_sign_in_for_another_kind_than_the_group_s_is_refused(
+    org: dict[str, Any], transport: Any
+) -> None:
+    """Discovery answered before the group was set (or before the account was known): the
+    sign-in says so, and the next discovery gives the group's kind."""
+    from devices.simulator import enrollment_flow as flow
+    from enrollment.models import EnrollmentSession
+    from tests.enrollment.conftest import PASSWORD
+
+    _group(org, "device")
+    url = services.sign_in_url(services.default_configuration(), "mdm-byod")
+    with pytest.raises(flow.EnrollmentFlowError) as refused:
+        flow.web_sign_in(transport, url, user_identifier=f"alice@{DOMAIN}", password=PASSWORD)
+    assert refused.value.status == 403
+    assert b"Device Enrollment" in refused.value.body
+    assert not EnrollmentSession.objects.exists()
+    adde = services.sign_in_url(services.default_configuration(), "mdm-adde")
+    assert flow.web_sign_in(transport, adde, user_identifier=f"alice@{DOMAIN}", password=PASSWORD)
+    assert EnrollmentSession.objects.get().enrollment_type == "adde"

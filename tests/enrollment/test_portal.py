@@ -123,11 +123,24 @@ def test_portal_device_enrollment(org: dict[str, Any], client: Any) -> None:
 
 @pytest.mark.django_db
 def test_portal_reenrollment_keeps_the_type(org: dict[str, Any], client: Any) -> None:
-    _post(client)
-    first = EnrollmentSession.objects.get()
-    response = _post(client, ownership="corporate", reenroll=first.public_id)
+    from devices.models import Enrollment
+
+    phone = Enrollment.objects.create(
+        channel_key="eid:ALICES-PHONE",
+        enrollment_type="user",
+        platform="iOS",
+        directory_user=org["alice"],
+        cert_fingerprint="ab" * 32,
+    )
+    link, _ = services.issue_link(enrollment=phone, actor=None)
+    token = link.split("reenroll=", 1)[1].replace("%3A", ":")
+    response = _post(client, ownership="corporate", reenroll=token)
     assert response.status_code == 200
-    assert EnrollmentSession.objects.exclude(pk=first.pk).get().enrollment_type == "user"
+    session = EnrollmentSession.objects.get()
+    assert (session.enrollment_type, session.replaces_id) == ("user", phone.pk)
+    # The hand-made link of before (an earlier session's id) is no re-enrollment link.
+    refused = _post(client, ownership="corporate", reenroll=session.public_id)
+    assert refused.status_code == 403 and "not valid" in refused.content.decode()
 
 
 @pytest.mark.django_db

@@ -17,7 +17,7 @@ from devices.models import DeviceEvent, Enrollment, QueuedCommand
 from devices.simulator import SimulatedDevice
 from enrollment import directory_access
 from mdm_server.models import AuditEvent
-from tests.devices._rows import enrolled
+from tests.devices._rows import enrolled, later_deliveries
 from tests.devices.conftest import make_device  # noqa: F401 - pytest finds fixtures by name
 from tests.enrollment.conftest import PASSWORD
 
@@ -214,7 +214,7 @@ def test_only_the_persons_own_devices_are_shown(org: dict[str, Any], owned: Any)
     assert response.status_code == 404
     theirs.refresh_from_db()
     assert theirs.status == Enrollment.Status.ENROLLED
-    assert not QueuedCommand.objects.filter(enrollment=theirs).exists()
+    assert not later_deliveries().filter(enrollment=theirs).exists()
 
 
 def test_no_devices(org: dict[str, Any]) -> None:
@@ -273,7 +273,7 @@ def test_a_corporate_device_can_be_erased_and_says_contact_it(
     assert "contact your IT department" in response.content.decode()
     mac.refresh_from_db()
     assert mac.status == Enrollment.Status.ENROLLED
-    assert not QueuedCommand.objects.filter(enrollment=mac).exists()
+    assert not later_deliveries().filter(enrollment=mac).exists()
 
 
 def test_real_inventory_and_last_check_in(org: dict[str, Any], owned: Any) -> None:
@@ -310,7 +310,7 @@ def test_remove_needs_confirmation(org: dict[str, Any], owned: Any) -> None:
     response = client.post(f"/enroll/privacy/devices/{phone.public_id}/remove")
     assert response.status_code == 400
     assert "Tick the box" in response.content.decode()
-    assert not QueuedCommand.objects.filter(enrollment=phone).exists()
+    assert not later_deliveries().filter(enrollment=phone).exists()
 
 
 def test_remove_needs_a_signed_in_person(org: dict[str, Any], owned: Any) -> None:
@@ -319,7 +319,7 @@ def test_remove_needs_a_signed_in_person(org: dict[str, Any], owned: Any) -> Non
         f"/enroll/privacy/devices/{phone.public_id}/remove", {"confirm": "yes"}
     )
     assert response.status_code == 401
-    assert not QueuedCommand.objects.filter(enrollment=phone).exists()
+    assert not later_deliveries().filter(enrollment=phone).exists()
 
 
 def test_bad_device_id_is_404(org: dict[str, Any]) -> None:
@@ -346,9 +346,7 @@ def test_remove_queues_unenroll_logs_it_and_the_device_leaves(
         ("RemoveProfile", "Unenroll")
     ]
     assert (
-        QueuedCommand.objects.get(
-            enrollment=phone, command__request_type="DeviceInformation"
-        ).status
+        later_deliveries().get(enrollment=phone, command__request_type="DeviceInformation").status
         == QueuedCommand.Status.CANCELED
     )
     event = DeviceEvent.objects.get(enrollment=phone, action="Unenroll requested")

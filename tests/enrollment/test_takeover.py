@@ -18,6 +18,7 @@ from devices.simulator.device import SimulatedDevice
 from enrollment import services
 from enrollment.models import EnrollmentConfiguration, EnrollmentSession, EnrollmentToken
 from mdm_server.pki.services import find_issued_certificate
+from tests.devices._rows import drain_inventory
 from tests.enrollment.conftest import DOMAIN, PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -91,6 +92,7 @@ def _sign_in(transport: Any, who: str, channel: str) -> Enrolled:
 def _enrolled(transport: Any, who: str, channel: str) -> Enrolled:
     enrolled = _sign_in(transport, who, channel)
     enrolled.device.enroll()
+    drain_inventory(enrolled.device)
     return enrolled
 
 
