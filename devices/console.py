@@ -6,11 +6,12 @@ import csv
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,9 +26,17 @@ from devices.filters import (
     DeviceFilterSet,
     TargetFilterSet,
 )
-from devices.models import Command, Enrollment, LifecycleSettings, QueuedCommand
-from devices.services import lifecycle
+from devices.models import (
+    SORTABLE_COLUMNS,
+    Command,
+    Enrollment,
+    LifecycleSettings,
+    QueuedCommand,
+    SavedFilter,
+)
+from devices.services import lifecycle, saved_filters
 from mdm_server import audit, roles
+from mdm_server.selectors import BadCursor, SortKey
 
 PAGE_SIZE = 50
 LOG_PAGE_SIZE = 100
@@ -68,24 +77,42 @@ class Column:
     label: str
     get: Any  # Callable[[Enrollment], str]
     default: bool = False
+    sort: SortKey | None = None  # sortable: an indexed field (models.SORTABLE_COLUMNS)
+
+
+def _sort(field: str, *, time: bool = False) -> SortKey:
+    assert field in SORTABLE_COLUMNS, field  # noqa: S101 (each sort key needs its index)
+    return SortKey(field, nullable=time, is_time=time)
 
 
 COLUMNS = [
     Column("name", "Name", lambda e: e.display_name, True),
-    Column("type", "Enrollment type", lambda e: e.get_enrollment_type_display(), True),
-    Column("platform", "Platform", lambda e: e.platform, True),
+    Column(
+        "type",
+        "Enrollment type",
+        lambda e: e.get_enrollment_type_display(),
+        True,
+        _sort("enrollment_type"),
+    ),
+    Column("platform", "Platform", lambda e: e.platform, True, _sort("platform")),
     Column("os_version", "OS version", lambda e: e.os_version, True),
     Column("model", "Model", lambda e: e.model_name or e.product_name),
-    Column("status", "Status", lambda e: e.get_status_display(), True),
-    Column("last_seen", "Last seen", _when("last_seen_at"), True),
-    Column("inventory", "Inventory", _when("inventory_at"), True),
-    Column("managed_apple_id", "Managed Apple ID", lambda e: e.managed_apple_id, True),
+    Column("status", "Status", lambda e: e.get_status_display(), True, _sort("status")),
+    Column("last_seen", "Last seen", _when("last_seen_at"), True, _sort("last_seen_at", time=True)),
+    Column("inventory", "Inventory", _when("inventory_at"), True, _sort("inventory_at", time=True)),
+    Column(
+        "managed_apple_id",
+        "Managed Apple ID",
+        lambda e: e.managed_apple_id,
+        True,
+        _sort("managed_apple_id"),
+    ),
     Column("ue_enrolled", "User Enrollment Enrolled", _ue_enrolled),
     Column("user", "User", lambda e: e.directory_user.username if e.directory_user else ""),
     Column("supervised", "Supervised", lambda e: _yes_no(e.supervised)),
     Column("serial_number", "Serial number", _hardware("serial_number")),
     Column("udid", "UDID", _hardware("udid")),
-    Column("enrolled_at", "Enrolled", _when("enrolled_at")),
+    Column("enrolled_at", "Enrolled", _when("enrolled_at"), sort=_sort("enrolled_at", time=True)),
     Column("pushable", "Reachable by push", lambda e: _yes_no(e.is_pushable)),
     Column("id", "ID", lambda e: str(e.public_id)),
 ]
@@ -159,29 +186,63 @@ def _query_without(request: HttpRequest, *names: str) -> str:
 # --- list ----------------------------------------------------------------------------------------
 
 
+def _sort_param(request: HttpRequest) -> tuple[Column | None, bool]:
+    """The column the list is sorted by (None: newest first) and whether descending."""
+    raw = request.GET.get("sort", "")
+    if not raw:
+        return None, True
+    column = COLUMN_BY_KEY.get(raw.removeprefix("-"))
+    if column is None or column.sort is None:
+        sortable = ", ".join(c.key for c in COLUMNS if c.sort)
+        raise BadListParameter(f"sort must be one of {sortable}, each optionally with a leading -")
+    return column, raw.startswith("-")
+
+
+def _text_param(request: HttpRequest, name: str) -> str | None:
+    return request.GET.get(name) or None
+
+
 @roles.console_view()
 def device_list(request: HttpRequest) -> HttpResponse:
     filterset = DeviceFilterSet(request.GET, queryset=selectors.devices())
     columns = _chosen_columns(request)
     try:
         size = _page_size(request)
+        sort_column, descending = _sort_param(request)
     except BadListParameter as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
     page = None
+    total = None
     if filterset.is_valid():
         qs = filterset.qs
         if any(c.key == "user" for c in columns):
             qs = qs.select_related("directory_user")
-        page = selectors.keyset_page(
-            qs, after=_int_param(request, "after"), before=_int_param(request, "before"),
-            size=size,
-        )  # fmt: skip
-        page.count, page.count_capped = selectors.capped_count(filterset.qs)
+        if sort_column is not None and sort_column.sort is not None:
+            try:
+                page = selectors.sorted_keyset_page(
+                    qs, key=sort_column.sort, descending=descending,
+                    after=_text_param(request, "after"), before=_text_param(request, "before"),
+                    size=size,
+                )  # fmt: skip
+            except BadCursor as exc:
+                return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
+        else:
+            page = selectors.keyset_page(
+                qs, after=_int_param(request, "after"), before=_int_param(request, "before"),
+                size=size,
+            )  # fmt: skip
+        total = selectors.list_total(filterset.qs)
     rows = [
         (device, [column.get(device) for column in columns])
         for device in (page.rows if page else [])
     ]
     base_query = _query_without(request, "after", "before")
+    sort_query = _query_without(request, "after", "before", "sort")
+    # A header sorts by its column, newest or highest first; clicked again, the other way round.
+    headers = [
+        (c, (("" if c is sort_column and descending else "-") + c.key) if c.sort else "")
+        for c in columns
+    ]
     response = render(
         request,
         "devices/list.html",
@@ -189,12 +250,19 @@ def device_list(request: HttpRequest) -> HttpResponse:
             "section": "devices",
             "filterset": filterset,
             "page": page,
+            "total": total,
             "rows": rows,
             "columns": columns,
             "all_columns": COLUMNS,
             "chosen": {c.key for c in columns},
             "base_query": base_query,
+            "sort_query": sort_query,
+            "headers": headers,
+            "sorted_by": sort_column.key if sort_column else "",
+            "sorted_descending": descending,
             "filter_query": _query_without(request, "after", "before", "col", "size"),
+            "saved_query": _query_without(request, "after", "before"),
+            "saved_filters": list(SavedFilter.objects.filter(owner=_me(request))),
             "actions": list(commands.REGISTRY.values()),
             "page_size": size,
             "page_sizes": PAGE_SIZES,
@@ -206,6 +274,39 @@ def device_list(request: HttpRequest) -> HttpResponse:
     if "size" in request.GET:
         response.set_cookie(PAGE_SIZE_COOKIE, str(size), max_age=REMEMBER_SECONDS, samesite="Lax")
     return response
+
+
+@require_POST
+@roles.console_view(own_account=True)
+def saved_filter_save(request: HttpRequest) -> HttpResponse:
+    """Save the list's current filter under a name, for the signed-in account only (POST)."""
+    query = request.POST.get("query", "")
+    try:
+        saved = saved_filters.save_filter(
+            owner=_me(request), name=request.POST.get("name", ""), query=query
+        )
+    except saved_filters.SavedFilterRefused as exc:
+        messages.error(request, f"Filter not saved: {exc}")
+        return redirect(reverse("devices-list") + "?" + _safe_query(query))
+    messages.success(request, f"Filter saved as “{saved.name}”.")
+    return redirect(reverse("devices-list") + "?" + saved.query)
+
+
+@require_POST
+@roles.console_view(own_account=True)
+def saved_filter_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    if not saved_filters.delete_filter(owner=_me(request), pk=pk):
+        raise Http404("You have no saved filter with this id.")
+    messages.success(request, "Saved filter deleted.")
+    return redirect(reverse("devices-list"))
+
+
+def _me(request: HttpRequest) -> User:
+    return cast(User, request.user)  # console_view lets only signed-in accounts in
+
+
+def _safe_query(query: str) -> str:
+    return QueryDict(query).urlencode()
 
 
 @roles.console_view()

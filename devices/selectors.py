@@ -25,9 +25,23 @@ from devices.models import (
     InstalledProfile,
     QueuedCommand,
 )
-from mdm_server.selectors import COUNT_CAP, KeysetPage, capped_count, keyset_page
+from mdm_server.selectors import (
+    COUNT_CAP,
+    KeysetPage,
+    capped_count,
+    keyset_page,
+    list_total,
+    sorted_keyset_page,
+)
 
-__all__ = ["COUNT_CAP", "KeysetPage", "capped_count", "keyset_page"]
+__all__ = [
+    "COUNT_CAP",
+    "KeysetPage",
+    "capped_count",
+    "keyset_page",
+    "list_total",
+    "sorted_keyset_page",
+]
 
 # Hardware identifiers a User Enrollment never has: never shown, exported or serialised for one.
 HARDWARE_FIELDS = ("udid", "serial_number", "imei", "meid")

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import datetime as dt
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import F, Q, QuerySet
 
 from mdm_server.models import ApiToken, AuditEvent
 
@@ -22,13 +27,43 @@ def capped_count(qs: QuerySet[Any], cap: int | None = None) -> tuple[int, bool]:
     return min(n, cap), n > cap
 
 
+def estimated_count(qs: QuerySet[Any]) -> int | None:
+    """PostgreSQL's planner estimate of how many rows `qs` returns (no rows are read); None where
+    the database gives none (SQLite, the embedded mode)."""
+    if connection.vendor != "postgresql":
+        return None
+    plan = json.loads(qs.order_by().explain(format="json"))
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+@dataclass(frozen=True)
+class Total:
+    """A list's total as the console shows it: exact, or a labelled estimate above the cap."""
+
+    n: int
+    exact: bool = True
+    at_least: bool = False  # no estimate available: "more than n"
+
+
+def list_total(qs: QuerySet[Any], cap: int | None = None) -> Total:
+    """Counted exactly up to `cap`; above it, the planner's estimate ("about n"), which costs the
+    same at 100,000 rows as at 100, and is never below what was counted."""
+    n, capped = capped_count(qs, cap)
+    if not capped:
+        return Total(n)
+    estimate = estimated_count(qs)
+    if estimate is None:
+        return Total(n, exact=False, at_least=True)
+    return Total(max(estimate, n + 1), exact=False)
+
+
 @dataclass
 class KeysetPage:
     """One page of a list ordered by descending id, with the ids to ask for its neighbours."""
 
     rows: list[Any]
-    after: int | None  # pass as ?after= for the next (older) page
-    before: int | None  # pass as ?before= for the previous (newer) page
+    after: int | str | None  # pass as ?after= for the next (older) page; a cursor when sorted
+    before: int | str | None  # pass as ?before= for the previous (newer) page
     count: int = 0
     count_capped: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
@@ -55,6 +90,110 @@ def keyset_page(
         rows=rows,
         after=rows[-1].pk if rows and has_older else None,
         before=rows[0].pk if rows and after is not None else None,
+    )
+
+
+class BadCursor(ValueError):
+    """A page cursor that this list did not hand out (edited, or from another sort order)."""
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """A sortable column: the model field, and whether empty (NULL) values occur. Rows are
+    ordered by (field, id); empty values count as the lowest, so they come last when descending.
+    Each sort key needs an index on (field DESC NULLS LAST, id DESC) for pages to stay fast."""
+
+    field: str
+    nullable: bool = False
+    is_time: bool = False
+
+
+def encode_cursor(value: Any, pk: int) -> str:
+    if isinstance(value, dt.datetime):
+        value = value.isoformat()
+    raw = json.dumps([value, pk], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(token: str, key: SortKey) -> tuple[Any, int]:
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        value, pk = json.loads(raw)
+        if not isinstance(pk, int) or isinstance(pk, bool):
+            raise TypeError
+        if value is None:
+            if not key.nullable:
+                raise TypeError
+        elif key.is_time:
+            value = dt.datetime.fromisoformat(value)
+            if value.tzinfo is None:
+                raise TypeError
+        elif not isinstance(value, str):
+            raise TypeError
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise BadCursor(
+            "this page link is not valid for this list; start from the first page"
+        ) from None
+    return value, pk
+
+
+def _beyond(key: SortKey, value: Any, pk: int, *, descending: bool) -> Q:
+    """Rows strictly after (value, pk) in the order (field, id), descending or ascending, with
+    empty values lowest."""
+    f = key.field
+    op, pk_op = ("lt", "lt") if descending else ("gt", "gt")
+    if value is None:
+        # Among the empty values only the id decides; ascending, every set value is after them.
+        same = Q(**{f"{f}__isnull": True, f"pk__{pk_op}": pk})
+        return same if descending else same | Q(**{f"{f}__isnull": False})
+    q = Q(**{f"{f}__{op}": value}) | Q(**{f: value, f"pk__{pk_op}": pk})
+    if key.nullable and descending:
+        q |= Q(**{f"{f}__isnull": True})
+    return q
+
+
+def _ordering(key: SortKey, *, descending: bool) -> list[Any]:
+    if descending:
+        return [F(key.field).desc(nulls_last=True), F("pk").desc()]
+    return [F(key.field).asc(nulls_first=True), F("pk").asc()]
+
+
+def sorted_keyset_page(
+    qs: QuerySet[Any],
+    *,
+    key: SortKey,
+    descending: bool,
+    after: str | None = None,
+    before: str | None = None,
+    size: int = 50,
+) -> KeysetPage:
+    """A page of `qs` ordered by (key, id): one query, no OFFSET, whichever page. `after` and
+    `before` are the opaque cursors of the page's last and first rows; raises BadCursor."""
+
+    def cursor(row: Any) -> str:
+        return encode_cursor(getattr(row, key.field), row.pk)
+
+    if before is not None:
+        value, pk = decode_cursor(before, key)
+        page_qs = qs.filter(_beyond(key, value, pk, descending=not descending))
+        rows = list(page_qs.order_by(*_ordering(key, descending=not descending))[: size + 1])
+        has_more = len(rows) > size
+        rows = list(reversed(rows[:size]))
+        return KeysetPage(
+            rows=rows,
+            after=cursor(rows[-1]) if rows else None,
+            before=cursor(rows[0]) if rows and has_more else None,
+        )
+    if after is not None:
+        value, pk = decode_cursor(after, key)
+        qs = qs.filter(_beyond(key, value, pk, descending=descending))
+    rows = list(qs.order_by(*_ordering(key, descending=descending))[: size + 1])
+    has_more = len(rows) > size
+    rows = rows[:size]
+    return KeysetPage(
+        rows=rows,
+        after=cursor(rows[-1]) if rows and has_more else None,
+        before=cursor(rows[0]) if rows and after is not None else None,
     )
 
 

@@ -202,6 +202,7 @@ POST_ONLY = {
     "directory-user-invite", "directory-user-recompute",
     "apns-upload", "apns-csr", "apns-push-all",
     "devices-delivery-cancel",
+    "devices-filter-save", "devices-filter-delete",
 }  # fmt: skip
 _ACTION_WORDS = ("revoke", "delete", "sync/", "test/", "invite", "recompute", "cancel", "assign/",
                  "push-all", "ue-mode", "security", "certificate/", "csr/$", "tokens/$")  # fmt: skip
