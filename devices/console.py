@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ from devices.models import (
     SavedFilter,
 )
 from devices.services import lifecycle, saved_filters
-from mdm_server import audit, roles
+from mdm_server import audit, roles, times
 from mdm_server.selectors import BadCursor, SortKey
 
 PAGE_SIZE = 50
@@ -64,11 +65,14 @@ def _hardware(attr: str) -> Any:
 
 
 def _when(attr: str) -> Any:
-    def get(e: Enrollment) -> str:
-        value = getattr(e, attr)
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+    # The moment itself: the page writes it with the `when` filter, the CSV export as text.
+    return lambda e: getattr(e, attr)
 
-    return get
+
+def _text(value: object) -> str:
+    if isinstance(value, dt.datetime):
+        return times.absolute(timezone.localtime(value))
+    return "" if value is None else str(value)
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,11 @@ class Column:
     get: Any  # Callable[[Enrollment], str]
     default: bool = False
     sort: SortKey | None = None  # sortable: an indexed field (models.SORTABLE_COLUMNS)
+    ident: bool = False  # a long identifier: may wrap anywhere so the table fits the window
+
+    @property
+    def time(self) -> bool:
+        return self.sort is not None and self.sort.is_time
 
 
 def _sort(field: str, *, time: bool = False) -> SortKey:
@@ -106,15 +115,16 @@ COLUMNS = [
         lambda e: e.managed_apple_id,
         True,
         _sort("managed_apple_id"),
+        ident=True,
     ),
     Column("ue_enrolled", "User Enrollment Enrolled", _ue_enrolled),
     Column("user", "User", lambda e: e.directory_user.username if e.directory_user else ""),
     Column("supervised", "Supervised", lambda e: _yes_no(e.supervised)),
-    Column("serial_number", "Serial number", _hardware("serial_number")),
-    Column("udid", "UDID", _hardware("udid")),
+    Column("serial_number", "Serial number", _hardware("serial_number"), ident=True),
+    Column("udid", "UDID", _hardware("udid"), ident=True),
     Column("enrolled_at", "Enrolled", _when("enrolled_at"), sort=_sort("enrolled_at", time=True)),
     Column("pushable", "Reachable by push", lambda e: _yes_no(e.is_pushable)),
-    Column("id", "ID", lambda e: str(e.public_id)),
+    Column("id", "ID", lambda e: str(e.public_id), ident=True),
 ]
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
 DEFAULT_COLUMNS = [c.key for c in COLUMNS if c.default]
@@ -233,7 +243,7 @@ def device_list(request: HttpRequest) -> HttpResponse:
             )  # fmt: skip
         total = selectors.list_total(filterset.qs)
     rows = [
-        (device, [column.get(device) for column in columns])
+        (device, [(column, column.get(device)) for column in columns])
         for device in (page.rows if page else [])
     ]
     base_query = _query_without(request, "after", "before")
@@ -323,7 +333,7 @@ def device_export(request: HttpRequest) -> HttpResponse:
         writer = csv.writer(buffer)
         yield writer.writerow([c.label for c in columns])
         for device in qs.iterator(chunk_size=2000):
-            yield writer.writerow([csv_cell(c.get(device)) for c in columns])
+            yield writer.writerow([csv_cell(_text(c.get(device))) for c in columns])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
