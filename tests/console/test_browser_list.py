@@ -1,0 +1,123 @@
+"""The device list and audit log at scale in headless Chromium: sort, totals, saved filters,
+UDID search, times written one way."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import connection
+
+from devices import services
+from devices.models import Enrollment
+from tests.console.test_browser import _sign_in
+from tests.devices._rows import bulk_devices
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _rows(page: Any) -> list[str]:
+    return page.locator("#device-table tbody tr[data-device]").evaluate_all(
+        "rows => rows.map(r => r.dataset.device)"
+    )
+
+
+def test_sort_pages_total_saved_filter_and_udid_search(
+    page: Any, live_server: Any, admin_user: User, shot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = live_server.url
+    monkeypatch.setattr("mdm_server.selectors.COUNT_CAP", 20)
+    bulk_devices(60)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE devices_enrollment")
+    page.set_viewport_size({"width": 1000, "height": 800})
+    _sign_in(page, base, admin_user)
+    page.goto(f"{base}/console/devices/?size=25")
+    count = page.inner_text("[data-count]")
+    assert re.fullmatch(r"About \d+ devices \(estimated.*\)", count), count
+    assert page.get_attribute("[data-count]", "data-exact") == "no"
+
+    page.click("th[data-col=last_seen] a[data-sort]")
+    page.wait_for_url(re.compile(r".*sort=-last_seen.*"))
+    assert page.get_attribute("th[data-col=last_seen]", "aria-sort") == "descending"
+    first = _rows(page)
+    page.click("a[rel=next]")
+    page.wait_for_url(re.compile(r".*after=.*"))
+    second = _rows(page)
+    page.click("a[rel=next]")
+    third = _rows(page)
+    walked = first + second + third
+    expected = [
+        str(p)
+        for p in Enrollment.objects.order_by("-last_seen_at", "-pk").values_list(
+            "public_id", flat=True
+        )
+    ]
+    assert walked == expected  # 25 + 25 + 10, in order, none twice
+    # Times: relative, with the absolute time and its zone beside it.
+    cell = page.locator("#device-table tbody tr td[data-col=last_seen]").first.inner_text()
+    assert re.search(r"ago \d{4}-\d\d-\d\d \d\d:\d\d UTC", cell), cell
+    shot("30-device-list-sorted")
+    page.click("a[rel=prev]")
+    assert _rows(page) == second
+
+    page.goto(f"{base}/console/devices/?platform=macOS&sort=last_seen")
+    page.fill("#save-filter input[name=name]", "Macs, least recently seen")
+    page.click("#save-filter button[type=submit]")
+    page.wait_for_selector("[data-saved-filter='Macs, least recently seen']")
+    page.goto(f"{base}/console/devices/")
+    page.click("[data-saved-filter='Macs, least recently seen'] a")
+    page.wait_for_url(re.compile(r".*platform=macOS&sort=last_seen$"))
+    assert page.get_attribute("th[data-col=last_seen]", "aria-sort") == "ascending"
+    assert len(_rows(page)) == 15
+    shot("31-saved-filter")
+
+    target = Enrollment.objects.filter(enrollment_type="device").first()
+    assert target is not None and target.udid
+    page.goto(f"{base}/console/devices/")
+    page.fill("#device-filters input[name=q]", target.udid[9:23].lower())
+    page.click("#device-filters button[type=submit]")
+    page.wait_for_url(re.compile(r".*q=.*"))
+    assert _rows(page) == [str(target.public_id)]
+    page.goto(f"{base}/console/devices/?col=name&col=udid&col=id&col=managed_apple_id")
+    page.set_viewport_size({"width": 700, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shot("32-udid-search-narrow")
+
+
+def test_audit_log_filters_by_choice_and_names_devices(
+    page: Any, live_server: Any, admin_user: User, shot: Any
+) -> None:
+    base = live_server.url
+    bulk_devices(2, enrollment_type="device")
+    devices = list(Enrollment.objects.all())
+    _sign_in(page, base, admin_user)
+    page.goto(f"{base}/console/devices/")
+    for device in devices:
+        page.check(f"input[name=ids][value='{device.public_id}']")
+    page.select_option("#bulk-form select[name=action]", "DeviceInformation")
+    page.click("#bulk-form .bulkbar button")
+    page.click("#bulk-confirm button[type=submit]")
+    page.wait_for_url(re.compile(r".*/console/devices/commands/.*"))
+    # One device's action: the audit details name the device.
+    page.goto(f"{base}/console/devices/{devices[0].public_id}/actions/SecurityInfo/")
+    page.click("#action-form button[type=submit]")
+    page.wait_for_url(re.compile(r".*\?tab=commands$"))
+    services.enqueue_command(enrollments=devices[:1], request_type="ProfileList")  # not audited
+    page.goto(f"{base}/console/audit/")
+    page.select_option("#audit-filters select[name=action]", "devices.command_queued")
+    page.select_option("#audit-filters select[name=actor]", admin_user.username)
+    page.click("#audit-filters button[type=submit]")
+    page.wait_for_url(re.compile(r".*action=devices.command_queued.*"))
+    rows = page.locator("#audit tbody tr[data-action='devices.command_queued']")
+    assert rows.count() == 2
+    single, bulk = (rows.nth(i).locator("td.details").inner_text() for i in range(2))
+    assert devices[0].display_name in single and str(devices[0].public_id) not in single
+    assert "SecurityInfo command" in single
+    assert "DeviceInformation command, DeviceInformation command" in bulk
+    assert "Queued: 2" in bulk
+    first_cell = rows.first.locator("td").first.inner_text()
+    assert re.fullmatch(r"just now \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", first_cell), first_cell
+    shot("33-audit-log-readable")
