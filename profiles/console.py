@@ -12,6 +12,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from devices.filters import DeviceFilterSet
+from devices.models import Enrollment
 from mdm_server import roles
 from mdm_server.pki.certificates import CertificateError
 from profiles import builder, forms, mobileconfig, schema, services
@@ -55,8 +57,13 @@ def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "report": services.ue_report(profile),
             "mode_form": forms.UserEnrollmentModeForm(initial={"ue_mode": profile.ue_mode}),
             "assign_form": forms.AssignmentForm(),
-            "assignments": profile.assignments.select_related("enrollment", "group"),
-            "deliveries": deliveries.order_by("-updated_at")[:200],
+            "picker": picker_context(query="", chosen=[]),
+            "assignments": profile.assignments.select_related(
+                "enrollment__directory_user", "group"
+            ),
+            "deliveries": deliveries.select_related("enrollment__directory_user").order_by(
+                "-updated_at"
+            )[:200],
             "counts": counts,
         },
     )
@@ -386,6 +393,43 @@ def profile_ue_mode(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "User-Enrollment choice saved.")
     return redirect("profiles-detail", pk=pk)
+
+
+PICKER_RESULTS = 25
+
+
+@roles.console_view(admin=True)
+def device_picker(request: HttpRequest, pk: int) -> HttpResponse:
+    """The assignment form's device search (htmx fragment): the devices already ticked, then
+    up to PICKER_RESULTS enrolled devices matching the search, by name."""
+    get_object_or_404(Profile, pk=pk)
+    return render(
+        request,
+        "profiles/_device_picker.html",
+        picker_context(query=request.GET.get("q", ""), chosen=request.GET.getlist("enrollments")),
+    )
+
+
+def picker_context(*, query: str, chosen: list[str]) -> dict[str, Any]:
+    enrolled = Enrollment.objects.filter(status=Enrollment.Status.ENROLLED).select_related(
+        "directory_user"
+    )
+    chosen_ids = [int(c) for c in chosen if c.isdigit()][:500]
+    ticked = list(enrolled.filter(pk__in=chosen_ids).order_by("-pk"))
+    matches: list[Enrollment] = []
+    query = query.strip()[:200]
+    if query:
+        filterset = DeviceFilterSet({"q": query}, queryset=enrolled)
+        if filterset.is_valid():
+            found = filterset.qs.exclude(pk__in=chosen_ids).order_by("-pk")
+            matches = list(found[: PICKER_RESULTS + 1])
+    return {
+        "query": query,
+        "ticked": ticked,
+        "matches": matches[:PICKER_RESULTS],
+        "more": len(matches) > PICKER_RESULTS,
+        "limit": PICKER_RESULTS,
+    }
 
 
 @require_POST

@@ -121,3 +121,42 @@ def test_audit_log_filters_by_choice_and_names_devices(
     first_cell = rows.first.locator("td").first.inner_text()
     assert re.fullmatch(r"just now \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", first_cell), first_cell
     shot("33-audit-log-readable")
+
+
+def test_assignment_picker_searches_on_the_server(
+    page: Any, live_server: Any, admin_user: User, shot: Any, server_pki: Any
+) -> None:
+    from profiles import services as profile_services
+
+    base = live_server.url
+    bulk_devices(40, enrollment_type="user", device_name="")
+    profile = profile_services.create_profile(
+        identifier="com.ex.browser-picker",
+        display_name="Wi-Fi",
+        actor=admin_user,
+        payloads=[
+            profile_services.PayloadInput("com.apple.mobiledevice.passwordpolicy", {"minLength": 6})
+        ],
+    )
+    _sign_in(page, base, admin_user)
+    page.goto(f"{base}/console/profiles/{profile.pk}/")
+    assert page.locator("#picker-results input[name=enrollments]").count() == 0
+    page.fill("#picker-search", "user1")  # user1, user10..user19
+    page.wait_for_selector("[data-pick]")
+    picks = page.locator("#picker-results label[data-pick]")
+    assert picks.count() == 11
+    page.locator("#picker-results label", has_text="user12@example.org").locator("input").check()
+    page.fill("#picker-search", "user3")
+    page.wait_for_selector("#picker-results label:has-text('user39@example.org')")
+    # The ticked one stays, first, with user3 and user30..user39.
+    assert page.locator("#picker-results label[data-pick]").count() == 12
+    first = page.locator("#picker-results label[data-pick]").first
+    assert "user12@example.org" in first.inner_text() and first.locator("input").is_checked()
+    page.locator("#picker-results label", has_text="user35@example.org").locator("input").check()
+    shot("34-assignment-picker")
+    page.click("#assign-form button[type=submit]")
+    page.wait_for_selector("#assignments")
+    table = page.inner_text("#assignments")
+    assert "user12@example.org" in table and "user35@example.org" in table
+    assert "→" not in table
+    assert "user12@example.org" in page.inner_text("#deliveries")
