@@ -7,6 +7,7 @@ Apple's schema through the generated `devices.capability_table`, and each decisi
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -1014,3 +1015,33 @@ def _without_forbidden_responses(
             value = _without_forbidden_responses(item, path, value, target, discarded)
         kept[key] = value
     return kept
+
+
+def payload_key_notes(
+    payload_type: str, paths: Iterable[str], target: Target
+) -> tuple[str, dict[str, str]]:
+    """For editors, before anything is saved: why the whole payload won't apply on the target
+    ("" when it may), and for each key path that won't apply there but would on a supervised
+    company device of the same platform, why (forbidden, ignored under User Enrollment, or
+    needing supervision), with its citation. A key the platform does not know at all is not
+    listed: it is no User-Enrollment matter."""
+    company = dataclasses.replace(target, enrollment_type=EnrollmentType.ADE, supervised=True)
+    name = table.PAYLOAD_TYPE_ALIASES.get(payload_type, payload_type)
+    variants = _PROFILES.get(name)
+    if not variants or payload_type in _PSEUDO_PAYLOAD_TYPES:
+        return f"unknown PayloadType {payload_type!r}: not in Apple's schema", {}
+    item = _choose_variant(name, variants, {})
+    decision = _evaluate(item, target)
+    if not decision.allowed:
+        return decision.reason, {}
+    notes: dict[str, str] = {}
+    for path in paths:
+        owner = item
+        if path not in item.keys:
+            if _COMMON_KEYS is None or path not in _COMMON_KEYS.keys:
+                continue  # unknown to the schema: not judged (as in check_payload)
+            owner = _COMMON_KEYS
+        verdict = _key_verdict(owner, path, target)
+        if verdict.status != _OK and _key_verdict(owner, path, company).status == _OK:
+            notes[path] = verdict.text
+    return "", notes
