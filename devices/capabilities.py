@@ -1045,3 +1045,60 @@ def payload_key_notes(
         if verdict.status != _OK and _key_verdict(owner, path, company).status == _OK:
             notes[path] = verdict.text
     return "", notes
+
+
+@dataclass(frozen=True)
+class OptionNote:
+    """How a console form offers one command option (a key, or a query) to one device: `shown`
+    False when the platform has no such option at all; `reason` when the device may not be sent
+    it (greyed, with Apple's rule)."""
+
+    key: str
+    shown: bool
+    reason: str = ""
+
+
+def _company_twin(target: Target) -> Target:
+    # The same platform enrolled the most capable way: what the platform itself offers.
+    return dataclasses.replace(target, enrollment_type=EnrollmentType.ADE, supervised=True)
+
+
+def command_option_notes(
+    request_type: str, keys: Iterable[str], target: Target
+) -> dict[str, OptionNote]:
+    """For each top-level command key: offered, greyed (with why) or absent on this target."""
+    item = _COMMANDS.get(request_type)
+    out: dict[str, OptionNote] = {}
+    for key in keys:
+        if item is None or key not in item.keys:
+            out[key] = OptionNote(key, True)  # not judged by the schema
+            continue
+        if _key_verdict(item, key, _company_twin(target)).status != _OK:
+            out[key] = OptionNote(key, False)
+            continue
+        verdict = _key_verdict(item, key, target)
+        out[key] = OptionNote(key, True, "" if verdict.status == _OK else verdict.text)
+    return out
+
+
+def query_option_notes(request_type: str, target: Target) -> list[OptionNote]:
+    """Every query Apple's schema lists for the command (DeviceInformation `Queries`), in the
+    schema's order: offered, greyed (with why, e.g. under User Enrollment) or absent."""
+    item = _COMMANDS.get(request_type)
+    if item is None:
+        raise ValueError(f"unknown RequestType {request_type!r}: not in Apple's schema")
+    query = _query_list(item)
+    prefix = f"{query['values']}="
+    company = _company_twin(target)
+    out = []
+    for path in item.keys:
+        if not path.startswith(prefix):
+            continue
+        key = path.removeprefix(prefix)
+        args = (item, query["values"], query.get("responses", ""), key)
+        if _query_verdict(*args, company).status != _OK:
+            out.append(OptionNote(key, False))
+            continue
+        verdict = _query_verdict(*args, target)
+        out.append(OptionNote(key, True, "" if verdict.status == _OK else verdict.text))
+    return out

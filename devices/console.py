@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, cast
@@ -19,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from devices import commands, selectors, services
+from devices import capabilities, commands, selectors, services
 from devices.filters import (
     CommandOverviewFilterSet,
     DeliveryFilterSet,
@@ -424,20 +425,95 @@ def device_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
 # --- actions -------------------------------------------------------------------------------------
 
 
-def command_form_class(spec: commands.CommandSpec) -> type[forms.Form]:
-    """A form for one registry command: its parameters, plus a confirmation when destructive."""
+# Words a label keeps as written (acronyms and product names) when a key is made readable.
+_KEEP = ("iTunes", "PIN", "ID", "IDs", "URL", "OS", "MAC", "SIM")
+
+
+def human_label(key: str) -> str:
+    """'ManagedAppsOnly' -> 'Managed apps only', 'iTunesStoreID' -> 'iTunes Store ID'."""
+    words = re.findall(r"iTunes|[A-Z]+(?![a-z])s?|[A-Z]?[a-z]+|\d+", key)
+    out = []
+    for i, word in enumerate(words):
+        if word in _KEEP or word.isupper() or (word[:-1].isupper() and word.endswith("s")):
+            out.append(word)
+        elif i == 0:
+            out.append(word[0].upper() + word[1:])
+        elif word in ("Store",):
+            out.append(word)
+        else:
+            out.append(word.lower())
+    return " ".join(out) or key
+
+
+class _GreyedCheckboxes(forms.CheckboxSelectMultiple):
+    """Checkboxes of which some are shown but cannot be ticked; their title says why."""
+
+    def __init__(self, *args: Any, greyed: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.greyed = greyed or {}
+
+    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(name, value, *args, **kwargs)
+        reason = self.greyed.get(str(value))
+        if reason:
+            option["attrs"] = {**option["attrs"], "disabled": True, "title": reason}
+            option["label"] = f"{option['label']} (not for this device)"
+        return option
+
+
+def _queries_field(spec: commands.CommandSpec, target: Any) -> forms.Field:
+    """DeviceInformation's Queries as a checklist from Apple's schema: what the platform lacks
+    is left out; what this device may not be asked (a personal device) is greyed with why."""
+    notes = [n for n in capabilities.query_option_notes(spec.request_type, target) if n.shown]
+    greyed = {n.key: n.reason for n in notes if n.reason}
+    choices = [(n.key, n.key) for n in notes]
+
+    def refuse_greyed(values: list[str]) -> None:
+        refused = [v for v in values if v in greyed]
+        if refused:
+            raise forms.ValidationError(
+                f"This device may not be asked {', '.join(refused)}: {greyed[refused[0]]}"
+            )
+
+    return forms.MultipleChoiceField(
+        choices=choices,
+        required=False,
+        label="Information to ask for",
+        help_text="None ticked: everything this device may be asked. Greyed: not for this "
+        "device, with the reason in the box's tooltip.",
+        widget=_GreyedCheckboxes(greyed=greyed, attrs={"class": "checklist"}),
+        validators=[refuse_greyed],
+    )
+
+
+def command_form_class(
+    spec: commands.CommandSpec, *, target: Any = None, count: int = 1
+) -> type[forms.Form]:
+    """A form for one registry command: its parameters (with readable labels; for one device,
+    only the options its platform has), plus a confirmation naming how many devices."""
     fields: dict[str, forms.Field] = {}
+    notes = (
+        capabilities.command_option_notes(spec.request_type, [p.name for p in spec.params], target)
+        if target is not None
+        else {}
+    )
     for p in spec.params:
-        if p.kind == "str":
+        note = notes.get(p.name)
+        if note is not None and not note.shown:
+            continue  # the platform has no such option
+        label = human_label(p.name)
+        if p.name == "Queries" and target is not None:
+            fields[p.name] = _queries_field(spec, target)
+        elif p.kind == "str":
             fields[p.name] = forms.CharField(
-                required=p.required, max_length=p.max_length, help_text=p.help
+                required=p.required, max_length=p.max_length, help_text=p.help, label=label
             )
         elif p.kind == "int":
-            fields[p.name] = forms.IntegerField(required=p.required, help_text=p.help)
+            fields[p.name] = forms.IntegerField(required=p.required, help_text=p.help, label=label)
         elif p.kind == "bool":
-            fields[p.name] = forms.BooleanField(required=False, help_text=p.help)
+            fields[p.name] = forms.BooleanField(required=False, help_text=p.help, label=label)
         elif p.kind == "data":
-            fields[p.name] = forms.FileField(required=p.required, help_text=p.help)
+            fields[p.name] = forms.FileField(required=p.required, help_text=p.help, label=label)
         else:  # list / dict: text, JSON where the command needs structure
             help_text = p.help or (
                 "JSON" if p.kind == "dict" else "Comma- or line-separated values, or a JSON list"
@@ -447,11 +523,18 @@ def command_form_class(spec: commands.CommandSpec) -> type[forms.Form]:
                 widget=forms.Textarea(attrs={"rows": 3}),
                 help_text=help_text,
                 max_length=20_000,
+                label=label,
             )
+        if note is not None and note.reason:
+            fields[p.name].disabled = True
+            fields[p.name].help_text = f"Not for this device: {note.reason}"
     if spec.destructive:
+        what = f"{spec.title[0].lower()}{spec.title[1:]}"
+        if count != 1:
+            what = f"{what.replace(' device', '')} on {count} devices"
         fields["confirm"] = forms.BooleanField(
             required=True,
-            label=f"Yes, {spec.title[0].lower()}{spec.title[1:]}",
+            label=f"Yes, {what}",
             error_messages={"required": "Tick this box to confirm: this action is destructive."},
         )
     return type(f"{spec.name}Form", (forms.Form,), fields)
@@ -462,12 +545,14 @@ def params_from(spec: commands.CommandSpec, form: forms.Form) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for p in spec.params:
         value = form.cleaned_data.get(p.name)
-        if value in (None, ""):
+        if value in (None, "", []):
             continue
         if p.kind == "data":
             if value.size > MAX_UPLOAD:
                 raise commands.CommandInputError(p.name, "is larger than 5 MB")
             value = value.read()
+        elif isinstance(value, list):
+            pass  # a checklist: already the values
         elif p.kind in ("list", "dict") and (p.kind == "dict" or value.lstrip().startswith("[")):
             try:
                 value = json.loads(value)
@@ -518,7 +603,8 @@ def device_action(request: HttpRequest, public_id: Any, name: str) -> HttpRespon
     spec = _spec_or_404(name)
     action = next(a for a in selectors.actions_for(device) if a.spec.name == spec.name)
     bound = request.method == "POST"
-    form = command_form_class(spec)(
+    target = services.target_for(device) if action.allowed else None
+    form = command_form_class(spec, target=target)(
         request.POST if bound else None, request.FILES if bound else None
     )
     if request.method == "POST" and not action.allowed:
@@ -671,7 +757,10 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
     except BulkError as exc:
         messages.error(request, f"Bulk {spec.title.lower()}: {exc}.")
         return redirect(reverse("devices-list") + "?" + data.get("filter", ""))
-    form = command_form_class(spec)(
+    # What the capability filter will do, device by device: the confirmation names the count
+    # that will really get the command.
+    preview = selectors.refusal_preview(spec, targets.only(*PREVIEW_FIELDS).iterator())
+    form = command_form_class(spec, count=preview[0])(
         request.POST if request.method == "POST" and "submit" in request.POST else None,
         request.FILES or None,
     )
@@ -690,9 +779,6 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
                     )
                 query = urlencode([("c", c.pk) for c in result.commands])
                 return redirect(reverse("devices-commands") + "?" + query)
-    preview = None
-    if not form.is_bound:
-        preview = selectors.refusal_preview(spec, targets.only(*PREVIEW_FIELDS).iterator())
     return render(
         request,
         "devices/bulk.html",
@@ -705,6 +791,7 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
             "all_matching": data.get("all_matching") == "1",
             "filter": filter_query or data.get("filter", ""),
             "preview": preview,
+            "skipped": count - preview[0],
         },
         status=400 if form.is_bound else 200,
     )
