@@ -137,25 +137,53 @@ def decode_cursor(token: str, key: SortKey) -> tuple[Any, int]:
     return value, pk
 
 
-def _beyond(key: SortKey, value: Any, pk: int, *, descending: bool) -> Q:
-    """Rows strictly after (value, pk) in the order (field, id), descending or ascending, with
-    empty values lowest."""
+def _segments(
+    qs: QuerySet[Any], key: SortKey, cursor: tuple[Any, int] | None, *, descending: bool
+) -> list[QuerySet[Any]]:
+    """The rows after the cursor, as index-friendly pieces in list order.
+
+    Set values and empty (NULL) values are separate pieces (empty values count as the lowest:
+    last descending, first ascending). Within set values the cursor is a range on the column
+    (`col <= v`, where the index scan starts) with only the ties filtered by id, so a page deep
+    in the list reads its own rows and the cursor value's ties, never the rows before it.
+    """
     f = key.field
-    op, pk_op = ("lt", "lt") if descending else ("gt", "gt")
+    lt = "lt" if descending else "gt"
+    lte = "lte" if descending else "gte"
+    by_id = F("pk").desc() if descending else F("pk").asc()
+    # Spelled like the index (col DESC NULLS LAST, id DESC), read forwards or backwards, so
+    # PostgreSQL walks it instead of sorting.
+    column = F(f).desc(nulls_last=True) if descending else F(f).asc(nulls_first=True)
+    set_order = [column, by_id]
+    set_rows = qs.filter(**{f"{f}__isnull": False}) if key.nullable else qs
+    null_rows = qs.filter(**{f"{f}__isnull": True})
+    if cursor is None:
+        pieces = [set_rows.order_by(*set_order)]
+        if key.nullable:
+            nulls = null_rows.order_by(by_id)
+            pieces = [*pieces, nulls] if descending else [nulls, *pieces]
+        return pieces
+    value, pk = cursor
     if value is None:
-        # Among the empty values only the id decides; ascending, every set value is after them.
-        same = Q(**{f"{f}__isnull": True, f"pk__{pk_op}": pk})
-        return same if descending else same | Q(**{f"{f}__isnull": False})
-    q = Q(**{f"{f}__{op}": value}) | Q(**{f: value, f"pk__{pk_op}": pk})
+        after_nulls = null_rows.filter(**{f"pk__{lt}": pk}).order_by(by_id)
+        # Descending, nothing follows the empty values; ascending, every set value does.
+        return [after_nulls] if descending else [after_nulls, set_rows.order_by(*set_order)]
+    after_set = set_rows.filter(
+        Q(**{f"{f}__{lte}": value}) & (Q(**{f"{f}__{lt}": value}) | Q(**{f"pk__{lt}": pk}))
+    ).order_by(*set_order)
     if key.nullable and descending:
-        q |= Q(**{f"{f}__isnull": True})
-    return q
+        return [after_set, null_rows.order_by(by_id)]
+    return [after_set]
 
 
-def _ordering(key: SortKey, *, descending: bool) -> list[Any]:
-    if descending:
-        return [F(key.field).desc(nulls_last=True), F("pk").desc()]
-    return [F(key.field).asc(nulls_first=True), F("pk").asc()]
+def _take(pieces: list[QuerySet[Any]], n: int) -> list[Any]:
+    """The first n rows of the pieces in turn: one query per piece that is reached."""
+    rows: list[Any] = []
+    for piece in pieces:
+        if len(rows) >= n:
+            break
+        rows += list(piece[: n - len(rows)])
+    return rows
 
 
 def sorted_keyset_page(
@@ -167,16 +195,16 @@ def sorted_keyset_page(
     before: str | None = None,
     size: int = 50,
 ) -> KeysetPage:
-    """A page of `qs` ordered by (key, id): one query, no OFFSET, whichever page. `after` and
-    `before` are the opaque cursors of the page's last and first rows; raises BadCursor."""
+    """A page of `qs` ordered by (key, id): no OFFSET, whichever page (one query; two where a
+    page spans set and empty values). `after` and `before` are the opaque cursors of the page's
+    last and first rows; raises BadCursor."""
 
     def cursor(row: Any) -> str:
         return encode_cursor(getattr(row, key.field), row.pk)
 
     if before is not None:
-        value, pk = decode_cursor(before, key)
-        page_qs = qs.filter(_beyond(key, value, pk, descending=not descending))
-        rows = list(page_qs.order_by(*_ordering(key, descending=not descending))[: size + 1])
+        back = _segments(qs, key, decode_cursor(before, key), descending=not descending)
+        rows = _take(back, size + 1)
         has_more = len(rows) > size
         rows = list(reversed(rows[:size]))
         return KeysetPage(
@@ -184,10 +212,8 @@ def sorted_keyset_page(
             after=cursor(rows[-1]) if rows else None,
             before=cursor(rows[0]) if rows and has_more else None,
         )
-    if after is not None:
-        value, pk = decode_cursor(after, key)
-        qs = qs.filter(_beyond(key, value, pk, descending=descending))
-    rows = list(qs.order_by(*_ordering(key, descending=descending))[: size + 1])
+    start = decode_cursor(after, key) if after is not None else None
+    rows = _take(_segments(qs, key, start, descending=descending), size + 1)
     has_more = len(rows) > size
     rows = rows[:size]
     return KeysetPage(
