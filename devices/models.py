@@ -11,6 +11,7 @@ from django.db.models import Q
 
 from devices import lifecycle
 from mdm_server import apple
+from mdm_server.indexes import KeysetIndex
 
 
 def fit(model: type[models.Model], field: str, value: str) -> str:
@@ -130,7 +131,7 @@ class Enrollment(models.Model):
             # The device list's sortable columns: keyset pages by (column, id) over device
             # channels, read forwards or backwards (devices.console.COLUMNS).
             *(
-                models.Index(
+                KeysetIndex(
                     models.F(column).desc(nulls_last=True),
                     models.F("id").desc(),
                     name=f"devices_sort_{column}",
