@@ -276,10 +276,14 @@ def action_label(action: str) -> str:
 
 
 def _grouped_actions() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Each area's actions, after a choice of the whole area (its name without a dot)."""
     groups: dict[str, list[tuple[str, str]]] = {}
     for action in audit_actions():
-        area = action.partition(".")[0].capitalize()
-        groups.setdefault(area, []).append((action, action_label(action)))
+        area = action.partition(".")[0]
+        title = area.capitalize()
+        if title not in groups:
+            groups[title] = [(area, f"{title}: every action")]
+        groups[title].append((action, action_label(action)))
     return list(groups.items())
 
 
@@ -290,7 +294,9 @@ class ConsoleAuditFilterSet(AuditEventFilterSet):
     """The console's audit-log filters: the action and the account are chosen from a list (the
     API keeps its text filters)."""
 
-    action = django_filters.ChoiceFilter(field_name="action", label="Action", choices=[])
+    action = django_filters.ChoiceFilter(
+        field_name="action", label="Action", choices=[], method="filter_action"
+    )
     actor = django_filters.ChoiceFilter(field_name="actor_name", label="Who", choices=[])
     target_type = django_filters.ChoiceFilter(label="Kind of target", choices=[])
 
@@ -313,6 +319,14 @@ class ConsoleAuditFilterSet(AuditEventFilterSet):
             if m.__module__.split(".")[0] in _OUR_PACKAGES or m._meta.label == "auth.User"
         )
         fields["target_type"].choices = [("", "Any"), *labels]
+
+    def filter_action(
+        self, qs: QuerySet[AuditEvent], name: str, value: str
+    ) -> QuerySet[AuditEvent]:
+        # An area ("apns") is every action in it; an action ("apns.push") is exactly that one.
+        if "." in value:
+            return qs.filter(action=value)
+        return qs.filter(action__startswith=value + ".")
 
 
 def audit_events() -> QuerySet[AuditEvent]:
