@@ -46,6 +46,8 @@ PAGES = [
     ("console: OS 18 + not seen 30 d", "/console/devices/", {"os_version": "18", "not_seen_for": "30"}),
     ("console: search", "/console/devices/", {"q": "user777@bench"}),
     ("console: all columns", "/console/devices/", {"col": ["name", "user", "managed_apple_id", "ue_enrolled", "serial_number"]}),
+    ("console: sorted by last seen", "/console/devices/", {"sort": "-last_seen"}),
+    ("console: sorted by Managed Apple ID", "/console/devices/", {"sort": "managed_apple_id"}),
     ("api: first page", "/api/v1/devices/", {"page_size": "100"}),
     ("api: UE filter", "/api/v1/devices/", {"enrollment_type": "user", "page_size": "100"}),
     ("dashboard", "/console/", {}),
@@ -64,6 +66,7 @@ def main() -> None:
     from django.conf import settings
     from django.contrib.auth.models import User
     from django.db import connection
+    from django.db.models import F
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
@@ -92,6 +95,24 @@ def main() -> None:
                 if response.status_code != 200:
                     raise SystemExit(f"{label}: HTTP {response.status_code}")
             print(f"{label:34s} best {min(times) * 1000:7.1f} ms  {queries} queries")
+        # Deep in a sorted list: the cursor of the row half-way down, by last seen.
+        from devices.models import Enrollment
+        from mdm_server.selectors import encode_cursor
+
+        middle = Enrollment.objects.filter(parent__isnull=True).order_by(
+            F("last_seen_at").desc(nulls_last=True), "-pk"
+        )[args.n // 2]
+        deep = {"sort": "-last_seen", "after": encode_cursor(middle.last_seen_at, middle.pk)}
+        times = []
+        for _ in range(args.repeat):
+            with CaptureQueriesContext(connection) as ctx:
+                t0 = time.perf_counter()
+                response = client.get("/console/devices/", deep)
+                times.append(time.perf_counter() - t0)
+            if response.status_code != 200:
+                raise SystemExit(f"sorted, half-way down: HTTP {response.status_code}")
+        label = "console: sorted, half-way down"
+        print(f"{label:34s} best {min(times) * 1000:7.1f} ms  {len(ctx.captured_queries)} queries")
     finally:
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM devices_enrollment WHERE channel_key LIKE %s", [MARK + "%"])

@@ -7,6 +7,7 @@ Apple's schema through the generated `devices.capability_table`, and each decisi
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -1017,3 +1018,90 @@ def _without_forbidden_responses(
             value = _without_forbidden_responses(item, path, value, target, discarded)
         kept[key] = value
     return kept
+
+
+def payload_key_notes(
+    payload_type: str, paths: Iterable[str], target: Target
+) -> tuple[str, dict[str, str]]:
+    """For editors, before anything is saved: why the whole payload won't apply on the target
+    ("" when it may), and for each key path that won't apply there but would on a supervised
+    company device of the same platform, why (forbidden, ignored under User Enrollment, or
+    needing supervision), with its citation. A key the platform does not know at all is not
+    listed: it is no User-Enrollment matter."""
+    company = dataclasses.replace(target, enrollment_type=EnrollmentType.ADE, supervised=True)
+    name = table.PAYLOAD_TYPE_ALIASES.get(payload_type, payload_type)
+    variants = _PROFILES.get(name)
+    if not variants or payload_type in _PSEUDO_PAYLOAD_TYPES:
+        return f"unknown PayloadType {payload_type!r}: not in Apple's schema", {}
+    item = _choose_variant(name, variants, {})
+    decision = _evaluate(item, target)
+    if not decision.allowed:
+        return decision.reason, {}
+    notes: dict[str, str] = {}
+    for path in paths:
+        owner = item
+        if path not in item.keys:
+            if _COMMON_KEYS is None or path not in _COMMON_KEYS.keys:
+                continue  # unknown to the schema: not judged (as in check_payload)
+            owner = _COMMON_KEYS
+        verdict = _key_verdict(owner, path, target)
+        if verdict.status != _OK and _key_verdict(owner, path, company).status == _OK:
+            notes[path] = verdict.text
+    return "", notes
+
+
+@dataclass(frozen=True)
+class OptionNote:
+    """How a console form offers one command option (a key, or a query) to one device: `shown`
+    False when the platform has no such option at all; `reason` when the device may not be sent
+    it (greyed, with Apple's rule)."""
+
+    key: str
+    shown: bool
+    reason: str = ""
+
+
+def _company_twin(target: Target) -> Target:
+    # The same platform enrolled the most capable way: what the platform itself offers.
+    return dataclasses.replace(target, enrollment_type=EnrollmentType.ADE, supervised=True)
+
+
+def command_option_notes(
+    request_type: str, keys: Iterable[str], target: Target
+) -> dict[str, OptionNote]:
+    """For each top-level command key: offered, greyed (with why) or absent on this target."""
+    item = _COMMANDS.get(request_type)
+    out: dict[str, OptionNote] = {}
+    for key in keys:
+        if item is None or key not in item.keys:
+            out[key] = OptionNote(key, True)  # not judged by the schema
+            continue
+        if _key_verdict(item, key, _company_twin(target)).status != _OK:
+            out[key] = OptionNote(key, False)
+            continue
+        verdict = _key_verdict(item, key, target)
+        out[key] = OptionNote(key, True, "" if verdict.status == _OK else verdict.text)
+    return out
+
+
+def query_option_notes(request_type: str, target: Target) -> list[OptionNote]:
+    """Every query Apple's schema lists for the command (DeviceInformation `Queries`), in the
+    schema's order: offered, greyed (with why, e.g. under User Enrollment) or absent."""
+    item = _COMMANDS.get(request_type)
+    if item is None:
+        raise ValueError(f"unknown RequestType {request_type!r}: not in Apple's schema")
+    query = _query_list(item)
+    prefix = f"{query['values']}="
+    company = _company_twin(target)
+    out = []
+    for path in item.keys:
+        if not path.startswith(prefix):
+            continue
+        key = path.removeprefix(prefix)
+        args = (item, query["values"], query.get("responses", ""), key)
+        if _query_verdict(*args, company).status != _OK:
+            out.append(OptionNote(key, False))
+            continue
+        verdict = _query_verdict(*args, target)
+        out.append(OptionNote(key, True, "" if verdict.status == _OK else verdict.text))
+    return out

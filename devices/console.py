@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from devices import commands, selectors, services
+from devices import capabilities, commands, selectors, services
 from devices.filters import (
     CommandOverviewFilterSet,
     DeliveryFilterSet,
@@ -25,10 +28,18 @@ from devices.filters import (
     DeviceFilterSet,
     TargetFilterSet,
 )
-from devices.models import Command, Enrollment, LifecycleSettings, QueuedCommand
-from devices.services import lifecycle
+from devices.models import (
+    SORTABLE_COLUMNS,
+    Command,
+    Enrollment,
+    LifecycleSettings,
+    QueuedCommand,
+    SavedFilter,
+)
+from devices.services import lifecycle, saved_filters
 from devices.services import renewal as renewal_services
-from mdm_server import audit, roles
+from mdm_server import audit, roles, times
+from mdm_server.selectors import BadCursor, SortKey
 
 PAGE_SIZE = 50
 LOG_PAGE_SIZE = 100
@@ -56,11 +67,14 @@ def _hardware(attr: str) -> Any:
 
 
 def _when(attr: str) -> Any:
-    def get(e: Enrollment) -> str:
-        value = getattr(e, attr)
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+    # The moment itself: the page writes it with the `when` filter, the CSV export as text.
+    return lambda e: getattr(e, attr)
 
-    return get
+
+def _text(value: object) -> str:
+    if isinstance(value, dt.datetime):
+        return times.absolute(timezone.localtime(value))
+    return "" if value is None else str(value)
 
 
 @dataclass(frozen=True)
@@ -69,26 +83,50 @@ class Column:
     label: str
     get: Any  # Callable[[Enrollment], str]
     default: bool = False
+    sort: SortKey | None = None  # sortable: an indexed field (models.SORTABLE_COLUMNS)
+    ident: bool = False  # a long identifier: may wrap anywhere so the table fits the window
+
+    @property
+    def time(self) -> bool:
+        return self.sort is not None and self.sort.is_time
+
+
+def _sort(field: str, *, time: bool = False) -> SortKey:
+    assert field in SORTABLE_COLUMNS, field  # noqa: S101 (each sort key needs its index)
+    return SortKey(field, nullable=time, is_time=time)
 
 
 COLUMNS = [
     Column("name", "Name", lambda e: e.display_name, True),
-    Column("type", "Enrollment type", lambda e: e.get_enrollment_type_display(), True),
-    Column("platform", "Platform", lambda e: e.platform, True),
+    Column(
+        "type",
+        "Enrollment type",
+        lambda e: e.get_enrollment_type_display(),
+        True,
+        _sort("enrollment_type"),
+    ),
+    Column("platform", "Platform", lambda e: e.platform, True, _sort("platform")),
     Column("os_version", "OS version", lambda e: e.os_version, True),
     Column("model", "Model", lambda e: e.model_name or e.product_name),
-    Column("status", "Status", lambda e: e.get_status_display(), True),
-    Column("last_seen", "Last seen", _when("last_seen_at"), True),
-    Column("inventory", "Inventory", _when("inventory_at"), True),
-    Column("managed_apple_id", "Managed Apple ID", lambda e: e.managed_apple_id, True),
+    Column("status", "Status", lambda e: e.get_status_display(), True, _sort("status")),
+    Column("last_seen", "Last seen", _when("last_seen_at"), True, _sort("last_seen_at", time=True)),
+    Column("inventory", "Inventory", _when("inventory_at"), True, _sort("inventory_at", time=True)),
+    Column(
+        "managed_apple_id",
+        "Managed Apple ID",
+        lambda e: e.managed_apple_id,
+        True,
+        _sort("managed_apple_id"),
+        ident=True,
+    ),
     Column("ue_enrolled", "User Enrollment Enrolled", _ue_enrolled),
     Column("user", "User", lambda e: e.directory_user.username if e.directory_user else ""),
     Column("supervised", "Supervised", lambda e: _yes_no(e.supervised)),
-    Column("serial_number", "Serial number", _hardware("serial_number")),
-    Column("udid", "UDID", _hardware("udid")),
-    Column("enrolled_at", "Enrolled", _when("enrolled_at")),
+    Column("serial_number", "Serial number", _hardware("serial_number"), ident=True),
+    Column("udid", "UDID", _hardware("udid"), ident=True),
+    Column("enrolled_at", "Enrolled", _when("enrolled_at"), sort=_sort("enrolled_at", time=True)),
     Column("pushable", "Reachable by push", lambda e: _yes_no(e.is_pushable)),
-    Column("id", "ID", lambda e: str(e.public_id)),
+    Column("id", "ID", lambda e: str(e.public_id), ident=True),
 ]
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
 DEFAULT_COLUMNS = [c.key for c in COLUMNS if c.default]
@@ -160,29 +198,63 @@ def _query_without(request: HttpRequest, *names: str) -> str:
 # --- list ----------------------------------------------------------------------------------------
 
 
+def _sort_param(request: HttpRequest) -> tuple[Column | None, bool]:
+    """The column the list is sorted by (None: newest first) and whether descending."""
+    raw = request.GET.get("sort", "")
+    if not raw:
+        return None, True
+    column = COLUMN_BY_KEY.get(raw.removeprefix("-"))
+    if column is None or column.sort is None:
+        sortable = ", ".join(c.key for c in COLUMNS if c.sort)
+        raise BadListParameter(f"sort must be one of {sortable}, each optionally with a leading -")
+    return column, raw.startswith("-")
+
+
+def _text_param(request: HttpRequest, name: str) -> str | None:
+    return request.GET.get(name) or None
+
+
 @roles.console_view()
 def device_list(request: HttpRequest) -> HttpResponse:
     filterset = DeviceFilterSet(request.GET, queryset=selectors.devices())
     columns = _chosen_columns(request)
     try:
         size = _page_size(request)
+        sort_column, descending = _sort_param(request)
     except BadListParameter as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
     page = None
+    total = None
     if filterset.is_valid():
         qs = filterset.qs
         if any(c.key == "user" for c in columns):
             qs = qs.select_related("directory_user")
-        page = selectors.keyset_page(
-            qs, after=_int_param(request, "after"), before=_int_param(request, "before"),
-            size=size,
-        )  # fmt: skip
-        page.count, page.count_capped = selectors.capped_count(filterset.qs)
+        if sort_column is not None and sort_column.sort is not None:
+            try:
+                page = selectors.sorted_keyset_page(
+                    qs, key=sort_column.sort, descending=descending,
+                    after=_text_param(request, "after"), before=_text_param(request, "before"),
+                    size=size,
+                )  # fmt: skip
+            except BadCursor as exc:
+                return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
+        else:
+            page = selectors.keyset_page(
+                qs, after=_int_param(request, "after"), before=_int_param(request, "before"),
+                size=size,
+            )  # fmt: skip
+        total = selectors.list_total(filterset.qs)
     rows = [
-        (device, [column.get(device) for column in columns])
+        (device, [(column, column.get(device)) for column in columns])
         for device in (page.rows if page else [])
     ]
     base_query = _query_without(request, "after", "before")
+    sort_query = _query_without(request, "after", "before", "sort")
+    # A header sorts by its column, newest or highest first; clicked again, the other way round.
+    headers = [
+        (c, (("" if c is sort_column and descending else "-") + c.key) if c.sort else "")
+        for c in columns
+    ]
     response = render(
         request,
         "devices/list.html",
@@ -190,12 +262,19 @@ def device_list(request: HttpRequest) -> HttpResponse:
             "section": "devices",
             "filterset": filterset,
             "page": page,
+            "total": total,
             "rows": rows,
             "columns": columns,
             "all_columns": COLUMNS,
             "chosen": {c.key for c in columns},
             "base_query": base_query,
+            "sort_query": sort_query,
+            "headers": headers,
+            "sorted_by": sort_column.key if sort_column else "",
+            "sorted_descending": descending,
             "filter_query": _query_without(request, "after", "before", "col", "size"),
+            "saved_query": _query_without(request, "after", "before"),
+            "saved_filters": list(SavedFilter.objects.filter(owner=_me(request))),
             "actions": list(commands.REGISTRY.values()),
             "page_size": size,
             "page_sizes": PAGE_SIZES,
@@ -207,6 +286,39 @@ def device_list(request: HttpRequest) -> HttpResponse:
     if "size" in request.GET:
         response.set_cookie(PAGE_SIZE_COOKIE, str(size), max_age=REMEMBER_SECONDS, samesite="Lax")
     return response
+
+
+@require_POST
+@roles.console_view(own_account=True)
+def saved_filter_save(request: HttpRequest) -> HttpResponse:
+    """Save the list's current filter under a name, for the signed-in account only (POST)."""
+    query = request.POST.get("query", "")
+    try:
+        saved = saved_filters.save_filter(
+            owner=_me(request), name=request.POST.get("name", ""), query=query
+        )
+    except saved_filters.SavedFilterRefused as exc:
+        messages.error(request, f"Filter not saved: {exc}")
+        return redirect(reverse("devices-list") + "?" + _safe_query(query))
+    messages.success(request, f"Filter saved as “{saved.name}”.")
+    return redirect(reverse("devices-list") + "?" + saved.query)
+
+
+@require_POST
+@roles.console_view(own_account=True)
+def saved_filter_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    if not saved_filters.delete_filter(owner=_me(request), pk=pk):
+        raise Http404("You have no saved filter with this id.")
+    messages.success(request, "Saved filter deleted.")
+    return redirect(reverse("devices-list"))
+
+
+def _me(request: HttpRequest) -> User:
+    return cast(User, request.user)  # console_view lets only signed-in accounts in
+
+
+def _safe_query(query: str) -> str:
+    return QueryDict(query).urlencode()
 
 
 @roles.console_view()
@@ -223,7 +335,7 @@ def device_export(request: HttpRequest) -> HttpResponse:
         writer = csv.writer(buffer)
         yield writer.writerow([c.label for c in columns])
         for device in qs.iterator(chunk_size=2000):
-            yield writer.writerow([csv_cell(c.get(device)) for c in columns])
+            yield writer.writerow([csv_cell(_text(c.get(device))) for c in columns])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
@@ -314,20 +426,95 @@ def device_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
 # --- actions -------------------------------------------------------------------------------------
 
 
-def command_form_class(spec: commands.CommandSpec) -> type[forms.Form]:
-    """A form for one registry command: its parameters, plus a confirmation when destructive."""
+# Words a label keeps as written (acronyms and product names) when a key is made readable.
+_KEEP = ("iTunes", "PIN", "ID", "IDs", "URL", "OS", "MAC", "SIM")
+
+
+def human_label(key: str) -> str:
+    """'ManagedAppsOnly' -> 'Managed apps only', 'iTunesStoreID' -> 'iTunes Store ID'."""
+    words = re.findall(r"iTunes|[A-Z]+(?![a-z])s?|[A-Z]?[a-z]+|\d+", key)
+    out = []
+    for i, word in enumerate(words):
+        if word in _KEEP or word.isupper() or (word[:-1].isupper() and word.endswith("s")):
+            out.append(word)
+        elif i == 0:
+            out.append(word[0].upper() + word[1:])
+        elif word in ("Store",):
+            out.append(word)
+        else:
+            out.append(word.lower())
+    return " ".join(out) or key
+
+
+class _GreyedCheckboxes(forms.CheckboxSelectMultiple):
+    """Checkboxes of which some are shown but cannot be ticked; their title says why."""
+
+    def __init__(self, *args: Any, greyed: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.greyed = greyed or {}
+
+    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(name, value, *args, **kwargs)
+        reason = self.greyed.get(str(value))
+        if reason:
+            option["attrs"] = {**option["attrs"], "disabled": True, "title": reason}
+            option["label"] = f"{option['label']} (not for this device)"
+        return option
+
+
+def _queries_field(spec: commands.CommandSpec, target: Any) -> forms.Field:
+    """DeviceInformation's Queries as a checklist from Apple's schema: what the platform lacks
+    is left out; what this device may not be asked (a personal device) is greyed with why."""
+    notes = [n for n in capabilities.query_option_notes(spec.request_type, target) if n.shown]
+    greyed = {n.key: n.reason for n in notes if n.reason}
+    choices = [(n.key, n.key) for n in notes]
+
+    def refuse_greyed(values: list[str]) -> None:
+        refused = [v for v in values if v in greyed]
+        if refused:
+            raise forms.ValidationError(
+                f"This device may not be asked {', '.join(refused)}: {greyed[refused[0]]}"
+            )
+
+    return forms.MultipleChoiceField(
+        choices=choices,
+        required=False,
+        label="Information to ask for",
+        help_text="None ticked: everything this device may be asked. Greyed: not for this "
+        "device, with the reason in the box's tooltip.",
+        widget=_GreyedCheckboxes(greyed=greyed, attrs={"class": "checklist"}),
+        validators=[refuse_greyed],
+    )
+
+
+def command_form_class(
+    spec: commands.CommandSpec, *, target: Any = None, count: int = 1
+) -> type[forms.Form]:
+    """A form for one registry command: its parameters (with readable labels; for one device,
+    only the options its platform has), plus a confirmation naming how many devices."""
     fields: dict[str, forms.Field] = {}
+    notes = (
+        capabilities.command_option_notes(spec.request_type, [p.name for p in spec.params], target)
+        if target is not None
+        else {}
+    )
     for p in spec.params:
-        if p.kind == "str":
+        note = notes.get(p.name)
+        if note is not None and not note.shown:
+            continue  # the platform has no such option
+        label = human_label(p.name)
+        if p.name == "Queries" and target is not None:
+            fields[p.name] = _queries_field(spec, target)
+        elif p.kind == "str":
             fields[p.name] = forms.CharField(
-                required=p.required, max_length=p.max_length, help_text=p.help
+                required=p.required, max_length=p.max_length, help_text=p.help, label=label
             )
         elif p.kind == "int":
-            fields[p.name] = forms.IntegerField(required=p.required, help_text=p.help)
+            fields[p.name] = forms.IntegerField(required=p.required, help_text=p.help, label=label)
         elif p.kind == "bool":
-            fields[p.name] = forms.BooleanField(required=False, help_text=p.help)
+            fields[p.name] = forms.BooleanField(required=False, help_text=p.help, label=label)
         elif p.kind == "data":
-            fields[p.name] = forms.FileField(required=p.required, help_text=p.help)
+            fields[p.name] = forms.FileField(required=p.required, help_text=p.help, label=label)
         else:  # list / dict: text, JSON where the command needs structure
             help_text = p.help or (
                 "JSON" if p.kind == "dict" else "Comma- or line-separated values, or a JSON list"
@@ -337,11 +524,18 @@ def command_form_class(spec: commands.CommandSpec) -> type[forms.Form]:
                 widget=forms.Textarea(attrs={"rows": 3}),
                 help_text=help_text,
                 max_length=20_000,
+                label=label,
             )
+        if note is not None and note.reason:
+            fields[p.name].disabled = True
+            fields[p.name].help_text = f"Not for this device: {note.reason}"
     if spec.destructive:
+        what = f"{spec.title[0].lower()}{spec.title[1:]}"
+        if count != 1:
+            what = f"{what.replace(' device', '')} on {count} devices"
         fields["confirm"] = forms.BooleanField(
             required=True,
-            label=f"Yes, {spec.title[0].lower()}{spec.title[1:]}",
+            label=f"Yes, {what}",
             error_messages={"required": "Tick this box to confirm: this action is destructive."},
         )
     return type(f"{spec.name}Form", (forms.Form,), fields)
@@ -352,12 +546,14 @@ def params_from(spec: commands.CommandSpec, form: forms.Form) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for p in spec.params:
         value = form.cleaned_data.get(p.name)
-        if value in (None, ""):
+        if value in (None, "", []):
             continue
         if p.kind == "data":
             if value.size > MAX_UPLOAD:
                 raise commands.CommandInputError(p.name, "is larger than 5 MB")
             value = value.read()
+        elif isinstance(value, list):
+            pass  # a checklist: already the values
         elif p.kind in ("list", "dict") and (p.kind == "dict" or value.lstrip().startswith("[")):
             try:
                 value = json.loads(value)
@@ -408,7 +604,8 @@ def device_action(request: HttpRequest, public_id: Any, name: str) -> HttpRespon
     spec = _spec_or_404(name)
     action = next(a for a in selectors.actions_for(device) if a.spec.name == spec.name)
     bound = request.method == "POST"
-    form = command_form_class(spec)(
+    target = services.target_for(device) if action.allowed else None
+    form = command_form_class(spec, target=target)(
         request.POST if bound else None, request.FILES if bound else None
     )
     if request.method == "POST" and not action.allowed:
@@ -592,7 +789,10 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
     except BulkError as exc:
         messages.error(request, f"Bulk {spec.title.lower()}: {exc}.")
         return redirect(reverse("devices-list") + "?" + data.get("filter", ""))
-    form = command_form_class(spec)(
+    # What the capability filter will do, device by device: the confirmation names the count
+    # that will really get the command.
+    preview = selectors.refusal_preview(spec, targets.only(*PREVIEW_FIELDS).iterator())
+    form = command_form_class(spec, count=preview[0])(
         request.POST if request.method == "POST" and "submit" in request.POST else None,
         request.FILES or None,
     )
@@ -611,9 +811,6 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
                     )
                 query = urlencode([("c", c.pk) for c in result.commands])
                 return redirect(reverse("devices-commands") + "?" + query)
-    preview = None
-    if not form.is_bound:
-        preview = selectors.refusal_preview(spec, targets.only(*PREVIEW_FIELDS).iterator())
     return render(
         request,
         "devices/bulk.html",
@@ -626,6 +823,7 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
             "all_matching": data.get("all_matching") == "1",
             "filter": filter_query or data.get("filter", ""),
             "preview": preview,
+            "skipped": count - preview[0],
         },
         status=400 if form.is_bound else 200,
     )

@@ -11,6 +11,7 @@ from django.db.models import Q
 
 from devices import lifecycle, renewal
 from mdm_server import apple
+from mdm_server.indexes import KeysetIndex
 
 
 def fit(model: type[models.Model], field: str, value: str) -> str:
@@ -18,6 +19,18 @@ def fit(model: type[models.Model], field: str, value: str) -> str:
     name) is kept as far as the column goes instead of failing the write with a DataError."""
     width = model._meta.get_field(field).max_length  # type: ignore[union-attr]
     return value[:width] if width is not None else value
+
+
+# Columns the console's device list sorts by; each has an index for its keyset pages.
+SORTABLE_COLUMNS = (
+    "enrollment_type",
+    "platform",
+    "status",
+    "last_seen_at",
+    "inventory_at",
+    "managed_apple_id",
+    "enrolled_at",
+)
 
 
 class Enrollment(models.Model):
@@ -129,6 +142,17 @@ class Enrollment(models.Model):
                 fields=["identity_not_after"],
                 name="devices_identity_expiry",
                 condition=Q(status="enrolled", parent__isnull=True),
+            ),
+            # The device list's sortable columns: keyset pages by (column, id) over device
+            # channels, read forwards or backwards (devices.console.COLUMNS).
+            *(
+                KeysetIndex(
+                    models.F(column).desc(nulls_last=True),
+                    models.F("id").desc(),
+                    name=f"devices_sort_{column}",
+                    condition=Q(parent__isnull=True),
+                )
+                for column in SORTABLE_COLUMNS
             ),
         ]
         constraints = [
@@ -405,3 +429,24 @@ class LifecycleSettings(models.Model):
     def load(cls) -> LifecycleSettings:
         """The settings, or the defaults while nobody has saved them (reading writes nothing)."""
         return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+
+class SavedFilter(models.Model):
+    """A device-list filter an administrator or helpdesk account saved under a name, for itself."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_device_filters"
+    )
+    name = models.CharField(max_length=80)
+    # The list's query string (search, filters, sort, columns), without page cursors.
+    query = models.CharField(max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="devices_saved_filter_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

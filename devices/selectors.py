@@ -6,13 +6,16 @@ Lists stay fast at 100k devices: keyset pages over the primary key and counts ca
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import plistlib
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from devices import capabilities, commands, disclosure, services
@@ -25,9 +28,23 @@ from devices.models import (
     InstalledProfile,
     QueuedCommand,
 )
-from mdm_server.selectors import COUNT_CAP, KeysetPage, capped_count, keyset_page
+from mdm_server.selectors import (
+    COUNT_CAP,
+    KeysetPage,
+    capped_count,
+    keyset_page,
+    list_total,
+    sorted_keyset_page,
+)
 
-__all__ = ["COUNT_CAP", "KeysetPage", "capped_count", "keyset_page"]
+__all__ = [
+    "COUNT_CAP",
+    "KeysetPage",
+    "capped_count",
+    "keyset_page",
+    "list_total",
+    "sorted_keyset_page",
+]
 
 # Hardware identifiers a User Enrollment never has: never shown, exported or serialised for one.
 HARDWARE_FIELDS = ("udid", "serial_number", "imei", "meid")
@@ -404,3 +421,23 @@ def server_certificate_alerts(*, now: dt.datetime | None = None) -> list[str]:
             "they are renewed automatically (`manage.py pki_rollover status`)."
         )
     return alerts
+
+
+def audit_names(values: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """What the audit log's details refer to, by the id they store: device public ids and
+    command UUIDs become (name, console URL). Two queries for a whole page of events."""
+    ids: set[uuid.UUID] = set()
+    for value in values:
+        with contextlib.suppress(ValueError, AttributeError, TypeError):
+            ids.add(uuid.UUID(value))
+    if not ids:
+        return {}
+    out: dict[str, tuple[str, str]] = {}
+    for device in Enrollment.objects.filter(public_id__in=ids).select_related("directory_user"):
+        url = reverse("devices-detail", args=[device.public_id])
+        out[str(device.public_id)] = (device.display_name, url)
+    texts = {str(i) for i in ids} | {str(i).upper() for i in ids}
+    for command in Command.objects.filter(uuid__in=texts).only("pk", "uuid", "request_type"):
+        url = reverse("devices-command-detail", args=[command.pk])
+        out[str(uuid.UUID(command.uuid))] = (f"{command.request_type} command", url)
+    return out

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from enrollment import directory_access, discovery, services
+from enrollment import access_rights, directory_access, discovery, services
 from enrollment.models import EnrollmentConfiguration, EnrollmentSession, EnrollmentSettings
 from mdm_server.roles import console_view
 
@@ -20,6 +20,50 @@ FAMILIES = discovery.MODEL_FAMILIES
 
 
 class SettingsForm(forms.ModelForm):
+    # Named checkboxes, not a number: the bits and what each allows come from Apple's schema.
+    device_access_rights = forms.TypedMultipleChoiceField(
+        choices=[(str(bit), text) for bit, text in access_rights.flags()],
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="What the organisation may do on a Device Enrollment (AccessRights)",
+        help_text="Not used for User Enrollment: a personal device's profile carries none.",
+    )
+
+    # How the page shows the settings: (section title, field names); a field not in the form
+    # is left out.
+    SECTIONS = (
+        ("User Enrollment (personal devices)", (
+            "user_enrollment_enabled", "organisation_name", "terms_text",
+        )),
+        ("Sign-in and token lifetimes", (
+            "token_ttl_minutes", "session_ttl_days", "oauth_access_ttl_minutes",
+        )),
+        ("Device Enrollment (organisation-owned devices)", (
+            "device_access_rights", "apple_device_ca_pem",
+        )),
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        stored = self.instance.device_access_rights if self.instance else 0
+        self.initial["device_access_rights"] = [
+            str(bit) for bit, _ in access_rights.flags() if stored & bit
+        ]
+
+    def sections(self) -> list[tuple[str, list[Any]]]:
+        out = []
+        shown: set[str] = set()
+        for title, names in self.SECTIONS:
+            fields = [self[n] for n in names if n in self.fields]
+            shown.update(n for n in names if n in self.fields)
+            if fields:
+                out.append((title, fields))
+        rest = [self[n] for n in self.fields if n not in shown]
+        if rest:
+            out.append(("Other settings", rest))
+        return out
+
     class Meta:
         model = EnrollmentSettings
         fields = [
@@ -60,13 +104,10 @@ class SettingsForm(forms.ModelForm):
         return value
 
     def clean_device_access_rights(self) -> int:
-        value = int(self.cleaned_data["device_access_rights"])
-        if not 1 <= value <= 8191:
-            raise forms.ValidationError("Between 1 and 8191.")
-        if value & 2 and not value & 1:
-            raise forms.ValidationError("2 (remove profiles) needs 1 (inspect profiles).")
-        if value & 128 and not value & 64:
-            raise forms.ValidationError("128 (change apps) needs 64 (inspect apps).")
+        value = sum(int(bit) for bit in self.cleaned_data["device_access_rights"])
+        reason = access_rights.problem(value)
+        if reason:
+            raise forms.ValidationError(reason[0].upper() + reason[1:] + ".")
         return value
 
     def clean_apple_device_ca_pem(self) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from enrollment import access_rights
 from profiles.builder import build_configuration_profile, build_payload, new_uuid
 
 SERVER_CAPABILITIES = (
@@ -107,13 +108,9 @@ def _validate(spec: EnrollmentProfileSpec) -> None:
     if needs_apple_id and "@" not in spec.managed_apple_id:
         raise MdmProfileError("the user has no Managed Apple ID; set one in the directory")
     if spec.kind == ProfileKind.DEVICE or spec.kind == ProfileKind.ACCOUNT_ADDE:
-        rights = spec.access_rights
-        if not 1 <= rights <= ALL_ACCESS_RIGHTS:
-            raise MdmProfileError("AccessRights must be between 1 and 8191")
-        if rights & 2 and not rights & 1:
-            raise MdmProfileError("AccessRights 2 (remove profiles) needs 1 (inspect profiles)")
-        if rights & 128 and not rights & 64:
-            raise MdmProfileError("AccessRights 128 (change apps) needs 64 (inspect apps)")
+        reason = access_rights.problem(spec.access_rights)
+        if reason:
+            raise MdmProfileError(reason)
 
 
 def mdm_payload_content(spec: EnrollmentProfileSpec, identity_uuid: str) -> dict[str, Any]:

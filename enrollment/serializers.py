@@ -6,7 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from enrollment import discovery
+from enrollment import access_rights, discovery
 from enrollment.models import EnrollmentConfiguration, EnrollmentSession, EnrollmentSettings
 
 
@@ -48,12 +48,9 @@ class SettingsSerializer(serializers.ModelSerializer):
         return value
 
     def validate_device_access_rights(self, value: int) -> int:
-        if (
-            not 1 <= value <= 8191
-            or (value & 2 and not value & 1)
-            or (value & 128 and not value & 64)
-        ):
-            raise serializers.ValidationError("Between 1 and 8191; 2 needs 1 and 128 needs 64.")
+        reason = access_rights.problem(value)
+        if reason:
+            raise serializers.ValidationError(reason)
         return value
 
 

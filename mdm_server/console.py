@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from base64 import b32encode
+from dataclasses import dataclass
 from typing import Any
 
 import segno
@@ -201,7 +202,7 @@ def api_token_revoke(request: HttpRequest, user_id: int) -> HttpResponse:
 
 @roles.console_view()
 def audit_log(request: HttpRequest) -> HttpResponse:
-    filterset = selectors.AuditEventFilterSet(request.GET, queryset=selectors.audit_events())
+    filterset = selectors.ConsoleAuditFilterSet(request.GET, queryset=selectors.audit_events())
     page = None
     if filterset.is_valid():
         try:
@@ -213,6 +214,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     params = request.GET.copy()
     params.pop("after", None)
     params.pop("before", None)
+    events = page.rows if page else []
     return render(
         request,
         "console/audit.html",
@@ -220,9 +222,54 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "section": "settings",
             "filterset": filterset,
             "page": page,
+            "events": [
+                (e, selectors.action_label(e.action), details)
+                for e, details in zip(events, readable_details(events), strict=True)
+            ],
             "base_query": params.urlencode(),
         },
     )
+
+
+@dataclass(frozen=True)
+class DetailItem:
+    text: str
+    url: str = ""
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
+def readable_details(events: list[Any]) -> list[list[tuple[str, list[DetailItem]]]]:
+    """Each event's details as (label, items): ids of devices and commands become their names,
+    linked; other values are shown as they are. One lookup for the whole page."""
+    from devices import selectors as device_selectors
+
+    names = device_selectors.audit_names(
+        s for e in events for v in e.details.values() for s in _strings(v)
+    )
+    out = []
+    for event in events:
+        rows = []
+        for key, value in event.details.items():
+            values = value if isinstance(value, list) else [value]
+            items = []
+            for v in values:
+                named = names.get(v.lower()) if isinstance(v, str) else None
+                if named:
+                    items.append(DetailItem(*named))
+                elif isinstance(v, dict):
+                    items.append(DetailItem(", ".join(f"{k}: {x}" for k, x in v.items())))
+                else:
+                    items.append(DetailItem(str(v)))
+            rows.append((str(key).replace("_", " ").capitalize(), items))
+        out.append(rows)
+    return out
 
 
 # --- your account: password and second factor ----------------------------------------------------

@@ -173,7 +173,9 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "mdm_server.console.console_context",
-            ]
+            ],
+            # {{ value|when }}: every page shows times one way (relative, absolute, zone).
+            "builtins": ["mdm_server.templatetags.console_time"],
         },
     }
 ]

@@ -12,9 +12,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from devices import capabilities
+from devices.filters import DeviceFilterSet
+from devices.models import Enrollment
 from mdm_server import roles
 from mdm_server.pki.certificates import CertificateError
-from profiles import builder, forms, mobileconfig, schema, services
+from profiles import builder, forms, key_groups, mobileconfig, schema, services
 from profiles import ue_report as ue
 from profiles.exceptions import ProfileError
 from profiles.models import Assignment, Delivery, Profile
@@ -55,8 +58,13 @@ def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "report": services.ue_report(profile),
             "mode_form": forms.UserEnrollmentModeForm(initial={"ue_mode": profile.ue_mode}),
             "assign_form": forms.AssignmentForm(),
-            "assignments": profile.assignments.select_related("enrollment", "group"),
-            "deliveries": deliveries.order_by("-updated_at")[:200],
+            "picker": picker_context(query="", chosen=[]),
+            "assignments": profile.assignments.select_related(
+                "enrollment__directory_user", "group"
+            ),
+            "deliveries": deliveries.select_related("enrollment__directory_user").order_by(
+                "-updated_at"
+            )[:200],
             "counts": counts,
         },
     )
@@ -297,6 +305,76 @@ def _save(
         return [f"The profile could not be signed for delivery: {exc}"]
 
 
+@dataclass
+class _KeyRow:
+    """One key of a payload in the editor, with what a personal device would do with it."""
+
+    name: str
+    field: Any  # BoundField
+    ue: dict[str, str]  # platform -> why it won't apply on a User Enrollment there
+
+    @property
+    def ue_platforms(self) -> str:
+        return " or ".join(_PERSONAL[p] for p in self.ue)
+
+    @property
+    def ue_text(self) -> str:
+        return " · ".join(f"{p}: {why}" for p, why in self.ue.items())
+
+    @property
+    def has_value(self) -> bool:
+        return self.field.value() not in (None, "", [])
+
+
+@dataclass
+class _KeyGroup:
+    title: str
+    rows: list[_KeyRow]
+    open: bool
+
+    @property
+    def set_count(self) -> int:
+        return sum(1 for r in self.rows if r.has_value)
+
+
+@dataclass
+class _Layout:
+    groups: list[_KeyGroup]
+    payload_notes: dict[str, str]  # platform -> why the whole payload won't apply on UE
+
+
+_PERSONAL = {"iOS": "personal iPhone/iPad", "macOS": "personal Mac"}
+# A payload with this many keys or fewer shows them all at once; larger ones open only the
+# groups that hold a value or an error.
+_OPEN_ALL_BELOW = 25
+
+
+def _editor_layout(item: _EditorPayload, scope: str) -> _Layout:
+    """The payload's keys in groups (profiles.key_groups), each marked with what a User
+    Enrollment would do with it (devices.capabilities, from Apple's schema), before saving."""
+    form = item.form
+    names = list(form.fields)
+    payload_notes: dict[str, str] = {}
+    key_notes: dict[str, dict[str, str]] = {}
+    for platform in ue.UE_PLATFORMS:
+        whole, notes = capabilities.payload_key_notes(
+            item.payload_type, names, ue.ue_target(platform, scope)
+        )
+        if whole:
+            payload_notes[str(platform)] = whole
+        for name, why in notes.items():
+            key_notes.setdefault(name, {})[str(platform)] = why
+    rows = {n: _KeyRow(n, form[n], key_notes.get(n, {})) for n in names}
+    grouped = key_groups.group_keys(item.payload_type, names)
+    small = len(names) <= _OPEN_ALL_BELOW
+    groups = []
+    for title, members in grouped:
+        member_rows = [rows[n] for n in members]
+        busy = any(r.has_value or r.field.errors for r in member_rows)
+        groups.append(_KeyGroup(title, member_rows, open=small or busy))
+    return _Layout(groups, payload_notes)
+
+
 def _editor(request: HttpRequest, profile: Profile | None) -> HttpResponse:
     items = _editor_state(request, profile)
     initial = (
@@ -343,6 +421,7 @@ def _editor(request: HttpRequest, profile: Profile | None) -> HttpResponse:
             )
             return redirect("profiles-detail", pk=result.pk)
         errors = result
+    scope = str(meta["scope"].value() or Profile.Scope.DEVICE)
     return render(
         request,
         "profiles/editor.html",
@@ -350,7 +429,7 @@ def _editor(request: HttpRequest, profile: Profile | None) -> HttpResponse:
             "section": SECTION,
             "profile": profile,
             "meta": meta,
-            "items": items,
+            "items": [(item, _editor_layout(item, scope)) for item in items],
             "errors": errors,
             "catalogue": schema.catalogue(),
             "report": report,
@@ -386,6 +465,43 @@ def profile_ue_mode(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "User-Enrollment choice saved.")
     return redirect("profiles-detail", pk=pk)
+
+
+PICKER_RESULTS = 25
+
+
+@roles.console_view(admin=True)
+def device_picker(request: HttpRequest, pk: int) -> HttpResponse:
+    """The assignment form's device search (htmx fragment): the devices already ticked, then
+    up to PICKER_RESULTS enrolled devices matching the search, by name."""
+    get_object_or_404(Profile, pk=pk)
+    return render(
+        request,
+        "profiles/_device_picker.html",
+        picker_context(query=request.GET.get("q", ""), chosen=request.GET.getlist("enrollments")),
+    )
+
+
+def picker_context(*, query: str, chosen: list[str]) -> dict[str, Any]:
+    enrolled = Enrollment.objects.filter(status=Enrollment.Status.ENROLLED).select_related(
+        "directory_user"
+    )
+    chosen_ids = [int(c) for c in chosen if c.isdigit()][:500]
+    ticked = list(enrolled.filter(pk__in=chosen_ids).order_by("-pk"))
+    matches: list[Enrollment] = []
+    query = query.strip()[:200]
+    if query:
+        filterset = DeviceFilterSet({"q": query}, queryset=enrolled)
+        if filterset.is_valid():
+            found = filterset.qs.exclude(pk__in=chosen_ids).order_by("-pk")
+            matches = list(found[: PICKER_RESULTS + 1])
+    return {
+        "query": query,
+        "ticked": ticked,
+        "matches": matches[:PICKER_RESULTS],
+        "more": len(matches) > PICKER_RESULTS,
+        "limit": PICKER_RESULTS,
+    }
 
 
 @require_POST

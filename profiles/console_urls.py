@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/replace/", console.profile_replace, name="profiles-replace"),
     path("<int:pk>/ue-mode/", console.profile_ue_mode, name="profiles-ue-mode"),
     path("<int:pk>/assign/", console.profile_assign, name="profiles-assign"),
+    path("<int:pk>/device-search/", console.device_picker, name="profiles-device-picker"),
     path(
         "<int:pk>/assignments/<int:assignment_pk>/delete/",
         console.assignment_delete,

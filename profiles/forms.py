@@ -61,19 +61,13 @@ class AssignmentForm(forms.Form):
     groups = forms.ModelMultipleChoiceField(
         queryset=DirectoryGroup.objects.all(), required=False, label="User groups"
     )
+    # Any enrolled channel may be chosen; the page offers them through a server-side search
+    # (profiles-device-picker), never as one list of every device.
     enrollments = forms.ModelMultipleChoiceField(
-        queryset=Enrollment.objects.none(),
+        queryset=Enrollment.objects.filter(status=Enrollment.Status.ENROLLED),
         required=False,
         label="Devices",
-        help_text="Enrolled channels (first 500 by name); use the API for larger selections",
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        enrolled = Enrollment.objects.filter(status=Enrollment.Status.ENROLLED)
-        first = list(enrolled.order_by("device_name", "id").values_list("pk", flat=True)[:500])
-        field: Any = self.fields["enrollments"]
-        field.queryset = enrolled.filter(pk__in=first).order_by("device_name", "id")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

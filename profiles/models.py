@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from mdm_server import apple
+
 
 class Profile(models.Model):
     """A configuration profile. `content` is the unsigned `.mobileconfig`; it is signed at delivery."""
@@ -133,6 +135,16 @@ class Assignment(models.Model):
         if self.kind == self.Kind.ENROLLMENT_TYPE:
             return f"{self.profile_id} → every {self.enrollment_type} enrollment"
         return f"{self.profile_id} → group {self.group_id}"
+
+    @property
+    def target_label(self) -> str:
+        """What the console and the audit log call the target: a name, never an id."""
+        if self.kind == self.Kind.ENROLLMENT and self.enrollment is not None:
+            return f"Device: {self.enrollment.display_name}"
+        if self.kind == self.Kind.GROUP and self.group is not None:
+            return f"User group: {self.group.name}"
+        label = dict(apple.EnrollmentType.choices).get(self.enrollment_type, self.enrollment_type)
+        return f"Every {label} enrollment"
 
 
 class Delivery(models.Model):

@@ -605,7 +605,7 @@ def assign_profile(
         details={
             "enrollments": len(members),
             "enrollment_types": types,
-            "groups": [g.pk for g in group_list],
+            "groups": [g.name for g in group_list],
             "queued": len(outcome.installed.queued),
             "skipped": len(outcome.installed.skipped),
         },
@@ -621,7 +621,7 @@ def unassign_profile(*, assignment: Assignment, actor: Actor) -> SyncOutcome:
         actor=actor,
         action="profiles.unassign",
         target=profile,
-        details={"assignment": str(assignment)},
+        details={"assignment": assignment.target_label},
     )
     assignment.delete()
     return sync_profile(profile=profile, actor=actor, origin="unassigned")

@@ -205,6 +205,7 @@ POST_ONLY = {
     "declarations-delete", "declarations-set-assign", "declarations-set-unassign",
     "declarations-set-delete",
     "apps-location-upload", "apps-location-sync", "apps-custom", "apps-assign", "apps-unassign",
+    "devices-filter-save", "devices-filter-delete",
 }  # fmt: skip
 _ACTION_WORDS = ("revoke", "delete", "sync/", "test/", "invite", "recompute", "cancel", "assign/",
                  "push-all", "ue-mode", "security", "certificate/", "csr/$", "tokens/$")  # fmt: skip

@@ -45,7 +45,7 @@ def _settings_post(**overrides: Any) -> dict[str, Any]:
         "s-token_ttl_minutes": "10",
         "s-session_ttl_days": "30",
         "s-oauth_access_ttl_minutes": "60",
-        "s-device_access_rights": "8191",
+        "s-device_access_rights": [str(1 << i) for i in range(13)],
         "s-terms_text": "Terms",
         "s-apple_device_ca_pem": "",
     }
@@ -60,8 +60,12 @@ def test_save_settings_and_switch_off_user_enrollment(
     assert response.status_code == 302
     options = EnrollmentSettings.load()
     assert options.user_enrollment_enabled is False and options.token_ttl_minutes == 10
-    bad = admin_client.post(URL, _settings_post(**{"s-device_access_rights": "2"}))
-    assert bad.status_code == 200 and "needs 1" in bad.content.decode()
+    bad = admin_client.post(URL, _settings_post(**{"s-device_access_rights": ["2"]}))
+    assert bad.status_code == 200
+    assert (
+        "AccessRights 2 (Allow installation and removal of configuration profiles) needs 1"
+        in bad.content.decode()
+    )
     bad = admin_client.post(URL, _settings_post(**{"s-apple_device_ca_pem": "nope"}))
     assert "Not a PEM certificate" in bad.content.decode()
     assert EnrollmentSettings.load().device_access_rights == 8191
@@ -147,3 +151,20 @@ def test_invite_from_the_console(
     assert "No such directory user" in response.content.decode()
     response = admin_client.post(URL, {"action": "invite", "user": "bob"}, follow=True)
     assert "disabled" in response.content.decode()
+
+
+def test_access_rights_are_named_checkboxes_from_apples_schema(
+    org: dict[str, Any], admin_client: Any
+) -> None:
+    page = admin_client.get(URL).content.decode()
+    assert 'data-section="Device Enrollment (organisation-owned devices)"' in page
+    assert 'value="8" ' in page and "Allow device erase" in page  # bit 8, named
+    assert page.count('name="s-device_access_rights"') == 13
+    chosen = ["1", "2", "16", "256"]  # no erase, no lock
+    response = admin_client.post(URL, _settings_post(**{"s-device_access_rights": chosen}))
+    assert response.status_code == 302
+    assert EnrollmentSettings.load().device_access_rights == 1 + 2 + 16 + 256
+    ticked = admin_client.get(URL).context["settings_form"]["device_access_rights"].value()
+    assert ticked == chosen
+    none = admin_client.post(URL, _settings_post(**{"s-device_access_rights": []}))
+    assert none.status_code == 200 and "at least one right" in none.content.decode()
