@@ -246,6 +246,43 @@ def enrollment_started(*, enrollment: Enrollment) -> int:
     return count
 
 
+def carry_over_apps(*, old: Enrollment, new: Enrollment) -> int:
+    """The person's new device replaces `old` (inside the replacement's transaction): the apps
+    assigned to the old device itself are assigned to the new one, with the same settings, and
+    the required ones requested there (group and enrollment-type assignments follow the person
+    and the type already, at the new enrollment). The number of assignments carried over."""
+    carried = 0
+    own = AppAssignment.objects.filter(
+        scope=AppAssignment.Scope.DEVICE, enrollment=old
+    ).select_related("app")
+    for assignment in own:
+        if AppAssignment.objects.filter(
+            scope=AppAssignment.Scope.DEVICE, enrollment=new, app=assignment.app_id
+        ).exists():
+            continue
+        copy = AppAssignment.objects.create(
+            app=assignment.app,
+            scope=AppAssignment.Scope.DEVICE,
+            enrollment=new,
+            mode=assignment.mode,
+            configuration=assignment.configuration,
+            vpn_uuid=assignment.vpn_uuid,
+            associated_domains=assignment.associated_domains,
+            removable=assignment.removable,
+            created_by=assignment.created_by,
+        )
+        audit.record(
+            actor=None,
+            action="apps.assigned",
+            target=copy,
+            details={"app": assignment.app.name, "carried_over_from": str(old.public_id)},
+        )
+        if copy.mode == AppAssignment.Mode.REQUIRED:
+            _request(new, copy)
+        carried += 1
+    return carried
+
+
 def reconcile_people(*, user_ids: Iterable[int]) -> tuple[int, int]:
     """After group changes: request the required apps these people's devices now fall under,
     and remove the ones no assignment reaches any more. Returns (requested, removed)."""

@@ -336,10 +336,27 @@ def _wait_event(client: appsbooks.AppsBooksClient, event: str) -> appsbooks.Even
     raise appsbooks.AppsBooksError(f"event {event} still pending")
 
 
+def end_installs(*, channel_ids: list[int]) -> int:
+    """An enrollment ended (inside its transaction): every app install of these channels ends
+    (REMOVING: the device dropped the apps with its management; the licence is freed after
+    commit by `enrollment_ended`, or by the beat once CLAIM has passed). How many ended."""
+    return (
+        AppInstall.objects.filter(enrollment__in=channel_ids)
+        .exclude(status__in=(Status.REMOVED, Status.REMOVING))
+        .update(
+            status=Status.REMOVING,
+            next_attempt_at=timezone.now() + CLAIM,
+            updated_at=timezone.now(),
+        )
+    )
+
+
 def enrollment_ended(*, enrollment: Enrollment) -> int:
-    """The device left: its managed apps went with the enrollment; free their licences."""
+    """The device left: its managed apps went with the enrollment (and its user channels');
+    free their licences."""
+    channels = [enrollment.pk, *enrollment.user_channels.values_list("pk", flat=True)]
     installs = list(
-        AppInstall.objects.filter(enrollment=enrollment)
+        AppInstall.objects.filter(enrollment__in=channels)
         .exclude(status=Status.REMOVED)
         .select_related("app", "app__token", "enrollment")
     )
