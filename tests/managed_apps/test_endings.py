@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from devices import services as device_services
@@ -239,3 +240,49 @@ def test_an_ending_while_the_broker_is_down_is_released_by_the_beat(
     monkeypatch.undo()
     drive()  # the beat, once the claim on the row has run out
     _assert_released(fake_vpp, enrollment)
+
+
+def _apps_panel(page: str) -> str:
+    start = page.index('id="device-managed-apps"')
+    return page[start : page.index("</section>", start)]
+
+
+def test_the_device_page_shows_its_managed_apps_and_their_state(
+    catalogue: App,
+    fake_vpp: FakeAppsBooks,
+    make_device: Callable[..., SimulatedDevice],
+    django_capture_on_commit_callbacks: Capture,
+    admin_client: Client,
+) -> None:
+    phone, enrollment = _licensed_phone(
+        make_device, fake_vpp, django_capture_on_commit_callbacks, user_enrollment=True
+    )
+    url = f"/console/devices/{enrollment.public_id}/"
+    panel = _apps_panel(admin_client.get(url).content.decode())
+    assert 'data-app="com.example.workmail" data-status="installed"' in panel
+    assert "Work Mail" in panel and "User licence" in panel
+    with django_capture_on_commit_callbacks(execute=True):
+        phone.check_out()
+    panel = _apps_panel(admin_client.get(url).content.decode())
+    assert 'data-status="removed"' in panel and "User licence" not in panel
+
+
+def test_a_failing_panel_leaves_the_device_page_up(
+    make_device: Callable[..., SimulatedDevice], admin_client: Client
+) -> None:
+    from devices import hooks
+
+    device = make_device(platform="iOS", user_enrollment=True)
+    device.enroll()
+    enrollment = Enrollment.objects.get()
+
+    def broken(enrollment: Enrollment) -> hooks.DevicePanel:
+        raise RuntimeError("a panel failed")
+
+    hooks.set_device_panel("broken", broken)
+    try:
+        response = admin_client.get(f"/console/devices/{enrollment.public_id}/")
+    finally:
+        hooks.set_device_panel("broken", None)
+    assert response.status_code == 200
+    assert "No managed app assigned to this device." in _apps_panel(response.content.decode())
