@@ -76,7 +76,7 @@ def test_an_ended_channel_is_served_nothing_and_its_status_is_kept(
 
 
 def test_a_replaced_device_s_own_sets_move_to_the_new_device(
-    make_device: MakeDevice, django_capture_on_commit_callbacks: Any
+    make_device: MakeDevice, django_capture_on_commit_callbacks: Any, admin_client: Any
 ) -> None:
     old_phone = make_device(platform="iOS", user_enrollment=False)
     old_phone.enroll()
@@ -91,6 +91,9 @@ def test_a_replaced_device_s_own_sets_move_to_the_new_device(
         assert device_services.unenroll(enrollment=old, reason="replaced", replaced_by=new)
     assert SetAssignment.objects.filter(declaration_set=work, enrollment=new).exists()
     assert list(services.channels_of_sets([work])) == [new]
+    # The set's page still shows the old device's assignment, marked as ended.
+    page = admin_client.get(f"/console/declarations/sets/{work.pk}/").content.decode()
+    assert page.count("data-ended") == 1
     handled = new_phone.run()
     assert "DeclarativeManagement" in [r.request_type for r in handled]
     assert ("configuration", "com.ex.passcode") in new_phone.declarative.declarations
