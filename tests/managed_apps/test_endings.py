@@ -38,7 +38,7 @@ def catalogue(fake_vpp: FakeAppsBooks) -> App:
 def _revoke_session(enrollment: Enrollment) -> None:
     session = EnrollmentSession.objects.create(
         kind=EnrollmentSession.Kind.ACCOUNT,
-        enrollment_type=EnrollmentSession.Type.USER,
+        enrollment_type=enrollment.enrollment_type,
         user_identifier=ANN,
         enrollment=enrollment,
         expires_at=timezone.now() + timedelta(hours=1),
@@ -114,7 +114,7 @@ def test_each_ending_frees_the_user_licence(
     _assert_released(fake_vpp, enrollment)
 
 
-@pytest.mark.parametrize("ending", ["unenroll", "session revoked"])
+@pytest.mark.parametrize("ending", sorted(ENDINGS))
 def test_each_ending_frees_the_device_licence(
     ending: str,
     catalogue: App,
