@@ -46,13 +46,17 @@ def _ended(
     from devices.managed_apps import services, tasks
 
     ending = services.end_installs(channel_ids=channel_ids)
-    carried = services.carry_over_apps(old=enrollment, new=replaced_by) if replaced_by else 0
+    carried = 0
+    if replaced_by is not None:
+        carried = services.carry_over_apps(old=enrollment, new=replaced_by, hold=bool(ending))
 
     def after() -> None:
         try:
-            if ending:
-                tasks.release_enrollment.delay(enrollment.pk)
-            if carried:
+            if ending:  # released first, then the new device's installs (one task, in order)
+                tasks.release_enrollment.delay(
+                    enrollment.pk, replaced_by.pk if replaced_by is not None else None
+                )
+            elif carried:
                 tasks.advance_installs.delay()
         except Exception:  # the beat's advance_installs takes over what is left
             logger.exception("releasing the app licences of enrollment %s failed", enrollment.pk)

@@ -194,8 +194,13 @@ def test_the_new_device_gets_the_replaced_one_s_own_required_apps(
     new_phone, new = enrolled(
         make_device, fake_vpp, platform="iOS", user_enrollment=True, apple_id=ANN
     )
+    fake_vpp.requests.clear()
     with django_capture_on_commit_callbacks(execute=True):
         assert device_services.unenroll(enrollment=old, reason="replaced", replaced_by=new)
+    # The old licence is freed first, then the person's licence associated again for the new
+    # device (never the other way round: that would take it away from the new device).
+    writes = [r for r in fake_vpp.requests if r.startswith("POST assets/")]
+    assert writes == ["POST assets/disassociate", "POST assets/associate"]
     copy = AppAssignment.objects.get(enrollment=new)
     assert (copy.app_id, copy.mode, copy.configuration) == (
         catalogue.pk,

@@ -37,6 +37,7 @@ from devices.managed_apps.services.installs import (
     push_update,
     record_result,
     refresh_status,
+    release_then_advance,
     remove_install,
     status_counts,
 )
@@ -72,6 +73,7 @@ __all__ = [
     "reconcile_people",
     "record_result",
     "refresh_status",
+    "release_then_advance",
     "remove_install",
     "request_install",
     "status_counts",

@@ -367,6 +367,19 @@ def enrollment_ended(*, enrollment: Enrollment) -> int:
     return len(installs)
 
 
+def release_then_advance(*, enrollment: Enrollment, then: Enrollment | None = None) -> int:
+    """Free the ended enrollment's licences, then start the installs held for the device that
+    replaces it (`then`): in this order, so a licence the new device gets again is not taken
+    away. The number of installs released."""
+    released = enrollment_ended(enrollment=enrollment)
+    if then is not None:
+        AppInstall.objects.filter(enrollment=then, status=Status.REQUESTED).update(
+            next_attempt_at=timezone.now(), updated_at=timezone.now()
+        )
+        advance_due()
+    return released
+
+
 def push_update(*, app: App) -> int:
     """A new version of an app: send InstallApplication again where it is required."""
     installs = AppInstall.objects.filter(
