@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from devices import capabilities, commands, selectors, services
+from devices import capabilities, commands, hooks, selectors, services
 from devices.filters import (
     CommandOverviewFilterSet,
     DeliveryFilterSet,
@@ -380,6 +380,8 @@ def device_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
         "user_channels": list(device.user_channels.all()),
         "gone_reason": lifecycle.gone_reason(device, days=LifecycleSettings.load().gone_after_days),
     }
+    if tab == "summary":
+        context["panels"] = hooks.device_panels(device)
     if tab == "inventory":
         context.update(
             apps=list(device.apps.all()[:500]),

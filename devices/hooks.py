@@ -15,9 +15,10 @@ unchecked. The enrollment app registers them all in its `AppConfig.ready()`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from devices.exceptions import CheckinRejected
 
@@ -191,3 +192,38 @@ def set_token_provider(service_type: str, fn: TokenProvider | None) -> None:
 def provide_token(service_type: str, enrollment: Enrollment) -> bytes | None:
     provider = _token_providers.get(service_type)
     return provider(enrollment) if provider else None
+
+
+# Console device page: a nested app (managed apps) shows what it holds of a device in a panel of
+# its own. The provider gets the device channel and returns the panel (None: nothing to show).
+@dataclass(frozen=True)
+class DevicePanel:
+    template: str
+    context: Mapping[str, Any] = field(default_factory=dict)
+
+
+DevicePanelProvider = Callable[["Enrollment"], DevicePanel | None]
+_device_panels: dict[str, DevicePanelProvider] = {}
+
+
+def set_device_panel(name: str, fn: DevicePanelProvider | None) -> None:
+    """An app registers (or, with None, removes) its panel on the console's device page."""
+    if fn is None:
+        _device_panels.pop(name, None)
+    else:
+        _device_panels[name] = fn
+
+
+def device_panels(enrollment: Enrollment) -> list[DevicePanel]:
+    """The registered panels for this device, in registration order. A failing provider is
+    logged and left out: the device page still shows everything else."""
+    panels = []
+    for name, provider in list(_device_panels.items()):
+        try:
+            panel = provider(enrollment)
+        except Exception:
+            logging.getLogger(__name__).exception("device panel %s failed", name)
+            continue
+        if panel is not None:
+            panels.append(panel)
+    return panels

@@ -7,6 +7,8 @@ class ManagedAppsConfig(AppConfig):
     verbose_name = "Managed apps"
 
     def ready(self) -> None:
-        from devices.managed_apps import receivers
+        from devices import hooks
+        from devices.managed_apps import receivers, selectors
 
         receivers.connect()
+        hooks.set_device_panel("managed_apps", selectors.device_panel)

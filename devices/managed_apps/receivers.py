@@ -30,13 +30,39 @@ def _completed(sender: Any, enrollment: Any, **kwargs: Any) -> None:
         logger.exception("requesting required apps for enrollment %s failed", enrollment.pk)
 
 
-def _checked_out(sender: Any, enrollment: Any, **kwargs: Any) -> None:
-    from devices.managed_apps import tasks
+def _ended(
+    sender: Any,
+    enrollment: Any,
+    channel_ids: list[int],
+    replaced_by: Any = None,
+    **kwargs: Any,
+) -> None:
+    """Any ending (CheckOut, server-side unenroll, Retire, a revoked session, a replacement):
+    inside its transaction the channels' installs end (REMOVING, their licence still to free)
+    and a replaced device's own required apps move to the new device; Apple is called after
+    commit, through the Celery task (the beat retries what a dead broker left in REMOVING).
+    Sent once per ending, so a CheckOut (which also sends `enrollment_checked_out`) frees each
+    licence once."""
+    from devices.managed_apps import services, tasks
 
-    try:
-        tasks.release_enrollment.delay(enrollment.pk)
-    except Exception:  # the beat's advance_installs retries what is left in REMOVING
-        logger.exception("releasing the app licences of enrollment %s failed", enrollment.pk)
+    ending = services.end_installs(channel_ids=channel_ids)
+    carried = 0
+    if replaced_by is not None:
+        carried = services.carry_over_apps(old=enrollment, new=replaced_by, hold=bool(ending))
+
+    def after() -> None:
+        try:
+            if ending:  # released first, then the new device's installs (one task, in order)
+                tasks.release_enrollment.delay(
+                    enrollment.pk, replaced_by.pk if replaced_by is not None else None
+                )
+            elif carried:
+                tasks.advance_installs.delay()
+        except Exception:  # the beat's advance_installs takes over what is left
+            logger.exception("releasing the app licences of enrollment %s failed", enrollment.pk)
+
+    if ending or carried:
+        transaction.on_commit(after)
 
 
 def _result(sender: Any, delivery: Any, report: protocol.CommandReport, **kwargs: Any) -> None:
@@ -87,7 +113,7 @@ def connect() -> None:
     from directory.models import DirectoryUser
 
     signals.enrollment_completed.connect(_completed, dispatch_uid="managed_apps_completed")
-    signals.enrollment_checked_out.connect(_checked_out, dispatch_uid="managed_apps_checkout")
+    signals.enrollment_ended.connect(_ended, dispatch_uid="managed_apps_ended")
     signals.command_result.connect(_result, dispatch_uid="managed_apps_result")
     m2m_changed.connect(
         _membership, sender=DirectoryUser.groups.through, dispatch_uid="managed_apps_membership"

@@ -16,9 +16,13 @@ def advance_installs() -> int:
 
 
 @shared_task(ignore_result=True)
-def release_enrollment(enrollment_id: int) -> int:
+def release_enrollment(enrollment_id: int, replaced_by_id: int | None = None) -> int:
+    """An enrollment ended: free its licences, then install on the device replacing it."""
     enrollment = Enrollment.objects.filter(pk=enrollment_id).first()
-    return services.enrollment_ended(enrollment=enrollment) if enrollment else 0
+    if enrollment is None:
+        return 0
+    then = Enrollment.objects.filter(pk=replaced_by_id).first() if replaced_by_id else None
+    return services.release_then_advance(enrollment=enrollment, then=then)
 
 
 @shared_task(ignore_result=True)

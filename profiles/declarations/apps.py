@@ -20,6 +20,9 @@ class DeclarationsConfig(AppConfig):
         signals.enrollment_completed.connect(
             receivers.on_enrollment_completed, dispatch_uid="declarations.enrollment_completed"
         )
+        signals.enrollment_ended.connect(
+            receivers.on_enrollment_ended, dispatch_uid="declarations.enrollment_ended"
+        )
         m2m_changed.connect(
             receivers.on_group_membership_changed,
             sender=DirectoryUser.groups.through,

@@ -61,6 +61,15 @@ def on_enrollment_completed(sender: Any, enrollment: Enrollment, **kwargs: Any) 
         logger.exception("queueing declarations for enrollment %s failed", enrollment.pk)
 
 
+def on_enrollment_ended(
+    sender: Any, enrollment: Enrollment, replaced_by: Enrollment | None = None, **kwargs: Any
+) -> None:
+    """An ended channel is served nothing (`services.served` checks its status); a replaced
+    device's own sets move to the person's new device."""
+    if replaced_by is not None:
+        services.carry_over_sets(old=enrollment, new=replaced_by)
+
+
 def on_profile_saved(sender: Any, instance: Profile, created: bool, **kwargs: Any) -> None:
     if not created:
         services.profile_changed(instance)

@@ -340,6 +340,10 @@ def channels_of_assignment(assignment: SetAssignment) -> QuerySet[Enrollment]:
 
 
 def sets_for(enrollment: Enrollment) -> QuerySet[DeclarationSet]:
+    """The sets this channel gets: none once its enrollment ended (whatever ended it), so it is
+    served nothing; its last status and declaration states stay for the record (retention)."""
+    if enrollment.status != Enrollment.Status.ENROLLED:
+        return DeclarationSet.objects.none()
     user_ids = [u for u in (enrollment.directory_user_id, _parent_user(enrollment)) if u]
     wanted = Q(assignments__enrollment=enrollment) | Q(
         assignments__kind=SetAssignment.Kind.ENROLLMENT_TYPE,
@@ -369,6 +373,22 @@ def notify(channels: QuerySet[Enrollment], *, origin: str) -> int:
 
     transaction.on_commit(send)
     return 1
+
+
+def carry_over_sets(*, old: Enrollment, new: Enrollment) -> int:
+    """The person's new device replaces `old` (inside the replacement's transaction): the sets
+    assigned to the old device itself are assigned to the new one, which is told to sync."""
+    rows = [
+        SetAssignment(declaration_set_id=set_id, kind=SetAssignment.Kind.ENROLLMENT, enrollment=new)
+        for set_id in SetAssignment.objects.filter(
+            kind=SetAssignment.Kind.ENROLLMENT, enrollment=old
+        ).values_list("declaration_set_id", flat=True)
+    ]
+    if not rows:
+        return 0
+    SetAssignment.objects.bulk_create(rows, ignore_conflicts=True)
+    notify(Enrollment.objects.filter(pk=new.pk), origin="carried over from the replaced device")
+    return len(rows)
 
 
 # --- what one channel is served ----------------------------------------------------------------

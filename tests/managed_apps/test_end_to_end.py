@@ -44,6 +44,7 @@ def enrolled(
     if serial:
         device.serial_number = serial
     device.enroll()
+    device.run()  # the inventory the server asks for at enrollment, answered first
     enrollment = Enrollment.objects.get(
         **({"enrollment_id": device.enrollment_id} if user_enrollment else {"udid": device.udid})
     )

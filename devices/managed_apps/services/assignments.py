@@ -19,6 +19,7 @@ from devices.managed_apps.models import (
     AppsBooksUser,
 )
 from devices.managed_apps.services.common import (
+    CLAIM,
     HOLDING,
     ManagedAppsError,
     Status,
@@ -244,6 +245,50 @@ def enrollment_started(*, enrollment: Enrollment) -> int:
             with transaction.atomic():
                 count += _request(enrollment, assignment) is not None
     return count
+
+
+def carry_over_apps(*, old: Enrollment, new: Enrollment, hold: bool = False) -> int:
+    """The person's new device replaces `old` (inside the replacement's transaction): the apps
+    assigned to the old device itself are assigned to the new one, with the same settings, and
+    the required ones requested there (group and enrollment-type assignments follow the person
+    and the type already, at the new enrollment). With `hold`, the new installs wait (CLAIM)
+    until the old device's licences are released (`release_then_advance`): the person's user
+    licence must not be disassociated while the new device is getting it. The number of
+    assignments carried over."""
+    carried = 0
+    own = AppAssignment.objects.filter(
+        scope=AppAssignment.Scope.DEVICE, enrollment=old
+    ).select_related("app")
+    for assignment in own:
+        if AppAssignment.objects.filter(
+            scope=AppAssignment.Scope.DEVICE, enrollment=new, app=assignment.app_id
+        ).exists():
+            continue
+        copy = AppAssignment.objects.create(
+            app=assignment.app,
+            scope=AppAssignment.Scope.DEVICE,
+            enrollment=new,
+            mode=assignment.mode,
+            configuration=assignment.configuration,
+            vpn_uuid=assignment.vpn_uuid,
+            associated_domains=assignment.associated_domains,
+            removable=assignment.removable,
+            created_by=assignment.created_by,
+        )
+        audit.record(
+            actor=None,
+            action="apps.assigned",
+            target=copy,
+            details={"app": assignment.app.name, "carried_over_from": str(old.public_id)},
+        )
+        if copy.mode == AppAssignment.Mode.REQUIRED:
+            install = _request(new, copy)
+            if install is not None and hold:
+                AppInstall.objects.filter(pk=install.pk).update(
+                    next_attempt_at=timezone.now() + CLAIM
+                )
+        carried += 1
+    return carried
 
 
 def reconcile_people(*, user_ids: Iterable[int]) -> tuple[int, int]:

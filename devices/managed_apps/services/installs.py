@@ -336,10 +336,27 @@ def _wait_event(client: appsbooks.AppsBooksClient, event: str) -> appsbooks.Even
     raise appsbooks.AppsBooksError(f"event {event} still pending")
 
 
+def end_installs(*, channel_ids: list[int]) -> int:
+    """An enrollment ended (inside its transaction): every app install of these channels ends
+    (REMOVING: the device dropped the apps with its management; the licence is freed after
+    commit by `enrollment_ended`, or by the beat once CLAIM has passed). How many ended."""
+    return (
+        AppInstall.objects.filter(enrollment__in=channel_ids)
+        .exclude(status__in=(Status.REMOVED, Status.REMOVING))
+        .update(
+            status=Status.REMOVING,
+            next_attempt_at=timezone.now() + CLAIM,
+            updated_at=timezone.now(),
+        )
+    )
+
+
 def enrollment_ended(*, enrollment: Enrollment) -> int:
-    """The device left: its managed apps went with the enrollment; free their licences."""
+    """The device left: its managed apps went with the enrollment (and its user channels');
+    free their licences."""
+    channels = [enrollment.pk, *enrollment.user_channels.values_list("pk", flat=True)]
     installs = list(
-        AppInstall.objects.filter(enrollment=enrollment)
+        AppInstall.objects.filter(enrollment__in=channels)
         .exclude(status=Status.REMOVED)
         .select_related("app", "app__token", "enrollment")
     )
@@ -348,6 +365,19 @@ def enrollment_ended(*, enrollment: Enrollment) -> int:
         install.save(update_fields=["status", "updated_at"])
         _release_licence_safely(install)
     return len(installs)
+
+
+def release_then_advance(*, enrollment: Enrollment, then: Enrollment | None = None) -> int:
+    """Free the ended enrollment's licences, then start the installs held for the device that
+    replaces it (`then`): in this order, so a licence the new device gets again is not taken
+    away. The number of installs released."""
+    released = enrollment_ended(enrollment=enrollment)
+    if then is not None:
+        AppInstall.objects.filter(enrollment=then, status=Status.REQUESTED).update(
+            next_attempt_at=timezone.now(), updated_at=timezone.now()
+        )
+        advance_due()
+    return released
 
 
 def push_update(*, app: App) -> int:
