@@ -12,6 +12,7 @@ import pytest
 from devices.models import Enrollment
 from devices.simulator import HttpTransport, SimulatedDevice, issue_identity
 from mdm_server.pki import services as pki
+from tests.devices._rows import drain_inventory
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -90,7 +91,9 @@ def live_device(
     ca = pki.active_identity("ca")
     made: list[HttpTransport] = []
 
-    def make(**kwargs: Any) -> tuple[SimulatedDevice, Enrollment]:
+    def make(*, drain: bool = True, **kwargs: Any) -> tuple[SimulatedDevice, Enrollment]:
+        """`drain`: the device answers the inventory asked when its enrollment completed, so
+        the test goes on from an empty queue."""
         cert, key = issue_identity(ca)
         transport = HttpTransport(timeout=10.0)
         made.append(transport)
@@ -103,6 +106,8 @@ def live_device(
             **kwargs,
         )
         device.enroll()
+        if drain:
+            drain_inventory(device)
         key_name = (
             f"eid:{device.enrollment_id}" if device.user_enrollment else f"udid:{device.udid}"
         )

@@ -61,16 +61,15 @@ def test_user_enrollment_device_end_to_end(
     shot("06-action-form")
     page.click("#action-form button[type=submit]")
     page.wait_for_url(re.compile(r".*\?tab=commands$"))
-    assert (
-        page.locator("tr[data-command=DeviceInformation]").get_attribute("data-status") == "queued"
-    )
+    # Newest first; the row below it is the inventory asked when the enrollment completed.
+    rows = page.locator("tr[data-command=DeviceInformation]")
+    assert rows.first.get_attribute("data-status") == "queued"
 
     handled = sim.run()  # the simulated iPhone polls over HTTP and answers
     assert [h.request_type for h in handled] == ["DeviceInformation"]
     page.reload()
-    row = page.locator("tr[data-command=DeviceInformation]")
-    assert row.get_attribute("data-status") == "acknowledged"
-    assert "DeviceName: Simulated" in page.inner_text("pre.plist")
+    assert rows.first.get_attribute("data-status") == "acknowledged"
+    assert "DeviceName: Simulated" in page.locator("pre.plist").first.inner_text()
     shot("07-commands-result")
 
     page.click("a[data-tab=logs]")

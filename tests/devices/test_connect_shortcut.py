@@ -453,19 +453,17 @@ def test_a_result_with_the_next_command_is_a_handful_of_statements(
     stored = QueuedCommand.objects.get(enrollment=enrollment, command__uuid=uuid)
     assert stored.status == QueuedCommand.Status.ACKNOWLEDGED and stored.completed_at
     assert plistlib.loads(bytes(stored.result))["SecurityInfo"]["HardwareEncryptionCaps"] == 3
-    results = DeviceEvent.objects.filter(enrollment=enrollment, kind=DeviceEvent.Kind.RESULT)
+    results = later_events().filter(enrollment=enrollment, kind=DeviceEvent.Kind.RESULT)
     assert [(e.action, e.status, e.command_uuid) for e in results] == [
         ("SecurityInfo", "acknowledged", uuid)
     ]
-    sent = DeviceEvent.objects.filter(enrollment=enrollment, status="sent").order_by("id")
+    sent = later_events().filter(enrollment=enrollment, status="sent").order_by("id")
     assert [(e.kind, e.action) for e in sent] == [
         ("command", "SecurityInfo"),
         ("command", "ProfileList"),
     ]
     assert (
-        QueuedCommand.objects.get(
-            enrollment=enrollment, command__request_type="ProfileList"
-        ).sent_at
+        later_deliveries().get(enrollment=enrollment, command__request_type="ProfileList").sent_at
         is not None
     )
     enrollment.refresh_from_db()
@@ -524,7 +522,7 @@ def test_an_unregistered_bearer_check_refuses_on_both_paths(
 
     assert status == 503 and b"bearer tokens" in body
     assert django_app.calls == ["/mdm/connect"]  # the shortcut left the refusal to the view
-    assert QueuedCommand.objects.get(enrollment=enrollment).status == QueuedCommand.Status.QUEUED
+    assert later_deliveries().get(enrollment=enrollment).status == QueuedCommand.Status.QUEUED
 
 
 def test_the_shortcut_runs_djangos_request_setup_and_teardown(

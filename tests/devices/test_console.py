@@ -454,7 +454,9 @@ def test_dashboard_query_count_does_not_grow(admin_client: Client) -> None:
     bulk_devices(300)
     with CaptureQueriesContext(connection) as large:
         admin_client.get("/console/")
-    assert len(large.captured_queries) == len(small.captured_queries) <= 14
+    # 14 for the page itself, and one each for the warnings of Apps and Books tokens, Apple
+    # Business Manager links and the server certificates (CA, profile signer).
+    assert len(large.captured_queries) == len(small.captured_queries) <= 17
 
 
 # --- device names --------------------------------------------------------------------------------

@@ -97,11 +97,13 @@ OS_VERSION = {"iOS": "18.2", "macOS": "15.2"}
 #   U  refused: userenrollment.mode=forbidden on that OS
 #   S  refused: supervised=true and only ADE devices are supervised here
 #   N  refused: the OS does not have the command (introduced=n/a)
+#   D  refused: requiresdep=true and the device did not come through Automated Device Enrollment
 EXPECTED: dict[str, tuple[str, str]] = {
     "AvailableOSUpdates": ("USSA", "UAAA"),  # system.update.available.yaml
     "CertificateList": ("AAAA", "AAAA"),  # certificate.list.yaml
     "ClearPasscode": ("UAAA", "NNNN"),  # passcode.clear.yaml
     "DeclarativeManagement": ("AAAA", "AAAA"),  # declarativemanagement.yaml (iOS 15, macOS 13)
+    "DeviceConfigured": ("UDDA", "UDDA"),  # device.configured.yaml (Setup Assistant released)
     "DeviceInformation": ("AAAA", "AAAA"),  # information.device.yaml
     "DeviceLock": ("AAAA", "UAAA"),  # device.lock.yaml
     "DisableLostMode": ("USSA", "NNNN"),  # device.lostmode.disable.yaml
@@ -129,6 +131,7 @@ REASON_WORDS = {
     "U": "User Enrollment",
     "S": "supervised",
     "N": "not supported on",
+    "D": "Automated Device Enrollment",
 }
 
 _serial = itertools.count(1)

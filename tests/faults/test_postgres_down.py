@@ -18,6 +18,7 @@ from devices import services
 from devices.models import Enrollment
 from devices.simulator import DjangoTestTransport, HttpTransport, SimulatedDevice, issue_identity
 from mdm_server.pki import services as pki
+from tests.devices._rows import drain_inventory
 from tests.faults.conftest import StartServer
 from tests.faults.services import copy_database, private_postgres, record_figures
 from tests.processes import database_url
@@ -77,6 +78,7 @@ def test_postgres_stop_and_restart(server_pki: pki.PkiStatus, start_server: Star
         user_enrollment=True,
     )
     device.enroll()
+    drain_inventory(device)  # the inventory asked when the enrollment completed
     enrollment = Enrollment.objects.get(channel_key=f"eid:{device.enrollment_id}")
     first = services.enqueue_command(enrollments=[enrollment], request_type="ProfileList")
     second = services.enqueue_command(enrollments=[enrollment], request_type="SecurityInfo")

@@ -25,6 +25,7 @@ from devices import services
 from devices.models import Enrollment, QueuedCommand
 from devices.simulator import HttpTransport, SimulatedDevice, issue_identity
 from mdm_server.pki import services as pki
+from tests.devices._rows import drain_inventory, later_deliveries
 from tests.processes import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -78,6 +79,7 @@ def test_a_device_enrolls_polls_and_gets_a_command_through_granian(granian_url: 
     )
     try:
         device.enroll()
+        drain_inventory(device)  # the inventory asked when the enrollment completed
         assert device.connect("Idle") == (200, b"")
         assert device.connect("Idle") == (200, b"")  # the signature is now cached
 
@@ -86,7 +88,7 @@ def test_a_device_enrolls_polls_and_gets_a_command_through_granian(granian_url: 
         handled = device.run()
         assert [h.request_type for h in handled] == ["ProfileList"]
         assert (
-            QueuedCommand.objects.get(enrollment=enrollment).status
+            later_deliveries().get(enrollment=enrollment).status
             == QueuedCommand.Status.ACKNOWLEDGED
         )
 
