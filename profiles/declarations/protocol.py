@@ -142,6 +142,15 @@ def _text(value: Any, limit: int = 255) -> str | None:
     return value[:limit] if isinstance(value, str) else None
 
 
+def _list(value: Any, where: str) -> list[Any]:
+    """A list the report may leave out (None); anything else is not Apple's shape."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise StatusError(f"{where} must be an array")
+    return value
+
+
 def _reasons(raw: Any) -> tuple[dict[str, Any], ...]:
     if not isinstance(raw, list):
         return ()
@@ -181,7 +190,7 @@ def parse_status(report: Mapping[str, Any]) -> StatusSummary:
     if isinstance(declarations, Mapping):
         summary.declarations = []
         for declaration_class, key in STATUS_KEYS.items():
-            for entry in declarations.get(key) or []:
+            for entry in _list(declarations.get(key), f"management.declarations.{key}"):
                 if not isinstance(entry, Mapping) or not isinstance(entry.get("identifier"), str):
                     continue
                 summary.declarations.append(
@@ -206,7 +215,7 @@ def parse_status(report: Mapping[str, Any]) -> StatusSummary:
                                 "code": _text(r.get("Code")) or "",
                                 "description": _text(r.get("Description"), 2000) or "",
                             }
-                            for r in (error.get("Reasons") or [])[:20]
+                            for r in _list(error.get("Reasons"), "Errors[].Reasons")[:20]
                             if isinstance(r, Mapping)
                         ],
                     }

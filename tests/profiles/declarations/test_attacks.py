@@ -1,0 +1,80 @@
+"""Attacks by an enrolled device with a script against its declarative check-in: hostile
+status reports get a 400 with a reason (never a 500) and a report reaches only its own channel."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from devices.models import Enrollment
+from devices.simulator import SimulatedDevice
+from profiles.declarations.models import ChannelStatus, DeclarationState
+
+pytestmark = pytest.mark.django_db
+MakeDevice = Callable[..., SimulatedDevice]
+
+
+def _report(device: SimulatedDevice, report: Any) -> tuple[int, bytes]:
+    return device.checkin(
+        {
+            "MessageType": "DeclarativeManagement",
+            "Endpoint": "status",
+            "Data": json.dumps(report).encode(),
+            **device.ids(),
+        }
+    )
+
+
+def _item(identifier: str, valid: str = "valid") -> dict[str, Any]:
+    return {"identifier": identifier, "active": True, "valid": valid, "server-token": "t"}
+
+
+@pytest.mark.parametrize(
+    "report",
+    [
+        {"StatusItems": {"management": {"declarations": {"configurations": 5}}}},
+        {"StatusItems": {"management": {"declarations": {"assets": True}}}},
+        {"Errors": [{"StatusItem": "x", "Reasons": 7}]},
+        {"Errors": [{"StatusItem": "x", "Reasons": {"Code": "a"}}]},
+    ],
+    ids=["declarations-int", "declarations-bool", "reasons-int", "reasons-object"],
+)
+def test_a_misshapen_status_report_is_a_400_and_keeps_the_stored_status(
+    make_device: MakeDevice, report: dict[str, Any]
+) -> None:
+    phone = make_device(platform="iOS", user_enrollment=True)
+    phone.enroll()
+    enrollment = Enrollment.objects.get()
+    good = {"StatusItems": {"device": {"operating-system": {"version": "18.2"}}}}
+    assert _report(phone, good)[0] == 200
+    status, body = _report(phone, report)
+    assert status == 400, body
+    assert b"status" in body.lower()
+    assert ChannelStatus.objects.get(enrollment=enrollment).os_version == "18.2"
+
+
+def test_a_status_report_changes_only_the_channel_that_sent_it(make_device: MakeDevice) -> None:
+    first = make_device(platform="iOS", user_enrollment=True)
+    first.enroll()
+    second = make_device(platform="iOS", user_enrollment=True)
+    second.enroll()
+    one, two = Enrollment.objects.order_by("pk")
+    states = {"management": {"declarations": {"configurations": [_item("com.ex.a")]}}}
+    assert _report(first, {"StatusItems": states})[0] == 200
+    # The second device names the first one's ids in its body: its certificate decides.
+    hostile = {"StatusItems": {"device": {"operating-system": {"version": "1.0"}}}}
+    status, _ = second.checkin(
+        {
+            "MessageType": "DeclarativeManagement",
+            "Endpoint": "status",
+            "Data": json.dumps(hostile).encode(),
+            **first.ids(),
+        }
+    )
+    assert status in (401, 403)
+    assert not ChannelStatus.objects.filter(enrollment=one, os_version="1.0").exists()
+    assert DeclarationState.objects.filter(enrollment=one).count() == 1
+    assert not DeclarationState.objects.filter(enrollment=two).exists()
