@@ -189,14 +189,19 @@ def parse_status(report: Mapping[str, Any]) -> StatusSummary:
     declarations = _get(items, "management.declarations")
     if isinstance(declarations, Mapping):
         summary.declarations = []
+        seen: set[str] = set()
         for declaration_class, key in STATUS_KEYS.items():
             for entry in _list(declarations.get(key), f"management.declarations.{key}"):
                 if not isinstance(entry, Mapping) or not isinstance(entry.get("identifier"), str):
                     continue
+                identifier = entry["identifier"][:255]
+                if identifier in seen:  # identifiers are unique across a channel's declarations
+                    raise StatusError(f"the report names declaration {identifier[:128]!r} twice")
+                seen.add(identifier)
                 summary.declarations.append(
                     DeclarationState(
                         declaration_class=declaration_class,
-                        identifier=entry["identifier"][:255],
+                        identifier=identifier,
                         server_token=_text(entry.get("server-token"), 64) or "",
                         active=entry.get("active") is True,
                         valid=_text(entry.get("valid"), 16) or "unknown",

@@ -56,6 +56,28 @@ def test_a_misshapen_status_report_is_a_400_and_keeps_the_stored_status(
     assert ChannelStatus.objects.get(enrollment=enrollment).os_version == "18.2"
 
 
+def test_one_identifier_twice_in_a_report_is_a_400_not_a_500(
+    make_device: MakeDevice,
+) -> None:
+    phone = make_device(platform="iOS", user_enrollment=True)
+    phone.enroll()
+    enrollment = Enrollment.objects.get()
+    report = {
+        "StatusItems": {
+            "management": {
+                "declarations": {
+                    "configurations": [_item("com.ex.twice"), _item("com.ex.twice", "invalid")],
+                    "assets": [_item("com.ex.twice")],
+                }
+            }
+        }
+    }
+    assert _report(phone, {"StatusItems": {"management": {"declarations": {}}}})[0] == 200
+    status, body = _report(phone, report)
+    assert status == 400 and b"com.ex.twice" in body, body
+    assert not DeclarationState.objects.filter(enrollment=enrollment).exists()
+
+
 def test_a_status_report_changes_only_the_channel_that_sent_it(make_device: MakeDevice) -> None:
     first = make_device(platform="iOS", user_enrollment=True)
     first.enroll()
