@@ -25,6 +25,7 @@ from mdm_server import clock
 from mdm_server.pki import scep_client
 from mdm_server.pki.models import IssuedCertificate
 from mdm_server.pki.services import find_issued_certificate
+from tests.devices._rows import drain_inventory
 from tests.enrollment.conftest import DOMAIN, PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +74,7 @@ def _account_device(
         clock=now,
     )
     device.enroll()
+    drain_inventory(device)  # the inventory asked at enrollment comes first
     return device
 
 
