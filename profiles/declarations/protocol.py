@@ -142,13 +142,9 @@ def _text(value: Any, limit: int = 255) -> str | None:
     return value[:limit] if isinstance(value, str) else None
 
 
-def _list(value: Any, where: str) -> list[Any]:
-    """A list the report may leave out (None); anything else is not Apple's shape."""
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise StatusError(f"{where} must be an array")
-    return value
+def _list(value: Any) -> list[Any]:
+    """An array of the report; any other shape is ignored, like the other odd shapes."""
+    return value if isinstance(value, list) else []
 
 
 def _reasons(raw: Any) -> tuple[dict[str, Any], ...]:
@@ -191,12 +187,12 @@ def parse_status(report: Mapping[str, Any]) -> StatusSummary:
         summary.declarations = []
         seen: set[str] = set()
         for declaration_class, key in STATUS_KEYS.items():
-            for entry in _list(declarations.get(key), f"management.declarations.{key}"):
+            for entry in _list(declarations.get(key)):
                 if not isinstance(entry, Mapping) or not isinstance(entry.get("identifier"), str):
                     continue
                 identifier = entry["identifier"][:255]
-                if identifier in seen:  # identifiers are unique across a channel's declarations
-                    raise StatusError(f"the report names declaration {identifier[:128]!r} twice")
+                if identifier in seen:  # unique across a channel's declarations: the first counts
+                    continue
                 seen.add(identifier)
                 summary.declarations.append(
                     DeclarationState(
@@ -220,7 +216,7 @@ def parse_status(report: Mapping[str, Any]) -> StatusSummary:
                                 "code": _text(r.get("Code")) or "",
                                 "description": _text(r.get("Description"), 2000) or "",
                             }
-                            for r in _list(error.get("Reasons"), "Errors[].Reasons")[:20]
+                            for r in _list(error.get("Reasons"))[:20]
                             if isinstance(r, Mapping)
                         ],
                     }
