@@ -16,6 +16,9 @@ exists is accepted only
 - when the channel was checked out (the device was reset or handed over), with any certificate
   that is itself free.
 
+A certificate issued under an administrator's grant (or for the renewal of a channel that came
+from no session) authenticates that channel only: never a new channel nor a checked-out one.
+
 A certificate is never free when it is revoked, pinned to another channel (even a checked-out
 one), or issued for a session that is revoked or already bound to another channel.
 
@@ -75,14 +78,20 @@ def refusal(channel: Channel | None, certificate: Certificate) -> str | None:
         return TAKEN
     if certificate.session_revoked:
         return "the enrollment this identity certificate was issued for was revoked: enroll again"
+    granted_elsewhere = certificate.reference.startswith(GRANT_PREFIX) and (
+        channel is None or certificate.reference not in channel.references
+    )
     if channel is None:
-        return None  # a new channel
+        # Issued to re-enroll or renew one channel (an administrator's grant, the renewal of a
+        # channel without a session): that channel and no other, not even a new or released one.
+        return TAKEN if granted_elsewhere else None  # a new channel
     if channel.pinned == certificate.fingerprint:
         if channel.checked_out:
             return "this identity certificate was checked out: enroll again for a new one"
         return None  # the device authenticates again
     if channel.checked_out:
-        return None  # a released channel: a new enrollment of the device
+        # A released channel: a new enrollment of the device (not with another's grant).
+        return TAKEN if granted_elsewhere else None
     if certificate.reference and certificate.reference in channel.references:
         return None
     if certificate.session_person is not None and certificate.session_person == channel.person:

@@ -8,6 +8,7 @@ Source: Apple "Commands and queries" (each command's page), schema under mdm/com
 from __future__ import annotations
 
 import ipaddress
+import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -192,15 +193,23 @@ def _build_install_application(params: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+# Characters an XML property list cannot hold (XML 1.0 forbids them; plistlib refuses them).
+_XML_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def plist_problem(value: Any, path: str = "", depth: int = 0) -> str:
     """Why a value cannot go into a property list (a JSON null, a non-text key, an integer
-    beyond 64 bits, too deep), or "" when it can."""
+    beyond 64 bits, a control character, too deep), or "" when it can."""
     where = path or "the value"
     if depth > 32:
         return f"{where} is nested too deeply"
     if value is None:
         return f"{where} is null, which a property list cannot hold"
-    if isinstance(value, bool | str | float | bytes):
+    if isinstance(value, str):
+        if _XML_CONTROL.search(value):
+            return f"{where} holds a control character, which a property list cannot hold"
+        return ""
+    if isinstance(value, bool | float | bytes):
         return ""
     if isinstance(value, int):
         return "" if -(2**63) <= value < 2**64 else f"{where} is too large a number"
@@ -208,6 +217,8 @@ def plist_problem(value: Any, path: str = "", depth: int = 0) -> str:
         for key, inner in value.items():
             if not isinstance(key, str):
                 return f"{where} has a key that is not text"
+            if _XML_CONTROL.search(key):
+                return f"{where} has a key with a control character"
             problem = plist_problem(inner, f"{path}.{key}" if path else key, depth + 1)
             if problem:
                 return problem

@@ -142,6 +142,11 @@ def _text(value: Any, limit: int = 255) -> str | None:
     return value[:limit] if isinstance(value, str) else None
 
 
+def _list(value: Any) -> list[Any]:
+    """An array of the report; any other shape is ignored, like the other odd shapes."""
+    return value if isinstance(value, list) else []
+
+
 def _reasons(raw: Any) -> tuple[dict[str, Any], ...]:
     if not isinstance(raw, list):
         return ()
@@ -180,14 +185,19 @@ def parse_status(report: Mapping[str, Any]) -> StatusSummary:
     declarations = _get(items, "management.declarations")
     if isinstance(declarations, Mapping):
         summary.declarations = []
+        seen: set[str] = set()
         for declaration_class, key in STATUS_KEYS.items():
-            for entry in declarations.get(key) or []:
+            for entry in _list(declarations.get(key)):
                 if not isinstance(entry, Mapping) or not isinstance(entry.get("identifier"), str):
                     continue
+                identifier = entry["identifier"][:255]
+                if identifier in seen:  # unique across a channel's declarations: the first counts
+                    continue
+                seen.add(identifier)
                 summary.declarations.append(
                     DeclarationState(
                         declaration_class=declaration_class,
-                        identifier=entry["identifier"][:255],
+                        identifier=identifier,
                         server_token=_text(entry.get("server-token"), 64) or "",
                         active=entry.get("active") is True,
                         valid=_text(entry.get("valid"), 16) or "unknown",
@@ -206,7 +216,7 @@ def parse_status(report: Mapping[str, Any]) -> StatusSummary:
                                 "code": _text(r.get("Code")) or "",
                                 "description": _text(r.get("Description"), 2000) or "",
                             }
-                            for r in (error.get("Reasons") or [])[:20]
+                            for r in _list(error.get("Reasons"))[:20]
                             if isinstance(r, Mapping)
                         ],
                     }

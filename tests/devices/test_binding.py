@@ -64,8 +64,10 @@ def test_the_pinned_certificate_authenticates_again_until_checked_out() -> None:
 )
 def test_another_certificate_never_takes_an_enrolled_channel(certificate: Certificate) -> None:
     assert binding.refusal(CHANNEL, certificate) == binding.HELD
-    # ...but may enroll it once it was checked out (reset, handed over, unenrolled by an admin).
-    assert binding.refusal(replace(CHANNEL, checked_out=True), certificate) is None
+    # ...but may enroll it once it was checked out (reset, handed over, unenrolled by an admin),
+    # except a certificate of an administrator's grant for another channel (that one only).
+    expected = binding.TAKEN if certificate.reference.startswith(binding.GRANT_PREFIX) else None
+    assert binding.refusal(replace(CHANNEL, checked_out=True), certificate) == expected
 
 
 @pytest.mark.parametrize(
@@ -84,3 +86,11 @@ def test_a_channel_without_a_person_matches_no_session_person() -> None:
     nobody = replace(CHANNEL, person=None)
     certificate = Certificate(fingerprint=OTHER, reference="s2", session_person=None)
     assert binding.refusal(nobody, certificate) == binding.HELD
+
+
+def test_a_grant_certificate_is_for_its_own_channel_only() -> None:
+    granted = Certificate(fingerprint=OTHER, reference=binding.grant_reference("pub-1"))
+    assert binding.refusal(CHANNEL, granted) is None
+    assert binding.refusal(None, granted) == binding.TAKEN
+    released = replace(CHANNEL, checked_out=True, references=frozenset({"s9"}))
+    assert binding.refusal(released, granted) == binding.TAKEN

@@ -74,9 +74,7 @@ def _account_device(
         clock=now,
     )
     device.enroll()
-    drain_inventory(
-        device
-    )  # the inventory asked at enrollment: the tests start from an empty queue
+    drain_inventory(device)  # the inventory asked at enrollment comes first
     return device
 
 
@@ -114,9 +112,7 @@ def _portal_device(
         clock=now,
     )
     device.enroll()
-    drain_inventory(
-        device
-    )  # the inventory asked at enrollment: the tests start from an empty queue
+    drain_inventory(device)  # the inventory asked at enrollment comes first
     return device
 
 

@@ -14,6 +14,7 @@ from devices.managed_apps import services
 from devices.managed_apps.models import App, AppAssignment, AppInstall
 from devices.models import Enrollment
 from devices.simulator import SimulatedDevice
+from tests.devices._rows import drain_inventory
 from tests.managed_apps.fake_appsbooks import FakeAppsBooks
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +45,7 @@ def enrolled(
     if serial:
         device.serial_number = serial
     device.enroll()
-    device.run()  # the inventory the server asks for at enrollment, answered first
+    drain_inventory(device)  # the inventory asked at enrollment comes first
     enrollment = Enrollment.objects.get(
         **({"enrollment_id": device.enrollment_id} if user_enrollment else {"udid": device.udid})
     )
