@@ -10,9 +10,8 @@ import pytest
 from django.test import Client
 
 from devices.console import human_label
-from devices.models import Command
 from devices.simulator import SimulatedDevice
-from tests.devices._rows import bulk_devices, enrolled
+from tests.devices._rows import bulk_devices, enrolled, later_commands
 
 pytestmark = pytest.mark.django_db
 MakeDevice = Callable[..., SimulatedDevice]
@@ -41,10 +40,10 @@ def test_device_information_is_a_checklist_with_personal_limits_greyed(
     refused = admin_client.post(url, {"Queries": ["OSVersion", "SerialNumber"]})
     assert refused.status_code == 400
     assert "may not be asked SerialNumber" in refused.content.decode()
-    assert not Command.objects.exists()
+    assert not later_commands().exists()  # the inventory asked at enrollment aside
     ok = admin_client.post(url, {"Queries": ["OSVersion", "DeviceName"]})
     assert ok.status_code == 302
-    body = plistlib.loads(bytes(Command.objects.get().body))
+    body = plistlib.loads(bytes(later_commands().get().body))
     assert sorted(body["Command"]["Queries"]) == ["DeviceName", "OSVersion"]
 
 
