@@ -73,6 +73,35 @@ class Profile(models.Model):
         return list(content) if isinstance(content, list) else []
 
 
+def assignment_target_constraints(owner: str, prefix: str) -> list[models.BaseConstraint]:
+    """An assignment's target, one of three kinds (one enrollment, a directory group, every
+    enrollment of a type): each target at most once per `owner`, and exactly the target its
+    kind names. Shared by the assignments of profiles and of declaration sets."""
+    return [
+        models.UniqueConstraint(
+            fields=[owner, "enrollment"],
+            condition=Q(kind="enrollment"),
+            name=f"{prefix}_assign_enrollment_once",
+        ),
+        models.UniqueConstraint(
+            fields=[owner, "enrollment_type"],
+            condition=Q(kind="type"),
+            name=f"{prefix}_assign_type_once",
+        ),
+        models.UniqueConstraint(
+            fields=[owner, "group"],
+            condition=Q(kind="group"),
+            name=f"{prefix}_assign_group_once",
+        ),
+        models.CheckConstraint(
+            condition=Q(kind="enrollment", enrollment__isnull=False, group__isnull=True)
+            | Q(kind="type", enrollment__isnull=True, group__isnull=True)
+            | Q(kind="group", enrollment__isnull=True, group__isnull=False),
+            name=f"{prefix}_assign_target_matches_kind",
+        ),
+    ]
+
+
 class Assignment(models.Model):
     """Who gets a profile: one enrollment, a directory group, or every enrollment of a type."""
 
@@ -105,29 +134,7 @@ class Assignment(models.Model):
 
     class Meta:
         ordering = ["profile", "kind", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["profile", "enrollment"],
-                condition=Q(kind="enrollment"),
-                name="profiles_assign_enrollment_once",
-            ),
-            models.UniqueConstraint(
-                fields=["profile", "enrollment_type"],
-                condition=Q(kind="type"),
-                name="profiles_assign_type_once",
-            ),
-            models.UniqueConstraint(
-                fields=["profile", "group"],
-                condition=Q(kind="group"),
-                name="profiles_assign_group_once",
-            ),
-            models.CheckConstraint(
-                condition=Q(kind="enrollment", enrollment__isnull=False, group__isnull=True)
-                | Q(kind="type", enrollment__isnull=True, group__isnull=True)
-                | Q(kind="group", enrollment__isnull=True, group__isnull=False),
-                name="profiles_assign_target_matches_kind",
-            ),
-        ]
+        constraints = assignment_target_constraints("profile", "profiles")
 
     def __str__(self) -> str:
         if self.kind == self.Kind.ENROLLMENT:

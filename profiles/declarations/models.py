@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+
+from profiles.models import Assignment, assignment_target_constraints
 
 
 class Declaration(models.Model):
@@ -68,10 +69,7 @@ class DeclarationSet(models.Model):
 class SetAssignment(models.Model):
     """Who gets a set: one channel, a directory group, or every channel of an enrollment type."""
 
-    class Kind(models.TextChoices):
-        ENROLLMENT = "enrollment", "Device (enrollment)"
-        GROUP = "group", "User group"
-        ENROLLMENT_TYPE = "type", "Enrollment type"
+    Kind = Assignment.Kind  # the same three kinds of target as a profile's
 
     declaration_set = models.ForeignKey(
         DeclarationSet, on_delete=models.CASCADE, related_name="assignments"
@@ -96,29 +94,7 @@ class SetAssignment(models.Model):
 
     class Meta:
         ordering = ["declaration_set", "kind", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["declaration_set", "enrollment"],
-                condition=Q(kind="enrollment"),
-                name="declarations_assign_enrollment_once",
-            ),
-            models.UniqueConstraint(
-                fields=["declaration_set", "enrollment_type"],
-                condition=Q(kind="type"),
-                name="declarations_assign_type_once",
-            ),
-            models.UniqueConstraint(
-                fields=["declaration_set", "group"],
-                condition=Q(kind="group"),
-                name="declarations_assign_group_once",
-            ),
-            models.CheckConstraint(
-                condition=Q(kind="enrollment", enrollment__isnull=False, group__isnull=True)
-                | Q(kind="type", enrollment__isnull=True, group__isnull=True)
-                | Q(kind="group", enrollment__isnull=True, group__isnull=False),
-                name="declarations_assign_target_matches_kind",
-            ),
-        ]
+        constraints = assignment_target_constraints("declaration_set", "declarations")
 
     def __str__(self) -> str:
         return f"{self.declaration_set_id} → {self.kind}"
