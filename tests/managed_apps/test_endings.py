@@ -55,6 +55,9 @@ ENDINGS: dict[str, Callable[[SimulatedDevice, Enrollment], Any]] = {
 }
 
 
+SERIAL = "F2LXK1ABCD"  # the device-enrolled phone's, which holds a device licence
+
+
 def _licensed_phone(
     make_device: Callable[..., SimulatedDevice],
     fake: FakeAppsBooks,
@@ -68,7 +71,7 @@ def _licensed_phone(
         platform="iOS",
         user_enrollment=user_enrollment,
         apple_id=ANN if user_enrollment else "",
-        serial="" if user_enrollment else "F2LXK1ABCD",
+        serial="" if user_enrollment else SERIAL,
     )
     services.assign_app(
         app=App.objects.get(adam_id=MAIL), scope=AppAssignment.Scope.DEVICE, enrollment=enrollment
@@ -97,35 +100,23 @@ def _assert_released(fake: FakeAppsBooks, enrollment: Enrollment) -> None:
     assert enrollment.status == Enrollment.Status.UNENROLLED
 
 
+@pytest.mark.parametrize("user_enrollment", [True, False], ids=["user-licence", "device-licence"])
 @pytest.mark.parametrize("ending", sorted(ENDINGS))
-def test_each_ending_frees_the_user_licence(
+def test_each_ending_frees_the_licence(
     ending: str,
+    user_enrollment: bool,
     catalogue: App,
     fake_vpp: FakeAppsBooks,
     make_device: Callable[..., SimulatedDevice],
     django_capture_on_commit_callbacks: Capture,
 ) -> None:
     phone, enrollment = _licensed_phone(
-        make_device, fake_vpp, django_capture_on_commit_callbacks, user_enrollment=True
+        make_device, fake_vpp, django_capture_on_commit_callbacks, user_enrollment=user_enrollment
     )
-    assert fake_vpp.asset(MAIL).users
-    with django_capture_on_commit_callbacks(execute=True):
-        ENDINGS[ending](phone, enrollment)
-    _assert_released(fake_vpp, enrollment)
-
-
-@pytest.mark.parametrize("ending", sorted(ENDINGS))
-def test_each_ending_frees_the_device_licence(
-    ending: str,
-    catalogue: App,
-    fake_vpp: FakeAppsBooks,
-    make_device: Callable[..., SimulatedDevice],
-    django_capture_on_commit_callbacks: Capture,
-) -> None:
-    phone, enrollment = _licensed_phone(
-        make_device, fake_vpp, django_capture_on_commit_callbacks, user_enrollment=False
-    )
-    assert fake_vpp.asset(MAIL).serials == {"F2LXK1ABCD"}
+    if user_enrollment:
+        assert fake_vpp.asset(MAIL).users  # held by the person's Managed Apple Account
+    else:
+        assert fake_vpp.asset(MAIL).serials == {SERIAL}  # held by the serial number
     with django_capture_on_commit_callbacks(execute=True):
         ENDINGS[ending](phone, enrollment)
     _assert_released(fake_vpp, enrollment)
