@@ -392,8 +392,9 @@ def _end_enrollment(
         pki.revoke_issued_certificate(fingerprint=enrollment.cert_fingerprint, reason=reason)
         hooks.end_sessions(enrollment)
     for channel in channels:
+        if channel.status != Enrollment.Status.UNENROLLED or channel.unenrolled_at is None:
+            channel.unenrolled_at = now  # a repeated CheckOut keeps the retention clock
         channel.status = Enrollment.Status.UNENROLLED
-        channel.unenrolled_at = now
         channel.push_token = ""
         channel.push_magic = ""
         channel.save(update_fields=["status", "unenrolled_at", "push_token", "push_magic"])

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import pytest
 from django.test import Client, override_settings
+from django.utils import timezone
 
 from devices.models import DeviceEvent, Enrollment, QueuedCommand
 from devices.simulator import SimulatedDevice, issue_identity
@@ -101,6 +102,20 @@ def test_check_out_marks_unenrolled_drops_queue_keeps_history(make_device: MakeD
     assert enrollment.events.filter(action="Authenticate").exists()
     status, body = device.connect()
     assert status == 403 and b"checked out" in body
+
+
+def test_a_repeated_check_out_keeps_the_time_the_enrollment_ended(make_device: MakeDevice) -> None:
+    """The retention purge counts from the first ending: a device that sends CheckOut again
+    (a retry after a lost answer) does not move that clock."""
+    import datetime as dt
+
+    device = make_device(user_enrollment=True)
+    device.enroll()
+    assert device.check_out() == 200
+    ended_at = timezone.now() - dt.timedelta(days=40)
+    Enrollment.objects.update(unenrolled_at=ended_at)
+    assert device.check_out() == 200
+    assert Enrollment.objects.get().unenrolled_at == ended_at
 
 
 def test_every_ending_sends_enrollment_ended_once(make_device: MakeDevice) -> None:
