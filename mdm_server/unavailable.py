@@ -21,7 +21,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
-from mdm_server import error_pages
+from mdm_server import api_errors, error_pages
 
 logger = logging.getLogger(__name__)
 
@@ -55,9 +55,7 @@ def unavailable_response(request: HttpRequest, service: str) -> HttpResponse:
     message = f"The server's {service} is unavailable; try again in a minute."
     response: HttpResponse
     if request.path_info.startswith("/api/"):
-        response = JsonResponse(
-            {"error": {"code": "unavailable", "message": message, "fields": {}}}, status=503
-        )
+        response = JsonResponse(api_errors.envelope(message, code="unavailable"), status=503)
     elif _wants_html(request):
         # Rendered without the request: the console's context processors read the database.
         html = render_to_string("unavailable.html", {"message": message})
