@@ -159,7 +159,7 @@ def server_pki(db: None):  # type: ignore[no-untyped-def]
     """The MDM CA and signing certificate, as `manage.py setup` creates them."""
     from mdm_server.pki import services
 
-    services.active_identity.cache_clear()
+    services.forget_identities()
     status = services.ensure_server_pki(organisation="Test")
-    services.active_identity.cache_clear()
+    services.forget_identities()
     return status

@@ -7,7 +7,6 @@ import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
-from functools import lru_cache
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -19,6 +18,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from mdm_server import encryption
+from mdm_server.config_cache import CachedValue
 from mdm_server.pki import certificates, scep
 from mdm_server.pki.models import IssuedCertificate, ScepChallenge, ServerCertificate
 from mdm_server.prepared import PreparedInsert, PreparedQuery
@@ -58,7 +58,6 @@ def _store(
         fingerprint=certificates.fingerprint(identity.certificate),
         not_after=identity.certificate.not_valid_after_utc,
     )
-    active_identity.cache_clear()
     return row
 
 
@@ -134,19 +133,40 @@ def activate_certificate(*, certificate_id: int) -> ServerCertificate:
     ServerCertificate.objects.filter(kind=row.kind, is_active=True).update(is_active=False)
     row.is_active = True
     row.save(update_fields=["is_active"])
-    active_identity.cache_clear()
     return row
 
 
-@lru_cache(maxsize=4)
+def _active_rows() -> dict[str, int]:
+    return dict(ServerCertificate.objects.filter(is_active=True).values_list("kind", "pk"))
+
+
+# Which row of each kind is active, known in every process: a rollover or an activation in one
+# process (a management command, the console) is seen by the others at their next read.
+_ACTIVE_ROWS = CachedValue("pki:active-rows", _active_rows, models=[ServerCertificate])
+_identities: dict[int, certificates.Identity] = {}  # row id -> identity (a row never changes key)
+
+
 def active_identity(kind: str) -> certificates.Identity:
-    """The active identity of a kind, decrypted once per process (cleared on every change)."""
-    row = ServerCertificate.objects.filter(kind=kind, is_active=True).first()
-    if row is None:
+    """The active identity of a kind. The key is decrypted once per process and row; which row
+    is active is read through the configuration cache, so every process follows a change."""
+    row_id = _ACTIVE_ROWS.get().get(kind)
+    if row_id is None:
         raise certificates.CertificateError(
             f"no active {kind} certificate: run `manage.py setup` to create the server PKI"
         )
-    return row.identity()
+    identity = _identities.get(row_id)
+    if identity is None:
+        identity = ServerCertificate.objects.get(pk=row_id).identity()
+        if len(_identities) >= 8:
+            _identities.clear()
+        _identities[row_id] = identity
+    return identity
+
+
+def forget_identities() -> None:
+    """Drop the decrypted identities this process keeps (tests: each starts from its own
+    database, where a row id may name another key)."""
+    _identities.clear()
 
 
 def trusted_device_cas() -> list[x509.Certificate]:

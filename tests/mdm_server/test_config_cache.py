@@ -172,6 +172,28 @@ def test_a_change_saved_by_another_process_is_seen_here() -> None:
     assert EnrollmentSettings.current().organisation_name == "Saved elsewhere"
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_ca_rollover_made_by_another_process_is_used_here_without_a_restart() -> None:
+    if connection.vendor != "postgresql" or not settings.REDIS_URL:
+        pytest.skip("needs PostgreSQL and Redis shared with another process")
+    from mdm_server.pki import services as pki
+
+    pki.ensure_server_pki(organisation="Rollover")
+    before = pki.active_identity("ca").certificate
+    assert pki.active_identity("ca").certificate == before  # kept in this process
+    env = {**os.environ, "DATABASE_URL": database_url(), "REDIS_URL": settings.REDIS_URL}
+    done = subprocess.run(
+        [sys.executable, "manage.py", "pki_rollover", "ca"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    after = pki.active_identity("ca").certificate
+    assert after != before
+    assert "Rollover MDM CA 2" in after.subject.rfc4514_string()
+    assert pki.active_identity("signing").certificate.issuer == after.subject
+
+
 @pytest.mark.django_db(transaction=True)
 def test_without_redis_nothing_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(config_cache, "_stores", [None])
@@ -188,8 +210,9 @@ def test_every_kept_model_is_watched_as_soon_as_django_starts() -> None:
         "from apns.models import PushCertificate\n"
         "from directory.models import IdentitySource, ManagedAppleIdDomain\n"
         "from enrollment.models import EnrollmentConfiguration, EnrollmentSettings\n"
+        "from mdm_server.pki.models import ServerCertificate\n"
         "models = [PushCertificate, IdentitySource, ManagedAppleIdDomain,\n"
-        "          EnrollmentConfiguration, EnrollmentSettings]\n"
+        "          EnrollmentConfiguration, EnrollmentSettings, ServerCertificate]\n"
         "print(all(s.has_listeners(m) for m in models for s in (post_save, post_delete)))\n"
     )
     done = subprocess.run(

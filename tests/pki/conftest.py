@@ -52,7 +52,7 @@ def scep_urls(settings) -> None:  # type: ignore[no-untyped-def]
 def no_cached_identity() -> None:
     # active_identity is cached per process; a test that starts from an empty database must not
     # see a CA loaded by an earlier test.
-    services.active_identity.cache_clear()
+    services.forget_identities()
 
 
 @pytest.fixture

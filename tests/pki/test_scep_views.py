@@ -437,11 +437,11 @@ def test_unreadable_ca_key_is_a_clear_503(
     client: Client, server_pki: services.PkiStatus, settings, no_cached_identity: None
 ) -> None:  # type: ignore[no-untyped-def]
     settings.ENCRYPTION_KEY = "a different key than the one the CA key was stored with"
-    services.active_identity.cache_clear()
+    services.forget_identities()
     response = client.get("/scep?operation=GetCACert")
     assert response.status_code == 503
     assert b"MDM_ENCRYPTION_KEY" in response.content
-    services.active_identity.cache_clear()
+    services.forget_identities()
 
 
 @pytest.mark.parametrize(

@@ -25,8 +25,8 @@ def test_sign_profile_uses_active_signing_identity_and_openssl_verifies(
 @pytest.mark.django_db
 def test_sign_profile_without_pki_says_what_to_do() -> None:
     from mdm_server.pki.certificates import CertificateError
-    from mdm_server.pki.services import active_identity
+    from mdm_server.pki.services import forget_identities
 
-    active_identity.cache_clear()
+    forget_identities()
     with pytest.raises(CertificateError, match="manage.py setup"):
         signing.sign_profile(b"x")
