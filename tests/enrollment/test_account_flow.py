@@ -25,6 +25,7 @@ from mdm_server.pki.models import ScepChallenge
 from mdm_server.pki.services import find_issued_certificate
 from tests import openssl
 from tests.devices._rows import drain_inventory
+from tests.enrollment._devices import account_device
 from tests.enrollment.conftest import DOMAIN, PASSWORD, remove_push_certificates
 
 pytestmark = pytest.mark.django_db
@@ -40,24 +41,6 @@ def _enroll(transport: Any, **kwargs: Any) -> flow.AccountEnrollment:
     kwargs.setdefault("user_identifier", f"alice@{DOMAIN}")
     kwargs.setdefault("password", PASSWORD)
     return flow.enroll_account_driven(transport, SERVER, **kwargs)
-
-
-def _device(transport: Any, result: flow.AccountEnrollment, *, platform: str = "iOS") -> Any:
-    from devices.simulator.device import SimulatedDevice
-
-    mdm = result.mdm_payload
-    return SimulatedDevice(
-        transport=transport,
-        certificate=result.identity_certificate,
-        key=result.identity_key,
-        server_url=mdm["ServerURL"],
-        checkin_url=mdm["CheckInURL"],
-        platform=platform,
-        user_enrollment=mdm["EnrollmentMode"] == "BYOD",
-        os_version="18.2" if platform == "iOS" else "15.2",
-        bearer=result.bearer,
-        topic=mdm["Topic"],
-    )
 
 
 @pytest.fixture(autouse=True)
@@ -111,7 +94,7 @@ def test_full_user_enrollment_then_checkins(org: dict[str, Any], transport: Any)
     from devices.models import Enrollment
 
     result = _enroll(transport)
-    device = _device(transport, result)
+    device = account_device(transport, result)
     assert device.authenticate() == 200
     assert device.token_update() == 200
     status, _body = device.connect("Idle")
@@ -134,7 +117,7 @@ def test_unenroll_removes_exactly_the_enrollment_profile(
     from devices.models import Enrollment
 
     result = _enroll(transport)
-    device = _device(transport, result)
+    device = account_device(transport, result)
     device.enroll()
     drain_inventory(device)
     device.installed_profiles[result.profile["PayloadIdentifier"]] = result.profile
@@ -152,7 +135,7 @@ def test_expired_session_gets_a_challenge_not_a_bare_401(
     org: dict[str, Any], transport: Any
 ) -> None:
     result = _enroll(transport)
-    device = _device(transport, result)
+    device = account_device(transport, result)
     device.enroll()
     EnrollmentSession.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
     body = plistlib.dumps({"Status": "Idle", **device.ids()})
@@ -178,7 +161,7 @@ def test_an_administrator_revoking_the_session_ends_the_enrollment(
     from devices.models import Enrollment, QueuedCommand
 
     result = _enroll(transport)
-    device = _device(transport, result)
+    device = account_device(transport, result)
     device.enroll()
     enrollment = Enrollment.objects.get()
     assert QueuedCommand.objects.filter(
@@ -215,7 +198,7 @@ def test_an_expired_access_token_asks_for_a_new_sign_in(
     org: dict[str, Any], transport: Any
 ) -> None:
     result = _enroll(transport)
-    device = _device(transport, result)
+    device = account_device(transport, result)
     device.enroll()
     EnrollmentToken.objects.filter(kind="access").update(
         expires_at=timezone.now() - dt.timedelta(seconds=1)
@@ -312,7 +295,7 @@ def test_account_driven_device_enrollment_for_a_mac(org: dict[str, Any], transpo
     mdm = result.mdm_payload
     assert mdm["EnrollmentMode"] == "ADDE"
     assert mdm["AccessRights"] == EnrollmentSettings.load().device_access_rights
-    device = _device(transport, result, platform="macOS")
+    device = account_device(transport, result, platform="macOS")
     # macOS sends no token on the device channel.
     device.bearer = None
     device.enroll()
@@ -359,7 +342,7 @@ def test_oauth2_expired_access_token_then_refresh(org: dict[str, Any], transport
     config.sign_in_method = EnrollmentConfiguration.SignIn.OAUTH2
     config.save()
     result = _enroll(transport)
-    device = _device(transport, result)
+    device = account_device(transport, result)
     device.enroll()
     EnrollmentToken.objects.filter(kind="access").update(
         expires_at=timezone.now() - dt.timedelta(seconds=1)
@@ -488,7 +471,7 @@ def test_mac_user_enrollment_token_only_on_the_user_channel(
 
     result = _enroll(transport, model_family="Mac", product="Mac15,3", os_version="15.2")
     assert result.mdm_payload["EnrollmentMode"] == "BYOD"
-    device = _device(transport, result, platform="macOS")
+    device = account_device(transport, result, platform="macOS")
     bearer, device.bearer = device.bearer, None
     device.enroll()  # the device channel carries no token on macOS
     assert device.token_update(user="u-1") == 401  # the user channel must carry it
@@ -558,7 +541,7 @@ def test_a_second_enrollment_reads_no_configuration_and_keeps_its_statement_budg
 ) -> None:
     from devices.services import checkin
 
-    _device(transport, _enroll(transport)).enroll()  # the first one reads (and keeps) it
+    account_device(transport, _enroll(transport)).enroll()  # the first one reads (and keeps) it
     statements: list[str] = []
     inventory: list[str] = []  # those of the inventory queued at the first TokenUpdate
     target = statements
@@ -580,7 +563,9 @@ def test_a_second_enrollment_reads_no_configuration_and_keeps_its_statement_budg
         return execute(sql, *args)
 
     with connection.execute_wrapper(record):
-        _device(transport, _enroll(transport)).enroll()  # raises unless each step answers 200
+        account_device(
+            transport, _enroll(transport)
+        ).enroll()  # raises unless each step answers 200
     from devices.models import Enrollment, QueuedCommand
 
     enrolled = Enrollment.objects.filter(status=Enrollment.Status.ENROLLED)
@@ -658,7 +643,7 @@ def test_an_expired_bearer_token_gets_the_views_challenge_through_the_shortcut(
         return django(environ, start_response)
 
     result = _enroll(transport)
-    device = _device(WSGITransport(IdlePollShortcut(counting)), result)
+    device = account_device(WSGITransport(IdlePollShortcut(counting)), result)
     device.enroll()  # Authenticate and TokenUpdate, carrying the bearer token
     calls.clear()
     idle = plistlib.dumps({"Status": "Idle", **device.ids()})

@@ -13,47 +13,15 @@ from django.core import mail
 
 from devices import signals
 from devices.models import Enrollment, QueuedCommand
-from devices.simulator import SimulatedDevice
-from devices.simulator import enrollment_flow as flow
 from enrollment.models import EnrollmentSession
 from mdm_server.pki.services import find_issued_certificate
 from profiles import services as profiles
 from profiles.models import Assignment
-from tests.enrollment.conftest import PASSWORD
+from tests.enrollment._devices import portal_device, portal_form
 
 
 def _portal(client: Any, who: str, **fields: str) -> Any:
-    data = {
-        "identifier": who,
-        "password": PASSWORD,
-        "platform": "iOS",
-        "os_version": "17.5",
-        "ownership": "corporate",
-        "accept_terms": "1",
-        **fields,
-    }
-    return client.post("/enroll/", data)
-
-
-def _device_from(transport: Any, client: Any, response: Any, udid: str) -> SimulatedDevice:
-    """Download the portal's profile and install it on a simulated iPhone with this UDID."""
-    link = re.search(r'id="download" href="([^"]+)"', response.content.decode())
-    assert link is not None, response.content.decode()[:500]
-    profile = flow.read_profile(client.get(link.group(1)).content)
-    identity = flow.install_identity(transport, profile)
-    mdm = flow.payload_of(profile, "com.apple.mdm")
-    return SimulatedDevice(
-        transport=transport,
-        certificate=identity.certificate,
-        key=identity.key,
-        server_url=mdm["ServerURL"].replace("https://", "http://"),
-        checkin_url=mdm.get("CheckInURL"),
-        platform="iOS",
-        os_version="17.5",
-        user_enrollment=False,
-        topic=mdm["Topic"],
-        udid=udid,
-    )
+    return client.post("/enroll/", portal_form(who, **fields))
 
 
 def _link(admin_client: Any, device: Enrollment) -> str:
@@ -73,7 +41,7 @@ def _token(link: str) -> str:
 
 @pytest.fixture
 def alices_phone(org: dict[str, Any], transport: Any, client: Any) -> Enrollment:
-    device = _device_from(transport, client, _portal(client, "alice"), udid="OLD-PHONE")
+    device = portal_device(transport, client, _portal(client, "alice"), udid="OLD-PHONE")
     device.enroll()
     client.logout()
     return Enrollment.objects.get(channel_key="udid:OLD-PHONE")
@@ -109,7 +77,7 @@ def test_a_new_device_enrolled_from_the_link_replaces_the_old_one(
         assert response.status_code == 200
         session = EnrollmentSession.objects.get(replaces=alices_phone)
         assert session.enrollment_type == "device"
-        new = _device_from(transport, client, response, udid="NEW-PHONE")
+        new = portal_device(transport, client, response, udid="NEW-PHONE")
         with django_capture_on_commit_callbacks(execute=True):
             new.enroll()
     finally:
@@ -158,7 +126,7 @@ def test_the_link_expires_and_is_used_up_by_a_re_enrollment(
     assert expired.status_code == 403 and "expired" in expired.content.decode()
     monkeypatch.undo()
     # The same phone enrolls again with the link: its certificate changes, the link is spent.
-    again = _device_from(transport, client, _portal(client, "alice", reenroll=token), "OLD-PHONE")
+    again = portal_device(transport, client, _portal(client, "alice", reenroll=token), "OLD-PHONE")
     again.enroll()
     alices_phone.refresh_from_db()
     assert alices_phone.status == Enrollment.Status.ENROLLED

@@ -19,6 +19,7 @@ from enrollment import services
 from enrollment.models import EnrollmentConfiguration, EnrollmentSession, EnrollmentToken
 from mdm_server.pki.services import find_issued_certificate
 from tests.devices._rows import drain_inventory
+from tests.enrollment._devices import account_device, portal_device, portal_form
 from tests.enrollment.conftest import DOMAIN, PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -58,22 +59,6 @@ def macs_are_adde(org: dict[str, Any]) -> None:
     config.save()
 
 
-def _device(transport: Any, result: flow.AccountEnrollment, platform: str) -> SimulatedDevice:
-    mdm = result.mdm_payload
-    return SimulatedDevice(
-        transport=transport,
-        certificate=result.identity_certificate,
-        key=result.identity_key,
-        server_url=mdm["ServerURL"],
-        checkin_url=mdm["CheckInURL"],
-        platform=platform,
-        user_enrollment=mdm["EnrollmentMode"] == "BYOD",
-        os_version="18.2" if platform == "iOS" else "15.2",
-        bearer=result.bearer,
-        topic=mdm["Topic"],
-    )
-
-
 def _sign_in(transport: Any, who: str, channel: str) -> Enrolled:
     """`who` signs in and installs the profile's identity; the device has not checked in yet."""
     result = flow.enroll_account_driven(
@@ -83,7 +68,7 @@ def _sign_in(transport: Any, who: str, channel: str) -> Enrolled:
         password=PASSWORD,
         **CHANNELS[channel],
     )
-    device = _device(transport, result, "macOS" if channel == "mac" else "iOS")
+    device = account_device(transport, result, "macOS" if channel == "mac" else "iOS")
     if device.platform == "macOS":
         device.bearer = None  # a Mac sends its token on the user channel only
     return Enrolled(result, device)
@@ -536,35 +521,7 @@ def test_two_concurrent_authenticates_cannot_both_bind_one_session(server_pki: A
 
 def _portal_device(transport: Any, client: Any, who: str, udid: str) -> SimulatedDevice:
     """`who` signs in at the portal, downloads a Device Enrollment profile and installs it."""
-    import re
-
-    response = client.post(
-        "/enroll/",
-        {
-            "identifier": who,
-            "password": PASSWORD,
-            "platform": "iOS",
-            "os_version": "17.5",
-            "ownership": "corporate",
-            "accept_terms": "1",
-        },
-    )
-    link = re.search(r'id="download" href="([^"]+)"', response.content.decode()).group(1)
-    profile = flow.read_profile(client.get(link).content)
-    identity = flow.install_identity(transport, profile)
-    mdm = flow.payload_of(profile, "com.apple.mdm")
-    return SimulatedDevice(
-        transport=transport,
-        certificate=identity.certificate,
-        key=identity.key,
-        server_url=mdm["ServerURL"].replace("https://", "http://"),
-        checkin_url=mdm.get("CheckInURL"),
-        platform="iOS",
-        os_version="17.5",
-        user_enrollment=False,
-        topic=mdm["Topic"],
-        udid=udid,
-    )
+    return portal_device(transport, client, client.post("/enroll/", portal_form(who)), udid)
 
 
 def test_portal_device_enrollment_re_enrolls_its_owner_never_someone_else(
