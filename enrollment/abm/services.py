@@ -497,12 +497,11 @@ def enroll_ade_device(*, profile_id: str, body: bytes) -> bytes:
     if profile is None:
         raise EnrollmentError(404, "unknown enrollment profile")
     options = EnrollmentSettings.current()
+    _require_apple_signature(options)
     info = read_machine_info(body, options)
     serial = str(info.values.get("SERIAL") or "").strip().upper()
     if not serial:
         raise EnrollmentError(400, "MachineInfo has no SERIAL: not an Automated Device Enrollment")
-    if options.apple_device_ca_pem.strip() and not info.signed:
-        raise EnrollmentError(400, "MachineInfo must be signed by the device")
     with transaction.atomic():
         device = (
             AbmDevice.objects.select_for_update()
@@ -522,6 +521,26 @@ def enroll_ade_device(*, profile_id: str, body: bytes) -> bytes:
             device.enrollment_reference = ADE_REFERENCE_PREFIX + secrets.token_hex(12)
             device.save(update_fields=["enrollment_reference", "synced_at"])
         return _ade_profile(device, options)
+
+
+def _require_apple_signature(options: Any) -> None:
+    """The serial number in a MachineInfo is believed only when Apple's device CA vouches for
+    it: the device signs MachineInfo with the identity Apple's "Apple iPhone Device CA" issued
+    it (CMS SignedData), and `read_machine_info` then refuses an unsigned body or a signer that
+    does not chain to the configured CA (400). Without a configured CA the server cannot tell
+    a company device from anyone who knows its serial number: refused, unless an administrator
+    chose to accept that risk (MDM_ADE_ACCEPT_UNSIGNED_MACHINE_INFO)."""
+    from django.conf import settings
+
+    from enrollment.services.core import EnrollmentError
+
+    if options.apple_device_ca_pem.strip() or settings.MDM_ADE_ACCEPT_UNSIGNED_MACHINE_INFO:
+        return
+    raise EnrollmentError(
+        403,
+        "This server cannot verify that the device is genuine: an administrator sets Apple's "
+        'device CA in the enrollment settings (README "Apple Business Manager").',
+    )
 
 
 def _ade_profile(device: AbmDevice, options: Any) -> bytes:

@@ -88,6 +88,7 @@ def _device(transport: Any, result: flow.AutomatedEnrollment, platform: str) -> 
 )
 def test_ade_device_enrolls_supervised_and_reaches_device_configured(
     assigned: FakeAbm,
+    apple_device: Any,
     transport: Any,
     serial: str,
     product: str,
@@ -99,7 +100,9 @@ def test_ade_device_enrolls_supervised_and_reaches_device_configured(
     monkeypatch.setattr("apns.services.request_drain", lambda **_: None)
     cloud = _cloud_configuration(assigned, serial)
     assert cloud["is_supervised"] and cloud["await_device_configured"]
-    result = flow.enroll_automated(transport, cloud, serial_number=serial, product=product)
+    result = flow.enroll_automated(
+        transport, cloud, apple_identity=apple_device(), serial_number=serial, product=product
+    )
     assert "com.apple.mdm.token" in result.mdm_payload["ServerCapabilities"]
     device = _device(transport, result, platform)
     with django_capture_on_commit_callbacks(execute=True):
@@ -119,58 +122,104 @@ def test_ade_device_enrolls_supervised_and_reaches_device_configured(
 
 
 def test_erased_device_enrolls_again_and_another_device_cannot_take_its_place(
-    assigned: FakeAbm, transport: Any, monkeypatch: pytest.MonkeyPatch
+    assigned: FakeAbm, apple_device: Any, transport: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("apns.services.request_drain", lambda **_: None)
     cloud = _cloud_configuration(assigned, "F2LXK1AAAAAA")
-    first = flow.enroll_automated(transport, cloud, serial_number="F2LXK1AAAAAA")
+    first = flow.enroll_automated(
+        transport, cloud, apple_identity=apple_device(), serial_number="F2LXK1AAAAAA"
+    )
     _device(transport, first, "iOS").enroll()
     # Erased without checking out: Setup Assistant enrolls it again with a new identity.
-    again = flow.enroll_automated(transport, cloud, serial_number="F2LXK1AAAAAA", udid=first.udid)
+    again = flow.enroll_automated(
+        transport,
+        cloud,
+        apple_identity=apple_device(),
+        serial_number="F2LXK1AAAAAA",
+        udid=first.udid,
+    )
     assert again.identity_certificate != first.identity_certificate
     assert _device(transport, again, "iOS").authenticate() == 200
     # A device with another UDID presenting the same serial number gets a certificate, but
     # cannot authenticate as a new channel under the reference another channel holds.
-    other = flow.enroll_automated(transport, cloud, serial_number="F2LXK1AAAAAA")
+    other = flow.enroll_automated(
+        transport, cloud, apple_identity=apple_device(), serial_number="F2LXK1AAAAAA"
+    )
     assert _device(transport, other, "iOS").authenticate() == 403
     assert Enrollment.objects.filter(enrollment_type="ade").count() == 1
 
 
-def test_device_not_assigned_to_us_is_refused(assigned: FakeAbm, transport: Any) -> None:
+def test_device_not_assigned_to_us_is_refused(
+    assigned: FakeAbm, apple_device: Any, transport: Any
+) -> None:
     cloud = _cloud_configuration(assigned, "F2LXK1AAAAAA")
     with pytest.raises(flow.EnrollmentFlowError) as exc:
-        flow.enroll_automated(transport, cloud, serial_number="DMPSTRANGER1")
+        flow.enroll_automated(
+            transport, cloud, apple_identity=apple_device(), serial_number="DMPSTRANGER1"
+        )
     assert exc.value.status == 403 and b"not assigned to this organisation" in exc.value.body
 
 
-def test_removed_device_is_refused(assigned: FakeAbm, link: AbmLink, transport: Any) -> None:
+def test_removed_device_is_refused(
+    assigned: FakeAbm, apple_device: Any, link: AbmLink, transport: Any
+) -> None:
     assigned.remove_device("F2LXK1BBBBBB")
     services.sync_devices(link=link)
     cloud = _cloud_configuration(assigned, "F2LXK1AAAAAA")
     with pytest.raises(flow.EnrollmentFlowError) as exc:
-        flow.enroll_automated(transport, cloud, serial_number="F2LXK1BBBBBB")
+        flow.enroll_automated(
+            transport, cloud, apple_identity=apple_device(), serial_number="F2LXK1BBBBBB"
+        )
     assert exc.value.status == 403
 
 
-def test_unsigned_machine_info_is_refused_when_apple_ca_is_configured(
-    assigned: FakeAbm, transport: Any
+def test_unsigned_or_foreign_machine_info_is_refused(
+    assigned: FakeAbm, apple_device: Any, transport: Any
 ) -> None:
-    apple = flow.throwaway_apple_identity()
-    options = EnrollmentSettings.load()
-    options.apple_device_ca_pem = apple.ca.certificate.public_bytes(Encoding.PEM).decode()
-    options.save()
     cloud = _cloud_configuration(assigned, "F2LXK1AAAAAA")
-    plain = plistlib.dumps({"SERIAL": "F2LXK1AAAAAA", "UDID": "X", "PRODUCT": "iPhone17,2"})
-    status, _h, _body = flow.post_enroll(transport, cloud["url"], plain)
-    assert status == 400
-    # A device signed by another CA than Apple's is refused; Apple's own passes.
+    # Knowing a company serial number is not enough: an unsigned MachineInfo is refused...
+    plain = plistlib.dumps(
+        {"SERIAL": "F2LXK1AAAAAA", "UDID": "X", "PRODUCT": "iPhone17,2", "VERSION": "22C152"}
+    )
+    status, _h, body = flow.post_enroll(transport, cloud["url"], plain)
+    assert status == 400 and b"unsigned MachineInfo is not accepted" in body
+    # ... and so is one signed by a certificate of another CA than Apple's.
     with pytest.raises(flow.EnrollmentFlowError) as exc:
-        flow.enroll_automated(transport, cloud, serial_number="F2LXK1AAAAAA")
-    assert exc.value.status == 400
+        flow.enroll_automated(
+            transport,
+            cloud,
+            serial_number="F2LXK1AAAAAA",
+            apple_identity=flow.throwaway_apple_identity(),
+        )
+    assert exc.value.status == 400 and b"trusted Apple device CA" in exc.value.body
+    assert not AbmDevice.objects.get(serial_number="F2LXK1AAAAAA").enrollment_reference
+    # A device whose identity Apple's CA (the test CA here) issued enrolls.
     result = flow.enroll_automated(
-        transport, cloud, serial_number="F2LXK1AAAAAA", apple_identity=apple
+        transport, cloud, serial_number="F2LXK1AAAAAA", apple_identity=apple_device()
     )
     assert result.supervised
+
+
+def test_without_apple_device_ca_ade_is_refused_unless_unsigned_mode_is_chosen(
+    assigned: FakeAbm, transport: Any, settings: Any
+) -> None:
+    """The default is safe: with no Apple device CA configured, no ADE enrollment is believed."""
+    options = EnrollmentSettings.load()
+    options.apple_device_ca_pem = ""
+    options.save()
+    cloud = _cloud_configuration(assigned, "F2LXK1AAAAAA")
+    plain = plistlib.dumps(
+        {"SERIAL": "F2LXK1AAAAAA", "UDID": "X", "PRODUCT": "iPhone17,2", "VERSION": "22C152"}
+    )
+    status, _h, body = flow.post_enroll(transport, cloud["url"], plain)
+    assert status == 403 and b"Apple's device CA" in body
+    with pytest.raises(flow.EnrollmentFlowError) as exc:
+        flow.enroll_automated(transport, cloud, serial_number="F2LXK1AAAAAA")
+    assert exc.value.status == 403
+    # The administrator's explicit, documented choice: unsigned MachineInfo accepted.
+    settings.MDM_ADE_ACCEPT_UNSIGNED_MACHINE_INFO = True
+    status, headers, _body = flow.post_enroll(transport, cloud["url"], plain)
+    assert status == 200 and headers["content-type"] == "application/x-apple-aspen-config"
 
 
 def test_unknown_profile_url_is_404(assigned: FakeAbm, transport: Any) -> None:
