@@ -62,6 +62,7 @@ class ProfileForm(forms.ModelForm):
         fields = [
             "name",
             "is_default",
+            "groups",
             "supervised",
             "await_device_configured",
             "mdm_removable",
@@ -72,8 +73,13 @@ class ProfileForm(forms.ModelForm):
             "region",
             "anchor_certs_pem",
         ]
+        help_texts = {
+            "groups": "Wins over the model rule and the default; of several groups, the lower "
+            "priority number wins.",
+        }
         labels = {
             "is_default": "Default profile of this link",
+            "groups": "Assign to the devices of these directory groups' members",
             "await_device_configured": "Await device configured (Setup Assistant waits)",
             "mdm_removable": "Users may remove the MDM profile",
             "anchor_certs_pem": "Anchor certificates (PEM) trusted for the enrollment URL",
@@ -160,6 +166,17 @@ def _link_action(request: HttpRequest, link: AbmLink, action: str) -> None:
             f"Synced: {totals['changed']} changed, {totals['removed']} removed, "
             f"{totals['assigned']} assigned a profile.",
         )
+    elif action == "person":
+        serial = request.POST.get("person_serial", "").strip().upper()
+        username = request.POST.get("person_username", "").strip()
+        device = link.devices.filter(serial_number=serial, removed_at__isnull=True).first()
+        if device is None:
+            messages.error(request, f"No device {serial[:64]!r} in this link.")
+            return
+        person = services.person_named(username) if username else None
+        device = services.set_device_person(device=device, person=person, actor=request.user)
+        profile = device.profile.name if device.profile else "none"
+        messages.success(request, f"{serial}: person {username or 'none'}, profile {profile}.")
     elif action == "remove_profile":
         serials = [s.strip().upper() for s in request.POST.getlist("serial") if s.strip()]
         results = services.remove_profile(link=link, serials=serials, actor=request.user)
@@ -184,8 +201,8 @@ def link_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "section": "abm",
             "link": link,
             "token_form": TokenForm(),
-            "profiles": link.profiles.all(),
-            "devices": link.devices.select_related("profile", "enrollment")[:500],
+            "profiles": link.profiles.prefetch_related("groups"),
+            "devices": link.devices.select_related("profile", "enrollment", "person")[:500],
             "device_count": link.devices.count(),
         },
     )
@@ -206,7 +223,9 @@ def profile_page(request: HttpRequest, pk: int, profile_pk: int | None = None) -
         profile.skip_setup_items = form.cleaned_data["skip_text"]
         profile.first_profiles = [p.pk for p in form.cleaned_data["first"]]
         try:
-            services.define_profile(profile=profile, actor=request.user)
+            services.define_profile(
+                profile=profile, actor=request.user, groups=list(form.cleaned_data["groups"])
+            )
             assigned = services.assign_by_rule(link=link)
         except services.AbmError as exc:
             form.add_error(None, str(exc))

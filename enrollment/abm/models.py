@@ -66,6 +66,11 @@ class AbmProfile(models.Model):
     is_default = models.BooleanField(default=False)
     # Model rule: ABM `model` values (e.g. "iPhone 16"), or device families ("iPhone", "Mac").
     models_rule = models.JSONField(default=list, blank=True)
+    # Group rule: the ADE profile of these directory groups' members' devices (the device's
+    # person); it wins over the model rule (services.profile_for says the order).
+    groups = models.ManyToManyField(
+        "directory.DirectoryGroup", blank=True, related_name="abm_profiles"
+    )
     supervised = models.BooleanField(default=True)
     await_device_configured = models.BooleanField(default=True)
     mdm_removable = models.BooleanField(default=False)
@@ -115,6 +120,15 @@ class AbmDevice(models.Model):
         AbmProfile, null=True, blank=True, on_delete=models.SET_NULL, related_name="devices"
     )
     removed_at = models.DateTimeField(null=True, blank=True)  # gone from ABM (op_type deleted)
+    # The person the device is for, set by an administrator before it enrolls: their groups
+    # choose its Setup Assistant profile (group rule).
+    person = models.ForeignKey(
+        "directory.DirectoryUser",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="abm_devices",
+    )
     # The MDM channel it became (linked by serial number at its ADE enrollment).
     enrollment = models.ForeignKey(
         "devices.Enrollment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -7,6 +7,7 @@ import datetime as dt
 import logging
 import secrets
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
@@ -308,9 +309,11 @@ def _options(profile: AbmProfile) -> protocol.ProfileOptions:
     )
 
 
-def define_profile(*, profile: AbmProfile, actor: Any) -> AbmProfile:
-    """Save the profile and define it in ABM (Define Profile): a changed profile is a new
-    profile_uuid there, which the devices assigned to it get again."""
+def define_profile(
+    *, profile: AbmProfile, actor: Any, groups: Sequence[Any] | None = None
+) -> AbmProfile:
+    """Save the profile (and its groups, when given) and define it in ABM (Define Profile): a
+    changed profile is a new profile_uuid there, which the devices assigned to it get again."""
     try:
         body = protocol.build_profile(_options(profile))
     except protocol.ProfileError as exc:
@@ -321,6 +324,8 @@ def define_profile(*, profile: AbmProfile, actor: Any) -> AbmProfile:
                 pk=profile.pk
             ).update(is_default=False)
         profile.save()
+        if groups is not None:
+            profile.groups.set(groups)
     api = client_for(profile.link)
     try:
         result = api.define_profile(body)
@@ -352,13 +357,53 @@ def _rule_matches(profile: AbmProfile, device: AbmDevice) -> bool:
     return bool(wanted & {device.model.lower(), device.device_family.lower()})
 
 
-def profile_for(device: AbmDevice, profiles: list[AbmProfile]) -> AbmProfile | None:
-    """The rule: the first profile whose model list names the device, else the default."""
+def profile_for(
+    device: AbmDevice,
+    profiles: list[AbmProfile],
+    *,
+    person_groups: Sequence[int] = (),
+    group_profiles: dict[int, AbmProfile] | None = None,
+) -> AbmProfile | None:
+    """The rule, first match wins: (1) the device's person's groups, in the groups' priority
+    order (lower number first, then name: the order enrollment uses), the first group that has
+    a profile of this link; (2) the first profile, by name, whose model list names the device's
+    model or family; (3) the link's default profile. Only profiles defined in ABM count."""
+    for group_id in person_groups:
+        chosen = (group_profiles or {}).get(group_id)
+        if chosen is not None and chosen.profile_uuid:
+            return chosen
     defined = [p for p in profiles if p.profile_uuid]
     for profile in defined:
         if profile.models_rule and _rule_matches(profile, device):
             return profile
     return next((p for p in defined if p.is_default), None)
+
+
+def _group_rules(link: AbmLink) -> tuple[dict[int, AbmProfile], dict[int, list[int]]]:
+    """(group id -> its profile of this link, person id -> their group ids in priority order)
+    for the persons of this link's devices: three queries whatever the number of devices."""
+    from directory.models import DirectoryUser
+
+    group_profiles: dict[int, AbmProfile] = {}
+    through = AbmProfile.groups.through
+    for row in (
+        through.objects.filter(abmprofile__link=link, abmprofile__profile_uuid__gt="")
+        .select_related("abmprofile")
+        .order_by("abmprofile__name", "abmprofile_id")
+    ):
+        group_profiles.setdefault(row.directorygroup_id, row.abmprofile)
+    person_groups: dict[int, list[int]] = defaultdict(list)
+    if group_profiles:
+        members = DirectoryUser.groups.through
+        for person_id, group_id in (
+            members.objects.filter(directoryuser__abm_devices__link=link)
+            .order_by("directorygroup__priority", "directorygroup__name", "directorygroup_id")
+            .values_list("directoryuser_id", "directorygroup_id")
+            .distinct()
+        ):
+            if group_id not in person_groups[person_id]:
+                person_groups[person_id].append(group_id)
+    return group_profiles, person_groups
 
 
 def _assign(
@@ -382,21 +427,61 @@ def _assign(
 
 
 def assign_by_rule(*, link: AbmLink, api: abm_client.AbmClient | None = None) -> int:
-    """Assign every present device that has none of our profiles the profile its rule picks."""
+    """Assign every present device the profile the rule picks when it has none of ours, and
+    a device whose person's group has a profile that one (the group rule wins over a profile
+    given by hand)."""
     profiles = list(AbmProfile.objects.filter(link=link))
     ours = {p.profile_uuid for p in profiles if p.profile_uuid}
+    group_profiles, person_groups = _group_rules(link)
     pending: dict[int, list[str]] = defaultdict(list)
     by_id = {p.pk: p for p in profiles}
     for device in AbmDevice.objects.filter(link=link, removed_at__isnull=True):
-        if device.profile_uuid in ours and device.profile_status in ("assigned", "pushed"):
+        groups = person_groups.get(device.person_id or 0, [])
+        chosen = profile_for(
+            device, profiles, person_groups=groups, group_profiles=group_profiles
+        )
+        if chosen is None:
             continue
-        chosen = profile_for(device, profiles)
-        if chosen is not None:
-            pending[chosen.pk].append(device.serial_number)
+        has_ours = device.profile_uuid in ours and device.profile_status in ("assigned", "pushed")
+        by_group = any(g in group_profiles for g in groups)
+        if has_ours and not (by_group and device.profile_uuid != chosen.profile_uuid):
+            continue
+        pending[chosen.pk].append(device.serial_number)
     if not pending:
         return 0
     api = api or client_for(link)
     return sum(_assign(link, api, by_id[pk], serials) for pk, serials in pending.items())
+
+
+def person_named(username: str) -> Any:
+    """The directory user of this user name (any source); an AbmError when none or several."""
+    from directory.models import DirectoryUser
+
+    found = list(DirectoryUser.objects.filter(username__iexact=username.strip())[:2])
+    if not found:
+        raise AbmError(f"No directory user is named {username[:255]!r}.")
+    if len(found) > 1:
+        raise AbmError(f"Several directory users are named {username[:255]!r}.")
+    return found[0]
+
+
+def set_device_person(*, device: AbmDevice, person: Any, actor: Any) -> AbmDevice:
+    """Name the person a company device is for (None: nobody); their groups' profile, if any,
+    is assigned to it in ABM at once."""
+    if person is not None and not person.enabled:
+        raise AbmError(f"{person} is disabled in the directory.")
+    device.person = person
+    device.save(update_fields=["person", "synced_at"])
+    audit.record(
+        actor=actor,
+        action="abm.device_person",
+        target=device.link,
+        details={"serial": device.serial_number, "person": str(person) if person else None},
+    )
+    if device.link.has_token:
+        assign_by_rule(link=device.link)
+        device.refresh_from_db()
+    return device
 
 
 def assign_profile(*, profile: AbmProfile, serials: list[str], actor: Any) -> int:
