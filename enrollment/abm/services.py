@@ -437,9 +437,7 @@ def assign_by_rule(*, link: AbmLink, api: abm_client.AbmClient | None = None) ->
     by_id = {p.pk: p for p in profiles}
     for device in AbmDevice.objects.filter(link=link, removed_at__isnull=True):
         groups = person_groups.get(device.person_id or 0, [])
-        chosen = profile_for(
-            device, profiles, person_groups=groups, group_profiles=group_profiles
-        )
+        chosen = profile_for(device, profiles, person_groups=groups, group_profiles=group_profiles)
         if chosen is None:
             continue
         has_ours = device.profile_uuid in ours and device.profile_status in ("assigned", "pushed")

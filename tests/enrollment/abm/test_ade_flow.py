@@ -10,7 +10,6 @@ from typing import Any
 import jwt
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives.serialization import Encoding
 
 from devices.models import Enrollment
 from devices.simulator import enrollment_flow as flow

@@ -112,9 +112,7 @@ def test_profile_for_a_group_and_the_person_a_device_is_for(
     settings.PUBLIC_URL = "https://mdm.example.com"
     source = IdentitySource.objects.create(name="Local", kind=IdentitySource.Kind.LOCAL)
     sales = DirectoryGroup.objects.create(name="Sales")
-    DirectoryUser.objects.create(source=source, external_id="c", username="carol").groups.add(
-        sales
-    )
+    DirectoryUser.objects.create(source=source, external_id="c", username="carol").groups.add(sales)
     admin_client.post(f"{LINKS}{link.pk}/", {"action": "sync"})
     page = _text(admin_client.get(f"{LINKS}{link.pk}/"))
     assert "first match wins: the profile of its person's directory group" in page
