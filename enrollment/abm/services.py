@@ -318,6 +318,7 @@ def define_profile(
         body = protocol.build_profile(_options(profile))
     except protocol.ProfileError as exc:
         raise AbmError(str(exc)) from None
+    api = client_for(profile.link)  # no token: refused before anything is saved
     with transaction.atomic():
         if profile.is_default:
             AbmProfile.objects.filter(link=profile.link, is_default=True).exclude(
@@ -326,7 +327,6 @@ def define_profile(
         profile.save()
         if groups is not None:
             profile.groups.set(groups)
-    api = client_for(profile.link)
     try:
         result = api.define_profile(body)
     except AbmApiError as exc:
