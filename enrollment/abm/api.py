@@ -81,9 +81,7 @@ class LinkViewSet(
             services.refresh_account(link=link)
         return Response(serializers.AbmLinkOutput(link).data)
 
-    @extend_schema(
-        request=None, responses={200: serializers.AbmSyncOutput, 409: ERROR, 503: ERROR}
-    )
+    @extend_schema(request=None, responses={200: serializers.AbmSyncOutput, 409: ERROR, 503: ERROR})
     @action(detail=True, methods=["post"])
     def sync(self, request: Request, pk: str | None = None) -> Response:
         """Sync the link's devices from Apple Business Manager now (then assign profiles)."""
