@@ -275,3 +275,55 @@ def test_sync_adds_devices_bought_later(assigned: FakeAbm, link: AbmLink) -> Non
     totals = services.sync_devices(link=link)
     assert totals["changed"] == 1 and totals["assigned"] == 1
     assert assigned.devices["F2LXK1EEEEEE"]["profile_status"] == "assigned"
+
+
+def test_ade_mac_escrows_its_bootstrap_token_from_setup_assistant_on(
+    assigned: FakeAbm,
+    apple_device: Any,
+    transport: Any,
+    django_capture_on_commit_callbacks: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Apple: Set/GetBootstrapToken need an Automated Device Enrollment, supervised. An ADE Mac
+    is supervised from its Authenticate (its ABM profile), so its token is kept for good from
+    the first message, even while Setup Assistant still waits and before any DeviceInformation
+    answer; an iPhone (no bootstrap token in the schema this server reads) is refused."""
+    monkeypatch.setattr("apns.services.request_drain", lambda **_: None)
+    cloud = _cloud_configuration(assigned, "C02ZZ1CCCCCC")
+    result = flow.enroll_automated(
+        transport,
+        cloud,
+        apple_identity=apple_device(),
+        serial_number="C02ZZ1CCCCCC",
+        product="Mac15,12",
+        os_version="15.2",
+    )
+    assert "com.apple.mdm.bootstraptoken" in result.mdm_payload["ServerCapabilities"]
+    mac = _device(transport, result, "macOS")
+    with django_capture_on_commit_callbacks(execute=True):
+        mac.enroll_awaiting_configuration()
+    # Setup Assistant waits: nothing escrowed yet, the answer is an empty success.
+    assert mac.get_bootstrap_token(awaiting=True) == (200, None)
+    assert mac.set_bootstrap_token(b"bootstrap-1", awaiting=True) == 200
+    enrollment = Enrollment.objects.get(udid=result.udid)
+    assert enrollment.supervised and "IsSupervised" not in enrollment.device_information
+    event = enrollment.events.filter(action="SetBootstrapToken").latest("pk")
+    assert event.status == "stored" and not event.detail  # not a provisional escrow
+    assert bytes(enrollment.bootstrap_token) != b"bootstrap-1"  # encrypted at rest
+    mac.await_device_configured()
+    # The DeviceInformation answer (supervised) keeps it; the Mac gets it back at login.
+    assert mac.get_bootstrap_token() == (200, b"bootstrap-1")
+    assert mac.set_bootstrap_token(b"bootstrap-2") == 200
+    assert mac.get_bootstrap_token() == (200, b"bootstrap-2")
+    assert mac.set_bootstrap_token(b"") == 200  # an empty token: the server forgets it
+    assert mac.get_bootstrap_token() == (200, None)
+    # An ADE iPhone: refused with the reason, nothing stored.
+    phone_cloud = _cloud_configuration(assigned, "F2LXK1AAAAAA")
+    phone_result = flow.enroll_automated(
+        transport, phone_cloud, apple_identity=apple_device(), serial_number="F2LXK1AAAAAA"
+    )
+    phone = _device(transport, phone_result, "iOS")
+    with django_capture_on_commit_callbacks(execute=True):
+        phone.enroll_awaiting_configuration()
+    assert phone.set_bootstrap_token(b"nope", awaiting=True) == 403
+    assert Enrollment.objects.get(udid=phone_result.udid).bootstrap_token is None
