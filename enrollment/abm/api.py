@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from enrollment.abm import serializers, services
 from enrollment.abm.models import AbmDevice, AbmLink, AbmProfile
+from enrollment.services import well_known_url
 from mdm_server.api_errors import error_response
 from mdm_server.api_parsers import JSONParser
 from mdm_server.api_schema import ERROR
@@ -108,6 +109,36 @@ class LinkViewSet(
         except services.AbmError as exc:
             return _refused(exc)
         return Response({"results": results})
+
+    @extend_schema(
+        methods=["GET"], request=None, responses={200: serializers.DiscoveryOutput, 502: ERROR}
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=serializers.DiscoveryInput,
+        responses={200: serializers.DiscoveryOutput, 400: ERROR, 502: ERROR},
+    )
+    @extend_schema(
+        methods=["DELETE"], request=None, responses={200: serializers.DiscoveryOutput, 502: ERROR}
+    )
+    @action(detail=True, methods=["get", "post", "delete"], parser_classes=[JSONParser])
+    def discovery(self, request: Request, pk: str | None = None) -> Response:
+        """The account-driven enrollment service discovery URL registered in ABM for this
+        link's organisation: read it from ABM (GET), register it (POST), remove it (DELETE)."""
+        link = self.get_object()
+        try:
+            if request.method == "POST":
+                data = serializers.DiscoveryInput(data=request.data)
+                data.is_valid(raise_exception=True)
+                url = data.validated_data.get("url") or well_known_url()
+                services.register_discovery_url(link=link, url=url, actor=request.user)
+            elif request.method == "DELETE":
+                services.delete_discovery_registration(link=link, actor=request.user)
+            else:
+                services.fetch_discovery_registration(link=link)
+        except services.AbmError as exc:
+            return _refused(exc)
+        return Response({"mdm_service_discovery_url": link.discovery_url})
 
 
 class DeviceViewSet(viewsets.ReadOnlyModelViewSet):

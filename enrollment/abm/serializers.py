@@ -211,3 +211,17 @@ class DevicePersonInput(StrictInput):
         allow_blank=True,
         help_text="The directory user name the device is for; null or empty: nobody",
     )
+
+
+class DiscoveryInput(StrictInput):
+    url = serializers.URLField(
+        max_length=500,
+        required=False,
+        help_text="The service discovery URL (https://); default: this server's well-known URL",
+    )
+
+
+class DiscoveryOutput(serializers.Serializer):
+    mdm_service_discovery_url = serializers.CharField(
+        allow_blank=True, help_text="What ABM has registered for account-driven enrollment"
+    )

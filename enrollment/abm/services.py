@@ -165,10 +165,24 @@ def expiring_links(days: int = TOKEN_WARNING_DAYS) -> list[AbmLink]:
 
 
 def dashboard_alerts() -> list[str]:
-    """What the dashboard warns about: tokens expiring or expired, Apple's last refusal."""
+    """What the dashboard warns about: no Apple device CA to verify ADE devices with, tokens
+    expiring or expired, Apple's last refusal."""
+    from django.conf import settings
+
+    from enrollment.models import EnrollmentSettings
+
     alerts = []
     now = timezone.now()
-    for link in AbmLink.objects.all():
+    links = list(AbmLink.objects.all())
+    if links and not (
+        settings.MDM_ADE_ACCEPT_UNSIGNED_MACHINE_INFO
+        or EnrollmentSettings.current().apple_device_ca_pem.strip()
+    ):
+        alerts.append(
+            "Automated Device Enrollment is refused until Apple's device CA is set in the "
+            "enrollment settings: without it a device's MachineInfo cannot be verified."
+        )
+    for link in links:
         if not link.has_token:
             alerts.append(
                 f"Apple Business Manager link {link.name}: upload the server token ABM gives "

@@ -179,3 +179,26 @@ def test_profile_before_the_token_and_apple_refusals_are_clear(
         f"{LINKS}{link.pk}/token/", {"token": SimpleUploadedFile("t.p7m", b"not a token")}
     )
     assert response.status_code == 400 and AbmLink.objects.get(pk=link.pk).has_token
+
+
+def test_discovery_url_registered_over_a_real_session(
+    admin_client: Any, helpdesk_client: Any, link: AbmLink, fake_abm: FakeAbm, settings: Any
+) -> None:
+    settings.PUBLIC_URL = "https://mdm.example.com"
+    url = f"{LINKS}{link.pk}/discovery/"
+    assert helpdesk_client.post(url, {}, content_type="application/json").status_code == 403
+    response = admin_client.post(url, {}, content_type="application/json")
+    expected = "https://mdm.example.com/.well-known/com.apple.remotemanagement"
+    assert response.status_code == 200 and response.json()["mdm_service_discovery_url"] == expected
+    assert fake_abm.discovery_url == expected
+    fake_abm.discovery_url = "https://elsewhere.example.com/x"  # changed in ABM meanwhile
+    assert admin_client.get(url).json()["mdm_service_discovery_url"] == fake_abm.discovery_url
+    response = admin_client.post(
+        url, {"url": "http://plain.example.com/x"}, content_type="application/json"
+    )
+    assert response.status_code == 400 and "https://" in response.json()["error"]["message"]
+    assert admin_client.delete(url).json()["mdm_service_discovery_url"] == ""
+    assert fake_abm.discovery_url == ""
+    fake_abm.fail("/session", 401, '{"code": "UNAUTHORIZED"}', times=2)
+    response = admin_client.get(url)
+    assert response.status_code == 502 and response.json()["error"]["code"] == "abm_refused"
