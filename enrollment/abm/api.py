@@ -182,6 +182,7 @@ def _profile_fields(values: dict[str, Any], profile: AbmProfile) -> AbmProfile:
     ):
         setattr(profile, name, values[name])
     profile.first_profiles = [p.pk for p in values["first_profiles"]]
+    profile.first_commands = [dict(c) for c in values["first_commands"]]
     return profile
 
 

@@ -3,6 +3,7 @@ renewal), the account, device sync, Setup Assistant profiles and the devices ABM
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import forms
@@ -12,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from enrollment.abm import protocol, services
 from enrollment.abm.models import AbmLink, AbmProfile
+from mdm_server import untrusted
 from mdm_server.roles import console_view
 from profiles.models import Profile
 
@@ -43,6 +45,14 @@ class ProfileForm(forms.ModelForm):
         required=False,
         label="Install before Setup Assistant goes on",
         help_text="Configuration profiles sent while the device waits, before DeviceConfigured.",
+    )
+    first_commands_text = forms.CharField(
+        required=False,
+        label="Commands sent while Setup Assistant waits (JSON)",
+        help_text="After the profiles above, before DeviceConfigured, in order: a list of "
+        '{"request_type": …, "params": {…}}, e.g. [{"request_type": "Settings", "params": '
+        '{"Settings": [{"Item": "DeviceName", "DeviceName": "Loaner"}]}}]',
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     models_text = forms.CharField(
         required=False,
@@ -91,6 +101,10 @@ class ProfileForm(forms.ModelForm):
             self.fields["models_text"].initial = "\n".join(self.instance.models_rule)
             self.fields["skip_text"].initial = "\n".join(self.instance.skip_setup_items)
             self.fields["first"].initial = list(self.instance.first_profiles)
+            if self.instance.first_commands:
+                self.fields["first_commands_text"].initial = json.dumps(
+                    self.instance.first_commands, indent=1
+                )
 
     @staticmethod
     def _lines(text: str) -> list[str]:
@@ -102,6 +116,19 @@ class ProfileForm(forms.ModelForm):
         if unknown:
             raise forms.ValidationError(f"Unknown panes: {', '.join(unknown)}.")
         return items
+
+    def clean_first_commands_text(self) -> list[dict[str, Any]]:
+        text = self.cleaned_data["first_commands_text"].strip()
+        if not text:
+            return []
+        try:
+            items = untrusted.load_json(text)
+        except untrusted.UntrustedDataError as exc:
+            raise forms.ValidationError(f"Not JSON: {exc}") from None
+        try:
+            return services.check_first_commands(items)
+        except services.AbmError as exc:
+            raise forms.ValidationError(str(exc)) from None
 
     def clean_models_text(self) -> list[str]:
         return self._lines(self.cleaned_data["models_text"])[:50]
@@ -222,6 +249,7 @@ def profile_page(request: HttpRequest, pk: int, profile_pk: int | None = None) -
         profile.models_rule = form.cleaned_data["models_text"]
         profile.skip_setup_items = form.cleaned_data["skip_text"]
         profile.first_profiles = [p.pk for p in form.cleaned_data["first"]]
+        profile.first_commands = form.cleaned_data["first_commands_text"]
         try:
             services.define_profile(
                 profile=profile, actor=request.user, groups=list(form.cleaned_data["groups"])

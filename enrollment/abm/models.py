@@ -83,6 +83,8 @@ class AbmProfile(models.Model):
     region = models.CharField(max_length=16, blank=True)
     # Sent while the device waits in Setup Assistant, before DeviceConfigured: profile ids.
     first_profiles = models.JSONField(default=list, blank=True)
+    # Then these commands, in order: [{"request_type": registry name, "params": {...}}].
+    first_commands = models.JSONField(default=list, blank=True)
     profile_uuid = models.CharField(max_length=64, blank=True)  # ABM's id once defined
     defined_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -100,6 +100,7 @@ class AbmProfileOutput(serializers.ModelSerializer):
             "language",
             "region",
             "first_profiles",
+            "first_commands",
             "profile_uuid",
             "defined_at",
         ]
@@ -132,6 +133,11 @@ class AbmTokenInput(serializers.Serializer):
                 f"A server token is at most {token.MAX_TOKEN_FILE:,} bytes."
             )
         return bytes(value.read())
+
+
+class FirstCommandInput(StrictInput):
+    request_type = serializers.CharField(max_length=64, help_text="A command of the registry")
+    params = serializers.DictField(required=False, default=dict)
 
 
 class AbmProfileInput(StrictInput):
@@ -181,6 +187,12 @@ class AbmProfileInput(StrictInput):
         required=False,
         default=list,
         help_text="Configuration profiles installed before DeviceConfigured",
+    )
+    first_commands = FirstCommandInput(
+        many=True,
+        required=False,
+        default=list,
+        help_text="Commands sent after those profiles, before DeviceConfigured, in order",
     )
 
 

@@ -323,6 +323,51 @@ def _options(profile: AbmProfile) -> protocol.ProfileOptions:
     )
 
 
+# Commands an administrator may have sent while Setup Assistant waits: the registry's, except
+# what Setup Assistant does itself (DeviceConfigured), what has its own option (configuration
+# profiles) and what would end or wipe the enrollment being set up.
+_NOT_FIRST_COMMANDS = frozenset({"DeviceConfigured", "InstallProfile", "Unenroll"})
+MAX_FIRST_COMMANDS = 20
+
+
+def first_command_names() -> list[str]:
+    from devices import commands
+
+    return sorted(
+        name
+        for name, spec in commands.REGISTRY.items()
+        if not spec.destructive and name not in _NOT_FIRST_COMMANDS
+    )
+
+
+def check_first_commands(items: Any) -> list[dict[str, Any]]:
+    """The profile's first commands, each built once by the command registry to refuse bad
+    parameters now rather than at a device's Setup Assistant (an AbmError saying which)."""
+    from devices import commands
+
+    if not isinstance(items, list) or len(items) > MAX_FIRST_COMMANDS:
+        raise AbmError(f"First commands are a list of at most {MAX_FIRST_COMMANDS} commands.")
+    allowed = set(first_command_names())
+    checked = []
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item, dict) or set(item) - {"request_type", "params"}:
+            raise AbmError(f"First command {number}: give request_type and params only.")
+        name, params = item.get("request_type"), item.get("params") or {}
+        if name not in allowed:
+            raise AbmError(
+                f"First command {number}: {str(name)[:64]!r} cannot be sent while Setup "
+                f"Assistant waits; one of: {', '.join(sorted(allowed))}."
+            )
+        if not isinstance(params, dict):
+            raise AbmError(f"First command {number}: params must be a dictionary.")
+        try:
+            commands.build_command(str(name), params)
+        except commands.CommandInputError as exc:
+            raise AbmError(f"First command {number} ({name}): {exc}") from None
+        checked.append({"request_type": name, "params": params})
+    return checked
+
+
 def define_profile(
     *, profile: AbmProfile, actor: Any, groups: Sequence[Any] | None = None
 ) -> AbmProfile:
@@ -332,6 +377,7 @@ def define_profile(
         body = protocol.build_profile(_options(profile))
     except protocol.ProfileError as exc:
         raise AbmError(str(exc)) from None
+    profile.first_commands = check_first_commands(profile.first_commands)
     api = client_for(profile.link)  # no token: refused before anything is saved
     with transaction.atomic():
         if profile.is_default:
@@ -716,6 +762,15 @@ def start_device_configuration(enrollment: Any) -> None:
                 install_profile(
                     profile=first, enrollments=[enrollment], actor=None, origin="Setup Assistant"
                 )
+        for command in profile.first_commands if profile is not None else ():
+            result = enqueue_command(
+                enrollments=[enrollment],
+                request_type=command["request_type"],
+                payload=command["params"],
+                origin="Setup Assistant",
+            )
+            for reason in result.refused.values():  # logged on the device too (the filter)
+                logger.warning("first command refused for %s: %s", device.serial_number, reason)
         enqueue_command(
             enrollments=[enrollment], request_type="DeviceConfigured", origin="Setup Assistant"
         )

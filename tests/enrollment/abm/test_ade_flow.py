@@ -22,6 +22,8 @@ from tests.enrollment.conftest import DOMAIN, PASSWORD
 
 pytestmark = pytest.mark.django_db
 
+SETTINGS = {"Settings": [{"Item": "DeviceName", "DeviceName": "Company iPhone"}]}
+
 
 @pytest.fixture
 def assigned(
@@ -46,7 +48,11 @@ def assigned(
     )
     services.define_profile(
         profile=AbmProfile(
-            link=link, name="Company iPhone", is_default=True, first_profiles=[first.pk]
+            link=link,
+            name="Company iPhone",
+            is_default=True,
+            first_profiles=[first.pk],
+            first_commands=[{"request_type": "Settings", "params": SETTINGS}],
         ),
         actor=admin_user,
     )
@@ -110,7 +116,10 @@ def test_ade_device_enrolls_supervised_and_reaches_device_configured(
     kinds = [h.request_type for h in handled]
     assert kinds[-1] == "DeviceConfigured"
     if platform == "iOS":  # the default profile installs its first profile before releasing
-        assert kinds.index("InstallProfile") < kinds.index("DeviceConfigured")
+        assert kinds.index("InstallProfile") < kinds.index("Settings")
+        assert kinds.index("Settings") < kinds.index("DeviceConfigured")
+        settings_command = handled[kinds.index("Settings")].command
+        assert settings_command["Settings"] == SETTINGS["Settings"]
         assert "com.example.first" in device.installed_profiles
     assert all(h.answered == "Acknowledged" for h in handled)
     enrollment = Enrollment.objects.get(udid=result.udid)
@@ -327,3 +336,20 @@ def test_ade_mac_escrows_its_bootstrap_token_from_setup_assistant_on(
         phone.enroll_awaiting_configuration()
     assert phone.set_bootstrap_token(b"nope", awaiting=True) == 403
     assert Enrollment.objects.get(udid=phone_result.udid).bootstrap_token is None
+
+
+def test_first_commands_are_checked_when_the_profile_is_saved(
+    link: AbmLink, admin_user: Any, settings: Any
+) -> None:
+    settings.PUBLIC_URL = "https://mdm.example.com"
+    for commands, reason in [
+        ([{"request_type": "EraseDevice", "params": {}}], "cannot be sent while Setup"),
+        ([{"request_type": "DeviceConfigured"}], "cannot be sent while Setup"),
+        ([{"request_type": "Settings", "params": {"Settings": "x"}}], "non-empty list"),
+        ([{"request_type": "Settings", "params": [], "x": 1}], "request_type and params only"),
+        ([{"request_type": "SecurityInfo"}] * 21, "at most 20"),
+    ]:
+        profile = AbmProfile(link=link, name="P", first_commands=commands)
+        with pytest.raises(services.AbmError, match=reason):
+            services.define_profile(profile=profile, actor=admin_user)
+        assert not AbmProfile.objects.filter(name="P").exists()

@@ -79,14 +79,27 @@ def test_admin_links_abm_over_the_api(
         content_type="application/json",
     )
     assert unsupervised.status_code == 400
+    erase = admin_client.post(
+        PROFILES,
+        {"link": link["id"], "name": "E", "first_commands": [{"request_type": "EraseDevice"}]},
+        content_type="application/json",
+    )
+    assert erase.status_code == 400 and "cannot be sent" in erase.json()["error"]["message"]
     assert "needs a supervised" in unsupervised.json()["error"]["message"]
     response = admin_client.post(
         PROFILES,
-        {"link": link["id"], "name": "Company", "is_default": True, "skip_setup_items": ["Siri"]},
+        {
+            "link": link["id"],
+            "name": "Company",
+            "is_default": True,
+            "skip_setup_items": ["Siri"],
+            "first_commands": [{"request_type": "SecurityInfo"}],
+        },
         content_type="application/json",
     )
     assert response.status_code == 201, response.content
     default = response.json()
+    assert default["first_commands"] == [{"request_type": "SecurityInfo", "params": {}}]
     assert default["profile_uuid"] and stocked.profiles[default["profile_uuid"]][
         "skip_setup_items"
     ] == ["Siri"]

@@ -141,3 +141,27 @@ def test_profile_for_a_group_and_the_person_a_device_is_for(
         follow=True,
     )
     assert "No device &#x27;NOPE&#x27; in this link" in _text(response)
+
+
+def test_first_commands_in_the_profile_form(
+    admin_client: Any, link: AbmLink, stocked: FakeAbm, settings: Any
+) -> None:
+    from enrollment.abm.models import AbmProfile
+
+    settings.PUBLIC_URL = "https://mdm.example.com"
+    url = f"{LINKS}{link.pk}/profiles/new/"
+    base = {"name": "Loaners", "supervised": "on", "await_device_configured": "on"}
+    response = admin_client.post(url, {**base, "first_commands_text": "[{"})
+    assert response.status_code == 200 and "Not JSON" in _text(response)
+    response = admin_client.post(
+        url, {**base, "first_commands_text": '[{"request_type": "RestartDevice"}]'}
+    )
+    assert "cannot be sent while Setup Assistant waits" in _text(response)
+    assert not AbmProfile.objects.filter(name="Loaners").exists()
+    commands = '[{"request_type": "Settings", "params": {"Settings": [{"Item": "DeviceName", "DeviceName": "Loaner"}]}}]'
+    response = admin_client.post(url, {**base, "first_commands_text": commands}, follow=True)
+    assert "Profile defined in Apple Business Manager" in _text(response)
+    saved = AbmProfile.objects.get(name="Loaners")
+    assert saved.first_commands[0]["params"]["Settings"][0]["DeviceName"] == "Loaner"
+    page = _text(admin_client.get(f"{LINKS}{link.pk}/profiles/{saved.pk}/"))
+    assert "&quot;DeviceName&quot;: &quot;Loaner&quot;" in page
