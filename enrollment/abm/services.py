@@ -51,6 +51,13 @@ def create_link(
         raise AbmError(f"A link named {name!r} exists already.")
     if not api_url.startswith("https://"):
         raise AbmError("The Apple Business Manager API address must be https://.")
+    if ca_pem.strip():
+        from cryptography import x509
+
+        try:
+            x509.load_pem_x509_certificates(ca_pem.strip().encode())
+        except ValueError:
+            raise AbmError("The extra CA must be one or more PEM certificates.") from None
     identity = abm_token.new_link_identity(name=name)
     link = AbmLink.objects.create(
         name=name,

@@ -46,6 +46,10 @@ def test_admin_links_abm_over_the_api(
     assert response.status_code == 201, response.content
     link = response.json()
     assert link["has_token"] is False
+    garbage = admin_client.post(
+        LINKS, {**body, "name": "G", "ca_pem": "not a PEM"}, content_type="application/json"
+    )
+    assert garbage.status_code == 400 and "PEM" in garbage.json()["error"]["message"]
     again = admin_client.post(LINKS, body, content_type="application/json")
     assert again.status_code == 400 and "exists already" in again.json()["error"]["message"]
     pem = admin_client.get(f"{LINKS}{link['id']}/certificate/")
