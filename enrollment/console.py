@@ -82,7 +82,12 @@ class SettingsForm(forms.ModelForm):
             "session_ttl_days": "Account-driven session lifetime (days)",
             "oauth_access_ttl_minutes": "OAuth 2 access token lifetime (minutes)",
             "device_access_rights": "AccessRights of Device Enrollment profiles",
-            "apple_device_ca_pem": "Apple device CA (PEM, optional)",
+            "apple_device_ca_pem": "Apple device CA (PEM)",
+        }
+        help_texts = {
+            "apple_device_ca_pem": "Apple iPhone Device CA, which issues the identity a device "
+            "signs its MachineInfo with. Required for Automated Device Enrollment: without it "
+            "every ADE device is refused (anyone knowing a serial number could enroll as it).",
         }
 
     def clean_token_ttl_minutes(self) -> int:

@@ -265,6 +265,10 @@ MDM_CONNECT_SHORTCUT = env_bool("MDM_CONNECT_SHORTCUT", True)
 MDM_EXTERNAL_CA_FILE = env_optional("MDM_EXTERNAL_CA_FILE")
 # Legacy: read single-DES SCEP envelopes (56-bit key; README "Device identities").
 MDM_SCEP_ALLOW_DES = env_bool("MDM_SCEP_ALLOW_DES", False)
+# Risky: accept an Automated Device Enrollment whose MachineInfo is not signed by Apple's device
+# CA (anyone who knows a serial number enrolls as that company device; README "Apple Business
+# Manager").
+MDM_ADE_ACCEPT_UNSIGNED_MACHINE_INFO = env_bool("MDM_ADE_ACCEPT_UNSIGNED_MACHINE_INFO", False)
 
 # --- Apps and Books (managed app licences) -----------------------------------------------------
 APPS_BOOKS_URL = env_str("APPS_BOOKS_URL", "https://vpp.itunes.apple.com/mdm/v2/")

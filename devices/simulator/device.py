@@ -198,6 +198,27 @@ class SimulatedDevice:
             {"MessageType": "GetToken", "TokenServiceType": service_type, **self.ids()}
         )
 
+    def set_bootstrap_token(self, token: bytes, *, awaiting: bool = False) -> int:
+        """SetBootstrapToken (Apple "Set Bootstrap Token"): a Mac escrows its bootstrap token
+        (empty: the server forgets it); `awaiting` while Setup Assistant waits."""
+        message: dict[str, Any] = {
+            "MessageType": "SetBootstrapToken",
+            "AwaitingConfiguration": awaiting,
+        }
+        if token:
+            message["BootstrapToken"] = token
+        return self.checkin({**message, **self.ids()})[0]
+
+    def get_bootstrap_token(self, *, awaiting: bool = False) -> tuple[int, bytes | None]:
+        """GetBootstrapToken: the status and the escrowed token (None when the server has none)."""
+        status, body = self.checkin(
+            {"MessageType": "GetBootstrapToken", "AwaitingConfiguration": awaiting, **self.ids()}
+        )
+        if status != 200:
+            return status, None
+        token = plistlib.loads(body).get("BootstrapToken") if body else None
+        return status, bytes(token) if token else None
+
     def setup_assistant(self, *, max_rounds: int = 5) -> list[Received]:
         """ADE: enroll while Setup Assistant waits, then wait for DeviceConfigured."""
         self.enroll_awaiting_configuration()

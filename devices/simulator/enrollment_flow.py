@@ -51,13 +51,18 @@ def throwaway_apple_identity() -> AppleDeviceIdentity:
     """A fake "Apple iPhone Device CA" and a device certificate it issued."""
     ca_key = certificates.new_rsa_key()
     ca_cert = certificates.build_ca("Simulated Apple iPhone Device CA", key=ca_key, days=30)
-    ca = certificates.Identity(certificate=ca_cert, key=ca_key)
+    return apple_device_identity(certificates.Identity(certificate=ca_cert, key=ca_key))
+
+
+def apple_device_identity(ca: certificates.Identity, *, days: int = 30) -> AppleDeviceIdentity:
+    """A device's built-in identity issued by `ca`, a stand-in for "Apple iPhone Device CA"
+    that a test configures as the server's Apple device CA (one CA, many devices)."""
     key = certificates.new_rsa_key()
     cert = certificates.issue_certificate(
         issuer=ca,
         public_key=key.public_key(),
         subject=x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, str(uuid.uuid4()).upper())]),
-        days=30,
+        days=days,
         usage="client",
     )
     return AppleDeviceIdentity(ca=ca, certificate=cert, key=key)

@@ -3,6 +3,7 @@ renewal), the account, device sync, Setup Assistant profiles and the devices ABM
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import forms
@@ -12,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from enrollment.abm import protocol, services
 from enrollment.abm.models import AbmLink, AbmProfile
+from mdm_server import untrusted
 from mdm_server.roles import console_view
 from profiles.models import Profile
 
@@ -44,6 +46,14 @@ class ProfileForm(forms.ModelForm):
         label="Install before Setup Assistant goes on",
         help_text="Configuration profiles sent while the device waits, before DeviceConfigured.",
     )
+    first_commands_text = forms.CharField(
+        required=False,
+        label="Commands sent while Setup Assistant waits (JSON)",
+        help_text="After the profiles above, before DeviceConfigured, in order: a list of "
+        '{"request_type": …, "params": {…}}, e.g. [{"request_type": "Settings", "params": '
+        '{"Settings": [{"Item": "DeviceName", "DeviceName": "Loaner"}]}}]',
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     models_text = forms.CharField(
         required=False,
         label="Assign to models or families",
@@ -62,6 +72,7 @@ class ProfileForm(forms.ModelForm):
         fields = [
             "name",
             "is_default",
+            "groups",
             "supervised",
             "await_device_configured",
             "mdm_removable",
@@ -72,8 +83,13 @@ class ProfileForm(forms.ModelForm):
             "region",
             "anchor_certs_pem",
         ]
+        help_texts = {
+            "groups": "Wins over the model rule and the default; of several groups, the lower "
+            "priority number wins.",
+        }
         labels = {
             "is_default": "Default profile of this link",
+            "groups": "Assign to the devices of these directory groups' members",
             "await_device_configured": "Await device configured (Setup Assistant waits)",
             "mdm_removable": "Users may remove the MDM profile",
             "anchor_certs_pem": "Anchor certificates (PEM) trusted for the enrollment URL",
@@ -85,6 +101,10 @@ class ProfileForm(forms.ModelForm):
             self.fields["models_text"].initial = "\n".join(self.instance.models_rule)
             self.fields["skip_text"].initial = "\n".join(self.instance.skip_setup_items)
             self.fields["first"].initial = list(self.instance.first_profiles)
+            if self.instance.first_commands:
+                self.fields["first_commands_text"].initial = json.dumps(
+                    self.instance.first_commands, indent=1
+                )
 
     @staticmethod
     def _lines(text: str) -> list[str]:
@@ -96,6 +116,19 @@ class ProfileForm(forms.ModelForm):
         if unknown:
             raise forms.ValidationError(f"Unknown panes: {', '.join(unknown)}.")
         return items
+
+    def clean_first_commands_text(self) -> list[dict[str, Any]]:
+        text = self.cleaned_data["first_commands_text"].strip()
+        if not text:
+            return []
+        try:
+            items = untrusted.load_json(text)
+        except untrusted.UntrustedDataError as exc:
+            raise forms.ValidationError(f"Not JSON: {exc}") from None
+        try:
+            return services.check_first_commands(items)
+        except services.AbmError as exc:
+            raise forms.ValidationError(str(exc)) from None
 
     def clean_models_text(self) -> list[str]:
         return self._lines(self.cleaned_data["models_text"])[:50]
@@ -160,6 +193,17 @@ def _link_action(request: HttpRequest, link: AbmLink, action: str) -> None:
             f"Synced: {totals['changed']} changed, {totals['removed']} removed, "
             f"{totals['assigned']} assigned a profile.",
         )
+    elif action == "person":
+        serial = request.POST.get("person_serial", "").strip().upper()
+        username = request.POST.get("person_username", "").strip()
+        device = link.devices.filter(serial_number=serial, removed_at__isnull=True).first()
+        if device is None:
+            messages.error(request, f"No device {serial[:64]!r} in this link.")
+            return
+        person = services.person_named(username) if username else None
+        device = services.set_device_person(device=device, person=person, actor=request.user)
+        profile = device.profile.name if device.profile else "none"
+        messages.success(request, f"{serial}: person {username or 'none'}, profile {profile}.")
     elif action == "remove_profile":
         serials = [s.strip().upper() for s in request.POST.getlist("serial") if s.strip()]
         results = services.remove_profile(link=link, serials=serials, actor=request.user)
@@ -184,8 +228,8 @@ def link_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "section": "abm",
             "link": link,
             "token_form": TokenForm(),
-            "profiles": link.profiles.all(),
-            "devices": link.devices.select_related("profile", "enrollment")[:500],
+            "profiles": link.profiles.prefetch_related("groups"),
+            "devices": link.devices.select_related("profile", "enrollment", "person")[:500],
             "device_count": link.devices.count(),
         },
     )
@@ -205,8 +249,11 @@ def profile_page(request: HttpRequest, pk: int, profile_pk: int | None = None) -
         profile.models_rule = form.cleaned_data["models_text"]
         profile.skip_setup_items = form.cleaned_data["skip_text"]
         profile.first_profiles = [p.pk for p in form.cleaned_data["first"]]
+        profile.first_commands = form.cleaned_data["first_commands_text"]
         try:
-            services.define_profile(profile=profile, actor=request.user)
+            services.define_profile(
+                profile=profile, actor=request.user, groups=list(form.cleaned_data["groups"])
+            )
             assigned = services.assign_by_rule(link=link)
         except services.AbmError as exc:
             form.add_error(None, str(exc))

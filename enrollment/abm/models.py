@@ -66,6 +66,11 @@ class AbmProfile(models.Model):
     is_default = models.BooleanField(default=False)
     # Model rule: ABM `model` values (e.g. "iPhone 16"), or device families ("iPhone", "Mac").
     models_rule = models.JSONField(default=list, blank=True)
+    # Group rule: the ADE profile of these directory groups' members' devices (the device's
+    # person); it wins over the model rule (services.profile_for says the order).
+    groups = models.ManyToManyField(
+        "directory.DirectoryGroup", blank=True, related_name="abm_profiles"
+    )
     supervised = models.BooleanField(default=True)
     await_device_configured = models.BooleanField(default=True)
     mdm_removable = models.BooleanField(default=False)
@@ -78,6 +83,8 @@ class AbmProfile(models.Model):
     region = models.CharField(max_length=16, blank=True)
     # Sent while the device waits in Setup Assistant, before DeviceConfigured: profile ids.
     first_profiles = models.JSONField(default=list, blank=True)
+    # Then these commands, in order: [{"request_type": registry name, "params": {...}}].
+    first_commands = models.JSONField(default=list, blank=True)
     profile_uuid = models.CharField(max_length=64, blank=True)  # ABM's id once defined
     defined_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -115,6 +122,15 @@ class AbmDevice(models.Model):
         AbmProfile, null=True, blank=True, on_delete=models.SET_NULL, related_name="devices"
     )
     removed_at = models.DateTimeField(null=True, blank=True)  # gone from ABM (op_type deleted)
+    # The person the device is for, set by an administrator before it enrolls: their groups
+    # choose its Setup Assistant profile (group rule).
+    person = models.ForeignKey(
+        "directory.DirectoryUser",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="abm_devices",
+    )
     # The MDM channel it became (linked by serial number at its ADE enrollment).
     enrollment = models.ForeignKey(
         "devices.Enrollment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

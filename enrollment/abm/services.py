@@ -7,6 +7,7 @@ import datetime as dt
 import logging
 import secrets
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
@@ -50,6 +51,13 @@ def create_link(
         raise AbmError(f"A link named {name!r} exists already.")
     if not api_url.startswith("https://"):
         raise AbmError("The Apple Business Manager API address must be https://.")
+    if ca_pem.strip():
+        from cryptography import x509
+
+        try:
+            x509.load_pem_x509_certificates(ca_pem.strip().encode())
+        except ValueError:
+            raise AbmError("The extra CA must be one or more PEM certificates.") from None
     identity = abm_token.new_link_identity(name=name)
     link = AbmLink.objects.create(
         name=name,
@@ -164,10 +172,24 @@ def expiring_links(days: int = TOKEN_WARNING_DAYS) -> list[AbmLink]:
 
 
 def dashboard_alerts() -> list[str]:
-    """What the dashboard warns about: tokens expiring or expired, Apple's last refusal."""
+    """What the dashboard warns about: no Apple device CA to verify ADE devices with, tokens
+    expiring or expired, Apple's last refusal."""
+    from django.conf import settings
+
+    from enrollment.models import EnrollmentSettings
+
     alerts = []
     now = timezone.now()
-    for link in AbmLink.objects.all():
+    links = list(AbmLink.objects.all())
+    if links and not (
+        settings.MDM_ADE_ACCEPT_UNSIGNED_MACHINE_INFO
+        or EnrollmentSettings.current().apple_device_ca_pem.strip()
+    ):
+        alerts.append(
+            "Automated Device Enrollment is refused until Apple's device CA is set in the "
+            "enrollment settings: without it a device's MachineInfo cannot be verified."
+        )
+    for link in links:
         if not link.has_token:
             alerts.append(
                 f"Apple Business Manager link {link.name}: upload the server token ABM gives "
@@ -308,20 +330,70 @@ def _options(profile: AbmProfile) -> protocol.ProfileOptions:
     )
 
 
-def define_profile(*, profile: AbmProfile, actor: Any) -> AbmProfile:
-    """Save the profile and define it in ABM (Define Profile): a changed profile is a new
-    profile_uuid there, which the devices assigned to it get again."""
+# Commands an administrator may have sent while Setup Assistant waits: the registry's, except
+# what Setup Assistant does itself (DeviceConfigured), what has its own option (configuration
+# profiles) and what would end or wipe the enrollment being set up.
+_NOT_FIRST_COMMANDS = frozenset({"DeviceConfigured", "InstallProfile", "Unenroll"})
+MAX_FIRST_COMMANDS = 20
+
+
+def first_command_names() -> list[str]:
+    from devices import commands
+
+    return sorted(
+        name
+        for name, spec in commands.REGISTRY.items()
+        if not spec.destructive and name not in _NOT_FIRST_COMMANDS
+    )
+
+
+def check_first_commands(items: Any) -> list[dict[str, Any]]:
+    """The profile's first commands, each built once by the command registry to refuse bad
+    parameters now rather than at a device's Setup Assistant (an AbmError saying which)."""
+    from devices import commands
+
+    if not isinstance(items, list) or len(items) > MAX_FIRST_COMMANDS:
+        raise AbmError(f"First commands are a list of at most {MAX_FIRST_COMMANDS} commands.")
+    allowed = set(first_command_names())
+    checked = []
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item, dict) or set(item) - {"request_type", "params"}:
+            raise AbmError(f"First command {number}: give request_type and params only.")
+        name, params = item.get("request_type"), item.get("params") or {}
+        if name not in allowed:
+            raise AbmError(
+                f"First command {number}: {str(name)[:64]!r} cannot be sent while Setup "
+                f"Assistant waits; one of: {', '.join(sorted(allowed))}."
+            )
+        if not isinstance(params, dict):
+            raise AbmError(f"First command {number}: params must be a dictionary.")
+        try:
+            commands.build_command(str(name), params)
+        except commands.CommandInputError as exc:
+            raise AbmError(f"First command {number} ({name}): {exc}") from None
+        checked.append({"request_type": name, "params": params})
+    return checked
+
+
+def define_profile(
+    *, profile: AbmProfile, actor: Any, groups: Sequence[Any] | None = None
+) -> AbmProfile:
+    """Save the profile (and its groups, when given) and define it in ABM (Define Profile): a
+    changed profile is a new profile_uuid there, which the devices assigned to it get again."""
     try:
         body = protocol.build_profile(_options(profile))
     except protocol.ProfileError as exc:
         raise AbmError(str(exc)) from None
+    profile.first_commands = check_first_commands(profile.first_commands)
+    api = client_for(profile.link)  # no token: refused before anything is saved
     with transaction.atomic():
         if profile.is_default:
             AbmProfile.objects.filter(link=profile.link, is_default=True).exclude(
                 pk=profile.pk
             ).update(is_default=False)
         profile.save()
-    api = client_for(profile.link)
+        if groups is not None:
+            profile.groups.set(groups)
     try:
         result = api.define_profile(body)
     except AbmApiError as exc:
@@ -352,13 +424,53 @@ def _rule_matches(profile: AbmProfile, device: AbmDevice) -> bool:
     return bool(wanted & {device.model.lower(), device.device_family.lower()})
 
 
-def profile_for(device: AbmDevice, profiles: list[AbmProfile]) -> AbmProfile | None:
-    """The rule: the first profile whose model list names the device, else the default."""
+def profile_for(
+    device: AbmDevice,
+    profiles: list[AbmProfile],
+    *,
+    person_groups: Sequence[int] = (),
+    group_profiles: dict[int, AbmProfile] | None = None,
+) -> AbmProfile | None:
+    """The rule, first match wins: (1) the device's person's groups, in the groups' priority
+    order (lower number first, then name: the order enrollment uses), the first group that has
+    a profile of this link; (2) the first profile, by name, whose model list names the device's
+    model or family; (3) the link's default profile. Only profiles defined in ABM count."""
+    for group_id in person_groups:
+        chosen = (group_profiles or {}).get(group_id)
+        if chosen is not None and chosen.profile_uuid:
+            return chosen
     defined = [p for p in profiles if p.profile_uuid]
     for profile in defined:
         if profile.models_rule and _rule_matches(profile, device):
             return profile
     return next((p for p in defined if p.is_default), None)
+
+
+def _group_rules(link: AbmLink) -> tuple[dict[int, AbmProfile], dict[int, list[int]]]:
+    """(group id -> its profile of this link, person id -> their group ids in priority order)
+    for the persons of this link's devices: three queries whatever the number of devices."""
+    from directory.models import DirectoryUser
+
+    group_profiles: dict[int, AbmProfile] = {}
+    through = AbmProfile.groups.through
+    for row in (
+        through.objects.filter(abmprofile__link=link, abmprofile__profile_uuid__gt="")
+        .select_related("abmprofile")
+        .order_by("abmprofile__name", "abmprofile_id")
+    ):
+        group_profiles.setdefault(row.directorygroup_id, row.abmprofile)
+    person_groups: dict[int, list[int]] = defaultdict(list)
+    if group_profiles:
+        members = DirectoryUser.groups.through
+        for person_id, group_id in (
+            members.objects.filter(directoryuser__abm_devices__link=link)
+            .order_by("directorygroup__priority", "directorygroup__name", "directorygroup_id")
+            .values_list("directoryuser_id", "directorygroup_id")
+            .distinct()
+        ):
+            if group_id not in person_groups[person_id]:
+                person_groups[person_id].append(group_id)
+    return group_profiles, person_groups
 
 
 def _assign(
@@ -382,21 +494,59 @@ def _assign(
 
 
 def assign_by_rule(*, link: AbmLink, api: abm_client.AbmClient | None = None) -> int:
-    """Assign every present device that has none of our profiles the profile its rule picks."""
+    """Assign every present device the profile the rule picks when it has none of ours, and
+    a device whose person's group has a profile that one (the group rule wins over a profile
+    given by hand)."""
     profiles = list(AbmProfile.objects.filter(link=link))
     ours = {p.profile_uuid for p in profiles if p.profile_uuid}
+    group_profiles, person_groups = _group_rules(link)
     pending: dict[int, list[str]] = defaultdict(list)
     by_id = {p.pk: p for p in profiles}
     for device in AbmDevice.objects.filter(link=link, removed_at__isnull=True):
-        if device.profile_uuid in ours and device.profile_status in ("assigned", "pushed"):
+        groups = person_groups.get(device.person_id or 0, [])
+        chosen = profile_for(device, profiles, person_groups=groups, group_profiles=group_profiles)
+        if chosen is None:
             continue
-        chosen = profile_for(device, profiles)
-        if chosen is not None:
-            pending[chosen.pk].append(device.serial_number)
+        has_ours = device.profile_uuid in ours and device.profile_status in ("assigned", "pushed")
+        by_group = any(g in group_profiles for g in groups)
+        if has_ours and not (by_group and device.profile_uuid != chosen.profile_uuid):
+            continue
+        pending[chosen.pk].append(device.serial_number)
     if not pending:
         return 0
     api = api or client_for(link)
     return sum(_assign(link, api, by_id[pk], serials) for pk, serials in pending.items())
+
+
+def person_named(username: str) -> Any:
+    """The directory user of this user name (any source); an AbmError when none or several."""
+    from directory.models import DirectoryUser
+
+    found = list(DirectoryUser.objects.filter(username__iexact=username.strip())[:2])
+    if not found:
+        raise AbmError(f"No directory user is named {username[:255]!r}.")
+    if len(found) > 1:
+        raise AbmError(f"Several directory users are named {username[:255]!r}.")
+    return found[0]
+
+
+def set_device_person(*, device: AbmDevice, person: Any, actor: Any) -> AbmDevice:
+    """Name the person a company device is for (None: nobody); their groups' profile, if any,
+    is assigned to it in ABM at once."""
+    if person is not None and not person.enabled:
+        raise AbmError(f"{person} is disabled in the directory.")
+    device.person = person
+    device.save(update_fields=["person", "synced_at"])
+    audit.record(
+        actor=actor,
+        action="abm.device_person",
+        target=device.link,
+        details={"serial": device.serial_number, "person": str(person) if person else None},
+    )
+    if device.link.has_token:
+        assign_by_rule(link=device.link)
+        device.refresh_from_db()
+    return device
 
 
 def assign_profile(*, profile: AbmProfile, serials: list[str], actor: Any) -> int:
@@ -497,12 +647,11 @@ def enroll_ade_device(*, profile_id: str, body: bytes) -> bytes:
     if profile is None:
         raise EnrollmentError(404, "unknown enrollment profile")
     options = EnrollmentSettings.current()
+    _require_apple_signature(options)
     info = read_machine_info(body, options)
     serial = str(info.values.get("SERIAL") or "").strip().upper()
     if not serial:
         raise EnrollmentError(400, "MachineInfo has no SERIAL: not an Automated Device Enrollment")
-    if options.apple_device_ca_pem.strip() and not info.signed:
-        raise EnrollmentError(400, "MachineInfo must be signed by the device")
     with transaction.atomic():
         device = (
             AbmDevice.objects.select_for_update()
@@ -522,6 +671,26 @@ def enroll_ade_device(*, profile_id: str, body: bytes) -> bytes:
             device.enrollment_reference = ADE_REFERENCE_PREFIX + secrets.token_hex(12)
             device.save(update_fields=["enrollment_reference", "synced_at"])
         return _ade_profile(device, options)
+
+
+def _require_apple_signature(options: Any) -> None:
+    """The serial number in a MachineInfo is believed only when Apple's device CA vouches for
+    it: the device signs MachineInfo with the identity Apple's "Apple iPhone Device CA" issued
+    it (CMS SignedData), and `read_machine_info` then refuses an unsigned body or a signer that
+    does not chain to the configured CA (400). Without a configured CA the server cannot tell
+    a company device from anyone who knows its serial number: refused, unless an administrator
+    chose to accept that risk (MDM_ADE_ACCEPT_UNSIGNED_MACHINE_INFO)."""
+    from django.conf import settings
+
+    from enrollment.services.core import EnrollmentError
+
+    if options.apple_device_ca_pem.strip() or settings.MDM_ADE_ACCEPT_UNSIGNED_MACHINE_INFO:
+        return
+    raise EnrollmentError(
+        403,
+        "This server cannot verify that the device is genuine: an administrator sets Apple's "
+        'device CA in the enrollment settings (README "Apple Business Manager").',
+    )
 
 
 def _ade_profile(device: AbmDevice, options: Any) -> bytes:
@@ -600,6 +769,15 @@ def start_device_configuration(enrollment: Any) -> None:
                 install_profile(
                     profile=first, enrollments=[enrollment], actor=None, origin="Setup Assistant"
                 )
+        for command in profile.first_commands if profile is not None else ():
+            result = enqueue_command(
+                enrollments=[enrollment],
+                request_type=command["request_type"],
+                payload=command["params"],
+                origin="Setup Assistant",
+            )
+            for reason in result.refused.values():  # logged on the device too (the filter)
+                logger.warning("first command refused for %s: %s", device.serial_number, reason)
         enqueue_command(
             enrollments=[enrollment], request_type="DeviceConfigured", origin="Setup Assistant"
         )

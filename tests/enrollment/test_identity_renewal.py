@@ -21,11 +21,15 @@ from devices.simulator import enrollment_flow as flow
 from devices.simulator.device import SimulatedDevice
 from directory import services as directory
 from enrollment import services
+from enrollment.abm import services as abm
+from enrollment.abm.models import AbmDevice, AbmProfile
+from enrollment.models import EnrollmentSettings
 from mdm_server import clock
-from mdm_server.pki import scep_client
+from mdm_server.pki import certificates, scep_client
 from mdm_server.pki.models import IssuedCertificate
 from mdm_server.pki.services import find_issued_certificate
 from tests.devices._rows import drain_inventory
+from tests.enrollment.abm.fake_abm import FakeAbm, abm_device
 from tests.enrollment.conftest import DOMAIN, PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +46,75 @@ def moving_clock() -> Iterator[clock.ManualClock]:
     yield manual
     clock.use(previous)
     forget_cached_state()
+
+
+@pytest.fixture
+def fake_abm() -> Iterator[FakeAbm]:
+    server = FakeAbm()
+    yield server
+    server.close()
+
+
+def _ade_devices(
+    transport: Any, fake: FakeAbm, settings: Any, now: clock.ManualClock, on_commit: Any
+) -> dict[str, SimulatedDevice]:
+    """An iPhone and a Mac bought through Apple Business Manager: the link's token uploaded,
+    devices synced, a default Setup Assistant profile assigned; each goes through Setup
+    Assistant (signed MachineInfo, a test CA standing in for Apple's) to DeviceConfigured."""
+    link = abm.create_link(name="Fleet", actor=None, api_url=fake.base, ca_pem=fake.ca_pem)
+    abm.upload_server_token(link=link, data=fake.server_token(link.certificate_pem), actor=None)
+    fake.add_device(abm_device("F2LXKFLEET01", "iPhone 16", "iPhone"))
+    fake.add_device(abm_device("C02FLEETMAC1", "MacBook Air", "Mac"))
+    abm.sync_devices(link=link)
+    public_url = settings.PUBLIC_URL
+    settings.PUBLIC_URL = "https://mdm.example.com"  # Apple accepts only https enrollment URLs
+    abm.define_profile(profile=AbmProfile(link=link, name="Fleet", is_default=True), actor=None)
+    settings.PUBLIC_URL = public_url
+    assert abm.assign_by_rule(link=link) == 2
+    ca_key = certificates.new_rsa_key()
+    apple_ca = certificates.Identity(
+        certificate=certificates.build_ca("Test Apple iPhone Device CA", key=ca_key), key=ca_key
+    )
+    options = EnrollmentSettings.load()
+    options.apple_device_ca_pem = certificates.cert_to_pem(apple_ca.certificate)
+    options.save()
+    devices = {}
+    for name, serial, product, platform, version in [
+        ("iPhone, Automated Device Enrollment", "F2LXKFLEET01", "iPhone17,2", "iOS", "18.2"),
+        ("Mac, Automated Device Enrollment", "C02FLEETMAC1", "Mac15,12", "macOS", "15.2"),
+    ]:
+        cloud = fake.profiles[fake.devices[serial]["profile_uuid"]]
+        result = flow.enroll_automated(
+            transport,
+            cloud,
+            serial_number=serial,
+            product=product,
+            os_version=version,
+            apple_identity=flow.apple_device_identity(apple_ca),
+        )
+        mdm = result.mdm_payload
+        device = SimulatedDevice(
+            transport=transport,
+            certificate=result.identity_certificate,
+            key=result.identity_key,
+            server_url=mdm["ServerURL"],
+            checkin_url=mdm["CheckInURL"],
+            platform=platform,
+            user_enrollment=False,
+            automated=True,
+            supervised=True,
+            os_version=version,
+            udid=result.udid,
+            serial_number=serial,
+            topic=mdm["Topic"],
+            clock=now,
+        )
+        with on_commit(execute=True):  # the first TokenUpdate queues DeviceConfigured on commit
+            device.enroll_awaiting_configuration()
+        device.await_device_configured()
+        drain_inventory(device)
+        devices[name] = device
+    return devices
 
 
 def _fingerprint(cert: Any) -> str:
@@ -276,8 +349,17 @@ def test_scep_renewal_request_signed_by_the_old_identity_is_adopted(
 
 
 def test_a_fleet_stays_enrolled_for_two_years_across_a_ca_rollover(
-    org: dict[str, Any], transport: Any, client: Any, moving_clock: clock.ManualClock
+    org: dict[str, Any],
+    transport: Any,
+    client: Any,
+    moving_clock: clock.ManualClock,
+    fake_abm: FakeAbm,
+    settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
+    # The simulator polls by itself: the push outbox stays (APNs has its own tests).
+    monkeypatch.setattr("apns.services.request_drain", lambda **_: None)
     _users("dave", "erin", "frank", "grace", "heidi")
     config = services.default_configuration()
     config.family_versions = {"Mac": "mdm-adde"}
@@ -302,12 +384,19 @@ def test_a_fleet_stays_enrolled_for_two_years_across_a_ca_rollover(
             transport, client, "grace", mac=True, personal=False, now=moving_clock
         ),
     }
+    fleet.update(
+        _ade_devices(
+            transport, fake_abm, settings, moving_clock, django_capture_on_commit_callbacks
+        )
+    )
     fleet["Mac, Device Enrollment"].checkin_after_renewal = False
     kinds = {name: (_channel(d).enrollment_type, d.user_enrollment) for name, d in fleet.items()}
     assert kinds["Mac, account-driven Device Enrollment"] == ("adde", False)
     assert kinds["iPhone, profile-based User Enrollment"] == ("user", True)
     assert kinds["Mac, profile-based User Enrollment"] == ("user", True)
     assert kinds["iPhone, Device Enrollment"] == ("device", False)
+    assert kinds["iPhone, Automated Device Enrollment"] == ("ade", False)
+    assert kinds["Mac, Automated Device Enrollment"] == ("ade", False)
     first_generation = {name: d.certificate for name, d in fleet.items()}
     for device in fleet.values():
         device.run()
@@ -340,6 +429,9 @@ def test_a_fleet_stays_enrolled_for_two_years_across_a_ca_rollover(
         assert not QueuedCommand.objects.filter(
             enrollment=channel, status__in=QueuedCommand.PENDING
         ).exists(), name
+        if channel.enrollment_type == "ade":  # still the supervised company device ABM knows
+            assert channel.supervised, name
+            assert AbmDevice.objects.filter(enrollment=channel).count() == 1, name
 
 
 def test_console_shows_the_renewal_and_an_administrator_renews_now(

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.serialization import Encoding
 
+from devices.simulator import enrollment_flow as flow
 from enrollment.abm import services
 from enrollment.abm.models import AbmLink
+from enrollment.models import EnrollmentSettings
+from mdm_server.pki import certificates
 from tests.enrollment.abm.fake_abm import FakeAbm, abm_device
 
 
@@ -36,3 +40,23 @@ def stocked(fake_abm: FakeAbm) -> FakeAbm:
     fake_abm.add_device(abm_device("F2LXK1BBBBBB", "iPhone 16", "iPhone"))
     fake_abm.add_device(abm_device("C02ZZ1CCCCCC", "MacBook Air", "Mac"))
     return fake_abm
+
+
+@pytest.fixture(scope="session")
+def apple_test_ca() -> certificates.Identity:
+    """Stands in for Apple's "Apple iPhone Device CA": it issues the simulated devices'
+    built-in identities, which sign their MachineInfo."""
+    key = certificates.new_rsa_key()
+    cert = certificates.build_ca("Test Apple iPhone Device CA", key=key, days=3650)
+    return certificates.Identity(certificate=cert, key=key)
+
+
+@pytest.fixture
+def apple_device(
+    db: None, apple_test_ca: certificates.Identity
+) -> Callable[[], flow.AppleDeviceIdentity]:
+    """The test CA is the server's Apple device CA; each call is a new genuine device."""
+    options = EnrollmentSettings.load()
+    options.apple_device_ca_pem = apple_test_ca.certificate.public_bytes(Encoding.PEM).decode()
+    options.save()
+    return lambda: flow.apple_device_identity(apple_test_ca, days=3650)

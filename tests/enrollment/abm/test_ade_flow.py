@@ -10,7 +10,6 @@ from typing import Any
 import jwt
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives.serialization import Encoding
 
 from devices.models import Enrollment
 from devices.simulator import enrollment_flow as flow
@@ -22,6 +21,8 @@ from tests.enrollment.abm.fake_abm import SERVER_UUID, FakeAbm, abm_device
 from tests.enrollment.conftest import DOMAIN, PASSWORD
 
 pytestmark = pytest.mark.django_db
+
+SETTINGS = {"Settings": [{"Item": "DeviceName", "DeviceName": "Company iPhone"}]}
 
 
 @pytest.fixture
@@ -47,7 +48,11 @@ def assigned(
     )
     services.define_profile(
         profile=AbmProfile(
-            link=link, name="Company iPhone", is_default=True, first_profiles=[first.pk]
+            link=link,
+            name="Company iPhone",
+            is_default=True,
+            first_profiles=[first.pk],
+            first_commands=[{"request_type": "Settings", "params": SETTINGS}],
         ),
         actor=admin_user,
     )
@@ -88,6 +93,7 @@ def _device(transport: Any, result: flow.AutomatedEnrollment, platform: str) -> 
 )
 def test_ade_device_enrolls_supervised_and_reaches_device_configured(
     assigned: FakeAbm,
+    apple_device: Any,
     transport: Any,
     serial: str,
     product: str,
@@ -99,7 +105,9 @@ def test_ade_device_enrolls_supervised_and_reaches_device_configured(
     monkeypatch.setattr("apns.services.request_drain", lambda **_: None)
     cloud = _cloud_configuration(assigned, serial)
     assert cloud["is_supervised"] and cloud["await_device_configured"]
-    result = flow.enroll_automated(transport, cloud, serial_number=serial, product=product)
+    result = flow.enroll_automated(
+        transport, cloud, apple_identity=apple_device(), serial_number=serial, product=product
+    )
     assert "com.apple.mdm.token" in result.mdm_payload["ServerCapabilities"]
     device = _device(transport, result, platform)
     with django_capture_on_commit_callbacks(execute=True):
@@ -108,7 +116,10 @@ def test_ade_device_enrolls_supervised_and_reaches_device_configured(
     kinds = [h.request_type for h in handled]
     assert kinds[-1] == "DeviceConfigured"
     if platform == "iOS":  # the default profile installs its first profile before releasing
-        assert kinds.index("InstallProfile") < kinds.index("DeviceConfigured")
+        assert kinds.index("InstallProfile") < kinds.index("Settings")
+        assert kinds.index("Settings") < kinds.index("DeviceConfigured")
+        settings_command = handled[kinds.index("Settings")].command
+        assert settings_command["Settings"] == SETTINGS["Settings"]
         assert "com.example.first" in device.installed_profiles
     assert all(h.answered == "Acknowledged" for h in handled)
     enrollment = Enrollment.objects.get(udid=result.udid)
@@ -119,58 +130,104 @@ def test_ade_device_enrolls_supervised_and_reaches_device_configured(
 
 
 def test_erased_device_enrolls_again_and_another_device_cannot_take_its_place(
-    assigned: FakeAbm, transport: Any, monkeypatch: pytest.MonkeyPatch
+    assigned: FakeAbm, apple_device: Any, transport: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("apns.services.request_drain", lambda **_: None)
     cloud = _cloud_configuration(assigned, "F2LXK1AAAAAA")
-    first = flow.enroll_automated(transport, cloud, serial_number="F2LXK1AAAAAA")
+    first = flow.enroll_automated(
+        transport, cloud, apple_identity=apple_device(), serial_number="F2LXK1AAAAAA"
+    )
     _device(transport, first, "iOS").enroll()
     # Erased without checking out: Setup Assistant enrolls it again with a new identity.
-    again = flow.enroll_automated(transport, cloud, serial_number="F2LXK1AAAAAA", udid=first.udid)
+    again = flow.enroll_automated(
+        transport,
+        cloud,
+        apple_identity=apple_device(),
+        serial_number="F2LXK1AAAAAA",
+        udid=first.udid,
+    )
     assert again.identity_certificate != first.identity_certificate
     assert _device(transport, again, "iOS").authenticate() == 200
     # A device with another UDID presenting the same serial number gets a certificate, but
     # cannot authenticate as a new channel under the reference another channel holds.
-    other = flow.enroll_automated(transport, cloud, serial_number="F2LXK1AAAAAA")
+    other = flow.enroll_automated(
+        transport, cloud, apple_identity=apple_device(), serial_number="F2LXK1AAAAAA"
+    )
     assert _device(transport, other, "iOS").authenticate() == 403
     assert Enrollment.objects.filter(enrollment_type="ade").count() == 1
 
 
-def test_device_not_assigned_to_us_is_refused(assigned: FakeAbm, transport: Any) -> None:
+def test_device_not_assigned_to_us_is_refused(
+    assigned: FakeAbm, apple_device: Any, transport: Any
+) -> None:
     cloud = _cloud_configuration(assigned, "F2LXK1AAAAAA")
     with pytest.raises(flow.EnrollmentFlowError) as exc:
-        flow.enroll_automated(transport, cloud, serial_number="DMPSTRANGER1")
+        flow.enroll_automated(
+            transport, cloud, apple_identity=apple_device(), serial_number="DMPSTRANGER1"
+        )
     assert exc.value.status == 403 and b"not assigned to this organisation" in exc.value.body
 
 
-def test_removed_device_is_refused(assigned: FakeAbm, link: AbmLink, transport: Any) -> None:
+def test_removed_device_is_refused(
+    assigned: FakeAbm, apple_device: Any, link: AbmLink, transport: Any
+) -> None:
     assigned.remove_device("F2LXK1BBBBBB")
     services.sync_devices(link=link)
     cloud = _cloud_configuration(assigned, "F2LXK1AAAAAA")
     with pytest.raises(flow.EnrollmentFlowError) as exc:
-        flow.enroll_automated(transport, cloud, serial_number="F2LXK1BBBBBB")
+        flow.enroll_automated(
+            transport, cloud, apple_identity=apple_device(), serial_number="F2LXK1BBBBBB"
+        )
     assert exc.value.status == 403
 
 
-def test_unsigned_machine_info_is_refused_when_apple_ca_is_configured(
-    assigned: FakeAbm, transport: Any
+def test_unsigned_or_foreign_machine_info_is_refused(
+    assigned: FakeAbm, apple_device: Any, transport: Any
 ) -> None:
-    apple = flow.throwaway_apple_identity()
-    options = EnrollmentSettings.load()
-    options.apple_device_ca_pem = apple.ca.certificate.public_bytes(Encoding.PEM).decode()
-    options.save()
     cloud = _cloud_configuration(assigned, "F2LXK1AAAAAA")
-    plain = plistlib.dumps({"SERIAL": "F2LXK1AAAAAA", "UDID": "X", "PRODUCT": "iPhone17,2"})
-    status, _h, _body = flow.post_enroll(transport, cloud["url"], plain)
-    assert status == 400
-    # A device signed by another CA than Apple's is refused; Apple's own passes.
+    # Knowing a company serial number is not enough: an unsigned MachineInfo is refused...
+    plain = plistlib.dumps(
+        {"SERIAL": "F2LXK1AAAAAA", "UDID": "X", "PRODUCT": "iPhone17,2", "VERSION": "22C152"}
+    )
+    status, _h, body = flow.post_enroll(transport, cloud["url"], plain)
+    assert status == 400 and b"unsigned MachineInfo is not accepted" in body
+    # ... and so is one signed by a certificate of another CA than Apple's.
     with pytest.raises(flow.EnrollmentFlowError) as exc:
-        flow.enroll_automated(transport, cloud, serial_number="F2LXK1AAAAAA")
-    assert exc.value.status == 400
+        flow.enroll_automated(
+            transport,
+            cloud,
+            serial_number="F2LXK1AAAAAA",
+            apple_identity=flow.throwaway_apple_identity(),
+        )
+    assert exc.value.status == 400 and b"trusted Apple device CA" in exc.value.body
+    assert not AbmDevice.objects.get(serial_number="F2LXK1AAAAAA").enrollment_reference
+    # A device whose identity Apple's CA (the test CA here) issued enrolls.
     result = flow.enroll_automated(
-        transport, cloud, serial_number="F2LXK1AAAAAA", apple_identity=apple
+        transport, cloud, serial_number="F2LXK1AAAAAA", apple_identity=apple_device()
     )
     assert result.supervised
+
+
+def test_without_apple_device_ca_ade_is_refused_unless_unsigned_mode_is_chosen(
+    assigned: FakeAbm, transport: Any, settings: Any
+) -> None:
+    """The default is safe: with no Apple device CA configured, no ADE enrollment is believed."""
+    options = EnrollmentSettings.load()
+    options.apple_device_ca_pem = ""
+    options.save()
+    cloud = _cloud_configuration(assigned, "F2LXK1AAAAAA")
+    plain = plistlib.dumps(
+        {"SERIAL": "F2LXK1AAAAAA", "UDID": "X", "PRODUCT": "iPhone17,2", "VERSION": "22C152"}
+    )
+    status, _h, body = flow.post_enroll(transport, cloud["url"], plain)
+    assert status == 403 and b"Apple's device CA" in body
+    with pytest.raises(flow.EnrollmentFlowError) as exc:
+        flow.enroll_automated(transport, cloud, serial_number="F2LXK1AAAAAA")
+    assert exc.value.status == 403
+    # The administrator's explicit, documented choice: unsigned MachineInfo accepted.
+    settings.MDM_ADE_ACCEPT_UNSIGNED_MACHINE_INFO = True
+    status, headers, _body = flow.post_enroll(transport, cloud["url"], plain)
+    assert status == 200 and headers["content-type"] == "application/x-apple-aspen-config"
 
 
 def test_unknown_profile_url_is_404(assigned: FakeAbm, transport: Any) -> None:
@@ -227,3 +284,72 @@ def test_sync_adds_devices_bought_later(assigned: FakeAbm, link: AbmLink) -> Non
     totals = services.sync_devices(link=link)
     assert totals["changed"] == 1 and totals["assigned"] == 1
     assert assigned.devices["F2LXK1EEEEEE"]["profile_status"] == "assigned"
+
+
+def test_ade_mac_escrows_its_bootstrap_token_from_setup_assistant_on(
+    assigned: FakeAbm,
+    apple_device: Any,
+    transport: Any,
+    django_capture_on_commit_callbacks: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Apple: Set/GetBootstrapToken need an Automated Device Enrollment, supervised. An ADE Mac
+    is supervised from its Authenticate (its ABM profile), so its token is kept for good from
+    the first message, even while Setup Assistant still waits and before any DeviceInformation
+    answer; an iPhone (no bootstrap token in the schema this server reads) is refused."""
+    monkeypatch.setattr("apns.services.request_drain", lambda **_: None)
+    cloud = _cloud_configuration(assigned, "C02ZZ1CCCCCC")
+    result = flow.enroll_automated(
+        transport,
+        cloud,
+        apple_identity=apple_device(),
+        serial_number="C02ZZ1CCCCCC",
+        product="Mac15,12",
+        os_version="15.2",
+    )
+    assert "com.apple.mdm.bootstraptoken" in result.mdm_payload["ServerCapabilities"]
+    mac = _device(transport, result, "macOS")
+    with django_capture_on_commit_callbacks(execute=True):
+        mac.enroll_awaiting_configuration()
+    # Setup Assistant waits: nothing escrowed yet, the answer is an empty success.
+    assert mac.get_bootstrap_token(awaiting=True) == (200, None)
+    assert mac.set_bootstrap_token(b"bootstrap-1", awaiting=True) == 200
+    enrollment = Enrollment.objects.get(udid=result.udid)
+    assert enrollment.supervised and "IsSupervised" not in enrollment.device_information
+    event = enrollment.events.filter(action="SetBootstrapToken").latest("pk")
+    assert event.status == "stored" and not event.detail  # not a provisional escrow
+    assert bytes(enrollment.bootstrap_token) != b"bootstrap-1"  # encrypted at rest
+    mac.await_device_configured()
+    # The DeviceInformation answer (supervised) keeps it; the Mac gets it back at login.
+    assert mac.get_bootstrap_token() == (200, b"bootstrap-1")
+    assert mac.set_bootstrap_token(b"bootstrap-2") == 200
+    assert mac.get_bootstrap_token() == (200, b"bootstrap-2")
+    assert mac.set_bootstrap_token(b"") == 200  # an empty token: the server forgets it
+    assert mac.get_bootstrap_token() == (200, None)
+    # An ADE iPhone: refused with the reason, nothing stored.
+    phone_cloud = _cloud_configuration(assigned, "F2LXK1AAAAAA")
+    phone_result = flow.enroll_automated(
+        transport, phone_cloud, apple_identity=apple_device(), serial_number="F2LXK1AAAAAA"
+    )
+    phone = _device(transport, phone_result, "iOS")
+    with django_capture_on_commit_callbacks(execute=True):
+        phone.enroll_awaiting_configuration()
+    assert phone.set_bootstrap_token(b"nope", awaiting=True) == 403
+    assert Enrollment.objects.get(udid=phone_result.udid).bootstrap_token is None
+
+
+def test_first_commands_are_checked_when_the_profile_is_saved(
+    link: AbmLink, admin_user: Any, settings: Any
+) -> None:
+    settings.PUBLIC_URL = "https://mdm.example.com"
+    for commands, reason in [
+        ([{"request_type": "EraseDevice", "params": {}}], "cannot be sent while Setup"),
+        ([{"request_type": "DeviceConfigured"}], "cannot be sent while Setup"),
+        ([{"request_type": "Settings", "params": {"Settings": "x"}}], "non-empty list"),
+        ([{"request_type": "Settings", "params": [], "x": 1}], "request_type and params only"),
+        ([{"request_type": "SecurityInfo"}] * 21, "at most 20"),
+    ]:
+        profile = AbmProfile(link=link, name="P", first_commands=commands)
+        with pytest.raises(services.AbmError, match=reason):
+            services.define_profile(profile=profile, actor=admin_user)
+        assert not AbmProfile.objects.filter(name="P").exists()

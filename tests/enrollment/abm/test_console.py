@@ -102,3 +102,66 @@ def _other_certificate() -> str:
     from enrollment.abm.token import new_link_identity
 
     return new_link_identity(name="elsewhere").certificate_pem.decode()
+
+
+def test_profile_for_a_group_and_the_person_a_device_is_for(
+    admin_client: Any, link: AbmLink, stocked: FakeAbm, settings: Any
+) -> None:
+    from directory.models import DirectoryGroup, DirectoryUser, IdentitySource
+
+    settings.PUBLIC_URL = "https://mdm.example.com"
+    source = IdentitySource.objects.create(name="Local", kind=IdentitySource.Kind.LOCAL)
+    sales = DirectoryGroup.objects.create(name="Sales")
+    DirectoryUser.objects.create(source=source, external_id="c", username="carol").groups.add(sales)
+    admin_client.post(f"{LINKS}{link.pk}/", {"action": "sync"})
+    page = _text(admin_client.get(f"{LINKS}{link.pk}/"))
+    assert "first match wins: the profile of its person's directory group" in page
+    response = admin_client.post(
+        f"{LINKS}{link.pk}/profiles/new/",
+        {"name": "Sales devices", "supervised": "on", "groups": [sales.pk]},
+        follow=True,
+    )
+    assert "0 device(s) assigned" in _text(response) and "groups: Sales" in _text(response)
+    response = admin_client.post(
+        f"{LINKS}{link.pk}/",
+        {"action": "person", "person_serial": "f2lxk1aaaaaa", "person_username": "carol"},
+        follow=True,
+    )
+    assert "F2LXK1AAAAAA: person carol, profile Sales devices." in _text(response)
+    assert stocked.devices["F2LXK1AAAAAA"]["profile_status"] == "assigned"
+    response = admin_client.post(
+        f"{LINKS}{link.pk}/",
+        {"action": "person", "person_serial": "F2LXK1AAAAAA", "person_username": "nobody"},
+        follow=True,
+    )
+    assert "No directory user is named &#x27;nobody&#x27;" in _text(response)
+    response = admin_client.post(
+        f"{LINKS}{link.pk}/",
+        {"action": "person", "person_serial": "NOPE", "person_username": "carol"},
+        follow=True,
+    )
+    assert "No device &#x27;NOPE&#x27; in this link" in _text(response)
+
+
+def test_first_commands_in_the_profile_form(
+    admin_client: Any, link: AbmLink, stocked: FakeAbm, settings: Any
+) -> None:
+    from enrollment.abm.models import AbmProfile
+
+    settings.PUBLIC_URL = "https://mdm.example.com"
+    url = f"{LINKS}{link.pk}/profiles/new/"
+    base = {"name": "Loaners", "supervised": "on", "await_device_configured": "on"}
+    response = admin_client.post(url, {**base, "first_commands_text": "[{"})
+    assert response.status_code == 200 and "Not JSON" in _text(response)
+    response = admin_client.post(
+        url, {**base, "first_commands_text": '[{"request_type": "RestartDevice"}]'}
+    )
+    assert "cannot be sent while Setup Assistant waits" in _text(response)
+    assert not AbmProfile.objects.filter(name="Loaners").exists()
+    commands = '[{"request_type": "Settings", "params": {"Settings": [{"Item": "DeviceName", "DeviceName": "Loaner"}]}}]'
+    response = admin_client.post(url, {**base, "first_commands_text": commands}, follow=True)
+    assert "Profile defined in Apple Business Manager" in _text(response)
+    saved = AbmProfile.objects.get(name="Loaners")
+    assert saved.first_commands[0]["params"]["Settings"][0]["DeviceName"] == "Loaner"
+    page = _text(admin_client.get(f"{LINKS}{link.pk}/profiles/{saved.pk}/"))
+    assert "&quot;DeviceName&quot;: &quot;Loaner&quot;" in page

@@ -229,7 +229,10 @@ def test_discovery_url_registered_over_a_real_session(
         services.register_discovery_url(link=link, url="http://x", actor=admin_user)
 
 
-def test_dashboard_warns_before_and_after_the_token_expires(link: AbmLink) -> None:
+def test_dashboard_warns_before_and_after_the_token_expires(link: AbmLink, settings: Any) -> None:
+    (alert,) = services.dashboard_alerts()
+    assert "Automated Device Enrollment is refused until Apple's device CA is set" in alert
+    settings.MDM_ADE_ACCEPT_UNSIGNED_MACHINE_INFO = True  # the administrator chose the risk
     assert services.dashboard_alerts() == []
     AbmLink.objects.filter(pk=link.pk).update(
         token_expires_at=timezone.now() + dt.timedelta(days=9)
