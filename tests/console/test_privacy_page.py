@@ -164,7 +164,9 @@ def test_privacy_page_entra_sign_in_on_a_phone(
     page.click("#privacy-sign-in button[type=submit]")  # to Microsoft and back
     page.wait_for_selector("#privacy-person")
     assert page.url == f"{base}/enroll/privacy/"
-    assert len(fake_entra.codes) == 1  # the browser went to Microsoft for one code
+    # The browser went to Microsoft's authorization endpoint; the server redeemed the code.
+    assert sum(path.endswith("/oauth2/v2.0/authorize") for path in fake_entra.requests) == 1
+    assert sum(path.endswith("/oauth2/v2.0/token") for path in fake_entra.requests) == 1
     assert page.inner_text("#privacy-person") == "ann@contoso.example"
     assert page.locator("section.device").count() == 1
     assert page.locator(f"#device-{anns.public_id}").count() == 1
