@@ -365,13 +365,25 @@ def _editor_layout(item: _EditorPayload, scope: str) -> _Layout:
         for name, why in notes.items():
             key_notes.setdefault(name, {})[str(platform)] = why
     rows = {n: _KeyRow(n, form[n], key_notes.get(n, {})) for n in names}
-    grouped = key_groups.group_keys(item.payload_type, names)
+    nodes = getattr(form, "nodes", {})
+    fields = [
+        key_groups.Field(
+            n,
+            required=(nodes[n][1].get("presence") == "required") if n in nodes else False,
+            kind=str(nodes[n][1].get("type", "string")) if n in nodes else "string",
+        )
+        for n in names
+    ]
+    spec = schema.payload_spec(item.payload_type)
+    sections = {str(k["key"]): str(k.get("title") or k["key"]) for k in (spec.keys if spec else ())}
+    grouped = key_groups.group_keys(item.payload_type, fields, sections=sections)
     small = len(names) <= _OPEN_ALL_BELOW
     groups = []
     for title, members in grouped:
         member_rows = [rows[n] for n in members]
         busy = any(r.has_value or r.field.errors for r in member_rows)
-        groups.append(_KeyGroup(title, member_rows, open=small or busy))
+        opened = small or busy or title == key_groups.REQUIRED
+        groups.append(_KeyGroup(title, member_rows, open=opened))
     return _Layout(groups, payload_notes)
 
 
