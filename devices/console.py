@@ -850,8 +850,11 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
         return redirect(reverse("devices-list") + "?" + data.get("filter", ""))
     # What the capability filter will do, device by device: the confirmation names the count
     # that will really get the command.
-    preview = selectors.refusal_preview(spec, targets.only(*PREVIEW_FIELDS).iterator())
-    form = command_form_class(spec, targets=preview[2], count=preview[0])(
+    allowed, refused, kinds = selectors.refusal_preview(
+        spec, targets.only(*PREVIEW_FIELDS).iterator()
+    )
+    preview = (allowed, refused)
+    form = command_form_class(spec, targets=kinds, count=allowed)(
         request.POST if request.method == "POST" and "submit" in request.POST else None,
         request.FILES or None,
     )

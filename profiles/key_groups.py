@@ -97,15 +97,15 @@ def group_keys(
     untitled group ("") for a small payload. `sections`: the schema's dictionaries by key, with
     their titles."""
     fields = [k if isinstance(k, Field) else Field(k) for k in keys]
-    keys = [f.name for f in fields]
+    names = [f.name for f in fields]
     curated = CURATED.get(payload_type)
     if not curated:
         if len(fields) < GENERATED_FROM:
-            return [("", keys)] if keys else []
+            return [("", names)] if names else []
         return _generated(fields, sections or {})
     groups: dict[str, list[str]] = {title: [] for title, _ in curated}
     groups[OTHER] = []
-    for key in keys:
+    for key in names:
         groups[_group_of(key, curated)].append(key)
     return [(title, members) for title, members in groups.items() if members]
 

@@ -154,7 +154,7 @@ def entra_callback(request: HttpRequest) -> HttpResponse:
         return _sign_in_page(request, context, 400)
     identifier = str(pending.get("identifier", ""))
     context = {"identifier": identifier, "error": ""}
-    params = {k: v[:4000] for k, v in request.GET.items()}
+    params = {k: str(v)[:4000] for k, v in request.GET.items()}
     try:
         person = directory_access.finish_entra(
             source_id=pending["source"], flow=pending["flow"], params=params, known_only=True
