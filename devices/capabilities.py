@@ -1105,3 +1105,69 @@ def query_option_notes(request_type: str, target: Target) -> list[OptionNote]:
         verdict = _query_verdict(*args, target)
         out.append(OptionNote(key, True, "" if verdict.status == _OK else verdict.text))
     return out
+
+
+@dataclass(frozen=True)
+class OptionTally:
+    """How a console form offers one command option (a key, or a query) to a selection of
+    devices, counted by device: `offered` may be sent it, `absent` have no such option on their
+    platform, the rest may not be sent it (`reason`: the first such rule met)."""
+
+    key: str
+    total: int
+    offered: int
+    absent: int
+    reason: str = ""
+
+    @property
+    def shown(self) -> bool:
+        """Some selected device's platform has the option."""
+        return self.absent < self.total
+
+    @property
+    def greyed(self) -> bool:
+        """Shown, but no selected device may be sent it."""
+        return self.shown and self.offered == 0
+
+    @property
+    def partial(self) -> bool:
+        return 0 < self.offered < self.total
+
+    @property
+    def refused(self) -> int:
+        """Selected devices that have the option but may not be sent it."""
+        return self.total - self.offered - self.absent
+
+
+def _tally(key: str, notes: Iterable[tuple[OptionNote, int]]) -> OptionTally:
+    total = offered = absent = 0
+    reason = ""
+    for note, count in notes:
+        total += count
+        if not note.shown:
+            absent += count
+        elif note.reason:
+            reason = reason or note.reason
+        else:
+            offered += count
+    return OptionTally(key, total, offered, absent, reason)
+
+
+def command_option_tally(
+    request_type: str, keys: Iterable[str], targets: Mapping[Target, int]
+) -> dict[str, OptionTally]:
+    """`command_option_notes` over a selection ({target: number of devices}), per key."""
+    keys = list(keys)
+    notes = [(command_option_notes(request_type, keys, t), n) for t, n in targets.items()]
+    return {key: _tally(key, ((by_key[key], n) for by_key, n in notes)) for key in keys}
+
+
+def query_option_tally(request_type: str, targets: Mapping[Target, int]) -> list[OptionTally]:
+    """`query_option_notes` over a selection ({target: number of devices}), in schema order."""
+    notes = [(query_option_notes(request_type, t), n) for t, n in targets.items()]
+    if not notes:
+        return []
+    return [
+        _tally(first.key, ((listed[i], n) for listed, n in notes))
+        for i, first in enumerate(notes[0][0])
+    ]

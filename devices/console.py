@@ -451,62 +451,117 @@ def human_label(key: str) -> str:
 class _GreyedCheckboxes(forms.CheckboxSelectMultiple):
     """Checkboxes of which some are shown but cannot be ticked; their title says why."""
 
-    def __init__(self, *args: Any, greyed: dict[str, str] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        greyed: dict[str, str] | None = None,
+        greyed_label: str = "not for this device",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.greyed = greyed or {}
+        self.greyed_label = greyed_label
 
     def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
         option = super().create_option(name, value, *args, **kwargs)
         reason = self.greyed.get(str(value))
         if reason:
             option["attrs"] = {**option["attrs"], "disabled": True, "title": reason}
-            option["label"] = f"{option['label']} (not for this device)"
+            option["label"] = f"{option['label']} ({self.greyed_label})"
         return option
 
 
-def _queries_field(spec: commands.CommandSpec, target: Any) -> forms.Field:
-    """DeviceInformation's Queries as a checklist from Apple's schema: what the platform lacks
-    is left out; what this device may not be asked (a personal device) is greyed with why."""
-    notes = [n for n in capabilities.query_option_notes(spec.request_type, target) if n.shown]
-    greyed = {n.key: n.reason for n in notes if n.reason}
-    choices = [(n.key, n.key) for n in notes]
+def _these(total: int) -> str:
+    return "this device" if total == 1 else "the selected devices"
+
+
+def _queries_field(
+    spec: commands.CommandSpec, targets: dict[capabilities.Target, int]
+) -> forms.Field:
+    """DeviceInformation's Queries as a checklist from Apple's schema: what no selected device's
+    platform has is left out; what none may be asked (a personal device) is greyed with why; one
+    that only some may be asked says for how many."""
+    tallies = [t for t in capabilities.query_option_tally(spec.request_type, targets) if t.shown]
+    greyed = {t.key: t.reason for t in tallies if t.greyed}
+    choices = [
+        (t.key, f"{t.key} ({t.offered} of {t.total} devices)" if t.partial else t.key)
+        for t in tallies
+    ]
+    total = sum(targets.values())
 
     def refuse_greyed(values: list[str]) -> None:
         refused = [v for v in values if v in greyed]
         if refused:
             raise forms.ValidationError(
-                f"This device may not be asked {', '.join(refused)}: {greyed[refused[0]]}"
+                f"{_these(total)[0].upper()}{_these(total)[1:]} may not be asked "
+                f"{', '.join(refused)}: {greyed[refused[0]]}"
             )
 
+    help_text = (
+        f"None ticked: everything {_these(total)} may be asked. Greyed: not for "
+        f"{_these(total)}, with the reason in the box's tooltip."
+    )
+    if any(t.partial for t in tallies):
+        help_text += (
+            " A count after a query: how many of the selected devices may be asked it. A device "
+            "whose platform lacks it is asked the rest; a device that may not be asked it does "
+            "not get the command (the reason is in its log)."
+        )
     return forms.MultipleChoiceField(
         choices=choices,
         required=False,
         label="Information to ask for",
-        help_text="None ticked: everything this device may be asked. Greyed: not for this "
-        "device, with the reason in the box's tooltip.",
-        widget=_GreyedCheckboxes(greyed=greyed, attrs={"class": "checklist"}),
+        help_text=help_text,
+        widget=_GreyedCheckboxes(
+            greyed=greyed, greyed_label=f"not for {_these(total)}", attrs={"class": "checklist"}
+        ),
         validators=[refuse_greyed],
     )
 
 
+def _partial_help(tally: capabilities.OptionTally) -> str:
+    """What an option offered to only some of the selected devices does to the others."""
+    parts = [f"For {tally.offered} of {tally.total} devices."]
+    if tally.absent:
+        parts.append(
+            f"{tally.absent} {'has' if tally.absent == 1 else 'have'} no such option on "
+            f"{'its' if tally.absent == 1 else 'their'} platform and ignore"
+            f"{'s' if tally.absent == 1 else ''} it."
+        )
+    if tally.refused:
+        parts.append(
+            f"{tally.refused} may not be sent it ({tally.reason}): set, the action is refused "
+            f"for {'it' if tally.refused == 1 else 'them'}."
+        )
+    return " ".join(parts)
+
+
 def command_form_class(
-    spec: commands.CommandSpec, *, target: Any = None, count: int = 1
+    spec: commands.CommandSpec,
+    *,
+    target: capabilities.Target | None = None,
+    targets: dict[capabilities.Target, int] | None = None,
+    count: int = 1,
 ) -> type[forms.Form]:
-    """A form for one registry command: its parameters (with readable labels; for one device,
-    only the options its platform has), plus a confirmation naming how many devices."""
+    """A form for one registry command: its parameters (with readable labels; only the options
+    the target's platform has — for a bulk action, `targets` {target: devices}, the options some
+    selected device has, saying for how many when not all), plus a confirmation naming how many
+    devices."""
     fields: dict[str, forms.Field] = {}
-    notes = (
-        capabilities.command_option_notes(spec.request_type, [p.name for p in spec.params], target)
-        if target is not None
+    if target is not None:
+        targets = {target: 1}
+    tallies = (
+        capabilities.command_option_tally(spec.request_type, [p.name for p in spec.params], targets)
+        if targets
         else {}
     )
     for p in spec.params:
-        note = notes.get(p.name)
-        if note is not None and not note.shown:
-            continue  # the platform has no such option
+        tally = tallies.get(p.name)
+        if tally is not None and not tally.shown:
+            continue  # no selected device's platform has such an option
         label = human_label(p.name)
-        if p.name == "Queries" and target is not None:
-            fields[p.name] = _queries_field(spec, target)
+        if p.name == "Queries" and targets:
+            fields[p.name] = _queries_field(spec, targets)
         elif p.kind == "str":
             fields[p.name] = forms.CharField(
                 required=p.required, max_length=p.max_length, help_text=p.help, label=label
@@ -528,9 +583,11 @@ def command_form_class(
                 max_length=20_000,
                 label=label,
             )
-        if note is not None and note.reason:
+        if tally is not None and tally.greyed:
             fields[p.name].disabled = True
-            fields[p.name].help_text = f"Not for this device: {note.reason}"
+            fields[p.name].help_text = f"Not for {_these(tally.total)}: {tally.reason}"
+        elif tally is not None and tally.partial and p.name != "Queries":
+            fields[p.name].help_text = " ".join(filter(None, [p.help, _partial_help(tally)]))
     if spec.destructive:
         what = f"{spec.title[0].lower()}{spec.title[1:]}"
         if count != 1:
@@ -793,8 +850,11 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
         return redirect(reverse("devices-list") + "?" + data.get("filter", ""))
     # What the capability filter will do, device by device: the confirmation names the count
     # that will really get the command.
-    preview = selectors.refusal_preview(spec, targets.only(*PREVIEW_FIELDS).iterator())
-    form = command_form_class(spec, count=preview[0])(
+    allowed, refused, kinds = selectors.refusal_preview(
+        spec, targets.only(*PREVIEW_FIELDS).iterator()
+    )
+    preview = (allowed, refused)
+    form = command_form_class(spec, targets=kinds, count=allowed)(
         request.POST if request.method == "POST" and "submit" in request.POST else None,
         request.FILES or None,
     )

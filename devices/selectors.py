@@ -321,10 +321,12 @@ def enqueue_details(
 
 def refusal_preview(
     spec: commands.CommandSpec, targets: Iterable[Enrollment]
-) -> tuple[int, dict[str, int]]:
-    """Before a bulk action: how many devices the capability filter allows, and why others not."""
+) -> tuple[int, dict[str, int], dict[capabilities.Target, int]]:
+    """Before a bulk action: how many devices the capability filter allows, why others not, and
+    the allowed ones by kind ({target: devices}: the form offers the options they have)."""
     allowed = 0
     refused: dict[str, int] = {}
+    kinds: dict[capabilities.Target, int] = {}
     for device in targets:
         target = services.target_for(device)
         if device.status == Enrollment.Status.UNENROLLED:
@@ -334,11 +336,12 @@ def refusal_preview(
         else:
             decision = capabilities.check_command(spec.request_type, target)
             reason = "" if decision.allowed else decision.reason
-        if reason:
+        if reason or target is None:
             refused[reason] = refused.get(reason, 0) + 1
         else:
             allowed += 1
-    return allowed, refused
+            kinds[target] = kinds.get(target, 0) + 1
+    return allowed, refused, kinds
 
 
 # --- the privacy page of the person who enrolled -----------------------------------------------

@@ -205,9 +205,17 @@ def begin_entra_sign_in(
 
 
 def finish_entra_sign_in(
-    *, source: IdentitySource, flow: Mapping[str, Any], params: Mapping[str, str]
+    *,
+    source: IdentitySource,
+    flow: Mapping[str, Any],
+    params: Mapping[str, str],
+    known_only: bool = False,
 ) -> DirectoryUser:
-    """Redeem the code from the redirect (state and nonce are checked) and return the user."""
+    """Redeem the code from the redirect (state and nonce are checked) and return the user.
+
+    With `known_only`, a person this server has no user for is refused ("unknown_user")
+    instead of being added: signing in to read something must not create accounts.
+    """
     if source.kind != IdentitySource.Kind.ENTRA or not source.enabled:
         raise AuthenticationFailed("not_configured", NOT_CONFIGURED)
     config = services.entra_config(source)
@@ -235,6 +243,8 @@ def finish_entra_sign_in(
         display_name=str(claims.get("name") or ""),
     )
     known = selectors.user_by_external_id(source, oid)
+    if known is None and known_only:
+        raise AuthenticationFailed("unknown_user", "This account is not known to this server.")
     if known is not None and not known.enabled:
         raise AuthenticationFailed("disabled", DISABLED)  # before asking Microsoft Graph
     if source.allowed_groups:

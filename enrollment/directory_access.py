@@ -258,6 +258,14 @@ def invite(*, user_id: int, actor: Any, portal_url: str) -> str:
     return invitation.email
 
 
+def entra_enabled() -> bool:
+    """Whether some enabled Entra ID source signs people in (at Microsoft, not here)."""
+    from directory import selectors
+    from directory.models import IdentitySource
+
+    return bool(selectors.has_enabled_source(IdentitySource.Kind.ENTRA))
+
+
 def entra_source(*, configured: str, identifier: str) -> Any | None:
     """The Entra ID source for this sign-in: the configured one, else the identifier's domain."""
     from directory import auth, selectors
@@ -291,8 +299,11 @@ def begin_entra(*, source: Any, redirect_uri: str, login_hint: str) -> tuple[str
         raise SignInFailed(exc.code, exc.message) from None
 
 
-def finish_entra(*, source_id: int, flow: dict[str, Any], params: dict[str, str]) -> Person:
-    """Redeem Microsoft's redirect; the person who signed in."""
+def finish_entra(
+    *, source_id: int, flow: dict[str, Any], params: dict[str, str], known_only: bool = False
+) -> Person:
+    """Redeem Microsoft's redirect; the person who signed in (with `known_only`, only a person
+    the directory already has)."""
     from directory import auth
     from directory.models import IdentitySource
 
@@ -300,7 +311,9 @@ def finish_entra(*, source_id: int, flow: dict[str, Any], params: dict[str, str]
     if source is None:
         raise SignInFailed("not_configured", "This sign-in is no longer configured.")
     try:
-        user = auth.finish_entra_sign_in(source=source, flow=flow, params=params)
+        user = auth.finish_entra_sign_in(
+            source=source, flow=flow, params=params, known_only=known_only
+        )
     except auth.AuthenticationFailed as exc:
         raise SignInFailed(exc.code, exc.message) from None
     return person_of(user, user.upn or user.email or user.username)

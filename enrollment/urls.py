@@ -35,5 +35,10 @@ urlpatterns = [
         name="privacy-remove",
     ),
     path("enroll/privacy/sign-out", privacy.sign_out, name="privacy-sign-out"),
+    path(
+        "enroll/privacy/entra/callback",
+        privacy.entra_callback,
+        name="privacy-entra-callback",
+    ),
     path("enroll/profile/<str:token>", views.portal_profile, name="portal-profile"),
 ]

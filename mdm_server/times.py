@@ -1,7 +1,8 @@
 """How the console writes a moment: relative ("3 hours ago") and absolute with its time zone.
 
-Pure: no Django imports. The template filter `when` (mdm_server/templatetags/console_time.py)
-is its one user in pages; the device list's CSV export uses `absolute`.
+Pure: no Django imports. The template filters `when` and, for a day without a time (a
+certificate's or token's expiry), `day` (mdm_server/templatetags/console_time.py) are its users in
+pages; the device list's CSV export uses `absolute`.
 """
 
 from __future__ import annotations
@@ -38,3 +39,29 @@ def absolute(value: dt.datetime, *, seconds: bool = False) -> str:
     fmt = "%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M"
     zone = value.tzname() or "UTC"
     return f"{value.strftime(fmt)} {zone}"
+
+
+_DAY_UNITS = ((365, "year"), (30, "month"), (7, "week"), (1, "day"))
+
+
+def relative_day(value: dt.date, today: dt.date) -> str:
+    """'today', 'tomorrow', 'in 12 days', '3 weeks ago': calendar days, the largest whole unit."""
+    days = (value - today).days
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "tomorrow"
+    if days == -1:
+        return "yesterday"
+    count = abs(days)
+    for size, name in _DAY_UNITS:
+        if count >= size:
+            n = count // size
+            text = f"{n} {name}{'' if n == 1 else 's'}"
+            return f"in {text}" if days > 0 else f"{text} ago"
+    raise AssertionError("unreachable: a day count of 2 or more always has a unit")
+
+
+def absolute_day(value: dt.date) -> str:
+    """'2027-03-01' (ISO 8601: the one way a date reads the same everywhere)."""
+    return value.strftime("%Y-%m-%d")

@@ -312,6 +312,11 @@ class _KeyRow:
     name: str
     field: Any  # BoundField
     ue: dict[str, str]  # platform -> why it won't apply on a User Enrollment there
+    show_errors: bool = True
+
+    @property
+    def errors(self) -> Any:
+        return self.field.errors if self.show_errors else ""
 
     @property
     def ue_platforms(self) -> str:
@@ -341,6 +346,7 @@ class _KeyGroup:
 class _Layout:
     groups: list[_KeyGroup]
     payload_notes: dict[str, str]  # platform -> why the whole payload won't apply on UE
+    show_errors: bool = True
 
 
 _PERSONAL = {"iOS": "personal iPhone/iPad", "macOS": "personal Mac"}
@@ -349,7 +355,7 @@ _PERSONAL = {"iOS": "personal iPhone/iPad", "macOS": "personal Mac"}
 _OPEN_ALL_BELOW = 25
 
 
-def _editor_layout(item: _EditorPayload, scope: str) -> _Layout:
+def _editor_layout(item: _EditorPayload, scope: str, *, show_errors: bool = True) -> _Layout:
     """The payload's keys in groups (profiles.key_groups), each marked with what a User
     Enrollment would do with it (devices.capabilities, from Apple's schema), before saving."""
     form = item.form
@@ -364,15 +370,27 @@ def _editor_layout(item: _EditorPayload, scope: str) -> _Layout:
             payload_notes[str(platform)] = whole
         for name, why in notes.items():
             key_notes.setdefault(name, {})[str(platform)] = why
-    rows = {n: _KeyRow(n, form[n], key_notes.get(n, {})) for n in names}
-    grouped = key_groups.group_keys(item.payload_type, names)
+    rows = {n: _KeyRow(n, form[n], key_notes.get(n, {}), show_errors) for n in names}
+    nodes = getattr(form, "nodes", {})
+    fields = [
+        key_groups.Field(
+            n,
+            required=(nodes[n][1].get("presence") == "required") if n in nodes else False,
+            kind=str(nodes[n][1].get("type", "string")) if n in nodes else "string",
+        )
+        for n in names
+    ]
+    spec = schema.payload_spec(item.payload_type)
+    sections = {str(k["key"]): str(k.get("title") or k["key"]) for k in (spec.keys if spec else ())}
+    grouped = key_groups.group_keys(item.payload_type, fields, sections=sections)
     small = len(names) <= _OPEN_ALL_BELOW
     groups = []
     for title, members in grouped:
         member_rows = [rows[n] for n in members]
-        busy = any(r.has_value or r.field.errors for r in member_rows)
-        groups.append(_KeyGroup(title, member_rows, open=small or busy))
-    return _Layout(groups, payload_notes)
+        busy = any(r.has_value or r.errors for r in member_rows)
+        opened = small or busy or title == key_groups.REQUIRED
+        groups.append(_KeyGroup(title, member_rows, open=opened))
+    return _Layout(groups, payload_notes, show_errors)
 
 
 def _editor(request: HttpRequest, profile: Profile | None) -> HttpResponse:
@@ -411,6 +429,16 @@ def _editor(request: HttpRequest, profile: Profile | None) -> HttpResponse:
         )
     elif request.method == "POST" and action.startswith("remove:"):
         items = [item for item in items if item.uuid != action.removeprefix("remove:")]
+    # Only a check or a save shows errors: after adding or removing a payload, what was typed
+    # stays, without "this field is required" under every key not filled in yet.
+    checked = request.method == "POST" and action in ("check", "save")
+    if request.method == "POST" and not checked:
+        typed = {n: request.POST[n] for n in meta.fields if n in request.POST}
+        if profile is not None:
+            typed.pop("identifier", None)
+        meta = forms.ProfileMetaForm(initial={**initial, **typed})
+        if profile is not None:
+            meta.fields["identifier"].disabled = True
     elif request.method == "POST" and action == "check":
         report, errors = _check(profile, meta, items)
     elif request.method == "POST" and action == "save":
@@ -429,7 +457,7 @@ def _editor(request: HttpRequest, profile: Profile | None) -> HttpResponse:
             "section": SECTION,
             "profile": profile,
             "meta": meta,
-            "items": [(item, _editor_layout(item, scope)) for item in items],
+            "items": [(item, _editor_layout(item, scope, show_errors=checked)) for item in items],
             "errors": errors,
             "catalogue": schema.catalogue(),
             "report": report,

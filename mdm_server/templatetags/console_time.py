@@ -2,6 +2,8 @@
 
 A builtin of the templates (settings.TEMPLATES), so every page writes times one way.
 `{{ value|when:"never" }}` says what to show when there is no time; `when_s` adds seconds.
+`{{ value|day }}` is for a day without a time (a certificate's or token's expiry): "in 3 months"
+with the date; a moment given to it counts in the local time zone's calendar days.
 """
 
 from __future__ import annotations
@@ -38,3 +40,18 @@ def when(value: object, empty: str = "—") -> str:
 @register.filter(is_safe=True)
 def when_s(value: object, empty: str = "—") -> str:
     return _render(value, empty, seconds=True)
+
+
+@register.filter(is_safe=True)
+def day(value: object, empty: str = "—") -> str:
+    if isinstance(value, dt.datetime):
+        value = (timezone.localtime(value) if timezone.is_aware(value) else value).date()
+    if not isinstance(value, dt.date):
+        return empty if value in (None, "") else str(value)
+    return format_html(
+        '<time datetime="{}" title="{}">{}</time> <span class="abs">{}</span>',
+        value.isoformat(),
+        times.absolute_day(value),
+        times.relative_day(value, timezone.localdate()),
+        times.absolute_day(value),
+    )

@@ -88,3 +88,21 @@ def test_device_information_checklist_and_counted_confirms(
     assert confirm.inner_text() == "Erase device on 3 devices (skip 3)"
     assert "Yes, erase on 3 devices" in page.inner_text("#bulk-confirm")
     shot("53-bulk-confirm-count")
+    # The options of the selected devices' platforms, each saying for how many it applies.
+    pin = page.locator("#bulk-confirm [data-field=PIN]")
+    assert "For 1 of 3 devices. 2 have no such option on their platform" in pin.inner_text()
+    plan = page.locator("#bulk-confirm [data-field=PreserveDataPlan]")
+    assert "For 2 of 3 devices. 1 has no such option on its platform" in plan.inner_text()
+    shot("54-bulk-erase-options-per-platform")
+
+    # DeviceInformation on every device: queries only some may be asked are counted, and
+    # the personal devices' limits are named.
+    page.goto(f"{base}/console/devices/")
+    page.check("#bulk-form input[name=all_matching]")
+    page.select_option("#bulk-form select[name=action]", "DeviceInformation")
+    page.click("#bulk-form .bulkbar button")
+    page.wait_for_url(re.compile(r".*/console/devices/bulk/.*"))
+    queries = page.locator("#bulk-confirm [data-field=Queries]")
+    assert "SerialNumber (3 of 6 devices)" in queries.inner_text()
+    assert page.locator("#bulk-confirm input[value=OSVersion]").is_enabled()
+    shot("55-bulk-device-information-counted-queries")

@@ -162,3 +162,35 @@ def test_assignment_picker_searches_on_the_server(
     assert "user12@example.org" in table and "user35@example.org" in table
     assert "→" not in table
     assert "user12@example.org" in page.inner_text("#deliveries")
+
+
+def test_the_list_remembers_chosen_columns_and_page_size(
+    page: Any, live_server: Any, admin_user: User, shot: Any
+) -> None:
+    base = live_server.url
+    bulk_devices(60)
+    _sign_in(page, base, admin_user)
+    page.goto(f"{base}/console/devices/")
+    default = page.locator("#device-table thead th").evaluate_all(
+        "ts => ts.map(t => t.dataset.col)"
+    )
+    assert "managed_apple_id" in default  # a default column
+    page.click("details.columns summary")
+    chooser = page.locator("#column-chooser")
+    for key in default:
+        if key and key not in ("name", "platform"):
+            chooser.locator(f"input[name=col][value={key}]").uncheck()
+    chooser.locator("input[name=col][value=serial_number]").check()
+    chooser.locator("button[type=submit]").click()
+    page.wait_for_url(re.compile(r".*col=serial_number.*"))
+    page.select_option("#device-filters select[name=size]", "25")
+    page.click("#device-filters button[type=submit]")
+    page.wait_for_url(re.compile(r".*size=25.*"))
+
+    # A later visit without parameters shows the same columns and page size.
+    page.goto(f"{base}/console/devices/")
+    shown = page.locator("#device-table thead th").evaluate_all("ts => ts.map(t => t.dataset.col)")
+    assert sorted(c for c in shown if c) == ["name", "platform", "serial_number"], shown
+    assert len(_rows(page)) == 25
+    assert page.locator("#device-filters select[name=size]").input_value() == "25"
+    shot("35-remembered-columns-and-page-size")

@@ -89,3 +89,21 @@ def test_helpdesk_sees_read_only_forms(
     assert page.locator("#enrollment-settings fieldset[disabled]").count() == 1
     assert page.locator("#enrollment-settings input:not([type=hidden])").first.is_disabled()
     shot("25-helpdesk-enrollment-read-only")
+
+
+def test_a_500_is_styled_and_says_what_to_do(
+    page: Any, live_server: Any, admin_user: User, shot: Any, settings: Any
+) -> None:
+    """A bug in a console view: the browser gets the console's own page, not a bare error."""
+    settings.ROOT_URLCONF = "tests.mdm_server.test_error_pages"  # adds /console/explode/
+    base = live_server.url
+    _sign_in(page, base, admin_user)
+    response = page.goto(f"{base}/console/explode/")
+    assert response.status == 500
+    text = page.inner_text("[data-error='500']")
+    assert "Try again" in text and "rolled back" in text
+    # Rendered without the console's context (which reads the database, perhaps the failing
+    # part): the console's page and style sheet, no navigation bar; a way back.
+    assert "/console/explode/" in text and page.is_visible("main.page a[href='/console/']")
+    assert page.locator("link[rel=stylesheet][href*='console.css']").count() == 1
+    shot("26-server-error")

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from devices.models import Enrollment
+from tests.console.conftest import SCREENSHOTS
+from tests.directory.conftest import (  # noqa: F401 - pytest finds fixtures by name
+    FakeEntra,
+    entra_source,
+    fake_entra,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -106,3 +112,64 @@ def test_privacy_page_on_a_phone(
     assert page.locator(f"#device-{phone.public_id}").count() == 0
     assert page.locator(f"#device-{mac.public_id}").count() == 1
     shot("privacy-07-after-removal-phone")
+
+
+@pytest.fixture
+def entra_page(browser: Any) -> Iterator[Any]:
+    """A phone-sized page that accepts the local Microsoft stand-in's test certificate (its CA
+    is not the browser's); any Content-Security-Policy violation fails the test."""
+    context = browser.new_context(viewport=PHONE, ignore_https_errors=True)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
+    yield page
+    context.close()
+    assert not violations, "\n".join(violations)
+
+
+def test_privacy_page_entra_sign_in_on_a_phone(
+    entra_page: Any,
+    live_server: Any,
+    live_device: Any,
+    entra_source: Any,  # noqa: F811
+    fake_entra: FakeEntra,  # noqa: F811
+    settings: Any,
+) -> None:
+    """A person who enrolled with Entra ID signs in at Microsoft and sees only their devices."""
+    from directory import services as directory
+    from directory import sync
+
+    settings.PUBLIC_URL = live_server.url  # Microsoft sends the browser back here
+    page, base = entra_page, live_server.url
+    owners = {}
+    for login in ("ann@contoso.example", "ben@contoso.example"):
+        entra = fake_entra.user_by_login(login)
+        owners[login] = directory.upsert_signed_in_user(
+            source=entra_source,
+            record=sync.UserRecord(external_id=entra["id"], username=login, upn=login),
+        )
+    _, anns = live_device(platform="iOS", user_enrollment=True, os_version="26.0")
+    _, bens = live_device(platform="iOS", user_enrollment=True)
+    _own(anns, owners["ann@contoso.example"])
+    _own(bens, owners["ben@contoso.example"])
+
+    page.goto(f"{base}/enroll/privacy/")
+    assert page.is_visible("#password-note")
+    page.fill("#identifier", "ann@contoso.example")
+    page.screenshot(path=str(SCREENSHOTS / "privacy-08-entra-sign-in-phone.png"), full_page=True)
+    page.click("#privacy-sign-in button[type=submit]")  # to Microsoft and back
+    page.wait_for_selector("#privacy-person")
+    assert page.url == f"{base}/enroll/privacy/"
+    # The browser went to Microsoft's authorization endpoint; the server redeemed the code.
+    assert sum(path.endswith("/oauth2/v2.0/authorize") for path in fake_entra.requests) == 1
+    assert sum(path.endswith("/oauth2/v2.0/token") for path in fake_entra.requests) == 1
+    assert page.inner_text("#privacy-person") == "ann@contoso.example"
+    assert page.locator("section.device").count() == 1
+    assert page.locator(f"#device-{anns.public_id}").count() == 1
+    assert page.locator(f"#device-{bens.public_id}").count() == 0
+    _no_sideways_scroll(page)
+    page.screenshot(path=str(SCREENSHOTS / "privacy-09-entra-devices-phone.png"), full_page=True)

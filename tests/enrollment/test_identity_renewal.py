@@ -447,7 +447,11 @@ def test_console_shows_the_renewal_and_an_administrator_renews_now(
     channel = _channel(device)
     detail = reverse("devices-detail", args=[channel.public_id])
     page = admin_client.get(detail).content.decode()
-    expires = f"expires {device.certificate.not_valid_after_utc:%Y-%m-%d}"
+    from django.utils import timezone
+
+    # A day without a time (the `day` filter): relative, then the date in the console's zone.
+    day = timezone.localtime(device.certificate.not_valid_after_utc).date()
+    expires = f'expires <time datetime="{day.isoformat()}"'
     assert "data-identity-renewal" in page and expires in page and "Not needed yet" in page
     renew = reverse("devices-renew-identity", args=[channel.public_id])
     assert helpdesk_client.post(renew).status_code == 403

@@ -47,3 +47,42 @@ def test_the_when_filter_is_a_builtin_of_every_template(settings: object) -> Non
     assert f"{local:%Y-%m-%d %H:%M} E" in first  # EST or EDT, never a bare number
     assert never == "never"
     assert f"{local:%H:%M:%S}" in with_seconds
+
+
+@pytest.mark.parametrize(
+    ("days", "text"),
+    [
+        (0, "today"),
+        (1, "tomorrow"),
+        (-1, "yesterday"),
+        (2, "in 2 days"),
+        (-6, "6 days ago"),
+        (13, "in 1 week"),
+        (45, "in 1 month"),
+        (-400, "1 year ago"),
+        (730, "in 2 years"),
+    ],
+)
+def test_relative_day_counts_calendar_days(days: int, text: str) -> None:
+    today = dt.date(2026, 12, 6)
+    assert times.relative_day(today + dt.timedelta(days=days), today) == text
+
+
+def test_the_day_filter_writes_a_day_relative_and_absolute(settings: object) -> None:
+    """An expiry is a day: no hours, and the calendar day of the console's time zone."""
+    settings.TIME_ZONE = "Pacific/Auckland"  # type: ignore[attr-defined]
+    template = engines["django"].from_string("{{ d|day }}|{{ t|day }}|{{ none|day:'never' }}")
+    zone = zoneinfo.ZoneInfo("Pacific/Auckland")
+    with timezone.override(zone):
+        today = timezone.localdate()
+        # Noon in Auckland is still the day before in UTC: the local day is the one shown.
+        moment = dt.datetime.combine(today, dt.time(12), tzinfo=zone).astimezone(dt.UTC)
+        html = template.render({"d": today + dt.timedelta(days=90), "t": moment, "none": None})
+    date_part, moment_part, never = html.split("|")
+    later = today + dt.timedelta(days=90)
+    assert f'<time datetime="{later.isoformat()}"' in date_part
+    assert "in 3 months</time>" in date_part
+    assert f'<span class="abs">{later:%Y-%m-%d}</span>' in date_part
+    assert "today</time>" in moment_part and f"{today:%Y-%m-%d}" in moment_part
+    assert ":" not in moment_part.split("</time>")[1]  # no time of day
+    assert never == "never"

@@ -3,6 +3,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from django.test import Client
 
 from devices.models import Enrollment, QueuedCommand
 from profiles import builder, services
@@ -260,3 +261,22 @@ def test_editor_checks_user_enrollment_before_saving(admin_client) -> None:
     assert "at least 6 characters" in html
     assert "not available under User Enrollment on macOS" in html
     assert not Profile.objects.exists()
+
+
+def test_adding_a_payload_shows_no_errors_until_a_check_or_save(admin_client: Client) -> None:
+    """The editor's add and remove keep what was typed and show no "required" errors; a save
+    shows them where they are."""
+    vpn = "com.apple.vpn.managed"
+    meta = {"identifier": "", "display_name": "Half typed", "scope": "device", "ue_mode": "skip"}
+    added = admin_client.post("/console/profiles/new/", {**meta, "action": "add", "add_type": vpn})
+    html = added.content.decode()
+    assert added.status_code == 200 and f'data-payload-type="{vpn}"' in html
+    assert 'class="errorlist' not in html and "has-error" not in html
+    assert 'value="Half typed"' in html  # what was typed stays
+    tokens = added.context["items"][0][0].token
+    saved = admin_client.post(
+        "/console/profiles/new/", {**meta, "payload": [tokens], "action": "save"}
+    )
+    page = saved.content.decode()
+    assert saved.status_code == 200 and not Profile.objects.filter(display_name="Half typed")
+    assert 'class="errorlist' in page and 'class="key has-error" data-key="VPNType"' in page
