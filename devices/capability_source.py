@@ -28,6 +28,7 @@ _VERSION_RE = re.compile(r"\d+(\.\d+)*")
 _COMMIT_RE = re.compile(r"\b([0-9a-f]{40})\b")
 _BOOL_FLAGS = (
     "allowmanualinstall",
+    "beta",
     "devicechannel",
     "multiple",
     "requiresdep",
@@ -38,6 +39,9 @@ _BOOL_FLAGS = (
 _SHAREDIPAD_FIELDS = ("devicechannel", "mode", "userchannel")
 _MODES = frozenset({"allowed", "forbidden", "ignored", "required"})
 _LINE_LENGTH = 100
+# Apple's descriptions of a deprecated or removed item end with what to use instead:
+# "... Removed: use the declarative management `com.apple.configuration....` configuration."
+_SUCCESSOR_RE = re.compile(r"\b(?:Removed|Deprecated):\s*(?P<advice>\S.*?)\.?$")
 
 
 class SchemaError(Exception):
@@ -274,6 +278,15 @@ def _query_lists(data: Mapping[str, Any], payload_paths: Mapping[str, Any]) -> d
     return lists
 
 
+def successor(description: Any) -> str | None:
+    """What Apple says to use instead of a deprecated or removed item, from its description
+    ("Removed: use the declarative management `...` configuration." -> "use the ... configuration")."""
+    if not isinstance(description, str):
+        return None
+    match = _SUCCESSOR_RE.search(" ".join(description.split()))
+    return match.group("advice") if match else None
+
+
 def _item_entry(data: Mapping[str, Any], relative: str) -> dict[str, Any]:
     where = relative
     payload_os = _supported_os(
@@ -282,6 +295,8 @@ def _item_entry(data: Mapping[str, Any], relative: str) -> dict[str, Any]:
     entry: dict[str, Any] = {"file": relative, "os": payload_os}
     if data.get("title"):
         entry["title"] = str(data["title"])
+    if advice := successor(data.get("description")):
+        entry["successor"] = advice
     for section in ("payloadkeys", "responsekeys"):
         paths: dict[str, dict[str, dict[str, Any]]] = {}
         arrays: dict[str, list[str]] = {}

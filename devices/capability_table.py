@@ -241,6 +241,7 @@ COMMANDS: dict[str, Any] = {
             },
             "AvailableOSUpdates[].AvailableOSUpdatesItem.Version": {},
         },
+        "successor": "use the declarative management `com.apple.configuration.softwareupdate.enforcement.specific` configuration",
         "title": "Available OS Updates Command",
     },
     "CancelEnhancedLogCollection": {
@@ -3339,6 +3340,7 @@ COMMANDS: dict[str, Any] = {
             "OSUpdateStatus[].OSUpdateStatusItem.ProductKey": {},
             "OSUpdateStatus[].OSUpdateStatusItem.Status": {},
         },
+        "successor": "subscribe to the declarative management `softwareupdate.install-state` status item",
         "title": "OS Update Status Command",
     },
     "PlayLostModeSound": {
@@ -3909,6 +3911,7 @@ COMMANDS: dict[str, Any] = {
             "UpdateResults[].UpdateResultsItem.ProductKey": {},
             "UpdateResults[].UpdateResultsItem.Status": {},
         },
+        "successor": "use the declarative management `com.apple.configuration.softwareupdate.enforcement.specific` configuration",
         "title": "Schedule OS Update Command",
     },
     "ScheduleOSUpdateScan": {
@@ -3932,6 +3935,7 @@ COMMANDS: dict[str, Any] = {
         },
         "payloadkeys": {"Force": {}},
         "responsekeys": {"ScanInitiated": {}},
+        "successor": "use the declarative management `com.apple.configuration.softwareupdate.enforcement.specific` configuration",
         "title": "Schedule OS Update Scan Command",
     },
     "SecurityInfo": {
