@@ -2440,6 +2440,7 @@ COMMANDS: dict[str, Any] = {
                 "devicechannel": True,
                 "introduced": "10.9",
                 "requiresdep": False,
+                "supervised": False,
                 "userchannel": True,
                 "userenrollment": "allowed",
             },
