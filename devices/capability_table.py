@@ -2751,6 +2751,7 @@ COMMANDS: dict[str, Any] = {
                 "devicechannel": True,
                 "introduced": "10.7",
                 "requiresdep": False,
+                "supervised": False,
                 "userchannel": True,
                 "userenrollment": "forbidden",
             },
@@ -2853,6 +2854,12 @@ COMMANDS: dict[str, Any] = {
                 "macOS": {"supported": False},
             },
             "InstalledApplicationList[].InstalledApplicationListItem.Name": {},
+            "InstalledApplicationList[].InstalledApplicationListItem.Path": {
+                "iOS": {"supported": False},
+                "tvOS": {"supported": False},
+                "visionOS": {"supported": False},
+                "watchOS": {"supported": False},
+            },
             "InstalledApplicationList[].InstalledApplicationListItem.ShortVersion": {
                 "iOS": {"introduced": "5.0"},
             },
