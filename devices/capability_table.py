@@ -4004,6 +4004,7 @@ COMMANDS: dict[str, Any] = {
                 "devicechannel": True,
                 "introduced": "10.7",
                 "requiresdep": False,
+                "supervised": False,
                 "userchannel": True,
                 "userenrollment": "allowed",
             },
