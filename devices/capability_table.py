@@ -4470,6 +4470,7 @@ COMMANDS: dict[str, Any] = {
                 "DeviceName",
                 "HostName",
                 "OrganizationInfo",
+                "DefaultApplications",
                 "MDMOptions",
                 "MaximumResidentUsers",
                 "SharedDeviceConfiguration",
@@ -4498,6 +4499,7 @@ COMMANDS: dict[str, Any] = {
                 "devicechannel": True,
                 "introduced": "10.9",
                 "requiresdep": False,
+                "supervised": False,
                 "userchannel": True,
                 "userenrollment": "allowed",
             },
@@ -4864,7 +4866,11 @@ COMMANDS: dict[str, Any] = {
                     "supervised": True,
                     "userenrollment": "forbidden",
                 },
-                "macOS": {"introduced": "10.13.4", "userenrollment": "forbidden"},
+                "macOS": {
+                    "introduced": "10.13.4",
+                    "userchannel": False,
+                    "userenrollment": "forbidden",
+                },
                 "tvOS": {"supported": False},
                 "visionOS": {"supported": False},
                 "watchOS": {"supported": False},
@@ -4876,7 +4882,11 @@ COMMANDS: dict[str, Any] = {
                     "supervised": True,
                     "userenrollment": "forbidden",
                 },
-                "macOS": {"introduced": "10.13.4", "userenrollment": "forbidden"},
+                "macOS": {
+                    "introduced": "10.13.4",
+                    "userchannel": False,
+                    "userenrollment": "forbidden",
+                },
                 "tvOS": {"supported": False},
                 "visionOS": {"supported": False},
                 "watchOS": {"supported": False},
@@ -4888,7 +4898,11 @@ COMMANDS: dict[str, Any] = {
                     "supervised": True,
                     "userenrollment": "forbidden",
                 },
-                "macOS": {"introduced": "10.13.4", "userenrollment": "forbidden"},
+                "macOS": {
+                    "introduced": "10.13.4",
+                    "userchannel": False,
+                    "userenrollment": "forbidden",
+                },
                 "tvOS": {"supported": False},
                 "visionOS": {"supported": False},
                 "watchOS": {"supported": False},
@@ -4923,13 +4937,61 @@ COMMANDS: dict[str, Any] = {
                 "visionOS": {"supported": False},
                 "watchOS": {"supported": False},
             },
+            "Settings[].DefaultApplications": {
+                "iOS": {
+                    "introduced": "18.2",
+                    "sharedipad": {"devicechannel": False, "mode": "allowed", "userchannel": True},
+                    "userenrollment": "forbidden",
+                },
+                "macOS": {"supported": False},
+                "tvOS": {"supported": False},
+                "visionOS": {"introduced": "2.2", "userenrollment": "forbidden"},
+                "watchOS": {"supported": False},
+            },
+            "Settings[].DefaultApplications.Calling": {
+                "iOS": {
+                    "introduced": "26.0",
+                    "sharedipad": {"devicechannel": False, "mode": "allowed", "userchannel": True},
+                    "userenrollment": "forbidden",
+                },
+                "macOS": {"supported": False},
+                "tvOS": {"supported": False},
+                "visionOS": {"supported": False, "userenrollment": "forbidden"},
+                "watchOS": {"supported": False},
+            },
+            "Settings[].DefaultApplications.Messaging": {
+                "iOS": {
+                    "introduced": "26.0",
+                    "sharedipad": {"devicechannel": False, "mode": "allowed", "userchannel": True},
+                    "userenrollment": "forbidden",
+                },
+                "macOS": {"supported": False},
+                "tvOS": {"supported": False},
+                "visionOS": {"supported": False, "userenrollment": "forbidden"},
+                "watchOS": {"supported": False},
+            },
+            "Settings[].DefaultApplications.WebBrowser": {
+                "iOS": {
+                    "introduced": "18.2",
+                    "sharedipad": {"devicechannel": False, "mode": "allowed", "userchannel": True},
+                    "userenrollment": "forbidden",
+                },
+                "macOS": {"supported": False},
+                "tvOS": {"supported": False},
+                "visionOS": {"introduced": "2.2", "userenrollment": "forbidden"},
+                "watchOS": {"supported": False},
+            },
             "Settings[].DeviceName": {
                 "iOS": {
                     "sharedipad": {"devicechannel": True, "mode": "allowed", "userchannel": False},
                     "supervised": True,
                     "userenrollment": "forbidden",
                 },
-                "macOS": {"introduced": "10.10", "userenrollment": "forbidden"},
+                "macOS": {
+                    "introduced": "10.10",
+                    "userchannel": False,
+                    "userenrollment": "forbidden",
+                },
                 "visionOS": {
                     "introduced": "2.0",
                     "supervised": True,
@@ -4943,7 +5005,11 @@ COMMANDS: dict[str, Any] = {
                     "supervised": True,
                     "userenrollment": "forbidden",
                 },
-                "macOS": {"introduced": "10.10", "userenrollment": "forbidden"},
+                "macOS": {
+                    "introduced": "10.10",
+                    "userchannel": False,
+                    "userenrollment": "forbidden",
+                },
                 "visionOS": {
                     "introduced": "2.0",
                     "supervised": True,
@@ -4957,7 +5023,11 @@ COMMANDS: dict[str, Any] = {
                     "supervised": True,
                     "userenrollment": "forbidden",
                 },
-                "macOS": {"introduced": "10.10", "userenrollment": "forbidden"},
+                "macOS": {
+                    "introduced": "10.10",
+                    "userchannel": False,
+                    "userenrollment": "forbidden",
+                },
                 "visionOS": {
                     "introduced": "2.0",
                     "supervised": True,
@@ -5000,21 +5070,33 @@ COMMANDS: dict[str, Any] = {
             },
             "Settings[].HostName": {
                 "iOS": {"supported": False},
-                "macOS": {"introduced": "10.11", "userenrollment": "forbidden"},
+                "macOS": {
+                    "introduced": "10.11",
+                    "userchannel": False,
+                    "userenrollment": "forbidden",
+                },
                 "tvOS": {"supported": False},
                 "visionOS": {"supported": False},
                 "watchOS": {"supported": False},
             },
             "Settings[].HostName.HostName": {
                 "iOS": {"supported": False},
-                "macOS": {"introduced": "10.11", "userenrollment": "forbidden"},
+                "macOS": {
+                    "introduced": "10.11",
+                    "userchannel": False,
+                    "userenrollment": "forbidden",
+                },
                 "tvOS": {"supported": False},
                 "visionOS": {"supported": False},
                 "watchOS": {"supported": False},
             },
             "Settings[].HostName.Item": {
                 "iOS": {"supported": False},
-                "macOS": {"introduced": "10.11", "userenrollment": "forbidden"},
+                "macOS": {
+                    "introduced": "10.11",
+                    "userchannel": False,
+                    "userenrollment": "forbidden",
+                },
                 "tvOS": {"supported": False},
                 "visionOS": {"supported": False},
                 "watchOS": {"supported": False},
@@ -5024,7 +5106,11 @@ COMMANDS: dict[str, Any] = {
                     "introduced": "7.0",
                     "sharedipad": {"devicechannel": True, "mode": "allowed", "userchannel": False},
                 },
-                "macOS": {"introduced": "10.15", "userenrollment": "forbidden"},
+                "macOS": {
+                    "introduced": "10.15",
+                    "userchannel": False,
+                    "userenrollment": "forbidden",
+                },
                 "tvOS": {"supported": False},
                 "visionOS": {"introduced": "2.0"},
                 "watchOS": {"supported": False},
@@ -5034,7 +5120,11 @@ COMMANDS: dict[str, Any] = {
                     "introduced": "7.0",
                     "sharedipad": {"devicechannel": True, "mode": "allowed", "userchannel": False},
                 },
-                "macOS": {"introduced": "10.15", "userenrollment": "forbidden"},
+                "macOS": {
+                    "introduced": "10.15",
+                    "userchannel": False,
+                    "userenrollment": "forbidden",
+                },
                 "tvOS": {"supported": False},
                 "visionOS": {"introduced": "2.0"},
                 "watchOS": {"supported": False},
@@ -5044,7 +5134,11 @@ COMMANDS: dict[str, Any] = {
                     "introduced": "7.0",
                     "sharedipad": {"devicechannel": True, "mode": "allowed", "userchannel": False},
                 },
-                "macOS": {"introduced": "10.15", "userenrollment": "forbidden"},
+                "macOS": {
+                    "introduced": "10.15",
+                    "userchannel": False,
+                    "userenrollment": "forbidden",
+                },
                 "tvOS": {"supported": False},
                 "visionOS": {"introduced": "2.0"},
                 "watchOS": {"supported": False},
@@ -5054,7 +5148,11 @@ COMMANDS: dict[str, Any] = {
                     "introduced": "7.0",
                     "sharedipad": {"devicechannel": True, "mode": "allowed", "userchannel": False},
                 },
-                "macOS": {"introduced": "10.15", "userenrollment": "forbidden"},
+                "macOS": {
+                    "introduced": "10.15",
+                    "userchannel": False,
+                    "userenrollment": "forbidden",
+                },
                 "tvOS": {"supported": False},
                 "visionOS": {"introduced": "2.0"},
                 "watchOS": {"supported": False},
@@ -5067,8 +5165,19 @@ COMMANDS: dict[str, Any] = {
                 "macOS": {
                     "deprecated": "11.0",
                     "introduced": "10.15",
+                    "userchannel": False,
                     "userenrollment": "forbidden",
                 },
+                "tvOS": {"supported": False},
+                "visionOS": {"supported": False},
+                "watchOS": {"supported": False},
+            },
+            "Settings[].MDMOptions.MDMOptions.IdleRebootAllowed": {
+                "iOS": {
+                    "introduced": "18.4",
+                    "sharedipad": {"devicechannel": True, "mode": "allowed", "userchannel": False},
+                },
+                "macOS": {"supported": False, "userchannel": False, "userenrollment": "forbidden"},
                 "tvOS": {"supported": False},
                 "visionOS": {"supported": False},
                 "watchOS": {"supported": False},
@@ -5078,7 +5187,11 @@ COMMANDS: dict[str, Any] = {
                     "sharedipad": {"devicechannel": True, "mode": "allowed", "userchannel": False},
                     "supported": False,
                 },
-                "macOS": {"introduced": "11.0", "userenrollment": "forbidden"},
+                "macOS": {
+                    "introduced": "11.0",
+                    "userchannel": False,
+                    "userenrollment": "forbidden",
+                },
                 "tvOS": {"supported": False},
                 "visionOS": {"supported": False},
                 "watchOS": {"supported": False},
@@ -5123,56 +5236,56 @@ COMMANDS: dict[str, Any] = {
                 "iOS": {
                     "sharedipad": {"devicechannel": True, "mode": "allowed", "userchannel": False},
                 },
-                "macOS": {"introduced": "10.9"},
+                "macOS": {"introduced": "10.9", "userchannel": False},
             },
             "Settings[].OrganizationInfo.Item": {
                 "iOS": {
                     "sharedipad": {"devicechannel": True, "mode": "allowed", "userchannel": False},
                 },
-                "macOS": {"introduced": "10.9"},
+                "macOS": {"introduced": "10.9", "userchannel": False},
             },
             "Settings[].OrganizationInfo.OrganizationInfo": {
                 "iOS": {
                     "sharedipad": {"devicechannel": True, "mode": "allowed", "userchannel": False},
                 },
-                "macOS": {"introduced": "10.9"},
+                "macOS": {"introduced": "10.9", "userchannel": False},
             },
             "Settings[].OrganizationInfo.OrganizationInfo.OrganizationAddress": {
                 "iOS": {
                     "sharedipad": {"devicechannel": True, "mode": "allowed", "userchannel": False},
                 },
-                "macOS": {"introduced": "10.9"},
+                "macOS": {"introduced": "10.9", "userchannel": False},
             },
             "Settings[].OrganizationInfo.OrganizationInfo.OrganizationEmail": {
                 "iOS": {
                     "sharedipad": {"devicechannel": True, "mode": "allowed", "userchannel": False},
                 },
-                "macOS": {"introduced": "10.9"},
+                "macOS": {"introduced": "10.9", "userchannel": False},
             },
             "Settings[].OrganizationInfo.OrganizationInfo.OrganizationMagic": {
                 "iOS": {
                     "sharedipad": {"devicechannel": True, "mode": "allowed", "userchannel": False},
                 },
-                "macOS": {"introduced": "10.9"},
+                "macOS": {"introduced": "10.9", "userchannel": False},
             },
             "Settings[].OrganizationInfo.OrganizationInfo.OrganizationName": {
                 "iOS": {
                     "sharedipad": {"devicechannel": True, "mode": "allowed", "userchannel": False},
                 },
-                "macOS": {"introduced": "10.9"},
+                "macOS": {"introduced": "10.9", "userchannel": False},
             },
             "Settings[].OrganizationInfo.OrganizationInfo.OrganizationPhone": {
                 "iOS": {
                     "sharedipad": {"devicechannel": True, "mode": "allowed", "userchannel": False},
                 },
-                "macOS": {"introduced": "10.9"},
+                "macOS": {"introduced": "10.9", "userchannel": False},
             },
             "Settings[].OrganizationInfo.OrganizationInfo.OrganizationShortName": {
                 "iOS": {
                     "introduced": "13.0",
                     "sharedipad": {"devicechannel": True, "mode": "allowed", "userchannel": False},
                 },
-                "macOS": {"introduced": "10.15"},
+                "macOS": {"introduced": "10.15", "userchannel": False},
                 "tvOS": {"introduced": "13.0"},
             },
             "Settings[].PasscodeLockGracePeriod": {
@@ -5282,7 +5395,7 @@ COMMANDS: dict[str, Any] = {
                 },
                 "macOS": {"supported": False},
                 "tvOS": {"supported": False},
-                "visionOS": {"supported": False},
+                "visionOS": {"introduced": "26.0", "supervised": True},
                 "watchOS": {"supported": False},
             },
             "Settings[].SharedDeviceConfiguration.ManagedAppleIDDefaultDomains": {
@@ -5403,7 +5516,7 @@ COMMANDS: dict[str, Any] = {
                 },
                 "macOS": {"supported": False},
                 "tvOS": {"supported": False},
-                "visionOS": {"supported": False},
+                "visionOS": {"introduced": "26.0", "supervised": True},
                 "watchOS": {"supported": False},
             },
             "Settings[].SharedDeviceConfiguration.UserSessionTimeout": {
@@ -5419,7 +5532,9 @@ COMMANDS: dict[str, Any] = {
             },
             "Settings[].SoftwareUpdateSettings": {
                 "iOS": {
+                    "deprecated": "26.0",
                     "introduced": "14.5",
+                    "removed": "27.0",
                     "sharedipad": {"devicechannel": True, "mode": "allowed", "userchannel": False},
                     "supervised": True,
                     "userenrollment": "forbidden",
@@ -5431,7 +5546,9 @@ COMMANDS: dict[str, Any] = {
             },
             "Settings[].SoftwareUpdateSettings.Item": {
                 "iOS": {
+                    "deprecated": "26.0",
                     "introduced": "14.5",
+                    "removed": "27.0",
                     "sharedipad": {"devicechannel": True, "mode": "allowed", "userchannel": False},
                     "supervised": True,
                     "userenrollment": "forbidden",
@@ -5443,7 +5560,9 @@ COMMANDS: dict[str, Any] = {
             },
             "Settings[].SoftwareUpdateSettings.RecommendationCadence": {
                 "iOS": {
+                    "deprecated": "26.0",
                     "introduced": "14.5",
+                    "removed": "27.0",
                     "sharedipad": {"devicechannel": True, "mode": "allowed", "userchannel": False},
                     "supervised": True,
                     "userenrollment": "forbidden",
@@ -15855,6 +15974,10 @@ USER_ENROLLMENT_FORBIDDEN: dict[str, Any] = {
                 "Settings[].DataRoaming",
                 "Settings[].DataRoaming.Enabled",
                 "Settings[].DataRoaming.Item",
+                "Settings[].DefaultApplications",
+                "Settings[].DefaultApplications.Calling",
+                "Settings[].DefaultApplications.Messaging",
+                "Settings[].DefaultApplications.WebBrowser",
                 "Settings[].DeviceName",
                 "Settings[].DeviceName.DeviceName",
                 "Settings[].DeviceName.Item",
@@ -16153,6 +16276,7 @@ USER_ENROLLMENT_FORBIDDEN: dict[str, Any] = {
                 "Settings[].MDMOptions.MDMOptions",
                 "Settings[].MDMOptions.MDMOptions.ActivationLockAllowedWhileSupervised",
                 "Settings[].MDMOptions.MDMOptions.BootstrapTokenAllowed",
+                "Settings[].MDMOptions.MDMOptions.IdleRebootAllowed",
                 "Settings[].MDMOptions.MDMOptions.PromptUserToAllowBootstrapTokenForAuthentication",
             ],
         },
@@ -16361,6 +16485,10 @@ USER_ENROLLMENT_FORBIDDEN: dict[str, Any] = {
             ],
             "InstallApplication": ["ChangeManagementState"],
             "Settings": [
+                "Settings[].DefaultApplications",
+                "Settings[].DefaultApplications.Calling",
+                "Settings[].DefaultApplications.Messaging",
+                "Settings[].DefaultApplications.WebBrowser",
                 "Settings[].DeviceName",
                 "Settings[].DeviceName.DeviceName",
                 "Settings[].DeviceName.Item",
