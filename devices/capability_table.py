@@ -6398,6 +6398,7 @@ CHECKIN: dict[str, Any] = {
                 "devicechannel": True,
                 "introduced": "10.7",
                 "requiresdep": False,
+                "supervised": False,
                 "userchannel": True,
                 "userenrollment": "allowed",
             },
