@@ -6487,6 +6487,7 @@ CHECKIN: dict[str, Any] = {
                 "devicechannel": False,
                 "introduced": "10.7",
                 "requiresdep": False,
+                "supervised": False,
                 "userchannel": True,
                 "userenrollment": "forbidden",
             },
@@ -6495,7 +6496,7 @@ CHECKIN: dict[str, Any] = {
             "watchOS": {"supported": False},
         },
         "payloadkeys": {"DigestResponse": {}, "MessageType": {}, "UDID": {}, "UserID": {}},
-        "title": "UserAuthenticate",
+        "title": "User Authenticate",
     },
 }
 
