@@ -1,12 +1,14 @@
 """Apple device-management capability table. GENERATED FILE: do not edit by hand.
 
-Source: https://github.com/apple/device-management at commit b6202ca2fbd31286a52eb160b67a4db7b4fe1f1f
-(mdm/commands, mdm/checkin, mdm/profiles). Regenerate with `manage.py generate_capability_table`.
+Source: https://github.com/apple/device-management,
+mdm/commands, mdm/checkin at commit 9468f879c31663a83ff7734d3ebf4cf4422e7c6b
+mdm/profiles at commit b6202ca2fbd31286a52eb160b67a4db7b4fe1f1f.
+Regenerate with `manage.py generate_capability_table`.
 """
 
 from typing import Any
 
-SCHEMA_COMMIT = "b6202ca2fbd31286a52eb160b67a4db7b4fe1f1f"
+SCHEMA_COMMIT = "9468f879c31663a83ff7734d3ebf4cf4422e7c6b"
 
 # RequestType -> item
 COMMANDS: dict[str, Any] = {
