@@ -97,6 +97,31 @@ def test_a_command_not_removed_passes_on_27() -> None:
     assert decision.allowed is True and "removed" not in decision.reason
 
 
+@pytest.mark.parametrize(
+    ("version", "left_out"),
+    [
+        ("18.2", set()),
+        ("26.0", {"IMEI", "MEID"}),
+        ("27.0", {"IMEI", "MEID", "SoftwareUpdateDeviceID"}),
+    ],
+    ids=["ios18", "ios26", "ios27"],
+)
+def test_queries_apple_removed_are_left_out(version: str, left_out: set[str]) -> None:
+    """information.device.yaml: IMEI and MEID removed in iOS 26.0, SoftwareUpdateDeviceID in
+    27.0 (a supervised device may otherwise be asked all three)."""
+    asked = ["IMEI", "MEID", "SoftwareUpdateDeviceID", "DeviceName"]
+    kept, removed = capabilities.filter_query_keys(
+        "DeviceInformation", asked, supervised("iOS", version)
+    )
+    assert set(removed) == left_out
+    assert kept == [q for q in asked if q not in left_out]
+    for query in left_out:
+        assert (
+            f"was removed in iOS {'26.0' if query != 'SoftwareUpdateDeviceID' else '27.0'}"
+            in (removed[query])
+        )
+
+
 # --- through the queue, the API and the console ----------------------------------------------
 
 
