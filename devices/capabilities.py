@@ -66,6 +66,8 @@ class Decision:
     allowed: bool
     reason: str
     rule: str
+    # Allowed, but Apple deprecated it in the device's OS release (the reason says what instead).
+    deprecated: bool = False
 
 
 @dataclass(frozen=True)
@@ -391,9 +393,8 @@ def _evaluate(item: _Item, target: Target) -> Decision:
         basis = f"introduced={rule.introduced}"
     else:
         basis = "supported"
-    return Decision(
-        True, f"{what} is allowed on {os}{_deprecation(item, rule, target)}", cite(basis)
-    )
+    note = _deprecation(item, rule, target)
+    return Decision(True, f"{what} is allowed on {os}{note}", cite(basis), deprecated=bool(note))
 
 
 # Key verdicts: what the device does with one key of an allowed item.

@@ -216,6 +216,29 @@ def test_console_shows_the_reason_and_refuses_the_post(admin_client: Client) -> 
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(("version", "warned"), [("26.1", True), ("18.2", False)])
+def test_console_warns_of_a_deprecated_command_it_still_sends(
+    admin_client: Client, version: str, warned: bool
+) -> None:
+    device = stored("iOS", version)
+    note = "deprecated since iOS 26.0, removed in iOS 27.0; instead use the declarative management"
+    page = admin_client.get(f"/console/devices/{device.public_id}/").content.decode()
+    assert (note in page) is warned
+    form = admin_client.get(f"/console/devices/{device.public_id}/actions/ScheduleOSUpdate/")
+    text = form.content.decode()
+    assert form.status_code == 200 and 'id="action-form"' in text
+    assert ("data-deprecated" in text and note in text) is warned
+    response = admin_client.post(
+        f"/console/devices/{device.public_id}/actions/ScheduleOSUpdate/",
+        {"ProductKey": "", "InstallAction": "Default"},
+    )
+    assert response.status_code == 302
+    assert QueuedCommand.objects.filter(
+        enrollment=device, command__request_type="ScheduleOSUpdate"
+    ).exists()
+
+
+@pytest.mark.django_db
 def test_a_command_queued_before_the_update_is_dropped_at_delivery(
     make_device: MakeDevice,
 ) -> None:
