@@ -66,6 +66,8 @@ class Decision:
     allowed: bool
     reason: str
     rule: str
+    # Allowed, but Apple deprecated it in the device's OS release (the reason says what instead).
+    deprecated: bool = False
 
 
 @dataclass(frozen=True)
@@ -164,6 +166,8 @@ class _Item:
     responses: Mapping[str, Mapping[str, Mapping[str, Any]]]
     arrays: Mapping[str, Sequence[str]]
     querylists: Mapping[str, Mapping[str, str]]
+    # What Apple says to use instead once the item is deprecated or removed (its description).
+    successor: str | None = None
 
     @classmethod
     def build(cls, name: str, kind: str, entry: Mapping[str, Any]) -> _Item:
@@ -178,6 +182,7 @@ class _Item:
             responses=entry.get("responsekeys", {}),
             arrays=entry.get("arrayitems", {}),
             querylists=entry.get("querylists", {}),
+            successor=entry.get("successor"),
         )
 
     def key_rule(self, path: str, os: str, *, responses: bool = False) -> _Rule:
@@ -266,9 +271,16 @@ def _cite(item: _Item, os: str, detail: str, path: str = "") -> str:
 
 
 def _version_denial(
-    rule: _Rule, target: Target, what: str, cite: Callable[[str], str]
+    rule: _Rule,
+    target: Target,
+    what: str,
+    cite: Callable[[str], str],
+    item: _Item | None = None,
 ) -> tuple[str, str] | None:
-    """(reason, rule) when the OS version is too old or past removal; unknown versions pass."""
+    """(reason, rule) when the OS version is too old or past removal; unknown versions pass.
+
+    The removal of a whole item (command, check-in, payload) names what Apple says to use
+    instead when its description says it."""
     os = target.platform.value
     version = parse_os_version(target.os_version)
     if version is None:
@@ -281,11 +293,31 @@ def _version_denial(
         )
     removed = parse_os_version(rule.removed or "")
     if removed and version >= removed:
-        return (
-            f"{what} was removed in {os} {rule.removed} (device runs {target.os_version})",
-            cite(f"removed={rule.removed}"),
-        )
+        if item is None:  # a key of an item the device still has
+            reason = f"{what} was removed in {os} {rule.removed} (device runs {target.os_version})"
+        else:
+            reason = (
+                f"Apple removed {what} in {os} {rule.removed} (device runs {target.os_version})"
+            )
+            if item.successor:
+                reason += f"; instead {item.successor}"
+        return reason, cite(f"removed={rule.removed}")
     return None
+
+
+def _deprecation(item: _Item, rule: _Rule, target: Target) -> str:
+    """The note on an allowed item that Apple deprecated in the device's OS version or earlier
+    (or whose version is unknown), e.g. ' (deprecated since iOS 26.0, removed in iOS 27.0;
+    instead use ...)'; empty otherwise."""
+    deprecated = parse_os_version(rule.deprecated or "")
+    version = parse_os_version(target.os_version)
+    if deprecated is None or (version is not None and version < deprecated):
+        return ""
+    os = target.platform.value
+    note = f" (deprecated since {os} {rule.deprecated}"
+    if rule.removed:
+        note += f", removed in {os} {rule.removed}"
+    return note + (f"; instead {item.successor})" if item.successor else ")")
 
 
 def _channel_denial(
@@ -324,7 +356,7 @@ def _evaluate(item: _Item, target: Target) -> Decision:
         return Decision(False, f"{what}: Apple's schema lists no {os} support", cite("not listed"))
     if not rule.supported:
         return Decision(False, f"{what} is not supported on {os}", cite("introduced=n/a"))
-    denial = _version_denial(rule, target, what, cite)
+    denial = _version_denial(rule, target, what, cite, item)
     if denial:
         return Decision(False, *denial)
     if target.user_enrollment:
@@ -361,10 +393,8 @@ def _evaluate(item: _Item, target: Target) -> Decision:
         basis = f"introduced={rule.introduced}"
     else:
         basis = "supported"
-    reason = f"{what} is allowed on {os}"
-    if rule.deprecated:
-        reason += f" (deprecated since {os} {rule.deprecated})"
-    return Decision(True, reason, cite(basis))
+    note = _deprecation(item, rule, target)
+    return Decision(True, f"{what} is allowed on {os}{note}", cite(basis), deprecated=bool(note))
 
 
 # Key verdicts: what the device does with one key of an allowed item.

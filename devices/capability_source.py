@@ -28,6 +28,7 @@ _VERSION_RE = re.compile(r"\d+(\.\d+)*")
 _COMMIT_RE = re.compile(r"\b([0-9a-f]{40})\b")
 _BOOL_FLAGS = (
     "allowmanualinstall",
+    "beta",
     "devicechannel",
     "multiple",
     "requiresdep",
@@ -38,6 +39,9 @@ _BOOL_FLAGS = (
 _SHAREDIPAD_FIELDS = ("devicechannel", "mode", "userchannel")
 _MODES = frozenset({"allowed", "forbidden", "ignored", "required"})
 _LINE_LENGTH = 100
+# Apple's descriptions of a deprecated or removed item end with what to use instead:
+# "... Removed: use the declarative management `com.apple.configuration....` configuration."
+_SUCCESSOR_RE = re.compile(r"\b(?:Removed|Deprecated):\s*(?P<advice>\S.*?)\.?$")
 
 
 class SchemaError(Exception):
@@ -78,8 +82,29 @@ def _read_yaml(path: Path, loader: type) -> dict[str, Any]:
     return data
 
 
-def schema_commit(schema_dir: Path) -> str:
-    """The upstream commit the vendored schema comes from (git checkout, else its README)."""
+# A row of the vendored README's per-folder table: | `mdm/profiles/` | `<40 hex>` ... |
+_FOLDER_ROW_RE = re.compile(
+    r"^\|\s*`(?P<folder>[\w.-]+(?:/[\w.-]+)*)/?`\s*\|[^|]*?\b(?P<commit>[0-9a-f]{40})\b"
+)
+
+
+def folder_commits(schema_dir: Path) -> dict[str, str]:
+    """Upstream commit per vendored folder, from the README's per-folder table (may be empty)."""
+    readme = schema_dir / "README.md"
+    if not readme.exists():
+        return {}
+    rows = (_FOLDER_ROW_RE.match(line) for line in readme.read_text(encoding="utf-8").splitlines())
+    return {row.group("folder"): row.group("commit") for row in rows if row}
+
+
+def schema_commit(schema_dir: Path, folder: str | None = None) -> str:
+    """The upstream commit the vendored schema (or one folder of it) comes from: a git checkout's
+    HEAD, else the folder's row in its README, else the README's first commit."""
+    if folder:
+        commits = folder_commits(schema_dir)
+        for prefix in sorted(commits, key=len, reverse=True):
+            if folder == prefix or folder.startswith(prefix + "/"):
+                return commits[prefix]
     if (schema_dir / ".git").exists():
         result = subprocess.run(
             ["git", "-C", str(schema_dir), "rev-parse", "HEAD"],
@@ -274,6 +299,15 @@ def _query_lists(data: Mapping[str, Any], payload_paths: Mapping[str, Any]) -> d
     return lists
 
 
+def successor(description: Any) -> str | None:
+    """What Apple says to use instead of a deprecated or removed item, from its description
+    ("Removed: use the declarative management `...` configuration." -> "use the ... configuration")."""
+    if not isinstance(description, str):
+        return None
+    match = _SUCCESSOR_RE.search(" ".join(description.split()))
+    return match.group("advice") if match else None
+
+
 def _item_entry(data: Mapping[str, Any], relative: str) -> dict[str, Any]:
     where = relative
     payload_os = _supported_os(
@@ -282,6 +316,8 @@ def _item_entry(data: Mapping[str, Any], relative: str) -> dict[str, Any]:
     entry: dict[str, Any] = {"file": relative, "os": payload_os}
     if data.get("title"):
         entry["title"] = str(data["title"])
+    if advice := successor(data.get("description")):
+        entry["successor"] = advice
     for section in ("payloadkeys", "responsekeys"):
         paths: dict[str, dict[str, dict[str, Any]]] = {}
         arrays: dict[str, list[str]] = {}
@@ -444,13 +480,37 @@ def _render(value: Any, *, indent: int, prefix: str, suffix: str, lines: list[st
         lines.append(f"{pad}]{suffix}")
 
 
-def render_table(table: Mapping[str, Any], *, commit: str, command: str) -> str:
-    """The content of `devices/capability_table.py` (deterministic: sorted, no timestamps)."""
+def _source_lines(commit: str, commits: Mapping[str, str] | None) -> list[str]:
+    """Where the table comes from: one commit, or one per folder when the copy mixes them."""
+    by_commit: dict[str, list[str]] = {}
+    for folder in ("mdm/commands", "mdm/checkin", "mdm/profiles"):
+        by_commit.setdefault((commits or {}).get(folder, commit), []).append(folder)
+    if len(by_commit) == 1:
+        return [
+            f"Source: https://github.com/apple/device-management at commit {commit}",
+            "(mdm/commands, mdm/checkin, mdm/profiles).",
+        ]
+    lines = ["Source: https://github.com/apple/device-management,"]
+    lines += [f"{', '.join(folders)} at commit {sha}" for sha, folders in by_commit.items()]
+    return [*lines[:-1], lines[-1] + "."]
+
+
+def render_table(
+    table: Mapping[str, Any],
+    *,
+    commit: str,
+    command: str,
+    commits: Mapping[str, str] | None = None,
+) -> str:
+    """The content of `devices/capability_table.py` (deterministic: sorted, no timestamps).
+
+    `commit` is the commands' upstream commit (`SCHEMA_COMMIT`); `commits` the commit per folder
+    when the vendored copy takes folders from different upstream commits."""
     lines = [
         '"""Apple device-management capability table. GENERATED FILE: do not edit by hand.',
         "",
-        f"Source: https://github.com/apple/device-management at commit {commit}",
-        f"(mdm/commands, mdm/checkin, mdm/profiles). Regenerate with `{command}`.",
+        *_source_lines(commit, commits),
+        f"Regenerate with `{command}`.",
         '"""',
         "",
         "from typing import Any",
@@ -489,4 +549,10 @@ def render_table(table: Mapping[str, Any], *, commit: str, command: str) -> str:
 
 def generate(schema_dir: Path, *, command: str) -> str:
     """Read the schema and return the Python source of the table."""
-    return render_table(build_table(schema_dir), commit=schema_commit(schema_dir), command=command)
+    commits = {folder: schema_commit(schema_dir, folder) for _, folder, _ in SECTIONS}
+    return render_table(
+        build_table(schema_dir),
+        commit=commits["mdm/commands"],
+        command=command,
+        commits=commits,
+    )

@@ -281,6 +281,7 @@ class Action:
     spec: commands.CommandSpec
     allowed: bool
     reason: str
+    deprecated: bool = False  # allowed, but Apple deprecated it on this device's OS release
 
 
 def actions_for(device: Enrollment) -> list[Action]:
@@ -294,7 +295,7 @@ def actions_for(device: Enrollment) -> list[Action]:
             out.append(Action(spec, False, "the device has not reported its platform yet"))
         else:
             decision = capabilities.check_command(spec.request_type, target)
-            out.append(Action(spec, decision.allowed, decision.reason))
+            out.append(Action(spec, decision.allowed, decision.reason, decision.deprecated))
     return out
 
 

@@ -139,4 +139,6 @@ def render_table(table: Mapping[str, Any], *, commit: str, command: str) -> str:
 
 
 def generate(schema_dir: Path, *, command: str) -> str:
-    return render_table(build_table(schema_dir), commit=schema_commit(schema_dir), command=command)
+    return render_table(
+        build_table(schema_dir), commit=schema_commit(schema_dir, FOLDER), command=command
+    )

@@ -270,19 +270,28 @@ def test_every_payload_type_has_a_decision_matching_the_oracle() -> None:
 
 @pytest.mark.parametrize("platform", ["iOS", "macOS", "visionOS"])
 @pytest.mark.parametrize(("section", "kind"), [("commands", "commands"), ("checkin", "checkin")])
-def test_counts_match_the_oracle(platform: str, section: str, kind: str) -> None:
-    counts = oracle()["counts"][section][platform]["current"]
+@pytest.mark.parametrize(("version", "which"), [("", "all"), ("999", "current")])
+def test_counts_match_the_oracle(
+    platform: str, section: str, kind: str, version: str, which: str
+) -> None:
+    """An unknown OS version is judged on every item ('all'); a version later than every
+    release on the items the OS still has ('current'), the removed ones counted apart."""
+    counts = oracle()["counts"][section][platform][which]
     names = known_request_types() if kind == "commands" else known_checkin_types()
     check = check_command if kind == "commands" else check_checkin
-    tally = {"forbidden": 0, "not_supported_on_os": 0}
+    tally = {"forbidden": 0, "not_supported_on_os": 0, "removed": 0}
     for name in names:
-        rule = check(name, Target(platform, "", EnrollmentType.USER)).rule  # type: ignore[arg-type]
+        target = Target(platform, version, EnrollmentType.USER)  # type: ignore[arg-type]
+        rule = check(name, target).rule
         if rule.endswith("userenrollment.mode=forbidden"):
             tally["forbidden"] += 1
         elif rule.endswith("introduced=n/a"):
             tally["not_supported_on_os"] += 1
+        elif " removed=" in rule:
+            tally["removed"] += 1
     assert tally["forbidden"] == counts.get("forbidden", 0)
     assert tally["not_supported_on_os"] == counts.get("not_supported_on_os", 0)
+    assert tally["removed"] == counts.get("removed", 0)
 
 
 @pytest.mark.parametrize("platform", ["iOS", "macOS"])

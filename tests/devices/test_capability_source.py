@@ -189,6 +189,49 @@ def test_commit_comes_from_the_readme(small_schema: Path, tmp_path: Path) -> Non
     assert schema_commit(small_schema) == "unknown"
 
 
+def test_a_folder_commit_comes_from_the_readme_table(small_schema: Path) -> None:
+    """A copy mixing upstream commits names one per folder; the header says which is which."""
+    (small_schema / "README.md").write_text(
+        "| Commit of the commands | `" + "a" * 40 + "` |\n\n"
+        "| Folder | Upstream commit |\n|---|---|\n"
+        "| `mdm/commands/` | `" + "a" * 40 + "` |\n"
+        "| `mdm/profiles/` | `" + "b" * 40 + "` (older) |\n",
+        encoding="utf-8",
+    )
+    assert schema_commit(small_schema) == "a" * 40
+    assert schema_commit(small_schema, "mdm/profiles") == "b" * 40
+    assert schema_commit(small_schema, "mdm/commands") == "a" * 40
+    # A folder without a row falls back to the copy's commit.
+    assert schema_commit(small_schema, "declarative/declarations") == "a" * 40
+    text = generate(small_schema, command="manage.py generate_capability_table")
+    assert f"mdm/profiles at commit {'b' * 40}." in text
+    assert f'SCHEMA_COMMIT = "{"a" * 40}"' in text
+
+
+@pytest.mark.parametrize(
+    ("description", "successor"),
+    [
+        (
+            "'Schedule an update. Removed: use\n  the declarative management `x.y` configuration.'",
+            "use the declarative management `x.y` configuration",
+        ),
+        (
+            "'Get it. Deprecated: subscribe to the `a.b` status item.'",
+            "subscribe to the `a.b` status item",
+        ),
+        ("Remotely lock a device.", None),
+    ],
+    ids=["removed", "deprecated", "none"],
+)
+def test_what_to_use_instead_comes_from_the_description(
+    small_schema: Path, description: str, successor: str | None
+) -> None:
+    path = small_schema / "mdm/commands/lock.yaml"
+    path.write_text(f"description: {description}\n" + COMMAND_YAML, encoding="utf-8")
+    item = build_table(small_schema)["commands"]["LockIt"]
+    assert item.get("successor") == successor
+
+
 @pytest.mark.parametrize(
     ("files", "message"),
     [

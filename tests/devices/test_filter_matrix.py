@@ -116,7 +116,9 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "InstalledApplicationList": ("AAAA", "UAAA"),  # application.installed.list.yaml
     "ManagedApplicationList": ("AAAA", "AAAA"),  # application.managed.list.yaml
     "ProfileList": ("AAAA", "AAAA"),  # profile.list.yaml
-    "RemoveApplication": ("AAAA", "UAAA"),  # application.remove.yaml
+    # application.remove.yaml; macOS allowed under User Enrollment since Apple's schema 26.2
+    # (its errata: it was wrongly marked forbidden there)
+    "RemoveApplication": ("AAAA", "AAAA"),
     "RemoveProfile": ("AAAA", "AAAA"),  # profile.remove.yaml
     "RestartDevice": ("USSA", "UAAA"),  # device.restart.yaml
     "ScheduleOSUpdate": ("USSA", "USSA"),  # system.update.schedule.yaml

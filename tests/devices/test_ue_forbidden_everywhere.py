@@ -123,6 +123,16 @@ def _discriminators(subkeys: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def _item_discriminators(key: dict[str, Any]) -> dict[str, Any]:
+    """What names one kind of array item (a Settings item by its `Item`). Apple's settings.yaml
+    (27.0) lists no `Item` key for `DefaultApplications`; a Settings item is named by its `Item`
+    all the same, and the server refuses an item without one."""
+    fixed = _discriminators(key.get("subkeys") or [])
+    if not fixed and key.get("type") == "<dictionary>":
+        return {"Item": key["key"]}
+    return fixed
+
+
 Put = Callable[[str, Any], dict[str, Any]]
 
 
@@ -147,19 +157,20 @@ def _walk(
         path = f"{prefix}{sep}{name}" if prefix else name
         mode = _mode(key, os) or inherited
         if in_array:
-            own_steps = (*steps, ("item", _discriminators(key.get("subkeys") or [])))
+            own_steps = (*steps, ("item", _item_discriminators(key)))
         else:
             own_steps = (*steps, ("key", name))
 
         def place(value: Any, name: str = name, put: Put = put) -> dict[str, Any]:
             return put(name, value)
 
-        out.setdefault(path, (mode, ancestors, lambda k=key, p=place: p(_sample(k)), own_steps))
+        sample = _item_discriminators if in_array and key.get("type") == "<dictionary>" else _sample
+        out.setdefault(path, (mode, ancestors, lambda k=key, p=place, f=sample: p(f(k)), own_steps))
         subkeys = key.get("subkeys")
         kind = key.get("type")
         inner = (*ancestors, path)
         if kind == "<dictionary>":
-            fixed = _discriminators(subkeys or [])
+            fixed = _item_discriminators(key) if in_array else _discriminators(subkeys or [])
 
             def put_member(n: str, v: Any, place: Any = place, fixed: Any = fixed) -> Any:
                 return place({**fixed, n: v})
