@@ -16,10 +16,14 @@ class AppsBooksToken(models.Model):
     location_name = models.CharField(max_length=200, blank=True)
     encrypted_token = models.BinaryField(editable=False)
     expires_at = models.DateTimeField()
-    # What this server wrote into the location's client configuration: another MDM that takes
+    # This server's `mdmInfo.id` in the location's client configuration: another MDM that takes
     # the token over writes its own, and we notice (a conflict, shown to the admin).
     client_context = models.CharField(max_length=64, default=uuid.uuid4, editable=False)
     conflict = models.CharField(max_length=300, blank=True)
+    # Where Apple's notifications for this location arrive (/apps-books/notifications/<id>/);
+    # their bearer token is derived from it and the server's secret key (`notify_secret`).
+    notify_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    notifications = models.CharField(max_length=300, blank=True)  # registered, or why not
     last_error = models.CharField(max_length=500, blank=True)
     last_synced_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -184,3 +188,25 @@ class AppInstall(models.Model):
 
     def __str__(self) -> str:
         return f"{self.app} on {self.enrollment_id}: {self.status}"
+
+
+class AppsBooksNotification(models.Model):
+    """A notification Apple delivered (by its `notificationId`): one delivered again is
+    acknowledged without being applied twice."""
+
+    token = models.ForeignKey(
+        AppsBooksToken, on_delete=models.CASCADE, related_name="received_notifications"
+    )
+    notification_id = models.CharField(max_length=64)
+    notification_type = models.CharField(max_length=40)
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["token", "notification_id"], name="managed_apps_notification_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notification_type} {self.notification_id}"

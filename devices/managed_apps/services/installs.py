@@ -218,15 +218,39 @@ def _poll_licence(install: AppInstall) -> None:
         install.next_attempt_at = timezone.now() + timedelta(seconds=5)
         install.save(update_fields=["next_attempt_at", "updated_at"])
         return
+    failure = ""
     if status.status == "FAILED":
         numbers = {f.get("errorNumber") for f in status.failures}
-        reason = status.failure_text()
-        if appsbooks.ERROR_NOT_ENOUGH_LICENSES in numbers:
-            reason = f"no licence left for {install.app.name}: {reason}"
-        install.licence, install.licence_holder, install.event_id = "", "", ""
-        _fail(install, f"licence not assigned: {reason}")
-        return
+        failure = status.failure_text()
+        if numbers & NO_LICENCE_LEFT:
+            failure = f"no licence left for {install.app.name}: {failure}"
+    done = licence_event_finished(install_id=install.pk, event_id=install.event_id, failure=failure)
+    if done is not None:
+        install.refresh_from_db()
+
+
+# Apple's "not enough assets" (9709) in a failed association.
+NO_LICENCE_LEFT = frozenset({appsbooks.ERROR_NOT_ENOUGH_ASSETS})
+
+
+def licence_event_finished(*, install_id: int, event_id: str, failure: str) -> AppInstall | None:
+    """The association event of an install ended (a poll of its status, or Apple's
+    ASSET_MANAGEMENT notification): the licence is recorded, or the install fails with
+    Apple's reason. Once only: whichever of the poll and the notification comes second finds
+    the install moved on and changes nothing (None). Then the install command is sent."""
     with transaction.atomic():
+        install = (
+            AppInstall.objects.select_for_update(of=("self",))
+            .select_related("app", "assignment", "enrollment__directory_user")
+            .filter(pk=install_id, status=Status.LICENCE_PENDING, event_id=event_id)
+            .first()
+        )
+        if install is None or not event_id:
+            return None
+        if failure:
+            install.licence, install.licence_holder, install.event_id = "", "", ""
+            _fail(install, f"licence not assigned: {failure}")
+            return install
         App.objects.filter(pk=install.app_id, licences_available__gt=0).update(
             licences_available=F("licences_available") - 1,
             licences_assigned=F("licences_assigned") + 1,
@@ -236,6 +260,7 @@ def _poll_licence(install: AppInstall) -> None:
         install.next_attempt_at = timezone.now()
         install.save()
     _send_install(install)
+    return install
 
 
 def _send_install(install: AppInstall) -> None:

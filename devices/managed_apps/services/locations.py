@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -21,6 +22,9 @@ from devices.managed_apps.services.common import (
     ManagedAppsError,
     _token_failed,
     client_for,
+    conflict_text,
+    notify_secret,
+    notify_url,
 )
 from devices.managed_apps.services.installs import push_update
 from devices.services.common import Actor
@@ -45,9 +49,7 @@ def upload_token(*, name: str, data: bytes, actor: Actor = None) -> AppsBooksTok
     )
     try:
         before = client.client_config()
-        config = client.update_client_config(
-            client_context=str(token.client_context), mdm_name="mdm-server"
-        )
+        config, token.notifications = _claim(client, token)
     except appsbooks.AppsBooksError as exc:
         raise ManagedAppsError(f"Apps and Books refused the token: {exc.message}") from None
     finally:
@@ -70,6 +72,33 @@ def upload_token(*, name: str, data: bytes, actor: Actor = None) -> AppsBooksTok
         details={"org": token.org_name, "expires_at": token.expires_at.isoformat()},
     )
     return token
+
+
+def _claim(
+    client: appsbooks.AppsBooksClient, token: AppsBooksToken
+) -> tuple[appsbooks.ClientConfig, str]:
+    """Write our mdmInfo into the location's client configuration, with our notification URL
+    and its token where we have one. Apple refusing the URL (not https, not reachable: its
+    test notification failed) is no reason to refuse the token: it is claimed without
+    notifications and polling alone follows its events. Returns the configuration and what to
+    show about notifications."""
+    mdm = {"mdm_id": str(token.client_context), "mdm_name": "mdm-server"}
+    mdm["metadata"] = urlsplit(settings.PUBLIC_URL).hostname or "mdm-server"
+    url = notify_url(token)
+    if url:
+        try:
+            config = client.update_client_config(
+                **mdm, notification_url=url, notification_token=notify_secret(token)
+            )
+            return config, f"notifications arrive at {url}"[:300]
+        except appsbooks.AppsBooksError as exc:
+            if exc.number not in appsbooks.NOTIFICATION_ERRORS:
+                raise
+            reason = f"Apple refused the notification URL {url}: {exc.message}"
+    else:
+        reason = f"no notifications: {settings.PUBLIC_URL} is not an https URL"
+    config = client.update_client_config(**mdm)
+    return config, f"{reason}; events are polled"[:300]
 
 
 def token_warning(token: AppsBooksToken, *, now: datetime | None = None) -> str:
@@ -116,10 +145,7 @@ def sync_token(*, token: AppsBooksToken) -> SyncResult:
         client.close()
     result = SyncResult()
     if not appsbooks.claims_location(config, str(token.client_context)):
-        result.conflict = (
-            "another MDM server uses this content token (its client context replaced ours): "
-            "licences it assigns are not ours to manage; upload the token again to reclaim it"
-        )
+        result.conflict = conflict_text(config.mdm_name or config.mdm_id)
     updated_apps: list[App] = []
     with transaction.atomic():
         for asset in assets:
