@@ -54,7 +54,10 @@ def test_the_token_is_stored_encrypted_with_its_expiry(token: AppsBooksToken) ->
     ("data", "words"),
     [
         (b"garbage", "not base64"),
-        (make_vpptoken("unknown-to-apple").encode(), r"Login required. \(Apps and Books error 9601\)"),
+        (
+            make_vpptoken("unknown-to-apple").encode(),
+            r"Login required. \(Apps and Books error 9601\)",
+        ),
         (make_vpptoken("old", exp="2020-01-01T00:00:00+0000").encode(), "expired on 2020-01-01"),
     ],
 )
@@ -70,7 +73,11 @@ def test_expiry_and_conflict_are_told(token: AppsBooksToken, fake_vpp: FakeAppsB
     soon = token.expires_at - timedelta(days=10)
     assert "expires on 2027-06-01" in services.token_warning(token, now=soon)
     assert "expired" in services.token_warning(token, now=token.expires_at + timedelta(days=1))
-    fake_vpp.mdm_info = {"id": "another-mdm", "name": "Other MDM", "metadata": "other.example.com"}  # another MDM server took the token
+    fake_vpp.mdm_info = {
+        "id": "another-mdm",
+        "name": "Other MDM",
+        "metadata": "other.example.com",
+    }  # another MDM server took the token
     with pytest.raises(services.ManagedAppsError, match=r"another MDM server \(Other MDM\)"):
         services.sync_token(token=token)
     token.refresh_from_db()
