@@ -58,6 +58,10 @@ class App(models.Model):
     icon = models.BinaryField(null=True, blank=True, editable=False)  # a copy the console serves
     icon_type = models.CharField(max_length=16, blank=True)
     manifest_url = models.URLField(max_length=500, blank=True)
+    # A Mac's InstallEnterpriseApplication pins the manifest server to these certificates
+    # (base64 of DER) and can require a positive revocation check.
+    pinning_certs = models.JSONField(default=list, blank=True)
+    pinning_revocation_required = models.BooleanField(default=False)
     licences_total = models.IntegerField(default=0)
     licences_assigned = models.IntegerField(default=0)
     licences_available = models.IntegerField(default=0)

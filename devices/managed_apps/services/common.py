@@ -3,6 +3,7 @@ which devices an assignment reaches and the install parameters for one device.""
 
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -104,13 +105,20 @@ def person_of(enrollment: Enrollment) -> rules.Person:
         device_name=enrollment.device_name,
         serial_number=enrollment.serial_number or "",
         enrollment_id=enrollment.enrollment_id or "",
+        platform=enrollment.platform or "",
     )
 
 
-def _params(assignment: AppAssignment, person: rules.Person) -> dict[str, Any]:
+def _params(assignment: AppAssignment, person: rules.Person) -> tuple[str, dict[str, Any]]:
+    """The install command (request type, parameters) of an assignment for one device."""
     app = assignment.app
-    return rules.install_params(
-        rules.AppRef(adam_id=app.adam_id, manifest_url=app.manifest_url),
+    return rules.install_command(
+        rules.AppRef(
+            adam_id=app.adam_id,
+            manifest_url=app.manifest_url,
+            pinning_certs=tuple(base64.b64decode(c) for c in app.pinning_certs),
+            pinning_revocation_required=app.pinning_revocation_required,
+        ),
         configuration=assignment.configuration,
         vpn_uuid=assignment.vpn_uuid,
         associated_domains=tuple(assignment.associated_domains),

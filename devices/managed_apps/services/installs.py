@@ -269,10 +269,10 @@ def _send_install(install: AppInstall) -> None:
         _fail(install, "the assignment was removed")
         return
     try:
-        params = _params(assignment, person_of(install.enrollment))
+        request_type, params = _params(assignment, person_of(install.enrollment))
         result = enqueue_command(
             enrollments=[install.enrollment],
-            request_type="InstallApplication",
+            request_type=request_type,
             payload=params,
             origin=ORIGIN,
             strip_forbidden=True,
@@ -420,7 +420,9 @@ def push_update(*, app: App) -> int:
 def record_result(*, delivery: QueuedCommand, raw: dict[str, Any], error: str) -> None:
     """A device answered one of our commands: update the install status it concerns."""
     request_type = delivery.command.request_type
-    if request_type == "InstallApplication":
+    if request_type == rules.INSTALL_ENTERPRISE:
+        _enterprise_result(delivery, error)
+    elif request_type == "InstallApplication":
         install = AppInstall.objects.filter(command_uuid=delivery.command.uuid).first()
         if install is None:
             return
@@ -448,6 +450,36 @@ def record_result(*, delivery: QueuedCommand, raw: dict[str, Any], error: str) -
         apps = raw.get("ManagedApplicationList")
         if isinstance(apps, dict):
             apply_app_list(enrollment_id=delivery.enrollment_id, apps=apps)
+
+
+def _enterprise_result(delivery: QueuedCommand, error: str) -> None:
+    """A Mac answered InstallEnterpriseApplication (its answer has no State). Installed as
+    managed, ManagedApplicationList follows it; installed unmanaged (InstallAsManaged left
+    out: a macOS User Enrollment), the acknowledgement is all the server will ever know."""
+    install = AppInstall.objects.filter(command_uuid=delivery.command.uuid).first()
+    if install is None:
+        return
+    if error:
+        install.status = Status.FAILED
+        _later(install, f"the device refused the install: {error}")
+        return
+    managed = "InstallAsManaged" in (delivery.command.command_keys or [])
+    install.reason = ""
+    if managed and install.app.bundle_id:
+        install.status = Status.INSTALLING
+        install.save()
+        enqueue_command(
+            enrollments=[install.enrollment],
+            request_type="ManagedApplicationList",
+            payload={"Identifiers": [install.app.bundle_id]},
+            origin=ORIGIN,
+        )
+        return
+    install.status = Status.INSTALLED
+    if not managed:
+        note = "installed unmanaged (the device acknowledged the package; it is not tracked)"
+        install.notes = [*install.notes, note] if note not in install.notes else install.notes
+    install.save()
 
 
 def apply_app_list(*, enrollment_id: int, apps: dict[str, Any]) -> int:

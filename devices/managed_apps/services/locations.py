@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -193,23 +196,55 @@ def sync_token(*, token: AppsBooksToken) -> SyncResult:
     return result
 
 
+PLATFORMS = ("iOS", "macOS")
+MAX_PINNED = 8
+
+
+def pinning_certificates(pem: str) -> list[str]:
+    """PEM certificates (the manifest server's, or its CA's) as base64 DER for the app;
+    ManagedAppsError naming the problem when the text holds anything else."""
+    text = pem.strip()
+    if not text:
+        return []
+    try:
+        certs = x509.load_pem_x509_certificates(text.encode())
+    except ValueError as exc:
+        raise ManagedAppsError(f"pinning certificates: not PEM certificates ({exc})") from None
+    if len(certs) > MAX_PINNED:
+        raise ManagedAppsError(f"pinning certificates: at most {MAX_PINNED}")
+    return [base64.b64encode(c.public_bytes(Encoding.DER)).decode() for c in certs]
+
+
 def add_custom_app(
     *,
     name: str,
     manifest_url: str,
     bundle_id: str = "",
     enterprise: bool = False,
+    platforms: list[str] | None = None,
+    pinning_pem: str = "",
+    pinning_revocation_required: bool = False,
     actor: Actor = None,
 ) -> App:
-    """A custom or in-house app, installed from its manifest (an https URL)."""
+    """A custom or in-house app, installed from its manifest (an https URL): InstallApplication
+    on iPhone and iPad, InstallEnterpriseApplication on a Mac (a package; its manifest server
+    may be pinned to certificates)."""
     if not manifest_url.startswith("https://"):
         raise ManagedAppsError("the manifest URL must be an https:// URL")
+    chosen = list(platforms or PLATFORMS)
+    if not chosen or any(p not in PLATFORMS for p in chosen):
+        raise ManagedAppsError(f"platforms: choose among {', '.join(PLATFORMS)}")
+    pinned = pinning_certificates(pinning_pem)
+    if pinned and "macOS" not in chosen:
+        raise ManagedAppsError("pinning certificates apply to Macs (InstallEnterpriseApplication)")
     app = App.objects.create(
         kind=App.Kind.ENTERPRISE if enterprise else App.Kind.CUSTOM,
         name=name[:200],
         manifest_url=manifest_url,
         bundle_id=bundle_id[:255],
-        platforms=["iOS", "macOS"],
+        platforms=[p for p in PLATFORMS if p in chosen],
+        pinning_certs=pinned,
+        pinning_revocation_required=bool(pinned and pinning_revocation_required),
     )
     audit.record(actor=actor, action="apps.custom_app_added", target=app)
     return app
