@@ -223,8 +223,10 @@ def _request(enrollment: Enrollment, assignment: AppAssignment) -> AppInstall | 
     return None
 
 
-def request_install(*, enrollment: Enrollment, assignment: AppAssignment) -> AppInstall:
-    """Install an available (or required) app on one device now, on request."""
+def request_install(
+    *, enrollment: Enrollment, assignment: AppAssignment, actor: Actor = None
+) -> AppInstall:
+    """Install an available (or required) app on one device now, on request (audited)."""
     if not assignment_targets(assignment).filter(pk=enrollment.pk).exists():
         raise ManagedAppsError("this app is not assigned to that device")
     if (
@@ -235,6 +237,16 @@ def request_install(*, enrollment: Enrollment, assignment: AppAssignment) -> App
         raise ManagedAppsError(f"no licence left for {assignment.app.name}")
     with transaction.atomic():
         install = _request(enrollment, assignment)
+        audit.record(
+            actor=actor,
+            action="apps.install_requested",
+            target=assignment,
+            details={
+                "app": assignment.app.name,
+                "device": str(enrollment.public_id),
+                "already_requested": install is None,
+            },
+        )
     return install or AppInstall.objects.get(enrollment=enrollment, app=assignment.app)
 
 
