@@ -171,6 +171,34 @@ class Asset:
 
 
 @dataclass(frozen=True)
+class Assignment:
+    """One licence of an app held by a user or a device ("Get Assignments")."""
+
+    adam_id: str
+    pricing_param: str
+    client_user_id: str = ""
+    serial_number: str = ""
+
+    @classmethod
+    def from_json(cls, raw: Any) -> Assignment:
+        if not isinstance(raw, dict) or not raw.get("adamId"):
+            raise AppsBooksError("the service answered an unreadable assignment")
+        return cls(
+            adam_id=str(raw["adamId"])[:32],
+            pricing_param=str(raw.get("pricingParam", "STDQ"))[:16],
+            client_user_id=str(raw.get("clientUserId") or "")[:256],
+            serial_number=str(raw.get("serialNumber") or "")[:64],
+        )
+
+    @property
+    def holder(self) -> tuple[str, str]:
+        """(licence kind, holder) as installs record them."""
+        if self.serial_number:
+            return "device", self.serial_number
+        return "user", self.client_user_id
+
+
+@dataclass(frozen=True)
 class AppMetadata:
     """What the App Store says about an app: name, bundle ID, version, platforms, icon."""
 
@@ -403,23 +431,38 @@ class AppsBooksClient:
 
     def iter_assets(self) -> Iterator[Asset]:
         """Every asset, page by page (`pageIndex`, `nextPageIndex`, `versionId`)."""
+        for raw in self._pages("assets", "assets", {}):
+            yield Asset.from_json(raw)
+
+    def iter_assignments(self, adam_id: str) -> Iterator[Assignment]:
+        """Who holds a licence of one app ("Get Assignments", paged like the assets): a
+        `clientUserId` for a user licence, a `serialNumber` for a device licence."""
+        for raw in self._pages("assignments", "assignments", {"adamId": adam_id}):
+            yield Assignment.from_json(raw)
+
+    def _pages(self, path: str, key: str, params: Mapping[str, Any]) -> Iterator[Any]:
+        """The items under `key` of every page of a paginated read (Apple "Using Paginated
+        Endpoints"): a `versionId` that changes meanwhile, or pages that do not advance, is an
+        AppsBooksError rather than a half-read list."""
         page: int | None = 0
         version: str | None = None
         seen = 0
         while page is not None:
-            data = self._call("GET", "assets", params={"pageIndex": page})
+            data = self._call("GET", path, params={**params, "pageIndex": page})
             if version is None:
                 version = str(data.get("versionId", ""))
             elif str(data.get("versionId", "")) != version:
-                raise AppsBooksError("the assets changed while they were read; sync again")
-            for raw in data.get("assets") or ():
-                yield Asset.from_json(raw)
+                raise AppsBooksError(f"the {path} changed while they were read; sync again")
+            items = data.get(key) or []
+            if not isinstance(items, list):
+                raise AppsBooksError(f"the service answered unreadable {path}")
+            yield from items
             seen += 1
             following = data.get("nextPageIndex")
             if following is None:
                 page = None
             elif not isinstance(following, int) or following <= page or seen >= MAX_PAGES:
-                raise AppsBooksError("the assets' pagination does not advance")
+                raise AppsBooksError(f"the {path}' pagination does not advance")
             else:
                 page = following
 
@@ -498,7 +541,8 @@ def _event_id(data: Mapping[str, Any]) -> str:
 
 def _client_config(data: Mapping[str, Any]) -> ClientConfig:
     expires = data.get("tokenExpirationDate")
-    info = data.get("mdmInfo") if isinstance(data.get("mdmInfo"), dict) else {}
+    raw_info = data.get("mdmInfo")
+    info: Mapping[str, Any] = raw_info if isinstance(raw_info, dict) else {}
     types = data.get("subscribedNotificationTypes")
     return ClientConfig(
         location_name=str(data.get("locationName", ""))[:200],
@@ -617,7 +661,7 @@ def parse_notification(data: Any) -> Notification:
     if not isinstance(data, dict):
         raise NotificationError("a notification is a JSON object")
     kind = _text(data, "notificationType", limit=40)
-    common = {
+    common: dict[str, Any] = {
         "notification_id": _text(data, "notificationId"),
         "notification_type": kind,
         "uid": _text(data, "uId", required=False),

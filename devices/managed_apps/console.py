@@ -72,6 +72,12 @@ def sync_location(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, f"{result.created} new, {result.updated} updated.")
+        if result.licences_lost:
+            messages.warning(
+                request,
+                f"{result.licences_lost} install(s) lost their licence at Apple (revoked or "
+                "reassigned elsewhere): assigning them again.",
+            )
         if result.conflict:
             messages.warning(request, result.conflict)
     return redirect("apps-home")

@@ -236,6 +236,7 @@ class FakeAppsBooks:
                 ("POST", "client/config"): self._set_config,
                 ("GET", "service/config"): self._service_config,
                 ("GET", "assets"): self._assets,
+                ("GET", "assignments"): self._assignments,
                 ("POST", "users/create"): self._create_users,
                 ("GET", "users"): self._get_users,
                 ("POST", "assets/associate"): self._associate,
@@ -345,6 +346,37 @@ class FakeAppsBooks:
             "versionId": str(self.version),
             "uId": "2049025000431439",
             "tokenExpirationDate": "2027-06-01T10:00:00+0000",
+        }
+        if page + 1 < pages:
+            data["nextPageIndex"] = page + 1
+        return 200, data, {}
+
+    def _assignments(
+        self, query: dict[str, str], body: Any
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
+        """Get Assignments: every licence held, for one `adamId` if given, paged."""
+        wanted = query.get("adamId")
+        rows: list[dict[str, Any]] = []
+        for asset in self.assets:
+            if wanted and asset.adam_id != wanted:
+                continue
+            base = {"adamId": asset.adam_id, "pricingParam": "STDQ"}
+            rows += [{**base, "clientUserId": u} for u in sorted(asset.users)]
+            rows += [{**base, "serialNumber": s} for s in sorted(asset.serials)]
+        try:
+            page = int(query.get("pageIndex", "0"))
+        except ValueError:
+            page = -1
+        pages = max(1, -(-len(rows) // self.page_size))
+        if page < 0 or page >= pages:
+            return 400, _error(9650, "The page index must be within the pages."), {}
+        data: dict[str, Any] = {
+            "assignments": rows[page * self.page_size : (page + 1) * self.page_size],
+            "currentPageIndex": page,
+            "size": self.page_size,
+            "totalPages": pages,
+            "versionId": str(self.version),
+            "uId": UID,
         }
         if page + 1 < pages:
             data["nextPageIndex"] = page + 1

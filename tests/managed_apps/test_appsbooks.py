@@ -144,3 +144,12 @@ def test_an_answer_naming_another_mdm_is_refused(fake_vpp: FakeAppsBooks) -> Non
     assert caught.value.conflict == "Other MDM"
     c.mdm_id = "theirs"
     assert c.client_config().mdm_id == "theirs"
+
+
+def test_assignments_are_read_page_by_page(fake_vpp: FakeAppsBooks) -> None:
+    fake_vpp.asset("361309726").users |= {"cu-1", "cu-2"}
+    fake_vpp.asset("361309726").serials.add("F2LX")
+    fake_vpp.asset("408709785").users.add("cu-3")  # another app: not listed
+    got = list(client(fake_vpp).iter_assignments("361309726"))
+    assert {a.holder for a in got} == {("user", "cu-1"), ("user", "cu-2"), ("device", "F2LX")}
+    assert fake_vpp.requests.count("GET assignments") == 2  # two per page in the fake

@@ -128,7 +128,12 @@ def test_a_pool_emptied_elsewhere_fails_the_install_with_apples_reason(
             "retry after 120 s",
         ),
         ({"status": 500, "number": 9603, "message": "Internal error"}, "Apps and Books error 9603"),
+        (
+            {"status": 429, "number": 9646, "message": "There are too many requests"},
+            "Apps and Books error 9646",
+        ),
     ],
+    ids=["503-retry-after", "500-internal", "429-rate-limited"],
 )
 def test_api_errors_wait_and_retry(
     token: AppsBooksToken, fake_vpp: FakeAppsBooks, fault: dict[str, object], words: str
@@ -275,3 +280,27 @@ def test_uploading_again_reclaims_a_location_taken_by_another_mdm(
     assert token.conflict == ""
     assert fake_vpp.mdm_info["id"] == str(token.client_context)
     assert services.sync_token(token=token).conflict == ""
+
+
+def test_a_licence_revoked_outside_the_server_is_assigned_again_at_the_next_sync(
+    token: AppsBooksToken, fake_vpp: FakeAppsBooks
+) -> None:
+    enrollment = user_enrollment("ann@appleid.example.com")
+    services.assign_app(
+        app=App.objects.get(adam_id=MAIL), scope=AppAssignment.Scope.DEVICE, enrollment=enrollment
+    )
+    for _ in range(8):
+        services.advance_due(now=timezone.now() + timedelta(hours=7))
+    install = AppInstall.objects.get()
+    assert install.status == AppInstall.Status.INSTALLING
+    assert services.sync_token(token=token).licences_lost == 0  # Apple lists it: unchanged
+    fake_vpp.asset(MAIL).users.clear()  # revoked in Apple Business Manager
+    assert services.sync_token(token=token).licences_lost == 1
+    install.refresh_from_db()
+    assert install.status == AppInstall.Status.REQUESTED and install.licence == ""
+    assert "Apple no longer lists this licence" in install.reason
+    for _ in range(8):
+        services.advance_due(now=timezone.now() + timedelta(hours=7))
+    install.refresh_from_db()
+    assert install.status == AppInstall.Status.INSTALLING and install.licence == "user"
+    assert len(fake_vpp.asset(MAIL).users) == 1

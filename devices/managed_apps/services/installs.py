@@ -405,6 +405,41 @@ def release_then_advance(*, enrollment: Enrollment, then: Enrollment | None = No
     return released
 
 
+def reassign_lost_licences(
+    *, token: AppsBooksToken, held: dict[str, set[tuple[str, str]]], before: datetime
+) -> int:
+    """After a sync read Apple's assignments ("Get Assignments") of these apps: an install
+    that holds a licence Apple no longer lists (revoked or reassigned in Apple Business Manager
+    or by another server) asks for one again. Only installs unchanged since the list was read
+    (`before`): one that got its licence meanwhile is not in the list yet. How many."""
+    now = timezone.now()
+    lost = 0
+    installs = (
+        AppInstall.objects.filter(
+            app__token=token, app__adam_id__in=list(held), status__in=HOLDING, updated_at__lt=before
+        )
+        .exclude(licence="")
+        .select_related("app")
+    )
+    for install in installs:
+        if (install.licence, install.licence_holder) in held[install.app.adam_id]:
+            continue
+        lost += AppInstall.objects.filter(
+            pk=install.pk, status=install.status, updated_at=install.updated_at
+        ).update(
+            status=Status.REQUESTED,
+            licence="",
+            licence_holder="",
+            event_id="",
+            attempts=0,
+            reason="Apple no longer lists this licence (revoked or reassigned outside this "
+            "server): assigning one again",
+            next_attempt_at=now,
+            updated_at=now,
+        )
+    return lost
+
+
 def push_update(*, app: App) -> int:
     """A new version of an app: send InstallApplication again where it is required."""
     installs = AppInstall.objects.filter(

@@ -18,10 +18,12 @@ from django.utils import timezone
 from devices.managed_apps import appsbooks
 from devices.managed_apps.models import (
     App,
+    AppInstall,
     AppsBooksToken,
 )
 from devices.managed_apps.services.common import (
     EXPIRY_WARNING,
+    HOLDING,
     ManagedAppsError,
     _token_failed,
     client_for,
@@ -29,7 +31,7 @@ from devices.managed_apps.services.common import (
     notify_secret,
     notify_url,
 )
-from devices.managed_apps.services.installs import push_update
+from devices.managed_apps.services.installs import push_update, reassign_lost_licences
 from devices.services.common import Actor
 from mdm_server import audit, encryption
 
@@ -120,15 +122,27 @@ class SyncResult:
     updated: int = 0
     new_versions: list[str] = field(default_factory=list)
     conflict: str = ""
+    licences_lost: int = 0  # held by our installs, no longer by Apple's assignments
 
 
 def sync_token(*, token: AppsBooksToken) -> SyncResult:
     """Read the location's assets with their licence counts and the apps' metadata; store them
     (one transaction, after every page was read); push new versions where apps are required."""
     client = client_for(token)
+    started = timezone.now()
     try:
         config = client.client_config()
         assets = [a for a in client.iter_assets() if a.product_type.lower() == "app"]
+        # Who Apple says holds the licences of the apps our installs hold licences of.
+        holding = (
+            AppInstall.objects.filter(app__token=token, status__in=HOLDING)
+            .exclude(licence="")
+            .values_list("app__adam_id", flat=True)
+        )
+        held = {
+            adam_id: {a.holder for a in client.iter_assignments(adam_id)}
+            for adam_id in sorted(set(holding))
+        }
         lookup = client.metadata_lookup_url()
         metadata = client.app_metadata(lookup, [a.adam_id for a in assets]) if assets else {}
         known = dict(
@@ -193,6 +207,7 @@ def sync_token(*, token: AppsBooksToken) -> SyncResult:
         )
     for app in updated_apps:
         push_update(app=app)
+    result.licences_lost = reassign_lost_licences(token=token, held=held, before=started)
     return result
 
 
