@@ -26,6 +26,7 @@ class LocationSerializer(serializers.ModelSerializer[AppsBooksToken]):
             "last_synced_at",
             "conflict",
             "last_error",
+            "notifications",
             "warning",
         ]
         read_only_fields = fields

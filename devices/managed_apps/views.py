@@ -49,8 +49,10 @@ def notification(request: HttpRequest, notify_id: uuid.UUID) -> HttpResponse:
     if not is_one_of(request.headers.get("Content-Type"), "application/json"):
         return _text(415, "a notification is application/json")
     length = request.headers.get("Content-Length", "")
-    if not length.isdigit() or int(length) > MAX_BODY:
-        return _text(413, f"a notification is at most {MAX_BODY} bytes, with its length given")
+    if not length.isdigit():
+        return _text(411, "a notification gives its Content-Length")
+    if int(length) > MAX_BODY:
+        return _text(413, f"a notification is at most {MAX_BODY} bytes")
     try:
         note = appsbooks.parse_notification(untrusted.load_json(request.body))
     except (untrusted.UntrustedDataError, appsbooks.NotificationError) as exc:

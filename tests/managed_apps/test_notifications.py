@@ -154,6 +154,18 @@ def test_a_purchase_notification_moves_the_licence_counts(
     assert (chat.licences_total, chat.licences_available) == (0, 0)
 
 
+def test_an_accepted_invitation_notification_registers_the_person(
+    live_location: AppsBooksToken, fake_vpp: FakeAppsBooks
+) -> None:
+    user = AppsBooksUser.objects.create(
+        token=live_location, managed_apple_id="ann@appleid.example.com", event_id="ev-pending"
+    )
+    fake_vpp.user_accepts(str(user.client_user_id))
+    user.refresh_from_db()
+    assert user.registered and user.event_id == ""
+    assert fake_vpp.sent[-1] == ("USER_ASSOCIATED", 200)
+
+
 def test_an_unreachable_url_leaves_the_location_polled(fake_vpp: FakeAppsBooks, db: None) -> None:
     token = services.upload_token(name="HQ", data=fake_vpp.stoken.encode())
     assert fake_vpp.notify_url == ""  # Apple refused it (9728): the claim went through without
@@ -279,6 +291,8 @@ def test_an_oversized_body_and_other_methods_are_refused(
 ) -> None:
     big = json.dumps(note("ASSET_COUNT", {**COUNT, "pad": "x" * 1_100_000})).encode()
     assert post(client, location, big).status_code == 413
+    unsized = post(client, location, note("ASSET_COUNT", COUNT), CONTENT_LENGTH="")
+    assert unsized.status_code == 411
     assert client.get(f"/apps-books/notifications/{location.notify_id}/").status_code == 405
 
 
