@@ -224,9 +224,8 @@ def _poll_licence(install: AppInstall) -> None:
         failure = status.failure_text()
         if numbers & NO_LICENCE_LEFT:
             failure = f"no licence left for {install.app.name}: {failure}"
-    done = licence_event_finished(install_id=install.pk, event_id=install.event_id, failure=failure)
-    if done is not None:
-        install.refresh_from_db()
+    licence_event_finished(install_id=install.pk, event_id=install.event_id, failure=failure)
+    install.refresh_from_db()  # moved on here, or already by Apple's notification
 
 
 # Apple's "not enough assets" (9709) in a failed association.

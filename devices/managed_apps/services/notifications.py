@@ -37,24 +37,27 @@ def apply_notification(*, token: AppsBooksToken, note: appsbooks.Notification) -
     A notification seen before is acknowledged and not applied again."""
     if note.notification_type == appsbooks.TEST_NOTIFICATION:
         return "test notification accepted"
-    try:
-        with transaction.atomic():
-            AppsBooksNotification.objects.create(
-                token=token,
-                notification_id=note.notification_id,
-                notification_type=note.notification_type,
-            )
-    except IntegrityError:
-        return "already applied"
     handler = {
         "ASSET_MANAGEMENT": _asset_management,
         "ASSET_COUNT": _asset_count,
         "USER_MANAGEMENT": _user_management,
         "USER_ASSOCIATED": _user_associated,
     }.get(note.notification_type)
-    if handler is None:
-        return f"{note.notification_type} ignored"
-    return handler(token, note)
+    # The id is recorded in the same transaction as the change: a failure applying it rolls
+    # both back, so Apple's next delivery of it is applied, not taken for a repeat.
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                AppsBooksNotification.objects.create(
+                    token=token,
+                    notification_id=note.notification_id,
+                    notification_type=note.notification_type,
+                )
+        except IntegrityError:
+            return "already applied"
+        if handler is None:
+            return f"{note.notification_type} ignored"
+        return handler(token, note)
 
 
 def _holder(assignment: appsbooks.NotifiedAssignment) -> tuple[str, str]:
