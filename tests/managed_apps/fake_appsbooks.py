@@ -280,15 +280,21 @@ class FakeAppsBooks:
                 isinstance(info.get(k), str) and info[k] for k in ("id", "name", "metadata")
             ):
                 return 400, _error(9723, "Provide an MDM name, ID, and metadata."), {}
-            if len(info["id"]) > 256 or len(info["name"]) > 256:
-                return 400, _error(9724, "The MDM ID or name exceeds the maximum length."), {}
+            # Service Config's limits: maxMdmIdLength 100, maxMdmNameLength 100,
+            # maxMdmMetadataLength 255, maxNotificationLength 512.
+            if len(info["id"]) > 100:
+                return 400, _error(9724, "The MDM ID exceeds the maximum length."), {}
+            if len(info["name"]) > 100:
+                return 400, _error(9725, "The MDM name exceeds the maximum length."), {}
+            if len(info["metadata"]) > 255:
+                return 400, _error(9713, "The MDM metadata exceeds the maximum length."), {}
         url, secret = body.get("notificationUrl"), body.get("notificationAuthToken")
         if bool(url) != bool(secret):
             return 400, _error(9710, "Both the notification URL and token are necessary."), {}
         if url:
             if not isinstance(url, str) or not isinstance(secret, str):
                 return 400, _error(9602, "Invalid argument."), {}
-            if len(url) > 2048 or len(secret) > 1024:
+            if len(url) > 512 or len(secret) > 512:
                 return 400, _error(9711, "The notification URL or token is too long."), {}
             parts = urlsplit(url)
             if not (

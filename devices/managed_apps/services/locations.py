@@ -88,7 +88,7 @@ def _claim(
     notifications and polling alone follows its events. Returns the configuration and what to
     show about notifications."""
     mdm = {"mdm_id": str(token.client_context), "mdm_name": "mdm-server"}
-    mdm["metadata"] = urlsplit(settings.PUBLIC_URL).hostname or "mdm-server"
+    mdm["metadata"] = (urlsplit(settings.PUBLIC_URL).hostname or "mdm-server")[:255]
     url = notify_url(token)
     if url:
         try:
