@@ -205,3 +205,27 @@ def test_the_api_takes_platforms_and_pinning(admin_client: Client) -> None:
         "/api/v1/apps/", {**body, "pinning_pem": "junk"}, content_type="application/json"
     )
     assert bad.status_code == 400 and "PEM" in bad.content.decode()
+
+
+def test_the_console_form_adds_a_pinned_mac_package_and_tells_a_bad_pem(
+    admin_client: Client,
+) -> None:
+    pem, der = certificate_pem()
+    form = {
+        "name": "Tool",
+        "manifest_url": MANIFEST,
+        "bundle_id": BUNDLE,
+        "platforms": ["macOS"],
+        "pinning_pem": pem,
+        "pinning_revocation_required": "on",
+    }
+    bad = admin_client.post("/console/apps/custom/", {**form, "pinning_pem": "junk"})
+    assert bad.status_code == 400 and "not PEM certificates" in bad.content.decode()
+    none = admin_client.post("/console/apps/custom/", {**form, "platforms": []})
+    assert none.status_code == 400
+    assert not App.objects.exists()
+    added = admin_client.post("/console/apps/custom/", form)
+    assert added.status_code == 302
+    app = App.objects.get()
+    assert app.platforms == ["macOS"] and app.pinning_revocation_required
+    assert app.pinning_certs == [base64.b64encode(der).decode()]
