@@ -367,3 +367,17 @@ def test_an_association_of_another_event_or_holder_changes_nothing(
     assert install.status == AppInstall.Status.LICENCE_PENDING
     mail.refresh_from_db()
     assert mail.licences_assigned == 0
+
+
+def test_ids_of_old_notifications_are_forgotten(location: AppsBooksToken, client: Client) -> None:
+    from datetime import timedelta
+
+    for notification_id in ("old", "recent"):
+        post(client, location, note("ASSET_COUNT", COUNT, notification_id))
+    AppsBooksNotification.objects.filter(notification_id="old").update(
+        received_at=timezone.now() - timedelta(days=8)
+    )
+    assert services.forget_old_notifications() == 1
+    assert list(AppsBooksNotification.objects.values_list("notification_id", flat=True)) == [
+        "recent"
+    ]
