@@ -193,6 +193,49 @@ def _build_install_application(params: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _build_install_enterprise_application(params: Mapping[str, Any]) -> dict[str, Any]:
+    """macOS: a custom or in-house package from its manifest (Apple "Install Enterprise
+    Application", application.install.enterprise.yaml), optionally pinning the certificates
+    of the manifest's server. Installed as managed and removed with the MDM profile: default
+    keys, left out where Apple's schema forbids them (macOS User Enrollment)."""
+    manifest_url = _get(params, Param("ManifestURL", "str", max_length=2048))
+    manifest = _get(params, Param("Manifest", "dict"))
+    if (manifest_url is None) == (manifest is None):
+        raise CommandInputError("ManifestURL", "give exactly one of ManifestURL or Manifest")
+    out: dict[str, Any] = {}
+    if manifest_url is not None:
+        if not manifest_url.startswith("https://"):
+            raise CommandInputError("ManifestURL", "must be an https:// URL")
+        out["ManifestURL"] = manifest_url
+    else:
+        problem = plist_problem(manifest)
+        if problem:
+            raise CommandInputError("Manifest", problem)
+        out["Manifest"] = manifest
+    certs = params.get("ManifestURLPinningCerts") or []
+    if not isinstance(certs, list | tuple) or not all(
+        isinstance(c, bytes) and 0 < len(c) <= 16384 for c in certs
+    ):
+        raise CommandInputError("ManifestURLPinningCerts", "must be DER certificates")
+    if certs:
+        if manifest_url is None:
+            raise CommandInputError("ManifestURLPinningCerts", "pins the ManifestURL's server")
+        out["ManifestURLPinningCerts"] = list(certs)
+        if _get(params, Param("PinningRevocationCheckRequired", "bool")):
+            out["PinningRevocationCheckRequired"] = True
+    configuration = _get(params, Param("Configuration", "dict"))
+    if configuration is not None:
+        problem = plist_problem(configuration)
+        if problem:
+            raise CommandInputError("Configuration", problem)
+        out["Configuration"] = configuration
+    if _get(params, Param("iOSApp", "bool")):
+        out["iOSApp"] = True
+    out["InstallAsManaged"] = True
+    out["ManagementFlags"] = 1
+    return out
+
+
 # Characters an XML property list cannot hold (XML 1.0 forbids them; plistlib refuses them).
 _XML_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
@@ -342,6 +385,19 @@ _SPECS = [
         ),
         build=_build_install_application,
         default_keys=frozenset({"ManagementFlags"}),
+    ),
+    _spec(
+        "InstallEnterpriseApplication",
+        "Install custom app (macOS)",
+        (
+            Param("ManifestURL", "str", max_length=2048),
+            Param("Manifest", "dict"),
+            Param("Configuration", "dict", help="Managed app configuration"),
+            Param("PinningRevocationCheckRequired", "bool"),
+            Param("iOSApp", "bool"),
+        ),
+        build=_build_install_enterprise_application,
+        default_keys=frozenset({"InstallAsManaged", "ManagementFlags"}),
     ),
     _spec("RemoveApplication", "Remove app", (Param("Identifier", "str", required=True),)),
     _spec(

@@ -43,6 +43,7 @@ urlpatterns += _mount("", "profiles.declarations.urls")
 urlpatterns += _mount("console/declarations/", "profiles.declarations.console_urls")
 urlpatterns += _mount("api/v1/", "profiles.declarations.api_urls")
 # Nested apps with their own surfaces (managed apps live under devices/ but have their own area).
+urlpatterns += _mount("", "devices.managed_apps.urls")
 urlpatterns += _mount("console/apps/", "devices.managed_apps.console_urls")
 urlpatterns += _mount("api/v1/", "devices.managed_apps.api_urls")
 # Apple Business Manager (nested in enrollment): the ADE enrollment URL and its console pages.

@@ -159,7 +159,9 @@ class AssignmentViewSet(
         if enrollment is None:
             return error_response("No such device.", code="invalid")
         try:
-            install = services.request_install(enrollment=enrollment, assignment=assignment)
+            install = services.request_install(
+                enrollment=enrollment, assignment=assignment, actor=request.user
+            )
         except services.ManagedAppsError as exc:
             return _refused(exc)
         transaction.on_commit(tasks.advance_installs.delay)

@@ -4,10 +4,13 @@ Pure: no Django. HTTP with `requests` (a session is injectable), JSON in and out
 bounded by a timeout. Source: Apple "Apps and Books for Organizations" (Device Management):
 "Get Client Configuration", "Update Client Configuration", "Get Assets", "Get Users",
 "Create Users", "Associate Assets", "Disassociate Assets", "Get Assignments", "Get Event
-Status", "Handling error responses". The content token (sToken) is sent as
-`Authorization: Bearer <sToken>`; a write answers an `eventId` to poll until the event is
-COMPLETE or FAILED; errors carry `errorNumber` and `errorMessage`; a busy service answers 429
-or 503 with `Retry-After`.
+Status", "Handling Error Responses", "Subscribing to Notifications", "Upgrading to the new App
+and Book Management API". The content token (sToken) is sent as `Authorization: Bearer
+<sToken>`; a write answers an `eventId` to poll until the event is COMPLETE or FAILED (or that a
+notification reports); errors carry `errorNumber` and `errorMessage`; a busy service answers 429
+or 5xx with `Retry-After`. The server this client claims a location for is named by `mdmInfo`
+(`id`, `name`, `metadata`), which Apple returns on every later answer: another `mdmInfo.id`
+means another MDM server manages the location.
 """
 
 from __future__ import annotations
@@ -26,20 +29,33 @@ DEFAULT_BASE_URL = "https://vpp.itunes.apple.com/mdm/v2/"
 DEFAULT_TIMEOUT = 10.0
 MAX_PAGES = 1000  # a location's assets: far beyond any real one, bounds a looping server
 
-# errorNumber values this server acts on (Apple "Handling error responses", from our reading of
-# it; not re-checked against Apple's page in this workplace). Failures are handled by kind (HTTP
-# status, an event FAILED); a number only sharpens the message or marks the token unusable.
-ERROR_INVALID_ARGUMENT = 9602
-ERROR_INTERNAL = 9603
-ERROR_USER_NOT_FOUND = 9609
+# errorNumber values this server acts on, from Apple's "Handling Error Responses" (Apps and Books
+# API v2). Failures are handled by kind (HTTP status, an event FAILED); a number sharpens the
+# message, marks the token unusable or a notification URL refused.
+ERROR_LOGIN_REQUIRED = 9601  # 401
+ERROR_INVALID_ARGUMENT = 9602  # 400
+ERROR_INTERNAL = 9603  # 500
+ERROR_USER_NOT_FOUND = 9609  # "Unable to find (the) registered user": 400, or in an event
+ERROR_TOKEN_EXPIRED = 9621  # 401: generate a new token in Apple Business Manager
+ERROR_TOKEN_REVOKED = 9625  # 401
+ERROR_SERVICE_GONE = 9634  # 410: "This service is no longer available."
+ERROR_RATE_LIMITED = 9646  # 429: back off
+ERROR_NOT_ENOUGH_ASSETS = 9709  # in an event or notification: no licence left to associate
+ERROR_USER_EXISTS = 9716  # in an event: a registered user with that clientUserId exists
+ERROR_BAD_AUTHORIZATION = 9722  # 401: the Authorization header is not `Bearer {token}`
+# Not in Apple's v2 list: the v1 service answered 9610 ("license not found") to a
+# disassociation of a licence that was not assigned; still read as "nothing to release".
 ERROR_LICENSE_NOT_FOUND = 9610
-ERROR_LICENSE_ALREADY_ASSIGNED = 9619
-ERROR_INVALID_TOKEN = 9622
-ERROR_TOKEN_REVOKED = 9625
-ERROR_NOT_ENOUGH_LICENSES = 9632
-ERROR_TOKEN_EXPIRED = 9634
 # The sToken no longer works: the admin must upload a new one.
-TOKEN_ERRORS = frozenset({ERROR_INVALID_TOKEN, ERROR_TOKEN_REVOKED, ERROR_TOKEN_EXPIRED})
+TOKEN_ERRORS = frozenset(
+    {ERROR_LOGIN_REQUIRED, ERROR_TOKEN_EXPIRED, ERROR_TOKEN_REVOKED, ERROR_BAD_AUTHORIZATION}
+)
+# Client Config refused the notification URL or its token (9710 both needed, 9711 too long,
+# 9712 not a valid https URL, 9728 unreachable: Apple's test notification was not accepted).
+NOTIFICATION_ERRORS = frozenset({9710, 9711, 9712, 9728})
+# The notification types this server subscribes to ("Subscribing to Notifications").
+NOTIFICATION_TYPES = ("ASSET_MANAGEMENT", "ASSET_COUNT", "USER_MANAGEMENT", "USER_ASSOCIATED")
+TEST_NOTIFICATION = "TEST_NOTIFICATION"
 
 
 class AppsBooksError(Exception):
@@ -52,12 +68,14 @@ class AppsBooksError(Exception):
         number: int | None = None,
         status: int | None = None,
         retry_after: int | None = None,
+        conflict: str = "",
     ) -> None:
         super().__init__(message)
         self.message = message
         self.number = number
         self.status = status
         self.retry_after = retry_after
+        self.conflict = conflict  # another MDM server's name: it manages the location now
 
     @property
     def token_unusable(self) -> bool:
@@ -66,7 +84,12 @@ class AppsBooksError(Exception):
     @property
     def retryable(self) -> bool:
         """A later attempt may succeed (rate limit, outage, timeout)."""
-        return self.retry_after is not None or self.status is None or self.status >= 500
+        return (
+            self.retry_after is not None
+            or self.status is None
+            or self.status == 429
+            or self.status >= 500
+        )
 
 
 class TokenFileError(ValueError):
@@ -148,6 +171,34 @@ class Asset:
 
 
 @dataclass(frozen=True)
+class Assignment:
+    """One licence of an app held by a user or a device ("Get Assignments")."""
+
+    adam_id: str
+    pricing_param: str
+    client_user_id: str = ""
+    serial_number: str = ""
+
+    @classmethod
+    def from_json(cls, raw: Any) -> Assignment:
+        if not isinstance(raw, dict) or not raw.get("adamId"):
+            raise AppsBooksError("the service answered an unreadable assignment")
+        return cls(
+            adam_id=str(raw["adamId"])[:32],
+            pricing_param=str(raw.get("pricingParam", "STDQ"))[:16],
+            client_user_id=str(raw.get("clientUserId") or "")[:256],
+            serial_number=str(raw.get("serialNumber") or "")[:64],
+        )
+
+    @property
+    def holder(self) -> tuple[str, str]:
+        """(licence kind, holder) as installs record them."""
+        if self.serial_number:
+            return "device", self.serial_number
+        return "user", self.client_user_id
+
+
+@dataclass(frozen=True)
 class AppMetadata:
     """What the App Store says about an app: name, bundle ID, version, platforms, icon."""
 
@@ -199,14 +250,18 @@ class EventStatus:
 
 @dataclass(frozen=True)
 class ClientConfig:
-    """The location behind an sToken and what this MDM told Apple about itself."""
+    """The location behind an sToken and what this MDM told Apple about itself ("Client
+    Config": `mdmInfo`, `notificationUrl`, `subscribedNotificationTypes`)."""
 
     location_name: str
     uid: str
-    client_context: str
+    mdm_id: str
     token_expires_at: datetime | None
     country: str
     default_platform: str
+    mdm_name: str = ""
+    notification_url: str = ""
+    notification_types: tuple[str, ...] = ()
 
 
 class AppsBooksClient:
@@ -220,7 +275,9 @@ class AppsBooksClient:
         timeout: float = DEFAULT_TIMEOUT,
         session: requests.Session | None = None,
         user_agent: str = "mdm-server",
+        mdm_id: str = "",
     ) -> None:
+        self.mdm_id = mdm_id  # ours: an answer naming another MDM server is refused
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         self.timeout = timeout
         self.session = session or requests.Session()
@@ -277,6 +334,14 @@ class AppsBooksClient:
             )
         if not isinstance(data, dict):
             raise AppsBooksError("Apps and Books answered something that is not a JSON object")
+        other = _other_mdm(data.get("mdmInfo"), self.mdm_id)
+        if other:
+            raise AppsBooksError(
+                f"another MDM server ({other}) manages this location now; upload the content "
+                "token again to take it back",
+                status=resp.status_code,
+                conflict=other,
+            )
         return data
 
     # --- client configuration ---------------------------------------------------------------
@@ -284,9 +349,26 @@ class AppsBooksClient:
     def client_config(self) -> ClientConfig:
         return _client_config(self._call("GET", "client/config"))
 
-    def update_client_config(self, *, client_context: str, mdm_name: str) -> ClientConfig:
-        """Claim the location for this server: another MDM finds its own context replaced."""
-        body = {"clientContext": client_context, "mdmInfo": {"name": mdm_name}}
+    def update_client_config(
+        self,
+        *,
+        mdm_id: str,
+        mdm_name: str,
+        metadata: str = "",
+        notification_url: str = "",
+        notification_token: str = "",
+    ) -> ClientConfig:
+        """Claim the location for this server (`mdmInfo`: another MDM then sees our id) and,
+        with a URL and its bearer token, subscribe to NOTIFICATION_TYPES there. Apple sends a
+        TEST_NOTIFICATION first and refuses the configuration if it is not accepted."""
+        body: dict[str, Any] = {
+            "mdmInfo": {"id": mdm_id, "name": mdm_name, "metadata": metadata or mdm_name}
+        }
+        if notification_url:
+            body["notificationUrl"] = notification_url
+            body["notificationAuthToken"] = notification_token
+            body["notificationTypes"] = list(NOTIFICATION_TYPES)
+        self.mdm_id = mdm_id
         return _client_config(self._call("POST", "client/config", body=body))
 
     def metadata_lookup_url(self) -> str:
@@ -349,23 +431,38 @@ class AppsBooksClient:
 
     def iter_assets(self) -> Iterator[Asset]:
         """Every asset, page by page (`pageIndex`, `nextPageIndex`, `versionId`)."""
+        for raw in self._pages("assets", "assets", {}):
+            yield Asset.from_json(raw)
+
+    def iter_assignments(self, adam_id: str) -> Iterator[Assignment]:
+        """Who holds a licence of one app ("Get Assignments", paged like the assets): a
+        `clientUserId` for a user licence, a `serialNumber` for a device licence."""
+        for raw in self._pages("assignments", "assignments", {"adamId": adam_id}):
+            yield Assignment.from_json(raw)
+
+    def _pages(self, path: str, key: str, params: Mapping[str, Any]) -> Iterator[Any]:
+        """The items under `key` of every page of a paginated read (Apple "Using Paginated
+        Endpoints"): a `versionId` that changes meanwhile, or pages that do not advance, is an
+        AppsBooksError rather than a half-read list."""
         page: int | None = 0
         version: str | None = None
         seen = 0
         while page is not None:
-            data = self._call("GET", "assets", params={"pageIndex": page})
+            data = self._call("GET", path, params={**params, "pageIndex": page})
             if version is None:
                 version = str(data.get("versionId", ""))
             elif str(data.get("versionId", "")) != version:
-                raise AppsBooksError("the assets changed while they were read; sync again")
-            for raw in data.get("assets") or ():
-                yield Asset.from_json(raw)
+                raise AppsBooksError(f"the {path} changed while they were read; sync again")
+            items = data.get(key) or []
+            if not isinstance(items, list):
+                raise AppsBooksError(f"the service answered unreadable {path}")
+            yield from items
             seen += 1
             following = data.get("nextPageIndex")
             if following is None:
                 page = None
             elif not isinstance(following, int) or following <= page or seen >= MAX_PAGES:
-                raise AppsBooksError("the assets' pagination does not advance")
+                raise AppsBooksError(f"the {path}' pagination does not advance")
             else:
                 page = following
 
@@ -444,14 +541,32 @@ def _event_id(data: Mapping[str, Any]) -> str:
 
 def _client_config(data: Mapping[str, Any]) -> ClientConfig:
     expires = data.get("tokenExpirationDate")
+    raw_info = data.get("mdmInfo")
+    info: Mapping[str, Any] = raw_info if isinstance(raw_info, dict) else {}
+    types = data.get("subscribedNotificationTypes")
     return ClientConfig(
-        location_name=str(data.get("locationName", "")),
-        uid=str(data.get("uId", "")),
-        client_context=str(data.get("clientContext", "")),
+        location_name=str(data.get("locationName", ""))[:200],
+        uid=str(data.get("uId", ""))[:64],
+        mdm_id=str(info.get("id", ""))[:200],
         token_expires_at=parse_apple_date(expires) if isinstance(expires, str) else None,
-        country=str(data.get("countryISO2ACode", "")),
-        default_platform=str(data.get("defaultPlatform", "")),
+        country=str(data.get("countryISO2ACode", ""))[:8],
+        default_platform=str(data.get("defaultPlatform", ""))[:32],
+        mdm_name=str(info.get("name", ""))[:200],
+        notification_url=str(data.get("notificationUrl", ""))[:500],
+        notification_types=tuple(str(t)[:40] for t in types[:16])
+        if isinstance(types, list)
+        else (),
     )
+
+
+def _other_mdm(info: Any, ours: str) -> str:
+    """The name (or id) of another MDM server an answer's `mdmInfo` names, or ""."""
+    if not ours or not isinstance(info, dict):
+        return ""
+    theirs = info.get("id")
+    if not isinstance(theirs, str) or not theirs or theirs == ours:
+        return ""
+    return str(info.get("name") or theirs)[:120]
 
 
 def _retry_after(value: str | None) -> int | None:
@@ -463,7 +578,153 @@ def _retry_after(value: str | None) -> int | None:
         return 60  # an HTTP date or junk: wait a minute rather than hammer the service
 
 
-def claims_location(config: ClientConfig, our_context: str) -> bool:
+def claims_location(config: ClientConfig, our_id: str) -> bool:
     """Whether the location is still ours: another MDM that takes the token writes its own
-    clientContext (Apple "Update Client Configuration": the token in use elsewhere)."""
-    return not config.client_context or config.client_context == our_context
+    `mdmInfo` ("Upgrading to the new App and Book Management API": interrogate `mdmInfo` so
+    that no other MDM manages the location; "only one device management service should manage
+    a single organizational unit at any time")."""
+    return not config.mdm_id or config.mdm_id == our_id
+
+
+# --- notifications ("Subscribing to Notifications", "Handling Error Responses") ---------------
+
+MAX_NOTIFICATION_ITEMS = 1000  # assignments or users in one notification; Apple sends batches
+
+
+class NotificationError(ValueError):
+    """A notification body that is not one Apple documents; the text says why."""
+
+
+@dataclass(frozen=True)
+class NotifiedAssignment:
+    adam_id: str
+    pricing_param: str
+    client_user_id: str = ""
+    serial_number: str = ""
+
+
+@dataclass(frozen=True)
+class NotifiedUser:
+    client_user_id: str
+    status: str
+
+
+@dataclass(frozen=True)
+class Notification:
+    """One notification Apple POSTs to the `notificationUrl` of a location."""
+
+    notification_id: str
+    notification_type: str
+    uid: str
+    event_id: str = ""
+    result: str = ""  # SUCCESS or FAILURE
+    action: str = ""  # ASSOCIATE, DISASSOCIATE, REVOKE; CREATE, UPDATE, RETIRE
+    assignments: tuple[NotifiedAssignment, ...] = ()
+    users: tuple[NotifiedUser, ...] = ()
+    error_number: int | None = None
+    error_message: str = ""
+    adam_id: str = ""
+    pricing_param: str = ""
+    count_delta: int = 0
+
+    @property
+    def failed(self) -> bool:
+        return self.result != "SUCCESS"
+
+    def failure_text(self) -> str:
+        message = self.error_message or f"{self.action.lower() or 'event'} failed"
+        return f"{message} (error {self.error_number})" if self.error_number else message
+
+
+def _text(raw: Mapping[str, Any], key: str, *, limit: int = 64, required: bool = True) -> str:
+    value = raw.get(key)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or (required and not value) or len(value) > limit:
+        raise NotificationError(f"`{key}` must be text of at most {limit} characters")
+    return value
+
+
+def _items(raw: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
+    items = raw.get(key)
+    if not isinstance(items, list) or len(items) > MAX_NOTIFICATION_ITEMS:
+        raise NotificationError(f"`{key}` must be a list of at most {MAX_NOTIFICATION_ITEMS}")
+    if not all(isinstance(i, dict) for i in items):
+        raise NotificationError(f"every item of `{key}` must be an object")
+    return items
+
+
+def parse_notification(data: Any) -> Notification:
+    """A notification's JSON (already parsed with the bounded reader) as a Notification;
+    NotificationError when it is not shaped as Apple documents. An unknown type parses with
+    its common fields only (Apple may add types)."""
+    if not isinstance(data, dict):
+        raise NotificationError("a notification is a JSON object")
+    kind = _text(data, "notificationType", limit=40)
+    common: dict[str, Any] = {
+        "notification_id": _text(data, "notificationId"),
+        "notification_type": kind,
+        "uid": _text(data, "uId", required=False),
+    }
+    body = data.get("notification")
+    if not isinstance(body, dict):
+        raise NotificationError("`notification` must be an object")
+    if kind == "ASSET_MANAGEMENT":
+        return Notification(
+            **common,
+            **_event_fields(body, ("ASSOCIATE", "DISASSOCIATE", "REVOKE")),
+            assignments=tuple(
+                NotifiedAssignment(
+                    adam_id=_text(a, "adamId", limit=32),
+                    pricing_param=_text(a, "pricingParam", limit=16),
+                    client_user_id=_text(a, "clientUserId", limit=256, required=False),
+                    serial_number=_text(a, "serialNumber", limit=64, required=False),
+                )
+                for a in _items(body, "assignments")
+            ),
+        )
+    if kind == "USER_MANAGEMENT":
+        return Notification(
+            **common,
+            **_event_fields(body, ("CREATE", "UPDATE", "RETIRE")),
+            users=_users(body, "users"),
+        )
+    if kind == "USER_ASSOCIATED":
+        return Notification(**common, users=_users(body, "associatedUsers"))
+    if kind == "ASSET_COUNT":
+        delta = body.get("countDelta")
+        if not isinstance(delta, int) or isinstance(delta, bool) or abs(delta) > 10**9:
+            raise NotificationError("`countDelta` must be an integer")
+        return Notification(
+            **common,
+            adam_id=_text(body, "adamId", limit=32),
+            pricing_param=_text(body, "pricingParam", limit=16),
+            count_delta=delta,
+        )
+    return Notification(**common)
+
+
+def _event_fields(body: Mapping[str, Any], actions: tuple[str, ...]) -> dict[str, Any]:
+    result = _text(body, "result", limit=16)
+    action = _text(body, "type", limit=16)
+    if result not in ("SUCCESS", "FAILURE") or action not in actions:
+        raise NotificationError(f"unknown result {result!r} or type {action!r}")
+    out: dict[str, Any] = {"event_id": _text(body, "eventId"), "result": result, "action": action}
+    error = body.get("error")
+    if error is not None:
+        if not isinstance(error, dict):
+            raise NotificationError("`error` must be an object")
+        number = error.get("errorNumber")
+        out["error_number"] = number if isinstance(number, int) and 0 < number < 10**6 else None
+        out["error_message"] = _text(error, "errorMessage", limit=500, required=False)
+    return out
+
+
+def _users(body: Mapping[str, Any], key: str) -> tuple[NotifiedUser, ...]:
+    return tuple(
+        NotifiedUser(
+            client_user_id=_text(u, "clientUserId", limit=256),
+            status=_text(u, "status", limit=32, required=False),
+        )
+        for u in _items(body, key)
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -10,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from devices.managed_apps import forms, services, tasks
+from devices.managed_apps import forms, selectors, services, tasks
 from devices.managed_apps.models import App, AppAssignment, AppInstall, AppsBooksToken
 from devices.models import Enrollment
 from directory.models import DirectoryGroup
@@ -71,6 +72,12 @@ def sync_location(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, f"{result.created} new, {result.updated} updated.")
+        if result.licences_lost:
+            messages.warning(
+                request,
+                f"{result.licences_lost} install(s) lost their licence at Apple (revoked or "
+                "reassigned elsewhere): assigning them again.",
+            )
         if result.conflict:
             messages.warning(request, result.conflict)
     return redirect("apps-home")
@@ -153,6 +160,49 @@ def unassign(request: HttpRequest, pk: int, assignment: str) -> HttpResponse:
     removed = services.unassign(assignment=row, actor=request.user)
     messages.success(request, f"Unassigned; removed from {removed} device(s).")
     return redirect("apps-detail", pk=pk)
+
+
+@roles.console_view()
+def install_on_device(
+    request: HttpRequest, assignment: uuid.UUID, device: uuid.UUID
+) -> HttpResponse:
+    """Install an available app on one device: GET asks to confirm (with what will not apply
+    there and why), POST requests the install (audited) and returns to the device page."""
+    row = get_object_or_404(
+        AppAssignment.objects.select_related("app"),
+        public_id=assignment,
+        mode=AppAssignment.Mode.AVAILABLE,
+    )
+    enrollment = get_object_or_404(Enrollment, public_id=device, channel=Enrollment.Channel.DEVICE)
+    offer = next(
+        (a for a in selectors.available_for_device(enrollment) if a.assignment.pk == row.pk),
+        None,
+    )
+    context: dict[str, Any] = {
+        "section": "devices",
+        "assignment": row,
+        "device": enrollment,
+        "offer": offer,
+    }
+    if offer is None:
+        context["error"] = (
+            f"{row.app.name} is not available to this device (not assigned to it, not for its "
+            "platform, already installed or on its way, or the device is not enrolled)."
+        )
+        return render(request, "managed_apps/install.html", context, status=400)
+    if request.method != "POST":
+        return render(request, "managed_apps/install.html", context)
+    if offer.refused:
+        context["error"] = f"It cannot be installed on this device: {offer.refused}"
+        return render(request, "managed_apps/install.html", context, status=400)
+    try:
+        services.request_install(enrollment=enrollment, assignment=row, actor=request.user)
+    except services.ManagedAppsError as exc:
+        context["error"] = str(exc)
+        return render(request, "managed_apps/install.html", context, status=400)
+    transaction.on_commit(tasks.advance_installs.delay)
+    messages.success(request, f"{row.app.name} will be installed on {enrollment.display_name}.")
+    return redirect("devices-detail", enrollment.public_id)
 
 
 @roles.console_view()

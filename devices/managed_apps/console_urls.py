@@ -15,4 +15,9 @@ urlpatterns = [
     path(
         "<int:pk>/assignments/<uuid:assignment>/unassign/", console.unassign, name="apps-unassign"
     ),
+    path(
+        "assignments/<uuid:assignment>/install/<uuid:device>/",
+        console.install_on_device,
+        name="apps-install-on-device",
+    ),
 ]

@@ -31,6 +31,20 @@ class CustomAppForm(forms.Form):
     )
     bundle_id = forms.CharField(max_length=255, required=False)
     enterprise = forms.BooleanField(required=False, label="In-house (enterprise-signed)")
+    platforms = forms.MultipleChoiceField(
+        choices=[("iOS", "iPhone and iPad"), ("macOS", "Mac (a package)")],
+        initial=["iOS", "macOS"],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    pinning_pem = forms.CharField(
+        required=False,
+        label="Mac: pin the manifest server to these certificates (PEM)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=65536,
+    )
+    pinning_revocation_required = forms.BooleanField(
+        required=False, label="Mac: require a positive revocation check of the pinned server"
+    )
 
 
 class AssignForm(forms.Form):

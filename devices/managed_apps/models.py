@@ -16,10 +16,14 @@ class AppsBooksToken(models.Model):
     location_name = models.CharField(max_length=200, blank=True)
     encrypted_token = models.BinaryField(editable=False)
     expires_at = models.DateTimeField()
-    # What this server wrote into the location's client configuration: another MDM that takes
+    # This server's `mdmInfo.id` in the location's client configuration: another MDM that takes
     # the token over writes its own, and we notice (a conflict, shown to the admin).
     client_context = models.CharField(max_length=64, default=uuid.uuid4, editable=False)
     conflict = models.CharField(max_length=300, blank=True)
+    # Where Apple's notifications for this location arrive (/apps-books/notifications/<id>/);
+    # their bearer token is derived from it and the server's secret key (`notify_secret`).
+    notify_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    notifications = models.CharField(max_length=300, blank=True)  # registered, or why not
     last_error = models.CharField(max_length=500, blank=True)
     last_synced_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -54,6 +58,10 @@ class App(models.Model):
     icon = models.BinaryField(null=True, blank=True, editable=False)  # a copy the console serves
     icon_type = models.CharField(max_length=16, blank=True)
     manifest_url = models.URLField(max_length=500, blank=True)
+    # A Mac's InstallEnterpriseApplication pins the manifest server to these certificates
+    # (base64 of DER) and can require a positive revocation check.
+    pinning_certs = models.JSONField(default=list, blank=True)
+    pinning_revocation_required = models.BooleanField(default=False)
     licences_total = models.IntegerField(default=0)
     licences_assigned = models.IntegerField(default=0)
     licences_available = models.IntegerField(default=0)
@@ -184,3 +192,25 @@ class AppInstall(models.Model):
 
     def __str__(self) -> str:
         return f"{self.app} on {self.enrollment_id}: {self.status}"
+
+
+class AppsBooksNotification(models.Model):
+    """A notification Apple delivered (by its `notificationId`): one delivered again is
+    acknowledged without being applied twice."""
+
+    token = models.ForeignKey(
+        AppsBooksToken, on_delete=models.CASCADE, related_name="received_notifications"
+    )
+    notification_id = models.CharField(max_length=64)
+    notification_type = models.CharField(max_length=40)
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["token", "notification_id"], name="managed_apps_notification_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notification_type} {self.notification_id}"

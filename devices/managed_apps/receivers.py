@@ -70,6 +70,7 @@ def _result(sender: Any, delivery: Any, report: protocol.CommandReport, **kwargs
 
     if delivery.command.request_type not in (
         "InstallApplication",
+        "InstallEnterpriseApplication",
         "ManagedApplicationList",
         "RemoveApplication",
     ):

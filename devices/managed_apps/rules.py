@@ -50,6 +50,7 @@ class Person:
     device_name: str = ""
     serial_number: str = ""
     enrollment_id: str = ""
+    platform: str = ""  # iOS, macOS: which install command a custom app takes
 
 
 def licence_kind(person: Person, *, device_assignable: bool) -> str:
@@ -111,10 +112,49 @@ def unknown_variables(configuration: Any) -> list[str]:
 
 @dataclass(frozen=True)
 class AppRef:
-    """How the device finds the app."""
+    """How the device finds the app: its App Store id, or the manifest of a custom app (and,
+    for a Mac, the DER certificates its manifest server is pinned to)."""
 
     adam_id: str = ""
     manifest_url: str = ""
+    pinning_certs: tuple[bytes, ...] = ()
+    pinning_revocation_required: bool = False
+
+
+INSTALL = "InstallApplication"
+INSTALL_ENTERPRISE = "InstallEnterpriseApplication"
+
+
+def install_command(
+    app: AppRef,
+    *,
+    configuration: Mapping[str, Any] | None,
+    vpn_uuid: str = "",
+    associated_domains: tuple[str, ...] = (),
+    removable: bool | None = None,
+    person: Person,
+) -> tuple[str, dict[str, Any]]:
+    """The command (request type and registry parameters) that installs an app on one device.
+    A custom or in-house app on a Mac is a package installed with InstallEnterpriseApplication
+    (Apple: macOS 10.13.6+, the more secure form of a manifest install, with pinning); every
+    other install is InstallApplication. InstallEnterpriseApplication has no app attributes
+    (per-app VPN, associated domains, removable): they are not sent there."""
+    if not app.adam_id and person.platform == "macOS":
+        params: dict[str, Any] = {"ManifestURL": app.manifest_url}
+        if app.pinning_certs:
+            params["ManifestURLPinningCerts"] = list(app.pinning_certs)
+            params["PinningRevocationCheckRequired"] = app.pinning_revocation_required
+        if configuration:
+            params["Configuration"] = substitute(dict(configuration), person)
+        return INSTALL_ENTERPRISE, params
+    return INSTALL, install_params(
+        app,
+        configuration=configuration,
+        vpn_uuid=vpn_uuid,
+        associated_domains=associated_domains,
+        removable=removable,
+        person=person,
+    )
 
 
 def install_params(

@@ -26,6 +26,7 @@ class LocationSerializer(serializers.ModelSerializer[AppsBooksToken]):
             "last_synced_at",
             "conflict",
             "last_error",
+            "notifications",
             "warning",
         ]
         read_only_fields = fields
@@ -58,6 +59,8 @@ class AppSerializer(serializers.ModelSerializer[App]):
             "platforms",
             "icon_url",
             "manifest_url",
+            "pinning_certs",
+            "pinning_revocation_required",
             "location",
             "licences_total",
             "licences_assigned",
@@ -72,6 +75,21 @@ class CustomAppInput(StrictInput):
     manifest_url = serializers.URLField(max_length=500)
     bundle_id = serializers.CharField(max_length=255, required=False, default="")
     enterprise = serializers.BooleanField(required=False, default=False)
+    platforms = serializers.ListField(
+        child=serializers.ChoiceField(choices=["iOS", "macOS"]),
+        required=False,
+        default=["iOS", "macOS"],
+        min_length=1,
+        max_length=2,
+    )
+    pinning_pem = serializers.CharField(
+        required=False,
+        default="",
+        allow_blank=True,
+        max_length=65536,
+        help_text="Mac: PEM certificates the manifest server is pinned to",
+    )
+    pinning_revocation_required = serializers.BooleanField(required=False, default=False)
 
 
 class AssignmentSerializer(serializers.ModelSerializer[AppAssignment]):

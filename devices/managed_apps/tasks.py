@@ -29,6 +29,7 @@ def release_enrollment(enrollment_id: int, replaced_by_id: int | None = None) ->
 def sync_apps_books() -> int:
     """Every location's assets and licence counts (beat, hourly); a failing one is recorded."""
     done = 0
+    services.forget_old_notifications()
     for token in AppsBooksToken.objects.all():
         try:
             services.sync_token(token=token)

@@ -103,6 +103,9 @@ class SimulatedDevice:
     app_store: dict[int | str, str] = field(default_factory=dict)
     has_licence: Callable[[int], bool] | None = None
     managed_apps: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Packages a macOS device installed unmanaged (InstallEnterpriseApplication without
+    # InstallAsManaged): the person's, not listed as managed, left at unenrollment.
+    unmanaged_apps: set[str] = field(default_factory=set)
     # The device's own time (a test moves it: a `ManualClock` shared with the server's clock).
     clock: clocks.Clock = field(default_factory=clocks.SystemClock)
     # After installing an updated enrollment profile, check in again (Authenticate and
@@ -487,13 +490,44 @@ class SimulatedDevice:
             return "Acknowledged", {"AvailableOSUpdates": []}
         return self._answer_apps(request_type, command)
 
+    def _install_enterprise(self, command: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """macOS: a package from its manifest. Installed as managed only with
+        InstallAsManaged (which a macOS User Enrollment never gets); otherwise it lands
+        unmanaged and ManagedApplicationList does not list it."""
+        body = {k: v for k, v in command.items() if k != "RequestType"}
+        decision = capabilities.check_command_payload(
+            "InstallEnterpriseApplication", body, self._target(), strip=False
+        )
+        if not decision.allowed:
+            return "Error", _error_chain(12064, f"invalid command: {decision.reason}")
+        bundle = self.app_store.get(command.get("ManifestURL", ""))
+        if bundle is None:
+            return "Error", _error_chain(12015, "the manifest cannot be downloaded")
+        if command.get("InstallAsManaged"):
+            self.managed_apps[bundle] = {
+                "Status": "Managed",
+                "Configuration": command.get("Configuration"),
+                "Attributes": None,
+                "ManagementFlags": command.get("ManagementFlags", 0),
+                "Version": "1.0",
+            }
+        else:
+            self.unmanaged_apps.add(bundle)
+        return "Acknowledged", {}
+
     def _answer_apps(
         self, request_type: str, command: dict[str, Any]
     ) -> tuple[str, dict[str, Any]]:
         """Managed apps (and an empty acknowledgement for any other command). Without an
         `app_store` the device acknowledges app commands without installing anything."""
-        if not self.app_store and request_type in ("InstallApplication", "RemoveApplication"):
+        if not self.app_store and request_type in (
+            "InstallApplication",
+            "InstallEnterpriseApplication",
+            "RemoveApplication",
+        ):
             return "Acknowledged", {}
+        if request_type == "InstallEnterpriseApplication":
+            return self._install_enterprise(command)
         if request_type == "InstallApplication":
             body = {k: v for k, v in command.items() if k != "RequestType"}
             decision = capabilities.check_command_payload(

@@ -75,6 +75,7 @@ PARAMS: dict[str, dict[str, Any]] = {
     "RemoveProfile": {"Identifier": "com.example.wifi"},
     "RemoveApplication": {"Identifier": "com.example.work"},
     "InstallApplication": {"iTunesStoreID": 361309726},
+    "InstallEnterpriseApplication": {"ManifestURL": "https://apps.example.com/tool.plist"},
     "EnableLostMode": {"Message": "Please return"},
     # settings.yaml: the ApplicationConfiguration item states no User Enrollment restriction.
     "Settings": {
@@ -112,6 +113,9 @@ EXPECTED: dict[str, tuple[str, str]] = {
     # application.install.yaml; on macOS User Enrollment without ManagementFlags (forbidden
     # there, a key the builder adds by itself: left out with a note, tests/managed_apps)
     "InstallApplication": ("AAAA", "AAAA"),
+    # application.install.enterprise.yaml: macOS only (iOS n/a); on macOS User Enrollment
+    # without InstallAsManaged and ManagementFlags (forbidden there, default keys: left out)
+    "InstallEnterpriseApplication": ("NNNN", "AAAA"),
     "InstallProfile": ("AAAA", "AAAA"),  # profile.install.yaml
     "InstalledApplicationList": ("AAAA", "UAAA"),  # application.installed.list.yaml
     "ManagedApplicationList": ("AAAA", "AAAA"),  # application.managed.list.yaml

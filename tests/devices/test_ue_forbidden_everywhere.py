@@ -376,6 +376,7 @@ def _command_request(entry: Entry) -> tuple[str, dict[str, Any]] | None:
 _MINIMAL_PARAMS: dict[str, dict[str, Any]] = {
     "EnableLostMode": {"Message": "Lost"},
     "InstallApplication": {"Identifier": "com.example.app"},
+    "InstallEnterpriseApplication": {"ManifestURL": "https://apps.example.com/tool.plist"},
     "RemoveApplication": {"Identifier": "com.example.app"},
     "RemoveProfile": {"Identifier": "com.example.profile"},
 }

@@ -26,6 +26,9 @@ def fake_vpp(_fake_service: FakeAppsBooks, settings: LazySettings) -> Iterator[F
     _fake_service.reset()
     settings.APPS_BOOKS_URL = _fake_service.base_url
     settings.APPS_BOOKS_TIMEOUT = 2
+    # A public host the local service cannot reach (it delivers to 127.0.0.1 only): Apple's
+    # test notification fails and locations are polled, unless a test serves the server live.
+    settings.PUBLIC_URL = "https://mdm.test"
     yield _fake_service
     _fake_service.reset()
 

@@ -1,10 +1,20 @@
 """A fake Apple Apps and Books service (API v2) and its app metadata lookup, on http://127.0.0.1.
 
-It checks what Apple checks: the bearer sToken (unknown: 9622 with 401; revoked: 9625), that
-an association names registered users or device-assignable assets, that a location has the
-licences; it answers the documented JSON shapes (assets paged with `versionId` and
+It checks what Apple checks (Apple's "Handling Error Responses" numbers): the bearer sToken
+(unknown: 9601, revoked: 9625, expired: 9621, all with 401; not `Bearer …`: 9722), that an
+association names registered users (9609) or device-assignable assets (9707), that a location
+has the licences (9709); it answers the documented JSON shapes (assets paged with `versionId` and
 `nextPageIndex`, writes answered with an `eventId` that stays PENDING for a poll before it is
-COMPLETE or FAILED with `failures`), and its errors carry `errorNumber` and `errorMessage`.
+COMPLETE or FAILED with `failures`, `mdmInfo` on every answer once set), and its errors carry
+`errorNumber` and `errorMessage`.
+
+Notifications ("Subscribing to Notifications"): a client configuration with a
+`notificationUrl` and `notificationAuthToken` (both or neither: 9710; https, or http on
+127.0.0.1 only, which the tests need: 9712) is tested first with a TEST_NOTIFICATION (refused
+with 9728 unless answered 2xx); then each finished association or registration is POSTed there
+as ASSET_MANAGEMENT or USER_MANAGEMENT (`notify_latency` after the write, three attempts, the
+bearer token in `Authorization`), a purchase as ASSET_COUNT and an accepted invitation as
+USER_ASSOCIATED. Deliveries go to 127.0.0.1 only; any other host is unreachable.
 Faults for tests: `fail_next` (an error answer, optionally with Retry-After) and `delay`.
 """
 
@@ -19,6 +29,11 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+import requests
+
+UID = "2049025000431439"
+LOOPBACK = ("127.0.0.1", "localhost")
 
 # A 1x1 PNG: what the metadata service's artwork URLs serve.
 ICON_PNG = base64.b64decode(
@@ -72,7 +87,14 @@ class FakeAppsBooks:
         self.lock = threading.Lock()
         self.stoken = make_vpptoken("secret-location-1")
         self.revoked: set[str] = set()
-        self.client_context = ""
+        self.expired: set[str] = set()
+        self.mdm_info: dict[str, str] = {}
+        self.notify_url = ""
+        self.notify_token = ""
+        self.notify_types: list[str] = []
+        self.notify_latency = 0.05
+        self.sent: list[tuple[str, int]] = []  # (notificationType, HTTP status or 0)
+        self.timers: list[threading.Timer] = []
         self.assets = self._seed()
         self.users: dict[str, dict[str, Any]] = {}
         self.events: dict[str, dict[str, Any]] = {}
@@ -87,6 +109,8 @@ class FakeAppsBooks:
         self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}/mdm/v2/"
 
     def close(self) -> None:
+        for timer in self.timers:
+            timer.cancel()
         self.server.shutdown()
         self.server.server_close()
 
@@ -108,7 +132,15 @@ class FakeAppsBooks:
         self.users.clear()
         self.events.clear()
         self.revoked.clear()
-        self.client_context = ""
+        self.expired.clear()
+        self.mdm_info = {}
+        self.notify_url = self.notify_token = ""
+        self.notify_types = []
+        self.notify_latency = 0.05
+        for timer in self.timers:
+            timer.cancel()
+        self.timers.clear()
+        self.sent.clear()
         self.requests.clear()
         self.delay = 0.0
         self._fail.clear()
@@ -186,20 +218,25 @@ class FakeAppsBooks:
                     return status, data, headers
             if path == "metadata":
                 return 200, self._metadata(query), {}
-            token = auth.removeprefix("Bearer ").strip() if auth.startswith("Bearer ") else ""
-            if token in self.revoked:
-                return 401, {"errorNumber": 9625, "errorMessage": "The sToken has been revoked"}, {}
-            if token != self.stoken:
+            if not auth.startswith("Bearer "):
                 return (
                     401,
-                    {"errorNumber": 9622, "errorMessage": "Invalid authentication token"},
+                    _error(9722, "This request contains an invalid authorization header."),
                     {},
                 )
+            token = auth.removeprefix("Bearer ").strip()
+            if token in self.revoked:
+                return 401, _error(9625, "The server has revoked the cToken."), {}
+            if token in self.expired:
+                return 401, _error(9621, "The token has expired."), {}
+            if token != self.stoken:
+                return 401, _error(9601, "Login required."), {}
             handler = {
                 ("GET", "client/config"): self._get_config,
                 ("POST", "client/config"): self._set_config,
                 ("GET", "service/config"): self._service_config,
                 ("GET", "assets"): self._assets,
+                ("GET", "assignments"): self._assignments,
                 ("POST", "users/create"): self._create_users,
                 ("GET", "users"): self._get_users,
                 ("POST", "assets/associate"): self._associate,
@@ -207,18 +244,25 @@ class FakeAppsBooks:
                 ("GET", "status"): self._status,
             }.get((method, path))
             if handler is None:
-                return 404, {"errorNumber": 9602, "errorMessage": "Invalid argument"}, {}
-            return handler(query, body)
+                return 405, _error(9726, "Unsupported HTTP method for the endpoint."), {}
+            status, data, headers = handler(query, body)
+            if self.mdm_info and status < 400:
+                data = {**data, "mdmInfo": dict(self.mdm_info)}
+            return status, data, headers
 
     def _config(self) -> dict[str, Any]:
-        return {
-            "clientContext": self.client_context,
+        data: dict[str, Any] = {
             "locationName": "Headquarters",
-            "uId": "2049025000431439",
+            "uId": UID,
             "tokenExpirationDate": "2027-06-01T10:00:00+0000",
             "countryISO2ACode": "US",
             "defaultPlatform": "volumestore",
+            "subscribedNotificationTypes": list(self.notify_types),
         }
+        if self.notify_url:
+            data["notificationUrl"] = self.notify_url
+            data["notificationAuthToken"] = self.notify_token
+        return data
 
     def _get_config(
         self, query: dict[str, str], body: Any
@@ -228,9 +272,43 @@ class FakeAppsBooks:
     def _set_config(
         self, query: dict[str, str], body: Any
     ) -> tuple[int, dict[str, Any], dict[str, str]]:
-        if not isinstance(body, dict) or not isinstance(body.get("clientContext", ""), str):
-            return 400, {"errorNumber": 9602, "errorMessage": "Invalid argument"}, {}
-        self.client_context = body.get("clientContext", self.client_context)
+        if not isinstance(body, dict):
+            return 400, _error(9602, "Invalid argument."), {}
+        info = body.get("mdmInfo")
+        if info is not None:
+            if not isinstance(info, dict) or not all(
+                isinstance(info.get(k), str) and info[k] for k in ("id", "name", "metadata")
+            ):
+                return 400, _error(9723, "Provide an MDM name, ID, and metadata."), {}
+            # Service Config's limits: maxMdmIdLength 100, maxMdmNameLength 100,
+            # maxMdmMetadataLength 255, maxNotificationLength 512.
+            if len(info["id"]) > 100:
+                return 400, _error(9724, "The MDM ID exceeds the maximum length."), {}
+            if len(info["name"]) > 100:
+                return 400, _error(9725, "The MDM name exceeds the maximum length."), {}
+            if len(info["metadata"]) > 255:
+                return 400, _error(9713, "The MDM metadata exceeds the maximum length."), {}
+        url, secret = body.get("notificationUrl"), body.get("notificationAuthToken")
+        if bool(url) != bool(secret):
+            return 400, _error(9710, "Both the notification URL and token are necessary."), {}
+        if url:
+            if not isinstance(url, str) or not isinstance(secret, str):
+                return 400, _error(9602, "Invalid argument."), {}
+            if len(url) > 512 or len(secret) > 512:
+                return 400, _error(9711, "The notification URL or token is too long."), {}
+            parts = urlsplit(url)
+            if not (
+                parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in LOOPBACK)
+            ):
+                return 400, _error(9712, "The notification URL must use HTTPS."), {}
+            test = {"notification": {}, "notificationType": "TEST_NOTIFICATION"}
+            if not 200 <= self._post(url, secret, test) < 300:
+                return 400, _error(9728, "The provided notification URL is unreachable."), {}
+            self.notify_url, self.notify_token = url, secret
+            types = body.get("notificationTypes")
+            self.notify_types = [str(t) for t in types] if isinstance(types, list) else []
+        if info is not None:
+            self.mdm_info = {k: str(info[k]) for k in ("id", "name", "metadata")}
         return 200, self._config(), {}
 
     def _service_config(
@@ -279,12 +357,54 @@ class FakeAppsBooks:
             data["nextPageIndex"] = page + 1
         return 200, data, {}
 
+    def _assignments(
+        self, query: dict[str, str], body: Any
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
+        """Get Assignments: every licence held, for one `adamId` if given, paged."""
+        wanted = query.get("adamId")
+        rows: list[dict[str, Any]] = []
+        for asset in self.assets:
+            if wanted and asset.adam_id != wanted:
+                continue
+            base = {"adamId": asset.adam_id, "pricingParam": "STDQ"}
+            rows += [{**base, "clientUserId": u} for u in sorted(asset.users)]
+            rows += [{**base, "serialNumber": s} for s in sorted(asset.serials)]
+        try:
+            page = int(query.get("pageIndex", "0"))
+        except ValueError:
+            page = -1
+        pages = max(1, -(-len(rows) // self.page_size))
+        if page < 0 or page >= pages:
+            return 400, _error(9650, "The page index must be within the pages."), {}
+        data: dict[str, Any] = {
+            "assignments": rows[page * self.page_size : (page + 1) * self.page_size],
+            "currentPageIndex": page,
+            "size": self.page_size,
+            "totalPages": pages,
+            "versionId": str(self.version),
+            "uId": UID,
+        }
+        if page + 1 < pages:
+            data["nextPageIndex"] = page + 1
+        return 200, data, {}
+
     def _event(
-        self, kind: str, apply: Any, requested: int
+        self, kind: str, apply: Any, requested: int, targets: dict[str, Any] | None = None
     ) -> tuple[int, dict[str, Any], dict[str, str]]:
         event_id = str(uuid.uuid4())
-        self.events[event_id] = {"type": kind, "apply": apply, "polls": 0, "requested": requested}
-        return 200, {"eventId": event_id, "uId": "2049025000431439"}, {}
+        self.events[event_id] = {
+            "type": kind,
+            "apply": apply,
+            "polls": 0,
+            "requested": requested,
+            "targets": targets or {},
+        }
+        if self.notify_url:
+            timer = threading.Timer(self.notify_latency, self._notify_event, args=(event_id,))
+            timer.daemon = True
+            self.timers.append(timer)
+            timer.start()
+        return 200, {"eventId": event_id, "uId": UID}, {}
 
     def _create_users(
         self, query: dict[str, str], body: Any
@@ -309,7 +429,7 @@ class FakeAppsBooks:
                 self.users[user["clientUserId"]] = {**user, "status": "Registered"}
             return []
 
-        return self._event("USER_CREATE", apply, len(users))
+        return self._event("USER_CREATE", apply, len(users), {"users": users})
 
     def _get_users(
         self, query: dict[str, str], body: Any
@@ -349,7 +469,7 @@ class FakeAppsBooks:
                         {
                             "clientUserId": cid,
                             "errorNumber": 9609,
-                            "errorMessage": "Registered user not found",
+                            "errorMessage": "Unable to find registered user.",
                         }
                     )
                 elif cid not in asset.users and asset.assigned >= asset.total:
@@ -357,8 +477,9 @@ class FakeAppsBooks:
                         {
                             "clientUserId": cid,
                             "adamId": asset.adam_id,
-                            "errorNumber": 9632,
-                            "errorMessage": "Not enough licenses",
+                            "errorNumber": 9709,
+                            "errorMessage": "There aren't enough assets available to "
+                            "complete this association.",
                         }
                     )
                 else:
@@ -377,8 +498,9 @@ class FakeAppsBooks:
                         {
                             "serialNumber": serial,
                             "adamId": asset.adam_id,
-                            "errorNumber": 9632,
-                            "errorMessage": "Not enough licenses",
+                            "errorNumber": 9709,
+                            "errorMessage": "There aren't enough assets available to "
+                            "complete this association.",
                         }
                     )
                 else:
@@ -386,7 +508,9 @@ class FakeAppsBooks:
             self.version += 1
             return failures
 
-        return self._event("ASSOCIATE", apply, len(users) + len(serials))
+        return self._event(
+            "ASSOCIATE", apply, len(users) + len(serials), _targets(asset, users, serials)
+        )
 
     def _disassociate(
         self, query: dict[str, str], body: Any
@@ -422,7 +546,9 @@ class FakeAppsBooks:
             self.version += 1
             return failures
 
-        return self._event("DISASSOCIATE", apply, len(users) + len(serials))
+        return self._event(
+            "DISASSOCIATE", apply, len(users) + len(serials), _targets(asset, users, serials)
+        )
 
     def _status(
         self, query: dict[str, str], body: Any
@@ -442,9 +568,7 @@ class FakeAppsBooks:
                 },
                 {},
             )
-        if "failures" not in event:
-            event["failures"] = event["apply"]()
-        failures = event["failures"]
+        failures = self._finish(event)
         return (
             200,
             {
@@ -456,3 +580,104 @@ class FakeAppsBooks:
             },
             {},
         )
+
+    # --- notifications ----------------------------------------------------------------------
+
+    def _finish(self, event: dict[str, Any]) -> list[dict[str, Any]]:
+        """Apply an event once (called with the lock held); its failures."""
+        if "failures" not in event:
+            event["failures"] = event["apply"]()
+        return list(event["failures"])
+
+    def _notify_event(self, event_id: str) -> None:
+        """A write finished: tell the MDM (ASSET_MANAGEMENT or USER_MANAGEMENT), one
+        notification for what succeeded and one (with the error) for what failed."""
+        with self.lock:
+            event = self.events.get(event_id)
+            if event is None or not self.notify_url:
+                return
+            failures = self._finish(event)
+            targets = event["targets"]
+        failed_ids = {f.get("clientUserId") or f.get("serialNumber") for f in failures}
+        if event["type"] == "USER_CREATE":
+            users = [
+                {
+                    "clientUserId": u["clientUserId"],
+                    "email": u.get("email", ""),
+                    "status": "Registered",
+                }
+                for u in targets.get("users", [])
+            ]
+            body = {"eventId": event_id, "result": "SUCCESS", "type": "CREATE", "users": users}
+            self.send("USER_MANAGEMENT", body)
+            return
+        kind = "ASSOCIATE" if event["type"] == "ASSOCIATE" else "DISASSOCIATE"
+        rows = targets.get("assignments", [])
+        ok = [r for r in rows if (r.get("clientUserId") or r.get("serialNumber")) not in failed_ids]
+        bad = [r for r in rows if r not in ok]
+        if ok:
+            body = {"assignments": ok, "eventId": event_id, "result": "SUCCESS", "type": kind}
+            self.send("ASSET_MANAGEMENT", body)
+        if bad:
+            first = failures[0]
+            error = {"errorNumber": first["errorNumber"], "errorMessage": first["errorMessage"]}
+            body = {
+                "assignments": bad,
+                "error": error,
+                "eventId": event_id,
+                "result": "FAILURE",
+                "type": kind,
+            }
+            self.send("ASSET_MANAGEMENT", body)
+
+    def buy(self, adam_id: str, count: int) -> None:
+        """Licences bought (or, negative, refunded) in Apple Business Manager: ASSET_COUNT."""
+        with self.lock:
+            self.asset(adam_id).total += count
+        body = {"adamId": adam_id, "countDelta": count, "pricingParam": "STDQ"}
+        self.send("ASSET_COUNT", body)
+
+    def user_accepts(self, client_user_id: str) -> None:
+        """A person accepted the invitation: USER_ASSOCIATED."""
+        user = {"clientUserId": client_user_id, "status": "Associated", "idHash": "x"}
+        self.send("USER_ASSOCIATED", {"associatedUsers": [user]})
+
+    def send(self, kind: str, body: dict[str, Any]) -> int:
+        """POST a notification to the subscribed URL (if subscribed to `kind`); its status."""
+        if not self.notify_url or kind not in self.notify_types:
+            return 0
+        note = {"notification": body, "notificationType": kind}
+        return self._post(self.notify_url, self.notify_token, note)
+
+    def _post(self, url: str, secret: str, note: dict[str, Any]) -> int:
+        note = {**note, "notificationId": str(uuid.uuid4()), "uId": UID}
+        if urlsplit(url).hostname not in LOOPBACK:
+            self.sent.append((note["notificationType"], 0))
+            return 0  # the tests never leave 127.0.0.1
+        status = 0
+        for _ in range(3):  # Apple: three attempts
+            try:
+                status = requests.post(
+                    url,
+                    json=note,
+                    headers={"Authorization": f"Bearer {secret}"},
+                    timeout=5,
+                    allow_redirects=False,
+                ).status_code
+            except requests.RequestException:
+                status = 0
+            if 200 <= status < 300:
+                break
+        self.sent.append((note["notificationType"], status))
+        return status
+
+
+def _error(number: int, message: str) -> dict[str, Any]:
+    return {"errorNumber": number, "errorMessage": message}
+
+
+def _targets(asset: FakeAsset, users: list[str], serials: list[str]) -> dict[str, Any]:
+    base = {"adamId": asset.adam_id, "pricingParam": "STDQ"}
+    rows = [{**base, "clientUserId": u} for u in users]
+    rows += [{**base, "serialNumber": s} for s in serials]
+    return {"assignments": rows}

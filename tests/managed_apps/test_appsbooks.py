@@ -72,7 +72,7 @@ def test_user_licence_round_trip(fake_vpp: FakeAppsBooks) -> None:
     fake_vpp.users["cu-2"] = {"clientUserId": "cu-2"}
     failed = settle(c, c.associate(("408709785", "STDQ"), client_user_ids=["cu-2"]))
     assert failed.status == "FAILED"
-    assert "9632" in failed.failure_text()
+    assert "9709" in failed.failure_text()
     released = settle(c, c.disassociate(("408709785", "STDQ"), client_user_ids=["cu-1"]))
     assert released.status == "COMPLETE"
     assert fake_vpp.asset("408709785").users == set()
@@ -82,17 +82,24 @@ def test_unregistered_user_fails_in_the_event(fake_vpp: FakeAppsBooks) -> None:
     c = client(fake_vpp)
     status = settle(c, c.associate(("361309726", "STDQ"), client_user_ids=["nobody"]))
     assert status.status == "FAILED"
-    assert "Registered user not found" in status.failure_text()
+    assert "Unable to find registered user. (error 9609)" in status.failure_text()
 
 
-@pytest.mark.parametrize(("token", "number"), [("bm90LWEtdG9rZW4=", 9622), (None, 9625)])
-def test_a_bad_or_revoked_token_is_told(
-    fake_vpp: FakeAppsBooks, token: str | None, number: int
+@pytest.mark.parametrize(
+    ("token", "number"),
+    [("bm90LWEtdG9rZW4=", 9601), ("revoked", 9625), ("expired", 9621)],
+    ids=["unknown", "revoked", "expired"],
+)
+def test_a_bad_revoked_or_expired_token_is_told(
+    fake_vpp: FakeAppsBooks, token: str, number: int
 ) -> None:
-    if token is None:
+    if token == "revoked":
         fake_vpp.revoked.add(fake_vpp.stoken)
+    if token == "expired":
+        fake_vpp.expired.add(fake_vpp.stoken)
+    sent = token if token.endswith("=") else None  # revoked and expired: the real one
     with pytest.raises(appsbooks.AppsBooksError) as caught:
-        client(fake_vpp, token).client_config()
+        client(fake_vpp, sent).client_config()
     assert caught.value.number == number
     assert caught.value.token_unusable
     assert f"error {number}" in caught.value.message
@@ -122,7 +129,27 @@ def test_metadata_names_and_icons(fake_vpp: FakeAppsBooks) -> None:
     assert meta["361309726"].icon_url.endswith("/icons/361309726.png")
 
 
-def test_client_context_tells_another_mdm() -> None:
+def test_mdm_info_tells_another_mdm() -> None:
     config = appsbooks.ClientConfig("HQ", "1", "theirs", None, "US", "volumestore")
     assert not appsbooks.claims_location(config, "ours")
     assert appsbooks.claims_location(config, "theirs")
+
+
+def test_an_answer_naming_another_mdm_is_refused(fake_vpp: FakeAppsBooks) -> None:
+    fake_vpp.mdm_info = {"id": "theirs", "name": "Other MDM", "metadata": "x"}
+    c = client(fake_vpp)
+    c.mdm_id = "ours"
+    with pytest.raises(appsbooks.AppsBooksError) as caught:
+        c.client_config()
+    assert caught.value.conflict == "Other MDM"
+    c.mdm_id = "theirs"
+    assert c.client_config().mdm_id == "theirs"
+
+
+def test_assignments_are_read_page_by_page(fake_vpp: FakeAppsBooks) -> None:
+    fake_vpp.asset("361309726").users |= {"cu-1", "cu-2"}
+    fake_vpp.asset("361309726").serials.add("F2LX")
+    fake_vpp.asset("408709785").users.add("cu-3")  # another app: not listed
+    got = list(client(fake_vpp).iter_assignments("361309726"))
+    assert {a.holder for a in got} == {("user", "cu-1"), ("user", "cu-2"), ("device", "F2LX")}
+    assert fake_vpp.requests.count("GET assignments") == 2  # two per page in the fake

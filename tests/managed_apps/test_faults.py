@@ -54,7 +54,10 @@ def test_the_token_is_stored_encrypted_with_its_expiry(token: AppsBooksToken) ->
     ("data", "words"),
     [
         (b"garbage", "not base64"),
-        (make_vpptoken("unknown-to-apple").encode(), "Invalid authentication token"),
+        (
+            make_vpptoken("unknown-to-apple").encode(),
+            r"Login required. \(Apps and Books error 9601\)",
+        ),
         (make_vpptoken("old", exp="2020-01-01T00:00:00+0000").encode(), "expired on 2020-01-01"),
     ],
 )
@@ -70,11 +73,17 @@ def test_expiry_and_conflict_are_told(token: AppsBooksToken, fake_vpp: FakeAppsB
     soon = token.expires_at - timedelta(days=10)
     assert "expires on 2027-06-01" in services.token_warning(token, now=soon)
     assert "expired" in services.token_warning(token, now=token.expires_at + timedelta(days=1))
-    fake_vpp.client_context = "another-mdm"  # another MDM server took the token
-    result = services.sync_token(token=token)
-    assert "another MDM server uses this content token" in result.conflict
+    fake_vpp.mdm_info = {
+        "id": "another-mdm",
+        "name": "Other MDM",
+        "metadata": "other.example.com",
+    }  # another MDM server took the token
+    with pytest.raises(services.ManagedAppsError, match=r"another MDM server \(Other MDM\)"):
+        services.sync_token(token=token)
     token.refresh_from_db()
-    assert "another MDM" in services.token_warning(token, now=soon - timedelta(days=300))
+    warning = services.token_warning(token, now=soon - timedelta(days=300))
+    assert "another MDM server (Other MDM) uses this content token" in warning
+    assert App.objects.get(adam_id=MAIL).licences_available == 3  # nothing changed meanwhile
 
 
 def test_an_exhausted_pool_is_told_before_the_assignment(token: AppsBooksToken) -> None:
@@ -105,7 +114,7 @@ def test_a_pool_emptied_elsewhere_fails_the_install_with_apples_reason(
         services.advance_due(now=timezone.now() + timedelta(hours=7))
     install = AppInstall.objects.get()
     assert install.status == AppInstall.Status.FAILED
-    assert "no licence left for Team Chat" in install.reason and "9632" in install.reason
+    assert "no licence left for Team Chat" in install.reason and "9709" in install.reason
     assert (install.licence, install.licence_holder) == ("", "")  # nothing half-recorded
     chat.refresh_from_db()
     assert chat.licences_assigned == 0
@@ -119,7 +128,12 @@ def test_a_pool_emptied_elsewhere_fails_the_install_with_apples_reason(
             "retry after 120 s",
         ),
         ({"status": 500, "number": 9603, "message": "Internal error"}, "Apps and Books error 9603"),
+        (
+            {"status": 429, "number": 9646, "message": "There are too many requests"},
+            "Apps and Books error 9646",
+        ),
     ],
+    ids=["503-retry-after", "500-internal", "429-rate-limited"],
 )
 def test_api_errors_wait_and_retry(
     token: AppsBooksToken, fake_vpp: FakeAppsBooks, fault: dict[str, object], words: str
@@ -256,12 +270,37 @@ def test_joining_and_leaving_a_group_installs_and_removes(
 def test_uploading_again_reclaims_a_location_taken_by_another_mdm(
     token: AppsBooksToken, fake_vpp: FakeAppsBooks
 ) -> None:
-    fake_vpp.client_context = "another-mdm"
-    services.sync_token(token=token)
+    fake_vpp.mdm_info = {"id": "another-mdm", "name": "Other MDM", "metadata": "other.example.com"}
+    with pytest.raises(services.ManagedAppsError):
+        services.sync_token(token=token)
     token.refresh_from_db()
     assert token.conflict
     services.upload_token(name="HQ", data=fake_vpp.stoken.encode())
     token.refresh_from_db()
     assert token.conflict == ""
-    assert fake_vpp.client_context == str(token.client_context)
+    assert fake_vpp.mdm_info["id"] == str(token.client_context)
     assert services.sync_token(token=token).conflict == ""
+
+
+def test_a_licence_revoked_outside_the_server_is_assigned_again_at_the_next_sync(
+    token: AppsBooksToken, fake_vpp: FakeAppsBooks
+) -> None:
+    enrollment = user_enrollment("ann@appleid.example.com")
+    services.assign_app(
+        app=App.objects.get(adam_id=MAIL), scope=AppAssignment.Scope.DEVICE, enrollment=enrollment
+    )
+    for _ in range(8):
+        services.advance_due(now=timezone.now() + timedelta(hours=7))
+    install = AppInstall.objects.get()
+    assert install.status == AppInstall.Status.INSTALLING
+    assert services.sync_token(token=token).licences_lost == 0  # Apple lists it: unchanged
+    fake_vpp.asset(MAIL).users.clear()  # revoked in Apple Business Manager
+    assert services.sync_token(token=token).licences_lost == 1
+    install.refresh_from_db()
+    assert install.status == AppInstall.Status.REQUESTED and install.licence == ""
+    assert "Apple no longer lists this licence" in install.reason
+    for _ in range(8):
+        services.advance_due(now=timezone.now() + timedelta(hours=7))
+    install.refresh_from_db()
+    assert install.status == AppInstall.Status.INSTALLING and install.licence == "user"
+    assert len(fake_vpp.asset(MAIL).users) == 1

@@ -65,7 +65,7 @@ def test_a_bad_token_upload_is_a_form_error(fake_vpp: FakeAppsBooks, admin_clien
     upload.name = "other.vpptoken"
     response = admin_client.post("/console/apps/locations/", {"name": "HQ", "token": upload})
     assert response.status_code == 400
-    assert "Invalid authentication token" in response.content.decode()
+    assert "Login required. (Apps and Books error 9601)" in response.content.decode()
     assert not AppsBooksToken.objects.exists()
 
 
@@ -249,7 +249,8 @@ def test_api_custom_app_needs_https(admin_client: Client) -> None:
 def test_dashboard_warns_about_a_token_used_elsewhere(
     location: AppsBooksToken, fake_vpp: FakeAppsBooks, admin_client: Client
 ) -> None:
-    fake_vpp.client_context = "someone-else"
-    services.sync_token(token=location)
+    fake_vpp.mdm_info = {"id": "another-mdm", "name": "Other MDM", "metadata": "other.example.com"}
+    with pytest.raises(services.ManagedAppsError):
+        services.sync_token(token=location)
     page = admin_client.get("/console/").content.decode()
-    assert "Apps and Books location HQ: another MDM server uses this content token" in page
+    assert "Apps and Books location HQ: another MDM server (Other MDM) uses this content" in page

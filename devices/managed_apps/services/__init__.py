@@ -7,7 +7,8 @@ COMPLETE): an error or timeout leaves the install where it was, with the reason 
 attempt (backoff), never a licence half-recorded.
 
 Split by concern: `locations` (tokens, catalogue sync), `assignments` (where apps go, the
-licence check), `installs` (the install state machine, results, removal), `common`.
+licence check), `installs` (the install state machine, results, removal), `notifications`
+(Apple's notifications for a location), `common`.
 """
 
 from devices.managed_apps.services.assignments import (
@@ -26,6 +27,8 @@ from devices.managed_apps.services.common import (
     ManagedAppsError,
     assignment_targets,
     client_for,
+    notify_secret,
+    notify_url,
     person_of,
 )
 from devices.managed_apps.services.installs import (
@@ -49,6 +52,10 @@ from devices.managed_apps.services.locations import (
     token_warning,
     upload_token,
 )
+from devices.managed_apps.services.notifications import (
+    apply_notification,
+    forget_old_notifications,
+)
 
 __all__ = [
     "ORIGIN",
@@ -59,6 +66,7 @@ __all__ = [
     "advance",
     "advance_due",
     "apply_app_list",
+    "apply_notification",
     "assign_app",
     "assignment_targets",
     "carry_over_apps",
@@ -67,7 +75,10 @@ __all__ = [
     "end_installs",
     "enrollment_ended",
     "enrollment_started",
+    "forget_old_notifications",
     "licences_needed",
+    "notify_secret",
+    "notify_url",
     "person_of",
     "push_update",
     "reconcile_people",

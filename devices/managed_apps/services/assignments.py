@@ -32,17 +32,16 @@ from devices.models import Enrollment
 from devices.services.common import Actor
 from mdm_server import audit
 
-_PREVIEW = (("iOS", "18.0", "user"), ("macOS", "15.0", "user"), ("iOS", "18.0", "device"))
+_PREVIEW = (
+    ("iOS", "18.0", "user"),
+    ("macOS", "15.0", "user"),
+    ("iOS", "18.0", "device"),
+    ("macOS", "15.0", "device"),
+)
 
 
 def what_will_not_apply(assignment: AppAssignment) -> list[str]:
     """Per kind of device, what of the install command Apple's schema leaves out there."""
-    try:
-        payload = commands.build_command(
-            "InstallApplication", _params(assignment, rules.Person(""))
-        )
-    except commands.CommandInputError as exc:
-        raise ManagedAppsError(str(exc)) from None
     out: list[str] = []
     for platform, version, kind in _PREVIEW:
         if assignment.app.platforms and platform not in assignment.app.platforms:
@@ -52,14 +51,35 @@ def what_will_not_apply(assignment: AppAssignment) -> list[str]:
             os_version=version,
             enrollment_type=capabilities.EnrollmentType(kind),
         )
-        decision = capabilities.check_command_payload(
-            "InstallApplication", payload, target, strip=True
-        )
         label = f"{platform} {'User' if kind == 'user' else 'Device'} Enrollment"
-        if not decision.allowed:
-            out.append(f"{label}: not installed: {decision.reason}")
-        out += [f"{label}: {key} left out: {why}" for key, why in decision.removed.items()]
-        out += [f"{label}: {key} has no effect: {why}" for key, why in decision.ignored.items()]
+        out += [f"{label}: {line}" for line in will_not_apply_on(assignment, target)]
+    return out
+
+
+def will_not_apply_on(assignment: AppAssignment, target: capabilities.Target) -> list[str]:
+    """What of this assignment's install command one kind of device will not get, and why
+    (empty: all of it applies); "not installed: …" when the command itself is refused."""
+    person = rules.Person("", platform=target.platform.value)
+    request_type, params = _params(assignment, person)
+    try:
+        payload = commands.build_command(request_type, params)
+    except commands.CommandInputError as exc:
+        raise ManagedAppsError(str(exc)) from None
+    decision = capabilities.check_command_payload(request_type, payload, target, strip=True)
+    out: list[str] = []
+    if not decision.allowed:
+        out.append(f"not installed: {decision.reason}")
+    out += [f"{key} left out: {why}" for key, why in decision.removed.items()]
+    out += [f"{key} has no effect: {why}" for key, why in decision.ignored.items()]
+    attributes = assignment.vpn_uuid or assignment.associated_domains
+    if request_type == rules.INSTALL_ENTERPRISE:
+        if attributes or assignment.removable is not None:
+            out.append(
+                "Attributes (per-app VPN, associated domains, removable) not sent: "
+                "InstallEnterpriseApplication has no app attributes"
+            )
+        if "InstallAsManaged" in decision.removed:
+            out.append("installed unmanaged: the package stays on the Mac when the enrollment ends")
     return out
 
 
@@ -203,8 +223,10 @@ def _request(enrollment: Enrollment, assignment: AppAssignment) -> AppInstall | 
     return None
 
 
-def request_install(*, enrollment: Enrollment, assignment: AppAssignment) -> AppInstall:
-    """Install an available (or required) app on one device now, on request."""
+def request_install(
+    *, enrollment: Enrollment, assignment: AppAssignment, actor: Actor = None
+) -> AppInstall:
+    """Install an available (or required) app on one device now, on request (audited)."""
     if not assignment_targets(assignment).filter(pk=enrollment.pk).exists():
         raise ManagedAppsError("this app is not assigned to that device")
     if (
@@ -215,6 +237,16 @@ def request_install(*, enrollment: Enrollment, assignment: AppAssignment) -> App
         raise ManagedAppsError(f"no licence left for {assignment.app.name}")
     with transaction.atomic():
         install = _request(enrollment, assignment)
+        audit.record(
+            actor=actor,
+            action="apps.install_requested",
+            target=assignment,
+            details={
+                "app": assignment.app.name,
+                "device": str(enrollment.public_id),
+                "already_requested": install is None,
+            },
+        )
     return install or AppInstall.objects.get(enrollment=enrollment, app=assignment.app)
 
 

@@ -3,11 +3,15 @@ which devices an assignment reaches and the install parameters for one device.""
 
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.crypto import salted_hmac
 
 from devices.managed_apps import appsbooks, rules
 from devices.managed_apps.models import (
@@ -30,17 +34,51 @@ class ManagedAppsError(Exception):
 
 
 def client_for(token: AppsBooksToken) -> appsbooks.AppsBooksClient:
+    """The location's client; it refuses an answer naming another MDM server (a conflict)."""
     stoken = encryption.decrypt(token.encrypted_token).decode()
     return appsbooks.AppsBooksClient(
-        stoken, base_url=settings.APPS_BOOKS_URL, timeout=settings.APPS_BOOKS_TIMEOUT
+        stoken,
+        base_url=settings.APPS_BOOKS_URL,
+        timeout=settings.APPS_BOOKS_TIMEOUT,
+        mdm_id=str(token.client_context),
     )
 
 
+def conflict_text(other: str) -> str:
+    return (
+        f"another MDM server ({other}) uses this content token (its mdmInfo replaced ours): "
+        "licences it assigns are not ours to manage; upload the token again to reclaim it"
+    )[:300]
+
+
 def _token_failed(token: AppsBooksToken, exc: appsbooks.AppsBooksError) -> None:
-    if exc.token_unusable:
+    if exc.conflict:
+        AppsBooksToken.objects.filter(pk=token.pk).update(conflict=conflict_text(exc.conflict))
+    elif exc.token_unusable:
         AppsBooksToken.objects.filter(pk=token.pk).update(
             last_error=f"the token no longer works: {exc.message}"[:500]
         )
+
+
+def notify_secret(token: AppsBooksToken | str) -> str:
+    """The bearer token Apple sends with a location's notifications (`notificationAuthToken`):
+    derived from its notify_id and the server's secret key, so the view can check it before
+    the location is stored (Apple's test notification arrives during the upload)."""
+    notify_id = token if isinstance(token, str) else str(token.notify_id)
+    return salted_hmac(
+        "devices.managed_apps.notifications", notify_id, algorithm="sha256"
+    ).hexdigest()
+
+
+def notify_url(token: AppsBooksToken) -> str:
+    """Where Apple posts this location's notifications, or "" where it cannot: Apple takes an
+    https URL only; plain http is offered only on a loopback host (a development server, the
+    local test service), where Apple itself refuses it and polling alone is used."""
+    base = settings.PUBLIC_URL
+    host = urlsplit(base).hostname or ""
+    if not base.startswith("https://") and host not in ("127.0.0.1", "localhost", "::1"):
+        return ""
+    return base + reverse("apps-books-notify", args=[token.notify_id])
 
 
 def assignment_targets(assignment: AppAssignment) -> QuerySet[Enrollment]:
@@ -67,13 +105,20 @@ def person_of(enrollment: Enrollment) -> rules.Person:
         device_name=enrollment.device_name,
         serial_number=enrollment.serial_number or "",
         enrollment_id=enrollment.enrollment_id or "",
+        platform=enrollment.platform or "",
     )
 
 
-def _params(assignment: AppAssignment, person: rules.Person) -> dict[str, Any]:
+def _params(assignment: AppAssignment, person: rules.Person) -> tuple[str, dict[str, Any]]:
+    """The install command (request type, parameters) of an assignment for one device."""
     app = assignment.app
-    return rules.install_params(
-        rules.AppRef(adam_id=app.adam_id, manifest_url=app.manifest_url),
+    return rules.install_command(
+        rules.AppRef(
+            adam_id=app.adam_id,
+            manifest_url=app.manifest_url,
+            pinning_certs=tuple(base64.b64decode(c) for c in app.pinning_certs),
+            pinning_revocation_required=app.pinning_revocation_required,
+        ),
         configuration=assignment.configuration,
         vpn_uuid=assignment.vpn_uuid,
         associated_domains=tuple(assignment.associated_domains),

@@ -218,15 +218,38 @@ def _poll_licence(install: AppInstall) -> None:
         install.next_attempt_at = timezone.now() + timedelta(seconds=5)
         install.save(update_fields=["next_attempt_at", "updated_at"])
         return
+    failure = ""
     if status.status == "FAILED":
         numbers = {f.get("errorNumber") for f in status.failures}
-        reason = status.failure_text()
-        if appsbooks.ERROR_NOT_ENOUGH_LICENSES in numbers:
-            reason = f"no licence left for {install.app.name}: {reason}"
-        install.licence, install.licence_holder, install.event_id = "", "", ""
-        _fail(install, f"licence not assigned: {reason}")
-        return
+        failure = status.failure_text()
+        if numbers & NO_LICENCE_LEFT:
+            failure = f"no licence left for {install.app.name}: {failure}"
+    licence_event_finished(install_id=install.pk, event_id=install.event_id, failure=failure)
+    install.refresh_from_db()  # moved on here, or already by Apple's notification
+
+
+# Apple's "not enough assets" (9709) in a failed association.
+NO_LICENCE_LEFT = frozenset({appsbooks.ERROR_NOT_ENOUGH_ASSETS})
+
+
+def licence_event_finished(*, install_id: int, event_id: str, failure: str) -> AppInstall | None:
+    """The association event of an install ended (a poll of its status, or Apple's
+    ASSET_MANAGEMENT notification): the licence is recorded, or the install fails with
+    Apple's reason. Once only: whichever of the poll and the notification comes second finds
+    the install moved on and changes nothing (None). Then the install command is sent."""
     with transaction.atomic():
+        install = (
+            AppInstall.objects.select_for_update(of=("self",))
+            .select_related("app", "assignment", "enrollment__directory_user")
+            .filter(pk=install_id, status=Status.LICENCE_PENDING, event_id=event_id)
+            .first()
+        )
+        if install is None or not event_id:
+            return None
+        if failure:
+            install.licence, install.licence_holder, install.event_id = "", "", ""
+            _fail(install, f"licence not assigned: {failure}")
+            return install
         App.objects.filter(pk=install.app_id, licences_available__gt=0).update(
             licences_available=F("licences_available") - 1,
             licences_assigned=F("licences_assigned") + 1,
@@ -236,6 +259,7 @@ def _poll_licence(install: AppInstall) -> None:
         install.next_attempt_at = timezone.now()
         install.save()
     _send_install(install)
+    return install
 
 
 def _send_install(install: AppInstall) -> None:
@@ -244,10 +268,10 @@ def _send_install(install: AppInstall) -> None:
         _fail(install, "the assignment was removed")
         return
     try:
-        params = _params(assignment, person_of(install.enrollment))
+        request_type, params = _params(assignment, person_of(install.enrollment))
         result = enqueue_command(
             enrollments=[install.enrollment],
-            request_type="InstallApplication",
+            request_type=request_type,
             payload=params,
             origin=ORIGIN,
             strip_forbidden=True,
@@ -380,6 +404,41 @@ def release_then_advance(*, enrollment: Enrollment, then: Enrollment | None = No
     return released
 
 
+def reassign_lost_licences(
+    *, token: AppsBooksToken, held: dict[str, set[tuple[str, str]]], before: datetime
+) -> int:
+    """After a sync read Apple's assignments ("Get Assignments") of these apps: an install
+    that holds a licence Apple no longer lists (revoked or reassigned in Apple Business Manager
+    or by another server) asks for one again. Only installs unchanged since the list was read
+    (`before`): one that got its licence meanwhile is not in the list yet. How many."""
+    now = timezone.now()
+    lost = 0
+    installs = (
+        AppInstall.objects.filter(
+            app__token=token, app__adam_id__in=list(held), status__in=HOLDING, updated_at__lt=before
+        )
+        .exclude(licence="")
+        .select_related("app")
+    )
+    for install in installs:
+        if (install.licence, install.licence_holder) in held[install.app.adam_id]:
+            continue
+        lost += AppInstall.objects.filter(
+            pk=install.pk, status=install.status, updated_at=install.updated_at
+        ).update(
+            status=Status.REQUESTED,
+            licence="",
+            licence_holder="",
+            event_id="",
+            attempts=0,
+            reason="Apple no longer lists this licence (revoked or reassigned outside this "
+            "server): assigning one again",
+            next_attempt_at=now,
+            updated_at=now,
+        )
+    return lost
+
+
 def push_update(*, app: App) -> int:
     """A new version of an app: send InstallApplication again where it is required."""
     installs = AppInstall.objects.filter(
@@ -395,7 +454,9 @@ def push_update(*, app: App) -> int:
 def record_result(*, delivery: QueuedCommand, raw: dict[str, Any], error: str) -> None:
     """A device answered one of our commands: update the install status it concerns."""
     request_type = delivery.command.request_type
-    if request_type == "InstallApplication":
+    if request_type == rules.INSTALL_ENTERPRISE:
+        _enterprise_result(delivery, error)
+    elif request_type == "InstallApplication":
         install = AppInstall.objects.filter(command_uuid=delivery.command.uuid).first()
         if install is None:
             return
@@ -423,6 +484,36 @@ def record_result(*, delivery: QueuedCommand, raw: dict[str, Any], error: str) -
         apps = raw.get("ManagedApplicationList")
         if isinstance(apps, dict):
             apply_app_list(enrollment_id=delivery.enrollment_id, apps=apps)
+
+
+def _enterprise_result(delivery: QueuedCommand, error: str) -> None:
+    """A Mac answered InstallEnterpriseApplication (its answer has no State). Installed as
+    managed, ManagedApplicationList follows it; installed unmanaged (InstallAsManaged left
+    out: a macOS User Enrollment), the acknowledgement is all the server will ever know."""
+    install = AppInstall.objects.filter(command_uuid=delivery.command.uuid).first()
+    if install is None:
+        return
+    if error:
+        install.status = Status.FAILED
+        _later(install, f"the device refused the install: {error}")
+        return
+    managed = "InstallAsManaged" in (delivery.command.command_keys or [])
+    install.reason = ""
+    if managed and install.app.bundle_id:
+        install.status = Status.INSTALLING
+        install.save()
+        enqueue_command(
+            enrollments=[install.enrollment],
+            request_type="ManagedApplicationList",
+            payload={"Identifiers": [install.app.bundle_id]},
+            origin=ORIGIN,
+        )
+        return
+    install.status = Status.INSTALLED
+    if not managed:
+        note = "installed unmanaged (the device acknowledged the package; it is not tracked)"
+        install.notes = [*install.notes, note] if note not in install.notes else install.notes
+    install.save()
 
 
 def apply_app_list(*, enrollment_id: int, apps: dict[str, Any]) -> int:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -14,15 +18,20 @@ from django.utils import timezone
 from devices.managed_apps import appsbooks
 from devices.managed_apps.models import (
     App,
+    AppInstall,
     AppsBooksToken,
 )
 from devices.managed_apps.services.common import (
     EXPIRY_WARNING,
+    HOLDING,
     ManagedAppsError,
     _token_failed,
     client_for,
+    conflict_text,
+    notify_secret,
+    notify_url,
 )
-from devices.managed_apps.services.installs import push_update
+from devices.managed_apps.services.installs import push_update, reassign_lost_licences
 from devices.services.common import Actor
 from mdm_server import audit, encryption
 
@@ -45,9 +54,7 @@ def upload_token(*, name: str, data: bytes, actor: Actor = None) -> AppsBooksTok
     )
     try:
         before = client.client_config()
-        config = client.update_client_config(
-            client_context=str(token.client_context), mdm_name="mdm-server"
-        )
+        config, token.notifications = _claim(client, token)
     except appsbooks.AppsBooksError as exc:
         raise ManagedAppsError(f"Apps and Books refused the token: {exc.message}") from None
     finally:
@@ -72,6 +79,33 @@ def upload_token(*, name: str, data: bytes, actor: Actor = None) -> AppsBooksTok
     return token
 
 
+def _claim(
+    client: appsbooks.AppsBooksClient, token: AppsBooksToken
+) -> tuple[appsbooks.ClientConfig, str]:
+    """Write our mdmInfo into the location's client configuration, with our notification URL
+    and its token where we have one. Apple refusing the URL (not https, not reachable: its
+    test notification failed) is no reason to refuse the token: it is claimed without
+    notifications and polling alone follows its events. Returns the configuration and what to
+    show about notifications."""
+    mdm = {"mdm_id": str(token.client_context), "mdm_name": "mdm-server"}
+    mdm["metadata"] = (urlsplit(settings.PUBLIC_URL).hostname or "mdm-server")[:255]
+    url = notify_url(token)
+    if url:
+        try:
+            config = client.update_client_config(
+                **mdm, notification_url=url, notification_token=notify_secret(token)
+            )
+            return config, f"notifications arrive at {url}"[:300]
+        except appsbooks.AppsBooksError as exc:
+            if exc.number not in appsbooks.NOTIFICATION_ERRORS:
+                raise
+            reason = f"Apple refused the notification URL {url}: {exc.message}"
+    else:
+        reason = f"no notifications: {settings.PUBLIC_URL} is not an https URL"
+    config = client.update_client_config(**mdm)
+    return config, f"{reason}; events are polled"[:300]
+
+
 def token_warning(token: AppsBooksToken, *, now: datetime | None = None) -> str:
     """What the dashboard says about a token: expired, expiring soon, used elsewhere, failing."""
     now = now or timezone.now()
@@ -88,15 +122,27 @@ class SyncResult:
     updated: int = 0
     new_versions: list[str] = field(default_factory=list)
     conflict: str = ""
+    licences_lost: int = 0  # held by our installs, no longer by Apple's assignments
 
 
 def sync_token(*, token: AppsBooksToken) -> SyncResult:
     """Read the location's assets with their licence counts and the apps' metadata; store them
     (one transaction, after every page was read); push new versions where apps are required."""
     client = client_for(token)
+    started = timezone.now()
     try:
         config = client.client_config()
         assets = [a for a in client.iter_assets() if a.product_type.lower() == "app"]
+        # Who Apple says holds the licences of the apps our installs hold licences of.
+        holding = (
+            AppInstall.objects.filter(app__token=token, status__in=HOLDING)
+            .exclude(licence="")
+            .values_list("app__adam_id", flat=True)
+        )
+        held = {
+            adam_id: {a.holder for a in client.iter_assignments(adam_id)}
+            for adam_id in sorted(set(holding))
+        }
         lookup = client.metadata_lookup_url()
         metadata = client.app_metadata(lookup, [a.adam_id for a in assets]) if assets else {}
         known = dict(
@@ -116,10 +162,7 @@ def sync_token(*, token: AppsBooksToken) -> SyncResult:
         client.close()
     result = SyncResult()
     if not appsbooks.claims_location(config, str(token.client_context)):
-        result.conflict = (
-            "another MDM server uses this content token (its client context replaced ours): "
-            "licences it assigns are not ours to manage; upload the token again to reclaim it"
-        )
+        result.conflict = conflict_text(config.mdm_name or config.mdm_id)
     updated_apps: list[App] = []
     with transaction.atomic():
         for asset in assets:
@@ -164,7 +207,27 @@ def sync_token(*, token: AppsBooksToken) -> SyncResult:
         )
     for app in updated_apps:
         push_update(app=app)
+    result.licences_lost = reassign_lost_licences(token=token, held=held, before=started)
     return result
+
+
+PLATFORMS = ("iOS", "macOS")
+MAX_PINNED = 8
+
+
+def pinning_certificates(pem: str) -> list[str]:
+    """PEM certificates (the manifest server's, or its CA's) as base64 DER for the app;
+    ManagedAppsError naming the problem when the text holds anything else."""
+    text = pem.strip()
+    if not text:
+        return []
+    try:
+        certs = x509.load_pem_x509_certificates(text.encode())
+    except ValueError as exc:
+        raise ManagedAppsError(f"pinning certificates: not PEM certificates ({exc})") from None
+    if len(certs) > MAX_PINNED:
+        raise ManagedAppsError(f"pinning certificates: at most {MAX_PINNED}")
+    return [base64.b64encode(c.public_bytes(Encoding.DER)).decode() for c in certs]
 
 
 def add_custom_app(
@@ -173,17 +236,30 @@ def add_custom_app(
     manifest_url: str,
     bundle_id: str = "",
     enterprise: bool = False,
+    platforms: list[str] | None = None,
+    pinning_pem: str = "",
+    pinning_revocation_required: bool = False,
     actor: Actor = None,
 ) -> App:
-    """A custom or in-house app, installed from its manifest (an https URL)."""
+    """A custom or in-house app, installed from its manifest (an https URL): InstallApplication
+    on iPhone and iPad, InstallEnterpriseApplication on a Mac (a package; its manifest server
+    may be pinned to certificates)."""
     if not manifest_url.startswith("https://"):
         raise ManagedAppsError("the manifest URL must be an https:// URL")
+    chosen = list(platforms or PLATFORMS)
+    if not chosen or any(p not in PLATFORMS for p in chosen):
+        raise ManagedAppsError(f"platforms: choose among {', '.join(PLATFORMS)}")
+    pinned = pinning_certificates(pinning_pem)
+    if pinned and "macOS" not in chosen:
+        raise ManagedAppsError("pinning certificates apply to Macs (InstallEnterpriseApplication)")
     app = App.objects.create(
         kind=App.Kind.ENTERPRISE if enterprise else App.Kind.CUSTOM,
         name=name[:200],
         manifest_url=manifest_url,
         bundle_id=bundle_id[:255],
-        platforms=["iOS", "macOS"],
+        platforms=[p for p in PLATFORMS if p in chosen],
+        pinning_certs=pinned,
+        pinning_revocation_required=bool(pinned and pinning_revocation_required),
     )
     audit.record(actor=actor, action="apps.custom_app_added", target=app)
     return app
