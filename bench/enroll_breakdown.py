@@ -90,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--enrollments", type=int, default=20)
     parser.add_argument("--sign-in", choices=["local", "ldap"], default="local")
+    parser.add_argument("--database", default=DATABASE)
     parser.add_argument(
         "--directory-users",
         type=int,
@@ -98,16 +99,19 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    _create_database(args.admin_database_url, DATABASE)
+    _create_database(args.admin_database_url, args.database)
     data_dir = tempfile.mkdtemp(prefix="mdm-breakdown-")
     # Redis as in production: the configuration generation lives there (mdm_server.config_cache).
     redis, redis_url = start_redis(Path(data_dir))
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "mdm_server.settings",
-            "DATABASE_URL": with_database(args.admin_database_url, DATABASE),
+            "DATABASE_URL": with_database(args.admin_database_url, args.database),
             "REDIS_URL": redis_url,
-            "CELERY_TASK_ALWAYS_EAGER": "true",  # tasks run here, and count
+            # Tasks wait in Redis, as a web server leaves them to the Celery worker: the
+            # pushes after TokenUpdate are the worker's CPU, not the enrollment requests'.
+            "CELERY_TASK_ALWAYS_EAGER": "false",
+            "APNS_HOST": "127.0.0.1",  # never a name lookup, should a task run here
             "MDM_DATA_DIR": data_dir,
             "MDM_PUBLIC_URL": "http://127.0.0.1",
             "SECRET_KEY": "breakdown-" + "x" * 40,
@@ -145,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         from django.db import connections
 
         connections.close_all()
-        _drop_database(args.admin_database_url, DATABASE)
+        _drop_database(args.admin_database_url, args.database)
         stop_process(redis)
     total_cpu = sum(r[1] for r in meter.rows.values()) * 1000 / args.enrollments
     total_queries = sum(r[2] for r in meter.rows.values()) / args.enrollments
