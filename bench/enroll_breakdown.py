@@ -13,7 +13,9 @@ redis-server, like bench.run.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import sys
 import tempfile
 import time
@@ -47,10 +49,13 @@ def _label(environ: dict[str, Any]) -> str:
 class Meter:
     """A WSGI wrapper counting CPU and queries per request label."""
 
-    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
+    def __init__(self, app: Callable[..., Iterable[bytes]], profile: str | None = None) -> None:
         self.app = app
         self.rows: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0])
         self.on = False
+        # cProfile of the requests whose label contains `profile` (measured ones only).
+        self.profile = profile
+        self.profiler = cProfile.Profile(time.process_time) if profile else None
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
         from django.db import connection
@@ -67,11 +72,21 @@ class Meter:
             queries += 1
             return execute(*args)
 
+        profiling = (
+            self.on and self.profiler is not None and self.profile is not None
+            and self.profile in label
+        )  # fmt: skip
         started = time.process_time()
+        if profiling:
+            assert self.profiler is not None  # noqa: S101
+            self.profiler.enable()
         # An execute wrapper counts statements without Django's debug cursor, which would
         # format every statement's SQL and add that work to the figures.
         with connection.execute_wrapper(count):
             body = list(self.app(environ, start_response))
+        if profiling:
+            assert self.profiler is not None  # noqa: S101
+            self.profiler.disable()
         if self.on:
             row = self.rows[label]
             row[0] += 1
@@ -91,6 +106,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--enrollments", type=int, default=20)
     parser.add_argument("--sign-in", choices=["local", "ldap"], default="local")
     parser.add_argument("--database", default=DATABASE)
+    parser.add_argument(
+        "--profile",
+        default=None,
+        help="print cProfile's top functions for the requests whose label contains this",
+    )
     parser.add_argument(
         "--directory-users",
         type=int,
@@ -142,7 +162,11 @@ def main(argv: list[str] | None = None) -> int:
             users = enroll.prepare_local(4)
         if args.directory_users:
             _seed_directory(args.directory_users)
-        meter = _run(users, args.enrollments)
+        from bench import reference
+
+        before = reference.measure()
+        meter = _run(users, args.enrollments, args.profile)
+        after = reference.measure()
     finally:
         if slapd is not None:
             slapd.cleanup()
@@ -164,6 +188,10 @@ def main(argv: list[str] | None = None) -> int:
             f"{queries / count:13.1f}"
         )
     print(f"{'all requests':44} {'':15} {total_cpu:12.2f} {total_queries:13.1f}  (per enrollment)")
+    print(f"reference before: {reference.describe(before)}; after: {reference.describe(after)}")
+    if meter.profiler is not None:
+        pstats.Stats(meter.profiler).sort_stats("cumulative").print_stats(45)
+        pstats.Stats(meter.profiler).sort_stats("tottime").print_stats(30)
     return 0
 
 
@@ -191,7 +219,7 @@ def _seed_directory(count: int) -> None:
         cursor.execute("ANALYZE directory_directoryuser")
 
 
-def _run(users: list[tuple[str, str]], count: int) -> Meter:
+def _run(users: list[tuple[str, str]], count: int, profile: str | None = None) -> Meter:
     from bench import enroll
     from devices.simulator import WSGITransport
     from devices.simulator import enrollment_flow as flow
@@ -202,7 +230,7 @@ def _run(users: list[tuple[str, str]], count: int) -> Meter:
     turn = iter(range(10**9))
     # The device makes its SCEP key: not the server's work, so a few are made beforehand.
     certificates.new_rsa_key = lambda bits=2048: keys[next(turn) % len(keys)]  # type: ignore[assignment]
-    meter = Meter(application)
+    meter = Meter(application, profile)
     apple = flow.throwaway_apple_identity()
     for n in range(count + 2):
         meter.on = n >= 2  # two warm-up enrollments
