@@ -347,14 +347,18 @@ def _enqueue(
         _write_queue(targets, new_commands, owner, given_to, now)
     _write_refusals(targets, refusals, actor, now)
     if new_commands:
-        # In this transaction: the push outbox rows are written with the commands, from the
-        # queue rows (a QuerySet the receivers use as a subquery); one push for them all.
-        signals.commands_enqueued.send(
-            sender=Command,
-            command=new_commands[0],
-            enrollment_ids=QueuedCommand.objects.filter(command__in=new_commands)
+        # In this transaction: the push outbox rows are written with the commands, one push for
+        # them all. Listed enrollments (a few, already in Python) go as their ids; a fan-out as
+        # a QuerySet of the queue rows, which the receivers use as a subquery.
+        enrollment_ids: Any = (
+            sorted({pk for one in prepared for pk in one.result.queued})
+            if isinstance(targets, _Listed)
+            else QueuedCommand.objects.filter(command__in=new_commands)
             .order_by()
-            .values_list("enrollment_id", flat=True),
+            .values_list("enrollment_id", flat=True)
+        )
+        signals.commands_enqueued.send(
+            sender=Command, command=new_commands[0], enrollment_ids=enrollment_ids
         )
 
 
@@ -389,8 +393,8 @@ def _write_queue(
     """The queue rows: the classes that get the same commands with the same notes share one
     INSERT ... SELECT (each of their members times each command)."""
     deliveries: dict[tuple[_Given, ...], list[_Class]] = {}
-    for kind, given in given_to.items():
-        deliveries.setdefault(tuple(given), []).append(kind)
+    for kind, received in given_to.items():
+        deliveries.setdefault(tuple(received), []).append(kind)
     written = [0] * len(new_commands)
     index_of = {command.pk: i for i, command in enumerate(new_commands)}
     for given, kinds in deliveries.items():

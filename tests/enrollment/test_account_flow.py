@@ -595,8 +595,8 @@ def test_a_second_enrollment_reads_no_configuration_and_keeps_its_statement_budg
     # statements to every enrollment is a decision, not an accident.
     assert len(statements) <= 30, "\n".join(s[:120] for s in statements)
     # The inventory: the five commands in one multi-command enqueue (savepoint, the commands'
-    # INSERT, the queue rows' INSERT ... SELECT, the push certificate, the pushable count, the
-    # outbox's INSERT ... SELECT, release): 7 statements, where five separate enqueues took 30.
+    # INSERT, the queue rows' INSERT ... SELECT, the push certificate, whether the device is
+    # pushable, the outbox's INSERT, release): 7 statements, where five separate enqueues took 30.
     written = [s.split(" (")[0] for s in inventory if s.startswith("INSERT")]
     assert written == [
         'INSERT INTO "devices_command"',
