@@ -251,12 +251,12 @@ def enqueue_command(
     the number of enrollments; a QuerySet is never read into Python. Raises CommandInputError for
     invalid parameters.
     """
-    (result,) = enqueue_commands(
-        enrollments=enrollments,
-        requests=[CommandRequest(request_type, payload, priority)],
-        actor=actor,
-        origin=origin,
-        strip_forbidden=strip_forbidden,
+    (result,) = _enqueue_requests(
+        enrollments,
+        [CommandRequest(request_type, payload, priority)],
+        actor,
+        origin,
+        strip_forbidden,
     )
     return result
 
@@ -276,6 +276,17 @@ def enqueue_commands(
     one outbox write. Each command's rows get that command's priority. Returns one result per
     request, in order. Raises CommandInputError (before anything is written) for invalid
     parameters."""
+    return _enqueue_requests(enrollments, requests, actor, origin, strip_forbidden)
+
+
+def _enqueue_requests(
+    enrollments: Iterable[Enrollment] | QuerySet[Enrollment],
+    requests: list[CommandRequest],
+    actor: Actor,
+    origin: str,
+    strip_forbidden: bool,
+) -> list[EnqueueResult]:
+    # Not atomic by itself: each public function is, once (a nested one would add a savepoint).
     prepared = [_prepare(request) for request in requests]
     if isinstance(enrollments, QuerySet):
         with bulk.snapshot(enrollments, _CLASS_FIELDS, name="devices_enqueue_targets") as rows:

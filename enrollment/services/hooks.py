@@ -60,9 +60,10 @@ def _access_token(secret: str, session: EnrollmentSession) -> EnrollmentToken | 
     # The lookup is by hash already; compare again in constant time for good measure.
     if token is None or not hmac.compare_digest(token.token_hash, digest):
         return None
-    token.session = (
-        session if session.pk == token.session_id else _SESSION_BY_ID.first(token.session_id)
-    )
+    own = session if session.pk == token.session_id else _SESSION_BY_ID.first(token.session_id)
+    if own is None:  # deleted meanwhile (a purge): no token either
+        return None
+    token.session = own
     return token
 
 
