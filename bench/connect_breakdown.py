@@ -159,6 +159,8 @@ def _run(users: list[tuple[str, str]], args: argparse.Namespace) -> tuple[Any, A
             topic=mdm["Topic"],
         )
         device.enroll()
+        # It answers the inventory asked when its enrollment completed: polls start empty.
+        device.run(max_commands=10)
         devices.append(device)
     del enroll  # the module's users are made; the rest is the command channel
 

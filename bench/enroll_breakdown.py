@@ -13,7 +13,9 @@ redis-server, like bench.run.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import sys
 import tempfile
 import time
@@ -47,10 +49,13 @@ def _label(environ: dict[str, Any]) -> str:
 class Meter:
     """A WSGI wrapper counting CPU and queries per request label."""
 
-    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
+    def __init__(self, app: Callable[..., Iterable[bytes]], profile: str | None = None) -> None:
         self.app = app
         self.rows: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0])
         self.on = False
+        # cProfile of the requests whose label contains `profile` (measured ones only).
+        self.profile = profile
+        self.profiler = cProfile.Profile(time.process_time) if profile else None
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
         from django.db import connection
@@ -67,11 +72,21 @@ class Meter:
             queries += 1
             return execute(*args)
 
+        profiling = (
+            self.on and self.profiler is not None and self.profile is not None
+            and self.profile in label
+        )  # fmt: skip
         started = time.process_time()
+        if profiling:
+            assert self.profiler is not None  # noqa: S101
+            self.profiler.enable()
         # An execute wrapper counts statements without Django's debug cursor, which would
         # format every statement's SQL and add that work to the figures.
         with connection.execute_wrapper(count):
             body = list(self.app(environ, start_response))
+        if profiling:
+            assert self.profiler is not None  # noqa: S101
+            self.profiler.disable()
         if self.on:
             row = self.rows[label]
             row[0] += 1
@@ -90,6 +105,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--enrollments", type=int, default=20)
     parser.add_argument("--sign-in", choices=["local", "ldap"], default="local")
+    parser.add_argument("--database", default=DATABASE)
+    parser.add_argument(
+        "--profile",
+        default=None,
+        help="print cProfile's top functions for the requests whose label contains this",
+    )
     parser.add_argument(
         "--directory-users",
         type=int,
@@ -98,16 +119,19 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    _create_database(args.admin_database_url, DATABASE)
+    _create_database(args.admin_database_url, args.database)
     data_dir = tempfile.mkdtemp(prefix="mdm-breakdown-")
     # Redis as in production: the configuration generation lives there (mdm_server.config_cache).
     redis, redis_url = start_redis(Path(data_dir))
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "mdm_server.settings",
-            "DATABASE_URL": with_database(args.admin_database_url, DATABASE),
+            "DATABASE_URL": with_database(args.admin_database_url, args.database),
             "REDIS_URL": redis_url,
-            "CELERY_TASK_ALWAYS_EAGER": "true",  # tasks run here, and count
+            # Tasks wait in Redis, as a web server leaves them to the Celery worker: the
+            # pushes after TokenUpdate are the worker's CPU, not the enrollment requests'.
+            "CELERY_TASK_ALWAYS_EAGER": "false",
+            "APNS_HOST": "127.0.0.1",  # never a name lookup, should a task run here
             "MDM_DATA_DIR": data_dir,
             "MDM_PUBLIC_URL": "http://127.0.0.1",
             "SECRET_KEY": "breakdown-" + "x" * 40,
@@ -138,14 +162,18 @@ def main(argv: list[str] | None = None) -> int:
             users = enroll.prepare_local(4)
         if args.directory_users:
             _seed_directory(args.directory_users)
-        meter = _run(users, args.enrollments)
+        from bench import reference
+
+        before = reference.measure()
+        meter = _run(users, args.enrollments, args.profile)
+        after = reference.measure()
     finally:
         if slapd is not None:
             slapd.cleanup()
         from django.db import connections
 
         connections.close_all()
-        _drop_database(args.admin_database_url, DATABASE)
+        _drop_database(args.admin_database_url, args.database)
         stop_process(redis)
     total_cpu = sum(r[1] for r in meter.rows.values()) * 1000 / args.enrollments
     total_queries = sum(r[2] for r in meter.rows.values()) / args.enrollments
@@ -160,6 +188,10 @@ def main(argv: list[str] | None = None) -> int:
             f"{queries / count:13.1f}"
         )
     print(f"{'all requests':44} {'':15} {total_cpu:12.2f} {total_queries:13.1f}  (per enrollment)")
+    print(f"reference before: {reference.describe(before)}; after: {reference.describe(after)}")
+    if meter.profiler is not None:
+        pstats.Stats(meter.profiler).sort_stats("cumulative").print_stats(45)
+        pstats.Stats(meter.profiler).sort_stats("tottime").print_stats(30)
     return 0
 
 
@@ -187,7 +219,7 @@ def _seed_directory(count: int) -> None:
         cursor.execute("ANALYZE directory_directoryuser")
 
 
-def _run(users: list[tuple[str, str]], count: int) -> Meter:
+def _run(users: list[tuple[str, str]], count: int, profile: str | None = None) -> Meter:
     from bench import enroll
     from devices.simulator import WSGITransport
     from devices.simulator import enrollment_flow as flow
@@ -198,7 +230,7 @@ def _run(users: list[tuple[str, str]], count: int) -> Meter:
     turn = iter(range(10**9))
     # The device makes its SCEP key: not the server's work, so a few are made beforehand.
     certificates.new_rsa_key = lambda bits=2048: keys[next(turn) % len(keys)]  # type: ignore[assignment]
-    meter = Meter(application)
+    meter = Meter(application, profile)
     apple = flow.throwaway_apple_identity()
     for n in range(count + 2):
         meter.on = n >= 2  # two warm-up enrollments

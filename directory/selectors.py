@@ -1,7 +1,7 @@
 """Reads of directory people, groups and domains made on every enrollment and sign-in.
 
-Prepared queries (compiled once, see mdm_server.prepared): discovery, the sign-in page, the
-sign-in itself and each directory sign-in look people up by what they typed.
+Discovery, the sign-in page, the sign-in itself and each directory sign-in look people up by
+what they typed (the functional indexes of migration 0003 answer each lookup).
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from django.db.models import Q
 
 from directory.models import DirectoryGroup, DirectoryUser, IdentitySource, ManagedAppleIdDomain
 from mdm_server.config_cache import CachedValue
-from mdm_server.prepared import PreparedQuery
 
 # Read by discovery and every sign-in; changed by administrators only (mdm_server.config_cache).
 _ENABLED_DOMAINS = CachedValue(
@@ -27,27 +26,6 @@ _SOURCES = CachedValue(
     lambda: {s.pk: s for s in IdentitySource.objects.all()},
     models=[IdentitySource],
 )
-_USER_BY_APPLE_ID = PreparedQuery(
-    lambda value: DirectoryUser.objects.filter(managed_apple_id__iexact=value)[:1], str
-)
-# Any of the four ways a person may type who they are (the functional indexes of migration
-# 0003 answer each); an enabled account wins over a disabled one.
-_USER_BY_ANY_NAME = PreparedQuery(
-    lambda name: DirectoryUser.objects.filter(
-        Q(managed_apple_id__iexact=name)
-        | Q(email__iexact=name)
-        | Q(upn__iexact=name)
-        | Q(username__iexact=name)
-    ).order_by("-enabled", "id")[:1],
-    str,
-)
-_USER_BY_EXTERNAL_ID = PreparedQuery(
-    lambda source, value: DirectoryUser.objects.filter(source_id=source, external_id=value)[:1],
-    int,
-    str,
-)
-_USER_BY_EXTERNAL_ID_FOR_UPDATE = _USER_BY_EXTERNAL_ID.for_update()
-_GROUPS_OF_USER = PreparedQuery(lambda user: DirectoryGroup.objects.filter(members=user), int)
 
 
 def enabled_domains() -> list[str]:
@@ -75,7 +53,7 @@ def has_enabled_source(kind: str) -> bool:
 
 def user_by_apple_id(identifier: str) -> DirectoryUser | None:
     """The user holding this Managed Apple ID (any case), with its source loaded."""
-    user = _USER_BY_APPLE_ID.first(identifier.strip())
+    user = DirectoryUser.objects.filter(managed_apple_id__iexact=identifier.strip()).first()
     if user is not None:
         source = source_by_id(user.source_id)
         # Not among the kept sources (changed outside Django?): read it directly.
@@ -86,17 +64,27 @@ def user_by_apple_id(identifier: str) -> DirectoryUser | None:
 
 
 def user_by_any_name(identifier: str) -> DirectoryUser | None:
-    """The user whose Managed Apple ID, e-mail, UPN or username is `identifier` (any case)."""
-    return _USER_BY_ANY_NAME.first(identifier)
+    """The user whose Managed Apple ID, e-mail, UPN or username is `identifier` (any case); an
+    enabled account wins over a disabled one."""
+    return (
+        DirectoryUser.objects.filter(
+            Q(managed_apple_id__iexact=identifier)
+            | Q(email__iexact=identifier)
+            | Q(upn__iexact=identifier)
+            | Q(username__iexact=identifier)
+        )
+        .order_by("-enabled", "id")
+        .first()
+    )
 
 
 def user_by_external_id(
     source: IdentitySource, external_id: str, *, for_update: bool = False
 ) -> DirectoryUser | None:
     """The user a directory record (objectGUID, entryUUID, ...) maps to in this source."""
-    query = _USER_BY_EXTERNAL_ID_FOR_UPDATE if for_update else _USER_BY_EXTERNAL_ID
-    return query.first(source.pk, external_id)
+    users = DirectoryUser.objects.filter(source_id=source.pk, external_id=external_id)
+    return (users.select_for_update() if for_update else users).first()
 
 
 def groups_of(user: DirectoryUser) -> list[DirectoryGroup]:
-    return _GROUPS_OF_USER.all(user.pk)
+    return list(DirectoryGroup.objects.filter(members=user.pk))

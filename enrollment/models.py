@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from mdm_server import apple
 from mdm_server.config_cache import CachedValue
-from mdm_server.prepared import PreparedQuery
 
 
 def _hex_id() -> str:
@@ -51,7 +50,7 @@ class EnrollmentSettings(models.Model):
     @classmethod
     def load(cls) -> EnrollmentSettings:
         """The settings row, read now: for changing and saving it."""
-        row = _SETTINGS_ROW.first(1)
+        row = cls.objects.filter(pk=1).first()
         if row is None:
             row, _ = cls.objects.get_or_create(pk=1)
         return row
@@ -62,7 +61,6 @@ class EnrollmentSettings(models.Model):
         return _CURRENT_SETTINGS.get()
 
 
-_SETTINGS_ROW = PreparedQuery(lambda pk: EnrollmentSettings.objects.filter(pk=pk)[:1], int)
 _CURRENT_SETTINGS = CachedValue(
     "enrollment.settings", EnrollmentSettings.load, models=[EnrollmentSettings]
 )

@@ -90,6 +90,59 @@ def insert_select(
         return written
 
 
+def insert_product(
+    model: type[Model],
+    *,
+    column: str,
+    source: Sql,
+    varying: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    values: Mapping[str, Any],
+) -> list[tuple[Any, ...]]:
+    """Like `insert_select`, for several rows per id of `source`: one row of `model` for each
+    id and each of `rows` (the values of the fields `varying`), the `values` in the others. One
+    statement (two on SQLite before 3.35) however many ids and rows; returns (id, first varying
+    value) of each row written."""
+    if not rows:
+        return []
+    opts = model._meta
+    varying_fields = [_field(model, name) for name in varying]
+    fields = [_field(model, column), *varying_fields, *(_field(model, name) for name in values)]
+    columns = ", ".join(qn(f.column) for f in fields)
+    constants = [
+        _field(model, name).get_db_prep_save(value, connection) for name, value in values.items()
+    ]
+    if connection.vendor == "postgresql":
+        # A parameter in VALUES has no type of its own: each takes its column's.
+        cells = [f"CAST(%s AS {f.db_type(connection)})" for f in varying_fields]
+    else:
+        cells = ["%s"] * len(varying_fields)
+    row = "(" + ", ".join(cells) + ")"
+    products = ", ".join([row] * len(rows))
+    row_params = [
+        f.get_db_prep_save(value, connection)
+        for one in rows
+        for f, value in zip(varying_fields, one, strict=True)
+    ]
+    # VALUES names its columns column1, column2, ... on PostgreSQL and SQLite alike.
+    picked = ", ".join(f"v.column{n}" for n in range(1, len(varying_fields) + 1))
+    select = ", ".join(["src.*", picked, *(["%s"] * len(constants))])
+    sql = (
+        f"INSERT INTO {qn(opts.db_table)} ({columns}) "  # noqa: S608 - quoted names, parameters
+        f"SELECT {select} FROM ({source.sql}) AS src CROSS JOIN (VALUES {products}) AS v"
+    )
+    params = (*constants, *source.params, *row_params)
+    returned = f"{qn(fields[0].column)}, {qn(fields[1].column)}"
+    with connection.cursor() as cursor:
+        if connection.features.can_return_columns_from_insert:
+            cursor.execute(f"{sql} RETURNING {returned}", params)
+            return [tuple(r) for r in cursor.fetchall()]
+        cursor.execute(source.sql, source.params)
+        written = [(r[0], one[0]) for r in cursor.fetchall() for one in rows]
+        cursor.execute(sql, params)
+        return written
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """Rows of a model (primary key and `fields`) copied into a temporary table by one SELECT:

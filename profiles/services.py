@@ -22,7 +22,6 @@ from devices.models import Enrollment, InstalledProfile, QueuedCommand
 from devices.services import EnqueueResult, enqueue_command
 from directory.models import DirectoryGroup
 from mdm_server import audit
-from mdm_server.prepared import PreparedQuery
 from profiles import builder, schema, signing
 from profiles import ue_report as ue
 from profiles.exceptions import ProfileError
@@ -630,36 +629,38 @@ def unassign_profile(*, assignment: Assignment, actor: Actor) -> SyncOutcome:
 # --- reacting to devices -----------------------------------------------------------------------
 
 
-# Every first TokenUpdate reads these two (see mdm_server.prepared): the profiles that may cover
-# an enrollment (each is then checked against all of its assignments) and those it holds.
-_CANDIDATE_PROFILES = PreparedQuery(
-    lambda enrollment_id, enrollment_type: Profile.objects.filter(
-        Q(assignments__kind=Assignment.Kind.ENROLLMENT, assignments__enrollment=enrollment_id)
-        | Q(
-            assignments__kind=Assignment.Kind.ENROLLMENT_TYPE,
-            assignments__enrollment_type=enrollment_type,
-        )
-        | Q(assignments__kind=Assignment.Kind.GROUP)
-    ).distinct(),
-    int,
-    str,
-)
-_HELD_PROFILES = PreparedQuery(
-    lambda enrollment_id: Profile.objects.filter(
-        deliveries__enrollment=enrollment_id,
-        deliveries__status__in=(
-            Delivery.Status.QUEUED,
-            Delivery.Status.INSTALLED,
-            Delivery.Status.MISSING,
-        ),
-    ).distinct(),
-    int,
-)
+def _candidate_profiles(enrollment: Enrollment) -> list[Profile]:
+    """The profiles that may cover an enrollment (each is then checked against all of its
+    assignments); every first TokenUpdate reads them."""
+    return list(
+        Profile.objects.filter(
+            Q(assignments__kind=Assignment.Kind.ENROLLMENT, assignments__enrollment=enrollment.pk)
+            | Q(
+                assignments__kind=Assignment.Kind.ENROLLMENT_TYPE,
+                assignments__enrollment_type=enrollment.enrollment_type,
+            )
+            | Q(assignments__kind=Assignment.Kind.GROUP)
+        ).distinct()
+    )
+
+
+def _held_profiles(enrollment_id: int) -> list[Profile]:
+    """The profiles an enrollment holds (queued, installed, or reported missing)."""
+    return list(
+        Profile.objects.filter(
+            deliveries__enrollment=enrollment_id,
+            deliveries__status__in=(
+                Delivery.Status.QUEUED,
+                Delivery.Status.INSTALLED,
+                Delivery.Status.MISSING,
+            ),
+        ).distinct()
+    )
 
 
 def profiles_for_enrollment(enrollment: Enrollment) -> list[Profile]:
     """Profiles whose assignments cover this enrollment."""
-    candidates = _CANDIDATE_PROFILES.all(enrollment.pk, enrollment.enrollment_type)
+    candidates = _candidate_profiles(enrollment)
     return [p for p in candidates if desired_enrollments(p).filter(pk=enrollment.pk).exists()]
 
 
@@ -668,7 +669,7 @@ def sync_enrollment(*, enrollment: Enrollment, origin: str = "enrollment") -> li
     an older version), remove what no assignment covers any more (e.g. after a group change)."""
     wanted = profiles_for_enrollment(enrollment)
     wanted_ids = {p.pk for p in wanted}
-    held = [p for p in _HELD_PROFILES.all(enrollment.pk) if p.pk not in wanted_ids]
+    held = [p for p in _held_profiles(enrollment.pk) if p.pk not in wanted_ids]
     if not wanted and not held:
         return []  # nothing to queue: no transaction needed
     with transaction.atomic():

@@ -1,6 +1,6 @@
 """What a device is asked for its inventory, at enrollment and on the refresh schedule.
 
-The commands go through the normal queue (`enqueue_command`) and so through the capability
+The commands go through the normal queue (`enqueue_commands`, all five at once) and so through the capability
 filter: a User Enrollment is asked only what Apple allows it.
 """
 
@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from devices.models import Enrollment
-from devices.services.queue import enqueue_command
+from devices.services.queue import CommandRequest, enqueue_commands
 
 INVENTORY_ORIGIN = "inventory"
 REFRESH_ORIGIN = "inventory refresh"
@@ -51,15 +51,20 @@ def queue_inventory(enrollments: QuerySet[Enrollment] | list[Enrollment], origin
     for user_enrollment, members in zip((True, False), groups, strict=True):
         if not members:
             continue
-        for request_type, payload in inventory_commands(user_enrollment=user_enrollment):
-            first = request_type == "DeviceInformation"
-            result = enqueue_command(
-                enrollments=members,
-                request_type=request_type,
-                payload=payload,
-                origin=origin,
-                priority=DEVICE_INFORMATION_PRIORITY if first else None,
-            )
+        # One multi-command enqueue: the five commands are written together, pushed once.
+        results = enqueue_commands(
+            enrollments=members,
+            requests=[
+                CommandRequest(
+                    request_type,
+                    payload,
+                    DEVICE_INFORMATION_PRIORITY if request_type == "DeviceInformation" else None,
+                )
+                for request_type, payload in inventory_commands(user_enrollment=user_enrollment)
+            ],
+            origin=origin,
+        )
+        for result in results:
             queued.update(result.queued)
     return len(queued)
 

@@ -196,6 +196,42 @@ class _Selected(_Targets):
         )
 
 
+@dataclass(frozen=True)
+class CommandRequest:
+    """One command of a multi-command enqueue: its registry name, parameters and priority
+    (None: the command's own)."""
+
+    request_type: str
+    payload: dict[str, Any] | None = None
+    priority: int | None = None
+
+
+@dataclass
+class _Prepared:
+    """A request with its spec and built body, and what enqueueing it decided and wrote."""
+
+    spec: commands.CommandSpec
+    base: dict[str, Any]
+    profile: dict[str, Any] | None
+    priority: int
+    result: EnqueueResult = field(default_factory=EnqueueResult)
+
+
+def _prepare(request: CommandRequest) -> _Prepared:
+    spec = commands.get_spec(request.request_type)
+    payload = request.payload
+    if spec.name == "Unenroll":
+        payload = {"public_url": settings.PUBLIC_URL}
+    base = spec.build(payload or {})
+    profile = (
+        _profile_from_bytes(base["Payload"]) if spec.request_type == "InstallProfile" else None
+    )
+    if profile is not None and not hooks.has_profile_signer():
+        logger.warning("no profile signer registered: profiles are delivered as given")
+    priority = spec.priority if request.priority is None else request.priority
+    return _Prepared(spec, base, profile, priority)
+
+
 @transaction.atomic
 def enqueue_command(
     *,
@@ -215,100 +251,199 @@ def enqueue_command(
     the number of enrollments; a QuerySet is never read into Python. Raises CommandInputError for
     invalid parameters.
     """
-    spec = commands.get_spec(request_type)
-    if spec.name == "Unenroll":
-        payload = {"public_url": settings.PUBLIC_URL}
-    base = spec.build(payload or {})
-    profile = (
-        _profile_from_bytes(base["Payload"]) if spec.request_type == "InstallProfile" else None
+    (result,) = _enqueue_requests(
+        enrollments,
+        [CommandRequest(request_type, payload, priority)],
+        actor,
+        origin,
+        strip_forbidden,
     )
-    if profile is not None and not hooks.has_profile_signer():
-        logger.warning("no profile signer registered: profiles are delivered as given")
+    return result
+
+
+@transaction.atomic
+def enqueue_commands(
+    *,
+    enrollments: Iterable[Enrollment] | QuerySet[Enrollment],
+    requests: list[CommandRequest],
+    actor: Actor = None,
+    origin: str = "",
+    strip_forbidden: bool = False,
+) -> list[EnqueueResult]:
+    """Several commands for the same enrollments at once (the inventory asked at enrollment):
+    as `enqueue_command` for each, in order, but the commands are one INSERT, the queue rows
+    one INSERT ... SELECT per group of enrollments that got the same decision, and the pushes
+    one outbox write. Each command's rows get that command's priority. Returns one result per
+    request, in order. Raises CommandInputError (before anything is written) for invalid
+    parameters."""
+    return _enqueue_requests(enrollments, requests, actor, origin, strip_forbidden)
+
+
+def _enqueue_requests(
+    enrollments: Iterable[Enrollment] | QuerySet[Enrollment],
+    requests: list[CommandRequest],
+    actor: Actor,
+    origin: str,
+    strip_forbidden: bool,
+) -> list[EnqueueResult]:
+    # Not atomic by itself: each public function is, once (a nested one would add a savepoint).
+    prepared = [_prepare(request) for request in requests]
     if isinstance(enrollments, QuerySet):
         with bulk.snapshot(enrollments, _CLASS_FIELDS, name="devices_enqueue_targets") as rows:
-            return _enqueue(
-                _Selected(rows), spec, base, profile, actor, priority, origin, strip_forbidden
-            )
-    listed = _Listed(enrollments)
-    result = _enqueue(listed, spec, base, profile, actor, priority, origin, strip_forbidden)
-    result.queued.sort(key=listed.position.__getitem__)
-    return result
+            _enqueue(_Selected(rows), prepared, actor, origin, strip_forbidden)
+    else:
+        listed = _Listed(enrollments)
+        _enqueue(listed, prepared, actor, origin, strip_forbidden)
+        for one in prepared:
+            one.result.queued.sort(key=listed.position.__getitem__)
+    return [one.result for one in prepared]
+
+
+_Given = tuple[int, tuple[str, ...]]  # a command (its index among the new ones) and its notes
+
+
+def _decide(
+    one: _Prepared, targets: _Targets, strip_forbidden: bool
+) -> tuple[
+    dict[str, tuple[_Variant, dict[tuple[str, ...], list[_Class]]]],
+    dict[str, tuple[list[str], list[_Class]]],
+]:
+    """For one request, per class: the payloads (each with its classes by notes) and the
+    refusals (by reason)."""
+    variants: dict[str, tuple[_Variant, dict[tuple[str, ...], list[_Class]]]] = {}
+    by_reason: dict[str, tuple[list[str], list[_Class]]] = {}
+    for kind in targets.counts:
+        variant, reason, notes = _variant_for(
+            one.spec, one.base, kind, profile=one.profile, strip_forbidden=strip_forbidden
+        )
+        if variant is None:
+            by_reason.setdefault(reason, (notes, []))[1].append(kind)
+            continue
+        groups = variants.setdefault(_variant_key(variant), (variant, {}))[1]
+        groups.setdefault(tuple(notes), []).append(kind)
+    return variants, by_reason
 
 
 def _enqueue(
     targets: _Targets,
-    spec: commands.CommandSpec,
-    base: dict[str, Any],
-    profile: dict[str, Any] | None,
+    prepared: list[_Prepared],
     actor: Actor,
-    priority: int | None,
     origin: str,
     strip_forbidden: bool,
-) -> EnqueueResult:
-    result = EnqueueResult()
-    # Per class: the decision. Then one command per payload, one write per (command, notes)
-    # and one per refusal reason.
-    variants: dict[str, tuple[_Variant, dict[tuple[str, ...], list[_Class]]]] = {}
-    refusals: dict[str, tuple[list[str], list[_Class]]] = {}
-    notes_of: dict[_Class, list[str]] = {}
-    for kind in targets.counts:
-        variant, reason, notes = _variant_for(
-            spec, base, kind, profile=profile, strip_forbidden=strip_forbidden
-        )
-        notes_of[kind] = notes
-        if variant is None:
-            refusals.setdefault(reason, (notes, []))[1].append(kind)
-            continue
-        groups = variants.setdefault(_variant_key(variant), (variant, {}))[1]
-        groups.setdefault(tuple(notes), []).append(kind)
+) -> None:
+    # Per request and class: the decision. Then one command per (request, payload), one queue
+    # write per group of classes that get the same commands with the same notes (every command
+    # at once), and one device-log write per refusal reason.
     user = actor if actor is not None and actor.is_authenticated else None
-    prio = spec.priority if priority is None else priority
     now = timezone.now()
-    for variant, groups in variants.values():
-        uuid = commands.new_uuid()
-        command = Command.objects.create(
-            uuid=uuid,
-            request_type=spec.request_type,
-            channel=spec.channel,
-            priority=prio,
-            body=protocol.render_command(uuid, spec.request_type, variant.payload),
-            command_keys=list(variant.key_paths),
-            payload_summary=list(variant.summary),
-            display={
-                "name": spec.name,
-                "title": spec.title,
-                "params": commands.display_params(spec, variant.payload),
-            },
-            origin=origin[:120],
-            created_by=user,
-            target_count=sum(targets.counts[k] for kinds in groups.values() for k in kinds),
+    new_commands: list[Command] = []
+    owner: list[_Prepared] = []  # the request of each new command
+    given_to: dict[_Class, list[_Given]] = {}  # what each class gets
+    refusals: list[tuple[_Prepared, str, list[str], list[_Class]]] = []
+    for one in prepared:
+        variants, by_reason = _decide(one, targets, strip_forbidden)
+        refusals += [(one, reason, n, kinds) for reason, (n, kinds) in by_reason.items()]
+        for variant, groups in variants.values():
+            for note_key, kinds in groups.items():
+                for kind in kinds:
+                    given_to.setdefault(kind, []).append((len(new_commands), note_key))
+            command = _new_command(one, variant, origin, user)
+            command.target_count = sum(targets.counts[k] for ks in groups.values() for k in ks)
+            new_commands.append(command)
+            owner.append(one)
+            one.result.commands.append(command)
+    if new_commands:
+        # One INSERT for every command (PostgreSQL and SQLite return the keys).
+        Command.objects.bulk_create(new_commands)
+        _write_queue(targets, new_commands, owner, given_to, now)
+    _write_refusals(targets, refusals, actor, now)
+    if new_commands:
+        # In this transaction: the push outbox rows are written with the commands, one push for
+        # them all. Listed enrollments (a few, already in Python) go as their ids; a fan-out as
+        # a QuerySet of the queue rows, which the receivers use as a subquery.
+        enrollment_ids: Any = (
+            sorted({pk for one in prepared for pk in one.result.queued})
+            if isinstance(targets, _Listed)
+            else QueuedCommand.objects.filter(command__in=new_commands)
+            .order_by()
+            .values_list("enrollment_id", flat=True)
         )
-        written = 0
-        for note_key, kinds in groups.items():
-            ids = bulk.insert_select(
-                QueuedCommand,
-                column="enrollment",
-                source=targets.members(kinds),
-                values={
-                    "command": command.pk,
-                    "status": QueuedCommand.Status.QUEUED,
-                    "priority": prio,
-                    "created_at": now,
-                    "not_now_count": 0,
-                    "status_reason": "",
-                },
-            )
-            written += len(ids)
-            result.queued += ids
-            if note_key:
-                notes = list(note_key)
-                result.notes.update(dict.fromkeys(ids, notes))
-        if written != command.target_count:  # a listed enrollment was deleted meanwhile
-            command.target_count = written
+        signals.commands_enqueued.send(
+            sender=Command, command=new_commands[0], enrollment_ids=enrollment_ids
+        )
+
+
+def _new_command(one: _Prepared, variant: _Variant, origin: str, user: Any) -> Command:
+    uuid = commands.new_uuid()
+    spec = one.spec
+    return Command(
+        uuid=uuid,
+        request_type=spec.request_type,
+        channel=spec.channel,
+        priority=one.priority,
+        body=protocol.render_command(uuid, spec.request_type, variant.payload),
+        command_keys=list(variant.key_paths),
+        payload_summary=list(variant.summary),
+        display={
+            "name": spec.name,
+            "title": spec.title,
+            "params": commands.display_params(spec, variant.payload),
+        },
+        origin=origin[:120],
+        created_by=user,
+    )
+
+
+def _write_queue(
+    targets: _Targets,
+    new_commands: list[Command],
+    owner: list[_Prepared],
+    given_to: dict[_Class, list[_Given]],
+    now: Any,
+) -> None:
+    """The queue rows: the classes that get the same commands with the same notes share one
+    INSERT ... SELECT (each of their members times each command)."""
+    deliveries: dict[tuple[_Given, ...], list[_Class]] = {}
+    for kind, received in given_to.items():
+        deliveries.setdefault(tuple(received), []).append(kind)
+    written = [0] * len(new_commands)
+    index_of = {command.pk: i for i, command in enumerate(new_commands)}
+    for given, kinds in deliveries.items():
+        pairs = bulk.insert_product(
+            QueuedCommand,
+            column="enrollment",
+            source=targets.members(kinds),
+            varying=("command", "priority"),
+            rows=[(new_commands[i].pk, new_commands[i].priority) for i, _ in given],
+            values={
+                "status": QueuedCommand.Status.QUEUED,
+                "created_at": now,
+                "not_now_count": 0,
+                "status_reason": "",
+            },
+        )
+        notes_of = dict(given)
+        for enrollment_id, command_pk in pairs:
+            i = index_of[command_pk]
+            written[i] += 1
+            result = owner[i].result
+            result.queued.append(enrollment_id)
+            if notes_of[i]:
+                result.notes[enrollment_id] = list(notes_of[i])
+    for command, count in zip(new_commands, written, strict=True):
+        if count != command.target_count:  # a listed enrollment was deleted meanwhile
+            command.target_count = count
             command.save(update_fields=["target_count"])
-        result.commands.append(command)
+
+
+def _write_refusals(
+    targets: _Targets,
+    refusals: list[tuple[_Prepared, str, list[str], list[_Class]]],
+    actor: Actor,
+    now: Any,
+) -> None:
     by = actor.get_username() if actor else "system"
-    for reason, (notes, kinds) in refusals.items():
+    for one, reason, notes, kinds in refusals:
         ids = bulk.insert_select(
             DeviceEvent,
             column="enrollment",
@@ -316,26 +451,15 @@ def _enqueue(
             values={
                 "created_at": now,
                 "kind": DeviceEvent.Kind.FILTER,
-                "action": spec.request_type,
+                "action": one.spec.request_type,
                 "status": "refused",
                 "command_uuid": "",
                 "detail": {"reason": reason, "by": by},
             },
         )
-        result.refused.update(dict.fromkeys(ids, reason))
+        one.result.refused.update(dict.fromkeys(ids, reason))
         if notes:
-            result.notes.update(dict.fromkeys(ids, notes))
-    if result.commands:
-        # In this transaction: the push outbox rows are written with the commands, from the
-        # queue rows (a QuerySet the receivers use as a subquery).
-        signals.commands_enqueued.send(
-            sender=Command,
-            command=result.commands[0],
-            enrollment_ids=QueuedCommand.objects.filter(command__in=result.commands)
-            .order_by()
-            .values_list("enrollment_id", flat=True),
-        )
-    return result
+            one.result.notes.update(dict.fromkeys(ids, notes))
 
 
 @transaction.atomic

@@ -29,7 +29,6 @@ from enrollment.models import (
 )
 from mdm_server import apple, config_cache
 from mdm_server.config_cache import CachedValue
-from mdm_server.prepared import PreparedInsert, PreparedQuery, PreparedUpdate
 
 if TYPE_CHECKING:
     pass
@@ -297,7 +296,7 @@ def _new_session(
         platform=platform,
         expires_at=timezone.now() + dt.timedelta(days=options.session_ttl_days),
     )
-    _INSERT_SESSION.save(session)
+    session.save(force_insert=True)
     return session
 
 
@@ -310,26 +309,15 @@ def _new_token(
     redirect_uri: str = "",
 ) -> str:
     secret = _new_secret()
-    _INSERT_TOKEN.save(
-        EnrollmentToken(
-            session=session,
-            kind=kind,
-            token_hash=hash_token(secret),
-            expires_at=expires_at,
-            profile_deadline=profile_deadline,
-            redirect_uri=redirect_uri,
-        )
+    EnrollmentToken.objects.create(
+        session=session,
+        kind=kind,
+        token_hash=hash_token(secret),
+        expires_at=expires_at,
+        profile_deadline=profile_deadline,
+        redirect_uri=redirect_uri,
     )
     return secret
-
-
-# Every sign-in writes a session and a token, every profile updates both (mdm_server.prepared).
-_INSERT_SESSION = PreparedInsert(EnrollmentSession)
-_INSERT_TOKEN = PreparedInsert(EnrollmentToken)
-_UPDATE_SESSION_PROFILE = PreparedUpdate(
-    EnrollmentSession, ["machine_info", "platform", "model_family", "status"]
-)
-_UPDATE_TOKEN_PROFILE = PreparedUpdate(EnrollmentToken, ["profile_issued_at"])
 
 
 @transaction.atomic
@@ -404,34 +392,16 @@ def entra_source_for(configuration: EnrollmentConfiguration, identifier: str) ->
     )
 
 
-# Tokens and sessions are read on every enrollment request and check-in (mdm_server.prepared).
-_TOKEN = PreparedQuery(
-    lambda digest, kind: EnrollmentToken.objects.filter(token_hash=digest, kind=kind)[:1], str, str
-)
-_TOKEN_FOR_UPDATE = _TOKEN.for_update()
-_SESSION_BY_ID = PreparedQuery(lambda pk: EnrollmentSession.objects.filter(pk=pk)[:1], int)
-_SESSION_FOR_UPDATE = _SESSION_BY_ID.for_update()
-
-
-def _find_token(
-    secret: str,
-    kind: str,
-    *,
-    for_update: bool = False,
-    session: EnrollmentSession | None = None,
-) -> EnrollmentToken | None:
+def _find_token(secret: str, kind: str, *, for_update: bool = False) -> EnrollmentToken | None:
     """The token with this secret. `for_update` locks the row and leaves its session unread;
-    otherwise the session is attached (`session`, when the caller holds it, else read)."""
+    otherwise its session is read with it (one statement)."""
     if not secret or len(secret) > 200:
         return None
-    token: EnrollmentToken | None = (_TOKEN_FOR_UPDATE if for_update else _TOKEN).first(
-        hash_token(secret), kind
-    )
-    if token is not None and not for_update:
-        if session is not None and session.pk == token.session_id:
-            token.session = session
-        else:
-            token.session = _SESSION_BY_ID.first(token.session_id)
+    tokens = EnrollmentToken.objects.filter(token_hash=hash_token(secret), kind=kind)
+    if for_update:
+        token = tokens.select_for_update().first()
+    else:
+        token = tokens.select_related("session").first()
     # The lookup is by hash already; compare again in constant time for good measure.
     if token is None or not hmac.compare_digest(token.token_hash, hash_token(secret)):
         return None
@@ -631,7 +601,7 @@ def _issue_account_profile(
     now = timezone.now()
     if token is None:
         raise EnrollmentError(401, "unknown access token", challenge=challenge)
-    session: EnrollmentSession = _SESSION_FOR_UPDATE.first(token.session_id)
+    session = EnrollmentSession.objects.select_for_update().get(pk=token.session_id)
     if (
         token.revoked_at is not None
         or token.profile_issued_at is not None
@@ -648,9 +618,9 @@ def _issue_account_profile(
     session.platform = apple.platform_of(info.product) or ""
     session.model_family = re.sub(r"[\d,]+$", "", info.product)[:32]
     session.status = EnrollmentSession.Status.PROFILE_ISSUED
-    _UPDATE_SESSION_PROFILE.save(session)
+    session.save(update_fields=["machine_info", "platform", "model_family", "status"])
     token.profile_issued_at = now
-    _UPDATE_TOKEN_PROFILE.save(token)
+    token.save(update_fields=["profile_issued_at"])
     return build_profile_for(session, configuration=configuration, options=options), session
 
 

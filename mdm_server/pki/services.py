@@ -21,7 +21,6 @@ from mdm_server import encryption
 from mdm_server.config_cache import CachedValue
 from mdm_server.pki import certificates, scep
 from mdm_server.pki.models import IssuedCertificate, ScepChallenge, ServerCertificate
-from mdm_server.prepared import PreparedInsert, PreparedQuery
 
 logger = logging.getLogger(__name__)
 
@@ -277,32 +276,17 @@ def normalise_fingerprint(fingerprint: str) -> str:
     return fingerprint.replace(":", "").replace(" ", "").strip().lower()
 
 
-# Read by every SCEP request and every Authenticate check-in (see mdm_server.prepared).
-_CHALLENGE_FOR_UPDATE = PreparedQuery(
-    lambda digest: ScepChallenge.objects.select_for_update().filter(challenge_hash=digest)[:1],
-    str,
-)
-# Every enrollment writes a challenge and an issued certificate (mdm_server.prepared).
-_INSERT_CHALLENGE = PreparedInsert(ScepChallenge)
-_INSERT_ISSUED = PreparedInsert(IssuedCertificate)
-_ISSUED_BY_FINGERPRINT = PreparedQuery(
-    lambda fingerprint: IssuedCertificate.objects.filter(fingerprint=fingerprint)[:1], str
-)
-
-
 def create_scep_challenge(*, reference: str, ttl_seconds: int = 3600, renews: str = "") -> str:
     """Create a one-time SCEP challenge for `reference`; the plaintext is returned only here.
     `renews`: the fingerprint of the identity the certificate issued with it replaces."""
     if ttl_seconds <= 0:
         raise ValueError("ttl_seconds must be positive")
     challenge = secrets.token_urlsafe(24)
-    _INSERT_CHALLENGE.save(
-        ScepChallenge(
-            challenge_hash=_challenge_hash(challenge),
-            reference=reference[:255],
-            expires_at=timezone.now() + dt.timedelta(seconds=ttl_seconds),
-            renews=renews,
-        )
+    ScepChallenge.objects.create(
+        challenge_hash=_challenge_hash(challenge),
+        reference=reference[:255],
+        expires_at=timezone.now() + dt.timedelta(seconds=ttl_seconds),
+        renews=renews,
     )
     return challenge
 
@@ -327,7 +311,7 @@ def _record_issued(
         transaction_id=transaction_id[:255],
         renews=renews,
     )
-    _INSERT_ISSUED.save(row)
+    row.save(force_insert=True)
     return row
 
 
@@ -370,7 +354,7 @@ def _issue_for_scep(
     if claimed is not None:
         reference, renews = claimed
         return _issue_from_request(ca, opened, days=days, reference=reference, renews=renews)
-    challenge = _CHALLENGE_FOR_UPDATE.first(digest)
+    challenge = ScepChallenge.objects.select_for_update().filter(challenge_hash=digest).first()
     if challenge is not None and challenge.used_at is None and challenge.expires_at > now:
         # UPDATE ... RETURNING is not available (SQLite before 3.35): claim it here.
         challenge.used_at = now
@@ -518,7 +502,7 @@ def purge_scep_challenges(*, older_than: dt.timedelta = dt.timedelta(days=7)) ->
 
 def find_issued_certificate(fingerprint: str) -> IssuedCertificate | None:
     """The issued certificate with this SHA-256 fingerprint, or None."""
-    return _ISSUED_BY_FINGERPRINT.first(normalise_fingerprint(fingerprint))
+    return IssuedCertificate.objects.filter(fingerprint=normalise_fingerprint(fingerprint)).first()
 
 
 @transaction.atomic

@@ -194,3 +194,78 @@ def test_an_enqueue_inside_another_one_gets_its_own_snapshot() -> None:
     finally:
         signals.commands_enqueued.disconnect(enqueue_again)
     assert sorted(outer.queued) == sorted(inner[0].queued) == ids
+
+
+@pytest.mark.usefixtures("push_certificate")
+@pytest.mark.parametrize("as_queryset", [True, False])
+def test_several_commands_at_once_equal_one_enqueue_each(as_queryset: bool) -> None:
+    from devices.services.queue import CommandRequest, enqueue_commands
+
+    ids = _rows(6, tag="multi")
+    unenrolled = _rows(1, tag="multi-gone")
+    Enrollment.objects.filter(pk__in=unenrolled).update(status=Enrollment.Status.UNENROLLED)
+    everyone = [*ids, *unenrolled]
+    targets = Enrollment.objects.filter(pk__in=everyone)
+    requests = [
+        CommandRequest("DeviceInformation", priority=60),
+        CommandRequest("SecurityInfo"),
+        CommandRequest("InstalledApplicationList", {"ManagedAppsOnly": True}),
+    ]
+
+    with CaptureQueriesContext(connection) as captured:
+        together = enqueue_commands(
+            enrollments=targets if as_queryset else list(targets.order_by("pk")),
+            requests=requests,
+            origin="multi",
+        )
+    together_sql = [q["sql"] for q in captured.captured_queries]
+    together_refusals = _refusals()
+    DeviceEvent.objects.all().delete()
+    apart = [
+        services.enqueue_command(
+            enrollments=list(targets.order_by("pk")),
+            request_type=r.request_type,
+            payload=r.payload,
+            priority=r.priority,
+            origin="apart",
+        )
+        for r in requests
+    ]
+
+    assert _refusals() == together_refusals and len(together_refusals) == len(requests)
+    for multi, single in zip(together, apart, strict=True):
+        assert sorted(multi.queued) == sorted(single.queued) and multi.queued
+        assert multi.refused == single.refused and list(multi.refused) == unenrolled
+        assert multi.notes == single.notes
+        bodies = [sorted(repr(_body(c.uuid)) for c in r.commands) for r in (multi, single)]
+        assert bodies[0] == bodies[1]
+        rows = QueuedCommand.objects.filter(command__in=multi.commands)
+        assert sorted(r.enrollment_id for r in rows) == sorted(multi.queued)
+        assert {r.priority for r in rows} == {multi.commands[0].priority}
+        assert sum(c.target_count for c in multi.commands) == len(multi.queued)
+    assert [r.commands[0].priority for r in together][:1] == [60]
+    # One INSERT for the commands, one for the queue rows per group of classes that get the
+    # same commands with the same notes (at most the three classes, not one per command), one
+    # push for all: each enrollment is in the outbox once.
+    inserts = [s.split(" (")[0] for s in together_sql if s.startswith("INSERT")]
+    assert inserts.count('INSERT INTO "devices_command"') == 1
+    assert 1 <= inserts.count('INSERT INTO "devices_queuedcommand"') <= len(CLASSES)
+    assert inserts.count('INSERT INTO "apns_pendingpush"') == 1
+    outbox = PendingPush.objects.filter(enrollment_id__in=ids)
+    assert sorted(outbox.values_list("enrollment_id", flat=True)) == sorted(ids)
+
+
+def test_a_multi_command_enqueue_with_an_invalid_one_writes_nothing() -> None:
+    from devices import commands
+    from devices.services.queue import CommandRequest, enqueue_commands
+
+    ids = _rows(3, tag="invalid")
+    with pytest.raises(commands.CommandInputError):
+        enqueue_commands(
+            enrollments=Enrollment.objects.filter(pk__in=ids),
+            requests=[
+                CommandRequest("SecurityInfo"),
+                CommandRequest("InstallProfile", {"Payload": b"not a profile"}),
+            ],
+        )
+    assert not Command.objects.exists() and not QueuedCommand.objects.exists()
