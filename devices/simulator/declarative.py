@@ -2,8 +2,10 @@
 
 What a device does after a `DeclarativeManagement` command: ask for its tokens, fetch the
 declaration items when the DeclarationsToken changed, fetch each declaration whose ServerToken it
-does not hold, activate the configurations its activations name, and send a status report
-(`management.declarations`, OS version and build, passcode, pending software update).
+does not hold, activate the configurations its activations name, and send a status report of
+the status items its active `management.status-subscriptions` name, as a real device does
+(`management.declarations`, OS version and build, passcode, pending software update, the apps of
+its `app.managed` declarations).
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from typing import Any
 from mdm_server import apple
 
 ENFORCEMENT = "com.apple.configuration.softwareupdate.enforcement.specific"
+SUBSCRIPTIONS = "com.apple.configuration.management.status-subscriptions"
+MANAGED_APP = "com.apple.configuration.app.managed"
 _CLASSES = {
     "Activations": "activation",
     "Assets": "asset",
@@ -104,7 +108,15 @@ class DeclarativeClient:
                     }
         return None
 
-    def report(self, *, os_version: str, build_version: str) -> dict[str, Any]:
+    def subscribed(self) -> set[str]:
+        """The status items the active status-subscription declarations name."""
+        names: set[str] = set()
+        for (_, identifier), body in self.declarations.items():
+            if body["Type"] == SUBSCRIPTIONS and identifier in self.active:
+                names.update(i["Name"] for i in body["Payload"].get("StatusItems", []))
+        return names
+
+    def _declaration_states(self) -> dict[str, list[dict[str, Any]]]:
         states: dict[str, list[dict[str, Any]]] = {key: [] for key in _STATUS_KEYS.values()}
         for (declaration_class, identifier), body in sorted(self.declarations.items()):
             state: dict[str, Any] = {
@@ -121,16 +133,50 @@ class DeclarativeClient:
                     }
                 ]
             states[_STATUS_KEYS[declaration_class]].append(state)
-        items: dict[str, Any] = {
-            "device": {"operating-system": {"version": os_version, "build-version": build_version}},
-            "management": {"declarations": states},
-            "passcode": {"is-compliant": self.passcode_compliant, "is-present": True},
-        }
+        return states
+
+    def _managed_apps(self) -> list[dict[str, Any]]:
+        apps = []
+        for (_, identifier), body in sorted(self.declarations.items()):
+            if body["Type"] != MANAGED_APP or identifier not in self.active:
+                continue
+            payload = body["Payload"]
+            bundle = payload.get("BundleID") or f"app.{payload.get('AppStoreID', identifier)}"
+            apps.append(
+                {
+                    "identifier": bundle,
+                    "declaration-identifier": identifier,
+                    "name": bundle.rsplit(".", 1)[-1].title(),
+                    "version": "1.0",
+                    "short-version": "1.0",
+                    "state": "managed",
+                }
+            )
+        return apps
+
+    def report(self, *, os_version: str, build_version: str) -> dict[str, Any]:
+        """A full report of the subscribed status items (nested by their dotted names)."""
         pending = self.pending_update(os_version)
-        items["softwareupdate"] = {
-            "pending-version": pending or {},
-            "install-state": "downloading" if pending else "none",
+        values: dict[str, Any] = {
+            "device.operating-system.version": os_version,
+            "device.operating-system.build-version": build_version,
+            "management.declarations": self._declaration_states(),
+            "passcode.is-compliant": self.passcode_compliant,
+            "passcode.is-present": True,
+            "softwareupdate.pending-version": pending or {},
+            "softwareupdate.install-state": "downloading" if pending else "none",
+            "app.managed.list": self._managed_apps(),
         }
+        wanted = self.subscribed()
+        items: dict[str, Any] = {}
+        for name, value in values.items():
+            if name not in wanted:
+                continue
+            *parents, leaf = name.split(".")
+            node = items
+            for part in parents:
+                node = node.setdefault(part, {})
+            node[leaf] = value
         return {"StatusItems": items, "Errors": [], "FullReport": True}
 
     def send_status(

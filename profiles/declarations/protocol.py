@@ -20,6 +20,18 @@ CLASS_KEYS = {
     "configuration": "Configurations",
     "management": "Management",
 }
+# The status items `parse_status` reads: every channel is subscribed to those it may report.
+SERVER_STATUS_ITEMS = (
+    "device.operating-system.version",
+    "device.operating-system.build-version",
+    "passcode.is-compliant",
+    "passcode.is-present",
+    "softwareupdate.pending-version",
+    "softwareupdate.install-state",
+    "softwareupdate.failure-reason",
+    "management.declarations",
+    "app.managed.list",
+)
 STATUS_KEYS = {
     "activation": "activations",
     "asset": "assets",

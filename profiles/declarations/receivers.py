@@ -51,9 +51,12 @@ def handle_declarative(
 
 
 def on_enrollment_completed(sender: Any, enrollment: Enrollment, **kwargs: Any) -> None:
-    """A new channel with declaration sets is told to synchronise them."""
+    """A new channel that has declaration sets, or that may report status (the server's own
+    status subscriptions), is told to synchronise: that first command turns declarative
+    management on for the device."""
     try:
-        if services.sets_for(enrollment).exists():
+        kind = services.channel_kind(enrollment)
+        if services.server_subscriptions(kind) or services.sets_for(enrollment).exists():
             services.notify(
                 Enrollment.objects.filter(pk=enrollment.pk), origin="enrollment completed"
             )

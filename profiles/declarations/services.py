@@ -44,6 +44,10 @@ ENFORCEMENT = "com.apple.configuration.softwareupdate.enforcement.specific"
 ACTIVATION = "com.apple.activation.simple"
 # The activation the server adds for the configurations no activation of the set names.
 AUTO_ACTIVATION = "mdm.server.activation.assigned"
+# The server's own status subscriptions: every channel that may have them gets them.
+SUBSCRIPTIONS = "com.apple.configuration.management.status-subscriptions"
+AUTO_SUBSCRIPTIONS = "mdm.server.status-subscriptions"
+RESERVED = frozenset({AUTO_ACTIVATION, AUTO_SUBSCRIPTIONS})
 _LEGACY_SALT = "declarations.legacy-profile"
 # Payloads Apple's LegacyProfile documentation excludes from a legacy declaration's profile.
 _NOT_IN_LEGACY = frozenset({"com.apple.mdm", "com.apple.declarations"})
@@ -81,8 +85,8 @@ def _validate(
         return {"declaration_type": [f"{declaration_type!r} is not in Apple's declarative schema"]}
     if not identifier or len(identifier) > 255 or "/" in identifier:
         errors["identifier"] = ["1 to 255 characters, no '/'"]
-    elif identifier == AUTO_ACTIVATION:
-        errors["identifier"] = ["this identifier is the server's own activation"]
+    elif identifier in RESERVED:
+        errors["identifier"] = ["this identifier is one of the server's own declarations"]
     elif Declaration.objects.filter(identifier=identifier).exclude(pk=exclude or 0).exists():
         errors["identifier"] = [f"a declaration {identifier!r} exists already"]
     checked = payload
@@ -523,9 +527,22 @@ def served(enrollment: Enrollment) -> Served:
         for i, r in accepted.items()
         if r.declaration_class == Declaration.Class.CONFIGURATION and i not in activated
     )
-    if rest:
-        payload = {"StandardConfigurations": rest}
-        out.items.append(
+    out.items.extend(_server_items(enrollment, kind, rest))
+    return out
+
+
+def _server_items(
+    enrollment: Enrollment, kind: rules.ChannelKind, unactivated: list[str]
+) -> list[protocol.Item]:
+    """The server's own declarations: its status subscriptions, and the activation of the
+    configurations no activation of the sets names."""
+    items: list[protocol.Item] = []
+    if enrollment.status == Enrollment.Status.ENROLLED and (own := server_subscriptions(kind)):
+        items.append(own)
+        unactivated = [*unactivated, own.identifier]
+    if unactivated:
+        payload = {"StandardConfigurations": unactivated}
+        items.append(
             protocol.Item(
                 "activation",
                 ACTIVATION,
@@ -534,7 +551,25 @@ def served(enrollment: Enrollment) -> Served:
                 payload,
             )
         )
-    return out
+    return items
+
+
+def server_subscriptions(kind: rules.ChannelKind) -> protocol.Item | None:
+    """The server's `management.status-subscriptions` for a kind of channel: the status items
+    it reads that Apple lets that channel report (none where the declaration is not allowed)."""
+    if rules.refusal(SUBSCRIPTIONS, kind) is not None:
+        return None
+    names = rules.server_subscriptions(kind)
+    if not names:
+        return None
+    payload = {"StatusItems": [{"Name": name} for name in names]}
+    return protocol.Item(
+        "configuration",
+        SUBSCRIPTIONS,
+        AUTO_SUBSCRIPTIONS,
+        protocol.served_token("status-subscriptions", payload),
+        payload,
+    )
 
 
 def _asset_refs(value: Any) -> list[str]:
