@@ -10,6 +10,7 @@ its `app.managed` declarations).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -35,6 +36,8 @@ _STATUS_KEYS = {
 
 # (message) -> (HTTP status, body); the device's signed check-in.
 Checkin = Callable[[Mapping[str, Any]], tuple[int, bytes]]
+# (url) -> (HTTP status, body); a GET with the device's identity (asset data).
+Fetch = Callable[[str], tuple[int, bytes]]
 
 
 class DeclarativeError(RuntimeError):
@@ -52,6 +55,10 @@ class DeclarativeClient:
     reject: dict[str, str] = field(default_factory=dict)
     fetched: list[str] = field(default_factory=list)
     passcode_compliant: bool = True
+    # Asset data fetched from Reference.DataURL (identifier -> bytes), and the assets whose
+    # data could not be fetched or did not match its Size and Hash-SHA-256 (-> why).
+    asset_data: dict[str, bytes] = field(default_factory=dict)
+    asset_errors: dict[str, str] = field(default_factory=dict)
 
     def _request(self, checkin: Checkin, ids: Mapping[str, str], endpoint: str) -> Any:
         status, body = checkin(
@@ -61,7 +68,7 @@ class DeclarativeClient:
             raise DeclarativeError(f"{endpoint} answered {status}: {body[:200]!r}")
         return json.loads(body) if body else None
 
-    def sync(self, checkin: Checkin, ids: Mapping[str, str]) -> bool:
+    def sync(self, checkin: Checkin, ids: Mapping[str, str], fetch: Fetch | None = None) -> bool:
         """Bring the declarations up to date; True when anything changed."""
         tokens = self._request(checkin, ids, "tokens")
         token = tokens["SyncTokens"]["DeclarationsToken"]
@@ -81,8 +88,30 @@ class DeclarativeClient:
                 self.declarations[pair] = self._request(checkin, ids, endpoint)
                 self.fetched.append(pair[1])
         self.token = items["DeclarationsToken"]
+        if fetch is not None:
+            self._fetch_assets(fetch)
         self._activate()
         return True
+
+    def _fetch_assets(self, fetch: Fetch) -> None:
+        """Fetch the data of every asset with a Reference, and check it as a device does."""
+        self.asset_errors = {}
+        for (declaration_class, identifier), body in sorted(self.declarations.items()):
+            reference = body["Payload"].get("Reference") or {}
+            if declaration_class != "asset" or "DataURL" not in reference:
+                continue
+            status, data = fetch(reference["DataURL"])
+            if status != 200:
+                self.asset_errors[identifier] = f"fetching the data answered {status}"
+                continue
+            if "Size" in reference and reference["Size"] != len(data):
+                self.asset_errors[identifier] = "the data does not have the announced Size"
+                continue
+            expected = reference.get("Hash-SHA-256")
+            if expected and hashlib.sha256(data).hexdigest() != expected.lower():
+                self.asset_errors[identifier] = "the data does not match its Hash-SHA-256"
+                continue
+            self.asset_data[identifier] = data
 
     def _activate(self) -> None:
         configurations = {i for (c, i) in self.declarations if c == "configuration"}
@@ -118,18 +147,19 @@ class DeclarativeClient:
 
     def _declaration_states(self) -> dict[str, list[dict[str, Any]]]:
         states: dict[str, list[dict[str, Any]]] = {key: [] for key in _STATUS_KEYS.values()}
+        refused = {**self.asset_errors, **self.reject}
         for (declaration_class, identifier), body in sorted(self.declarations.items()):
             state: dict[str, Any] = {
                 "identifier": identifier,
                 "server-token": body["ServerToken"],
                 "active": identifier in self.active,
-                "valid": "invalid" if identifier in self.reject else "valid",
+                "valid": "invalid" if identifier in refused else "valid",
             }
-            if identifier in self.reject:
+            if identifier in refused:
                 state["reasons"] = [
                     {
                         "code": "Error.ConfigurationCannotBeApplied",
-                        "description": self.reject[identifier],
+                        "description": refused[identifier],
                     }
                 ]
             states[_STATUS_KEYS[declaration_class]].append(state)

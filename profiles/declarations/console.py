@@ -4,6 +4,7 @@ their assignments, and the declarative status per declaration and per device."""
 from __future__ import annotations
 
 import json
+import mimetypes
 from typing import Any
 
 from django.contrib import messages
@@ -17,6 +18,7 @@ from mdm_server import roles
 from profiles.declarations import forms, rules, services
 from profiles.declarations.declaration_table import DECLARATIONS
 from profiles.declarations.models import (
+    AssetData,
     ChannelStatus,
     Declaration,
     DeclarationSet,
@@ -170,8 +172,39 @@ def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "states": states[:500],
             "withheld": [(s.enrollment, s.withheld[declaration.identifier]) for s in withheld],
             "sets": declaration.sets.all(),
+            "hosts_data": rules.hosts_data(declaration.declaration_type),
+            "asset_data": AssetData.objects.filter(declaration=declaration).defer("data").first(),
+            "asset_form": forms.AssetDataForm(),
         },
     )
+
+
+@require_POST
+@roles.console_view()
+def declaration_asset_data(request: HttpRequest, pk: int) -> HttpResponse:
+    declaration = get_object_or_404(Declaration, pk=pk)
+    form = forms.AssetDataForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for field, problems in form.errors.items():
+            messages.error(request, f"{field}: {'; '.join(str(p) for p in problems)}")
+        return redirect("declarations-detail", pk=pk)
+    upload = form.cleaned_data["file"]
+    content_type = form.cleaned_data["content_type"] or (
+        mimetypes.guess_type(upload.name or "")[0] or "application/octet-stream"
+    )
+    try:
+        services.upload_asset_data(
+            declaration,
+            data=upload.read(),
+            content_type=content_type,
+            filename=upload.name or "",
+            actor=request.user,
+        )
+    except services.DeclarationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, "File stored; the devices given this asset are told to sync.")
+    return redirect("declarations-detail", pk=pk)
 
 
 @require_POST

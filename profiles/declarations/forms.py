@@ -47,6 +47,18 @@ class DeclarationEditForm(DeclarationForm):
         del self.fields["identifier"]
 
 
+class AssetDataForm(forms.Form):
+    file = forms.FileField(
+        help_text="Stored by the server and served to the devices given this asset"
+    )
+    content_type = forms.CharField(
+        max_length=127,
+        required=False,
+        help_text="Media type (e.g. application/json); empty: guessed from the file name. "
+        "A certificate asset is announced as application/pem or application/pkcs1.",
+    )
+
+
 class SetForm(forms.Form):
     name = forms.CharField(max_length=255)
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))

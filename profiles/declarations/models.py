@@ -50,6 +50,24 @@ class Declaration(models.Model):
         return f"{self.display_name} ({self.identifier})"
 
 
+class AssetData(models.Model):
+    """The data of an asset declaration that the server hosts: the file the admin uploaded,
+    served at the asset's `Reference.DataURL` only to devices that are given the asset."""
+
+    declaration = models.OneToOneField(
+        Declaration, on_delete=models.CASCADE, related_name="asset_data"
+    )
+    data = models.BinaryField()
+    content_type = models.CharField(max_length=127)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)  # hex, as Reference.Hash-SHA-256 carries it
+    filename = models.CharField(max_length=255, blank=True)
+    uploaded_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"data of {self.declaration_id} ({self.size} bytes)"
+
+
 class DeclarationSet(models.Model):
     """Declarations delivered together; assigned like profiles."""
 

@@ -131,6 +131,26 @@ def verdicts(declaration_type: str) -> list[dict[str, Any]]:
     return out
 
 
+def hosts_data(declaration_type: str) -> bool:
+    """An asset whose data the server can host: its payload names the data at
+    `Reference.DataURL` (Apple's data and credential assets)."""
+    entry = DECLARATIONS.get(declaration_type)
+    if entry is None or entry["class"] != "asset":
+        return False
+    reference = entry["keys"].get("Reference", {})
+    return "DataURL" in reference.get("keys", {})
+
+
+def data_authentication(declaration_type: str) -> dict[str, str] | None:
+    """The `Authentication` of hosted data: MDM (the device's identity, as at check-in) where
+    the type has the key and allows it; None where the type has no such key."""
+    node = DECLARATIONS.get(declaration_type, {}).get("keys", {}).get("Authentication")
+    if node is None:
+        return None
+    kinds = node.get("keys", {}).get("Type", {}).get("range", [])
+    return {"Type": "MDM"} if "MDM" in kinds else None
+
+
 # --- payload validation ------------------------------------------------------------------------
 
 _PY_TYPES: dict[str, tuple[type, ...]] = {
