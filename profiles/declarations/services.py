@@ -14,7 +14,7 @@ import re
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from cryptography import x509
@@ -114,6 +114,10 @@ def _validate(
     problems = rules.validate_payload(declaration_type, checked)
     if problems:
         errors["payload"] = problems
+    if declaration_type == ENFORCEMENT and isinstance(payload, dict) and not problems:
+        errors.setdefault("payload", []).extend(_enforcement_problems(payload))
+        if not errors["payload"]:
+            del errors["payload"]
     if declaration_type == ACTIVATION and isinstance(payload, dict) and not problems:
         wanted = set(payload.get("StandardConfigurations", []))
         known = set(
@@ -126,6 +130,19 @@ def _validate(
                 "StandardConfigurations names no configuration " + ", ".join(missing)
             )
     return errors
+
+
+def _enforcement_problems(payload: Mapping[str, Any]) -> list[str]:
+    """What Apple's text (not its schema's types) asks of an enforcement: a dotted OS version
+    and a local date and time without a zone."""
+    problems = []
+    if apple.parse_os_version(payload.get("TargetOSVersion")) is None:
+        problems.append("TargetOSVersion: an OS version such as 18.3")
+    try:
+        datetime.strptime(str(payload.get("TargetLocalDateTime")), "%Y-%m-%dT%H:%M:%S")
+    except ValueError:
+        problems.append("TargetLocalDateTime: use yyyy-mm-ddThh:mm:ss (local time, no zone)")
+    return problems
 
 
 @transaction.atomic
@@ -211,6 +228,16 @@ def delete_declaration(declaration: Declaration, *, actor: Actor = None) -> None
     audit.record(actor=actor, action="declarations.delete", target=declaration)
     declaration.delete()
     notify(Enrollment.objects.filter(pk__in=channels), origin="declaration deleted")
+
+
+def server_keys(declaration_type: str) -> frozenset[str]:
+    """Top-level payload keys the server fills (not the admin's fields): a legacy declaration's
+    ProfileURL, and a hosted asset's Reference and Authentication (set by its upload)."""
+    if declaration_type == LEGACY:
+        return frozenset({"ProfileURL"})
+    if rules.hosts_data(declaration_type):
+        return frozenset({"Reference", "Authentication"})
+    return frozenset()
 
 
 def _awaits_data(declaration_type: str, payload: Any) -> bool:
