@@ -20,6 +20,7 @@ from profiles.declarations.models import (
     Declaration,
     DeclarationSet,
     DeclarationState,
+    ManagedAppState,
     SetAssignment,
 )
 from profiles.models import Profile
@@ -231,4 +232,5 @@ class DeviceStatusApi(APIView):
         row.stale = services.is_stale(row if row.pk else None)  # type: ignore[attr-defined]
         row.states = DeclarationState.objects.filter(enrollment=enrollment)  # type: ignore[attr-defined]
         row.served = [i.identifier for i in served.items]  # type: ignore[attr-defined]
+        row.apps = ManagedAppState.objects.filter(enrollment=enrollment)  # type: ignore[attr-defined]
         return Response(serializers.DeviceStatusOutput(row).data)

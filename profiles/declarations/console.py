@@ -23,6 +23,7 @@ from profiles.declarations.models import (
     Declaration,
     DeclarationSet,
     DeclarationState,
+    ManagedAppState,
     SetAssignment,
 )
 
@@ -368,6 +369,7 @@ def device_status(request: HttpRequest, public_id: str) -> HttpResponse:
             "served": served.items,
             "withheld": sorted(served.withheld.items()),
             "states": DeclarationState.objects.filter(enrollment=enrollment),
+            "apps": ManagedAppState.objects.filter(enrollment=enrollment),
             "sets": services.sets_for(enrollment),
         },
     )

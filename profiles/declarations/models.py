@@ -175,3 +175,32 @@ class DeclarationState(models.Model):
     @property
     def failed(self) -> bool:
         return self.valid == "invalid" or (bool(self.reasons) and not self.active)
+
+
+class ManagedAppState(models.Model):
+    """An app of an `app.managed` declaration on one channel, as the device last reported it
+    (status item `app.managed.list`)."""
+
+    enrollment = models.ForeignKey(
+        "devices.Enrollment", on_delete=models.CASCADE, related_name="declared_apps"
+    )
+    bundle_id = models.CharField(max_length=255)
+    declaration_identifier = models.CharField(max_length=255, blank=True)
+    name = models.CharField(max_length=255, blank=True)
+    version = models.CharField(max_length=64, blank=True)
+    short_version = models.CharField(max_length=64, blank=True)
+    state = models.CharField(max_length=32, blank=True)  # Apple's values: managed, failed, ...
+    update_state = models.CharField(max_length=32, blank=True)
+    reasons = models.JSONField(default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["bundle_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrollment", "bundle_id"], name="declarations_app_state_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bundle_id} on {self.enrollment_id}: {self.state}"

@@ -37,6 +37,7 @@ from profiles.declarations.models import (
     Declaration,
     DeclarationSet,
     DeclarationState,
+    ManagedAppState,
     SetAssignment,
 )
 from profiles.models import Profile
@@ -114,10 +115,12 @@ def _validate(
     problems = rules.validate_payload(declaration_type, checked)
     if problems:
         errors["payload"] = problems
-    if declaration_type == ENFORCEMENT and isinstance(payload, dict) and not problems:
-        errors.setdefault("payload", []).extend(_enforcement_problems(payload))
-        if not errors["payload"]:
-            del errors["payload"]
+    if (
+        isinstance(payload, dict)
+        and not problems
+        and (extra := _text_rules(declaration_type, payload))
+    ):
+        errors["payload"] = extra
     if declaration_type == ACTIVATION and isinstance(payload, dict) and not problems:
         wanted = set(payload.get("StandardConfigurations", []))
         known = set(
@@ -132,10 +135,23 @@ def _validate(
     return errors
 
 
-def _enforcement_problems(payload: Mapping[str, Any]) -> list[str]:
-    """What Apple's text (not its schema's types) asks of an enforcement: a dotted OS version
-    and a local date and time without a zone."""
-    problems = []
+MANAGED_APP = "com.apple.configuration.app.managed"
+_APP_SOURCES = ("AppStoreID", "BundleID", "ManifestURL")
+
+
+def _text_rules(declaration_type: str, payload: Mapping[str, Any]) -> list[str]:
+    """What Apple's text (not its schema's types) asks of a payload: an enforcement's dotted
+    OS version and zone-less local date and time; one and only one source of a managed app."""
+    problems: list[str] = []
+    if declaration_type == MANAGED_APP:
+        given = [k for k in _APP_SOURCES if payload.get(k)]
+        if len(given) != 1:
+            problems.append(
+                f"{(given or ['AppStoreID'])[-1]}: one and only one of AppStoreID, BundleID "
+                f"or ManifestURL (Apple), not {len(given)}"
+            )
+    if declaration_type != ENFORCEMENT:
+        return problems
     if apple.parse_os_version(payload.get("TargetOSVersion")) is None:
         problems.append("TargetOSVersion: an OS version such as 18.3")
     try:
@@ -800,7 +816,50 @@ def record_status(enrollment: Enrollment, report: Mapping[str, Any]) -> ChannelS
     status.save()
     if summary.declarations is not None:
         _record_states(enrollment, summary.declarations)
+    if summary.managed_apps is not None:
+        _record_apps(enrollment, summary.managed_apps, full=summary.full_report)
     return status
+
+
+def _record_apps(enrollment: Enrollment, apps: list[protocol.ManagedApp], *, full: bool) -> None:
+    """`app.managed.list`: a full report is the whole list; otherwise it names the apps that
+    changed, an app with `_removed` being gone."""
+    present = [a for a in apps if not a.removed]
+    gone = ManagedAppState.objects.filter(enrollment=enrollment)
+    if full:
+        gone = gone.exclude(bundle_id__in=[a.identifier for a in present])
+    else:
+        gone = gone.filter(bundle_id__in=[a.identifier for a in apps if a.removed])
+    gone.delete()
+    ManagedAppState.objects.bulk_create(
+        [
+            ManagedAppState(
+                enrollment=enrollment,
+                bundle_id=a.identifier,
+                declaration_identifier=a.declaration_identifier,
+                name=a.name,
+                version=a.version,
+                short_version=a.short_version,
+                state=a.state,
+                update_state=a.update_state,
+                reasons=list(a.reasons),
+                updated_at=timezone.now(),
+            )
+            for a in present
+        ],
+        update_conflicts=True,
+        unique_fields=["enrollment", "bundle_id"],
+        update_fields=[
+            "declaration_identifier",
+            "name",
+            "version",
+            "short_version",
+            "state",
+            "update_state",
+            "reasons",
+            "updated_at",
+        ],
+    )
 
 
 def _deadline(enrollment: Enrollment, pending: str) -> str:
