@@ -4,7 +4,6 @@ their assignments, and the declarative status per declaration and per device."""
 from __future__ import annotations
 
 import json
-import mimetypes
 from typing import Any
 
 from django.contrib import messages
@@ -210,14 +209,11 @@ def declaration_asset_data(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, f"{field}: {'; '.join(str(p) for p in problems)}")
         return redirect("declarations-detail", pk=pk)
     upload = form.cleaned_data["file"]
-    content_type = form.cleaned_data["content_type"] or (
-        mimetypes.guess_type(upload.name or "")[0] or "application/octet-stream"
-    )
     try:
         services.upload_asset_data(
             declaration,
             data=upload.read(),
-            content_type=content_type,
+            content_type=form.cleaned_data["content_type"],
             filename=upload.name or "",
             actor=request.user,
         )

@@ -185,3 +185,14 @@ class DeviceStatusOutput(serializers.ModelSerializer):
             "apps",
             "served",
         ]
+
+
+class AssetDataInput(serializers.Serializer):
+    file = serializers.FileField(help_text="the asset's data, served to the devices given it")
+    content_type = serializers.CharField(
+        max_length=127,
+        required=False,
+        default="",
+        help_text="media type; empty: guessed from the file name (a certificate asset: "
+        "application/pem or application/pkcs1 from its encoding)",
+    )

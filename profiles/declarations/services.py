@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import mimetypes
 import re
 import secrets
 from collections.abc import Iterable, Mapping
@@ -331,6 +332,8 @@ def upload_asset_data(
         raise DeclarationError(
             {"data": [f"{declaration.declaration_type} has no data the server can host"]}
         )
+    if not content_type:
+        content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
     media_type, problem = _check_asset_data(declaration.declaration_type, data, content_type)
     if problem:
         raise DeclarationError({"data": [problem]})

@@ -171,3 +171,16 @@ def test_console_upload(admin_client: Client) -> None:
     page = admin_client.post(url, {"file": SimpleUploadedFile("bad.json", b"{")}, follow=True)
     assert b"not JSON" in page.content
     assert bytes(AssetData.objects.get(declaration=asset).data) == BODY
+
+
+def test_api_upload(admin_client: Client) -> None:
+    asset = _asset()
+    url = f"/api/v1/declarations/{asset.pk}/data/"
+    response = admin_client.post(url, {"file": SimpleUploadedFile("hello.json", BODY)})
+    assert response.status_code == 200, response.content
+    reference = response.json()["payload"]["Reference"]
+    assert reference["Hash-SHA-256"] == hashlib.sha256(BODY).hexdigest()
+    assert reference["ContentType"] == "application/json"  # guessed from the name
+    bad = admin_client.post(url, {"file": SimpleUploadedFile("x.json", b"{"), "content_type": ""})
+    assert bad.status_code == 400 and "not JSON" in bad.json()["error"]["fields"]["data"][0]
+    assert bytes(AssetData.objects.get(declaration=asset).data) == BODY
