@@ -4,13 +4,14 @@ every declaration type of the schema copy (a new type gets its editor from the t
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django import forms
 from django.test import Client
 
-from profiles.declarations import editor, services
+from profiles.declarations import editor, rules, services, table_source
 from profiles.declarations.declaration_table import DECLARATIONS
 from profiles.declarations.models import Declaration
 
@@ -175,3 +176,33 @@ def test_editing_keeps_the_stored_payload_and_json_stays_available(admin_client:
     )
     row.refresh_from_db()
     assert row.payload == {"MaximumFailedAttempts": 5} and row.version == 3
+
+
+SCHEMA = Path(__file__).resolve().parents[3] / "mdm_server" / "apple_schema"
+
+
+@pytest.mark.django_db
+def test_a_type_the_schema_adds_gets_rules_and_an_editor_without_code_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, admin_client: Client
+) -> None:
+    """What a schema refresh does: a declaration type the code has never seen (here the
+    current copy's math.settings under a new name) is read by the generator, and the editor,
+    the validation and the User-Enrollment rules follow from its table entry alone."""
+    known = "com.apple.configuration.math.settings"
+    new = "com.apple.configuration.future.settings"
+    source = SCHEMA / "declarative" / "declarations" / "configurations" / "math.settings.yaml"
+    target = tmp_path / "declarative" / "declarations" / "configurations" / "future.settings.yaml"
+    target.parent.mkdir(parents=True)
+    target.write_text(source.read_text(encoding="utf-8").replace(known, new), encoding="utf-8")
+    table = table_source.build_table(tmp_path)
+    assert list(table) == [new]
+    monkeypatch.setitem(DECLARATIONS, new, table[new])
+    fields = {key.dotted for key in _form_class(new).keys.values()}
+    assert fields == {key.dotted for key in _form_class(known).keys.values()}
+    for platform, kind in (("iOS", "user"), ("macOS", "supervised"), ("iOS", "device")):
+        channel = rules.ChannelKind(platform, "18.2", kind, "system")
+        assert (rules.refusal(new, channel) is None) == (rules.refusal(known, channel) is None)
+    assert rules.validate_payload(new, {"Calculator": {"BasicMode": {"AddSquareRoot": 3}}})
+    page = admin_client.get(f"{NEW_URL}?type={new}")
+    assert page.status_code == 200 and new.encode() in page.content
+    assert b"payload-fields" in page.content
