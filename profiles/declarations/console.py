@@ -193,7 +193,9 @@ def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "withheld": [(s.enrollment, s.withheld[declaration.identifier]) for s in withheld],
             "sets": declaration.sets.all(),
             "hosts_data": rules.hosts_data(declaration.declaration_type),
-            "asset_data": AssetData.objects.filter(declaration=declaration).defer("data").first(),
+            "asset_data": AssetData.objects.filter(declaration=declaration)
+            .defer("encrypted_data")
+            .first(),
             "asset_form": forms.AssetDataForm(),
         },
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from mdm_server import encryption
 from profiles.models import Assignment, assignment_target_constraints
 
 
@@ -57,7 +58,8 @@ class AssetData(models.Model):
     declaration = models.OneToOneField(
         Declaration, on_delete=models.CASCADE, related_name="asset_data"
     )
-    data = models.BinaryField()
+    # Credential data (a password, a PKCS #12 identity) among it: encrypted at rest.
+    encrypted_data = models.BinaryField(editable=False)
     content_type = models.CharField(max_length=127)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)  # hex, as Reference.Hash-SHA-256 carries it
@@ -66,6 +68,10 @@ class AssetData(models.Model):
 
     def __str__(self) -> str:
         return f"data of {self.declaration_id} ({self.size} bytes)"
+
+    @property
+    def data(self) -> bytes:
+        return encryption.decrypt(self.encrypted_data)
 
 
 class DeclarationSet(models.Model):

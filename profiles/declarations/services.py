@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from devices.models import Enrollment
 from devices.services import enqueue_command
-from mdm_server import apple, audit
+from mdm_server import apple, audit, encryption
 from profiles import services as profile_services
 from profiles.declarations import protocol, rules
 from profiles.declarations.declaration_table import DECLARATIONS
@@ -341,7 +341,7 @@ def upload_asset_data(
     AssetData.objects.update_or_create(
         declaration=declaration,
         defaults={
-            "data": data,
+            "encrypted_data": encryption.encrypt(data),
             "content_type": media_type,
             "size": len(data),
             "sha256": digest,
@@ -380,7 +380,7 @@ def asset_data_for(fingerprint: str, declaration_id: int, sha256: str) -> AssetD
     user channels) is given the asset and the URL names the current data; else None."""
     hosted = (
         AssetData.objects.select_related("declaration")
-        .filter(declaration_id=declaration_id, sha256=sha256)
+        .filter(declaration_id=declaration_id, sha256=sha256[:64])
         .first()
     )
     device = channel_of_identity(fingerprint)

@@ -47,6 +47,6 @@ def asset_data(request: HttpRequest, pk: int, sha256: str) -> HttpResponse:
     if hosted is None:
         # The same answer whether the asset exists or not: a device learns nothing of others'.
         return _text("no such asset data for this device", 404)
-    response = HttpResponse(bytes(hosted.data), content_type=hosted.content_type)
+    response = HttpResponse(hosted.data, content_type=hosted.content_type)
     response["Cache-Control"] = "no-store"
     return response

@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from devices.models import Enrollment
 from devices.simulator import SimulatedDevice
+from mdm_server import encryption
 from profiles.declarations import services
 from profiles.declarations.models import AssetData, Declaration, DeclarationState, SetAssignment
 
@@ -105,14 +106,18 @@ def test_the_device_checks_the_hash_and_reports_a_mismatch(make_device: MakeDevi
     row = _given(phone, asset)
     services.upload_asset_data(asset, data=BODY, content_type="application/json")
     # The stored bytes change behind the declaration's back (a damaged or tampered store).
-    AssetData.objects.filter(declaration=asset).update(data=b'{"greeting": "evil"}')
+    AssetData.objects.filter(declaration=asset).update(
+        encrypted_data=encryption.encrypt(b'{"greeting": "evil"}')
+    )
     phone.sync_declarations()
     assert "com.ex.data" not in phone.declarative.asset_data
     state = DeclarationState.objects.get(enrollment=row, identifier="com.ex.data")
     assert state.valid == "invalid"
     assert "Size" in state.reasons[0]["description"] or "Hash" in state.reasons[0]["description"]
     # Same size, other bytes: the hash is what catches it.
-    AssetData.objects.filter(declaration=asset).update(data=BODY.replace(b"hello", b"jello"))
+    AssetData.objects.filter(declaration=asset).update(
+        encrypted_data=encryption.encrypt(BODY.replace(b"hello", b"jello"))
+    )
     phone.declarative.token = ""  # sync again
     phone.sync_declarations()
     state.refresh_from_db()
@@ -164,13 +169,14 @@ def test_console_upload(admin_client: Client) -> None:
     )
     assert page.status_code == 200 and b"File stored" in page.content
     stored = AssetData.objects.get(declaration=asset)
-    assert stored.content_type == "application/json" and bytes(stored.data) == BODY
+    assert stored.content_type == "application/json" and stored.data == BODY
+    assert BODY not in bytes(stored.encrypted_data)  # encrypted at rest
     assert (
         b"hello.json" in admin_client.get(reverse("declarations-detail", args=[asset.pk])).content
     )
     page = admin_client.post(url, {"file": SimpleUploadedFile("bad.json", b"{")}, follow=True)
     assert b"not JSON" in page.content
-    assert bytes(AssetData.objects.get(declaration=asset).data) == BODY
+    assert AssetData.objects.get(declaration=asset).data == BODY
 
 
 def test_api_upload(admin_client: Client) -> None:
@@ -183,4 +189,4 @@ def test_api_upload(admin_client: Client) -> None:
     assert reference["ContentType"] == "application/json"  # guessed from the name
     bad = admin_client.post(url, {"file": SimpleUploadedFile("x.json", b"{"), "content_type": ""})
     assert bad.status_code == 400 and "not JSON" in bad.json()["error"]["fields"]["data"][0]
-    assert bytes(AssetData.objects.get(declaration=asset).data) == BODY
+    assert AssetData.objects.get(declaration=asset).data == BODY
