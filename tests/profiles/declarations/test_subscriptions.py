@@ -146,3 +146,33 @@ def test_admin_subscriptions_still_work_beside_the_servers(
             display_name="x",
             payload={"StatusItems": []},
         )
+
+
+@pytest.mark.django_db
+def test_a_mac_whose_supervision_is_not_known_yet_is_told_at_enrollment(
+    make_device: MakeDevice, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Apple lets only supervised Macs (of device enrollments) have status subscriptions, and
+    supervision is known after DeviceInformation: the Mac is told to sync all the same, and is
+    served according to what it turns out to be."""
+    mac = make_device(
+        platform="macOS",
+        user_enrollment=False,
+        supervised=True,
+        os_version="15.1",
+        drain_inventory=False,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        mac.enroll()  # the inventory (IsSupervised) is asked, not answered yet
+    row = Enrollment.objects.get(udid=mac.udid)
+    assert not row.supervised
+    assert QueuedCommand.objects.filter(
+        enrollment=row, command__request_type="DeclarativeManagement"
+    ).exists()
+    handled = [r.request_type for r in mac.run()]
+    assert handled.index("DeviceInformation") < handled.index("DeclarativeManagement")
+    assert AUTO in mac.declarative.declarations
+    plain = make_device(platform="macOS", user_enrollment=False, os_version="15.1")
+    plain.enroll()
+    plain.sync_declarations()  # an unsupervised Mac: Apple does not allow it there
+    assert AUTO not in plain.declarative.declarations
