@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from devices.models import Enrollment
 from directory.models import DirectoryGroup
-from profiles.declarations import serializers, services
+from profiles.declarations import asset_data, serializers, services
 from profiles.declarations.models import (
     ChannelStatus,
     Declaration,
@@ -119,7 +119,7 @@ class DeclarationAssetDataApi(APIView):
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
         try:
-            row = services.upload_asset_data(
+            row = asset_data.upload_asset_data(
                 row,
                 data=upload.read(),
                 content_type=data.validated_data["content_type"],

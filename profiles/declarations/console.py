@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from devices.models import Enrollment
 from mdm_server import roles
-from profiles.declarations import editor, forms, rules, services
+from profiles.declarations import asset_data, editor, forms, rules, services
 from profiles.declarations.declaration_table import DECLARATIONS
 from profiles.declarations.models import (
     AssetData,
@@ -212,7 +212,7 @@ def declaration_asset_data(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("declarations-detail", pk=pk)
     upload = form.cleaned_data["file"]
     try:
-        services.upload_asset_data(
+        asset_data.upload_asset_data(
             declaration,
             data=upload.read(),
             content_type=form.cleaned_data["content_type"],

@@ -7,18 +7,13 @@ in one set-based enqueue (`devices.services.enqueue_command`).
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
-import mimetypes
-import re
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from cryptography import x509
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core import signing
@@ -28,12 +23,11 @@ from django.utils import timezone
 
 from devices.models import Enrollment
 from devices.services import enqueue_command
-from mdm_server import apple, audit, encryption
+from mdm_server import apple, audit
 from profiles import services as profile_services
 from profiles.declarations import protocol, rules
 from profiles.declarations.declaration_table import DECLARATIONS
 from profiles.declarations.models import (
-    AssetData,
     ChannelStatus,
     Declaration,
     DeclarationSet,
@@ -278,121 +272,6 @@ def profile_changed(profile: Profile) -> None:
         notify(channels_of_sets(sets), origin=f"profile {profile.identifier} changed")
 
 
-# --- hosted asset data --------------------------------------------------------------------------
-
-_MEDIA_TYPE_RE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$")
-CERTIFICATE_ASSET = "com.apple.asset.credential.certificate"
-
-
-def asset_data_url(declaration: Declaration, sha256: str) -> str:
-    """Where devices fetch the data: one URL per declaration and content (a replaced file's
-    old URL stops working)."""
-    base = settings.PUBLIC_URL.rstrip("/")
-    return f"{base}/mdm/declarations/asset/{declaration.pk}/{sha256}"
-
-
-def _check_asset_data(declaration_type: str, data: bytes, content_type: str) -> tuple[str, str]:
-    """(media type, reason): the media type to announce, or why the data is refused."""
-    if not data:
-        return content_type, "the file is empty"
-    if declaration_type == CERTIFICATE_ASSET:
-        # Apple: exactly one certificate, application/pem or application/pkcs1 (DER).
-        try:
-            if data.lstrip().startswith(b"-----BEGIN CERTIFICATE-----"):
-                x509.load_pem_x509_certificate(data)
-                return "application/pem", ""
-            x509.load_der_x509_certificate(data)
-        except ValueError:
-            return content_type, "a certificate asset needs one X.509 certificate (PEM or DER)"
-        return "application/pkcs1", ""
-    content_type = (content_type or "application/octet-stream").split(";")[0].strip().lower()
-    if not _MEDIA_TYPE_RE.match(content_type) or len(content_type) > 127:
-        return content_type, f"{content_type[:64]!r} is not a media type"
-    if content_type == "application/json":
-        try:
-            json.loads(data)
-        except ValueError as exc:
-            return content_type, f"the file is not JSON ({exc})"
-    return content_type, ""
-
-
-@transaction.atomic
-def upload_asset_data(
-    declaration: Declaration,
-    *,
-    data: bytes,
-    content_type: str = "",
-    filename: str = "",
-    actor: Actor = None,
-) -> Declaration:
-    """Host a file for an asset: stored, and the asset's Reference (DataURL, ContentType, Size,
-    Hash-SHA-256) and Authentication (MDM: the device's identity) point at it; a new
-    ServerToken, and the channels that have the asset are told."""
-    if not rules.hosts_data(declaration.declaration_type):
-        raise DeclarationError(
-            {"data": [f"{declaration.declaration_type} has no data the server can host"]}
-        )
-    if not content_type:
-        content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
-    media_type, problem = _check_asset_data(declaration.declaration_type, data, content_type)
-    if problem:
-        raise DeclarationError({"data": [problem]})
-    digest = hashlib.sha256(data).hexdigest()
-    AssetData.objects.update_or_create(
-        declaration=declaration,
-        defaults={
-            "encrypted_data": encryption.encrypt(data),
-            "content_type": media_type,
-            "size": len(data),
-            "sha256": digest,
-            "filename": filename[:255],
-        },
-    )
-    payload = dict(declaration.payload or {})
-    payload["Reference"] = {
-        "DataURL": asset_data_url(declaration, digest),
-        "ContentType": media_type,
-        "Size": len(data),
-        "Hash-SHA-256": digest,
-    }
-    if authentication := rules.data_authentication(declaration.declaration_type):
-        payload["Authentication"] = authentication
-    audit.record(
-        actor=actor,
-        action="declarations.asset_data",
-        target=declaration,
-        details={"size": len(data), "sha256": digest},
-    )
-    return update_declaration(
-        declaration, payload=payload, profile=declaration.profile, actor=actor
-    )
-
-
-def channel_of_identity(fingerprint: str) -> Enrollment | None:
-    """The enrolled device channel an identity certificate is pinned to."""
-    return (
-        _enrolled().filter(cert_fingerprint=fingerprint, parent__isnull=True).order_by("pk").first()
-    )
-
-
-def asset_data_for(fingerprint: str, declaration_id: int, sha256: str) -> AssetData | None:
-    """The hosted data, if the device holding this identity (its device channel, or one of its
-    user channels) is given the asset and the URL names the current data; else None."""
-    hosted = (
-        AssetData.objects.select_related("declaration")
-        .filter(declaration_id=declaration_id, sha256=sha256[:64])
-        .first()
-    )
-    device = channel_of_identity(fingerprint)
-    if hosted is None or device is None:
-        return None
-    identifier = hosted.declaration.identifier
-    for channel in [device, *_enrolled().filter(parent=device).order_by("pk")]:
-        if any(item.identifier == identifier for item in served(channel).items):
-            return hosted
-    return None
-
-
 # --- sets and assignments ----------------------------------------------------------------------
 
 
@@ -485,7 +364,8 @@ def unassign_set(assignment: SetAssignment, *, actor: Actor = None) -> None:
 # --- who gets what -----------------------------------------------------------------------------
 
 
-def _enrolled() -> QuerySet[Enrollment]:
+def enrolled() -> QuerySet[Enrollment]:
+    """The channels whose enrollment has not ended."""
     return Enrollment.objects.filter(status=Enrollment.Status.ENROLLED)
 
 
@@ -509,14 +389,14 @@ def channels_of_sets(
     matched = Enrollment.objects.filter(
         _assignment_filter(SetAssignment.objects.filter(declaration_set__in=ids))
     ).values("pk")
-    return _enrolled().filter(pk__in=matched)
+    return enrolled().filter(pk__in=matched)
 
 
 def channels_of_assignment(assignment: SetAssignment) -> QuerySet[Enrollment]:
     matched = Enrollment.objects.filter(
         _assignment_filter(SetAssignment.objects.filter(pk=assignment.pk))
     ).values("pk")
-    return _enrolled().filter(pk__in=matched)
+    return enrolled().filter(pk__in=matched)
 
 
 def sets_for(enrollment: Enrollment) -> QuerySet[DeclarationSet]:
@@ -541,7 +421,7 @@ def _parent_user(enrollment: Enrollment) -> int | None:
 
 def notify(channels: QuerySet[Enrollment], *, origin: str) -> int:
     """Queue `DeclarativeManagement` (sync tokens) with a push for these channels, after commit."""
-    targets = _enrolled().filter(pk__in=channels.values("pk"))
+    targets = enrolled().filter(pk__in=channels.values("pk"))
 
     def send() -> None:
         try:
@@ -773,7 +653,7 @@ def verify_legacy_url(value: str) -> tuple[Enrollment, Profile] | None:
         return None
     if not isinstance(data, dict) or not all(isinstance(data.get(k), str | int) for k in "epv"):
         return None
-    enrollment = _enrolled().filter(public_id=str(data["e"])).first()
+    enrollment = enrolled().filter(public_id=str(data["e"])).first()
     profile = Profile.objects.filter(pk=int(data["p"]), version=int(data["v"])).first()
     if enrollment is None or profile is None:
         return None

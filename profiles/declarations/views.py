@@ -16,6 +16,7 @@ from devices import identity
 from mdm_server.pki.certificates import CertificateError
 from profiles import services as profile_services
 from profiles.declarations import services
+from profiles.declarations.asset_data import asset_data_for
 
 
 def _text(reason: str, status: int) -> HttpResponse:
@@ -43,7 +44,7 @@ def asset_data(request: HttpRequest, pk: int, sha256: str) -> HttpResponse:
         device = identity.identify(request)
     except identity.IdentityError as exc:
         return _text(str(exc), 403)
-    hosted = services.asset_data_for(device.fingerprint, pk, sha256)
+    hosted = asset_data_for(device.fingerprint, pk, sha256)
     if hosted is None:
         # The same answer whether the asset exists or not: a device learns nothing of others'.
         return _text("no such asset data for this device", 404)

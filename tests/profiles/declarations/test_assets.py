@@ -18,7 +18,7 @@ from django.urls import reverse
 from devices.models import Enrollment
 from devices.simulator import SimulatedDevice
 from mdm_server import encryption
-from profiles.declarations import services
+from profiles.declarations import asset_data, services
 from profiles.declarations.models import AssetData, Declaration, DeclarationState, SetAssignment
 
 pytestmark = pytest.mark.django_db
@@ -52,13 +52,13 @@ def test_uploaded_data_is_the_assets_reference_and_reaches_the_device(
     row = _given(phone, asset)
     # Not uploaded yet: withheld, with the reason.
     assert services.served(row).withheld["com.ex.data"] == "its data has not been uploaded yet"
-    asset = services.upload_asset_data(
+    asset = asset_data.upload_asset_data(
         asset, data=BODY, content_type="application/json", filename="hello.json"
     )
     assert asset.version == 2
     digest = hashlib.sha256(BODY).hexdigest()
     assert asset.payload["Reference"] == {
-        "DataURL": services.asset_data_url(asset, digest),
+        "DataURL": asset_data.asset_data_url(asset, digest),
         "ContentType": "application/json",
         "Size": len(BODY),
         "Hash-SHA-256": digest,
@@ -75,7 +75,7 @@ def test_another_enrolled_device_cannot_fetch_it(make_device: MakeDevice) -> Non
     asset = _asset()
     phone = make_device(platform="iOS", user_enrollment=True)
     _given(phone, asset)
-    asset = services.upload_asset_data(asset, data=BODY, content_type="application/json")
+    asset = asset_data.upload_asset_data(asset, data=BODY, content_type="application/json")
     url = asset.payload["Reference"]["DataURL"]
     assert phone.fetch(url) == (200, BODY)
     stranger = make_device(platform="iOS", user_enrollment=True)
@@ -92,9 +92,9 @@ def test_a_replaced_file_gets_a_new_url_and_the_old_one_stops(make_device: MakeD
     asset = _asset()
     phone = make_device(platform="iOS", user_enrollment=True)
     _given(phone, asset)
-    old = services.upload_asset_data(asset, data=BODY, content_type="application/json")
+    old = asset_data.upload_asset_data(asset, data=BODY, content_type="application/json")
     old_url = old.payload["Reference"]["DataURL"]
-    new = services.upload_asset_data(old, data=b'{"v": 2}', content_type="application/json")
+    new = asset_data.upload_asset_data(old, data=b'{"v": 2}', content_type="application/json")
     assert new.payload["Reference"]["DataURL"] != old_url
     assert phone.fetch(old_url)[0] == 404
     assert phone.fetch(new.payload["Reference"]["DataURL"]) == (200, b'{"v": 2}')
@@ -104,7 +104,7 @@ def test_the_device_checks_the_hash_and_reports_a_mismatch(make_device: MakeDevi
     asset = _asset()
     phone = make_device(platform="iOS", user_enrollment=True)
     row = _given(phone, asset)
-    services.upload_asset_data(asset, data=BODY, content_type="application/json")
+    asset_data.upload_asset_data(asset, data=BODY, content_type="application/json")
     # The stored bytes change behind the declaration's back (a damaged or tampered store).
     AssetData.objects.filter(declaration=asset).update(
         encrypted_data=encryption.encrypt(b'{"greeting": "evil"}')
@@ -128,14 +128,14 @@ def test_a_certificate_asset_takes_one_certificate(make_device: MakeDevice) -> N
     phone = make_device(platform="iOS", user_enrollment=True)
     asset = _asset("com.ex.root", "com.apple.asset.credential.certificate")
     pem = phone.certificate.public_bytes(serialization.Encoding.PEM)
-    asset = services.upload_asset_data(asset, data=pem, content_type="text/plain")
+    asset = asset_data.upload_asset_data(asset, data=pem, content_type="text/plain")
     assert asset.payload["Reference"]["ContentType"] == "application/pem"
     der = phone.certificate.public_bytes(serialization.Encoding.DER)
-    asset = services.upload_asset_data(asset, data=der)
+    asset = asset_data.upload_asset_data(asset, data=der)
     assert asset.payload["Reference"]["ContentType"] == "application/pkcs1"
     before = AssetData.objects.get(declaration=asset).sha256
     with pytest.raises(services.DeclarationError, match="X.509"):
-        services.upload_asset_data(asset, data=b"not a certificate")
+        asset_data.upload_asset_data(asset, data=b"not a certificate")
     assert AssetData.objects.get(declaration=asset).sha256 == before  # the stored file stays
 
 
@@ -157,7 +157,7 @@ def test_bad_uploads_are_refused_with_a_reason(
         declaration_type=declaration_type, identifier="com.ex.a", display_name="a", payload=payload
     )
     with pytest.raises(services.DeclarationError, match=message):
-        services.upload_asset_data(asset, data=data, content_type=content_type)
+        asset_data.upload_asset_data(asset, data=data, content_type=content_type)
     assert not AssetData.objects.exists()
 
 
