@@ -43,6 +43,7 @@ ENCRYPTED_FIELDS: tuple[tuple[str, str], ...] = (
     ("managed_apps.AppsBooksToken", "encrypted_token"),
     ("abm.AbmLink", "encrypted_key"),
     ("abm.AbmLink", "encrypted_token"),
+    ("declarations.AssetData", "encrypted_data"),
 )
 
 

@@ -152,6 +152,12 @@ class SimulatedDevice:
         )
         return status, data
 
+    def fetch(self, url: str) -> tuple[int, bytes]:
+        """GET with MDM authentication (the identity, as at check-in): asset data."""
+        headers = self._headers(b"", "application/octet-stream")
+        status, _headers, data = self.transport.request("GET", url, headers=headers)
+        return status, data
+
     def checkin(self, message: Mapping[str, Any]) -> tuple[int, bytes]:
         return self.send(self.checkin_url or self.server_url, message, CHECKIN_TYPE)
 
@@ -269,7 +275,7 @@ class SimulatedDevice:
         """Sync the declarations (tokens, items, each changed declaration), activate them and
         send a full status report, as after a `DeclarativeManagement` command."""
         ids = self.ids(user=user)
-        changed = self.declarative.sync(self.checkin, ids)
+        changed = self.declarative.sync(self.checkin, ids, fetch=self.fetch)
         report = self.declarative.report(
             os_version=self.os_version, build_version=self.build_version
         )

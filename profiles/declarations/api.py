@@ -8,18 +8,20 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from devices.models import Enrollment
 from directory.models import DirectoryGroup
-from profiles.declarations import serializers, services
+from profiles.declarations import asset_data, serializers, services
 from profiles.declarations.models import (
     ChannelStatus,
     Declaration,
     DeclarationSet,
     DeclarationState,
+    ManagedAppState,
     SetAssignment,
 )
 from profiles.models import Profile
@@ -100,6 +102,33 @@ class DeclarationDetailApi(APIView):
         except services.DeclarationError as exc:
             return _refused(exc)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class DeclarationAssetDataApi(APIView):
+    """Host a file as an asset's data: its Reference and Authentication point at the server."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"multipart/form-data": serializers.AssetDataInput},
+        responses={200: serializers.DeclarationOutput},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        row = get_object_or_404(Declaration, pk=pk)
+        data = serializers.AssetDataInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        try:
+            row = asset_data.upload_asset_data(
+                row,
+                data=upload.read(),
+                content_type=data.validated_data["content_type"],
+                filename=upload.name or "",
+                actor=request.user,
+            )
+        except services.DeclarationError as exc:
+            return _refused(exc)
+        return Response(serializers.DeclarationOutput(row).data)
 
 
 class DeclarationStatusApi(ListAPIView):
@@ -231,4 +260,5 @@ class DeviceStatusApi(APIView):
         row.stale = services.is_stale(row if row.pk else None)  # type: ignore[attr-defined]
         row.states = DeclarationState.objects.filter(enrollment=enrollment)  # type: ignore[attr-defined]
         row.served = [i.identifier for i in served.items]  # type: ignore[attr-defined]
+        row.apps = ManagedAppState.objects.filter(enrollment=enrollment)  # type: ignore[attr-defined]
         return Response(serializers.DeviceStatusOutput(row).data)

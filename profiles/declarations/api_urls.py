@@ -6,6 +6,11 @@ urlpatterns = [
     path("declarations/", api.DeclarationListApi.as_view(), name="api-declarations"),
     path("declarations/<int:pk>/", api.DeclarationDetailApi.as_view(), name="api-declaration"),
     path(
+        "declarations/<int:pk>/data/",
+        api.DeclarationAssetDataApi.as_view(),
+        name="api-declaration-data",
+    ),
+    path(
         "declarations/<int:pk>/status/",
         api.DeclarationStatusApi.as_view(),
         name="api-declaration-status",

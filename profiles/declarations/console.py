@@ -14,13 +14,15 @@ from django.views.decorators.http import require_POST
 
 from devices.models import Enrollment
 from mdm_server import roles
-from profiles.declarations import forms, rules, services
+from profiles.declarations import asset_data, editor, forms, rules, services
 from profiles.declarations.declaration_table import DECLARATIONS
 from profiles.declarations.models import (
+    AssetData,
     ChannelStatus,
     Declaration,
     DeclarationSet,
     DeclarationState,
+    ManagedAppState,
     SetAssignment,
 )
 
@@ -31,30 +33,6 @@ def _errors(request: HttpRequest, exc: services.DeclarationError) -> None:
     for field, problems in exc.errors.items():
         for problem in problems:
             messages.error(request, f"{field}: {problem}")
-
-
-def _keys(declaration_type: str) -> list[dict[str, Any]]:
-    """The payload keys of a type, flattened for the reference table under the editor."""
-    rows: list[dict[str, Any]] = []
-
-    def walk(keys: dict[str, Any], prefix: str) -> None:
-        for name, node in keys.items():
-            path = f"{prefix}{name}"
-            rows.append(
-                {
-                    "path": path,
-                    "type": node["type"],
-                    "required": node.get("required", False),
-                    "range": ", ".join(node.get("range", [])),
-                }
-            )
-            if "keys" in node:
-                walk(node["keys"], f"{path}.")
-            if "item" in node and "keys" in node["item"]:
-                walk(node["item"]["keys"], f"{path}[].")
-
-    walk(DECLARATIONS.get(declaration_type, {}).get("keys", {}), "")
-    return rows
 
 
 @roles.console_view()
@@ -87,36 +65,76 @@ def declaration_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _payload_form(
+    declaration_type: str, data: Any, existing: dict[str, Any]
+) -> editor.PayloadForm | None:
+    if declaration_type not in DECLARATIONS:
+        return None
+    form_class = editor.payload_form_class(declaration_type, services.server_keys(declaration_type))
+    return form_class(data, prefix="p", existing=existing)
+
+
+def _payload(meta: forms.DeclarationForm, fields: editor.PayloadForm | None) -> Any:
+    """The payload the admin saves (the fields, or the JSON when asked), None on errors."""
+    fields_valid = fields is None or fields.is_valid()
+    if not meta.is_valid():
+        return None
+    if meta.cleaned_data["use_json"] or fields is None:
+        return forms.json_payload(meta)
+    return fields.payload() if fields_valid else None
+
+
+def _put_errors(
+    exc: services.DeclarationError,
+    meta: forms.DeclarationForm,
+    fields: editor.PayloadForm | None,
+) -> None:
+    """The service's errors on the fields they concern (a payload key's on its field)."""
+    for name, problems in exc.errors.items():
+        if name == "payload" and fields is not None and not meta.cleaned_data.get("use_json"):
+            if rest := fields.add_payload_errors(problems):
+                fields.add_error(None, rest)
+        elif name in meta.fields:
+            meta.add_error(name, problems)
+        else:
+            meta.add_error(None, [f"{name}: {p}" for p in problems])
+
+
+def _json(payload: Any) -> str:
+    return json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False)
+
+
 @roles.console_view()
 def declaration_create(request: HttpRequest) -> HttpResponse:
-    form = forms.DeclarationForm(request.POST or None, initial={"payload": {}})
-    chosen = request.GET.get("type") or request.POST.get("declaration_type") or ""
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+    data = request.POST or None
+    chosen = request.POST.get("declaration_type") or request.GET.get("type") or ""
+    meta = forms.DeclarationForm(data, initial={"declaration_type": chosen, "payload": "{}"})
+    fields = _payload_form(chosen, data, {})
+    if request.method == "POST" and (payload := _payload(meta, fields)) is not None:
+        cleaned = meta.cleaned_data
         try:
             row = services.create_declaration(
-                declaration_type=data["declaration_type"],
-                identifier=data["identifier"],
-                display_name=data["display_name"],
-                description=data["description"],
-                payload=data["payload"] if data["payload"] is not None else {},
-                profile=data["profile"],
+                declaration_type=cleaned["declaration_type"],
+                identifier=cleaned["identifier"],
+                display_name=cleaned["display_name"],
+                description=cleaned["description"],
+                payload=payload,
+                profile=cleaned["profile"],
                 actor=request.user,
             )
         except services.DeclarationError as exc:
-            _errors(request, exc)
+            _put_errors(exc, meta, fields)
         else:
             messages.success(request, f"Declaration {row.identifier} created.")
             return redirect("declarations-detail", pk=row.pk)
-    if chosen in DECLARATIONS and not form.is_bound:
-        form.initial["declaration_type"] = chosen
     return render(
         request,
         "declarations/form.html",
         {
             "section": SECTION,
-            "form": form,
-            "keys": _keys(chosen),
+            "form": meta,
+            "meta": meta,
+            "payload_form": fields,
             "chosen": chosen,
             "verdicts": rules.verdicts(chosen) if chosen in DECLARATIONS else [],
         },
@@ -126,28 +144,30 @@ def declaration_create(request: HttpRequest) -> HttpResponse:
 @roles.console_view()
 def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     declaration = get_object_or_404(Declaration, pk=pk)
-    form = forms.DeclarationEditForm(
-        request.POST or None,
+    data = request.POST or None
+    meta = forms.DeclarationEditForm(
+        data,
         initial={
             "display_name": declaration.display_name,
             "description": declaration.description,
-            "payload": declaration.payload,
+            "payload": _json(declaration.payload),
             "profile": declaration.profile_id,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+    fields = _payload_form(declaration.declaration_type, data, declaration.payload or {})
+    if request.method == "POST" and (payload := _payload(meta, fields)) is not None:
+        cleaned = meta.cleaned_data
         try:
             services.update_declaration(
                 declaration,
-                payload=data["payload"] if data["payload"] is not None else {},
-                display_name=data["display_name"],
-                description=data["description"],
-                profile=data["profile"],
+                payload=payload,
+                display_name=cleaned["display_name"],
+                description=cleaned["description"],
+                profile=cleaned["profile"],
                 actor=request.user,
             )
         except services.DeclarationError as exc:
-            _errors(request, exc)
+            _put_errors(exc, meta, fields)
         else:
             messages.success(request, "Saved; devices that have it are told to synchronise.")
             return redirect("declarations-detail", pk=pk)
@@ -163,15 +183,47 @@ def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "section": SECTION,
             "declaration": declaration,
-            "payload_json": json.dumps(declaration.payload, indent=2, sort_keys=True),
-            "form": form,
-            "keys": _keys(declaration.declaration_type),
+            "payload_json": _json(declaration.payload),
+            "form": meta,
+            "meta": meta,
+            "payload_form": fields,
+            "chosen": declaration.declaration_type,
             "verdicts": rules.verdicts(declaration.declaration_type),
             "states": states[:500],
             "withheld": [(s.enrollment, s.withheld[declaration.identifier]) for s in withheld],
             "sets": declaration.sets.all(),
+            "hosts_data": rules.hosts_data(declaration.declaration_type),
+            "asset_data": AssetData.objects.filter(declaration=declaration)
+            .defer("encrypted_data")
+            .first(),
+            "asset_form": forms.AssetDataForm(),
         },
     )
+
+
+@require_POST
+@roles.console_view()
+def declaration_asset_data(request: HttpRequest, pk: int) -> HttpResponse:
+    declaration = get_object_or_404(Declaration, pk=pk)
+    form = forms.AssetDataForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for field, problems in form.errors.items():
+            messages.error(request, f"{field}: {'; '.join(str(p) for p in problems)}")
+        return redirect("declarations-detail", pk=pk)
+    upload = form.cleaned_data["file"]
+    try:
+        asset_data.upload_asset_data(
+            declaration,
+            data=upload.read(),
+            content_type=form.cleaned_data["content_type"],
+            filename=upload.name or "",
+            actor=request.user,
+        )
+    except services.DeclarationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, "File stored; the devices given this asset are told to sync.")
+    return redirect("declarations-detail", pk=pk)
 
 
 @require_POST
@@ -315,6 +367,7 @@ def device_status(request: HttpRequest, public_id: str) -> HttpResponse:
             "served": served.items,
             "withheld": sorted(served.withheld.items()),
             "states": DeclarationState.objects.filter(enrollment=enrollment),
+            "apps": ManagedAppState.objects.filter(enrollment=enrollment),
             "sets": services.sets_for(enrollment),
         },
     )

@@ -7,6 +7,7 @@ urlpatterns = [
     path("new/", console.declaration_create, name="declarations-create"),
     path("<int:pk>/", console.declaration_detail, name="declarations-detail"),
     path("<int:pk>/delete/", console.declaration_delete, name="declarations-delete"),
+    path("<int:pk>/data/", console.declaration_asset_data, name="declarations-asset-upload"),
     path("sets/new/", console.set_create, name="declarations-set-create"),
     path("sets/<int:pk>/", console.set_detail, name="declarations-set-detail"),
     path("sets/<int:pk>/assign/", console.set_assign, name="declarations-set-assign"),

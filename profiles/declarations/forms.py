@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import forms
@@ -26,13 +27,14 @@ class DeclarationForm(forms.Form):
     identifier = forms.CharField(max_length=255, help_text="e.g. com.example.passcode")
     display_name = forms.CharField(max_length=255, required=False)
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    payload = forms.JSONField(
-        initial=dict,
+    # The payload as JSON: the advanced view beside the generated fields (used when asked).
+    payload = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 12, "class": "mono"}),
         help_text="The declaration's Payload as JSON; {{ email }}, {{ full_name }}, {{ username }}, "
         "{{ upn }} and {{ managed_apple_id }} are filled with the person's details per device.",
     )
+    use_json = forms.BooleanField(required=False, label="Save the JSON")
     profile = forms.ModelChoiceField(
         queryset=Profile.objects.all(),
         required=False,
@@ -40,11 +42,33 @@ class DeclarationForm(forms.Form):
     )
 
 
+def json_payload(form: forms.Form) -> Any:
+    """The advanced view's payload, or None with an error on the field."""
+    text = form.cleaned_data.get("payload") or "{}"
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        form.add_error("payload", f"Not valid JSON: {exc}")
+        return None
+
+
 class DeclarationEditForm(DeclarationForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         del self.fields["declaration_type"]
         del self.fields["identifier"]
+
+
+class AssetDataForm(forms.Form):
+    file = forms.FileField(
+        help_text="Stored by the server and served to the devices given this asset"
+    )
+    content_type = forms.CharField(
+        max_length=127,
+        required=False,
+        help_text="Media type (e.g. application/json); empty: guessed from the file name. "
+        "A certificate asset is announced as application/pem or application/pkcs1.",
+    )
 
 
 class SetForm(forms.Form):

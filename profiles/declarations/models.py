@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from mdm_server import encryption
 from profiles.models import Assignment, assignment_target_constraints
 
 
@@ -48,6 +49,29 @@ class Declaration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.display_name} ({self.identifier})"
+
+
+class AssetData(models.Model):
+    """The data of an asset declaration that the server hosts: the file the admin uploaded,
+    served at the asset's `Reference.DataURL` only to devices that are given the asset."""
+
+    declaration = models.OneToOneField(
+        Declaration, on_delete=models.CASCADE, related_name="asset_data"
+    )
+    # Credential data (a password, a PKCS #12 identity) among it: encrypted at rest.
+    encrypted_data = models.BinaryField(editable=False)
+    content_type = models.CharField(max_length=127)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)  # hex, as Reference.Hash-SHA-256 carries it
+    filename = models.CharField(max_length=255, blank=True)
+    uploaded_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"data of {self.declaration_id} ({self.size} bytes)"
+
+    @property
+    def data(self) -> bytes:
+        return encryption.decrypt(self.encrypted_data)
 
 
 class DeclarationSet(models.Model):
@@ -157,3 +181,32 @@ class DeclarationState(models.Model):
     @property
     def failed(self) -> bool:
         return self.valid == "invalid" or (bool(self.reasons) and not self.active)
+
+
+class ManagedAppState(models.Model):
+    """An app of an `app.managed` declaration on one channel, as the device last reported it
+    (status item `app.managed.list`)."""
+
+    enrollment = models.ForeignKey(
+        "devices.Enrollment", on_delete=models.CASCADE, related_name="declared_apps"
+    )
+    bundle_id = models.CharField(max_length=255)
+    declaration_identifier = models.CharField(max_length=255, blank=True)
+    name = models.CharField(max_length=255, blank=True)
+    version = models.CharField(max_length=64, blank=True)
+    short_version = models.CharField(max_length=64, blank=True)
+    state = models.CharField(max_length=32, blank=True)  # Apple's values: managed, failed, ...
+    update_state = models.CharField(max_length=32, blank=True)
+    reasons = models.JSONField(default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["bundle_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrollment", "bundle_id"], name="declarations_app_state_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bundle_id} on {self.enrollment_id}: {self.state}"

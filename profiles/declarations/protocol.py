@@ -20,6 +20,18 @@ CLASS_KEYS = {
     "configuration": "Configurations",
     "management": "Management",
 }
+# The status items `parse_status` reads: every channel is subscribed to those it may report.
+SERVER_STATUS_ITEMS = (
+    "device.operating-system.version",
+    "device.operating-system.build-version",
+    "passcode.is-compliant",
+    "passcode.is-present",
+    "softwareupdate.pending-version",
+    "softwareupdate.install-state",
+    "softwareupdate.failure-reason",
+    "management.declarations",
+    "app.managed.list",
+)
 STATUS_KEYS = {
     "activation": "activations",
     "asset": "assets",
@@ -108,6 +120,21 @@ class DeclarationState:
     reasons: tuple[dict[str, Any], ...] = ()
 
 
+@dataclass(frozen=True)
+class ManagedApp:
+    """One app of an `app.managed` declaration as the device reports it (`app.managed.list`)."""
+
+    identifier: str  # the bundle ID
+    removed: bool = False  # `_removed`: the device no longer has it (only the identifier given)
+    declaration_identifier: str = ""
+    name: str = ""
+    version: str = ""
+    short_version: str = ""
+    state: str = ""
+    update_state: str = ""
+    reasons: tuple[dict[str, Any], ...] = ()
+
+
 @dataclass
 class StatusSummary:
     """What an admin asks of a status report; each field None when the report did not say."""
@@ -121,6 +148,7 @@ class StatusSummary:
     passcode_compliant: bool | None = None
     passcode_present: bool | None = None
     declarations: list[DeclarationState] | None = None
+    managed_apps: list[ManagedApp] | None = None
     errors: list[dict[str, Any]] = field(default_factory=list)
     full_report: bool = False
 
@@ -204,6 +232,9 @@ def parse_status(report: Mapping[str, Any]) -> StatusSummary:
                         reasons=_reasons(entry.get("reasons")),
                     )
                 )
+    apps = _get(items, "app.managed.list")
+    if isinstance(apps, list):
+        summary.managed_apps = _managed_apps(apps)
     errors = report.get("Errors", [])
     if isinstance(errors, list):
         for error in errors[:50]:
@@ -222,3 +253,26 @@ def parse_status(report: Mapping[str, Any]) -> StatusSummary:
                     }
                 )
     return summary
+
+
+def _managed_apps(entries: list[Any]) -> list[ManagedApp]:
+    """The `app.managed.list` status item; odd entries ignored, a repeated app counted once."""
+    out: dict[str, ManagedApp] = {}
+    for entry in entries[:2000]:
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("identifier"), str):
+            continue
+        identifier = entry["identifier"][:255]
+        if not identifier or identifier in out:
+            continue
+        out[identifier] = ManagedApp(
+            identifier=identifier,
+            removed=entry.get("_removed") is True,
+            declaration_identifier=_text(entry.get("declaration-identifier")) or "",
+            name=_text(entry.get("name")) or "",
+            version=_text(entry.get("version"), 64) or "",
+            short_version=_text(entry.get("short-version"), 64) or "",
+            state=_text(entry.get("state"), 32) or "",
+            update_state=_text(entry.get("update-state"), 32) or "",
+            reasons=_reasons(entry.get("reasons")),
+        )
+    return list(out.values())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from typing import Any
 
 from django.db.models import Q
@@ -17,6 +18,8 @@ from profiles.declarations.models import SetAssignment
 from profiles.models import Profile
 
 logger = logging.getLogger(__name__)
+# The origin of the DeclarativeManagement a new channel is sent (it turns declarative management on).
+ENROLLMENT_ORIGIN = "enrollment completed"
 
 
 def handle_declarative(
@@ -51,12 +54,17 @@ def handle_declarative(
 
 
 def on_enrollment_completed(sender: Any, enrollment: Enrollment, **kwargs: Any) -> None:
-    """A new channel with declaration sets is told to synchronise them."""
+    """A new channel that has declaration sets, or that may report status (the server's own
+    status subscriptions), is told to synchronise: that first command turns declarative
+    management on for the device."""
     try:
-        if services.sets_for(enrollment).exists():
-            services.notify(
-                Enrollment.objects.filter(pk=enrollment.pk), origin="enrollment completed"
-            )
+        kind = services.channel_kind(enrollment)
+        # Supervision is known only once DeviceInformation is answered (asked at enrollment
+        # too): a device enrollment may be supervised, and a supervised Mac reports status.
+        maybe = [kind, replace(kind, kind="supervised")] if kind.kind == "device" else [kind]
+        subscribes = any(services.server_subscriptions(k) for k in maybe)
+        if subscribes or services.sets_for(enrollment).exists():
+            services.notify(Enrollment.objects.filter(pk=enrollment.pk), origin=ENROLLMENT_ORIGIN)
     except Exception:
         logger.exception("queueing declarations for enrollment %s failed", enrollment.pk)
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from mdm_server import apple
-from profiles.declarations.declaration_table import DECLARATIONS
+from profiles.declarations import protocol
+from profiles.declarations.declaration_table import DECLARATIONS, STATUS_ITEMS
 
 KIND_LABELS = {
     "supervised": "supervised device enrollments",
@@ -65,6 +66,26 @@ def refusal(declaration_type: str, channel: ChannelKind) -> str | None:
     entry = DECLARATIONS.get(declaration_type)
     if entry is None:
         return f"{declaration_type} is not a declaration type in Apple's schema"
+    return _os_refusal(declaration_type, entry, channel)
+
+
+def status_refusal(name: str, channel: ChannelKind) -> str | None:
+    """Why a channel cannot report this status item (Apple's table), or None when it can."""
+    entry = STATUS_ITEMS.get(name)
+    if entry is None:
+        return f"{name} is not a status item in Apple's schema"
+    return _os_refusal(name, entry, channel)
+
+
+def server_subscriptions(channel: ChannelKind) -> list[str]:
+    """The status items the server reads that this channel may report (what the server's own
+    `management.status-subscriptions` declaration asks of it)."""
+    return [n for n in protocol.SERVER_STATUS_ITEMS if status_refusal(n, channel) is None]
+
+
+def _os_refusal(
+    declaration_type: str, entry: Mapping[str, Any], channel: ChannelKind
+) -> str | None:
     if not channel.platform:
         return "the device has not told its platform yet"
     rule = entry["os"].get(channel.platform)
@@ -110,6 +131,26 @@ def verdicts(declaration_type: str) -> list[dict[str, Any]]:
     return out
 
 
+def hosts_data(declaration_type: str) -> bool:
+    """An asset whose data the server can host: its payload names the data at
+    `Reference.DataURL` (Apple's data and credential assets)."""
+    entry = DECLARATIONS.get(declaration_type)
+    if entry is None or entry["class"] != "asset":
+        return False
+    reference = entry["keys"].get("Reference", {})
+    return "DataURL" in reference.get("keys", {})
+
+
+def data_authentication(declaration_type: str) -> dict[str, str] | None:
+    """The `Authentication` of hosted data: MDM (the device's identity, as at check-in) where
+    the type has the key and allows it; None where the type has no such key."""
+    node = DECLARATIONS.get(declaration_type, {}).get("keys", {}).get("Authentication")
+    if node is None:
+        return None
+    kinds = node.get("keys", {}).get("Type", {}).get("range", [])
+    return {"Type": "MDM"} if "MDM" in kinds else None
+
+
 # --- payload validation ------------------------------------------------------------------------
 
 _PY_TYPES: dict[str, tuple[type, ...]] = {
@@ -134,6 +175,11 @@ def _check(value: Any, node: Mapping[str, Any], path: str, errors: list[str]) ->
             return
     if "range" in node and str(value) not in node["range"] and not isinstance(value, bool):
         errors.append(f"{path}: must be one of {', '.join(node['range'])}")
+    if kind in ("integer", "real"):
+        if "min" in node and value < node["min"]:
+            errors.append(f"{path}: must be at least {node['min']}")
+        if "max" in node and value > node["max"]:
+            errors.append(f"{path}: must be at most {node['max']}")
     if kind == "array" and "item" in node:
         for index, item in enumerate(value):
             _check(item, node["item"], f"{path}[{index}]", errors)

@@ -15,6 +15,7 @@ from profiles.declarations.models import (
     Declaration,
     DeclarationSet,
     DeclarationState,
+    ManagedAppState,
     SetAssignment,
 )
 
@@ -137,10 +138,29 @@ class StateOutput(serializers.ModelSerializer):
         ]
 
 
+class ManagedAppOutput(serializers.ModelSerializer):
+    class Meta:
+        model = ManagedAppState
+        fields = [
+            "bundle_id",
+            "declaration_identifier",
+            "name",
+            "version",
+            "short_version",
+            "state",
+            "update_state",
+            "reasons",
+            "updated_at",
+        ]
+
+
 class DeviceStatusOutput(serializers.ModelSerializer):
     enrollment = serializers.UUIDField(source="enrollment.public_id")
     stale = serializers.BooleanField()
     states = StateOutput(many=True)
+    apps = ManagedAppOutput(
+        many=True, help_text="the apps of its app.managed declarations (app.managed.list)"
+    )
     served = serializers.ListField(child=serializers.CharField(), help_text="identifiers")
 
     class Meta:
@@ -162,5 +182,17 @@ class DeviceStatusOutput(serializers.ModelSerializer):
             "withheld",
             "errors",
             "states",
+            "apps",
             "served",
         ]
+
+
+class AssetDataInput(serializers.Serializer):
+    file = serializers.FileField(help_text="the asset's data, served to the devices given it")
+    content_type = serializers.CharField(
+        max_length=127,
+        required=False,
+        default="",
+        help_text="media type; empty: guessed from the file name (a certificate asset: "
+        "application/pem or application/pkcs1 from its encoding)",
+    )

@@ -11,7 +11,7 @@ import logging
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -32,6 +32,7 @@ from profiles.declarations.models import (
     Declaration,
     DeclarationSet,
     DeclarationState,
+    ManagedAppState,
     SetAssignment,
 )
 from profiles.models import Profile
@@ -44,6 +45,10 @@ ENFORCEMENT = "com.apple.configuration.softwareupdate.enforcement.specific"
 ACTIVATION = "com.apple.activation.simple"
 # The activation the server adds for the configurations no activation of the set names.
 AUTO_ACTIVATION = "mdm.server.activation.assigned"
+# The server's own status subscriptions: every channel that may have them gets them.
+SUBSCRIPTIONS = "com.apple.configuration.management.status-subscriptions"
+AUTO_SUBSCRIPTIONS = "mdm.server.status-subscriptions"
+RESERVED = frozenset({AUTO_ACTIVATION, AUTO_SUBSCRIPTIONS})
 _LEGACY_SALT = "declarations.legacy-profile"
 # Payloads Apple's LegacyProfile documentation excludes from a legacy declaration's profile.
 _NOT_IN_LEGACY = frozenset({"com.apple.mdm", "com.apple.declarations"})
@@ -81,8 +86,8 @@ def _validate(
         return {"declaration_type": [f"{declaration_type!r} is not in Apple's declarative schema"]}
     if not identifier or len(identifier) > 255 or "/" in identifier:
         errors["identifier"] = ["1 to 255 characters, no '/'"]
-    elif identifier == AUTO_ACTIVATION:
-        errors["identifier"] = ["this identifier is the server's own activation"]
+    elif identifier in RESERVED:
+        errors["identifier"] = ["this identifier is one of the server's own declarations"]
     elif Declaration.objects.filter(identifier=identifier).exclude(pk=exclude or 0).exists():
         errors["identifier"] = [f"a declaration {identifier!r} exists already"]
     checked = payload
@@ -99,9 +104,18 @@ def _validate(
             ]
     elif profile is not None:
         errors["profile"] = ["only a legacy declaration delivers a profile"]
+    if _awaits_data(declaration_type, payload):
+        # Its data is uploaded next (upload_asset_data fills the Reference).
+        checked = {**payload, "Reference": {"DataURL": "https://server/"}}
     problems = rules.validate_payload(declaration_type, checked)
     if problems:
         errors["payload"] = problems
+    if (
+        isinstance(payload, dict)
+        and not problems
+        and (extra := _text_rules(declaration_type, payload))
+    ):
+        errors["payload"] = extra
     if declaration_type == ACTIVATION and isinstance(payload, dict) and not problems:
         wanted = set(payload.get("StandardConfigurations", []))
         known = set(
@@ -114,6 +128,32 @@ def _validate(
                 "StandardConfigurations names no configuration " + ", ".join(missing)
             )
     return errors
+
+
+MANAGED_APP = "com.apple.configuration.app.managed"
+_APP_SOURCES = ("AppStoreID", "BundleID", "ManifestURL")
+
+
+def _text_rules(declaration_type: str, payload: Mapping[str, Any]) -> list[str]:
+    """What Apple's text (not its schema's types) asks of a payload: an enforcement's dotted
+    OS version and zone-less local date and time; one and only one source of a managed app."""
+    problems: list[str] = []
+    if declaration_type == MANAGED_APP:
+        given = [k for k in _APP_SOURCES if payload.get(k)]
+        if len(given) != 1:
+            problems.append(
+                f"{(given or ['AppStoreID'])[-1]}: one and only one of AppStoreID, BundleID "
+                f"or ManifestURL (Apple), not {len(given)}"
+            )
+    if declaration_type != ENFORCEMENT:
+        return problems
+    if apple.parse_os_version(payload.get("TargetOSVersion")) is None:
+        problems.append("TargetOSVersion: an OS version such as 18.3")
+    try:
+        datetime.strptime(str(payload.get("TargetLocalDateTime")), "%Y-%m-%dT%H:%M:%S")
+    except ValueError:
+        problems.append("TargetLocalDateTime: use yyyy-mm-ddThh:mm:ss (local time, no zone)")
+    return problems
 
 
 @transaction.atomic
@@ -199,6 +239,25 @@ def delete_declaration(declaration: Declaration, *, actor: Actor = None) -> None
     audit.record(actor=actor, action="declarations.delete", target=declaration)
     declaration.delete()
     notify(Enrollment.objects.filter(pk__in=channels), origin="declaration deleted")
+
+
+def server_keys(declaration_type: str) -> frozenset[str]:
+    """Top-level payload keys the server fills (not the admin's fields): a legacy declaration's
+    ProfileURL, and a hosted asset's Reference and Authentication (set by its upload)."""
+    if declaration_type == LEGACY:
+        return frozenset({"ProfileURL"})
+    if rules.hosts_data(declaration_type):
+        return frozenset({"Reference", "Authentication"})
+    return frozenset()
+
+
+def _awaits_data(declaration_type: str, payload: Any) -> bool:
+    """An asset the server will host, created before its file is uploaded (no Reference yet)."""
+    return (
+        rules.hosts_data(declaration_type)
+        and isinstance(payload, dict)
+        and "Reference" not in payload
+    )
 
 
 def _names(activation: Declaration, declaration: Declaration) -> bool:
@@ -305,7 +364,8 @@ def unassign_set(assignment: SetAssignment, *, actor: Actor = None) -> None:
 # --- who gets what -----------------------------------------------------------------------------
 
 
-def _enrolled() -> QuerySet[Enrollment]:
+def enrolled() -> QuerySet[Enrollment]:
+    """The channels whose enrollment has not ended."""
     return Enrollment.objects.filter(status=Enrollment.Status.ENROLLED)
 
 
@@ -329,14 +389,14 @@ def channels_of_sets(
     matched = Enrollment.objects.filter(
         _assignment_filter(SetAssignment.objects.filter(declaration_set__in=ids))
     ).values("pk")
-    return _enrolled().filter(pk__in=matched)
+    return enrolled().filter(pk__in=matched)
 
 
 def channels_of_assignment(assignment: SetAssignment) -> QuerySet[Enrollment]:
     matched = Enrollment.objects.filter(
         _assignment_filter(SetAssignment.objects.filter(pk=assignment.pk))
     ).values("pk")
-    return _enrolled().filter(pk__in=matched)
+    return enrolled().filter(pk__in=matched)
 
 
 def sets_for(enrollment: Enrollment) -> QuerySet[DeclarationSet]:
@@ -361,7 +421,7 @@ def _parent_user(enrollment: Enrollment) -> int | None:
 
 def notify(channels: QuerySet[Enrollment], *, origin: str) -> int:
     """Queue `DeclarativeManagement` (sync tokens) with a push for these channels, after commit."""
-    targets = _enrolled().filter(pk__in=channels.values("pk"))
+    targets = enrolled().filter(pk__in=channels.values("pk"))
 
     def send() -> None:
         try:
@@ -470,6 +530,8 @@ def served(enrollment: Enrollment) -> Served:
     for identifier, row in sorted(by_id.items()):
         reason = rules.refusal(row.declaration_type, kind)
         payload: Any = row.payload
+        if reason is None and _awaits_data(row.declaration_type, payload):
+            reason = "its data has not been uploaded yet"
         if reason is None and row.declaration_type == LEGACY and row.profile is not None:
             reason = _legacy_refusal(enrollment, row.profile, kind)
             payload = {**row.payload, "ProfileURL": _legacy_url(enrollment, row.profile)}
@@ -523,9 +585,22 @@ def served(enrollment: Enrollment) -> Served:
         for i, r in accepted.items()
         if r.declaration_class == Declaration.Class.CONFIGURATION and i not in activated
     )
-    if rest:
-        payload = {"StandardConfigurations": rest}
-        out.items.append(
+    out.items.extend(_server_items(enrollment, kind, rest))
+    return out
+
+
+def _server_items(
+    enrollment: Enrollment, kind: rules.ChannelKind, unactivated: list[str]
+) -> list[protocol.Item]:
+    """The server's own declarations: its status subscriptions, and the activation of the
+    configurations no activation of the sets names."""
+    items: list[protocol.Item] = []
+    if enrollment.status == Enrollment.Status.ENROLLED and (own := server_subscriptions(kind)):
+        items.append(own)
+        unactivated = [*unactivated, own.identifier]
+    if unactivated:
+        payload = {"StandardConfigurations": unactivated}
+        items.append(
             protocol.Item(
                 "activation",
                 ACTIVATION,
@@ -534,7 +609,25 @@ def served(enrollment: Enrollment) -> Served:
                 payload,
             )
         )
-    return out
+    return items
+
+
+def server_subscriptions(kind: rules.ChannelKind) -> protocol.Item | None:
+    """The server's `management.status-subscriptions` for a kind of channel: the status items
+    it reads that Apple lets that channel report (none where the declaration is not allowed)."""
+    if rules.refusal(SUBSCRIPTIONS, kind) is not None:
+        return None
+    names = rules.server_subscriptions(kind)
+    if not names:
+        return None
+    payload = {"StatusItems": [{"Name": name} for name in names]}
+    return protocol.Item(
+        "configuration",
+        SUBSCRIPTIONS,
+        AUTO_SUBSCRIPTIONS,
+        protocol.served_token("status-subscriptions", payload),
+        payload,
+    )
 
 
 def _asset_refs(value: Any) -> list[str]:
@@ -560,7 +653,7 @@ def verify_legacy_url(value: str) -> tuple[Enrollment, Profile] | None:
         return None
     if not isinstance(data, dict) or not all(isinstance(data.get(k), str | int) for k in "epv"):
         return None
-    enrollment = _enrolled().filter(public_id=str(data["e"])).first()
+    enrollment = enrolled().filter(public_id=str(data["e"])).first()
     profile = Profile.objects.filter(pk=int(data["p"]), version=int(data["v"])).first()
     if enrollment is None or profile is None:
         return None
@@ -606,7 +699,50 @@ def record_status(enrollment: Enrollment, report: Mapping[str, Any]) -> ChannelS
     status.save()
     if summary.declarations is not None:
         _record_states(enrollment, summary.declarations)
+    if summary.managed_apps is not None:
+        _record_apps(enrollment, summary.managed_apps, full=summary.full_report)
     return status
+
+
+def _record_apps(enrollment: Enrollment, apps: list[protocol.ManagedApp], *, full: bool) -> None:
+    """`app.managed.list`: a full report is the whole list; otherwise it names the apps that
+    changed, an app with `_removed` being gone."""
+    present = [a for a in apps if not a.removed]
+    gone = ManagedAppState.objects.filter(enrollment=enrollment)
+    if full:
+        gone = gone.exclude(bundle_id__in=[a.identifier for a in present])
+    else:
+        gone = gone.filter(bundle_id__in=[a.identifier for a in apps if a.removed])
+    gone.delete()
+    ManagedAppState.objects.bulk_create(
+        [
+            ManagedAppState(
+                enrollment=enrollment,
+                bundle_id=a.identifier,
+                declaration_identifier=a.declaration_identifier,
+                name=a.name,
+                version=a.version,
+                short_version=a.short_version,
+                state=a.state,
+                update_state=a.update_state,
+                reasons=list(a.reasons),
+                updated_at=timezone.now(),
+            )
+            for a in present
+        ],
+        update_conflicts=True,
+        unique_fields=["enrollment", "bundle_id"],
+        update_fields=[
+            "declaration_identifier",
+            "name",
+            "version",
+            "short_version",
+            "state",
+            "update_state",
+            "reasons",
+            "updated_at",
+        ],
+    )
 
 
 def _deadline(enrollment: Enrollment, pending: str) -> str:

@@ -8,4 +8,9 @@ urlpatterns = [
         views.legacy_profile,
         name="declarations-legacy-profile",
     ),
+    path(
+        "mdm/declarations/asset/<int:pk>/<str:sha256>",
+        views.asset_data,
+        name="declarations-asset-data",
+    ),
 ]

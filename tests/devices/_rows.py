@@ -13,6 +13,7 @@ from django.utils import timezone
 from devices.models import Command, DeviceEvent, Enrollment, QueuedCommand
 from devices.services.inventory_queue import INVENTORY_ORIGIN, inventory_commands
 from devices.simulator import SimulatedDevice
+from profiles.declarations.receivers import ENROLLMENT_ORIGIN
 
 
 def bulk_devices(n: int, **fields: Any) -> None:
@@ -51,28 +52,36 @@ def enrolled(
     return device, Enrollment.objects.get(channel_key=key)
 
 
+# What the server asks of every new channel: its inventory, and (once the enrollment is
+# committed) the DeclarativeManagement that turns declarative management on.
+AT_ENROLLMENT = (INVENTORY_ORIGIN, ENROLLMENT_ORIGIN)
+
+
 def later_commands() -> QuerySet[Command]:
-    """The commands a test queued: all but the inventory asked when the enrollment completed."""
-    return Command.objects.exclude(origin=INVENTORY_ORIGIN)
+    """The commands a test queued: all but those asked when the enrollment completed."""
+    return Command.objects.exclude(origin__in=AT_ENROLLMENT)
 
 
 def later_deliveries() -> QuerySet[QueuedCommand]:
-    """The queue rows of the commands a test queued (not the inventory asked at enrollment)."""
-    return QueuedCommand.objects.exclude(command__origin=INVENTORY_ORIGIN)
+    """The queue rows of the commands a test queued (not those asked at enrollment)."""
+    return QueuedCommand.objects.exclude(command__origin__in=AT_ENROLLMENT)
 
 
 INVENTORY = frozenset(name for name, _ in inventory_commands(user_enrollment=False))
+ASKED_AT_ENROLLMENT = INVENTORY | {"DeclarativeManagement"}
 
 
 def drain_inventory(device: SimulatedDevice) -> None:
-    """The device answers the inventory the server asked when its enrollment completed (as a
-    device pushed after its first TokenUpdate does), so a test goes on from an empty queue."""
-    answered = device.run(max_commands=len(INVENTORY))
+    """The device answers what the server asked when its enrollment completed (as a device
+    pushed after its first TokenUpdate does): the inventory, and the DeclarativeManagement that
+    turns declarative management on (queued after commit), so a test goes on from an empty
+    queue."""
+    answered = device.run(max_commands=len(ASKED_AT_ENROLLMENT))
     kinds = [r.request_type for r in answered]
-    assert set(kinds) <= INVENTORY and len(kinds) == len(set(kinds)), kinds
+    assert set(kinds) <= ASKED_AT_ENROLLMENT and len(kinds) == len(set(kinds)), kinds
 
 
 def later_events() -> QuerySet[DeviceEvent]:
-    """The device log without the entries of the inventory asked at enrollment."""
-    inventory = Command.objects.filter(origin=INVENTORY_ORIGIN).values("uuid")
+    """The device log without the entries of what was asked at enrollment."""
+    inventory = Command.objects.filter(origin__in=AT_ENROLLMENT).values("uuid")
     return DeviceEvent.objects.exclude(command_uuid__in=inventory)

@@ -219,10 +219,12 @@ def test_declarative_management_minimal_answers_and_status(make_device: MakeDevi
     )
     items = json.loads(body)
     assert items["DeclarationsToken"] == tokens["DeclarationsToken"]
-    assert items["Declarations"] == {
-        "Activations": [],
+    # No set assigned: only the server's own status subscriptions and the activation of them.
+    listed = {k: [i["Identifier"] for i in v] for k, v in items["Declarations"].items()}
+    assert listed == {
+        "Activations": ["mdm.server.activation.assigned"],
         "Assets": [],
-        "Configurations": [],
+        "Configurations": ["mdm.server.status-subscriptions"],
         "Management": [],
     }
     report = {"StatusItems": {"device": {"identifier": {"udid": "hidden"}}}, "Errors": []}

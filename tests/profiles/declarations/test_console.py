@@ -33,6 +33,7 @@ def test_create_assign_and_see_status(
             "declaration_type": ENFORCEMENT,
             "identifier": "com.ex.up",
             "payload": '{"TargetOSVersion": 18}',
+            "use_json": "on",
         },
         follow=True,
     )
@@ -40,7 +41,12 @@ def test_create_assign_and_see_status(
     assert not Declaration.objects.exists()
     broken_json = admin_client.post(
         "/console/declarations/new/",
-        {"declaration_type": ENFORCEMENT, "identifier": "com.ex.up", "payload": "{nope"},
+        {
+            "declaration_type": ENFORCEMENT,
+            "identifier": "com.ex.up",
+            "payload": "{nope",
+            "use_json": "on",
+        },
     )
     assert broken_json.status_code == 200 and not Declaration.objects.exists()
     admin_client.post(
@@ -49,6 +55,7 @@ def test_create_assign_and_see_status(
             "declaration_type": "com.apple.configuration.passcode.settings",
             "identifier": "com.ex.pass",
             "payload": '{"RequirePasscode": true}',
+            "use_json": "on",
         },
     )
     passcode = Declaration.objects.get(identifier="com.ex.pass")
@@ -58,6 +65,7 @@ def test_create_assign_and_see_status(
             "declaration_type": ENFORCEMENT,
             "identifier": "com.ex.up",
             "payload": '{"TargetOSVersion": "18.3", "TargetLocalDateTime": "2026-12-24T18:00:00"}',
+            "use_json": "on",
         },
     )
     update = Declaration.objects.get(identifier="com.ex.up")

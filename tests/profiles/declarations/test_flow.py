@@ -72,7 +72,12 @@ def test_user_enrolled_iphone_receives_its_set_and_reports_it_active(
     handled = phone.run()
     assert [r.request_type for r in handled] == ["DeclarativeManagement"]
     held = {identifier for (_, identifier) in phone.declarative.declarations}
-    assert held == {"com.ex.passcode", "com.ex.status", services.AUTO_ACTIVATION}
+    assert held == {
+        "com.ex.passcode",
+        "com.ex.status",
+        services.AUTO_ACTIVATION,
+        services.AUTO_SUBSCRIPTIONS,
+    }
     assert phone.declarative.active == held
     states = {s.identifier: s for s in DeclarationState.objects.filter(enrollment=enrollment)}
     assert states["com.ex.passcode"].active and states["com.ex.passcode"].valid == "valid"
