@@ -256,6 +256,8 @@ def _apply_records(link: AbmLink, records: list[protocol.DeviceRecord]) -> tuple
         device.assigned_at = record.device_assigned_date
         device.removed_at = None
         device.save()
+        # Apple's sync lists a device once per change: a later record of this page updates it.
+        known[record.serial_number] = device
         changed += 1
     return changed, removed
 

@@ -1,0 +1,86 @@
+"""Apple Business Manager answering what it should not: the same device twice in a sync page,
+results of the wrong shape, text PostgreSQL cannot store. Each ends in an AbmError the admin
+reads (or a plain success), never an exception from deeper down, and nothing known is lost."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from enrollment.abm import services
+from enrollment.abm.models import AbmDevice, AbmLink, AbmProfile
+from tests.enrollment.abm.fake_abm import FakeAbm, abm_device
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_device_added_then_changed_in_one_sync_page_is_stored_once(
+    link: AbmLink, stocked: FakeAbm
+) -> None:
+    services.sync_devices(link=link)
+    # Bought, then given an asset tag, between two syncs: Apple's sync page lists it twice.
+    stocked.add_device(abm_device("F2LXK1DDDDDD", "iPad Air", "iPad"))
+    stocked.add_device(abm_device("F2LXK1DDDDDD", "iPad Air", "iPad", asset_tag="A-17"))
+    totals = services.sync_devices(link=link)
+    assert totals["changed"] == 2 and totals["pages"] == 1
+    device = AbmDevice.objects.get(serial_number="F2LXK1DDDDDD")
+    assert device.asset_tag == "A-17" and device.removed_at is None
+    assert AbmDevice.objects.count() == 4
+
+
+def test_a_device_changed_then_deleted_in_one_sync_page_is_marked_removed(
+    link: AbmLink, stocked: FakeAbm
+) -> None:
+    services.sync_devices(link=link)
+    stocked.add_device(abm_device("F2LXK1EEEEEE", "iPad Air", "iPad"))
+    stocked.remove_device("F2LXK1EEEEEE")
+    # Both events in one page: added, then deleted -> known and marked removed.
+    services.sync_devices(link=link)
+    device = AbmDevice.objects.filter(serial_number="F2LXK1EEEEEE").first()
+    assert device is not None and device.removed_at is not None
+
+
+def _defined(link: AbmLink, admin_user: Any, settings: Any) -> AbmProfile:
+    settings.PUBLIC_URL = "https://mdm.example.com"
+    services.sync_devices(link=link)
+    return services.define_profile(profile=AbmProfile(link=link, name="P"), actor=admin_user)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    ['{"devices": ["F2LXK1AAAAAA"]}', '{"devices": "SUCCESS"}', '["F2LXK1AAAAAA"]', '"x"'],
+    ids=["list", "text", "top-level-list", "top-level-text"],
+)
+def test_assign_and_remove_answers_of_the_wrong_shape_are_told(
+    link: AbmLink, stocked: FakeAbm, admin_user: Any, settings: Any, answer: str
+) -> None:
+    profile = _defined(link, admin_user, settings)
+    stocked.fail("/profile/devices", 200, answer)
+    with pytest.raises(services.AbmError, match="Apple Business Manager") as exc:
+        services.assign_profile(profile=profile, serials=["F2LXK1AAAAAA"], actor=admin_user)
+    assert exc.value.status == 502
+    stocked.fail("/profile/devices", 200, answer)
+    with pytest.raises(services.AbmError, match="Apple Business Manager") as exc:
+        services.remove_profile(link=link, serials=["F2LXK1AAAAAA"], actor=admin_user)
+    assert exc.value.status == 502
+    link.refresh_from_db()
+    assert link.last_error  # on the dashboard
+    assert AbmDevice.objects.filter(removed_at__isnull=True).count() == 3
+
+
+def test_a_nul_character_from_apple_is_refused_before_the_database(
+    link: AbmLink, stocked: FakeAbm
+) -> None:
+    services.sync_devices(link=link)
+    page = (
+        '{"devices": [{"serial_number": "F2LXK1\\u0000ZZ", "model": "iPad", "op_type": "added"}],'
+        ' "cursor": "s99", "more_to_follow": false}'
+    )
+    stocked.fail("/devices/sync", 200, page)
+    with pytest.raises(services.AbmError, match="not data this server accepts") as exc:
+        services.sync_devices(link=link)
+    assert exc.value.status == 502
+    link.refresh_from_db()
+    assert link.cursor != "s99"  # the page was not taken
+    assert AbmDevice.objects.count() == 3
