@@ -4,6 +4,7 @@ reads (or a plain success), never an exception from deeper down, and nothing kno
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -84,3 +85,51 @@ def test_a_nul_character_from_apple_is_refused_before_the_database(
     link.refresh_from_db()
     assert link.cursor != "s99"  # the page was not taken
     assert AbmDevice.objects.count() == 3
+
+
+def _token_for(link: AbmLink, document: dict[str, Any]) -> bytes:
+    """A server token with this content, encrypted to the link's certificate (which is public:
+    anyone who can read the link can make one)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.serialization import pkcs7
+
+    message = (
+        "Content-Type: text/plain;charset=UTF-8\r\n\r\n"
+        f"-----BEGIN MESSAGE-----\n{json.dumps(document)}\n-----END MESSAGE-----\n"
+    ).encode()
+    certificate = x509.load_pem_x509_certificate(link.certificate_pem.encode())
+    return (
+        pkcs7.PKCS7EnvelopeBuilder()
+        .set_data(message)
+        .add_recipient(certificate)
+        .encrypt(serialization.Encoding.SMIME, [])
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("consumer_key", "CK_\x00evil"),
+        ("access_secret", "AS_\x00"),
+        ("access_token_expiry", "9999-12-31T23:59:59-14:00"),
+    ],
+    ids=["nul-consumer-key", "nul-secret", "expiry-beyond-year-9999-in-utc"],
+)
+def test_a_crafted_server_token_is_refused_and_the_stored_one_kept(
+    link: AbmLink, admin_user: Any, field: str, value: str
+) -> None:
+    before = (link.encrypted_token, link.consumer_key, link.token_expires_at)
+    document = {
+        "consumer_key": "CK_x",
+        "consumer_secret": "CS_x",
+        "access_token": "AT_x",
+        "access_secret": "AS_x",
+        "access_token_expiry": "2030-01-01T00:00:00Z",
+        field: value,
+    }
+    with pytest.raises(services.AbmError, match="server token") as exc:
+        services.upload_server_token(link=link, data=_token_for(link, document), actor=admin_user)
+    assert exc.value.status == 400
+    link.refresh_from_db()
+    assert (link.encrypted_token, link.consumer_key, link.token_expires_at) == before
