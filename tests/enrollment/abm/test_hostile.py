@@ -133,3 +133,22 @@ def test_a_crafted_server_token_is_refused_and_the_stored_one_kept(
     assert exc.value.status == 400
     link.refresh_from_db()
     assert (link.encrypted_token, link.consumer_key, link.token_expires_at) == before
+
+
+def test_a_time_from_apple_that_cannot_be_stored_is_left_out(
+    link: AbmLink, stocked: FakeAbm
+) -> None:
+    services.sync_devices(link=link)
+    stocked.add_device(
+        abm_device(
+            "F2LXK1FFFFFF",
+            "iPad Air",
+            "iPad",
+            device_assigned_date="9999-12-31T23:59:59-14:00",
+            profile_assign_time="0001-01-01T00:00:00+14:00",
+        )
+    )
+    assert services.sync_devices(link=link)["changed"] == 1
+    device = AbmDevice.objects.get(serial_number="F2LXK1FFFFFF")  # still readable
+    assert device.assigned_at is None and device.profile_assign_time is None
+    assert device.model == "iPad Air"
