@@ -152,3 +152,41 @@ def test_a_time_from_apple_that_cannot_be_stored_is_left_out(
     device = AbmDevice.objects.get(serial_number="F2LXK1FFFFFF")  # still readable
     assert device.assigned_at is None and device.profile_assign_time is None
     assert device.model == "iPad Air"
+
+
+def test_ade_for_a_serial_of_another_link_is_refused(
+    link: AbmLink,
+    stocked: FakeAbm,
+    admin_user: Any,
+    settings: Any,
+    server_pki: Any,
+    push_topic: str,
+    apple_device: Any,
+    transport: Any,
+) -> None:
+    """A genuine device another MDM server of the organisation (another link) owns cannot get
+    this link's enrollment profile by posting to its URL."""
+    from devices.simulator import enrollment_flow as flow
+    from enrollment.abm.token import new_link_identity
+
+    profile = _defined(link, admin_user, settings)
+    identity = new_link_identity(name="Other")
+    other = AbmLink.objects.create(
+        name="Other",
+        api_url=stocked.base,
+        certificate_pem=identity.certificate_pem.decode(),
+        encrypted_key=link.encrypted_key,
+    )
+    AbmDevice.objects.create(link=other, serial_number="DMPOTHERLNK1", model="iPhone 16")
+    cloud = {"url": services.enrollment_url(profile), "is_supervised": True}
+    with pytest.raises(flow.EnrollmentFlowError) as exc:
+        flow.enroll_automated(
+            transport, cloud, apple_identity=apple_device(), serial_number="DMPOTHERLNK1"
+        )
+    assert exc.value.status == 403 and b"not assigned to this organisation" in exc.value.body
+    assert not AbmDevice.objects.get(serial_number="DMPOTHERLNK1").enrollment_reference
+    # The same device posting to a profile URL of no link at all: 404.
+    status, _h, _b = flow.post_enroll(
+        transport, "https://mdm.example.com/enroll/ade/6f1d4c1e-0000-4000-8000-000000000000", b"x"
+    )
+    assert status == 404
