@@ -29,6 +29,7 @@ PROTOCOL_VERSION = "7"
 # refused call, after this many seconds.
 SESSION_MAX_AGE = 240.0
 PAGE_LIMIT = 500
+TIMEOUT = 15.0  # seconds for one answer of Apple's
 MAX_RESPONSE = 8 * 1024 * 1024
 
 # Apple's error codes -> what the admin should do.
@@ -153,7 +154,7 @@ class AbmClient:
         token: ServerToken,
         base_url: str = DEFAULT_URL,
         ca_pem: str = "",
-        timeout: float = 15.0,
+        timeout: float | None = None,
         session_token: str = "",
         session_age: float = 0.0,
         clock: Callable[[], float] = time.monotonic,
@@ -161,7 +162,7 @@ class AbmClient:
     ) -> None:
         self.token = token
         self.base_url = base_url.rstrip("/")
-        self.timeout = timeout
+        self.timeout = TIMEOUT if timeout is None else timeout
         self.session_token = session_token
         self._clock = clock
         self._session_started = clock() - session_age

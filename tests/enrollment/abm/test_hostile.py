@@ -190,3 +190,24 @@ def test_ade_for_a_serial_of_another_link_is_refused(
         transport, "https://mdm.example.com/enroll/ade/6f1d4c1e-0000-4000-8000-000000000000", b"x"
     )
     assert status == 404
+
+
+def test_apple_not_answering_in_time_is_a_503_and_nothing_is_lost(
+    admin_client: Any, link: AbmLink, stocked: FakeAbm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    from enrollment.abm import client
+
+    services.sync_devices(link=link)
+    cursor = AbmLink.objects.get(pk=link.pk).cursor
+    monkeypatch.setattr(client, "TIMEOUT", 0.5)
+    stocked.fail("/devices/sync", 200, '{"devices": []}', delay=2.0)
+    started = time.monotonic()
+    response = admin_client.post(f"/api/v1/abm/links/{link.pk}/sync/")
+    assert time.monotonic() - started < 1.9  # bounded by the timeout, not Apple's delay
+    assert response.status_code == 503
+    assert "cannot be reached" in response.json()["error"]["message"]
+    link.refresh_from_db()
+    assert "cannot be reached" in link.last_error and link.cursor == cursor
+    assert AbmDevice.objects.filter(removed_at__isnull=True).count() == 3
