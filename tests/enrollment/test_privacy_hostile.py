@@ -4,6 +4,7 @@ account or password. A clear 4xx with the sign-in form again, never a 500."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.test import Client
@@ -11,6 +12,7 @@ from django.test import Client
 from tests.enrollment.conftest import PASSWORD
 
 URL = "/enroll/privacy/"
+CALLBACK = "/enroll/privacy/entra/callback"
 
 pytestmark = pytest.mark.django_db
 
@@ -50,3 +52,28 @@ def test_the_enrollment_portal_refuses_a_nul_account_clearly(org: dict[str, Any]
     }
     response = Client().post("/enroll/", fields)
     assert 400 <= response.status_code < 500
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        {"code": "x\x00y"},
+        {"state": "\x00"},
+        {"error": "access_denied", "error_description": "The user said no\x00."},
+        {"code": "A" * 20000},
+    ],
+    ids=["nul-code", "nul-state", "microsoft-error", "huge-code"],
+)
+def test_a_tampered_microsoft_redirect_is_a_clear_refusal(
+    org: dict[str, Any], entra_source: Any, fake_entra: Any, tamper: dict[str, str]
+) -> None:
+    client = Client()
+    start = client.post(URL, {"identifier": "ann@contoso.example", "password": ""})
+    assert start.status_code == 302
+    state = parse_qs(urlsplit(str(start["Location"])).query)["state"][0]
+    response = client.get(CALLBACK, {"code": "not-issued", "state": state, **tamper})
+    assert response.status_code in (400, 403)
+    assert 'id="privacy-error"' in response.content.decode()
+    # The pending sign-in was used up: the same redirect again finds none.
+    again = client.get(CALLBACK, {"code": "not-issued", "state": state})
+    assert again.status_code == 400
