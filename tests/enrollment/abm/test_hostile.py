@@ -211,3 +211,43 @@ def test_apple_not_answering_in_time_is_a_503_and_nothing_is_lost(
     link.refresh_from_db()
     assert "cannot be reached" in link.last_error and link.cursor == cursor
     assert AbmDevice.objects.filter(removed_at__isnull=True).count() == 3
+
+
+def test_a_device_claiming_a_company_serial_cannot_keep_the_company_device_out(
+    link: AbmLink,
+    stocked: FakeAbm,
+    admin_user: Any,
+    settings: Any,
+    server_pki: Any,
+    push_topic: str,
+    apple_device: Any,
+    transport: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A profile-based Device Enrollment reports whatever serial number it likes; linked to
+    the ABM device by that serial, it must not stop the real device, whose serial Apple's
+    signature vouches for, from enrolling through Setup Assistant."""
+    from devices.models import Enrollment
+    from devices.simulator import enrollment_flow as flow
+    from tests.apns.conftest import make_enrollment
+    from tests.enrollment.abm.test_ade_flow import _device
+
+    monkeypatch.setattr("apns.services.request_drain", lambda **_: None)
+    profile = _defined(link, admin_user, settings)
+    spoof = make_enrollment(
+        channel_key="udid:SPOOFED",
+        enrollment_type=Enrollment.Type.DEVICE,
+        enrollment_id=None,
+        udid="SPOOFED",
+        serial_number="F2LXK1AAAAAA",
+    )
+    services.start_device_configuration(spoof)  # what its enrollment completing does
+    assert AbmDevice.objects.get(serial_number="F2LXK1AAAAAA").enrollment == spoof
+    cloud = {"url": services.enrollment_url(profile), "is_supervised": True}
+    genuine = flow.enroll_automated(
+        transport, cloud, apple_identity=apple_device(), serial_number="F2LXK1AAAAAA"
+    )
+    assert _device(transport, genuine, "iOS").authenticate() == 200
+    real = Enrollment.objects.get(udid=genuine.udid)
+    assert real.enrollment_type == "ade"
+    assert AbmDevice.objects.get(serial_number="F2LXK1AAAAAA").enrollment == real
