@@ -21,6 +21,15 @@ class SignInFailed(Exception):
         self.message = message
 
 
+# No account name holds a control character; PostgreSQL refuses NUL in a query (a 500).
+_CONTROL = frozenset(chr(c) for c in (*range(32), 127))
+UNUSABLE_IDENTIFIER = "An account name has no control characters: check what was typed."
+
+
+def _usable(identifier: str) -> bool:
+    return not _CONTROL.intersection(identifier)
+
+
 @dataclass(frozen=True)
 class Person:
     """What enrollment needs to know about a directory user."""
@@ -122,6 +131,8 @@ def authenticate(*, identifier: str, password: str, source: str = "") -> Person:
     """
     from directory import auth, selectors
 
+    if not _usable(identifier):
+        raise SignInFailed("unknown_user", UNUSABLE_IDENTIFIER)
     had_failures = False
 
     def gate(account: str) -> None:
@@ -172,6 +183,8 @@ def find_person(identifier: str) -> Person | None:
     """The directory user with this sign-in identifier or Managed Apple ID, if known."""
     from directory import selectors
 
+    if not _usable(identifier):
+        return None
     user = selectors.user_by_any_name(identifier)
     return person_of(user, identifier) if user is not None else None
 
@@ -277,7 +290,7 @@ def entra_source(*, configured: str, identifier: str) -> Any | None:
             source = None
     elif not selectors.has_enabled_source(IdentitySource.Kind.ENTRA):
         return None  # the usual case, answered without looking the person up
-    elif identifier:
+    elif identifier and _usable(identifier):
         known = selectors.user_by_apple_id(identifier)
         source = known.source if known is not None else auth.source_for_identifier(identifier)
     else:

@@ -61,16 +61,31 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+def _is_ca(cert: x509.Certificate) -> bool:
+    try:
+        constraints = cert.extensions.get_extension_for_class(x509.BasicConstraints).value
+    except (x509.ExtensionNotFound, ValueError):
+        return False
+    return constraints.ca
+
+
 def _chains_to(
     signer: x509.Certificate, bundled: tuple[x509.Certificate, ...], roots: list[x509.Certificate]
 ) -> bool:
     # Walk up through the certificates bundled in the CMS (device cert -> intermediate -> root).
+    # Only a CA certificate may stand in between: another device's certificate (whose key a
+    # jailbroken device may give away) signing one for a made-up device is no chain.
     current = signer
     for _ in range(5):
         if any(certificates.is_issued_by(current, root) for root in roots):
             return True
         parent = next(
-            (c for c in bundled if c != current and certificates.is_issued_by(current, c)), None
+            (
+                c
+                for c in bundled
+                if c != current and _is_ca(c) and certificates.is_issued_by(current, c)
+            ),
+            None,
         )
         if parent is None:
             return False

@@ -21,6 +21,7 @@ import requests
 from oauthlib import oauth1
 
 from enrollment.abm.token import ServerToken
+from mdm_server import untrusted
 
 DEFAULT_URL = "https://mdmenrollment.apple.com"
 PROTOCOL_VERSION = "7"
@@ -28,6 +29,7 @@ PROTOCOL_VERSION = "7"
 # refused call, after this many seconds.
 SESSION_MAX_AGE = 240.0
 PAGE_LIMIT = 500
+TIMEOUT = 15.0  # seconds for one answer of Apple's
 MAX_RESPONSE = 8 * 1024 * 1024
 
 # Apple's error codes -> what the admin should do.
@@ -123,6 +125,18 @@ def _ca_file(pem: str) -> str:
     return path
 
 
+def _device_results(result: Any) -> dict[str, str]:
+    """Assign/Remove Profile's `devices`: serial number -> Apple's outcome for it."""
+    devices = result.get("devices") if isinstance(result, dict) else None
+    if not isinstance(devices, dict):
+        raise AbmApiError(
+            "Apple Business Manager's answer has no result per device (`devices` is not an "
+            "object).",
+            status=200,
+        )
+    return {str(k): str(v) for k, v in devices.items()}
+
+
 @dataclass(frozen=True)
 class DevicePage:
     devices: list[dict[str, Any]]
@@ -140,7 +154,7 @@ class AbmClient:
         token: ServerToken,
         base_url: str = DEFAULT_URL,
         ca_pem: str = "",
-        timeout: float = 15.0,
+        timeout: float | None = None,
         session_token: str = "",
         session_age: float = 0.0,
         clock: Callable[[], float] = time.monotonic,
@@ -148,7 +162,7 @@ class AbmClient:
     ) -> None:
         self.token = token
         self.base_url = base_url.rstrip("/")
-        self.timeout = timeout
+        self.timeout = TIMEOUT if timeout is None else timeout
         self.session_token = session_token
         self._clock = clock
         self._session_started = clock() - session_age
@@ -242,10 +256,12 @@ class AbmClient:
         if not response.content.strip():
             return {}
         try:
-            return json.loads(response.content)
-        except (ValueError, RecursionError):
+            return untrusted.load_json(response.content)
+        except untrusted.UntrustedDataError as exc:
+            # Not JSON, or JSON PostgreSQL cannot store (a NUL character) or too deep to walk.
             raise AbmApiError(
-                "Apple Business Manager answered something that is not JSON.",
+                f"Apple Business Manager answered something that is not data this server "
+                f"accepts: {exc}.",
                 status=response.status_code,
             ) from None
 
@@ -321,13 +337,11 @@ class AbmClient:
         result = self.call(
             "PUT", "/profile/devices", body={"profile_uuid": profile_uuid, "devices": serials}
         )
-        devices = result.get("devices") if isinstance(result, dict) else None
-        return {str(k): str(v) for k, v in (devices or {}).items()}
+        return _device_results(result)
 
     def remove_profile(self, serials: list[str]) -> dict[str, str]:
         result = self.call("DELETE", "/profile/devices", body={"devices": serials})
-        devices = result.get("devices") if isinstance(result, dict) else None
-        return {str(k): str(v) for k, v in (devices or {}).items()}
+        return _device_results(result)
 
     def get_discovery_registration(self) -> dict[str, Any]:
         result = self.call("GET", "/account-driven-enrollment/profile")

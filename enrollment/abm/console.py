@@ -196,6 +196,7 @@ def _link_action(request: HttpRequest, link: AbmLink, action: str) -> None:
     elif action == "person":
         serial = request.POST.get("person_serial", "").strip().upper()
         username = request.POST.get("person_username", "").strip()
+        services.check_typed([serial], "Serial numbers")
         device = link.devices.filter(serial_number=serial, removed_at__isnull=True).first()
         if device is None:
             messages.error(request, f"No device {serial[:64]!r} in this link.")

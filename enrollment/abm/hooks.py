@@ -24,15 +24,22 @@ def is_ade_reference(reference: str) -> bool:
 
 def bind_ade_enrollment(enrollment: Any) -> bool:
     """Authenticate accepted: the ABM device of the certificate's reference becomes this
-    channel (linked by the serial number it enrolled with). False when another channel holds
-    it (a concurrent Authenticate with the same certificate)."""
+    channel (linked by the serial number it enrolled with). False when another channel of the
+    same reference holds it (a concurrent Authenticate with the same certificate). A channel
+    linked only by the serial number it reported (a profile-based Device Enrollment, whose
+    serial nobody vouches for) gives way: it cannot keep the real device out."""
     from devices.models import Enrollment
     from enrollment.abm.models import AbmDevice
 
+    reference = enrollment.enrollment_reference
     device = (
         AbmDevice.objects.select_related("profile")
-        .filter(enrollment_reference=enrollment.enrollment_reference)
-        .filter(Q(enrollment__isnull=True) | Q(enrollment_id=enrollment.pk))
+        .filter(enrollment_reference=reference)
+        .filter(
+            Q(enrollment__isnull=True)
+            | Q(enrollment_id=enrollment.pk)
+            | ~Q(enrollment__enrollment_reference=reference)
+        )
         .first()
     )
     if device is None:

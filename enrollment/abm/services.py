@@ -36,6 +36,13 @@ class AbmError(Exception):
         self.status = status
 
 
+def check_typed(values: Sequence[str], what: str) -> None:
+    """An AbmError for typed serial numbers or names holding a control character (PostgreSQL
+    refuses NUL in a query; Apple has no such serial number)."""
+    if any(ord(c) < 32 or ord(c) == 127 for value in values for c in value):
+        raise AbmError(f"{what} have no control characters: check what was typed.")
+
+
 # --- links and server tokens -----------------------------------------------------------------
 
 
@@ -256,6 +263,8 @@ def _apply_records(link: AbmLink, records: list[protocol.DeviceRecord]) -> tuple
         device.assigned_at = record.device_assigned_date
         device.removed_at = None
         device.save()
+        # Apple's sync lists a device once per change: a later record of this page updates it.
+        known[record.serial_number] = device
         changed += 1
     return changed, removed
 
@@ -522,6 +531,7 @@ def person_named(username: str) -> Any:
     """The directory user of this user name (any source); an AbmError when none or several."""
     from directory.models import DirectoryUser
 
+    check_typed([username], "User names")
     found = list(DirectoryUser.objects.filter(username__iexact=username.strip())[:2])
     if not found:
         raise AbmError(f"No directory user is named {username[:255]!r}.")
@@ -553,6 +563,7 @@ def assign_profile(*, profile: AbmProfile, serials: list[str], actor: Any) -> in
     """Assign a defined profile to the listed devices by hand."""
     if not profile.profile_uuid:
         raise AbmError("Define the profile in Apple Business Manager first.", status=409)
+    check_typed(serials, "Serial numbers")
     known = list(
         AbmDevice.objects.filter(
             link=profile.link, serial_number__in=serials, removed_at__isnull=True
@@ -571,6 +582,7 @@ def remove_profile(*, link: AbmLink, serials: list[str], actor: Any) -> dict[str
     """Remove Profile: the devices keep no Setup Assistant profile in ABM."""
     if not serials:
         raise AbmError("Name at least one device.")
+    check_typed(serials, "Serial numbers")
     try:
         results = client_for(link).remove_profile(serials)
     except AbmApiError as exc:

@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.x509.oid import NameOID
 
+from mdm_server import untrusted
 from mdm_server.pki import certificates
 
 MAX_TOKEN_FILE = 64 * 1024
@@ -153,8 +154,8 @@ def parse_token_message(plaintext: bytes) -> ServerToken:
 
 def parse_token_json(text: str) -> ServerToken:
     try:
-        document = json.loads(text)
-    except (ValueError, RecursionError):
+        document = untrusted.load_json(text)  # no NUL characters: PostgreSQL refuses them
+    except untrusted.UntrustedDataError:
         raise ServerTokenError("The decrypted server token is not the JSON Apple sends.") from None
     if not isinstance(document, dict):
         raise ServerTokenError("The decrypted server token is not a JSON object.")
@@ -168,6 +169,10 @@ def parse_token_json(text: str) -> ServerToken:
         raise ServerTokenError("The server token has no readable access_token_expiry.") from None
     if expiry.tzinfo is None:
         expiry = expiry.replace(tzinfo=dt.UTC)
+    try:  # stored in UTC: a time a Python datetime cannot hold there could never be read back
+        expiry = expiry.astimezone(dt.UTC)
+    except OverflowError:
+        raise ServerTokenError("The server token has no readable access_token_expiry.") from None
     return ServerToken(
         consumer_key=document["consumer_key"],
         consumer_secret=document["consumer_secret"],

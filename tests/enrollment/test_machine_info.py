@@ -48,3 +48,38 @@ def test_a_kept_result_does_not_stand_for_other_roots_or_other_bytes(
     with pytest.raises(MachineInfoError, match="signature is not valid"):
         parse_machine_info(tampered)
     assert len(verifications) == 4  # each new (body, roots) pair was checked
+
+
+def test_a_device_certificate_cannot_vouch_for_another_device(
+    verifications: list[bytes],
+) -> None:
+    """A device's own certificate (not a CA) signing a certificate for a made-up device is no
+    chain to Apple's CA: only CA certificates may stand between the signer and the root."""
+    import plistlib
+
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    from mdm_server.pki import certificates
+
+    genuine = flow.throwaway_apple_identity()
+    forged_key = certificates.new_rsa_key()
+    forged = certificates.issue_certificate(
+        issuer=certificates.Identity(certificate=genuine.certificate, key=genuine.key),
+        public_key=forged_key.public_key(),
+        subject=x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "made-up device")]),
+        days=30,
+        usage="client",
+    )
+    body = cms.sign_attached(
+        plistlib.dumps({"PRODUCT": "iPhone17,2", "VERSION": "22C152", "SERIAL": "ANYSERIAL01"}),
+        certificate=forged,
+        key=forged_key,
+        chain=[genuine.certificate, genuine.ca.certificate],
+    )
+    with pytest.raises(MachineInfoError, match="trusted Apple device CA"):
+        parse_machine_info(body, trusted_roots=[genuine.ca.certificate])
+    # The genuine device itself still verifies against the same root.
+    assert parse_machine_info(
+        flow.machine_info_body(genuine), trusted_roots=[genuine.ca.certificate]
+    ).signed

@@ -11,6 +11,7 @@ account-driven enrollment registration, and answers Apple's errors and rate limi
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -71,6 +72,7 @@ class Failure:
     body: str
     headers: dict[str, str] = field(default_factory=dict)
     times: int = 1
+    delay: float = 0.0  # seconds before answering (a stalled Apple)
 
 
 def abm_device(serial: str, model: str, family: str, **extra: Any) -> dict[str, Any]:
@@ -174,9 +176,11 @@ class FakeAbm:
         for session in self.sessions.values():
             session.revoked = True
 
-    def fail(self, path: str, status: int, body: str, times: int = 1, **headers: str) -> None:
-        """The next `times` calls of `path` answer this error."""
-        self.failures[path] = Failure(status, body, headers, times)
+    def fail(
+        self, path: str, status: int, body: str, times: int = 1, delay: float = 0.0, **headers: str
+    ) -> None:
+        """The next `times` calls of `path` answer this error (after `delay` seconds)."""
+        self.failures[path] = Failure(status, body, headers, times, delay)
 
     def calls(self, path: str) -> list[dict[str, str]]:
         return [h for (_m, p, h) in self.requests if p == path]
@@ -256,7 +260,10 @@ class FakeAbm:
                 failure = fake.failures.get(path)
                 if failure is not None and failure.times > 0:
                     failure.times -= 1
-                    self._send(failure.status, failure.body, failure.headers)
+                    if failure.delay:
+                        time.sleep(failure.delay)
+                    with contextlib.suppress(OSError):  # the client may have given up waiting
+                        self._send(failure.status, failure.body, failure.headers)
                     return
                 if path == "/session" and method == "GET":
                     url = f"{fake.base}{self.path}"

@@ -165,3 +165,26 @@ def test_first_commands_in_the_profile_form(
     assert saved.first_commands[0]["params"]["Settings"][0]["DeviceName"] == "Loaner"
     page = _text(admin_client.get(f"{LINKS}{link.pk}/profiles/{saved.pk}/"))
     assert "&quot;DeviceName&quot;: &quot;Loaner&quot;" in page
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"action": "person", "person_serial": "F2LXK1\x00AAAAAA", "person_username": "carol"},
+        {"action": "person", "person_serial": "F2LXK1AAAAAA", "person_username": "ca\x00rol"},
+        {"action": "remove_profile", "serial": ["F2LXK1\x00AAAAAA"]},
+    ],
+    ids=["nul-serial", "nul-person", "nul-remove-serial"],
+)
+def test_control_characters_in_a_link_form_are_a_message_not_a_500(
+    admin_client: Any, link: AbmLink, stocked: FakeAbm, fields: dict[str, Any]
+) -> None:
+    from enrollment.abm import services
+
+    services.sync_devices(link=link)
+    response = admin_client.post(f"{LINKS}{link.pk}/", fields, follow=True)
+    assert response.status_code == 200
+    assert "control characters" in _text(response)
+    device = AbmDevice.objects.get(serial_number="F2LXK1AAAAAA")
+    assert device.person is None and device.profile_status != "removed"
+    assert not stocked.calls("/profile/devices")  # Apple was not asked

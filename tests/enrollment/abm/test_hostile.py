@@ -1,0 +1,253 @@
+"""Apple Business Manager answering what it should not: the same device twice in a sync page,
+results of the wrong shape, text PostgreSQL cannot store. Each ends in an AbmError the admin
+reads (or a plain success), never an exception from deeper down, and nothing known is lost."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from enrollment.abm import services
+from enrollment.abm.models import AbmDevice, AbmLink, AbmProfile
+from tests.enrollment.abm.fake_abm import FakeAbm, abm_device
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_device_added_then_changed_in_one_sync_page_is_stored_once(
+    link: AbmLink, stocked: FakeAbm
+) -> None:
+    services.sync_devices(link=link)
+    # Bought, then given an asset tag, between two syncs: Apple's sync page lists it twice.
+    stocked.add_device(abm_device("F2LXK1DDDDDD", "iPad Air", "iPad"))
+    stocked.add_device(abm_device("F2LXK1DDDDDD", "iPad Air", "iPad", asset_tag="A-17"))
+    totals = services.sync_devices(link=link)
+    assert totals["changed"] == 2 and totals["pages"] == 1
+    device = AbmDevice.objects.get(serial_number="F2LXK1DDDDDD")
+    assert device.asset_tag == "A-17" and device.removed_at is None
+    assert AbmDevice.objects.count() == 4
+
+
+def test_a_device_changed_then_deleted_in_one_sync_page_is_marked_removed(
+    link: AbmLink, stocked: FakeAbm
+) -> None:
+    services.sync_devices(link=link)
+    stocked.add_device(abm_device("F2LXK1EEEEEE", "iPad Air", "iPad"))
+    stocked.remove_device("F2LXK1EEEEEE")
+    # Both events in one page: added, then deleted -> known and marked removed.
+    services.sync_devices(link=link)
+    device = AbmDevice.objects.filter(serial_number="F2LXK1EEEEEE").first()
+    assert device is not None and device.removed_at is not None
+
+
+def _defined(link: AbmLink, admin_user: Any, settings: Any) -> AbmProfile:
+    settings.PUBLIC_URL = "https://mdm.example.com"
+    services.sync_devices(link=link)
+    return services.define_profile(profile=AbmProfile(link=link, name="P"), actor=admin_user)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    ['{"devices": ["F2LXK1AAAAAA"]}', '{"devices": "SUCCESS"}', '["F2LXK1AAAAAA"]', '"x"'],
+    ids=["list", "text", "top-level-list", "top-level-text"],
+)
+def test_assign_and_remove_answers_of_the_wrong_shape_are_told(
+    link: AbmLink, stocked: FakeAbm, admin_user: Any, settings: Any, answer: str
+) -> None:
+    profile = _defined(link, admin_user, settings)
+    stocked.fail("/profile/devices", 200, answer)
+    with pytest.raises(services.AbmError, match="Apple Business Manager") as exc:
+        services.assign_profile(profile=profile, serials=["F2LXK1AAAAAA"], actor=admin_user)
+    assert exc.value.status == 502
+    stocked.fail("/profile/devices", 200, answer)
+    with pytest.raises(services.AbmError, match="Apple Business Manager") as exc:
+        services.remove_profile(link=link, serials=["F2LXK1AAAAAA"], actor=admin_user)
+    assert exc.value.status == 502
+    link.refresh_from_db()
+    assert link.last_error  # on the dashboard
+    assert AbmDevice.objects.filter(removed_at__isnull=True).count() == 3
+
+
+def test_a_nul_character_from_apple_is_refused_before_the_database(
+    link: AbmLink, stocked: FakeAbm
+) -> None:
+    services.sync_devices(link=link)
+    page = (
+        '{"devices": [{"serial_number": "F2LXK1\\u0000ZZ", "model": "iPad", "op_type": "added"}],'
+        ' "cursor": "s99", "more_to_follow": false}'
+    )
+    stocked.fail("/devices/sync", 200, page)
+    with pytest.raises(services.AbmError, match="not data this server accepts") as exc:
+        services.sync_devices(link=link)
+    assert exc.value.status == 502
+    link.refresh_from_db()
+    assert link.cursor != "s99"  # the page was not taken
+    assert AbmDevice.objects.count() == 3
+
+
+def _token_for(link: AbmLink, document: dict[str, Any]) -> bytes:
+    """A server token with this content, encrypted to the link's certificate (which is public:
+    anyone who can read the link can make one)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.serialization import pkcs7
+
+    message = (
+        "Content-Type: text/plain;charset=UTF-8\r\n\r\n"
+        f"-----BEGIN MESSAGE-----\n{json.dumps(document)}\n-----END MESSAGE-----\n"
+    ).encode()
+    certificate = x509.load_pem_x509_certificate(link.certificate_pem.encode())
+    return (
+        pkcs7.PKCS7EnvelopeBuilder()
+        .set_data(message)
+        .add_recipient(certificate)
+        .encrypt(serialization.Encoding.SMIME, [])
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("consumer_key", "CK_\x00evil"),
+        ("access_secret", "AS_\x00"),
+        ("access_token_expiry", "9999-12-31T23:59:59-14:00"),
+    ],
+    ids=["nul-consumer-key", "nul-secret", "expiry-beyond-year-9999-in-utc"],
+)
+def test_a_crafted_server_token_is_refused_and_the_stored_one_kept(
+    link: AbmLink, admin_user: Any, field: str, value: str
+) -> None:
+    before = (link.encrypted_token, link.consumer_key, link.token_expires_at)
+    document = {
+        "consumer_key": "CK_x",
+        "consumer_secret": "CS_x",
+        "access_token": "AT_x",
+        "access_secret": "AS_x",
+        "access_token_expiry": "2030-01-01T00:00:00Z",
+        field: value,
+    }
+    with pytest.raises(services.AbmError, match="server token") as exc:
+        services.upload_server_token(link=link, data=_token_for(link, document), actor=admin_user)
+    assert exc.value.status == 400
+    link.refresh_from_db()
+    assert (link.encrypted_token, link.consumer_key, link.token_expires_at) == before
+
+
+def test_a_time_from_apple_that_cannot_be_stored_is_left_out(
+    link: AbmLink, stocked: FakeAbm
+) -> None:
+    services.sync_devices(link=link)
+    stocked.add_device(
+        abm_device(
+            "F2LXK1FFFFFF",
+            "iPad Air",
+            "iPad",
+            device_assigned_date="9999-12-31T23:59:59-14:00",
+            profile_assign_time="0001-01-01T00:00:00+14:00",
+        )
+    )
+    assert services.sync_devices(link=link)["changed"] == 1
+    device = AbmDevice.objects.get(serial_number="F2LXK1FFFFFF")  # still readable
+    assert device.assigned_at is None and device.profile_assign_time is None
+    assert device.model == "iPad Air"
+
+
+def test_ade_for_a_serial_of_another_link_is_refused(
+    link: AbmLink,
+    stocked: FakeAbm,
+    admin_user: Any,
+    settings: Any,
+    server_pki: Any,
+    push_topic: str,
+    apple_device: Any,
+    transport: Any,
+) -> None:
+    """A genuine device another MDM server of the organisation (another link) owns cannot get
+    this link's enrollment profile by posting to its URL."""
+    from devices.simulator import enrollment_flow as flow
+    from enrollment.abm.token import new_link_identity
+
+    profile = _defined(link, admin_user, settings)
+    identity = new_link_identity(name="Other")
+    other = AbmLink.objects.create(
+        name="Other",
+        api_url=stocked.base,
+        certificate_pem=identity.certificate_pem.decode(),
+        encrypted_key=link.encrypted_key,
+    )
+    AbmDevice.objects.create(link=other, serial_number="DMPOTHERLNK1", model="iPhone 16")
+    cloud = {"url": services.enrollment_url(profile), "is_supervised": True}
+    with pytest.raises(flow.EnrollmentFlowError) as exc:
+        flow.enroll_automated(
+            transport, cloud, apple_identity=apple_device(), serial_number="DMPOTHERLNK1"
+        )
+    assert exc.value.status == 403 and b"not assigned to this organisation" in exc.value.body
+    assert not AbmDevice.objects.get(serial_number="DMPOTHERLNK1").enrollment_reference
+    # The same device posting to a profile URL of no link at all: 404.
+    status, _h, _b = flow.post_enroll(
+        transport, "https://mdm.example.com/enroll/ade/6f1d4c1e-0000-4000-8000-000000000000", b"x"
+    )
+    assert status == 404
+
+
+def test_apple_not_answering_in_time_is_a_503_and_nothing_is_lost(
+    admin_client: Any, link: AbmLink, stocked: FakeAbm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    from enrollment.abm import client
+
+    services.sync_devices(link=link)
+    cursor = AbmLink.objects.get(pk=link.pk).cursor
+    monkeypatch.setattr(client, "TIMEOUT", 0.5)
+    stocked.fail("/devices/sync", 200, '{"devices": []}', delay=2.0)
+    started = time.monotonic()
+    response = admin_client.post(f"/api/v1/abm/links/{link.pk}/sync/")
+    assert time.monotonic() - started < 1.9  # bounded by the timeout, not Apple's delay
+    assert response.status_code == 503
+    assert "cannot be reached" in response.json()["error"]["message"]
+    link.refresh_from_db()
+    assert "cannot be reached" in link.last_error and link.cursor == cursor
+    assert AbmDevice.objects.filter(removed_at__isnull=True).count() == 3
+
+
+def test_a_device_claiming_a_company_serial_cannot_keep_the_company_device_out(
+    link: AbmLink,
+    stocked: FakeAbm,
+    admin_user: Any,
+    settings: Any,
+    server_pki: Any,
+    push_topic: str,
+    apple_device: Any,
+    transport: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A profile-based Device Enrollment reports whatever serial number it likes; linked to
+    the ABM device by that serial, it must not stop the real device, whose serial Apple's
+    signature vouches for, from enrolling through Setup Assistant."""
+    from devices.models import Enrollment
+    from devices.simulator import enrollment_flow as flow
+    from tests.apns.conftest import make_enrollment
+    from tests.enrollment.abm.test_ade_flow import _device
+
+    monkeypatch.setattr("apns.services.request_drain", lambda **_: None)
+    profile = _defined(link, admin_user, settings)
+    spoof = make_enrollment(
+        channel_key="udid:SPOOFED",
+        enrollment_type=Enrollment.Type.DEVICE,
+        enrollment_id=None,
+        udid="SPOOFED",
+        serial_number="F2LXK1AAAAAA",
+    )
+    services.start_device_configuration(spoof)  # what its enrollment completing does
+    assert AbmDevice.objects.get(serial_number="F2LXK1AAAAAA").enrollment == spoof
+    cloud = {"url": services.enrollment_url(profile), "is_supervised": True}
+    genuine = flow.enroll_automated(
+        transport, cloud, apple_identity=apple_device(), serial_number="F2LXK1AAAAAA"
+    )
+    assert _device(transport, genuine, "iOS").authenticate() == 200
+    real = Enrollment.objects.get(udid=genuine.udid)
+    assert real.enrollment_type == "ade"
+    assert AbmDevice.objects.get(serial_number="F2LXK1AAAAAA").enrollment == real
