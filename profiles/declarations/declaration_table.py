@@ -9,7 +9,8 @@ from typing import Any
 SCHEMA_COMMIT = "b6202ca2fbd31286a52eb160b67a4db7b4fe1f1f"
 
 # declaration Type -> class, title, source file, apply, per-OS support with the allowed
-# enrollment kinds and scopes (absent: no limit stated), and the payload keys' shape
+# enrollment kinds and scopes (absent: no limit stated), the scopes allowed on a Shared
+# iPad (sharedipad_scopes; empty: not on a Shared iPad), and the payload keys' shape
 DECLARATIONS: dict[str, Any] = {
     "com.apple.activation.simple": {
         "apply": "",
@@ -223,6 +224,31 @@ DECLARATIONS: dict[str, Any] = {
         },
         "title": "Asset:User Identity",
     },
+    "com.apple.configuration.accessibility.settings": {
+        "apply": "combined",
+        "class": "configuration",
+        "file": "declarative/declarations/configurations/accessibility.settings.yaml",
+        "keys": {
+            "Vision": {"keys": {"AllowLiveRecognition": {"type": "boolean"}}, "type": "dictionary"},
+        },
+        "os": {
+            "iOS": {
+                "enrollments": ["supervised"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+                "sharedipad_scopes": [],
+            },
+            "macOS": {
+                "enrollments": ["supervised"],
+                "introduced": "27.0",
+                "scopes": ["system", "user"],
+            },
+            "tvOS": {"supported": False},
+            "visionOS": {"enrollments": ["supervised"], "introduced": "27.0", "scopes": ["system"]},
+            "watchOS": {"supported": False},
+        },
+        "title": "Accessibility Settings",
+    },
     "com.apple.configuration.account.caldav": {
         "apply": "multiple",
         "class": "configuration",
@@ -239,6 +265,7 @@ DECLARATIONS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "15.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["user"],
             },
             "macOS": {
                 "enrollments": ["local", "supervised", "user"],
@@ -271,6 +298,7 @@ DECLARATIONS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "15.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["user"],
             },
             "macOS": {
                 "enrollments": ["local", "supervised", "user"],
@@ -355,6 +383,7 @@ DECLARATIONS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "15.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["user"],
             },
             "macOS": {
                 "enrollments": ["local", "supervised", "user"],
@@ -384,6 +413,7 @@ DECLARATIONS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "15.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["user"],
             },
             "macOS": {
                 "enrollments": ["local", "supervised", "user"],
@@ -426,6 +456,7 @@ DECLARATIONS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "15.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["user"],
             },
             "macOS": {
                 "enrollments": ["local", "supervised", "user"],
@@ -509,6 +540,7 @@ DECLARATIONS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "15.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["user"],
             },
             "macOS": {
                 "enrollments": ["local", "supervised", "user"],
@@ -539,6 +571,7 @@ DECLARATIONS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "15.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["user"],
             },
             "macOS": {
                 "enrollments": ["local", "supervised", "user"],
@@ -560,6 +593,46 @@ DECLARATIONS: dict[str, Any] = {
         "class": "configuration",
         "file": "declarative/declarations/configurations/app.managed.yaml",
         "keys": {
+            "AppComposedIdentifier": {"type": "string"},
+            "AppConfig": {
+                "keys": {
+                    "Certificates": {
+                        "item": {
+                            "keys": {
+                                "AssetReference": {"required": True, "type": "string"},
+                                "Identifier": {"required": True, "type": "string"},
+                            },
+                            "required": True,
+                            "type": "dictionary",
+                        },
+                        "type": "array",
+                    },
+                    "DataAssetReference": {"type": "string"},
+                    "Identities": {
+                        "item": {
+                            "keys": {
+                                "AssetReference": {"required": True, "type": "string"},
+                                "Identifier": {"required": True, "type": "string"},
+                            },
+                            "required": True,
+                            "type": "dictionary",
+                        },
+                        "type": "array",
+                    },
+                    "Passwords": {
+                        "item": {
+                            "keys": {
+                                "AssetReference": {"required": True, "type": "string"},
+                                "Identifier": {"required": True, "type": "string"},
+                            },
+                            "required": True,
+                            "type": "dictionary",
+                        },
+                        "type": "array",
+                    },
+                },
+                "type": "dictionary",
+            },
             "AppStoreID": {"type": "string"},
             "Attributes": {
                 "keys": {
@@ -571,6 +644,8 @@ DECLARATIONS: dict[str, Any] = {
                     "CellularSliceUUID": {"type": "string"},
                     "ContentFilterUUID": {"type": "string"},
                     "DNSProxyUUID": {"type": "string"},
+                    "Hideable": {"type": "boolean"},
+                    "Lockable": {"type": "boolean"},
                     "RelayUUID": {"type": "string"},
                     "TapToPayScreenLock": {"type": "boolean"},
                     "VPNUUID": {"type": "string"},
@@ -578,9 +653,14 @@ DECLARATIONS: dict[str, Any] = {
                 "type": "dictionary",
             },
             "BundleID": {"type": "string"},
+            "ExtensionConfigs": {"free": True, "type": "dictionary"},
             "IncludeInBackup": {"type": "boolean"},
             "InstallBehavior": {
                 "keys": {
+                    "AllowDownloadsOverCellular": {
+                        "range": ["AlwaysOn", "AlwaysOff", "StoreSettings"],
+                        "type": "string",
+                    },
                     "Install": {"range": ["Optional", "Required"], "type": "string"},
                     "License": {
                         "keys": {
@@ -589,23 +669,172 @@ DECLARATIONS: dict[str, Any] = {
                         },
                         "type": "dictionary",
                     },
+                    "Version": {"type": "integer"},
                 },
                 "type": "dictionary",
             },
+            "LegacyAppConfigAssetReference": {"type": "string"},
             "ManifestURL": {"type": "string"},
+            "UpdateBehavior": {
+                "keys": {
+                    "AutomaticAppUpdates": {
+                        "range": ["AlwaysOn", "AlwaysOff", "StoreSettings"],
+                        "required": True,
+                        "type": "string",
+                    },
+                },
+                "type": "dictionary",
+            },
+            "iOSApp": {"type": "boolean"},
         },
         "os": {
             "iOS": {
                 "enrollments": ["device", "supervised", "user"],
                 "introduced": "17.2",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["system"],
+            },
+            "macOS": {
+                "enrollments": ["supervised", "user"],
+                "introduced": "26.0",
+                "scopes": ["system", "user"],
+            },
+            "tvOS": {"supported": False},
+            "visionOS": {
+                "enrollments": ["device", "supervised", "user"],
+                "introduced": "2.4",
+                "scopes": ["system"],
+            },
+            "watchOS": {"supported": False},
+        },
+        "title": "App:Managed",
+    },
+    "com.apple.configuration.app.settings": {
+        "apply": "combined",
+        "class": "configuration",
+        "file": "declarative/declarations/configurations/app.settings.yaml",
+        "keys": {
+            "Allowed": {
+                "keys": {
+                    "AllowedApps": {"item": {"required": True, "type": "string"}, "type": "array"},
+                    "AllowedBinaries": {
+                        "item": {
+                            "keys": {
+                                "CDHash": {"type": "string"},
+                                "PathPrefix": {"type": "string"},
+                                "SigningID": {"type": "string"},
+                                "SigningState": {
+                                    "range": [
+                                        "All",
+                                        "TestFlight",
+                                        "DeveloperID",
+                                        "Enterprise",
+                                        "AppStore",
+                                        "Apple",
+                                    ],
+                                    "type": "string",
+                                },
+                                "TeamID": {"type": "string"},
+                            },
+                            "required": True,
+                            "type": "dictionary",
+                        },
+                        "type": "array",
+                    },
+                    "AlwaysAllowManagedApps": {"type": "boolean"},
+                    "DeniedApps": {"item": {"required": True, "type": "string"}, "type": "array"},
+                    "DeniedBinaries": {
+                        "item": {
+                            "keys": {
+                                "CDHash": {"type": "string"},
+                                "PathPrefix": {"type": "string"},
+                                "SigningID": {"type": "string"},
+                                "SigningState": {
+                                    "range": [
+                                        "All",
+                                        "TestFlight",
+                                        "DeveloperID",
+                                        "Enterprise",
+                                        "AppStore",
+                                        "Apple",
+                                    ],
+                                    "type": "string",
+                                },
+                                "TeamID": {"type": "string"},
+                            },
+                            "required": True,
+                            "type": "dictionary",
+                        },
+                        "type": "array",
+                    },
+                },
+                "type": "dictionary",
+            },
+            "Privacy": {
+                "keys": {"PermissionDefaults": {"free": True, "type": "dictionary"}},
+                "type": "dictionary",
+            },
+        },
+        "os": {
+            "iOS": {
+                "enrollments": ["supervised"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+                "sharedipad_scopes": ["user"],
+            },
+            "macOS": {
+                "enrollments": ["supervised"],
+                "introduced": "27.0",
+                "scopes": ["system", "user"],
+            },
+            "tvOS": {"enrollments": ["supervised"], "introduced": "27.0", "scopes": ["system"]},
+            "visionOS": {"enrollments": ["supervised"], "introduced": "27.0", "scopes": ["system"]},
+            "watchOS": {"supported": False},
+        },
+        "title": "App:Settings",
+    },
+    "com.apple.configuration.audio-accessory.settings": {
+        "apply": "combined",
+        "class": "configuration",
+        "file": "declarative/declarations/configurations/audio-accessory.settings.yaml",
+        "keys": {
+            "TemporaryPairing": {
+                "keys": {
+                    "Configuration": {
+                        "keys": {
+                            "UnpairingTime": {
+                                "keys": {
+                                    "Hour": {"type": "integer"},
+                                    "Policy": {
+                                        "range": ["None", "Hour"],
+                                        "required": True,
+                                        "type": "string",
+                                    },
+                                },
+                                "required": True,
+                                "type": "dictionary",
+                            },
+                        },
+                        "type": "dictionary",
+                    },
+                    "Disabled": {"type": "boolean"},
+                },
+                "type": "dictionary",
+            },
+        },
+        "os": {
+            "iOS": {
+                "enrollments": ["supervised"],
+                "introduced": "26.0",
+                "scopes": ["system"],
+                "sharedipad_scopes": ["system"],
             },
             "macOS": {"supported": False},
             "tvOS": {"supported": False},
             "visionOS": {"supported": False},
             "watchOS": {"supported": False},
         },
-        "title": "App:Managed",
+        "title": "Audio Accessory:Settings",
     },
     "com.apple.configuration.diskmanagement.settings": {
         "apply": "combined",
@@ -639,6 +868,238 @@ DECLARATIONS: dict[str, Any] = {
         },
         "title": "Disk Management:Settings",
     },
+    "com.apple.configuration.extensible-sso": {
+        "apply": "multiple",
+        "class": "configuration",
+        "file": "declarative/declarations/configurations/extensible-sso.yaml",
+        "keys": {
+            "DeniedBundleIdentifiers": {
+                "item": {"required": True, "type": "string"},
+                "type": "array",
+            },
+            "ExtensionComposedIdentifier": {"required": True, "type": "string"},
+            "ExtensionData": {"free": True, "type": "dictionary"},
+            "Hosts": {"item": {"required": True, "type": "string"}, "type": "array"},
+            "PlatformSSO": {
+                "keys": {
+                    "AccessKey": {
+                        "keys": {
+                            "AllowExpressMode": {"type": "boolean"},
+                            "ReaderGroupIdentifier": {"type": "data"},
+                            "ReaderIssuerCertificateAssetReference": {"type": "string"},
+                            "TerminalIdentityAssetReference": {"type": "string"},
+                        },
+                        "type": "dictionary",
+                    },
+                    "Account": {
+                        "keys": {
+                            "DisplayName": {"type": "string"},
+                            "SynchronizeProfilePicture": {"type": "boolean"},
+                        },
+                        "type": "dictionary",
+                    },
+                    "AllowDeviceIdentifiersInAttestation": {"type": "boolean"},
+                    "AuthenticationMethod": {
+                        "range": ["Password", "UserSecureEnclaveKey", "SmartCard", "OpenID"],
+                        "type": "string",
+                    },
+                    "Authorization": {
+                        "keys": {
+                            "AdditionalGroups": {"item": {"type": "string"}, "type": "array"},
+                            "AdministratorGroups": {"item": {"type": "string"}, "type": "array"},
+                            "AuthorizationGroups": {"free": True, "type": "dictionary"},
+                            "EnableIdentityProviderAccounts": {"type": "boolean"},
+                            "UserAuthorizationMode": {
+                                "range": ["Standard", "Admin", "Groups"],
+                                "type": "string",
+                            },
+                        },
+                        "type": "dictionary",
+                    },
+                    "LoginFrequency": {"type": "integer"},
+                    "Policies": {
+                        "keys": {
+                            "AuthenticationGracePeriod": {"type": "integer"},
+                            "FileVault": {
+                                "item": {
+                                    "range": [
+                                        "AttemptAuthentication",
+                                        "RequireAuthentication",
+                                        "AllowOfflineGracePeriod",
+                                        "AllowAuthenticationGracePeriod",
+                                        "RequireTouchID",
+                                        "RequireTouchIDOrWatch",
+                                        "AllowOpenIDForTouchIDFallback",
+                                    ],
+                                    "required": True,
+                                    "type": "string",
+                                },
+                                "type": "array",
+                            },
+                            "Login": {
+                                "item": {
+                                    "range": [
+                                        "AttemptAuthentication",
+                                        "RequireAuthentication",
+                                        "AllowOfflineGracePeriod",
+                                        "AllowAuthenticationGracePeriod",
+                                        "RequireTouchID",
+                                        "RequireTouchIDOrWatch",
+                                        "AllowOpenIDForTouchIDFallback",
+                                    ],
+                                    "required": True,
+                                    "type": "string",
+                                },
+                                "type": "array",
+                            },
+                            "NonPlatformSSOAccounts": {
+                                "item": {"required": True, "type": "string"},
+                                "type": "array",
+                            },
+                            "OfflineGracePeriod": {"type": "integer"},
+                            "Unlock": {
+                                "item": {
+                                    "range": [
+                                        "AttemptAuthentication",
+                                        "RequireAuthentication",
+                                        "AllowOfflineGracePeriod",
+                                        "AllowAuthenticationGracePeriod",
+                                        "AllowTouchIDOrWatchForUnlock",
+                                        "RequireTouchID",
+                                        "RequireTouchIDOrWatch",
+                                        "AllowOpenIDForTouchIDFallback",
+                                    ],
+                                    "required": True,
+                                    "type": "string",
+                                },
+                                "type": "array",
+                            },
+                        },
+                        "type": "dictionary",
+                    },
+                    "RegistrationToken": {"type": "string"},
+                    "UseSharedDeviceKeys": {"type": "boolean"},
+                    "UserCreation": {
+                        "keys": {
+                            "EnableAtLogin": {"type": "boolean"},
+                            "EnableFirstUserDuringSetup": {"type": "boolean"},
+                            "EnableRegistrationDuringSetup": {"type": "boolean"},
+                            "NewUserAuthenticationMethods": {
+                                "item": {
+                                    "range": ["Password", "SmartCard", "AccessKey", "OpenID"],
+                                    "type": "string",
+                                },
+                                "type": "array",
+                            },
+                            "NewUserAuthorizationMode": {
+                                "range": ["Standard", "Admin", "Groups", "Temporary"],
+                                "type": "string",
+                            },
+                            "TemporarySessionQuickLogin": {"type": "boolean"},
+                            "TokenToUserMapping": {
+                                "keys": {
+                                    "AccountName": {"type": "string"},
+                                    "FullName": {"type": "string"},
+                                },
+                                "type": "dictionary",
+                            },
+                        },
+                        "type": "dictionary",
+                    },
+                    "WebAuthentication": {
+                        "keys": {
+                            "AllowPasswordSync": {"type": "boolean"},
+                            "URLAllowList": {"item": {"type": "string"}, "type": "array"},
+                        },
+                        "type": "dictionary",
+                    },
+                },
+                "type": "dictionary",
+            },
+            "Realm": {"type": "string"},
+            "ScreenLockedBehavior": {"range": ["Cancel", "DoNotHandle"], "type": "string"},
+            "Type": {"range": ["Credential", "Redirect"], "required": True, "type": "string"},
+            "URLs": {"item": {"required": True, "type": "string"}, "type": "array"},
+        },
+        "os": {
+            "iOS": {
+                "enrollments": ["device", "supervised", "user"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+                "sharedipad_scopes": ["user"],
+            },
+            "macOS": {
+                "enrollments": ["supervised", "user"],
+                "introduced": "27.0",
+                "scopes": ["system", "user"],
+            },
+            "tvOS": {"supported": False},
+            "visionOS": {
+                "enrollments": ["device", "supervised", "user"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+            },
+            "watchOS": {"supported": False},
+        },
+        "title": "Extensible SSO",
+    },
+    "com.apple.configuration.intelligence.settings": {
+        "apply": "combined",
+        "class": "configuration",
+        "file": "declarative/declarations/configurations/intelligence.settings.yaml",
+        "keys": {
+            "AllowAppleIntelligenceReport": {"type": "boolean"},
+            "AllowGenmoji": {"type": "boolean"},
+            "AllowImagePlayground": {"type": "boolean"},
+            "AllowImageWand": {"type": "boolean"},
+            "AllowPersonalizedHandwritingResults": {"type": "boolean"},
+            "AllowVisualIntelligenceSummary": {"type": "boolean"},
+            "AllowWritingTools": {"type": "boolean"},
+            "Apps": {
+                "keys": {
+                    "Calendar": {
+                        "keys": {"AllowNaturalLanguageEditing": {"type": "boolean"}},
+                        "type": "dictionary",
+                    },
+                    "Mail": {
+                        "keys": {
+                            "AllowSmartReplies": {"type": "boolean"},
+                            "AllowSummary": {"type": "boolean"},
+                        },
+                        "type": "dictionary",
+                    },
+                    "Notes": {
+                        "keys": {
+                            "AllowTranscription": {"type": "boolean"},
+                            "AllowTranscriptionSummary": {"type": "boolean"},
+                        },
+                        "type": "dictionary",
+                    },
+                    "Safari": {"keys": {"AllowSummary": {"type": "boolean"}}, "type": "dictionary"},
+                },
+                "type": "dictionary",
+            },
+            "ForceOnDeviceOnlyDictation": {"type": "boolean"},
+            "ForceOnDeviceOnlyTranslation": {"type": "boolean"},
+        },
+        "os": {
+            "iOS": {
+                "enrollments": ["supervised"],
+                "introduced": "26.4",
+                "scopes": ["system"],
+                "sharedipad_scopes": [],
+            },
+            "macOS": {
+                "enrollments": ["supervised"],
+                "introduced": "26.4",
+                "scopes": ["system", "user"],
+            },
+            "tvOS": {"supported": False},
+            "visionOS": {"enrollments": ["supervised"], "introduced": "26.4", "scopes": ["system"]},
+            "watchOS": {"supported": False},
+        },
+        "title": "Intelligence Settings",
+    },
     "com.apple.configuration.legacy": {
         "apply": "multiple",
         "class": "configuration",
@@ -649,6 +1110,7 @@ DECLARATIONS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "15.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["system", "user"],
             },
             "macOS": {
                 "enrollments": ["local", "supervised", "user"],
@@ -686,6 +1148,7 @@ DECLARATIONS: dict[str, Any] = {
                 "enrollments": ["device", "supervised", "user"],
                 "introduced": "15.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": [],
             },
             "macOS": {
                 "enrollments": ["supervised", "user"],
@@ -725,6 +1188,7 @@ DECLARATIONS: dict[str, Any] = {
                 "enrollments": ["device", "supervised", "user"],
                 "introduced": "15.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["system", "user"],
             },
             "macOS": {
                 "enrollments": ["supervised", "user"],
@@ -759,6 +1223,7 @@ DECLARATIONS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "15.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["system", "user"],
             },
             "macOS": {
                 "enrollments": ["local", "supervised", "user"],
@@ -825,13 +1290,203 @@ DECLARATIONS: dict[str, Any] = {
             },
         },
         "os": {
-            "iOS": {"enrollments": ["supervised"], "introduced": "18.0", "scopes": ["system"]},
+            "iOS": {
+                "enrollments": ["supervised"],
+                "introduced": "18.0",
+                "scopes": ["system"],
+                "sharedipad_scopes": ["system", "user"],
+            },
             "macOS": {"enrollments": ["supervised"], "introduced": "15.0", "scopes": ["user"]},
             "tvOS": {"supported": False},
             "visionOS": {"supported": False},
             "watchOS": {"supported": False},
         },
         "title": "Math Settings",
+    },
+    "com.apple.configuration.network.dns-proxy": {
+        "apply": "multiple",
+        "class": "configuration",
+        "file": "declarative/declarations/configurations/network.dns-proxy.yaml",
+        "keys": {
+            "AppBundleIdentifier": {"required": True, "type": "string"},
+            "DNSProxyUUID": {"type": "string"},
+            "ProviderComposedIdentifier": {"type": "string"},
+            "ProviderConfiguration": {"free": True, "type": "dictionary"},
+            "VisibleName": {"required": True, "type": "string"},
+        },
+        "os": {
+            "iOS": {
+                "enrollments": ["device", "supervised", "user"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+                "sharedipad_scopes": ["system"],
+            },
+            "macOS": {
+                "enrollments": ["local", "supervised"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+            },
+            "tvOS": {"supported": False},
+            "visionOS": {
+                "enrollments": ["device", "supervised", "user"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+            },
+            "watchOS": {"supported": False},
+        },
+        "title": "Network:DNS Proxy",
+    },
+    "com.apple.configuration.network.dns-settings": {
+        "apply": "multiple",
+        "class": "configuration",
+        "file": "declarative/declarations/configurations/network.dns-settings.yaml",
+        "keys": {
+            "DNSSettings": {
+                "keys": {
+                    "AllowFailover": {"type": "boolean"},
+                    "DNSProtocol": {"range": ["HTTPS", "TLS"], "required": True, "type": "string"},
+                    "IdentityAssetReference": {"type": "string"},
+                    "ServerAddresses": {"item": {"type": "string"}, "type": "array"},
+                    "ServerName": {"type": "string"},
+                    "ServerURL": {"type": "string"},
+                    "SupplementalMatchDomains": {"item": {"type": "string"}, "type": "array"},
+                },
+                "required": True,
+                "type": "dictionary",
+            },
+            "OnDemandRules": {
+                "item": {
+                    "keys": {
+                        "Action": {
+                            "range": ["Connect", "Disconnect", "EvaluateConnection"],
+                            "required": True,
+                            "type": "string",
+                        },
+                        "ActionParameters": {
+                            "item": {
+                                "keys": {
+                                    "DomainAction": {
+                                        "range": ["NeverConnect", "ConnectIfNeeded"],
+                                        "required": True,
+                                        "type": "string",
+                                    },
+                                    "Domains": {
+                                        "item": {"type": "string"},
+                                        "required": True,
+                                        "type": "array",
+                                    },
+                                },
+                                "type": "dictionary",
+                            },
+                            "type": "array",
+                        },
+                        "DNSDomainMatch": {"item": {"type": "string"}, "type": "array"},
+                        "DNSServerAddressMatch": {"item": {"type": "string"}, "type": "array"},
+                        "InterfaceTypeMatch": {
+                            "range": ["Ethernet", "WiFi", "Cellular"],
+                            "type": "string",
+                        },
+                        "SSIDMatch": {"item": {"type": "string"}, "type": "array"},
+                        "URLStringProbe": {"type": "string"},
+                    },
+                    "type": "dictionary",
+                },
+                "type": "array",
+            },
+            "ProhibitDisablement": {"type": "boolean"},
+            "VisibleName": {"required": True, "type": "string"},
+        },
+        "os": {
+            "iOS": {
+                "enrollments": ["device", "local", "supervised"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+                "sharedipad_scopes": ["system"],
+            },
+            "macOS": {
+                "enrollments": ["local", "supervised"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+            },
+            "tvOS": {"supported": False},
+            "visionOS": {
+                "enrollments": ["device", "local", "supervised"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+            },
+            "watchOS": {"supported": False},
+        },
+        "title": "Network:DNS Settings",
+    },
+    "com.apple.configuration.network.relay": {
+        "apply": "multiple",
+        "class": "configuration",
+        "file": "declarative/declarations/configurations/network.relay.yaml",
+        "keys": {
+            "AllowDNSFailover": {"type": "boolean"},
+            "ExcludedDomains": {"item": {"type": "string"}, "type": "array"},
+            "ExcludedFQDNs": {"item": {"type": "string"}, "type": "array"},
+            "MatchDomains": {"item": {"type": "string"}, "type": "array"},
+            "MatchFQDNs": {"item": {"type": "string"}, "type": "array"},
+            "RelayUUID": {"type": "string"},
+            "Relays": {
+                "item": {
+                    "keys": {
+                        "AdditionalHTTPHeaderFields": {"free": True, "type": "dictionary"},
+                        "CredentialAssetReference": {"type": "string"},
+                        "HTTP2RelayURL": {"type": "string"},
+                        "HTTP3RelayURL": {"type": "string"},
+                        "PublicKeyData": {"item": {"type": "string"}, "type": "array"},
+                    },
+                    "type": "dictionary",
+                },
+                "required": True,
+                "type": "array",
+            },
+            "UIToggleEnabled": {"type": "boolean"},
+            "VisibleName": {"required": True, "type": "string"},
+        },
+        "os": {
+            "iOS": {
+                "enrollments": ["device", "supervised", "user"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+                "sharedipad_scopes": ["user"],
+            },
+            "macOS": {
+                "enrollments": ["supervised", "user"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+            },
+            "tvOS": {"supported": False},
+            "visionOS": {
+                "enrollments": ["device", "supervised", "user"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+            },
+            "watchOS": {"supported": False},
+        },
+        "title": "Network:Relay",
+    },
+    "com.apple.configuration.package": {
+        "apply": "multiple",
+        "class": "configuration",
+        "file": "declarative/declarations/configurations/package.yaml",
+        "keys": {
+            "InstallBehavior": {
+                "keys": {"Install": {"range": ["Optional", "Required"], "type": "string"}},
+                "type": "dictionary",
+            },
+            "ManifestURL": {"required": True, "type": "string"},
+        },
+        "os": {
+            "iOS": {"supported": False},
+            "macOS": {"enrollments": ["supervised"], "introduced": "26.0", "scopes": ["system"]},
+            "tvOS": {"supported": False},
+            "visionOS": {"supported": False},
+            "watchOS": {"supported": False},
+        },
+        "title": "Package",
     },
     "com.apple.configuration.passcode.settings": {
         "apply": "combined",
@@ -863,6 +1518,7 @@ DECLARATIONS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "15.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": [],
             },
             "macOS": {
                 "enrollments": ["local", "supervised"],
@@ -889,13 +1545,68 @@ DECLARATIONS: dict[str, Any] = {
         "file": "declarative/declarations/configurations/safari.extensions.settings.yaml",
         "keys": {"ManagedExtensions": {"free": True, "type": "dictionary"}},
         "os": {
-            "iOS": {"enrollments": ["supervised"], "introduced": "18.0", "scopes": ["system"]},
+            "iOS": {
+                "enrollments": ["supervised"],
+                "introduced": "18.0",
+                "scopes": ["system"],
+                "sharedipad_scopes": ["user"],
+            },
             "macOS": {"enrollments": ["supervised"], "introduced": "15.0", "scopes": ["user"]},
             "tvOS": {"supported": False},
             "visionOS": {"supported": False},
             "watchOS": {"supported": False},
         },
         "title": "Safari:Extension Settings",
+    },
+    "com.apple.configuration.safari.settings": {
+        "apply": "combined",
+        "class": "configuration",
+        "file": "declarative/declarations/configurations/safari.settings.yaml",
+        "keys": {
+            "AcceptCookies": {
+                "range": ["Never", "CurrentWebsite", "VisitedWebsites", "Always"],
+                "type": "string",
+            },
+            "AllowDisablingFraudWarning": {"type": "boolean"},
+            "AllowHistoryClearing": {"type": "boolean"},
+            "AllowJavaScript": {"type": "boolean"},
+            "AllowPopups": {"type": "boolean"},
+            "AllowPrivateBrowsing": {"type": "boolean"},
+            "AllowSummary": {"type": "boolean"},
+            "NewTabStartPage": {
+                "keys": {
+                    "ExtensionIdentifier": {"type": "string"},
+                    "HomepageURL": {"type": "string"},
+                    "PageType": {
+                        "range": ["Start", "Home", "Extension"],
+                        "required": True,
+                        "type": "string",
+                    },
+                },
+                "type": "dictionary",
+            },
+            "Privacy": {
+                "keys": {"PermissionDefaults": {"free": True, "type": "dictionary"}},
+                "type": "dictionary",
+            },
+        },
+        "os": {
+            "iOS": {
+                "enrollments": ["device", "supervised"],
+                "introduced": "26.0",
+                "scopes": ["system"],
+                "sharedipad_scopes": ["user"],
+            },
+            "macOS": {"enrollments": ["supervised"], "introduced": "26.0", "scopes": ["user"]},
+            "tvOS": {"supported": False},
+            "visionOS": {
+                "enrollments": ["device", "supervised"],
+                "introduced": "26.0",
+                "scopes": ["system"],
+            },
+            "watchOS": {"supported": False},
+        },
+        "title": "Safari:Settings",
     },
     "com.apple.configuration.screensharing.connection": {
         "apply": "multiple",
@@ -988,6 +1699,7 @@ DECLARATIONS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "17.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["system", "user"],
             },
             "macOS": {
                 "enrollments": ["local", "supervised", "user"],
@@ -1026,6 +1738,7 @@ DECLARATIONS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "17.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["system", "user"],
             },
             "macOS": {
                 "enrollments": ["local", "supervised", "user"],
@@ -1064,6 +1777,7 @@ DECLARATIONS: dict[str, Any] = {
                 "enrollments": ["device", "supervised"],
                 "introduced": "17.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": [],
             },
             "macOS": {"enrollments": ["supervised"], "introduced": "14.0", "scopes": ["user"]},
             "tvOS": {"supported": False},
@@ -1122,6 +1836,36 @@ DECLARATIONS: dict[str, Any] = {
         },
         "title": "Services Configuration Files",
     },
+    "com.apple.configuration.siri.settings": {
+        "apply": "combined",
+        "class": "configuration",
+        "file": "declarative/declarations/configurations/siri.settings.yaml",
+        "keys": {
+            "AllowSiriAI": {"type": "boolean"},
+            "AllowUserGeneratedContent": {"type": "boolean"},
+            "AllowWhileLocked": {"type": "boolean"},
+            "Enabled": {"type": "boolean"},
+            "ForceProfanityFilter": {"type": "boolean"},
+            "ForceReduceSensitiveContent": {"type": "boolean"},
+        },
+        "os": {
+            "iOS": {
+                "enrollments": ["supervised"],
+                "introduced": "26.4",
+                "scopes": ["system"],
+                "sharedipad_scopes": ["user"],
+            },
+            "macOS": {
+                "enrollments": ["supervised"],
+                "introduced": "26.4",
+                "scopes": ["system", "user"],
+            },
+            "tvOS": {"enrollments": ["supervised"], "introduced": "27.0", "scopes": ["system"]},
+            "visionOS": {"enrollments": ["supervised"], "introduced": "26.4", "scopes": ["system"]},
+            "watchOS": {"enrollments": ["supervised"], "introduced": "26.4", "scopes": ["system"]},
+        },
+        "title": "Siri Settings",
+    },
     "com.apple.configuration.softwareupdate.enforcement.specific": {
         "apply": "multiple",
         "class": "configuration",
@@ -1137,10 +1881,19 @@ DECLARATIONS: dict[str, Any] = {
                 "enrollments": ["device", "supervised"],
                 "introduced": "17.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["system"],
             },
             "macOS": {"enrollments": ["supervised"], "introduced": "14.0", "scopes": ["system"]},
-            "tvOS": {"supported": False},
-            "visionOS": {"supported": False},
+            "tvOS": {
+                "enrollments": ["device", "supervised"],
+                "introduced": "18.4",
+                "scopes": ["system"],
+            },
+            "visionOS": {
+                "enrollments": ["device", "supervised"],
+                "introduced": "26.0",
+                "scopes": ["system"],
+            },
             "watchOS": {"supported": False},
         },
         "title": "Software Update:Enforcement:Specific",
@@ -1213,6 +1966,7 @@ DECLARATIONS: dict[str, Any] = {
                 "enrollments": ["device", "supervised"],
                 "introduced": "18.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["system"],
             },
             "macOS": {"enrollments": ["supervised"], "introduced": "15.0", "scopes": ["system"]},
             "tvOS": {"supported": False},
@@ -1230,13 +1984,112 @@ DECLARATIONS: dict[str, Any] = {
             "EnrollmentProfileURL": {"required": True, "type": "string"},
         },
         "os": {
-            "iOS": {"enrollments": ["supervised"], "introduced": "17.0", "scopes": ["system"]},
+            "iOS": {
+                "enrollments": ["supervised"],
+                "introduced": "17.0",
+                "scopes": ["system"],
+                "sharedipad_scopes": [],
+            },
             "macOS": {"supported": False},
             "tvOS": {"supported": False},
             "visionOS": {"supported": False},
             "watchOS": {"supported": False},
         },
         "title": "Watch:Enrollment",
+    },
+    "com.apple.configuration.webcontent-filter.plugin": {
+        "apply": "multiple",
+        "class": "configuration",
+        "file": "declarative/declarations/configurations/webcontent-filter.plugin.yaml",
+        "keys": {
+            "Authentication": {
+                "keys": {
+                    "CredentialsAssetReference": {"type": "string"},
+                    "IdentityAssetReference": {"type": "string"},
+                },
+                "type": "dictionary",
+            },
+            "ContentFilterUUID": {"type": "string"},
+            "Filter": {
+                "keys": {
+                    "Browsers": {
+                        "keys": {"Enabled": {"required": True, "type": "boolean"}},
+                        "type": "dictionary",
+                    },
+                    "Grade": {"range": ["firewall", "inspector"], "type": "string"},
+                    "Packets": {
+                        "keys": {
+                            "Enabled": {"required": True, "type": "boolean"},
+                            "ProviderComposedIdentifier": {"type": "string"},
+                        },
+                        "type": "dictionary",
+                    },
+                    "Sockets": {
+                        "keys": {
+                            "Enabled": {"required": True, "type": "boolean"},
+                            "ProviderComposedIdentifier": {"type": "string"},
+                        },
+                        "type": "dictionary",
+                    },
+                    "URLs": {
+                        "keys": {
+                            "Enabled": {"required": True, "type": "boolean"},
+                            "Parameters": {
+                                "keys": {
+                                    "FailClosed": {"type": "boolean"},
+                                    "PIR": {
+                                        "keys": {
+                                            "AuthenticationTokenAssetReference": {"type": "string"},
+                                            "PrivacyPassIssuerURL": {
+                                                "required": True,
+                                                "type": "string",
+                                            },
+                                            "ServerURL": {"required": True, "type": "string"},
+                                        },
+                                        "required": True,
+                                        "type": "dictionary",
+                                    },
+                                    "PrefilterFetchFrequency": {"type": "integer"},
+                                    "ProviderComposedIdentifier": {
+                                        "required": True,
+                                        "type": "string",
+                                    },
+                                },
+                                "type": "dictionary",
+                            },
+                        },
+                        "type": "dictionary",
+                    },
+                },
+                "type": "dictionary",
+            },
+            "Organization": {"type": "string"},
+            "PluginBundleID": {"required": True, "type": "string"},
+            "ServerAddress": {"type": "string"},
+            "VendorConfig": {"free": True, "type": "dictionary"},
+            "VisibleName": {"required": True, "type": "string"},
+        },
+        "os": {
+            "iOS": {
+                "enrollments": ["device", "local", "supervised", "user"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+                "sharedipad_scopes": ["system"],
+            },
+            "macOS": {
+                "enrollments": ["local", "supervised"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+            },
+            "tvOS": {"supported": False},
+            "visionOS": {
+                "enrollments": ["device", "local", "supervised", "user"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+            },
+            "watchOS": {"supported": False},
+        },
+        "title": "WebContentFilter:Plugin",
     },
     "com.apple.management.organization-info": {
         "apply": "",
