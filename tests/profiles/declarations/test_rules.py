@@ -93,7 +93,11 @@ def test_an_incomplete_schema_copy_fails(tmp_path: Path) -> None:
         # Apple's 26.0 schema adds tvOS 18.4 (the 18.1 copy had it not supported on tvOS).
         (ENFORCEMENT, rules.ChannelKind("tvOS", "18.0", "supervised", "system"), "needs tvOS 18.4"),
         (ENFORCEMENT, rules.ChannelKind("tvOS", "18.4", "supervised", "system"), None),
-        (ENFORCEMENT, rules.ChannelKind("watchOS", "11.0", "supervised", "system"), "not supported"),
+        (
+            ENFORCEMENT,
+            rules.ChannelKind("watchOS", "11.0", "supervised", "system"),
+            "not supported",
+        ),
         (
             "com.apple.configuration.passcode.settings",
             rules.ChannelKind("iOS", "18.2", "user", "system"),
