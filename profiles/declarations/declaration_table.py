@@ -1841,6 +1841,656 @@ DECLARATIONS: dict[str, Any] = {
         },
         "title": "Network:VPN:AlwaysOn",
     },
+    "com.apple.configuration.network.vpn.ikev2": {
+        "apply": "multiple",
+        "class": "configuration",
+        "file": "declarative/declarations/configurations/network.vpn.ikev2.yaml",
+        "keys": {
+            "Authentication": {
+                "keys": {
+                    "CredentialsAssetReference": {"type": "string"},
+                    "ExtendedAuth": {
+                        "keys": {
+                            "CredentialsAssetReference": {"type": "string"},
+                            "Enabled": {"type": "boolean"},
+                            "ServerCertificateCommonName": {"type": "string"},
+                            "ServerCertificateIssuerCommonName": {"type": "string"},
+                            "TLSMaximumVersion": {
+                                "range": ["1.0", "1.1", "1.2", "1.3"],
+                                "type": "string",
+                            },
+                            "TLSMinimumVersion": {
+                                "range": ["1.0", "1.1", "1.2", "1.3"],
+                                "type": "string",
+                            },
+                        },
+                        "type": "dictionary",
+                    },
+                    "IdentityAssetReference": {"type": "string"},
+                    "IdentityCertificateType": {
+                        "range": ["RSA", "ECDSA256", "ECDSA384", "ECDSA521", "RSA-PSS"],
+                        "type": "string",
+                    },
+                    "Method": {
+                        "range": ["None", "SharedSecret", "Certificate"],
+                        "required": True,
+                        "type": "string",
+                    },
+                },
+                "required": True,
+                "type": "dictionary",
+            },
+            "ChildSecurityAssociationParameters": {
+                "keys": {
+                    "DiffieHellmanGroup": {
+                        "range": ["14", "15", "16", "17", "18", "19", "20", "21", "31", "32"],
+                        "type": "integer",
+                    },
+                    "EncryptionAlgorithm": {
+                        "range": [
+                            "AES-128",
+                            "AES-256",
+                            "AES-128-GCM",
+                            "AES-256-GCM",
+                            "ChaCha20Poly1305",
+                        ],
+                        "type": "string",
+                    },
+                    "IntegrityAlgorithm": {
+                        "range": ["SHA2-256", "SHA2-384", "SHA2-512"],
+                        "type": "string",
+                    },
+                    "LifeTimeInMinutes": {"type": "integer"},
+                    "PostQuantumKeyExchangeMethods": {
+                        "item": {"range": ["0", "36", "37"], "type": "integer"},
+                        "type": "array",
+                    },
+                },
+                "type": "dictionary",
+            },
+            "DNS": {
+                "keys": {
+                    "DomainName": {"type": "string"},
+                    "IdentityAssetReference": {"type": "string"},
+                    "Protocol": {
+                        "range": ["Cleartext", "HTTPS", "TLS"],
+                        "required": True,
+                        "type": "string",
+                    },
+                    "SearchDomains": {"item": {"type": "string"}, "type": "array"},
+                    "ServerAddresses": {
+                        "item": {"type": "string"},
+                        "required": True,
+                        "type": "array",
+                    },
+                    "ServerName": {"type": "string"},
+                    "ServerURL": {"type": "string"},
+                    "SupplementalMatchDomains": {"item": {"type": "string"}, "type": "array"},
+                    "SupplementalMatchDomainsNoSearch": {"type": "boolean"},
+                },
+                "type": "dictionary",
+            },
+            "DisableMOBIKE": {"type": "boolean"},
+            "DisableRedirect": {"type": "boolean"},
+            "EnableCertificateRevocationCheck": {"type": "boolean"},
+            "EnableFallback": {"type": "boolean"},
+            "EnableNATKeepAliveOffload": {"type": "boolean"},
+            "EnablePFS": {"type": "boolean"},
+            "EnforceStrictAlgorithmSelection": {"type": "boolean"},
+            "HostName": {"required": True, "type": "string"},
+            "IKESecurityAssociationParameters": {
+                "keys": {
+                    "DiffieHellmanGroup": {
+                        "range": ["14", "15", "16", "17", "18", "19", "20", "21", "31", "32"],
+                        "type": "integer",
+                    },
+                    "EncryptionAlgorithm": {
+                        "range": [
+                            "AES-128",
+                            "AES-256",
+                            "AES-128-GCM",
+                            "AES-256-GCM",
+                            "ChaCha20Poly1305",
+                        ],
+                        "type": "string",
+                    },
+                    "IntegrityAlgorithm": {
+                        "range": ["SHA2-256", "SHA2-384", "SHA2-512"],
+                        "type": "string",
+                    },
+                    "LifeTimeInMinutes": {"type": "integer"},
+                    "PostQuantumKeyExchangeMethods": {
+                        "item": {"range": ["0", "36", "37"], "type": "integer"},
+                        "type": "array",
+                    },
+                },
+                "type": "dictionary",
+            },
+            "Idle": {
+                "keys": {
+                    "DeadPeerDetectionRate": {
+                        "range": ["None", "Low", "Medium", "High"],
+                        "type": "string",
+                    },
+                    "Disconnect": {"type": "boolean"},
+                    "Timer": {"type": "integer"},
+                },
+                "type": "dictionary",
+            },
+            "LocalIdentifier": {"required": True, "type": "string"},
+            "MTU": {"type": "integer"},
+            "NATKeepAliveInterval": {"type": "integer"},
+            "NetworkRouting": {
+                "keys": {
+                    "EnforceRoutes": {"type": "boolean"},
+                    "ExcludeAPNs": {"type": "boolean"},
+                    "ExcludeCellularServices": {"type": "boolean"},
+                    "ExcludeDeviceCommunication": {"type": "boolean"},
+                    "ExcludeLocalNetworks": {"type": "boolean"},
+                    "IncludeAllNetworks": {"type": "boolean"},
+                },
+                "type": "dictionary",
+            },
+            "OnDemand": {
+                "keys": {
+                    "DisableUserOverride": {"type": "boolean"},
+                    "Enabled": {"type": "boolean"},
+                    "Rules": {
+                        "item": {
+                            "keys": {
+                                "Action": {
+                                    "range": [
+                                        "Allow",
+                                        "Connect",
+                                        "Disconnect",
+                                        "EvaluateConnection",
+                                        "Ignore",
+                                    ],
+                                    "required": True,
+                                    "type": "string",
+                                },
+                                "ActionParameters": {
+                                    "item": {
+                                        "keys": {
+                                            "DomainAction": {
+                                                "range": ["ConnectIfNeeded", "NeverConnect"],
+                                                "required": True,
+                                                "type": "string",
+                                            },
+                                            "Domains": {
+                                                "item": {"type": "string"},
+                                                "required": True,
+                                                "type": "array",
+                                            },
+                                            "RequiredDNSServers": {
+                                                "item": {"type": "string"},
+                                                "type": "array",
+                                            },
+                                            "RequiredURLStringProbe": {"type": "string"},
+                                        },
+                                        "type": "dictionary",
+                                    },
+                                    "type": "array",
+                                },
+                                "DNSDomainMatch": {"item": {"type": "string"}, "type": "array"},
+                                "DNSServerAddressMatch": {
+                                    "item": {"type": "string"},
+                                    "type": "array",
+                                },
+                                "InterfaceTypeMatch": {
+                                    "range": ["Ethernet", "WiFi", "Cellular"],
+                                    "type": "string",
+                                },
+                                "SSIDMatch": {"item": {"type": "string"}, "type": "array"},
+                                "URLStringProbe": {"type": "string"},
+                            },
+                            "type": "dictionary",
+                        },
+                        "type": "array",
+                    },
+                },
+                "type": "dictionary",
+            },
+            "PostQuantumKeyExchange": {
+                "keys": {
+                    "AllowFallback": {"type": "boolean"},
+                    "PPK": {"type": "data"},
+                    "PPKIdentifier": {"type": "string"},
+                    "PPKMandatory": {"type": "boolean"},
+                },
+                "type": "dictionary",
+            },
+            "Provider": {
+                "keys": {
+                    "ComposedIdentifier": {"type": "string"},
+                    "Type": {"range": ["packet-tunnel", "app-proxy"], "type": "string"},
+                },
+                "type": "dictionary",
+            },
+            "Proxies": {
+                "keys": {
+                    "AutoConfigEnable": {"type": "boolean"},
+                    "AutoConfigURLString": {"type": "string"},
+                    "AutoDiscoveryEnable": {"type": "boolean"},
+                    "Protocol": {
+                        "keys": {
+                            "CredentialsAssetReference": {"type": "string"},
+                            "HTTP": {
+                                "keys": {
+                                    "Enable": {"type": "boolean"},
+                                    "HostName": {"type": "string"},
+                                    "Port": {"type": "integer"},
+                                },
+                                "type": "dictionary",
+                            },
+                            "HTTPS": {
+                                "keys": {
+                                    "Enable": {"type": "boolean"},
+                                    "HostName": {"type": "string"},
+                                    "Port": {"type": "integer"},
+                                },
+                                "type": "dictionary",
+                            },
+                        },
+                        "type": "dictionary",
+                    },
+                    "SupplementalMatchDomains": {"item": {"type": "string"}, "type": "array"},
+                },
+                "type": "dictionary",
+            },
+            "RemoteIdentifier": {"required": True, "type": "string"},
+            "UseConfigurationAttributeInternalIPSubnet": {"type": "boolean"},
+            "VisibleName": {"required": True, "type": "string"},
+        },
+        "os": {
+            "iOS": {
+                "enrollments": ["device", "local", "supervised"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+                "sharedipad_scopes": ["system"],
+            },
+            "macOS": {
+                "enrollments": ["local", "supervised"],
+                "introduced": "27.0",
+                "scopes": ["system", "user"],
+            },
+            "tvOS": {
+                "enrollments": ["device", "local", "supervised"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+            },
+            "visionOS": {
+                "enrollments": ["device", "local", "supervised"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+            },
+            "watchOS": {"supported": False},
+        },
+        "title": "Network:VPN:IKEV2",
+    },
+    "com.apple.configuration.network.vpn.ipsec": {
+        "apply": "multiple",
+        "class": "configuration",
+        "file": "declarative/declarations/configurations/network.vpn.ipsec.yaml",
+        "keys": {
+            "Authentication": {
+                "keys": {
+                    "CredentialsAssetReference": {"type": "string"},
+                    "IdentityAssetReference": {"type": "string"},
+                    "LocalIdentifier": {"type": "string"},
+                    "LocalIdentifierType": {"range": ["KeyID"], "type": "string"},
+                    "Method": {
+                        "range": ["SharedSecret", "Certificate"],
+                        "required": True,
+                        "type": "string",
+                    },
+                    "PromptForVPNPIN": {"type": "boolean"},
+                    "XAuth": {
+                        "keys": {
+                            "CredentialsAssetReference": {"type": "string"},
+                            "Enabled": {"required": True, "type": "boolean"},
+                            "PasswordEncryption": {"range": ["Prompt"], "type": "string"},
+                        },
+                        "type": "dictionary",
+                    },
+                },
+                "required": True,
+                "type": "dictionary",
+            },
+            "DNS": {
+                "keys": {
+                    "DomainName": {"type": "string"},
+                    "IdentityAssetReference": {"type": "string"},
+                    "Protocol": {
+                        "range": ["Cleartext", "HTTPS", "TLS"],
+                        "required": True,
+                        "type": "string",
+                    },
+                    "SearchDomains": {"item": {"type": "string"}, "type": "array"},
+                    "ServerAddresses": {
+                        "item": {"type": "string"},
+                        "required": True,
+                        "type": "array",
+                    },
+                    "ServerName": {"type": "string"},
+                    "ServerURL": {"type": "string"},
+                    "SupplementalMatchDomains": {"item": {"type": "string"}, "type": "array"},
+                    "SupplementalMatchDomainsNoSearch": {"type": "boolean"},
+                },
+                "type": "dictionary",
+            },
+            "HostName": {"required": True, "type": "string"},
+            "Idle": {
+                "keys": {"Disconnect": {"type": "boolean"}, "Timer": {"type": "integer"}},
+                "type": "dictionary",
+            },
+            "OnDemand": {
+                "keys": {
+                    "Enabled": {"type": "boolean"},
+                    "Rules": {
+                        "item": {
+                            "keys": {
+                                "Action": {
+                                    "range": [
+                                        "Allow",
+                                        "Connect",
+                                        "Disconnect",
+                                        "EvaluateConnection",
+                                        "Ignore",
+                                    ],
+                                    "required": True,
+                                    "type": "string",
+                                },
+                                "ActionParameters": {
+                                    "item": {
+                                        "keys": {
+                                            "DomainAction": {
+                                                "range": ["ConnectIfNeeded", "NeverConnect"],
+                                                "required": True,
+                                                "type": "string",
+                                            },
+                                            "Domains": {
+                                                "item": {"type": "string"},
+                                                "required": True,
+                                                "type": "array",
+                                            },
+                                            "RequiredDNSServers": {
+                                                "item": {"type": "string"},
+                                                "type": "array",
+                                            },
+                                            "RequiredURLStringProbe": {"type": "string"},
+                                        },
+                                        "type": "dictionary",
+                                    },
+                                    "type": "array",
+                                },
+                                "DNSDomainMatch": {"item": {"type": "string"}, "type": "array"},
+                                "DNSServerAddressMatch": {
+                                    "item": {"type": "string"},
+                                    "type": "array",
+                                },
+                                "InterfaceTypeMatch": {
+                                    "range": ["Ethernet", "WiFi", "Cellular"],
+                                    "type": "string",
+                                },
+                                "SSIDMatch": {"item": {"type": "string"}, "type": "array"},
+                                "URLStringProbe": {"type": "string"},
+                            },
+                            "type": "dictionary",
+                        },
+                        "type": "array",
+                    },
+                },
+                "type": "dictionary",
+            },
+            "OverridePrimary": {"type": "boolean"},
+            "Proxies": {
+                "keys": {
+                    "AutoConfigEnable": {"type": "boolean"},
+                    "AutoConfigURLString": {"type": "string"},
+                    "AutoDiscoveryEnable": {"type": "boolean"},
+                    "Protocol": {
+                        "keys": {
+                            "CredentialsAssetReference": {"type": "string"},
+                            "HTTP": {
+                                "keys": {
+                                    "Enable": {"type": "boolean"},
+                                    "HostName": {"type": "string"},
+                                    "Port": {"type": "integer"},
+                                },
+                                "type": "dictionary",
+                            },
+                            "HTTPS": {
+                                "keys": {
+                                    "Enable": {"type": "boolean"},
+                                    "HostName": {"type": "string"},
+                                    "Port": {"type": "integer"},
+                                },
+                                "type": "dictionary",
+                            },
+                        },
+                        "type": "dictionary",
+                    },
+                    "SupplementalMatchDomains": {"item": {"type": "string"}, "type": "array"},
+                },
+                "type": "dictionary",
+            },
+            "VisibleName": {"required": True, "type": "string"},
+        },
+        "os": {
+            "iOS": {
+                "enrollments": ["device", "local", "supervised"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+                "sharedipad_scopes": ["system"],
+            },
+            "macOS": {
+                "enrollments": ["local", "supervised"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+            },
+            "tvOS": {"supported": False},
+            "visionOS": {
+                "enrollments": ["device", "local", "supervised"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+            },
+            "watchOS": {"supported": False},
+        },
+        "title": "Network:VPN:IPSec",
+    },
+    "com.apple.configuration.network.vpn.vpn-plugin": {
+        "apply": "multiple",
+        "class": "configuration",
+        "file": "declarative/declarations/configurations/network.vpn.vpn-plugin.yaml",
+        "keys": {
+            "Authentication": {
+                "keys": {
+                    "CredentialsAssetReference": {"type": "string"},
+                    "IdentityAssetReference": {"type": "string"},
+                    "Method": {
+                        "range": ["Password", "Certificate", "Password+Certificate"],
+                        "required": True,
+                        "type": "string",
+                    },
+                },
+                "required": True,
+                "type": "dictionary",
+            },
+            "DNS": {
+                "keys": {
+                    "DomainName": {"type": "string"},
+                    "IdentityAssetReference": {"type": "string"},
+                    "Protocol": {
+                        "range": ["Cleartext", "HTTPS", "TLS"],
+                        "required": True,
+                        "type": "string",
+                    },
+                    "SearchDomains": {"item": {"type": "string"}, "type": "array"},
+                    "ServerAddresses": {
+                        "item": {"type": "string"},
+                        "required": True,
+                        "type": "array",
+                    },
+                    "ServerName": {"type": "string"},
+                    "ServerURL": {"type": "string"},
+                    "SupplementalMatchDomains": {"item": {"type": "string"}, "type": "array"},
+                    "SupplementalMatchDomainsNoSearch": {"type": "boolean"},
+                },
+                "type": "dictionary",
+            },
+            "HostName": {"required": True, "type": "string"},
+            "Idle": {
+                "keys": {"Disconnect": {"type": "boolean"}, "Timer": {"type": "integer"}},
+                "type": "dictionary",
+            },
+            "NetworkRouting": {
+                "keys": {
+                    "EnforceRoutes": {"type": "boolean"},
+                    "ExcludeAPNs": {"type": "boolean"},
+                    "ExcludeCellularServices": {"type": "boolean"},
+                    "ExcludeDeviceCommunication": {"type": "boolean"},
+                    "ExcludeLocalNetworks": {"type": "boolean"},
+                    "IncludeAllNetworks": {"type": "boolean"},
+                },
+                "type": "dictionary",
+            },
+            "OnDemand": {
+                "keys": {
+                    "DisableUserOverride": {"type": "boolean"},
+                    "Enabled": {"type": "boolean"},
+                    "Rules": {
+                        "item": {
+                            "keys": {
+                                "Action": {
+                                    "range": [
+                                        "Allow",
+                                        "Connect",
+                                        "Disconnect",
+                                        "EvaluateConnection",
+                                        "Ignore",
+                                    ],
+                                    "required": True,
+                                    "type": "string",
+                                },
+                                "ActionParameters": {
+                                    "item": {
+                                        "keys": {
+                                            "DomainAction": {
+                                                "range": ["ConnectIfNeeded", "NeverConnect"],
+                                                "required": True,
+                                                "type": "string",
+                                            },
+                                            "Domains": {
+                                                "item": {"type": "string"},
+                                                "required": True,
+                                                "type": "array",
+                                            },
+                                            "RequiredDNSServers": {
+                                                "item": {"type": "string"},
+                                                "type": "array",
+                                            },
+                                            "RequiredURLStringProbe": {"type": "string"},
+                                        },
+                                        "type": "dictionary",
+                                    },
+                                    "type": "array",
+                                },
+                                "DNSDomainMatch": {"item": {"type": "string"}, "type": "array"},
+                                "DNSServerAddressMatch": {
+                                    "item": {"type": "string"},
+                                    "type": "array",
+                                },
+                                "InterfaceTypeMatch": {
+                                    "range": ["Ethernet", "WiFi", "Cellular"],
+                                    "type": "string",
+                                },
+                                "SSIDMatch": {"item": {"type": "string"}, "type": "array"},
+                                "URLStringProbe": {"type": "string"},
+                            },
+                            "type": "dictionary",
+                        },
+                        "type": "array",
+                    },
+                },
+                "type": "dictionary",
+            },
+            "Provider": {
+                "keys": {
+                    "ComposedIdentifier": {"type": "string"},
+                    "Type": {"range": ["packet-tunnel", "app-proxy"], "type": "string"},
+                },
+                "type": "dictionary",
+            },
+            "Proxies": {
+                "keys": {
+                    "AutoConfigEnable": {"type": "boolean"},
+                    "AutoConfigURLString": {"type": "string"},
+                    "AutoDiscoveryEnable": {"type": "boolean"},
+                    "Protocol": {
+                        "keys": {
+                            "CredentialsAssetReference": {"type": "string"},
+                            "HTTP": {
+                                "keys": {
+                                    "Enable": {"type": "boolean"},
+                                    "HostName": {"type": "string"},
+                                    "Port": {"type": "integer"},
+                                },
+                                "type": "dictionary",
+                            },
+                            "HTTPS": {
+                                "keys": {
+                                    "Enable": {"type": "boolean"},
+                                    "HostName": {"type": "string"},
+                                    "Port": {"type": "integer"},
+                                },
+                                "type": "dictionary",
+                            },
+                        },
+                        "type": "dictionary",
+                    },
+                    "SupplementalMatchDomains": {"item": {"type": "string"}, "type": "array"},
+                },
+                "type": "dictionary",
+            },
+            "SubType": {"required": True, "type": "string"},
+            "VendorConfig": {
+                "keys": {
+                    "Group": {"type": "string"},
+                    "LoginGroupOrDomain": {"type": "string"},
+                    "Realm": {"type": "string"},
+                    "Role": {"type": "string"},
+                },
+                "type": "dictionary",
+            },
+            "VisibleName": {"required": True, "type": "string"},
+        },
+        "os": {
+            "iOS": {
+                "enrollments": ["device", "local", "supervised"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+                "sharedipad_scopes": ["system"],
+            },
+            "macOS": {
+                "enrollments": ["local", "supervised"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+            },
+            "tvOS": {
+                "enrollments": ["device", "local", "supervised"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+            },
+            "visionOS": {
+                "enrollments": ["device", "local", "supervised"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+            },
+            "watchOS": {"supported": False},
+        },
+        "title": "Network:VPN:VPN Plugin",
+    },
     "com.apple.configuration.package": {
         "apply": "multiple",
         "class": "configuration",
