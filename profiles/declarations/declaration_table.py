@@ -1,12 +1,12 @@
 """Apple declarative-management declarations table. GENERATED FILE: do not edit by hand.
 
-Source: https://github.com/apple/device-management at commit b6202ca2fbd31286a52eb160b67a4db7b4fe1f1f
+Source: https://github.com/apple/device-management at commit 61449b07e22d7d659aaa9ae65a29688cff3902a2
 (declarative/declarations). Regenerate with `manage.py generate_declaration_table`.
 """
 
 from typing import Any
 
-SCHEMA_COMMIT = "b6202ca2fbd31286a52eb160b67a4db7b4fe1f1f"
+SCHEMA_COMMIT = "61449b07e22d7d659aaa9ae65a29688cff3902a2"
 
 # declaration Type -> class, title, source file, apply, per-OS support with the allowed
 # enrollment kinds and scopes (absent: no limit stated), the scopes allowed on a Shared
