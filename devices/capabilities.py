@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -491,6 +492,24 @@ def _check_command(request_type: str, target: Target, keys: tuple[str, ...]) -> 
         if verdict.status in (_FORBIDDEN, _NEEDS):
             return Decision(False, f"{request_type} key {key}: {verdict.reason}", verdict.rule)
     return decision
+
+
+_DECLARATION_IN_TEXT = re.compile(r"`(com\.apple\.configuration\.[A-Za-z0-9.\-]+)`")
+
+
+def replacing_declaration(request_type: str, target: Target) -> str | None:
+    """The declaration type Apple names instead of a command it removed on the target's OS
+    release (from the command's description, e.g. ScheduleOSUpdate -> the software-update
+    enforcement declaration); None when the command is not removed there or names none."""
+    item = _COMMANDS.get(request_type)
+    if item is None or not item.successor:
+        return None
+    removed = parse_os_version(item.rules[target.platform.value].removed or "")
+    version = parse_os_version(target.os_version)
+    if removed is None or version is None or version < removed:
+        return None
+    found = _DECLARATION_IN_TEXT.search(item.successor)
+    return found.group(1) if found else None
 
 
 def check_checkin(message_type: str, target: Target) -> Decision:

@@ -8,10 +8,15 @@ what this server would send. Only the wording lives here; the rules live in the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from devices import capabilities
 from devices.capabilities import Target
+
+# (declaration type, target) -> why it may not reach the target, None when it may. Registered by
+# the declarations app (devices.hooks.declaration_check); the devices app never imports it.
+DeclarationCheck = Callable[[str, Target], str | None]
 
 # (plain words, DeviceInformation query key that reveals it)
 _SEE_QUERIES: tuple[tuple[str, str], ...] = (
@@ -120,18 +125,37 @@ def _query_fact(text: str, key: str, target: Target) -> Fact:
     return Fact(text, bool(allowed), removed.get(key, "DeviceInformation may ask for it"), key)
 
 
-def _command_fact(text: str, request_type: str, target: Target) -> Fact:
+def _command_fact(
+    text: str, request_type: str, target: Target, declaration_check: DeclarationCheck | None
+) -> Fact:
     if request_type == "InstalledApplicationList" and target.user_enrollment:
         return Fact(text, False, _UE_APP_LIST, request_type)
     decision = capabilities.check_command(request_type, target)
-    return Fact(text, decision.allowed, decision.reason, request_type)
+    declaration = capabilities.replacing_declaration(request_type, target)
+    if decision.allowed or declaration is None or declaration_check is None:
+        return Fact(text, decision.allowed, decision.reason, request_type)
+    # Apple removed the command on this release and names a declaration that does it instead
+    # (ScheduleOSUpdate -> the software-update enforcement declaration): the page tells what the
+    # declaration can do on this device, not only that the command is gone.
+    refused = declaration_check(declaration, target)
+    if refused is None:
+        reason = f"{decision.reason}; the {declaration} declaration does it on this device"
+        return Fact(text, True, reason, request_type)
+    reason = f"{decision.reason}; the {declaration} declaration cannot either: {refused}"
+    return Fact(text, False, reason, request_type)
 
 
-def disclose(target: Target) -> Disclosure:
-    """What the organisation can and cannot see and do on a device with this target."""
+def disclose(target: Target, declaration_check: DeclarationCheck | None = None) -> Disclosure:
+    """What the organisation can and cannot see and do on a device with this target.
+
+    declaration_check: whether a declaration may reach the target (see `DeclarationCheck`);
+    without it, a command Apple removed counts as not doable even if a declaration replaces it.
+    """
     seen = [_query_fact(text, key, target) for text, key in _SEE_QUERIES]
-    seen += [_command_fact(text, command, target) for text, command in _SEE_COMMANDS]
-    done = [_command_fact(text, command, target) for text, command in _DO_COMMANDS]
+    seen += [_command_fact(text, command, target, None) for text, command in _SEE_COMMANDS]
+    done = [
+        _command_fact(text, command, target, declaration_check) for text, command in _DO_COMMANDS
+    ]
     never = [Fact(text, False, NEVER_SEEN_RULE, "") for text in NEVER_SEEN]
     return Disclosure(
         can_see=tuple(f for f in seen if f.allowed),

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from devices.exceptions import CheckinRejected
 
 if TYPE_CHECKING:
+    from devices.capabilities import Target
     from devices.models import Enrollment
     from devices.protocol import EnrollmentIds
 
@@ -152,6 +153,22 @@ def set_declarative_handler(fn: DeclarativeHandler | None) -> None:
 
 def declarative_handler() -> DeclarativeHandler | None:
     return _declarative_handler
+
+
+# (declaration type, target) -> why that declaration may not reach the target, None when it may;
+# the declarations app registers it, so the privacy page can tell whether a declaration still
+# does what a command Apple removed did (devices.disclosure).
+DeclarationCheck = Callable[[str, "Target"], str | None]
+_declaration_check: DeclarationCheck | None = None
+
+
+def set_declaration_check(fn: DeclarationCheck | None) -> None:
+    global _declaration_check
+    _declaration_check = fn
+
+
+def declaration_check() -> DeclarationCheck | None:
+    return _declaration_check
 
 
 class RenewalUnavailable(Exception):

@@ -18,7 +18,7 @@ from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from devices import capabilities, commands, disclosure, services
+from devices import capabilities, commands, disclosure, hooks, services
 from devices.models import (
     Command,
     DeviceEvent,
@@ -389,7 +389,11 @@ def devices_of_person(directory_user_id: int) -> list[PersonalDevice]:
         out.append(
             PersonalDevice(
                 enrollment=device,
-                disclosure=disclosure.disclose(target) if target is not None else None,
+                disclosure=(
+                    disclosure.disclose(target, hooks.declaration_check())
+                    if target is not None
+                    else None
+                ),
                 personal=device.is_user_enrollment,
                 apps=[a for a in device.apps.all() if a.is_managed or device.is_user_enrollment],
                 profiles=profiles,

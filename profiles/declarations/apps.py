@@ -13,10 +13,11 @@ class DeclarationsConfig(AppConfig):
 
         from devices import hooks, signals
         from directory.models import DirectoryUser
-        from profiles.declarations import receivers
+        from profiles.declarations import receivers, rules
         from profiles.models import Profile
 
         hooks.set_declarative_handler(receivers.handle_declarative)
+        hooks.set_declaration_check(rules.refusal_for_target)
         signals.enrollment_completed.connect(
             receivers.on_enrollment_completed, dispatch_uid="declarations.enrollment_completed"
         )

@@ -1,15 +1,16 @@
 """Apple declarative-management declarations table. GENERATED FILE: do not edit by hand.
 
-Source: https://github.com/apple/device-management at commit b6202ca2fbd31286a52eb160b67a4db7b4fe1f1f
+Source: https://github.com/apple/device-management at commit 61449b07e22d7d659aaa9ae65a29688cff3902a2
 (declarative/declarations). Regenerate with `manage.py generate_declaration_table`.
 """
 
 from typing import Any
 
-SCHEMA_COMMIT = "b6202ca2fbd31286a52eb160b67a4db7b4fe1f1f"
+SCHEMA_COMMIT = "61449b07e22d7d659aaa9ae65a29688cff3902a2"
 
 # declaration Type -> class, title, source file, apply, per-OS support with the allowed
-# enrollment kinds and scopes (absent: no limit stated), and the payload keys' shape
+# enrollment kinds and scopes (absent: no limit stated), the scopes allowed on a Shared
+# iPad (sharedipad_scopes; empty: not on a Shared iPad), and the payload keys' shape
 DECLARATIONS: dict[str, Any] = {
     "com.apple.activation.simple": {
         "apply": "",
@@ -102,39 +103,46 @@ DECLARATIONS: dict[str, Any] = {
         "file": "declarative/declarations/assets/credential.certificate.yaml",
         "keys": {
             "Authentication": {
-                "help": "The server authentication details.",
+                "help": "The server authentication details. If this key is absent, the default authentication type is MDM.",
                 "keys": {
                     "Type": {
-                        "help": "Type of authentication: * MDM - a request using MDM semantics (includes the device identity certificate, and any user authentication). Equivalent to an MDM request made to the CheckInURL or ServerURL. This option can only be used when using declarative device management. * None - a standard GET request is carried out.",
+                        "help": "The type of authentication, which has these allowed values: - `MDM`: A request that uses MDM semantics, which includes the device-identity certificate, and any user authentication. This is equivalent to an MDM request made to the `CheckInURL` or `ServerURL`. This option is only available through declarative device management. - `None`: A standard GET request. If the `Authentication` dictionary is absent, the default authentication type is MDM.",
                         "range": ["MDM", "None"],
                         "required": True,
+                        "title": "Authentication type",
                         "type": "string",
                     },
                 },
+                "title": "Server authentication",
                 "type": "dictionary",
             },
             "Reference": {
-                "help": "The external reference. Ensure that the asset data uses a media type of 'application/pkcs1' or 'application/pem' to correctly identify the type of encoded certificate. If the asset data includes a 'ContentType' sub-key, set it to the corresponding media type.",
+                "help": "The external reference. Ensure that the asset data uses a media type of `application/pkcs1` or `application/pem` to correctly identify the type of encoded certificate. If the asset data includes a `ContentType` sub-key, set it to the corresponding media type.",
                 "keys": {
                     "ContentType": {
-                        "help": "The media type that describes the data.",
+                        "help": "The media type that describes the data. If present, the system checks the actual media type of the downloaded data, and an error occurs if the values don't match.",
+                        "title": "Content type",
                         "type": "string",
                     },
                     "DataURL": {
-                        "help": "The URL that hosts the credential data. The URL must start with 'https://'.",
+                        "help": "The URL to retrieve data, which needs to start with `https://`.",
                         "required": True,
+                        "title": "Data URL",
                         "type": "string",
                     },
                     "Hash-SHA-256": {
-                        "help": "A SHA-256 hash of the data at the 'DataURL'. Use this value to verify that the returned data is the expected data. Use this value to detect when the data changes. If 'Size' is '0', clients need to ignore this value or set it to an empty string.",
+                        "help": "A SHA-256 hash of the data stored at the `DataURL`. Don't set this value if `Size` is `0` as the client ignores it. However, if present, the system checks the actual hash of the downloaded data, and an error occurs if the values don't match.",
+                        "title": "SHA-256 hash",
                         "type": "string",
                     },
                     "Size": {
-                        "help": "The size of the data at the 'DataURL'. Use this value to verify that the returned data is the expected data. Use this value to detect when the data changes.",
+                        "help": "The size of the data. Set the size to `0` if there's no expectation of a response body. If present, the system checks the actual size of the downloaded data, and an error occurs if the values don't match.",
+                        "title": "Size",
                         "type": "integer",
                     },
                 },
                 "required": True,
+                "title": "External reference",
                 "type": "dictionary",
             },
         },
@@ -389,6 +397,44 @@ DECLARATIONS: dict[str, Any] = {
         },
         "title": "Asset:User Identity",
     },
+    "com.apple.configuration.accessibility.settings": {
+        "apply": "combined",
+        "class": "configuration",
+        "description": "The declaration to configure accessibility settings.",
+        "file": "declarative/declarations/configurations/accessibility.settings.yaml",
+        "keys": {
+            "Vision": {
+                "help": "If present, configures vision accessibility settings.",
+                "keys": {
+                    "AllowLiveRecognition": {
+                        "default": True,
+                        "help": "If `false`, disables the Live Recognition accessibility feature.",
+                        "title": "Allow live recognition",
+                        "type": "boolean",
+                    },
+                },
+                "title": "Vision",
+                "type": "dictionary",
+            },
+        },
+        "os": {
+            "iOS": {
+                "enrollments": ["supervised"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+                "sharedipad_scopes": [],
+            },
+            "macOS": {
+                "enrollments": ["supervised"],
+                "introduced": "27.0",
+                "scopes": ["system", "user"],
+            },
+            "tvOS": {"supported": False},
+            "visionOS": {"enrollments": ["supervised"], "introduced": "27.0", "scopes": ["system"]},
+            "watchOS": {"supported": False},
+        },
+        "title": "Accessibility Settings",
+    },
     "com.apple.configuration.account.caldav": {
         "apply": "multiple",
         "class": "configuration",
@@ -427,6 +473,7 @@ DECLARATIONS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "15.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["user"],
             },
             "macOS": {
                 "enrollments": ["local", "supervised", "user"],
@@ -481,6 +528,7 @@ DECLARATIONS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "15.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["user"],
             },
             "macOS": {
                 "enrollments": ["local", "supervised", "user"],
@@ -500,115 +548,126 @@ DECLARATIONS: dict[str, Any] = {
     "com.apple.configuration.account.exchange": {
         "apply": "multiple",
         "class": "configuration",
-        "description": "Use this configuration to define settings for access to Exchange ActiveSync and Web Services servers.",
+        "description": "The declaration to configure an Exchange account.",
         "file": "declarative/declarations/configurations/account.exchange.yaml",
         "keys": {
             "AuthenticationCredentialsAssetReference": {
-                "help": "The identifier of an asset declaration that contains the credentials for this account to authenticate with an Exchange server. Set the corresponding asset type to 'CredentialUserNameAndPassword'.",
-                "title": "Authentication Credentials Asset Reference",
+                "help": "The identifier of an asset declaration that contains the credentials for this account to authenticate with an Exchange server. Set the corresponding asset type to `CredentialUserNameAndPassword`.",
+                "title": "Authentication credentials asset reference",
                 "type": "string",
             },
             "AuthenticationIdentityAssetReference": {
                 "help": "The identifier of a credential asset declaration that contains the identity that this account requires to authenticate with the Exchange server.",
-                "title": "Authentication Identity Asset Reference",
+                "title": "Authentication identity asset reference",
                 "type": "string",
             },
             "CalendarServiceActive": {
                 "default": True,
-                "help": "If 'true', activates the calendar service for this account.",
+                "help": "If `true`, activates the calendar service for this account.",
+                "title": "Calendar service active",
                 "type": "boolean",
             },
             "ContactsServiceActive": {
                 "default": True,
-                "help": "If 'true', activates the address book service for this account.",
+                "help": "If `true`, activates the address book service for this account.",
+                "title": "Contacts service active",
                 "type": "boolean",
             },
             "EnabledProtocolTypes": {
-                "help": "The set of protocol types to enable on the Exchange server, in order of preference. This is an array of unique strings with possible values: * 'EAS:' Exchange ActiveSync * 'EWS:' Exchange Web Services (EWS) If the device supports one or more of the listed protocol types, it sets up an account for the first supported type. If the device doesn't support any of the listed protocol types, it doesn't set up an account and the system reports an error.",
+                "help": "The set of protocol types to enable on the Exchange server, in order of preference. This is an array of unique strings with possible values: - `EAS:` Exchange ActiveSync - `EWS:` Exchange Web Services If the device supports one or more of the listed protocol types, it sets up an account for the first supported type. If the device doesn't support any of the listed protocol types, it doesn't set up an account and the system reports an error.",
                 "item": {"range": ["EAS", "EWS"], "required": True, "type": "string"},
                 "required": True,
-                "title": "Enabled Protocol Types",
+                "title": "Enabled protocol types",
                 "type": "array",
             },
             "External Path": {
-                "help": "The external path of the EWS server. The system uses this only when this declaration has a 'ExternalHostName' value.",
+                "help": "The external path of the EWS server. The system uses this only when this declaration has a `ExternalHostName` value.",
                 "not_user": {"iOS": "platform", "visionOS": "platform"},
-                "title": "Server External Path",
+                "title": "Server external path",
                 "type": "string",
             },
             "ExternalHostName": {
                 "help": "The external hostname of the EWS server (or IP address).",
                 "not_user": {"iOS": "platform", "visionOS": "platform"},
-                "title": "Server External Host Name",
+                "title": "Server external host name",
                 "type": "string",
             },
             "ExternalPort": {
-                "help": "The external port number of the EWS server. The system uses this only when this declaration has a 'ExternalHostName' value.",
+                "help": "The external port number of the EWS server. The system uses this only when this declaration has a `ExternalHostName` value.",
                 "not_user": {"iOS": "platform", "visionOS": "platform"},
-                "title": "Server External Port",
+                "title": "Server external port",
                 "type": "integer",
             },
             "HostName": {
-                "help": "The hostname of the EWS server (or IP address). This is a required field on iOS and visionOS, unless the declaration contains an 'OAuth' property, with 'Enabled' set to 'true' and without a 'SignInURL'.",
-                "title": "Server Host Name",
+                "help": "The IP address or fully qualified domain name (FQDN) of the Exchange host.",
+                "title": "Server host name",
                 "type": "string",
             },
             "LockCalendarService": {
                 "default": False,
-                "help": "If 'true', the system prevents the user from changing the status of the calendar service for this account.",
+                "help": "If `true`, the system prevents the user from changing the status of the calendar service for this account.",
                 "not_user": {"macOS": "platform"},
+                "title": "Lock calendar service",
                 "type": "boolean",
             },
             "LockContactsService": {
                 "default": False,
-                "help": "If 'true', the system prevents the user from changing the status of the address book service for this account.",
+                "help": "If `true`, the system prevents the user from changing the status of the address book service for this account.",
                 "not_user": {"macOS": "platform"},
+                "title": "Lock contacts service",
                 "type": "boolean",
             },
             "LockMailService": {
                 "default": False,
-                "help": "If 'true', the system prevents the user from changing the status of the mail service for this account.",
+                "help": "If `true`, the system prevents the user from changing the status of the mail service for this account.",
                 "not_user": {"macOS": "platform"},
+                "title": "Lock mail service",
                 "type": "boolean",
             },
             "LockNotesService": {
                 "default": False,
-                "help": "If 'true', the system prevents the user from changing the status of the notes service for this account.",
+                "help": "If `true`, the system prevents the user from changing the status of the notes service for this account.",
                 "not_user": {"macOS": "platform"},
+                "title": "Lock notes service",
                 "type": "boolean",
             },
             "LockRemindersService": {
                 "default": False,
-                "help": "If 'true', the system prevents the user from changing the status of the reminders service for this account.",
+                "help": "If `true`, the system prevents the user from changing the status of the reminders service for this account.",
                 "not_user": {"macOS": "platform"},
+                "title": "Lock reminders service",
                 "type": "boolean",
             },
             "MailServiceActive": {
                 "default": True,
-                "help": "If 'true', the system activates the mail service for this account.",
+                "help": "If `true`, the system activates the mail service for this account.",
+                "title": "Mail service active",
                 "type": "boolean",
             },
             "NotesServiceActive": {
                 "default": True,
-                "help": "If 'true', the system activates the notes service for this account.",
+                "help": "If `true`, the system activates the notes service for this account.",
+                "title": "Notes service active",
                 "type": "boolean",
             },
             "OAuth": {
                 "help": "The configuration settings for OAuth for this account.",
                 "keys": {
                     "Enabled": {
-                        "help": "If 'true', enables OAuth for this account.",
+                        "help": "If `true`, enables OAuth for this account.",
                         "required": True,
                         "title": "Use OAuth",
                         "type": "boolean",
                     },
                     "SignInURL": {
-                        "help": "The URL that this account uses for signing in with OAuth. The system ignores this value unless 'Enabled' is 'true'. The system doesn't use autodiscovery when a declaration contains this URL, so the declaration must also contain a 'HostName'.",
+                        "help": "The URL that this account uses for signing in with OAuth. The system ignores this value unless `Enabled` is `true`. The system doesn't use autodiscovery when a declaration contains this URL, so the declaration must also contain a `HostName`.",
+                        "title": "Sign in URL",
                         "type": "string",
                     },
                     "TokenRequestURL": {
-                        "help": "The URL that this account uses for token requests with OAuth. The system ignores this value unless 'Enabled' is 'true'.",
+                        "help": "The URL that this account uses for token requests with OAuth. The system ignores this value unless `Enabled` is `true`.",
                         "not_user": {"macOS": "platform"},
+                        "title": "Token request URL",
                         "type": "string",
                     },
                 },
@@ -616,20 +675,21 @@ DECLARATIONS: dict[str, Any] = {
                 "type": "dictionary",
             },
             "Path": {
-                "help": "The path of the EWS server. The system uses this only when this declaration has a 'HostName' value.",
+                "help": "The path of the EWS server. The system uses this only when this declaration has a `HostName` value.",
                 "not_user": {"iOS": "platform", "visionOS": "platform"},
-                "title": "Server Path",
+                "title": "Server path",
                 "type": "string",
             },
             "Port": {
-                "help": "The port number of the EWS server. The system uses this only when this declaration has a 'HostName' value.",
+                "help": "The port number of the EWS server. The system uses this only when this declaration has a `HostName` value.",
                 "not_user": {"iOS": "platform", "visionOS": "platform"},
-                "title": "Server Port",
+                "title": "Server port",
                 "type": "integer",
             },
             "RemindersServiceActive": {
                 "default": True,
-                "help": "If 'true', the system activates the reminders service for this account.",
+                "help": "If `true`, the system activates the reminders service for this account.",
+                "title": "Reminders service active",
                 "type": "boolean",
             },
             "SMIME": {
@@ -639,81 +699,81 @@ DECLARATIONS: dict[str, Any] = {
                         "help": "Settings for S/MIME encryption.",
                         "keys": {
                             "Enabled": {
-                                "help": "If 'true', the system enables S/MIME encryption by default, which the user can't override if 'PerMessageSwitchEnabled' is 'false'.",
+                                "help": "If `true`, the system enables S/MIME encryption by default, which the user can't override if `PerMessageSwitchEnabled` is `false`.",
                                 "required": True,
-                                "title": "Encryption By Default Enabled",
+                                "title": "Encryption by default enabled",
                                 "type": "boolean",
                             },
                             "IdentityAssetReference": {
                                 "help": "Specifies the identifier of an asset declaration containing the identity required for S/MIME encryption. The system attaches the public certificate to outgoing mail to allow the user to receive encrypted mail. When the user sends encrypted mail, the system uses the public certificate to encrypt the copy of the mail in their Sent mailbox.",
-                                "title": "S/MIME Encryption Identity Asset Reference",
+                                "title": "S/MIME encryption identity asset reference",
                                 "type": "string",
                             },
                             "IdentityUserOverrideable": {
                                 "default": False,
-                                "help": "If 'true', the user can select an S/MIME signing identity in Settings.",
-                                "title": "Encryption Identity User Overrideable",
+                                "help": "If `true`, the user can select an S/MIME signing identity in Settings.",
+                                "title": "Encryption identity user overrideable",
                                 "type": "boolean",
                             },
                             "PerMessageSwitchEnabled": {
                                 "default": False,
-                                "help": "If 'true', the system enables the per-message encryption switch in the compose view.",
-                                "title": "Per Message Switch Enabled",
+                                "help": "If `true`, the system enables the per-message encryption switch in the compose view.",
+                                "title": "Per message switch enabled",
                                 "type": "boolean",
                             },
                             "UserOverrideable": {
                                 "default": False,
-                                "help": "If 'true', the user can turn S/MIME encryption by default on or off in Settings.",
-                                "title": "Encryption By Default User Overrideable",
+                                "help": "If `true`, the user can turn S/MIME encryption by default on or off in Settings.",
+                                "title": "Encryption by default user overrideable",
                                 "type": "boolean",
                             },
                         },
-                        "title": "S/MIME Encryption Settings",
+                        "title": "S/MIME encryption settings",
                         "type": "dictionary",
                     },
                     "Signing": {
                         "help": "Settings for S/MIME signing.",
                         "keys": {
                             "Enabled": {
-                                "help": "If 'true', the system enables S/MIME signing.",
+                                "help": "If `true`, the system enables S/MIME signing.",
                                 "required": True,
-                                "title": "Signing Enabled",
+                                "title": "Signing enabled",
                                 "type": "boolean",
                             },
                             "IdentityAssetReference": {
                                 "help": "Specifies the identifier of an asset declaration containing the identity required for S/MIME signing of messages sent from this account.",
-                                "title": "S/MIME Signing Identity Asset Reference",
+                                "title": "S/MIME signing identity asset reference",
                                 "type": "string",
                             },
                             "IdentityUserOverrideable": {
                                 "default": False,
-                                "help": "If 'true', the user can select an S/MIME signing identity in Settings.",
-                                "title": "Signing Identity User Overrideable",
+                                "help": "If `true`, the user can select an S/MIME signing identity in Settings.",
+                                "title": "Signing identity user overrideable",
                                 "type": "boolean",
                             },
                             "UserOverrideable": {
                                 "default": False,
-                                "help": "If 'true', the user can turn S/MIME signing on or off in Settings.",
-                                "title": "Signing User Overrideable",
+                                "help": "If `true`, the user can turn S/MIME signing on or off in Settings.",
+                                "title": "Signing user overrideable",
                                 "type": "boolean",
                             },
                         },
-                        "title": "S/MIME Signing Settings",
+                        "title": "S/MIME signing settings",
                         "type": "dictionary",
                     },
                 },
                 "not_user": {"macOS": "platform"},
-                "title": "S/MIME Settings",
+                "title": "S/MIME settings",
                 "type": "dictionary",
             },
             "UserIdentityAssetReference": {
-                "help": "The identifier of an asset declaration that contains the user identity for this account. The corresponding asset must be of type 'UserIdentity'.",
-                "title": "User Identity Asset Reference",
+                "help": "The identifier of an asset declaration that contains the user identity for this account. The corresponding asset must be of type `UserIdentity`.",
+                "title": "User identity asset reference",
                 "type": "string",
             },
             "VisibleName": {
                 "help": "The name that apps show to the user for this Exchange account. If not present, the system generates a suitable default.",
-                "title": "Account Name",
+                "title": "Account name",
                 "type": "string",
             },
         },
@@ -722,6 +782,7 @@ DECLARATIONS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "15.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["user"],
             },
             "macOS": {
                 "enrollments": ["local", "supervised", "user"],
@@ -761,6 +822,7 @@ DECLARATIONS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "15.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["user"],
             },
             "macOS": {
                 "enrollments": ["local", "supervised", "user"],
@@ -839,6 +901,7 @@ DECLARATIONS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "15.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["user"],
             },
             "macOS": {
                 "enrollments": ["local", "supervised", "user"],
@@ -1025,6 +1088,7 @@ DECLARATIONS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "15.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["user"],
             },
             "macOS": {
                 "enrollments": ["local", "supervised", "user"],
@@ -1069,6 +1133,7 @@ DECLARATIONS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "15.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["user"],
             },
             "macOS": {
                 "enrollments": ["local", "supervised", "user"],
@@ -1088,11 +1153,104 @@ DECLARATIONS: dict[str, Any] = {
     "com.apple.configuration.app.managed": {
         "apply": "multiple",
         "class": "configuration",
-        "description": "Use this configuration to define settings for a managed app.",
+        "description": "The declaration to configure a managed app.",
         "file": "declarative/declarations/configurations/app.managed.yaml",
         "keys": {
+            "AppComposedIdentifier": {
+                "help": "A string that specifies the composed identifier of an existing app that needs to be managed. The device uses this to take over management of an app installed by some other process, for example installed manually by the user, or via a package configuration. If the app isn't present when the device applies the configuration, the device takes over management of it when it does install. Management of the app occurs only if its code signature matches the composed identifier. The following rules apply when the device takes over management: - If the `InstallBehavior.Install` key is set to `Required`…",
+                "not_user": {"iOS": "platform", "visionOS": "platform"},
+                "title": "App composed identifier",
+                "type": "string",
+            },
+            "AppConfig": {
+                "help": "A dictionary of app config data and credentials.",
+                "keys": {
+                    "Certificates": {
+                        "help": "Provides certificates to the managed app or extension. Each element in the array contains a certificate asset reference and an associated identifier which the app or extension uses to look up the certificate.",
+                        "item": {
+                            "help": "A dictionary of values associated with a credential config.",
+                            "keys": {
+                                "AssetReference": {
+                                    "help": "Specifies the identifier of an asset declaration containing a certificate.",
+                                    "required": True,
+                                    "title": "Asset reference",
+                                    "type": "string",
+                                },
+                                "Identifier": {
+                                    "help": "The app or extension uses this identifier to fetch the corresponding certificate using the `ManagedApp` framework. App developers define the values for these identifiers.",
+                                    "required": True,
+                                    "title": "Certificate identifier",
+                                    "type": "string",
+                                },
+                            },
+                            "required": True,
+                            "title": "Certificate app config item",
+                            "type": "dictionary",
+                        },
+                        "title": "Certificate App/Extension configs.",
+                        "type": "array",
+                    },
+                    "DataAssetReference": {
+                        "help": "Specifies the identifier of an asset declaration containing a reference to the app or extension config data. The corresponding asset needs to be of type `com.apple.asset.data`. The referenced data needs to be a property list file, and the asset's 'ContentType' value set to match the data type.",
+                        "title": "App/Extension config data asset reference",
+                        "type": "string",
+                    },
+                    "Identities": {
+                        "help": "Provides identities to the managed app or extension. Each element in the array contains an identity asset reference and an associated identifier which the app or extension uses to look up the identity.",
+                        "item": {
+                            "help": "A dictionary of values associated with a credential config.",
+                            "keys": {
+                                "AssetReference": {
+                                    "help": "Specifies the identifier of an asset declaration containing an identity.",
+                                    "required": True,
+                                    "title": "Asset reference",
+                                    "type": "string",
+                                },
+                                "Identifier": {
+                                    "help": "The app or extension uses this identifier to fetch the corresponding identity using the `ManagedApp` framework. App developers define the values for these identifiers.",
+                                    "required": True,
+                                    "title": "Identity identifier",
+                                    "type": "string",
+                                },
+                            },
+                            "required": True,
+                            "title": "Identity app config item",
+                            "type": "dictionary",
+                        },
+                        "title": "Identity App/Extension configs.",
+                        "type": "array",
+                    },
+                    "Passwords": {
+                        "help": "Provides passwords to the managed app or extension. Each element in the array contains a password asset reference and an associated identifier which the app or extension uses to look up the password.",
+                        "item": {
+                            "help": "A dictionary of values associated with a credential config.",
+                            "keys": {
+                                "AssetReference": {
+                                    "help": "Specifies the identifier of an asset declaration containing a username and password. The `ManagedApp` framework makes the password available to the app or extension. The `ManagedApp` framework ignores the username.",
+                                    "required": True,
+                                    "title": "Asset reference",
+                                    "type": "string",
+                                },
+                                "Identifier": {
+                                    "help": "The app or extension uses this identifier to fetch the corresponding password using the `ManagedApp` framework. App developers define the values for these identifiers.",
+                                    "required": True,
+                                    "title": "Password identifier",
+                                    "type": "string",
+                                },
+                            },
+                            "required": True,
+                            "title": "Password app config item",
+                            "type": "dictionary",
+                        },
+                        "title": "Password App/Extension configs.",
+                        "type": "array",
+                    },
+                },
+                "title": "App config",
+                "type": "dictionary",
+            },
             "AppStoreID": {
-                "help": "The App Store ID of the managed app that is downloaded from the App Store. One and only one of 'AppStoreID', 'BundleID', or 'ManifestURL' must be present.",
+                "help": "The App Store ID of the managed app that's downloaded from the App Store. Only one of `AppStoreID`, `BundleID`, `ManifestURL`, or `AppComposedIdentifier` needs to be present.",
                 "title": "App Store ID",
                 "type": "string",
             },
@@ -1107,29 +1265,44 @@ DECLARATIONS: dict[str, Any] = {
                             "title": "Domain",
                             "type": "string",
                         },
-                        "title": "Associated Domains",
+                        "title": "Associated domains",
                         "type": "array",
                     },
                     "AssociatedDomainsEnableDirectDownloads": {
                         "default": False,
-                        "help": "If 'true', the system enables direct downloads for the 'AssociatedDomains'.",
-                        "title": "Associated Domains Enable Direct Downloads",
+                        "help": "If `true`, the system enables direct downloads for the `AssociatedDomains`.",
+                        "title": "Associated domains enable direct downloads",
                         "type": "boolean",
                     },
                     "CellularSliceUUID": {
-                        "help": "The cellular slice identifier, which can be the data network name (DNN) or app category. For DNN, encode the value as “DNN:name”, where “name” is the carrier-provided DNN name. For app category, encode the value as “AppCategory:category”, where “category” is a carrier-provided string such as “Enterprise1”.",
-                        "title": "Cellular Slice UUID",
+                        "help": "The cellular slice identifier, which can be the data network name (DNN) or app category. For DNN, encode the value as 'DNN:name', where 'name' is the carrier-provided DNN name. For app category, encode the value as 'AppCategory:category', where 'category' is a carrier-provided string such as 'Enterprise1'.",
+                        "not_user": {"visionOS": "platform"},
+                        "title": "Cellular slice UUID",
                         "type": "string",
                     },
                     "ContentFilterUUID": {
                         "help": "The UUID of the content filter to associate with the app.",
-                        "title": "Content Filter UUID",
+                        "title": "Content filter UUID",
                         "type": "string",
                     },
                     "DNSProxyUUID": {
                         "help": "The UUID of the DNS proxy to associate with the app.",
-                        "title": "DNS Proxy UUID",
+                        "title": "DNS proxy UUID",
                         "type": "string",
+                    },
+                    "Hideable": {
+                        "default": True,
+                        "help": "If `false`, the system prevents the user from hiding the app. It doesn't affect the user's ability to leave it in the App Library, while removing it from the Home Screen.",
+                        "not_user": {"visionOS": "platform"},
+                        "title": "Hideable",
+                        "type": "boolean",
+                    },
+                    "Lockable": {
+                        "default": True,
+                        "help": "If `false`, the system prevents the user from locking the app. This also prevents the user from hiding the app.",
+                        "not_user": {"visionOS": "platform"},
+                        "title": "Lockable",
+                        "type": "boolean",
                     },
                     "RelayUUID": {
                         "help": "The UUID of the relay to associate with the app.",
@@ -1138,8 +1311,9 @@ DECLARATIONS: dict[str, Any] = {
                     },
                     "TapToPayScreenLock": {
                         "default": False,
-                        "help": "If 'true', the device automatically locks after every transaction that requires a customer's card PIN. If 'false', the user can choose the behavior.",
-                        "title": "Tap to Pay Screen Lock",
+                        "help": "If `true`, the device automatically locks after every transaction that requires a customer's card PIN. If `false`, the user can choose the behavior.",
+                        "not_user": {"visionOS": "platform"},
+                        "title": "Tap to pay screen lock",
                         "type": "boolean",
                     },
                     "VPNUUID": {
@@ -1148,26 +1322,46 @@ DECLARATIONS: dict[str, Any] = {
                         "type": "string",
                     },
                 },
-                "title": "App Attributes",
+                "not_user": {"macOS": "platform"},
+                "title": "App attributes",
                 "type": "dictionary",
             },
             "BundleID": {
-                "help": "The bundle ID of the managed app that is downloaded from the App Store. One and only one of 'AppStoreID', 'BundleID', or 'ManifestURL' must be present.",
+                "help": "The bundle ID of the managed app that's downloaded from the App Store. Only one of `AppStoreID`, `BundleID`, `ManifestURL`, or `AppComposedIdentifier` needs to be present.",
                 "title": "Bundle ID",
                 "type": "string",
             },
+            "ExtensionConfigs": {
+                "free": True,
+                "help": "A dictionary of extension config data and credentials.",
+                "title": "Extension configs",
+                "type": "dictionary",
+            },
             "IncludeInBackup": {
                 "default": True,
-                "help": "If 'true', backups contain the app and its data.",
-                "title": "Include in Backup",
+                "help": "If `true`, backups contain the app and its data.",
+                "not_user": {"macOS": "platform"},
+                "title": "Include in backup",
                 "type": "boolean",
             },
             "InstallBehavior": {
                 "help": "A dictionary that describes how and when to install the app.",
                 "keys": {
+                    "AllowDownloadsOverCellular": {
+                        "default": "StoreSettings",
+                        "help": "Indicates how the device uses a cellular network when it downloads the app for automatic install or update operations: - `AlwaysOn`: The device downloads apps of any size using a cellular network. - `AlwaysOff`: The device doesn't download apps using a cellular network. The device pauses the automatic install or update operation until a different network is active. - `StoreSettings`: The device uses the settings for the corresponding store when downloading apps. The device always uses the store settings to download apps when the install or update operation is user initiated.",
+                        "not_user": {
+                            "iOS": "enrollment",
+                            "macOS": "platform",
+                            "visionOS": "platform",
+                        },
+                        "range": ["AlwaysOn", "AlwaysOff", "StoreSettings"],
+                        "title": "Allow downloads over cellular",
+                        "type": "string",
+                    },
                     "Install": {
                         "default": "Optional",
-                        "help": "A string that specifies if the app needs to remain on the device at all times or if the user can freely install and remove it, which is one of the following values: * Optional: The user can install and remove the app after the system activates the configuration. * Required: The system installs the app after it activates the configuration. The user can't remove the app. The system automatically installs apps on supervised devices. Otherwise, the device prompts the user to approve installation of the app.",
+                        "help": "A string that specifies if the app needs to remain on the device at all times or if the user can freely install and remove it, which is one of the following values: - `Optional`: The user can install and remove the app after the system activates the configuration. - `Required`: The system installs the app after it activates the configuration. The user can't remove the app. The system automatically installs apps on supervised devices. Otherwise, the device prompts the user to approve installation of the app.",
                         "range": ["Optional", "Required"],
                         "title": "Install",
                         "type": "string",
@@ -1176,29 +1370,62 @@ DECLARATIONS: dict[str, Any] = {
                         "help": "A dictionary that describes the app's license.",
                         "keys": {
                             "Assignment": {
-                                "help": "Indicates what type of license to use when an App Store app is installed: * Device - the license is assigned to the device. * User - the license is assigned to the user. This key must be present for App Store apps, when either 'AppStoreID' or 'BundleID' are present in the configuration.",
+                                "help": "The type of license that the app uses for installation through the App Store, which is one of the following values: - `Device`: The app has a device license. - `User`: The app has a user license. This key needs to be present for App Store apps, when either `AppStoreID` or `BundleID` are present in the configuration.",
                                 "range": ["Device", "User"],
                                 "title": "Assignment",
                                 "type": "string",
                             },
                             "VPPType": {
-                                "help": "The type of VPP license that the app uses for installation through the App Store, which is one of the following values: * Device: The app has a VPP device license. * User: The app has a VPP user license. This key needs to be present to install an app through the App Store.",
+                                "help": "The type of VPP license that the app uses for installation through the App Store, which is one of the following values: - `Device`: The app has a VPP device license. - `User`: The app has a VPP user license. This key needs to be present to install an app through the App Store.",
+                                "not_user": {"macOS": "platform", "visionOS": "platform"},
                                 "range": ["Device", "User"],
-                                "title": "VPP Type",
+                                "title": "VPP type",
                                 "type": "string",
                             },
                         },
                         "title": "License",
                         "type": "dictionary",
                     },
+                    "Version": {
+                        "help": "The App Store external version identifier (EVID) of the version of the app the device installs. You can retrieve this value from the App Store. For more information, see `Apps and books metadata for organizations`. This key is ignored if the app isn't an App Store app. The following rules apply when the device applies or updates the configuration: - If this key isn't present: - If the app isn't present, the device installs the latest version. - If the app is present, if allowed the device takes over management of the current version of the app. - If this key is present: - If the app isn't pre…",
+                        "title": "Version",
+                        "type": "integer",
+                    },
                 },
-                "title": "Install Behavior",
+                "title": "Install behavior",
                 "type": "dictionary",
             },
+            "LegacyAppConfigAssetReference": {
+                "help": "The identifier of an asset declaration containing a reference to the app config data. The device provides the app config data to the app using the MDMv1 behavior. The corresponding asset needs to be of type `com.apple.asset.data`. The referenced data needs to be a property list file, and the asset's 'ContentType' value set to match the data type.",
+                "title": "App config MDMv1 asset reference",
+                "type": "string",
+            },
             "ManifestURL": {
-                "help": "The URL of the manifest for the managed app that is downloaded from a web site. The manifest is returned as a property list. One and only one of 'AppStoreID', 'BundleID', or 'ManifestURL' must be present.",
+                "help": "The URL of the manifest for the managed app that the device downloads from a web site. The manifest is a `ManifestURL` property list. Only one of `AppStoreID`, `BundleID`, `ManifestURL`, or `AppComposedIdentifier` needs to be present.",
+                "not_user": {"macOS": "platform"},
                 "title": "Manifest URL",
                 "type": "string",
+            },
+            "UpdateBehavior": {
+                "help": "A dictionary that specifies how the device updates apps.",
+                "keys": {
+                    "AutomaticAppUpdates": {
+                        "help": "Specifies whether the device automatically updates the app: - `AlwaysOn`: The device automatically updates the app to the latest version. For App Store apps, the device periodically checks the store for updates. For Enterprise apps, the device periodically downloads the manifest file and compares it to the previous manifest file. If the device detects a change to the bundle version in the manifest, it downloads and updates the app. - `AlwaysOff`: The device never automatically updates the app. - `StoreSettings`: The device uses the settings for the corresponding store to determine when to aut…",
+                        "range": ["AlwaysOn", "AlwaysOff", "StoreSettings"],
+                        "required": True,
+                        "title": "Automatic app updates",
+                        "type": "string",
+                    },
+                },
+                "title": "Update behavior",
+                "type": "dictionary",
+            },
+            "iOSApp": {
+                "default": False,
+                "help": "If `true`, the device installs an iOS or iPadOS app that runs on a Mac with Apple silicon. This is only used when the app is an App Store app.",
+                "not_user": {"iOS": "platform", "visionOS": "platform"},
+                "title": "iOS app",
+                "type": "boolean",
             },
         },
         "os": {
@@ -1206,13 +1433,250 @@ DECLARATIONS: dict[str, Any] = {
                 "enrollments": ["device", "supervised", "user"],
                 "introduced": "17.2",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["system"],
+            },
+            "macOS": {
+                "enrollments": ["supervised", "user"],
+                "introduced": "26.0",
+                "scopes": ["system", "user"],
+            },
+            "tvOS": {"supported": False},
+            "visionOS": {
+                "enrollments": ["device", "supervised", "user"],
+                "introduced": "2.4",
+                "scopes": ["system"],
+            },
+            "watchOS": {"supported": False},
+        },
+        "title": "App:Managed",
+    },
+    "com.apple.configuration.app.settings": {
+        "apply": "combined",
+        "class": "configuration",
+        "description": "The declaration to configure app settings.",
+        "file": "declarative/declarations/configurations/app.settings.yaml",
+        "keys": {
+            "Allowed": {
+                "help": "The dictionary of allowed app settings.",
+                "keys": {
+                    "AllowedApps": {
+                        "help": "If present, the device only shows or launches apps with bundle IDs in the array. Include the value `com.apple.webapp` to allow all webclips. This applies to App Store apps, marketplace apps, and locally installed apps (using Configurator, Xcode, and so forth).",
+                        "item": {
+                            "help": "String containing an identifier to match an app.",
+                            "required": True,
+                            "type": "string",
+                        },
+                        "title": "Allowed apps",
+                        "type": "array",
+                    },
+                    "AllowedBinaries": {
+                        "help": "If present, the device only allows binaries that match the binary identifier properties to run. A binary only matches when all the binary identifiers match. The device always runs system critical processes. Use 'codesign -dvvv <path_to_binary>' to show the information you need to generate these values.",
+                        "item": {
+                            "help": "Dictionary containing one or more identifier fields to match a binary.",
+                            "keys": {
+                                "CDHash": {
+                                    "help": "The 40 character code signature code directory hash of the binary.",
+                                    "title": "Code directory hash",
+                                    "type": "string",
+                                },
+                                "PathPrefix": {
+                                    "help": "The file system path prefix to match binaries.",
+                                    "title": "Path prefix",
+                                    "type": "string",
+                                },
+                                "SigningID": {
+                                    "help": "The code signature signing identifier of the binary.",
+                                    "title": "Signing ID",
+                                    "type": "string",
+                                },
+                                "SigningState": {
+                                    "default": "All",
+                                    "help": "The code signing state to match binaries.",
+                                    "range": [
+                                        "All",
+                                        "TestFlight",
+                                        "DeveloperID",
+                                        "Enterprise",
+                                        "AppStore",
+                                        "Apple",
+                                    ],
+                                    "title": "Signing state",
+                                    "type": "string",
+                                },
+                                "TeamID": {
+                                    "help": "The code signature team identifier of the binary. Use the value '\\*APPLE\\*' instead of an empty string for Apple binaries with an empty team identifier.",
+                                    "title": "Team ID",
+                                    "type": "string",
+                                },
+                            },
+                            "required": True,
+                            "title": "Binary identifier",
+                            "type": "dictionary",
+                        },
+                        "title": "Allowed binaries",
+                        "type": "array",
+                    },
+                    "AlwaysAllowManagedApps": {
+                        "default": False,
+                        "help": "If `true`, the device implicitly includes managed apps in the effective allow list when `AllowedApps` or `AllowedBinaries` is present.",
+                        "title": "Always allow managed apps",
+                        "type": "boolean",
+                    },
+                    "DeniedApps": {
+                        "help": "If present, the device prevents showing or launching apps with bundle IDs in the array. Include the value `com.apple.webapp` to restrict all webclips. This applies to App Store apps, marketplace apps, and locally installed apps (using Configurator, Xcode, and so forth). > Note: > Denying system apps may disable other functionality. For example, denying the App Store app may prevent users from accepting the terms and conditions for the user-based Volume Purchase Program (VPP).",
+                        "item": {
+                            "help": "String containing an identifier to match an app.",
+                            "required": True,
+                            "type": "string",
+                        },
+                        "title": "Denied apps",
+                        "type": "array",
+                    },
+                    "DeniedBinaries": {
+                        "help": "If present, the device doesn't allow binaries that match the binary identifier properties to run. A binary only matches when all the binary identifiers match.",
+                        "item": {
+                            "help": "Dictionary containing one or more identifier fields to match a binary.",
+                            "keys": {
+                                "CDHash": {
+                                    "help": "The 40 character code signature code directory hash of the binary.",
+                                    "title": "Code directory hash",
+                                    "type": "string",
+                                },
+                                "PathPrefix": {
+                                    "help": "The file system path prefix to match binaries.",
+                                    "title": "Path prefix",
+                                    "type": "string",
+                                },
+                                "SigningID": {
+                                    "help": "The code signature signing identifier of the binary.",
+                                    "title": "Signing ID",
+                                    "type": "string",
+                                },
+                                "SigningState": {
+                                    "default": "All",
+                                    "help": "The code signing state to match binaries.",
+                                    "range": [
+                                        "All",
+                                        "TestFlight",
+                                        "DeveloperID",
+                                        "Enterprise",
+                                        "AppStore",
+                                        "Apple",
+                                    ],
+                                    "title": "Signing state",
+                                    "type": "string",
+                                },
+                                "TeamID": {
+                                    "help": "The code signature team identifier of the binary. Use the value '\\*APPLE\\*' instead of an empty string for Apple binaries with an empty team identifier.",
+                                    "title": "Team ID",
+                                    "type": "string",
+                                },
+                            },
+                            "required": True,
+                            "title": "Binary identifier",
+                            "type": "dictionary",
+                        },
+                        "title": "Denied binaries",
+                        "type": "array",
+                    },
+                },
+                "title": "Allowed apps",
+                "type": "dictionary",
+            },
+            "Privacy": {
+                "help": "The dictionary of app settings.",
+                "keys": {
+                    "PermissionDefaults": {
+                        "free": True,
+                        "help": "The dictionary of app privacy permission defaults. Each key in the dictionary is an app identifier. The dictionary values represent the permission defaults that the device applies for each matching app. In iOS, the app identifier is a bundle ID, for example, 'com.example.app'. In macOS, the app identifier is a composed identifier. The format of the composed identifier is 'Bundle-ID {Designated-Requirement}'. 'Bundle-ID' is the bundle identifier string of the app. 'Designated-Requirement' is the designated requirement string the device uses to match the code signature of the app. For example, …",
+                        "title": "App privacy permission defaults",
+                        "type": "dictionary",
+                    },
+                },
+                "title": "App privacy",
+                "type": "dictionary",
+            },
+        },
+        "os": {
+            "iOS": {
+                "enrollments": ["supervised"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+                "sharedipad_scopes": ["user"],
+            },
+            "macOS": {
+                "enrollments": ["supervised"],
+                "introduced": "27.0",
+                "scopes": ["system", "user"],
+            },
+            "tvOS": {"enrollments": ["supervised"], "introduced": "27.0", "scopes": ["system"]},
+            "visionOS": {"enrollments": ["supervised"], "introduced": "27.0", "scopes": ["system"]},
+            "watchOS": {"supported": False},
+        },
+        "title": "App:Settings",
+    },
+    "com.apple.configuration.audio-accessory.settings": {
+        "apply": "combined",
+        "class": "configuration",
+        "description": "The declaration to configure audio accessory settings.",
+        "file": "declarative/declarations/configurations/audio-accessory.settings.yaml",
+        "keys": {
+            "TemporaryPairing": {
+                "help": "A dictionary that describes audio accessory temporary pairing behavior. The device enables temporary pairing when this key is present and the `Disabled` key isn't `false`. The device doesn't synchronize pairing information with iCloud when temporary pairing is active.",
+                "keys": {
+                    "Configuration": {
+                        "help": "A dictionary providing configuration for temporary pairing. Required if `Disabled` isn't present or is `false`.",
+                        "keys": {
+                            "UnpairingTime": {
+                                "help": "A dictionary that describes when the device automatically unpairs temporarily paired audio accessories.",
+                                "keys": {
+                                    "Hour": {
+                                        "help": "The local time hour (24-hour clock) when the device automatically unpairs temporarily paired audio accessories. Required when setting the `Policy` key to `Hour`.",
+                                        "max": 23,
+                                        "min": 0,
+                                        "title": "Hour of Unpairing",
+                                        "type": "integer",
+                                    },
+                                    "Policy": {
+                                        "help": "A string that specifies the device's unpairing policy. - `None`: The device doesn't automatically unpair. Use this only with a return to service device that you erase and reenroll when assigning it from one user to another. - `Hour`: The device automatically unpairs temporarily paired audio accessories at the local time that the `Hour` key specifies.",
+                                        "range": ["None", "Hour"],
+                                        "required": True,
+                                        "title": "Unpairing Policy",
+                                        "type": "string",
+                                    },
+                                },
+                                "required": True,
+                                "title": "Temporary Pairing Unpairing Time",
+                                "type": "dictionary",
+                            },
+                        },
+                        "title": "Temporary Pairing Configuration",
+                        "type": "dictionary",
+                    },
+                    "Disabled": {
+                        "default": False,
+                        "help": "If `true`, temporary pairing of audio accessories is disabled.",
+                        "title": "Temporary Pairing Disabled",
+                        "type": "boolean",
+                    },
+                },
+                "title": "Temporary Pairing",
+                "type": "dictionary",
+            },
+        },
+        "os": {
+            "iOS": {
+                "enrollments": ["supervised"],
+                "introduced": "26.0",
+                "scopes": ["system"],
+                "sharedipad_scopes": ["system"],
             },
             "macOS": {"supported": False},
             "tvOS": {"supported": False},
             "visionOS": {"supported": False},
             "watchOS": {"supported": False},
         },
-        "title": "App:Managed",
+        "title": "Audio Accessory:Settings",
     },
     "com.apple.configuration.diskmanagement.settings": {
         "apply": "combined",
@@ -1252,14 +1716,543 @@ DECLARATIONS: dict[str, Any] = {
         },
         "title": "Disk Management:Settings",
     },
+    "com.apple.configuration.extensible-sso": {
+        "apply": "multiple",
+        "class": "configuration",
+        "description": "The declaration to configure Extensible Single Sign-On.",
+        "file": "declarative/declarations/configurations/extensible-sso.yaml",
+        "keys": {
+            "DeniedBundleIdentifiers": {
+                "help": "An array of bundle identifiers of apps that don't use SSO provided by this extension.",
+                "item": {
+                    "help": "The bundle identifier of the app.",
+                    "required": True,
+                    "type": "string",
+                },
+                "title": "Denied bundle identifiers",
+                "type": "array",
+            },
+            "ExtensionComposedIdentifier": {
+                "help": "The identifier of the provider to use for this configuration. Useful for apps that contain more than one DNS proxy extension. In iOS and visionOS, the identifier is a bundle ID, for example, 'com.example.app.sso-extension'. In macOS, the identifier is a composed identifier. The format of the composed identifier is 'Bundle-ID (Team-ID)'. 'Bundle-ID' is the bundle identifier string of the app extension. 'Team-ID' is the team identifier from the app extension's code signature. For example, 'com.example.app.sso-extension (ABCD1234)'.",
+                "required": True,
+                "title": "Extension composed identifier",
+                "type": "string",
+            },
+            "ExtensionData": {
+                "free": True,
+                "help": "A dictionary of arbitrary data passed through to the app extension.",
+                "title": "Extension data",
+                "type": "dictionary",
+            },
+            "Hosts": {
+                "help": "An array of host or domain names that apps can authenticate through the app extension. Required for `Credential` payloads. Ignored for `Redirect` payloads. The system: - Matches host or domain names case-insensitively - Requires that all the host and domain names of all installed Extensible SSO payloads are unique > Note: > Host names that begin with a '.' are wildcard suffixes that match all subdomains; otherwise the host name needs be an exact match.",
+                "item": {
+                    "help": "A host or domain name, with or without a leading dot.",
+                    "required": True,
+                    "type": "string",
+                },
+                "title": "Hosts",
+                "type": "array",
+            },
+            "PlatformSSO": {
+                "help": "The dictionary to configure Platform SSO.",
+                "keys": {
+                    "AccessKey": {
+                        "help": "Settings for Access Key authentication.",
+                        "keys": {
+                            "AllowExpressMode": {
+                                "default": False,
+                                "help": "If `true`, the system uses the access key in express mode, and doesn't require authentication before use.",
+                                "title": "Allow express mode",
+                                "type": "boolean",
+                            },
+                            "ReaderGroupIdentifier": {
+                                "help": "The reader group identifier for use with the `AccessKey`. The value needs to match the configured access key. Required if `UserCreation.AuthenticationMethods` contains `AccessKey`.",
+                                "title": "Reader group identifier",
+                                "type": "data",
+                            },
+                            "ReaderIssuerCertificateAssetReference": {
+                                "help": "The identifier of an asset declaration that contains the certificate for the issuer certificate of the `Terminal` identity of the access key. Other specifications refer to the key as the 'Reader CA Public Key'. The key must be an elliptic curve key. Required if `UserCreation.AuthenticationMethods` includes `AccessKey`. The issuer of the Terminal identity of the access key needs to match this certificate, otherwise the device fails the authentication.",
+                                "title": "Reader issuer certificate asset reference",
+                                "type": "string",
+                            },
+                            "TerminalIdentityAssetReference": {
+                                "help": "The identifier of an asset declaration that contains the identity to use as the Terminal identity of the Access Key. The Access Key needs to trust the identity. Required if `UserCreation.AuthenticationMethods` includes `AccessKey`.",
+                                "title": "Terminal identity asset reference",
+                                "type": "string",
+                            },
+                        },
+                        "title": "Access key",
+                        "type": "dictionary",
+                    },
+                    "Account": {
+                        "help": "Account display and profile settings.",
+                        "keys": {
+                            "DisplayName": {
+                                "help": "The display name for the account in notifications and authentication requests.",
+                                "title": "Display name",
+                                "type": "string",
+                            },
+                            "SynchronizeProfilePicture": {
+                                "default": False,
+                                "help": "If `true`, the system requests the user's profile picture from the SSO extension.",
+                                "title": "Synchronize profile picture",
+                                "type": "boolean",
+                            },
+                        },
+                        "title": "Account",
+                        "type": "dictionary",
+                    },
+                    "AllowDeviceIdentifiersInAttestation": {
+                        "default": False,
+                        "help": "If `true`, the system includes the device UDID and serial number in Platform SSO attestations.",
+                        "title": "Allow device identifiers in attestation",
+                        "type": "boolean",
+                    },
+                    "AuthenticationMethod": {
+                        "help": "The Platform SSO authentication method to use with the extension. Requires that the SSO Extension also support the method.",
+                        "range": ["Password", "UserSecureEnclaveKey", "SmartCard", "OpenID"],
+                        "title": "Authentication method",
+                        "type": "string",
+                    },
+                    "Authorization": {
+                        "help": "Settings for authorization prompts and group management.",
+                        "keys": {
+                            "AdditionalGroups": {
+                                "help": "The list of created groups that don't have administrator access.",
+                                "item": {"help": "The group name.", "type": "string"},
+                                "title": "Additional groups",
+                                "type": "array",
+                            },
+                            "AdministratorGroups": {
+                                "help": "The list of groups to use for administrator access. The system requests membership during authentication.",
+                                "item": {"help": "The group name.", "type": "string"},
+                                "title": "Administrator groups",
+                                "type": "array",
+                            },
+                            "AuthorizationGroups": {
+                                "free": True,
+                                "help": "The pairing of Authorization Rights to group names. When using this, the system updates the Authorization Right to use the group.",
+                                "title": "Authorization groups",
+                                "type": "dictionary",
+                            },
+                            "EnableIdentityProviderAccounts": {
+                                "default": False,
+                                "help": "Enables using identity provider accounts at authorization prompts. Requires that `UseSharedDeviceKeys` is `true`. The system assigns groups using `AdministratorGroups`, `AdditionalGroups`, or `AuthorizationGroups`.",
+                                "title": "Enable identity provider accounts",
+                                "type": "boolean",
+                            },
+                            "UserAuthorizationMode": {
+                                "help": "The permission to apply to an account each time the user authenticates. Allowed values: * `Standard`: The account is a standard user. * `Admin`: The system adds the account to the local administrators group. * `Groups`: The system assigns group to the account using `AdministratorGroups`, `AdditionalGroups`, or `AuthorizationGroups`.",
+                                "range": ["Standard", "Admin", "Groups"],
+                                "title": "User authorization mode",
+                                "type": "string",
+                            },
+                        },
+                        "title": "Authorization",
+                        "type": "dictionary",
+                    },
+                    "LoginFrequency": {
+                        "default": 64800,
+                        "help": "The duration, in seconds, until the system requires a full login instead of a refresh. The default value is 64,800 (18 hours). The minimum value is 3600 (1 hour).",
+                        "min": 3600,
+                        "title": "Login frequency",
+                        "type": "integer",
+                    },
+                    "Policies": {
+                        "help": "Policies for login, unlock, and FileVault behavior.",
+                        "keys": {
+                            "AuthenticationGracePeriod": {
+                                "help": "The amount of time after receiving or updating a `Policies.FileVault`, `Policies.Login`, or `Policies.Unlock` that the system can use unregistered local accounts. Required when `AllowAuthenticationGracePeriod` is set.",
+                                "title": "Authentication grace period",
+                                "type": "integer",
+                            },
+                            "FileVault": {
+                                "help": "The policy to apply when using Platform SSO at FileVault unlock on a Mac with Apple silicon. Applies when `AuthenticationMethod` is `Password`. * `AttemptAuthentication`: The device attempts Platform SSO authentication before proceeding. If offline, unlock continues if the local account password matches. If online and the credential is incorrect, then the device requires a successful Platform SSO authentication is required, even if taken offline. * `RequireAuthentication`: The device requires Platform SSO authentication before proceeding. If the device is offline and `AllowOfflineGracePeriod`…",
+                                "item": {
+                                    "help": "The policy to apply.",
+                                    "range": [
+                                        "AttemptAuthentication",
+                                        "RequireAuthentication",
+                                        "AllowOfflineGracePeriod",
+                                        "AllowAuthenticationGracePeriod",
+                                        "RequireTouchID",
+                                        "RequireTouchIDOrWatch",
+                                        "AllowOpenIDForTouchIDFallback",
+                                    ],
+                                    "required": True,
+                                    "type": "string",
+                                },
+                                "title": "FileVault",
+                                "type": "array",
+                            },
+                            "Login": {
+                                "help": "The policy to apply when using Platform SSO at the Login Window. Applies when `AuthenticationMethod` is `Password`. * `AttemptAuthentication`: The device attempts Platform SSO authentication before proceeding. If offline, login continues if the local account password matches. If online and the credential is incorrect, then the device requires a successful Platform SSO authentication to proceed, even if taken offline. * `RequireAuthentication`: The device requires Platform SSO authentication before proceeding. If the device is offline and `AllowOfflineGracePeriod` is enabled, then the device u…",
+                                "item": {
+                                    "help": "The policy to apply.",
+                                    "range": [
+                                        "AttemptAuthentication",
+                                        "RequireAuthentication",
+                                        "AllowOfflineGracePeriod",
+                                        "AllowAuthenticationGracePeriod",
+                                        "RequireTouchID",
+                                        "RequireTouchIDOrWatch",
+                                        "AllowOpenIDForTouchIDFallback",
+                                    ],
+                                    "required": True,
+                                    "type": "string",
+                                },
+                                "title": "Login",
+                                "type": "array",
+                            },
+                            "NonPlatformSSOAccounts": {
+                                "help": "The list of local accounts that aren't subject to the `Policies.FileVault`, `Policies.Login`, or `Policies.Unlock` policies. The accounts don't receive a prompt to register for Platform SSO.",
+                                "item": {
+                                    "help": "A local account username.",
+                                    "required": True,
+                                    "type": "string",
+                                },
+                                "title": "Non-platform SSO accounts",
+                                "type": "array",
+                            },
+                            "OfflineGracePeriod": {
+                                "help": "The amount of time after the last successful Platform SSO login for using a local account password offline. Required when setting `AllowOfflineGracePeriod`.",
+                                "title": "Offline grace period",
+                                "type": "integer",
+                            },
+                            "Unlock": {
+                                "help": "The policy to apply when using Platform SSO at screensaver unlock. Applies when `AuthenticationMethod` is `Password`. later. * `AttemptAuthentication`: The device attempts Platform SSO authentication before proceeding. If offline, unlock will continue if the local account password matches. If online and the credential is incorrect, then the device requires a successful Platform SSO authentication to proceed, even if taken offline. * `RequireAuthentication`: The device requires Platform SSO authentication before proceeding. If the device is offline and `AllowOfflineGracePeriod` is enabled, the…",
+                                "item": {
+                                    "help": "The policy to apply.",
+                                    "range": [
+                                        "AttemptAuthentication",
+                                        "RequireAuthentication",
+                                        "AllowOfflineGracePeriod",
+                                        "AllowAuthenticationGracePeriod",
+                                        "AllowTouchIDOrWatchForUnlock",
+                                        "RequireTouchID",
+                                        "RequireTouchIDOrWatch",
+                                        "AllowOpenIDForTouchIDFallback",
+                                    ],
+                                    "required": True,
+                                    "type": "string",
+                                },
+                                "title": "Unlock",
+                                "type": "array",
+                            },
+                        },
+                        "title": "Policies",
+                        "type": "dictionary",
+                    },
+                    "RegistrationToken": {
+                        "help": "The token this device uses for registration with Platform SSO. Use it for silent registration with the Identity Provider. Requires that `AuthenticationMethod` in `PlatformSSO` isn't empty.",
+                        "title": "Registration token",
+                        "type": "string",
+                    },
+                    "UseSharedDeviceKeys": {
+                        "default": False,
+                        "help": "If `true`, the system uses the same signing and encryption keys for all users.",
+                        "title": "Use shared device keys",
+                        "type": "boolean",
+                    },
+                    "UserCreation": {
+                        "help": "Settings for creating new users via Platform SSO.",
+                        "keys": {
+                            "EnableAtLogin": {
+                                "default": False,
+                                "help": "Enables creating users at the Login Window with an `AuthenticationMethod` of either `Password` or `SmartCard`. Requires that `UseSharedDeviceKeys` is `true`.",
+                                "title": "Enable at login",
+                                "type": "boolean",
+                            },
+                            "EnableFirstUserDuringSetup": {
+                                "default": True,
+                                "help": "If `true`, the device uses Platform SSO to create the first user account on the Mac during `Setup Assistant`.",
+                                "title": "Enable first user during setup",
+                                "type": "boolean",
+                            },
+                            "EnableRegistrationDuringSetup": {
+                                "default": False,
+                                "help": "If `true`, the system enables the PlatformSSO registration process during Setup Assistant on devices running macOS 26 and later. Set this key to `true` when configuring PlatformSSO before enrollment using the `com.apple.psso.required` error response.",
+                                "title": "Enable registration during setup",
+                                "type": "boolean",
+                            },
+                            "NewUserAuthenticationMethods": {
+                                "help": "The set of authentication methods to use for newly created accounts at login or during `Setup Assistant`. The system uses `Password` and `SmartCard` if this key isn't present.",
+                                "item": {
+                                    "help": "An authentication method to use for newly created accounts at login or during `Setup Assistant`. Allowed values: * `Password`: The account uses a password for authentication. * `SmartCard`: The account uses a smart card for authentication. * `AccessKey`: The account uses an access key for authentication. * `OpenID`: The account uses OpenID for authentication.",
+                                    "range": ["Password", "SmartCard", "AccessKey", "OpenID"],
+                                    "type": "string",
+                                },
+                                "title": "New user authentication methods",
+                                "type": "array",
+                            },
+                            "NewUserAuthorizationMode": {
+                                "help": "The permission to apply to newly created accounts at login. Allowed values: * `Standard`: The account is a standard user. * `Admin`: The system adds the account to the local administrators group. * `Groups`: The system assigns groups to the account using `Authorization.AdministratorGroups`, `Authorization.AdditionalGroups`, or `Authorization.AuthorizationGroups`. * `Temporary`: The system uses a temporary session configuration for newly created accounts at login.",
+                                "range": ["Standard", "Admin", "Groups", "Temporary"],
+                                "title": "New user authorization mode",
+                                "type": "string",
+                            },
+                            "TemporarySessionQuickLogin": {
+                                "default": False,
+                                "help": "If `true`, the system uses a quicker Authenticated Guest Mode login to Mac behavior. The system erases user data from only select locations in the user home directory after each session completes. Once every eight hours the system erases the full user home directory after a session completes. Turn this on for shared environments that have a high frequency of short sessions.",
+                                "title": "Temporary session quick login",
+                                "type": "boolean",
+                            },
+                            "TokenToUserMapping": {
+                                "help": "The attribute mapping to use when creating users, or for authorization.",
+                                "keys": {
+                                    "AccountName": {
+                                        "help": "The claim name to use for the user's account name.",
+                                        "title": "Account name",
+                                        "type": "string",
+                                    },
+                                    "FullName": {
+                                        "help": "The claim name to use for the user's full name.",
+                                        "title": "Full name",
+                                        "type": "string",
+                                    },
+                                },
+                                "title": "Token to user mapping",
+                                "type": "dictionary",
+                            },
+                        },
+                        "title": "User creation",
+                        "type": "dictionary",
+                    },
+                    "WebAuthentication": {
+                        "help": "Settings for web authentication behavior.",
+                        "keys": {
+                            "AllowPasswordSync": {
+                                "default": False,
+                                "help": "If `true`, the system detects the password during web authentication and synchronizes it to the local account password for the user.",
+                                "title": "Allow password sync",
+                                "type": "boolean",
+                            },
+                            "URLAllowList": {
+                                "help": "The set of allowed hosts that the system can load in the PSSO web view. Required if `AuthenticationMethod` is set to `OpenID`, or `UserCreation.AuthenticationMethods` contains `OpenID`.",
+                                "item": {"help": "A host or host prefix.", "type": "string"},
+                                "title": "URL allow list",
+                                "type": "array",
+                            },
+                        },
+                        "title": "Web authentication",
+                        "type": "dictionary",
+                    },
+                },
+                "not_user": {"iOS": "platform", "visionOS": "platform"},
+                "title": "Platform SSO",
+                "type": "dictionary",
+            },
+            "Realm": {
+                "help": "The realm name for `Credential` payloads. Use proper capitalization for this value. Ignored for `Redirect` payloads.",
+                "title": "Realm",
+                "type": "string",
+            },
+            "ScreenLockedBehavior": {
+                "default": "Cancel",
+                "help": "If set to `Cancel`, the system cancels authentication requests when the screen is locked. If set to `DoNotHandle`, the request continues without SSO instead. This doesn't apply to requests where `userInterfaceEnabled` is `false`, or for background `URLSession` requests.",
+                "range": ["Cancel", "DoNotHandle"],
+                "title": "Screen locked behavior",
+                "type": "string",
+            },
+            "Type": {
+                "help": "The type of SSO.",
+                "range": ["Credential", "Redirect"],
+                "required": True,
+                "title": "Type",
+                "type": "string",
+            },
+            "URLs": {
+                "help": "An array of URL prefixes of identity providers where the app extension performs SSO. Required for `Redirect` payloads. Ignored for `Credential` payloads. The URLs need to begin with `http://` or `https://`. The system: - Matches scheme and host name case-insensitively - Doesn't allow query parameters and URL fragments - Requires that the URLs of all installed Extensible SSO payloads are unique",
+                "item": {
+                    "help": "An http or https URL prefix.",
+                    "required": True,
+                    "type": "string",
+                },
+                "title": "URLs",
+                "type": "array",
+            },
+        },
+        "os": {
+            "iOS": {
+                "enrollments": ["device", "supervised", "user"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+                "sharedipad_scopes": ["user"],
+            },
+            "macOS": {
+                "enrollments": ["supervised", "user"],
+                "introduced": "27.0",
+                "scopes": ["system", "user"],
+            },
+            "tvOS": {"supported": False},
+            "visionOS": {
+                "enrollments": ["device", "supervised", "user"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+            },
+            "watchOS": {"supported": False},
+        },
+        "title": "Extensible SSO",
+    },
+    "com.apple.configuration.intelligence.settings": {
+        "apply": "combined",
+        "class": "configuration",
+        "description": "The declaration to configure Apple Intelligence settings.",
+        "file": "declarative/declarations/configurations/intelligence.settings.yaml",
+        "keys": {
+            "AllowAppleIntelligenceReport": {
+                "default": True,
+                "help": "If `false`, disables Apple Intelligence Report.",
+                "title": "Allow Apple Intelligence Report",
+                "type": "boolean",
+            },
+            "AllowGenmoji": {
+                "default": True,
+                "help": "If `false`, disables Genmoji.",
+                "title": "Allow Genmoji",
+                "type": "boolean",
+            },
+            "AllowImagePlayground": {
+                "default": True,
+                "help": "If `false`, disables Image Playground.",
+                "title": "Allow Image Playground",
+                "type": "boolean",
+            },
+            "AllowImageWand": {
+                "default": True,
+                "help": "If `false`, disables Image Wand.",
+                "title": "Allow Image Wand",
+                "type": "boolean",
+            },
+            "AllowPersonalizedHandwritingResults": {
+                "default": True,
+                "help": "If `false`, disables Personalized Handwriting Results.",
+                "title": "Allow Personalized Handwriting Results",
+                "type": "boolean",
+            },
+            "AllowVisualIntelligenceSummary": {
+                "default": True,
+                "help": "If `false`, disables Visual Intelligence Summary.",
+                "title": "Allow Visual Intelligence Summary",
+                "type": "boolean",
+            },
+            "AllowWritingTools": {
+                "default": True,
+                "help": "If `false`, disables Writing Tools.",
+                "title": "Allow Writing Tools",
+                "type": "boolean",
+            },
+            "Apps": {
+                "help": "If present, configures app-specific Intelligence features.",
+                "keys": {
+                    "Calendar": {
+                        "help": "If present, configures Calendar and Reminders Intelligence features.",
+                        "keys": {
+                            "AllowNaturalLanguageEditing": {
+                                "default": True,
+                                "help": "If `false`, disables Natural Language Editing in Calendar and Reminders.",
+                                "title": "Allow Natural Language Editing",
+                                "type": "boolean",
+                            },
+                        },
+                        "title": "Calendar",
+                        "type": "dictionary",
+                    },
+                    "Mail": {
+                        "help": "If present, configures Mail Intelligence features.",
+                        "keys": {
+                            "AllowSmartReplies": {
+                                "default": True,
+                                "help": "If `false`, disables Mail Smart Replies.",
+                                "title": "Allow Smart Replies",
+                                "type": "boolean",
+                            },
+                            "AllowSummary": {
+                                "default": True,
+                                "help": "If `false`, disables Mail Summary.",
+                                "title": "Allow Summary",
+                                "type": "boolean",
+                            },
+                        },
+                        "title": "Mail",
+                        "type": "dictionary",
+                    },
+                    "Notes": {
+                        "help": "If present, configures Notes Intelligence features.",
+                        "keys": {
+                            "AllowTranscription": {
+                                "default": True,
+                                "help": "If `false`, disables Notes Transcription.",
+                                "title": "Allow Transcription",
+                                "type": "boolean",
+                            },
+                            "AllowTranscriptionSummary": {
+                                "default": True,
+                                "help": "If `false`, disables Notes Transcription Summary.",
+                                "title": "Allow Transcription Summary",
+                                "type": "boolean",
+                            },
+                        },
+                        "title": "Notes",
+                        "type": "dictionary",
+                    },
+                    "Safari": {
+                        "help": "If present, configures Safari intelligence features.",
+                        "keys": {
+                            "AllowSummary": {
+                                "default": True,
+                                "help": "If `false`, disables Safari Summary.",
+                                "title": "Allow Summary",
+                                "type": "boolean",
+                            },
+                        },
+                        "title": "Safari",
+                        "type": "dictionary",
+                    },
+                },
+                "title": "Apps",
+                "type": "dictionary",
+            },
+            "ForceOnDeviceOnlyDictation": {
+                "default": False,
+                "help": "If `true`, forces On-Device Only Dictation.",
+                "title": "Force On-Device Only Dictation",
+                "type": "boolean",
+            },
+            "ForceOnDeviceOnlyTranslation": {
+                "default": False,
+                "help": "If `true`, forces On-Device Only Translation.",
+                "title": "Force On-Device Only Translation",
+                "type": "boolean",
+            },
+        },
+        "os": {
+            "iOS": {
+                "enrollments": ["supervised"],
+                "introduced": "26.4",
+                "scopes": ["system"],
+                "sharedipad_scopes": [],
+            },
+            "macOS": {
+                "enrollments": ["supervised"],
+                "introduced": "26.4",
+                "scopes": ["system", "user"],
+            },
+            "tvOS": {"supported": False},
+            "visionOS": {"enrollments": ["supervised"], "introduced": "26.4", "scopes": ["system"]},
+            "watchOS": {"supported": False},
+        },
+        "title": "Intelligence Settings",
+    },
     "com.apple.configuration.legacy": {
         "apply": "multiple",
         "class": "configuration",
-        "description": "Specifies an MDMv1 profile to download and install",
+        "description": "The declaration to configure a legacy profile.",
         "file": "declarative/declarations/configurations/legacy.yaml",
         "keys": {
             "ProfileURL": {
-                "help": "The URL of the profile to download and install, which needs to start with 'https://', and must be hosted by the MDM server. If a user enrollment triggers this configuration, the system silently ignores any MDM 1 payloads in macOS where the User Enrollment Mode setting is 'forbidden'. In iOS and tvOS, the system rejects the entire profile.",
+                "help": "The URL of the profile to download and install, which needs to start with `https://`, and must be hosted by the MDM server. If a user enrollment triggers this configuration, the system silently ignores any MDMv1 payloads in macOS where the User Enrollment Mode setting is `forbidden`. In iOS, the system rejects the entire profile.",
                 "required": True,
                 "title": "Profile's URL.",
                 "type": "string",
@@ -1270,6 +2263,7 @@ DECLARATIONS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "15.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["system", "user"],
             },
             "macOS": {
                 "enrollments": ["local", "supervised", "user"],
@@ -1297,11 +2291,11 @@ DECLARATIONS: dict[str, Any] = {
     "com.apple.configuration.legacy.interactive": {
         "apply": "multiple",
         "class": "configuration",
-        "description": "Specifies an MDMv1 profile to present to the user who may choose to download and install it",
+        "description": "The declaration to configure an interactive legacy profile.",
         "file": "declarative/declarations/configurations/legacy.interactive.yaml",
         "keys": {
             "ProfileURL": {
-                "help": "The URL of the profile to download and install, which needs to start with 'https://', and must be hosted by the MDM server. If a user enrollment triggers this configuration, the system silently ignores any MDM 1 payloads in macOS where the User Enrollment Mode setting is 'forbidden'. In iOS, the system rejects the entire profile.",
+                "help": "The URL of the profile to download and install, which needs to start with `https://`, and must be hosted by the MDM server. If a user enrollment triggers this configuration, the system silently ignores any MDMv1 payloads in macOS that are forbidden with user enrollment. In iOS, the system rejects the entire profile.",
                 "required": True,
                 "title": "Profile's URL.",
                 "type": "string",
@@ -1318,6 +2312,7 @@ DECLARATIONS: dict[str, Any] = {
                 "enrollments": ["device", "supervised", "user"],
                 "introduced": "15.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": [],
             },
             "macOS": {
                 "enrollments": ["supervised", "user"],
@@ -1366,6 +2361,7 @@ DECLARATIONS: dict[str, Any] = {
                 "enrollments": ["device", "supervised", "user"],
                 "introduced": "15.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["system", "user"],
             },
             "macOS": {
                 "enrollments": ["supervised", "user"],
@@ -1416,6 +2412,7 @@ DECLARATIONS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "15.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["system", "user"],
             },
             "macOS": {
                 "enrollments": ["local", "supervised", "user"],
@@ -1443,7 +2440,7 @@ DECLARATIONS: dict[str, Any] = {
     "com.apple.configuration.math.settings": {
         "apply": "combined",
         "class": "configuration",
-        "description": "Use this configuration to configure math-related settings",
+        "description": "The declaration to configure the math and calculator apps.",
         "file": "declarative/declarations/configurations/math.settings.yaml",
         "keys": {
             "Calculator": {
@@ -1455,9 +2452,11 @@ DECLARATIONS: dict[str, Any] = {
                             "AddSquareRoot": {
                                 "help": "Add the square root button to the basic calculator by replacing the +/- button. Normally, the square root button is available in scientific mode, so this key can be used to make it available when the scientific mode is restricted.",
                                 "required": True,
+                                "title": "Add square root",
                                 "type": "boolean",
                             },
                         },
+                        "title": "Basic mode",
                         "type": "dictionary",
                     },
                     "InputModes": {
@@ -1466,25 +2465,30 @@ DECLARATIONS: dict[str, Any] = {
                             "RPN": {
                                 "help": "Configures whether RPN input is enabled.",
                                 "required": True,
+                                "title": "RPN",
                                 "type": "boolean",
                             },
                             "UnitConversion": {
                                 "help": "Configures whether unit conversions are enabled.",
                                 "required": True,
+                                "title": "Unit conversion",
                                 "type": "boolean",
                             },
                         },
+                        "title": "Input modes",
                         "type": "dictionary",
                     },
                     "MathNotesMode": {
-                        "help": "If present, configures the Math Notes mode of the calculator. If not present, math notes mode is enabled.",
+                        "help": "If present, configures the Math Notes mode of the calculator. If not present, Math Notes mode is enabled.",
                         "keys": {
                             "Enabled": {
                                 "help": "Controls whether the mode is enabled.",
                                 "required": True,
+                                "title": "Enabled",
                                 "type": "boolean",
                             },
                         },
+                        "title": "Math notes mode",
                         "type": "dictionary",
                     },
                     "ProgrammerMode": {
@@ -1493,9 +2497,11 @@ DECLARATIONS: dict[str, Any] = {
                             "Enabled": {
                                 "help": "Controls whether the mode is enabled.",
                                 "required": True,
+                                "title": "Enabled",
                                 "type": "boolean",
                             },
                         },
+                        "title": "Programmer mode",
                         "type": "dictionary",
                     },
                     "ScientificMode": {
@@ -1504,33 +2510,44 @@ DECLARATIONS: dict[str, Any] = {
                             "Enabled": {
                                 "help": "Controls whether the mode is enabled.",
                                 "required": True,
+                                "title": "Enabled",
                                 "type": "boolean",
                             },
                         },
+                        "title": "Scientific mode",
                         "type": "dictionary",
                     },
                 },
+                "title": "Calculator",
                 "type": "dictionary",
             },
             "SystemBehavior": {
                 "help": "If present, configures math behavior in the system.",
                 "keys": {
                     "KeyboardSuggestions": {
-                        "help": "Controls whether keyboard suggestions include math solutions",
+                        "help": "Controls whether keyboard suggestions include math solutions. This key is also supported by the keyboard.settings configuration.",
                         "required": True,
+                        "title": "Keyboard suggestions",
                         "type": "boolean",
                     },
                     "MathNotes": {
                         "help": "Controls whether Math Notes is allowed in other apps such as Notes.",
                         "required": True,
+                        "title": "Math notes",
                         "type": "boolean",
                     },
                 },
+                "title": "System behavior",
                 "type": "dictionary",
             },
         },
         "os": {
-            "iOS": {"enrollments": ["supervised"], "introduced": "18.0", "scopes": ["system"]},
+            "iOS": {
+                "enrollments": ["supervised"],
+                "introduced": "18.0",
+                "scopes": ["system"],
+                "sharedipad_scopes": ["user"],
+            },
             "macOS": {"enrollments": ["supervised"], "introduced": "15.0", "scopes": ["user"]},
             "tvOS": {"supported": False},
             "visionOS": {"supported": False},
@@ -1538,15 +2555,2709 @@ DECLARATIONS: dict[str, Any] = {
         },
         "title": "Math Settings",
     },
+    "com.apple.configuration.network.dns-proxy": {
+        "apply": "multiple",
+        "class": "configuration",
+        "description": "The declaration to configure DNS proxy settings.",
+        "file": "declarative/declarations/configurations/network.dns-proxy.yaml",
+        "keys": {
+            "AppBundleIdentifier": {
+                "help": "The bundle identifier of the app containing the DNS proxy network extension.",
+                "required": True,
+                "title": "App bundle identifier",
+                "type": "string",
+            },
+            "DNSProxyUUID": {
+                "help": "A globally unique identifier for this DNS proxy configuration. The proxy processes DNS lookups traffic for managed apps with the same `DNSProxyUUID` in their app attributes. This key is required for user enrollment.",
+                "title": "DNS proxy UUID",
+                "type": "string",
+            },
+            "ProviderComposedIdentifier": {
+                "help": "The identifier of the provider to use for this configuration. Useful for apps that contain more than one DNS proxy extension. In iOS and visionOS, the identifier is a bundle ID, for example, 'com.example.app'. In macOS, the identifier is a composed identifier. The format of the composed identifier is either 'Bundle-ID' or 'Bundle-ID {Designated-Requirement}'. 'Bundle-ID' is the bundle identifier string of the provider. 'Designated-Requirement' is the designated requirement string from the code signature of the provider. For example, 'com.example.app' for the bundle ID format, or 'com.example.…",
+                "title": "Provider composed identifier",
+                "type": "string",
+            },
+            "ProviderConfiguration": {
+                "free": True,
+                "help": "The dictionary of vendor-specific configuration items.",
+                "title": "Provider configuration",
+                "type": "dictionary",
+            },
+            "VisibleName": {
+                "help": "The name of the DNS proxy configuration that the system displays on the device.",
+                "required": True,
+                "title": "Visible name",
+                "type": "string",
+            },
+        },
+        "os": {
+            "iOS": {
+                "enrollments": ["device", "supervised", "user"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+                "sharedipad_scopes": ["system"],
+            },
+            "macOS": {
+                "enrollments": ["local", "supervised"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+            },
+            "tvOS": {"supported": False},
+            "visionOS": {
+                "enrollments": ["device", "supervised", "user"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+            },
+            "watchOS": {"supported": False},
+        },
+        "title": "Network:DNS Proxy",
+    },
+    "com.apple.configuration.network.dns-settings": {
+        "apply": "multiple",
+        "class": "configuration",
+        "description": "The declaration to configure encrypted DNS settings.",
+        "file": "declarative/declarations/configurations/network.dns-settings.yaml",
+        "keys": {
+            "DNSSettings": {
+                "help": "A dictionary that defines a configuration for an encrypted DNS server.",
+                "keys": {
+                    "AllowFailover": {
+                        "default": False,
+                        "help": "If `true`, the device allows failover to the default system DNS resolver.",
+                        "title": "Allow failover",
+                        "type": "boolean",
+                    },
+                    "DNSProtocol": {
+                        "help": "The encrypted transport protocol used to communicate with the DNS server.",
+                        "range": ["HTTPS", "TLS"],
+                        "required": True,
+                        "title": "DNS protocol",
+                        "type": "string",
+                    },
+                    "IdentityAssetReference": {
+                        "help": "Specifies the identifier of an asset declaration containing an identity that the system uses to authenticate the user to the DNS resolver.",
+                        "title": "Certificate identity asset reference",
+                        "type": "string",
+                    },
+                    "ServerAddresses": {
+                        "help": "An unordered list of DNS server IP address strings. These IP addresses can be a mixture of IPv4 and IPv6 addresses.",
+                        "item": {"title": "Server address element", "type": "string"},
+                        "title": "DNS server addresses",
+                        "type": "array",
+                    },
+                    "ServerName": {
+                        "help": "The hostname of a DNS-over-TLS server used to validate the server certificate, as defined in RFC 7858. If no `ServerAddresses` are provided, the system uses the hostname to determine the server addresses. This key must be present only if the DNSProtocol is `TLS`.",
+                        "title": "Server name",
+                        "type": "string",
+                    },
+                    "ServerURL": {
+                        "help": "The URI template of a DNS-over-HTTPS server, as defined in RFC 8484. This URL needs to use the `https://` scheme, and the system uses the hostname or address in the URL to validate the server certificate. If no `ServerAddresses` are provided, the system uses the hostname or address in the URL to determine the server addresses. Required if `DNSProtocol` is `HTTPS`.",
+                        "title": "Server URL",
+                        "type": "string",
+                    },
+                    "SupplementalMatchDomains": {
+                        "help": "A list of domain strings used to determine which DNS queries use the DNS server. If not set, all domains use the DNS server. The system supports a single wildcard (`*`) prefix, but it's not required. For example, both `*.example.com` and `example.com` match against `mydomain.example.com` and `your.domain.example.com`, but don't match against `mydomain-example.com`.",
+                        "item": {"title": "Supplemental match domains element", "type": "string"},
+                        "title": "Supplemental match domains",
+                        "type": "array",
+                    },
+                },
+                "required": True,
+                "title": "DNS settings",
+                "type": "dictionary",
+            },
+            "OnDemandRules": {
+                "help": "An array of rules that define the DNS settings. If not set, the system always applies the DNS settings. These rules are identical to the `OnDemandRules` array in VPN payloads.",
+                "item": {
+                    "keys": {
+                        "Action": {
+                            "help": "The action to take if this dictionary matches the current network. Allowed values: - `Connect`: Apply DNS Settings when the dictionary matches. - `Disconnect`: Don't apply DNS Settings when the dictionary matches. - `EvaluateConnection`: Apply DNS Settings with per-domain exceptions when the dictionary matches.",
+                            "range": ["Connect", "Disconnect", "EvaluateConnection"],
+                            "required": True,
+                            "title": "On demand action",
+                            "type": "string",
+                        },
+                        "ActionParameters": {
+                            "help": "An array of dictionaries that provide per-connection rules. The system uses this array only for settings where the `Action` value is `EvaluateConnection`.",
+                            "item": {
+                                "help": "A dictionary that provides per-connection rules. The keys allowed in each dictionary are described below. Note: This array is only for dictionaries in which `EvaluateConnection` is the `Action` value.",
+                                "keys": {
+                                    "DomainAction": {
+                                        "help": "The DNS settings behavior for the specified domains. Allowed values: * 'NeverConnect': Don't use the DNS Settings for the specified domains. * 'ConnectIfNeeded': Allow using the DNS Settings for the specified domains.",
+                                        "range": ["NeverConnect", "ConnectIfNeeded"],
+                                        "required": True,
+                                        "title": "Domain action",
+                                        "type": "string",
+                                    },
+                                    "Domains": {
+                                        "help": "The domains for which this evaluation applies.",
+                                        "item": {"title": "Domains element", "type": "string"},
+                                        "required": True,
+                                        "title": "Domains",
+                                        "type": "array",
+                                    },
+                                },
+                                "title": "Action parameter",
+                                "type": "dictionary",
+                            },
+                            "title": "Action parameters",
+                            "type": "array",
+                        },
+                        "DNSDomainMatch": {
+                            "help": "An array of domain names. This rule matches if any of the domain names in the specified list matches any domain in the device's search domains list. The system supports a single wildcard (`*`) prefix, but it's not required. For example, both `*.example.com` and `example.com` match against `mydomain.example.com` and `your.domain.example.com`, but don't match against `mydomain-example.com`.",
+                            "item": {"title": "DNS domain match element", "type": "string"},
+                            "title": "DNS domain match",
+                            "type": "array",
+                        },
+                        "DNSServerAddressMatch": {
+                            "help": "An array of IP addresses. This rule matches if any of the network's specified DNS servers match any entry in the array. The system supports matching with a single wildcard. For example, `17.*` matches any DNS server in the 17.0.0.0/8 subnet.",
+                            "item": {"title": "DNS server address match element", "type": "string"},
+                            "title": "DNS server address match",
+                            "type": "array",
+                        },
+                        "InterfaceTypeMatch": {
+                            "help": "An interface type. If specified, this rule matches only if the primary network interface hardware matches the specified type.",
+                            "range": ["Ethernet", "WiFi", "Cellular"],
+                            "title": "Interface type match",
+                            "type": "string",
+                        },
+                        "SSIDMatch": {
+                            "help": "An array of SSIDs to match against the current network. If the network isn't a Wi-Fi network or if the SSID doesn't appear in this array, the match fails. Omit this key and the corresponding array to match against any SSID.",
+                            "item": {"title": "SSID match element", "type": "string"},
+                            "title": "SSID match",
+                            "type": "array",
+                        },
+                        "URLStringProbe": {
+                            "help": "A URL to probe. This rule matches if this URL is successfully fetched and returns a 200 HTTP status code without redirection.",
+                            "title": "URL string probe",
+                            "type": "string",
+                        },
+                    },
+                    "title": "On demand rules element",
+                    "type": "dictionary",
+                },
+                "title": "On demand rules",
+                "type": "array",
+            },
+            "ProhibitDisablement": {
+                "default": False,
+                "help": "If `true`, the system prohibits users from disabling DNS settings.",
+                "title": "Prohibit disablement",
+                "type": "boolean",
+            },
+            "VisibleName": {
+                "help": "The name of the DNS settings that the system displays on the device.",
+                "required": True,
+                "title": "Visible name",
+                "type": "string",
+            },
+        },
+        "os": {
+            "iOS": {
+                "enrollments": ["device", "local", "supervised"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+                "sharedipad_scopes": ["system"],
+            },
+            "macOS": {
+                "enrollments": ["local", "supervised"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+            },
+            "tvOS": {"supported": False},
+            "visionOS": {
+                "enrollments": ["device", "local", "supervised"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+            },
+            "watchOS": {"supported": False},
+        },
+        "title": "Network:DNS Settings",
+    },
+    "com.apple.configuration.network.relay": {
+        "apply": "multiple",
+        "class": "configuration",
+        "description": "The declaration to configure Network Relay settings.",
+        "file": "declarative/declarations/configurations/network.relay.yaml",
+        "keys": {
+            "AllowDNSFailover": {
+                "default": False,
+                "help": "If `true`, the device allows the relay to failover to the default system DNS resolver.",
+                "title": "Allow DNS failover",
+                "type": "boolean",
+            },
+            "ExcludedDomains": {
+                "help": "A list of domain strings to exclude from routing through the servers in `Relays`. Any connection that matches a domain in the list exactly or is a subdomain of the listed domain won't use the relay server.",
+                "item": {"title": "Excluded domains element", "type": "string"},
+                "title": "Excluded domains",
+                "type": "array",
+            },
+            "ExcludedFQDNs": {
+                "help": "A list of Fully Qualified Domain Names (FQDNs) to exclude from routing through the servers contained in `Relays`. Any connection that matches an FQDN in the list exactly won't use the relay server. When `MatchDomains` is also present, any FQDN listed in the list should be a subdomain of at least one `MatchDomain` value, otherwise it won't have any effect.",
+                "item": {"title": "Excluded FQDNs element", "type": "string"},
+                "title": "Excluded FQDNs",
+                "type": "array",
+            },
+            "MatchDomains": {
+                "help": "A list of domain strings that the system uses to determine which connection to route through the servers in `Relays`. Any connection that matches a domain in the list exactly or is a subdomain of the listed domain uses the relay servers, unless it matches a domain in `ExcludedDomains`. If this list and `MatchFQDNs` are empty, the system routes traffic to all domains to the relay servers, except those that match an excluded domain or excluded FQDN.",
+                "item": {"title": "Match domains element", "type": "string"},
+                "title": "Match domains",
+                "type": "array",
+            },
+            "MatchFQDNs": {
+                "help": "A list of Fully Qualified Domain Names (FQDNs) to route through the servers contained in `Relays`. Any connection that matches an FQDN in the list exactly uses the relay servers. If this list and `MatchDomains` are empty, the system routes traffic to all domains to the relay servers, except those that match an excluded domain or excluded FQDN.",
+                "item": {"title": "Match FQDNs element", "type": "string"},
+                "title": "Match FQDNs",
+                "type": "array",
+            },
+            "RelayUUID": {
+                "help": "A globally unique identifier for this relay configuration. The system uses this UUID to route managed apps through the servers in `Relays`. This key is required for user enrollment.",
+                "not_user": {"macOS": "platform"},
+                "title": "Relay UUID",
+                "type": "string",
+            },
+            "Relays": {
+                "help": "An array of dictionaries that describe one or more relay servers that the system can chain together.",
+                "item": {
+                    "keys": {
+                        "AdditionalHTTPHeaderFields": {
+                            "free": True,
+                            "help": "A dictionary that contains custom HTTP header keys and values to add to each request. The dictionary key name represents the HTTP header field name to use, and the dictionary value is the string to use as the HTTP header field value.",
+                            "title": "Additional HTTP header fields",
+                            "type": "dictionary",
+                        },
+                        "CredentialAssetReference": {
+                            "help": "The identifier of an asset declaration that contains the identity to install.",
+                            "title": "Credential asset reference",
+                            "type": "string",
+                        },
+                        "HTTP2RelayURL": {
+                            "help": "The URL or URI template, as defined in RFC 9298, of a relay server that's reachable using HTTP/2 and supports proxying TCP and UDP using the CONNECT method. Each relay needs to include either `HTTP2RelayURL` or `HTTP3RelayURL`, or it can include both.",
+                            "title": "HTTP/2 relay URL",
+                            "type": "string",
+                        },
+                        "HTTP3RelayURL": {
+                            "help": "The URL or URI template, as defined in RFC 9298, of a relay server that's reachable using HTTP/3 and supports proxying TCP and UDP using the CONNECT method. Each relay needs to include either `HTTP2RelayURL` or `HTTP3RelayURL`, or it can include both.",
+                            "title": "HTTP/3 relay URL",
+                            "type": "string",
+                        },
+                        "PublicKeyData": {
+                            "help": "An array of references to data assets containing DER-encoded public key data that the system uses to authenticate the server during a TLS handshake. The server needs to use one of the keys in the handshake to authenticate. If this array is empty, the system uses the default TLS trust evaluation.",
+                            "item": {"title": "Public key asset reference", "type": "string"},
+                            "title": "Public keys",
+                            "type": "array",
+                        },
+                    },
+                    "title": "Network relay",
+                    "type": "dictionary",
+                },
+                "required": True,
+                "title": "Relays",
+                "type": "array",
+            },
+            "UIToggleEnabled": {
+                "default": True,
+                "help": "If `true`, the device allows the user to disable this network relay configuration.",
+                "title": "UI toggle enabled",
+                "type": "boolean",
+            },
+            "VisibleName": {
+                "help": "The name of the network relays that the system displays on the device.",
+                "required": True,
+                "title": "Visible name",
+                "type": "string",
+            },
+        },
+        "os": {
+            "iOS": {
+                "enrollments": ["device", "supervised", "user"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+                "sharedipad_scopes": ["user"],
+            },
+            "macOS": {
+                "enrollments": ["supervised", "user"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+            },
+            "tvOS": {"supported": False},
+            "visionOS": {
+                "enrollments": ["device", "supervised", "user"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+            },
+            "watchOS": {"supported": False},
+        },
+        "title": "Network:Relay",
+    },
+    "com.apple.configuration.network.vpn.always-on": {
+        "apply": "single",
+        "class": "configuration",
+        "description": "The declaration to configure a VPN using the Always On sub-type.",
+        "file": "declarative/declarations/configurations/network.vpn.always-on.yaml",
+        "keys": {
+            "AllowAllCaptiveNetworkPlugins": {
+                "default": False,
+                "help": "If `true`, allows traffic from all captive networking apps outside the VPN tunnel to perform captive network handling.",
+                "title": "Allow all captive network plugins",
+                "type": "boolean",
+            },
+            "AllowCaptiveWebSheet": {
+                "default": False,
+                "help": "If `true`, allows traffic from Captive Web Sheet outside the VPN tunnel.",
+                "title": "Allow captive web sheet",
+                "type": "boolean",
+            },
+            "AllowedCaptiveNetworkPlugins": {
+                "help": "The array of captive networking apps whose traffic is allowed outside the VPN tunnel, to perform captive network handling. Used only when `AllowAllCaptiveNetworkPlugins` is `false`.",
+                "item": {
+                    "keys": {
+                        "BundleIdentifier": {
+                            "help": "The bundle identifier for the app that's allowed on the captive network.",
+                            "required": True,
+                            "title": "Bundle identifier",
+                            "type": "string",
+                        },
+                    },
+                    "title": "An allowed captive network plugin element",
+                    "type": "dictionary",
+                },
+                "title": "Allowed captive network plugins",
+                "type": "array",
+            },
+            "ApplicationExceptions": {
+                "help": "An array that contains an arbitrary number of apps whose connections occur outside the VPN.",
+                "item": {
+                    "keys": {
+                        "BundleIdentifier": {
+                            "help": "The app's bundle identifier.",
+                            "required": True,
+                            "title": "Bundle identifier",
+                            "type": "string",
+                        },
+                        "LimitToProtocols": {
+                            "help": "Limit the exception to only the specified list of protocols, with support for `UDP` only.",
+                            "item": {
+                                "range": ["UDP"],
+                                "title": "Limit to protocol element",
+                                "type": "string",
+                            },
+                            "title": "Limit to protocols",
+                            "type": "array",
+                        },
+                    },
+                    "title": "A application exception element",
+                    "type": "dictionary",
+                },
+                "title": "Application exceptions",
+                "type": "array",
+            },
+            "DNS": {
+                "help": "A dictionary to use for all VPN types.",
+                "keys": {
+                    "DomainName": {
+                        "help": "The primary domain of the tunnel.",
+                        "title": "Domain name",
+                        "type": "string",
+                    },
+                    "IdentityAssetReference": {
+                        "help": "The identifier of a credential asset declaration that contains the identity that the system uses to authenticate the user to the DNS resolver.",
+                        "title": "Identity asset reference",
+                        "type": "string",
+                    },
+                    "Protocol": {
+                        "help": "The transport protocol to communicate with the DNS server.",
+                        "range": ["Cleartext", "HTTPS", "TLS"],
+                        "required": True,
+                        "title": "DNS protocol",
+                        "type": "string",
+                    },
+                    "SearchDomains": {
+                        "help": "The list of domain strings used to fully qualify single-label host names.",
+                        "item": {"title": "Search domains element", "type": "string"},
+                        "title": "DNS search domains",
+                        "type": "array",
+                    },
+                    "ServerAddresses": {
+                        "help": "The array of DNS server IP address strings. These IP addresses can be a mixture of IPv4 and IPv6 addresses.",
+                        "item": {"title": "Server address element", "type": "string"},
+                        "required": True,
+                        "title": "DNS server addresses",
+                        "type": "array",
+                    },
+                    "ServerName": {
+                        "help": "The hostname of a DNS-over-TLS server to validate the server certificate, as defined in RFC 7858. If `ServerAddresses` isn't specified, the system uses the hostname to determine the server addresses. This key is required if the `DNSProtocol` is `TLS`.",
+                        "title": "Server name",
+                        "type": "string",
+                    },
+                    "ServerURL": {
+                        "help": "The URI template of a DNS-over-HTTPS server, as defined in RFC 8484, which needs to use the `https://` scheme. The system uses the hostname or address in the URL to validate the server certificate. If `ServerAddresses` isn't specified, the system uses the hostname or address in the URL to determine the server addresses. This key is required if the `DNSProtocol` is `HTTPS`.",
+                        "title": "Server URL",
+                        "type": "string",
+                    },
+                    "SupplementalMatchDomains": {
+                        "help": "The list of domain strings used to determine which DNS queries use the DNS resolver settings in `ServerAddresses`. The system uses this key to create a split DNS configuration where it resolves only hosts in certain domains using the tunnel's DNS resolver. The system uses the default resolver for hosts that aren't in one of the domains in this list. If `SupplementalMatchDomains` contains the empty string it becomes the default domain. Split-tunnel configurations can direct all DNS queries to the VPN DNS servers before the primary DNS servers. If the VPN tunnel becomes the network's default ro…",
+                        "item": {"title": "Supplemental match domains element", "type": "string"},
+                        "title": "Supplemental match domains",
+                        "type": "array",
+                    },
+                    "SupplementalMatchDomainsNoSearch": {
+                        "default": False,
+                        "help": "If `true`, don't append the domains in the `SupplementalMatchDomains` list to the resolver's list of search domains.",
+                        "title": "Supplemental match domains no search",
+                        "type": "boolean",
+                    },
+                },
+                "title": "DNS",
+                "type": "dictionary",
+            },
+            "Proxies": {
+                "help": "The dictionary to use to configure `Proxies` for use with `VPN`.",
+                "keys": {
+                    "AutoConfigEnable": {
+                        "default": False,
+                        "help": "If `true`, enables automatic proxy configuration.",
+                        "title": "Proxy auto config enable",
+                        "type": "boolean",
+                    },
+                    "AutoConfigURLString": {
+                        "help": "The URL to the location of the proxy auto-configuration file. Used only when `ProxyAutoConfigEnable` is `true`.",
+                        "title": "Proxy server URL",
+                        "type": "string",
+                    },
+                    "AutoDiscoveryEnable": {
+                        "default": True,
+                        "help": "If `true`, enables proxy auto discovery.",
+                        "title": "Proxy auto discovery enable",
+                        "type": "boolean",
+                    },
+                    "Protocol": {
+                        "help": "The dictionary to use to configure HTTP servers for `Proxies` for use with `VPN`.",
+                        "keys": {
+                            "CredentialsAssetReference": {
+                                "help": "The identifier of an asset declaration that contains the credentials (user name and password) to authenticate with the proxy server.",
+                                "title": "Credentials asset reference",
+                                "type": "string",
+                            },
+                            "HTTP": {
+                                "help": "The dictionary to use to configure the HTTP (non-TLS) server.",
+                                "keys": {
+                                    "Enable": {
+                                        "default": False,
+                                        "help": "If `true`, enables proxy for HTTP traffic.",
+                                        "title": "Enable HTTP",
+                                        "type": "boolean",
+                                    },
+                                    "HostName": {
+                                        "help": "The host name of the HTTP proxy.",
+                                        "title": "HTTP host name",
+                                        "type": "string",
+                                    },
+                                    "Port": {
+                                        "help": "The port number of the HTTP proxy. This field is required if `HostName` is specified.",
+                                        "max": 65535,
+                                        "min": 0,
+                                        "title": "HTTP port",
+                                        "type": "integer",
+                                    },
+                                },
+                                "title": "HTTP protocol",
+                                "type": "dictionary",
+                            },
+                            "HTTPS": {
+                                "help": "The dictionary to use to configure the HTTPS (TLS) server.",
+                                "keys": {
+                                    "Enable": {
+                                        "default": False,
+                                        "help": "If `true`, enables proxy for HTTPS traffic.",
+                                        "title": "Enable HTTPS",
+                                        "type": "boolean",
+                                    },
+                                    "HostName": {
+                                        "help": "The host name of the HTTPS proxy.",
+                                        "title": "HTTPS host name",
+                                        "type": "string",
+                                    },
+                                    "Port": {
+                                        "help": "The port number of the HTTPS proxy. This field is required if `HostName` is specified.",
+                                        "max": 65535,
+                                        "min": 0,
+                                        "title": "HTTPS port",
+                                        "type": "integer",
+                                    },
+                                },
+                                "title": "HTTPS protocol",
+                                "type": "dictionary",
+                            },
+                        },
+                        "title": "Protocol",
+                        "type": "dictionary",
+                    },
+                    "SupplementalMatchDomains": {
+                        "help": "An array of domains that defines which hosts use proxy settings for hosts.",
+                        "item": {"title": "Supplemental match domains element", "type": "string"},
+                        "title": "Supplemental match domains",
+                        "type": "array",
+                    },
+                },
+                "title": "Proxies",
+                "type": "dictionary",
+            },
+            "ServiceExceptions": {
+                "help": "An array that contains an arbitrary number of service exceptions.",
+                "item": {
+                    "keys": {
+                        "Action": {
+                            "help": "The action to take with network connections from the named service.",
+                            "range": ["Allow", "Drop"],
+                            "required": True,
+                            "title": "Action",
+                            "type": "string",
+                        },
+                        "ServiceName": {
+                            "help": "The name of a service that's exempt from Always On VPN. `CellularServices` exempts `VoLTE`, `IMS`, `MMS`, and Wi-Fi calling. `DeviceCommunication` exempts network traffic used for communicating with devices connected via USB or Wi-Fi.",
+                            "range": [
+                                "VoiceMail",
+                                "AirPrint",
+                                "CellularServices",
+                                "DeviceCommunication",
+                            ],
+                            "required": True,
+                            "title": "Service name",
+                            "type": "string",
+                        },
+                    },
+                    "title": "A service exception element",
+                    "type": "dictionary",
+                },
+                "title": "Service exceptions",
+                "type": "array",
+            },
+            "TunnelConfigurations": {
+                "help": "An array that contains an arbitrary number of tunnel configurations.",
+                "item": {
+                    "keys": {
+                        "IKEV2": {
+                            "help": "The IKEv2 configuration for this tunnel.",
+                            "keys": {
+                                "Authentication": {
+                                    "help": "Settings that control authentication.",
+                                    "keys": {
+                                        "CredentialsAssetReference": {
+                                            "help": "The identifier of an asset declaration that contains the credentials (password) to authenticate with the VPN server. Required when `Authentication.Method` is set to `SharedSecret`.",
+                                            "title": "Credentials asset reference",
+                                            "type": "string",
+                                        },
+                                        "ExtendedAuth": {
+                                            "help": "Specifies details about how the VPN routes different types of network traffic.",
+                                            "keys": {
+                                                "CredentialsAssetReference": {
+                                                    "help": "The identifier of an asset declaration that contains the credentials (user name and password) to authenticate with the VPN server. Required when `Enabled` is set to `true`. Implies the use of EAP-MSCHAPv2.",
+                                                    "title": "Credentials asset reference",
+                                                    "type": "string",
+                                                },
+                                                "Enabled": {
+                                                    "default": False,
+                                                    "help": "If `true`, enables EAP-only authentication.",
+                                                    "title": "Enabled",
+                                                    "type": "boolean",
+                                                },
+                                                "ServerCertificateCommonName": {
+                                                    "help": "The common name of the server certificate. The system uses this name to validate the certificate sent by the IKE server. If not set, the system uses the remote identifier to validate the certificate.",
+                                                    "title": "Server certificate common name",
+                                                    "type": "string",
+                                                },
+                                                "ServerCertificateIssuerCommonName": {
+                                                    "help": "Common Name of the server certificate issuer. If set, this field causes IKE to send a certificate request based on this certificate issuer to the server. This key is required if the `IdentityCertificateType` key is included and the `ExtendedAuth.Enabled` key is `true`.",
+                                                    "title": "Server certificate issuer common name",
+                                                    "type": "string",
+                                                },
+                                                "TLSMaximumVersion": {
+                                                    "default": "1.2",
+                                                    "help": "The maximum TLS version to use with EAP-TLS authentication.",
+                                                    "range": ["1.0", "1.1", "1.2", "1.3"],
+                                                    "title": "TLS maximum version",
+                                                    "type": "string",
+                                                },
+                                                "TLSMinimumVersion": {
+                                                    "default": "1.0",
+                                                    "help": "The minimum TLS version to use with EAP-TLS authentication.",
+                                                    "range": ["1.0", "1.1", "1.2", "1.3"],
+                                                    "title": "TLS minimum version",
+                                                    "type": "string",
+                                                },
+                                            },
+                                            "title": "Extended authentication (EAP)",
+                                            "type": "dictionary",
+                                        },
+                                        "IdentityAssetReference": {
+                                            "help": "The identifier of a credential asset declaration that contains the identity that this account requires to authenticate with the VPN server. If the value of `AuthenticationMethod` is `Certificate`, the system sends this certificate out for IKEv2 machine authentication. If extended authentication (EAP) is used, the system sends this certificate out for EAP-TLS authentication. Required when `Authentication.Method` is set to `Certificate`.",
+                                            "title": "Identity asset reference",
+                                            "type": "string",
+                                        },
+                                        "IdentityCertificateType": {
+                                            "default": "RSA",
+                                            "help": "The type of key used by the identity set in the `IdentityAssetReference` to use for IKEv2 machine authentication. If this key is included, the system requires a value for `ServerCertificateIssuerCommonName`.",
+                                            "range": [
+                                                "RSA",
+                                                "ECDSA256",
+                                                "ECDSA384",
+                                                "ECDSA521",
+                                                "RSA-PSS",
+                                            ],
+                                            "title": "Certificate type",
+                                            "type": "string",
+                                        },
+                                        "Method": {
+                                            "help": "The type of authentication method for the VPN. To enable EAP-only authentication, set this to `None` and `ExtendedAuthEnabled` to `true`. If this is `None` and the `ExtendedAuthEnabled` key isn't set, the authentication configuration defaults to `SharedSecret`.",
+                                            "range": ["None", "SharedSecret", "Certificate"],
+                                            "required": True,
+                                            "title": "Authentication method",
+                                            "type": "string",
+                                        },
+                                    },
+                                    "required": True,
+                                    "title": "Authentication details",
+                                    "type": "dictionary",
+                                },
+                                "ChildSecurityAssociationParameters": {
+                                    "help": "The `ChildSecurityAssociationParameters` dictionaries.",
+                                    "keys": {
+                                        "DiffieHellmanGroup": {
+                                            "default": 14,
+                                            "help": "The Diffie-Hellman group. For `AlwaysOn` VPN, the minimum allowed value is `14`.",
+                                            "range": [
+                                                "14",
+                                                "15",
+                                                "16",
+                                                "17",
+                                                "18",
+                                                "19",
+                                                "20",
+                                                "21",
+                                                "31",
+                                                "32",
+                                            ],
+                                            "title": "Diffie hellman group",
+                                            "type": "integer",
+                                        },
+                                        "EncryptionAlgorithm": {
+                                            "default": "AES-256",
+                                            "help": "The encryption algorithm. In tvOS the default value is `AES-256-GCM`.",
+                                            "range": [
+                                                "AES-128",
+                                                "AES-256",
+                                                "AES-128-GCM",
+                                                "AES-256-GCM",
+                                                "ChaCha20Poly1305",
+                                            ],
+                                            "title": "Encryption algorithm",
+                                            "type": "string",
+                                        },
+                                        "IntegrityAlgorithm": {
+                                            "default": "SHA2-256",
+                                            "help": "The integrity algorithm.",
+                                            "range": ["SHA2-256", "SHA2-384", "SHA2-512"],
+                                            "title": "Integrity algorithm",
+                                            "type": "string",
+                                        },
+                                        "LifeTimeInMinutes": {
+                                            "default": 1440,
+                                            "help": "The SA lifetime (rekey interval) in minutes.",
+                                            "max": 1440,
+                                            "min": 10,
+                                            "title": "Life time in minutes",
+                                            "type": "integer",
+                                        },
+                                        "PostQuantumKeyExchangeMethods": {
+                                            "help": "An array of integers representing postquantum key exchange methods the device uses during SA establishment and rekey. You can specify up to seven items, which correspond to ADDKE1 - ADDKE7 from RFC 9370.",
+                                            "item": {
+                                                "range": ["0", "36", "37"],
+                                                "title": "Post-quantum key exchange method",
+                                                "type": "integer",
+                                            },
+                                            "title": "Post-quantum key exchange methods",
+                                            "type": "array",
+                                        },
+                                    },
+                                    "title": "Child security association parameters",
+                                    "type": "dictionary",
+                                },
+                                "DisableMOBIKE": {
+                                    "default": False,
+                                    "help": "If `true`, the system disables MOBIKE.",
+                                    "title": "Disable mobility and multihoming",
+                                    "type": "boolean",
+                                },
+                                "DisableRedirect": {
+                                    "default": False,
+                                    "help": "If `true`, the system disables IKEv2 redirect. If not set, the system redirects an IKEv2 connection when it receives a redirect request from the server.",
+                                    "title": "Disable redirect",
+                                    "type": "boolean",
+                                },
+                                "EnableCertificateRevocationCheck": {
+                                    "default": False,
+                                    "help": "If `true`, the system performs a certificate revocation check for IKEv2 connections. This is a best-effort revocation check and server response timeouts won't cause it to fail.",
+                                    "title": "Enable certificate revocation check",
+                                    "type": "boolean",
+                                },
+                                "EnableFallback": {
+                                    "default": False,
+                                    "help": "If `true`, the system enables a tunnel over cellular data to carry traffic that's eligible for Wi-Fi Assist and also requires VPN. Enabling fallback requires that the server support multiple tunnels for a single user.",
+                                    "title": "Enable fallback",
+                                    "type": "boolean",
+                                },
+                                "EnableNATKeepAliveOffload": {
+                                    "default": True,
+                                    "help": "If `true`, enables NAT keepalive offload for Always On VPN IKEv2 connections. The device sends keepalive packets to maintain NAT mappings for IKEv2 connections that have a NAT on the path. It sends keepalive packets at regular intervals when the device is awake. If `NATKeepAliveOffloadEnable` is `true`, the system offloads keepalive packets to hardware while the device is asleep. NAT keepalive offload has an impact on the battery life due to the extra workload during sleep. The default interval for the keepalive offload packets is 20 seconds over Wi-Fi and 110 seconds over Cellular interface.…",
+                                    "title": "Enable NAT keep alive offload",
+                                    "type": "boolean",
+                                },
+                                "EnablePFS": {
+                                    "default": False,
+                                    "help": "If `true`, enables Perfect Forward Secrecy (PFS) for IKEv2 Connections.",
+                                    "title": "Enable perfect forward secrecy",
+                                    "type": "boolean",
+                                },
+                                "EnforceStrictAlgorithmSelection": {
+                                    "default": False,
+                                    "help": "If set to `true`, the device doesn't allow DES, 3DES, and Diffie-Hellman groups less than 14. Also the device requires the encryption algorithm specified in `IKESecurityAssociationParameters` to be at least as cryptographically strong as the algorithm specified in `ChildSecurityAssociationParameters`. The device rejects this configuration if these requirements aren't met.",
+                                    "title": "Enforce strict algorithm selection",
+                                    "type": "boolean",
+                                },
+                                "HostName": {
+                                    "help": "The IP address or hostname of the VPN server.",
+                                    "required": True,
+                                    "title": "Host name",
+                                    "type": "string",
+                                },
+                                "IKESecurityAssociationParameters": {
+                                    "help": "These parameters apply to Child Security Association unless `ChildSecurityAssociationParameters` is specified.",
+                                    "keys": {
+                                        "DiffieHellmanGroup": {
+                                            "default": 14,
+                                            "help": "The Diffie-Hellman group. For `AlwaysOn` VPN, the minimum allowed value is `14`.",
+                                            "range": [
+                                                "14",
+                                                "15",
+                                                "16",
+                                                "17",
+                                                "18",
+                                                "19",
+                                                "20",
+                                                "21",
+                                                "31",
+                                                "32",
+                                            ],
+                                            "title": "Diffie hellman group",
+                                            "type": "integer",
+                                        },
+                                        "EncryptionAlgorithm": {
+                                            "default": "AES-256",
+                                            "help": "The encryption algorithm. In tvOS the default value is `AES-256-GCM`.",
+                                            "range": [
+                                                "AES-128",
+                                                "AES-256",
+                                                "AES-128-GCM",
+                                                "AES-256-GCM",
+                                                "ChaCha20Poly1305",
+                                            ],
+                                            "title": "Encryption algorithm",
+                                            "type": "string",
+                                        },
+                                        "IntegrityAlgorithm": {
+                                            "default": "SHA2-256",
+                                            "help": "The integrity algorithm.",
+                                            "range": ["SHA2-256", "SHA2-384", "SHA2-512"],
+                                            "title": "Integrity algorithm",
+                                            "type": "string",
+                                        },
+                                        "LifeTimeInMinutes": {
+                                            "default": 1440,
+                                            "help": "The SA lifetime (rekey interval) in minutes.",
+                                            "max": 1440,
+                                            "min": 10,
+                                            "title": "Life time in minutes",
+                                            "type": "integer",
+                                        },
+                                        "PostQuantumKeyExchangeMethods": {
+                                            "help": "An array of integers representing postquantum key exchange methods the device uses during SA establishment and rekey. You can specify up to seven items, which correspond to ADDKE1 - ADDKE7 from RFC 9370.",
+                                            "item": {
+                                                "range": ["0", "36", "37"],
+                                                "title": "Post-quantum key exchange method",
+                                                "type": "integer",
+                                            },
+                                            "title": "Post-quantum key exchange methods",
+                                            "type": "array",
+                                        },
+                                    },
+                                    "title": "IKE security association parameters",
+                                    "type": "dictionary",
+                                },
+                                "Idle": {
+                                    "help": "Specifies details about how the system handles idle VPN connections.",
+                                    "keys": {
+                                        "DeadPeerDetectionRate": {
+                                            "default": "Medium",
+                                            "help": "One of the following: - `None`: No keepalive. - `Low`: Send keepalive every 30 minutes. - `Medium`: Send keepalive every 10 minutes. - `High`: Send keepalive every 1 minute.",
+                                            "range": ["None", "Low", "Medium", "High"],
+                                            "title": "Dead peer detection rate",
+                                            "type": "string",
+                                        },
+                                        "Disconnect": {
+                                            "default": False,
+                                            "help": "If `true`, disconnects after an on-demand connection idles.",
+                                            "title": "Enable disconnect on idle",
+                                            "type": "boolean",
+                                        },
+                                        "Timer": {
+                                            "help": "The length of time to wait, in seconds, before disconnecting an on-demand connection.",
+                                            "title": "Disconnect on idle time",
+                                            "type": "integer",
+                                        },
+                                    },
+                                    "title": "Disconnect on idle settings.",
+                                    "type": "dictionary",
+                                },
+                                "LocalIdentifier": {
+                                    "help": "Identifier of the IKEv2 client.",
+                                    "required": True,
+                                    "title": "Local identifier",
+                                    "type": "string",
+                                },
+                                "MTU": {
+                                    "default": 1280,
+                                    "help": "The Maximum Transmission Unit (MTU) specifies the maximum size in bytes of each packet that the system sends over the IKEv2 VPN interface.",
+                                    "max": 1400,
+                                    "min": 1280,
+                                    "title": "Maximum transmission unit",
+                                    "type": "integer",
+                                },
+                                "NATKeepAliveInterval": {
+                                    "default": 20,
+                                    "help": "The NAT Keepalive interval for Always On VPN IKEv2 connections. This value controls the interval that the device sends keepalive offload packets. The minimum value is 20 seconds. If no key is specified, the default is 20 seconds over Wi-Fi and 110 seconds over a cellular interface.",
+                                    "title": "NAT keepalive interval",
+                                    "type": "integer",
+                                },
+                                "OnDemand": {
+                                    "help": "Specifies details about how the system controls on-demand VPN.",
+                                    "keys": {
+                                        "DisableUserOverride": {
+                                            "default": False,
+                                            "help": "If `true`, the Connect On Demand toggle in Settings is disabled for this configuration.",
+                                            "title": "Prevent users from toggling VPN on demand",
+                                            "type": "boolean",
+                                        },
+                                        "Enabled": {
+                                            "default": False,
+                                            "help": "If `true`, enables VPN On Demand.",
+                                            "title": "Enable VPN on demand",
+                                            "type": "boolean",
+                                        },
+                                        "Rules": {
+                                            "help": "An array of dictionaries defining On Demand Rules.",
+                                            "item": {
+                                                "keys": {
+                                                    "Action": {
+                                                        "help": "The action to take if this dictionary matches the current network. Possible values are: - `Allow`: Deprecated. Allow VPN On Demand to connect if triggered. - `Connect`: Unconditionally initiate a VPN connection on the next network attempt. - `Disconnect`: Tear down the VPN connection and don't reconnect on demand as long as this dictionary matches. - `EvaluateConnection`: Evaluate the ActionParameters array for each connection attempt. - `Ignore`: Leave any existing VPN connection up, but don't reconnect on demand as long as this dictionary matches.",
+                                                        "range": [
+                                                            "Allow",
+                                                            "Connect",
+                                                            "Disconnect",
+                                                            "EvaluateConnection",
+                                                            "Ignore",
+                                                        ],
+                                                        "required": True,
+                                                        "title": "On demand action",
+                                                        "type": "string",
+                                                    },
+                                                    "ActionParameters": {
+                                                        "help": "An array of dictionaries that provides rules similar to the `OnDemandRules` dictionary, but evaluated on each connection instead of when the network changes. This value is only for use with dictionaries in which the `Action` value is `EvaluateConnection`. The system evaluates these dictionaries in order and the first dictionary that matches determines the behavior.",
+                                                        "item": {
+                                                            "help": "A dictionary that provides rules similar to the OnDemandRules dictionary, but evaluated on each connection instead of when the network changes. These dictionaries are evaluated in order, and the behavior is determined by the first dictionary that matches. The keys allowed in each dictionary are described below. Note: This array is used only for dictionaries in which EvaluateConnection is the Action value.",
+                                                            "keys": {
+                                                                "DomainAction": {
+                                                                    "help": "Defines the VPN behavior for the specified domains. Allowed values are: * 'ConnectIfNeeded': The specified domains should trigger a VPN connection attempt if domain name resolution fails, such as when the DNS server indicates that it can't resolve the domain, responds with a redirection to a different server, or fails to respond (timeout). * 'NeverConnect': The specified domains should never trigger a VPN connection attempt.",
+                                                                    "range": [
+                                                                        "ConnectIfNeeded",
+                                                                        "NeverConnect",
+                                                                    ],
+                                                                    "required": True,
+                                                                    "title": "Domain action",
+                                                                    "type": "string",
+                                                                },
+                                                                "Domains": {
+                                                                    "help": "The domains to apply this evaluation.",
+                                                                    "item": {
+                                                                        "title": "Domains element",
+                                                                        "type": "string",
+                                                                    },
+                                                                    "required": True,
+                                                                    "title": "Domains",
+                                                                    "type": "array",
+                                                                },
+                                                                "RequiredDNSServers": {
+                                                                    "help": "An array of IP addresses of DNS servers to use for resolving the specified domains. These servers don't need to be part of the device's current network configuration. If these DNS servers aren't reachable, the system establishes a VPN connection. These DNS servers need to be either internal DNS servers or trusted external DNS servers. This key is valid only if the value of 'DomainAction' is 'ConnectIfNeeded'.",
+                                                                    "item": {
+                                                                        "title": "Required DNS servers element",
+                                                                        "type": "string",
+                                                                    },
+                                                                    "title": "Required DNS servers",
+                                                                    "type": "array",
+                                                                },
+                                                                "RequiredURLStringProbe": {
+                                                                    "help": "An HTTP or HTTPS (preferred) URL to probe, using a GET request. If the URL's hostname can't be resolved, if the server is unreachable, or if the server doesn't respond with a 200 HTTP status code, a VPN connection is established in response. This key is valid only if the value of 'DomainAction' is 'ConnectIfNeeded'.",
+                                                                    "title": "Required URL string probe",
+                                                                    "type": "string",
+                                                                },
+                                                            },
+                                                            "title": "Action parameter",
+                                                            "type": "dictionary",
+                                                        },
+                                                        "title": "Action parameters",
+                                                        "type": "array",
+                                                    },
+                                                    "DNSDomainMatch": {
+                                                        "help": "An array of domain names. This rule matches if any of the domain names in the specified list matches any domain in the device's search domains list. The system supports a wildcard (`\\*`) prefix. For example, `\\*.example.com` matches against either `mydomain.example.com` or `yourdomain.example.com`.",
+                                                        "item": {
+                                                            "title": "DNS domain match element",
+                                                            "type": "string",
+                                                        },
+                                                        "title": "DNS domain match",
+                                                        "type": "array",
+                                                    },
+                                                    "DNSServerAddressMatch": {
+                                                        "help": "An array of IP addresses. This rule matches if any of the network's specified DNS servers match any entry in the array. The system supports matching with a single wildcard. For example, `17.\\*` matches any DNS server in the `17.0.0.0/8` subnet.",
+                                                        "item": {
+                                                            "title": "DNS server address match element",
+                                                            "type": "string",
+                                                        },
+                                                        "title": "DNS server address match",
+                                                        "type": "array",
+                                                    },
+                                                    "InterfaceTypeMatch": {
+                                                        "help": "An interface type. If specified, this rule matches only if the primary network interface hardware matches the specified type.",
+                                                        "range": ["Ethernet", "WiFi", "Cellular"],
+                                                        "title": "Interface type match",
+                                                        "type": "string",
+                                                    },
+                                                    "SSIDMatch": {
+                                                        "help": "An array of SSIDs to match against the current network. If the network isn't a Wi-Fi network or if the SSID doesn't appear in this array, the match fails. Omit this key and the corresponding array to match against any SSID.",
+                                                        "item": {
+                                                            "title": "SSID match element",
+                                                            "type": "string",
+                                                        },
+                                                        "title": "SSID match",
+                                                        "type": "array",
+                                                    },
+                                                    "URLStringProbe": {
+                                                        "help": "A URL to probe. This rule matches when this URL is successfully fetched (returns a `200` HTTP status code) without redirection.",
+                                                        "title": "URL string probe",
+                                                        "type": "string",
+                                                    },
+                                                },
+                                                "title": "Rules element",
+                                                "type": "dictionary",
+                                            },
+                                            "title": "On demand rules",
+                                            "type": "array",
+                                        },
+                                    },
+                                    "title": "On demand details",
+                                    "type": "dictionary",
+                                },
+                                "PostQuantumKeyExchange": {
+                                    "help": "Post Quantum Key Exchange settings.",
+                                    "keys": {
+                                        "AllowFallback": {
+                                            "default": False,
+                                            "help": "If set to `false`, the VPN doesn't establish a connection if the server doesn't support or doesn't allow post-quantum key exchanges. Thd device ignores this key if `PostQuantumKeyExchangeMethods` isn't present in `IKESecurityAssociationParameters` or `ChildSecurityAssociationParameters`.",
+                                            "title": "Allow post-quantum key exchange fallback",
+                                            "type": "boolean",
+                                        },
+                                        "PPK": {
+                                            "help": "The Post-quantum Pre-shared key (PPK) the device uses for this VPN. This key is is used with VPN servers that support RFC 8784. If this key is present `PPKIdentifier` must also be present.",
+                                            "title": "Post-quantum pre-shared key",
+                                            "type": "data",
+                                        },
+                                        "PPKIdentifier": {
+                                            "help": "The identifier for the Post-quantum Pre-shared key (PPK) the device uses for this VPN. This key is is used with VPN servers that support RFC 8784. If this key is present `PPK` must also be present.",
+                                            "title": "Post-quantum pre-shared key identifier",
+                                            "type": "string",
+                                        },
+                                        "PPKMandatory": {
+                                            "default": True,
+                                            "help": "If set to `true`, the VPN doesn't establish a connection if the server doesn't support RFC 8784 or doesn't accept the PPK identifier specified in `PPKIdentifier`. The device ignores this key if `PPK` and `PPKIdentifier` aren't present.",
+                                            "title": "Post-quantum pre-shared key mandatory",
+                                            "type": "boolean",
+                                        },
+                                    },
+                                    "title": "Post quantum key exchange",
+                                    "type": "dictionary",
+                                },
+                                "Provider": {
+                                    "help": "Specifies details about the provider.",
+                                    "keys": {
+                                        "ComposedIdentifier": {
+                                            "help": "In iOS, tvOS, and visionOS, the identifier is a bundle ID, for example, 'com.example.app'. In macOS, the identifier is a composed identifier. The format of the composed identifier is either 'Bundle-ID', 'Bundle-ID (Team-ID)', or 'Bundle-ID {Designated-Requirement}'. 'Bundle-ID' is the bundle identifier string of the provider. 'Team-ID' is the team identifier from the provider's code signature. 'Designated-Requirement' is the designated requirement string the device uses to match the code signature of the provider. For example, 'com.example.app' for the bundle ID format, 'com.example.app (ABCD…",
+                                            "title": "Composed identifier",
+                                            "type": "string",
+                                        },
+                                        "Type": {
+                                            "default": "packet-tunnel",
+                                            "help": "The type of VPN service. If the value is `app-proxy`, the service tunnels traffic at the app level. If the value is `packet-tunnel`, the service tunnels traffic at the IP layer.",
+                                            "range": ["packet-tunnel", "app-proxy"],
+                                            "title": "Type",
+                                            "type": "string",
+                                        },
+                                    },
+                                    "title": "Provider details",
+                                    "type": "dictionary",
+                                },
+                                "RemoteIdentifier": {
+                                    "help": "The remote identifier.",
+                                    "required": True,
+                                    "title": "Remote identifier",
+                                    "type": "string",
+                                },
+                                "UseConfigurationAttributeInternalIPSubnet": {
+                                    "default": False,
+                                    "help": "If `true`, negotiations should use IKEv2 Configuration Attribute `INTERNAL_IP4_SUBNET` and `INTERNAL_IP6_SUBNET`.",
+                                    "title": "Use IPv4 / IPv6 internal subnet attributes",
+                                    "type": "boolean",
+                                },
+                            },
+                            "title": "IKEv2 configuration",
+                            "type": "dictionary",
+                        },
+                        "Interfaces": {
+                            "help": "The interfaces to apply this configuration to.",
+                            "item": {
+                                "range": ["Cellular", "WiFi"],
+                                "title": "Interfaces element",
+                                "type": "string",
+                            },
+                            "title": "Interfaces",
+                            "type": "array",
+                        },
+                        "ProtocolType": {
+                            "help": "The type of connection, which needs to be `IKEv2`.",
+                            "range": ["IKEv2"],
+                            "required": True,
+                            "title": "Protocol type",
+                            "type": "string",
+                        },
+                    },
+                    "title": "A tunnel configuration element",
+                    "type": "dictionary",
+                },
+                "required": True,
+                "title": "Tunnel configurations",
+                "type": "array",
+            },
+            "UIToggleEnabled": {
+                "default": False,
+                "help": "If `true`, allows the user to disable the VPN configuration.",
+                "title": "UI toggle enabled",
+                "type": "boolean",
+            },
+            "VisibleName": {
+                "help": "The name of the VPN connection that the system displays on the device.",
+                "required": True,
+                "title": "Visible name",
+                "type": "string",
+            },
+        },
+        "os": {
+            "iOS": {
+                "enrollments": ["device", "local", "supervised"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+                "sharedipad_scopes": ["system"],
+            },
+            "macOS": {"supported": False},
+            "tvOS": {"supported": False},
+            "visionOS": {
+                "enrollments": ["device", "local", "supervised"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+            },
+            "watchOS": {"supported": False},
+        },
+        "title": "Network:VPN:AlwaysOn",
+    },
+    "com.apple.configuration.network.vpn.ikev2": {
+        "apply": "multiple",
+        "class": "configuration",
+        "description": "The declaration to configure a VPN using the IKEv2 sub-type.",
+        "file": "declarative/declarations/configurations/network.vpn.ikev2.yaml",
+        "keys": {
+            "Authentication": {
+                "help": "Settings that control authentication.",
+                "keys": {
+                    "CredentialsAssetReference": {
+                        "help": "The identifier of an asset declaration that contains the credentials (password) to authenticate with the VPN server. Required when `Authentication.Method` is set to `SharedSecret`.",
+                        "title": "Credentials asset reference",
+                        "type": "string",
+                    },
+                    "ExtendedAuth": {
+                        "help": "Specifies details about how the VPN routes different types of network traffic.",
+                        "keys": {
+                            "CredentialsAssetReference": {
+                                "help": "The identifier of an asset declaration that contains the credentials (user name and password) to authenticate with the VPN server. Required when `Enabled` is set to `true`. Implies the use of EAP-MSCHAPv2.",
+                                "title": "Credentials asset reference",
+                                "type": "string",
+                            },
+                            "Enabled": {
+                                "default": False,
+                                "help": "If `true`, enables EAP-only authentication.",
+                                "title": "Enabled",
+                                "type": "boolean",
+                            },
+                            "ServerCertificateCommonName": {
+                                "help": "The common name of the server certificate. The system uses this name to validate the certificate sent by the IKE server. If not set, the system uses the remote identifier to validate the certificate.",
+                                "title": "Server certificate common name",
+                                "type": "string",
+                            },
+                            "ServerCertificateIssuerCommonName": {
+                                "help": "Common Name of the server certificate issuer. If set, this field causes IKE to send a certificate request based on this certificate issuer to the server. This key is required if the `IdentityCertificateType` key is included and the `ExtendedAuth.Enabled` key is `true`.",
+                                "title": "Server certificate issuer common name",
+                                "type": "string",
+                            },
+                            "TLSMaximumVersion": {
+                                "default": "1.2",
+                                "help": "The maximum TLS version to use with EAP-TLS authentication.",
+                                "range": ["1.0", "1.1", "1.2", "1.3"],
+                                "title": "TLS maximum version",
+                                "type": "string",
+                            },
+                            "TLSMinimumVersion": {
+                                "default": "1.0",
+                                "help": "The minimum TLS version to use with EAP-TLS authentication.",
+                                "range": ["1.0", "1.1", "1.2", "1.3"],
+                                "title": "TLS minimum version",
+                                "type": "string",
+                            },
+                        },
+                        "title": "Extended authentication (EAP)",
+                        "type": "dictionary",
+                    },
+                    "IdentityAssetReference": {
+                        "help": "The identifier of a credential asset declaration that contains the identity that this account requires to authenticate with the VPN server. If the value of `AuthenticationMethod` is `Certificate`, the system sends this certificate out for IKEv2 machine authentication. If extended authentication (EAP) is used, the system sends this certificate out for EAP-TLS authentication. Required when `Authentication.Method` is set to `Certificate`.",
+                        "title": "Identity asset reference",
+                        "type": "string",
+                    },
+                    "IdentityCertificateType": {
+                        "default": "RSA",
+                        "help": "The type of key used by the identity set in the `IdentityAssetReference` to use for IKEv2 machine authentication. If this key is included, the system requires a value for `ServerCertificateIssuerCommonName`.",
+                        "range": ["RSA", "ECDSA256", "ECDSA384", "ECDSA521", "RSA-PSS"],
+                        "title": "Certificate type",
+                        "type": "string",
+                    },
+                    "Method": {
+                        "help": "The type of authentication method for the VPN. To enable EAP-only authentication, set this to `None` and `ExtendedAuthEnabled` to `true`. If this is `None` and the `ExtendedAuthEnabled` key isn't set, the authentication configuration defaults to `SharedSecret`.",
+                        "range": ["None", "SharedSecret", "Certificate"],
+                        "required": True,
+                        "title": "Authentication method",
+                        "type": "string",
+                    },
+                },
+                "required": True,
+                "title": "Authentication details",
+                "type": "dictionary",
+            },
+            "ChildSecurityAssociationParameters": {
+                "help": "The `ChildSecurityAssociationParameters` dictionaries.",
+                "keys": {
+                    "DiffieHellmanGroup": {
+                        "default": 14,
+                        "help": "The Diffie-Hellman group. For `AlwaysOn` VPN, the minimum allowed value is `14`.",
+                        "range": ["14", "15", "16", "17", "18", "19", "20", "21", "31", "32"],
+                        "title": "Diffie hellman group",
+                        "type": "integer",
+                    },
+                    "EncryptionAlgorithm": {
+                        "default": "AES-256",
+                        "help": "The encryption algorithm. On tvOS, the default value is `AES-256-GCM`.",
+                        "range": [
+                            "AES-128",
+                            "AES-256",
+                            "AES-128-GCM",
+                            "AES-256-GCM",
+                            "ChaCha20Poly1305",
+                        ],
+                        "title": "Encryption algorithm",
+                        "type": "string",
+                    },
+                    "IntegrityAlgorithm": {
+                        "default": "SHA2-256",
+                        "help": "The integrity algorithm.",
+                        "range": ["SHA2-256", "SHA2-384", "SHA2-512"],
+                        "title": "Integrity algorithm",
+                        "type": "string",
+                    },
+                    "LifeTimeInMinutes": {
+                        "default": 1440,
+                        "help": "The SA lifetime (rekey interval) in minutes.",
+                        "max": 1440,
+                        "min": 10,
+                        "title": "Life time in minutes",
+                        "type": "integer",
+                    },
+                    "PostQuantumKeyExchangeMethods": {
+                        "help": "An array of integers representing postquantum key exchange methods the device uses during SA establishment and rekey. You can specify up to seven items, which correspond to ADDKE1 - ADDKE7 from RFC 9370.",
+                        "item": {
+                            "range": ["0", "36", "37"],
+                            "title": "Post-quantum key exchange method",
+                            "type": "integer",
+                        },
+                        "title": "Post-quantum key exchange methods",
+                        "type": "array",
+                    },
+                },
+                "title": "Child security association parameters",
+                "type": "dictionary",
+            },
+            "DNS": {
+                "help": "A dictionary to use for all VPN types.",
+                "keys": {
+                    "DomainName": {
+                        "help": "The primary domain of the tunnel.",
+                        "title": "Domain name",
+                        "type": "string",
+                    },
+                    "IdentityAssetReference": {
+                        "help": "The identifier of a credential asset declaration that contains the identity that the system uses to authenticate the user to the DNS resolver.",
+                        "title": "Identity asset reference",
+                        "type": "string",
+                    },
+                    "Protocol": {
+                        "help": "The transport protocol to communicate with the DNS server.",
+                        "range": ["Cleartext", "HTTPS", "TLS"],
+                        "required": True,
+                        "title": "DNS protocol",
+                        "type": "string",
+                    },
+                    "SearchDomains": {
+                        "help": "The list of domain strings used to fully qualify single-label host names.",
+                        "item": {"title": "Search domains element", "type": "string"},
+                        "title": "DNS search domains",
+                        "type": "array",
+                    },
+                    "ServerAddresses": {
+                        "help": "The array of DNS server IP address strings. These IP addresses can be a mixture of IPv4 and IPv6 addresses.",
+                        "item": {"title": "Server address element", "type": "string"},
+                        "required": True,
+                        "title": "DNS server addresses",
+                        "type": "array",
+                    },
+                    "ServerName": {
+                        "help": "The hostname of a DNS-over-TLS server to validate the server certificate, as defined in RFC 7858. If `ServerAddresses` isn't specified, the system uses the hostname to determine the server addresses. This key is required if the `DNSProtocol` is `TLS`.",
+                        "title": "Server name",
+                        "type": "string",
+                    },
+                    "ServerURL": {
+                        "help": "The URI template of a DNS-over-HTTPS server, as defined in RFC 8484, which needs to use the `https://` scheme. The system uses the hostname or address in the URL to validate the server certificate. If `ServerAddresses` isn't specified, the system uses the hostname or address in the URL to determine the server addresses. This key is required if the `DNSProtocol` is `HTTPS`.",
+                        "title": "Server URL",
+                        "type": "string",
+                    },
+                    "SupplementalMatchDomains": {
+                        "help": "The list of domain strings used to determine which DNS queries use the DNS resolver settings in `ServerAddresses`. The system uses this key to create a split DNS configuration where it resolves only hosts in certain domains using the tunnel's DNS resolver. The system uses the default resolver for hosts that aren't in one of the domains in this list. If `SupplementalMatchDomains` contains the empty string it becomes the default domain. Split-tunnel configurations can direct all DNS queries to the VPN DNS servers before the primary DNS servers. If the VPN tunnel becomes the network's default ro…",
+                        "item": {"title": "Supplemental match domains element", "type": "string"},
+                        "title": "Supplemental match domains",
+                        "type": "array",
+                    },
+                    "SupplementalMatchDomainsNoSearch": {
+                        "default": False,
+                        "help": "If `true`, don't append the domains in the `SupplementalMatchDomains` list to the resolver's list of search domains.",
+                        "title": "Supplemental match domains no search",
+                        "type": "boolean",
+                    },
+                },
+                "title": "DNS",
+                "type": "dictionary",
+            },
+            "DisableMOBIKE": {
+                "default": False,
+                "help": "If `true`, the system disables MOBIKE.",
+                "title": "Disable mobility and multihoming",
+                "type": "boolean",
+            },
+            "DisableRedirect": {
+                "default": False,
+                "help": "If `true`, the system disables IKEv2 redirect. If not set, the system redirects an IKEv2 connection when it receives a redirect request from the server.",
+                "title": "Disable redirect",
+                "type": "boolean",
+            },
+            "EnableCertificateRevocationCheck": {
+                "default": False,
+                "help": "If `true`, the system performs a certificate revocation check for IKEv2 connections. This is a best-effort revocation check and server response timeouts won't cause it to fail.",
+                "title": "Enable certificate revocation check",
+                "type": "boolean",
+            },
+            "EnableFallback": {
+                "default": False,
+                "help": "If `true`, the system enables a tunnel over cellular data to carry traffic that's eligible for Wi-Fi Assist and also requires VPN. Enabling fallback requires that the server support multiple tunnels for a single user.",
+                "title": "Enable fallback",
+                "type": "boolean",
+            },
+            "EnableNATKeepAliveOffload": {
+                "default": True,
+                "help": "If `true`, enables NAT keepalive offload for Always On VPN IKEv2 connections. The device sends keepalive packets to maintain NAT mappings for IKEv2 connections that have a NAT on the path. It sends keepalive packets at regular intervals when the device is awake. If `NATKeepAliveOffloadEnable` is `true`, the system offloads keepalive packets to hardware while the device is asleep. NAT keepalive offload has an impact on the battery life due to the extra workload during sleep. The default interval for the keepalive offload packets is 20 seconds over Wi-Fi and 110 seconds over Cellular interface.…",
+                "title": "Enable NAT keep alive offload",
+                "type": "boolean",
+            },
+            "EnablePFS": {
+                "default": False,
+                "help": "If `true`, enables Perfect Forward Secrecy (PFS) for IKEv2 Connections.",
+                "title": "Enable perfect forward secrecy",
+                "type": "boolean",
+            },
+            "EnforceStrictAlgorithmSelection": {
+                "default": False,
+                "help": "If set to `true`, the device doesn't allow DES, 3DES, and Diffie-Hellman groups less than 14. Also the device requires the encryption algorithm specified in `IKESecurityAssociationParameters` to be at least as cryptographically strong as the algorithm specified in `ChildSecurityAssociationParameters`. The device rejects this configuration if these requirements aren't met.",
+                "title": "Enforce strict algorithm selection",
+                "type": "boolean",
+            },
+            "HostName": {
+                "help": "The IP address or hostname of the VPN server.",
+                "required": True,
+                "title": "Host name",
+                "type": "string",
+            },
+            "IKESecurityAssociationParameters": {
+                "help": "These parameters apply to Child Security Association unless `ChildSecurityAssociationParameters` is specified.",
+                "keys": {
+                    "DiffieHellmanGroup": {
+                        "default": 14,
+                        "help": "The Diffie-Hellman group. For `AlwaysOn` VPN, the minimum allowed value is `14`.",
+                        "range": ["14", "15", "16", "17", "18", "19", "20", "21", "31", "32"],
+                        "title": "Diffie hellman group",
+                        "type": "integer",
+                    },
+                    "EncryptionAlgorithm": {
+                        "default": "AES-256",
+                        "help": "The encryption algorithm. On tvOS, the default value is `AES-256-GCM`.",
+                        "range": [
+                            "AES-128",
+                            "AES-256",
+                            "AES-128-GCM",
+                            "AES-256-GCM",
+                            "ChaCha20Poly1305",
+                        ],
+                        "title": "Encryption algorithm",
+                        "type": "string",
+                    },
+                    "IntegrityAlgorithm": {
+                        "default": "SHA2-256",
+                        "help": "The integrity algorithm.",
+                        "range": ["SHA2-256", "SHA2-384", "SHA2-512"],
+                        "title": "Integrity algorithm",
+                        "type": "string",
+                    },
+                    "LifeTimeInMinutes": {
+                        "default": 1440,
+                        "help": "The SA lifetime (rekey interval) in minutes.",
+                        "max": 1440,
+                        "min": 10,
+                        "title": "Life time in minutes",
+                        "type": "integer",
+                    },
+                    "PostQuantumKeyExchangeMethods": {
+                        "help": "An array of integers representing postquantum key exchange methods the device uses during SA establishment and rekey. You can specify up to seven items, which correspond to ADDKE1 - ADDKE7 from RFC 9370.",
+                        "item": {
+                            "range": ["0", "36", "37"],
+                            "title": "Post-quantum key exchange method",
+                            "type": "integer",
+                        },
+                        "title": "Post-quantum key exchange methods",
+                        "type": "array",
+                    },
+                },
+                "title": "IKE security association parameters",
+                "type": "dictionary",
+            },
+            "Idle": {
+                "help": "Specifies details about how the system handles idle VPN connections.",
+                "keys": {
+                    "DeadPeerDetectionRate": {
+                        "default": "Medium",
+                        "help": "One of the following: - `None`: No keepalive. - `Low`: Send keepalive every 30 minutes. - `Medium`: Send keepalive every 10 minutes. - `High`: Send keepalive every 1 minute.",
+                        "range": ["None", "Low", "Medium", "High"],
+                        "title": "Dead peer detection rate",
+                        "type": "string",
+                    },
+                    "Disconnect": {
+                        "default": False,
+                        "help": "If `true`, disconnects after an on-demand connection idles.",
+                        "title": "Enable disconnect on idle",
+                        "type": "boolean",
+                    },
+                    "Timer": {
+                        "help": "The length of time to wait, in seconds, before disconnecting an on-demand connection.",
+                        "title": "Disconnect on idle time",
+                        "type": "integer",
+                    },
+                },
+                "title": "Disconnect on idle settings.",
+                "type": "dictionary",
+            },
+            "LocalIdentifier": {
+                "help": "Identifier of the IKEv2 client.",
+                "required": True,
+                "title": "Local identifier",
+                "type": "string",
+            },
+            "MTU": {
+                "default": 1280,
+                "help": "The Maximum Transmission Unit (MTU) specifies the maximum size in bytes of each packet that the system sends over the IKEv2 VPN interface.",
+                "max": 1400,
+                "min": 1280,
+                "title": "Maximum transmission unit",
+                "type": "integer",
+            },
+            "NATKeepAliveInterval": {
+                "default": 20,
+                "help": "The NAT Keepalive interval for Always On VPN IKEv2 connections. This value controls the interval that the device sends keepalive offload packets. The minimum value is 20 seconds. If no key is specified, the default is 20 seconds over Wi-Fi and 110 seconds over a cellular interface.",
+                "title": "NAT keepalive interval",
+                "type": "integer",
+            },
+            "NetworkRouting": {
+                "help": "Specifies details about how the VPN routes different types of network traffic.",
+                "keys": {
+                    "EnforceRoutes": {
+                        "default": False,
+                        "help": "If `true`, all the VPN's non-default routes take precedence over any locally defined routes. If `IncludeAllNetworks` is `true`, the system ignores the value of `EnforceRoutes`.",
+                        "title": "Enforce routes",
+                        "type": "boolean",
+                    },
+                    "ExcludeAPNs": {
+                        "default": True,
+                        "help": "If `true` and `IncludeAllNetworks` is `true`, then the system excludes the network traffic for the Apple Push Notification service (APNs) from the tunnel.",
+                        "title": "Exclude APNs",
+                        "type": "boolean",
+                    },
+                    "ExcludeCellularServices": {
+                        "default": True,
+                        "help": "If `true` and `IncludeAllNetworks` is `true`, then the system excludes internet-routable network traffic for cellular services (VoLTE, Wi-Fi Calling, IMS, MMS, Visual Voicemail, etc.) from the tunnel. Note that some cellular carriers route cellular services traffic directly to the carrier network, bypassing the internet. Such cellular services traffic is always excluded from the tunnel.",
+                        "title": "Exclude cellular services",
+                        "type": "boolean",
+                    },
+                    "ExcludeDeviceCommunication": {
+                        "default": True,
+                        "help": "If set to `true` and `IncludeAllNetworks` is set to `true`, the device excludes network traffic used for communicating with devices connected via USB or Wi-Fi from the tunnel.",
+                        "title": "Exclude device communication",
+                        "type": "boolean",
+                    },
+                    "ExcludeLocalNetworks": {
+                        "help": "If `true` and `IncludeAllNetworks` is `true`, routes all local network traffic outside the VPN.",
+                        "title": "Exclude local networks",
+                        "type": "boolean",
+                    },
+                    "IncludeAllNetworks": {
+                        "default": False,
+                        "help": "If `true`, routes all traffic through the VPN, with some exclusions. Several of the exclusions can be controlled with the `ExcludeLocalNetworks`, `ExcludeCellularServices`, `ExcludeAPNs` and `ExcludeDeviceCommunication` properties. The following traffic is always excluded from the tunnel: - Traffic necessary for connecting and maintaining the device's network connection, such as DHCP. - Traffic necessary for connecting to captive networks. - Certain cellular services traffic that's not routable over the internet and is instead directly routed to the cellular network. See the ExcludeCellularSe…",
+                        "title": "Include all networks",
+                        "type": "boolean",
+                    },
+                },
+                "title": "Network routing details",
+                "type": "dictionary",
+            },
+            "OnDemand": {
+                "help": "Specifies details about how the system controls on-demand VPN.",
+                "keys": {
+                    "DisableUserOverride": {
+                        "default": False,
+                        "help": "If `true`, the device disables the Connect On Demand toggle in Settings for this configuration.",
+                        "title": "Prevent users from toggling VPN on demand",
+                        "type": "boolean",
+                    },
+                    "Enabled": {
+                        "default": False,
+                        "help": "If `true`, enables VPN On Demand.",
+                        "title": "Enable VPN on demand",
+                        "type": "boolean",
+                    },
+                    "Rules": {
+                        "help": "An array of dictionaries defining On Demand Rules.",
+                        "item": {
+                            "keys": {
+                                "Action": {
+                                    "help": "The action to take if this dictionary matches the current network. Possible values are: - `Allow`: Deprecated. Allow VPN On Demand to connect if triggered. - `Connect`: Unconditionally initiate a VPN connection on the next network attempt. - `Disconnect`: Tear down the VPN connection and don't reconnect on demand as long as this dictionary matches. - `EvaluateConnection`: Evaluate the ActionParameters array for each connection attempt. - `Ignore`: Leave any existing VPN connection up, but don't reconnect on demand as long as this dictionary matches.",
+                                    "range": [
+                                        "Allow",
+                                        "Connect",
+                                        "Disconnect",
+                                        "EvaluateConnection",
+                                        "Ignore",
+                                    ],
+                                    "required": True,
+                                    "title": "On demand action",
+                                    "type": "string",
+                                },
+                                "ActionParameters": {
+                                    "help": "An array of dictionaries that provides rules similar to the `OnDemandRules` dictionary, but evaluated on each connection instead of when the network changes. This value is only for use with dictionaries in which the `Action` value is `EvaluateConnection`. The system evaluates these dictionaries in order and the first dictionary that matches determines the behavior.",
+                                    "item": {
+                                        "help": "A dictionary that provides rules similar to the OnDemandRules dictionary, but evaluated on each connection instead of when the network changes. These dictionaries are evaluated in order, and the behavior is determined by the first dictionary that matches. The keys allowed in each dictionary are described below. Note: This array is used only for dictionaries in which EvaluateConnection is the Action value.",
+                                        "keys": {
+                                            "DomainAction": {
+                                                "help": "Defines the VPN behavior for the specified domains. Allowed values are: * 'ConnectIfNeeded': The specified domains should trigger a VPN connection attempt if domain name resolution fails, such as when the DNS server indicates that it can't resolve the domain, responds with a redirection to a different server, or fails to respond (timeout). * 'NeverConnect': The specified domains should never trigger a VPN connection attempt.",
+                                                "range": ["ConnectIfNeeded", "NeverConnect"],
+                                                "required": True,
+                                                "title": "Domain action",
+                                                "type": "string",
+                                            },
+                                            "Domains": {
+                                                "help": "The domains to apply this evaluation.",
+                                                "item": {
+                                                    "title": "Domains element",
+                                                    "type": "string",
+                                                },
+                                                "required": True,
+                                                "title": "Domains",
+                                                "type": "array",
+                                            },
+                                            "RequiredDNSServers": {
+                                                "help": "An array of IP addresses of DNS servers to use for resolving the specified domains. These servers don't need to be part of the device's current network configuration. If these DNS servers aren't reachable, the system establishes a VPN connection. These DNS servers need to be either internal DNS servers or trusted external DNS servers. This key is valid only if the value of 'DomainAction' is 'ConnectIfNeeded'.",
+                                                "item": {
+                                                    "title": "Required DNS servers element",
+                                                    "type": "string",
+                                                },
+                                                "title": "Required DNS servers",
+                                                "type": "array",
+                                            },
+                                            "RequiredURLStringProbe": {
+                                                "help": "An HTTP or HTTPS (preferred) URL to probe, using a GET request. If the URL's hostname can't be resolved, if the server is unreachable, or if the server doesn't respond with a 200 HTTP status code, a VPN connection is established in response. This key is valid only if the value of 'DomainAction' is 'ConnectIfNeeded'.",
+                                                "title": "Required URL string probe",
+                                                "type": "string",
+                                            },
+                                        },
+                                        "title": "Action parameter",
+                                        "type": "dictionary",
+                                    },
+                                    "title": "Action parameters",
+                                    "type": "array",
+                                },
+                                "DNSDomainMatch": {
+                                    "help": "An array of domain names. This rule matches if any of the domain names in the specified list matches any domain in the device's search domains list. The system supports a wildcard (`\\*`) prefix. For example, `\\*.example.com` matches against either `mydomain.example.com` or `yourdomain.example.com`.",
+                                    "item": {"title": "DNS domain match element", "type": "string"},
+                                    "title": "DNS domain match",
+                                    "type": "array",
+                                },
+                                "DNSServerAddressMatch": {
+                                    "help": "An array of IP addresses. This rule matches if any of the network's specified DNS servers match any entry in the array. The system supports matching with a single wildcard. For example, `17.\\*` matches any DNS server in the `17.0.0.0/8` subnet.",
+                                    "item": {
+                                        "title": "DNS server address match element",
+                                        "type": "string",
+                                    },
+                                    "title": "DNS server address match",
+                                    "type": "array",
+                                },
+                                "InterfaceTypeMatch": {
+                                    "help": "An interface type. If specified, this rule matches only if the primary network interface hardware matches the specified type.",
+                                    "range": ["Ethernet", "WiFi", "Cellular"],
+                                    "title": "Interface type match",
+                                    "type": "string",
+                                },
+                                "SSIDMatch": {
+                                    "help": "An array of SSIDs to match against the current network. If the network isn't a Wi-Fi network or if the SSID doesn't appear in this array, the match fails. Omit this key and the corresponding array to match against any SSID.",
+                                    "item": {"title": "SSID match element", "type": "string"},
+                                    "title": "SSID match",
+                                    "type": "array",
+                                },
+                                "URLStringProbe": {
+                                    "help": "A URL to probe. This rule matches when this URL is successfully fetched (returns a `200` HTTP status code) without redirection.",
+                                    "title": "URL string probe",
+                                    "type": "string",
+                                },
+                            },
+                            "title": "Rules element",
+                            "type": "dictionary",
+                        },
+                        "title": "On demand rules",
+                        "type": "array",
+                    },
+                },
+                "title": "On demand details",
+                "type": "dictionary",
+            },
+            "PostQuantumKeyExchange": {
+                "help": "Post Quantum Key Exchange settings.",
+                "keys": {
+                    "AllowFallback": {
+                        "default": False,
+                        "help": "If set to `false`, the VPN doesn't establish a connection if the server doesn't support or doesn't allow post-quantum key exchanges. Thd device ignores this key if `PostQuantumKeyExchangeMethods` isn't present in `IKESecurityAssociationParameters` or `ChildSecurityAssociationParameters`.",
+                        "title": "Allow post-quantum key exchange fallback",
+                        "type": "boolean",
+                    },
+                    "PPK": {
+                        "help": "The Post-quantum Pre-shared key (PPK) the device uses for this VPN. This key is is used with VPN servers that support RFC 8784. If this key is present `PPKIdentifier` must also be present.",
+                        "title": "Post-quantum pre-shared key",
+                        "type": "data",
+                    },
+                    "PPKIdentifier": {
+                        "help": "The identifier for the Post-quantum Pre-shared key (PPK) the device uses for this VPN. This key is is used with VPN servers that support RFC 8784. If this key is present `PPK` must also be present.",
+                        "title": "Post-quantum pre-shared key identifier",
+                        "type": "string",
+                    },
+                    "PPKMandatory": {
+                        "default": True,
+                        "help": "If set to `true`, the VPN doesn't establish a connection if the server doesn't support RFC 8784 or doesn't accept the PPK identifier specified in `PPKIdentifier`. The device ignores this key if `PPK` and `PPKIdentifier` aren't present.",
+                        "title": "Post-quantum pre-shared key mandatory",
+                        "type": "boolean",
+                    },
+                },
+                "title": "Post quantum key exchange",
+                "type": "dictionary",
+            },
+            "Provider": {
+                "help": "Specifies details about the provider.",
+                "keys": {
+                    "ComposedIdentifier": {
+                        "help": "In iOS, tvOS, and visionOS, the identifier is a bundle ID, for example, 'com.example.app'. In macOS, the identifier is a composed identifier. The format of the composed identifier is either 'Bundle-ID' or 'Bundle-ID {Designated-Requirement}'. 'Bundle-ID' is the bundle identifier string of the provider. 'Designated-Requirement' is the designated requirement string the device uses to match the code signature of the provider. For example, 'com.example.app' for the bundle ID format, or 'com.example.app {anchor apple generic}' for the designated requirement format.",
+                        "title": "Composed identifier",
+                        "type": "string",
+                    },
+                    "Type": {
+                        "default": "packet-tunnel",
+                        "help": "The type of VPN service. If the value is `app-proxy`, the service tunnels traffic at the app level. If the value is `packet-tunnel`, the service tunnels traffic at the IP layer.",
+                        "range": ["packet-tunnel", "app-proxy"],
+                        "title": "Type",
+                        "type": "string",
+                    },
+                },
+                "title": "Provider details",
+                "type": "dictionary",
+            },
+            "Proxies": {
+                "help": "The dictionary to use to configure `Proxies` for use with `VPN`.",
+                "keys": {
+                    "AutoConfigEnable": {
+                        "default": False,
+                        "help": "If `true`, enables automatic proxy configuration.",
+                        "title": "Proxy auto config enable",
+                        "type": "boolean",
+                    },
+                    "AutoConfigURLString": {
+                        "help": "The URL to the location of the proxy auto-configuration file. Used only when `ProxyAutoConfigEnable` is `true`.",
+                        "title": "Proxy server URL",
+                        "type": "string",
+                    },
+                    "AutoDiscoveryEnable": {
+                        "default": True,
+                        "help": "If `true`, enables proxy auto discovery.",
+                        "title": "Proxy auto discovery enable",
+                        "type": "boolean",
+                    },
+                    "Protocol": {
+                        "help": "The dictionary to use to configure HTTP servers for `Proxies` for use with `VPN`.",
+                        "keys": {
+                            "CredentialsAssetReference": {
+                                "help": "The identifier of an asset declaration that contains the credentials (user name and password) to authenticate with the proxy server.",
+                                "title": "Credentials asset reference",
+                                "type": "string",
+                            },
+                            "HTTP": {
+                                "help": "The dictionary to use to configure the HTTP (non-TLS) server.",
+                                "keys": {
+                                    "Enable": {
+                                        "default": False,
+                                        "help": "If `true`, enables proxy for HTTP traffic.",
+                                        "title": "Enable HTTP",
+                                        "type": "boolean",
+                                    },
+                                    "HostName": {
+                                        "help": "The host name of the HTTP proxy.",
+                                        "title": "HTTP host name",
+                                        "type": "string",
+                                    },
+                                    "Port": {
+                                        "help": "The port number of the HTTP proxy. This field is required if `HostName` is specified.",
+                                        "max": 65535,
+                                        "min": 0,
+                                        "title": "HTTP port",
+                                        "type": "integer",
+                                    },
+                                },
+                                "title": "HTTP protocol",
+                                "type": "dictionary",
+                            },
+                            "HTTPS": {
+                                "help": "The dictionary to use to configure the HTTPS (TLS) server.",
+                                "keys": {
+                                    "Enable": {
+                                        "default": False,
+                                        "help": "If `true`, enables proxy for HTTPS traffic.",
+                                        "title": "Enable HTTPS",
+                                        "type": "boolean",
+                                    },
+                                    "HostName": {
+                                        "help": "The host name of the HTTPS proxy.",
+                                        "title": "HTTPS host name",
+                                        "type": "string",
+                                    },
+                                    "Port": {
+                                        "help": "The port number of the HTTPS proxy. This field is required if `HostName` is specified.",
+                                        "max": 65535,
+                                        "min": 0,
+                                        "title": "HTTPS port",
+                                        "type": "integer",
+                                    },
+                                },
+                                "title": "HTTPS protocol",
+                                "type": "dictionary",
+                            },
+                        },
+                        "title": "Protocol",
+                        "type": "dictionary",
+                    },
+                    "SupplementalMatchDomains": {
+                        "help": "An array of domains that defines which hosts use proxy settings for hosts.",
+                        "item": {"title": "Supplemental match domains element", "type": "string"},
+                        "title": "Supplemental match domains",
+                        "type": "array",
+                    },
+                },
+                "title": "Proxies",
+                "type": "dictionary",
+            },
+            "RemoteIdentifier": {
+                "help": "The remote identifier.",
+                "required": True,
+                "title": "Remote identifier",
+                "type": "string",
+            },
+            "UseConfigurationAttributeInternalIPSubnet": {
+                "default": False,
+                "help": "If `true`, negotiations should use IKEv2 Configuration Attribute `INTERNAL_IP4_SUBNET` and `INTERNAL_IP6_SUBNET`.",
+                "title": "Use IPv4 / IPv6 internal subnet attributes",
+                "type": "boolean",
+            },
+            "VisibleName": {
+                "help": "The name of the VPN connection that the system displays on the device.",
+                "required": True,
+                "title": "Visible name",
+                "type": "string",
+            },
+        },
+        "os": {
+            "iOS": {
+                "enrollments": ["device", "local", "supervised"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+                "sharedipad_scopes": ["system"],
+            },
+            "macOS": {
+                "enrollments": ["local", "supervised"],
+                "introduced": "27.0",
+                "scopes": ["system", "user"],
+            },
+            "tvOS": {
+                "enrollments": ["device", "local", "supervised"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+            },
+            "visionOS": {
+                "enrollments": ["device", "local", "supervised"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+            },
+            "watchOS": {"supported": False},
+        },
+        "title": "Network:VPN:IKEV2",
+    },
+    "com.apple.configuration.network.vpn.ipsec": {
+        "apply": "multiple",
+        "class": "configuration",
+        "description": "The declaration to configure a VPN using the IPSec sub-type.",
+        "file": "declarative/declarations/configurations/network.vpn.ipsec.yaml",
+        "keys": {
+            "Authentication": {
+                "help": "Settings that control authentication.",
+                "keys": {
+                    "CredentialsAssetReference": {
+                        "help": "The identifier of an asset declaration that contains the credentials (password) to authenticate with the VPN servers. Only use this with Cisco IPSec VPNs and if the `Authentication.Method` key is to `SharedSecret`.",
+                        "title": "Credentials asset reference",
+                        "type": "string",
+                    },
+                    "IdentityAssetReference": {
+                        "help": "The identifier of a credential asset declaration that contains the identity that this account requires to authenticate with the VPN servers. Only use this with Cisco IPSec VPNs and if the `Authentication.Method` key is to `Certificate`.",
+                        "title": "Identity asset reference",
+                        "type": "string",
+                    },
+                    "LocalIdentifier": {
+                        "help": "The name of the group. For hybrid authentication, the string needs to end with 'hybrid'. Present only for Cisco IPSec if `Authentication.Method` is `SharedSecret`.",
+                        "title": "Local identifier",
+                        "type": "string",
+                    },
+                    "LocalIdentifierType": {
+                        "default": "KeyID",
+                        "help": "Present only if `Authentication.Method` is `SharedSecret`. The value is `KeyID`. The system uses this value for Cisco IPSec VPNs.",
+                        "range": ["KeyID"],
+                        "title": "Local identifier type",
+                        "type": "string",
+                    },
+                    "Method": {
+                        "help": "The authentication method to use.",
+                        "range": ["SharedSecret", "Certificate"],
+                        "required": True,
+                        "title": "Authentication method",
+                        "type": "string",
+                    },
+                    "PromptForVPNPIN": {
+                        "default": False,
+                        "help": "If `true`, prompts for a PIN when connecting to Cisco IPSec VPNs.",
+                        "title": "Prompt for PIN",
+                        "type": "boolean",
+                    },
+                    "XAuth": {
+                        "help": "Settings that control XAuth.",
+                        "keys": {
+                            "CredentialsAssetReference": {
+                                "help": "The identifier of an asset declaration that contains the credentials (user name and password) required for XAuth. Required when `Enabled` key is set to `true`.",
+                                "title": "Credentials asset reference",
+                                "type": "string",
+                            },
+                            "Enabled": {
+                                "help": "If `true`, enables Xauth for Cisco IPSec VPNs.",
+                                "required": True,
+                                "title": "XAuth enabled",
+                                "type": "boolean",
+                            },
+                            "PasswordEncryption": {
+                                "help": "A string that either has the value `Prompt` or isn't present.",
+                                "range": ["Prompt"],
+                                "title": "XAuth password encryption",
+                                "type": "string",
+                            },
+                        },
+                        "title": "XAuth details",
+                        "type": "dictionary",
+                    },
+                },
+                "required": True,
+                "title": "Authentication details",
+                "type": "dictionary",
+            },
+            "DNS": {
+                "help": "A dictionary to use for all VPN types.",
+                "keys": {
+                    "DomainName": {
+                        "help": "The primary domain of the tunnel.",
+                        "title": "Domain name",
+                        "type": "string",
+                    },
+                    "IdentityAssetReference": {
+                        "help": "The identifier of a credential asset declaration that contains the identity that the system uses to authenticate the user to the DNS resolver.",
+                        "title": "Identity asset reference",
+                        "type": "string",
+                    },
+                    "Protocol": {
+                        "help": "The transport protocol to communicate with the DNS server.",
+                        "range": ["Cleartext", "HTTPS", "TLS"],
+                        "required": True,
+                        "title": "DNS protocol",
+                        "type": "string",
+                    },
+                    "SearchDomains": {
+                        "help": "The list of domain strings used to fully qualify single-label host names.",
+                        "item": {"title": "Search domains element", "type": "string"},
+                        "title": "DNS search domains",
+                        "type": "array",
+                    },
+                    "ServerAddresses": {
+                        "help": "The array of DNS server IP address strings. These IP addresses can be a mixture of IPv4 and IPv6 addresses.",
+                        "item": {"title": "Server address element", "type": "string"},
+                        "required": True,
+                        "title": "DNS server addresses",
+                        "type": "array",
+                    },
+                    "ServerName": {
+                        "help": "The hostname of a DNS-over-TLS server to validate the server certificate, as defined in RFC 7858. If `ServerAddresses` isn't specified, the system uses the hostname to determine the server addresses. This key is required if the `DNSProtocol` is `TLS`.",
+                        "title": "Server name",
+                        "type": "string",
+                    },
+                    "ServerURL": {
+                        "help": "The URI template of a DNS-over-HTTPS server, as defined in RFC 8484, which needs to use the `https://` scheme. The system uses the hostname or address in the URL to validate the server certificate. If `ServerAddresses` isn't specified, the system uses the hostname or address in the URL to determine the server addresses. This key is required if the `DNSProtocol` is `HTTPS`.",
+                        "title": "Server URL",
+                        "type": "string",
+                    },
+                    "SupplementalMatchDomains": {
+                        "help": "The list of domain strings used to determine which DNS queries use the DNS resolver settings in `ServerAddresses`. The system uses this key to create a split DNS configuration where it resolves only hosts in certain domains using the tunnel's DNS resolver. The system uses the default resolver for hosts that aren't in one of the domains in this list. If `SupplementalMatchDomains` contains the empty string it becomes the default domain. Split-tunnel configurations can direct all DNS queries to the VPN DNS servers before the primary DNS servers. If the VPN tunnel becomes the network's default ro…",
+                        "item": {"title": "Supplemental match domains element", "type": "string"},
+                        "title": "Supplemental match domains",
+                        "type": "array",
+                    },
+                    "SupplementalMatchDomainsNoSearch": {
+                        "default": False,
+                        "help": "If `true`, don't append the domains in the `SupplementalMatchDomains` list to the resolver's list of search domains.",
+                        "title": "Supplemental match domains no search",
+                        "type": "boolean",
+                    },
+                },
+                "title": "DNS",
+                "type": "dictionary",
+            },
+            "HostName": {
+                "help": "The IP address or hostname of the VPN server.",
+                "required": True,
+                "title": "Host name",
+                "type": "string",
+            },
+            "Idle": {
+                "help": "Specifies details about how the system handles idle VPN connections.",
+                "keys": {
+                    "Disconnect": {
+                        "default": False,
+                        "help": "If `true`, disconnects after an on-demand connection idles.",
+                        "title": "Enable disconnect on idle",
+                        "type": "boolean",
+                    },
+                    "Timer": {
+                        "help": "The length of time to wait, in seconds, before disconnecting an on-demand connection.",
+                        "title": "Disconnect on idle time",
+                        "type": "integer",
+                    },
+                },
+                "title": "Disconnect on idle settings.",
+                "type": "dictionary",
+            },
+            "OnDemand": {
+                "help": "Specifies details about how the system controls on-demand VPN.",
+                "keys": {
+                    "Enabled": {
+                        "default": False,
+                        "help": "If `true`, enables VPN On Demand.",
+                        "title": "Enable VPN on demand",
+                        "type": "boolean",
+                    },
+                    "Rules": {
+                        "help": "An array of dictionaries defining On Demand Rules.",
+                        "item": {
+                            "keys": {
+                                "Action": {
+                                    "help": "The action to take if this dictionary matches the current network. Possible values are: - `Allow`: Deprecated. Allow VPN On Demand to connect if triggered. - `Connect`: Unconditionally initiate a VPN connection on the next network attempt. - `Disconnect`: Tear down the VPN connection and don't reconnect on demand as long as this dictionary matches. - `EvaluateConnection`: Evaluate the ActionParameters array for each connection attempt. - `Ignore`: Leave any existing VPN connection up, but don't reconnect on demand as long as this dictionary matches.",
+                                    "range": [
+                                        "Allow",
+                                        "Connect",
+                                        "Disconnect",
+                                        "EvaluateConnection",
+                                        "Ignore",
+                                    ],
+                                    "required": True,
+                                    "title": "On demand action",
+                                    "type": "string",
+                                },
+                                "ActionParameters": {
+                                    "help": "An array of dictionaries that provides rules similar to the `OnDemandRules` dictionary, but evaluated on each connection instead of when the network changes. This value is only for use with dictionaries in which the `Action` value is `EvaluateConnection`. The system evaluates these dictionaries in order and the first dictionary that matches determines the behavior.",
+                                    "item": {
+                                        "help": "A dictionary that provides rules similar to the OnDemandRules dictionary, but evaluated on each connection instead of when the network changes. These dictionaries are evaluated in order, and the behavior is determined by the first dictionary that matches. The keys allowed in each dictionary are described below. Note: This array is used only for dictionaries in which EvaluateConnection is the Action value.",
+                                        "keys": {
+                                            "DomainAction": {
+                                                "help": "Defines the VPN behavior for the specified domains. Allowed values are: * 'ConnectIfNeeded': The specified domains should trigger a VPN connection attempt if domain name resolution fails, such as when the DNS server indicates that it can't resolve the domain, responds with a redirection to a different server, or fails to respond (timeout). * 'NeverConnect': The specified domains should never trigger a VPN connection attempt.",
+                                                "range": ["ConnectIfNeeded", "NeverConnect"],
+                                                "required": True,
+                                                "title": "Domain action",
+                                                "type": "string",
+                                            },
+                                            "Domains": {
+                                                "help": "The domains to apply this evaluation.",
+                                                "item": {
+                                                    "title": "Domains element",
+                                                    "type": "string",
+                                                },
+                                                "required": True,
+                                                "title": "Domains",
+                                                "type": "array",
+                                            },
+                                            "RequiredDNSServers": {
+                                                "help": "An array of IP addresses of DNS servers to use for resolving the specified domains. These servers don't need to be part of the device's current network configuration. If these DNS servers aren't reachable, the system establishes a VPN connection. These DNS servers need to be either internal DNS servers or trusted external DNS servers. This key is valid only if the value of 'DomainAction' is 'ConnectIfNeeded'.",
+                                                "item": {
+                                                    "title": "Required DNS servers element",
+                                                    "type": "string",
+                                                },
+                                                "title": "Required DNS servers",
+                                                "type": "array",
+                                            },
+                                            "RequiredURLStringProbe": {
+                                                "help": "An HTTP or HTTPS (preferred) URL to probe, using a GET request. If the URL's hostname can't be resolved, if the server is unreachable, or if the server doesn't respond with a 200 HTTP status code, a VPN connection is established in response. This key is valid only if the value of 'DomainAction' is 'ConnectIfNeeded'.",
+                                                "title": "Required URL string probe",
+                                                "type": "string",
+                                            },
+                                        },
+                                        "title": "Action parameter",
+                                        "type": "dictionary",
+                                    },
+                                    "title": "Action parameters",
+                                    "type": "array",
+                                },
+                                "DNSDomainMatch": {
+                                    "help": "An array of domain names. This rule matches if any of the domain names in the specified list matches any domain in the device's search domains list. The system supports a wildcard (`\\*`) prefix. For example, `\\*.example.com` matches against either `mydomain.example.com` or `yourdomain.example.com`.",
+                                    "item": {"title": "DNS domain match element", "type": "string"},
+                                    "title": "DNS domain match",
+                                    "type": "array",
+                                },
+                                "DNSServerAddressMatch": {
+                                    "help": "An array of IP addresses. This rule matches if any of the network's specified DNS servers match any entry in the array. The system supports matching with a single wildcard. For example, `17.\\*` matches any DNS server in the `17.0.0.0/8` subnet.",
+                                    "item": {
+                                        "title": "DNS server address match element",
+                                        "type": "string",
+                                    },
+                                    "title": "DNS server address match",
+                                    "type": "array",
+                                },
+                                "InterfaceTypeMatch": {
+                                    "help": "An interface type. If specified, this rule matches only if the primary network interface hardware matches the specified type.",
+                                    "range": ["Ethernet", "WiFi", "Cellular"],
+                                    "title": "Interface type match",
+                                    "type": "string",
+                                },
+                                "SSIDMatch": {
+                                    "help": "An array of SSIDs to match against the current network. If the network isn't a Wi-Fi network or if the SSID doesn't appear in this array, the match fails. Omit this key and the corresponding array to match against any SSID.",
+                                    "item": {"title": "SSID match element", "type": "string"},
+                                    "title": "SSID match",
+                                    "type": "array",
+                                },
+                                "URLStringProbe": {
+                                    "help": "A URL to probe. This rule matches when this URL is successfully fetched (returns a `200` HTTP status code) without redirection.",
+                                    "title": "URL string probe",
+                                    "type": "string",
+                                },
+                            },
+                            "title": "Rules element",
+                            "type": "dictionary",
+                        },
+                        "title": "On demand rules",
+                        "type": "array",
+                    },
+                },
+                "title": "On demand details",
+                "type": "dictionary",
+            },
+            "OverridePrimary": {
+                "default": False,
+                "help": "If `true`, the system sends all network traffic over VPN.",
+                "title": "Override primary connection",
+                "type": "boolean",
+            },
+            "Proxies": {
+                "help": "The dictionary to use to configure `Proxies` for use with `VPN`.",
+                "keys": {
+                    "AutoConfigEnable": {
+                        "default": False,
+                        "help": "If `true`, enables automatic proxy configuration.",
+                        "title": "Proxy auto config enable",
+                        "type": "boolean",
+                    },
+                    "AutoConfigURLString": {
+                        "help": "The URL to the location of the proxy auto-configuration file. Used only when `ProxyAutoConfigEnable` is `true`.",
+                        "title": "Proxy server URL",
+                        "type": "string",
+                    },
+                    "AutoDiscoveryEnable": {
+                        "default": True,
+                        "help": "If `true`, enables proxy auto discovery.",
+                        "title": "Proxy auto discovery enable",
+                        "type": "boolean",
+                    },
+                    "Protocol": {
+                        "help": "The dictionary to use to configure HTTP servers for `Proxies` for use with `VPN`.",
+                        "keys": {
+                            "CredentialsAssetReference": {
+                                "help": "The identifier of an asset declaration that contains the credentials (user name and password) to authenticate with the proxy server.",
+                                "title": "Credentials asset reference",
+                                "type": "string",
+                            },
+                            "HTTP": {
+                                "help": "The dictionary to use to configure the HTTP (non-TLS) server.",
+                                "keys": {
+                                    "Enable": {
+                                        "default": False,
+                                        "help": "If `true`, enables proxy for HTTP traffic.",
+                                        "title": "Enable HTTP",
+                                        "type": "boolean",
+                                    },
+                                    "HostName": {
+                                        "help": "The host name of the HTTP proxy.",
+                                        "title": "HTTP host name",
+                                        "type": "string",
+                                    },
+                                    "Port": {
+                                        "help": "The port number of the HTTP proxy. This field is required if `HostName` is specified.",
+                                        "max": 65535,
+                                        "min": 0,
+                                        "title": "HTTP port",
+                                        "type": "integer",
+                                    },
+                                },
+                                "title": "HTTP protocol",
+                                "type": "dictionary",
+                            },
+                            "HTTPS": {
+                                "help": "The dictionary to use to configure the HTTPS (TLS) server.",
+                                "keys": {
+                                    "Enable": {
+                                        "default": False,
+                                        "help": "If `true`, enables proxy for HTTPS traffic.",
+                                        "title": "Enable HTTPS",
+                                        "type": "boolean",
+                                    },
+                                    "HostName": {
+                                        "help": "The host name of the HTTPS proxy.",
+                                        "title": "HTTPS host name",
+                                        "type": "string",
+                                    },
+                                    "Port": {
+                                        "help": "The port number of the HTTPS proxy. This field is required if `HostName` is specified.",
+                                        "max": 65535,
+                                        "min": 0,
+                                        "title": "HTTPS port",
+                                        "type": "integer",
+                                    },
+                                },
+                                "title": "HTTPS protocol",
+                                "type": "dictionary",
+                            },
+                        },
+                        "title": "Protocol",
+                        "type": "dictionary",
+                    },
+                    "SupplementalMatchDomains": {
+                        "help": "An array of domains that defines which hosts use proxy settings for hosts.",
+                        "item": {"title": "Supplemental match domains element", "type": "string"},
+                        "title": "Supplemental match domains",
+                        "type": "array",
+                    },
+                },
+                "title": "Proxies",
+                "type": "dictionary",
+            },
+            "VisibleName": {
+                "help": "The name of the VPN connection that the system displays on the device.",
+                "required": True,
+                "title": "Visible name",
+                "type": "string",
+            },
+        },
+        "os": {
+            "iOS": {
+                "enrollments": ["device", "local", "supervised"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+                "sharedipad_scopes": ["system"],
+            },
+            "macOS": {
+                "enrollments": ["local", "supervised"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+            },
+            "tvOS": {"supported": False},
+            "visionOS": {
+                "enrollments": ["device", "local", "supervised"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+            },
+            "watchOS": {"supported": False},
+        },
+        "title": "Network:VPN:IPSec",
+    },
+    "com.apple.configuration.network.vpn.vpn-plugin": {
+        "apply": "multiple",
+        "class": "configuration",
+        "description": "The declaration to configure a VPN using the VPN plugin sub-type.",
+        "file": "declarative/declarations/configurations/network.vpn.vpn-plugin.yaml",
+        "keys": {
+            "Authentication": {
+                "help": "Settings that control authentication.",
+                "keys": {
+                    "CredentialsAssetReference": {
+                        "help": "The identifier of an asset declaration that contains the credentials (user name and password) to authenticate with the VPN server. Required when `Authentication.Method` is set to `Password`.",
+                        "title": "Credentials asset reference",
+                        "type": "string",
+                    },
+                    "IdentityAssetReference": {
+                        "help": "The identifier of a credential asset declaration that contains the identity that this account requires to authenticate with the VPN server. Required when `Authentication.Method` is set to `Certificate`.",
+                        "title": "Identity asset reference",
+                        "type": "string",
+                    },
+                    "Method": {
+                        "help": "The authentication method to use.",
+                        "range": ["Password", "Certificate", "Password+Certificate"],
+                        "required": True,
+                        "title": "Authentication method",
+                        "type": "string",
+                    },
+                },
+                "required": True,
+                "title": "Authentication details",
+                "type": "dictionary",
+            },
+            "DNS": {
+                "help": "A dictionary to use for all VPN types.",
+                "keys": {
+                    "DomainName": {
+                        "help": "The primary domain of the tunnel.",
+                        "title": "Domain name",
+                        "type": "string",
+                    },
+                    "IdentityAssetReference": {
+                        "help": "The identifier of a credential asset declaration that contains the identity that the system uses to authenticate the user to the DNS resolver.",
+                        "title": "Identity asset reference",
+                        "type": "string",
+                    },
+                    "Protocol": {
+                        "help": "The transport protocol to communicate with the DNS server.",
+                        "range": ["Cleartext", "HTTPS", "TLS"],
+                        "required": True,
+                        "title": "DNS protocol",
+                        "type": "string",
+                    },
+                    "SearchDomains": {
+                        "help": "The list of domain strings used to fully qualify single-label host names.",
+                        "item": {"title": "Search domains element", "type": "string"},
+                        "title": "DNS search domains",
+                        "type": "array",
+                    },
+                    "ServerAddresses": {
+                        "help": "The array of DNS server IP address strings. These IP addresses can be a mixture of IPv4 and IPv6 addresses.",
+                        "item": {"title": "Server address element", "type": "string"},
+                        "required": True,
+                        "title": "DNS server addresses",
+                        "type": "array",
+                    },
+                    "ServerName": {
+                        "help": "The hostname of a DNS-over-TLS server to validate the server certificate, as defined in RFC 7858. If `ServerAddresses` isn't specified, the system uses the hostname to determine the server addresses. This key is required if the `DNSProtocol` is `TLS`.",
+                        "title": "Server name",
+                        "type": "string",
+                    },
+                    "ServerURL": {
+                        "help": "The URI template of a DNS-over-HTTPS server, as defined in RFC 8484, which needs to use the `https://` scheme. The system uses the hostname or address in the URL to validate the server certificate. If `ServerAddresses` isn't specified, the system uses the hostname or address in the URL to determine the server addresses. This key is required if the `DNSProtocol` is `HTTPS`.",
+                        "title": "Server URL",
+                        "type": "string",
+                    },
+                    "SupplementalMatchDomains": {
+                        "help": "The list of domain strings used to determine which DNS queries use the DNS resolver settings in `ServerAddresses`. The system uses this key to create a split DNS configuration where it resolves only hosts in certain domains using the tunnel's DNS resolver. The system uses the default resolver for hosts that aren't in one of the domains in this list. If `SupplementalMatchDomains` contains the empty string it becomes the default domain. Split-tunnel configurations can direct all DNS queries to the VPN DNS servers before the primary DNS servers. If the VPN tunnel becomes the network's default ro…",
+                        "item": {"title": "Supplemental match domains element", "type": "string"},
+                        "title": "Supplemental match domains",
+                        "type": "array",
+                    },
+                    "SupplementalMatchDomainsNoSearch": {
+                        "default": False,
+                        "help": "If `true`, don't append the domains in the `SupplementalMatchDomains` list to the resolver's list of search domains.",
+                        "title": "Supplemental match domains no search",
+                        "type": "boolean",
+                    },
+                },
+                "title": "DNS",
+                "type": "dictionary",
+            },
+            "HostName": {
+                "help": "The IP address or hostname of the VPN server.",
+                "required": True,
+                "title": "Host name",
+                "type": "string",
+            },
+            "Idle": {
+                "help": "Specifies details about how the system handles idle VPN connections.",
+                "keys": {
+                    "Disconnect": {
+                        "default": False,
+                        "help": "If `true`, disconnects after an on-demand connection idles.",
+                        "title": "Enable disconnect on idle",
+                        "type": "boolean",
+                    },
+                    "Timer": {
+                        "help": "The length of time to wait, in seconds, before disconnecting an on-demand connection.",
+                        "title": "Disconnect on idle time",
+                        "type": "integer",
+                    },
+                },
+                "title": "Disconnect on idle settings.",
+                "type": "dictionary",
+            },
+            "NetworkRouting": {
+                "help": "Specifies details about how the VPN routes different types of network traffic.",
+                "keys": {
+                    "EnforceRoutes": {
+                        "default": False,
+                        "help": "If `true`, all the VPN's non-default routes take precedence over any locally defined routes. If `IncludeAllNetworks` is `true`, the system ignores the value of `EnforceRoutes`.",
+                        "title": "Enforce routes",
+                        "type": "boolean",
+                    },
+                    "ExcludeAPNs": {
+                        "default": True,
+                        "help": "If `true` and `IncludeAllNetworks` is `true`, then the system excludes the network traffic for the Apple Push Notification service (APNs) from the tunnel.",
+                        "title": "Exclude APNs",
+                        "type": "boolean",
+                    },
+                    "ExcludeCellularServices": {
+                        "default": True,
+                        "help": "If `true` and `IncludeAllNetworks` is `true`, then the system excludes internet-routable network traffic for cellular services (VoLTE, Wi-Fi Calling, IMS, MMS, Visual Voicemail, etc.) from the tunnel. Note that some cellular carriers route cellular services traffic directly to the carrier network, bypassing the internet. Such cellular services traffic is always excluded from the tunnel.",
+                        "title": "Exclude cellular services",
+                        "type": "boolean",
+                    },
+                    "ExcludeDeviceCommunication": {
+                        "default": True,
+                        "help": "If set to `true` and `IncludeAllNetworks` is set to `true`, the device excludes network traffic used for communicating with devices connected via USB or Wi-Fi from the tunnel.",
+                        "title": "Exclude device communication",
+                        "type": "boolean",
+                    },
+                    "ExcludeLocalNetworks": {
+                        "help": "If `true` and `IncludeAllNetworks` is `true`, routes all local network traffic outside the VPN.",
+                        "title": "Exclude local networks",
+                        "type": "boolean",
+                    },
+                    "IncludeAllNetworks": {
+                        "default": False,
+                        "help": "If `true`, routes all traffic through the VPN, with some exclusions. Several of the exclusions can be controlled with the `ExcludeLocalNetworks`, `ExcludeCellularServices`, `ExcludeAPNs` and `ExcludeDeviceCommunication` properties. The following traffic is always excluded from the tunnel: - Traffic necessary for connecting and maintaining the device's network connection, such as DHCP. - Traffic necessary for connecting to captive networks. - Certain cellular services traffic that's not routable over the internet and is instead directly routed to the cellular network. See the ExcludeCellularSe…",
+                        "title": "Include all networks",
+                        "type": "boolean",
+                    },
+                },
+                "title": "Network routing details",
+                "type": "dictionary",
+            },
+            "OnDemand": {
+                "help": "Specifies details about how the system controls on-demand VPN.",
+                "keys": {
+                    "DisableUserOverride": {
+                        "default": False,
+                        "help": "If `true`, the device disables the Connect On Demand toggle in Settings for this configuration.",
+                        "title": "Prevent users from toggling VPN on demand",
+                        "type": "boolean",
+                    },
+                    "Enabled": {
+                        "default": False,
+                        "help": "If `true`, enables VPN On Demand.",
+                        "title": "Enable VPN on demand",
+                        "type": "boolean",
+                    },
+                    "Rules": {
+                        "help": "An array of dictionaries defining On Demand Rules.",
+                        "item": {
+                            "keys": {
+                                "Action": {
+                                    "help": "The action to take if this dictionary matches the current network. Possible values are: - `Allow`: Deprecated. Allow VPN On Demand to connect if triggered. - `Connect`: Unconditionally initiate a VPN connection on the next network attempt. - `Disconnect`: Tear down the VPN connection and don't reconnect on demand as long as this dictionary matches. - `EvaluateConnection`: Evaluate the ActionParameters array for each connection attempt. - `Ignore`: Leave any existing VPN connection up, but don't reconnect on demand as long as this dictionary matches.",
+                                    "range": [
+                                        "Allow",
+                                        "Connect",
+                                        "Disconnect",
+                                        "EvaluateConnection",
+                                        "Ignore",
+                                    ],
+                                    "required": True,
+                                    "title": "On demand action",
+                                    "type": "string",
+                                },
+                                "ActionParameters": {
+                                    "help": "An array of dictionaries that provides rules similar to the `OnDemandRules` dictionary, but evaluated on each connection instead of when the network changes. This value is only for use with dictionaries in which the `Action` value is `EvaluateConnection`. The system evaluates these dictionaries in order and the first dictionary that matches determines the behavior.",
+                                    "item": {
+                                        "help": "A dictionary that provides rules similar to the OnDemandRules dictionary, but evaluated on each connection instead of when the network changes. These dictionaries are evaluated in order, and the behavior is determined by the first dictionary that matches. The keys allowed in each dictionary are described below. Note: This array is used only for dictionaries in which EvaluateConnection is the Action value.",
+                                        "keys": {
+                                            "DomainAction": {
+                                                "help": "Defines the VPN behavior for the specified domains. Allowed values are: * 'ConnectIfNeeded': The specified domains should trigger a VPN connection attempt if domain name resolution fails, such as when the DNS server indicates that it can't resolve the domain, responds with a redirection to a different server, or fails to respond (timeout). * 'NeverConnect': The specified domains should never trigger a VPN connection attempt.",
+                                                "range": ["ConnectIfNeeded", "NeverConnect"],
+                                                "required": True,
+                                                "title": "Domain action",
+                                                "type": "string",
+                                            },
+                                            "Domains": {
+                                                "help": "The domains to apply this evaluation.",
+                                                "item": {
+                                                    "title": "Domains element",
+                                                    "type": "string",
+                                                },
+                                                "required": True,
+                                                "title": "Domains",
+                                                "type": "array",
+                                            },
+                                            "RequiredDNSServers": {
+                                                "help": "An array of IP addresses of DNS servers to use for resolving the specified domains. These servers don't need to be part of the device's current network configuration. If these DNS servers aren't reachable, the system establishes a VPN connection. These DNS servers need to be either internal DNS servers or trusted external DNS servers. This key is valid only if the value of 'DomainAction' is 'ConnectIfNeeded'.",
+                                                "item": {
+                                                    "title": "Required DNS servers element",
+                                                    "type": "string",
+                                                },
+                                                "title": "Required DNS servers",
+                                                "type": "array",
+                                            },
+                                            "RequiredURLStringProbe": {
+                                                "help": "An HTTP or HTTPS (preferred) URL to probe, using a GET request. If the URL's hostname can't be resolved, if the server is unreachable, or if the server doesn't respond with a 200 HTTP status code, a VPN connection is established in response. This key is valid only if the value of 'DomainAction' is 'ConnectIfNeeded'.",
+                                                "title": "Required URL string probe",
+                                                "type": "string",
+                                            },
+                                        },
+                                        "title": "Action parameter",
+                                        "type": "dictionary",
+                                    },
+                                    "title": "Action parameters",
+                                    "type": "array",
+                                },
+                                "DNSDomainMatch": {
+                                    "help": "An array of domain names. This rule matches if any of the domain names in the specified list matches any domain in the device's search domains list. The system supports a wildcard (`\\*`) prefix. For example, `\\*.example.com` matches against either `mydomain.example.com` or `yourdomain.example.com`.",
+                                    "item": {"title": "DNS domain match element", "type": "string"},
+                                    "title": "DNS domain match",
+                                    "type": "array",
+                                },
+                                "DNSServerAddressMatch": {
+                                    "help": "An array of IP addresses. This rule matches if any of the network's specified DNS servers match any entry in the array. The system supports matching with a single wildcard. For example, `17.\\*` matches any DNS server in the `17.0.0.0/8` subnet.",
+                                    "item": {
+                                        "title": "DNS server address match element",
+                                        "type": "string",
+                                    },
+                                    "title": "DNS server address match",
+                                    "type": "array",
+                                },
+                                "InterfaceTypeMatch": {
+                                    "help": "An interface type. If specified, this rule matches only if the primary network interface hardware matches the specified type.",
+                                    "range": ["Ethernet", "WiFi", "Cellular"],
+                                    "title": "Interface type match",
+                                    "type": "string",
+                                },
+                                "SSIDMatch": {
+                                    "help": "An array of SSIDs to match against the current network. If the network isn't a Wi-Fi network or if the SSID doesn't appear in this array, the match fails. Omit this key and the corresponding array to match against any SSID.",
+                                    "item": {"title": "SSID match element", "type": "string"},
+                                    "title": "SSID match",
+                                    "type": "array",
+                                },
+                                "URLStringProbe": {
+                                    "help": "A URL to probe. This rule matches when this URL is successfully fetched (returns a `200` HTTP status code) without redirection.",
+                                    "title": "URL string probe",
+                                    "type": "string",
+                                },
+                            },
+                            "title": "Rules element",
+                            "type": "dictionary",
+                        },
+                        "title": "On demand rules",
+                        "type": "array",
+                    },
+                },
+                "title": "On demand details",
+                "type": "dictionary",
+            },
+            "Provider": {
+                "help": "Specifies details about the provider.",
+                "keys": {
+                    "ComposedIdentifier": {
+                        "help": "If the `SubType` field contains the bundle identifier of an app that contains multiple VPN providers of the same type (app-proxy or packet-tunnel), then the system uses this field to choose which provider to use for this configuration. If the VPN provider is implemented as a System Extension, then this field is required. In iOS, tvOS, and visionOS, the identifier is a bundle ID, for example, 'com.example.app'. In macOS, the identifier is a composed identifier. The format of the composed identifier is either 'Bundle-ID' or 'Bundle-ID {Designated-Requirement}'. 'Bundle-ID' is the bundle identif…",
+                        "title": "Composed identifier",
+                        "type": "string",
+                    },
+                    "Type": {
+                        "default": "packet-tunnel",
+                        "help": "The type of VPN service. If the value is `app-proxy`, the service tunnels traffic at the app level. If the value is `packet-tunnel`, the service tunnels traffic at the IP layer.",
+                        "range": ["packet-tunnel", "app-proxy"],
+                        "title": "Type",
+                        "type": "string",
+                    },
+                },
+                "title": "Provider details",
+                "type": "dictionary",
+            },
+            "Proxies": {
+                "help": "The dictionary to use to configure `Proxies` for use with `VPN`.",
+                "keys": {
+                    "AutoConfigEnable": {
+                        "default": False,
+                        "help": "If `true`, enables automatic proxy configuration.",
+                        "title": "Proxy auto config enable",
+                        "type": "boolean",
+                    },
+                    "AutoConfigURLString": {
+                        "help": "The URL to the location of the proxy auto-configuration file. Used only when `ProxyAutoConfigEnable` is `true`.",
+                        "title": "Proxy server URL",
+                        "type": "string",
+                    },
+                    "AutoDiscoveryEnable": {
+                        "default": True,
+                        "help": "If `true`, enables proxy auto discovery.",
+                        "title": "Proxy auto discovery enable",
+                        "type": "boolean",
+                    },
+                    "Protocol": {
+                        "help": "The dictionary to use to configure HTTP servers for `Proxies` for use with `VPN`.",
+                        "keys": {
+                            "CredentialsAssetReference": {
+                                "help": "The identifier of an asset declaration that contains the credentials (user name and password) to authenticate with the proxy server.",
+                                "title": "Credentials asset reference",
+                                "type": "string",
+                            },
+                            "HTTP": {
+                                "help": "The dictionary to use to configure the HTTP (non-TLS) server.",
+                                "keys": {
+                                    "Enable": {
+                                        "default": False,
+                                        "help": "If `true`, enables proxy for HTTP traffic.",
+                                        "title": "Enable HTTP",
+                                        "type": "boolean",
+                                    },
+                                    "HostName": {
+                                        "help": "The host name of the HTTP proxy.",
+                                        "title": "HTTP host name",
+                                        "type": "string",
+                                    },
+                                    "Port": {
+                                        "help": "The port number of the HTTP proxy. This field is required if `HostName` is specified.",
+                                        "max": 65535,
+                                        "min": 0,
+                                        "title": "HTTP port",
+                                        "type": "integer",
+                                    },
+                                },
+                                "title": "HTTP protocol",
+                                "type": "dictionary",
+                            },
+                            "HTTPS": {
+                                "help": "The dictionary to use to configure the HTTPS (TLS) server.",
+                                "keys": {
+                                    "Enable": {
+                                        "default": False,
+                                        "help": "If `true`, enables proxy for HTTPS traffic.",
+                                        "title": "Enable HTTPS",
+                                        "type": "boolean",
+                                    },
+                                    "HostName": {
+                                        "help": "The host name of the HTTPS proxy.",
+                                        "title": "HTTPS host name",
+                                        "type": "string",
+                                    },
+                                    "Port": {
+                                        "help": "The port number of the HTTPS proxy. This field is required if `HostName` is specified.",
+                                        "max": 65535,
+                                        "min": 0,
+                                        "title": "HTTPS port",
+                                        "type": "integer",
+                                    },
+                                },
+                                "title": "HTTPS protocol",
+                                "type": "dictionary",
+                            },
+                        },
+                        "title": "Protocol",
+                        "type": "dictionary",
+                    },
+                    "SupplementalMatchDomains": {
+                        "help": "An array of domains that defines which hosts use proxy settings for hosts.",
+                        "item": {"title": "Supplemental match domains element", "type": "string"},
+                        "title": "Supplemental match domains",
+                        "type": "array",
+                    },
+                },
+                "title": "Proxies",
+                "type": "dictionary",
+            },
+            "SubType": {
+                "help": "An identifier for a vendor-specified configuration dictionary. If the configuration targets a VPN solution that uses a VPN plugin, then this field contains the bundle identifier of the plugin. Here are some examples: - Cisco AnyConnect: `com.cisco.anyconnect.applevpn.plugin` - Juniper SSL: `net.juniper.sslvpn` - F5 SSL: `com.f5.F5-Edge-Client.vpnplugin` - SonicWALL Mobile Connect: `com.sonicwall.SonicWALL-SSLVPN.vpnplugin` - ``Aruba VIA: `com.arubanetworks.aruba-via.vpnplugin` If the configuration targets a VPN solution that uses a network extension provider, then this field contains the bund…",
+                "required": True,
+                "title": "VPN subtype",
+                "type": "string",
+            },
+            "VendorConfig": {
+                "help": "The vendor-specific configuration dictionary, which the system reads only when `SubType` has a value.",
+                "keys": {
+                    "Group": {
+                        "help": "The group to connect to on the head end. Valid for Cisco AnyConnect and Cisco Legacy AnyConnect.",
+                        "title": "Group",
+                        "type": "string",
+                    },
+                    "LoginGroupOrDomain": {
+                        "help": "The login group or domain. Valid only for SonicWALL Mobile Connect.",
+                        "title": "Login group or domain",
+                        "type": "string",
+                    },
+                    "Realm": {
+                        "help": "The Kerberos realm name, which needs to be properly capitalized. Valid only for Juniper SSL and Pulse Secure.",
+                        "title": "Realm",
+                        "type": "string",
+                    },
+                    "Role": {
+                        "help": "The role to select when connecting to the server. Valid only for Juniper SSL and Pulse Secure.",
+                        "title": "Role",
+                        "type": "string",
+                    },
+                },
+                "title": "Vendor configuration dictionary",
+                "type": "dictionary",
+            },
+            "VisibleName": {
+                "help": "The name of the VPN connection that the system displays on the device.",
+                "required": True,
+                "title": "Visible name",
+                "type": "string",
+            },
+        },
+        "os": {
+            "iOS": {
+                "enrollments": ["device", "local", "supervised"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+                "sharedipad_scopes": ["system"],
+            },
+            "macOS": {
+                "enrollments": ["local", "supervised"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+            },
+            "tvOS": {
+                "enrollments": ["device", "local", "supervised"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+            },
+            "visionOS": {
+                "enrollments": ["device", "local", "supervised"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+            },
+            "watchOS": {"supported": False},
+        },
+        "title": "Network:VPN:VPN Plugin",
+    },
+    "com.apple.configuration.package": {
+        "apply": "multiple",
+        "class": "configuration",
+        "description": "The declaration to install a package.",
+        "file": "declarative/declarations/configurations/package.yaml",
+        "keys": {
+            "InstallBehavior": {
+                "help": "A dictionary that describes how and when to install the package.",
+                "keys": {
+                    "Install": {
+                        "default": "Optional",
+                        "help": "A string that specifies when the system installs the package: - `Optional`: The user can install the package after the system activates the configuration. - `Required`: The system installs the package after it activates the configuration.",
+                        "range": ["Optional", "Required"],
+                        "title": "Install",
+                        "type": "string",
+                    },
+                },
+                "title": "Install Behavior",
+                "type": "dictionary",
+            },
+            "ManifestURL": {
+                "help": "The URL of the manifest document for the package that the device downloads. The manifest is returned as a `ManifestURL` property list. The `url` property of the manifest must point to the package (.pkg) file to install.",
+                "required": True,
+                "title": "Manifest URL",
+                "type": "string",
+            },
+        },
+        "os": {
+            "iOS": {"supported": False},
+            "macOS": {"enrollments": ["supervised"], "introduced": "26.0", "scopes": ["system"]},
+            "tvOS": {"supported": False},
+            "visionOS": {"supported": False},
+            "watchOS": {"supported": False},
+        },
+        "title": "Package",
+    },
     "com.apple.configuration.passcode.settings": {
         "apply": "combined",
         "class": "configuration",
-        "description": "Use this configuration to define passcode policy settings",
+        "description": "The declaration to configure passcode policy settings.",
         "file": "declarative/declarations/configurations/passcode.settings.yaml",
         "keys": {
             "ChangeAtNextAuth": {
                 "default": False,
-                "help": "If 'true', the system forces a password reset the next time the user tries to authenticate. If you set this key in a configuration in the system scope (device channel), the setting takes effect for all users, and admin authentication may fail until the admin user password is also reset.",
+                "help": "If `true`, the system forces a password reset the next time the user tries to authenticate. If you set this key in a configuration in the system scope (device channel), the setting takes effect for all users, and admin authentication may fail until the admin user password is also reset.",
                 "not_user": {"iOS": "platform", "visionOS": "platform"},
                 "title": "Change At Next Auth",
                 "type": "boolean",
@@ -1556,7 +5267,7 @@ DECLARATIONS: dict[str, Any] = {
                 "keys": {
                     "Description": {
                         "free": True,
-                        "help": "A dictionary with supported OS language IDs for the keys (such as 'en-US'), and values that represent a localized description of the policy that the regular expression enforces. Use the special 'default' key for languages that the dictionary doesn't contain.",
+                        "help": "A dictionary with supported OS language IDs for the keys (such as `en-US`), and values that represent a localized description of the policy that the regular expression enforces. Use the special `default` key for languages that the dictionary doesn't contain.",
                         "type": "dictionary",
                     },
                     "Regex": {
@@ -1569,7 +5280,7 @@ DECLARATIONS: dict[str, Any] = {
                 "type": "dictionary",
             },
             "FailedAttemptsResetInMinutes": {
-                "help": "The number of minutes before the login is reset after the maximum number of failed attempts. Also set the 'MaximumFailedAttempts' key for this to take effect.",
+                "help": "The number of minutes before the login is reset after the maximum number of failed attempts. Also set the `MaximumFailedAttempts` key for this to take effect.",
                 "not_user": {"iOS": "platform", "visionOS": "platform"},
                 "title": "Failed Attempts Reset",
                 "type": "integer",
@@ -1583,7 +5294,7 @@ DECLARATIONS: dict[str, Any] = {
                 "type": "integer",
             },
             "MaximumGracePeriodInMinutes": {
-                "help": "The maximum period that a user can select, during which the user can unlock the device without a passcode. A value of '0' means no grace period, and the device requires a passcode immediately. In the absence of this key, the user can select any period. In macOS, the system translates this to screensaver settings.",
+                "help": "The maximum period that a user can select, during which the user can unlock the device without a passcode. A value of `0` means no grace period, and the device requires a passcode immediately. In the absence of this key, the user can select any period. In macOS, the system translates this to screensaver settings.",
                 "title": "Maximum Grace Period",
                 "type": "integer",
             },
@@ -1603,7 +5314,7 @@ DECLARATIONS: dict[str, Any] = {
             },
             "MinimumComplexCharacters": {
                 "default": 0,
-                "help": "Specifies the minimum number of complex characters in the password. A complex character is a character other than a number or a letter, such as '&', '%', '$', and '#'.",
+                "help": "Specifies the minimum number of complex characters in the password. A complex character is a character other than a number or a letter, such as `&`, `%`, `$`, and `#`.",
                 "max": 4,
                 "min": 0,
                 "title": "Minimum Complex Characters",
@@ -1626,19 +5337,19 @@ DECLARATIONS: dict[str, Any] = {
             },
             "RequireAlphanumericPasscode": {
                 "default": False,
-                "help": "If 'true', the passcode needs to consist of at least one alphabetic character and at least one number.",
+                "help": "If `true`, the passcode needs to consist of at least one alphabetic character and at least one number.",
                 "title": "Require Alphanumeric Passcode",
                 "type": "boolean",
             },
             "RequireComplexPasscode": {
                 "default": False,
-                "help": "If 'true', the system requires a complex passcode. A complex passcode is one that doesn't contain repeated characters or increasing or decreasing characters (such as 123 or CBA).",
+                "help": "If `true`, the system requires a complex passcode. A complex passcode is one that doesn't contain repeated characters or increasing or decreasing characters (such as 123 or CBA).",
                 "title": "Require Complex Passcode",
                 "type": "boolean",
             },
             "RequirePasscode": {
                 "default": False,
-                "help": "If 'true', the system requires the user to set a passcode without any requirements about the length or quality of the passcode. The presence of any other keys implicitly requires a passcode, and overrides this key's value.",
+                "help": "If `true`, the system requires the user to set a passcode without any requirements about the length or quality of the passcode. The presence of any other keys implicitly requires a passcode, and overrides this key's value.",
                 "title": "Require Passcode on Device",
                 "type": "boolean",
             },
@@ -1648,6 +5359,7 @@ DECLARATIONS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "15.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": [],
             },
             "macOS": {
                 "enrollments": ["local", "supervised"],
@@ -1671,24 +5383,134 @@ DECLARATIONS: dict[str, Any] = {
     "com.apple.configuration.safari.extensions.settings": {
         "apply": "combined",
         "class": "configuration",
-        "description": "Use this configuration to manage Safari Extensions.",
+        "description": "The declaration to configure Safari Extensions.",
         "file": "declarative/declarations/configurations/safari.extensions.settings.yaml",
         "keys": {
             "ManagedExtensions": {
                 "free": True,
-                "help": "Extensions being managed",
-                "title": "Managed Extensions",
+                "help": "The dictionary of managed extensions settings. Each key in the dictionary represents a composed identifier for a specific managed extension, or you can specify a single '*' character to match any extension. The dictionary values represent the settings that Safari applies to each extension that matches the key. In order for the extension to be managed, its host app needs to be present on the device. The composed identifier of a managed extension uses the format 'Identifier (TeamIdentifier)', for example 'com.example.app (ABCD1234)'. Use `codesign -dv <path_to_appex>` to show the information yo…",
+                "title": "Managed extensions",
                 "type": "dictionary",
             },
         },
         "os": {
-            "iOS": {"enrollments": ["supervised"], "introduced": "18.0", "scopes": ["system"]},
+            "iOS": {
+                "enrollments": ["supervised"],
+                "introduced": "18.0",
+                "scopes": ["system"],
+                "sharedipad_scopes": ["user"],
+            },
             "macOS": {"enrollments": ["supervised"], "introduced": "15.0", "scopes": ["user"]},
             "tvOS": {"supported": False},
-            "visionOS": {"supported": False},
+            "visionOS": {"enrollments": ["supervised"], "introduced": "26.0", "scopes": ["system"]},
             "watchOS": {"supported": False},
         },
         "title": "Safari:Extension Settings",
+    },
+    "com.apple.configuration.safari.settings": {
+        "apply": "combined",
+        "class": "configuration",
+        "description": "The declaration to configure Safari settings.",
+        "file": "declarative/declarations/configurations/safari.settings.yaml",
+        "keys": {
+            "AcceptCookies": {
+                "default": "Always",
+                "help": "The policy Safari uses for managing cookies: - `Never`: Safari always blocks cookies. - `CurrentWebsite`: Safari allows cookies only from the current website. - `VisitedWebsites`: Safari allows cookies only from visited websites. - `Always`: Safari always allows cookies.",
+                "range": ["Never", "CurrentWebsite", "VisitedWebsites", "Always"],
+                "title": "Accept cookies",
+                "type": "string",
+            },
+            "AllowDisablingFraudWarning": {
+                "default": True,
+                "help": "If `false`, the system forces fraud warnings on in Safari.",
+                "title": "Allow disabling fraud warning",
+                "type": "boolean",
+            },
+            "AllowHistoryClearing": {
+                "default": True,
+                "help": "If `false`, the system disables clearing history in Safari.",
+                "title": "Allow history clearing",
+                "type": "boolean",
+            },
+            "AllowJavaScript": {
+                "default": True,
+                "help": "If `false`, the system disables JavaScript in Safari.",
+                "title": "Allow JavaScript",
+                "type": "boolean",
+            },
+            "AllowPopups": {
+                "default": True,
+                "help": "If `false`, the system disables popups in Safari.",
+                "title": "Allow popups",
+                "type": "boolean",
+            },
+            "AllowPrivateBrowsing": {
+                "default": True,
+                "help": "If `false`, the system disables private browsing in Safari.",
+                "title": "Allow private browsing",
+                "type": "boolean",
+            },
+            "AllowSummary": {
+                "default": True,
+                "help": "If `false`, the system disables summarization of content in Safari.",
+                "title": "Allow summary",
+                "type": "boolean",
+            },
+            "NewTabStartPage": {
+                "help": "Sets the start page for new tabs in Safari.",
+                "keys": {
+                    "ExtensionIdentifier": {
+                        "help": "The composed identifier of the extension that provides the start page. The required format is 'Identifier (TeamIdentifier)', for example 'com.example.app (ABCD1234)'. Required when setting `PageType` to `Extension`.",
+                        "title": "The extension identifier.",
+                        "type": "string",
+                    },
+                    "HomepageURL": {
+                        "help": "The URL of the homepage which needs to start with `https://` or `http://`. Required when setting `PageType` to `Home`.",
+                        "title": "The homepage URL.",
+                        "type": "string",
+                    },
+                    "PageType": {
+                        "help": "Sets the start page type in Safari: - `Start` - Safari uses the default start page. Safari disables the Homepage. - `Home` - Safari uses the page specified by `HomepageURL`, and Safari also sets that as the Homepage. - `Extension` - Safari uses the page specified by the Safari extension whose identifier is `ExtensionIdentifier`. Safari disables the Homepage.",
+                        "range": ["Start", "Home", "Extension"],
+                        "required": True,
+                        "title": "Page type",
+                        "type": "string",
+                    },
+                },
+                "title": "New tab start page",
+                "type": "dictionary",
+            },
+            "Privacy": {
+                "help": "The dictionary of website privacy settings.",
+                "keys": {
+                    "PermissionDefaults": {
+                        "free": True,
+                        "help": "The dictionary of website permission defaults. Each key in the dictionary represents a single website, or a website and its sub-domains. The dictionary values represent the permission defaults that Safari applies for each website that matches the key. Safari supports the following patterns for the website key: - A specific domain such as 'example.com' or 'www.example.com'. The permission defaults apply to that website only. - A wildcard domain that uses a single '\\*' character as a prefix for the domain, such as '\\*example.com'. The permission defaults apply to both the exact domain 'example.…",
+                        "title": "Website privacy permission defaults",
+                        "type": "dictionary",
+                    },
+                },
+                "title": "Website privacy",
+                "type": "dictionary",
+            },
+        },
+        "os": {
+            "iOS": {
+                "enrollments": ["device", "supervised"],
+                "introduced": "26.0",
+                "scopes": ["system"],
+                "sharedipad_scopes": ["user"],
+            },
+            "macOS": {"enrollments": ["supervised"], "introduced": "26.0", "scopes": ["user"]},
+            "tvOS": {"supported": False},
+            "visionOS": {
+                "enrollments": ["device", "supervised"],
+                "introduced": "26.0",
+                "scopes": ["system"],
+            },
+            "watchOS": {"supported": False},
+        },
+        "title": "Safari:Settings",
     },
     "com.apple.configuration.screensharing.connection": {
         "apply": "multiple",
@@ -1861,6 +5683,7 @@ DECLARATIONS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "17.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["system", "user"],
             },
             "macOS": {
                 "enrollments": ["local", "supervised", "user"],
@@ -1917,6 +5740,7 @@ DECLARATIONS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "17.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["system", "user"],
             },
             "macOS": {
                 "enrollments": ["local", "supervised", "user"],
@@ -1972,6 +5796,7 @@ DECLARATIONS: dict[str, Any] = {
                 "enrollments": ["device", "supervised"],
                 "introduced": "17.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": [],
             },
             "macOS": {"enrollments": ["supervised"], "introduced": "14.0", "scopes": ["user"]},
             "tvOS": {"supported": False},
@@ -1983,17 +5808,18 @@ DECLARATIONS: dict[str, Any] = {
     "com.apple.configuration.services.background-tasks": {
         "apply": "multiple",
         "class": "configuration",
-        "description": "Specifies management of a background tasks",
+        "description": "The declaration to configure background tasks.",
         "file": "declarative/declarations/configurations/services.background-tasks.yaml",
         "keys": {
             "ExecutableAssetReference": {
-                "help": "Specifies the identifier of an asset declaration containing a reference to the files to be used for the background task configuration. The corresponding asset must be of type 'com.apple.asset.data'. The referenced data must be a zip archive of an entire directory, that will be expanded and stored in a well known location for the background task. The asset's 'ContentType' and 'Hash-SHA-256' keys in the 'Reference' key are required. This file should contain background task executables, scripts, and configuration files, but not the launchd configuration files.",
+                "help": "Specifies the identifier of an asset declaration containing a reference to the files to be used for the background task configuration. The corresponding asset must be of type `com.apple.asset.data`. The referenced data must be a zip archive of an entire directory, that will be expanded and stored in a well known location for the background task. The asset's 'ContentType' and 'Hash-SHA-256' keys in the 'Reference' key are required. This file should contain background task executables, scripts, and configuration files, but not the `launchd` configuration files.",
                 "title": "Executable Asset Reference",
                 "type": "string",
             },
             "LaunchdConfigurations": {
-                "help": "An array of launchd configuration files used to run the background tasks.",
+                "help": "An array of `launchd` configuration files used to run the background tasks.",
                 "item": {
+                    "help": "A dictionary of launchd configurations.",
                     "keys": {
                         "Context": {
                             "help": "Indicates whether the launchd configuration file is applied to the system daemon, or system agent domain.",
@@ -2021,7 +5847,7 @@ DECLARATIONS: dict[str, Any] = {
                 "type": "string",
             },
             "TaskType": {
-                "help": "The unique identifier of the set of background tasks managed with this configuration. This should be a reverse DNS style identifier. This is used solely by the management system to differentiate between tasks in different configurations.",
+                "help": "The unique identifier of the set of background tasks managed with this configuration. This should be a reverse DNS style identifier. The system uses this identifier to differentiate between tasks in different configurations.",
                 "required": True,
                 "title": "Task Type",
                 "type": "string",
@@ -2064,10 +5890,71 @@ DECLARATIONS: dict[str, Any] = {
         },
         "title": "Services Configuration Files",
     },
+    "com.apple.configuration.siri.settings": {
+        "apply": "combined",
+        "class": "configuration",
+        "description": "The declaration to configure Siri settings.",
+        "file": "declarative/declarations/configurations/siri.settings.yaml",
+        "keys": {
+            "AllowSiriAI": {
+                "default": True,
+                "help": "If `false`, disables the Siri AI specific features of Siri.",
+                "title": "Allow Siri AI",
+                "type": "boolean",
+            },
+            "AllowUserGeneratedContent": {
+                "default": True,
+                "help": "If `false`, disables Siri user-generated content.",
+                "title": "Allow user generated content",
+                "type": "boolean",
+            },
+            "AllowWhileLocked": {
+                "default": True,
+                "help": "If `false`, disables Siri while locked.",
+                "title": "Allow while locked",
+                "type": "boolean",
+            },
+            "Enabled": {
+                "default": True,
+                "help": "If `false`, disables Siri.",
+                "title": "Enabled",
+                "type": "boolean",
+            },
+            "ForceProfanityFilter": {
+                "default": False,
+                "help": "If `true`, forces Siri profanity filter.",
+                "title": "Force profanity filter",
+                "type": "boolean",
+            },
+            "ForceReduceSensitiveContent": {
+                "default": False,
+                "help": "If `true`, forces Siri to reduce sensitive content.",
+                "title": "Force reduce sensitive content",
+                "type": "boolean",
+            },
+        },
+        "os": {
+            "iOS": {
+                "enrollments": ["supervised"],
+                "introduced": "26.4",
+                "scopes": ["system"],
+                "sharedipad_scopes": ["user"],
+            },
+            "macOS": {
+                "enrollments": ["supervised"],
+                "introduced": "26.4",
+                "scopes": ["system", "user"],
+            },
+            "tvOS": {"enrollments": ["supervised"], "introduced": "27.0", "scopes": ["system"]},
+            "visionOS": {"enrollments": ["supervised"], "introduced": "26.4", "scopes": ["system"]},
+            "watchOS": {"enrollments": ["supervised"], "introduced": "26.4", "scopes": ["system"]},
+        },
+        "title": "Siri Settings",
+    },
     "com.apple.configuration.softwareupdate.enforcement.specific": {
         "apply": "multiple",
         "class": "configuration",
-        "description": "A software update enforcement policy for a specific OS release",
+        "description": "A software update enforcement policy for a specific OS release.",
         "file": "declarative/declarations/configurations/softwareupdate.enforcement.specific.yaml",
         "keys": {
             "DetailsURL": {
@@ -2076,18 +5963,18 @@ DECLARATIONS: dict[str, Any] = {
                 "type": "string",
             },
             "TargetBuildVersion": {
-                "help": "The target build version to update the device to by the appropriate time, for example, '20A242'. The system uses the build version for testing during seeding periods. The build version can include a supplemental version identifier, for example, '20A242a'. If the build version isn't consistent with the target OS version specified in the 'TargetOSVersion' key, the target OS version takes precedence.",
+                "help": "The target build version to update the device to by the appropriate time, for example, `20A242`. The system uses the build version for testing during seeding periods. The build version can include a supplemental version identifier, for example, `20A242a`. If the build version isn't consistent with the target OS version specified in the `TargetOSVersion` key, the target OS version takes precedence.",
                 "title": "Target Build Version",
                 "type": "string",
             },
             "TargetLocalDateTime": {
-                "help": "The local date time value that specifies when to force install the software update. Use the format 'yyyy-mm-ddThh:mm:ss', which is derived from RFC3339 but doesn't include a time zone offset. If the user doesn't trigger the software update before this time, the device force installs it.",
+                "help": "The local date time value that specifies when to force install the software update. Use the format `yyyy-mm-ddThh:mm:ss`, which is derived from RFC3339 but doesn't include a time zone offset. If the user doesn't trigger the software update before this time, the device force installs it.",
                 "required": True,
                 "title": "Target Local Date Time",
                 "type": "string",
             },
             "TargetOSVersion": {
-                "help": "The target OS version to update the device to by the appropriate time. This is the OS version number, for example, '16.1'.",
+                "help": "The target OS version to update the device to by the appropriate time. This is the OS version number, for example, `16.1`.",
                 "required": True,
                 "title": "Target OS Version",
                 "type": "string",
@@ -2098,10 +5985,19 @@ DECLARATIONS: dict[str, Any] = {
                 "enrollments": ["device", "supervised"],
                 "introduced": "17.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["system"],
             },
             "macOS": {"enrollments": ["supervised"], "introduced": "14.0", "scopes": ["system"]},
-            "tvOS": {"supported": False},
-            "visionOS": {"supported": False},
+            "tvOS": {
+                "enrollments": ["device", "supervised"],
+                "introduced": "18.4",
+                "scopes": ["system"],
+            },
+            "visionOS": {
+                "enrollments": ["device", "supervised"],
+                "introduced": "26.0",
+                "scopes": ["system"],
+            },
             "watchOS": {"supported": False},
         },
         "title": "Software Update:Enforcement:Specific",
@@ -2267,6 +6163,7 @@ DECLARATIONS: dict[str, Any] = {
                 "enrollments": ["device", "supervised"],
                 "introduced": "18.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["system"],
             },
             "macOS": {"enrollments": ["supervised"], "introduced": "15.0", "scopes": ["system"]},
             "tvOS": {"supported": False},
@@ -2298,13 +6195,227 @@ DECLARATIONS: dict[str, Any] = {
             },
         },
         "os": {
-            "iOS": {"enrollments": ["supervised"], "introduced": "17.0", "scopes": ["system"]},
+            "iOS": {
+                "enrollments": ["supervised"],
+                "introduced": "17.0",
+                "scopes": ["system"],
+                "sharedipad_scopes": [],
+            },
             "macOS": {"supported": False},
             "tvOS": {"supported": False},
             "visionOS": {"supported": False},
             "watchOS": {"supported": False},
         },
         "title": "Watch:Enrollment",
+    },
+    "com.apple.configuration.webcontent-filter.plugin": {
+        "apply": "multiple",
+        "class": "configuration",
+        "description": "The declaration to configure a WebContent Filter that uses a plugin.",
+        "file": "declarative/declarations/configurations/webcontent-filter.plugin.yaml",
+        "keys": {
+            "Authentication": {
+                "help": "Settings that control authentication.",
+                "keys": {
+                    "CredentialsAssetReference": {
+                        "help": "The identifier of an asset declaration that contains the credentials (user name and password) to authenticate with the service.",
+                        "title": "Credentials asset reference",
+                        "type": "string",
+                    },
+                    "IdentityAssetReference": {
+                        "help": "The identifier of a credential asset declaration that contains the identity that this account requires to authenticate with the service.",
+                        "title": "Identity asset reference",
+                        "type": "string",
+                    },
+                },
+                "title": "Authentication details",
+                "type": "dictionary",
+            },
+            "ContentFilterUUID": {
+                "help": "A globally unique identifier for this content filter configuration. The content filter processes network traffic for managed apps with the same `ContentFilterUUID` in their app attributes. This key must be present for unsupervised devices and user enrollment.",
+                "title": "Content filter UUID",
+                "type": "string",
+            },
+            "Filter": {
+                "help": "Settings that control authentication.",
+                "keys": {
+                    "Browsers": {
+                        "help": "Settings that control the browser filter. If not present, the system doesn't use browser filtering.",
+                        "keys": {
+                            "Enabled": {
+                                "help": "If `true`, the system enables filtering WebKit traffic.",
+                                "required": True,
+                                "title": "Enable browser filter",
+                                "type": "boolean",
+                            },
+                        },
+                        "title": "Browser filter details",
+                        "type": "dictionary",
+                    },
+                    "Grade": {
+                        "default": "firewall",
+                        "help": "The system uses this value to derive the relative order of content filters. Filters with a grade of `firewall` see network traffic before filters with a grade of `inspector`. However, the system doesn't define the order of filters within a grade.",
+                        "not_user": {"iOS": "platform", "visionOS": "platform"},
+                        "range": ["firewall", "inspector"],
+                        "title": "Filter grade",
+                        "type": "string",
+                    },
+                    "Packets": {
+                        "help": "Settings that control the packet filter. If not present, the system doesn't use packet filtering.",
+                        "keys": {
+                            "Enabled": {
+                                "help": "If `true`, the system enables filtering network packets.",
+                                "required": True,
+                                "title": "Enable packet filter",
+                                "type": "boolean",
+                            },
+                            "ProviderComposedIdentifier": {
+                                "help": "The packet provider identifier. This string identifies the filter data provider when the filter starts running. Required when Enabled is true. The identifier is a composed identifier. The format of the composed identifier is 'Bundle-ID {Designated-Requirement}'. 'Bundle-ID' is the bundle identifier string of the provider. 'Designated-Requirement' is the designated requirement string from the code signature of the provider. For example, 'com.example.app {anchor apple generic}'.",
+                                "title": "Packet provider composed identifier",
+                                "type": "string",
+                            },
+                        },
+                        "not_user": {"iOS": "platform", "visionOS": "platform"},
+                        "title": "Packet filter details",
+                        "type": "dictionary",
+                    },
+                    "Sockets": {
+                        "help": "Settings that control the socket filter. If not present, the system doesn't use socket filtering.",
+                        "keys": {
+                            "Enabled": {
+                                "help": "If `true`, enables the filtering of socket traffic.",
+                                "required": True,
+                                "title": "Enable socket filter",
+                                "type": "boolean",
+                            },
+                            "ProviderComposedIdentifier": {
+                                "help": "The data provider identifier. This string identifies the filter data provider when the filter starts running. Required when Enabled is true. In iOS and visionOS, the identifier is a bundle ID, for example, 'com.example.app'. In macOS, the identifier is a composed identifier. The format of the composed identifier is 'Bundle-ID {Designated-Requirement}'. 'Bundle-ID' is the bundle identifier string of the provider. 'Designated-Requirement' is the designated requirement string from the code signature of the provider. For example, 'com.example.app {anchor apple generic}'.",
+                                "title": "Data provider composed identifier",
+                                "type": "string",
+                            },
+                        },
+                        "title": "Socket filter details",
+                        "type": "dictionary",
+                    },
+                    "URLs": {
+                        "help": "Settings that control the URL filter. If not present, the system doesn't use URL filtering.",
+                        "keys": {
+                            "Enabled": {
+                                "help": "If `true`, the system filters URL requests.",
+                                "required": True,
+                                "title": "Enable URL filter",
+                                "type": "boolean",
+                            },
+                            "Parameters": {
+                                "help": "A dictionary containing URL filter parameters. Required when `Enabled` is `true`.",
+                                "keys": {
+                                    "FailClosed": {
+                                        "default": False,
+                                        "help": "If `true`, the system blocks URLs if the filter is enabled, but it fails to make any filtering decision; for example, if there's a communication failure with the PIR server. If `false`, the system allows URLs if the filter is enabled, but it fails to make any filtering decision.",
+                                        "title": "URL filter fail closed",
+                                        "type": "boolean",
+                                    },
+                                    "PIR": {
+                                        "help": "A dictionary containing Private Information Retrieval server settings.",
+                                        "keys": {
+                                            "AuthenticationTokenAssetReference": {
+                                                "help": "The identifier of an asset declaration containing the HTTP bearer token required to authenticate with the service. The bearer token is provided in the `Password` field of the asset data. The system uses this token to attest that it's a valid user when requesting anonymous authentication tokens for PIR exchanges.",
+                                                "title": "Authentication token asset reference",
+                                                "type": "string",
+                                            },
+                                            "PrivacyPassIssuerURL": {
+                                                "help": "The URL containing the domain name of Privacy Pass Issuer.",
+                                                "required": True,
+                                                "title": "Privacy pass issuer URL",
+                                                "type": "string",
+                                            },
+                                            "ServerURL": {
+                                                "help": "The URL containing the domain name of the private information retrieval server.",
+                                                "required": True,
+                                                "title": "Private information retrieval server URL",
+                                                "type": "string",
+                                            },
+                                        },
+                                        "required": True,
+                                        "title": "Private information retrieval server settings.",
+                                        "type": "dictionary",
+                                    },
+                                    "PrefilterFetchFrequency": {
+                                        "default": 86400,
+                                        "help": "The time interval in seconds that the system uses to periodically run the `NEURLFilterControlProvider` app extension. The default value is 86400 seconds (1 day). The minimum allowed value is 2700 seconds (45 minutes). The system allows `NEURLFilterControlProvider` implementations to download prefilter Bloom filter data onto the device periodically at the specified interval. Implementations need to allow for a slight difference between the scheduled time and the actual runtime of the task, due to the scheduling mechanism on the system.",
+                                        "min": 2700,
+                                        "title": "Prefilter fetch frequency",
+                                        "type": "integer",
+                                    },
+                                    "ProviderComposedIdentifier": {
+                                        "help": "The URL filter control provider identifier. This string identifies the filter data provider when the filter starts running. Required when Enabled is true. In iOS, the identifier is a bundle ID, for example, 'com.example.app'. In macOS, the identifier is a composed identifier. The format of the composed identifier is 'Bundle-ID {Designated-Requirement}'. 'Bundle-ID' is the bundle identifier string of the provider. 'Designated-Requirement' is the designated requirement string from the code signature of the provider. For example, 'com.example.app {anchor apple generic}'.",
+                                        "required": True,
+                                        "title": "Control provider composed identifier",
+                                        "type": "string",
+                                    },
+                                },
+                                "title": "URL filter parameters.",
+                                "type": "dictionary",
+                            },
+                        },
+                        "not_user": {"visionOS": "platform"},
+                        "title": "URL filter details",
+                        "type": "dictionary",
+                    },
+                },
+                "title": "Filter details",
+                "type": "dictionary",
+            },
+            "Organization": {
+                "help": "The organization string to pass to the third-party plug-in.",
+                "title": "Organization",
+                "type": "string",
+            },
+            "PluginBundleID": {
+                "help": "The bundle ID of the plug-in that provides filtering service. Consult your filtering solution vendor to determine what to specify for this value.",
+                "required": True,
+                "title": "Plugin bundle ID",
+                "type": "string",
+            },
+            "ServerAddress": {
+                "help": "The server address, which may be the IP address, hostname, or URL.",
+                "title": "Server address",
+                "type": "string",
+            },
+            "VendorConfig": {
+                "free": True,
+                "help": "The custom dictionary that the filtering service plug-in needs.",
+                "title": "Vendor config",
+                "type": "dictionary",
+            },
+            "VisibleName": {
+                "help": "The name of the web content filter that the system displays on the device.",
+                "required": True,
+                "title": "Visible name",
+                "type": "string",
+            },
+        },
+        "os": {
+            "iOS": {
+                "enrollments": ["device", "local", "supervised", "user"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+                "sharedipad_scopes": ["system"],
+            },
+            "macOS": {
+                "enrollments": ["local", "supervised"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+            },
+            "tvOS": {"supported": False},
+            "visionOS": {
+                "enrollments": ["device", "local", "supervised", "user"],
+                "introduced": "27.0",
+                "scopes": ["system"],
+            },
+            "watchOS": {"supported": False},
+        },
+        "title": "WebContentFilter:Plugin",
     },
     "com.apple.management.organization-info": {
         "apply": "",
@@ -2410,6 +6521,7 @@ STATUS_ITEMS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "16.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["user"],
             },
             "macOS": {
                 "enrollments": ["local", "supervised", "user"],
@@ -2431,6 +6543,7 @@ STATUS_ITEMS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "16.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["user"],
             },
             "macOS": {
                 "enrollments": ["local", "supervised", "user"],
@@ -2452,6 +6565,7 @@ STATUS_ITEMS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "16.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["user"],
             },
             "macOS": {
                 "enrollments": ["local", "supervised", "user"],
@@ -2473,6 +6587,7 @@ STATUS_ITEMS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "16.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["user"],
             },
             "macOS": {
                 "enrollments": ["local", "supervised", "user"],
@@ -2494,6 +6609,7 @@ STATUS_ITEMS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "16.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["user"],
             },
             "macOS": {
                 "enrollments": ["local", "supervised", "user"],
@@ -2515,6 +6631,7 @@ STATUS_ITEMS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "16.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["user"],
             },
             "macOS": {
                 "enrollments": ["local", "supervised", "user"],
@@ -2536,6 +6653,7 @@ STATUS_ITEMS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "16.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["user"],
             },
             "macOS": {
                 "enrollments": ["local", "supervised", "user"],
@@ -2557,6 +6675,7 @@ STATUS_ITEMS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "16.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["user"],
             },
             "macOS": {
                 "enrollments": ["local", "supervised", "user"],
@@ -2578,6 +6697,7 @@ STATUS_ITEMS: dict[str, Any] = {
                 "enrollments": ["device", "supervised", "user"],
                 "introduced": "17.2",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["system"],
             },
             "macOS": {"supported": False},
             "tvOS": {"supported": False},
@@ -2591,6 +6711,7 @@ STATUS_ITEMS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised"],
                 "introduced": "16.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["system", "user"],
             },
             "macOS": {
                 "enrollments": ["local", "supervised"],
@@ -2620,6 +6741,7 @@ STATUS_ITEMS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised"],
                 "introduced": "16.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["system", "user"],
             },
             "macOS": {
                 "enrollments": ["local", "supervised"],
@@ -2649,6 +6771,7 @@ STATUS_ITEMS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "15.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["system", "user"],
             },
             "macOS": {
                 "enrollments": ["local", "supervised", "user"],
@@ -2678,6 +6801,7 @@ STATUS_ITEMS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "15.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["system", "user"],
             },
             "macOS": {
                 "enrollments": ["local", "supervised", "user"],
@@ -2707,6 +6831,7 @@ STATUS_ITEMS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "15.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["system", "user"],
             },
             "macOS": {
                 "enrollments": ["local", "supervised", "user"],
@@ -2736,6 +6861,7 @@ STATUS_ITEMS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "17.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["system", "user"],
             },
             "macOS": {
                 "enrollments": ["local", "supervised", "user"],
@@ -2765,6 +6891,7 @@ STATUS_ITEMS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "15.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["system", "user"],
             },
             "macOS": {
                 "enrollments": ["local", "supervised", "user"],
@@ -2794,6 +6921,7 @@ STATUS_ITEMS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "15.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["system", "user"],
             },
             "macOS": {
                 "enrollments": ["local", "supervised", "user"],
@@ -2823,6 +6951,7 @@ STATUS_ITEMS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "15.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["system", "user"],
             },
             "macOS": {
                 "enrollments": ["local", "supervised", "user"],
@@ -2852,6 +6981,7 @@ STATUS_ITEMS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "16.1",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["system", "user"],
             },
             "macOS": {
                 "enrollments": ["local", "supervised", "user"],
@@ -2881,6 +7011,7 @@ STATUS_ITEMS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "16.1",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["system", "user"],
             },
             "macOS": {
                 "enrollments": ["local", "supervised", "user"],
@@ -2910,6 +7041,7 @@ STATUS_ITEMS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "15.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["system", "user"],
             },
             "macOS": {
                 "enrollments": ["local", "supervised", "user"],
@@ -2939,6 +7071,7 @@ STATUS_ITEMS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised"],
                 "introduced": "17.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["system"],
             },
             "macOS": {
                 "enrollments": ["local", "supervised"],
@@ -2969,6 +7102,7 @@ STATUS_ITEMS: dict[str, Any] = {
                 "enrollments": ["device", "supervised", "user"],
                 "introduced": "15.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["system", "user"],
             },
             "macOS": {
                 "enrollments": ["supervised", "user"],
@@ -2994,6 +7128,7 @@ STATUS_ITEMS: dict[str, Any] = {
                 "enrollments": ["device", "supervised", "user"],
                 "introduced": "15.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["system", "user"],
             },
             "macOS": {
                 "enrollments": ["supervised", "user"],
@@ -3019,6 +7154,7 @@ STATUS_ITEMS: dict[str, Any] = {
                 "enrollments": ["device", "supervised", "user"],
                 "introduced": "16.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["system", "user"],
             },
             "macOS": {"supported": False},
             "tvOS": {
@@ -3040,6 +7176,7 @@ STATUS_ITEMS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "16.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["system", "user"],
             },
             "macOS": {"supported": False},
             "tvOS": {"supported": False},
@@ -3061,6 +7198,7 @@ STATUS_ITEMS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "16.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["system", "user"],
             },
             "macOS": {"supported": False},
             "tvOS": {"supported": False},
@@ -3095,6 +7233,7 @@ STATUS_ITEMS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "17.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["system", "user"],
             },
             "macOS": {
                 "enrollments": ["local", "supervised", "user"],
@@ -3137,6 +7276,7 @@ STATUS_ITEMS: dict[str, Any] = {
                 "enrollments": ["device", "supervised"],
                 "introduced": "18.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["system"],
             },
             "macOS": {"enrollments": ["supervised"], "introduced": "15.0", "scopes": ["system"]},
             "tvOS": {"supported": False},
@@ -3150,6 +7290,7 @@ STATUS_ITEMS: dict[str, Any] = {
                 "enrollments": ["device", "supervised"],
                 "introduced": "18.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["system"],
             },
             "macOS": {"enrollments": ["supervised"], "introduced": "15.0", "scopes": ["system"]},
             "tvOS": {"supported": False},
@@ -3163,6 +7304,7 @@ STATUS_ITEMS: dict[str, Any] = {
                 "enrollments": ["device", "supervised"],
                 "introduced": "17.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["system"],
             },
             "macOS": {"enrollments": ["supervised"], "introduced": "14.0", "scopes": ["system"]},
             "tvOS": {"supported": False},
@@ -3176,6 +7318,7 @@ STATUS_ITEMS: dict[str, Any] = {
                 "enrollments": ["device", "supervised"],
                 "introduced": "17.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["system"],
             },
             "macOS": {"enrollments": ["supervised"], "introduced": "14.0", "scopes": ["system"]},
             "tvOS": {"supported": False},
@@ -3189,6 +7332,7 @@ STATUS_ITEMS: dict[str, Any] = {
                 "enrollments": ["device", "supervised"],
                 "introduced": "17.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["system"],
             },
             "macOS": {"enrollments": ["supervised"], "introduced": "14.0", "scopes": ["system"]},
             "tvOS": {"supported": False},
@@ -3202,6 +7346,7 @@ STATUS_ITEMS: dict[str, Any] = {
                 "enrollments": ["device", "supervised"],
                 "introduced": "17.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["system"],
             },
             "macOS": {"enrollments": ["supervised"], "introduced": "14.0", "scopes": ["system"]},
             "tvOS": {"supported": False},
@@ -3215,6 +7360,7 @@ STATUS_ITEMS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "16.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["system", "user"],
             },
             "macOS": {
                 "enrollments": ["local", "supervised", "user"],
@@ -3244,6 +7390,7 @@ STATUS_ITEMS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "16.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["system", "user"],
             },
             "macOS": {
                 "enrollments": ["local", "supervised", "user"],
@@ -3273,6 +7420,7 @@ STATUS_ITEMS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "16.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["system", "user"],
             },
             "macOS": {
                 "enrollments": ["local", "supervised", "user"],
@@ -3302,6 +7450,7 @@ STATUS_ITEMS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "16.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["system", "user"],
             },
             "macOS": {
                 "enrollments": ["local", "supervised", "user"],
@@ -3331,6 +7480,7 @@ STATUS_ITEMS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "16.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["system", "user"],
             },
             "macOS": {
                 "enrollments": ["local", "supervised", "user"],
@@ -3360,6 +7510,7 @@ STATUS_ITEMS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "16.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["system", "user"],
             },
             "macOS": {
                 "enrollments": ["local", "supervised", "user"],
@@ -3389,6 +7540,7 @@ STATUS_ITEMS: dict[str, Any] = {
                 "enrollments": ["device", "local", "supervised", "user"],
                 "introduced": "16.0",
                 "scopes": ["system"],
+                "sharedipad_scopes": ["system", "user"],
             },
             "macOS": {
                 "enrollments": ["local", "supervised", "user"],

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from devices.capabilities import Channel, Target
 from mdm_server import apple
 from profiles.declarations import protocol
 from profiles.declarations.declaration_table import DECLARATIONS, STATUS_ITEMS
@@ -54,6 +55,18 @@ def channel_kind(
     else:
         kind = "supervised" if supervised else "device"
     return ChannelKind(platform, os_version, kind, "user" if user_channel else "system")
+
+
+def refusal_for_target(declaration_type: str, target: Target) -> str | None:
+    """`refusal` for a capability target (what the devices app's privacy page asks)."""
+    channel = channel_kind(
+        platform=target.platform.value,
+        os_version=target.os_version,
+        enrollment_type=target.enrollment_type.value,
+        supervised=target.supervised,
+        user_channel=target.channel is Channel.USER,
+    )
+    return refusal(declaration_type, channel)
 
 
 def class_of(declaration_type: str) -> str | None:

@@ -3,10 +3,11 @@
 Pure: no Django imports. Reads `declarative/declarations/**` of the vendored schema: for every
 declaration type its class (configuration, asset, activation, management), per OS where it is
 supported, the enrollment kinds it is allowed on (`allowed-enrollments`: supervised, device,
-user, local) and its scopes (`allowed-scopes`: system, user), and the shape of its payload keys
-(what the validator checks and the editor's fields show: title, help, default, bounds, and
-the keys a User Enrollment does not get), and from `declarative/status/` the status items a
-channel may subscribe to. Used by `manage.py generate_declaration_table`; the runtime reads
+user, local), its scopes (`allowed-scopes`: system, user), the scopes it may use on a Shared iPad
+(`sharedipad.allowed-scopes`), and the shape of its payload keys (what the validator checks and
+the editor's fields show: title, help, default, bounds, and the keys a User Enrollment does not
+get), and from `declarative/status/` the status items a channel may subscribe to. Used by
+`manage.py generate_declaration_table`; the runtime reads
 only the generated `profiles/declarations/declaration_table.py`.
 """
 
@@ -25,6 +26,8 @@ STATUS_FOLDER = "declarative/status"
 CLASSES = ("activation", "asset", "configuration", "management")
 ENROLLMENT_KINDS = frozenset({"supervised", "device", "user", "local"})
 SCOPES = frozenset({"system", "user"})
+# A Shared iPad block may also name the `local` scope (docs/schema.yaml, 27.0).
+SHAREDIPAD_SCOPES = SCOPES | {"local"}
 _TYPES = frozenset(
     {"string", "integer", "real", "boolean", "date", "data", "array", "dictionary", "any"}
 )
@@ -47,10 +50,26 @@ def _os_entry(raw: Any, where: str) -> dict[str, Any]:
         entry["enrollments"] = sorted(enrollments)
     scopes = raw.get("allowed-scopes")
     if scopes is not None:
-        if not isinstance(scopes, list) or not set(scopes) <= SCOPES:
-            raise SchemaError(f"{where}: allowed-scopes {scopes!r} is not understood")
-        entry["scopes"] = sorted(scopes)
+        entry["scopes"] = _scopes(scopes, f"{where}: allowed-scopes")
+    sharedipad = raw.get("sharedipad")
+    if sharedipad is not None:
+        # The scopes a declaration may use on a Shared iPad (an empty list: not on a Shared iPad
+        # at all); absent: nothing stated. Declarations carry it since 18.1, docs/schema.yaml
+        # documents it since the 27.0 copy.
+        if not isinstance(sharedipad, Mapping) or "allowed-scopes" not in sharedipad:
+            raise SchemaError(f"{where}: sharedipad {sharedipad!r} is not understood")
+        entry["sharedipad_scopes"] = _scopes(
+            sharedipad["allowed-scopes"], f"{where}: sharedipad.allowed-scopes", SHAREDIPAD_SCOPES
+        )
+    if raw.get("beta") is True:
+        entry["beta"] = True  # a seed: the OS entry describes a beta release
     return entry
+
+
+def _scopes(raw: Any, where: str, known: frozenset[str] = SCOPES) -> list[str]:
+    if not isinstance(raw, list) or not set(raw) <= known:
+        raise SchemaError(f"{where} {raw!r} is not understood")
+    return sorted(raw)
 
 
 def _type_name(raw: Any, where: str) -> str:
@@ -241,7 +260,8 @@ def render_table(
         f'SCHEMA_COMMIT = "{commit}"',
         "",
         "# declaration Type -> class, title, source file, apply, per-OS support with the allowed",
-        "# enrollment kinds and scopes (absent: no limit stated), and the payload keys' shape",
+        "# enrollment kinds and scopes (absent: no limit stated), the scopes allowed on a Shared",
+        "# iPad (sharedipad_scopes; empty: not on a Shared iPad), and the payload keys' shape",
     ]
     _render(table, indent=0, prefix="DECLARATIONS: dict[str, Any] = ", suffix="", lines=lines)
     lines.append("")

@@ -276,6 +276,23 @@ def test_a_corporate_device_can_be_erased_and_says_contact_it(
     assert not later_deliveries().filter(enrollment=mac).exists()
 
 
+def test_on_ios_27_the_page_does_not_claim_the_os_cannot_be_updated(
+    org: dict[str, Any], owned: Any
+) -> None:
+    # Apple removed ScheduleOSUpdate in iOS 27.0; the software-update enforcement declaration,
+    # which Apple allows on device enrollments, still updates the OS.
+    _, phone = owned(org["alice"], platform="iOS", user_enrollment=False, os_version="27.0")
+    _, personal = owned(org["alice"], platform="iOS", os_version="27.0")
+    client = Client()
+    _sign_in(client)
+    html = client.get(URL).content.decode()
+    section = _section(html, phone)
+    assert "ScheduleOSUpdate" in _items(section, "can-do")
+    assert "ScheduleOSUpdate" not in _items(section, "cannot-do")
+    # A User Enrollment gets neither the command nor the declaration.
+    assert "ScheduleOSUpdate" in _items(_section(html, personal), "cannot-do")
+
+
 def test_real_inventory_and_last_check_in(org: dict[str, Any], owned: Any) -> None:
     device, phone = owned(org["alice"])
     device.installed_profiles["com.example.mail"] = {

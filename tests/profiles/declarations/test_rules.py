@@ -24,6 +24,59 @@ def test_committed_table_is_what_the_generator_makes_from_the_vendored_schema() 
     assert DECLARATIONS[ENFORCEMENT]["os"]["macOS"]["enrollments"] == ["supervised"]
 
 
+def test_the_table_keeps_apples_shared_ipad_scopes_and_the_27_declarations() -> None:
+    passcode = DECLARATIONS["com.apple.configuration.passcode.settings"]["os"]
+    assert passcode["iOS"]["sharedipad_scopes"] == []  # never on a Shared iPad
+    assert "sharedipad_scopes" not in passcode["macOS"]  # Apple states nothing there
+    relay = DECLARATIONS["com.apple.configuration.network.relay"]["os"]["iOS"]
+    assert relay["sharedipad_scopes"] == ["user"]
+    assert relay["enrollments"] == ["device", "supervised", "user"]
+    assert relay["introduced"] == "27.0"
+    package = DECLARATIONS["com.apple.configuration.package"]["os"]
+    assert package["macOS"]["introduced"] == "26.0"
+    assert package["iOS"] == {"supported": False}
+
+
+_MINIMAL = """title: T
+payload:
+  declarationtype: com.apple.configuration.t
+  supportedOS:
+    iOS:
+      introduced: '27.0'
+      allowed-enrollments: [user]
+      allowed-scopes: [system]
+      beta: true
+      sharedipad:
+        {sharedipad}
+payloadkeys: []
+"""
+
+
+@pytest.mark.parametrize(
+    ("sharedipad", "expected"),
+    [
+        ("allowed-scopes: [local, system]", ["local", "system"]),
+        ("allowed-scopes: []", []),
+        ("allowed-scopes: [everyone]", "sharedipad.allowed-scopes"),
+        ("mode: allowed", "sharedipad"),
+    ],
+    ids=["local-and-system", "none", "unknown-scope", "no-scopes"],
+)
+def test_shared_ipad_scopes_are_read_or_refused(
+    tmp_path: Path, sharedipad: str, expected: list[str] | str
+) -> None:
+    folder = tmp_path / "declarative" / "declarations" / "configurations"
+    folder.mkdir(parents=True)
+    (folder / "t.yaml").write_text(_MINIMAL.format(sharedipad=sharedipad), encoding="utf-8")
+    if isinstance(expected, str):
+        with pytest.raises(SchemaError, match=expected):
+            table_source.build_table(tmp_path)
+        return
+    ios = table_source.build_table(tmp_path)["com.apple.configuration.t"]["os"]["iOS"]
+    assert ios["sharedipad_scopes"] == expected
+    assert ios["beta"] is True
+
+
 def test_an_incomplete_schema_copy_fails(tmp_path: Path) -> None:
     with pytest.raises(SchemaError, match="no declaration YAML"):
         table_source.build_table(tmp_path)
@@ -37,7 +90,14 @@ def test_an_incomplete_schema_copy_fails(tmp_path: Path) -> None:
         (ENFORCEMENT, rules.ChannelKind("iOS", "16.4", "device", "system"), "needs iOS 17.0"),
         (ENFORCEMENT, rules.ChannelKind("macOS", "15.1", "device", "system"), "supervised"),
         (ENFORCEMENT, rules.ChannelKind("macOS", "15.1", "supervised", "user"), "user channel"),
-        (ENFORCEMENT, rules.ChannelKind("tvOS", "18.0", "supervised", "system"), "not supported"),
+        # Apple's 26.0 schema adds tvOS 18.4 (the 18.1 copy had it not supported on tvOS).
+        (ENFORCEMENT, rules.ChannelKind("tvOS", "18.0", "supervised", "system"), "needs tvOS 18.4"),
+        (ENFORCEMENT, rules.ChannelKind("tvOS", "18.4", "supervised", "system"), None),
+        (
+            ENFORCEMENT,
+            rules.ChannelKind("watchOS", "11.0", "supervised", "system"),
+            "not supported",
+        ),
         (
             "com.apple.configuration.passcode.settings",
             rules.ChannelKind("iOS", "18.2", "user", "system"),
