@@ -1,5 +1,5 @@
 """AvailableOSUpdates: the OS updates the device could install (Apple "Available OS Updates
-Command", mdm/commands/os.update.available.yaml)."""
+Command", mdm/commands/system.update.available.yaml)."""
 
 from devices.commands.base import CommandSpec
 

@@ -1,5 +1,5 @@
 """DeclarativeManagement: ask the device to synchronise its declarations (Apple "Declarative
-Management Command", mdm/commands/declarative.management.yaml). Without Data the device reads the
+Management Command", mdm/commands/declarativemanagement.yaml). Without Data the device reads the
 sync tokens; the declarations app serves what it then asks for."""
 
 from devices.commands.base import CommandSpec, Data, Params

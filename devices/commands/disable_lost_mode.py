@@ -1,5 +1,5 @@
 """DisableLostMode: end Lost Mode (Apple "Disable Lost Mode Command",
-mdm/commands/lostmode.disable.yaml)."""
+mdm/commands/device.lostmode.disable.yaml)."""
 
 from devices.commands.base import CommandSpec
 

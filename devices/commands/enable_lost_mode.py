@@ -1,5 +1,5 @@
 """EnableLostMode: put a supervised device in Lost Mode with a message or phone number on its
-screen (Apple "Enable Lost Mode Command", mdm/commands/lostmode.enable.yaml)."""
+screen (Apple "Enable Lost Mode Command", mdm/commands/device.lostmode.enable.yaml)."""
 
 from typing import Any
 

@@ -1,5 +1,5 @@
 """ScheduleOSUpdate: download or install an OS update (Apple "Schedule OS Update Command",
-mdm/commands/os.update.schedule.yaml)."""
+mdm/commands/system.update.schedule.yaml)."""
 
 from typing import Any
 

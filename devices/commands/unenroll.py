@@ -1,5 +1,6 @@
 """Unenroll: remove this server's enrollment profile, which ends the enrollment (a
-RemoveProfile of Apple "Remove Profile Command" with the enrollment profile's identifier).
+RemoveProfile, Apple "Remove Profile Command",
+mdm/commands/profile.remove.yaml, with the enrollment profile's identifier).
 
 The queue service gives the server's public URL (context `public_url`); the admin gives nothing.
 When the device acknowledges it, the connect service ends the enrollment.
