@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from rest_framework import serializers
 
@@ -124,7 +125,14 @@ class Dictionaries(serializers.ListField):
         return list(data)
 
 
-class Data(serializers.Field):
+# DRF's Field is generic in its type stubs only.
+if TYPE_CHECKING:
+    _Field = serializers.Field[Any, Any, Any, Any]
+else:
+    _Field = serializers.Field
+
+
+class Data(_Field):
     """Binary data (a plist <data>): bytes from Python callers and the console's file upload;
     the API decodes base64 text before (it says so with the field's name)."""
 
@@ -142,7 +150,7 @@ class Data(serializers.Field):
         return value
 
 
-class Dictionary(serializers.Field):
+class Dictionary(_Field):
     """A dictionary kept as given (its keys are checked by the command that takes it)."""
 
     default_error_messages = {
@@ -160,7 +168,7 @@ class Dictionary(serializers.Field):
 
 
 # The console and the API's command list describe a parameter by one of these kinds.
-_KINDS: tuple[tuple[type[serializers.Field], str], ...] = (
+_KINDS: tuple[tuple[type[_Field], str], ...] = (
     (Data, "data"),
     (Dictionary, "dict"),
     (serializers.ListField, "list"),
@@ -243,7 +251,7 @@ class CommandSpec:
         if not self.request_type:
             object.__setattr__(self, "request_type", self.name)
 
-    @property
+    @cached_property
     def params(self) -> tuple[Param, ...]:
         return describe(self.params_class)
 
