@@ -18,7 +18,7 @@ from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from devices import capabilities, commands, disclosure, services
+from devices import commands, disclosure, services
 from devices.models import (
     Command,
     DeviceEvent,
@@ -293,7 +293,7 @@ def actions_for(device: Enrollment) -> list[Action]:
         elif target is None:
             out.append(Action(spec, False, "the device has not reported its platform yet"))
         else:
-            decision = capabilities.check_command(spec.request_type, target)
+            decision = spec.decide(target)
             out.append(Action(spec, decision.allowed, decision.reason))
     return out
 
@@ -332,7 +332,7 @@ def refusal_preview(
         elif target is None:
             reason = "the device has not reported its platform yet"
         else:
-            decision = capabilities.check_command(spec.request_type, target)
+            decision = spec.decide(target)
             reason = "" if decision.allowed else decision.reason
         if reason:
             refused[reason] = refused.get(reason, 0) + 1
