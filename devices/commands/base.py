@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 from rest_framework import serializers
 
 from devices import capabilities
-from mdm_server.api_input import StrictInput
 
 
 class CommandInputError(ValueError):
@@ -27,6 +26,15 @@ class CommandInputError(ValueError):
         super().__init__(f"{field_name}: {message}")
         self.field = field_name
         self.message = message
+
+
+# DRF's Field and Serializer are generic in their type stubs only.
+if TYPE_CHECKING:
+    _Field = serializers.Field[Any, Any, Any, Any]
+    _Serializer = serializers.Serializer[Any]
+else:
+    _Field = serializers.Field
+    _Serializer = serializers.Serializer
 
 
 # --- parameter fields ----------------------------------------------------------------------------
@@ -125,13 +133,6 @@ class Dictionaries(serializers.ListField):
         return list(data)
 
 
-# DRF's Field is generic in its type stubs only.
-if TYPE_CHECKING:
-    _Field = serializers.Field[Any, Any, Any, Any]
-else:
-    _Field = serializers.Field
-
-
 class Data(_Field):
     """Binary data (a plist <data>): bytes from Python callers and the console's file upload;
     the API decodes base64 text before (it says so with the field's name)."""
@@ -179,9 +180,21 @@ _KINDS: tuple[tuple[type[_Field], str], ...] = (
 )
 
 
-class Params(StrictInput):
-    """The parameters of one command, named by Apple's keys. Unknown parameters are refused;
-    empty ones (None, "", []) count as not given, as a blank console field does."""
+class Params(_Serializer):
+    """The parameters of one command, named by Apple's keys. Unknown parameters are refused
+    (DRF would drop them silently); empty ones (None, "", []) count as not given, as a blank
+    console field does."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                takes = ", ".join(self.fields)
+                known = f"this command takes {takes}" if takes else "this command takes none"
+                raise serializers.ValidationError(
+                    {str(name)[:64]: [f"unknown parameter; {known}"] for name in unknown}
+                )
+        return super().to_internal_value(data)
 
 
 class NoParams(Params):
@@ -258,6 +271,8 @@ class CommandSpec:
     def validate(self, params: Mapping[str, Any], **context: Any) -> dict[str, Any]:
         """The validated parameters (CommandInputError naming the first bad one)."""
         given = {k: v for k, v in params.items() if v is not None and v != "" and v != []}
+        if not given and self.params_class is NoParams:
+            return {}  # nothing to check: skips building a serializer (inventory at enrollment)
         serializer = self.params_class(data=given, context=context)
         if not serializer.is_valid():
             name, problems = next(iter(serializer.errors.items()))

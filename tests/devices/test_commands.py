@@ -162,7 +162,7 @@ BAD: list[tuple[str, dict[str, Any], str, str]] = [
     ("RemoveProfile", {}, "Identifier", "is required"),
     ("RemoveProfile", {"Identifier": 5}, "Identifier", "must be text"),
     ("DeviceLock", {"PIN": "1234567"}, "PIN", "longer than 6"),
-    ("DeviceLock", {"Pin": "123456"}, "Pin", "Unknown field"),
+    ("DeviceLock", {"Pin": "123456"}, "Pin", "unknown parameter"),
     ("EraseDevice", {"PreserveDataPlan": "maybe"}, "PreserveDataPlan", "true or false"),
     ("InstallProfile", {}, "Payload", "is required"),
     ("InstallProfile", {"Payload": "text"}, "Payload", "binary data"),
@@ -178,7 +178,7 @@ BAD: list[tuple[str, dict[str, Any], str, str]] = [
     ("Settings", {}, "Settings", "non-empty list"),
     ("Settings", {"Settings": [{"Enabled": True}]}, "Settings", "Item name"),
     ("Settings", {"Settings": ["Bluetooth"]}, "Settings", "list of dictionaries"),
-    ("ClearPasscode", {"Anything": 1}, "Anything", "Unknown field"),
+    ("ClearPasscode", {"Anything": 1}, "Anything", "unknown parameter"),
 ]  # fmt: skip
 
 
@@ -199,7 +199,7 @@ def test_unenroll_takes_nothing_from_the_admin_and_the_url_from_the_queue() -> N
         commands.build_command("Unenroll")
     built = commands.build_command("Unenroll", public_url="https://mdm.example.com/")
     assert built == {"Identifier": "com.example.mdm.enrollment"}
-    with pytest.raises(commands.CommandInputError, match="Unknown field"):
+    with pytest.raises(commands.CommandInputError, match="unknown parameter"):
         commands.build_command("Unenroll", {"Identifier": "com.other"}, public_url="https://a.b")
 
 
@@ -285,7 +285,7 @@ def test_api_refuses_unknown_fields_with_400(
 @pytest.mark.django_db
 def test_service_refuses_unknown_parameters(make_device: MakeDevice) -> None:
     _, enrollment = enrolled(make_device, platform="iOS")
-    with pytest.raises(commands.CommandInputError, match="Unknown field") as info:
+    with pytest.raises(commands.CommandInputError, match="unknown parameter") as info:
         services.enqueue_command(
             enrollments=[enrollment], request_type="SecurityInfo", payload={"Queries": ["x"]}
         )

@@ -408,7 +408,7 @@ def _try_service(entry: Entry, ue: Enrollment, *, strip: bool) -> None:
     name, params = request
     if not _known_params(name, params):
         # The command takes no such parameter: refused, naming it (the delivery check is below).
-        with pytest.raises(commands.CommandInputError, match="Unknown field"):
+        with pytest.raises(commands.CommandInputError, match="unknown parameter"):
             services.enqueue_command(
                 enrollments=[ue], request_type=name, payload=params, strip_forbidden=strip
             )
