@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from devices import capabilities
@@ -133,6 +135,7 @@ class Dictionaries(serializers.ListField):
         return list(data)
 
 
+@extend_schema_field(OpenApiTypes.BYTE)  # base64 text in the API
 class Data(_Field):
     """Binary data (a plist <data>): bytes from Python callers and the console's file upload;
     the API decodes base64 text before (it says so with the field's name)."""
@@ -151,6 +154,7 @@ class Data(_Field):
         return value
 
 
+@extend_schema_field(OpenApiTypes.OBJECT)
 class Dictionary(_Field):
     """A dictionary kept as given (its keys are checked by the command that takes it)."""
 
@@ -180,11 +184,10 @@ _KINDS: tuple[tuple[type[_Field], str], ...] = (
 )
 
 
+# The parameters of one command, named by Apple's keys. Unknown parameters are refused (DRF would
+# drop them silently); empty ones (None, "", []) count as not given, as a blank console field
+# does. (A comment, not a docstring: the API schema would give it to every command's parameters.)
 class Params(_Serializer):
-    """The parameters of one command, named by Apple's keys. Unknown parameters are refused
-    (DRF would drop them silently); empty ones (None, "", []) count as not given, as a blank
-    console field does."""
-
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, Mapping):
             unknown = sorted(set(data) - set(self.fields))

@@ -6,7 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from devices.commands.base import CommandSpec, Dictionaries, Params
+from devices.commands.base import CommandSpec, Dictionaries, Params, plist_problem
 
 
 class SettingsParams(Params):
@@ -19,6 +19,9 @@ class SettingsParams(Params):
         for item in items:
             if not isinstance(item.get("Item"), str):
                 raise serializers.ValidationError("every settings item needs an Item name")
+        problem = plist_problem(items, "Settings")
+        if problem:
+            raise serializers.ValidationError(problem)
         return items
 
 

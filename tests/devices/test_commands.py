@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from django import forms
 from django.contrib.auth.models import User
+from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from devices import capabilities, capability_table, commands, services
@@ -178,6 +179,7 @@ BAD: list[tuple[str, dict[str, Any], str, str]] = [
     ("Settings", {}, "Settings", "non-empty list"),
     ("Settings", {"Settings": [{"Enabled": True}]}, "Settings", "Item name"),
     ("Settings", {"Settings": ["Bluetooth"]}, "Settings", "list of dictionaries"),
+    ("Settings", {"Settings": [{"Item": "Bluetooth", "Enabled": None}]}, "Settings", "Settings[0].Enabled is null"),
     ("ClearPasscode", {"Anything": 1}, "Anything", "unknown parameter"),
 ]  # fmt: skip
 
@@ -255,6 +257,20 @@ def test_api_command_types_are_the_registry(admin_user: User) -> None:
         "help": "",
         "choices": ["Default", "DownloadOnly", "InstallASAP", "NotifyOnly", "InstallLater"],
     }
+
+
+def test_api_schema_gives_each_commands_parameters() -> None:
+    schemas = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
+    listed = {ref["$ref"].rsplit("/", 1)[1] for ref in schemas["CommandParams"]["oneOf"]}
+    with_params = {spec.params_class.__name__ for spec in commands.REGISTRY.values() if spec.params}
+    assert listed == with_params
+    lock = schemas["DeviceLockParams"]["properties"]
+    assert lock["PIN"] == {"type": "string", "maxLength": 6}
+    assert schemas["InstallProfileParams"]["properties"]["Payload"]["format"] == "byte"
+    assert schemas["InstallProfileParams"]["required"] == ["Payload"]
+    action = schemas["ScheduleOSUpdateParams"]["properties"]["InstallAction"]
+    enum = schemas[action["$ref"].rsplit("/", 1)[1]]["enum"]
+    assert enum == list(commands.REGISTRY["ScheduleOSUpdate"].params[1].choices)
 
 
 @pytest.mark.django_db
