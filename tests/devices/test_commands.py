@@ -84,6 +84,27 @@ def test_every_request_type_the_server_sends_has_a_module() -> None:
         commands.get_spec("ActivationLockBypassCode")  # in the table, not supported here
 
 
+# --- result handling ------------------------------------------------------------------------------
+
+
+def test_results_that_change_the_inventory_are_handled_by_their_command_module() -> None:
+    handled = {s.request_type for s in commands.REGISTRY.values() if s.on_result is not None}
+    assert handled == {
+        "DeviceInformation", "SecurityInfo", "ProfileList", "CertificateList",
+        "InstalledApplicationList", "ManagedApplicationList",
+    }  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_handle_result_runs_the_modules_handler(make_device: MakeDevice) -> None:
+    _, enrollment = enrolled(make_device, platform="iOS", user_enrollment=False)
+    info = {"PasscodePresent": True, "HardwareEncryptionCaps": 3}
+    assert commands.handle_result(enrollment, "SecurityInfo", {"SecurityInfo": info}) == {"keys": 2}
+    enrollment.refresh_from_db()
+    assert enrollment.security_info == info
+    assert commands.handle_result(enrollment, "RestartDevice", {"Status": "Acknowledged"}) == {}
+
+
 # --- the User-Enrollment decision is the table's -------------------------------------------------
 
 UE_TARGETS = {
