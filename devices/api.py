@@ -202,7 +202,8 @@ class CommandDetailApi(generics.RetrieveAPIView):
 
 
 class CommandTypeListApi(APIView):
-    """The command registry: what can be queued, with parameters."""
+    """The command registry: what can be queued, with parameters (from each command's
+    serializer)."""
 
     @extend_schema(responses=serializers.CommandTypeOutput(many=True))
     def get(self, request: Request) -> Response:
@@ -213,7 +214,13 @@ class CommandTypeListApi(APIView):
                 "title": s.title,
                 "destructive": s.destructive,
                 "params": [
-                    {"name": p.name, "kind": p.kind, "required": p.required, "help": p.help}
+                    {
+                        "name": p.name,
+                        "kind": p.kind,
+                        "required": p.required,
+                        "help": p.help,
+                        **({"choices": list(p.choices)} if p.choices else {}),
+                    }
                     for p in s.params
                 ],
             }

@@ -562,6 +562,14 @@ def command_form_class(
         label = human_label(p.name)
         if p.name == "Queries" and targets:
             fields[p.name] = _queries_field(spec, targets)
+        elif p.choices:
+            blank = [] if p.required else [("", "(default)")]
+            fields[p.name] = forms.ChoiceField(
+                choices=[*blank, *((c, human_label(c)) for c in p.choices)],
+                required=p.required,
+                help_text=p.help,
+                label=label,
+            )
         elif p.kind == "str":
             fields[p.name] = forms.CharField(
                 required=p.required, max_length=p.max_length, help_text=p.help, label=label

@@ -112,24 +112,6 @@ def check_bearer(enrollment: Enrollment, bearer: str | None) -> AuthChallenge | 
     return _bearer_checker(enrollment, bearer)
 
 
-ProfileSigner = Callable[[bytes], bytes]
-_profile_signer: ProfileSigner | None = None
-
-
-def set_profile_signer(fn: ProfileSigner | None) -> None:
-    """The profiles app registers its CMS signer; a profile trimmed for one device is re-signed."""
-    global _profile_signer
-    _profile_signer = fn
-
-
-def has_profile_signer() -> bool:
-    return _profile_signer is not None
-
-
-def sign_profile(data: bytes) -> bytes:
-    return _profile_signer(data) if _profile_signer else data
-
-
 @dataclass(frozen=True)
 class DeclarativeAnswer:
     """What a DeclarativeManagement check-in gets: 200 with a JSON body (None: empty), or a

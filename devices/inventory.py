@@ -1,5 +1,7 @@
 """Inventory from command results: DeviceInformation, SecurityInfo, apps, profiles, certificates.
 
+Each function is the result handler of its command module (`devices.commands`).
+
 Called by services inside the result transaction; the response is kept on the queue row. For a
 User Enrollment the services first remove what it may not tell
 (`capabilities.user_enrollment_result`), and it is never recorded as supervised.
@@ -25,15 +27,7 @@ from mdm_server.pki import certificates
 MAX_ITEMS = 5000
 
 
-def apply_result(enrollment: Enrollment, request_type: str, raw: dict[str, Any]) -> dict[str, Any]:
-    """Update inventory from an Acknowledged result; returns a summary for the device log."""
-    handler = _HANDLERS.get(request_type)
-    if handler is None:
-        return {}
-    return handler(enrollment, raw)
-
-
-def _device_information(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str, Any]:
+def device_information(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str, Any]:
     responses = raw.get("QueryResponses")
     if not isinstance(responses, dict):
         return {"note": "no QueryResponses"}
@@ -72,7 +66,7 @@ def _device_information(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str
     return summary
 
 
-def _security_info(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str, Any]:
+def security_info(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str, Any]:
     info = raw.get("SecurityInfo")
     if not isinstance(info, dict):
         return {"note": "no SecurityInfo"}
@@ -81,7 +75,7 @@ def _security_info(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str, Any
     return {"keys": len(info)}
 
 
-def _applications(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str, Any]:
+def installed_application_list(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str, Any]:
     items = raw.get("InstalledApplicationList")
     if not isinstance(items, list):
         return {"note": "no InstalledApplicationList"}
@@ -105,7 +99,7 @@ def _applications(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str, Any]
     return {"apps": len(rows)}
 
 
-def _managed_applications(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str, Any]:
+def managed_application_list(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str, Any]:
     items = raw.get("ManagedApplicationList")
     if not isinstance(items, dict):
         return {"note": "no ManagedApplicationList"}
@@ -125,7 +119,7 @@ def _managed_applications(enrollment: Enrollment, raw: dict[str, Any]) -> dict[s
     return {"managed_apps": count}
 
 
-def _profiles(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str, Any]:
+def profile_list(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str, Any]:
     items = raw.get("ProfileList")
     if not isinstance(items, list):
         return {"note": "no ProfileList"}
@@ -154,7 +148,7 @@ def _profiles(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str, Any]:
     return {"profiles": len(rows)}
 
 
-def _certificates(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str, Any]:
+def certificate_list(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str, Any]:
     items = raw.get("CertificateList")
     if not isinstance(items, list):
         return {"note": "no CertificateList"}
@@ -187,13 +181,3 @@ def _certificates(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str, Any]
     InstalledCertificate.objects.filter(enrollment=enrollment).delete()
     InstalledCertificate.objects.bulk_create(rows)
     return {"certificates": len(rows)}
-
-
-_HANDLERS = {
-    "DeviceInformation": _device_information,
-    "SecurityInfo": _security_info,
-    "InstalledApplicationList": _applications,
-    "ManagedApplicationList": _managed_applications,
-    "ProfileList": _profiles,
-    "CertificateList": _certificates,
-}

@@ -294,7 +294,7 @@ def actions_for(device: Enrollment) -> list[Action]:
         elif target is None:
             out.append(Action(spec, False, "the device has not reported its platform yet"))
         else:
-            decision = capabilities.check_command(spec.request_type, target)
+            decision = spec.decide(target)
             out.append(Action(spec, decision.allowed, decision.reason, decision.deprecated))
     return out
 
@@ -335,7 +335,7 @@ def refusal_preview(
         elif target is None:
             reason = "the device has not reported its platform yet"
         else:
-            decision = capabilities.check_command(spec.request_type, target)
+            decision = spec.decide(target)
             reason = "" if decision.allowed else decision.reason
         if reason or target is None:
             refused[reason] = refused.get(reason, 0) + 1

@@ -6,7 +6,7 @@ import base64
 import binascii
 from typing import Any
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
 from devices import commands, selectors
@@ -126,6 +126,20 @@ class CommandDetailOutput(CommandOutput):
         return selectors.command_progress(obj)
 
 
+# The OpenAPI schema of `params`: one of the commands' own parameter serializers (binary ones as
+# base64 text), so a client sees every command's parameters, from the registry.
+_PARAMS_SCHEMA = PolymorphicProxySerializer(
+    component_name="CommandParams",
+    serializers=list({spec.params_class: None for spec in commands.REGISTRY.values()}),
+    resource_type_field_name=None,
+)
+
+
+@extend_schema_field(_PARAMS_SCHEMA)
+class CommandParamsField(serializers.DictField):
+    pass
+
+
 class CommandInput(StrictInput):
     """Queue one registry command for one or more devices."""
 
@@ -136,7 +150,7 @@ class CommandInput(StrictInput):
         child=serializers.UUIDField(), min_length=1, max_length=MAX_TARGETS,
         help_text="Device ids (the `id` of the device resource)",
     )  # fmt: skip
-    params = serializers.DictField(
+    params = CommandParamsField(
         required=False, default=dict,
         help_text="Command parameters; binary ones (data) as base64 text",
     )  # fmt: skip

@@ -1,4 +1,4 @@
-"""App configuration: connect to the devices app's signals and register the profile signer."""
+"""App configuration: connect to the devices app's signals."""
 
 from django.apps import AppConfig
 
@@ -10,9 +10,9 @@ class ProfilesConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import m2m_changed
 
-        from devices import hooks, signals
+        from devices import signals
         from directory.models import DirectoryUser
-        from profiles import receivers, signing
+        from profiles import receivers
 
         signals.enrollment_completed.connect(
             receivers.on_enrollment_completed, dispatch_uid="profiles.enrollment_completed"
@@ -31,8 +31,3 @@ class ProfilesConfig(AppConfig):
             sender=DirectoryUser.groups.through,
             dispatch_uid="profiles.group_membership",
         )
-        # A profile trimmed for one device (User Enrollment subset) is re-signed by the devices
-        # app with our signer; older devices code may not have the hook yet.
-        register = getattr(hooks, "set_profile_signer", None)
-        if register is not None:
-            register(signing.sign_profile)

@@ -22,7 +22,8 @@ from devices.models import Enrollment, InstalledProfile, QueuedCommand
 from devices.services import EnqueueResult, enqueue_command
 from directory.models import DirectoryGroup
 from mdm_server import audit
-from profiles import builder, schema, signing
+from mdm_server.pki import signing
+from profiles import builder, schema
 from profiles import ue_report as ue
 from profiles.exceptions import ProfileError
 from profiles.mobileconfig import parse_mobileconfig

@@ -10,7 +10,7 @@ from typing import Any, cast
 from django.db import router, transaction
 from django.utils import timezone
 
-from devices import capabilities, hooks, hotpath, inventory, protocol, signals
+from devices import capabilities, commands, hooks, hotpath, protocol, signals
 from devices.exceptions import CheckinRejected
 from devices.identity import DeviceIdentity
 from devices.models import Command, DeviceEvent, Enrollment, QueuedCommand
@@ -190,7 +190,7 @@ def _record_result(
         if report.error_chain:
             detail["error_chain"] = report.error_chain
         if report.status is ReportStatus.ACKNOWLEDGED:
-            detail.update(inventory.apply_result(enrollment, request_type, raw))
+            detail.update(commands.handle_result(enrollment, request_type, raw))
         if discarded:
             detail["discarded"] = sorted(discarded)
         stored = hotpath.StoredResult(

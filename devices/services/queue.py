@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import plistlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -17,13 +16,11 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from devices import capabilities, commands, hooks, protocol, signals
+from devices import capabilities, commands, protocol, signals
 from devices.models import Command, DeviceEvent, Enrollment, QueuedCommand
 from devices.services.common import Actor, target_from
 from mdm_server import bulk
-
-logger = logging.getLogger(__name__)
-
+from mdm_server.pki import cms, signing
 
 # --- enqueue ---------------------------------------------------------------------------------------
 
@@ -51,8 +48,6 @@ class _Variant:
 
 def _profile_from_bytes(data: bytes) -> dict[str, Any]:
     """The configuration profile inside InstallProfile's Payload (plain or CMS-signed)."""
-    from mdm_server.pki import cms
-
     raw = data
     if not data.lstrip().startswith((b"<?xml", b"<plist", b"bplist")):
         try:
@@ -124,7 +119,9 @@ def _variant_for(
         if not part.allowed:
             notes.append(f"{part.payload_type} left out: {part.reason}")
     if document != profile:
-        signed = hooks.sign_profile(plistlib.dumps(document))
+        # What this device may not receive was taken out: the profile is signed again, with the
+        # server's signing identity, for the device to trust it.
+        signed = signing.sign_profile(plistlib.dumps(document))
         payload = {**payload, "Payload": signed}
     return _Variant(payload, _payload_summary(document), decision.key_paths), "", notes
 
@@ -219,15 +216,10 @@ class _Prepared:
 
 def _prepare(request: CommandRequest) -> _Prepared:
     spec = commands.get_spec(request.request_type)
-    payload = request.payload
-    if spec.name == "Unenroll":
-        payload = {"public_url": settings.PUBLIC_URL}
-    base = spec.build(payload or {})
+    base = spec.build_payload(request.payload or {}, public_url=settings.PUBLIC_URL)
     profile = (
         _profile_from_bytes(base["Payload"]) if spec.request_type == "InstallProfile" else None
     )
-    if profile is not None and not hooks.has_profile_signer():
-        logger.warning("no profile signer registered: profiles are delivered as given")
     priority = spec.priority if request.priority is None else request.priority
     return _Prepared(spec, base, profile, priority)
 

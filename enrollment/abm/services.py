@@ -715,8 +715,8 @@ def _ade_profile(device: AbmDevice, options: Any) -> bytes:
     )
     from mdm_server.pki import services as pki
     from mdm_server.pki.certificates import CertificateError
+    from mdm_server.pki.signing import sign_profile
     from profiles.builder import to_mobileconfig
-    from profiles.signing import sign_profile
 
     topic = _push_topic()
     challenge = pki.create_scep_challenge(reference=device.enrollment_reference)

@@ -513,7 +513,7 @@ def build_enrollment_profile(
     """The signed enrollment profile (a first enrollment's, or a renewal's: the same
     PayloadIdentifier, ServerURL and `topic` as the installed one). Raises EnrollmentError."""
     from mdm_server.pki.certificates import CertificateError
-    from profiles.signing import sign_profile
+    from mdm_server.pki.signing import sign_profile
 
     options = options or EnrollmentSettings.current()
     topic = topic or _push_topic()

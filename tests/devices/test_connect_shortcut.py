@@ -17,7 +17,7 @@ from django.core.wsgi import get_wsgi_application
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from devices import inventory, services
+from devices import commands, services
 from devices.connect_shortcut import IdlePollShortcut
 from devices.models import DeviceEvent, Enrollment, InstalledProfile, QueuedCommand
 from devices.simulator import SimulatedDevice, WSGITransport, issue_identity
@@ -482,7 +482,7 @@ def test_a_result_that_fails_halfway_is_stored_once_by_django(
     device, enrollment = _with_a_queued_command(wsgi_device)
     services.enqueue_command(enrollments=[enrollment], request_type="SecurityInfo")
     uuid = _delivered(device)
-    real = inventory.apply_result
+    real = commands.handle_result
     failures: list[str] = []
 
     def fails_once(*args: Any) -> dict[str, Any]:
@@ -491,7 +491,7 @@ def test_a_result_that_fails_halfway_is_stored_once_by_django(
             raise RuntimeError("database went away")
         return real(*args)
 
-    monkeypatch.setattr(inventory, "apply_result", fails_once)
+    monkeypatch.setattr(commands, "handle_result", fails_once)
     django_app.calls.clear()
     with caplog.at_level(logging.ERROR, logger="devices.connect_shortcut"):
         status, _, body = _result(

@@ -418,12 +418,16 @@ def _try_service(entry: Entry, ue: Enrollment, *, strip: bool) -> None:
             )
         return
     name, params = request
+    if not _known_params(name, params):
+        # The command takes no such parameter: refused, naming it (the delivery check is below).
+        with pytest.raises(commands.CommandInputError, match="unknown parameter"):
+            services.enqueue_command(
+                enrollments=[ue], request_type=name, payload=params, strip_forbidden=strip
+            )
+        return
     result = services.enqueue_command(
         enrollments=[ue], request_type=name, payload=params, strip_forbidden=strip
     )
-    if not _known_params(name, params):
-        # The builder takes no such parameter: it cannot put the key in (checked on delivery).
-        return
     if result.queued:
         assert strip, (entry, "queued without strip_forbidden", result.command.body)
         notes = " ".join(result.notes[ue.pk])
@@ -531,10 +535,12 @@ def _try_delivery(entries: list[Entry], make_device: MakeDevice) -> None:
             with pytest.raises(commands.CommandInputError, match="unknown command"):
                 services.enqueue_command(enrollments=[row], request_type=entry.owner)
             continue
+        if not _known_params(*request):
+            continue  # refused when queued (see _try_service): nothing is stored
         result = services.enqueue_command(
             enrollments=[row], request_type=request[0], payload=request[1]
         )
-        if result.queued and _known_params(*request):
+        if result.queued:
             stored.append((entry, result.command))
     Enrollment.objects.filter(pk=row.pk).update(
         enrollment_type=Enrollment.Type.USER,

@@ -3,8 +3,8 @@ import plistlib
 import pytest
 
 from mdm_server.models import AuditEvent
-from mdm_server.pki import certificates
-from profiles import builder, mobileconfig, services, signing
+from mdm_server.pki import certificates, signing
+from profiles import builder, mobileconfig, services
 from profiles.exceptions import ProfileError
 from profiles.models import Profile
 

@@ -3,7 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from profiles import builder, signing
+from mdm_server.pki import signing
+from profiles import builder
 from tests import openssl
 
 

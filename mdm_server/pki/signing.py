@@ -1,6 +1,9 @@
 """Sign `.mobileconfig` bytes as attached CMS SignedData (DER) with the server's signing identity.
 
 `sign_with_identity` is pure crypto; `sign_profile` picks the ACTIVE signing identity from the PKI.
+The PKI owns the signing identity, so every app that hands a profile to a device signs here: the
+profiles app (uploads, assignments), the enrollment app (enrollment profiles) and the devices
+app's queue, which re-signs a profile it trimmed for a User Enrollment.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.serialization import pkcs7
 
 from mdm_server.pki import certificates
+from mdm_server.pki.services import active_identity
 
 
 def sign_with_identity(data: bytes, identity: certificates.Identity) -> bytes:
@@ -24,9 +28,6 @@ def sign_with_identity(data: bytes, identity: certificates.Identity) -> bytes:
 
 def sign_profile(data: bytes) -> bytes:
     """Sign profile bytes with the active signing certificate (raises CertificateError if none)."""
-    # Imported here so the pure helper above works without a configured Django.
-    from mdm_server.pki.services import active_identity
-
     return sign_with_identity(data, active_identity("signing"))
 
 

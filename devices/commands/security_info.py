@@ -1,0 +1,12 @@
+"""SecurityInfo: the device's security state (Apple "Security Info Command",
+mdm/commands/information.security.yaml). The answer updates the inventory."""
+
+from devices import inventory
+from devices.commands.base import CommandSpec
+
+COMMAND = CommandSpec(
+    name="SecurityInfo",
+    title="Security information",
+    menu_order=20,
+    on_result=inventory.security_info,
+)
