@@ -347,7 +347,10 @@ def test_first_commands_are_checked_when_the_profile_is_saved(
     for commands, reason in [
         ([{"request_type": "EraseDevice", "params": {}}], "cannot be sent while Setup"),
         ([{"request_type": "DeviceConfigured"}], "cannot be sent while Setup"),
-        ([{"request_type": "Settings", "params": {"Settings": "x"}}], "non-empty list"),
+        (
+            [{"request_type": "Settings", "params": {"Settings": "x"}}],
+            "must be a list of dictionaries",
+        ),
         ([{"request_type": "Settings", "params": [], "x": 1}], "request_type and params only"),
         ([{"request_type": "SecurityInfo"}] * 21, "at most 20"),
     ]:
