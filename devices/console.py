@@ -29,6 +29,7 @@ from devices.filters import (
     TargetFilterSet,
 )
 from devices.models import (
+    DEVICE_SORTABLE_COLUMNS,
     SORTABLE_COLUMNS,
     Command,
     Enrollment,
@@ -92,7 +93,10 @@ class Column:
 
 
 def _sort(field: str, *, time: bool = False) -> SortKey:
-    assert field in SORTABLE_COLUMNS, field  # noqa: S101 (each sort key needs its index)
+    """A channel column, or a Device column (`device__<column>`); each has its index."""
+    column = field.removeprefix("device__")
+    sortable = DEVICE_SORTABLE_COLUMNS if field.startswith("device__") else SORTABLE_COLUMNS
+    assert column in sortable, field  # noqa: S101 (each sort key needs its index)
     return SortKey(field, nullable=time, is_time=time)
 
 
@@ -105,18 +109,18 @@ COLUMNS = [
         True,
         _sort("enrollment_type"),
     ),
-    Column("platform", "Platform", lambda e: e.platform, True, _sort("platform")),
+    Column("platform", "Platform", lambda e: e.platform, True, _sort("device__platform")),
     Column("os_version", "OS version", lambda e: e.os_version, True),
     Column("model", "Model", lambda e: e.model_name or e.product_name),
     Column("status", "Status", lambda e: e.get_status_display(), True, _sort("status")),
     Column("last_seen", "Last seen", _when("last_seen_at"), True, _sort("last_seen_at", time=True)),
-    Column("inventory", "Inventory", _when("inventory_at"), True, _sort("inventory_at", time=True)),
+    Column("inventory", "Inventory", _when("inventory_at"), True, _sort("device__inventory_at", time=True)),
     Column(
         "managed_apple_id",
         "Managed Apple ID",
         lambda e: e.managed_apple_id,
         True,
-        _sort("managed_apple_id"),
+        _sort("device__managed_apple_id"),
         ident=True,
     ),
     Column("ue_enrolled", "User Enrollment Enrolled", _ue_enrolled),
@@ -228,7 +232,7 @@ def device_list(request: HttpRequest) -> HttpResponse:
     if filterset.is_valid():
         qs = filterset.qs
         if any(c.key == "user" for c in columns):
-            qs = qs.select_related("directory_user")
+            qs = qs.select_related("device__directory_user")
         if sort_column is not None and sort_column.sort is not None:
             try:
                 page = selectors.sorted_keyset_page(
@@ -328,7 +332,7 @@ def device_export(request: HttpRequest) -> HttpResponse:
         errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in filterset.errors.items())
         return HttpResponse(f"Invalid filter: {errors}", status=400, content_type="text/plain")
     columns = [COLUMN_BY_KEY[k] for k in EXPORT_COLUMNS]
-    qs = filterset.qs.select_related("directory_user").order_by("-pk")
+    qs = filterset.qs.select_related("device__directory_user").order_by("-pk")
 
     def lines() -> Iterator[str]:
         buffer = _Echo()
@@ -361,7 +365,7 @@ TABS = ("summary", "inventory", "commands", "logs")
 
 def _device(public_id: Any) -> Enrollment:
     return get_object_or_404(
-        selectors.devices().select_related("directory_user"), public_id=public_id
+        selectors.devices().select_related("device__directory_user"), public_id=public_id
     )
 
 

@@ -35,6 +35,8 @@ class EnrollmentContext:
     directory_user_id: int | None = None
     session_revoked: bool = False
     session_enrollment_id: int | None = None  # the device channel the session is bound to
+    # The person's group default ownership of a new Device ("" when no group sets it).
+    ownership: str = ""
 
 
 @dataclass(frozen=True)

@@ -200,7 +200,10 @@ def sorted_keyset_page(
     last and first rows; raises BadCursor."""
 
     def cursor(row: Any) -> str:
-        return encode_cursor(getattr(row, key.field), row.pk)
+        value = row
+        for name in key.field.split("__"):  # a column of the row, or of a related row
+            value = getattr(value, name)
+        return encode_cursor(value, row.pk)
 
     if before is not None:
         back = _segments(qs, key, decode_cursor(before, key), descending=not descending)

@@ -141,6 +141,15 @@ def _variant_key(variant: _Variant) -> str:
 # What the capability filter judges an enrollment by: the filter decides once per distinct
 # combination (a fleet has few), never per enrollment.
 _CLASS_FIELDS = ("platform", "os_version", "enrollment_type", "supervised", "channel", "status")
+# The same, as the channel's query paths (the first ones are its Device's).
+_CLASS_PATHS = (
+    "device__platform",
+    "device__os_version",
+    "enrollment_type",
+    "device__supervised",
+    "channel",
+    "status",
+)
 
 
 @dataclass(frozen=True)
@@ -225,7 +234,7 @@ def enqueue_command(
     if profile is not None and not hooks.has_profile_signer():
         logger.warning("no profile signer registered: profiles are delivered as given")
     if isinstance(enrollments, QuerySet):
-        with bulk.snapshot(enrollments, _CLASS_FIELDS, name="devices_enqueue_targets") as rows:
+        with bulk.snapshot(enrollments, _CLASS_PATHS, name="devices_enqueue_targets") as rows:
             return _enqueue(
                 _Selected(rows), spec, base, profile, actor, priority, origin, strip_forbidden
             )

@@ -64,6 +64,7 @@ def renewal_due(*, now: dt.datetime, window: dt.timedelta) -> QuerySet[Enrollmen
             | Q(renewal_requested_at__lte=now - renewal.RETRY_AFTER)
         )
         .filter(due)
+        .select_related("device")
         .order_by("identity_not_after", "pk")
     )
 

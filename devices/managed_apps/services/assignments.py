@@ -133,7 +133,7 @@ def assign_app(
             f"unknown variable(s) {', '.join(unknown)}; known: {', '.join(rules.VARIABLES)}"
         )
     warnings = what_will_not_apply(assignment)
-    targets = list(assignment_targets(assignment).select_related("directory_user"))
+    targets = list(assignment_targets(assignment).select_related("device__directory_user"))
     if mode == AppAssignment.Mode.REQUIRED and app.kind == App.Kind.STORE:
         if app.token_id is None:
             raise ManagedAppsError("this App Store app has no Apps and Books location")
