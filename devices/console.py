@@ -114,7 +114,13 @@ COLUMNS = [
     Column("model", "Model", lambda e: e.model_name or e.product_name),
     Column("status", "Status", lambda e: e.get_status_display(), True, _sort("status")),
     Column("last_seen", "Last seen", _when("last_seen_at"), True, _sort("last_seen_at", time=True)),
-    Column("inventory", "Inventory", _when("inventory_at"), True, _sort("device__inventory_at", time=True)),
+    Column(
+        "inventory",
+        "Inventory",
+        _when("inventory_at"),
+        True,
+        _sort("device__inventory_at", time=True),
+    ),
     Column(
         "managed_apple_id",
         "Managed Apple ID",

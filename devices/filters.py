@@ -48,7 +48,9 @@ class DeviceFilterSet(django_filters.FilterSet):
         method="filter_status",
     )
     group = django_filters.ModelChoiceFilter(
-        queryset=DirectoryGroup.objects.all(), field_name="device__directory_user__groups", label="Group"
+        queryset=DirectoryGroup.objects.all(),
+        field_name="device__directory_user__groups",
+        label="Group",
     )
     seen_within = django_filters.NumberFilter(
         method="filter_seen_within", label="Seen within (days)", min_value=1, max_value=MAX_DAYS

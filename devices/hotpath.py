@@ -176,6 +176,18 @@ def _channel(by: str, value: Any, for_update: bool) -> Enrollment | None:
     return enrollment
 
 
+def unclaimed_device(pk: int, serial: str) -> Device | None:
+    """A Device known before enrollment with this serial number that no device channel holds
+    (first Authenticate of an ADE device; plain ORM: once per device)."""
+    found: Device | None = (
+        Device.objects.select_for_update()
+        .filter(pk=pk, user_enrollment=False, serial_number__iexact=serial.strip())
+        .exclude(channels__parent__isnull=True)
+        .first()
+    )
+    return found
+
+
 def enrollment_by_key(key: str, *, for_update: bool = False) -> Enrollment | None:
     return _channel("key", key, for_update)
 

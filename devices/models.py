@@ -269,6 +269,32 @@ class Enrollment(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.device} ({self.get_enrollment_type_display()}, {self.channel})"
+
+    @property
+    def is_user_enrollment(self) -> bool:
+        return self.enrollment_type == self.Type.USER
+
+    @property
+    def display_name(self) -> str:
+        """The device's name (`Device.display_name`, the one naming rule)."""
+        return self.device.display_name
+
+    def set_reported(self, **values: str | None) -> None:
+        """Set text fields as the device reported them, each cut to its column (see `fit`)."""
+        for name, value in values.items():
+            setattr(self, name, None if value is None else fit(Enrollment, name, value))
+
+    @property
+    def is_pushable(self) -> bool:
+        return (
+            self.status == self.Status.ENROLLED
+            and bool(self.push_token)
+            and bool(self.push_magic)
+            and not self.push_token_dead
+        )
+
     # Transition: the Device's attributes, read through the channel so that reading
     # `enrollment.os_version` keeps working; writes and queries go to `Device` (read-only).
     @property
@@ -350,32 +376,6 @@ class Enrollment(models.Model):
     @property
     def directory_user_id(self) -> int | None:
         return self.device.directory_user_id
-
-    def __str__(self) -> str:
-        return f"{self.device} ({self.get_enrollment_type_display()}, {self.channel})"
-
-    @property
-    def is_user_enrollment(self) -> bool:
-        return self.enrollment_type == self.Type.USER
-
-    @property
-    def display_name(self) -> str:
-        """The device's name (`Device.display_name`, the one naming rule)."""
-        return self.device.display_name
-
-    def set_reported(self, **values: str | None) -> None:
-        """Set text fields as the device reported them, each cut to its column (see `fit`)."""
-        for name, value in values.items():
-            setattr(self, name, None if value is None else fit(Enrollment, name, value))
-
-    @property
-    def is_pushable(self) -> bool:
-        return (
-            self.status == self.Status.ENROLLED
-            and bool(self.push_token)
-            and bool(self.push_magic)
-            and not self.push_token_dead
-        )
 
 
 class Command(models.Model):

@@ -438,7 +438,9 @@ def audit_names(values: Iterable[str]) -> dict[str, tuple[str, str]]:
     if not ids:
         return {}
     out: dict[str, tuple[str, str]] = {}
-    for device in Enrollment.objects.filter(public_id__in=ids).select_related("device__directory_user"):
+    for device in Enrollment.objects.filter(public_id__in=ids).select_related(
+        "device__directory_user"
+    ):
         url = reverse("devices-detail", args=[device.public_id])
         out[str(device.public_id)] = (device.display_name, url)
     texts = {str(i) for i in ids} | {str(i).upper() for i in ids}

@@ -59,6 +59,22 @@ def _enrollment_type_of(user: Any, groups: list[Any]) -> str:
     return str(settings.apple_enrollment_type or "")
 
 
+def default_ownership_of(directory_user_id: int | None) -> str:
+    """The default ownership of a new device of this person: their group's (the group whose
+    settings apply, `directory.services.enrollment_settings_for`); "" when no group has a
+    setting (the enrollment kind then decides: devices.services.checkin)."""
+    from directory.models import DirectoryUser
+    from directory.services import enrollment_settings_for
+
+    if directory_user_id is None:
+        return ""
+    user = DirectoryUser.objects.filter(pk=directory_user_id).first()
+    if user is None:
+        return ""
+    settings = enrollment_settings_for(user)
+    return str(settings.default_ownership) if settings.group is not None else ""
+
+
 def person_of(user: Any, identifier: str) -> Person:
     groups = _groups_of(user)  # read once: the names and the enrollment type come from them
     return Person(

@@ -133,17 +133,15 @@ def snapshot(queryset: QuerySet[Any], fields: Sequence[str], *, name: str) -> It
     dropped when the block ends. `name` gets a number, so snapshots can nest."""
     name = f"{name}_{next(_numbers)}"
     model = queryset.model
-    opts = model._meta
     # A field of the row, or of a row it points at (`device__platform`): columns c0, c1, ...
     columns = tuple(f"c{i}" for i in range(len(fields)))
     pk = "pk"
     cols = ", ".join(qn(c) for c in (pk, *columns))
     manager = model._default_manager  # noqa: SLF001 - Django's documented attribute
     rows = manager.filter(pk__in=queryset.order_by().values("pk")).order_by()
-    select, params = (
-        rows.values("pk", **{c: F(f) for c, f in zip(columns, fields, strict=True)})
-        .query.sql_with_params()
-    )
+    select, params = rows.values(
+        "pk", **{c: F(f) for c, f in zip(columns, fields, strict=True)}
+    ).query.sql_with_params()
     with connection.cursor() as cursor:
         # The table takes the selected columns' types; then one INSERT ... SELECT fills it.
         cursor.execute(

@@ -210,6 +210,15 @@ def _ownership(enrollment_type: str, context: hooks.EnrollmentContext | None) ->
     return Device.Ownership.CORPORATE
 
 
+def _known_device(context: hooks.EnrollmentContext | None, serial: str | None) -> Device | None:
+    """The Device an enrollment session made known before this first Authenticate (an ADE
+    device from Apple Business Manager), when the device proves to be it: same serial number,
+    and no other device channel holds it. None otherwise (a new Device is made)."""
+    if context is None or context.device_id is None or not serial:
+        return None
+    return hotpath.unclaimed_device(context.device_id, serial)
+
+
 def _pin_new_identity(enrollment: Enrollment, identity: DeviceIdentity) -> None:
     """A new enrollment of the channel: its identity, and no renewal history yet."""
     enrollment.cert_fingerprint = identity.fingerprint
@@ -242,7 +251,9 @@ def _authenticate(
     is_ue = enrollment_type == Enrollment.Type.USER
     created = enrollment is None
     if enrollment is None:
-        device = Device(user_enrollment=is_ue, ownership=_ownership(enrollment_type, context))
+        device = _known_device(context, None if is_ue else message.serial_number) or Device(
+            user_enrollment=is_ue, ownership=_ownership(enrollment_type, context)
+        )
         enrollment = Enrollment(channel_key=ids.key, channel=Enrollment.Channel.DEVICE)
     else:
         device = enrollment.device
@@ -276,12 +287,14 @@ def _authenticate(
         device.managed_apple_id = context.managed_apple_id or device.managed_apple_id
         if context.directory_user_id is not None:
             device.directory_user_id = context.directory_user_id
-    if created:
+    if device.pk is None:
         hotpath.insert_device(device)
+    else:
+        device.save()
+    if created:
         enrollment.device = device
         hotpath.insert_enrollment(enrollment)
     else:
-        device.save()
         enrollment.save()
     if replaced:
         # A new enrollment of this channel: the certificate it replaces is of no more use.

@@ -82,9 +82,7 @@ def refresh_due(
             status=Enrollment.Status.ENROLLED,
             parent__isnull=True,
         )
-        .filter(
-            Q(device__inventory_at__isnull=True) | Q(device__inventory_at__lt=end - period / 2)
-        )
+        .filter(Q(device__inventory_at__isnull=True) | Q(device__inventory_at__lt=end - period / 2))
         .exclude(device__platform="")
         .exclude(Exists(pending))
         .order_by()

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Q
 from django.utils import timezone
 
+from enrollment import directory_access
 from enrollment.abm import hooks as abm_hooks
 from enrollment.models import (
     EnrollmentSession,
@@ -48,7 +49,11 @@ def resolve_enrollment(
     session = _session_by_reference(reference)
     if session is None:
         if ids.udid and abm_hooks.is_ade_reference(reference):
-            return EnrollmentContext(enrollment_type="ade", reference=reference)
+            return EnrollmentContext(
+                enrollment_type="ade",
+                reference=reference,
+                device_id=abm_hooks.known_device_id(reference),
+            )
         if ids.udid:
             return EnrollmentContext(enrollment_type="device")
         return EnrollmentContext(enrollment_type="user")
@@ -59,6 +64,7 @@ def resolve_enrollment(
         directory_user_id=session.directory_user_id,
         session_revoked=session.revoked_at is not None,
         session_enrollment_id=session.enrollment_id,
+        ownership=directory_access.default_ownership_of(session.directory_user_id),
     )
 
 

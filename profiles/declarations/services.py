@@ -316,8 +316,7 @@ def _assignment_filter(assignments: QuerySet[SetAssignment]) -> Q:
     return (
         Q(pk__in=direct)
         | Q(enrollment_type__in=types)
-        | Q(directory_user__groups__in=groups)
-        | Q(parent__directory_user__groups__in=groups)
+        | Q(device__directory_user__groups__in=groups)
     )
 
 
@@ -413,9 +412,7 @@ def channel_kind(enrollment: Enrollment) -> rules.ChannelKind:
 
 
 def person_of(enrollment: Enrollment) -> dict[str, str] | None:
-    user = enrollment.directory_user or (
-        enrollment.parent.directory_user if enrollment.parent else None
-    )
+    user = enrollment.device.directory_user  # shared by the device and user channels
     if user is None:
         return None
     return {

@@ -12,6 +12,7 @@ from django.db import connection
 
 from bench import load, reference, report, run, seed, stack
 from devices.simulator.device import CONNECT_TYPE
+from tests.channels import create_channel
 
 
 def test_percentile_and_summary() -> None:
@@ -306,7 +307,7 @@ def test_measure_enqueue_counts_targets_and_statements(server_pki: Any) -> None:
     from devices.models import Enrollment, QueuedCommand
 
     for n in range(5):
-        Enrollment.objects.create(
+        create_channel(
             channel_key=f"eid:E{n}",
             enrollment_id=f"E{n}",
             enrollment_type=Enrollment.Type.USER,

@@ -10,6 +10,7 @@ import pytest
 from devices import commands, services
 from devices.models import DeviceEvent, Enrollment, InstalledApplication, QueuedCommand
 from devices.simulator import SimulatedDevice
+from tests.channels import bulk_create_channels, new_channel
 from tests.devices._rows import later_commands, later_deliveries, later_events
 
 pytestmark = pytest.mark.django_db
@@ -236,7 +237,7 @@ def test_bad_command_input_is_refused_before_anything_is_stored(make_device: Mak
 
 def test_fan_out_stores_one_command_and_references(make_device: MakeDevice) -> None:
     rows = [
-        Enrollment(
+        new_channel(
             channel_key=f"udid:FAN-{i}",
             udid=f"FAN-{i}",
             enrollment_type=Enrollment.Type.DEVICE,
@@ -246,7 +247,7 @@ def test_fan_out_stores_one_command_and_references(make_device: MakeDevice) -> N
         )
         for i in range(300)
     ]
-    Enrollment.objects.bulk_create(rows)
+    bulk_create_channels(rows)
     result = services.enqueue_command(
         enrollments=Enrollment.objects.all(), request_type="SecurityInfo"
     )

@@ -29,6 +29,7 @@ from devices.services import lifecycle as lifecycle_services
 from devices.simulator import SimulatedDevice
 from enrollment.models import EnrollmentSession
 from mdm_server.models import AuditEvent
+from tests.channels import new_channel
 from tests.devices._rows import bulk_devices, enrolled
 
 MakeDevice = Callable[..., SimulatedDevice]
@@ -119,7 +120,7 @@ def test_inventory_is_queued_once_per_enrollment(make_device: MakeDevice) -> Non
     assert device.token_update() == 200  # a later TokenUpdate (new push token) asks nothing
     assert QueuedCommand.objects.filter(enrollment=enrollment).count() == 5
     # User channels are asked nothing of their own; their device answers for them.
-    user = Enrollment(parent=enrollment, channel_key="user:x", platform="macOS")
+    user = new_channel(parent=enrollment, channel_key="user:x", platform="macOS")
     assert inventory_queue.queue_initial_inventory(enrollment=user) == 0
 
 

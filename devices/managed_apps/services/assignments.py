@@ -295,7 +295,7 @@ def reconcile_people(*, user_ids: Iterable[int]) -> tuple[int, int]:
     """After group changes: request the required apps these people's devices now fall under,
     and remove the ones no assignment reaches any more. Returns (requested, removed)."""
     enrollments = Enrollment.objects.filter(
-        directory_user__in=list(user_ids),
+        device__directory_user__in=list(user_ids),
         channel=Enrollment.Channel.DEVICE,
         status=Enrollment.Status.ENROLLED,
     )
