@@ -47,8 +47,8 @@ LOG_PAGE_SIZE = 100
 MAX_BULK = 10_000
 MAX_UPLOAD = 5 * 1024 * 1024
 # What the capability filter needs to decide for one device (bulk preview).
-PREVIEW_FIELDS = ("pk", "public_id", "platform", "os_version", "enrollment_type", "supervised",
-                  "channel", "status")  # fmt: skip
+PREVIEW_FIELDS = ("pk", "public_id", "enrollment_type", "channel", "status", "device__platform",
+                  "device__os_version", "device__supervised")  # fmt: skip
 
 
 # --- columns -----------------------------------------------------------------------------------
@@ -803,7 +803,9 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
         return redirect(reverse("devices-list") + "?" + data.get("filter", ""))
     # What the capability filter will do, device by device: the confirmation names the count
     # that will really get the command.
-    preview = selectors.refusal_preview(spec, targets.only(*PREVIEW_FIELDS).iterator())
+    preview = selectors.refusal_preview(
+        spec, targets.select_related("device").only(*PREVIEW_FIELDS).iterator()
+    )
     form = command_form_class(spec, count=preview[0])(
         request.POST if request.method == "POST" and "submit" in request.POST else None,
         request.FILES or None,

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from devices.models import Enrollment
+from devices.models import Device, Enrollment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,7 +25,7 @@ def _person(username: str) -> Any:
 
 
 def _own(enrollment: Enrollment, person: Any) -> None:
-    Enrollment.objects.filter(pk=enrollment.pk).update(directory_user=person)
+    Device.objects.filter(channels=enrollment).update(directory_user=person)
 
 
 def _no_sideways_scroll(page: Any) -> None:

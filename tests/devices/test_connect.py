@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from devices import commands, services
-from devices.models import DeviceEvent, Enrollment, InstalledApplication, QueuedCommand
+from devices.models import Device, DeviceEvent, Enrollment, InstalledApplication, QueuedCommand
 from devices.simulator import SimulatedDevice
 from tests.channels import bulk_create_channels, new_channel
 from tests.devices._rows import later_commands, later_deliveries, later_events
@@ -111,9 +111,10 @@ def test_delivery_time_filter_drops_a_command_no_longer_allowed(make_device: Mak
     services.enqueue_command(enrollments=[enrollment], request_type="EraseDevice")
     services.enqueue_command(enrollments=[enrollment], request_type="SecurityInfo")
     # The enrollment became a User Enrollment while the command waited.
-    Enrollment.objects.filter(pk=enrollment.pk).update(
-        enrollment_type=Enrollment.Type.USER, udid=None, serial_number=None
+    Device.objects.filter(channels=enrollment).update(
+        user_enrollment=True, udid=None, serial_number=None
     )
+    Enrollment.objects.filter(pk=enrollment.pk).update(enrollment_type=Enrollment.Type.USER)
     handled = device.run()
     assert [h.request_type for h in handled] == ["SecurityInfo"]
     erase = QueuedCommand.objects.get(command__request_type="EraseDevice")

@@ -18,6 +18,7 @@ from apns import services as apns_services
 from devices import lifecycle, services
 from devices.models import (
     Command,
+    Device,
     DeviceEvent,
     Enrollment,
     InstalledApplication,
@@ -150,7 +151,7 @@ def test_supervised_mac_escrows_its_bootstrap_token_at_the_first_try(
     make_device: MakeDevice,
 ) -> None:
     device, _ = _mac_with_bootstrap(make_device, supervised=True)
-    enrollment = Enrollment.objects.get(udid=device.udid)
+    enrollment = Enrollment.objects.get(device__udid=device.udid)
     assert enrollment.supervised and enrollment.inventory_at is not None
     assert enrollment.bootstrap_token is not None
     status, body = device.checkin({"MessageType": "GetBootstrapToken", "UDID": device.udid})
@@ -162,7 +163,7 @@ def test_a_mac_that_is_not_supervised_keeps_no_bootstrap_token(
     make_device: MakeDevice,
 ) -> None:
     device, token = _mac_with_bootstrap(make_device, supervised=False)
-    enrollment = Enrollment.objects.get(udid=device.udid)
+    enrollment = Enrollment.objects.get(device__udid=device.udid)
     assert not enrollment.supervised and enrollment.bootstrap_token is None
     # Supervision is known now: Apple's rule applies as it is.
     status, body = device.checkin(token)
@@ -246,14 +247,14 @@ def test_refresh_skips_fresh_pending_and_unenrolled_devices() -> None:
     bulk_devices(300, os_version="18.2")
     now = timezone.now()
     period = dt.timedelta(hours=24)
-    Enrollment.objects.filter(id__in=Enrollment.objects.order_by("id").values("id")[:100]).update(
-        inventory_at=now - dt.timedelta(hours=2)
-    )
+    Device.objects.filter(
+        channels__id__in=Enrollment.objects.order_by("id").values("id")[:100]
+    ).update(inventory_at=now - dt.timedelta(hours=2))
     Enrollment.objects.filter(
         id__in=Enrollment.objects.order_by("id").values("id")[100:150]
     ).update(status=Enrollment.Status.UNENROLLED)
     stale = Enrollment.objects.order_by("id")[150:160]
-    Enrollment.objects.filter(id__in=[e.pk for e in stale]).update(
+    Device.objects.filter(channels__id__in=[e.pk for e in stale]).update(
         inventory_at=now - dt.timedelta(hours=25)
     )
     _set_window_end(now - period)  # a whole period: every slot
@@ -354,7 +355,7 @@ def test_retention_purge_leaves_no_trace_of_a_personal_device(make_device: MakeD
         enrollment=old,
         expires_at=timezone.now() + dt.timedelta(days=1),
     )
-    Enrollment.objects.filter(pk=old.pk).update(
+    Device.objects.filter(channels=old).update(
         managed_apple_id=apple_id, device_name="Personal Phone Of Someone"
     )
     InstalledApplication.objects.create(

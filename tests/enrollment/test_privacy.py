@@ -13,7 +13,7 @@ import yaml
 from django.test import Client
 
 from devices import services as device_services
-from devices.models import DeviceEvent, Enrollment, QueuedCommand
+from devices.models import Device, DeviceEvent, Enrollment, QueuedCommand
 from devices.simulator import SimulatedDevice
 from enrollment import directory_access
 from mdm_server.models import AuditEvent
@@ -82,7 +82,7 @@ def owned(
 
     def make(user: Any, **kwargs: Any) -> tuple[SimulatedDevice, Enrollment]:
         device, row = enrolled(make_device, **kwargs)
-        Enrollment.objects.filter(pk=row.pk).update(directory_user=user)
+        Device.objects.filter(channels=row).update(directory_user=user)
         row.refresh_from_db()
         return device, row
 

@@ -236,8 +236,8 @@ def test_joining_and_leaving_a_group_installs_and_removes(
         managed_apple_id="ann@appleid.example.com",
     )
     enrollment = user_enrollment("ann@appleid.example.com")
-    enrollment.directory_user = ann
-    enrollment.save()
+    enrollment.device.directory_user = ann
+    enrollment.device.save()
     services.assign_app(app=App.objects.get(adam_id=MAIL), scope="group", group=group)
     assert not AppInstall.objects.exists()  # Ann is not in Sales yet
     with django_capture_on_commit_callbacks(execute=True):

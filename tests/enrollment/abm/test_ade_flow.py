@@ -111,7 +111,7 @@ def test_ade_device_enrolls_supervised_and_reaches_device_configured(
         assert kinds.index("InstallProfile") < kinds.index("DeviceConfigured")
         assert "com.example.first" in device.installed_profiles
     assert all(h.answered == "Acknowledged" for h in handled)
-    enrollment = Enrollment.objects.get(udid=result.udid)
+    enrollment = Enrollment.objects.get(device__udid=result.udid)
     assert enrollment.enrollment_type == "ade"
     assert enrollment.supervised and not enrollment.awaiting_configuration
     known = AbmDevice.objects.get(serial_number=serial)
