@@ -110,6 +110,7 @@ COLUMNS = [
         _sort("enrollment_type"),
     ),
     Column("platform", "Platform", lambda e: e.platform, True, _sort("device__platform")),
+    Column("ownership", "Ownership", lambda e: e.device.get_ownership_display()),
     Column("os_version", "OS version", lambda e: e.os_version, True),
     Column("model", "Model", lambda e: e.model_name or e.product_name),
     Column("status", "Status", lambda e: e.get_status_display(), True, _sort("status")),

@@ -95,7 +95,7 @@ _CONNECT_DEVICE_FIELDS = ("id", "platform", "os_version", "supervised")
 
 
 def _device_join() -> str:
-    device_column = Enrollment._meta.get_field("device").column  # type: ignore[union-attr]
+    device_column = Enrollment._meta.get_field("device").column
     return f"JOIN {Device._meta.db_table} d ON d.id = e.{device_column}"
 
 

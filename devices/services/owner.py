@@ -38,8 +38,8 @@ def _owned_device(directory_user_id: int, public_id: str) -> Enrollment:
     except ValueError:
         raise OwnerActionRefused(404, NOT_YOURS) from None
     device = (
-        Enrollment.objects.select_for_update()
-        .filter(public_id=key, parent__isnull=True, directory_user_id=directory_user_id)
+        Enrollment.objects.select_for_update(of=("self",))
+        .filter(public_id=key, parent__isnull=True, device__directory_user_id=directory_user_id)
         .exclude(status=Enrollment.Status.UNENROLLED)
         .first()
     )

@@ -99,6 +99,10 @@ def test_ade_device_enrolls_supervised_and_reaches_device_configured(
     monkeypatch.setattr("apns.services.request_drain", lambda **_: None)
     cloud = _cloud_configuration(assigned, serial)
     assert cloud["is_supervised"] and cloud["await_device_configured"]
+    # Known before it enrolls: the sync made its Device (corporate, no channel yet).
+    before = AbmDevice.objects.get(serial_number=serial).device
+    assert before is not None and before.serial_number == serial
+    assert before.ownership == "corporate" and not before.channels.exists()
     result = flow.enroll_automated(transport, cloud, serial_number=serial, product=product)
     assert "com.apple.mdm.token" in result.mdm_payload["ServerCapabilities"]
     device = _device(transport, result, platform)
@@ -116,6 +120,9 @@ def test_ade_device_enrolls_supervised_and_reaches_device_configured(
     assert enrollment.supervised and not enrollment.awaiting_configuration
     known = AbmDevice.objects.get(serial_number=serial)
     assert known.enrollment == enrollment and known.configured_at is not None
+    # The channel took the Device ABM made known: the same row, now with what it reported.
+    assert enrollment.device_id == before.pk == known.device_id
+    assert enrollment.device.udid == result.udid and enrollment.device.platform == platform
 
 
 def test_erased_device_enrolls_again_and_another_device_cannot_take_its_place(
@@ -134,6 +141,9 @@ def test_erased_device_enrolls_again_and_another_device_cannot_take_its_place(
     other = flow.enroll_automated(transport, cloud, serial_number="F2LXK1AAAAAA")
     assert _device(transport, other, "iOS").authenticate() == 403
     assert Enrollment.objects.filter(enrollment_type="ade").count() == 1
+    # One Device for that serial number: ABM's, taken by the channel.
+    channel = Enrollment.objects.get(enrollment_type="ade")
+    assert AbmDevice.objects.get(serial_number="F2LXK1AAAAAA").device_id == channel.device_id
 
 
 def test_device_not_assigned_to_us_is_refused(assigned: FakeAbm, transport: Any) -> None:
