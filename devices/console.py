@@ -398,7 +398,9 @@ def device_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
             apps=list(device.apps.all()[:500]),
             profiles=list(device.profiles.all()[:500]),
             certificates=list(device.certificates.all()[:500]),
-            security=[(k, selectors.scalar(v)) for k, v in sorted(device.security_info.items())],
+            security=[
+                (k, selectors.scalar(v)) for k, v in sorted(device.device.security_info.items())
+            ],
         )
     elif tab == "commands":
         filterset = DeliveryFilterSet(request.GET, queryset=selectors.deliveries_for(device))

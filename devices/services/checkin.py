@@ -49,7 +49,7 @@ def _check_bootstrap_token(enrollment: Enrollment, message_type: MessageType) ->
     decision = capabilities.check_checkin(message_type, target)
     if decision.allowed:
         return False
-    unknown = "IsSupervised" not in enrollment.device_information
+    unknown = "IsSupervised" not in enrollment.device.device_information
     if unknown and not enrollment.is_user_enrollment and not target.supervised:
         assumed = capabilities.check_checkin(message_type, replace(target, supervised=True))
         if assumed.allowed:
@@ -305,8 +305,8 @@ def _authenticate(
         raise CheckinRejected(403, binding.TAKEN)  # the transaction undoes this Authenticate
     dropped = 0 if created else _cancel_pending(enrollment, "device authenticated again")
     detail: dict[str, Any] = {
-        "os_version": enrollment.os_version,
-        "product_name": enrollment.product_name,
+        "os_version": device.os_version,
+        "product_name": device.product_name,
         "transport": identity.transport,
     }
     if dropped:

@@ -68,6 +68,6 @@ def queue_initial_inventory(*, enrollment: Enrollment) -> int:
     """Enrollment completed (the device channel's first TokenUpdate): ask the device for its
     inventory. User channels are not asked: what they may tell is known through their device.
     Runs inside the caller's transaction, so the TokenUpdate and its inventory commit together."""
-    if enrollment.parent_id is not None or not enrollment.platform:
+    if enrollment.parent_id is not None or not enrollment.device.platform:
         return 0
     return queue_inventory([enrollment], INVENTORY_ORIGIN)

@@ -66,7 +66,7 @@ def remove_management(
     if not device.is_user_enrollment:
         raise OwnerActionRefused(403, CORPORATE_DEVICE)
     reason = f"its owner removed management on the privacy page ({person})"
-    if at_once or device.status != Enrollment.Status.ENROLLED or not device.platform:
+    if at_once or device.status != Enrollment.Status.ENROLLED or not device.device.platform:
         unenroll(enrollment=device, reason=reason)
         audit.record(
             actor=None,

@@ -163,7 +163,15 @@ class _Class:
 
     @classmethod
     def of(cls, enrollment: Enrollment) -> _Class:
-        return cls(*(getattr(enrollment, name) for name in _CLASS_FIELDS))
+        device = enrollment.device
+        return cls(
+            platform=device.platform,
+            os_version=device.os_version,
+            enrollment_type=enrollment.enrollment_type,
+            supervised=device.supervised,
+            channel=enrollment.channel,
+            status=enrollment.status,
+        )
 
 
 class _Targets:

@@ -118,7 +118,7 @@ def request_renewal(
     )
     decision = renewal.path_for(
         enrollment_type=device.enrollment_type,
-        platform=device.platform,
+        platform=device.device.platform,
         has_identity_record=issued is not None,
     )
     if decision.path == renewal.Path.NONE:

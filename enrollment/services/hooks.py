@@ -136,7 +136,7 @@ def check_bearer(enrollment: Enrollment, bearer: str | None) -> AuthChallenge | 
         return None
     if bearer is None:
         # macOS sends the token only on the user channel, never on the device channel.
-        if enrollment.platform == "macOS" and enrollment.channel == "device":
+        if enrollment.device.platform == "macOS" and enrollment.channel == "device":
             return None
         return _challenge(session)
     token = _find_token(bearer, EnrollmentToken.Kind.ACCESS, session=session)

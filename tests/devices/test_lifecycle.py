@@ -385,6 +385,7 @@ def test_retention_purge_leaves_no_trace_of_a_personal_device(make_device: MakeD
     for trace in (apple_id, old.enrollment_id, "Personal Phone Of Someone", "purgeapp"):
         assert trace not in after
     assert not Enrollment.objects.filter(pk=old.pk).exists()
+    assert not Device.objects.filter(pk=old.device_id).exists()  # its Device went too
     # Kept: the one still within the retention, and the organisation's device.
     assert Enrollment.objects.filter(pk__in=[recent.pk, company.pk]).count() == 2
     # The admin action stays in the audit log, without the device's name.
