@@ -95,9 +95,12 @@ class Column:
 def _sort(field: str, *, time: bool = False) -> SortKey:
     """A channel column, or a Device column (`device__<column>`); each has its index."""
     column = field.removeprefix("device__")
-    sortable = DEVICE_SORTABLE_COLUMNS if field.startswith("device__") else SORTABLE_COLUMNS
+    on_device = field.startswith("device__")
+    sortable = DEVICE_SORTABLE_COLUMNS if on_device else SORTABLE_COLUMNS
     assert column in sortable, field  # noqa: S101 (each sort key needs its index)
-    return SortKey(field, nullable=time, is_time=time)
+    # A Device column is ordered with the Device's id (one device channel per Device), so the
+    # Device's (column, id) index gives the order.
+    return SortKey(field, nullable=time, is_time=time, tiebreak="device_id" if on_device else "pk")
 
 
 COLUMNS = [
