@@ -57,7 +57,7 @@ def _device_information(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str
             device.set_reported(**{attr: kept[key]})
             fields.append(attr)
     summary: dict[str, Any] = {"keys": len(kept)}
-    if isinstance(kept.get("IsSupervised"), bool) and not device.user_enrollment:
+    if isinstance(kept.get("IsSupervised"), bool) and not enrollment.is_user_enrollment:
         device.supervised = kept["IsSupervised"]
         fields.append("supervised")
         if first_supervision and not device.supervised and enrollment.bootstrap_token:
@@ -66,7 +66,7 @@ def _device_information(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str
             enrollment.bootstrap_token = None
             hotpath.save_enrollment_fields(enrollment, ["bootstrap_token"])
             summary["discarded"] = "bootstrap token: the device is not supervised"
-    if not device.user_enrollment and isinstance(kept.get("SerialNumber"), str):
+    if not enrollment.is_user_enrollment and isinstance(kept.get("SerialNumber"), str):
         device.set_reported(serial_number=kept["SerialNumber"])
         fields.append("serial_number")
     hotpath.save_device_fields(device, fields)
