@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Q
 from django.utils import timezone
 
-from enrollment import directory_access
 from enrollment.abm import hooks as abm_hooks
 from enrollment.models import (
     EnrollmentSession,
@@ -64,7 +63,7 @@ def resolve_enrollment(
         directory_user_id=session.directory_user_id,
         session_revoked=session.revoked_at is not None,
         session_enrollment_id=session.enrollment_id,
-        ownership=directory_access.default_ownership_of(session.directory_user_id),
+        ownership=session.ownership,
     )
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 import itertools
 import plistlib
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -174,39 +175,62 @@ def test_a_mac_that_is_not_supervised_keeps_no_bootstrap_token(
 # --- scheduled refresh ---------------------------------------------------------------------------
 
 
-def _seed_enrolled(n: int) -> None:
-    """n enrolled device channels in one INSERT ... SELECT generate_series (PostgreSQL): User
-    Enrollment iPhones, Device Enrollment Macs and iPhones, each with a random refresh slot as
-    the model gives one, every other column its model default."""
-    fields = [f for f in Enrollment._meta.concrete_fields if not f.primary_key]
-    computed = {
-        "public_id": "gen_random_uuid()",
-        "channel_key": "'seed:' || gen_random_uuid()::text",
-        "enrollment_type": "(ARRAY['user','device','user'])[1 + g %% 3]",
-        "platform": "CASE WHEN g %% 3 = 1 THEN 'macOS' ELSE 'iOS' END",
-        "os_version": "CASE WHEN g %% 3 = 1 THEN '15.2' ELSE '18.2' END",
-        "enrollment_id": "CASE WHEN g %% 3 <> 1 THEN gen_random_uuid()::text END",
-        "udid": "CASE WHEN g %% 3 = 1 THEN gen_random_uuid()::text END",
-        "status": "'enrolled'",
-        "refresh_slot": f"floor(random() * {lifecycle.SLOTS})::integer",
-        "created_at": "now()",
-        "enrolled_at": "now()",
-        "last_seen_at": "now()",
-    }
+def _columns(model: Any, computed: dict[str, str]) -> tuple[list[str], list[str], list[Any]]:
+    """Each concrete column of `model` (but the id and the channel's Device): its SQL value
+    from `computed`, else its model default as a parameter."""
     columns, values, params = [], [], []
-    for f in fields:
+    for f in model._meta.concrete_fields:
+        if f.primary_key or f.name == "device":
+            continue
         columns.append(connection.ops.quote_name(f.column))
         if f.name in computed:
             values.append(computed[f.name])
         else:
             values.append("%s")
             params.append(f.get_db_prep_save(f.get_default(), connection))
-    table = connection.ops.quote_name(Enrollment._meta.db_table)
+    return columns, values, params
+
+
+def _seed_enrolled(n: int) -> None:
+    """n enrolled device channels and their Devices in one INSERT ... SELECT generate_series
+    (PostgreSQL): User Enrollment iPhones, Device Enrollment Macs and iPhones, each with a
+    random refresh slot as the model gives one, every other column its model default."""
+    device_columns, device_values, device_params = _columns(
+        Device,
+        {
+            "user_enrollment": "g %% 3 <> 1",
+            "platform": "CASE WHEN g %% 3 = 1 THEN 'macOS' ELSE 'iOS' END",
+            "os_version": "CASE WHEN g %% 3 = 1 THEN '15.2' ELSE '18.2' END",
+            "udid": "CASE WHEN g %% 3 = 1 THEN gen_random_uuid()::text END",
+            "created_at": "now()",
+        },
+    )
+    columns, values, params = _columns(
+        Enrollment,
+        {
+            "public_id": "gen_random_uuid()",
+            "channel_key": "'seed:' || gen_random_uuid()::text",
+            "enrollment_type": "(ARRAY['user','device','user'])[1 + g %% 3]",
+            "enrollment_id": "CASE WHEN g %% 3 <> 1 THEN gen_random_uuid()::text END",
+            "status": "'enrolled'",
+            "refresh_slot": f"floor(random() * {lifecycle.SLOTS})::integer",
+            "created_at": "now()",
+            "enrolled_at": "now()",
+            "last_seen_at": "now()",
+        },
+    )
+    qn = connection.ops.quote_name
+    devices, channels = qn(Device._meta.db_table), qn(Enrollment._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608 - names and constants
-            f"SELECT {', '.join(values)} FROM generate_series(1, %s) AS g",
-            [*params, n],
+            "WITH src AS MATERIALIZED (SELECT g, "  # noqa: S608 - names and constants
+            f"nextval(pg_get_serial_sequence('{Device._meta.db_table}', 'id')) AS did "
+            "FROM generate_series(1, %s) AS g), "
+            f"made AS (INSERT INTO {devices} (id, {', '.join(device_columns)}) "
+            f"SELECT did, {', '.join(device_values)} FROM src) "
+            f"INSERT INTO {channels} (device_id, {', '.join(columns)}) "
+            f"SELECT did, {', '.join(values)} FROM src",
+            [n, *device_params, *params],
         )
 
 
