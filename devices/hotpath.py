@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections, router, transaction
-from django.db.models import Field, Q
+from django.db.models import Exists, Field, OuterRef, Q
 
 from devices.models import Command, Device, DeviceEvent, Enrollment, QueuedCommand
 from mdm_server.prepared import PreparedInsert, PreparedQuery, PreparedUpdate
@@ -179,10 +179,11 @@ def _channel(by: str, value: Any, for_update: bool) -> Enrollment | None:
 def unclaimed_device(pk: int, serial: str) -> Device | None:
     """A Device known before enrollment with this serial number that no device channel holds
     (first Authenticate of an ADE device; plain ORM: once per device)."""
+    held = Enrollment.objects.filter(device=OuterRef("pk"), parent__isnull=True)
     found: Device | None = (
         Device.objects.select_for_update()
         .filter(pk=pk, user_enrollment=False, serial_number__iexact=serial.strip())
-        .exclude(channels__parent__isnull=True)
+        .exclude(Exists(held))
         .first()
     )
     return found

@@ -47,7 +47,9 @@ def queue_inventory(enrollments: QuerySet[Enrollment] | list[Enrollment], origin
         kind = Q(enrollment_type=Enrollment.Type.USER)
         # Instances, not a QuerySet: a run's slice is small, and each enqueue then writes by id
         # instead of selecting the slice again.
-        groups = [list(enrollments.filter(kind)), list(enrollments.filter(~kind))]
+        # With their Device: the capability filter classes each by its platform and OS.
+        rows = enrollments.select_related("device")
+        groups = [list(rows.filter(kind)), list(rows.filter(~kind))]
     for user_enrollment, members in zip((True, False), groups, strict=True):
         if not members:
             continue

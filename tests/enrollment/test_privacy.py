@@ -374,7 +374,7 @@ def test_remove_before_the_device_finished_enrolling_ends_it(
     device = make_device()
     assert device.authenticate() == 200  # no TokenUpdate: it cannot take commands yet
     phone = Enrollment.objects.get(channel_key=f"eid:{device.enrollment_id}")
-    Enrollment.objects.filter(pk=phone.pk).update(directory_user=org["alice"])
+    Device.objects.filter(channels=phone).update(directory_user=org["alice"])
     client = Client()
     _sign_in(client)
     response = client.post(f"/enroll/privacy/devices/{phone.public_id}/remove", {"confirm": "yes"})
