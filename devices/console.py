@@ -64,7 +64,7 @@ def _ue_enrolled(e: Enrollment) -> str:
 
 
 def _hardware(attr: str) -> Any:
-    return lambda e: "" if e.is_user_enrollment else (getattr(e, attr) or "")
+    return lambda e: "" if e.is_user_enrollment else (getattr(e.device, attr) or "")
 
 
 def _when(attr: str) -> Any:
@@ -112,30 +112,34 @@ COLUMNS = [
         True,
         _sort("enrollment_type"),
     ),
-    Column("platform", "Platform", lambda e: e.platform, True, _sort("device__platform")),
+    Column("platform", "Platform", lambda e: e.device.platform, True, _sort("device__platform")),
     Column("ownership", "Ownership", lambda e: e.device.get_ownership_display()),
-    Column("os_version", "OS version", lambda e: e.os_version, True),
-    Column("model", "Model", lambda e: e.model_name or e.product_name),
+    Column("os_version", "OS version", lambda e: e.device.os_version, True),
+    Column("model", "Model", lambda e: e.device.model_name or e.device.product_name),
     Column("status", "Status", lambda e: e.get_status_display(), True, _sort("status")),
     Column("last_seen", "Last seen", _when("last_seen_at"), True, _sort("last_seen_at", time=True)),
     Column(
         "inventory",
         "Inventory",
-        _when("inventory_at"),
+        lambda e: e.device.inventory_at,
         True,
         _sort("device__inventory_at", time=True),
     ),
     Column(
         "managed_apple_id",
         "Managed Apple ID",
-        lambda e: e.managed_apple_id,
+        lambda e: e.device.managed_apple_id,
         True,
         _sort("device__managed_apple_id"),
         ident=True,
     ),
     Column("ue_enrolled", "User Enrollment Enrolled", _ue_enrolled),
-    Column("user", "User", lambda e: e.directory_user.username if e.directory_user else ""),
-    Column("supervised", "Supervised", lambda e: _yes_no(e.supervised)),
+    Column(
+        "user",
+        "User",
+        lambda e: e.device.directory_user.username if e.device.directory_user else "",
+    ),
+    Column("supervised", "Supervised", lambda e: _yes_no(e.device.supervised)),
     Column("serial_number", "Serial number", _hardware("serial_number"), ident=True),
     Column("udid", "UDID", _hardware("udid"), ident=True),
     Column("enrolled_at", "Enrolled", _when("enrolled_at"), sort=_sort("enrolled_at", time=True)),

@@ -46,7 +46,7 @@ def profile_list(request: HttpRequest) -> HttpResponse:
 @roles.console_view()
 def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
     profile = get_object_or_404(Profile, pk=pk)
-    deliveries = Delivery.objects.filter(profile=profile).select_related("enrollment")
+    deliveries = Delivery.objects.filter(profile=profile).select_related("enrollment__device")
     counts = dict(deliveries.values_list("status").annotate(n=Count("id")).order_by())
     return render(
         request,

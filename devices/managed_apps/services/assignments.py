@@ -222,7 +222,7 @@ def unassign(*, assignment: AppAssignment, actor: Actor = None) -> int:
     """Remove the assignment; its apps are removed from devices no other assignment covers."""
     audit.record(actor=actor, action="apps.unassigned", target=assignment)
     installs = list(
-        AppInstall.objects.filter(assignment=assignment).select_related("enrollment", "app")
+        AppInstall.objects.filter(assignment=assignment).select_related("enrollment__device", "app")
     )
     assignment.delete()
     removed = 0

@@ -358,7 +358,7 @@ def enrollment_ended(*, enrollment: Enrollment) -> int:
     installs = list(
         AppInstall.objects.filter(enrollment__in=channels)
         .exclude(status=Status.REMOVED)
-        .select_related("app", "app__token", "enrollment")
+        .select_related("app", "app__token", "enrollment__device")
     )
     for install in installs:
         install.status = Status.REMOVING
