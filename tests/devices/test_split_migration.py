@@ -12,7 +12,9 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
+from devices import hotpath
 from devices.models import Device
+from tests.channels import create_channel
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -173,3 +175,19 @@ def test_the_database_refuses_hardware_identifiers_on_a_user_enrollment_device(
     # A Device Enrollment's Device keeps them.
     kept = Device.objects.create(user_enrollment=False, platform="iOS", **{identifier: "X-2"})
     assert getattr(Device.objects.get(pk=kept.pk), identifier) == "X-2"
+
+
+def test_a_device_known_before_enrollment_is_taken_by_its_serial_number_once() -> None:
+    """An ADE enrollment session names the Device ABM made known; the first Authenticate takes
+    it only when the device reports that serial number and no device channel holds it yet."""
+    known = Device.objects.create(serial_number="C02KNOWN", ownership="corporate")
+    with transaction.atomic():
+        assert hotpath.unclaimed_device(known.pk, "C02OTHER") is None
+        assert hotpath.unclaimed_device(known.pk, "c02known ") == known
+    create_channel(device=known, channel_key="udid:KNOWN", enrollment_type="ade")
+    with transaction.atomic():
+        assert hotpath.unclaimed_device(known.pk, "C02KNOWN") is None  # held by its channel
+    # A User Enrollment's Device (no serial number) is never taken.
+    anonymous = Device.objects.create(user_enrollment=True)
+    with transaction.atomic():
+        assert hotpath.unclaimed_device(anonymous.pk, "C02KNOWN") is None
