@@ -270,7 +270,10 @@ class Enrollment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.device} ({self.get_enrollment_type_display()}, {self.channel})"
+        # The Device's name when it was loaded with the row: naming a channel never queries.
+        device = self._state.fields_cache.get("device")
+        name = str(device) if device is not None else self.channel_key
+        return f"{name} ({self.get_enrollment_type_display()}, {self.channel})"
 
     @property
     def is_user_enrollment(self) -> bool:

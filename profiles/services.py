@@ -358,7 +358,10 @@ def desired_enrollments(profile: Profile) -> QuerySet[Enrollment]:
     if groups:
         in_groups = Enrollment.objects.filter(_group_members_filter(groups)).values("pk")
         wanted |= Q(pk__in=in_groups) & _channel_filter(profile)
-    return Enrollment.objects.filter(wanted, status=Enrollment.Status.ENROLLED)
+    # With their Device: the capability filter classes each by its platform and OS.
+    return Enrollment.objects.filter(wanted, status=Enrollment.Status.ENROLLED).select_related(
+        "device"
+    )
 
 
 def _enrollments_holding(profile: Profile) -> list[Enrollment]:
@@ -367,7 +370,11 @@ def _enrollments_holding(profile: Profile) -> list[Enrollment]:
         profile=profile,
         status__in=(Delivery.Status.QUEUED, Delivery.Status.INSTALLED, Delivery.Status.MISSING),
     ).values("enrollment_id")
-    return list(Enrollment.objects.filter(pk__in=ids).exclude(status=Enrollment.Status.UNENROLLED))
+    return list(
+        Enrollment.objects.filter(pk__in=ids)
+        .exclude(status=Enrollment.Status.UNENROLLED)
+        .select_related("device")
+    )
 
 
 # --- sending -----------------------------------------------------------------------------------

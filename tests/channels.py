@@ -20,8 +20,8 @@ def new_channel(*, device: Device | None = None, **fields: Any) -> Enrollment:
     on_channel = {k: v for k, v in fields.items() if k not in DEVICE_FIELDS}
     if device is None:
         parent = on_channel.get("parent")
-        if parent is not None and not on_device:
-            device = parent.device
+        if parent is not None:
+            device = parent.device  # a user channel shares its device channel's Device
         else:
             on_device.setdefault("user_enrollment", on_channel.get("enrollment_type") == "user")
             device = Device(**on_device)

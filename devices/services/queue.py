@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from devices import capabilities, commands, hooks, protocol, signals
@@ -190,7 +190,11 @@ class _Listed(_Targets):
     def __init__(self, enrollments: Iterable[Enrollment]) -> None:
         self.ids: dict[_Class, list[int]] = {}
         self.position: dict[int, int] = {}  # the caller's order
-        for enrollment in enrollments:
+        rows = list(enrollments)
+        # Their Devices (platform, OS, supervision) in one query for those read without them.
+        device = Enrollment._meta.get_field("device")
+        prefetch_related_objects([e for e in rows if not device.is_cached(e)], "device")
+        for enrollment in rows:
             self.ids.setdefault(_Class.of(enrollment), []).append(enrollment.pk)
             self.position.setdefault(enrollment.pk, len(self.position))
         super().__init__({kind: len(ids) for kind, ids in self.ids.items()})

@@ -232,7 +232,7 @@ def test_a_prepared_insert_writes_the_row_save_writes() -> None:
     assert ours.pk is not None and ours._state.adding is False and ours._state.db == "default"
     stored, expected = Enrollment.objects.get(pk=ours.pk), Enrollment.objects.get(pk=theirs.pk)
     # refresh_slot: a random default, drawn for each row (devices.lifecycle.random_slot).
-    different = {"id", "public_id", "channel_key", "created_at", "refresh_slot"}
+    different = {"id", "public_id", "channel_key", "created_at", "refresh_slot", "device_id"}
     assert 0 <= stored.refresh_slot < 1_000_000
     assert {k: v for k, v in _all_fields(stored).items() if k not in different} == {
         k: v for k, v in _all_fields(expected).items() if k not in different
