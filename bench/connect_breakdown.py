@@ -159,6 +159,7 @@ def _run(users: list[tuple[str, str]], args: argparse.Namespace) -> tuple[Any, A
             topic=mdm["Topic"],
         )
         device.enroll()
+        device.run()  # answers the inventory asked when its enrollment completed
         devices.append(device)
     del enroll  # the module's users are made; the rest is the command channel
 
