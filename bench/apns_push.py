@@ -40,7 +40,7 @@ from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from apns import client, services  # noqa: E402
-from devices.models import DeviceEvent, Enrollment  # noqa: E402
+from devices.models import Device, DeviceEvent, Enrollment  # noqa: E402
 from tests.apns.fake_apns import cert_pem, issue_push_certificate, key_pem, make_pki  # noqa: E402
 
 TOPIC = "com.apple.mgmt.External.bench0000-0000-0000-0000-000000000000"
@@ -129,12 +129,15 @@ def run_service(count: int, profile: bool, workers: int) -> dict[str, Any]:
     cert = services.active_certificate()
     if cert is None:
         raise SystemExit("no push certificate in the benchmark database")
+    devices = Device.objects.bulk_create(
+        (Device(user_enrollment=True, platform="iOS") for _ in range(count)), batch_size=5000
+    )
     Enrollment.objects.bulk_create(
         (
             Enrollment(
                 channel_key=f"eid:bench-{i}",
+                device=devices[i - 1],
                 enrollment_type=Enrollment.Type.USER,
-                platform="iOS",
                 status=Enrollment.Status.ENROLLED,
                 enrollment_id=f"BENCH-{i}",
                 push_token=f"{i:064x}",

@@ -14,30 +14,48 @@ from typing import Any
 
 MARK = "bench-console:"
 
+# Each device is a Device row and its device channel, written by one statement.
 _INSERT = """
+WITH src AS MATERIALIZED (
+    SELECT i, i %% 10 < 7 AS ue, nextval(pg_get_serial_sequence('devices_device', 'id')) AS did
+    FROM generate_series(1, %(n)s) AS i
+), devices AS (
+    INSERT INTO devices_device (
+        id, user_enrollment, platform, ownership, udid, serial_number, os_version,
+        build_version, product_name, model, model_name, device_name, supervised,
+        user_short_name, user_long_name, managed_apple_id, device_information, security_info,
+        created_at)
+    SELECT
+        did, ue, CASE WHEN i %% 10 = 9 THEN 'macOS' ELSE 'iOS' END,
+        CASE WHEN ue THEN 'personal' ELSE 'corporate' END,
+        CASE WHEN ue THEN NULL ELSE 'BENCH-' || i END,
+        CASE WHEN ue THEN NULL ELSE 'C02BENCH' || i END,
+        CASE WHEN i %% 10 = 9 THEN '15.' ELSE '18.' END || (i %% 4),
+        '22C152', 'iPhone16,2', 'iPhone16,2', 'iPhone', 'Bench device ' || i, false, '', '',
+        CASE WHEN ue THEN 'user' || i || '@bench.example' ELSE '' END,
+        '{}'::jsonb, '{}'::jsonb, now()
+    FROM src
+)
 INSERT INTO devices_enrollment (
-    public_id, channel_key, channel, enrollment_type, platform, status, udid, enrollment_id,
-    serial_number, cert_fingerprint, enrollment_reference, os_version, build_version,
-    product_name, model, model_name, device_name, supervised, user_short_name, user_long_name,
-    managed_apple_id, topic, push_token, push_magic, push_token_dead, push_token_dead_reason,
-    awaiting_configuration, device_information, security_info, ddm_status, created_at,
-    enrolled_at, last_seen_at, refresh_slot, renewal_status, renewal_command_uuid,
-    renewal_detail)
+    public_id, channel_key, device_id, channel, enrollment_type, status, enrollment_id,
+    cert_fingerprint, enrollment_reference, topic, push_token, push_magic, push_token_dead,
+    push_token_dead_reason, awaiting_configuration, ddm_status, created_at, enrolled_at,
+    last_seen_at, refresh_slot, renewal_status, renewal_command_uuid, renewal_detail)
 SELECT
-    md5('bench-console-' || i)::uuid, %(mark)s || i, 'device',
-    CASE WHEN i %% 10 < 7 THEN 'user' WHEN i %% 10 < 9 THEN 'device' ELSE 'adde' END,
-    CASE WHEN i %% 10 = 9 THEN 'macOS' ELSE 'iOS' END, 'enrolled',
-    CASE WHEN i %% 10 < 7 THEN NULL ELSE 'BENCH-' || i END,
-    CASE WHEN i %% 10 < 7 THEN 'BENCH-' || i ELSE NULL END,
-    CASE WHEN i %% 10 < 7 THEN NULL ELSE 'C02BENCH' || i END,
-    md5('c' || i) || md5('d' || i), '', CASE WHEN i %% 10 = 9 THEN '15.' ELSE '18.' END || (i %% 4),
-    '22C152', 'iPhone16,2', 'iPhone16,2', 'iPhone', 'Bench device ' || i, false, '', '',
-    CASE WHEN i %% 10 < 7 THEN 'user' || i || '@bench.example' ELSE '' END, 'topic',
+    md5('bench-console-' || i)::uuid, %(mark)s || i, did, 'device',
+    CASE WHEN ue THEN 'user' WHEN i %% 10 < 9 THEN 'device' ELSE 'adde' END, 'enrolled',
+    CASE WHEN ue THEN 'BENCH-' || i ELSE NULL END,
+    md5('c' || i) || md5('d' || i), '', 'topic',
     md5('t' || i), upper(md5('m' || i)::uuid::text), false, '', false,
-    '{}'::jsonb, '{}'::jsonb, '{}'::jsonb, now(), now(),
+    '{}'::jsonb, now(), now(),
     now() - (i %% 3000) * interval '1 hour',
     (i * 7919) %% 1000000, '', '', ''
-FROM generate_series(1, %(n)s) AS i
+FROM src
+"""
+# The rows of an earlier run: the channels, then their Devices (one statement).
+_DELETE = """
+WITH gone AS (DELETE FROM devices_enrollment WHERE channel_key LIKE %s RETURNING device_id)
+DELETE FROM devices_device WHERE id IN (SELECT device_id FROM gone)
 """
 
 PAGES = [
@@ -74,9 +92,10 @@ def main() -> None:
         raise SystemExit("bench.console_list needs PostgreSQL (DATABASE_URL)")
     settings.ALLOWED_HOSTS = ["*"]
     with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM devices_enrollment WHERE channel_key LIKE %s", [MARK + "%"])
+        cursor.execute(_DELETE, [MARK + "%"])
         started = time.perf_counter()
         cursor.execute(_INSERT, {"mark": MARK, "n": args.n})
+        cursor.execute("ANALYZE devices_device")
         cursor.execute("ANALYZE devices_enrollment")
     print(f"inserted {args.n:,} devices in {time.perf_counter() - started:.1f} s")
     user, _ = User.objects.get_or_create(username="bench-console-admin", is_superuser=True)
@@ -115,7 +134,7 @@ def main() -> None:
         print(f"{label:34s} best {min(times) * 1000:7.1f} ms  {len(ctx.captured_queries)} queries")
     finally:
         with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM devices_enrollment WHERE channel_key LIKE %s", [MARK + "%"])
+            cursor.execute(_DELETE, [MARK + "%"])
         user.delete()
 
 

@@ -26,86 +26,112 @@ SEED_COMMANDS = (
 )
 HISTORY_PER_DEVICE = len(SEED_COMMANDS)
 
-# One row per generated number i; the bulk devices never connect during the benchmark.
-_BULK_ENROLLMENTS = """
-INSERT INTO devices_enrollment (
-    public_id, channel_key, channel, enrollment_type, platform, status, udid, enrollment_id,
-    serial_number, cert_fingerprint, enrollment_reference, os_version, build_version,
+# Each seeded device is a Device row and its device channel, written by one statement: the
+# Device ids are drawn first (src), so the channel refers to its Device.
+_DEVICE_COLUMNS = """
+    id, user_enrollment, platform, ownership, udid, serial_number, os_version, build_version,
     product_name, model, model_name, device_name, supervised, user_short_name, user_long_name,
-    managed_apple_id, topic, push_token, push_magic, push_token_dead, push_token_dead_reason,
-    awaiting_configuration, device_information, security_info, ddm_status, created_at,
-    enrolled_at, last_seen_at, refresh_slot, renewal_status, renewal_command_uuid,
-    renewal_detail
+    managed_apple_id, device_information, security_info, created_at
+"""
+_CHANNEL_COLUMNS = """
+    public_id, channel_key, device_id, channel, enrollment_type, status, enrollment_id,
+    cert_fingerprint, enrollment_reference, topic, push_token, push_magic, push_token_dead,
+    push_token_dead_reason, awaiting_configuration, ddm_status, created_at, enrolled_at,
+    last_seen_at, refresh_slot, renewal_status, renewal_command_uuid, renewal_detail
+"""
+
+# One row per generated number i; the bulk devices never connect during the benchmark.
+_BULK_ENROLLMENTS = f"""
+WITH src AS MATERIALIZED (
+    SELECT i, i %% 10 < 7 AS ue, nextval(pg_get_serial_sequence('devices_device', 'id')) AS did
+    FROM generate_series(%(start)s, %(stop)s - 1) AS i
+), devices AS (
+    INSERT INTO devices_device ({_DEVICE_COLUMNS})
+    SELECT
+        did,
+        ue,
+        CASE WHEN i %% 10 = 9 THEN 'macOS' ELSE 'iOS' END,
+        CASE WHEN ue THEN 'personal' ELSE 'corporate' END,
+        CASE WHEN ue THEN NULL ELSE 'BENCH-' || i END,
+        CASE WHEN ue THEN NULL ELSE 'C02BENCH' || i END,
+        CASE WHEN i %% 10 = 9 THEN '15.2' ELSE '18.2' END,
+        '22C152',
+        CASE WHEN i %% 10 = 9 THEN 'Mac15,3' ELSE 'iPhone16,2' END,
+        CASE WHEN i %% 10 = 9 THEN 'Mac15,3' ELSE 'iPhone16,2' END,
+        CASE WHEN i %% 10 = 9 THEN 'MacBook Pro' ELSE 'iPhone' END,
+        'Bench device ' || i,
+        false, '', '',
+        CASE WHEN ue THEN 'user' || i || '@bench.example' ELSE '' END,
+        jsonb_build_object('DeviceName', 'Bench device ' || i, 'OSVersion', '18.2'),
+        '{{}}'::jsonb,
+        now() - interval '30 days'
+    FROM src
 )
+INSERT INTO devices_enrollment ({_CHANNEL_COLUMNS})
 SELECT
     md5('bench-enrollment-' || i)::uuid,
-    CASE WHEN i %% 10 < 7 THEN 'eid:BENCH-' || i ELSE 'udid:BENCH-' || i END,
+    CASE WHEN ue THEN 'eid:BENCH-' || i ELSE 'udid:BENCH-' || i END,
+    did,
     'device',
-    CASE WHEN i %% 10 < 7 THEN 'user' ELSE 'device' END,
-    CASE WHEN i %% 10 = 9 THEN 'macOS' ELSE 'iOS' END,
+    CASE WHEN ue THEN 'user' ELSE 'device' END,
     'enrolled',
-    CASE WHEN i %% 10 < 7 THEN NULL ELSE 'BENCH-' || i END,
-    CASE WHEN i %% 10 < 7 THEN 'BENCH-' || i ELSE NULL END,
-    CASE WHEN i %% 10 < 7 THEN NULL ELSE 'C02BENCH' || i END,
+    CASE WHEN ue THEN 'BENCH-' || i ELSE NULL END,
     md5('bench-cert-' || i) || md5('bench-cert2-' || i),
     '',
-    CASE WHEN i %% 10 = 9 THEN '15.2' ELSE '18.2' END,
-    '22C152',
-    CASE WHEN i %% 10 = 9 THEN 'Mac15,3' ELSE 'iPhone16,2' END,
-    CASE WHEN i %% 10 = 9 THEN 'Mac15,3' ELSE 'iPhone16,2' END,
-    CASE WHEN i %% 10 = 9 THEN 'MacBook Pro' ELSE 'iPhone' END,
-    'Bench device ' || i,
-    false, '', '',
-    CASE WHEN i %% 10 < 7 THEN 'user' || i || '@bench.example' ELSE '' END,
     %(topic)s,
     md5('bench-token-' || i) || md5('bench-token2-' || i),
     upper(md5('bench-magic-' || i)::uuid::text),
     false, '', false,
-    jsonb_build_object('DeviceName', 'Bench device ' || i, 'OSVersion', '18.2'),
-    '{}'::jsonb, '{}'::jsonb,
+    '{{}}'::jsonb,
     now() - interval '30 days', now() - interval '30 days',
     now() - (i %% 86400) * interval '1 second',
     (i * 7919) %% 1000000, '', '', ''
-FROM generate_series(%(start)s, %(stop)s - 1) AS i
-"""
+FROM src
+"""  # noqa: S608 - constant column lists
 
 # The driven devices: user-enrolled iPhones (ue) and device-enrolled Macs (not ue).
-_ACTIVE_ENROLLMENTS = """
-INSERT INTO devices_enrollment (
-    public_id, channel_key, channel, enrollment_type, platform, status, udid, enrollment_id,
-    serial_number, cert_fingerprint, enrollment_reference, os_version, build_version,
-    product_name, model, model_name, device_name, supervised, user_short_name, user_long_name,
-    managed_apple_id, topic, push_token, push_magic, push_token_dead, push_token_dead_reason,
-    awaiting_configuration, device_information, security_info, ddm_status, created_at,
-    enrolled_at, last_seen_at, refresh_slot, renewal_status, renewal_command_uuid,
-    renewal_detail
+_ACTIVE_ENROLLMENTS = f"""
+WITH src AS MATERIALIZED (
+    SELECT a.eid, a.fp, a.ue, nextval(pg_get_serial_sequence('devices_device', 'id')) AS did
+    FROM unnest(%(eids)s::text[], %(fps)s::text[], %(ues)s::boolean[]) AS a(eid, fp, ue)
+), devices AS (
+    INSERT INTO devices_device ({_DEVICE_COLUMNS})
+    SELECT
+        did,
+        ue,
+        CASE WHEN ue THEN 'iOS' ELSE 'macOS' END,
+        CASE WHEN ue THEN 'personal' ELSE 'corporate' END,
+        CASE WHEN ue THEN NULL ELSE eid END,
+        CASE WHEN ue THEN NULL ELSE 'C02' || left(eid, 9) END,
+        CASE WHEN ue THEN '18.2' ELSE '15.2' END,
+        '22C152',
+        CASE WHEN ue THEN 'iPhone16,2' ELSE 'Mac15,3' END,
+        CASE WHEN ue THEN 'iPhone16,2' ELSE 'Mac15,3' END,
+        CASE WHEN ue THEN 'iPhone' ELSE 'MacBook Pro' END,
+        'Active bench device', false, '', '',
+        CASE WHEN ue THEN 'active@bench.example' ELSE '' END,
+        '{{}}'::jsonb, '{{}}'::jsonb,
+        now() - interval '30 days'
+    FROM src
 )
+INSERT INTO devices_enrollment ({_CHANNEL_COLUMNS})
 SELECT
-    md5('bench-active-' || a.eid)::uuid,
-    CASE WHEN a.ue THEN 'eid:' ELSE 'udid:' END || a.eid,
+    md5('bench-active-' || eid)::uuid,
+    CASE WHEN ue THEN 'eid:' ELSE 'udid:' END || eid,
+    did,
     'device',
-    CASE WHEN a.ue THEN 'user' ELSE 'device' END,
-    CASE WHEN a.ue THEN 'iOS' ELSE 'macOS' END,
+    CASE WHEN ue THEN 'user' ELSE 'device' END,
     'enrolled',
-    CASE WHEN a.ue THEN NULL ELSE a.eid END,
-    CASE WHEN a.ue THEN a.eid ELSE NULL END,
-    CASE WHEN a.ue THEN NULL ELSE 'C02' || left(a.eid, 9) END,
-    a.fp, '',
-    CASE WHEN a.ue THEN '18.2' ELSE '15.2' END,
-    '22C152',
-    CASE WHEN a.ue THEN 'iPhone16,2' ELSE 'Mac15,3' END,
-    CASE WHEN a.ue THEN 'iPhone16,2' ELSE 'Mac15,3' END,
-    CASE WHEN a.ue THEN 'iPhone' ELSE 'MacBook Pro' END,
-    'Active bench device', false, '', '',
-    CASE WHEN a.ue THEN 'active@bench.example' ELSE '' END,
+    CASE WHEN ue THEN eid ELSE NULL END,
+    fp, '',
     %(topic)s,
-    md5('bench-active-token-' || a.eid) || md5('x' || a.eid), upper(md5(a.eid)::uuid::text),
-    false, '', false, '{}'::jsonb, '{}'::jsonb, '{}'::jsonb,
+    md5('bench-active-token-' || eid) || md5('x' || eid), upper(md5(eid)::uuid::text),
+    false, '', false, '{{}}'::jsonb,
     now() - interval '30 days', now() - interval '30 days', now() - interval '1 hour',
-    (abs(hashtext(a.eid)) %% 1000000), '', '', ''
-FROM unnest(%(eids)s::text[], %(fps)s::text[], %(ues)s::boolean[]) AS a(eid, fp, ue)
+    (abs(hashtext(eid)) %% 1000000), '', '', ''
+FROM src
 RETURNING id
-"""
+"""  # noqa: S608 - constant column lists
 
 _COMMANDS = """
 INSERT INTO devices_command (uuid, request_type, channel, priority, body, command_keys,
@@ -194,7 +220,12 @@ def seed_bulk(conn: psycopg.Connection, *, start: int, stop: int, topic: str) ->
 
 def counts(conn: psycopg.Connection) -> dict[str, int]:
     out = {}
-    for table in ("devices_enrollment", "devices_queuedcommand", "devices_deviceevent"):
+    for table in (
+        "devices_device",
+        "devices_enrollment",
+        "devices_queuedcommand",
+        "devices_deviceevent",
+    ):
         row = conn.execute(f"SELECT count(*) FROM {table}").fetchone()  # noqa: S608 - fixed names
         out[table] = int(row[0]) if row else 0
     row = conn.execute(
@@ -205,6 +236,7 @@ def counts(conn: psycopg.Connection) -> dict[str, int]:
 
 
 def analyze(conn: psycopg.Connection) -> None:
+    conn.execute("VACUUM ANALYZE devices_device")
     conn.execute("VACUUM ANALYZE devices_enrollment")
     conn.execute("VACUUM ANALYZE devices_queuedcommand")
     conn.execute("VACUUM ANALYZE devices_command")

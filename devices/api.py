@@ -44,7 +44,7 @@ class DeviceListApi(generics.ListAPIView):
     pagination_class = IdCursorPagination
 
     def get_queryset(self) -> Any:
-        return selectors.devices().select_related("directory_user")
+        return selectors.devices().select_related("device__directory_user")
 
 
 class DeviceDetailApi(generics.RetrieveAPIView):
@@ -52,7 +52,7 @@ class DeviceDetailApi(generics.RetrieveAPIView):
     lookup_field = "public_id"
 
     def get_queryset(self) -> Any:
-        return selectors.devices().select_related("directory_user")
+        return selectors.devices().select_related("device__directory_user")
 
 
 class DeviceCommandListApi(generics.ListAPIView):

@@ -29,6 +29,7 @@ from devices.filters import (
     TargetFilterSet,
 )
 from devices.models import (
+    DEVICE_SORTABLE_COLUMNS,
     SORTABLE_COLUMNS,
     Command,
     Enrollment,
@@ -46,8 +47,8 @@ LOG_PAGE_SIZE = 100
 MAX_BULK = 10_000
 MAX_UPLOAD = 5 * 1024 * 1024
 # What the capability filter needs to decide for one device (bulk preview).
-PREVIEW_FIELDS = ("pk", "public_id", "platform", "os_version", "enrollment_type", "supervised",
-                  "channel", "status")  # fmt: skip
+PREVIEW_FIELDS = ("pk", "public_id", "enrollment_type", "channel", "status", "device__platform",
+                  "device__os_version", "device__supervised")  # fmt: skip
 
 
 # --- columns -----------------------------------------------------------------------------------
@@ -63,7 +64,7 @@ def _ue_enrolled(e: Enrollment) -> str:
 
 
 def _hardware(attr: str) -> Any:
-    return lambda e: "" if e.is_user_enrollment else (getattr(e, attr) or "")
+    return lambda e: "" if e.is_user_enrollment else (getattr(e.device, attr) or "")
 
 
 def _when(attr: str) -> Any:
@@ -92,8 +93,14 @@ class Column:
 
 
 def _sort(field: str, *, time: bool = False) -> SortKey:
-    assert field in SORTABLE_COLUMNS, field  # noqa: S101 (each sort key needs its index)
-    return SortKey(field, nullable=time, is_time=time)
+    """A channel column, or a Device column (`device__<column>`); each has its index."""
+    column = field.removeprefix("device__")
+    on_device = field.startswith("device__")
+    sortable = DEVICE_SORTABLE_COLUMNS if on_device else SORTABLE_COLUMNS
+    assert column in sortable, field  # noqa: S101 (each sort key needs its index)
+    # A Device column is ordered with the Device's id (one device channel per Device), so the
+    # Device's (column, id) index gives the order.
+    return SortKey(field, nullable=time, is_time=time, tiebreak="device_id" if on_device else "pk")
 
 
 COLUMNS = [
@@ -105,23 +112,34 @@ COLUMNS = [
         True,
         _sort("enrollment_type"),
     ),
-    Column("platform", "Platform", lambda e: e.platform, True, _sort("platform")),
-    Column("os_version", "OS version", lambda e: e.os_version, True),
-    Column("model", "Model", lambda e: e.model_name or e.product_name),
+    Column("platform", "Platform", lambda e: e.device.platform, True, _sort("device__platform")),
+    Column("ownership", "Ownership", lambda e: e.device.get_ownership_display()),
+    Column("os_version", "OS version", lambda e: e.device.os_version, True),
+    Column("model", "Model", lambda e: e.device.model_name or e.device.product_name),
     Column("status", "Status", lambda e: e.get_status_display(), True, _sort("status")),
     Column("last_seen", "Last seen", _when("last_seen_at"), True, _sort("last_seen_at", time=True)),
-    Column("inventory", "Inventory", _when("inventory_at"), True, _sort("inventory_at", time=True)),
+    Column(
+        "inventory",
+        "Inventory",
+        lambda e: e.device.inventory_at,
+        True,
+        _sort("device__inventory_at", time=True),
+    ),
     Column(
         "managed_apple_id",
         "Managed Apple ID",
-        lambda e: e.managed_apple_id,
+        lambda e: e.device.managed_apple_id,
         True,
-        _sort("managed_apple_id"),
+        _sort("device__managed_apple_id"),
         ident=True,
     ),
     Column("ue_enrolled", "User Enrollment Enrolled", _ue_enrolled),
-    Column("user", "User", lambda e: e.directory_user.username if e.directory_user else ""),
-    Column("supervised", "Supervised", lambda e: _yes_no(e.supervised)),
+    Column(
+        "user",
+        "User",
+        lambda e: e.device.directory_user.username if e.device.directory_user else "",
+    ),
+    Column("supervised", "Supervised", lambda e: _yes_no(e.device.supervised)),
     Column("serial_number", "Serial number", _hardware("serial_number"), ident=True),
     Column("udid", "UDID", _hardware("udid"), ident=True),
     Column("enrolled_at", "Enrolled", _when("enrolled_at"), sort=_sort("enrolled_at", time=True)),
@@ -228,7 +246,7 @@ def device_list(request: HttpRequest) -> HttpResponse:
     if filterset.is_valid():
         qs = filterset.qs
         if any(c.key == "user" for c in columns):
-            qs = qs.select_related("directory_user")
+            qs = qs.select_related("device__directory_user")
         if sort_column is not None and sort_column.sort is not None:
             try:
                 page = selectors.sorted_keyset_page(
@@ -328,7 +346,7 @@ def device_export(request: HttpRequest) -> HttpResponse:
         errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in filterset.errors.items())
         return HttpResponse(f"Invalid filter: {errors}", status=400, content_type="text/plain")
     columns = [COLUMN_BY_KEY[k] for k in EXPORT_COLUMNS]
-    qs = filterset.qs.select_related("directory_user").order_by("-pk")
+    qs = filterset.qs.select_related("device__directory_user").order_by("-pk")
 
     def lines() -> Iterator[str]:
         buffer = _Echo()
@@ -361,7 +379,7 @@ TABS = ("summary", "inventory", "commands", "logs")
 
 def _device(public_id: Any) -> Enrollment:
     return get_object_or_404(
-        selectors.devices().select_related("directory_user"), public_id=public_id
+        selectors.devices().select_related("device__directory_user"), public_id=public_id
     )
 
 
@@ -387,7 +405,9 @@ def device_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
             apps=list(device.apps.all()[:500]),
             profiles=list(device.profiles.all()[:500]),
             certificates=list(device.certificates.all()[:500]),
-            security=[(k, selectors.scalar(v)) for k, v in sorted(device.security_info.items())],
+            security=[
+                (k, selectors.scalar(v)) for k, v in sorted(device.device.security_info.items())
+            ],
         )
     elif tab == "commands":
         filterset = DeliveryFilterSet(request.GET, queryset=selectors.deliveries_for(device))
@@ -859,7 +879,7 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
     # What the capability filter will do, device by device: the confirmation names the count
     # that will really get the command.
     allowed, refused, kinds = selectors.refusal_preview(
-        spec, targets.only(*PREVIEW_FIELDS).iterator()
+        spec, targets.select_related("device").only(*PREVIEW_FIELDS).iterator()
     )
     preview = (allowed, refused)
     form = command_form_class(spec, targets=kinds, count=allowed)(

@@ -13,7 +13,14 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from devices.capabilities import Platform
-from devices.models import Command, DeviceEvent, Enrollment, LifecycleSettings, QueuedCommand
+from devices.models import (
+    Command,
+    Device,
+    DeviceEvent,
+    Enrollment,
+    LifecycleSettings,
+    QueuedCommand,
+)
 from devices.services import lifecycle
 from directory.models import DirectoryGroup
 
@@ -29,7 +36,10 @@ class DeviceFilterSet(django_filters.FilterSet):
     enrollment_type = django_filters.ChoiceFilter(
         choices=Enrollment.Type.choices, label="Enrollment type"
     )
-    platform = django_filters.ChoiceFilter(choices=PLATFORM_CHOICES)
+    platform = django_filters.ChoiceFilter(choices=PLATFORM_CHOICES, field_name="device__platform")
+    ownership = django_filters.ChoiceFilter(
+        choices=Device.Ownership.choices, field_name="device__ownership"
+    )
     os_version = django_filters.CharFilter(
         method="os_prefix", label="OS version", max_length=32, help_text='"18" matches 18.x'
     )
@@ -38,7 +48,9 @@ class DeviceFilterSet(django_filters.FilterSet):
         method="filter_status",
     )
     group = django_filters.ModelChoiceFilter(
-        queryset=DirectoryGroup.objects.all(), field_name="directory_user__groups", label="Group"
+        queryset=DirectoryGroup.objects.all(),
+        field_name="device__directory_user__groups",
+        label="Group",
     )
     seen_within = django_filters.NumberFilter(
         method="filter_seen_within", label="Seen within (days)", min_value=1, max_value=MAX_DAYS
@@ -56,17 +68,17 @@ class DeviceFilterSet(django_filters.FilterSet):
         if not value:
             return qs
         cond = (
-            Q(device_name__icontains=value)
-            | Q(model_name__icontains=value)
-            | Q(product_name__icontains=value)
-            | Q(managed_apple_id__icontains=value)
-            | Q(user_long_name__icontains=value)
-            | Q(user_short_name__icontains=value)
-            | Q(directory_user__username__icontains=value)
+            Q(device__device_name__icontains=value)
+            | Q(device__model_name__icontains=value)
+            | Q(device__product_name__icontains=value)
+            | Q(device__managed_apple_id__icontains=value)
+            | Q(device__user_long_name__icontains=value)
+            | Q(device__user_short_name__icontains=value)
+            | Q(device__directory_user__username__icontains=value)
             # Part of a serial number or UDID finds a Device Enrollment (a User Enrollment never
             # stores them, so it never matches).
-            | Q(serial_number__icontains=value)
-            | Q(udid__icontains=value)
+            | Q(device__serial_number__icontains=value)
+            | Q(device__udid__icontains=value)
             | Q(enrollment_id__iexact=value)
         )
         with contextlib.suppress(ValueError):
@@ -85,7 +97,9 @@ class DeviceFilterSet(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return qs
-        return qs.filter(Q(os_version=value) | Q(os_version__startswith=value + "."))
+        return qs.filter(
+            Q(device__os_version=value) | Q(device__os_version__startswith=value + ".")
+        )
 
     def filter_seen_within(
         self, qs: QuerySet[Enrollment], name: str, value: Any

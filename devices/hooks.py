@@ -36,6 +36,11 @@ class EnrollmentContext:
     directory_user_id: int | None = None
     session_revoked: bool = False
     session_enrollment_id: int | None = None  # the device channel the session is bound to
+    # The person's group default ownership of a new Device ("" when no group sets it).
+    ownership: str = ""
+    # A Device known before enrollment (an ADE device from Apple Business Manager) that the
+    # new channel should belong to, if its serial number matches.
+    device_id: int | None = None
 
 
 @dataclass(frozen=True)

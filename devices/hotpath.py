@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections, router, transaction
-from django.db.models import Field, Q
+from django.db.models import Exists, Field, OuterRef, Q
 
-from devices.models import Command, DeviceEvent, Enrollment, QueuedCommand
+from devices.models import Command, Device, DeviceEvent, Enrollment, QueuedCommand
 from mdm_server.prepared import PreparedInsert, PreparedQuery, PreparedUpdate
 
 # --- row conversion ------------------------------------------------------------------------------
@@ -78,26 +78,34 @@ class ConnectRow:
 
 
 # What a poll and a result read of their enrollment: the pin, the status, the capability
-# target, the bearer-check inputs and last_seen_at. The other fields stay deferred.
+# target, the bearer-check inputs and last_seen_at; and of its Device (joined in the same
+# statement) what the capability target needs. The other fields stay deferred.
 _CONNECT_FIELDS = (
     "id",
+    "device_id",
     "parent_id",
     "channel",
     "enrollment_type",
-    "platform",
     "status",
-    "os_version",
-    "supervised",
     "cert_fingerprint",
     "enrollment_reference",
     "last_seen_at",
 )
+_CONNECT_DEVICE_FIELDS = ("id", "platform", "os_version", "supervised")
+
+
+def _device_join() -> str:
+    device_column = Enrollment._meta.get_field("device").column
+    return f"JOIN {Device._meta.db_table} d ON d.id = e.{device_column}"
 
 
 @functools.cache
-def _connect_query() -> tuple[tuple[tuple[Any, Any], ...], str]:
+def _connect_query() -> tuple[tuple[tuple[Any, Any], ...], tuple[tuple[Any, Any], ...], str]:
     columns = _columns_of(Enrollment, _CONNECT_FIELDS)
-    selected = ", ".join(f"e.{f.column}" for f, _col in columns)
+    device_columns = _columns_of(Device, _CONNECT_DEVICE_FIELDS)
+    selected = ", ".join(
+        [f"e.{f.column}" for f, _col in columns] + [f"d.{f.column}" for f, _col in device_columns]
+    )
     queue = QueuedCommand._meta.db_table
     # The next pending command's existence comes along (a correlated subquery on the partial
     # index), so an Idle poll with an empty queue is a single statement.
@@ -105,43 +113,88 @@ def _connect_query() -> tuple[tuple[tuple[Any, Any], ...], str]:
         f"SELECT {selected}, EXISTS ("  # noqa: S608 - model names and constants
         f"SELECT 1 FROM {queue} q WHERE q.enrollment_id = e.id "
         f"AND q.status IN ({_pending_in_list(QueuedCommand.PENDING)})"
-        f") FROM {Enrollment._meta.db_table} e WHERE e.channel_key = %s"
+        f") FROM {Enrollment._meta.db_table} e {_device_join()} WHERE e.channel_key = %s"
     )
-    return columns, query
+    return columns, device_columns, query
 
 
 def connect_row(key: str) -> ConnectRow | None:
-    """The enrollment of this channel key for a command-channel request: one indexed lookup."""
-    columns, query = _connect_query()
+    """The enrollment of this channel key for a command-channel request, with its Device: one
+    indexed lookup."""
+    columns, device_columns, query = _connect_query()
     db = router.db_for_read(Enrollment)
     with connections[db].cursor() as cursor:
         cursor.execute(query, [key])
         row = cursor.fetchone()
     if row is None:
         return None
-    enrollment: Enrollment = _from_row(Enrollment, columns, row[:-1], db)
+    split = len(columns)
+    enrollment: Enrollment = _from_row(Enrollment, columns, row[:split], db)
+    enrollment.device = _from_row(Device, device_columns, row[split:-1], db)
     return ConnectRow(enrollment=enrollment, queue_empty=not row[-1])
 
 
-# Check-ins read their whole row by channel key (no parent join: only user channels have one).
-_BY_CHANNEL_KEY = PreparedQuery(
-    lambda key: Enrollment.objects.filter(channel_key=key).order_by()[:1], str
-)
-_BY_CHANNEL_KEY_FOR_UPDATE = _BY_CHANNEL_KEY.for_update()
-_BY_ID_FOR_UPDATE = PreparedQuery(
-    lambda pk: Enrollment.objects.filter(pk=pk).order_by()[:1], int
-).for_update()
+# Check-ins read their whole channel row with its Device by channel key (no parent join: only
+# user channels have one); FOR UPDATE locks the channel row only.
+@functools.cache
+def _channel_query(
+    alias: str, by: str, for_update: bool
+) -> tuple[tuple[tuple[Any, Any], ...], tuple[tuple[Any, Any], ...], str]:
+    columns = _columns_of(Enrollment, tuple(f.attname for f in Enrollment._meta.concrete_fields))
+    device_columns = _columns_of(Device, tuple(f.attname for f in Device._meta.concrete_fields))
+    selected = ", ".join(
+        [f"e.{f.column}" for f, _col in columns] + [f"d.{f.column}" for f, _col in device_columns]
+    )
+    where = "e.channel_key = %s" if by == "key" else "e.id = %s"
+    lock = ""
+    features = connections[alias].features
+    if for_update and features.has_select_for_update:
+        lock = " FOR UPDATE OF e" if features.has_select_for_update_of else " FOR UPDATE"
+    query = (
+        f"SELECT {selected} FROM {Enrollment._meta.db_table} e "  # noqa: S608 - model names
+        f"{_device_join()} WHERE {where} LIMIT 1{lock}"
+    )
+    return columns, device_columns, query
+
+
+def _channel(by: str, value: Any, for_update: bool) -> Enrollment | None:
+    alias = router.db_for_write(Enrollment) if for_update else router.db_for_read(Enrollment)
+    columns, device_columns, query = _channel_query(alias, by, for_update)
+    connection = connections[alias]
+    if for_update and connection.get_autocommit():
+        raise transaction.TransactionManagementError(
+            "select_for_update cannot be used outside of a transaction."
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(query, [value])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    split = len(columns)
+    enrollment: Enrollment = _from_row(Enrollment, columns, row[:split], alias)
+    enrollment.device = _from_row(Device, device_columns, row[split:], alias)
+    return enrollment
+
+
+def unclaimed_device(pk: int, serial: str) -> Device | None:
+    """A Device known before enrollment with this serial number that no device channel holds
+    (first Authenticate of an ADE device; plain ORM: once per device)."""
+    held = Enrollment.objects.filter(device=OuterRef("pk"), parent__isnull=True)
+    found: Device | None = (
+        Device.objects.select_for_update()
+        .filter(pk=pk, user_enrollment=False, serial_number__iexact=serial.strip())
+        .exclude(Exists(held))
+        .first()
+    )
+    return found
 
 
 def enrollment_by_key(key: str, *, for_update: bool = False) -> Enrollment | None:
-    query = _BY_CHANNEL_KEY_FOR_UPDATE if for_update else _BY_CHANNEL_KEY
-    found: Enrollment | None = query.first(key)
-    return found
+    return _channel("key", key, for_update)
 
 
 def enrollment_for_update(pk: int) -> Enrollment | None:
-    found: Enrollment | None = _BY_ID_FOR_UPDATE.first(pk)
-    return found
+    return _channel("id", pk, True)
 
 
 # Another device channel (checked out or not) pinned to this identity certificate, or bound to
@@ -176,21 +229,25 @@ TOKEN_UPDATE_FIELDS = (
     "push_token_dead_reason",
     "topic",
     "awaiting_configuration",
-    "user_short_name",
-    "user_long_name",
     "unlock_token",
     "status",
     "last_seen_at",
     "enrolled_at",
     "unenrolled_at",
 )
-# Every enrollment inserts its row at Authenticate and updates it at TokenUpdate.
+# Every enrollment inserts its row (and a new Device's) at Authenticate and updates it at
+# TokenUpdate.
 _INSERT_ENROLLMENT = PreparedInsert(Enrollment)
+_INSERT_DEVICE = PreparedInsert(Device)
 _UPDATE_TOKEN = PreparedUpdate(Enrollment, TOKEN_UPDATE_FIELDS)
 
 
 def insert_enrollment(enrollment: Enrollment) -> None:
     _INSERT_ENROLLMENT.save(enrollment)
+
+
+def insert_device(device: Device) -> None:
+    _INSERT_DEVICE.save(device)
 
 
 def save_token_update(enrollment: Enrollment) -> None:
@@ -210,16 +267,27 @@ def touch_last_seen(enrollment_id: int, now: dt.datetime) -> None:
         )
 
 
-_INVENTORY_UPDATES: dict[tuple[str, ...], PreparedUpdate] = {}
+_FIELD_UPDATES: dict[tuple[Any, tuple[str, ...]], PreparedUpdate] = {}
+
+
+def _save_fields(row: Enrollment | Device, fields: Sequence[str]) -> None:
+    names = tuple(fields)
+    update = _FIELD_UPDATES.get((type(row), names))
+    if update is None:
+        update = _FIELD_UPDATES.setdefault((type(row), names), PreparedUpdate(type(row), names))
+    update.save(row)
 
 
 def save_enrollment_fields(enrollment: Enrollment, fields: Sequence[str]) -> None:
-    """`enrollment.save(update_fields=fields)` for what a command result writes (inventory)."""
-    names = tuple(fields)
-    update = _INVENTORY_UPDATES.get(names)
-    if update is None:
-        update = _INVENTORY_UPDATES.setdefault(names, PreparedUpdate(Enrollment, names))
-    update.save(enrollment)
+    """`enrollment.save(update_fields=fields)` for what a command result writes to the channel
+    (a bootstrap token discarded)."""
+    _save_fields(enrollment, fields)
+
+
+def save_device_fields(device: Device, fields: Sequence[str]) -> None:
+    """`device.save(update_fields=fields)` for what a check-in or a command result writes to
+    the Device (inventory, user names)."""
+    _save_fields(device, fields)
 
 
 # --- the device log --------------------------------------------------------------------------------

@@ -33,10 +33,11 @@ def device_information(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str,
         return {"note": "no QueryResponses"}
     kept = responses
     safe = protocol.to_json_safe(kept)
+    device = enrollment.device
     # The first answer on supervision (a bootstrap token may have been taken before it).
-    first_supervision = "IsSupervised" not in enrollment.device_information
-    enrollment.device_information = {**enrollment.device_information, **safe}
-    enrollment.inventory_at = timezone.now()
+    first_supervision = "IsSupervised" not in device.device_information
+    device.device_information = {**device.device_information, **safe}
+    device.inventory_at = timezone.now()
     fields = ["device_information", "inventory_at"]
     for key, attr in (
         ("OSVersion", "os_version"),
@@ -47,22 +48,22 @@ def device_information(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str,
         ("DeviceName", "device_name"),
     ):
         if isinstance(kept.get(key), str):
-            enrollment.set_reported(**{attr: kept[key]})
+            device.set_reported(**{attr: kept[key]})
             fields.append(attr)
     summary: dict[str, Any] = {"keys": len(kept)}
     if isinstance(kept.get("IsSupervised"), bool) and not enrollment.is_user_enrollment:
-        enrollment.supervised = kept["IsSupervised"]
+        device.supervised = kept["IsSupervised"]
         fields.append("supervised")
-        if first_supervision and not enrollment.supervised and enrollment.bootstrap_token:
+        if first_supervision and not device.supervised and enrollment.bootstrap_token:
             # Taken before supervision was known (check-in): Apple keeps bootstrap-token escrow
             # to supervised Macs, so a token from one that is not is not kept.
             enrollment.bootstrap_token = None
-            fields.append("bootstrap_token")
+            hotpath.save_enrollment_fields(enrollment, ["bootstrap_token"])
             summary["discarded"] = "bootstrap token: the device is not supervised"
     if not enrollment.is_user_enrollment and isinstance(kept.get("SerialNumber"), str):
-        enrollment.set_reported(serial_number=kept["SerialNumber"])
+        device.set_reported(serial_number=kept["SerialNumber"])
         fields.append("serial_number")
-    hotpath.save_enrollment_fields(enrollment, fields)
+    hotpath.save_device_fields(device, fields)
     return summary
 
 
@@ -70,8 +71,9 @@ def security_info(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str, Any]
     info = raw.get("SecurityInfo")
     if not isinstance(info, dict):
         return {"note": "no SecurityInfo"}
-    enrollment.security_info = protocol.to_json_safe(info)
-    hotpath.save_enrollment_fields(enrollment, ["security_info"])
+    device = enrollment.device
+    device.security_info = protocol.to_json_safe(info)
+    hotpath.save_device_fields(device, ["security_info"])
     return {"keys": len(info)}
 
 

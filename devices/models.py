@@ -1,8 +1,11 @@
-"""Enrollments (device and user channels), the command queue, device logs and inventory."""
+"""Devices and their MDM channels (device and user channels), the command queue, device logs and
+inventory."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -13,6 +16,9 @@ from devices import lifecycle, renewal
 from mdm_server import apple
 from mdm_server.indexes import KeysetIndex
 
+if TYPE_CHECKING:
+    from directory.models import DirectoryUser
+
 
 def fit(model: type[models.Model], field: str, value: str) -> str:
     """`value` cut to the width of `model.field`: text a device reports (an OSVersion, an app
@@ -21,59 +27,50 @@ def fit(model: type[models.Model], field: str, value: str) -> str:
     return value[:width] if width is not None else value
 
 
-# Columns the console's device list sorts by; each has an index for its keyset pages.
+# Columns of the device channel the console's device list sorts by; each has an index for its
+# keyset pages. The device's own sortable columns are in DEVICE_SORTABLE_COLUMNS.
 SORTABLE_COLUMNS = (
     "enrollment_type",
-    "platform",
     "status",
     "last_seen_at",
+    "enrolled_at",
+)
+# Columns of the Device the list sorts by (as `device__<column>` from the channel).
+DEVICE_SORTABLE_COLUMNS = (
+    "platform",
     "inventory_at",
     "managed_apple_id",
-    "enrolled_at",
 )
 
 
-class Enrollment(models.Model):
-    """One MDM channel of a device: the device channel, or a user channel under it (`parent`).
+class Device(models.Model):
+    """What the organisation knows about a piece of hardware, or, for a User Enrollment, about
+    an anonymous enrollment: platform, ownership, model, OS, inventory and the person.
 
-    A User Enrollment is known only by its EnrollmentID: it never has a UDID, serial number, IMEI
-    or MEID, and re-enrolling the same phone yields a new, unrelated enrollment.
+    Its MDM channels (`Enrollment`: the device channel and any user channels) point at it and
+    carry the protocol state. A Device may exist before any channel: Apple Business Manager
+    lists the serial numbers of devices the organisation bought (`enrollment.abm`). A User
+    Enrollment's Device never holds a hardware identifier (UDID, serial number, IMEI, MEID):
+    the database refuses them.
     """
 
-    Type = apple.EnrollmentType
+    class Ownership(models.TextChoices):
+        CORPORATE = "corporate", "Corporate"
+        PERSONAL = "personal", "Personal (BYOD)"
+        UNKNOWN = "unknown", "Unknown"
 
-    class Channel(models.TextChoices):
-        DEVICE = "device", "Device channel"
-        USER = "user", "User channel"
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Authenticated, waiting for TokenUpdate"
-        ENROLLED = "enrolled", "Enrolled"
-        UNENROLLED = "unenrolled", "Unenrolled"
-
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    # The one lookup key of this channel, e.g. "eid:<EnrollmentID>" or "udid:<UDID>/uid:<UserID>".
-    channel_key = models.CharField(max_length=600, unique=True)
-    parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="user_channels"
-    )
-    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.DEVICE)
-    enrollment_type = models.CharField(max_length=8, choices=Type.choices)
+    # Fixed at creation: the Device of a User Enrollment (anonymous, no hardware identifiers).
+    user_enrollment = models.BooleanField(default=False)
     platform = models.CharField(max_length=16, blank=True, db_index=True)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    ownership = models.CharField(
+        max_length=10, choices=Ownership.choices, default=Ownership.UNKNOWN
+    )
 
-    udid = models.CharField(max_length=255, null=True, blank=True)
-    enrollment_id = models.CharField(max_length=255, null=True, blank=True)
-    user_id = models.CharField(max_length=255, null=True, blank=True)
-    enrollment_user_id = models.CharField(max_length=255, null=True, blank=True)
-    serial_number = models.CharField(max_length=64, null=True, blank=True)
+    # Hardware identifiers (never for a User Enrollment).
+    udid = models.CharField(max_length=255, null=True, blank=True, db_index=True)
+    serial_number = models.CharField(max_length=64, null=True, blank=True, db_index=True)
     imei = models.CharField(max_length=64, null=True, blank=True)
     meid = models.CharField(max_length=64, null=True, blank=True)
-
-    # SHA-256 of the identity certificate pinned at Authenticate (device channel only).
-    cert_fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
-    # Set by the enrollment app: the enrollment session this device came from.
-    enrollment_reference = models.CharField(max_length=64, blank=True, db_index=True)
 
     os_version = models.CharField(max_length=32, blank=True)
     build_version = models.CharField(max_length=32, blank=True)
@@ -82,97 +79,62 @@ class Enrollment(models.Model):
     model_name = models.CharField(max_length=128, blank=True)
     device_name = models.CharField(max_length=255, blank=True)
     supervised = models.BooleanField(default=False)
-    user_short_name = models.CharField(max_length=255, blank=True)
-    user_long_name = models.CharField(max_length=255, blank=True)
-    managed_apple_id = models.CharField(max_length=255, blank=True, db_index=True)
-    # The signed-in user this enrollment belongs to (account-driven and portal enrollment).
+
+    device_information = models.JSONField(default=dict, blank=True)
+    security_info = models.JSONField(default=dict, blank=True)
+    # When the device last answered DeviceInformation (how fresh its inventory is).
+    inventory_at = models.DateTimeField(null=True, blank=True)
+
+    # The person: the signed-in directory user (account-driven and portal enrollment), the
+    # Managed Apple Account, and the user names a user channel reported.
     directory_user = models.ForeignKey(
         "directory.DirectoryUser",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
-        related_name="enrollments",
+        related_name="devices",
     )
-
-    topic = models.CharField(max_length=255, blank=True)
-    push_token = models.CharField(max_length=256, blank=True)
-    push_magic = models.CharField(max_length=255, blank=True)
-    push_token_dead = models.BooleanField(default=False)
-    push_token_dead_reason = models.CharField(max_length=64, blank=True)
-    unlock_token = models.BinaryField(null=True, blank=True)  # encrypted; never for User Enrollment
-    bootstrap_token = models.BinaryField(null=True, blank=True)  # encrypted; never for UE
-    awaiting_configuration = models.BooleanField(default=False)
-
-    device_information = models.JSONField(default=dict, blank=True)
-    security_info = models.JSONField(default=dict, blank=True)
-    ddm_status = models.JSONField(default=dict, blank=True)
+    managed_apple_id = models.CharField(max_length=255, blank=True, db_index=True)
+    user_short_name = models.CharField(max_length=255, blank=True)
+    user_long_name = models.CharField(max_length=255, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
-    enrolled_at = models.DateTimeField(null=True, blank=True)
-    unenrolled_at = models.DateTimeField(null=True, blank=True)
-    last_seen_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    last_push_at = models.DateTimeField(null=True, blank=True)
-    # When the device last answered DeviceInformation (how fresh its inventory is).
-    inventory_at = models.DateTimeField(null=True, blank=True)
-    # Its place in the inventory refresh period, fixed at creation (devices.lifecycle): refreshes
-    # are spread evenly over the period instead of all at once.
-    refresh_slot = models.PositiveIntegerField(default=lifecycle.random_slot)
-    # The validity of the pinned identity certificate (device channel), and where its renewal
-    # stands (devices.renewal): renewed before it expires, or after a CA rollover.
-    identity_not_before = models.DateTimeField(null=True, blank=True)
-    identity_not_after = models.DateTimeField(null=True, blank=True)
-    renewal_status = models.CharField(
-        max_length=12, choices=renewal.CHOICES, blank=True, default=""
-    )
-    renewal_requested_at = models.DateTimeField(null=True, blank=True)
-    renewal_command_uuid = models.CharField(max_length=64, blank=True)
-    renewal_detail = models.CharField(max_length=255, blank=True)
 
     class Meta:
         ordering = ["-id"]
         indexes = [
-            models.Index(
-                fields=["refresh_slot"],
-                name="devices_refresh_slot",
-                condition=Q(status="enrolled", parent__isnull=True),
-            ),
-            models.Index(fields=["enrollment_type", "platform", "status"]),
-            models.Index(fields=["status", "last_seen_at"]),
-            models.Index(
-                fields=["identity_not_after"],
-                name="devices_identity_expiry",
-                condition=Q(status="enrolled", parent__isnull=True),
-            ),
-            # The device list's sortable columns: keyset pages by (column, id) over device
-            # channels, read forwards or backwards (devices.console.COLUMNS).
+            # The device list's sortable device columns: keyset pages by (column, id).
             *(
                 KeysetIndex(
                     models.F(column).desc(nulls_last=True),
                     models.F("id").desc(),
-                    name=f"devices_sort_{column}",
-                    condition=Q(parent__isnull=True),
+                    name=f"devices_dsort_{column}",
                 )
-                for column in SORTABLE_COLUMNS
+                for column in DEVICE_SORTABLE_COLUMNS
             ),
         ]
         constraints = [
             models.CheckConstraint(
-                condition=~(Q(enrollment_type="user") & Q(udid__isnull=False)),
-                name="devices_ue_has_no_udid",
-            ),
-            models.CheckConstraint(
-                condition=~(Q(enrollment_type="user") & Q(serial_number__isnull=False)),
-                name="devices_ue_has_no_serial",
+                condition=~(
+                    Q(user_enrollment=True)
+                    & (
+                        Q(udid__isnull=False)
+                        | Q(serial_number__isnull=False)
+                        | Q(imei__isnull=False)
+                        | Q(meid__isnull=False)
+                    )
+                ),
+                name="devices_ue_device_has_no_hardware_ids",
             ),
         ]
 
     def __str__(self) -> str:
-        name = self.device_name or self.product_name or self.model_name or "device"
-        return f"{name} ({self.get_enrollment_type_display()}, {self.channel})"
+        return self.device_name or self.product_name or self.model_name or f"device {self.pk}"
 
-    @property
-    def is_user_enrollment(self) -> bool:
-        return self.enrollment_type == self.Type.USER
+    def set_reported(self, **values: str | None) -> None:
+        """Set text fields as the device reported them, each cut to its column (see `fit`)."""
+        for name, value in values.items():
+            setattr(self, name, None if value is None else fit(Device, name, value))
 
     @property
     def display_name(self) -> str:
@@ -195,6 +157,133 @@ class Enrollment(models.Model):
             return f"{who} · {product}" if product else who
         return product or "Unnamed device"
 
+
+class Enrollment(models.Model):
+    """One MDM channel of a device: the device channel, or a user channel under it (`parent`).
+
+    A channel holds protocol state only (its identifiers, pinned certificate, push token and
+    magic, queue, last seen); what is known about the hardware and the person is its `Device`,
+    shared by the device channel and its user channels. The protocol names a device channel by
+    UDID (Device Enrollment) or EnrollmentID (User Enrollment): `channel_key` holds that name;
+    the UDID itself is a hardware identifier, kept on the Device.
+
+    A User Enrollment is known only by its EnrollmentID: its Device never has a UDID, serial
+    number, IMEI or MEID, and re-enrolling the same phone yields a new, unrelated enrollment
+    and Device.
+    """
+
+    Type = apple.EnrollmentType
+
+    class Channel(models.TextChoices):
+        DEVICE = "device", "Device channel"
+        USER = "user", "User channel"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Authenticated, waiting for TokenUpdate"
+        ENROLLED = "enrolled", "Enrolled"
+        UNENROLLED = "unenrolled", "Unenrolled"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The one lookup key of this channel, e.g. "eid:<EnrollmentID>" or "udid:<UDID>/uid:<UserID>".
+    channel_key = models.CharField(max_length=600, unique=True)
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="channels")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="user_channels"
+    )
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.DEVICE)
+    enrollment_type = models.CharField(max_length=8, choices=Type.choices)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+
+    enrollment_id = models.CharField(max_length=255, null=True, blank=True)
+    user_id = models.CharField(max_length=255, null=True, blank=True)
+    enrollment_user_id = models.CharField(max_length=255, null=True, blank=True)
+
+    # SHA-256 of the identity certificate pinned at Authenticate (device channel only).
+    cert_fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
+    # Set by the enrollment app: the enrollment session this device came from.
+    enrollment_reference = models.CharField(max_length=64, blank=True, db_index=True)
+
+    topic = models.CharField(max_length=255, blank=True)
+    push_token = models.CharField(max_length=256, blank=True)
+    push_magic = models.CharField(max_length=255, blank=True)
+    push_token_dead = models.BooleanField(default=False)
+    push_token_dead_reason = models.CharField(max_length=64, blank=True)
+    unlock_token = models.BinaryField(null=True, blank=True)  # encrypted; never for User Enrollment
+    bootstrap_token = models.BinaryField(null=True, blank=True)  # encrypted; never for UE
+    awaiting_configuration = models.BooleanField(default=False)
+
+    ddm_status = models.JSONField(default=dict, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    enrolled_at = models.DateTimeField(null=True, blank=True)
+    unenrolled_at = models.DateTimeField(null=True, blank=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    last_push_at = models.DateTimeField(null=True, blank=True)
+    # Its place in the inventory refresh period, fixed at creation (devices.lifecycle): refreshes
+    # are spread evenly over the period instead of all at once.
+    refresh_slot = models.PositiveIntegerField(default=lifecycle.random_slot)
+    # The validity of the pinned identity certificate (device channel), and where its renewal
+    # stands (devices.renewal): renewed before it expires, or after a CA rollover.
+    identity_not_before = models.DateTimeField(null=True, blank=True)
+    identity_not_after = models.DateTimeField(null=True, blank=True)
+    renewal_status = models.CharField(
+        max_length=12, choices=renewal.CHOICES, blank=True, default=""
+    )
+    renewal_requested_at = models.DateTimeField(null=True, blank=True)
+    renewal_command_uuid = models.CharField(max_length=64, blank=True)
+    renewal_detail = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(
+                fields=["refresh_slot"],
+                name="devices_refresh_slot",
+                condition=Q(status="enrolled", parent__isnull=True),
+            ),
+            models.Index(fields=["enrollment_type", "status"], name="devices_type_status"),
+            models.Index(fields=["status", "last_seen_at"]),
+            models.Index(
+                fields=["identity_not_after"],
+                name="devices_identity_expiry",
+                condition=Q(status="enrolled", parent__isnull=True),
+            ),
+            # The device list's sortable columns: keyset pages by (column, id) over device
+            # channels, read forwards or backwards (devices.console.COLUMNS).
+            *(
+                KeysetIndex(
+                    models.F(column).desc(nulls_last=True),
+                    models.F("id").desc(),
+                    name=f"devices_sort_{column}",
+                    condition=Q(parent__isnull=True),
+                )
+                for column in SORTABLE_COLUMNS
+            ),
+        ]
+        constraints = [
+            # A Device has one device channel; its user channels point at it too.
+            models.UniqueConstraint(
+                fields=["device"],
+                condition=Q(parent__isnull=True),
+                name="devices_one_device_channel",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        # The Device's name when it was loaded with the row: naming a channel never queries.
+        device = self._state.fields_cache.get("device")
+        name = str(device) if device is not None else self.channel_key
+        return f"{name} ({self.get_enrollment_type_display()}, {self.channel})"
+
+    @property
+    def is_user_enrollment(self) -> bool:
+        return self.enrollment_type == self.Type.USER
+
+    @property
+    def display_name(self) -> str:
+        """The device's name (`Device.display_name`, the one naming rule)."""
+        return self.device.display_name
+
     def set_reported(self, **values: str | None) -> None:
         """Set text fields as the device reported them, each cut to its column (see `fit`)."""
         for name, value in values.items():
@@ -208,6 +297,88 @@ class Enrollment(models.Model):
             and bool(self.push_magic)
             and not self.push_token_dead
         )
+
+    # Transition: the Device's attributes, read through the channel so that reading
+    # `enrollment.os_version` keeps working; writes and queries go to `Device` (read-only).
+    @property
+    def platform(self) -> str:
+        return self.device.platform
+
+    @property
+    def udid(self) -> str | None:
+        return self.device.udid
+
+    @property
+    def serial_number(self) -> str | None:
+        return self.device.serial_number
+
+    @property
+    def imei(self) -> str | None:
+        return self.device.imei
+
+    @property
+    def meid(self) -> str | None:
+        return self.device.meid
+
+    @property
+    def os_version(self) -> str:
+        return self.device.os_version
+
+    @property
+    def build_version(self) -> str:
+        return self.device.build_version
+
+    @property
+    def product_name(self) -> str:
+        return self.device.product_name
+
+    @property
+    def model(self) -> str:
+        return self.device.model
+
+    @property
+    def model_name(self) -> str:
+        return self.device.model_name
+
+    @property
+    def device_name(self) -> str:
+        return self.device.device_name
+
+    @property
+    def supervised(self) -> bool:
+        return self.device.supervised
+
+    @property
+    def device_information(self) -> dict[str, Any]:
+        return self.device.device_information
+
+    @property
+    def security_info(self) -> dict[str, Any]:
+        return self.device.security_info
+
+    @property
+    def inventory_at(self) -> dt.datetime | None:
+        return self.device.inventory_at
+
+    @property
+    def managed_apple_id(self) -> str:
+        return self.device.managed_apple_id
+
+    @property
+    def user_short_name(self) -> str:
+        return self.device.user_short_name
+
+    @property
+    def user_long_name(self) -> str:
+        return self.device.user_long_name
+
+    @property
+    def directory_user(self) -> DirectoryUser | None:
+        return self.device.directory_user
+
+    @property
+    def directory_user_id(self) -> int | None:
+        return self.device.directory_user_id
 
 
 class Command(models.Model):

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -52,7 +52,7 @@ HARDWARE_FIELDS = ("udid", "serial_number", "imei", "meid")
 
 def devices() -> QuerySet[Enrollment]:
     """Device channels (a user channel is shown inside its device)."""
-    return Enrollment.objects.filter(parent__isnull=True)
+    return Enrollment.objects.filter(parent__isnull=True).select_related("device")
 
 
 # --- dashboard ---------------------------------------------------------------------------------
@@ -97,10 +97,12 @@ def dashboard(*, stale_days: int = 7, now: dt.datetime | None = None) -> Dashboa
     ]  # fmt: skip
     by_platform = [
         (r["platform"] or "unknown", f"platform={r['platform']}", r["n"])
-        for r in enrolled.values("platform").annotate(n=Count("id")).order_by("-n", "platform")
+        for r in enrolled.values(platform=F("device__platform"))
+        .annotate(n=Count("id"))
+        .order_by("-n", "platform")
     ]
     os_rows = (
-        enrolled.values("platform", "os_version")
+        enrolled.values(platform=F("device__platform"), os_version=F("device__os_version"))
         .annotate(n=Count("id"))
         .order_by("-n", "platform", "os_version")[:12]
     )
@@ -123,7 +125,7 @@ def dashboard(*, stale_days: int = 7, now: dt.datetime | None = None) -> Dashboa
     )
     recent = list(
         enrolled.filter(enrolled_at__isnull=False)
-        .select_related("directory_user")
+        .select_related("device__directory_user")
         .order_by("-enrolled_at")[:10]
     )
     return Dashboard(
@@ -201,10 +203,13 @@ def commands_overview() -> QuerySet[Command]:
 def command_targets(command: Command) -> QuerySet[QueuedCommand]:
     """A command's deliveries with the device each went to (device channel for a user channel)."""
     return (
-        command.deliveries.select_related("enrollment", "enrollment__parent")
-        .defer("result", "enrollment__device_information", "enrollment__security_info",
-               "enrollment__ddm_status", "enrollment__parent__device_information",
-               "enrollment__parent__security_info", "enrollment__parent__ddm_status")
+        command.deliveries.select_related(
+            "enrollment__device", "enrollment__parent__device"
+        )
+        .defer("result", "enrollment__device__device_information",
+               "enrollment__device__security_info", "enrollment__ddm_status",
+               "enrollment__parent__device__device_information",
+               "enrollment__parent__device__security_info", "enrollment__parent__ddm_status")
     )  # fmt: skip
 
 
@@ -376,7 +381,7 @@ def devices_of_person(directory_user_id: int) -> list[PersonalDevice]:
     """The person's enrolled (or enrolling) devices with what the organisation sees and can do."""
     rows = (
         devices()
-        .filter(directory_user_id=directory_user_id)
+        .filter(device__directory_user_id=directory_user_id)
         .exclude(status=Enrollment.Status.UNENROLLED)
         .prefetch_related("apps", "profiles", "certificates")
         .order_by("-id")
@@ -441,7 +446,9 @@ def audit_names(values: Iterable[str]) -> dict[str, tuple[str, str]]:
     if not ids:
         return {}
     out: dict[str, tuple[str, str]] = {}
-    for device in Enrollment.objects.filter(public_id__in=ids).select_related("directory_user"):
+    for device in Enrollment.objects.filter(public_id__in=ids).select_related(
+        "device__directory_user"
+    ):
         url = reverse("devices-detail", args=[device.public_id])
         out[str(device.public_id)] = (device.display_name, url)
     texts = {str(i) for i in ids} | {str(i).upper() for i in ids}

@@ -10,7 +10,14 @@ from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_fiel
 from rest_framework import serializers
 
 from devices import commands, selectors
-from devices.models import Command, DeviceEvent, Enrollment, InstalledApplication, QueuedCommand
+from devices.models import (
+    Command,
+    Device,
+    DeviceEvent,
+    Enrollment,
+    InstalledApplication,
+    QueuedCommand,
+)
 from mdm_server.api_input import StrictInput
 
 MAX_TARGETS = 10_000
@@ -20,7 +27,26 @@ class DeviceOutput(serializers.ModelSerializer):
     """A device; a User Enrollment has no hardware identifiers, so the keys are left out."""
 
     id = serializers.UUIDField(source="public_id", read_only=True)
-    user = serializers.CharField(source="directory_user.username", default=None, read_only=True)
+    user = serializers.CharField(
+        source="device.directory_user.username", default=None, read_only=True
+    )
+    # What is known of the device itself (its Device), under the names the API always had.
+    platform = serializers.CharField(source="device.platform", read_only=True)
+    ownership = serializers.ChoiceField(
+        source="device.ownership", choices=Device.Ownership.choices, read_only=True
+    )
+    os_version = serializers.CharField(source="device.os_version", read_only=True)
+    build_version = serializers.CharField(source="device.build_version", read_only=True)
+    device_name = serializers.CharField(source="device.device_name", read_only=True)
+    model_name = serializers.CharField(source="device.model_name", read_only=True)
+    product_name = serializers.CharField(source="device.product_name", read_only=True)
+    supervised = serializers.BooleanField(source="device.supervised", read_only=True)
+    managed_apple_id = serializers.CharField(source="device.managed_apple_id", read_only=True)
+    udid = serializers.CharField(source="device.udid", read_only=True, allow_null=True)
+    serial_number = serializers.CharField(
+        source="device.serial_number", read_only=True, allow_null=True
+    )
+    imei = serializers.CharField(source="device.imei", read_only=True, allow_null=True)
     user_enrollment_enrolled = serializers.SerializerMethodField()
     pushable = serializers.BooleanField(source="is_pushable", read_only=True)
     display_name = serializers.CharField(read_only=True)  # the console's name for the device
@@ -28,7 +54,8 @@ class DeviceOutput(serializers.ModelSerializer):
     class Meta:
         model = Enrollment
         fields = [
-            "id", "display_name", "enrollment_type", "platform", "os_version", "build_version", "status",
+            "id", "display_name", "enrollment_type", "platform", "ownership", "os_version",
+            "build_version", "status",
             "device_name", "model_name", "product_name", "supervised", "managed_apple_id",
             "user_enrollment_enrolled", "user", "enrolled_at", "last_seen_at", "pushable",
             "udid", "serial_number", "imei",
@@ -56,7 +83,7 @@ class DeviceDetailOutput(DeviceOutput):
     apps = AppOutput(many=True, read_only=True)
     profiles = serializers.SerializerMethodField()
     certificates = serializers.SerializerMethodField()
-    security_info = serializers.JSONField(read_only=True)
+    security_info = serializers.JSONField(source="device.security_info", read_only=True)
 
     class Meta(DeviceOutput.Meta):
         fields = [*DeviceOutput.Meta.fields, "security_info", "apps", "profiles", "certificates"]

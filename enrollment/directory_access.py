@@ -41,6 +41,8 @@ class Person:
     groups: tuple[str, ...]
     apple_enrollment_type: str  # "user", "device" or "" (no group setting)
     email: str = ""
+    # The default ownership of that group ("" when no group has a setting).
+    default_ownership: str = ""
 
 
 def _groups_of(user: Any) -> list[Any]:
@@ -55,8 +57,9 @@ def _groups_of(user: Any) -> list[Any]:
     return list(groups.all() if hasattr(groups, "all") else groups)
 
 
-def _enrollment_type_of(user: Any, groups: list[Any]) -> str:
-    """The Apple Enrollment Type of the user's groups; "" when no group has a setting."""
+def _group_settings_of(user: Any, groups: list[Any]) -> tuple[str, str]:
+    """The Apple Enrollment Type and default ownership of the user's deciding group; ("", "")
+    when no group has a setting."""
     from directory.models import DirectoryGroup
     from directory.services import enrollment_settings_for
 
@@ -64,20 +67,22 @@ def _enrollment_type_of(user: Any, groups: list[Any]) -> str:
     settings = enrollment_settings_for(user, known if len(known) == len(groups) else None)
     # Without a group setting the directory reports its default, which is not a decision.
     if settings.group is None:
-        return ""
-    return str(settings.apple_enrollment_type or "")
+        return "", ""
+    return str(settings.apple_enrollment_type or ""), str(settings.default_ownership or "")
 
 
 def person_of(user: Any, identifier: str) -> Person:
     groups = _groups_of(user)  # read once: the names and the enrollment type come from them
+    enrollment_type, ownership = _group_settings_of(user, groups)
     return Person(
         id=getattr(user, "pk", None),
         identifier=identifier,
         managed_apple_id=str(getattr(user, "managed_apple_id", "") or ""),
         enabled=bool(getattr(user, "enabled", True)),
         groups=tuple(str(getattr(g, "name", g)) for g in groups),
-        apple_enrollment_type=_enrollment_type_of(user, groups),
+        apple_enrollment_type=enrollment_type,
         email=str(getattr(user, "email", "") or ""),
+        default_ownership=ownership,
     )
 
 

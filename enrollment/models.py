@@ -132,6 +132,9 @@ class EnrollmentSession(models.Model):
     user_identifier = models.CharField(max_length=255)
     directory_user_id = models.BigIntegerField(null=True, blank=True)
     managed_apple_id = models.CharField(max_length=255, blank=True)
+    # The default ownership of the person's deciding group at sign-in, for the Device a first
+    # Authenticate makes ("" when no group sets it: the enrollment kind decides).
+    ownership = models.CharField(max_length=10, blank=True)
     model_family = models.CharField(max_length=32, blank=True)
     platform = models.CharField(max_length=16, blank=True)
     # MachineInfo without any hardware identifier for BYOD (LANGUAGE, PRODUCT, VERSION, ...).

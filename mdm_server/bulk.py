@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from django.db import connection
-from django.db.models import Field, Model, QuerySet
+from django.db.models import F, Field, Model, QuerySet
 
 
 @dataclass(frozen=True)
@@ -186,18 +186,21 @@ def snapshot(queryset: QuerySet[Any], fields: Sequence[str], *, name: str) -> It
     dropped when the block ends. `name` gets a number, so snapshots can nest."""
     name = f"{name}_{next(_numbers)}"
     model = queryset.model
-    opts = model._meta
-    columns = tuple(str(_field(model, f).column) for f in fields)
-    pk = str(opts.pk.column)
+    # A field of the row, or of a row it points at (`device__platform`): columns c0, c1, ...
+    columns = tuple(f"c{i}" for i in range(len(fields)))
+    pk = "pk"
     cols = ", ".join(qn(c) for c in (pk, *columns))
     manager = model._default_manager  # noqa: SLF001 - Django's documented attribute
     rows = manager.filter(pk__in=queryset.order_by().values("pk")).order_by()
-    select, params = rows.values_list("pk", *fields).query.sql_with_params()
+    select, params = rows.values(
+        "pk", **{c: F(f) for c, f in zip(columns, fields, strict=True)}
+    ).query.sql_with_params()
     with connection.cursor() as cursor:
-        # The table takes the model's column types; then one INSERT ... SELECT fills it.
+        # The table takes the selected columns' types; then one INSERT ... SELECT fills it.
         cursor.execute(
             f"CREATE TEMPORARY TABLE {qn(name)} AS "  # noqa: S608
-            f"SELECT {cols} FROM {qn(opts.db_table)} WHERE 1 = 0"
+            f"SELECT * FROM ({select}) AS src WHERE 1 = 0",
+            params,
         )
         cursor.execute(f"INSERT INTO {qn(name)} ({cols}) {select}", params)
     yield Snapshot(name, pk, tuple(fields), columns)

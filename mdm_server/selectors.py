@@ -106,6 +106,9 @@ class SortKey:
     field: str
     nullable: bool = False
     is_time: bool = False
+    # What orders ties, unique among the listed rows: the row's id, or the id of the related
+    # row the field belongs to (one per listed row), so that its own index serves the order.
+    tiebreak: str = "pk"
 
 
 def encode_cursor(value: Any, pk: int) -> str:
@@ -137,6 +140,14 @@ def decode_cursor(token: str, key: SortKey) -> tuple[Any, int]:
     return value, pk
 
 
+def _path(row: Any, path: str) -> Any:
+    """A column of the row, or of a related row (`device__platform`)."""
+    value = row
+    for name in path.split("__"):
+        value = getattr(value, name)
+    return value
+
+
 def _segments(
     qs: QuerySet[Any], key: SortKey, cursor: tuple[Any, int] | None, *, descending: bool
 ) -> list[QuerySet[Any]]:
@@ -147,10 +158,10 @@ def _segments(
     (`col <= v`, where the index scan starts) with only the ties filtered by id, so a page deep
     in the list reads its own rows and the cursor value's ties, never the rows before it.
     """
-    f = key.field
+    f, tie = key.field, key.tiebreak
     lt = "lt" if descending else "gt"
     lte = "lte" if descending else "gte"
-    by_id = F("pk").desc() if descending else F("pk").asc()
+    by_id = F(tie).desc() if descending else F(tie).asc()
     # Spelled like the index (col DESC NULLS LAST, id DESC), read forwards or backwards, so
     # PostgreSQL walks it instead of sorting.
     column = F(f).desc(nulls_last=True) if descending else F(f).asc(nulls_first=True)
@@ -165,11 +176,11 @@ def _segments(
         return pieces
     value, pk = cursor
     if value is None:
-        after_nulls = null_rows.filter(**{f"pk__{lt}": pk}).order_by(by_id)
+        after_nulls = null_rows.filter(**{f"{tie}__{lt}": pk}).order_by(by_id)
         # Descending, nothing follows the empty values; ascending, every set value does.
         return [after_nulls] if descending else [after_nulls, set_rows.order_by(*set_order)]
     after_set = set_rows.filter(
-        Q(**{f"{f}__{lte}": value}) & (Q(**{f"{f}__{lt}": value}) | Q(**{f"pk__{lt}": pk}))
+        Q(**{f"{f}__{lte}": value}) & (Q(**{f"{f}__{lt}": value}) | Q(**{f"{tie}__{lt}": pk}))
     ).order_by(*set_order)
     if key.nullable and descending:
         return [after_set, null_rows.order_by(by_id)]
@@ -200,7 +211,7 @@ def sorted_keyset_page(
     last and first rows; raises BadCursor."""
 
     def cursor(row: Any) -> str:
-        return encode_cursor(getattr(row, key.field), row.pk)
+        return encode_cursor(_path(row, key.field), _path(row, key.tiebreak))
 
     if before is not None:
         back = _segments(qs, key, decode_cursor(before, key), descending=not descending)

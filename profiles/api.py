@@ -204,7 +204,7 @@ class AssignmentListApi(APIView):
     @extend_schema(responses=serializers.AssignmentOutput(many=True))
     def get(self, request: Request, pk: int) -> Response:
         profile = get_object_or_404(Profile, pk=pk)
-        rows = profile.assignments.select_related("enrollment", "group")
+        rows = profile.assignments.select_related("enrollment__device", "group")
         return Response(serializers.AssignmentOutput(rows, many=True).data)
 
     @extend_schema(
@@ -269,7 +269,7 @@ class DeliveryListApi(ListAPIView):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no pk
             return Delivery.objects.none()
         profile = get_object_or_404(Profile, pk=self.kwargs["pk"])
-        return Delivery.objects.filter(profile=profile).select_related("enrollment")
+        return Delivery.objects.filter(profile=profile).select_related("enrollment__device")
 
 
 class CatalogueApi(APIView):

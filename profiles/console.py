@@ -46,7 +46,7 @@ def profile_list(request: HttpRequest) -> HttpResponse:
 @roles.console_view()
 def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
     profile = get_object_or_404(Profile, pk=pk)
-    deliveries = Delivery.objects.filter(profile=profile).select_related("enrollment")
+    deliveries = Delivery.objects.filter(profile=profile).select_related("enrollment__device")
     counts = dict(deliveries.values_list("status").annotate(n=Count("id")).order_by())
     return render(
         request,
@@ -60,9 +60,9 @@ def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "assign_form": forms.AssignmentForm(),
             "picker": picker_context(query="", chosen=[]),
             "assignments": profile.assignments.select_related(
-                "enrollment__directory_user", "group"
+                "enrollment__device__directory_user", "group"
             ),
-            "deliveries": deliveries.select_related("enrollment__directory_user").order_by(
+            "deliveries": deliveries.select_related("enrollment__device__directory_user").order_by(
                 "-updated_at"
             )[:200],
             "counts": counts,
@@ -512,7 +512,7 @@ def device_picker(request: HttpRequest, pk: int) -> HttpResponse:
 
 def picker_context(*, query: str, chosen: list[str]) -> dict[str, Any]:
     enrolled = Enrollment.objects.filter(status=Enrollment.Status.ENROLLED).select_related(
-        "directory_user"
+        "device__directory_user"
     )
     chosen_ids = [int(c) for c in chosen if c.isdigit()][:500]
     ticked = list(enrolled.filter(pk__in=chosen_ids).order_by("-pk"))

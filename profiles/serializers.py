@@ -123,9 +123,9 @@ class AssignmentOutput(serializers.ModelSerializer):
 
 class DeliveryOutput(serializers.ModelSerializer):
     enrollment = serializers.UUIDField(source="enrollment.public_id")
-    device_name = serializers.CharField(source="enrollment.device_name")
+    device_name = serializers.CharField(source="enrollment.device.device_name")
     enrollment_type = serializers.CharField(source="enrollment.enrollment_type")
-    platform = serializers.CharField(source="enrollment.platform")
+    platform = serializers.CharField(source="enrollment.device.platform")
 
     class Meta:
         model = Delivery

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
@@ -332,24 +331,15 @@ def _channel_filter(profile: Profile) -> Q:
     """Enrollments of the profile's channel; non-macOS devices have only the device channel."""
     if profile.scope == Profile.Scope.USER:
         return Q(channel=Enrollment.Channel.USER) | (
-            Q(channel=Enrollment.Channel.DEVICE) & ~Q(platform=capabilities.Platform.MACOS)
+            Q(channel=Enrollment.Channel.DEVICE) & ~Q(device__platform=capabilities.Platform.MACOS)
         )
     return Q(channel=Enrollment.Channel.DEVICE)
 
 
-def _has_directory_user() -> bool:
-    # Enrollment.directory_user arrives with the enrollment work; until then group
-    # assignments are stored but match no enrollment.
-    try:
-        Enrollment._meta.get_field("directory_user")
-    except FieldDoesNotExist:
-        return False
-    return True
-
-
 def _group_members_filter(group_ids: Any) -> Q:
-    """Enrollments whose user (or whose device channel's user) is in one of the groups."""
-    return Q(directory_user__groups__in=group_ids) | Q(parent__directory_user__groups__in=group_ids)
+    """Channels whose device's person is in one of the groups (a user channel shares its device
+    channel's Device)."""
+    return Q(device__directory_user__groups__in=group_ids)
 
 
 def desired_enrollments(profile: Profile) -> QuerySet[Enrollment]:
@@ -365,10 +355,13 @@ def desired_enrollments(profile: Profile) -> QuerySet[Enrollment]:
     wanted = Q(pk__in=direct)
     if types:
         wanted |= Q(enrollment_type__in=types) & _channel_filter(profile)
-    if groups and _has_directory_user():
+    if groups:
         in_groups = Enrollment.objects.filter(_group_members_filter(groups)).values("pk")
         wanted |= Q(pk__in=in_groups) & _channel_filter(profile)
-    return Enrollment.objects.filter(wanted, status=Enrollment.Status.ENROLLED)
+    # With their Device: the capability filter classes each by its platform and OS.
+    return Enrollment.objects.filter(wanted, status=Enrollment.Status.ENROLLED).select_related(
+        "device"
+    )
 
 
 def _enrollments_holding(profile: Profile) -> list[Enrollment]:
@@ -377,7 +370,11 @@ def _enrollments_holding(profile: Profile) -> list[Enrollment]:
         profile=profile,
         status__in=(Delivery.Status.QUEUED, Delivery.Status.INSTALLED, Delivery.Status.MISSING),
     ).values("enrollment_id")
-    return list(Enrollment.objects.filter(pk__in=ids).exclude(status=Enrollment.Status.UNENROLLED))
+    return list(
+        Enrollment.objects.filter(pk__in=ids)
+        .exclude(status=Enrollment.Status.UNENROLLED)
+        .select_related("device")
+    )
 
 
 # --- sending -----------------------------------------------------------------------------------
@@ -771,10 +768,10 @@ def reconcile_profile_list(*, enrollment_id: int) -> int:
 def sync_directory_users(*, user_ids: Iterable[int]) -> int:
     """After a group membership change: re-evaluate every enrollment of these users."""
     ids = list(user_ids)
-    if not ids or not _has_directory_user():
+    if not ids:
         return 0
     enrollments = Enrollment.objects.filter(
-        Q(directory_user_id__in=ids) | Q(parent__directory_user_id__in=ids),
+        Q(device__directory_user_id__in=ids),
         status=Enrollment.Status.ENROLLED,
     )
     count = 0

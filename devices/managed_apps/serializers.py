@@ -159,7 +159,7 @@ class InstallInput(StrictInput):
 
 class InstallSerializer(serializers.ModelSerializer[AppInstall]):
     device = serializers.UUIDField(source="enrollment.public_id", read_only=True)
-    device_name = serializers.CharField(source="enrollment.device_name", read_only=True)
+    device_name = serializers.CharField(source="enrollment.device.device_name", read_only=True)
     app = serializers.IntegerField(source="app_id", read_only=True)
 
     class Meta:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from devices import binding, capabilities, hooks, hotpath, protocol, signals
 from devices.exceptions import CheckinRejected
 from devices.identity import DeviceIdentity
-from devices.models import DeviceEvent, Enrollment
+from devices.models import Device, DeviceEvent, Enrollment
 from devices.protocol import MessageType
 from devices.services.common import (
     EMPTY,
@@ -49,7 +49,7 @@ def _check_bootstrap_token(enrollment: Enrollment, message_type: MessageType) ->
     decision = capabilities.check_checkin(message_type, target)
     if decision.allowed:
         return False
-    unknown = "IsSupervised" not in enrollment.device_information
+    unknown = "IsSupervised" not in enrollment.device.device_information
     if unknown and not enrollment.is_user_enrollment and not target.supervised:
         assumed = capabilities.check_checkin(message_type, replace(target, supervised=True))
         if assumed.allowed:
@@ -200,6 +200,25 @@ def _enrollment_type(
     return Enrollment.Type.DEVICE
 
 
+def _ownership(enrollment_type: str, context: hooks.EnrollmentContext | None) -> str:
+    """A new Device's ownership: the person's group default when it has one, else the
+    enrollment kind's (a User Enrollment is a personal device, any other kind a corporate one)."""
+    if context is not None and context.ownership in Device.Ownership.values:
+        return context.ownership
+    if enrollment_type == Enrollment.Type.USER:
+        return Device.Ownership.PERSONAL
+    return Device.Ownership.CORPORATE
+
+
+def _known_device(context: hooks.EnrollmentContext | None, serial: str | None) -> Device | None:
+    """The Device an enrollment session made known before this first Authenticate (an ADE
+    device from Apple Business Manager), when the device proves to be it: same serial number,
+    and no other device channel holds it. None otherwise (a new Device is made)."""
+    if context is None or context.device_id is None or not serial:
+        return None
+    return hotpath.unclaimed_device(context.device_id, serial)
+
+
 def _pin_new_identity(enrollment: Enrollment, identity: DeviceIdentity) -> None:
     """A new enrollment of the channel: its identity, and no renewal history yet."""
     enrollment.cert_fingerprint = identity.fingerprint
@@ -229,15 +248,20 @@ def _authenticate(
     if enrollment is not None and enrollment.cert_fingerprint != identity.fingerprint:
         replaced = enrollment.cert_fingerprint
     enrollment_type = _enrollment_type(ids, context, enrollment)
+    is_ue = enrollment_type == Enrollment.Type.USER
     created = enrollment is None
     if enrollment is None:
+        device = _known_device(context, None if is_ue else message.serial_number) or Device(
+            user_enrollment=is_ue, ownership=_ownership(enrollment_type, context)
+        )
         enrollment = Enrollment(channel_key=ids.key, channel=Enrollment.Channel.DEVICE)
-    is_ue = enrollment_type == Enrollment.Type.USER
+    else:
+        device = enrollment.device
     enrollment.enrollment_type = enrollment_type
-    enrollment.udid = None if is_ue else ids.udid
     enrollment.enrollment_id = ids.enrollment_id
     # User Enrollment never keeps hardware identifiers, even if a device sent them.
-    enrollment.set_reported(
+    device.udid = None if is_ue else ids.udid
+    device.set_reported(
         serial_number=None if is_ue else message.serial_number,
         imei=None if is_ue else message.imei,
         meid=None if is_ue else message.meid,
@@ -247,9 +271,9 @@ def _authenticate(
         model=message.model,
         model_name=message.model_name,
         device_name=message.device_name,
-        topic=message.topic or "",
     )
-    enrollment.platform = apple.platform_of(message.product_name or message.model) or ""
+    enrollment.set_reported(topic=message.topic or "")
+    device.platform = apple.platform_of(message.product_name or message.model) or ""
     _pin_new_identity(enrollment, identity)
     enrollment.status = Enrollment.Status.PENDING
     # No push until the first TokenUpdate of this enrollment.
@@ -260,10 +284,15 @@ def _authenticate(
     enrollment.last_seen_at = timezone.now()
     if context is not None:
         enrollment.enrollment_reference = context.reference
-        enrollment.managed_apple_id = context.managed_apple_id or enrollment.managed_apple_id
+        device.managed_apple_id = context.managed_apple_id or device.managed_apple_id
         if context.directory_user_id is not None:
-            enrollment.directory_user_id = context.directory_user_id
+            device.directory_user_id = context.directory_user_id
+    if device.pk is None:
+        hotpath.insert_device(device)
+    else:
+        device.save()
     if created:
+        enrollment.device = device
         hotpath.insert_enrollment(enrollment)
     else:
         enrollment.save()
@@ -276,8 +305,8 @@ def _authenticate(
         raise CheckinRejected(403, binding.TAKEN)  # the transaction undoes this Authenticate
     dropped = 0 if created else _cancel_pending(enrollment, "device authenticated again")
     detail: dict[str, Any] = {
-        "os_version": enrollment.os_version,
-        "product_name": enrollment.product_name,
+        "os_version": device.os_version,
+        "product_name": device.product_name,
         "transport": identity.transport,
     }
     if dropped:
@@ -300,9 +329,13 @@ def _apply_token(enrollment: Enrollment, message: protocol.TokenUpdate) -> bool:
     if message.awaiting_configuration is not None:
         enrollment.awaiting_configuration = message.awaiting_configuration
     if message.user_short_name:
-        enrollment.set_reported(
+        device = enrollment.device
+        names = (device.user_short_name, device.user_long_name)
+        device.set_reported(
             user_short_name=message.user_short_name, user_long_name=message.user_long_name
         )
+        if (device.user_short_name, device.user_long_name) != names:
+            hotpath.save_device_fields(device, ["user_short_name", "user_long_name"])
     if message.unlock_token and not enrollment.is_user_enrollment:
         enrollment.unlock_token = encryption.encrypt(message.unlock_token)
     enrollment.status = Enrollment.Status.ENROLLED
@@ -352,19 +385,12 @@ def _token_update_new_user_channel(
         channel_key=ids.key,
         parent=device,
         channel=Enrollment.Channel.USER,
+        # The same Device as its device channel: one place for hardware, inventory and person.
+        device=device.device,
         enrollment_type=device.enrollment_type,
-        platform=device.platform,
-        os_version=device.os_version,
-        build_version=device.build_version,
-        product_name=device.product_name,
-        model=device.model,
-        supervised=device.supervised,
         enrollment_id=ids.enrollment_id,
         enrollment_user_id=ids.enrollment_user_id,
-        udid=ids.udid,
         user_id=ids.user_id,
-        managed_apple_id=device.managed_apple_id,
-        directory_user_id=device.directory_user_id,
         enrollment_reference=device.enrollment_reference,
     )
     challenge = hooks.check_bearer(user, bearer)

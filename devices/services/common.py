@@ -26,13 +26,14 @@ KNOWN_TOKEN_SERVICES = ("com.apple.maid", "com.apple.watch.pairing")
 
 def target_for(enrollment: Enrollment) -> capabilities.Target | None:
     """The capability-filter target of an enrollment; None while its platform is unknown."""
-    if not enrollment.platform:
+    device = enrollment.device
+    if not device.platform:
         return None
     return target_from(
-        platform=enrollment.platform,
-        os_version=enrollment.os_version,
+        platform=device.platform,
+        os_version=device.os_version,
         enrollment_type=enrollment.enrollment_type,
-        supervised=enrollment.supervised,
+        supervised=device.supervised,
         channel=enrollment.channel,
     )
 

@@ -47,7 +47,9 @@ def queue_inventory(enrollments: QuerySet[Enrollment] | list[Enrollment], origin
         kind = Q(enrollment_type=Enrollment.Type.USER)
         # Instances, not a QuerySet: a run's slice is small, and each enqueue then writes by id
         # instead of selecting the slice again.
-        groups = [list(enrollments.filter(kind)), list(enrollments.filter(~kind))]
+        # With their Device: the capability filter classes each by its platform and OS.
+        rows = enrollments.select_related("device")
+        groups = [list(rows.filter(kind)), list(rows.filter(~kind))]
     for user_enrollment, members in zip((True, False), groups, strict=True):
         if not members:
             continue
@@ -73,6 +75,6 @@ def queue_initial_inventory(*, enrollment: Enrollment) -> int:
     """Enrollment completed (the device channel's first TokenUpdate): ask the device for its
     inventory. User channels are not asked: what they may tell is known through their device.
     Runs inside the caller's transaction, so the TokenUpdate and its inventory commit together."""
-    if enrollment.parent_id is not None or not enrollment.platform:
+    if enrollment.parent_id is not None or not enrollment.device.platform:
         return 0
     return queue_inventory([enrollment], INVENTORY_ORIGIN)

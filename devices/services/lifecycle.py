@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from devices import lifecycle, signals
 from devices.models import (
+    Device,
     DeviceEvent,
     Enrollment,
     InstalledApplication,
@@ -81,8 +82,8 @@ def refresh_due(
             status=Enrollment.Status.ENROLLED,
             parent__isnull=True,
         )
-        .filter(Q(inventory_at__isnull=True) | Q(inventory_at__lt=end - period / 2))
-        .exclude(platform="")
+        .filter(Q(device__inventory_at__isnull=True) | Q(device__inventory_at__lt=end - period / 2))
+        .exclude(device__platform="")
         .exclude(Exists(pending))
         .order_by()
     )
@@ -172,7 +173,7 @@ class PurgeRun:
 @transaction.atomic
 def purge_ended_user_enrollments(*, now: dt.datetime | None = None) -> PurgeRun:
     """Delete what is left of User Enrollments that ended more than the retention ago: the
-    channel rows with the Managed Apple ID and person link, their user channels, managed-app,
+    channel rows and their Device (the Managed Apple ID and person link), their user channels, managed-app,
     profile and certificate inventory, queue and device log. Admin actions stay in the audit
     log, with the device's name replaced (it is often the person's). Apps above are told first
     (`signals.enrollments_purging`), in this transaction, to drop what they hold of them."""
@@ -204,8 +205,9 @@ def purge_ended_user_enrollments(*, now: dt.datetime | None = None) -> PurgeRun:
     AuditEvent.objects.filter(
         target_type=Enrollment._meta.label, target_id__in=[str(pk) for pk in channels]
     ).update(target_repr=PURGED)
-    # The user channels go with their device (on_delete=CASCADE), and the rest of their rows.
-    Enrollment.objects.filter(pk__in=ids).delete()
+    # The Device (model, inventory, the person) goes too, and with it (on_delete=CASCADE) its
+    # channels and the rest of their rows: a personal device leaves no trace.
+    Device.objects.filter(channels__pk__in=ids).delete()
     run.enrollments = len(ids)
     logger.info(
         "purged %d ended User Enrollments (retention %d days)", len(ids), config.retention_days

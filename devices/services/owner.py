@@ -38,8 +38,8 @@ def _owned_device(directory_user_id: int, public_id: str) -> Enrollment:
     except ValueError:
         raise OwnerActionRefused(404, NOT_YOURS) from None
     device = (
-        Enrollment.objects.select_for_update()
-        .filter(public_id=key, parent__isnull=True, directory_user_id=directory_user_id)
+        Enrollment.objects.select_for_update(of=("self",))
+        .filter(public_id=key, parent__isnull=True, device__directory_user_id=directory_user_id)
         .exclude(status=Enrollment.Status.UNENROLLED)
         .first()
     )
@@ -66,7 +66,7 @@ def remove_management(
     if not device.is_user_enrollment:
         raise OwnerActionRefused(403, CORPORATE_DEVICE)
     reason = f"its owner removed management on the privacy page ({person})"
-    if at_once or device.status != Enrollment.Status.ENROLLED or not device.platform:
+    if at_once or device.status != Enrollment.Status.ENROLLED or not device.device.platform:
         unenroll(enrollment=device, reason=reason)
         audit.record(
             actor=None,

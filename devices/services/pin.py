@@ -32,7 +32,7 @@ def channel_of(enrollment: Enrollment, *, pinned_renews: str = "") -> binding.Ch
         pinned_renews=pinned_renews,
         pinned=enrollment.cert_fingerprint,
         checked_out=enrollment.status == Enrollment.Status.UNENROLLED,
-        person=enrollment.directory_user_id,
+        person=enrollment.device.directory_user_id,
         references=frozenset(
             r
             for r in (

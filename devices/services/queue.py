@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from devices import capabilities, commands, protocol, signals
@@ -138,6 +138,15 @@ def _variant_key(variant: _Variant) -> str:
 # What the capability filter judges an enrollment by: the filter decides once per distinct
 # combination (a fleet has few), never per enrollment.
 _CLASS_FIELDS = ("platform", "os_version", "enrollment_type", "supervised", "channel", "status")
+# The same, as the channel's query paths (the first ones are its Device's).
+_CLASS_PATHS = (
+    "device__platform",
+    "device__os_version",
+    "enrollment_type",
+    "device__supervised",
+    "channel",
+    "status",
+)
 
 
 @dataclass(frozen=True)
@@ -151,7 +160,15 @@ class _Class:
 
     @classmethod
     def of(cls, enrollment: Enrollment) -> _Class:
-        return cls(*(getattr(enrollment, name) for name in _CLASS_FIELDS))
+        device = enrollment.device
+        return cls(
+            platform=device.platform,
+            os_version=device.os_version,
+            enrollment_type=enrollment.enrollment_type,
+            supervised=device.supervised,
+            channel=enrollment.channel,
+            status=enrollment.status,
+        )
 
 
 class _Targets:
@@ -170,7 +187,11 @@ class _Listed(_Targets):
     def __init__(self, enrollments: Iterable[Enrollment]) -> None:
         self.ids: dict[_Class, list[int]] = {}
         self.position: dict[int, int] = {}  # the caller's order
-        for enrollment in enrollments:
+        rows = list(enrollments)
+        # Their Devices (platform, OS, supervision) in one query for those read without them.
+        device = Enrollment._meta.get_field("device")
+        prefetch_related_objects([e for e in rows if not device.is_cached(e)], "device")
+        for enrollment in rows:
             self.ids.setdefault(_Class.of(enrollment), []).append(enrollment.pk)
             self.position.setdefault(enrollment.pk, len(self.position))
         super().__init__({kind: len(ids) for kind, ids in self.ids.items()})
@@ -281,7 +302,7 @@ def _enqueue_requests(
     # Not atomic by itself: each public function is, once (a nested one would add a savepoint).
     prepared = [_prepare(request) for request in requests]
     if isinstance(enrollments, QuerySet):
-        with bulk.snapshot(enrollments, _CLASS_FIELDS, name="devices_enqueue_targets") as rows:
+        with bulk.snapshot(enrollments, _CLASS_PATHS, name="devices_enqueue_targets") as rows:
             _enqueue(_Selected(rows), prepared, actor, origin, strip_forbidden)
     else:
         listed = _Listed(enrollments)

@@ -64,6 +64,7 @@ def renewal_due(*, now: dt.datetime, window: dt.timedelta) -> QuerySet[Enrollmen
             | Q(renewal_requested_at__lte=now - renewal.RETRY_AFTER)
         )
         .filter(due)
+        .select_related("device")
         .order_by("identity_not_after", "pk")
     )
 
@@ -117,7 +118,7 @@ def request_renewal(
     )
     decision = renewal.path_for(
         enrollment_type=device.enrollment_type,
-        platform=device.platform,
+        platform=device.device.platform,
         has_identity_record=issued is not None,
     )
     if decision.path == renewal.Path.NONE:

@@ -22,13 +22,25 @@ def is_ade_reference(reference: str) -> bool:
     return AbmDevice.objects.filter(enrollment_reference=reference).exists()
 
 
+def known_device_id(reference: str) -> int | None:
+    """The Device ABM made known for this ADE enrollment session (before the device enrolled)."""
+    from enrollment.abm.models import AbmDevice
+
+    found = (
+        AbmDevice.objects.filter(enrollment_reference=reference)
+        .values_list("device_id", flat=True)
+        .first()
+    )
+    return int(found) if found is not None else None
+
+
 def bind_ade_enrollment(enrollment: Any) -> bool:
     """Authenticate accepted: the ABM device of the certificate's reference becomes this
     channel (linked by the serial number it enrolled with). False when another channel of the
     same reference holds it (a concurrent Authenticate with the same certificate). A channel
     linked only by the serial number it reported (a profile-based Device Enrollment, whose
     serial nobody vouches for) gives way: it cannot keep the real device out."""
-    from devices.models import Enrollment
+    from devices.models import Device
     from enrollment.abm.models import AbmDevice
 
     reference = enrollment.enrollment_reference
@@ -45,12 +57,12 @@ def bind_ade_enrollment(enrollment: Any) -> bool:
     if device is None:
         return False
     AbmDevice.objects.filter(pk=device.pk).update(
-        enrollment_id=enrollment.pk, enrolled_at=timezone.now()
+        enrollment_id=enrollment.pk, device_id=enrollment.device_id, enrolled_at=timezone.now()
     )
     # Supervision is decided by the ABM profile Setup Assistant received (every ADE iPhone and
     # iPad is supervised since iOS 13); Authenticate does not carry it, and the supervised-only
     # commands of Setup Assistant (DeviceConfigured) need it before the first DeviceInformation.
     if device.profile is None or device.profile.supervised:
-        Enrollment.objects.filter(pk=enrollment.pk).update(supervised=True)
-        enrollment.supervised = True
+        Device.objects.filter(pk=enrollment.device_id).update(supervised=True)
+        enrollment.device.supervised = True
     return True

@@ -131,6 +131,15 @@ class AbmDevice(models.Model):
         on_delete=models.SET_NULL,
         related_name="abm_devices",
     )
+    # The Device it is (created at sync, so an ADE device is known before it enrolls; an
+    # already enrolled device with its serial number is linked instead).
+    device = models.ForeignKey(
+        "devices.Device",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="abm_records",
+    )
     # The MDM channel it became (linked by serial number at its ADE enrollment).
     enrollment = models.ForeignKey(
         "devices.Enrollment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

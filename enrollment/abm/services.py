@@ -14,11 +14,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from devices.models import Device, fit
 from enrollment.abm import client as abm_client
 from enrollment.abm import hooks, protocol
 from enrollment.abm import token as abm_token
 from enrollment.abm.models import AbmDevice, AbmLink, AbmProfile
-from mdm_server import audit, encryption
+from mdm_server import apple, audit, encryption
 
 logger = logging.getLogger(__name__)
 
@@ -237,6 +238,24 @@ _DEVICE_FIELDS = (
 )
 
 
+def known_device(record: protocol.DeviceRecord) -> Device:
+    """The Device of an ABM record: the enrolled (or already known) one with its serial number,
+    else a new corporate Device, known before it enrolls."""
+    found = (
+        Device.objects.filter(serial_number=record.serial_number, user_enrollment=False)
+        .order_by("-pk")
+        .first()
+    )
+    if found is not None:
+        return found
+    return Device.objects.create(
+        serial_number=record.serial_number,
+        model_name=fit(Device, "model_name", record.model),
+        platform=apple.platform_of(record.device_family) or "",
+        ownership=Device.Ownership.CORPORATE,
+    )
+
+
 def _apply_records(link: AbmLink, records: list[protocol.DeviceRecord]) -> tuple[int, int]:
     """Upsert one page; `deleted` marks the device removed (never deletes what we know)."""
     now = timezone.now()
@@ -262,6 +281,8 @@ def _apply_records(link: AbmLink, records: list[protocol.DeviceRecord]) -> tuple
         device.assigned_by = record.device_assigned_by
         device.assigned_at = record.device_assigned_date
         device.removed_at = None
+        if device.device_id is None:
+            device.device = known_device(record)
         device.save()
         # Apple's sync lists a device once per change: a later record of this page updates it.
         known[record.serial_number] = device
@@ -758,7 +779,7 @@ def start_device_configuration(enrollment: Any) -> None:
         serial = (enrollment.serial_number or "").strip().upper()
         if serial and not enrollment.is_user_enrollment:
             AbmDevice.objects.filter(serial_number=serial, enrollment__isnull=True).update(
-                enrollment=enrollment, enrolled_at=timezone.now()
+                enrollment=enrollment, device=enrollment.device_id, enrolled_at=timezone.now()
             )
         return
     device = (
@@ -768,8 +789,9 @@ def start_device_configuration(enrollment: Any) -> None:
         return
     with transaction.atomic():
         device.enrollment = enrollment
+        device.device_id = enrollment.device_id
         device.enrolled_at = device.enrolled_at or timezone.now()
-        device.save(update_fields=["enrollment", "enrolled_at", "synced_at"])
+        device.save(update_fields=["enrollment", "device", "enrolled_at", "synced_at"])
         if not enrollment.awaiting_configuration:
             return
         profile = device.profile

@@ -292,6 +292,7 @@ def _new_session(
         user_identifier=identifier[:255],
         directory_user_id=person.id,
         managed_apple_id=person.managed_apple_id,
+        ownership=person.default_ownership,
         model_family=model_family[:32],
         platform=platform,
         expires_at=timezone.now() + dt.timedelta(days=options.session_ttl_days),

@@ -77,7 +77,11 @@ def resolve_enrollment(
     session = _session_by_reference(reference)
     if session is None:
         if ids.udid and abm_hooks.is_ade_reference(reference):
-            return EnrollmentContext(enrollment_type="ade", reference=reference)
+            return EnrollmentContext(
+                enrollment_type="ade",
+                reference=reference,
+                device_id=abm_hooks.known_device_id(reference),
+            )
         if ids.udid:
             return EnrollmentContext(enrollment_type="device")
         return EnrollmentContext(enrollment_type="user")
@@ -88,6 +92,7 @@ def resolve_enrollment(
         directory_user_id=session.directory_user_id,
         session_revoked=session.revoked_at is not None,
         session_enrollment_id=session.enrollment_id,
+        ownership=session.ownership,
     )
 
 
@@ -159,7 +164,7 @@ def check_bearer(enrollment: Enrollment, bearer: str | None) -> AuthChallenge | 
         return None
     if bearer is None:
         # macOS sends the token only on the user channel, never on the device channel.
-        if enrollment.platform == "macOS" and enrollment.channel == "device":
+        if enrollment.device.platform == "macOS" and enrollment.channel == "device":
             return None
         return _challenge(session)
     token = _access_token(bearer, session)

@@ -58,7 +58,7 @@ def _pin(enrollment: Enrollment) -> str:
 def _checked(enrollment: Enrollment) -> Enrollment:
     if enrollment.parent_id is not None:
         raise ReenrollmentError("That is a user channel: re-enroll its device.")
-    if enrollment.directory_user_id is None:
+    if enrollment.device.directory_user_id is None:
         raise ReenrollmentError(
             "This device belongs to no directory user, so nobody could prove it is theirs: "
             "enroll it anew instead."
@@ -81,11 +81,11 @@ def email_link(*, enrollment: Enrollment, actor: Any) -> str:
     from directory.models import DirectoryUser
 
     enrollment = _checked(enrollment)
-    user = DirectoryUser.objects.filter(pk=enrollment.directory_user_id or 0).first()
+    user = DirectoryUser.objects.filter(pk=enrollment.device.directory_user_id or 0).first()
     if user is None or not user.email:
         raise ReenrollmentError("The device's person has no e-mail address in the directory.")
     url, expires = issue_link(enrollment=enrollment, actor=actor)
-    name = enrollment.device_name or enrollment.model_name or "your device"
+    name = enrollment.device.device_name or enrollment.device.model_name or "your device"
     body = (
         f"Hello {user.display_name or user.username},\n\n"
         f"enroll {name} again in your organisation's device management, or enroll the new "
@@ -125,7 +125,7 @@ def resolve_link(token: str, person: Person) -> Enrollment | None:
     enrollment = Enrollment.objects.filter(
         public_id=str(data.get("e", "")), parent__isnull=True
     ).first()
-    if enrollment is None or person.id is None or enrollment.directory_user_id != person.id:
+    if enrollment is None or person.id is None or enrollment.device.directory_user_id != person.id:
         # Someone else's link (or a device since purged) gives nothing away: same answer.
         raise SignInFailed(
             "reenroll_link", "This re-enrollment link is for another person's device."

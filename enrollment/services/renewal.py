@@ -49,7 +49,9 @@ def build_renewal_profile(enrollment: Enrollment) -> bytes:
         if session is not None
         else binding.grant_reference(str(enrollment.public_id))
     )
-    managed_apple_id = enrollment.managed_apple_id or (session.managed_apple_id if session else "")
+    managed_apple_id = enrollment.device.managed_apple_id or (
+        session.managed_apple_id if session else ""
+    )
     configuration = (
         session.configuration if session is not None else None
     ) or default_configuration()

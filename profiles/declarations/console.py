@@ -176,7 +176,7 @@ def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     withheld = ChannelStatus.objects.filter(
         withheld__has_key=declaration.identifier
-    ).select_related("enrollment")[:200]
+    ).select_related("enrollment__device")[:200]
     return render(
         request,
         "declarations/detail.html",
@@ -295,7 +295,9 @@ def set_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "members_form": members_form,
             "members": members,
             "assign_form": forms.SetAssignmentForm(),
-            "assignments": declaration_set.assignments.select_related("enrollment", "group"),
+            "assignments": declaration_set.assignments.select_related(
+                "enrollment__device", "group"
+            ),
             "channel_count": channels.count(),
         },
     )

@@ -104,9 +104,11 @@ class SetAssignmentForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         enrolled = Enrollment.objects.filter(status=Enrollment.Status.ENROLLED)
-        first = list(enrolled.order_by("device_name", "id").values_list("pk", flat=True)[:500])
+        first = list(
+            enrolled.order_by("device__device_name", "id").values_list("pk", flat=True)[:500]
+        )
         field: Any = self.fields["enrollment"]
-        field.queryset = enrolled.filter(pk__in=first).order_by("device_name", "id")
+        field.queryset = enrolled.filter(pk__in=first).order_by("device__device_name", "id")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -103,8 +103,6 @@ def on_group_membership_changed(
     if not assignments.exists():
         return
     services.notify(
-        Enrollment.objects.filter(
-            Q(directory_user__in=users) | Q(parent__directory_user__in=users)
-        ),
+        Enrollment.objects.filter(Q(device__directory_user__in=users)),
         origin="group membership changed",
     )

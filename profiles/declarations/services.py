@@ -376,8 +376,7 @@ def _assignment_filter(assignments: QuerySet[SetAssignment]) -> Q:
     return (
         Q(pk__in=direct)
         | Q(enrollment_type__in=types)
-        | Q(directory_user__groups__in=groups)
-        | Q(parent__directory_user__groups__in=groups)
+        | Q(device__directory_user__groups__in=groups)
     )
 
 
@@ -404,7 +403,8 @@ def sets_for(enrollment: Enrollment) -> QuerySet[DeclarationSet]:
     served nothing; its last status and declaration states stay for the record (retention)."""
     if enrollment.status != Enrollment.Status.ENROLLED:
         return DeclarationSet.objects.none()
-    user_ids = [u for u in (enrollment.directory_user_id, _parent_user(enrollment)) if u]
+    # A user channel shares its device channel's Device, and so its person.
+    user_ids = [u for u in (enrollment.device.directory_user_id,) if u]
     wanted = Q(assignments__enrollment=enrollment) | Q(
         assignments__kind=SetAssignment.Kind.ENROLLMENT_TYPE,
         assignments__enrollment_type=enrollment.enrollment_type,
@@ -412,11 +412,6 @@ def sets_for(enrollment: Enrollment) -> QuerySet[DeclarationSet]:
     if user_ids:
         wanted |= Q(assignments__group__members__in=user_ids)
     return DeclarationSet.objects.filter(wanted).distinct()
-
-
-def _parent_user(enrollment: Enrollment) -> int | None:
-    parent = enrollment.parent
-    return parent.directory_user_id if parent is not None else None
 
 
 def notify(channels: QuerySet[Enrollment], *, origin: str) -> int:
@@ -462,20 +457,18 @@ class Served:
 
 
 def channel_kind(enrollment: Enrollment) -> rules.ChannelKind:
-    device = enrollment.parent or enrollment
+    device = enrollment.device  # shared by the device channel and its user channels
     return rules.channel_kind(
         platform=device.platform,
         os_version=device.os_version,
-        enrollment_type=device.enrollment_type,
+        enrollment_type=(enrollment.parent or enrollment).enrollment_type,
         supervised=device.supervised,
         user_channel=enrollment.channel == Enrollment.Channel.USER,
     )
 
 
 def person_of(enrollment: Enrollment) -> dict[str, str] | None:
-    user = enrollment.directory_user or (
-        enrollment.parent.directory_user if enrollment.parent else None
-    )
+    user = enrollment.device.directory_user  # shared by the device and user channels
     if user is None:
         return None
     return {
@@ -483,7 +476,7 @@ def person_of(enrollment: Enrollment) -> dict[str, str] | None:
         "full_name": user.display_name or user.username,
         "username": user.username,
         "upn": user.upn,
-        "managed_apple_id": user.managed_apple_id or enrollment.managed_apple_id,
+        "managed_apple_id": user.managed_apple_id or enrollment.device.managed_apple_id,
     }
 
 

@@ -21,6 +21,7 @@ from tests.apns.fake_apns import (
     key_pem,
     make_pki,
 )
+from tests.channels import create_channel
 
 TOPIC = "com.apple.mgmt.External.11111111-2222-3333-4444-555555555555"
 OTHER_TOPIC = "com.apple.mgmt.External.99999999-8888-7777-6666-555555555555"
@@ -83,7 +84,7 @@ def make_enrollment(**fields: object) -> Enrollment:
         "topic": TOPIC,
     }
     values.update(fields)
-    return Enrollment.objects.create(**values)
+    return create_channel(**values)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from django.db import connection
 
 from bench import load, reference, report, run, seed, stack
 from devices.simulator.device import CONNECT_TYPE
+from tests.channels import create_channel
 
 
 def test_percentile_and_summary() -> None:
@@ -194,7 +195,7 @@ def test_bulk_seed_makes_devices_history_and_pending_rows() -> None:
     assert (mac.platform, mac.enrollment_type, mac.udid) == ("macOS", "device", "ACTIVE-MAC")
     assert 0 < rows["pending_queue_rows"] <= 10
     ue = Enrollment.objects.filter(enrollment_type="user")
-    assert not ue.filter(udid__isnull=False).exists()  # the seed keeps the UE invariants
+    assert not ue.filter(device__udid__isnull=False).exists()  # the seed keeps the UE invariants
     pinned = Enrollment.objects.get(channel_key="eid:ACTIVE-1")
     assert pinned.cert_fingerprint == "ab" * 32 and pinned.status == "enrolled"
     # The driven devices have history but nothing pending: their Idle polls get empty answers.
@@ -306,7 +307,7 @@ def test_measure_enqueue_counts_targets_and_statements(server_pki: Any) -> None:
     from devices.models import Enrollment, QueuedCommand
 
     for n in range(5):
-        Enrollment.objects.create(
+        create_channel(
             channel_key=f"eid:E{n}",
             enrollment_id=f"E{n}",
             enrollment_type=Enrollment.Type.USER,

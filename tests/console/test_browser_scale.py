@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from devices import services
-from devices.models import Enrollment
+from devices.models import Device
 from tests.console.test_browser import _sign_in
 from tests.devices._rows import bulk_devices
 
@@ -52,7 +52,7 @@ def test_personal_devices_have_useful_names_and_tables_fit(
 ) -> None:
     base = live_server.url
     bulk_devices(6, enrollment_type="user", device_name="")
-    Enrollment.objects.update(model_name="iPhone 15 Pro", product_name="iPhone16,1")
+    Device.objects.update(model_name="iPhone 15 Pro", product_name="iPhone16,1")
     page.set_viewport_size({"width": 900, "height": 800})
     _sign_in(page, base, admin_user)
     page.goto(f"{base}/console/devices/")

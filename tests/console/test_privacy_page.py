@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from devices.models import Enrollment
+from devices.models import Device, Enrollment
 from tests.console.conftest import SCREENSHOTS
 from tests.directory.conftest import (  # noqa: F401 - pytest finds fixtures by name
     FakeEntra,
@@ -31,7 +31,7 @@ def _person(username: str) -> Any:
 
 
 def _own(enrollment: Enrollment, person: Any) -> None:
-    Enrollment.objects.filter(pk=enrollment.pk).update(directory_user=person)
+    Device.objects.filter(channels=enrollment).update(directory_user=person)
 
 
 def _no_sideways_scroll(page: Any) -> None:

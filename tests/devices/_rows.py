@@ -14,6 +14,7 @@ from devices.models import Command, DeviceEvent, Enrollment, QueuedCommand
 from devices.services.inventory_queue import INVENTORY_ORIGIN, inventory_commands
 from devices.simulator import SimulatedDevice
 from profiles.declarations.receivers import ENROLLMENT_ORIGIN
+from tests.channels import bulk_create_channels, new_channel
 
 
 def bulk_devices(n: int, **fields: Any) -> None:
@@ -24,7 +25,7 @@ def bulk_devices(n: int, **fields: Any) -> None:
         kind = fields.get("enrollment_type", ("user", "device", "adde")[i % 3])
         ue = kind == "user"
         rows.append(
-            Enrollment(
+            new_channel(
                 channel_key=f"bulk:{uuid.uuid4()}",
                 enrollment_type=kind,
                 platform=fields.get("platform", "iOS" if i % 4 else "macOS"),
@@ -39,7 +40,7 @@ def bulk_devices(n: int, **fields: Any) -> None:
                 last_seen_at=now - dt.timedelta(days=i % 40, hours=1),
             )
         )
-    Enrollment.objects.bulk_create(rows, batch_size=2000)
+    bulk_create_channels(rows, batch_size=2000)
 
 
 def enrolled(

@@ -19,8 +19,9 @@ from django.test.utils import CaptureQueriesContext
 
 from apns.models import PendingPush, PushBatch, PushCertificate
 from devices import services
-from devices.models import Command, DeviceEvent, Enrollment, QueuedCommand
+from devices.models import Command, Device, DeviceEvent, Enrollment, QueuedCommand
 from tests.apns.conftest import apns_pki, push_certificate, push_key  # noqa: F401 - fixtures
+from tests.channels import bulk_create_channels, new_channel
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +40,7 @@ def _rows(n: int, *, tag: str) -> list[int]:
         fields = CLASSES[i % len(CLASSES)]
         ue = fields["enrollment_type"] == "user"
         rows.append(
-            Enrollment(
+            new_channel(
                 channel_key=f"{tag}:{i}:{uuid.uuid4()}",
                 status=Enrollment.Status.ENROLLED,
                 enrollment_id=str(uuid.uuid4()) if ue else None,
@@ -50,7 +51,7 @@ def _rows(n: int, *, tag: str) -> list[int]:
                 **fields,
             )
         )
-    Enrollment.objects.bulk_create(rows, batch_size=1000)
+    bulk_create_channels(rows, batch_size=1000)
     return list(
         Enrollment.objects.filter(channel_key__startswith=f"{tag}:")
         .order_by("pk")
@@ -106,7 +107,7 @@ def test_bulk_rows_equal_the_one_device_path(request_type: str, as_queryset: boo
     unenrolled = _rows(1, tag="gone")
     Enrollment.objects.filter(pk__in=unenrolled).update(status=Enrollment.Status.UNENROLLED)
     no_platform = _rows(1, tag="new")
-    Enrollment.objects.filter(pk__in=no_platform).update(platform="")
+    Device.objects.filter(channels__pk__in=no_platform).update(platform="")
     everyone = [*ids, *unenrolled, *no_platform]
     targets = Enrollment.objects.filter(pk__in=everyone)
 

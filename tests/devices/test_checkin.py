@@ -9,7 +9,7 @@ import pytest
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from devices.models import DeviceEvent, Enrollment, QueuedCommand
+from devices.models import Device, DeviceEvent, Enrollment, QueuedCommand
 from devices.simulator import SimulatedDevice, issue_identity
 from mdm_server import encryption
 from mdm_server.pki import certificates
@@ -138,7 +138,7 @@ def test_every_ending_sends_enrollment_ended_once(make_device: MakeDevice) -> No
         mac.enroll()
         assert phone.check_out() == 200
         assert phone.check_out() == 200
-        mac_row = Enrollment.objects.get(udid=mac.udid)
+        mac_row = Enrollment.objects.get(device__udid=mac.udid)
         assert services.unenroll(enrollment=mac_row, reason="lost") is True
         assert services.unenroll(enrollment=mac_row, reason="lost") is False
     finally:
@@ -163,7 +163,7 @@ def test_bootstrap_token_escrow_for_device_enrollment_mac(make_device: MakeDevic
     # Apple's schema: bootstrap-token escrow needs a supervised Mac.
     status, _ = device.checkin({"MessageType": "GetBootstrapToken", "UDID": device.udid})
     assert status == 403
-    Enrollment.objects.update(supervised=True)
+    Device.objects.update(supervised=True)
     ids = {"UDID": device.udid}
     status, _ = device.checkin(
         {"MessageType": "SetBootstrapToken", "BootstrapToken": b"secret-bt", **ids}

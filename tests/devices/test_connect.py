@@ -8,8 +8,9 @@ from collections.abc import Callable
 import pytest
 
 from devices import commands, services
-from devices.models import DeviceEvent, Enrollment, InstalledApplication, QueuedCommand
+from devices.models import Device, DeviceEvent, Enrollment, InstalledApplication, QueuedCommand
 from devices.simulator import SimulatedDevice
+from tests.channels import bulk_create_channels, new_channel
 from tests.devices._rows import later_commands, later_deliveries, later_events
 
 pytestmark = pytest.mark.django_db
@@ -110,9 +111,10 @@ def test_delivery_time_filter_drops_a_command_no_longer_allowed(make_device: Mak
     services.enqueue_command(enrollments=[enrollment], request_type="EraseDevice")
     services.enqueue_command(enrollments=[enrollment], request_type="SecurityInfo")
     # The enrollment became a User Enrollment while the command waited.
-    Enrollment.objects.filter(pk=enrollment.pk).update(
-        enrollment_type=Enrollment.Type.USER, udid=None, serial_number=None
+    Device.objects.filter(channels=enrollment).update(
+        user_enrollment=True, udid=None, serial_number=None
     )
+    Enrollment.objects.filter(pk=enrollment.pk).update(enrollment_type=Enrollment.Type.USER)
     handled = device.run()
     assert [h.request_type for h in handled] == ["SecurityInfo"]
     erase = QueuedCommand.objects.get(command__request_type="EraseDevice")
@@ -236,7 +238,7 @@ def test_bad_command_input_is_refused_before_anything_is_stored(make_device: Mak
 
 def test_fan_out_stores_one_command_and_references(make_device: MakeDevice) -> None:
     rows = [
-        Enrollment(
+        new_channel(
             channel_key=f"udid:FAN-{i}",
             udid=f"FAN-{i}",
             enrollment_type=Enrollment.Type.DEVICE,
@@ -246,7 +248,7 @@ def test_fan_out_stores_one_command_and_references(make_device: MakeDevice) -> N
         )
         for i in range(300)
     ]
-    Enrollment.objects.bulk_create(rows)
+    bulk_create_channels(rows)
     result = services.enqueue_command(
         enrollments=Enrollment.objects.all(), request_type="SecurityInfo"
     )

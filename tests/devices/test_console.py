@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from devices.models import DeviceEvent, Enrollment
+from devices.models import Device, DeviceEvent, Enrollment
 from devices.simulator import SimulatedDevice
 from mdm_server.models import AuditEvent
 from tests.devices._rows import (
@@ -68,7 +68,7 @@ def test_group_filter_uses_directory_groups(admin_client: Client) -> None:
     group = DirectoryGroup.objects.create(name="Sales")
     person = DirectoryUser.objects.create(source=source, external_id="1", username="sam")
     person.groups.add(group)
-    Enrollment.objects.filter(pk=Enrollment.objects.order_by("pk").first().pk).update(
+    Device.objects.filter(channels=Enrollment.objects.order_by("pk").first()).update(
         directory_user=person
     )
     page = _text(admin_client.get(LIST, {"group": group.pk, "col": ["name", "user"]}))
@@ -364,7 +364,9 @@ def test_bulk_on_all_matching_filter(admin_client: Client) -> None:
         {"action": "SecurityInfo", "all_matching": "1", "filter": "platform=iOS", "submit": "1"},
     )
     assert response.status_code == 302
-    assert later_deliveries().count() == Enrollment.objects.filter(platform="iOS").count() == 3
+    assert (
+        later_deliveries().count() == Enrollment.objects.filter(device__platform="iOS").count() == 3
+    )
 
 
 def test_bulk_without_selection_or_action_explains(admin_client: Client) -> None:
@@ -404,7 +406,7 @@ def test_cancel_a_pending_command(admin_client: Client, make_device: MakeDevice)
 
 def test_dashboard_counts_and_links(admin_client: Client) -> None:
     bulk_devices(12)  # 4 UE, 4 DE, 4 ADDE; seen 0..11 days (+1 h) ago
-    Enrollment.objects.filter(device_name="Bulk 0").update(status="unenrolled")
+    Enrollment.objects.filter(device__device_name="Bulk 0").update(status="unenrolled")
     response = admin_client.get("/console/")
     data = response.context["data"]
     assert data.enrolled == 11
@@ -466,15 +468,13 @@ def test_a_device_without_a_name_is_named_for_its_person_and_account(
     admin_client: Client,
 ) -> None:
     bulk_devices(3, enrollment_type="user", device_name="")
-    Enrollment.objects.update(model_name="iPhone 15 Pro")
-    Enrollment.objects.filter(managed_apple_id="user1@example.org").update(
-        user_long_name="Alex Doe"
-    )
+    Device.objects.update(model_name="iPhone 15 Pro")
+    Device.objects.filter(managed_apple_id="user1@example.org").update(user_long_name="Alex Doe")
     page = _text(admin_client.get(LIST))
     assert "Alex Doe (user1@example.org) · iPhone 15 Pro" in page
     assert "user0@example.org · iPhone 15 Pro" in page  # no person's name reported
     assert page.count(">iPhone 15 Pro<") == 0  # never the bare model for a personal device
-    alex = Enrollment.objects.get(user_long_name="Alex Doe")
+    alex = Enrollment.objects.get(device__user_long_name="Alex Doe")
     assert "Alex Doe (user1@example.org)" in _text(admin_client.get(f"{LIST}{alex.public_id}/"))
     names = {r["Name"] for r in _csv(admin_client)}
     assert "Alex Doe (user1@example.org) · iPhone 15 Pro" in names and len(names) == 3
@@ -518,7 +518,7 @@ def test_search_finds_a_device_enrollment_by_part_of_its_serial_or_udid(
     admin_client: Client,
 ) -> None:
     bulk_devices(12)  # every third is a User Enrollment without serial or UDID
-    one = Enrollment.objects.get(serial_number="SER0000007")
+    one = Enrollment.objects.get(device__serial_number="SER0000007")
     found = admin_client.get(LIST, {"q": "0000007"}).context["page"].rows
     assert [d.pk for d in found] == [one.pk]
     udid_part = one.udid[9:18].lower()

@@ -41,11 +41,18 @@ def _walk(client: Client, params: dict[str, Any]) -> tuple[list[int], list[int]]
 
 
 def _expected(field: str, *, descending: bool) -> list[int]:
-    rows = list(Enrollment.objects.filter(parent__isnull=True).values_list(field, "pk"))
+    # A Device column's ties are ordered by the Device's id (one device channel per Device).
+    tie = "device_id" if field.startswith("device__") else "pk"
+    rows = [
+        (value, order, pk)
+        for value, order, pk in Enrollment.objects.filter(parent__isnull=True).values_list(
+            field, tie, "pk"
+        )
+    ]
     # Empty values are the lowest: last when descending, first when ascending.
     floor = dt.datetime.min.replace(tzinfo=dt.UTC)
     ordered = sorted(rows, key=lambda r: (floor if r[0] is None else r[0], r[1]))
-    ids = [pk for _, pk in ordered]
+    ids = [pk for _, _, pk in ordered]
     return ids[::-1] if descending else ids
 
 
@@ -62,7 +69,7 @@ def test_sorted_keyset_pages_list_every_device_once_in_order(
     # Ties: the id decides between equal times.
     Enrollment.objects.filter(pk__in=list(Enrollment.objects.values_list("pk", flat=True)[5:9]))\
         .update(last_seen_at=now)  # fmt: skip
-    field = "last_seen_at" if "last_seen" in sort else "managed_apple_id"
+    field = "last_seen_at" if "last_seen" in sort else "device__managed_apple_id"
     expected = _expected(field, descending=sort.startswith("-"))
     # Small pages: each cursor carries (value, id), so no row is skipped or repeated, forwards
     # or backwards, across ties and empty values.

@@ -19,6 +19,7 @@ from devices import commands, services
 from devices.models import Enrollment, QueuedCommand
 from devices.simulator import SimulatedDevice
 from mdm_server.pki import cms
+from tests.channels import create_channel
 from tests.devices._rows import later_commands, later_deliveries
 
 MakeDevice = Callable[..., SimulatedDevice]
@@ -150,7 +151,7 @@ def expected(name: str, platform: str, enrollment_type: str) -> str:
 def stored_enrollment(platform: str, enrollment_type: str) -> Enrollment:
     n = next(_serial)
     user = enrollment_type == "user"
-    return Enrollment.objects.create(
+    return create_channel(
         channel_key=f"matrix:{n}",
         enrollment_type=enrollment_type,
         platform=platform,

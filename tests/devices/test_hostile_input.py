@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives import serialization
 from django.test import Client
 
 from devices import identity
-from devices.models import Enrollment
+from devices.models import Device, Enrollment
 from devices.simulator import SimulatedDevice, issue_identity
 from mdm_server.pki import cms
 from mdm_server.pki import services as pki
@@ -208,7 +208,7 @@ def test_a_long_string_in_device_information_is_stored_truncated(
         "SerialNumber": "serial_number",
     }[key]
     stored = getattr(enrollment, column)
-    limit = Enrollment._meta.get_field(column).max_length
+    limit = Device._meta.get_field(column).max_length
     assert stored == LONG[:limit]
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 import itertools
 import plistlib
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -18,6 +19,7 @@ from apns import services as apns_services
 from devices import lifecycle, services
 from devices.models import (
     Command,
+    Device,
     DeviceEvent,
     Enrollment,
     InstalledApplication,
@@ -29,6 +31,7 @@ from devices.services import lifecycle as lifecycle_services
 from devices.simulator import SimulatedDevice
 from enrollment.models import EnrollmentSession
 from mdm_server.models import AuditEvent
+from tests.channels import new_channel
 from tests.devices._rows import bulk_devices, enrolled
 
 MakeDevice = Callable[..., SimulatedDevice]
@@ -119,7 +122,7 @@ def test_inventory_is_queued_once_per_enrollment(make_device: MakeDevice) -> Non
     assert device.token_update() == 200  # a later TokenUpdate (new push token) asks nothing
     assert QueuedCommand.objects.filter(enrollment=enrollment).count() == 5
     # User channels are asked nothing of their own; their device answers for them.
-    user = Enrollment(parent=enrollment, channel_key="user:x", platform="macOS")
+    user = new_channel(parent=enrollment, channel_key="user:x", platform="macOS")
     assert inventory_queue.queue_initial_inventory(enrollment=user) == 0
 
 
@@ -149,7 +152,7 @@ def test_supervised_mac_escrows_its_bootstrap_token_at_the_first_try(
     make_device: MakeDevice,
 ) -> None:
     device, _ = _mac_with_bootstrap(make_device, supervised=True)
-    enrollment = Enrollment.objects.get(udid=device.udid)
+    enrollment = Enrollment.objects.get(device__udid=device.udid)
     assert enrollment.supervised and enrollment.inventory_at is not None
     assert enrollment.bootstrap_token is not None
     status, body = device.checkin({"MessageType": "GetBootstrapToken", "UDID": device.udid})
@@ -161,7 +164,7 @@ def test_a_mac_that_is_not_supervised_keeps_no_bootstrap_token(
     make_device: MakeDevice,
 ) -> None:
     device, token = _mac_with_bootstrap(make_device, supervised=False)
-    enrollment = Enrollment.objects.get(udid=device.udid)
+    enrollment = Enrollment.objects.get(device__udid=device.udid)
     assert not enrollment.supervised and enrollment.bootstrap_token is None
     # Supervision is known now: Apple's rule applies as it is.
     status, body = device.checkin(token)
@@ -172,39 +175,62 @@ def test_a_mac_that_is_not_supervised_keeps_no_bootstrap_token(
 # --- scheduled refresh ---------------------------------------------------------------------------
 
 
-def _seed_enrolled(n: int) -> None:
-    """n enrolled device channels in one INSERT ... SELECT generate_series (PostgreSQL): User
-    Enrollment iPhones, Device Enrollment Macs and iPhones, each with a random refresh slot as
-    the model gives one, every other column its model default."""
-    fields = [f for f in Enrollment._meta.concrete_fields if not f.primary_key]
-    computed = {
-        "public_id": "gen_random_uuid()",
-        "channel_key": "'seed:' || gen_random_uuid()::text",
-        "enrollment_type": "(ARRAY['user','device','user'])[1 + g %% 3]",
-        "platform": "CASE WHEN g %% 3 = 1 THEN 'macOS' ELSE 'iOS' END",
-        "os_version": "CASE WHEN g %% 3 = 1 THEN '15.2' ELSE '18.2' END",
-        "enrollment_id": "CASE WHEN g %% 3 <> 1 THEN gen_random_uuid()::text END",
-        "udid": "CASE WHEN g %% 3 = 1 THEN gen_random_uuid()::text END",
-        "status": "'enrolled'",
-        "refresh_slot": f"floor(random() * {lifecycle.SLOTS})::integer",
-        "created_at": "now()",
-        "enrolled_at": "now()",
-        "last_seen_at": "now()",
-    }
+def _columns(model: Any, computed: dict[str, str]) -> tuple[list[str], list[str], list[Any]]:
+    """Each concrete column of `model` (but the id and the channel's Device): its SQL value
+    from `computed`, else its model default as a parameter."""
     columns, values, params = [], [], []
-    for f in fields:
+    for f in model._meta.concrete_fields:
+        if f.primary_key or f.name == "device":
+            continue
         columns.append(connection.ops.quote_name(f.column))
         if f.name in computed:
             values.append(computed[f.name])
         else:
             values.append("%s")
             params.append(f.get_db_prep_save(f.get_default(), connection))
-    table = connection.ops.quote_name(Enrollment._meta.db_table)
+    return columns, values, params
+
+
+def _seed_enrolled(n: int) -> None:
+    """n enrolled device channels and their Devices in one INSERT ... SELECT generate_series
+    (PostgreSQL): User Enrollment iPhones, Device Enrollment Macs and iPhones, each with a
+    random refresh slot as the model gives one, every other column its model default."""
+    device_columns, device_values, device_params = _columns(
+        Device,
+        {
+            "user_enrollment": "g %% 3 <> 1",
+            "platform": "CASE WHEN g %% 3 = 1 THEN 'macOS' ELSE 'iOS' END",
+            "os_version": "CASE WHEN g %% 3 = 1 THEN '15.2' ELSE '18.2' END",
+            "udid": "CASE WHEN g %% 3 = 1 THEN gen_random_uuid()::text END",
+            "created_at": "now()",
+        },
+    )
+    columns, values, params = _columns(
+        Enrollment,
+        {
+            "public_id": "gen_random_uuid()",
+            "channel_key": "'seed:' || gen_random_uuid()::text",
+            "enrollment_type": "(ARRAY['user','device','user'])[1 + g %% 3]",
+            "enrollment_id": "CASE WHEN g %% 3 <> 1 THEN gen_random_uuid()::text END",
+            "status": "'enrolled'",
+            "refresh_slot": f"floor(random() * {lifecycle.SLOTS})::integer",
+            "created_at": "now()",
+            "enrolled_at": "now()",
+            "last_seen_at": "now()",
+        },
+    )
+    qn = connection.ops.quote_name
+    devices, channels = qn(Device._meta.db_table), qn(Enrollment._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608 - names and constants
-            f"SELECT {', '.join(values)} FROM generate_series(1, %s) AS g",
-            [*params, n],
+            "WITH src AS MATERIALIZED (SELECT g, "  # noqa: S608 - names and constants
+            f"nextval(pg_get_serial_sequence('{Device._meta.db_table}', 'id')) AS did "
+            "FROM generate_series(1, %s) AS g), "
+            f"made AS (INSERT INTO {devices} (id, {', '.join(device_columns)}) "
+            f"SELECT did, {', '.join(device_values)} FROM src) "
+            f"INSERT INTO {channels} (device_id, {', '.join(columns)}) "
+            f"SELECT did, {', '.join(values)} FROM src",
+            [n, *device_params, *params],
         )
 
 
@@ -245,14 +271,14 @@ def test_refresh_skips_fresh_pending_and_unenrolled_devices() -> None:
     bulk_devices(300, os_version="18.2")
     now = timezone.now()
     period = dt.timedelta(hours=24)
-    Enrollment.objects.filter(id__in=Enrollment.objects.order_by("id").values("id")[:100]).update(
-        inventory_at=now - dt.timedelta(hours=2)
-    )
+    Device.objects.filter(
+        channels__id__in=Enrollment.objects.order_by("id").values("id")[:100]
+    ).update(inventory_at=now - dt.timedelta(hours=2))
     Enrollment.objects.filter(
         id__in=Enrollment.objects.order_by("id").values("id")[100:150]
     ).update(status=Enrollment.Status.UNENROLLED)
     stale = Enrollment.objects.order_by("id")[150:160]
-    Enrollment.objects.filter(id__in=[e.pk for e in stale]).update(
+    Device.objects.filter(channels__id__in=[e.pk for e in stale]).update(
         inventory_at=now - dt.timedelta(hours=25)
     )
     _set_window_end(now - period)  # a whole period: every slot
@@ -353,7 +379,7 @@ def test_retention_purge_leaves_no_trace_of_a_personal_device(make_device: MakeD
         enrollment=old,
         expires_at=timezone.now() + dt.timedelta(days=1),
     )
-    Enrollment.objects.filter(pk=old.pk).update(
+    Device.objects.filter(channels=old).update(
         managed_apple_id=apple_id, device_name="Personal Phone Of Someone"
     )
     InstalledApplication.objects.create(
@@ -383,6 +409,7 @@ def test_retention_purge_leaves_no_trace_of_a_personal_device(make_device: MakeD
     for trace in (apple_id, old.enrollment_id, "Personal Phone Of Someone", "purgeapp"):
         assert trace not in after
     assert not Enrollment.objects.filter(pk=old.pk).exists()
+    assert not Device.objects.filter(pk=old.device_id).exists()  # its Device went too
     # Kept: the one still within the retention, and the organisation's device.
     assert Enrollment.objects.filter(pk__in=[recent.pk, company.pk]).count() == 2
     # The admin action stays in the audit log, without the device's name.

@@ -14,6 +14,7 @@ from devices.identity import _trusted_cas, forget_cached_state
 from devices.models import Enrollment
 from mdm_server import clock
 from mdm_server.pki.models import ServerCertificate
+from tests.channels import create_channel
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,7 @@ def _run(*args: str) -> str:
 
 def _device_of_generation(ca: ServerCertificate) -> Enrollment:
     start = ca.certificate.not_valid_before_utc
-    return Enrollment.objects.create(
+    return create_channel(
         channel_key=f"rollover:{uuid.uuid4()}",
         enrollment_type="device",
         platform="iOS",

@@ -16,6 +16,7 @@ from devices.lifecycle import SLOTS
 from devices.models import Enrollment
 from devices.services import renewal as renewal_services
 from mdm_server import clock
+from tests.channels import bulk_create_channels, create_channel, new_channel
 
 PINNED = "a" * 64
 NEW = "c" * 64
@@ -141,7 +142,7 @@ def test_the_due_query_agrees_with_the_rule() -> None:
             for requested in (None, NOW - dt.timedelta(days=1), NOW - dt.timedelta(days=4)):
                 cases.append((days_left, slot, requested))
     rows = [
-        Enrollment(
+        new_channel(
             channel_key=f"renewal:{uuid.uuid4()}",
             enrollment_type="device",
             platform="iOS",
@@ -154,9 +155,9 @@ def test_the_due_query_agrees_with_the_rule() -> None:
         )
         for days_left, slot, requested in cases
     ]
-    Enrollment.objects.bulk_create(rows)
+    bulk_create_channels(rows)
     # Not enrolled, or a user channel: never due.
-    Enrollment.objects.create(
+    create_channel(
         channel_key="renewal:gone",
         enrollment_type="device",
         status=Enrollment.Status.UNENROLLED,

@@ -58,7 +58,7 @@ def test_a_grant_for_one_channel_does_not_take_a_checked_out_one(
     intruder = make_device(platform="iOS", user_enrollment=False, udid=gone.udid)
     _issued_for(intruder, reference=binding.grant_reference(str(granted.public_id)))
     assert intruder.authenticate() == 403
-    released = Enrollment.objects.get(udid=gone.udid)
+    released = Enrollment.objects.get(device__udid=gone.udid)
     assert released.status == Enrollment.Status.UNENROLLED
     assert released.cert_fingerprint == fingerprint(gone.certificate)
 

@@ -21,7 +21,7 @@ def test_simulate_device_over_real_http(live_server, server_pki) -> None:  # typ
     )
     assert out.getvalue().count("enrolled macOS user") == 2
     assert "checked out 2 device(s)" in out.getvalue()
-    assert Enrollment.objects.filter(enrollment_type="user", platform="macOS").count() == 2
+    assert Enrollment.objects.filter(enrollment_type="user", device__platform="macOS").count() == 2
     assert set(Enrollment.objects.values_list("status", flat=True)) == {"unenrolled"}
     assert DeviceEvent.objects.filter(action="CheckOut").count() == 2
 

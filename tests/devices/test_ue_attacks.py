@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from devices import services
-from devices.models import DeviceEvent, Enrollment, QueuedCommand
+from devices.models import Device, DeviceEvent, Enrollment, QueuedCommand
 from devices.simulator import SimulatedDevice
 from tests.devices._rows import enrolled, later_deliveries, later_events
 
@@ -87,7 +87,7 @@ def test_profile_removal_disallowed_still_reaches_a_supervised_device_enrollment
     make_device: MakeDevice,
 ) -> None:
     device, enrollment = enrolled(make_device, platform="iOS", user_enrollment=False)
-    Enrollment.objects.filter(pk=enrollment.pk).update(supervised=True)
+    Device.objects.filter(channels=enrollment).update(supervised=True)
     enrollment.refresh_from_db()
     result = services.enqueue_command(
         enrollments=[enrollment],
@@ -159,7 +159,7 @@ def test_forbidden_settings_item_queued_before_becoming_ue_is_dropped_at_deliver
     make_device: MakeDevice,
 ) -> None:
     device, enrollment = enrolled(make_device, platform="iOS", user_enrollment=False)
-    Enrollment.objects.filter(pk=enrollment.pk).update(supervised=True)
+    Device.objects.filter(channels=enrollment).update(supervised=True)
     enrollment.refresh_from_db()
     result = services.enqueue_command(
         enrollments=[enrollment],
@@ -167,9 +167,10 @@ def test_forbidden_settings_item_queued_before_becoming_ue_is_dropped_at_deliver
         payload={"Settings": [FORBIDDEN_SETTINGS[0]]},
     )
     assert result.queued == [enrollment.pk]
-    Enrollment.objects.filter(pk=enrollment.pk).update(
-        enrollment_type=Enrollment.Type.USER, supervised=False, udid=None, serial_number=None
+    Device.objects.filter(channels=enrollment).update(
+        user_enrollment=True, supervised=False, udid=None, serial_number=None
     )
+    Enrollment.objects.filter(pk=enrollment.pk).update(enrollment_type=Enrollment.Type.USER)
     assert device.run() == []
     row = later_deliveries().get()
     assert row.status == QueuedCommand.Status.DROPPED

@@ -36,7 +36,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from devices import capabilities, commands, services
-from devices.models import Enrollment, QueuedCommand
+from devices.models import Device, Enrollment, QueuedCommand
 from devices.services import MAX_DROPS_PER_REQUEST
 from devices.simulator import SimulatedDevice
 from mdm_server import api_tokens
@@ -400,7 +400,7 @@ def _json_safe(value: Any) -> Any:
 def _ue_device(make_device: MakeDevice, os: str) -> tuple[SimulatedDevice, Enrollment]:
     platform = "macOS" if os == "macOS" else "iOS"
     device, enrollment = enrolled(make_device, platform=platform, user_enrollment=True)
-    Enrollment.objects.filter(pk=enrollment.pk).update(platform=os, os_version=OS_VERSION[os])
+    Device.objects.filter(channels=enrollment).update(platform=os, os_version=OS_VERSION[os])
     enrollment.refresh_from_db()
     return device, enrollment
 
@@ -524,9 +524,10 @@ def _try_delivery(entries: list[Entry], make_device: MakeDevice) -> None:
     os = entries[0].os
     platform = "macOS" if os == "macOS" else "iOS"
     device, row = enrolled(make_device, platform=platform, user_enrollment=False)
-    Enrollment.objects.filter(pk=row.pk).update(
-        platform=os, os_version=OS_VERSION[os], enrollment_type="ade", supervised=True
+    Device.objects.filter(channels=row).update(
+        platform=os, os_version=OS_VERSION[os], supervised=True
     )
+    Enrollment.objects.filter(pk=row.pk).update(enrollment_type="ade")
     row.refresh_from_db()
     stored = []
     for entry in entries:
@@ -542,14 +543,15 @@ def _try_delivery(entries: list[Entry], make_device: MakeDevice) -> None:
         )
         if result.queued:
             stored.append((entry, result.command))
-    Enrollment.objects.filter(pk=row.pk).update(
-        enrollment_type=Enrollment.Type.USER,
+    Device.objects.filter(channels=row).update(
+        user_enrollment=True,
         supervised=False,
         udid=None,
         serial_number=None,
         imei=None,
         meid=None,
     )
+    Enrollment.objects.filter(pk=row.pk).update(enrollment_type=Enrollment.Type.USER)
     # The server drops at most MAX_DROPS_PER_REQUEST commands per request: poll until done.
     for _ in range(len(entries) // MAX_DROPS_PER_REQUEST + 2):
         assert not _carried(entries, device.run(max_commands=len(entries) + 5))

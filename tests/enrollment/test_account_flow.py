@@ -576,10 +576,11 @@ def test_a_second_enrollment_reads_no_configuration_and_keeps_its_statement_budg
     # Each channel: the inventory (5) and the DeclarativeManagement turning declarations on.
     assert QueuedCommand.objects.filter(enrollment__in=enrolled).count() == 12
     assert [s for s in statements if any(t in s for t in CONFIGURATION_TABLES)] == []
-    # Discovery to TokenUpdate with a local sign-in: 30 statements today (the last one looks
-    # for a re-enrollment link's device to replace); a budget, so that a change adding
-    # statements to every enrollment is a decision, not an accident.
-    assert len(statements) <= 31, "\n".join(s[:120] for s in statements)
+    # Discovery to TokenUpdate with a local sign-in: 32 statements today (the last one looks
+    # for a re-enrollment link's device to replace; Authenticate inserts the Device and its
+    # channel); a budget, so that a change adding statements to every enrollment is a
+    # decision, not an accident.
+    assert len(statements) <= 32, "\n".join(s[:120] for s in statements)
     # The inventory: the five commands in one multi-command enqueue (savepoint, the commands'
     # INSERT, the queue rows' INSERT ... SELECT, the push certificate, whether the device is
     # pushable, the outbox's INSERT, release): 7 statements, where five separate enqueues took 30.
@@ -675,3 +676,57 @@ def test_an_expired_bearer_token_gets_the_views_challenge_through_the_shortcut(
     assert (status, reason) == (401, b"authorization expired")
     assert answer_headers["www-authenticate"].startswith('Bearer method="apple-as-web"')
     assert calls == ["/mdm/connect"]
+
+
+@pytest.mark.parametrize(
+    ("group_ownership", "expected"),
+    [("", "personal"), ("corporate", "corporate"), ("personal", "personal")],
+)
+def test_a_user_enrollment_s_device_takes_the_group_s_default_ownership(
+    org: dict[str, Any], transport: Any, group_ownership: str, expected: str
+) -> None:
+    """No group setting: a User Enrollment is a personal device. The group that decides the
+    person's enrollment kind sets the ownership of their new devices."""
+    from devices.models import Enrollment
+    from directory.models import DirectoryGroup
+
+    if group_ownership:
+        group = DirectoryGroup.objects.create(
+            name="Phones", apple_enrollment_type="user", default_ownership=group_ownership
+        )
+        org["alice"].groups.add(group)
+    device = account_device(transport, _enroll(transport))
+    device.enroll()
+    enrollment = Enrollment.objects.get()
+    assert enrollment.enrollment_type == "user"
+    assert enrollment.device.ownership == expected
+    assert enrollment.device.user_enrollment is True
+
+
+def test_an_account_driven_device_enrollment_is_corporate_and_keeps_its_ownership(
+    org: dict[str, Any], transport: Any
+) -> None:
+    from devices.models import Device, Enrollment
+    from directory.models import DirectoryGroup
+
+    config = services.default_configuration()
+    config.family_versions = {"Mac": "mdm-adde"}
+    config.save()
+    result = _enroll(transport, model_family="Mac", product="Mac15,3", os_version="15.2")
+    device = account_device(transport, result, platform="macOS")
+    device.bearer = None
+    device.enroll()
+    channel = Enrollment.objects.get()
+    assert (channel.enrollment_type, channel.device.ownership) == ("adde", "corporate")
+    assert channel.device.user_enrollment is False and channel.device.udid == device.udid
+    # A later group setting does not rewrite a known device; its user channel shares it.
+    group = DirectoryGroup.objects.create(
+        name="Macs", apple_enrollment_type="device", default_ownership="personal"
+    )
+    org["alice"].groups.add(group)
+    device.bearer = result.bearer  # macOS sends it on the user channel
+    assert device.token_update(user="U1") == 200
+    assert Device.objects.get().ownership == "corporate"
+    assert Device.objects.get().user_short_name == "U1"
+    user = Enrollment.objects.get(channel=Enrollment.Channel.USER)
+    assert user.device_id == channel.device_id

@@ -9,6 +9,7 @@ import pytest
 from devices.simulator import enrollment_flow as flow
 from enrollment import services
 from enrollment.models import EnrollmentSession, EnrollmentSettings
+from tests.channels import create_channel
 from tests.enrollment.conftest import DOMAIN, PASSWORD
 
 decide = services.decide_portal_enrollment
@@ -123,9 +124,8 @@ def test_portal_device_enrollment(org: dict[str, Any], client: Any) -> None:
 
 @pytest.mark.django_db
 def test_portal_reenrollment_keeps_the_type(org: dict[str, Any], client: Any) -> None:
-    from devices.models import Enrollment
 
-    phone = Enrollment.objects.create(
+    phone = create_channel(
         channel_key="eid:ALICES-PHONE",
         enrollment_type="user",
         platform="iOS",

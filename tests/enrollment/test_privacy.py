@@ -13,7 +13,7 @@ import yaml
 from django.test import Client
 
 from devices import services as device_services
-from devices.models import DeviceEvent, Enrollment, QueuedCommand
+from devices.models import Device, DeviceEvent, Enrollment, QueuedCommand
 from devices.simulator import SimulatedDevice
 from enrollment import directory_access
 from mdm_server.models import AuditEvent
@@ -82,7 +82,7 @@ def owned(
 
     def make(user: Any, **kwargs: Any) -> tuple[SimulatedDevice, Enrollment]:
         device, row = enrolled(make_device, **kwargs)
-        Enrollment.objects.filter(pk=row.pk).update(directory_user=user)
+        Device.objects.filter(channels=row).update(directory_user=user)
         row.refresh_from_db()
         return device, row
 
@@ -391,7 +391,7 @@ def test_remove_before_the_device_finished_enrolling_ends_it(
     device = make_device()
     assert device.authenticate() == 200  # no TokenUpdate: it cannot take commands yet
     phone = Enrollment.objects.get(channel_key=f"eid:{device.enrollment_id}")
-    Enrollment.objects.filter(pk=phone.pk).update(directory_user=org["alice"])
+    Device.objects.filter(channels=phone).update(directory_user=org["alice"])
     client = Client()
     _sign_in(client)
     response = client.post(f"/enroll/privacy/devices/{phone.public_id}/remove", {"confirm": "yes"})

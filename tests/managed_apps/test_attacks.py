@@ -10,6 +10,7 @@ from django.test import Client
 from devices.managed_apps import services
 from devices.managed_apps.models import App, AppAssignment, AppInstall
 from devices.models import Enrollment, QueuedCommand
+from tests.channels import create_channel
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +52,7 @@ def test_a_device_name_with_a_control_character_fails_its_install_only(
     admin_client: Client,
 ) -> None:
     app = _custom_app(admin_client)
-    device = Enrollment.objects.create(
+    device = create_channel(
         channel_key="attack:1",
         enrollment_type="device",
         platform="iOS",

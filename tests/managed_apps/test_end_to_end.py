@@ -47,12 +47,16 @@ def enrolled(
     device.enroll()
     drain_inventory(device)  # the inventory asked at enrollment comes first
     enrollment = Enrollment.objects.get(
-        **({"enrollment_id": device.enrollment_id} if user_enrollment else {"udid": device.udid})
+        **(
+            {"enrollment_id": device.enrollment_id}
+            if user_enrollment
+            else {"device__udid": device.udid}
+        )
     )
-    enrollment.managed_apple_id = apple_id
+    enrollment.device.managed_apple_id = apple_id
     if not user_enrollment:
-        enrollment.serial_number = serial
-    enrollment.save()
+        enrollment.device.serial_number = serial
+    enrollment.device.save()
 
     # Like Apple: an App Store app installs only once the licence is there.
     def licensed(store_id: int) -> bool:

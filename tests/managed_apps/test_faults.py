@@ -13,6 +13,7 @@ from devices.managed_apps import services
 from devices.managed_apps.models import App, AppAssignment, AppInstall, AppsBooksToken
 from devices.models import Enrollment
 from mdm_server import encryption
+from tests.channels import create_channel
 from tests.managed_apps.fake_appsbooks import FakeAppsBooks, make_vpptoken
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +24,7 @@ _n = iter(range(1, 10_000))
 
 def user_enrollment(apple_id: str, platform: str = "iOS") -> Enrollment:
     n = next(_n)
-    return Enrollment.objects.create(
+    return create_channel(
         channel_key=f"apps:{n}",
         enrollment_type="user",
         platform=platform,
@@ -249,8 +250,8 @@ def test_joining_and_leaving_a_group_installs_and_removes(
         managed_apple_id="ann@appleid.example.com",
     )
     enrollment = user_enrollment("ann@appleid.example.com")
-    enrollment.directory_user = ann
-    enrollment.save()
+    enrollment.device.directory_user = ann
+    enrollment.device.save()
     services.assign_app(app=App.objects.get(adam_id=MAIL), scope="group", group=group)
     assert not AppInstall.objects.exists()  # Ann is not in Sales yet
     with django_capture_on_commit_callbacks(execute=True):

@@ -12,6 +12,7 @@ from django.test import Client
 from devices.managed_apps import services
 from devices.managed_apps.models import App, AppAssignment, AppInstall, AppsBooksToken
 from devices.models import Enrollment
+from tests.channels import create_channel
 from tests.managed_apps.fake_appsbooks import ICON_PNG, FakeAppsBooks, make_vpptoken
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +25,7 @@ def api(client: Client, method: str, url: str, body: Any = None) -> Any:
 
 
 def user_enrollment(apple_id: str) -> Enrollment:
-    return Enrollment.objects.create(
+    return create_channel(
         channel_key=f"surf:{apple_id}",
         enrollment_type="user",
         platform="iOS",

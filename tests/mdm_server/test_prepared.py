@@ -13,8 +13,9 @@ from django.db.models.signals import post_save
 from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 
-from devices.models import Enrollment
+from devices.models import Device, Enrollment
 from mdm_server.prepared import PreparedInsert, PreparedQuery, PreparedUpdate
+from tests.channels import create_channel, new_channel
 
 pytestmark = pytest.mark.django_db
 
@@ -27,17 +28,17 @@ def _fields(row: Enrollment) -> dict[str, Any]:
 def enrollments() -> list[Enrollment]:
     seen = dt.datetime(2026, 11, 1, 12, 30, 5, 123456, tzinfo=dt.UTC)
     return [
-        Enrollment.objects.create(
+        create_channel(
             channel_key="eid:ONE",
             channel="device",
-            platform="iOS",
-            supervised=True,
-            device_information={"OSVersion": "18.2", "Nested": {"a": [1, 2]}},
+            push_magic="iOS",
+            awaiting_configuration=True,
+            ddm_status={"OSVersion": "18.2", "Nested": {"a": [1, 2]}},
             unlock_token=b"\x00\x01binary",
             last_seen_at=seen,
             cert_fingerprint="ab" * 32,
         ),
-        Enrollment.objects.create(channel_key="eid:TWO", channel="device", platform="macOS"),
+        create_channel(channel_key="eid:TWO", channel="device", push_magic="macOS"),
     ]
 
 
@@ -56,14 +57,14 @@ def test_model_rows_are_what_the_orm_returns(enrollments: list[Enrollment]) -> N
 def test_instances_save_like_orm_instances(enrollments: list[Enrollment]) -> None:
     by_id = PreparedQuery(lambda pk: Enrollment.objects.filter(pk=pk)[:1], int)
     row = by_id.first(enrollments[0].pk)
-    row.device_name = "Jo's iPhone"
-    row.save(update_fields=["device_name"])
-    assert Enrollment.objects.get(pk=row.pk).device_name == "Jo's iPhone"
+    row.topic = "Jo's iPhone"
+    row.save(update_fields=["topic"])
+    assert Enrollment.objects.get(pk=row.pk).topic == "Jo's iPhone"
 
 
 def test_values_list_rows_flat_and_tuples(enrollments: list[Enrollment]) -> None:
     platforms = PreparedQuery(
-        lambda: Enrollment.objects.order_by("channel_key").values_list("platform", flat=True)
+        lambda: Enrollment.objects.order_by("channel_key").values_list("push_magic", flat=True)
     )
     assert platforms.all() == ["iOS", "macOS"]
     pairs = PreparedQuery(
@@ -131,11 +132,9 @@ def test_select_for_update_needs_a_transaction(enrollments: list[Enrollment]) ->
 
 
 def test_a_value_used_twice_fills_both_places(enrollments: list[Enrollment]) -> None:
-    enrollments[0].device_name = "eid:ONE"
-    enrollments[0].save(update_fields=["device_name"])
-    both = PreparedQuery(
-        lambda key: Enrollment.objects.filter(channel_key=key, device_name=key), str
-    )
+    enrollments[0].topic = "eid:ONE"
+    enrollments[0].save(update_fields=["topic"])
+    both = PreparedQuery(lambda key: Enrollment.objects.filter(channel_key=key, topic=key), str)
     assert [e.pk for e in both.all("eid:ONE")] == [enrollments[0].pk]
     assert both.all("eid:TWO") == []
 
@@ -210,12 +209,14 @@ def _all_fields(row: Enrollment) -> dict[str, Any]:
 
 
 def _new_enrollment(key: str) -> Enrollment:
-    return Enrollment(
+    device = Device.objects.create()
+    return new_channel(
+        device=device,
         channel_key=key,
         channel="device",
-        platform="iOS",
-        supervised=True,
-        device_information={"OSVersion": "18.2", "Nested": {"a": [1, 2]}},
+        push_magic="iOS",
+        awaiting_configuration=True,
+        ddm_status={"OSVersion": "18.2", "Nested": {"a": [1, 2]}},
         unlock_token=b"\x00\x01binary",
         last_seen_at=dt.datetime(2026, 11, 1, 12, 30, 5, 123456, tzinfo=dt.UTC),
     )
@@ -231,7 +232,7 @@ def test_a_prepared_insert_writes_the_row_save_writes() -> None:
     assert ours.pk is not None and ours._state.adding is False and ours._state.db == "default"
     stored, expected = Enrollment.objects.get(pk=ours.pk), Enrollment.objects.get(pk=theirs.pk)
     # refresh_slot: a random default, drawn for each row (devices.lifecycle.random_slot).
-    different = {"id", "public_id", "channel_key", "created_at", "refresh_slot"}
+    different = {"id", "public_id", "channel_key", "created_at", "refresh_slot", "device_id"}
     assert 0 <= stored.refresh_slot < 1_000_000
     assert {k: v for k, v in _all_fields(stored).items() if k not in different} == {
         k: v for k, v in _all_fields(expected).items() if k not in different
@@ -242,18 +243,18 @@ def test_a_prepared_insert_writes_the_row_save_writes() -> None:
 
 
 def test_a_prepared_update_writes_only_its_fields(enrollments: list[Enrollment]) -> None:
-    update = PreparedUpdate(Enrollment, ["device_name", "unlock_token", "device_information"])
+    update = PreparedUpdate(Enrollment, ["topic", "unlock_token", "ddm_status"])
     row = Enrollment.objects.get(pk=enrollments[0].pk)
-    row.device_name = "Jo's iPhone"
+    row.topic = "Jo's iPhone"
     row.unlock_token = b"\xff\x00new"
-    row.device_information = {"OSVersion": "18.3"}
-    row.platform = "macOS"  # not among the fields: stays as stored
+    row.ddm_status = {"OSVersion": "18.3"}
+    row.push_magic = "macOS"  # not among the fields: stays as stored
     with CaptureQueriesContext(connection) as queries:
         update.save(row)
     assert len(queries) == 1 and queries[0]["sql"].startswith("UPDATE")
     stored = Enrollment.objects.get(pk=row.pk)
-    assert stored.device_name == "Jo's iPhone" and bytes(stored.unlock_token) == b"\xff\x00new"
-    assert stored.device_information == {"OSVersion": "18.3"} and stored.platform == "iOS"
+    assert stored.topic == "Jo's iPhone" and bytes(stored.unlock_token) == b"\xff\x00new"
+    assert stored.ddm_status == {"OSVersion": "18.3"} and stored.push_magic == "iOS"
     Enrollment.objects.filter(pk=row.pk).delete()
     with pytest.raises(DatabaseError):
         update.save(row)
@@ -273,9 +274,9 @@ def test_prepared_writes_go_through_save_when_it_would_do_more() -> None:
     assert calls == ["eid:SIGNALLED"]
     row = Enrollment.objects.get(channel_key="eid:SIGNALLED")
     row.status = F("status")  # an expression: only save() evaluates it
-    row.device_name = "kept"
-    PreparedUpdate(Enrollment, ["status", "device_name"]).save(row)
-    assert Enrollment.objects.get(pk=row.pk).device_name == "kept"
+    row.topic = "kept"
+    PreparedUpdate(Enrollment, ["status", "topic"]).save(row)
+    assert Enrollment.objects.get(pk=row.pk).topic == "kept"
 
 
 def test_prepared_writes_refuse_what_they_cannot_write() -> None:

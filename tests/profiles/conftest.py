@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from devices.models import Enrollment
+from tests.channels import new_channel, save_channel
 
 _counter = itertools.count(1)
 
@@ -24,7 +25,7 @@ def make_enrollment(
     **extra: Any,
 ) -> Enrollment:
     n = next(_counter)
-    row = Enrollment(
+    row = new_channel(
         channel_key=f"test:{n}:{platform}:{enrollment_type}:{channel}",
         enrollment_type=enrollment_type,
         platform=platform,
@@ -39,7 +40,7 @@ def make_enrollment(
         **extra,
     )
     if save:
-        row.save()
+        save_channel(row)
     return row
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from devices.models import Enrollment
+from devices.models import Device, Enrollment
 from profiles import services
 from profiles.models import Profile
 from tests.profiles.conftest import make_enrollment
@@ -24,7 +24,7 @@ def _profile(actor: object) -> Profile:
 
 def _device(device_name: str, **fields: object) -> Enrollment:
     row = make_enrollment(**{k: v for k, v in fields.items() if k == "enrollment_type"})
-    Enrollment.objects.filter(pk=row.pk).update(
+    Device.objects.filter(channels=row).update(
         device_name=device_name, **{k: v for k, v in fields.items() if k != "enrollment_type"}
     )
     row.refresh_from_db()

@@ -8,6 +8,7 @@ from devices.models import Command, Enrollment, InstalledProfile, QueuedCommand
 from mdm_server.pki import cms
 from profiles import services
 from profiles.models import Assignment, Delivery, Profile
+from tests.channels import bulk_create_channels
 from tests.profiles.conftest import make_enrollment
 
 pytestmark = pytest.mark.django_db
@@ -239,9 +240,7 @@ def test_delete_profile_removes_it_from_devices(server_pki, admin_user, device_i
 def test_bulk_assignment_fans_out_one_command(
     server_pki, admin_user, django_assert_max_num_queries, django_capture_on_commit_callbacks
 ) -> None:
-    Enrollment.objects.bulk_create(
-        [make_enrollment(save=False) for _ in range(1000)], batch_size=500
-    )
+    bulk_create_channels([make_enrollment(save=False) for _ in range(1000)], batch_size=500)
     profile = _profile(admin_user)
     devices = Enrollment.objects.all()
     pushes: list[list[int]] = []

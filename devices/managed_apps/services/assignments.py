@@ -153,7 +153,7 @@ def assign_app(
             f"unknown variable(s) {', '.join(unknown)}; known: {', '.join(rules.VARIABLES)}"
         )
     warnings = what_will_not_apply(assignment)
-    targets = list(assignment_targets(assignment).select_related("directory_user"))
+    targets = list(assignment_targets(assignment).select_related("device__directory_user"))
     if mode == AppAssignment.Mode.REQUIRED and app.kind == App.Kind.STORE:
         if app.token_id is None:
             raise ManagedAppsError("this App Store app has no Apps and Books location")
@@ -254,7 +254,7 @@ def unassign(*, assignment: AppAssignment, actor: Actor = None) -> int:
     """Remove the assignment; its apps are removed from devices no other assignment covers."""
     audit.record(actor=actor, action="apps.unassigned", target=assignment)
     installs = list(
-        AppInstall.objects.filter(assignment=assignment).select_related("enrollment", "app")
+        AppInstall.objects.filter(assignment=assignment).select_related("enrollment__device", "app")
     )
     assignment.delete()
     removed = 0
@@ -327,7 +327,7 @@ def reconcile_people(*, user_ids: Iterable[int]) -> tuple[int, int]:
     """After group changes: request the required apps these people's devices now fall under,
     and remove the ones no assignment reaches any more. Returns (requested, removed)."""
     enrollments = Enrollment.objects.filter(
-        directory_user__in=list(user_ids),
+        device__directory_user__in=list(user_ids),
         channel=Enrollment.Channel.DEVICE,
         status=Enrollment.Status.ENROLLED,
     )

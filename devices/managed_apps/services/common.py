@@ -89,21 +89,23 @@ def assignment_targets(assignment: AppAssignment) -> QuerySet[Enrollment]:
     if assignment.scope == AppAssignment.Scope.DEVICE:
         return enrolled.filter(pk=assignment.enrollment_id or 0)
     if assignment.scope == AppAssignment.Scope.GROUP:
-        return enrolled.filter(directory_user__groups=assignment.group_id).distinct()
+        return enrolled.filter(device__directory_user__groups=assignment.group_id).distinct()
     return enrolled.filter(enrollment_type=assignment.enrollment_type)
 
 
 def person_of(enrollment: Enrollment) -> rules.Person:
-    user = enrollment.directory_user
+    """Who and what an install is for: the channel's Device (its person, name and serial number,
+    the holder of a device licence)."""
+    device = enrollment.device
+    user = device.directory_user
     return rules.Person(
         enrollment_type=enrollment.enrollment_type,
-        managed_apple_id=enrollment.managed_apple_id
-        or (user.managed_apple_id or "" if user else ""),
+        managed_apple_id=device.managed_apple_id or (user.managed_apple_id or "" if user else ""),
         email=user.email if user else "",
-        username=user.username if user else enrollment.user_short_name,
-        full_name=user.display_name if user else enrollment.user_long_name,
-        device_name=enrollment.device_name,
-        serial_number=enrollment.serial_number or "",
+        username=user.username if user else device.user_short_name,
+        full_name=user.display_name if user else device.user_long_name,
+        device_name=device.device_name,
+        serial_number=device.serial_number or "",
         enrollment_id=enrollment.enrollment_id or "",
         platform=enrollment.platform or "",
     )

@@ -52,7 +52,7 @@ def advance_due(*, now: datetime | None = None, limit: int = 200) -> int:
         AppInstall.objects.filter(pk__in=ids).update(next_attempt_at=timezone.now() + CLAIM)
     due = list(
         AppInstall.objects.filter(pk__in=ids)
-        .select_related("app", "app__token", "assignment", "enrollment__directory_user")
+        .select_related("app", "app__token", "assignment", "enrollment__device__directory_user")
         .order_by("pk")
     )
     for install in due:
@@ -382,7 +382,7 @@ def enrollment_ended(*, enrollment: Enrollment) -> int:
     installs = list(
         AppInstall.objects.filter(enrollment__in=channels)
         .exclude(status=Status.REMOVED)
-        .select_related("app", "app__token", "enrollment")
+        .select_related("app", "app__token", "enrollment__device")
     )
     for install in installs:
         install.status = Status.REMOVING
@@ -443,7 +443,7 @@ def push_update(*, app: App) -> int:
     """A new version of an app: send InstallApplication again where it is required."""
     installs = AppInstall.objects.filter(
         app=app, status=Status.INSTALLED, assignment__mode=AppAssignment.Mode.REQUIRED
-    ).select_related("enrollment__directory_user", "assignment", "app")
+    ).select_related("enrollment__device__directory_user", "assignment", "app")
     count = 0
     for install in installs:
         _send_install(install)

@@ -105,6 +105,10 @@ def test_ade_device_enrolls_supervised_and_reaches_device_configured(
     monkeypatch.setattr("apns.services.request_drain", lambda **_: None)
     cloud = _cloud_configuration(assigned, serial)
     assert cloud["is_supervised"] and cloud["await_device_configured"]
+    # Known before it enrolls: the sync made its Device (corporate, no channel yet).
+    before = AbmDevice.objects.get(serial_number=serial).device
+    assert before is not None and before.serial_number == serial
+    assert before.ownership == "corporate" and not before.channels.exists()
     result = flow.enroll_automated(
         transport, cloud, apple_identity=apple_device(), serial_number=serial, product=product
     )
@@ -124,11 +128,14 @@ def test_ade_device_enrolls_supervised_and_reaches_device_configured(
         assert settings_command["Settings"] == SETTINGS["Settings"]
         assert "com.example.first" in device.installed_profiles
     assert all(h.answered == "Acknowledged" for h in handled)
-    enrollment = Enrollment.objects.get(udid=result.udid)
+    enrollment = Enrollment.objects.get(device__udid=result.udid)
     assert enrollment.enrollment_type == "ade"
     assert enrollment.supervised and not enrollment.awaiting_configuration
     known = AbmDevice.objects.get(serial_number=serial)
     assert known.enrollment == enrollment and known.configured_at is not None
+    # The channel took the Device ABM made known: the same row, now with what it reported.
+    assert enrollment.device_id == before.pk == known.device_id
+    assert enrollment.device.udid == result.udid and enrollment.device.platform == platform
 
 
 def test_erased_device_enrolls_again_and_another_device_cannot_take_its_place(
@@ -157,6 +164,9 @@ def test_erased_device_enrolls_again_and_another_device_cannot_take_its_place(
     )
     assert _device(transport, other, "iOS").authenticate() == 403
     assert Enrollment.objects.filter(enrollment_type="ade").count() == 1
+    # One Device for that serial number: ABM's, taken by the channel.
+    channel = Enrollment.objects.get(enrollment_type="ade")
+    assert AbmDevice.objects.get(serial_number="F2LXK1AAAAAA").device_id == channel.device_id
 
 
 def test_device_not_assigned_to_us_is_refused(

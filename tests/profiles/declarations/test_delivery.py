@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from devices.models import Enrollment
+from devices.models import Device, Enrollment
 from devices.simulator import SimulatedDevice
 from mdm_server.pki import cms
 from profiles import services as profile_services
@@ -94,7 +94,7 @@ def test_accounts_are_filled_with_the_persons_details_and_bring_their_assets(
     alice.enroll()
     nobody = make_device(platform="iOS", user_enrollment=True)
     nobody.enroll()
-    Enrollment.objects.filter(enrollment_id=alice.enrollment_id).update(
+    Device.objects.filter(channels__enrollment_id=alice.enrollment_id).update(
         directory_user=people["alice"]
     )
     declarations = _accounts()
@@ -137,8 +137,8 @@ def test_a_new_person_detail_is_a_new_version_for_that_channel(
     phone = make_device(platform="iOS", user_enrollment=True)
     phone.enroll()
     row = Enrollment.objects.get()
-    row.directory_user = people["alice"]
-    row.save()
+    row.device.directory_user = people["alice"]
+    row.device.save()
     identity = _create("com.ex.me", "com.apple.asset.useridentity", {"EmailAddress": "{{ email }}"})
     mail = _create(
         "com.ex.cal",
@@ -234,7 +234,7 @@ def test_joining_a_group_brings_its_sets(
 ) -> None:
     phone = make_device(platform="iOS", user_enrollment=True)
     phone.enroll()
-    Enrollment.objects.update(directory_user=people["bob"])
+    Device.objects.update(directory_user=people["bob"])
     passcode = _create(
         "com.ex.pass", "com.apple.configuration.passcode.settings", {"RequirePasscode": True}
     )

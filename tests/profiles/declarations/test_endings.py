@@ -80,12 +80,12 @@ def test_a_replaced_device_s_own_sets_move_to_the_new_device(
 ) -> None:
     old_phone = make_device(platform="iOS", user_enrollment=False)
     old_phone.enroll()
-    old = Enrollment.objects.get(udid=old_phone.udid)
+    old = Enrollment.objects.get(device__udid=old_phone.udid)
     work = _passcode_set()
     services.assign_set(declaration_set=work, kind=SetAssignment.Kind.ENROLLMENT, enrollment=old)
     new_phone = make_device(platform="iOS", user_enrollment=False)
     new_phone.enroll()
-    new = Enrollment.objects.get(udid=new_phone.udid)
+    new = Enrollment.objects.get(device__udid=new_phone.udid)
     assert not services.sets_for(new).exists()
     with django_capture_on_commit_callbacks(execute=True):
         assert device_services.unenroll(enrollment=old, reason="replaced", replaced_by=new)

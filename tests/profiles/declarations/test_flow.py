@@ -138,8 +138,8 @@ def test_software_update_enforcement_reaches_device_enrolled_macs_with_pending_s
     enqueue_command(enrollments=Enrollment.objects.all(), request_type="DeviceInformation")
     mac.run()
     unsupervised.run()
-    mac_row = Enrollment.objects.get(udid=mac.udid)
-    other_row = Enrollment.objects.get(udid=unsupervised.udid)
+    mac_row = Enrollment.objects.get(device__udid=mac.udid)
+    other_row = Enrollment.objects.get(device__udid=unsupervised.udid)
     assert mac_row.supervised and not other_row.supervised
     with django_capture_on_commit_callbacks(execute=True):
         update = _declaration(
