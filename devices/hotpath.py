@@ -456,6 +456,8 @@ def deliver_next(
     in one statement (which also writes `result`); None when nothing is pending."""
     alias = router.db_for_write(QueuedCommand)
     connection = connections[alias]
+    if connection.vendor != "postgresql":
+        return _deliver_next_in_steps(enrollment, statuses, now=now, kind=kind, result=result)
     columns, event_fields, query = _deliver_query(
         alias, tuple(sorted(statuses)), result is not None
     )
@@ -485,6 +487,42 @@ def deliver_next(
         event_id=int(row[1]),
         command=_from_row(Command, columns, row[2:], alias),
     )
+
+
+def _deliver_next_in_steps(
+    enrollment: Enrollment,
+    statuses: Sequence[str],
+    *,
+    now: dt.datetime,
+    kind: str,
+    result: StoredResult | None,
+) -> Delivery | None:
+    """`deliver_next` in separate statements, for a database without data-modifying WITH
+    statements (SQLite: the embedded mode): the result, the choice, the mark, the log row."""
+    if result is not None:
+        store_result(result)
+    pending = QueuedCommand.objects.filter(enrollment_id=enrollment.pk, status__in=statuses)
+    if result is not None:  # a NotNow leaves it pending: it waits for a later poll
+        pending = pending.exclude(pk=result.delivery.pk)
+    row = (
+        pending.order_by("-priority", "id")
+        .select_related("command")
+        .only("id", *(f"command__{name}" for name in _DELIVERY_COMMAND_FIELDS))
+        .first()
+    )
+    if row is None:
+        return None
+    update_queue_row(row.pk, status=QueuedCommand.Status.SENT, sent_at=now)
+    event = DeviceEvent(
+        enrollment=enrollment,
+        kind=kind,
+        status="sent",
+        detail={},
+        action=row.command.request_type,
+        command_uuid=row.command.uuid,
+    )
+    insert_event(event)
+    return Delivery(queue_id=row.pk, event_id=event.pk, command=row.command)
 
 
 def refuse_delivery(delivery: Delivery, *, reason: str, now: dt.datetime, kind: str) -> None:

@@ -240,7 +240,7 @@ def licence_event_finished(*, install_id: int, event_id: str, failure: str) -> A
     with transaction.atomic():
         install = (
             AppInstall.objects.select_for_update(of=("self",))
-            .select_related("app", "assignment", "enrollment__directory_user")
+            .select_related("app", "assignment", "enrollment__device__directory_user")
             .filter(pk=install_id, status=Status.LICENCE_PENDING, event_id=event_id)
             .first()
         )

@@ -1,0 +1,72 @@
+"""Command delivery on whichever database the server runs on: the embedded default (SQLite, no
+configuration) included. The check-in suite runs on PostgreSQL; this file also runs in the
+SQLite smoke run of `.ci/run`, where a data-modifying WITH statement does not exist."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from devices import services
+from devices.models import Enrollment, QueuedCommand
+from devices.simulator import DjangoTestTransport, SimulatedDevice, issue_identity
+from mdm_server.pki import services as pki
+
+pytestmark = pytest.mark.django_db
+
+
+def _device(server_pki: pki.PkiStatus) -> SimulatedDevice:
+    cert, key = issue_identity(pki.active_identity("ca"))
+    return SimulatedDevice(
+        transport=DjangoTestTransport(Client()),
+        certificate=cert,
+        key=key,
+        server_url="https://mdm.test/mdm/connect",
+        checkin_url="https://mdm.test/mdm/checkin",
+        platform="iOS",
+        user_enrollment=True,
+        os_version="18.2",
+    )
+
+
+def test_commands_are_delivered_and_answered_one_after_the_other(
+    server_pki: pki.PkiStatus,
+) -> None:
+    device = _device(server_pki)
+    device.enroll()
+    enrollment = Enrollment.objects.get()
+    # The inventory asked at enrollment, then one more: each poll stores the result of the
+    # previous command and gets the next, until the queue is empty.
+    services.enqueue_command(enrollments=[enrollment], request_type="SecurityInfo")
+    queued = QueuedCommand.objects.filter(enrollment=enrollment).count()
+    answered = device.run(max_commands=queued + 1)
+    assert len(answered) == queued
+    assert answered[-1].request_type == "SecurityInfo"
+    rows = QueuedCommand.objects.filter(enrollment=enrollment)
+    assert set(rows.values_list("status", flat=True)) == {QueuedCommand.Status.ACKNOWLEDGED}
+    assert all(row.sent_at is not None and row.completed_at is not None for row in rows)
+    events = enrollment.events.filter(status="sent").values_list("action", flat=True)
+    assert sorted(events) == sorted(r.request_type for r in answered)
+    status, _body = device.connect()
+    assert status == 200  # an empty queue: an empty answer, not an error
+
+
+def test_a_command_the_device_defers_is_sent_again_at_a_later_poll(
+    server_pki: pki.PkiStatus,
+) -> None:
+    device = _device(server_pki)
+    device.enroll()
+    device.run()  # the inventory asked at enrollment
+    enrollment = Enrollment.objects.get()
+    services.enqueue_command(enrollments=[enrollment], request_type="ProfileList")
+    device.not_now_once = {"ProfileList"}
+    first = device.run(max_commands=1)
+    assert [r.request_type for r in first] == ["ProfileList"]
+    row = QueuedCommand.objects.filter(
+        enrollment=enrollment, command__request_type="ProfileList"
+    ).latest("id")
+    assert row.status == QueuedCommand.Status.NOT_NOW
+    again = device.run(max_commands=2)
+    assert [r.request_type for r in again] == ["ProfileList"]
+    row.refresh_from_db()
+    assert row.status == QueuedCommand.Status.ACKNOWLEDGED
