@@ -122,9 +122,9 @@ def _run(users: list[tuple[str, str]], args: argparse.Namespace) -> tuple[Any, A
     from bench import enroll, load
     from devices import services
     from devices.models import Enrollment
-    from devices.simulator import SimulatedDevice, WSGITransport
-    from devices.simulator import enrollment_flow as flow
     from mdm_server.wsgi import application
+    from tests.simulator import SimulatedDevice, WSGITransport
+    from tests.simulator import enrollment_flow as flow
 
     apple = flow.throwaway_apple_identity()
     server_cpu = [0.0]

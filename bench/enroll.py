@@ -1,5 +1,5 @@
 """Full account-driven enrollment under load: discovery, MachineInfo, web sign-in, profile, SCEP,
-Authenticate and TokenUpdate, as `devices.simulator.enrollment_flow` and the simulator do them.
+Authenticate and TokenUpdate, as `tests.simulator.enrollment_flow` and the simulator do them.
 
 The device-side RSA key generation (the SCEP key, the stand-in Apple identity) happens on the
 phone in reality; here it is done before the measurement so the shared cores serve the server.
@@ -31,8 +31,8 @@ def sign_ins(value: str) -> list[str]:
 
 def enroll_one(transport: Any, base_url: str, *, user: str, password: str, apple: Any) -> None:
     """One account-driven enrollment: discovery to SCEP, then Authenticate and TokenUpdate."""
-    from devices.simulator import SimulatedDevice
-    from devices.simulator import enrollment_flow as flow
+    from tests.simulator import SimulatedDevice
+    from tests.simulator import enrollment_flow as flow
 
     account = flow.enroll_account_driven(
         transport, base_url, user_identifier=user, password=password, apple_identity=apple
@@ -65,8 +65,8 @@ def enroll_loop(
     pool = iter(range(10**9))
     # SCEP asks the device for a new 2048-bit key each time; reuse a few made beforehand.
     certificates.new_rsa_key = lambda bits=2048: keys[next(pool) % len(keys)]  # type: ignore[assignment]
-    from devices.simulator import HttpTransport
-    from devices.simulator import enrollment_flow as flow
+    from tests.simulator import HttpTransport
+    from tests.simulator import enrollment_flow as flow
 
     apple = flow.throwaway_apple_identity()
     result = load.LoadResult()

@@ -1,6 +1,6 @@
 """Where an account-driven enrollment spends its server CPU, request by request.
 
-Runs the enrollment flow of `devices.simulator.enrollment_flow` in this process against the
+Runs the enrollment flow of `tests.simulator.enrollment_flow` in this process against the
 deployed WSGI entry point (no HTTP, no other process on the cores), and prints, for each kind
 of request, the CPU milliseconds and SQL queries it took:
 
@@ -221,10 +221,10 @@ def _seed_directory(count: int) -> None:
 
 def _run(users: list[tuple[str, str]], count: int, profile: str | None = None) -> Meter:
     from bench import enroll
-    from devices.simulator import WSGITransport
-    from devices.simulator import enrollment_flow as flow
     from mdm_server.pki import certificates
     from mdm_server.wsgi import application
+    from tests.simulator import WSGITransport
+    from tests.simulator import enrollment_flow as flow
 
     keys = [certificates.new_rsa_key() for _ in range(2)]
     turn = iter(range(10**9))

@@ -1,4 +1,4 @@
-"""Load generator processes: simulated devices from `devices.simulator` over real HTTP.
+"""Load generator processes: simulated devices from `tests.simulator` over real HTTP.
 
 Each process drives its share of the devices in a closed loop (one request in flight per
 process), bounded by a deadline and a request budget, and returns latencies and error counts.
@@ -16,8 +16,8 @@ from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 
-from devices.simulator import HttpTransport, SimulatedDevice
 from mdm_server.pki import cms
+from tests.simulator import HttpTransport, SimulatedDevice
 
 # Keep-alive connections per load process (one request in flight at a time).
 CONNECTIONS = 8

@@ -8,10 +8,10 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from apns import services as apns
-from devices.simulator import issue_identity
 from mdm_server.pki import certificates
 from mdm_server.pki import services as pki
 from tests.keys import KeyPool
+from tests.simulator import issue_identity
 
 
 def _public(key: object) -> bytes:

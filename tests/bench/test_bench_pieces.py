@@ -11,8 +11,8 @@ import pytest
 from django.db import connection
 
 from bench import load, reference, report, run, seed, stack
-from devices.simulator.device import CONNECT_TYPE
 from tests.channels import create_channel
+from tests.simulator.device import CONNECT_TYPE
 
 
 def test_percentile_and_summary() -> None:

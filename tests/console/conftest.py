@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from devices.models import Enrollment
-from devices.simulator import HttpTransport, SimulatedDevice, issue_identity
 from mdm_server.pki import services as pki
 from tests.devices._rows import drain_inventory
+from tests.simulator import HttpTransport, SimulatedDevice, issue_identity
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from devices.models import Command, DeviceEvent, Enrollment, QueuedCommand
 from devices.services.inventory_queue import INVENTORY_ORIGIN, inventory_commands
-from devices.simulator import SimulatedDevice
 from profiles.declarations.receivers import ENROLLMENT_ORIGIN
 from tests.channels import bulk_create_channels, new_channel
+from tests.simulator import SimulatedDevice
 
 
 def bulk_devices(n: int, **fields: Any) -> None:

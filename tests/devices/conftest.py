@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from devices.simulator import DjangoTestTransport, SimulatedDevice, issue_identity
 from mdm_server.pki import services as pki
 from tests.devices._rows import drain_inventory
+from tests.simulator import DjangoTestTransport, SimulatedDevice, issue_identity
 
 
 @dataclass

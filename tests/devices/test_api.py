@@ -13,10 +13,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from devices.simulator import SimulatedDevice
 from mdm_server import api_tokens
 from mdm_server.models import ApiToken, AuditEvent
 from tests.devices._rows import bulk_devices, enrolled, later_commands, later_deliveries
+from tests.simulator import SimulatedDevice
 
 pytestmark = pytest.mark.django_db
 MakeDevice = Callable[..., SimulatedDevice]

@@ -10,10 +10,10 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from devices.models import Device, DeviceEvent, Enrollment, QueuedCommand
-from devices.simulator import SimulatedDevice, issue_identity
 from mdm_server import encryption
 from mdm_server.pki import certificates
 from tests.devices._rows import later_deliveries
+from tests.simulator import SimulatedDevice, issue_identity
 
 pytestmark = pytest.mark.django_db
 MakeDevice = Callable[..., SimulatedDevice]

@@ -21,11 +21,11 @@ from devices import capabilities, capability_table, commands, services
 from devices.console import command_form_class
 from devices.models import Enrollment
 from devices.services.inventory_queue import inventory_commands
-from devices.simulator import SimulatedDevice
 from mdm_server import api_tokens
 from mdm_server.pki import cms
 from mdm_server.pki.services import active_identity
 from tests.devices._rows import enrolled, later_commands
+from tests.simulator import SimulatedDevice
 
 MakeDevice = Callable[..., SimulatedDevice]
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,9 +9,9 @@ import pytest
 
 from devices import commands, services
 from devices.models import Device, DeviceEvent, Enrollment, InstalledApplication, QueuedCommand
-from devices.simulator import SimulatedDevice
 from tests.channels import bulk_create_channels, new_channel
 from tests.devices._rows import later_commands, later_deliveries, later_events
+from tests.simulator import SimulatedDevice
 
 pytestmark = pytest.mark.django_db
 MakeDevice = Callable[..., SimulatedDevice]

@@ -20,10 +20,10 @@ from django.test.utils import CaptureQueriesContext
 from devices import commands, services
 from devices.connect_shortcut import IdlePollShortcut
 from devices.models import DeviceEvent, Enrollment, InstalledProfile, QueuedCommand
-from devices.simulator import SimulatedDevice, WSGITransport, issue_identity
 from mdm_server.pki import services as pki
 from tests.devices._rows import later_deliveries, later_events
 from tests.devices.conftest import InventoriedDevice
+from tests.simulator import SimulatedDevice, WSGITransport, issue_identity
 
 # Django's WSGI handler closes connections that are inside a transaction at the end of each
 # request (as in production), so these tests commit instead of rolling back.

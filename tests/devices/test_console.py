@@ -12,7 +12,6 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from devices.models import Device, DeviceEvent, Enrollment
-from devices.simulator import SimulatedDevice
 from mdm_server.models import AuditEvent
 from tests.devices._rows import (
     bulk_devices,
@@ -20,6 +19,7 @@ from tests.devices._rows import (
     later_commands,
     later_deliveries,
 )
+from tests.simulator import SimulatedDevice
 
 pytestmark = pytest.mark.django_db
 MakeDevice = Callable[..., SimulatedDevice]

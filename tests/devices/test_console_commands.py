@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from devices import services
 from devices.models import Command, Enrollment, QueuedCommand
-from devices.simulator import SimulatedDevice
 from tests.devices._rows import bulk_devices, enrolled
+from tests.simulator import SimulatedDevice
 
 pytestmark = pytest.mark.django_db
 MakeDevice = Callable[..., SimulatedDevice]

@@ -12,8 +12,8 @@ from django.test import Client
 
 from devices.capabilities import Target, command_option_tally, query_option_tally
 from devices.console import human_label
-from devices.simulator import SimulatedDevice
 from tests.devices._rows import bulk_devices, enrolled, later_commands
+from tests.simulator import SimulatedDevice
 
 pytestmark = pytest.mark.django_db
 MakeDevice = Callable[..., SimulatedDevice]

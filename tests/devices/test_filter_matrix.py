@@ -17,10 +17,10 @@ import pytest
 
 from devices import commands, services
 from devices.models import Enrollment, QueuedCommand
-from devices.simulator import SimulatedDevice
 from mdm_server.pki import cms
 from tests.channels import create_channel
 from tests.devices._rows import later_commands, later_deliveries
+from tests.simulator import SimulatedDevice
 
 MakeDevice = Callable[..., SimulatedDevice]
 

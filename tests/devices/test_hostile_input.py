@@ -12,9 +12,9 @@ from django.test import Client
 
 from devices import identity
 from devices.models import Device, Enrollment
-from devices.simulator import SimulatedDevice, issue_identity
 from mdm_server.pki import cms
 from mdm_server.pki import services as pki
+from tests.simulator import SimulatedDevice, issue_identity
 
 pytestmark = pytest.mark.django_db
 

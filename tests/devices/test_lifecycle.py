@@ -28,11 +28,11 @@ from devices.models import (
 )
 from devices.services import inventory_queue
 from devices.services import lifecycle as lifecycle_services
-from devices.simulator import SimulatedDevice
 from enrollment.models import EnrollmentSession
 from mdm_server.models import AuditEvent
 from tests.channels import new_channel
 from tests.devices._rows import bulk_devices, enrolled
+from tests.simulator import SimulatedDevice
 
 MakeDevice = Callable[..., SimulatedDevice]
 UTC = dt.UTC

@@ -21,9 +21,9 @@ from rest_framework.test import APIClient
 from devices import capabilities, services
 from devices.capabilities import EnrollmentType, Platform, Target
 from devices.models import Enrollment, QueuedCommand
-from devices.simulator import SimulatedDevice
 from mdm_server import api_tokens
 from tests.devices._rows import enrolled, later_deliveries
+from tests.simulator import SimulatedDevice
 
 MakeDevice = Callable[..., SimulatedDevice]
 

@@ -9,10 +9,10 @@ import pytest
 
 from devices import binding
 from devices.models import Enrollment
-from devices.simulator import SimulatedDevice
 from mdm_server.pki import services as pki
 from mdm_server.pki.certificates import fingerprint
 from mdm_server.pki.models import IssuedCertificate
+from tests.simulator import SimulatedDevice
 
 pytestmark = pytest.mark.django_db
 MakeDevice = Callable[..., SimulatedDevice]

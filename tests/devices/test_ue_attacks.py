@@ -14,8 +14,8 @@ import pytest
 
 from devices import services
 from devices.models import Device, DeviceEvent, Enrollment, QueuedCommand
-from devices.simulator import SimulatedDevice
 from tests.devices._rows import enrolled, later_deliveries, later_events
+from tests.simulator import SimulatedDevice
 
 pytestmark = pytest.mark.django_db
 MakeDevice = Callable[..., SimulatedDevice]

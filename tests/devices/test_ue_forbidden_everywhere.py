@@ -38,12 +38,12 @@ from rest_framework.test import APIClient
 from devices import capabilities, commands, services
 from devices.models import Device, Enrollment, QueuedCommand
 from devices.services import MAX_DROPS_PER_REQUEST
-from devices.simulator import SimulatedDevice
 from mdm_server import api_tokens
 from mdm_server.pki import cms
 from profiles import services as profile_services
 from profiles.models import Profile
 from tests.devices._rows import enrolled, later_deliveries
+from tests.simulator import SimulatedDevice
 
 SCHEMA = Path(__file__).resolve().parents[2] / "mdm_server" / "apple_schema" / "mdm"
 OSES = ("iOS", "macOS", "visionOS")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from devices.simulator import SimulatedDevice
-from devices.simulator import enrollment_flow as flow
 from tests.enrollment.conftest import PASSWORD
+from tests.simulator import SimulatedDevice
+from tests.simulator import enrollment_flow as flow
 
 
 def account_device(

@@ -72,6 +72,6 @@ def org(db: None, server_pki: Any, push_topic: str) -> dict[str, Any]:
 
 @pytest.fixture
 def transport(client: Any) -> Any:
-    from devices.simulator.transport import DjangoTestTransport
+    from tests.simulator.transport import DjangoTestTransport
 
     return DjangoTestTransport(client)

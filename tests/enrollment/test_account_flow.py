@@ -13,7 +13,6 @@ from cryptography.hazmat.primitives import hashes
 from django.db import connection
 from django.utils import timezone
 
-from devices.simulator import enrollment_flow as flow
 from enrollment import services
 from enrollment.models import (
     EnrollmentConfiguration,
@@ -27,6 +26,7 @@ from tests import openssl
 from tests.devices._rows import drain_inventory
 from tests.enrollment._devices import account_device
 from tests.enrollment.conftest import DOMAIN, PASSWORD, remove_push_certificates
+from tests.simulator import enrollment_flow as flow
 
 pytestmark = pytest.mark.django_db
 
@@ -483,7 +483,7 @@ def test_mac_user_enrollment_token_only_on_the_user_channel(
 
 
 def test_flow_over_real_http(org: dict[str, Any], live_server: Any, settings: Any) -> None:
-    from devices.simulator.transport import HttpTransport
+    from tests.simulator.transport import HttpTransport
 
     settings.PUBLIC_URL = live_server.url
     transport = HttpTransport(timeout=10)
@@ -647,7 +647,7 @@ def test_an_expired_bearer_token_gets_the_views_challenge_through_the_shortcut(
     from django.core.wsgi import get_wsgi_application
 
     from devices.connect_shortcut import IdlePollShortcut
-    from devices.simulator import WSGITransport
+    from tests.simulator import WSGITransport
 
     calls: list[str] = []
     django = get_wsgi_application()

@@ -222,7 +222,7 @@ def test_machine_info_must_chain_to_the_configured_apple_ca(
 ) -> None:
     from cryptography.hazmat.primitives.serialization import Encoding
 
-    from devices.simulator import enrollment_flow as flow
+    from tests.simulator import enrollment_flow as flow
 
     trusted = flow.throwaway_apple_identity()
     options = EnrollmentSettings.load()
@@ -356,9 +356,9 @@ def test_sign_in_for_another_kind_than_the_group_s_is_refused(
 ) -> None:
     """Discovery answered before the group was set (or before the account was known): the
     sign-in says so, and the next discovery gives the group's kind."""
-    from devices.simulator import enrollment_flow as flow
     from enrollment.models import EnrollmentSession
     from tests.enrollment.conftest import PASSWORD
+    from tests.simulator import enrollment_flow as flow
 
     _group(org, "device")
     url = services.sign_in_url(services.default_configuration(), "mdm-byod")

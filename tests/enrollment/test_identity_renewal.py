@@ -17,20 +17,21 @@ from cryptography.hazmat.primitives import hashes
 from devices.identity import forget_cached_state
 from devices.models import DeviceEvent, Enrollment, QueuedCommand
 from devices.services import renewal
-from devices.simulator import enrollment_flow as flow
-from devices.simulator.device import SimulatedDevice
 from directory import services as directory
 from enrollment import services
 from enrollment.abm import services as abm
 from enrollment.abm.models import AbmDevice, AbmProfile
 from enrollment.models import EnrollmentSettings
 from mdm_server import clock
-from mdm_server.pki import certificates, scep_client
+from mdm_server.pki import certificates
 from mdm_server.pki.models import IssuedCertificate
 from mdm_server.pki.services import find_issued_certificate
 from tests.devices._rows import drain_inventory
 from tests.enrollment.abm.fake_abm import FakeAbm, abm_device
 from tests.enrollment.conftest import DOMAIN, PASSWORD
+from tests.simulator import enrollment_flow as flow
+from tests.simulator import scep_client
+from tests.simulator.device import SimulatedDevice
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,10 @@ from urllib.parse import urlencode
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from devices.simulator import enrollment_flow as flow
 from enrollment import services
 from enrollment.models import EnrollmentConfiguration, EnrollmentSession
 from tests.directory.conftest import PASSWORDS, FakeEntra
+from tests.simulator import enrollment_flow as flow
 
 pytestmark = pytest.mark.django_db
 PASSWORD_OF_ALICE = PASSWORDS["alice"]

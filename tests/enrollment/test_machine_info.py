@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from devices.simulator import enrollment_flow as flow
 from enrollment import machine_info
 from enrollment.machine_info import MachineInfoError, parse_machine_info
 from mdm_server.pki import cms
+from tests.simulator import enrollment_flow as flow
 
 
 @pytest.fixture

@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
-from devices.simulator import enrollment_flow as flow
 from enrollment import services
 from enrollment.models import EnrollmentSession, EnrollmentSettings
 from tests.channels import create_channel
 from tests.enrollment.conftest import DOMAIN, PASSWORD
+from tests.simulator import enrollment_flow as flow
 
 decide = services.decide_portal_enrollment
 

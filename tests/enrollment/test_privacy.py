@@ -14,12 +14,12 @@ from django.test import Client
 
 from devices import services as device_services
 from devices.models import Device, DeviceEvent, Enrollment, QueuedCommand
-from devices.simulator import SimulatedDevice
 from enrollment import directory_access
 from mdm_server.models import AuditEvent
 from tests.devices._rows import enrolled, later_deliveries
 from tests.devices.conftest import make_device  # noqa: F401 - pytest finds fixtures by name
 from tests.enrollment.conftest import PASSWORD
+from tests.simulator import SimulatedDevice
 
 URL = "/enroll/privacy/"
 COMMANDS_DIR = Path(__file__).resolve().parents[2] / "mdm_server/apple_schema/mdm/commands"

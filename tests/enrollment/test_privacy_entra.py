@@ -13,11 +13,11 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from django.test import Client
 
 from devices.models import Enrollment
-from devices.simulator import SimulatedDevice
 from directory.models import DirectoryUser
 from tests.devices._rows import enrolled
 from tests.devices.conftest import make_device  # noqa: F401 - pytest finds fixtures by name
 from tests.directory.conftest import FakeEntra
+from tests.simulator import SimulatedDevice
 
 URL = "/enroll/privacy/"
 CALLBACK = "/enroll/privacy/entra/callback"

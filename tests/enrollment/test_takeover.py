@@ -13,14 +13,14 @@ from cryptography.hazmat.primitives import hashes
 
 from devices import services as device_services
 from devices.models import Enrollment, QueuedCommand
-from devices.simulator import enrollment_flow as flow
-from devices.simulator.device import SimulatedDevice
 from enrollment import services
 from enrollment.models import EnrollmentConfiguration, EnrollmentSession, EnrollmentToken
 from mdm_server.pki.services import find_issued_certificate
 from tests.devices._rows import drain_inventory
 from tests.enrollment._devices import account_device, portal_device, portal_form
 from tests.enrollment.conftest import DOMAIN, PASSWORD
+from tests.simulator import enrollment_flow as flow
+from tests.simulator.device import SimulatedDevice
 
 pytestmark = pytest.mark.django_db
 

@@ -16,12 +16,12 @@ import pytest
 
 from devices import services
 from devices.models import Enrollment
-from devices.simulator import DjangoTestTransport, HttpTransport, SimulatedDevice, issue_identity
 from mdm_server.pki import services as pki
 from tests.devices._rows import drain_inventory
 from tests.faults.conftest import StartServer
 from tests.faults.services import copy_database, private_postgres, record_figures
 from tests.processes import database_url
+from tests.simulator import DjangoTestTransport, HttpTransport, SimulatedDevice, issue_identity
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -11,8 +11,6 @@ import pytest
 from django.test import Client
 
 from devices.models import Enrollment, QueuedCommand
-from devices.simulator import SimulatedDevice
-from devices.simulator import enrollment_flow as flow
 from enrollment.abm import services as abm
 from enrollment.abm.models import AbmDevice, AbmLink
 from tests.apns.conftest import apns_pki  # noqa: F401 - fixtures
@@ -29,6 +27,8 @@ from tests.enrollment.abm.fake_abm import FakeAbm
 from tests.enrollment.conftest import PASSWORD, org, push_topic, transport  # noqa: F401
 from tests.faults.services import PrivateRedis
 from tests.faults.test_redis_down import redis_server  # noqa: F401 - fixtures
+from tests.simulator import SimulatedDevice
+from tests.simulator import enrollment_flow as flow
 
 PRIVACY = "/enroll/privacy/"
 

@@ -15,11 +15,11 @@ from hypothesis import strategies as st
 
 from devices import protocol, services
 from devices.models import Enrollment
-from devices.simulator import DjangoTestTransport, SimulatedDevice, issue_identity
 from mdm_server.pki import cms
 from mdm_server.pki import services as pki
 from tests.fuzz import strategies as fz
 from tests.fuzz.conftest import assert_refused_or_served
+from tests.simulator import DjangoTestTransport, SimulatedDevice, issue_identity
 
 pytestmark = pytest.mark.django_db
 

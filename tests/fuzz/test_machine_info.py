@@ -12,10 +12,10 @@ from django.test import Client
 from hypothesis import given
 from hypothesis import strategies as st
 
-from devices.simulator import enrollment_flow
 from enrollment import machine_info, services
 from tests.fuzz import strategies as fz
 from tests.fuzz.conftest import assert_refused_or_served
+from tests.simulator import enrollment_flow
 
 SIGNED = enrollment_flow.machine_info_body(enrollment_flow.throwaway_apple_identity())
 

@@ -17,9 +17,10 @@ from django.test import Client
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mdm_server.pki import certificates, cms, scep, scep_client, services
+from mdm_server.pki import certificates, cms, scep, services
 from tests.fuzz import strategies as fz
 from tests.fuzz.conftest import assert_refused_or_served
+from tests.simulator import scep_client
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("scep_urls")]
 

@@ -15,11 +15,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from devices import identity
-from devices.simulator import issue_identity
 from mdm_server.pki import certificates, cms
 from mdm_server.pki import services as pki
 from tests.fuzz import strategies as fz
 from tests.fuzz.conftest import assert_refused_or_served
+from tests.simulator import issue_identity
 
 BODY = plistlib.dumps({"Status": "Idle", "UDID": "FUZZ-UDID"})
 

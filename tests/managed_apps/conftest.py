@@ -9,8 +9,8 @@ import pytest
 from django.conf import LazySettings
 from django.test import Client
 
-from devices.simulator import DjangoTestTransport, SimulatedDevice, issue_identity
 from tests.managed_apps.fake_appsbooks import FakeAppsBooks
+from tests.simulator import DjangoTestTransport, SimulatedDevice, issue_identity
 
 
 @pytest.fixture(scope="session")

@@ -13,9 +13,9 @@ from django.utils import timezone
 from devices.managed_apps import services
 from devices.managed_apps.models import App, AppAssignment, AppInstall
 from devices.models import Enrollment
-from devices.simulator import SimulatedDevice
 from tests.devices._rows import drain_inventory
 from tests.managed_apps.fake_appsbooks import FakeAppsBooks
+from tests.simulator import SimulatedDevice
 
 pytestmark = pytest.mark.django_db
 

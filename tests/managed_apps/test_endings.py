@@ -17,11 +17,11 @@ from devices.managed_apps import services
 from devices.managed_apps.models import App, AppAssignment, AppInstall
 from devices.models import Enrollment
 from devices.services import lifecycle
-from devices.simulator import SimulatedDevice
 from enrollment import services as enrollment_services
 from enrollment.models import EnrollmentSession
 from tests.managed_apps.fake_appsbooks import FakeAppsBooks
 from tests.managed_apps.test_end_to_end import MAIL, drive, enrolled, run
+from tests.simulator import SimulatedDevice
 
 pytestmark = pytest.mark.django_db
 Capture = Callable[..., Any]

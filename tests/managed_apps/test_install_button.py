@@ -12,10 +12,10 @@ from django.test import Client
 
 from devices.managed_apps import services
 from devices.managed_apps.models import App, AppAssignment, AppInstall
-from devices.simulator import SimulatedDevice
 from mdm_server.models import AuditEvent
 from tests.managed_apps.fake_appsbooks import FakeAppsBooks
 from tests.managed_apps.test_end_to_end import MAIL, drive, enrolled, run
+from tests.simulator import SimulatedDevice
 
 pytestmark = pytest.mark.django_db
 

@@ -22,8 +22,8 @@ from django.utils import timezone
 from devices.managed_apps import services
 from devices.managed_apps.models import App, AppAssignment, AppInstall
 from devices.models import Enrollment, QueuedCommand
-from devices.simulator import SimulatedDevice
 from tests.devices._rows import drain_inventory
+from tests.simulator import SimulatedDevice
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from django.test import Client
 
 from devices import services
 from devices.models import Enrollment, QueuedCommand
-from devices.simulator import DjangoTestTransport, SimulatedDevice, issue_identity
 from mdm_server.pki import services as pki
+from tests.simulator import DjangoTestTransport, SimulatedDevice, issue_identity
 
 pytestmark = pytest.mark.django_db
 

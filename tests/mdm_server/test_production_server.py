@@ -23,10 +23,10 @@ from django.db import connection
 from bench.stack import free_port, stop_process, wait_for_port
 from devices import services
 from devices.models import Enrollment, QueuedCommand
-from devices.simulator import HttpTransport, SimulatedDevice, issue_identity
 from mdm_server.pki import services as pki
 from tests.devices._rows import drain_inventory, later_deliveries
 from tests.processes import database_url
+from tests.simulator import HttpTransport, SimulatedDevice, issue_identity
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [

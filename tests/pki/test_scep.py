@@ -17,7 +17,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.x509.oid import NameOID
 
-from mdm_server.pki import certificates, cms, scep, scep_client
+from mdm_server.pki import certificates, cms, scep
+from tests.simulator import scep_client
 
 CIPHERS = ["aes128", "aes256", "3des"]
 DIGESTS = ["sha1", "sha256"]

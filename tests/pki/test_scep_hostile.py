@@ -6,8 +6,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.test import Client
 
-from mdm_server.pki import certificates, scep_client, services
+from mdm_server.pki import certificates, services
 from mdm_server.pki.models import IssuedCertificate
+from tests.simulator import scep_client
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("scep_urls")]
 

@@ -16,8 +16,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from django.test import Client
 from django.utils import timezone
 
-from mdm_server.pki import certificates, scep, scep_client, services
+from mdm_server.pki import certificates, scep, services
 from mdm_server.pki.models import IssuedCertificate, ScepChallenge
+from tests.simulator import scep_client
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("scep_urls")]
 

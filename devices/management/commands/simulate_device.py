@@ -1,6 +1,7 @@
 """Run simulated devices against a running server, to try a setup without a real iPhone or Mac.
 
-The identity is issued directly by this server's MDM CA (as SCEP would). The devices enroll,
+The identity is issued directly by this server's MDM CA (as SCEP would). The simulator itself is
+test tooling (`tests/simulator/`), imported when the command runs. The devices enroll,
 then poll the command channel and answer every queued command, like a real device.
 """
 
@@ -11,7 +12,6 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from devices.simulator import HttpTransport, SimulatedDevice, issue_identity
 from mdm_server.pki import certificates
 from mdm_server.pki import services as pki
 
@@ -35,6 +35,13 @@ class Command(BaseCommand):
         parser.add_argument("--check-out", action="store_true", help="send CheckOut at the end")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        try:  # test tooling, in the source tree beside the applications, not in their packages
+            from tests.simulator import HttpTransport, SimulatedDevice, issue_identity
+        except ImportError as exc:
+            raise CommandError(
+                "the device simulator is in the source tree's tests/simulator/ folder, "
+                "which this installation lacks (run it from a checkout of the repository)"
+            ) from exc
         count = options["count"]
         if not 1 <= count <= 1000:
             raise CommandError("--count must be between 1 and 1000")

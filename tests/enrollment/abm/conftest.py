@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from devices.simulator import enrollment_flow as flow
 from enrollment.abm import services
 from enrollment.abm.models import AbmLink
 from enrollment.models import EnrollmentSettings
 from mdm_server.pki import certificates
 from tests.enrollment.abm.fake_abm import FakeAbm, abm_device
+from tests.simulator import enrollment_flow as flow
 
 
 @pytest.fixture

@@ -12,13 +12,13 @@ import pytest
 from cryptography import x509
 
 from devices.models import Enrollment
-from devices.simulator import enrollment_flow as flow
-from devices.simulator.device import SimulatedDevice
 from enrollment.abm import services
 from enrollment.abm.models import AbmDevice, AbmLink, AbmProfile
 from enrollment.models import EnrollmentSettings
 from tests.enrollment.abm.fake_abm import SERVER_UUID, FakeAbm, abm_device
 from tests.enrollment.conftest import DOMAIN, PASSWORD
+from tests.simulator import enrollment_flow as flow
+from tests.simulator.device import SimulatedDevice
 
 pytestmark = pytest.mark.django_db
 

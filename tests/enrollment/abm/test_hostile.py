@@ -166,8 +166,8 @@ def test_ade_for_a_serial_of_another_link_is_refused(
 ) -> None:
     """A genuine device another MDM server of the organisation (another link) owns cannot get
     this link's enrollment profile by posting to its URL."""
-    from devices.simulator import enrollment_flow as flow
     from enrollment.abm.token import new_link_identity
+    from tests.simulator import enrollment_flow as flow
 
     profile = _defined(link, admin_user, settings)
     identity = new_link_identity(name="Other")
@@ -228,9 +228,9 @@ def test_a_device_claiming_a_company_serial_cannot_keep_the_company_device_out(
     the ABM device by that serial, it must not stop the real device, whose serial Apple's
     signature vouches for, from enrolling through Setup Assistant."""
     from devices.models import Enrollment
-    from devices.simulator import enrollment_flow as flow
     from tests.apns.conftest import make_enrollment
     from tests.enrollment.abm.test_ade_flow import _device
+    from tests.simulator import enrollment_flow as flow
 
     monkeypatch.setattr("apns.services.request_drain", lambda **_: None)
     profile = _defined(link, admin_user, settings)

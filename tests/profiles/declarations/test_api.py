@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from devices.models import Enrollment
-from devices.simulator import SimulatedDevice
+from tests.simulator import SimulatedDevice
 
 pytestmark = pytest.mark.django_db
 MakeDevice = Callable[..., SimulatedDevice]

@@ -16,10 +16,10 @@ from django.test import Client
 from django.urls import reverse
 
 from devices.models import Enrollment
-from devices.simulator import SimulatedDevice
 from mdm_server import encryption
 from profiles.declarations import asset_data, services
 from profiles.declarations.models import AssetData, Declaration, DeclarationState, SetAssignment
+from tests.simulator import SimulatedDevice
 
 pytestmark = pytest.mark.django_db
 MakeDevice = Callable[..., SimulatedDevice]

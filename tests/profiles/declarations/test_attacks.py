@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from devices.models import Enrollment
-from devices.simulator import SimulatedDevice
 from profiles.declarations.models import ChannelStatus, DeclarationState
+from tests.simulator import SimulatedDevice
 
 pytestmark = pytest.mark.django_db
 MakeDevice = Callable[..., SimulatedDevice]

@@ -9,9 +9,9 @@ import pytest
 from django.test import Client
 
 from devices.models import Enrollment
-from devices.simulator import SimulatedDevice
 from profiles.declarations import services
 from profiles.declarations.models import Declaration, DeclarationSet, SetAssignment
+from tests.simulator import SimulatedDevice
 
 pytestmark = pytest.mark.django_db
 MakeDevice = Callable[..., SimulatedDevice]

@@ -11,11 +11,11 @@ import pytest
 from django.test import Client
 
 from devices.models import Device, Enrollment
-from devices.simulator import SimulatedDevice
 from mdm_server.pki import cms
 from profiles import services as profile_services
 from profiles.declarations import services
 from profiles.declarations.models import ChannelStatus, SetAssignment
+from tests.simulator import SimulatedDevice
 
 pytestmark = pytest.mark.django_db
 MakeDevice = Callable[..., SimulatedDevice]

@@ -11,9 +11,9 @@ import pytest
 from devices import services as device_services
 from devices.models import Enrollment, QueuedCommand
 from devices.services import lifecycle
-from devices.simulator import SimulatedDevice
 from profiles.declarations import protocol, services
 from profiles.declarations.models import ChannelStatus, DeclarationState, SetAssignment
+from tests.simulator import SimulatedDevice
 
 pytestmark = pytest.mark.django_db
 MakeDevice = Callable[..., SimulatedDevice]

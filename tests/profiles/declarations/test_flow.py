@@ -10,9 +10,9 @@ import pytest
 
 from devices.models import Enrollment, QueuedCommand
 from devices.services import enqueue_command
-from devices.simulator import SimulatedDevice
 from profiles.declarations import services
 from profiles.declarations.models import ChannelStatus, DeclarationState, SetAssignment
+from tests.simulator import SimulatedDevice
 
 pytestmark = pytest.mark.django_db
 MakeDevice = Callable[..., SimulatedDevice]

@@ -10,9 +10,9 @@ import pytest
 from django.test import Client
 
 from devices.models import Enrollment
-from devices.simulator import SimulatedDevice
 from profiles.declarations import editor, protocol, rules, services
 from profiles.declarations.models import ManagedAppState, SetAssignment
+from tests.simulator import SimulatedDevice
 
 MakeDevice = Callable[..., SimulatedDevice]
 APP = services.MANAGED_APP

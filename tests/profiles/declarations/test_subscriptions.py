@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from devices.models import Enrollment, QueuedCommand
-from devices.simulator import SimulatedDevice
 from profiles.declarations import protocol, rules, services
 from profiles.declarations.declaration_table import STATUS_ITEMS
 from profiles.declarations.models import ChannelStatus, SetAssignment
+from tests.simulator import SimulatedDevice
 
 MakeDevice = Callable[..., SimulatedDevice]
 AUTO = ("configuration", services.AUTO_SUBSCRIPTIONS)

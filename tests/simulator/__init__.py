@@ -1,7 +1,7 @@
 """A simulated Apple device that speaks the MDM protocol to a server (tests, trials, benchmarks)."""
 
-from devices.simulator.device import SimulatedDevice, issue_identity
-from devices.simulator.transport import DjangoTestTransport, HttpTransport, Transport, WSGITransport
+from tests.simulator.device import SimulatedDevice, issue_identity
+from tests.simulator.transport import DjangoTestTransport, HttpTransport, Transport, WSGITransport
 
 __all__ = [
     "DjangoTestTransport",

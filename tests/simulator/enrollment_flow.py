@@ -20,8 +20,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
-from devices.simulator.transport import Response, Transport
-from mdm_server.pki import certificates, cms, scep_client
+from mdm_server.pki import certificates, cms
+from tests.simulator import scep_client
+from tests.simulator.transport import Response, Transport
 
 WELL_KNOWN = "/.well-known/com.apple.remotemanagement"
 CALLBACK = "apple-remotemanagement-user-login"

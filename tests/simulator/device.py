@@ -22,10 +22,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from devices import capabilities
-from devices.simulator.declarative import DeclarativeClient
-from devices.simulator.transport import Transport
 from mdm_server import clock as clocks
 from mdm_server.pki import certificates, cms
+from tests.simulator.declarative import DeclarativeClient
+from tests.simulator.transport import Transport
 
 CHECKIN_TYPE = "application/x-apple-aspen-mdm-checkin"
 CONNECT_TYPE = "application/x-apple-aspen-mdm"
@@ -341,7 +341,7 @@ class SimulatedDevice:
     def _install_mdm_profile(self, profile: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         """An updated enrollment profile: keep Topic and ServerURL (a device refuses a change),
         get the new identity from its SCEP (or PKCS#12) payload, and use it from now on."""
-        from devices.simulator import enrollment_flow
+        from tests.simulator import enrollment_flow
 
         mdm = enrollment_flow.payload_of(profile, "com.apple.mdm")
         if mdm.get("Topic") != self.topic or not _same_url(
@@ -418,7 +418,7 @@ class SimulatedDevice:
         self.configured = True
         return "Acknowledged", {}
 
-    def answer(self, request_type: str, command: dict[str, Any]) -> tuple[str, dict[str, Any]]:  # noqa: C901 - one branch per command answered
+    def answer(self, request_type: str, command: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         if request_type in self.not_now_once:
             self.not_now_once.discard(request_type)
             return "NotNow", {}
