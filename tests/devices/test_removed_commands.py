@@ -22,6 +22,7 @@ from devices import capabilities, services
 from devices.capabilities import EnrollmentType, Platform, Target
 from devices.models import Enrollment, QueuedCommand
 from mdm_server import api_tokens
+from tests.channels import create_channel
 from tests.devices._rows import enrolled, later_deliveries
 from tests.simulator import SimulatedDevice
 
@@ -127,7 +128,7 @@ def test_queries_apple_removed_are_left_out(version: str, left_out: set[str]) ->
 
 def stored(platform: str, version: str) -> Enrollment:
     n = next(_serial)
-    return Enrollment.objects.create(
+    return create_channel(
         channel_key=f"removed:{n}",
         enrollment_type="ade",
         platform=platform,

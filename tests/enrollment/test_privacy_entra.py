@@ -12,7 +12,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.test import Client
 
-from devices.models import Enrollment
+from devices.models import Device, Enrollment
 from directory.models import DirectoryUser
 from tests.devices._rows import enrolled
 from tests.devices.conftest import make_device  # noqa: F401 - pytest finds fixtures by name
@@ -49,7 +49,7 @@ def people(
     for login in (ANN, "ben@contoso.example"):
         user = _directory_user(entra_source, fake_entra, login)
         _device, row = enrolled(make_device, platform="iOS", user_enrollment=True)
-        Enrollment.objects.filter(pk=row.pk).update(directory_user=user)
+        Device.objects.filter(pk=row.device_id).update(directory_user=user)
         rows[login] = row
     return rows
 

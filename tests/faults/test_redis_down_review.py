@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from devices.models import Enrollment, QueuedCommand
+from devices.models import Device, QueuedCommand
 from enrollment.abm import services as abm
 from enrollment.abm.models import AbmDevice, AbmLink
 from tests.apns.conftest import apns_pki  # noqa: F401 - fixtures
@@ -40,7 +40,7 @@ def test_privacy_page_signs_in_and_removes_management_while_redis_is_down(
     make_device: Callable[..., SimulatedDevice],  # noqa: F811
 ) -> None:
     _device, phone = enrolled(make_device, platform="iOS", user_enrollment=True)
-    Enrollment.objects.filter(pk=phone.pk).update(directory_user=org["alice"])
+    Device.objects.filter(pk=phone.device_id).update(directory_user=org["alice"])
     redis_server.stop()
     client = Client()
     wrong = client.post(PRIVACY, {"identifier": "alice", "password": "wrong"})

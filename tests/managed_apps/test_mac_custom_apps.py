@@ -61,7 +61,11 @@ def mac(make_device: Callable[..., SimulatedDevice], *, user_enrollment: bool) -
     device.enroll()
     drain_inventory(device)
     enrollment = Enrollment.objects.get(
-        **({"enrollment_id": device.enrollment_id} if user_enrollment else {"udid": device.udid})
+        **(
+            {"enrollment_id": device.enrollment_id}
+            if user_enrollment
+            else {"device__udid": device.udid}
+        )
     )
     return device, enrollment
 

@@ -26,6 +26,7 @@ from devices.managed_apps.models import (
     AppsBooksUser,
 )
 from devices.models import Enrollment
+from tests.channels import create_channel
 from tests.managed_apps.fake_appsbooks import UID, FakeAppsBooks
 
 MAIL, CHAT = "361309726", "408709785"
@@ -34,7 +35,7 @@ _n = iter(range(1, 10_000))
 
 def user_enrollment(apple_id: str) -> Enrollment:
     n = next(_n)
-    return Enrollment.objects.create(
+    return create_channel(
         channel_key=f"notify:{n}",
         enrollment_type="user",
         platform="iOS",

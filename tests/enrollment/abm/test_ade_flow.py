@@ -326,7 +326,7 @@ def test_ade_mac_escrows_its_bootstrap_token_from_setup_assistant_on(
     # Setup Assistant waits: nothing escrowed yet, the answer is an empty success.
     assert mac.get_bootstrap_token(awaiting=True) == (200, None)
     assert mac.set_bootstrap_token(b"bootstrap-1", awaiting=True) == 200
-    enrollment = Enrollment.objects.get(udid=result.udid)
+    enrollment = Enrollment.objects.get(device__udid=result.udid)
     assert enrollment.supervised and "IsSupervised" not in enrollment.device_information
     event = enrollment.events.filter(action="SetBootstrapToken").latest("pk")
     assert event.status == "stored" and not event.detail  # not a provisional escrow
@@ -347,7 +347,7 @@ def test_ade_mac_escrows_its_bootstrap_token_from_setup_assistant_on(
     with django_capture_on_commit_callbacks(execute=True):
         phone.enroll_awaiting_configuration()
     assert phone.set_bootstrap_token(b"nope", awaiting=True) == 403
-    assert Enrollment.objects.get(udid=phone_result.udid).bootstrap_token is None
+    assert Enrollment.objects.get(device__udid=phone_result.udid).bootstrap_token is None
 
 
 def test_first_commands_are_checked_when_the_profile_is_saved(

@@ -248,6 +248,6 @@ def test_a_device_claiming_a_company_serial_cannot_keep_the_company_device_out(
         transport, cloud, apple_identity=apple_device(), serial_number="F2LXK1AAAAAA"
     )
     assert _device(transport, genuine, "iOS").authenticate() == 200
-    real = Enrollment.objects.get(udid=genuine.udid)
+    real = Enrollment.objects.get(device__udid=genuine.udid)
     assert real.enrollment_type == "ade"
     assert AbmDevice.objects.get(serial_number="F2LXK1AAAAAA").enrollment == real
