@@ -57,3 +57,9 @@ def make_device(server_pki: Any) -> Callable[..., SimulatedDevice]:
         )
 
     return make
+
+
+def apps_panel(page: str) -> str:
+    """The "Managed apps" panel of a console device page."""
+    start = page.index('id="device-managed-apps"')
+    return page[start : page.index("</section>", start)]

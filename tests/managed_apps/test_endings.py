@@ -19,6 +19,7 @@ from devices.models import Enrollment
 from devices.services import lifecycle
 from enrollment import services as enrollment_services
 from enrollment.models import EnrollmentSession
+from tests.managed_apps.conftest import apps_panel
 from tests.managed_apps.fake_appsbooks import FakeAppsBooks
 from tests.managed_apps.test_end_to_end import MAIL, drive, enrolled, run
 from tests.simulator import SimulatedDevice
@@ -238,11 +239,6 @@ def test_an_ending_while_the_broker_is_down_is_released_by_the_beat(
     _assert_released(fake_vpp, enrollment)
 
 
-def _apps_panel(page: str) -> str:
-    start = page.index('id="device-managed-apps"')
-    return page[start : page.index("</section>", start)]
-
-
 def test_the_device_page_shows_its_managed_apps_and_their_state(
     catalogue: App,
     fake_vpp: FakeAppsBooks,
@@ -254,12 +250,12 @@ def test_the_device_page_shows_its_managed_apps_and_their_state(
         make_device, fake_vpp, django_capture_on_commit_callbacks, user_enrollment=True
     )
     url = f"/console/devices/{enrollment.public_id}/"
-    panel = _apps_panel(admin_client.get(url).content.decode())
+    panel = apps_panel(admin_client.get(url).content.decode())
     assert 'data-app="com.example.workmail" data-status="installed"' in panel
     assert "Work Mail" in panel and "User licence" in panel
     with django_capture_on_commit_callbacks(execute=True):
         phone.check_out()
-    panel = _apps_panel(admin_client.get(url).content.decode())
+    panel = apps_panel(admin_client.get(url).content.decode())
     assert 'data-status="removed"' in panel and "User licence" not in panel
 
 
@@ -281,4 +277,4 @@ def test_a_failing_panel_leaves_the_device_page_up(
     finally:
         hooks.set_device_panel("broken", None)
     assert response.status_code == 200
-    assert "No managed app assigned to this device." in _apps_panel(response.content.decode())
+    assert "No managed app assigned to this device." in apps_panel(response.content.decode())

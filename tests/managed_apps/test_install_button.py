@@ -13,6 +13,7 @@ from django.test import Client
 from devices.managed_apps import services
 from devices.managed_apps.models import App, AppAssignment, AppInstall
 from mdm_server.models import AuditEvent
+from tests.managed_apps.conftest import apps_panel
 from tests.managed_apps.fake_appsbooks import FakeAppsBooks
 from tests.managed_apps.test_end_to_end import MAIL, drive, enrolled, run
 from tests.simulator import SimulatedDevice
@@ -31,9 +32,7 @@ def catalogue(fake_vpp: FakeAppsBooks) -> App:
 
 
 def panel(client: Client, device: Any) -> str:
-    page = client.get(f"/console/devices/{device.public_id}/").content.decode()
-    start = page.index('id="device-managed-apps"')
-    return page[start : page.index("</section>", start)]
+    return apps_panel(client.get(f"/console/devices/{device.public_id}/").content.decode())
 
 
 def test_an_available_app_is_installed_from_the_device_page(
