@@ -80,6 +80,7 @@ def push_enrollment_task(
 )
 def drain_push_outbox_task(self: Task) -> dict[str, int]:
     """Push what the outbox holds (also the beat sweep); retries wait their backoff in it."""
+    services.drain_started()
     return services.drain_outbox(
         budget_seconds=services.DRAIN_BUDGET_SECONDS,
         wait_between_retries=not self.request.is_eager,

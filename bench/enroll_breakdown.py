@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import io
 import os
 import pstats
 import sys
@@ -49,8 +50,15 @@ def _label(environ: dict[str, Any]) -> str:
 class Meter:
     """A WSGI wrapper counting CPU and queries per request label."""
 
-    def __init__(self, app: Callable[..., Iterable[bytes]], profile: str | None = None) -> None:
+    def __init__(
+        self,
+        app: Callable[..., Iterable[bytes]],
+        profile: str | None = None,
+        show_sql: str | None = None,
+    ) -> None:
         self.app = app
+        # Prints the statements of the requests whose label contains `show_sql`.
+        self.show_sql = show_sql
         self.rows: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0])
         self.on = False
         # cProfile of the requests whose label contains `profile` (measured ones only).
@@ -65,11 +73,21 @@ class Meter:
             # The device's two POSTs of MachineInfo: the 401 challenge, then (with a bearer)
             # the profile.
             label += " (profile)" if "HTTP_AUTHORIZATION" in environ else " (challenge)"
+        if label == "PUT /mdm/checkin":
+            # Authenticate and TokenUpdate apart: the body is read here and handed on as is.
+            body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+            environ["wsgi.input"] = io.BytesIO(body)
+            kind = next((k for k in (b"Authenticate", b"TokenUpdate") if k in body), b"other")
+            label += f" ({kind.decode()})"
         queries = 0
+
+        show = self.on and self.show_sql is not None and self.show_sql in label
 
         def count(execute: Callable[..., Any], *args: Any) -> Any:
             nonlocal queries
             queries += 1
+            if show:
+                print(f"[{label}] {args[0][:300]}")
             return execute(*args)
 
         profiling = (
@@ -110,6 +128,11 @@ def main(argv: list[str] | None = None) -> int:
         "--profile",
         default=None,
         help="print cProfile's top functions for the requests whose label contains this",
+    )
+    parser.add_argument(
+        "--show-sql",
+        default=None,
+        help="print the statements of the requests whose label contains this",
     )
     parser.add_argument(
         "--directory-users",
@@ -165,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
         from bench import reference
 
         before = reference.measure()
-        meter = _run(users, args.enrollments, args.profile)
+        meter = _run(users, args.enrollments, args.profile, args.show_sql)
         after = reference.measure()
     finally:
         if slapd is not None:
@@ -190,7 +213,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'all requests':44} {'':15} {total_cpu:12.2f} {total_queries:13.1f}  (per enrollment)")
     print(f"reference before: {reference.describe(before)}; after: {reference.describe(after)}")
     if meter.profiler is not None:
-        pstats.Stats(meter.profiler).sort_stats("cumulative").print_stats(45)
+        pstats.Stats(meter.profiler).sort_stats("cumulative").print_stats(
+            int(os.environ.get("BENCH_PROFILE_LINES", "45"))
+        )
         pstats.Stats(meter.profiler).sort_stats("tottime").print_stats(30)
     return 0
 
@@ -219,7 +244,12 @@ def _seed_directory(count: int) -> None:
         cursor.execute("ANALYZE directory_directoryuser")
 
 
-def _run(users: list[tuple[str, str]], count: int, profile: str | None = None) -> Meter:
+def _run(
+    users: list[tuple[str, str]],
+    count: int,
+    profile: str | None = None,
+    show_sql: str | None = None,
+) -> Meter:
     from bench import enroll
     from mdm_server.pki import certificates
     from mdm_server.wsgi import application
@@ -230,7 +260,7 @@ def _run(users: list[tuple[str, str]], count: int, profile: str | None = None) -
     turn = iter(range(10**9))
     # The device makes its SCEP key: not the server's work, so a few are made beforehand.
     certificates.new_rsa_key = lambda bits=2048: keys[next(turn) % len(keys)]  # type: ignore[assignment]
-    meter = Meter(application, profile)
+    meter = Meter(application, profile, show_sql)
     apple = flow.throwaway_apple_identity()
     for n in range(count + 2):
         meter.on = n >= 2  # two warm-up enrollments

@@ -27,7 +27,7 @@ from devices.services.common import (
     _log,
     target_for,
 )
-from devices.services.inventory_queue import queue_initial_inventory
+from devices.services.inventory_queue import queue_first_commands
 from devices.services.pin import _check_pin, adopt_identity, channel_of, pinned_renews
 from mdm_server import apple, audit, encryption, untrusted
 from mdm_server.pki import services as pki
@@ -361,11 +361,12 @@ def _token_update(enrollment: Enrollment, message: protocol.TokenUpdate) -> Repl
         detail["discarded"] = "UnlockToken is never kept for a User Enrollment"
     _log(enrollment, DeviceEvent.Kind.CHECKIN, MessageType.TOKEN_UPDATE, "ok", detail=detail)
     if first:
-        # Enrollment completed: the inventory is asked in this transaction, so a TokenUpdate is
-        # never stored without it. Also while the device awaits configuration (Setup
-        # Assistant): Apple lets the server run commands then, and DeviceInformation tells a
-        # Mac's supervision before it escrows its bootstrap token.
-        queue_initial_inventory(enrollment=enrollment)
+        # Enrollment completed: the inventory (and what the other apps send a new channel) is
+        # queued in this transaction, so a TokenUpdate is never stored without it. Also while
+        # the device awaits configuration (Setup Assistant): Apple lets the server run commands
+        # then, and DeviceInformation tells a Mac's supervision before it escrows its
+        # bootstrap token.
+        queue_first_commands(enrollment=enrollment)
         transaction.on_commit(
             lambda: signals.enrollment_completed.send(sender=Enrollment, enrollment=enrollment)
         )
@@ -398,6 +399,7 @@ def _token_update_new_user_channel(
         raise CheckinRejected(401, "authorization expired", challenge.www_authenticate)
     _apply_token(user, message)
     _log(user, DeviceEvent.Kind.CHECKIN, MessageType.TOKEN_UPDATE, "ok", detail={"first": True})
+    queue_first_commands(enrollment=user)
     transaction.on_commit(
         lambda: signals.enrollment_completed.send(sender=Enrollment, enrollment=user)
     )

@@ -6,12 +6,16 @@ filter: a User Enrollment is asked only what Apple allows it.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from devices import signals
 from devices.models import Enrollment
 from devices.services.queue import CommandRequest, enqueue_commands
+
+logger = logging.getLogger(__name__)
 
 INVENTORY_ORIGIN = "inventory"
 REFRESH_ORIGIN = "inventory refresh"
@@ -31,6 +35,17 @@ def inventory_commands(*, user_enrollment: bool) -> list[tuple[str, dict[str, An
         ("ProfileList", {}),
         ("CertificateList", {}),
         ("InstalledApplicationList", apps),
+    ]
+
+
+def _inventory_requests(*, user_enrollment: bool) -> list[CommandRequest]:
+    return [
+        CommandRequest(
+            request_type,
+            payload,
+            DEVICE_INFORMATION_PRIORITY if request_type == "DeviceInformation" else None,
+        )
+        for request_type, payload in inventory_commands(user_enrollment=user_enrollment)
     ]
 
 
@@ -56,14 +71,7 @@ def queue_inventory(enrollments: QuerySet[Enrollment] | list[Enrollment], origin
         # One multi-command enqueue: the five commands are written together, pushed once.
         results = enqueue_commands(
             enrollments=members,
-            requests=[
-                CommandRequest(
-                    request_type,
-                    payload,
-                    DEVICE_INFORMATION_PRIORITY if request_type == "DeviceInformation" else None,
-                )
-                for request_type, payload in inventory_commands(user_enrollment=user_enrollment)
-            ],
+            requests=_inventory_requests(user_enrollment=user_enrollment),
             origin=origin,
         )
         for result in results:
@@ -71,10 +79,28 @@ def queue_inventory(enrollments: QuerySet[Enrollment] | list[Enrollment], origin
     return len(queued)
 
 
-def queue_initial_inventory(*, enrollment: Enrollment) -> int:
-    """Enrollment completed (the device channel's first TokenUpdate): ask the device for its
-    inventory. User channels are not asked: what they may tell is known through their device.
-    Runs inside the caller's transaction, so the TokenUpdate and its inventory commit together."""
-    if enrollment.parent_id is not None or not enrollment.device.platform:
+def queue_first_commands(*, enrollment: Enrollment) -> int:
+    """Enrollment completed (a channel's first TokenUpdate): ask the device for its inventory,
+    with what the other apps send a new channel (`signals.initial_commands`: the declarations'
+    first synchronisation), all in one enqueue and one push. User channels are not asked an
+    inventory: what they may tell is known through their device. Runs inside the caller's
+    transaction, so the TokenUpdate and these commands commit together. Queued commands."""
+    requests: list[CommandRequest] = []
+    if enrollment.parent_id is None and enrollment.device.platform:
+        requests += _inventory_requests(user_enrollment=enrollment.is_user_enrollment)
+    for receiver, answer in signals.initial_commands.send_robust(
+        sender=Enrollment, enrollment=enrollment
+    ):
+        if isinstance(answer, Exception):
+            # The receivers only read; the enrollment completes without that command (the
+            # admin can send it), rather than failing the device's TokenUpdate.
+            logger.error(
+                "initial commands of %s for enrollment %s failed: %r",
+                getattr(receiver, "__qualname__", receiver), enrollment.pk, answer,
+            )  # fmt: skip
+        elif answer:
+            requests += answer
+    if not requests:
         return 0
-    return queue_inventory([enrollment], INVENTORY_ORIGIN)
+    results = enqueue_commands(enrollments=[enrollment], requests=requests, origin=INVENTORY_ORIGIN)
+    return sum(len(result.queued) for result in results)

@@ -216,12 +216,13 @@ class _Selected(_Targets):
 
 @dataclass(frozen=True)
 class CommandRequest:
-    """One command of a multi-command enqueue: its registry name, parameters and priority
-    (None: the command's own)."""
+    """One command of a multi-command enqueue: its registry name, parameters, priority (None:
+    the command's own) and origin (None: the enqueue's)."""
 
     request_type: str
     payload: dict[str, Any] | None = None
     priority: int | None = None
+    origin: str | None = None
 
 
 @dataclass
@@ -232,6 +233,7 @@ class _Prepared:
     base: dict[str, Any]
     profile: dict[str, Any] | None
     priority: int
+    origin: str | None = None
     result: EnqueueResult = field(default_factory=EnqueueResult)
 
 
@@ -242,7 +244,7 @@ def _prepare(request: CommandRequest) -> _Prepared:
         _profile_from_bytes(base["Payload"]) if spec.request_type == "InstallProfile" else None
     )
     priority = spec.priority if request.priority is None else request.priority
-    return _Prepared(spec, base, profile, priority)
+    return _Prepared(spec, base, profile, priority, request.origin)
 
 
 @transaction.atomic
@@ -402,7 +404,7 @@ def _new_command(one: _Prepared, variant: _Variant, origin: str, user: Any) -> C
             "title": spec.title,
             "params": commands.display_params(spec, variant.payload),
         },
-        origin=origin[:120],
+        origin=(origin if one.origin is None else one.origin)[:120],
         created_by=user,
     )
 

@@ -18,8 +18,8 @@ class DeclarationsConfig(AppConfig):
 
         hooks.set_declarative_handler(receivers.handle_declarative)
         hooks.set_declaration_check(rules.refusal_for_target)
-        signals.enrollment_completed.connect(
-            receivers.on_enrollment_completed, dispatch_uid="declarations.enrollment_completed"
+        signals.initial_commands.connect(
+            receivers.initial_commands, dispatch_uid="declarations.initial_commands"
         )
         signals.enrollment_ended.connect(
             receivers.on_enrollment_ended, dispatch_uid="declarations.enrollment_ended"

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from devices.hooks import DeclarativeAnswer
 from devices.models import Enrollment
+from devices.services.queue import CommandRequest
 from profiles.declarations import protocol, services
 from profiles.declarations.models import SetAssignment
 from profiles.models import Profile
@@ -53,20 +54,20 @@ def handle_declarative(
     )
 
 
-def on_enrollment_completed(sender: Any, enrollment: Enrollment, **kwargs: Any) -> None:
+def initial_commands(
+    sender: Any, enrollment: Enrollment, **kwargs: Any
+) -> list[CommandRequest] | None:
     """A new channel that has declaration sets, or that may report status (the server's own
     status subscriptions), is told to synchronise: that first command turns declarative
-    management on for the device."""
-    try:
-        kind = services.channel_kind(enrollment)
-        # Supervision is known only once DeviceInformation is answered (asked at enrollment
-        # too): a device enrollment may be supervised, and a supervised Mac reports status.
-        maybe = [kind, replace(kind, kind="supervised")] if kind.kind == "device" else [kind]
-        subscribes = any(services.server_subscriptions(k) for k in maybe)
-        if subscribes or services.sets_for(enrollment).exists():
-            services.notify(Enrollment.objects.filter(pk=enrollment.pk), origin=ENROLLMENT_ORIGIN)
-    except Exception:
-        logger.exception("queueing declarations for enrollment %s failed", enrollment.pk)
+    management on for the device. Queued with its inventory (`devices.signals.initial_commands`)."""
+    kind = services.channel_kind(enrollment)
+    # Supervision is known only once DeviceInformation is answered (asked at enrollment too):
+    # a device enrollment may be supervised, and a supervised Mac reports status.
+    maybe = [kind, replace(kind, kind="supervised")] if kind.kind == "device" else [kind]
+    subscribes = any(services.server_subscriptions(k) for k in maybe)
+    if subscribes or services.sets_for(enrollment).exists():
+        return [CommandRequest("DeclarativeManagement", origin=ENROLLMENT_ORIGIN)]
+    return None
 
 
 def on_enrollment_ended(

@@ -329,3 +329,35 @@ def test_push_tasks_stop_before_the_broker_hands_their_message_out_again() -> No
     sender_limit = client.ApnsConfig(identity_pem=b"", topic="t").timeout_seconds
     assert services.DRAIN_BUDGET_SECONDS + sender_limit < services.DRAIN_TIME_LIMIT_SECONDS
     assert app.conf.beat_schedule["drain-push-outbox"]["task"] == tasks.drain_push_outbox_task.name
+
+
+def test_a_waiting_drain_task_is_not_published_again(
+    monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    """Each enqueue asks a worker to drain; while one drain task still waits for a worker, a new
+    request only sets nothing (one Redis SET) instead of publishing another task. The task
+    clears the request when it starts, so rows committed before a skipped request are pushed."""
+    from apns import tasks
+    from mdm_server import redis_client
+
+    redis = redis_client.client()
+    assert redis is not None, "the suite runs with Redis"
+    redis.delete(services.DRAIN_REQUESTED_KEY)
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # tasks wait for a worker, as in production
+    published: list[Any] = []
+    monkeypatch.setattr(
+        tasks.drain_push_outbox_task, "apply_async", lambda **kw: published.append(kw)
+    )
+    services.request_drain()
+    services.request_drain()
+    assert len(published) == 1
+    # Bounded: a task lost with the broker does not silence later requests for long.
+    assert 0 < redis.pttl(services.DRAIN_REQUESTED_KEY) <= services.DRAIN_REQUEST_TTL_MS
+    services.drain_started()  # a worker took the task
+    services.request_drain()
+    assert len(published) == 2
+    # A fan-out's several workers and a delayed retry are always asked.
+    services.request_drain(workers=3)
+    services.request_drain(countdown=5)
+    assert len(published) == 6
+    redis.delete(services.DRAIN_REQUESTED_KEY)

@@ -261,6 +261,8 @@ def test_user_channel_command_only_on_that_channel(make_device: MakeDevice) -> N
     device, _enrollment = _enrolled(make_device, platform="macOS", user_enrollment=False)
     device.token_update(user="U1")
     user = Enrollment.objects.get(channel=Enrollment.Channel.USER)
+    # The user channel's first synchronisation, queued with its TokenUpdate, answered first.
+    assert [h.request_type for h in device.run(user="U1")] == ["DeclarativeManagement"]
     services.enqueue_command(enrollments=[user], request_type="ProfileList")
     assert device.run() == []
     assert [h.request_type for h in device.run(user="U1")] == ["ProfileList"]

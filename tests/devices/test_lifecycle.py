@@ -30,8 +30,9 @@ from devices.services import inventory_queue
 from devices.services import lifecycle as lifecycle_services
 from enrollment.models import EnrollmentSession
 from mdm_server.models import AuditEvent
-from tests.channels import new_channel
-from tests.devices._rows import bulk_devices, enrolled
+from profiles.declarations.receivers import ENROLLMENT_ORIGIN
+from tests.channels import create_channel
+from tests.devices._rows import INVENTORY, bulk_devices, enrolled
 from tests.simulator import SimulatedDevice
 
 MakeDevice = Callable[..., SimulatedDevice]
@@ -90,6 +91,9 @@ def test_user_enrollment_is_asked_only_what_apple_allows(
         "ProfileList",
         "CertificateList",
         "InstalledApplicationList",
+        # Queued with them, in the TokenUpdate's transaction: the first synchronisation that
+        # turns declarative management on (the server's status subscriptions).
+        "DeclarativeManagement",
     }
     queries = set(queued["DeviceInformation"]["Queries"])
     assert queries and not queries & HARDWARE_QUERIES
@@ -113,17 +117,25 @@ def test_device_enrollment_lists_every_app_and_asks_supervision(
     assert "ManagedAppsOnly" not in queued["InstalledApplicationList"]
     assert {"SerialNumber", "IsSupervised"} <= set(queued["DeviceInformation"]["Queries"])
     rows = QueuedCommand.objects.filter(enrollment=enrollment)
-    assert {r.command.origin for r in rows} == {inventory_queue.INVENTORY_ORIGIN}
+    # With the inventory, in the same enqueue: the first declarations synchronisation.
+    assert {r.command.origin for r in rows} == {inventory_queue.INVENTORY_ORIGIN, ENROLLMENT_ORIGIN}
 
 
 @pytest.mark.django_db
 def test_inventory_is_queued_once_per_enrollment(make_device: MakeDevice) -> None:
     device, enrollment = enrolled(make_device, user_enrollment=True, drain_inventory=False)
     assert device.token_update() == 200  # a later TokenUpdate (new push token) asks nothing
-    assert QueuedCommand.objects.filter(enrollment=enrollment).count() == 5
-    # User channels are asked nothing of their own; their device answers for them.
-    user = new_channel(parent=enrollment, channel_key="user:x", platform="macOS")
-    assert inventory_queue.queue_initial_inventory(enrollment=user) == 0
+    # The five inventory commands and the first declarations synchronisation, once.
+    assert QueuedCommand.objects.filter(enrollment=enrollment).count() == 6
+    # User channels are asked no inventory of their own; their device answers for them.
+    user = create_channel(
+        parent=enrollment, channel_key="user:x", enrollment_type=enrollment.enrollment_type
+    )
+    inventory_queue.queue_first_commands(enrollment=user)
+    asked = QueuedCommand.objects.filter(enrollment=user).values_list(
+        "command__request_type", flat=True
+    )
+    assert not set(asked) & INVENTORY
 
 
 def _mac_with_bootstrap(make_device: MakeDevice, supervised: bool) -> tuple[SimulatedDevice, dict]:

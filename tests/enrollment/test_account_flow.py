@@ -546,7 +546,7 @@ def test_a_second_enrollment_reads_no_configuration_and_keeps_its_statement_budg
     inventory: list[str] = []  # those of the inventory queued at the first TokenUpdate
     pushes: list[str] = []  # after it: its push, in-process here (the workers' part)
     target = statements
-    queue_inventory = checkin.queue_initial_inventory
+    queue_inventory = checkin.queue_first_commands
 
     def counted_inventory(**kwargs: Any) -> int:
         nonlocal target
@@ -556,7 +556,7 @@ def test_a_second_enrollment_reads_no_configuration_and_keeps_its_statement_budg
         finally:
             target = pushes
 
-    monkeypatch.setattr(checkin, "queue_initial_inventory", counted_inventory)
+    monkeypatch.setattr(checkin, "queue_first_commands", counted_inventory)
 
     def record(execute: Any, sql: str, *args: Any) -> Any:
         if sql.startswith("BEGIN"):  # SQLite opens its transactions with a statement

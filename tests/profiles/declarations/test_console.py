@@ -21,7 +21,8 @@ ENFORCEMENT = "com.apple.configuration.softwareupdate.enforcement.specific"
 def test_create_assign_and_see_status(
     admin_client: Client, make_device: MakeDevice, django_capture_on_commit_callbacks: Any
 ) -> None:
-    phone = make_device(platform="iOS", user_enrollment=True)
+    # The status comes only from the device: it has not answered its first sync yet.
+    phone = make_device(platform="iOS", user_enrollment=True, drain_inventory=False)
     phone.enroll()
     enrollment = Enrollment.objects.get()
     page = admin_client.get(f"/console/declarations/new/?type={ENFORCEMENT}")
@@ -107,7 +108,7 @@ def test_stale_status_is_flagged(make_device: MakeDevice, settings: Any) -> None
 
     from profiles.declarations.models import ChannelStatus
 
-    phone = make_device()
+    phone = make_device(drain_inventory=False)
     phone.enroll()
     status = ChannelStatus.objects.create(
         enrollment=Enrollment.objects.get(), reported_at=timezone.now() - timedelta(hours=30)

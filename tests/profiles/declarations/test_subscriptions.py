@@ -73,7 +73,7 @@ def test_an_os_without_declarative_management_gets_nothing() -> None:
 def test_a_user_enrolled_iphone_with_no_set_reports_status_at_enrollment(
     make_device: MakeDevice, django_capture_on_commit_callbacks: Any
 ) -> None:
-    phone = make_device(platform="iOS", user_enrollment=True)
+    phone = make_device(platform="iOS", user_enrollment=True, drain_inventory=False)
     with django_capture_on_commit_callbacks(execute=True):
         phone.enroll()
     enrollment = Enrollment.objects.get()
@@ -82,7 +82,8 @@ def test_a_user_enrolled_iphone_with_no_set_reports_status_at_enrollment(
     )
     assert queued.count() == 1  # nothing assigned: the subscriptions alone turn DDM on
     handled = phone.run()
-    assert [r.request_type for r in handled] == ["DeclarativeManagement"]
+    # Queued with the inventory, at the TokenUpdate: answered after it (its priority).
+    assert [r.request_type for r in handled][-1] == "DeclarativeManagement"
     assert AUTO in phone.declarative.declarations
     assert services.AUTO_SUBSCRIPTIONS in phone.declarative.active
     assert "softwareupdate.pending-version" not in _names(phone)
@@ -98,9 +99,9 @@ def test_without_the_server_subscriptions_the_device_would_report_nothing(
     make_device: MakeDevice,
 ) -> None:
     """The simulator honours subscriptions: the automatic one is what fills the status."""
-    phone = make_device(platform="iOS", user_enrollment=True)
+    # Not yet synchronised: the first DeclarativeManagement waits in the queue.
+    phone = make_device(platform="iOS", user_enrollment=True, drain_inventory=False)
     phone.enroll()
-    phone.declarative.active = set()
     report = phone.declarative.report(os_version="18.2", build_version="22C152")
     assert report["StatusItems"] == {}
     phone.sync_declarations()
