@@ -867,7 +867,7 @@ def schedule_pushes(
     its way (waiting in the outbox, or sent and not answered by a connect) is left out: one push
     makes the device drain its whole queue.
     """
-    if not PushCertificate.objects.filter(is_active=True).exists():
+    if active_topic() is None:  # kept per process: no query on every enqueue
         # Nothing can be pushed; the commands wait for the device's next check-in (or for the
         # periodic re-push once a certificate is uploaded). The dashboard says why.
         logger.warning("no APNs push certificate: %s not pushed", origin or "enrollments")
