@@ -11,7 +11,8 @@ logger = logging.getLogger(__name__)
 def _on_enrollment_completed(sender: Any, enrollment: Any, **kwargs: Any) -> None:
     from enrollment import services
 
-    services.bind_on_enrolled(enrollment)
+    # The session was bound at Authenticate (`services.bind_session`, a refused Authenticate
+    # otherwise): nothing to write for it here.
     try:
         services.replace_on_completion(enrollment)
     except Exception:

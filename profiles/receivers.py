@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 from devices.models import Enrollment, QueuedCommand
 
 logger = logging.getLogger(__name__)
+
+
+class _Clearing(threading.local):
+    """The users of a group membership being cleared, from its `pre_clear` to its `post_clear`
+    (Django sends both in the same thread, around the DELETE), by (model, primary key)."""
+
+    users: dict[tuple[type, Any], list[int]]
+
+    def __init__(self) -> None:
+        self.users = {}
+
+
+_clearing = _Clearing()
 
 
 def on_enrollment_completed(sender: Any, enrollment: Enrollment, **kwargs: Any) -> None:
@@ -65,15 +79,14 @@ def on_group_membership_changed(
 
     if action == "pre_clear":
         # After a clear the affected users are no longer known: remember them now.
-        # Kept on the instance from pre_clear to post_clear of the same m2m change.
-        instance._profiles_cleared_users = (  # noqa: SLF001
+        _clearing.users[(type(instance), instance.pk)] = (
             list(instance.members.values_list("pk", flat=True)) if reverse else [instance.pk]
         )
         return
     if action not in ("post_add", "post_remove", "post_clear"):
         return
     if action == "post_clear":
-        users = list(getattr(instance, "_profiles_cleared_users", []))
+        users = _clearing.users.pop((type(instance), instance.pk), [])
     else:
         users = list(pk_set or ()) if reverse else [instance.pk]
 

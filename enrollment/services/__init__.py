@@ -4,7 +4,6 @@ the protocol views, the portal, the console, the REST API and the devices hooks 
 
 from enrollment.services.core import *  # noqa: F403
 from enrollment.services.hooks import (
-    bind_on_enrolled,
     bind_session,
     check_bearer,
     end_sessions,
@@ -51,7 +50,6 @@ __all__ = [
     "PortalDecision",
     "ReenrollmentError",
     "SelfTest",
-    "bind_on_enrolled",
     "bind_session",
     "check_bearer",
     "check_oauth_client",

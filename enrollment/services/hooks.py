@@ -186,20 +186,6 @@ def check_bearer(enrollment: Enrollment, bearer: str | None) -> AuthChallenge | 
     return None
 
 
-def bind_on_enrolled(enrollment: Enrollment) -> None:
-    """First TokenUpdate of a session's enrollment: mark the session enrolled (one UPDATE, which
-    matches nothing when the session is unknown or already bound)."""
-    reference = enrollment.enrollment_reference
-    if not reference:
-        return
-    EnrollmentSession.objects.filter(
-        public_id=enrollment.enrollment_reference, enrollment__isnull=True
-    ).update(
-        enrollment_id=enrollment.parent_id or enrollment.pk,
-        status=EnrollmentSession.Status.ENROLLED,
-    )
-
-
 def purge_sessions(*, enrollment_ids: list[int], references: list[str]) -> int:
     """Ended User Enrollments are purged after their retention: their sessions (the person's
     sign-in name, Managed Apple ID, MachineInfo) and tokens go with them. The deleted count."""

@@ -143,13 +143,15 @@ def replace_on_completion(enrollment: Enrollment) -> bool:
     for another channel (the person's new device), unenroll that one as replaced. True if so."""
     if enrollment.parent_id is not None or not enrollment.enrollment_reference:
         return False
-    session = (
+    replaces = (
         EnrollmentSession.objects.filter(public_id=enrollment.enrollment_reference)
-        .select_related("replaces")
+        .values_list("replaces_id", flat=True)
         .first()
-    )
-    old = session.replaces if session is not None else None
-    if old is None or old.pk == enrollment.pk:
+    )  # the old channel is read only for a re-enrollment link (rare)
+    if replaces is None or replaces == enrollment.pk:
+        return False
+    old = Enrollment.objects.filter(pk=replaces).select_related("device").first()
+    if old is None:
         return False
     return device_services.unenroll(
         enrollment=old,

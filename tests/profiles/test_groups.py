@@ -56,6 +56,27 @@ def test_group_change_installs_and_removes(
     ).exists()
 
 
+@pytest.mark.parametrize("side", ["group", "person"])
+def test_clearing_a_membership_removes_the_group_profiles(
+    server_pki, admin_user, people, django_capture_on_commit_callbacks, side
+) -> None:
+    """A clear() deletes the memberships before `post_clear`, which no longer names them: the
+    members are read at `pre_clear` and synced once the clear commits, from either side."""
+    alice_phone = make_enrollment(directory_user=people["alice"])
+    profile = _profile(admin_user)
+    services.assign_profile(profile=profile, actor=admin_user, groups=[people["staff"]])
+    assert Delivery.objects.get(enrollment=alice_phone).status == Delivery.Status.QUEUED
+    with django_capture_on_commit_callbacks(execute=True):
+        if side == "group":
+            people["staff"].members.clear()
+        else:
+            people["alice"].groups.clear()
+    assert Delivery.objects.get(enrollment=alice_phone).status == Delivery.Status.REMOVING
+    assert QueuedCommand.objects.filter(
+        enrollment=alice_phone, command__request_type="RemoveProfile"
+    ).exists()
+
+
 def test_user_channel_of_a_group_member_gets_user_scope_profiles(
     server_pki, admin_user, people
 ) -> None:
