@@ -101,7 +101,7 @@ def test_handle_result_runs_the_modules_handler(make_device: MakeDevice) -> None
     info = {"PasscodePresent": True, "HardwareEncryptionCaps": 3}
     assert commands.handle_result(enrollment, "SecurityInfo", {"SecurityInfo": info}) == {"keys": 2}
     enrollment.refresh_from_db()
-    assert enrollment.security_info == info
+    assert enrollment.device.security_info == info
     assert commands.handle_result(enrollment, "RestartDevice", {"Status": "Acknowledged"}) == {}
 
 
