@@ -226,6 +226,52 @@ def test_unenroll_takes_nothing_from_the_admin_and_the_url_from_the_queue() -> N
         commands.build_command("Unenroll", {"Identifier": "com.other"}, public_url="https://a.b")
 
 
+# --- what each command knows, the queue service asks it ------------------------------------------
+
+DE_IOS = capabilities.Target(platform="iOS", os_version="18.0", enrollment_type="device")
+
+
+def test_device_information_without_queries_asks_each_device_every_key_it_may_be_asked() -> None:
+    spec = commands.REGISTRY["DeviceInformation"]
+    built = spec.build_payload({})
+    assert built == {}
+    for target in (UE_TARGETS["iOS"], DE_IOS):
+        queries = spec.body_for(built, target)["Queries"]
+        expected = capabilities.allowed_query_keys("DeviceInformation", target)
+        assert queries == sorted(expected) and queries
+    assert "UDID" not in spec.body_for(built, UE_TARGETS["iOS"])["Queries"]
+    assert "UDID" in spec.body_for(built, DE_IOS)["Queries"]
+
+
+def test_device_information_keeps_the_admins_queries_sorted_for_every_device() -> None:
+    spec = commands.REGISTRY["DeviceInformation"]
+    built = spec.build_payload({"Queries": ["OSVersion", "DeviceName"]})
+    assert built == {"Queries": ["DeviceName", "OSVersion"]}
+    assert spec.body_for(built, UE_TARGETS["iOS"]) == built
+
+
+def test_a_command_without_a_target_hook_is_the_same_for_every_device() -> None:
+    spec = commands.REGISTRY["ProfileList"]
+    built = spec.build_payload({})
+    assert spec.for_target is None
+    assert spec.body_for(built, UE_TARGETS["iOS"]) is built
+
+
+def test_the_queue_service_names_no_command() -> None:
+    # What a command needs per device (DeviceInformation's queries, InstallProfile's profile)
+    # is its module's: the service asks the spec, never compares names.
+    for module in ("devices/services/queue.py",):
+        source = (ROOT / module).read_text()
+        for spec in commands.REGISTRY.values():
+            for name in {spec.name, spec.request_type}:
+                assert f'"{name}"' not in source, (module, name)
+
+
+def test_install_profile_names_the_key_of_its_profile() -> None:
+    assert commands.REGISTRY["InstallProfile"].profile_key == "Payload"
+    assert {n for n, s in commands.REGISTRY.items() if s.profile_key} == {"InstallProfile"}
+
+
 def test_parameter_descriptions_come_from_the_serializers() -> None:
     (product, action) = commands.REGISTRY["ScheduleOSUpdate"].params
     assert (product.name, product.kind, product.required) == ("ProductKey", "str", False)
