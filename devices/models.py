@@ -299,6 +299,10 @@ class Command(models.Model):
 
     uuid = models.CharField(max_length=64, unique=True)
     request_type = models.CharField(max_length=64, db_index=True)
+    # The command's registry name (`devices.commands`): several share a RequestType (Unenroll
+    # is a RemoveProfile), and what a result means is the command's, e.g. an acknowledged
+    # Unenroll ends the enrollment. The database fills in "" for rows inserted without it.
+    spec = models.CharField(max_length=64, blank=True, default="", db_default="")
     channel = models.CharField(
         max_length=8, choices=Enrollment.Channel.choices, default=Enrollment.Channel.DEVICE
     )

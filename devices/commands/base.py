@@ -270,6 +270,9 @@ class CommandSpec:
     # The key holding a configuration profile (InstallProfile's Payload): the filter judges the
     # profile payload by payload, and a profile trimmed for a device is signed again.
     profile_key: str = ""
+    # An Acknowledged result ends the enrollment (Unenroll: the device removed the enrollment
+    # profile, so it will not check in again).
+    ends_enrollment: bool = False
 
     def __post_init__(self) -> None:
         if not self.request_type:

@@ -387,6 +387,7 @@ def _new_command(one: _Prepared, variant: _Variant, origin: str, user: Any) -> C
     return Command(
         uuid=uuid,
         request_type=spec.request_type,
+        spec=spec.name,
         channel=spec.channel,
         priority=one.priority,
         body=protocol.render_command(uuid, spec.request_type, variant.payload),
