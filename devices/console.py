@@ -395,7 +395,7 @@ def device_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
         "tab": tab,
         "tabs": TABS,
         "actions": selectors.actions_for(device),
-        "user_channels": list(device.user_channels.all()),
+        "user_channels": list(device.user_channels.select_related("device")),
         "gone_reason": lifecycle.gone_reason(device, days=LifecycleSettings.load().gone_after_days),
     }
     if tab == "summary":

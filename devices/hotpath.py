@@ -541,7 +541,7 @@ def refuse_delivery(delivery: Delivery, *, reason: str, now: dt.datetime, kind: 
 
 # What recording a result reads of the queue row and its command.
 _RESULT_QUEUE_FIELDS = ("id", "enrollment_id", "command_id", "status", "not_now_count")
-_RESULT_COMMAND_FIELDS = ("id", "uuid", "request_type")
+_RESULT_COMMAND_FIELDS = ("id", "uuid", "request_type", "spec")
 
 
 @functools.cache

@@ -3,9 +3,7 @@ inventory."""
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
-from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -15,9 +13,6 @@ from django.db.models import Q
 from devices import lifecycle, renewal
 from mdm_server import apple
 from mdm_server.indexes import KeysetIndex
-
-if TYPE_CHECKING:
-    from directory.models import DirectoryUser
 
 
 def fit(model: type[models.Model], field: str, value: str) -> str:
@@ -298,94 +293,16 @@ class Enrollment(models.Model):
             and not self.push_token_dead
         )
 
-    # Transition: the Device's attributes, read through the channel so that reading
-    # `enrollment.os_version` keeps working; writes and queries go to `Device` (read-only).
-    @property
-    def platform(self) -> str:
-        return self.device.platform
-
-    @property
-    def udid(self) -> str | None:
-        return self.device.udid
-
-    @property
-    def serial_number(self) -> str | None:
-        return self.device.serial_number
-
-    @property
-    def imei(self) -> str | None:
-        return self.device.imei
-
-    @property
-    def meid(self) -> str | None:
-        return self.device.meid
-
-    @property
-    def os_version(self) -> str:
-        return self.device.os_version
-
-    @property
-    def build_version(self) -> str:
-        return self.device.build_version
-
-    @property
-    def product_name(self) -> str:
-        return self.device.product_name
-
-    @property
-    def model(self) -> str:
-        return self.device.model
-
-    @property
-    def model_name(self) -> str:
-        return self.device.model_name
-
-    @property
-    def device_name(self) -> str:
-        return self.device.device_name
-
-    @property
-    def supervised(self) -> bool:
-        return self.device.supervised
-
-    @property
-    def device_information(self) -> dict[str, Any]:
-        return self.device.device_information
-
-    @property
-    def security_info(self) -> dict[str, Any]:
-        return self.device.security_info
-
-    @property
-    def inventory_at(self) -> dt.datetime | None:
-        return self.device.inventory_at
-
-    @property
-    def managed_apple_id(self) -> str:
-        return self.device.managed_apple_id
-
-    @property
-    def user_short_name(self) -> str:
-        return self.device.user_short_name
-
-    @property
-    def user_long_name(self) -> str:
-        return self.device.user_long_name
-
-    @property
-    def directory_user(self) -> DirectoryUser | None:
-        return self.device.directory_user
-
-    @property
-    def directory_user_id(self) -> int | None:
-        return self.device.directory_user_id
-
 
 class Command(models.Model):
     """A command built once and fanned out to any number of enrollments by reference."""
 
     uuid = models.CharField(max_length=64, unique=True)
     request_type = models.CharField(max_length=64, db_index=True)
+    # The command's registry name (`devices.commands`): several share a RequestType (Unenroll
+    # is a RemoveProfile), and what a result means is the command's, e.g. an acknowledged
+    # Unenroll ends the enrollment. The database fills in "" for rows inserted without it.
+    spec = models.CharField(max_length=64, blank=True, default="", db_default="")
     channel = models.CharField(
         max_length=8, choices=Enrollment.Channel.choices, default=Enrollment.Channel.DEVICE
     )

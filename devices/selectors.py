@@ -372,8 +372,7 @@ def unenroll_pending(enrollment: Enrollment) -> bool:
     return QueuedCommand.objects.filter(
         enrollment=enrollment,
         status__in=QueuedCommand.PENDING,
-        command__request_type="RemoveProfile",
-        command__display__name="Unenroll",
+        command__spec__in=commands.ENDS_ENROLLMENT,
     ).exists()
 
 

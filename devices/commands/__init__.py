@@ -39,6 +39,9 @@ REGISTRY: dict[str, CommandSpec] = {spec.name: spec for _, spec in _FOUND}
 # Which module each command came from (a test checks: one module per command).
 MODULES: dict[str, str] = {spec.name: module for module, spec in _FOUND}
 
+# The commands whose acknowledgement ends the enrollment (by registry name: `Command.spec`).
+ENDS_ENROLLMENT = frozenset(spec.name for spec in REGISTRY.values() if spec.ends_enrollment)
+
 _RESULT_HANDLERS = {
     spec.request_type: spec.on_result for spec in REGISTRY.values() if spec.on_result is not None
 }

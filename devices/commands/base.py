@@ -234,6 +234,7 @@ def describe(params: type[Params]) -> tuple[Param, ...]:
 
 
 Builder = Callable[[dict[str, Any]], dict[str, Any]]
+TargetBuilder = Callable[[dict[str, Any], capabilities.Target], dict[str, Any]]
 ResultHandler = Callable[[Any, dict[str, Any]], dict[str, Any]]
 
 
@@ -262,6 +263,16 @@ class CommandSpec:
     default_keys: frozenset[str] = field(default_factory=frozenset)
     # What an Acknowledged result changes (inventory); returns a summary for the device log.
     on_result: ResultHandler | None = None
+    # The built command fitted to one class of device, before the capability filter judges it
+    # (DeviceInformation without Queries asks every key that device may be asked). None: the
+    # command is the same for every device.
+    for_target: TargetBuilder | None = None
+    # The key holding a configuration profile (InstallProfile's Payload): the filter judges the
+    # profile payload by payload, and a profile trimmed for a device is signed again.
+    profile_key: str = ""
+    # An Acknowledged result ends the enrollment (Unenroll: the device removed the enrollment
+    # profile, so it will not check in again).
+    ends_enrollment: bool = False
 
     def __post_init__(self) -> None:
         if not self.request_type:
@@ -287,6 +298,10 @@ class CommandSpec:
     def build_payload(self, params: Mapping[str, Any], **context: Any) -> dict[str, Any]:
         """The Command dictionary (without RequestType) for these admin parameters."""
         return self.build(self.validate(params, **context))
+
+    def body_for(self, body: dict[str, Any], target: capabilities.Target) -> dict[str, Any]:
+        """The built command as one class of device gets it, before the capability filter."""
+        return self.for_target(body, target) if self.for_target is not None else body
 
     def decide(self, target: capabilities.Target) -> capabilities.Decision:
         """Whether this target may get the command, from the generated capability table."""

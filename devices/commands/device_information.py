@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from devices import inventory
+from devices import capabilities, inventory
 from devices.commands.base import CommandSpec, Params, TextList
+
+REQUEST_TYPE = "DeviceInformation"
 
 
 class DeviceInformationParams(Params):
@@ -14,15 +16,24 @@ class DeviceInformationParams(Params):
 
 
 def build(values: dict[str, Any]) -> dict[str, Any]:
-    # Without explicit queries the delivery layer fills in every key this device may be asked.
-    return {"Queries": values["Queries"]} if values.get("Queries") else {}
+    # Without explicit queries `for_target` fills in every key each device may be asked. Sorted:
+    # the capability filter keeps the order, so every device's list reads the same way.
+    return {"Queries": sorted(values["Queries"])} if values.get("Queries") else {}
+
+
+def for_target(body: dict[str, Any], target: capabilities.Target) -> dict[str, Any]:
+    """Without explicit queries: every key this device may be asked (Apple's schema)."""
+    if "Queries" in body:
+        return body
+    return {**body, "Queries": sorted(capabilities.allowed_query_keys(REQUEST_TYPE, target))}
 
 
 COMMAND = CommandSpec(
-    name="DeviceInformation",
+    name=REQUEST_TYPE,
     title="Refresh device information",
     menu_order=10,
     params_class=DeviceInformationParams,
     build=build,
+    for_target=for_target,
     on_result=inventory.device_information,
 )

@@ -17,4 +17,5 @@ COMMAND = CommandSpec(
     title="Install profile",
     menu_order=40,
     params_class=InstallProfileParams,
+    profile_key="Payload",
 )

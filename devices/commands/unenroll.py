@@ -48,4 +48,5 @@ COMMAND = CommandSpec(
     request_type="RemoveProfile",
     params_class=UnenrollParams,
     destructive=True,
+    ends_enrollment=True,
 )

@@ -101,12 +101,16 @@ def _detail(
     request: HttpRequest, app: App, *, form: forms.AssignForm | None = None, status: int = 200
 ) -> HttpResponse:
     installs = (
-        AppInstall.objects.filter(app=app).select_related("enrollment").order_by("enrollment_id")
+        AppInstall.objects.filter(app=app)
+        .select_related("enrollment__device")
+        .order_by("enrollment_id")
     )
     context: dict[str, Any] = {
         "section": "apps",
         "app": app,
-        "assignments": AppAssignment.objects.filter(app=app).select_related("enrollment", "group"),
+        "assignments": AppAssignment.objects.filter(app=app).select_related(
+            "enrollment__device", "group"
+        ),
         "installs": installs[:500],
         "counts": services.status_counts(app),
         "form": form or forms.AssignForm(),

@@ -59,7 +59,7 @@ def available_for_device(enrollment: Enrollment) -> list[AvailableApp]:
     seen: set[int] = set()
     for assignment in assignments:
         app = assignment.app
-        if app.pk in seen or (app.platforms and enrollment.platform not in app.platforms):
+        if app.pk in seen or (app.platforms and enrollment.device.platform not in app.platforms):
             continue
         if not assignment_targets(assignment).filter(pk=enrollment.pk).exists():
             continue

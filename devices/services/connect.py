@@ -209,7 +209,8 @@ def _record_result(
                 sender=QueuedCommand, delivery=delivery, report=report
             )
         )
-        if report.status is ReportStatus.ACKNOWLEDGED and _is_unenroll(delivery.command):
+        ends = delivery.command.spec in commands.ENDS_ENROLLMENT  # loaded with the delivery
+        if report.status is ReportStatus.ACKNOWLEDGED and ends:
             hotpath.store_result(stored)
             unenroll(
                 enrollment=enrollment,
@@ -217,13 +218,3 @@ def _record_result(
             )
             return None
         return stored
-
-
-def _is_unenroll(command: Command) -> bool:
-    """The admin's Unenroll: a RemoveProfile of this server's enrollment profile."""
-    # request_type first: it is loaded with the delivery, `display` costs a query.
-    return (
-        command.request_type == "RemoveProfile"
-        and isinstance(command.display, dict)
-        and command.display.get("name") == "Unenroll"
-    )

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from devices import commands
 from devices.models import DeviceEvent, Enrollment, QueuedCommand
 from devices.services.checkin import unenroll
 from devices.services.common import _log
@@ -79,9 +80,7 @@ def remove_management(
     pending = QueuedCommand.objects.filter(
         Q(enrollment=device) | Q(enrollment__parent=device), status__in=QueuedCommand.PENDING
     )
-    if pending.filter(
-        command__request_type="RemoveProfile", command__display__name="Unenroll"
-    ).exists():
+    if pending.filter(command__spec__in=commands.ENDS_ENROLLMENT).exists():
         return "already requested"
     dropped = pending.update(
         status=QueuedCommand.Status.CANCELED, status_reason=reason, completed_at=timezone.now()

@@ -46,20 +46,21 @@ class _Variant:
     key_paths: tuple[str, ...] = ()
 
 
-def _profile_from_bytes(data: bytes) -> dict[str, Any]:
-    """The configuration profile inside InstallProfile's Payload (plain or CMS-signed)."""
+def _profile_from_bytes(key: str, data: bytes) -> dict[str, Any]:
+    """The configuration profile a command carries under `key` (InstallProfile's Payload),
+    plain or CMS-signed."""
     raw = data
     if not data.lstrip().startswith((b"<?xml", b"<plist", b"bplist")):
         try:
             raw = cms.verify_signed_data(data).content
         except cms.CMSError as exc:
-            raise commands.CommandInputError("Payload", f"not a profile: {exc}") from None
+            raise commands.CommandInputError(key, f"not a profile: {exc}") from None
     try:
         profile = plistlib.loads(raw)
     except Exception:  # plistlib raises assorted errors on bad input
-        raise commands.CommandInputError("Payload", "not a property list") from None
+        raise commands.CommandInputError(key, "not a property list") from None
     if not isinstance(profile, dict) or not isinstance(profile.get("PayloadContent"), list):
-        raise commands.CommandInputError("Payload", "not a configuration profile")
+        raise commands.CommandInputError(key, "not a configuration profile")
     return profile
 
 
@@ -92,10 +93,7 @@ def _variant_for(
     )
     if kind.status == Enrollment.Status.UNENROLLED:
         return None, "the device is unenrolled", []
-    body = base
-    if spec.request_type == "DeviceInformation" and "Queries" not in base:
-        # Without explicit queries: every key this device may be asked.
-        body = {**base, "Queries": capabilities.allowed_query_keys("DeviceInformation", target)}
+    body = spec.body_for(base, target)
     decision = capabilities.check_command_payload(
         spec.request_type, body, target, strip=strip_forbidden
     )
@@ -106,8 +104,6 @@ def _variant_for(
     if not decision.allowed or decision.payload is None:
         return None, decision.reason, notes
     payload = decision.payload
-    if spec.request_type == "DeviceInformation":
-        payload["Queries"] = sorted(payload["Queries"])
     if profile is None:
         return _Variant(payload, key_paths=decision.key_paths), "", notes
     result, document = capabilities.check_profile_document(profile, target, strip=strip_forbidden)
@@ -122,7 +118,7 @@ def _variant_for(
         # What this device may not receive was taken out: the profile is signed again, with the
         # server's signing identity, for the device to trust it.
         signed = signing.sign_profile(plistlib.dumps(document))
-        payload = {**payload, "Payload": signed}
+        payload = {**payload, spec.profile_key: signed}
     return _Variant(payload, _payload_summary(document), decision.key_paths), "", notes
 
 
@@ -240,9 +236,8 @@ class _Prepared:
 def _prepare(request: CommandRequest) -> _Prepared:
     spec = commands.get_spec(request.request_type)
     base = spec.build_payload(request.payload or {}, public_url=settings.PUBLIC_URL)
-    profile = (
-        _profile_from_bytes(base["Payload"]) if spec.request_type == "InstallProfile" else None
-    )
+    key = spec.profile_key
+    profile = _profile_from_bytes(key, base[key]) if key else None
     priority = spec.priority if request.priority is None else request.priority
     return _Prepared(spec, base, profile, priority, request.origin)
 
@@ -394,6 +389,7 @@ def _new_command(one: _Prepared, variant: _Variant, origin: str, user: Any) -> C
     return Command(
         uuid=uuid,
         request_type=spec.request_type,
+        spec=spec.name,
         channel=spec.channel,
         priority=one.priority,
         body=protocol.render_command(uuid, spec.request_type, variant.payload),

@@ -776,7 +776,7 @@ def start_device_configuration(enrollment: Any) -> None:
     if not reference.startswith(ADE_REFERENCE_PREFIX):
         # A company device enrolled another way (profile-based Device Enrollment): linked by
         # its serial number. A User Enrollment never reports one.
-        serial = (enrollment.serial_number or "").strip().upper()
+        serial = (enrollment.device.serial_number or "").strip().upper()
         if serial and not enrollment.is_user_enrollment:
             AbmDevice.objects.filter(serial_number=serial, enrollment__isnull=True).update(
                 enrollment=enrollment, device=enrollment.device_id, enrolled_at=timezone.now()

@@ -355,7 +355,7 @@ def set_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @roles.console_view()
 def device_status(request: HttpRequest, public_id: str) -> HttpResponse:
-    enrollment = get_object_or_404(Enrollment, public_id=public_id)
+    enrollment = get_object_or_404(Enrollment.objects.select_related("device"), public_id=public_id)
     status = ChannelStatus.objects.filter(enrollment=enrollment).first()
     served = services.served(enrollment)
     return render(

@@ -192,7 +192,11 @@ def test_bulk_seed_makes_devices_history_and_pending_rows() -> None:
     assert rows["devices_enrollment"] == 103
     assert rows["devices_queuedcommand"] == 103 * seed.HISTORY_PER_DEVICE
     mac = Enrollment.objects.get(channel_key="udid:ACTIVE-MAC")
-    assert (mac.platform, mac.enrollment_type, mac.udid) == ("macOS", "device", "ACTIVE-MAC")
+    assert (mac.device.platform, mac.enrollment_type, mac.device.udid) == (
+        "macOS",
+        "device",
+        "ACTIVE-MAC",
+    )
     assert 0 < rows["pending_queue_rows"] <= 10
     ue = Enrollment.objects.filter(enrollment_type="user")
     assert not ue.filter(device__udid__isnull=False).exists()  # the seed keeps the UE invariants
@@ -299,7 +303,7 @@ def test_round_trip_loop_against_a_live_server(
         assert InstalledProfile.objects.count() == len(specs) * load.PROFILES_PER_DEVICE
         assert InstalledApplication.objects.count() == len(specs) * load.APPS_PER_DEVICE
     else:
-        assert all(e.security_info for e in Enrollment.objects.all())
+        assert all(e.device.security_info for e in Enrollment.objects.all())
 
 
 @pytest.mark.django_db

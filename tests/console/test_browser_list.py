@@ -76,9 +76,9 @@ def test_sort_pages_total_saved_filter_and_udid_search(
     shot("31-saved-filter")
 
     target = Enrollment.objects.filter(enrollment_type="device").first()
-    assert target is not None and target.udid
+    assert target is not None and target.device.udid
     page.goto(f"{base}/console/devices/")
-    page.fill("#device-filters input[name=q]", target.udid[9:23].lower())
+    page.fill("#device-filters input[name=q]", target.device.udid[9:23].lower())
     page.click("#device-filters button[type=submit]")
     page.wait_for_url(re.compile(r".*q=.*"))
     assert _rows(page) == [str(target.public_id)]

@@ -26,8 +26,8 @@ def test_user_enrollment_authenticate_and_token_update(make_device: MakeDevice) 
     assert enrollment.enrollment_type == Enrollment.Type.USER
     assert enrollment.status == Enrollment.Status.PENDING
     assert enrollment.enrollment_id == device.enrollment_id
-    assert enrollment.udid is None and enrollment.serial_number is None
-    assert enrollment.platform == "iOS" and enrollment.os_version == "18.2"
+    assert enrollment.device.udid is None and enrollment.device.serial_number is None
+    assert enrollment.device.platform == "iOS" and enrollment.device.os_version == "18.2"
     assert enrollment.cert_fingerprint == certificates.fingerprint(device.certificate)
     assert not enrollment.is_pushable  # no push before the first TokenUpdate
     assert device.token_update() == 200
@@ -48,8 +48,8 @@ def test_device_enrollment_keeps_udid_serial_and_encrypted_unlock_token(
     device.enroll()
     enrollment = Enrollment.objects.get()
     assert enrollment.enrollment_type == Enrollment.Type.DEVICE
-    assert enrollment.udid == device.udid
-    assert enrollment.serial_number == device.serial_number
+    assert enrollment.device.udid == device.udid
+    assert enrollment.device.serial_number == device.serial_number
     stored = bytes(enrollment.unlock_token)
     assert b"unlock-" not in stored
     assert encryption.decrypt(stored) == b"unlock-" + device.udid.encode()
@@ -69,7 +69,7 @@ def test_user_enrollment_never_stores_hardware_ids_even_if_sent(make_device: Mak
     )
     assert status == 200
     enrollment = Enrollment.objects.get()
-    assert enrollment.serial_number is None and enrollment.imei is None
+    assert enrollment.device.serial_number is None and enrollment.device.imei is None
     event = enrollment.events.get(action="Authenticate")
     assert "not stored" in event.detail["discarded"]
 
@@ -246,7 +246,7 @@ def test_macos_user_channel_is_a_child_enrollment(make_device: MakeDevice) -> No
     assert device.token_update(user="ABCD-USER") == 200
     user = Enrollment.objects.get(channel=Enrollment.Channel.USER)
     assert user.parent == Enrollment.objects.get(channel=Enrollment.Channel.DEVICE)
-    assert user.user_id == "ABCD-USER" and user.user_short_name == "ABCD-USER"
+    assert user.user_id == "ABCD-USER" and user.device.user_short_name == "ABCD-USER"
     assert user.status == Enrollment.Status.ENROLLED
 
 
@@ -257,7 +257,7 @@ def test_macos_user_enrollment_user_channel_uses_enrollment_user_id(
     device.enroll()
     assert device.token_update(user="EUID-1") == 200
     user = Enrollment.objects.get(channel=Enrollment.Channel.USER)
-    assert user.enrollment_user_id == "EUID-1" and user.udid is None
+    assert user.enrollment_user_id == "EUID-1" and user.device.udid is None
     assert user.enrollment_type == Enrollment.Type.USER
 
 

@@ -101,7 +101,7 @@ def test_handle_result_runs_the_modules_handler(make_device: MakeDevice) -> None
     info = {"PasscodePresent": True, "HardwareEncryptionCaps": 3}
     assert commands.handle_result(enrollment, "SecurityInfo", {"SecurityInfo": info}) == {"keys": 2}
     enrollment.refresh_from_db()
-    assert enrollment.security_info == info
+    assert enrollment.device.security_info == info
     assert commands.handle_result(enrollment, "RestartDevice", {"Status": "Acknowledged"}) == {}
 
 
@@ -224,6 +224,82 @@ def test_unenroll_takes_nothing_from_the_admin_and_the_url_from_the_queue() -> N
     assert built == {"Identifier": "com.example.mdm.enrollment"}
     with pytest.raises(commands.CommandInputError, match="unknown parameter"):
         commands.build_command("Unenroll", {"Identifier": "com.other"}, public_url="https://a.b")
+
+
+# --- what each command knows, the queue service asks it ------------------------------------------
+
+DE_IOS = capabilities.Target(platform="iOS", os_version="18.0", enrollment_type="device")
+
+
+def test_device_information_without_queries_asks_each_device_every_key_it_may_be_asked() -> None:
+    spec = commands.REGISTRY["DeviceInformation"]
+    built = spec.build_payload({})
+    assert built == {}
+    for target in (UE_TARGETS["iOS"], DE_IOS):
+        queries = spec.body_for(built, target)["Queries"]
+        expected = capabilities.allowed_query_keys("DeviceInformation", target)
+        assert queries == sorted(expected) and queries
+    assert "UDID" not in spec.body_for(built, UE_TARGETS["iOS"])["Queries"]
+    assert "UDID" in spec.body_for(built, DE_IOS)["Queries"]
+
+
+def test_device_information_keeps_the_admins_queries_sorted_for_every_device() -> None:
+    spec = commands.REGISTRY["DeviceInformation"]
+    built = spec.build_payload({"Queries": ["OSVersion", "DeviceName"]})
+    assert built == {"Queries": ["DeviceName", "OSVersion"]}
+    assert spec.body_for(built, UE_TARGETS["iOS"]) == built
+
+
+def test_a_command_without_a_target_hook_is_the_same_for_every_device() -> None:
+    spec = commands.REGISTRY["ProfileList"]
+    built = spec.build_payload({})
+    assert spec.for_target is None
+    assert spec.body_for(built, UE_TARGETS["iOS"]) is built
+
+
+def test_the_queue_service_names_no_command() -> None:
+    # What a command needs per device (DeviceInformation's queries, InstallProfile's profile,
+    # Unenroll's ending) is its module's: the services ask the spec, never compare names.
+    for module in ("devices/services/queue.py", "devices/services/connect.py"):
+        source = (ROOT / module).read_text()
+        for spec in commands.REGISTRY.values():
+            for name in {spec.name, spec.request_type}:
+                assert f'"{name}"' not in source, (module, name)
+
+
+def test_install_profile_names_the_key_of_its_profile_and_unenroll_ends_the_enrollment() -> None:
+    assert commands.REGISTRY["InstallProfile"].profile_key == "Payload"
+    assert {n for n, s in commands.REGISTRY.items() if s.profile_key} == {"InstallProfile"}
+    assert sorted(commands.ENDS_ENROLLMENT) == ["Unenroll"]
+
+
+@pytest.mark.django_db
+def test_an_unenroll_is_known_by_its_command_not_by_its_console_copy(
+    make_device: MakeDevice,
+) -> None:
+    from devices import selectors
+    from devices.models import Command
+
+    device, enrollment = enrolled(make_device, platform="iOS", user_enrollment=False)
+    device.run()
+    # A RemoveProfile whose console copy claims to be an Unenroll ends nothing.
+    other = services.enqueue_command(
+        enrollments=[enrollment], request_type="RemoveProfile", payload={"Identifier": "com.ex.p"}
+    ).command
+    assert other is not None and other.spec == "RemoveProfile"
+    Command.objects.filter(pk=other.pk).update(display={"name": "Unenroll", "title": "Unenroll"})
+    assert not selectors.unenroll_pending(enrollment)
+    assert [r.request_type for r in device.run()] == ["RemoveProfile"]
+    enrollment.refresh_from_db()
+    assert enrollment.status == Enrollment.Status.ENROLLED
+    # The Unenroll is recognised by what it is, whatever its console copy says.
+    unenroll = services.enqueue_command(enrollments=[enrollment], request_type="Unenroll").command
+    assert unenroll is not None and unenroll.spec == "Unenroll"
+    Command.objects.filter(pk=unenroll.pk).update(display={})
+    assert selectors.unenroll_pending(enrollment)
+    assert [r.request_type for r in device.run()] == ["RemoveProfile"]
+    enrollment.refresh_from_db()
+    assert enrollment.status == Enrollment.Status.UNENROLLED
 
 
 def test_parameter_descriptions_come_from_the_serializers() -> None:

@@ -50,8 +50,8 @@ def test_user_enrollment_is_never_asked_for_hardware_ids(
     assert [h.request_type for h in handled] == ["DeviceInformation"]
     assert set(handled[0].command["Queries"]) == {"DeviceName", "OSVersion"}
     enrollment.refresh_from_db()
-    assert enrollment.device_information["DeviceName"].startswith("Simulated")
-    assert not HARDWARE_IDS & set(enrollment.device_information)
+    assert enrollment.device.device_information["DeviceName"].startswith("Simulated")
+    assert not HARDWARE_IDS & set(enrollment.device.device_information)
 
 
 @pytest.mark.parametrize("platform", ["iOS", "macOS"])
@@ -68,8 +68,8 @@ def test_default_device_information_queries_follow_the_table(
     assert not HARDWARE_IDS & ue_queries
     assert {"UDID", "SerialNumber"} <= de_queries
     de.refresh_from_db()
-    assert de.device_information["SerialNumber"] == de_device.serial_number
-    assert de.serial_number == de_device.serial_number
+    assert de.device.device_information["SerialNumber"] == de_device.serial_number
+    assert de.device.serial_number == de_device.serial_number
 
 
 @pytest.mark.parametrize(
@@ -189,7 +189,7 @@ def test_inventory_from_results(make_device: MakeDevice) -> None:
     cert = enrollment.certificates.get()
     assert cert.is_identity and len(cert.fingerprint) == 64
     enrollment.refresh_from_db()
-    assert "PasscodePresent" not in enrollment.security_info
+    assert "PasscodePresent" not in enrollment.device.security_info
 
 
 def test_install_profile_and_profile_list(make_device: MakeDevice) -> None:

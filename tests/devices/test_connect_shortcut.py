@@ -382,7 +382,7 @@ def _state(enrollment: Enrollment) -> dict[str, Any]:
                 "identifier", "display_name", "payload_types"
             )
         ),
-        "security_info": Enrollment.objects.get(pk=enrollment.pk).security_info,
+        "security_info": Enrollment.objects.get(pk=enrollment.pk).device.security_info,
     }
 
 
@@ -469,7 +469,10 @@ def test_a_result_with_the_next_command_is_a_handful_of_statements(
         is not None
     )
     enrollment.refresh_from_db()
-    assert enrollment.security_info == {"PasscodeCompliant": True, "HardwareEncryptionCaps": 3}
+    assert enrollment.device.security_info == {
+        "PasscodeCompliant": True,
+        "HardwareEncryptionCaps": 3,
+    }
 
 
 def test_a_result_that_fails_halfway_is_stored_once_by_django(

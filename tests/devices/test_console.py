@@ -521,7 +521,7 @@ def test_search_finds_a_device_enrollment_by_part_of_its_serial_or_udid(
     one = Enrollment.objects.get(device__serial_number="SER0000007")
     found = admin_client.get(LIST, {"q": "0000007"}).context["page"].rows
     assert [d.pk for d in found] == [one.pk]
-    udid_part = one.udid[9:18].lower()
+    udid_part = one.device.udid[9:18].lower()
     assert [d.pk for d in admin_client.get(LIST, {"q": udid_part}).context["page"].rows] == [one.pk]
     personal = admin_client.get(LIST, {"q": "SER000", "enrollment_type": "user"})
     assert personal.context["page"].rows == []

@@ -165,12 +165,12 @@ def test_a_long_string_in_authenticate_never_reaches_the_database_as_a_data_erro
     if status == 200:
         row = Enrollment.objects.get()
         stored = {
-            "OSVersion": row.os_version,
-            "BuildVersion": row.build_version,
-            "ProductName": row.product_name,
-            "Model": row.model,
-            "ModelName": row.model_name,
-            "SerialNumber": row.serial_number,
+            "OSVersion": row.device.os_version,
+            "BuildVersion": row.device.build_version,
+            "ProductName": row.device.product_name,
+            "Model": row.device.model,
+            "ModelName": row.device.model_name,
+            "SerialNumber": row.device.serial_number,
         }[key]
         assert stored and LONG.startswith(stored)
     else:
@@ -207,7 +207,7 @@ def test_a_long_string_in_device_information_is_stored_truncated(
         "ModelName": "model_name",
         "SerialNumber": "serial_number",
     }[key]
-    stored = getattr(enrollment, column)
+    stored = getattr(enrollment.device, column)
     limit = Device._meta.get_field(column).max_length
     assert stored == LONG[:limit]
 
@@ -259,7 +259,7 @@ def test_a_deep_result_from_an_enrolled_device_is_refused_and_loses_nothing(
     )
     assert status == 400 and b"nested" in reply, (status, reply)
     enrollment.refresh_from_db()
-    assert enrollment.os_version == "15.2"  # nothing applied
+    assert enrollment.device.os_version == "15.2"  # nothing applied
     status, _ = enrolled.connect("Idle")
     assert status == 200  # the command is still there to answer properly
 

@@ -98,12 +98,12 @@ def test_user_enrollment_is_asked_only_what_apple_allows(
     queries = set(queued["DeviceInformation"]["Queries"])
     assert queries and not queries & HARDWARE_QUERIES
     assert queued["InstalledApplicationList"]["ManagedAppsOnly"] is True
-    assert enrollment.inventory_at is None
+    assert enrollment.device.inventory_at is None
     answered = device.run()
     assert answered[0].request_type == "DeviceInformation"  # asked first
     enrollment.refresh_from_db()
-    assert enrollment.inventory_at is not None
-    assert enrollment.serial_number is None and enrollment.udid is None
+    assert enrollment.device.inventory_at is not None
+    assert enrollment.device.serial_number is None and enrollment.device.udid is None
 
 
 @pytest.mark.django_db
@@ -165,7 +165,7 @@ def test_supervised_mac_escrows_its_bootstrap_token_at_the_first_try(
 ) -> None:
     device, _ = _mac_with_bootstrap(make_device, supervised=True)
     enrollment = Enrollment.objects.get(device__udid=device.udid)
-    assert enrollment.supervised and enrollment.inventory_at is not None
+    assert enrollment.device.supervised and enrollment.device.inventory_at is not None
     assert enrollment.bootstrap_token is not None
     status, body = device.checkin({"MessageType": "GetBootstrapToken", "UDID": device.udid})
     assert status == 200 and plistlib.loads(body) == {"BootstrapToken": b"bt"}
@@ -177,7 +177,7 @@ def test_a_mac_that_is_not_supervised_keeps_no_bootstrap_token(
 ) -> None:
     device, token = _mac_with_bootstrap(make_device, supervised=False)
     enrollment = Enrollment.objects.get(device__udid=device.udid)
-    assert not enrollment.supervised and enrollment.bootstrap_token is None
+    assert not enrollment.device.supervised and enrollment.bootstrap_token is None
     # Supervision is known now: Apple's rule applies as it is.
     status, body = device.checkin(token)
     assert status == 403 and b"needs a supervised device" in body

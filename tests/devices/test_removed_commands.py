@@ -259,7 +259,7 @@ def test_a_command_queued_before_the_update_is_dropped_at_delivery(
     handled = sim.run()
     assert [r.request_type for r in handled] == ["DeviceInformation"]
     enrollment.refresh_from_db()
-    assert enrollment.os_version == "27.0"
+    assert enrollment.device.os_version == "27.0"
     dropped = later_deliveries().get(command__request_type="AvailableOSUpdates")
     assert dropped.status == QueuedCommand.Status.DROPPED
     assert dropped.status_reason.startswith("Apple removed AvailableOSUpdates in macOS 27.0")

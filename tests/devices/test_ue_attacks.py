@@ -241,11 +241,16 @@ def test_ue_result_claiming_supervision_and_hardware_ids_is_not_stored(
     }
     assert device.connect("Acknowledged", command_uuid=uuid, extra=lying) == (200, b"")
     enrollment.refresh_from_db()
-    assert enrollment.supervised is False
-    assert enrollment.device_name == "Personal phone"
-    assert "IsSupervised" not in enrollment.device_information
-    assert not set(HARDWARE_IDS) & set(enrollment.device_information)
-    assert (enrollment.udid, enrollment.serial_number, enrollment.imei, enrollment.meid) == (
+    assert enrollment.device.supervised is False
+    assert enrollment.device.device_name == "Personal phone"
+    assert "IsSupervised" not in enrollment.device.device_information
+    assert not set(HARDWARE_IDS) & set(enrollment.device.device_information)
+    assert (
+        enrollment.device.udid,
+        enrollment.device.serial_number,
+        enrollment.device.imei,
+        enrollment.device.meid,
+    ) == (
         None,
         None,
         None,
@@ -284,13 +289,13 @@ def test_ue_security_info_keeps_nothing_apple_forbids(
     answer = {"SecurityInfo": info}
     assert device.connect("Acknowledged", command_uuid=uuid, extra=answer) == (200, b"")
     enrollment.refresh_from_db()
-    assert enrollment.security_info["HardwareEncryptionCaps"] == 3
+    assert enrollment.device.security_info["HardwareEncryptionCaps"] == 3
     stored = plistlib.loads(bytes(later_deliveries().get().result))["SecurityInfo"]
     for key, value in forbidden.items():
         if isinstance(value, dict):  # only the forbidden member goes
-            assert "Applications" not in enrollment.security_info[key]
+            assert "Applications" not in enrollment.device.security_info[key]
             assert "Applications" not in stored[key]
         else:
-            assert key not in enrollment.security_info and key not in stored
+            assert key not in enrollment.device.security_info and key not in stored
     event = later_events().get(kind="result", action="SecurityInfo")
     assert event.detail["discarded"]

@@ -102,9 +102,9 @@ def test_full_user_enrollment_then_checkins(org: dict[str, Any], transport: Any)
     enrollment = Enrollment.objects.get()
     assert enrollment.enrollment_type == "user"
     assert enrollment.enrollment_id == device.enrollment_id
-    assert enrollment.udid is None and enrollment.serial_number is None
-    assert enrollment.managed_apple_id == org["alice"].managed_apple_id
-    assert enrollment.directory_user_id == org["alice"].pk
+    assert enrollment.device.udid is None and enrollment.device.serial_number is None
+    assert enrollment.device.managed_apple_id == org["alice"].managed_apple_id
+    assert enrollment.device.directory_user_id == org["alice"].pk
     session = EnrollmentSession.objects.get()
     assert session.enrollment_id == enrollment.pk
     assert session.status == "enrolled"
@@ -302,7 +302,7 @@ def test_account_driven_device_enrollment_for_a_mac(org: dict[str, Any], transpo
     assert device.connect("Idle")[0] == 200
     enrollment = Enrollment.objects.get()
     assert enrollment.enrollment_type == "adde"
-    assert enrollment.udid == device.udid
+    assert enrollment.device.udid == device.udid
     assert EnrollmentSession.objects.get().enrollment_type == "adde"
 
 

@@ -431,7 +431,7 @@ def test_a_fleet_stays_enrolled_for_two_years_across_a_ca_rollover(
             enrollment=channel, status__in=QueuedCommand.PENDING
         ).exists(), name
         if channel.enrollment_type == "ade":  # still the supervised company device ABM knows
-            assert channel.supervised, name
+            assert channel.device.supervised, name
             assert AbmDevice.objects.filter(enrollment=channel).count() == 1, name
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 from django.test import Client
+from django.utils.html import escape
 
 from devices import services as device_services
 from devices.models import Device, DeviceEvent, Enrollment, QueuedCommand
@@ -230,6 +231,10 @@ def test_wording_follows_apples_schema_for_a_user_enrolled_iphone(
     client = Client()
     _sign_in(client)
     section = _section(client.get(URL).content.decode(), phone)
+    # The heading and the kind line read the Device: its name (or model) and its platform.
+    name = phone.device.device_name or phone.device.model_name or phone.device.product_name
+    assert name and f"<h2>{escape(name)}</h2>" in section
+    assert "User Enrollment · iOS 17.5</p>" in section
     can_do, cannot_do = _items(section, "can-do"), _items(section, "cannot-do")
     for command in (
         "EraseDevice",
@@ -313,7 +318,7 @@ def test_real_inventory_and_last_check_in(org: dict[str, Any], owned: Any) -> No
     assert "Mail account" in installed.group(1)  # from the profile's payload type
     assert "Work" in installed.group(1)  # the managed app
     assert "mdm-identity" in installed.group(1)  # the certificate list
-    assert phone.managed_apple_id in installed.group(1) or not phone.managed_apple_id
+    assert phone.device.managed_apple_id in installed.group(1) or not phone.device.managed_apple_id
     assert "Last checked in" in section
 
 

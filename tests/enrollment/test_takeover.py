@@ -151,7 +151,7 @@ def test_another_devices_certificate_cannot_take_over_an_enrollment(
         before.push_token,
         before.push_magic,
     )
-    assert after.directory_user_id == org["alice"].pk
+    assert after.device.directory_user_id == org["alice"].pk
     # The refusal is in the victim's device log, with the certificate that tried.
     refused = after.events.get(action="Authenticate", status="refused")
     assert refused.detail["certificate"] == _fingerprint(attacker.certificate)
@@ -280,7 +280,7 @@ def test_a_checked_out_device_may_be_handed_to_someone_else(
     carols.enroll()
     channel = _channel_of(carols)
     assert channel.status == Enrollment.Status.ENROLLED
-    assert channel.directory_user_id != org["alice"].pk
+    assert channel.device.directory_user_id != org["alice"].pk
 
 
 def test_check_out_ends_the_account_session_and_its_tokens(
@@ -374,7 +374,7 @@ def test_an_administrator_unenrolls_a_lost_device_and_it_is_enrolled_again(
     carols = _sign_in(transport, "carol", "mac").device
     carols.udid = lost.udid
     carols.enroll()
-    carol = _channel_of(carols).directory_user
+    carol = _channel_of(carols).device.directory_user
     assert carol is not None and carol.email == f"carol@{DOMAIN}"
 
 
@@ -537,6 +537,6 @@ def test_portal_device_enrollment_re_enrolls_its_owner_never_someone_else(
     again.enroll()
     channel = Enrollment.objects.get(channel_key="udid:PORTAL-UDID-1")
     assert channel.cert_fingerprint == _fingerprint(again.certificate)
-    assert channel.directory_user_id == org["alice"].pk
+    assert channel.device.directory_user_id == org["alice"].pk
     assert first.connect()[0] == 403
     assert again.connect()[0] == 200

@@ -107,7 +107,7 @@ def person_of(enrollment: Enrollment) -> rules.Person:
         device_name=device.device_name,
         serial_number=device.serial_number or "",
         enrollment_id=enrollment.enrollment_id or "",
-        platform=enrollment.platform or "",
+        platform=device.platform or "",
     )
 
 

@@ -130,7 +130,7 @@ def test_ade_device_enrolls_supervised_and_reaches_device_configured(
     assert all(h.answered == "Acknowledged" for h in handled)
     enrollment = Enrollment.objects.get(device__udid=result.udid)
     assert enrollment.enrollment_type == "ade"
-    assert enrollment.supervised and not enrollment.awaiting_configuration
+    assert enrollment.device.supervised and not enrollment.awaiting_configuration
     known = AbmDevice.objects.get(serial_number=serial)
     assert known.enrollment == enrollment and known.configured_at is not None
     # The channel took the Device ABM made known: the same row, now with what it reported.
@@ -327,7 +327,9 @@ def test_ade_mac_escrows_its_bootstrap_token_from_setup_assistant_on(
     assert mac.get_bootstrap_token(awaiting=True) == (200, None)
     assert mac.set_bootstrap_token(b"bootstrap-1", awaiting=True) == 200
     enrollment = Enrollment.objects.get(device__udid=result.udid)
-    assert enrollment.supervised and "IsSupervised" not in enrollment.device_information
+    assert (
+        enrollment.device.supervised and "IsSupervised" not in enrollment.device.device_information
+    )
     event = enrollment.events.filter(action="SetBootstrapToken").latest("pk")
     assert event.status == "stored" and not event.detail  # not a provisional escrow
     assert bytes(enrollment.bootstrap_token) != b"bootstrap-1"  # encrypted at rest

@@ -140,7 +140,7 @@ def test_software_update_enforcement_reaches_device_enrolled_macs_with_pending_s
     unsupervised.run()
     mac_row = Enrollment.objects.get(device__udid=mac.udid)
     other_row = Enrollment.objects.get(device__udid=unsupervised.udid)
-    assert mac_row.supervised and not other_row.supervised
+    assert mac_row.device.supervised and not other_row.device.supervised
     with django_capture_on_commit_callbacks(execute=True):
         update = _declaration(
             "com.ex.macos-15-2",

@@ -166,7 +166,7 @@ def test_a_mac_whose_supervision_is_not_known_yet_is_told_at_enrollment(
     with django_capture_on_commit_callbacks(execute=True):
         mac.enroll()  # the inventory (IsSupervised) is asked, not answered yet
     row = Enrollment.objects.get(device__udid=mac.udid)
-    assert not row.supervised
+    assert not row.device.supervised
     assert QueuedCommand.objects.filter(
         enrollment=row, command__request_type="DeclarativeManagement"
     ).exists()

@@ -1,0 +1,46 @@
+"""Commands stored before `Command.spec` get their registry name: the one their console copy
+recorded (an Unenroll is a RemoveProfile), else their RequestType."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+BEFORE = [("devices", "0008_split_device_channels")]
+AFTER = [("devices", "0009_props_command_spec")]
+
+
+def _migrate(targets: list[tuple[str, str]]) -> Any:
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+@pytest.fixture
+def at_previous_state() -> Iterator[Any]:
+    apps = _migrate(BEFORE)
+    yield apps
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def test_existing_commands_get_their_registry_name(at_previous_state: Any) -> None:
+    Command = at_previous_state.get_model("devices", "Command")
+    rows = {
+        "unenroll": ("RemoveProfile", {"name": "Unenroll", "title": "Unenroll"}),
+        "remove": ("RemoveProfile", {"name": "RemoveProfile", "title": "Remove profile"}),
+        "bare": ("ProfileList", {}),
+    }
+    for uuid, (request_type, display) in rows.items():
+        Command.objects.create(uuid=uuid, request_type=request_type, body=b"x", display=display)
+    Command = _migrate(AFTER).get_model("devices", "Command")
+    specs = dict(Command.objects.values_list("uuid", "spec"))
+    assert specs == {"unenroll": "Unenroll", "remove": "RemoveProfile", "bare": "ProfileList"}
