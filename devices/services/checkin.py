@@ -281,6 +281,11 @@ def _authenticate(
     enrollment.push_magic = ""
     enrollment.push_token_dead = False
     enrollment.unlock_token = None
+    # A bootstrap token belongs to one installation of macOS: a new enrollment (an erased Mac
+    # enrolling again from Setup Assistant, or a reinstalled profile, which escrows it again)
+    # must not be handed the old one. A renewal of the identity returned above and keeps it.
+    forgot = ["BootstrapToken"] if enrollment.bootstrap_token else []
+    enrollment.bootstrap_token = None
     enrollment.last_seen_at = timezone.now()
     if context is not None:
         enrollment.enrollment_reference = context.reference
@@ -313,6 +318,8 @@ def _authenticate(
         detail["dropped_stale_commands"] = dropped
     if replaced:
         detail["replaced_certificate"] = replaced
+    if forgot:
+        detail["forgot"] = forgot
     if is_ue and (message.serial_number or message.imei or message.meid or ids.udid):
         detail["discarded"] = "hardware identifiers sent by a User Enrollment were not stored"
     _log(enrollment, DeviceEvent.Kind.CHECKIN, MessageType.AUTHENTICATE, "ok", detail=detail)

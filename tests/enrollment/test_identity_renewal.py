@@ -244,6 +244,31 @@ def test_a_device_keeps_working_after_a_year_with_scheduled_renewal(
     assert DeviceEvent.objects.filter(enrollment=channel, action="IdentityRenewed").count() == 1
 
 
+def test_a_renewed_mac_keeps_its_bootstrap_token(
+    org: dict[str, Any],
+    transport: Any,
+    moving_clock: clock.ManualClock,
+    fake_abm: FakeAbm,
+    settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """The renewal's Authenticate comes from the same installation of macOS (unlike an erased
+    Mac enrolling again, tests/enrollment/abm/test_ade_flow.py): its bootstrap token stays."""
+    monkeypatch.setattr("apns.services.request_drain", lambda **_: None)
+    mac = _ade_devices(
+        transport, fake_abm, settings, moving_clock, django_capture_on_commit_callbacks
+    )["Mac, Automated Device Enrollment"]
+    assert mac.set_bootstrap_token(b"this-installation") == 200
+    channel = _channel(mac)
+    assert renewal.request_renewal(enrollment=channel) == ""
+    first = mac.certificate
+    mac.run()  # InstallProfile: SCEP, then Authenticate and TokenUpdate with the new identity
+    channel.refresh_from_db()
+    assert mac.certificate != first and channel.renewal_status == "renewed"
+    assert mac.get_bootstrap_token() == (200, b"this-installation")
+
+
 def test_the_old_identity_works_until_the_new_one_is_used(
     org: dict[str, Any], transport: Any, moving_clock: clock.ManualClock
 ) -> None:

@@ -352,6 +352,55 @@ def test_ade_mac_escrows_its_bootstrap_token_from_setup_assistant_on(
     assert Enrollment.objects.get(device__udid=phone_result.udid).bootstrap_token is None
 
 
+def test_an_erased_mac_enrolling_again_is_not_given_its_old_bootstrap_token(
+    assigned: FakeAbm,
+    apple_device: Any,
+    transport: Any,
+    django_capture_on_commit_callbacks: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A bootstrap token belongs to one installation of macOS: erased, the Mac enrolls again
+    from Setup Assistant with a new identity, and asks for its bootstrap token before it has
+    escrowed the new one. The old token would not work there; it is forgotten at the new
+    enrollment's Authenticate (a renewal of the identity keeps it: tests/enrollment)."""
+    monkeypatch.setattr("apns.services.request_drain", lambda **_: None)
+    cloud = _cloud_configuration(assigned, "C02ZZ1CCCCCC")
+    first = flow.enroll_automated(
+        transport,
+        cloud,
+        apple_identity=apple_device(),
+        serial_number="C02ZZ1CCCCCC",
+        product="Mac15,12",
+        os_version="15.2",
+    )
+    mac = _device(transport, first, "macOS")
+    with django_capture_on_commit_callbacks(execute=True):
+        mac.enroll_awaiting_configuration()
+    assert mac.set_bootstrap_token(b"old-installation", awaiting=True) == 200
+    mac.await_device_configured()
+    assert mac.get_bootstrap_token() == (200, b"old-installation")
+    # Erased without checking out: Setup Assistant enrolls it again with a new identity.
+    again = flow.enroll_automated(
+        transport,
+        cloud,
+        apple_identity=apple_device(),
+        serial_number="C02ZZ1CCCCCC",
+        product="Mac15,12",
+        os_version="15.2",
+        udid=first.udid,
+    )
+    erased = _device(transport, again, "macOS")
+    with django_capture_on_commit_callbacks(execute=True):
+        erased.enroll_awaiting_configuration()
+    assert erased.get_bootstrap_token(awaiting=True) == (200, None)
+    enrollment = Enrollment.objects.get(device__udid=first.udid)
+    assert enrollment.bootstrap_token is None
+    event = enrollment.events.filter(action="Authenticate").latest("pk")
+    assert event.detail["forgot"] == ["BootstrapToken"]
+    assert erased.set_bootstrap_token(b"new-installation", awaiting=True) == 200
+    assert erased.get_bootstrap_token(awaiting=True) == (200, b"new-installation")
+
+
 def test_first_commands_are_checked_when_the_profile_is_saved(
     link: AbmLink, admin_user: Any, settings: Any
 ) -> None:
