@@ -269,3 +269,47 @@ def test_sync_enrollment_decides_and_queues_in_statements_that_do_not_grow(
 
     statements(1)  # warms the caches
     assert statements(1) == statements(5)
+
+
+def test_the_enrollment_side_rule_agrees_with_desired_enrollments(
+    server_pki, admin_user, staff
+) -> None:
+    alice, group = staff
+    others = DirectoryGroup.objects.create(name="others")
+    mac = make_enrollment(platform="macOS", os_version="15.1", directory_user=alice)
+    channels = [
+        make_enrollment(enrollment_type="user", directory_user=alice),
+        make_enrollment(enrollment_type="device"),
+        mac,
+        make_enrollment(
+            platform="macOS", os_version="15.1", channel=Enrollment.Channel.USER, parent=mac
+        ),
+        make_enrollment(enrollment_type="user", platform="macOS", os_version="15.1"),
+        make_enrollment(enrollment_type="user"),
+    ]
+    Enrollment.objects.filter(pk=channels[5].pk).update(status=Enrollment.Status.UNENROLLED)
+    targets: list[dict[str, Any]] = [
+        {"enrollment_types": ["user"]},
+        {"enrollment_types": ["device", "adde"]},
+        {"groups": [group]},
+        {"groups": [others]},
+        {"enrollments": [channels[1], channels[3]]},
+        {"enrollments": [channels[5]]},
+    ]
+    for n, target in enumerate(targets):
+        for scope in (Profile.Scope.DEVICE, Profile.Scope.USER):
+            profile = _profile(admin_user, f"com.ex.rule.{n}.{scope}", _clip(n))
+            profile = services.update_profile(profile, actor=admin_user, scope=scope)
+            services.assign_profile(profile=profile, actor=admin_user, **target)
+    for channel in channels:
+        channel = Enrollment.objects.select_related("device").get(pk=channel.pk)
+        expected = {
+            p.identifier
+            for p in Profile.objects.all()
+            if services.desired_enrollments(p).filter(pk=channel.pk).exists()
+        }
+        found = {p.identifier for p in services.profiles_for_enrollment(channel)}
+        assert found == expected, channel
+    # Not a vacuous comparison: each kind of channel is covered by something.
+    assert all(services.profiles_for_enrollment(c) for c in channels[:5])
+    assert services.profiles_for_enrollment(Enrollment.objects.get(pk=channels[5].pk)) == []
