@@ -6,6 +6,7 @@ User-Enrollment capability filter; the per-profile UE report comes from `devices
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import plistlib
 from collections.abc import Iterable, Mapping, Sequence
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, cast
 
+from cryptography.hazmat.primitives import hashes
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection, transaction
 from django.db.models import Field, Model, Q, QuerySet
@@ -383,12 +385,33 @@ def _enrollments_holding(profile: Profile) -> list[Enrollment]:
 # --- sending -----------------------------------------------------------------------------------
 
 
-def signed_profile(profile: Profile, identity: certificates.Identity | None = None) -> bytes:
-    """The `.mobileconfig` as delivered: signed with the active signing certificate (or the
-    given one: a caller signing several profiles looks it up once)."""
-    if identity is None:
-        return signing.sign_profile(bytes(profile.content))
-    return signing.sign_with_identity(bytes(profile.content), identity)
+def signed_profile(profile: Profile) -> bytes:
+    """The `.mobileconfig` as delivered: signed with the active signing certificate."""
+    return signing.sign_profile(bytes(profile.content))
+
+
+# The signed `.mobileconfig` per profile content and signing certificate (digests), for the
+# installs of one enrollment at a time (`_Batch`): every first TokenUpdate installs the assigned
+# profiles, and signing each again, to have the enqueue read the signature back, was most of
+# that request's CPU. A new version or a new signing certificate is a new key; the oldest
+# entries go first past the bound.
+_SIGNED: dict[tuple[bytes, bytes], bytes] = {}
+_SIGNED_MAX = 32
+
+
+def _signed_for_install(profile: Profile, identity: certificates.Identity) -> bytes:
+    content = bytes(profile.content)
+    key = (
+        hashlib.sha256(content).digest(),
+        identity.certificate.fingerprint(hashes.SHA256()),
+    )
+    data = _SIGNED.get(key)
+    if data is None:
+        data = signing.sign_with_identity(content, identity)
+        if len(_SIGNED) >= _SIGNED_MAX:
+            del _SIGNED[next(iter(_SIGNED))]
+        _SIGNED[key] = data
+    return data
 
 
 def _upsert(rows: list[Delivery]) -> None:
@@ -547,7 +570,7 @@ class _Batch:
     def install(self, profile: Profile, origin: str) -> None:
         if self._identity is None:  # the active signing identity, read once for the batch
             self._identity = pki.active_identity("signing")
-        data = signed_profile(profile, self._identity)
+        data = _signed_for_install(profile, self._identity)
         self.requests.append(
             CommandRequest(
                 "InstallProfile",

@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from devices import signals
 from devices.models import Command, Enrollment, QueuedCommand
 from directory.models import DirectoryGroup, DirectoryUser, IdentitySource
-from mdm_server.pki import cms
+from mdm_server.pki import certificates, cms
 from mdm_server.pki import services as pki
 from profiles import services
 from profiles.models import Delivery, Profile
@@ -313,3 +313,23 @@ def test_the_enrollment_side_rule_agrees_with_desired_enrollments(
     # Not a vacuous comparison: each kind of channel is covered by something.
     assert all(services.profiles_for_enrollment(c) for c in channels[:5])
     assert services.profiles_for_enrollment(Enrollment.objects.get(pk=channels[5].pk)) == []
+
+
+def test_installs_reuse_a_profile_s_signature_until_its_content_or_the_certificate_changes(
+    server_pki, admin_user
+) -> None:
+    profile = _profile(admin_user, "com.ex.signed", _clip(1))
+    identity = pki.active_identity("signing")
+    first = services._signed_for_install(profile, identity)
+    assert services._signed_for_install(profile, identity) == first
+    assert cms.verify_signed_data(first).content == bytes(profile.content)
+    profile = services.update_profile(profile, actor=admin_user, display_name="Renamed")
+    changed = services._signed_for_install(profile, identity)
+    assert changed != first
+    assert cms.verify_signed_data(changed).content == bytes(profile.content)
+    ca = pki.active_identity("ca")
+    other = certificates.Identity(certificate=ca.certificate, key=ca.key)
+    assert (
+        cms.verify_signed_data(services._signed_for_install(profile, other)).signer
+        == other.certificate
+    )
