@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import plistlib
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -397,6 +398,7 @@ def signed_profile(profile: Profile) -> bytes:
 # entries go first past the bound.
 _SIGNED: dict[tuple[bytes, bytes], bytes] = {}
 _SIGNED_MAX = 32
+_SIGNED_LOCK = threading.Lock()  # a threaded server's requests share it
 
 
 def _signed_for_install(profile: Profile, identity: certificates.Identity) -> bytes:
@@ -408,9 +410,10 @@ def _signed_for_install(profile: Profile, identity: certificates.Identity) -> by
     data = _SIGNED.get(key)
     if data is None:
         data = signing.sign_with_identity(content, identity)
-        if len(_SIGNED) >= _SIGNED_MAX:
-            del _SIGNED[next(iter(_SIGNED))]
-        _SIGNED[key] = data
+        with _SIGNED_LOCK:
+            while len(_SIGNED) >= _SIGNED_MAX:
+                del _SIGNED[next(iter(_SIGNED))]
+            _SIGNED[key] = data
     return data
 
 
