@@ -87,6 +87,29 @@ def _device(transport: Any, result: flow.AutomatedEnrollment, platform: str) -> 
     )
 
 
+MAC_SERIAL = "C02ZZ1CCCCCC"  # assigned to the "Macs" profile by rule
+
+
+def _ade_mac(
+    transport: Any, cloud: dict[str, Any], apple_device: Any, on_commit: Any, **kwargs: Any
+) -> tuple[flow.AutomatedEnrollment, SimulatedDevice]:
+    """An ADE Mac through Setup Assistant up to its first TokenUpdate (still awaiting
+    configuration); `udid` names the same Mac enrolling again."""
+    result = flow.enroll_automated(
+        transport,
+        cloud,
+        apple_identity=apple_device(),
+        serial_number=MAC_SERIAL,
+        product="Mac15,12",
+        os_version="15.2",
+        **kwargs,
+    )
+    mac = _device(transport, result, "macOS")
+    with on_commit(execute=True):
+        mac.enroll_awaiting_configuration()
+    return result, mac
+
+
 @pytest.mark.parametrize(
     ("serial", "product", "platform"),
     [("F2LXK1AAAAAA", "iPhone17,2", "iOS"), ("C02ZZ1CCCCCC", "Mac15,12", "macOS")],
@@ -310,19 +333,9 @@ def test_ade_mac_escrows_its_bootstrap_token_from_setup_assistant_on(
     the first message, even while Setup Assistant still waits and before any DeviceInformation
     answer; an iPhone (no bootstrap token in the schema this server reads) is refused."""
     monkeypatch.setattr("apns.services.request_drain", lambda **_: None)
-    cloud = _cloud_configuration(assigned, "C02ZZ1CCCCCC")
-    result = flow.enroll_automated(
-        transport,
-        cloud,
-        apple_identity=apple_device(),
-        serial_number="C02ZZ1CCCCCC",
-        product="Mac15,12",
-        os_version="15.2",
-    )
+    cloud = _cloud_configuration(assigned, MAC_SERIAL)
+    result, mac = _ade_mac(transport, cloud, apple_device, django_capture_on_commit_callbacks)
     assert "com.apple.mdm.bootstraptoken" in result.mdm_payload["ServerCapabilities"]
-    mac = _device(transport, result, "macOS")
-    with django_capture_on_commit_callbacks(execute=True):
-        mac.enroll_awaiting_configuration()
     # Setup Assistant waits: nothing escrowed yet, the answer is an empty success.
     assert mac.get_bootstrap_token(awaiting=True) == (200, None)
     assert mac.set_bootstrap_token(b"bootstrap-1", awaiting=True) == 200
@@ -364,34 +377,15 @@ def test_an_erased_mac_enrolling_again_is_not_given_its_old_bootstrap_token(
     escrowed the new one. The old token would not work there; it is forgotten at the new
     enrollment's Authenticate (a renewal of the identity keeps it: tests/enrollment)."""
     monkeypatch.setattr("apns.services.request_drain", lambda **_: None)
-    cloud = _cloud_configuration(assigned, "C02ZZ1CCCCCC")
-    first = flow.enroll_automated(
-        transport,
-        cloud,
-        apple_identity=apple_device(),
-        serial_number="C02ZZ1CCCCCC",
-        product="Mac15,12",
-        os_version="15.2",
-    )
-    mac = _device(transport, first, "macOS")
-    with django_capture_on_commit_callbacks(execute=True):
-        mac.enroll_awaiting_configuration()
+    cloud = _cloud_configuration(assigned, MAC_SERIAL)
+    first, mac = _ade_mac(transport, cloud, apple_device, django_capture_on_commit_callbacks)
     assert mac.set_bootstrap_token(b"old-installation", awaiting=True) == 200
     mac.await_device_configured()
     assert mac.get_bootstrap_token() == (200, b"old-installation")
     # Erased without checking out: Setup Assistant enrolls it again with a new identity.
-    again = flow.enroll_automated(
-        transport,
-        cloud,
-        apple_identity=apple_device(),
-        serial_number="C02ZZ1CCCCCC",
-        product="Mac15,12",
-        os_version="15.2",
-        udid=first.udid,
+    _, erased = _ade_mac(
+        transport, cloud, apple_device, django_capture_on_commit_callbacks, udid=first.udid
     )
-    erased = _device(transport, again, "macOS")
-    with django_capture_on_commit_callbacks(execute=True):
-        erased.enroll_awaiting_configuration()
     assert erased.get_bootstrap_token(awaiting=True) == (200, None)
     enrollment = Enrollment.objects.get(device__udid=first.udid)
     assert enrollment.bootstrap_token is None
