@@ -138,6 +138,32 @@ def test_inventory_is_queued_once_per_enrollment(make_device: MakeDevice) -> Non
     assert not set(asked) & INVENTORY
 
 
+@pytest.mark.django_db
+def test_a_first_commands_receiver_whose_sql_fails_costs_the_enrollment_nothing(
+    make_device: MakeDevice,
+) -> None:
+    """A receiver of `initial_commands` runs inside the TokenUpdate's transaction: a statement
+    that fails there (PostgreSQL then refuses every later statement of the transaction) is
+    logged and left out, like any other failure, and the TokenUpdate still commits with its
+    inventory and the other receivers' commands (not a 500, not a lost TokenUpdate)."""
+    from devices import signals
+
+    def failing(sender: Any, enrollment: Enrollment, **kwargs: Any) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 / 0")  # a DataError: the transaction is aborted
+
+    signals.initial_commands.connect(failing, weak=False, dispatch_uid="test.failing")
+    try:
+        device = make_device(platform="macOS", user_enrollment=False)
+        assert device.authenticate() == 200
+        assert device.token_update() == 200
+    finally:
+        signals.initial_commands.disconnect(dispatch_uid="test.failing")
+    enrollment = Enrollment.objects.get(device__udid=device.udid)
+    assert enrollment.status == Enrollment.Status.ENROLLED
+    assert set(_queued(enrollment)) == INVENTORY | {"DeclarativeManagement"}
+
+
 def _mac_with_bootstrap(make_device: MakeDevice, supervised: bool) -> tuple[SimulatedDevice, dict]:
     device, enrollment = enrolled(
         make_device, platform="macOS", user_enrollment=False, drain_inventory=False

@@ -584,14 +584,18 @@ def test_a_second_enrollment_reads_no_configuration_and_keeps_its_statement_budg
     # The first commands (the inventory's five and the first DeclarativeManagement) in one
     # multi-command enqueue (savepoint, the commands' INSERT, the queue rows' INSERT ... SELECT,
     # whether the device is pushable, the outbox's INSERT, release): 6 statements, where six
-    # separate enqueues took more than 30. The active push topic is kept per process.
+    # separate enqueues took more than 30. The active push topic is kept per process. Before
+    # them, the declarations' receiver runs in a savepoint of its own (2 statements): SQL
+    # failing there must not abort the TokenUpdate's transaction.
     written = [s.split(" (")[0] for s in inventory if s.startswith("INSERT")]
     assert written == [
         'INSERT INTO "devices_command"',
         'INSERT INTO "devices_queuedcommand"',
         'INSERT INTO "apns_pendingpush"',
     ], inventory
-    assert len(inventory) == 6, "\n".join(s[:120] for s in inventory)
+    assert len(inventory) == 8, "\n".join(s[:120] for s in inventory)
+    assert inventory[0].startswith("SAVEPOINT"), inventory
+    assert inventory[1].startswith("RELEASE SAVEPOINT"), inventory
     assert not [s for s in inventory if "apns_pushcertificate" in s]
     # The one push for them all (tried, then retried, in-process here) reads only the push
     # certificate of the configuration.
