@@ -210,6 +210,27 @@ def test_a_mac_that_is_not_supervised_keeps_no_bootstrap_token(
     assert device.checkin({"MessageType": "GetBootstrapToken", "UDID": device.udid})[0] == 403
 
 
+@pytest.mark.django_db
+def test_another_device_cannot_make_the_server_forget_a_macs_bootstrap_token(
+    make_device: MakeDevice,
+) -> None:
+    """A new enrollment's Authenticate forgets the channel's bootstrap token; one naming another
+    Mac's UDID, signed by an enrolled device's identity or by a fresh one bound to nobody, is
+    refused before anything is written: the Mac keeps its token and its enrollment."""
+    victim, _ = _mac_with_bootstrap(make_device, supervised=True)
+    enrolled_elsewhere = make_device(platform="macOS", user_enrollment=False)
+    enrolled_elsewhere.enroll()
+    fresh = make_device(platform="macOS", user_enrollment=False)
+    for attacker in (enrolled_elsewhere, fresh):
+        attacker.udid = victim.udid
+        assert attacker.authenticate() == 403
+    enrollment = Enrollment.objects.get(device__udid=victim.udid)
+    assert enrollment.status == Enrollment.Status.ENROLLED
+    assert enrollment.bootstrap_token is not None
+    status, body = victim.checkin({"MessageType": "GetBootstrapToken", "UDID": victim.udid})
+    assert status == 200 and plistlib.loads(body) == {"BootstrapToken": b"bt"}
+
+
 # --- scheduled refresh ---------------------------------------------------------------------------
 
 
