@@ -157,11 +157,15 @@ def test_a_first_commands_receiver_whose_sql_fails_costs_the_enrollment_nothing(
         device = make_device(platform="macOS", user_enrollment=False)
         assert device.authenticate() == 200
         assert device.token_update() == 200
+        assert device.token_update(user="ABCD-USER") == 200  # a new user channel: the same
     finally:
         signals.initial_commands.disconnect(dispatch_uid="test.failing")
-    enrollment = Enrollment.objects.get(device__udid=device.udid)
+    enrollment = Enrollment.objects.get(device__udid=device.udid, parent=None)
     assert enrollment.status == Enrollment.Status.ENROLLED
     assert set(_queued(enrollment)) == INVENTORY | {"DeclarativeManagement"}
+    user = Enrollment.objects.get(parent=enrollment)
+    assert user.status == Enrollment.Status.ENROLLED
+    assert set(_queued(user)) == {"DeclarativeManagement"}
 
 
 def _mac_with_bootstrap(make_device: MakeDevice, supervised: bool) -> tuple[SimulatedDevice, dict]:
