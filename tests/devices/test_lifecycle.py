@@ -168,6 +168,52 @@ def test_a_first_commands_receiver_whose_sql_fails_costs_the_enrollment_nothing(
     assert set(_queued(user)) == {"DeclarativeManagement"}
 
 
+@pytest.mark.django_db
+def test_a_first_commands_receiver_that_loses_the_database_gets_the_device_a_503(
+    make_device: MakeDevice,
+) -> None:
+    """The database gone under a receiver (its savepoint cannot be undone either): the
+    TokenUpdate is not half-stored, the device is answered 503 (never 500), to try again,
+    and its next TokenUpdate completes the enrollment as the first one would have."""
+    from django.db import OperationalError, connections
+
+    from devices import signals
+
+    wrapper = connections["default"]
+
+    def lost(sid: str) -> None:
+        del wrapper.savepoint_rollback  # once: the check-in's own savepoint rolls back
+        raise OperationalError("server closed the connection unexpectedly")
+
+    def failing(sender: Any, enrollment: Enrollment, **kwargs: Any) -> None:
+        wrapper.savepoint_rollback = lost  # type: ignore[method-assign]
+        raise OperationalError("server closed the connection unexpectedly")
+
+    device = make_device(platform="macOS", user_enrollment=False)
+    assert device.authenticate() == 200
+    signals.initial_commands.connect(failing, weak=False, dispatch_uid="test.failing")
+    try:
+        status, _ = device.checkin(
+            {
+                "MessageType": "TokenUpdate",
+                "Topic": device.topic,
+                "Token": device.push_token,
+                "PushMagic": device.push_magic,
+                **device.ids(),
+            }
+        )
+    finally:
+        signals.initial_commands.disconnect(dispatch_uid="test.failing")
+    assert status == 503
+    enrollment = Enrollment.objects.get(device__udid=device.udid)
+    assert enrollment.status == Enrollment.Status.PENDING
+    assert not QueuedCommand.objects.filter(enrollment=enrollment).exists()
+    assert device.token_update() == 200  # the device tries again
+    enrollment.refresh_from_db()
+    assert enrollment.status == Enrollment.Status.ENROLLED
+    assert set(_queued(enrollment)) == INVENTORY | {"DeclarativeManagement"}
+
+
 def _mac_with_bootstrap(make_device: MakeDevice, supervised: bool) -> tuple[SimulatedDevice, dict]:
     device, enrollment = enrolled(
         make_device, platform="macOS", user_enrollment=False, drain_inventory=False
