@@ -4,7 +4,7 @@ Runs the enrollment flow of `tests.simulator.enrollment_flow` in this process ag
 deployed WSGI entry point (no HTTP, no other process on the cores), and prints, for each kind
 of request, the CPU milliseconds and SQL queries it took:
 
-    .venv/bin/python -m bench.enroll_breakdown --enrollments 20 [--sign-in ldap]
+    .venv/bin/python -m bench.enroll_breakdown --enrollments 20 [--sign-in ldap] [--assigned-profiles 3]
 
 It creates and drops its own PostgreSQL database (`mdm_bench_breakdown`) and runs its own
 redis-server, like bench.run.
@@ -140,6 +140,13 @@ def main(argv: list[str] | None = None) -> int:
         default=0,
         help="other people in the directory (how lookups by what the user typed scale)",
     )
+    parser.add_argument(
+        "--assigned-profiles",
+        type=int,
+        default=0,
+        help="small profiles assigned to every enrollment type before the run (a realistic "
+        "configuration: each enrollment then gets them)",
+    )
     args = parser.parse_args(argv)
 
     _create_database(args.admin_database_url, args.database)
@@ -185,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
             users = enroll.prepare_local(4)
         if args.directory_users:
             _seed_directory(args.directory_users)
+        if args.assigned_profiles:
+            _assign_profiles(args.assigned_profiles)
         from bench import reference
 
         before = reference.measure()
@@ -202,7 +211,8 @@ def main(argv: list[str] | None = None) -> int:
     total_queries = sum(r[2] for r in meter.rows.values()) / args.enrollments
     print(
         f"{args.enrollments} enrollments, password checked by {args.sign_in}, "
-        f"{args.directory_users:,} other people in the directory"
+        f"{args.directory_users:,} other people in the directory, "
+        f"{args.assigned_profiles} profiles assigned to every enrollment type"
     )
     print(f"{'request':44} {'per enrollment':>15} {'CPU ms each':>12} {'queries each':>13}")
     for label, (count, cpu, queries) in sorted(meter.rows.items(), key=lambda r: -r[1][1]):
@@ -242,6 +252,27 @@ def _seed_directory(count: int) -> None:
         )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE directory_directoryuser")
+
+
+def _assign_profiles(count: int) -> None:
+    """`count` small profiles (one web clip each), each assigned to every enrollment type."""
+    from devices.models import Enrollment
+    from profiles import services
+
+    for n in range(count):
+        profile = services.create_profile(
+            identifier=f"bench.assigned.{n}",
+            display_name=f"Assigned {n}",
+            payloads=[
+                services.PayloadInput(
+                    "com.apple.webClip.managed", {"URL": f"https://{n}.example", "Label": f"{n}"}
+                )
+            ],
+            actor=None,
+        )
+        services.assign_profile(
+            profile=profile, actor=None, enrollment_types=Enrollment.Type.values
+        )
 
 
 def _run(

@@ -14,8 +14,8 @@ class ProfilesConfig(AppConfig):
         from directory.models import DirectoryUser
         from profiles import receivers
 
-        signals.enrollment_completed.connect(
-            receivers.on_enrollment_completed, dispatch_uid="profiles.enrollment_completed"
+        signals.initial_commands.connect(
+            receivers.initial_commands, dispatch_uid="profiles.initial_commands"
         )
         signals.enrollment_checked_out.connect(
             receivers.on_enrollment_checked_out, dispatch_uid="profiles.enrollment_checked_out"

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from devices.models import Enrollment, QueuedCommand
+
+if TYPE_CHECKING:
+    from devices.services.queue import CommandRequest
 
 logger = logging.getLogger(__name__)
 
@@ -24,16 +27,16 @@ class _Clearing(threading.local):
 _clearing = _Clearing()
 
 
-def on_enrollment_completed(sender: Any, enrollment: Enrollment, **kwargs: Any) -> None:
-    """Install the profiles assigned to a channel as soon as it is enrolled."""
+def initial_commands(
+    sender: Any, enrollment: Enrollment, **kwargs: Any
+) -> list[CommandRequest] | None:
+    """A new channel gets the profiles assigned to it with its first commands (inventory), in
+    the TokenUpdate's transaction: one enqueue, one push (`devices.signals.initial_commands`).
+    This replaces installing them after commit (`enrollment_completed`), which decided and
+    enqueued profile by profile; `services.first_commands` says why nothing else is needed."""
     from profiles import services
 
-    try:
-        services.sync_enrollment(enrollment=enrollment, origin="enrollment completed")
-    except Exception:
-        # Sent after the device's own transaction committed: a failure here must not turn the
-        # device's TokenUpdate into an error; the admin can re-run the assignment.
-        logger.exception("installing assigned profiles on enrollment %s failed", enrollment.pk)
+    return services.first_commands(enrollment=enrollment) or None
 
 
 def on_enrollment_checked_out(sender: Any, enrollment: Enrollment, **kwargs: Any) -> None:

@@ -83,7 +83,8 @@ def queue_inventory(enrollments: QuerySet[Enrollment] | list[Enrollment], origin
 def queue_first_commands(*, enrollment: Enrollment) -> int:
     """Enrollment completed (a channel's first TokenUpdate): ask the device for its inventory,
     with what the other apps send a new channel (`signals.initial_commands`: the declarations'
-    first synchronisation), all in one enqueue and one push. User channels are not asked an
+    first synchronisation, the assigned profiles), all in one enqueue and one push; each
+    request's `on_queued` is called with its result, in this transaction. User channels are not asked an
     inventory: what they may tell is known through their device. Runs inside the caller's
     transaction, so the TokenUpdate and these commands commit together. Queued commands."""
     requests: list[CommandRequest] = []
@@ -91,8 +92,8 @@ def queue_first_commands(*, enrollment: Enrollment) -> int:
         requests += _inventory_requests(user_enrollment=enrollment.is_user_enrollment)
     for receiver, answer in _initial_commands(enrollment):
         if isinstance(answer, Exception):
-            # The receivers only read; the enrollment completes without that command (the
-            # admin can send it), rather than failing the device's TokenUpdate.
+            # The receivers read (their writes wait for `on_queued`); the enrollment completes
+            # without that command (the admin can send it), rather than failing the TokenUpdate.
             logger.error(
                 "initial commands of %s for enrollment %s failed: %r",
                 getattr(receiver, "__qualname__", receiver), enrollment.pk, answer,

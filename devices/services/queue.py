@@ -4,10 +4,11 @@ reference), and cancelling.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import plistlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +34,8 @@ class EnqueueResult:
     queued: list[int] = field(default_factory=list)
     refused: dict[int, str] = field(default_factory=dict)
     notes: dict[int, list[str]] = field(default_factory=dict)
+    # The command (its pk) each queued enrollment got: callers need not read the queue rows again.
+    command_of: dict[int, int] = field(default_factory=dict)
 
     @property
     def command(self) -> Command | None:
@@ -46,13 +49,21 @@ class _Variant:
     key_paths: tuple[str, ...] = ()
 
 
+@functools.lru_cache(maxsize=32)
+def _signed_content(data: bytes) -> bytes:
+    """What a CMS-signed profile signs. Kept per signed payload: the profiles app installs the
+    same signed bytes on every new enrollment, and reading them back took most of the time
+    of queueing them. Raises CMSError."""
+    return cms.verify_signed_data(data).content
+
+
 def _profile_from_bytes(key: str, data: bytes) -> dict[str, Any]:
     """The configuration profile a command carries under `key` (InstallProfile's Payload),
     plain or CMS-signed."""
     raw = data
     if not data.lstrip().startswith((b"<?xml", b"<plist", b"bplist")):
         try:
-            raw = cms.verify_signed_data(data).content
+            raw = _signed_content(data)
         except cms.CMSError as exc:
             raise commands.CommandInputError(key, f"not a profile: {exc}") from None
     try:
@@ -213,12 +224,19 @@ class _Selected(_Targets):
 @dataclass(frozen=True)
 class CommandRequest:
     """One command of a multi-command enqueue: its registry name, parameters, priority (None:
-    the command's own) and origin (None: the enqueue's)."""
+    the command's own), origin (None: the enqueue's) and whether what a device may not receive
+    is taken out instead of refusing it (None: the enqueue's `strip_forbidden`).
+
+    `on_queued`, when given, is called with this request's result once the whole enqueue is
+    written, inside its transaction: the caller records what it sent (a profile's delivery
+    rows) with the commands, without enqueueing or reading the queue again."""
 
     request_type: str
     payload: dict[str, Any] | None = None
     priority: int | None = None
     origin: str | None = None
+    strip_forbidden: bool | None = None
+    on_queued: Callable[[EnqueueResult], None] | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -229,17 +247,19 @@ class _Prepared:
     base: dict[str, Any]
     profile: dict[str, Any] | None
     priority: int
+    strip_forbidden: bool
     origin: str | None = None
     result: EnqueueResult = field(default_factory=EnqueueResult)
 
 
-def _prepare(request: CommandRequest) -> _Prepared:
+def _prepare(request: CommandRequest, strip_forbidden: bool) -> _Prepared:
     spec = commands.get_spec(request.request_type)
     base = spec.build_payload(request.payload or {}, public_url=settings.PUBLIC_URL)
     key = spec.profile_key
     profile = _profile_from_bytes(key, base[key]) if key else None
     priority = spec.priority if request.priority is None else request.priority
-    return _Prepared(spec, base, profile, priority, request.origin)
+    strip = strip_forbidden if request.strip_forbidden is None else request.strip_forbidden
+    return _Prepared(spec, base, profile, priority, strip, request.origin)
 
 
 @transaction.atomic
@@ -284,9 +304,13 @@ def enqueue_commands(
     as `enqueue_command` for each, in order, but the commands are one INSERT, the queue rows
     one INSERT ... SELECT per group of enrollments that got the same decision, and the pushes
     one outbox write. Each command's rows get that command's priority. Returns one result per
-    request, in order. Raises CommandInputError (before anything is written) for invalid
-    parameters."""
-    return _enqueue_requests(enrollments, requests, actor, origin, strip_forbidden)
+    request, in order, after calling each request's `on_queued` with its result. Raises
+    CommandInputError (before anything is written) for invalid parameters."""
+    results = _enqueue_requests(enrollments, requests, actor, origin, strip_forbidden)
+    for request, result in zip(requests, results, strict=True):
+        if request.on_queued is not None:
+            request.on_queued(result)
+    return results
 
 
 def _enqueue_requests(
@@ -297,13 +321,13 @@ def _enqueue_requests(
     strip_forbidden: bool,
 ) -> list[EnqueueResult]:
     # Not atomic by itself: each public function is, once (a nested one would add a savepoint).
-    prepared = [_prepare(request) for request in requests]
+    prepared = [_prepare(request, strip_forbidden) for request in requests]
     if isinstance(enrollments, QuerySet):
         with bulk.snapshot(enrollments, _CLASS_PATHS, name="devices_enqueue_targets") as rows:
-            _enqueue(_Selected(rows), prepared, actor, origin, strip_forbidden)
+            _enqueue(_Selected(rows), prepared, actor, origin)
     else:
         listed = _Listed(enrollments)
-        _enqueue(listed, prepared, actor, origin, strip_forbidden)
+        _enqueue(listed, prepared, actor, origin)
         for one in prepared:
             one.result.queued.sort(key=listed.position.__getitem__)
     return [one.result for one in prepared]
@@ -313,7 +337,7 @@ _Given = tuple[int, tuple[str, ...]]  # a command (its index among the new ones)
 
 
 def _decide(
-    one: _Prepared, targets: _Targets, strip_forbidden: bool
+    one: _Prepared, targets: _Targets
 ) -> tuple[
     dict[str, tuple[_Variant, dict[tuple[str, ...], list[_Class]]]],
     dict[str, tuple[list[str], list[_Class]]],
@@ -324,7 +348,7 @@ def _decide(
     by_reason: dict[str, tuple[list[str], list[_Class]]] = {}
     for kind in targets.counts:
         variant, reason, notes = _variant_for(
-            one.spec, one.base, kind, profile=one.profile, strip_forbidden=strip_forbidden
+            one.spec, one.base, kind, profile=one.profile, strip_forbidden=one.strip_forbidden
         )
         if variant is None:
             by_reason.setdefault(reason, (notes, []))[1].append(kind)
@@ -339,7 +363,6 @@ def _enqueue(
     prepared: list[_Prepared],
     actor: Actor,
     origin: str,
-    strip_forbidden: bool,
 ) -> None:
     # Per request and class: the decision. Then one command per (request, payload), one queue
     # write per group of classes that get the same commands with the same notes (every command
@@ -351,7 +374,7 @@ def _enqueue(
     given_to: dict[_Class, list[_Given]] = {}  # what each class gets
     refusals: list[tuple[_Prepared, str, list[str], list[_Class]]] = []
     for one in prepared:
-        variants, by_reason = _decide(one, targets, strip_forbidden)
+        variants, by_reason = _decide(one, targets)
         refusals += [(one, reason, n, kinds) for reason, (n, kinds) in by_reason.items()]
         for variant, groups in variants.values():
             for note_key, kinds in groups.items():
@@ -439,6 +462,7 @@ def _write_queue(
             written[i] += 1
             result = owner[i].result
             result.queued.append(enrollment_id)
+            result.command_of[enrollment_id] = command_pk
             if notes_of[i]:
                 result.notes[enrollment_id] = list(notes_of[i])
     for command, count in zip(new_commands, written, strict=True):

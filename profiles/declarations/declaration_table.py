@@ -2571,6 +2571,7 @@ DECLARATIONS: dict[str, Any] = {
                 "help": "A globally unique identifier for this DNS proxy configuration. The proxy processes DNS lookups traffic for managed apps with the same `DNSProxyUUID` in their app attributes. This key is required for user enrollment.",
                 "title": "DNS proxy UUID",
                 "type": "string",
+                "ue_required": True,
             },
             "ProviderComposedIdentifier": {
                 "help": "The identifier of the provider to use for this configuration. Useful for apps that contain more than one DNS proxy extension. In iOS and visionOS, the identifier is a bundle ID, for example, 'com.example.app'. In macOS, the identifier is a composed identifier. The format of the composed identifier is either 'Bundle-ID' or 'Bundle-ID {Designated-Requirement}'. 'Bundle-ID' is the bundle identifier string of the provider. 'Designated-Requirement' is the designated requirement string from the code signature of the provider. For example, 'com.example.app' for the bundle ID format, or 'com.example.…",
@@ -2815,6 +2816,7 @@ DECLARATIONS: dict[str, Any] = {
                 "not_user": {"macOS": "platform"},
                 "title": "Relay UUID",
                 "type": "string",
+                "ue_required": True,
             },
             "Relays": {
                 "help": "An array of dictionaries that describe one or more relay servers that the system can chain together.",

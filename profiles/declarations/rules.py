@@ -82,6 +82,27 @@ def refusal(declaration_type: str, channel: ChannelKind) -> str | None:
     return _os_refusal(declaration_type, entry, channel)
 
 
+def user_enrollment_keys(declaration_type: str) -> list[str]:
+    """The top-level keys Apple requires of this declaration on a User Enrollment (its key
+    texts say "This key is required for user enrollment"; the generated table marks them)."""
+    entry = DECLARATIONS.get(declaration_type) or {}
+    return sorted(name for name, node in entry.get("keys", {}).items() if node.get("ue_required"))
+
+
+def payload_refusal(declaration_type: str, payload: Any, channel: ChannelKind) -> str | None:
+    """Why this payload must not reach this channel although its type may (a key Apple
+    requires on a User Enrollment is missing), or None."""
+    if channel.kind != "user" or not isinstance(payload, Mapping):
+        return None
+    missing = [k for k in user_enrollment_keys(declaration_type) if k not in payload]
+    if not missing:
+        return None
+    return (
+        f"Apple requires {', '.join(missing)} in {declaration_type} on a User Enrollment; "
+        "this declaration has none"
+    )
+
+
 def status_refusal(name: str, channel: ChannelKind) -> str | None:
     """Why a channel cannot report this status item (Apple's table), or None when it can."""
     entry = STATUS_ITEMS.get(name)

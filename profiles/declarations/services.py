@@ -521,7 +521,9 @@ def served(enrollment: Enrollment) -> Served:
     accepted: dict[str, Declaration] = {}
     payloads: dict[str, Any] = {}
     for identifier, row in sorted(by_id.items()):
-        reason = rules.refusal(row.declaration_type, kind)
+        reason = rules.refusal(row.declaration_type, kind) or rules.payload_refusal(
+            row.declaration_type, row.payload, kind
+        )
         payload: Any = row.payload
         if reason is None and _awaits_data(row.declaration_type, payload):
             reason = "its data has not been uploaded yet"

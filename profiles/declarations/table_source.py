@@ -13,6 +13,7 @@ only the generated `profiles/declarations/declaration_table.py`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ ENROLLMENT_KINDS = frozenset({"supervised", "device", "user", "local"})
 SCOPES = frozenset({"system", "user"})
 # A Shared iPad block may also name the `local` scope (docs/schema.yaml, 27.0).
 SHAREDIPAD_SCOPES = SCOPES | {"local"}
+_UE_REQUIRED = re.compile(r"\brequired for user enrollments?\b", re.IGNORECASE)
 _TYPES = frozenset(
     {"string", "integer", "real", "boolean", "date", "data", "array", "dictionary", "any"}
 )
@@ -157,6 +159,10 @@ def _node(key: Mapping[str, Any], where: str, enrollments: Mapping[str, Any]) ->
         node["title"] = " ".join(str(key["title"]).split())
     if key.get("content"):
         node["help"] = _help(key["content"])
+        if _UE_REQUIRED.search(" ".join(str(key["content"]).split())):
+            # Apple states it in the key's text only ("This key is required for user
+            # enrollment."): the schema has no field for it.
+            node["ue_required"] = True
     own = _key_support(key, enrollments)
     if not_user := _not_user(enrollments, own):
         node["not_user"] = not_user

@@ -270,3 +270,31 @@ def test_a_multi_command_enqueue_with_an_invalid_one_writes_nothing() -> None:
             ],
         )
     assert not Command.objects.exists() and not QueuedCommand.objects.exists()
+
+
+@pytest.mark.parametrize("as_queryset", [True, False])
+def test_each_request_s_on_queued_gets_its_result_with_who_got_which_command(
+    as_queryset: bool,
+) -> None:
+    from devices.services.queue import CommandRequest, EnqueueResult, enqueue_commands
+
+    ids = _rows(6, tag="callback")
+    targets = Enrollment.objects.filter(pk__in=ids)
+    seen: list[tuple[str, EnqueueResult]] = []
+    requests = [
+        CommandRequest("DeviceInformation", on_queued=lambda r: seen.append(("info", r))),
+        CommandRequest("SecurityInfo"),
+        CommandRequest("ProfileList", on_queued=lambda r: seen.append(("list", r))),
+    ]
+    results = enqueue_commands(
+        enrollments=targets if as_queryset else list(targets), requests=requests
+    )
+    # In request order, each with its own result (what enqueue_commands returns).
+    assert [name for name, _ in seen] == ["info", "list"]
+    assert seen[0][1] is results[0] and seen[1][1] is results[2]
+    for result in results:
+        rows = QueuedCommand.objects.filter(command__in=result.commands)
+        assert result.command_of == dict(rows.values_list("enrollment_id", "command_id"))
+        assert sorted(result.command_of) == sorted(result.queued) == sorted(ids)
+    # DeviceInformation differs per class (what each may be asked): several commands.
+    assert len(set(results[0].command_of.values())) == len(results[0].commands) > 1

@@ -5,6 +5,7 @@ import pytest
 from devices import hotpath, protocol, signals
 from devices import services as device_services
 from devices.models import Command, Enrollment, InstalledProfile, QueuedCommand
+from devices.services import inventory_queue
 from mdm_server.pki import cms
 from profiles import services
 from profiles.models import Assignment, Delivery, Profile
@@ -213,12 +214,15 @@ def test_enrollment_type_assignment_installs_at_enrollment(
         profile=profile, actor=admin_user, enrollment_types=[Enrollment.Type.DEVICE]
     )
     new = make_enrollment(enrollment_type=Enrollment.Type.DEVICE)
-    signals.enrollment_completed.send(sender=Enrollment, enrollment=new)
+    # Queued with the channel's first commands (in its first TokenUpdate's transaction).
+    inventory_queue.queue_first_commands(enrollment=new)
     delivery = Delivery.objects.get(profile=profile, enrollment=new)
     assert delivery.status == Delivery.Status.QUEUED
-    # A second notification does not queue it again.
-    signals.enrollment_completed.send(sender=Enrollment, enrollment=new)
-    assert QueuedCommand.objects.filter(enrollment=new).count() == 1
+    installs = QueuedCommand.objects.filter(enrollment=new, command__request_type="InstallProfile")
+    assert [q.command.uuid for q in installs] == [delivery.command_uuid]
+    # A later sync of the enrollment does not queue it again.
+    assert services.sync_enrollment(enrollment=new) == []
+    assert installs.count() == 1
 
 
 def test_unknown_enrollment_type_is_refused(admin_user) -> None:

@@ -19,6 +19,7 @@ from devices.managed_apps.services.assignments import (
     licences_needed,
     reconcile_people,
     request_install,
+    required_for,
     unassign,
     what_will_not_apply,
 )
@@ -87,6 +88,7 @@ __all__ = [
     "release_then_advance",
     "remove_install",
     "request_install",
+    "required_for",
     "status_counts",
     "sync_token",
     "token_warning",

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from devices import capabilities, commands
@@ -268,15 +269,72 @@ def unassign(*, assignment: AppAssignment, actor: Actor = None) -> int:
     return removed
 
 
+def required_for(enrollment: Enrollment) -> list[AppAssignment]:
+    """The required assignments that reach this enrollment now (as `assignment_targets`, from
+    the enrollment's side), newest first, with their app: ONE query, whatever their number."""
+    if (
+        enrollment.channel != Enrollment.Channel.DEVICE
+        or enrollment.status != Enrollment.Status.ENROLLED
+    ):
+        return []
+    reaching = Q(scope=AppAssignment.Scope.DEVICE, enrollment=enrollment.pk) | Q(
+        scope=AppAssignment.Scope.ENROLLMENT_TYPE, enrollment_type=enrollment.enrollment_type
+    )
+    person = enrollment.device.directory_user_id
+    if person is not None:
+        # One row per assignment: a person is in a group once (the m2m's unique pair).
+        reaching |= Q(scope=AppAssignment.Scope.GROUP, group__members=person)
+    return list(
+        AppAssignment.objects.filter(reaching, mode=AppAssignment.Mode.REQUIRED).select_related(
+            "app"
+        )
+    )
+
+
+def _request_for(enrollment: Enrollment, assignments: list[AppAssignment]) -> int:
+    """_request for many apps on one device in a few statements whatever their number: new
+    installs in one INSERT, the removed or failed ones requested again in one UPDATE. The
+    first (newest) assignment of an app wins, as one `_request` after the other would."""
+    first: dict[int, AppAssignment] = {}
+    for assignment in assignments:
+        first.setdefault(assignment.app_id, assignment)
+    if not first:
+        return 0
+    now = timezone.now()
+    existing = list(AppInstall.objects.filter(enrollment=enrollment, app__in=list(first)))
+    again = [i for i in existing if i.status in (Status.REMOVED, Status.FAILED, Status.REMOVING)]
+    for install in again:
+        install.assignment = first[install.app_id]
+        install.status = Status.REQUESTED
+        install.reason = ""
+        install.attempts = 0
+        install.next_attempt_at = now
+        install.updated_at = now
+    have = {i.app_id for i in existing}
+    created = AppInstall.objects.bulk_create(
+        [
+            AppInstall(enrollment=enrollment, app=a.app, assignment=a, next_attempt_at=now)
+            for app_id, a in first.items()
+            if app_id not in have
+        ],
+        ignore_conflicts=True,  # a concurrent request of the same app: it stays requested once
+    )
+    if again:
+        AppInstall.objects.bulk_update(
+            again,
+            ["assignment", "status", "reason", "attempts", "next_attempt_at", "updated_at"],
+        )
+    return len(created) + len(again)
+
+
 def enrollment_started(*, enrollment: Enrollment) -> int:
-    """A new enrollment: request every required app whose assignment reaches it."""
-    count = 0
-    required = AppAssignment.objects.filter(mode=AppAssignment.Mode.REQUIRED).select_related("app")
-    for assignment in required:
-        if assignment_targets(assignment).filter(pk=enrollment.pk).exists():
-            with transaction.atomic():
-                count += _request(enrollment, assignment) is not None
-    return count
+    """A new enrollment: request every required app whose assignment reaches it. One query
+    decides, a few statements request (not per assignment)."""
+    required = required_for(enrollment)
+    if not required:
+        return 0  # no transaction to open
+    with transaction.atomic():
+        return _request_for(enrollment, required)
 
 
 def carry_over_apps(*, old: Enrollment, new: Enrollment, hold: bool = False) -> int:
@@ -332,21 +390,16 @@ def reconcile_people(*, user_ids: Iterable[int]) -> tuple[int, int]:
         status=Enrollment.Status.ENROLLED,
     )
     requested = removed = 0
-    required = list(
-        AppAssignment.objects.filter(mode=AppAssignment.Mode.REQUIRED).select_related("app")
-    )
-    for enrollment in enrollments:
-        requested += enrollment_started(enrollment=enrollment)
+    for enrollment in enrollments.select_related("device"):
+        required = required_for(enrollment)
+        if required:
+            with transaction.atomic():
+                requested += _request_for(enrollment, required)
         installs = AppInstall.objects.filter(
             enrollment=enrollment, assignment__scope=AppAssignment.Scope.GROUP
         ).select_related("app", "app__token", "assignment", "enrollment")
         for install in installs.exclude(status__in=(Status.REMOVED, Status.REMOVING)):
-            reaching = [
-                a
-                for a in required
-                if a.app_id == install.app_id
-                and assignment_targets(a).filter(pk=enrollment.pk).exists()
-            ]
+            reaching = [a for a in required if a.app_id == install.app_id]
             if reaching:
                 if install.assignment not in reaching:
                     install.assignment = reaching[0]
