@@ -87,9 +87,10 @@ def queue_first_commands(*, enrollment: Enrollment) -> int:
     request's `on_queued` is called with its result, in this transaction. User channels are not asked an
     inventory: what they may tell is known through their device. Runs inside the caller's
     transaction, so the TokenUpdate and these commands commit together. Queued commands."""
-    requests: list[CommandRequest] = []
+    inventory: list[CommandRequest] = []
     if enrollment.parent_id is None and enrollment.device.platform:
-        requests += _inventory_requests(user_enrollment=enrollment.is_user_enrollment)
+        inventory = _inventory_requests(user_enrollment=enrollment.is_user_enrollment)
+    requests = list(inventory)
     for receiver, answer in _initial_commands(enrollment):
         if isinstance(answer, Exception):
             # The receivers read (their writes wait for `on_queued`); the enrollment completes
@@ -102,7 +103,22 @@ def queue_first_commands(*, enrollment: Enrollment) -> int:
             requests += answer
     if not requests:
         return 0
-    results = enqueue_commands(enrollments=[enrollment], requests=requests, origin=INVENTORY_ORIGIN)
+    try:
+        # Atomic by itself (a savepoint here): a failure leaves the transaction usable.
+        results = enqueue_commands(
+            enrollments=[enrollment], requests=requests, origin=INVENTORY_ORIGIN
+        )
+    except Exception:
+        if connection.needs_rollback or len(requests) == len(inventory):
+            raise  # the database is gone, or the inventory itself failed: the TokenUpdate fails
+        # A receiver's request was refused (its parameters, its `on_queued`): the enrollment
+        # completes with its inventory, as when a receiver raises.
+        logger.exception("first commands of enrollment %s: the others' refused", enrollment.pk)
+        if not inventory:
+            return 0
+        results = enqueue_commands(
+            enrollments=[enrollment], requests=inventory, origin=INVENTORY_ORIGIN
+        )
     return sum(len(result.queued) for result in results)
 
 

@@ -169,6 +169,31 @@ def test_a_first_commands_receiver_whose_sql_fails_costs_the_enrollment_nothing(
 
 
 @pytest.mark.django_db
+def test_a_first_command_the_enqueue_refuses_costs_the_enrollment_only_that_command(
+    make_device: MakeDevice,
+) -> None:
+    """A receiver's request that the enqueue refuses (here a profile that is not one; the same
+    for a request whose `on_queued` fails) fails the joint enqueue: the TokenUpdate then
+    commits with the inventory alone, rather than answering 500 to this and every retry."""
+    from devices import signals
+    from devices.services.queue import CommandRequest
+
+    def broken(sender: Any, enrollment: Enrollment, **kwargs: Any) -> list[CommandRequest]:
+        return [CommandRequest("InstallProfile", {"Payload": b"<plist>not a profile"})]
+
+    signals.initial_commands.connect(broken, weak=False, dispatch_uid="test.broken")
+    try:
+        device = make_device(platform="macOS", user_enrollment=False)
+        assert device.authenticate() == 200
+        assert device.token_update() == 200
+    finally:
+        signals.initial_commands.disconnect(dispatch_uid="test.broken")
+    enrollment = Enrollment.objects.get(device__udid=device.udid)
+    assert enrollment.status == Enrollment.Status.ENROLLED
+    assert set(_queued(enrollment)) == INVENTORY
+
+
+@pytest.mark.django_db
 def test_a_first_commands_receiver_that_loses_the_database_gets_the_device_a_503(
     make_device: MakeDevice,
 ) -> None:
