@@ -980,9 +980,12 @@ def request_drain(*, workers: int = 1, countdown: float | None = None) -> None:
     earlier request still waits is not asked again (see DRAIN_REQUESTED_KEY)."""
     from apns import tasks  # the tasks module imports this one
 
+    marked = False
     try:
-        if workers <= 1 and countdown is None and not _first_drain_request():
-            return
+        if workers <= 1 and countdown is None:
+            if not _first_drain_request():
+                return
+            marked = True
         for _ in range(max(1, workers)):
             tasks.drain_push_outbox_task.apply_async(countdown=countdown)
     except Exception as exc:  # kombu and redis raise several types when the broker is down
@@ -990,6 +993,8 @@ def request_drain(*, workers: int = 1, countdown: float | None = None) -> None:
             "could not ask a worker to push now (%s: %s); the outbox sweep will",
             type(exc).__name__, exc,
         )  # fmt: skip
+        if marked:  # no task waits: the next request must publish one
+            drain_started()
 
 
 def _first_drain_request() -> bool:

@@ -13,8 +13,10 @@ enrollment_completed = Signal()
 # A receiver returns a list of `devices.services.queue.CommandRequest` (or None): what the new
 # channel is sent at once. They are queued with its inventory, in one enqueue and one push, and
 # commit with the TokenUpdate. Receivers read; what they record about their commands they write
-# from the enqueue's result (`CommandRequest.on_queued`), in the same transaction. One that
-# raises is logged and left out.
+# from the enqueue's result (`CommandRequest.on_queued`), in the same transaction. Each runs in a
+# savepoint: one that raises (even on failed SQL) is logged and left out; a database lost under
+# it fails the TokenUpdate (503). Should the enqueue refuse a receiver's request, the inventory
+# is queued alone (logged).
 initial_commands = Signal()
 # sender=Enrollment, enrollment=<Enrollment>: CheckOut received (or unenroll acknowledged).
 enrollment_checked_out = Signal()

@@ -209,8 +209,7 @@ def _record_result(
                 sender=QueuedCommand, delivery=delivery, report=report
             )
         )
-        ends = delivery.command.spec in commands.ENDS_ENROLLMENT  # loaded with the delivery
-        if report.status is ReportStatus.ACKNOWLEDGED and ends:
+        if report.status is ReportStatus.ACKNOWLEDGED and _ends_enrollment(delivery.command):
             hotpath.store_result(stored)
             unenroll(
                 enrollment=enrollment,
@@ -218,3 +217,15 @@ def _record_result(
             )
             return None
         return stored
+
+
+def _ends_enrollment(command: Command) -> bool:
+    """Whether this acknowledged command ends the enrollment (`CommandSpec.ends_enrollment`)."""
+    name: Any = command.spec  # loaded with the delivery
+    if not name:
+        # Stored without it by a server older than `Command.spec` (an upgrade in progress): its
+        # console copy names it, read only then. Its RequestType must be that command's too.
+        display = Command.objects.filter(pk=command.pk).values_list("display", flat=True).first()
+        name = display.get("name") if isinstance(display, dict) else None
+    spec = commands.REGISTRY.get(name) if isinstance(name, str) else None
+    return spec is not None and spec.ends_enrollment and spec.request_type == command.request_type

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 
 from devices import signals
@@ -86,12 +87,11 @@ def queue_first_commands(*, enrollment: Enrollment) -> int:
     request's `on_queued` is called with its result, in this transaction. User channels are not asked an
     inventory: what they may tell is known through their device. Runs inside the caller's
     transaction, so the TokenUpdate and these commands commit together. Queued commands."""
-    requests: list[CommandRequest] = []
+    inventory: list[CommandRequest] = []
     if enrollment.parent_id is None and enrollment.device.platform:
-        requests += _inventory_requests(user_enrollment=enrollment.is_user_enrollment)
-    for receiver, answer in signals.initial_commands.send_robust(
-        sender=Enrollment, enrollment=enrollment
-    ):
+        inventory = _inventory_requests(user_enrollment=enrollment.is_user_enrollment)
+    requests = list(inventory)
+    for receiver, answer in _initial_commands(enrollment):
         if isinstance(answer, Exception):
             # The receivers read (their writes wait for `on_queued`); the enrollment completes
             # without that command (the admin can send it), rather than failing the TokenUpdate.
@@ -103,5 +103,42 @@ def queue_first_commands(*, enrollment: Enrollment) -> int:
             requests += answer
     if not requests:
         return 0
-    results = enqueue_commands(enrollments=[enrollment], requests=requests, origin=INVENTORY_ORIGIN)
+    try:
+        # Atomic by itself (a savepoint here): a failure leaves the transaction usable.
+        results = enqueue_commands(
+            enrollments=[enrollment], requests=requests, origin=INVENTORY_ORIGIN
+        )
+    except Exception:
+        if connection.needs_rollback or len(requests) == len(inventory):
+            raise  # the database is gone, or the inventory itself failed: the TokenUpdate fails
+        # A receiver's request was refused (its parameters, its `on_queued`): the enrollment
+        # completes with its inventory, as when a receiver raises.
+        logger.exception("first commands of enrollment %s: the others' refused", enrollment.pk)
+        if not inventory:
+            return 0
+        results = enqueue_commands(
+            enrollments=[enrollment], requests=inventory, origin=INVENTORY_ORIGIN
+        )
     return sum(len(result.queued) for result in results)
+
+
+def _initial_commands(enrollment: Enrollment) -> list[tuple[Any, Any]]:
+    """`signals.initial_commands` sent robustly, each receiver in a savepoint of the
+    TokenUpdate's transaction: a statement failing in one (PostgreSQL then refuses every later
+    statement of the transaction) is undone with it, and the TokenUpdate goes on without its
+    commands. (receiver, its answer or the exception it raised), in connection order."""
+    answers: list[tuple[Any, Any]] = []
+    # Django's own loop of `send_robust`, with the savepoint that loop cannot take.
+    receivers, _ = signals.initial_commands._live_receivers(Enrollment)  # noqa: SLF001
+    for receiver in receivers:
+        try:
+            with transaction.atomic():
+                answer = receiver(
+                    signal=signals.initial_commands, sender=Enrollment, enrollment=enrollment
+                )
+        except Exception as exc:
+            if connection.needs_rollback:  # the savepoint could not be undone: nor can we go on
+                raise
+            answer = exc
+        answers.append((receiver, answer))
+    return answers

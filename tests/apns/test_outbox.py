@@ -361,3 +361,69 @@ def test_a_waiting_drain_task_is_not_published_again(
     services.request_drain(countdown=5)
     assert len(published) == 6
     redis.delete(services.DRAIN_REQUESTED_KEY)
+
+
+def test_a_drain_request_that_could_not_be_published_does_not_silence_the_next(
+    monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    """The request is marked in Redis before the task is published: when publishing fails
+    (the broker refused it), no task waits, so the mark must not hold back the next request
+    for its whole lifetime (those pushes would wait for the outbox sweep)."""
+    import kombu.exceptions
+
+    from apns import tasks
+    from mdm_server import redis_client
+
+    redis = redis_client.client()
+    assert redis is not None, "the suite runs with Redis"
+    redis.delete(services.DRAIN_REQUESTED_KEY)
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    published: list[Any] = []
+
+    def publish(**kw: Any) -> None:
+        if not published:
+            published.append("refused")
+            raise kombu.exceptions.OperationalError("broker refused the message")
+        published.append(kw)
+
+    monkeypatch.setattr(tasks.drain_push_outbox_task, "apply_async", publish)
+    services.request_drain()  # never raises
+    services.request_drain()
+    assert published == ["refused", {"countdown": None}]
+    redis.delete(services.DRAIN_REQUESTED_KEY)
+
+
+def test_a_drain_request_without_redis_never_raises_and_the_enqueue_commits(
+    monkeypatch: pytest.MonkeyPatch,
+    settings: Any,
+    enrollment_factory: EnrollmentFactory,
+    push_certificate: PushCertificate,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Redis down: the drain request (after commit) is logged, never raised to the device or
+    the admin; the commands and their outbox rows are committed for the sweep to push."""
+    import redis as redis_lib
+
+    from apns import tasks
+    from mdm_server import config_cache, redis_client
+
+    class Down:
+        def __getattr__(self, name: str) -> Any:
+            def fail(*args: Any, **kwargs: Any) -> Any:
+                raise redis_lib.ConnectionError("Connection refused")
+
+            return fail
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    monkeypatch.setattr(redis_client, "_clients", [Down()])
+    monkeypatch.setattr(config_cache, "_stores", [])
+    published: list[Any] = []
+    monkeypatch.setattr(
+        tasks.drain_push_outbox_task, "apply_async", lambda **kw: published.append(kw)
+    )
+    enrollment = enrollment_factory()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        enqueue_command(enrollments=[enrollment], request_type="ProfileList")
+    assert callbacks and published == []
+    assert PendingPush.objects.filter(enrollment=enrollment).count() == 1
+    config_cache.clear()

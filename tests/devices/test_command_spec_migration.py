@@ -44,3 +44,29 @@ def test_existing_commands_get_their_registry_name(at_previous_state: Any) -> No
     Command = _migrate(AFTER).get_model("devices", "Command")
     specs = dict(Command.objects.values_list("uuid", "spec"))
     assert specs == {"unenroll": "Unenroll", "remove": "RemoveProfile", "bare": "ProfileList"}
+
+
+def test_odd_console_copies_fall_back_to_the_request_type(at_previous_state: Any) -> None:
+    """A console copy without a usable name (missing, null, empty, not text, not an object) or
+    with a name no command has: the migration neither fails nor takes such a row for an
+    Unenroll; only a recorded "Unenroll" is one."""
+    Command = at_previous_state.get_model("devices", "Command")
+    rows: dict[str, tuple[str, Any]] = {
+        "null-name": ("RemoveProfile", {"name": None}),
+        "empty-name": ("RemoveProfile", {"name": ""}),
+        "number-name": ("RemoveProfile", {"name": 7}),
+        "object-name": ("RemoveProfile", {"name": {"name": "Unenroll"}}),
+        "list": ("RemoveProfile", ["Unenroll"]),
+        "text": ("RemoveProfile", "Unenroll"),
+        "long-name": ("InstallProfile", {"name": "X" * 300}),
+        "custom": ("Settings", {"name": "Rename the device"}),
+    }
+    for uuid, (request_type, display) in rows.items():
+        Command.objects.create(uuid=uuid, request_type=request_type, body=b"x", display=display)
+    Command = _migrate(AFTER).get_model("devices", "Command")
+    specs = dict(Command.objects.values_list("uuid", "spec"))
+    assert "Unenroll" not in specs.values(), specs
+    assert specs["null-name"] == specs["empty-name"] == specs["list"] == "RemoveProfile"
+    assert specs["number-name"] == specs["object-name"] == specs["text"] == "RemoveProfile"
+    assert specs["long-name"] == "X" * 64
+    assert specs["custom"] == "Rename the device"  # kept as recorded: it ends nothing

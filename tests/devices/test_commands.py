@@ -302,6 +302,34 @@ def test_an_unenroll_is_known_by_its_command_not_by_its_console_copy(
     assert enrollment.status == Enrollment.Status.UNENROLLED
 
 
+@pytest.mark.django_db
+def test_an_unenroll_stored_without_its_registry_name_still_ends_the_enrollment(
+    make_device: MakeDevice,
+) -> None:
+    """During an upgrade, servers older than `Command.spec` keep queueing while the migration
+    has run: their rows get the column's default (""). An Unenroll among them, acknowledged
+    after the upgrade, must still end the enrollment (the device removed its profile and will
+    not check in again); its console copy is all that names it. A RemoveProfile stays one."""
+    from devices.models import Command
+
+    device, enrollment = enrolled(make_device, platform="iOS", user_enrollment=False)
+    device.run()
+    other = services.enqueue_command(
+        enrollments=[enrollment], request_type="RemoveProfile", payload={"Identifier": "com.ex.p"}
+    ).command
+    assert other is not None
+    Command.objects.filter(pk=other.pk).update(spec="")
+    assert [r.request_type for r in device.run()] == ["RemoveProfile"]
+    enrollment.refresh_from_db()
+    assert enrollment.status == Enrollment.Status.ENROLLED
+    unenroll = services.enqueue_command(enrollments=[enrollment], request_type="Unenroll").command
+    assert unenroll is not None
+    Command.objects.filter(pk=unenroll.pk).update(spec="")
+    assert [r.request_type for r in device.run()] == ["RemoveProfile"]
+    enrollment.refresh_from_db()
+    assert enrollment.status == Enrollment.Status.UNENROLLED
+
+
 def test_parameter_descriptions_come_from_the_serializers() -> None:
     (product, action) = commands.REGISTRY["ScheduleOSUpdate"].params
     assert (product.name, product.kind, product.required) == ("ProductKey", "str", False)

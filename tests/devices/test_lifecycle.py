@@ -138,6 +138,107 @@ def test_inventory_is_queued_once_per_enrollment(make_device: MakeDevice) -> Non
     assert not set(asked) & INVENTORY
 
 
+@pytest.mark.django_db
+def test_a_first_commands_receiver_whose_sql_fails_costs_the_enrollment_nothing(
+    make_device: MakeDevice,
+) -> None:
+    """A receiver of `initial_commands` runs inside the TokenUpdate's transaction: a statement
+    that fails there (PostgreSQL then refuses every later statement of the transaction) is
+    logged and left out, like any other failure, and the TokenUpdate still commits with its
+    inventory and the other receivers' commands (not a 500, not a lost TokenUpdate)."""
+    from devices import signals
+
+    def failing(sender: Any, enrollment: Enrollment, **kwargs: Any) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 / 0")  # a DataError: the transaction is aborted
+
+    signals.initial_commands.connect(failing, weak=False, dispatch_uid="test.failing")
+    try:
+        device = make_device(platform="macOS", user_enrollment=False)
+        assert device.authenticate() == 200
+        assert device.token_update() == 200
+        assert device.token_update(user="ABCD-USER") == 200  # a new user channel: the same
+    finally:
+        signals.initial_commands.disconnect(dispatch_uid="test.failing")
+    enrollment = Enrollment.objects.get(device__udid=device.udid, parent=None)
+    assert enrollment.status == Enrollment.Status.ENROLLED
+    assert set(_queued(enrollment)) == INVENTORY | {"DeclarativeManagement"}
+    user = Enrollment.objects.get(parent=enrollment)
+    assert user.status == Enrollment.Status.ENROLLED
+    assert set(_queued(user)) == {"DeclarativeManagement"}
+
+
+@pytest.mark.django_db
+def test_a_first_command_the_enqueue_refuses_costs_the_enrollment_only_that_command(
+    make_device: MakeDevice,
+) -> None:
+    """A receiver's request that the enqueue refuses (here a profile that is not one; the same
+    for a request whose `on_queued` fails) fails the joint enqueue: the TokenUpdate then
+    commits with the inventory alone, rather than answering 500 to this and every retry."""
+    from devices import signals
+    from devices.services.queue import CommandRequest
+
+    def broken(sender: Any, enrollment: Enrollment, **kwargs: Any) -> list[CommandRequest]:
+        return [CommandRequest("InstallProfile", {"Payload": b"<plist>not a profile"})]
+
+    signals.initial_commands.connect(broken, weak=False, dispatch_uid="test.broken")
+    try:
+        device = make_device(platform="macOS", user_enrollment=False)
+        assert device.authenticate() == 200
+        assert device.token_update() == 200
+    finally:
+        signals.initial_commands.disconnect(dispatch_uid="test.broken")
+    enrollment = Enrollment.objects.get(device__udid=device.udid)
+    assert enrollment.status == Enrollment.Status.ENROLLED
+    assert set(_queued(enrollment)) == INVENTORY
+
+
+@pytest.mark.django_db
+def test_a_first_commands_receiver_that_loses_the_database_gets_the_device_a_503(
+    make_device: MakeDevice,
+) -> None:
+    """The database gone under a receiver (its savepoint cannot be undone either): the
+    TokenUpdate is not half-stored, the device is answered 503 (never 500), to try again,
+    and its next TokenUpdate completes the enrollment as the first one would have."""
+    from django.db import OperationalError, connections
+
+    from devices import signals
+
+    wrapper = connections["default"]
+
+    def lost(sid: str) -> None:
+        del wrapper.savepoint_rollback  # once: the check-in's own savepoint rolls back
+        raise OperationalError("server closed the connection unexpectedly")
+
+    def failing(sender: Any, enrollment: Enrollment, **kwargs: Any) -> None:
+        wrapper.savepoint_rollback = lost  # type: ignore[method-assign]
+        raise OperationalError("server closed the connection unexpectedly")
+
+    device = make_device(platform="macOS", user_enrollment=False)
+    assert device.authenticate() == 200
+    signals.initial_commands.connect(failing, weak=False, dispatch_uid="test.failing")
+    try:
+        status, _ = device.checkin(
+            {
+                "MessageType": "TokenUpdate",
+                "Topic": device.topic,
+                "Token": device.push_token,
+                "PushMagic": device.push_magic,
+                **device.ids(),
+            }
+        )
+    finally:
+        signals.initial_commands.disconnect(dispatch_uid="test.failing")
+    assert status == 503
+    enrollment = Enrollment.objects.get(device__udid=device.udid)
+    assert enrollment.status == Enrollment.Status.PENDING
+    assert not QueuedCommand.objects.filter(enrollment=enrollment).exists()
+    assert device.token_update() == 200  # the device tries again
+    enrollment.refresh_from_db()
+    assert enrollment.status == Enrollment.Status.ENROLLED
+    assert set(_queued(enrollment)) == INVENTORY | {"DeclarativeManagement"}
+
+
 def _mac_with_bootstrap(make_device: MakeDevice, supervised: bool) -> tuple[SimulatedDevice, dict]:
     device, enrollment = enrolled(
         make_device, platform="macOS", user_enrollment=False, drain_inventory=False
@@ -182,6 +283,27 @@ def test_a_mac_that_is_not_supervised_keeps_no_bootstrap_token(
     status, body = device.checkin(token)
     assert status == 403 and b"needs a supervised device" in body
     assert device.checkin({"MessageType": "GetBootstrapToken", "UDID": device.udid})[0] == 403
+
+
+@pytest.mark.django_db
+def test_another_device_cannot_make_the_server_forget_a_macs_bootstrap_token(
+    make_device: MakeDevice,
+) -> None:
+    """A new enrollment's Authenticate forgets the channel's bootstrap token; one naming another
+    Mac's UDID, signed by an enrolled device's identity or by a fresh one bound to nobody, is
+    refused before anything is written: the Mac keeps its token and its enrollment."""
+    victim, _ = _mac_with_bootstrap(make_device, supervised=True)
+    enrolled_elsewhere = make_device(platform="macOS", user_enrollment=False)
+    enrolled_elsewhere.enroll()
+    fresh = make_device(platform="macOS", user_enrollment=False)
+    for attacker in (enrolled_elsewhere, fresh):
+        attacker.udid = victim.udid
+        assert attacker.authenticate() == 403
+    enrollment = Enrollment.objects.get(device__udid=victim.udid)
+    assert enrollment.status == Enrollment.Status.ENROLLED
+    assert enrollment.bootstrap_token is not None
+    status, body = victim.checkin({"MessageType": "GetBootstrapToken", "UDID": victim.udid})
+    assert status == 200 and plistlib.loads(body) == {"BootstrapToken": b"bt"}
 
 
 # --- scheduled refresh ---------------------------------------------------------------------------
