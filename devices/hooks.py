@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from devices.capabilities import Target
     from devices.models import Enrollment
     from devices.protocol import EnrollmentIds
+    from devices.services.queue import CommandRequest
 
 
 @dataclass(frozen=True)
@@ -196,6 +197,30 @@ def set_token_provider(service_type: str, fn: TokenProvider | None) -> None:
 def provide_token(service_type: str, enrollment: Enrollment) -> bytes | None:
     provider = _token_providers.get(service_type)
     return provider(enrollment) if provider else None
+
+
+# What the other apps send a channel at its first TokenUpdate, INSIDE its transaction, queued
+# with its inventory in one enqueue and one push (`services.inventory_queue.queue_first_commands`).
+# A provider returns a list of `devices.services.queue.CommandRequest` (or None). Providers read;
+# what they record about their commands they write from the enqueue's result
+# (`CommandRequest.on_queued`), in the same transaction. Each runs in a savepoint: one that raises
+# (even on failed SQL) is logged and left out; a database lost under it fails the TokenUpdate
+# (503). Should the enqueue refuse a provider's request, the inventory is queued alone (logged).
+FirstCommandsProvider = Callable[["Enrollment"], "list[CommandRequest] | None"]
+_first_commands: dict[str, FirstCommandsProvider] = {}
+
+
+def set_first_commands(name: str, fn: FirstCommandsProvider | None) -> None:
+    """An app registers (or, with None, removes) what it sends a channel at enrollment."""
+    if fn is None:
+        _first_commands.pop(name, None)
+    else:
+        _first_commands[name] = fn
+
+
+def first_commands_providers() -> list[tuple[str, FirstCommandsProvider]]:
+    """The registered providers, in registration order (apps' ready() order)."""
+    return list(_first_commands.items())
 
 
 # Console device page: a nested app (managed apps) shows what it holds of a device in a panel of

@@ -1,23 +1,14 @@
 """Notifications the devices app sends to apps above it (profiles, enrollment) without importing them.
 
 Receivers are connected in those apps' AppConfig.ready(). Every signal is sent after commit,
-except `initial_commands`, `commands_enqueued`, `enrollment_ended` and `enrollments_purging`,
-sent inside the transaction that makes the change.
+except `commands_enqueued`, `enrollment_ended` and `enrollments_purging`, sent inside the
+transaction that makes the change.
 """
 
 from django.dispatch import Signal
 
 # sender=Enrollment, enrollment=<Enrollment>: the first TokenUpdate of a channel (now enrolled).
 enrollment_completed = Signal()
-# sender=Enrollment, enrollment=<Enrollment>: the same first TokenUpdate, INSIDE its transaction.
-# A receiver returns a list of `devices.services.queue.CommandRequest` (or None): what the new
-# channel is sent at once. They are queued with its inventory, in one enqueue and one push, and
-# commit with the TokenUpdate. Receivers read; what they record about their commands they write
-# from the enqueue's result (`CommandRequest.on_queued`), in the same transaction. Each runs in a
-# savepoint: one that raises (even on failed SQL) is logged and left out; a database lost under
-# it fails the TokenUpdate (503). Should the enqueue refuse a receiver's request, the inventory
-# is queued alone (logged).
-initial_commands = Signal()
 # sender=Enrollment, enrollment=<Enrollment>: CheckOut received (or unenroll acknowledged).
 enrollment_checked_out = Signal()
 # THE extension point for "this enrollment is over", whatever ended it: CheckOut, a server-side

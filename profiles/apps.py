@@ -1,4 +1,4 @@
-"""App configuration: connect to the devices app's signals."""
+"""App configuration: connect to the devices app's signals and hooks."""
 
 from django.apps import AppConfig
 
@@ -10,13 +10,11 @@ class ProfilesConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import m2m_changed
 
-        from devices import signals
+        from devices import hooks, signals
         from directory.models import DirectoryUser
         from profiles import receivers
 
-        signals.initial_commands.connect(
-            receivers.initial_commands, dispatch_uid="profiles.initial_commands"
-        )
+        hooks.set_first_commands("profiles", receivers.first_commands)
         signals.enrollment_checked_out.connect(
             receivers.on_enrollment_checked_out, dispatch_uid="profiles.enrollment_checked_out"
         )

@@ -27,11 +27,9 @@ class _Clearing(threading.local):
 _clearing = _Clearing()
 
 
-def initial_commands(
-    sender: Any, enrollment: Enrollment, **kwargs: Any
-) -> list[CommandRequest] | None:
+def first_commands(enrollment: Enrollment) -> list[CommandRequest] | None:
     """A new channel gets the profiles assigned to it with its first commands (inventory), in
-    the TokenUpdate's transaction: one enqueue, one push (`devices.signals.initial_commands`).
+    the TokenUpdate's transaction: one enqueue, one push (`devices.hooks.set_first_commands`).
     This replaces installing them after commit (`enrollment_completed`), which decided and
     enqueued profile by profile; `services.first_commands` says why nothing else is needed."""
     from profiles import services

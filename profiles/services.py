@@ -848,7 +848,7 @@ def sync_enrollment(*, enrollment: Enrollment, origin: str = "enrollment") -> li
 
 
 def first_commands(*, enrollment: Enrollment) -> list[CommandRequest]:
-    """What a channel is sent at its first TokenUpdate (`devices.signals.initial_commands`,
+    """What a channel is sent at its first TokenUpdate (`devices.hooks.set_first_commands`,
     inside that transaction): InstallProfile for every profile that covers it, queued with its
     inventory; their Delivery rows are written from that enqueue's result.
 

@@ -12,7 +12,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 
-from devices import signals
+from devices import hooks
 from devices.models import Enrollment
 from devices.services.queue import CommandRequest, enqueue_commands
 
@@ -82,7 +82,7 @@ def queue_inventory(enrollments: QuerySet[Enrollment] | list[Enrollment], origin
 
 def queue_first_commands(*, enrollment: Enrollment) -> int:
     """Enrollment completed (a channel's first TokenUpdate): ask the device for its inventory,
-    with what the other apps send a new channel (`signals.initial_commands`: the declarations'
+    with what the other apps send a new channel (`hooks.set_first_commands`: the declarations'
     first synchronisation, the assigned profiles), all in one enqueue and one push; each
     request's `on_queued` is called with its result, in this transaction. User channels are not asked an
     inventory: what they may tell is known through their device. Runs inside the caller's
@@ -91,14 +91,13 @@ def queue_first_commands(*, enrollment: Enrollment) -> int:
     if enrollment.parent_id is None and enrollment.device.platform:
         inventory = _inventory_requests(user_enrollment=enrollment.is_user_enrollment)
     requests = list(inventory)
-    for receiver, answer in _initial_commands(enrollment):
+    for name, answer in _initial_commands(enrollment):
         if isinstance(answer, Exception):
-            # The receivers read (their writes wait for `on_queued`); the enrollment completes
+            # The providers read (their writes wait for `on_queued`); the enrollment completes
             # without that command (the admin can send it), rather than failing the TokenUpdate.
             logger.error(
-                "initial commands of %s for enrollment %s failed: %r",
-                getattr(receiver, "__qualname__", receiver), enrollment.pk, answer,
-            )  # fmt: skip
+                "first commands of %s for enrollment %s failed: %r", name, enrollment.pk, answer
+            )
         elif answer:
             requests += answer
     if not requests:
@@ -111,8 +110,8 @@ def queue_first_commands(*, enrollment: Enrollment) -> int:
     except Exception:
         if connection.needs_rollback or len(requests) == len(inventory):
             raise  # the database is gone, or the inventory itself failed: the TokenUpdate fails
-        # A receiver's request was refused (its parameters, its `on_queued`): the enrollment
-        # completes with its inventory, as when a receiver raises.
+        # A provider's request was refused (its parameters, its `on_queued`): the enrollment
+        # completes with its inventory, as when a provider raises.
         logger.exception("first commands of enrollment %s: the others' refused", enrollment.pk)
         if not inventory:
             return 0
@@ -122,23 +121,19 @@ def queue_first_commands(*, enrollment: Enrollment) -> int:
     return sum(len(result.queued) for result in results)
 
 
-def _initial_commands(enrollment: Enrollment) -> list[tuple[Any, Any]]:
-    """`signals.initial_commands` sent robustly, each receiver in a savepoint of the
+def _initial_commands(enrollment: Enrollment) -> list[tuple[str, Any]]:
+    """The first-commands providers (`hooks.set_first_commands`), each in a savepoint of the
     TokenUpdate's transaction: a statement failing in one (PostgreSQL then refuses every later
     statement of the transaction) is undone with it, and the TokenUpdate goes on without its
-    commands. (receiver, its answer or the exception it raised), in connection order."""
-    answers: list[tuple[Any, Any]] = []
-    # Django's own loop of `send_robust`, with the savepoint that loop cannot take.
-    receivers, _ = signals.initial_commands._live_receivers(Enrollment)  # noqa: SLF001
-    for receiver in receivers:
+    commands. (provider's name, its answer or the exception it raised), in registration order."""
+    answers: list[tuple[str, Any]] = []
+    for name, provider in hooks.first_commands_providers():
         try:
             with transaction.atomic():
-                answer = receiver(
-                    signal=signals.initial_commands, sender=Enrollment, enrollment=enrollment
-                )
+                answer: Any = provider(enrollment)
         except Exception as exc:
             if connection.needs_rollback:  # the savepoint could not be undone: nor can we go on
                 raise
             answer = exc
-        answers.append((receiver, answer))
+        answers.append((name, answer))
     return answers

@@ -18,9 +18,7 @@ class DeclarationsConfig(AppConfig):
 
         hooks.set_declarative_handler(receivers.handle_declarative)
         hooks.set_declaration_check(rules.refusal_for_target)
-        signals.initial_commands.connect(
-            receivers.initial_commands, dispatch_uid="declarations.initial_commands"
-        )
+        hooks.set_first_commands("declarations", receivers.first_commands)
         signals.enrollment_ended.connect(
             receivers.on_enrollment_ended, dispatch_uid="declarations.enrollment_ended"
         )

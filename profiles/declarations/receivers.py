@@ -54,12 +54,10 @@ def handle_declarative(
     )
 
 
-def initial_commands(
-    sender: Any, enrollment: Enrollment, **kwargs: Any
-) -> list[CommandRequest] | None:
+def first_commands(enrollment: Enrollment) -> list[CommandRequest] | None:
     """A new channel that has declaration sets, or that may report status (the server's own
     status subscriptions), is told to synchronise: that first command turns declarative
-    management on for the device. Queued with its inventory (`devices.signals.initial_commands`)."""
+    management on for the device. Queued with its inventory (`devices.hooks.set_first_commands`)."""
     kind = services.channel_kind(enrollment)
     # Supervision is known only once DeviceInformation is answered (asked at enrollment too):
     # a device enrollment may be supervised, and a supervised Mac reports status.

@@ -142,24 +142,24 @@ def test_inventory_is_queued_once_per_enrollment(make_device: MakeDevice) -> Non
 def test_a_first_commands_receiver_whose_sql_fails_costs_the_enrollment_nothing(
     make_device: MakeDevice,
 ) -> None:
-    """A receiver of `initial_commands` runs inside the TokenUpdate's transaction: a statement
-    that fails there (PostgreSQL then refuses every later statement of the transaction) is
+    """A first-commands provider (`hooks.set_first_commands`) runs inside the TokenUpdate's
+    transaction: a statement that fails there (PostgreSQL then refuses every later statement of the transaction) is
     logged and left out, like any other failure, and the TokenUpdate still commits with its
     inventory and the other receivers' commands (not a 500, not a lost TokenUpdate)."""
-    from devices import signals
+    from devices import hooks
 
-    def failing(sender: Any, enrollment: Enrollment, **kwargs: Any) -> None:
+    def failing(enrollment: Enrollment) -> None:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1 / 0")  # a DataError: the transaction is aborted
 
-    signals.initial_commands.connect(failing, weak=False, dispatch_uid="test.failing")
+    hooks.set_first_commands("test.failing", failing)
     try:
         device = make_device(platform="macOS", user_enrollment=False)
         assert device.authenticate() == 200
         assert device.token_update() == 200
         assert device.token_update(user="ABCD-USER") == 200  # a new user channel: the same
     finally:
-        signals.initial_commands.disconnect(dispatch_uid="test.failing")
+        hooks.set_first_commands("test.failing", None)
     enrollment = Enrollment.objects.get(device__udid=device.udid, parent=None)
     assert enrollment.status == Enrollment.Status.ENROLLED
     assert set(_queued(enrollment)) == INVENTORY | {"DeclarativeManagement"}
@@ -175,19 +175,19 @@ def test_a_first_command_the_enqueue_refuses_costs_the_enrollment_only_that_comm
     """A receiver's request that the enqueue refuses (here a profile that is not one; the same
     for a request whose `on_queued` fails) fails the joint enqueue: the TokenUpdate then
     commits with the inventory alone, rather than answering 500 to this and every retry."""
-    from devices import signals
+    from devices import hooks
     from devices.services.queue import CommandRequest
 
-    def broken(sender: Any, enrollment: Enrollment, **kwargs: Any) -> list[CommandRequest]:
+    def broken(enrollment: Enrollment) -> list[CommandRequest]:
         return [CommandRequest("InstallProfile", {"Payload": b"<plist>not a profile"})]
 
-    signals.initial_commands.connect(broken, weak=False, dispatch_uid="test.broken")
+    hooks.set_first_commands("test.broken", broken)
     try:
         device = make_device(platform="macOS", user_enrollment=False)
         assert device.authenticate() == 200
         assert device.token_update() == 200
     finally:
-        signals.initial_commands.disconnect(dispatch_uid="test.broken")
+        hooks.set_first_commands("test.broken", None)
     enrollment = Enrollment.objects.get(device__udid=device.udid)
     assert enrollment.status == Enrollment.Status.ENROLLED
     assert set(_queued(enrollment)) == INVENTORY
@@ -202,7 +202,7 @@ def test_a_first_commands_receiver_that_loses_the_database_gets_the_device_a_503
     and its next TokenUpdate completes the enrollment as the first one would have."""
     from django.db import OperationalError, connections
 
-    from devices import signals
+    from devices import hooks
 
     wrapper = connections["default"]
 
@@ -210,13 +210,13 @@ def test_a_first_commands_receiver_that_loses_the_database_gets_the_device_a_503
         del wrapper.savepoint_rollback  # once: the check-in's own savepoint rolls back
         raise OperationalError("server closed the connection unexpectedly")
 
-    def failing(sender: Any, enrollment: Enrollment, **kwargs: Any) -> None:
+    def failing(enrollment: Enrollment) -> None:
         wrapper.savepoint_rollback = lost  # type: ignore[method-assign]
         raise OperationalError("server closed the connection unexpectedly")
 
     device = make_device(platform="macOS", user_enrollment=False)
     assert device.authenticate() == 200
-    signals.initial_commands.connect(failing, weak=False, dispatch_uid="test.failing")
+    hooks.set_first_commands("test.failing", failing)
     try:
         status, _ = device.checkin(
             {
@@ -228,7 +228,7 @@ def test_a_first_commands_receiver_that_loses_the_database_gets_the_device_a_503
             }
         )
     finally:
-        signals.initial_commands.disconnect(dispatch_uid="test.failing")
+        hooks.set_first_commands("test.failing", None)
     assert status == 503
     enrollment = Enrollment.objects.get(device__udid=device.udid)
     assert enrollment.status == Enrollment.Status.PENDING
