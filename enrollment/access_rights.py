@@ -14,8 +14,9 @@ from profiles import schema
 
 PAYLOAD_TYPE = "com.apple.mdm"
 KEY = "AccessRights"
-_FLAG = re.compile(r"^\* '(\d+)': (.+?)\.?$", re.MULTILINE)
-_NEEDS = re.compile(r"Specify '(\d+)' if you specify '(\d+)'")
+# Apple's 18.1 text quotes the bits ("* '1': ..."), its 26.x/27.0 text marks them as code ("- `1`: ...").
+_FLAG = re.compile(r"^[*-] ['`](\d+)['`]: (.+?)\.?$", re.MULTILINE)
+_NEEDS = re.compile(r"Specify ['`](\d+)['`] if you specify ['`](\d+)['`]")
 
 
 def _content() -> str:

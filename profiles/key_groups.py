@@ -11,7 +11,7 @@ fields is laid out as:
 3. what is left, by type: *Settings* (text, numbers, data), *On or off* (booleans), *Lists and
    dictionaries*.
 
-Restrictions (about 190 flat keys, alphabetical in the schema) keeps a curated order instead:
+Restrictions (about 210 flat keys, alphabetical in the schema) keeps a curated order instead:
 each group names the words its keys contain; a key goes to the first group with a word in its
 name (case-insensitive), what no group claims to "Other settings".
 """
@@ -55,12 +55,14 @@ CURATED: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
         ("Siri, dictation and Apple Intelligence", (
             "Assistant", "Dictation", "Translation", "Genmoji", "ImagePlayground", "ImageWand",
             "WritingTools", "MailSummary", "Handwriting", "Keyboard", "AutoCorrection",
-            "SpellCheck", "DefinitionLookup", "Predictive", "ContinuousPath",
+            "SpellCheck", "DefinitionLookup", "Predictive", "ContinuousPath", "Intelligence",
+            "SiriAI", "SmartReplies", "Transcription",
         )),
         ("Network and connectivity", (
             "Bluetooth", "WiFi", "VPN", "Cellular", "ESIM", "Hotspot", "InternetSharing",
             "NFC", "Roaming", "AirPrint", "PairedWatch", "Watch", "Proximity", "RemoteApp",
-            "Files", "FileSharing", "RCS", "Chat", "LiveVoicemail", "VoiceDialing",
+            "Files", "FileSharing", "RCS", "Chat", "LiveVoicemail", "VoiceDialing", "Satellite",
+            "ICCID",
         )),
     ),
 }  # fmt: skip

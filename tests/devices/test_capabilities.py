@@ -297,7 +297,10 @@ def test_counts_match_the_oracle(
 @pytest.mark.parametrize("platform", ["iOS", "macOS"])
 def test_payload_type_counts_match_the_oracle(platform: str) -> None:
     counts = oracle()["counts"]["profiles_by_payloadtype"][platform]["current"]
-    version = {"iOS": "18.1", "macOS": "15.1"}[platform]
+    # 'current' leaves out the items removed on the OS, so the device runs a version later than
+    # every release (as for the commands above). Apple's 27.0 text removes com.apple.SoftwareUpdate
+    # on macOS 27.0: on the 15.1 this test used with the 18.1 schema it is only forbidden.
+    version = "999"
     tally: dict[str, int] = {}
     for payload_type in known_payload_types():
         rule = check_payload(

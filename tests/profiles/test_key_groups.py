@@ -31,6 +31,10 @@ def test_every_restrictions_key_is_in_exactly_one_group_and_few_are_left_over() 
     assert "allowCamera" in by_title["Camera, screen and sharing"]
     assert "allowOpenFromManagedToUnmanaged" in by_title["Managed and personal data"]
     assert "safariAllowPopups" in by_title["Safari"]
+    # Apple's 26.x/27.0 schema adds about twenty keys (Apple Intelligence, satellite, ICCIDs);
+    # the curated words place them rather than "Other settings".
+    assert "allowSiriAI" in by_title["Siri, dictation and Apple Intelligence"]
+    assert "allowSatelliteConnection" in by_title["Network and connectivity"]
     assert len(by_title.get(key_groups.OTHER, [])) < len(keys) // 10
 
 
@@ -121,7 +125,10 @@ def test_wifi_groups_keys_sharing_a_leading_word() -> None:
     groups = dict(_editor_groups("com.apple.wifi.managed"))
     proxy = [k["key"] for k in doc["payloadkeys"] if k["key"].startswith("Proxy")]
     assert groups["Proxy…"] == proxy and len(proxy) >= key_groups.MIN_PREFIX_GROUP
-    assert "EAPClientConfiguration.UserName" in groups["EAP Client Configuration"]
+    # The group carries the schema's title (18.1: "EAP Client Configuration", 27.0: "EAP client
+    # configuration"), so it is read from the schema, as for VPN above.
+    eap = next(k for k in doc["payloadkeys"] if k["key"] == "EAPClientConfiguration")
+    assert "EAPClientConfiguration.UserName" in groups[eap["title"]]
     booleans = [k["key"] for k in doc["payloadkeys"] if k.get("type") == "<boolean>"]
     assert set(groups[key_groups.SWITCHES]) <= set(booleans)
     assert "AutoJoin" in groups[key_groups.SWITCHES]

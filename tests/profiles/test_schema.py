@@ -87,13 +87,18 @@ def test_format_and_common_key_rules() -> None:
 
 
 def test_nested_and_recursive_structures_are_checked() -> None:
+    # Apple's 27.0 text lists the item type `Application` (its 18.1 rangelist said `App`, while
+    # the description already said 'Application'): the old value is refused now.
+    item = {"Type": "Application", "BundleID": "a"}
     layout = _payload(
         "com.apple.homescreenlayout",
         Pages=[],
-        Dock=[{"Type": "Folder", "Pages": [[{"Type": "App", "BundleID": "a"}, {"Type": "Bad"}]]}],
+        Dock=[{"Type": "Folder", "Pages": [[item, {"Type": "Bad"}, {"Type": "App"}]]}],
     )
+    expected = "must be one of 'Application', 'Folder', 'WebClip'"
     assert _paths(schema.validate_payload(layout)) == {
-        "Dock[0].Pages[0][1].Type": "must be one of 'App', 'Folder', 'WebClip'"
+        "Dock[0].Pages[0][1].Type": expected,
+        "Dock[0].Pages[0][2].Type": expected,
     }
 
 
