@@ -130,6 +130,9 @@ def main(argv: list[str] | None = None) -> int:
         help="print cProfile's top functions for the requests whose label contains this",
     )
     parser.add_argument(
+        "--profile-lines", type=int, default=45, help="functions listed by cumulative time"
+    )
+    parser.add_argument(
         "--show-sql",
         default=None,
         help="print the statements of the requests whose label contains this",
@@ -223,9 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'all requests':44} {'':15} {total_cpu:12.2f} {total_queries:13.1f}  (per enrollment)")
     print(f"reference before: {reference.describe(before)}; after: {reference.describe(after)}")
     if meter.profiler is not None:
-        pstats.Stats(meter.profiler).sort_stats("cumulative").print_stats(
-            int(os.environ.get("BENCH_PROFILE_LINES", "45"))
-        )
+        pstats.Stats(meter.profiler).sort_stats("cumulative").print_stats(args.profile_lines)
         pstats.Stats(meter.profiler).sort_stats("tottime").print_stats(30)
     return 0
 
