@@ -84,9 +84,10 @@ def queue_first_commands(*, enrollment: Enrollment) -> int:
     """Enrollment completed (a channel's first TokenUpdate): ask the device for its inventory,
     with what the other apps send a new channel (`hooks.set_first_commands`: the declarations'
     first synchronisation, the assigned profiles), all in one enqueue and one push; each
-    request's `on_queued` is called with its result, in this transaction. User channels are not asked an
-    inventory: what they may tell is known through their device. Runs inside the caller's
-    transaction, so the TokenUpdate and these commands commit together. Queued commands."""
+    request's `on_queued` is called with its result, in this transaction. User channels are
+    not asked an inventory: what they may tell is known through their device. Runs inside the
+    caller's transaction, so the TokenUpdate and these commands commit together. Returns the
+    queued commands."""
     inventory: list[CommandRequest] = []
     if enrollment.parent_id is None and enrollment.device.platform:
         inventory = _inventory_requests(user_enrollment=enrollment.is_user_enrollment)
