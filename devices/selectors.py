@@ -370,9 +370,7 @@ class PersonalDevice:
 def unenroll_pending(enrollment: Enrollment) -> bool:
     """Is an Unenroll (RemoveProfile of the enrollment profile) waiting for this device?"""
     return QueuedCommand.objects.filter(
-        enrollment=enrollment,
-        status__in=QueuedCommand.PENDING,
-        command__spec__in=commands.ENDS_ENROLLMENT,
+        services.ends_enrollment_filter(), enrollment=enrollment, status__in=QueuedCommand.PENDING
     ).exists()
 
 

@@ -13,6 +13,7 @@ from devices.services.common import (
     LAST_SEEN_RESOLUTION,
     MAX_DROPS_PER_REQUEST,
     Reply,
+    ends_enrollment_filter,
     target_for,
 )
 from devices.services.connect import find_for_connect, handle_report, serve_report
@@ -28,6 +29,7 @@ __all__ = [
     "OwnerActionRefused",
     "Reply",
     "cancel_queued_command",
+    "ends_enrollment_filter",
     "enqueue_command",
     "find_for_connect",
     "handle_checkin",

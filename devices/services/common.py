@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q
 from django.utils import timezone
 
-from devices import capabilities, hotpath, protocol
+from devices import capabilities, commands, hotpath, protocol
 from devices.models import DeviceEvent, Enrollment, QueuedCommand
 
 Actor = AbstractBaseUser | AnonymousUser | None
@@ -95,3 +96,21 @@ def _cancel_pending(enrollment: Enrollment, reason: str) -> int:
     ).update(
         status=QueuedCommand.Status.CANCELED, status_reason=reason, completed_at=timezone.now()
     )
+
+
+def ends_enrollment_filter(prefix: str = "command__") -> Q:
+    """The commands whose acknowledgement ends the enrollment (`CommandSpec.ends_enrollment`):
+    by `Command.spec`, or, for a row stored without it (by a server older than the column,
+    while an upgrade is under way), by its console copy's name and that command's RequestType,
+    as `services.connect` decides one acknowledged row. `prefix` leads from the queried model
+    to its Command."""
+    found = Q(**{f"{prefix}spec__in": sorted(commands.ENDS_ENROLLMENT)})
+    for name in sorted(commands.ENDS_ENROLLMENT):
+        found |= Q(
+            **{
+                f"{prefix}spec": "",
+                f"{prefix}display__name": name,
+                f"{prefix}request_type": commands.REGISTRY[name].request_type,
+            }
+        )
+    return found

@@ -10,10 +10,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from devices import commands
 from devices.models import DeviceEvent, Enrollment, QueuedCommand
 from devices.services.checkin import unenroll
-from devices.services.common import _log
+from devices.services.common import _log, ends_enrollment_filter
 from devices.services.queue import enqueue_command
 from mdm_server import audit
 
@@ -80,7 +79,7 @@ def remove_management(
     pending = QueuedCommand.objects.filter(
         Q(enrollment=device) | Q(enrollment__parent=device), status__in=QueuedCommand.PENDING
     )
-    if pending.filter(command__spec__in=commands.ENDS_ENROLLMENT).exists():
+    if pending.filter(ends_enrollment_filter()).exists():
         return "already requested"
     dropped = pending.update(
         status=QueuedCommand.Status.CANCELED, status_reason=reason, completed_at=timezone.now()

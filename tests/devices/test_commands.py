@@ -19,7 +19,7 @@ from rest_framework.test import APIClient
 
 from devices import capabilities, capability_table, commands, services
 from devices.console import command_form_class
-from devices.models import Enrollment
+from devices.models import Device, Enrollment
 from devices.services.inventory_queue import inventory_commands
 from mdm_server import api_tokens
 from mdm_server.pki import cms
@@ -328,6 +328,36 @@ def test_an_unenroll_stored_without_its_registry_name_still_ends_the_enrollment(
     assert [r.request_type for r in device.run()] == ["RemoveProfile"]
     enrollment.refresh_from_db()
     assert enrollment.status == Enrollment.Status.UNENROLLED
+
+
+def test_an_unenroll_stored_without_its_registry_name_counts_as_pending(
+    make_device: MakeDevice,
+) -> None:
+    """The same rows while they wait: the privacy page says removal is pending and the owner's
+    request is not queued twice; a RemoveProfile stored the same way is not an Unenroll."""
+    from devices import selectors
+    from devices.models import Command
+    from devices.services import owner
+    from directory.models import DirectoryUser, IdentitySource
+
+    _, enrollment = enrolled(make_device, platform="iOS", user_enrollment=True)
+    source = IdentitySource.objects.create(name="Local", kind=IdentitySource.Kind.LOCAL)
+    person = DirectoryUser.objects.create(source=source, external_id="o", username="owner")
+    Device.objects.filter(pk=enrollment.device_id).update(directory_user=person)
+    other = services.enqueue_command(
+        enrollments=[enrollment], request_type="RemoveProfile", payload={"Identifier": "com.ex.p"}
+    ).command
+    assert other is not None
+    Command.objects.filter(pk=other.pk).update(spec="")
+    assert not selectors.unenroll_pending(enrollment)
+    unenroll = services.enqueue_command(enrollments=[enrollment], request_type="Unenroll").command
+    assert unenroll is not None
+    Command.objects.filter(pk=unenroll.pk).update(spec="")
+    assert selectors.unenroll_pending(enrollment)
+    outcome = owner.remove_management(
+        directory_user_id=person.pk, public_id=str(enrollment.public_id), person="owner"
+    )
+    assert outcome == "already requested"
 
 
 def test_parameter_descriptions_come_from_the_serializers() -> None:
