@@ -169,6 +169,8 @@ class _Item:
     querylists: Mapping[str, Mapping[str, str]]
     # What Apple says to use instead once the item is deprecated or removed (its description).
     successor: str | None = None
+    # Top-level keys Apple requires on a User Enrollment (said only in each key's text).
+    ue_required: tuple[str, ...] = ()
 
     @classmethod
     def build(cls, name: str, kind: str, entry: Mapping[str, Any]) -> _Item:
@@ -184,6 +186,7 @@ class _Item:
             arrays=entry.get("arrayitems", {}),
             querylists=entry.get("querylists", {}),
             successor=entry.get("successor"),
+            ue_required=tuple(entry.get("ue_required", ())),
         )
 
     def key_rule(self, path: str, os: str, *, responses: bool = False) -> _Rule:
@@ -833,6 +836,17 @@ def _check_payload(payload: Any, target: Target) -> tuple[PayloadDecision, dict[
     decision = _evaluate(item, target)
     if not decision.allowed:
         return PayloadDecision(payload_type, False, decision.reason, decision.rule), None
+    missing = [key for key in item.ue_required if key not in payload]
+    if target.user_enrollment and missing:
+        return (
+            PayloadDecision(
+                payload_type,
+                False,
+                f"Apple requires {', '.join(missing)} in {payload_type} on a User Enrollment",
+                _cite(item, target.platform.value, f"{missing[0]}: required for user enrollment"),
+            ),
+            None,
+        )
     findings = _KeyFindings()
     stripped = _walk_dict(item, "", payload, target, findings)
     notes = _notes(item, payload_type, target, findings)

@@ -41,6 +41,9 @@ _MODES = frozenset({"allowed", "forbidden", "ignored", "required"})
 _LINE_LENGTH = 100
 # Apple's descriptions of a deprecated or removed item end with what to use instead:
 # "... Removed: use the declarative management `com.apple.configuration....` configuration."
+# A key Apple requires on a User Enrollment only, which its schema says only in the key's text
+# ("This key is required for user enrollment.").
+_UE_REQUIRED_RE = re.compile(r"\brequired for user enrollments?\b", re.IGNORECASE)
 _SUCCESSOR_RE = re.compile(r"\b(?:Removed|Deprecated):\s*(?P<advice>\S.*?)\.?$")
 
 
@@ -338,6 +341,14 @@ def _item_entry(data: Mapping[str, Any], relative: str) -> dict[str, Any]:
     lists = _query_lists(data, entry.get("payloadkeys", {}))
     if lists:
         entry["querylists"] = lists
+    required = sorted(
+        str(item["key"])
+        for item in data.get("payloadkeys") or []
+        if isinstance(item, Mapping)
+        and _UE_REQUIRED_RE.search(" ".join(str(item.get("content") or "").split()))
+    )
+    if required:
+        entry["ue_required"] = required
     return entry
 
 

@@ -11460,6 +11460,7 @@ PROFILES: dict[str, Any] = {
                 },
             },
             "title": "DNS Proxy",
+            "ue_required": ["DNSProxyUUID"],
         },
     ],
     "com.apple.dnsSettings.managed": [
@@ -13995,6 +13996,7 @@ PROFILES: dict[str, Any] = {
                 },
             },
             "title": "Relay",
+            "ue_required": ["RelayUUID"],
         },
     ],
     "com.apple.screensaver": [

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from devices import capability_table
 from devices.capabilities import (
     Channel,
     EnrollmentType,
@@ -258,9 +259,16 @@ def test_every_payload_type_has_a_decision_matching_the_oracle() -> None:
     for payload_type in sorted(known_payload_types()):
         entries = by_type[payload_type]
         files = {entry["file"] for entry in entries}
+        # The payload-level rule only: with the keys Apple requires of it on a User Enrollment
+        # (tests/devices/test_ue_required_payload_keys.py judges their absence).
+        required = {
+            key: "x"
+            for entry in capability_table.PROFILES.get(payload_type, ())
+            for key in entry.get("ue_required", ())
+        }
         for platform in (Platform.IOS, Platform.MACOS):
             decision = check_payload(
-                {"PayloadType": payload_type}, Target(platform, "", EnrollmentType.USER)
+                {"PayloadType": payload_type, **required}, Target(platform, "", EnrollmentType.USER)
             )
             assert decision.payload_type == payload_type
             assert decision.rule.split(":")[0] in files, (payload_type, decision)
