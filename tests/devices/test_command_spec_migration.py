@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrations import at_state, migrate_to
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -16,20 +16,9 @@ BEFORE = [("devices", "0008_split_device_channels")]
 AFTER = [("devices", "0009_props_command_spec")]
 
 
-def _migrate(targets: list[tuple[str, str]]) -> Any:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture
 def at_previous_state() -> Iterator[Any]:
-    apps = _migrate(BEFORE)
-    yield apps
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    yield from at_state(BEFORE)
 
 
 def test_existing_commands_get_their_registry_name(at_previous_state: Any) -> None:
@@ -41,7 +30,7 @@ def test_existing_commands_get_their_registry_name(at_previous_state: Any) -> No
     }
     for uuid, (request_type, display) in rows.items():
         Command.objects.create(uuid=uuid, request_type=request_type, body=b"x", display=display)
-    Command = _migrate(AFTER).get_model("devices", "Command")
+    Command = migrate_to(AFTER).get_model("devices", "Command")
     specs = dict(Command.objects.values_list("uuid", "spec"))
     assert specs == {"unenroll": "Unenroll", "remove": "RemoveProfile", "bare": "ProfileList"}
 
@@ -63,7 +52,7 @@ def test_odd_console_copies_fall_back_to_the_request_type(at_previous_state: Any
     }
     for uuid, (request_type, display) in rows.items():
         Command.objects.create(uuid=uuid, request_type=request_type, body=b"x", display=display)
-    Command = _migrate(AFTER).get_model("devices", "Command")
+    Command = migrate_to(AFTER).get_model("devices", "Command")
     specs = dict(Command.objects.values_list("uuid", "spec"))
     assert "Unenroll" not in specs.values(), specs
     assert specs["null-name"] == specs["empty-name"] == specs["list"] == "RemoveProfile"

@@ -9,12 +9,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import IntegrityError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
+from django.db import IntegrityError, transaction
 
 from devices import hotpath
 from devices.models import Device
 from tests.channels import create_channel
+from tests.migrations import at_state, migrate_to
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,21 +23,9 @@ AFTER = [("devices", "0008_split_device_channels")]
 SEEN = dt.datetime(2026, 11, 2, 9, 30, tzinfo=dt.UTC)
 
 
-def _migrate(targets: list[tuple[str, str]]) -> Any:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture
 def at_previous_state() -> Iterator[Any]:
-    apps = _migrate(BEFORE)
-    yield apps
-    # Back to the newest state, whatever the test left.
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    yield from at_state(BEFORE)
 
 
 def _old_rows(apps: Any) -> dict[str, Any]:
@@ -107,7 +95,7 @@ def _old_rows(apps: Any) -> dict[str, Any]:
 
 def test_existing_rows_become_devices_and_channels(at_previous_state: Any) -> None:
     ids = _old_rows(at_previous_state)
-    apps = _migrate(AFTER)
+    apps = migrate_to(AFTER)
     Enrollment = apps.get_model("devices", "Enrollment")
     DeviceRow = apps.get_model("devices", "Device")
     mac = Enrollment.objects.get(pk=ids["mac"])
@@ -148,8 +136,8 @@ def test_existing_rows_become_devices_and_channels(at_previous_state: Any) -> No
 
 def test_the_migration_goes_back(at_previous_state: Any) -> None:
     ids = _old_rows(at_previous_state)
-    _migrate(AFTER)
-    apps = _migrate(BEFORE)
+    migrate_to(AFTER)
+    apps = migrate_to(BEFORE)
     Enrollment = apps.get_model("devices", "Enrollment")
     mac = Enrollment.objects.get(pk=ids["mac"])
     assert (mac.udid, mac.serial_number, mac.os_version, mac.supervised) == (
