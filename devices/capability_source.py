@@ -41,9 +41,15 @@ _MODES = frozenset({"allowed", "forbidden", "ignored", "required"})
 _LINE_LENGTH = 100
 # Apple's descriptions of a deprecated or removed item end with what to use instead:
 # "... Removed: use the declarative management `com.apple.configuration....` configuration."
-# A key Apple requires on a User Enrollment only, which its schema says only in the key's text
-# ("This key is required for user enrollment.").
 _UE_REQUIRED_RE = re.compile(r"\brequired for user enrollments?\b", re.IGNORECASE)
+
+
+def required_for_user_enrollment(content: Any) -> bool:
+    """Whether a key's text says Apple requires it on a User Enrollment ("This key is required
+    for user enrollment."): the schema has no field for it. Profiles and declarations alike."""
+    return bool(_UE_REQUIRED_RE.search(" ".join(str(content or "").split())))
+
+
 _SUCCESSOR_RE = re.compile(r"\b(?:Removed|Deprecated):\s*(?P<advice>\S.*?)\.?$")
 
 
@@ -344,8 +350,7 @@ def _item_entry(data: Mapping[str, Any], relative: str) -> dict[str, Any]:
     required = sorted(
         str(item["key"])
         for item in data.get("payloadkeys") or []
-        if isinstance(item, Mapping)
-        and _UE_REQUIRED_RE.search(" ".join(str(item.get("content") or "").split()))
+        if isinstance(item, Mapping) and required_for_user_enrollment(item.get("content"))
     )
     if required:
         entry["ue_required"] = required

@@ -13,12 +13,18 @@ only the generated `profiles/declarations/declaration_table.py`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from devices.capability_source import OS_NAMES, SchemaError, _loader, _read_yaml, _render
+from devices.capability_source import (
+    OS_NAMES,
+    SchemaError,
+    _loader,
+    _read_yaml,
+    _render,
+    required_for_user_enrollment,
+)
 from devices.capability_source import schema_commit as schema_commit
 
 FOLDER = "declarative/declarations"
@@ -29,7 +35,6 @@ ENROLLMENT_KINDS = frozenset({"supervised", "device", "user", "local"})
 SCOPES = frozenset({"system", "user"})
 # A Shared iPad block may also name the `local` scope (docs/schema.yaml, 27.0).
 SHAREDIPAD_SCOPES = SCOPES | {"local"}
-_UE_REQUIRED = re.compile(r"\brequired for user enrollments?\b", re.IGNORECASE)
 _TYPES = frozenset(
     {"string", "integer", "real", "boolean", "date", "data", "array", "dictionary", "any"}
 )
@@ -159,9 +164,7 @@ def _node(key: Mapping[str, Any], where: str, enrollments: Mapping[str, Any]) ->
         node["title"] = " ".join(str(key["title"]).split())
     if key.get("content"):
         node["help"] = _help(key["content"])
-        if _UE_REQUIRED.search(" ".join(str(key["content"]).split())):
-            # Apple states it in the key's text only ("This key is required for user
-            # enrollment."): the schema has no field for it.
+        if required_for_user_enrollment(key["content"]):
             node["ue_required"] = True
     own = _key_support(key, enrollments)
     if not_user := _not_user(enrollments, own):
