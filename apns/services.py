@@ -975,9 +975,11 @@ DRAIN_REQUEST_TTL_MS = 10_000
 
 
 def request_drain(*, workers: int = 1, countdown: float | None = None) -> None:
-    """Ask workers to push the outbox now. Never fails: without the broker (Redis down) the
-    outbox sweep of Celery beat pushes the rows once it is back. One worker asked now while an
-    earlier request still waits is not asked again (see DRAIN_REQUESTED_KEY)."""
+    """Ask workers to push the outbox now. Never fails, and never waits on a Redis that does
+    not answer more than once in a while (`redis_client.attempt`: while it backs off, this
+    returns at once): the outbox sweep of Celery beat pushes the rows once Redis is back. One
+    worker asked now while an earlier request still waits is not asked again (see
+    DRAIN_REQUESTED_KEY)."""
     from apns import tasks  # the tasks module imports this one
 
     marked = False
@@ -986,23 +988,48 @@ def request_drain(*, workers: int = 1, countdown: float | None = None) -> None:
             if not _first_drain_request():
                 return
             marked = True
-        for _ in range(max(1, workers)):
-            tasks.drain_push_outbox_task.apply_async(countdown=countdown)
-    except Exception as exc:  # kombu and redis raise several types when the broker is down
+        task = tasks.drain_push_outbox_task
+        if task.app.conf.task_always_eager:  # the drain runs here: no broker is reached
+            for _ in range(max(1, workers)):
+                task.apply_async(countdown=countdown)
+            return
+        with redis_client.attempt("publishing a drain task"):
+            for _ in range(max(1, workers)):
+                # No retry here: the outbox sweep is the retry (settings bound the publish).
+                task.apply_async(countdown=countdown, retry=False)
+    except redis_client.Unavailable:  # logged once by the back-off, not per request
+        if marked:
+            _clear_drain_request()
+    except Exception as exc:
         logger.warning(
             "could not ask a worker to push now (%s: %s); the outbox sweep will",
             type(exc).__name__, exc,
         )  # fmt: skip
-        if marked:  # no task waits: the next request must publish one
-            drain_started()
+        if marked:
+            _clear_drain_request()
 
 
 def _first_drain_request() -> bool:
-    """True unless a drain task already waits for a worker (no Redis: always True)."""
+    """True unless a drain task already waits for a worker (no Redis: always True). Raises
+    `redis_client.Unavailable`."""
     client = redis_client.client()
     if client is None or settings.CELERY_TASK_ALWAYS_EAGER:
         return True
-    return bool(client.set(DRAIN_REQUESTED_KEY, b"1", nx=True, px=DRAIN_REQUEST_TTL_MS))
+    with redis_client.attempt("marking a drain request"):
+        return bool(client.set(DRAIN_REQUESTED_KEY, b"1", nx=True, px=DRAIN_REQUEST_TTL_MS))
+
+
+def _clear_drain_request() -> None:
+    """The request was marked but no task was published: the next request must publish one.
+    Tried even while backing off: Redis answered the mark a moment ago (if it fails, the mark
+    expires after DRAIN_REQUEST_TTL_MS)."""
+    client = redis_client.client()
+    if client is None:
+        return
+    try:
+        client.delete(DRAIN_REQUESTED_KEY)
+    except Exception as exc:
+        logger.warning("could not clear the drain request (%s: %s)", type(exc).__name__, exc)
 
 
 def drain_started() -> None:
@@ -1011,9 +1038,10 @@ def drain_started() -> None:
     if client is None:
         return
     try:
-        client.delete(DRAIN_REQUESTED_KEY)
-    except Exception as exc:  # the key expires by itself; the drain goes on
-        logger.warning("could not clear the drain request (%s: %s)", type(exc).__name__, exc)
+        with redis_client.attempt("clearing the drain request"):
+            client.delete(DRAIN_REQUESTED_KEY)
+    except redis_client.Unavailable:  # the key expires by itself; the drain goes on
+        pass
 
 
 # --- the outbox ----------------------------------------------------------------------------------

@@ -77,6 +77,9 @@ def push_enrollment_task(
     bind=True,
     name="apns.tasks.drain_push_outbox_task",
     time_limit=services.DRAIN_TIME_LIMIT_SECONDS,
+    # Nobody waits for its summary; and publishing it then does not subscribe to a result in
+    # Redis (one more call that a Redis not answering would make wait).
+    ignore_result=True,
 )
 def drain_push_outbox_task(self: Task) -> dict[str, int]:
     """Push what the outbox holds (also the beat sweep); retries wait their backoff in it."""

@@ -21,7 +21,8 @@ every access. Rules that keep this correct:
 - Inside a transaction that wrote a watched model, reads go to the database (they must see the
   transaction's own rows, which other processes must not be given) and nothing is kept.
 - Without the token (no Redis, or Redis unreachable) every read goes to the database; after a
-  failure Redis is left alone for `RETRY_AFTER` seconds, so an outage costs no waiting per read.
+  failure Redis is left alone for a while (the back-off of `redis_client`, shared with every
+  other use of Redis in the process), so an outage costs no waiting per read.
 - A value is kept at most `MAX_AGE` seconds, which bounds how long a change made outside Django
   (SQL by hand, a restored backup) goes unseen.
 """
@@ -47,7 +48,6 @@ logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "mdm:config-generation"
 MAX_AGE = 60.0  # seconds
-RETRY_AFTER = 5.0  # seconds without asking Redis after it failed to answer
 
 T = TypeVar("T")
 
@@ -64,7 +64,6 @@ _lock = threading.Lock()
 # name -> (generation, monotonic time loaded, pickled value)
 _kept: dict[str, tuple[str, float, bytes]] = {}
 _watched: set[type[Model]] = set()
-_unreachable_until = [0.0]  # monotonic time before which Redis is not asked again
 
 
 class CachedValue(Generic[T]):
@@ -132,17 +131,15 @@ def _generation() -> str | None:
     if _state.in_request and _state.token_read:
         return _state.token
     store = _store()
-    if store is None or time.monotonic() < _unreachable_until[0]:
+    if store is None:
         return None
     try:
-        token = store.get()
-        if token is None:
-            new = uuid.uuid4().hex
-            token = new if store.add(new) else store.get()
-    except Exception as exc:  # Redis unreachable: read the database, and do not wait on it again
-        # for a while (each attempt may take the client's timeout).
-        logger.warning("configuration cache: generation unreadable (%s); reading the database", exc)
-        _unreachable_until[0] = time.monotonic() + RETRY_AFTER
+        with redis_client.attempt("reading the configuration generation"):
+            token = store.get()
+            if token is None:
+                new = uuid.uuid4().hex
+                token = new if store.add(new) else store.get()
+    except redis_client.Unavailable:  # read the database (the back-off logged the outage)
         token = None
     if _state.in_request:
         _state.token, _state.token_read = token, True
@@ -167,8 +164,9 @@ def _new_generation() -> None:
     if store is None:
         return
     try:
-        store.set(uuid.uuid4().hex)
-    except Exception as exc:
+        with redis_client.attempt("replacing the configuration generation"):
+            store.set(uuid.uuid4().hex)
+    except redis_client.Unavailable as exc:
         # Other processes see the change when their copy ages out (MAX_AGE).
         logger.warning("configuration cache: generation not replaced (%s)", exc)
 
@@ -177,7 +175,6 @@ def clear() -> None:
     """Forget every kept value in this process (tests: each starts from its own database)."""
     with _lock:
         _kept.clear()
-    _unreachable_until[0] = 0.0
     _state.token_read = False
     _state.dirty = False
 

@@ -1,15 +1,35 @@
 """One Redis client per process for the small keys the server keeps there (the configuration
 generation, the push-drain request), built on first use from `REDIS_URL`; None without it (the
-embedded mode). Celery keeps its own connections."""
+embedded mode). Celery keeps its own connections.
+
+The back-off: Redis holds nothing a request cannot do without (the outbox is in PostgreSQL,
+the configuration in the database), but a Redis that does not answer (stopped, packets dropped)
+costs each call its timeout. So every call that may reach Redis, through this client or through
+Celery's publish, runs in `attempt()`: once a call fails, the process leaves Redis alone for
+`BACKOFF_MIN_SECONDS`, doubling while it keeps failing up to `BACKOFF_MAX_SECONDS`, and
+`attempt()` raises `Unavailable` at once meanwhile. When a period ends, one call (in one
+thread) tries again; its success ends the back-off. Each change (unreachable, reachable again)
+is logged once.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 
 if TYPE_CHECKING:
     import redis
+
+logger = logging.getLogger(__name__)
+
+BACKOFF_MIN_SECONDS = 1.0
+BACKOFF_MAX_SECONDS = 30.0
 
 _clients: list[redis.Redis | None] = []
 
@@ -21,8 +41,98 @@ def client() -> redis.Redis | None:
             import redis
 
             _clients.append(
-                redis.Redis.from_url(url, socket_timeout=2.0, socket_connect_timeout=2.0)
+                redis.Redis.from_url(
+                    url,
+                    socket_timeout=settings.REDIS_TIMEOUT_SECONDS,
+                    socket_connect_timeout=settings.REDIS_TIMEOUT_SECONDS,
+                )
             )
         else:
             _clients.append(None)
     return _clients[0]
+
+
+class Unavailable(Exception):
+    """Redis is not asked: a call failed a moment ago (the back-off)."""
+
+
+class Backoff:
+    """Whether to ask Redis now; pure state, with the clock given (tests move it)."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self.delay = 0.0  # 0: reachable; else the current back-off period
+        self.until = 0.0  # clock time before which Redis is not asked
+        self._lock = threading.Lock()
+
+    def allow(self) -> bool:
+        """True when a call may go to Redis. When a back-off period ends, only the first
+        caller is let through (its call probes Redis); the others wait for its outcome."""
+        if not self.delay:  # the usual case, without the lock
+            return True
+        with self._lock:
+            if not self.delay:
+                return True
+            now = self.clock()
+            if now < self.until:
+                return False
+            self.until = now + self.delay  # the probe's outcome sets the next period
+            return True
+
+    def failed(self) -> bool:
+        """A call failed: start or double the back-off. True when Redis was reachable before."""
+        with self._lock:
+            first = not self.delay
+            self.delay = BACKOFF_MIN_SECONDS if first else min(self.delay * 2, BACKOFF_MAX_SECONDS)
+            self.until = self.clock() + self.delay
+            return first
+
+    def succeeded(self) -> bool:
+        """A call succeeded: the back-off ends. True when it was on."""
+        with self._lock:
+            was_down = bool(self.delay)
+            self.delay = self.until = 0.0
+            return was_down
+
+
+_backoff = Backoff()
+
+
+def _connection_errors() -> tuple[type[BaseException], ...]:
+    import kombu.exceptions
+    import redis
+
+    # OSError: a socket timeout or refusal that a library did not wrap.
+    return (
+        redis.ConnectionError,
+        redis.TimeoutError,
+        kombu.exceptions.OperationalError,
+        OSError,
+    )
+
+
+@contextlib.contextmanager
+def attempt(what: str) -> Iterator[None]:
+    """Run a block that talks to Redis (this client or Celery's broker) under the back-off.
+    Raises `Unavailable` at once while backing off, and in place of a connection error or
+    timeout in the block, which starts or grows the back-off; a block that ends normally ends
+    it. Other exceptions pass through and change nothing."""
+    if not _backoff.allow():
+        raise Unavailable(f"{what}: Redis is not asked for a while after it failed")
+    try:
+        yield
+    except _connection_errors() as exc:
+        if _backoff.failed():
+            logger.warning(
+                "Redis unreachable (%s: %s, %s); not asked again for %.0f s, then less often "
+                "while it fails (up to every %.0f s)",
+                type(exc).__name__, exc, what, _backoff.delay, BACKOFF_MAX_SECONDS,
+            )  # fmt: skip
+        raise Unavailable(f"{what}: {type(exc).__name__}: {exc}") from exc
+    if _backoff.delay and _backoff.succeeded():
+        logger.warning("Redis reachable again (%s)", what)
+
+
+def reset() -> None:
+    """Forget a back-off (tests: each starts with Redis reachable)."""
+    _backoff.succeeded()

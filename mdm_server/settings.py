@@ -108,10 +108,29 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # push tasks' time limits are below it, so a running push is never handed out twice; a directory
 # import may run longer, and claims its run, so a second delivery finds it taken and returns.
 # The push outbox does not even wait for it (APNS_OUTBOX_RECLAIM_SECONDS).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 120}
+#
+# A Redis that does not answer (stopped, packets dropped) must cost a request at most this long,
+# and then nothing while `mdm_server.redis_client` backs off: the connect and each command of
+# the server's own client, of Celery's publish and of the cache give up after it (without
+# `socket_timeout` a publish would wait for ever), and connecting to the broker gives up after
+# it too instead of retrying for the default 4 s. Workers poll with BRPOP for 1 s, under it.
+REDIS_TIMEOUT_SECONDS = 2.0
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 120,
+    "socket_timeout": REDIS_TIMEOUT_SECONDS,
+    "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT_SECONDS
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_timeout": REDIS_TIMEOUT_SECONDS,
+                "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+            },
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -11,7 +11,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.test import Client
 
-from mdm_server import config_cache, roles
+from mdm_server import config_cache, redis_client, roles
 from mdm_server.celery import app as celery_app
 from tests.fuzz.tally import FUZZ_REQUESTS, FUZZ_SERVER_ERRORS
 from tests.keys import POOL
@@ -68,10 +68,13 @@ def _eager_celery() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _fresh_config_cache() -> Iterator[None]:
-    """Each test has its own database rows: no process-kept configuration carries over."""
+    """Each test has its own database rows: no process-kept configuration carries over, nor a
+    Redis back-off (a test that broke Redis does not hold back the next)."""
     config_cache.clear()
+    redis_client.reset()
     yield
     config_cache.clear()
+    redis_client.reset()
 
 
 class InProcessGeneration:

@@ -17,7 +17,7 @@ from directory import selectors
 from directory.models import ManagedAppleIdDomain
 from enrollment import services as enrollment
 from enrollment.models import EnrollmentConfiguration, EnrollmentSettings
-from mdm_server import config_cache
+from mdm_server import config_cache, redis_client
 from tests.processes import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -144,8 +144,8 @@ def test_without_a_token_or_after_max_age_the_database_is_read(
         value, statements = _statements(EnrollmentSettings.current)
         assert value.organisation_name == "Cache down" and statements == 1
     assert Unreachable.calls == 1  # not asked again right away: an outage adds no waiting
-    monkeypatch.setattr(config_cache, "RETRY_AFTER", 0.0)
-    config_cache._unreachable_until[0] = 0.0
+    backoff = redis_client._backoff
+    monkeypatch.setattr(backoff, "clock", lambda: backoff.until)  # the back-off period is over
     EnrollmentSettings.current()
     assert Unreachable.calls == 2
 

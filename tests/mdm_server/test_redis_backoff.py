@@ -1,0 +1,92 @@
+"""The Redis back-off (`mdm_server.redis_client`): after a failed call the process leaves Redis
+alone for a while, growing while it keeps failing, and says so once per change."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+import redis
+
+from mdm_server import redis_client
+from mdm_server.redis_client import BACKOFF_MAX_SECONDS, BACKOFF_MIN_SECONDS, Backoff
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_period_starts_short_doubles_while_failing_and_is_bounded() -> None:
+    clock = Clock()
+    backoff = Backoff(clock)
+    assert backoff.allow()
+    periods = []
+    for _ in range(8):
+        backoff.failed()
+        periods.append(backoff.delay)
+        assert not backoff.allow()  # within the period: nobody asks Redis
+        clock.now = backoff.until
+    assert periods == [1.0, 2.0, 4.0, 8.0, 16.0, 30.0, 30.0, 30.0]
+    assert periods[0] == BACKOFF_MIN_SECONDS and max(periods) == BACKOFF_MAX_SECONDS
+    assert backoff.allow()  # the period is over: one probe
+    assert backoff.succeeded()
+    assert backoff.allow() and backoff.delay == 0.0
+    backoff.failed()  # failing again starts from the shortest period
+    assert backoff.delay == BACKOFF_MIN_SECONDS
+
+
+def test_when_a_period_ends_only_one_caller_probes_redis() -> None:
+    clock = Clock()
+    backoff = Backoff(clock)
+    backoff.failed()
+    clock.now = backoff.until
+    assert [backoff.allow() for _ in range(5)] == [True, False, False, False, False]
+
+
+def test_attempt_logs_each_change_once_and_skips_redis_while_backing_off(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = Clock()
+    monkeypatch.setattr(redis_client, "_backoff", Backoff(clock))
+    entered: list[str] = []
+
+    def call(outcome: Exception | None) -> bool:
+        """True when the block ran and succeeded."""
+        try:
+            with redis_client.attempt("a test call"):
+                entered.append("in")
+                if outcome is not None:
+                    raise outcome
+        except redis_client.Unavailable:
+            return False
+        return True
+
+    caplog.set_level(logging.WARNING, logger="mdm_server.redis_client")
+    assert call(None)
+    assert not call(redis.TimeoutError("Timeout reading from socket"))
+    for _ in range(5):
+        assert not call(None)  # at once, without running the block
+    assert len(entered) == 2
+    clock.now += BACKOFF_MIN_SECONDS
+    assert not call(redis.ConnectionError("Connection refused"))  # the probe fails: longer
+    clock.now += BACKOFF_MIN_SECONDS
+    assert not call(None) and len(entered) == 3
+    clock.now += BACKOFF_MIN_SECONDS
+    assert call(None) and call(None)
+    messages = [r.getMessage() for r in caplog.records]
+    assert len(messages) == 2, messages
+    assert messages[0].startswith("Redis unreachable (TimeoutError: Timeout reading from socket")
+    assert messages[1].startswith("Redis reachable again")
+
+
+def test_an_error_that_is_not_about_reaching_redis_passes_through_and_changes_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(redis_client, "_backoff", Backoff(Clock()))
+    with pytest.raises(redis.ResponseError), redis_client.attempt("a test call"):
+        raise redis.ResponseError("WRONGTYPE")
+    assert redis_client._backoff.allow() and redis_client._backoff.delay == 0.0
