@@ -141,6 +141,9 @@ def _generation() -> str | None:
                 token = new if store.add(new) else store.get()
     except redis_client.Unavailable:  # read the database (the back-off logged the outage)
         token = None
+    except Exception as exc:  # Redis answered with an error: read the database
+        logger.warning("configuration cache: generation unreadable (%s); reading the database", exc)
+        token = None
     if _state.in_request:
         _state.token, _state.token_read = token, True
     return token

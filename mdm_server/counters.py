@@ -2,21 +2,21 @@
 
 When Redis cannot be reached, counting goes on in this process instead of failing the request:
 a limit then holds per server process (a few times looser in all) until Redis is back, which
-is better than refusing everyone or counting nothing. Each fallback is logged.
+is better than refusing everyone or counting nothing. Redis is asked under the process's
+back-off (`redis_client.attempt`): a Redis that does not answer costs one request its timeout,
+then the counters stay in this process for a while without asking it; the back-off logs each
+change once.
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from django.core.cache import cache
 from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.locmem import LocMemCache
 
-from mdm_server.unavailable import REDIS_ERRORS
-
-logger = logging.getLogger(__name__)
+from mdm_server import redis_client
 
 
 class WindowCounter:
@@ -26,29 +26,28 @@ class WindowCounter:
         self.window = window_seconds
         self._local = LocMemCache(f"counter-{name}", {"TIMEOUT": window_seconds})
 
-    def _fallback(self, exc: Exception) -> BaseCache:
-        logger.warning("Redis unreachable (%s): counting in this process", type(exc).__name__)
-        return self._local
-
     def get(self, key: str) -> int:
         try:
-            return int(cache.get(key, 0))
-        except REDIS_ERRORS as exc:
-            return int(self._fallback(exc).get(key, 0))
+            with redis_client.attempt("reading a counter"):
+                return int(cache.get(key, 0))
+        except redis_client.Unavailable:
+            return int(self._local.get(key, 0))
 
     def get_many(self, keys: list[str]) -> dict[str, Any]:
         """The keys that are set, in one round trip."""
         try:
-            return dict(cache.get_many(keys))
-        except REDIS_ERRORS as exc:
-            return dict(self._fallback(exc).get_many(keys))
+            with redis_client.attempt("reading counters"):
+                return dict(cache.get_many(keys))
+        except redis_client.Unavailable:
+            return dict(self._local.get_many(keys))
 
     def incr(self, key: str) -> int:
         """Count one more; returns the count in the window."""
         try:
-            return self._incr(cache, key)
-        except REDIS_ERRORS as exc:
-            return self._incr(self._fallback(exc), key)
+            with redis_client.attempt("counting"):
+                return self._incr(cache, key)
+        except redis_client.Unavailable:
+            return self._incr(self._local, key)
 
     def _incr(self, store: BaseCache, key: str) -> int:
         # add() starts the window; incr() keeps it (a fixed window, simple and enough).
@@ -63,13 +62,15 @@ class WindowCounter:
     def set(self, key: str, value: Any, timeout: int) -> None:
         """A plain value beside the counts (a pause until a time, say), with the same fallback."""
         try:
-            cache.set(key, value, timeout)
-        except REDIS_ERRORS as exc:
-            self._fallback(exc).set(key, value, timeout)
+            with redis_client.attempt("setting a counter's value"):
+                cache.set(key, value, timeout)
+        except redis_client.Unavailable:
+            self._local.set(key, value, timeout)
 
     def clear(self, key: str) -> None:
         try:
-            cache.delete(key)
-        except REDIS_ERRORS as exc:
-            self._fallback(exc).delete(key)
+            with redis_client.attempt("clearing a counter"):
+                cache.delete(key)
+        except redis_client.Unavailable:
+            pass
         self._local.delete(key)

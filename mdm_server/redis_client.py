@@ -19,17 +19,20 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
 
+import kombu.exceptions
+import redis
 from django.conf import settings
-
-if TYPE_CHECKING:
-    import redis
 
 logger = logging.getLogger(__name__)
 
 BACKOFF_MIN_SECONDS = 1.0
 BACKOFF_MAX_SECONDS = 30.0
+
+# What says Redis cannot be reached: the client's errors (a refused or dropped connection, no
+# answer within the timeout) and what Celery raises when it cannot hand a task to the broker.
+REDIS_ERRORS = (redis.ConnectionError, redis.TimeoutError)
+BROKER_ERRORS = (kombu.exceptions.OperationalError,)
 
 _clients: list[redis.Redis | None] = []
 
@@ -38,8 +41,6 @@ def client() -> redis.Redis | None:
     if not _clients:
         url = getattr(settings, "REDIS_URL", None)
         if url:
-            import redis
-
             _clients.append(
                 redis.Redis.from_url(
                     url,
@@ -98,19 +99,6 @@ class Backoff:
 _backoff = Backoff()
 
 
-def _connection_errors() -> tuple[type[BaseException], ...]:
-    import kombu.exceptions
-    import redis
-
-    # OSError: a socket timeout or refusal that a library did not wrap.
-    return (
-        redis.ConnectionError,
-        redis.TimeoutError,
-        kombu.exceptions.OperationalError,
-        OSError,
-    )
-
-
 @contextlib.contextmanager
 def attempt(what: str) -> Iterator[None]:
     """Run a block that talks to Redis (this client or Celery's broker) under the back-off.
@@ -121,7 +109,7 @@ def attempt(what: str) -> Iterator[None]:
         raise Unavailable(f"{what}: Redis is not asked for a while after it failed")
     try:
         yield
-    except _connection_errors() as exc:
+    except REDIS_ERRORS + BROKER_ERRORS as exc:
         if _backoff.failed():
             logger.warning(
                 "Redis unreachable (%s: %s, %s); not asked again for %.0f s, then less often "

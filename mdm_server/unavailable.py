@@ -15,13 +15,12 @@ import logging
 import sys
 from collections.abc import Callable
 
-import kombu.exceptions
-import redis
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
 from mdm_server import api_errors, error_pages
+from mdm_server.redis_client import BROKER_ERRORS, REDIS_ERRORS
 
 logger = logging.getLogger(__name__)
 
@@ -30,9 +29,6 @@ logger = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 30
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)
-REDIS_ERRORS = (redis.ConnectionError, redis.TimeoutError)
-# What Celery raises when a task cannot be handed to the broker (Redis down).
-BROKER_ERRORS = (kombu.exceptions.OperationalError,)
 
 
 def service_of(exc: BaseException | None) -> str | None:

@@ -368,16 +368,20 @@ def test_a_drain_request_that_could_not_be_published_does_not_silence_the_next(
 ) -> None:
     """The request is marked in Redis before the task is published: when publishing fails
     (the broker refused it), no task waits, so the mark must not hold back the next request
-    for its whole lifetime (those pushes would wait for the outbox sweep)."""
+    for its whole lifetime (those pushes would wait for the outbox sweep). Meanwhile the
+    failure starts the Redis back-off: requests return at once until its period is over."""
     import kombu.exceptions
 
     from apns import tasks
     from mdm_server import redis_client
+    from mdm_server.celery import app as celery_app
 
     redis = redis_client.client()
     assert redis is not None, "the suite runs with Redis"
     redis.delete(services.DRAIN_REQUESTED_KEY)
     settings.CELERY_TASK_ALWAYS_EAGER = False
+    now = [1000.0]
+    monkeypatch.setattr(redis_client._backoff, "clock", lambda: now[0])
     published: list[Any] = []
 
     def publish(**kw: Any) -> None:
@@ -387,9 +391,18 @@ def test_a_drain_request_that_could_not_be_published_does_not_silence_the_next(
         published.append(kw)
 
     monkeypatch.setattr(tasks.drain_push_outbox_task, "apply_async", publish)
-    services.request_drain()  # never raises
-    services.request_drain()
-    assert published == ["refused", {"countdown": None}]
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False  # published, as by a server process
+    try:
+        services.request_drain()  # never raises
+        assert redis.get(services.DRAIN_REQUESTED_KEY) is None  # the mark is cleared
+        services.request_drain()  # backing off: nothing is tried
+        assert published == ["refused"]
+        now[0] = redis_client._backoff.until
+        services.request_drain()
+    finally:
+        celery_app.conf.task_always_eager = eager
+    assert published == ["refused", {"countdown": None, "retry": False}]
     redis.delete(services.DRAIN_REQUESTED_KEY)
 
 

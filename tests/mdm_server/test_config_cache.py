@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import redis
 from django.conf import settings
 from django.core.signals import request_finished, request_started
 from django.db import connection, transaction
@@ -134,7 +135,7 @@ def test_without_a_token_or_after_max_age_the_database_is_read(
 
         def get(self) -> None:
             Unreachable.calls += 1
-            raise ConnectionError("cache down")
+            raise redis.ConnectionError("cache down")
 
         add = set = get
 
