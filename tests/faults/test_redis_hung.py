@@ -213,3 +213,48 @@ def test_celery_publish_to_a_broken_redis_is_bounded_and_backs_off_too(
     services.request_drain(workers=3)
     assert broken.calls[2:] == [("publish", None)] * 3
     assert broken.direct().llen("mdm") == 3
+
+
+@pytest.mark.django_db
+def test_sign_in_counters_wait_for_a_hung_redis_once_then_count_here(
+    broken: Broken, clock: Clock, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sign-in failure counters live in Django's cache (the same Redis): bounded by the
+    settings' timeout, and under the same back-off, so a hung Redis costs one sign-in its
+    timeout and the next ones count in this process at once."""
+    from django.core.cache import cache
+
+    from mdm_server import counters
+
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": broken.server.url}}
+    assert settings.CACHES["default"]["OPTIONS"]["socket_timeout"] == 2.0
+    calls: list[tuple[str, str | None]] = []
+
+    class Recorded:
+        def __getattr__(self, name: str) -> Any:
+            real = getattr(cache, name)
+
+            def call(*args: Any, **kwargs: Any) -> Any:
+                try:
+                    result = real(*args, **kwargs)
+                except Exception as exc:
+                    calls.append((name, type(exc).__name__))
+                    raise
+                calls.append((name, None))
+                return result
+
+            return call
+
+    monkeypatch.setattr(counters, "cache", Recorded())
+    counter = counters.WindowCounter("hung-redis", 60)
+    assert counter.incr("alice") == 1
+    assert calls == [("add", None)]  # counted in Redis
+    calls.clear()
+    broken.hang()
+    assert [counter.incr("bob") for _ in range(5)] == [1, 2, 3, 4, 5]  # counted here
+    assert calls == [("add", "TimeoutError")]
+    broken.resume()
+    clock.now = redis_client._backoff.until
+    assert counter.incr("carol") == 1
+    assert calls[1:] == [("add", None)]
+    assert broken.direct().exists(":1:carol") == 1  # counted in Redis again
