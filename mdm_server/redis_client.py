@@ -4,8 +4,10 @@ embedded mode). Celery keeps its own connections.
 
 The back-off: Redis holds nothing a request cannot do without (the outbox is in PostgreSQL,
 the configuration in the database), but a Redis that does not answer (stopped, packets dropped)
-costs each call its timeout. So every call that may reach Redis, through this client or through
-Celery's publish, runs in `attempt()`: once a call fails, the process leaves Redis alone for
+costs each call its timeout (REDIS_TIMEOUT_SECONDS). So the calls the server makes on its own
+account — the drain request and its publish (`apns.services`), the configuration generation
+(`config_cache`), the sign-in counters (`counters`) — run in `attempt()`, through this client,
+Celery's publish or the cache: once a call fails, the process leaves Redis alone for
 `BACKOFF_MIN_SECONDS`, doubling while it keeps failing up to `BACKOFF_MAX_SECONDS`, and
 `attempt()` raises `Unavailable` at once meanwhile. When a period ends, one call (in one
 thread) tries again; its success ends the back-off. Each change (unreachable, reachable again)
@@ -54,7 +56,7 @@ def client() -> redis.Redis | None:
 
 
 class Unavailable(Exception):
-    """Redis is not asked: a call failed a moment ago (the back-off)."""
+    """Redis did not answer, or is not asked because a call failed a moment ago (the back-off)."""
 
 
 class Backoff:
