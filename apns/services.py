@@ -988,15 +988,8 @@ def request_drain(*, workers: int = 1, countdown: float | None = None) -> None:
             if not _first_drain_request():
                 return
             marked = True
-        task = tasks.drain_push_outbox_task
-        if task.app.conf.task_always_eager:  # the drain runs here: no broker is reached
-            for _ in range(max(1, workers)):
-                task.apply_async(countdown=countdown)
-            return
-        with redis_client.attempt("publishing a drain task"):
-            for _ in range(max(1, workers)):
-                # No retry here: the outbox sweep is the retry (settings bound the publish).
-                task.apply_async(countdown=countdown, retry=False)
+        for _ in range(max(1, workers)):  # the first that fails ends the loop
+            redis_client.publish(tasks.drain_push_outbox_task, countdown=countdown)
     except redis_client.Unavailable:  # logged once by the back-off, not per request
         if marked:
             _clear_drain_request()

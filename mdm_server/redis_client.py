@@ -5,7 +5,8 @@ embedded mode). Celery keeps its own connections.
 The back-off: Redis holds nothing a request cannot do without (the outbox is in PostgreSQL,
 the configuration in the database), but a Redis that does not answer (stopped, packets dropped)
 costs each call its timeout (REDIS_TIMEOUT_SECONDS). So the calls the server makes on its own
-account — the drain request and its publish (`apns.services`), the configuration generation
+account — the drain request and its publish (`apns.services`), the managed-app tasks handed
+to the broker after a request (`publish`), the configuration generation
 (`config_cache`), the sign-in counters (`counters`) — run in `attempt()`, through this client,
 Celery's publish or the cache: once a call fails, the process leaves Redis alone for
 `BACKOFF_MIN_SECONDS`, doubling while it keeps failing up to `BACKOFF_MAX_SECONDS`, and
@@ -21,6 +22,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import kombu.exceptions
 import redis
@@ -121,6 +123,20 @@ def attempt(what: str) -> Iterator[None]:
         raise Unavailable(f"{what}: {type(exc).__name__}: {exc}") from exc
     if _backoff.delay and _backoff.succeeded():
         logger.warning("Redis reachable again (%s)", what)
+
+
+def publish(task: Any, *args: Any, countdown: float | None = None) -> None:
+    """Hand a Celery task to the broker under the back-off, once: no retry (the callers' beat
+    tasks and sweeps are the retry; Celery's default policy would wait for a hung Redis four
+    times). Raises `Unavailable` when it was not handed over. Eager (no broker): runs it here."""
+    options: dict[str, Any] = {"countdown": countdown}
+    if args:
+        options["args"] = args
+    if task.app.conf.task_always_eager:
+        task.apply_async(**options)
+        return
+    with attempt(f"publishing {task.name}"):
+        task.apply_async(retry=False, **options)
 
 
 def reset() -> None:

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed
 
 from devices import protocol, signals
+from mdm_server import redis_client
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +26,9 @@ def _completed(sender: Any, enrollment: Any, **kwargs: Any) -> None:
         if enrollment.channel == enrollment.Channel.DEVICE and services.enrollment_started(
             enrollment=enrollment
         ):
-            tasks.advance_installs.delay()
+            redis_client.publish(tasks.advance_installs)
+    except redis_client.Unavailable:  # the beat's advance_installs takes over (within a minute)
+        pass
     except Exception:
         logger.exception("requesting required apps for enrollment %s failed", enrollment.pk)
 
@@ -53,12 +56,16 @@ def _ended(
     def after() -> None:
         try:
             if ending:  # released first, then the new device's installs (one task, in order)
-                tasks.release_enrollment.delay(
-                    enrollment.pk, replaced_by.pk if replaced_by is not None else None
+                redis_client.publish(
+                    tasks.release_enrollment,
+                    enrollment.pk,
+                    replaced_by.pk if replaced_by is not None else None,
                 )
             elif carried:
-                tasks.advance_installs.delay()
-        except Exception:  # the beat's advance_installs takes over what is left
+                redis_client.publish(tasks.advance_installs)
+        except redis_client.Unavailable:  # the beat's advance_installs takes over what is left
+            pass
+        except Exception:
             logger.exception("releasing the app licences of enrollment %s failed", enrollment.pk)
 
     if ending or carried:
@@ -103,7 +110,9 @@ def _membership(
         try:
             requested, _ = services.reconcile_people(user_ids=users)
             if requested:
-                tasks.advance_installs.delay()
+                redis_client.publish(tasks.advance_installs)
+        except redis_client.Unavailable:  # the beat's advance_installs takes over
+            pass
         except Exception:
             logger.exception("managed apps after a group change failed for users %s", users)
 

@@ -18,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from devices.managed_apps import appsbooks, services, tasks
 from devices.managed_apps.models import AppsBooksToken
-from mdm_server import untrusted
+from mdm_server import redis_client, untrusted
 from mdm_server.media_types import is_one_of
 
 logger = logging.getLogger(__name__)
@@ -71,6 +71,8 @@ def notification(request: HttpRequest, notify_id: uuid.UUID) -> HttpResponse:
 
 def _advance() -> None:
     try:
-        tasks.advance_installs.delay()
-    except Exception:  # the beat's advance_installs takes over
+        redis_client.publish(tasks.advance_installs)
+    except redis_client.Unavailable:  # the beat's advance_installs takes over
+        pass
+    except Exception:
         logger.exception("queueing advance_installs after a notification failed")

@@ -228,7 +228,7 @@ def test_an_ending_while_the_broker_is_down_is_released_by_the_beat(
     def broker_down(*args: Any, **kwargs: Any) -> None:
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(tasks.release_enrollment, "delay", broker_down)
+    monkeypatch.setattr(tasks.release_enrollment, "apply_async", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         assert device_services.unenroll(enrollment=enrollment, reason="lost")
     install = AppInstall.objects.get(enrollment=enrollment)

@@ -90,3 +90,32 @@ def test_an_error_that_is_not_about_reaching_redis_passes_through_and_changes_no
     with pytest.raises(redis.ResponseError), redis_client.attempt("a test call"):
         raise redis.ResponseError("WRONGTYPE")
     assert redis_client._backoff.allow() and redis_client._backoff.delay == 0.0
+
+
+def test_a_publish_is_tried_once_without_retry_and_falls_under_the_back_off(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`publish` is how the server hands a task to the broker after a request (push drains,
+    managed-app installs): Celery's own retries would wait for a hung Redis four times."""
+    import kombu.exceptions
+
+    from devices.managed_apps import tasks
+    from mdm_server.celery import app as celery_app
+
+    monkeypatch.setattr(redis_client, "_backoff", Backoff(Clock()))
+    calls: list[dict[str, object]] = []
+
+    def refused(**options: object) -> None:
+        calls.append(options)
+        raise kombu.exceptions.OperationalError("Timeout reading from socket")
+
+    monkeypatch.setattr(tasks.release_enrollment, "apply_async", refused)
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    try:
+        for _ in range(3):
+            with pytest.raises(redis_client.Unavailable):
+                redis_client.publish(tasks.release_enrollment, 7, None)
+    finally:
+        celery_app.conf.task_always_eager = eager
+    assert calls == [{"args": (7, None), "countdown": None, "retry": False}]
