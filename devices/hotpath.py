@@ -41,20 +41,45 @@ def _columns_of(model: Any, attnames: tuple[str, ...]) -> tuple[tuple[Any, Any],
     )
 
 
+_Steps = tuple[tuple[int, Any, tuple[Any, ...]], ...]
+# (id of a columns tuple, database alias) -> the tuple itself (kept, so its id is never reused),
+# its attnames, and for each column that has any, its converters: looked up once per process
+# rather than for every row.
+_conversions: dict[tuple[int, str], tuple[Sequence[tuple[Any, Any]], list[str], _Steps]] = {}
+
+
+def _conversions_of(columns: Sequence[tuple[Any, Any]], db: str) -> tuple[list[str], _Steps]:
+    found = _conversions.get((id(columns), db))
+    if found is None or found[0] is not columns:
+        connection = connections[db]
+        steps = []
+        for n, (f, col) in enumerate(columns):
+            converters = (
+                *connection.ops.get_db_converters(col),
+                *f.get_db_converters(connection),
+            )
+            if converters:
+                steps.append((n, col, converters))
+        found = (columns, [f.attname for f, _col in columns], tuple(steps))
+        _conversions[(id(columns), db)] = found
+    return found[1], found[2]
+
+
 def _from_row(model: Any, columns: Sequence[tuple[Any, Any]], row: Sequence[Any], db: str) -> Any:
     """A model instance from a SELECT written here, with the conversions the ORM applies
     (backend converters such as SQLite datetimes and booleans, then the fields' own)."""
-    connection = connections[db]
-    values = []
-    for (f, col), value in zip(columns, row, strict=True):
-        converted = value
-        for convert in (
-            *connection.ops.get_db_converters(col),
-            *f.get_db_converters(connection),
-        ):
-            converted = convert(converted, col, connection)
-        values.append(converted)
-    return model.from_db(db, [f.attname for f, _col in columns], values)
+    attnames, steps = _conversions_of(columns, db)
+    if len(row) != len(attnames):
+        raise ValueError(f"{len(row)} values for {len(attnames)} columns")
+    values = list(row)
+    if steps:
+        connection = connections[db]
+        for n, col, converters in steps:
+            value = values[n]
+            for convert in converters:
+                value = convert(value, col, connection)
+            values[n] = value
+    return model.from_db(db, attnames, values)
 
 
 def _pending_in_list(statuses: Sequence[str]) -> str:
