@@ -41,20 +41,45 @@ def _columns_of(model: Any, attnames: tuple[str, ...]) -> tuple[tuple[Any, Any],
     )
 
 
+_Steps = tuple[tuple[int, Any, tuple[Any, ...]], ...]
+# (id of a columns tuple, database alias) -> the tuple itself (kept, so its id is never reused),
+# its attnames, and for each column that has any, its converters: looked up once per process
+# rather than for every row.
+_conversions: dict[tuple[int, str], tuple[Sequence[tuple[Any, Any]], list[str], _Steps]] = {}
+
+
+def _conversions_of(columns: Sequence[tuple[Any, Any]], db: str) -> tuple[list[str], _Steps]:
+    found = _conversions.get((id(columns), db))
+    if found is None or found[0] is not columns:
+        connection = connections[db]
+        steps = []
+        for n, (f, col) in enumerate(columns):
+            converters = (
+                *connection.ops.get_db_converters(col),
+                *f.get_db_converters(connection),
+            )
+            if converters:
+                steps.append((n, col, converters))
+        found = (columns, [f.attname for f, _col in columns], tuple(steps))
+        _conversions[(id(columns), db)] = found
+    return found[1], found[2]
+
+
 def _from_row(model: Any, columns: Sequence[tuple[Any, Any]], row: Sequence[Any], db: str) -> Any:
     """A model instance from a SELECT written here, with the conversions the ORM applies
     (backend converters such as SQLite datetimes and booleans, then the fields' own)."""
-    connection = connections[db]
-    values = []
-    for (f, col), value in zip(columns, row, strict=True):
-        converted = value
-        for convert in (
-            *connection.ops.get_db_converters(col),
-            *f.get_db_converters(connection),
-        ):
-            converted = convert(converted, col, connection)
-        values.append(converted)
-    return model.from_db(db, [f.attname for f, _col in columns], values)
+    attnames, steps = _conversions_of(columns, db)
+    if len(row) != len(attnames):
+        raise ValueError(f"{len(row)} values for {len(attnames)} columns")
+    values = list(row)
+    if steps:
+        connection = connections[db]
+        for n, col, converters in steps:
+            value = values[n]
+            for convert in converters:
+                value = convert(value, col, connection)
+            values[n] = value
+    return model.from_db(db, attnames, values)
 
 
 def _pending_in_list(statuses: Sequence[str]) -> str:
@@ -75,6 +100,11 @@ class ConnectRow:
 
     enrollment: Enrollment
     queue_empty: bool
+    # For a result read with `connect_row(key, command_uuid=...)`: whether the result's queue
+    # row was looked for in the same statement, and that row (locked, with its command; None
+    # when this enrollment was never sent that command). Not looked for: `locked_delivery`.
+    result_read: bool = False
+    result_delivery: QueuedCommand | None = None
 
 
 # What a poll and a result read of their enrollment: the pin, the status, the capability
@@ -118,20 +148,79 @@ def _connect_query() -> tuple[tuple[tuple[Any, Any], ...], tuple[tuple[Any, Any]
     return columns, device_columns, query
 
 
-def connect_row(key: str) -> ConnectRow | None:
+@functools.cache
+def _connect_result_query(alias: str) -> str:
+    """`_connect_query` for a result: instead of the pending check, the queue row of the
+    result's CommandUUID with its command, locked (what `locked_delivery` reads)."""
+    columns, device_columns, _ = _connect_query()
+    queue_columns, command_columns, _ = _result_query(alias)
+    selected = ", ".join(
+        [f"e.{f.column}" for f, _col in columns] + [f"d.{f.column}" for f, _col in device_columns]
+    )
+    inner = ", ".join(
+        [f"q.{f.column} AS q_{n}" for n, (f, _col) in enumerate(queue_columns)]
+        + [f"c.{f.column} AS c_{n}" for n, (f, _col) in enumerate(command_columns)]
+    )
+    outer = ", ".join(
+        [f"r.q_{n}" for n in range(len(queue_columns))]
+        + [f"r.c_{n}" for n in range(len(command_columns))]
+    )
+    return (
+        f"SELECT {selected}, r.q_0 IS NOT NULL, {outer} "  # noqa: S608 - model names, constants
+        f"FROM {Enrollment._meta.db_table} e {_device_join()} "
+        f"LEFT JOIN LATERAL (SELECT {inner} FROM {QueuedCommand._meta.db_table} q "
+        f"JOIN {Command._meta.db_table} c ON c.id = q.command_id "
+        "WHERE q.enrollment_id = e.id AND c.uuid = %s ORDER BY q.id LIMIT 1 "
+        "FOR UPDATE OF q"
+        ") r ON true "
+        "WHERE e.channel_key = %s"
+    )
+
+
+def connect_row(key: str, *, command_uuid: str | None = None) -> ConnectRow | None:
     """The enrollment of this channel key for a command-channel request, with its Device: one
-    indexed lookup."""
+    indexed lookup. With `command_uuid` (a result, inside the transaction that stores it, on
+    PostgreSQL) the same statement reads and locks that command's queue row."""
     columns, device_columns, query = _connect_query()
-    db = router.db_for_read(Enrollment)
+    split = len(columns)
+    if command_uuid is None or not _reads_result_with_row():
+        db = router.db_for_read(Enrollment)
+        with connections[db].cursor() as cursor:
+            cursor.execute(query, [key])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        enrollment: Enrollment = _from_row(Enrollment, columns, row[:split], db)
+        enrollment.device = _from_row(Device, device_columns, row[split:-1], db)
+        return ConnectRow(enrollment=enrollment, queue_empty=not row[-1])
+    db = router.db_for_write(QueuedCommand)
     with connections[db].cursor() as cursor:
-        cursor.execute(query, [key])
+        cursor.execute(_connect_result_query(db), [command_uuid, key])
         row = cursor.fetchone()
     if row is None:
         return None
-    split = len(columns)
-    enrollment: Enrollment = _from_row(Enrollment, columns, row[:split], db)
-    enrollment.device = _from_row(Device, device_columns, row[split:-1], db)
-    return ConnectRow(enrollment=enrollment, queue_empty=not row[-1])
+    device_end = split + len(device_columns)
+    enrollment = _from_row(Enrollment, columns, row[:split], db)
+    enrollment.device = _from_row(Device, device_columns, row[split:device_end], db)
+    delivery = None
+    if row[device_end]:
+        queue_columns, command_columns, _ = _result_query(db)
+        start = device_end + 1
+        delivery = _from_row(
+            QueuedCommand, queue_columns, row[start : start + len(queue_columns)], db
+        )
+        delivery.command = _from_row(
+            Command, command_columns, row[start + len(queue_columns) :], db
+        )
+    return ConnectRow(
+        enrollment=enrollment, queue_empty=False, result_read=True, result_delivery=delivery
+    )
+
+
+def _reads_result_with_row() -> bool:
+    """PostgreSQL (a locked LATERAL subquery); elsewhere the result's row is read apart."""
+    connection = connections[router.db_for_write(QueuedCommand)]
+    return connection.vendor == "postgresql" and not connection.get_autocommit()
 
 
 # Check-ins read their whole channel row with its Device by channel key (no parent join: only

@@ -10,7 +10,9 @@ User Enrollment the services first remove what it may not tell
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
 from django.utils import timezone
 
@@ -25,6 +27,35 @@ from devices.models import (
 from mdm_server.pki import certificates
 
 MAX_ITEMS = 5000
+
+
+_Row = TypeVar("_Row", InstalledApplication, InstalledProfile, InstalledCertificate)
+
+
+def _comparable(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _replace_rows(
+    model: type[_Row],
+    enrollment: Enrollment,
+    rows: Sequence[_Row],
+    fields: Sequence[str],
+) -> bool:
+    """Make the enrollment's rows of `model` the reported `rows`: deleted and written again
+    when they differ in any of `fields` (any order), left alone when the device reports what is
+    stored already, as a periodic inventory mostly does (one SELECT instead of a DELETE and an
+    INSERT of every row). Whether anything was written."""
+    stored = Counter(
+        tuple(_comparable(v) for v in row)
+        for row in model.objects.filter(enrollment=enrollment).values_list(*fields)
+    )
+    reported = Counter(tuple(_comparable(getattr(r, f)) for f in fields) for r in rows)
+    if stored == reported:
+        return False
+    model.objects.filter(enrollment=enrollment).delete()
+    model.objects.bulk_create(rows)
+    return True
 
 
 def device_information(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str, Any]:
@@ -96,8 +127,12 @@ def installed_application_list(enrollment: Enrollment, raw: dict[str, Any]) -> d
             # A User Enrollment reports only apps the organisation manages.
             is_managed=enrollment.is_user_enrollment or bool(item.get("IsManaged", False)),
         )
-    InstalledApplication.objects.filter(enrollment=enrollment).delete()
-    InstalledApplication.objects.bulk_create(rows.values())
+    _replace_rows(
+        InstalledApplication,
+        enrollment,
+        list(rows.values()),
+        ("identifier", "name", "version", "short_version", "is_managed", "status"),
+    )
     return {"apps": len(rows)}
 
 
@@ -145,8 +180,12 @@ def profile_list(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str, Any]:
                 :100
             ],
         )
-    InstalledProfile.objects.filter(enrollment=enrollment).delete()
-    InstalledProfile.objects.bulk_create(rows.values())
+    _replace_rows(
+        InstalledProfile,
+        enrollment,
+        list(rows.values()),
+        ("identifier", "uuid", "display_name", "organization", "is_managed", "payload_types"),
+    )
     return {"profiles": len(rows)}
 
 
@@ -180,6 +219,10 @@ def certificate_list(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str, A
                 not_after=not_after,
             )
         )
-    InstalledCertificate.objects.filter(enrollment=enrollment).delete()
-    InstalledCertificate.objects.bulk_create(rows)
+    _replace_rows(
+        InstalledCertificate,
+        enrollment,
+        rows,
+        ("common_name", "is_identity", "fingerprint", "not_after"),
+    )
     return {"certificates": len(rows)}

@@ -29,13 +29,16 @@ from devices.services.pin import _check_pin
 # --- connect ------------------------------------------------------------------------------------
 
 
-def find_for_connect(ids: protocol.EnrollmentIds, identity: DeviceIdentity) -> hotpath.ConnectRow:
-    """The enrollment of a command-channel request, pinned to the identity and not checked out.
+def find_for_connect(
+    ids: protocol.EnrollmentIds, identity: DeviceIdentity, *, command_uuid: str | None = None
+) -> hotpath.ConnectRow:
+    """The enrollment of a command-channel request, pinned to the identity and not checked out
+    (with a result's `command_uuid`, in its transaction: that command's queue row too).
 
     Only what a poll and a result read is loaded; the other fields load when first used (an
     inventory update of DeviceInformation reads and writes a few of them).
     """
-    found = hotpath.connect_row(ids.key)
+    found = hotpath.connect_row(ids.key, command_uuid=command_uuid)
     if found is None:
         raise CheckinRejected(404, "unknown enrollment")
     _check_pin(found.enrollment, identity)
@@ -50,11 +53,22 @@ def serve_report(
     """A command-channel request (an Idle poll or a result) of a verified device identity, to
     its reply: the one call of the Django view and of the WSGI shortcut. Raises CheckinRejected
     (a 401 with its challenge when the bearer token of an account-driven enrollment is due)."""
-    found = find_for_connect(report.ids, identity)
+    if report.command_uuid is None:
+        found = find_for_connect(report.ids, identity)
+        _check_bearer(found, bearer)
+        return handle_report(connect=found, report=report, body=body)
+    # A result: its transaction starts first, so the channel row and the result's queue row
+    # (locked) are one statement; a refusal below rolls back whatever the checks wrote.
+    with transaction.atomic(using=router.db_for_write(QueuedCommand)):
+        found = find_for_connect(report.ids, identity, command_uuid=report.command_uuid)
+        _check_bearer(found, bearer)
+        return handle_report(connect=found, report=report, body=body)
+
+
+def _check_bearer(found: hotpath.ConnectRow, bearer: str | None) -> None:
     challenge = hooks.check_bearer(found.enrollment, bearer)
     if challenge is not None:
         raise CheckinRejected(401, "authorization expired", challenge.www_authenticate)
-    return handle_report(connect=found, report=report, body=body)
 
 
 def handle_report(
@@ -72,8 +86,9 @@ def handle_report(
             return EMPTY  # the lookup found the queue empty a moment ago
         return _next_command(enrollment, QueuedCommand.PENDING)
     # A result (an Idle report carries no CommandUUID): a NotNow'd command waits for Idle.
-    with transaction.atomic(using=router.db_for_write(QueuedCommand)):
-        stored = _record_result(enrollment, report, body)
+    # Inside serve_report's transaction, no savepoint: a failure fails the whole request.
+    with transaction.atomic(using=router.db_for_write(QueuedCommand), savepoint=False):
+        stored = _record_result(connect, report, body)
         _touch_if_stale(enrollment)
         return _next_command(
             enrollment, (QueuedCommand.Status.QUEUED, QueuedCommand.Status.SENT), result=stored
@@ -142,13 +157,17 @@ _FINAL = {
 
 
 def _record_result(
-    enrollment: Enrollment, report: protocol.CommandReport, body: bytes
+    connect: hotpath.ConnectRow, report: protocol.CommandReport, body: bytes
 ) -> hotpath.StoredResult | None:
     """Take a result in the caller's transaction: inventory now; the queue row and its log row
     returned, for the statement that fetches the next command to write (None: nothing to write
     or already written)."""
+    enrollment = connect.enrollment
     with transaction.atomic(savepoint=False):
-        delivery = hotpath.locked_delivery(enrollment.pk, report.command_uuid or "")
+        if connect.result_read:
+            delivery = connect.result_delivery  # read and locked with the channel row
+        else:
+            delivery = hotpath.locked_delivery(enrollment.pk, report.command_uuid or "")
         if delivery is None:
             _log(
                 enrollment,

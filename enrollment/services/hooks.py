@@ -48,6 +48,25 @@ _ACCESS_TOKEN = PreparedQuery(
     str,
 )
 _SESSION_BY_ID = PreparedQuery(lambda pk: EnrollmentSession.objects.filter(pk=pk)[:1], int)
+# The usual case in one statement: the access token of this hash, when it belongs to the
+# session of the channel's reference, with what the check reads of both. No row (no such token,
+# or a token of another session: a later sign-in) leaves the decision to the two lookups above.
+_OWN_ACCESS_TOKEN = PreparedQuery(
+    lambda digest, reference: EnrollmentToken.objects.filter(
+        token_hash=digest, kind=EnrollmentToken.Kind.ACCESS, session__public_id=reference
+    ).values_list(
+        "token_hash",
+        "revoked_at",
+        "expires_at",
+        "session_id",
+        "session__kind",
+        "session__revoked_at",
+        "session__expires_at",
+        "session__enrollment_id",
+    )[:1],
+    str,
+    str,
+)
 
 
 def _access_token(secret: str, session: EnrollmentSession) -> EnrollmentToken | None:
@@ -154,11 +173,42 @@ def _challenge(session: EnrollmentSession) -> AuthChallenge:
     return AuthChallenge(www_authenticate=challenge_for(config, session.version))
 
 
+def _own_token_accepted(enrollment: Enrollment, reference: str, bearer: str) -> bool:
+    """Whether `bearer` is a valid access token of the reference's own account session (one
+    statement). False decides nothing: the full check runs."""
+    if not 0 < len(bearer) <= 200:
+        return False
+    digest = hash_token(bearer)
+    row = _OWN_ACCESS_TOKEN.first(digest, reference)
+    if row is None:
+        return False
+    token_hash, revoked_at, expires_at, session_id, kind, session_revoked_at = row[:6]
+    session_expires_at, bound_to = row[6:]
+    now = timezone.now()
+    if (
+        not hmac.compare_digest(token_hash, digest)
+        or kind != EnrollmentSession.Kind.ACCOUNT
+        or revoked_at is not None
+        or expires_at <= now
+        or session_revoked_at is not None
+        or session_expires_at <= now
+    ):
+        return False
+    if bound_to is None:
+        EnrollmentSession.objects.filter(pk=session_id, enrollment__isnull=True).update(
+            enrollment_id=enrollment.parent_id or enrollment.pk,
+            status=EnrollmentSession.Status.ENROLLED,
+        )
+    return True
+
+
 def check_bearer(enrollment: Enrollment, bearer: str | None) -> AuthChallenge | None:
     """Later check-ins and connects of account-driven enrollments must carry a valid token."""
     reference = enrollment.enrollment_reference
     if not reference and enrollment.parent_id:
         reference = enrollment.parent.enrollment_reference if enrollment.parent else ""
+    if reference and bearer and _own_token_accepted(enrollment, reference, bearer):
+        return None
     session = _SESSION_BY_REFERENCE.first(reference) if reference else None
     if session is None or session.kind != EnrollmentSession.Kind.ACCOUNT:
         return None

@@ -446,10 +446,10 @@ def test_a_result_with_the_next_command_is_a_handful_of_statements(
     assert status == 200 and plistlib.loads(body)["Command"]["RequestType"] == "ProfileList"
     assert django_app.calls == []
     sql = [q["sql"].split(" ", 1)[0] for q in queries]
-    # The enrollment (with whether its queue is empty), then one transaction: the locked queue
-    # row, the inventory; then one statement stores the result and its log row, and chooses the
-    # next command, marks it sent and logs it (devices.hotpath.deliver_next).
-    assert sql == ["SELECT", "BEGIN", "SELECT", "UPDATE", "WITH", "COMMIT"], "\n".join(
+    # One transaction: the enrollment with the result's queue row (locked), the inventory; then
+    # one statement stores the result and its log row, and chooses the next command, marks it
+    # sent and logs it (devices.hotpath.deliver_next).
+    assert sql == ["BEGIN", "SELECT", "UPDATE", "WITH", "COMMIT"], "\n".join(
         q["sql"][:160] for q in queries
     )
     stored = QueuedCommand.objects.get(enrollment=enrollment, command__uuid=uuid)
@@ -592,3 +592,62 @@ def test_the_shortcut_spends_no_round_trip_on_the_connection_health_check(
     # Through Django (the shortcut off for a check-in), the same connection is checked first.
     assert device.token_update() == 200
     assert checks == ["default"]
+
+
+def test_a_result_sent_twice_at_once_is_stored_once(
+    wsgi_device: Callable[..., SimulatedDevice], django_app: CountingApp
+) -> None:
+    """The channel row and the result's queue row are read (and the queue row locked) by one
+    statement: a second copy of the result, arriving while the first is being stored, waits
+    for it and is then taken as a repeat: one result row, one inventory update, one log line."""
+    import threading
+
+    from django.db import connections
+
+    device, enrollment = _with_a_queued_command(wsgi_device)
+    services.enqueue_command(enrollments=[enrollment], request_type="SecurityInfo")
+    uuid = _delivered(device)
+    first_inside = threading.Event()
+    release_first = threading.Event()
+    real = commands.handle_result
+    answers: dict[str, tuple[int, bytes]] = {}
+
+    def slow_first(*args: Any) -> dict[str, Any]:
+        if threading.current_thread().name == "first":
+            first_inside.set()
+            assert release_first.wait(10)
+        return real(*args)
+
+    def send(name: str, installed: list[dict[str, Any]]) -> None:
+        try:
+            status, _, body = _result(
+                device, "Acknowledged", uuid, "application/x-apple-aspen-mdm", ProfileList=installed
+            )
+            answers[name] = (status, body)
+        finally:
+            connections.close_all()
+
+    commands.handle_result = slow_first  # type: ignore[assignment]
+    try:
+        first = threading.Thread(target=send, args=("first", PROFILES), name="first")
+        second = threading.Thread(target=send, args=("second", PROFILES[:1]), name="second")
+        first.start()
+        assert first_inside.wait(10)
+        second.start()
+        # The second copy is blocked on the queue row's lock while the first holds it.
+        second.join(0.5)
+        assert second.is_alive()
+        release_first.set()
+        first.join(10)
+        second.join(10)
+    finally:
+        commands.handle_result = real  # type: ignore[assignment]
+        release_first.set()
+    assert not first.is_alive() and not second.is_alive()
+    # Both get the next command; only the first result is stored.
+    for name in ("first", "second"):
+        status, body = answers[name]
+        assert status == 200 and plistlib.loads(body)["Command"]["RequestType"] == "SecurityInfo"
+    results = later_events().filter(enrollment=enrollment, kind=DeviceEvent.Kind.RESULT)
+    assert [(e.action, e.status) for e in results] == [("ProfileList", "acknowledged")]
+    assert InstalledProfile.objects.filter(enrollment=enrollment).count() == len(PROFILES)

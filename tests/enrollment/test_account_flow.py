@@ -218,6 +218,40 @@ def test_an_expired_access_token_asks_for_a_new_sign_in(
     assert device.connect("Idle")[0] == 401
 
 
+def test_a_poll_with_its_own_sessions_token_is_checked_in_one_statement(
+    org: dict[str, Any], transport: Any
+) -> None:
+    from django.test.utils import CaptureQueriesContext
+
+    result = _enroll(transport)
+    device = account_device(transport, result)
+    device.enroll()
+    drain_inventory(device)
+    with CaptureQueriesContext(connection) as queries:
+        assert device.connect("Idle") == (200, b"")
+    # The channel row, then the token with its session (enrollment.services.hooks).
+    assert len(queries) == 2, [q["sql"][:120] for q in queries]
+    assert "enrollment_enrollmenttoken" in queries[1]["sql"]
+    # Whatever the one statement reads is still checked: a revoked token, a revoked session,
+    # an expired session each ask for a new sign-in.
+    token = EnrollmentToken.objects.get(kind="access")
+    session = token.session
+    past = timezone.now() - dt.timedelta(seconds=1)
+    for stale, fresh in (
+        ((EnrollmentToken, {"revoked_at": past}), (EnrollmentToken, {"revoked_at": None})),
+        ((EnrollmentSession, {"revoked_at": past}), (EnrollmentSession, {"revoked_at": None})),
+        (
+            (EnrollmentSession, {"expires_at": past}),
+            (EnrollmentSession, {"expires_at": session.expires_at}),
+        ),
+    ):
+        row = token if stale[0] is EnrollmentToken else session
+        stale[0].objects.filter(pk=row.pk).update(**stale[1])
+        assert device.connect("Idle")[0] == 401, stale
+        fresh[0].objects.filter(pk=row.pk).update(**fresh[1])
+        assert device.connect("Idle") == (200, b"")
+
+
 def test_token_is_single_use_for_the_profile(org: dict[str, Any], transport: Any) -> None:
     result = _enroll(transport, install=False)
     challenges = ScepChallenge.objects.count()
