@@ -43,6 +43,15 @@ def _enroll(transport: Any, **kwargs: Any) -> flow.AccountEnrollment:
     return flow.enroll_account_driven(transport, SERVER, **kwargs)
 
 
+def _polling(transport: Any) -> tuple[flow.AccountEnrollment, Any]:
+    """An account-driven enrollment whose device has answered its first commands."""
+    result = _enroll(transport)
+    device = account_device(transport, result)
+    device.enroll()
+    drain_inventory(device)
+    return result, device
+
+
 @pytest.fixture(autouse=True)
 def _fresh_device_ca_cache() -> None:
     # Every test has its own server CA; the devices app caches the trusted CAs for a minute.
@@ -116,10 +125,7 @@ def test_unenroll_removes_exactly_the_enrollment_profile(
     from devices import services
     from devices.models import Enrollment
 
-    result = _enroll(transport)
-    device = account_device(transport, result)
-    device.enroll()
-    drain_inventory(device)
+    result, device = _polling(transport)
     device.installed_profiles[result.profile["PayloadIdentifier"]] = result.profile
     outcome = services.enqueue_command(
         enrollments=Enrollment.objects.all(), request_type="Unenroll"
@@ -223,10 +229,7 @@ def test_a_poll_with_its_own_sessions_token_is_checked_in_one_statement(
 ) -> None:
     from django.test.utils import CaptureQueriesContext
 
-    result = _enroll(transport)
-    device = account_device(transport, result)
-    device.enroll()
-    drain_inventory(device)
+    _, device = _polling(transport)
     with CaptureQueriesContext(connection) as queries:
         assert device.connect("Idle") == (200, b"")
     # The channel row, then the token with its session (enrollment.services.hooks).
