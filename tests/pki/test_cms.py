@@ -404,3 +404,28 @@ def test_signing_writes_the_der_asn1crypto_writes_from_the_whole_tree(
     assert ours == _signed_data_from_nested_dicts(BODY, certificate=leaf, key=rsa_key, **kwargs)
     verified = cms.verify_signed_data(ours, detached_content=BODY if kwargs["detached"] else None)
     assert verified.signer == leaf and verified.content == BODY
+
+
+def _with_a_duplicated_extension(cert: x509.Certificate) -> x509.Certificate:
+    """`cert` with its first extension twice (the CA signature no longer matches, which loading
+    does not check): `cryptography` loads it and raises DuplicateExtension, no ValueError, when
+    the extensions are first read."""
+    from asn1crypto import x509 as asn1_x509
+
+    parsed = asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
+    tbs = parsed["tbs_certificate"]
+    extensions = list(tbs["extensions"])
+    tbs["extensions"] = asn1_x509.Extensions([*extensions, extensions[0]])
+    parsed["tbs_certificate"] = tbs
+    return x509.load_der_x509_certificate(parsed.dump(force=True))
+
+
+def test_an_embedded_certificate_with_a_duplicated_extension_is_refused(
+    test_ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey
+) -> None:
+    broken = _with_a_duplicated_extension(_signing_leaf(test_ca, rsa_key, "duplicated"))
+    signature = cms.sign_detached(BODY, certificate=broken, key=rsa_key)
+    with pytest.raises(cms.CMSError, match="embedded certificate cannot be read"):
+        cms.verify_mdm_signature(base64.b64encode(signature).decode(), BODY)
+    with pytest.raises(ValueError, match="cannot be read"):
+        certificates.load_pem_from_peer(certificates.cert_to_pem(broken).encode())
