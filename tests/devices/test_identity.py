@@ -7,8 +7,10 @@ import datetime as dt
 import plistlib
 
 import pytest
+from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import NameOID
 
 from devices import identity
 from mdm_server.pki import certificates, cms
@@ -95,3 +97,25 @@ def test_a_cached_verification_is_rechecked_against_a_reloaded_ca_list(
     monkeypatch.setattr(identity, "_ca_cache", (0.0, identity._ca_cache[1]))
     with pytest.raises(identity.IdentityError, match="not issued by this server's CA"):
         identity.identify_meta(meta, body)
+
+
+def test_a_certificate_from_another_ca_is_refused_on_every_request(
+    server_pki: pki.PkiStatus,
+) -> None:
+    # The CMS layer keeps the certificates it loaded; that never makes one trusted.
+    key = certificates.new_rsa_key()
+    other_ca = certificates.Identity(certificate=certificates.build_ca("Other", key=key), key=key)
+    cert = certificates.issue_certificate(
+        issuer=other_ca,
+        public_key=key.public_key(),
+        subject=x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "stranger")]),
+        days=2,
+        usage="client",
+    )
+    identity.forget_cached_state()
+    for n in range(3):
+        body = plistlib.dumps({"Status": "Idle", "EnrollmentID": f"E-{n}"})
+        signature = cms.sign_detached(body, certificate=cert, key=key)
+        meta: dict[str, object] = {"HTTP_MDM_SIGNATURE": base64.b64encode(signature).decode()}
+        with pytest.raises(identity.IdentityError, match="not issued by this server's CA"):
+            identity.identify_meta(meta, body)

@@ -429,3 +429,112 @@ def test_an_embedded_certificate_with_a_duplicated_extension_is_refused(
         cms.verify_mdm_signature(base64.b64encode(signature).decode(), BODY)
     with pytest.raises(ValueError, match="cannot be read"):
         certificates.load_pem_from_peer(certificates.cert_to_pem(broken).encode())
+
+
+# --- the cache of embedded certificates ----------------------------------------------------
+
+
+def _leaf(
+    ca: certificates.Identity,
+    key: rsa.RSAPrivateKey,
+    *,
+    serial: int,
+    days: int,
+    key_id: bytes | None = None,
+) -> x509.Certificate:
+    now = dt.datetime.now(dt.UTC)
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "cached")]))
+        .issuer_name(ca.certificate.subject)
+        .public_key(key.public_key())
+        .serial_number(serial)
+        .not_valid_before(now - dt.timedelta(minutes=1))
+        .not_valid_after(now + dt.timedelta(days=days))
+    )
+    if key_id is not None:
+        builder = builder.add_extension(x509.SubjectKeyIdentifier(key_id), critical=False)
+    return builder.sign(ca.key, hashes.SHA256())
+
+
+def _header(signature: bytes) -> str:
+    return base64.b64encode(signature).decode()
+
+
+def test_the_certificate_cache_is_bounded_and_filled_once_per_certificate(
+    test_ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey
+) -> None:
+    assert cms._embedded.cache_info().maxsize == cms.EMBEDDED_CACHE_SIZE <= 10_000
+    cms._embedded.cache_clear()
+    cert = _leaf(test_ca, rsa_key, serial=1001, days=2)
+    for body in (BODY, BODY + b" ", BODY + b"  "):
+        signature = cms.sign_detached(body, certificate=cert, key=rsa_key)
+        assert cms.verify_mdm_signature(_header(signature), body) == cert
+    info = cms._embedded.cache_info()
+    assert (info.currsize, info.misses, info.hits) == (1, 1, 2)
+
+
+def test_a_changed_certificate_is_not_taken_from_the_cache(
+    test_ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey
+) -> None:
+    # Same issuer, serial and key (so the signer matches either), other bytes: each signature
+    # yields the certificate it carries, never the one cached before it.
+    first = _leaf(test_ca, rsa_key, serial=1002, days=2)
+    second = _leaf(test_ca, rsa_key, serial=1002, days=3)
+    assert first != second
+    for cert in (first, second, first):
+        signature = cms.sign_detached(BODY, certificate=cert, key=rsa_key)
+        signer = cms.verify_mdm_signature(_header(signature), BODY)
+        assert signer == cert
+        assert signer.not_valid_after_utc == cert.not_valid_after_utc
+
+
+@pytest.mark.parametrize("attrs", [False, True])
+def test_a_cached_certificate_does_not_vouch_for_a_body_or_a_signature(
+    test_ca: certificates.Identity,
+    rsa_key: rsa.RSAPrivateKey,
+    other_rsa_key: rsa.RSAPrivateKey,
+    attrs: bool,
+) -> None:
+    cert = _leaf(test_ca, rsa_key, serial=1003, days=2)
+    signature = cms.sign_detached(BODY, certificate=cert, key=rsa_key, signed_attributes=attrs)
+    assert cms.verify_mdm_signature(_header(signature), BODY) == cert  # cached now
+    with pytest.raises(cms.CMSError, match="does not (verify|match)"):
+        cms.verify_mdm_signature(_header(signature), BODY + b"\n")
+    # The cached certificate, carried by a signature another key made.
+    forged = cms.sign_detached(BODY, certificate=cert, key=other_rsa_key, signed_attributes=attrs)
+    with pytest.raises(cms.CMSError, match="signature does not verify"):
+        cms.verify_mdm_signature(_header(forged), BODY)
+    assert cms.verify_mdm_signature(_header(signature), BODY) == cert
+
+
+def test_a_signer_named_by_its_key_identifier(
+    test_ca: certificates.Identity,
+    rsa_key: rsa.RSAPrivateKey,
+    openssl: Callable[..., object],
+    tmp_path: Path,
+) -> None:
+    # `openssl cms -keyid` names the signer by its SubjectKeyIdentifier, not issuer and serial.
+    key_id = x509.SubjectKeyIdentifier.from_public_key(rsa_key.public_key()).digest
+    with_id = _leaf(test_ca, rsa_key, serial=1004, days=2, key_id=key_id)
+    other_id = _leaf(test_ca, rsa_key, serial=1005, days=2, key_id=bytes(len(key_id)))
+    (tmp_path / "key").write_bytes(certificates.key_to_pem(rsa_key))
+    (tmp_path / "body").write_bytes(BODY)
+    (tmp_path / "signer.crt").write_text(certificates.cert_to_pem(with_id))
+    openssl(
+        "cms", "-sign", "-binary", "-noattr", "-md", "sha256", "-keyid", "-outform", "DER",
+        "-in", tmp_path / "body", "-signer", tmp_path / "signer.crt",
+        "-inkey", tmp_path / "key", "-out", tmp_path / "with.der",
+    )  # fmt: skip
+    signature = (tmp_path / "with.der").read_bytes()
+    for _ in range(2):  # loaded, then from the cache
+        assert cms.verify_signed_data(signature, detached_content=BODY).signer == with_id
+    # The same signer identifier with a certificate of the same key and size, whose own
+    # identifier differs.
+    swapped = signature.replace(
+        with_id.public_bytes(serialization.Encoding.DER),
+        other_id.public_bytes(serialization.Encoding.DER),
+    )
+    assert swapped != signature
+    with pytest.raises(cms.CMSError, match="not in the message"):
+        cms.verify_signed_data(swapped, detached_content=BODY)
