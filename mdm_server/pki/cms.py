@@ -274,22 +274,9 @@ def _verify_signed_data(data: bytes, detached_content: bytes | None) -> Verified
     signer = _find_signer(signer_info, certs)
 
     if has_attrs:
-        try:
-            attr_type = find_attribute(attrs, "1.2.840.113549.1.9.3")
-            attr_digest = find_attribute(attrs, "1.2.840.113549.1.9.4")
-            if attr_type is None or attr_digest is None:
-                raise CMSError("signed attributes lack contentType or messageDigest")
-            if attr_type.dump() != cms.ContentType(content_type).dump():
-                raise CMSError("the contentType attribute does not match the content")
-            expected = core.OctetString.load(attr_digest.dump()).native
-        except CMSError:
-            raise
-        except (ValueError, TypeError):
-            raise CMSError("signed attributes are malformed") from None
-        if not hmac.compare_digest(expected, _digest(digest_name, content)):
-            raise CMSError("messageDigest does not match the content (content was altered)")
         # The signature covers the attributes re-tagged as a DER SET OF (RFC 5652 §5.4).
         signed_bytes = b"\x31" + attrs.dump()[1:]
+        _check_signed_attributes(signed_bytes, content_type, digest_name, content)
     else:
         signed_bytes = content
     verify_signature(
@@ -303,6 +290,55 @@ def _verify_signed_data(data: bytes, detached_content: bytes | None) -> Verified
         content_type=content_type,
         signed_attributes=attrs if has_attrs else None,
     )
+
+
+class _AttributeValues(core.SetOf):  # type: ignore[misc]  # asn1crypto is untyped
+    _child_spec = core.Any
+
+
+class _SignedAttribute(core.Sequence):  # type: ignore[misc]
+    """A signed attribute as the check below reads it: the type, the values left unparsed (the
+    full `cms.CMSAttribute` parses each value by its type's spec, signingTime included)."""
+
+    _fields = [("type", core.ObjectIdentifier), ("values", _AttributeValues)]
+
+
+class _SignedAttributes(core.SetOf):  # type: ignore[misc]
+    _child_spec = _SignedAttribute
+
+
+# The two attribute types as encoded (their contents octets): compared as bytes, which is exact
+# because an OID has one valid encoding (X.690 8.19.2), and cheaper than decoding each type.
+_CONTENT_TYPE = cms.CMSAttributeType("content_type").contents
+_MESSAGE_DIGEST = cms.CMSAttributeType("message_digest").contents
+
+
+def _check_signed_attributes(
+    signed_bytes: bytes, content_type: str, digest_name: str, content: bytes
+) -> None:
+    """The contentType and messageDigest attributes (the first of each, as `find_attribute`
+    reads them), checked against the content; read in one pass from the exact bytes the
+    signature covers."""
+    first: dict[bytes, core.Any | None] = {}
+    try:
+        for attr in _SignedAttributes.load(signed_bytes):
+            oid = attr["type"].contents
+            if oid in (_CONTENT_TYPE, _MESSAGE_DIGEST) and oid not in first:
+                values = attr["values"]
+                first[oid] = values[0] if len(values) else None
+        attr_type = first.get(_CONTENT_TYPE)
+        attr_digest = first.get(_MESSAGE_DIGEST)
+        if attr_type is None or attr_digest is None:
+            raise CMSError("signed attributes lack contentType or messageDigest")
+        if attr_type.dump() != _content_type(content_type):
+            raise CMSError("the contentType attribute does not match the content")
+        expected = core.OctetString.load(attr_digest.dump()).native
+    except CMSError:
+        raise
+    except PARSE_ERRORS:
+        raise CMSError("signed attributes are malformed") from None
+    if not hmac.compare_digest(expected, _digest(digest_name, content)):
+        raise CMSError("messageDigest does not match the content (content was altered)")
 
 
 def _octets(value: core.Asn1Value) -> bytes:

@@ -538,3 +538,104 @@ def test_a_signer_named_by_its_key_identifier(
     assert swapped != signature
     with pytest.raises(cms.CMSError, match="not in the message"):
         cms.verify_signed_data(swapped, detached_content=BODY)
+
+
+# --- signed attributes ---------------------------------------------------------------------
+
+
+def _with_attributes(
+    attributes: list[bytes], *, certificate: x509.Certificate, key: rsa.RSAPrivateKey
+) -> bytes:
+    """A detached SHA-256 signature whose signed attributes are exactly `attributes` (each one
+    DER-encoded Attribute), validly signed: only the attribute checks can refuse it."""
+    from asn1crypto import x509 as asn1_x509
+
+    encoded = b"".join(sorted(attributes))
+    signature = key.sign(cms.der(0x31, encoded), padding.PKCS1v15(), hashes.SHA256())
+    signer = {
+        "version": "v1",
+        "sid": asn1_cms.SignerIdentifier(
+            name="issuer_and_serial_number",
+            value={
+                "issuer": asn1_x509.Name.load(certificate.issuer.public_bytes()),
+                "serial_number": certificate.serial_number,
+            },
+        ),
+        "digest_algorithm": {"algorithm": "sha256"},
+        "signed_attrs": asn1_cms.CMSAttributes.load(cms.der(0x31, encoded)),
+        "signature_algorithm": {"algorithm": "rsassa_pkcs1v15"},
+        "signature": signature,
+    }
+    signed = asn1_cms.SignedData(
+        {
+            "version": "v1",
+            "digest_algorithms": [{"algorithm": "sha256"}],
+            "encap_content_info": {"content_type": "data"},
+            "certificates": [
+                asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
+            ],
+            "signer_infos": [signer],
+        }
+    )
+    return asn1_cms.ContentInfo({"content_type": "signed_data", "content": signed}).dump()
+
+
+def _attr(name: str, *values: bytes) -> bytes:
+    return cms.der(0x30, asn1_cms.CMSAttributeType(name).dump() + cms.der(0x31, b"".join(values)))
+
+
+def _sha256(data: bytes) -> bytes:
+    return _hash("sha256", data)
+
+
+DATA = asn1_cms.ContentType("data").dump()
+SIGNING = _attr("signing_time", asn1_cms.Time(name="utc_time", value=SIGNING_TIME).dump())
+
+
+@pytest.mark.parametrize(
+    ("attributes", "refusal"),
+    [
+        ([_attr("content_type", DATA), _attr("message_digest", cms.der(0x04, _sha256(BODY)))], None),
+        ([_attr("content_type", DATA), SIGNING], "lack contentType or messageDigest"),
+        ([_attr("message_digest", cms.der(0x04, _sha256(BODY)))], "lack contentType"),
+        (
+            [_attr("content_type"), _attr("message_digest", cms.der(0x04, _sha256(BODY)))],
+            "lack contentType",
+        ),
+        (
+            [
+                _attr("content_type", asn1_cms.ContentType("signed_data").dump()),
+                _attr("message_digest", cms.der(0x04, _sha256(BODY))),
+            ],
+            "contentType attribute does not match",
+        ),
+        (
+            [_attr("content_type", DATA), _attr("message_digest", cms.der(0x04, _sha256(b"x")))],
+            "messageDigest does not match",
+        ),
+        (
+            [_attr("content_type", DATA), _attr("message_digest", cms.der(0x02, b"\x05"))],
+            "signed attributes are malformed",
+        ),
+        (
+            [_attr("content_type", DATA), _attr("message_digest", b"\x04\x05ab")],
+            "malformed",
+        ),
+    ],
+    ids=["valid", "no-digest", "no-type", "empty-type", "other-type", "other-digest",
+         "digest-not-octets", "truncated-digest"],
+)  # fmt: skip
+def test_signed_attributes_are_checked(
+    test_ca: certificates.Identity,
+    rsa_key: rsa.RSAPrivateKey,
+    attributes: list[bytes],
+    refusal: str | None,
+) -> None:
+    cert = _leaf(test_ca, rsa_key, serial=1006, days=2)
+    signature = _with_attributes(attributes, certificate=cert, key=rsa_key)
+    if refusal is None:
+        verified = cms.verify_signed_data(signature, detached_content=BODY)
+        assert verified.signer == cert and verified.signed_attributes is not None
+    else:
+        with pytest.raises(cms.CMSError, match=refusal):
+            cms.verify_signed_data(signature, detached_content=BODY)
