@@ -119,3 +119,37 @@ def test_a_certificate_from_another_ca_is_refused_on_every_request(
         meta: dict[str, object] = {"HTTP_MDM_SIGNATURE": base64.b64encode(signature).decode()}
         with pytest.raises(identity.IdentityError, match="not issued by this server's CA"):
             identity.identify_meta(meta, body)
+
+
+def test_a_certificate_is_read_once_and_a_changed_one_is_read_again(
+    server_pki: pki.PkiStatus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.simulator import issue_identity
+
+    ca = pki.active_identity("ca")
+    first, key = issue_identity(ca, rsa=True)
+    # The same key and name, issued again: another certificate, another fingerprint.
+    second = certificates.issue_certificate(
+        issuer=ca, public_key=first.public_key(), subject=first.subject, days=30, usage="client"
+    )
+    fingerprints: list[str] = []
+    real = certificates.fingerprint
+
+    def counting(cert: x509.Certificate) -> str:
+        fingerprints.append(real(cert))
+        return fingerprints[-1]
+
+    monkeypatch.setattr(certificates, "fingerprint", counting)
+    identity.forget_cached_state()
+    assert identity._identity_of.cache_info().maxsize == cms.EMBEDDED_CACHE_SIZE
+    seen = []
+    for n, cert in enumerate([first, first, first, second, second, first]):
+        body = plistlib.dumps({"Status": "Idle", "EnrollmentID": f"E-{n}"})
+        signature = cms.sign_detached(body, certificate=cert, key=key)
+        meta: dict[str, object] = {"HTTP_MDM_SIGNATURE": base64.b64encode(signature).decode()}
+        found = identity.identify_meta(meta, body)
+        assert found.fingerprint == real(cert)
+        assert found.not_valid_after == cert.not_valid_after_utc
+        seen.append(found.fingerprint)
+    assert fingerprints == [real(first), real(second)]  # each worked out once
+    assert seen[0] != seen[3]
