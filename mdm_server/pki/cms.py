@@ -165,25 +165,83 @@ def _certificates(signed: cms.SignedData) -> tuple[_Embedded, ...]:
     )
 
 
-def _find_signer(signer_info: cms.SignerInfo, certs: Sequence[_Embedded]) -> x509.Certificate:
-    sid = signer_info["sid"]
+# What a SignerInfo names by small encoded parts (the signer's identifier, the digest and
+# signature algorithms) is read once per distinct encoding: a device repeats the same bytes in
+# every signature, and asn1crypto decodes each part through several objects and spec lookups.
+# Keyed by the exact bytes, holding plain values only (no asn1crypto object is shared), bounded.
+@dataclass(frozen=True, slots=True)
+class _SignerId:
+    issuer: bytes | None  # DER of the issuer name, with `serial`; or else `key_identifier`
+    serial: int | None
+    key_identifier: bytes | None
+
+
+@lru_cache(maxsize=EMBEDDED_CACHE_SIZE)
+def _signer_id(encoded: bytes) -> _SignerId:
+    sid = cms.SignerIdentifier.load(encoded)
     if sid.name == "issuer_and_serial_number":
-        issuer_der = sid.chosen["issuer"].dump()
-        serial = sid.chosen["serial_number"].native
+        return _SignerId(
+            issuer=sid.chosen["issuer"].dump(),
+            serial=sid.chosen["serial_number"].native,
+            key_identifier=None,
+        )
+    return _SignerId(issuer=None, serial=None, key_identifier=sid.chosen.native)
+
+
+def _find_signer(signer_info: cms.SignerInfo, certs: Sequence[_Embedded]) -> x509.Certificate:
+    sid = _signer_id(signer_info["sid"].dump())
+    if sid.issuer is not None:
         for cert in certs:
-            if cert.serial == serial and cert.issuer == issuer_der:
+            if cert.serial == sid.serial and cert.issuer == sid.issuer:
                 return cert.certificate
         # Re-encoded issuer names may differ in string types; fall back to the serial alone
         # when it is unambiguous.
-        by_serial = [c for c in certs if c.serial == serial]
+        by_serial = [c for c in certs if c.serial == sid.serial]
         if len(by_serial) == 1:
             return by_serial[0].certificate
     else:
-        ski = sid.chosen.native
         for cert in certs:
-            if cert.key_identifier is not None and cert.key_identifier == ski:
+            if cert.key_identifier is not None and cert.key_identifier == sid.key_identifier:
                 return cert.certificate
     raise CMSError("the signer's certificate is not in the message")
+
+
+@lru_cache(maxsize=64)
+def _digest_name(encoded: bytes) -> str:
+    """The digest an encoded DigestAlgorithm names (allowed or not: see `hash_algorithm`)."""
+    name: str = algos.DigestAlgorithm.load(encoded)["algorithm"].native
+    return name
+
+
+@dataclass(frozen=True, slots=True)
+class _Scheme:
+    """A signature algorithm, read: its name and, for RSA-PSS, its parameters."""
+
+    algorithm: str
+    pss: tuple[str, str, int] | None = None  # hash, MGF1 hash, salt length
+
+
+@lru_cache(maxsize=64)
+def _scheme(encoded: bytes) -> _Scheme:
+    return _scheme_of(algos.SignedDigestAlgorithm.load(encoded))
+
+
+def _scheme_of(sig_alg: algos.SignedDigestAlgorithm) -> _Scheme:
+    algo: str = sig_alg.signature_algo
+    if algo != "rsassa_pss":
+        return _Scheme(algo)
+    try:
+        params = sig_alg["parameters"]
+        return _Scheme(
+            algo,
+            (
+                params["hash_algorithm"]["algorithm"].native,
+                params["mask_gen_algorithm"]["parameters"]["algorithm"].native,
+                params["salt_length"].native,
+            ),
+        )
+    except (ValueError, KeyError, TypeError):
+        raise CMSError("signature parameters cannot be used") from None
 
 
 def verify_signature(
@@ -195,19 +253,21 @@ def verify_signature(
     sig_alg: algos.SignedDigestAlgorithm,
 ) -> None:
     """Check one signature with RSA PKCS#1 v1.5, RSA-PSS or ECDSA; CMSError if it fails."""
-    algo = sig_alg.signature_algo
+    _verify_with(public_key, signature, data, digest=digest, scheme=_scheme_of(sig_alg))
+
+
+def _verify_with(
+    public_key: object, signature: bytes, data: bytes, *, digest: str, scheme: _Scheme
+) -> None:
+    algo = scheme.algorithm
     try:
         if isinstance(public_key, rsa.RSAPublicKey):
-            if algo == "rsassa_pss":
-                params = sig_alg["parameters"]
-                pss_hash = hash_algorithm(params["hash_algorithm"]["algorithm"].native)
-                mgf_hash = hash_algorithm(
-                    params["mask_gen_algorithm"]["parameters"]["algorithm"].native
-                )
+            if algo == "rsassa_pss" and scheme.pss is not None:
+                pss_hash, mgf_hash, salt_length = scheme.pss
                 pad: padding.AsymmetricPadding = padding.PSS(
-                    mgf=padding.MGF1(mgf_hash), salt_length=params["salt_length"].native
+                    mgf=padding.MGF1(hash_algorithm(mgf_hash)), salt_length=salt_length
                 )
-                public_key.verify(signature, data, pad, pss_hash)
+                public_key.verify(signature, data, pad, hash_algorithm(pss_hash))
             elif algo == "rsassa_pkcs1v15":
                 public_key.verify(signature, data, padding.PKCS1v15(), hash_algorithm(digest))
             else:
@@ -250,9 +310,9 @@ def _verify_signed_data(data: bytes, detached_content: bytes | None) -> Verified
         if len(signer_infos) != 1:
             raise CMSError(f"expected exactly one signer, found {len(signer_infos)}")
         signer_info = signer_infos[0]
-        digest_name = signer_info["digest_algorithm"]["algorithm"].native
+        digest_name = _digest_name(signer_info["digest_algorithm"].dump())
         signature = signer_info["signature"].native
-        sig_alg = signer_info["signature_algorithm"]
+        sig_alg = signer_info["signature_algorithm"].dump()
         attrs = signer_info["signed_attrs"]
         has_attrs = not isinstance(attrs, core.Void)
     except CMSError:
@@ -279,8 +339,8 @@ def _verify_signed_data(data: bytes, detached_content: bytes | None) -> Verified
         _check_signed_attributes(signed_bytes, content_type, digest_name, content)
     else:
         signed_bytes = content
-    verify_signature(
-        signer.public_key(), signature, signed_bytes, digest=digest_name, sig_alg=sig_alg
+    _verify_with(
+        signer.public_key(), signature, signed_bytes, digest=digest_name, scheme=_scheme(sig_alg)
     )
     return VerifiedCMS(
         content=content,

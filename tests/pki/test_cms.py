@@ -639,3 +639,25 @@ def test_signed_attributes_are_checked(
     else:
         with pytest.raises(cms.CMSError, match=refusal):
             cms.verify_signed_data(signature, detached_content=BODY)
+
+
+def test_a_known_signer_identifier_does_not_match_another_certificate(
+    test_ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey
+) -> None:
+    # The signer identifier (issuer and serial of `named`) is read once and kept; a message that
+    # carries it with another certificate of the same key and size is still refused.
+    named = _leaf(test_ca, rsa_key, serial=1007, days=2)
+    carried = _leaf(test_ca, rsa_key, serial=1008, days=2)
+    signature = cms.sign_detached(BODY, certificate=named, key=rsa_key)
+    for _ in range(2):
+        assert cms.verify_signed_data(signature, detached_content=BODY).signer == named
+    swapped = signature.replace(
+        named.public_bytes(serialization.Encoding.DER),
+        carried.public_bytes(serialization.Encoding.DER),
+    )
+    assert swapped != signature
+    with pytest.raises(cms.CMSError, match="not in the message"):
+        cms.verify_signed_data(swapped, detached_content=BODY)
+    # And the other certificate's own signature names it, not the identifier read before.
+    own = cms.sign_detached(BODY, certificate=carried, key=rsa_key)
+    assert cms.verify_signed_data(own, detached_content=BODY).signer == carried
