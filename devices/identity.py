@@ -13,7 +13,7 @@ import hashlib
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -88,6 +88,7 @@ def forget_cached_state() -> None:
     _revoked_cache = (0.0, frozenset())
     _issuer_ok.clear()
     _verified.clear()
+    _identity_of.cache_clear()
 
 
 # Fingerprints of certificates whose issuer signature verified against the CA list as loaded at
@@ -129,6 +130,13 @@ def _require_trusted_issuer(cert: x509.Certificate, fingerprint: str) -> None:
         raise IdentityError("the identity certificate was not issued by this server's CA")
 
 
+# What the services need of a certificate, worked out once per certificate and process (its
+# fingerprint hashes the whole certificate): a device sends the same one with every request. A
+# pure function of the certificate's bytes (`x509.Certificate` hashes and compares by its DER),
+# so a changed certificate is a new entry; the checks that can change over time (CA, validity
+# window, revocation, the enrollment's pin) read it on every request. Bounded, least recently
+# used dropped first.
+@lru_cache(maxsize=cms.EMBEDDED_CACHE_SIZE)
 def _identity_of(cert: x509.Certificate, transport: str) -> DeviceIdentity:
     return DeviceIdentity(
         fingerprint=certificates.fingerprint(cert),

@@ -75,8 +75,9 @@ def readable(cert: x509.Certificate) -> x509.Certificate:
         _ = cert.issuer, cert.subject, cert.serial_number, cert.extensions
         _ = cert.not_valid_before_utc, cert.not_valid_after_utc
         cert.public_key()
-    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
-        # TypeError: e.g. a name attribute whose OID and string type do not fit together.
+    except (ValueError, TypeError, UnsupportedAlgorithm, x509.DuplicateExtension) as exc:
+        # TypeError: e.g. a name attribute whose OID and string type do not fit together;
+        # DuplicateExtension (no ValueError): an extension that occurs twice.
         raise ValueError(f"the certificate cannot be read: {exc}") from None
     return cert
 

@@ -120,46 +120,128 @@ def load_signed_data(data: bytes) -> cms.SignedData:
     return signed
 
 
-def _certificates(signed: cms.SignedData) -> tuple[x509.Certificate, ...]:
-    found: list[x509.Certificate] = []
+@dataclass(frozen=True, slots=True)
+class _Embedded:
+    """An embedded certificate, loaded, with what matching it to a SignerIdentifier reads."""
+
+    certificate: x509.Certificate
+    issuer: bytes  # DER of the issuer name
+    serial: int
+    key_identifier: bytes | None  # the SubjectKeyIdentifier, when the certificate has one
+
+
+# A device sends its identity certificate with every signature, so loading it (and reading its
+# issuer, serial and key identifier) is done once per certificate and process, not per request
+# (0.02 ms of a 0.2 ms verification). Keyed by the certificate's exact DER bytes: a certificate
+# that differs in any byte is loaded afresh; only what loaded cleanly is kept (lru_cache does not
+# keep exceptions). What is cached is a pure function of those bytes; the signature over the
+# body is checked with the certificate's key on every call. About 4 kB an entry (8 MB at
+# the bound, per process).
+EMBEDDED_CACHE_SIZE = 2048
+
+
+@lru_cache(maxsize=EMBEDDED_CACHE_SIZE)
+def _embedded(der: bytes) -> _Embedded:
+    try:
+        cert = load_der_from_peer(der)
+        issuer = cert.issuer.public_bytes()
+        try:
+            ski: bytes | None = cert.extensions.get_extension_for_class(
+                x509.SubjectKeyIdentifier
+            ).value.digest
+        except x509.ExtensionNotFound:
+            ski = None
+    except PARSE_ERRORS:
+        raise CMSError("an embedded certificate cannot be read") from None
+    return _Embedded(certificate=cert, issuer=issuer, serial=cert.serial_number, key_identifier=ski)
+
+
+def _certificates(signed: cms.SignedData) -> tuple[_Embedded, ...]:
     certs = signed["certificates"]
     if isinstance(certs, core.Void):
         return ()
-    for choice in certs:
-        if choice.name != "certificate":
-            continue
-        try:
-            found.append(load_der_from_peer(choice.chosen.dump()))
-        except ValueError:
-            raise CMSError("an embedded certificate cannot be read") from None
-    return tuple(found)
+    return tuple(
+        _embedded(choice.chosen.dump()) for choice in certs if choice.name == "certificate"
+    )
 
 
-def _find_signer(
-    signer_info: cms.SignerInfo, certs: Sequence[x509.Certificate]
-) -> x509.Certificate:
-    sid = signer_info["sid"]
+# What a SignerInfo names by small encoded parts (the signer's identifier, the digest and
+# signature algorithms) is read once per distinct encoding: a device repeats the same bytes in
+# every signature, and asn1crypto decodes each part through several objects and spec lookups.
+# Keyed by the exact bytes, holding plain values only (no asn1crypto object is shared), bounded.
+@dataclass(frozen=True, slots=True)
+class _SignerId:
+    issuer: bytes | None  # DER of the issuer name, with `serial`; or else `key_identifier`
+    serial: int | None
+    key_identifier: bytes | None
+
+
+@lru_cache(maxsize=EMBEDDED_CACHE_SIZE)
+def _signer_id(encoded: bytes) -> _SignerId:
+    sid = cms.SignerIdentifier.load(encoded)
     if sid.name == "issuer_and_serial_number":
-        issuer_der = sid.chosen["issuer"].dump()
-        serial = sid.chosen["serial_number"].native
+        return _SignerId(
+            issuer=sid.chosen["issuer"].dump(),
+            serial=sid.chosen["serial_number"].native,
+            key_identifier=None,
+        )
+    return _SignerId(issuer=None, serial=None, key_identifier=sid.chosen.native)
+
+
+def _find_signer(signer_info: cms.SignerInfo, certs: Sequence[_Embedded]) -> x509.Certificate:
+    sid = _signer_id(signer_info["sid"].dump())
+    if sid.issuer is not None:
         for cert in certs:
-            if cert.serial_number == serial and cert.issuer.public_bytes() == issuer_der:
-                return cert
+            if cert.serial == sid.serial and cert.issuer == sid.issuer:
+                return cert.certificate
         # Re-encoded issuer names may differ in string types; fall back to the serial alone
         # when it is unambiguous.
-        by_serial = [c for c in certs if c.serial_number == serial]
+        by_serial = [c for c in certs if c.serial == sid.serial]
         if len(by_serial) == 1:
-            return by_serial[0]
+            return by_serial[0].certificate
     else:
-        ski = sid.chosen.native
         for cert in certs:
-            try:
-                ext = cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier)
-            except x509.ExtensionNotFound:
-                continue
-            if ext.value.digest == ski:
-                return cert
+            if cert.key_identifier is not None and cert.key_identifier == sid.key_identifier:
+                return cert.certificate
     raise CMSError("the signer's certificate is not in the message")
+
+
+@lru_cache(maxsize=64)
+def _digest_name(encoded: bytes) -> str:
+    """The digest an encoded DigestAlgorithm names (allowed or not: see `hash_algorithm`)."""
+    name: str = algos.DigestAlgorithm.load(encoded)["algorithm"].native
+    return name
+
+
+@dataclass(frozen=True, slots=True)
+class _Scheme:
+    """A signature algorithm, read: its name and, for RSA-PSS, its parameters."""
+
+    algorithm: str
+    pss: tuple[str, str, int] | None = None  # hash, MGF1 hash, salt length
+
+
+@lru_cache(maxsize=64)
+def _scheme(encoded: bytes) -> _Scheme:
+    return _scheme_of(algos.SignedDigestAlgorithm.load(encoded))
+
+
+def _scheme_of(sig_alg: algos.SignedDigestAlgorithm) -> _Scheme:
+    algo: str = sig_alg.signature_algo
+    if algo != "rsassa_pss":
+        return _Scheme(algo)
+    try:
+        params = sig_alg["parameters"]
+        return _Scheme(
+            algo,
+            (
+                params["hash_algorithm"]["algorithm"].native,
+                params["mask_gen_algorithm"]["parameters"]["algorithm"].native,
+                params["salt_length"].native,
+            ),
+        )
+    except (ValueError, KeyError, TypeError):
+        raise CMSError("signature parameters cannot be used") from None
 
 
 def verify_signature(
@@ -171,19 +253,21 @@ def verify_signature(
     sig_alg: algos.SignedDigestAlgorithm,
 ) -> None:
     """Check one signature with RSA PKCS#1 v1.5, RSA-PSS or ECDSA; CMSError if it fails."""
-    algo = sig_alg.signature_algo
+    _verify_with(public_key, signature, data, digest=digest, scheme=_scheme_of(sig_alg))
+
+
+def _verify_with(
+    public_key: object, signature: bytes, data: bytes, *, digest: str, scheme: _Scheme
+) -> None:
+    algo = scheme.algorithm
     try:
         if isinstance(public_key, rsa.RSAPublicKey):
-            if algo == "rsassa_pss":
-                params = sig_alg["parameters"]
-                pss_hash = hash_algorithm(params["hash_algorithm"]["algorithm"].native)
-                mgf_hash = hash_algorithm(
-                    params["mask_gen_algorithm"]["parameters"]["algorithm"].native
-                )
+            if algo == "rsassa_pss" and scheme.pss is not None:
+                pss_hash, mgf_hash, salt_length = scheme.pss
                 pad: padding.AsymmetricPadding = padding.PSS(
-                    mgf=padding.MGF1(mgf_hash), salt_length=params["salt_length"].native
+                    mgf=padding.MGF1(hash_algorithm(mgf_hash)), salt_length=salt_length
                 )
-                public_key.verify(signature, data, pad, pss_hash)
+                public_key.verify(signature, data, pad, hash_algorithm(pss_hash))
             elif algo == "rsassa_pkcs1v15":
                 public_key.verify(signature, data, padding.PKCS1v15(), hash_algorithm(digest))
             else:
@@ -226,9 +310,9 @@ def _verify_signed_data(data: bytes, detached_content: bytes | None) -> Verified
         if len(signer_infos) != 1:
             raise CMSError(f"expected exactly one signer, found {len(signer_infos)}")
         signer_info = signer_infos[0]
-        digest_name = signer_info["digest_algorithm"]["algorithm"].native
+        digest_name = _digest_name(signer_info["digest_algorithm"].dump())
         signature = signer_info["signature"].native
-        sig_alg = signer_info["signature_algorithm"]
+        sig_alg = signer_info["signature_algorithm"].dump()
         attrs = signer_info["signed_attrs"]
         has_attrs = not isinstance(attrs, core.Void)
     except CMSError:
@@ -250,35 +334,71 @@ def _verify_signed_data(data: bytes, detached_content: bytes | None) -> Verified
     signer = _find_signer(signer_info, certs)
 
     if has_attrs:
-        try:
-            attr_type = find_attribute(attrs, "1.2.840.113549.1.9.3")
-            attr_digest = find_attribute(attrs, "1.2.840.113549.1.9.4")
-            if attr_type is None or attr_digest is None:
-                raise CMSError("signed attributes lack contentType or messageDigest")
-            if attr_type.dump() != cms.ContentType(content_type).dump():
-                raise CMSError("the contentType attribute does not match the content")
-            expected = core.OctetString.load(attr_digest.dump()).native
-        except CMSError:
-            raise
-        except (ValueError, TypeError):
-            raise CMSError("signed attributes are malformed") from None
-        if not hmac.compare_digest(expected, _digest(digest_name, content)):
-            raise CMSError("messageDigest does not match the content (content was altered)")
         # The signature covers the attributes re-tagged as a DER SET OF (RFC 5652 §5.4).
         signed_bytes = b"\x31" + attrs.dump()[1:]
+        _check_signed_attributes(signed_bytes, content_type, digest_name, content)
     else:
         signed_bytes = content
-    verify_signature(
-        signer.public_key(), signature, signed_bytes, digest=digest_name, sig_alg=sig_alg
+    _verify_with(
+        signer.public_key(), signature, signed_bytes, digest=digest_name, scheme=_scheme(sig_alg)
     )
     return VerifiedCMS(
         content=content,
         signer=signer,
-        certificates=certs,
+        certificates=tuple(c.certificate for c in certs),
         digest_algorithm=digest_name,
         content_type=content_type,
         signed_attributes=attrs if has_attrs else None,
     )
+
+
+class _AttributeValues(core.SetOf):  # type: ignore[misc]  # asn1crypto is untyped
+    _child_spec = core.Any
+
+
+class _SignedAttribute(core.Sequence):  # type: ignore[misc]
+    """A signed attribute as the check below reads it: the type, the values left unparsed (the
+    full `cms.CMSAttribute` parses each value by its type's spec, signingTime included)."""
+
+    _fields = [("type", core.ObjectIdentifier), ("values", _AttributeValues)]
+
+
+class _SignedAttributes(core.SetOf):  # type: ignore[misc]
+    _child_spec = _SignedAttribute
+
+
+# The two attribute types as encoded (their contents octets): compared as bytes, which is exact
+# because an OID has one valid encoding (X.690 8.19.2), and cheaper than decoding each type.
+_CONTENT_TYPE = cms.CMSAttributeType("content_type").contents
+_MESSAGE_DIGEST = cms.CMSAttributeType("message_digest").contents
+
+
+def _check_signed_attributes(
+    signed_bytes: bytes, content_type: str, digest_name: str, content: bytes
+) -> None:
+    """The contentType and messageDigest attributes (the first of each, as `find_attribute`
+    reads them), checked against the content; read in one pass from the exact bytes the
+    signature covers."""
+    first: dict[bytes, core.Any | None] = {}
+    try:
+        for attr in _SignedAttributes.load(signed_bytes):
+            oid = attr["type"].contents
+            if oid in (_CONTENT_TYPE, _MESSAGE_DIGEST) and oid not in first:
+                values = attr["values"]
+                first[oid] = values[0] if len(values) else None
+        attr_type = first.get(_CONTENT_TYPE)
+        attr_digest = first.get(_MESSAGE_DIGEST)
+        if attr_type is None or attr_digest is None:
+            raise CMSError("signed attributes lack contentType or messageDigest")
+        if attr_type.dump() != _content_type(content_type):
+            raise CMSError("the contentType attribute does not match the content")
+        expected = core.OctetString.load(attr_digest.dump()).native
+    except CMSError:
+        raise
+    except PARSE_ERRORS:
+        raise CMSError("signed attributes are malformed") from None
+    if not hmac.compare_digest(expected, _digest(digest_name, content)):
+        raise CMSError("messageDigest does not match the content (content was altered)")
 
 
 def _octets(value: core.Asn1Value) -> bytes:

@@ -7,8 +7,10 @@ import datetime as dt
 import plistlib
 
 import pytest
+from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import NameOID
 
 from devices import identity
 from mdm_server.pki import certificates, cms
@@ -95,3 +97,59 @@ def test_a_cached_verification_is_rechecked_against_a_reloaded_ca_list(
     monkeypatch.setattr(identity, "_ca_cache", (0.0, identity._ca_cache[1]))
     with pytest.raises(identity.IdentityError, match="not issued by this server's CA"):
         identity.identify_meta(meta, body)
+
+
+def test_a_certificate_from_another_ca_is_refused_on_every_request(
+    server_pki: pki.PkiStatus,
+) -> None:
+    # The CMS layer keeps the certificates it loaded; that never makes one trusted.
+    key = certificates.new_rsa_key()
+    other_ca = certificates.Identity(certificate=certificates.build_ca("Other", key=key), key=key)
+    cert = certificates.issue_certificate(
+        issuer=other_ca,
+        public_key=key.public_key(),
+        subject=x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "stranger")]),
+        days=2,
+        usage="client",
+    )
+    identity.forget_cached_state()
+    for n in range(3):
+        body = plistlib.dumps({"Status": "Idle", "EnrollmentID": f"E-{n}"})
+        signature = cms.sign_detached(body, certificate=cert, key=key)
+        meta: dict[str, object] = {"HTTP_MDM_SIGNATURE": base64.b64encode(signature).decode()}
+        with pytest.raises(identity.IdentityError, match="not issued by this server's CA"):
+            identity.identify_meta(meta, body)
+
+
+def test_a_certificate_is_read_once_and_a_changed_one_is_read_again(
+    server_pki: pki.PkiStatus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.simulator import issue_identity
+
+    ca = pki.active_identity("ca")
+    first, key = issue_identity(ca, rsa=True)
+    # The same key and name, issued again: another certificate, another fingerprint.
+    second = certificates.issue_certificate(
+        issuer=ca, public_key=first.public_key(), subject=first.subject, days=30, usage="client"
+    )
+    fingerprints: list[str] = []
+    real = certificates.fingerprint
+
+    def counting(cert: x509.Certificate) -> str:
+        fingerprints.append(real(cert))
+        return fingerprints[-1]
+
+    monkeypatch.setattr(certificates, "fingerprint", counting)
+    identity.forget_cached_state()
+    assert identity._identity_of.cache_info().maxsize == cms.EMBEDDED_CACHE_SIZE
+    seen = []
+    for n, cert in enumerate([first, first, first, second, second, first]):
+        body = plistlib.dumps({"Status": "Idle", "EnrollmentID": f"E-{n}"})
+        signature = cms.sign_detached(body, certificate=cert, key=key)
+        meta: dict[str, object] = {"HTTP_MDM_SIGNATURE": base64.b64encode(signature).decode()}
+        found = identity.identify_meta(meta, body)
+        assert found.fingerprint == real(cert)
+        assert found.not_valid_after == cert.not_valid_after_utc
+        seen.append(found.fingerprint)
+    assert fingerprints == [real(first), real(second)]  # each worked out once
+    assert seen[0] != seen[3]

@@ -48,20 +48,22 @@ REGIONS = st.sampled_from(["anywhere", "certificate", "issuer", "public key"])
 
 @pytest.fixture(scope="module")
 def signatures() -> dict[str, tuple[bytes, x509.Certificate]]:
-    """Device-style detached signatures (EC P-256, and RSA as older devices use) by a throwaway
-    CA, for the pure verifier."""
+    """Device-style detached signatures (EC P-256, and RSA as older devices use, also with signed
+    attributes) by a throwaway CA, for the pure verifier."""
     key = certificates.new_rsa_key()
     ca = certificates.Identity(certificate=certificates.build_ca("Fuzz CA", key=key), key=key)
     out = {}
-    for name, use_rsa in (("ec", False), ("rsa", True)):
+    for name, use_rsa, attrs in (("ec", False, False), ("rsa", True, False), ("attrs", True, True)):
         cert, device_key = issue_identity(ca, rsa=use_rsa)
         digest = "sha1" if use_rsa else "sha256"
-        signature = cms.sign_detached(BODY, certificate=cert, key=device_key, digest=digest)
+        signature = cms.sign_detached(
+            BODY, certificate=cert, key=device_key, digest=digest, signed_attributes=attrs
+        )
         out[name] = (signature, cert)
     return out
 
 
-@given(kind=st.sampled_from(["ec", "rsa"]), steps=fz.mutations(), region=REGIONS)
+@given(kind=st.sampled_from(["ec", "rsa", "attrs"]), steps=fz.mutations(), region=REGIONS)
 def test_the_verifier_raises_only_cms_errors(
     signatures: dict[str, tuple[bytes, x509.Certificate]],
     mutate: Callable[..., bytes],

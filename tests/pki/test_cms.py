@@ -404,3 +404,260 @@ def test_signing_writes_the_der_asn1crypto_writes_from_the_whole_tree(
     assert ours == _signed_data_from_nested_dicts(BODY, certificate=leaf, key=rsa_key, **kwargs)
     verified = cms.verify_signed_data(ours, detached_content=BODY if kwargs["detached"] else None)
     assert verified.signer == leaf and verified.content == BODY
+
+
+def _with_a_duplicated_extension(cert: x509.Certificate) -> x509.Certificate:
+    """`cert` with its first extension twice (the CA signature no longer matches, which loading
+    does not check): `cryptography` loads it and raises DuplicateExtension, no ValueError, when
+    the extensions are first read."""
+    from asn1crypto import x509 as asn1_x509
+
+    parsed = asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
+    tbs = parsed["tbs_certificate"]
+    extensions = list(tbs["extensions"])
+    tbs["extensions"] = asn1_x509.Extensions([*extensions, extensions[0]])
+    parsed["tbs_certificate"] = tbs
+    return x509.load_der_x509_certificate(parsed.dump(force=True))
+
+
+def test_an_embedded_certificate_with_a_duplicated_extension_is_refused(
+    test_ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey
+) -> None:
+    broken = _with_a_duplicated_extension(_signing_leaf(test_ca, rsa_key, "duplicated"))
+    signature = cms.sign_detached(BODY, certificate=broken, key=rsa_key)
+    with pytest.raises(cms.CMSError, match="embedded certificate cannot be read"):
+        cms.verify_mdm_signature(base64.b64encode(signature).decode(), BODY)
+    with pytest.raises(ValueError, match="cannot be read"):
+        certificates.load_pem_from_peer(certificates.cert_to_pem(broken).encode())
+
+
+# --- the cache of embedded certificates ----------------------------------------------------
+
+
+def _leaf(
+    ca: certificates.Identity,
+    key: rsa.RSAPrivateKey,
+    *,
+    serial: int,
+    days: int,
+    key_id: bytes | None = None,
+) -> x509.Certificate:
+    now = dt.datetime.now(dt.UTC)
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "cached")]))
+        .issuer_name(ca.certificate.subject)
+        .public_key(key.public_key())
+        .serial_number(serial)
+        .not_valid_before(now - dt.timedelta(minutes=1))
+        .not_valid_after(now + dt.timedelta(days=days))
+    )
+    if key_id is not None:
+        builder = builder.add_extension(x509.SubjectKeyIdentifier(key_id), critical=False)
+    return builder.sign(ca.key, hashes.SHA256())
+
+
+def _header(signature: bytes) -> str:
+    return base64.b64encode(signature).decode()
+
+
+def test_the_certificate_cache_is_bounded_and_filled_once_per_certificate(
+    test_ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey
+) -> None:
+    assert cms._embedded.cache_info().maxsize == cms.EMBEDDED_CACHE_SIZE <= 10_000
+    cms._embedded.cache_clear()
+    cert = _leaf(test_ca, rsa_key, serial=1001, days=2)
+    for body in (BODY, BODY + b" ", BODY + b"  "):
+        signature = cms.sign_detached(body, certificate=cert, key=rsa_key)
+        assert cms.verify_mdm_signature(_header(signature), body) == cert
+    info = cms._embedded.cache_info()
+    assert (info.currsize, info.misses, info.hits) == (1, 1, 2)
+
+
+def test_a_changed_certificate_is_not_taken_from_the_cache(
+    test_ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey
+) -> None:
+    # Same issuer, serial and key (so the signer matches either), other bytes: each signature
+    # yields the certificate it carries, never the one cached before it.
+    first = _leaf(test_ca, rsa_key, serial=1002, days=2)
+    second = _leaf(test_ca, rsa_key, serial=1002, days=3)
+    assert first != second
+    for cert in (first, second, first):
+        signature = cms.sign_detached(BODY, certificate=cert, key=rsa_key)
+        signer = cms.verify_mdm_signature(_header(signature), BODY)
+        assert signer == cert
+        assert signer.not_valid_after_utc == cert.not_valid_after_utc
+
+
+@pytest.mark.parametrize("attrs", [False, True])
+def test_a_cached_certificate_does_not_vouch_for_a_body_or_a_signature(
+    test_ca: certificates.Identity,
+    rsa_key: rsa.RSAPrivateKey,
+    other_rsa_key: rsa.RSAPrivateKey,
+    attrs: bool,
+) -> None:
+    cert = _leaf(test_ca, rsa_key, serial=1003, days=2)
+    signature = cms.sign_detached(BODY, certificate=cert, key=rsa_key, signed_attributes=attrs)
+    assert cms.verify_mdm_signature(_header(signature), BODY) == cert  # cached now
+    with pytest.raises(cms.CMSError, match="does not (verify|match)"):
+        cms.verify_mdm_signature(_header(signature), BODY + b"\n")
+    # The cached certificate, carried by a signature another key made.
+    forged = cms.sign_detached(BODY, certificate=cert, key=other_rsa_key, signed_attributes=attrs)
+    with pytest.raises(cms.CMSError, match="signature does not verify"):
+        cms.verify_mdm_signature(_header(forged), BODY)
+    assert cms.verify_mdm_signature(_header(signature), BODY) == cert
+
+
+def test_a_signer_named_by_its_key_identifier(
+    test_ca: certificates.Identity,
+    rsa_key: rsa.RSAPrivateKey,
+    openssl: Callable[..., object],
+    tmp_path: Path,
+) -> None:
+    # `openssl cms -keyid` names the signer by its SubjectKeyIdentifier, not issuer and serial.
+    key_id = x509.SubjectKeyIdentifier.from_public_key(rsa_key.public_key()).digest
+    with_id = _leaf(test_ca, rsa_key, serial=1004, days=2, key_id=key_id)
+    other_id = _leaf(test_ca, rsa_key, serial=1005, days=2, key_id=bytes(len(key_id)))
+    (tmp_path / "key").write_bytes(certificates.key_to_pem(rsa_key))
+    (tmp_path / "body").write_bytes(BODY)
+    (tmp_path / "signer.crt").write_text(certificates.cert_to_pem(with_id))
+    openssl(
+        "cms", "-sign", "-binary", "-noattr", "-md", "sha256", "-keyid", "-outform", "DER",
+        "-in", tmp_path / "body", "-signer", tmp_path / "signer.crt",
+        "-inkey", tmp_path / "key", "-out", tmp_path / "with.der",
+    )  # fmt: skip
+    signature = (tmp_path / "with.der").read_bytes()
+    for _ in range(2):  # loaded, then from the cache
+        assert cms.verify_signed_data(signature, detached_content=BODY).signer == with_id
+    # The same signer identifier with a certificate of the same key and size, whose own
+    # identifier differs.
+    swapped = signature.replace(
+        with_id.public_bytes(serialization.Encoding.DER),
+        other_id.public_bytes(serialization.Encoding.DER),
+    )
+    assert swapped != signature
+    with pytest.raises(cms.CMSError, match="not in the message"):
+        cms.verify_signed_data(swapped, detached_content=BODY)
+
+
+# --- signed attributes ---------------------------------------------------------------------
+
+
+def _with_attributes(
+    attributes: list[bytes], *, certificate: x509.Certificate, key: rsa.RSAPrivateKey
+) -> bytes:
+    """A detached SHA-256 signature whose signed attributes are exactly `attributes` (each one
+    DER-encoded Attribute), validly signed: only the attribute checks can refuse it."""
+    from asn1crypto import x509 as asn1_x509
+
+    encoded = b"".join(sorted(attributes))
+    signature = key.sign(cms.der(0x31, encoded), padding.PKCS1v15(), hashes.SHA256())
+    signer = {
+        "version": "v1",
+        "sid": asn1_cms.SignerIdentifier(
+            name="issuer_and_serial_number",
+            value={
+                "issuer": asn1_x509.Name.load(certificate.issuer.public_bytes()),
+                "serial_number": certificate.serial_number,
+            },
+        ),
+        "digest_algorithm": {"algorithm": "sha256"},
+        "signed_attrs": asn1_cms.CMSAttributes.load(cms.der(0x31, encoded)),
+        "signature_algorithm": {"algorithm": "rsassa_pkcs1v15"},
+        "signature": signature,
+    }
+    signed = asn1_cms.SignedData(
+        {
+            "version": "v1",
+            "digest_algorithms": [{"algorithm": "sha256"}],
+            "encap_content_info": {"content_type": "data"},
+            "certificates": [
+                asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
+            ],
+            "signer_infos": [signer],
+        }
+    )
+    return asn1_cms.ContentInfo({"content_type": "signed_data", "content": signed}).dump()
+
+
+def _attr(name: str, *values: bytes) -> bytes:
+    return cms.der(0x30, asn1_cms.CMSAttributeType(name).dump() + cms.der(0x31, b"".join(values)))
+
+
+def _sha256(data: bytes) -> bytes:
+    return _hash("sha256", data)
+
+
+DATA = asn1_cms.ContentType("data").dump()
+SIGNING = _attr("signing_time", asn1_cms.Time(name="utc_time", value=SIGNING_TIME).dump())
+
+
+@pytest.mark.parametrize(
+    ("attributes", "refusal"),
+    [
+        ([_attr("content_type", DATA), _attr("message_digest", cms.der(0x04, _sha256(BODY)))], None),
+        ([_attr("content_type", DATA), SIGNING], "lack contentType or messageDigest"),
+        ([_attr("message_digest", cms.der(0x04, _sha256(BODY)))], "lack contentType"),
+        (
+            [_attr("content_type"), _attr("message_digest", cms.der(0x04, _sha256(BODY)))],
+            "lack contentType",
+        ),
+        (
+            [
+                _attr("content_type", asn1_cms.ContentType("signed_data").dump()),
+                _attr("message_digest", cms.der(0x04, _sha256(BODY))),
+            ],
+            "contentType attribute does not match",
+        ),
+        (
+            [_attr("content_type", DATA), _attr("message_digest", cms.der(0x04, _sha256(b"x")))],
+            "messageDigest does not match",
+        ),
+        (
+            [_attr("content_type", DATA), _attr("message_digest", cms.der(0x02, b"\x05"))],
+            "signed attributes are malformed",
+        ),
+        (
+            [_attr("content_type", DATA), _attr("message_digest", b"\x04\x05ab")],
+            "malformed",
+        ),
+    ],
+    ids=["valid", "no-digest", "no-type", "empty-type", "other-type", "other-digest",
+         "digest-not-octets", "truncated-digest"],
+)  # fmt: skip
+def test_signed_attributes_are_checked(
+    test_ca: certificates.Identity,
+    rsa_key: rsa.RSAPrivateKey,
+    attributes: list[bytes],
+    refusal: str | None,
+) -> None:
+    cert = _leaf(test_ca, rsa_key, serial=1006, days=2)
+    signature = _with_attributes(attributes, certificate=cert, key=rsa_key)
+    if refusal is None:
+        verified = cms.verify_signed_data(signature, detached_content=BODY)
+        assert verified.signer == cert and verified.signed_attributes is not None
+    else:
+        with pytest.raises(cms.CMSError, match=refusal):
+            cms.verify_signed_data(signature, detached_content=BODY)
+
+
+def test_a_known_signer_identifier_does_not_match_another_certificate(
+    test_ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey
+) -> None:
+    # The signer identifier (issuer and serial of `named`) is read once and kept; a message that
+    # carries it with another certificate of the same key and size is still refused.
+    named = _leaf(test_ca, rsa_key, serial=1007, days=2)
+    carried = _leaf(test_ca, rsa_key, serial=1008, days=2)
+    signature = cms.sign_detached(BODY, certificate=named, key=rsa_key)
+    for _ in range(2):
+        assert cms.verify_signed_data(signature, detached_content=BODY).signer == named
+    swapped = signature.replace(
+        named.public_bytes(serialization.Encoding.DER),
+        carried.public_bytes(serialization.Encoding.DER),
+    )
+    assert swapped != signature
+    with pytest.raises(cms.CMSError, match="not in the message"):
+        cms.verify_signed_data(swapped, detached_content=BODY)
+    # And the other certificate's own signature names it, not the identifier read before.
+    own = cms.sign_detached(BODY, certificate=carried, key=rsa_key)
+    assert cms.verify_signed_data(own, detached_content=BODY).signer == carried
