@@ -75,9 +75,16 @@ def readable(cert: x509.Certificate) -> x509.Certificate:
         _ = cert.issuer, cert.subject, cert.serial_number, cert.extensions
         _ = cert.not_valid_before_utc, cert.not_valid_after_utc
         cert.public_key()
-    except (ValueError, TypeError, UnsupportedAlgorithm, x509.DuplicateExtension) as exc:
+    except (
+        ValueError,
+        TypeError,
+        UnsupportedAlgorithm,
+        x509.DuplicateExtension,
+        x509.UnsupportedGeneralNameType,
+    ) as exc:
         # TypeError: e.g. a name attribute whose OID and string type do not fit together;
-        # DuplicateExtension (no ValueError): an extension that occurs twice.
+        # DuplicateExtension (no ValueError): an extension that occurs twice;
+        # UnsupportedGeneralNameType (no ValueError): an x400Address or ediPartyName.
         raise ValueError(f"the certificate cannot be read: {exc}") from None
     return cert
 

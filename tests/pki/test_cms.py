@@ -431,6 +431,37 @@ def test_an_embedded_certificate_with_a_duplicated_extension_is_refused(
         certificates.load_pem_from_peer(certificates.cert_to_pem(broken).encode())
 
 
+def _with_an_x400_alternative_name(cert: x509.Certificate) -> x509.Certificate:
+    """`cert` with a subjectAltName holding an empty x400Address (RFC 5280 allows the form;
+    `cryptography` does not read it and raises UnsupportedGeneralNameType, no ValueError)."""
+    from asn1crypto import x509 as asn1_x509
+
+    parsed = asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
+    tbs = parsed["tbs_certificate"]
+    # SEQUENCE { OID, OCTET STRING { GeneralNames { [3] x400Address {} } } }, under an OID of
+    # the same length that asn1crypto keeps opaque, then renamed subjectAltName (2.5.29.17).
+    opaque, alternative_name = bytes.fromhex("0603551d63"), bytes.fromhex("0603551d11")
+    extension = asn1_x509.Extension.load(
+        bytes.fromhex("300b") + opaque + bytes.fromhex("04043002a300")
+    )
+    tbs["extensions"] = asn1_x509.Extensions([*tbs["extensions"], extension])
+    parsed["tbs_certificate"] = tbs
+    der = parsed.dump(force=True)
+    assert der.count(opaque) == 1
+    return x509.load_der_x509_certificate(der.replace(opaque, alternative_name))
+
+
+def test_an_embedded_certificate_with_a_name_form_cryptography_cannot_read_is_refused(
+    test_ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey
+) -> None:
+    broken = _with_an_x400_alternative_name(_signing_leaf(test_ca, rsa_key, "x400"))
+    signature = cms.sign_detached(BODY, certificate=broken, key=rsa_key)
+    with pytest.raises(cms.CMSError, match="embedded certificate cannot be read"):
+        cms.verify_mdm_signature(base64.b64encode(signature).decode(), BODY)
+    with pytest.raises(ValueError, match="cannot be read"):
+        certificates.load_pem_from_peer(certificates.cert_to_pem(broken).encode())
+
+
 # --- the cache of embedded certificates ----------------------------------------------------
 
 
