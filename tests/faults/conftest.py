@@ -23,6 +23,10 @@ from tests.apns.conftest import (  # noqa: F401 - the APNs tests' fixtures, foun
     push_key,
 )
 from tests.apns.fake_apns import FakeAPNs
+from tests.faults.broken_redis import (  # noqa: F401 - a broken private Redis, found by name
+    broken,
+    clock,
+)
 from tests.processes import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
