@@ -42,7 +42,7 @@ from mdm_server import audit, config_cache, redis_client
 logger = logging.getLogger(__name__)
 
 # A run whose task could not be handed to the broker (Redis down or hung) says so while it waits;
-# the sweep (`start_waiting_runs`, every minute) starts a run still pending after START_AFTER.
+# the sweep (`start_waiting_runs`, every minute) starts a run still pending after START_WAITING_AFTER.
 WAITING_FOR_QUEUE = (
     "The task queue (Redis) could not be reached; the run starts once it is reachable again."
 )
