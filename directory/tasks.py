@@ -7,10 +7,18 @@ from celery import shared_task
 from directory import services
 
 
-@shared_task(name="directory.tasks.execute_import_run_task")
+# Nothing reads these tasks' results (the run record carries them): not storing them also keeps
+# a publish from waiting on the result backend (Redis, without a socket timeout).
+@shared_task(name="directory.tasks.execute_import_run_task", ignore_result=True)
 def execute_import_run_task(run_id: int) -> str:
     """Run one queued import or sync; the run record carries progress and the outcome."""
     return services.execute_import_run(run_id=run_id).status
+
+
+@shared_task(name="directory.tasks.start_waiting_runs_task", ignore_result=True)
+def start_waiting_runs_task() -> int:
+    """Beat schedule: start the runs whose task never reached a worker; returns how many."""
+    return len(services.start_waiting_runs())
 
 
 @shared_task(name="directory.tasks.sync_all_sources_task")

@@ -54,6 +54,10 @@ app.conf.beat_schedule = {
         "task": "directory.tasks.sync_all_sources_task",
         "schedule": crontab(minute=0, hour="*/4"),
     },
+    "directory-start-waiting-runs": {
+        "task": "directory.tasks.start_waiting_runs_task",
+        "schedule": crontab(minute="*"),
+    },
 }
 
 

@@ -5,8 +5,8 @@ embedded mode). Celery keeps its own connections.
 The back-off: Redis holds nothing a request cannot do without (the outbox is in PostgreSQL,
 the configuration in the database), but a Redis that does not answer (stopped, packets dropped)
 costs each call its timeout (REDIS_TIMEOUT_SECONDS). So the calls the server makes on its own
-account — the drain request and its publish (`apns.services`), the managed-app tasks handed
-to the broker after a request (`publish`), the configuration generation
+account — the drain request and its publish (`apns.services`), the managed-app tasks, directory
+runs and ABM syncs handed to the broker (`publish`), the configuration generation
 (`config_cache`), the sign-in counters (`counters`) — run in `attempt()`, through this client,
 Celery's publish or the cache: once a call fails, the process leaves Redis alone for
 `BACKOFF_MIN_SECONDS`, doubling while it keeps failing up to `BACKOFF_MAX_SECONDS`, and

@@ -20,6 +20,7 @@ from directory.services.imports import (
     search_directory,
     start_import,
     start_sync,
+    start_waiting_runs,
     sync_all_sources,
 )
 from directory.services.invitations import (
@@ -102,6 +103,7 @@ __all__ = [
     "source_problems",
     "start_import",
     "start_sync",
+    "start_waiting_runs",
     "sync_all_sources",
     "test_source",
     "update_user",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -36,9 +37,17 @@ from directory.services.sources import (
 from directory.services.users import (
     _apply_apple_ids,
 )
-from mdm_server import audit, config_cache
+from mdm_server import audit, config_cache, redis_client
 
 logger = logging.getLogger(__name__)
+
+# A run whose task could not be handed to the broker (Redis down or hung) says so while it waits;
+# the sweep (`start_waiting_runs`, every minute) starts a run still pending after START_WAITING_AFTER.
+WAITING_FOR_QUEUE = (
+    "The task queue (Redis) could not be reached; the run starts once it is reachable again."
+)
+START_WAITING_AFTER = timedelta(minutes=2)
+STALLED_ERROR = "The run did not finish (worker stopped?); nothing was imported by it."
 
 
 # --- search, import and sync -------------------------------------------------------------------
@@ -171,10 +180,23 @@ def start_sync(*, source: IdentitySource, actor: Actor = None) -> ImportRun:
 
 
 def _queue(run: ImportRun) -> None:
+    run_id = run.pk
+    transaction.on_commit(lambda: _publish(run_id))
+
+
+def _publish(run_id: int) -> None:
+    """Hand the run to a worker once, under the Redis back-off: a dead or hung Redis costs the
+    admin's request at most one timeout (none while backing off), never Celery's retries. The
+    run then waits, pending, with a note; `start_waiting_runs` starts it."""
     from directory.tasks import execute_import_run_task
 
-    run_id = run.pk
-    transaction.on_commit(lambda: execute_import_run_task.delay(run_id))
+    try:
+        redis_client.publish(execute_import_run_task, run_id)
+    except redis_client.Unavailable as exc:
+        logger.warning("directory run %s waits for the task queue: %s", run_id, exc)
+        ImportRun.objects.filter(pk=run_id, status=ImportRun.Status.PENDING).update(
+            error=WAITING_FOR_QUEUE
+        )
 
 
 @dataclass
@@ -315,7 +337,7 @@ def execute_import_run(*, run_id: int) -> ImportRun:
     run = ImportRun.objects.select_related("source").get(pk=run_id)
     # Claim the run: a redelivered task must not run it twice.
     claimed = ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.PENDING).update(
-        status=ImportRun.Status.RUNNING, started_at=timezone.now()
+        status=ImportRun.Status.RUNNING, started_at=timezone.now(), error=""
     )
     if not claimed:
         return run
@@ -461,15 +483,7 @@ def _apply(*, run: ImportRun, source: IdentitySource, collected: Collected) -> d
 def sync_all_sources() -> list[ImportRun]:
     """Sync every enabled LDAP and Entra source that has sync turned on (the beat task)."""
     runs = []
-    # A worker that died mid-run leaves it open; give up on it so the source syncs again.
-    ImportRun.objects.filter(
-        status__in=[ImportRun.Status.PENDING, ImportRun.Status.RUNNING],
-        created_at__lt=timezone.now() - STALE_RUN_AFTER,
-    ).update(
-        status=ImportRun.Status.FAILED,
-        finished_at=timezone.now(),
-        error="The run did not finish (worker stopped?); nothing was imported by it.",
-    )
+    _fail_stalled_runs()  # so that their sources sync again
     for source in IdentitySource.objects.filter(enabled=True, sync_enabled=True).exclude(
         kind=IdentitySource.Kind.LOCAL
     ):
@@ -477,3 +491,25 @@ def sync_all_sources() -> list[ImportRun]:
             continue  # one run per source at a time
         runs.append(start_sync(source=source))
     return runs
+
+
+def _fail_stalled_runs() -> int:
+    """A worker that died mid-run leaves it running (a redelivered task finds it claimed):
+    after STALE_RUN_AFTER it is shown failed. Pending runs are never failed here: they start."""
+    now = timezone.now()
+    return ImportRun.objects.filter(
+        status=ImportRun.Status.RUNNING, started_at__lt=now - STALE_RUN_AFTER
+    ).update(status=ImportRun.Status.FAILED, finished_at=now, error=STALLED_ERROR)
+
+
+def start_waiting_runs() -> list[ImportRun]:
+    """The beat's sweep: start, here and one after the other, every run still pending
+    START_WAITING_AFTER after it was created (its task could not be handed to the broker, or
+    was lost with Redis's data); show stalled running ones failed. Each run is claimed before
+    it runs, so a task delivered meanwhile, or another sweep, never runs it a second time."""
+    _fail_stalled_runs()
+    waiting = ImportRun.objects.filter(
+        status=ImportRun.Status.PENDING,
+        created_at__lt=timezone.now() - START_WAITING_AFTER,
+    ).order_by("created_at")
+    return [execute_import_run(run_id=run_id) for run_id in waiting.values_list("pk", flat=True)]

@@ -8,6 +8,7 @@ from celery import shared_task
 
 from enrollment.abm import services
 from enrollment.abm.models import AbmLink
+from mdm_server import redis_client
 
 logger = logging.getLogger(__name__)
 
@@ -29,5 +30,5 @@ def sync_link_task(link_id: int) -> dict[str, int] | None:
 def sync_all_links_task() -> int:
     ids = list(AbmLink.objects.filter(encrypted_token__isnull=False).values_list("pk", flat=True))
     for link_id in ids:
-        sync_link_task.delay(link_id)
+        redis_client.publish(sync_link_task, link_id)
     return len(ids)

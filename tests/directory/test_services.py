@@ -233,13 +233,61 @@ def test_stale_runs_are_closed_so_sources_sync_again(ldap_source: Any) -> None:
     from directory.models import ImportRun
 
     stuck = services.start_sync(source=ldap_source)
+    three_hours_ago = timezone.now() - timedelta(hours=3)
     ImportRun.objects.filter(pk=stuck.pk).update(
-        status="running", created_at=timezone.now() - timedelta(hours=3)
+        status="running", created_at=three_hours_ago, started_at=three_hours_ago
     )
     assert len(services.sync_all_sources()) == 1
     stuck.refresh_from_db()
     assert stuck.status == "failed"
     assert "did not finish" in stuck.error
+
+
+def test_the_sweep_starts_waiting_runs_and_fails_stalled_ones(ldap_source: Any) -> None:
+    """Pending runs (their task never reached a worker) are started, never failed, however old;
+    a run left running by a worker that died is shown failed after STALE_RUN_AFTER."""
+    from directory.models import ImportRun
+    from directory.services import imports
+
+    now = timezone.now()
+    # start_import's task is published on commit, which this test's transaction never reaches
+    waiting = services.start_import(source=ldap_source, selection=[{"type": "all"}], actor=None)
+    fresh = services.start_sync(source=ldap_source)
+    stalled = services.start_sync(source=ldap_source)
+    busy = services.start_sync(source=ldap_source)
+    ImportRun.objects.filter(pk=waiting.pk).update(
+        created_at=now - timedelta(hours=5), error=imports.WAITING_FOR_QUEUE
+    )
+    ImportRun.objects.filter(pk=stalled.pk).update(
+        status="running", started_at=now - services.STALE_RUN_AFTER - timedelta(minutes=1)
+    )
+    ImportRun.objects.filter(pk=busy.pk).update(
+        status="running", started_at=now - services.STALE_RUN_AFTER + timedelta(minutes=1)
+    )
+    started = services.start_waiting_runs()
+    assert [(r.pk, r.status, r.error) for r in started] == [(waiting.pk, "succeeded", "")]
+    assert DirectoryUser.objects.filter(source=ldap_source).exists()
+    states = dict(ImportRun.objects.values_list("pk", "status"))
+    assert states == {
+        waiting.pk: "succeeded",
+        fresh.pk: "pending",  # its task may still be on its way to a worker
+        stalled.pk: "failed",
+        busy.pk: "running",
+    }
+    stalled.refresh_from_db()
+    assert stalled.error == imports.STALLED_ERROR and stalled.finished_at is not None
+
+
+def test_the_sweep_is_on_the_beat_every_minute() -> None:
+    from celery.schedules import crontab
+
+    from directory.tasks import start_waiting_runs_task
+    from mdm_server.celery import app
+
+    entry = app.conf.beat_schedule["directory-start-waiting-runs"]
+    assert entry["task"] == start_waiting_runs_task.name
+    assert entry["schedule"] == crontab(minute="*")
+    assert start_waiting_runs_task.ignore_result
 
 
 def test_a_run_executes_once(ldap_source: Any) -> None:

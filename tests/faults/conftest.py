@@ -23,6 +23,15 @@ from tests.apns.conftest import (  # noqa: F401 - the APNs tests' fixtures, foun
     push_key,
 )
 from tests.apns.fake_apns import FakeAPNs
+from tests.directory.conftest import (  # noqa: F401 - the directory tests' (slapd), by name
+    domains,
+    ldap_source,
+    slapd,
+)
+from tests.faults.broken_redis import (  # noqa: F401 - a broken private Redis, found by name
+    broken,
+    clock,
+)
 from tests.processes import database_url
 
 ROOT = Path(__file__).resolve().parents[2]

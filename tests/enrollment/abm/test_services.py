@@ -278,3 +278,23 @@ def test_device_enrolled_another_way_is_linked_by_serial(link: AbmLink, stocked:
     linked = AbmDevice.objects.get(serial_number="F2LXK1AAAAAA")
     assert linked.enrollment == company and linked.configured_at is None
     assert AbmDevice.objects.filter(enrollment__isnull=False).count() == 1
+
+
+def test_beat_task_hands_each_link_to_the_broker_once_under_the_redis_back_off(
+    link: AbmLink, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`redis_client.publish`: once, without Celery's retries; a Redis that cannot be reached
+    fails this run of the beat task at once, and the next one (30 minutes on) tries again."""
+    from enrollment.abm import tasks
+    from mdm_server import redis_client
+
+    handed: list[tuple[Any, tuple[Any, ...]]] = []
+
+    def publish(task: Any, *args: Any, countdown: float | None = None) -> None:
+        handed.append((task, args))
+        raise redis_client.Unavailable("test")
+
+    monkeypatch.setattr(redis_client, "publish", publish)
+    with pytest.raises(redis_client.Unavailable):
+        tasks.sync_all_links_task()
+    assert handed == [(tasks.sync_link_task, (link.pk,))]
