@@ -10,6 +10,7 @@ from django.db.models import Q
 
 from directory.models import DirectoryGroup, DirectoryUser, IdentitySource, ManagedAppleIdDomain
 from mdm_server.config_cache import CachedValue
+from mdm_server.prepared import PreparedQuery
 
 # Read by discovery and every sign-in; changed by administrators only (mdm_server.config_cache).
 _ENABLED_DOMAINS = CachedValue(
@@ -26,6 +27,31 @@ _SOURCES = CachedValue(
     lambda: {s.pk: s for s in IdentitySource.objects.all()},
     models=[IdentitySource],
 )
+
+
+# Discovery, the sign-in page and every sign-in look people up: compiled once (mdm_server.prepared),
+# the same QuerySets as written here, rather than compiled by the ORM on every request.
+_USER_BY_APPLE_ID = PreparedQuery(
+    lambda identifier: DirectoryUser.objects.filter(managed_apple_id__iexact=identifier)[:1], str
+)
+_USER_BY_ANY_NAME = PreparedQuery(
+    lambda identifier: DirectoryUser.objects.filter(
+        Q(managed_apple_id__iexact=identifier)
+        | Q(email__iexact=identifier)
+        | Q(upn__iexact=identifier)
+        | Q(username__iexact=identifier)
+    ).order_by("-enabled", "id")[:1],
+    str,
+)
+_USER_BY_EXTERNAL_ID = PreparedQuery(
+    lambda source_id, external_id: DirectoryUser.objects.filter(
+        source_id=source_id, external_id=external_id
+    )[:1],
+    int,
+    str,
+)
+_USER_BY_EXTERNAL_ID_FOR_UPDATE = _USER_BY_EXTERNAL_ID.for_update()
+_GROUPS_OF = PreparedQuery(lambda user_id: DirectoryGroup.objects.filter(members=user_id), int)
 
 
 def enabled_domains() -> list[str]:
@@ -53,7 +79,7 @@ def has_enabled_source(kind: str) -> bool:
 
 def user_by_apple_id(identifier: str) -> DirectoryUser | None:
     """The user holding this Managed Apple ID (any case), with its source loaded."""
-    user = DirectoryUser.objects.filter(managed_apple_id__iexact=identifier.strip()).first()
+    user: DirectoryUser | None = _USER_BY_APPLE_ID.first(identifier.strip())
     if user is not None:
         source = source_by_id(user.source_id)
         # Not among the kept sources (changed outside Django?): read it directly.
@@ -66,25 +92,21 @@ def user_by_apple_id(identifier: str) -> DirectoryUser | None:
 def user_by_any_name(identifier: str) -> DirectoryUser | None:
     """The user whose Managed Apple ID, e-mail, UPN or username is `identifier` (any case); an
     enabled account wins over a disabled one."""
-    return (
-        DirectoryUser.objects.filter(
-            Q(managed_apple_id__iexact=identifier)
-            | Q(email__iexact=identifier)
-            | Q(upn__iexact=identifier)
-            | Q(username__iexact=identifier)
-        )
-        .order_by("-enabled", "id")
-        .first()
-    )
+    user: DirectoryUser | None = _USER_BY_ANY_NAME.first(identifier)
+    return user
 
 
 def user_by_external_id(
     source: IdentitySource, external_id: str, *, for_update: bool = False
 ) -> DirectoryUser | None:
     """The user a directory record (objectGUID, entryUUID, ...) maps to in this source."""
-    users = DirectoryUser.objects.filter(source_id=source.pk, external_id=external_id)
-    return (users.select_for_update() if for_update else users).first()
+    query = _USER_BY_EXTERNAL_ID_FOR_UPDATE if for_update else _USER_BY_EXTERNAL_ID
+    user: DirectoryUser | None = query.first(source.pk, external_id)
+    return user
 
 
 def groups_of(user: DirectoryUser) -> list[DirectoryGroup]:
-    return list(DirectoryGroup.objects.filter(members=user.pk))
+    if user.pk is None:  # not saved: in no group (a prepared value cannot be None)
+        return []
+    groups: list[DirectoryGroup] = _GROUPS_OF.all(user.pk)
+    return groups
