@@ -29,6 +29,7 @@ from enrollment.models import (
 )
 from mdm_server import apple, config_cache
 from mdm_server.config_cache import CachedValue
+from mdm_server.prepared import PreparedQuery, PreparedUpdate
 
 if TYPE_CHECKING:
     pass
@@ -393,15 +394,32 @@ def entra_source_for(configuration: EnrollmentConfiguration, identifier: str) ->
     )
 
 
+# The profile request (one per enrollment) locks its token and session: compiled once
+# (mdm_server.prepared), as are its two writes.
+_TOKEN_FOR_UPDATE = PreparedQuery(
+    lambda digest, kind: EnrollmentToken.objects.filter(token_hash=digest, kind=kind)[:1],
+    str,
+    str,
+).for_update()
+_SESSION_FOR_UPDATE = PreparedQuery(
+    lambda pk: EnrollmentSession.objects.filter(pk=pk)[:1], int
+).for_update()
+_SAVE_PROFILE_SESSION = PreparedUpdate(
+    EnrollmentSession, ["machine_info", "platform", "model_family", "status"]
+)
+_SAVE_PROFILE_ISSUED = PreparedUpdate(EnrollmentToken, ["profile_issued_at"])
+
+
 def _find_token(secret: str, kind: str, *, for_update: bool = False) -> EnrollmentToken | None:
     """The token with this secret. `for_update` locks the row and leaves its session unread;
     otherwise its session is read with it (one statement)."""
     if not secret or len(secret) > 200:
         return None
-    tokens = EnrollmentToken.objects.filter(token_hash=hash_token(secret), kind=kind)
+    token: EnrollmentToken | None
     if for_update:
-        token = tokens.select_for_update().first()
+        token = _TOKEN_FOR_UPDATE.first(hash_token(secret), kind)
     else:
+        tokens = EnrollmentToken.objects.filter(token_hash=hash_token(secret), kind=kind)
         token = tokens.select_related("session").first()
     # The lookup is by hash already; compare again in constant time for good measure.
     if token is None or not hmac.compare_digest(token.token_hash, hash_token(secret)):
@@ -602,7 +620,9 @@ def _issue_account_profile(
     now = timezone.now()
     if token is None:
         raise EnrollmentError(401, "unknown access token", challenge=challenge)
-    session = EnrollmentSession.objects.select_for_update().get(pk=token.session_id)
+    session: EnrollmentSession | None = _SESSION_FOR_UPDATE.first(token.session_id)
+    if session is None:  # as .get() would (the token's row, locked, still points at it)
+        raise EnrollmentSession.DoesNotExist("EnrollmentSession matching query does not exist.")
     if (
         token.revoked_at is not None
         or token.profile_issued_at is not None
@@ -619,9 +639,9 @@ def _issue_account_profile(
     session.platform = apple.platform_of(info.product) or ""
     session.model_family = re.sub(r"[\d,]+$", "", info.product)[:32]
     session.status = EnrollmentSession.Status.PROFILE_ISSUED
-    session.save(update_fields=["machine_info", "platform", "model_family", "status"])
+    _SAVE_PROFILE_SESSION.save(session)
     token.profile_issued_at = now
-    token.save(update_fields=["profile_issued_at"])
+    _SAVE_PROFILE_ISSUED.save(token)
     return build_profile_for(session, configuration=configuration, options=options), session
 
 

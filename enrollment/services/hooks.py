@@ -27,12 +27,6 @@ if TYPE_CHECKING:
     from devices.protocol import EnrollmentIds
 
 
-def _session_by_reference(reference: str) -> EnrollmentSession | None:
-    if not reference:
-        return None
-    return EnrollmentSession.objects.filter(public_id=reference).first()
-
-
 # The bearer check runs on every check-in and connect of an account-driven enrollment: the
 # command channel's hot path, whose reads are prepared like those of devices/hotpath.py (which
 # cannot read enrollment's tables). Through the ORM, even as one statement with the token's
@@ -48,6 +42,13 @@ _ACCESS_TOKEN = PreparedQuery(
     str,
 )
 _SESSION_BY_ID = PreparedQuery(lambda pk: EnrollmentSession.objects.filter(pk=pk)[:1], int)
+
+
+def _session_by_reference(reference: str) -> EnrollmentSession | None:
+    if not reference:
+        return None
+    session: EnrollmentSession | None = _SESSION_BY_REFERENCE.first(reference)
+    return session
 
 
 def _access_token(secret: str, session: EnrollmentSession) -> EnrollmentToken | None:

@@ -21,6 +21,7 @@ from mdm_server import encryption
 from mdm_server.config_cache import CachedValue
 from mdm_server.pki import certificates, scep
 from mdm_server.pki.models import IssuedCertificate, ScepChallenge, ServerCertificate
+from mdm_server.prepared import PreparedQuery
 
 logger = logging.getLogger(__name__)
 
@@ -500,9 +501,18 @@ def purge_scep_challenges(*, older_than: dt.timedelta = dt.timedelta(days=7)) ->
     return deleted
 
 
+# Read by every Authenticate (mdm_server.prepared: compiled once, not on every call).
+_ISSUED_BY_FINGERPRINT = PreparedQuery(
+    lambda fingerprint: IssuedCertificate.objects.filter(fingerprint=fingerprint)[:1], str
+)
+
+
 def find_issued_certificate(fingerprint: str) -> IssuedCertificate | None:
     """The issued certificate with this SHA-256 fingerprint, or None."""
-    return IssuedCertificate.objects.filter(fingerprint=normalise_fingerprint(fingerprint)).first()
+    issued: IssuedCertificate | None = _ISSUED_BY_FINGERPRINT.first(
+        normalise_fingerprint(fingerprint)
+    )
+    return issued
 
 
 @transaction.atomic
