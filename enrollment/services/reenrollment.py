@@ -28,6 +28,7 @@ from devices.models import Enrollment
 from enrollment.directory_access import Person, SignInFailed
 from enrollment.models import EnrollmentSession
 from mdm_server import audit
+from mdm_server.prepared import PreparedQuery
 
 logger = logging.getLogger(__name__)
 
@@ -138,16 +139,22 @@ def resolve_link(token: str, person: Person) -> Enrollment | None:
     return enrollment
 
 
+# Every completed enrollment asks (compiled once: mdm_server.prepared).
+_REPLACES = PreparedQuery(
+    lambda reference: EnrollmentSession.objects.filter(public_id=reference).values_list(
+        "replaces_id", flat=True
+    )[:1],
+    str,
+)
+
+
 def replace_on_completion(enrollment: Enrollment) -> bool:
     """A device channel completed its enrollment: if its session came from a re-enrollment link
     for another channel (the person's new device), unenroll that one as replaced. True if so."""
     if enrollment.parent_id is not None or not enrollment.enrollment_reference:
         return False
-    replaces = (
-        EnrollmentSession.objects.filter(public_id=enrollment.enrollment_reference)
-        .values_list("replaces_id", flat=True)
-        .first()
-    )  # the old channel is read only for a re-enrollment link (rare)
+    # The old channel is read only for a re-enrollment link (rare).
+    replaces = _REPLACES.first(enrollment.enrollment_reference)
     if replaces is None or replaces == enrollment.pk:
         return False
     old = Enrollment.objects.filter(pk=replaces).select_related("device").first()
