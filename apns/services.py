@@ -43,6 +43,7 @@ from devices.services import LAST_SEEN_RESOLUTION
 from mdm_server import audit, bulk, encryption, redis_client
 from mdm_server.config_cache import CachedValue
 from mdm_server.pki import certificates
+from mdm_server.prepared import PreparedQuery
 
 logger = logging.getLogger(__name__)
 
@@ -846,9 +847,36 @@ def _outstanding_push(now: dt.datetime) -> Q:
     shortly after an earlier one may leave it unchanged: only a last_seen_at older than the push
     by more than that proves the device has not come since.
     """
-    return Q(last_push_at__gte=now - dt.timedelta(seconds=COALESCE_SECONDS)) & (
+    return _pushed_since(now - dt.timedelta(seconds=COALESCE_SECONDS))
+
+
+def _pushed_since(since: dt.datetime) -> Q:
+    return Q(last_push_at__gte=since) & (
         Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=F("last_push_at") - LAST_SEEN_RESOLUTION)
     )
+
+
+def _waiting_in_outbox() -> QuerySet[Any]:
+    # A follow-up of an unknown outcome is not a push on its way: a new command pushes now.
+    return PendingPush.objects.filter(taken_at__isnull=True, unknown_since__isnull=True).values(
+        "enrollment_id"
+    )
+
+
+# The commands queued for one enrollment (its first TokenUpdate's, an administrator's for one
+# device): whether to push it, compiled once (mdm_server.prepared) rather than on every enqueue.
+# The same rule as the QuerySet of `schedule_pushes`, for one id.
+_PUSH_ONE = PreparedQuery(
+    lambda pk, since: (
+        pushable()
+        .filter(id=pk)
+        .exclude(_pushed_since(since))
+        .exclude(id__in=_waiting_in_outbox())
+        .values_list("id", flat=True)
+    ),
+    int,
+    dt.datetime,
+)
 
 
 def schedule_pushes(
@@ -873,21 +901,20 @@ def schedule_pushes(
         logger.warning("no APNs push certificate: %s not pushed", origin or "enrollments")
         return ScheduleResult([], None)
     now = timezone.now()
-    # A follow-up of an unknown outcome is not a push on its way: a new command pushes now.
-    waiting = PendingPush.objects.filter(taken_at__isnull=True, unknown_since__isnull=True).values(
-        "enrollment_id"
-    )
     if isinstance(enrollment_ids, QuerySet):
         return _schedule_selected(
             enrollment_ids, origin, actor, coalesce=coalesce, track=track, now=now
         )
     wanted = sorted(set(enrollment_ids))
     ids: list[int] = []
+    if coalesce and len(wanted) == 1:
+        ids += _PUSH_ONE.all(wanted[0], now - dt.timedelta(seconds=COALESCE_SECONDS))
+        wanted = []
     # In slices: a fan-out to every device must not hit the database's parameter limit.
     for start in range(0, len(wanted), CHUNK_SIZE):
         qs = pushable().filter(id__in=wanted[start : start + CHUNK_SIZE])
         if coalesce:
-            qs = qs.exclude(_outstanding_push(now)).exclude(id__in=waiting)
+            qs = qs.exclude(_outstanding_push(now)).exclude(id__in=_waiting_in_outbox())
         ids += qs.values_list("id", flat=True)
     ids.sort()
     if not ids:
@@ -918,10 +945,7 @@ def _schedule_selected(
     INSERT ... SELECT, so the ids never pass through Python on their way to the outbox."""
     qs = pushable().filter(id__in=enrollment_ids)
     if coalesce:
-        waiting = PendingPush.objects.filter(
-            taken_at__isnull=True, unknown_since__isnull=True
-        ).values("enrollment_id")
-        qs = qs.exclude(_outstanding_push(now)).exclude(id__in=waiting)
+        qs = qs.exclude(_outstanding_push(now)).exclude(id__in=_waiting_in_outbox())
     total = qs.count()
     if not total:
         return ScheduleResult([], None)
