@@ -29,7 +29,7 @@ from enrollment.models import (
 )
 from mdm_server import apple, config_cache
 from mdm_server.config_cache import CachedValue
-from mdm_server.prepared import PreparedQuery, PreparedUpdate
+from mdm_server.prepared import PreparedInsert, PreparedQuery, PreparedUpdate
 
 if TYPE_CHECKING:
     pass
@@ -298,7 +298,7 @@ def _new_session(
         platform=platform,
         expires_at=timezone.now() + dt.timedelta(days=options.session_ttl_days),
     )
-    session.save(force_insert=True)
+    _INSERT_SESSION.save(session)  # a new row: save(force_insert=True)
     return session
 
 
@@ -311,13 +311,15 @@ def _new_token(
     redirect_uri: str = "",
 ) -> str:
     secret = _new_secret()
-    EnrollmentToken.objects.create(
-        session=session,
-        kind=kind,
-        token_hash=hash_token(secret),
-        expires_at=expires_at,
-        profile_deadline=profile_deadline,
-        redirect_uri=redirect_uri,
+    _INSERT_TOKEN.save(
+        EnrollmentToken(
+            session=session,
+            kind=kind,
+            token_hash=hash_token(secret),
+            expires_at=expires_at,
+            profile_deadline=profile_deadline,
+            redirect_uri=redirect_uri,
+        )
     )
     return secret
 
@@ -408,6 +410,9 @@ _SAVE_PROFILE_SESSION = PreparedUpdate(
     EnrollmentSession, ["machine_info", "platform", "model_family", "status"]
 )
 _SAVE_PROFILE_ISSUED = PreparedUpdate(EnrollmentToken, ["profile_issued_at"])
+# Every sign-in writes a session and its token: INSERTs compiled once.
+_INSERT_SESSION = PreparedInsert(EnrollmentSession)
+_INSERT_TOKEN = PreparedInsert(EnrollmentToken)
 
 
 def _find_token(secret: str, kind: str, *, for_update: bool = False) -> EnrollmentToken | None:

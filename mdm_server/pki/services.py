@@ -21,7 +21,7 @@ from mdm_server import encryption
 from mdm_server.config_cache import CachedValue
 from mdm_server.pki import certificates, scep
 from mdm_server.pki.models import IssuedCertificate, ScepChallenge, ServerCertificate
-from mdm_server.prepared import PreparedQuery
+from mdm_server.prepared import PreparedInsert, PreparedQuery
 
 logger = logging.getLogger(__name__)
 
@@ -277,17 +277,24 @@ def normalise_fingerprint(fingerprint: str) -> str:
     return fingerprint.replace(":", "").replace(" ", "").strip().lower()
 
 
+# Every enrollment writes one challenge and one issued certificate: INSERTs compiled once.
+_INSERT_CHALLENGE = PreparedInsert(ScepChallenge)
+_INSERT_ISSUED = PreparedInsert(IssuedCertificate)
+
+
 def create_scep_challenge(*, reference: str, ttl_seconds: int = 3600, renews: str = "") -> str:
     """Create a one-time SCEP challenge for `reference`; the plaintext is returned only here.
     `renews`: the fingerprint of the identity the certificate issued with it replaces."""
     if ttl_seconds <= 0:
         raise ValueError("ttl_seconds must be positive")
     challenge = secrets.token_urlsafe(24)
-    ScepChallenge.objects.create(
-        challenge_hash=_challenge_hash(challenge),
-        reference=reference[:255],
-        expires_at=timezone.now() + dt.timedelta(seconds=ttl_seconds),
-        renews=renews,
+    _INSERT_CHALLENGE.save(
+        ScepChallenge(
+            challenge_hash=_challenge_hash(challenge),
+            reference=reference[:255],
+            expires_at=timezone.now() + dt.timedelta(seconds=ttl_seconds),
+            renews=renews,
+        )
     )
     return challenge
 
@@ -312,7 +319,7 @@ def _record_issued(
         transaction_id=transaction_id[:255],
         renews=renews,
     )
-    row.save(force_insert=True)
+    _INSERT_ISSUED.save(row)  # a new row: save(force_insert=True)
     return row
 
 
