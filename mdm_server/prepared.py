@@ -18,7 +18,8 @@ comes out altered, and that query simply runs through the ORM each time, with th
     _BY_SLUG = PreparedQuery(lambda slug: Configuration.objects.filter(slug=slug)[:1], str)
     config = _BY_SLUG.first("default")
 
-Writes the same way: `PreparedInsert(Model).save(obj)` and `PreparedUpdate(Model, fields).save(obj)`
+Writes the same way: `PreparedInsert(Model).save(obj)`, `PreparedUpdate(Model, fields).save(obj)`
+and `PreparedQuerySetUpdate(build, changes, *types).update(*values)` (a `QuerySet.update()`)
 do what `obj.save()` and `obj.save(update_fields=fields)` do, with SQL written once, for the
 rows every enrollment and check-in writes.
 """
@@ -35,7 +36,7 @@ from django.db import DatabaseError, connections, router, transaction
 from django.db.models import NOT_PROVIDED, BinaryField, Field, Model, QuerySet
 from django.db.models.query import FlatValuesListIterable, ModelIterable, ValuesListIterable
 from django.db.models.signals import post_save, pre_save
-from django.db.models.sql import InsertQuery
+from django.db.models.sql import InsertQuery, UpdateQuery
 from django.db.transaction import TransactionManagementError
 
 # Placeholder values: never sent to a database, only looked for among the compiled parameters.
@@ -216,6 +217,66 @@ def _placeholder(field: Field[Any, Any], value: Any, connection: Any) -> str:
     if isinstance(field, BinaryField):
         return connection.ops.binary_placeholder_sql(value)
     return "%s"
+
+
+class PreparedQuerySetUpdate:
+    """`build(*values).update(**changes(*values))`, its UPDATE compiled once per thread; returns
+    the number of rows updated, as `QuerySet.update()` does (no signals either). Only an UPDATE
+    of one table by its own columns: one that Django would run as several statements (related
+    models, a filter through a join) is refused when first compiled. Values as PreparedQuery's."""
+
+    def __init__(
+        self,
+        build: Callable[..., QuerySet[Any]],
+        changes: Callable[..., dict[str, Any]],
+        *types: type,
+    ) -> None:
+        self._build = build
+        self._changes = changes
+        self._types = types
+        self._local = threading.local()
+
+    def update(self, *values: Any) -> int:
+        if len(values) != len(self._types):
+            raise TypeError(f"expected {len(self._types)} values, got {len(values)}")
+        if any(value is None for value in values):
+            raise TypeError("a PreparedQuerySetUpdate value cannot be None")
+        typed = [_value(kind, value) for kind, value in zip(self._types, values, strict=True)]
+        compiled = getattr(self._local, "compiled", None)
+        if compiled is None:
+            compiled = self._local.compiled = self._compile()
+        if compiled is _THROUGH_ORM:
+            return int(self._build(*typed).update(**self._changes(*typed)))
+        alias, sql, template, slots = compiled
+        params = list(template)
+        for positions, value in zip(slots, typed, strict=True):
+            for slot in positions:
+                params[slot] = value
+        with (
+            transaction.mark_for_rollback_on_error(using=alias),
+            connections[alias].cursor() as cursor,
+        ):
+            cursor.execute(sql, params)
+            return int(cursor.rowcount)
+
+    def _compile(self) -> Any:
+        markers = [_marker(kind, n) for n, kind in enumerate(self._types)]
+        queryset = self._build(*markers)
+        query = queryset.query.chain(UpdateQuery)
+        query.add_update_values(self._changes(*markers))
+        query.clear_select_clause()
+        query.get_initial_alias()
+        if query.related_updates or query.count_active_tables() != 1:
+            raise ValueError("PreparedQuerySetUpdate updates one table by its own columns")
+        alias = router.db_for_write(queryset.model)
+        sql, params = query.get_compiler(using=alias).as_sql()
+        slots = []
+        for marker in markers:
+            found = [i for i, p in enumerate(params) if type(p) is type(marker) and p == marker]
+            if not found:
+                return _THROUGH_ORM
+            slots.append(tuple(found))
+        return alias, sql, tuple(params), tuple(slots)
 
 
 class PreparedInsert:

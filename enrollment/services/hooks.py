@@ -19,7 +19,7 @@ from enrollment.services.core import (
     hash_token,
     revoke_sessions_of,
 )
-from mdm_server.prepared import PreparedQuery
+from mdm_server.prepared import PreparedQuery, PreparedQuerySetUpdate
 
 if TYPE_CHECKING:
     from devices.hooks import AuthChallenge, EnrollmentContext
@@ -97,6 +97,17 @@ def resolve_enrollment(
     )
 
 
+# Every Authenticate of an account-driven enrollment binds its session: compiled once.
+_BIND_SESSION = PreparedQuerySetUpdate(
+    lambda reference, pk: EnrollmentSession.objects.filter(public_id=reference).filter(
+        Q(enrollment__isnull=True) | Q(enrollment_id=pk)
+    ),
+    lambda reference, pk: {"enrollment_id": pk, "status": EnrollmentSession.Status.ENROLLED},
+    str,
+    int,
+)
+
+
 def bind_session(enrollment: Enrollment, replaced: bool) -> bool:
     """Authenticate accepted: bind the device channel to the session its certificate was issued
     for (one UPDATE; none when the certificate came from no session). False when the session is
@@ -114,12 +125,7 @@ def bind_session(enrollment: Enrollment, replaced: bool) -> bool:
         return True
     if abm_hooks.is_ade_reference(reference):
         return abm_hooks.bind_ade_enrollment(enrollment)
-    bound = (
-        EnrollmentSession.objects.filter(public_id=reference)
-        .filter(Q(enrollment__isnull=True) | Q(enrollment_id=enrollment.pk))
-        .update(enrollment_id=enrollment.pk, status=EnrollmentSession.Status.ENROLLED)
-    )
-    return bound > 0
+    return _BIND_SESSION.update(reference, enrollment.pk) > 0
 
 
 def end_sessions(enrollment: Enrollment) -> None:

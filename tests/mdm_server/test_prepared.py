@@ -14,7 +14,12 @@ from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 
 from devices.models import Device, Enrollment
-from mdm_server.prepared import PreparedInsert, PreparedQuery, PreparedUpdate
+from mdm_server.prepared import (
+    PreparedInsert,
+    PreparedQuery,
+    PreparedQuerySetUpdate,
+    PreparedUpdate,
+)
 from tests.channels import create_channel, new_channel
 
 pytestmark = pytest.mark.django_db
@@ -235,6 +240,53 @@ def test_datetime_values_give_the_orm_s_rows() -> None:
 
 
 # --- prepared writes -------------------------------------------------------------------------
+
+
+def test_a_queryset_update_compiled_once_changes_what_the_orm_s_would() -> None:
+    """A conditional UPDATE (bind a row unless another holds it: Authenticate's session), its
+    values in the SET and the WHERE, counted as `QuerySet.update()` counts."""
+    from django.db.models import Q
+
+    compiled: list[str] = []
+
+    def rows(key: str, topic: str) -> Any:
+        compiled.append(key)
+        return Enrollment.objects.filter(channel_key=key).filter(Q(topic="") | Q(topic=topic))
+
+    def changes(key: str, topic: str) -> dict[str, Any]:
+        return {"topic": topic, "status": Enrollment.Status.ENROLLED}
+
+    bind = PreparedQuerySetUpdate(rows, changes, str, str)
+    create_channel(channel_key="bind:free", topic="", status=Enrollment.Status.PENDING)
+    create_channel(channel_key="bind:mine", topic="t.mine", status=Enrollment.Status.PENDING)
+    create_channel(channel_key="bind:other", topic="t.other", status=Enrollment.Status.PENDING)
+    with CaptureQueriesContext(connection) as queries:
+        assert bind.update("bind:free", "t.mine") == 1
+        assert bind.update("bind:mine", "t.mine") == 1
+        assert bind.update("bind:other", "t.mine") == 0
+        assert bind.update("bind:none", "t.mine") == 0
+    assert len(queries) == 4
+    got = dict(
+        Enrollment.objects.filter(channel_key__startswith="bind:").values_list(
+            "channel_key", "topic"
+        )
+    )
+    assert got == {"bind:free": "t.mine", "bind:mine": "t.mine", "bind:other": "t.other"}
+    statuses = Enrollment.objects.filter(channel_key__startswith="bind:").values_list(
+        "channel_key", "status"
+    )
+    assert dict(statuses)["bind:other"] == Enrollment.Status.PENDING
+    assert dict(statuses)["bind:free"] == Enrollment.Status.ENROLLED
+    assert len(compiled) == 1  # built once, then only run
+    with pytest.raises(TypeError, match="None"):
+        bind.update(None, "t")
+    through_a_join = PreparedQuerySetUpdate(
+        lambda key: Enrollment.objects.filter(device__udid=key),
+        lambda key: {"topic": key},
+        str,
+    )
+    with pytest.raises(ValueError, match="one table"):
+        through_a_join.update("x")
 
 
 def _all_fields(row: Enrollment) -> dict[str, Any]:
