@@ -22,8 +22,12 @@ from directory.services.common import DirectoryError
 from directory.services.users import (
     _apply_apple_ids,
 )
+from mdm_server.prepared import PreparedUpdate
 
 # --- sign-in support (used by directory.auth) --------------------------------------------------
+
+
+_SAVE_LOGIN_TIME = PreparedUpdate(DirectoryUser, ["last_login_at"])
 
 
 # No savepoint when nested (enrollment's sign-in): an error here ends the whole sign-in anyway.
@@ -57,7 +61,10 @@ def upsert_signed_in_user(
         changed = bool(updated)
         user.last_login_at = timezone.now()
         # updated_at (auto_now) moves only when the directory record itself changed.
-        user.save(update_fields=[*updated, "last_login_at", *(["updated_at"] if updated else [])])
+        if updated:
+            user.save(update_fields=[*updated, "last_login_at", "updated_at"])
+        else:  # the usual sign-in: only the time, with an UPDATE compiled once
+            _SAVE_LOGIN_TIME.save(user)
     if changed or (user.managed_apple_id is None and not user.managed_apple_id_problem):
         _apply_apple_ids([user], source)
     return user
