@@ -18,8 +18,9 @@ comes out altered, and that query simply runs through the ORM each time, with th
     _BY_SLUG = PreparedQuery(lambda slug: Configuration.objects.filter(slug=slug)[:1], str)
     config = _BY_SLUG.first("default")
 
-Writes the same way: `PreparedInsert(Model).save(obj)`, `PreparedUpdate(Model, fields).save(obj)`
-and `PreparedQuerySetUpdate(build, changes, *types).update(*values)` (a `QuerySet.update()`)
+Writes the same way: `PreparedInsert(Model).save(obj)`, `PreparedUpdate(Model, fields).save(obj)`,
+`PreparedQuerySetUpdate(build, changes, *types).update(*values)` (a `QuerySet.update()`) and
+`PreparedBulkInsert(Model).create(objs)` (a `bulk_create()` of a few rows)
 do what `obj.save()` and `obj.save(update_fields=fields)` do, with SQL written once, for the
 rows every enrollment and check-in writes.
 """
@@ -28,7 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -341,6 +342,84 @@ class PreparedInsert:
                 raise ValueError(f"{self.model._meta.label}: unexpected INSERT shape")
             compiled = self._local.compiled = (alias, statements[0][0], returning)
         return compiled[1], compiled[2]
+
+
+class PreparedBulkInsert:
+    """`Model.objects.bulk_create(objs)` of a few new rows: one INSERT ... RETURNING for them all,
+    its SQL compiled once per thread and number of rows (the commands a new enrollment is sent,
+    every first TokenUpdate). Values go through each field's `pre_save` and `get_db_prep_save`,
+    as in bulk_create, which sends no signal either. Anything else goes through bulk_create
+    itself: more than MAX_ROWS rows, a row with a primary key, a value that is an expression
+    (a database default), a backend that does not return the keys of a bulk insert, or an INSERT
+    the ORM writes in another shape."""
+
+    MAX_ROWS = 16
+
+    def __init__(self, model: type[Model]) -> None:
+        meta = model._meta
+        # Only the key is read back: a column with a database default gets the value given
+        # (a row that leaves it to the database goes through bulk_create).
+        if meta.auto_field is None or meta.parents:
+            raise ValueError(f"{meta.label}: PreparedBulkInsert needs an auto primary key")
+        self.model = model
+        self.fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field]
+        self._local = threading.local()
+
+    def create(self, objs: Sequence[Model]) -> None:
+        alias = router.db_for_write(self.model)
+        connection = connections[alias]
+        if (
+            not objs
+            or len(objs) > self.MAX_ROWS
+            or not connection.features.can_return_rows_from_bulk_insert
+            or any(obj.pk is not None for obj in objs)
+            or any(
+                hasattr(getattr(obj, field.attname), "resolve_expression")
+                for obj in objs
+                for field in self.fields
+            )
+        ):
+            self.model._default_manager.bulk_create(objs)
+            return
+        for obj in objs:
+            obj._prepare_related_fields_for_save(operation_name="bulk_create")
+        # Compiled first: compiling runs pre_save too (see PreparedInsert.save).
+        sql = self._sql(alias, objs)
+        values = [field.pre_save(obj, True) for obj in objs for field in self.fields]
+        if sql is None or any(hasattr(value, "resolve_expression") for value in values):
+            self.model._default_manager.bulk_create(objs)
+            return
+        width = len(self.fields)
+        params = [
+            self.fields[i % width].get_db_prep_save(value, connection=connection)
+            for i, value in enumerate(values)
+        ]
+        with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            keys = cursor.fetchall()
+        if len(keys) != len(objs):
+            raise DatabaseError(f"{len(objs)} rows inserted, {len(keys)} keys returned")
+        for obj, (pk, *_) in zip(objs, keys, strict=True):
+            obj.pk = pk
+            obj._state.adding = False
+            obj._state.db = alias
+
+    def _sql(self, alias: str, objs: Sequence[Model]) -> str | None:
+        compiled: dict[tuple[str, int], str | None] = self._local.__dict__.setdefault("sql", {})
+        key = (alias, len(objs))
+        if key not in compiled:
+            query = InsertQuery(self.model)
+            query.insert_values(self.fields, objs)
+            compiler = query.get_compiler(using=alias)
+            compiler.returning_fields = [self.model._meta.pk]
+            statements = compiler.as_sql()
+            shape = len(statements) == 1 and statements[0][0].count("%s") == len(self.fields) * len(
+                objs
+            )
+            # Should the ORM write it in another shape (its values are plain: checked above),
+            # that number of rows goes through bulk_create.
+            compiled[key] = statements[0][0] if shape else None
+        return compiled[key]
 
 
 class PreparedUpdate:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.db import DatabaseError, connection, transaction
@@ -15,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from devices.models import Device, Enrollment
 from mdm_server.prepared import (
+    PreparedBulkInsert,
     PreparedInsert,
     PreparedQuery,
     PreparedQuerySetUpdate,
@@ -240,6 +242,70 @@ def test_datetime_values_give_the_orm_s_rows() -> None:
 
 
 # --- prepared writes -------------------------------------------------------------------------
+
+
+def test_a_bulk_insert_compiled_once_writes_the_rows_bulk_create_writes() -> None:
+    """The commands of a first TokenUpdate: one INSERT for them all, their keys in order, the
+    same columns as bulk_create's (a column with a database default included)."""
+    from django.db.models import Value
+    from django.db.models.expressions import DatabaseDefault
+
+    from devices.models import Command
+
+    def commands(prefix: str, n: int) -> list[Command]:
+        return [
+            Command(
+                uuid=f"{prefix}-{i}",
+                request_type="ProfileList",
+                spec="ProfileList" if i % 2 else "",
+                priority=40 + i,
+                body=b"<plist>%s</plist>",
+                command_keys=["a", i],
+                display={"name": prefix},
+                origin="test",
+                target_count=i,
+            )
+            for i in range(n)
+        ]
+
+    def columns(row: Command) -> dict[str, Any]:
+        skip = {"id", "uuid", "created_at", "display"}  # differ by design between the two sets
+        values = {
+            f.attname: getattr(row, f.attname)
+            for f in Command._meta.concrete_fields
+            if f.attname not in skip
+        }
+        return {**values, "body": bytes(values["body"])}
+
+    insert = PreparedBulkInsert(Command)
+    for round_, n in enumerate((3, 3, 1)):  # the second 3 runs the SQL compiled by the first
+        mine, theirs = commands(f"p{round_}", n), commands(f"o{round_}", n)
+        # Not through bulk_create: that one is made to fail here.
+        with (
+            mock.patch.object(Command._default_manager, "bulk_create", side_effect=AssertionError),
+            CaptureQueriesContext(connection) as queries,
+        ):
+            insert.create(mine)
+        Command.objects.bulk_create(theirs)
+        assert len(queries) == 1
+        assert all(not c._state.adding for c in mine)
+        assert [c.pk for c in mine] == sorted(c.pk for c in mine)
+        for ours, orm in zip(mine, theirs, strict=True):
+            ours.refresh_from_db()
+            orm.refresh_from_db()
+            assert columns(ours) == columns(orm)
+            assert ours.uuid.startswith(f"p{round_}-") and ours.created_at is not None
+    # A value left to the database, many rows, or none: bulk_create itself.
+    left = commands("d", 2)
+    spec = Command._meta.get_field("spec")
+    left[0].spec = DatabaseDefault(Value(spec.db_default), output_field=spec)
+    many = commands("m", PreparedBulkInsert.MAX_ROWS + 1)
+    insert.create(left)
+    insert.create(many)
+    insert.create([])
+    assert Command.objects.get(uuid="d-0").spec == ""
+    assert Command.objects.filter(uuid__startswith="m-").count() == len(many)
+    assert all(c.pk is not None for c in left + many)
 
 
 def test_a_queryset_update_compiled_once_changes_what_the_orm_s_would() -> None:
