@@ -574,12 +574,19 @@ def _query_verdict(
 
 def allowed_query_keys(request_type: str, target: Target) -> list[str]:
     """Every query key of the command the target may be asked for (the default query list)."""
+    return list(_allowed_query_keys(request_type, target))
+
+
+# Asked for every enrollment's DeviceInformation: a hundred keys judged each time, for the few
+# kinds of device an organisation has (the table is fixed for the process).
+@lru_cache(maxsize=1024)
+def _allowed_query_keys(request_type: str, target: Target) -> tuple[str, ...]:
     item = _COMMANDS.get(request_type)
     if item is None:
         raise ValueError(f"unknown RequestType {request_type!r}: not in Apple's schema")
     prefix = _query_list(item)["values"] + "="
     values = [path[len(prefix) :] for path in item.keys if path.startswith(prefix)]
-    return filter_query_keys(request_type, values, target)[0]
+    return tuple(filter_query_keys(request_type, values, target)[0])
 
 
 # ---------------------------------------------------------------------------------------------

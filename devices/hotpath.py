@@ -27,7 +27,7 @@ from django.db import connections, router, transaction
 from django.db.models import Exists, Field, OuterRef, Q
 
 from devices.models import Command, Device, DeviceEvent, Enrollment, QueuedCommand
-from mdm_server.prepared import PreparedInsert, PreparedQuery, PreparedUpdate
+from mdm_server.prepared import PreparedBulkInsert, PreparedInsert, PreparedQuery, PreparedUpdate
 
 # --- row conversion ------------------------------------------------------------------------------
 
@@ -377,6 +377,18 @@ def save_device_fields(device: Device, fields: Sequence[str]) -> None:
     """`device.save(update_fields=fields)` for what a check-in or a command result writes to
     the Device (inventory, user names)."""
     _save_fields(device, fields)
+
+
+# --- new commands -----------------------------------------------------------------------------------
+
+# Every first TokenUpdate queues the inventory and what the other apps send a new channel: the
+# commands in one INSERT (`devices.services.queue`), compiled once per number of commands.
+_INSERT_COMMANDS = PreparedBulkInsert(Command)
+
+
+def insert_commands(commands: list[Command]) -> None:
+    """`Command.objects.bulk_create(commands)`: their keys set, in order."""
+    _INSERT_COMMANDS.create(commands)
 
 
 # --- the device log --------------------------------------------------------------------------------

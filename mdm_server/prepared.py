@@ -9,23 +9,27 @@ way Django's own iterables make them (`Model.from_db`, with the backend's and th
 converters), so the objects behave exactly like ORM results.
 
 Deliberately small: model rows without select_related/prefetch/annotations, and `values_list`;
-any other shape is refused when the query is first compiled, so a misuse fails in the tests. A
-value must reach the SQL unchanged (`=`, and `iexact` on PostgreSQL). Where a lookup rewrites it
+any other shape is refused when the query is first compiled, so a misuse fails in the tests.
+Values are str, int or aware datetimes. A value must reach the SQL unchanged (`=`, `>=`, and
+`iexact` on PostgreSQL; a datetime is computed before, not in the QuerySet). Where a lookup rewrites it
 (`contains` adds wildcards; `iexact` on SQLite escapes `%` and `_` for LIKE), the placeholder
 comes out altered, and that query simply runs through the ORM each time, with the same results.
 
     _BY_SLUG = PreparedQuery(lambda slug: Configuration.objects.filter(slug=slug)[:1], str)
     config = _BY_SLUG.first("default")
 
-Writes the same way: `PreparedInsert(Model).save(obj)` and `PreparedUpdate(Model, fields).save(obj)`
+Writes the same way: `PreparedInsert(Model).save(obj)`, `PreparedUpdate(Model, fields).save(obj)`,
+`PreparedQuerySetUpdate(build, changes, *types).update(*values)` (a `QuerySet.update()`) and
+`PreparedBulkInsert(Model).create(objs)` (a `bulk_create()` of a few rows)
 do what `obj.save()` and `obj.save(update_fields=fields)` do, with SQL written once, for the
 rows every enrollment and check-in writes.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +37,7 @@ from django.db import DatabaseError, connections, router, transaction
 from django.db.models import NOT_PROVIDED, BinaryField, Field, Model, QuerySet
 from django.db.models.query import FlatValuesListIterable, ModelIterable, ValuesListIterable
 from django.db.models.signals import post_save, pre_save
-from django.db.models.sql import InsertQuery
+from django.db.models.sql import InsertQuery, UpdateQuery
 from django.db.transaction import TransactionManagementError
 
 # Placeholder values: never sent to a database, only looked for among the compiled parameters.
@@ -46,7 +50,20 @@ def _marker(kind: type, n: int) -> Any:
         return f"\x00prepared%_\\parameter-{n}\x00"
     if kind is int:
         return _INT_MARKER - n
-    raise TypeError(f"PreparedQuery parameters are str or int, not {kind.__name__}")
+    if kind is dt.datetime:
+        # An aware instant of year 1 that no query asks about. A backend that turns datetimes
+        # into strings (SQLite) leaves no marker to find: that query runs through the ORM.
+        return dt.datetime(1, 1, 1, 0, 0, 0, n + 1, tzinfo=dt.UTC)
+    raise TypeError(f"PreparedQuery parameters are str, int or datetime, not {kind.__name__}")
+
+
+def _value(kind: type, value: Any) -> Any:
+    if kind is dt.datetime:
+        # The ORM would make a naive datetime aware with a warning: refused here instead.
+        if not isinstance(value, dt.datetime) or value.utcoffset() is None:
+            raise TypeError("a PreparedQuery datetime value must be an aware datetime")
+        return value
+    return kind(value)
 
 
 @dataclass(frozen=True)
@@ -89,7 +106,7 @@ class PreparedQuery:
             compiled = self._local.compiled = self._compile()
         if compiled is _THROUGH_ORM:
             return list(
-                self._build(*(kind(v) for kind, v in zip(self._types, values, strict=True)))
+                self._build(*(_value(kind, v) for kind, v in zip(self._types, values, strict=True)))
             )
         connection = connections[compiled.alias]
         if compiled.for_update and connection.get_autocommit():
@@ -99,7 +116,7 @@ class PreparedQuery:
         params = list(compiled.params)
         for slots, kind, value in zip(compiled.slots, self._types, values, strict=True):
             for slot in slots:
-                params[slot] = kind(value)
+                params[slot] = _value(kind, value)
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows: Any = cursor.fetchall()
@@ -203,6 +220,66 @@ def _placeholder(field: Field[Any, Any], value: Any, connection: Any) -> str:
     return "%s"
 
 
+class PreparedQuerySetUpdate:
+    """`build(*values).update(**changes(*values))`, its UPDATE compiled once per thread; returns
+    the number of rows updated, as `QuerySet.update()` does (no signals either). Only an UPDATE
+    of one table by its own columns: one that Django would run as several statements (related
+    models, a filter through a join) is refused when first compiled. Values as PreparedQuery's."""
+
+    def __init__(
+        self,
+        build: Callable[..., QuerySet[Any]],
+        changes: Callable[..., dict[str, Any]],
+        *types: type,
+    ) -> None:
+        self._build = build
+        self._changes = changes
+        self._types = types
+        self._local = threading.local()
+
+    def update(self, *values: Any) -> int:
+        if len(values) != len(self._types):
+            raise TypeError(f"expected {len(self._types)} values, got {len(values)}")
+        if any(value is None for value in values):
+            raise TypeError("a PreparedQuerySetUpdate value cannot be None")
+        typed = [_value(kind, value) for kind, value in zip(self._types, values, strict=True)]
+        compiled = getattr(self._local, "compiled", None)
+        if compiled is None:
+            compiled = self._local.compiled = self._compile()
+        if compiled is _THROUGH_ORM:
+            return int(self._build(*typed).update(**self._changes(*typed)))
+        alias, sql, template, slots = compiled
+        params = list(template)
+        for positions, value in zip(slots, typed, strict=True):
+            for slot in positions:
+                params[slot] = value
+        with (
+            transaction.mark_for_rollback_on_error(using=alias),
+            connections[alias].cursor() as cursor,
+        ):
+            cursor.execute(sql, params)
+            return int(cursor.rowcount)
+
+    def _compile(self) -> Any:
+        markers = [_marker(kind, n) for n, kind in enumerate(self._types)]
+        queryset = self._build(*markers)
+        query = queryset.query.chain(UpdateQuery)
+        query.add_update_values(self._changes(*markers))
+        query.clear_select_clause()
+        query.get_initial_alias()
+        if query.related_updates or query.count_active_tables() != 1:
+            raise ValueError("PreparedQuerySetUpdate updates one table by its own columns")
+        alias = router.db_for_write(queryset.model)
+        sql, params = query.get_compiler(using=alias).as_sql()
+        slots = []
+        for marker in markers:
+            found = [i for i, p in enumerate(params) if type(p) is type(marker) and p == marker]
+            if not found:
+                return _THROUGH_ORM
+            slots.append(tuple(found))
+        return alias, sql, tuple(params), tuple(slots)
+
+
 class PreparedInsert:
     """`Model.save()` of a new row, with its INSERT compiled once per thread (see above: the
     ORM compiles it on every save, ~0.1 ms of CPU, for rows every enrollment writes).
@@ -265,6 +342,84 @@ class PreparedInsert:
                 raise ValueError(f"{self.model._meta.label}: unexpected INSERT shape")
             compiled = self._local.compiled = (alias, statements[0][0], returning)
         return compiled[1], compiled[2]
+
+
+class PreparedBulkInsert:
+    """`Model.objects.bulk_create(objs)` of a few new rows: one INSERT ... RETURNING for them all,
+    its SQL compiled once per thread and number of rows (the commands a new enrollment is sent,
+    every first TokenUpdate). Values go through each field's `pre_save` and `get_db_prep_save`,
+    as in bulk_create, which sends no signal either. Anything else goes through bulk_create
+    itself: more than MAX_ROWS rows, a row with a primary key, a value that is an expression
+    (a database default), a backend that does not return the keys of a bulk insert, or an INSERT
+    the ORM writes in another shape."""
+
+    MAX_ROWS = 16
+
+    def __init__(self, model: type[Model]) -> None:
+        meta = model._meta
+        # Only the key is read back: a column with a database default gets the value given
+        # (a row that leaves it to the database goes through bulk_create).
+        if meta.auto_field is None or meta.parents:
+            raise ValueError(f"{meta.label}: PreparedBulkInsert needs an auto primary key")
+        self.model = model
+        self.fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field]
+        self._local = threading.local()
+
+    def create(self, objs: Sequence[Model]) -> None:
+        alias = router.db_for_write(self.model)
+        connection = connections[alias]
+        if (
+            not objs
+            or len(objs) > self.MAX_ROWS
+            or not connection.features.can_return_rows_from_bulk_insert
+            or any(obj.pk is not None for obj in objs)
+            or any(
+                hasattr(getattr(obj, field.attname), "resolve_expression")
+                for obj in objs
+                for field in self.fields
+            )
+        ):
+            self.model._default_manager.bulk_create(objs)
+            return
+        for obj in objs:
+            obj._prepare_related_fields_for_save(operation_name="bulk_create")
+        # Compiled first: compiling runs pre_save too (see PreparedInsert.save).
+        sql = self._sql(alias, objs)
+        values = [field.pre_save(obj, True) for obj in objs for field in self.fields]
+        if sql is None or any(hasattr(value, "resolve_expression") for value in values):
+            self.model._default_manager.bulk_create(objs)
+            return
+        width = len(self.fields)
+        params = [
+            self.fields[i % width].get_db_prep_save(value, connection=connection)
+            for i, value in enumerate(values)
+        ]
+        with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            keys = cursor.fetchall()
+        if len(keys) != len(objs):
+            raise DatabaseError(f"{len(objs)} rows inserted, {len(keys)} keys returned")
+        for obj, (pk, *_) in zip(objs, keys, strict=True):
+            obj.pk = pk
+            obj._state.adding = False
+            obj._state.db = alias
+
+    def _sql(self, alias: str, objs: Sequence[Model]) -> str | None:
+        compiled: dict[tuple[str, int], str | None] = self._local.__dict__.setdefault("sql", {})
+        key = (alias, len(objs))
+        if key not in compiled:
+            query = InsertQuery(self.model)
+            query.insert_values(self.fields, objs)
+            compiler = query.get_compiler(using=alias)
+            compiler.returning_fields = [self.model._meta.pk]
+            statements = compiler.as_sql()
+            shape = len(statements) == 1 and statements[0][0].count("%s") == len(self.fields) * len(
+                objs
+            )
+            # Should the ORM write it in another shape (its values are plain: checked above),
+            # that number of rows goes through bulk_create.
+            compiled[key] = statements[0][0] if shape else None
+        return compiled[key]
 
 
 class PreparedUpdate:

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import QuerySet, prefetch_related_objects
 from django.utils import timezone
 
-from devices import capabilities, commands, protocol, signals
+from devices import capabilities, commands, hotpath, protocol, signals
 from devices.models import Command, DeviceEvent, Enrollment, QueuedCommand
 from devices.services.common import Actor, target_from
 from mdm_server import bulk
@@ -387,7 +387,7 @@ def _enqueue(
             one.result.commands.append(command)
     if new_commands:
         # One INSERT for every command (PostgreSQL and SQLite return the keys).
-        Command.objects.bulk_create(new_commands)
+        hotpath.insert_commands(new_commands)
         _write_queue(targets, new_commands, owner, given_to, now)
     _write_refusals(targets, refusals, actor, now)
     if new_commands:

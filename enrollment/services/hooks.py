@@ -19,18 +19,12 @@ from enrollment.services.core import (
     hash_token,
     revoke_sessions_of,
 )
-from mdm_server.prepared import PreparedQuery
+from mdm_server.prepared import PreparedQuery, PreparedQuerySetUpdate
 
 if TYPE_CHECKING:
     from devices.hooks import AuthChallenge, EnrollmentContext
     from devices.models import Enrollment
     from devices.protocol import EnrollmentIds
-
-
-def _session_by_reference(reference: str) -> EnrollmentSession | None:
-    if not reference:
-        return None
-    return EnrollmentSession.objects.filter(public_id=reference).first()
 
 
 # The bearer check runs on every check-in and connect of an account-driven enrollment: the
@@ -67,6 +61,13 @@ _OWN_ACCESS_TOKEN = PreparedQuery(
     str,
     str,
 )
+
+
+def _session_by_reference(reference: str) -> EnrollmentSession | None:
+    if not reference:
+        return None
+    session: EnrollmentSession | None = _SESSION_BY_REFERENCE.first(reference)
+    return session
 
 
 def _access_token(secret: str, session: EnrollmentSession) -> EnrollmentToken | None:
@@ -115,6 +116,17 @@ def resolve_enrollment(
     )
 
 
+# Every Authenticate of an account-driven enrollment binds its session: compiled once.
+_BIND_SESSION = PreparedQuerySetUpdate(
+    lambda reference, pk: EnrollmentSession.objects.filter(public_id=reference).filter(
+        Q(enrollment__isnull=True) | Q(enrollment_id=pk)
+    ),
+    lambda reference, pk: {"enrollment_id": pk, "status": EnrollmentSession.Status.ENROLLED},
+    str,
+    int,
+)
+
+
 def bind_session(enrollment: Enrollment, replaced: bool) -> bool:
     """Authenticate accepted: bind the device channel to the session its certificate was issued
     for (one UPDATE; none when the certificate came from no session). False when the session is
@@ -132,12 +144,7 @@ def bind_session(enrollment: Enrollment, replaced: bool) -> bool:
         return True
     if abm_hooks.is_ade_reference(reference):
         return abm_hooks.bind_ade_enrollment(enrollment)
-    bound = (
-        EnrollmentSession.objects.filter(public_id=reference)
-        .filter(Q(enrollment__isnull=True) | Q(enrollment_id=enrollment.pk))
-        .update(enrollment_id=enrollment.pk, status=EnrollmentSession.Status.ENROLLED)
-    )
-    return bound > 0
+    return _BIND_SESSION.update(reference, enrollment.pk) > 0
 
 
 def end_sessions(enrollment: Enrollment) -> None:

@@ -440,3 +440,59 @@ def test_a_drain_request_without_redis_never_raises_and_the_enqueue_commits(
     assert callbacks and published == []
     assert PendingPush.objects.filter(enrollment=enrollment).count() == 1
     config_cache.clear()
+
+
+def test_one_enrollment_is_pushed_by_the_same_rule_as_several(
+    push_certificate: PushCertificate, enrollment_factory: EnrollmentFactory
+) -> None:
+    """The commands of one enrollment (its first TokenUpdate's) are scheduled by the rule that
+    several enrollments get, in every push state."""
+    from devices.services import LAST_SEEN_RESOLUTION
+
+    now = timezone.now()
+    recently, long_ago = now - dt.timedelta(seconds=30), now - dt.timedelta(minutes=10)
+    never = enrollment_factory(push_token_dead=True)  # the QuerySet's company: never pushed
+    states: dict[str, dict[str, Any]] = {
+        "never pushed": {},
+        "pushed, not come since": {"last_push_at": recently},
+        "pushed, come since": {
+            "last_push_at": recently,
+            "last_seen_at": recently + LAST_SEEN_RESOLUTION,
+        },
+        "pushed, seen just before": {
+            "last_push_at": recently,
+            "last_seen_at": recently - 2 * LAST_SEEN_RESOLUTION,
+        },
+        "pushed long ago": {"last_push_at": long_ago},
+        "waiting in the outbox": {"outbox": {}},
+        "an unknown outcome's follow-up": {"outbox": {"unknown_since": recently}},
+        "taken by a worker": {"outbox": {"taken_at": recently}},
+        "dead token": {"push_token_dead": True},
+        "not enrolled yet": {"status": "pending"},
+        "no push magic": {"push_magic": ""},
+    }
+    answers: dict[str, tuple[bool, bool]] = {}
+    for name, fields in states.items():
+        outbox = fields.pop("outbox", None)
+        enrollment = enrollment_factory(**fields)
+        if outbox is not None:
+            PendingPush.objects.create(enrollment=enrollment, **outbox)
+        got = []
+        for ids in ([enrollment.pk], [enrollment.pk, never.pk]):
+            with pytest.raises(RuntimeError), transaction.atomic():
+                got.append(services.schedule_pushes(enrollment_ids=ids).scheduled)
+                raise RuntimeError("undo the outbox rows")
+        answers[name] = (got[0] == [enrollment.pk], got[1] == [enrollment.pk])
+    assert answers == {
+        "never pushed": (True, True),
+        "pushed, not come since": (False, False),
+        "pushed, come since": (True, True),
+        "pushed, seen just before": (False, False),
+        "pushed long ago": (True, True),
+        "waiting in the outbox": (False, False),
+        "an unknown outcome's follow-up": (True, True),
+        "taken by a worker": (True, True),
+        "dead token": (False, False),
+        "not enrolled yet": (False, False),
+        "no push magic": (False, False),
+    }

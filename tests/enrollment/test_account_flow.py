@@ -618,6 +618,10 @@ def test_a_second_enrollment_reads_no_configuration_and_keeps_its_statement_budg
     # channel); a budget, so that a change adding statements to every enrollment is a
     # decision, not an accident.
     assert len(statements) <= 30, "\n".join(s[:120] for s in statements)
+    # No app is required anywhere (the per-process configuration says so): no statement asks
+    # which apps this enrollment must get.
+    everything = statements + inventory + pushes
+    assert not [s for s in everything if "managed_apps_appassignment" in s]
     # The first commands: the profiles assigned to the channel (one query, whatever their
     # number; none here), then the inventory's five and the first DeclarativeManagement in one
     # multi-command enqueue (savepoint, the commands' INSERT, the queue rows' INSERT ... SELECT,

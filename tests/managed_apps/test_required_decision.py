@@ -117,3 +117,30 @@ def test_the_decision_and_the_requests_do_not_grow_with_the_assignments(people) 
     one = statements(1)
     assert one[0] == 1
     assert statements(5) == one
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("config_generation")
+def test_no_statement_while_no_app_is_required_and_a_new_requirement_is_seen_at_once(
+    people,
+) -> None:
+    """Every completed enrollment asks for its required apps: while no app is required
+    anywhere, the per-process configuration says so without a statement; an assignment made
+    since (any process: its save replaces the generation) is requested at the next one."""
+    _assign(_app(), by="type", people=people, mode=AppAssignment.Mode.AVAILABLE)
+    phone = _phone(people["alice"])
+    AppInstall.objects.all().delete()
+    assert services.enrollment_started(enrollment=phone) == 0  # reads, and keeps, the answer
+    with CaptureQueriesContext(connection) as started:
+        assert services.enrollment_started(enrollment=phone) == 0
+    assert started.captured_queries == []
+    required = _assign(_app(), by="group", people=people)
+    AppInstall.objects.all().delete()  # as if the phone had just enrolled
+    assert services.enrollment_started(enrollment=phone) == 1
+    assert AppInstall.objects.get(enrollment=phone).assignment_id == required.pk
+    # Its app deleted (the assignment goes with it, by cascade): nothing is required again.
+    required.app.delete()
+    services.enrollment_started(enrollment=phone)  # reads, and keeps, the answer
+    with CaptureQueriesContext(connection) as started:
+        assert services.enrollment_started(enrollment=phone) == 0
+    assert started.captured_queries == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.db import DatabaseError, connection, transaction
@@ -14,7 +15,13 @@ from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 
 from devices.models import Device, Enrollment
-from mdm_server.prepared import PreparedInsert, PreparedQuery, PreparedUpdate
+from mdm_server.prepared import (
+    PreparedBulkInsert,
+    PreparedInsert,
+    PreparedQuery,
+    PreparedQuerySetUpdate,
+    PreparedUpdate,
+)
 from tests.channels import create_channel, new_channel
 
 pytestmark = pytest.mark.django_db
@@ -193,13 +200,159 @@ def test_bad_values_are_refused() -> None:
         by_key.all(None)
     with pytest.raises(TypeError, match="expected 1 values"):
         by_key.all("a", "b")
-    with pytest.raises(TypeError, match="str or int"):
-        PreparedQuery(lambda when: Enrollment.objects.filter(last_seen_at=when), dt.datetime).all(
-            dt.datetime.now(tz=dt.UTC)
+    with pytest.raises(TypeError, match="str, int or datetime"):
+        PreparedQuery(lambda day: Enrollment.objects.filter(last_seen_at__date=day), dt.date).all(
+            dt.date.today()
         )
+    seen = PreparedQuery(lambda when: Enrollment.objects.filter(last_seen_at=when), dt.datetime)
+    with pytest.raises(TypeError, match="aware"):
+        seen.all(dt.datetime(2026, 1, 1, 12))  # a naive value
+    with pytest.raises(TypeError, match="aware"):
+        seen.all("2026-01-01T12:00:00Z")
+
+
+def test_datetime_values_give_the_orm_s_rows() -> None:
+    """A datetime compared by `<`, `>=` (the push outbox's recent pushes), not rewritten: the
+    prepared SQL gets the value as given, and the rows are those of the ORM."""
+    now = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
+    for n, minutes in enumerate((1, 5, 30)):
+        create_channel(channel_key=f"seen:{n}", last_seen_at=now - dt.timedelta(minutes=minutes))
+
+    def build(since: dt.datetime, key: str) -> Any:
+        return (
+            Enrollment.objects.filter(last_seen_at__gte=since, channel_key__startswith="seen:")
+            .exclude(channel_key=key)
+            .order_by("channel_key")
+            .values_list("channel_key", flat=True)
+        )
+
+    compiled: list[dt.datetime] = []
+
+    def build_once(since: dt.datetime, key: str) -> Any:
+        compiled.append(since)
+        return build(since, key)
+
+    recent = PreparedQuery(build_once, dt.datetime, str)
+    for minutes in (0, 2, 10, 60):
+        since = now - dt.timedelta(minutes=minutes)
+        assert recent.all(since, "seen:0") == list(build(since, "seen:0"))
+    assert recent.all(now - dt.timedelta(minutes=10), "none") == ["seen:0", "seen:1"]
+    if connection.vendor == "postgresql":  # SQLite gets datetimes as text: through the ORM
+        assert len(compiled) == 1 and compiled[0].year == 1  # built once, with the marker
 
 
 # --- prepared writes -------------------------------------------------------------------------
+
+
+def test_a_bulk_insert_compiled_once_writes_the_rows_bulk_create_writes() -> None:
+    """The commands of a first TokenUpdate: one INSERT for them all, their keys in order, the
+    same columns as bulk_create's (a column with a database default included)."""
+    from django.db.models import Value
+    from django.db.models.expressions import DatabaseDefault
+
+    from devices.models import Command
+
+    def commands(prefix: str, n: int) -> list[Command]:
+        return [
+            Command(
+                uuid=f"{prefix}-{i}",
+                request_type="ProfileList",
+                spec="ProfileList" if i % 2 else "",
+                priority=40 + i,
+                body=b"<plist>%s</plist>",
+                command_keys=["a", i],
+                display={"name": prefix},
+                origin="test",
+                target_count=i,
+            )
+            for i in range(n)
+        ]
+
+    def columns(row: Command) -> dict[str, Any]:
+        skip = {"id", "uuid", "created_at", "display"}  # differ by design between the two sets
+        values = {
+            f.attname: getattr(row, f.attname)
+            for f in Command._meta.concrete_fields
+            if f.attname not in skip
+        }
+        return {**values, "body": bytes(values["body"])}
+
+    insert = PreparedBulkInsert(Command)
+    for round_, n in enumerate((3, 3, 1)):  # the second 3 runs the SQL compiled by the first
+        mine, theirs = commands(f"p{round_}", n), commands(f"o{round_}", n)
+        # Not through bulk_create: that one is made to fail here.
+        with (
+            mock.patch.object(Command._default_manager, "bulk_create", side_effect=AssertionError),
+            CaptureQueriesContext(connection) as queries,
+        ):
+            insert.create(mine)
+        Command.objects.bulk_create(theirs)
+        assert len(queries) == 1
+        assert all(not c._state.adding for c in mine)
+        assert [c.pk for c in mine] == sorted(c.pk for c in mine)
+        for ours, orm in zip(mine, theirs, strict=True):
+            ours.refresh_from_db()
+            orm.refresh_from_db()
+            assert columns(ours) == columns(orm)
+            assert ours.uuid.startswith(f"p{round_}-") and ours.created_at is not None
+    # A value left to the database, many rows, or none: bulk_create itself.
+    left = commands("d", 2)
+    spec = Command._meta.get_field("spec")
+    left[0].spec = DatabaseDefault(Value(spec.db_default), output_field=spec)
+    many = commands("m", PreparedBulkInsert.MAX_ROWS + 1)
+    insert.create(left)
+    insert.create(many)
+    insert.create([])
+    assert Command.objects.get(uuid="d-0").spec == ""
+    assert Command.objects.filter(uuid__startswith="m-").count() == len(many)
+    assert all(c.pk is not None for c in left + many)
+
+
+def test_a_queryset_update_compiled_once_changes_what_the_orm_s_would() -> None:
+    """A conditional UPDATE (bind a row unless another holds it: Authenticate's session), its
+    values in the SET and the WHERE, counted as `QuerySet.update()` counts."""
+    from django.db.models import Q
+
+    compiled: list[str] = []
+
+    def rows(key: str, topic: str) -> Any:
+        compiled.append(key)
+        return Enrollment.objects.filter(channel_key=key).filter(Q(topic="") | Q(topic=topic))
+
+    def changes(key: str, topic: str) -> dict[str, Any]:
+        return {"topic": topic, "status": Enrollment.Status.ENROLLED}
+
+    bind = PreparedQuerySetUpdate(rows, changes, str, str)
+    create_channel(channel_key="bind:free", topic="", status=Enrollment.Status.PENDING)
+    create_channel(channel_key="bind:mine", topic="t.mine", status=Enrollment.Status.PENDING)
+    create_channel(channel_key="bind:other", topic="t.other", status=Enrollment.Status.PENDING)
+    with CaptureQueriesContext(connection) as queries:
+        assert bind.update("bind:free", "t.mine") == 1
+        assert bind.update("bind:mine", "t.mine") == 1
+        assert bind.update("bind:other", "t.mine") == 0
+        assert bind.update("bind:none", "t.mine") == 0
+    assert len(queries) == 4
+    got = dict(
+        Enrollment.objects.filter(channel_key__startswith="bind:").values_list(
+            "channel_key", "topic"
+        )
+    )
+    assert got == {"bind:free": "t.mine", "bind:mine": "t.mine", "bind:other": "t.other"}
+    statuses = Enrollment.objects.filter(channel_key__startswith="bind:").values_list(
+        "channel_key", "status"
+    )
+    assert dict(statuses)["bind:other"] == Enrollment.Status.PENDING
+    assert dict(statuses)["bind:free"] == Enrollment.Status.ENROLLED
+    assert len(compiled) == 1  # built once, then only run
+    with pytest.raises(TypeError, match="None"):
+        bind.update(None, "t")
+    through_a_join = PreparedQuerySetUpdate(
+        lambda key: Enrollment.objects.filter(device__udid=key),
+        lambda key: {"topic": key},
+        str,
+    )
+    with pytest.raises(ValueError, match="one table"):
+        through_a_join.update("x")
 
 
 def _all_fields(row: Enrollment) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from devices.managed_apps.services.installs import remove_install
 from devices.models import Enrollment
 from devices.services.common import Actor
 from mdm_server import audit
+from mdm_server.config_cache import CachedValue
 
 _PREVIEW = (
     ("iOS", "18.0", "user"),
@@ -327,9 +328,24 @@ def _request_for(enrollment: Enrollment, assignments: list[AppAssignment]) -> in
     return len(created) + len(again)
 
 
+# Whether any app is required anywhere: every enrollment asks (`enrollment_started`), and most
+# organisations have no required app, or change their assignments a few times a month. Kept per
+# process (mdm_server.config_cache): assignments are written through save() and delete() (the
+# cascades of an app, a group or an enrollment too), which replace the generation. A stale
+# True only costs the decision's query.
+_ANY_REQUIRED = CachedValue(
+    "managed_apps.any_required",
+    lambda: AppAssignment.objects.filter(mode=AppAssignment.Mode.REQUIRED).exists(),
+    models=[AppAssignment],
+)
+
+
 def enrollment_started(*, enrollment: Enrollment) -> int:
     """A new enrollment: request every required app whose assignment reaches it. One query
-    decides, a few statements request (not per assignment)."""
+    decides (none while no app is required anywhere), a few statements request (not per
+    assignment)."""
+    if not _ANY_REQUIRED.get():
+        return 0
     required = required_for(enrollment)
     if not required:
         return 0  # no transaction to open
