@@ -82,6 +82,13 @@ def _from_row(model: Any, columns: Sequence[tuple[Any, Any]], row: Sequence[Any]
     return model.from_db(db, attnames, values)
 
 
+def _fetch_one(db: str, query: str, params: Sequence[Any]) -> Any:
+    """The first row of a SELECT written here, or None."""
+    with connections[db].cursor() as cursor:
+        cursor.execute(query, params)
+        return cursor.fetchone()
+
+
 def _pending_in_list(statuses: Sequence[str]) -> str:
     allowed = set(QueuedCommand.Status.values)
     if not statuses or not set(statuses) <= allowed:
@@ -185,18 +192,14 @@ def connect_row(key: str, *, command_uuid: str | None = None) -> ConnectRow | No
     split = len(columns)
     if command_uuid is None or not _reads_result_with_row():
         db = router.db_for_read(Enrollment)
-        with connections[db].cursor() as cursor:
-            cursor.execute(query, [key])
-            row = cursor.fetchone()
+        row = _fetch_one(db, query, [key])
         if row is None:
             return None
         enrollment: Enrollment = _from_row(Enrollment, columns, row[:split], db)
         enrollment.device = _from_row(Device, device_columns, row[split:-1], db)
         return ConnectRow(enrollment=enrollment, queue_empty=not row[-1])
     db = router.db_for_write(QueuedCommand)
-    with connections[db].cursor() as cursor:
-        cursor.execute(_connect_result_query(db), [command_uuid, key])
-        row = cursor.fetchone()
+    row = _fetch_one(db, _connect_result_query(db), [command_uuid, key])
     if row is None:
         return None
     device_end = split + len(device_columns)
@@ -432,9 +435,7 @@ def next_delivery(enrollment_id: int, statuses: Sequence[str]) -> tuple[int, Com
     """(queue row id, command) of the next command, or None: one query on the partial index."""
     columns, query = _next_delivery_query(tuple(sorted(statuses)))
     db = router.db_for_read(QueuedCommand)
-    with connections[db].cursor() as cursor:
-        cursor.execute(query, [enrollment_id])
-        row = cursor.fetchone()
+    row = _fetch_one(db, query, [enrollment_id])
     if row is None:
         return None
     return int(row[0]), _from_row(Command, columns, row[1:], db)
@@ -670,9 +671,7 @@ def locked_delivery(enrollment_id: int, command_uuid: str) -> QueuedCommand | No
     """The enrollment's queue row of this command, locked, with its command: one query."""
     alias = router.db_for_write(QueuedCommand)
     queue_columns, command_columns, query = _result_query(alias)
-    with connections[alias].cursor() as cursor:
-        cursor.execute(query, [enrollment_id, command_uuid])
-        row = cursor.fetchone()
+    row = _fetch_one(alias, query, [enrollment_id, command_uuid])
     if row is None:
         return None
     split = len(queue_columns)

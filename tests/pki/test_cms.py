@@ -303,6 +303,19 @@ def test_sign_attached_with_chain_verifies_in_openssl(
     assert (tmp_path / "out").read_bytes() == BODY
 
 
+def _issuer_and_serial(certificate: x509.Certificate) -> asn1_cms.SignerIdentifier:
+    """The SignerIdentifier naming `certificate` by its issuer and serial number."""
+    from asn1crypto import x509 as asn1_x509
+
+    return asn1_cms.SignerIdentifier(
+        name="issuer_and_serial_number",
+        value={
+            "issuer": asn1_x509.Name.load(certificate.issuer.public_bytes()),
+            "serial_number": certificate.serial_number,
+        },
+    )
+
+
 def _signed_data_from_nested_dicts(
     content: bytes,
     *,
@@ -319,13 +332,7 @@ def _signed_data_from_nested_dicts(
 
     signer: dict[str, object] = {
         "version": "v1",
-        "sid": asn1_cms.SignerIdentifier(
-            name="issuer_and_serial_number",
-            value={
-                "issuer": asn1_x509.Name.load(certificate.issuer.public_bytes()),
-                "serial_number": certificate.serial_number,
-            },
-        ),
+        "sid": _issuer_and_serial(certificate),
         "digest_algorithm": {"algorithm": digest},
         "signature_algorithm": {"algorithm": "rsassa_pkcs1v15"},
     }
@@ -420,17 +427,6 @@ def _with_a_duplicated_extension(cert: x509.Certificate) -> x509.Certificate:
     return x509.load_der_x509_certificate(parsed.dump(force=True))
 
 
-def test_an_embedded_certificate_with_a_duplicated_extension_is_refused(
-    test_ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey
-) -> None:
-    broken = _with_a_duplicated_extension(_signing_leaf(test_ca, rsa_key, "duplicated"))
-    signature = cms.sign_detached(BODY, certificate=broken, key=rsa_key)
-    with pytest.raises(cms.CMSError, match="embedded certificate cannot be read"):
-        cms.verify_mdm_signature(base64.b64encode(signature).decode(), BODY)
-    with pytest.raises(ValueError, match="cannot be read"):
-        certificates.load_pem_from_peer(certificates.cert_to_pem(broken).encode())
-
-
 def _with_an_x400_alternative_name(cert: x509.Certificate) -> x509.Certificate:
     """`cert` with a subjectAltName holding an empty x400Address (RFC 5280 allows the form;
     `cryptography` does not read it and raises UnsupportedGeneralNameType, no ValueError)."""
@@ -451,10 +447,17 @@ def _with_an_x400_alternative_name(cert: x509.Certificate) -> x509.Certificate:
     return x509.load_der_x509_certificate(der.replace(opaque, alternative_name))
 
 
-def test_an_embedded_certificate_with_a_name_form_cryptography_cannot_read_is_refused(
-    test_ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey
+@pytest.mark.parametrize(
+    "damage",
+    [_with_a_duplicated_extension, _with_an_x400_alternative_name],
+    ids=["duplicated extension", "x400Address"],
+)
+def test_an_embedded_certificate_that_cryptography_cannot_read_is_refused(
+    test_ca: certificates.Identity,
+    rsa_key: rsa.RSAPrivateKey,
+    damage: Callable[[x509.Certificate], x509.Certificate],
 ) -> None:
-    broken = _with_an_x400_alternative_name(_signing_leaf(test_ca, rsa_key, "x400"))
+    broken = damage(_signing_leaf(test_ca, rsa_key, "unreadable"))
     signature = cms.sign_detached(BODY, certificate=broken, key=rsa_key)
     with pytest.raises(cms.CMSError, match="embedded certificate cannot be read"):
         cms.verify_mdm_signature(base64.b64encode(signature).decode(), BODY)
@@ -486,6 +489,22 @@ def _leaf(
     if key_id is not None:
         builder = builder.add_extension(x509.SubjectKeyIdentifier(key_id), critical=False)
     return builder.sign(ca.key, hashes.SHA256())
+
+
+def _verifies_only_with(
+    signature: bytes, *, signer: x509.Certificate, other: x509.Certificate
+) -> None:
+    """`signature` verifies with `signer` (loaded, then from the cache), and is refused once
+    `other` (same key and size, another identifier) is carried in its place."""
+    for _ in range(2):
+        assert cms.verify_signed_data(signature, detached_content=BODY).signer == signer
+    swapped = signature.replace(
+        signer.public_bytes(serialization.Encoding.DER),
+        other.public_bytes(serialization.Encoding.DER),
+    )
+    assert swapped != signature
+    with pytest.raises(cms.CMSError, match="not in the message"):
+        cms.verify_signed_data(swapped, detached_content=BODY)
 
 
 def _header(signature: bytes) -> str:
@@ -557,18 +576,9 @@ def test_a_signer_named_by_its_key_identifier(
         "-in", tmp_path / "body", "-signer", tmp_path / "signer.crt",
         "-inkey", tmp_path / "key", "-out", tmp_path / "with.der",
     )  # fmt: skip
-    signature = (tmp_path / "with.der").read_bytes()
-    for _ in range(2):  # loaded, then from the cache
-        assert cms.verify_signed_data(signature, detached_content=BODY).signer == with_id
     # The same signer identifier with a certificate of the same key and size, whose own
     # identifier differs.
-    swapped = signature.replace(
-        with_id.public_bytes(serialization.Encoding.DER),
-        other_id.public_bytes(serialization.Encoding.DER),
-    )
-    assert swapped != signature
-    with pytest.raises(cms.CMSError, match="not in the message"):
-        cms.verify_signed_data(swapped, detached_content=BODY)
+    _verifies_only_with((tmp_path / "with.der").read_bytes(), signer=with_id, other=other_id)
 
 
 # --- signed attributes ---------------------------------------------------------------------
@@ -585,13 +595,7 @@ def _with_attributes(
     signature = key.sign(cms.der(0x31, encoded), padding.PKCS1v15(), hashes.SHA256())
     signer = {
         "version": "v1",
-        "sid": asn1_cms.SignerIdentifier(
-            name="issuer_and_serial_number",
-            value={
-                "issuer": asn1_x509.Name.load(certificate.issuer.public_bytes()),
-                "serial_number": certificate.serial_number,
-            },
-        ),
+        "sid": _issuer_and_serial(certificate),
         "digest_algorithm": {"algorithm": "sha256"},
         "signed_attrs": asn1_cms.CMSAttributes.load(cms.der(0x31, encoded)),
         "signature_algorithm": {"algorithm": "rsassa_pkcs1v15"},
@@ -680,15 +684,7 @@ def test_a_known_signer_identifier_does_not_match_another_certificate(
     named = _leaf(test_ca, rsa_key, serial=1007, days=2)
     carried = _leaf(test_ca, rsa_key, serial=1008, days=2)
     signature = cms.sign_detached(BODY, certificate=named, key=rsa_key)
-    for _ in range(2):
-        assert cms.verify_signed_data(signature, detached_content=BODY).signer == named
-    swapped = signature.replace(
-        named.public_bytes(serialization.Encoding.DER),
-        carried.public_bytes(serialization.Encoding.DER),
-    )
-    assert swapped != signature
-    with pytest.raises(cms.CMSError, match="not in the message"):
-        cms.verify_signed_data(swapped, detached_content=BODY)
+    _verifies_only_with(signature, signer=named, other=carried)
     # And the other certificate's own signature names it, not the identifier read before.
     own = cms.sign_detached(BODY, certificate=carried, key=rsa_key)
     assert cms.verify_signed_data(own, detached_content=BODY).signer == carried
