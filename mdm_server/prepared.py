@@ -9,9 +9,8 @@ way Django's own iterables make them (`Model.from_db`, with the backend's and th
 converters), so the objects behave exactly like ORM results.
 
 Deliberately small: model rows without select_related/prefetch/annotations, and `values_list`;
-any other shape is refused when the query is first compiled, so a misuse fails in the tests.
-Values are str, int or aware datetimes. A value must reach the SQL unchanged (`=`, `>=`, and
-`iexact` on PostgreSQL; a datetime is computed before, not in the QuerySet). Where a lookup rewrites it
+any other shape is refused when the query is first compiled, so a misuse fails in the tests. A
+value must reach the SQL unchanged (`=`, and `iexact` on PostgreSQL). Where a lookup rewrites it
 (`contains` adds wildcards; `iexact` on SQLite escapes `%` and `_` for LIKE), the placeholder
 comes out altered, and that query simply runs through the ORM each time, with the same results.
 
@@ -27,7 +26,6 @@ rows every enrollment and check-in writes.
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -50,19 +48,10 @@ def _marker(kind: type, n: int) -> Any:
         return f"\x00prepared%_\\parameter-{n}\x00"
     if kind is int:
         return _INT_MARKER - n
-    if kind is dt.datetime:
-        # An aware instant of year 1 that no query asks about. A backend that turns datetimes
-        # into strings (SQLite) leaves no marker to find: that query runs through the ORM.
-        return dt.datetime(1, 1, 1, 0, 0, 0, n + 1, tzinfo=dt.UTC)
-    raise TypeError(f"PreparedQuery parameters are str, int or datetime, not {kind.__name__}")
+    raise TypeError(f"PreparedQuery parameters are str or int, not {kind.__name__}")
 
 
 def _value(kind: type, value: Any) -> Any:
-    if kind is dt.datetime:
-        # The ORM would make a naive datetime aware with a warning: refused here instead.
-        if not isinstance(value, dt.datetime) or value.utcoffset() is None:
-            raise TypeError("a PreparedQuery datetime value must be an aware datetime")
-        return value
     return kind(value)
 
 
