@@ -202,10 +202,7 @@ def _own_token_accepted(enrollment: Enrollment, reference: str, bearer: str) -> 
     ):
         return False
     if bound_to is None:
-        EnrollmentSession.objects.filter(pk=session_id, enrollment__isnull=True).update(
-            enrollment_id=enrollment.parent_id or enrollment.pk,
-            status=EnrollmentSession.Status.ENROLLED,
-        )
+        _bind_if_unbound(session_id, enrollment)
     return True
 
 
@@ -234,13 +231,19 @@ def check_bearer(enrollment: Enrollment, bearer: str | None) -> AuthChallenge | 
         or not _token_belongs(token, session, enrollment)
     ):
         return _challenge(session)
-    bound = enrollment.parent_id or enrollment.pk
     for row in {session, token.session}:
         if row.enrollment_id is None:
-            EnrollmentSession.objects.filter(pk=row.pk, enrollment__isnull=True).update(
-                enrollment_id=bound, status=EnrollmentSession.Status.ENROLLED
-            )
+            _bind_if_unbound(row.pk, enrollment)
     return None
+
+
+def _bind_if_unbound(session_id: int, enrollment: Enrollment) -> None:
+    """A session whose token a channel uses, bound to no channel yet, is bound to it (the
+    device channel of a user channel)."""
+    EnrollmentSession.objects.filter(pk=session_id, enrollment__isnull=True).update(
+        enrollment_id=enrollment.parent_id or enrollment.pk,
+        status=EnrollmentSession.Status.ENROLLED,
+    )
 
 
 def purge_sessions(*, enrollment_ids: list[int], references: list[str]) -> int:
