@@ -1298,8 +1298,14 @@ def _send_in_chunks(
     No chunk starts after the drain's `deadline` (so the task ends within its time limit): the
     rest is given back to the outbox, untouched, for the next drain."""
     step = max(1, settings.APNS_STREAMS)
+    beat_every = settings.APNS_OUTBOX_RECLAIM_SECONDS / 4
+    last_beat = time.monotonic()
     for start in range(0, len(targets), step):
         chunk = targets[start : start + step]
+        if time.monotonic() - last_beat >= beat_every:
+            # Many short chunks: the claim is kept fresh between them too, not only within one.
+            heartbeat()
+            last_beat = time.monotonic()
         if refused:
             record([client.PushOutcome(t.key, -1, reason="NotSent") for t in chunk])
             continue
@@ -1309,9 +1315,21 @@ def _send_in_chunks(
                 taken_at=None, claim="", attempts=F("attempts") - 1
             )
             return
-        PendingPush.objects.filter(
-            id__in=[i for t in chunk for i, _b, _a in rows[t.key]], claim=claim.token
-        ).update(sent_at=timezone.now())
+        ids = [i for t in chunk for i, _b, _a in rows[t.key]]
+        marked = PendingPush.objects.filter(id__in=ids, claim=claim.token).update(
+            sent_at=timezone.now()
+        )
+        if marked < len(ids):
+            # Another worker took some of these rows as stale (this drain stopped reporting for
+            # longer than APNS_OUTBOX_RECLAIM_SECONDS): they are its to send now, not ours.
+            held = set(
+                PendingPush.objects.filter(id__in=ids, claim=claim.token).values_list(
+                    "id", flat=True
+                )
+            )
+            chunk = [t for t in chunk if all(i in held for i, _b, _a in rows[t.key])]
+            if not chunk:
+                continue
         _send_streaming(send, chunk, record, heartbeat)
 
 

@@ -496,3 +496,53 @@ def test_one_enrollment_is_pushed_by_the_same_rule_as_several(
         "not enrolled yet": (False, False),
         "no push magic": (False, False),
     }
+
+
+class ReclaimedAfterFirstChunk:
+    """The real sender; once its first chunk is answered, another worker takes the rows not
+    yet handed to APNs as stale (as it does when this drain stops reporting for longer than
+    APNS_OUTBOX_RECLAIM_SECONDS, e.g. on a starved machine)."""
+
+    def __init__(self, inner: client.PushSender) -> None:
+        self.inner, self.chunks = inner, 0
+
+    def send(
+        self,
+        targets: Sequence[client.PushTarget],
+        on_outcome: Callable[[client.PushOutcome], None] | None = None,
+    ) -> list[client.PushOutcome]:
+        self.chunks += 1
+        outcomes = self.inner.send(targets, on_outcome=on_outcome)
+        if self.chunks == 1:
+            from django.db import connections
+
+            PendingPush.objects.filter(sent_at__isnull=True).update(
+                claim="another-worker", taken_at=timezone.now()
+            )
+            connections.close_all()  # this sending thread's own connection
+        return outcomes
+
+
+@pytest.mark.django_db(transaction=True)  # the sender's thread sees the committed rows
+def test_a_drain_that_lost_its_claim_does_not_send_what_another_worker_took(
+    fake_apns: FakeAPNs,
+    push_certificate: PushCertificate,
+    enrollment_factory: EnrollmentFactory,
+    settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings.APNS_STREAMS = 2
+    enrollments = [enrollment_factory() for _ in range(6)]
+    monkeypatch.setattr(services, "request_drain", lambda **_: None)  # this test drains
+    services.schedule_pushes(enrollment_ids=[e.pk for e in enrollments])
+
+    sender = ReclaimedAfterFirstChunk(services.sender_for(push_certificate))
+    report = services.drain_outbox(sender=sender, wait_between_retries=False)
+
+    # Only the first chunk went out from this drain; the rest is the other worker's to send.
+    assert sorted(fake_apns.tokens()) == sorted(e.push_token for e in enrollments[:2])
+    assert report.delivered == 2
+    taken = PendingPush.objects.order_by("enrollment_id")
+    assert [(r.enrollment_id, r.claim, r.sent_at) for r in taken] == [
+        (e.pk, "another-worker", None) for e in enrollments[2:]
+    ]
