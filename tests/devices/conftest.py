@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from mdm_server.pki import services as pki
 from tests.devices._rows import drain_inventory
-from tests.simulator import DjangoTestTransport, SimulatedDevice, issue_identity
+from tests.simulated import client_device
+from tests.simulator import SimulatedDevice
 
 
 @dataclass
@@ -33,20 +33,7 @@ def make_device(server_pki: pki.PkiStatus) -> Callable[..., SimulatedDevice]:
     """Build a simulated device talking to this server through the Django test client."""
     ca = pki.active_identity("ca")
 
-    def make(
-        *, platform: str = "iOS", user_enrollment: bool = True, **kwargs: Any
-    ) -> SimulatedDevice:
-        cert, key = issue_identity(ca)
-        kwargs.setdefault("os_version", "18.2" if platform == "iOS" else "15.2")
-        kwargs.setdefault("checkin_url", "https://mdm.test/mdm/checkin")
-        return InventoriedDevice(
-            transport=DjangoTestTransport(Client()),
-            certificate=cert,
-            key=key,
-            server_url="https://mdm.test/mdm/connect",
-            platform=platform,
-            user_enrollment=user_enrollment,
-            **kwargs,
-        )
+    def make(**kwargs: Any) -> SimulatedDevice:
+        return client_device(ca, cls=InventoriedDevice, **kwargs)
 
     return make

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 from django.conf import LazySettings
-from django.test import Client
 
 from tests.managed_apps.fake_appsbooks import FakeAppsBooks
-from tests.simulator import DjangoTestTransport, SimulatedDevice, issue_identity
+from tests.simulated import client_device
+from tests.simulator import SimulatedDevice
 
 
 @pytest.fixture(scope="session")
@@ -40,21 +40,8 @@ def make_device(server_pki: Any) -> Callable[..., SimulatedDevice]:
 
     ca = pki.active_identity("ca")
 
-    def make(
-        *, platform: str = "iOS", user_enrollment: bool = True, **kwargs: Any
-    ) -> SimulatedDevice:
-        cert, key = issue_identity(ca)
-        kwargs.setdefault("os_version", "18.2" if platform == "iOS" else "15.2")
-        return SimulatedDevice(
-            transport=DjangoTestTransport(Client()),
-            certificate=cert,
-            key=key,
-            server_url="https://mdm.test/mdm/connect",
-            checkin_url="https://mdm.test/mdm/checkin",
-            platform=platform,
-            user_enrollment=user_enrollment,
-            **kwargs,
-        )
+    def make(**kwargs: Any) -> SimulatedDevice:
+        return client_device(ca, **kwargs)
 
     return make
 

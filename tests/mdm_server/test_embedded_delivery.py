@@ -5,28 +5,18 @@ SQLite smoke run of `.ci/run`, where a data-modifying WITH statement does not ex
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from devices import services
 from devices.models import Enrollment, QueuedCommand
 from mdm_server.pki import services as pki
-from tests.simulator import DjangoTestTransport, SimulatedDevice, issue_identity
+from tests.simulated import client_device
+from tests.simulator import SimulatedDevice
 
 pytestmark = pytest.mark.django_db
 
 
 def _device(server_pki: pki.PkiStatus) -> SimulatedDevice:
-    cert, key = issue_identity(pki.active_identity("ca"))
-    return SimulatedDevice(
-        transport=DjangoTestTransport(Client()),
-        certificate=cert,
-        key=key,
-        server_url="https://mdm.test/mdm/connect",
-        checkin_url="https://mdm.test/mdm/checkin",
-        platform="iOS",
-        user_enrollment=True,
-        os_version="18.2",
-    )
+    return client_device(pki.active_identity("ca"))
 
 
 def test_commands_are_delivered_and_answered_one_after_the_other(

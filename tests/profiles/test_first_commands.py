@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from devices import signals
@@ -21,7 +20,8 @@ from mdm_server.pki import services as pki
 from profiles import services
 from profiles.models import Delivery, Profile
 from tests.profiles.conftest import make_enrollment
-from tests.simulator import DjangoTestTransport, SimulatedDevice, issue_identity
+from tests.simulated import client_device
+from tests.simulator import SimulatedDevice
 
 pytestmark = pytest.mark.django_db
 
@@ -61,17 +61,7 @@ def new_device(server_pki: pki.PkiStatus) -> Callable[..., SimulatedDevice]:
     ca = pki.active_identity("ca")
 
     def make(*, platform: str = "iOS", user_enrollment: bool = True) -> SimulatedDevice:
-        cert, key = issue_identity(ca)
-        return SimulatedDevice(
-            transport=DjangoTestTransport(Client()),
-            certificate=cert,
-            key=key,
-            server_url="https://mdm.test/mdm/connect",
-            checkin_url="https://mdm.test/mdm/checkin",
-            platform=platform,
-            os_version="18.2" if platform == "iOS" else "15.2",
-            user_enrollment=user_enrollment,
-        )
+        return client_device(ca, platform=platform, user_enrollment=user_enrollment)
 
     return make
 
