@@ -181,6 +181,14 @@ def build_renewal_profile(enrollment: Enrollment) -> bytes:
     return _renewal_builder(enrollment)
 
 
+def _register(registry: dict[str, Any], name: str, fn: Any) -> None:
+    """Put `fn` in a registry under `name`, or take the entry out when `fn` is None."""
+    if fn is None:
+        registry.pop(name, None)
+    else:
+        registry[name] = fn
+
+
 # GetToken providers by TokenServiceType: the device channel -> the token (None: not configured).
 TokenProvider = Callable[["Enrollment"], bytes | None]
 _token_providers: dict[str, TokenProvider] = {}
@@ -188,10 +196,7 @@ _token_providers: dict[str, TokenProvider] = {}
 
 def set_token_provider(service_type: str, fn: TokenProvider | None) -> None:
     """The app that can answer a GetToken service type registers here (com.apple.maid: abm)."""
-    if fn is None:
-        _token_providers.pop(service_type, None)
-    else:
-        _token_providers[service_type] = fn
+    _register(_token_providers, service_type, fn)
 
 
 def provide_token(service_type: str, enrollment: Enrollment) -> bytes | None:
@@ -212,10 +217,7 @@ _first_commands: dict[str, FirstCommandsProvider] = {}
 
 def set_first_commands(name: str, fn: FirstCommandsProvider | None) -> None:
     """An app registers (or, with None, removes) what it sends a channel at enrollment."""
-    if fn is None:
-        _first_commands.pop(name, None)
-    else:
-        _first_commands[name] = fn
+    _register(_first_commands, name, fn)
 
 
 def first_commands_providers() -> list[tuple[str, FirstCommandsProvider]]:
@@ -237,10 +239,7 @@ _device_panels: dict[str, DevicePanelProvider] = {}
 
 def set_device_panel(name: str, fn: DevicePanelProvider | None) -> None:
     """An app registers (or, with None, removes) its panel on the console's device page."""
-    if fn is None:
-        _device_panels.pop(name, None)
-    else:
-        _device_panels[name] = fn
+    _register(_device_panels, name, fn)
 
 
 def device_panels(enrollment: Enrollment) -> list[DevicePanel]:
