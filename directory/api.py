@@ -24,6 +24,7 @@ from directory.models import (
 )
 from mdm_server import roles
 from mdm_server.api_errors import error_response
+from mdm_server.api_schema import ERROR
 
 
 def _directory_error(exc: services.DirectoryError) -> Response:
@@ -40,8 +41,11 @@ def _directory_error(exc: services.DirectoryError) -> Response:
             },
             status=status.HTTP_400_BAD_REQUEST,
         )
-    code = exc.code if exc.code in ("unreachable",) else "invalid"
-    http = status.HTTP_502_BAD_GATEWAY if exc.code == "unreachable" else status.HTTP_400_BAD_REQUEST
+    http = {
+        "unreachable": status.HTTP_502_BAD_GATEWAY,
+        "busy": status.HTTP_409_CONFLICT,
+    }.get(exc.code, status.HTTP_400_BAD_REQUEST)
+    code = exc.code if http != status.HTTP_400_BAD_REQUEST else "invalid"
     return error_response(exc.message, code=code, http_status=http)
 
 
@@ -120,7 +124,7 @@ class SourceViewSet(viewsets.ModelViewSet):
         run.refresh_from_db()  # with eager Celery the run may already be finished
         return Response(serializers.RunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(request=None, responses=serializers.RunSerializer)
+    @extend_schema(request=None, responses={202: serializers.RunSerializer, 409: ERROR})
     @action(detail=True, methods=["post"])
     def sync(self, request: Request, pk: str | None = None) -> Response:
         try:

@@ -128,6 +128,9 @@ def source_sync(request: HttpRequest, pk: int) -> HttpResponse:
     source = get_object_or_404(IdentitySource, pk=pk)
     try:
         run = services.start_sync(source=source, actor=request.user)
+    except services.RunInProgress as exc:
+        messages.info(request, exc.message)
+        return redirect("directory-run", pk=exc.run_id)
     except services.DirectoryError as exc:
         messages.error(request, exc.message)
         return redirect("directory-source", pk=pk)

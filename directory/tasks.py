@@ -12,7 +12,8 @@ from directory import services
 @shared_task(name="directory.tasks.execute_import_run_task", ignore_result=True)
 def execute_import_run_task(run_id: int) -> str:
     """Run one queued import or sync; the run record carries progress and the outcome."""
-    return services.execute_import_run(run_id=run_id).status
+    run = services.execute_import_run(run_id=run_id)
+    return run.status if run is not None else "gone"
 
 
 @shared_task(name="directory.tasks.start_waiting_runs_task", ignore_result=True)

@@ -12,6 +12,7 @@ from directory.services.common import (
     Actor,
     DirectoryError,
     InvitationError,
+    RunInProgress,
 )
 from directory.services.imports import (
     Collected,
@@ -76,6 +77,7 @@ __all__ = [
     "DirectoryError",
     "EnrollmentSettings",
     "InvitationError",
+    "RunInProgress",
     "SearchHit",
     "SourceInvalid",
     "add_managed_apple_id_domain",

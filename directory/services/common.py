@@ -22,5 +22,13 @@ class DirectoryError(Exception):
         self.code = code
 
 
+class RunInProgress(DirectoryError):
+    """A sync is asked for while a run of the same source waits or runs: `run_id` is that run."""
+
+    def __init__(self, message: str, *, run_id: int) -> None:
+        super().__init__(message, code="busy")
+        self.run_id = run_id
+
+
 class InvitationError(DirectoryError):
     """An invitation token is unknown, expired or already used."""

@@ -25,6 +25,7 @@ from directory.services.common import (
     MAX_SELECTION,
     Actor,
     DirectoryError,
+    RunInProgress,
 )
 from directory.services.invitations import (
     create_invitation,
@@ -166,6 +167,21 @@ def start_sync(*, source: IdentitySource, actor: Actor = None) -> ImportRun:
     """Queue a full sync of a source: refresh known users and groups, disable missing ones."""
     if source.kind == IdentitySource.Kind.LOCAL:
         raise DirectoryError("Local users have nothing to sync.")
+    # One run per source at a time, as the beat's syncs: the source's row is locked so that two
+    # clicks at once queue one sync, and a second full sync never races the first one's writes.
+    IdentitySource.objects.select_for_update().filter(pk=source.pk).exists()
+    busy = (
+        source.runs.filter(status__in=[ImportRun.Status.PENDING, ImportRun.Status.RUNNING])
+        .order_by("created_at")
+        .first()
+    )
+    if busy is not None:
+        raise RunInProgress(
+            f"{source.name} already has "
+            f"{'an import' if busy.kind == ImportRun.Kind.IMPORT else 'a sync'} {busy.status} "
+            f"(run #{busy.pk}); a new sync can start when it has finished.",
+            run_id=busy.pk,
+        )
     run = ImportRun.objects.create(
         source=source,
         kind=ImportRun.Kind.SYNC,
@@ -328,13 +344,17 @@ def _collect_entra(run: ImportRun, source: IdentitySource) -> Collected:
     return Collected(list(users.values()), groups, complete=False, add_new=True)
 
 
-def execute_import_run(*, run_id: int) -> ImportRun:
+def execute_import_run(*, run_id: int) -> ImportRun | None:
     """Run a queued import or sync: collect everything, then write it in one transaction.
 
     Any failure (directory unreachable mid-way, bad credentials, a database error) leaves the
-    database as it was and marks the run failed with the reason.
+    database as it was and marks the run failed with the reason. None: the run is gone (its
+    source was deleted after the run was queued).
     """
-    run = ImportRun.objects.select_related("source").get(pk=run_id)
+    run = ImportRun.objects.select_related("source").filter(pk=run_id).first()
+    if run is None:
+        logger.info("directory run %s is gone (its source was deleted); nothing to do", run_id)
+        return None
     # Claim the run: a redelivered task must not run it twice.
     claimed = ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.PENDING).update(
         status=ImportRun.Status.RUNNING, started_at=timezone.now(), error=""
@@ -512,4 +532,5 @@ def start_waiting_runs() -> list[ImportRun]:
         status=ImportRun.Status.PENDING,
         created_at__lt=timezone.now() - START_WAITING_AFTER,
     ).order_by("created_at")
-    return [execute_import_run(run_id=run_id) for run_id in waiting.values_list("pk", flat=True)]
+    started = (execute_import_run(run_id=run_id) for run_id in waiting.values_list("pk", flat=True))
+    return [run for run in started if run is not None]

@@ -261,3 +261,15 @@ def test_token_authentication(admin_user: Any, ldap_source: Any) -> None:
     response = client.get(API + "sources/", HTTP_AUTHORIZATION=f"Token {token.key}")
     assert response.status_code == 200
     assert client.get(API + "sources/").status_code == 401
+
+
+def test_a_second_sync_while_one_waits_is_a_conflict_naming_that_run(
+    admin_client: Client, ldap_source: Any
+) -> None:
+    first = admin_client.post(API + f"sources/{ldap_source.pk}/sync/")
+    assert first.status_code == 202
+    run_id = first.json()["id"]
+    again = admin_client.post(API + f"sources/{ldap_source.pk}/sync/")
+    assert again.status_code == 409
+    error = again.json()["error"]
+    assert error["code"] == "busy" and f"#{run_id}" in error["message"]

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from directory import services
 from directory.models import DirectoryGroup, DirectoryUser, IdentitySource, ImportRun
@@ -305,3 +306,16 @@ def test_edit_source_keeps_secret_when_blank(
     assert ldap_source.bind_password == SERVICE_PW
     assert helpdesk_client.get(URL + f"sources/{ldap_source.pk}/").context["form"] is None
     assert helpdesk_client.post(URL + f"sources/{ldap_source.pk}/", data).status_code == 403
+
+
+def test_sync_now_while_a_sync_waits_shows_that_run(admin_client: Client, ldap_source: Any) -> None:
+    url = reverse("directory-source-sync", args=[ldap_source.pk])
+    first = admin_client.post(url)
+    run = ImportRun.objects.get(source=ldap_source)
+    assert first.status_code == 302 and first["Location"].endswith(
+        reverse("directory-run", args=[run.pk])
+    )
+    again = admin_client.post(url, follow=True)
+    assert again.redirect_chain[0][0].endswith(reverse("directory-run", args=[run.pk]))
+    assert "already" in again.content.decode()
+    assert ImportRun.objects.filter(source=ldap_source).count() == 1

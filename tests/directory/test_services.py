@@ -252,9 +252,10 @@ def test_the_sweep_starts_waiting_runs_and_fails_stalled_ones(ldap_source: Any) 
     now = timezone.now()
     # start_import's task is published on commit, which this test's transaction never reaches
     waiting = services.start_import(source=ldap_source, selection=[{"type": "all"}], actor=None)
-    fresh = services.start_sync(source=ldap_source)
-    stalled = services.start_sync(source=ldap_source)
-    busy = services.start_sync(source=ldap_source)
+    # (start_sync refuses a second run while one waits: these are made as a crash leaves them)
+    fresh, stalled, busy = (
+        ImportRun.objects.create(source=ldap_source, kind="sync") for _ in range(3)
+    )
     ImportRun.objects.filter(pk=waiting.pk).update(
         created_at=now - timedelta(hours=5), error=imports.WAITING_FOR_QUEUE
     )
@@ -400,3 +401,52 @@ def test_a_successful_local_password_check_is_remembered_briefly(
     settings.MDM_LOCAL_PASSWORD_CACHE_SECONDS = 0  # off: the hash on every sign-in
     assert auth.authenticate_password(identifier="jo", password="battery staple") == user
     assert hashed[4:] == ["battery staple"]
+
+
+def test_a_sync_asked_for_while_one_waits_or_runs_is_refused_with_that_run(
+    ldap_source: Any,
+) -> None:
+    """Clicking "Sync now" twice, or while the beat's sync waits, queues no second full sync
+    of the same source: the admin is pointed at the run already there."""
+    from directory.models import ImportRun
+
+    first = services.start_sync(source=ldap_source)  # pending: its task is published on commit
+    with pytest.raises(services.RunInProgress) as refused:
+        services.start_sync(source=ldap_source)
+    assert refused.value.run_id == first.pk and refused.value.code == "busy"
+    assert str(first.pk) in refused.value.message
+    ImportRun.objects.filter(pk=first.pk).update(status="running", started_at=timezone.now())
+    with pytest.raises(services.RunInProgress):
+        services.start_sync(source=ldap_source)
+    assert ImportRun.objects.filter(source=ldap_source).count() == 1
+    ImportRun.objects.filter(pk=first.pk).update(status="succeeded", finished_at=timezone.now())
+    assert services.start_sync(source=ldap_source).pk != first.pk
+
+
+def test_a_waiting_run_whose_source_was_deleted_is_skipped_by_the_sweep(
+    ldap_source: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sweep lists the waiting runs, then runs them one after the other: a source deleted
+    in between (its runs go with it) ends nothing but that run."""
+    from directory.models import IdentitySource, ImportRun
+
+    other = IdentitySource.objects.create(name="Other", kind="ldap")
+    long_ago = timezone.now() - timedelta(hours=1)
+    gone = ImportRun.objects.create(source=other, kind="sync")
+    kept = services.start_import(source=ldap_source, selection=[{"type": "all"}], actor=None)
+    ImportRun.objects.filter(pk__in=[gone.pk, kept.pk]).update(created_at=long_ago)
+    ImportRun.objects.filter(pk=gone.pk).update(created_at=long_ago - timedelta(minutes=1))
+    from directory.services import imports
+
+    real = imports.execute_import_run
+
+    def delete_first(*, run_id: int) -> Any:
+        if run_id == gone.pk:
+            other.delete()
+        return real(run_id=run_id)
+
+    monkeypatch.setattr(imports, "execute_import_run", delete_first)
+    started = services.start_waiting_runs()
+    assert [(r.pk, r.status) for r in started] == [(kept.pk, "succeeded")]
+    assert not ImportRun.objects.filter(pk=gone.pk).exists()
+    assert services.execute_import_run(run_id=gone.pk) is None
