@@ -546,3 +546,66 @@ def test_a_drain_that_lost_its_claim_does_not_send_what_another_worker_took(
     assert [(r.enrollment_id, r.claim, r.sent_at) for r in taken] == [
         (e.pk, "another-worker", None) for e in enrollments[2:]
     ]
+
+
+class SlowChunks:
+    """The real sender on a clock that runs fast: each chunk takes (for the drain) `step`
+    seconds, less than a quarter of the reclaim period, so no heartbeat comes within a chunk.
+    The claim of the rows not yet sent ages with that clock (moved back by `step` per chunk);
+    before each chunk the sender notes how old the oldest claim looks."""
+
+    def __init__(self, inner: client.PushSender, step: float) -> None:
+        self.inner, self.step, self.offset = inner, step, 0.0
+        self.ages: list[float] = []  # seconds, per chunk that still has rows waiting after it
+
+    def monotonic(self) -> float:
+        return time.monotonic() + self.offset
+
+    def send(
+        self,
+        targets: Sequence[client.PushTarget],
+        on_outcome: Callable[[client.PushOutcome], None] | None = None,
+    ) -> list[client.PushOutcome]:
+        from django.db import connections
+        from django.db.models import F, Min
+
+        waiting = PendingPush.objects.filter(sent_at__isnull=True).exclude(claim="")
+        oldest = waiting.aggregate(oldest=Min("taken_at"))["oldest"]
+        if oldest is not None:  # (the last chunk leaves no row waiting)
+            self.ages.append((timezone.now() - oldest).total_seconds())
+        outcomes = self.inner.send(targets, on_outcome=on_outcome)
+        waiting.update(taken_at=F("taken_at") - dt.timedelta(seconds=self.step))
+        self.offset += self.step
+        connections.close_all()  # this sending thread's own connection
+        return outcomes
+
+
+@pytest.mark.django_db(transaction=True)  # the sender's thread sees the committed rows
+def test_a_drain_of_many_short_chunks_keeps_its_claim_fresh_between_them(
+    fake_apns: FakeAPNs,
+    push_certificate: PushCertificate,
+    enrollment_factory: EnrollmentFactory,
+    settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each chunk is answered well within the reclaim period, but together they take longer:
+    the rows still waiting must never look stale to another worker, or it would take and push
+    them too. The drain refreshes its claim between chunks once a quarter of the period has
+    gone."""
+    from types import SimpleNamespace
+
+    settings.APNS_STREAMS = 1
+    settings.APNS_OUTBOX_RECLAIM_SECONDS = 8  # a heartbeat every 2 s
+    enrollments = [enrollment_factory() for _ in range(10)]
+    monkeypatch.setattr(services, "request_drain", lambda **_: None)  # this test drains
+    services.schedule_pushes(enrollment_ids=[e.pk for e in enrollments])
+    sender = SlowChunks(services.sender_for(push_certificate), step=1.5)
+    monkeypatch.setattr(services, "time", SimpleNamespace(monotonic=sender.monotonic))
+
+    report = services.drain_outbox(sender=sender, wait_between_retries=False)
+
+    assert report.delivered == 10
+    assert sorted(fake_apns.tokens()) == sorted(e.push_token for e in enrollments)
+    assert len(sender.ages) == 9  # the last chunk leaves no row waiting
+    # 10 chunks of 1.5 s: 15 s in all, but the claim never looked older than 8 s.
+    assert max(sender.ages) < settings.APNS_OUTBOX_RECLAIM_SECONDS, sender.ages
