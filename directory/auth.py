@@ -118,7 +118,8 @@ def _local(source: IdentitySource, identifier: str, password: str, gate: Gate) -
         raise AuthenticationFailed("wrong_password", WRONG_PASSWORD, account)
     if not user.enabled:
         raise AuthenticationFailed("disabled", DISABLED)
-    _check_allowed_groups(source, {g.name.lower() for g in user.groups.all()})
+    if source.allowed_groups:  # the groups are read only when the source limits sign-in by them
+        _check_allowed_groups(source, {g.name.lower() for g in user.groups.all()})
     DirectoryUser.objects.filter(pk=user.pk).update(last_login_at=_now())
     return user
 

@@ -27,6 +27,7 @@ from typing import Any
 import kombu.exceptions
 import redis
 from django.conf import settings
+from django.core.cache.backends import redis as django_redis
 
 logger = logging.getLogger(__name__)
 
@@ -142,3 +143,33 @@ def publish(task: Any, *args: Any, countdown: float | None = None) -> None:
 def reset() -> None:
     """Forget a back-off (tests: each starts with Redis reachable)."""
     _backoff.succeeded()
+
+
+class _CacheClient(django_redis.RedisCacheClient):
+    """Django's Redis cache client, keeping one `redis.Redis` per connection pool.
+
+    Django's builds a new `redis.Redis` object for every cache call (its constructor fills a
+    table of ~170 response callbacks: ~0.1 ms of CPU, more than the round trip it makes). The
+    object holds no connection of its own (the pool does) and is safe to share between threads.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, redis.Redis] = {}
+
+    def get_client(self, key: Any = None, *, write: bool = False) -> redis.Redis:
+        # Django's own (untyped in its stubs): one pool per server, chosen as Django does.
+        pool = self._get_connection_pool(write)  # type: ignore[attr-defined]
+        kept = self._clients.get(id(pool))
+        if kept is None:
+            kept = self._clients[id(pool)] = redis.Redis(connection_pool=pool)
+        return kept
+
+
+class RedisCache(django_redis.RedisCache):
+    """`django.core.cache.backends.redis.RedisCache` with a client kept per connection pool
+    (settings.CACHES names it when REDIS_URL is set)."""
+
+    def __init__(self, server: Any, params: dict[str, Any]) -> None:
+        super().__init__(server, params)
+        self._class = _CacheClient

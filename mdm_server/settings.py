@@ -124,7 +124,7 @@ CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT_SECONDS
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "mdm_server.redis_client.RedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {
                 "socket_timeout": REDIS_TIMEOUT_SECONDS,

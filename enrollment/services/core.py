@@ -394,15 +394,13 @@ def entra_source_for(configuration: EnrollmentConfiguration, identifier: str) ->
 
 
 def _find_token(secret: str, kind: str, *, for_update: bool = False) -> EnrollmentToken | None:
-    """The token with this secret. `for_update` locks the row and leaves its session unread;
-    otherwise its session is read with it (one statement)."""
+    """The token with this secret, its session read with it (one statement); `for_update`
+    locks both rows."""
     if not secret or len(secret) > 200:
         return None
     tokens = EnrollmentToken.objects.filter(token_hash=hash_token(secret), kind=kind)
-    if for_update:
-        token = tokens.select_for_update().first()
-    else:
-        token = tokens.select_related("session").first()
+    tokens = tokens.select_related("session")
+    token = (tokens.select_for_update() if for_update else tokens).first()
     # The lookup is by hash already; compare again in constant time for good measure.
     if token is None or not hmac.compare_digest(token.token_hash, hash_token(secret)):
         return None
@@ -602,7 +600,7 @@ def _issue_account_profile(
     now = timezone.now()
     if token is None:
         raise EnrollmentError(401, "unknown access token", challenge=challenge)
-    session = EnrollmentSession.objects.select_for_update().get(pk=token.session_id)
+    session = token.session  # locked with the token
     if (
         token.revoked_at is not None
         or token.profile_issued_at is not None

@@ -266,6 +266,23 @@ def test_token_is_single_use_for_the_profile(org: dict[str, Any], transport: Any
     assert ScepChallenge.objects.count() == challenges
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no row locks")
+def test_the_profile_locks_the_token_and_its_session_in_one_statement(
+    org: dict[str, Any], transport: Any
+) -> None:
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        _enroll(transport, install=False)
+    locking = [q["sql"] for q in queries if "FOR UPDATE" in q["sql"]]
+    # The token row and its session's row, both locked (no `OF`: every joined row is locked),
+    # so that a revocation or a second POST with the same token waits for this one.
+    assert len(locking) == 1, locking
+    joined = 'FROM "enrollment_enrollmenttoken" INNER JOIN "enrollment_enrollmentsession"'
+    assert joined in locking[0]
+    assert "FOR UPDATE OF" not in locking[0]
+
+
 def test_expired_sign_in_token(org: dict[str, Any], transport: Any) -> None:
     version, base_url = flow.discover(
         transport, SERVER, user_identifier=f"alice@{DOMAIN}", model_family="iPhone"
@@ -613,11 +630,11 @@ def test_a_second_enrollment_reads_no_configuration_and_keeps_its_statement_budg
     # Each channel: the inventory (5) and the DeclarativeManagement turning declarations on.
     assert QueuedCommand.objects.filter(enrollment__in=enrolled).count() == 12
     assert [s for s in statements if any(t in s for t in CONFIGURATION_TABLES)] == []
-    # Discovery to TokenUpdate with a local sign-in: 29 statements today (the last one looks
+    # Discovery to TokenUpdate with a local sign-in: 27 statements today (the last one looks
     # for a re-enrollment link's device to replace; Authenticate inserts the Device and its
     # channel); a budget, so that a change adding statements to every enrollment is a
     # decision, not an accident.
-    assert len(statements) <= 29, "\n".join(s[:120] for s in statements)
+    assert len(statements) <= 27, "\n".join(s[:120] for s in statements)
     # No app is required anywhere (the per-process configuration says so): no statement asks
     # which apps this enrollment must get.
     everything = statements + inventory + pushes

@@ -119,3 +119,23 @@ def test_a_publish_is_tried_once_without_retry_and_falls_under_the_back_off(
     finally:
         celery_app.conf.task_always_eager = eager
     assert calls == [{"args": (7, None), "countdown": None, "retry": False}]
+
+
+def test_the_cache_keeps_one_redis_client_and_still_stores() -> None:
+    """The cache backend (settings.CACHES with REDIS_URL) reuses its `redis.Redis` object
+    instead of building one per call, and reads back what it wrote."""
+    import os
+
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        pytest.skip("needs REDIS_URL (tests/run starts a redis-server)")
+    backend = redis_client.RedisCache(url, {"KEY_PREFIX": "test-cache-client"})
+    client = backend._cache.get_client(write=True)
+    assert isinstance(client, redis.Redis)
+    assert backend._cache.get_client(write=False) is client
+    backend.set("k", {"v": 1}, 30)
+    assert backend.get_many(["k", "missing"]) == {"k": {"v": 1}}
+    assert backend.add("n", 1, 30)
+    assert backend.incr("n") == 2
+    backend.delete_many(["k", "n"])
+    assert backend._cache.get_client() is client
