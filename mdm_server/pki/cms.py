@@ -433,17 +433,11 @@ def _sign(key: PrivateKey, data: bytes, digest: str) -> bytes:
 
 
 def attribute(oid_or_name: str, value: core.Asn1Value) -> cms.CMSAttribute:
-    """One signed attribute with a single value (OIDs unknown to asn1crypto pass as dotted).
-
-    Encoded from its parts and loaded back (its dump() is then these bytes): asn1crypto's
-    constructor looks up the value's spec and re-encodes each level, and a SCEP message has
-    three to five attributes."""
-    return cms.CMSAttribute.load(der(0x30, _attribute_type(oid_or_name) + der(0x31, value.dump())))
-
-
-@lru_cache(maxsize=64)
-def _attribute_type(oid_or_name: str) -> bytes:
-    return cms.CMSAttributeType(oid_or_name).dump()
+    """One signed attribute with a single value (OIDs unknown to asn1crypto pass as dotted)."""
+    attr_type = cms.CMSAttributeType(oid_or_name)
+    if attr_type.native in cms.CMSAttribute._oid_specs:
+        return cms.CMSAttribute({"type": attr_type, "values": [value]})
+    return cms.CMSAttribute({"type": attr_type, "values": [core.Any.load(value.dump())]})
 
 
 def build_signed_data(

@@ -413,29 +413,6 @@ def test_signing_writes_the_der_asn1crypto_writes_from_the_whole_tree(
     assert verified.signer == leaf and verified.content == BODY
 
 
-@pytest.mark.parametrize(
-    ("oid", "value"),
-    [
-        ("content_type", asn1_cms.ContentType("data")),
-        ("message_digest", asn1_core.OctetString(b"\x01" * 32)),
-        ("signing_time", asn1_cms.Time(name="utc_time", value=SIGNING_TIME)),
-        (scep.OID_MESSAGE_TYPE, asn1_core.PrintableString("19")),
-        (scep.OID_SENDER_NONCE, asn1_core.OctetString(b"\x00" * 200)),  # a long-form length
-        (scep.OID_FAIL_INFO_TEXT, asn1_core.UTF8String("é" * 100)),
-    ],
-)
-def test_an_attribute_is_encoded_as_asn1crypto_encodes_it(oid: str, value: object) -> None:
-    # cms.attribute writes the DER itself; asn1crypto's constructor is the reference.
-    attr_type = asn1_cms.CMSAttributeType(oid)
-    known = attr_type.native in asn1_cms.CMSAttribute._oid_specs
-    values = [value if known else asn1_core.Any.load(value.dump())]  # type: ignore[attr-defined]
-    reference = asn1_cms.CMSAttribute({"type": attr_type, "values": values})
-    ours = cms.attribute(oid, value)  # type: ignore[arg-type]
-    assert ours.dump() == reference.dump()
-    assert ours["type"].native == attr_type.native
-    assert ours["values"][0].dump() == value.dump()  # type: ignore[attr-defined]
-
-
 def _with_a_duplicated_extension(cert: x509.Certificate) -> x509.Certificate:
     """`cert` with its first extension twice (the CA signature no longer matches, which loading
     does not check): `cryptography` loads it and raises DuplicateExtension, no ValueError, when
