@@ -123,12 +123,31 @@ def queue_first_commands(*, enrollment: Enrollment) -> int:
 
 
 def _initial_commands(enrollment: Enrollment) -> list[tuple[str, Any]]:
-    """The first-commands providers (`hooks.set_first_commands`), each in a savepoint of the
+    """The first-commands providers (`hooks.set_first_commands`), in a savepoint of the
     TokenUpdate's transaction: a statement failing in one (PostgreSQL then refuses every later
     statement of the transaction) is undone with it, and the TokenUpdate goes on without its
-    commands. (provider's name, its answer or the exception it raised), in registration order."""
+    commands. (provider's name, its answer or the exception it raised), in registration order.
+
+    Usually none fails: one savepoint holds them all. When one raises, that savepoint is undone
+    and each runs again in a savepoint of its own (`_each_in_its_savepoint`), so the others'
+    answers stand (the providers only read; their writes wait for `on_queued`)."""
+    providers = hooks.first_commands_providers()
+    if not providers:
+        return []
+    try:
+        with transaction.atomic():
+            return [(name, provider(enrollment)) for name, provider in providers]
+    except Exception:
+        if connection.needs_rollback:  # the savepoint could not be undone: nor can we go on
+            raise
+    return _each_in_its_savepoint(enrollment, providers)
+
+
+def _each_in_its_savepoint(
+    enrollment: Enrollment, providers: list[tuple[str, hooks.FirstCommandsProvider]]
+) -> list[tuple[str, Any]]:
     answers: list[tuple[str, Any]] = []
-    for name, provider in hooks.first_commands_providers():
+    for name, provider in providers:
         try:
             with transaction.atomic():
                 answer: Any = provider(enrollment)
