@@ -553,11 +553,15 @@ _STATES: dict[str, Callable[[Any], None]] = {
     "not enrolled yet": lambda e: type(e).objects.filter(pk=e.pk).update(status="pending"),
     "dead token": lambda e: type(e).objects.filter(pk=e.pk).update(push_token_dead=True),
     "waiting in the outbox": lambda e: PendingPush.objects.create(enrollment_id=e.pk),
-    "pushed, not answered": lambda e: type(e).objects.filter(pk=e.pk).update(
-        last_push_at=timezone.now(), last_seen_at=timezone.now() - dt.timedelta(hours=1)
+    "pushed, not answered": lambda e: (
+        type(e)
+        .objects.filter(pk=e.pk)
+        .update(last_push_at=timezone.now(), last_seen_at=timezone.now() - dt.timedelta(hours=1))
     ),
-    "pushed, answered": lambda e: type(e).objects.filter(pk=e.pk).update(
-        last_push_at=timezone.now() - dt.timedelta(hours=1), last_seen_at=timezone.now()
+    "pushed, answered": lambda e: (
+        type(e)
+        .objects.filter(pk=e.pk)
+        .update(last_push_at=timezone.now() - dt.timedelta(hours=1), last_seen_at=timezone.now())
     ),
 }
 
