@@ -376,7 +376,6 @@ def enqueue_command(
     return result
 
 
-@transaction.atomic
 def enqueue_commands(
     *,
     enrollments: Iterable[Enrollment] | QuerySet[Enrollment],
@@ -384,17 +383,22 @@ def enqueue_commands(
     actor: Actor = None,
     origin: str = "",
     strip_forbidden: bool = False,
+    savepoint: bool = True,
 ) -> list[EnqueueResult]:
     """Several commands for the same enrollments at once (the inventory asked at enrollment):
     as `enqueue_command` for each, in order, but the commands are one INSERT, the queue rows
     one INSERT ... SELECT per group of enrollments that got the same decision, and the pushes
     one outbox write. Each command's rows get that command's priority. Returns one result per
     request, in order, after calling each request's `on_queued` with its result. Raises
-    CommandInputError (before anything is written) for invalid parameters."""
-    results = _enqueue_requests(enrollments, requests, actor, origin, strip_forbidden)
-    for request, result in zip(requests, results, strict=True):
-        if request.on_queued is not None:
-            request.on_queued(result)
+    CommandInputError (before anything is written) for invalid parameters.
+
+    Atomic; inside a caller's transaction, in a savepoint of its own unless `savepoint` is
+    False (the caller's savepoint then undoes it, as for the first commands)."""
+    with transaction.atomic(savepoint=savepoint):
+        results = _enqueue_requests(enrollments, requests, actor, origin, strip_forbidden)
+        for request, result in zip(requests, results, strict=True):
+            if request.on_queued is not None:
+                request.on_queued(result)
     return results
 
 
