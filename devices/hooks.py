@@ -208,9 +208,9 @@ def provide_token(service_type: str, enrollment: Enrollment) -> bytes | None:
 # with its inventory in one enqueue and one push (`services.inventory_queue.queue_first_commands`).
 # A provider returns a list of `devices.services.queue.CommandRequest` (or None). Providers read;
 # what they record about their commands they write from the enqueue's result
-# (`CommandRequest.on_queued`), in the same transaction. Each runs in a savepoint: one that raises
-# (even on failed SQL) is logged and left out; a database lost under it fails the TokenUpdate
-# (503). Should the enqueue refuse a provider's request, the inventory is queued alone (logged).
+# (`CommandRequest.on_queued`), in the same transaction. They run with the enqueue in a savepoint,
+# and again each in its own once anything there raises: one that raises (even on failed SQL) is
+# logged and left out; a database lost under it fails the TokenUpdate (503). Should the enqueue refuse a provider's request, the inventory is queued alone (logged).
 FirstCommandsProvider = Callable[["Enrollment"], "list[CommandRequest] | None"]
 _first_commands: dict[str, FirstCommandsProvider] = {}
 

@@ -27,6 +27,8 @@ from django.db import connections, router, transaction
 from django.db.models import Exists, Field, OuterRef, Q
 
 from devices.models import Command, Device, DeviceEvent, Enrollment, QueuedCommand
+from mdm_server.pki import services as pki
+from mdm_server.pki.models import IssuedCertificate
 from mdm_server.prepared import PreparedBulkInsert, PreparedInsert, PreparedQuery, PreparedUpdate
 
 # --- row conversion ------------------------------------------------------------------------------
@@ -311,6 +313,22 @@ _OTHER_HOLDER = PreparedQuery(
 def other_holder(*, fingerprint: str, reference: str, key: str) -> int | None:
     """The id of another device channel holding this certificate or session, or None."""
     found: int | None = _OTHER_HOLDER.first(fingerprint, reference, key)
+    return found
+
+
+# Every Authenticate reads the identity certificate the device presents (the one this server's
+# SCEP issued for its enrollment session, or None).
+_ISSUED_CERTIFICATE = PreparedQuery(
+    lambda fingerprint: IssuedCertificate.objects.filter(fingerprint=fingerprint).order_by()[:1],
+    str,
+)
+
+
+def issued_certificate(fingerprint: str) -> IssuedCertificate | None:
+    """`pki.find_issued_certificate(fingerprint)`."""
+    found: IssuedCertificate | None = _ISSUED_CERTIFICATE.first(
+        pki.normalise_fingerprint(fingerprint)
+    )
     return found
 
 

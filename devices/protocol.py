@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import plistlib
+import re
 import uuid
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -356,6 +357,32 @@ def render_command(command_uuid: str, request_type: str, payload: dict[str, Any]
     """The body of a command-channel reply: {CommandUUID, Command: {RequestType, ...}}."""
     command = {"RequestType": request_type, **payload}
     return plistlib.dumps({"CommandUUID": command_uuid, "Command": command})
+
+
+# Stands for the CommandUUID in a rendered command (`command_template`); a UUID string needs no
+# escaping in a property list, so any other one takes its place byte for byte.
+_UUID_SLOT = "00000000-0000-0000-0000-000000000000"
+_COMMAND_UUID = re.compile(r"[0-9A-Fa-f-]{1,64}")
+
+
+def command_template(request_type: str, payload: dict[str, Any]) -> tuple[bytes, bytes] | None:
+    """`render_command`'s bytes before and after the CommandUUID, for commands that differ
+    only by it (the same inventory queued for every new enrollment). None when the payload
+    holds the placeholder itself (render such a command whole)."""
+    body = render_command(_UUID_SLOT, request_type, payload)
+    slot = _UUID_SLOT.encode()
+    if body.count(slot) != 1:
+        return None
+    head, _, tail = body.partition(slot)
+    return head, tail
+
+
+def fill_command_template(template: tuple[bytes, bytes], command_uuid: str) -> bytes:
+    """`render_command(command_uuid, ...)` from its `command_template`."""
+    if not _COMMAND_UUID.fullmatch(command_uuid):
+        raise ValueError("a CommandUUID placed in a template is hexadecimal digits and hyphens")
+    head, tail = template
+    return head + command_uuid.encode() + tail
 
 
 def render_plist(value: dict[str, Any]) -> bytes:

@@ -237,7 +237,7 @@ def _authenticate(
     if ids.is_user_channel:
         raise CheckinRejected(400, "Authenticate is sent on the device channel only")
     enrollment = _find(ids, for_update=True)
-    issued = pki.find_issued_certificate(identity.fingerprint)
+    issued = hotpath.issued_certificate(identity.fingerprint)
     context = hooks.resolve_enrollment(ids, issued.reference if issued else "", bearer)
     if _check_binding(identity, ids, enrollment, issued, context):
         assert enrollment is not None and issued is not None  # noqa: S101 (is_renewal says so)

@@ -87,12 +87,48 @@ def queue_first_commands(*, enrollment: Enrollment) -> int:
     request's `on_queued` is called with its result, in this transaction. User channels are
     not asked an inventory: what they may tell is known through their device. Runs inside the
     caller's transaction, so the TokenUpdate and these commands commit together. Returns the
-    queued commands."""
+    queued commands.
+
+    Usually nothing fails: the providers and the enqueue run in one savepoint. Should anything
+    in it raise, that savepoint is undone and they run again step by step
+    (`_queue_step_by_step`), where a failing provider or a refused request costs the
+    enrollment only those commands."""
     inventory: list[CommandRequest] = []
     if enrollment.parent_id is None and enrollment.device.platform:
         inventory = _inventory_requests(user_enrollment=enrollment.is_user_enrollment)
+    providers = hooks.first_commands_providers()
+    if not inventory and not providers:
+        return 0
+    try:
+        with transaction.atomic():
+            requests = list(inventory)
+            for _name, provider in providers:
+                requests += provider(enrollment) or []
+            if not requests:
+                return 0
+            results = enqueue_commands(
+                enrollments=[enrollment],
+                requests=requests,
+                origin=INVENTORY_ORIGIN,
+                savepoint=False,
+            )
+    except Exception:
+        if connection.needs_rollback:  # the savepoint could not be undone: nor can we go on
+            raise
+        return _queue_step_by_step(enrollment, inventory, providers)
+    return sum(len(result.queued) for result in results)
+
+
+def _queue_step_by_step(
+    enrollment: Enrollment,
+    inventory: list[CommandRequest],
+    providers: list[tuple[str, hooks.FirstCommandsProvider]],
+) -> int:
+    """`queue_first_commands` when something failed: each provider in a savepoint of its own
+    (one that raises is logged and left out), then the enqueue in its own savepoint (should it
+    refuse a provider's request, the inventory is queued alone)."""
     requests = list(inventory)
-    for name, answer in _initial_commands(enrollment):
+    for name, answer in _initial_commands(enrollment, providers):
         if isinstance(answer, Exception):
             # The providers read (their writes wait for `on_queued`); the enrollment completes
             # without that command (the admin can send it), rather than failing the TokenUpdate.
@@ -122,13 +158,15 @@ def queue_first_commands(*, enrollment: Enrollment) -> int:
     return sum(len(result.queued) for result in results)
 
 
-def _initial_commands(enrollment: Enrollment) -> list[tuple[str, Any]]:
-    """The first-commands providers (`hooks.set_first_commands`), each in a savepoint of the
-    TokenUpdate's transaction: a statement failing in one (PostgreSQL then refuses every later
-    statement of the transaction) is undone with it, and the TokenUpdate goes on without its
-    commands. (provider's name, its answer or the exception it raised), in registration order."""
+def _initial_commands(
+    enrollment: Enrollment, providers: list[tuple[str, hooks.FirstCommandsProvider]]
+) -> list[tuple[str, Any]]:
+    """The first-commands providers, each in a savepoint of the TokenUpdate's transaction: a
+    statement failing in one (PostgreSQL then refuses every later statement of the
+    transaction) is undone with it, and the TokenUpdate goes on without its commands.
+    (provider's name, its answer or the exception it raised), in registration order."""
     answers: list[tuple[str, Any]] = []
-    for name, provider in hooks.first_commands_providers():
+    for name, provider in providers:
         try:
             with transaction.atomic():
                 answer: Any = provider(enrollment)

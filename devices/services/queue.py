@@ -44,9 +44,21 @@ class EnqueueResult:
 
 @dataclass(frozen=True)
 class _Variant:
+    request_type: str
     payload: dict[str, Any]
     summary: tuple[dict[str, Any], ...] = ()
     key_paths: tuple[str, ...] = ()
+
+    @functools.cached_property
+    def _template(self) -> tuple[bytes, bytes] | None:
+        return protocol.command_template(self.request_type, self.payload)
+
+    def body(self, command_uuid: str) -> bytes:
+        """The command's plist: rendered once per variant, only the CommandUUID differs."""
+        template = self._template
+        if template is None:
+            return protocol.render_command(command_uuid, self.request_type, self.payload)
+        return protocol.fill_command_template(template, command_uuid)
 
 
 @functools.lru_cache(maxsize=32)
@@ -116,7 +128,7 @@ def _variant_for(
         return None, decision.reason, notes
     payload = decision.payload
     if profile is None:
-        return _Variant(payload, key_paths=decision.key_paths), "", notes
+        return _Variant(spec.request_type, payload, key_paths=decision.key_paths), "", notes
     result, document = capabilities.check_profile_document(profile, target, strip=strip_forbidden)
     if not result.allowed or document is None:
         return None, result.reason, notes
@@ -130,7 +142,11 @@ def _variant_for(
         # server's signing identity, for the device to trust it.
         signed = signing.sign_profile(plistlib.dumps(document))
         payload = {**payload, spec.profile_key: signed}
-    return _Variant(payload, _payload_summary(document), decision.key_paths), "", notes
+    return (
+        _Variant(spec.request_type, payload, _payload_summary(document), decision.key_paths),
+        "",
+        notes,
+    )
 
 
 def _variant_key(variant: _Variant) -> str:
@@ -250,15 +266,84 @@ class _Prepared:
     strip_forbidden: bool
     origin: str | None = None
     result: EnqueueResult = field(default_factory=EnqueueResult)
+    # What the built command and its decisions depend on, when they can be kept (`_Decisions`).
+    key: tuple[str, str, str, bool] | None = None
+
+
+class _Decisions:
+    """The built commands and the capability filter's decisions, kept per process for requests
+    of plain parameters (no profile, nothing but JSON values): every new enrollment is asked the
+    same inventory, and building, judging and rendering it was most of a first TokenUpdate.
+
+    They depend only on the command's registry entry, its parameters, the public URL, whether
+    forbidden keys are stripped and the class of enrollment (platform, OS version, enrollment
+    type, supervision, channel, status): the builders and the filter are pure functions of
+    these and of Apple's schema (the generated `capability_table`), which changes only with the
+    code. So the key holds all of them and nothing needs invalidating; the size is bounded."""
+
+    MAX_ENTRIES = 2048
+
+    def __init__(self) -> None:
+        self.bases: dict[tuple[str, str, str], dict[str, Any]] = {}
+        self.variants: dict[tuple[Any, ...], tuple[_Variant | None, str, tuple[str, ...]]] = {}
+
+    def key(
+        self, spec: commands.CommandSpec, payload: dict[str, Any] | None, strip: bool
+    ) -> tuple[str, str, str, bool] | None:
+        if spec.profile_key:
+            return None  # signed again per device when trimmed: never kept
+        try:
+            params = json.dumps(payload or {}, sort_keys=True, allow_nan=False)
+        except (TypeError, ValueError):  # bytes, dates...: built and judged every time
+            return None
+        if len(params) > 4096:
+            return None
+        return (spec.name, params, settings.PUBLIC_URL, strip)
+
+    def base(
+        self, spec: commands.CommandSpec, payload: dict[str, Any] | None, key: tuple[Any, ...]
+    ) -> dict[str, Any]:
+        found = self.bases.get(key[:3])
+        if found is None:
+            # Raises CommandInputError for invalid parameters (never kept).
+            found = spec.build_payload(payload or {}, public_url=settings.PUBLIC_URL)
+            self._bound(self.bases)[key[:3]] = found
+        return found
+
+    def variant(self, one: _Prepared, kind: _Class) -> tuple[_Variant | None, str, list[str]]:
+        if one.key is None:
+            return _variant_for(
+                one.spec, one.base, kind, profile=one.profile, strip_forbidden=one.strip_forbidden
+            )
+        found = self.variants.get((one.key, kind))
+        if found is None:
+            variant, reason, notes = _variant_for(
+                one.spec, one.base, kind, profile=None, strip_forbidden=one.strip_forbidden
+            )
+            found = (variant, reason, tuple(notes))
+            self._bound(self.variants)[(one.key, kind)] = found
+        return found[0], found[1], list(found[2])
+
+    def _bound(self, entries: dict[Any, Any]) -> dict[Any, Any]:
+        if len(entries) >= self.MAX_ENTRIES:
+            entries.clear()
+        return entries
+
+
+_DECISIONS = _Decisions()
 
 
 def _prepare(request: CommandRequest, strip_forbidden: bool) -> _Prepared:
     spec = commands.get_spec(request.request_type)
-    base = spec.build_payload(request.payload or {}, public_url=settings.PUBLIC_URL)
-    key = spec.profile_key
-    profile = _profile_from_bytes(key, base[key]) if key else None
     priority = spec.priority if request.priority is None else request.priority
     strip = strip_forbidden if request.strip_forbidden is None else request.strip_forbidden
+    key = _DECISIONS.key(spec, request.payload, strip)
+    if key is not None:
+        base = _DECISIONS.base(spec, request.payload, key)
+        return _Prepared(spec, base, None, priority, strip, request.origin, key=key)
+    base = spec.build_payload(request.payload or {}, public_url=settings.PUBLIC_URL)
+    profile_key = spec.profile_key
+    profile = _profile_from_bytes(profile_key, base[profile_key]) if profile_key else None
     return _Prepared(spec, base, profile, priority, strip, request.origin)
 
 
@@ -291,7 +376,6 @@ def enqueue_command(
     return result
 
 
-@transaction.atomic
 def enqueue_commands(
     *,
     enrollments: Iterable[Enrollment] | QuerySet[Enrollment],
@@ -299,17 +383,22 @@ def enqueue_commands(
     actor: Actor = None,
     origin: str = "",
     strip_forbidden: bool = False,
+    savepoint: bool = True,
 ) -> list[EnqueueResult]:
     """Several commands for the same enrollments at once (the inventory asked at enrollment):
     as `enqueue_command` for each, in order, but the commands are one INSERT, the queue rows
     one INSERT ... SELECT per group of enrollments that got the same decision, and the pushes
     one outbox write. Each command's rows get that command's priority. Returns one result per
     request, in order, after calling each request's `on_queued` with its result. Raises
-    CommandInputError (before anything is written) for invalid parameters."""
-    results = _enqueue_requests(enrollments, requests, actor, origin, strip_forbidden)
-    for request, result in zip(requests, results, strict=True):
-        if request.on_queued is not None:
-            request.on_queued(result)
+    CommandInputError (before anything is written) for invalid parameters.
+
+    Atomic; inside a caller's transaction, in a savepoint of its own unless `savepoint` is
+    False (the caller's savepoint then undoes it, as for the first commands)."""
+    with transaction.atomic(savepoint=savepoint):
+        results = _enqueue_requests(enrollments, requests, actor, origin, strip_forbidden)
+        for request, result in zip(requests, results, strict=True):
+            if request.on_queued is not None:
+                request.on_queued(result)
     return results
 
 
@@ -347,9 +436,7 @@ def _decide(
     variants: dict[str, tuple[_Variant, dict[tuple[str, ...], list[_Class]]]] = {}
     by_reason: dict[str, tuple[list[str], list[_Class]]] = {}
     for kind in targets.counts:
-        variant, reason, notes = _variant_for(
-            one.spec, one.base, kind, profile=one.profile, strip_forbidden=one.strip_forbidden
-        )
+        variant, reason, notes = _DECISIONS.variant(one, kind)
         if variant is None:
             by_reason.setdefault(reason, (notes, []))[1].append(kind)
             continue
@@ -415,7 +502,7 @@ def _new_command(one: _Prepared, variant: _Variant, origin: str, user: Any) -> C
         spec=spec.name,
         channel=spec.channel,
         priority=one.priority,
-        body=protocol.render_command(uuid, spec.request_type, variant.payload),
+        body=variant.body(uuid),
         command_keys=list(variant.key_paths),
         payload_summary=list(variant.summary),
         display={

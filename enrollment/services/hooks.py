@@ -70,6 +70,15 @@ def _session_by_reference(reference: str) -> EnrollmentSession | None:
     return session
 
 
+def replaced_channel(reference: str) -> int | None:
+    """The channel (its id) that the enrollment session `reference` replaces, when it came
+    from a re-enrollment link for the person's old device; else None. Asked at every
+    enrollment's completion (`reenrollment.replace_on_completion`): the session lookup above,
+    not a query compiled again each time."""
+    session = _session_by_reference(reference)
+    return session.replaces_id if session is not None else None
+
+
 def _access_token(secret: str, session: EnrollmentSession) -> EnrollmentToken | None:
     """The access token with this secret, its session attached (`session` when it is the
     token's, as it is unless the person signed in again)."""

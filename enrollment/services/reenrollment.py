@@ -26,7 +26,7 @@ from django.utils import timezone
 from devices import services as device_services
 from devices.models import Enrollment
 from enrollment.directory_access import Person, SignInFailed
-from enrollment.models import EnrollmentSession
+from enrollment.services import hooks
 from mdm_server import audit
 
 logger = logging.getLogger(__name__)
@@ -143,11 +143,8 @@ def replace_on_completion(enrollment: Enrollment) -> bool:
     for another channel (the person's new device), unenroll that one as replaced. True if so."""
     if enrollment.parent_id is not None or not enrollment.enrollment_reference:
         return False
-    replaces = (
-        EnrollmentSession.objects.filter(public_id=enrollment.enrollment_reference)
-        .values_list("replaces_id", flat=True)
-        .first()
-    )  # the old channel is read only for a re-enrollment link (rare)
+    replaces = hooks.replaced_channel(enrollment.enrollment_reference)
+    # The old channel is read only for a re-enrollment link (rare).
     if replaces is None or replaces == enrollment.pk:
         return False
     old = Enrollment.objects.filter(pk=replaces).select_related("device").first()

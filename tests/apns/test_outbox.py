@@ -609,3 +609,47 @@ def test_a_drain_of_many_short_chunks_keeps_its_claim_fresh_between_them(
     assert len(sender.ages) == 9  # the last chunk leaves no row waiting
     # 10 chunks of 1.5 s: 15 s in all, but the claim never looked older than 8 s.
     assert max(sender.ages) < settings.APNS_OUTBOX_RECLAIM_SECONDS, sender.ages
+
+
+_STATES: dict[str, Callable[[Any], None]] = {
+    "pushable": lambda e: None,
+    "not enrolled yet": lambda e: type(e).objects.filter(pk=e.pk).update(status="pending"),
+    "dead token": lambda e: type(e).objects.filter(pk=e.pk).update(push_token_dead=True),
+    "waiting in the outbox": lambda e: PendingPush.objects.create(enrollment_id=e.pk),
+    "pushed, not answered": lambda e: (
+        type(e)
+        .objects.filter(pk=e.pk)
+        .update(last_push_at=timezone.now(), last_seen_at=timezone.now() - dt.timedelta(hours=1))
+    ),
+    "pushed, answered": lambda e: (
+        type(e)
+        .objects.filter(pk=e.pk)
+        .update(last_push_at=timezone.now() - dt.timedelta(hours=1), last_seen_at=timezone.now())
+    ),
+}
+
+
+@pytest.mark.parametrize("coalesce", [True, False])
+@pytest.mark.parametrize("state", list(_STATES))
+def test_one_enrollment_is_scheduled_as_it_would_be_among_others(
+    push_certificate: PushCertificate,
+    enrollment_factory: EnrollmentFactory,
+    state: str,
+    coalesce: bool,
+) -> None:
+    """One enrollment (a first TokenUpdate) takes a shorter path, one INSERT ... SELECT: the
+    same decision as for that enrollment scheduled with others."""
+    alone, among, other = (enrollment_factory() for _ in range(3))
+    for enrollment in (alone, among):
+        _STATES[state](enrollment)
+    waiting_before = set(PendingPush.objects.values_list("pk", flat=True))
+
+    one = services.schedule_pushes(enrollment_ids=[alone.pk], coalesce=coalesce)
+    several = services.schedule_pushes(enrollment_ids=[among.pk, other.pk], coalesce=coalesce)
+
+    assert (one.scheduled == [alone.pk]) == (among.pk in several.scheduled)
+    assert one.batch is None
+    written = PendingPush.objects.exclude(pk__in=waiting_before)
+    assert set(written.filter(enrollment_id=alone.pk).values_list("batch_id", flat=True)) == (
+        {None} if one.scheduled else set()
+    )

@@ -20,6 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from apns.models import PendingPush, PushBatch, PushCertificate
 from devices import services
 from devices.models import Command, Device, DeviceEvent, Enrollment, QueuedCommand
+from devices.services import queue
 from tests.apns.conftest import apns_pki, push_certificate, push_key  # noqa: F401 - fixtures
 from tests.channels import bulk_create_channels, new_channel
 
@@ -298,3 +299,71 @@ def test_each_request_s_on_queued_gets_its_result_with_who_got_which_command(
         assert sorted(result.command_of) == sorted(result.queued) == sorted(ids)
     # DeviceInformation differs per class (what each may be asked): several commands.
     assert len(set(results[0].command_of.values())) == len(results[0].commands) > 1
+
+
+def _outcome(
+    enrollment: Enrollment, request_type: str, payload: dict[str, Any] | None, strip: bool
+) -> tuple[Any, ...]:
+    result = services.enqueue_command(
+        enrollments=[enrollment],
+        request_type=request_type,
+        payload=payload,
+        strip_forbidden=strip,
+        origin="test",
+    )
+    command = result.command
+    body = _body(command.uuid) if command is not None else None
+    keys = (command.command_keys, command.display) if command is not None else None
+    return body, keys, result.refused.get(enrollment.pk), result.notes.get(enrollment.pk)
+
+
+@pytest.mark.usefixtures("push_certificate")
+def test_kept_decisions_give_each_class_what_a_fresh_decision_gives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    enrollments = list(
+        Enrollment.objects.filter(pk__in=_rows(3, tag="kept")).select_related("device")
+    )
+    asked = [
+        ("DeviceInformation", None, False),
+        ("InstalledApplicationList", {"ManagedAppsOnly": True}, False),
+        ("DeviceLock", {"Message": "Lost"}, False),
+        ("EraseDevice", None, False),
+        ("EraseDevice", None, True),
+    ]
+    # Every request for every class twice: the second time from what the first one kept.
+    for _ in range(2):
+        kept = [_outcome(e, *one) for one in asked for e in enrollments]
+    assert queue._DECISIONS.variants  # the second pass did read kept decisions
+    fresh = []
+    for one in asked:
+        for enrollment in enrollments:
+            monkeypatch.setattr(queue, "_DECISIONS", queue._Decisions())
+            fresh.append(_outcome(enrollment, *one))
+    assert kept == fresh
+    assert len({json.dumps(body, sort_keys=True) for body, *_ in kept[:3]}) == 3
+
+
+@pytest.mark.usefixtures("push_certificate")
+def test_a_kept_command_follows_the_public_url(settings: Any) -> None:
+    mac = Enrollment.objects.select_related("device").get(pk=_rows(3, tag="url")[2])
+    settings.PUBLIC_URL = "https://mdm.one.example"
+    first, *_ = _outcome(mac, "Unenroll", None, False)
+    settings.PUBLIC_URL = "https://mdm.two.example"
+    second, *_ = _outcome(mac, "Unenroll", None, False)
+    assert first["Command"]["Identifier"] == "example.one.mdm.enrollment"
+    assert second["Command"]["Identifier"] == "example.two.mdm.enrollment"
+
+
+@pytest.mark.usefixtures("push_certificate")
+def test_commands_from_a_kept_decision_get_their_own_uuid() -> None:
+    mac = Enrollment.objects.select_related("device").get(pk=_rows(3, tag="uuid")[2])
+    results = [
+        services.enqueue_command(enrollments=[mac], request_type="SecurityInfo", origin="test")
+        for _ in range(2)
+    ]
+    uuids = [result.command.uuid for result in results if result.command is not None]
+    assert len(set(uuids)) == 2
+    for command_uuid in uuids:
+        stored = plistlib.loads(bytes(Command.objects.get(uuid=command_uuid).body))
+        assert stored["CommandUUID"] == command_uuid

@@ -163,6 +163,9 @@ def test_a_first_commands_receiver_whose_sql_fails_costs_the_enrollment_nothing(
     enrollment = Enrollment.objects.get(device__udid=device.udid, parent=None)
     assert enrollment.status == Enrollment.Status.ENROLLED
     assert set(_queued(enrollment)) == INVENTORY | {"DeclarativeManagement"}
+    # Queued once: what the first attempt (all providers and the enqueue in one savepoint) wrote
+    # before the failure was undone with it.
+    assert QueuedCommand.objects.filter(enrollment=enrollment).count() == len(INVENTORY) + 1
     user = Enrollment.objects.get(parent=enrollment)
     assert user.status == Enrollment.Status.ENROLLED
     assert set(_queued(user)) == {"DeclarativeManagement"}

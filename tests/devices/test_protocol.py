@@ -164,6 +164,28 @@ def test_render_command_round_trips() -> None:
     }
 
 
+def test_a_filled_command_template_is_the_command_rendered() -> None:
+    payload = {"Queries": ["DeviceName", "OSVersion"], "Message": "a <b> & c", "N": 3}
+    template = protocol.command_template("DeviceInformation", payload)
+    assert template is not None
+    for command_uuid in ("0C1F0E5A-9D7B-4B39-9E0A-2B5C1D3E4F60", "abc-123"):
+        filled = protocol.fill_command_template(template, command_uuid)
+        assert filled == protocol.render_command(command_uuid, "DeviceInformation", payload)
+
+
+def test_a_payload_holding_the_placeholder_has_no_template() -> None:
+    payload = {"Message": "00000000-0000-0000-0000-000000000000"}
+    assert protocol.command_template("DeviceLock", payload) is None
+
+
+@pytest.mark.parametrize("command_uuid", ["", "A<B", "A&B", "é"])
+def test_a_template_is_filled_only_with_a_uuid_that_needs_no_escaping(command_uuid: str) -> None:
+    template = protocol.command_template("SecurityInfo", {})
+    assert template is not None
+    with pytest.raises(ValueError, match="CommandUUID"):
+        protocol.fill_command_template(template, command_uuid)
+
+
 def test_error_chain_is_json_safe() -> None:
     report = protocol.parse_report(
         _plist(
