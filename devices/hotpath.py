@@ -789,6 +789,24 @@ def locked_delivery(enrollment_id: int, command_uuid: str) -> QueuedCommand | No
     return delivery
 
 
+def relock_delivery(delivery: QueuedCommand | None) -> QueuedCommand | None:
+    """A queue row read without a lock (`connect_row(..., lock=False)`), locked in the caller's
+    transaction and its status read again; None when it is gone (or was never found)."""
+    if delivery is None:
+        return None
+    alias = router.db_for_write(QueuedCommand)
+    lock = " FOR UPDATE" if connections[alias].features.has_select_for_update else ""
+    row = _fetch_one(
+        alias,
+        f"SELECT {_column('status')} FROM {QueuedCommand._meta.db_table} WHERE id = %s{lock}",  # noqa: S608
+        [delivery.pk],
+    )
+    if row is None:
+        return None
+    delivery.status = row[0]
+    return delivery
+
+
 def _concrete(name: str) -> Field[Any, Any]:
     """A column of the queue table (never a relation's reverse side)."""
     field = QueuedCommand._meta.get_field(name)

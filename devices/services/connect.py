@@ -75,7 +75,7 @@ def serve_report(
         # The others (NotNow, a repeat, an unknown command, inventory rows, Unenroll): in a
         # transaction, their queue row locked first.
         with transaction.atomic(using=router.db_for_write(QueuedCommand)):
-            locked = hotpath.locked_delivery(found.enrollment.pk, report.command_uuid)
+            locked = hotpath.relock_delivery(found.result_delivery)
             found = replace(found, result_delivery=locked, result_locked=True)
             return handle_report(connect=found, report=report, body=body)
     # A result: its transaction starts first; a refusal below rolls back whatever the checks
