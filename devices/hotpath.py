@@ -611,13 +611,10 @@ def deliver_next(
     *,
     now: dt.datetime,
     kind: str,
-    result: StoredResult | None = None,
 ) -> Delivery | None:
     """The enrollment's next pending command, marked sent at `now` and logged as `kind` "sent",
-    in one statement (which also writes `result`: `store_result_and_deliver`); None when
-    nothing is pending."""
-    if result is not None:
-        return store_result_and_deliver(enrollment, statuses, now=now, kind=kind, result=result)[1]
+    in one statement; None when nothing is pending. (With a result to store first:
+    `store_result_and_deliver`.)"""
     alias = router.db_for_write(QueuedCommand)
     connection = connections[alias]
     if connection.vendor != "postgresql":

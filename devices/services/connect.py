@@ -78,8 +78,7 @@ def serve_report(
             locked = hotpath.relock_delivery(found.result_delivery)
             found = replace(found, result_delivery=locked, result_locked=True)
             return handle_report(connect=found, report=report, body=body)
-    # A result: its transaction starts first; a refusal below rolls back whatever the checks
-    # wrote.
+    # Elsewhere (SQLite) a result's transaction starts first, and its queue row is read apart.
     with transaction.atomic(using=router.db_for_write(QueuedCommand)):
         found = find_for_connect(report.ids, identity, command_uuid=report.command_uuid)
         _check_bearer(found, bearer)
