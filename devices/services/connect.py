@@ -63,7 +63,7 @@ def serve_report(
         found = find_for_connect(report.ids, identity)
         _check_bearer(found, bearer)
         return handle_report(connect=found, report=report, body=body)
-    if hotpath.stores_results_in_one_statement():
+    if report.status is not ReportStatus.NOT_NOW and hotpath.stores_results_in_one_statement():
         # The channel row and the result's queue row as they are, without a transaction: most
         # results are then stored, with their inventory, by the one statement that delivers the
         # next command, and only if their row is still pending then.
@@ -72,13 +72,14 @@ def serve_report(
         reply = _result_in_one_statement(found, report, body)
         if reply is not None:
             return reply
-        # The others (NotNow, a repeat, an unknown command, inventory rows, Unenroll): in a
+        # The others (a repeat, an unknown command, inventory rows, Unenroll): in a
         # transaction, their queue row locked first.
         with transaction.atomic(using=router.db_for_write(QueuedCommand)):
             locked = hotpath.relock_delivery(found.result_delivery)
             found = replace(found, result_delivery=locked, result_locked=True)
             return handle_report(connect=found, report=report, body=body)
-    # Elsewhere (SQLite) a result's transaction starts first, and its queue row is read apart.
+    # A NotNow, and any result elsewhere (SQLite): its transaction starts first, so the channel
+    # row and the result's queue row (locked) are one statement on PostgreSQL.
     with transaction.atomic(using=router.db_for_write(QueuedCommand)):
         found = find_for_connect(report.ids, identity, command_uuid=report.command_uuid)
         _check_bearer(found, bearer)
@@ -88,15 +89,11 @@ def serve_report(
 def _result_in_one_statement(
     connect: hotpath.ConnectRow, report: protocol.CommandReport, body: bytes
 ) -> Reply | None:
-    """A result whose every write is its queue row, its log row and its Device's columns,
-    stored by the statement that delivers the next command (atomic by itself); None for the
-    others, which `handle_report` takes in a transaction."""
+    """A result (not NotNow) whose every write is its queue row, its log row and its Device's
+    columns, stored by the statement that delivers the next command (atomic by itself); None
+    for the others, which `handle_report` takes in a transaction."""
     delivery = connect.result_delivery
-    if (
-        delivery is None
-        or delivery.status not in QueuedCommand.PENDING
-        or report.status is ReportStatus.NOT_NOW
-    ):
+    if delivery is None or delivery.status not in QueuedCommand.PENDING:
         return None
     if report.status is ReportStatus.ACKNOWLEDGED and (
         commands.writes_rows_on_result(delivery.command.request_type)
