@@ -114,6 +114,8 @@ class ConnectRow:
     # when this enrollment was never sent that command). Not looked for: `locked_delivery`.
     result_read: bool = False
     result_delivery: QueuedCommand | None = None
+    # Whether that row was locked (read in the transaction that stores the result).
+    result_locked: bool = False
 
 
 # What a poll and a result read of their enrollment: the pin, the status, the capability
@@ -158,9 +160,9 @@ def _connect_query() -> tuple[tuple[tuple[Any, Any], ...], tuple[tuple[Any, Any]
 
 
 @functools.cache
-def _connect_result_query(alias: str) -> str:
+def _connect_result_query(alias: str, lock: bool) -> str:
     """`_connect_query` for a result: instead of the pending check, the queue row of the
-    result's CommandUUID with its command, locked (what `locked_delivery` reads)."""
+    result's CommandUUID with its command, locked or not (what `locked_delivery` reads)."""
     columns, device_columns, _ = _connect_query()
     queue_columns, command_columns, _ = _result_query(alias)
     selected = ", ".join(
@@ -179,20 +181,23 @@ def _connect_result_query(alias: str) -> str:
         f"FROM {Enrollment._meta.db_table} e {_device_join()} "
         f"LEFT JOIN LATERAL (SELECT {inner} FROM {QueuedCommand._meta.db_table} q "
         f"JOIN {Command._meta.db_table} c ON c.id = q.command_id "
-        "WHERE q.enrollment_id = e.id AND c.uuid = %s ORDER BY q.id LIMIT 1 "
-        "FOR UPDATE OF q"
+        "WHERE q.enrollment_id = e.id AND c.uuid = %s ORDER BY q.id LIMIT 1"
+        f"{' FOR UPDATE OF q' if lock else ''}"
         ") r ON true "
         "WHERE e.channel_key = %s"
     )
 
 
-def connect_row(key: str, *, command_uuid: str | None = None) -> ConnectRow | None:
+def connect_row(
+    key: str, *, command_uuid: str | None = None, lock: bool = True
+) -> ConnectRow | None:
     """The enrollment of this channel key for a command-channel request, with its Device: one
-    indexed lookup. With `command_uuid` (a result, inside the transaction that stores it, on
-    PostgreSQL) the same statement reads and locks that command's queue row."""
+    indexed lookup. With `command_uuid` (a result, on PostgreSQL) the same statement reads that
+    command's queue row: locked (`lock`, inside the transaction that stores it), or as it is
+    (for `store_result_and_deliver`, whose one statement stores it only if still pending)."""
     columns, device_columns, query = _connect_query()
     split = len(columns)
-    if command_uuid is None or not _reads_result_with_row():
+    if command_uuid is None or not _reads_result_with_row(lock):
         db = router.db_for_read(Enrollment)
         row = _fetch_one(db, query, [key])
         if row is None:
@@ -201,7 +206,7 @@ def connect_row(key: str, *, command_uuid: str | None = None) -> ConnectRow | No
         enrollment.device = _from_row(Device, device_columns, row[split:-1], db)
         return ConnectRow(enrollment=enrollment, queue_empty=not row[-1])
     db = router.db_for_write(QueuedCommand)
-    row = _fetch_one(db, _connect_result_query(db), [command_uuid, key])
+    row = _fetch_one(db, _connect_result_query(db, lock), [command_uuid, key])
     if row is None:
         return None
     device_end = split + len(device_columns)
@@ -218,14 +223,25 @@ def connect_row(key: str, *, command_uuid: str | None = None) -> ConnectRow | No
             Command, command_columns, row[start + len(queue_columns) :], db
         )
     return ConnectRow(
-        enrollment=enrollment, queue_empty=False, result_read=True, result_delivery=delivery
+        enrollment=enrollment,
+        queue_empty=False,
+        result_read=True,
+        result_delivery=delivery,
+        result_locked=lock,
     )
 
 
-def _reads_result_with_row() -> bool:
-    """PostgreSQL (a locked LATERAL subquery); elsewhere the result's row is read apart."""
+def _reads_result_with_row(lock: bool) -> bool:
+    """PostgreSQL (a LATERAL subquery, locked inside a transaction); elsewhere the result's
+    row is read apart."""
     connection = connections[router.db_for_write(QueuedCommand)]
-    return connection.vendor == "postgresql" and not connection.get_autocommit()
+    return connection.vendor == "postgresql" and not (lock and connection.get_autocommit())
+
+
+def stores_results_in_one_statement() -> bool:
+    """Whether a result can be stored, with its inventory, by the statement that delivers the
+    next command (`store_result_and_deliver`): PostgreSQL's data-modifying WITH."""
+    return connections[router.db_for_write(QueuedCommand)].vendor == "postgresql"
 
 
 # Check-ins read their whole channel row with its Device by channel key (no parent join: only
@@ -475,11 +491,13 @@ _EVENT_FROM_COMMAND = {"action": "request_type", "command_uuid": "uuid"}
 @dataclass(frozen=True, slots=True)
 class StoredResult:
     """A command result to write: its queue row (status, result, error_chain and completed_at
-    set) and its device log row. `deliver_next` writes both in its statement; `store_result`
-    alone when no delivery follows."""
+    set), its device log row, and the Device columns it changes (`device_fields`, already set on
+    the log row's enrollment's Device). `store_result_and_deliver` writes them all in its
+    statement, only if the queue row is still pending; `store_result` when no delivery follows."""
 
     delivery: QueuedCommand
     event: DeviceEvent
+    device_fields: tuple[str, ...] = ()
 
 
 _RESULT_FIELDS = ("status", "result", "error_chain", "completed_at")
@@ -496,9 +514,20 @@ def _event_fields() -> tuple[Any, ...]:
     return tuple(f for f in DeviceEvent._meta.local_concrete_fields if not f.primary_key)
 
 
+def _device_field(name: str) -> Field[Any, Any]:
+    field = Device._meta.get_field(name)
+    if not isinstance(field, Field) or field.column is None or field.primary_key:
+        raise TypeError(f"{name} is not a column of the device table")
+    return field
+
+
+def _device_column(name: str) -> str:
+    return str(_device_field(name).column)
+
+
 @functools.cache
 def _deliver_query(
-    alias: str, statuses: tuple[str, ...], with_result: bool
+    alias: str, statuses: tuple[str, ...], with_result: bool, device_fields: tuple[str, ...] = ()
 ) -> tuple[tuple[tuple[Any, Any], ...], tuple[Any, ...], str]:
     connection = connections[alias]
     qn = connection.ops.quote_name
@@ -515,17 +544,27 @@ def _deliver_query(
         for f in event_fields
     )
     status, sent_at = qn(_column("status")), qn(_column("sent_at"))
+    selected = ", ".join(f"c.{f.column}" for f, _ in columns)
     stored, other_than = "", ""
     if with_result:
-        # The result's queue row and its log row are written by the same statement. Every part
-        # of a WITH sees the rows as they were before it, so the answered row, still pending
-        # there, is left out of the choice of the next one by its id.
+        # The result's queue row, its log row and its inventory are written by the same
+        # statement, and only if the row is still pending when its UPDATE gets it: a copy of
+        # the result stored meanwhile (the row is then answered, or locked until it is) leaves
+        # nothing written twice. Every part of a WITH sees the rows as they were before it, so
+        # the answered row, still pending there, is left out of the choice of the next one.
         assignments = ", ".join(f"{qn(_column(name))} = %s" for name in _RESULT_FIELDS)
         stored = (
-            f"stored AS (UPDATE {queue} SET {assignments} WHERE id = %s RETURNING id), "  # noqa: S608
+            f"stored AS (UPDATE {queue} SET {assignments} WHERE id = %s "  # noqa: S608
+            f"AND {status} IN ({_pending_in_list(QueuedCommand.PENDING)}) RETURNING id), "
             f"result_logged AS (INSERT INTO {events} ({event_columns}) "
-            f"VALUES ({', '.join('%s' for _ in event_fields)}) RETURNING id), "
+            f"SELECT {', '.join('%s' for _ in event_fields)} FROM stored RETURNING id), "
         )
+        if device_fields:
+            changes = ", ".join(f"{qn(_device_column(n))} = %s" for n in device_fields)
+            stored += (
+                f"inventory AS (UPDATE {qn(Device._meta.db_table)} SET {changes} "  # noqa: S608
+                "WHERE id = %s AND EXISTS (SELECT 1 FROM stored) RETURNING id), "
+            )
         other_than = "AND q.id <> %s "
     # One statement: choose the next pending row (the partial index), mark it sent, and log it.
     # The delivery-time filter runs afterwards in Python; a refusal (rare) turns both into a drop
@@ -539,9 +578,20 @@ def _deliver_query(
         f"logged AS (INSERT INTO {events} ({event_columns}) "
         f"SELECT {event_values} FROM sent JOIN {command} c ON c.id = sent.command_id "
         "RETURNING id) "
-        f"SELECT sent.id, (SELECT id FROM logged), {', '.join(f'c.{f.column}' for f, _ in columns)} "
-        f"FROM sent JOIN {command} c ON c.id = sent.command_id"
     )
+    if with_result:
+        # One row whether or not a command follows: whether the result was stored comes first.
+        query += (
+            "SELECT (SELECT count(*) FROM stored), sent.id, (SELECT id FROM logged), "  # noqa: S608
+            f"{selected} "
+            f"FROM (SELECT 1) one LEFT JOIN sent ON true LEFT JOIN {command} c "
+            "ON c.id = sent.command_id"
+        )
+    else:
+        query += (
+            f"SELECT sent.id, (SELECT id FROM logged), {selected} "  # noqa: S608 - names
+            f"FROM sent JOIN {command} c ON c.id = sent.command_id"
+        )
     return columns, tuple(f for f in event_fields if f.name not in _EVENT_FROM_COMMAND), query
 
 
@@ -555,6 +605,13 @@ def _result_params(result: StoredResult, connection: Any) -> list[Any]:
     params.extend(
         f.get_db_prep_save(f.pre_save(event, True), connection=connection) for f in _event_fields()
     )
+    if result.device_fields:
+        device = event.enrollment.device
+        for name in result.device_fields:
+            field = _device_field(name)
+            value = field.pre_save(device, False)
+            params.append(field.get_db_prep_save(value, connection=connection))
+        params.append(device.pk)
     return params
 
 
@@ -562,6 +619,8 @@ def store_result(result: StoredResult) -> None:
     """Write a result's queue row and log row (when no delivery follows in the same statement)."""
     _SAVE_RESULT.save(result.delivery)
     _INSERT_EVENT.save(result.event)
+    if result.device_fields:
+        save_device_fields(result.event.enrollment.device, result.device_fields)
 
 
 def deliver_next(
@@ -570,22 +629,71 @@ def deliver_next(
     *,
     now: dt.datetime,
     kind: str,
-    result: StoredResult | None = None,
 ) -> Delivery | None:
     """The enrollment's next pending command, marked sent at `now` and logged as `kind` "sent",
-    in one statement (which also writes `result`); None when nothing is pending."""
+    in one statement; None when nothing is pending. (With a result to store first:
+    `store_result_and_deliver`.)"""
+    alias = router.db_for_write(QueuedCommand)
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        return _deliver_next_in_steps(enrollment, statuses, now=now, kind=kind, result=None)[1]
+    columns, event_fields, query = _deliver_query(alias, tuple(sorted(statuses)), False)
+    row = _execute_delivery(
+        connection, alias, query, _delivery_params(enrollment, now, kind, event_fields, connection)
+    )
+    if row is None:
+        return None
+    return Delivery(
+        queue_id=int(row[0]),
+        event_id=int(row[1]),
+        command=_from_row(Command, columns, row[2:], alias),
+    )
+
+
+def store_result_and_deliver(
+    enrollment: Enrollment,
+    statuses: Sequence[str],
+    *,
+    now: dt.datetime,
+    kind: str,
+    result: StoredResult,
+) -> tuple[bool, Delivery | None]:
+    """Store `result` (its queue row, log row and Device columns) if its queue row is still
+    pending, and deliver the next command as `deliver_next` does: one statement on PostgreSQL,
+    atomic by itself. Whether the result was stored (False: another copy of it was first), and
+    the delivery."""
     alias = router.db_for_write(QueuedCommand)
     connection = connections[alias]
     if connection.vendor != "postgresql":
         return _deliver_next_in_steps(enrollment, statuses, now=now, kind=kind, result=result)
     columns, event_fields, query = _deliver_query(
-        alias, tuple(sorted(statuses)), result is not None
+        alias, tuple(sorted(statuses)), True, result.device_fields
     )
+    params = _result_params(result, connection)
+    params.extend(_delivery_params(enrollment, now, kind, event_fields, connection, result))
+    row = _execute_delivery(connection, alias, query, params)
+    if row is None:  # pragma: no cover - the statement always returns its one row
+        raise RuntimeError("the result statement returned no row")
+    stored = bool(row[0])
+    if row[1] is None:
+        return stored, None
+    return stored, Delivery(
+        queue_id=int(row[1]),
+        event_id=int(row[2]),
+        command=_from_row(Command, columns, row[3:], alias),
+    )
+
+
+def _delivery_params(
+    enrollment: Enrollment,
+    now: dt.datetime,
+    kind: str,
+    event_fields: tuple[Any, ...],
+    connection: Any,
+    result: StoredResult | None = None,
+) -> list[Any]:
     event = DeviceEvent(enrollment=enrollment, kind=kind, status="sent", detail={})
-    params: list[Any] = []
-    if result is not None:
-        params.extend(_result_params(result, connection))
-    params.append(enrollment.pk)
+    params: list[Any] = [enrollment.pk]
     if result is not None:
         params.append(result.delivery.pk)
     params.extend(
@@ -597,16 +705,13 @@ def deliver_next(
     params.extend(
         f.get_db_prep_save(f.pre_save(event, True), connection=connection) for f in event_fields
     )
+    return params
+
+
+def _execute_delivery(connection: Any, alias: str, query: str, params: list[Any]) -> Any:
     with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
         cursor.execute(query, params)
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    return Delivery(
-        queue_id=int(row[0]),
-        event_id=int(row[1]),
-        command=_from_row(Command, columns, row[2:], alias),
-    )
+        return cursor.fetchone()
 
 
 def _deliver_next_in_steps(
@@ -616,11 +721,12 @@ def _deliver_next_in_steps(
     now: dt.datetime,
     kind: str,
     result: StoredResult | None,
-) -> Delivery | None:
-    """`deliver_next` in separate statements, for a database without data-modifying WITH
-    statements (SQLite: the embedded mode): the result, the choice, the mark, the log row."""
+) -> tuple[bool, Delivery | None]:
+    """`store_result_and_deliver` in separate statements, for a database without
+    data-modifying WITH statements (SQLite: the embedded mode; the caller's transaction read the
+    result's row pending): the result, the choice, the mark, the log row."""
     if result is not None:
-        store_result(result)
+        store_result(result)  # its row read pending by the caller's transaction
     pending = QueuedCommand.objects.filter(enrollment_id=enrollment.pk, status__in=statuses)
     if result is not None:  # a NotNow leaves it pending: it waits for a later poll
         pending = pending.exclude(pk=result.delivery.pk)
@@ -631,7 +737,7 @@ def _deliver_next_in_steps(
         .first()
     )
     if row is None:
-        return None
+        return result is not None, None
     update_queue_row(row.pk, status=QueuedCommand.Status.SENT, sent_at=now)
     event = DeviceEvent(
         enrollment=enrollment,
@@ -642,7 +748,7 @@ def _deliver_next_in_steps(
         command_uuid=row.command.uuid,
     )
     insert_event(event)
-    return Delivery(queue_id=row.pk, event_id=event.pk, command=row.command)
+    return result is not None, Delivery(queue_id=row.pk, event_id=event.pk, command=row.command)
 
 
 def refuse_delivery(delivery: Delivery, *, reason: str, now: dt.datetime, kind: str) -> None:
@@ -695,6 +801,24 @@ def locked_delivery(enrollment_id: int, command_uuid: str) -> QueuedCommand | No
     split = len(queue_columns)
     delivery: QueuedCommand = _from_row(QueuedCommand, queue_columns, row[:split], alias)
     delivery.command = _from_row(Command, command_columns, row[split:], alias)
+    return delivery
+
+
+def relock_delivery(delivery: QueuedCommand | None) -> QueuedCommand | None:
+    """A queue row read without a lock (`connect_row(..., lock=False)`), locked in the caller's
+    transaction and its status read again; None when it is gone (or was never found)."""
+    if delivery is None:
+        return None
+    alias = router.db_for_write(QueuedCommand)
+    lock = " FOR UPDATE" if connections[alias].features.has_select_for_update else ""
+    row = _fetch_one(
+        alias,
+        f"SELECT {_column('status')} FROM {QueuedCommand._meta.db_table} WHERE id = %s{lock}",  # noqa: S608
+        [delivery.pk],
+    )
+    if row is None:
+        return None
+    delivery.status = row[0]
     return delivery
 
 

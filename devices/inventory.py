@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.utils import timezone
@@ -27,6 +28,15 @@ from devices.models import (
 from mdm_server.pki import certificates
 
 MAX_ITEMS = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceFields:
+    """What an Acknowledged result changes on its Device alone (`CommandSpec.on_result_fields`):
+    the fields, already set on the enrollment's Device, and the summary for the device log."""
+
+    fields: tuple[str, ...]
+    summary: dict[str, Any]
 
 
 _Row = TypeVar("_Row", InstalledApplication, InstalledProfile, InstalledCertificate)
@@ -98,14 +108,13 @@ def device_information(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str,
     return summary
 
 
-def security_info(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str, Any]:
+def security_info(enrollment: Enrollment, raw: dict[str, Any]) -> DeviceFields:
+    """Device columns only: written by the services with the result."""
     info = raw.get("SecurityInfo")
     if not isinstance(info, dict):
-        return {"note": "no SecurityInfo"}
-    device = enrollment.device
-    device.security_info = protocol.to_json_safe(info)
-    hotpath.save_device_fields(device, ["security_info"])
-    return {"keys": len(info)}
+        return DeviceFields(fields=(), summary={"note": "no SecurityInfo"})
+    enrollment.device.security_info = protocol.to_json_safe(info)
+    return DeviceFields(fields=("security_info",), summary={"keys": len(info)})
 
 
 def installed_application_list(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str, Any]:

@@ -15,8 +15,10 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from devices import hotpath
 from devices.commands.base import CommandInputError, CommandSpec, Param, plist_problem
 from devices.commands.unenroll import enrollment_profile_identifier, payload_identifier_prefix
+from devices.inventory import DeviceFields
 
 
 def _discover() -> list[tuple[str, CommandSpec]]:
@@ -45,6 +47,14 @@ ENDS_ENROLLMENT = frozenset(spec.name for spec in REGISTRY.values() if spec.ends
 _RESULT_HANDLERS = {
     spec.request_type: spec.on_result for spec in REGISTRY.values() if spec.on_result is not None
 }
+_FIELD_HANDLERS = {
+    spec.request_type: spec.on_result_fields
+    for spec in REGISTRY.values()
+    if spec.on_result_fields is not None
+}
+if set(_RESULT_HANDLERS) & set(_FIELD_HANDLERS):
+    raise RuntimeError("a RequestType has both kinds of result handler")
+_NO_FIELDS = DeviceFields(fields=(), summary={})
 
 
 def get_spec(name: str) -> CommandSpec:
@@ -62,9 +72,29 @@ def build_command(
 
 
 def handle_result(enrollment: Any, request_type: str, raw: dict[str, Any]) -> dict[str, Any]:
-    """What an Acknowledged result of this RequestType changes; a summary for the device log."""
-    handler = _RESULT_HANDLERS.get(request_type)
-    return handler(enrollment, raw) if handler is not None else {}
+    """What an Acknowledged result of this RequestType changes, written; a summary for the
+    device log."""
+    change = result_fields(enrollment, request_type, raw)
+    if change is None:
+        return _RESULT_HANDLERS[request_type](enrollment, raw)
+    if change.fields:
+        hotpath.save_device_fields(enrollment.device, change.fields)
+    return change.summary
+
+
+def result_fields(enrollment: Any, request_type: str, raw: dict[str, Any]) -> DeviceFields | None:
+    """What an Acknowledged result of this RequestType changes, when that is Device columns at
+    most: set on the enrollment's Device, not written. None when its handler writes rows of its
+    own (inside the result's transaction: `handle_result`)."""
+    if request_type in _RESULT_HANDLERS:
+        return None
+    handler = _FIELD_HANDLERS.get(request_type)
+    return handler(enrollment, raw) if handler is not None else _NO_FIELDS
+
+
+def writes_rows_on_result(request_type: str) -> bool:
+    """Whether an Acknowledged result of this RequestType writes rows of its own."""
+    return request_type in _RESULT_HANDLERS
 
 
 def new_uuid() -> str:
@@ -95,6 +125,7 @@ __all__ = [
     "REGISTRY",
     "CommandInputError",
     "CommandSpec",
+    "DeviceFields",
     "Param",
     "build_command",
     "display_params",
@@ -104,4 +135,6 @@ __all__ = [
     "new_uuid",
     "payload_identifier_prefix",
     "plist_problem",
+    "result_fields",
+    "writes_rows_on_result",
 ]

@@ -32,6 +32,8 @@ class CommandInputError(ValueError):
 
 # DRF's Field and Serializer are generic in their type stubs only.
 if TYPE_CHECKING:
+    from devices.inventory import DeviceFields
+
     _Field = serializers.Field[Any, Any, Any, Any]
     _Serializer = serializers.Serializer[Any]
 else:
@@ -237,6 +239,8 @@ Builder = Callable[[dict[str, Any]], dict[str, Any]]
 TargetBuilder = Callable[[dict[str, Any], capabilities.Target], dict[str, Any]]
 ResultHandler = Callable[[Any, dict[str, Any]], dict[str, Any]]
 
+DeviceFieldsHandler = Callable[[Any, dict[str, Any]], "DeviceFields"]
+
 
 def copy_keys(values: dict[str, Any]) -> dict[str, Any]:
     """The usual builder: the validated parameters are the command's keys."""
@@ -263,6 +267,10 @@ class CommandSpec:
     default_keys: frozenset[str] = field(default_factory=frozenset)
     # What an Acknowledged result changes (inventory); returns a summary for the device log.
     on_result: ResultHandler | None = None
+    # Or, for a result that changes Device columns only: sets them on the enrollment's Device
+    # and names them, writing nothing; the services write them with the result (on PostgreSQL
+    # in the one statement that stores it and delivers the next command).
+    on_result_fields: DeviceFieldsHandler | None = None
     # The built command fitted to one class of device, before the capability filter judges it
     # (DeviceInformation without Queries asks every key that device may be asked). None: the
     # command is the same for every device.
@@ -277,6 +285,8 @@ class CommandSpec:
     def __post_init__(self) -> None:
         if not self.request_type:
             object.__setattr__(self, "request_type", self.name)
+        if self.on_result is not None and self.on_result_fields is not None:
+            raise ValueError(f"{self.name}: on_result or on_result_fields, not both")
 
     @cached_property
     def params(self) -> tuple[Param, ...]:

@@ -8,5 +8,5 @@ COMMAND = CommandSpec(
     name="SecurityInfo",
     title="Security information",
     menu_order=20,
-    on_result=inventory.security_info,
+    on_result_fields=inventory.security_info,
 )

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any, cast
 
 from django.db import router, transaction
@@ -30,15 +31,20 @@ from devices.services.pin import _check_pin
 
 
 def find_for_connect(
-    ids: protocol.EnrollmentIds, identity: DeviceIdentity, *, command_uuid: str | None = None
+    ids: protocol.EnrollmentIds,
+    identity: DeviceIdentity,
+    *,
+    command_uuid: str | None = None,
+    lock: bool = True,
 ) -> hotpath.ConnectRow:
     """The enrollment of a command-channel request, pinned to the identity and not checked out
-    (with a result's `command_uuid`, in its transaction: that command's queue row too).
+    (with a result's `command_uuid`: that command's queue row too, locked in the result's
+    transaction unless `lock` is false).
 
     Only what a poll and a result read is loaded; the other fields load when first used (an
     inventory update of DeviceInformation reads and writes a few of them).
     """
-    found = hotpath.connect_row(ids.key, command_uuid=command_uuid)
+    found = hotpath.connect_row(ids.key, command_uuid=command_uuid, lock=lock)
     if found is None:
         raise CheckinRejected(404, "unknown enrollment")
     _check_pin(found.enrollment, identity)
@@ -57,12 +63,52 @@ def serve_report(
         found = find_for_connect(report.ids, identity)
         _check_bearer(found, bearer)
         return handle_report(connect=found, report=report, body=body)
-    # A result: its transaction starts first, so the channel row and the result's queue row
-    # (locked) are one statement; a refusal below rolls back whatever the checks wrote.
+    if report.status is not ReportStatus.NOT_NOW and hotpath.stores_results_in_one_statement():
+        # The channel row and the result's queue row as they are, without a transaction: most
+        # results are then stored, with their inventory, by the one statement that delivers the
+        # next command, and only if their row is still pending then.
+        found = find_for_connect(report.ids, identity, command_uuid=report.command_uuid, lock=False)
+        _check_bearer(found, bearer)
+        reply = _result_in_one_statement(found, report, body)
+        if reply is not None:
+            return reply
+        # The others (a repeat, an unknown command, inventory rows, Unenroll): in a
+        # transaction, their queue row locked first.
+        with transaction.atomic(using=router.db_for_write(QueuedCommand)):
+            locked = hotpath.relock_delivery(found.result_delivery)
+            found = replace(found, result_delivery=locked, result_locked=True)
+            return handle_report(connect=found, report=report, body=body)
+    # A NotNow, and any result elsewhere (SQLite): its transaction starts first, so the channel
+    # row and the result's queue row (locked) are one statement on PostgreSQL.
     with transaction.atomic(using=router.db_for_write(QueuedCommand)):
         found = find_for_connect(report.ids, identity, command_uuid=report.command_uuid)
         _check_bearer(found, bearer)
         return handle_report(connect=found, report=report, body=body)
+
+
+def _result_in_one_statement(
+    connect: hotpath.ConnectRow, report: protocol.CommandReport, body: bytes
+) -> Reply | None:
+    """A result (not NotNow) whose every write is its queue row, its log row and its Device's
+    columns, stored by the statement that delivers the next command (atomic by itself); None
+    for the others, which `handle_report` takes in a transaction."""
+    delivery = connect.result_delivery
+    if delivery is None or delivery.status not in QueuedCommand.PENDING:
+        return None
+    if report.status is ReportStatus.ACKNOWLEDGED and (
+        commands.writes_rows_on_result(delivery.command.request_type)
+        or _ends_enrollment(delivery.command)
+    ):
+        return None
+    enrollment = connect.enrollment
+    stored = _stored_result(enrollment, delivery, report, body)
+    _touch_if_stale(enrollment)
+    return _next_command(
+        enrollment,
+        (QueuedCommand.Status.QUEUED, QueuedCommand.Status.SENT),
+        result=stored,
+        report=report,
+    )
 
 
 def _check_bearer(found: hotpath.ConnectRow, bearer: str | None) -> None:
@@ -91,7 +137,10 @@ def handle_report(
         stored = _record_result(connect, report, body)
         _touch_if_stale(enrollment)
         return _next_command(
-            enrollment, (QueuedCommand.Status.QUEUED, QueuedCommand.Status.SENT), result=stored
+            enrollment,
+            (QueuedCommand.Status.QUEUED, QueuedCommand.Status.SENT),
+            result=stored,
+            report=report,
         )
 
 
@@ -107,16 +156,24 @@ def _next_command(
     statuses: Sequence[str],
     *,
     result: hotpath.StoredResult | None = None,
+    report: protocol.CommandReport | None = None,
 ) -> Reply:
-    """The next command (marked sent), or an empty reply; `result`, a result still to write,
-    is written by the first statement."""
+    """The next command (marked sent), or an empty reply; `result`, a result (`report`) still
+    to write, is written by the first statement if its row is still pending."""
     target = None
     for _ in range(MAX_DROPS_PER_REQUEST + 1):
-        # Chosen, marked sent and logged in one statement (atomic by itself on an Idle poll).
+        # Chosen, marked sent and logged in one statement (atomic by itself).
         now = timezone.now()
-        delivery = hotpath.deliver_next(
-            enrollment, statuses, now=now, kind=DeviceEvent.Kind.COMMAND, result=result
-        )
+        if result is not None and report is not None:
+            stored, delivery = hotpath.store_result_and_deliver(
+                enrollment, statuses, now=now, kind=DeviceEvent.Kind.COMMAND, result=result
+            )
+            if stored:
+                _announce(result.delivery, report)
+        else:
+            delivery = hotpath.deliver_next(
+                enrollment, statuses, now=now, kind=DeviceEvent.Kind.COMMAND
+            )
         result = None
         if delivery is None:
             return EMPTY
@@ -164,7 +221,7 @@ def _record_result(
     or already written)."""
     enrollment = connect.enrollment
     with transaction.atomic(savepoint=False):
-        if connect.result_read:
+        if connect.result_read and connect.result_locked:
             delivery = connect.result_delivery  # read and locked with the channel row
         else:
             delivery = hotpath.locked_delivery(enrollment.pk, report.command_uuid or "")
@@ -194,48 +251,71 @@ def _record_result(
                 command_uuid=delivery.command.uuid,
             )
             return None
-        raw, discarded = report.raw, cast(dict[str, Any], {})
-        target = target_for(enrollment) if enrollment.is_user_enrollment else None
-        if target is not None:
-            # What a User Enrollment may not tell (or cannot be) is not stored, not even raw.
-            raw, discarded = capabilities.user_enrollment_result(request_type, report.raw, target)
-            if discarded:
-                body = protocol.render_plist(raw)
-        delivery.status = _FINAL[report.status]
-        delivery.result = body
-        delivery.error_chain = report.error_chain or None
-        delivery.completed_at = timezone.now()
-        detail: dict[str, Any] = {}
-        if report.error_chain:
-            detail["error_chain"] = report.error_chain
-        if report.status is ReportStatus.ACKNOWLEDGED:
-            detail.update(commands.handle_result(enrollment, request_type, raw))
-        if discarded:
-            detail["discarded"] = sorted(discarded)
-        stored = hotpath.StoredResult(
-            delivery=delivery,
-            event=DeviceEvent(
-                enrollment=enrollment,
-                kind=DeviceEvent.Kind.RESULT,
-                action=request_type,
-                status=str(delivery.status),
-                command_uuid=delivery.command.uuid,
-                detail=detail,
-            ),
-        )
-        transaction.on_commit(
-            lambda: signals.command_result.send(
-                sender=QueuedCommand, delivery=delivery, report=report
-            )
-        )
+        stored = _stored_result(enrollment, delivery, report, body)
         if report.status is ReportStatus.ACKNOWLEDGED and _ends_enrollment(delivery.command):
             hotpath.store_result(stored)
+            _announce(delivery, report)
             unenroll(
                 enrollment=enrollment,
                 reason="the device removed its enrollment profile (Unenroll acknowledged)",
             )
             return None
         return stored
+
+
+def _stored_result(
+    enrollment: Enrollment,
+    delivery: QueuedCommand,
+    report: protocol.CommandReport,
+    body: bytes,
+) -> hotpath.StoredResult:
+    """A result (not NotNow) of a pending queue row, to write: the row's final status and the
+    response, its log row, and its inventory (the Device columns with it; other rows, such as
+    a list of profiles, written now: the caller holds the row's lock then)."""
+    request_type = delivery.command.request_type
+    raw, discarded = report.raw, cast(dict[str, Any], {})
+    target = target_for(enrollment) if enrollment.is_user_enrollment else None
+    if target is not None:
+        # What a User Enrollment may not tell (or cannot be) is not stored, not even raw.
+        raw, discarded = capabilities.user_enrollment_result(request_type, report.raw, target)
+        if discarded:
+            body = protocol.render_plist(raw)
+    delivery.status = _FINAL[report.status]
+    delivery.result = body
+    delivery.error_chain = report.error_chain or None
+    delivery.completed_at = timezone.now()
+    detail: dict[str, Any] = {}
+    if report.error_chain:
+        detail["error_chain"] = report.error_chain
+    device_fields: tuple[str, ...] = ()
+    if report.status is ReportStatus.ACKNOWLEDGED:
+        change = commands.result_fields(enrollment, request_type, raw)
+        if change is None:
+            detail.update(commands.handle_result(enrollment, request_type, raw))
+        else:
+            detail.update(change.summary)
+            device_fields = change.fields
+    if discarded:
+        detail["discarded"] = sorted(discarded)
+    return hotpath.StoredResult(
+        delivery=delivery,
+        event=DeviceEvent(
+            enrollment=enrollment,
+            kind=DeviceEvent.Kind.RESULT,
+            action=request_type,
+            status=str(delivery.status),
+            command_uuid=delivery.command.uuid,
+            detail=detail,
+        ),
+        device_fields=device_fields,
+    )
+
+
+def _announce(delivery: QueuedCommand, report: protocol.CommandReport) -> None:
+    """`signals.command_result` for a stored result, once its transaction (if any) commits."""
+    transaction.on_commit(
+        lambda: signals.command_result.send(sender=QueuedCommand, delivery=delivery, report=report)
+    )
 
 
 def _ends_enrollment(command: Command) -> bool:

@@ -90,9 +90,14 @@ def test_every_request_type_the_server_sends_has_a_module() -> None:
 def test_results_that_change_the_inventory_are_handled_by_their_command_module() -> None:
     handled = {s.request_type for s in commands.REGISTRY.values() if s.on_result is not None}
     assert handled == {
-        "DeviceInformation", "SecurityInfo", "ProfileList", "CertificateList",
+        "DeviceInformation", "ProfileList", "CertificateList",
         "InstalledApplicationList", "ManagedApplicationList",
     }  # fmt: skip
+    # Device columns only: stored with the result, by one statement on PostgreSQL.
+    by_fields = {
+        s.request_type for s in commands.REGISTRY.values() if s.on_result_fields is not None
+    }
+    assert by_fields == {"SecurityInfo"}
 
 
 @pytest.mark.django_db
@@ -103,6 +108,23 @@ def test_handle_result_runs_the_modules_handler(make_device: MakeDevice) -> None
     enrollment.refresh_from_db()
     assert enrollment.device.security_info == info
     assert commands.handle_result(enrollment, "RestartDevice", {"Status": "Acknowledged"}) == {}
+
+
+@pytest.mark.django_db
+def test_result_fields_set_device_columns_without_writing(make_device: MakeDevice) -> None:
+    _, enrollment = enrolled(make_device, platform="iOS", user_enrollment=False)
+    before = enrollment.device.security_info
+    info = {"PasscodePresent": False}
+    change = commands.result_fields(enrollment, "SecurityInfo", {"SecurityInfo": info})
+    assert change is not None and change.fields == ("security_info",)
+    assert change.summary == {"keys": 1} and enrollment.device.security_info == info
+    enrollment.device.refresh_from_db()
+    assert enrollment.device.security_info == before != info  # the services write it
+    # A handler that writes rows of its own is not one of them.
+    assert commands.result_fields(enrollment, "ProfileList", {"ProfileList": []}) is None
+    assert commands.result_fields(enrollment, "RestartDevice", {}) == commands.DeviceFields(
+        fields=(), summary={}
+    )
 
 
 # --- the User-Enrollment decision is the table's -------------------------------------------------

@@ -446,12 +446,10 @@ def test_a_result_with_the_next_command_is_a_handful_of_statements(
     assert status == 200 and plistlib.loads(body)["Command"]["RequestType"] == "ProfileList"
     assert django_app.calls == []
     sql = [q["sql"].split(" ", 1)[0] for q in queries]
-    # One transaction: the enrollment with the result's queue row (locked), the inventory; then
-    # one statement stores the result and its log row, and chooses the next command, marks it
-    # sent and logs it (devices.hotpath.deliver_next).
-    assert sql == ["BEGIN", "SELECT", "UPDATE", "WITH", "COMMIT"], "\n".join(
-        q["sql"][:160] for q in queries
-    )
+    # No transaction: the enrollment with the result's queue row; then one statement stores the
+    # result (if its row is still pending), its log row and the inventory, and chooses the next
+    # command, marks it sent and logs it (devices.hotpath.store_result_and_deliver).
+    assert sql == ["SELECT", "WITH"], "\n".join(q["sql"][:160] for q in queries)
     stored = QueuedCommand.objects.get(enrollment=enrollment, command__uuid=uuid)
     assert stored.status == QueuedCommand.Status.ACKNOWLEDGED and stored.completed_at
     assert plistlib.loads(bytes(stored.result))["SecurityInfo"]["HardwareEncryptionCaps"] == 3
@@ -651,3 +649,67 @@ def test_a_result_sent_twice_at_once_is_stored_once(
     results = later_events().filter(enrollment=enrollment, kind=DeviceEvent.Kind.RESULT)
     assert [(e.action, e.status) for e in results] == [("ProfileList", "acknowledged")]
     assert InstalledProfile.objects.filter(enrollment=enrollment).count() == len(PROFILES)
+
+
+def test_a_result_stored_by_one_statement_sent_twice_at_once_is_stored_once(
+    wsgi_device: Callable[..., SimulatedDevice], django_app: CountingApp
+) -> None:
+    """A result whose inventory is Device columns only is read without a lock and stored by
+    the statement that delivers the next command, only if its row is still pending then: two
+    copies that both read it pending store one result, one log line, and the inventory of the
+    copy that was stored; both get the next command."""
+    import threading
+
+    from django.db import connections
+
+    device = wsgi_device()
+    device.enroll()
+    enrollment = _enrollment(device)
+    for request_type in ("SecurityInfo", "ProfileList"):
+        services.enqueue_command(enrollments=[enrollment], request_type=request_type)
+    uuid = _delivered(device)
+    both_read = threading.Barrier(2, timeout=10)
+    real = commands.result_fields
+    answers: dict[str, tuple[int, bytes]] = {}
+
+    def after_both_read(*args: Any) -> Any:
+        both_read.wait()  # each copy has read the row pending before either stores it
+        return real(*args)
+
+    def send(name: str, caps: int) -> None:
+        try:
+            status, _, body = _result(
+                device,
+                "Acknowledged",
+                uuid,
+                "application/x-apple-aspen-mdm",
+                SecurityInfo={"HardwareEncryptionCaps": caps},
+            )
+            answers[name] = (status, body)
+        finally:
+            connections.close_all()
+
+    django_app.calls.clear()
+    commands.result_fields = after_both_read  # type: ignore[assignment]
+    try:
+        threads = [
+            threading.Thread(target=send, args=(name, caps), name=name)
+            for name, caps in (("first", 1), ("second", 2))
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(20)
+    finally:
+        commands.result_fields = real  # type: ignore[assignment]
+    assert not any(thread.is_alive() for thread in threads)
+    assert django_app.calls == []
+    for name in ("first", "second"):
+        status, body = answers[name]
+        assert status == 200 and plistlib.loads(body)["Command"]["RequestType"] == "ProfileList"
+    results = later_events().filter(enrollment=enrollment, kind=DeviceEvent.Kind.RESULT)
+    assert [(e.action, e.status) for e in results] == [("SecurityInfo", "acknowledged")]
+    stored = QueuedCommand.objects.get(enrollment=enrollment, command__uuid=uuid)
+    kept = plistlib.loads(bytes(stored.result))["SecurityInfo"]
+    enrollment.refresh_from_db()
+    assert enrollment.device.security_info == kept
