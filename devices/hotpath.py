@@ -23,8 +23,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import connections, router, transaction
-from django.db.models import Exists, Field, OuterRef, Q
+from django.db.models import DateTimeField, Exists, Field, OuterRef, Q
 
 from devices.models import Command, Device, DeviceEvent, Enrollment, QueuedCommand
 from mdm_server.prepared import PreparedBulkInsert, PreparedInsert, PreparedQuery, PreparedUpdate
@@ -41,6 +42,37 @@ def _columns_of(model: Any, attnames: tuple[str, ...]) -> tuple[tuple[Any, Any],
     )
 
 
+def _reads_utc_wall_time(db: str) -> bool:
+    """Whether statements written here read datetimes as UTC wall-clock time on this database.
+
+    Django reads a `timestamptz` with a loader of its own (psycopg's, subclassed in Python to
+    set the connection's time zone): about 10 µs of CPU a value, the costliest column of an Idle
+    poll's row. Read `AT TIME ZONE 'UTC'`, the same instant is a `timestamp`, which psycopg
+    reads in C, and `_aware_utc` makes it the datetime Django returns (the same instant, with
+    the connection's time zone, UTC: Django's default with USE_TZ)."""
+    connection = connections[db]
+    return connection.vendor == "postgresql" and settings.USE_TZ and connection.timezone == dt.UTC
+
+
+def _aware_utc(value: Any, expression: Any, connection: Any) -> Any:
+    """A datetime read as UTC wall-clock time, aware again (one read aware is unchanged)."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value
+
+
+def _select_list(prefix: str, columns: Sequence[tuple[Any, Any]], db: str) -> list[str]:
+    """The SELECT expressions of `columns` of the table aliased `prefix`."""
+    if not _reads_utc_wall_time(db):
+        return [f"{prefix}.{f.column}" for f, _col in columns]
+    return [
+        f"({prefix}.{f.column} AT TIME ZONE 'UTC')"
+        if isinstance(f, DateTimeField)
+        else f"{prefix}.{f.column}"
+        for f, _col in columns
+    ]
+
+
 _Steps = tuple[tuple[int, Any, tuple[Any, ...]], ...]
 # (id of a columns tuple, database alias) -> the tuple itself (kept, so its id is never reused),
 # its attnames, and for each column that has any, its converters: looked up once per process
@@ -52,12 +84,15 @@ def _conversions_of(columns: Sequence[tuple[Any, Any]], db: str) -> tuple[list[s
     found = _conversions.get((id(columns), db))
     if found is None or found[0] is not columns:
         connection = connections[db]
+        utc_wall_time = _reads_utc_wall_time(db)
         steps = []
         for n, (f, col) in enumerate(columns):
             converters = (
                 *connection.ops.get_db_converters(col),
                 *f.get_db_converters(connection),
             )
+            if utc_wall_time and isinstance(f, DateTimeField):
+                converters = (_aware_utc, *converters)
             if converters:
                 steps.append((n, col, converters))
         found = (columns, [f.attname for f, _col in columns], tuple(steps))
@@ -136,13 +171,21 @@ def _device_join() -> str:
     return f"JOIN {Device._meta.db_table} d ON d.id = e.{device_column}"
 
 
+def _connect_selected(db: str) -> str:
+    """What the connect statements read of the enrollment and of its Device."""
+    return ", ".join(
+        _select_list("e", _columns_of(Enrollment, _CONNECT_FIELDS), db)
+        + _select_list("d", _columns_of(Device, _CONNECT_DEVICE_FIELDS), db)
+    )
+
+
 @functools.cache
-def _connect_query() -> tuple[tuple[tuple[Any, Any], ...], tuple[tuple[Any, Any], ...], str]:
+def _connect_query(
+    alias: str,
+) -> tuple[tuple[tuple[Any, Any], ...], tuple[tuple[Any, Any], ...], str]:
     columns = _columns_of(Enrollment, _CONNECT_FIELDS)
     device_columns = _columns_of(Device, _CONNECT_DEVICE_FIELDS)
-    selected = ", ".join(
-        [f"e.{f.column}" for f, _col in columns] + [f"d.{f.column}" for f, _col in device_columns]
-    )
+    selected = _connect_selected(alias)
     queue = QueuedCommand._meta.db_table
     # The next pending command's existence comes along (a correlated subquery on the partial
     # index), so an Idle poll with an empty queue is a single statement.
@@ -159,11 +202,8 @@ def _connect_query() -> tuple[tuple[tuple[Any, Any], ...], tuple[tuple[Any, Any]
 def _connect_result_query(alias: str) -> str:
     """`_connect_query` for a result: instead of the pending check, the queue row of the
     result's CommandUUID with its command, locked (what `locked_delivery` reads)."""
-    columns, device_columns, _ = _connect_query()
     queue_columns, command_columns, _ = _result_query(alias)
-    selected = ", ".join(
-        [f"e.{f.column}" for f, _col in columns] + [f"d.{f.column}" for f, _col in device_columns]
-    )
+    selected = _connect_selected(alias)
     inner = ", ".join(
         [f"q.{f.column} AS q_{n}" for n, (f, _col) in enumerate(queue_columns)]
         + [f"c.{f.column} AS c_{n}" for n, (f, _col) in enumerate(command_columns)]
@@ -188,10 +228,10 @@ def connect_row(key: str, *, command_uuid: str | None = None) -> ConnectRow | No
     """The enrollment of this channel key for a command-channel request, with its Device: one
     indexed lookup. With `command_uuid` (a result, inside the transaction that stores it, on
     PostgreSQL) the same statement reads and locks that command's queue row."""
-    columns, device_columns, query = _connect_query()
-    split = len(columns)
     if command_uuid is None or not _reads_result_with_row():
         db = router.db_for_read(Enrollment)
+        columns, device_columns, query = _connect_query(db)
+        split = len(columns)
         row = _fetch_one(db, query, [key])
         if row is None:
             return None
@@ -199,6 +239,8 @@ def connect_row(key: str, *, command_uuid: str | None = None) -> ConnectRow | No
         enrollment.device = _from_row(Device, device_columns, row[split:-1], db)
         return ConnectRow(enrollment=enrollment, queue_empty=not row[-1])
     db = router.db_for_write(QueuedCommand)
+    columns, device_columns, _ = _connect_query(db)
+    split = len(columns)
     row = _fetch_one(db, _connect_result_query(db), [command_uuid, key])
     if row is None:
         return None
@@ -235,7 +277,7 @@ def _channel_query(
     columns = _columns_of(Enrollment, tuple(f.attname for f in Enrollment._meta.concrete_fields))
     device_columns = _columns_of(Device, tuple(f.attname for f in Device._meta.concrete_fields))
     selected = ", ".join(
-        [f"e.{f.column}" for f, _col in columns] + [f"d.{f.column}" for f, _col in device_columns]
+        _select_list("e", columns, alias) + _select_list("d", device_columns, alias)
     )
     where = "e.channel_key = %s" if by == "key" else "e.id = %s"
     lock = ""
