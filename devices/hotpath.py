@@ -25,7 +25,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections, router, transaction
-from django.db.models import DateTimeField, Exists, Field, OuterRef, Q
+from django.db.models import DEFERRED, DateTimeField, Exists, Field, OuterRef, Q
 
 from devices.models import Command, Device, DeviceEvent, Enrollment, QueuedCommand
 from mdm_server.prepared import PreparedBulkInsert, PreparedInsert, PreparedQuery, PreparedUpdate
@@ -74,15 +74,29 @@ def _select_list(prefix: str, columns: Sequence[tuple[Any, Any]], db: str) -> li
 
 
 _Steps = tuple[tuple[int, Any, tuple[Any, ...]], ...]
-# (id of a columns tuple, database alias) -> the tuple itself (kept, so its id is never reused),
-# its attnames, and for each column that has any, its converters: looked up once per process
-# rather than for every row.
-_conversions: dict[tuple[int, str], tuple[Sequence[tuple[Any, Any]], list[str], _Steps]] = {}
 
 
-def _conversions_of(columns: Sequence[tuple[Any, Any]], db: str) -> tuple[list[str], _Steps]:
+@dataclass(frozen=True, slots=True)
+class _Conversion:
+    """How a row of `columns` becomes a model instance, worked out once per process."""
+
+    columns: Sequence[tuple[Any, Any]]  # kept, so that its id is never reused
+    attnames: list[str]
+    steps: _Steps  # for each column that has any, its converters
+    # Every concrete field's value DEFERRED, and where each column goes among them: the full
+    # list `Model.from_db` takes as it is (given fewer values, it places them by looking each
+    # field's name up in the list of names, a few µs for a wide model such as Enrollment).
+    template: list[Any]
+    positions: tuple[int, ...]
+
+
+# (id of a columns tuple, database alias) -> its conversion.
+_conversions: dict[tuple[int, str], _Conversion] = {}
+
+
+def _conversion_of(model: Any, columns: Sequence[tuple[Any, Any]], db: str) -> _Conversion:
     found = _conversions.get((id(columns), db))
-    if found is None or found[0] is not columns:
+    if found is None or found.columns is not columns:
         connection = connections[db]
         utc_wall_time = _reads_utc_wall_time(db)
         steps = []
@@ -95,26 +109,36 @@ def _conversions_of(columns: Sequence[tuple[Any, Any]], db: str) -> tuple[list[s
                 converters = (_aware_utc, *converters)
             if converters:
                 steps.append((n, col, converters))
-        found = (columns, [f.attname for f, _col in columns], tuple(steps))
+        concrete = [f.attname for f in model._meta.concrete_fields]
+        found = _Conversion(
+            columns=columns,
+            attnames=[f.attname for f, _col in columns],
+            steps=tuple(steps),
+            template=[DEFERRED] * len(concrete),
+            positions=tuple(concrete.index(f.attname) for f, _col in columns),
+        )
         _conversions[(id(columns), db)] = found
-    return found[1], found[2]
+    return found
 
 
 def _from_row(model: Any, columns: Sequence[tuple[Any, Any]], row: Sequence[Any], db: str) -> Any:
     """A model instance from a SELECT written here, with the conversions the ORM applies
     (backend converters such as SQLite datetimes and booleans, then the fields' own)."""
-    attnames, steps = _conversions_of(columns, db)
-    if len(row) != len(attnames):
-        raise ValueError(f"{len(row)} values for {len(attnames)} columns")
+    conversion = _conversion_of(model, columns, db)
+    if len(row) != len(conversion.attnames):
+        raise ValueError(f"{len(row)} values for {len(conversion.attnames)} columns")
     values = list(row)
-    if steps:
+    if conversion.steps:
         connection = connections[db]
-        for n, col, converters in steps:
+        for n, col, converters in conversion.steps:
             value = values[n]
             for convert in converters:
                 value = convert(value, col, connection)
             values[n] = value
-    return model.from_db(db, attnames, values)
+    fields = conversion.template.copy()
+    for position, value in zip(conversion.positions, values, strict=True):
+        fields[position] = value
+    return model.from_db(db, conversion.attnames, fields)
 
 
 def _fetch_one(db: str, query: str, params: Sequence[Any]) -> Any:

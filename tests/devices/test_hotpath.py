@@ -81,3 +81,29 @@ def test_the_check_in_lookup_reads_every_datetime_as_the_orm_does() -> None:
     assert _datetimes(found.device) == _datetimes(orm.device)
     assert {name for name, (value, _) in _datetimes(found).items() if value} >= set(MOMENTS)
     assert _datetimes(found.device)["created_at"][0] is not None
+
+
+def test_a_partial_row_is_a_model_instance_with_the_rest_deferred() -> None:
+    """As `QuerySet.only()` makes it: what was read is set, the rest loads when first used."""
+    channel = _channel()
+    found = hotpath.connect_row("eid:HOTPATH-1")
+    # No model instance in an assert before the deferred fields are read: the assertion hook's
+    # repr of one would load those its __str__ reads.
+    if found is None:
+        raise AssertionError("not found")
+    enrollment, device = found.enrollment, found.enrollment.device
+    deferred = (enrollment.get_deferred_fields(), device.get_deferred_fields())
+    states = [(row._state.adding, row._state.db) for row in (enrollment, device)]
+    read = (enrollment.pk, enrollment.status, device.platform)
+    every = {f.attname for f in Enrollment._meta.concrete_fields}
+    every_device = {f.attname for f in Device._meta.concrete_fields}
+    assert deferred == (
+        every - set(hotpath._CONNECT_FIELDS),
+        every_device - set(hotpath._CONNECT_DEVICE_FIELDS),
+    )
+    assert states == [(False, "default")] * 2
+    assert read == (channel.pk, "enrolled", "iOS")
+    with CaptureQueriesContext(connection) as queries:
+        key = enrollment.channel_key  # deferred: one query loads it
+    assert key == "eid:HOTPATH-1"
+    assert len(queries) == 1
