@@ -81,7 +81,8 @@ class _Receivers:
     same arguments, weak references dereferenced at each send (one whose object is gone is
     skipped, as Django skips it). Which receivers those are is worked out again only when the
     signal's list of receivers changed (a receiver connected or disconnected, at any time), not
-    on every send; an asynchronous receiver leaves the sending to Django's `send`."""
+    on every send; an asynchronous receiver, or a list not in the shape this reads (another
+    Django version), leaves the sending to Django's `send`."""
 
     def __init__(self, signal: Signal, sender: type) -> None:
         self.signal = signal
@@ -110,7 +111,11 @@ class _Receivers:
         asynchronous. `receivers` is Django's own list (`Signal.receivers`)."""
         sender_key = id(self.sender)  # django.dispatch.dispatcher._make_id of a class
         found = []
-        for (_receiver_key, receiver_sender), receiver, is_async in receivers:
+        for entry in receivers:
+            try:
+                (_receiver_key, receiver_sender), receiver, is_async = entry
+            except (TypeError, ValueError):
+                return None  # not the shape Django 5.2 keeps: its own send decides
             if receiver_sender not in (NONE_ID, sender_key):
                 continue
             if is_async:

@@ -115,3 +115,22 @@ def test_an_error_of_a_receiver_reaches_the_caller_as_with_send() -> None:
         signal.send(sender=IdlePollShortcut)
     with pytest.raises(RuntimeError, match="receiver failed"):
         receivers.send()
+
+
+def test_a_receiver_list_of_another_shape_is_left_to_djangos_send(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Should Django keep its receivers another way, its own send still calls them all."""
+    signal = Signal()
+    receivers = _Receivers(signal, IdlePollShortcut)
+    signal.connect(_receiver("first"), weak=False)
+    signal.receivers = [(*entry, None) for entry in signal.receivers]  # one more member
+    calls: list[tuple[Any, ...]] = []
+
+    def send(**named: Any) -> list[Any]:
+        calls.append(tuple(named))
+        return []
+
+    monkeypatch.setattr(signal, "send", send)
+    receivers.send(environ={})
+    assert calls == [("sender", "environ")]
