@@ -1,8 +1,9 @@
 """Server CPU of the command channel, in one process without HTTP: Idle polls and round trips.
 
 Enrolls a few devices through the deployed WSGI entry point (account-driven, as
-`bench.enroll_breakdown` does), then measures, interleaved so that the machine's load falls on
-every kind alike:
+`bench.enroll_breakdown` does: they send a bearer token with every request), or with
+`--no-bearer` seeds them as `bench.run` does (`bench.seed`: no enrollment session, no bearer
+token), then measures, interleaved so that the machine's load falls on every kind alike:
 
 - an Idle poll with Apple's media type (`application/x-apple-aspen-mdm; charset=UTF-8`),
 - an Idle poll with the bare type,
@@ -13,7 +14,7 @@ each with the server's CPU (the WSGI application's call, not the simulated devic
 the SQL statements of one request, and the same-run machine-speed
 reference (`bench.reference`):
 
-    .venv/bin/python -m bench.connect_breakdown --rounds 300 [--profile lists]
+    .venv/bin/python -m bench.connect_breakdown --rounds 300 [--no-bearer] [--profile lists]
 
 `--profile KIND` prints cProfile's top functions for that kind of request. It creates and drops
 its own PostgreSQL database (`mdm_bench_connect`) and runs its own redis-server.
@@ -58,6 +59,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--devices", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=200, help="requests of each kind")
     parser.add_argument("--profile", choices=KINDS, default=None)
+    parser.add_argument(
+        "--no-bearer",
+        action="store_true",
+        help="devices seeded as bench.run's (no bearer token) instead of account-driven ones",
+    )
     args = parser.parse_args(argv)
 
     _create_database(args.admin_database_url, args.database)
@@ -98,7 +104,11 @@ def main(argv: list[str] | None = None) -> int:
         connections.close_all()
         _drop_database(args.admin_database_url, args.database)
         stop_process(redis)
-    print(f"{args.rounds} requests of each kind, interleaved; reference: {reference.describe(ref)}")
+    kind_of_devices = "seeded, no bearer token" if args.no_bearer else "account-driven, bearer"
+    print(
+        f"{args.rounds} requests of each kind, interleaved, {args.devices} devices "
+        f"({kind_of_devices}); reference: {reference.describe(ref)}"
+    )
     print(
         f"{'request':12} {'CPU ms median':>14} {'CPU ms mean':>12} {'statements':>11} {'/ Idle':>7}"
     )
@@ -119,14 +129,12 @@ def main(argv: list[str] | None = None) -> int:
 def _run(users: list[tuple[str, str]], args: argparse.Namespace) -> tuple[Any, Any]:
     from django.db import connection
 
-    from bench import enroll, load
+    from bench import load
     from devices import services
     from devices.models import Enrollment
     from mdm_server.wsgi import application
-    from tests.simulator import SimulatedDevice, WSGITransport
-    from tests.simulator import enrollment_flow as flow
+    from tests.simulator import WSGITransport
 
-    apple = flow.throwaway_apple_identity()
     server_cpu = [0.0]
 
     def timed(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
@@ -137,32 +145,10 @@ def _run(users: list[tuple[str, str]], args: argparse.Namespace) -> tuple[Any, A
         return body
 
     transport = WSGITransport(timed)
-    devices: list[SimulatedDevice] = []
-    for n in range(args.devices):
-        user, password = users[n % len(users)]
-        account = flow.enroll_account_driven(
-            transport,
-            "http://127.0.0.1",
-            user_identifier=user,
-            password=password,
-            apple_identity=apple,
-        )
-        mdm = account.mdm_payload
-        device = load.BenchDevice(
-            transport=transport,
-            certificate=account.identity_certificate,
-            key=account.identity_key,
-            server_url=mdm["ServerURL"],
-            checkin_url=mdm.get("CheckInURL"),
-            user_enrollment=mdm.get("EnrollmentMode") == "BYOD",
-            bearer=account.bearer,
-            topic=mdm["Topic"],
-        )
-        device.enroll()
-        # It answers the inventory asked when its enrollment completed: polls start empty.
-        device.run(max_commands=10)
-        devices.append(device)
-    del enroll  # the module's users are made; the rest is the command channel
+    if args.no_bearer:
+        devices = _seeded_devices(transport, args.devices)
+    else:
+        devices = _account_devices(transport, users, args.devices)
 
     queries = 0
 
@@ -233,6 +219,63 @@ def _run(users: list[tuple[str, str]], args: argparse.Namespace) -> tuple[Any, A
                 rows[kind][0].clear()
                 rows[kind][1].clear()
     return rows, profiler
+
+
+def _account_devices(transport: Any, users: list[tuple[str, str]], count: int) -> list[Any]:
+    """Account-driven enrollments through the WSGI entry point: each sends a bearer token."""
+    from bench import load
+    from tests.simulator import enrollment_flow as flow
+
+    apple = flow.throwaway_apple_identity()
+    devices = []
+    for n in range(count):
+        user, password = users[n % len(users)]
+        account = flow.enroll_account_driven(
+            transport,
+            "http://127.0.0.1",
+            user_identifier=user,
+            password=password,
+            apple_identity=apple,
+        )
+        mdm = account.mdm_payload
+        device = load.BenchDevice(
+            transport=transport,
+            certificate=account.identity_certificate,
+            key=account.identity_key,
+            server_url=mdm["ServerURL"],
+            checkin_url=mdm.get("CheckInURL"),
+            user_enrollment=mdm.get("EnrollmentMode") == "BYOD",
+            bearer=account.bearer,
+            topic=mdm["Topic"],
+        )
+        device.enroll()
+        # It answers the inventory asked when its enrollment completed: polls start empty.
+        device.run(max_commands=10)
+        devices.append(device)
+    return devices
+
+
+def _seeded_devices(transport: Any, count: int) -> list[Any]:
+    """Devices as `bench.run` drives them: identities from the server's CA, their channels
+    seeded with `bench.seed` (enrolled, pinned, no enrollment session: no bearer token)."""
+    import psycopg
+    from cryptography import x509
+
+    from bench import load, run, seed
+    from mdm_server.pki import certificates
+
+    specs = run.issue_identities(count, rsa=True)
+    active = [
+        seed.ActiveDevice(
+            s.enrollment_id,
+            certificates.fingerprint(x509.load_pem_x509_certificate(s.cert_pem)),
+            s.user_enrollment,
+        )
+        for s in specs
+    ]
+    with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as conn:
+        seed.seed_active(conn, active, topic=run.TOPIC)
+    return [load.make_device(s, transport, "http://127.0.0.1") for s in specs]
 
 
 def _pk(device: Any) -> int:

@@ -22,19 +22,28 @@ repeat would change (the next pending command is delivered again until the devic
 it), and a result is stored in one transaction with the next command's delivery, so a failure
 leaves nothing behind and Django's answer to the same request is the first one.
 
+What a poll repeats is not worked out again (each measured with bench.connect_breakdown): the
+receivers of the two request signals are looked up when their list changes rather than on
+every send; an Idle body answered once is remembered with its parsed report (a device sends
+the same bytes with every poll); the Host header's check against ALLOWED_HOSTS is remembered.
+
 `MDM_CONNECT_SHORTCUT=false` turns it off (every request then goes through Django).
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
+import weakref
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from django import db
 from django.conf import settings
 from django.core import signals
+from django.dispatch import Signal
+from django.dispatch.dispatcher import NONE_ID
 from django.http.request import split_domain_port, validate_host
 from django.urls import get_resolver
 
@@ -54,8 +63,107 @@ _ACCEPTED_TYPES = ("", CONNECT_TYPE)
 
 def _host_allowed(environ: dict[str, Any]) -> bool:
     """Django's ALLOWED_HOSTS check (CommonMiddleware); Django answers a refused host itself."""
-    domain, _port = split_domain_port(environ.get("HTTP_HOST") or environ.get("SERVER_NAME", ""))
-    return bool(domain) and validate_host(domain, settings.ALLOWED_HOSTS)
+    host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
+    return _allowed(host, tuple(settings.ALLOWED_HOSTS))
+
+
+# A fleet reaches the server by one or two host names: the answer for a (Host, ALLOWED_HOSTS)
+# pair never changes. Bounded, for Host headers made up by a client.
+@functools.lru_cache(maxsize=64)
+def _allowed(host: str, allowed_hosts: tuple[str, ...]) -> bool:
+    domain, _port = split_domain_port(host)
+    return bool(domain) and validate_host(domain, list(allowed_hosts))
+
+
+class _Receivers:
+    """`signal.send(sender=sender, **named)`, as Django's handler sends its request signals: the
+    same receivers (those of every sender and those of `sender`), in the same order, with the
+    same arguments, weak references dereferenced at each send (one whose object is gone is
+    skipped, as Django skips it). Which receivers those are is worked out again only when the
+    signal's list of receivers changed (a receiver connected or disconnected, at any time), not
+    on every send; an asynchronous receiver, or a list not in the shape this reads (another
+    Django version), leaves the sending to Django's `send`."""
+
+    def __init__(self, signal: Signal, sender: type) -> None:
+        self.signal = signal
+        self.sender = sender
+        # (a copy of signal.receivers, what to call for it): replaced in one assignment, as
+        # several threads may send at once.
+        self._known: tuple[list[Any], tuple[tuple[Any, bool], ...] | None] = ([], ())
+
+    def send(self, **named: Any) -> None:
+        signal, sender = self.signal, self.sender
+        seen, targets = self._known
+        if signal.receivers != seen:
+            seen = list(signal.receivers)
+            targets = self._targets(seen)
+            self._known = (seen, targets)
+        if targets is None:
+            signal.send(sender=sender, **named)
+            return
+        for target, weak in targets:
+            receiver = target() if weak else target
+            if receiver is not None:
+                receiver(signal=signal, sender=sender, **named)
+
+    def _targets(self, receivers: list[Any]) -> tuple[tuple[Any, bool], ...] | None:
+        """(receiver or weak reference to it, whether weak) for `sender`; None when one is
+        asynchronous. `receivers` is Django's own list (`Signal.receivers`)."""
+        sender_key = id(self.sender)  # django.dispatch.dispatcher._make_id of a class
+        found = []
+        for entry in receivers:
+            try:
+                (_receiver_key, receiver_sender), receiver, is_async = entry
+            except (TypeError, ValueError):
+                return None  # not the shape Django 5.2 keeps: its own send decides
+            if receiver_sender not in (NONE_ID, sender_key):
+                continue
+            if is_async:
+                return None
+            found.append((receiver, isinstance(receiver, weakref.ReferenceType)))
+        return tuple(found)
+
+
+# Idle bodies of polls this process answered, with their report: a device sends the same bytes
+# each time it polls, and parsing them (a property list, its checks, the report) is a tenth of
+# an Idle poll's CPU. Parsing is a function of the bytes alone; everything else (the signature,
+# the enrollment, its queue) is checked on every poll. Only bodies whose values are all plain
+# scalars, so that each poll gets its own copy of them; filled after a successful answer (a
+# verified device), so made-up bodies cannot fill it. About 1 kB an entry; cleared when full.
+_idle_reports: dict[bytes, protocol.CommandReport] = {}
+_IDLE_REPORTS_MAX = 20_000
+_SCALARS = (str, bool, int)
+
+
+def _report(body: bytes) -> protocol.CommandReport | None:
+    """The command-channel report of `body`, or None for a check-in message (ProtocolError
+    when it is neither)."""
+    seen = _idle_reports.get(body)
+    if seen is not None:
+        return protocol.CommandReport(
+            status=seen.status, ids=seen.ids, command_uuid=None, error_chain=[], raw=dict(seen.raw)
+        )
+    data = protocol.load_plist(body)
+    if protocol.is_checkin(data):
+        return None
+    return protocol.report_from_dict(data)
+
+
+def _remember(body: bytes, report: protocol.CommandReport) -> None:
+    if (
+        report.status is not protocol.ReportStatus.IDLE
+        or report.error_chain
+        or not all(isinstance(value, _SCALARS) for value in report.raw.values())
+    ):
+        return
+    if len(_idle_reports) >= _IDLE_REPORTS_MAX:
+        _idle_reports.clear()
+    _idle_reports[body] = report
+
+
+def forget_idle_reports() -> None:
+    """Drop the remembered Idle bodies (tests)."""
+    _idle_reports.clear()
 
 
 class IdlePollShortcut:
@@ -64,6 +172,8 @@ class IdlePollShortcut:
     def __init__(self, app: WSGIApp) -> None:
         self.app = app
         self._path: str | None = None
+        self._started = _Receivers(signals.request_started, type(self))
+        self._finished = _Receivers(signals.request_finished, type(self))
 
     @property
     def path(self) -> str:
@@ -108,17 +218,16 @@ class IdlePollShortcut:
         # Django's per-request setup and teardown, as its handler sends them: the database
         # (query log, stale connections) and the configuration cache (mdm_server.config_cache)
         # rely on them. Django sends its own pair again when it takes the request over.
-        signals.request_started.send(sender=self.__class__, environ=environ)
+        self._started.send(environ=environ)
         # Not the health check's extra round trip (`SELECT 1` before the first statement, for
         # connections kept across requests): on a stale connection the first statement fails,
         # the request goes to Django, and Django's own request start checks and reconnects.
         for connection in db.connections.all(initialized_only=True):
             connection.health_check_done = True  # type: ignore[attr-defined]  # not in the stubs
         try:
-            data = protocol.load_plist(body)
-            if protocol.is_checkin(data):
+            report = _report(body)
+            if report is None:
                 return None
-            report = protocol.report_from_dict(data)
             device = identity.identify_meta(environ, body)
             reply = services.serve_report(
                 identity=device,
@@ -134,5 +243,8 @@ class IdlePollShortcut:
             logger.exception("connect shortcut failed; the request goes to Django")
             return None
         finally:
-            signals.request_finished.send(sender=self.__class__)
-        return reply if reply.status in _REASONS else None
+            self._finished.send()
+        if reply.status not in _REASONS:
+            return None
+        _remember(body, report)
+        return reply

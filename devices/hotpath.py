@@ -23,8 +23,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import connections, router, transaction
-from django.db.models import Exists, Field, OuterRef, Q
+from django.db.models import DEFERRED, DateTimeField, Exists, Field, OuterRef, Q
 
 from devices.models import Command, Device, DeviceEvent, Enrollment, QueuedCommand
 from mdm_server.pki import services as pki
@@ -43,45 +44,103 @@ def _columns_of(model: Any, attnames: tuple[str, ...]) -> tuple[tuple[Any, Any],
     )
 
 
+def _reads_utc_wall_time(db: str) -> bool:
+    """Whether statements written here read datetimes as UTC wall-clock time on this database.
+
+    Django reads a `timestamptz` with a loader of its own (psycopg's, subclassed in Python to
+    set the connection's time zone): about 10 µs of CPU a value, the costliest column of an Idle
+    poll's row. Read `AT TIME ZONE 'UTC'`, the same instant is a `timestamp`, which psycopg
+    reads in C, and `_aware_utc` makes it the datetime Django returns (the same instant, with
+    the connection's time zone, UTC: Django's default with USE_TZ)."""
+    connection = connections[db]
+    return connection.vendor == "postgresql" and settings.USE_TZ and connection.timezone == dt.UTC
+
+
+def _aware_utc(value: Any, expression: Any, connection: Any) -> Any:
+    """A datetime read as UTC wall-clock time, aware again (one read aware is unchanged)."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value
+
+
+def _select_list(prefix: str, columns: Sequence[tuple[Any, Any]], db: str) -> list[str]:
+    """The SELECT expressions of `columns` of the table aliased `prefix`."""
+    if not _reads_utc_wall_time(db):
+        return [f"{prefix}.{f.column}" for f, _col in columns]
+    return [
+        f"({prefix}.{f.column} AT TIME ZONE 'UTC')"
+        if isinstance(f, DateTimeField)
+        else f"{prefix}.{f.column}"
+        for f, _col in columns
+    ]
+
+
 _Steps = tuple[tuple[int, Any, tuple[Any, ...]], ...]
-# (id of a columns tuple, database alias) -> the tuple itself (kept, so its id is never reused),
-# its attnames, and for each column that has any, its converters: looked up once per process
-# rather than for every row.
-_conversions: dict[tuple[int, str], tuple[Sequence[tuple[Any, Any]], list[str], _Steps]] = {}
 
 
-def _conversions_of(columns: Sequence[tuple[Any, Any]], db: str) -> tuple[list[str], _Steps]:
+@dataclass(frozen=True, slots=True)
+class _Conversion:
+    """How a row of `columns` becomes a model instance, worked out once per process."""
+
+    columns: Sequence[tuple[Any, Any]]  # kept, so that its id is never reused
+    attnames: list[str]
+    steps: _Steps  # for each column that has any, its converters
+    # Every concrete field's value DEFERRED, and where each column goes among them: the full
+    # list `Model.from_db` takes as it is (given fewer values, it places them by looking each
+    # field's name up in the list of names, a few µs for a wide model such as Enrollment).
+    template: list[Any]
+    positions: tuple[int, ...]
+
+
+# (id of a columns tuple, database alias) -> its conversion.
+_conversions: dict[tuple[int, str], _Conversion] = {}
+
+
+def _conversion_of(model: Any, columns: Sequence[tuple[Any, Any]], db: str) -> _Conversion:
     found = _conversions.get((id(columns), db))
-    if found is None or found[0] is not columns:
+    if found is None or found.columns is not columns:
         connection = connections[db]
+        utc_wall_time = _reads_utc_wall_time(db)
         steps = []
         for n, (f, col) in enumerate(columns):
             converters = (
                 *connection.ops.get_db_converters(col),
                 *f.get_db_converters(connection),
             )
+            if utc_wall_time and isinstance(f, DateTimeField):
+                converters = (_aware_utc, *converters)
             if converters:
                 steps.append((n, col, converters))
-        found = (columns, [f.attname for f, _col in columns], tuple(steps))
+        concrete = [f.attname for f in model._meta.concrete_fields]
+        found = _Conversion(
+            columns=columns,
+            attnames=[f.attname for f, _col in columns],
+            steps=tuple(steps),
+            template=[DEFERRED] * len(concrete),
+            positions=tuple(concrete.index(f.attname) for f, _col in columns),
+        )
         _conversions[(id(columns), db)] = found
-    return found[1], found[2]
+    return found
 
 
 def _from_row(model: Any, columns: Sequence[tuple[Any, Any]], row: Sequence[Any], db: str) -> Any:
     """A model instance from a SELECT written here, with the conversions the ORM applies
     (backend converters such as SQLite datetimes and booleans, then the fields' own)."""
-    attnames, steps = _conversions_of(columns, db)
-    if len(row) != len(attnames):
-        raise ValueError(f"{len(row)} values for {len(attnames)} columns")
+    conversion = _conversion_of(model, columns, db)
+    if len(row) != len(conversion.attnames):
+        raise ValueError(f"{len(row)} values for {len(conversion.attnames)} columns")
     values = list(row)
-    if steps:
+    if conversion.steps:
         connection = connections[db]
-        for n, col, converters in steps:
+        for n, col, converters in conversion.steps:
             value = values[n]
             for convert in converters:
                 value = convert(value, col, connection)
             values[n] = value
-    return model.from_db(db, attnames, values)
+    fields = conversion.template.copy()
+    for position, value in zip(conversion.positions, values, strict=True):
+        fields[position] = value
+    return model.from_db(db, conversion.attnames, fields)
 
 
 def _fetch_one(db: str, query: str, params: Sequence[Any]) -> Any:
@@ -140,13 +199,21 @@ def _device_join() -> str:
     return f"JOIN {Device._meta.db_table} d ON d.id = e.{device_column}"
 
 
+def _connect_selected(db: str) -> str:
+    """What the connect statements read of the enrollment and of its Device."""
+    return ", ".join(
+        _select_list("e", _columns_of(Enrollment, _CONNECT_FIELDS), db)
+        + _select_list("d", _columns_of(Device, _CONNECT_DEVICE_FIELDS), db)
+    )
+
+
 @functools.cache
-def _connect_query() -> tuple[tuple[tuple[Any, Any], ...], tuple[tuple[Any, Any], ...], str]:
+def _connect_query(
+    alias: str,
+) -> tuple[tuple[tuple[Any, Any], ...], tuple[tuple[Any, Any], ...], str]:
     columns = _columns_of(Enrollment, _CONNECT_FIELDS)
     device_columns = _columns_of(Device, _CONNECT_DEVICE_FIELDS)
-    selected = ", ".join(
-        [f"e.{f.column}" for f, _col in columns] + [f"d.{f.column}" for f, _col in device_columns]
-    )
+    selected = _connect_selected(alias)
     queue = QueuedCommand._meta.db_table
     # The next pending command's existence comes along (a correlated subquery on the partial
     # index), so an Idle poll with an empty queue is a single statement.
@@ -163,11 +230,8 @@ def _connect_query() -> tuple[tuple[tuple[Any, Any], ...], tuple[tuple[Any, Any]
 def _connect_result_query(alias: str, lock: bool) -> str:
     """`_connect_query` for a result: instead of the pending check, the queue row of the
     result's CommandUUID with its command, locked or not (what `locked_delivery` reads)."""
-    columns, device_columns, _ = _connect_query()
     queue_columns, command_columns, _ = _result_query(alias)
-    selected = ", ".join(
-        [f"e.{f.column}" for f, _col in columns] + [f"d.{f.column}" for f, _col in device_columns]
-    )
+    selected = _connect_selected(alias)
     inner = ", ".join(
         [f"q.{f.column} AS q_{n}" for n, (f, _col) in enumerate(queue_columns)]
         + [f"c.{f.column} AS c_{n}" for n, (f, _col) in enumerate(command_columns)]
@@ -195,10 +259,10 @@ def connect_row(
     indexed lookup. With `command_uuid` (a result, on PostgreSQL) the same statement reads that
     command's queue row: locked (`lock`, inside the transaction that stores it), or as it is
     (for `store_result_and_deliver`, whose one statement stores it only if still pending)."""
-    columns, device_columns, query = _connect_query()
-    split = len(columns)
     if command_uuid is None or not _reads_result_with_row(lock):
         db = router.db_for_read(Enrollment)
+        columns, device_columns, query = _connect_query(db)
+        split = len(columns)
         row = _fetch_one(db, query, [key])
         if row is None:
             return None
@@ -206,6 +270,8 @@ def connect_row(
         enrollment.device = _from_row(Device, device_columns, row[split:-1], db)
         return ConnectRow(enrollment=enrollment, queue_empty=not row[-1])
     db = router.db_for_write(QueuedCommand)
+    columns, device_columns, _ = _connect_query(db)
+    split = len(columns)
     row = _fetch_one(db, _connect_result_query(db, lock), [command_uuid, key])
     if row is None:
         return None
@@ -253,7 +319,7 @@ def _channel_query(
     columns = _columns_of(Enrollment, tuple(f.attname for f in Enrollment._meta.concrete_fields))
     device_columns = _columns_of(Device, tuple(f.attname for f in Device._meta.concrete_fields))
     selected = ", ".join(
-        [f"e.{f.column}" for f, _col in columns] + [f"d.{f.column}" for f, _col in device_columns]
+        _select_list("e", columns, alias) + _select_list("d", device_columns, alias)
     )
     where = "e.channel_key = %s" if by == "key" else "e.id = %s"
     lock = ""

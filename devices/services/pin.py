@@ -16,7 +16,8 @@ from mdm_server.pki.models import IssuedCertificate
 
 
 def _check_pin(enrollment: Enrollment, identity: DeviceIdentity) -> None:
-    device = enrollment.parent or enrollment
+    # A device channel has no parent: its own pin, without asking the relation (every poll).
+    device = (enrollment.parent if enrollment.parent_id is not None else None) or enrollment
     # A renewed identity takes over the pin on its first use (devices.binding.is_renewal).
     if (
         device.cert_fingerprint

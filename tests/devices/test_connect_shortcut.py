@@ -651,6 +651,145 @@ def test_a_result_sent_twice_at_once_is_stored_once(
     assert InstalledProfile.objects.filter(enrollment=enrollment).count() == len(PROFILES)
 
 
+# --- what a poll repeats: receivers, parsed Idle bodies, the Host check ---------------------------
+
+
+def test_request_signal_receivers_connected_or_disconnected_later_are_honoured(
+    wsgi_device: Callable[..., SimulatedDevice], django_app: CountingApp
+) -> None:
+    """The shortcut looks up the request signals' receivers only when their list changes: one
+    connected after polls were answered runs on the next poll (with Django's arguments), and
+    runs no more once disconnected; Django's own receivers run every time."""
+    from django.core import signals
+
+    from mdm_server import config_cache
+
+    device = wsgi_device()
+    device.enroll()
+    assert _idle(device)[0] == 200  # the receivers of both signals are looked up by now
+    seen: list[tuple[str, type, bool, bool]] = []
+
+    def started(*, signal: Any, sender: type, **kwargs: Any) -> None:
+        assert signal is signals.request_started
+        seen.append(("started", sender, "environ" in kwargs, config_cache._state.in_request))
+
+    def finished(*, signal: Any, sender: type, **kwargs: Any) -> None:
+        assert signal is signals.request_finished
+        seen.append(("finished", sender, "environ" in kwargs, config_cache._state.in_request))
+
+    signals.request_started.connect(started, dispatch_uid="test-late-started")
+    signals.request_finished.connect(finished, dispatch_uid="test-late-finished")
+    try:
+        django_app.calls.clear()
+        assert _idle(device)[0] == 200
+        assert _idle(device)[0] == 200
+    finally:
+        signals.request_started.disconnect(dispatch_uid="test-late-started")
+        signals.request_finished.disconnect(dispatch_uid="test-late-finished")
+    assert django_app.calls == []
+    assert (
+        seen
+        == [
+            ("started", IdlePollShortcut, True, True),
+            ("finished", IdlePollShortcut, False, False),
+        ]
+        * 2
+    )
+
+    seen.clear()
+    assert _idle(device)[0] == 200
+    assert seen == [] and django_app.calls == []
+    assert config_cache._state.in_request is False
+
+
+def test_a_remembered_idle_body_is_still_verified_and_looked_up_on_every_poll(
+    wsgi_device: Callable[..., SimulatedDevice], django_app: CountingApp
+) -> None:
+    """An Idle body answered once is not parsed again, and nothing else is taken from before:
+    the same bytes signed by another key are refused, and so is a poll of a checked-out
+    enrollment; each poll's report is its own."""
+    from devices import connect_shortcut
+    from devices.services.checkin import unenroll
+
+    device = wsgi_device()
+    device.enroll()
+    enrollment = _enrollment(device)
+    body = plistlib.dumps({"Status": "Idle", **device.ids()})
+    connect_shortcut.forget_idle_reports()
+    assert _idle(device)[0] == 200
+    remembered = connect_shortcut._idle_reports[body]
+    first = connect_shortcut._report(body)
+    second = connect_shortcut._report(body)
+    assert first is not None and second is not None
+    assert first == second == remembered
+    assert first.raw is not second.raw and first.raw is not remembered.raw
+    assert first.error_chain is not second.error_chain
+
+    # The same bytes, signed by a key of no enrollment: Django refuses them.
+    stranger = wsgi_device()
+    forged = stranger._headers(body, "application/x-apple-aspen-mdm")
+    django_app.calls.clear()
+    status, _, reason = device.transport.request(
+        "PUT", device.server_url, headers=forged, body=body
+    )
+    assert (status, django_app.calls) == (403, ["/mdm/connect"]), reason
+
+    # The enrollment checked out since: refused too, by the view.
+    unenroll(enrollment=enrollment, reason="test")
+    django_app.calls.clear()
+    status, _, reason = _idle(device)
+    assert (status, reason) == (403, b"this enrollment was checked out")
+    assert django_app.calls == ["/mdm/connect"]
+
+
+def test_only_idle_bodies_answered_with_a_success_are_remembered(
+    wsgi_device: Callable[..., SimulatedDevice], django_app: CountingApp
+) -> None:
+    from devices import connect_shortcut
+
+    connect_shortcut.forget_idle_reports()
+    unknown = wsgi_device()  # never enrolled: 404 from the view
+    assert _idle(unknown)[0] == 404
+    assert connect_shortcut._idle_reports == {}
+    device, _ = _with_a_queued_command(wsgi_device)
+    uuid = _delivered(device)
+    connect_shortcut.forget_idle_reports()
+    status, _, _ = _result(device, "Acknowledged", uuid, "application/x-apple-aspen-mdm")
+    assert status == 200
+    assert connect_shortcut._idle_reports == {}
+    # An Idle body with a value that is not a plain scalar is answered, not remembered.
+    body = plistlib.dumps({"Status": "Idle", **device.ids(), "Extra": ["a"]})
+    headers = device._headers(body, "application/x-apple-aspen-mdm")
+    status, _, _ = device.transport.request("PUT", device.server_url, headers=headers, body=body)
+    assert status == 200
+    assert connect_shortcut._idle_reports == {}
+    assert _idle(device)[0] == 200
+    assert list(connect_shortcut._idle_reports) == [
+        plistlib.dumps({"Status": "Idle", **device.ids()})
+    ]
+
+
+def test_a_host_outside_allowed_hosts_is_left_to_django_whenever_it_changes(
+    wsgi_device: Callable[..., SimulatedDevice],
+    django_app: CountingApp,
+    settings: Any,
+) -> None:
+    device = wsgi_device()
+    device.enroll()
+    django_app.calls.clear()
+    assert _idle(device)[0] == 200
+    assert django_app.calls == []
+
+    settings.ALLOWED_HOSTS = ["mdm.example.com"]
+    status, _, _ = _idle(device)
+    assert (status, django_app.calls) == (400, ["/mdm/connect"])  # Django's DisallowedHost
+
+    settings.ALLOWED_HOSTS = ["testserver"]
+    django_app.calls.clear()
+    assert _idle(device)[0] == 200
+    assert django_app.calls == []
+
+
 def test_a_result_stored_by_one_statement_sent_twice_at_once_is_stored_once(
     wsgi_device: Callable[..., SimulatedDevice], django_app: CountingApp
 ) -> None:

@@ -1,0 +1,109 @@
+"""The hot path's own statements (devices/hotpath.py) read rows as the ORM reads them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection, transaction
+from django.db.models import DateTimeField
+from django.test.utils import CaptureQueriesContext
+
+from devices import hotpath
+from devices.models import Device, Enrollment
+from tests.channels import create_channel
+
+pytestmark = pytest.mark.django_db
+
+# Microseconds, a time far from now, and one before the epoch: nothing is rounded or shifted.
+MOMENTS = {
+    "enrolled_at": dt.datetime(2024, 2, 29, 23, 59, 59, 999_999, tzinfo=dt.UTC),
+    "last_seen_at": dt.datetime(2031, 7, 1, 12, 0, 0, 1, tzinfo=dt.UTC),
+    "identity_not_before": dt.datetime(1969, 12, 31, 23, 59, 59, 500_000, tzinfo=dt.UTC),
+    # Given in another time zone: the same instant comes back, as the ORM returns it.
+    "identity_not_after": dt.datetime(
+        2030, 1, 1, 1, 30, tzinfo=dt.timezone(dt.timedelta(hours=5, minutes=30))
+    ),
+}
+
+
+def _datetimes(row: Enrollment | Device) -> dict[str, tuple[dt.datetime | None, object]]:
+    """Each datetime field's value and its tzinfo object."""
+    out = {}
+    for f in type(row)._meta.concrete_fields:
+        if isinstance(f, DateTimeField) and f.attname in row.__dict__:
+            value = getattr(row, f.attname)
+            out[f.attname] = (value, value.tzinfo if value is not None else None)
+    return out
+
+
+def _channel() -> Enrollment:
+    return create_channel(
+        channel_key="eid:HOTPATH-1",
+        enrollment_type="user",
+        status="enrolled",
+        platform="iOS",
+        os_version="18.2",
+        unenrolled_at=None,
+        **MOMENTS,
+    )
+
+
+def test_the_connect_lookup_reads_datetimes_as_the_orm_does() -> None:
+    channel = _channel()
+    with CaptureQueriesContext(connection) as queries:
+        found = hotpath.connect_row("eid:HOTPATH-1")
+    assert found is not None
+    orm = Enrollment.objects.select_related("device").get(pk=channel.pk)
+    read = _datetimes(found.enrollment)
+    assert read == {name: _datetimes(orm)[name] for name in read}
+    assert read["last_seen_at"] == (MOMENTS["last_seen_at"], dt.UTC)
+    assert read["last_seen_at"][1] is orm.last_seen_at.tzinfo
+    if connection.vendor == "postgresql":
+        # Read as UTC wall-clock time, which psycopg loads in C (hotpath._reads_utc_wall_time).
+        assert "AT TIME ZONE 'UTC'" in queries[0]["sql"]
+
+
+def test_a_null_datetime_stays_null() -> None:
+    channel = _channel()
+    Enrollment.objects.filter(pk=channel.pk).update(last_seen_at=None)
+    found = hotpath.connect_row("eid:HOTPATH-1")
+    assert found is not None and found.enrollment.last_seen_at is None
+
+
+def test_the_check_in_lookup_reads_every_datetime_as_the_orm_does() -> None:
+    channel = _channel()
+    with transaction.atomic():
+        found = hotpath.enrollment_by_key("eid:HOTPATH-1", for_update=True)
+    assert found is not None
+    orm = Enrollment.objects.select_related("device").get(pk=channel.pk)
+    assert _datetimes(found) == _datetimes(orm)
+    assert _datetimes(found.device) == _datetimes(orm.device)
+    assert {name for name, (value, _) in _datetimes(found).items() if value} >= set(MOMENTS)
+    assert _datetimes(found.device)["created_at"][0] is not None
+
+
+def test_a_partial_row_is_a_model_instance_with_the_rest_deferred() -> None:
+    """As `QuerySet.only()` makes it: what was read is set, the rest loads when first used."""
+    channel = _channel()
+    found = hotpath.connect_row("eid:HOTPATH-1")
+    # No model instance in an assert before the deferred fields are read: the assertion hook's
+    # repr of one would load those its __str__ reads.
+    if found is None:
+        raise AssertionError("not found")
+    enrollment, device = found.enrollment, found.enrollment.device
+    deferred = (enrollment.get_deferred_fields(), device.get_deferred_fields())
+    states = [(row._state.adding, row._state.db) for row in (enrollment, device)]
+    read = (enrollment.pk, enrollment.status, device.platform)
+    every = {f.attname for f in Enrollment._meta.concrete_fields}
+    every_device = {f.attname for f in Device._meta.concrete_fields}
+    assert deferred == (
+        every - set(hotpath._CONNECT_FIELDS),
+        every_device - set(hotpath._CONNECT_DEVICE_FIELDS),
+    )
+    assert states == [(False, "default")] * 2
+    assert read == (channel.pk, "enrolled", "iOS")
+    with CaptureQueriesContext(connection) as queries:
+        key = enrollment.channel_key  # deferred: one query loads it
+    assert key == "eid:HOTPATH-1"
+    assert len(queries) == 1
