@@ -223,7 +223,7 @@ def _run(users: list[tuple[str, str]], args: argparse.Namespace) -> tuple[Any, A
 
 def _account_devices(transport: Any, users: list[tuple[str, str]], count: int) -> list[Any]:
     """Account-driven enrollments through the WSGI entry point: each sends a bearer token."""
-    from bench import load
+    from bench import enroll, load
     from tests.simulator import enrollment_flow as flow
 
     apple = flow.throwaway_apple_identity()
@@ -237,17 +237,7 @@ def _account_devices(transport: Any, users: list[tuple[str, str]], count: int) -
             password=password,
             apple_identity=apple,
         )
-        mdm = account.mdm_payload
-        device = load.BenchDevice(
-            transport=transport,
-            certificate=account.identity_certificate,
-            key=account.identity_key,
-            server_url=mdm["ServerURL"],
-            checkin_url=mdm.get("CheckInURL"),
-            user_enrollment=mdm.get("EnrollmentMode") == "BYOD",
-            bearer=account.bearer,
-            topic=mdm["Topic"],
-        )
+        device = enroll.device_of(account, transport, load.BenchDevice)
         device.enroll()
         # It answers the inventory asked when its enrollment completed: polls start empty.
         device.run(max_commands=10)

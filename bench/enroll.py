@@ -29,16 +29,13 @@ def sign_ins(value: str) -> list[str]:
     return chosen
 
 
-def enroll_one(transport: Any, base_url: str, *, user: str, password: str, apple: Any) -> None:
-    """One account-driven enrollment: discovery to SCEP, then Authenticate and TokenUpdate."""
+def device_of(account: Any, transport: Any, cls: Any = None) -> Any:
+    """The simulated device (`cls`, SimulatedDevice by default) that an account-driven
+    enrollment's profile describes: its identity, URLs, mode, bearer token and topic."""
     from tests.simulator import SimulatedDevice
-    from tests.simulator import enrollment_flow as flow
 
-    account = flow.enroll_account_driven(
-        transport, base_url, user_identifier=user, password=password, apple_identity=apple
-    )
     mdm = account.mdm_payload
-    SimulatedDevice(
+    return (cls or SimulatedDevice)(
         transport=transport,
         certificate=account.identity_certificate,
         key=account.identity_key,
@@ -47,7 +44,17 @@ def enroll_one(transport: Any, base_url: str, *, user: str, password: str, apple
         user_enrollment=mdm.get("EnrollmentMode") == "BYOD",
         bearer=account.bearer,
         topic=mdm["Topic"],
-    ).enroll()
+    )
+
+
+def enroll_one(transport: Any, base_url: str, *, user: str, password: str, apple: Any) -> None:
+    """One account-driven enrollment: discovery to SCEP, then Authenticate and TokenUpdate."""
+    from tests.simulator import enrollment_flow as flow
+
+    account = flow.enroll_account_driven(
+        transport, base_url, user_identifier=user, password=password, apple_identity=apple
+    )
+    device_of(account, transport).enroll()
 
 
 def enroll_loop(

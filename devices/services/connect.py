@@ -101,14 +101,7 @@ def _result_in_one_statement(
     ):
         return None
     enrollment = connect.enrollment
-    stored = _stored_result(enrollment, delivery, report, body)
-    _touch_if_stale(enrollment)
-    return _next_command(
-        enrollment,
-        (QueuedCommand.Status.QUEUED, QueuedCommand.Status.SENT),
-        result=stored,
-        report=report,
-    )
+    return _after_result(enrollment, _stored_result(enrollment, delivery, report, body), report)
 
 
 def _check_bearer(found: hotpath.ConnectRow, bearer: str | None) -> None:
@@ -134,14 +127,21 @@ def handle_report(
     # A result (an Idle report carries no CommandUUID): a NotNow'd command waits for Idle.
     # Inside serve_report's transaction, no savepoint: a failure fails the whole request.
     with transaction.atomic(using=router.db_for_write(QueuedCommand), savepoint=False):
-        stored = _record_result(connect, report, body)
-        _touch_if_stale(enrollment)
-        return _next_command(
-            enrollment,
-            (QueuedCommand.Status.QUEUED, QueuedCommand.Status.SENT),
-            result=stored,
-            report=report,
-        )
+        return _after_result(enrollment, _record_result(connect, report, body), report)
+
+
+def _after_result(
+    enrollment: Enrollment, stored: hotpath.StoredResult | None, report: protocol.CommandReport
+) -> Reply:
+    """What a result's answer does after the result itself: the channel's last-seen time, then
+    the next command (queued or sent), with the result if it is still to be stored."""
+    _touch_if_stale(enrollment)
+    return _next_command(
+        enrollment,
+        (QueuedCommand.Status.QUEUED, QueuedCommand.Status.SENT),
+        result=stored,
+        report=report,
+    )
 
 
 def _touch_if_stale(enrollment: Enrollment) -> None:
