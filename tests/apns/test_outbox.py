@@ -498,29 +498,50 @@ def test_one_enrollment_is_pushed_by_the_same_rule_as_several(
     }
 
 
-class ReclaimedAfterFirstChunk:
-    """The real sender; once its first chunk is answered, another worker takes the rows not
-    yet handed to APNs as stale (as it does when this drain stops reporting for longer than
-    APNS_OUTBOX_RECLAIM_SECONDS, e.g. on a starved machine)."""
+class AroundEachChunk:
+    """The real sender, with what happens in the database around each chunk it sends
+    (`before`, `after`), from the sending thread, whose connection is closed after each."""
 
     def __init__(self, inner: client.PushSender) -> None:
-        self.inner, self.chunks = inner, 0
+        self.inner = inner
+
+    def before(self, targets: Sequence[client.PushTarget]) -> None:
+        pass
+
+    def after(self, outcomes: list[client.PushOutcome]) -> None:
+        pass
 
     def send(
         self,
         targets: Sequence[client.PushTarget],
         on_outcome: Callable[[client.PushOutcome], None] | None = None,
     ) -> list[client.PushOutcome]:
-        self.chunks += 1
-        outcomes = self.inner.send(targets, on_outcome=on_outcome)
-        if self.chunks == 1:
-            from django.db import connections
+        from django.db import connections
 
+        try:
+            self.before(targets)
+            outcomes = self.inner.send(targets, on_outcome=on_outcome)
+            self.after(outcomes)
+        finally:
+            connections.close_all()  # this sending thread's own connection
+        return outcomes
+
+
+class ReclaimedAfterFirstChunk(AroundEachChunk):
+    """The real sender; once its first chunk is answered, another worker takes the rows not
+    yet handed to APNs as stale (as it does when this drain stops reporting for longer than
+    APNS_OUTBOX_RECLAIM_SECONDS, e.g. on a starved machine)."""
+
+    def __init__(self, inner: client.PushSender) -> None:
+        super().__init__(inner)
+        self.chunks = 0
+
+    def after(self, outcomes: list[client.PushOutcome]) -> None:
+        self.chunks += 1
+        if self.chunks == 1:
             PendingPush.objects.filter(sent_at__isnull=True).update(
                 claim="another-worker", taken_at=timezone.now()
             )
-            connections.close_all()  # this sending thread's own connection
-        return outcomes
 
 
 @pytest.mark.django_db(transaction=True)  # the sender's thread sees the committed rows
@@ -548,36 +569,36 @@ def test_a_drain_that_lost_its_claim_does_not_send_what_another_worker_took(
     ]
 
 
-class SlowChunks:
+class SlowChunks(AroundEachChunk):
     """The real sender on a clock that runs fast: each chunk takes (for the drain) `step`
     seconds, less than a quarter of the reclaim period, so no heartbeat comes within a chunk.
     The claim of the rows not yet sent ages with that clock (moved back by `step` per chunk);
     before each chunk the sender notes how old the oldest claim looks."""
 
     def __init__(self, inner: client.PushSender, step: float) -> None:
-        self.inner, self.step, self.offset = inner, step, 0.0
+        super().__init__(inner)
+        self.step, self.offset = step, 0.0
         self.ages: list[float] = []  # seconds, per chunk that still has rows waiting after it
 
     def monotonic(self) -> float:
         return time.monotonic() + self.offset
 
-    def send(
-        self,
-        targets: Sequence[client.PushTarget],
-        on_outcome: Callable[[client.PushOutcome], None] | None = None,
-    ) -> list[client.PushOutcome]:
-        from django.db import connections
-        from django.db.models import F, Min
+    @staticmethod
+    def _waiting() -> Any:
+        return PendingPush.objects.filter(sent_at__isnull=True).exclude(claim="")
 
-        waiting = PendingPush.objects.filter(sent_at__isnull=True).exclude(claim="")
-        oldest = waiting.aggregate(oldest=Min("taken_at"))["oldest"]
+    def before(self, targets: Sequence[client.PushTarget]) -> None:
+        from django.db.models import Min
+
+        oldest = self._waiting().aggregate(oldest=Min("taken_at"))["oldest"]
         if oldest is not None:  # (the last chunk leaves no row waiting)
             self.ages.append((timezone.now() - oldest).total_seconds())
-        outcomes = self.inner.send(targets, on_outcome=on_outcome)
-        waiting.update(taken_at=F("taken_at") - dt.timedelta(seconds=self.step))
+
+    def after(self, outcomes: list[client.PushOutcome]) -> None:
+        from django.db.models import F
+
+        self._waiting().update(taken_at=F("taken_at") - dt.timedelta(seconds=self.step))
         self.offset += self.step
-        connections.close_all()  # this sending thread's own connection
-        return outcomes
 
 
 @pytest.mark.django_db(transaction=True)  # the sender's thread sees the committed rows

@@ -366,6 +366,19 @@ def _delivered(device: SimulatedDevice) -> str:
     return str(plistlib.loads(body)["CommandUUID"])
 
 
+def _security_info_delivered(
+    wsgi_device: Callable[..., SimulatedDevice],
+) -> tuple[SimulatedDevice, Enrollment, str]:
+    """An enrolled device with SecurityInfo then ProfileList queued, SecurityInfo delivered:
+    the device, its enrollment and SecurityInfo's CommandUUID."""
+    device = wsgi_device()
+    device.enroll()
+    enrollment = _enrollment(device)
+    for request_type in ("SecurityInfo", "ProfileList"):
+        services.enqueue_command(enrollments=[enrollment], request_type=request_type)
+    return device, enrollment, _delivered(device)
+
+
 def _state(enrollment: Enrollment) -> dict[str, Any]:
     """What a result leaves behind: queue rows, device log, inventory."""
     return {
@@ -426,12 +439,7 @@ def test_results_take_the_shortcut_and_leave_what_the_view_leaves(
 def test_a_result_with_the_next_command_is_a_handful_of_statements(
     wsgi_device: Callable[..., SimulatedDevice], django_app: CountingApp
 ) -> None:
-    device = wsgi_device()
-    device.enroll()
-    enrollment = _enrollment(device)
-    for request_type in ("SecurityInfo", "ProfileList"):
-        services.enqueue_command(enrollments=[enrollment], request_type=request_type)
-    uuid = _delivered(device)
+    device, enrollment, uuid = _security_info_delivered(wsgi_device)
     django_app.calls.clear()
 
     with CaptureQueriesContext(connection) as queries:
@@ -801,12 +809,7 @@ def test_a_result_stored_by_one_statement_sent_twice_at_once_is_stored_once(
 
     from django.db import connections
 
-    device = wsgi_device()
-    device.enroll()
-    enrollment = _enrollment(device)
-    for request_type in ("SecurityInfo", "ProfileList"):
-        services.enqueue_command(enrollments=[enrollment], request_type=request_type)
-    uuid = _delivered(device)
+    device, enrollment, uuid = _security_info_delivered(wsgi_device)
     both_read = threading.Barrier(2, timeout=10)
     real = commands.result_fields
     answers: dict[str, tuple[int, bytes]] = {}
