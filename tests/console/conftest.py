@@ -14,7 +14,8 @@ from mdm_server.pki import services as pki
 from tests.devices._rows import drain_inventory
 from tests.simulator import HttpTransport, SimulatedDevice, issue_identity
 
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's package by default; elsewhere (Ubuntu has only a snap) MDM_CHROMIUM names one.
+CHROMIUM = Path(os.environ.get("MDM_CHROMIUM") or "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -32,7 +33,7 @@ def browser() -> Iterator[Any]:
     """One Chromium per test module. Not per session: Playwright's sync API keeps an event loop
     running in this thread until it stops, which would break later tests that call asyncio.run."""
     if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
+        pytest.skip(f"no Chromium at {CHROMIUM} (install Debian's chromium, or set MDM_CHROMIUM)")
     from playwright.sync_api import sync_playwright
 
     # The ORM calls the tests make between browser steps are synchronous, but Django sees
