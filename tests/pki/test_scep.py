@@ -614,52 +614,11 @@ def test_a_des_reply_is_read_by_openssl(
     assert x509.load_pem_x509_certificates(certs) == [issued]
 
 
-def _asn1crypto_attribute(oid: str, value: core.Asn1Value) -> bytes:
-    """The attribute as asn1crypto's constructor writes it (the reference encoding)."""
-    return asn1_cms.CMSAttribute(
-        {"type": asn1_cms.CMSAttributeType(oid), "values": [core.Any.load(value.dump())]}
-    ).dump()
-
-
-@pytest.mark.parametrize(
-    "transaction_id",
-    [
-        "4F2A" * 16,  # what clients send: a hash of the key, in hex
-        "T-1 (resent), 2/3 + ?:=.",  # every PrintableString punctuation mark
-        "T_1*",  # outside PrintableString's alphabet: written as asn1crypto writes it
-    ],
-)
-def test_scep_attributes_are_the_der_asn1crypto_writes(transaction_id: str) -> None:
-    """Every SCEP attribute is encoded by cryptography's ASN.1 encoder; asn1crypto, given the
-    same values, writes the very same bytes (a 200-byte nonce takes a long DER length)."""
-    nonce, recipient_nonce = b"\x00" * 200, b"\xff" * 16
-    attrs = scep.scep_attributes(
-        message_type=scep.MessageType.CERT_REP,
-        transaction_id=transaction_id,
-        sender_nonce=nonce,
-        recipient_nonce=recipient_nonce,
-        status=scep.PkiStatus.FAILURE,
-        fail_info=scep.FailInfo.BAD_CERT_ID,
-        fail_info_text="é" * 300,  # cut to 200 characters, 400 bytes of UTF-8
-    )
-    assert [a.dump() for a in attrs] == [
-        _asn1crypto_attribute(scep.OID_MESSAGE_TYPE, core.PrintableString("3")),
-        _asn1crypto_attribute(scep.OID_TRANSACTION_ID, core.PrintableString(transaction_id)),
-        _asn1crypto_attribute(scep.OID_SENDER_NONCE, core.OctetString(nonce)),
-        _asn1crypto_attribute(scep.OID_RECIPIENT_NONCE, core.OctetString(recipient_nonce)),
-        _asn1crypto_attribute(scep.OID_PKI_STATUS, core.PrintableString("2")),
-        _asn1crypto_attribute(scep.OID_FAIL_INFO, core.PrintableString("4")),
-        _asn1crypto_attribute(scep.OID_FAIL_INFO_TEXT, core.UTF8String("é" * 200)),
-    ]
-    assert attrs[1]["type"].dotted == scep.OID_TRANSACTION_ID
-    assert attrs[1]["values"][0].dump() == core.PrintableString(transaction_id).dump()
-
-
 def test_a_transaction_id_outside_printable_string_is_echoed(
     test_ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey
 ) -> None:
     """A client may send its transactionID as a UTF8String with any characters; the CertRep
-    echoes it (as asn1crypto writes a PrintableString of it), it does not fail."""
+    echoes it (written as a PrintableString of the same text), it does not fail."""
     message = cms.build_signed_data(
         scep.encrypt_envelope(b"csr", recipient=test_ca.certificate, cipher="aes128"),
         certificate=_self_signed(rsa_key),
