@@ -52,8 +52,13 @@ def has_enabled_source(kind: str) -> bool:
 
 
 def user_by_apple_id(identifier: str) -> DirectoryUser | None:
-    """The user holding this Managed Apple ID (any case), with its source loaded."""
-    user = DirectoryUser.objects.filter(managed_apple_id__iexact=identifier.strip()).first()
+    """The user holding this Managed Apple ID (any case), with its source loaded. Callers map
+    the ID to a login and a source: the other fields load on first use."""
+    user = (
+        DirectoryUser.objects.filter(managed_apple_id__iexact=identifier.strip())
+        .only("id", "source_id", "username", "managed_apple_id")
+        .first()
+    )
     if user is not None:
         source = source_by_id(user.source_id)
         # Not among the kept sources (changed outside Django?): read it directly.
