@@ -6,7 +6,7 @@ what they typed (the functional indexes of migration 0003 answer each lookup).
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Model, Q
 
 from directory.models import DirectoryGroup, DirectoryUser, IdentitySource, ManagedAppleIdDomain
 from mdm_server.config_cache import CachedValue
@@ -52,8 +52,13 @@ def has_enabled_source(kind: str) -> bool:
 
 
 def user_by_apple_id(identifier: str) -> DirectoryUser | None:
-    """The user holding this Managed Apple ID (any case), with its source loaded."""
-    user = DirectoryUser.objects.filter(managed_apple_id__iexact=identifier.strip()).first()
+    """The user holding this Managed Apple ID (any case), with its source loaded. Callers map
+    the ID to a login and a source: the other fields load on first use."""
+    user = (
+        DirectoryUser.objects.filter(managed_apple_id__iexact=identifier.strip())
+        .only("id", "source_id", "username", "managed_apple_id")
+        .first()
+    )
     if user is not None:
         source = source_by_id(user.source_id)
         # Not among the kept sources (changed outside Django?): read it directly.
@@ -63,28 +68,71 @@ def user_by_apple_id(identifier: str) -> DirectoryUser | None:
     return user
 
 
-def user_by_any_name(identifier: str) -> DirectoryUser | None:
-    """The user whose Managed Apple ID, e-mail, UPN or username is `identifier` (any case); an
-    enabled account wins over a disabled one."""
+def _any_name(identifier: str) -> Q:
     return (
-        DirectoryUser.objects.filter(
-            Q(managed_apple_id__iexact=identifier)
-            | Q(email__iexact=identifier)
-            | Q(upn__iexact=identifier)
-            | Q(username__iexact=identifier)
-        )
-        .order_by("-enabled", "id")
-        .first()
+        Q(managed_apple_id__iexact=identifier)
+        | Q(email__iexact=identifier)
+        | Q(upn__iexact=identifier)
+        | Q(username__iexact=identifier)
     )
+
+
+def _fields(model: type[Model], names: set[str]) -> tuple[str, ...]:
+    """`names` in the model's field order, the order Model.from_db takes values in."""
+    return tuple(f.attname for f in model._meta.concrete_fields if f.attname in names)
+
+
+# What enrollment reads of a person found by name (discovery, every sign-in page) and of each
+# of their groups: the rest of a row loads on first use (Model.from_db defers it).
+_PERSON_FIELDS = _fields(DirectoryUser, {"id", "managed_apple_id", "enabled", "email"})
+_GROUP_FIELDS = _fields(
+    DirectoryGroup, {"id", "name", "apple_enrollment_type", "default_ownership", "priority"}
+)
+
+
+def user_and_groups_by_any_name(
+    identifier: str,
+) -> tuple[DirectoryUser, list[DirectoryGroup]] | None:
+    """The user whose Managed Apple ID, e-mail, UPN or username is `identifier` (any case; an
+    enabled account wins over a disabled one), with their groups, in one statement: service
+    discovery asks this of every enrollment, and two statements cost twice the compiling of one
+    (the LEFT JOIN gives a row per group, or one row without a group)."""
+    rows = list(
+        DirectoryUser.objects.filter(_any_name(identifier))
+        .order_by("-enabled", "id")
+        .values_list(*_PERSON_FIELDS, *(f"groups__{f}" for f in _GROUP_FIELDS))
+    )
+    if not rows:
+        return None
+    width = len(_PERSON_FIELDS)
+    first = rows[0][:width]  # the winner: its rows come first, as `first()` would pick it
+    db = DirectoryUser.objects.db
+    user = DirectoryUser.from_db(db, list(_PERSON_FIELDS), first)
+    groups = [
+        DirectoryGroup.from_db(db, list(_GROUP_FIELDS), row[width:])
+        for row in rows
+        if row[:width] == first and row[width] is not None
+    ]
+    return user, _in_order(groups)
 
 
 def user_by_external_id(
     source: IdentitySource, external_id: str, *, for_update: bool = False
 ) -> DirectoryUser | None:
     """The user a directory record (objectGUID, entryUUID, ...) maps to in this source."""
-    users = DirectoryUser.objects.filter(source_id=source.pk, external_id=external_id)
-    return (users.select_for_update() if for_update else users).first()
+    # At most one row (a unique constraint): no ORDER BY to compile.
+    users = DirectoryUser.objects.filter(source_id=source.pk, external_id=external_id).order_by()
+    return next(iter((users.select_for_update() if for_update else users)[:1]), None)
+
+
+def _in_order(groups: list[DirectoryGroup]) -> list[DirectoryGroup]:
+    """By priority, then name (DirectoryGroup.Meta.ordering), sorted here rather than by the
+    statement: the ORDER BY of the join costs more to compile than a user's few groups to sort."""
+    return sorted(groups, key=lambda g: (g.priority, g.name, g.pk))
 
 
 def groups_of(user: DirectoryUser) -> list[DirectoryGroup]:
-    return list(DirectoryGroup.objects.filter(members=user.pk))
+    """The user's groups, with what enrollment reads of them (the rest loads on first use)."""
+    return _in_order(
+        list(DirectoryGroup.objects.filter(members=user.pk).order_by().only(*_GROUP_FIELDS))
+    )

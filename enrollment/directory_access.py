@@ -71,8 +71,10 @@ def _group_settings_of(user: Any, groups: list[Any]) -> tuple[str, str]:
     return str(settings.apple_enrollment_type or ""), str(settings.default_ownership or "")
 
 
-def person_of(user: Any, identifier: str) -> Person:
-    groups = _groups_of(user)  # read once: the names and the enrollment type come from them
+def person_of(user: Any, identifier: str, groups: list[Any] | None = None) -> Person:
+    """`groups` are the user's groups when the caller has read them with the user."""
+    if groups is None:
+        groups = _groups_of(user)  # read once: the names and the enrollment type come from them
     enrollment_type, ownership = _group_settings_of(user, groups)
     return Person(
         id=getattr(user, "pk", None),
@@ -190,8 +192,8 @@ def find_person(identifier: str) -> Person | None:
 
     if not _usable(identifier):
         return None
-    user = selectors.user_by_any_name(identifier)
-    return person_of(user, identifier) if user is not None else None
+    found = selectors.user_and_groups_by_any_name(identifier)
+    return person_of(found[0], identifier, found[1]) if found is not None else None
 
 
 def get_person(user_id: int) -> Person | None:

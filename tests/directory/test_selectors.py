@@ -1,0 +1,105 @@
+"""Finding a person by what they typed: the rules discovery and the console's invitation use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from directory import selectors, services
+from directory.models import DirectoryGroup, DirectoryUser
+from enrollment import directory_access
+
+pytestmark = pytest.mark.django_db
+
+
+def _user(username: str, **fields: Any) -> DirectoryUser:
+    return DirectoryUser.objects.create(
+        source=services.local_source(), external_id=username, username=username, **fields
+    )
+
+
+def _group(name: str, priority: int, enrollment_type: str = "") -> DirectoryGroup:
+    return services.save_group(
+        group=None,
+        name=name,
+        apple_enrollment_type=enrollment_type,
+        default_ownership="corporate" if enrollment_type == "device" else "personal",
+        priority=priority,
+        actor=None,
+    )
+
+
+def _found(identifier: str) -> tuple[str, list[str]] | None:
+    found = selectors.user_and_groups_by_any_name(identifier)
+    return None if found is None else (found[0].username, [g.name for g in found[1]])
+
+
+def test_any_of_the_four_names_in_any_case() -> None:
+    _user(
+        "jo",
+        email="Jo.Doe@Example.com",
+        upn="jdoe@corp.example.com",
+        managed_apple_id="jo@appleid.example.com",
+    )
+    for typed in ("JO", "jo.doe@example.COM", "JDoe@Corp.Example.com", "Jo@AppleID.example.com"):
+        assert _found(typed) == ("jo", []), typed
+    # Equality, not a prefix or a pattern; no trimming either.
+    for typed in ("j", "jo%", "jo_", " jo", "jo@example.com"):
+        assert _found(typed) is None, typed
+
+
+def test_an_enabled_account_wins_then_the_oldest() -> None:
+    _user("old-disabled", email="shared@example.com", enabled=False)
+    _user("first", email="SHARED@example.com")
+    _user("second", upn="shared@example.com")
+    assert _found("shared@example.com") == ("first", [])
+    DirectoryUser.objects.filter(username="first").update(enabled=False)
+    assert _found("shared@example.com") == ("second", [])
+    DirectoryUser.objects.filter(username="second").update(enabled=False)
+    assert _found("shared@example.com") == ("old-disabled", [])
+
+
+def test_the_winners_groups_only_in_priority_order_in_one_statement() -> None:
+    jo = _user("jo", email="shared@example.com")
+    other = _user("other", upn="shared@example.com")
+    byod, corporate, plain = _group("BYOD", 10, "user"), _group("Corp", 5, "device"), _group("A", 5)
+    jo.groups.set([byod, corporate, plain])
+    other.groups.set([byod, _group("Other", 1)])
+    with CaptureQueriesContext(connection) as queries:
+        found = selectors.user_and_groups_by_any_name("shared@example.com")
+    assert len(queries) == 1
+    assert found is not None
+    user, groups = found
+    assert user.pk == jo.pk
+    assert [g.name for g in groups] == ["A", "Corp", "BYOD"]
+    # What was not read with the lookup still loads, on first use.
+    assert user.username == "jo"
+    assert groups[0].kind == "static"
+
+
+def test_find_person_reads_the_person_and_the_deciding_group_at_once() -> None:
+    jo = _user("jo", email="jo@example.com", managed_apple_id="jo@appleid.example.com")
+    jo.groups.set(
+        [_group("Staff", 50), _group("Corporate", 20, "device"), _group("BYOD", 30, "user")]
+    )
+    with CaptureQueriesContext(connection) as queries:
+        person = directory_access.find_person("JO@example.com")
+    assert len(queries) == 1
+    assert person == directory_access.Person(
+        id=jo.pk,
+        identifier="JO@example.com",
+        managed_apple_id="jo@appleid.example.com",
+        enabled=True,
+        groups=("Corporate", "BYOD", "Staff"),
+        apple_enrollment_type="device",
+        email="jo@example.com",
+        default_ownership="corporate",
+    )
+    assert directory_access.find_person("nobody@example.com") is None
+    _user("nogroups", email="ng@example.com", enabled=False)
+    person = directory_access.find_person("ng@example.com")
+    assert person is not None
+    assert (person.groups, person.enabled, person.apple_enrollment_type) == ((), False, "")
