@@ -26,6 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connections, router, transaction
 from django.db.models import DEFERRED, DateTimeField, Exists, Field, OuterRef, Q
+from django.utils import timezone
 
 from devices.models import Command, Device, DeviceEvent, Enrollment, QueuedCommand
 from mdm_server.pki import services as pki
@@ -576,6 +577,7 @@ def _command_column(name: str) -> str:
     return field.column
 
 
+@functools.cache
 def _event_fields() -> tuple[Any, ...]:
     return tuple(f for f in DeviceEvent._meta.local_concrete_fields if not f.primary_key)
 
@@ -758,20 +760,53 @@ def _delivery_params(
     connection: Any,
     result: StoredResult | None = None,
 ) -> list[Any]:
-    event = DeviceEvent(enrollment=enrollment, kind=kind, status="sent", detail={})
     params: list[Any] = [enrollment.pk]
     if result is not None:
         params.append(result.delivery.pk)
-    params.extend(
-        [
-            _concrete("status").get_db_prep_save(QueuedCommand.Status.SENT, connection=connection),
-            _concrete("sent_at").get_db_prep_save(now, connection=connection),
-        ]
-    )
-    params.extend(
-        f.get_db_prep_save(f.pre_save(event, True), connection=connection) for f in event_fields
-    )
+    sent, fixed, moving = _delivery_constants(connection.alias, kind, event_fields)
+    params.extend([sent, _concrete("sent_at").get_db_prep_save(now, connection=connection)])
+    # The log row: what every delivery of this kind writes alike, prepared once; the
+    # enrollment and the row's time (its own, as a saved row's auto_now_add: a moment after
+    # `now`, and after a result's log row written by the same statement) per delivery.
+    row = list(fixed)
+    enrollment_at, created_at = moving
+    row[enrollment_at] = enrollment.pk
+    field = event_fields[created_at]
+    row[created_at] = field.get_db_prep_save(timezone.now(), connection=connection)
+    params.extend(row)
     return params
+
+
+# (database alias, kind, log row fields) -> the delivery's status "sent" and the log row's
+# values, prepared for that database as `_delivery_params` passes them, and where the enrollment
+# and the creation time go among them. Its values are a function of the key alone (constants:
+# the kind, status "sent", an empty detail); a handful of entries.
+_DELIVERY_CONSTANTS: dict[
+    tuple[str, str, tuple[Any, ...]], tuple[Any, tuple[Any, ...], tuple[int, int]]
+] = {}
+
+
+def _delivery_constants(
+    alias: str, kind: str, event_fields: tuple[Any, ...]
+) -> tuple[Any, tuple[Any, ...], tuple[int, int]]:
+    key = (alias, kind, event_fields)
+    found = _DELIVERY_CONSTANTS.get(key)
+    if found is None:
+        connection = connections[alias]
+        event = DeviceEvent(kind=kind, status="sent", detail={})
+        names = [f.name for f in event_fields]
+        moving = (names.index("enrollment"), names.index("created_at"))
+        fixed = tuple(
+            None
+            if n in moving
+            else f.get_db_prep_save(f.pre_save(event, True), connection=connection)
+            for n, f in enumerate(event_fields)
+        )
+        sent = _concrete("status").get_db_prep_save(
+            QueuedCommand.Status.SENT, connection=connection
+        )
+        found = _DELIVERY_CONSTANTS.setdefault(key, (sent, fixed, moving))
+    return found
 
 
 def _execute_delivery(connection: Any, alias: str, query: str, params: list[Any]) -> Any:
