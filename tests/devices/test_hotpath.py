@@ -109,11 +109,19 @@ def test_a_partial_row_is_a_model_instance_with_the_rest_deferred() -> None:
     assert len(queries) == 1
 
 
-def test_each_delivery_logs_its_own_enrollment_and_time() -> None:
+@pytest.mark.parametrize("known", [True, False], ids=["prepared once", "a field it does not know"])
+def test_each_delivery_logs_its_own_enrollment_and_time(
+    known: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """What every delivery's log row writes alike is prepared once; the enrollment and the
-    row's time are each delivery's own, and so is a repeat's after the first."""
+    row's time are each delivery's own, and so is a repeat's after the first. A log field it
+    does not know as a constant is prepared for each delivery."""
     from devices import services
     from devices.models import DeviceEvent, QueuedCommand
+
+    monkeypatch.setattr(hotpath, "_DELIVERY_CONSTANTS", {})
+    if not known:
+        monkeypatch.setattr(hotpath, "_DELIVERY_LOG_CONSTANTS", frozenset({"kind", "status"}))
 
     first = _channel()
     second = create_channel(
@@ -137,3 +145,4 @@ def test_each_delivery_logs_its_own_enrollment_and_time() -> None:
     times = [e.created_at for e in sent]
     assert now <= times[0] <= times[1] <= times[2]
     assert len({*times}) == 3
+    assert [v is not None for v in hotpath._DELIVERY_CONSTANTS.values()] == [known]
