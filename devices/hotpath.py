@@ -26,6 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connections, router, transaction
 from django.db.models import DEFERRED, DateTimeField, Exists, Field, OuterRef, Q
+from django.utils import timezone
 
 from devices.models import Command, Device, DeviceEvent, Enrollment, QueuedCommand
 from mdm_server.pki import services as pki
@@ -576,6 +577,7 @@ def _command_column(name: str) -> str:
     return field.column
 
 
+@functools.cache
 def _event_fields() -> tuple[Any, ...]:
     return tuple(f for f in DeviceEvent._meta.local_concrete_fields if not f.primary_key)
 
@@ -758,7 +760,6 @@ def _delivery_params(
     connection: Any,
     result: StoredResult | None = None,
 ) -> list[Any]:
-    event = DeviceEvent(enrollment=enrollment, kind=kind, status="sent", detail={})
     params: list[Any] = [enrollment.pk]
     if result is not None:
         params.append(result.delivery.pk)
@@ -768,10 +769,60 @@ def _delivery_params(
             _concrete("sent_at").get_db_prep_save(now, connection=connection),
         ]
     )
-    params.extend(
-        f.get_db_prep_save(f.pre_save(event, True), connection=connection) for f in event_fields
-    )
+    constants = _delivery_constants(connection.alias, kind, event_fields)
+    if constants is None:  # a log field this does not know: each prepared as a save does
+        event = DeviceEvent(enrollment=enrollment, kind=kind, status="sent", detail={})
+        params.extend(
+            f.get_db_prep_save(f.pre_save(event, True), connection=connection) for f in event_fields
+        )
+        return params
+    # The log row: what every delivery of this kind writes alike, prepared once; the
+    # enrollment and the row's time (its own, as a saved row's auto_now_add: a moment after
+    # `now`, and after a result's log row written by the same statement) per delivery.
+    fixed, (enrollment_at, created_at) = constants
+    row = list(fixed)
+    row[enrollment_at] = enrollment.pk
+    field = event_fields[created_at]
+    row[created_at] = field.get_db_prep_save(timezone.now(), connection=connection)
+    params.extend(row)
     return params
+
+
+# The log row of a delivery: the fields it sets alike for every delivery of a kind, and those
+# it sets per delivery.
+_DELIVERY_LOG_CONSTANTS = frozenset({"kind", "status", "detail"})
+_DELIVERY_LOG_MOVING = ("enrollment", "created_at")
+
+# (database alias, kind, log row fields) -> the log row's values prepared for that database
+# as `_delivery_params` passes them (the constants above), and where the enrollment and the
+# creation time go among them; None when the row has a field of neither kind (a default
+# worked out per row must not be taken once for all). A function of the key alone; a handful
+# of entries (one per database and kind).
+_DELIVERY_CONSTANTS: dict[
+    tuple[str, str, tuple[Any, ...]], tuple[tuple[Any, ...], tuple[int, int]] | None
+] = {}
+
+
+def _delivery_constants(
+    alias: str, kind: str, event_fields: tuple[Any, ...]
+) -> tuple[tuple[Any, ...], tuple[int, int]] | None:
+    key = (alias, kind, event_fields)
+    if key in _DELIVERY_CONSTANTS:
+        return _DELIVERY_CONSTANTS[key]
+    names = [f.name for f in event_fields]
+    found = None
+    if set(names) == _DELIVERY_LOG_CONSTANTS | set(_DELIVERY_LOG_MOVING):
+        connection = connections[alias]
+        event = DeviceEvent(kind=kind, status="sent", detail={})
+        moving = (names.index("enrollment"), names.index("created_at"))
+        fixed = tuple(
+            None
+            if n in moving
+            else f.get_db_prep_save(f.pre_save(event, True), connection=connection)
+            for n, f in enumerate(event_fields)
+        )
+        found = (fixed, moving)
+    return _DELIVERY_CONSTANTS.setdefault(key, found)
 
 
 def _execute_delivery(connection: Any, alias: str, query: str, params: list[Any]) -> Any:

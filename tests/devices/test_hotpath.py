@@ -107,3 +107,42 @@ def test_a_partial_row_is_a_model_instance_with_the_rest_deferred() -> None:
         key = enrollment.channel_key  # deferred: one query loads it
     assert key == "eid:HOTPATH-1"
     assert len(queries) == 1
+
+
+@pytest.mark.parametrize("known", [True, False], ids=["prepared once", "a field it does not know"])
+def test_each_delivery_logs_its_own_enrollment_and_time(
+    known: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What every delivery's log row writes alike is prepared once; the enrollment and the
+    row's time are each delivery's own, and so is a repeat's after the first. A log field it
+    does not know as a constant is prepared for each delivery."""
+    from devices import services
+    from devices.models import DeviceEvent, QueuedCommand
+
+    monkeypatch.setattr(hotpath, "_DELIVERY_CONSTANTS", {})
+    if not known:
+        monkeypatch.setattr(hotpath, "_DELIVERY_LOG_CONSTANTS", frozenset({"kind", "status"}))
+
+    first = _channel()
+    second = create_channel(
+        channel_key="eid:HOTPATH-2", enrollment_type="user", status="enrolled", platform="iOS"
+    )
+    services.enqueue_command(enrollments=[first, second], request_type="SecurityInfo")
+    services.enqueue_command(enrollments=[second], request_type="ProfileList")
+    now = dt.datetime.now(dt.UTC)
+    delivered = [
+        hotpath.deliver_next(
+            row, [QueuedCommand.Status.QUEUED], now=now, kind=DeviceEvent.Kind.COMMAND
+        )
+        for row in (first, second, second)
+    ]
+    sent = [DeviceEvent.objects.get(pk=d.event_id) for d in delivered if d is not None]
+    assert [(e.enrollment_id, e.kind, e.status, e.detail, e.action) for e in sent] == [
+        (first.pk, "command", "sent", {}, "SecurityInfo"),
+        (second.pk, "command", "sent", {}, "SecurityInfo"),
+        (second.pk, "command", "sent", {}, "ProfileList"),
+    ]
+    times = [e.created_at for e in sent]
+    assert now <= times[0] <= times[1] <= times[2]
+    assert len({*times}) == 3
+    assert [v is not None for v in hotpath._DELIVERY_CONSTANTS.values()] == [known]
