@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import connections, router, transaction
+from django.db import DatabaseError, connections, router, transaction
 from django.db.models import DEFERRED, DateTimeField, Exists, Field, OuterRef, Q
+from django.db.models.signals import post_save, pre_save
 
 from devices.models import Command, Device, DeviceEvent, Enrollment, QueuedCommand
 from mdm_server.pki import services as pki
@@ -442,9 +443,67 @@ def insert_device(device: Device) -> None:
     _INSERT_DEVICE.save(device)
 
 
-def save_token_update(enrollment: Enrollment) -> None:
-    """Only what a TokenUpdate sets: inventory written meanwhile by a command result stays."""
-    _UPDATE_TOKEN.save(enrollment)
+def save_token_update(enrollment: Enrollment, event: DeviceEvent | None = None) -> None:
+    """Only what a TokenUpdate sets: inventory written meanwhile by a command result stays.
+    With `event` (the channel's log row of it), both in one statement on PostgreSQL."""
+    alias = router.db_for_write(Enrollment)
+    connection = connections[alias]
+    if (
+        event is None
+        or connection.vendor != "postgresql"
+        or any(
+            signal.has_listeners(model)
+            for signal in (pre_save, post_save)
+            for model in (Enrollment, DeviceEvent)
+        )
+    ):
+        _UPDATE_TOKEN.save(enrollment)
+        if event is not None:
+            insert_event(event)
+        return
+    fields = [_enrollment_field(name) for name in TOKEN_UPDATE_FIELDS]
+    params = [
+        f.get_db_prep_save(f.pre_save(enrollment, False), connection=connection) for f in fields
+    ]
+    params.append(enrollment.pk)
+    params.extend(
+        f.get_db_prep_save(f.pre_save(event, True), connection=connection) for f in _event_fields()
+    )
+    with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
+        cursor.execute(_token_update_query(alias), params)
+        row = cursor.fetchone()
+    if row is None:
+        raise DatabaseError("Save with update_fields did not affect any rows.")
+    enrollment._state.db = alias
+    event.pk = row[0]
+    event._state.adding = False
+    event._state.db = alias
+
+
+def _enrollment_field(name: str) -> Field[Any, Any]:
+    field = Enrollment._meta.get_field(name)
+    if not isinstance(field, Field) or field.column is None or field.primary_key:
+        raise TypeError(f"{name} is not a column of the enrollment table")
+    return field
+
+
+@functools.cache
+def _token_update_query(alias: str) -> str:
+    """The TokenUpdate's UPDATE of its channel and the INSERT of its log row, one statement:
+    the log row is written only if the channel row was (its id comes from the UPDATE)."""
+    qn = connections[alias].ops.quote_name
+    assignments = ", ".join(
+        f"{qn(str(_enrollment_field(name).column))} = %s" for name in TOKEN_UPDATE_FIELDS
+    )
+    event_fields = _event_fields()
+    return (
+        f"WITH u AS (UPDATE {qn(Enrollment._meta.db_table)} SET {assignments} "  # noqa: S608
+        f"WHERE {qn(str(Enrollment._meta.pk.column))} = %s RETURNING 1) "
+        f"INSERT INTO {qn(DeviceEvent._meta.db_table)} "
+        f"({', '.join(qn(f.column) for f in event_fields)}) "
+        f"SELECT {', '.join('%s' for _ in event_fields)} FROM u "
+        f"RETURNING {qn(str(DeviceEvent._meta.pk.column))}"
+    )
 
 
 def touch_last_seen(enrollment_id: int, now: dt.datetime) -> None:
@@ -492,6 +551,92 @@ _INSERT_COMMANDS = PreparedBulkInsert(Command)
 def insert_commands(commands: list[Command]) -> None:
     """`Command.objects.bulk_create(commands)`: their keys set, in order."""
     _INSERT_COMMANDS.create(commands)
+
+
+def queues_with_commands() -> bool:
+    """Whether `insert_commands_and_queue` writes in one statement (PostgreSQL's data-modifying
+    WITH); elsewhere the commands and their queue rows are written apart."""
+    return connections[router.db_for_write(Command)].vendor == "postgresql"
+
+
+def _command_fields() -> list[Field[Any, Any]]:
+    meta = Command._meta
+    return [f for f in meta.local_concrete_fields if f is not meta.auto_field]
+
+
+_QUEUE_CONSTANTS = ("status", "created_at", "not_now_count", "status_reason")
+
+
+@functools.cache
+def _commands_and_queue_query(alias: str, rows: int) -> str:
+    connection = connections[alias]
+    qn = connection.ops.quote_name
+    fields = _command_fields()
+    row = "(" + ", ".join("%s" for _ in fields) + ")"
+    queue_columns = ", ".join(
+        qn(_column(name)) for name in ("enrollment", "command", "priority", *_QUEUE_CONSTANTS)
+    )
+    enrollments = qn(Enrollment._meta.db_table)
+    return (
+        f"WITH c AS (INSERT INTO {qn(Command._meta.db_table)} "  # noqa: S608 - names, parameters
+        f"({', '.join(qn(str(f.column)) for f in fields)}) VALUES {', '.join([row] * rows)} "
+        f"RETURNING id, {qn(_command_column('uuid'))} AS uuid, "
+        f"{qn(_command_column('priority'))} AS priority), "
+        f"q AS (INSERT INTO {qn(QueuedCommand._meta.db_table)} ({queue_columns}) "
+        f"SELECT e.id, c.id, c.priority, {', '.join('%s' for _ in _QUEUE_CONSTANTS)} "
+        f"FROM {enrollments} e CROSS JOIN c WHERE e.id = ANY(%s::bigint[]) "
+        f"RETURNING {qn(_column('enrollment'))} AS enrollment_id, "
+        f"{qn(_column('command'))} AS command_id) "
+        "SELECT c.id, c.uuid, q.enrollment_id FROM c LEFT JOIN q ON q.command_id = c.id "
+        "ORDER BY c.id, q.enrollment_id"
+    )
+
+
+def insert_commands_and_queue(
+    commands: list[Command], enrollment_ids: Sequence[int], now: dt.datetime
+) -> list[tuple[int, int]]:
+    """`insert_commands`, then one queued row for each of these enrollments (those that exist)
+    and each command, with the command's priority: one statement (`queues_with_commands`).
+    Returns the (enrollment id, command id) pairs written. (The first commands of a new
+    enrollment: until now one INSERT for the commands and one INSERT ... SELECT for the queue.)"""
+    alias = router.db_for_write(Command)
+    connection = connections[alias]
+    if not commands:
+        return []
+    fields = _command_fields()
+    for command in commands:
+        if command.pk is not None:
+            raise ValueError("insert_commands_and_queue writes new commands only")
+        command._prepare_related_fields_for_save(operation_name="bulk_create")  # noqa: SLF001 - as bulk_create
+    values = [
+        f.get_db_prep_save(f.pre_save(command, True), connection=connection)
+        for command in commands
+        for f in fields
+    ]
+    constants = [
+        _concrete("status").get_db_prep_save(QueuedCommand.Status.QUEUED, connection=connection),
+        _concrete("created_at").get_db_prep_save(now, connection=connection),
+        0,
+        "",
+    ]
+    with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
+        cursor.execute(
+            _commands_and_queue_query(alias, len(commands)),
+            [*values, *constants, [int(pk) for pk in enrollment_ids]],
+        )
+        rows = cursor.fetchall()
+    by_uuid = {command.uuid: command for command in commands}
+    pairs = []
+    for pk, uuid, enrollment_id in rows:
+        command = by_uuid[uuid]
+        command.pk = pk
+        command._state.adding = False
+        command._state.db = alias
+        if enrollment_id is not None:
+            pairs.append((int(enrollment_id), int(pk)))
+    if any(command.pk is None for command in commands):
+        raise DatabaseError(f"{len(commands)} commands inserted, {len(rows)} rows returned")
+    return pairs
 
 
 # --- the device log --------------------------------------------------------------------------------

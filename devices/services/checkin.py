@@ -23,6 +23,7 @@ from devices.services.common import (
     Actor,
     Reply,
     _cancel_pending,
+    _event,
     _find,
     _log,
     target_for,
@@ -326,7 +327,11 @@ def _authenticate(
     return EMPTY
 
 
-def _apply_token(enrollment: Enrollment, message: protocol.TokenUpdate) -> bool:
+def _apply_token(
+    enrollment: Enrollment, message: protocol.TokenUpdate, log: dict[str, Any] | None = None
+) -> bool:
+    """Store what a TokenUpdate sets; with `log` (an existing channel), its log row of it too,
+    written with it (`hotpath.save_token_update`). True on the channel's first one."""
     first = enrollment.status != Enrollment.Status.ENROLLED
     enrollment.push_token = message.token.hex()
     enrollment.push_magic = message.push_magic
@@ -352,21 +357,23 @@ def _apply_token(enrollment: Enrollment, message: protocol.TokenUpdate) -> bool:
         enrollment.unenrolled_at = None
     # Only what a TokenUpdate sets: inventory written meanwhile by a command result stays.
     if enrollment.pk:
-        hotpath.save_token_update(enrollment)
+        event = None
+        if log is not None:
+            log = {"first": first, **log}
+            event = _event(
+                enrollment, DeviceEvent.Kind.CHECKIN, MessageType.TOKEN_UPDATE, "ok", log
+            )
+        hotpath.save_token_update(enrollment, event)
     else:
         hotpath.insert_enrollment(enrollment)  # a new user channel
     return first
 
 
 def _token_update(enrollment: Enrollment, message: protocol.TokenUpdate) -> Reply:
-    first = _apply_token(enrollment, message)
-    detail: dict[str, Any] = {
-        "first": first,
-        "awaiting_configuration": message.awaiting_configuration,
-    }
+    detail: dict[str, Any] = {"awaiting_configuration": message.awaiting_configuration}
     if message.unlock_token and enrollment.is_user_enrollment:
         detail["discarded"] = "UnlockToken is never kept for a User Enrollment"
-    _log(enrollment, DeviceEvent.Kind.CHECKIN, MessageType.TOKEN_UPDATE, "ok", detail=detail)
+    first = _apply_token(enrollment, message, log=detail)
     if first:
         # Enrollment completed: the inventory (and what the other apps send a new channel) is
         # queued in this transaction, so a TokenUpdate is never stored without it. Also while
