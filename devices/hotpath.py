@@ -25,13 +25,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connections, router, transaction
-from django.db.models import DEFERRED, DateTimeField, Exists, Field, OuterRef, Q
+from django.db.models import DEFERRED, DateTimeField, Exists, Field, Model, OuterRef
 from django.db.models.signals import post_save, pre_save
 
 from devices.models import Command, Device, DeviceEvent, Enrollment, QueuedCommand
 from mdm_server.pki import services as pki
 from mdm_server.pki.models import IssuedCertificate
-from mdm_server.prepared import PreparedBulkInsert, PreparedInsert, PreparedQuery, PreparedUpdate
+from mdm_server.prepared import PreparedBulkInsert, PreparedInsert, PreparedUpdate
 
 # --- row conversion ------------------------------------------------------------------------------
 
@@ -374,45 +374,60 @@ def enrollment_for_update(pk: int) -> Enrollment | None:
     return _channel("id", pk, True)
 
 
-# Another device channel (checked out or not) pinned to this identity certificate, or bound to
-# the enrollment session it was issued for: the certificate is not free (devices.binding).
-_OTHER_HOLDER = PreparedQuery(
-    lambda fingerprint, reference, key: (
-        Enrollment.objects.filter(
-            Q(cert_fingerprint=fingerprint)
-            | (Q(enrollment_reference=reference) & ~Q(enrollment_reference="")),
-            parent__isnull=True,
-        )
-        .exclude(channel_key=key)
-        .order_by()
-        .values_list("id", flat=True)[:1]
-    ),
-    str,
-    str,
-    str,
-)
+@dataclass(frozen=True, slots=True)
+class Presented:
+    """What every Authenticate reads of the identity certificate it presents, in one statement:
+    the certificate as this server's SCEP issued it (`pki.find_issued_certificate`; None: not
+    issued here), and the id of another device channel (checked out or not) pinned to it or
+    bound to the enrollment session it was issued for: then the certificate is not free
+    (devices.binding)."""
+
+    issued: IssuedCertificate | None
+    other_holder: int | None
 
 
-def other_holder(*, fingerprint: str, reference: str, key: str) -> int | None:
-    """The id of another device channel holding this certificate or session, or None."""
-    found: int | None = _OTHER_HOLDER.first(fingerprint, reference, key)
-    return found
-
-
-# Every Authenticate reads the identity certificate the device presents (the one this server's
-# SCEP issued for its enrollment session, or None).
-_ISSUED_CERTIFICATE = PreparedQuery(
-    lambda fingerprint: IssuedCertificate.objects.filter(fingerprint=fingerprint).order_by()[:1],
-    str,
-)
-
-
-def issued_certificate(fingerprint: str) -> IssuedCertificate | None:
-    """`pki.find_issued_certificate(fingerprint)`."""
-    found: IssuedCertificate | None = _ISSUED_CERTIFICATE.first(
-        pki.normalise_fingerprint(fingerprint)
+@functools.cache
+def _presented_query(alias: str) -> tuple[tuple[tuple[Any, Any], ...], str]:
+    qn = connections[alias].ops.quote_name
+    columns = _columns_of(
+        IssuedCertificate, tuple(f.attname for f in IssuedCertificate._meta.concrete_fields)
     )
-    return found
+
+    def column(model: Any, name: str) -> str:
+        return qn(str(model._meta.get_field(name).column))
+
+    fingerprint, reference = (
+        column(Enrollment, "cert_fingerprint"),
+        column(Enrollment, "enrollment_reference"),
+    )
+    issued_reference = f"COALESCE(ic.{column(IssuedCertificate, 'reference')}, '')"
+    # Another channel (never a user channel) with this fingerprint, or with the issued
+    # certificate's session reference when it has one.
+    holder = (
+        f"SELECT o.id FROM {qn(Enrollment._meta.db_table)} o "  # noqa: S608 - names
+        f"WHERE (o.{fingerprint} = %s OR (o.{reference} = {issued_reference} "
+        f"AND {issued_reference} <> '')) AND o.{column(Enrollment, 'parent')} IS NULL "
+        f"AND o.{column(Enrollment, 'channel_key')} <> %s LIMIT 1"
+    )
+    query = (
+        f"SELECT {', '.join(_select_list('ic', columns, alias))}, ({holder}) "  # noqa: S608
+        f"FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT * FROM "
+        f"{qn(IssuedCertificate._meta.db_table)} WHERE "
+        f"{column(IssuedCertificate, 'fingerprint')} = %s LIMIT 1) ic ON true"
+    )
+    return columns, query
+
+
+def presented(*, fingerprint: str, key: str) -> Presented:
+    """The certificate presented with this fingerprint, and its holder other than the channel
+    `key`."""
+    alias = router.db_for_read(Enrollment)
+    columns, query = _presented_query(alias)
+    row = _fetch_one(alias, query, [fingerprint, key, pki.normalise_fingerprint(fingerprint)])
+    issued = None
+    if row is not None and row[0] is not None:
+        issued = _from_row(IssuedCertificate, columns, row[:-1], alias)
+    return Presented(issued=issued, other_holder=row[-1] if row is not None else None)
 
 
 TOKEN_UPDATE_FIELDS = (
@@ -441,6 +456,82 @@ def insert_enrollment(enrollment: Enrollment) -> None:
 
 def insert_device(device: Device) -> None:
     _INSERT_DEVICE.save(device)
+
+
+def _plain_saves(*models: Any) -> bool:
+    """Whether saving rows of these models is only their SQL (no save signal receivers), on
+    PostgreSQL: what the statements below, which write several tables at once, need."""
+    alias = router.db_for_write(models[0])
+    return connections[alias].vendor == "postgresql" and not any(
+        signal.has_listeners(model) for signal in (pre_save, post_save) for model in models
+    )
+
+
+def _insert_fields(model: Any) -> list[Field[Any, Any]]:
+    meta = model._meta
+    return [f for f in meta.local_concrete_fields if f is not meta.auto_field]
+
+
+@functools.cache
+def _new_channel_query(alias: str) -> str:
+    """A new Device, its device channel and the channel's first log row: one statement, each
+    row taking the key of the one before (the others' columns are parameters)."""
+    qn = connections[alias].ops.quote_name
+
+    def insert(model: Any, name: str, source: str, link: str) -> str:
+        fields = _insert_fields(model)
+        values = ", ".join(f"{source}.id" if f.name == link else "%s" for f in fields)
+        origin = f" FROM {source}" if source else ""
+        return (
+            f"{name} AS (INSERT INTO {qn(model._meta.db_table)} "
+            f"({', '.join(qn(str(f.column)) for f in fields)}) SELECT {values}{origin} "
+            f"RETURNING {qn(str(model._meta.pk.column))} AS id)"
+        )
+
+    return (
+        f"WITH {insert(Device, 'd', '', '')}, {insert(Enrollment, 'e', 'd', 'device')}, "  # noqa: S608
+        f"{insert(DeviceEvent, 'ev', 'e', 'enrollment')} "
+        "SELECT d.id, e.id, ev.id FROM d, e, ev"
+    )
+
+
+def insert_new_channel(device: Device, enrollment: Enrollment, event: DeviceEvent) -> None:
+    """`insert_device(device)`, `insert_enrollment(enrollment)` of its device channel and
+    `insert_event(event)` of that channel's log: one statement on PostgreSQL (a first
+    Authenticate), else the three."""
+    if not _plain_saves(Device, Enrollment, DeviceEvent):
+        insert_device(device)
+        enrollment.device = device
+        insert_enrollment(enrollment)
+        event.enrollment = enrollment
+        insert_event(event)
+        return
+    alias = router.db_for_write(Enrollment)
+    connection = connections[alias]
+    params: list[Any] = []
+    parts: tuple[tuple[Model, str], ...] = (
+        (device, ""),
+        (enrollment, "device"),
+        (event, "enrollment"),
+    )
+    for new_row, link in parts:
+        params.extend(
+            f.get_db_prep_save(f.pre_save(new_row, True), connection=connection)
+            for f in _insert_fields(type(new_row))
+            if f.name != link
+        )
+    with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
+        cursor.execute(_new_channel_query(alias), params)
+        keys = cursor.fetchone()
+    if keys is None:  # pragma: no cover - each INSERT writes its row or raises
+        raise DatabaseError("the new channel's rows were not written")
+    written: tuple[Model, ...] = (device, enrollment, event)
+    for model_row, pk in zip(written, keys, strict=True):
+        model_row.pk = pk
+        model_row._state.adding = False
+        model_row._state.db = alias
+    enrollment.device = device
+    event.enrollment = enrollment
 
 
 def save_token_update(enrollment: Enrollment, event: DeviceEvent | None = None) -> None:

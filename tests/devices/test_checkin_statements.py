@@ -39,10 +39,18 @@ def test_authenticate_is_a_budget_of_statements(make_device: MakeDevice) -> None
     _warm(make_device)
     device = make_device(platform="iOS", user_enrollment=True)
     statements = _statements(device.authenticate)
-    # The savepoint, the channel read, the certificate and the other holder of it, the Device,
-    # the channel, the log row, the release.
-    assert len(statements) == 8, statements
-    assert Enrollment.objects.get(pk=device_channel(device)).status == Enrollment.Status.PENDING
+    # The savepoint, the channel read, the certificate presented with its other holder (one
+    # statement), the Device with the channel and its log row (one), the release.
+    assert len(statements) == 5, statements
+    inserts = [s.split(" (")[0] for s in statements if s.startswith("INSERT")]
+    assert not inserts, inserts
+    enrollment = Enrollment.objects.select_related("device").get(pk=device_channel(device))
+    assert enrollment.status == Enrollment.Status.PENDING
+    assert enrollment.device.platform == "iOS" and enrollment.device.udid is None
+    assert enrollment.device.channels.get() == enrollment
+    event = DeviceEvent.objects.get(enrollment=enrollment)
+    assert (event.action, event.status) == ("Authenticate", "ok")
+    assert event.detail["os_version"] == enrollment.device.os_version
 
 
 def test_first_token_update_writes_the_channel_commands_and_queue_in_few_statements(
