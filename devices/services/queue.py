@@ -53,6 +53,18 @@ class _Variant:
     def _template(self) -> tuple[bytes, bytes] | None:
         return protocol.command_template(self.request_type, self.payload)
 
+    @functools.cached_property
+    def key(self) -> str:
+        """What tells its payload from another variant's: encoded once per variant (a kept
+        one, `_Decisions`, serves every new enrollment)."""
+
+        def default(value: Any) -> str:
+            if isinstance(value, bytes):
+                return hashlib.sha256(value).hexdigest()
+            return str(value)
+
+        return json.dumps(self.payload, sort_keys=True, default=default)
+
     def body(self, command_uuid: str) -> bytes:
         """The command's plist: rendered once per variant, only the CommandUUID differs."""
         template = self._template
@@ -147,15 +159,6 @@ def _variant_for(
         "",
         notes,
     )
-
-
-def _variant_key(variant: _Variant) -> str:
-    def default(value: Any) -> str:
-        if isinstance(value, bytes):
-            return hashlib.sha256(value).hexdigest()
-        return str(value)
-
-    return json.dumps(variant.payload, sort_keys=True, default=default)
 
 
 # What the capability filter judges an enrollment by: the filter decides once per distinct
@@ -440,7 +443,7 @@ def _decide(
         if variant is None:
             by_reason.setdefault(reason, (notes, []))[1].append(kind)
             continue
-        groups = variants.setdefault(_variant_key(variant), (variant, {}))[1]
+        groups = variants.setdefault(variant.key, (variant, {}))[1]
         groups.setdefault(tuple(notes), []).append(kind)
     return variants, by_reason
 
