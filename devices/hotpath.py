@@ -24,14 +24,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import connections, router, transaction
-from django.db.models import DEFERRED, DateTimeField, Exists, Field, OuterRef, Q
+from django.db import DatabaseError, connections, router, transaction
+from django.db.models import DEFERRED, DateTimeField, Exists, Field, Model, OuterRef
+from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 
 from devices.models import Command, Device, DeviceEvent, Enrollment, QueuedCommand
 from mdm_server.pki import services as pki
 from mdm_server.pki.models import IssuedCertificate
-from mdm_server.prepared import PreparedBulkInsert, PreparedInsert, PreparedQuery, PreparedUpdate
+from mdm_server.prepared import PreparedBulkInsert, PreparedInsert, PreparedUpdate
 
 # --- row conversion ------------------------------------------------------------------------------
 
@@ -374,45 +375,60 @@ def enrollment_for_update(pk: int) -> Enrollment | None:
     return _channel("id", pk, True)
 
 
-# Another device channel (checked out or not) pinned to this identity certificate, or bound to
-# the enrollment session it was issued for: the certificate is not free (devices.binding).
-_OTHER_HOLDER = PreparedQuery(
-    lambda fingerprint, reference, key: (
-        Enrollment.objects.filter(
-            Q(cert_fingerprint=fingerprint)
-            | (Q(enrollment_reference=reference) & ~Q(enrollment_reference="")),
-            parent__isnull=True,
-        )
-        .exclude(channel_key=key)
-        .order_by()
-        .values_list("id", flat=True)[:1]
-    ),
-    str,
-    str,
-    str,
-)
+@dataclass(frozen=True, slots=True)
+class Presented:
+    """What every Authenticate reads of the identity certificate it presents, in one statement:
+    the certificate as this server's SCEP issued it (`pki.find_issued_certificate`; None: not
+    issued here), and the id of another device channel (checked out or not) pinned to it or
+    bound to the enrollment session it was issued for: then the certificate is not free
+    (devices.binding)."""
+
+    issued: IssuedCertificate | None
+    other_holder: int | None
 
 
-def other_holder(*, fingerprint: str, reference: str, key: str) -> int | None:
-    """The id of another device channel holding this certificate or session, or None."""
-    found: int | None = _OTHER_HOLDER.first(fingerprint, reference, key)
-    return found
-
-
-# Every Authenticate reads the identity certificate the device presents (the one this server's
-# SCEP issued for its enrollment session, or None).
-_ISSUED_CERTIFICATE = PreparedQuery(
-    lambda fingerprint: IssuedCertificate.objects.filter(fingerprint=fingerprint).order_by()[:1],
-    str,
-)
-
-
-def issued_certificate(fingerprint: str) -> IssuedCertificate | None:
-    """`pki.find_issued_certificate(fingerprint)`."""
-    found: IssuedCertificate | None = _ISSUED_CERTIFICATE.first(
-        pki.normalise_fingerprint(fingerprint)
+@functools.cache
+def _presented_query(alias: str) -> tuple[tuple[tuple[Any, Any], ...], str]:
+    qn = connections[alias].ops.quote_name
+    columns = _columns_of(
+        IssuedCertificate, tuple(f.attname for f in IssuedCertificate._meta.concrete_fields)
     )
-    return found
+
+    def column(model: Any, name: str) -> str:
+        return qn(str(model._meta.get_field(name).column))
+
+    fingerprint, reference = (
+        column(Enrollment, "cert_fingerprint"),
+        column(Enrollment, "enrollment_reference"),
+    )
+    issued_reference = f"COALESCE(ic.{column(IssuedCertificate, 'reference')}, '')"
+    # Another channel (never a user channel) with this fingerprint, or with the issued
+    # certificate's session reference when it has one.
+    holder = (
+        f"SELECT o.id FROM {qn(Enrollment._meta.db_table)} o "  # noqa: S608 - names
+        f"WHERE (o.{fingerprint} = %s OR (o.{reference} = {issued_reference} "
+        f"AND {issued_reference} <> '')) AND o.{column(Enrollment, 'parent')} IS NULL "
+        f"AND o.{column(Enrollment, 'channel_key')} <> %s LIMIT 1"
+    )
+    query = (
+        f"SELECT {', '.join(_select_list('ic', columns, alias))}, ({holder}) "  # noqa: S608
+        f"FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT * FROM "
+        f"{qn(IssuedCertificate._meta.db_table)} WHERE "
+        f"{column(IssuedCertificate, 'fingerprint')} = %s LIMIT 1) ic ON true"
+    )
+    return columns, query
+
+
+def presented(*, fingerprint: str, key: str) -> Presented:
+    """The certificate presented with this fingerprint, and its holder other than the channel
+    `key`."""
+    alias = router.db_for_read(Enrollment)
+    columns, query = _presented_query(alias)
+    row = _fetch_one(alias, query, [fingerprint, key, pki.normalise_fingerprint(fingerprint)])
+    issued = None
+    if row is not None and row[0] is not None:
+        issued = _from_row(IssuedCertificate, columns, row[:-1], alias)
+    return Presented(issued=issued, other_holder=row[-1] if row is not None else None)
 
 
 TOKEN_UPDATE_FIELDS = (
@@ -443,9 +459,143 @@ def insert_device(device: Device) -> None:
     _INSERT_DEVICE.save(device)
 
 
-def save_token_update(enrollment: Enrollment) -> None:
-    """Only what a TokenUpdate sets: inventory written meanwhile by a command result stays."""
-    _UPDATE_TOKEN.save(enrollment)
+def _plain_saves(*models: Any) -> bool:
+    """Whether saving rows of these models is only their SQL (no save signal receivers), on
+    PostgreSQL: what the statements below, which write several tables at once, need."""
+    alias = router.db_for_write(models[0])
+    return connections[alias].vendor == "postgresql" and not any(
+        signal.has_listeners(model) for signal in (pre_save, post_save) for model in models
+    )
+
+
+def _insert_fields(model: Any) -> list[Field[Any, Any]]:
+    meta = model._meta
+    return [f for f in meta.local_concrete_fields if f is not meta.auto_field]
+
+
+@functools.cache
+def _new_channel_query(alias: str) -> str:
+    """A new Device, its device channel and the channel's first log row: one statement, each
+    row taking the key of the one before (the others' columns are parameters)."""
+    qn = connections[alias].ops.quote_name
+
+    def insert(model: Any, name: str, source: str, link: str) -> str:
+        fields = _insert_fields(model)
+        values = ", ".join(f"{source}.id" if f.name == link else "%s" for f in fields)
+        origin = f" FROM {source}" if source else ""
+        return (
+            f"{name} AS (INSERT INTO {qn(model._meta.db_table)} "
+            f"({', '.join(qn(str(f.column)) for f in fields)}) SELECT {values}{origin} "
+            f"RETURNING {qn(str(model._meta.pk.column))} AS id)"
+        )
+
+    return (
+        f"WITH {insert(Device, 'd', '', '')}, {insert(Enrollment, 'e', 'd', 'device')}, "  # noqa: S608
+        f"{insert(DeviceEvent, 'ev', 'e', 'enrollment')} "
+        "SELECT d.id, e.id, ev.id FROM d, e, ev"
+    )
+
+
+def insert_new_channel(device: Device, enrollment: Enrollment, event: DeviceEvent) -> None:
+    """`insert_device(device)`, `insert_enrollment(enrollment)` of its device channel and
+    `insert_event(event)` of that channel's log: one statement on PostgreSQL (a first
+    Authenticate), else the three."""
+    if not _plain_saves(Device, Enrollment, DeviceEvent):
+        insert_device(device)
+        enrollment.device = device
+        insert_enrollment(enrollment)
+        event.enrollment = enrollment
+        insert_event(event)
+        return
+    alias = router.db_for_write(Enrollment)
+    connection = connections[alias]
+    params: list[Any] = []
+    parts: tuple[tuple[Model, str], ...] = (
+        (device, ""),
+        (enrollment, "device"),
+        (event, "enrollment"),
+    )
+    for new_row, link in parts:
+        params.extend(
+            f.get_db_prep_save(f.pre_save(new_row, True), connection=connection)
+            for f in _insert_fields(type(new_row))
+            if f.name != link
+        )
+    with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
+        cursor.execute(_new_channel_query(alias), params)
+        keys = cursor.fetchone()
+    if keys is None:  # pragma: no cover - each INSERT writes its row or raises
+        raise DatabaseError("the new channel's rows were not written")
+    written: tuple[Model, ...] = (device, enrollment, event)
+    for model_row, pk in zip(written, keys, strict=True):
+        model_row.pk = pk
+        model_row._state.adding = False
+        model_row._state.db = alias
+    enrollment.device = device
+    event.enrollment = enrollment
+
+
+def save_token_update(enrollment: Enrollment, event: DeviceEvent | None = None) -> None:
+    """Only what a TokenUpdate sets: inventory written meanwhile by a command result stays.
+    With `event` (the channel's log row of it), both in one statement on PostgreSQL."""
+    alias = router.db_for_write(Enrollment)
+    connection = connections[alias]
+    if (
+        event is None
+        or connection.vendor != "postgresql"
+        or any(
+            signal.has_listeners(model)
+            for signal in (pre_save, post_save)
+            for model in (Enrollment, DeviceEvent)
+        )
+    ):
+        _UPDATE_TOKEN.save(enrollment)
+        if event is not None:
+            insert_event(event)
+        return
+    fields = [_enrollment_field(name) for name in TOKEN_UPDATE_FIELDS]
+    params = [
+        f.get_db_prep_save(f.pre_save(enrollment, False), connection=connection) for f in fields
+    ]
+    params.append(enrollment.pk)
+    params.extend(
+        f.get_db_prep_save(f.pre_save(event, True), connection=connection) for f in _event_fields()
+    )
+    with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
+        cursor.execute(_token_update_query(alias), params)
+        row = cursor.fetchone()
+    if row is None:
+        raise DatabaseError("Save with update_fields did not affect any rows.")
+    enrollment._state.db = alias
+    event.pk = row[0]
+    event._state.adding = False
+    event._state.db = alias
+
+
+def _enrollment_field(name: str) -> Field[Any, Any]:
+    field = Enrollment._meta.get_field(name)
+    if not isinstance(field, Field) or field.column is None or field.primary_key:
+        raise TypeError(f"{name} is not a column of the enrollment table")
+    return field
+
+
+@functools.cache
+def _token_update_query(alias: str) -> str:
+    """The TokenUpdate's UPDATE of its channel and the INSERT of its log row, one statement:
+    the log row is written only if the channel row was (its id comes from the UPDATE)."""
+    qn = connections[alias].ops.quote_name
+    assignments = ", ".join(
+        f"{qn(str(_enrollment_field(name).column))} = %s" for name in TOKEN_UPDATE_FIELDS
+    )
+    event_fields = _event_fields()
+    return (
+        f"WITH u AS (UPDATE {qn(Enrollment._meta.db_table)} SET {assignments} "  # noqa: S608
+        f"WHERE {qn(str(Enrollment._meta.pk.column))} = %s RETURNING 1) "
+        f"INSERT INTO {qn(DeviceEvent._meta.db_table)} "
+        f"({', '.join(qn(f.column) for f in event_fields)}) "
+        f"SELECT {', '.join('%s' for _ in event_fields)} FROM u "
+        f"RETURNING {qn(str(DeviceEvent._meta.pk.column))}"
+    )
 
 
 def touch_last_seen(enrollment_id: int, now: dt.datetime) -> None:
@@ -493,6 +643,92 @@ _INSERT_COMMANDS = PreparedBulkInsert(Command)
 def insert_commands(commands: list[Command]) -> None:
     """`Command.objects.bulk_create(commands)`: their keys set, in order."""
     _INSERT_COMMANDS.create(commands)
+
+
+def queues_with_commands() -> bool:
+    """Whether `insert_commands_and_queue` writes in one statement (PostgreSQL's data-modifying
+    WITH); elsewhere the commands and their queue rows are written apart."""
+    return connections[router.db_for_write(Command)].vendor == "postgresql"
+
+
+def _command_fields() -> list[Field[Any, Any]]:
+    meta = Command._meta
+    return [f for f in meta.local_concrete_fields if f is not meta.auto_field]
+
+
+_QUEUE_CONSTANTS = ("status", "created_at", "not_now_count", "status_reason")
+
+
+@functools.cache
+def _commands_and_queue_query(alias: str, rows: int) -> str:
+    connection = connections[alias]
+    qn = connection.ops.quote_name
+    fields = _command_fields()
+    row = "(" + ", ".join("%s" for _ in fields) + ")"
+    queue_columns = ", ".join(
+        qn(_column(name)) for name in ("enrollment", "command", "priority", *_QUEUE_CONSTANTS)
+    )
+    enrollments = qn(Enrollment._meta.db_table)
+    return (
+        f"WITH c AS (INSERT INTO {qn(Command._meta.db_table)} "  # noqa: S608 - names, parameters
+        f"({', '.join(qn(str(f.column)) for f in fields)}) VALUES {', '.join([row] * rows)} "
+        f"RETURNING id, {qn(_command_column('uuid'))} AS uuid, "
+        f"{qn(_command_column('priority'))} AS priority), "
+        f"q AS (INSERT INTO {qn(QueuedCommand._meta.db_table)} ({queue_columns}) "
+        f"SELECT e.id, c.id, c.priority, {', '.join('%s' for _ in _QUEUE_CONSTANTS)} "
+        f"FROM {enrollments} e CROSS JOIN c WHERE e.id = ANY(%s::bigint[]) "
+        f"RETURNING {qn(_column('enrollment'))} AS enrollment_id, "
+        f"{qn(_column('command'))} AS command_id) "
+        "SELECT c.id, c.uuid, q.enrollment_id FROM c LEFT JOIN q ON q.command_id = c.id "
+        "ORDER BY c.id, q.enrollment_id"
+    )
+
+
+def insert_commands_and_queue(
+    commands: list[Command], enrollment_ids: Sequence[int], now: dt.datetime
+) -> list[tuple[int, int]]:
+    """`insert_commands`, then one queued row for each of these enrollments (those that exist)
+    and each command, with the command's priority: one statement (`queues_with_commands`).
+    Returns the (enrollment id, command id) pairs written. (The first commands of a new
+    enrollment: until now one INSERT for the commands and one INSERT ... SELECT for the queue.)"""
+    alias = router.db_for_write(Command)
+    connection = connections[alias]
+    if not commands:
+        return []
+    fields = _command_fields()
+    for command in commands:
+        if command.pk is not None:
+            raise ValueError("insert_commands_and_queue writes new commands only")
+        command._prepare_related_fields_for_save(operation_name="bulk_create")  # noqa: SLF001 - as bulk_create
+    values = [
+        f.get_db_prep_save(f.pre_save(command, True), connection=connection)
+        for command in commands
+        for f in fields
+    ]
+    constants = [
+        _concrete("status").get_db_prep_save(QueuedCommand.Status.QUEUED, connection=connection),
+        _concrete("created_at").get_db_prep_save(now, connection=connection),
+        0,
+        "",
+    ]
+    with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
+        cursor.execute(
+            _commands_and_queue_query(alias, len(commands)),
+            [*values, *constants, [int(pk) for pk in enrollment_ids]],
+        )
+        rows = cursor.fetchall()
+    by_uuid = {command.uuid: command for command in commands}
+    pairs = []
+    for pk, uuid, enrollment_id in rows:
+        command = by_uuid[uuid]
+        command.pk = pk
+        command._state.adding = False
+        command._state.db = alias
+        if enrollment_id is not None:
+            pairs.append((int(enrollment_id), int(pk)))
+    if any(command.pk is None for command in commands):
+        raise DatabaseError(f"{len(commands)} commands inserted, {len(rows)} rows returned")
+    return pairs
 
 
 # --- the device log --------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from devices.services.common import (
     Actor,
     Reply,
     _cancel_pending,
+    _event,
     _find,
     _log,
     target_for,
@@ -31,7 +32,6 @@ from devices.services.inventory_queue import queue_first_commands
 from devices.services.pin import _check_pin, adopt_identity, channel_of, pinned_renews
 from mdm_server import apple, audit, encryption, untrusted
 from mdm_server.pki import services as pki
-from mdm_server.pki.models import IssuedCertificate
 
 # --- check-in --------------------------------------------------------------------------------------
 
@@ -151,13 +151,13 @@ def _handle_checkin(
 
 def _check_binding(
     identity: DeviceIdentity,
-    ids: protocol.EnrollmentIds,
     enrollment: Enrollment | None,
-    issued: IssuedCertificate | None,
+    presented: hotpath.Presented,
     context: hooks.EnrollmentContext | None,
 ) -> bool:
     """Refuse an Authenticate that would take a channel with a certificate not bound to it;
     True when the certificate renews the channel's own identity (devices.binding)."""
+    issued = presented.issued
     reference = issued.reference if issued is not None else ""
     session = context if context is not None and context.reference else None
     bound_elsewhere = (
@@ -171,9 +171,7 @@ def _check_binding(
         reference=reference,
         session_revoked=session is not None and session.session_revoked,
         session_person=session.directory_user_id if session is not None else None,
-        held_elsewhere=bound_elsewhere
-        or hotpath.other_holder(fingerprint=identity.fingerprint, reference=reference, key=ids.key)
-        is not None,
+        held_elsewhere=bound_elsewhere or presented.other_holder is not None,
         renews=issued.renews if issued is not None else "",
     )
     channel = None
@@ -230,6 +228,28 @@ def _pin_new_identity(enrollment: Enrollment, identity: DeviceIdentity) -> None:
     enrollment.renewal_detail = ""
 
 
+def _store_channel(
+    device: Device, enrollment: Enrollment, *, created: bool, detail: dict[str, Any]
+) -> bool:
+    """Write an accepted Authenticate's Device and channel; for a new device (nothing
+    replaced, dropped or forgotten) with the Authenticate's log row (`detail`), all in one
+    statement: True then. Should the session turn out taken, the transaction undoes them."""
+    if created and device.pk is None:
+        event = _event(enrollment, DeviceEvent.Kind.CHECKIN, MessageType.AUTHENTICATE, "ok", detail)
+        hotpath.insert_new_channel(device, enrollment, event)
+        return True
+    if device.pk is None:
+        hotpath.insert_device(device)
+    else:
+        device.save()
+    if created:
+        enrollment.device = device
+        hotpath.insert_enrollment(enrollment)
+    else:
+        enrollment.save()
+    return False
+
+
 def _authenticate(
     identity: DeviceIdentity, message: protocol.Authenticate, bearer: str | None
 ) -> Reply:
@@ -237,9 +257,10 @@ def _authenticate(
     if ids.is_user_channel:
         raise CheckinRejected(400, "Authenticate is sent on the device channel only")
     enrollment = _find(ids, for_update=True)
-    issued = hotpath.issued_certificate(identity.fingerprint)
+    presented = hotpath.presented(fingerprint=identity.fingerprint, key=ids.key)
+    issued = presented.issued
     context = hooks.resolve_enrollment(ids, issued.reference if issued else "", bearer)
-    if _check_binding(identity, ids, enrollment, issued, context):
+    if _check_binding(identity, enrollment, presented, context):
         assert enrollment is not None and issued is not None  # noqa: S101 (is_renewal says so)
         # The device installed its renewed enrollment profile: the same enrollment, a new pin.
         adopt_identity(enrollment, identity, issued, via="Authenticate")
@@ -292,15 +313,14 @@ def _authenticate(
         device.managed_apple_id = context.managed_apple_id or device.managed_apple_id
         if context.directory_user_id is not None:
             device.directory_user_id = context.directory_user_id
-    if device.pk is None:
-        hotpath.insert_device(device)
-    else:
-        device.save()
-    if created:
-        enrollment.device = device
-        hotpath.insert_enrollment(enrollment)
-    else:
-        enrollment.save()
+    detail: dict[str, Any] = {
+        "os_version": device.os_version,
+        "product_name": device.product_name,
+        "transport": identity.transport,
+    }
+    if is_ue and (message.serial_number or message.imei or message.meid or ids.udid):
+        detail["discarded"] = "hardware identifiers sent by a User Enrollment were not stored"
+    logged = _store_channel(device, enrollment, created=created, detail=detail)
     if replaced:
         # A new enrollment of this channel: the certificate it replaces is of no more use.
         pki.revoke_issued_certificate(
@@ -308,25 +328,24 @@ def _authenticate(
         )
     if not hooks.bind_session(enrollment, replaced=bool(replaced)):
         raise CheckinRejected(403, binding.TAKEN)  # the transaction undoes this Authenticate
+    if logged:
+        return EMPTY
     dropped = 0 if created else _cancel_pending(enrollment, "device authenticated again")
-    detail: dict[str, Any] = {
-        "os_version": device.os_version,
-        "product_name": device.product_name,
-        "transport": identity.transport,
-    }
     if dropped:
         detail["dropped_stale_commands"] = dropped
     if replaced:
         detail["replaced_certificate"] = replaced
     if forgot:
         detail["forgot"] = forgot
-    if is_ue and (message.serial_number or message.imei or message.meid or ids.udid):
-        detail["discarded"] = "hardware identifiers sent by a User Enrollment were not stored"
     _log(enrollment, DeviceEvent.Kind.CHECKIN, MessageType.AUTHENTICATE, "ok", detail=detail)
     return EMPTY
 
 
-def _apply_token(enrollment: Enrollment, message: protocol.TokenUpdate) -> bool:
+def _apply_token(
+    enrollment: Enrollment, message: protocol.TokenUpdate, log: dict[str, Any] | None = None
+) -> bool:
+    """Store what a TokenUpdate sets; with `log` (an existing channel), its log row of it too,
+    written with it (`hotpath.save_token_update`). True on the channel's first one."""
     first = enrollment.status != Enrollment.Status.ENROLLED
     enrollment.push_token = message.token.hex()
     enrollment.push_magic = message.push_magic
@@ -352,21 +371,23 @@ def _apply_token(enrollment: Enrollment, message: protocol.TokenUpdate) -> bool:
         enrollment.unenrolled_at = None
     # Only what a TokenUpdate sets: inventory written meanwhile by a command result stays.
     if enrollment.pk:
-        hotpath.save_token_update(enrollment)
+        event = None
+        if log is not None:
+            log = {"first": first, **log}
+            event = _event(
+                enrollment, DeviceEvent.Kind.CHECKIN, MessageType.TOKEN_UPDATE, "ok", log
+            )
+        hotpath.save_token_update(enrollment, event)
     else:
         hotpath.insert_enrollment(enrollment)  # a new user channel
     return first
 
 
 def _token_update(enrollment: Enrollment, message: protocol.TokenUpdate) -> Reply:
-    first = _apply_token(enrollment, message)
-    detail: dict[str, Any] = {
-        "first": first,
-        "awaiting_configuration": message.awaiting_configuration,
-    }
+    detail: dict[str, Any] = {"awaiting_configuration": message.awaiting_configuration}
     if message.unlock_token and enrollment.is_user_enrollment:
         detail["discarded"] = "UnlockToken is never kept for a User Enrollment"
-    _log(enrollment, DeviceEvent.Kind.CHECKIN, MessageType.TOKEN_UPDATE, "ok", detail=detail)
+    first = _apply_token(enrollment, message, log=detail)
     if first:
         # Enrollment completed: the inventory (and what the other apps send a new channel) is
         # queued in this transaction, so a TokenUpdate is never stored without it. Also while

@@ -61,7 +61,22 @@ def _log(
     command_uuid: str = "",
     detail: dict[str, Any] | None = None,
 ) -> DeviceEvent:
-    event = DeviceEvent(
+    event = _event(enrollment, kind, action, status, detail, command_uuid=command_uuid)
+    hotpath.insert_event(event)
+    return event
+
+
+def _event(
+    enrollment: Enrollment,
+    kind: str,
+    action: str,
+    status: str = "",
+    detail: dict[str, Any] | None = None,
+    *,
+    command_uuid: str = "",
+) -> DeviceEvent:
+    """A device log row, not written yet (`_log` writes it)."""
+    return DeviceEvent(
         enrollment=enrollment,
         kind=kind,
         action=action,
@@ -69,8 +84,6 @@ def _log(
         command_uuid=command_uuid,
         detail=detail or {},
     )
-    hotpath.insert_event(event)
-    return event
 
 
 @dataclass(frozen=True)

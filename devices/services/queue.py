@@ -53,6 +53,18 @@ class _Variant:
     def _template(self) -> tuple[bytes, bytes] | None:
         return protocol.command_template(self.request_type, self.payload)
 
+    @functools.cached_property
+    def key(self) -> str:
+        """What tells its payload from another variant's: encoded once per variant (a kept
+        one, `_Decisions`, serves every new enrollment)."""
+
+        def default(value: Any) -> str:
+            if isinstance(value, bytes):
+                return hashlib.sha256(value).hexdigest()
+            return str(value)
+
+        return json.dumps(self.payload, sort_keys=True, default=default)
+
     def body(self, command_uuid: str) -> bytes:
         """The command's plist: rendered once per variant, only the CommandUUID differs."""
         template = self._template
@@ -147,15 +159,6 @@ def _variant_for(
         "",
         notes,
     )
-
-
-def _variant_key(variant: _Variant) -> str:
-    def default(value: Any) -> str:
-        if isinstance(value, bytes):
-            return hashlib.sha256(value).hexdigest()
-        return str(value)
-
-    return json.dumps(variant.payload, sort_keys=True, default=default)
 
 
 # What the capability filter judges an enrollment by: the filter decides once per distinct
@@ -440,7 +443,7 @@ def _decide(
         if variant is None:
             by_reason.setdefault(reason, (notes, []))[1].append(kind)
             continue
-        groups = variants.setdefault(_variant_key(variant), (variant, {}))[1]
+        groups = variants.setdefault(variant.key, (variant, {}))[1]
         groups.setdefault(tuple(notes), []).append(kind)
     return variants, by_reason
 
@@ -473,8 +476,6 @@ def _enqueue(
             owner.append(one)
             one.result.commands.append(command)
     if new_commands:
-        # One INSERT for every command (PostgreSQL and SQLite return the keys).
-        hotpath.insert_commands(new_commands)
         _write_queue(targets, new_commands, owner, given_to, now)
     _write_refusals(targets, refusals, actor, now)
     if new_commands:
@@ -522,27 +523,36 @@ def _write_queue(
     given_to: dict[_Class, list[_Given]],
     now: Any,
 ) -> None:
-    """The queue rows: the classes that get the same commands with the same notes share one
-    INSERT ... SELECT (each of their members times each command)."""
+    """The commands, then their queue rows: the classes that get the same commands with the same
+    notes share one INSERT ... SELECT (each of their members times each command). Listed
+    enrollments that all get every command (the first commands of a new enrollment) have the
+    commands and their queue rows written by one statement."""
     deliveries: dict[tuple[_Given, ...], list[_Class]] = {}
     for kind, received in given_to.items():
         deliveries.setdefault(tuple(received), []).append(kind)
     written = [0] * len(new_commands)
+    together = (
+        isinstance(targets, _Listed)
+        and len(deliveries) == 1
+        and [i for i, _ in next(iter(deliveries))] == list(range(len(new_commands)))
+        and hotpath.queues_with_commands()
+    )
+    if together:
+        assert isinstance(targets, _Listed)  # noqa: S101 (for the type checker)
+        ((given, kinds),) = deliveries.items()
+        ids = [pk for kind in kinds for pk in targets.ids[kind]]
+        written_pairs = [
+            (given, hotpath.insert_commands_and_queue(new_commands, list(dict.fromkeys(ids)), now))
+        ]
+    else:
+        # One INSERT for every command (PostgreSQL and SQLite return the keys).
+        hotpath.insert_commands(new_commands)
+        written_pairs = [
+            (given, _insert_queue_rows(targets.members(kinds), new_commands, given, now))
+            for given, kinds in deliveries.items()
+        ]
     index_of = {command.pk: i for i, command in enumerate(new_commands)}
-    for given, kinds in deliveries.items():
-        pairs = bulk.insert_product(
-            QueuedCommand,
-            column="enrollment",
-            source=targets.members(kinds),
-            varying=("command", "priority"),
-            rows=[(new_commands[i].pk, new_commands[i].priority) for i, _ in given],
-            values={
-                "status": QueuedCommand.Status.QUEUED,
-                "created_at": now,
-                "not_now_count": 0,
-                "status_reason": "",
-            },
-        )
+    for given, pairs in written_pairs:
         notes_of = dict(given)
         for enrollment_id, command_pk in pairs:
             i = index_of[command_pk]
@@ -556,6 +566,24 @@ def _write_queue(
         if count != command.target_count:  # a listed enrollment was deleted meanwhile
             command.target_count = count
             command.save(update_fields=["target_count"])
+
+
+def _insert_queue_rows(
+    members: bulk.Sql, new_commands: list[Command], given: tuple[_Given, ...], now: Any
+) -> list[tuple[Any, ...]]:
+    return bulk.insert_product(
+        QueuedCommand,
+        column="enrollment",
+        source=members,
+        varying=("command", "priority"),
+        rows=[(new_commands[i].pk, new_commands[i].priority) for i, _ in given],
+        values={
+            "status": QueuedCommand.Status.QUEUED,
+            "created_at": now,
+            "not_now_count": 0,
+            "status_reason": "",
+        },
+    )
 
 
 def _write_refusals(

@@ -63,20 +63,40 @@ _OWN_ACCESS_TOKEN = PreparedQuery(
 )
 
 
-def _session_by_reference(reference: str) -> EnrollmentSession | None:
-    if not reference:
-        return None
-    session: EnrollmentSession | None = _SESSION_BY_REFERENCE.first(reference)
-    return session
+# What an enrollment's completion and its Authenticate read of its session: a few columns, not
+# the whole row (its MachineInfo decoded, a model instance built and thrown away).
+_REPLACES = PreparedQuery(
+    lambda reference: EnrollmentSession.objects.filter(public_id=reference).values_list(
+        "replaces_id", flat=True
+    )[:1],
+    str,
+)
+_CONTEXT_FIELDS = (
+    "enrollment_type",
+    "public_id",
+    "managed_apple_id",
+    "directory_user_id",
+    "revoked_at",
+    "enrollment_id",
+    "ownership",
+)
+_SESSION_CONTEXT = PreparedQuery(
+    lambda reference: EnrollmentSession.objects.filter(public_id=reference).values_list(
+        *_CONTEXT_FIELDS
+    )[:1],
+    str,
+)
 
 
 def replaced_channel(reference: str) -> int | None:
     """The channel (its id) that the enrollment session `reference` replaces, when it came
     from a re-enrollment link for the person's old device; else None. Asked at every
-    enrollment's completion (`reenrollment.replace_on_completion`): the session lookup above,
-    not a query compiled again each time."""
-    session = _session_by_reference(reference)
-    return session.replaces_id if session is not None else None
+    enrollment's completion (`reenrollment.replace_on_completion`): one column, by a query
+    compiled once."""
+    if not reference:
+        return None
+    replaces: int | None = _REPLACES.first(reference)
+    return replaces
 
 
 def _access_token(secret: str, session: EnrollmentSession) -> EnrollmentToken | None:
@@ -103,8 +123,8 @@ def resolve_enrollment(
     what the takeover rules need of the session (revoked? bound to which channel? whose?)."""
     from devices.hooks import EnrollmentContext
 
-    session = _session_by_reference(reference)
-    if session is None:
+    row = _SESSION_CONTEXT.first(reference) if reference else None
+    if row is None:
         if ids.udid and abm_hooks.is_ade_reference(reference):
             return EnrollmentContext(
                 enrollment_type="ade",
@@ -114,14 +134,15 @@ def resolve_enrollment(
         if ids.udid:
             return EnrollmentContext(enrollment_type="device")
         return EnrollmentContext(enrollment_type="user")
+    session = dict(zip(_CONTEXT_FIELDS, row, strict=True))
     return EnrollmentContext(
-        enrollment_type=session.enrollment_type,
-        reference=session.public_id,
-        managed_apple_id=session.managed_apple_id,
-        directory_user_id=session.directory_user_id,
-        session_revoked=session.revoked_at is not None,
-        session_enrollment_id=session.enrollment_id,
-        ownership=session.ownership,
+        enrollment_type=session["enrollment_type"],
+        reference=session["public_id"],
+        managed_apple_id=session["managed_apple_id"],
+        directory_user_id=session["directory_user_id"],
+        session_revoked=session["revoked_at"] is not None,
+        session_enrollment_id=session["enrollment_id"],
+        ownership=session["ownership"],
     )
 
 

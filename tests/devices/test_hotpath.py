@@ -146,3 +146,56 @@ def test_each_delivery_logs_its_own_enrollment_and_time(
     assert now <= times[0] <= times[1] <= times[2]
     assert len({*times}) == 3
     assert [v is not None for v in hotpath._DELIVERY_CONSTANTS.values()] == [known]
+
+
+def test_commands_and_their_queue_rows_are_one_statement_for_existing_channels_only() -> None:
+    from django.utils import timezone
+
+    from devices.models import Command, QueuedCommand
+
+    assert hotpath.queues_with_commands()  # the suite runs on PostgreSQL
+    first = _channel()
+    second = create_channel(channel_key="eid:HOTPATH-2", status="enrolled", platform="iOS")
+    gone = second.pk + 1000
+    commands = [
+        Command(uuid=f"HOTPATH-{n}", request_type="SecurityInfo", priority=priority, body=b"x")
+        for n, priority in enumerate((60, 50))
+    ]
+    now = timezone.now()
+    with CaptureQueriesContext(connection) as queries:
+        pairs = hotpath.insert_commands_and_queue(commands, [first.pk, gone, second.pk], now)
+    assert len(queries) == 1
+    assert all(c.pk is not None and not c._state.adding for c in commands)
+    assert sorted(pairs) == sorted((e.pk, c.pk) for e in (first, second) for c in commands)
+    rows = QueuedCommand.objects.filter(command__in=commands).select_related("command")
+    assert {(r.enrollment_id, r.command.uuid, r.priority, r.status) for r in rows} == {
+        (e.pk, c.uuid, c.priority, QueuedCommand.Status.QUEUED)
+        for e in (first, second)
+        for c in commands
+    }
+    assert {r.created_at for r in rows} == {now}
+    stored = Command.objects.get(uuid="HOTPATH-0")
+    assert bytes(stored.body) == b"x" and stored.created_at is not None
+
+
+def test_a_new_device_its_channel_and_log_row_are_written_together() -> None:
+    from devices.models import DeviceEvent
+
+    device = Device(platform="iOS", os_version="18.2", user_enrollment=True)
+    enrollment = Enrollment(channel_key="eid:HOTPATH-NEW", channel="device", status="pending")
+    event = DeviceEvent(
+        enrollment=enrollment, kind="checkin", action="Authenticate", detail={"a": 1}
+    )
+    with CaptureQueriesContext(connection) as queries:
+        hotpath.insert_new_channel(device, enrollment, event)
+    assert len(queries) == 1
+    stored = Enrollment.objects.select_related("device").get(channel_key="eid:HOTPATH-NEW")
+    assert (stored.pk, stored.device.pk) == (enrollment.pk, device.pk)
+    assert stored.device.os_version == "18.2" and stored.public_id == enrollment.public_id
+    logged = DeviceEvent.objects.get(pk=event.pk)
+    assert (logged.enrollment_id, logged.action, logged.detail) == (
+        enrollment.pk,
+        "Authenticate",
+        {"a": 1},
+    )
+    assert enrollment.device is device and event.enrollment is enrollment

@@ -1,0 +1,100 @@
+"""The statements of an enrollment's two check-ins (Authenticate, first TokenUpdate): a budget,
+as each is a share of every enrollment's server time. Inside the test's transaction, the
+check-in's own transaction is a savepoint (two statements more than in production, where it is
+BEGIN and COMMIT) and its on-commit work does not run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from apns.models import PendingPush
+from devices.models import Command, DeviceEvent, Enrollment, QueuedCommand
+from tests.apns.conftest import apns_pki, push_certificate, push_key  # noqa: F401 - fixtures
+from tests.simulator import SimulatedDevice
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("push_certificate")]
+MakeDevice = Callable[..., SimulatedDevice]
+
+
+def _warm(make_device: MakeDevice) -> None:
+    """What a process reads once (the CA, the push topic) is read by an earlier enrollment."""
+    make_device(platform="iOS", user_enrollment=True).enroll()
+
+
+def device_channel(device: SimulatedDevice) -> int:
+    return Enrollment.objects.get(enrollment_id=device.enrollment_id).pk
+
+
+def _statements(call: Callable[[], int]) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        assert call() == 200
+    return [q["sql"] for q in captured.captured_queries]
+
+
+def test_authenticate_is_a_budget_of_statements(make_device: MakeDevice) -> None:
+    _warm(make_device)
+    device = make_device(platform="iOS", user_enrollment=True)
+    statements = _statements(device.authenticate)
+    # The savepoint, the channel read, the certificate presented with its other holder (one
+    # statement), the Device with the channel and its log row (one), the release.
+    assert len(statements) == 5, statements
+    inserts = [s.split(" (")[0] for s in statements if s.startswith("INSERT")]
+    assert not inserts, inserts
+    enrollment = Enrollment.objects.select_related("device").get(pk=device_channel(device))
+    assert enrollment.status == Enrollment.Status.PENDING
+    assert enrollment.device.platform == "iOS" and enrollment.device.udid is None
+    assert enrollment.device.channels.get() == enrollment
+    event = DeviceEvent.objects.get(enrollment=enrollment)
+    assert (event.action, event.status) == ("Authenticate", "ok")
+    assert event.detail["os_version"] == enrollment.device.os_version
+
+
+def test_first_token_update_writes_the_channel_commands_and_queue_in_few_statements(
+    make_device: MakeDevice,
+) -> None:
+    _warm(make_device)
+    device = make_device(platform="iOS", user_enrollment=True)
+    assert device.authenticate() == 200
+    statements = _statements(device.token_update)
+    inserts = [s.split(" (")[0] for s in statements if s.startswith("INSERT")]
+    # The channel's UPDATE and its log row are one statement, so are the commands and their
+    # queue rows: neither is written by a separate INSERT.
+    assert 'INSERT INTO "devices_deviceevent"' not in inserts
+    assert 'INSERT INTO "devices_command"' not in inserts
+    assert 'INSERT INTO "devices_queuedcommand"' not in inserts
+    # The savepoint, the channel read, UPDATE and log, the first commands' savepoint, the
+    # assigned profiles, commands and queue, the push, the two releases.
+    assert len(statements) == 9, statements
+
+    enrollment = Enrollment.objects.get(pk=device_channel(device))
+    assert enrollment.status == Enrollment.Status.ENROLLED
+    assert enrollment.push_token == device.push_token.hex()
+    event = DeviceEvent.objects.get(enrollment=enrollment, action="TokenUpdate")
+    assert (event.kind, event.status) == (DeviceEvent.Kind.CHECKIN, "ok")
+    assert event.detail == {"first": True, "awaiting_configuration": False}
+    rows = QueuedCommand.objects.filter(enrollment=enrollment).select_related("command")
+    assert len(rows) == Command.objects.filter(deliveries__enrollment=enrollment).count() >= 5
+    assert {r.priority for r in rows if r.command.request_type == "DeviceInformation"} == {60}
+    assert all(r.priority == r.command.priority for r in rows)
+    assert all(r.status == QueuedCommand.Status.QUEUED for r in rows)
+    assert all(r.command.target_count == 1 for r in rows)
+    assert PendingPush.objects.filter(enrollment=enrollment).count() == 1
+
+
+def test_a_later_token_update_logs_and_queues_nothing_new(make_device: MakeDevice) -> None:
+    device = make_device(platform="iOS", user_enrollment=True)
+    device.enroll()
+    commands = Command.objects.count()
+    statements = _statements(device.token_update)
+    assert len(statements) == 4, statements  # savepoint, read, UPDATE with its log, release
+    assert Command.objects.count() == commands
+    details = list(
+        DeviceEvent.objects.filter(action="TokenUpdate")
+        .order_by("pk")
+        .values_list("detail", flat=True)
+    )
+    assert [d["first"] for d in details] == [True, False]
