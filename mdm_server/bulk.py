@@ -67,6 +67,22 @@ def insert_select(
     """One row of `model` per id of `source`: that id in field `column`, the `values` (field
     name: value) in the others, the rest from their database defaults. One statement (two on
     SQLite before 3.35, which has no RETURNING); returns the ids written, in `column`."""
+    sql, params = insert_select_statement(model, column=column, source=source, values=values)
+    with connection.cursor() as cursor:
+        if connection.features.can_return_columns_from_insert:
+            cursor.execute(sql, params)
+            return [row[0] for row in cursor.fetchall()]
+        cursor.execute(source.sql, source.params)
+        written = [row[0] for row in cursor.fetchall()]
+        cursor.execute(sql, params)
+        return written
+
+
+def insert_select_statement(
+    model: type[Model], *, column: str, source: Sql, values: Mapping[str, Any]
+) -> tuple[str, tuple[Any, ...]]:
+    """The INSERT ... SELECT of `insert_select`, with its parameters; RETURNING the ids written
+    (in `column`) where the database can (`can_return_columns_from_insert`)."""
     opts = model._meta
     fields = [_field(model, column), *(_field(model, name) for name in values)]
     columns = ", ".join(qn(f.column) for f in fields)
@@ -79,15 +95,9 @@ def insert_select(
         f"INSERT INTO {qn(opts.db_table)} ({columns}) "  # noqa: S608
         f"SELECT {select} FROM ({source.sql}) AS src"
     )
-    params = (*constants, *source.params)
-    with connection.cursor() as cursor:
-        if connection.features.can_return_columns_from_insert:
-            cursor.execute(f"{sql} RETURNING {qn(fields[0].column)}", params)
-            return [row[0] for row in cursor.fetchall()]
-        cursor.execute(source.sql, source.params)
-        written = [row[0] for row in cursor.fetchall()]
-        cursor.execute(sql, params)
-        return written
+    if connection.features.can_return_columns_from_insert:
+        sql += f" RETURNING {qn(fields[0].column)}"
+    return sql, (*constants, *source.params)
 
 
 def insert_product(

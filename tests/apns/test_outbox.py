@@ -674,3 +674,82 @@ def test_one_enrollment_is_scheduled_as_it_would_be_among_others(
     assert set(written.filter(enrollment_id=alone.pk).values_list("batch_id", flat=True)) == (
         {None} if one.scheduled else set()
     )
+
+
+_OUTBOX_STATES: dict[str, Callable[[Any], None]] = {
+    **_STATES,
+    "taken by a drain": lambda e: PendingPush.objects.create(
+        enrollment_id=e.pk, taken_at=timezone.now(), claim="c"
+    ),
+    "outcome unknown, follow-up due later": lambda e: PendingPush.objects.create(
+        enrollment_id=e.pk, unknown_since=timezone.now()
+    ),
+    "unenrolled": lambda e: type(e).objects.filter(pk=e.pk).update(status="unenrolled"),
+    "no push magic": lambda e: type(e).objects.filter(pk=e.pk).update(push_magic=""),
+}
+
+
+@pytest.mark.parametrize("state", list(_OUTBOX_STATES))
+def test_one_channel_outbox_row_is_the_orm_statement_compiled_once(
+    push_certificate: PushCertificate,
+    enrollment_factory: EnrollmentFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    state: str,
+) -> None:
+    """The one-channel outbox write (every first TokenUpdate) runs the statement compiled once
+    from `_to_push`: the same SQL and parameters as the ORM path, so the same row or none,
+    whatever the coalescing decides."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from mdm_server import bulk
+
+    enrollment = enrollment_factory()
+    _OUTBOX_STATES[state](enrollment)
+    before = set(PendingPush.objects.values_list("pk", flat=True))
+    now = timezone.now()
+
+    def written() -> list[tuple[Any, ...]]:
+        return list(
+            PendingPush.objects.exclude(pk__in=before).values_list(
+                "enrollment_id", "batch_id", "taken_at", "claim", "attempts", "unknown_since"
+            )
+        )
+
+    built: list[int] = []
+    build = services._coalesced
+    monkeypatch.setattr(services, "_coalesced", lambda *a: built.append(1) or build(*a))
+    outcomes = []
+    for path in ("orm", "prepared", "prepared again"):
+        built.clear()
+        with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+            sid = transaction.savepoint()
+            if path == "orm":
+                ids = bulk.insert_select(
+                    PendingPush,
+                    column="enrollment",
+                    source=bulk.primary_keys(
+                        services._to_push([enrollment.pk], coalesce=True, now=now)
+                    ),
+                    values={"batch": None},
+                )
+            else:
+                ids = services._OUTBOX_ROW_OF_ONE.insert(
+                    enrollment.pk, services._coalescing_since(now)
+                )
+            outcomes.append(
+                (
+                    ids,
+                    written(),
+                    [q["sql"] for q in queries.captured_queries if q["sql"].startswith("INSERT")],
+                )
+            )
+            transaction.savepoint_rollback(sid)
+        if path == "prepared again":
+            assert not built  # only run: the QuerySet is not built again
+    orm, prepared, again = outcomes
+    assert prepared == orm == again  # ids, rows and the statement itself (values inlined)
+    pushed = state in {"pushable", "pushed, answered", "taken by a drain",
+                       "outcome unknown, follow-up due later"}  # fmt: skip
+    assert orm[0] == ([enrollment.pk] if pushed else [])
+    assert [row[:2] for row in orm[1]] == ([(enrollment.pk, None)] if pushed else [])
