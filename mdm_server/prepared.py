@@ -66,12 +66,50 @@ def _value(kind: type, value: Any) -> Any:
     return kind(value)
 
 
+# For each value, its positions among the SQL parameters, each with the function that turns the
+# value into what the SQL takes there (None: the value itself).
+_Slots = tuple[tuple[tuple[int, Any], ...], ...]
+
+
+def _find_slots(
+    types: Sequence[type], markers: Sequence[Any], params: Sequence[Any], connection: Any
+) -> _Slots | None:
+    """Where each marker landed among the compiled parameters; None when one did not land
+    unchanged (a lookup rewrote it: the query runs through the ORM). A datetime reaches the SQL
+    as itself, or as the backend's adaptation of it (a string on SQLite)."""
+    slots = []
+    for kind, marker in zip(types, markers, strict=True):
+        forms: list[tuple[Any, Any]] = [(marker, None)]
+        if kind is dt.datetime:
+            adapt = connection.ops.adapt_datetimefield_value
+            if adapt(marker) is not marker:
+                forms.append((adapt(marker), adapt))
+        found = tuple(
+            (i, adapt)
+            for form, adapt in forms
+            for i, p in enumerate(params)
+            if type(p) is type(form) and p == form
+        )
+        if not found:
+            return None
+        slots.append(found)
+    return tuple(slots)
+
+
+def _fill(template: Sequence[Any], slots: _Slots, values: Sequence[Any]) -> list[Any]:
+    params = list(template)
+    for positions, value in zip(slots, values, strict=True):
+        for slot, adapt in positions:
+            params[slot] = adapt(value) if adapt is not None else value
+    return params
+
+
 @dataclass(frozen=True)
 class _Compiled:
     alias: str
     sql: str
     params: tuple[Any, ...]
-    slots: tuple[tuple[int, ...], ...]  # for each value, its positions among the SQL parameters
+    slots: _Slots
     compiler: Any
     converters: dict[int, Any]
     model: Any  # the model of model rows; None for values_list rows
@@ -113,10 +151,8 @@ class PreparedQuery:
             raise TransactionManagementError(
                 "select_for_update cannot be used outside of a transaction."
             )
-        params = list(compiled.params)
-        for slots, kind, value in zip(compiled.slots, self._types, values, strict=True):
-            for slot in slots:
-                params[slot] = _value(kind, value)
+        typed = [_value(kind, value) for kind, value in zip(self._types, values, strict=True)]
+        params = _fill(compiled.params, compiled.slots, typed)
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows: Any = cursor.fetchall()
@@ -151,12 +187,9 @@ class PreparedQuery:
         alias = queryset.db
         compiler = query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
-        slots = []
-        for marker in markers:
-            found = [i for i, p in enumerate(params) if type(p) is type(marker) and p == marker]
-            if not found:
-                return _THROUGH_ORM  # the lookup rewrites the value: no prepared SQL for it
-            slots.append(tuple(found))
+        slots = _find_slots(self._types, markers, params, connections[alias])
+        if slots is None:
+            return _THROUGH_ORM  # the lookup rewrites the value: no prepared SQL for it
         select = compiler.select
         converters = compiler.get_converters([column[0] for column in select])
         iterable = queryset._iterable_class
@@ -175,7 +208,7 @@ class PreparedQuery:
             alias=alias,
             sql=sql,
             params=tuple(params),
-            slots=tuple(slots),
+            slots=slots,
             compiler=compiler,
             converters=converters,
             model=model,
@@ -249,10 +282,7 @@ class PreparedQuerySetUpdate:
         if compiled is _THROUGH_ORM:
             return int(self._build(*typed).update(**self._changes(*typed)))
         alias, sql, template, slots = compiled
-        params = list(template)
-        for positions, value in zip(slots, typed, strict=True):
-            for slot in positions:
-                params[slot] = value
+        params = _fill(template, slots, typed)
         with (
             transaction.mark_for_rollback_on_error(using=alias),
             connections[alias].cursor() as cursor,
@@ -271,13 +301,10 @@ class PreparedQuerySetUpdate:
             raise ValueError("PreparedQuerySetUpdate updates one table by its own columns")
         alias = router.db_for_write(queryset.model)
         sql, params = query.get_compiler(using=alias).as_sql()
-        slots = []
-        for marker in markers:
-            found = [i for i, p in enumerate(params) if type(p) is type(marker) and p == marker]
-            if not found:
-                return _THROUGH_ORM
-            slots.append(tuple(found))
-        return alias, sql, tuple(params), tuple(slots)
+        slots = _find_slots(self._types, markers, params, connections[alias])
+        if slots is None:
+            return _THROUGH_ORM
+        return alias, sql, tuple(params), slots
 
 
 class PreparedInsert:
@@ -511,10 +538,7 @@ class PreparedInsertSelect:
             )
         sql, template, slots = compiled
         connection = connections[DEFAULT_DB_ALIAS]  # where bulk writes
-        params = list(template)
-        for positions, value in zip(slots, typed, strict=True):
-            for slot, adapt in positions:
-                params[slot] = adapt(value) if adapt is not None else value
+        params = _fill(template, slots, typed)
         with (
             transaction.mark_for_rollback_on_error(using=DEFAULT_DB_ALIAS),
             connection.cursor() as cursor,
@@ -533,20 +557,7 @@ class PreparedInsertSelect:
             source=bulk.primary_keys(self._build(*markers)),
             values=self.values,
         )
-        slots = []
-        for kind, marker in zip(self._types, markers, strict=True):
-            forms: list[tuple[Any, Any]] = [(marker, None)]
-            if kind is dt.datetime:
-                adapt = connection.ops.adapt_datetimefield_value
-                if adapt(marker) is not marker:
-                    forms.append((adapt(marker), adapt))
-            found = tuple(
-                (i, adapt)
-                for form, adapt in forms
-                for i, p in enumerate(params)
-                if type(p) is type(form) and p == form
-            )
-            if not found:
-                return _THROUGH_ORM
-            slots.append(found)
-        return sql, tuple(params), tuple(slots)
+        slots = _find_slots(self._types, markers, params, connection)
+        if slots is None:
+            return _THROUGH_ORM
+        return sql, tuple(params), slots

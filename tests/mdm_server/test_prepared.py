@@ -194,13 +194,45 @@ def test_unsupported_queries_are_refused_when_compiled(build: Any) -> None:
         PreparedQuery(build, str).all("eid:ONE")
 
 
+def test_a_datetime_value_is_compiled_once_and_gives_the_orms_rows(
+    enrollments: list[Enrollment],
+) -> None:
+    """A datetime reaches the SQL as itself (PostgreSQL) or as the backend's string for it
+    (SQLite): either way the query is compiled once and compares the instant it is given."""
+    builds = []
+
+    def build(since: dt.datetime) -> Any:
+        builds.append(since)
+        return Enrollment.objects.filter(last_seen_at__gte=since).values_list("pk", flat=True)
+
+    seen_since = PreparedQuery(build, dt.datetime)
+    at = enrollments[0].last_seen_at
+    assert at is not None
+    paris = dt.timezone(dt.timedelta(hours=1))
+    for since in (
+        at - dt.timedelta(microseconds=1),
+        at,
+        at.astimezone(paris),
+        at + dt.timedelta(microseconds=1),
+    ):
+        expected = list(
+            Enrollment.objects.filter(last_seen_at__gte=since).values_list("pk", flat=True)
+        )
+        assert seen_since.all(since) == expected, since
+    assert seen_since.all(at) == [enrollments[0].pk]
+    assert seen_since.all(at + dt.timedelta(microseconds=1)) == []
+    assert len(builds) == 1
+    with pytest.raises(TypeError, match="datetime"):
+        seen_since.all("2026-11-01 12:30:05")
+
+
 def test_bad_values_are_refused() -> None:
     by_key = PreparedQuery(lambda key: Enrollment.objects.filter(channel_key=key), str)
     with pytest.raises(TypeError, match="None"):
         by_key.all(None)
     with pytest.raises(TypeError, match="expected 1 values"):
         by_key.all("a", "b")
-    with pytest.raises(TypeError, match="str or int"):
+    with pytest.raises(TypeError, match="str, int or datetime"):
         PreparedQuery(lambda day: Enrollment.objects.filter(last_seen_at__date=day), dt.date).all(
             dt.date.today()
         )
