@@ -887,9 +887,10 @@ def _coalescing_since(now: dt.datetime) -> dt.datetime:
 
 # The outbox row of one channel, coalesced (every first TokenUpdate writes one): the INSERT ...
 # SELECT of `_coalesced`, compiled once per thread from that QuerySet and then only run with the
-# enrollment's id. Through the ORM, compiling it took ~0.3 ms of CPU, about a sixth of a first
-# TokenUpdate's, for a statement PostgreSQL answers on two indexes; this is the check-in's write,
-# prepared as devices/hotpath.py prepares the others (which cannot import the outbox's model).
+# enrollment's id and the cut-off. Through the ORM, building and compiling it took about a sixth
+# of a first TokenUpdate's CPU (cProfile, bench.enroll_breakdown). It is a check-in write,
+# prepared as devices/hotpath.py prepares the others; it lives here because the devices app
+# cannot import the outbox's model (app layering). The other schedules stay plain ORM.
 _OUTBOX_ROW_OF_ONE = PreparedInsertSelect(
     PendingPush,
     lambda pk, since: _coalesced([pk], since),
