@@ -25,14 +25,14 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connections, router, transaction
-from django.db.models import DEFERRED, DateTimeField, Exists, Field, Model, OuterRef
+from django.db.models import DEFERRED, DateTimeField, Exists, Field, Model, OuterRef, Q
 from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 
 from devices.models import Command, Device, DeviceEvent, Enrollment, QueuedCommand
 from mdm_server.pki import services as pki
 from mdm_server.pki.models import IssuedCertificate
-from mdm_server.prepared import PreparedBulkInsert, PreparedInsert, PreparedUpdate
+from mdm_server.prepared import PreparedBulkInsert, PreparedInsert, PreparedQuery, PreparedUpdate
 
 # --- row conversion ------------------------------------------------------------------------------
 
@@ -419,10 +419,39 @@ def _presented_query(alias: str) -> tuple[tuple[tuple[Any, Any], ...], str]:
     return columns, query
 
 
+# The same two reads apart, for databases without LATERAL (SQLite, the embedded default).
+_ISSUED_CERTIFICATE = PreparedQuery(
+    lambda fingerprint: IssuedCertificate.objects.filter(fingerprint=fingerprint).order_by()[:1],
+    str,
+)
+_OTHER_HOLDER = PreparedQuery(
+    lambda fingerprint, reference, key: (
+        Enrollment.objects.filter(
+            Q(cert_fingerprint=fingerprint)
+            | (Q(enrollment_reference=reference) & ~Q(enrollment_reference="")),
+            parent__isnull=True,
+        )
+        .exclude(channel_key=key)
+        .order_by()
+        .values_list("id", flat=True)[:1]
+    ),
+    str,
+    str,
+    str,
+)
+
+
 def presented(*, fingerprint: str, key: str) -> Presented:
     """The certificate presented with this fingerprint, and its holder other than the channel
     `key`."""
     alias = router.db_for_read(Enrollment)
+    if connections[alias].vendor != "postgresql":
+        issued: IssuedCertificate | None = _ISSUED_CERTIFICATE.first(
+            pki.normalise_fingerprint(fingerprint)
+        )
+        reference = issued.reference if issued is not None else ""
+        holder: int | None = _OTHER_HOLDER.first(fingerprint, reference, key)
+        return Presented(issued=issued, other_holder=holder)
     columns, query = _presented_query(alias)
     row = _fetch_one(alias, query, [fingerprint, key, pki.normalise_fingerprint(fingerprint)])
     issued = None

@@ -60,3 +60,37 @@ def test_a_command_the_device_defers_is_sent_again_at_a_later_poll(
     assert [r.request_type for r in again] == ["ProfileList"]
     row.refresh_from_db()
     assert row.status == QueuedCommand.Status.ACKNOWLEDGED
+
+
+def test_an_authenticate_reads_its_certificate_and_other_holder_on_either_database() -> None:
+    """What an Authenticate reads of the certificate it presents (`hotpath.presented`): one
+    statement with LATERAL on PostgreSQL, two lookups where there is none (SQLite, in the smoke
+    run); the same answers either way."""
+    import datetime as dt
+
+    from devices import hotpath
+    from mdm_server.pki.models import IssuedCertificate
+    from tests.channels import create_channel
+
+    now = dt.datetime.now(dt.UTC)
+    issued = IssuedCertificate.objects.create(
+        fingerprint="ab" * 32,
+        serial="01",
+        subject="CN=device",
+        not_before=now,
+        not_after=now + dt.timedelta(days=1),
+        pem="-",
+        reference="session-1",
+    )
+    by_session = create_channel(channel_key="eid:HOLDER-1", enrollment_reference="session-1")
+    by_pin = create_channel(channel_key="eid:HOLDER-2", cert_fingerprint="cd" * 32)
+
+    found = hotpath.presented(fingerprint="AB" * 32, key="eid:NEW")
+    assert found.issued == issued and found.issued.reference == "session-1"
+    assert found.other_holder == by_session.pk  # bound to the session it was issued for
+    assert hotpath.presented(fingerprint="ab" * 32, key="eid:HOLDER-1").other_holder is None
+    unknown = hotpath.presented(fingerprint="cd" * 32, key="eid:NEW")
+    assert unknown.issued is None and unknown.other_holder == by_pin.pk  # pinned elsewhere
+    assert hotpath.presented(fingerprint="ef" * 32, key="eid:NEW") == hotpath.Presented(
+        issued=None, other_holder=None
+    )
