@@ -96,6 +96,24 @@ def _find_slots(
     return tuple(slots)
 
 
+def _typed(owner: object, types: Sequence[type], values: Sequence[Any]) -> list[Any]:
+    """The values of one call, checked against the prepared statement's `types`."""
+    if len(values) != len(types):
+        raise TypeError(f"expected {len(types)} values, got {len(values)}")
+    if any(value is None for value in values):
+        # filter(x=None) is `IS NULL`, another query altogether.
+        raise TypeError(f"a {type(owner).__name__} value cannot be None")
+    return [_value(kind, value) for kind, value in zip(types, values, strict=True)]
+
+
+def _compiled_once(local: threading.local, compile_: Callable[[], Any]) -> Any:
+    """What `compile_` gives, once per thread (a compiler belongs to its thread's connection)."""
+    compiled = getattr(local, "compiled", None)
+    if compiled is None:
+        compiled = local.compiled = compile_()
+    return compiled
+
+
 def _fill(template: Sequence[Any], slots: _Slots, values: Sequence[Any]) -> list[Any]:
     params = list(template)
     for positions, value in zip(slots, values, strict=True):
@@ -133,25 +151,16 @@ class PreparedQuery:
 
     def all(self, *values: Any) -> list[Any]:
         """The rows for these values: model instances, tuples, or single values (flat)."""
-        if len(values) != len(self._types):
-            raise TypeError(f"expected {len(self._types)} values, got {len(values)}")
-        for value in values:
-            if value is None:
-                # filter(x=None) is `IS NULL`, another query altogether.
-                raise TypeError("a PreparedQuery value cannot be None")
-        compiled = getattr(self._local, "compiled", None)
-        if compiled is None:
-            compiled = self._local.compiled = self._compile()
+        # Compiled first: a type it cannot prepare is refused by name there.
+        compiled = _compiled_once(self._local, self._compile)
+        typed = _typed(self, self._types, values)
         if compiled is _THROUGH_ORM:
-            return list(
-                self._build(*(_value(kind, v) for kind, v in zip(self._types, values, strict=True)))
-            )
+            return list(self._build(*typed))
         connection = connections[compiled.alias]
         if compiled.for_update and connection.get_autocommit():
             raise TransactionManagementError(
                 "select_for_update cannot be used outside of a transaction."
             )
-        typed = [_value(kind, value) for kind, value in zip(self._types, values, strict=True)]
         params = _fill(compiled.params, compiled.slots, typed)
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
@@ -271,14 +280,9 @@ class PreparedQuerySetUpdate:
         self._local = threading.local()
 
     def update(self, *values: Any) -> int:
-        if len(values) != len(self._types):
-            raise TypeError(f"expected {len(self._types)} values, got {len(values)}")
-        if any(value is None for value in values):
-            raise TypeError("a PreparedQuerySetUpdate value cannot be None")
-        typed = [_value(kind, value) for kind, value in zip(self._types, values, strict=True)]
-        compiled = getattr(self._local, "compiled", None)
-        if compiled is None:
-            compiled = self._local.compiled = self._compile()
+        # Compiled first: a type it cannot prepare is refused by name there.
+        compiled = _compiled_once(self._local, self._compile)
+        typed = _typed(self, self._types, values)
         if compiled is _THROUGH_ORM:
             return int(self._build(*typed).update(**self._changes(*typed)))
         alias, sql, template, slots = compiled
@@ -521,14 +525,9 @@ class PreparedInsertSelect:
         self._local = threading.local()
 
     def insert(self, *values: Any) -> list[int]:
-        if len(values) != len(self._types):
-            raise TypeError(f"expected {len(self._types)} values, got {len(values)}")
-        if any(value is None for value in values):
-            raise TypeError("a PreparedInsertSelect value cannot be None")
-        typed = [_value(kind, value) for kind, value in zip(self._types, values, strict=True)]
-        compiled = getattr(self._local, "compiled", None)
-        if compiled is None:
-            compiled = self._local.compiled = self._compile()
+        # Compiled first: a type it cannot prepare is refused by name there.
+        compiled = _compiled_once(self._local, self._compile)
+        typed = _typed(self, self._types, values)
         if compiled is _THROUGH_ORM:
             return bulk.insert_select(
                 self.model,
