@@ -601,11 +601,21 @@ def save_token_update(enrollment: Enrollment, event: DeviceEvent | None = None) 
     event._state.db = alias
 
 
-def _enrollment_field(name: str) -> Field[Any, Any]:
-    field = Enrollment._meta.get_field(name)
-    if not isinstance(field, Field) or field.column is None or field.primary_key:
-        raise TypeError(f"{name} is not a column of the enrollment table")
+def _column_field(model: Any, name: str, *, primary_key: bool = True) -> Field[Any, Any]:
+    """The field of one of `model`'s columns (never a relation's reverse side; the primary key
+    only when `primary_key`): the statements below are built from these."""
+    field = model._meta.get_field(name)
+    if (
+        not isinstance(field, Field)
+        or field.column is None
+        or (field.primary_key and not primary_key)
+    ):
+        raise TypeError(f"{name} is not a column of {model._meta.db_table}")
     return field
+
+
+def _enrollment_field(name: str) -> Field[Any, Any]:
+    return _column_field(Enrollment, name, primary_key=False)
 
 
 @functools.cache
@@ -836,10 +846,7 @@ _RESULT_FIELDS = ("status", "result", "error_chain", "completed_at")
 
 
 def _command_column(name: str) -> str:
-    field = Command._meta.get_field(name)
-    if not isinstance(field, Field) or field.column is None:
-        raise TypeError(f"{name} is not a column of the command table")
-    return field.column
+    return str(_column_field(Command, name).column)
 
 
 @functools.cache
@@ -848,10 +855,7 @@ def _event_fields() -> tuple[Any, ...]:
 
 
 def _device_field(name: str) -> Field[Any, Any]:
-    field = Device._meta.get_field(name)
-    if not isinstance(field, Field) or field.column is None or field.primary_key:
-        raise TypeError(f"{name} is not a column of the device table")
-    return field
+    return _column_field(Device, name, primary_key=False)
 
 
 def _device_column(name: str) -> str:
@@ -1205,11 +1209,8 @@ def relock_delivery(delivery: QueuedCommand | None) -> QueuedCommand | None:
 
 
 def _concrete(name: str) -> Field[Any, Any]:
-    """A column of the queue table (never a relation's reverse side)."""
-    field = QueuedCommand._meta.get_field(name)
-    if not isinstance(field, Field):
-        raise TypeError(f"{name} is not a column of the queue table")
-    return field
+    """A column of the queue table."""
+    return _column_field(QueuedCommand, name)
 
 
 def _column(name: str) -> str:
