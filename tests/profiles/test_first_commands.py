@@ -305,6 +305,26 @@ def test_the_enrollment_side_rule_agrees_with_desired_enrollments(
     assert services.profiles_for_enrollment(Enrollment.objects.get(pk=channels[5].pk)) == []
 
 
+def test_the_profiles_an_enrollment_stands_with_are_the_orm_s_rows(server_pki, admin_user) -> None:
+    """`_standing` reads its rows through a cursor: each Profile has every field the ORM gives
+    it (converted the same way: JSON, binary content, times), and is a saved instance."""
+    channel = make_enrollment(enrollment_type="user")
+    profiles = [_profile(admin_user, f"com.ex.fields.{n}", _clip(n), PASSCODE) for n in range(2)]
+    for profile in profiles:
+        services.assign_profile(profile=profile, actor=admin_user, enrollments=[channel])
+    channel = Enrollment.objects.select_related("device").get(pk=channel.pk)
+    standing = services.profiles_for_enrollment(channel)
+    assert [p.identifier for p in standing] == ["com.ex.fields.0", "com.ex.fields.1"]
+    for found in standing:
+        expected = Profile.objects.get(pk=found.pk)
+        assert not found._state.adding and found._state.db == expected._state.db
+        for field in Profile._meta.concrete_fields:
+            value = getattr(found, field.attname)
+            assert value == getattr(expected, field.attname), field.name
+            assert type(value) is type(getattr(expected, field.attname)), field.name
+    assert standing[0].payload_summary and standing[0].created_at.tzinfo is not None
+
+
 def test_installs_reuse_a_profile_s_signature_until_its_content_or_the_certificate_changes(
     server_pki, admin_user
 ) -> None:
