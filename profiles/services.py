@@ -865,8 +865,8 @@ def _standing(enrollment: Enrollment) -> list[_Standing]:
     the same query through the ORM (Exists, Case and Subquery annotations) took about 3.5 ms
     of CPU to compile, this about 0.3 ms. Its text is written once per shape, and its rows read
     through a cursor: `Profile.objects.raw` worked out the columns and their converters again
-    on every call (0.44 ms of CPU a call with no profile to find, this 0.20 ms). `desired_enrollments`
-    states the rule from the profile's side; a test keeps the two equal."""
+    on every call (0.44 ms of CPU a call with no profile to find, this 0.20 ms).
+    `desired_enrollments` states the rule from the profile's side; a test keeps the two equal."""
     shape, params = _covering(enrollment)
     attnames, converters = _PROFILE_ROWS.convert()
     width = len(attnames)
