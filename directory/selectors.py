@@ -10,6 +10,7 @@ from django.db.models import Model, Q
 
 from directory.models import DirectoryGroup, DirectoryUser, IdentitySource, ManagedAppleIdDomain
 from mdm_server.config_cache import CachedValue
+from mdm_server.prepared import PreparedQuery
 
 # Read by discovery and every sign-in; changed by administrators only (mdm_server.config_cache).
 _ENABLED_DOMAINS = CachedValue(
@@ -54,11 +55,7 @@ def has_enabled_source(kind: str) -> bool:
 def user_by_apple_id(identifier: str) -> DirectoryUser | None:
     """The user holding this Managed Apple ID (any case), with its source loaded. Callers map
     the ID to a login and a source: the other fields load on first use."""
-    user = (
-        DirectoryUser.objects.filter(managed_apple_id__iexact=identifier.strip())
-        .only("id", "source_id", "username", "managed_apple_id")
-        .first()
-    )
+    user = _USER_BY_APPLE_ID.first(identifier.strip())
     if user is not None:
         source = source_by_id(user.source_id)
         # Not among the kept sources (changed outside Django?): read it directly.
@@ -87,6 +84,30 @@ def _fields(model: type[Model], names: set[str]) -> tuple[str, ...]:
 _PERSON_FIELDS = _fields(DirectoryUser, {"id", "managed_apple_id", "enabled", "email"})
 _GROUP_FIELDS = _fields(
     DirectoryGroup, {"id", "name", "apple_enrollment_type", "default_ownership", "priority"}
+)
+
+# The password sign-in's own lookups (the Managed Apple ID typed, the directory record's user,
+# locked while it is refreshed, and their groups), compiled once per thread
+# (mdm_server.prepared): through the ORM, compiling them was most of a sign-in's CPU beside the
+# password check itself (see README, "Prepared statements on the sign-in and profile requests").
+_USER_BY_APPLE_ID = PreparedQuery(
+    # In the model's order (username), as `first()` reads it.
+    lambda value: DirectoryUser.objects.filter(managed_apple_id__iexact=value).only(
+        "id", "source_id", "username", "managed_apple_id"
+    )[:1],
+    str,
+)
+# At most one row (a unique constraint).
+_USER_BY_EXTERNAL_ID = PreparedQuery(
+    lambda source, value: DirectoryUser.objects.filter(
+        source_id=source, external_id=value
+    ).order_by()[:1],
+    int,
+    str,
+)
+_USER_BY_EXTERNAL_ID_FOR_UPDATE = _USER_BY_EXTERNAL_ID.for_update()
+_GROUPS_OF = PreparedQuery(
+    lambda user: DirectoryGroup.objects.filter(members=user).order_by().only(*_GROUP_FIELDS), int
 )
 
 
@@ -120,9 +141,9 @@ def user_by_external_id(
     source: IdentitySource, external_id: str, *, for_update: bool = False
 ) -> DirectoryUser | None:
     """The user a directory record (objectGUID, entryUUID, ...) maps to in this source."""
-    # At most one row (a unique constraint): no ORDER BY to compile.
-    users = DirectoryUser.objects.filter(source_id=source.pk, external_id=external_id).order_by()
-    return next(iter((users.select_for_update() if for_update else users)[:1]), None)
+    query = _USER_BY_EXTERNAL_ID_FOR_UPDATE if for_update else _USER_BY_EXTERNAL_ID
+    user: DirectoryUser | None = query.first(source.pk, external_id)
+    return user
 
 
 def _in_order(groups: list[DirectoryGroup]) -> list[DirectoryGroup]:
@@ -133,6 +154,5 @@ def _in_order(groups: list[DirectoryGroup]) -> list[DirectoryGroup]:
 
 def groups_of(user: DirectoryUser) -> list[DirectoryGroup]:
     """The user's groups, with what enrollment reads of them (the rest loads on first use)."""
-    return _in_order(
-        list(DirectoryGroup.objects.filter(members=user.pk).order_by().only(*_GROUP_FIELDS))
-    )
+    groups: list[DirectoryGroup] = _GROUPS_OF.all(user.pk)
+    return _in_order(groups)

@@ -22,8 +22,13 @@ from directory.services.common import DirectoryError
 from directory.services.users import (
     _apply_apple_ids,
 )
+from mdm_server.prepared import PreparedUpdate
 
 # --- sign-in support (used by directory.auth) --------------------------------------------------
+
+# A returning person's sign-in changes only this (mdm_server.prepared; README, "Prepared
+# statements on the sign-in and profile requests").
+_STAMP_LOGIN = PreparedUpdate(DirectoryUser, ["last_login_at"])
 
 
 # No savepoint when nested (enrollment's sign-in): an error here ends the whole sign-in anyway.
@@ -56,8 +61,11 @@ def upsert_signed_in_user(
             setattr(user, key, fields[key])
         changed = bool(updated)
         user.last_login_at = timezone.now()
-        # updated_at (auto_now) moves only when the directory record itself changed.
-        user.save(update_fields=[*updated, "last_login_at", *(["updated_at"] if updated else [])])
+        if updated:
+            # updated_at (auto_now) moves only when the directory record itself changed.
+            user.save(update_fields=[*updated, "last_login_at", "updated_at"])
+        else:
+            _STAMP_LOGIN.save(user)  # the usual sign-in: the same UPDATE, compiled once
     if changed or (user.managed_apple_id is None and not user.managed_apple_id_problem):
         _apply_apple_ids([user], source)
     return user

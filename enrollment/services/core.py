@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import router, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -29,6 +29,7 @@ from enrollment.models import (
 )
 from mdm_server import apple, config_cache
 from mdm_server.config_cache import CachedValue
+from mdm_server.prepared import PreparedInsert, PreparedQuery, PreparedUpdate
 
 if TYPE_CHECKING:
     pass
@@ -297,7 +298,7 @@ def _new_session(
         platform=platform,
         expires_at=timezone.now() + dt.timedelta(days=options.session_ttl_days),
     )
-    session.save(force_insert=True)
+    _INSERT_SESSION.save(session)
     return session
 
 
@@ -310,15 +311,28 @@ def _new_token(
     redirect_uri: str = "",
 ) -> str:
     secret = _new_secret()
-    EnrollmentToken.objects.create(
-        session=session,
-        kind=kind,
-        token_hash=hash_token(secret),
-        expires_at=expires_at,
-        profile_deadline=profile_deadline,
-        redirect_uri=redirect_uri,
+    _INSERT_TOKEN.save(
+        EnrollmentToken(
+            session=session,
+            kind=kind,
+            token_hash=hash_token(secret),
+            expires_at=expires_at,
+            profile_deadline=profile_deadline,
+            redirect_uri=redirect_uri,
+        )
     )
     return secret
+
+
+# Every sign-in writes a session and its token, every profile POST reads and locks both and
+# updates both: compiled once per thread (mdm_server.prepared; README, "Prepared statements on
+# the sign-in and profile requests").
+_INSERT_SESSION = PreparedInsert(EnrollmentSession)
+_INSERT_TOKEN = PreparedInsert(EnrollmentToken)
+_UPDATE_SESSION_PROFILE = PreparedUpdate(
+    EnrollmentSession, ["machine_info", "platform", "model_family", "status"]
+)
+_UPDATE_TOKEN_PROFILE = PreparedUpdate(EnrollmentToken, ["profile_issued_at"])
 
 
 @transaction.atomic
@@ -393,18 +407,40 @@ def entra_source_for(configuration: EnrollmentConfiguration, identifier: str) ->
     )
 
 
+# The token of a hash with its session, every column of both (what select_related("session")
+# reads), in one statement compiled once per thread (mdm_server.prepared; README, "Prepared
+# statements on the sign-in and profile requests"). token_hash is unique: no ORDER BY.
+_TOKEN_COLUMNS = tuple(f.attname for f in EnrollmentToken._meta.concrete_fields)
+_SESSION_COLUMNS = tuple(f.attname for f in EnrollmentSession._meta.concrete_fields)
+_HASH_COLUMN = _TOKEN_COLUMNS.index("token_hash")
+_TOKEN_WITH_SESSION = PreparedQuery(
+    lambda digest, kind: (
+        EnrollmentToken.objects.filter(token_hash=digest, kind=kind)
+        .order_by()
+        .values_list(*_TOKEN_COLUMNS, *(f"session__{name}" for name in _SESSION_COLUMNS))[:1]
+    ),
+    str,
+    str,
+)
+# Locks both rows (the join's FOR UPDATE, as select_related with select_for_update does).
+_TOKEN_WITH_SESSION_FOR_UPDATE = _TOKEN_WITH_SESSION.for_update()
+
+
 def _find_token(secret: str, kind: str, *, for_update: bool = False) -> EnrollmentToken | None:
     """The token with this secret, its session read with it (one statement); `for_update`
     locks both rows."""
     if not secret or len(secret) > 200:
         return None
-    # token_hash is unique: no ORDER BY to compile (a third of this statement's CPU).
-    tokens = EnrollmentToken.objects.filter(token_hash=hash_token(secret), kind=kind).order_by()
-    tokens = tokens.select_related("session")
-    token = next(iter((tokens.select_for_update() if for_update else tokens)[:1]), None)
+    digest = hash_token(secret)
+    query = _TOKEN_WITH_SESSION_FOR_UPDATE if for_update else _TOKEN_WITH_SESSION
+    row = query.first(digest, kind)
     # The lookup is by hash already; compare again in constant time for good measure.
-    if token is None or not hmac.compare_digest(token.token_hash, hash_token(secret)):
+    if row is None or not hmac.compare_digest(row[_HASH_COLUMN], digest):
         return None
+    db = router.db_for_write(EnrollmentToken) if for_update else router.db_for_read(EnrollmentToken)
+    width = len(_TOKEN_COLUMNS)
+    token = EnrollmentToken.from_db(db, list(_TOKEN_COLUMNS), row[:width])
+    token.session = EnrollmentSession.from_db(db, list(_SESSION_COLUMNS), row[width:])
     return token
 
 
@@ -618,9 +654,9 @@ def _issue_account_profile(
     session.platform = apple.platform_of(info.product) or ""
     session.model_family = re.sub(r"[\d,]+$", "", info.product)[:32]
     session.status = EnrollmentSession.Status.PROFILE_ISSUED
-    session.save(update_fields=["machine_info", "platform", "model_family", "status"])
+    _UPDATE_SESSION_PROFILE.save(session)
     token.profile_issued_at = now
-    token.save(update_fields=["profile_issued_at"])
+    _UPDATE_TOKEN_PROFILE.save(token)
     return build_profile_for(session, configuration=configuration, options=options), session
 
 

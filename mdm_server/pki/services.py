@@ -21,6 +21,7 @@ from mdm_server import encryption
 from mdm_server.config_cache import CachedValue
 from mdm_server.pki import certificates, scep
 from mdm_server.pki.models import IssuedCertificate, ScepChallenge, ServerCertificate
+from mdm_server.prepared import PreparedInsert
 
 logger = logging.getLogger(__name__)
 
@@ -282,13 +283,20 @@ def create_scep_challenge(*, reference: str, ttl_seconds: int = 3600, renews: st
     if ttl_seconds <= 0:
         raise ValueError("ttl_seconds must be positive")
     challenge = secrets.token_urlsafe(24)
-    ScepChallenge.objects.create(
-        challenge_hash=_challenge_hash(challenge),
-        reference=reference[:255],
-        expires_at=timezone.now() + dt.timedelta(seconds=ttl_seconds),
-        renews=renews,
+    _INSERT_CHALLENGE.save(
+        ScepChallenge(
+            challenge_hash=_challenge_hash(challenge),
+            reference=reference[:255],
+            expires_at=timezone.now() + dt.timedelta(seconds=ttl_seconds),
+            renews=renews,
+        )
     )
     return challenge
+
+
+# Every enrollment profile carries a new challenge: its INSERT compiled once per thread
+# (mdm_server.prepared; README, "Prepared statements on the sign-in and profile requests").
+_INSERT_CHALLENGE = PreparedInsert(ScepChallenge)
 
 
 def _record_issued(

@@ -103,3 +103,46 @@ def test_find_person_reads_the_person_and_the_deciding_group_at_once() -> None:
     person = directory_access.find_person("ng@example.com")
     assert person is not None
     assert (person.groups, person.enabled, person.apple_enrollment_type) == ((), False, "")
+
+
+def test_a_managed_apple_id_in_any_case_maps_to_its_login_and_source() -> None:
+    jo = _user("jo", email="jo@example.com", managed_apple_id="jo@appleid.example.com")
+    for typed in ("jo@appleid.example.com", "JO@AppleID.Example.COM", "  jo@appleid.example.com "):
+        user = selectors.user_by_apple_id(typed)
+        assert user is not None, typed
+        assert (user.pk, user.username, user.source) == (jo.pk, "jo", services.local_source())
+        # Read later, on first use.
+        assert user.email == "jo@example.com"
+    # Equality, not a prefix or a pattern; another name of the person is not an Apple ID.
+    for typed in ("jo@appleid.example.co", "jo%", "jo@appleid.example.co_", "jo@example.com"):
+        assert selectors.user_by_apple_id(typed) is None, typed
+
+
+def test_a_directory_record_maps_to_its_user_in_its_own_source_only() -> None:
+    from django.db import transaction
+
+    from directory.models import IdentitySource
+
+    other = IdentitySource.objects.create(name="Other LDAP", kind=IdentitySource.Kind.LDAP)
+    jo = _user("jo")
+    local = services.local_source()
+    assert selectors.user_by_external_id(local, "jo") == jo
+    assert selectors.user_by_external_id(local, "JO") is None
+    assert selectors.user_by_external_id(other, "jo") is None
+    with transaction.atomic():
+        locked = selectors.user_by_external_id(local, "jo", for_update=True)
+    assert locked is not None
+    assert (locked.pk, locked.username, locked.enabled) == (jo.pk, "jo", True)
+
+
+def test_a_persons_groups_in_priority_then_name_order() -> None:
+    jo = _user("jo")
+    jo.groups.set([_group("Staff", 50), _group("B", 20, "device"), _group("A", 20, "user")])
+    _user("other").groups.set([_group("Other", 1)])
+    groups = selectors.groups_of(jo)
+    assert [(g.name, g.apple_enrollment_type) for g in groups] == [
+        ("A", "user"),
+        ("B", "device"),
+        ("Staff", ""),
+    ]
+    assert selectors.groups_of(_user("nobody")) == []

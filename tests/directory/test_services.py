@@ -450,3 +450,36 @@ def test_a_waiting_run_whose_source_was_deleted_is_skipped_by_the_sweep(
     assert [(r.pk, r.status) for r in started] == [(kept.pk, "succeeded")]
     assert not ImportRun.objects.filter(pk=gone.pk).exists()
     assert services.execute_import_run(run_id=gone.pk) is None
+
+
+def test_a_sign_in_stamps_the_login_and_refreshes_only_a_changed_record(domains: None) -> None:
+    from django.db import transaction
+
+    from directory import sync
+    from directory.models import IdentitySource
+
+    source = IdentitySource.objects.create(name="LDAP", kind=IdentitySource.Kind.LDAP)
+    record = sync.UserRecord(external_id="e1", username="jo", email="jo@example.com", dn="uid=jo")
+    user = services.upsert_signed_in_user(source=source, record=record)
+    first_login, created_updated = user.last_login_at, user.updated_at
+    # The same record again: the login is stamped, the record is not touched.
+    again = services.upsert_signed_in_user(source=source, record=record)
+    again.refresh_from_db()
+    assert again.pk == user.pk
+    assert again.last_login_at is not None and first_login is not None
+    assert again.last_login_at > first_login
+    assert again.updated_at == created_updated
+    assert (again.username, again.email) == ("jo", "jo@example.com")
+    # A changed record: the change, the login and updated_at.
+    moved = sync.UserRecord(external_id="e1", username="jo", email="jo@corp.example.com")
+    changed = services.upsert_signed_in_user(source=source, record=moved)
+    changed.refresh_from_db()
+    assert changed.email == "jo@corp.example.com"
+    assert changed.updated_at > created_updated
+    assert changed.last_login_at > again.last_login_at
+    assert changed.distinguished_name == "uid=jo"  # an empty value never erases one
+    # Disabled here: refused, and nothing written.
+    DirectoryUser.objects.filter(pk=user.pk).update(enabled=False)
+    with pytest.raises(services.DirectoryError), transaction.atomic():
+        services.upsert_signed_in_user(source=source, record=record, refuse_disabled=True)
+    assert DirectoryUser.objects.get(pk=user.pk).last_login_at == changed.last_login_at
