@@ -18,6 +18,7 @@ from enrollment import directory_access, discovery, services
 from enrollment.models import EnrollmentConfiguration
 from enrollment.services import EnrollmentError, OAuthError, SignInFailed
 from mdm_server import apple
+from mdm_server.paths import path_for
 
 logger = logging.getLogger(__name__)
 
@@ -106,6 +107,8 @@ def enroll(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
 
 
 def _sign_in_page(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    # The privacy page's path is kept per process (mdm_server.paths), unlike {% url %}'s.
+    context["privacy_url"] = path_for("enrollment:privacy")
     return render(request, "enrollment/sign_in.html", context, status=status)
 
 

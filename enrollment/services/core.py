@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import router, transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from devices import services as device_services
@@ -29,6 +28,7 @@ from enrollment.models import (
 )
 from mdm_server import apple, config_cache
 from mdm_server.config_cache import CachedValue
+from mdm_server.paths import path_for
 from mdm_server.prepared import PreparedInsert, PreparedQuery, PreparedUpdate
 
 if TYPE_CHECKING:
@@ -81,15 +81,15 @@ def version_of_slug(slug: str) -> str:
     raise EnrollmentError(404, "unknown enrollment kind")
 
 
+# The addresses discovery and the 401 challenge give every enrollment: kept per process
+# (mdm_server.paths).
 def base_url(configuration: EnrollmentConfiguration, version: str) -> str:
-    return public_url(
-        reverse("enrollment:account", args=[configuration.slug, version_slug(version)])
-    )
+    return public_url(path_for("enrollment:account", configuration.slug, version_slug(version)))
 
 
 def sign_in_url(configuration: EnrollmentConfiguration, version: str) -> str:
     return public_url(
-        reverse("enrollment:authenticate", args=[configuration.slug, version_slug(version)])
+        path_for("enrollment:authenticate", configuration.slug, version_slug(version))
     )
 
 
@@ -98,12 +98,9 @@ def challenge_for(configuration: EnrollmentConfiguration, version: str) -> str:
     if configuration.sign_in_method == EnrollmentConfiguration.SignIn.OAUTH2:
         return discovery.oauth2_challenge(
             authorization_url=public_url(
-                reverse(
-                    "enrollment:oauth-authorize",
-                    args=[configuration.slug, version_slug(version)],
-                )
+                path_for("enrollment:oauth-authorize", configuration.slug, version_slug(version))
             ),
-            token_url=public_url(reverse("enrollment:oauth-token", args=[configuration.slug])),
+            token_url=public_url(path_for("enrollment:oauth-token", configuration.slug)),
             redirect_url=OAUTH_REDIRECT_URL,
             client_id=configuration.oauth_client_id,
             scope=OAUTH_SCOPE,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.db import connection
+from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 
 from directory import selectors, services
@@ -146,3 +148,37 @@ def test_a_persons_groups_in_priority_then_name_order() -> None:
         ("Staff", ""),
     ]
     assert selectors.groups_of(_user("nobody")) == []
+
+
+@pytest.mark.postgres
+def test_discovery_lookup_is_compiled_once_on_postgresql() -> None:
+    """Every discovery asks it: after the thread's first lookup, no SQL is built again, and each
+    lookup still finds its own person with their groups."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's iexact rewrites the value: there the lookup runs through the ORM")
+    jo = _user("jo", email="jo@example.com")
+    jo.groups.set([_group("Staff", 50)])
+    al = _user("al", upn="AL@corp.example.com")
+    selectors.user_and_groups_by_any_name("warm-up@example.com")
+
+    def found(identifier: str) -> tuple[int, list[str]] | None:
+        # What the lookup read (the rest of a row would load on first use).
+        person = selectors.user_and_groups_by_any_name(identifier)
+        return None if person is None else (person[0].pk, [g.name for g in person[1]])
+
+    compiled = []
+    as_sql = SQLCompiler.as_sql
+
+    def counting(self: SQLCompiler, *args: Any, **kwargs: Any) -> Any:
+        compiled.append(self.query.model)
+        return as_sql(self, *args, **kwargs)
+
+    with (
+        mock.patch.object(SQLCompiler, "as_sql", counting),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        assert found("JO@example.com") == (jo.pk, ["Staff"])
+        assert found("al@corp.example.com") == (al.pk, [])
+        assert found("jo%") is None
+    assert compiled == []
+    assert len(queries) == 3

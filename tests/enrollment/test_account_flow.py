@@ -793,3 +793,31 @@ def test_an_account_driven_device_enrollment_is_corporate_and_keeps_its_ownershi
     assert Device.objects.get().user_short_name == "U1"
     user = Enrollment.objects.get(channel=Enrollment.Channel.USER)
     assert user.device_id == channel.device_id
+
+
+@pytest.mark.django_db(transaction=True)  # Django's WSGI handler closes a connection in one
+def test_the_sign_in_page_links_to_the_privacy_page_under_any_script_prefix(
+    org: dict[str, Any],
+) -> None:
+    """Through the WSGI handler, which takes the script prefix from each request's SCRIPT_NAME
+    (the test client does not)."""
+    from wsgiref.util import setup_testing_defaults
+
+    from django.core.handlers.wsgi import WSGIHandler
+
+    handler = WSGIHandler()
+    path = services.sign_in_url(services.default_configuration(), "mdm-byod").removeprefix(SERVER)
+
+    def page(script_name: str) -> str:
+        environ: dict[str, Any] = {"PATH_INFO": path, "SCRIPT_NAME": script_name}
+        setup_testing_defaults(environ)
+        environ["SERVER_NAME"] = "127.0.0.1"  # an allowed host
+        statuses: list[str] = []
+        body = b"".join(handler(environ, lambda status, headers: statuses.append(status)))
+        assert statuses == ["200 OK"]
+        return body.decode()
+
+    assert '<a href="/enroll/privacy/" target="_blank"' in page("")
+    # Mounted under /mdm by the web server: the link carries the prefix, then no longer does.
+    assert '<a href="/mdm/enroll/privacy/" target="_blank"' in page("/mdm")
+    assert '<a href="/enroll/privacy/" target="_blank"' in page("")
