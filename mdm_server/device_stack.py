@@ -3,8 +3,10 @@
 A device never signs in to the console: it has no session, no CSRF token, no user, no second
 factor and no flash messages, and its password checks (none: a device proves itself with a
 certificate, a signature or a bearer token) are not django-axes'. Yet Django runs every request
-through the whole of MIDDLEWARE; for `GET /scep?operation=GetCACert`, which returns a stored
-certificate, that was a third of its CPU (bench/RESULTS.md).
+through the whole of MIDDLEWARE: each of its thirteen classes a call and a frame or two, some of
+them objects made for the request (a lazy session, user and OTP wrapper, a message store); for
+`GET /scep?operation=GetCACert`, which returns a stored certificate, about a tenth of its CPU
+(README, "Device protocol"; bench/RESULTS.md).
 
 `DeviceStackMiddleware`, first in MIDDLEWARE, sends the requests whose path is in `DEVICE_PATH`
 through `MDM_DEVICE_MIDDLEWARE` instead (settings, beside MIDDLEWARE): the middleware that acts

@@ -225,3 +225,18 @@ def test_the_wsgi_application_takes_the_same_stacks(server_pki: pki.PkiStatus) -
     status, headers, _ = short.request("GET", "http://localhost/console/login/", headers={})
     assert status == 200
     assert "csrftoken=" in headers.get("set-cookie", "")
+
+
+@pytest.mark.django_db
+def test_device_requests_skip_the_console_middleware_and_pages_do_not(
+    server_pki: pki.PkiStatus,
+) -> None:
+    client = Client()
+    device = client.get("/scep?operation=GetCACert").wsgi_request
+    assert not hasattr(device, "session")
+    assert not hasattr(device, "user")
+    browser = client.get("/scep?operation=GetCACert", HTTP_ACCEPT="text/html").wsgi_request
+    assert hasattr(browser, "session")
+    page = client.get("/enroll/account/default/byod/authenticate").wsgi_request
+    assert hasattr(page, "session")
+    assert hasattr(page, "user")
