@@ -164,6 +164,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Device protocol paths (mdm_server.device_stack.DEVICE_PATH) go through MDM_DEVICE_MIDDLEWARE.
+    "mdm_server.device_stack.DeviceStackMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "mdm_server.unavailable.ServiceUnavailableMiddleware",
     "mdm_server.security_headers.ContentSecurityPolicyMiddleware",
@@ -177,6 +179,17 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+]
+# The middleware of MIDDLEWARE that act on a device's request or response, in the same order:
+# security headers, the 503 of an unreachable backing service, the host check. The console's
+# (sessions, CSRF, users, OTP, the sign-in gate, messages, static files, axes) have nothing to do
+# for a device and are skipped there (mdm_server.device_stack).
+MDM_DEVICE_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "mdm_server.unavailable.ServiceUnavailableMiddleware",
+    "mdm_server.security_headers.ContentSecurityPolicyMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "mdm_server.urls"

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from cryptography import x509
 from cryptography.hazmat.primitives.serialization import pkcs12
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
@@ -139,3 +140,38 @@ def test_admin_lists_are_read_only(server_pki: services.PkiStatus) -> None:
     assert b"admin-listed" in page.content
     assert client.get("/admin/pki/scepchallenge/").status_code == 200
     assert client.get("/admin/pki/issuedcertificate/add/").status_code == 403
+
+
+def test_an_issued_certificate_is_recorded_whole_with_its_key_and_creation_time(
+    server_pki: services.PkiStatus,
+) -> None:
+    """The row every SCEP PKIOperation writes (a prepared INSERT): what `save()` would store, and
+    the returned instance is the stored row (its id and auto_now_add time included)."""
+    key = certificates.new_rsa_key()
+    cert = certificates.issue_certificate(
+        issuer=services.active_identity(services.Kind.CA),
+        public_key=key.public_key(),
+        subject=x509.Name.from_rfc4514_string("CN=Device 7"),
+        days=30,
+        usage="client",
+    )
+    before = timezone.now()
+    row = services._record_issued(
+        cert=cert,
+        reference="enroll-7",
+        source=IssuedCertificate.Source.SCEP,
+        transaction_id="t" * 300,
+        renews="ab" * 32,
+    )
+    stored = IssuedCertificate.objects.get()
+    assert row.pk == stored.pk
+    fields = [f.attname for f in IssuedCertificate._meta.concrete_fields]
+    assert [getattr(row, f) for f in fields] == [getattr(stored, f) for f in fields]
+    assert stored.fingerprint == certificates.fingerprint(cert)
+    assert stored.certificate == cert
+    assert stored.subject == "CN=Device 7"
+    assert stored.transaction_id == "t" * 255
+    assert (stored.reference, stored.renews) == ("enroll-7", "ab" * 32)
+    assert stored.not_after == cert.not_valid_after_utc
+    assert before <= stored.created_at <= timezone.now()
+    assert stored.revoked_at is None

@@ -1,0 +1,108 @@
+"""Device protocol requests skip the console's middleware: one place that knows which paths they are.
+
+A device never signs in to the console: it has no session, no CSRF token, no user, no second
+factor and no flash messages, and its password checks (none: a device proves itself with a
+certificate, a signature or a bearer token) are not django-axes'. Yet Django runs every request
+through the whole of MIDDLEWARE: each of its thirteen classes a call and a frame or two, some of
+them objects made for the request (a lazy session, user and OTP wrapper, a message store); for
+`GET /scep?operation=GetCACert`, which returns a stored certificate, about a tenth of its CPU
+(README, "Device protocol"; bench/RESULTS.md).
+
+`DeviceStackMiddleware`, first in MIDDLEWARE, sends the requests whose path is in `DEVICE_PATH`
+through `MDM_DEVICE_MIDDLEWARE` instead (settings, beside MIDDLEWARE): the middleware that acts
+on a device's request or response. The security headers (SecurityMiddleware, the CSP of HTML
+pages, X-Frame-Options), the 503 of an unreachable database or Redis, and CommonMiddleware's
+host check stay; sessions, CSRF, users, OTP, the sign-in gate, messages, WhiteNoise and axes do
+not run there. The short stack is a second Django handler with its own URL resolution, view
+and exception middleware (the very `_get_response` of Django's handler), so everything else
+about the request is Django's, in the WSGI server and in the test client alike.
+
+Only routes whose views are device endpoints match: the enrollment pages people see (the
+account sign-in page, the portal, the privacy pages, OAuth authorisation, the Entra callback,
+the portal's profile download) are not in `DEVICE_PATH` and keep the full stack. A request
+that asks for HTML (a browser, never a device) keeps it too, on any path: its error pages are
+the console's, whose forms need the CSRF cookie.
+tests/mdm_server/test_device_stack.py classifies every route of the URLconf and compares each
+device request's answer through both stacks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.core.handlers.base import BaseHandler
+from django.core.handlers.exception import convert_exception_to_response
+from django.http import HttpRequest, HttpResponse
+from django.utils.module_loading import import_string
+
+# Matched against the whole `path_info` (as Django's resolver sees it). Each alternative is one
+# device route of the URLconf: the MDM check-in and command channel (devices/urls.py), the
+# declarations' legacy profiles and assets (profiles/declarations/urls.py), SCEP
+# (mdm_server/pki/urls.py), service discovery and the enrollment endpoints a device POSTs its
+# MachineInfo or OAuth token request to (enrollment/urls.py, enrollment/abm/urls.py), and Apple's
+# Apps and Books notifications (devices/managed_apps/urls.py). `/enroll/account/<slug>/<kind>`
+# is the device's endpoint; its `/authenticate` page is for people.
+DEVICE_PATH = re.compile(
+    r"""
+      /mdm/(?:checkin|connect|declarations/.+)
+    | /scep
+    | /\.well-known/com\.apple\.remotemanagement
+    | /enroll/(?:discovery/[^/]+|account/[^/]+/[^/]+|oauth2/[^/]+/token|ade/[^/]+)
+    | /apps-books/notifications/[^/]+/
+    """,
+    re.VERBOSE,
+)
+
+
+def is_device_path(path_info: str) -> bool:
+    return DEVICE_PATH.fullmatch(path_info) is not None
+
+
+class _ShortStack(BaseHandler):
+    """Django's handler with `middleware` as its MIDDLEWARE (synchronous middleware only, as
+    this server runs under WSGI): `chain(request)` is what `MIDDLEWARE` would do to it."""
+
+    def __init__(self, middleware: Sequence[str]) -> None:
+        super().__init__()
+        # What BaseHandler.load_middleware does for synchronous middleware, from this list.
+        self._view_middleware: list[Any] = []
+        self._template_response_middleware: list[Any] = []
+        self._exception_middleware: list[Any] = []
+        handler = convert_exception_to_response(self._get_response)  # type: ignore[attr-defined]
+        for path in reversed(middleware):
+            instance = import_string(path)(handler)
+            if hasattr(instance, "process_view"):
+                self._view_middleware.insert(0, instance.process_view)
+            if hasattr(instance, "process_template_response"):
+                self._template_response_middleware.append(instance.process_template_response)
+            if hasattr(instance, "process_exception"):
+                self._exception_middleware.append(instance.process_exception)
+            handler = convert_exception_to_response(instance)
+        self._middleware_chain = handler
+
+    def chain(self, request: HttpRequest) -> HttpResponse:
+        return self._middleware_chain(request)  # type: ignore[return-value]
+
+
+class DeviceStackMiddleware:
+    """First in MIDDLEWARE: device paths go through MDM_DEVICE_MIDDLEWARE, the rest on."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.device = _ShortStack(settings.MDM_DEVICE_MIDDLEWARE).chain
+        self.match = DEVICE_PATH.fullmatch
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self.match(request.path_info) is not None and not _asks_for_html(request):
+            return self.device(request)
+        return self.get_response(request)
+
+
+def _asks_for_html(request: HttpRequest) -> bool:
+    """A browser on a device path: its error page is the console's HTML page (error_pages,
+    unavailable), which sets the CSRF cookie of the layout's forms; the whole stack answers it.
+    Read from META: request.headers would build a dict of every header for one lookup."""
+    return "text/html" in request.META.get("HTTP_ACCEPT", "")

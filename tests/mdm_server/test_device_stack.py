@@ -1,0 +1,242 @@
+"""Device paths go through the short middleware stack (mdm_server/device_stack.py), console and
+enrollment pages through the whole of MIDDLEWARE; a device's answer is the same either way."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.wsgi import get_wsgi_application
+from django.db import OperationalError
+from django.test import Client, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from mdm_server import device_stack
+from mdm_server.pki import services as pki
+from tests.simulator import WSGITransport
+
+ROUTER = "mdm_server.device_stack.DeviceStackMiddleware"
+FULL_STACK = [m for m in settings.MIDDLEWARE if m != ROUTER]
+
+# The views devices (and Apple) call; every other route of the URLconf is for people or programs
+# that may sign in, and must keep the whole stack.
+DEVICE_VIEWS = {
+    "devices.views.checkin",
+    "devices.views.connect",
+    "mdm_server.pki.views.scep_endpoint",
+    "enrollment.views.service_discovery",
+    "enrollment.views.configuration_discovery",
+    "enrollment.views.enroll",
+    "enrollment.views.oauth_token",
+    "enrollment.abm.views.enroll",
+    "devices.managed_apps.views.notification",
+    "profiles.declarations.views.legacy_profile",
+    "profiles.declarations.views.asset_data",
+}
+
+# A value for each kind of path parameter, to turn a route into a path.
+_SAMPLES = {
+    "int": "7",
+    "uuid": str(uuid.UUID(int=7)),
+    "slug": "some-slug",
+    "str": "value",
+    "path": "a/b",
+}
+
+
+def _routes(patterns: list[Any] | None = None, prefix: str = "/") -> Iterator[tuple[str, str]]:
+    """(a path of the route, dotted name of its view) for every route of the URLconf made with
+    path(); regular-expression routes (the admin's) are given by their literal prefix."""
+    if patterns is None:
+        patterns = get_resolver().url_patterns
+    for entry in patterns:
+        route = str(entry.pattern)
+        if route.startswith("^"):  # re_path: its literal start is enough to place it
+            route = re.split(r"[(\[\\$?*+.]", route[1:], maxsplit=1)[0]
+        route = re.sub(
+            r"<(?:(\w+):)?\w+>", lambda m: _SAMPLES.get(m.group(1) or "str", "value"), route
+        )
+        if isinstance(entry, URLResolver):
+            yield from _routes(entry.url_patterns, prefix + route)
+        else:
+            assert isinstance(entry, URLPattern)
+            view = entry.callback
+            view = getattr(view, "view_class", view)
+            yield prefix + route, f"{view.__module__}.{view.__qualname__}"
+
+
+def test_the_device_routes_and_only_they_take_the_short_stack() -> None:
+    routes = list(_routes())
+    assert len(routes) > 100  # the console, the API and the admin are walked
+    wrong = [
+        (path, view)
+        for path, view in routes
+        if device_stack.is_device_path(path) != (view in DEVICE_VIEWS)
+    ]
+    assert wrong == []
+    assert {view for _, view in routes} >= DEVICE_VIEWS
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/enroll/account/default/byod/authenticate",  # the sign-in page of a device's web sheet
+        "/enroll/",
+        "/enroll/privacy/",
+        "/enroll/oauth2/default/byod/authorize",
+        "/enroll/profile/token",
+        "/console/",
+        "/console/login/",
+        "/admin/",
+        "/api/v1/devices/",
+        "/scep/",
+        "/mdm/checkin/",
+        "/mdm/connectx",
+    ],
+)
+def test_pages_for_people_are_not_device_paths(path: str) -> None:
+    assert not device_stack.is_device_path(path)
+
+
+def test_every_middleware_is_placed_on_one_side_or_the_other() -> None:
+    """A middleware added to MIDDLEWARE is either in MDM_DEVICE_MIDDLEWARE, in the same order,
+    or one of these, which device requests skip: adding one makes this fail until it is placed."""
+    assert settings.MIDDLEWARE[0] == ROUTER
+    assert [m for m in FULL_STACK if m in settings.MDM_DEVICE_MIDDLEWARE] == (
+        settings.MDM_DEVICE_MIDDLEWARE
+    )
+    assert set(FULL_STACK) - set(settings.MDM_DEVICE_MIDDLEWARE) == {
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+        "django.contrib.sessions.middleware.SessionMiddleware",
+        "django.middleware.csrf.CsrfViewMiddleware",
+        "django.contrib.auth.middleware.AuthenticationMiddleware",
+        "django_otp.middleware.OTPMiddleware",
+        "mdm_server.signin.SignInGateMiddleware",
+        "django.contrib.messages.middleware.MessageMiddleware",
+        "axes.middleware.AxesMiddleware",
+    }
+
+
+@pytest.mark.django_db
+def test_the_enrollment_sign_in_page_keeps_csrf_and_the_console_its_gate(
+    server_pki: pki.PkiStatus,
+) -> None:
+    client = Client(enforce_csrf_checks=True)
+    refused = client.post("/enroll/account/default/byod/authenticate", {"username": "x"})
+    assert refused.status_code == 403
+    assert "CSRF" in refused.content.decode()
+    assert client.get("/console/").status_code == 302  # to the sign-in page
+    page = client.get("/console/login/")
+    assert "csrftoken" in page.cookies
+    assert "Content-Security-Policy" in page
+
+
+def _requests() -> list[tuple[str, str, dict[str, Any]]]:
+    notify = f"/apps-books/notifications/{uuid.uuid4()}/"
+    return [
+        ("GET", "/scep?operation=GetCACert", {}),
+        ("GET", "/scep?operation=GetCACaps", {}),
+        ("POST", "/scep?operation=PKIOperation", {"data": b"\x30\x03\x02\x01\x01"}),
+        ("POST", "/scep?operation=PKIOperation", {"data": b"", "content_type": "text/plain"}),
+        ("GET", "/scep", {}),
+        ("DELETE", "/scep?operation=GetCACert", {}),
+        ("GET", "/scep?operation=GetCACert", {"HTTP_HOST": "not-ours.example"}),
+        ("GET", "/.well-known/com.apple.remotemanagement?user-identifier=a%40b.example", {}),
+        ("GET", "/.well-known/com.apple.remotemanagement", {}),
+        ("GET", "/enroll/discovery/unknown", {}),
+        ("GET", "/enroll/discovery/unknown", {"HTTP_ACCEPT": "text/html"}),
+        ("POST", "/enroll/account/default/byod", {"data": b"<plist/>"}),
+        ("POST", "/enroll/account/default/byod", {"data": b"", "HTTP_ACCEPT": "text/html"}),
+        ("GET", "/enroll/account/default/byod", {}),
+        ("POST", "/enroll/oauth2/default/token", {"data": b"grant_type=x"}),
+        ("POST", f"/enroll/ade/{uuid.uuid4()}", {"data": b"x"}),
+        ("PUT", "/mdm/checkin", {"data": b"<plist/>"}),
+        ("PUT", "/mdm/connect", {"data": b"not a plist", "content_type": "text/plain"}),
+        ("GET", "/mdm/connect", {}),
+        ("GET", "/mdm/declarations/asset/7/abc", {}),
+        ("GET", "/mdm/declarations/profile/nothing", {}),
+        ("POST", notify, {"data": b"{}", "content_type": "application/json"}),
+    ]
+
+
+def _answer(client: Client, method: str, path: str, extra: dict[str, Any]) -> tuple[Any, ...]:
+    extra = dict(extra)
+    data = extra.pop("data", b"")
+    content_type = extra.pop("content_type", "application/octet-stream")
+    response = client.generic(method, path, data=data, content_type=content_type, **extra)
+    # A CSRF token is new on every answer (the HTML error pages a browser gets carry one).
+    content = re.sub(
+        rb'("X-CSRFToken": "|name="csrfmiddlewaretoken" value=")[^"]+', rb"\1-", response.content
+    )
+    cookies = sorted(response.cookies)
+    return response.status_code, sorted(response.items()), content, cookies
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("method", "path", "extra"), _requests())
+def test_a_device_request_is_answered_as_the_whole_stack_answers_it(
+    server_pki: pki.PkiStatus, method: str, path: str, extra: dict[str, Any]
+) -> None:
+    assert device_stack.is_device_path(path.split("?")[0])
+    short = _answer(Client(), method, path, extra)
+    with override_settings(MIDDLEWARE=FULL_STACK):
+        full = _answer(Client(), method, path, extra)
+    assert short == full
+    assert short[0] != 500
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("accept", ["", "text/html"])
+def test_an_unreachable_database_is_a_503_on_device_paths(
+    server_pki: pki.PkiStatus, monkeypatch: pytest.MonkeyPatch, accept: str
+) -> None:
+    def down(*args: Any, **kwargs: Any) -> Any:
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(pki, "active_identity", down)
+    request = ("GET", "/scep?operation=GetCACert", {"HTTP_ACCEPT": accept})
+    short = _answer(Client(), *request)
+    with override_settings(MIDDLEWARE=FULL_STACK):
+        full = _answer(Client(), *request)
+    assert short == full
+    headers = dict(short[1])
+    assert short[0] == 503
+    assert headers["Retry-After"] == "30"
+    assert headers["Content-Type"].startswith("text/html" if accept else "text/plain")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_wsgi_application_takes_the_same_stacks(server_pki: pki.PkiStatus) -> None:
+    """The deployed entry point builds its handler from the same settings: a device path's
+    answer is the whole stack's, and a console page still gets its session and CSRF cookie."""
+    short = WSGITransport(get_wsgi_application())
+    with override_settings(MIDDLEWARE=FULL_STACK):
+        full = WSGITransport(get_wsgi_application())
+    for method, url in [
+        ("GET", "http://localhost/scep?operation=GetCACert"),
+        ("PUT", "http://localhost/mdm/checkin"),
+        ("GET", "http://localhost/.well-known/com.apple.remotemanagement"),
+    ]:
+        assert short.request(method, url, headers={}) == full.request(method, url, headers={})
+    status, headers, _ = short.request("GET", "http://localhost/console/login/", headers={})
+    assert status == 200
+    assert "csrftoken=" in headers.get("set-cookie", "")
+
+
+@pytest.mark.django_db
+def test_device_requests_skip_the_console_middleware_and_pages_do_not(
+    server_pki: pki.PkiStatus,
+) -> None:
+    client = Client()
+    device = client.get("/scep?operation=GetCACert").wsgi_request
+    assert not hasattr(device, "session")
+    assert not hasattr(device, "user")
+    browser = client.get("/scep?operation=GetCACert", HTTP_ACCEPT="text/html").wsgi_request
+    assert hasattr(browser, "session")
+    page = client.get("/enroll/account/default/byod/authenticate").wsgi_request
+    assert hasattr(page, "session")
+    assert hasattr(page, "user")
