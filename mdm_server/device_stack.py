@@ -33,6 +33,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import MiddlewareNotUsed
 from django.core.handlers.base import BaseHandler
 from django.core.handlers.exception import convert_exception_to_response
 from django.http import HttpRequest, HttpResponse
@@ -73,7 +74,10 @@ class _ShortStack(BaseHandler):
         self._exception_middleware: list[Any] = []
         handler = convert_exception_to_response(self._get_response)  # type: ignore[attr-defined]
         for path in reversed(middleware):
-            instance = import_string(path)(handler)
+            try:
+                instance = import_string(path)(handler)
+            except MiddlewareNotUsed:  # as Django's load_middleware: left out of the chain
+                continue
             if hasattr(instance, "process_view"):
                 self._view_middleware.insert(0, instance.process_view)
             if hasattr(instance, "process_template_response"):
