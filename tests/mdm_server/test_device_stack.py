@@ -137,7 +137,7 @@ def test_the_enrollment_sign_in_page_keeps_csrf_and_the_console_its_gate(
 
 
 def _requests() -> list[tuple[str, str, dict[str, Any]]]:
-    notify = f"/apps-books/notifications/{uuid.uuid4()}/"
+    notify = f"/apps-books/notifications/{uuid.UUID(int=11)}/"
     return [
         ("GET", "/scep?operation=GetCACert", {}),
         ("GET", "/scep?operation=GetCACaps", {}),
@@ -154,7 +154,7 @@ def _requests() -> list[tuple[str, str, dict[str, Any]]]:
         ("POST", "/enroll/account/default/byod", {"data": b"", "HTTP_ACCEPT": "text/html"}),
         ("GET", "/enroll/account/default/byod", {}),
         ("POST", "/enroll/oauth2/default/token", {"data": b"grant_type=x"}),
-        ("POST", f"/enroll/ade/{uuid.uuid4()}", {"data": b"x"}),
+        ("POST", f"/enroll/ade/{uuid.UUID(int=12)}", {"data": b"x"}),
         ("PUT", "/mdm/checkin", {"data": b"<plist/>"}),
         ("PUT", "/mdm/connect", {"data": b"not a plist", "content_type": "text/plain"}),
         ("GET", "/mdm/connect", {}),
