@@ -1,9 +1,9 @@
 """Reads of directory people, groups and domains made on every enrollment and sign-in.
 
 Discovery, the sign-in page, the sign-in itself and each directory sign-in look people up by
-what they typed (the functional indexes of migration 0003 answer each lookup). Plain ORM, except
-discovery's person with their groups, compiled once per thread (`mdm_server.prepared`; why at
-`_PERSON_WITH_GROUPS`).
+what they typed (the functional indexes of migration 0003 answer each lookup). The lookups every
+discovery and password sign-in make are compiled once per thread (`mdm_server.prepared`; why at
+`_USER_BY_APPLE_ID` and `_PERSON_WITH_GROUPS`); the rest is plain ORM.
 """
 
 from __future__ import annotations
