@@ -39,6 +39,8 @@ from django.core.handlers.exception import convert_exception_to_response
 from django.http import HttpRequest, HttpResponse
 from django.utils.module_loading import import_string
 
+from mdm_server.error_pages import accepts_html
+
 # Matched against the whole `path_info` (as Django's resolver sees it). Each alternative is one
 # device route of the URLconf: the MDM check-in and command channel (devices/urls.py), the
 # declarations' legacy profiles and assets (profiles/declarations/urls.py), SCEP
@@ -100,13 +102,8 @@ class DeviceStackMiddleware:
         self.match = DEVICE_PATH.fullmatch
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if self.match(request.path_info) is not None and not _asks_for_html(request):
+        # A browser on a device path gets the console's HTML error page (error_pages,
+        # unavailable), which sets the CSRF cookie of the layout's forms: the whole stack.
+        if self.match(request.path_info) is not None and not accepts_html(request):
             return self.device(request)
         return self.get_response(request)
-
-
-def _asks_for_html(request: HttpRequest) -> bool:
-    """A browser on a device path: its error page is the console's HTML page (error_pages,
-    unavailable), which sets the CSRF cookie of the layout's forms; the whole stack answers it.
-    Read from META: request.headers would build a dict of every header for one lookup."""
-    return "text/html" in request.META.get("HTTP_ACCEPT", "")

@@ -16,13 +16,19 @@ from mdm_server import api_errors, roles
 _PLAIN = "text/plain; charset=utf-8"
 
 
+def accepts_html(request: HttpRequest) -> bool:
+    """Whether the client asks for HTML (a browser; never a device or an API client). Read from
+    META: request.headers would build a dict of every header for one lookup."""
+    return "text/html" in request.META.get("HTTP_ACCEPT", "")
+
+
 def _for_people(request: HttpRequest) -> bool:
     path = request.path_info
     if path.startswith("/api/"):
         return False
     if path.startswith(("/console/", "/admin/")):
         return True
-    return "text/html" in request.headers.get("Accept", "")
+    return accepts_html(request)
 
 
 def _reason(exception: Exception | None) -> str:

@@ -44,7 +44,7 @@ def _wants_html(request: HttpRequest) -> bool:
     path = request.path_info
     if path.startswith(("/console/", "/admin/")):
         return True
-    return "text/html" in request.headers.get("Accept", "")
+    return error_pages.accepts_html(request)
 
 
 def unavailable_response(request: HttpRequest, service: str) -> HttpResponse:
