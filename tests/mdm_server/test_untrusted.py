@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import plistlib
 import struct
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from mdm_server import untrusted
+
+PLISTS = Path(__file__).resolve().parents[1] / "fixtures" / "plists"
 
 
 def _binary(objects: list[bytes], top: int = 0) -> bytes:
@@ -95,3 +100,156 @@ def test_ordinary_json_is_returned() -> None:
     assert untrusted.load_json('{"a": [1, 2.5, "x", null, true]}') == {
         "a": [1, 2.5, "x", None, True]
     }
+
+
+# --- XML property lists read through libxml2 -------------------------------------------------
+
+
+def reference_outcome(body: bytes) -> tuple[str, Any]:
+    """What `load_plist` answered before it read XML through libxml2: plistlib, then `check`."""
+    if not body:
+        return ("refused", "empty body: expected a property list")
+    try:
+        value = plistlib.loads(body)
+    except Exception as exc:
+        return ("refused", f"body is not a valid property list ({exc.__class__.__name__})")
+    try:
+        untrusted.check(value, "property list")
+    except untrusted.UntrustedDataError as exc:
+        return ("refused", str(exc))
+    return ("read", value)
+
+
+def outcome(body: bytes) -> tuple[str, Any]:
+    try:
+        return ("read", untrusted.load_plist(body))
+    except untrusted.UntrustedDataError as exc:
+        return ("refused", str(exc))
+
+
+def _profile_list(count: int) -> bytes:
+    return plistlib.dumps(
+        {
+            "Status": "Acknowledged",
+            "UDID": "00008110-000A1C2E3F40801E",
+            "CommandUUID": "6D1C2E4A-0000-4000-8000-000000000001",
+            "ProfileList": [
+                {
+                    "PayloadIdentifier": f"com.example.profile.{n}",
+                    "PayloadUUID": f"6D1C2E4A-0000-4000-8000-{n:012d}",
+                    "PayloadDisplayName": f"Profile {n} & <friends>",
+                    "PayloadVersion": 1,
+                    "IsManaged": True,
+                    "PayloadContent": [{"PayloadType": "com.apple.wifi.managed"}],
+                    "Installed": dt.datetime(2026, 12, 7, 5, 30, 1),
+                    "Data": b"\x00\x01\xff" * n,
+                    "Ratio": n / 7,
+                }
+                for n in range(count)
+            ],
+        }
+    )
+
+
+def _apple_shaped() -> list[bytes]:
+    return [path.read_bytes() for path in sorted(PLISTS.glob("*.plist"))] + [_profile_list(30)]
+
+
+def test_apple_shaped_property_lists_are_read_without_plistlib(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    bodies = _apple_shaped()
+    assert len(bodies) >= 9
+    expected = [plistlib.loads(body) for body in bodies]
+    real_loads = plistlib.loads
+
+    def only_dates(body: bytes, **kwargs: Any) -> Any:
+        # The reader asks plistlib for dates alone; a whole message must not come here.
+        if not body.startswith(b"<plist><date>"):
+            raise AssertionError("a whole message went to plistlib")
+        return real_loads(body, **kwargs)
+
+    monkeypatch.setattr(untrusted.plistlib, "loads", only_dates)
+    assert [untrusted.load_plist(body) for body in bodies] == expected
+
+
+_DECLARES_ENTITIES = (
+    b'<?xml version="1.0"?><!DOCTYPE plist [<!ENTITY secret SYSTEM "file:///etc/hostname">]>'
+    b"<plist><dict><key>Status</key><string>&secret;</string></dict></plist>"
+)
+_LAUGHS = (
+    b'<?xml version="1.0"?><!DOCTYPE plist [<!ENTITY a "aaaaaaaaaa">'
+    b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>'
+    b"<plist><string>&c;</string></plist>"
+)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(b"<plist><integer>0x1F</integer></plist>", id="hex-integer"),
+        pytest.param(b"<plist><integer> 1_000 </integer></plist>", id="integer-as-python-reads"),
+        pytest.param(b"<plist><integer>" + b"9" * 5000 + b"</integer></plist>", id="huge-int"),
+        pytest.param(b"<plist><integer>x</integer></plist>", id="not-an-integer"),
+        pytest.param(b"<plist><string>a<!-- c -->b</string></plist>", id="comment-in-string"),
+        pytest.param(b"<plist><string><![CDATA[<a>&]]></string></plist>", id="cdata"),
+        pytest.param(b"<plist><string>a &amp; &#x41;&#13;</string></plist>", id="references"),
+        pytest.param(b"<plist><string>a<b/>c</string></plist>", id="element-in-string"),
+        pytest.param(b"<plist></plist>", id="empty-plist"),
+        pytest.param(b"<plist><true/><false/></plist>", id="two-values"),
+        pytest.param(b"<?xml version='1.0'?><dict><key>a</key><true/></dict>", id="bare-dict"),
+        pytest.param(b"<plist><dict><key>a</key></dict></plist>", id="key-without-value"),
+        pytest.param(b"<plist><dict><true/></dict></plist>", id="value-without-key"),
+        pytest.param(b"<plist><dict><key>a</key><key>b</key></dict></plist>", id="two-keys"),
+        pytest.param(b"<plist><array><key>a</key></array></plist>", id="key-in-array"),
+        pytest.param(
+            b"<plist><dict><key>a</key><x/><key>a</key><true/></dict></plist>",
+            id="unknown-element-in-dict",
+        ),
+        pytest.param(b"<plist><array><wrap><true/></wrap></array></plist>", id="unknown-element"),
+        pytest.param(
+            b"<plist><dict><key>a</key><true/><key>a</key><false/></dict></plist>", id="dup"
+        ),
+        pytest.param(b"<plist><real>1e400</real></plist>", id="real-overflows"),
+        pytest.param(b"<plist><real>nan</real></plist>", id="nan"),
+        pytest.param(b"<plist><data>AAE C/w==</data></plist>", id="data-with-space"),
+        pytest.param(b"<plist><data>!!</data></plist>", id="data-not-base64"),
+        pytest.param(b"<plist><date>2026-12-07T05:30:01Z</date></plist>", id="date"),
+        pytest.param(b"<plist><date>yesterday</date></plist>", id="bad-date"),
+        pytest.param(b"<plist><string>&#0;</string></plist>", id="nul-reference"),
+        pytest.param(b"<plist><string>a\x00b</string></plist>", id="nul-byte"),
+        pytest.param(b"<plist><string>a</plist>", id="not-well-formed"),
+        pytest.param(b"<plist><true/></plist><plist/>", id="two-roots"),
+        pytest.param(b"<plist>" + b"<array>" * 65 + b"</array>" * 65 + b"</plist>", id="depth-65"),
+        pytest.param(
+            b"<plist>" + b"<array>" * 300 + b"</array>" * 300 + b"</plist>", id="depth-300"
+        ),
+        pytest.param(
+            b"<plist><array>" + b"<true/>" * (untrusted.MAX_NODES + 1) + b"</array></plist>",
+            id="too-many-nodes",
+        ),
+        pytest.param(_DECLARES_ENTITIES, id="external-entity"),
+        pytest.param(
+            b'<?xml version="1.0"?><!DOCTYPE plist [<!ENTITY unused "x">]><plist><true/></plist>',
+            id="entity-declared-not-used",
+        ),
+        pytest.param(_LAUGHS, id="entity-expansion"),
+        pytest.param(
+            b'<?xml version="1.0"?><!DOCTYPE plist [<!ELEMENT plist ANY>]><plist><true/></plist>',
+            id="internal-subset-without-entities",
+        ),
+        pytest.param("<plist><string>caf\u00e9</string></plist>".encode("utf-16"), id="utf-16"),
+        pytest.param(
+            b'<?xml version="1.0" encoding="ISO-8859-1"?><plist><string>caf\xe9</string></plist>',
+            id="latin-1",
+        ),
+    ],
+)
+def test_odd_xml_reads_as_plistlib_reads_it(body: bytes) -> None:
+    assert outcome(body) == reference_outcome(body)
+
+
+def test_no_entity_is_expanded_and_no_file_is_read() -> None:
+    for body in (_DECLARES_ENTITIES, _LAUGHS):
+        with pytest.raises(untrusted.UntrustedDataError, match="not a valid property list"):
+            untrusted.load_plist(body)
