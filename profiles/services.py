@@ -18,7 +18,8 @@ from typing import Any, cast
 from cryptography.hazmat.primitives import hashes
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
-from django.db.models import Field, Model, Q, QuerySet
+from django.db.models import Exists, Field, Model, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from devices import capabilities
 from devices.models import Enrollment, InstalledProfile, QueuedCommand
@@ -28,6 +29,7 @@ from directory.models import DirectoryGroup, DirectoryUser
 from mdm_server import audit
 from mdm_server.pki import certificates, signing
 from mdm_server.pki import services as pki
+from mdm_server.prepared import PreparedQuery
 from profiles import builder, schema
 from profiles import ue_report as ue
 from profiles.exceptions import ProfileError
@@ -981,26 +983,64 @@ def _error_text(chain: Any) -> str:
     return "; ".join(parts)[:4000]
 
 
-def reconcile_profile_list(*, enrollment_id: int) -> int:
-    """Compare the device's reported ProfileList with what we believe is installed."""
-    present = set(
-        InstalledProfile.objects.filter(enrollment_id=enrollment_id).values_list(
-            "identifier", flat=True
+# What a reported ProfileList changes, by a delivery's status: whether the change is due when
+# the profile is reported (or when it is not), the status after and the reason. Keyed by the
+# stored values (an enum member hashes by its name).
+_RECONCILED: dict[str, tuple[bool, str, str]] = {
+    Delivery.Status.INSTALLED.value: (
+        False,
+        Delivery.Status.MISSING.value,
+        "not in the device's ProfileList",
+    ),
+    Delivery.Status.MISSING.value: (
+        True,
+        Delivery.Status.INSTALLED.value,
+        "reported by ProfileList",
+    ),
+    Delivery.Status.REMOVING.value: (
+        False,
+        Delivery.Status.REMOVED.value,
+        "absent from ProfileList",
+    ),
+}
+
+
+def _contradicted(enrollment_id: int) -> QuerySet[Delivery, tuple[int, str]]:
+    """(id, status) of the enrollment's deliveries that its InstalledProfile rows (the last
+    ProfileList) contradict."""
+    reported = Exists(
+        InstalledProfile.objects.filter(
+            enrollment_id=enrollment_id, identifier=OuterRef("profile__identifier")
         )
     )
+    changing = Q()
+    for status, (when_reported, _after, _reason) in _RECONCILED.items():
+        changing |= Q(reported if when_reported else ~reported, status=status)
+    return (
+        Delivery.objects.filter(enrollment_id=enrollment_id)
+        .filter(changing)
+        .values_list("id", "status")
+    )
+
+
+# Every ProfileList result runs it. Compiled by the ORM on each call (an Exists subquery for each
+# of three states) it cost 3.2-3.6 ms of CPU against 0.33-0.51 ms prepared (30 deliveries, 200
+# calls, 7 December, `tests/profiles/test_services.py` checks its rows): more than the rest of
+# storing the list.
+_CONTRADICTED = PreparedQuery(_contradicted, int)
+
+
+def reconcile_profile_list(*, enrollment_id: int) -> int:
+    """Compare the device's reported ProfileList (its InstalledProfile rows) with what we believe
+    is installed. One statement finds the deliveries whose state changes (usually none); only
+    those are written, each only if its status is still the one read."""
     changed = 0
-    for d in Delivery.objects.filter(enrollment_id=enrollment_id).select_related("profile"):
-        there = d.profile.identifier in present
-        if d.status == Delivery.Status.INSTALLED and not there:
-            d.status, d.reason = Delivery.Status.MISSING, "not in the device's ProfileList"
-        elif d.status == Delivery.Status.MISSING and there:
-            d.status, d.reason = Delivery.Status.INSTALLED, "reported by ProfileList"
-        elif d.status == Delivery.Status.REMOVING and not there:
-            d.status, d.reason = Delivery.Status.REMOVED, "absent from ProfileList"
-        else:
-            continue
-        d.save(update_fields=["status", "reason", "updated_at"])
-        changed += 1
+    now = timezone.now()
+    for pk, status in _CONTRADICTED.all(enrollment_id):
+        _when, after, reason = _RECONCILED[status]
+        changed += Delivery.objects.filter(pk=pk, status=status).update(
+            status=after, reason=reason, updated_at=now
+        )
     return changed
 
 

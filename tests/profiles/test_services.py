@@ -297,3 +297,54 @@ def test_checkout_marks_profiles_removed(server_pki, admin_user, device_ios) -> 
     delivery = Delivery.objects.get(profile=profile, enrollment=device_ios)
     assert delivery.status == Delivery.Status.REMOVED
     assert delivery.reason == "the device unenrolled"
+
+
+def test_a_profile_list_changes_only_the_deliveries_it_contradicts(
+    server_pki, admin_user, device_ios, django_assert_num_queries
+) -> None:
+    states = {
+        "com.ex.installed-reported": Delivery.Status.INSTALLED,
+        "com.ex.installed-gone": Delivery.Status.INSTALLED,
+        "com.ex.missing-back": Delivery.Status.MISSING,
+        "com.ex.missing-still": Delivery.Status.MISSING,
+        "com.ex.removing-done": Delivery.Status.REMOVING,
+        "com.ex.removing-still": Delivery.Status.REMOVING,
+        "com.ex.failed-gone": Delivery.Status.FAILED,
+    }
+    for identifier, status in states.items():
+        profile = _profile(admin_user, identifier=identifier)
+        Delivery.objects.create(
+            profile=profile, enrollment=device_ios, status=status, reason="before"
+        )
+    for identifier in ("com.ex.installed-reported", "com.ex.missing-back", "com.ex.removing-still"):
+        InstalledProfile.objects.create(enrollment=device_ios, identifier=identifier)
+    before = dict(Delivery.objects.values_list("profile__identifier", "updated_at"))
+    # The statement compiled once reads what the ORM's QuerySet reads.
+    prepared = services._CONTRADICTED.all(device_ios.pk)
+    assert len(prepared) == 3
+    assert sorted(prepared) == sorted(services._contradicted(device_ios.pk))
+
+    assert services.reconcile_profile_list(enrollment_id=device_ios.pk) == 3
+
+    after = {
+        d.profile.identifier: (d.status, d.reason)
+        for d in Delivery.objects.select_related("profile")
+    }
+    assert after == {
+        "com.ex.installed-reported": (Delivery.Status.INSTALLED, "before"),
+        "com.ex.installed-gone": (Delivery.Status.MISSING, "not in the device's ProfileList"),
+        "com.ex.missing-back": (Delivery.Status.INSTALLED, "reported by ProfileList"),
+        "com.ex.missing-still": (Delivery.Status.MISSING, "before"),
+        "com.ex.removing-done": (Delivery.Status.REMOVED, "absent from ProfileList"),
+        "com.ex.removing-still": (Delivery.Status.REMOVING, "before"),
+        "com.ex.failed-gone": (Delivery.Status.FAILED, "before"),
+    }
+    moved = {
+        identifier
+        for identifier, stamp in Delivery.objects.values_list("profile__identifier", "updated_at")
+        if stamp != before[identifier]
+    }
+    assert moved == {"com.ex.installed-gone", "com.ex.missing-back", "com.ex.removing-done"}
+    # A list that contradicts nothing: one statement, however many deliveries there are.
+    with django_assert_num_queries(1):
+        assert services.reconcile_profile_list(enrollment_id=device_ios.pk) == 0
