@@ -49,22 +49,27 @@ def _comparable(value: Any) -> Any:
 def _replace_rows(
     model: type[_Row],
     enrollment: Enrollment,
-    rows: Sequence[_Row],
+    rows: Sequence[dict[str, Any]],
     fields: Sequence[str],
 ) -> bool:
-    """Make the enrollment's rows of `model` the reported `rows`: deleted and written again
-    when they differ in any of `fields` (any order), left alone when the device reports what is
-    stored already, as a periodic inventory mostly does (one SELECT instead of a DELETE and an
-    INSERT of every row). Whether anything was written."""
+    """Make the enrollment's rows of `model` the reported `rows` (field values by name; a field
+    left out takes its default): deleted and written again when they differ in any of `fields`
+    (any order), left alone when the device reports what is stored already, as a periodic
+    inventory mostly does (one SELECT instead of a DELETE and an INSERT of every row). Model
+    instances are made only to write them: making one for each of 30 profiles cost more than
+    the comparison. Whether anything was written."""
     stored = Counter(
         tuple(_comparable(v) for v in row)
         for row in model.objects.filter(enrollment=enrollment).values_list(*fields)
     )
-    reported = Counter(tuple(_comparable(getattr(r, f)) for f in fields) for r in rows)
+    defaults = {f.name: f.get_default() for f in model._meta.concrete_fields if f.name in fields}
+    reported = Counter(
+        tuple(_comparable(row[f] if f in row else defaults[f]) for f in fields) for row in rows
+    )
     if stored == reported:
         return False
     model.objects.filter(enrollment=enrollment).delete()
-    model.objects.bulk_create(rows)
+    model.objects.bulk_create([model(enrollment=enrollment, **row) for row in rows])
     return True
 
 
@@ -125,17 +130,16 @@ def installed_application_list(enrollment: Enrollment, raw: dict[str, Any]) -> d
     for item in items[:MAX_ITEMS]:
         if not isinstance(item, dict) or not isinstance(item.get("Identifier"), str):
             continue
-        rows[item["Identifier"]] = InstalledApplication(
-            enrollment=enrollment,
-            identifier=fit(InstalledApplication, "identifier", item["Identifier"]),
-            name=fit(InstalledApplication, "name", str(item.get("Name", ""))),
-            version=fit(InstalledApplication, "version", str(item.get("Version", ""))),
-            short_version=fit(
+        rows[item["Identifier"]] = {
+            "identifier": fit(InstalledApplication, "identifier", item["Identifier"]),
+            "name": fit(InstalledApplication, "name", str(item.get("Name", ""))),
+            "version": fit(InstalledApplication, "version", str(item.get("Version", ""))),
+            "short_version": fit(
                 InstalledApplication, "short_version", str(item.get("ShortVersion", ""))
             ),
             # A User Enrollment reports only apps the organisation manages.
-            is_managed=enrollment.is_user_enrollment or bool(item.get("IsManaged", False)),
-        )
+            "is_managed": enrollment.is_user_enrollment or bool(item.get("IsManaged", False)),
+        }
     _replace_rows(
         InstalledApplication,
         enrollment,
@@ -174,21 +178,20 @@ def profile_list(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(item, dict) or not isinstance(item.get("PayloadIdentifier"), str):
             continue
         content = item.get("PayloadContent") or []
-        rows[item["PayloadIdentifier"]] = InstalledProfile(
-            enrollment=enrollment,
-            identifier=fit(InstalledProfile, "identifier", item["PayloadIdentifier"]),
-            uuid=fit(InstalledProfile, "uuid", str(item.get("PayloadUUID", ""))),
-            display_name=fit(
+        rows[item["PayloadIdentifier"]] = {
+            "identifier": fit(InstalledProfile, "identifier", item["PayloadIdentifier"]),
+            "uuid": fit(InstalledProfile, "uuid", str(item.get("PayloadUUID", ""))),
+            "display_name": fit(
                 InstalledProfile, "display_name", str(item.get("PayloadDisplayName", ""))
             ),
-            organization=fit(
+            "organization": fit(
                 InstalledProfile, "organization", str(item.get("PayloadOrganization", ""))
             ),
-            is_managed=bool(item.get("IsManaged", True)),
-            payload_types=[str(p.get("PayloadType", "")) for p in content if isinstance(p, dict)][
-                :100
-            ],
-        )
+            "is_managed": bool(item.get("IsManaged", True)),
+            "payload_types": [
+                str(p.get("PayloadType", "")) for p in content if isinstance(p, dict)
+            ][:100],
+        }
     _replace_rows(
         InstalledProfile,
         enrollment,
@@ -218,15 +221,14 @@ def certificate_list(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str, A
                 fingerprint = certificates.fingerprint(cert)
                 not_after = cert.not_valid_after_utc
         rows.append(
-            InstalledCertificate(
-                enrollment=enrollment,
-                common_name=fit(
+            {
+                "common_name": fit(
                     InstalledCertificate, "common_name", str(item.get("CommonName", ""))
                 ),
-                is_identity=bool(item.get("IsIdentity", False)),
-                fingerprint=fingerprint,
-                not_after=not_after,
-            )
+                "is_identity": bool(item.get("IsIdentity", False)),
+                "fingerprint": fingerprint,
+                "not_after": not_after,
+            }
         )
     _replace_rows(
         InstalledCertificate,
