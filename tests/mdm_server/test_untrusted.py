@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import plistlib
 import struct
 from pathlib import Path
@@ -105,6 +104,18 @@ def test_ordinary_json_is_returned() -> None:
 # --- XML property lists read through libxml2 -------------------------------------------------
 
 
+def typed(value: Any) -> Any:
+    """`value` with the type of every part beside it, so that True and 1, 1.0 and 1, or str and
+    bytes never compare equal."""
+    if isinstance(value, dict):
+        return ("dict", sorted((typed(k), typed(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return ("list", [typed(v) for v in value])
+    if isinstance(value, float):
+        return ("float", value.hex())  # -0.0 and 0.0 differ too
+    return (type(value).__name__, value)
+
+
 def reference_outcome(body: bytes) -> tuple[str, Any]:
     """What `load_plist` answered before it read XML through libxml2: plistlib, then `check`."""
     if not body:
@@ -117,12 +128,12 @@ def reference_outcome(body: bytes) -> tuple[str, Any]:
         untrusted.check(value, "property list")
     except untrusted.UntrustedDataError as exc:
         return ("refused", str(exc))
-    return ("read", value)
+    return ("read", typed(value))
 
 
 def outcome(body: bytes) -> tuple[str, Any]:
     try:
-        return ("read", untrusted.load_plist(body))
+        return ("read", typed(untrusted.load_plist(body)))
     except untrusted.UntrustedDataError as exc:
         return ("refused", str(exc))
 
@@ -141,7 +152,6 @@ def _profile_list(count: int) -> bytes:
                     "PayloadVersion": 1,
                     "IsManaged": True,
                     "PayloadContent": [{"PayloadType": "com.apple.wifi.managed"}],
-                    "Installed": dt.datetime(2026, 12, 7, 5, 30, 1),
                     "Data": b"\x00\x01\xff" * n,
                     "Ratio": n / 7,
                 }
@@ -160,17 +170,47 @@ def test_apple_shaped_property_lists_are_read_without_plistlib(
 ) -> None:
     bodies = _apple_shaped()
     assert len(bodies) >= 9
-    expected = [plistlib.loads(body) for body in bodies]
-    real_loads = plistlib.loads
+    expected = [typed(plistlib.loads(body)) for body in bodies]
 
-    def only_dates(body: bytes, **kwargs: Any) -> Any:
-        # The reader asks plistlib for dates alone; a whole message must not come here.
-        if not body.startswith(b"<plist><date>"):
-            raise AssertionError("a whole message went to plistlib")
-        return real_loads(body, **kwargs)
+    def refuse(body: bytes, **kwargs: Any) -> Any:
+        raise AssertionError("a device message went to plistlib")
 
-    monkeypatch.setattr(untrusted.plistlib, "loads", only_dates)
-    assert [untrusted.load_plist(body) for body in bodies] == expected
+    monkeypatch.setattr(untrusted.plistlib, "loads", refuse)
+    assert [typed(untrusted.load_plist(body)) for body in bodies] == expected
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # Names made up by a sender: libxml2 would keep each in a table for good.
+        pytest.param(
+            b"<plist " + b" ".join(b'n%06d=""' % n for n in range(2000)) + b"><true/></plist>",
+            id="made-up-attributes",
+        ),
+        pytest.param(b"<plist><x/><true/></plist>", id="made-up-element"),
+        pytest.param(b"<plist><string>&made_up;</string></plist>", id="made-up-entity"),
+        pytest.param(b"<plist><?made-up x?><true/></plist>", id="processing-instruction"),
+        pytest.param(
+            b'<?xml version="1.0" encoding="Shift_JIS"?><plist><true/></plist>',
+            id="another-encoding",
+        ),
+        pytest.param(b"<plist><date>2026-12-07T05:30:01Z</date></plist>", id="a-date"),
+        pytest.param(
+            b"<plist><array>" + b"<true/>" * (untrusted._MAX_PLAIN // 7) + b"</array></plist>",
+            id="over-512-kB",
+        ),
+    ],
+)
+def test_what_is_not_plain_never_reaches_libxml2(
+    body: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = reference_outcome(body)
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("libxml2 was given it")
+
+    monkeypatch.setattr(untrusted.etree, "fromstring", refuse)
+    assert outcome(body) == expected
 
 
 _DECLARES_ENTITIES = (
@@ -220,6 +260,7 @@ _LAUGHS = (
         pytest.param(b"<plist><string>a\x00b</string></plist>", id="nul-byte"),
         pytest.param(b"<plist><string>a</plist>", id="not-well-formed"),
         pytest.param(b"<plist><true/></plist><plist/>", id="two-roots"),
+        pytest.param(b"<plist><true>text</true></plist>", id="text-in-true"),
         pytest.param(b"<plist>" + b"<array>" * 65 + b"</array>" * 65 + b"</plist>", id="depth-65"),
         pytest.param(
             b"<plist>" + b"<array>" * 300 + b"</array>" * 300 + b"</plist>", id="depth-300"
@@ -239,6 +280,23 @@ _LAUGHS = (
             id="internal-subset-without-entities",
         ),
         pytest.param("<plist><string>caf\u00e9</string></plist>".encode("utf-16"), id="utf-16"),
+        pytest.param(
+            b'<?xml version="1.0" encoding="utf8"?><plist><string>caf\xc3\xa9</string></plist>',
+            id="utf8-alias",
+        ),
+        pytest.param(
+            b'<?xml version="1.0" encoding="UTF-7"?><plist>+ADw-dict+AD4APA-key+AD4-Status'
+            b"+ADw-/key+AD4APA-string+AD4-Acknowledged+ADw-/string+AD4APA-/dict+AD4-</plist>",
+            id="utf-7",
+        ),
+        pytest.param(b'<plist><true \xf0\x90\x80\x80="1"/></plist>', id="non-ascii-attribute"),
+        pytest.param('<plist \u20ac="1"><true/></plist>'.encode(), id="euro-attribute"),
+        pytest.param(b"<plist><string>a</string>\x00</plist>", id="nul-after-value"),
+        pytest.param(b'<plist version="1.0"><integer>-0</integer></plist>', id="minus-zero"),
+        pytest.param(b'<plist version="1.0"><real>-0</real></plist>', id="minus-zero-real"),
+        pytest.param(b'<plist version="1.0"><real>1</real></plist>', id="real-one"),
+        pytest.param(b"<plist><dict/><array/></plist>", id="empty-containers"),
+        pytest.param(b"<plist><array><string/><integer/></array></plist>", id="empty-scalars"),
         pytest.param(
             b'<?xml version="1.0" encoding="ISO-8859-1"?><plist><string>caf\xe9</string></plist>',
             id="latin-1",
