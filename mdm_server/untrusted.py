@@ -13,8 +13,9 @@ turned into the values `plistlib` would return, with the same bounds checked on 
 about three times cheaper than `plistlib`'s expat callbacks on a device's inventory (a
 ProfileList of 30 profiles: 2.5 → 0.86 ms, 0.11 ms of it the check below). Only such documents reach libxml2 (`_plain`): UTF-8,
 Apple's prolog, the property-list elements and no other name, no entity but XML's own, no
-processing instruction, at most 512 kB. libxml2 keeps every name it reads in a table for the
-life of the thread, so names made up by a sender would make the process grow for good; it also
+processing instruction, blanks between tags only as writers indent, at most 512 kB. libxml2
+keeps every name it reads (and every text of 16 to 59 blanks) in a table for the life of the
+thread, so names made up by a sender would make the process grow for good; it also
 reads encodings and names that expat refuses, and builds the whole tree first (about 40 times
 the body). Anything else (a binary property list, another encoding or name, a date, a document
 libxml2 refuses or that is over a bound) is read by `plistlib` and `check` as before.
@@ -137,6 +138,9 @@ _OTHER_MARKUP = re.compile(
     rb"<(?!/?" + _ELEMENTS + rb">|" + _ELEMENTS + rb'/>|(?:true|false)/>|plist version="1\.0">|!--)'
 )
 _OTHER_ENTITY = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9A-Fa-f]{1,6});)")
+# libxml2 keeps a text made only of blanks (16 to 59 bytes) in the same table: between two tags
+# only the indentation writers use is taken (a newline, then tabs alone or spaces alone).
+_OTHER_BLANKS = re.compile(rb">(?!\n?(?:\t*| *)<)[\t\n\r ]+<")
 
 
 def _plain(body: bytes) -> bool:
@@ -149,6 +153,7 @@ def _plain(body: bytes) -> bool:
         body.startswith(b"<plist", start)
         and _OTHER_MARKUP.search(body, start) is None
         and _OTHER_ENTITY.search(body, start) is None
+        and _OTHER_BLANKS.search(body, start) is None
     )
 
 

@@ -188,6 +188,15 @@ def test_apple_shaped_property_lists_are_read_without_plistlib(
             id="made-up-attributes",
         ),
         pytest.param(b"<plist><x/><true/></plist>", id="made-up-element"),
+        # Blanks libxml2 would keep too (16 to 59 of them, not as writers indent).
+        pytest.param(
+            b"<plist><array>"
+            + b"".join(b"<string>%s</string>" % bin(n)[2:].zfill(20).encode() for n in range(50))
+            .replace(b"0", b" ")
+            .replace(b"1", b"\t")
+            + b"</array></plist>",
+            id="made-up-blanks",
+        ),
         pytest.param(b"<plist><string>&made_up;</string></plist>", id="made-up-entity"),
         pytest.param(b"<plist><?made-up x?><true/></plist>", id="processing-instruction"),
         pytest.param(
