@@ -14,7 +14,7 @@ from django.test import Client
 from mdm_server import config_cache, redis_client, roles
 from mdm_server.celery import app as celery_app
 from tests.fuzz.tally import FUZZ_REQUESTS, FUZZ_SERVER_ERRORS
-from tests.keys import POOL
+from tests.keys import PARSED_KEYS, POOL
 
 # Count each test's executed checks; under tests/run, fail skips instead of skipping.
 pytest_plugins = ["tests.assertion_count", "tests.strict"]
@@ -148,6 +148,15 @@ def _distinct_rsa_keys(monkeypatch: pytest.MonkeyPatch) -> None:
 
     POOL.start_test()
     monkeypatch.setattr(certificates, "new_rsa_key", POOL.new_rsa_key)
+
+
+@pytest.fixture(autouse=True)
+def _parsed_keys_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pool's keys come back as PEM from every test's rows: parsed once per session
+    (tests/keys.py)."""
+    from mdm_server.pki import certificates
+
+    monkeypatch.setattr(certificates, "load_key_pem", PARSED_KEYS.load_key_pem)
 
 
 @pytest.fixture(autouse=True)
