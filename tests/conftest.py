@@ -14,7 +14,7 @@ from django.test import Client
 from mdm_server import config_cache, redis_client, roles
 from mdm_server.celery import app as celery_app
 from tests.fuzz.tally import FUZZ_REQUESTS, FUZZ_SERVER_ERRORS
-from tests.keys import POOL
+from tests.keys import PARSED_KEYS, POOL
 
 # Count each test's executed checks; under tests/run, fail skips instead of skipping.
 pytest_plugins = ["tests.assertion_count", "tests.strict"]
@@ -64,6 +64,88 @@ def _eager_celery() -> Iterator[None]:
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _static_files_listed_once() -> Iterator[None]:
+    """WhiteNoise lists and stats the static files each time Django loads its middleware: once
+    per process in production, but once per test client here (about 20 ms each, thousands of
+    times in a run). The listing is kept for the run and reused while everything it depends on
+    is unchanged; a test that changes one of those settings gets a listing of its own."""
+    from django.conf import settings
+    from whitenoise.middleware import WhiteNoiseMiddleware
+
+    listed: dict[tuple[Any, ...], dict[str, Any]] = {}
+    original = WhiteNoiseMiddleware.add_files_from_finders
+
+    def add_files_from_finders(self: WhiteNoiseMiddleware) -> None:
+        key = (
+            self.static_prefix,
+            self.max_age,
+            self.allow_all_origins,
+            self.charset,
+            self.add_headers_function,
+            self.index_file,
+            repr(getattr(settings, "WHITENOISE_MIMETYPES", None)),
+            repr(getattr(settings, "WHITENOISE_IMMUTABLE_FILE_TEST", None)),
+            tuple(map(str, settings.STATICFILES_DIRS)),
+            tuple(settings.STATICFILES_FINDERS),
+            tuple(settings.INSTALLED_APPS),
+        )
+        if key not in listed:
+            before = dict(self.files)
+            original(self)
+            listed[key] = {u: f for u, f in self.files.items() if before.get(u) is not f}
+        self.files.update(listed[key])
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(WhiteNoiseMiddleware, "add_files_from_finders", add_files_from_finders)
+        yield
+
+
+# Up to this many rows in all, a transactional test's tables are emptied with DELETE; more (the
+# scale tests), with TRUNCATE as Django does.
+FLUSH_BY_DELETE_ROWS = 20_000
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _flush_by_delete() -> Iterator[None]:
+    """After a transactional test Django empties every table with one TRUNCATE, which costs
+    PostgreSQL new files for each table and index: about 2 s here, after each of some hundred
+    tests. DELETE empties the few rows such a test leaves in well under 0.1 s. Every foreign key
+    is deferrable (Django makes them so), so the order of the DELETEs does not matter."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(
+        self: DatabaseOperations,
+        style: Any,
+        tables: Any,
+        *,
+        reset_sequences: bool = False,
+        allow_cascade: bool = False,
+    ) -> list[str]:
+        if tables and not reset_sequences and not allow_cascade:
+            # Django's own table names, quoted: nothing here comes from outside.
+            quoted = [self.quote_name(table) for table in tables]
+            capped = " UNION ALL ".join(
+                f"(SELECT 1 FROM {t} LIMIT {FLUSH_BY_DELETE_ROWS})"  # noqa: S608
+                for t in quoted
+            )
+            with self.connection.cursor() as cursor:
+                cursor.execute(f"SELECT count(*) FROM ({capped}) AS capped")  # noqa: S608
+                (rows,) = cursor.fetchone()
+            if rows <= FLUSH_BY_DELETE_ROWS:
+                deletes = [f"DELETE FROM {t}" for t in quoted]  # noqa: S608
+                return ["SET CONSTRAINTS ALL DEFERRED", *deletes]
+        return original(
+            self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+        )
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DatabaseOperations, "sql_flush", sql_flush)
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -148,6 +230,15 @@ def _distinct_rsa_keys(monkeypatch: pytest.MonkeyPatch) -> None:
 
     POOL.start_test()
     monkeypatch.setattr(certificates, "new_rsa_key", POOL.new_rsa_key)
+
+
+@pytest.fixture(autouse=True)
+def _parsed_keys_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pool's keys come back as PEM from every test's rows: parsed once per session
+    (tests/keys.py)."""
+    from mdm_server.pki import certificates
+
+    monkeypatch.setattr(certificates, "load_key_pem", PARSED_KEYS.load_key_pem)
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,12 @@ The root conftest installs ``POOL.new_rsa_key`` for every test and calls ``POOL.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from cryptography.hazmat.primitives.asymmetric import rsa
+
+from mdm_server.pki import certificates
+from mdm_server.pki.certificates import PrivateKey
 
 
 def _generate(bits: int) -> rsa.RSAPrivateKey:
@@ -36,3 +41,27 @@ class KeyPool:
 
 
 POOL = KeyPool()
+
+
+class ParsedKeys:
+    """``certificates.load_key_pem``, remembering what it returned for each PEM and password.
+
+    The server decrypts and parses its CA and signing keys once per row, and every test makes
+    new rows from the same pool keys: parsing a 2048-bit RSA key (with OpenSSL's check of its
+    primes) costs about 60 ms on the CI machine, twice or more per test that enrolls a device.
+    The same bytes always give the same key, so handing back the first result changes nothing
+    a test can see. Only successes are remembered: a PEM that is refused is refused every time.
+    """
+
+    def __init__(self, load: Callable[[bytes, bytes | None], PrivateKey]) -> None:
+        self._load = load
+        self._parsed: dict[tuple[bytes, bytes | None], PrivateKey] = {}
+
+    def load_key_pem(self, pem: bytes, password: bytes | None = None) -> PrivateKey:
+        key = self._parsed.get((pem, password))
+        if key is None:
+            key = self._parsed[(pem, password)] = self._load(pem, password)
+        return key
+
+
+PARSED_KEYS = ParsedKeys(certificates.load_key_pem)

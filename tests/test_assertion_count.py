@@ -29,10 +29,22 @@ def test_checks_only_when(n):
 """
 
 
+def _env() -> dict[str, str]:
+    # Only the plugin under test is loaded (-p): importing the installed ones (schemathesis,
+    # hypothesis, xdist...) took about 5 s of each run and plays no part in these cases. The
+    # suite itself runs both plugins with all of them (tests/run: --require-assertions, strict).
+    return {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+    }
+
+
 def _run(tmp_path: Path, *options: str) -> subprocess.CompletedProcess[str]:
     (tmp_path / "test_cases.py").write_text(CASES)
     (tmp_path / "pytest.ini").write_text("[pytest]\nenable_assertion_pass_hook = true\n")
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
+    env = _env()
     env.pop("MDM_TESTS_STRICT", None)
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "tests.assertion_count", "-p", "no:django",
@@ -62,7 +74,7 @@ def test_under_tests_run_a_skip_fails(tmp_path: Path) -> None:
     (tmp_path / "test_skips.py").write_text(
         "import pytest\n\ndef test_needs_a_service():\n    pytest.skip('no slapd here')\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
+    env = _env()
     command = [sys.executable, "-m", "pytest", "-p", "tests.strict", "-p", "no:django",
                "-p", "no:cacheprovider", "-q", "-rs", str(tmp_path / "test_skips.py")]  # fmt: skip
     env.pop("MDM_TESTS_STRICT", None)

@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 
-from tests.apns.conftest import apns_pki  # noqa: F401 - the fake Apple push CA
+# The fake Apple push CA, and the fake gateway for the tests whose pushes go out (after commit):
+# the real one is unreachable here, and aioapns pauses a second after each failed connection.
+from tests.apns.conftest import apns_pki, fake_apns  # noqa: F401 - pytest finds them by name
 from tests.apns.fake_apns import FakePKI, cert_pem, issue_push_certificate, key_pem
 
 # The directory's slapd and fake Entra ID fixtures, for sign-in through those sources.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import plistlib
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from cryptography.hazmat.primitives import hashes
 from django.db import connection
 from django.utils import timezone
 
+from apns.services import MAX_RETRIES
 from enrollment import services
 from enrollment.models import (
     EnrollmentConfiguration,
@@ -23,6 +25,7 @@ from enrollment.models import (
 from mdm_server.pki.models import ScepChallenge
 from mdm_server.pki.services import find_issued_certificate
 from tests import openssl
+from tests.apns.fake_apns import FakeAPNs
 from tests.devices._rows import drain_inventory
 from tests.enrollment._devices import account_device
 from tests.enrollment.conftest import DOMAIN, PASSWORD, remove_push_certificates
@@ -591,10 +594,13 @@ CONFIGURATION_TABLES = (
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("config_generation")
 def test_a_second_enrollment_reads_no_configuration_and_keeps_its_statement_budget(
-    org: dict[str, Any], transport: Any, monkeypatch: pytest.MonkeyPatch
+    org: dict[str, Any], transport: Any, monkeypatch: pytest.MonkeyPatch, fake_apns: FakeAPNs
 ) -> None:
     from devices.services import checkin
 
+    # The gateway answers every push 503: each push is tried, then retried (MAX_RETRIES), as
+    # with no gateway at all, but without aioapns' one-second pause after each failed connection.
+    fake_apns.state.default = (503, "ServiceUnavailable")
     account_device(transport, _enroll(transport)).enroll()  # the first one reads (and keeps) it
     statements: list[str] = []
     inventory: list[str] = []  # those of the inventory queued at the first TokenUpdate
@@ -660,6 +666,9 @@ def test_a_second_enrollment_reads_no_configuration_and_keeps_its_statement_budg
     # certificate of the configuration.
     config_reads = [s for s in pushes if any(t in s for t in CONFIGURATION_TABLES)]
     assert config_reads and all("apns_pushcertificate" in s for s in config_reads), config_reads
+    # Each channel's push was tried, then retried until it gave up: the retries were read too.
+    tries = Counter(r.token for r in fake_apns.state.received)
+    assert len(tries) == 2 and set(tries.values()) == {MAX_RETRIES + 1}, tries
 
 
 def test_the_pause_counts_the_account_not_the_spelling_and_says_when(
@@ -702,6 +711,7 @@ def test_the_pause_counts_the_account_not_the_spelling_and_says_when(
 @pytest.mark.django_db(
     transaction=True
 )  # Django's WSGI handler closes a connection in a transaction
+@pytest.mark.usefixtures("fake_apns")  # the pushes after commit go out to a gateway that answers
 def test_an_expired_bearer_token_gets_the_views_challenge_through_the_shortcut(
     org: dict[str, Any], transport: Any
 ) -> None:

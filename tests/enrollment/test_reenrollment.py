@@ -47,6 +47,7 @@ def alices_phone(org: dict[str, Any], transport: Any, client: Any) -> Enrollment
     return Enrollment.objects.get(channel_key="udid:OLD-PHONE")
 
 
+@pytest.mark.usefixtures("fake_apns")  # the pushes after commit go out to a gateway that answers
 def test_a_new_device_enrolled_from_the_link_replaces_the_old_one(
     alices_phone: Enrollment,
     admin_client: Any,

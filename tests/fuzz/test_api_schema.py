@@ -20,6 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.parameters import ParameterLocation
+from schemathesis.specs.openapi._hypothesis import _draw_negated_locations
 
 from mdm_server import api_tokens
 from tests.fuzz.tally import TALLY
@@ -66,6 +68,36 @@ def _call(case: schemathesis.Case, token: str) -> None:
         assert error["message"], error
 
 
+class _Breakable(Exception):
+    """Schemathesis found a part of the request it can break."""
+
+
+def _something_to_break(operation: schemathesis.APIOperation) -> bool:
+    """Can schemathesis make a request of this operation that breaks the schema? Asked of its
+    own choice of what to break, which draws only when there is something: an operation with
+    nothing (no query, no body, path parameters any string matches) has each of its negative
+    requests rejected, ~460 draws before hypothesis gives up, and not one request sent."""
+
+    def draw(strategy: object) -> object:
+        raise _Breakable
+
+    explicit: dict[ParameterLocation, dict[str, object] | None] = dict.fromkeys(
+        (
+            ParameterLocation.PATH,
+            ParameterLocation.HEADER,
+            ParameterLocation.COOKIE,
+            ParameterLocation.QUERY,
+        )
+    )
+    try:
+        _draw_negated_locations(
+            draw, operation, GenerationMode.NEGATIVE, explicit=explicit, body_is_generated=True
+        )
+    except _Breakable:
+        return True
+    return False
+
+
 @pytest.mark.django_db
 def test_every_api_operation(api_token: str) -> None:
     operations = [result.ok() for result in schema.get_all_operations()]
@@ -73,6 +105,8 @@ def test_every_api_operation(api_token: str) -> None:
     broken = 0
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            if mode is GenerationMode.NEGATIVE and not _something_to_break(operation):
+                continue
 
             @settings(
                 max_examples=EXAMPLES_PER_OPERATION // 2,
@@ -85,7 +119,7 @@ def test_every_api_operation(api_token: str) -> None:
             try:
                 run()
             except Unsatisfiable:
-                # Nothing of this operation can be made invalid (no parameters, no body).
+                # A part could be broken, yet no drawn request broke it.
                 assert mode is GenerationMode.NEGATIVE, operation.label
             else:
                 broken += mode is GenerationMode.NEGATIVE
