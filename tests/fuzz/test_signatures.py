@@ -8,6 +8,7 @@ import plistlib
 from collections.abc import Callable
 
 import pytest
+from asn1crypto import cms as asn1_cms
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from django.test import Client
@@ -81,6 +82,102 @@ def test_the_verifier_raises_only_cms_errors(
         # An edit the signature does not cover (e.g. in the certificate's own signature) may
         # verify; the signer's key is then still the device's.
         assert signer.public_key() == cert.public_key()
+
+
+BODY_LATER = plistlib.dumps({"Status": "Acknowledged", "UDID": "FUZZ-UDID", "CommandUUID": "1"})
+
+
+@pytest.fixture(scope="module")
+def signer_pairs() -> dict[str, tuple[bytes, bytes, dict[str, tuple[int, int]]]]:
+    """A device's first signature (over BODY) and a later one (over BODY_LATER), with the later
+    one's parts that change between signatures: the signature value and the signed attributes."""
+    key = certificates.new_rsa_key()
+    ca = certificates.Identity(certificate=certificates.build_ca("Fuzz CA", key=key), key=key)
+    out = {}
+    for name, use_rsa, attrs in (("ec", False, False), ("rsa", True, False), ("attrs", True, True)):
+        cert, device_key = issue_identity(ca, rsa=use_rsa)
+        digest = "sha1" if use_rsa else "sha256"
+        first, later = (
+            cms.sign_detached(
+                body, certificate=cert, key=device_key, digest=digest, signed_attributes=attrs
+            )
+            for body in (BODY, BODY_LATER)
+        )
+        info = asn1_cms.ContentInfo.load(later)["content"]["signer_infos"][0]
+        where = regions(later, cert)
+        for part, value in (("signature value", info["signature"].native), ("attributes", None)):
+            found = info["signed_attrs"].dump() if value is None and attrs else value
+            start = later.index(found) if found else 0
+            where[part] = (start, start + len(found or later))
+        out[name] = (first, later, where)
+    return out
+
+
+def _outcome(signature: bytes, body: bytes) -> tuple[str, bytes | str]:
+    try:
+        signer = cms.verify_mdm_signature(base64.b64encode(signature).decode(), body)
+    except cms.CMSError as exc:
+        return "refused", str(exc)
+    return "verified", signer.public_bytes(serialization.Encoding.DER)
+
+
+@given(
+    kind=st.sampled_from(["ec", "rsa", "attrs"]),
+    steps=fz.mutations(),
+    region=st.sampled_from(["anywhere", "certificate", "signature value", "attributes"]),
+)
+def test_a_remembered_signer_reads_any_signature_as_a_full_parse_does(
+    signer_pairs: dict[str, tuple[bytes, bytes, dict[str, tuple[int, int]]]],
+    mutate: Callable[..., bytes],
+    kind: str,
+    steps: list[tuple[str, int, int]],
+    region: str,
+) -> None:
+    # Once a device's signature has verified, its later ones are read by template
+    # (`cms._verify_by_template`): whatever a later one holds, the answer is the full parse's.
+    _compare_with_a_full_parse(
+        signer_pairs[kind], mutate(signer_pairs[kind][1], steps, signer_pairs[kind][2][region])
+    )
+
+
+# Edits that keep the length, in the parts the template leaves open: what it reads itself.
+SAME_LENGTH = st.lists(
+    st.tuples(
+        st.sampled_from(["flip", "set"]),
+        st.integers(min_value=0, max_value=1 << 20),
+        st.integers(min_value=0, max_value=255),
+    ),
+    min_size=1,
+    max_size=3,
+)
+
+
+@given(
+    kind=st.sampled_from(["ec", "rsa", "attrs", "attrs"]),
+    steps=SAME_LENGTH,
+    region=st.sampled_from(["signature value", "attributes"]),
+)
+def test_the_varying_parts_are_read_as_a_full_parse_reads_them(
+    signer_pairs: dict[str, tuple[bytes, bytes, dict[str, tuple[int, int]]]],
+    mutate: Callable[..., bytes],
+    kind: str,
+    steps: list[tuple[str, int, int]],
+    region: str,
+) -> None:
+    _compare_with_a_full_parse(
+        signer_pairs[kind], mutate(signer_pairs[kind][1], steps, signer_pairs[kind][2][region])
+    )
+
+
+def _compare_with_a_full_parse(
+    pair: tuple[bytes, bytes, dict[str, tuple[int, int]]], tampered: bytes
+) -> None:
+    first = pair[0]
+    cms.forget_templates()
+    parsed = _outcome(tampered, BODY_LATER)
+    cms.forget_templates()
+    assert _outcome(first, BODY)[0] == "verified"
+    assert _outcome(tampered, BODY_LATER) == parsed
 
 
 @pytest.fixture

@@ -519,7 +519,7 @@ def test_the_certificate_cache_is_bounded_and_filled_once_per_certificate(
     cert = _leaf(test_ca, rsa_key, serial=1001, days=2)
     for body in (BODY, BODY + b" ", BODY + b"  "):
         signature = cms.sign_detached(body, certificate=cert, key=rsa_key)
-        assert cms.verify_mdm_signature(_header(signature), body) == cert
+        assert cms.verify_signed_data(signature, detached_content=body).signer == cert
     info = cms._embedded.cache_info()
     assert (info.currsize, info.misses, info.hits) == (1, 1, 2)
 
@@ -688,3 +688,149 @@ def test_a_known_signer_identifier_does_not_match_another_certificate(
     # And the other certificate's own signature names it, not the identifier read before.
     own = cms.sign_detached(BODY, certificate=carried, key=rsa_key)
     assert cms.verify_signed_data(own, detached_content=BODY).signer == carried
+
+
+# --- a signer's later signatures, read by the template of its first -------------------------
+
+
+@pytest.fixture
+def no_parsing(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
+    """Call it to make any full parse of a CMS message fail the test."""
+
+    def forbid() -> None:
+        def parse(data: bytes) -> object:
+            raise AssertionError("parsed in full")
+
+        monkeypatch.setattr(cms, "load_signed_data", parse)
+
+    return forbid
+
+
+def _signed(
+    body: bytes, cert: x509.Certificate, key: rsa.RSAPrivateKey, *, attrs: bool, ber: bool
+) -> bytes:
+    signature = cms.sign_detached(
+        body,
+        certificate=cert,
+        key=key,
+        digest="sha256" if attrs else "sha1",
+        signed_attributes=attrs,
+    )
+    return _to_indefinite(signature) if ber else signature
+
+
+def _signature_value(signature: bytes) -> bytes:
+    info = asn1_cms.ContentInfo.load(signature)
+    value: bytes = info["content"]["signer_infos"][0]["signature"].native
+    return value
+
+
+@pytest.mark.parametrize("ber", [False, True], ids=["der", "ber-indefinite"])
+@pytest.mark.parametrize("attrs", [False, True], ids=["no-attributes", "signed-attributes"])
+def test_a_signers_later_signatures_are_not_parsed_again(
+    test_ca: certificates.Identity,
+    rsa_key: rsa.RSAPrivateKey,
+    no_parsing: Callable[[], None],
+    attrs: bool,
+    ber: bool,
+) -> None:
+    cms.forget_templates()
+    cert = _leaf(test_ca, rsa_key, serial=1101, days=2)
+    first = _signed(BODY, cert, rsa_key, attrs=attrs, ber=ber)
+    assert cms.verify_mdm_signature(_header(first), BODY) == cert  # parsed in full, remembered
+    no_parsing()
+    for body in (BODY + b"\n", b"<plist>another body</plist>"):
+        later = _signed(body, cert, rsa_key, attrs=attrs, ber=ber)
+        assert later != first
+        assert cms.verify_mdm_signature(_header(later), body) == cert
+        # What the template reads is still checked: the body, and the signature over it.
+        with pytest.raises(cms.CMSError, match="does not (verify|match)"):
+            cms.verify_mdm_signature(_header(later), body + b" ")
+        damaged = bytearray(later)
+        damaged[later.index(_signature_value(later)) + 100] ^= 1
+        with pytest.raises(cms.CMSError, match="signature does not verify"):
+            cms.verify_mdm_signature(_header(bytes(damaged)), body)
+
+
+def test_a_template_does_not_vouch_for_another_key(
+    test_ca: certificates.Identity,
+    rsa_key: rsa.RSAPrivateKey,
+    other_rsa_key: rsa.RSAPrivateKey,
+    no_parsing: Callable[[], None],
+) -> None:
+    # Same certificate, same layout, a signature another key made: read by the template, and
+    # refused by the certificate's key.
+    cms.forget_templates()
+    cert = _leaf(test_ca, rsa_key, serial=1102, days=2)
+    assert cms.verify_mdm_signature(
+        _header(_signed(BODY, cert, rsa_key, attrs=True, ber=False)), BODY
+    )
+    no_parsing()
+    forged = _signed(BODY, cert, other_rsa_key, attrs=True, ber=False)
+    with pytest.raises(cms.CMSError, match="signature does not verify"):
+        cms.verify_mdm_signature(_header(forged), BODY)
+
+
+def test_a_changed_byte_outside_the_varying_parts_is_parsed_in_full(
+    test_ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cms.forget_templates()
+    cert = _leaf(test_ca, rsa_key, serial=1103, days=2)
+    assert cms.verify_mdm_signature(
+        _header(_signed(BODY, cert, rsa_key, attrs=False, ber=False)), BODY
+    )
+    parsed: list[bytes] = []
+    full = cms.load_signed_data
+
+    def counted(data: bytes) -> object:
+        parsed.append(data)
+        return full(data)
+
+    monkeypatch.setattr(cms, "load_signed_data", counted)
+    later = _signed(BODY + b" ", cert, rsa_key, attrs=False, ber=False)
+    # The certificate's serial number, re-encoded as another valid one of the same length.
+    der = cert.public_bytes(serialization.Encoding.DER)
+    at = later.index(der)
+    changed = later[: at + 200] + bytes([later[at + 200] ^ 0x01]) + later[at + 201 :]
+    with pytest.raises(cms.CMSError):
+        cms.verify_mdm_signature(_header(changed), BODY + b" ")
+    assert parsed == [changed]
+    assert cms.verify_mdm_signature(_header(later), BODY + b" ") == cert
+    assert parsed == [changed]  # the template again
+
+
+def test_varying_parts_that_cannot_be_placed_for_certain_make_no_template(
+    test_ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey
+) -> None:
+    cert = _leaf(test_ca, rsa_key, serial=1104, days=2)
+    signature = cms.sign_detached(BODY, certificate=cert, key=rsa_key)
+    value = _signature_value(signature)
+    facts = cms._Template(
+        holes=(),
+        signer=cert,
+        public_key=cert.public_key(),
+        digest_name="sha1",
+        scheme=cms._Scheme("rsassa_pkcs1v15"),
+        content_type="data",
+        attrs_tag=b"",
+    )
+    placed = cms._template_of(signature, value, b"", facts)
+    assert placed is not None and placed.holes == ((signature.index(value), len(value)),)
+    # The same bytes twice (here appended): which one a parser read cannot be told apart.
+    assert cms._template_of(signature + value, value, b"", facts) is None
+    assert cms._template_of(signature, b"", b"", facts) is None
+    # Attributes of indefinite length end where parsing their contents says.
+    assert cms._template_of(signature, value, b"\xa0\x80\x00\x00", facts) is None
+
+
+def test_the_templates_are_bounded(
+    test_ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cms.forget_templates()
+    monkeypatch.setattr(cms, "TEMPLATE_CACHE_SIZE", 3)
+    for serial in range(1110, 1117):
+        cert = _leaf(test_ca, rsa_key, serial=serial, days=2)
+        signature = cms.sign_detached(BODY, certificate=cert, key=rsa_key)
+        assert cms.verify_mdm_signature(_header(signature), BODY) == cert
+        assert 1 <= len(cms._templates) <= 3
+    assert max(len(layouts) for layouts in cms._layouts.values()) <= cms._LAYOUTS_PER_LENGTH
