@@ -145,9 +145,35 @@ def _from_row(model: Any, columns: Sequence[tuple[Any, Any]], row: Sequence[Any]
     return model.from_db(db, conversion.attnames, fields)
 
 
+def _cursor(connection: Any) -> Any:
+    """A cursor for the statements written here: on PostgreSQL one that sends the values
+    apart from the SQL text (server-side binding, Django's own `ServerBindingCursor`) rather
+    than quoting each one into it in Python, as Django's default cursor does (a round trip's
+    two statements carry 27 values: 0.1 ms less CPU a round trip, bench/RESULTS.md); wrapped as
+    Django wraps its own (execute wrappers, the query log, error translation). No statement is
+    kept prepared (Django leaves psycopg's `prepare_threshold` off), so a pooler in transaction
+    mode sees nothing new. Elsewhere, or when the connection reads time stamps in another time
+    zone than Django's (Django would give the cursor a loader of its own), Django's cursor."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    from django.db.backends.postgresql.base import TIMESTAMPTZ_OID, ServerBindingCursor
+    from psycopg.pq import Format
+
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    raw = connection.connection
+    if raw.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT).timezone != connection.timezone:
+        return connection.cursor()
+    connection.validate_thread_sharing()
+    cursor = ServerBindingCursor(raw)  # type: ignore[call-arg]  # the stubs know psycopg2's
+    if connection.queries_logged:
+        return connection.make_debug_cursor(cursor)
+    return connection.make_cursor(cursor)
+
+
 def _fetch_one(db: str, query: str, params: Sequence[Any]) -> Any:
     """The first row of a SELECT written here, or None."""
-    with connections[db].cursor() as cursor:
+    with _cursor(connections[db]) as cursor:
         cursor.execute(query, params)
         return cursor.fetchone()
 
@@ -1095,7 +1121,7 @@ def _delivery_constants(
 
 
 def _execute_delivery(connection: Any, alias: str, query: str, params: list[Any]) -> Any:
-    with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
+    with transaction.mark_for_rollback_on_error(using=alias), _cursor(connection) as cursor:
         cursor.execute(query, params)
         return cursor.fetchone()
 

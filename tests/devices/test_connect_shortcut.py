@@ -16,6 +16,7 @@ import pytest
 from django.core.wsgi import get_wsgi_application
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from psycopg import ClientCursor
 
 from devices import commands, services
 from devices.connect_shortcut import IdlePollShortcut
@@ -479,6 +480,41 @@ def test_a_result_with_the_next_command_is_a_handful_of_statements(
         "PasscodeCompliant": True,
         "HardwareEncryptionCaps": 3,
     }
+
+
+def test_the_round_trips_statements_send_their_values_apart(
+    wsgi_device: Callable[..., SimulatedDevice], django_app: CountingApp
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("server-side binding is PostgreSQL's")
+    device = wsgi_device()
+    device.enroll()
+    enrollment = _enrollment(device)
+    for _ in range(3):
+        services.enqueue_command(enrollments=[enrollment], request_type="SecurityInfo")
+    django_app.calls.clear()
+    seen: list[tuple[str, bool]] = []
+
+    def watch(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+        # Which psycopg cursor runs it: a ClientCursor quotes the values into the SQL text.
+        seen.append((sql.split(" ", 1)[0], isinstance(context["cursor"].cursor, ClientCursor)))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch), CaptureQueriesContext(connection) as queries:
+        handled = device.run()
+    assert [h.request_type for h in handled] == ["SecurityInfo"] * 3
+    assert django_app.calls == []
+    # Through Django's wrappers like any statement (the query log, statement budgets): the
+    # Idle poll's channel row and delivery, then three results, each two statements.
+    assert [verb for verb, _ in seen] == ["SELECT", "WITH"] + ["SELECT", "WITH"] * 3
+    assert [q["sql"].split(" ", 1)[0] for q in queries] == [verb for verb, _ in seen]
+    assert not any(quoted for _, quoted in seen)
+    assert (
+        later_deliveries()
+        .filter(enrollment=enrollment, status=QueuedCommand.Status.ACKNOWLEDGED)
+        .count()
+        == 3
+    )
 
 
 def test_a_result_that_fails_halfway_is_stored_once_by_django(
