@@ -156,11 +156,14 @@ def _from_signature(signature: str, body: bytes) -> DeviceIdentity:
         if _issuer_ok.get(seen.fingerprint) == _ca_cache[0]:
             return seen
     try:
-        cert = cms.verify_mdm_signature(signature, body)
+        read = cms.read_mdm_signature(signature, body)
     except cms.CMSError as exc:
         raise IdentityError(f"Mdm-Signature does not verify: {exc}") from None
+    cert = read.signer
     seen = _identity_of(cert, "signature")
     _require_trusted_issuer(cert, seen.fingerprint)
+    # Its signer is ours: the signer's next signatures are read by template.
+    cms.remember_mdm_signature(read)
     if len(_verified) >= _VERIFIED_CACHE_MAX:
         _verified.clear()
     _verified[key] = seen

@@ -342,10 +342,9 @@ def _verify_parsed(
     certs = _certificates(signed)
     signer = _find_signer(signer_info, certs)
 
-    attrs_encoded = attrs.dump() if has_attrs else b""
     if has_attrs:
         # The signature covers the attributes re-tagged as a DER SET OF (RFC 5652 §5.4).
-        signed_bytes = b"\x31" + attrs_encoded[1:]
+        signed_bytes = b"\x31" + attrs.dump()[1:]
         _check_signed_attributes(signed_bytes, content_type, digest_name, content)
     else:
         signed_bytes = content
@@ -365,7 +364,7 @@ def _verify_parsed(
         template = _template_of(
             data,
             signature,
-            attrs_encoded,
+            attrs.contents if has_attrs else None,
             _Template(
                 holes=(),
                 signer=signer,
@@ -384,15 +383,18 @@ def _verify_parsed(
 # A device signs every request with the same certificate, algorithms and structure: two of its
 # `Mdm-Signature` headers differ only in the signature value and, when it signs attributes, in
 # those attributes (the digest of the body, the signing time). Parsing the rest again costs most
-# of a verification (0.3 ms of 0.4 in a request, asn1crypto being pure Python). So once a
-# detached signature has verified, its bytes are remembered with those varying parts cut out
-# (the "holes"), together with what the rest was read as. A later signature whose bytes are
-# identical outside the holes is then read exactly as a full parse would read it: the holes are
-# the contents of definite-length elements (a primitive OCTET STRING, the attributes' SET), so
-# other contents of the same length change nothing around them. Its attributes are read and
-# checked against the body, and its signature verified with the signer's key, on every call,
-# as below; only the parsing of identical bytes is skipped. Whether the signer is trusted
-# remains the caller's check. Bounded per process, like the certificate cache.
+# of a verification in a request (0.3 ms of 0.4 with cold caches, asn1crypto being pure Python).
+# So once a detached signature has verified and its signer is trusted, its bytes are
+# remembered with those varying parts cut out (the "holes"), together with what the rest was
+# read as. A later signature whose bytes are identical outside the holes is then read as a
+# full parse would read it: each hole is the contents of a definite-length element (the
+# signature's primitive OCTET STRING, the attributes' SET), so other contents of the same
+# length change nothing around them. That the holes are where the parser read those two
+# values is not assumed from a search: the signature is parsed once more with the holes'
+# bytes changed, and must read back the changed bytes as its signature and attributes. Its
+# attributes are read and checked against the body, and its signature verified with the
+# signer's key, on every call; only the parsing of identical bytes is skipped. Bounded per
+# process: 2,048 signatures of at most 8 kB (16 MB at most).
 
 
 @dataclass(frozen=True, slots=True)
@@ -409,6 +411,9 @@ class _Template:
 
 
 TEMPLATE_CACHE_SIZE = 2048
+# A device's signature is 1-3 kB (its certificate, perhaps an intermediate); larger ones are
+# parsed in full every time.
+TEMPLATE_MAX_BYTES = 8 * 1024
 # The hole layouts seen for each signature length (a few: devices of one kind share them).
 _LAYOUTS_PER_LENGTH = 8
 _layouts: dict[int, tuple[tuple[tuple[int, int], ...], ...]] = {}
@@ -423,6 +428,19 @@ def _unique(data: bytes, part: bytes) -> int:
     return at
 
 
+def _definite_header_before(data: bytes, at: int, length: int, tag: int) -> bytes | None:
+    """The header (`tag`, definite length `length`, in any of its valid length forms) that
+    ends at `at` in `data`, or None when there is none."""
+    candidates = [bytes([tag, length])] if length < 0x80 else []
+    for size in range(1, 5):
+        if length < 1 << (8 * size):
+            candidates.append(bytes([tag, 0x80 | size]) + length.to_bytes(size, "big"))
+    for header in candidates:
+        if at >= len(header) and data[at - len(header) : at] == header:
+            return header
+    return None
+
+
 def _fixed(data: bytes, holes: tuple[tuple[int, int], ...]) -> bytes:
     """`data` without its holes."""
     parts, start = [], 0
@@ -434,27 +452,27 @@ def _fixed(data: bytes, holes: tuple[tuple[int, int], ...]) -> bytes:
 
 
 def _template_of(
-    data: bytes, signature: bytes, attrs_encoded: bytes, facts: _Template
+    data: bytes, signature: bytes, attrs_contents: bytes | None, facts: _Template
 ) -> _Template | None:
-    """`facts` with the holes of `data`, or None when they cannot be placed for certain: the
-    signature value (a primitive OCTET STRING's contents, so a contiguous run of `data`) and the
-    attributes must each occur exactly once, the attributes with a definite length."""
-    at = _unique(data, signature) if signature else -1
-    if at < 0:
+    """`facts` with the holes of `data`, or None when they cannot be placed for certain."""
+    if len(data) > TEMPLATE_MAX_BYTES or not signature:
+        return None
+    at = _unique(data, signature)
+    if at < 0 or _definite_header_before(data, at, len(signature), 0x04) is None:
         return None
     holes: tuple[tuple[int, int], ...] = ((at, len(signature)),)
     attrs_tag = b""
-    if attrs_encoded:
-        # [0] IMPLICIT SET OF, definite length (an indefinite one ends where parsing its
-        # contents finds its end): the header is the tag and the length octets.
-        if len(attrs_encoded) < 2 or attrs_encoded[0] != 0xA0 or attrs_encoded[1] == 0x80:
+    if attrs_contents is not None:
+        # [0] IMPLICIT SET OF, of definite length (an indefinite one ends where parsing its
+        # contents finds its end), before the signature.
+        start = _unique(data, attrs_contents) if attrs_contents else -1
+        header = _definite_header_before(data, start, len(attrs_contents), 0xA0)
+        if start < 0 or header is None or start + len(attrs_contents) > at:
             return None
-        header = 2 + (attrs_encoded[1] & 0x7F if attrs_encoded[1] & 0x80 else 0)
-        start = _unique(data, attrs_encoded)
-        if start < 0 or start + len(attrs_encoded) > at:
-            return None
-        holes = ((start + header, len(attrs_encoded) - header), *holes)
-        attrs_tag = b"\x31" + attrs_encoded[1:header]
+        holes = ((start, len(attrs_contents)), *holes)
+        attrs_tag = b"\x31" + header[1:]
+    if not _read_from(data, holes, attrs=attrs_contents is not None):
+        return None
     return _Template(
         holes=holes,
         signer=facts.signer,
@@ -464,6 +482,27 @@ def _template_of(
         content_type=facts.content_type,
         attrs_tag=attrs_tag,
     )
+
+
+def _read_from(data: bytes, holes: tuple[tuple[int, int], ...], *, attrs: bool) -> bool:
+    """Whether the parser reads the signature (the last hole) and the attributes (the first,
+    with `attrs`) from the holes: `data` with every byte of the holes changed, parsed (nothing
+    may follow the message), must read back the changed bytes as those two values."""
+    probe = bytearray(data)
+    for offset, length in holes:
+        probe[offset : offset + length] = bytes(b ^ 0x5A for b in data[offset : offset + length])
+    changed = bytes(probe)
+    (sig_at, sig_length), (attrs_at, attrs_length) = holes[-1], holes[0]
+    try:
+        info = cms.ContentInfo.load(changed, strict=True)
+        signer_info = info["content"]["signer_infos"][0]
+        read = signer_info["signature"].native == changed[sig_at : sig_at + sig_length]
+        signed_attrs = signer_info["signed_attrs"]
+        if attrs:
+            return read and signed_attrs.contents == changed[attrs_at : attrs_at + attrs_length]
+        return read and isinstance(signed_attrs, core.Void)
+    except PARSE_ERRORS:
+        return False
 
 
 def _remember(data: bytes, template: _Template) -> None:
@@ -570,9 +609,19 @@ def _octets(value: core.Asn1Value) -> bytes:
     return value.contents if hasattr(value, "contents") else value.dump()
 
 
-def verify_mdm_signature(header_value: str, body: bytes) -> x509.Certificate:
-    """Verify an `Mdm-Signature` header (base64 detached CMS) over the exact request body: in
-    full the first time, then by its template (`_verify_by_template`)."""
+@dataclass(frozen=True, slots=True)
+class MdmSignature:
+    """A verified `Mdm-Signature`: its signer, and what `remember_mdm_signature` keeps."""
+
+    signer: x509.Certificate
+    raw: bytes = b""
+    template: _Template | None = None
+
+
+def read_mdm_signature(header_value: str, body: bytes) -> MdmSignature:
+    """Verify an `Mdm-Signature` header (base64 detached CMS) over the exact request body: by
+    its signer's template when one is remembered, in full otherwise. Whether the signer is
+    trusted is the caller's check; `remember_mdm_signature` once it is."""
     compact = "".join((header_value or "").split())
     if not compact:
         raise CMSError("empty Mdm-Signature header")
@@ -582,16 +631,27 @@ def verify_mdm_signature(header_value: str, body: bytes) -> x509.Certificate:
         raise CMSError("Mdm-Signature is not valid base64") from None
     signer = _verify_by_template(raw, body)
     if signer is not None:
-        return signer
+        return MdmSignature(signer=signer)
     try:
         verified, template = _verify_parsed(raw, body)
     except CMSError:
         raise
     except PARSE_ERRORS as exc:
         raise CMSError(f"CMS SignedData is malformed ({exc.__class__.__name__})") from None
-    if template is not None:
-        _remember(raw, template)
-    return verified.signer
+    return MdmSignature(signer=verified.signer, raw=raw, template=template)
+
+
+def remember_mdm_signature(signature: MdmSignature) -> None:
+    """Keep the template of a signature whose signer the caller trusts (only then: a sender
+    of untrusted signatures fills no cache)."""
+    if signature.template is not None:
+        _remember(signature.raw, signature.template)
+
+
+def verify_mdm_signature(header_value: str, body: bytes) -> x509.Certificate:
+    """The signer of an `Mdm-Signature` header over `body` (`read_mdm_signature`), remembering
+    nothing."""
+    return read_mdm_signature(header_value, body).signer
 
 
 # --- signing -------------------------------------------------------------------------------
@@ -765,11 +825,14 @@ def sign_attached(
 
 __all__ = [
     "CMSError",
+    "MdmSignature",
     "VerifiedCMS",
     "attribute",
     "build_signed_data",
     "find_attribute",
     "load_signed_data",
+    "read_mdm_signature",
+    "remember_mdm_signature",
     "sign_attached",
     "sign_detached",
     "verify_mdm_signature",

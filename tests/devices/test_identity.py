@@ -38,13 +38,13 @@ def test_a_repeated_poll_is_verified_once(
 ) -> None:
     meta, body, fingerprint = signed_poll
     calls: list[int] = []
-    real = cms.verify_mdm_signature
+    real = cms.read_mdm_signature
 
-    def counting(header: str, content: bytes) -> object:
+    def counting(header: str, content: bytes) -> cms.MdmSignature:
         calls.append(1)
         return real(header, content)
 
-    monkeypatch.setattr(cms, "verify_mdm_signature", counting)
+    monkeypatch.setattr(cms, "read_mdm_signature", counting)
     first = identity.identify_meta(meta, body)
     second = identity.identify_meta(meta, body)
     assert first.fingerprint == second.fingerprint == fingerprint
@@ -113,12 +113,41 @@ def test_a_certificate_from_another_ca_is_refused_on_every_request(
         usage="client",
     )
     identity.forget_cached_state()
+    cms.forget_templates()
     for n in range(3):
         body = plistlib.dumps({"Status": "Idle", "EnrollmentID": f"E-{n}"})
         signature = cms.sign_detached(body, certificate=cert, key=key)
         meta: dict[str, object] = {"HTTP_MDM_SIGNATURE": base64.b64encode(signature).decode()}
         with pytest.raises(identity.IdentityError, match="not issued by this server's CA"):
             identity.identify_meta(meta, body)
+    # Nor does a stranger's signature leave a template behind (cms.remember_mdm_signature).
+    assert cms._templates == {}
+
+
+def test_a_trusted_signers_later_signatures_are_read_by_template(
+    server_pki: pki.PkiStatus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bundle, _ = pki.issue_identity_pkcs12(reference="E-9", common_name="device", password="pw")
+    key, cert, _ = pkcs12.load_key_and_certificates(bundle, b"pw")
+    assert isinstance(key, rsa.RSAPrivateKey) and cert is not None
+    identity.forget_cached_state()
+    cms.forget_templates()
+
+    def poll(status: str) -> identity.DeviceIdentity:
+        body = plistlib.dumps({"Status": status, "EnrollmentID": "E-9"})
+        signature = cms.sign_detached(body, certificate=cert, key=key, digest="sha1")
+        meta = {"HTTP_MDM_SIGNATURE": base64.b64encode(signature).decode()}
+        return identity.identify_meta(meta, body)
+
+    fingerprint = certificates.fingerprint(cert)
+    assert poll("Idle").fingerprint == fingerprint
+    assert len(cms._templates) == 1
+
+    def parse(data: bytes) -> object:
+        raise AssertionError("parsed in full")
+
+    monkeypatch.setattr(cms, "load_signed_data", parse)
+    assert poll("Acknowledged").fingerprint == fingerprint
 
 
 def test_a_certificate_is_read_once_and_a_changed_one_is_read_again(

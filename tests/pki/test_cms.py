@@ -719,6 +719,13 @@ def _signed(
     return _to_indefinite(signature) if ber else signature
 
 
+def _remembered(signature: bytes, body: bytes) -> x509.Certificate:
+    """Verified in full, its signer trusted: its template is kept (as devices.identity does)."""
+    read = cms.read_mdm_signature(_header(signature), body)
+    cms.remember_mdm_signature(read)
+    return read.signer
+
+
 def _signature_value(signature: bytes) -> bytes:
     info = asn1_cms.ContentInfo.load(signature)
     value: bytes = info["content"]["signer_infos"][0]["signature"].native
@@ -737,7 +744,8 @@ def test_a_signers_later_signatures_are_not_parsed_again(
     cms.forget_templates()
     cert = _leaf(test_ca, rsa_key, serial=1101, days=2)
     first = _signed(BODY, cert, rsa_key, attrs=attrs, ber=ber)
-    assert cms.verify_mdm_signature(_header(first), BODY) == cert  # parsed in full, remembered
+    assert _remembered(first, BODY) == cert
+    assert len(cms._templates) == 1
     no_parsing()
     for body in (BODY + b"\n", b"<plist>another body</plist>"):
         later = _signed(body, cert, rsa_key, attrs=attrs, ber=ber)
@@ -752,6 +760,18 @@ def test_a_signers_later_signatures_are_not_parsed_again(
             cms.verify_mdm_signature(_header(bytes(damaged)), body)
 
 
+def test_only_a_signature_its_caller_trusts_is_remembered(
+    test_ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey
+) -> None:
+    cms.forget_templates()
+    cert = _leaf(test_ca, rsa_key, serial=1105, days=2)
+    signature = _signed(BODY, cert, rsa_key, attrs=False, ber=False)
+    assert cms.verify_mdm_signature(_header(signature), BODY) == cert
+    assert cms._templates == {}
+    assert _remembered(signature, BODY) == cert
+    assert len(cms._templates) == 1
+
+
 def test_a_template_does_not_vouch_for_another_key(
     test_ca: certificates.Identity,
     rsa_key: rsa.RSAPrivateKey,
@@ -762,9 +782,7 @@ def test_a_template_does_not_vouch_for_another_key(
     # refused by the certificate's key.
     cms.forget_templates()
     cert = _leaf(test_ca, rsa_key, serial=1102, days=2)
-    assert cms.verify_mdm_signature(
-        _header(_signed(BODY, cert, rsa_key, attrs=True, ber=False)), BODY
-    )
+    assert _remembered(_signed(BODY, cert, rsa_key, attrs=True, ber=False), BODY) == cert
     no_parsing()
     forged = _signed(BODY, cert, other_rsa_key, attrs=True, ber=False)
     with pytest.raises(cms.CMSError, match="signature does not verify"):
@@ -776,9 +794,7 @@ def test_a_changed_byte_outside_the_varying_parts_is_parsed_in_full(
 ) -> None:
     cms.forget_templates()
     cert = _leaf(test_ca, rsa_key, serial=1103, days=2)
-    assert cms.verify_mdm_signature(
-        _header(_signed(BODY, cert, rsa_key, attrs=False, ber=False)), BODY
-    )
+    assert _remembered(_signed(BODY, cert, rsa_key, attrs=False, ber=False), BODY) == cert
     parsed: list[bytes] = []
     full = cms.load_signed_data
 
@@ -788,15 +804,79 @@ def test_a_changed_byte_outside_the_varying_parts_is_parsed_in_full(
 
     monkeypatch.setattr(cms, "load_signed_data", counted)
     later = _signed(BODY + b" ", cert, rsa_key, attrs=False, ber=False)
-    # The certificate's serial number, re-encoded as another valid one of the same length.
-    der = cert.public_bytes(serialization.Encoding.DER)
-    at = later.index(der)
+    # A byte of the embedded certificate.
+    at = later.index(cert.public_bytes(serialization.Encoding.DER))
     changed = later[: at + 200] + bytes([later[at + 200] ^ 0x01]) + later[at + 201 :]
     with pytest.raises(cms.CMSError):
         cms.verify_mdm_signature(_header(changed), BODY + b" ")
     assert parsed == [changed]
     assert cms.verify_mdm_signature(_header(later), BODY + b" ") == cert
     assert parsed == [changed]  # the template again
+
+
+def _attributes(body: bytes) -> bytes:
+    """The contents of signed attributes over `body` (contentType, messageDigest)."""
+    return b"".join(
+        sorted(
+            [
+                _attr("content_type", DATA),
+                _attr("message_digest", cms.der(0x04, _sha256(body))),
+            ]
+        )
+    )
+
+
+def _with_a_copy_of_the_attributes(
+    real: bytes, copy: bytes, cert: x509.Certificate, key: rsa.RSAPrivateKey, signed: bytes
+) -> bytes:
+    """A detached signature whose signed attributes (contents `real`) have an indefinite
+    length, with a definite-length copy (contents `copy`) planted earlier, in `crls`; signed
+    over `signed`'s attributes."""
+    sid = _issuer_and_serial(cert).dump()
+    digest = asn1_cms.DigestAlgorithm({"algorithm": "sha256"}).dump()
+    signature = key.sign(cms.der(0x31, signed), padding.PKCS1v15(), hashes.SHA256())
+    signer = cms.der(
+        0x30,
+        cms.der_integer(1)
+        + sid
+        + digest
+        + b"\xa0\x80"
+        + real
+        + b"\x00\x00"
+        + asn1_cms.SignedDigestAlgorithm({"algorithm": "rsassa_pkcs1v15"}).dump()
+        + cms.der(0x04, signature),
+    )
+    crls = cms.der(0xA1, cms.der(0xA1, b"\x06\x03\x2a\x03\x04" + cms.der(0xA0, copy)))
+    content = cms.der(
+        0x30,
+        cms.der_integer(1)
+        + cms.der(0x31, digest)
+        + cms.der(0x30, asn1_cms.ContentType("data").dump())
+        + cms.der(0xA0, cert.public_bytes(serialization.Encoding.DER))
+        + crls
+        + cms.der(0x31, signer),
+    )
+    return cms.der(0x30, asn1_cms.ContentType("signed_data").dump() + cms.der(0xA0, content))
+
+
+def test_a_copy_of_the_attributes_elsewhere_is_no_template(
+    test_ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey
+) -> None:
+    # The attributes are where the parser reads them, not where a search finds their bytes:
+    # a message whose real attributes have an indefinite length, with a copy of them in
+    # definite form planted in `crls`, is parsed in full every time.
+    cms.forget_templates()
+    cert = _leaf(test_ca, rsa_key, serial=1106, days=2)
+    first, other = _attributes(BODY), _attributes(b"<plist>never signed</plist>")
+    assert len(first) == len(other)
+    planted = _with_a_copy_of_the_attributes(first, first, cert, rsa_key, first)
+    assert _remembered(planted, BODY) == cert
+    assert cms._templates == {}
+    # A later one with the copy and the signature changed: the real attributes, which the
+    # signature does not cover, still name BODY.
+    later = _with_a_copy_of_the_attributes(first, other, cert, rsa_key, other)
+    with pytest.raises(cms.CMSError, match="messageDigest does not match"):
+        cms.verify_mdm_signature(_header(later), b"<plist>never signed</plist>")
 
 
 def test_varying_parts_that_cannot_be_placed_for_certain_make_no_template(
@@ -814,13 +894,26 @@ def test_varying_parts_that_cannot_be_placed_for_certain_make_no_template(
         content_type="data",
         attrs_tag=b"",
     )
-    placed = cms._template_of(signature, value, b"", facts)
+    placed = cms._template_of(signature, value, None, facts)
     assert placed is not None and placed.holes == ((signature.index(value), len(value)),)
     # The same bytes twice (here appended): which one a parser read cannot be told apart.
-    assert cms._template_of(signature + value, value, b"", facts) is None
-    assert cms._template_of(signature, b"", b"", facts) is None
-    # Attributes of indefinite length end where parsing their contents says.
-    assert cms._template_of(signature, value, b"\xa0\x80\x00\x00", facts) is None
+    assert cms._template_of(signature + value, value, None, facts) is None
+    # Anything after the message (asn1crypto reads past it): no template.
+    assert cms._template_of(signature + b"\x00" * 4, value, None, facts) is None
+    assert cms._template_of(signature, b"", None, facts) is None
+    # Attributes said to be there that the parser does not read.
+    assert cms._template_of(signature, value, value[:40], facts) is None
+    # Too large to keep.
+    big = cms.build_signed_data(
+        BODY,
+        certificate=cert,
+        key=rsa_key,
+        detached=True,
+        signed_attributes=False,
+        chain=[_leaf(test_ca, rsa_key, serial=n, days=2) for n in range(1120, 1132)],
+    )
+    assert len(big) > cms.TEMPLATE_MAX_BYTES
+    assert cms._template_of(big, _signature_value(big), None, facts) is None
 
 
 def test_the_templates_are_bounded(
@@ -831,6 +924,6 @@ def test_the_templates_are_bounded(
     for serial in range(1110, 1117):
         cert = _leaf(test_ca, rsa_key, serial=serial, days=2)
         signature = cms.sign_detached(BODY, certificate=cert, key=rsa_key)
-        assert cms.verify_mdm_signature(_header(signature), BODY) == cert
+        assert _remembered(signature, BODY) == cert
         assert 1 <= len(cms._templates) <= 3
     assert max(len(layouts) for layouts in cms._layouts.values()) <= cms._LAYOUTS_PER_LENGTH
