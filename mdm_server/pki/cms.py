@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import datetime as dt
 import hashlib
 import hmac
@@ -473,15 +474,7 @@ def _template_of(
         attrs_tag = b"\x31" + header[1:]
     if not _read_from(data, holes, attrs=attrs_contents is not None):
         return None
-    return _Template(
-        holes=holes,
-        signer=facts.signer,
-        public_key=facts.public_key,
-        digest_name=facts.digest_name,
-        scheme=facts.scheme,
-        content_type=facts.content_type,
-        attrs_tag=attrs_tag,
-    )
+    return dataclasses.replace(facts, holes=holes, attrs_tag=attrs_tag)
 
 
 def _read_from(data: bytes, holes: tuple[tuple[int, int], ...], *, attrs: bool) -> bool:
