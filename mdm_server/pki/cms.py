@@ -470,6 +470,12 @@ def _template_of(
         header = _definite_header_before(data, start, len(attrs_contents), 0xA0)
         if start < 0 or header is None or start + len(attrs_contents) > at:
             return None
+        if header[-1] == 0x80:
+            # asn1crypto takes a header ending in 0x80 for an indefinite one and re-encodes the
+            # element when dumping it: the full parse then checks a DER copy of the attributes
+            # (re-sorted, re-read by type), not the bytes as sent. Such lengths (128, 384, ...
+            # bytes) are parsed in full every time.
+            return None
         holes = ((start, len(attrs_contents)), *holes)
         attrs_tag = b"\x31" + header[1:]
     if not _read_from(data, holes, attrs=attrs_contents is not None):

@@ -879,6 +879,25 @@ def test_a_copy_of_the_attributes_elsewhere_is_no_template(
         cms.verify_mdm_signature(_header(later), b"<plist>never signed</plist>")
 
 
+def test_attributes_whose_header_ends_in_0x80_are_parsed_in_full(
+    test_ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey
+) -> None:
+    # 128 bytes of attributes: the header A0 81 80, which asn1crypto re-encodes when dumping it
+    # (it takes the 0x80 for an indefinite length): the full parse checks a DER copy, so no
+    # template, which would check the bytes as sent.
+    cms.forget_templates()
+    cert = _leaf(test_ca, rsa_key, serial=1107, days=2)
+    needed = [_attr("content_type", DATA), _attr("message_digest", cms.der(0x04, _sha256(BODY)))]
+    room = 128 - sum(map(len, needed)) - 11
+    padding_attr = cms.der(
+        0x30, b"\x06\x03\x2a\x03\x04" + cms.der(0x31, cms.der(0x04, b"P" * room))
+    )
+    signature = _with_attributes([*needed, padding_attr], certificate=cert, key=rsa_key)
+    assert b"\xa0\x81\x80" in signature
+    assert _remembered(signature, BODY) == cert
+    assert cms._templates == {}
+
+
 def test_varying_parts_that_cannot_be_placed_for_certain_make_no_template(
     test_ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey
 ) -> None:
