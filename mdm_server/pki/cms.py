@@ -12,6 +12,8 @@ import dataclasses
 import datetime as dt
 import hashlib
 import hmac
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -395,7 +397,7 @@ def _verify_parsed(
 # bytes changed, and must read back the changed bytes as its signature and attributes. Its
 # attributes are read and checked against the body, and its signature verified with the
 # signer's key, on every call; only the parsing of identical bytes is skipped. Bounded per
-# process: 2,048 signatures of at most 8 kB (16 MB at most).
+# process: the 2,048 signatures used last, of at most 8 kB each (16 MB at most).
 
 
 @dataclass(frozen=True, slots=True)
@@ -418,7 +420,10 @@ TEMPLATE_MAX_BYTES = 8 * 1024
 # The hole layouts seen for each signature length (a few: devices of one kind share them).
 _LAYOUTS_PER_LENGTH = 8
 _layouts: dict[int, tuple[tuple[tuple[int, int], ...], ...]] = {}
-_templates: dict[tuple[tuple[tuple[int, int], ...], bytes], _Template] = {}
+# Least recently used first: a fleet larger than the bound keeps the templates of the devices
+# that are talking (a device's requests come in bursts: after a push, its poll and its results).
+_templates: OrderedDict[tuple[tuple[tuple[int, int], ...], bytes], _Template] = OrderedDict()
+_templates_lock = threading.Lock()
 
 
 def _unique(data: bytes, part: bytes) -> int:
@@ -512,18 +517,22 @@ def _remember(data: bytes, template: _Template) -> None:
         if len(_layouts) >= TEMPLATE_CACHE_SIZE:
             _layouts.clear()
         _layouts[len(data)] = (*layouts, template.holes)
-    if len(_templates) >= TEMPLATE_CACHE_SIZE:
-        _templates.clear()
-    _templates[(template.holes, _fixed(data, template.holes))] = template
+    with _templates_lock:
+        _templates[(template.holes, _fixed(data, template.holes))] = template
+        while len(_templates) > TEMPLATE_CACHE_SIZE:
+            _templates.popitem(last=False)
 
 
 def _verify_by_template(data: bytes, content: bytes) -> x509.Certificate | None:
     """The signer of a detached signature whose fixed bytes were verified before; None when
     they were not (CMSError when the signature does not verify)."""
     for holes in _layouts.get(len(data), ()):
-        template = _templates.get((holes, _fixed(data, holes)))
-        if template is not None:
-            break
+        key = (holes, _fixed(data, holes))
+        with _templates_lock:
+            template = _templates.get(key)
+            if template is not None:
+                _templates.move_to_end(key)
+                break
     else:
         return None
     offset, length = template.holes[-1]
@@ -547,7 +556,8 @@ def _verify_by_template(data: bytes, content: bytes) -> x509.Certificate | None:
 def forget_templates() -> None:
     """Drop the remembered signatures (tests)."""
     _layouts.clear()
-    _templates.clear()
+    with _templates_lock:
+        _templates.clear()
 
 
 class _AttributeValues(core.SetOf):  # type: ignore[misc]  # asn1crypto is untyped

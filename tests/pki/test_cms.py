@@ -946,3 +946,23 @@ def test_the_templates_are_bounded(
         assert _remembered(signature, BODY) == cert
         assert 1 <= len(cms._templates) <= 3
     assert max(len(layouts) for layouts in cms._layouts.values()) <= cms._LAYOUTS_PER_LENGTH
+
+
+def test_the_templates_used_last_are_kept(
+    test_ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cms.forget_templates()
+    monkeypatch.setattr(cms, "TEMPLATE_CACHE_SIZE", 3)
+    signers = [_leaf(test_ca, rsa_key, serial=serial, days=2) for serial in range(1140, 1144)]
+
+    def later(cert: x509.Certificate) -> bool:
+        """Whether a later signature of `cert` is read by template."""
+        signature = cms.sign_detached(BODY + b" ", certificate=cert, key=rsa_key)
+        return cms._verify_by_template(signature, BODY + b" ") == cert
+
+    for cert in signers[:3]:
+        assert _remembered(cms.sign_detached(BODY, certificate=cert, key=rsa_key), BODY) == cert
+    assert later(signers[0])  # used: now the most recent
+    assert _remembered(cms.sign_detached(BODY, certificate=signers[3], key=rsa_key), BODY)
+    assert len(cms._templates) == 3
+    assert [later(cert) for cert in signers] == [True, False, True, True]
