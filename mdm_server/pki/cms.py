@@ -657,12 +657,6 @@ def remember_mdm_signature(signature: MdmSignature) -> None:
         _remember(signature.raw, signature.template)
 
 
-def verify_mdm_signature(header_value: str, body: bytes) -> x509.Certificate:
-    """The signer of an `Mdm-Signature` header over `body` (`read_mdm_signature`), remembering
-    nothing."""
-    return read_mdm_signature(header_value, body).signer
-
-
 # --- signing -------------------------------------------------------------------------------
 
 
@@ -844,6 +838,5 @@ __all__ = [
     "remember_mdm_signature",
     "sign_attached",
     "sign_detached",
-    "verify_mdm_signature",
     "verify_signed_data",
 ]

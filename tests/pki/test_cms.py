@@ -160,12 +160,12 @@ def test_streamed_ber_with_embedded_content(vectors: dict) -> None:
 
 def test_mdm_signature_header(vectors: dict) -> None:
     header = base64.b64encode(vectors["apple_detached_ber"]).decode()
-    assert cms.verify_mdm_signature(header, BODY) == vectors["rsa_cert"]
+    assert cms.read_mdm_signature(header, BODY).signer == vectors["rsa_cert"]
     # Line-wrapped base64 (as some proxies forward long headers) is accepted too.
     wrapped = "\n".join(header[i : i + 64] for i in range(0, len(header), 64))
-    assert cms.verify_mdm_signature(wrapped, BODY) == vectors["rsa_cert"]
+    assert cms.read_mdm_signature(wrapped, BODY).signer == vectors["rsa_cert"]
     with pytest.raises(cms.CMSError, match="signature does not verify"):
-        cms.verify_mdm_signature(header, BODY[:-1])
+        cms.read_mdm_signature(header, BODY[:-1])
 
 
 @pytest.mark.parametrize(
@@ -181,7 +181,7 @@ def test_mdm_signature_header(vectors: dict) -> None:
 )
 def test_garbage_headers_raise_cms_error(header: str, message: str) -> None:
     with pytest.raises(cms.CMSError, match=message):
-        cms.verify_mdm_signature(header, BODY)
+        cms.read_mdm_signature(header, BODY)
 
 
 def test_garbage_bytes_raise_cms_error(vectors: dict) -> None:
@@ -460,7 +460,7 @@ def test_an_embedded_certificate_that_cryptography_cannot_read_is_refused(
     broken = damage(_signing_leaf(test_ca, rsa_key, "unreadable"))
     signature = cms.sign_detached(BODY, certificate=broken, key=rsa_key)
     with pytest.raises(cms.CMSError, match="embedded certificate cannot be read"):
-        cms.verify_mdm_signature(base64.b64encode(signature).decode(), BODY)
+        cms.read_mdm_signature(base64.b64encode(signature).decode(), BODY)
     with pytest.raises(ValueError, match="cannot be read"):
         certificates.load_pem_from_peer(certificates.cert_to_pem(broken).encode())
 
@@ -534,7 +534,7 @@ def test_a_changed_certificate_is_not_taken_from_the_cache(
     assert first != second
     for cert in (first, second, first):
         signature = cms.sign_detached(BODY, certificate=cert, key=rsa_key)
-        signer = cms.verify_mdm_signature(_header(signature), BODY)
+        signer = cms.read_mdm_signature(_header(signature), BODY).signer
         assert signer == cert
         assert signer.not_valid_after_utc == cert.not_valid_after_utc
 
@@ -548,14 +548,14 @@ def test_a_cached_certificate_does_not_vouch_for_a_body_or_a_signature(
 ) -> None:
     cert = _leaf(test_ca, rsa_key, serial=1003, days=2)
     signature = cms.sign_detached(BODY, certificate=cert, key=rsa_key, signed_attributes=attrs)
-    assert cms.verify_mdm_signature(_header(signature), BODY) == cert  # cached now
+    assert cms.read_mdm_signature(_header(signature), BODY).signer == cert  # cached now
     with pytest.raises(cms.CMSError, match="does not (verify|match)"):
-        cms.verify_mdm_signature(_header(signature), BODY + b"\n")
+        cms.read_mdm_signature(_header(signature), BODY + b"\n")
     # The cached certificate, carried by a signature another key made.
     forged = cms.sign_detached(BODY, certificate=cert, key=other_rsa_key, signed_attributes=attrs)
     with pytest.raises(cms.CMSError, match="signature does not verify"):
-        cms.verify_mdm_signature(_header(forged), BODY)
-    assert cms.verify_mdm_signature(_header(signature), BODY) == cert
+        cms.read_mdm_signature(_header(forged), BODY)
+    assert cms.read_mdm_signature(_header(signature), BODY).signer == cert
 
 
 def test_a_signer_named_by_its_key_identifier(
@@ -750,14 +750,14 @@ def test_a_signers_later_signatures_are_not_parsed_again(
     for body in (BODY + b"\n", b"<plist>another body</plist>"):
         later = _signed(body, cert, rsa_key, attrs=attrs, ber=ber)
         assert later != first
-        assert cms.verify_mdm_signature(_header(later), body) == cert
+        assert cms.read_mdm_signature(_header(later), body).signer == cert
         # What the template reads is still checked: the body, and the signature over it.
         with pytest.raises(cms.CMSError, match="does not (verify|match)"):
-            cms.verify_mdm_signature(_header(later), body + b" ")
+            cms.read_mdm_signature(_header(later), body + b" ")
         damaged = bytearray(later)
         damaged[later.index(_signature_value(later)) + 100] ^= 1
         with pytest.raises(cms.CMSError, match="signature does not verify"):
-            cms.verify_mdm_signature(_header(bytes(damaged)), body)
+            cms.read_mdm_signature(_header(bytes(damaged)), body)
 
 
 def test_only_a_signature_its_caller_trusts_is_remembered(
@@ -766,7 +766,7 @@ def test_only_a_signature_its_caller_trusts_is_remembered(
     cms.forget_templates()
     cert = _leaf(test_ca, rsa_key, serial=1105, days=2)
     signature = _signed(BODY, cert, rsa_key, attrs=False, ber=False)
-    assert cms.verify_mdm_signature(_header(signature), BODY) == cert
+    assert cms.read_mdm_signature(_header(signature), BODY).signer == cert
     assert cms._templates == {}
     assert _remembered(signature, BODY) == cert
     assert len(cms._templates) == 1
@@ -786,7 +786,7 @@ def test_a_template_does_not_vouch_for_another_key(
     no_parsing()
     forged = _signed(BODY, cert, other_rsa_key, attrs=True, ber=False)
     with pytest.raises(cms.CMSError, match="signature does not verify"):
-        cms.verify_mdm_signature(_header(forged), BODY)
+        cms.read_mdm_signature(_header(forged), BODY)
 
 
 def test_a_changed_byte_outside_the_varying_parts_is_parsed_in_full(
@@ -808,9 +808,9 @@ def test_a_changed_byte_outside_the_varying_parts_is_parsed_in_full(
     at = later.index(cert.public_bytes(serialization.Encoding.DER))
     changed = later[: at + 200] + bytes([later[at + 200] ^ 0x01]) + later[at + 201 :]
     with pytest.raises(cms.CMSError):
-        cms.verify_mdm_signature(_header(changed), BODY + b" ")
+        cms.read_mdm_signature(_header(changed), BODY + b" ")
     assert parsed == [changed]
-    assert cms.verify_mdm_signature(_header(later), BODY + b" ") == cert
+    assert cms.read_mdm_signature(_header(later), BODY + b" ").signer == cert
     assert parsed == [changed]  # the template again
 
 
@@ -876,7 +876,7 @@ def test_a_copy_of_the_attributes_elsewhere_is_no_template(
     # signature does not cover, still name BODY.
     later = _with_a_copy_of_the_attributes(first, other, cert, rsa_key, other)
     with pytest.raises(cms.CMSError, match="messageDigest does not match"):
-        cms.verify_mdm_signature(_header(later), b"<plist>never signed</plist>")
+        cms.read_mdm_signature(_header(later), b"<plist>never signed</plist>")
 
 
 def test_attributes_whose_header_ends_in_0x80_are_parsed_in_full(
