@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.db import connection, transaction
 from django.db.models import DateTimeField
+from django.db.models.signals import post_init
 from django.test.utils import CaptureQueriesContext
 
-from devices import hotpath
-from devices.models import Device, Enrollment
+from devices import hotpath, services
+from devices.models import Command, Device, Enrollment, QueuedCommand
 from tests.channels import create_channel
 
 pytestmark = pytest.mark.django_db
@@ -107,6 +109,74 @@ def test_a_partial_row_is_a_model_instance_with_the_rest_deferred() -> None:
         key = enrollment.channel_key  # deferred: one query loads it
     assert key == "eid:HOTPATH-1"
     assert len(queries) == 1
+
+
+def _raw_row(model: type, columns: tuple, pk: int) -> tuple:
+    """The columns' values as the database sends them (before any converter)."""
+    selected = ", ".join(hotpath._select_list("t", columns, "default"))
+    table = model._meta.db_table  # type: ignore[attr-defined]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {selected} FROM {table} t WHERE t.id = %s", [pk])  # noqa: S608
+        return cursor.fetchone()
+
+
+def _contents(instance: object) -> tuple[dict[str, object], bool, str | None, set[str]]:
+    state = instance._state  # type: ignore[attr-defined]
+    values = {k: v for k, v in instance.__dict__.items() if k != "_state"}
+    return values, state.adding, state.db, instance.get_deferred_fields()  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("model", "fields"),
+    [
+        (Enrollment, hotpath._CONNECT_FIELDS),
+        (Device, hotpath._CONNECT_DEVICE_FIELDS),
+        (Command, hotpath._DELIVERY_COMMAND_FIELDS),
+        (QueuedCommand, hotpath._RESULT_QUEUE_FIELDS),
+    ],
+    ids=lambda v: v.__name__ if isinstance(v, type) else "",
+)
+def test_rows_become_the_instances_the_orm_makes(model: type[Any], fields: tuple[str, ...]) -> None:
+    """`_from_row` skips `Model.__init__`: its instances hold what `Model.from_db` would."""
+    channel = _channel()
+    columns = hotpath._columns_of(model, fields)
+    source = {Enrollment: channel, Device: channel.device}.get(model)
+    if source is None:  # a queued command of this channel
+        services.enqueue_command(enrollments=[channel], request_type="SecurityInfo")
+        queued = QueuedCommand.objects.select_related("command").get(enrollment=channel)
+        source = queued if model is QueuedCommand else queued.command
+    made = hotpath._from_row(model, columns, _raw_row(model, columns, source.pk), "default")
+    # As `QuerySet.only()` makes it, through `Model.__init__`.
+    orm = model._default_manager.only(*fields).get(pk=source.pk)  # type: ignore[attr-defined]
+    # Compared before any assert shows an instance (the assertion hook's repr of one would
+    # load the deferred fields its __str__ reads).
+    contents, expected = _contents(made), _contents(orm)
+    same_class, same_row = type(made) is model, made == source  # the ORM's equality: the pk
+    assert contents == expected
+    assert same_class
+    assert same_row
+
+
+def test_a_model_with_an_init_listener_is_made_through_init() -> None:
+    """Should anything listen to `post_init` (a field that needs it, a test), `__init__` runs."""
+    channel = _channel()
+    columns = hotpath._columns_of(Enrollment, hotpath._CONNECT_FIELDS)
+    row = _raw_row(Enrollment, columns, channel.pk)
+    made: list[object] = []
+
+    def listener(sender: type, instance: object, **kwargs: object) -> None:
+        made.append(instance)
+
+    post_init.connect(listener, sender=Enrollment)
+    try:
+        instance = hotpath._from_row(Enrollment, columns, row, "default")
+    finally:
+        post_init.disconnect(listener, sender=Enrollment)
+    heard = len(made) == 1 and made[0] is instance
+    contents = _contents(instance)
+    assert heard
+    orm = Enrollment.objects.only(*hotpath._CONNECT_FIELDS).get(pk=channel.pk)
+    assert contents == _contents(orm)
 
 
 @pytest.mark.parametrize("known", [True, False], ids=["prepared once", "a field it does not know"])
