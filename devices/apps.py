@@ -15,5 +15,10 @@ class DevicesConfig(AppConfig):
 
     def ready(self) -> None:
         from devices import signals
+        from devices.services.renewal import RESULT_TYPES
 
-        signals.command_result.connect(_on_command_result, dispatch_uid="devices-renewal-result")
+        signals.command_result.connect(
+            _on_command_result,
+            request_types=RESULT_TYPES,
+            dispatch_uid="devices-renewal-result",
+        )

@@ -154,7 +154,11 @@ def _from_row(model: Any, columns: Sequence[tuple[Any, Any]], row: Sequence[Any]
             for convert in converters:
                 value = convert(value, col, connection)
             values[n] = value
-    if conversion.plain and not (pre_init.has_listeners(model) or post_init.has_listeners(model)):
+    if conversion.plain and not (
+        # Nothing listens to either signal in this project; `has_listeners` only otherwise.
+        (pre_init.receivers and pre_init.has_listeners(model))
+        or (post_init.receivers and post_init.has_listeners(model))
+    ):
         # What `Model.from_db` makes, without `Model.__init__`: that walks every concrete field
         # (34 for Enrollment) to set the selected ones, 20-25 µs an instance inside a request,
         # and a round trip makes five. Unselected fields are left out of `__dict__`, which is

@@ -12,7 +12,7 @@ class ProfilesConfig(AppConfig):
 
         from devices import hooks, signals
         from directory.models import DirectoryUser
-        from profiles import receivers
+        from profiles import receivers, services
 
         hooks.set_first_commands("profiles", receivers.first_commands)
         signals.enrollment_checked_out.connect(
@@ -22,7 +22,9 @@ class ProfilesConfig(AppConfig):
             receivers.on_enrollment_ended, dispatch_uid="profiles.enrollment_ended"
         )
         signals.command_result.connect(
-            receivers.on_command_result, dispatch_uid="profiles.command_result"
+            receivers.on_command_result,
+            request_types=services.RESULT_TYPES,
+            dispatch_uid="profiles.command_result",
         )
         m2m_changed.connect(
             receivers.on_group_membership_changed,

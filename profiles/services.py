@@ -935,9 +935,13 @@ def first_commands(*, enrollment: Enrollment) -> list[CommandRequest]:
     return batch.requests
 
 
+# The results `record_command_result` reads.
+RESULT_TYPES = ("ProfileList", "InstallProfile", "RemoveProfile")
+
+
 def record_command_result(*, delivery: QueuedCommand) -> int:
     """Update Delivery rows from an InstallProfile / RemoveProfile / ProfileList result."""
-    if delivery.command.request_type not in ("ProfileList", "InstallProfile", "RemoveProfile"):
+    if delivery.command.request_type not in RESULT_TYPES:
         return 0  # every other result: no transaction to open (one runs for each result)
     return _record_profile_result(delivery)
 

@@ -72,15 +72,19 @@ def _ended(
         transaction.on_commit(after)
 
 
+# The results the managed apps follow (`services.record_result`).
+_RESULT_TYPES = (
+    "InstallApplication",
+    "InstallEnterpriseApplication",
+    "ManagedApplicationList",
+    "RemoveApplication",
+)
+
+
 def _result(sender: Any, delivery: Any, report: protocol.CommandReport, **kwargs: Any) -> None:
     from devices.managed_apps import services
 
-    if delivery.command.request_type not in (
-        "InstallApplication",
-        "InstallEnterpriseApplication",
-        "ManagedApplicationList",
-        "RemoveApplication",
-    ):
+    if delivery.command.request_type not in _RESULT_TYPES:
         return
     error = ""
     if report.status != protocol.ReportStatus.ACKNOWLEDGED:
@@ -124,7 +128,9 @@ def connect() -> None:
 
     signals.enrollment_completed.connect(_completed, dispatch_uid="managed_apps_completed")
     signals.enrollment_ended.connect(_ended, dispatch_uid="managed_apps_ended")
-    signals.command_result.connect(_result, dispatch_uid="managed_apps_result")
+    signals.command_result.connect(
+        _result, request_types=_RESULT_TYPES, dispatch_uid="managed_apps_result"
+    )
     m2m_changed.connect(
         _membership, sender=DirectoryUser.groups.through, dispatch_uid="managed_apps_membership"
     )

@@ -312,10 +312,14 @@ def _stored_result(
 
 
 def _announce(delivery: QueuedCommand, report: protocol.CommandReport) -> None:
-    """`signals.command_result` for a stored result, once its transaction (if any) commits."""
-    transaction.on_commit(
-        lambda: signals.command_result.send(sender=QueuedCommand, delivery=delivery, report=report)
-    )
+    """`signals.command_result` for a stored result, once its transaction (if any) commits;
+    nothing for a request type no receiver follows."""
+    if signals.command_result.receivers(delivery.command.request_type):
+        transaction.on_commit(
+            lambda: signals.command_result.send(
+                sender=QueuedCommand, delivery=delivery, report=report
+            )
+        )
 
 
 def _ends_enrollment(command: Command) -> bool:

@@ -264,12 +264,16 @@ def retire_ca(*, generation: int, force: bool = False, actor: Actor = None) -> S
     return row
 
 
+# The results `note_renewal_result` reads (a renewal is an InstallProfile).
+RESULT_TYPES = ("InstallProfile",)
+
+
 def note_renewal_result(delivery: QueuedCommand, report: Any) -> None:
     """The device answered a renewal's InstallProfile with an error: its renewal failed (asked
     again after RETRY_AFTER), with the device's reason on its page."""
     command = delivery.command
     # request_type and the error come with the result; origin is read only for failed installs.
-    if command.request_type != "InstallProfile" or not report.error_chain:
+    if command.request_type not in RESULT_TYPES or not report.error_chain:
         return
     if command.origin != renewal.ORIGIN:
         return

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import plistlib
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
-from devices import commands, services
+from devices import commands, services, signals
 from devices.models import Device, DeviceEvent, Enrollment, InstalledApplication, QueuedCommand
 from tests.channels import bulk_create_channels, new_channel
 from tests.devices._rows import later_commands, later_deliveries, later_events
@@ -165,6 +166,35 @@ def test_results_are_idempotent_and_unknown_uuids_harmless(make_device: MakeDevi
     assert plistlib.loads(bytes(row.result))["SecurityInfo"] == {"PasscodeCompliant": True}
     assert device.connect("Acknowledged", command_uuid="NOT-OURS") == (200, b"")
     assert DeviceEvent.objects.filter(command_uuid="NOT-OURS", status="Acknowledged").exists()
+
+
+def test_results_are_announced_to_the_receivers_of_their_request_type_only(
+    make_device: MakeDevice, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    """`signals.command_result`: a result goes, after its commit, to the receivers connected
+    for its request type; a type nobody follows (SecurityInfo) schedules nothing at all."""
+    device, enrollment = _enrolled(make_device)
+    heard: list[tuple[str, str]] = []
+
+    def receiver(*, sender: Any, delivery: QueuedCommand, report: Any) -> None:
+        heard.append((delivery.command.request_type, str(report.status)))
+
+    signals.command_result.connect(
+        receiver, request_types=("DeviceInformation",), dispatch_uid="test.results"
+    )
+    try:
+        answered = {}
+        for request_type in ("SecurityInfo", "DeviceInformation"):
+            services.enqueue_command(enrollments=[enrollment], request_type=request_type)
+            with django_capture_on_commit_callbacks(execute=True) as callbacks:
+                device.run()
+            answered[request_type] = len(callbacks)
+    finally:
+        signals.command_result.disconnect("test.results")
+    assert heard == [("DeviceInformation", "Acknowledged")]
+    assert answered["SecurityInfo"] == 0
+    assert answered["DeviceInformation"] >= 1
+    assert signals.command_result.receivers("DeviceInformation") == []
 
 
 def test_error_result_keeps_the_error_chain(make_device: MakeDevice) -> None:
