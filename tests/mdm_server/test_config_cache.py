@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -222,3 +224,79 @@ def test_every_kept_model_is_watched_as_soon_as_django_starts() -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == "True"
+
+
+def _real_store() -> config_cache._RedisGeneration:
+    if not settings.REDIS_URL:
+        pytest.skip("needs Redis")
+    return config_cache._RedisGeneration(redis.Redis.from_url(settings.REDIS_URL))
+
+
+def _client_id(store: config_cache._RedisGeneration) -> int:
+    """The Redis client id of this thread's connection of `store`."""
+    connection, _new = store._connection()
+    connection.send_command("CLIENT", "ID")
+    return int(connection.read_response())
+
+
+def test_the_generation_is_read_on_a_connection_kept_per_thread() -> None:
+    store = _real_store()
+    store.client.set(config_cache.GENERATION_KEY, "g-1")
+    first = _client_id(store)
+    assert store.get() == "g-1"
+    assert store.get() == "g-1"
+    assert _client_id(store) == first  # the same connection, read after read
+    other: list[int] = []
+    thread = threading.Thread(target=lambda: other.append(_client_id(store)))
+    thread.start()
+    thread.join()
+    assert other and other[0] != first  # another thread, its own connection
+
+
+def test_a_kept_connection_closed_by_redis_is_made_again_without_an_error() -> None:
+    """Redis restarted or dropped the idle connection: the next read reconnects at once,
+    without the error that would start the back-off."""
+    store = _real_store()
+    store.client.set(config_cache.GENERATION_KEY, "g-2")
+    assert store.get() == "g-2"
+    killed = _client_id(store)
+    assert store.client.client_kill_filter(_id=killed) == 1
+    assert store.get() == "g-2"
+    assert _client_id(store) != killed
+
+
+def test_a_forked_process_makes_its_own_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    store = _real_store()
+    parent = _client_id(store)
+    monkeypatch.setattr(config_cache.os, "getpid", lambda: -1)  # another process's id
+    assert _client_id(store) != parent
+
+
+def test_a_new_connection_that_fails_is_not_tried_again() -> None:
+    """A server that accepts and closes at once (Redis going down): one connection, one error;
+    the caller's back-off takes it from there."""
+    accepted: list[int] = []
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        listener.settimeout(5)
+
+        def serve() -> None:
+            try:
+                while True:
+                    peer, _ = listener.accept()
+                    accepted.append(1)
+                    peer.close()
+            except OSError:  # the listener closed: the test is over
+                pass
+
+        thread = threading.Thread(target=serve, daemon=True)
+        thread.start()
+        port = int(listener.getsockname()[1])
+        store = config_cache._RedisGeneration(
+            redis.Redis(host="127.0.0.1", port=port, socket_timeout=2)
+        )
+        with pytest.raises(redis.ConnectionError):
+            store.get()
+        count = len(accepted)
+    assert count == 1
