@@ -7,9 +7,9 @@ from urllib.parse import urlencode
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
-from django.views.decorators.cache import never_cache
 
 from directory import services
+from mdm_server.cache_control import never_cache
 
 
 @never_cache

@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -18,6 +17,7 @@ from enrollment import directory_access, discovery, services
 from enrollment.models import EnrollmentConfiguration
 from enrollment.services import EnrollmentError, OAuthError, SignInFailed
 from mdm_server import apple
+from mdm_server.cache_control import never_cache
 from mdm_server.paths import path_for
 
 logger = logging.getLogger(__name__)

@@ -7,8 +7,9 @@ import time
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from mdm_server.cache_control import never_cache
 
 
 def _check_database() -> dict[str, object]:

@@ -6,12 +6,12 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
-from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from enrollment.abm import services
 from enrollment.services.core import EnrollmentError
+from mdm_server.cache_control import never_cache
 
 PROFILE_CONTENT_TYPE = "application/x-apple-aspen-config"
 

@@ -17,7 +17,6 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from devices import selectors
@@ -25,6 +24,7 @@ from devices import services as device_services
 from enrollment import directory_access
 from enrollment.services import SignInFailed
 from enrollment.services.core import public_url
+from mdm_server.cache_control import never_cache
 
 SESSION_KEY = "privacy_person"
 SESSION_SECONDS = 30 * 60  # a signed-in privacy page lasts this long without being used

@@ -8,11 +8,11 @@ import logging
 
 from cryptography.hazmat.primitives.serialization import Encoding
 from django.http import HttpRequest, HttpResponse
-from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from mdm_server import media_types
+from mdm_server.cache_control import never_cache
 from mdm_server.encryption import DecryptionError
 from mdm_server.pki import certificates, scep, services
 from mdm_server.pki.cms import MAX_CMS_SIZE
