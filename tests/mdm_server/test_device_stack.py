@@ -14,7 +14,7 @@ from django.core.exceptions import MiddlewareNotUsed
 from django.core.wsgi import get_wsgi_application
 from django.db import OperationalError
 from django.test import Client, RequestFactory, override_settings
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
 
 from mdm_server import device_stack
 from mdm_server.pki import services as pki
@@ -259,3 +259,45 @@ def test_a_middleware_that_opts_out_is_left_out_of_the_short_stack() -> None:
     response = stack.chain(RequestFactory().get("/no-such-route"))
     assert response.status_code == 404
     assert response["X-Frame-Options"] == "DENY"
+
+
+def _match(match: Any) -> tuple[Any, ...]:
+    return (match.func, match.args, match.kwargs, match.url_name, match.route, match.namespaces)
+
+
+def test_device_paths_resolve_as_djangos_resolver_and_each_match_is_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    stack = device_stack._ShortStack(settings.MDM_DEVICE_MIDDLEWARE)
+    resolver = get_resolver()
+    walked: list[str] = []
+    resolve = resolver.resolve
+    monkeypatch.setattr(resolver, "resolve", lambda path: walked.append(path) or resolve(path))
+    paths = [path for path, view in _routes() if view in DEVICE_VIEWS]
+    factory = RequestFactory()
+    for path in paths:
+        first, again = factory.get(path), factory.get(path)
+        made, kept = stack.resolve_request(first), stack.resolve_request(again)
+        assert _match(made) == _match(resolve(path))
+        assert kept is made and again.resolver_match is made
+    assert walked == paths  # each walked once, then read from what was kept
+    with pytest.raises(Resolver404):
+        stack.resolve_request(factory.get("/mdm/connectx"))
+    with pytest.raises(Resolver404):
+        stack.resolve_request(factory.get("/mdm/connectx"))
+    assert walked[len(paths) :] == ["/mdm/connectx"] * 2  # a path that does not resolve: not kept
+
+
+def test_kept_matches_are_bounded_and_belong_to_one_urlconf() -> None:
+    stack = device_stack._ShortStack(settings.MDM_DEVICE_MIDDLEWARE)
+    resolved = stack._resolved
+    factory = RequestFactory()
+    paths = [f"/enroll/discovery/{n}" for n in range(resolved.MAX + 10)]
+    for path in paths:
+        stack.resolve_request(factory.get(path))
+    kept = list(resolved._matches)
+    assert kept == paths[-resolved.MAX :]  # the ones used last
+    with override_settings(ROOT_URLCONF="mdm_server.pki.urls"):  # another resolver
+        match = stack.resolve_request(factory.get("/scep"))
+        assert list(resolved._matches) == ["/scep"]
+        assert match.url_name == resolve("/scep", urlconf="mdm_server.pki.urls").url_name
