@@ -683,11 +683,12 @@ def build_signed_data(
     digest: str = "sha256",
     detached: bool = False,
     signed_attributes: bool = True,
-    extra_attributes: Iterable[cms.CMSAttribute] = (),
+    extra_attributes: Iterable[cms.CMSAttribute | bytes] = (),
     chain: Iterable[x509.Certificate] = (),
     content_type: str = "data",
 ) -> bytes:
-    """Build a DER ContentInfo(SignedData) with one signer; attributes are DER-sorted."""
+    """Build a DER ContentInfo(SignedData) with one signer; attributes are DER-sorted.
+    `extra_attributes`: asn1crypto attributes, or their encodings (`scep.scep_attributes`)."""
     hash_algorithm(digest)
     # The structure is written from encoded parts: tag-length-value by hand for the SEQUENCEs
     # and SETs, asn1crypto only for leaf values and the caller's extra attributes. Handing
@@ -710,7 +711,7 @@ def build_signed_data(
                 _ATTRIBUTE_TYPE["message_digest"] + der(0x31, der(0x04, _digest(digest, content))),
             ),
             der(0x30, _ATTRIBUTE_TYPE["signing_time"] + der(0x31, _utc_time(_now()))),
-            *(a.dump() for a in extra_attributes),
+            *(a if isinstance(a, bytes) else a.dump() for a in extra_attributes),
         ]
         # DER requires SET OF members in ascending order of their encodings; OpenSSL re-encodes
         # (and so re-sorts) the set when verifying, so an unsorted set would not verify there.
