@@ -575,6 +575,19 @@ class _SignedAttributes(core.SetOf):  # type: ignore[misc]
     _child_spec = _SignedAttribute
 
 
+def attributes_as_sent(attrs: cms.CMSAttributes) -> Iterable[core.Sequence]:
+    """The attributes of a parsed set, in the order they were sent, each read as `type` and
+    unparsed `values` (what `find_attribute` reads, without `cms.CMSAttribute` decoding every
+    type to pick its values' spec: a third of the cost for a SCEP request's six).
+
+    The set's own children once asn1crypto has parsed them: it does so when it re-encodes a set
+    whose header ends in 0x80 on `dump()`, and its encoding is then the DER-sorted copy. Else
+    its encoding is as sent, read again with the lighter spec."""
+    if attrs.children is not None:
+        return attrs  # type: ignore[no-any-return]
+    return _SignedAttributes.load(der(0x31, attrs.contents))  # type: ignore[no-any-return]
+
+
 # The two attribute types as encoded (their contents octets): compared as bytes, which is exact
 # because an OID has one valid encoding (X.690 8.19.2), and cheaper than decoding each type.
 _CONTENT_TYPE = cms.CMSAttributeType("content_type").contents

@@ -281,7 +281,7 @@ def _scep_values(attrs: asn1_cms.CMSAttributes) -> dict[str, object]:
     CMSError when the set cannot be read."""
     found: dict[str, core.Any | None] = {}
     try:
-        for attr in attrs:
+        for attr in cms.attributes_as_sent(attrs):
             oid = _REQUEST_ATTRIBUTES.get(attr["type"].contents)
             if oid is not None and oid not in found:
                 values = attr["values"]

@@ -966,3 +966,59 @@ def test_the_templates_used_last_are_kept(
     assert _remembered(cms.sign_detached(BODY, certificate=signers[3], key=rsa_key), BODY)
     assert len(cms._templates) == 3
     assert [later(cert) for cert in signers] == [True, False, True, True]
+
+
+def _read(attributes: object) -> list[tuple[bytes, list[bytes]]]:
+    return [
+        (a["type"].contents, [v.dump() for v in a["values"]])
+        for a in attributes  # type: ignore[attr-defined]
+    ]
+
+
+# Duplicate types in an order DER would change (the second message type sorts first); a
+# padding attribute brings the set to the size a test asks for.
+_SENT = [
+    _attr(scep.OID_MESSAGE_TYPE, cms.der(0x13, b"19")),
+    _attr("content_type", DATA),
+    _attr(scep.OID_MESSAGE_TYPE, cms.der(0x13, b"17")),
+    _attr(scep.OID_TRANSACTION_ID, cms.der(0x0C, b"\xc3\xa9")),
+]
+
+
+def _attribute_set(size: int, header: str) -> bytes:
+    def padded(room: int) -> bytes:
+        value = cms.der(0x04, b"P" * room)
+        return b"".join(_SENT) + cms.der(0x30, b"\x06\x03\x2a\x03\x04" + cms.der(0x31, value))
+
+    contents = padded(size - sum(map(len, _SENT)) - 11)
+    contents = padded(size - sum(map(len, _SENT)) - 11 - (len(contents) - size))
+    assert len(contents) == size
+    if header == "indefinite":
+        return b"\x31\x80" + contents + b"\x00\x00"
+    return cms.der(0x31, contents)
+
+
+@pytest.mark.parametrize("header", ["definite", "indefinite"])
+@pytest.mark.parametrize("size", [100, 128, 300, 384])  # 128 and 384: the header ends in 0x80
+@pytest.mark.parametrize("dumped", [False, True])
+def test_attributes_are_read_as_sent_with_the_lighter_spec(
+    header: str, size: int, dumped: bool
+) -> None:
+    """`attributes_as_sent` reads what iterating the `CMSAttributes` reads, in the same order,
+    whether the set was dumped (and so, with a header ending in 0x80 or an indefinite length,
+    re-encoded in DER order) or not."""
+    encoded = _attribute_set(size, header)
+    full = asn1_cms.CMSAttributes.load(encoded)
+    light = asn1_cms.CMSAttributes.load(encoded)
+    if dumped:
+        light.dump()
+    assert _read(cms.attributes_as_sent(light)) == _read(full)
+    assert [values for _, values in _read(full)][:3] == [
+        [cms.der(0x13, b"19")],
+        [DATA],
+        [cms.der(0x13, b"17")],
+    ]
+    if dumped and (header == "indefinite" or size in (128, 384)):
+        # The set's encoding is now the DER-sorted copy: read again, it is in another order.
+        again = cms._SignedAttributes.load(cms.der(0x31, light.contents))
+        assert _read(again) != _read(full)
