@@ -7,6 +7,7 @@ Pure: no Django imports. Also holds the envelope (CMS EnvelopedData) helpers tha
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 
@@ -229,12 +230,11 @@ def parse_pki_message(data: bytes) -> PkiRequest:
         # Not verified: read what a FAILURE reply needs from the structure itself.
         return _unverified_request(data, str(exc))
     # Verified: the SCEP attributes are read from the structure the verification parsed (the
-    # message is parsed once), and checked as below.
-    attrs = verified.signed_attributes
-    if attrs is None:
+    # message and its signed attributes are parsed once), and checked as below.
+    if verified.signed_attributes is None:
         raise ScepMessageError("not a SCEP message: no signed attributes")
     try:
-        values = _scep_values(attrs)
+        values = _scep_values(verified.attributes_as_sent())
     except cms.CMSError as exc:
         raise ScepMessageError(str(exc)) from None
     return _request(
@@ -257,7 +257,7 @@ def _unverified_request(data: bytes, signature_error: str) -> PkiRequest:
         if isinstance(attrs, core.Void):
             raise ScepMessageError("not a SCEP message: no signed attributes")
         digest = signer_info["digest_algorithm"]["algorithm"].native
-        values = _scep_values(attrs)
+        values = _scep_values(cms.attributes_as_sent(attrs))
     except cms.CMSError as exc:
         raise ScepMessageError(str(exc)) from None
     except cms.PARSE_ERRORS:
@@ -275,13 +275,13 @@ _REQUEST_ATTRIBUTES = {
 }
 
 
-def _scep_values(attrs: asn1_cms.CMSAttributes) -> dict[str, object]:
+def _scep_values(attrs: Iterable[core.Sequence]) -> dict[str, object]:
     """messageType, transactionID and senderNonce (dotted OID -> value, the first of each
     attribute, as `cms.find_attribute` reads it; None when unreadable) in one pass over the set;
     CMSError when the set cannot be read."""
     found: dict[str, core.Any | None] = {}
     try:
-        for attr in cms.attributes_as_sent(attrs):
+        for attr in attrs:
             oid = _REQUEST_ATTRIBUTES.get(attr["type"].contents)
             if oid is not None and oid not in found:
                 values = attr["values"]
