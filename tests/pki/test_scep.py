@@ -728,3 +728,35 @@ def test_a_request_reads_the_same_whether_its_signature_verifies_or_not(
         assert request.transaction_id == transaction_id
         assert request.digest_algorithm == "sha1"
     assert verified.sender_nonce == unverified.sender_nonce and len(verified.sender_nonce) == 16
+
+
+def test_a_verified_requests_attributes_are_not_parsed_again(
+    test_ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The SCEP attributes of a verified request are read from the set its signature check
+    parsed; an unverified one's from the message, with the same spec."""
+    message, transaction_id, _ = scep_client.build_pkcs_req(
+        key=rsa_key, subject_cn="d", challenge="pw", ca_cert=test_ca.certificate
+    )
+    loads: list[bytes] = []
+    real_load = cms._SignedAttributes.load
+    monkeypatch.setattr(
+        cms._SignedAttributes, "load", lambda encoded: loads.append(encoded) or real_load(encoded)
+    )
+    # asn1crypto's own attribute spec decodes each attribute's type to choose its values' spec.
+    full_reads: list[object] = []
+    real_spec = asn1_cms.CMSAttribute._spec_callbacks["values"]
+    monkeypatch.setitem(
+        asn1_cms.CMSAttribute._spec_callbacks,
+        "values",
+        lambda attribute: full_reads.append(attribute) or real_spec(attribute),
+    )
+    verified = scep.parse_pki_message(message)
+    assert verified.signature_error is None and verified.transaction_id == transaction_id
+    assert len(loads) == 1 and full_reads == []
+    tampered = bytearray(message)
+    tampered[-1] ^= 0xFF  # the signature value
+    unverified = scep.parse_pki_message(bytes(tampered))
+    assert unverified.signature_error is not None
+    assert unverified.transaction_id == transaction_id
+    assert unverified.sender_nonce == verified.sender_nonce
