@@ -56,10 +56,24 @@ class VerifiedCMS:
     digest_algorithm: str
     content_type: str = "data"
     signed_attributes: cms.CMSAttributes | None = None
+    # The attributes as the check of contentType and messageDigest read them, when it read them
+    # as sent (see `attributes_as_sent`).
+    checked_attributes: core.SetOf | None = dataclasses.field(
+        default=None, repr=False, compare=False
+    )
 
     def attribute(self, oid: str) -> core.Any | None:
         """The first value of a signed attribute (dotted OID), unparsed; None when absent."""
         return find_attribute(self.signed_attributes, oid)
+
+    def attributes_as_sent(self) -> Iterable[core.Sequence]:
+        """`attributes_as_sent` of the signed attributes (none without them), read once: the
+        set the verification checked is read again when it is the one sent."""
+        if self.signed_attributes is None:
+            return ()
+        if self.checked_attributes is not None:
+            return self.checked_attributes
+        return attributes_as_sent(self.signed_attributes)
 
 
 # What asn1crypto and `cryptography` raise on malformed input: asn1crypto parses lazily, so a
@@ -345,10 +359,14 @@ def _verify_parsed(
     certs = _certificates(signed)
     signer = _find_signer(signer_info, certs)
 
+    checked = None
     if has_attrs:
         # The signature covers the attributes re-tagged as a DER SET OF (RFC 5652 §5.4).
         signed_bytes = b"\x31" + attrs.dump()[1:]
-        _check_signed_attributes(signed_bytes, content_type, digest_name, content)
+        checked = _check_signed_attributes(signed_bytes, content_type, digest_name, content)
+        if attrs.children is not None:
+            # `dump()` re-encoded them (a header ending in 0x80): the checked set is in DER order.
+            checked = None
     else:
         signed_bytes = content
     scheme = _scheme(sig_alg)
@@ -361,6 +379,7 @@ def _verify_parsed(
         digest_algorithm=digest_name,
         content_type=content_type,
         signed_attributes=attrs if has_attrs else None,
+        checked_attributes=checked,
     )
     template = None
     if embedded_bytes is None and signature_value.method == 0:
@@ -575,6 +594,19 @@ class _SignedAttributes(core.SetOf):  # type: ignore[misc]
     _child_spec = _SignedAttribute
 
 
+def attributes_as_sent(attrs: cms.CMSAttributes) -> Iterable[core.Sequence]:
+    """The attributes of a parsed set, in the order they were sent, each read as `type` and
+    unparsed `values` (what `find_attribute` reads, without `cms.CMSAttribute` decoding every
+    type to pick its values' spec: a third of the cost for a SCEP request's six).
+
+    The set's own children once asn1crypto has parsed them: it does so when it re-encodes a set
+    whose header ends in 0x80 on `dump()`, and its encoding is then the DER-sorted copy. Else
+    its encoding is as sent, read again with the lighter spec."""
+    if attrs.children is not None:
+        return attrs
+    return _SignedAttributes.load(der(0x31, attrs.contents))
+
+
 # The two attribute types as encoded (their contents octets): compared as bytes, which is exact
 # because an OID has one valid encoding (X.690 8.19.2), and cheaper than decoding each type.
 _CONTENT_TYPE = cms.CMSAttributeType("content_type").contents
@@ -583,13 +615,14 @@ _MESSAGE_DIGEST = cms.CMSAttributeType("message_digest").contents
 
 def _check_signed_attributes(
     signed_bytes: bytes, content_type: str, digest_name: str, content: bytes
-) -> None:
+) -> core.SetOf:
     """The contentType and messageDigest attributes (the first of each, as `find_attribute`
     reads them), checked against the content; read in one pass from the exact bytes the
-    signature covers."""
+    signature covers. Returns the set as read (each attribute parsed as type and values)."""
     first: dict[bytes, core.Any | None] = {}
     try:
-        for attr in _SignedAttributes.load(signed_bytes):
+        attributes = _SignedAttributes.load(signed_bytes)
+        for attr in attributes:
             oid = attr["type"].contents
             if oid in (_CONTENT_TYPE, _MESSAGE_DIGEST) and oid not in first:
                 values = attr["values"]
@@ -607,6 +640,7 @@ def _check_signed_attributes(
         raise CMSError("signed attributes are malformed") from None
     if not hmac.compare_digest(expected, _digest(digest_name, content)):
         raise CMSError("messageDigest does not match the content (content was altered)")
+    return attributes
 
 
 def _octets(value: core.Asn1Value) -> bytes:
@@ -683,11 +717,12 @@ def build_signed_data(
     digest: str = "sha256",
     detached: bool = False,
     signed_attributes: bool = True,
-    extra_attributes: Iterable[cms.CMSAttribute] = (),
+    extra_attributes: Iterable[cms.CMSAttribute | bytes] = (),
     chain: Iterable[x509.Certificate] = (),
     content_type: str = "data",
 ) -> bytes:
-    """Build a DER ContentInfo(SignedData) with one signer; attributes are DER-sorted."""
+    """Build a DER ContentInfo(SignedData) with one signer; attributes are DER-sorted.
+    `extra_attributes`: asn1crypto attributes, or their encodings (`scep.scep_attributes`)."""
     hash_algorithm(digest)
     # The structure is written from encoded parts: tag-length-value by hand for the SEQUENCEs
     # and SETs, asn1crypto only for leaf values and the caller's extra attributes. Handing
@@ -710,7 +745,7 @@ def build_signed_data(
                 _ATTRIBUTE_TYPE["message_digest"] + der(0x31, der(0x04, _digest(digest, content))),
             ),
             der(0x30, _ATTRIBUTE_TYPE["signing_time"] + der(0x31, _utc_time(_now()))),
-            *(a.dump() for a in extra_attributes),
+            *(a if isinstance(a, bytes) else a.dump() for a in extra_attributes),
         ]
         # DER requires SET OF members in ascending order of their encodings; OpenSSL re-encodes
         # (and so re-sorts) the set when verifying, so an unsorted set would not verify there.

@@ -966,3 +966,144 @@ def test_the_templates_used_last_are_kept(
     assert _remembered(cms.sign_detached(BODY, certificate=signers[3], key=rsa_key), BODY)
     assert len(cms._templates) == 3
     assert [later(cert) for cert in signers] == [True, False, True, True]
+
+
+def _read(attributes: object) -> list[tuple[bytes, list[bytes]]]:
+    return [
+        (a["type"].contents, [v.dump() for v in a["values"]])
+        for a in attributes  # type: ignore[attr-defined]
+    ]
+
+
+# Duplicate types in an order DER would change (the second message type sorts first); a
+# padding attribute brings the set to the size a test asks for.
+_SENT = [
+    _attr(scep.OID_MESSAGE_TYPE, cms.der(0x13, b"19")),
+    _attr("content_type", DATA),
+    _attr(scep.OID_MESSAGE_TYPE, cms.der(0x13, b"17")),
+    _attr(scep.OID_TRANSACTION_ID, cms.der(0x0C, b"\xc3\xa9")),
+]
+
+
+def _attribute_set(size: int, header: str) -> bytes:
+    def padded(room: int) -> bytes:
+        value = cms.der(0x04, b"P" * room)
+        return b"".join(_SENT) + cms.der(0x30, b"\x06\x03\x2a\x03\x04" + cms.der(0x31, value))
+
+    contents = padded(size - sum(map(len, _SENT)) - 11)
+    contents = padded(size - sum(map(len, _SENT)) - 11 - (len(contents) - size))
+    assert len(contents) == size
+    if header == "indefinite":
+        return b"\x31\x80" + contents + b"\x00\x00"
+    return cms.der(0x31, contents)
+
+
+@pytest.mark.parametrize("header", ["definite", "indefinite"])
+@pytest.mark.parametrize("size", [100, 128, 300, 384])  # 128 and 384: the header ends in 0x80
+@pytest.mark.parametrize("dumped", [False, True])
+def test_attributes_are_read_as_sent_with_the_lighter_spec(
+    header: str, size: int, dumped: bool
+) -> None:
+    """`attributes_as_sent` reads what iterating the `CMSAttributes` reads, in the same order,
+    whether the set was dumped (and so, with a header ending in 0x80 or an indefinite length,
+    re-encoded in DER order) or not."""
+    encoded = _attribute_set(size, header)
+    full = asn1_cms.CMSAttributes.load(encoded)
+    light = asn1_cms.CMSAttributes.load(encoded)
+    if dumped:
+        light.dump()
+    assert _read(cms.attributes_as_sent(light)) == _read(full)
+    assert [values for _, values in _read(full)][:3] == [
+        [cms.der(0x13, b"19")],
+        [DATA],
+        [cms.der(0x13, b"17")],
+    ]
+    if dumped and (header == "indefinite" or size in (128, 384)):
+        # The set's encoding is now the DER-sorted copy: read again, it is in another order.
+        again = cms._SignedAttributes.load(cms.der(0x31, light.contents))
+        assert _read(again) != _read(full)
+
+
+def _attached_with_attributes(
+    sent: bytes, signed: bytes, *, certificate: x509.Certificate, key: rsa.RSAPrivateKey
+) -> bytes:
+    """An attached SHA-256 signature whose signed attributes are `sent` (their SET contents),
+    signed as `signed`."""
+    from asn1crypto import x509 as asn1_x509
+
+    signer = {
+        "version": "v1",
+        "sid": _issuer_and_serial(certificate),
+        "digest_algorithm": {"algorithm": "sha256"},
+        "signed_attrs": asn1_cms.CMSAttributes.load(cms.der(0x31, sent)),
+        "signature_algorithm": {"algorithm": "rsassa_pkcs1v15"},
+        "signature": key.sign(cms.der(0x31, signed), padding.PKCS1v15(), hashes.SHA256()),
+    }
+    signed_data = asn1_cms.SignedData(
+        {
+            "version": "v1",
+            "digest_algorithms": [{"algorithm": "sha256"}],
+            "encap_content_info": {"content_type": "data", "content": BODY},
+            "certificates": [
+                asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
+            ],
+            "signer_infos": [signer],
+        }
+    )
+    return asn1_cms.ContentInfo({"content_type": "signed_data", "content": signed_data}).dump()
+
+
+@pytest.mark.parametrize("size", [200, 384])  # 384: the header A0 82 01 80
+def test_a_verified_messages_attributes_are_read_as_sent(
+    test_ca: certificates.Identity,
+    rsa_key: rsa.RSAPrivateKey,
+    size: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What `attributes_as_sent` reads of a verified message: the set the verification checked
+    (not parsed again), or, when asn1crypto re-encoded the set to check it, the set as sent."""
+    cert = _leaf(test_ca, rsa_key, serial=1120 + size, days=2)
+    needed = [_attr("message_digest", cms.der(0x04, _sha256(BODY))), *_SENT]
+    room = size - sum(map(len, needed)) - 11
+    for _ in range(2):
+        padding_attr = _attr("1.2.3.4", cms.der(0x04, b"P" * room))
+        contents = b"".join(needed) + padding_attr
+        room -= len(contents) - size
+    assert len(contents) == size
+    # As sent, unsorted; signed as DER sorts it, which only the re-encoded (0x80) set verifies.
+    sent, signed = contents, b"".join(sorted([*needed, padding_attr]))
+    if size == 200:
+        sent = signed
+    # asn1crypto re-encodes a 0x80 header on writing too: the attributes as sent are put in.
+    message = _attached_with_attributes(signed, signed, certificate=cert, key=rsa_key)
+    assert message.count(signed) == 1
+    message = message.replace(signed, sent)
+    loads = []
+    real_load = cms._SignedAttributes.load
+
+    def counted(encoded: bytes) -> object:
+        loads.append(encoded)
+        return real_load(encoded)
+
+    monkeypatch.setattr(cms._SignedAttributes, "load", counted)
+    verified = cms.verify_signed_data(message)
+    read = _read(verified.attributes_as_sent())
+    assert read == _read(asn1_cms.CMSAttributes.load(cms.der(0x31, sent)))
+    if size == 200:
+        assert verified.checked_attributes is not None and len(loads) == 1
+    else:
+        assert verified.checked_attributes is None and len(loads) == 1
+        assert next(v for t, v in read if t == _SENT_TYPE) == [cms.der(0x13, b"19")]
+        assert sent != signed
+
+
+_SENT_TYPE = asn1_core.ObjectIdentifier(scep.OID_MESSAGE_TYPE).contents
+
+
+def test_a_message_without_attributes_has_none_to_read(
+    test_ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey
+) -> None:
+    cert = _leaf(test_ca, rsa_key, serial=1130, days=2)
+    signature = cms.sign_detached(BODY, certificate=cert, key=rsa_key)
+    verified = cms.verify_signed_data(signature, detached_content=BODY)
+    assert list(verified.attributes_as_sent()) == []

@@ -178,6 +178,77 @@ def test_cert_rep_attributes_are_der_sorted(
     } <= types
 
 
+def _asn1crypto_attributes(**values: Any) -> list[bytes]:
+    """The SCEP attributes as asn1crypto writes them from `cms.attribute` (what
+    `scep_attributes` wrote before it assembled them from encoded parts)."""
+    attrs = [
+        cms.attribute(scep.OID_MESSAGE_TYPE, core.PrintableString(values["message_type"].value)),
+        cms.attribute(scep.OID_TRANSACTION_ID, core.PrintableString(values["transaction_id"])),
+        cms.attribute(scep.OID_SENDER_NONCE, core.OctetString(values["sender_nonce"])),
+    ]
+    if values.get("recipient_nonce") is not None:
+        nonce = core.OctetString(values["recipient_nonce"])
+        attrs.append(cms.attribute(scep.OID_RECIPIENT_NONCE, nonce))
+    if values.get("status") is not None:
+        status = core.PrintableString(values["status"].value)
+        attrs.append(cms.attribute(scep.OID_PKI_STATUS, status))
+    if values.get("fail_info") is not None:
+        fail_info = core.PrintableString(str(int(values["fail_info"])))
+        attrs.append(cms.attribute(scep.OID_FAIL_INFO, fail_info))
+    if values.get("fail_info_text"):
+        text = core.UTF8String(values["fail_info_text"][:200])
+        attrs.append(cms.attribute(scep.OID_FAIL_INFO_TEXT, text))
+    return [a.dump() for a in attrs]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"transaction_id": "A1B2", "sender_nonce": b"n" * 16},
+        {  # a success reply
+            "transaction_id": "F" * 64,
+            "sender_nonce": b"\x00" * 16,
+            "recipient_nonce": b"\xff" * 16,
+            "status": scep.PkiStatus.SUCCESS,
+        },
+        {  # long values: two- and three-byte DER lengths; the text is cut at 200 characters
+            "transaction_id": "t" * 200,
+            "sender_nonce": b"s" * 300,
+            "recipient_nonce": b"",
+            "status": scep.PkiStatus.FAILURE,
+            "fail_info": scep.FailInfo.BAD_CERT_ID,
+            "fail_info_text": "d\u00e9j\u00e0 \u20ac " * 60,
+        },
+        {  # latin-1 beyond ASCII, as asn1crypto writes a PrintableString
+            "transaction_id": "caf\u00e9 \u00ff",
+            "sender_nonce": b"n",
+            "status": scep.PkiStatus.PENDING,
+            "fail_info": scep.FailInfo.BAD_ALG,
+            "fail_info_text": "x",
+        },
+    ],
+)
+@pytest.mark.parametrize("message_type", list(scep.MessageType))
+def test_scep_attributes_are_the_der_asn1crypto_writes(
+    values: dict[str, Any], message_type: scep.MessageType
+) -> None:
+    values = {**values, "message_type": message_type}
+    assert scep.scep_attributes(**values) == _asn1crypto_attributes(**values)
+
+
+def test_a_transaction_id_outside_latin_1_raises_as_with_asn1crypto() -> None:
+    """The same exception as before (the view then answers 500: reported, not changed here)."""
+    values: dict[str, Any] = {
+        "message_type": scep.MessageType.CERT_REP,
+        "transaction_id": "\u20ac",
+        "sender_nonce": b"n",
+    }
+    with pytest.raises(UnicodeEncodeError):
+        _asn1crypto_attributes(**values)
+    with pytest.raises(UnicodeEncodeError):
+        scep.scep_attributes(**values)
+
+
 @pytest.mark.parametrize("cipher", ["3des", "aes192", "des"])
 def test_envelope_is_the_der_asn1crypto_writes(test_ca: certificates.Identity, cipher: str) -> None:
     """The envelopes cryptography's builder does not write (3DES, AES-192, legacy single DES)
@@ -657,3 +728,35 @@ def test_a_request_reads_the_same_whether_its_signature_verifies_or_not(
         assert request.transaction_id == transaction_id
         assert request.digest_algorithm == "sha1"
     assert verified.sender_nonce == unverified.sender_nonce and len(verified.sender_nonce) == 16
+
+
+def test_a_verified_requests_attributes_are_not_parsed_again(
+    test_ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The SCEP attributes of a verified request are read from the set its signature check
+    parsed; an unverified one's from the message, with the same spec."""
+    message, transaction_id, _ = scep_client.build_pkcs_req(
+        key=rsa_key, subject_cn="d", challenge="pw", ca_cert=test_ca.certificate
+    )
+    loads: list[bytes] = []
+    real_load = cms._SignedAttributes.load
+    monkeypatch.setattr(
+        cms._SignedAttributes, "load", lambda encoded: loads.append(encoded) or real_load(encoded)
+    )
+    # asn1crypto's own attribute spec decodes each attribute's type to choose its values' spec.
+    full_reads: list[object] = []
+    real_spec = asn1_cms.CMSAttribute._spec_callbacks["values"]
+    monkeypatch.setitem(
+        asn1_cms.CMSAttribute._spec_callbacks,
+        "values",
+        lambda attribute: full_reads.append(attribute) or real_spec(attribute),
+    )
+    verified = scep.parse_pki_message(message)
+    assert verified.signature_error is None and verified.transaction_id == transaction_id
+    assert len(loads) == 1 and full_reads == []
+    tampered = bytearray(message)
+    tampered[-1] ^= 0xFF  # the signature value
+    unverified = scep.parse_pki_message(bytes(tampered))
+    assert unverified.signature_error is not None
+    assert unverified.transaction_id == transaction_id
+    assert unverified.sender_nonce == verified.sender_nonce
