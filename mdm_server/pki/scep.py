@@ -173,13 +173,15 @@ def scep_attributes(
     """The SCEP signed attributes of a pkiMessage, encoded (build_signed_data sorts them).
 
     Written from encoded parts, as asn1crypto writes them from `cms.attribute` (the strings'
-    encodings are its own: latin-1 for a PrintableString, which raises on other characters;
-    tests/pki/test_scep.py compares byte for byte): asn1crypto builds and checks several objects
+    encodings are its own: latin-1 for a PrintableString; tests/pki/test_scep.py compares byte
+    for byte). A transactionID is echoed as the text the client sent: a PrintableString as RFC
+    8894 has it when latin-1 holds the text (as before), else a UTF8String (a client may send
+    any text as a UTF8String; latin-1 would raise, and the request end in a 500). asn1crypto builds and checks several objects
     per attribute, 0.15 ms of CPU for the five of a CertRep, more than the rest of the
     signature's structure."""
     attrs = [
         _attribute(OID_MESSAGE_TYPE, cms.der(0x13, message_type.value.encode("latin-1"))),
-        _attribute(OID_TRANSACTION_ID, cms.der(0x13, transaction_id.encode("latin-1"))),
+        _attribute(OID_TRANSACTION_ID, _text(transaction_id)),
         _attribute(OID_SENDER_NONCE, cms.der(0x04, sender_nonce)),
     ]
     if recipient_nonce is not None:
@@ -194,6 +196,15 @@ def scep_attributes(
         text = fail_info_text[:200].encode("utf-8")
         attrs.append(_attribute(OID_FAIL_INFO_TEXT, cms.der(0x0C, text)))
     return attrs
+
+
+def _text(value: str) -> bytes:
+    """A PrintableString of `value` when latin-1 holds it, else a UTF8String (a lone surrogate,
+    which no string read from DER decodes to, replaced rather than raised)."""
+    try:
+        return cms.der(0x13, value.encode("latin-1"))
+    except UnicodeEncodeError:
+        return cms.der(0x0C, value.encode("utf-8", "replace"))
 
 
 def _attribute(oid: str, value: bytes) -> bytes:

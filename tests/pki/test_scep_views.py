@@ -10,13 +10,14 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from asn1crypto import core
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.test import Client
 from django.utils import timezone
 
-from mdm_server.pki import certificates, scep, services
+from mdm_server.pki import certificates, cms, scep, services
 from mdm_server.pki.models import IssuedCertificate, ScepChallenge
 from tests.simulator import scep_client
 
@@ -539,3 +540,31 @@ def test_openssl_streamed_ber_request_is_issued(
         envelope=openssl_envelope("-aes256", "-stream", "-indef"),
     )  # fmt: skip
     assert result.ok, result
+
+
+@pytest.mark.parametrize("transaction_id", ["\u20ac-42", "\u8bbe\u5907", "ok_latin-1_\u00e9"])
+def test_any_text_transaction_id_is_echoed_not_a_500(
+    client: Client, ca: certificates.Identity, transaction_id: str
+) -> None:
+    """A client may write its transactionID as a UTF8String with any text (RFC 8894 says
+    PrintableString): the CertRep echoes the same text, written as a PrintableString when
+    latin-1 holds it, else as a UTF8String. It used to raise inside the CertRep: a 500."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    signer = scep_client._self_signed(
+        key, x509.Name([x509.NameAttribute(x509.oid.NameOID.COMMON_NAME, "device")])
+    )
+    message = cms.build_signed_data(
+        scep.encrypt_envelope(b"not a CSR", recipient=ca.certificate, cipher="aes128"),
+        certificate=signer,
+        key=key,
+        extra_attributes=[
+            cms.attribute(scep.OID_MESSAGE_TYPE, core.PrintableString("19")),
+            cms.attribute(scep.OID_TRANSACTION_ID, core.UTF8String(transaction_id)),
+            cms.attribute(scep.OID_SENDER_NONCE, core.OctetString(b"n" * 16)),
+        ],
+    )
+    response = _post(client, message)
+    assert response.status_code == 200
+    reply = scep.read_attributes(cms.verify_signed_data(response.content))
+    assert reply["transaction_id"] == transaction_id
+    assert reply["pki_status"] == scep.PkiStatus.FAILURE.value
