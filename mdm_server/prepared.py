@@ -17,7 +17,8 @@ comes out altered, and that query simply runs through the ORM each time, with th
     _BY_SLUG = PreparedQuery(lambda slug: Configuration.objects.filter(slug=slug)[:1], str)
     config = _BY_SLUG.first("default")
 
-Writes the same way: `PreparedInsert(Model).save(obj)`, `PreparedUpdate(Model, fields).save(obj)`,
+Writes the same way: `PreparedInsert(Model).save(obj)`, `PreparedUpdate(Model, fields).save(obj)`
+(and `save_together(update, obj, other_update, other)`: two of them in one statement),
 `PreparedQuerySetUpdate(build, changes, *types).update(*values)` (a `QuerySet.update()`) and
 `PreparedBulkInsert(Model).create(objs)` (a `bulk_create()` of a few rows) and
 `PreparedInsertSelect(Model, build, *types, column=..., values=...).insert(*values)` (a
@@ -468,15 +469,31 @@ class PreparedUpdate:
         _plain_fields(model, self.fields)
 
     def save(self, obj: Model) -> None:
-        if obj.pk is None or _through_save(obj):
+        statement = self._statement(obj)
+        if statement is None:
             obj.save(update_fields=self.names)
             return
+        alias, sql, params = statement
+        with (
+            transaction.mark_for_rollback_on_error(using=alias),
+            connections[alias].cursor() as cursor,
+        ):
+            cursor.execute(sql, params)
+            updated = cursor.rowcount
+        if not updated:
+            raise DatabaseError("Save with update_fields did not affect any rows.")
+        obj._state.db = alias
+
+    def _statement(self, obj: Model) -> tuple[str, str, list[Any]] | None:
+        """(database alias, SQL, parameters) of the UPDATE of `obj`; None when it goes through
+        `save()` (no key yet, save receivers, a value that is an expression)."""
+        if obj.pk is None or _through_save(obj):
+            return None
         alias = obj._state.db or router.db_for_write(self.model, instance=obj)
         connection = connections[alias]
         values = [field.pre_save(obj, False) for field in self.fields]
         if any(hasattr(value, "resolve_expression") for value in values):
-            obj.save(update_fields=self.names)
-            return
+            return None
         params = [
             field.get_db_prep_save(value, connection=connection)
             for field, value in zip(self.fields, values, strict=True)
@@ -488,12 +505,28 @@ class PreparedUpdate:
             for field, value in zip(self.fields, params, strict=True)
         )
         sql = f"UPDATE {qn(meta.db_table)} SET {columns} WHERE {qn(meta.pk.column)} = %s"  # noqa: S608 - quoted names, values are parameters
-        with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
-            cursor.execute(sql, [*params, meta.pk.get_db_prep_value(obj.pk, connection)])
-            updated = cursor.rowcount
-        if not updated:
-            raise DatabaseError("Save with update_fields did not affect any rows.")
-        obj._state.db = alias
+        return alias, sql, [*params, meta.pk.get_db_prep_value(obj.pk, connection)]
+
+
+def save_together(first: PreparedUpdate, a: Model, second: PreparedUpdate, b: Model) -> None:
+    """`first.save(a)` and `second.save(b)` in one statement on PostgreSQL (the first UPDATE in a
+    data-modifying WITH, which PostgreSQL runs whether or not it is read; the second counts only
+    if the first updated its row): one round trip fewer for two rows written together (the
+    enrollment profile's session and token). DatabaseError, as from `save()`, when either row
+    is gone. Elsewhere, or when either would go through `save()`, the two saves in turn."""
+    one, two = first._statement(a), second._statement(b)
+    if one is None or two is None or one[0] != two[0] or connections[one[0]].vendor != "postgresql":
+        first.save(a)
+        second.save(b)
+        return
+    alias = one[0]
+    sql = f"WITH first AS ({one[1]} RETURNING 1) {two[1]} AND EXISTS (SELECT 1 FROM first)"  # noqa: S608 - statements written above, values are parameters
+    with transaction.mark_for_rollback_on_error(using=alias), connections[alias].cursor() as cursor:
+        cursor.execute(sql, [*one[2], *two[2]])
+        updated = cursor.rowcount
+    if not updated:
+        raise DatabaseError("Save with update_fields did not affect any rows.")
+    a._state.db = b._state.db = alias
 
 
 class PreparedInsertSelect:

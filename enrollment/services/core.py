@@ -29,7 +29,7 @@ from enrollment.models import (
 from mdm_server import apple, config_cache
 from mdm_server.config_cache import CachedValue
 from mdm_server.paths import path_for
-from mdm_server.prepared import PreparedInsert, PreparedQuery, PreparedUpdate
+from mdm_server.prepared import PreparedInsert, PreparedQuery, PreparedUpdate, save_together
 
 if TYPE_CHECKING:
     pass
@@ -322,8 +322,8 @@ def _new_token(
 
 
 # Every sign-in writes a session and its token, every profile POST reads and locks both and
-# updates both: compiled once per thread (mdm_server.prepared; README, "Prepared statements on
-# the sign-in and profile requests").
+# updates both (one statement: save_together): compiled once per thread (mdm_server.prepared;
+# README, "Prepared statements on the sign-in and profile requests").
 _INSERT_SESSION = PreparedInsert(EnrollmentSession)
 _INSERT_TOKEN = PreparedInsert(EnrollmentToken)
 _UPDATE_SESSION_PROFILE = PreparedUpdate(
@@ -651,9 +651,8 @@ def _issue_account_profile(
     session.platform = apple.platform_of(info.product) or ""
     session.model_family = re.sub(r"[\d,]+$", "", info.product)[:32]
     session.status = EnrollmentSession.Status.PROFILE_ISSUED
-    _UPDATE_SESSION_PROFILE.save(session)
     token.profile_issued_at = now
-    _UPDATE_TOKEN_PROFILE.save(token)
+    save_together(_UPDATE_SESSION_PROFILE, session, _UPDATE_TOKEN_PROFILE, token)
     return build_profile_for(session, configuration=configuration, options=options), session
 
 

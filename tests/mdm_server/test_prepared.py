@@ -21,6 +21,7 @@ from mdm_server.prepared import (
     PreparedQuery,
     PreparedQuerySetUpdate,
     PreparedUpdate,
+    save_together,
 )
 from tests.channels import create_channel, new_channel
 
@@ -408,6 +409,47 @@ def test_a_prepared_update_writes_only_its_fields(enrollments: list[Enrollment])
     Enrollment.objects.filter(pk=row.pk).delete()
     with pytest.raises(DatabaseError):
         update.save(row)
+
+
+def test_two_prepared_updates_saved_together_are_one_statement(
+    enrollments: list[Enrollment],
+) -> None:
+    first = PreparedUpdate(Enrollment, ["topic", "unlock_token", "ddm_status"])
+    second = PreparedUpdate(Enrollment, ["push_magic"])
+    one, two = (Enrollment.objects.get(pk=e.pk) for e in enrollments)
+    one.topic, one.unlock_token, one.ddm_status = "Jo's iPhone", b"\xff\x00", {"a": [1]}
+    one.push_magic = "not written"  # not among the first's fields
+    two.push_magic = "watchOS"
+    with CaptureQueriesContext(connection) as queries:
+        save_together(first, one, second, two)
+    assert len(queries) == 1 and queries[0]["sql"].startswith("WITH")
+    stored_one, stored_two = (Enrollment.objects.get(pk=e.pk) for e in enrollments)
+    assert (stored_one.topic, bytes(stored_one.unlock_token)) == ("Jo's iPhone", b"\xff\x00")
+    assert stored_one.ddm_status == {"a": [1]} and stored_one.push_magic == "iOS"
+    assert stored_two.push_magic == "watchOS" and stored_two.topic == enrollments[1].topic
+    # Either row gone: DatabaseError, as from save(), and nothing of the statement stays.
+    for gone, kept in ((two, one), (one, two)):
+        one.topic = "changed again"
+        two.push_magic = "changed again"
+        Enrollment.objects.filter(pk=gone.pk).delete()
+        with pytest.raises(DatabaseError), transaction.atomic():
+            save_together(first, one, second, two)
+        stored = Enrollment.objects.filter(pk=kept.pk).first()
+        assert stored is None or "changed again" not in (stored.topic, stored.push_magic)
+
+
+def test_updates_saved_together_go_through_save_when_one_would_do_more(
+    enrollments: list[Enrollment],
+) -> None:
+    one, two = (Enrollment.objects.get(pk=e.pk) for e in enrollments)
+    one.topic = "kept"
+    two.status = F("status")  # an expression: only save() evaluates it
+    with CaptureQueriesContext(connection) as queries:
+        save_together(
+            PreparedUpdate(Enrollment, ["topic"]), one, PreparedUpdate(Enrollment, ["status"]), two
+        )
+    assert len(queries) == 2
+    assert Enrollment.objects.get(pk=one.pk).topic == "kept"
 
 
 def test_prepared_writes_go_through_save_when_it_would_do_more() -> None:
