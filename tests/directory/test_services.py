@@ -39,6 +39,35 @@ def test_local_user_sign_in(domains: None) -> None:
     assert info.value.code == "disabled"
 
 
+def test_a_local_sign_in_looks_the_user_up_and_stamps_the_login_in_two_statements(
+    domains: None,
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = _local()
+    _local(username="jo_", email="other@example.com")  # `_` is no wildcard in the lookup
+    source = services.local_source()  # as enrollment passes it (the Managed Apple ID's)
+    auth.authenticate_password(identifier="jo", password="correct horse")  # remembered now
+    before = DirectoryUser.objects.get(pk=user.pk).last_login_at
+    for typed in ("jo", "JO", "Jo@Example.com"):
+        with CaptureQueriesContext(connection) as queries:
+            signed_in = auth.authenticate_password(
+                identifier=typed, password="correct horse", source=source
+            )
+        assert signed_in == user
+        assert [q["sql"].split()[0] for q in queries] == ["SELECT", "UPDATE"], [
+            q["sql"][:150] for q in queries
+        ]
+        stored = DirectoryUser.objects.get(pk=user.pk).last_login_at
+        assert stored is not None and before is not None and stored > before
+        before = stored
+    for typed in ("j%", "jo%", "j_", "jo@example.co"):
+        with pytest.raises(auth.AuthenticationFailed) as info:
+            auth.authenticate_password(identifier=typed, password="correct horse", source=source)
+        assert info.value.code == "unknown_user"
+
+
 def test_local_user_validation(db: None) -> None:
     _local()
     with pytest.raises(services.DirectoryError, match="already exists"):
