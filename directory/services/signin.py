@@ -92,12 +92,13 @@ def _stamp_statement(alias: str, enabled_only: bool) -> tuple[str, list[str], _S
     qn = connection.ops.quote_name
     meta = DirectoryUser._meta
     fields = meta.concrete_fields
-    where = [f"{qn(meta.get_field(name).column)} = %s" for name in ("source", "external_id")]
+    column = {f.name: qn(str(f.column)) for f in fields}  # quoted, in the model's order
+    where = [f"{column['source']} = %s", f"{column['external_id']} = %s"]
     if enabled_only:
-        where.append(qn(meta.get_field("enabled").column))
+        where.append(column["enabled"])
     sql = (
-        f"UPDATE {qn(meta.db_table)} SET {qn(meta.get_field('last_login_at').column)} = %s "  # noqa: S608 - quoted names, values are parameters
-        f"WHERE {' AND '.join(where)} RETURNING {', '.join(qn(f.column) for f in fields)}"
+        f"UPDATE {qn(meta.db_table)} SET {column['last_login_at']} = %s "  # noqa: S608 - quoted names, values are parameters
+        f"WHERE {' AND '.join(where)} RETURNING {', '.join(column.values())}"
     )
     steps = []
     for n, field in enumerate(fields):
