@@ -17,8 +17,9 @@ comes out altered, and that query simply runs through the ORM each time, with th
     _BY_SLUG = PreparedQuery(lambda slug: Configuration.objects.filter(slug=slug)[:1], str)
     config = _BY_SLUG.first("default")
 
-Writes the same way: `PreparedInsert(Model).save(obj)`, `PreparedUpdate(Model, fields).save(obj)`
-(and `save_together(update, obj, other_update, other)`: two of them in one statement),
+Writes the same way: `PreparedInsert(Model).save(obj)` (and `.save_with(obj, child_insert,
+child)`: a row and a child pointing at it in one statement), `PreparedUpdate(Model,
+fields).save(obj)` (and `save_together(update, obj, other_update, other)`: two in one statement),
 `PreparedQuerySetUpdate(build, changes, *types).update(*values)` (a `QuerySet.update()`) and
 `PreparedBulkInsert(Model).create(objs)` (a `bulk_create()` of a few rows) and
 `PreparedInsertSelect(Model, build, *types, column=..., values=...).insert(*values)` (a
