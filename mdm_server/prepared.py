@@ -17,7 +17,9 @@ comes out altered, and that query simply runs through the ORM each time, with th
     _BY_SLUG = PreparedQuery(lambda slug: Configuration.objects.filter(slug=slug)[:1], str)
     config = _BY_SLUG.first("default")
 
-Writes the same way: `PreparedInsert(Model).save(obj)`, `PreparedUpdate(Model, fields).save(obj)`,
+Writes the same way: `PreparedInsert(Model).save(obj)` (and `.save_with(obj, child_insert,
+child)`: a row and a child pointing at it in one statement), `PreparedUpdate(Model,
+fields).save(obj)` (and `save_together(update, obj, other_update, other)`: two in one statement),
 `PreparedQuerySetUpdate(build, changes, *types).update(*values)` (a `QuerySet.update()`) and
 `PreparedBulkInsert(Model).create(objs)` (a `bulk_create()` of a few rows) and
 `PreparedInsertSelect(Model, build, *types, column=..., values=...).insert(*values)` (a
@@ -359,6 +361,92 @@ class PreparedInsert:
         obj._state.adding = False
         obj._state.db = alias
 
+    def save_with(self, obj: Model, child: PreparedInsert, child_obj: Model) -> None:
+        """`self.save(obj)`, then `child.save(child_obj)` whose foreign key points at `obj`, in
+        one statement on PostgreSQL: `obj`'s INSERT in a data-modifying WITH, the child's key
+        column reading the new key from it. One round trip fewer for a row and its first child
+        (a sign-in's session and its token). The child's only foreign key must be to this
+        model's key. Elsewhere, or when either row would go through `save()`, the two saves."""
+        link = child._link_to(self.model)
+        alias = router.db_for_write(self.model, instance=obj)
+        connection = connections[alias]
+        if (
+            connection.vendor != "postgresql"
+            or obj.pk is not None
+            or child_obj.pk is not None
+            or _through_save(obj)
+            or _through_save(child_obj)
+            or router.db_for_write(child.model, instance=child_obj) != alias
+        ):
+            self._save_then(obj, child, child_obj)
+            return
+        obj._prepare_related_fields_for_save(operation_name="save")
+        values = [field.pre_save(obj, True) for field in self.fields]
+        child_values = [field.pre_save(child_obj, True) for field in child.fields if field != link]
+        if any(hasattr(value, "resolve_expression") for value in (*values, *child_values)):
+            self._save_then(obj, child, child_obj)
+            return
+        params = [
+            field.get_db_prep_save(value, connection=connection)
+            for field, value in zip(self.fields, values, strict=True)
+        ]
+        params += [
+            field.get_db_prep_save(value, connection=connection)
+            for field, value in zip(
+                [f for f in child.fields if f != link], child_values, strict=True
+            )
+        ]
+        with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
+            cursor.execute(self._pair_sql(alias, child, link), params)
+            child_pk, pk = cursor.fetchone()
+        obj.pk = pk
+        setattr(child_obj, link.name, obj)  # the key and the cached row, as save() leaves them
+        child_obj.pk = child_pk
+        for saved in (obj, child_obj):
+            saved._state.adding = False
+            saved._state.db = alias
+
+    def _save_then(self, obj: Model, child: PreparedInsert, child_obj: Model) -> None:
+        self.save(obj)
+        child.save(child_obj)  # its foreign key is filled in from `obj`, saved now
+
+    def _link_to(self, model: type[Model]) -> Field[Any, Any]:
+        """This model's foreign key to `model`'s key, its only relation (else ValueError)."""
+        relations = [f for f in self.fields if f.is_relation]
+        if (
+            len(relations) != 1
+            or relations[0].related_model is not model
+            or relations[0].target_field != model._meta.pk
+        ):
+            raise ValueError(
+                f"{self.model._meta.label}: save_with needs one foreign key, to "
+                f"{model._meta.label}'s key"
+            )
+        return relations[0]
+
+    def _pair_sql(self, alias: str, child: PreparedInsert, link: Field[Any, Any]) -> str:
+        pairs: dict[tuple[str, int], str] = self._local.__dict__.setdefault("pairs", {})
+        key = (alias, id(child))
+        if key not in pairs:
+            connection = connections[alias]
+            qn = connection.ops.quote_name
+            meta, child_meta = self.model._meta, child.model._meta
+            new_key = f"(SELECT {qn(meta.pk.column)} FROM parent)"  # noqa: S608 - a quoted name
+            pairs[key] = (
+                f"WITH parent AS (INSERT INTO {qn(meta.db_table)} "  # noqa: S608 - quoted names, values are parameters
+                f"({', '.join(qn(f.column) for f in self.fields)}) VALUES "
+                f"({', '.join(_placeholder(f, None, connection) for f in self.fields)}) "
+                f"RETURNING {qn(meta.pk.column)}) "
+                f"INSERT INTO {qn(child_meta.db_table)} "
+                f"({', '.join(qn(f.column) for f in child.fields)}) VALUES ("
+                + ", ".join(
+                    new_key if f == link else _placeholder(f, None, connection)
+                    for f in child.fields
+                )
+                + f") RETURNING {qn(child_meta.pk.column)}, {qn(link.column)}"
+            )
+        return pairs[key]
+
     def _sql(self, alias: str, obj: Model) -> tuple[str, bool]:
         compiled = getattr(self._local, "compiled", None)
         if compiled is None or compiled[0] != alias:
@@ -468,15 +556,31 @@ class PreparedUpdate:
         _plain_fields(model, self.fields)
 
     def save(self, obj: Model) -> None:
-        if obj.pk is None or _through_save(obj):
+        statement = self._statement(obj)
+        if statement is None:
             obj.save(update_fields=self.names)
             return
+        alias, sql, params = statement
+        with (
+            transaction.mark_for_rollback_on_error(using=alias),
+            connections[alias].cursor() as cursor,
+        ):
+            cursor.execute(sql, params)
+            updated = cursor.rowcount
+        if not updated:
+            raise DatabaseError("Save with update_fields did not affect any rows.")
+        obj._state.db = alias
+
+    def _statement(self, obj: Model) -> tuple[str, str, list[Any]] | None:
+        """(database alias, SQL, parameters) of the UPDATE of `obj`; None when it goes through
+        `save()` (no key yet, save receivers, a value that is an expression)."""
+        if obj.pk is None or _through_save(obj):
+            return None
         alias = obj._state.db or router.db_for_write(self.model, instance=obj)
         connection = connections[alias]
         values = [field.pre_save(obj, False) for field in self.fields]
         if any(hasattr(value, "resolve_expression") for value in values):
-            obj.save(update_fields=self.names)
-            return
+            return None
         params = [
             field.get_db_prep_save(value, connection=connection)
             for field, value in zip(self.fields, values, strict=True)
@@ -488,12 +592,28 @@ class PreparedUpdate:
             for field, value in zip(self.fields, params, strict=True)
         )
         sql = f"UPDATE {qn(meta.db_table)} SET {columns} WHERE {qn(meta.pk.column)} = %s"  # noqa: S608 - quoted names, values are parameters
-        with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
-            cursor.execute(sql, [*params, meta.pk.get_db_prep_value(obj.pk, connection)])
-            updated = cursor.rowcount
-        if not updated:
-            raise DatabaseError("Save with update_fields did not affect any rows.")
-        obj._state.db = alias
+        return alias, sql, [*params, meta.pk.get_db_prep_value(obj.pk, connection)]
+
+
+def save_together(first: PreparedUpdate, a: Model, second: PreparedUpdate, b: Model) -> None:
+    """`first.save(a)` and `second.save(b)` in one statement on PostgreSQL (the first UPDATE in a
+    data-modifying WITH, which PostgreSQL runs whether or not it is read; the second counts only
+    if the first updated its row): one round trip fewer for two rows written together (the
+    enrollment profile's session and token). DatabaseError, as from `save()`, when either row
+    is gone. Elsewhere, or when either would go through `save()`, the two saves in turn."""
+    one, two = first._statement(a), second._statement(b)
+    if one is None or two is None or one[0] != two[0] or connections[one[0]].vendor != "postgresql":
+        first.save(a)
+        second.save(b)
+        return
+    alias = one[0]
+    sql = f"WITH first AS ({one[1]} RETURNING 1) {two[1]} AND EXISTS (SELECT 1 FROM first)"  # noqa: S608 - statements written above, values are parameters
+    with transaction.mark_for_rollback_on_error(using=alias), connections[alias].cursor() as cursor:
+        cursor.execute(sql, [*one[2], *two[2]])
+        updated = cursor.rowcount
+    if not updated:
+        raise DatabaseError("Save with update_fields did not affect any rows.")
+    a._state.db = b._state.db = alias
 
 
 class PreparedInsertSelect:

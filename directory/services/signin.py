@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import hashlib
 import hmac
 import os
 import threading
 import time
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 
 from directory import selectors, sync
@@ -40,9 +43,6 @@ def upsert_signed_in_user(
 
     With `refuse_disabled`, a user disabled here (by an administrator or the last sync) raises
     DirectoryError(code="disabled") and nothing is written."""
-    user = selectors.user_by_external_id(source, record.external_id, for_update=True)
-    if refuse_disabled and user is not None and not user.enabled:
-        raise DirectoryError("This account is disabled here.", code="disabled")
     fields = {
         "username": record.username[:255],
         "email": record.email[:254],
@@ -50,25 +50,92 @@ def upsert_signed_in_user(
         "display_name": record.display_name[:255],
         "distinguished_name": record.dn[:500],
     }
+    now = timezone.now()
+    # The usual sign-in, a returning person's: the login stamped and the row read back (and
+    # locked) by one statement. Otherwise (no such user, or one disabled here) nothing was
+    # written, and the row is read and locked as below.
+    user = _stamp_login(source, record.external_id, now, enabled_only=refuse_disabled)
+    stamped = user is not None
+    if user is None:
+        user = selectors.user_by_external_id(source, record.external_id, for_update=True)
+    if refuse_disabled and user is not None and not user.enabled:
+        raise DirectoryError("This account is disabled here.", code="disabled")
     changed = user is None
     if user is None:
         user = DirectoryUser.objects.create(
-            source=source, external_id=record.external_id, last_login_at=timezone.now(), **fields
+            source=source, external_id=record.external_id, last_login_at=now, **fields
         )
     else:
         updated = [key for key, value in fields.items() if value and getattr(user, key) != value]
         for key in updated:
             setattr(user, key, fields[key])
         changed = bool(updated)
-        user.last_login_at = timezone.now()
+        user.last_login_at = now
         if updated:
             # updated_at (auto_now) moves only when the directory record itself changed.
             user.save(update_fields=[*updated, "last_login_at", "updated_at"])
-        else:
-            _STAMP_LOGIN.save(user)  # the usual sign-in: the same UPDATE, compiled once
+        elif not stamped:
+            _STAMP_LOGIN.save(user)  # the same UPDATE, compiled once
     if changed or (user.managed_apple_id is None and not user.managed_apple_id_problem):
         _apply_apple_ids([user], source)
     return user
+
+
+_Steps = tuple[tuple[int, Any, tuple[Any, ...]], ...]
+
+
+@functools.cache
+def _stamp_statement(alias: str, enabled_only: bool) -> tuple[str, list[str], _Steps]:
+    """The UPDATE ... RETURNING of `_stamp_login` (SQL, the row's attnames, the converters
+    of each column that has any: the ORM's, as for a SELECT of the row), written once."""
+    connection = connections[alias]
+    qn = connection.ops.quote_name
+    meta = DirectoryUser._meta
+    fields = meta.concrete_fields
+    column = {f.name: qn(str(f.column)) for f in fields}  # quoted, in the model's order
+    where = [f"{column['source']} = %s", f"{column['external_id']} = %s"]
+    if enabled_only:
+        where.append(column["enabled"])
+    sql = (
+        f"UPDATE {qn(meta.db_table)} SET {column['last_login_at']} = %s "  # noqa: S608 - quoted names, values are parameters
+        f"WHERE {' AND '.join(where)} RETURNING {', '.join(column.values())}"
+    )
+    steps = []
+    for n, field in enumerate(fields):
+        col = field.get_col(meta.db_table)
+        converters = (
+            *connection.ops.get_db_converters(col),
+            *field.get_db_converters(connection),
+        )
+        if converters:
+            steps.append((n, col, converters))
+    return sql, [f.attname for f in fields], tuple(steps)
+
+
+def _stamp_login(
+    source: IdentitySource, external_id: str, now: dt.datetime, *, enabled_only: bool
+) -> DirectoryUser | None:
+    """The user of a directory record, its login stamped `now`, read back whole by the same
+    statement (PostgreSQL's UPDATE ... RETURNING locks the row until the transaction ends, as
+    SELECT ... FOR UPDATE does): a returning person's sign-in in one statement instead of two.
+    None, with nothing written, when there is no such user, when `enabled_only` and the user
+    is disabled, or on another database (the caller reads the row itself)."""
+    alias = router.db_for_write(DirectoryUser)
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        return None
+    sql, attnames, steps = _stamp_statement(alias, enabled_only)
+    stamp = DirectoryUser._meta.get_field("last_login_at").get_db_prep_save(now, connection)
+    with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
+        cursor.execute(sql, [stamp, source.pk, external_id])
+        row = cursor.fetchone()  # at most one: (source, external_id) is unique
+    if row is None:
+        return None
+    values = list(row)
+    for n, col, converters in steps:
+        for convert in converters:
+            values[n] = convert(values[n], col, connection)
+    return DirectoryUser.from_db(alias, attnames, values)
 
 
 # Successful local-password checks, remembered for MDM_LOCAL_PASSWORD_CACHE_SECONDS in this process.

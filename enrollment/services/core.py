@@ -29,7 +29,7 @@ from enrollment.models import (
 from mdm_server import apple, config_cache
 from mdm_server.config_cache import CachedValue
 from mdm_server.paths import path_for
-from mdm_server.prepared import PreparedInsert, PreparedQuery, PreparedUpdate
+from mdm_server.prepared import PreparedInsert, PreparedQuery, PreparedUpdate, save_together
 
 if TYPE_CHECKING:
     pass
@@ -270,7 +270,14 @@ def _session_type(version: str) -> str:
     return EnrollmentSession.Type.USER if version == "mdm-byod" else EnrollmentSession.Type.ADDE
 
 
-def _new_session(
+def _new_session(**row: Any) -> EnrollmentSession:
+    """A new session, saved (arguments: `_session_row`'s)."""
+    session = _session_row(**row)
+    _INSERT_SESSION.save(session)
+    return session
+
+
+def _session_row(
     *,
     kind: str,
     enrollment_type: str,
@@ -282,7 +289,7 @@ def _new_session(
     platform: str = "",
     replaces: Enrollment | None = None,
 ) -> EnrollmentSession:
-    session = EnrollmentSession(
+    return EnrollmentSession(
         replaces=replaces,
         kind=kind,
         enrollment_type=enrollment_type,
@@ -295,35 +302,38 @@ def _new_session(
         platform=platform,
         expires_at=timezone.now() + dt.timedelta(days=options.session_ttl_days),
     )
-    _INSERT_SESSION.save(session)
-    return session
 
 
-def _new_token(
+def _new_token(session: EnrollmentSession, **row: Any) -> str:
+    """A new token of a saved session, saved; its secret (arguments: `_token_row`'s)."""
+    token, secret = _token_row(session, **row)
+    _INSERT_TOKEN.save(token)
+    return secret
+
+
+def _token_row(
     session: EnrollmentSession,
     *,
     kind: str,
     expires_at: dt.datetime,
     profile_deadline: dt.datetime | None = None,
     redirect_uri: str = "",
-) -> str:
+) -> tuple[EnrollmentToken, str]:
     secret = _new_secret()
-    _INSERT_TOKEN.save(
-        EnrollmentToken(
-            session=session,
-            kind=kind,
-            token_hash=hash_token(secret),
-            expires_at=expires_at,
-            profile_deadline=profile_deadline,
-            redirect_uri=redirect_uri,
-        )
+    token = EnrollmentToken(
+        session=session,
+        kind=kind,
+        token_hash=hash_token(secret),
+        expires_at=expires_at,
+        profile_deadline=profile_deadline,
+        redirect_uri=redirect_uri,
     )
-    return secret
+    return token, secret
 
 
 # Every sign-in writes a session and its token, every profile POST reads and locks both and
-# updates both: compiled once per thread (mdm_server.prepared; README, "Prepared statements on
-# the sign-in and profile requests").
+# updates both (each pair in one statement: save_with, save_together): compiled once per thread
+# (mdm_server.prepared; README, "Prepared statements on the sign-in and profile requests").
 _INSERT_SESSION = PreparedInsert(EnrollmentSession)
 _INSERT_TOKEN = PreparedInsert(EnrollmentToken)
 _UPDATE_SESSION_PROFILE = PreparedUpdate(
@@ -380,7 +390,7 @@ def start_account_session(
     _check_feature(version, options)
     _check_sign_in_policy(person, configuration, identifier)
     _check_group_version(person, version)
-    session = _new_session(
+    session = _session_row(
         kind=EnrollmentSession.Kind.ACCOUNT,
         enrollment_type=_session_type(version),
         configuration=configuration,
@@ -388,13 +398,14 @@ def start_account_session(
         identifier=identifier,
         options=options,
     )
-    token = _new_token(
+    token, secret = _token_row(
         session,
         kind=EnrollmentToken.Kind.ACCESS,
         expires_at=session.expires_at,
         profile_deadline=timezone.now() + dt.timedelta(minutes=options.token_ttl_minutes),
     )
-    return session, token
+    _INSERT_SESSION.save_with(session, _INSERT_TOKEN, token)  # one statement
+    return session, secret
 
 
 def entra_source_for(configuration: EnrollmentConfiguration, identifier: str) -> Any | None:
@@ -651,9 +662,8 @@ def _issue_account_profile(
     session.platform = apple.platform_of(info.product) or ""
     session.model_family = re.sub(r"[\d,]+$", "", info.product)[:32]
     session.status = EnrollmentSession.Status.PROFILE_ISSUED
-    _UPDATE_SESSION_PROFILE.save(session)
     token.profile_issued_at = now
-    _UPDATE_TOKEN_PROFILE.save(token)
+    save_together(_UPDATE_SESSION_PROFILE, session, _UPDATE_TOKEN_PROFILE, token)
     return build_profile_for(session, configuration=configuration, options=options), session
 
 

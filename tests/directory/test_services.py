@@ -39,6 +39,35 @@ def test_local_user_sign_in(domains: None) -> None:
     assert info.value.code == "disabled"
 
 
+def test_a_local_sign_in_looks_the_user_up_and_stamps_the_login_in_two_statements(
+    domains: None,
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = _local()
+    _local(username="jo_", email="other@example.com")  # `_` is no wildcard in the lookup
+    source = services.local_source()  # as enrollment passes it (the Managed Apple ID's)
+    auth.authenticate_password(identifier="jo", password="correct horse")  # remembered now
+    before = DirectoryUser.objects.get(pk=user.pk).last_login_at
+    for typed in ("jo", "JO", "Jo@Example.com"):
+        with CaptureQueriesContext(connection) as queries:
+            signed_in = auth.authenticate_password(
+                identifier=typed, password="correct horse", source=source
+            )
+        assert signed_in == user
+        assert [q["sql"].split()[0] for q in queries] == ["SELECT", "UPDATE"], [
+            q["sql"][:150] for q in queries
+        ]
+        stored = DirectoryUser.objects.get(pk=user.pk).last_login_at
+        assert stored is not None and before is not None and stored > before
+        before = stored
+    for typed in ("j%", "jo%", "j_", "jo@example.co"):
+        with pytest.raises(auth.AuthenticationFailed) as info:
+            auth.authenticate_password(identifier=typed, password="correct horse", source=source)
+        assert info.value.code == "unknown_user"
+
+
 def test_local_user_validation(db: None) -> None:
     _local()
     with pytest.raises(services.DirectoryError, match="already exists"):
@@ -483,3 +512,36 @@ def test_a_sign_in_stamps_the_login_and_refreshes_only_a_changed_record(domains:
     with pytest.raises(services.DirectoryError), transaction.atomic():
         services.upsert_signed_in_user(source=source, record=record, refuse_disabled=True)
     assert DirectoryUser.objects.get(pk=user.pk).last_login_at == changed.last_login_at
+
+
+def test_a_returning_persons_sign_in_is_one_statement(domains: None) -> None:
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from directory import sync
+    from directory.models import IdentitySource
+
+    source = IdentitySource.objects.create(name="LDAP", kind=IdentitySource.Kind.LDAP)
+    record = sync.UserRecord(external_id="e1", username="jo", email="jo@example.com", dn="uid=jo")
+    first = services.upsert_signed_in_user(source=source, record=record, refuse_disabled=True)
+    expected = DirectoryUser.objects.get(pk=first.pk)
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        again = services.upsert_signed_in_user(source=source, record=record, refuse_disabled=True)
+    # An UPDATE: the row stays locked until the sign-in's transaction ends, as with the
+    # SELECT ... FOR UPDATE it replaces.
+    assert len(queries) == 1, [q["sql"][:80] for q in queries]
+    assert queries[0]["sql"].startswith('UPDATE "directory_directoryuser" SET "last_login_at"')
+    assert "RETURNING" in queries[0]["sql"]
+    # The row read back is the one the ORM reads, with the new stamp.
+    stored = DirectoryUser.objects.get(pk=first.pk)
+    assert again.last_login_at == stored.last_login_at > expected.last_login_at
+    for field in DirectoryUser._meta.concrete_fields:
+        if field.attname != "last_login_at":
+            assert getattr(again, field.attname) == getattr(expected, field.attname), field.name
+    assert not again._state.adding and again._state.db == "default"
+    # A disabled user is not stamped by it (refused, nothing written; see the test above), but
+    # is without `refuse_disabled`, as before.
+    DirectoryUser.objects.filter(pk=first.pk).update(enabled=False)
+    stamped = services.upsert_signed_in_user(source=source, record=record)
+    assert DirectoryUser.objects.get(pk=first.pk).last_login_at == stamped.last_login_at
+    assert stamped.last_login_at > stored.last_login_at

@@ -59,3 +59,38 @@ def test_rotate_command_re_encrypts_everything(server_pki) -> None:  # type: ign
     with override_settings(ENCRYPTION_KEY=new):
         for row, pem in zip(ServerCertificate.objects.order_by("pk"), pems, strict=True):
             assert encryption.decrypt(row.encrypted_key) == pem
+
+
+class _Secret:
+    value_encrypted = b""
+    value = encryption.EncryptedText("value_encrypted")
+
+
+def test_encrypted_text_is_decrypted_once_per_ciphertext_and_keys(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    holder = _Secret()
+    holder.value = "bind-password"
+    decrypted = []
+    real = encryption.decrypt_text
+    monkeypatch.setattr(
+        encryption, "decrypt_text", lambda token: decrypted.append(token) or real(token)
+    )
+    assert holder.value == "bind-password"
+    assert holder.value == "bind-password"
+    assert len(decrypted) == 1
+    holder.value = "a new secret"  # a new ciphertext is decrypted
+    assert holder.value == "a new secret"
+    assert len(decrypted) == 2
+    assert _Secret().value == ""
+
+
+def test_encrypted_text_read_under_other_keys_is_decrypted_again() -> None:
+    holder = _Secret()
+    holder.value = "bind-password"
+    assert holder.value == "bind-password"
+    with (
+        override_settings(ENCRYPTION_KEY="new-key-" + "y" * 40),
+        pytest.raises(encryption.DecryptionError),
+    ):
+        _ = holder.value

@@ -8,7 +8,7 @@ from typing import Any
 from unittest import mock
 
 import pytest
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Count, F
 from django.db.models.signals import post_save
 from django.db.transaction import TransactionManagementError
@@ -21,6 +21,7 @@ from mdm_server.prepared import (
     PreparedQuery,
     PreparedQuerySetUpdate,
     PreparedUpdate,
+    save_together,
 )
 from tests.channels import create_channel, new_channel
 
@@ -408,6 +409,100 @@ def test_a_prepared_update_writes_only_its_fields(enrollments: list[Enrollment])
     Enrollment.objects.filter(pk=row.pk).delete()
     with pytest.raises(DatabaseError):
         update.save(row)
+
+
+def _session_and_token(secret: str) -> tuple[Any, Any]:
+    from enrollment.models import EnrollmentSession, EnrollmentToken
+
+    expires = dt.datetime(2027, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+    session = EnrollmentSession(
+        kind="account", enrollment_type="user", user_identifier="jo@example.com",
+        machine_info={"PRODUCT": "iPhone17,1"}, expires_at=expires,
+    )  # fmt: skip
+    token = EnrollmentToken(session=session, kind="access", token_hash=secret, expires_at=expires)
+    return session, token
+
+
+def test_a_row_and_its_child_saved_with_one_statement_are_what_two_saves_write() -> None:
+    from enrollment.models import EnrollmentSession, EnrollmentToken
+
+    sessions, tokens = PreparedInsert(EnrollmentSession), PreparedInsert(EnrollmentToken)
+    ours, our_token = _session_and_token("a" * 64)
+    theirs, their_token = _session_and_token("b" * 64)
+    with CaptureQueriesContext(connection) as queries:
+        sessions.save_with(ours, tokens, our_token)
+    assert len(queries) == 1 and queries[0]["sql"].startswith("WITH")
+    theirs.save()
+    their_token.save()
+    for obj in (ours, our_token):
+        assert obj.pk is not None and not obj._state.adding and obj._state.db == "default"
+    assert our_token.session_id == ours.pk and our_token.session is ours
+    stored = EnrollmentToken.objects.select_related("session").get(pk=our_token.pk)
+    expected = EnrollmentToken.objects.select_related("session").get(pk=their_token.pk)
+    different = {"id", "public_id", "created_at", "session_id", "token_hash"}
+    for got, want in ((stored, expected), (stored.session, expected.session)):
+        names = [f.attname for f in type(got)._meta.concrete_fields if f.attname not in different]
+        assert {k: getattr(got, k) for k in names} == {k: getattr(want, k) for k in names}
+    assert stored.session_id == ours.pk and stored.session.public_id == ours.public_id
+    assert stored.created_at == our_token.created_at
+    assert stored.session.created_at == ours.created_at
+    # A failing child (its hash is taken) leaves no row of either.
+    again, clash = _session_and_token("a" * 64)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        sessions.save_with(again, tokens, clash)
+    assert EnrollmentSession.objects.count() == 2
+
+
+def test_save_with_needs_a_child_whose_only_relation_is_to_the_row() -> None:
+    from enrollment.models import EnrollmentSession
+
+    session, token = _session_and_token("c" * 64)
+    with pytest.raises(ValueError, match="one foreign key"):
+        PreparedInsert(Enrollment).save_with(
+            new_channel(channel_key="eid:X"), PreparedInsert(EnrollmentSession), session
+        )
+    assert token.pk is None
+
+
+def test_two_prepared_updates_saved_together_are_one_statement(
+    enrollments: list[Enrollment],
+) -> None:
+    first = PreparedUpdate(Enrollment, ["topic", "unlock_token", "ddm_status"])
+    second = PreparedUpdate(Enrollment, ["push_magic"])
+    one, two = (Enrollment.objects.get(pk=e.pk) for e in enrollments)
+    one.topic, one.unlock_token, one.ddm_status = "Jo's iPhone", b"\xff\x00", {"a": [1]}
+    one.push_magic = "not written"  # not among the first's fields
+    two.push_magic = "watchOS"
+    with CaptureQueriesContext(connection) as queries:
+        save_together(first, one, second, two)
+    assert len(queries) == 1 and queries[0]["sql"].startswith("WITH")
+    stored_one, stored_two = (Enrollment.objects.get(pk=e.pk) for e in enrollments)
+    assert (stored_one.topic, bytes(stored_one.unlock_token)) == ("Jo's iPhone", b"\xff\x00")
+    assert stored_one.ddm_status == {"a": [1]} and stored_one.push_magic == "iOS"
+    assert stored_two.push_magic == "watchOS" and stored_two.topic == enrollments[1].topic
+    # Either row gone: DatabaseError, as from save(), and nothing of the statement stays.
+    for gone, kept in ((two, one), (one, two)):
+        one.topic = "changed again"
+        two.push_magic = "changed again"
+        Enrollment.objects.filter(pk=gone.pk).delete()
+        with pytest.raises(DatabaseError), transaction.atomic():
+            save_together(first, one, second, two)
+        stored = Enrollment.objects.filter(pk=kept.pk).first()
+        assert stored is None or "changed again" not in (stored.topic, stored.push_magic)
+
+
+def test_updates_saved_together_go_through_save_when_one_would_do_more(
+    enrollments: list[Enrollment],
+) -> None:
+    one, two = (Enrollment.objects.get(pk=e.pk) for e in enrollments)
+    one.topic = "kept"
+    two.status = F("status")  # an expression: only save() evaluates it
+    with CaptureQueriesContext(connection) as queries:
+        save_together(
+            PreparedUpdate(Enrollment, ["topic"]), one, PreparedUpdate(Enrollment, ["status"]), two
+        )
+    assert len(queries) == 2
+    assert Enrollment.objects.get(pk=one.pk).topic == "kept"
 
 
 def test_prepared_writes_go_through_save_when_it_would_do_more() -> None:
