@@ -95,9 +95,9 @@ class _Conversion:
     # field's name up in the list of names, a few µs for a wide model such as Enrollment).
     template: list[Any]
     positions: tuple[int, ...]
-    # Whether each selected field's class attribute stores its value as `Model.__init__` would
-    # (in the instance's `__dict__`, nothing else): the instance can then be made without
-    # `__init__` (`_from_row`).
+    # Whether the model makes its instances as `Model` does and each selected field's class
+    # attribute stores its value as `Model.__init__` would (in the instance's `__dict__`,
+    # nothing else): the instance can then be made without `__init__` (`_from_row`).
     plain: bool
 
 
@@ -132,8 +132,13 @@ def _conversion_of(model: Any, columns: Sequence[tuple[Any, Any]], db: str) -> _
             steps=tuple(steps),
             template=[DEFERRED] * len(concrete),
             positions=tuple(concrete.index(f.attname) for f, _col in columns),
-            plain=all(
-                type(model.__dict__.get(f.attname)) in _PLAIN_ATTRIBUTES for f, _col in columns
+            plain=(
+                # Neither `__init__` nor `from_db` of its own (or a mixin's) to run.
+                model.__init__ is Model.__init__
+                and getattr(model.from_db, "__func__", None) is Model.from_db.__func__  # type: ignore[attr-defined]
+                and all(
+                    type(model.__dict__.get(f.attname)) in _PLAIN_ATTRIBUTES for f, _col in columns
+                )
             ),
         )
         _conversions[(id(columns), db)] = found

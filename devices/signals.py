@@ -26,8 +26,6 @@ enrollment_checked_out = Signal()
 # release licences and declarations there (the unenrollment commits with what receivers write;
 # an exception undoes it) and leave calls to outside services to `transaction.on_commit`.
 enrollment_ended = Signal()
-# sender=QueuedCommand, delivery=<QueuedCommand>, report=<protocol.CommandReport>: a result of a
-# request type its receiver follows arrived (`ResultSignal`).
 # sender=Command, command=<Command>, enrollment_ids=<flat values_list QuerySet of enrollment ids>:
 # commands are being queued (sent inside the enqueue's transaction): the APNs app writes their
 # push into its outbox in the same transaction (INSERT ... SELECT with the ids as a subquery), so a
@@ -55,11 +53,12 @@ class ResultSignal:
         self, receiver: Callable[..., Any], *, request_types: Iterable[str], dispatch_uid: str
     ) -> None:
         """Call `receiver(sender=QueuedCommand, delivery=..., report=...)` for each stored result
-        of these request types (once per `dispatch_uid`)."""
+        of these request types; a `dispatch_uid` already connected for a type is left as it is,
+        as Django's `Signal.connect` leaves it."""
         for request_type in request_types:
-            self._by_type.setdefault(request_type, {})[dispatch_uid] = receiver
+            self._by_type.setdefault(request_type, {}).setdefault(dispatch_uid, receiver)
 
-    def disconnect(self, dispatch_uid: str) -> None:
+    def disconnect(self, *, dispatch_uid: str) -> None:
         for receivers in self._by_type.values():
             receivers.pop(dispatch_uid, None)
 
@@ -73,4 +72,6 @@ class ResultSignal:
             receiver(sender=sender, delivery=delivery, report=report)
 
 
+# sender=QueuedCommand, delivery=<QueuedCommand>, report=<protocol.CommandReport>: a result of a
+# request type its receiver follows was stored (sent after commit).
 command_result = ResultSignal()

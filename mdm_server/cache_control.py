@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from inspect import iscoroutinefunction
+from typing import Any, cast
 
 from django.http import HttpRequest, HttpResponseBase
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import http_date
+from django.views.decorators.cache import never_cache as djangos_never_cache
 
 # What `add_never_cache_headers` writes on a response that had no Cache-Control.
 NEVER_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
@@ -24,7 +26,9 @@ View = Callable[..., HttpResponseBase]
 
 
 def never_cache(view: View) -> View:
-    """As `django.views.decorators.cache.never_cache` (synchronous views)."""
+    """As `django.views.decorators.cache.never_cache` (which takes asynchronous views)."""
+    if iscoroutinefunction(view):
+        return cast(View, djangos_never_cache(view))
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:

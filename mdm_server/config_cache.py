@@ -105,7 +105,8 @@ class _RedisGeneration:
     timeouts, credentials): through the client, each GET also takes a connection from the pool
     and checks it for unread data (a system call) inside redis-py's retry wrapper, about 0.1 ms
     more of CPU inside a request than the round trip itself (bench/RESULTS.md). Written rarely,
-    through the client (an administrator's change)."""
+    through the client (an administrator's change). A thread's connection lives as long as
+    the thread (the server's worker threads live as long as the process)."""
 
     def __init__(self, client: Any) -> None:
         self.client = client
@@ -140,6 +141,8 @@ class _RedisGeneration:
         try:
             connection.send_command("GET", GENERATION_KEY)
             return connection.read_response()
+        except redis.ResponseError:  # an error answer: the connection is in step
+            raise
         except BaseException:
             connection.disconnect()  # reconnects on its next use, in a known state
             raise

@@ -99,7 +99,13 @@ class _ShortStack(BaseHandler):
     def resolve_request(self, request: HttpRequest) -> ResolverMatch:
         """Django's, with each device path's match kept (`_Resolved`): walking the URLconf's
         includes to a device route costs 10-20 µs in a loop, 30-60 µs inside a request."""
-        if hasattr(request, "urlconf"):  # a middleware chose another URLconf: Django's way
+        if (
+            hasattr(request, "urlconf")  # a middleware chose another URLconf: Django's way
+            # A view middleware would get the kept match's kwargs, the same dict for every
+            # request of the path: none of MDM_DEVICE_MIDDLEWARE has one.
+            or self._view_middleware
+            or len(request.path_info) > _Resolved.LONGEST
+        ):
             return super().resolve_request(request)
         match = self._resolved.get(get_resolver(), request.path_info)
         request.resolver_match = match
@@ -109,11 +115,14 @@ class _ShortStack(BaseHandler):
 class _Resolved:
     """Device paths' resolver matches, the `MAX` used last, for one resolver (tests change the
     URLconf: another resolver starts afresh). A path that does not resolve raises Resolver404
-    each time and is not kept. A match is shared by the requests of its path: Django's handler
+    each time and is not kept, nor is one longer than `LONGEST` (a device's paths are under 100
+    characters; a path's match holds it about three times, and anyone may send paths that
+    resolve: `/enroll/discovery/<anything>`). A match is shared by the requests of its path: Django's handler
     only reads it (its view, args and kwargs, which it unpacks into the view's call), as does
     everything of ours."""
 
     MAX = 1024
+    LONGEST = 256
 
     def __init__(self) -> None:
         self._resolver: URLResolver | None = None

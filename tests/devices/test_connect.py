@@ -190,11 +190,30 @@ def test_results_are_announced_to_the_receivers_of_their_request_type_only(
                 device.run()
             answered[request_type] = len(callbacks)
     finally:
-        signals.command_result.disconnect("test.results")
+        signals.command_result.disconnect(dispatch_uid="test.results")
     assert heard == [("DeviceInformation", "Acknowledged")]
     assert answered["SecurityInfo"] == 0
     assert answered["DeviceInformation"] >= 1
     assert signals.command_result.receivers("DeviceInformation") == []
+
+
+def test_a_dispatch_uid_connected_twice_keeps_its_first_receiver() -> None:
+    """As Django's `Signal.connect`: the same `dispatch_uid` again changes nothing."""
+
+    def first(**kwargs: Any) -> None: ...
+
+    def second(**kwargs: Any) -> None: ...
+
+    for receiver in (first, second):
+        signals.command_result.connect(
+            receiver, request_types=("Restart",), dispatch_uid="test.twice"
+        )
+    try:
+        connected = signals.command_result.receivers("Restart")
+    finally:
+        signals.command_result.disconnect(dispatch_uid="test.twice")
+    assert connected == [first]
+    assert signals.command_result.receivers("Restart") == []
 
 
 def test_error_result_keeps_the_error_chain(make_device: MakeDevice) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import time
 from collections.abc import Callable
 
@@ -41,3 +43,13 @@ def test_the_same_headers_as_djangos_never_cache(
     ours, theirs = never_cache(view)(request), djangos(view)(request)
     assert list(ours.headers.items()) == list(theirs.headers.items())
     assert ours.status_code == theirs.status_code
+
+
+def test_an_asynchronous_view_gets_djangos_decorator() -> None:
+    async def view(request: HttpRequest) -> HttpResponseBase:
+        return HttpResponse(b"x")
+
+    decorated = never_cache(view)
+    assert inspect.iscoroutinefunction(decorated)
+    response = asyncio.run(decorated(RequestFactory().get("/")))
+    assert response["Cache-Control"] == "max-age=0, no-cache, no-store, must-revalidate, private"

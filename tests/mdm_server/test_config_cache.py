@@ -300,3 +300,20 @@ def test_a_new_connection_that_fails_is_not_tried_again() -> None:
             store.get()
         count = len(accepted)
     assert count == 1
+
+
+def test_an_error_answer_keeps_the_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Redis answered with an error (the key holds another type): the connection is in step and
+    kept; the caller reads the database (the warning of `_generation`)."""
+    store = _real_store()
+    key = f"mdm:test-generation-{os.getpid()}-{threading.get_ident()}"
+    monkeypatch.setattr(config_cache, "GENERATION_KEY", key)
+    store.client.hset(key, "field", "value")
+    try:
+        before = _client_id(store)
+        with pytest.raises(redis.ResponseError):
+            store.get()
+        after = _client_id(store)
+    finally:
+        store.client.delete(key)
+    assert after == before

@@ -301,3 +301,17 @@ def test_kept_matches_are_bounded_and_belong_to_one_urlconf() -> None:
         match = stack.resolve_request(factory.get("/scep"))
         assert list(resolved._matches) == ["/scep"]
         assert match.url_name == resolve("/scep", urlconf="mdm_server.pki.urls").url_name
+
+
+def test_long_paths_and_view_middleware_are_resolved_each_time() -> None:
+    """A path longer than any device's is not kept (anyone may send paths that resolve); with a
+    view middleware (which would get the kept match's kwargs) nothing is kept."""
+    stack = device_stack._ShortStack(settings.MDM_DEVICE_MIDDLEWARE)
+    factory = RequestFactory()
+    long_path = "/enroll/discovery/" + "x" * device_stack._Resolved.LONGEST
+    first, again = (stack.resolve_request(factory.get(long_path)) for _ in range(2))
+    assert first is not again and first.kwargs == again.kwargs
+    assert stack._resolved._matches == {}
+    stack._view_middleware = [lambda *args: None]
+    first, again = (stack.resolve_request(factory.get("/scep")) for _ in range(2))
+    assert first is not again and stack._resolved._matches == {}
