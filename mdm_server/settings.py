@@ -83,6 +83,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, with a health check that asks the socket instead of the server.
+    DATABASES["default"]["ENGINE"] = "mdm_server.postgresql"
     # A persistent connection is checked before its first use in each request: after a database
     # restart it is stale, and the request would fail on it instead of reconnecting.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

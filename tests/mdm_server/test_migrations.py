@@ -41,7 +41,7 @@ def test_migrations_apply_from_scratch_on_sqlite(tmp_path: Path) -> None:
 @pytest.mark.postgres
 def test_migrations_apply_from_scratch_on_postgres(tmp_path: Path) -> None:
     db = settings.DATABASES["default"]
-    if db["ENGINE"] != "django.db.backends.postgresql":
+    if db["ENGINE"] != "mdm_server.postgresql":
         pytest.skip("DATABASE_URL is not PostgreSQL")
     import psycopg
 
