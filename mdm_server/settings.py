@@ -378,6 +378,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"first_challenge": {"()": "enrollment.log_filters.FirstChallenge"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Not the 401 that begins every account-driven enrollment (Apple's protocol).
+        "django.request": {"filters": ["first_challenge"]},
+    },
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import plistlib
 import re
 from collections import Counter
@@ -267,6 +268,22 @@ def test_token_is_single_use_for_the_profile(org: dict[str, Any], transport: Any
     assert status == 401
     assert flow.parse_challenge(headers["www-authenticate"])["method"] == "apple-as-web"
     assert ScepChallenge.objects.count() == challenges
+
+
+def test_the_challenge_that_begins_an_enrollment_is_not_logged_and_a_refused_token_is(
+    org: dict[str, Any], transport: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The first POST without a token is answered 401 with the sign-in challenge (Apple's
+    protocol, every enrollment): not a warning. A token that is refused still is one."""
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        result = _enroll(transport, install=False)
+        first = [r for r in caplog.records if r.name == "django.request"]
+        body = flow.machine_info_body(flow.throwaway_apple_identity())
+        status, _headers, _ = flow.post_enroll(transport, result.base_url, body, bearer="made-up")
+    refused = [r for r in caplog.records if r.name == "django.request"][len(first) :]
+    assert first == []
+    assert status == 401
+    assert [(r.status_code, r.levelname) for r in refused] == [(401, "WARNING")]  # type: ignore[attr-defined]
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no row locks")
