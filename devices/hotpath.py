@@ -544,9 +544,12 @@ def _insert_fields(model: Any) -> list[Field[Any, Any]]:
 # values of a first TokenUpdate's commands), and each value is prepared by its field and quoted
 # apart. The wide inserts of an enrollment (a first Authenticate's Device, channel and log row:
 # 60 values; a first TokenUpdate's commands: 13 each) send a table's new rows as one JSON
-# document instead, which PostgreSQL reads into the table's own row type
-# (`jsonb_populate_recordset`): each column's text goes through that column type's input, as a
+# document instead, which PostgreSQL reads into the table's own row type (`jsonb_populate_record`,
+# `jsonb_populate_recordset`): each column's text goes through that column type's input, as a
 # parameter's does, so a string too long or a number out of range fails as it did.
+# The planner takes a set of records for 100 rows: a LIMIT of the real count tells it, else the
+# new channel's three joined inserts were estimated at 10^12 rows, and PostgreSQL compiled the
+# statement with JIT on every call (0.33 s of its CPU).
 
 # Fields whose prepared value is written as it is, by the JSON type it has.
 _JSON_SCALARS: dict[str, type] = {
@@ -608,30 +611,38 @@ def _json_fields(model: Any, link: str) -> tuple[tuple[Field[Any, Any], str, _Js
     )
 
 
-def _json_rows(rows: Sequence[Model], connection: Any, *, link: str = "") -> str:
-    """New rows of one model as the JSON document `_json_insert` reads (all but `link`)."""
-    fields = _json_fields(type(rows[0]), link)
-    return json.dumps(
-        [
-            {column: value(f.pre_save(row, True), connection) for f, column, value in fields}
-            for row in rows
-        ]
-    )
+def _json_row(row: Model, connection: Any, link: str) -> dict[str, Any]:
+    fields = _json_fields(type(row), link)
+    return {column: value(f.pre_save(row, True), connection) for f, column, value in fields}
+
+
+def _json_rows(rows: Sequence[Model], connection: Any, *, link: str = "") -> list[Any]:
+    """The parameters of `_json_insert(many=True)`: the new rows of one model as one JSON
+    document (all their columns but `link`), and their count."""
+    return [json.dumps([_json_row(row, connection, link) for row in rows]), len(rows)]
 
 
 @functools.cache
-def _json_insert(model: Any, alias: str, *, link: str = "", source: str = "") -> str:
-    """INSERT of the model's new rows given as one JSON document (`_json_rows`, a parameter);
-    the `link` column, when given, takes the key of the row `source` (a WITH name) wrote."""
+def _json_insert(
+    model: Any, alias: str, *, link: str = "", source: str = "", many: bool = False
+) -> str:
+    """INSERT of one new row of the model given as a JSON document (a parameter: `json.dumps`
+    of `_json_row`), or with `many` of several (`_json_rows`, two parameters); the `link`
+    column, when given, takes the key of the row `source` (a WITH name) wrote."""
     qn = connections[alias].ops.quote_name
     table = qn(model._meta.db_table)
     fields = _insert_fields(model)
     _json_fields(model, link)  # every field can be written so: refused now otherwise
     selected = ", ".join(f"{source}.id" if f.name == link else f"r.{qn(f.column)}" for f in fields)
     origin = f"{source}, " if link else ""
+    rows = (
+        f"jsonb_populate_recordset(NULL::{table}, %s::jsonb) r LIMIT %s"
+        if many
+        else f"jsonb_populate_record(NULL::{table}, %s::jsonb) r"
+    )
     return (
         f"INSERT INTO {table} ({', '.join(qn(f.column) for f in fields)}) "  # noqa: S608 - names
-        f"SELECT {selected} FROM {origin}jsonb_populate_recordset(NULL::{table}, %s::jsonb) r"
+        f"SELECT {selected} FROM {origin}{rows}"
     )
 
 
@@ -668,9 +679,9 @@ def insert_new_channel(device: Device, enrollment: Enrollment, event: DeviceEven
     alias = router.db_for_write(Enrollment)
     connection = connections[alias]
     params = [
-        _json_rows([device], connection),
-        _json_rows([enrollment], connection, link="device"),
-        _json_rows([event], connection, link="enrollment"),
+        json.dumps(_json_row(device, connection, "")),
+        json.dumps(_json_row(enrollment, connection, "device")),
+        json.dumps(_json_row(event, connection, "enrollment")),
     ]
     with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
         cursor.execute(_new_channel_query(alias), params)
@@ -824,7 +835,7 @@ def _commands_and_queue_query(alias: str) -> str:
     )
     enrollments = qn(Enrollment._meta.db_table)
     return (
-        f"WITH c AS ({_json_insert(Command, alias)} "  # noqa: S608 - names, parameters
+        f"WITH c AS ({_json_insert(Command, alias, many=True)} "  # noqa: S608 - names, parameters
         f"RETURNING id, {qn(_command_column('uuid'))} AS uuid, "
         f"{qn(_command_column('priority'))} AS priority), "
         f"q AS (INSERT INTO {qn(QueuedCommand._meta.db_table)} ({queue_columns}) "
@@ -861,7 +872,11 @@ def insert_commands_and_queue(
     with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
         cursor.execute(
             _commands_and_queue_query(alias),
-            [_json_rows(commands, connection), *constants, [int(pk) for pk in enrollment_ids]],
+            [
+                *_json_rows(commands, connection),
+                *constants,
+                [int(pk) for pk in enrollment_ids],
+            ],
         )
         rows = cursor.fetchall()
     by_uuid = {command.uuid: command for command in commands}

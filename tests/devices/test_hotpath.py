@@ -321,3 +321,38 @@ def test_a_kind_of_field_the_json_documents_cannot_carry_is_refused() -> None:
     for field in (FloatField(), DecimalField(max_digits=4, decimal_places=2)):
         with pytest.raises(TypeError):
             hotpath._json_value(field)
+
+
+def _plan(query: str, params: list[object]) -> dict[str, float]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {query}", params)
+        row = cursor.fetchone()
+    assert row is not None
+    plan: dict[str, float] = row[0][0]["Plan"]
+    return plan
+
+
+def test_the_wide_inserts_are_planned_for_the_rows_they_write() -> None:
+    """Planned at their real size, far below PostgreSQL's JIT threshold (100,000): a set of
+    records read from JSON is otherwise taken for 100 rows, and the new channel's three
+    inserts joined for 10^12, compiled with JIT on every call."""
+    import json
+
+    from django.utils import timezone
+
+    from devices.models import Command
+
+    device, enrollment, event = _awkward_channel(5)
+    documents = [
+        json.dumps(hotpath._json_row(row, connection, link))
+        for row, link in ((device, ""), (enrollment, "device"), (event, "enrollment"))
+    ]
+    plan = _plan(hotpath._new_channel_query(connection.alias), documents)
+    assert (plan["Plan Rows"], plan["Total Cost"] < 100) == (1, True), plan
+    commands = [Command(uuid=f"PLAN-{n}", request_type="SecurityInfo", body=b"") for n in range(6)]
+    for command in commands:
+        command._prepare_related_fields_for_save(operation_name="bulk_create")
+    params = [*hotpath._json_rows(commands, connection), "queued", timezone.now(), 0, "", [1]]
+    plan = _plan(hotpath._commands_and_queue_query(connection.alias), params)
+    (inserted,) = [p for p in plan["Plans"] if p.get("Subplan Name") == "CTE c"]
+    assert inserted["Plan Rows"] == 6, plan
