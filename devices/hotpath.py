@@ -632,8 +632,9 @@ def _json_insert(
     qn = connections[alias].ops.quote_name
     table = qn(model._meta.db_table)
     fields = _insert_fields(model)
+    columns = [(f.name, qn(str(f.column))) for f in fields]
     _json_fields(model, link)  # every field can be written so: refused now otherwise
-    selected = ", ".join(f"{source}.id" if f.name == link else f"r.{qn(f.column)}" for f in fields)
+    selected = ", ".join(f"{source}.id" if name == link else f"r.{c}" for name, c in columns)
     origin = f"{source}, " if link else ""
     rows = (
         f"jsonb_populate_recordset(NULL::{table}, %s::jsonb) r LIMIT %s"
@@ -641,7 +642,7 @@ def _json_insert(
         else f"jsonb_populate_record(NULL::{table}, %s::jsonb) r"
     )
     return (
-        f"INSERT INTO {table} ({', '.join(qn(f.column) for f in fields)}) "  # noqa: S608 - names
+        f"INSERT INTO {table} ({', '.join(c for _name, c in columns)}) "  # noqa: S608 - names
         f"SELECT {selected} FROM {origin}{rows}"
     )
 
