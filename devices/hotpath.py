@@ -547,9 +547,10 @@ def _insert_fields(model: Any) -> list[Field[Any, Any]]:
 # document instead, which PostgreSQL reads into the table's own row type (`jsonb_populate_record`,
 # `jsonb_populate_recordset`): each column's text goes through that column type's input, as a
 # parameter's does, so a string too long or a number out of range fails as it did.
-# The planner takes a set of records for 100 rows: a LIMIT of the real count tells it, else the
-# new channel's three joined inserts were estimated at 10^12 rows, and PostgreSQL compiled the
-# statement with JIT on every call (0.33 s of its CPU).
+# The planner takes a set of records for 100 rows, so one row is read as a record and several
+# with a LIMIT of their count: read as sets, the new channel's three joined inserts were
+# estimated at 10^12 rows, and PostgreSQL compiled the statement with JIT on every call (0.33 s
+# of its CPU).
 
 # Fields whose prepared value is written as it is, by the JSON type it has.
 _JSON_SCALARS: dict[str, type] = {
