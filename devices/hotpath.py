@@ -19,13 +19,24 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Sequence
+import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connections, router, transaction
-from django.db.models import DEFERRED, DateTimeField, Exists, Field, Model, OuterRef, Q
+from django.db.models import (
+    DEFERRED,
+    DateTimeField,
+    Exists,
+    Field,
+    ForeignKey,
+    JSONField,
+    Model,
+    OuterRef,
+    Q,
+)
 from django.db.models.base import ModelState
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query_utils import DeferredAttribute
@@ -563,27 +574,132 @@ def _insert_fields(model: Any) -> list[Field[Any, Any]]:
     return [f for f in meta.local_concrete_fields if f is not meta.auto_field]
 
 
+# psycopg splits a statement's SQL at its placeholders once and keeps the result, but only for
+# statements of at most 50 values: a longer one is split again on every call (0.1 ms for the 83
+# values of a first TokenUpdate's commands), and each value is prepared by its field and quoted
+# apart. The wide inserts of an enrollment (a first Authenticate's Device, channel and log row:
+# 60 values; a first TokenUpdate's commands: 13 each) send a table's new rows as one JSON
+# document instead, which PostgreSQL reads into the table's own row type (`jsonb_populate_record`,
+# `jsonb_populate_recordset`): each column's text goes through that column type's input, as a
+# parameter's does, so a string too long or a number out of range fails as it did.
+# The planner takes a set of records for 100 rows, so one row is read as a record and several
+# with a LIMIT of their count: read as sets, the new channel's three joined inserts were
+# estimated at 10^12 rows, and PostgreSQL compiled the statement with JIT on every call (0.33 s
+# of its CPU).
+
+# Fields whose prepared value is written as it is, by the JSON type it has.
+_JSON_SCALARS: dict[str, type] = {
+    "AutoField": int,
+    "BigAutoField": int,
+    "SmallAutoField": int,
+    "BigIntegerField": int,
+    "IntegerField": int,
+    "SmallIntegerField": int,
+    "PositiveBigIntegerField": int,
+    "PositiveIntegerField": int,
+    "PositiveSmallIntegerField": int,
+    "BooleanField": bool,
+    "CharField": str,
+    "TextField": str,
+}
+_JsonValue = Callable[[Any, Any], Any]
+
+
+def _json_value(field: Field[Any, Any]) -> _JsonValue:
+    """How a field's value (after `pre_save`) is written in its row's JSON document: what
+    `get_db_prep_save` makes of it (a JSON field's value as it is, JSON already), as the text
+    the column type reads. Any other kind of field is refused (TypeError) when the statement is
+    first built."""
+    target = field.target_field if isinstance(field, ForeignKey) else field
+    kind = target.get_internal_type()
+    if isinstance(field, JSONField) and field.encoder is None:
+        return lambda value, connection: value
+    if kind == "BinaryField":
+        return lambda value, connection: None if value is None else "\\x" + bytes(value).hex()
+    if kind in ("DateTimeField", "DateField", "UUIDField"):
+
+        def text(value: Any, connection: Any) -> Any:
+            value = field.get_db_prep_save(value, connection=connection)
+            if value is None:
+                return None
+            return str(value) if kind == "UUIDField" else value.isoformat()
+
+        return text
+    scalar = _JSON_SCALARS.get(kind)
+    if scalar is None:
+        raise TypeError(f"{field} is not written in a JSON document")
+
+    def plain(value: Any, connection: Any) -> Any:
+        if value is None or type(value) is scalar:  # what get_db_prep_save leaves as it is
+            return value
+        value = field.get_db_prep_save(value, connection=connection)
+        if value is not None and not isinstance(value, scalar):
+            raise TypeError(f"{field}: {type(value).__name__} is not {scalar.__name__}")
+        return value
+
+    return plain
+
+
+@functools.cache
+def _json_fields(model: Any, link: str) -> tuple[tuple[Field[Any, Any], str, _JsonValue], ...]:
+    return tuple(
+        (f, str(f.column), _json_value(f)) for f in _insert_fields(model) if f.name != link
+    )
+
+
+def _json_row(row: Model, connection: Any, link: str) -> dict[str, Any]:
+    fields = _json_fields(type(row), link)
+    return {column: value(f.pre_save(row, True), connection) for f, column, value in fields}
+
+
+def _json_rows(rows: Sequence[Model], connection: Any, *, link: str = "") -> list[Any]:
+    """The parameters of `_json_insert(many=True)`: the new rows of one model as one JSON
+    document (all their columns but `link`), and their count."""
+    return [json.dumps([_json_row(row, connection, link) for row in rows]), len(rows)]
+
+
+@functools.cache
+def _json_insert(
+    model: Any, alias: str, *, link: str = "", source: str = "", many: bool = False
+) -> str:
+    """INSERT of one new row of the model given as a JSON document (a parameter: `json.dumps`
+    of `_json_row`), or with `many` of several (`_json_rows`, two parameters); the `link`
+    column, when given, takes the key of the row `source` (a WITH name) wrote."""
+    qn = connections[alias].ops.quote_name
+    table = qn(model._meta.db_table)
+    fields = _insert_fields(model)
+    columns = [(f.name, qn(str(f.column))) for f in fields]
+    _json_fields(model, link)  # every field can be written so: refused now otherwise
+    selected = ", ".join(f"{source}.id" if name == link else f"r.{c}" for name, c in columns)
+    origin = f"{source}, " if link else ""
+    rows = (
+        f"jsonb_populate_recordset(NULL::{table}, %s::jsonb) r LIMIT %s"
+        if many
+        else f"jsonb_populate_record(NULL::{table}, %s::jsonb) r"
+    )
+    return (
+        f"INSERT INTO {table} ({', '.join(c for _name, c in columns)}) "  # noqa: S608 - names
+        f"SELECT {selected} FROM {origin}{rows}"
+    )
+
+
 @functools.cache
 def _new_channel_query(alias: str) -> str:
     """A new Device, its device channel and the channel's first log row: one statement, each
-    row taking the key of the one before (the others' columns are parameters)."""
+    row taking the key of the one before (each row's other columns are a parameter: one JSON
+    document, `_json_insert`)."""
     qn = connections[alias].ops.quote_name
-
-    def insert(model: Any, name: str, source: str, link: str) -> str:
-        fields = _insert_fields(model)
-        values = ", ".join(f"{source}.id" if f.name == link else "%s" for f in fields)
-        origin = f" FROM {source}" if source else ""
-        return (
-            f"{name} AS (INSERT INTO {qn(model._meta.db_table)} "
-            f"({', '.join(qn(str(f.column)) for f in fields)}) SELECT {values}{origin} "
-            f"RETURNING {qn(str(model._meta.pk.column))} AS id)"
-        )
-
-    return (
-        f"WITH {insert(Device, 'd', '', '')}, {insert(Enrollment, 'e', 'd', 'device')}, "  # noqa: S608
-        f"{insert(DeviceEvent, 'ev', 'e', 'enrollment')} "
-        "SELECT d.id, e.id, ev.id FROM d, e, ev"
+    parts = (
+        (Device, "d", "", ""),
+        (Enrollment, "e", "d", "device"),
+        (DeviceEvent, "ev", "e", "enrollment"),
     )
+    inserts = ", ".join(
+        f"{name} AS ({_json_insert(model, alias, link=link, source=source)} "
+        f"RETURNING {qn(str(model._meta.pk.column))} AS id)"
+        for model, name, source, link in parts
+    )
+    return f"WITH {inserts} SELECT d.id, e.id, ev.id FROM d, e, ev"  # noqa: S608 - names
 
 
 def insert_new_channel(device: Device, enrollment: Enrollment, event: DeviceEvent) -> None:
@@ -599,18 +715,11 @@ def insert_new_channel(device: Device, enrollment: Enrollment, event: DeviceEven
         return
     alias = router.db_for_write(Enrollment)
     connection = connections[alias]
-    params: list[Any] = []
-    parts: tuple[tuple[Model, str], ...] = (
-        (device, ""),
-        (enrollment, "device"),
-        (event, "enrollment"),
-    )
-    for new_row, link in parts:
-        params.extend(
-            f.get_db_prep_save(f.pre_save(new_row, True), connection=connection)
-            for f in _insert_fields(type(new_row))
-            if f.name != link
-        )
+    params = [
+        json.dumps(_json_row(device, connection, "")),
+        json.dumps(_json_row(enrollment, connection, "device")),
+        json.dumps(_json_row(event, connection, "enrollment")),
+    ]
     with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
         cursor.execute(_new_channel_query(alias), params)
         keys = cursor.fetchone()
@@ -751,27 +860,19 @@ def queues_with_commands() -> bool:
     return connections[router.db_for_write(Command)].vendor == "postgresql"
 
 
-def _command_fields() -> list[Field[Any, Any]]:
-    meta = Command._meta
-    return [f for f in meta.local_concrete_fields if f is not meta.auto_field]
-
-
 _QUEUE_CONSTANTS = ("status", "created_at", "not_now_count", "status_reason")
 
 
 @functools.cache
-def _commands_and_queue_query(alias: str, rows: int) -> str:
+def _commands_and_queue_query(alias: str) -> str:
     connection = connections[alias]
     qn = connection.ops.quote_name
-    fields = _command_fields()
-    row = "(" + ", ".join("%s" for _ in fields) + ")"
     queue_columns = ", ".join(
         qn(_column(name)) for name in ("enrollment", "command", "priority", *_QUEUE_CONSTANTS)
     )
     enrollments = qn(Enrollment._meta.db_table)
     return (
-        f"WITH c AS (INSERT INTO {qn(Command._meta.db_table)} "  # noqa: S608 - names, parameters
-        f"({', '.join(qn(str(f.column)) for f in fields)}) VALUES {', '.join([row] * rows)} "
+        f"WITH c AS ({_json_insert(Command, alias, many=True)} "  # noqa: S608 - names, parameters
         f"RETURNING id, {qn(_command_column('uuid'))} AS uuid, "
         f"{qn(_command_column('priority'))} AS priority), "
         f"q AS (INSERT INTO {qn(QueuedCommand._meta.db_table)} ({queue_columns}) "
@@ -795,16 +896,10 @@ def insert_commands_and_queue(
     connection = connections[alias]
     if not commands:
         return []
-    fields = _command_fields()
     for command in commands:
         if command.pk is not None:
             raise ValueError("insert_commands_and_queue writes new commands only")
         command._prepare_related_fields_for_save(operation_name="bulk_create")  # noqa: SLF001 - as bulk_create
-    values = [
-        f.get_db_prep_save(f.pre_save(command, True), connection=connection)
-        for command in commands
-        for f in fields
-    ]
     constants = [
         _concrete("status").get_db_prep_save(QueuedCommand.Status.QUEUED, connection=connection),
         _concrete("created_at").get_db_prep_save(now, connection=connection),
@@ -813,8 +908,12 @@ def insert_commands_and_queue(
     ]
     with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
         cursor.execute(
-            _commands_and_queue_query(alias, len(commands)),
-            [*values, *constants, [int(pk) for pk in enrollment_ids]],
+            _commands_and_queue_query(alias),
+            [
+                *_json_rows(commands, connection),
+                *constants,
+                [int(pk) for pk in enrollment_ids],
+            ],
         )
         rows = cursor.fetchall()
     by_uuid = {command.uuid: command for command in commands}

@@ -367,3 +367,20 @@ def test_commands_from_a_kept_decision_get_their_own_uuid() -> None:
     for command_uuid in uuids:
         stored = plistlib.loads(bytes(Command.objects.get(uuid=command_uuid).body))
         assert stored["CommandUUID"] == command_uuid
+
+
+@pytest.mark.usefixtures("push_certificate")
+def test_a_kept_commands_display_masks_its_secrets() -> None:
+    mac = Enrollment.objects.select_related("device").get(pk=_rows(3, tag="mask")[2])
+    for _ in range(2):  # the second from the kept decision, display included
+        result = services.enqueue_command(
+            enrollments=[mac],
+            request_type="DeviceLock",
+            payload={"Message": "Lost", "PIN": "123456"},
+            origin="test",
+        )
+        assert result.command is not None
+        stored = Command.objects.get(pk=result.command.pk)
+        assert stored.display["params"]["PIN"] == "••••"
+        assert stored.display["params"]["Message"] == "Lost"
+        assert "123456" not in json.dumps(stored.display)

@@ -269,3 +269,160 @@ def test_a_new_device_its_channel_and_log_row_are_written_together() -> None:
         {"a": 1},
     )
     assert enrollment.device is device and event.enrollment is enrollment
+
+
+# Values the JSON documents of the wide inserts (hotpath._json_rows) must carry exactly as
+# psycopg's parameters do: quotes, backslashes, placeholders, characters outside the BMP and
+# Unicode's line separator, every byte, microseconds in another time zone, big numbers, nulls.
+AWKWARD = 'Ann\'s "phone" \\ %s %(x)s é \U0001f600 \u2028 \\x00ff'
+AWKWARD_JSON = {"a": [1, 2.5, -0.0, 1e-7, "é", None, True], "\\": {"'": AWKWARD}, "n": 2**62}
+EVERY_BYTE = bytes(range(256)) * 2
+
+
+def _stored(model: type, pk: int, leave_out: set[str]) -> dict[str, object]:
+    row = model.objects.filter(pk=pk).values().get()
+    return {
+        k: bytes(v) if isinstance(v, memoryview) else v
+        for k, v in row.items()
+        if k not in leave_out
+    }
+
+
+def _awkward_channel(n: int) -> tuple[Device, Enrollment, object]:
+    from devices.models import DeviceEvent
+
+    device = Device(
+        platform="iOS",
+        os_version="18.2",
+        device_name=AWKWARD,
+        serial_number=None,
+        device_information=AWKWARD_JSON,
+        inventory_at=MOMENTS["identity_not_after"],
+    )
+    enrollment = Enrollment(
+        channel_key=f"eid:AWKWARD-{n}",
+        channel=Enrollment.Channel.DEVICE,
+        status=Enrollment.Status.PENDING,
+        enrollment_id=AWKWARD,
+        unlock_token=EVERY_BYTE,
+        ddm_status=AWKWARD_JSON,
+        refresh_slot=2**31 - 1,
+        **MOMENTS,
+    )
+    event = DeviceEvent(kind="checkin", action="Authenticate", status="ok", detail=AWKWARD_JSON)
+    return device, enrollment, event
+
+
+def test_the_new_channels_rows_are_stored_as_the_orm_stores_them() -> None:
+    device, enrollment, event = _awkward_channel(1)
+    hotpath.insert_new_channel(device, enrollment, event)
+    orm_device, orm_enrollment, orm_event = _awkward_channel(2)
+    orm_device.save()
+    orm_enrollment.device = orm_device
+    orm_enrollment.save()
+    orm_event.enrollment = orm_enrollment
+    orm_event.save()
+    for model, new, orm, keys in (
+        (Device, device, orm_device, {"id", "created_at"}),
+        (
+            Enrollment,
+            enrollment,
+            orm_enrollment,
+            {"id", "device_id", "public_id", "channel_key", "created_at"},
+        ),
+        (type(event), event, orm_event, {"id", "enrollment_id", "created_at"}),
+    ):
+        stored, expected = _stored(model, new.pk, keys), _stored(model, orm.pk, keys)
+        assert stored == expected, model
+    assert _stored(Enrollment, enrollment.pk, set())["unlock_token"] == EVERY_BYTE
+    assert _stored(Device, device.pk, set())["device_name"] == AWKWARD
+    assert Enrollment.objects.get(pk=enrollment.pk).public_id == enrollment.public_id
+    assert Device.objects.get(pk=device.pk).created_at == device.created_at
+
+
+def test_the_commands_are_stored_as_the_orm_stores_them() -> None:
+    from django.utils import timezone
+
+    from devices.models import Command
+
+    def command(uuid: str) -> Command:
+        return Command(
+            uuid=uuid,
+            request_type="InstallProfile",
+            spec="InstallProfile",
+            priority=-32768,
+            body=EVERY_BYTE,
+            command_keys=[AWKWARD],
+            payload_summary=[AWKWARD_JSON],
+            display={"name": AWKWARD},
+            origin=AWKWARD,
+            target_count=2**31 - 1,
+        )
+
+    channel = _channel()
+    new = [command("AWKWARD-1"), command("AWKWARD-2")]
+    hotpath.insert_commands_and_queue(new, [channel.pk], timezone.now())
+    orm = command("AWKWARD-3")
+    orm.save()
+    leave_out = {"id", "uuid", "created_at"}
+    for one in new:
+        assert _stored(Command, one.pk, leave_out) == _stored(Command, orm.pk, leave_out)
+        assert Command.objects.get(pk=one.pk).created_at == one.created_at
+
+
+def test_a_value_the_column_refuses_fails_as_with_the_orm() -> None:
+    from django.db import DataError
+
+    device, enrollment, event = _awkward_channel(3)
+    device.platform = "x" * 17  # max_length 16
+    with pytest.raises(DataError), transaction.atomic():
+        hotpath.insert_new_channel(device, enrollment, event)
+    device, enrollment, event = _awkward_channel(4)
+    enrollment.refresh_slot = -1  # a PositiveIntegerField's check
+    from django.db import IntegrityError
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        hotpath.insert_new_channel(device, enrollment, event)
+
+
+def test_a_kind_of_field_the_json_documents_cannot_carry_is_refused() -> None:
+    from django.db.models import DecimalField, FloatField
+
+    for field in (FloatField(), DecimalField(max_digits=4, decimal_places=2)):
+        with pytest.raises(TypeError):
+            hotpath._json_value(field)
+
+
+def _plan(query: str, params: list[object]) -> dict[str, float]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {query}", params)
+        row = cursor.fetchone()
+    assert row is not None
+    plan: dict[str, float] = row[0][0]["Plan"]
+    return plan
+
+
+def test_the_wide_inserts_are_planned_for_the_rows_they_write() -> None:
+    """Planned at their real size, far below PostgreSQL's JIT threshold (100,000): a set of
+    records read from JSON is otherwise taken for 100 rows, and the new channel's three
+    inserts joined for 10^12, compiled with JIT on every call."""
+    import json
+
+    from django.utils import timezone
+
+    from devices.models import Command
+
+    device, enrollment, event = _awkward_channel(5)
+    documents = [
+        json.dumps(hotpath._json_row(row, connection, link))
+        for row, link in ((device, ""), (enrollment, "device"), (event, "enrollment"))
+    ]
+    plan = _plan(hotpath._new_channel_query(connection.alias), documents)
+    assert (plan["Plan Rows"], plan["Total Cost"] < 100) == (1, True), plan
+    commands = [Command(uuid=f"PLAN-{n}", request_type="SecurityInfo", body=b"") for n in range(6)]
+    for command in commands:
+        command._prepare_related_fields_for_save(operation_name="bulk_create")
+    params = [*hotpath._json_rows(commands, connection), "queued", timezone.now(), 0, "", [1]]
+    plan = _plan(hotpath._commands_and_queue_query(connection.alias), params)
+    (inserted,) = [p for p in plan["Plans"] if p.get("Subplan Name") == "CTE c"]
+    assert inserted["Plan Rows"] == 6, plan
