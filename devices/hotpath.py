@@ -605,12 +605,22 @@ _JSON_SCALARS: dict[str, type] = {
 _JsonValue = Callable[[Any, Any], Any]
 
 
+def _json(document: Any) -> str:
+    """A JSON document's text, characters as they are (not `\\uXXXX`: a database whose
+    encoding is not UTF-8 refuses those escapes in jsonb, where it takes the characters)."""
+    return json.dumps(document, ensure_ascii=False)
+
+
 def _json_value(field: Field[Any, Any]) -> _JsonValue:
     """How a field's value (after `pre_save`) is written in its row's JSON document: what
     `get_db_prep_save` makes of it (a JSON field's value as it is, JSON already), as the text
     the column type reads. Any other kind of field is refused (TypeError) when the statement is
-    first built."""
+    first built, and so is a field of a class of its own (which may convert its values in ways
+    this does not know): Django's own field classes only."""
     target = field.target_field if isinstance(field, ForeignKey) else field
+    for own in {type(field), type(target)}:
+        if not own.__module__.startswith("django.db.models."):
+            raise TypeError(f"{field} ({own.__name__}) is not written in a JSON document")
     kind = target.get_internal_type()
     if isinstance(field, JSONField) and field.encoder is None:
         return lambda value, connection: value
@@ -655,7 +665,7 @@ def _json_row(row: Model, connection: Any, link: str) -> dict[str, Any]:
 def _json_rows(rows: Sequence[Model], connection: Any, *, link: str = "") -> list[Any]:
     """The parameters of `_json_insert(many=True)`: the new rows of one model as one JSON
     document (all their columns but `link`), and their count."""
-    return [json.dumps([_json_row(row, connection, link) for row in rows]), len(rows)]
+    return [_json([_json_row(row, connection, link) for row in rows]), len(rows)]
 
 
 @functools.cache
@@ -716,9 +726,9 @@ def insert_new_channel(device: Device, enrollment: Enrollment, event: DeviceEven
     alias = router.db_for_write(Enrollment)
     connection = connections[alias]
     params = [
-        json.dumps(_json_row(device, connection, "")),
-        json.dumps(_json_row(enrollment, connection, "device")),
-        json.dumps(_json_row(event, connection, "enrollment")),
+        _json(_json_row(device, connection, "")),
+        _json(_json_row(enrollment, connection, "device")),
+        _json(_json_row(event, connection, "enrollment")),
     ]
     with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
         cursor.execute(_new_channel_query(alias), params)

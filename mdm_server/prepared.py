@@ -235,7 +235,12 @@ class PreparedQuery:
 
 def _through_save(obj: Model) -> bool:
     """Whether saving this row does more than its SQL: a save() override or signal receivers."""
-    model = type(obj)
+    return saves_more_than_sql(type(obj))
+
+
+def saves_more_than_sql(model: type[Model]) -> bool:
+    """Whether saving a row of this model does more than its SQL (a save() override, signal
+    receivers): a statement written for it must then give way to save()."""
     return (
         model.save is not Model.save
         or pre_save.has_listeners(model)

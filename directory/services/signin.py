@@ -25,7 +25,7 @@ from directory.services.common import DirectoryError
 from directory.services.users import (
     _apply_apple_ids,
 )
-from mdm_server.prepared import PreparedUpdate
+from mdm_server.prepared import PreparedUpdate, saves_more_than_sql
 
 # --- sign-in support (used by directory.auth) --------------------------------------------------
 
@@ -119,10 +119,11 @@ def _stamp_login(
     statement (PostgreSQL's UPDATE ... RETURNING locks the row until the transaction ends, as
     SELECT ... FOR UPDATE does): a returning person's sign-in in one statement instead of two.
     None, with nothing written, when there is no such user, when `enabled_only` and the user
-    is disabled, or on another database (the caller reads the row itself)."""
+    is disabled, on another database, or when saving a DirectoryUser does more than its SQL
+    (a save() of its own, signal receivers): the caller reads the row and saves it."""
     alias = router.db_for_write(DirectoryUser)
     connection = connections[alias]
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or saves_more_than_sql(DirectoryUser):
         return None
     sql, attnames, steps = _stamp_statement(alias, enabled_only)
     stamp = DirectoryUser._meta.get_field("last_login_at").get_db_prep_save(now, connection)

@@ -680,10 +680,12 @@ def revoke_session(
     certificate is revoked, its queue dropped, pushes stop, `devices.signals.enrollment_ended`
     is sent. False when the session was revoked already."""
     now = timezone.now()
+    # The tokens first, then the session: the order in which a profile POST locks them (its
+    # token joined to its session, FOR UPDATE). The other order deadlocked against it.
+    EnrollmentToken.objects.filter(session=session, revoked_at__isnull=True).update(revoked_at=now)
     revoked = EnrollmentSession.objects.filter(pk=session.pk, revoked_at__isnull=True).update(
         revoked_at=now, revoked_reason=reason[:200], status=EnrollmentSession.Status.REVOKED
     )
-    EnrollmentToken.objects.filter(session=session, revoked_at__isnull=True).update(revoked_at=now)
     if revoked and end_enrollment and session.enrollment_id is not None:
         device = Enrollment.objects.filter(
             pk=session.enrollment_id, enrollment_reference=session.public_id
@@ -713,11 +715,12 @@ def revoke_sessions_of(
     if not ids:
         return 0
     now = timezone.now()
-    EnrollmentSession.objects.filter(pk__in=ids).update(
-        revoked_at=now, revoked_reason=reason[:200], status=EnrollmentSession.Status.REVOKED
-    )
+    # Tokens, then sessions: as `revoke_session` (the order a profile POST locks them in).
     EnrollmentToken.objects.filter(session_id__in=ids, revoked_at__isnull=True).update(
         revoked_at=now
+    )
+    EnrollmentSession.objects.filter(pk__in=ids).update(
+        revoked_at=now, revoked_reason=reason[:200], status=EnrollmentSession.Status.REVOKED
     )
     return len(ids)
 

@@ -386,11 +386,24 @@ def test_a_value_the_column_refuses_fails_as_with_the_orm() -> None:
 
 
 def test_a_kind_of_field_the_json_documents_cannot_carry_is_refused() -> None:
-    from django.db.models import DecimalField, FloatField
+    from django.db.models import CharField, DecimalField, FloatField
 
-    for field in (FloatField(), DecimalField(max_digits=4, decimal_places=2)):
+    class Normalised(CharField):  # a class of its own: it may convert values its own way
+        def get_prep_value(self, value: object) -> object:
+            return str(value).lower()
+
+    for field in (FloatField(), DecimalField(max_digits=4, decimal_places=2), Normalised()):
         with pytest.raises(TypeError):
             hotpath._json_value(field)
+    assert hotpath._json_value(CharField())("Jo", connection) == "Jo"
+
+
+def test_json_documents_carry_characters_as_they_are() -> None:
+    """Not as \\uXXXX escapes, which a database in another encoding than UTF-8 refuses in
+    jsonb (iOS names a device "Ann\u2019s iPhone")."""
+    text = hotpath._json({"name": "Ann\u2019s iPhone", "emoji": "\U0001f600", "nul": "\x00"})
+    assert "Ann\u2019s iPhone" in text and "\U0001f600" in text
+    assert "\\u0000" in text  # control characters stay escaped, as JSON requires
 
 
 def _plan(query: str, params: list[object]) -> dict[str, float]:

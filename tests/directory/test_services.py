@@ -514,6 +514,31 @@ def test_a_sign_in_stamps_the_login_and_refreshes_only_a_changed_record(domains:
     assert DirectoryUser.objects.get(pk=user.pk).last_login_at == changed.last_login_at
 
 
+def test_a_returning_persons_sign_in_goes_through_save_when_saving_does_more() -> None:
+    """A receiver of DirectoryUser's saves (none today) gets the sign-in's save, as before."""
+    from django.db.models.signals import post_save
+
+    from directory import sync
+    from directory.models import IdentitySource
+
+    source = IdentitySource.objects.create(name="LDAP", kind=IdentitySource.Kind.LDAP)
+    record = sync.UserRecord(external_id="e2", username="al", email="al@example.com", dn="uid=al")
+    services.upsert_signed_in_user(source=source, record=record, refuse_disabled=True)
+    saved: list[object] = []
+
+    def receiver(sender: type, instance: object, **kwargs: object) -> None:
+        saved.append(instance)
+
+    post_save.connect(receiver, sender=DirectoryUser, dispatch_uid="test.stamp")
+    try:
+        again = services.upsert_signed_in_user(source=source, record=record, refuse_disabled=True)
+    finally:
+        post_save.disconnect(dispatch_uid="test.stamp", sender=DirectoryUser)
+    pks = [getattr(s, "pk", None) for s in saved]
+    assert pks == [again.pk]
+
+
+@pytest.mark.postgres  # UPDATE ... RETURNING on PostgreSQL; elsewhere the lookup and the save
 def test_a_returning_persons_sign_in_is_one_statement(domains: None) -> None:
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext

@@ -270,6 +270,42 @@ def test_token_is_single_use_for_the_profile(org: dict[str, Any], transport: Any
     assert ScepChallenge.objects.count() == challenges
 
 
+def test_revocations_lock_tokens_before_sessions_as_a_profile_post_does(
+    org: dict[str, Any], transport: Any
+) -> None:
+    """A profile POST locks its token, then its session (one SELECT ... FOR UPDATE of the two
+    joined); a revocation that updated the session first and its tokens second deadlocked
+    against it (PostgreSQL aborted one of them: a 500). Both revocations now write in the
+    profile POST's order."""
+    from django.test.utils import CaptureQueriesContext
+
+    result = _enroll(transport, install=False)
+    session = EnrollmentSession.objects.get()
+    tables = ('"enrollment_enrollmenttoken"', '"enrollment_enrollmentsession"')
+
+    def updated(revoke: Any) -> list[str]:
+        with CaptureQueriesContext(connection) as queries:
+            revoke()
+        return [
+            t
+            for q in queries
+            if q["sql"].startswith("UPDATE")
+            for t in tables
+            if t in q["sql"][:60]
+        ]
+
+    assert updated(lambda: services.revoke_session(session=session, end_enrollment=False)) == [
+        *tables
+    ]
+    EnrollmentSession.objects.update(revoked_at=None)
+    assert updated(
+        lambda: services.revoke_sessions_of(
+            enrollment_id=0, reason="x", reference=str(session.public_id)
+        )
+    ) == [*tables]
+    assert result.bearer  # the session the POST would have locked
+
+
 def test_the_challenge_that_begins_an_enrollment_is_not_logged_and_a_refused_token_is(
     org: dict[str, Any], transport: Any, caplog: pytest.LogCaptureFixture
 ) -> None:

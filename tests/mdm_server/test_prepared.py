@@ -423,6 +423,7 @@ def _session_and_token(secret: str) -> tuple[Any, Any]:
     return session, token
 
 
+@pytest.mark.postgres  # one statement on PostgreSQL; elsewhere two saves
 def test_a_row_and_its_child_saved_with_one_statement_are_what_two_saves_write() -> None:
     from enrollment.models import EnrollmentSession, EnrollmentToken
 
@@ -464,6 +465,7 @@ def test_save_with_needs_a_child_whose_only_relation_is_to_the_row() -> None:
     assert token.pk is None
 
 
+@pytest.mark.postgres  # one statement on PostgreSQL; elsewhere two saves
 def test_two_prepared_updates_saved_together_are_one_statement(
     enrollments: list[Enrollment],
 ) -> None:
