@@ -589,30 +589,45 @@ def _with_attributes(
 ) -> bytes:
     """A detached SHA-256 signature whose signed attributes are exactly `attributes` (each one
     DER-encoded Attribute), validly signed: only the attribute checks can refuse it."""
+    encoded = b"".join(sorted(attributes))
+    return _signed_with_attributes(encoded, encoded, certificate=certificate, key=key)
+
+
+def _signed_with_attributes(
+    sent: bytes,
+    signed: bytes,
+    *,
+    certificate: x509.Certificate,
+    key: rsa.RSAPrivateKey,
+    content: bytes | None = None,
+) -> bytes:
+    """A SHA-256 signature whose signed attributes are `sent` (their SET contents), signed as
+    `signed`; attached when `content` is given, else detached."""
     from asn1crypto import x509 as asn1_x509
 
-    encoded = b"".join(sorted(attributes))
-    signature = key.sign(cms.der(0x31, encoded), padding.PKCS1v15(), hashes.SHA256())
     signer = {
         "version": "v1",
         "sid": _issuer_and_serial(certificate),
         "digest_algorithm": {"algorithm": "sha256"},
-        "signed_attrs": asn1_cms.CMSAttributes.load(cms.der(0x31, encoded)),
+        "signed_attrs": asn1_cms.CMSAttributes.load(cms.der(0x31, sent)),
         "signature_algorithm": {"algorithm": "rsassa_pkcs1v15"},
-        "signature": signature,
+        "signature": key.sign(cms.der(0x31, signed), padding.PKCS1v15(), hashes.SHA256()),
     }
-    signed = asn1_cms.SignedData(
+    content_info: dict[str, object] = {"content_type": "data"}
+    if content is not None:
+        content_info["content"] = content
+    signed_data = asn1_cms.SignedData(
         {
             "version": "v1",
             "digest_algorithms": [{"algorithm": "sha256"}],
-            "encap_content_info": {"content_type": "data"},
+            "encap_content_info": content_info,
             "certificates": [
                 asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
             ],
             "signer_infos": [signer],
         }
     )
-    return asn1_cms.ContentInfo({"content_type": "signed_data", "content": signed}).dump()
+    return asn1_cms.ContentInfo({"content_type": "signed_data", "content": signed_data}).dump()
 
 
 def _attr(name: str, *values: bytes) -> bytes:
@@ -1029,28 +1044,7 @@ def _attached_with_attributes(
 ) -> bytes:
     """An attached SHA-256 signature whose signed attributes are `sent` (their SET contents),
     signed as `signed`."""
-    from asn1crypto import x509 as asn1_x509
-
-    signer = {
-        "version": "v1",
-        "sid": _issuer_and_serial(certificate),
-        "digest_algorithm": {"algorithm": "sha256"},
-        "signed_attrs": asn1_cms.CMSAttributes.load(cms.der(0x31, sent)),
-        "signature_algorithm": {"algorithm": "rsassa_pkcs1v15"},
-        "signature": key.sign(cms.der(0x31, signed), padding.PKCS1v15(), hashes.SHA256()),
-    }
-    signed_data = asn1_cms.SignedData(
-        {
-            "version": "v1",
-            "digest_algorithms": [{"algorithm": "sha256"}],
-            "encap_content_info": {"content_type": "data", "content": BODY},
-            "certificates": [
-                asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
-            ],
-            "signer_infos": [signer],
-        }
-    )
-    return asn1_cms.ContentInfo({"content_type": "signed_data", "content": signed_data}).dump()
+    return _signed_with_attributes(sent, signed, certificate=certificate, key=key, content=BODY)
 
 
 @pytest.mark.parametrize("size", [200, 384])  # 384: the header A0 82 01 80
