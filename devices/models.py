@@ -238,6 +238,16 @@ class Enrollment(models.Model):
             ),
             models.Index(fields=["enrollment_type", "status"], name="devices_type_status"),
             models.Index(fields=["status", "last_seen_at"]),
+            # The channels that carry an enrollment session's reference, for a first
+            # Authenticate's lookup of another channel holding the presented certificate's
+            # reference (devices.hotpath.presented): the reference comes from the certificate
+            # row read by the same statement, so the planner cannot tell it from the '' most
+            # channels carry, and took the plain index for a scan of every channel.
+            models.Index(
+                fields=["enrollment_reference"],
+                name="devices_enrollment_reference",
+                condition=~Q(enrollment_reference=""),
+            ),
             models.Index(
                 fields=["identity_not_after"],
                 name="devices_identity_expiry",
