@@ -77,8 +77,10 @@ class VerifiedCMS:
 
 
 # What asn1crypto and `cryptography` raise on malformed input: asn1crypto parses lazily, so a
-# damaged byte surfaces as any of these wherever the structure is first read.
+# damaged byte surfaces as any of these wherever the structure is first read. It reads nested
+# values by recursion, a frame a level: a few kilobytes of nesting raise RecursionError.
 PARSE_ERRORS: tuple[type[Exception], ...] = (
+    RecursionError,
     ValueError,
     TypeError,
     KeyError,
