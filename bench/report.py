@@ -85,7 +85,7 @@ def render(results: dict[str, Any]) -> str:
             idle, bare = step["idle"], step.get("idle_bare") or step["idle"]
             trip = step.get("round_trip") or step.get("fanout") or {}
             cpu, bare_cpu = _cpu(idle), _cpu(bare)
-            trip_cpu = trip.get("server_cpu_ms_per_request")
+            trip_cpu = _cpu(trip) if trip else None
             lists = step.get("round_trip_lists") or {}
             lists_cpu = lists.get("server_cpu_ms_per_request")
             lines.append(
@@ -106,9 +106,7 @@ def render(results: dict[str, Any]) -> str:
             _ratio(_cpu(s["idle"]), _cpu(s.get("idle_bare") or s["idle"])) or 0 for s in scaling
         )
         trip_ratio = max(
-            _ratio((s.get("round_trip") or {}).get("server_cpu_ms_per_request"), _cpu(s["idle"]))
-            or 0
-            for s in scaling
+            _ratio(_cpu(s.get("round_trip") or {}), _cpu(s["idle"])) or 0 for s in scaling
         )
         lines += [
             "",

@@ -64,6 +64,31 @@ def test_report_marks_targets_met_and_missed() -> None:
     assert "worst 3.0 (target ≤ 2.5: missed)" in text
 
 
+def test_report_divides_the_median_round_trip_by_the_median_poll() -> None:
+    idle = {
+        "requests_per_s": 500.0,
+        "server_cpu_ms_per_request": 0.9,  # the run with the median p99
+        "server_cpu_ms_median": 0.5,
+        "postgres_cpu_ms_per_request": 0.2,
+        "latency_ms": {"p50": 3.0, "p99": 10.0},
+        "errors": 0,
+    }
+    # Measured in each repeat beside its polls: the median of the runs is the figure.
+    trip = {**idle, "round_trips_per_s": 100.0, "server_cpu_ms_per_request": 2.0}
+    trip["server_cpu_ms_median"] = 1.1
+    step = {
+        "devices": 1000,
+        "rows": {"devices_queuedcommand": 10},
+        "reference": {"rsa2048_sign_ms": 0.8, "python_loop_ms": 7.0},
+        "idle": idle,
+        "idle_bare": idle,
+        "round_trip": trip,
+    }
+    text = report.render({"scaling": [step]})
+    assert "| 1.1 | 2.2 |" in text
+    assert "worst 2.2 (target ≤ 2.5: met)" in text
+
+
 def test_report_shows_enqueue_per_target() -> None:
     step = {
         "devices": 100_000,
