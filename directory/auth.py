@@ -200,6 +200,8 @@ def _upsert(source: IdentitySource, record: sync.UserRecord) -> DirectoryUser:
     except services.DirectoryError as exc:
         if exc.code == "disabled":
             raise AuthenticationFailed("disabled", DISABLED) from None
+        if exc.code == "retry":  # the person's row changed under a concurrent sign-in
+            raise AuthenticationFailed("unreachable", UNREACHABLE) from None
         raise
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password
-from django.db import connections, router, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 
 from directory import selectors, sync
@@ -58,14 +58,17 @@ def upsert_signed_in_user(
     stamped = user is not None
     if user is None:
         user = selectors.user_by_external_id(source, record.external_id, for_update=True)
-    if refuse_disabled and user is not None and not user.enabled:
-        raise DirectoryError("This account is disabled here.", code="disabled")
-    changed = user is None
+    changed = False
     if user is None:
-        user = DirectoryUser.objects.create(
-            source=source, external_id=record.external_id, last_login_at=now, **fields
-        )
-    else:
+        user = _create_first(source, record.external_id, now, fields)
+        changed = user is not None
+        if user is None:  # a concurrent first sign-in of the same person made the row first
+            user = selectors.user_by_external_id(source, record.external_id, for_update=True)
+            if user is None:  # and it is gone again: nothing was written here
+                raise DirectoryError("The sign-in could not be completed; try again.", code="retry")
+    if refuse_disabled and not user.enabled:
+        raise DirectoryError("This account is disabled here.", code="disabled")
+    if not changed:
         updated = [key for key, value in fields.items() if value and getattr(user, key) != value]
         for key in updated:
             setattr(user, key, fields[key])
@@ -79,6 +82,23 @@ def upsert_signed_in_user(
     if changed or (user.managed_apple_id is None and not user.managed_apple_id_problem):
         _apply_apple_ids([user], source)
     return user
+
+
+def _create_first(
+    source: IdentitySource, external_id: str, now: dt.datetime, fields: dict[str, str]
+) -> DirectoryUser | None:
+    """The person's row, made at their first sign-in; None when another sign-in of the same
+    person, at the same moment, made it first (its INSERT waited for that one to commit). In a
+    savepoint of its own, so that the conflict leaves the sign-in's transaction usable."""
+    try:
+        with transaction.atomic(using=router.db_for_write(DirectoryUser)):
+            return DirectoryUser.objects.create(
+                source=source, external_id=external_id, last_login_at=now, **fields
+            )
+    except IntegrityError:
+        if not DirectoryUser.objects.filter(source=source, external_id=external_id).exists():
+            raise  # another constraint: not this race
+        return None
 
 
 _Steps = tuple[tuple[int, Any, tuple[Any, ...]], ...]

@@ -570,3 +570,99 @@ def test_a_returning_persons_sign_in_is_one_statement(domains: None) -> None:
     stamped = services.upsert_signed_in_user(source=source, record=record)
     assert DirectoryUser.objects.get(pk=first.pk).last_login_at == stamped.last_login_at
     assert stamped.last_login_at > stored.last_login_at
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_first_sign_ins_of_one_person_make_one_user() -> None:
+    """Both find no user; the second INSERT waits on the first's uncommitted row and, once that
+    commits, takes the row as a returning person's instead of failing (it was an IntegrityError:
+    a 500)."""
+    import threading
+    import time
+
+    from django.db import connection, connections, transaction
+
+    from directory import sync
+    from directory.models import IdentitySource
+
+    if connection.vendor != "postgresql":
+        pytest.skip("DATABASE_URL is not PostgreSQL")
+    source = IdentitySource.objects.create(name="LDAP", kind=IdentitySource.Kind.LDAP)
+    record = sync.UserRecord(external_id="race", username="ra", email="ra@example.com", dn="uid=ra")
+    results: dict[str, Any] = {}
+    first_done, release = threading.Event(), threading.Event()
+
+    def sign_in(name: str) -> None:
+        try:
+            results[name] = services.upsert_signed_in_user(
+                source=source, record=record, refuse_disabled=True
+            )
+        except Exception as exc:  # what the view would have turned into a 500
+            results[name] = exc
+
+    def first() -> None:
+        try:
+            with transaction.atomic():
+                sign_in("first")
+                first_done.set()
+                release.wait(60)
+        finally:
+            connections.close_all()
+
+    def second() -> None:
+        first_done.wait(60)
+        try:
+            with transaction.atomic():
+                sign_in("second")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    try:
+        assert first_done.wait(60)
+        waiting = 0
+        for _ in range(600):  # until the second INSERT waits for the first's row
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND wait_event_type = 'Lock'"
+                )
+                waiting = cursor.fetchone()[0]
+            if waiting:
+                break
+            time.sleep(0.05)
+        assert waiting == 1
+    finally:
+        release.set()
+        for thread in threads:
+            thread.join(60)
+    assert isinstance(results["first"], DirectoryUser), results["first"]
+    assert isinstance(results["second"], DirectoryUser), results["second"]
+    (only,) = DirectoryUser.objects.filter(source=source)
+    assert results["first"].pk == results["second"].pk == only.pk
+    assert only.last_login_at == results["second"].last_login_at
+
+
+def test_a_first_sign_in_whose_row_vanished_under_a_concurrent_one_is_told_to_try_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from django.db import transaction
+
+    from directory import sync
+    from directory.models import IdentitySource
+    from directory.services import signin
+
+    source = IdentitySource.objects.create(name="LDAP", kind=IdentitySource.Kind.LDAP)
+    record = sync.UserRecord(external_id="gone", username="go", email="go@example.com")
+    # The INSERT lost to another sign-in's row, which was deleted before it could be read.
+    monkeypatch.setattr(signin, "_create_first", lambda *args: None)
+    with pytest.raises(services.DirectoryError) as raised, transaction.atomic():
+        services.upsert_signed_in_user(source=source, record=record, refuse_disabled=True)
+    assert raised.value.code == "retry"
+    with pytest.raises(auth.AuthenticationFailed) as failed, transaction.atomic():
+        auth._upsert(source, record)
+    assert failed.value.code == "unreachable"
+    assert not DirectoryUser.objects.filter(source=source).exists()
