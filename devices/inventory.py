@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -26,6 +26,7 @@ from devices.models import (
     fit,
 )
 from mdm_server.pki import certificates
+from mdm_server.prepared import PreparedQuery
 
 MAX_ITEMS = 5000
 
@@ -42,8 +43,30 @@ class DeviceFields:
 _Row = TypeVar("_Row", InstalledApplication, InstalledProfile, InstalledCertificate)
 
 
-def _comparable(value: Any) -> Any:
-    return tuple(value) if isinstance(value, list) else value
+def _comparable(values: Iterable[Any]) -> tuple[Any, ...]:
+    """A row's values as a hashable tuple (a JSON list as a tuple)."""
+    return tuple([tuple(v) if isinstance(v, list) else v for v in values])
+
+
+# The stored rows a list result is compared with, for each (model, compared fields): one SELECT
+# compiled once (`mdm_server.prepared`) instead of by the ORM on every list result (compiling
+# it was a fifth of `_replace_rows`'s CPU for a ProfileList of 30 profiles).
+_STORED_ROWS: dict[tuple[type[Any], tuple[str, ...]], PreparedQuery] = {}
+
+
+def _stored_rows(model: type[_Row], enrollment_id: int, fields: Sequence[str]) -> list[Any]:
+    """`model.objects.filter(enrollment_id=enrollment_id).values_list(*fields)`, as tuples."""
+    key = (model, tuple(fields))
+    query = _STORED_ROWS.get(key)
+    if query is None:
+        names = key[1]
+        query = _STORED_ROWS.setdefault(
+            key,
+            PreparedQuery(
+                lambda pk: model.objects.filter(enrollment_id=pk).values_list(*names), int
+            ),
+        )
+    return query.all(enrollment_id)
 
 
 def _replace_rows(
@@ -58,13 +81,10 @@ def _replace_rows(
     inventory mostly does (one SELECT instead of a DELETE and an INSERT of every row). Model
     instances are made only to write them: making one for each of 30 profiles cost more than
     the comparison. Whether anything was written."""
-    stored = Counter(
-        tuple(_comparable(v) for v in row)
-        for row in model.objects.filter(enrollment=enrollment).values_list(*fields)
-    )
+    stored = Counter([_comparable(row) for row in _stored_rows(model, enrollment.pk, fields)])
     defaults = {f.name: f.get_default() for f in model._meta.concrete_fields if f.name in fields}
     reported = Counter(
-        tuple(_comparable(row[f] if f in row else defaults[f]) for f in fields) for row in rows
+        [_comparable([row[f] if f in row else defaults[f] for f in fields]) for row in rows]
     )
     if stored == reported:
         return False

@@ -941,8 +941,15 @@ RESULT_TYPES = ("ProfileList", "InstallProfile", "RemoveProfile")
 
 def record_command_result(*, delivery: QueuedCommand) -> int:
     """Update Delivery rows from an InstallProfile / RemoveProfile / ProfileList result."""
-    if delivery.command.request_type not in RESULT_TYPES:
+    request_type = delivery.command.request_type
+    if request_type not in RESULT_TYPES:
         return 0  # every other result: no transaction to open (one runs for each result)
+    if request_type == "ProfileList":
+        # One read that usually finds nothing to change: it opens its transaction only when it
+        # has something to write.
+        if delivery.status != QueuedCommand.Status.ACKNOWLEDGED:
+            return 0
+        return reconcile_profile_list(enrollment_id=delivery.enrollment_id)
     return _record_profile_result(delivery)
 
 
@@ -950,8 +957,6 @@ def record_command_result(*, delivery: QueuedCommand) -> int:
 def _record_profile_result(delivery: QueuedCommand) -> int:
     request_type = delivery.command.request_type
     ok = delivery.status == QueuedCommand.Status.ACKNOWLEDGED
-    if request_type == "ProfileList":
-        return reconcile_profile_list(enrollment_id=delivery.enrollment_id) if ok else 0
     if request_type not in ("InstallProfile", "RemoveProfile"):
         return 0
     rows = Delivery.objects.filter(
@@ -1037,14 +1042,19 @@ _CONTRADICTED = PreparedQuery(_contradicted, int)
 def reconcile_profile_list(*, enrollment_id: int) -> int:
     """Compare the device's reported ProfileList (its InstalledProfile rows) with what we believe
     is installed. One statement finds the deliveries whose state changes (usually none); only
-    those are written, each only if its status is still the one read."""
+    those are written, each only if its status is still the one read, all in one transaction
+    (none is opened for a list that contradicts nothing)."""
+    contradicted = _CONTRADICTED.all(enrollment_id)
+    if not contradicted:
+        return 0
     changed = 0
     now = timezone.now()
-    for pk, status in _CONTRADICTED.all(enrollment_id):
-        _when, after, reason = _RECONCILED[status]
-        changed += Delivery.objects.filter(pk=pk, status=status).update(
-            status=after, reason=reason, updated_at=now
-        )
+    with transaction.atomic():
+        for pk, status in contradicted:
+            _when, after, reason = _RECONCILED[status]
+            changed += Delivery.objects.filter(pk=pk, status=status).update(
+                status=after, reason=reason, updated_at=now
+            )
     return changed
 
 

@@ -97,6 +97,19 @@ def writes_rows_on_result(request_type: str) -> bool:
     return request_type in _RESULT_HANDLERS
 
 
+# The answer keys of the results whose handlers write rows of their own (`CommandSpec.result_key`).
+_ROW_RESULT_KEYS = frozenset(
+    spec.result_key for spec in REGISTRY.values() if spec.on_result is not None and spec.result_key
+)
+
+
+def may_write_rows(raw: Mapping[str, Any]) -> bool:
+    """Whether a result, by its keys alone, looks like the answer of a command whose handler
+    writes rows (a list of profiles, apps or certificates, a DeviceInformation): read before
+    its command is, to choose how to take it (`devices.services.connect.serve_report`)."""
+    return not _ROW_RESULT_KEYS.isdisjoint(raw)
+
+
 def new_uuid() -> str:
     return str(uuid.uuid4()).upper()
 
@@ -132,6 +145,7 @@ __all__ = [
     "enrollment_profile_identifier",
     "get_spec",
     "handle_result",
+    "may_write_rows",
     "new_uuid",
     "payload_identifier_prefix",
     "plist_problem",

@@ -271,6 +271,10 @@ class CommandSpec:
     # and names them, writing nothing; the services write them with the result (on PostgreSQL
     # in the one statement that stores it and delivers the next command).
     on_result_fields: DeviceFieldsHandler | None = None
+    # The top-level key of an `on_result` command's answer in Apple's schema (ProfileList's
+    # "ProfileList"): a result carrying it is taken in a transaction from its first read
+    # (`commands.may_write_rows`; only a hint, as any result is stored right either way).
+    result_key: str = ""
     # The built command fitted to one class of device, before the capability filter judges it
     # (DeviceInformation without Queries asks every key that device may be asked). None: the
     # command is the same for every device.

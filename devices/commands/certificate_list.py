@@ -15,4 +15,5 @@ COMMAND = CommandSpec(
     menu_order=100,
     params_class=CertificateListParams,
     on_result=inventory.certificate_list,
+    result_key="CertificateList",
 )

@@ -36,4 +36,5 @@ COMMAND = CommandSpec(
     build=build,
     for_target=for_target,
     on_result=inventory.device_information,
+    result_key="QueryResponses",
 )

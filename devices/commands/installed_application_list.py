@@ -16,4 +16,5 @@ COMMAND = CommandSpec(
     menu_order=60,
     params_class=InstalledApplicationListParams,
     on_result=inventory.installed_application_list,
+    result_key="InstalledApplicationList",
 )

@@ -16,4 +16,5 @@ COMMAND = CommandSpec(
     menu_order=70,
     params_class=ManagedApplicationListParams,
     on_result=inventory.managed_application_list,
+    result_key="ManagedApplicationList",
 )

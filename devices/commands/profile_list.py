@@ -9,4 +9,5 @@ COMMAND = CommandSpec(
     title="List installed profiles",
     menu_order=30,
     on_result=inventory.profile_list,
+    result_key="ProfileList",
 )

@@ -63,7 +63,11 @@ def serve_report(
         found = find_for_connect(report.ids, identity)
         _check_bearer(found, bearer)
         return handle_report(connect=found, report=report, body=body)
-    if report.status is not ReportStatus.NOT_NOW and hotpath.stores_results_in_one_statement():
+    if (
+        report.status is not ReportStatus.NOT_NOW
+        and hotpath.stores_results_in_one_statement()
+        and not commands.may_write_rows(report.raw)
+    ):
         # The channel row and the result's queue row as they are, without a transaction: most
         # results are then stored, with their inventory, by the one statement that delivers the
         # next command, and only if their row is still pending then.
@@ -78,8 +82,10 @@ def serve_report(
             locked = hotpath.relock_delivery(found.result_delivery)
             found = replace(found, result_delivery=locked, result_locked=True)
             return handle_report(connect=found, report=report, body=body)
-    # A NotNow, and any result elsewhere (SQLite): its transaction starts first, so the channel
-    # row and the result's queue row (locked) are one statement on PostgreSQL.
+    # A NotNow, a result that by its keys writes rows of its own (a list of profiles, apps or
+    # certificates: taken in a transaction anyway, so its queue row is not read twice), and any
+    # result elsewhere (SQLite): its transaction starts first, so the channel row and the
+    # result's queue row (locked) are one statement on PostgreSQL.
     with transaction.atomic(using=router.db_for_write(QueuedCommand)):
         found = find_for_connect(report.ids, identity, command_uuid=report.command_uuid)
         _check_bearer(found, bearer)

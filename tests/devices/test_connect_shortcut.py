@@ -482,6 +482,55 @@ def test_a_result_with_the_next_command_is_a_handful_of_statements(
     }
 
 
+def test_a_list_result_reads_its_queue_row_once_locked_with_the_channel(
+    wsgi_device: Callable[..., SimulatedDevice], django_app: CountingApp
+) -> None:
+    """A result whose handler writes rows (a ProfileList) is taken in a transaction: its keys
+    say so before anything is read, so the channel row and its queue row (locked) are one
+    statement, not read unlocked first and locked again."""
+    device, enrollment, uuid = _security_info_delivered(wsgi_device)
+    status, _, body = _result(device, "Acknowledged", uuid, "application/x-apple-aspen-mdm")
+    delivered = plistlib.loads(body)
+    assert status == 200 and delivered["Command"]["RequestType"] == "ProfileList"
+    profile_list = QueuedCommand.objects.get(
+        enrollment=enrollment, command__uuid=delivered["CommandUUID"]
+    )
+    services.enqueue_command(enrollments=[enrollment], request_type="SecurityInfo")
+    reported = {
+        "PayloadIdentifier": "com.example.wifi",
+        "PayloadUUID": "UUID-WIFI",
+        "PayloadDisplayName": "Wi-Fi",
+        "IsManaged": True,
+        "PayloadContent": [{"PayloadType": "com.apple.wifi.managed"}],
+    }
+    django_app.calls.clear()
+    with CaptureQueriesContext(connection) as queries:
+        status, _, body = _result(
+            device,
+            "Acknowledged",
+            delivered["CommandUUID"],
+            "application/x-apple-aspen-mdm",
+            ProfileList=[reported],
+        )
+    assert status == 200 and plistlib.loads(body)["Command"]["RequestType"] == "SecurityInfo"
+    assert django_app.calls == []
+    sql = [q["sql"] for q in queries]
+    locks = [q for q in sql if "FOR UPDATE" in q]
+    assert len(locks) == 1 and "LATERAL" in locks[0], "\n".join(q[:160] for q in sql)
+    profile_list.refresh_from_db()
+    assert profile_list.status == QueuedCommand.Status.ACKNOWLEDGED
+    assert list(
+        InstalledProfile.objects.filter(enrollment=enrollment).values_list(
+            "identifier", "payload_types"
+        )
+    ) == [("com.example.wifi", ["com.apple.wifi.managed"])]
+    results = later_events().filter(enrollment=enrollment, kind=DeviceEvent.Kind.RESULT)
+    assert [(e.action, e.status) for e in results.order_by("id")] == [
+        ("SecurityInfo", "acknowledged"),
+        ("ProfileList", "acknowledged"),
+    ]
+
+
 def test_the_round_trips_statements_send_their_values_apart(
     wsgi_device: Callable[..., SimulatedDevice], django_app: CountingApp
 ) -> None:

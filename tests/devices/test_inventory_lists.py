@@ -135,3 +135,40 @@ def test_certificate_lists_compare_their_dates_too(enrollment: Enrollment) -> No
     assert InstalledCertificate.objects.get(
         enrollment=enrollment, common_name="Identity"
     ).not_after == (cert.not_valid_after_utc)
+
+
+def test_the_stored_rows_are_read_without_compiling_sql(
+    enrollment: Enrollment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every list result reads the stored rows: that SELECT is compiled once, not by the ORM on
+    every result, and reads the same rows (each list's fields, converted as the ORM does)."""
+    from django.db.models.sql.compiler import SQLCompiler
+
+    from mdm_server.pki import services as pki
+    from tests.simulator import issue_identity
+
+    pki.ensure_server_pki(organisation="Inventory")
+    cert, _key = issue_identity(pki.active_identity("ca"))
+    from cryptography.hazmat.primitives import serialization
+
+    der = cert.public_bytes(serialization.Encoding.DER)
+    apps = {"InstalledApplicationList": [{"Identifier": "com.example.app", "Name": "App"}]}
+    certificates = {"CertificateList": [{"CommonName": "Identity", "Data": der}]}
+    for _ in range(2):  # compiled by the first
+        inventory.profile_list(enrollment, _profiles("wifi", "vpn"))
+        inventory.installed_application_list(enrollment, apps)
+        inventory.certificate_list(enrollment, certificates)
+    compiled: list[object] = []
+    as_sql = SQLCompiler.as_sql
+
+    def counted(self: SQLCompiler, *args: Any, **kwargs: Any) -> Any:
+        compiled.append(self.query.model)
+        return as_sql(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", counted)
+    with CaptureQueriesContext(connection) as queries:
+        inventory.profile_list(enrollment, _profiles("vpn", "wifi"))
+        inventory.installed_application_list(enrollment, apps)
+        inventory.certificate_list(enrollment, certificates)
+    assert compiled == []
+    assert len(queries) == 3 and _writes(queries) == []

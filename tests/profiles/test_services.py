@@ -348,3 +348,26 @@ def test_a_profile_list_changes_only_the_deliveries_it_contradicts(
     # A list that contradicts nothing: one statement, however many deliveries there are.
     with django_assert_num_queries(1):
         assert services.reconcile_profile_list(enrollment_id=device_ios.pk) == 0
+
+
+def test_a_profile_list_result_that_contradicts_nothing_opens_no_transaction(
+    server_pki, admin_user, device_ios, django_assert_num_queries
+) -> None:
+    """Every ProfileList result is compared with the deliveries (one statement, usually finding
+    nothing to change): a transaction is opened only for what it then writes."""
+    profile = _profile(admin_user, identifier="com.ex.reported")
+    Delivery.objects.create(
+        profile=profile, enrollment=device_ios, status=Delivery.Status.INSTALLED
+    )
+    InstalledProfile.objects.create(enrollment=device_ios, identifier="com.ex.reported")
+    result = QueuedCommand(
+        enrollment_id=device_ios.pk,
+        status=QueuedCommand.Status.ACKNOWLEDGED,
+        command=Command(request_type="ProfileList"),
+    )
+    with django_assert_num_queries(1):  # no SAVEPOINT and RELEASE around it either
+        assert services.record_command_result(delivery=result) == 0
+    InstalledProfile.objects.all().delete()
+    with django_assert_num_queries(4):  # the read, then the update in its own savepoint
+        assert services.record_command_result(delivery=result) == 1
+    assert Delivery.objects.get().status == Delivery.Status.MISSING
