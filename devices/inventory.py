@@ -197,7 +197,9 @@ def profile_list(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str, Any]:
     for item in items[:MAX_ITEMS]:
         if not isinstance(item, dict) or not isinstance(item.get("PayloadIdentifier"), str):
             continue
-        content = item.get("PayloadContent") or []
+        content = item.get("PayloadContent")
+        if not isinstance(content, list):  # a device's bytes: Apple's type, or nothing read
+            content = []
         rows[item["PayloadIdentifier"]] = {
             "identifier": fit(InstalledProfile, "identifier", item["PayloadIdentifier"]),
             "uuid": fit(InstalledProfile, "uuid", str(item.get("PayloadUUID", ""))),

@@ -297,3 +297,46 @@ def test_a_pem_that_is_not_a_certificate_is_refused(settings) -> None:  # type: 
     settings.MDM_TRUSTED_PROXIES = ["10.9.9.9"]
     response = _mtls_get(Client(), b"%ff%00garbage", b"<plist/>")
     _assert_refused_with_reason(response)
+
+
+_ODD = [5, True, 1.5, "text", {"PayloadType": "x"}, b"\x00", [{}, 5, [1]]]
+
+
+@pytest.mark.parametrize(
+    ("request_type", "answer"),
+    [
+        *[
+            (
+                "ProfileList",
+                {"ProfileList": [{"PayloadIdentifier": "com.example.p", "PayloadContent": odd}]},
+            )
+            for odd in _ODD
+        ],
+        *[("ProfileList", {"ProfileList": [odd]}) for odd in _ODD],
+        *[("ProfileList", {"ProfileList": odd}) for odd in _ODD],
+        *[
+            ("CertificateList", {"CertificateList": [{"Data": odd, "CommonName": odd}]})
+            for odd in _ODD
+        ],
+        *[
+            (
+                "InstalledApplicationList",
+                {"InstalledApplicationList": [{"Identifier": odd, "Name": odd, "Version": odd}]},
+            )
+            for odd in _ODD
+        ],
+    ],
+)
+def test_list_results_with_values_of_the_wrong_type_are_not_a_500(
+    enrolled: SimulatedDevice, request_type: str, answer: dict[str, object]
+) -> None:
+    """A list result whose entries hold other types than Apple's (a number for PayloadContent, a
+    string for a list) is stored as far as it can be read; the device gets its answer."""
+    from devices import services
+
+    enrollment = Enrollment.objects.get(channel_key=f"udid:{enrolled.udid}")
+    command = services.enqueue_command(enrollments=[enrollment], request_type=request_type).command
+    assert command is not None
+    enrolled.connect("Idle")
+    status, body = enrolled.connect("Acknowledged", command_uuid=command.uuid, extra=answer)
+    assert status == 200, body
