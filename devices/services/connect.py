@@ -66,7 +66,11 @@ def serve_report(
     if (
         report.status is not ReportStatus.NOT_NOW
         and hotpath.stores_results_in_one_statement()
-        and not commands.may_write_rows(report.raw)
+        and not (
+            # Only an Acknowledged result writes a list's rows; an Error with such keys is
+            # stored as any other Error.
+            report.status is ReportStatus.ACKNOWLEDGED and commands.may_write_rows(report.raw)
+        )
     ):
         # The channel row and the result's queue row as they are, without a transaction: most
         # results are then stored, with their inventory, by the one statement that delivers the

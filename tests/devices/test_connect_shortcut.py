@@ -531,6 +531,38 @@ def test_a_list_result_reads_its_queue_row_once_locked_with_the_channel(
     ]
 
 
+def test_an_error_result_with_a_lists_key_takes_no_lock_before_its_checks(
+    wsgi_device: Callable[..., SimulatedDevice], django_app: CountingApp
+) -> None:
+    """Only an Acknowledged result writes a list's rows: an Error carrying a ProfileList key (a
+    hostile or odd device) is stored by the one statement without a transaction, as any other
+    Error, rather than holding its queue row locked while the pin and bearer checks run (which
+    took locks in the opposite order to an administrator's unenroll: a deadlock)."""
+    device, enrollment, uuid = _security_info_delivered(wsgi_device)
+    status, _, body = _result(device, "Acknowledged", uuid, "application/x-apple-aspen-mdm")
+    delivered = plistlib.loads(body)
+    assert status == 200 and delivered["Command"]["RequestType"] == "ProfileList"
+    with CaptureQueriesContext(connection) as queries:
+        status, _, body = _result(
+            device,
+            "Error",
+            delivered["CommandUUID"],
+            "application/x-apple-aspen-mdm",
+            ErrorChain=[{"ErrorCode": 1, "ErrorDomain": "x"}],
+            ProfileList=[{"PayloadIdentifier": "com.example.wifi"}],
+        )
+    assert status == 200
+    sql = [q["sql"] for q in queries]
+    assert not [q for q in sql if "FOR UPDATE" in q], "\n".join(q[:160] for q in sql)
+    assert (
+        QueuedCommand.objects.get(
+            enrollment=enrollment, command__uuid=delivered["CommandUUID"]
+        ).status
+        == QueuedCommand.Status.ERROR
+    )
+    assert not InstalledProfile.objects.filter(enrollment=enrollment).exists()
+
+
 def test_the_round_trips_statements_send_their_values_apart(
     wsgi_device: Callable[..., SimulatedDevice], django_app: CountingApp
 ) -> None:
