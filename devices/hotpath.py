@@ -507,6 +507,26 @@ def _presented_query(alias: str) -> tuple[tuple[tuple[Any, Any], ...], str]:
     return columns, query
 
 
+@functools.cache
+def _channel_and_presented_query(alias: str) -> str:
+    """`_presented_query` with the channel row of `_channel_query(alias, "key", True)` joined
+    (its lock inside its own subquery: the channel may not exist). Its parameters: the
+    presented query's, then the channel key."""
+    _columns, presented_query = _presented_query(alias)
+    channel_columns, device_columns, _query = _channel_query(alias, "key", True)
+    expressions = _select_list("e", channel_columns, alias) + _select_list(
+        "d", device_columns, alias
+    )
+    inner = ", ".join(f"{expression} AS ch_{n}" for n, expression in enumerate(expressions))
+    outer = ", ".join(f"ch.ch_{n}" for n in range(len(expressions)))
+    select, from_ = presented_query.split(" FROM (SELECT 1) one ", 1)
+    return (
+        f"{select}, {outer} FROM (SELECT 1) one {from_} "  # noqa: S608 - model names
+        f"LEFT JOIN LATERAL (SELECT {inner} FROM {Enrollment._meta.db_table} e "
+        f"{_device_join()} WHERE e.channel_key = %s LIMIT 1 FOR UPDATE OF e) ch ON true"
+    )
+
+
 # The same two reads apart, for databases without LATERAL (SQLite, the embedded default).
 _ISSUED_CERTIFICATE = PreparedQuery(
     lambda fingerprint: IssuedCertificate.objects.filter(fingerprint=fingerprint).order_by()[:1],
@@ -529,6 +549,21 @@ _OTHER_HOLDER = PreparedQuery(
 )
 
 
+def _presented_params(fingerprint: str, key: str) -> list[Any]:
+    return [fingerprint, key, key, pki.normalise_fingerprint(fingerprint)]
+
+
+def _presented_from(
+    row: Sequence[Any], columns: Sequence[tuple[Any, Any]], alias: str
+) -> Presented:
+    """A `Presented` from the row of `_presented_query`: its certificate's columns, then the
+    holder."""
+    issued = None
+    if row[0] is not None:
+        issued = _from_row(IssuedCertificate, columns, row[: len(columns)], alias)
+    return Presented(issued=issued, other_holder=row[len(columns)])
+
+
 def presented(*, fingerprint: str, key: str) -> Presented:
     """The certificate presented with this fingerprint, and its holder other than the channel
     `key`."""
@@ -541,11 +576,44 @@ def presented(*, fingerprint: str, key: str) -> Presented:
         holder: int | None = _OTHER_HOLDER.first(fingerprint, reference, key)
         return Presented(issued=issued, other_holder=holder)
     columns, query = _presented_query(alias)
-    row = _fetch_one(alias, query, [fingerprint, key, key, pki.normalise_fingerprint(fingerprint)])
-    issued = None
-    if row is not None and row[0] is not None:
-        issued = _from_row(IssuedCertificate, columns, row[:-1], alias)
-    return Presented(issued=issued, other_holder=row[-1] if row is not None else None)
+    row = _fetch_one(alias, query, _presented_params(fingerprint, key))
+    if row is None:  # pragma: no cover - the statement always returns its one row
+        return Presented(issued=None, other_holder=None)
+    return _presented_from(row, columns, alias)
+
+
+def channel_and_presented(*, key: str, fingerprint: str) -> tuple[Enrollment | None, Presented]:
+    """What an Authenticate reads first: its channel with its Device, locked
+    (`enrollment_by_key(key, for_update=True)`), and the certificate it presents (`presented`).
+
+    One statement on PostgreSQL when the channel does not exist yet (every enrollment's first
+    Authenticate). When it does, the certificate is read again once the channel is locked, as
+    when the two were read apart: a statement reads the rows as they were when it started,
+    before it waited for the lock, and what the lock's holder committed meanwhile (a
+    certificate revoked as replaced, another channel pinned to it) must be seen."""
+    alias = router.db_for_write(Enrollment)
+    connection = connections[alias]
+    if connection.vendor != "postgresql" or router.db_for_read(Enrollment) != alias:
+        found = enrollment_by_key(key, for_update=True)
+        return found, presented(fingerprint=fingerprint, key=key)
+    if connection.get_autocommit():
+        raise transaction.TransactionManagementError(
+            "select_for_update cannot be used outside of a transaction."
+        )
+    columns, _query = _presented_query(alias)
+    channel_columns, device_columns, _channel_sql = _channel_query(alias, "key", True)
+    row = _fetch_one(
+        alias, _channel_and_presented_query(alias), [*_presented_params(fingerprint, key), key]
+    )
+    if row is None:  # pragma: no cover - the statement always returns its one row
+        raise DatabaseError("the Authenticate's first statement returned no row")
+    start = len(columns) + 1
+    if row[start] is None:  # no channel: nothing was locked
+        return None, _presented_from(row, columns, alias)
+    split = start + len(channel_columns)
+    enrollment: Enrollment = _from_row(Enrollment, channel_columns, row[start:split], alias)
+    enrollment.device = _from_row(Device, device_columns, row[split:], alias)
+    return enrollment, presented(fingerprint=fingerprint, key=key)
 
 
 TOKEN_UPDATE_FIELDS = (

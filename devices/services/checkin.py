@@ -256,8 +256,9 @@ def _authenticate(
     ids = message.ids
     if ids.is_user_channel:
         raise CheckinRejected(400, "Authenticate is sent on the device channel only")
-    enrollment = _find(ids, for_update=True)
-    presented = hotpath.presented(fingerprint=identity.fingerprint, key=ids.key)
+    enrollment, presented = hotpath.channel_and_presented(
+        key=ids.key, fingerprint=identity.fingerprint
+    )
     issued = presented.issued
     context = hooks.resolve_enrollment(ids, issued.reference if issued else "", bearer)
     if _check_binding(identity, enrollment, presented, context):
