@@ -595,3 +595,60 @@ def test_an_existing_channels_certificate_is_read_once_the_channel_is_locked() -
     enrollment, found = results["read"]
     assert enrollment is not None and enrollment.pk == channel.pk
     assert found.issued is not None and found.issued.revoked_at is not None
+
+
+def _token_update_write(channel: Enrollment) -> hotpath.TokenUpdateWrite:
+    from devices.models import DeviceEvent
+
+    channel.push_token, channel.push_magic = "ab" * 32, "MAGIC"
+    channel.status = Enrollment.Status.ENROLLED
+    event = DeviceEvent(
+        enrollment=channel, kind="checkin", action="TokenUpdate", status="ok", detail={"first": 1}
+    )
+    return hotpath.TokenUpdateWrite(channel, event)
+
+
+def test_a_first_token_updates_channel_and_log_row_go_with_its_commands() -> None:
+    from django.utils import timezone
+
+    from devices.models import Command, DeviceEvent
+
+    channel = create_channel(channel_key="eid:HOTPATH-3", status="pending", platform="iOS")
+    written = _token_update_write(channel)
+    commands = [
+        Command(uuid=f"HOTPATH-T{n}", request_type="SecurityInfo", body=b"x") for n in (0, 1)
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        pairs = hotpath.insert_commands_and_queue(commands, [channel.pk], timezone.now(), written)
+    stored = Enrollment.objects.get(pk=channel.pk)
+    event = DeviceEvent.objects.get(enrollment=channel)
+    assert sorted(pairs) == sorted((channel.pk, c.pk) for c in commands)
+    assert (stored.status, stored.push_token, stored.push_magic) == ("enrolled", "ab" * 32, "MAGIC")
+    assert written.event.pk == event.pk and not written.event._state.adding
+    assert (event.action, event.detail) == ("TokenUpdate", {"first": 1})
+    if connection.vendor == "postgresql":
+        assert len(queries) == 1, queries
+    # No commands: the channel is written all the same.
+    other = create_channel(channel_key="eid:HOTPATH-4", status="pending", platform="iOS")
+    assert (
+        hotpath.insert_commands_and_queue(
+            [], [other.pk], timezone.now(), _token_update_write(other)
+        )
+        == []
+    )
+    assert Enrollment.objects.get(pk=other.pk).push_token == "ab" * 32
+
+
+def test_a_token_update_whose_channel_is_gone_writes_nothing() -> None:
+    from django.db import DatabaseError
+    from django.utils import timezone
+
+    from devices.models import Command
+
+    channel = create_channel(channel_key="eid:HOTPATH-5", status="pending", platform="iOS")
+    written = _token_update_write(channel)
+    channel.pk = channel.pk + 1000
+    commands = [Command(uuid="HOTPATH-G0", request_type="SecurityInfo", body=b"x")]
+    with pytest.raises(DatabaseError), transaction.atomic():
+        hotpath.insert_commands_and_queue(commands, [channel.pk - 1000], timezone.now(), written)
+    assert not Command.objects.filter(uuid="HOTPATH-G0").exists()
