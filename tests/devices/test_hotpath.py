@@ -439,6 +439,12 @@ def test_the_wide_inserts_are_planned_for_the_rows_they_write() -> None:
     plan = _plan(hotpath._commands_and_queue_query(connection.alias), params)
     (inserted,) = [p for p in plan["Plans"] if p.get("Subplan Name") == "CTE c"]
     assert inserted["Plan Rows"] == 6, plan
+    # With a first TokenUpdate's channel and log row (`TokenUpdateWrite`): the same.
+    channel = create_channel(channel_key="eid:HOTPATH-PLAN", status="pending", platform="iOS")
+    first = hotpath._token_update_params(_token_update_write(channel), connection)
+    plan = _plan(hotpath._commands_and_queue_query(connection.alias, True), [*first, *params])
+    (inserted,) = [p for p in plan["Plans"] if p.get("Subplan Name") == "CTE c"]
+    assert inserted["Plan Rows"] == 6 and plan["Total Cost"] < 1000, plan
 
 
 def _nodes(plan: dict[str, Any]) -> list[dict[str, Any]]:
