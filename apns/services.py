@@ -1059,11 +1059,13 @@ def request_drain(*, workers: int = 1, countdown: float | None = None) -> None:
 def _first_drain_request() -> bool:
     """True unless a drain task already waits for a worker (no Redis: always True). Raises
     `redis_client.Unavailable`."""
-    client = redis_client.client()
-    if client is None or settings.CELERY_TASK_ALWAYS_EAGER:
+    own = redis_client.thread_connection()
+    if own is None or settings.CELERY_TASK_ALWAYS_EAGER:
         return True
+    # On the thread's own connection: every first TokenUpdate asks (bench/RESULTS.md).
     with redis_client.attempt("marking a drain request"):
-        return bool(client.set(DRAIN_REQUESTED_KEY, b"1", nx=True, px=DRAIN_REQUEST_TTL_MS))
+        marked = own.execute("SET", DRAIN_REQUESTED_KEY, b"1", "NX", "PX", DRAIN_REQUEST_TTL_MS)
+        return marked is not None  # b"OK"; None: the key was there
 
 
 def _clear_drain_request() -> None:

@@ -507,6 +507,26 @@ def _presented_query(alias: str) -> tuple[tuple[tuple[Any, Any], ...], str]:
     return columns, query
 
 
+@functools.cache
+def _channel_and_presented_query(alias: str) -> str:
+    """`_presented_query` with the channel row of `_channel_query(alias, "key", True)` joined
+    (its lock inside its own subquery: the channel may not exist). Its parameters: the
+    presented query's, then the channel key."""
+    _columns, presented_query = _presented_query(alias)
+    channel_columns, device_columns, _query = _channel_query(alias, "key", True)
+    expressions = _select_list("e", channel_columns, alias) + _select_list(
+        "d", device_columns, alias
+    )
+    inner = ", ".join(f"{expression} AS ch_{n}" for n, expression in enumerate(expressions))
+    outer = ", ".join(f"ch.ch_{n}" for n in range(len(expressions)))
+    select, from_ = presented_query.split(" FROM (SELECT 1) one ", 1)
+    return (
+        f"{select}, {outer} FROM (SELECT 1) one {from_} "  # noqa: S608 - model names
+        f"LEFT JOIN LATERAL (SELECT {inner} FROM {Enrollment._meta.db_table} e "
+        f"{_device_join()} WHERE e.channel_key = %s LIMIT 1 FOR UPDATE OF e) ch ON true"
+    )
+
+
 # The same two reads apart, for databases without LATERAL (SQLite, the embedded default).
 _ISSUED_CERTIFICATE = PreparedQuery(
     lambda fingerprint: IssuedCertificate.objects.filter(fingerprint=fingerprint).order_by()[:1],
@@ -529,6 +549,21 @@ _OTHER_HOLDER = PreparedQuery(
 )
 
 
+def _presented_params(fingerprint: str, key: str) -> list[Any]:
+    return [fingerprint, key, key, pki.normalise_fingerprint(fingerprint)]
+
+
+def _presented_from(
+    row: Sequence[Any], columns: Sequence[tuple[Any, Any]], alias: str
+) -> Presented:
+    """A `Presented` from the row of `_presented_query`: its certificate's columns, then the
+    holder."""
+    issued = None
+    if row[0] is not None:
+        issued = _from_row(IssuedCertificate, columns, row[: len(columns)], alias)
+    return Presented(issued=issued, other_holder=row[len(columns)])
+
+
 def presented(*, fingerprint: str, key: str) -> Presented:
     """The certificate presented with this fingerprint, and its holder other than the channel
     `key`."""
@@ -541,11 +576,44 @@ def presented(*, fingerprint: str, key: str) -> Presented:
         holder: int | None = _OTHER_HOLDER.first(fingerprint, reference, key)
         return Presented(issued=issued, other_holder=holder)
     columns, query = _presented_query(alias)
-    row = _fetch_one(alias, query, [fingerprint, key, key, pki.normalise_fingerprint(fingerprint)])
-    issued = None
-    if row is not None and row[0] is not None:
-        issued = _from_row(IssuedCertificate, columns, row[:-1], alias)
-    return Presented(issued=issued, other_holder=row[-1] if row is not None else None)
+    row = _fetch_one(alias, query, _presented_params(fingerprint, key))
+    if row is None:  # pragma: no cover - the statement always returns its one row
+        return Presented(issued=None, other_holder=None)
+    return _presented_from(row, columns, alias)
+
+
+def channel_and_presented(*, key: str, fingerprint: str) -> tuple[Enrollment | None, Presented]:
+    """What an Authenticate reads first: its channel with its Device, locked
+    (`enrollment_by_key(key, for_update=True)`), and the certificate it presents (`presented`).
+
+    One statement on PostgreSQL when the channel does not exist yet (every enrollment's first
+    Authenticate). When it does, the certificate is read again once the channel is locked, as
+    when the two were read apart: a statement reads the rows as they were when it started,
+    before it waited for the lock, and what the lock's holder committed meanwhile (a
+    certificate revoked as replaced, another channel pinned to it) must be seen."""
+    alias = router.db_for_write(Enrollment)
+    connection = connections[alias]
+    if connection.vendor != "postgresql" or router.db_for_read(Enrollment) != alias:
+        found = enrollment_by_key(key, for_update=True)
+        return found, presented(fingerprint=fingerprint, key=key)
+    if connection.get_autocommit():
+        raise transaction.TransactionManagementError(
+            "select_for_update cannot be used outside of a transaction."
+        )
+    columns, _query = _presented_query(alias)
+    channel_columns, device_columns, _channel_sql = _channel_query(alias, "key", True)
+    row = _fetch_one(
+        alias, _channel_and_presented_query(alias), [*_presented_params(fingerprint, key), key]
+    )
+    if row is None:  # pragma: no cover - the statement always returns its one row
+        raise DatabaseError("the Authenticate's first statement returned no row")
+    start = len(columns) + 1
+    if row[start] is None:  # no channel: nothing was locked
+        return None, _presented_from(row, columns, alias)
+    split = start + len(channel_columns)
+    enrollment: Enrollment = _from_row(Enrollment, channel_columns, row[start:split], alias)
+    enrollment.device = _from_row(Device, device_columns, row[split:], alias)
+    return enrollment, presented(fingerprint=fingerprint, key=key)
 
 
 TOKEN_UPDATE_FIELDS = (
@@ -760,24 +828,30 @@ def insert_new_channel(device: Device, enrollment: Enrollment, event: DeviceEven
     event.enrollment = enrollment
 
 
-def save_token_update(enrollment: Enrollment, event: DeviceEvent | None = None) -> None:
-    """Only what a TokenUpdate sets: inventory written meanwhile by a command result stays.
-    With `event` (the channel's log row of it), both in one statement on PostgreSQL."""
-    alias = router.db_for_write(Enrollment)
-    connection = connections[alias]
-    if (
-        event is None
-        or connection.vendor != "postgresql"
-        or any(
-            signal.has_listeners(model)
-            for signal in (pre_save, post_save)
-            for model in (Enrollment, DeviceEvent)
-        )
-    ):
-        _UPDATE_TOKEN.save(enrollment)
-        if event is not None:
-            insert_event(event)
-        return
+@dataclass(frozen=True, slots=True)
+class TokenUpdateWrite:
+    """A TokenUpdate's write of its channel (what `save_token_update` writes) and of its log
+    row: on a channel's first TokenUpdate, made by the statement that writes the channel's
+    first commands and their queue rows (`insert_commands_and_queue`), else on its own."""
+
+    enrollment: Enrollment
+    event: DeviceEvent
+
+    def save(self) -> None:
+        save_token_update(self.enrollment, self.event)
+
+
+def _writes_token_update_with_sql(alias: str) -> bool:
+    """Whether the channel's UPDATE and its log row go in one statement (no save receivers)."""
+    return connections[alias].vendor == "postgresql" and not any(
+        signal.has_listeners(model)
+        for signal in (pre_save, post_save)
+        for model in (Enrollment, DeviceEvent)
+    )
+
+
+def _token_update_params(write: TokenUpdateWrite, connection: Any) -> list[Any]:
+    enrollment, event = write.enrollment, write.event
     fields = [_enrollment_field(name) for name in TOKEN_UPDATE_FIELDS]
     params = [
         f.get_db_prep_save(f.pre_save(enrollment, False), connection=connection) for f in fields
@@ -786,15 +860,34 @@ def save_token_update(enrollment: Enrollment, event: DeviceEvent | None = None) 
     params.extend(
         f.get_db_prep_save(f.pre_save(event, True), connection=connection) for f in _event_fields()
     )
-    with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
-        cursor.execute(_token_update_query(alias), params)
-        row = cursor.fetchone()
-    if row is None:
+    return params
+
+
+def _token_update_written(write: TokenUpdateWrite, event_id: Any, alias: str) -> None:
+    if event_id is None:  # the UPDATE found no row, so no log row was written
         raise DatabaseError("Save with update_fields did not affect any rows.")
-    enrollment._state.db = alias
-    event.pk = row[0]
+    write.enrollment._state.db = alias
+    event = write.event
+    event.pk = event_id
     event._state.adding = False
     event._state.db = alias
+
+
+def save_token_update(enrollment: Enrollment, event: DeviceEvent | None = None) -> None:
+    """Only what a TokenUpdate sets: inventory written meanwhile by a command result stays.
+    With `event` (the channel's log row of it), both in one statement on PostgreSQL."""
+    alias = router.db_for_write(Enrollment)
+    connection = connections[alias]
+    if event is None or not _writes_token_update_with_sql(alias):
+        _UPDATE_TOKEN.save(enrollment)
+        if event is not None:
+            insert_event(event)
+        return
+    write = TokenUpdateWrite(enrollment, event)
+    with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
+        cursor.execute(_token_update_query(alias), _token_update_params(write, connection))
+        row = cursor.fetchone()
+    _token_update_written(write, row[0] if row is not None else None, alias)
 
 
 def _column_field(model: Any, name: str, *, primary_key: bool = True) -> Field[Any, Any]:
@@ -815,22 +908,29 @@ def _enrollment_field(name: str) -> Field[Any, Any]:
 
 
 @functools.cache
-def _token_update_query(alias: str) -> str:
-    """The TokenUpdate's UPDATE of its channel and the INSERT of its log row, one statement:
-    the log row is written only if the channel row was (its id comes from the UPDATE)."""
+def _token_update_parts(alias: str) -> tuple[str, str]:
+    """The TokenUpdate's UPDATE of its channel, and the INSERT of its log row from it (written
+    only if the channel row was), as the data-modifying WITH parts `u` and `ev`."""
     qn = connections[alias].ops.quote_name
     assignments = ", ".join(
         f"{qn(str(_enrollment_field(name).column))} = %s" for name in TOKEN_UPDATE_FIELDS
     )
     event_fields = _event_fields()
     return (
-        f"WITH u AS (UPDATE {qn(Enrollment._meta.db_table)} SET {assignments} "  # noqa: S608
-        f"WHERE {qn(str(Enrollment._meta.pk.column))} = %s RETURNING 1) "
-        f"INSERT INTO {qn(DeviceEvent._meta.db_table)} "
+        f"u AS (UPDATE {qn(Enrollment._meta.db_table)} SET {assignments} "  # noqa: S608
+        f"WHERE {qn(str(Enrollment._meta.pk.column))} = %s RETURNING 1)",
+        f"ev AS (INSERT INTO {qn(DeviceEvent._meta.db_table)} "  # noqa: S608
         f"({', '.join(qn(f.column) for f in event_fields)}) "
         f"SELECT {', '.join('%s' for _ in event_fields)} FROM u "
-        f"RETURNING {qn(str(DeviceEvent._meta.pk.column))}"
+        f"RETURNING {qn(str(DeviceEvent._meta.pk.column))} AS id)",
     )
+
+
+@functools.cache
+def _token_update_query(alias: str) -> str:
+    """The TokenUpdate's UPDATE of its channel and the INSERT of its log row, one statement."""
+    update, logged = _token_update_parts(alias)
+    return f"WITH {update}, {logged} SELECT id FROM ev"  # noqa: S608 - names
 
 
 def touch_last_seen(enrollment_id: int, now: dt.datetime) -> None:
@@ -890,15 +990,23 @@ _QUEUE_CONSTANTS = ("status", "created_at", "not_now_count", "status_reason")
 
 
 @functools.cache
-def _commands_and_queue_query(alias: str) -> str:
+def _commands_and_queue_query(alias: str, token_update: bool = False) -> str:
+    """The commands and their queue rows; with `token_update`, a first TokenUpdate's channel
+    UPDATE and log row first (`_token_update_parts`), whose log row's id each row carries. The
+    queue rows' SELECT reads the channel rows as they were before the statement (every part of
+    a WITH does): a row the UPDATE changes is there either way."""
     connection = connections[alias]
     qn = connection.ops.quote_name
     queue_columns = ", ".join(
         qn(_column(name)) for name in ("enrollment", "command", "priority", *_QUEUE_CONSTANTS)
     )
     enrollments = qn(Enrollment._meta.db_table)
+    first, logged = "", ""
+    if token_update:
+        first = ", ".join(_token_update_parts(alias)) + ", "
+        logged = ", (SELECT id FROM ev)"
     return (
-        f"WITH c AS ({_json_insert(Command, alias, many=True)} "  # noqa: S608 - names, parameters
+        f"WITH {first}c AS ({_json_insert(Command, alias, many=True)} "  # noqa: S608 - names, parameters
         f"RETURNING id, {qn(_command_column('uuid'))} AS uuid, "
         f"{qn(_command_column('priority'))} AS priority), "
         f"q AS (INSERT INTO {qn(QueuedCommand._meta.db_table)} ({queue_columns}) "
@@ -906,20 +1014,32 @@ def _commands_and_queue_query(alias: str) -> str:
         f"FROM {enrollments} e CROSS JOIN c WHERE e.id = ANY(%s::bigint[]) "
         f"RETURNING {qn(_column('enrollment'))} AS enrollment_id, "
         f"{qn(_column('command'))} AS command_id) "
-        "SELECT c.id, c.uuid, q.enrollment_id FROM c LEFT JOIN q ON q.command_id = c.id "
+        f"SELECT c.id, c.uuid, q.enrollment_id{logged} FROM c LEFT JOIN q ON q.command_id = c.id "
         "ORDER BY c.id, q.enrollment_id"
     )
 
 
 def insert_commands_and_queue(
-    commands: list[Command], enrollment_ids: Sequence[int], now: dt.datetime
+    commands: list[Command],
+    enrollment_ids: Sequence[int],
+    now: dt.datetime,
+    token_update: TokenUpdateWrite | None = None,
 ) -> list[tuple[int, int]]:
     """`insert_commands`, then one queued row for each of these enrollments (those that exist)
     and each command, with the command's priority: one statement (`queues_with_commands`).
     Returns the (enrollment id, command id) pairs written. (The first commands of a new
-    enrollment: until now one INSERT for the commands and one INSERT ... SELECT for the queue.)"""
+    enrollment: until now one INSERT for the commands and one INSERT ... SELECT for the queue.)
+    With `token_update` (a channel's first TokenUpdate), its write first, by the same statement
+    when it can go in one (`save_token_update`), else on its own before."""
     alias = router.db_for_write(Command)
     connection = connections[alias]
+    if token_update is not None and (
+        not commands
+        or router.db_for_write(Enrollment) != alias
+        or not _writes_token_update_with_sql(alias)
+    ):
+        token_update.save()
+        token_update = None
     if not commands:
         return []
     for command in commands:
@@ -932,19 +1052,23 @@ def insert_commands_and_queue(
         0,
         "",
     ]
+    first = [] if token_update is None else _token_update_params(token_update, connection)
     with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
         cursor.execute(
-            _commands_and_queue_query(alias),
+            _commands_and_queue_query(alias, token_update is not None),
             [
+                *first,
                 *_json_rows(commands, connection),
                 *constants,
                 [int(pk) for pk in enrollment_ids],
             ],
         )
         rows = cursor.fetchall()
+    if token_update is not None:
+        _token_update_written(token_update, rows[0][3] if rows else None, alias)
     by_uuid = {command.uuid: command for command in commands}
     pairs = []
-    for pk, uuid, enrollment_id in rows:
+    for pk, uuid, enrollment_id, *_logged in rows:
         command = by_uuid[uuid]
         command.pk = pk
         command._state.adding = False

@@ -30,7 +30,6 @@ every access. Rules that keep this correct:
 from __future__ import annotations
 
 import logging
-import os
 import pickle
 import threading
 import time
@@ -38,7 +37,6 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import Any, Generic, TypeVar
 
-import redis
 from django.core.signals import request_finished, request_started
 from django.db import connection, transaction
 from django.db.models import Model
@@ -101,51 +99,19 @@ class CachedValue(Generic[T]):
 
 class _RedisGeneration:
     """The token in Redis. Read (every request that reads the configuration) on a connection of
-    its own per thread, made as the process's client makes its connections (same server,
-    timeouts, credentials): through the client, each GET also takes a connection from the pool
-    and checks it for unread data (a system call) inside redis-py's retry wrapper, about 0.1 ms
-    more of CPU inside a request than the round trip itself (bench/RESULTS.md). Written rarely,
-    through the client (an administrator's change). A thread's connection lives as long as
-    the thread (the server's worker threads live as long as the process)."""
+    its own per thread (`redis_client.ThreadConnection`); written rarely, through the client (an
+    administrator's change)."""
 
     def __init__(self, client: Any) -> None:
         self.client = client
-        self._local = threading.local()
+        self._own = redis_client.ThreadConnection(client)
 
     def _connection(self) -> tuple[Any, bool]:
-        """This thread's connection, and whether it is new (a forked process makes its own:
-        the parent's socket is not its to use)."""
-        held = getattr(self._local, "held", None)
-        if held is not None and held[0] == os.getpid():
-            return held[1], False
-        pool = self.client.connection_pool
-        connection = pool.connection_class(**pool.connection_kwargs)
-        self._local.held = (os.getpid(), connection)
-        return connection, True
+        return self._own.connection()
 
     def get(self) -> str | None:
-        connection, new = self._connection()
-        try:
-            value = self._read(connection)
-        except redis.ConnectionError:
-            if new:
-                raise
-            # A connection kept since an earlier request, closed meanwhile (Redis restarted, an
-            # idle timeout): once more on a new one, which fails at once if Redis is down. Not
-            # after a timeout, which would make a hung Redis cost it twice.
-            value = self._read(connection)
+        value = self._own.execute("GET", GENERATION_KEY)
         return value.decode() if isinstance(value, bytes) else value
-
-    @staticmethod
-    def _read(connection: Any) -> Any:
-        try:
-            connection.send_command("GET", GENERATION_KEY)
-            return connection.read_response()
-        except redis.ResponseError:  # an error answer: the connection is in step
-            raise
-        except BaseException:
-            connection.disconnect()  # reconnects on its next use, in a known state
-            raise
 
     def add(self, value: str) -> bool:
         return bool(self.client.set(GENERATION_KEY, value, nx=True))

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -56,6 +57,68 @@ def client() -> redis.Redis | None:
         else:
             _clients.append(None)
     return _clients[0]
+
+
+class ThreadConnection:
+    """A connection to `client`'s Redis of each thread's own, made as the client makes its
+    connections (same server, timeouts, credentials), for the small keys asked on every request
+    of a kind (the configuration generation, the push-drain request): through the client, each
+    call also takes a connection from the pool and checks it for unread data (a system call)
+    inside redis-py's retry wrapper, about 0.1 ms more of CPU inside a request than the round
+    trip itself (bench/RESULTS.md). A thread's connection lives as long as the thread (the
+    server's worker threads live as long as the process); a forked process makes its own."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self._local = threading.local()
+
+    def connection(self) -> tuple[Any, bool]:
+        """This thread's connection, and whether it is new (a forked process makes its own:
+        the parent's socket is not its to use)."""
+        held = getattr(self._local, "held", None)
+        if held is not None and held[0] == os.getpid():
+            return held[1], False
+        pool = self.client.connection_pool
+        connection = pool.connection_class(**pool.connection_kwargs)
+        self._local.held = (os.getpid(), connection)
+        return connection, True
+
+    def execute(self, *command: Any) -> Any:
+        """The raw answer to one command (b"OK", bytes, None; no response callback)."""
+        connection, new = self.connection()
+        try:
+            return self._call(connection, command)
+        except redis.ConnectionError:
+            if new:
+                raise
+            # A connection kept since an earlier request, closed meanwhile (Redis restarted, an
+            # idle timeout): once more on a new one, which fails at once if Redis is down. Not
+            # after a timeout, which would make a hung Redis cost it twice.
+            return self._call(connection, command)
+
+    @staticmethod
+    def _call(connection: Any, command: tuple[Any, ...]) -> Any:
+        try:
+            connection.send_command(*command)
+            return connection.read_response()
+        except redis.ResponseError:  # an error answer: the connection is in step
+            raise
+        except BaseException:
+            connection.disconnect()  # reconnects on its next use, in a known state
+            raise
+
+
+_thread_connections: list[ThreadConnection] = []
+
+
+def thread_connection() -> ThreadConnection | None:
+    """`ThreadConnection` of the process's client (None without one)."""
+    current = client()
+    if current is None:
+        return None
+    if not _thread_connections or _thread_connections[0].client is not current:
+        _thread_connections[:] = [ThreadConnection(current)]
+    return _thread_connections[0]
 
 
 class Unavailable(Exception):

@@ -256,8 +256,9 @@ def _authenticate(
     ids = message.ids
     if ids.is_user_channel:
         raise CheckinRejected(400, "Authenticate is sent on the device channel only")
-    enrollment = _find(ids, for_update=True)
-    presented = hotpath.presented(fingerprint=identity.fingerprint, key=ids.key)
+    enrollment, presented = hotpath.channel_and_presented(
+        key=ids.key, fingerprint=identity.fingerprint
+    )
     issued = presented.issued
     context = hooks.resolve_enrollment(ids, issued.reference if issued else "", bearer)
     if _check_binding(identity, enrollment, presented, context):
@@ -341,11 +342,9 @@ def _authenticate(
     return EMPTY
 
 
-def _apply_token(
-    enrollment: Enrollment, message: protocol.TokenUpdate, log: dict[str, Any] | None = None
-) -> bool:
-    """Store what a TokenUpdate sets; with `log` (an existing channel), its log row of it too,
-    written with it (`hotpath.save_token_update`). True on the channel's first one."""
+def _set_token(enrollment: Enrollment, message: protocol.TokenUpdate) -> bool:
+    """Set what a TokenUpdate sets on the channel (its Device's user names saved when they
+    change); the caller writes the channel. True on the channel's first one."""
     first = enrollment.status != Enrollment.Status.ENROLLED
     enrollment.push_token = message.token.hex()
     enrollment.push_magic = message.push_magic
@@ -369,17 +368,6 @@ def _apply_token(
     if first:
         enrollment.enrolled_at = enrollment.last_seen_at
         enrollment.unenrolled_at = None
-    # Only what a TokenUpdate sets: inventory written meanwhile by a command result stays.
-    if enrollment.pk:
-        event = None
-        if log is not None:
-            log = {"first": first, **log}
-            event = _event(
-                enrollment, DeviceEvent.Kind.CHECKIN, MessageType.TOKEN_UPDATE, "ok", log
-            )
-        hotpath.save_token_update(enrollment, event)
-    else:
-        hotpath.insert_enrollment(enrollment)  # a new user channel
     return first
 
 
@@ -387,17 +375,29 @@ def _token_update(enrollment: Enrollment, message: protocol.TokenUpdate) -> Repl
     detail: dict[str, Any] = {"awaiting_configuration": message.awaiting_configuration}
     if message.unlock_token and enrollment.is_user_enrollment:
         detail["discarded"] = "UnlockToken is never kept for a User Enrollment"
-    first = _apply_token(enrollment, message, log=detail)
-    if first:
-        # Enrollment completed: the inventory (and what the other apps send a new channel) is
-        # queued in this transaction, so a TokenUpdate is never stored without it. Also while
-        # the device awaits configuration (Setup Assistant): Apple lets the server run commands
-        # then, and DeviceInformation tells a Mac's supervision before it escrows its
-        # bootstrap token.
-        queue_first_commands(enrollment=enrollment)
-        transaction.on_commit(
-            lambda: signals.enrollment_completed.send(sender=Enrollment, enrollment=enrollment)
-        )
+    first = _set_token(enrollment, message)
+    event = _event(
+        enrollment,
+        DeviceEvent.Kind.CHECKIN,
+        MessageType.TOKEN_UPDATE,
+        "ok",
+        {"first": first, **detail},
+    )
+    # Only what a TokenUpdate sets, with its log row: inventory written meanwhile by a command
+    # result stays.
+    written = hotpath.TokenUpdateWrite(enrollment, event)
+    if not first:
+        written.save()
+        return EMPTY
+    # Enrollment completed: the inventory (and what the other apps send a new channel) is
+    # queued in this transaction, so a TokenUpdate is never stored without it; the statement
+    # that writes those commands writes the channel and its log row too. Also while the device
+    # awaits configuration (Setup Assistant): Apple lets the server run commands then, and
+    # DeviceInformation tells a Mac's supervision before it escrows its bootstrap token.
+    queue_first_commands(enrollment=enrollment, token_update=written)
+    transaction.on_commit(
+        lambda: signals.enrollment_completed.send(sender=Enrollment, enrollment=enrollment)
+    )
     return EMPTY
 
 
@@ -425,7 +425,8 @@ def _token_update_new_user_channel(
     challenge = hooks.check_bearer(user, bearer)
     if challenge is not None:
         raise CheckinRejected(401, "authorization expired", challenge.www_authenticate)
-    _apply_token(user, message)
+    _set_token(user, message)
+    hotpath.insert_enrollment(user)
     _log(user, DeviceEvent.Kind.CHECKIN, MessageType.TOKEN_UPDATE, "ok", detail={"first": True})
     queue_first_commands(enrollment=user)
     transaction.on_commit(

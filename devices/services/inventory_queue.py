@@ -12,7 +12,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 
-from devices import hooks
+from devices import hooks, hotpath
 from devices.models import Enrollment
 from devices.services.queue import CommandRequest, enqueue_commands
 
@@ -80,7 +80,9 @@ def queue_inventory(enrollments: QuerySet[Enrollment] | list[Enrollment], origin
     return len(queued)
 
 
-def queue_first_commands(*, enrollment: Enrollment) -> int:
+def queue_first_commands(
+    *, enrollment: Enrollment, token_update: hotpath.TokenUpdateWrite | None = None
+) -> int:
     """Enrollment completed (a channel's first TokenUpdate): ask the device for its inventory,
     with what the other apps send a new channel (`hooks.set_first_commands`: the declarations'
     first synchronisation, the assigned profiles), all in one enqueue and one push; each
@@ -92,12 +94,19 @@ def queue_first_commands(*, enrollment: Enrollment) -> int:
     Usually nothing fails: the providers and the enqueue run in one savepoint. Should anything
     in it raise, that savepoint is undone and they run again step by step
     (`_queue_step_by_step`), where a failing provider or a refused request costs the
-    enrollment only those commands."""
+    enrollment only those commands.
+
+    `token_update`: the TokenUpdate's write of its channel and log row, made by the statement
+    that writes the commands (one statement less); the providers, which read, run before it
+    and read nothing of the channel's row but what they are given. Written on its own
+    whenever the commands are not written that way, and again after the savepoint was undone."""
     inventory: list[CommandRequest] = []
     if enrollment.parent_id is None and enrollment.device.platform:
         inventory = _inventory_requests(user_enrollment=enrollment.is_user_enrollment)
     providers = hooks.first_commands_providers()
     if not inventory and not providers:
+        if token_update is not None:
+            token_update.save()
         return 0
     try:
         with transaction.atomic():
@@ -105,16 +114,21 @@ def queue_first_commands(*, enrollment: Enrollment) -> int:
             for _name, provider in providers:
                 requests += provider(enrollment) or []
             if not requests:
+                if token_update is not None:
+                    token_update.save()
                 return 0
             results = enqueue_commands(
                 enrollments=[enrollment],
                 requests=requests,
                 origin=INVENTORY_ORIGIN,
                 savepoint=False,
+                token_update=token_update,
             )
     except Exception:
         if connection.needs_rollback:  # the savepoint could not be undone: nor can we go on
             raise
+        if token_update is not None:
+            token_update.save()  # undone with the savepoint, or never written
         return _queue_step_by_step(enrollment, inventory, providers)
     return sum(len(result.queued) for result in results)
 

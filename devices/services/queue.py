@@ -387,6 +387,7 @@ def enqueue_commands(
     origin: str = "",
     strip_forbidden: bool = False,
     savepoint: bool = True,
+    token_update: hotpath.TokenUpdateWrite | None = None,
 ) -> list[EnqueueResult]:
     """Several commands for the same enrollments at once (the inventory asked at enrollment):
     as `enqueue_command` for each, in order, but the commands are one INSERT, the queue rows
@@ -396,9 +397,13 @@ def enqueue_commands(
     CommandInputError (before anything is written) for invalid parameters.
 
     Atomic; inside a caller's transaction, in a savepoint of its own unless `savepoint` is
-    False (the caller's savepoint then undoes it, as for the first commands)."""
+    False (the caller's savepoint then undoes it, as for the first commands). `token_update`:
+    a channel's first TokenUpdate, written before anything else, with the commands when they
+    are written by one statement (`hotpath.insert_commands_and_queue`)."""
     with transaction.atomic(savepoint=savepoint):
-        results = _enqueue_requests(enrollments, requests, actor, origin, strip_forbidden)
+        results = _enqueue_requests(
+            enrollments, requests, actor, origin, strip_forbidden, token_update
+        )
         for request, result in zip(requests, results, strict=True):
             if request.on_queued is not None:
                 request.on_queued(result)
@@ -411,15 +416,18 @@ def _enqueue_requests(
     actor: Actor,
     origin: str,
     strip_forbidden: bool,
+    token_update: hotpath.TokenUpdateWrite | None = None,
 ) -> list[EnqueueResult]:
     # Not atomic by itself: each public function is, once (a nested one would add a savepoint).
     prepared = [_prepare(request, strip_forbidden) for request in requests]
     if isinstance(enrollments, QuerySet):
+        if token_update is not None:
+            token_update.save()
         with bulk.snapshot(enrollments, _CLASS_PATHS, name="devices_enqueue_targets") as rows:
             _enqueue(_Selected(rows), prepared, actor, origin)
     else:
         listed = _Listed(enrollments)
-        _enqueue(listed, prepared, actor, origin)
+        _enqueue(listed, prepared, actor, origin, token_update)
         for one in prepared:
             one.result.queued.sort(key=listed.position.__getitem__)
     return [one.result for one in prepared]
@@ -453,6 +461,7 @@ def _enqueue(
     prepared: list[_Prepared],
     actor: Actor,
     origin: str,
+    token_update: hotpath.TokenUpdateWrite | None = None,
 ) -> None:
     # Per request and class: the decision. Then one command per (request, payload), one queue
     # write per group of classes that get the same commands with the same notes (every command
@@ -476,7 +485,9 @@ def _enqueue(
             owner.append(one)
             one.result.commands.append(command)
     if new_commands:
-        _write_queue(targets, new_commands, owner, given_to, now)
+        _write_queue(targets, new_commands, owner, given_to, now, token_update)
+    elif token_update is not None:
+        token_update.save()
     _write_refusals(targets, refusals, actor, now)
     if new_commands:
         # In this transaction: the push outbox rows are written with the commands, one push for
@@ -522,11 +533,13 @@ def _write_queue(
     owner: list[_Prepared],
     given_to: dict[_Class, list[_Given]],
     now: Any,
+    token_update: hotpath.TokenUpdateWrite | None = None,
 ) -> None:
     """The commands, then their queue rows: the classes that get the same commands with the same
     notes share one INSERT ... SELECT (each of their members times each command). Listed
     enrollments that all get every command (the first commands of a new enrollment) have the
-    commands and their queue rows written by one statement."""
+    commands and their queue rows written by one statement (with `token_update`, the first
+    TokenUpdate's channel and log row too)."""
     deliveries: dict[tuple[_Given, ...], list[_Class]] = {}
     for kind, received in given_to.items():
         deliveries.setdefault(tuple(received), []).append(kind)
@@ -542,9 +555,16 @@ def _write_queue(
         ((given, kinds),) = deliveries.items()
         ids = [pk for kind in kinds for pk in targets.ids[kind]]
         written_pairs = [
-            (given, hotpath.insert_commands_and_queue(new_commands, list(dict.fromkeys(ids)), now))
+            (
+                given,
+                hotpath.insert_commands_and_queue(
+                    new_commands, list(dict.fromkeys(ids)), now, token_update
+                ),
+            )
         ]
     else:
+        if token_update is not None:
+            token_update.save()
         # One INSERT for every command (PostgreSQL and SQLite return the keys).
         hotpath.insert_commands(new_commands)
         written_pairs = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import threading
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
@@ -57,6 +58,7 @@ _OWN_ACCESS_TOKEN = PreparedQuery(
         "session__revoked_at",
         "session__expires_at",
         "session__enrollment_id",
+        "session__replaces_id",
     )[:1],
     str,
     str,
@@ -88,13 +90,34 @@ _SESSION_CONTEXT = PreparedQuery(
 )
 
 
+class _Replaced(threading.local):
+    """The channel the session of `reference` replaces, as this thread's bearer check last read
+    it with the session (`replaces`): what the enrollment's completion asks next, after the
+    TokenUpdate's commit, in the same request."""
+
+    reference = ""
+    replaces: int | None = None
+
+
+_replaced = _Replaced()
+
+
+def _read_replaces(reference: str, replaces: int | None) -> None:
+    _replaced.reference, _replaced.replaces = reference, replaces
+
+
 def replaced_channel(reference: str) -> int | None:
     """The channel (its id) that the enrollment session `reference` replaces, when it came
     from a re-enrollment link for the person's old device; else None. Asked at every
-    enrollment's completion (`reenrollment.replace_on_completion`): one column, by a query
-    compiled once."""
+    enrollment's completion (`reenrollment.replace_on_completion`), whose TokenUpdate's bearer
+    check read it with the session: that value, else one column by a query compiled once.
+    A value read earlier answers as a read now would: a session's `replaces` is set when the
+    session is made and only ever cleared, when that channel is deleted (SET NULL), and a
+    deleted channel is replaced by nobody either way."""
     if not reference:
         return None
+    if _replaced.reference == reference:
+        return _replaced.replaces
     replaces: int | None = _REPLACES.first(reference)
     return replaces
 
@@ -220,7 +243,8 @@ def _own_token_accepted(enrollment: Enrollment, reference: str, bearer: str) -> 
     if row is None:
         return False
     token_hash, revoked_at, expires_at, session_id, kind, session_revoked_at = row[:6]
-    session_expires_at, bound_to = row[6:]
+    session_expires_at, bound_to, replaces = row[6:]
+    _read_replaces(reference, replaces)
     now = timezone.now()
     if (
         not hmac.compare_digest(token_hash, digest)
@@ -244,6 +268,8 @@ def check_bearer(enrollment: Enrollment, bearer: str | None) -> AuthChallenge | 
     if reference and bearer and _own_token_accepted(enrollment, reference, bearer):
         return None
     session = _SESSION_BY_REFERENCE.first(reference) if reference else None
+    if session is not None:
+        _read_replaces(reference, session.replaces_id)
     if session is None or session.kind != EnrollmentSession.Kind.ACCOUNT:
         return None
     if bearer is None:

@@ -509,13 +509,18 @@ def _template_of(
     return dataclasses.replace(facts, holes=holes, attrs_tag=attrs_tag)
 
 
+# Each byte XORed with 0x5A, as a translation table (`bytes.translate` changes every byte of
+# a hole at C speed: a generator over them took 25-40 µs for a 2048-bit signature).
+_CHANGED = bytes(b ^ 0x5A for b in range(256))
+
+
 def _read_from(data: bytes, holes: tuple[tuple[int, int], ...], *, attrs: bool) -> bool:
     """Whether the parser reads the signature (the last hole) and the attributes (the first,
     with `attrs`) from the holes: `data` with every byte of the holes changed, parsed (nothing
     may follow the message), must read back the changed bytes as those two values."""
     probe = bytearray(data)
     for offset, length in holes:
-        probe[offset : offset + length] = bytes(b ^ 0x5A for b in data[offset : offset + length])
+        probe[offset : offset + length] = data[offset : offset + length].translate(_CHANGED)
     changed = bytes(probe)
     (sig_at, sig_length), (attrs_at, attrs_length) = holes[-1], holes[0]
     try:

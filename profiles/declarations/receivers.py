@@ -62,7 +62,7 @@ def first_commands(enrollment: Enrollment) -> list[CommandRequest] | None:
     # Supervision is known only once DeviceInformation is answered (asked at enrollment too):
     # a device enrollment may be supervised, and a supervised Mac reports status.
     maybe = [kind, replace(kind, kind="supervised")] if kind.kind == "device" else [kind]
-    subscribes = any(services.server_subscriptions(k) for k in maybe)
+    subscribes = any(services.subscribes(k) for k in maybe)
     if subscribes or services.sets_for(enrollment).exists():
         return [CommandRequest("DeclarativeManagement", origin=ENROLLMENT_ORIGIN)]
     return None

@@ -7,6 +7,7 @@ in one set-based enqueue (`devices.services.enqueue_command`).
 
 from __future__ import annotations
 
+import functools
 import logging
 import secrets
 from collections.abc import Iterable, Mapping
@@ -607,12 +608,25 @@ def _server_items(
     return items
 
 
+@functools.lru_cache(maxsize=256)
+def _subscribed_items(kind: rules.ChannelKind) -> tuple[str, ...]:
+    """The status items of `server_subscriptions` (none where the declaration is not allowed):
+    a function of the kind and Apple's tables only, worked out once per kind and process (every
+    new channel asks at its first TokenUpdate, `receivers.first_commands`)."""
+    if rules.refusal(SUBSCRIPTIONS, kind) is not None:
+        return ()
+    return tuple(rules.server_subscriptions(kind))
+
+
+def subscribes(kind: rules.ChannelKind) -> bool:
+    """Whether the server subscribes a kind of channel to any status item."""
+    return bool(_subscribed_items(kind))
+
+
 def server_subscriptions(kind: rules.ChannelKind) -> protocol.Item | None:
     """The server's `management.status-subscriptions` for a kind of channel: the status items
     it reads that Apple lets that channel report (none where the declaration is not allowed)."""
-    if rules.refusal(SUBSCRIPTIONS, kind) is not None:
-        return None
-    names = rules.server_subscriptions(kind)
+    names = _subscribed_items(kind)
     if not names:
         return None
     payload = {"StatusItems": [{"Name": name} for name in names]}

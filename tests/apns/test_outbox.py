@@ -363,6 +363,39 @@ def test_a_waiting_drain_task_is_not_published_again(
     redis.delete(services.DRAIN_REQUESTED_KEY)
 
 
+def test_the_drain_request_is_marked_on_the_threads_own_connection(
+    monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    """Every first TokenUpdate marks a drain request: on a connection of the thread's own
+    (`redis_client.ThreadConnection`), not through the client's pool and retry wrapper."""
+    from apns import tasks
+    from mdm_server import redis_client
+
+    redis = redis_client.client()
+    assert redis is not None, "the suite runs with Redis"
+    redis.delete(services.DRAIN_REQUESTED_KEY)
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    published: list[Any] = []
+    monkeypatch.setattr(
+        tasks.drain_push_outbox_task, "apply_async", lambda **kw: published.append(kw)
+    )
+
+    def pooled(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError(f"the client was asked {args}")
+
+    monkeypatch.setattr(redis, "execute_command", pooled)
+    own = redis_client.thread_connection()
+    assert own is not None
+    services.request_drain()
+    connection, new = own.connection()
+    services.request_drain()
+    assert own.connection() == (connection, False)  # the same connection, kept
+    assert len(published) == 1 and not new
+    monkeypatch.undo()
+    assert 0 < redis.pttl(services.DRAIN_REQUESTED_KEY) <= services.DRAIN_REQUEST_TTL_MS
+    redis.delete(services.DRAIN_REQUESTED_KEY)
+
+
 def test_a_drain_request_that_could_not_be_published_does_not_silence_the_next(
     monkeypatch: pytest.MonkeyPatch, settings: Any
 ) -> None:

@@ -39,9 +39,10 @@ def test_authenticate_is_a_budget_of_statements(make_device: MakeDevice) -> None
     _warm(make_device)
     device = make_device(platform="iOS", user_enrollment=True)
     statements = _statements(device.authenticate)
-    # The savepoint, the channel read, the certificate presented with its other holder (one
-    # statement), the Device with the channel and its log row (one), the release.
-    assert len(statements) == 5, statements
+    # The savepoint, the channel read with the certificate presented and its other holder (one
+    # statement: the channel does not exist yet), the Device with the channel and its log row
+    # (one), the release.
+    assert len(statements) == 4, statements
     inserts = [s.split(" (")[0] for s in statements if s.startswith("INSERT")]
     assert not inserts, inserts
     enrollment = Enrollment.objects.select_related("device").get(pk=device_channel(device))
@@ -61,14 +62,17 @@ def test_first_token_update_writes_the_channel_commands_and_queue_in_few_stateme
     assert device.authenticate() == 200
     statements = _statements(device.token_update)
     inserts = [s.split(" (")[0] for s in statements if s.startswith("INSERT")]
-    # The channel's UPDATE and its log row are one statement, so are the commands and their
-    # queue rows: neither is written by a separate INSERT.
+    # The channel's UPDATE, its log row, the commands and their queue rows are one statement:
+    # none is written by a separate UPDATE or INSERT.
     assert 'INSERT INTO "devices_deviceevent"' not in inserts
     assert 'INSERT INTO "devices_command"' not in inserts
     assert 'INSERT INTO "devices_queuedcommand"' not in inserts
-    # The savepoint, the channel read, UPDATE and log, the first commands' savepoint, the
-    # assigned profiles, commands and queue, the push, the two releases.
-    assert len(statements) == 9, statements
+    assert not [s for s in statements if s.startswith('UPDATE "devices_enrollment"')]
+    (written,) = [s for s in statements if s.startswith("WITH u AS (UPDATE")]
+    assert 'INSERT INTO "devices_command"' in written
+    # The savepoint, the channel read, the first commands' savepoint, the assigned profiles,
+    # the channel with its log, commands and queue, the push, the two releases.
+    assert len(statements) == 8, statements
 
     enrollment = Enrollment.objects.get(pk=device_channel(device))
     assert enrollment.status == Enrollment.Status.ENROLLED

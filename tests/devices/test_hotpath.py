@@ -439,6 +439,12 @@ def test_the_wide_inserts_are_planned_for_the_rows_they_write() -> None:
     plan = _plan(hotpath._commands_and_queue_query(connection.alias), params)
     (inserted,) = [p for p in plan["Plans"] if p.get("Subplan Name") == "CTE c"]
     assert inserted["Plan Rows"] == 6, plan
+    # With a first TokenUpdate's channel and log row (`TokenUpdateWrite`): the same.
+    channel = create_channel(channel_key="eid:HOTPATH-PLAN", status="pending", platform="iOS")
+    first = hotpath._token_update_params(_token_update_write(channel), connection)
+    plan = _plan(hotpath._commands_and_queue_query(connection.alias, True), [*first, *params])
+    (inserted,) = [p for p in plan["Plans"] if p.get("Subplan Name") == "CTE c"]
+    assert inserted["Plan Rows"] == 6 and plan["Total Cost"] < 1000, plan
 
 
 def _nodes(plan: dict[str, Any]) -> list[dict[str, Any]]:
@@ -479,3 +485,176 @@ def test_a_first_authenticates_holder_lookups_use_indexes_when_channels_carry_no
     assert ("Index Scan", "devices_enrollment_reference") in scans
     found = hotpath.presented(fingerprint=issued.fingerprint, key="udid:NEW")
     assert found.issued is not None and found.other_holder is None
+
+
+def _issued(fingerprint: str, reference: str = "") -> Any:
+    from mdm_server.pki.models import IssuedCertificate
+
+    return IssuedCertificate.objects.create(
+        fingerprint=fingerprint, serial="1", subject="CN=device", pem="-", reference=reference,
+        source="scep", not_before=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        not_after=dt.datetime(2027, 1, 1, tzinfo=dt.UTC),
+    )  # fmt: skip
+
+
+def test_an_authenticate_of_a_new_channel_reads_its_channel_and_certificate_in_one_statement() -> (
+    None
+):
+    holder = create_channel(channel_key="udid:HOLDER", enrollment_type="device")
+    Enrollment.objects.filter(pk=holder.pk).update(cert_fingerprint="cd" * 32)
+    _issued("cd" * 32)
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        enrollment, found = hotpath.channel_and_presented(key="udid:NEW", fingerprint="cd" * 32)
+    with transaction.atomic():
+        apart = hotpath.presented(fingerprint="cd" * 32, key="udid:NEW")
+    assert enrollment is None
+    assert found == apart and found.other_holder == holder.pk
+    assert found.issued is not None and found.issued.fingerprint == "cd" * 32
+    if connection.vendor == "postgresql":
+        assert len(queries) == 1, queries
+        assert "FOR UPDATE OF e" in queries[0]["sql"]
+
+
+def test_an_authenticate_of_an_existing_channel_reads_it_as_the_check_in_lookup_does() -> None:
+    channel = _channel()
+    _issued("ef" * 32)
+    with transaction.atomic():
+        enrollment, found = hotpath.channel_and_presented(
+            key="eid:HOTPATH-1", fingerprint="ef" * 32
+        )
+        alone = hotpath.enrollment_by_key("eid:HOTPATH-1", for_update=True)
+    assert enrollment is not None and alone is not None and enrollment.pk == channel.pk
+    assert enrollment.__dict__.keys() == alone.__dict__.keys()
+    same = [name for name in alone.__dict__ if name != "_state"]
+    assert [getattr(enrollment, n) for n in same] == [getattr(alone, n) for n in same]
+    assert {
+        f.attname: getattr(enrollment.device, f.attname) for f in Device._meta.concrete_fields
+    } == {f.attname: getattr(alone.device, f.attname) for f in Device._meta.concrete_fields}
+    assert found.issued is not None and found.issued.fingerprint == "ef" * 32
+    assert found.other_holder is None
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_existing_channels_certificate_is_read_once_the_channel_is_locked() -> None:
+    """An Authenticate that waited for its channel's lock sees what the lock's holder committed
+    (here: the presented certificate revoked), as when the two were read apart: a statement reads
+    rows as they were when it started, before it waited."""
+    import threading
+    import time
+
+    from django.db import connections
+    from django.utils import timezone
+
+    from mdm_server.pki.models import IssuedCertificate
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's row locks")
+    channel = _channel()
+    _issued("aa" * 32)
+    locked, release = threading.Event(), threading.Event()
+    results: dict[str, Any] = {}
+
+    def holder() -> None:
+        try:
+            with transaction.atomic():
+                Enrollment.objects.select_for_update().get(pk=channel.pk)
+                IssuedCertificate.objects.filter(fingerprint="aa" * 32).update(
+                    revoked_at=timezone.now()
+                )
+                locked.set()
+                release.wait(60)
+        finally:
+            connections.close_all()
+
+    def authenticate() -> None:
+        locked.wait(60)
+        try:
+            with transaction.atomic():
+                results["read"] = hotpath.channel_and_presented(
+                    key="eid:HOTPATH-1", fingerprint="aa" * 32
+                )
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=holder), threading.Thread(target=authenticate)]
+    for thread in threads:
+        thread.start()
+    try:
+        assert locked.wait(60)
+        waiting = 0
+        for _ in range(600):  # until the Authenticate waits for the channel's lock
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND wait_event_type = 'Lock'"
+                )
+                waiting = cursor.fetchone()[0]
+            if waiting:
+                break
+            time.sleep(0.05)
+        assert waiting == 1
+    finally:
+        release.set()
+        for thread in threads:
+            thread.join(60)
+    enrollment, found = results["read"]
+    assert enrollment is not None and enrollment.pk == channel.pk
+    assert found.issued is not None and found.issued.revoked_at is not None
+
+
+def _token_update_write(channel: Enrollment) -> hotpath.TokenUpdateWrite:
+    from devices.models import DeviceEvent
+
+    channel.push_token, channel.push_magic = "ab" * 32, "MAGIC"
+    channel.status = Enrollment.Status.ENROLLED
+    event = DeviceEvent(
+        enrollment=channel, kind="checkin", action="TokenUpdate", status="ok", detail={"first": 1}
+    )
+    return hotpath.TokenUpdateWrite(channel, event)
+
+
+def test_a_first_token_updates_channel_and_log_row_go_with_its_commands() -> None:
+    from django.utils import timezone
+
+    from devices.models import Command, DeviceEvent
+
+    channel = create_channel(channel_key="eid:HOTPATH-3", status="pending", platform="iOS")
+    written = _token_update_write(channel)
+    commands = [
+        Command(uuid=f"HOTPATH-T{n}", request_type="SecurityInfo", body=b"x") for n in (0, 1)
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        pairs = hotpath.insert_commands_and_queue(commands, [channel.pk], timezone.now(), written)
+    stored = Enrollment.objects.get(pk=channel.pk)
+    event = DeviceEvent.objects.get(enrollment=channel)
+    assert sorted(pairs) == sorted((channel.pk, c.pk) for c in commands)
+    assert (stored.status, stored.push_token, stored.push_magic) == ("enrolled", "ab" * 32, "MAGIC")
+    assert written.event.pk == event.pk and not written.event._state.adding
+    assert (event.action, event.detail) == ("TokenUpdate", {"first": 1})
+    if connection.vendor == "postgresql":
+        assert len(queries) == 1, queries
+    # No commands: the channel is written all the same.
+    other = create_channel(channel_key="eid:HOTPATH-4", status="pending", platform="iOS")
+    assert (
+        hotpath.insert_commands_and_queue(
+            [], [other.pk], timezone.now(), _token_update_write(other)
+        )
+        == []
+    )
+    assert Enrollment.objects.get(pk=other.pk).push_token == "ab" * 32
+
+
+def test_a_token_update_whose_channel_is_gone_writes_nothing() -> None:
+    from django.db import DatabaseError
+    from django.utils import timezone
+
+    from devices.models import Command
+
+    channel = create_channel(channel_key="eid:HOTPATH-5", status="pending", platform="iOS")
+    written = _token_update_write(channel)
+    channel.pk = channel.pk + 1000
+    commands = [Command(uuid="HOTPATH-G0", request_type="SecurityInfo", body=b"x")]
+    with pytest.raises(DatabaseError), transaction.atomic():
+        hotpath.insert_commands_and_queue(commands, [channel.pk - 1000], timezone.now(), written)
+    assert not Command.objects.filter(uuid="HOTPATH-G0").exists()

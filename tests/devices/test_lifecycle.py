@@ -166,6 +166,11 @@ def test_a_first_commands_receiver_whose_sql_fails_costs_the_enrollment_nothing(
     # Queued once: what the first attempt (all providers and the enqueue in one savepoint) wrote
     # before the failure was undone with it.
     assert QueuedCommand.objects.filter(enrollment=enrollment).count() == len(INVENTORY) + 1
+    # The TokenUpdate's channel and log row, written with the first commands, were undone with
+    # them and written again once: one log row.
+    logged = enrollment.events.filter(action="TokenUpdate").values_list("detail", flat=True)
+    assert [d["first"] for d in logged] == [True]
+    assert enrollment.push_token == device.push_token.hex()
     user = Enrollment.objects.get(parent=enrollment)
     assert user.status == Enrollment.Status.ENROLLED
     assert set(_queued(user)) == {"DeclarativeManagement"}
@@ -194,6 +199,8 @@ def test_a_first_command_the_enqueue_refuses_costs_the_enrollment_only_that_comm
     enrollment = Enrollment.objects.get(device__udid=device.udid)
     assert enrollment.status == Enrollment.Status.ENROLLED
     assert set(_queued(enrollment)) == INVENTORY
+    logged = enrollment.events.filter(action="TokenUpdate").values_list("detail", flat=True)
+    assert [d["first"] for d in logged] == [True]
 
 
 @pytest.mark.django_db

@@ -46,8 +46,12 @@ class Broken:
         # The settings' bounds, as every server process has them.
         assert client.connection_pool.connection_kwargs["socket_timeout"] == 2.0
         self._record(monkeypatch, client, "execute_command", lambda args: f"redis {args[0]}")
-        # The configuration generation is read on connections of its own (config_cache).
-        self._record(monkeypatch, config_cache._RedisGeneration, "get", lambda _a: "redis GET")
+        # The configuration generation and the drain request go through connections of each
+        # thread's own (redis_client.ThreadConnection).
+        monkeypatch.setattr(redis_client, "_thread_connections", [])
+        self._record(
+            monkeypatch, redis_client.ThreadConnection, "execute", lambda a: f"redis {a[1]}"
+        )
         # Celery's real publish, to this Redis (with the broker settings of every process).
         self.broker = celery_app.connection_for_write(server.url)
         self.monkeypatch = monkeypatch

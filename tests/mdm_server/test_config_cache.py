@@ -268,7 +268,7 @@ def test_a_kept_connection_closed_by_redis_is_made_again_without_an_error() -> N
 def test_a_forked_process_makes_its_own_connection(monkeypatch: pytest.MonkeyPatch) -> None:
     store = _real_store()
     parent = _client_id(store)
-    monkeypatch.setattr(config_cache.os, "getpid", lambda: -1)  # another process's id
+    monkeypatch.setattr(redis_client.os, "getpid", lambda: -1)  # another process's id
     assert _client_id(store) != parent
 
 
