@@ -573,10 +573,7 @@ def build_enrollment_profile(
             managed_apple_id=managed_apple_id,
             access_rights=options.device_access_rights,
         )
-        profile = mdm_profile.build_enrollment_profile(spec)
-        from profiles.builder import to_mobileconfig
-
-        return sign_profile(to_mobileconfig(profile))
+        return sign_profile(mdm_profile.enrollment_profile_xml(spec))
     except mdm_profile.MdmProfileError as exc:
         raise EnrollmentError(403, str(exc)) from None
     except CertificateError as exc:
