@@ -431,6 +431,9 @@ class SignInConnections:
 
     def _keep(self, link: SignInConnection) -> None:
         kept = self._kept()
+        for other in [c for c in kept if c.config == link.config]:  # a nested use's
+            kept.remove(other)
+            other.close()
         kept.insert(0, link)
         while len(kept) > self.MAX:
             kept.pop().close()
