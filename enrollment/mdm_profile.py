@@ -255,8 +255,13 @@ def enrollment_profile_xml(spec: EnrollmentProfileSpec) -> bytes:
     `to_mobileconfig(build_enrollment_profile(spec))`, with new PayloadUUIDs."""
     _validate(spec)
     identity = spec.identity
+    # A PKCS#12 identity is data (base64 written by depth), extra keys may be anything, and a
+    # field of an unhashable type cannot be a key: those go through plistlib.
     if not isinstance(identity, ScepIdentity) or spec.extra:
-        # A PKCS#12 identity is data (base64 written by depth), extra keys may be anything.
+        return to_mobileconfig(build_enrollment_profile(spec))
+    try:
+        pieces = _pieces(spec, identity)
+    except TypeError:
         return to_mobileconfig(build_enrollment_profile(spec))
     values = {
         "identity_uuid": new_uuid(),
@@ -266,7 +271,6 @@ def enrollment_profile_xml(spec: EnrollmentProfileSpec) -> bytes:
         "subject_cn": _xml_text(identity.subject_cn),
         "apple_id": _xml_text(spec.managed_apple_id),
     }
-    pieces = _pieces(spec, identity)
     out = pieces.copy()
     out[1::2] = [values[slot] for slot in pieces[1::2]]
     return "".join(out).encode()

@@ -190,12 +190,15 @@ def test_kept_xml_refuses_control_characters_as_plistlib_does(field: str) -> Non
     assert str(kept_error.value) == str(plist_error.value)
 
 
-def test_pkcs12_and_extra_keys_are_written_by_plistlib(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pkcs12_extra_keys_and_unhashable_fields_are_written_by_plistlib(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     for spec in (
         _spec(
             mp.ProfileKind.ACCOUNT_BYOD, identity=mp.Pkcs12Identity(data=b"p" * 200, password="pw")
         ),
         _spec(mp.ProfileKind.DEVICE, managed_apple_id="", extra={"Extra": [1, b"2"]}),
+        _spec(mp.ProfileKind.ACCOUNT_ADDE, server_capabilities=["com.apple.mdm.token"]),
     ):
         expected, got = _both(spec, monkeypatch)
         assert got == expected
