@@ -11,6 +11,7 @@ import os
 import socket
 import tempfile
 import threading
+import time
 import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -323,6 +324,7 @@ class SignInConnection:
 
     def __init__(self, config: LdapConfig) -> None:
         self.config = config
+        self.made_at = time.monotonic()
         self._searcher: Connection | None = None
         self._binder: Connection | None = None
 
@@ -385,9 +387,12 @@ class SignInConnections:
     a sign-in no longer connects, binds as the service account and unbinds every time, nor
     makes a TLS handshake. `use(config)` lends the thread's connection for that configuration
     (exactly equal: a changed URL, CA, service account or password gets new connections);
-    after an error of the directory other than refused credentials it is closed, not kept."""
+    after an error of the directory other than refused credentials it is closed, not kept.
+    Connections are made again after `MAX_AGE` seconds, which bounds how long a change made in
+    the directory to the service account (disabled, its password changed) goes unnoticed."""
 
     MAX = 2
+    MAX_AGE = 300.0
 
     def __init__(self) -> None:
         self._local = threading.local()
@@ -409,10 +414,13 @@ class SignInConnections:
     def use(self, config: LdapConfig) -> Iterator[SignInConnection]:
         kept = self._kept()
         link = next((c for c in kept if c.config == config), None)
+        if link is not None:
+            kept.remove(link)  # out while lent: a nested use gets connections of its own
+            if time.monotonic() - link.made_at >= self.MAX_AGE:
+                link.close()
+                link = None
         if link is None:
             link = SignInConnection(config)
-        else:
-            kept.remove(link)  # out while lent: a nested use gets connections of its own
         try:
             yield link
         except LdapError as exc:

@@ -138,3 +138,19 @@ def test_a_forked_process_does_not_use_its_parents_connections(
     assert len(made) == 4
     # Left alone (not unbound: the socket is the parent's too).
     assert _who(parents._searcher) == f"dn:{SERVICE_DN}"
+
+
+def test_connections_are_made_again_after_max_age(
+    ldap_source: Any, made: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = [1000.0]
+    monkeypatch.setattr(ldap_client.time, "monotonic", lambda: now[0])
+    assert auth.authenticate_password(identifier="alice", password="alice-pw", source=ldap_source)
+    now[0] += ldap_client.SignInConnections.MAX_AGE - 1
+    assert auth.authenticate_password(identifier="alice", password="alice-pw", source=ldap_source)
+    assert len(made) == 2
+    (old,) = _kept()
+    now[0] += 1
+    assert auth.authenticate_password(identifier="alice", password="alice-pw", source=ldap_source)
+    assert len(made) == 4
+    assert old._searcher is None and old._binder is None  # closed
