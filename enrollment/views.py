@@ -135,9 +135,10 @@ def _sign_in_page(request: HttpRequest, context: dict[str, Any], status: int = 2
 # The web sheet's sign-in page, rendered once per process (for each script prefix, with an error
 # or without) with marks where the request's values go: the identifier typed, the error, the CSRF
 # token. Django rendered the whole template, its base and the context processors for each
-# request (about a quarter of the page's CPU, bench/RESULTS.md); the page is now those pieces
+# request (a quarter of the page's CPU under cProfile, 7 December); the page is now those pieces
 # with the values escaped as the template escapes them. The OAuth form (hidden fields from the
-# request) is rendered by Django. The same page as `render()` gives: tests/enrollment/test_sign_in_page.py.
+# request) is rendered by Django. The same page as `render()` gives:
+# tests/enrollment/test_sign_in_page.py.
 _PAGE_MARK = f"SIGNINPAGE{secrets.token_hex(12)}"
 _PAGE_SLOT = re.compile(f"{_PAGE_MARK}(identifier|error|csrf)")
 _kept_pages: dict[tuple[str, str, bool], list[str]] = {}
