@@ -14,7 +14,7 @@ from typing import Any
 from django.db.models import Q
 
 from directory import entra, selectors, services, sync
-from directory.ldap_client import Connection, LdapError
+from directory.ldap_client import LdapError, sign_in_connections
 from directory.models import DirectoryUser, IdentitySource
 from mdm_server.prepared import PreparedQuery, PreparedQuerySetUpdate
 
@@ -158,8 +158,9 @@ def _check_allowed_groups(source: IdentitySource, member_of: set[str]) -> None:
 def _ldap(source: IdentitySource, identifier: str, password: str, gate: Gate) -> DirectoryUser:
     config = services.ldap_config(source)
     try:
-        with Connection(config) as conn:
-            conn.service_bind()
+        # The thread's connections to this directory, kept between sign-ins: one bound as the
+        # service account searches, the other binds as the person and reads nothing.
+        with sign_in_connections.use(config) as conn:
             found = conn.find_login(identifier)  # the identifier is escaped there
             if len(found) != 1:
                 raise AuthenticationFailed("unknown_user", UNKNOWN_USER)
@@ -169,10 +170,8 @@ def _ldap(source: IdentitySource, identifier: str, password: str, gate: Gate) ->
             account = account_key(source.pk, record.external_id)
             gate(account)
             member_of = conn.group_dns_of(record) if source.allowed_groups else set()
-            # The password check rebinds the same connection as the person (RFC 4513 allows
-            # a new Bind at any time); nothing is read with the person's rights afterwards.
             try:
-                conn.bind(record.dn, password, what="Signing in")
+                conn.check_password(record.dn, password, what="Signing in")
             except LdapError as exc:
                 if exc.code == "invalid_credentials":
                     raise AuthenticationFailed("wrong_password", WRONG_PASSWORD, account) from None

@@ -7,8 +7,12 @@ whose code and message an administrator can act on.
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import tempfile
+import threading
+import time
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,12 +30,14 @@ PAGE_SIZE = 200
 
 class LdapError(Exception):
     """A directory operation failed. ``code``: unreachable, bind_failed, bad_filter, no_such_base,
-    tls, invalid_credentials, error."""
+    tls, invalid_credentials, error. ``server_down``: the connection was lost or could not be
+    made (not a timeout)."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, *, server_down: bool = False) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.server_down = server_down
 
 
 @dataclass(frozen=True)
@@ -91,7 +97,11 @@ def _translate(
     if isinstance(exc, ldap.CONNECT_ERROR | ldap.PROTOCOL_ERROR) and "TLS" in detail.upper():
         return LdapError("tls", f"TLS with the directory failed ({detail}).")
     if isinstance(exc, ldap.SERVER_DOWN | ldap.TIMEOUT | ldap.CONNECT_ERROR):
-        return LdapError("unreachable", f"The directory server cannot be reached ({detail}).")
+        return LdapError(
+            "unreachable",
+            f"The directory server cannot be reached ({detail}).",
+            server_down=isinstance(exc, ldap.SERVER_DOWN),
+        )
     if isinstance(exc, ldap.INVALID_CREDENTIALS):
         return LdapError("invalid_credentials", f"{what}: the directory rejected the credentials.")
     if isinstance(exc, ldap.FILTER_ERROR):
@@ -114,7 +124,7 @@ class Connection:
         self.config = config
         tls = config.security in ("starttls", "ldaps")
         self.tls_url: str | None = config.url.strip() if tls else None
-        self._ca_file: Path | None = None
+        self._ca_file: weakref.finalize | None = None  # removes the CA file
         url = config.url.strip()
         if not url.startswith(("ldap://", "ldaps://")):
             raise LdapError("error", "The LDAP URL must start with ldap:// or ldaps://.")
@@ -143,8 +153,9 @@ class Connection:
             handle = tempfile.NamedTemporaryFile("w", suffix=".pem", delete=False)  # noqa: SIM115
             with handle:
                 handle.write(self.config.ca_pem)
-            self._ca_file = Path(handle.name)
-            self.conn.set_option(ldap.OPT_X_TLS_CACERTFILE, str(self._ca_file))
+            # Also when the connection is dropped unclosed (a kept one's thread ending).
+            self._ca_file = weakref.finalize(self, Path(handle.name).unlink, missing_ok=True)
+            self.conn.set_option(ldap.OPT_X_TLS_CACERTFILE, handle.name)
         # A new TLS context makes libldap apply the options above to this connection only.
         self.conn.set_option(ldap.OPT_X_TLS_NEWCTX, 0)
 
@@ -152,7 +163,7 @@ class Connection:
         with contextlib.suppress(Exception):
             self.conn.unbind_s()
         if self._ca_file is not None:
-            self._ca_file.unlink(missing_ok=True)
+            self._ca_file()
             self._ca_file = None
 
     def __enter__(self) -> Connection:
@@ -296,3 +307,150 @@ class Connection:
         for group in self.groups(inner=inner):
             found.add(group.dn.lower())
         return found
+
+
+# --- password checks on kept connections ---------------------------------------------------------
+
+
+class SignInConnection:
+    """What a password check needs of one directory, over two connections kept between checks
+    (`SignInConnections`): `searcher`, bound as the service account (or anonymous when the
+    source has none) once when it is made, finds the person and their groups and is never bound
+    as anyone else; `binder` only binds, as each person signing in, and reads nothing. So every
+    search is made with the service account's rights, and every password is checked by a bind
+    of its own: no bind of one check is used by another. A connection kept since an earlier
+    check and closed by the server since (its idle timeout, a restart) is made again once; a
+    timeout is not retried."""
+
+    def __init__(self, config: LdapConfig) -> None:
+        self.config = config
+        self.made_at = time.monotonic()
+        self._searcher: Connection | None = None
+        self._binder: Connection | None = None
+
+    def _make_searcher(self) -> Connection:
+        conn = Connection(self.config)
+        try:
+            conn.service_bind()
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _on_searcher(self, op: Callable[[Connection], Any]) -> Any:
+        kept = self._searcher is not None
+        if self._searcher is None:
+            self._searcher = self._make_searcher()
+        try:
+            return op(self._searcher)
+        except LdapError as exc:
+            if not (kept and exc.server_down):
+                raise
+        self._searcher.close()
+        self._searcher = None
+        self._searcher = self._make_searcher()
+        return op(self._searcher)
+
+    def find_login(self, identifier: str) -> list[sync.UserRecord]:
+        result: list[sync.UserRecord] = self._on_searcher(lambda c: c.find_login(identifier))
+        return result
+
+    def group_dns_of(self, user: sync.UserRecord) -> set[str]:
+        result: set[str] = self._on_searcher(lambda c: c.group_dns_of(user))
+        return result
+
+    def check_password(self, dn: str, password: str, *, what: str = "Signing in") -> None:
+        """Bind as `dn` (LdapError "invalid_credentials" when the directory refuses)."""
+        kept = self._binder is not None
+        if self._binder is None:
+            self._binder = Connection(self.config)
+        try:
+            self._binder.bind(dn, password, what=what)
+            return
+        except LdapError as exc:
+            if not (kept and exc.server_down):
+                raise
+        self._binder.close()
+        self._binder = None
+        self._binder = Connection(self.config)
+        self._binder.bind(dn, password, what=what)
+
+    def close(self) -> None:
+        for conn in (self._searcher, self._binder):
+            if conn is not None:
+                conn.close()
+        self._searcher = self._binder = None
+
+
+class SignInConnections:
+    """Each thread's `SignInConnection`s, one per directory configuration (the last `MAX` used):
+    a sign-in no longer connects, binds as the service account and unbinds every time, nor
+    makes a TLS handshake. `use(config)` lends the thread's connection for that configuration
+    (exactly equal: a changed URL, CA, service account or password gets new connections);
+    after an error of the directory other than refused credentials it is closed, not kept.
+    Connections are made again after `MAX_AGE` seconds, which bounds how long a change made in
+    the directory to the service account (disabled, its password changed) goes unnoticed."""
+
+    MAX = 2
+    MAX_AGE = 300.0
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+        # A forked process must not use, nor unbind, its parent's connections: they are left
+        # here, untouched.
+        self._inherited: list[Any] = []
+
+    def _kept(self) -> list[SignInConnection]:
+        held = getattr(self._local, "held", None)
+        if held is None or held[0] != os.getpid():
+            if held is not None:
+                self._inherited.append(held)
+            held = (os.getpid(), [])
+            self._local.held = held
+        kept: list[SignInConnection] = held[1]
+        return kept
+
+    @contextlib.contextmanager
+    def use(self, config: LdapConfig) -> Iterator[SignInConnection]:
+        kept = self._kept()
+        link = next((c for c in kept if c.config == config), None)
+        if link is not None:
+            kept.remove(link)  # out while lent: a nested use gets connections of its own
+            if time.monotonic() - link.made_at >= self.MAX_AGE:
+                link.close()
+                link = None
+        if link is None:
+            link = SignInConnection(config)
+        try:
+            yield link
+        except LdapError as exc:
+            if exc.code != "invalid_credentials":
+                link.close()
+                raise
+            self._keep(link)
+            raise
+        except Exception:  # ours, between complete operations: the connections are in step
+            self._keep(link)
+            raise
+        except BaseException:
+            link.close()
+            raise
+        self._keep(link)
+
+    def _keep(self, link: SignInConnection) -> None:
+        kept = self._kept()
+        for other in [c for c in kept if c.config == link.config]:  # a nested use's
+            kept.remove(other)
+            other.close()
+        kept.insert(0, link)
+        while len(kept) > self.MAX:
+            kept.pop().close()
+
+    def close_all(self) -> None:
+        """Close this thread's kept connections (tests)."""
+        kept = self._kept()
+        while kept:
+            kept.pop().close()
+
+
+sign_in_connections = SignInConnections()

@@ -59,12 +59,36 @@ def user_by_apple_id(identifier: str) -> DirectoryUser | None:
     the ID to a login and a source: the other fields load on first use."""
     user = _USER_BY_APPLE_ID.first(identifier.strip())
     if user is not None:
-        source = source_by_id(user.source_id)
-        # Not among the kept sources (changed outside Django?): read it directly.
-        user.source = (
-            source if source is not None else IdentitySource.objects.get(pk=user.source_id)
-        )
+        _load_source(user)
     return user
+
+
+def user_and_groups_by_apple_id(
+    identifier: str,
+) -> tuple[DirectoryUser, list[DirectoryGroup]] | None:
+    """`user_by_apple_id`, with the user's groups (as `groups_of` gives them), in one statement:
+    a password sign-in by Managed Apple ID (what people type on the device) needs both, and
+    reading the groups apart was a statement of its own after the password check."""
+    rows = _USER_AND_GROUPS_BY_APPLE_ID.all(identifier.strip())
+    if not rows:
+        return None
+    width = len(_APPLE_ID_FIELDS)
+    first = rows[0][:width]  # the first user in `first()`'s order: its rows come first
+    db = DirectoryUser.objects.db
+    user = DirectoryUser.from_db(db, list(_APPLE_ID_FIELDS), first)
+    _load_source(user)
+    groups = [
+        DirectoryGroup.from_db(db, list(_GROUP_FIELDS), row[width:])
+        for row in rows
+        if row[:width] == first and row[width] is not None
+    ]
+    return user, _in_order(groups)
+
+
+def _load_source(user: DirectoryUser) -> None:
+    source = source_by_id(user.source_id)
+    # Not among the kept sources (changed outside Django?): read it directly.
+    user.source = source if source is not None else IdentitySource.objects.get(pk=user.source_id)
 
 
 def _any_name(identifier: str) -> Q:
@@ -92,11 +116,22 @@ _GROUP_FIELDS = _fields(
 # locked while it is refreshed, and their groups), compiled once per thread
 # (mdm_server.prepared): through the ORM, compiling them was most of a sign-in's CPU beside the
 # password check itself (see README, "Prepared statements on the sign-in and profile requests").
+_APPLE_ID_FIELDS = _fields(DirectoryUser, {"id", "source_id", "username", "managed_apple_id"})
 _USER_BY_APPLE_ID = PreparedQuery(
     # In the model's order (username), as `first()` reads it.
     lambda value: DirectoryUser.objects.filter(managed_apple_id__iexact=value).only(
-        "id", "source_id", "username", "managed_apple_id"
+        *_APPLE_ID_FIELDS
     )[:1],
+    str,
+)
+# The same user (the model's order, then the key: each user's rows together), a row per group
+# (the LEFT JOIN gives one row without a group).
+_USER_AND_GROUPS_BY_APPLE_ID = PreparedQuery(
+    lambda value: (
+        DirectoryUser.objects.filter(managed_apple_id__iexact=value)
+        .order_by("username", "id")
+        .values_list(*_APPLE_ID_FIELDS, *(f"groups__{f}" for f in _GROUP_FIELDS))
+    ),
     str,
 )
 # At most one row (a unique constraint).

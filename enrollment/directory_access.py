@@ -155,7 +155,7 @@ def authenticate(*, identifier: str, password: str, source: str = "") -> Person:
         source_obj = selectors.source_by_name(source)
         if source_obj is None:
             raise SignInFailed("source", f"The identity source {source!r} is not configured.")
-    login, known_source = _login_for(identifier)
+    login, known_source, known = _login_for(identifier)
     try:
         user = auth.authenticate_password(
             identifier=login, password=password, source=source_obj or known_source, gate=gate
@@ -168,11 +168,15 @@ def authenticate(*, identifier: str, password: str, source: str = "") -> Person:
         _FAILURES.clear(
             _keys(auth.account_key(user.source_id, user.external_id))[0]
         )  # start afresh
-    return person_of(user, identifier)
+    # The groups read with the Managed Apple ID's user, when that is who signed in.
+    groups = known[1] if known is not None and known[0].pk == user.pk else None
+    return person_of(user, identifier, groups)
 
 
-def _login_for(identifier: str) -> tuple[str, Any | None]:
+def _login_for(identifier: str) -> tuple[str, Any | None, tuple[Any, list[Any]] | None]:
     """The directory login for what the device typed: a Managed Apple ID maps to its user.
+    Also that user and their groups, read with it (None when the identifier is no Managed
+    Apple ID of a password source).
 
     On the device people type their Managed Apple ID, which is often not their directory login
     (alice@appleid.example.com vs alice / alice@example.com).
@@ -180,10 +184,11 @@ def _login_for(identifier: str) -> tuple[str, Any | None]:
     from directory import selectors
     from directory.models import IdentitySource
 
-    user = selectors.user_by_apple_id(identifier)
-    if user is None or user.source.kind == IdentitySource.Kind.ENTRA:
-        return identifier, None
-    return user.username, user.source
+    found = selectors.user_and_groups_by_apple_id(identifier)
+    if found is None or found[0].source.kind == IdentitySource.Kind.ENTRA:
+        return identifier, None, None
+    user = found[0]
+    return user.username, user.source, found
 
 
 def find_person(identifier: str) -> Person | None:

@@ -19,7 +19,8 @@ comes out altered, and that query simply runs through the ORM each time, with th
 
 Writes the same way: `PreparedInsert(Model).save(obj)` (and `.save_with(obj, child_insert,
 child)`: a row and a child pointing at it in one statement), `PreparedUpdate(Model,
-fields).save(obj)` (and `save_together(update, obj, other_update, other)`: two in one statement),
+fields).save(obj)` (and `save_together(update, obj, other_update, other, then=(insert, row))`:
+two, and a new row, in one statement),
 `PreparedQuerySetUpdate(build, changes, *types).update(*values)` (a `QuerySet.update()`) and
 `PreparedBulkInsert(Model).create(objs)` (a `bulk_create()` of a few rows) and
 `PreparedInsertSelect(Model, build, *types, column=..., values=...).insert(*values)` (a
@@ -338,9 +339,26 @@ class PreparedInsert:
         self._local = threading.local()
 
     def save(self, obj: Model) -> None:
-        if obj.pk is not None or _through_save(obj):
+        statement = self._statement(obj)
+        if statement is None:
             obj.save()
             return
+        alias, sql, returning, params = statement
+        connection = connections[alias]
+        meta = self.model._meta
+        with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            if returning:
+                pk = cursor.fetchone()[0]
+            else:
+                pk = connection.ops.last_insert_id(cursor, meta.db_table, meta.pk.column)
+        self._saved(obj, alias, pk)
+
+    def _statement(self, obj: Model) -> tuple[str, str, bool, list[Any]] | None:
+        """(database alias, the INSERT, whether it returns the key, parameters) of `obj`; None
+        when it goes through `save()`."""
+        if obj.pk is not None or _through_save(obj):
+            return None
         alias = router.db_for_write(self.model, instance=obj)
         connection = connections[alias]
         obj._prepare_related_fields_for_save(operation_name="save")
@@ -349,19 +367,15 @@ class PreparedInsert:
         sql, returning = self._sql(alias, obj)
         values = [field.pre_save(obj, True) for field in self.fields]
         if any(hasattr(value, "resolve_expression") for value in values):
-            obj.save()
-            return
+            return None
         params = [
             field.get_db_prep_save(value, connection=connection)
             for field, value in zip(self.fields, values, strict=True)
         ]
-        meta = self.model._meta
-        with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            if returning:
-                pk = cursor.fetchone()[0]
-            else:
-                pk = connection.ops.last_insert_id(cursor, meta.db_table, meta.pk.column)
+        return alias, sql, returning, params
+
+    @staticmethod
+    def _saved(obj: Model, alias: str, pk: Any) -> None:
         obj.pk = pk
         obj._state.adding = False
         obj._state.db = alias
@@ -600,25 +614,76 @@ class PreparedUpdate:
         return alias, sql, [*params, meta.pk.get_db_prep_value(obj.pk, connection)]
 
 
-def save_together(first: PreparedUpdate, a: Model, second: PreparedUpdate, b: Model) -> None:
+def save_together(
+    first: PreparedUpdate,
+    a: Model,
+    second: PreparedUpdate,
+    b: Model,
+    *,
+    then: tuple[PreparedInsert, Model] | None = None,
+) -> None:
     """`first.save(a)` and `second.save(b)` in one statement on PostgreSQL (the first UPDATE in a
     data-modifying WITH, which PostgreSQL runs whether or not it is read; the second counts only
     if the first updated its row): one round trip fewer for two rows written together (the
-    enrollment profile's session and token). DatabaseError, as from `save()`, when either row
-    is gone. Elsewhere, or when either would go through `save()`, the two saves in turn."""
+    enrollment profile's session and token). With `then` (a PreparedInsert and a new row), that
+    row's INSERT too, written only if both rows were updated (the profile's SCEP challenge).
+    DatabaseError, as from `save()`, when either row is gone. Elsewhere, or when any would go
+    through `save()`, the saves in turn."""
     one, two = first._statement(a), second._statement(b)
-    if one is None or two is None or one[0] != two[0] or connections[one[0]].vendor != "postgresql":
+    three = then[0]._statement(then[1]) if then is not None else None
+    # The INSERT's parts, when it returns the new key (PostgreSQL's does).
+    parts = _insert_parts(three[1]) if three is not None and three[2] else None
+    alias = one[0] if one is not None else ""
+    if (
+        one is None
+        or two is None
+        or two[0] != alias
+        or connections[alias].vendor != "postgresql"
+        or (then is not None and (three is None or three[0] != alias or parts is None))
+    ):
         first.save(a)
         second.save(b)
+        if then is not None:
+            then[0].save(then[1])
         return
-    alias = one[0]
-    sql = f"WITH first AS ({one[1]} RETURNING 1) {two[1]} AND EXISTS (SELECT 1 FROM first)"  # noqa: S608 - statements written above, values are parameters
+    # Statements written above; values are parameters.
+    updates = f"WITH first AS ({one[1]} RETURNING 1)"
+    both = f"{two[1]} AND EXISTS (SELECT 1 FROM first)"  # noqa: S608
+    params = [*one[2], *two[2]]
+    if three is not None and parts is not None:
+        head, values, returning = parts
+        sql = (
+            f"{updates}, second AS ({both} RETURNING 1) "  # noqa: S608
+            f"{head} SELECT {values} WHERE EXISTS (SELECT 1 FROM second) {returning}"
+        )
+        params += three[3]
+    else:
+        sql = f"{updates} {both}"
+    new_key = None
     with transaction.mark_for_rollback_on_error(using=alias), connections[alias].cursor() as cursor:
-        cursor.execute(sql, [*one[2], *two[2]])
-        updated = cursor.rowcount
+        cursor.execute(sql, params)
+        if three is not None:
+            row = cursor.fetchone()
+            updated = row is not None
+            new_key = row[0] if row is not None else None
+        else:
+            updated = bool(cursor.rowcount)
     if not updated:
         raise DatabaseError("Save with update_fields did not affect any rows.")
     a._state.db = b._state.db = alias
+    if then is not None:
+        PreparedInsert._saved(then[1], alias, new_key)
+
+
+def _insert_parts(sql: str) -> tuple[str, str, str] | None:
+    """`INSERT INTO t (columns) VALUES (values) RETURNING key` as (`INSERT INTO t (columns)`,
+    `values`, `RETURNING key`), its values then selected under a condition; None for an INSERT
+    of another shape."""
+    head, sep, rest = sql.partition(" VALUES (")
+    values, sep2, returning = rest.rpartition(") RETURNING ")
+    if not sep or not sep2 or "(" in values or ")" in values:
+        return None
+    return head, values, f"RETURNING {returning}"
 
 
 class PreparedInsertSelect:

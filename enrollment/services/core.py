@@ -494,12 +494,22 @@ def _identity_for(
             renews=request.renews,
         )
         return mdm_profile.Pkcs12Identity(data=data, password=password)
-    challenge = pki.create_scep_challenge(
+    identity, challenge = _scep_identity(request)
+    pki.CHALLENGE_INSERT.save(challenge)
+    return identity
+
+
+def _scep_identity(request: IdentityRequest) -> tuple[mdm_profile.ScepIdentity, Any]:
+    """The SCEP identity payload's content, and its one-time challenge's row, not saved yet."""
+    from mdm_server.pki import services as pki
+
+    row, challenge = pki.new_scep_challenge(
         reference=request.reference, ttl_seconds=request.challenge_ttl, renews=request.renews
     )
-    return mdm_profile.ScepIdentity(
+    identity = mdm_profile.ScepIdentity(
         url=public_url("/scep"), challenge=challenge, subject_cn=request.subject
     )
+    return identity, row
 
 
 def _session_identity(session: EnrollmentSession) -> IdentityRequest:
@@ -529,11 +539,13 @@ def build_profile_for(
     *,
     configuration: EnrollmentConfiguration | None = None,
     options: EnrollmentSettings | None = None,
+    identity: mdm_profile.ScepIdentity | None = None,
 ) -> bytes:
     """Build and sign the enrollment profile of a session (raises EnrollmentError).
 
-    `configuration` (the session's, when the caller has it) and `options` save re-reading them.
-    """
+    `configuration` (the session's, when the caller has it) and `options` save re-reading them;
+    `identity` is the identity payload's content when the caller has made it (`_scep_identity`,
+    its challenge saved with rows of the caller's)."""
     if configuration is None or configuration.pk != session.configuration_id:
         configuration = session.configuration
     return build_enrollment_profile(
@@ -542,6 +554,7 @@ def build_profile_for(
         managed_apple_id=session.managed_apple_id,
         configuration=configuration,
         options=options,
+        made=identity,
     )
 
 
@@ -553,9 +566,11 @@ def build_enrollment_profile(
     configuration: EnrollmentConfiguration | None,
     options: EnrollmentSettings | None = None,
     topic: str = "",
+    made: mdm_profile.ScepIdentity | None = None,
 ) -> bytes:
     """The signed enrollment profile (a first enrollment's, or a renewal's: the same
-    PayloadIdentifier, ServerURL and `topic` as the installed one). Raises EnrollmentError."""
+    PayloadIdentifier, ServerURL and `topic` as the installed one). Raises EnrollmentError.
+    `made`: the identity payload's content, made for `identity` by the caller."""
     from mdm_server.pki.certificates import CertificateError
     from mdm_server.pki.signing import sign_profile
 
@@ -569,14 +584,11 @@ def build_enrollment_profile(
             server_url=public_url("/mdm/connect"),
             check_in_url=public_url("/mdm/checkin"),
             topic=topic,
-            identity=_identity_for(identity, configuration),
+            identity=made or _identity_for(identity, configuration),
             managed_apple_id=managed_apple_id,
             access_rights=options.device_access_rights,
         )
-        profile = mdm_profile.build_enrollment_profile(spec)
-        from profiles.builder import to_mobileconfig
-
-        return sign_profile(to_mobileconfig(profile))
+        return sign_profile(mdm_profile.enrollment_profile_xml(spec))
     except mdm_profile.MdmProfileError as exc:
         raise EnrollmentError(403, str(exc)) from None
     except CertificateError as exc:
@@ -663,8 +675,18 @@ def _issue_account_profile(
     session.model_family = re.sub(r"[\d,]+$", "", info.product)[:32]
     session.status = EnrollmentSession.Status.PROFILE_ISSUED
     token.profile_issued_at = now
-    save_together(_UPDATE_SESSION_PROFILE, session, _UPDATE_TOKEN_PROFILE, token)
-    return build_profile_for(session, configuration=configuration, options=options), session
+    identity, challenge = None, None
+    if configuration.identity_kind != "pkcs12":  # a PKCS#12 identity is issued as it is built
+        identity, row = _scep_identity(_session_identity(session))
+        from mdm_server.pki.services import CHALLENGE_INSERT
+
+        challenge = (CHALLENGE_INSERT, row)
+    # The session, its token and the profile's SCEP challenge written by one statement.
+    save_together(_UPDATE_SESSION_PROFILE, session, _UPDATE_TOKEN_PROFILE, token, then=challenge)
+    profile = build_profile_for(
+        session, configuration=configuration, options=options, identity=identity
+    )
+    return profile, session
 
 
 @transaction.atomic

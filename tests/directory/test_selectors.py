@@ -120,6 +120,30 @@ def test_a_managed_apple_id_in_any_case_maps_to_its_login_and_source() -> None:
         assert selectors.user_by_apple_id(typed) is None, typed
 
 
+def test_a_managed_apple_id_with_groups_is_the_user_and_groups_of_the_two_lookups() -> None:
+    jo = _user("jo", email="jo@example.com", managed_apple_id="jo@appleid.example.com")
+    _user("al", managed_apple_id="al@appleid.example.com")
+    staff, sales = _group("staff", 20), _group("sales", 10, "device")
+    jo.groups.add(staff, sales)
+    for typed in ("jo@appleid.example.com", "JO@AppleID.Example.COM", " al@appleid.example.com"):
+        found = selectors.user_and_groups_by_apple_id(typed)
+        user = selectors.user_by_apple_id(typed)
+        assert found is not None and user is not None, typed
+        assert (found[0].pk, found[0].username, found[0].source) == (
+            user.pk,
+            user.username,
+            user.source,
+        )
+        expected = selectors.groups_of(user)
+        assert [(g.pk, g.name, g.priority, g.apple_enrollment_type) for g in found[1]] == [
+            (g.pk, g.name, g.priority, g.apple_enrollment_type) for g in expected
+        ]
+    found = selectors.user_and_groups_by_apple_id("jo@appleid.example.com")
+    assert found is not None and [g.name for g in found[1]] == ["sales", "staff"]
+    for typed in ("jo@appleid.example.co", "jo%", "jo@example.com", ""):
+        assert selectors.user_and_groups_by_apple_id(typed) is None, typed
+
+
 def test_a_directory_record_maps_to_its_user_in_its_own_source_only() -> None:
     from django.db import transaction
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import plistlib
 import re
@@ -890,3 +891,26 @@ def test_the_sign_in_page_links_to_the_privacy_page_under_any_script_prefix(
     # Mounted under /mdm by the web server: the link carries the prefix, then no longer does.
     assert '<a href="/mdm/enroll/privacy/" target="_blank"' in page("/mdm")
     assert '<a href="/enroll/privacy/" target="_blank"' in page("")
+
+
+@pytest.mark.postgres  # one statement on PostgreSQL; elsewhere the three writes in turn
+def test_the_profile_post_writes_its_session_token_and_scep_challenge_in_one_statement(
+    org: dict[str, Any], transport: Any
+) -> None:
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        result = _enroll(transport, install=False)
+    challenges = [q["sql"] for q in queries if "pki_scepchallenge" in q["sql"]]
+    assert len(challenges) == 1, challenges
+    assert challenges[0].startswith("WITH")
+    assert '"enrollment_enrollmentsession"' in challenges[0]
+    assert '"enrollment_enrollmenttoken"' in challenges[0]
+    session = EnrollmentSession.objects.get()
+    assert session.status == EnrollmentSession.Status.PROFILE_ISSUED
+    assert EnrollmentToken.objects.get(kind="access").profile_issued_at is not None
+    # The challenge in the profile is the one stored for this session.
+    scep = flow.payload_of(result.profile, "com.apple.security.scep")["PayloadContent"]
+    stored = ScepChallenge.objects.get()
+    assert stored.reference == session.public_id
+    assert stored.challenge_hash == hashlib.sha256(scep["Challenge"].encode()).hexdigest()

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
+import plistlib
+
 import pytest
 
 from enrollment import mdm_profile as mp
+from profiles.builder import to_mobileconfig
 
 TOPIC = "com.apple.mgmt.External.abc"
 
@@ -78,6 +82,126 @@ def test_pkcs12_identity() -> None:
 def test_invalid_specs(kind: mp.ProfileKind, overrides: dict[str, object], message: str) -> None:
     with pytest.raises(mp.MdmProfileError, match=message):
         mp.build_enrollment_profile(_spec(kind, **overrides))
+    with pytest.raises(mp.MdmProfileError, match=message):
+        mp.enrollment_profile_xml(_spec(kind, **overrides))
+
+
+# --- the .mobileconfig from kept XML: the bytes plistlib writes ---------------------------------
+
+# Text plistlib escapes or rewrites (entities, line ends), quotes, non-ASCII, a tab, an empty
+# string, and text that looks like the kept XML's own markup.
+AWKWARD = [
+    "plain",
+    "",
+    "a & b <c> d>e",
+    "line\r\nend\rcr\nlf",
+    "tab\there",
+    "quotes \" and '",
+    "ünïcødé 名前 🙂",
+    "</string><string>",
+    "&amp;",
+]
+
+
+def _same_uuids(monkeypatch: pytest.MonkeyPatch) -> None:
+    counter = itertools.count()
+    monkeypatch.setattr(mp, "new_uuid", lambda: f"UUID-{next(counter)}")
+
+
+def _both(spec: mp.EnrollmentProfileSpec, monkeypatch: pytest.MonkeyPatch) -> tuple[bytes, bytes]:
+    _same_uuids(monkeypatch)
+    expected = to_mobileconfig(mp.build_enrollment_profile(spec))
+    _same_uuids(monkeypatch)
+    return expected, mp.enrollment_profile_xml(spec)
+
+
+@pytest.mark.parametrize("kind", list(mp.ProfileKind))
+@pytest.mark.parametrize("text", AWKWARD)
+def test_kept_xml_writes_what_plistlib_writes(
+    kind: mp.ProfileKind, text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    identity = mp.ScepIdentity(
+        url=f"https://mdm.example.com/scep?{text}", challenge=f"ch{text}", subject_cn=f"MDM {text}"
+    )
+    apple_id = "" if kind == mp.ProfileKind.DEVICE else f"{text}@appleid.example.com"
+    spec = _spec(kind, identity=identity, managed_apple_id=apple_id, organisation=f"Org {text}")
+    for _ in range(2):  # the first writes the kept XML, the second uses it
+        expected, got = _both(spec, monkeypatch)
+        assert got == expected
+
+
+def test_kept_xml_follows_every_other_field(monkeypatch: pytest.MonkeyPatch) -> None:
+    base = _spec(mp.ProfileKind.ACCOUNT_ADDE)
+    scep = mp.ScepIdentity(url="https://mdm.example.com/scep", challenge="c", subject_cn="x")
+    variants = [
+        base,
+        _spec(mp.ProfileKind.ACCOUNT_ADDE, organisation="Other"),
+        _spec(mp.ProfileKind.ACCOUNT_ADDE, identifier="org.other.mdm"),
+        _spec(mp.ProfileKind.ACCOUNT_ADDE, server_url="https://other.example.com/mdm/connect"),
+        _spec(mp.ProfileKind.ACCOUNT_ADDE, check_in_url="https://other.example.com/checkin"),
+        _spec(mp.ProfileKind.ACCOUNT_ADDE, topic=TOPIC + ".other"),
+        _spec(mp.ProfileKind.ACCOUNT_ADDE, access_rights=1 | 4),
+        _spec(mp.ProfileKind.ACCOUNT_ADDE, server_capabilities=("com.apple.mdm.token",)),
+        _spec(mp.ProfileKind.ACCOUNT_ADDE, identity=mp.ScepIdentity(
+            url="https://other.example.com/scep", challenge="c", subject_cn="x")),
+        _spec(mp.ProfileKind.ACCOUNT_ADDE, identity=mp.ScepIdentity(
+            url=scep.url, challenge="c", subject_cn="x", key_size=4096)),
+        _spec(mp.ProfileKind.ACCOUNT_ADDE, identity=mp.ScepIdentity(
+            url=scep.url, challenge="c", subject_cn="x", ca_fingerprint=b"\x01" * 32)),
+    ]  # fmt: skip
+    written = set()
+    for spec in [*variants, *variants]:
+        expected, got = _both(spec, monkeypatch)
+        assert got == expected
+        written.add(got)
+    assert len(written) == len(variants)
+
+
+def test_kept_xml_new_uuids_each_time() -> None:
+    spec = _spec(mp.ProfileKind.ACCOUNT_BYOD)
+    first, second = (plistlib.loads(mp.enrollment_profile_xml(spec)) for _ in range(2))
+    uuids = [
+        (p["PayloadUUID"], *(c["PayloadUUID"] for c in p["PayloadContent"]))
+        for p in (first, second)
+    ]
+    assert len(set(uuids[0]) | set(uuids[1])) == 6
+    for profile in (first, second):
+        identity, mdm = profile["PayloadContent"]
+        assert mdm["IdentityCertificateUUID"] == identity["PayloadUUID"]
+
+
+@pytest.mark.parametrize("field", ["challenge", "subject_cn", "managed_apple_id"])
+def test_kept_xml_refuses_control_characters_as_plistlib_does(field: str) -> None:
+    text = "bad\x01text@appleid.example.com"
+    if field == "managed_apple_id":
+        spec = _spec(mp.ProfileKind.ACCOUNT_BYOD, managed_apple_id=text)
+    else:
+        values = {"challenge": "c", "subject_cn": "x", field: text}
+        identity = mp.ScepIdentity(
+            url="https://mdm.example.com/scep",
+            challenge=values["challenge"],
+            subject_cn=values["subject_cn"],
+        )
+        spec = _spec(mp.ProfileKind.ACCOUNT_BYOD, identity=identity)
+    with pytest.raises(ValueError, match="control characters") as plist_error:
+        to_mobileconfig(mp.build_enrollment_profile(spec))
+    with pytest.raises(ValueError, match="control characters") as kept_error:
+        mp.enrollment_profile_xml(spec)
+    assert str(kept_error.value) == str(plist_error.value)
+
+
+def test_pkcs12_extra_keys_and_unhashable_fields_are_written_by_plistlib(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for spec in (
+        _spec(
+            mp.ProfileKind.ACCOUNT_BYOD, identity=mp.Pkcs12Identity(data=b"p" * 200, password="pw")
+        ),
+        _spec(mp.ProfileKind.DEVICE, managed_apple_id="", extra={"Extra": [1, b"2"]}),
+        _spec(mp.ProfileKind.ACCOUNT_ADDE, server_capabilities=["com.apple.mdm.token"]),
+    ):
+        expected, got = _both(spec, monkeypatch)
+        assert got == expected
 
 
 def test_parse_profile_rejects_garbage() -> None:

@@ -493,6 +493,62 @@ def test_two_prepared_updates_saved_together_are_one_statement(
         assert stored is None or "changed again" not in (stored.topic, stored.push_magic)
 
 
+@pytest.mark.postgres  # one statement on PostgreSQL; elsewhere three saves
+def test_two_updates_and_an_insert_saved_together_are_one_statement(
+    enrollments: list[Enrollment],
+) -> None:
+    from mdm_server.pki.models import ScepChallenge
+    from mdm_server.pki.services import CHALLENGE_INSERT, new_scep_challenge
+
+    first = PreparedUpdate(Enrollment, ["topic"])
+    second = PreparedUpdate(Enrollment, ["push_magic"])
+    one, two = (Enrollment.objects.get(pk=e.pk) for e in enrollments)
+    one.topic, two.push_magic = "with a new row", "watchOS"
+    row, _challenge = new_scep_challenge(reference="together", renews="ab" * 32)
+    with CaptureQueriesContext(connection) as queries:
+        save_together(first, one, second, two, then=(CHALLENGE_INSERT, row))
+    assert len(queries) == 1 and queries[0]["sql"].startswith("WITH")
+    assert row.pk is not None and not row._state.adding and row._state.db == "default"
+    stored = ScepChallenge.objects.get(pk=row.pk)
+    assert (stored.challenge_hash, stored.reference, stored.renews, stored.expires_at) == (
+        row.challenge_hash,
+        "together",
+        "ab" * 32,
+        row.expires_at,
+    )
+    assert Enrollment.objects.get(pk=one.pk).topic == "with a new row"
+    assert Enrollment.objects.get(pk=two.pk).push_magic == "watchOS"
+    # Either row gone: DatabaseError, as from save(), and the new row is not written either.
+    for gone in (two, one):
+        Enrollment.objects.filter(pk=gone.pk).delete()
+        row, _challenge = new_scep_challenge(reference="not written")
+        with pytest.raises(DatabaseError), transaction.atomic():
+            save_together(first, one, second, two, then=(CHALLENGE_INSERT, row))
+        assert not ScepChallenge.objects.filter(reference="not written").exists()
+
+
+def test_an_insert_saved_together_through_save_when_any_would_do_more(
+    enrollments: list[Enrollment],
+) -> None:
+    from mdm_server.pki.models import ScepChallenge
+    from mdm_server.pki.services import CHALLENGE_INSERT, new_scep_challenge
+
+    one, two = (Enrollment.objects.get(pk=e.pk) for e in enrollments)
+    one.topic = "kept"
+    two.status = F("status")  # an expression: only save() evaluates it
+    row, _challenge = new_scep_challenge(reference="in turn")
+    with CaptureQueriesContext(connection) as queries:
+        save_together(
+            PreparedUpdate(Enrollment, ["topic"]),
+            one,
+            PreparedUpdate(Enrollment, ["status"]),
+            two,
+            then=(CHALLENGE_INSERT, row),
+        )
+    assert len(queries) == 3
+    assert ScepChallenge.objects.get(pk=row.pk).reference == "in turn"
+
+
 def test_updates_saved_together_go_through_save_when_one_would_do_more(
     enrollments: list[Enrollment],
 ) -> None:
