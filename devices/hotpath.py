@@ -510,8 +510,9 @@ def _presented_query(alias: str) -> tuple[tuple[tuple[Any, Any], ...], str]:
 @functools.cache
 def _channel_and_presented_query(alias: str) -> str:
     """`_presented_query` with the channel row of `_channel_query(alias, "key", True)` joined
-    (its lock inside its own subquery: the channel may not exist). Its parameters: the
-    presented query's, then the channel key."""
+    (its lock inside its own subquery: the channel may not exist), and whether a channel of
+    that key was there when the statement started. Its parameters: the presented query's,
+    then the channel key twice."""
     _columns, presented_query = _presented_query(alias)
     channel_columns, device_columns, _query = _channel_query(alias, "key", True)
     expressions = _select_list("e", channel_columns, alias) + _select_list(
@@ -521,9 +522,13 @@ def _channel_and_presented_query(alias: str) -> str:
     outer = ", ".join(f"ch.ch_{n}" for n in range(len(expressions)))
     select, from_ = presented_query.split(" FROM (SELECT 1) one ", 1)
     return (
-        f"{select}, {outer} FROM (SELECT 1) one {from_} "  # noqa: S608 - model names
+        f"{select}, {outer}, was.seen FROM (SELECT 1) one {from_} "  # noqa: S608 - model names
         f"LEFT JOIN LATERAL (SELECT {inner} FROM {Enrollment._meta.db_table} e "
-        f"{_device_join()} WHERE e.channel_key = %s LIMIT 1 FOR UPDATE OF e) ch ON true"
+        f"{_device_join()} WHERE e.channel_key = %s LIMIT 1 FOR UPDATE OF e) ch ON true "
+        # Whether the channel was there when the statement started: its lock returns no row
+        # for a channel deleted while it waited, as for one never seen.
+        f"LEFT JOIN LATERAL (SELECT true AS seen FROM {Enrollment._meta.db_table} "
+        f"WHERE channel_key = %s LIMIT 1) was ON true"
     )
 
 
@@ -603,12 +608,17 @@ def channel_and_presented(*, key: str, fingerprint: str) -> tuple[Enrollment | N
     columns, _query = _presented_query(alias)
     channel_columns, device_columns, _channel_sql = _channel_query(alias, "key", True)
     row = _fetch_one(
-        alias, _channel_and_presented_query(alias), [*_presented_params(fingerprint, key), key]
+        alias,
+        _channel_and_presented_query(alias),
+        [*_presented_params(fingerprint, key), key, key],
     )
     if row is None:  # pragma: no cover - the statement always returns its one row
         raise DatabaseError("the Authenticate's first statement returned no row")
+    *row, was_there = row
     start = len(columns) + 1
     if row[start] is None:  # no channel: nothing was locked
+        if was_there:  # deleted while this statement waited for its lock: read again
+            return None, presented(fingerprint=fingerprint, key=key)
         return None, _presented_from(row, columns, alias)
     split = start + len(channel_columns)
     enrollment: Enrollment = _from_row(Enrollment, channel_columns, row[start:split], alias)

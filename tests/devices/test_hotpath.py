@@ -536,10 +536,15 @@ def test_an_authenticate_of_an_existing_channel_reads_it_as_the_check_in_lookup_
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_an_existing_channels_certificate_is_read_once_the_channel_is_locked() -> None:
+@pytest.mark.parametrize("holder_deletes", [False, True], ids=["kept", "deleted"])
+def test_an_existing_channels_certificate_is_read_once_the_channel_is_locked(
+    holder_deletes: bool,
+) -> None:
     """An Authenticate that waited for its channel's lock sees what the lock's holder committed
     (here: the presented certificate revoked), as when the two were read apart: a statement reads
-    rows as they were when it started, before it waited."""
+    rows as they were when it started, before it waited. Also when the holder deleted the
+    channel: the lock then returns no row, as for a key never seen, yet the certificate read at
+    the start is the one from before the wait."""
     import threading
     import time
 
@@ -564,6 +569,8 @@ def test_an_existing_channels_certificate_is_read_once_the_channel_is_locked() -
                 )
                 locked.set()
                 release.wait(60)
+                if holder_deletes:
+                    Enrollment.objects.filter(pk=channel.pk).delete()
         finally:
             connections.close_all()
 
@@ -599,7 +606,10 @@ def test_an_existing_channels_certificate_is_read_once_the_channel_is_locked() -
         for thread in threads:
             thread.join(60)
     enrollment, found = results["read"]
-    assert enrollment is not None and enrollment.pk == channel.pk
+    if holder_deletes:
+        assert enrollment is None
+    else:
+        assert enrollment is not None and enrollment.pk == channel.pk
     assert found.issued is not None and found.issued.revoked_at is not None
 
 
