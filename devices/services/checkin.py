@@ -9,7 +9,7 @@ import json
 from dataclasses import replace
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from devices import binding, capabilities, hooks, hotpath, protocol, signals
@@ -70,7 +70,17 @@ def handle_checkin(
 ) -> Reply:
     """Handle one check-in message; raises CheckinRejected for a 4xx answer."""
     try:
-        return _handle_checkin(identity=identity, message=message, bearer=bearer)
+        try:
+            return _handle_checkin(identity=identity, message=message, bearer=bearer)
+        except IntegrityError:
+            # Two first check-ins of one new channel at once (an Authenticate, or a user
+            # channel's first TokenUpdate): both found no channel, and this one's INSERT waited
+            # for the other's and failed on the channel key once it committed. Nothing of it
+            # was kept; taken again, it is the existing channel's check-in, which the binding
+            # rules decide, as if the two had come one after the other.
+            if not _channel_exists(message.ids.key):
+                raise
+            return _handle_checkin(identity=identity, message=message, bearer=bearer)
     except _TakeoverRefused as exc:
         if exc.enrollment_id is not None:
             # Outside the check-in's transaction, which was undone: the attempt stays logged.
@@ -86,6 +96,10 @@ def handle_checkin(
                 },
             )
         raise
+
+
+def _channel_exists(key: str) -> bool:
+    return Enrollment.objects.filter(channel_key=key).exists()
 
 
 @transaction.atomic

@@ -540,3 +540,113 @@ def test_portal_device_enrollment_re_enrolls_its_owner_never_someone_else(
     assert channel.device.directory_user_id == org["alice"].pk
     assert first.connect()[0] == 403
     assert again.connect()[0] == 200
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("same_certificate", [True, False], ids=["same", "other"])
+def test_two_first_authenticates_of_one_new_channel_at_once_are_not_a_500(
+    server_pki: Any, same_certificate: bool
+) -> None:
+    """Both find no channel; the second's INSERT waits for the first's and failed on the
+    channel key once that committed (an IntegrityError: a 500 a device could cause). It is now
+    taken again as the existing channel's Authenticate, which the binding rules decide: the
+    same certificate is accepted, another one refused."""
+    import datetime as dt
+    import threading
+    import time
+
+    from django.db import connection, connections, transaction
+    from django.utils import timezone
+
+    from devices import protocol
+    from devices.exceptions import CheckinRejected
+    from devices.identity import DeviceIdentity
+    from mdm_server.pki.models import IssuedCertificate
+
+    if connection.vendor != "postgresql":
+        pytest.skip("DATABASE_URL is not PostgreSQL")
+    now = timezone.now()
+    identities = []
+    for n, fingerprint in enumerate(["e" * 64, "e" * 64 if same_certificate else "f" * 64]):
+        IssuedCertificate.objects.get_or_create(
+            fingerprint=fingerprint,
+            defaults={
+                "serial": str(n + 1),
+                "subject": f"CN={n}",
+                "not_before": now,
+                "not_after": now + dt.timedelta(days=1),
+                "pem": "",
+            },
+        )
+        identities.append(
+            DeviceIdentity(
+                fingerprint=fingerprint,
+                not_valid_before=now,
+                not_valid_after=now + dt.timedelta(days=1),
+                transport="signature",
+            )
+        )
+
+    def authenticate(identity: DeviceIdentity) -> Any:
+        message = protocol.checkin_from_dict(
+            {"MessageType": "Authenticate", "UDID": "U-RACE", "OSVersion": "15.2",
+             "ProductName": "Mac14,2", "Topic": "com.apple.mgmt.External.x"}
+        )  # fmt: skip
+        try:
+            return device_services.handle_checkin(identity=identity, message=message)
+        except CheckinRejected as exc:
+            return exc
+
+    results: dict[str, Any] = {}
+    first_done, release = threading.Event(), threading.Event()
+
+    def first() -> None:
+        try:
+            with transaction.atomic():
+                results["first"] = authenticate(identities[0])
+                first_done.set()
+                release.wait(60)
+        finally:
+            connections.close_all()
+
+    def second() -> None:
+        first_done.wait(60)
+        try:
+            results["second"] = authenticate(identities[1])
+        except Exception as exc:  # what the view would have answered with a 500
+            results["second"] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    try:
+        assert first_done.wait(60)
+        waiting = 0
+        for _ in range(600):  # until the second's INSERT waits for the first's row
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND wait_event_type = 'Lock'"
+                )
+                waiting = cursor.fetchone()[0]
+            if waiting:
+                break
+            time.sleep(0.05)
+        assert waiting == 1
+    finally:
+        release.set()
+        for thread in threads:
+            thread.join(60)
+    assert results["first"].status == 200
+    second_result = results["second"]
+    if same_certificate:
+        assert not isinstance(second_result, Exception), second_result
+        assert second_result.status == 200
+    else:
+        assert isinstance(second_result, CheckinRejected), second_result
+        assert second_result.status == 403
+    (only,) = Enrollment.objects.filter(channel_key="udid:U-RACE")
+    assert only.cert_fingerprint == "e" * 64
