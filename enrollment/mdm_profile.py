@@ -218,9 +218,10 @@ def _xml_text(value: str) -> str:
 
 def _pieces(spec: EnrollmentProfileSpec, identity: ScepIdentity) -> list[str]:
     """The XML of `spec`'s profiles, split at the changing strings (kept per spec)."""
+    # With each value's type: 1 and True (or 2048 and 2048.0) are equal keys, not equal XML.
     key = (
-        tuple(getattr(spec, name) for name in _KEY_FIELDS),
-        tuple(getattr(identity, name) for name in _SCEP_KEY_FIELDS),
+        tuple((type(v), v) for v in (getattr(spec, name) for name in _KEY_FIELDS)),
+        tuple((type(v), v) for v in (getattr(identity, name) for name in _SCEP_KEY_FIELDS)),
     )
     pieces = _kept.get(key)
     if pieces is not None:
@@ -269,7 +270,8 @@ def enrollment_profile_xml(spec: EnrollmentProfileSpec) -> bytes:
         "profile_uuid": new_uuid(),
         "challenge": _xml_text(identity.challenge),
         "subject_cn": _xml_text(identity.subject_cn),
-        "apple_id": _xml_text(spec.managed_apple_id),
+        # A Device Enrollment profile carries no Managed Apple ID (plistlib never read it).
+        "apple_id": _xml_text(spec.managed_apple_id) if "apple_id" in pieces[1::2] else "",
     }
     out = pieces.copy()
     out[1::2] = [values[slot] for slot in pieces[1::2]]

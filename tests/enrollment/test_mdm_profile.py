@@ -204,6 +204,23 @@ def test_pkcs12_extra_keys_and_unhashable_fields_are_written_by_plistlib(
         assert got == expected
 
 
+def test_a_device_profile_never_reads_the_managed_apple_id_it_does_not_carry(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """plistlib never looked at it for a Device Enrollment profile; the kept XML does not
+    either (a control character or None there raised: a 500 for the profile request)."""
+    for odd in ("x\x01y@appleid.example.com", None):
+        expected, got = _both(_spec(mp.ProfileKind.DEVICE, managed_apple_id=odd), monkeypatch)
+        assert got == expected
+
+
+def test_kept_xml_tells_equal_values_of_other_types_apart(monkeypatch: pytest.MonkeyPatch) -> None:
+    """1 == True, yet plistlib writes <integer>1</integer> for one and <true/> for the other."""
+    for value in (1, True, 1):
+        expected, got = _both(_spec(mp.ProfileKind.ACCOUNT_ADDE, access_rights=value), monkeypatch)
+        assert got == expected
+
+
 def test_parse_profile_rejects_garbage() -> None:
     with pytest.raises(mp.MdmProfileError, match="not a property list"):
         mp.parse_profile(b"nope")
