@@ -117,6 +117,22 @@ def _translate(
     return LdapError("error", f"{what}: {detail}.")
 
 
+def _quiet_inherited() -> None:
+    """In a forked process, every connection its parent had open: the child's copy of each
+    socket now leads to /dev/null. Whatever the child does with them, or Python does when it
+    frees them at exit (python-ldap unbinds a connection it frees), never reaches the
+    directory, which would end the parent's session on the socket they share."""
+    null = os.open(os.devnull, os.O_RDWR)
+    try:
+        for connection in list(_open):
+            with contextlib.suppress(Exception):  # not connected yet: no socket to quiet
+                fd = connection.conn.get_option(ldap.OPT_DESC)
+                if isinstance(fd, int) and fd >= 0:
+                    os.dup2(null, fd)
+    finally:
+        os.close(null)
+
+
 class Connection:
     """One LDAP connection; use as a context manager so it is always unbound."""
 
@@ -132,6 +148,7 @@ class Connection:
             raise LdapError("error", "LDAPS needs an ldaps:// URL.")
         try:
             self.conn: Any = ldap.initialize(url)
+            _open.add(self)
             self.conn.set_option(ldap.OPT_PROTOCOL_VERSION, 3)
             self.conn.set_option(ldap.OPT_REFERRALS, 0)
             self.conn.set_option(ldap.OPT_NETWORK_TIMEOUT, config.timeout)
@@ -396,8 +413,8 @@ class SignInConnections:
 
     def __init__(self) -> None:
         self._local = threading.local()
-        # A forked process must not use, nor unbind, its parent's connections: they are left
-        # here, untouched.
+        # A forked process must not use its parent's connections: they are left here (and
+        # their sockets lead nowhere in the child: `_quiet_inherited`).
         self._inherited: list[Any] = []
 
     def _kept(self) -> list[SignInConnection]:
@@ -454,3 +471,5 @@ class SignInConnections:
 
 
 sign_in_connections = SignInConnections()
+_open: weakref.WeakSet[Connection] = weakref.WeakSet()  # every Connection of this process
+os.register_at_fork(after_in_child=_quiet_inherited)

@@ -154,3 +154,23 @@ def test_connections_are_made_again_after_max_age(
     assert auth.authenticate_password(identifier="alice", password="alice-pw", source=ldap_source)
     assert len(made) == 4
     assert old._searcher is None and old._binder is None  # closed
+
+
+def test_a_forked_child_that_closes_its_copies_leaves_the_parents_sessions_alone(
+    ldap_source: Any,
+) -> None:
+    """python-ldap unbinds a connection it frees, which a child does at its exit: through the
+    socket it shares with its parent, that ended the parent's session (the directory answered
+    the parent's next operation with SERVER_DOWN)."""
+    assert auth.authenticate_password(identifier="alice", password="alice-pw", source=ldap_source)
+    (link,) = _kept()
+    pid = os.fork()
+    if pid == 0:  # the child: close (unbind) what it inherited, as its exit would
+        try:
+            link.close()
+        finally:
+            os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert _who(link._searcher) == f"dn:{SERVICE_DN}"  # the same session, not a new one
+    assert _who(link._binder) == f"dn:uid=alice,{PEOPLE}"
