@@ -545,67 +545,30 @@ def test_an_existing_channels_certificate_is_read_once_the_channel_is_locked(
     rows as they were when it started, before it waited. Also when the holder deleted the
     channel: the lock then returns no row, as for a key never seen, yet the certificate read at
     the start is the one from before the wait."""
-    import threading
-    import time
-
-    from django.db import connections
     from django.utils import timezone
 
     from mdm_server.pki.models import IssuedCertificate
+    from tests import races
 
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL's row locks")
     channel = _channel()
     _issued("aa" * 32)
-    locked, release = threading.Event(), threading.Event()
-    results: dict[str, Any] = {}
 
     def holder() -> None:
-        try:
-            with transaction.atomic():
-                Enrollment.objects.select_for_update().get(pk=channel.pk)
-                IssuedCertificate.objects.filter(fingerprint="aa" * 32).update(
-                    revoked_at=timezone.now()
-                )
-                locked.set()
-                release.wait(60)
-                if holder_deletes:
-                    Enrollment.objects.filter(pk=channel.pk).delete()
-        finally:
-            connections.close_all()
+        Enrollment.objects.select_for_update().get(pk=channel.pk)
+        IssuedCertificate.objects.filter(fingerprint="aa" * 32).update(revoked_at=timezone.now())
 
-    def authenticate() -> None:
-        locked.wait(60)
-        try:
-            with transaction.atomic():
-                results["read"] = hotpath.channel_and_presented(
-                    key="eid:HOTPATH-1", fingerprint="aa" * 32
-                )
-        finally:
-            connections.close_all()
+    def delete() -> None:
+        Enrollment.objects.filter(pk=channel.pk).delete()
 
-    threads = [threading.Thread(target=holder), threading.Thread(target=authenticate)]
-    for thread in threads:
-        thread.start()
-    try:
-        assert locked.wait(60)
-        waiting = 0
-        for _ in range(600):  # until the Authenticate waits for the channel's lock
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                    " AND wait_event_type = 'Lock'"
-                )
-                waiting = cursor.fetchone()[0]
-            if waiting:
-                break
-            time.sleep(0.05)
-        assert waiting == 1
-    finally:
-        release.set()
-        for thread in threads:
-            thread.join(60)
-    enrollment, found = results["read"]
+    _, read = races.second_waits_for_first(
+        holder,
+        lambda: hotpath.channel_and_presented(key="eid:HOTPATH-1", fingerprint="aa" * 32),
+        before_commit=delete if holder_deletes else None,
+        second_in_transaction=True,
+    )
+    enrollment, found = read
     if holder_deletes:
         assert enrollment is None
     else:

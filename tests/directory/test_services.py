@@ -578,72 +578,26 @@ def test_two_concurrent_first_sign_ins_of_one_person_make_one_user() -> None:
     """Both find no user; the second INSERT waits on the first's uncommitted row and, once that
     commits, takes the row as a returning person's instead of failing (it was an IntegrityError:
     a 500)."""
-    import threading
-    import time
-
-    from django.db import connection, connections, transaction
+    from django.db import connection
 
     from directory import sync
     from directory.models import IdentitySource
+    from tests import races
 
     if connection.vendor != "postgresql":
         pytest.skip("DATABASE_URL is not PostgreSQL")
     source = IdentitySource.objects.create(name="LDAP", kind=IdentitySource.Kind.LDAP)
     record = sync.UserRecord(external_id="race", username="ra", email="ra@example.com", dn="uid=ra")
-    results: dict[str, Any] = {}
-    first_done, release = threading.Event(), threading.Event()
 
-    def sign_in(name: str) -> None:
-        try:
-            results[name] = services.upsert_signed_in_user(
-                source=source, record=record, refuse_disabled=True
-            )
-        except Exception as exc:  # what the view would have turned into a 500
-            results[name] = exc
+    def sign_in() -> DirectoryUser:
+        return services.upsert_signed_in_user(source=source, record=record, refuse_disabled=True)
 
-    def first() -> None:
-        try:
-            with transaction.atomic():
-                sign_in("first")
-                first_done.set()
-                release.wait(60)
-        finally:
-            connections.close_all()
-
-    def second() -> None:
-        first_done.wait(60)
-        try:
-            with transaction.atomic():
-                sign_in("second")
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for thread in threads:
-        thread.start()
-    try:
-        assert first_done.wait(60)
-        waiting = 0
-        for _ in range(600):  # until the second INSERT waits for the first's row
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                    " AND wait_event_type = 'Lock'"
-                )
-                waiting = cursor.fetchone()[0]
-            if waiting:
-                break
-            time.sleep(0.05)
-        assert waiting == 1
-    finally:
-        release.set()
-        for thread in threads:
-            thread.join(60)
-    assert isinstance(results["first"], DirectoryUser), results["first"]
-    assert isinstance(results["second"], DirectoryUser), results["second"]
+    first, second = races.second_waits_for_first(sign_in, sign_in, second_in_transaction=True)
+    assert isinstance(first, DirectoryUser), first
+    assert isinstance(second, DirectoryUser), second
     (only,) = DirectoryUser.objects.filter(source=source)
-    assert results["first"].pk == results["second"].pk == only.pk
-    assert only.last_login_at == results["second"].last_login_at
+    assert first.pk == second.pk == only.pk
+    assert only.last_login_at == second.last_login_at
 
 
 def test_a_first_sign_in_whose_row_vanished_under_a_concurrent_one_is_told_to_try_again(

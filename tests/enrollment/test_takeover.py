@@ -16,6 +16,7 @@ from devices.models import Enrollment, QueuedCommand
 from enrollment import services
 from enrollment.models import EnrollmentConfiguration, EnrollmentSession, EnrollmentToken
 from mdm_server.pki.services import find_issued_certificate
+from tests import races
 from tests.devices._rows import drain_inventory
 from tests.enrollment._devices import account_device, portal_device, portal_form
 from tests.enrollment.conftest import DOMAIN, PASSWORD
@@ -423,10 +424,8 @@ def test_two_concurrent_authenticates_cannot_both_bind_one_session(server_pki: A
     """The same certificate sent for two new channels at once: the second Authenticate reads the
     session unbound (the first has not committed), waits on the session row, and is refused."""
     import datetime as dt
-    import threading
-    import time
 
-    from django.db import connection, connections, transaction
+    from django.db import connection
     from django.utils import timezone
 
     from devices import protocol
@@ -469,48 +468,10 @@ def test_two_concurrent_authenticates_cannot_both_bind_one_session(server_pki: A
         except CheckinRejected as exc:
             return exc
 
-    results: dict[str, Any] = {}
-    first_done, release = threading.Event(), threading.Event()
-
-    def first() -> None:
-        try:
-            with transaction.atomic():
-                results["first"] = authenticate("FIRST")
-                first_done.set()
-                release.wait(60)
-        finally:
-            connections.close_all()
-
-    def second() -> None:
-        first_done.wait(60)
-        try:
-            results["second"] = authenticate("SECOND")
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for thread in threads:
-        thread.start()
-    try:
-        assert first_done.wait(60)
-        waiting = 0
-        for _ in range(600):  # until the second Authenticate waits for the first's row lock
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                    " AND wait_event_type = 'Lock'"
-                )
-                waiting = cursor.fetchone()[0]
-            if waiting:
-                break
-            time.sleep(0.05)
-        assert waiting == 1
-    finally:
-        release.set()
-        for thread in threads:
-            thread.join(60)
-    assert results["first"].status == 200
-    refused = results["second"]
+    first, refused = races.second_waits_for_first(
+        lambda: authenticate("FIRST"), lambda: authenticate("SECOND")
+    )
+    assert first.status == 200
     assert isinstance(refused, CheckinRejected) and refused.status == 403
     assert "belongs to another enrollment" in refused.reason
     (only,) = Enrollment.objects.all()
@@ -553,10 +514,8 @@ def test_two_first_authenticates_of_one_new_channel_at_once_are_not_a_500(
     taken again as the existing channel's Authenticate, which the binding rules decide: the
     same certificate is accepted, another one refused."""
     import datetime as dt
-    import threading
-    import time
 
-    from django.db import connection, connections, transaction
+    from django.db import connection
     from django.utils import timezone
 
     from devices import protocol
@@ -598,50 +557,10 @@ def test_two_first_authenticates_of_one_new_channel_at_once_are_not_a_500(
         except CheckinRejected as exc:
             return exc
 
-    results: dict[str, Any] = {}
-    first_done, release = threading.Event(), threading.Event()
-
-    def first() -> None:
-        try:
-            with transaction.atomic():
-                results["first"] = authenticate(identities[0])
-                first_done.set()
-                release.wait(60)
-        finally:
-            connections.close_all()
-
-    def second() -> None:
-        first_done.wait(60)
-        try:
-            results["second"] = authenticate(identities[1])
-        except Exception as exc:  # what the view would have answered with a 500
-            results["second"] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for thread in threads:
-        thread.start()
-    try:
-        assert first_done.wait(60)
-        waiting = 0
-        for _ in range(600):  # until the second's INSERT waits for the first's row
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                    " AND wait_event_type = 'Lock'"
-                )
-                waiting = cursor.fetchone()[0]
-            if waiting:
-                break
-            time.sleep(0.05)
-        assert waiting == 1
-    finally:
-        release.set()
-        for thread in threads:
-            thread.join(60)
-    assert results["first"].status == 200
-    second_result = results["second"]
+    first, second_result = races.second_waits_for_first(
+        lambda: authenticate(identities[0]), lambda: authenticate(identities[1])
+    )
+    assert first.status == 200
     if same_certificate:
         assert not isinstance(second_result, Exception), second_result
         assert second_result.status == 200
