@@ -736,7 +736,7 @@ def build_signed_data(
     # cannot sign what this is for: SCEP's own signed attributes (messageType, transactionID,
     # nonces, pkiStatus), SHA-1 (what devices sign Mdm-Signature with), or without attributes
     # on an attached signature; profile signing (mdm_server/pki/signing.py) uses it.
-    sid = der(0x30, certificate.issuer.public_bytes() + der_integer(certificate.serial_number))
+    sid, certificate_der = _signer_certificate(certificate)
     digest_algorithm = _digest_algorithm(digest)
     signer_parts = [_DER_INTEGER_1, sid, digest_algorithm]  # version v1
     if signed_attributes:
@@ -766,7 +766,8 @@ def build_signed_data(
     encap = _content_type(content_type)
     if not detached:
         encap += der(0xA0, der(0x04, content))  # [0] EXPLICIT OCTET STRING
-    certs = sorted(c.public_bytes(Encoding.DER) for c in [certificate, *chain])  # SET OF: sorted
+    # SET OF: sorted.
+    certs = sorted([certificate_der, *(c.public_bytes(Encoding.DER) for c in chain)])
     signed = der(
         0x30,
         _DER_INTEGER_1  # version v1
@@ -790,6 +791,17 @@ def der(tag: int, content: bytes) -> bytes:
 
 def der_integer(value: int) -> bytes:
     return core.Integer(value).dump()
+
+
+@lru_cache(maxsize=16)
+def _signer_certificate(certificate: x509.Certificate) -> tuple[bytes, bytes]:
+    """The IssuerAndSerialNumber naming `certificate` (a signer's `sid`) and the certificate's
+    DER, encoded once per certificate: the server signs with a few (the CA signs every SCEP
+    reply). 7.7 µs a signature (the issuer read as a `Name` of Python objects and encoded again,
+    the serial through asn1crypto, the DER) against 1.1-1.4 µs for the look-up, in a loop on 7
+    December. Keyed by the certificate, whose equality is that of its DER."""
+    sid = der(0x30, certificate.issuer.public_bytes() + der_integer(certificate.serial_number))
+    return sid, certificate.public_bytes(Encoding.DER)
 
 
 _DER_INTEGER_1 = core.Integer(1).dump()
@@ -825,7 +837,15 @@ def _signed_digest_algorithm(name: str) -> bytes:
 
 
 def _utc_time(when: dt.datetime) -> bytes:
-    return cms.Time(name="utc_time", value=when).dump()
+    """A UTCTime (YYMMDDHHMMSSZ, X.690 11.8), as asn1crypto's `cms.Time` writes it (a test
+    compares them) without its objects (a Choice, a UTCTime, asn1crypto's own UTC): 5.9 ->
+    1.9 µs in a loop, 7 December. The same refusals: no time zone, a year outside 1950-2049."""
+    if when.tzinfo is None:
+        raise ValueError("a signing time needs a time zone")
+    utc = when.astimezone(dt.UTC)
+    if not 1950 <= utc.year <= 2049:
+        raise ValueError("a UTCTime holds the years 1950 to 2049")
+    return der(0x17, utc.strftime("%y%m%d%H%M%SZ").encode("ascii"))
 
 
 def _now() -> dt.datetime:

@@ -1101,3 +1101,50 @@ def test_a_message_without_attributes_has_none_to_read(
     signature = cms.sign_detached(BODY, certificate=cert, key=rsa_key)
     verified = cms.verify_signed_data(signature, detached_content=BODY)
     assert list(verified.attributes_as_sent()) == []
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        dt.datetime(2026, 12, 7, 11, 5, 9, tzinfo=dt.UTC),
+        dt.datetime(2049, 12, 31, 23, 59, 59, tzinfo=dt.UTC),
+        dt.datetime(1950, 1, 1, 4, 0, tzinfo=dt.timezone(dt.timedelta(hours=4))),
+        dt.datetime(2030, 1, 1, 1, 30, tzinfo=dt.timezone(dt.timedelta(hours=5, minutes=30))),
+    ],
+    ids=["utc", "last", "first-east", "year-before-in-utc"],
+)
+def test_the_signing_time_is_the_utc_time_asn1crypto_writes(when: dt.datetime) -> None:
+    assert cms._utc_time(when) == asn1_cms.Time(name="utc_time", value=when).dump()
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        dt.datetime(2050, 1, 1, tzinfo=dt.UTC),
+        dt.datetime(1949, 12, 31, 23, 59, tzinfo=dt.UTC),
+        dt.datetime(2049, 12, 31, 20, 0, tzinfo=dt.timezone(dt.timedelta(hours=-5))),
+        dt.datetime(2026, 12, 7, 12, 0),  # no time zone
+    ],
+    ids=["after", "before", "after-in-utc", "naive"],
+)
+def test_a_signing_time_outside_utc_time_is_refused_as_by_asn1crypto(when: dt.datetime) -> None:
+    with pytest.raises(ValueError):
+        asn1_cms.Time(name="utc_time", value=when).dump()
+    with pytest.raises(ValueError):
+        cms._utc_time(when)
+
+
+def test_each_signer_certificate_is_named_in_its_own_signatures(
+    test_ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey, other_rsa_key: rsa.RSAPrivateKey
+) -> None:
+    """The signer's identifier and certificate are encoded once per certificate: signing in
+    turn with certificates of the same issuer names each in its own signatures."""
+    first = _leaf(test_ca, rsa_key, serial=1201, days=2)
+    second = _leaf(test_ca, other_rsa_key, serial=1202, days=2)
+    for cert, key in [(first, rsa_key), (second, other_rsa_key), (first, rsa_key)]:
+        signed = cms.sign_attached(BODY, certificate=cert, key=key)
+        verified = cms.verify_signed_data(signed)
+        assert verified.signer == cert and verified.certificates == (cert,)
+        sid = asn1_cms.ContentInfo.load(signed)["content"]["signer_infos"][0]["sid"].chosen
+        assert sid["serial_number"].native == cert.serial_number
+        assert sid["issuer"].dump() == cert.issuer.public_bytes()
