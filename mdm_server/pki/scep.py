@@ -7,7 +7,6 @@ Pure: no Django imports. Also holds the envelope (CMS EnvelopedData) helpers tha
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 
@@ -150,12 +149,13 @@ def _attr_native(attrs: asn1_cms.CMSAttributes, oid: str) -> object:
     return _native(cms.find_attribute(attrs, oid))
 
 
-def _native(value: core.Any | None) -> object:
-    """An attribute value as a Python value; None when absent or unreadable."""
+def _native(value: cms.AttributeValue | None) -> object:
+    """An attribute value (its encoding, or asn1crypto's object of it) as a Python value; None
+    when absent or unreadable."""
     if value is None:
         return None
     try:
-        return core.load(value.dump()).native
+        return core.load(cms.encoded(value)).native
     except cms.PARSE_ERRORS:
         return None
 
@@ -286,20 +286,12 @@ _REQUEST_ATTRIBUTES = {
 }
 
 
-def _scep_values(attrs: Iterable[core.Sequence]) -> dict[str, object]:
+def _scep_values(attrs: cms.SignedAttributes) -> dict[str, object]:
     """messageType, transactionID and senderNonce (dotted OID -> value, the first of each
     attribute, as `cms.find_attribute` reads it; None when unreadable) in one pass over the set;
     CMSError when the set cannot be read."""
-    found: dict[str, core.Any | None] = {}
-    try:
-        for attr in attrs:
-            oid = _REQUEST_ATTRIBUTES.get(attr["type"].contents)
-            if oid is not None and oid not in found:
-                values = attr["values"]
-                found[oid] = values[0] if len(values) else None
-    except cms.PARSE_ERRORS:
-        raise cms.CMSError("signed attributes are malformed") from None
-    return {oid: _native(value) for oid, value in found.items()}
+    found = attrs.first_values(_REQUEST_ATTRIBUTES)
+    return {_REQUEST_ATTRIBUTES[oid]: _native(value) for oid, value in found.items()}
 
 
 def _request(

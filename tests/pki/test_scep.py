@@ -741,9 +741,9 @@ def test_a_verified_requests_attributes_are_not_parsed_again(
         key=rsa_key, subject_cn="d", challenge="pw", ca_cert=test_ca.certificate
     )
     loads: list[bytes] = []
-    real_load = cms._SignedAttributes.load
+    real_read = cms._read_attributes
     monkeypatch.setattr(
-        cms._SignedAttributes, "load", lambda encoded: loads.append(encoded) or real_load(encoded)
+        cms, "_read_attributes", lambda encoded: loads.append(encoded) or real_read(encoded)
     )
     # asn1crypto's own attribute spec decodes each attribute's type to choose its values' spec.
     full_reads: list[object] = []
