@@ -79,9 +79,12 @@ class VerifiedCMS:
 
 # What asn1crypto and `cryptography` raise on malformed input: asn1crypto parses lazily, so a
 # damaged byte surfaces as any of these wherever the structure is first read. It reads nested
-# values by recursion, a frame a level: a few kilobytes of nesting raise RecursionError.
+# values by recursion, a frame a level: a few kilobytes of nesting raise RecursionError. It
+# loads an ObjectDescriptor, an EXTERNAL (INSTANCE OF) or a REAL as a class without `native`:
+# reading such a value's `native` (an attribute value, a name's) raises AttributeError.
 PARSE_ERRORS: tuple[type[Exception], ...] = (
     RecursionError,
+    AttributeError,
     ValueError,
     TypeError,
     KeyError,
