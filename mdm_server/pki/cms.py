@@ -660,23 +660,23 @@ def _plain_attributes(data: bytes) -> tuple[tuple[bytes, tuple[bytes, ...]], ...
     µs through asn1crypto (several objects built per attribute and value), in a loop on 7
     December."""
     try:
-        tag, at, end = _header(data, 0, len(data))
+        tag, at, end = der_header(data, 0, len(data))
         if tag != 0x31 or end != len(data):
             return None
         attributes = []
         while at < end:
-            tag, start, stop = _header(data, at, end)
+            tag, start, stop = der_header(data, at, end)
             if tag != 0x30:
                 return None
-            tag, oid_start, oid_stop = _header(data, start, stop)
+            tag, oid_start, oid_stop = der_header(data, start, stop)
             if tag != 0x06:
                 return None
-            tag, value, values_stop = _header(data, oid_stop, stop)
+            tag, value, values_stop = der_header(data, oid_stop, stop)
             if tag != 0x31 or values_stop != stop:
                 return None
             values = []
             while value < values_stop:
-                tag, _, value_stop = _header(data, value, values_stop)
+                tag, _, value_stop = der_header(data, value, values_stop)
                 if tag & 0x1F in _UNREAD_TAG_NUMBERS:
                     return None
                 values.append(data[value:value_stop])
@@ -693,10 +693,11 @@ def _plain_attributes(data: bytes) -> tuple[tuple[bytes, tuple[bytes, ...]], ...
 _UNREAD_TAG_NUMBERS = frozenset((0, 14, 15))
 
 
-def _header(data: bytes, at: int, end: int) -> tuple[int, int, int]:
-    """The tag octet of the element at `at`, and where its contents start and stop, all
-    within `end`; ValueError for a high tag number, an indefinite or a long length form of
-    more than four octets, or an element that does not fit."""
+def der_header(data: bytes, at: int, end: int) -> tuple[int, int, int]:
+    """The tag octet of the element at `at` in `data`, and where its contents start and stop,
+    all within `end`: how encoded parts are read by their headers (`der` writes them).
+    ValueError for a high tag number, an indefinite length or a long form of more than four
+    octets, or an element that does not fit."""
     if at + 2 > end:
         raise ValueError("no room for a header")
     tag, length = data[at], data[at + 1]

@@ -506,38 +506,37 @@ _LIBRARY_CIPHER_OIDS = {
 
 def _content_encryption_oid(data: bytes) -> bytes:
     """The encoded contents of the content-encryption algorithm's OID in a ContentInfo holding
-    an EnvelopedData, found by tags alone where DER puts it; b"" when it is not there (the
-    structure is malformed, or another one). Only decides whether the library is tried: the
+    an EnvelopedData, read by headers (`cms.der_header`) where DER puts it; b"" when it is not
+    there (malformed, BER, another structure). Only decides whether the library is tried: the
     library reads the whole envelope itself, as DER, where the OID read here is exact."""
     try:
-        content_type, content = _elements(asn1_parser.parse(data)[4])[:2]
-        if content_type[:3] != (0, 0, 6) or content_type[3] != _ENVELOPED_DATA_OID:
+        tag, at, end = cms.der_header(data, 0, len(data))  # ContentInfo
+        if tag != 0x30:
             return b""
-        if content[:3] != (2, 1, 0):  # [0] EXPLICIT
+        tag, start, at = cms.der_header(data, at, end)  # contentType
+        if tag != 0x06 or data[start:at] != _ENVELOPED_DATA_OID:
             return b""
-        enveloped = _elements(asn1_parser.parse(content[3])[4])
-        # version, [0] originatorInfo, recipientInfos (SET), then the one SEQUENCE.
-        eci = next(e for e in enveloped if e[:3] == (0, 1, 16))
-        algorithm = _elements(eci[3])[1]
-        oid = _elements(algorithm[3])[0] if algorithm[:3] == (0, 1, 16) else None
-    except _WALK_ERRORS:
+        tag, at, end = cms.der_header(data, at, end)  # [0] EXPLICIT
+        if tag != 0xA0:
+            return b""
+        tag, at, end = cms.der_header(data, at, end)  # EnvelopedData
+        if tag != 0x30:
+            return b""
+        # version, [0] originatorInfo, recipientInfos (a SET), then the one SEQUENCE.
+        tag, start, stop = cms.der_header(data, at, end)
+        while tag != 0x30:
+            tag, start, stop = cms.der_header(data, stop, end)
+        _, _, at = cms.der_header(data, start, stop)  # contentType of the encrypted content
+        tag, at, end = cms.der_header(data, at, stop)  # contentEncryptionAlgorithm
+        if tag != 0x30:
+            return b""
+        tag, start, stop = cms.der_header(data, at, end)
+    except ValueError:
         return b""
-    return oid[3] if oid is not None and oid[:3] == (0, 0, 6) else b""
-
-
-def _elements(contents: bytes) -> list[tuple[int, int, int, bytes]]:
-    """The elements of a constructed value's contents: (class, method, tag, contents)."""
-    out = []
-    pointer = 0
-    while pointer < len(contents):
-        class_, method, tag, header, body, trailer = asn1_parser.parse(contents[pointer:])
-        pointer += len(header) + len(body) + len(trailer)
-        out.append((class_, method, tag, body))
-    return out
+    return data[start:stop] if tag == 0x06 else b""
 
 
 _ENVELOPED_DATA_OID = asn1_cms.ContentType("enveloped_data").contents
-_WALK_ERRORS: tuple[type[Exception], ...] = (*cms.PARSE_ERRORS, StopIteration)
 
 
 def _encrypted_content(eci: asn1_cms.EncryptedContentInfo) -> bytes | None:
