@@ -1,7 +1,8 @@
 """CMS SignedData (RFC 5652): verify device signatures (`Mdm-Signature`) and sign content.
 
 Pure: no Django imports. asn1crypto parses (it reads the BER indefinite-length encoding devices
-send), `cryptography` does the math, because `cryptography` has no public CMS verify API.
+send), `cryptography` does the math, because `cryptography` has no public CMS verify API. Signed
+attributes in plain DER are read by their headers (`der_header`, `SignedAttributes`).
 """
 
 from __future__ import annotations
