@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import uuid
 from dataclasses import dataclass
+from functools import lru_cache
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
@@ -139,14 +140,15 @@ def issue_certificate(
         "client": [ExtendedKeyUsageOID.CLIENT_AUTH],
         "signing": [ExtendedKeyUsageOID.CODE_SIGNING, ExtendedKeyUsageOID.EMAIL_PROTECTION],
     }[usage]
+    parts = _issuer_parts(issuer)
     return (
         x509.CertificateBuilder()
         .subject_name(subject)
-        .issuer_name(issuer.certificate.subject)
+        .issuer_name(parts.name)
         .public_key(public_key)
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(min(now + dt.timedelta(days=days), issuer.certificate.not_valid_after_utc))
+        .not_valid_after(min(now + dt.timedelta(days=days), parts.not_after))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
             x509.KeyUsage(
@@ -163,11 +165,28 @@ def issue_certificate(
             critical=True,
         )
         .add_extension(x509.ExtendedKeyUsage(eku), critical=False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()),
-            critical=False,
-        )
+        .add_extension(parts.key_identifier, critical=False)
         .sign(issuer.key, hashes.SHA256())
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _IssuerParts:
+    name: x509.Name
+    not_after: dt.datetime
+    key_identifier: x509.AuthorityKeyIdentifier
+
+
+@lru_cache(maxsize=16)
+def _issuer_parts(issuer: Identity) -> _IssuerParts:
+    """What a certificate takes from its issuer, read once per identity (the CA issues every
+    SCEP identity): the key identifier is a SHA-1 of the encoded public key. 6.6 µs (name,
+    expiry, key identifier) against 1.2 µs for the look-up, in a loop on 7 December. Keyed by
+    the identity: its certificate (compared by DER), key and chain."""
+    return _IssuerParts(
+        name=issuer.certificate.subject,
+        not_after=issuer.certificate.not_valid_after_utc,
+        key_identifier=x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()),
     )
 
 

@@ -984,6 +984,12 @@ def test_the_templates_used_last_are_kept(
 
 
 def _read(attributes: object) -> list[tuple[bytes, list[bytes]]]:
+    """Every attribute's type and values' encodings, of a `cms.SignedAttributes` or of an
+    asn1crypto set (which this reads in full)."""
+    if isinstance(attributes, cms.SignedAttributes):
+        if attributes.plain is not None:
+            return [(oid, list(values)) for oid, values in attributes.plain]
+        attributes = attributes.parsed
     return [
         (a["type"].contents, [v.dump() for v in a["values"]])
         for a in attributes  # type: ignore[attr-defined]
@@ -1073,13 +1079,13 @@ def test_a_verified_messages_attributes_are_read_as_sent(
     assert message.count(signed) == 1
     message = message.replace(signed, sent)
     loads = []
-    real_load = cms._SignedAttributes.load
+    real_read = cms._read_attributes
 
-    def counted(encoded: bytes) -> object:
+    def counted(encoded: bytes) -> cms.SignedAttributes:
         loads.append(encoded)
-        return real_load(encoded)
+        return real_read(encoded)
 
-    monkeypatch.setattr(cms._SignedAttributes, "load", counted)
+    monkeypatch.setattr(cms, "_read_attributes", counted)
     verified = cms.verify_signed_data(message)
     read = _read(verified.attributes_as_sent())
     assert read == _read(asn1_cms.CMSAttributes.load(cms.der(0x31, sent)))
@@ -1100,4 +1106,142 @@ def test_a_message_without_attributes_has_none_to_read(
     cert = _leaf(test_ca, rsa_key, serial=1130, days=2)
     signature = cms.sign_detached(BODY, certificate=cert, key=rsa_key)
     verified = cms.verify_signed_data(signature, detached_content=BODY)
-    assert list(verified.attributes_as_sent()) == []
+    assert _read(verified.attributes_as_sent()) == []
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        dt.datetime(2026, 12, 7, 11, 5, 9, tzinfo=dt.UTC),
+        dt.datetime(2049, 12, 31, 23, 59, 59, tzinfo=dt.UTC),
+        dt.datetime(1950, 1, 1, 4, 0, tzinfo=dt.timezone(dt.timedelta(hours=4))),
+        dt.datetime(2030, 1, 1, 1, 30, tzinfo=dt.timezone(dt.timedelta(hours=5, minutes=30))),
+    ],
+    ids=["utc", "last", "first-east", "year-before-in-utc"],
+)
+def test_the_signing_time_is_the_utc_time_asn1crypto_writes(when: dt.datetime) -> None:
+    assert cms._utc_time(when) == asn1_cms.Time(name="utc_time", value=when).dump()
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        dt.datetime(2050, 1, 1, tzinfo=dt.UTC),
+        dt.datetime(1949, 12, 31, 23, 59, tzinfo=dt.UTC),
+        dt.datetime(2049, 12, 31, 20, 0, tzinfo=dt.timezone(dt.timedelta(hours=-5))),
+        dt.datetime(2026, 12, 7, 12, 0),  # no time zone
+    ],
+    ids=["after", "before", "after-in-utc", "naive"],
+)
+def test_a_signing_time_outside_utc_time_is_refused_as_by_asn1crypto(when: dt.datetime) -> None:
+    with pytest.raises(ValueError):
+        asn1_cms.Time(name="utc_time", value=when).dump()
+    with pytest.raises(ValueError):
+        cms._utc_time(when)
+
+
+def test_each_signer_certificate_is_named_in_its_own_signatures(
+    test_ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey, other_rsa_key: rsa.RSAPrivateKey
+) -> None:
+    """The signer's identifier and certificate are encoded once per certificate: signing in
+    turn with certificates of the same issuer names each in its own signatures."""
+    first = _leaf(test_ca, rsa_key, serial=1201, days=2)
+    second = _leaf(test_ca, other_rsa_key, serial=1202, days=2)
+    for cert, key in [(first, rsa_key), (second, other_rsa_key), (first, rsa_key)]:
+        signed = cms.sign_attached(BODY, certificate=cert, key=key)
+        verified = cms.verify_signed_data(signed)
+        assert verified.signer == cert and verified.certificates == (cert,)
+        sid = asn1_cms.ContentInfo.load(signed)["content"]["signer_infos"][0]["sid"].chosen
+        assert sid["serial_number"].native == cert.serial_number
+        assert sid["issuer"].dump() == cert.issuer.public_bytes()
+
+
+def _scep_request_attributes(test_ca: certificates.Identity, key: rsa.RSAPrivateKey) -> bytes:
+    """The signed attributes of a SCEP PKCSReq, as the SET OF its signature covers."""
+    from tests.simulator import scep_client
+
+    message, _, _ = scep_client.build_pkcs_req(
+        key=key, subject_cn="attributes", challenge="pw", ca_cert=test_ca.certificate
+    )
+    attrs = asn1_cms.ContentInfo.load(message)["content"]["signer_infos"][0]["signed_attrs"]
+    return b"\x31" + attrs.dump()[1:]
+
+
+def test_plain_der_attributes_are_read_as_asn1crypto_reads_them(
+    test_ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey
+) -> None:
+    """Wherever `_plain_attributes` reads a set (a SCEP request's, every byte changed three
+    ways, cut short or extended), asn1crypto reads every type and value the same, without an
+    error; where it does not, `_read_attributes` reads by asn1crypto, as before."""
+    import random
+
+    sent = _scep_request_attributes(test_ca, rsa_key)
+    changed = [sent, sent[:-1], sent + b"\x00", sent[: len(sent) // 2]]
+    for offset in range(len(sent)):
+        for flip in (0x01, 0x20, 0x80):
+            data = bytearray(sent)
+            data[offset] ^= flip
+            changed.append(bytes(data))
+    chance = random.Random(8894)
+    for _ in range(1500):
+        data = bytearray(sent)
+        for offset in chance.sample(range(len(sent)), 2):
+            data[offset] = chance.randrange(256)
+        changed.append(bytes(data))
+    plain_reads = 0
+    for data in changed:
+        plain = cms._plain_attributes(data)
+        if plain is None:
+            try:
+                read = cms._read_attributes(data)
+            except cms.PARSE_ERRORS:
+                continue  # as before: the set's own header cannot be read
+            assert read.plain is None
+            continue
+        plain_reads += 1
+        assert _read(cms._SignedAttributes.load(data)) == _read(cms.SignedAttributes(plain=plain))
+    assert plain_reads > len(changed) // 4  # the test reads many changed sets, not a few
+    assert len(changed) - plain_reads > len(changed) // 4
+
+
+@pytest.mark.parametrize(
+    "encoding",
+    [
+        "indefinite set",
+        "indefinite attribute",
+        "indefinite value",
+        "high tag number value",
+        "five length octets",
+        "trailing bytes",
+        "three members",
+        "constructed type",
+        "a value asn1crypto does not read",
+    ],
+)
+def test_attributes_not_in_plain_der_are_read_by_asn1crypto(encoding: str) -> None:
+    oid = asn1_core.ObjectIdentifier(scep.OID_MESSAGE_TYPE).dump()
+    value = cms.der(0x13, b"19")
+    attribute = cms.der(0x30, oid + cms.der(0x31, value))
+    data = {
+        "indefinite set": b"\x31\x80" + attribute + b"\x00\x00",
+        "indefinite attribute": cms.der(0x31, b"\x30\x80" + oid + cms.der(0x31, value) + b"\0\0"),
+        "indefinite value": cms.der(
+            0x31, cms.der(0x30, oid + cms.der(0x31, b"\x33\x80" + value + b"\x00\x00"))
+        ),
+        "high tag number value": cms.der(
+            0x31, cms.der(0x30, oid + cms.der(0x31, b"\x1f\x81\x00\x00"))
+        ),
+        "five length octets": cms.der(
+            0x31, cms.der(0x30, oid + cms.der(0x31, b"\x13\x85\x00\x00\x00\x00\x02" + b"19"))
+        ),
+        "trailing bytes": cms.der(0x31, attribute) + b"\x00",
+        "three members": cms.der(0x31, cms.der(0x30, oid + cms.der(0x31, value) + value)),
+        "constructed type": cms.der(0x31, cms.der(0x30, b"\x26" + oid[1:] + cms.der(0x31, value))),
+        # Tag number 14, private class: asn1crypto raises where the value is read, if it is.
+        "a value asn1crypto does not read": cms.der(
+            0x31, cms.der(0x30, oid + cms.der(0x31, value + b"\xce\x00"))
+        ),
+    }[encoding]
+    assert cms._plain_attributes(data) is None
+    read = cms._read_attributes(data)
+    assert read.plain is None and isinstance(read.parsed, cms._SignedAttributes)

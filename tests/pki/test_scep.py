@@ -741,9 +741,9 @@ def test_a_verified_requests_attributes_are_not_parsed_again(
         key=rsa_key, subject_cn="d", challenge="pw", ca_cert=test_ca.certificate
     )
     loads: list[bytes] = []
-    real_load = cms._SignedAttributes.load
+    real_read = cms._read_attributes
     monkeypatch.setattr(
-        cms._SignedAttributes, "load", lambda encoded: loads.append(encoded) or real_load(encoded)
+        cms, "_read_attributes", lambda encoded: loads.append(encoded) or real_read(encoded)
     )
     # asn1crypto's own attribute spec decodes each attribute's type to choose its values' spec.
     full_reads: list[object] = []
@@ -762,3 +762,131 @@ def test_a_verified_requests_attributes_are_not_parsed_again(
     assert unverified.signature_error is not None
     assert unverified.transaction_id == transaction_id
     assert unverified.sender_nonce == verified.sender_nonce
+
+
+# --- the library first, for AES envelopes in DER ----------------------------------------------
+
+
+def _outcome(call: Callable[[], tuple[bytes, str]]) -> object:
+    try:
+        return call()
+    except scep.ScepFailure as failure:
+        return (failure.fail_info, failure.reason)
+    except cms.PARSE_ERRORS as exc:  # open_pkcs_req answers these with badRequest
+        return exc.__class__
+
+
+def _envelope_forms(
+    ca: certificates.Identity, other: certificates.Identity, openssl_envelope: Callable[..., Any]
+) -> dict[str, bytes]:
+    body = b"a CSR " * 40
+    forms = {
+        cipher: scep.encrypt_envelope(body, recipient=ca.certificate, cipher=cipher)
+        for cipher in scep.CIPHERS
+    }
+    forms["aes128 to another CA"] = scep.encrypt_envelope(
+        body, recipient=other.certificate, cipher="aes128"
+    )
+    for name, options in {
+        "openssl aes128": ("-aes128",),
+        "openssl aes256": ("-aes256",),
+        "openssl aes128 streamed": ("-aes128", "-stream", "-indef"),
+    }.items():
+        forms[name] = openssl_envelope(*options)(body, ca.certificate)
+    for name, form in BER_FORMS.items():
+        forms[f"aes128 {name}"] = _reencoded(forms["aes128"], form)
+    return forms
+
+
+def test_aes_envelopes_in_der_go_to_the_library_without_asn1crypto(
+    test_ca: certificates.Identity,
+    rsa_key: rsa.RSAPrivateKey,
+    openssl_envelope: Callable[..., Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What the library decrypts is not read by asn1crypto first; every other form is, and the
+    library is given an envelope once at most (never a 3DES, AES-192 or DES one)."""
+    other = certificates.Identity(
+        certificate=certificates.build_ca("Other CA", key=rsa_key), key=rsa_key
+    )
+    forms = _envelope_forms(test_ca, other, openssl_envelope)
+    library_calls: list[bytes] = []
+    readings: list[bytes] = []
+    real_decrypt, real_load = pkcs7.pkcs7_decrypt_der, asn1_cms.ContentInfo.load
+
+    def decrypt(data: bytes, *args: Any) -> bytes:
+        library_calls.append(data)
+        return real_decrypt(data, *args)
+
+    def load(data: bytes, *args: Any, **kwargs: Any) -> object:
+        readings.append(data)
+        return real_load(data, *args, **kwargs)
+
+    monkeypatch.setattr(pkcs7, "pkcs7_decrypt_der", decrypt)
+    monkeypatch.setattr(asn1_cms.ContentInfo, "load", load)
+    for name, data in forms.items():
+        library_calls.clear()
+        readings.clear()
+        result = _outcome(
+            lambda data=data: scep.decrypt_envelope(
+                data, key=test_ca.key, allow_des=True, certificate=test_ca.certificate
+            )
+        )
+        by_library = name in ("aes128", "aes256", "openssl aes128", "openssl aes256")
+        if name == "aes128 to another CA":
+            assert result == (scep.FailInfo.BAD_MESSAGE_CHECK, _UNDECRYPTABLE)
+        else:
+            words = name.split()
+            cipher = words[1] if words[0] == "openssl" else words[0]
+            assert result == (b"a CSR " * 40, cipher), name
+        assert len(library_calls) == (1 if "aes128" in name or "aes256" in name else 0), name
+        assert bool(readings) == (not by_library), name
+
+
+_UNDECRYPTABLE = "the request cannot be decrypted with the CA key"
+
+
+def test_the_library_first_answers_as_the_full_reading(
+    test_ca: certificates.Identity,
+    rsa_key: rsa.RSAPrivateKey,
+    openssl_envelope: Callable[..., Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every form, and every byte of an AES-128 envelope changed (but those of the encrypted
+    key: the library answers a key that does not decrypt with a random one, by design, so that
+    an undecryptable key is not told apart), is answered as when the full reading decides
+    first, as before (the same plaintext and cipher, or the same failInfo and reason)."""
+    other = certificates.Identity(
+        certificate=certificates.build_ca("Other CA", key=rsa_key), key=rsa_key
+    )
+    forms = _envelope_forms(test_ca, other, openssl_envelope)
+    der_form = forms["aes128"]
+    encrypted_key = asn1_cms.ContentInfo.load(der_form)["content"]["recipient_infos"][0].chosen[
+        "encrypted_key"
+    ]
+    start = der_form.index(encrypted_key.contents)
+    key_bytes = range(start, start + len(encrypted_key.contents))
+    inputs = list(forms.values())
+    for offset in range(len(der_form)):
+        if offset not in key_bytes:
+            changed = bytearray(der_form)
+            changed[offset] ^= 0x01 if offset % 2 else 0x80
+            inputs.append(bytes(changed))
+    inputs += [der_form[:-1], der_form + b"\x00", der_form[: len(der_form) // 2]]
+
+    def answers() -> list[object]:
+        return [
+            _outcome(
+                lambda data=data, allow=allow: scep.decrypt_envelope(
+                    data, key=test_ca.key, allow_des=allow, certificate=test_ca.certificate
+                )
+            )
+            for data in inputs
+            for allow in (False, True)
+        ]
+
+    first = answers()
+    monkeypatch.setattr(scep, "_content_encryption_oid", lambda data: b"")
+    assert answers() == first
+    decrypted = [a for a in first if isinstance(a, tuple) and isinstance(a[0], bytes)]
+    assert len(decrypted) >= 2 * (len(forms) - 1) - 1  # all but the other CA's (and DES once)

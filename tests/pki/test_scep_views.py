@@ -599,3 +599,99 @@ def test_a_deeply_nested_attribute_value_is_a_400_not_a_500(
     response = _post(client, message)
     assert response.status_code == 400
     assert b"transactionID" in response.content
+
+
+@pytest.mark.parametrize("tag", [0x07, 0x08, 0x09], ids=["ObjectDescriptor", "EXTERNAL", "REAL"])
+@pytest.mark.parametrize("signature", ["verified", "tampered"])
+def test_an_attribute_value_asn1crypto_has_no_value_for_is_a_400_not_a_500(
+    client: Client, ca: certificates.Identity, tag: int, signature: str
+) -> None:
+    """A transactionID written as an ObjectDescriptor, an EXTERNAL (INSTANCE OF) or a REAL:
+    asn1crypto loads it as a class without `native`, and the AttributeError escaped every
+    handler: a 500, signed or not (found comparing readings of changed SCEP requests)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    signer = scep_client._self_signed(
+        key, x509.Name([x509.NameAttribute(x509.oid.NameOID.COMMON_NAME, "device")])
+    )
+    message = cms.build_signed_data(
+        b"x",
+        certificate=signer,
+        key=key,
+        extra_attributes=[
+            cms.attribute(scep.OID_MESSAGE_TYPE, core.PrintableString("19")),
+            cms.der(
+                0x30,
+                core.ObjectIdentifier(scep.OID_TRANSACTION_ID).dump()
+                + cms.der(0x31, cms.der(tag, b"\x00")),
+            ),
+            cms.attribute(scep.OID_SENDER_NONCE, core.OctetString(b"n" * 16)),
+        ],
+    )
+    if signature == "tampered":
+        message = message[:-1] + bytes([message[-1] ^ 0xFF])
+    response = _post(client, message)
+    assert response.status_code == 400
+    assert b"transactionID" in response.content
+
+
+def test_a_version_2_csr_whose_subject_value_has_no_value_is_refused_not_a_500(
+    client: Client, ca: certificates.Identity
+) -> None:
+    """A version-2 CSR (read by asn1crypto, as older Apple devices send it) whose subject holds
+    an ObjectDescriptor: reading the subject raised AttributeError, which neither the CSR
+    reader nor the request's handlers took: a 500. Now a CertRep FAILURE badRequest."""
+    from asn1crypto import csr as asn1_csr
+    from asn1crypto import keys as asn1_keys
+    from asn1crypto import x509 as asn1_x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    challenge = services.create_scep_challenge(reference="odd-subject")
+    oid = core.ObjectIdentifier("1.2.3.4").dump()  # a type asn1crypto reads as Any
+    value = cms.der(0x07, b"\x00")  # ObjectDescriptor
+    subject = cms.der(0x30, cms.der(0x31, cms.der(0x30, oid + value)))
+    spki = key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    info = asn1_csr.CertificationRequestInfo(
+        {
+            "version": 2,
+            "subject": asn1_x509.Name.load(subject),
+            "subject_pk_info": asn1_keys.PublicKeyInfo.load(spki),
+            "attributes": [
+                {
+                    "type": "challenge_password",
+                    "values": [asn1_x509.DirectoryString(name="utf8_string", value=challenge)],
+                }
+            ],
+        }
+    )
+    csr = asn1_csr.CertificationRequest(
+        {
+            "certification_request_info": info,
+            "signature_algorithm": {"algorithm": "sha256_rsa"},
+            "signature": key.sign(info.dump(), padding.PKCS1v15(), hashes.SHA256()),
+        }
+    ).dump()
+    signer = scep_client._self_signed(
+        key, x509.Name([x509.NameAttribute(x509.oid.NameOID.COMMON_NAME, "device")])
+    )
+    message, _ = scep_client._pki_message(
+        message_type=scep.MessageType.PKCS_REQ,
+        csr_der=csr,
+        new_key=key,
+        signer=signer,
+        signer_key=key,
+        ca_cert=ca.certificate,
+        cipher="aes128",
+        digest="sha256",
+    )
+    response = _post(client, message)
+    assert response.status_code == 200
+    result = scep_client.parse_cert_rep(
+        response.content, key=key, self_signed_cert=signer, ca_cert=ca.certificate
+    )
+    assert result.status == scep.PkiStatus.FAILURE
+    assert result.fail_info == scep.FailInfo.BAD_REQUEST
+    assert not IssuedCertificate.objects.filter(reference="odd-subject").exists()
