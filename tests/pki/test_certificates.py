@@ -43,3 +43,20 @@ def test_each_certificate_names_and_identifies_its_own_issuer(
     assert _leaf(test_ca, rsa_key, days=365).not_valid_after_utc - dt.datetime.now(
         dt.UTC
     ) > dt.timedelta(days=364)
+
+
+def test_what_is_kept_of_an_issuer_holds_no_private_key(rsa_key: rsa.RSAPrivateKey) -> None:
+    """A rolled-over CA's key leaves memory with its identity: the parts kept per issuer are
+    read from its certificate, which is public."""
+    import gc
+    import weakref
+
+    def issue_with_a_new_ca() -> weakref.ref[certificates.Identity]:
+        key = certificates.new_rsa_key()
+        ca = certificates.Identity(certificate=certificates.build_ca("Old CA", key=key), key=key)
+        _leaf(ca, rsa_key, days=1)
+        return weakref.ref(ca)  # the identity, and with it its key
+
+    gone = issue_with_a_new_ca()
+    gc.collect()
+    assert gone() is None
