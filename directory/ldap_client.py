@@ -121,13 +121,16 @@ def _quiet_inherited() -> None:
     """In a forked process, every connection its parent had open: the child's copy of each
     socket now leads to /dev/null. Whatever the child does with them, or Python does when it
     frees them at exit (python-ldap unbinds a connection it frees), never reaches the
-    directory, which would end the parent's session on the socket they share."""
+    directory, which would end the parent's session on the socket they share. Only the socket
+    numbers noted in the parent are used: python-ldap holds a connection's lock while an
+    operation waits for the server, and a child forked meanwhile inherits it held, so calling
+    python-ldap here could wait for ever."""
     null = os.open(os.devnull, os.O_RDWR)
     try:
         for connection in list(_open):
-            with contextlib.suppress(Exception):  # not connected yet: no socket to quiet
-                fd = connection.conn.get_option(ldap.OPT_DESC)
-                if isinstance(fd, int) and fd >= 0:
+            fd = connection.fd
+            if fd >= 0:
+                with contextlib.suppress(OSError):
                     os.dup2(null, fd)
     finally:
         os.close(null)
@@ -141,6 +144,9 @@ class Connection:
         tls = config.security in ("starttls", "ldaps")
         self.tls_url: str | None = config.url.strip() if tls else None
         self._ca_file: weakref.finalize | None = None  # removes the CA file
+        # The socket's number once connected (libldap connects at the first operation and
+        # keeps the socket until the unbind), for `_quiet_inherited`; -1 otherwise.
+        self.fd = -1
         url = config.url.strip()
         if not url.startswith(("ldap://", "ldaps://")):
             raise LdapError("error", "The LDAP URL must start with ldap:// or ldaps://.")
@@ -157,6 +163,7 @@ class Connection:
                 self._configure_tls()
             if config.security == "starttls":
                 self.conn.start_tls_s()
+                self._note_socket()
         except ldap.LDAPError as exc:
             self.close()
             raise _translate(
@@ -176,7 +183,15 @@ class Connection:
         # A new TLS context makes libldap apply the options above to this connection only.
         self.conn.set_option(ldap.OPT_X_TLS_NEWCTX, 0)
 
+    def _note_socket(self) -> None:
+        if self.fd < 0:
+            with contextlib.suppress(Exception):
+                fd = self.conn.get_option(ldap.OPT_DESC)
+                if isinstance(fd, int):
+                    self.fd = fd
+
     def close(self) -> None:
+        self.fd = -1  # closed below: the number may name another file afterwards
         with contextlib.suppress(Exception):
             self.conn.unbind_s()
         if self._ca_file is not None:
@@ -197,6 +212,7 @@ class Connection:
             self.conn.simple_bind_s(dn, password)
         except ldap.LDAPError as exc:
             raise _translate(exc, what, tls_url=self.tls_url, timeout=self.config.timeout) from None
+        self._note_socket()
 
     def service_bind(self) -> None:
         if self.config.bind_dn:
@@ -223,6 +239,7 @@ class Connection:
             while True:
                 msgid = self.conn.search_ext(base, scope, filterstr, attrs, serverctrls=[control])
                 _rtype, data, _msgid, controls = self.conn.result3(msgid)
+                self._note_socket()  # an anonymous searcher's first operation
                 for dn, entry in data:
                     if dn is None:  # search continuation references
                         continue

@@ -4,6 +4,7 @@ connection the server closed made again, a directory error never kept."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 from collections.abc import Iterator
@@ -174,3 +175,41 @@ def test_a_forked_child_that_closes_its_copies_leaves_the_parents_sessions_alone
     assert os.waitstatus_to_exitcode(status) == 0
     assert _who(link._searcher) == f"dn:{SERVICE_DN}"  # the same session, not a new one
     assert _who(link._binder) == f"dn:uid=alice,{PEOPLE}"
+
+
+def test_a_fork_while_another_thread_waits_on_the_directory_does_not_hang_the_child() -> None:
+    """python-ldap holds a connection's lock while an operation waits for the server: a child
+    forked meanwhile inherits the lock held, so nothing in it may call python-ldap for that
+    connection (the quieting of inherited sockets uses the numbers noted in the parent)."""
+    import threading
+    import time
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(4)  # accepts the TCP connection, never answers
+    port = silent.getsockname()[1]
+    conn = ldap_client.Connection(ldap_client.LdapConfig(url=f"ldap://127.0.0.1:{port}", timeout=3))
+    waiting = threading.Thread(target=_bind_quietly, args=(conn,), daemon=True)
+    waiting.start()
+    time.sleep(0.5)  # inside simple_bind_s, waiting for an answer
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    exited = False
+    for _ in range(100):
+        if os.waitpid(pid, os.WNOHANG)[0] == pid:
+            exited = True
+            break
+        time.sleep(0.05)
+    if not exited:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+    waiting.join(10)
+    conn.close()
+    silent.close()
+    assert exited, "the child hung in the fork hook"
+
+
+def _bind_quietly(conn: ldap_client.Connection) -> None:
+    with contextlib.suppress(ldap_client.LdapError):
+        conn.bind("cn=x", "pw")
