@@ -73,12 +73,13 @@ def handle_checkin(
         try:
             return _handle_checkin(identity=identity, message=message, bearer=bearer)
         except IntegrityError:
-            # Two first check-ins of one new channel at once (an Authenticate, or a user
-            # channel's first TokenUpdate): both found no channel, and this one's INSERT waited
-            # for the other's and failed on the channel key once it committed. Nothing of it
-            # was kept; taken again, it is the existing channel's check-in, which the binding
-            # rules decide, as if the two had come one after the other.
-            if not _channel_exists(message.ids.key):
+            # Two first check-ins at once that make the same row (an Authenticate, or a user
+            # channel's first TokenUpdate, of one new channel; two new channels claiming one
+            # device known before enrollment): both read, before one waited for the other,
+            # that the row was not there, and this one's INSERT failed on its key once the
+            # other committed. Nothing of it was kept; taken once more, it reads what the other
+            # made and the binding rules decide, as if the two had come one after the other.
+            if not isinstance(message, protocol.Authenticate | protocol.TokenUpdate):
                 raise
             return _handle_checkin(identity=identity, message=message, bearer=bearer)
     except _TakeoverRefused as exc:
@@ -96,10 +97,6 @@ def handle_checkin(
                 },
             )
         raise
-
-
-def _channel_exists(key: str) -> bool:
-    return Enrollment.objects.filter(channel_key=key).exists()
 
 
 @transaction.atomic

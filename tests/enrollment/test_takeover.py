@@ -569,3 +569,59 @@ def test_two_first_authenticates_of_one_new_channel_at_once_are_not_a_500(
         assert second_result.status == 403
     (only,) = Enrollment.objects.filter(channel_key="udid:U-RACE")
     assert only.cert_fingerprint == "e" * 64
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_first_authenticates_claiming_one_known_device_at_once_are_not_a_500(
+    server_pki: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two new channels (two UDIDs) whose sessions name the same device known before
+    enrollment (ADE), with its serial number: the second waits for the Device row and read,
+    from before its wait, that no channel held it; its INSERT then failed on the one-channel-
+    a-device key (a 500). Taken again, it is decided as if the two had come one after the
+    other: here the same certificate on another channel, refused."""
+    import datetime as dt
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from devices import hooks, protocol
+    from devices.exceptions import CheckinRejected
+    from devices.identity import DeviceIdentity
+    from devices.models import Device
+
+    if connection.vendor != "postgresql":
+        pytest.skip("DATABASE_URL is not PostgreSQL")
+    known = Device.objects.create(serial_number="C02KNOWN1", user_enrollment=False)
+    monkeypatch.setattr(
+        hooks,
+        "_resolver",
+        lambda ids, reference, bearer: hooks.EnrollmentContext(
+            enrollment_type="ade", device_id=known.pk
+        ),
+    )
+    now = timezone.now()
+    identity = DeviceIdentity(
+        fingerprint="d" * 64,
+        not_valid_before=now,
+        not_valid_after=now + dt.timedelta(days=1),
+        transport="signature",
+    )
+
+    def authenticate(udid: str) -> Any:
+        message = protocol.checkin_from_dict(
+            {"MessageType": "Authenticate", "UDID": udid, "SerialNumber": "C02KNOWN1",
+             "OSVersion": "15.2", "Topic": "com.apple.mgmt.External.x"}
+        )  # fmt: skip
+        return device_services.handle_checkin(identity=identity, message=message)
+
+    first, second = races.second_waits_for_first(
+        lambda: authenticate("U-ONE"), lambda: authenticate("U-TWO")
+    )
+    assert not isinstance(first, Exception), first
+    assert first.status == 200
+    # The same certificate for another channel: refused by the binding rules, not a 500.
+    assert isinstance(second, CheckinRejected) and second.status == 403, second
+    holders = Enrollment.objects.filter(device=known, parent__isnull=True)
+    assert [e.channel_key for e in holders] == ["udid:U-ONE"]
