@@ -265,6 +265,8 @@ def _round_trips(
 ) -> dict[str, Any]:
     """Results stored and next commands fetched: `commands` queued to every active device,
     answered in turn (load.round_trip_loop); what is left pending is then canceled."""
+    from django.db import connection
+
     from devices import services
     from devices.models import QueuedCommand
 
@@ -285,10 +287,13 @@ def _round_trips(
     )
     trip["queued"] = queued
     trip["reference"] = reference.measure()
-    # Leave nothing pending for what comes next.
+    # Leave nothing pending for what comes next, nor the dead rows and index entries of what
+    # was answered and canceled (the next repeat's Idle polls read the pending-queue index).
     QueuedCommand.objects.filter(enrollment__in=active, status__in=QueuedCommand.PENDING).update(
         status=QueuedCommand.Status.CANCELED, status_reason="bench"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM (ANALYZE) {QueuedCommand._meta.db_table}")
     return trip
 
 
