@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from django.db import connections, router
 from django.utils import timezone
 
 from devices import hotpath, protocol
@@ -69,6 +70,25 @@ def _stored_rows(model: type[_Row], enrollment_id: int, fields: Sequence[str]) -
     return query.all(enrollment_id)
 
 
+def _one_writer_at_a_time(model: type[_Row], enrollment_id: int) -> None:
+    """Inside a transaction on PostgreSQL: wait for any other transaction replacing this
+    channel's rows of `model` to end. Two results of one kind at once (an administrator's
+    command and the inventory's) would otherwise both delete what they saw and insert their
+    own: the later one's DELETE waits for the earlier's rows, but does not see the rows the
+    earlier wrote, and its INSERT fails on the rows' key (or, without one, both lists stay).
+    After the wait the DELETE reads what the earlier committed. A lock of its own (not the
+    channel row's), taken last, so it waits on no lock order of other writers."""
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    if connection.vendor != "postgresql" or not connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtext(%s), %s)",
+            [model._meta.db_table, enrollment_id % 2_147_483_647],
+        )
+
+
 def _replace_rows(
     model: type[_Row],
     enrollment: Enrollment,
@@ -88,6 +108,7 @@ def _replace_rows(
     )
     if stored == reported:
         return False
+    _one_writer_at_a_time(model, enrollment.pk)
     model.objects.filter(enrollment=enrollment).delete()
     model.objects.bulk_create([model(enrollment=enrollment, **row) for row in rows])
     return True
