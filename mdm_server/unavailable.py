@@ -1,4 +1,6 @@
-"""503 instead of 500 when PostgreSQL or Redis cannot be reached.
+"""503 instead of 500 when PostgreSQL or Redis cannot be reached, or when PostgreSQL refused
+a request's transaction for another's (a deadlock, a serialization failure: asked to retry in a
+second, and not logged as an outage).
 
 A request that fails because a backing service is down gets `503 Service Unavailable` with
 `Retry-After`, in the format of its surface: the JSON error envelope for the API, a page for
@@ -30,9 +32,20 @@ RETRY_AFTER_SECONDS = 30
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 
+# PostgreSQL's answers to two transactions in each other's way (deadlock_detected,
+# serialization_failure): the database is there, and the same request a moment later succeeds.
+CONFLICT_SQLSTATES = frozenset({"40P01", "40001"})
+CONFLICT_RETRY_AFTER_SECONDS = 1
+CONFLICT = "conflict"
+
 
 def service_of(exc: BaseException | None) -> str | None:
-    """ "database" or "Redis" when `exc` says that backing service is unreachable, else None."""
+    """ "database" or "Redis" when `exc` says that backing service is unreachable, `CONFLICT`
+    when the database refused this request's transaction for another's, else None."""
+    if isinstance(exc, OperationalError) and (
+        getattr(exc.__cause__, "sqlstate", None) in CONFLICT_SQLSTATES
+    ):
+        return CONFLICT
     if isinstance(exc, DATABASE_ERRORS):
         return "database"
     if isinstance(exc, REDIS_ERRORS + BROKER_ERRORS):
@@ -48,7 +61,10 @@ def _wants_html(request: HttpRequest) -> bool:
 
 
 def unavailable_response(request: HttpRequest, service: str) -> HttpResponse:
-    message = f"The server's {service} is unavailable; try again in a minute."
+    if service == CONFLICT:
+        message = "A concurrent change to the same data got in the way; try again."
+    else:
+        message = f"The server's {service} is unavailable; try again in a minute."
     response: HttpResponse
     if request.path_info.startswith("/api/"):
         response = JsonResponse(api_errors.envelope(message, code="unavailable"), status=503)
@@ -58,7 +74,9 @@ def unavailable_response(request: HttpRequest, service: str) -> HttpResponse:
         response = HttpResponse(html, status=503, content_type="text/html; charset=utf-8")
     else:
         response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
-    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Retry-After"] = str(
+        CONFLICT_RETRY_AFTER_SECONDS if service == CONFLICT else RETRY_AFTER_SECONDS
+    )
     response["Cache-Control"] = "no-store"
     return response
 
@@ -76,6 +94,12 @@ class ServiceUnavailableMiddleware:
         service = service_of(exception)
         if service is None:
             return None
+        if service == CONFLICT:
+            logger.warning(
+                "%s %s: refused for a concurrent transaction, asked to retry (%s)",
+                request.method, request.path, str(exception).strip().splitlines()[0:1],
+            )  # fmt: skip
+            return unavailable_response(request, service)
         logger.warning(
             "%s %s: %s unavailable (%s: %s)", request.method, request.path, service,
             type(exception).__name__, str(exception).strip().splitlines()[0:1],
