@@ -49,7 +49,7 @@ def notification(request: HttpRequest, notify_id: uuid.UUID) -> HttpResponse:
     if not is_one_of(request.headers.get("Content-Type"), "application/json"):
         return _text(415, "a notification is application/json")
     length = request.headers.get("Content-Length", "")
-    if not length.isdigit():
+    if not (length.isascii() and length.isdigit()):  # "²".isdigit(), yet int("²") fails
         return _text(411, "a notification gives its Content-Length")
     if int(length) > MAX_BODY:
         return _text(413, f"a notification is at most {MAX_BODY} bytes")

@@ -49,7 +49,11 @@ def check_oauth_client(
 ) -> None:
     if configuration.sign_in_method != EnrollmentConfiguration.SignIn.OAUTH2:
         raise OAuthError("unauthorized_client", "OAuth 2 sign-in is not enabled here")
-    if not hmac.compare_digest(client_id or "", configuration.oauth_client_id):
+    # As bytes: compare_digest refuses str with characters outside ASCII (a TypeError: a 500).
+    if not hmac.compare_digest(
+        (client_id or "").encode("utf-8", "surrogatepass"),
+        configuration.oauth_client_id.encode("utf-8", "surrogatepass"),
+    ):
         raise OAuthError("invalid_client", "unknown client_id", 401)
     if redirect_uri != OAUTH_REDIRECT_URL:
         raise OAuthError("invalid_request", "redirect_uri does not match the registered one")
@@ -154,7 +158,10 @@ def _oauth_token(*, configuration: EnrollmentConfiguration, form: dict[str, str]
     client_id = form.get("client_id", "")
     if configuration.sign_in_method != EnrollmentConfiguration.SignIn.OAUTH2:
         raise OAuthError("unauthorized_client", "OAuth 2 sign-in is not enabled here")
-    if not hmac.compare_digest(client_id, configuration.oauth_client_id):
+    if not hmac.compare_digest(
+        client_id.encode("utf-8", "surrogatepass"),
+        configuration.oauth_client_id.encode("utf-8", "surrogatepass"),
+    ):
         raise OAuthError("invalid_client", "unknown client_id", 401)
     now = timezone.now()
     if grant == "authorization_code":

@@ -340,3 +340,24 @@ def test_list_results_with_values_of_the_wrong_type_are_not_a_500(
     enrolled.connect("Idle")
     status, body = enrolled.connect("Acknowledged", command_uuid=command.uuid, extra=answer)
     assert status == 200, body
+
+
+@pytest.mark.parametrize("length", ["\u00b2", "\u00b9\u00b2"])
+def test_an_apps_and_books_notification_with_superscript_digits_as_its_length_is_refused(
+    length: str,
+) -> None:
+    """ "\u00b2".isdigit() is true, yet int() refuses it (it was a ValueError: a 500)."""
+    import uuid
+
+    from devices.managed_apps import services as apps_books
+
+    notify_id = str(uuid.uuid4())
+    response = Client().generic(
+        "POST",
+        f"/apps-books/notifications/{notify_id}/",
+        b'{"notificationType": "x"}',
+        content_type="application/json",
+        HTTP_AUTHORIZATION="Bearer " + apps_books.notify_secret(notify_id),
+        CONTENT_LENGTH=length,
+    )
+    assert response.status_code == 411, response.content
