@@ -171,8 +171,11 @@ def installed_application_list(enrollment: Enrollment, raw: dict[str, Any]) -> d
     for item in items[:MAX_ITEMS]:
         if not isinstance(item, dict) or not isinstance(item.get("Identifier"), str):
             continue
-        rows[item["Identifier"]] = {
-            "identifier": fit(InstalledApplication, "identifier", item["Identifier"]),
+        # Keyed as stored (cut to the column): two identifiers alike in their first 255
+        # characters are one row, as the table's key has it.
+        identifier = fit(InstalledApplication, "identifier", item["Identifier"])
+        rows[identifier] = {
+            "identifier": identifier,
             "name": fit(InstalledApplication, "name", str(item.get("Name", ""))),
             "version": fit(InstalledApplication, "version", str(item.get("Version", ""))),
             "short_version": fit(
@@ -221,8 +224,9 @@ def profile_list(enrollment: Enrollment, raw: dict[str, Any]) -> dict[str, Any]:
         content = item.get("PayloadContent")
         if not isinstance(content, list):  # a device's bytes: Apple's type, or nothing read
             content = []
-        rows[item["PayloadIdentifier"]] = {
-            "identifier": fit(InstalledProfile, "identifier", item["PayloadIdentifier"]),
+        identifier = fit(InstalledProfile, "identifier", item["PayloadIdentifier"])  # as stored
+        rows[identifier] = {
+            "identifier": identifier,
             "uuid": fit(InstalledProfile, "uuid", str(item.get("PayloadUUID", ""))),
             "display_name": fit(
                 InstalledProfile, "display_name", str(item.get("PayloadDisplayName", ""))

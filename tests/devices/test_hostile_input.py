@@ -361,3 +361,28 @@ def test_an_apps_and_books_notification_with_superscript_digits_as_its_length_is
         CONTENT_LENGTH=length,
     )
     assert response.status_code == 411, response.content
+
+
+@pytest.mark.parametrize(
+    ("request_type", "item_key"),
+    [("InstalledApplicationList", "Identifier"), ("ProfileList", "PayloadIdentifier")],
+)
+def test_two_identifiers_alike_in_their_first_255_characters_are_one_row(
+    enrolled: SimulatedDevice, request_type: str, item_key: str
+) -> None:
+    """Stored cut to the column, they were two rows of one key (an IntegrityError: a 500)."""
+    from devices import services
+    from devices.models import InstalledApplication, InstalledProfile
+
+    enrollment = Enrollment.objects.get(channel_key=f"udid:{enrolled.udid}")
+    command = services.enqueue_command(enrollments=[enrollment], request_type=request_type).command
+    assert command is not None
+    enrolled.connect("Idle")
+    prefix = "a" * 255
+    answer = {request_type: [{item_key: prefix + "1"}, {item_key: prefix + "2"}]}
+    status, body = enrolled.connect("Acknowledged", command_uuid=command.uuid, extra=answer)
+    assert status == 200, body
+    model = InstalledApplication if request_type == "InstalledApplicationList" else InstalledProfile
+    assert list(
+        model.objects.filter(enrollment=enrollment).values_list("identifier", flat=True)
+    ) == [prefix]
