@@ -106,10 +106,23 @@ def check(value: Any, what: str = "data") -> None:
             stack.extend((member, depth + 1) for member in item)
 
 
+# What a property list's integer can be (plistlib writes no other: a result is written again
+# once what a User Enrollment may not report is taken out of it).
+_INT_MIN, _INT_END = -(1 << 63), 1 << 64
+# A UTF-16 surrogate on its own (JSON's "\ud800", or UTF-8 bytes decoded with surrogatepass):
+# not Unicode text, which PostgreSQL refuses in text and JSON.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _check_scalar(value: Any, what: str) -> None:
     if isinstance(value, str):
         if "\x00" in value:
             raise UntrustedDataError(f"{what} string contains a NUL character")
+        if not value.isascii() and _SURROGATE.search(value) is not None:
+            raise UntrustedDataError(f"{what} string contains a lone UTF-16 surrogate")
+    elif isinstance(value, int):
+        if not _INT_MIN <= value < _INT_END:
+            raise UntrustedDataError(f"{what} contains an integer outside 64 bits")
     elif isinstance(value, float) and not math.isfinite(value):
         raise UntrustedDataError(f"{what} contains a number that is not finite")
 
@@ -217,7 +230,10 @@ class _Reader:
         if tag == "string":
             return text
         if tag == "integer":
-            return int(text, 16) if text.startswith(("0x", "0X")) else int(text)
+            number = int(text, 16) if text.startswith(("0x", "0X")) else int(text)
+            if not _INT_MIN <= number < _INT_END:
+                raise _NotPlain  # plistlib reads it, and `check` says why it is refused
+            return number
         if tag == "true":
             return True
         if tag == "false":

@@ -386,3 +386,61 @@ def test_two_identifiers_alike_in_their_first_255_characters_are_one_row(
     assert list(
         model.objects.filter(enrollment=enrollment).values_list("identifier", flat=True)
     ) == [prefix]
+
+
+@pytest.mark.parametrize(
+    "report",
+    [
+        b'{"\\ud800": 1}',
+        b'{"StatusItems": {"\\ud800": 1}}',
+        b'{"StatusItems": {}, "Errors": [{"StatusItem": "\\ud800"}]}',
+        b'{"StatusItems": {"management": {"declarations": {"configurations": '
+        b'[{"identifier": "a", "reasons": [{"code": "\\ud800"}]}]}}}}',
+        b'{"a": "\xed\xa0\x80"}',  # UTF-8 bytes of a lone surrogate
+    ],
+)
+def test_a_lone_surrogate_in_a_status_report_is_refused(
+    enrolled: SimulatedDevice, report: bytes
+) -> None:
+    """PostgreSQL's JSON refuses it (it was a DataError: a 500)."""
+    status, body = enrolled.checkin(
+        {"MessageType": "DeclarativeManagement", "Endpoint": "status", "Data": report,
+         **enrolled.ids()}
+    )  # fmt: skip
+    assert status == 400, body
+
+
+def test_a_user_enrollment_result_with_an_integer_beyond_64_bits_is_refused(
+    make_device: Callable[..., SimulatedDevice],
+) -> None:
+    """Written again once the keys a User Enrollment may not report are taken out, it was an
+    OverflowError (a 500)."""
+    from devices import services
+
+    device = make_device(platform="iOS", user_enrollment=True)
+    device.enroll()
+    enrollment = Enrollment.objects.get()
+    command = services.enqueue_command(
+        enrollments=[enrollment],
+        request_type="DeviceInformation",
+        payload={"Queries": ["OSVersion"]},
+    ).command
+    assert command is not None
+    device.connect("Idle")
+    ids = b"".join(
+        b"<key>%s</key><string>%s</string>" % (k.encode(), v.encode())
+        for k, v in device.ids().items()
+    )
+    # Written by hand: plistlib cannot write an integer beyond 64 bits.
+    body = (
+        b'<?xml version="1.0" encoding="UTF-8"?><plist version="1.0"><dict>'
+        b"<key>Status</key><string>Acknowledged</string>" + ids + b"<key>CommandUUID</key>"
+        b"<string>" + command.uuid.encode() + b"</string>"
+        b"<key>Big</key><integer>99999999999999999999999999999</integer>"
+        b"<key>QueryResponses</key><dict><key>IsSupervised</key><true/>"
+        b"<key>SerialNumber</key><string>X</string></dict></dict></plist>"
+    )
+    status, _headers, reply = device.transport.request(
+        "PUT", device.server_url, headers=device._headers(body, CONNECT), body=body
+    )
+    assert status == 400 and b"64 bits" in reply, (status, reply)

@@ -86,6 +86,10 @@ def test_the_depth_limit_is_exact() -> None:
         ('{"a": NaN}', "NaN, which is not a number"),
         ("[Infinity]", "Infinity, which is not a number"),
         ('{"a": "x\\u0000y"}', "NUL character"),
+        ('{"a": "\\ud800"}', "lone UTF-16 surrogate"),
+        ('{"\\udfff": 1}', "lone UTF-16 surrogate"),
+        (b'{"a": "\xed\xa0\x80"}', "lone UTF-16 surrogate"),  # UTF-8 of a lone surrogate
+        ('{"a": 18446744073709551616}', "integer outside 64 bits"),
         ('{"a": ', "JSON parse error"),
         (b"\xff\xfe{", "JSON parse error"),
     ],
@@ -320,3 +324,22 @@ def test_no_entity_is_expanded_and_no_file_is_read() -> None:
     for body in (_DECLARES_ENTITIES, _LAUGHS):
         with pytest.raises(untrusted.UntrustedDataError, match="not a valid property list"):
             untrusted.load_plist(body)
+
+
+@pytest.mark.parametrize(
+    ("number", "refused"),
+    [(1 << 64, True), (-(1 << 63) - 1, True), ((1 << 64) - 1, False), (-(1 << 63), False)],
+)
+def test_integers_are_those_a_property_list_can_hold(number: int, refused: bool) -> None:
+    """plistlib writes no other, and a result is written again once what a User Enrollment may
+    not report is taken out (an integer beyond was an OverflowError there: a 500)."""
+    body = (
+        b'<?xml version="1.0" encoding="UTF-8"?><plist version="1.0"><dict>'
+        b"<key>Big</key><integer>%d</integer></dict></plist>" % number
+    )
+    if refused:
+        with pytest.raises(untrusted.UntrustedDataError, match="integer outside 64 bits"):
+            untrusted.load_plist(body)
+    else:
+        assert untrusted.load_plist(body) == {"Big": number}
+        assert plistlib.loads(plistlib.dumps({"Big": number})) == {"Big": number}
