@@ -230,10 +230,10 @@ class _Reader:
         if tag == "string":
             return text
         if tag == "integer":
-            number = int(text, 16) if text.startswith(("0x", "0X")) else int(text)
-            if not _INT_MIN <= number < _INT_END:
+            integer = int(text, 16) if text.startswith(("0x", "0X")) else int(text)
+            if not _INT_MIN <= integer < _INT_END:
                 raise _NotPlain  # plistlib reads it, and `check` says why it is refused
-            return number
+            return integer
         if tag == "true":
             return True
         if tag == "false":
