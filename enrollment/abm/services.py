@@ -257,7 +257,11 @@ def known_device(record: protocol.DeviceRecord) -> Device:
 
 
 def _apply_records(link: AbmLink, records: list[protocol.DeviceRecord]) -> tuple[int, int]:
-    """Upsert one page; `deleted` marks the device removed (never deletes what we know)."""
+    """Upsert one page; `deleted` marks the device removed (never deletes what we know). In
+    the page's transaction, the link's row is locked first: two syncs of one link at once (an
+    administrator's and the scheduled one) apply their pages in turn, each reading what the
+    other wrote (they would both have created a new device's row: the second on its key)."""
+    AbmLink.objects.select_for_update().filter(pk=link.pk).first()
     now = timezone.now()
     known = {
         d.serial_number: d

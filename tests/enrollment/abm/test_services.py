@@ -298,3 +298,30 @@ def test_beat_task_hands_each_link_to_the_broker_once_under_the_redis_back_off(
     with pytest.raises(redis_client.Unavailable):
         tasks.sync_all_links_task()
     assert handed == [(tasks.sync_link_task, (link.pk,))]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_syncs_of_a_new_device_at_once_make_one_row(link: AbmLink) -> None:
+    """The second's INSERT failed on the serial number's key once the first committed (a 500
+    for the administrator, a failed task for the schedule)."""
+    from django.db import connection
+
+    from enrollment.abm import protocol
+    from tests import races
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's row locks")
+    record = protocol.parse_device(
+        {"serial_number": "F2LXK1RACE01", "model": "iPhone 16", "device_family": "iPhone",
+         "op_type": "added"}
+    )  # fmt: skip
+    assert record is not None
+    first, second = races.second_waits_for_first(
+        lambda: services._apply_records(link, [record]),
+        lambda: services._apply_records(link, [record]),
+        second_in_transaction=True,  # each page is applied in a transaction of its own
+    )
+    assert first == (1, 0)
+    assert not isinstance(second, Exception), second
+    assert AbmDevice.objects.filter(link=link, serial_number="F2LXK1RACE01").count() == 1
