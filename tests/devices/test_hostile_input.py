@@ -232,27 +232,46 @@ def test_two_thousand_nested_arrays_in_a_plist_body_are_refused(
     _assert_refused_with_reason(response, status=400)
 
 
-def test_a_deep_result_from_an_enrolled_device_is_refused_and_loses_nothing(
-    enrolled: SimulatedDevice,
-) -> None:
+def _delivered_device_information(device: SimulatedDevice) -> tuple[Enrollment, str]:
+    """A DeviceInformation command queued to `device` and sent to it: its channel and UUID."""
     from devices import services
 
-    enrollment = Enrollment.objects.get(channel_key=f"udid:{enrolled.udid}")
+    key = f"eid:{device.enrollment_id}" if device.user_enrollment else f"udid:{device.udid}"
+    enrollment = Enrollment.objects.get(channel_key=key)
     command = services.enqueue_command(
         enrollments=[enrollment],
         request_type="DeviceInformation",
         payload={"Queries": ["OSVersion"]},
     ).command
     assert command is not None
-    enrolled.connect("Idle")
-    # Written by hand: plistlib itself cannot write (or, in binary form, read) this depth.
-    body = (
+    device.connect("Idle")
+    return enrollment, command.uuid
+
+
+def _written_result(device: SimulatedDevice, command_uuid: str, inner: bytes) -> bytes:
+    """An Acknowledged result written by hand (for what plistlib cannot write), `inner` the
+    XML of its keys beside Status, the channel's ids and CommandUUID."""
+    ids = b"".join(
+        b"<key>%s</key><string>%s</string>" % (k.encode(), v.encode())
+        for k, v in device.ids().items()
+    )
+    return (
         b'<?xml version="1.0" encoding="UTF-8"?><plist version="1.0"><dict>'
-        b"<key>Status</key><string>Acknowledged</string>"
-        b"<key>UDID</key><string>" + enrolled.udid.encode() + b"</string>"
-        b"<key>CommandUUID</key><string>" + command.uuid.encode() + b"</string>"
+        b"<key>Status</key><string>Acknowledged</string>" + ids + b"<key>CommandUUID</key>"
+        b"<string>" + command_uuid.encode() + b"</string>" + inner + b"</dict></plist>"
+    )
+
+
+def test_a_deep_result_from_an_enrolled_device_is_refused_and_loses_nothing(
+    enrolled: SimulatedDevice,
+) -> None:
+    enrollment, command_uuid = _delivered_device_information(enrolled)
+    # Written by hand: plistlib itself cannot write (or, in binary form, read) this depth.
+    body = _written_result(
+        enrolled,
+        command_uuid,
         b"<key>QueryResponses</key><dict><key>OSVersion</key><string>15.3</string>"
-        b"<key>Deep</key>" + b"<array>" * 2000 + b"</array>" * 2000 + b"</dict></dict></plist>"
+        b"<key>Deep</key>" + b"<array>" * 2000 + b"</array>" * 2000 + b"</dict>",
     )
     status, _headers, reply = enrolled.transport.request(
         "PUT", enrolled.server_url, headers=enrolled._headers(body, CONNECT), body=body
@@ -415,30 +434,16 @@ def test_a_user_enrollment_result_with_an_integer_beyond_64_bits_is_refused(
 ) -> None:
     """Written again once the keys a User Enrollment may not report are taken out, it was an
     OverflowError (a 500)."""
-    from devices import services
-
     device = make_device(platform="iOS", user_enrollment=True)
     device.enroll()
-    enrollment = Enrollment.objects.get()
-    command = services.enqueue_command(
-        enrollments=[enrollment],
-        request_type="DeviceInformation",
-        payload={"Queries": ["OSVersion"]},
-    ).command
-    assert command is not None
-    device.connect("Idle")
-    ids = b"".join(
-        b"<key>%s</key><string>%s</string>" % (k.encode(), v.encode())
-        for k, v in device.ids().items()
-    )
+    _, command_uuid = _delivered_device_information(device)
     # Written by hand: plistlib cannot write an integer beyond 64 bits.
-    body = (
-        b'<?xml version="1.0" encoding="UTF-8"?><plist version="1.0"><dict>'
-        b"<key>Status</key><string>Acknowledged</string>" + ids + b"<key>CommandUUID</key>"
-        b"<string>" + command.uuid.encode() + b"</string>"
+    body = _written_result(
+        device,
+        command_uuid,
         b"<key>Big</key><integer>99999999999999999999999999999</integer>"
         b"<key>QueryResponses</key><dict><key>IsSupervised</key><true/>"
-        b"<key>SerialNumber</key><string>X</string></dict></dict></plist>"
+        b"<key>SerialNumber</key><string>X</string></dict>",
     )
     status, _headers, reply = device.transport.request(
         "PUT", device.server_url, headers=device._headers(body, CONNECT), body=body
