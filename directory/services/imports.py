@@ -344,6 +344,21 @@ def _collect_entra(run: ImportRun, source: IdentitySource) -> Collected:
     return Collected(list(users.values()), groups, complete=False, add_new=True)
 
 
+def _apply_once_more_after_a_conflict(
+    *, run: ImportRun, source: IdentitySource, collected: Collected
+) -> dict[str, Any]:
+    """`_apply` in a transaction; taken once more when it met a row made meanwhile (a person's
+    first sign-in made their user after this run read which users to create: the second
+    reading finds it and refreshes it). A second conflict is the caller's."""
+    try:
+        with transaction.atomic():
+            return _apply(run=run, source=source, collected=collected)
+    except IntegrityError:
+        logger.info("directory import %s met a row made meanwhile; applying it again", run.pk)
+    with transaction.atomic():
+        return _apply(run=run, source=source, collected=collected)
+
+
 def execute_import_run(*, run_id: int) -> ImportRun | None:
     """Run a queued import or sync: collect everything, then write it in one transaction.
 
@@ -369,8 +384,7 @@ def execute_import_run(*, run_id: int) -> ImportRun | None:
             collected = _collect_entra(run, source)
         else:
             raise DirectoryError("Local users have nothing to import.")
-        with transaction.atomic():
-            counts = _apply(run=run, source=source, collected=collected)
+        counts = _apply_once_more_after_a_conflict(run=run, source=source, collected=collected)
     except (LdapError, entra.EntraError, DirectoryError) as exc:
         return _fail(run, exc.message)
     except IntegrityError as exc:

@@ -620,3 +620,43 @@ def test_a_first_sign_in_whose_row_vanished_under_a_concurrent_one_is_told_to_tr
         auth._upsert(source, record)
     assert failed.value.code == "unreachable"
     assert not DirectoryUser.objects.filter(source=source).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_import_racing_a_persons_first_sign_in_imports_everyone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The run read which users to create before the sign-in made that person's row: its
+    INSERT failed on the person's key and the whole run failed, nobody imported. It is applied
+    once more, reading the row the sign-in made."""
+    from django.db import connection
+
+    from directory import sync
+    from directory.models import IdentitySource, ImportRun
+    from directory.services import imports
+    from tests import races
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's row locks")
+    source = IdentitySource.objects.create(name="LDAP", kind=IdentitySource.Kind.LDAP)
+    record = sync.UserRecord(external_id="race", username="ra", email="ra@example.com", dn="uid=ra")
+    others = [
+        sync.UserRecord(external_id=f"u{n}", username=f"u{n}", email=f"u{n}@example.com")
+        for n in range(5)
+    ]
+    run = ImportRun.objects.create(source=source, kind=ImportRun.Kind.SYNC)
+    monkeypatch.setattr(
+        imports,
+        "_collect_ldap",
+        lambda run, source: imports.Collected(
+            users=[*others, record], groups=[], complete=True, add_new=True
+        ),
+    )
+    races.second_waits_for_first(
+        lambda: services.upsert_signed_in_user(source=source, record=record, refuse_disabled=True),
+        lambda: imports.execute_import_run(run_id=run.pk),
+    )
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.SUCCEEDED, run.error
+    assert DirectoryUser.objects.filter(source=source).count() == 6
