@@ -570,6 +570,27 @@ def test_any_text_transaction_id_is_echoed_not_a_500(
     assert reply["pki_status"] == scep.PkiStatus.FAILURE.value
 
 
+def _signed_with_transaction_id(value: bytes) -> bytes:
+    """A PKCSReq signed by a new self-signed device whose transactionID attribute holds the
+    encoded `value`, written as it is (whatever its type)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    signer = scep_client._self_signed(
+        key, x509.Name([x509.NameAttribute(x509.oid.NameOID.COMMON_NAME, "device")])
+    )
+    return cms.build_signed_data(
+        b"x",
+        certificate=signer,
+        key=key,
+        extra_attributes=[
+            cms.attribute(scep.OID_MESSAGE_TYPE, core.PrintableString("19")),
+            cms.der(
+                0x30, core.ObjectIdentifier(scep.OID_TRANSACTION_ID).dump() + cms.der(0x31, value)
+            ),
+            cms.attribute(scep.OID_SENDER_NONCE, core.OctetString(b"n" * 16)),
+        ],
+    )
+
+
 @pytest.mark.parametrize("nested_tag", [0x30, 0x24], ids=["SEQUENCE", "constructed OCTET STRING"])
 def test_a_deeply_nested_attribute_value_is_a_400_not_a_500(
     client: Client, ca: certificates.Identity, nested_tag: int
@@ -577,26 +598,10 @@ def test_a_deeply_nested_attribute_value_is_a_400_not_a_500(
     """A transactionID of 1,200 nested values (4.6 kB, far below the size limit): asn1crypto
     reads it by recursion, one frame a level, and raised RecursionError, which no handler took:
     a 500, signed or not."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    signer = scep_client._self_signed(
-        key, x509.Name([x509.NameAttribute(x509.oid.NameOID.COMMON_NAME, "device")])
-    )
     deep = cms.der(0x04 if nested_tag == 0x24 else 0x05, b"")
     for _ in range(1200):
         deep = cms.der(nested_tag, deep)
-    message = cms.build_signed_data(
-        b"x",
-        certificate=signer,
-        key=key,
-        extra_attributes=[
-            cms.attribute(scep.OID_MESSAGE_TYPE, core.PrintableString("19")),
-            cms.der(
-                0x30, core.ObjectIdentifier(scep.OID_TRANSACTION_ID).dump() + cms.der(0x31, deep)
-            ),
-            cms.attribute(scep.OID_SENDER_NONCE, core.OctetString(b"n" * 16)),
-        ],
-    )
-    response = _post(client, message)
+    response = _post(client, _signed_with_transaction_id(deep))
     assert response.status_code == 400
     assert b"transactionID" in response.content
 
@@ -609,24 +614,7 @@ def test_an_attribute_value_asn1crypto_has_no_value_for_is_a_400_not_a_500(
     """A transactionID written as an ObjectDescriptor, an EXTERNAL (INSTANCE OF) or a REAL:
     asn1crypto loads it as a class without `native`, and the AttributeError escaped every
     handler: a 500, signed or not (found comparing readings of changed SCEP requests)."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    signer = scep_client._self_signed(
-        key, x509.Name([x509.NameAttribute(x509.oid.NameOID.COMMON_NAME, "device")])
-    )
-    message = cms.build_signed_data(
-        b"x",
-        certificate=signer,
-        key=key,
-        extra_attributes=[
-            cms.attribute(scep.OID_MESSAGE_TYPE, core.PrintableString("19")),
-            cms.der(
-                0x30,
-                core.ObjectIdentifier(scep.OID_TRANSACTION_ID).dump()
-                + cms.der(0x31, cms.der(tag, b"\x00")),
-            ),
-            cms.attribute(scep.OID_SENDER_NONCE, core.OctetString(b"n" * 16)),
-        ],
-    )
+    message = _signed_with_transaction_id(cms.der(tag, b"\x00"))
     if signature == "tampered":
         message = message[:-1] + bytes([message[-1] ^ 0xFF])
     response = _post(client, message)
