@@ -1,0 +1,62 @@
+"""What a device says about itself in its messages never reaches another device's channel: an
+identifier that would spell another channel's lookup key, a user channel's name on a device
+channel. Every request is the signed one a device sends."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+import pytest
+
+from devices import protocol
+from devices.models import Enrollment
+from mdm_server.pki import certificates
+from tests.simulator import SimulatedDevice
+
+pytestmark = pytest.mark.django_db
+MakeDevice = Callable[..., SimulatedDevice]
+
+
+@pytest.mark.parametrize(
+    ("user_enrollment", "field"), [(False, "user_id"), (True, "enrollment_user_id")]
+)
+def test_a_device_channel_cannot_take_the_key_of_another_devices_user_channel(
+    make_device: MakeDevice, user_enrollment: bool, field: str
+) -> None:
+    victim = make_device(platform="macOS", user_enrollment=user_enrollment)
+    victim.enroll()
+    # The attacker's own device channel, named so that its key is the victim's user channel's:
+    # "udid:<victim>/uid:ALICE" (or "eid:<victim>/euid:ALICE").
+    tag = "uid" if not user_enrollment else "euid"
+    own_id = (victim.enrollment_id if user_enrollment else victim.udid) + f"/{tag}:ALICE"
+    attacker = make_device(
+        platform="macOS",
+        user_enrollment=user_enrollment,
+        udid=own_id,
+        enrollment_id=own_id,
+    )
+    attacked = attacker.authenticate()
+    # The victim's user channel comes as it would have come, bound to the victim's identity.
+    assert victim.token_update(user="ALICE") == 200
+    user_channel = Enrollment.objects.get(**{field: "ALICE"})
+    assert user_channel.parent is not None
+    assert user_channel.parent.cert_fingerprint == certificates.fingerprint(victim.certificate)
+    assert victim.connect(user="ALICE")[0] == 200
+    # The attacker was told why.
+    assert attacked == 400
+    assert Enrollment.objects.filter(channel_key__contains="ALICE").count() == 1
+
+
+@pytest.mark.parametrize("key", ["UDID", "EnrollmentID", "UserID", "EnrollmentUserID"])
+def test_an_identifier_with_the_channel_keys_separator_is_refused(key: str) -> None:
+    data = {"UDID": "A"} if key in ("UDID", "UserID") else {"EnrollmentID": "A"}
+    data[key] = "A/uid:B"
+    with pytest.raises(protocol.ProtocolError, match=key):
+        protocol.parse_ids(data)
+
+
+def test_ordinary_identifiers_make_distinct_keys() -> None:
+    device = protocol.EnrollmentIds(udid="00008030-001A2B3C4D5E802E")
+    user = replace(device, user_id="FF9E7C2A-1D1B-4B1E-9A43-0D6C3B2A1F00")
+    assert device.key != user.key and user.key.startswith(device.key + "/")
