@@ -162,15 +162,23 @@ def _handle_checkin(
 
 def _check_binding(
     identity: DeviceIdentity,
+    ids: protocol.EnrollmentIds,
     enrollment: Enrollment | None,
     presented: hotpath.Presented,
     context: hooks.EnrollmentContext | None,
 ) -> bool:
-    """Refuse an Authenticate that would take a channel with a certificate not bound to it;
-    True when the certificate renews the channel's own identity (devices.binding)."""
+    """Refuse an Authenticate that would take a channel with a certificate not bound to it,
+    or name itself as another kind of enrollment than its certificate's session; True when
+    the certificate renews the channel's own identity (devices.binding)."""
     issued = presented.issued
     reference = issued.reference if issued is not None else ""
     session = context if context is not None and context.reference else None
+    wrong_kind = binding.kind_refusal(
+        session.enrollment_type if session is not None else "",
+        sends_enrollment_id=ids.is_user_enrollment,
+    )
+    if wrong_kind is not None:
+        raise _TakeoverRefused(wrong_kind, enrollment.pk if enrollment is not None else None)
     bound_elsewhere = (
         session is not None
         and session.session_enrollment_id is not None
@@ -272,7 +280,7 @@ def _authenticate(
     )
     issued = presented.issued
     context = hooks.resolve_enrollment(ids, issued.reference if issued else "", bearer)
-    if _check_binding(identity, enrollment, presented, context):
+    if _check_binding(identity, ids, enrollment, presented, context):
         assert enrollment is not None and issued is not None  # noqa: S101 (is_renewal says so)
         # The device installed its renewed enrollment profile: the same enrollment, a new pin.
         adopt_identity(enrollment, identity, issued, via="Authenticate")
