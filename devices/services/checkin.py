@@ -608,4 +608,10 @@ def _status_report(data: bytes | None) -> dict[str, Any]:
         raise CheckinRejected(400, f"DeclarativeManagement status Data: {exc}") from None
     if not isinstance(report, dict):
         raise CheckinRejected(400, "DeclarativeManagement status must be a JSON object")
-    return report
+    # Apple's keys only: the report is merged into the channel's row, and keys a device makes
+    # up would pile up there with every report.
+    return {key: report[key] for key in _STATUS_REPORT_KEYS if key in report}
+
+
+# The top-level keys of a status report (Apple "StatusReport").
+_STATUS_REPORT_KEYS = ("StatusItems", "Errors", "FullReport")

@@ -4,6 +4,7 @@ channel. Every request is the signed one a device sends."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -60,3 +61,29 @@ def test_ordinary_identifiers_make_distinct_keys() -> None:
     device = protocol.EnrollmentIds(udid="00008030-001A2B3C4D5E802E")
     user = replace(device, user_id="FF9E7C2A-1D1B-4B1E-9A43-0D6C3B2A1F00")
     assert device.key != user.key and user.key.startswith(device.key + "/")
+
+
+def test_status_reports_keep_only_apples_keys_and_never_grow_the_channel_row(
+    make_device: MakeDevice,
+) -> None:
+    device = make_device()
+    device.enroll()
+    filler = "x" * 20_000
+    for n in range(5):
+        report = {
+            "StatusItems": {"device": {"operating-system": {"version": f"18.{n}"}}},
+            "Errors": [],
+            f"made-up-{n}": filler,
+        }
+        status, _ = device.checkin(
+            {
+                "MessageType": "DeclarativeManagement",
+                "Endpoint": "status",
+                "Data": json.dumps(report).encode(),
+                **device.ids(),
+            }
+        )
+        assert status == 200
+    stored = Enrollment.objects.get().ddm_status
+    assert set(stored) <= {"StatusItems", "Errors", "FullReport"}
+    assert stored["StatusItems"] == {"device": {"operating-system": {"version": "18.4"}}}
