@@ -114,7 +114,9 @@ def _handle_checkin(
         raise CheckinRejected(404, "unknown enrollment: send Authenticate first")
     _check_pin(enrollment, identity)
     if not isinstance(message, protocol.CheckOut):
-        if enrollment.status == Enrollment.Status.UNENROLLED:
+        if enrollment.status == Enrollment.Status.UNENROLLED and not _user_channel_again(
+            enrollment, message
+        ):
             # A new enrollment starts with Authenticate; its certificate decides (binding).
             raise CheckinRejected(403, "this enrollment was checked out: enroll again")
         challenge = hooks.check_bearer(enrollment, bearer)
@@ -452,6 +454,23 @@ def _token_update_new_user_channel(
         lambda: signals.enrollment_completed.send(sender=Enrollment, enrollment=user)
     )
     return EMPTY
+
+
+def _user_channel_again(enrollment: Enrollment, message: protocol.CheckinMessage) -> bool:
+    """A TokenUpdate of a user channel that ended with its device channel, which has enrolled
+    again since (its pin, checked already, is the new identity's): the user channel's new
+    enrollment, under its device channel's enrollment now, as a first TokenUpdate makes one."""
+    device = enrollment.parent if enrollment.parent_id is not None else None
+    if (
+        not isinstance(message, protocol.TokenUpdate)
+        or device is None
+        or device.status == Enrollment.Status.UNENROLLED
+    ):
+        return False
+    enrollment.enrollment_type = device.enrollment_type
+    enrollment.enrollment_reference = device.enrollment_reference
+    hotpath.save_enrollment_fields(enrollment, ["enrollment_type", "enrollment_reference"])
+    return True
 
 
 def _end_enrollment(

@@ -87,3 +87,23 @@ def test_status_reports_keep_only_apples_keys_and_never_grow_the_channel_row(
     stored = Enrollment.objects.get().ddm_status
     assert set(stored) <= {"StatusItems", "Errors", "FullReport"}
     assert stored["StatusItems"] == {"device": {"operating-system": {"version": "18.4"}}}
+
+
+def test_a_user_channel_enrolls_again_after_its_device_channel_did(
+    make_device: MakeDevice,
+) -> None:
+    mac = make_device(platform="macOS", user_enrollment=False)
+    mac.enroll()
+    assert mac.token_update(user="LOCAL-USER") == 200
+    assert mac.check_out() == 200
+    # The Mac enrolls again with a new identity, and its user logs in again.
+    again = make_device(platform="macOS", user_enrollment=False, udid=mac.udid)
+    again.enroll()
+    assert again.token_update(user="LOCAL-USER") == 200
+    user_channel = Enrollment.objects.get(user_id="LOCAL-USER")
+    assert user_channel.status == Enrollment.Status.ENROLLED
+    assert user_channel.push_token == again.push_token.hex()
+    assert again.connect(user="LOCAL-USER")[0] == 200
+    # The identity it checked out with opens nothing, on either channel.
+    assert mac.token_update(user="LOCAL-USER") == 403
+    assert mac.connect(user="LOCAL-USER")[0] == 403
