@@ -105,10 +105,10 @@ def _handle_checkin(
 ) -> Reply:
     if isinstance(message, protocol.Authenticate):
         return _authenticate(identity, message, bearer)
-    enrollment = _find(message.ids, for_update=True)
+    enrollment, device = _locked_channels(message)
     if enrollment is None:
         if isinstance(message, protocol.TokenUpdate) and message.ids.is_user_channel:
-            return _token_update_new_user_channel(identity, message, bearer)
+            return _token_update_new_user_channel(identity, message, bearer, device)
         if isinstance(message, protocol.CheckOut):
             raise CheckinRejected(404, "unknown enrollment")
         raise CheckinRejected(404, "unknown enrollment: send Authenticate first")
@@ -160,6 +160,19 @@ def _handle_checkin(
         case protocol.DeclarativeManagement():
             return _declarative_management(enrollment, message)
     raise CheckinRejected(400, f"unhandled MessageType {message.message_type}")  # pragma: no cover
+
+
+def _locked_channels(
+    message: protocol.CheckinMessage,
+) -> tuple[Enrollment | None, Enrollment | None]:
+    """The channel a check-in names, locked, and for a user channel's TokenUpdate its device
+    channel, locked first: that TokenUpdate may enroll the user channel (anew), and a CheckOut
+    of the device locks the device channel, then its user channels; in the same order, the two
+    wait for each other instead of deadlocking."""
+    device = None
+    if isinstance(message, protocol.TokenUpdate) and message.ids.is_user_channel:
+        device = _find(_device_ids(message.ids), for_update=True)
+    return _find(message.ids, for_update=True), device
 
 
 def _check_binding(
@@ -422,12 +435,20 @@ def _token_update(enrollment: Enrollment, message: protocol.TokenUpdate) -> Repl
     return EMPTY
 
 
+def _device_ids(ids: protocol.EnrollmentIds) -> protocol.EnrollmentIds:
+    """The identifiers of a user channel's device channel."""
+    return protocol.EnrollmentIds(udid=ids.udid, enrollment_id=ids.enrollment_id)
+
+
 def _token_update_new_user_channel(
-    identity: DeviceIdentity, message: protocol.TokenUpdate, bearer: str | None
+    identity: DeviceIdentity,
+    message: protocol.TokenUpdate,
+    bearer: str | None,
+    device: Enrollment | None,
 ) -> Reply:
+    """The first TokenUpdate of a user channel: its enrollment under `device`, its device
+    channel (locked by the caller; None when there is none)."""
     ids = message.ids
-    device_ids = protocol.EnrollmentIds(udid=ids.udid, enrollment_id=ids.enrollment_id)
-    device = _find(device_ids, for_update=True)
     if device is None or device.status == Enrollment.Status.UNENROLLED:
         raise CheckinRejected(404, "unknown device channel for this user channel")
     _check_pin(device, identity)

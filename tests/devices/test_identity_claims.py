@@ -107,3 +107,62 @@ def test_a_user_channel_enrolls_again_after_its_device_channel_did(
     # The identity it checked out with opens nothing, on either channel.
     assert mac.token_update(user="LOCAL-USER") == 403
     assert mac.connect(user="LOCAL-USER")[0] == 403
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_check_out_meeting_a_user_channels_new_enrollment_leaves_nothing_queued(
+    make_device: MakeDevice,
+) -> None:
+    """The user channel of a Mac enrolled again sends its TokenUpdate (which queues its first
+    commands) while the Mac checks out: the CheckOut waits for the user channel's row, and
+    what it ends is ended whole, with nothing left queued for it."""
+    from django.db import connection
+
+    from devices import services
+    from devices.exceptions import CheckinRejected
+    from devices.identity import DeviceIdentity
+    from devices.models import QueuedCommand
+    from tests import races
+
+    if connection.vendor != "postgresql":
+        pytest.skip("DATABASE_URL is not PostgreSQL")
+    mac = make_device(platform="macOS", user_enrollment=False)
+    mac.enroll()
+    assert mac.token_update(user="LOCAL-USER") == 200
+    assert mac.check_out() == 200
+    again = make_device(platform="macOS", user_enrollment=False, udid=mac.udid)
+    again.enroll()
+    cert = again.certificate
+    identity = DeviceIdentity(
+        fingerprint=certificates.fingerprint(cert),
+        not_valid_before=cert.not_valid_before_utc,
+        not_valid_after=cert.not_valid_after_utc,
+        transport="signature",
+    )
+
+    def send(message: dict[str, object]) -> object:
+        try:
+            return services.handle_checkin(
+                identity=identity,
+                message=protocol.checkin_from_dict({**message, "UDID": again.udid}),
+            )
+        except CheckinRejected as exc:
+            return exc
+
+    token_update: dict[str, object] = {
+        "MessageType": "TokenUpdate",
+        "UserID": "LOCAL-USER",
+        "Token": b"user-token",
+        "PushMagic": "user-magic",
+    }
+    first, second = races.second_waits_for_first(
+        lambda: send(token_update), lambda: send({"MessageType": "CheckOut"})
+    )
+    assert getattr(first, "status", None) == 200
+    assert getattr(second, "status", None) == 200
+    user_channel = Enrollment.objects.get(user_id="LOCAL-USER")
+    assert user_channel.status == Enrollment.Status.UNENROLLED
+    assert not QueuedCommand.objects.filter(
+        enrollment=user_channel, status__in=QueuedCommand.PENDING
+    ).exists()
