@@ -17,15 +17,16 @@ one-table lookups, inserts and updates (compiled once from an ORM QuerySet).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import DatabaseError, connections, router, transaction
+from django.db import DatabaseError, Error, connections, router, transaction
 from django.db.models import (
     DEFERRED,
     DateTimeField,
@@ -881,6 +882,44 @@ class TokenUpdateWrite:
 
     def save(self) -> None:
         save_token_update(self.enrollment, self.event)
+
+
+@contextlib.contextmanager
+def savepoint_kept_until_commit(using: str | None = None) -> Iterator[None]:
+    """`transaction.atomic()` nested in the caller's transaction, whose savepoint is not
+    released when the block succeeds: the transaction's COMMIT releases it, and RELEASE
+    SAVEPOINT is a round trip of its own (one of a first TokenUpdate's statements). Otherwise as
+    atomic: on an exception, or when the block leaves the transaction marked for rollback (an
+    inner `atomic(savepoint=False)` that failed), it is rolled back to the savepoint (and the
+    callbacks `on_commit` registered in it dropped); should that fail, the whole transaction is
+    marked for rollback. Outside a transaction, or where there is no savepoint to take, it is
+    `transaction.atomic()`."""
+    connection = transaction.get_connection(using)
+    if (
+        not connection.in_atomic_block
+        or connection.needs_rollback
+        or connection.closed_in_transaction
+        or not connection.features.uses_savepoints
+    ):
+        with transaction.atomic(using=using):
+            yield
+        return
+    sid = connection.savepoint()
+    # As atomic does: the callbacks registered in the block know they belong to this savepoint.
+    connection.savepoint_ids.append(sid)
+    failed = True
+    try:
+        yield
+        failed = connection.needs_rollback
+    finally:
+        connection.savepoint_ids.pop()
+        if failed and not connection.closed_in_transaction:
+            connection.needs_rollback = False
+            try:
+                connection.savepoint_rollback(sid)
+                connection.savepoint_commit(sid)  # never used again
+            except Error:
+                connection.needs_rollback = True
 
 
 def _writes_token_update_with_sql(alias: str) -> bool:
