@@ -1185,8 +1185,13 @@ def _through_field(field: Field[Any, Any]) -> _Saver:
 
 def _text_saver(field: Field[Any, Any]) -> _Saver:
     def save(value: Any, connection: Any) -> Any:
-        if value is None or isinstance(value, str):
+        if value is None or type(value) is str:
             return value  # what CharField and TextField prepare a text or None to
+        if isinstance(value, str):
+            # A choice (TextChoices member), which Django passes on as it is: its text, as the
+            # driver sends it, without the driver's search of the subclass's bases for an
+            # adapter (a few µs a value and statement).
+            return str.__str__(value)
         return field.get_db_prep_save(value, connection=connection)
 
     return save
@@ -1668,9 +1673,7 @@ def _delivery_constants(
         event = DeviceEvent(kind=kind, status="sent", detail={})
         moving = (names.index("enrollment"), names.index("created_at"))
         fixed = tuple(
-            None
-            if n in moving
-            else f.get_db_prep_save(f.pre_save(event, True), connection=connection)
+            None if n in moving else _saver(f)(f.pre_save(event, True), connection)
             for n, f in enumerate(event_fields)
         )
         found = (fixed, moving)
