@@ -309,7 +309,7 @@ def _stored_result(
         detail["discarded"] = sorted(discarded)
     return hotpath.StoredResult(
         delivery=delivery,
-        event=DeviceEvent(
+        log=hotpath.LogRow(
             enrollment=enrollment,
             kind=DeviceEvent.Kind.RESULT,
             action=request_type,

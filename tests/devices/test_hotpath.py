@@ -747,3 +747,106 @@ def test_a_savepoint_kept_until_commit_undoes_its_block_on_failure(
     assert usable
     assert not Command.objects.filter(uuid__in=["KEPT-2", "KEPT-3"]).exists()
     assert callbacks == []
+
+
+def _prepared(value: Any) -> tuple[type, Any]:
+    """A prepared value as the driver sends it: its type, and what a wrapper (JSON, binary)
+    carries; a text of a subclass of str (a choice) as the text it is."""
+    if isinstance(value, str):
+        return str, str.__str__(value)
+    return type(value), getattr(value, "obj", value)
+
+
+_AWARE = dt.datetime(2030, 1, 1, 1, 30, tzinfo=dt.timezone(dt.timedelta(hours=5, minutes=30)))
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("model", "name", "values"),
+    [
+        (QueuedCommand, "status", [QueuedCommand.Status.ACKNOWLEDGED, "sent", "", None, 7]),
+        (QueuedCommand, "result", [b"<plist/>", b"", None, bytearray(b"x"), memoryview(b"y")]),
+        (QueuedCommand, "error_chain", [[{"ErrorCode": 12021}], [], {}, None, "text", 3]),
+        (QueuedCommand, "completed_at", [_AWARE, dt.datetime.now(dt.UTC), None]),
+        (QueuedCommand, "id", [1, 2**40, None, "12", True]),
+        (QueuedCommand, "enrollment", [5, None, "6"]),
+        (QueuedCommand, "priority", [50, -3, None, "9", True]),
+        (QueuedCommand, "not_now_count", [0, 11, None]),
+        (QueuedCommand, "status_reason", ["filtered", "x" * 600]),
+        (Device, "supervised", [True, False]),
+        (Device, "security_info", [{"PasscodePresent": True}, {}, None]),
+    ],
+)
+def test_the_result_statement_prepares_values_as_the_fields_do(
+    model: type[Any], name: str, values: list[Any]
+) -> None:
+    """The values a result's statement writes are prepared, without each field's chain of
+    calls, into what `get_db_prep_save` makes of them: the same type and the same value."""
+    field = model._meta.get_field(name)
+    save = hotpath._saver(field)
+    for value in values:
+        assert _prepared(save(value, connection)) == _prepared(
+            field.get_db_prep_save(value, connection=connection)
+        ), (name, value)
+
+
+@pytest.mark.postgres
+def test_a_naive_time_is_prepared_by_the_field_with_its_warning() -> None:
+    field = QueuedCommand._meta.get_field("completed_at")
+    with pytest.warns(RuntimeWarning, match="naive datetime"):
+        prepared = hotpath._saver(field)(dt.datetime(2030, 1, 1, 12), connection)
+    assert prepared.tzinfo is not None
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "known", [True, False], ids=["its own columns", "a column it does not know"]
+)
+def test_a_results_log_row_is_written_as_the_orm_writes_it(
+    known: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A result's log row (a `LogRow`, no `DeviceEvent` made) is stored by the one statement
+    with the values and time the ORM would give it; when the log has a column the row does not
+    carry, each value goes through a `DeviceEvent`, as a save does."""
+    from devices.models import DeviceEvent
+
+    if not known:
+        monkeypatch.setattr(hotpath, "_log_plan", lambda: None)
+    channel = _channel()
+    services.enqueue_command(enrollments=[channel], request_type="SecurityInfo")
+    now = dt.datetime.now(dt.UTC)
+    first = hotpath.deliver_next(channel, ["queued"], now=now, kind=DeviceEvent.Kind.COMMAND)
+    assert first is not None
+    delivery = QueuedCommand.objects.select_related("command").get(pk=first.queue_id)
+    delivery.status, delivery.result = QueuedCommand.Status.ACKNOWLEDGED, b"<plist/>"
+    delivery.error_chain, delivery.completed_at = None, now
+    log = hotpath.LogRow(
+        enrollment=channel,
+        kind=DeviceEvent.Kind.RESULT,
+        action="SecurityInfo",
+        status="acknowledged",
+        command_uuid=delivery.command.uuid,
+        detail={"keys": 2},
+    )
+    stored, nothing = hotpath.store_result_and_deliver(
+        channel,
+        ["queued", "sent"],
+        now=now,
+        kind=DeviceEvent.Kind.COMMAND,
+        result=hotpath.StoredResult(delivery=delivery, log=log),
+    )
+    assert (stored, nothing) == (True, None)
+    written = DeviceEvent.objects.filter(kind="result").get()
+    expected = log.event()
+    assert [
+        getattr(written, f.attname) for f in hotpath._event_fields() if f.name != "created_at"
+    ] == [getattr(expected, f.attname) for f in hotpath._event_fields() if f.name != "created_at"]
+    assert now <= written.created_at <= dt.datetime.now(dt.UTC)
+    row = QueuedCommand.objects.get(pk=delivery.pk)
+    assert row.result is not None
+    assert (row.status, bytes(row.result), row.error_chain, row.completed_at) == (
+        "acknowledged",
+        b"<plist/>",
+        None,
+        now,
+    )
