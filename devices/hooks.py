@@ -57,6 +57,10 @@ BearerChecker = Callable[["Enrollment", str | None], AuthChallenge | None]
 # (device channel, whether it replaced another certificate's enrollment of the same channel)
 # -> False when the session was bound to another channel meanwhile (a concurrent Authenticate)
 SessionBinder = Callable[["Enrollment", bool], bool]
+# (a new device channel, the SQL of its key in the statement that inserts it) -> the UPDATE that
+# binds its session, without RETURNING, and its parameters, for that statement to run; None
+# when the binder must be asked instead (after the channel is written)
+SessionBindStatement = Callable[["Enrollment", str], tuple[str, list[Any]] | None]
 SessionEnder = Callable[["Enrollment"], None]
 
 
@@ -70,6 +74,7 @@ class HookMissing(CheckinRejected):
 _resolver: EnrollmentResolver | None = None
 _bearer_checker: BearerChecker | None = None
 _session_binder: SessionBinder | None = None
+_session_bind_statement: SessionBindStatement | None = None
 _session_ender: SessionEnder | None = None
 
 
@@ -83,9 +88,15 @@ def set_bearer_checker(fn: BearerChecker | None) -> None:
     _bearer_checker = fn
 
 
-def set_session_hooks(*, binder: SessionBinder | None, ender: SessionEnder | None) -> None:
-    global _session_binder, _session_ender
+def set_session_hooks(
+    *,
+    binder: SessionBinder | None,
+    ender: SessionEnder | None,
+    bind_statement: SessionBindStatement | None = None,
+) -> None:
+    global _session_binder, _session_ender, _session_bind_statement
     _session_binder, _session_ender = binder, ender
+    _session_bind_statement = bind_statement
 
 
 def resolve_enrollment(
@@ -102,6 +113,19 @@ def bind_session(enrollment: Enrollment, *, replaced: bool) -> bool:
     if _session_binder is None:
         raise HookMissing("enrollment sessions")
     return _session_binder(enrollment, replaced)
+
+
+def session_bind_statement(
+    enrollment: Enrollment, channel_key: str
+) -> tuple[str, list[Any]] | None:
+    """What `bind_session(enrollment, replaced=False)` of a new channel writes, as an UPDATE (and
+    its parameters) whose channel key is the SQL `channel_key`, for the statement that inserts
+    the channel to run: bound when it updates a row, taken by another channel when it updates
+    none. None when there is no such UPDATE (no session, or none registered):
+    `bind_session` then, once the channel is written."""
+    if _session_bind_statement is None or _session_binder is None:
+        return None
+    return _session_bind_statement(enrollment, channel_key)
 
 
 def end_sessions(enrollment: Enrollment) -> None:

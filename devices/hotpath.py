@@ -787,11 +787,16 @@ def _json_insert(
     )
 
 
+# The new channel's key in `_new_channel_query`, for an UPDATE that runs in it (`bind`).
+NEW_CHANNEL_KEY = "(SELECT id FROM e)"
+
+
 @functools.cache
-def _new_channel_query(alias: str) -> str:
+def _new_channel_query(alias: str, bind: str = "") -> str:
     """A new Device, its device channel and the channel's first log row: one statement, each
     row taking the key of the one before (each row's other columns are a parameter: one JSON
-    document, `_json_insert`)."""
+    document, `_json_insert`). With `bind`, an UPDATE reading the channel's key as
+    `NEW_CHANNEL_KEY`, and how many rows it updated."""
     qn = connections[alias].ops.quote_name
     parts = (
         (Device, "d", "", ""),
@@ -803,20 +808,33 @@ def _new_channel_query(alias: str) -> str:
         f"RETURNING {qn(str(model._meta.pk.column))} AS id)"
         for model, name, source, link in parts
     )
+    if bind:
+        return (
+            f"WITH {inserts}, b AS ({bind} RETURNING 1) "  # noqa: S608 - names, the caller's SQL
+            "SELECT d.id, e.id, ev.id, (SELECT count(*) FROM b) FROM d, e, ev"
+        )
     return f"WITH {inserts} SELECT d.id, e.id, ev.id FROM d, e, ev"  # noqa: S608 - names
 
 
-def insert_new_channel(device: Device, enrollment: Enrollment, event: DeviceEvent) -> None:
+def insert_new_channel(
+    device: Device,
+    enrollment: Enrollment,
+    event: DeviceEvent,
+    bind: tuple[str, list[Any]] | None = None,
+) -> bool | None:
     """`insert_device(device)`, `insert_enrollment(enrollment)` of its device channel and
     `insert_event(event)` of that channel's log: one statement on PostgreSQL (a first
-    Authenticate), else the three."""
+    Authenticate), else the three. `bind`: an UPDATE (SQL reading the new channel's key as
+    `NEW_CHANNEL_KEY`, and its parameters) that the statement runs too (binding the channel's
+    enrollment session); whether it updated a row, or None when it was not run (the caller
+    then writes it its own way)."""
     if not _plain_saves(Device, Enrollment, DeviceEvent):
         insert_device(device)
         enrollment.device = device
         insert_enrollment(enrollment)
         event.enrollment = enrollment
         insert_event(event)
-        return
+        return None
     alias = router.db_for_write(Enrollment)
     connection = connections[alias]
     params = [
@@ -824,18 +842,23 @@ def insert_new_channel(device: Device, enrollment: Enrollment, event: DeviceEven
         _json(_json_row(enrollment, connection, "device")),
         _json(_json_row(event, connection, "enrollment")),
     ]
+    sql = _new_channel_query(alias)
+    if bind is not None:
+        sql = _new_channel_query(alias, bind[0])
+        params.extend(bind[1])
     with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
-        cursor.execute(_new_channel_query(alias), params)
+        cursor.execute(sql, params)
         keys = cursor.fetchone()
     if keys is None:  # pragma: no cover - each INSERT writes its row or raises
         raise DatabaseError("the new channel's rows were not written")
     written: tuple[Model, ...] = (device, enrollment, event)
-    for model_row, pk in zip(written, keys, strict=True):
+    for model_row, pk in zip(written, keys, strict=False):
         model_row.pk = pk
         model_row._state.adding = False
         model_row._state.db = alias
     enrollment.device = device
     event.enrollment = enrollment
+    return None if bind is None else keys[3] > 0
 
 
 @dataclass(frozen=True, slots=True)

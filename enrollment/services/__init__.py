@@ -5,6 +5,7 @@ the protocol views, the portal, the console, the REST API and the devices hooks 
 from enrollment.services.core import *  # noqa: F403
 from enrollment.services.hooks import (
     bind_session,
+    bind_session_statement,
     check_bearer,
     end_sessions,
     purge_sessions,
@@ -51,6 +52,7 @@ __all__ = [
     "ReenrollmentError",
     "SelfTest",
     "bind_session",
+    "bind_session_statement",
     "check_bearer",
     "check_oauth_client",
     "decide_portal_enrollment",

@@ -6,6 +6,7 @@ import hmac
 import threading
 from typing import TYPE_CHECKING, Any
 
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -198,6 +199,27 @@ def bind_session(enrollment: Enrollment, replaced: bool) -> bool:
     if abm_hooks.is_ade_reference(reference):
         return abm_hooks.bind_ade_enrollment(enrollment)
     return _BIND_SESSION.update(reference, enrollment.pk) > 0
+
+
+def bind_session_statement(
+    enrollment: Enrollment, channel_key: str
+) -> tuple[str, list[Any]] | None:
+    """`bind_session(enrollment, replaced=False)` of a new channel as the UPDATE that the
+    statement inserting the channel runs (`devices.hooks.session_bind_statement`: one
+    statement fewer for every enrollment's first Authenticate), `channel_key` the SQL of the
+    new channel's key there. The same UPDATE as `_BIND_SESSION`'s: a new channel's key is no
+    session's yet, so only an unbound session is bound. None without a session, or for an ADE
+    reference (bound by `abm_hooks`)."""
+    reference = enrollment.enrollment_reference
+    if not reference or abm_hooks.is_ade_reference(reference):
+        return None
+    qn = connection.ops.quote_name
+    # Quoted names and the caller's SQL for the key; every value is a parameter.
+    sql = (
+        f"UPDATE {qn(EnrollmentSession._meta.db_table)} SET {qn('enrollment_id')} = {channel_key},"  # noqa: S608
+        f" {qn('status')} = %s WHERE {qn('public_id')} = %s AND {qn('enrollment_id')} IS NULL"
+    )
+    return sql, [EnrollmentSession.Status.ENROLLED.value, reference]
 
 
 def end_sessions(enrollment: Enrollment) -> None:
