@@ -51,8 +51,23 @@ class AuthChallenge:
     www_authenticate: str
 
 
-# (channel ids, issuance reference of the identity certificate, bearer token)
-EnrollmentResolver = Callable[["EnrollmentIds", str, str | None], EnrollmentContext | None]
+@dataclass(frozen=True, slots=True)
+class SessionRead:
+    """The row of the enrollment app's session read (`SessionSql`), run by the statement that
+    read the identity certificate; None: no session has the certificate's reference."""
+
+    row: tuple[Any, ...] | None
+
+
+# (issuance reference as SQL) -> a SELECT of at most one row: what the enrollment resolver reads
+# of the session of that reference, for the statement that reads the certificate to run; and
+# its number of columns.
+SessionSql = Callable[[str], tuple[str, int]]
+# (channel ids, issuance reference of the identity certificate, bearer token, the session's row
+# when the certificate's statement read it)
+EnrollmentResolver = Callable[
+    ["EnrollmentIds", str, str | None, SessionRead | None], EnrollmentContext | None
+]
 BearerChecker = Callable[["Enrollment", str | None], AuthChallenge | None]
 # (device channel, whether it replaced another certificate's enrollment of the same channel)
 # -> False when the session was bound to another channel meanwhile (a concurrent Authenticate)
@@ -72,15 +87,23 @@ class HookMissing(CheckinRejected):
 
 
 _resolver: EnrollmentResolver | None = None
+_session_sql: SessionSql | None = None
 _bearer_checker: BearerChecker | None = None
 _session_binder: SessionBinder | None = None
 _session_bind_statement: SessionBindStatement | None = None
 _session_ender: SessionEnder | None = None
 
 
-def set_enrollment_resolver(fn: EnrollmentResolver | None) -> None:
-    global _resolver  # one process-wide registration from AppConfig.ready()
-    _resolver = fn
+def set_enrollment_resolver(
+    fn: EnrollmentResolver | None, *, session_sql: SessionSql | None = None
+) -> None:
+    global _resolver, _session_sql  # one process-wide registration from AppConfig.ready()
+    _resolver, _session_sql = fn, session_sql
+
+
+def session_sql() -> SessionSql | None:
+    """How the resolver's read of a session is run by another statement (None: not at all)."""
+    return _session_sql if _resolver is not None else None
 
 
 def set_bearer_checker(fn: BearerChecker | None) -> None:
@@ -100,11 +123,13 @@ def set_session_hooks(
 
 
 def resolve_enrollment(
-    ids: EnrollmentIds, reference: str, bearer: str | None
+    ids: EnrollmentIds, reference: str, bearer: str | None, read: SessionRead | None = None
 ) -> EnrollmentContext | None:
+    """`read`: the session's row, when the statement that read the certificate read it too
+    (`session_sql`); else the resolver reads it."""
     if _resolver is None:
         raise HookMissing("enrollment sessions")
-    return _resolver(ids, reference, bearer)
+    return _resolver(ids, reference, bearer, read)
 
 
 def bind_session(enrollment: Enrollment, *, replaced: bool) -> bool:

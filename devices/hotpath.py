@@ -17,6 +17,7 @@ one-table lookups, inserts and updates (compiled once from an ORM QuerySet).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import json
@@ -43,6 +44,7 @@ from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import post_init, post_save, pre_init, pre_save
 from django.utils import timezone
 
+from devices import hooks
 from devices.models import Command, Device, DeviceEvent, Enrollment, QueuedCommand
 from mdm_server.pki import services as pki
 from mdm_server.pki.models import IssuedCertificate
@@ -457,6 +459,9 @@ class Presented:
 
     issued: IssuedCertificate | None
     other_holder: int | None
+    # The certificate's session as the enrollment app reads it (`hooks.SessionSql`), when read
+    # by the same statement; None: not read.
+    session: hooks.SessionRead | None = None
 
 
 @functools.cache
@@ -508,11 +513,19 @@ def _presented_query(alias: str) -> tuple[tuple[tuple[Any, Any], ...], str]:
 
 
 @functools.cache
-def _channel_and_presented_query(alias: str) -> str:
+def _session_query(alias: str, session_sql: hooks.SessionSql) -> tuple[str, int]:
+    """The session read of `session_sql` for the certificate of `_presented_query` (`ic`)."""
+    reference = IssuedCertificate._meta.get_field("reference").column
+    return session_sql(f"ic.{connections[alias].ops.quote_name(str(reference))}")
+
+
+@functools.cache
+def _channel_and_presented_query(alias: str, session: tuple[str, int] | None = None) -> str:
     """`_presented_query` with the channel row of `_channel_query(alias, "key", True)` joined
     (its lock inside its own subquery: the channel may not exist), and whether a channel of
-    that key was there when the statement started. Its parameters: the presented query's,
-    then the channel key twice."""
+    that key was there when the statement started; with `session` (a `hooks.SessionSql`'s
+    SELECT of the certificate's reference, and its width), whether it found a row, and that
+    row. Its parameters: the presented query's, then the channel key twice."""
     _columns, presented_query = _presented_query(alias)
     channel_columns, device_columns, _query = _channel_query(alias, "key", True)
     expressions = _select_list("e", channel_columns, alias) + _select_list(
@@ -521,14 +534,22 @@ def _channel_and_presented_query(alias: str) -> str:
     inner = ", ".join(f"{expression} AS ch_{n}" for n, expression in enumerate(expressions))
     outer = ", ".join(f"ch.ch_{n}" for n in range(len(expressions)))
     select, from_ = presented_query.split(" FROM (SELECT 1) one ", 1)
+    session_columns, session_join = "", ""
+    if session is not None:
+        sql, width = session
+        names = ", ".join(f"s_{n}" for n in range(width))
+        session_columns = ", s.found, " + ", ".join(f"s.s_{n}" for n in range(width))
+        session_join = (
+            f" LEFT JOIN LATERAL (SELECT true, q.* FROM ({sql}) q) s(found, {names}) ON true"  # noqa: S608 - the hook's SQL, names
+        )
     return (
-        f"{select}, {outer}, was.seen FROM (SELECT 1) one {from_} "  # noqa: S608 - model names
+        f"{select}, {outer}, was.seen{session_columns} FROM (SELECT 1) one {from_} "  # noqa: S608 - model names
         f"LEFT JOIN LATERAL (SELECT {inner} FROM {Enrollment._meta.db_table} e "
         f"{_device_join()} WHERE e.channel_key = %s LIMIT 1 FOR UPDATE OF e) ch ON true "
         # Whether the channel was there when the statement started: its lock returns no row
         # for a channel deleted while it waited, as for one never seen.
         f"LEFT JOIN LATERAL (SELECT true AS seen FROM {Enrollment._meta.db_table} "
-        f"WHERE channel_key = %s LIMIT 1) was ON true"
+        f"WHERE channel_key = %s LIMIT 1) was ON true{session_join}"
     )
 
 
@@ -589,13 +610,15 @@ def presented(*, fingerprint: str, key: str) -> Presented:
 
 def channel_and_presented(*, key: str, fingerprint: str) -> tuple[Enrollment | None, Presented]:
     """What an Authenticate reads first: its channel with its Device, locked
-    (`enrollment_by_key(key, for_update=True)`), and the certificate it presents (`presented`).
+    (`enrollment_by_key(key, for_update=True)`), and the certificate it presents (`presented`),
+    with what the enrollment app reads of the certificate's session (`hooks.session_sql`).
 
     One statement on PostgreSQL when the channel does not exist yet (every enrollment's first
     Authenticate). When it does, the certificate is read again once the channel is locked, as
-    when the two were read apart: a statement reads the rows as they were when it started,
-    before it waited for the lock, and what the lock's holder committed meanwhile (a
-    certificate revoked as replaced, another channel pinned to it) must be seen."""
+    when the two were read apart, and its session is not taken from this statement: a
+    statement reads the rows as they were when it started, before it waited for the lock, and
+    what the lock's holder committed meanwhile (a certificate revoked as replaced, another
+    channel pinned to it, its session bound) must be seen."""
     alias = router.db_for_write(Enrollment)
     connection = connections[alias]
     if connection.vendor != "postgresql" or router.db_for_read(Enrollment) != alias:
@@ -607,19 +630,26 @@ def channel_and_presented(*, key: str, fingerprint: str) -> tuple[Enrollment | N
         )
     columns, _query = _presented_query(alias)
     channel_columns, device_columns, _channel_sql = _channel_query(alias, "key", True)
+    session_sql = hooks.session_sql()
+    session = _session_query(alias, session_sql) if session_sql is not None else None
     row = _fetch_one(
         alias,
-        _channel_and_presented_query(alias),
+        _channel_and_presented_query(alias, session),
         [*_presented_params(fingerprint, key), key, key],
     )
     if row is None:  # pragma: no cover - the statement always returns its one row
         raise DatabaseError("the Authenticate's first statement returned no row")
+    read = None
+    if session is not None:
+        found, session_row = row[-session[1] - 1], tuple(row[-session[1] :])
+        read = hooks.SessionRead(session_row if found else None)
+        row = row[: -session[1] - 1]
     *row, was_there = row
     start = len(columns) + 1
     if row[start] is None:  # no channel: nothing was locked
         if was_there:  # deleted while this statement waited for its lock: read again
             return None, presented(fingerprint=fingerprint, key=key)
-        return None, _presented_from(row, columns, alias)
+        return None, dataclasses.replace(_presented_from(row, columns, alias), session=read)
     split = start + len(channel_columns)
     enrollment: Enrollment = _from_row(Enrollment, channel_columns, row[start:split], alias)
     enrollment.device = _from_row(Device, device_columns, row[split:], alias)

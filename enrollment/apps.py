@@ -37,7 +37,9 @@ class EnrollmentConfig(AppConfig):
         from devices import hooks, signals
         from enrollment import services
 
-        hooks.set_enrollment_resolver(services.resolve_enrollment)
+        hooks.set_enrollment_resolver(
+            services.resolve_enrollment, session_sql=services.session_context_sql
+        )
         hooks.set_bearer_checker(services.check_bearer)
         hooks.set_session_hooks(
             binder=services.bind_session,

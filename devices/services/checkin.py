@@ -273,7 +273,9 @@ def _authenticate(
         key=ids.key, fingerprint=identity.fingerprint
     )
     issued = presented.issued
-    context = hooks.resolve_enrollment(ids, issued.reference if issued else "", bearer)
+    context = hooks.resolve_enrollment(
+        ids, issued.reference if issued else "", bearer, presented.session
+    )
     if _check_binding(identity, enrollment, presented, context):
         assert enrollment is not None and issued is not None  # noqa: S101 (is_renewal says so)
         # The device installed its renewed enrollment profile: the same enrollment, a new pin.

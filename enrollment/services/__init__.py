@@ -10,6 +10,7 @@ from enrollment.services.hooks import (
     end_sessions,
     purge_sessions,
     resolve_enrollment,
+    session_context_sql,
 )
 from enrollment.services.oauth import (
     OAuthError,
@@ -75,6 +76,7 @@ __all__ = [
     "save_configuration",
     "save_settings",
     "self_test",
+    "session_context_sql",
     "start_portal_enrollment",
     "well_known_url",
 ]

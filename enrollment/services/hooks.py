@@ -24,7 +24,7 @@ from enrollment.services.core import (
 from mdm_server.prepared import PreparedQuery, PreparedQuerySetUpdate
 
 if TYPE_CHECKING:
-    from devices.hooks import AuthChallenge, EnrollmentContext
+    from devices.hooks import AuthChallenge, EnrollmentContext, SessionRead
     from devices.models import Enrollment
     from devices.protocol import EnrollmentIds
 
@@ -140,14 +140,34 @@ def _access_token(secret: str, session: EnrollmentSession) -> EnrollmentToken | 
     return token
 
 
+def session_context_sql(reference: str) -> tuple[str, int]:
+    """`_SESSION_CONTEXT`'s read as a SELECT whose reference is the SQL `reference`, for the
+    statement that reads an Authenticate's certificate to run (devices.hooks.SessionSql), and
+    its number of columns."""
+    meta = EnrollmentSession._meta
+    qn = connection.ops.quote_name
+    column = {f.attname: str(f.column) for f in meta.concrete_fields}
+    columns = ", ".join(qn(column[name]) for name in _CONTEXT_FIELDS)
+    # Quoted names and the caller's SQL for the reference; no value.
+    sql = (
+        f"SELECT {columns} FROM {qn(meta.db_table)}"  # noqa: S608
+        f" WHERE {qn(column['public_id'])} = {reference} LIMIT 1"
+    )
+    return sql, len(_CONTEXT_FIELDS)
+
+
 def resolve_enrollment(
-    ids: EnrollmentIds, reference: str, bearer: str | None
+    ids: EnrollmentIds, reference: str, bearer: str | None, read: SessionRead | None = None
 ) -> EnrollmentContext | None:
     """Authenticate: the certificate's issuance reference -> session -> enrollment type, and
-    what the takeover rules need of the session (revoked? bound to which channel? whose?)."""
+    what the takeover rules need of the session (revoked? bound to which channel? whose?).
+    `read`: the session's row as `session_context_sql` read it with the certificate."""
     from devices.hooks import EnrollmentContext
 
-    row = _SESSION_CONTEXT.first(reference) if reference else None
+    if read is not None:
+        row = read.row if reference else None
+    else:
+        row = _SESSION_CONTEXT.first(reference) if reference else None
     if row is None:
         if ids.udid and abm_hooks.is_ade_reference(reference):
             return EnrollmentContext(
