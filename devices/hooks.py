@@ -24,6 +24,7 @@ from devices.exceptions import CheckinRejected
 
 if TYPE_CHECKING:
     from devices.capabilities import Target
+    from devices.hotpath import SessionRead, SessionSql
     from devices.models import Enrollment
     from devices.protocol import EnrollmentIds
     from devices.services.queue import CommandRequest
@@ -51,22 +52,10 @@ class AuthChallenge:
     www_authenticate: str
 
 
-@dataclass(frozen=True, slots=True)
-class SessionRead:
-    """The row of the enrollment app's session read (`SessionSql`), run by the statement that
-    read the identity certificate; None: no session has the certificate's reference."""
-
-    row: tuple[Any, ...] | None
-
-
-# (issuance reference as SQL) -> a SELECT of at most one row: what the enrollment resolver reads
-# of the session of that reference, for the statement that reads the certificate to run; and
-# its number of columns.
-SessionSql = Callable[[str], tuple[str, int]]
 # (channel ids, issuance reference of the identity certificate, bearer token, the session's row
-# when the certificate's statement read it)
+# when the certificate's statement read it: `hotpath.SessionRead`)
 EnrollmentResolver = Callable[
-    ["EnrollmentIds", str, str | None, SessionRead | None], EnrollmentContext | None
+    ["EnrollmentIds", str, str | None, "SessionRead | None"], EnrollmentContext | None
 ]
 BearerChecker = Callable[["Enrollment", str | None], AuthChallenge | None]
 # (device channel, whether it replaced another certificate's enrollment of the same channel)

@@ -44,7 +44,6 @@ from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import post_init, post_save, pre_init, pre_save
 from django.utils import timezone
 
-from devices import hooks
 from devices.models import Command, Device, DeviceEvent, Enrollment, QueuedCommand
 from mdm_server.pki import services as pki
 from mdm_server.pki.models import IssuedCertificate
@@ -450,6 +449,20 @@ def enrollment_for_update(pk: int) -> Enrollment | None:
 
 
 @dataclass(frozen=True, slots=True)
+class SessionRead:
+    """The row of the enrollment app's session read (`SessionSql`), run by the statement
+    that read the identity certificate; None: no session has the certificate's reference."""
+
+    row: tuple[Any, ...] | None
+
+
+# (issuance reference as SQL) -> a SELECT of at most one row: what the enrollment resolver reads
+# of the session of that reference, for the statement that reads the certificate to run; and
+# its number of columns (`hooks.session_sql`).
+SessionSql = Callable[[str], tuple[str, int]]
+
+
+@dataclass(frozen=True, slots=True)
 class Presented:
     """What every Authenticate reads of the identity certificate it presents, in one statement:
     the certificate as this server's SCEP issued it (`pki.find_issued_certificate`; None: not
@@ -459,9 +472,9 @@ class Presented:
 
     issued: IssuedCertificate | None
     other_holder: int | None
-    # The certificate's session as the enrollment app reads it (`hooks.SessionSql`), when read
+    # The certificate's session as the enrollment app reads it (`SessionSql`), when read
     # by the same statement; None: not read.
-    session: hooks.SessionRead | None = None
+    session: SessionRead | None = None
 
 
 @functools.cache
@@ -513,7 +526,7 @@ def _presented_query(alias: str) -> tuple[tuple[tuple[Any, Any], ...], str]:
 
 
 @functools.cache
-def _session_query(alias: str, session_sql: hooks.SessionSql) -> tuple[str, int]:
+def _session_query(alias: str, session_sql: SessionSql) -> tuple[str, int]:
     """The session read of `session_sql` for the certificate of `_presented_query` (`ic`)."""
     reference = IssuedCertificate._meta.get_field("reference").column
     return session_sql(f"ic.{connections[alias].ops.quote_name(str(reference))}")
@@ -523,7 +536,7 @@ def _session_query(alias: str, session_sql: hooks.SessionSql) -> tuple[str, int]
 def _channel_and_presented_query(alias: str, session: tuple[str, int] | None = None) -> str:
     """`_presented_query` with the channel row of `_channel_query(alias, "key", True)` joined
     (its lock inside its own subquery: the channel may not exist), and whether a channel of
-    that key was there when the statement started; with `session` (a `hooks.SessionSql`'s
+    that key was there when the statement started; with `session` (a `SessionSql`'s
     SELECT of the certificate's reference, and its width), whether it found a row, and that
     row. Its parameters: the presented query's, then the channel key twice."""
     _columns, presented_query = _presented_query(alias)
@@ -608,10 +621,12 @@ def presented(*, fingerprint: str, key: str) -> Presented:
     return _presented_from(row, columns, alias)
 
 
-def channel_and_presented(*, key: str, fingerprint: str) -> tuple[Enrollment | None, Presented]:
+def channel_and_presented(
+    *, key: str, fingerprint: str, session_sql: SessionSql | None = None
+) -> tuple[Enrollment | None, Presented]:
     """What an Authenticate reads first: its channel with its Device, locked
     (`enrollment_by_key(key, for_update=True)`), and the certificate it presents (`presented`),
-    with what the enrollment app reads of the certificate's session (`hooks.session_sql`).
+    with what the enrollment app reads of the certificate's session (`session_sql`).
 
     One statement on PostgreSQL when the channel does not exist yet (every enrollment's first
     Authenticate). When it does, the certificate is read again once the channel is locked, as
@@ -630,7 +645,6 @@ def channel_and_presented(*, key: str, fingerprint: str) -> tuple[Enrollment | N
         )
     columns, _query = _presented_query(alias)
     channel_columns, device_columns, _channel_sql = _channel_query(alias, "key", True)
-    session_sql = hooks.session_sql()
     session = _session_query(alias, session_sql) if session_sql is not None else None
     row = _fetch_one(
         alias,
@@ -642,7 +656,7 @@ def channel_and_presented(*, key: str, fingerprint: str) -> tuple[Enrollment | N
     read = None
     if session is not None:
         found, session_row = row[-session[1] - 1], tuple(row[-session[1] :])
-        read = hooks.SessionRead(session_row if found else None)
+        read = SessionRead(session_row if found else None)
         row = row[: -session[1] - 1]
     *row, was_there = row
     start = len(columns) + 1

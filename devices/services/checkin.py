@@ -270,7 +270,7 @@ def _authenticate(
     if ids.is_user_channel:
         raise CheckinRejected(400, "Authenticate is sent on the device channel only")
     enrollment, presented = hotpath.channel_and_presented(
-        key=ids.key, fingerprint=identity.fingerprint
+        key=ids.key, fingerprint=identity.fingerprint, session_sql=hooks.session_sql()
     )
     issued = presented.issued
     context = hooks.resolve_enrollment(

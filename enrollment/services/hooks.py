@@ -24,7 +24,8 @@ from enrollment.services.core import (
 from mdm_server.prepared import PreparedQuery, PreparedQuerySetUpdate
 
 if TYPE_CHECKING:
-    from devices.hooks import AuthChallenge, EnrollmentContext, SessionRead
+    from devices.hooks import AuthChallenge, EnrollmentContext
+    from devices.hotpath import SessionRead
     from devices.models import Enrollment
     from devices.protocol import EnrollmentIds
 

@@ -505,7 +505,9 @@ def test_an_authenticate_of_a_new_channel_reads_its_channel_and_certificate_in_o
     Enrollment.objects.filter(pk=holder.pk).update(cert_fingerprint="cd" * 32)
     _issued("cd" * 32)
     with transaction.atomic(), CaptureQueriesContext(connection) as queries:
-        enrollment, found = hotpath.channel_and_presented(key="udid:NEW", fingerprint="cd" * 32)
+        enrollment, found = hotpath.channel_and_presented(
+            key="udid:NEW", fingerprint="cd" * 32, session_sql=hooks.session_sql()
+        )
     with transaction.atomic():
         apart = hotpath.presented(fingerprint="cd" * 32, key="udid:NEW")
     assert enrollment is None
@@ -515,7 +517,7 @@ def test_an_authenticate_of_a_new_channel_reads_its_channel_and_certificate_in_o
         assert len(queries) == 1, queries
         assert "FOR UPDATE OF e" in queries[0]["sql"]
         # With the certificate's session as the enrollment app reads it (here none).
-        assert found.session == hooks.SessionRead(None)
+        assert found.session == hotpath.SessionRead(None)
 
 
 @pytest.mark.postgres  # the session is read by the statement on PostgreSQL only
@@ -528,7 +530,9 @@ def test_an_authenticate_of_a_new_channel_reads_its_certificates_session_with_it
     )  # fmt: skip
     _issued("ab" * 32, reference=session.public_id)
     with transaction.atomic(), CaptureQueriesContext(connection) as queries:
-        enrollment, found = hotpath.channel_and_presented(key="eid:NEW", fingerprint="ab" * 32)
+        enrollment, found = hotpath.channel_and_presented(
+            key="eid:NEW", fingerprint="ab" * 32, session_sql=hooks.session_sql()
+        )
     assert enrollment is None and len(queries) == 1
     assert found.session is not None and found.session.row is not None
     assert found.session.row[:3] == ("user", session.public_id, "jo@example.com")
@@ -536,7 +540,7 @@ def test_an_authenticate_of_a_new_channel_reads_its_certificates_session_with_it
     channel = _channel()
     with transaction.atomic():
         enrollment, found = hotpath.channel_and_presented(
-            key=channel.channel_key, fingerprint="ab" * 32
+            key=channel.channel_key, fingerprint="ab" * 32, session_sql=hooks.session_sql()
         )
     assert enrollment is not None and found.session is None
 

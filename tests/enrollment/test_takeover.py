@@ -639,7 +639,7 @@ def test_the_session_read_with_the_certificate_is_what_the_resolver_reads(
     from django.db import connection
     from django.utils import timezone
 
-    from devices import hooks, protocol
+    from devices import hotpath, protocol
     from tests.channels import create_channel
 
     now = timezone.now()
@@ -665,7 +665,7 @@ def test_the_session_read_with_the_certificate_is_what_the_resolver_reads(
             row = cursor.fetchone()
         assert row is None or len(row) == width
         ids = protocol.EnrollmentIds(udid=udid, enrollment_id=None if udid else "E-1")
-        read = hooks.SessionRead(None if row is None else tuple(row))
+        read = hotpath.SessionRead(None if row is None else tuple(row))
         assert services.resolve_enrollment(ids, reference, None, read) == (
             services.resolve_enrollment(ids, reference, None)
         )
