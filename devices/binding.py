@@ -22,6 +22,10 @@ from no session) authenticates that channel only: never a new channel nor a chec
 A certificate is never free when it is revoked, pinned to another channel (even a checked-out
 one), or issued for a session that is revoked or already bound to another channel.
 
+A certificate issued for a session enrolls the kind of enrollment the session was for
+(`kind_refusal`): a User Enrollment's identity never authenticates a UDID, nor another kind's an
+EnrollmentID.
+
 A renewal (`is_renewal`) moves the pin of a channel to the certificate issued to renew the one
 it is pinned to, under one of the channel's own references, on any request (Authenticate, other
 check-ins, the command channel). The old certificate keeps working until the new one is used.
@@ -30,6 +34,8 @@ check-ins, the command channel). The old certificate keeps working until the new
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from mdm_server.apple import EnrollmentType
 
 GRANT_PREFIX = "enrollment:"
 
@@ -97,6 +103,19 @@ def refusal(channel: Channel | None, certificate: Certificate) -> str | None:
     if certificate.session_person is not None and certificate.session_person == channel.person:
         return None
     return HELD
+
+
+def kind_refusal(session_type: str, *, sends_enrollment_id: bool) -> str | None:
+    """Why an Authenticate is refused whose identifiers are not those of the kind of enrollment
+    its certificate's session was for (None: they are, or the certificate came from no
+    session). A User Enrollment profile makes the device send EnrollmentID, any other kind the
+    UDID: the organisation chose the kind at sign-in, and a device that names itself otherwise
+    would be taken for another kind (a company device, with what only those get)."""
+    if not session_type or (session_type == EnrollmentType.USER) == sends_enrollment_id:
+        return None
+    if sends_enrollment_id:
+        return "this identity certificate was issued for a Device Enrollment: send the UDID"
+    return "this identity certificate was issued for a User Enrollment: send the EnrollmentID"
 
 
 def is_renewal(channel: Channel | None, certificate: Certificate) -> bool:

@@ -199,15 +199,25 @@ def _optional_bool(data: dict[str, Any], key: str) -> bool | None:
     return value
 
 
+def _identifier(data: dict[str, Any], key: str) -> str | None:
+    """A channel identifier: never with "/", which separates a user channel's part of a lookup
+    key from its device's (`EnrollmentIds.key`). Apple's are UUID-like (hex and dashes); one
+    with "/" would name another device's user channel ("udid:<UDID>/uid:<UserID>")."""
+    value = _str(data, key)
+    if value is not None and "/" in value:
+        raise ProtocolError(f"{key} must not contain '/'")
+    return value
+
+
 def parse_ids(data: dict[str, Any]) -> EnrollmentIds:
-    udid = _str(data, "UDID")
-    enrollment_id = _str(data, "EnrollmentID")
+    udid = _identifier(data, "UDID")
+    enrollment_id = _identifier(data, "EnrollmentID")
     if udid and enrollment_id:
         raise ProtocolError("both UDID and EnrollmentID given: a device sends exactly one")
     if not udid and not enrollment_id:
         raise ProtocolError("missing device identifier: UDID or EnrollmentID")
-    user_id = _str(data, "UserID")
-    enrollment_user_id = _str(data, "EnrollmentUserID")
+    user_id = _identifier(data, "UserID")
+    enrollment_user_id = _identifier(data, "EnrollmentUserID")
     if enrollment_id and user_id and not enrollment_user_id:
         raise ProtocolError("a User Enrollment user channel is identified by EnrollmentUserID")
     return EnrollmentIds(

@@ -105,16 +105,18 @@ def _handle_checkin(
 ) -> Reply:
     if isinstance(message, protocol.Authenticate):
         return _authenticate(identity, message, bearer)
-    enrollment = _find(message.ids, for_update=True)
+    enrollment, device = _locked_channels(message)
     if enrollment is None:
         if isinstance(message, protocol.TokenUpdate) and message.ids.is_user_channel:
-            return _token_update_new_user_channel(identity, message, bearer)
+            return _token_update_new_user_channel(identity, message, bearer, device)
         if isinstance(message, protocol.CheckOut):
             raise CheckinRejected(404, "unknown enrollment")
         raise CheckinRejected(404, "unknown enrollment: send Authenticate first")
     _check_pin(enrollment, identity)
     if not isinstance(message, protocol.CheckOut):
-        if enrollment.status == Enrollment.Status.UNENROLLED:
+        if enrollment.status == Enrollment.Status.UNENROLLED and not _user_channel_again(
+            enrollment, message
+        ):
             # A new enrollment starts with Authenticate; its certificate decides (binding).
             raise CheckinRejected(403, "this enrollment was checked out: enroll again")
         challenge = hooks.check_bearer(enrollment, bearer)
@@ -160,17 +162,38 @@ def _handle_checkin(
     raise CheckinRejected(400, f"unhandled MessageType {message.message_type}")  # pragma: no cover
 
 
+def _locked_channels(
+    message: protocol.CheckinMessage,
+) -> tuple[Enrollment | None, Enrollment | None]:
+    """The channel a check-in names, locked, and for a user channel's TokenUpdate its device
+    channel, locked first: that TokenUpdate may enroll the user channel (anew), and a CheckOut
+    of the device locks the device channel, then its user channels; in the same order, the two
+    wait for each other instead of deadlocking."""
+    device = None
+    if isinstance(message, protocol.TokenUpdate) and message.ids.is_user_channel:
+        device = _find(_device_ids(message.ids), for_update=True)
+    return _find(message.ids, for_update=True), device
+
+
 def _check_binding(
     identity: DeviceIdentity,
+    ids: protocol.EnrollmentIds,
     enrollment: Enrollment | None,
     presented: hotpath.Presented,
     context: hooks.EnrollmentContext | None,
 ) -> bool:
-    """Refuse an Authenticate that would take a channel with a certificate not bound to it;
-    True when the certificate renews the channel's own identity (devices.binding)."""
+    """Refuse an Authenticate that would take a channel with a certificate not bound to it,
+    or name itself as another kind of enrollment than its certificate's session; True when
+    the certificate renews the channel's own identity (devices.binding)."""
     issued = presented.issued
     reference = issued.reference if issued is not None else ""
     session = context if context is not None and context.reference else None
+    wrong_kind = binding.kind_refusal(
+        session.enrollment_type if session is not None else "",
+        sends_enrollment_id=ids.is_user_enrollment,
+    )
+    if wrong_kind is not None:
+        raise _TakeoverRefused(wrong_kind, enrollment.pk if enrollment is not None else None)
     bound_elsewhere = (
         session is not None
         and session.session_enrollment_id is not None
@@ -276,7 +299,7 @@ def _authenticate(
     context = hooks.resolve_enrollment(
         ids, issued.reference if issued else "", bearer, presented.session
     )
-    if _check_binding(identity, enrollment, presented, context):
+    if _check_binding(identity, ids, enrollment, presented, context):
         assert enrollment is not None and issued is not None  # noqa: S101 (is_renewal says so)
         # The device installed its renewed enrollment profile: the same enrollment, a new pin.
         adopt_identity(enrollment, identity, issued, via="Authenticate")
@@ -418,12 +441,20 @@ def _token_update(enrollment: Enrollment, message: protocol.TokenUpdate) -> Repl
     return EMPTY
 
 
+def _device_ids(ids: protocol.EnrollmentIds) -> protocol.EnrollmentIds:
+    """The identifiers of a user channel's device channel."""
+    return protocol.EnrollmentIds(udid=ids.udid, enrollment_id=ids.enrollment_id)
+
+
 def _token_update_new_user_channel(
-    identity: DeviceIdentity, message: protocol.TokenUpdate, bearer: str | None
+    identity: DeviceIdentity,
+    message: protocol.TokenUpdate,
+    bearer: str | None,
+    device: Enrollment | None,
 ) -> Reply:
+    """The first TokenUpdate of a user channel: its enrollment under `device`, its device
+    channel (locked by the caller; None when there is none)."""
     ids = message.ids
-    device_ids = protocol.EnrollmentIds(udid=ids.udid, enrollment_id=ids.enrollment_id)
-    device = _find(device_ids, for_update=True)
     if device is None or device.status == Enrollment.Status.UNENROLLED:
         raise CheckinRejected(404, "unknown device channel for this user channel")
     _check_pin(device, identity)
@@ -450,6 +481,23 @@ def _token_update_new_user_channel(
         lambda: signals.enrollment_completed.send(sender=Enrollment, enrollment=user)
     )
     return EMPTY
+
+
+def _user_channel_again(enrollment: Enrollment, message: protocol.CheckinMessage) -> bool:
+    """A TokenUpdate of a user channel that ended with its device channel, which has enrolled
+    again since (its pin, checked already, is the new identity's): the user channel's new
+    enrollment, under its device channel's enrollment now, as a first TokenUpdate makes one."""
+    device = enrollment.parent if enrollment.parent_id is not None else None
+    if (
+        not isinstance(message, protocol.TokenUpdate)
+        or device is None
+        or device.status == Enrollment.Status.UNENROLLED
+    ):
+        return False
+    enrollment.enrollment_type = device.enrollment_type
+    enrollment.enrollment_reference = device.enrollment_reference
+    hotpath.save_enrollment_fields(enrollment, ["enrollment_type", "enrollment_reference"])
+    return True
 
 
 def _end_enrollment(
@@ -606,4 +654,10 @@ def _status_report(data: bytes | None) -> dict[str, Any]:
         raise CheckinRejected(400, f"DeclarativeManagement status Data: {exc}") from None
     if not isinstance(report, dict):
         raise CheckinRejected(400, "DeclarativeManagement status must be a JSON object")
-    return report
+    # Apple's keys only: the report is merged into the channel's row, and keys a device makes
+    # up would pile up there with every report.
+    return {key: report[key] for key in _STATUS_REPORT_KEYS if key in report}
+
+
+# The top-level keys of a status report (Apple "StatusReport").
+_STATUS_REPORT_KEYS = ("StatusItems", "Errors", "FullReport")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from devices import binding, renewal
+from devices import binding, hooks, protocol, renewal
 from devices.exceptions import CheckinRejected
 from devices.identity import DeviceIdentity
 from devices.models import DeviceEvent, Enrollment, QueuedCommand
@@ -103,6 +103,19 @@ def adopt_identity(
     )
 
 
+def _session_revoked(device: Enrollment, reference: str) -> bool:
+    """Whether the enrollment session a certificate was issued under was revoked, as the
+    Authenticate of that certificate would read it (the enrollment app answers)."""
+    if not reference:
+        return False
+    ids = protocol.EnrollmentIds(
+        udid=None if device.enrollment_id else device.channel_key.removeprefix("udid:"),
+        enrollment_id=device.enrollment_id or None,
+    )
+    context = hooks.resolve_enrollment(ids, reference, None)
+    return context is not None and context.session_revoked
+
+
 def adopt_renewed_identity(device: Enrollment, identity: DeviceIdentity) -> bool:
     """A request signed by a certificate other than the pinned one: True when it is the renewal
     of the pinned identity (devices.binding.is_renewal), which then becomes the pin."""
@@ -125,6 +138,7 @@ def adopt_renewed_identity(device: Enrollment, identity: DeviceIdentity) -> bool
             fingerprint=identity.fingerprint,
             revoked=issued.revoked_at is not None,
             reference=issued.reference,
+            session_revoked=_session_revoked(row, issued.reference),
             held_elsewhere=held,
             renews=issued.renews,
         )

@@ -48,6 +48,9 @@ class _Variant:
     payload: dict[str, Any]
     summary: tuple[dict[str, Any], ...] = ()
     key_paths: tuple[str, ...] = ()
+    # The command's console copy (`Command.display`), made once per variant: a kept one serves
+    # every new enrollment, and its commands share it (nothing changes a stored command's).
+    display: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @functools.cached_property
     def _template(self) -> tuple[bytes, bytes] | None:
@@ -140,7 +143,13 @@ def _variant_for(
         return None, decision.reason, notes
     payload = decision.payload
     if profile is None:
-        return _Variant(spec.request_type, payload, key_paths=decision.key_paths), "", notes
+        variant = _Variant(
+            spec.request_type,
+            payload,
+            key_paths=decision.key_paths,
+            display=_display(spec, payload),
+        )
+        return variant, "", notes
     result, document = capabilities.check_profile_document(profile, target, strip=strip_forbidden)
     if not result.allowed or document is None:
         return None, result.reason, notes
@@ -154,11 +163,21 @@ def _variant_for(
         # server's signing identity, for the device to trust it.
         signed = signing.sign_profile(plistlib.dumps(document))
         payload = {**payload, spec.profile_key: signed}
+    summary = _payload_summary(document)
+    display = _display(spec, payload)
     return (
-        _Variant(spec.request_type, payload, _payload_summary(document), decision.key_paths),
+        _Variant(spec.request_type, payload, summary, decision.key_paths, display),
         "",
         notes,
     )
+
+
+def _display(spec: commands.CommandSpec, payload: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": spec.name,
+        "title": spec.title,
+        "params": commands.display_params(spec, payload),
+    }
 
 
 # What the capability filter judges an enrollment by: the filter decides once per distinct
@@ -295,10 +314,13 @@ class _Decisions:
     ) -> tuple[str, str, str, bool] | None:
         if spec.profile_key:
             return None  # signed again per device when trimmed: never kept
-        try:
-            params = json.dumps(payload or {}, sort_keys=True, allow_nan=False)
-        except (TypeError, ValueError):  # bytes, dates...: built and judged every time
-            return None
+        if not payload:
+            params = "{}"  # most requests (the inventory's): no encoding
+        else:
+            try:
+                params = json.dumps(payload, sort_keys=True, allow_nan=False)
+            except (TypeError, ValueError):  # bytes, dates...: built and judged every time
+                return None
         if len(params) > 4096:
             return None
         return (spec.name, params, settings.PUBLIC_URL, strip)
@@ -508,23 +530,29 @@ def _enqueue(
 def _new_command(one: _Prepared, variant: _Variant, origin: str, user: Any) -> Command:
     uuid = commands.new_uuid()
     spec = one.spec
-    return Command(
-        uuid=uuid,
-        request_type=spec.request_type,
-        spec=spec.name,
-        channel=spec.channel,
-        priority=one.priority,
-        body=variant.body(uuid),
-        command_keys=list(variant.key_paths),
-        payload_summary=list(variant.summary),
-        display={
-            "name": spec.name,
-            "title": spec.title,
-            "params": commands.display_params(spec, variant.payload),
+    # Every column given (`hotpath.new_instance`); `created_at` is set when it is written.
+    command = hotpath.new_instance(
+        Command,
+        {
+            "id": None,
+            "uuid": uuid,
+            "request_type": spec.request_type,
+            "spec": spec.name,
+            "channel": spec.channel,
+            "priority": one.priority,
+            "body": variant.body(uuid),
+            "command_keys": list(variant.key_paths),
+            "payload_summary": list(variant.summary),
+            "display": variant.display,
+            "origin": (origin if one.origin is None else one.origin)[:120],
+            "created_by_id": None,
+            "created_at": None,
+            "target_count": 0,
         },
-        origin=(origin if one.origin is None else one.origin)[:120],
-        created_by=user,
     )
+    if user is not None:
+        command.created_by = user
+    return command
 
 
 def _write_queue(

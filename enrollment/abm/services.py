@@ -779,11 +779,13 @@ def start_device_configuration(enrollment: Any) -> None:
         return
     if not reference.startswith(ADE_REFERENCE_PREFIX):
         # A company device enrolled another way (profile-based Device Enrollment): linked by
-        # its serial number. A User Enrollment never reports one.
+        # its serial number. A User Enrollment never reports one. Nobody vouches for that
+        # serial, so the ABM record keeps the Device the sync made known for it (what was
+        # prepared for the company device): the device Setup Assistant enrolls takes it.
         serial = (enrollment.device.serial_number or "").strip().upper()
         if serial and not enrollment.is_user_enrollment:
             AbmDevice.objects.filter(serial_number=serial, enrollment__isnull=True).update(
-                enrollment=enrollment, device=enrollment.device_id, enrolled_at=timezone.now()
+                enrollment=enrollment, enrolled_at=timezone.now()
             )
         return
     device = (

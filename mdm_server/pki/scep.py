@@ -369,9 +369,7 @@ def parse_csr(der: bytes) -> CsrInfo:
         raise ScepFailure(FailInfo.BAD_REQUEST, "the CSR cannot be parsed") from None
     if not csr.is_signature_valid:
         raise ScepFailure(FailInfo.BAD_MESSAGE_CHECK, "the CSR signature does not verify")
-    public_key = csr.public_key()
-    if not isinstance(public_key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey):
-        raise ScepFailure(FailInfo.BAD_ALG, "the CSR key must be RSA or EC")
+    public_key = _identity_key(csr.public_key())
     try:
         raw = csr.attributes.get_attribute_for_oid(AttributeOID.CHALLENGE_PASSWORD).value
         challenge: str | None = raw.decode() if isinstance(raw, bytes) else str(raw)
@@ -380,6 +378,31 @@ def parse_csr(der: bytes) -> CsrInfo:
     except UnicodeDecodeError:
         raise ScepFailure(FailInfo.BAD_REQUEST, "the challengePassword is not text") from None
     return CsrInfo(public_key=public_key, subject=csr.subject, challenge_password=challenge)
+
+
+# What an identity's key may be: what our enrollment profiles ask (RSA 2048) or stronger. The
+# CA signs no certificate for a key anyone could factor or a curve nobody uses on Apple devices.
+MIN_RSA_BITS = 2048
+_CURVES = (ec.SECP256R1, ec.SECP384R1, ec.SECP521R1)
+
+
+def _identity_key(key: object) -> rsa.RSAPublicKey | ec.EllipticCurvePublicKey:
+    """The CSR's public key if the CA may certify it; ScepFailure (badAlg) otherwise."""
+    if isinstance(key, rsa.RSAPublicKey):
+        if key.key_size < MIN_RSA_BITS:
+            raise ScepFailure(
+                FailInfo.BAD_ALG,
+                f"the CSR's RSA key has {key.key_size} bits: at least {MIN_RSA_BITS} are needed",
+            )
+        return key
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        if not isinstance(key.curve, _CURVES):
+            raise ScepFailure(
+                FailInfo.BAD_ALG,
+                f"the CSR's EC key is on {key.curve.name}: P-256, P-384 or P-521 are accepted",
+            )
+        return key
+    raise ScepFailure(FailInfo.BAD_ALG, "the CSR key must be RSA or EC")
 
 
 def _parse_csr_fallback(der: bytes) -> CsrInfo:
@@ -397,8 +420,7 @@ def _parse_csr_fallback(der: bytes) -> CsrInfo:
                 challenge = str(attr["values"][0].native)
     except (ValueError, TypeError, KeyError, IndexError):
         raise ScepFailure(FailInfo.BAD_REQUEST, "the CSR cannot be parsed") from None
-    if not isinstance(public_key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey):
-        raise ScepFailure(FailInfo.BAD_ALG, "the CSR key must be RSA or EC")
+    public_key = _identity_key(public_key)
     try:
         cms.verify_signature(public_key, signature, info.dump(), digest=hash_name, sig_alg=sig_alg)
     except cms.CMSError:

@@ -94,3 +94,24 @@ def test_a_grant_certificate_is_for_its_own_channel_only() -> None:
     assert binding.refusal(None, granted) == binding.TAKEN
     released = replace(CHANNEL, checked_out=True, references=frozenset({"s9"}))
     assert binding.refusal(released, granted) == binding.TAKEN
+
+
+@pytest.mark.parametrize(
+    ("session_type", "sends_enrollment_id", "refused"),
+    [
+        ("user", True, False),
+        ("user", False, True),  # a User Enrollment's identity naming itself by UDID
+        ("device", False, False),
+        ("device", True, True),
+        ("adde", False, False),
+        ("adde", True, True),
+        ("ade", False, False),
+        ("", False, False),  # no session: the identifiers decide
+        ("", True, False),
+    ],
+)
+def test_a_sessions_certificate_enrolls_the_sessions_kind_only(
+    session_type: str, sends_enrollment_id: bool, refused: bool
+) -> None:
+    reason = binding.kind_refusal(session_type, sends_enrollment_id=sends_enrollment_id)
+    assert (reason is not None) == refused

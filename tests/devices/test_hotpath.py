@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 from typing import Any
@@ -661,3 +662,118 @@ def test_a_token_update_whose_channel_is_gone_writes_nothing() -> None:
     with pytest.raises(DatabaseError), transaction.atomic():
         hotpath.insert_commands_and_queue(commands, [channel.pk - 1000], timezone.now(), written)
     assert not Command.objects.filter(uuid="HOTPATH-G0").exists()
+
+
+def _command_values(uuid: str) -> dict[str, Any]:
+    return {
+        "id": None,
+        "uuid": uuid,
+        "request_type": "InstallProfile",
+        "spec": "InstallProfile",
+        "channel": "device",
+        "priority": 7,
+        "body": EVERY_BYTE,
+        "command_keys": [AWKWARD],
+        "payload_summary": [AWKWARD_JSON],
+        "display": {"name": AWKWARD},
+        "origin": AWKWARD,
+        "created_by_id": None,
+        "created_at": None,
+        "target_count": 3,
+    }
+
+
+def test_a_new_instance_is_what_init_makes_and_is_stored_the_same() -> None:
+    made = hotpath.new_instance(Command, _command_values("NEW-1"))
+    orm = Command(**_command_values("NEW-2"))
+    state = (made._state.adding, made._state.db, orm._state.adding, orm._state.db)
+    contents = {k: v for k, v in made.__dict__.items() if k not in ("_state", "uuid")}
+    expected = {k: v for k, v in orm.__dict__.items() if k not in ("_state", "uuid")}
+    made.save()
+    orm.save()
+    leave_out = {"id", "uuid", "created_at"}
+    assert state == (True, None, True, None)
+    assert contents == expected
+    assert _stored(Command, made.pk, leave_out) == _stored(Command, orm.pk, leave_out)
+
+
+def test_a_new_instance_goes_through_init_when_anything_listens_or_a_field_is_missing() -> None:
+    heard: list[object] = []
+
+    def listener(sender: type, instance: object, **kwargs: object) -> None:
+        heard.append(instance)
+
+    post_init.connect(listener, sender=Command)
+    try:
+        listened = hotpath.new_instance(Command, _command_values("NEW-3"))
+    finally:
+        post_init.disconnect(listener, sender=Command)
+    values = _command_values("NEW-4")
+    del values["target_count"]
+    partial = hotpath.new_instance(Command, values)
+    assert heard == [listened]
+    assert partial.target_count == 0  # the field's default, as `Command(**values)` gives it
+
+
+def _savepoint_statements(block: Any) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        try:
+            with transaction.atomic(), hotpath.savepoint_kept_until_commit():
+                block()
+        except RuntimeError:
+            pass
+    return [q["sql"] for q in queries]
+
+
+@pytest.mark.postgres
+def test_a_savepoint_kept_until_commit_is_not_released_when_its_block_succeeds(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    def block() -> None:
+        Command.objects.create(uuid="KEPT-1", request_type="SecurityInfo", body=b"x")
+        transaction.on_commit(lambda: None)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        statements = _savepoint_statements(block)
+    # The outer block's savepoint and its release (inside the test's transaction), and this
+    # block's savepoint, left for the end of the transaction.
+    assert sum(s.startswith("SAVEPOINT") for s in statements) == 2, statements
+    assert sum(s.startswith("RELEASE") for s in statements) == 1, statements
+    assert Command.objects.filter(uuid="KEPT-1").exists()
+    assert len(callbacks) == 1
+
+
+@pytest.mark.postgres
+def test_a_savepoint_kept_until_commit_undoes_its_block_on_failure(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from django.db import IntegrityError
+
+    def raises() -> None:
+        Command.objects.create(uuid="KEPT-2", request_type="SecurityInfo", body=b"x")
+        transaction.on_commit(lambda: None)
+        raise RuntimeError("the block failed")
+
+    def fails_in_sql() -> None:
+        Command.objects.create(uuid="KEPT-3", request_type="SecurityInfo", body=b"x")
+        transaction.on_commit(lambda: None)
+        with transaction.atomic(savepoint=False):  # marks the transaction for rollback
+            Command.objects.create(uuid="KEPT-3", request_type="SecurityInfo", body=b"x")
+
+    def swallows() -> None:
+        with contextlib.suppress(IntegrityError):
+            fails_in_sql()
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        _savepoint_statements(raises)
+        with (
+            pytest.raises(IntegrityError),
+            transaction.atomic(),
+            hotpath.savepoint_kept_until_commit(),
+        ):
+            fails_in_sql()
+        _savepoint_statements(swallows)
+        usable = Command.objects.count() >= 0  # the test's transaction goes on
+    assert usable
+    assert not Command.objects.filter(uuid__in=["KEPT-2", "KEPT-3"]).exists()
+    assert callbacks == []

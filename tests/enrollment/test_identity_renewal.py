@@ -578,3 +578,51 @@ def test_a_renewal_asked_again_is_replaced_and_the_device_installs_the_one_it_ha
     assert device.connect("Acknowledged", command_uuid=first["CommandUUID"])[0] == 200
     moving_clock.advance(40 * DAY)
     assert device.run() == []
+
+
+def test_a_renewal_under_a_revoked_session_is_adopted_by_no_request(
+    org: dict[str, Any], transport: Any, moving_clock: clock.ManualClock
+) -> None:
+    """The enrollment session was revoked without ending the enrollment (an authorization code
+    replayed): the server makes no renewal profile for it, and a renewal the device asks
+    itself (a SCEP RenewalReq signed with its identity) is not adopted either, on Authenticate
+    nor on any other request: the device must sign in and enroll again."""
+    from cryptography import x509
+
+    from enrollment.models import EnrollmentSession
+
+    mac = _account_device(transport, "alice", mac=True, now=moving_clock)
+    pinned = _channel(mac).cert_fingerprint
+    session = EnrollmentSession.objects.get(public_id=_channel(mac).enrollment_reference)
+    assert services.revoke_session(session=session, end_enrollment=False)
+    ca_der = transport.request("GET", f"{SERVER}/scep?operation=GetCACert", headers={})[2]
+    ca_cert = x509.load_der_x509_certificate(ca_der)
+    new_key = certificates.new_rsa_key()
+    message, _tid = scep_client.build_renewal_req(
+        key=new_key,
+        subject_cn="renewed",
+        current_cert=mac.certificate,
+        current_key=mac.key,  # type: ignore[arg-type]
+        ca_cert=ca_cert,
+    )
+    _status, _h, reply = transport.request(
+        "POST",
+        f"{SERVER}/scep?operation=PKIOperation",
+        headers={"Content-Type": "application/x-pki-message"},
+        body=message,
+    )
+    result = scep_client.parse_cert_rep(
+        reply,
+        key=mac.key,  # type: ignore[arg-type]
+        self_signed_cert=mac.certificate,
+        ca_cert=ca_cert,
+        new_key=new_key,
+    )
+    if result.ok:  # issued: no request of the device adopts it
+        assert result.certificate is not None
+        renewed = SimulatedDevice(**{**mac.__dict__, "certificate": result.certificate})
+        renewed.key = new_key
+        assert renewed.connect()[0] == 403
+        assert renewed.token_update() == 403
+        assert renewed.authenticate() == 403
+    assert _channel(mac).cert_fingerprint == pinned

@@ -627,6 +627,27 @@ def test_two_first_authenticates_claiming_one_known_device_at_once_are_not_a_500
     assert [e.channel_key for e in holders] == ["udid:U-ONE"]
 
 
+@pytest.mark.parametrize("channel", list(CHANNELS))
+def test_a_user_enrollment_identity_cannot_enroll_a_device_enrollment(
+    org: dict[str, Any], transport: Any, channel: str
+) -> None:
+    # The organisation offers User Enrollment only (the default configuration): alice's
+    # profile and identity are for one. Her device sends a UDID instead of the EnrollmentID,
+    # as a Device Enrollment would, to be taken for a company device.
+    device = _sign_in(transport, "alice", channel).device
+    assert device.user_enrollment
+    device.user_enrollment = False
+    assert device.authenticate() == 403
+    assert device.token_update() == 404  # no channel was made
+    assert not Enrollment.objects.filter(enrollment_type=Enrollment.Type.DEVICE).exists()
+    # The enrollment she was given still works.
+    device.user_enrollment = True
+    device.enroll()
+    enrolled = _channel_of(device)
+    assert enrolled.enrollment_type == Enrollment.Type.USER
+    assert enrolled.device.ownership == "personal"
+
+
 @pytest.mark.postgres  # the statement's read needs PostgreSQL's LATERAL; elsewhere not made
 def test_the_session_read_with_the_certificate_is_what_the_resolver_reads(
     server_pki: Any,

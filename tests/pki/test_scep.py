@@ -15,7 +15,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs7
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import AttributeOID, NameOID
 
 from mdm_server.pki import certificates, cms, scep
 from tests.simulator import scep_client
@@ -137,6 +137,54 @@ def test_csr_garbage_and_missing_challenge(rsa_key: rsa.RSAPrivateKey) -> None:
         ).challenge_password
         is None
     )
+
+
+@pytest.mark.parametrize(
+    "make_key",
+    [
+        lambda: rsa.generate_private_key(public_exponent=65537, key_size=1024),  # noqa: S505
+        lambda: ec.generate_private_key(ec.SECP192R1()),
+        lambda: ec.generate_private_key(ec.SECP256K1()),
+    ],
+    ids=["rsa-1024", "ec-p192", "ec-secp256k1"],
+)
+def test_a_csr_key_weaker_than_the_profiles_ask_is_bad_alg(make_key: Any) -> None:
+    """The CA signs no identity for a key its enrollment profiles never ask for (RSA 2048):
+    RSA under 2048 bits, or an EC curve other than P-256, P-384 and P-521."""
+    key = make_key()
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "x")])
+    csr_der = (
+        x509.CertificateSigningRequestBuilder()
+        .subject_name(name)
+        .add_attribute(AttributeOID.CHALLENGE_PASSWORD, b"pw")
+        .sign(key, hashes.SHA256())
+        .public_bytes(serialization.Encoding.DER)
+    )
+    with pytest.raises(scep.ScepFailure) as failure:
+        scep.parse_csr(csr_der)
+    assert failure.value.fail_info == scep.FailInfo.BAD_ALG
+
+
+@pytest.mark.parametrize(
+    "make_key",
+    [
+        lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048),
+        lambda: ec.generate_private_key(ec.SECP256R1()),
+        lambda: ec.generate_private_key(ec.SECP384R1()),
+    ],
+    ids=["rsa-2048", "ec-p256", "ec-p384"],
+)
+def test_a_csr_key_the_profiles_ask_for_is_read(make_key: Any) -> None:
+    key = make_key()
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "x")])
+    csr_der = (
+        x509.CertificateSigningRequestBuilder()
+        .subject_name(name)
+        .add_attribute(AttributeOID.CHALLENGE_PASSWORD, b"pw")
+        .sign(key, hashes.SHA256())
+        .public_bytes(serialization.Encoding.DER)
+    )
+    assert scep.parse_csr(csr_der).challenge_password == "pw"
 
 
 def test_failure_reply(test_ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey) -> None:

@@ -251,3 +251,90 @@ def test_a_device_claiming_a_company_serial_cannot_keep_the_company_device_out(
     real = Enrollment.objects.get(device__udid=genuine.udid)
     assert real.enrollment_type == "ade"
     assert AbmDevice.objects.get(serial_number="F2LXK1AAAAAA").enrollment == real
+
+
+def test_a_device_claiming_a_company_serial_leaves_the_company_device_its_known_device(
+    link: AbmLink,
+    stocked: FakeAbm,
+    admin_user: Any,
+    settings: Any,
+    server_pki: Any,
+    push_topic: str,
+    apple_device: Any,
+    transport: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The Device the sync made known for a company serial number (what an administrator
+    prepares before it enrolls) stays the real device's: a profile-based Device Enrollment
+    reporting that serial does not move the ABM record onto its own Device."""
+    from devices.models import Enrollment
+    from tests.apns.conftest import make_enrollment
+    from tests.enrollment.abm.test_ade_flow import _device
+    from tests.simulator import enrollment_flow as flow
+
+    monkeypatch.setattr("apns.services.request_drain", lambda **_: None)
+    profile = _defined(link, admin_user, settings)
+    known = AbmDevice.objects.get(serial_number="F2LXK1AAAAAA").device
+    assert known is not None
+    spoof = make_enrollment(
+        channel_key="udid:SPOOFED",
+        enrollment_type=Enrollment.Type.DEVICE,
+        enrollment_id=None,
+        udid="SPOOFED",
+        serial_number="F2LXK1AAAAAA",
+    )
+    services.start_device_configuration(spoof)  # what its enrollment completing does
+    assert AbmDevice.objects.get(serial_number="F2LXK1AAAAAA").device_id == known.pk
+    cloud = {"url": services.enrollment_url(profile), "is_supervised": True}
+    genuine = flow.enroll_automated(
+        transport, cloud, apple_identity=apple_device(), serial_number="F2LXK1AAAAAA"
+    )
+    assert _device(transport, genuine, "iOS").authenticate() == 200
+    real = Enrollment.objects.get(device__udid=genuine.udid)
+    assert real.device_id == known.pk
+    assert spoof.device_id != known.pk
+    assert AbmDevice.objects.get(serial_number="F2LXK1AAAAAA").device_id == known.pk
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "open: a channel's UDID is the device's word until Authenticate; an ADE identity, "
+        "whose MachineInfo (UDID and serial number) Apple signed, does not yet take a channel "
+        "that a profile-based enrollment opened first under the same UDID"
+    ),
+)
+def test_a_device_squatting_a_company_udid_cannot_keep_the_company_device_out(
+    link: AbmLink,
+    stocked: FakeAbm,
+    admin_user: Any,
+    settings: Any,
+    server_pki: Any,
+    push_topic: str,
+    apple_device: Any,
+    transport: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An enrolled device that learnt a company device's UDID opens a profile-based Device
+    Enrollment under it first; the company device, enrolling through Setup Assistant, must
+    still get its channel."""
+    from devices.models import Enrollment
+    from mdm_server.pki import services as pki
+    from tests.enrollment.abm.test_ade_flow import _device
+    from tests.simulated import client_device
+    from tests.simulator import enrollment_flow as flow
+
+    monkeypatch.setattr("apns.services.request_drain", lambda **_: None)
+    profile = _defined(link, admin_user, settings)
+    udid = "00008030-0011223344556677"
+    squatter = client_device(
+        pki.active_identity("ca"), user_enrollment=False, udid=udid, serial_number="SQUATTER01"
+    )
+    squatter.enroll()
+    cloud = {"url": services.enrollment_url(profile), "is_supervised": True}
+    genuine = flow.enroll_automated(
+        transport, cloud, apple_identity=apple_device(), serial_number="F2LXK1AAAAAA", udid=udid
+    )
+    assert _device(transport, genuine, "iOS").authenticate() == 200
+    channel = Enrollment.objects.get(channel_key=f"udid:{udid}")
+    assert channel.enrollment_type == "ade"
