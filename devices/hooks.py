@@ -24,6 +24,7 @@ from devices.exceptions import CheckinRejected
 
 if TYPE_CHECKING:
     from devices.capabilities import Target
+    from devices.hotpath import SessionRead, SessionSql
     from devices.models import Enrollment
     from devices.protocol import EnrollmentIds
     from devices.services.queue import CommandRequest
@@ -51,12 +52,19 @@ class AuthChallenge:
     www_authenticate: str
 
 
-# (channel ids, issuance reference of the identity certificate, bearer token)
-EnrollmentResolver = Callable[["EnrollmentIds", str, str | None], EnrollmentContext | None]
+# (channel ids, issuance reference of the identity certificate, bearer token, the session's row
+# when the certificate's statement read it: `hotpath.SessionRead`)
+EnrollmentResolver = Callable[
+    ["EnrollmentIds", str, str | None, "SessionRead | None"], EnrollmentContext | None
+]
 BearerChecker = Callable[["Enrollment", str | None], AuthChallenge | None]
 # (device channel, whether it replaced another certificate's enrollment of the same channel)
 # -> False when the session was bound to another channel meanwhile (a concurrent Authenticate)
 SessionBinder = Callable[["Enrollment", bool], bool]
+# (a new device channel, the SQL of its key in the statement that inserts it) -> the UPDATE that
+# binds its session, without RETURNING, and its parameters, for that statement to run; None
+# when the binder must be asked instead (after the channel is written)
+SessionBindStatement = Callable[["Enrollment", str], tuple[str, list[Any]] | None]
 SessionEnder = Callable[["Enrollment"], None]
 
 
@@ -68,14 +76,23 @@ class HookMissing(CheckinRejected):
 
 
 _resolver: EnrollmentResolver | None = None
+_session_sql: SessionSql | None = None
 _bearer_checker: BearerChecker | None = None
 _session_binder: SessionBinder | None = None
+_session_bind_statement: SessionBindStatement | None = None
 _session_ender: SessionEnder | None = None
 
 
-def set_enrollment_resolver(fn: EnrollmentResolver | None) -> None:
-    global _resolver  # one process-wide registration from AppConfig.ready()
-    _resolver = fn
+def set_enrollment_resolver(
+    fn: EnrollmentResolver | None, *, session_sql: SessionSql | None = None
+) -> None:
+    global _resolver, _session_sql  # one process-wide registration from AppConfig.ready()
+    _resolver, _session_sql = fn, session_sql
+
+
+def session_sql() -> SessionSql | None:
+    """How the resolver's read of a session is run by another statement (None: not at all)."""
+    return _session_sql if _resolver is not None else None
 
 
 def set_bearer_checker(fn: BearerChecker | None) -> None:
@@ -83,17 +100,25 @@ def set_bearer_checker(fn: BearerChecker | None) -> None:
     _bearer_checker = fn
 
 
-def set_session_hooks(*, binder: SessionBinder | None, ender: SessionEnder | None) -> None:
-    global _session_binder, _session_ender
+def set_session_hooks(
+    *,
+    binder: SessionBinder | None,
+    ender: SessionEnder | None,
+    bind_statement: SessionBindStatement | None = None,
+) -> None:
+    global _session_binder, _session_ender, _session_bind_statement
     _session_binder, _session_ender = binder, ender
+    _session_bind_statement = bind_statement
 
 
 def resolve_enrollment(
-    ids: EnrollmentIds, reference: str, bearer: str | None
+    ids: EnrollmentIds, reference: str, bearer: str | None, read: SessionRead | None = None
 ) -> EnrollmentContext | None:
+    """`read`: the session's row, when the statement that read the certificate read it too
+    (`session_sql`); else the resolver reads it."""
     if _resolver is None:
         raise HookMissing("enrollment sessions")
-    return _resolver(ids, reference, bearer)
+    return _resolver(ids, reference, bearer, read)
 
 
 def bind_session(enrollment: Enrollment, *, replaced: bool) -> bool:
@@ -102,6 +127,19 @@ def bind_session(enrollment: Enrollment, *, replaced: bool) -> bool:
     if _session_binder is None:
         raise HookMissing("enrollment sessions")
     return _session_binder(enrollment, replaced)
+
+
+def session_bind_statement(
+    enrollment: Enrollment, channel_key: str
+) -> tuple[str, list[Any]] | None:
+    """What `bind_session(enrollment, replaced=False)` of a new channel writes, as an UPDATE (and
+    its parameters) whose channel key is the SQL `channel_key`, for the statement that inserts
+    the channel to run: bound when it updates a row, taken by another channel when it updates
+    none. None when there is no such UPDATE (no session, or none registered):
+    `bind_session` then, once the channel is written."""
+    if _session_bind_statement is None or _session_binder is None:
+        return None
+    return _session_bind_statement(enrollment, channel_key)
 
 
 def end_sessions(enrollment: Enrollment) -> None:

@@ -18,6 +18,7 @@ one-table lookups, inserts and updates (compiled once from an ORM QuerySet).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import functools
 import json
@@ -481,6 +482,20 @@ def enrollment_for_update(pk: int) -> Enrollment | None:
 
 
 @dataclass(frozen=True, slots=True)
+class SessionRead:
+    """The row of the enrollment app's session read (`SessionSql`), run by the statement
+    that read the identity certificate; None: no session has the certificate's reference."""
+
+    row: tuple[Any, ...] | None
+
+
+# (issuance reference as SQL) -> a SELECT of at most one row: what the enrollment resolver reads
+# of the session of that reference, for the statement that reads the certificate to run; and
+# its number of columns (`hooks.session_sql`).
+SessionSql = Callable[[str], tuple[str, int]]
+
+
+@dataclass(frozen=True, slots=True)
 class Presented:
     """What every Authenticate reads of the identity certificate it presents, in one statement:
     the certificate as this server's SCEP issued it (`pki.find_issued_certificate`; None: not
@@ -490,6 +505,9 @@ class Presented:
 
     issued: IssuedCertificate | None
     other_holder: int | None
+    # The certificate's session as the enrollment app reads it (`SessionSql`), when read
+    # by the same statement; None: not read.
+    session: SessionRead | None = None
 
 
 @functools.cache
@@ -541,11 +559,19 @@ def _presented_query(alias: str) -> tuple[tuple[tuple[Any, Any], ...], str]:
 
 
 @functools.cache
-def _channel_and_presented_query(alias: str) -> str:
+def _session_query(alias: str, session_sql: SessionSql) -> tuple[str, int]:
+    """The session read of `session_sql` for the certificate of `_presented_query` (`ic`)."""
+    reference = IssuedCertificate._meta.get_field("reference").column
+    return session_sql(f"ic.{connections[alias].ops.quote_name(str(reference))}")
+
+
+@functools.cache
+def _channel_and_presented_query(alias: str, session: tuple[str, int] | None = None) -> str:
     """`_presented_query` with the channel row of `_channel_query(alias, "key", True)` joined
     (its lock inside its own subquery: the channel may not exist), and whether a channel of
-    that key was there when the statement started. Its parameters: the presented query's,
-    then the channel key twice."""
+    that key was there when the statement started; with `session` (a `SessionSql`'s
+    SELECT of the certificate's reference, and its width), whether it found a row, and that
+    row. Its parameters: the presented query's, then the channel key twice."""
     _columns, presented_query = _presented_query(alias)
     channel_columns, device_columns, _query = _channel_query(alias, "key", True)
     expressions = _select_list("e", channel_columns, alias) + _select_list(
@@ -554,14 +580,22 @@ def _channel_and_presented_query(alias: str) -> str:
     inner = ", ".join(f"{expression} AS ch_{n}" for n, expression in enumerate(expressions))
     outer = ", ".join(f"ch.ch_{n}" for n in range(len(expressions)))
     select, from_ = presented_query.split(" FROM (SELECT 1) one ", 1)
+    session_columns, session_join = "", ""
+    if session is not None:
+        sql, width = session
+        names = ", ".join(f"s_{n}" for n in range(width))
+        session_columns = ", s.found, " + ", ".join(f"s.s_{n}" for n in range(width))
+        session_join = (
+            f" LEFT JOIN LATERAL (SELECT true, q.* FROM ({sql}) q) s(found, {names}) ON true"  # noqa: S608 - the hook's SQL, names
+        )
     return (
-        f"{select}, {outer}, was.seen FROM (SELECT 1) one {from_} "  # noqa: S608 - model names
+        f"{select}, {outer}, was.seen{session_columns} FROM (SELECT 1) one {from_} "  # noqa: S608 - model names
         f"LEFT JOIN LATERAL (SELECT {inner} FROM {Enrollment._meta.db_table} e "
         f"{_device_join()} WHERE e.channel_key = %s LIMIT 1 FOR UPDATE OF e) ch ON true "
         # Whether the channel was there when the statement started: its lock returns no row
         # for a channel deleted while it waited, as for one never seen.
         f"LEFT JOIN LATERAL (SELECT true AS seen FROM {Enrollment._meta.db_table} "
-        f"WHERE channel_key = %s LIMIT 1) was ON true"
+        f"WHERE channel_key = %s LIMIT 1) was ON true{session_join}"
     )
 
 
@@ -620,15 +654,19 @@ def presented(*, fingerprint: str, key: str) -> Presented:
     return _presented_from(row, columns, alias)
 
 
-def channel_and_presented(*, key: str, fingerprint: str) -> tuple[Enrollment | None, Presented]:
+def channel_and_presented(
+    *, key: str, fingerprint: str, session_sql: SessionSql | None = None
+) -> tuple[Enrollment | None, Presented]:
     """What an Authenticate reads first: its channel with its Device, locked
-    (`enrollment_by_key(key, for_update=True)`), and the certificate it presents (`presented`).
+    (`enrollment_by_key(key, for_update=True)`), and the certificate it presents (`presented`),
+    with what the enrollment app reads of the certificate's session (`session_sql`).
 
     One statement on PostgreSQL when the channel does not exist yet (every enrollment's first
     Authenticate). When it does, the certificate is read again once the channel is locked, as
-    when the two were read apart: a statement reads the rows as they were when it started,
-    before it waited for the lock, and what the lock's holder committed meanwhile (a
-    certificate revoked as replaced, another channel pinned to it) must be seen."""
+    when the two were read apart, and its session is not taken from this statement: a
+    statement reads the rows as they were when it started, before it waited for the lock, and
+    what the lock's holder committed meanwhile (a certificate revoked as replaced, another
+    channel pinned to it, its session bound) must be seen."""
     alias = router.db_for_write(Enrollment)
     connection = connections[alias]
     if connection.vendor != "postgresql" or router.db_for_read(Enrollment) != alias:
@@ -640,19 +678,25 @@ def channel_and_presented(*, key: str, fingerprint: str) -> tuple[Enrollment | N
         )
     columns, _query = _presented_query(alias)
     channel_columns, device_columns, _channel_sql = _channel_query(alias, "key", True)
+    session = _session_query(alias, session_sql) if session_sql is not None else None
     row = _fetch_one(
         alias,
-        _channel_and_presented_query(alias),
+        _channel_and_presented_query(alias, session),
         [*_presented_params(fingerprint, key), key, key],
     )
     if row is None:  # pragma: no cover - the statement always returns its one row
         raise DatabaseError("the Authenticate's first statement returned no row")
+    read = None
+    if session is not None:
+        found, session_row = row[-session[1] - 1], tuple(row[-session[1] :])
+        read = SessionRead(session_row if found else None)
+        row = row[: -session[1] - 1]
     *row, was_there = row
     start = len(columns) + 1
     if row[start] is None:  # no channel: nothing was locked
         if was_there:  # deleted while this statement waited for its lock: read again
             return None, presented(fingerprint=fingerprint, key=key)
-        return None, _presented_from(row, columns, alias)
+        return None, dataclasses.replace(_presented_from(row, columns, alias), session=read)
     split = start + len(channel_columns)
     enrollment: Enrollment = _from_row(Enrollment, channel_columns, row[start:split], alias)
     enrollment.device = _from_row(Device, device_columns, row[split:], alias)
@@ -820,11 +864,16 @@ def _json_insert(
     )
 
 
+# The new channel's key in `_new_channel_query`, for an UPDATE that runs in it (`bind`).
+NEW_CHANNEL_KEY = "(SELECT id FROM e)"
+
+
 @functools.cache
-def _new_channel_query(alias: str) -> str:
+def _new_channel_query(alias: str, bind: str = "") -> str:
     """A new Device, its device channel and the channel's first log row: one statement, each
     row taking the key of the one before (each row's other columns are a parameter: one JSON
-    document, `_json_insert`)."""
+    document, `_json_insert`). With `bind`, an UPDATE reading the channel's key as
+    `NEW_CHANNEL_KEY`, and how many rows it updated."""
     qn = connections[alias].ops.quote_name
     parts = (
         (Device, "d", "", ""),
@@ -836,20 +885,33 @@ def _new_channel_query(alias: str) -> str:
         f"RETURNING {qn(str(model._meta.pk.column))} AS id)"
         for model, name, source, link in parts
     )
+    if bind:
+        return (
+            f"WITH {inserts}, b AS ({bind} RETURNING 1) "  # noqa: S608 - names, the caller's SQL
+            "SELECT d.id, e.id, ev.id, (SELECT count(*) FROM b) FROM d, e, ev"
+        )
     return f"WITH {inserts} SELECT d.id, e.id, ev.id FROM d, e, ev"  # noqa: S608 - names
 
 
-def insert_new_channel(device: Device, enrollment: Enrollment, event: DeviceEvent) -> None:
+def insert_new_channel(
+    device: Device,
+    enrollment: Enrollment,
+    event: DeviceEvent,
+    bind: tuple[str, list[Any]] | None = None,
+) -> bool | None:
     """`insert_device(device)`, `insert_enrollment(enrollment)` of its device channel and
     `insert_event(event)` of that channel's log: one statement on PostgreSQL (a first
-    Authenticate), else the three."""
+    Authenticate), else the three. `bind`: an UPDATE (SQL reading the new channel's key as
+    `NEW_CHANNEL_KEY`, and its parameters) that the statement runs too (binding the channel's
+    enrollment session); whether it updated a row, or None when it was not run (the caller
+    then writes it its own way)."""
     if not _plain_saves(Device, Enrollment, DeviceEvent):
         insert_device(device)
         enrollment.device = device
         insert_enrollment(enrollment)
         event.enrollment = enrollment
         insert_event(event)
-        return
+        return None
     alias = router.db_for_write(Enrollment)
     connection = connections[alias]
     params = [
@@ -857,18 +919,23 @@ def insert_new_channel(device: Device, enrollment: Enrollment, event: DeviceEven
         _json(_json_row(enrollment, connection, "device")),
         _json(_json_row(event, connection, "enrollment")),
     ]
+    sql = _new_channel_query(alias)
+    if bind is not None:
+        sql = _new_channel_query(alias, bind[0])
+        params.extend(bind[1])
     with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
-        cursor.execute(_new_channel_query(alias), params)
+        cursor.execute(sql, params)
         keys = cursor.fetchone()
     if keys is None:  # pragma: no cover - each INSERT writes its row or raises
         raise DatabaseError("the new channel's rows were not written")
     written: tuple[Model, ...] = (device, enrollment, event)
-    for model_row, pk in zip(written, keys, strict=True):
+    for model_row, pk in zip(written, keys, strict=False):
         model_row.pk = pk
         model_row._state.adding = False
         model_row._state.db = alias
     enrollment.device = device
     event.enrollment = enrollment
+    return None if bind is None else keys[3] > 0
 
 
 @dataclass(frozen=True, slots=True)

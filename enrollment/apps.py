@@ -37,9 +37,15 @@ class EnrollmentConfig(AppConfig):
         from devices import hooks, signals
         from enrollment import services
 
-        hooks.set_enrollment_resolver(services.resolve_enrollment)
+        hooks.set_enrollment_resolver(
+            services.resolve_enrollment, session_sql=services.session_context_sql
+        )
         hooks.set_bearer_checker(services.check_bearer)
-        hooks.set_session_hooks(binder=services.bind_session, ender=services.end_sessions)
+        hooks.set_session_hooks(
+            binder=services.bind_session,
+            ender=services.end_sessions,
+            bind_statement=services.bind_session_statement,
+        )
         from enrollment.services.renewal import build_renewal_profile
 
         hooks.set_renewal_profile_builder(build_renewal_profile)

@@ -18,7 +18,9 @@ comes out altered, and that query simply runs through the ORM each time, with th
     config = _BY_SLUG.first("default")
 
 Writes the same way: `PreparedInsert(Model).save(obj)` (and `.save_with(obj, child_insert,
-child)`: a row and a child pointing at it in one statement), `PreparedUpdate(Model,
+child)`: a row and a child pointing at it in one statement; `.save_claimed(obj, claim=...)`: a
+row written only if an UPDATE claims another, with values the claim returned, in one
+statement), `PreparedUpdate(Model,
 fields).save(obj)` (and `save_together(update, obj, other_update, other, then=(insert, row))`:
 two, and a new row, in one statement),
 `PreparedQuerySetUpdate(build, changes, *types).update(*values)` (a `QuerySet.update()`) and
@@ -424,6 +426,79 @@ class PreparedInsert:
         for saved in (obj, child_obj):
             saved._state.adding = False
             saved._state.db = alias
+
+    def save_claimed(
+        self, obj: Model, *, claim: str, params: Sequence[Any], taken: Sequence[str]
+    ) -> bool | None:
+        """`self.save(obj)` only if `claim` updates a row, in one statement on PostgreSQL:
+        `claim` is an UPDATE (its values parameters, `params`) ending in `RETURNING` one column
+        for each field named in `taken`, in that order, and those fields of `obj` take the
+        values it returned (text columns: set as the database returns them). The UPDATE runs in
+        a data-modifying WITH, and the INSERT selects its row from what it returned: a claim
+        and the row it allows are written together or not at all, without a transaction of
+        their own. True when both were written, False when `claim` updated no row (nothing
+        written); None, with nothing run, elsewhere, or when `obj` would go through `save()`:
+        the caller then claims and saves its own way."""
+        statement = self._statement(obj)
+        if statement is None:
+            return None
+        alias, sql, returning, values = statement
+        connection = connections[alias]
+        if connection.vendor != "postgresql" or not returning:
+            return None
+        names = tuple(taken)
+        claimed = self._claimed_sql(alias, sql, claim, names)
+        if claimed is None:
+            return None
+        sql, kept = claimed
+        with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
+            cursor.execute(sql, [*params, *(values[i] for i in kept)])
+            row = cursor.fetchone()
+        if row is None:
+            return False
+        for name, value in zip(names, row[1:], strict=True):
+            setattr(obj, name, value)
+        self._saved(obj, alias, row[0])
+        return True
+
+    def _claimed_sql(
+        self, alias: str, insert: str, claim: str, taken: tuple[str, ...]
+    ) -> tuple[str, tuple[int, ...]] | None:
+        """`save_claimed`'s statement and the positions of the INSERT's parameters it keeps
+        (those of the fields not taken from the claim); None for an INSERT of another shape."""
+        compiled: dict[tuple[str, str, tuple[str, ...]], Any] = self._local.__dict__.setdefault(
+            "claimed", {}
+        )
+        key = (alias, claim, taken)
+        if key not in compiled:
+            parts = _insert_parts(insert)
+            placeholders = parts[1].split(", ") if parts is not None else []
+            columns = {f.name: i for i, f in enumerate(self.fields)}
+            if (
+                parts is None
+                or len(placeholders) != len(self.fields)
+                or any(name not in columns for name in taken)
+            ):
+                compiled[key] = None
+                return None
+            head, _, returning = parts
+            qn = connections[alias].ops.quote_name
+            # The claim's columns by position: v0, v1, ... as `taken` names them.
+            by_index = {columns[name]: n for n, name in enumerate(taken)}
+            selected = [
+                f"claimed.v{by_index[i]}" if i in by_index else placeholder
+                for i, placeholder in enumerate(placeholders)
+            ]
+            kept = tuple(i for i in range(len(self.fields)) if i not in by_index)
+            back = ", ".join(qn(self.fields[columns[name]].column) for name in taken)
+            # Quoted names and the caller's UPDATE; every value is a parameter.
+            compiled[key] = (
+                f"WITH claimed ({', '.join(f'v{n}' for n in range(len(taken)))}) AS ({claim}) "  # noqa: S608
+                f"{head} SELECT {', '.join(selected)} FROM claimed {returning}, {back}",
+                kept,
+            )
+        result: tuple[str, tuple[int, ...]] | None = compiled[key]
+        return result
 
     def _save_then(self, obj: Model, child: PreparedInsert, child_obj: Model) -> None:
         self.save(obj)

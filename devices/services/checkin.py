@@ -264,14 +264,16 @@ def _pin_new_identity(enrollment: Enrollment, identity: DeviceIdentity) -> None:
 
 def _store_channel(
     device: Device, enrollment: Enrollment, *, created: bool, detail: dict[str, Any]
-) -> bool:
+) -> tuple[bool, bool | None]:
     """Write an accepted Authenticate's Device and channel; for a new device (nothing
-    replaced, dropped or forgotten) with the Authenticate's log row (`detail`), all in one
-    statement: True then. Should the session turn out taken, the transaction undoes them."""
+    replaced, dropped or forgotten) with the Authenticate's log row (`detail`) and the binding
+    of its session (`hooks.session_bind_statement`), all in one statement. (Whether the log
+    row was written, whether the session was bound: None when that is still to do.) Should the
+    session turn out taken, the transaction undoes them."""
     if created and device.pk is None:
         event = _event(enrollment, DeviceEvent.Kind.CHECKIN, MessageType.AUTHENTICATE, "ok", detail)
-        hotpath.insert_new_channel(device, enrollment, event)
-        return True
+        bind = hooks.session_bind_statement(enrollment, hotpath.NEW_CHANNEL_KEY)
+        return True, hotpath.insert_new_channel(device, enrollment, event, bind)
     if device.pk is None:
         hotpath.insert_device(device)
     else:
@@ -281,7 +283,7 @@ def _store_channel(
         hotpath.insert_enrollment(enrollment)
     else:
         enrollment.save()
-    return False
+    return False, None
 
 
 def _authenticate(
@@ -291,10 +293,12 @@ def _authenticate(
     if ids.is_user_channel:
         raise CheckinRejected(400, "Authenticate is sent on the device channel only")
     enrollment, presented = hotpath.channel_and_presented(
-        key=ids.key, fingerprint=identity.fingerprint
+        key=ids.key, fingerprint=identity.fingerprint, session_sql=hooks.session_sql()
     )
     issued = presented.issued
-    context = hooks.resolve_enrollment(ids, issued.reference if issued else "", bearer)
+    context = hooks.resolve_enrollment(
+        ids, issued.reference if issued else "", bearer, presented.session
+    )
     if _check_binding(identity, ids, enrollment, presented, context):
         assert enrollment is not None and issued is not None  # noqa: S101 (is_renewal says so)
         # The device installed its renewed enrollment profile: the same enrollment, a new pin.
@@ -355,13 +359,15 @@ def _authenticate(
     }
     if is_ue and (message.serial_number or message.imei or message.meid or ids.udid):
         detail["discarded"] = "hardware identifiers sent by a User Enrollment were not stored"
-    logged = _store_channel(device, enrollment, created=created, detail=detail)
+    logged, bound = _store_channel(device, enrollment, created=created, detail=detail)
     if replaced:
         # A new enrollment of this channel: the certificate it replaces is of no more use.
         pki.revoke_issued_certificate(
             fingerprint=replaced, reason="replaced by a new enrollment of the device"
         )
-    if not hooks.bind_session(enrollment, replaced=bool(replaced)):
+    if bound is None:
+        bound = hooks.bind_session(enrollment, replaced=bool(replaced))
+    if not bound:
         raise CheckinRejected(403, binding.TAKEN)  # the transaction undoes this Authenticate
     if logged:
         return EMPTY

@@ -5,10 +5,12 @@ the protocol views, the portal, the console, the REST API and the devices hooks 
 from enrollment.services.core import *  # noqa: F403
 from enrollment.services.hooks import (
     bind_session,
+    bind_session_statement,
     check_bearer,
     end_sessions,
     purge_sessions,
     resolve_enrollment,
+    session_context_sql,
 )
 from enrollment.services.oauth import (
     OAuthError,
@@ -51,6 +53,7 @@ __all__ = [
     "ReenrollmentError",
     "SelfTest",
     "bind_session",
+    "bind_session_statement",
     "check_bearer",
     "check_oauth_client",
     "decide_portal_enrollment",
@@ -73,6 +76,7 @@ __all__ = [
     "save_configuration",
     "save_settings",
     "self_test",
+    "session_context_sql",
     "start_portal_enrollment",
     "well_known_url",
 ]

@@ -6,6 +6,7 @@ import hmac
 import threading
 from typing import TYPE_CHECKING, Any
 
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -24,6 +25,7 @@ from mdm_server.prepared import PreparedQuery, PreparedQuerySetUpdate
 
 if TYPE_CHECKING:
     from devices.hooks import AuthChallenge, EnrollmentContext
+    from devices.hotpath import SessionRead
     from devices.models import Enrollment
     from devices.protocol import EnrollmentIds
 
@@ -139,14 +141,34 @@ def _access_token(secret: str, session: EnrollmentSession) -> EnrollmentToken | 
     return token
 
 
+def session_context_sql(reference: str) -> tuple[str, int]:
+    """`_SESSION_CONTEXT`'s read as a SELECT whose reference is the SQL `reference`, for the
+    statement that reads an Authenticate's certificate to run (devices.hooks.SessionSql), and
+    its number of columns."""
+    meta = EnrollmentSession._meta
+    qn = connection.ops.quote_name
+    column = {f.attname: str(f.column) for f in meta.concrete_fields}
+    columns = ", ".join(qn(column[name]) for name in _CONTEXT_FIELDS)
+    # Quoted names and the caller's SQL for the reference; no value.
+    sql = (
+        f"SELECT {columns} FROM {qn(meta.db_table)}"  # noqa: S608
+        f" WHERE {qn(column['public_id'])} = {reference} LIMIT 1"
+    )
+    return sql, len(_CONTEXT_FIELDS)
+
+
 def resolve_enrollment(
-    ids: EnrollmentIds, reference: str, bearer: str | None
+    ids: EnrollmentIds, reference: str, bearer: str | None, read: SessionRead | None = None
 ) -> EnrollmentContext | None:
     """Authenticate: the certificate's issuance reference -> session -> enrollment type, and
-    what the takeover rules need of the session (revoked? bound to which channel? whose?)."""
+    what the takeover rules need of the session (revoked? bound to which channel? whose?).
+    `read`: the session's row as `session_context_sql` read it with the certificate."""
     from devices.hooks import EnrollmentContext
 
-    row = _SESSION_CONTEXT.first(reference) if reference else None
+    if read is not None:
+        row = read.row if reference else None
+    else:
+        row = _SESSION_CONTEXT.first(reference) if reference else None
     if row is None:
         if ids.udid and abm_hooks.is_ade_reference(reference):
             return EnrollmentContext(
@@ -198,6 +220,27 @@ def bind_session(enrollment: Enrollment, replaced: bool) -> bool:
     if abm_hooks.is_ade_reference(reference):
         return abm_hooks.bind_ade_enrollment(enrollment)
     return _BIND_SESSION.update(reference, enrollment.pk) > 0
+
+
+def bind_session_statement(
+    enrollment: Enrollment, channel_key: str
+) -> tuple[str, list[Any]] | None:
+    """`bind_session(enrollment, replaced=False)` of a new channel as the UPDATE that the
+    statement inserting the channel runs (`devices.hooks.session_bind_statement`: one
+    statement fewer for every enrollment's first Authenticate), `channel_key` the SQL of the
+    new channel's key there. The same UPDATE as `_BIND_SESSION`'s: a new channel's key is no
+    session's yet, so only an unbound session is bound. None without a session, or for an ADE
+    reference (bound by `abm_hooks`)."""
+    reference = enrollment.enrollment_reference
+    if not reference or abm_hooks.is_ade_reference(reference):
+        return None
+    qn = connection.ops.quote_name
+    # Quoted names and the caller's SQL for the key; every value is a parameter.
+    sql = (
+        f"UPDATE {qn(EnrollmentSession._meta.db_table)} SET {qn('enrollment_id')} = {channel_key},"  # noqa: S608
+        f" {qn('status')} = %s WHERE {qn('public_id')} = %s AND {qn('enrollment_id')} IS NULL"
+    )
+    return sql, [EnrollmentSession.Status.ENROLLED.value, reference]
 
 
 def end_sessions(enrollment: Enrollment) -> None:

@@ -319,7 +319,21 @@ def _record_issued(
     transaction_id: str = "",
     renews: str = "",
 ) -> IssuedCertificate:
-    row = IssuedCertificate(
+    row = _issued_row(
+        cert=cert,
+        reference=reference,
+        source=source,
+        transaction_id=transaction_id,
+        renews=renews,
+    )
+    _INSERT_ISSUED.save(row)
+    return row
+
+
+def _issued_row(
+    *, cert: x509.Certificate, reference: str, source: str, transaction_id: str, renews: str
+) -> IssuedCertificate:
+    return IssuedCertificate(
         fingerprint=certificates.fingerprint(cert),
         serial=format(cert.serial_number, "x"),
         subject=cert.subject.rfc4514_string()[:512],
@@ -331,8 +345,6 @@ def _record_issued(
         transaction_id=transaction_id[:255],
         renews=renews,
     )
-    _INSERT_ISSUED.save(row)
-    return row
 
 
 def _public_der(key: object) -> bytes:
@@ -362,15 +374,55 @@ def _resent_request(
     return earlier
 
 
-def _issue_for_scep(
-    opened: scep.OpenedRequest, *, ca: certificates.Identity, days: int
-) -> x509.Certificate:
+def _challenge_text(opened: scep.OpenedRequest) -> str:
     challenge_text = opened.csr.challenge_password
     if not challenge_text:
         raise scep.ScepFailure(scep.FailInfo.BAD_REQUEST, "the CSR has no challenge password")
-    digest = _challenge_hash(challenge_text)
+    return challenge_text
+
+
+def _issue_claimed(
+    opened: scep.OpenedRequest, *, ca: certificates.Identity, days: int
+) -> tuple[x509.Certificate | None, bool]:
+    """A PKCSReq on PostgreSQL, its challenge claimed and its certificate recorded by one
+    statement (`PreparedInsert.save_claimed`: the row is written only with the claim), without
+    a transaction of its own: every SCEP enrollment. The certificate is issued first (the row
+    holds it), so a request whose challenge is not claimable has cost one signature more.
+    (certificate, True) when issued; (None, True) when the challenge was not claimable
+    (unknown, expired, used: perhaps a resent request); (None, False) when not tried (another
+    database): `_issue_for_scep` decides in the last two cases."""
+    digest = _challenge_hash(_challenge_text(opened))
+    if connection.vendor != "postgresql":
+        return None, False
+    cert = certificates.issue_certificate(
+        issuer=ca,
+        public_key=opened.csr.public_key,
+        subject=opened.csr.subject,
+        days=days,
+        usage="client",
+    )
+    row = _issued_row(
+        cert=cert,
+        reference="",
+        source=IssuedCertificate.Source.SCEP,
+        transaction_id=opened.request.transaction_id,
+        renews="",
+    )
+    when = connection.ops.adapt_datetimefield_value(timezone.now())
+    claimed = _INSERT_ISSUED.save_claimed(
+        row, claim=_claim_sql(), params=[when, digest, when], taken=("reference", "renews")
+    )
+    return (cert if claimed else None), claimed is not None
+
+
+def _issue_for_scep(
+    opened: scep.OpenedRequest, *, ca: certificates.Identity, days: int, claim: bool = True
+) -> x509.Certificate:
+    """A PKCSReq's certificate, issued in the caller's transaction (`claim`: its challenge is
+    claimed by one UPDATE first, when it was not tried already by `_issue_claimed`)."""
+    digest = _challenge_hash(_challenge_text(opened))
     now = timezone.now()
-    claimed = _claim_challenge(digest, now)
+    claimed = _claim_challenge(digest, now) if claim else None
     if claimed is not None:
         reference, renews = claimed
         return _issue_from_request(ca, opened, days=days, reference=reference, renews=renews)
@@ -391,22 +443,26 @@ def _issue_for_scep(
     raise scep.ScepFailure(scep.FailInfo.BAD_REQUEST, _BAD_CHALLENGE)
 
 
-def _claim_challenge(digest: str, now: dt.datetime) -> tuple[str, str] | None:
-    """Mark an unused, unexpired challenge used: its reference and what it renews, else None.
-    One statement (the usual case of every SCEP enrollment); the row stays locked until the
-    transaction ends."""
-    if not connection.features.can_return_columns_from_insert:  # the same SQLite versions
-        return None
+def _claim_sql() -> str:
+    """The UPDATE that claims an unused, unexpired challenge (parameters: now, its hash, now),
+    returning its reference and what it renews."""
     qn = connection.ops.quote_name
-    when = connection.ops.adapt_datetimefield_value(now)
     # Names come from the model and are quoted; every value is a parameter.
-    sql = (
+    return (
         f"UPDATE {qn(ScepChallenge._meta.db_table)} SET {qn('used_at')} = %s"  # noqa: S608
         f" WHERE {qn('challenge_hash')} = %s AND {qn('used_at')} IS NULL"
         f" AND {qn('expires_at')} > %s RETURNING {qn('reference')}, {qn('renews')}"
     )
+
+
+def _claim_challenge(digest: str, now: dt.datetime) -> tuple[str, str] | None:
+    """Mark an unused, unexpired challenge used: its reference and what it renews, else None.
+    One statement; the row stays locked until the transaction ends."""
+    if not connection.features.can_return_columns_from_insert:  # the same SQLite versions
+        return None
+    when = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [when, digest, when])
+        cursor.execute(_claim_sql(), [when, digest, when])
         row = cursor.fetchone()
     return None if row is None else (str(row[0]), str(row[1]))
 
@@ -488,14 +544,23 @@ def handle_scep_request(*, message: bytes, days: int = DEVICE_CERTIFICATE_DAYS) 
     request = scep.parse_pki_message(message)
     ca = active_identity(Kind.CA)
     try:
-        # The savepoint undoes the challenge consumption when anything after it fails.
-        with transaction.atomic():
-            opened = scep.open_pkcs_req(request, ca=ca, allow_des=settings.MDM_SCEP_ALLOW_DES)
-            if opened.request.message_type == scep.MessageType.RENEWAL_REQ:
-                cert = _issue_for_renewal(opened, ca=ca, days=days)
-            else:
-                cert = _issue_for_scep(opened, ca=ca, days=days)
+        opened = scep.open_pkcs_req(request, ca=ca, allow_des=settings.MDM_SCEP_ALLOW_DES)
+        renewal = opened.request.message_type == scep.MessageType.RENEWAL_REQ
+        cert, tried = (None, False) if renewal else _issue_claimed(opened, ca=ca, days=days)
+        if cert is not None:
+            # Written already: nothing below fails on what the request holds (open_pkcs_req
+            # checked the requester's RSA key; the cipher is the one it decrypted; the digest
+            # one we sign with). Should it fail all the same, the client's resent request
+            # (RFC 8894 §3.3.1) gets the certificate recorded here.
             reply = scep.build_cert_rep_success(opened, ca=ca, issued=cert)
+        else:
+            # The savepoint undoes the challenge consumption when anything after it fails.
+            with transaction.atomic():
+                if renewal:
+                    cert = _issue_for_renewal(opened, ca=ca, days=days)
+                else:
+                    cert = _issue_for_scep(opened, ca=ca, days=days, claim=not tried)
+                reply = scep.build_cert_rep_success(opened, ca=ca, issued=cert)
     except scep.ScepFailure as failure:
         logger.info(
             "SCEP request %s refused (failInfo %d): %s",

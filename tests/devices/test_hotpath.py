@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -12,7 +13,7 @@ from django.db.models import DateTimeField
 from django.db.models.signals import post_init
 from django.test.utils import CaptureQueriesContext
 
-from devices import hotpath, services
+from devices import hooks, hotpath, services
 from devices.models import Command, Device, Enrollment, QueuedCommand
 from tests.channels import bulk_create_channels, create_channel, new_channel
 
@@ -505,15 +506,44 @@ def test_an_authenticate_of_a_new_channel_reads_its_channel_and_certificate_in_o
     Enrollment.objects.filter(pk=holder.pk).update(cert_fingerprint="cd" * 32)
     _issued("cd" * 32)
     with transaction.atomic(), CaptureQueriesContext(connection) as queries:
-        enrollment, found = hotpath.channel_and_presented(key="udid:NEW", fingerprint="cd" * 32)
+        enrollment, found = hotpath.channel_and_presented(
+            key="udid:NEW", fingerprint="cd" * 32, session_sql=hooks.session_sql()
+        )
     with transaction.atomic():
         apart = hotpath.presented(fingerprint="cd" * 32, key="udid:NEW")
     assert enrollment is None
-    assert found == apart and found.other_holder == holder.pk
+    assert dataclasses.replace(found, session=None) == apart and found.other_holder == holder.pk
     assert found.issued is not None and found.issued.fingerprint == "cd" * 32
     if connection.vendor == "postgresql":
         assert len(queries) == 1, queries
         assert "FOR UPDATE OF e" in queries[0]["sql"]
+        # With the certificate's session as the enrollment app reads it (here none).
+        assert found.session == hotpath.SessionRead(None)
+
+
+@pytest.mark.postgres  # the session is read by the statement on PostgreSQL only
+def test_an_authenticate_of_a_new_channel_reads_its_certificates_session_with_it() -> None:
+    from enrollment.models import EnrollmentSession
+
+    session = EnrollmentSession.objects.create(
+        kind="account", enrollment_type="user", user_identifier="jo@example.com",
+        managed_apple_id="jo@example.com", expires_at=dt.datetime(2027, 1, 1, tzinfo=dt.UTC),
+    )  # fmt: skip
+    _issued("ab" * 32, reference=session.public_id)
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        enrollment, found = hotpath.channel_and_presented(
+            key="eid:NEW", fingerprint="ab" * 32, session_sql=hooks.session_sql()
+        )
+    assert enrollment is None and len(queries) == 1
+    assert found.session is not None and found.session.row is not None
+    assert found.session.row[:3] == ("user", session.public_id, "jo@example.com")
+    # An existing channel: its session is read once its row is locked, not taken from here.
+    channel = _channel()
+    with transaction.atomic():
+        enrollment, found = hotpath.channel_and_presented(
+            key=channel.channel_key, fingerprint="ab" * 32, session_sql=hooks.session_sql()
+        )
+    assert enrollment is not None and found.session is None
 
 
 def test_an_authenticate_of_an_existing_channel_reads_it_as_the_check_in_lookup_does() -> None:

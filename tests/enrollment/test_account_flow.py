@@ -690,13 +690,20 @@ def test_a_second_enrollment_reads_no_configuration_and_keeps_its_statement_budg
     # Each channel: the inventory (5) and the DeclarativeManagement turning declarations on.
     assert QueuedCommand.objects.filter(enrollment__in=enrolled).count() == 12
     assert [s for s in statements if any(t in s for t in CONFIGURATION_TABLES)] == []
-    # Discovery to TokenUpdate with a local sign-in: 19 statements today outside the first
-    # commands (Authenticate reads its new channel and the certificate it presents in one, and
-    # inserts the Device, its channel and its log row in one; the first TokenUpdate's channel
+    # Discovery to TokenUpdate with a local sign-in: 16 statements today outside the first
+    # commands (SCEP claims its challenge and records the certificate in one; Authenticate
+    # reads its new channel, the certificate it presents and that certificate's session in
+    # one, and inserts the Device, its channel and its log row, and binds its session, in one;
+    # the first TokenUpdate's channel
     # and log row are written with its first commands; whether a re-enrollment link's device
     # is to be replaced was read with the TokenUpdate's bearer token); a budget, so that a
     # change adding statements to every enrollment is a decision, not an accident.
-    assert len(statements) <= 19, "\n".join(s[:120] for s in statements)
+    assert len(statements) <= 16, "\n".join(s[:120] for s in statements)
+    context = 'SELECT "enrollment_enrollmentsession"."enrollment_type"'
+    assert not [s for s in statements if s.startswith(context)], statements
+    bind = 'UPDATE "enrollment_enrollmentsession" SET "enrollment_id"'
+    assert not [s for s in statements if s.startswith(bind)], statements
+    assert [s for s in statements if s.startswith("WITH d AS") and bind in s], statements
     replaces = 'SELECT "enrollment_enrollmentsession"."replaces_id" AS'
     assert not [s for s in statements if s.startswith(replaces)], statements
     # No app is required anywhere (the per-process configuration says so): no statement asks

@@ -597,7 +597,7 @@ def test_two_first_authenticates_claiming_one_known_device_at_once_are_not_a_500
     monkeypatch.setattr(
         hooks,
         "_resolver",
-        lambda ids, reference, bearer: hooks.EnrollmentContext(
+        lambda ids, reference, bearer, read: hooks.EnrollmentContext(
             enrollment_type="ade", device_id=known.pk
         ),
     )
@@ -646,3 +646,52 @@ def test_a_user_enrollment_identity_cannot_enroll_a_device_enrollment(
     enrolled = _channel_of(device)
     assert enrolled.enrollment_type == Enrollment.Type.USER
     assert enrolled.device.ownership == "personal"
+
+
+@pytest.mark.postgres  # the statement's read needs PostgreSQL's LATERAL; elsewhere not made
+def test_the_session_read_with_the_certificate_is_what_the_resolver_reads(
+    server_pki: Any,
+) -> None:
+    """An Authenticate's first statement reads the certificate's session by the enrollment
+    app's SQL (`session_context_sql`); the resolver makes the same context of that row as of
+    its own read, for a session bound or not, revoked or not, and for no session at all."""
+    import datetime as dt
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from devices import hotpath, protocol
+    from tests.channels import create_channel
+
+    now = timezone.now()
+    sessions = [
+        EnrollmentSession.objects.create(
+            kind="account",
+            enrollment_type=kind,
+            user_identifier=f"alice@{DOMAIN}",
+            managed_apple_id=f"alice@{DOMAIN}" if kind == "user" else "",
+            directory_user_id=7 if kind == "user" else None,
+            ownership="corporate" if kind == "device" else "",
+            expires_at=now + dt.timedelta(days=1),
+            revoked_at=now if kind == "device" else None,
+        )
+        for kind in ("user", "device")
+    ]
+    channel = create_channel(channel_key="eid:BOUND", channel="device")
+    EnrollmentSession.objects.filter(pk=sessions[0].pk).update(enrollment=channel)
+    sql, width = services.session_context_sql("%s")
+    for reference, udid in [(s.public_id, None) for s in sessions] + [("nobody", "U-1")]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [reference])
+            row = cursor.fetchone()
+        assert row is None or len(row) == width
+        ids = protocol.EnrollmentIds(udid=udid, enrollment_id=None if udid else "E-1")
+        read = hotpath.SessionRead(None if row is None else tuple(row))
+        assert services.resolve_enrollment(ids, reference, None, read) == (
+            services.resolve_enrollment(ids, reference, None)
+        )
+    bound = services.resolve_enrollment(
+        protocol.EnrollmentIds(enrollment_id="E-1"), sessions[0].public_id, None
+    )
+    assert bound is not None and bound.session_enrollment_id == channel.pk
+    assert bound.managed_apple_id == f"alice@{DOMAIN}" and not bound.session_revoked

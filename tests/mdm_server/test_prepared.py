@@ -527,6 +527,94 @@ def test_two_updates_and_an_insert_saved_together_are_one_statement(
         assert not ScepChallenge.objects.filter(reference="not written").exists()
 
 
+def _claim(connection: Any) -> str:
+    from mdm_server.pki.models import ScepChallenge
+
+    qn = connection.ops.quote_name
+    return (
+        f"UPDATE {qn(ScepChallenge._meta.db_table)} SET used_at = %s"  # noqa: S608
+        " WHERE challenge_hash = %s AND used_at IS NULL RETURNING renews, reference"
+    )
+
+
+@pytest.mark.postgres  # one statement on PostgreSQL; elsewhere not done (None)
+def test_an_insert_saved_with_a_claim_is_written_only_with_it() -> None:
+    from mdm_server.pki.models import IssuedCertificate, ScepChallenge
+    from mdm_server.pki.services import CHALLENGE_INSERT, new_scep_challenge
+
+    challenge, _text = new_scep_challenge(reference="the session", renews="cd" * 32)
+    CHALLENGE_INSERT.save(challenge)
+    insert = PreparedInsert(IssuedCertificate)
+    now = dt.datetime(2026, 12, 7, 15, 0, 0, 123456, tzinfo=dt.UTC)
+
+    def issued(fingerprint: str) -> IssuedCertificate:
+        return IssuedCertificate(
+            fingerprint=fingerprint, serial="1f", subject="CN=d", not_before=now,
+            not_after=now + dt.timedelta(days=1), pem="PEM", reference="not this",
+            transaction_id="t-1", renews="nor this",
+        )  # fmt: skip
+
+    row = issued("ab" * 32)
+    # The claim returns (renews, reference): taken by position, in the order named.
+    params = [now, challenge.challenge_hash]
+    with CaptureQueriesContext(connection) as queries:
+        claimed = insert.save_claimed(
+            row, claim=_claim(connection), params=params, taken=("renews", "reference")
+        )
+    assert claimed is True and len(queries) == 1 and queries[0]["sql"].startswith("WITH")
+    assert row.pk is not None and not row._state.adding and row._state.db == "default"
+    assert (row.reference, row.renews) == ("the session", "cd" * 32)
+    stored = IssuedCertificate.objects.get(pk=row.pk)
+    fields = ("fingerprint", "serial", "not_before", "transaction_id", "reference", "renews")
+    assert [getattr(stored, f) for f in fields] == [getattr(row, f) for f in fields]
+    assert stored.created_at == row.created_at
+    assert ScepChallenge.objects.get(pk=challenge.pk).used_at == now
+    # Claimed already: nothing written, the row left new.
+    again = issued("ef" * 32)
+    with CaptureQueriesContext(connection) as queries:
+        claimed = insert.save_claimed(
+            again, claim=_claim(connection), params=params, taken=("renews", "reference")
+        )
+    assert claimed is False and len(queries) == 1
+    assert again.pk is None and again.reference == "not this"
+    assert IssuedCertificate.objects.count() == 1
+    # A failing INSERT (its fingerprint is taken) undoes the claim with it.
+    other, _text = new_scep_challenge(reference="other")
+    CHALLENGE_INSERT.save(other)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert.save_claimed(
+            issued("ab" * 32),
+            claim=_claim(connection),
+            params=[now, other.challenge_hash],
+            taken=("renews", "reference"),
+        )
+    assert ScepChallenge.objects.get(pk=other.pk).used_at is None
+
+
+def test_an_insert_saved_with_a_claim_is_left_to_the_caller_when_it_would_do_more() -> None:
+    from mdm_server.pki.models import IssuedCertificate, ScepChallenge
+
+    now = dt.datetime(2026, 12, 7, 15, 0, tzinfo=dt.UTC)
+    row = IssuedCertificate(
+        fingerprint="ab" * 32, serial="1", subject="CN=d", not_before=now, not_after=now, pem="P"
+    )
+    calls: list[str] = []
+
+    def receiver(sender: Any, instance: IssuedCertificate, **kwargs: Any) -> None:
+        calls.append(instance.fingerprint)
+
+    post_save.connect(receiver, sender=IssuedCertificate, weak=False)
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            result = PreparedInsert(IssuedCertificate).save_claimed(
+                row, claim=_claim(connection), params=[now, "x"], taken=("reference",)
+            )
+    finally:
+        post_save.disconnect(receiver, sender=IssuedCertificate)
+    assert result is None and len(queries) == 0 and calls == [] and row.pk is None
+    assert not ScepChallenge.objects.exists() and not IssuedCertificate.objects.exists()
+
+
 def test_an_insert_saved_together_through_save_when_any_would_do_more(
     enrollments: list[Enrollment],
 ) -> None:

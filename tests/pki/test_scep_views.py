@@ -123,6 +123,34 @@ def test_enrollment_issues_a_device_identity(
     assert ScepChallenge.objects.get(reference="session-7").used_at is not None
 
 
+@pytest.mark.postgres  # one statement on PostgreSQL; elsewhere a transaction of two
+def test_enrollment_claims_and_records_in_one_statement(
+    client: Client, ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    challenge = services.create_scep_challenge(reference="one-statement", renews="ab" * 32)
+    message, _, self_signed = scep_client.build_pkcs_req(
+        key=rsa_key, subject_cn="d", challenge=challenge, ca_cert=ca.certificate
+    )
+    with CaptureQueriesContext(connection) as queries:
+        response = _post(client, message)
+    result = scep_client.parse_cert_rep(
+        response.content, key=rsa_key, self_signed_cert=self_signed, ca_cert=ca.certificate
+    )
+    assert result.ok
+    # No savepoint either: the claim and the row are one statement (besides the read of which
+    # CA is active, which the configuration cache keeps between a test's changes).
+    statements = [q["sql"] for q in queries if "pki_servercertificate" not in q["sql"]]
+    assert [s.split(" (")[0] for s in statements] == ["WITH claimed"], statements
+    row = IssuedCertificate.objects.get()
+    assert (row.reference, row.renews) == ("one-statement", "ab" * 32)
+    assert result.certificate is not None
+    assert row.fingerprint == certificates.fingerprint(result.certificate)
+    assert ScepChallenge.objects.get().used_at is not None
+
+
 def test_pki_operation_by_get(
     client: Client, ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey
 ) -> None:
@@ -187,6 +215,7 @@ def test_challenge_claim_without_update_returning(
     # (The one-statement claim says so by answering None; the database's feature flag itself is
     # left alone, since the ORM's own INSERTs on PostgreSQL cannot do without RETURNING.)
     monkeypatch.setattr(services, "_claim_challenge", lambda digest, now: None)
+    monkeypatch.setattr(services, "_issue_claimed", lambda opened, ca, days: (None, False))
     challenge = services.create_scep_challenge(reference="old-sqlite")
     assert _enroll(client, ca, rsa_key, challenge).ok
     assert ScepChallenge.objects.get().used_at is not None
