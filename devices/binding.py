@@ -70,6 +70,9 @@ class Certificate:
 
 
 TAKEN = "this identity certificate belongs to another enrollment"
+# The session's bind matched nothing: another Authenticate bound it, or it was revoked, while
+# this one was being decided.
+LOST = "this identity certificate belongs to another enrollment, or its enrollment was revoked"
 HELD = (
     "this enrollment belongs to another identity certificate: enroll again as its user, or "
     "have an administrator unenroll it first"

@@ -368,7 +368,7 @@ def _authenticate(
     if bound is None:
         bound = hooks.bind_session(enrollment, replaced=bool(replaced))
     if not bound:
-        raise CheckinRejected(403, binding.TAKEN)  # the transaction undoes this Authenticate
+        raise CheckinRejected(403, binding.LOST)  # the transaction undoes this Authenticate
     if logged:
         return EMPTY
     dropped = 0 if created else _cancel_pending(enrollment, "device authenticated again")

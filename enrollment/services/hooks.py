@@ -193,9 +193,9 @@ def resolve_enrollment(
 
 # Every Authenticate of an account-driven enrollment binds its session: compiled once.
 _BIND_SESSION = PreparedQuerySetUpdate(
-    lambda reference, pk: EnrollmentSession.objects.filter(public_id=reference).filter(
-        Q(enrollment__isnull=True) | Q(enrollment_id=pk)
-    ),
+    lambda reference, pk: EnrollmentSession.objects.filter(
+        public_id=reference, revoked_at__isnull=True
+    ).filter(Q(enrollment__isnull=True) | Q(enrollment_id=pk)),
     lambda reference, pk: {"enrollment_id": pk, "status": EnrollmentSession.Status.ENROLLED},
     str,
     int,
@@ -206,7 +206,9 @@ def bind_session(enrollment: Enrollment, replaced: bool) -> bool:
     """Authenticate accepted: bind the device channel to the session its certificate was issued
     for (one UPDATE; none when the certificate came from no session). False when the session is
     bound to another channel: another Authenticate bound it since it was read (the UPDATE waits
-    for that transaction, then matches nothing). A re-enrollment that replaced another
+    for that transaction, then matches nothing), or revoked since (a revocation that committed
+    while this waited saw no channel to unenroll: binding then would leave one enrolled with a
+    revoked session). A re-enrollment that replaced another
     certificate ends the sessions of the enrollment it replaces."""
     reference = enrollment.enrollment_reference
     if replaced:
@@ -239,6 +241,7 @@ def bind_session_statement(
     sql = (
         f"UPDATE {qn(EnrollmentSession._meta.db_table)} SET {qn('enrollment_id')} = {channel_key},"  # noqa: S608
         f" {qn('status')} = %s WHERE {qn('public_id')} = %s AND {qn('enrollment_id')} IS NULL"
+        f" AND {qn('revoked_at')} IS NULL"
     )
     return sql, [EnrollmentSession.Status.ENROLLED.value, reference]
 
