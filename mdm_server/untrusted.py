@@ -4,7 +4,8 @@ Pure: no Django imports. The parsers alone accept things that break the code aft
 XML plist nested thousands of levels deep parses fine (expat keeps no recursion) and then
 overflows the stack of every recursive walk, JSON encoding included; JSON that deep overflows
 the decoder itself (RecursionError, not ValueError); a binary plist can refer to the same array
-from itself (a cycle) or fan one array out a billion times (shared references); strings may hold
+from itself (a cycle), fan one array out a billion times (shared references) or hold a UID (a
+keyed archive's object reference, which no JSON, column or written plist takes); strings may hold
 NUL characters, which PostgreSQL refuses in text and JSON; and NaN or Infinity is not JSON.
 `load_plist` and `load_json` refuse all of these with `UntrustedDataError`, saying why.
 
@@ -125,6 +126,8 @@ def _check_scalar(value: Any, what: str) -> None:
             raise UntrustedDataError(f"{what} contains an integer outside 64 bits")
     elif isinstance(value, float) and not math.isfinite(value):
         raise UntrustedDataError(f"{what} contains a number that is not finite")
+    elif isinstance(value, plistlib.UID):
+        raise UntrustedDataError(f"{what} contains a UID, which only keyed archives use")
 
 
 # --- XML property lists through libxml2 -----------------------------------------------------
