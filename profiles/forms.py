@@ -198,8 +198,9 @@ class PayloadForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             # A stored data value (e.g. a certificate) stays unless a new file is uploaded.
-            stored = _lookup(self.existing, self.nodes[name][0]) is not _MISSING
-            if isinstance(field, forms.FileField) and stored:
+            if not isinstance(field, forms.FileField):
+                continue  # RawPayloadForm's one field is no schema node
+            if _lookup(self.existing, self.nodes[name][0]) is not _MISSING:
                 field.required = False
                 field.help_text = "A file is stored; upload to replace it. " + field.help_text
 
