@@ -103,3 +103,22 @@ def test_a_cursor_whose_position_is_not_an_id_is_refused(
     response = api_client.get(path, {"cursor": cursor})
     assert response.status_code == 404
     assert json.loads(response.content)["error"]["message"] == "Invalid cursor"
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/api/v1/commands/{}/"),
+        ("delete", "/api/v1/tokens/{}/"),
+        ("get", "/api/v1/enrollment/sessions/{}/"),
+        ("post", "/api/v1/enrollment/sessions/{}/revoke/"),
+    ],
+)
+@pytest.mark.parametrize("value", ["%00", "a%00b"])
+def test_a_nul_character_in_a_path_is_a_404(
+    api_client: Client, method: str, path: str, value: str
+) -> None:
+    # Looked up as text, PostgreSQL refused it (a DataError, a 500).
+    response = getattr(api_client, method)(path.format(value))
+    assert response.status_code == 404
+    assert json.loads(response.content)["error"]["code"] == "not_found"
