@@ -109,7 +109,8 @@ def check(value: Any, what: str = "data") -> None:
 
 # What a property list's integer can be (plistlib writes no other: a result is written again
 # once what a User Enrollment may not report is taken out of it).
-_INT_MIN, _INT_END = -(1 << 63), 1 << 64
+PLIST_INT_MIN, PLIST_INT_MAX = -(1 << 63), (1 << 64) - 1
+_INT_MIN, _INT_END = PLIST_INT_MIN, PLIST_INT_MAX + 1
 # A UTF-16 surrogate on its own (JSON's "\ud800", or UTF-8 bytes decoded with surrogatepass):
 # not Unicode text, which PostgreSQL refuses in text and JSON.
 _SURROGATE = re.compile("[\ud800-\udfff]")

@@ -312,3 +312,33 @@ def test_a_payload_outside_apples_schema_is_edited_as_json(admin_client, admin_u
          "action": "check", "payload": ["a|com.example.other|com.ex.t.1"]},
     )  # fmt: skip
     assert response.status_code == 200 and 'name="p-a-content"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("payload_type", "key", "value", "reason"),
+    [
+        (PASSCODE, "maxGracePeriod", "99999999999999999999", "less than or equal to"),
+        (PASSCODE, "maxGracePeriod", "-99999999999999999999", "greater than or equal to"),
+        ("com.apple.dock", "static-apps", "[" * 3000 + "]" * 3000, "nested more than 64"),
+        ("com.apple.dock", "static-apps", '[{"tile-data": {"a": NaN}}]', "NaN"),
+        ("com.apple.dock", "static-apps", '[{"tile-type": "\\u0000"}]', "NUL character"),
+        ("com.example.vendor", "content", '{"Level": 99999999999999999999}', "outside 64 bits"),
+        ("com.example.vendor", "content", '{"a": ' * 3000 + "1" + "}" * 3000, "nested more"),
+    ],
+    ids=["huge", "huge-negative", "deep-json", "nan", "nul", "raw-huge", "raw-deep"],
+)
+def test_editor_values_a_profile_cannot_hold_are_field_errors(
+    admin_client, payload_type: str, key: str, value: str, reason: str
+) -> None:
+    """They were a 500: an integer beyond 64 bits cannot be written in a plist (OverflowError),
+    JSON nested thousands deep overflowed the decoder (RecursionError)."""
+    uuid = "11111111-1111-4111-8111-111111111111"
+    response = admin_client.post(
+        "/console/profiles/new/",
+        {"identifier": "com.ex.odd", "display_name": "Odd", "scope": "device", "ue_mode": "skip",
+         "action": "save", "payload": [f"{uuid}|{payload_type}|com.ex.odd.1"],
+         f"p-{uuid}-{key}": value},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert reason in response.content.decode()
+    assert not Profile.objects.exists()
