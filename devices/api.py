@@ -7,7 +7,6 @@ from typing import Any
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
-from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -22,16 +21,8 @@ from devices.filters import (
 from devices.models import Command, DeviceEvent, Enrollment, QueuedCommand
 from mdm_server import audit
 from mdm_server.api_errors import envelope, error_response
+from mdm_server.api_filters import IdCursorPagination
 from mdm_server.api_schema import ERROR
-
-
-class IdCursorPagination(CursorPagination):
-    """Newest first by id: constant cost per page at any table size (no COUNT, no OFFSET)."""
-
-    ordering = "-id"
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 500
 
 
 def _device(public_id: Any) -> Enrollment:

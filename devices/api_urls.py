@@ -3,7 +3,7 @@
 from django.urls import path
 
 from devices import api
-from mdm_server import converters  # noqa: F401  (registers anyuuid)
+from mdm_server import converters  # noqa: F401  (registers anyuuid and key)
 
 urlpatterns = [
     path("devices/", api.DeviceListApi.as_view(), name="api-devices"),
@@ -27,6 +27,6 @@ urlpatterns = [
         name="api-device-capabilities",
     ),
     path("commands/", api.CommandListApi.as_view(), name="api-commands"),
-    path("commands/<str:uuid>/", api.CommandDetailApi.as_view(), name="api-command"),
+    path("commands/<key:uuid>/", api.CommandDetailApi.as_view(), name="api-command"),
     path("command-types/", api.CommandTypeListApi.as_view(), name="api-command-types"),
 ]

@@ -358,9 +358,10 @@ def device_export(request: HttpRequest) -> HttpResponse:
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="devices-{stamp}.csv"'
-    audit.record(
-        actor=request.user, action="devices.exported", details={"filter": request.GET.dict()}
-    )
+    # The filter as applied: its fields' values, which it validated (no parameter it ignores).
+    bound = [filterset.form[name] for name in filterset.form.fields]
+    applied = {field.name: field.data for field in bound if field.data not in (None, "", [])}
+    audit.record(actor=request.user, action="devices.exported", details={"filter": applied})
     return response
 
 

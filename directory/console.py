@@ -209,18 +209,21 @@ def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @roles.console_view()
 def user_list(request: HttpRequest) -> HttpResponse:
     users = DirectoryUser.objects.select_related("source").order_by("username")
-    q = request.GET.get("q", "").strip()
-    if q:
+    filters = forms.UserFilterForm(request.GET)
+    if not filters.is_valid():
+        users = users.none()
+        values: dict[str, Any] = {}
+    else:
+        values = filters.cleaned_data
+    if q := values.get("q"):
         users = users.filter(
             Q(username__icontains=q) | Q(email__icontains=q) | Q(display_name__icontains=q)
         )
-    source = request.GET.get("source", "")
-    if source.isdigit():
-        users = users.filter(source_id=int(source))
-    state = request.GET.get("state", "")
-    if state in ("enabled", "disabled"):
+    if values.get("source") is not None:
+        users = users.filter(source_id=values["source"])
+    if state := values.get("state"):
         users = users.filter(enabled=state == "enabled")
-    if request.GET.get("problem") == "1":
+    if values.get("problem"):
         users = users.exclude(managed_apple_id_problem="")
     page = Paginator(users, 50).get_page(request.GET.get("page"))
     return _render(
@@ -228,11 +231,13 @@ def user_list(request: HttpRequest) -> HttpResponse:
         "user_list.html",
         {
             "page": page,
-            "q": q,
-            "source": source,
-            "state": state,
+            "filters": filters,
+            "q": values.get("q", ""),
+            "source": "" if values.get("source") is None else str(values["source"]),
+            "state": values.get("state", ""),
             "sources": IdentitySource.objects.all(),
         },
+        status=200 if filters.is_valid() else 400,
     )
 
 
@@ -412,7 +417,10 @@ def domain_list(request: HttpRequest) -> HttpResponse:
     form = forms.DomainForm(request.POST or None)
     status = 200
     if request.method == "POST" and request.POST.get("remove"):
-        domain = get_object_or_404(ManagedAppleIdDomain, pk=request.POST["remove"])
+        remove = request.POST["remove"]
+        if not (remove.isascii() and remove.isdigit()):
+            raise Http404("No such domain.")
+        domain = get_object_or_404(ManagedAppleIdDomain, pk=int(remove))
         services.remove_managed_apple_id_domain(domain=domain, actor=request.user)
         messages.success(request, f"{domain.domain} removed.")
         return redirect("directory-domains")

@@ -152,6 +152,18 @@ class SourceForm(forms.ModelForm):
         return dict(self.cleaned_data)
 
 
+class UserFilterForm(forms.Form):
+    """The user list's filters (GET): what cannot be searched for is a 400 with the reason."""
+
+    q = forms.CharField(required=False, max_length=255)
+    source = forms.IntegerField(required=False, min_value=1)
+    state = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any state"), ("enabled", "Enabled"), ("disabled", "Disabled")],
+    )
+    problem = forms.BooleanField(required=False)
+
+
 class LocalUserForm(forms.Form):
     username = forms.CharField(max_length=150)
     email = forms.EmailField(required=False)

@@ -62,6 +62,7 @@ class ConfigurationViewSet(viewsets.ModelViewSet):
 class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = SessionSerializer
     lookup_field = "public_id"
+    lookup_value_regex = r"[^/.\x00]+"  # DRF's, without NUL (see mdm_server.converters.TEXT_KEY)
     queryset = EnrollmentSession.objects.select_related("configuration")
     filterset_fields = ["kind", "enrollment_type", "status"]
 

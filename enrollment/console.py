@@ -9,7 +9,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from enrollment import access_rights, directory_access, discovery, services
@@ -306,7 +306,10 @@ def _action(request: HttpRequest, action: str) -> HttpResponse:
             services.delete_discovery_registration(actor=request.user)
             messages.success(request, "Removed the registration from Apple Business Manager.")
         elif action == "revoke":
-            session = get_object_or_404(EnrollmentSession, public_id=request.POST.get("session"))
+            public_id = request.POST.get("session", "")
+            if "\x00" in public_id:  # PostgreSQL refuses NUL in the lookup
+                raise Http404("No such session.")
+            session = get_object_or_404(EnrollmentSession, public_id=public_id)
             services.revoke_session(session=session, actor=request.user)
             from mdm_server import audit
 

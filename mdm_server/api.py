@@ -7,13 +7,13 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mdm_server import api_tokens, roles, selectors
 from mdm_server.api_errors import error_response
+from mdm_server.api_filters import IdCursorPagination
 from mdm_server.api_input import StrictInput
 from mdm_server.models import AuditEvent
 
@@ -27,11 +27,8 @@ class AuditEventOutput(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-class AuditPagination(CursorPagination):
-    ordering = "-id"
+class AuditPagination(IdCursorPagination):
     page_size = 100
-    page_size_query_param = "page_size"
-    max_page_size = 500
 
 
 class AuditEventListApi(generics.ListAPIView):

@@ -2,10 +2,10 @@
 
 from django.urls import path
 
-from mdm_server import api
+from mdm_server import api, converters  # noqa: F401  (registers key)
 
 urlpatterns = [
     path("audit/", api.AuditEventListApi.as_view(), name="api-audit"),
     path("tokens/", api.TokenListApi.as_view(), name="api-tokens"),
-    path("tokens/<str:username>/", api.TokenRevokeApi.as_view(), name="api-token"),
+    path("tokens/<key:username>/", api.TokenRevokeApi.as_view(), name="api-token"),
 ]

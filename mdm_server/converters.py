@@ -20,4 +20,22 @@ class AnyCaseUUIDConverter:
         return str(value)
 
 
+# What a key in a path may hold: any text but a slash or a NUL character. No key here holds a
+# NUL, and PostgreSQL refuses one in a text comparison (a DataError, where a 404 is meant).
+TEXT_KEY = r"[^/\x00]+"
+
+
+class TextKeyConverter:
+    """Django's `str` without the NUL character (`TEXT_KEY`)."""
+
+    regex = TEXT_KEY
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
 register_converter(AnyCaseUUIDConverter, "anyuuid")
+register_converter(TextKeyConverter, "key")

@@ -168,6 +168,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Device protocol paths (mdm_server.device_stack.DEVICE_PATH) go through MDM_DEVICE_MIDDLEWARE.
     "mdm_server.device_stack.DeviceStackMiddleware",
+    # Before anything can read the body (on both stacks).
+    "mdm_server.content_length.ContentLengthMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "mdm_server.unavailable.ServiceUnavailableMiddleware",
     "mdm_server.security_headers.ContentSecurityPolicyMiddleware",
@@ -183,10 +185,11 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 # The middleware of MIDDLEWARE that act on a device's request or response, in the same order:
-# security headers, the 503 of an unreachable backing service, the host check. The console's
-# (sessions, CSRF, users, OTP, the sign-in gate, messages, static files, axes) have nothing to do
-# for a device and are skipped there (mdm_server.device_stack).
+# the Content-Length check, security headers, the 503 of an unreachable backing service, the
+# host check. The console's (sessions, CSRF, users, OTP, the sign-in gate, messages, static
+# files, axes) have nothing to do for a device and are skipped there (mdm_server.device_stack).
 MDM_DEVICE_MIDDLEWARE = [
+    "mdm_server.content_length.ContentLengthMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "mdm_server.unavailable.ServiceUnavailableMiddleware",
     "mdm_server.security_headers.ContentSecurityPolicyMiddleware",

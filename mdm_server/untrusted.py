@@ -4,7 +4,8 @@ Pure: no Django imports. The parsers alone accept things that break the code aft
 XML plist nested thousands of levels deep parses fine (expat keeps no recursion) and then
 overflows the stack of every recursive walk, JSON encoding included; JSON that deep overflows
 the decoder itself (RecursionError, not ValueError); a binary plist can refer to the same array
-from itself (a cycle) or fan one array out a billion times (shared references); strings may hold
+from itself (a cycle), fan one array out a billion times (shared references) or hold a UID (a
+keyed archive's object reference, which no JSON, column or written plist takes); strings may hold
 NUL characters, which PostgreSQL refuses in text and JSON; and NaN or Infinity is not JSON.
 `load_plist` and `load_json` refuse all of these with `UntrustedDataError`, saying why.
 
@@ -108,7 +109,8 @@ def check(value: Any, what: str = "data") -> None:
 
 # What a property list's integer can be (plistlib writes no other: a result is written again
 # once what a User Enrollment may not report is taken out of it).
-_INT_MIN, _INT_END = -(1 << 63), 1 << 64
+PLIST_INT_MIN, PLIST_INT_MAX = -(1 << 63), (1 << 64) - 1
+_INT_MIN, _INT_END = PLIST_INT_MIN, PLIST_INT_MAX + 1
 # A UTF-16 surrogate on its own (JSON's "\ud800", or UTF-8 bytes decoded with surrogatepass):
 # not Unicode text, which PostgreSQL refuses in text and JSON.
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -125,6 +127,8 @@ def _check_scalar(value: Any, what: str) -> None:
             raise UntrustedDataError(f"{what} contains an integer outside 64 bits")
     elif isinstance(value, float) and not math.isfinite(value):
         raise UntrustedDataError(f"{what} contains a number that is not finite")
+    elif isinstance(value, plistlib.UID):
+        raise UntrustedDataError(f"{what} contains a UID, which only keyed archives use")
 
 
 # --- XML property lists through libxml2 -----------------------------------------------------

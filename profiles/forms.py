@@ -11,6 +11,7 @@ from django import forms
 
 from devices.models import Enrollment
 from directory.models import DirectoryGroup
+from mdm_server import untrusted
 from profiles import schema
 from profiles.models import Profile
 
@@ -84,6 +85,16 @@ def _help(node: Mapping[str, Any]) -> str:
     return text if len(text) <= 400 else text[:397] + "…"
 
 
+def _is_plist_int(text: str) -> bool:
+    # ASCII digits only: "²".isdigit() is true, yet int() refuses it.
+    digits = text.removeprefix("-")
+    return (
+        digits.isascii()
+        and digits.isdigit()
+        and untrusted.PLIST_INT_MIN <= int(text) <= untrusted.PLIST_INT_MAX
+    )
+
+
 def _is_scalar_list(node: Mapping[str, Any]) -> bool:
     subkeys = node.get("subkeys") or []
     return bool(subkeys) and subkeys[0].get("type") in ("string", "integer")
@@ -114,8 +125,11 @@ def field_for(node: Mapping[str, Any], *, label: str = "") -> forms.Field:
         )
     bounds = node.get("range") or {}
     if kind == "integer":
+        # Unbounded in the schema, still one a property list can hold.
         return forms.IntegerField(
-            min_value=bounds.get("min"), max_value=bounds.get("max"), **common
+            min_value=bounds.get("min", untrusted.PLIST_INT_MIN),
+            max_value=bounds.get("max", untrusted.PLIST_INT_MAX),
+            **common,
         )
     if kind == "real":
         return forms.FloatField(min_value=bounds.get("min"), max_value=bounds.get("max"), **common)
@@ -198,8 +212,9 @@ class PayloadForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             # A stored data value (e.g. a certificate) stays unless a new file is uploaded.
-            stored = _lookup(self.existing, self.nodes[name][0]) is not _MISSING
-            if isinstance(field, forms.FileField) and stored:
+            if not isinstance(field, forms.FileField):
+                continue  # RawPayloadForm's one field is no schema node
+            if _lookup(self.existing, self.nodes[name][0]) is not _MISSING:
                 field.required = False
                 field.help_text = "A file is stored; upload to replace it. " + field.help_text
 
@@ -234,7 +249,7 @@ class PayloadForm(forms.Form):
             lines = [line.strip() for line in str(value).splitlines() if line.strip()]
             return [int(x) if item_type == "integer" else x for x in lines]
         if kind in ("array", "dictionary", "any") and isinstance(value, str):
-            return json.loads(value)
+            return untrusted.load_json(value)  # checked by clean()
         return value
 
     def to_content(self) -> dict[str, Any]:
@@ -260,14 +275,12 @@ class PayloadForm(forms.Form):
                 continue
             if kind == "array" and _is_scalar_list(node):
                 item_type = (node.get("subkeys") or [{}])[0].get("type")
-                if item_type == "integer" and not all(
-                    x.lstrip("-").isdigit() for x in value.split()
-                ):
-                    self.add_error(name, "Each line must be a whole number.")
+                if item_type == "integer" and not all(_is_plist_int(x) for x in value.split()):
+                    self.add_error(name, "Each line must be a whole number of up to 64 bits.")
                 continue
             try:
-                json.loads(value)
-            except ValueError as exc:
+                untrusted.load_json(value)
+            except untrusted.UntrustedDataError as exc:
                 self.add_error(name, f"Not valid JSON: {exc}")
         return data
 
@@ -315,8 +328,8 @@ class RawPayloadForm(PayloadForm):
     def clean(self) -> dict[str, Any]:
         data = forms.Form.clean(self) or {}
         try:
-            value = json.loads(data.get("content") or "{}")
-        except ValueError as exc:
+            value = untrusted.load_json(data.get("content") or "{}")
+        except untrusted.UntrustedDataError as exc:
             self.add_error("content", f"Not valid JSON: {exc}")
             return data
         if not isinstance(value, dict):
@@ -324,7 +337,7 @@ class RawPayloadForm(PayloadForm):
         return data
 
     def to_content(self) -> dict[str, Any]:
-        value: dict[str, Any] = json.loads(self.cleaned_data.get("content") or "{}")
+        value: dict[str, Any] = untrusted.load_json(self.cleaned_data.get("content") or "{}")
         return value
 
 

@@ -72,6 +72,14 @@ def _summary(payloads: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
 
 def _fill(row: Profile, profile: dict[str, Any]) -> bool:
     """Copy a profile dict into the row; True when the delivered content changed."""
+    for key, column in (("PayloadIdentifier", "identifier"), ("PayloadUUID", "uuid")):
+        # Kept whole or refused: cut to the column, they would name another profile.
+        limit = Profile._meta.get_field(column).max_length  # type: ignore[union-attr]
+        if limit is not None and len(str(profile.get(key, ""))) > limit:
+            raise ProfileError(
+                f"The profile's {key} is longer than {limit} characters.",
+                {key: [f"At most {limit} characters."]},
+            )
     content = builder.to_mobileconfig(profile)
     changed = bytes(row.content or b"") != content
     row.identifier = profile["PayloadIdentifier"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 import pytest
@@ -90,3 +91,34 @@ def test_a_push_csr_name_over_64_bytes_is_a_400(api_client: Client) -> None:
     )
     assert response.status_code == 400
     assert "at most 64 bytes" in json.loads(response.content)["error"]["message"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/devices/", "/api/v1/commands/", "/api/v1/audit/"])
+@pytest.mark.parametrize("position", ["abc", "\x00", "1.5", ""])
+def test_a_cursor_whose_position_is_not_an_id_is_refused(
+    api_client: Client, path: str, position: str
+) -> None:
+    # A cursor is base64 of a query string; its position `p` is compared with the id column.
+    cursor = base64.b64encode(f"p={position}".encode()).decode()
+    response = api_client.get(path, {"cursor": cursor})
+    assert response.status_code == 404
+    assert json.loads(response.content)["error"]["message"] == "Invalid cursor"
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/api/v1/commands/{}/"),
+        ("delete", "/api/v1/tokens/{}/"),
+        ("get", "/api/v1/enrollment/sessions/{}/"),
+        ("post", "/api/v1/enrollment/sessions/{}/revoke/"),
+    ],
+)
+@pytest.mark.parametrize("value", ["%00", "a%00b"])
+def test_a_nul_character_in_a_path_is_a_404(
+    api_client: Client, method: str, path: str, value: str
+) -> None:
+    # Looked up as text, PostgreSQL refused it (a DataError, a 500).
+    response = getattr(api_client, method)(path.format(value))
+    assert response.status_code == 404
+    assert json.loads(response.content)["error"]["code"] == "not_found"

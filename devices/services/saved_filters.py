@@ -21,6 +21,8 @@ def save_filter(*, owner: User, name: str, query: str) -> SavedFilter:
     name = " ".join(name.split())
     if not name:
         raise SavedFilterRefused("Give the filter a name.")
+    if any(ord(c) < 32 or c == "\x7f" for c in name):  # PostgreSQL refuses NUL in text
+        raise SavedFilterRefused("The name has a control character.")
     if len(name) > SavedFilter._meta.get_field("name").max_length:  # type: ignore[operator]
         raise SavedFilterRefused("The name is longer than 80 characters.")
     params = QueryDict(query, mutable=True)

@@ -182,6 +182,16 @@ def test_export_follows_the_filter_and_carries_ue_columns(admin_client: Client) 
     assert AuditEvent.objects.filter(action="devices.exported").count() == 2
 
 
+def test_export_records_the_filter_it_applied(admin_client: Client) -> None:
+    """A parameter the export does not use, with a NUL character, went into the audit log's
+    JSON as it was: PostgreSQL refused it (a 500)."""
+    bulk_devices(2)
+    rows = _csv(admin_client, {"enrollment_type": "user", "sort": "\x00", "x\x00": "y"})
+    assert len(rows) == 1
+    event = AuditEvent.objects.get(action="devices.exported")
+    assert event.details == {"filter": {"enrollment_type": "user"}}
+
+
 @pytest.mark.parametrize("evil", ["=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"])
 def test_export_escapes_formula_cells(admin_client: Client, evil: str) -> None:
     bulk_devices(1, device_name=evil, enrollment_type="device")

@@ -143,3 +143,12 @@ def test_a_saved_filter_needs_a_name(admin_client: Client) -> None:
     assert "Filter not saved: Give the filter a name." in response.content.decode()
     assert not SavedFilter.objects.exists()
     assert admin_client.get("/console/devices/filters/").status_code == 405
+
+
+def test_a_saved_filter_name_with_a_nul_character_is_refused(admin_client: Client) -> None:
+    # PostgreSQL refuses NUL in text: it was a 500.
+    response = admin_client.post(
+        "/console/devices/filters/", {"name": "Stale\x00Macs", "query": "q=x"}, follow=True
+    )
+    assert "Filter not saved: The name has a control character." in response.content.decode()
+    assert not SavedFilter.objects.exists()

@@ -449,3 +449,24 @@ def test_a_user_enrollment_result_with_an_integer_beyond_64_bits_is_refused(
         "PUT", device.server_url, headers=device._headers(body, CONNECT), body=body
     )
     assert status == 400 and b"64 bits" in reply, (status, reply)
+
+
+def test_a_result_holding_a_keyed_archive_uid_is_refused_and_loses_nothing(
+    enrolled: SimulatedDevice,
+) -> None:
+    """A binary property list may hold a UID (an NSKeyedArchiver reference); stored as JSON it
+    was a TypeError (a 500)."""
+    enrollment, command_uuid = _delivered_device_information(enrolled)
+    message = {
+        "Status": "Acknowledged",
+        **enrolled.ids(),
+        "CommandUUID": command_uuid,
+        "QueryResponses": {"OSVersion": "15.3", "SerialNumber": plistlib.UID(1)},
+    }
+    body = plistlib.dumps(message, fmt=plistlib.FMT_BINARY)
+    status, _headers, reply = enrolled.transport.request(
+        "PUT", enrolled.server_url, headers=enrolled._headers(body, CONNECT), body=body
+    )
+    assert status == 400 and b"UID" in reply, (status, reply)
+    enrollment.refresh_from_db()
+    assert enrollment.device.os_version == "15.2"  # nothing applied

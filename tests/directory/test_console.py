@@ -319,3 +319,34 @@ def test_sync_now_while_a_sync_waits_shows_that_run(admin_client: Client, ldap_s
     assert again.redirect_chain[0][0].endswith(reverse("directory-run", args=[run.pk]))
     assert "already" in again.content.decode()
     assert ImportRun.objects.filter(source=ldap_source).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("params", "reason"),
+    [
+        ({"q": "ja\x00ne"}, "Null characters are not allowed"),
+        ({"source": "\u00b2"}, "Enter a whole number"),  # "²".isdigit(), yet int() refuses it
+        ({"source": "1.5"}, "Enter a whole number"),
+        ({"state": "sleeping"}, "Select a valid choice"),
+    ],
+)
+def test_a_user_list_filter_it_cannot_use_is_a_400_with_the_reason(
+    admin_client: Client, domains: None, params: dict[str, str], reason: str
+) -> None:
+    """A NUL in the search (PostgreSQL refuses it) or superscript digits as the source were a
+    500; an unknown state was ignored."""
+    _user(domains)
+    response = admin_client.get(URL + "users/", params)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert reason in body and "jane" not in body
+
+
+def test_removing_a_domain_by_an_id_that_is_not_a_number_is_a_404(
+    admin_client: Client, db: None
+) -> None:
+    services.add_managed_apple_id_domain(domain="appleid.example.com", actor=None)
+    for value in ("abc", "\u00b2", "1.5", "\x00"):
+        response = admin_client.post(URL + "domains/", {"remove": value})
+        assert response.status_code == 404, value  # was a 500 (ValueError in the lookup)
+    assert services.managed_apple_id_domains() == ["appleid.example.com"]

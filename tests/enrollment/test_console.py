@@ -168,3 +168,9 @@ def test_access_rights_are_named_checkboxes_from_apples_schema(
     assert ticked == chosen
     none = admin_client.post(URL, _settings_post(**{"s-device_access_rights": []}))
     assert none.status_code == 200 and "at least one right" in none.content.decode()
+
+
+def test_revoking_a_session_named_with_a_nul_character_is_a_404(admin_client: Any) -> None:
+    # PostgreSQL refuses NUL in the lookup: it was a 500.
+    response = admin_client.post(URL, {"action": "revoke", "session": "ab\x00cd"})
+    assert response.status_code == 404

@@ -55,6 +55,8 @@ def test_an_ordinary_message_is_returned() -> None:
         (b"<plist><array><real>-inf</real></array></plist>", "not finite"),
         # An array that contains itself.
         (_binary([b"\xa1\x00"]), "nested more than"),
+        # A keyed archive's object reference: no JSON, plist or column can hold it.
+        (plistlib.dumps({"a": [plistlib.UID(3)]}, fmt=plistlib.FMT_BINARY), "UID"),
     ],
 )
 def test_hostile_property_lists_are_refused_with_the_reason(body: bytes, reason: str) -> None:

@@ -280,3 +280,65 @@ def test_adding_a_payload_shows_no_errors_until_a_check_or_save(admin_client: Cl
     page = saved.content.decode()
     assert saved.status_code == 200 and not Profile.objects.filter(display_name="Half typed")
     assert 'class="errorlist' in page and 'class="key has-error" data-key="VPNType"' in page
+
+
+def test_a_payload_outside_apples_schema_is_edited_as_json(admin_client, admin_user) -> None:
+    """The editor of a profile with a payload type Apple's schema does not describe (an
+    uploaded vendor payload, or a token naming one) was a 500 (KeyError building its form)."""
+    custom = builder.build_payload("com.example.vendor", "com.ex.vendor.1", {"Level": 3})
+    profile = services.upload_profile(
+        data=builder.to_mobileconfig(
+            builder.build_configuration_profile(
+                identifier="com.ex.vendor", display_name="Vendor", payloads=[custom]
+            )
+        ),
+        actor=admin_user,
+    )
+    page = admin_client.get(f"/console/profiles/{profile.pk}/edit/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    uuid = _tokens(html)[0].split("|")[0]
+    assert f'name="p-{uuid}-content"' in html and "&quot;Level&quot;: 3" in html
+    data = _browser_post_data(html)
+    data.update({"action": ["save"], f"p-{uuid}-content": ['{"Level": 4}']})
+    response = admin_client.post(f"/console/profiles/{profile.pk}/edit/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    profile.refresh_from_db()
+    assert profile.payloads[0]["Level"] == 4 and profile.version == 2
+    # A posted token naming such a type gets the same form.
+    response = admin_client.post(
+        "/console/profiles/new/",
+        {"identifier": "com.ex.t", "display_name": "T", "scope": "device", "ue_mode": "skip",
+         "action": "check", "payload": ["a|com.example.other|com.ex.t.1"]},
+    )  # fmt: skip
+    assert response.status_code == 200 and 'name="p-a-content"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("payload_type", "key", "value", "reason"),
+    [
+        (PASSCODE, "maxGracePeriod", "99999999999999999999", "less than or equal to"),
+        (PASSCODE, "maxGracePeriod", "-99999999999999999999", "greater than or equal to"),
+        ("com.apple.dock", "static-apps", "[" * 3000 + "]" * 3000, "nested more than 64"),
+        ("com.apple.dock", "static-apps", '[{"tile-data": {"a": NaN}}]', "NaN"),
+        ("com.apple.dock", "static-apps", '[{"tile-type": "\\u0000"}]', "NUL character"),
+        ("com.example.vendor", "content", '{"Level": 99999999999999999999}', "outside 64 bits"),
+        ("com.example.vendor", "content", '{"a": ' * 3000 + "1" + "}" * 3000, "nested more"),
+    ],
+    ids=["huge", "huge-negative", "deep-json", "nan", "nul", "raw-huge", "raw-deep"],
+)
+def test_editor_values_a_profile_cannot_hold_are_field_errors(
+    admin_client, payload_type: str, key: str, value: str, reason: str
+) -> None:
+    """They were a 500: an integer beyond 64 bits cannot be written in a plist (OverflowError),
+    JSON nested thousands deep overflowed the decoder (RecursionError)."""
+    uuid = "11111111-1111-4111-8111-111111111111"
+    response = admin_client.post(
+        "/console/profiles/new/",
+        {"identifier": "com.ex.odd", "display_name": "Odd", "scope": "device", "ue_mode": "skip",
+         "action": "save", "payload": [f"{uuid}|{payload_type}|com.ex.odd.1"],
+         f"p-{uuid}-{key}": value},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert reason in response.content.decode()
+    assert not Profile.objects.exists()

@@ -127,3 +127,47 @@ def test_metadata_change_keeps_uploaded_content_exactly(admin_user) -> None:
     assert stored["ConsentText"] == {"default": "Please accept"}
     assert stored["PayloadContent"] == profile["PayloadContent"]
     assert row.version == 2 and row.ue_mode == "subset"
+
+
+def _with_clip(**clip: object) -> bytes:
+    profile = plistlib.loads(_mobileconfig())
+    profile["PayloadContent"][0].update(clip)
+    return plistlib.dumps(profile, fmt=plistlib.FMT_BINARY)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        # A keyed archive's object reference, which only a binary property list can hold.
+        (_with_clip(Label=plistlib.UID(1)), "UID"),
+        (_with_clip(KeyFromTheFuture=[plistlib.UID(1)]), "UID"),
+        # Longer than their columns: stored cut, they would name another profile.
+        (_mobileconfig("com.example." + "x" * 250), "PayloadIdentifier is longer than 255"),
+        (_mobileconfig(PayloadUUID="A" * 65), "PayloadUUID is longer than 64"),
+    ],
+    ids=["uid", "nested-uid", "long-identifier", "long-uuid"],
+)
+def test_uploads_a_profile_row_cannot_hold_are_refused_everywhere(
+    admin_user, admin_client, data: bytes, message: str
+) -> None:
+    """They were a 500 on the API and the console (TypeError writing the plist again,
+    DataError from PostgreSQL)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from mdm_server import api_tokens
+
+    with pytest.raises(ProfileError, match=message):
+        services.upload_profile(data=data, actor=admin_user)
+    token = api_tokens.create_api_token(user=admin_user, actor=None).key
+    api = admin_client.post(
+        "/api/v1/profiles/upload/",
+        {"file": SimpleUploadedFile("p.mobileconfig", data)},
+        HTTP_AUTHORIZATION=f"Token {token}",
+    )
+    assert api.status_code == 400 and message in api.json()["error"]["message"], api.content
+    console = admin_client.post(
+        "/console/profiles/upload/",
+        {"file": SimpleUploadedFile("p.mobileconfig", data), "ue_mode": "skip"},
+    )
+    assert console.status_code == 200 and message in console.content.decode()
+    assert not Profile.objects.exists()
