@@ -26,6 +26,12 @@ A certificate issued for a session enrolls the kind of enrollment the session wa
 (`kind_refusal`): a User Enrollment's identity never authenticates a UDID, nor another kind's an
 EnrollmentID.
 
+A UDID is the device's word, except where Apple vouches for it: an Automated Device Enrollment's
+identity is issued after Apple's device CA signed the device's MachineInfo, UDID included. Such an
+identity authenticates that UDID only (`vouch_refusal`), and takes that UDID's channel from an
+enrollment nobody vouched for (a profile-based enrollment that named the UDID first: `takes_over`),
+as a new enrollment of a new Device; a channel Apple vouched for is never taken that way.
+
 A renewal (`is_renewal`) moves the pin of a channel to the certificate issued to renew the one
 it is pinned to, under one of the channel's own references, on any request (Authenticate, other
 check-ins, the command channel). The old certificate keeps working until the new one is used.
@@ -54,6 +60,9 @@ class Channel:
     person: int | None  # the directory user it belongs to
     references: frozenset[str]  # issuance references of its own: its session, the admin grant
     pinned_renews: str = ""  # the certificate the pinned one renewed ("" when not a renewal)
+    # Apple's signature vouched for its UDID when its enrollment's identity was issued (an
+    # Automated Device Enrollment's signed MachineInfo); False when the UDID was its own word.
+    vouched: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +76,8 @@ class Certificate:
     session_person: int | None = None  # the person who signed in for that session
     held_elsewhere: bool = False  # pinned to another channel, or its session bound to one
     renews: str = ""  # fingerprint of the certificate it was issued to renew ("" for none)
+    # Apple's signature vouched, when it was issued, for the UDID this Authenticate names.
+    vouched: bool = False
 
 
 TAKEN = "this identity certificate belongs to another enrollment"
@@ -105,7 +116,33 @@ def refusal(channel: Channel | None, certificate: Certificate) -> str | None:
         return None
     if certificate.session_person is not None and certificate.session_person == channel.person:
         return None
+    if certificate.vouched and not channel.vouched:
+        # The device Apple vouches for takes its UDID's channel from whoever opened it first
+        # under that UDID on nothing but its own word (`takes_over`).
+        return None
     return HELD
+
+
+def takes_over(channel: Channel | None, certificate: Certificate) -> bool:
+    """Whether an accepted Authenticate takes an enrolled channel from an enrollment that is not
+    the device's: Apple vouches for this certificate's UDID and not for the channel's. The
+    channel is then a new enrollment of a new Device (nothing of the other's is inherited)."""
+    return (
+        channel is not None
+        and not channel.checked_out
+        and certificate.vouched
+        and not channel.vouched
+        and certificate.fingerprint != channel.pinned
+        and certificate.reference not in channel.references
+    )
+
+
+def vouch_refusal(vouched_udid: str, udid: str | None) -> str | None:
+    """Why an Authenticate is refused whose certificate was issued to a device Apple vouched for
+    under another UDID than the one it names (None: it names that one, or nobody vouched)."""
+    if vouched_udid and udid != vouched_udid:
+        return "this identity certificate was issued for another device"
+    return None
 
 
 def kind_refusal(session_type: str, *, sends_enrollment_id: bool) -> str | None:

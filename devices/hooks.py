@@ -43,6 +43,9 @@ class EnrollmentContext:
     # A Device known before enrollment (an ADE device from Apple Business Manager) that the
     # new channel should belong to, if its serial number matches.
     device_id: int | None = None
+    # The UDID Apple's signature vouched for when this identity was issued (an ADE profile
+    # request's signed MachineInfo); "" when the UDID is only the device's word.
+    vouched_udid: str = ""
 
 
 @dataclass(frozen=True)

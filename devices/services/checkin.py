@@ -181,10 +181,11 @@ def _check_binding(
     enrollment: Enrollment | None,
     presented: hotpath.Presented,
     context: hooks.EnrollmentContext | None,
-) -> bool:
+) -> tuple[bool, bool]:
     """Refuse an Authenticate that would take a channel with a certificate not bound to it,
-    or name itself as another kind of enrollment than its certificate's session; True when
-    the certificate renews the channel's own identity (devices.binding)."""
+    or name itself as another kind of enrollment or another device than its certificate's
+    session; (whether the certificate renews the channel's own identity, whether it takes the
+    channel from an enrollment Apple did not vouch for) (devices.binding)."""
     issued = presented.issued
     reference = issued.reference if issued is not None else ""
     session = context if context is not None and context.reference else None
@@ -192,6 +193,8 @@ def _check_binding(
         session.enrollment_type if session is not None else "",
         sends_enrollment_id=ids.is_user_enrollment,
     )
+    if wrong_kind is None and context is not None:
+        wrong_kind = binding.vouch_refusal(context.vouched_udid, ids.udid)
     if wrong_kind is not None:
         raise _TakeoverRefused(wrong_kind, enrollment.pk if enrollment is not None else None)
     bound_elsewhere = (
@@ -207,14 +210,55 @@ def _check_binding(
         session_person=session.directory_user_id if session is not None else None,
         held_elsewhere=bound_elsewhere or presented.other_holder is not None,
         renews=issued.renews if issued is not None else "",
+        vouched=context is not None and bool(context.vouched_udid),  # and names it: above
     )
     channel = None
     if enrollment is not None:
-        channel = channel_of(enrollment, pinned_renews=pinned_renews(enrollment, certificate))
+        channel = channel_of(
+            enrollment,
+            pinned_renews=pinned_renews(enrollment, certificate),
+            vouched=certificate.vouched and _vouched_channel(ids, enrollment),
+        )
     reason = binding.refusal(channel, certificate)
     if reason is not None:
         raise _TakeoverRefused(reason, enrollment.pk if enrollment is not None else None)
-    return binding.is_renewal(channel, certificate)
+    return binding.is_renewal(channel, certificate), binding.takes_over(channel, certificate)
+
+
+def _vouched_channel(ids: protocol.EnrollmentIds, enrollment: Enrollment) -> bool:
+    """Whether Apple vouched for the UDID of the channel's own enrollment (asked only when the
+    Authenticate's certificate is vouched for: the channel may then be taken from one that is
+    not)."""
+    reference = enrollment.enrollment_reference
+    if not reference or not ids.udid:
+        return False
+    own = hooks.resolve_enrollment(ids, reference, None)
+    return own is not None and own.vouched_udid == ids.udid
+
+
+def _channel_device(
+    enrollment: Enrollment | None,
+    ids: protocol.EnrollmentIds,
+    message: protocol.Authenticate,
+    context: hooks.EnrollmentContext | None,
+    taken_over: bool,
+) -> tuple[Device, Enrollment]:
+    """An accepted Authenticate's Device and channel: a new channel's Device (the one ABM made
+    known, or a new one), or the channel's own."""
+    enrollment_type = _enrollment_type(ids, context, enrollment)
+    is_ue = enrollment_type == Enrollment.Type.USER
+    if enrollment is not None and not taken_over:
+        return enrollment.device, enrollment
+    device = _known_device(context, None if is_ue else message.serial_number) or Device(
+        user_enrollment=is_ue, ownership=_ownership(enrollment_type, context)
+    )
+    if enrollment is None:
+        return device, Enrollment(channel_key=ids.key, channel=Enrollment.Channel.DEVICE)
+    # The device Apple vouches for, in a channel another enrollment opened under its UDID
+    # (binding.takes_over): a Device of its own, nothing of the other's; that one keeps no UDID.
+    Device.objects.filter(pk=enrollment.device_id).update(udid=None)
+    enrollment.device = device
+    return device, enrollment
 
 
 def _enrollment_type(
@@ -299,7 +343,8 @@ def _authenticate(
     context = hooks.resolve_enrollment(
         ids, issued.reference if issued else "", bearer, presented.session
     )
-    if _check_binding(identity, ids, enrollment, presented, context):
+    renewal, taken_over = _check_binding(identity, ids, enrollment, presented, context)
+    if renewal:
         assert enrollment is not None and issued is not None  # noqa: S101 (is_renewal says so)
         # The device installed its renewed enrollment profile: the same enrollment, a new pin.
         adopt_identity(enrollment, identity, issued, via="Authenticate")
@@ -310,13 +355,7 @@ def _authenticate(
     enrollment_type = _enrollment_type(ids, context, enrollment)
     is_ue = enrollment_type == Enrollment.Type.USER
     created = enrollment is None
-    if enrollment is None:
-        device = _known_device(context, None if is_ue else message.serial_number) or Device(
-            user_enrollment=is_ue, ownership=_ownership(enrollment_type, context)
-        )
-        enrollment = Enrollment(channel_key=ids.key, channel=Enrollment.Channel.DEVICE)
-    else:
-        device = enrollment.device
+    device, enrollment = _channel_device(enrollment, ids, message, context, taken_over)
     enrollment.enrollment_type = enrollment_type
     enrollment.enrollment_id = ids.enrollment_id
     # User Enrollment never keeps hardware identifiers, even if a device sent them.

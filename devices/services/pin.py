@@ -27,10 +27,13 @@ def _check_pin(enrollment: Enrollment, identity: DeviceIdentity) -> None:
         raise CheckinRejected(403, "this identity certificate belongs to another enrollment")
 
 
-def channel_of(enrollment: Enrollment, *, pinned_renews: str = "") -> binding.Channel:
+def channel_of(
+    enrollment: Enrollment, *, pinned_renews: str = "", vouched: bool = False
+) -> binding.Channel:
     """What the binding rules need of a stored device channel."""
     return binding.Channel(
         pinned_renews=pinned_renews,
+        vouched=vouched,
         pinned=enrollment.cert_fingerprint,
         checked_out=enrollment.status == Enrollment.Status.UNENROLLED,
         person=enrollment.device.directory_user_id,

@@ -22,16 +22,20 @@ def is_ade_reference(reference: str) -> bool:
     return AbmDevice.objects.filter(enrollment_reference=reference).exists()
 
 
-def known_device_id(reference: str) -> int | None:
-    """The Device ABM made known for this ADE enrollment session (before the device enrolled)."""
+def known_device(reference: str) -> tuple[int | None, str]:
+    """For this ADE enrollment session: the Device ABM made known (before the device enrolled),
+    and the UDID Apple's signature vouched for at its profile request ("" when none)."""
     from enrollment.abm.models import AbmDevice
 
     found = (
         AbmDevice.objects.filter(enrollment_reference=reference)
-        .values_list("device_id", flat=True)
+        .values_list("device_id", "vouched_udid")
         .first()
     )
-    return int(found) if found is not None else None
+    if found is None:
+        return None, ""
+    device_id, vouched_udid = found
+    return (int(device_id) if device_id is not None else None), vouched_udid
 
 
 def bind_ade_enrollment(enrollment: Any) -> bool:

@@ -145,6 +145,9 @@ class AbmDevice(models.Model):
         "devices.Enrollment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     enrollment_reference = models.CharField(max_length=64, blank=True, db_index=True)
+    # The UDID of the device's last ADE profile request, when Apple's device CA signed its
+    # MachineInfo (what the device is, vouched for by Apple; "" when nobody vouched for it).
+    vouched_udid = models.CharField(max_length=64, blank=True)
     enrolled_at = models.DateTimeField(null=True, blank=True)
     configured_at = models.DateTimeField(null=True, blank=True)  # DeviceConfigured queued
     synced_at = models.DateTimeField(auto_now=True)

@@ -701,13 +701,32 @@ def enroll_ade_device(*, profile_id: str, body: bytes) -> bytes:
                 "This device is not assigned to this organisation's MDM server in Apple "
                 "Business Manager.",
             )
+        changed = []
         if not device.enrollment_reference:
             # One reference per ABM device, kept across enrollments: a device erased and set up
             # again presents a new certificate under the same reference, which the takeover
             # rules (devices.binding) accept for its own channel and refuse for any other.
             device.enrollment_reference = ADE_REFERENCE_PREFIX + secrets.token_hex(12)
-            device.save(update_fields=["enrollment_reference", "synced_at"])
+            changed.append("enrollment_reference")
+        vouched = _vouched_udid(info, options)
+        if vouched != device.vouched_udid:
+            device.vouched_udid = vouched
+            changed.append("vouched_udid")
+        if changed:
+            device.save(update_fields=[*changed, "synced_at"])
         return _ade_profile(device, options)
+
+
+def _vouched_udid(info: Any, options: Any) -> str:
+    """The MachineInfo's UDID when Apple's device CA signed it (checked against the configured
+    CA by `read_machine_info`); "" when it was accepted unsigned or unchecked: then it is the
+    device's word, as any profile-based enrollment's."""
+    from enrollment.services.core import trusted_device_roots
+
+    udid = info.values.get("UDID")
+    if not info.signed or not isinstance(udid, str) or not trusted_device_roots(options):
+        return ""
+    return udid.strip()[:64]
 
 
 def _require_apple_signature(options: Any) -> None:

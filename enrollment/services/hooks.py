@@ -171,10 +171,12 @@ def resolve_enrollment(
         row = _SESSION_CONTEXT.first(reference) if reference else None
     if row is None:
         if ids.udid and abm_hooks.is_ade_reference(reference):
+            device_id, vouched_udid = abm_hooks.known_device(reference)
             return EnrollmentContext(
                 enrollment_type="ade",
                 reference=reference,
-                device_id=abm_hooks.known_device_id(reference),
+                device_id=device_id,
+                vouched_udid=vouched_udid,
             )
         if ids.udid:
             return EnrollmentContext(enrollment_type="device")

@@ -115,3 +115,31 @@ def test_a_sessions_certificate_enrolls_the_sessions_kind_only(
 ) -> None:
     reason = binding.kind_refusal(session_type, sends_enrollment_id=sends_enrollment_id)
     assert (reason is not None) == refused
+
+
+def test_an_identity_apple_vouched_for_takes_its_udid_from_an_unvouched_enrollment() -> None:
+    vouched = Certificate(fingerprint=OTHER, reference="ade-1", vouched=True)
+    assert binding.refusal(CHANNEL, vouched) is None
+    assert binding.takes_over(CHANNEL, vouched)
+    # Not from a channel Apple vouched for too, nor by an identity nobody vouched for.
+    assert binding.refusal(replace(CHANNEL, vouched=True), vouched) == binding.HELD
+    assert not binding.takes_over(replace(CHANNEL, vouched=True), vouched)
+    assert binding.refusal(CHANNEL, replace(vouched, vouched=False)) == binding.HELD
+    assert not binding.takes_over(CHANNEL, replace(vouched, vouched=False))
+    # Its own channel again (the same reference), a checked-out one, or its own pin: no takeover.
+    own = replace(CHANNEL, references=frozenset({"ade-1"}))
+    assert binding.refusal(own, vouched) is None and not binding.takes_over(own, vouched)
+    released = replace(CHANNEL, checked_out=True)
+    assert binding.refusal(released, vouched) is None
+    assert not binding.takes_over(released, vouched)
+    assert not binding.takes_over(replace(CHANNEL, pinned=OTHER), vouched)
+    # What refuses any certificate still refuses a vouched one.
+    assert binding.refusal(CHANNEL, replace(vouched, revoked=True)) is not None
+    assert binding.refusal(CHANNEL, replace(vouched, held_elsewhere=True)) == binding.TAKEN
+
+
+def test_an_identity_apple_vouched_for_names_only_its_own_udid() -> None:
+    assert binding.vouch_refusal("UDID-1", "UDID-1") is None
+    assert binding.vouch_refusal("", "UDID-2") is None  # nobody vouched: the device's word
+    assert binding.vouch_refusal("UDID-1", "UDID-2") is not None
+    assert binding.vouch_refusal("UDID-1", None) is not None

@@ -296,14 +296,6 @@ def test_a_device_claiming_a_company_serial_leaves_the_company_device_its_known_
     assert AbmDevice.objects.get(serial_number="F2LXK1AAAAAA").device_id == known.pk
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "open: a channel's UDID is the device's word until Authenticate; an ADE identity, "
-        "whose MachineInfo (UDID and serial number) Apple signed, does not yet take a channel "
-        "that a profile-based enrollment opened first under the same UDID"
-    ),
-)
 def test_a_device_squatting_a_company_udid_cannot_keep_the_company_device_out(
     link: AbmLink,
     stocked: FakeAbm,
@@ -335,6 +327,89 @@ def test_a_device_squatting_a_company_udid_cannot_keep_the_company_device_out(
     genuine = flow.enroll_automated(
         transport, cloud, apple_identity=apple_device(), serial_number="F2LXK1AAAAAA", udid=udid
     )
+    squatted = Enrollment.objects.select_related("device").get(channel_key=f"udid:{udid}")
     assert _device(transport, genuine, "iOS").authenticate() == 200
-    channel = Enrollment.objects.get(channel_key=f"udid:{udid}")
+    channel = Enrollment.objects.select_related("device").get(channel_key=f"udid:{udid}")
     assert channel.enrollment_type == "ade"
+    assert channel.cert_fingerprint != squatted.cert_fingerprint
+    # A Device of its own: the squatter's (its serial, its person) is not inherited.
+    assert channel.device_id != squatted.device_id
+    assert channel.device.serial_number == "F2LXK1AAAAAA"
+    assert channel.device.directory_user_id is None
+    assert AbmDevice.objects.get(serial_number="F2LXK1AAAAAA").enrollment == channel
+    # The squatter's identity opens nothing any more, and cannot take the channel back.
+    assert squatter.connect()[0] == 403
+    assert squatter.authenticate() == 403
+    assert _device(transport, genuine, "iOS").connect()[0] == 200
+
+
+def test_an_ade_identity_authenticates_only_the_udid_apple_vouched_for(
+    link: AbmLink,
+    stocked: FakeAbm,
+    admin_user: Any,
+    settings: Any,
+    server_pki: Any,
+    push_topic: str,
+    apple_device: Any,
+    transport: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A company device's ADE identity (its MachineInfo signed by Apple, UDID included) naming
+    another UDID is refused: it would open, or take, that device's channel."""
+    from dataclasses import replace
+
+    from devices.models import Enrollment
+    from tests.enrollment.abm.test_ade_flow import _device
+    from tests.simulator import enrollment_flow as flow
+
+    monkeypatch.setattr("apns.services.request_drain", lambda **_: None)
+    profile = _defined(link, admin_user, settings)
+    cloud = {"url": services.enrollment_url(profile), "is_supervised": True}
+    genuine = flow.enroll_automated(
+        transport,
+        cloud,
+        apple_identity=apple_device(),
+        serial_number="F2LXK1AAAAAA",
+        udid="00008030-0011223344556677",
+    )
+    assert AbmDevice.objects.get(serial_number="F2LXK1AAAAAA").vouched_udid == genuine.udid
+    liar = _device(transport, replace(genuine, udid="00008030-00AABBCCDDEEFF00"), "iOS")
+    assert liar.authenticate() == 403
+    assert not Enrollment.objects.exists()
+    assert _device(transport, genuine, "iOS").authenticate() == 200
+
+
+def test_a_profile_enrollment_cannot_take_the_udid_of_a_company_device_enrolled_by_ade(
+    link: AbmLink,
+    stocked: FakeAbm,
+    admin_user: Any,
+    settings: Any,
+    server_pki: Any,
+    push_topic: str,
+    apple_device: Any,
+    transport: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The other way round: once the company device holds its channel by its vouched
+    identity, a profile-based enrollment naming that UDID is refused (the channel stays)."""
+    from devices.models import Enrollment
+    from mdm_server.pki import services as pki
+    from tests.enrollment.abm.test_ade_flow import _device
+    from tests.simulated import client_device
+    from tests.simulator import enrollment_flow as flow
+
+    monkeypatch.setattr("apns.services.request_drain", lambda **_: None)
+    profile = _defined(link, admin_user, settings)
+    udid = "00008030-0011223344556677"
+    cloud = {"url": services.enrollment_url(profile), "is_supervised": True}
+    genuine = flow.enroll_automated(
+        transport, cloud, apple_identity=apple_device(), serial_number="F2LXK1AAAAAA", udid=udid
+    )
+    assert _device(transport, genuine, "iOS").authenticate() == 200
+    before = Enrollment.objects.get(channel_key=f"udid:{udid}")
+    squatter = client_device(
+        pki.active_identity("ca"), user_enrollment=False, udid=udid, serial_number="SQUATTER01"
+    )
+    assert squatter.authenticate() == 403
+    after = Enrollment.objects.get(channel_key=f"udid:{udid}")
+    assert (after.cert_fingerprint, after.device_id) == (before.cert_fingerprint, before.device_id)
