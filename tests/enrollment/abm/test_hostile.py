@@ -327,7 +327,12 @@ def test_a_device_squatting_a_company_udid_cannot_keep_the_company_device_out(
     genuine = flow.enroll_automated(
         transport, cloud, apple_identity=apple_device(), serial_number="F2LXK1AAAAAA", udid=udid
     )
+    from devices.models import QueuedCommand
+
     squatted = Enrollment.objects.select_related("device").get(channel_key=f"udid:{udid}")
+    pending = QueuedCommand.objects.filter(enrollment=squatted, status__in=QueuedCommand.PENDING)
+    squatters_commands = list(pending.values_list("pk", flat=True))
+    assert squatters_commands  # its first commands, not yet answered
     assert _device(transport, genuine, "iOS").authenticate() == 200
     channel = Enrollment.objects.select_related("device").get(channel_key=f"udid:{udid}")
     assert channel.enrollment_type == "ade"
@@ -336,6 +341,10 @@ def test_a_device_squatting_a_company_udid_cannot_keep_the_company_device_out(
     assert channel.device_id != squatted.device_id
     assert channel.device.serial_number == "F2LXK1AAAAAA"
     assert channel.device.directory_user_id is None
+    squatted.device.refresh_from_db()
+    assert squatted.device.udid is None  # one Device of that UDID: the real one
+    # The squatter's pending commands are not delivered to the real device.
+    assert not pending.filter(pk__in=squatters_commands).exists()
     assert AbmDevice.objects.get(serial_number="F2LXK1AAAAAA").enrollment == channel
     # The squatter's identity opens nothing any more, and cannot take the channel back.
     assert squatter.connect()[0] == 403
