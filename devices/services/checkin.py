@@ -241,11 +241,11 @@ def _channel_device(
     ids: protocol.EnrollmentIds,
     message: protocol.Authenticate,
     context: hooks.EnrollmentContext | None,
+    enrollment_type: str,
     taken_over: bool,
 ) -> tuple[Device, Enrollment]:
     """An accepted Authenticate's Device and channel: a new channel's Device (the one ABM made
     known, or a new one), or the channel's own."""
-    enrollment_type = _enrollment_type(ids, context, enrollment)
     is_ue = enrollment_type == Enrollment.Type.USER
     if enrollment is not None and not taken_over:
         return enrollment.device, enrollment
@@ -355,7 +355,9 @@ def _authenticate(
     enrollment_type = _enrollment_type(ids, context, enrollment)
     is_ue = enrollment_type == Enrollment.Type.USER
     created = enrollment is None
-    device, enrollment = _channel_device(enrollment, ids, message, context, taken_over)
+    device, enrollment = _channel_device(
+        enrollment, ids, message, context, enrollment_type, taken_over
+    )
     enrollment.enrollment_type = enrollment_type
     enrollment.enrollment_id = ids.enrollment_id
     # User Enrollment never keeps hardware identifiers, even if a device sent them.
