@@ -48,6 +48,23 @@ def _defined(link: AbmLink, admin_user: Any, settings: Any) -> AbmProfile:
     return services.define_profile(profile=AbmProfile(link=link, name="P"), actor=admin_user)
 
 
+@pytest.fixture
+def cloud(
+    link: AbmLink,
+    stocked: FakeAbm,
+    admin_user: Any,
+    settings: Any,
+    server_pki: Any,
+    push_topic: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> dict[str, Any]:
+    """What Apple hands a company device at activation: the cloud configuration of a Setup
+    Assistant profile defined for the stocked link (pushes not drained)."""
+    monkeypatch.setattr("apns.services.request_drain", lambda **_: None)
+    profile = _defined(link, admin_user, settings)
+    return {"url": services.enrollment_url(profile), "is_supervised": True}
+
+
 @pytest.mark.parametrize(
     "answer",
     ['{"devices": ["F2LXK1AAAAAA"]}', '{"devices": "SUCCESS"}', '["F2LXK1AAAAAA"]', '"x"'],
@@ -214,15 +231,7 @@ def test_apple_not_answering_in_time_is_a_503_and_nothing_is_lost(
 
 
 def test_a_device_claiming_a_company_serial_cannot_keep_the_company_device_out(
-    link: AbmLink,
-    stocked: FakeAbm,
-    admin_user: Any,
-    settings: Any,
-    server_pki: Any,
-    push_topic: str,
-    apple_device: Any,
-    transport: Any,
-    monkeypatch: pytest.MonkeyPatch,
+    cloud: dict[str, Any], apple_device: Any, transport: Any
 ) -> None:
     """A profile-based Device Enrollment reports whatever serial number it likes; linked to
     the ABM device by that serial, it must not stop the real device, whose serial Apple's
@@ -232,8 +241,6 @@ def test_a_device_claiming_a_company_serial_cannot_keep_the_company_device_out(
     from tests.enrollment.abm.test_ade_flow import _device
     from tests.simulator import enrollment_flow as flow
 
-    monkeypatch.setattr("apns.services.request_drain", lambda **_: None)
-    profile = _defined(link, admin_user, settings)
     spoof = make_enrollment(
         channel_key="udid:SPOOFED",
         enrollment_type=Enrollment.Type.DEVICE,
@@ -243,7 +250,6 @@ def test_a_device_claiming_a_company_serial_cannot_keep_the_company_device_out(
     )
     services.start_device_configuration(spoof)  # what its enrollment completing does
     assert AbmDevice.objects.get(serial_number="F2LXK1AAAAAA").enrollment == spoof
-    cloud = {"url": services.enrollment_url(profile), "is_supervised": True}
     genuine = flow.enroll_automated(
         transport, cloud, apple_identity=apple_device(), serial_number="F2LXK1AAAAAA"
     )
@@ -254,15 +260,7 @@ def test_a_device_claiming_a_company_serial_cannot_keep_the_company_device_out(
 
 
 def test_a_device_claiming_a_company_serial_leaves_the_company_device_its_known_device(
-    link: AbmLink,
-    stocked: FakeAbm,
-    admin_user: Any,
-    settings: Any,
-    server_pki: Any,
-    push_topic: str,
-    apple_device: Any,
-    transport: Any,
-    monkeypatch: pytest.MonkeyPatch,
+    cloud: dict[str, Any], apple_device: Any, transport: Any
 ) -> None:
     """The Device the sync made known for a company serial number (what an administrator
     prepares before it enrolls) stays the real device's: a profile-based Device Enrollment
@@ -272,8 +270,6 @@ def test_a_device_claiming_a_company_serial_leaves_the_company_device_its_known_
     from tests.enrollment.abm.test_ade_flow import _device
     from tests.simulator import enrollment_flow as flow
 
-    monkeypatch.setattr("apns.services.request_drain", lambda **_: None)
-    profile = _defined(link, admin_user, settings)
     known = AbmDevice.objects.get(serial_number="F2LXK1AAAAAA").device
     assert known is not None
     spoof = make_enrollment(
@@ -285,7 +281,6 @@ def test_a_device_claiming_a_company_serial_leaves_the_company_device_its_known_
     )
     services.start_device_configuration(spoof)  # what its enrollment completing does
     assert AbmDevice.objects.get(serial_number="F2LXK1AAAAAA").device_id == known.pk
-    cloud = {"url": services.enrollment_url(profile), "is_supervised": True}
     genuine = flow.enroll_automated(
         transport, cloud, apple_identity=apple_device(), serial_number="F2LXK1AAAAAA"
     )
@@ -297,15 +292,7 @@ def test_a_device_claiming_a_company_serial_leaves_the_company_device_its_known_
 
 
 def test_a_device_squatting_a_company_udid_cannot_keep_the_company_device_out(
-    link: AbmLink,
-    stocked: FakeAbm,
-    admin_user: Any,
-    settings: Any,
-    server_pki: Any,
-    push_topic: str,
-    apple_device: Any,
-    transport: Any,
-    monkeypatch: pytest.MonkeyPatch,
+    cloud: dict[str, Any], apple_device: Any, transport: Any
 ) -> None:
     """An enrolled device that learnt a company device's UDID opens a profile-based Device
     Enrollment under it first; the company device, enrolling through Setup Assistant, must
@@ -316,14 +303,11 @@ def test_a_device_squatting_a_company_udid_cannot_keep_the_company_device_out(
     from tests.simulated import client_device
     from tests.simulator import enrollment_flow as flow
 
-    monkeypatch.setattr("apns.services.request_drain", lambda **_: None)
-    profile = _defined(link, admin_user, settings)
     udid = "00008030-0011223344556677"
     squatter = client_device(
         pki.active_identity("ca"), user_enrollment=False, udid=udid, serial_number="SQUATTER01"
     )
     squatter.enroll()
-    cloud = {"url": services.enrollment_url(profile), "is_supervised": True}
     genuine = flow.enroll_automated(
         transport, cloud, apple_identity=apple_device(), serial_number="F2LXK1AAAAAA", udid=udid
     )
@@ -353,15 +337,7 @@ def test_a_device_squatting_a_company_udid_cannot_keep_the_company_device_out(
 
 
 def test_an_ade_identity_authenticates_only_the_udid_apple_vouched_for(
-    link: AbmLink,
-    stocked: FakeAbm,
-    admin_user: Any,
-    settings: Any,
-    server_pki: Any,
-    push_topic: str,
-    apple_device: Any,
-    transport: Any,
-    monkeypatch: pytest.MonkeyPatch,
+    cloud: dict[str, Any], apple_device: Any, transport: Any
 ) -> None:
     """A company device's ADE identity (its MachineInfo signed by Apple, UDID included) naming
     another UDID is refused: it would open, or take, that device's channel."""
@@ -371,9 +347,6 @@ def test_an_ade_identity_authenticates_only_the_udid_apple_vouched_for(
     from tests.enrollment.abm.test_ade_flow import _device
     from tests.simulator import enrollment_flow as flow
 
-    monkeypatch.setattr("apns.services.request_drain", lambda **_: None)
-    profile = _defined(link, admin_user, settings)
-    cloud = {"url": services.enrollment_url(profile), "is_supervised": True}
     genuine = flow.enroll_automated(
         transport,
         cloud,
@@ -389,15 +362,7 @@ def test_an_ade_identity_authenticates_only_the_udid_apple_vouched_for(
 
 
 def test_a_profile_enrollment_cannot_take_the_udid_of_a_company_device_enrolled_by_ade(
-    link: AbmLink,
-    stocked: FakeAbm,
-    admin_user: Any,
-    settings: Any,
-    server_pki: Any,
-    push_topic: str,
-    apple_device: Any,
-    transport: Any,
-    monkeypatch: pytest.MonkeyPatch,
+    cloud: dict[str, Any], apple_device: Any, transport: Any
 ) -> None:
     """The other way round: once the company device holds its channel by its vouched
     identity, a profile-based enrollment naming that UDID is refused (the channel stays)."""
@@ -407,10 +372,7 @@ def test_a_profile_enrollment_cannot_take_the_udid_of_a_company_device_enrolled_
     from tests.simulated import client_device
     from tests.simulator import enrollment_flow as flow
 
-    monkeypatch.setattr("apns.services.request_drain", lambda **_: None)
-    profile = _defined(link, admin_user, settings)
     udid = "00008030-0011223344556677"
-    cloud = {"url": services.enrollment_url(profile), "is_supervised": True}
     genuine = flow.enroll_automated(
         transport, cloud, apple_identity=apple_device(), serial_number="F2LXK1AAAAAA", udid=udid
     )
