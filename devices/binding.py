@@ -124,12 +124,12 @@ def refusal(channel: Channel | None, certificate: Certificate) -> str | None:
 
 
 def takes_over(channel: Channel | None, certificate: Certificate) -> bool:
-    """Whether an accepted Authenticate takes an enrolled channel from an enrollment that is not
-    the device's: Apple vouches for this certificate's UDID and not for the channel's. The
-    channel is then a new enrollment of a new Device (nothing of the other's is inherited)."""
+    """Whether an accepted Authenticate takes a channel (enrolled or checked out) from an
+    enrollment that is not the device's: Apple vouches for this certificate's UDID and not for
+    the channel's. The channel is then a new enrollment of a new Device (nothing of the other's
+    Device is inherited, even when the other checked out first)."""
     return (
         channel is not None
-        and not channel.checked_out
         and certificate.vouched
         and not channel.vouched
         and certificate.fingerprint != channel.pinned

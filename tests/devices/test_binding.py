@@ -126,12 +126,14 @@ def test_an_identity_apple_vouched_for_takes_its_udid_from_an_unvouched_enrollme
     assert not binding.takes_over(replace(CHANNEL, vouched=True), vouched)
     assert binding.refusal(CHANNEL, replace(vouched, vouched=False)) == binding.HELD
     assert not binding.takes_over(CHANNEL, replace(vouched, vouched=False))
-    # Its own channel again (the same reference), a checked-out one, or its own pin: no takeover.
+    # Its own channel again (the same reference), or its own pin: no takeover.
     own = replace(CHANNEL, references=frozenset({"ade-1"}))
     assert binding.refusal(own, vouched) is None and not binding.takes_over(own, vouched)
+    # A released channel another enrollment opened under the UDID: taken likewise.
     released = replace(CHANNEL, checked_out=True)
     assert binding.refusal(released, vouched) is None
-    assert not binding.takes_over(released, vouched)
+    assert binding.takes_over(released, vouched)
+    assert not binding.takes_over(replace(released, vouched=True), vouched)
     assert not binding.takes_over(replace(CHANNEL, pinned=OTHER), vouched)
     # What refuses any certificate still refuses a vouched one.
     assert binding.refusal(CHANNEL, replace(vouched, revoked=True)) is not None

@@ -384,3 +384,31 @@ def test_a_profile_enrollment_cannot_take_the_udid_of_a_company_device_enrolled_
     assert squatter.authenticate() == 403
     after = Enrollment.objects.get(channel_key=f"udid:{udid}")
     assert (after.cert_fingerprint, after.device_id) == (before.cert_fingerprint, before.device_id)
+
+
+def test_a_squatter_that_checked_out_leaves_the_company_device_nothing_of_its_own(
+    cloud: dict[str, Any], apple_device: Any, transport: Any
+) -> None:
+    """Checking out before the company device enrolls does not hand it the squatter's Device
+    (its person, its Managed Apple ID): a released channel taken by the identity Apple vouches
+    for gets a Device of its own too."""
+    from devices.models import Enrollment
+    from mdm_server.pki import services as pki
+    from tests.enrollment.abm.test_ade_flow import _device
+    from tests.simulated import client_device
+    from tests.simulator import enrollment_flow as flow
+
+    udid = "00008030-0011223344556677"
+    squatter = client_device(
+        pki.active_identity("ca"), user_enrollment=False, udid=udid, serial_number="SQUATTER01"
+    )
+    squatter.enroll()
+    squatted = Enrollment.objects.get(channel_key=f"udid:{udid}")
+    assert squatter.check_out() == 200
+    genuine = flow.enroll_automated(
+        transport, cloud, apple_identity=apple_device(), serial_number="F2LXK1AAAAAA", udid=udid
+    )
+    assert _device(transport, genuine, "iOS").authenticate() == 200
+    channel = Enrollment.objects.select_related("device").get(channel_key=f"udid:{udid}")
+    assert channel.device_id != squatted.device_id
+    assert channel.device.serial_number == "F2LXK1AAAAAA"
