@@ -12,6 +12,7 @@ from django.db import connection
 from django.utils import timezone
 
 from tests import races
+from tests.enrollment._issued import identity_issued_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -81,11 +82,9 @@ def test_a_session_revoked_while_its_first_authenticate_runs_does_not_enroll(
     from devices import protocol
     from devices import services as device_services
     from devices.exceptions import CheckinRejected
-    from devices.identity import DeviceIdentity
     from devices.models import Enrollment
     from enrollment.models import EnrollmentSession
     from enrollment.services.core import revoke_session
-    from mdm_server.pki.models import IssuedCertificate
 
     _postgres()
     now = timezone.now()
@@ -95,22 +94,7 @@ def test_a_session_revoked_while_its_first_authenticate_runs_does_not_enroll(
         user_identifier="alice@example.com",
         expires_at=now + dt.timedelta(days=1),
     )
-    fingerprint = "d" * 64
-    IssuedCertificate.objects.create(
-        fingerprint=fingerprint,
-        serial="1",
-        subject="CN=one",
-        not_before=now,
-        not_after=now + dt.timedelta(days=1),
-        pem="",
-        reference=session.public_id,
-    )
-    identity = DeviceIdentity(
-        fingerprint=fingerprint,
-        not_valid_before=now,
-        not_valid_after=now + dt.timedelta(days=1),
-        transport="signature",
-    )
+    identity = identity_issued_for(session.public_id, "d" * 64)
 
     def authenticate() -> Any:
         message = protocol.checkin_from_dict(

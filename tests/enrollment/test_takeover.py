@@ -19,6 +19,7 @@ from mdm_server.pki.services import find_issued_certificate
 from tests import races
 from tests.devices._rows import drain_inventory
 from tests.enrollment._devices import account_device, portal_device, portal_form
+from tests.enrollment._issued import identity_issued_for
 from tests.enrollment.conftest import DOMAIN, PASSWORD
 from tests.simulator import enrollment_flow as flow
 from tests.simulator.device import SimulatedDevice
@@ -430,8 +431,6 @@ def test_two_concurrent_authenticates_cannot_both_bind_one_session(server_pki: A
 
     from devices import protocol
     from devices.exceptions import CheckinRejected
-    from devices.identity import DeviceIdentity
-    from mdm_server.pki.models import IssuedCertificate
 
     if connection.vendor != "postgresql":
         pytest.skip("DATABASE_URL is not PostgreSQL")
@@ -442,22 +441,7 @@ def test_two_concurrent_authenticates_cannot_both_bind_one_session(server_pki: A
         user_identifier=f"alice@{DOMAIN}",
         expires_at=now + dt.timedelta(days=1),
     )
-    fingerprint = "c" * 64
-    IssuedCertificate.objects.create(
-        fingerprint=fingerprint,
-        serial="1",
-        subject="CN=one",
-        not_before=now,
-        not_after=now + dt.timedelta(days=1),
-        pem="",
-        reference=session.public_id,
-    )
-    identity = DeviceIdentity(
-        fingerprint=fingerprint,
-        not_valid_before=now,
-        not_valid_after=now + dt.timedelta(days=1),
-        transport="signature",
-    )
+    identity = identity_issued_for(session.public_id, "c" * 64)
 
     def authenticate(enrollment_id: str) -> Any:
         message = protocol.checkin_from_dict(
