@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 from bench.stack import free_port, stop_process, wait_for_port
+from devices.models import Device, Enrollment, LifecycleSettings
+from devices.services import lifecycle
 from mdm_server.celery import app as celery_app
 from tests.apns.conftest import (  # noqa: F401 - the APNs tests' fixtures, found by name
     apns_pki,
@@ -77,6 +81,22 @@ def start_server() -> Iterator[StartServer]:
     finally:
         for proc in started:
             stop_process(proc, timeout=15)
+
+
+def seen_a_minute_ago(enrollment_ids: Sequence[int]) -> None:
+    """Devices that checked in a minute ago with a fresh inventory, as most of a fleet is.
+
+    Beat runs the production schedule in these tests: at every quarter hour its inventory
+    refresh pushes the devices whose slot comes up (one or two of 200 never inventoried), and
+    once a day its sweep pushes every device never seen. Those are pushes of their own, not
+    the ones a test watches; with these devices, none is due while a test runs."""
+    a_minute_ago = timezone.now() - dt.timedelta(minutes=1)
+    Enrollment.objects.filter(pk__in=enrollment_ids).update(last_seen_at=a_minute_ago)
+    Device.objects.filter(channels__pk__in=enrollment_ids).update(inventory_at=a_minute_ago)
+    period = dt.timedelta(hours=LifecycleSettings.load().inventory_refresh_hours)
+    now = timezone.now()
+    due = lifecycle.refresh_due(start=now - period, end=now, period=period)
+    assert not due.filter(pk__in=enrollment_ids).exists()
 
 
 class CeleryProcesses:

@@ -23,7 +23,7 @@ from tests.apns.conftest import (
 )
 from tests.apns.fake_apns import FakeAPNs
 from tests.enrollment.conftest import DOMAIN, PASSWORD, org, push_topic  # noqa: F401 - fixtures
-from tests.faults.conftest import ROOT, CeleryProcesses
+from tests.faults.conftest import ROOT, CeleryProcesses, seen_a_minute_ago
 from tests.faults.services import PrivateRedis, record_figures, wait_until
 
 SERVER = "http://127.0.0.1:8000"
@@ -103,6 +103,7 @@ def test_commands_queued_while_redis_is_down_are_pushed_once_it_is_back(
     enrollment_factory: EnrollmentFactory,
 ) -> None:
     enrollments = [enrollment_factory(os_version="17.4") for _ in range(3)]
+    seen_a_minute_ago([e.pk for e in enrollments])  # beat's own schedules push none of them
     celery_processes.worker(redis_server.url)
     celery_processes.beat(redis_server.url)
     redis_server.stop()

@@ -25,7 +25,7 @@ from devices.models import DeviceEvent
 from mdm_server.celery import app as celery_app
 from tests.apns.conftest import EnrollmentFactory
 from tests.apns.fake_apns import FakeAPNs
-from tests.faults.conftest import CeleryProcesses
+from tests.faults.conftest import CeleryProcesses, seen_a_minute_ago
 from tests.faults.services import record_figures, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres]
@@ -47,14 +47,14 @@ def test_killed_worker_mid_batch_sends_no_push_twice_and_loses_none(
         conn.default_channel.queue_purge(settings.CELERY_TASK_DEFAULT_QUEUE)
     fake_apns.state.delay = 0.05  # 4 streams x 20 answers/s: the batch takes ~2.5 s
     enrollments = [enrollment_factory() for _ in range(200)]
+    ids = [e.pk for e in enrollments]
+    seen_a_minute_ago(ids)  # every push the gateway sees while the test runs is the batch's
     # Slow pushing: few streams, as a busy gateway would make it.
     first = celery_processes.worker(redis_url, APNS_STREAMS="4")
     celery_processes.beat(redis_url)
 
     with transaction.atomic():
-        batch = services.schedule_pushes(
-            enrollment_ids=[e.pk for e in enrollments], origin="kill test", track=True
-        ).batch
+        batch = services.schedule_pushes(enrollment_ids=ids, origin="kill test", track=True).batch
     assert batch is not None
     wait_until(lambda: len(fake_apns.state.received) >= 20, 60, "the worker to start pushing")
     first.kill()  # SIGKILL: no chance to ack, requeue or clean up
