@@ -11,6 +11,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from devices import binding, capabilities, hooks, hotpath, protocol, signals
@@ -261,23 +263,53 @@ def _channel_device(
     message: protocol.Authenticate,
     context: hooks.EnrollmentContext | None,
     enrollment_type: str,
-    taken_over: bool,
 ) -> tuple[Device, Enrollment]:
     """An accepted Authenticate's Device and channel: a new channel's Device (the one ABM made
     known, or a new one), or the channel's own."""
     is_ue = enrollment_type == Enrollment.Type.USER
-    if enrollment is not None and not taken_over:
+    if enrollment is not None:
         return enrollment.device, enrollment
     device = _known_device(context, None if is_ue else message.serial_number) or Device(
         user_enrollment=is_ue, ownership=_ownership(enrollment_type, context)
     )
-    if enrollment is None:
-        return device, Enrollment(channel_key=ids.key, channel=Enrollment.Channel.DEVICE)
-    # The device Apple vouches for, in a channel another enrollment opened under its UDID
-    # (binding.takes_over): a Device of its own, nothing of the other's; that one keeps no UDID.
+    return device, Enrollment(channel_key=ids.key, channel=Enrollment.Channel.DEVICE)
+
+
+# A channel set aside when the device Apple vouches for took its UDID: its key under this
+# prefix (no device sends one: a key starts with "udid:" or "eid:", and identifiers hold no "/").
+TAKEN_PREFIX = "taken:"
+TAKEN_REASON = (
+    "a device Apple vouches for as this UDID's enrolled (Automated Device Enrollment): this "
+    "enrollment named that UDID on its own word"
+)
+
+
+def _set_aside(enrollment: Enrollment, identity: DeviceIdentity) -> None:
+    """The device Apple vouches for takes its UDID's channel from an enrollment that named the
+    UDID first on its own word (binding.takes_over), and gets a new enrollment: nothing of the
+    other one is its own. That one ends (its identity revoked, its sessions and queue with it,
+    its user channels too) and steps aside, under a key no device sends, with all it holds (its
+    log, command history, declarations and status, inventory, assignments, user channels) as
+    the record of it, on its own Device, which keeps no UDID (one Device of that UDID)."""
+    dropped = 0
+    if enrollment.status != Enrollment.Status.UNENROLLED:
+        dropped = _end_enrollment(enrollment, TAKEN_REASON)
+    # The channel and its user channels: their keys are the device's now.
+    Enrollment.objects.filter(Q(pk=enrollment.pk) | Q(parent_id=enrollment.pk)).update(
+        channel_key=Concat(Value(f"{TAKEN_PREFIX}{enrollment.pk}/"), F("channel_key"))
+    )
     Device.objects.filter(pk=enrollment.device_id).update(udid=None)
-    enrollment.device = device
-    return device, enrollment
+    _log(
+        enrollment,
+        DeviceEvent.Kind.ENROLLMENT,
+        "Taken over",
+        "ok",
+        detail={
+            "reason": TAKEN_REASON,
+            "certificate": identity.fingerprint,
+            "dropped_commands": dropped,
+        },
+    )
 
 
 def _enrollment_type(
@@ -368,15 +400,17 @@ def _authenticate(
         # The device installed its renewed enrollment profile: the same enrollment, a new pin.
         adopt_identity(enrollment, identity, issued, via="Authenticate")
         return EMPTY
+    if taken_over:
+        assert enrollment is not None  # noqa: S101 (binding.takes_over says so)
+        _set_aside(enrollment, identity)
+        enrollment = None  # a new enrollment, of a new (or the ABM-known) Device
     replaced = ""
     if enrollment is not None and enrollment.cert_fingerprint != identity.fingerprint:
         replaced = enrollment.cert_fingerprint
     enrollment_type = _enrollment_type(ids, context, enrollment)
     is_ue = enrollment_type == Enrollment.Type.USER
     created = enrollment is None
-    device, enrollment = _channel_device(
-        enrollment, ids, message, context, enrollment_type, taken_over
-    )
+    device, enrollment = _channel_device(enrollment, ids, message, context, enrollment_type)
     enrollment.enrollment_type = enrollment_type
     enrollment.enrollment_id = ids.enrollment_id
     # User Enrollment never keeps hardware identifiers, even if a device sent them.
