@@ -279,8 +279,8 @@ def _channel_device(
 # prefix (no device sends one: a key starts with "udid:" or "eid:", and identifiers hold no "/").
 TAKEN_PREFIX = "taken:"
 TAKEN_REASON = (
-    "a device Apple vouches for as this UDID's enrolled (Automated Device Enrollment): this "
-    "enrollment named that UDID on its own word"
+    "the device Apple vouches for as this UDID enrolled (Automated Device Enrollment); this "
+    "enrollment had named that UDID on its own word"
 )
 
 
@@ -484,15 +484,8 @@ def _set_token(enrollment: Enrollment, message: protocol.TokenUpdate) -> tuple[b
     first = enrollment.status != Enrollment.Status.ENROLLED
     token = message.token.hex()
     topic = message.topic or enrollment.topic
-    changed = first or (
-        (enrollment.push_token, enrollment.push_magic, enrollment.topic)
-        != (
-            token,
-            message.push_magic,
-            topic,
-        )
-        or enrollment.push_token_dead
-    )
+    stored = (enrollment.push_token, enrollment.push_magic, enrollment.topic)
+    changed = first or enrollment.push_token_dead or stored != (token, message.push_magic, topic)
     enrollment.push_token = token
     enrollment.push_magic = message.push_magic
     enrollment.push_token_dead = False
