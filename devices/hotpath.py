@@ -715,6 +715,7 @@ TOKEN_UPDATE_FIELDS = (
     "last_seen_at",
     "enrolled_at",
     "unenrolled_at",
+    "token_update_logged_at",
 )
 # Every enrollment inserts its row (and a new Device's) at Authenticate and updates it at
 # TokenUpdate.

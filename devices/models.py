@@ -214,6 +214,9 @@ class Enrollment(models.Model):
     unenrolled_at = models.DateTimeField(null=True, blank=True)
     last_seen_at = models.DateTimeField(null=True, blank=True, db_index=True)
     last_push_at = models.DateTimeField(null=True, blank=True)
+    # When a TokenUpdate of this channel was last logged: one that changes nothing is logged
+    # again only after MDM_TOKEN_UPDATE_LOG_MINUTES (a device repeats them at will).
+    token_update_logged_at = models.DateTimeField(null=True, blank=True)
     # Its place in the inventory refresh period, fixed at creation (devices.lifecycle): refreshes
     # are spread evenly over the period instead of all at once.
     refresh_slot = models.PositiveIntegerField(default=lifecycle.random_slot)

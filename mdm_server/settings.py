@@ -296,6 +296,16 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 # in this header, and it is believed only from these addresses (IPs or CIDR networks).
 MDM_CLIENT_CERT_HEADER = env_str("MDM_CLIENT_CERT_HEADER", "X-Client-Cert")
 MDM_TRUSTED_PROXIES = env_list("MDM_TRUSTED_PROXIES", [])
+# What one enrolled device can make the server keep. User channels per device channel (a Mac's
+# local users who signed in; every row counts, ended ones too): a TokenUpdate of one more is
+# refused with 403. A TokenUpdate that changes nothing (same token, push magic, unlock token,
+# AwaitingConfiguration) is logged at most once in this many minutes; its first and every
+# change are always logged. Other repeated check-ins the device log would record (a refusal, a
+# GetBootstrapToken) within that window add to the count of the row already there.
+MDM_MAX_USER_CHANNELS = env_int("MDM_MAX_USER_CHANNELS", 16, minimum=1, maximum=1000)
+MDM_TOKEN_UPDATE_LOG_MINUTES = env_int(
+    "MDM_TOKEN_UPDATE_LOG_MINUTES", 60, minimum=1, maximum=7 * 24 * 60
+)
 # Idle polls and results answered before Django's request cycle (devices/connect_shortcut.py).
 MDM_CONNECT_SHORTCUT = env_bool("MDM_CONNECT_SHORTCUT", True)
 # PEM file of an external CA whose certificates are accepted as device identities.

@@ -9,7 +9,10 @@ import json
 from dataclasses import replace
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from devices import binding, capabilities, hooks, hotpath, protocol, signals
@@ -26,6 +29,8 @@ from devices.services.common import (
     _event,
     _find,
     _log,
+    _log_repeatable,
+    log_window,
     target_for,
 )
 from devices.services.inventory_queue import queue_first_commands
@@ -57,12 +62,29 @@ def _check_bootstrap_token(enrollment: Enrollment, message_type: MessageType) ->
     raise CheckinRejected(403, f"{message_type} is not allowed here: {decision.reason}")
 
 
-class _TakeoverRefused(CheckinRejected):
-    """An Authenticate refused by the binding rules, for the channel `enrollment_id` if it exists."""
+class _LoggedRefusal(CheckinRejected):
+    """A check-in refused (403) whose attempt the device log of channel `enrollment_id` (if it
+    exists) keeps, outside the check-in's transaction, which is undone."""
 
-    def __init__(self, reason: str, enrollment_id: int | None) -> None:
+    def __init__(
+        self, reason: str, enrollment_id: int | None, action: str, detail: dict[str, Any]
+    ) -> None:
         super().__init__(403, reason)
         self.enrollment_id = enrollment_id
+        self.action = action
+        self.detail = {"reason": reason, **detail}
+
+
+class _TakeoverRefused(_LoggedRefusal):
+    """An Authenticate refused by the binding rules, for the channel `enrollment_id` if it exists."""
+
+    def __init__(self, reason: str, enrollment_id: int | None, identity: DeviceIdentity) -> None:
+        super().__init__(
+            reason,
+            enrollment_id,
+            MessageType.AUTHENTICATE,
+            {"certificate": identity.fingerprint, "transport": identity.transport},
+        )
 
 
 def handle_checkin(
@@ -82,19 +104,16 @@ def handle_checkin(
             if not isinstance(message, protocol.Authenticate | protocol.TokenUpdate):
                 raise
             return _handle_checkin(identity=identity, message=message, bearer=bearer)
-    except _TakeoverRefused as exc:
+    except _LoggedRefusal as exc:
         if exc.enrollment_id is not None:
-            # Outside the check-in's transaction, which was undone: the attempt stays logged.
-            DeviceEvent.objects.create(
-                enrollment_id=exc.enrollment_id,
-                kind=DeviceEvent.Kind.CHECKIN,
-                action=MessageType.AUTHENTICATE,
-                status="refused",
-                detail={
-                    "reason": exc.reason,
-                    "certificate": identity.fingerprint,
-                    "transport": identity.transport,
-                },
+            # Outside the check-in's transaction, which was undone: the attempt stays logged
+            # (one row for the same attempt repeated).
+            _log_repeatable(
+                exc.enrollment_id,
+                DeviceEvent.Kind.CHECKIN,
+                exc.action,
+                "refused",
+                detail=exc.detail,
             )
         raise
 
@@ -128,7 +147,7 @@ def _handle_checkin(
         case protocol.CheckOut():
             return _check_out(enrollment)
         case protocol.UserAuthenticate():
-            _log(enrollment, DeviceEvent.Kind.CHECKIN, message.message_type, "gone")
+            _log_repeatable(enrollment, DeviceEvent.Kind.CHECKIN, message.message_type, "gone")
             # Apple: 410 tells the device this server does not authenticate users per channel.
             return Reply(
                 status=410,
@@ -141,7 +160,7 @@ def _handle_checkin(
             enrollment.bootstrap_token = encryption.encrypt(token) if token else None
             enrollment.save(update_fields=["bootstrap_token"])
             detail = {"supervision": "not yet reported"} if provisional else None
-            _log(
+            _log_repeatable(
                 enrollment,
                 DeviceEvent.Kind.CHECKIN,
                 message.message_type,
@@ -153,7 +172,7 @@ def _handle_checkin(
             _check_bootstrap_token(enrollment, message.message_type)
             stored = enrollment.bootstrap_token
             body = {"BootstrapToken": encryption.decrypt(stored)} if stored else {}
-            _log(enrollment, DeviceEvent.Kind.CHECKIN, message.message_type, "ok")
+            _log_repeatable(enrollment, DeviceEvent.Kind.CHECKIN, message.message_type, "ok")
             return Reply(body=protocol.render_plist(body))
         case protocol.GetToken():
             return _get_token(enrollment, message)
@@ -196,7 +215,9 @@ def _check_binding(
     if wrong_kind is None and context is not None:
         wrong_kind = binding.vouch_refusal(context.vouched_udid, ids.udid)
     if wrong_kind is not None:
-        raise _TakeoverRefused(wrong_kind, enrollment.pk if enrollment is not None else None)
+        raise _TakeoverRefused(
+            wrong_kind, enrollment.pk if enrollment is not None else None, identity
+        )
     bound_elsewhere = (
         session is not None
         and session.session_enrollment_id is not None
@@ -221,7 +242,7 @@ def _check_binding(
         )
     reason = binding.refusal(channel, certificate)
     if reason is not None:
-        raise _TakeoverRefused(reason, enrollment.pk if enrollment is not None else None)
+        raise _TakeoverRefused(reason, enrollment.pk if enrollment is not None else None, identity)
     return binding.is_renewal(channel, certificate), binding.takes_over(channel, certificate)
 
 
@@ -242,23 +263,53 @@ def _channel_device(
     message: protocol.Authenticate,
     context: hooks.EnrollmentContext | None,
     enrollment_type: str,
-    taken_over: bool,
 ) -> tuple[Device, Enrollment]:
     """An accepted Authenticate's Device and channel: a new channel's Device (the one ABM made
     known, or a new one), or the channel's own."""
     is_ue = enrollment_type == Enrollment.Type.USER
-    if enrollment is not None and not taken_over:
+    if enrollment is not None:
         return enrollment.device, enrollment
     device = _known_device(context, None if is_ue else message.serial_number) or Device(
         user_enrollment=is_ue, ownership=_ownership(enrollment_type, context)
     )
-    if enrollment is None:
-        return device, Enrollment(channel_key=ids.key, channel=Enrollment.Channel.DEVICE)
-    # The device Apple vouches for, in a channel another enrollment opened under its UDID
-    # (binding.takes_over): a Device of its own, nothing of the other's; that one keeps no UDID.
+    return device, Enrollment(channel_key=ids.key, channel=Enrollment.Channel.DEVICE)
+
+
+# A channel set aside when the device Apple vouches for took its UDID: its key under this
+# prefix (no device sends one: a key starts with "udid:" or "eid:", and identifiers hold no "/").
+TAKEN_PREFIX = "taken:"
+TAKEN_REASON = (
+    "the device Apple vouches for as this UDID enrolled (Automated Device Enrollment); this "
+    "enrollment had named that UDID on its own word"
+)
+
+
+def _set_aside(enrollment: Enrollment, identity: DeviceIdentity) -> None:
+    """The device Apple vouches for takes its UDID's channel from an enrollment that named the
+    UDID first on its own word (binding.takes_over), and gets a new enrollment: nothing of the
+    other one is its own. That one ends (its identity revoked, its sessions and queue with it,
+    its user channels too) and steps aside, under a key no device sends, with all it holds (its
+    log, command history, declarations and status, inventory, assignments, user channels) as
+    the record of it, on its own Device, which keeps no UDID (one Device of that UDID)."""
+    dropped = 0
+    if enrollment.status != Enrollment.Status.UNENROLLED:
+        dropped = _end_enrollment(enrollment, TAKEN_REASON)
+    # The channel and its user channels: their keys are the device's now.
+    Enrollment.objects.filter(Q(pk=enrollment.pk) | Q(parent_id=enrollment.pk)).update(
+        channel_key=Concat(Value(f"{TAKEN_PREFIX}{enrollment.pk}/"), F("channel_key"))
+    )
     Device.objects.filter(pk=enrollment.device_id).update(udid=None)
-    enrollment.device = device
-    return device, enrollment
+    _log(
+        enrollment,
+        DeviceEvent.Kind.ENROLLMENT,
+        "Taken over",
+        "ok",
+        detail={
+            "reason": TAKEN_REASON,
+            "certificate": identity.fingerprint,
+            "dropped_commands": dropped,
+        },
+    )
 
 
 def _enrollment_type(
@@ -349,15 +400,17 @@ def _authenticate(
         # The device installed its renewed enrollment profile: the same enrollment, a new pin.
         adopt_identity(enrollment, identity, issued, via="Authenticate")
         return EMPTY
+    if taken_over:
+        assert enrollment is not None  # noqa: S101 (binding.takes_over says so)
+        _set_aside(enrollment, identity)
+        enrollment = None  # a new enrollment, of a new (or the ABM-known) Device
     replaced = ""
     if enrollment is not None and enrollment.cert_fingerprint != identity.fingerprint:
         replaced = enrollment.cert_fingerprint
     enrollment_type = _enrollment_type(ids, context, enrollment)
     is_ue = enrollment_type == Enrollment.Type.USER
     created = enrollment is None
-    device, enrollment = _channel_device(
-        enrollment, ids, message, context, enrollment_type, taken_over
-    )
+    device, enrollment = _channel_device(enrollment, ids, message, context, enrollment_type)
     enrollment.enrollment_type = enrollment_type
     enrollment.enrollment_id = ids.enrollment_id
     # User Enrollment never keeps hardware identifiers, even if a device sent them.
@@ -423,17 +476,25 @@ def _authenticate(
     return EMPTY
 
 
-def _set_token(enrollment: Enrollment, message: protocol.TokenUpdate) -> bool:
+def _set_token(enrollment: Enrollment, message: protocol.TokenUpdate) -> tuple[bool, bool]:
     """Set what a TokenUpdate sets on the channel (its Device's user names saved when they
-    change); the caller writes the channel. True on the channel's first one."""
+    change); the caller writes the channel. (True on the channel's first one, whether it
+    changes anything the device log shows: token, push magic, topic, unlock token,
+    AwaitingConfiguration, user names, a token APNs had called dead.)"""
     first = enrollment.status != Enrollment.Status.ENROLLED
-    enrollment.push_token = message.token.hex()
+    token = message.token.hex()
+    topic = message.topic or enrollment.topic
+    stored = (enrollment.push_token, enrollment.push_magic, enrollment.topic)
+    changed = first or enrollment.push_token_dead or stored != (token, message.push_magic, topic)
+    enrollment.push_token = token
     enrollment.push_magic = message.push_magic
     enrollment.push_token_dead = False
     enrollment.push_token_dead_reason = ""
-    enrollment.topic = message.topic or enrollment.topic
-    if message.awaiting_configuration is not None:
-        enrollment.awaiting_configuration = message.awaiting_configuration
+    enrollment.topic = topic
+    awaiting = message.awaiting_configuration
+    if awaiting is not None:
+        changed = changed or enrollment.awaiting_configuration != awaiting
+        enrollment.awaiting_configuration = awaiting
     if message.user_short_name:
         device = enrollment.device
         names = (device.user_short_name, device.user_long_name)
@@ -441,22 +502,51 @@ def _set_token(enrollment: Enrollment, message: protocol.TokenUpdate) -> bool:
             user_short_name=message.user_short_name, user_long_name=message.user_long_name
         )
         if (device.user_short_name, device.user_long_name) != names:
+            changed = True
             hotpath.save_device_fields(device, ["user_short_name", "user_long_name"])
-    if message.unlock_token and not enrollment.is_user_enrollment:
-        enrollment.unlock_token = encryption.encrypt(message.unlock_token)
+    unlock = message.unlock_token
+    if (
+        unlock
+        and not enrollment.is_user_enrollment
+        and not _same_secret(enrollment.unlock_token, unlock)
+    ):
+        # Encrypted anew only when it changed (the same one is kept as it is stored).
+        changed = True
+        enrollment.unlock_token = encryption.encrypt(unlock)
     enrollment.status = Enrollment.Status.ENROLLED
     enrollment.last_seen_at = timezone.now()
     if first:
         enrollment.enrolled_at = enrollment.last_seen_at
         enrollment.unenrolled_at = None
-    return first
+    if changed:
+        enrollment.token_update_logged_at = enrollment.last_seen_at
+    return first, changed
+
+
+def _same_secret(stored: bytes | memoryview | None, plaintext: bytes) -> bool:
+    """Whether the encrypted `stored` is `plaintext` (False when it cannot be read any more)."""
+    if stored is None:
+        return False
+    try:
+        return encryption.decrypt(stored) == plaintext
+    except encryption.DecryptionError:
+        return False
 
 
 def _token_update(enrollment: Enrollment, message: protocol.TokenUpdate) -> Reply:
     detail: dict[str, Any] = {"awaiting_configuration": message.awaiting_configuration}
     if message.unlock_token and enrollment.is_user_enrollment:
         detail["discarded"] = "UnlockToken is never kept for a User Enrollment"
-    first = _set_token(enrollment, message)
+    logged_at = enrollment.token_update_logged_at
+    first, changed = _set_token(enrollment, message)
+    if not changed:
+        now = enrollment.token_update_logged_at = enrollment.last_seen_at
+        if logged_at is not None and now is not None and now - logged_at < log_window():
+            # The same TokenUpdate again (a device repeats them at will): the channel's last
+            # seen time moves, its log does not grow. Its first and every change are logged.
+            enrollment.token_update_logged_at = logged_at
+            hotpath.save_token_update(enrollment)
+            return EMPTY
     event = _event(
         enrollment,
         DeviceEvent.Kind.CHECKIN,
@@ -499,6 +589,17 @@ def _token_update_new_user_channel(
     if device is None or device.status == Enrollment.Status.UNENROLLED:
         raise CheckinRejected(404, "unknown device channel for this user channel")
     _check_pin(device, identity)
+    # Every user channel row counts, ended ones too: a CheckOut, then a new UserID, would
+    # otherwise make rows without bound. The device channel is locked: the count holds.
+    cap = settings.MDM_MAX_USER_CHANNELS
+    if Enrollment.objects.filter(parent_id=device.pk).count() >= cap:
+        raise _LoggedRefusal(
+            f"this device has {cap} user channels, the most this server keeps for one device "
+            "(MDM_MAX_USER_CHANNELS)",
+            device.pk,
+            MessageType.TOKEN_UPDATE,
+            {"user_channels": cap},
+        )
     user = Enrollment(
         channel_key=ids.key,
         parent=device,
@@ -574,7 +675,7 @@ def _end_enrollment(
 
 def _check_out(enrollment: Enrollment) -> Reply:
     dropped = _end_enrollment(enrollment, "the device checked out")
-    _log(
+    _log_repeatable(
         enrollment,
         DeviceEvent.Kind.CHECKIN,
         MessageType.CHECK_OUT,
@@ -636,7 +737,7 @@ def _get_token(enrollment: Enrollment, message: protocol.GetToken) -> Reply:
                 "token (with its account's server_uuid) is installed on this server",
             )
         raise CheckinRejected(403, f"GetToken {service} is not supported by this server")
-    _log(
+    _log_repeatable(
         enrollment,
         DeviceEvent.Kind.CHECKIN,
         MessageType.GET_TOKEN,
@@ -660,7 +761,9 @@ def _declarative_management(
     if report is not None:
         enrollment.ddm_status = {**enrollment.ddm_status, **report}
         enrollment.save(update_fields=["ddm_status"])
-        _log(enrollment, DeviceEvent.Kind.CHECKIN, "DeclarativeManagement/status", "stored")
+        _log_repeatable(
+            enrollment, DeviceEvent.Kind.CHECKIN, "DeclarativeManagement/status", "stored"
+        )
         return EMPTY
     if answer is not None:
         if answer.body is None:

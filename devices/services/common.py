@@ -7,6 +7,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q
 from django.utils import timezone
@@ -76,6 +77,64 @@ def _log(
     event = _event(enrollment, kind, action, status, detail, command_uuid=command_uuid)
     hotpath.insert_event(event)
     return event
+
+
+def log_window() -> dt.timedelta:
+    """How long a check-in a device may repeat at will is kept to one device log row."""
+    return dt.timedelta(minutes=settings.MDM_TOKEN_UPDATE_LOG_MINUTES)
+
+
+def _log_repeatable(
+    enrollment: Enrollment | int,
+    kind: str,
+    action: str,
+    status: str = "",
+    *,
+    command_uuid: str = "",
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Log what the device may send again and again at will (a refused TokenUpdate or
+    Authenticate, a GetBootstrapToken, a result for a command it was never sent): within
+    `log_window` of a row of the same action, status and detail, that row counts it
+    (`repeated`, `last_at`) instead of a new row, so one device cannot grow its log without
+    bound. Off the hot path: one read more than `_log`."""
+    detail = detail or {}
+    enrollment_id = enrollment if isinstance(enrollment, int) else enrollment.pk
+    now = timezone.now()
+    same = {f"detail__{key}": value for key, value in detail.items()}
+    recent = (
+        DeviceEvent.objects.filter(
+            enrollment_id=enrollment_id,
+            created_at__gte=now - log_window(),
+            kind=kind,
+            action=action,
+            status=status,
+            **same,
+        )
+        .order_by("-created_at", "-id")
+        .values_list("pk", "detail")
+        .first()
+    )
+    if recent is None:
+        DeviceEvent.objects.create(
+            enrollment_id=enrollment_id,
+            kind=kind,
+            action=action,
+            status=status,
+            command_uuid=command_uuid,
+            detail=detail,
+        )
+        return
+    pk, stored = recent
+    stored = stored if isinstance(stored, dict) else {}
+    repeated = stored.get("repeated")
+    DeviceEvent.objects.filter(pk=pk).update(
+        detail={
+            **stored,
+            "repeated": (repeated if isinstance(repeated, int) else 0) + 1,
+            "last_at": now.isoformat(),
+        }
+    )
 
 
 def _event(

@@ -23,6 +23,7 @@ from devices.services.common import (
     MAX_DROPS_PER_REQUEST,
     Reply,
     _log,
+    _log_repeatable,
     target_for,
 )
 from devices.services.pin import _check_pin
@@ -236,7 +237,8 @@ def _record_result(
         else:
             delivery = hotpath.locked_delivery(enrollment.pk, report.command_uuid or "")
         if delivery is None:
-            _log(
+            # A device may send these at will: one log row counts them (the first's UUID).
+            _log_repeatable(
                 enrollment,
                 DeviceEvent.Kind.RESULT,
                 "unknown",

@@ -255,10 +255,15 @@ def parse_status(report: Mapping[str, Any]) -> StatusSummary:
     return summary
 
 
+# The most apps one `app.managed.list` is read for, and a channel keeps (incremental reports
+# of apps a device makes up would otherwise add rows without bound).
+MAX_MANAGED_APPS = 2000
+
+
 def _managed_apps(entries: list[Any]) -> list[ManagedApp]:
     """The `app.managed.list` status item; odd entries ignored, a repeated app counted once."""
     out: dict[str, ManagedApp] = {}
-    for entry in entries[:2000]:
+    for entry in entries[:MAX_MANAGED_APPS]:
         if not isinstance(entry, Mapping) or not isinstance(entry.get("identifier"), str):
             continue
         identifier = entry["identifier"][:255]

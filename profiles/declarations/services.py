@@ -723,6 +723,16 @@ def _record_apps(enrollment: Enrollment, apps: list[protocol.ManagedApp], *, ful
     else:
         gone = gone.filter(bundle_id__in=[a.identifier for a in apps if a.removed])
     gone.delete()
+    if not full:
+        # An incremental report adds apps to those kept: no more than a full report can list.
+        kept = set(
+            ManagedAppState.objects.filter(enrollment=enrollment).values_list(
+                "bundle_id", flat=True
+            )
+        )
+        room = max(protocol.MAX_MANAGED_APPS - len(kept), 0)
+        new = [a for a in present if a.identifier not in kept][:room]
+        present = [a for a in present if a.identifier in kept] + new
     ManagedAppState.objects.bulk_create(
         [
             ManagedAppState(

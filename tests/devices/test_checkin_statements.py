@@ -95,8 +95,13 @@ def test_a_later_token_update_logs_and_queues_nothing_new(make_device: MakeDevic
     device = make_device(platform="iOS", user_enrollment=True)
     device.enroll()
     commands = Command.objects.count()
+    device.push_token = b"\x02" * 32  # a new token: logged
     statements = _statements(device.token_update)
     assert len(statements) == 4, statements  # savepoint, read, UPDATE with its log, release
+    assert Command.objects.count() == commands
+    # The same TokenUpdate again: the channel's UPDATE alone (not logged again).
+    statements = _statements(device.token_update)
+    assert len(statements) == 4, statements  # savepoint, read, UPDATE, release
     assert Command.objects.count() == commands
     details = list(
         DeviceEvent.objects.filter(action="TokenUpdate")

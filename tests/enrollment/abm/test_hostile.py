@@ -412,3 +412,122 @@ def test_a_squatter_that_checked_out_leaves_the_company_device_nothing_of_its_ow
     channel = Enrollment.objects.select_related("device").get(channel_key=f"udid:{udid}")
     assert channel.device_id != squatted.device_id
     assert channel.device.serial_number == "F2LXK1AAAAAA"
+    # A new enrollment: the squatter's log (its CheckOut included) stays on its own.
+    assert channel.pk != squatted.pk
+    assert list(channel.events.values_list("action", flat=True)) == ["Authenticate"]
+    assert Enrollment.objects.get(pk=squatted.pk).events.filter(action="CheckOut").exists()
+
+
+def test_the_company_device_that_takes_its_udid_back_sees_nothing_of_the_squatter(
+    cloud: dict[str, Any],
+    apple_device: Any,
+    transport: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """The channel the company device takes from a squatter is a new enrollment: none of the
+    squatter's declarative status, declarations, command history or queue, device log, user
+    channels or inventory is the company device's. They stay, as the squatter's record, on its
+    own (ended) enrollment and Device."""
+    from devices.models import (
+        DeviceEvent,
+        Enrollment,
+        InstalledApplication,
+        InstalledCertificate,
+        QueuedCommand,
+    )
+    from mdm_server.pki import services as pki
+    from profiles.declarations import services as declarations
+    from profiles.declarations.models import ChannelStatus, DeclarationState, SetAssignment
+    from tests.enrollment.abm.test_ade_flow import _device
+    from tests.simulated import client_device
+    from tests.simulator import enrollment_flow as flow
+
+    udid = "00008030-0011223344556677"
+    squatter = client_device(
+        pki.active_identity("ca"),
+        platform="macOS",
+        os_version="15.2",
+        user_enrollment=False,
+        supervised=True,  # its word, in DeviceInformation
+        udid=udid,
+        serial_number="SQUATTER01",
+    )
+    squatter.enroll()
+    assert squatter.token_update(user="SHARED-USER") == 200
+    squatted = Enrollment.objects.get(channel_key=f"udid:{udid}")
+    # An administrator assigned declarations to the enrollment the squatter opened.
+    with django_capture_on_commit_callbacks(execute=True):
+        subscriptions = declarations.create_declaration(
+            declaration_type="com.apple.configuration.management.status-subscriptions",
+            identifier="com.ex.subscriptions",
+            display_name="Status",
+            payload={"StatusItems": [{"Name": "device.operating-system.version"}]},
+        )
+        declarations.assign_set(
+            declaration_set=declarations.create_set(name="work", declarations=[subscriptions]),
+            kind=SetAssignment.Kind.ENROLLMENT,
+            enrollment=squatted,
+        )
+    squatter.run()  # its inventory and declarations: command history, apps, profiles, states
+    squatted.refresh_from_db()
+    squatters = {
+        "events": DeviceEvent.objects.filter(enrollment=squatted).count(),
+        "queue": QueuedCommand.objects.filter(enrollment=squatted).count(),
+        "states": DeclarationState.objects.filter(enrollment=squatted).count(),
+        "apps": InstalledApplication.objects.filter(enrollment=squatted).count(),
+    }
+    assert all(squatters.values()), squatters
+    assert squatted.ddm_status and ChannelStatus.objects.filter(enrollment=squatted).exists()
+    assert squatted.user_channels.count() == 1
+    assert InstalledCertificate.objects.filter(enrollment=squatted).exists()
+
+    genuine = flow.enroll_automated(
+        transport,
+        cloud,
+        apple_identity=apple_device(),
+        serial_number="F2LXK1AAAAAA",
+        udid=udid,
+        product="Mac15,12",
+        os_version="15.2",
+    )
+    mac = _device(transport, genuine, "macOS")
+    assert mac.authenticate() == 200
+    channel = Enrollment.objects.get(channel_key=f"udid:{udid}")
+    assert channel.pk != squatted.pk  # a new enrollment
+    assert channel.ddm_status == {}
+    assert not ChannelStatus.objects.filter(enrollment=channel).exists()
+    assert not DeclarationState.objects.filter(enrollment=channel).exists()
+    assert not QueuedCommand.objects.filter(enrollment=channel).exists()
+    assert not InstalledApplication.objects.filter(enrollment=channel).exists()
+    assert not InstalledCertificate.objects.filter(enrollment=channel).exists()
+    assert list(channel.events.values_list("action", flat=True)) == ["Authenticate"]
+    assert not declarations.sets_for(channel).exists()  # the squatter's assignment stays
+    assert not channel.user_channels.exists()
+    assert channel.enrolled_at is None and channel.bootstrap_token is None
+
+    # The squatter's record stays whole, on its own ended enrollment and Device.
+    squatted = Enrollment.objects.get(pk=squatted.pk)
+    assert squatted.status == Enrollment.Status.UNENROLLED
+    assert squatted.channel_key != f"udid:{udid}" and squatted.device_id != channel.device_id
+    assert DeviceEvent.objects.filter(enrollment=squatted).count() > squatters["events"]
+    assert QueuedCommand.objects.filter(enrollment=squatted).count() == squatters["queue"]
+    assert DeclarationState.objects.filter(enrollment=squatted).count() == squatters["states"]
+    assert InstalledApplication.objects.filter(enrollment=squatted).count() == squatters["apps"]
+    assert squatted.ddm_status and ChannelStatus.objects.filter(enrollment=squatted).exists()
+    (user,) = squatted.user_channels.all()
+    assert user.status == Enrollment.Status.UNENROLLED and user.device_id == squatted.device_id
+    assert not QueuedCommand.objects.filter(
+        enrollment__in=[squatted, user], status__in=QueuedCommand.PENDING
+    ).exists()
+
+    # The company Mac enrolls, and its own user of that name gets a user channel of its own.
+    assert mac.token_update() == 200
+    assert mac.token_update(user="SHARED-USER") == 200
+    (own,) = Enrollment.objects.get(pk=channel.pk).user_channels.all()
+    assert own.pk != user.pk and own.device_id == channel.device_id
+    assert own.channel_key == f"udid:{udid}/uid:SHARED-USER"
+    # The squatter's identity opens nothing any more, its user channel neither.
+    assert squatter.connect()[0] == 403
+    assert squatter.connect(user="SHARED-USER")[0] == 403
+    assert squatter.token_update(user="SHARED-USER") == 403
+    assert squatter.authenticate() == 403

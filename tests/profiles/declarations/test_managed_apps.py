@@ -128,3 +128,39 @@ def test_a_user_enrolled_iphone_reports_its_declared_apps(
     assert list(ManagedAppState.objects.values_list("bundle_id", "state")) == [
         ("com.ex.x", "queued")
     ]
+
+
+def test_incremental_app_reports_cannot_grow_a_channels_app_state_without_bound(
+    make_device: Callable[..., SimulatedDevice],
+) -> None:
+    """A device's status reports naming apps it makes up, one incremental report after another,
+    keep at most as many apps as one full report can list."""
+    phone = make_device(platform="iOS", user_enrollment=True)
+    phone.enroll()
+    row = Enrollment.objects.get()
+    limit = protocol.MAX_MANAGED_APPS
+    for batch in range(3):
+        made_up = [{"identifier": f"com.made.up.{batch}.{n}"} for n in range(limit)]
+        services.record_status(row, {"StatusItems": {"app": {"managed": {"list": made_up}}}})
+    assert ManagedAppState.objects.filter(enrollment=row).count() == limit
+    # The apps it holds are still updated, and one it removes makes room for another.
+    services.record_status(
+        row,
+        {
+            "StatusItems": {
+                "app": {
+                    "managed": {
+                        "list": [
+                            {"identifier": "com.made.up.0.0", "state": "managed"},
+                            {"identifier": "com.made.up.0.1", "_removed": True},
+                            {"identifier": "com.ex.real", "state": "queued"},
+                        ]
+                    }
+                }
+            }
+        },
+    )
+    states = ManagedAppState.objects.filter(enrollment=row)
+    assert states.count() == limit
+    assert states.get(bundle_id="com.made.up.0.0").state == "managed"
+    assert states.get(bundle_id="com.ex.real").state == "queued"
