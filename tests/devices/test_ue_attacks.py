@@ -6,6 +6,7 @@ and checks what the device receives and what the server stores.
 
 from __future__ import annotations
 
+import json
 import plistlib
 from collections.abc import Callable
 from typing import Any
@@ -299,3 +300,59 @@ def test_ue_security_info_keeps_nothing_apple_forbids(
             assert key not in enrollment.device.security_info and key not in stored
     event = later_events().get(kind="result", action="SecurityInfo")
     assert event.detail["discarded"]
+
+
+# --- declarative status reports ------------------------------------------------------------
+
+
+def _status(device: SimulatedDevice, items: dict[str, Any]) -> int:
+    report = {"StatusItems": items, "Errors": []}
+    status, _ = device.checkin(
+        {
+            "MessageType": "DeclarativeManagement",
+            "Endpoint": "status",
+            "Data": json.dumps(report).encode(),
+            **device.ids(),
+        }
+    )
+    return status
+
+
+IDENTIFIER_ITEMS = {
+    "device": {
+        "identifier": {"serial-number": "F2LXK0LZKXKN", "udid": "00008110-000A1C2E3C41801E"},
+        "operating-system": {"version": "18.2"},
+        "made-up": {"phone-number": "+44 7700 900123"},
+    },
+    "passcode": {"is-present": True},
+}
+
+
+@pytest.mark.parametrize("platform", ["iOS", "macOS"])
+def test_ue_status_report_keeps_no_device_identifier(
+    make_device: MakeDevice, platform: str
+) -> None:
+    device, enrollment = enrolled(make_device, platform=platform, user_enrollment=True)
+    assert _status(device, IDENTIFIER_ITEMS) == 200
+    enrollment.refresh_from_db()
+    stored = json.dumps(enrollment.ddm_status)
+    for secret in ("F2LXK0LZKXKN", "00008110-000A1C2E3C41801E", "+44 7700 900123"):
+        assert secret not in stored
+    assert enrollment.ddm_status["StatusItems"]["device"]["operating-system"] == {"version": "18.2"}
+    # The admin is told what was not kept, and why (Apple's table of status items).
+    event = later_events().filter(action="DeclarativeManagement/status").latest("pk")
+    withheld = event.detail["withheld"]
+    assert "user enrollment" in withheld["device.identifier.serial-number"].lower()
+    assert "device.identifier.udid" in withheld
+    # An item Apple does not name is counted, its name (the device's own text) not repeated.
+    assert "1 reported value" in withheld["(not Apple's)"]
+    for text in ("F2LXK0LZKXKN", "00008110", "+44 7700", "made-up", "phone-number"):
+        assert text not in json.dumps(event.detail)
+
+
+def test_a_device_enrollment_status_report_keeps_its_identifiers(make_device: MakeDevice) -> None:
+    device, enrollment = enrolled(make_device, platform="iOS", user_enrollment=False)
+    assert _status(device, IDENTIFIER_ITEMS) == 200
+    enrollment.refresh_from_db()
+    identifier = enrollment.ddm_status["StatusItems"]["device"]["identifier"]
+    assert identifier["serial-number"] == "F2LXK0LZKXKN"
