@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from devices import services
+from devices import services, signals
 from devices.models import Device, DeviceEvent, Enrollment, QueuedCommand
 from tests.devices._rows import enrolled, later_deliveries, later_events
 from tests.simulator import SimulatedDevice
@@ -356,3 +356,71 @@ def test_a_device_enrollment_status_report_keeps_its_identifiers(make_device: Ma
     enrollment.refresh_from_db()
     identifier = enrollment.ddm_status["StatusItems"]["device"]["identifier"]
     assert identifier["serial-number"] == "F2LXK0LZKXKN"
+
+
+# --- results carrying what Apple's schema does not describe --------------------------------
+
+
+def test_ue_result_keeps_no_key_apples_schema_does_not_describe(make_device: MakeDevice) -> None:
+    """A modified device answers SecurityInfo with its hardware identifiers beside (and inside)
+    Apple's keys: none of them is stored, logged or shown."""
+    device, enrollment = enrolled(make_device, platform="iOS", user_enrollment=True)
+    result = services.enqueue_command(enrollments=[enrollment], request_type="SecurityInfo")
+    uuid = result.command.uuid  # type: ignore[union-attr]
+    assert device.connect()[0] == 200
+    answer = {
+        "SecurityInfo": {
+            "HardwareEncryptionCaps": 3,
+            "PasscodeCompliant": True,
+            "SerialNumber": "F2LXK0LZKXKN",
+            "ManagementStatus": {"IsUserEnrollment": True, "WiFiMAC": "a4:83:e7:12:34:56"},
+        },
+        "IMEI": "35 123456 789012 3",
+        "PhoneNumber": "+44 7700 900123",
+    }
+    assert device.connect("Acknowledged", command_uuid=uuid, extra=answer) == (200, b"")
+    enrollment.refresh_from_db()
+    info = enrollment.device.security_info
+    assert info["HardwareEncryptionCaps"] == 3 and info["PasscodeCompliant"] is True
+    assert info["ManagementStatus"] == {"IsUserEnrollment": True}
+    stored = bytes(later_deliveries().get().result)
+    assert plistlib.loads(stored)["SecurityInfo"]["HardwareEncryptionCaps"] == 3
+    event = later_events().get(kind="result", action="SecurityInfo")
+    shown = json.dumps([enrollment.device.security_info, event.detail])
+    for secret in ("F2LXK0LZKXKN", "a4:83:e7", "35 123456", "+44 7700"):
+        assert secret.encode() not in stored
+        assert secret not in shown
+    # The admin is told something was not kept, and why, without the device's own key names.
+    why = event.detail["discarded"]["(not Apple's)"]
+    assert why.startswith("4 key(s) Apple's schema does not describe for a SecurityInfo answer")
+
+
+def test_the_apps_that_follow_results_get_a_ue_result_as_stored(
+    make_device: MakeDevice, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    """`signals.command_result` receivers (managed apps, profiles, ...) never see what a User
+    Enrollment's answer may not keep."""
+    device, enrollment = enrolled(make_device, platform="iOS", user_enrollment=True)
+    heard: list[dict[str, Any]] = []
+
+    def receiver(*, sender: Any, delivery: QueuedCommand, report: Any) -> None:
+        heard.append(report.raw)
+
+    signals.command_result.connect(
+        receiver, request_types=("SecurityInfo",), dispatch_uid="test.ue-results"
+    )
+    try:
+        result = services.enqueue_command(enrollments=[enrollment], request_type="SecurityInfo")
+        uuid = result.command.uuid  # type: ignore[union-attr]
+        assert device.connect()[0] == 200
+        answer = {
+            "SecurityInfo": {"HardwareEncryptionCaps": 3, "PasscodePresent": True},
+            "SerialNumber": "F2LXK0LZKXKN",
+        }
+        with django_capture_on_commit_callbacks(execute=True):
+            assert device.connect("Acknowledged", command_uuid=uuid, extra=answer)[0] == 200
+    finally:
+        signals.command_result.disconnect(dispatch_uid="test.ue-results")
+    assert len(heard) == 1
+    assert heard[0]["SecurityInfo"] == {"HardwareEncryptionCaps": 3}
+    assert "SerialNumber" not in heard[0]
