@@ -91,15 +91,39 @@ def user_enrollment_keys(declaration_type: str) -> list[str]:
 
 def payload_refusal(declaration_type: str, payload: Any, channel: ChannelKind) -> str | None:
     """Why this payload must not reach this channel although its type may (a key Apple
-    requires on a User Enrollment is missing), or None."""
+    requires on a User Enrollment is missing; a status subscription asks a User Enrollment for
+    items Apple does not let it report, such as `device.identifier.udid`), or None."""
     if channel.kind != "user" or not isinstance(payload, Mapping):
         return None
     missing = [k for k in user_enrollment_keys(declaration_type) if k not in payload]
-    if not missing:
+    if missing:
+        return (
+            f"Apple requires {', '.join(missing)} in {declaration_type} on a User Enrollment; "
+            "this declaration has none"
+        )
+    if declaration_type == STATUS_SUBSCRIPTIONS:
+        return _subscription_refusal(payload, channel)
+    return None
+
+
+STATUS_SUBSCRIPTIONS = "com.apple.configuration.management.status-subscriptions"
+
+
+def _subscription_refusal(payload: Mapping[str, Any], channel: ChannelKind) -> str | None:
+    entries = payload.get("StatusItems")
+    names = [
+        entry["Name"]
+        for entry in (entries if isinstance(entries, list) else [])
+        if isinstance(entry, Mapping) and isinstance(entry.get("Name"), str)
+    ]
+    # Judged by the kind of channel, as a status report is (`reportable_status`).
+    judged_as = ChannelKind(channel.platform, "", channel.kind, channel.scope)
+    barred = [name for name in names if status_refusal(name, judged_as) is not None]
+    if not barred:
         return None
     return (
-        f"Apple requires {', '.join(missing)} in {declaration_type} on a User Enrollment; "
-        "this declaration has none"
+        f"it subscribes to {', '.join(barred[:10])}, which Apple does not let a User Enrollment "
+        f"report on {channel.platform or 'this platform'} ({status_refusal(barred[0], judged_as)})"
     )
 
 

@@ -47,7 +47,7 @@ ACTIVATION = "com.apple.activation.simple"
 # The activation the server adds for the configurations no activation of the set names.
 AUTO_ACTIVATION = "mdm.server.activation.assigned"
 # The server's own status subscriptions: every channel that may have them gets them.
-SUBSCRIPTIONS = "com.apple.configuration.management.status-subscriptions"
+SUBSCRIPTIONS = rules.STATUS_SUBSCRIPTIONS
 AUTO_SUBSCRIPTIONS = "mdm.server.status-subscriptions"
 RESERVED = frozenset({AUTO_ACTIVATION, AUTO_SUBSCRIPTIONS})
 _LEGACY_SALT = "declarations.legacy-profile"
