@@ -493,8 +493,11 @@ def _legacy_refusal(
 ) -> str | None:
     if (profile.scope == Profile.Scope.USER) != (kind.scope == "user") and kind.platform == "macOS":
         return f"profile {profile.identifier} is for the {profile.scope} channel"
-    if kind.kind != "user" or kind.platform == "macOS":
-        return None  # macOS skips the payloads User Enrollment forbids; the others refuse it all
+    if kind.kind != "user":
+        return None
+    # As the InstallProfile command (capabilities.check_profile_document): a profile with a
+    # payload or key Apple forbids under User Enrollment is not sent, on macOS either (which
+    # would skip such payloads, but never gets them from this server).
     for report in profile_services.ue_report(profile):
         if report.platform == kind.platform and not report.installs_unchanged:
             return f"profile {profile.identifier} on User Enrollment: {report.summary}"
