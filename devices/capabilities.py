@@ -1134,8 +1134,8 @@ def user_enrollment_result(
             unknown[0] += 1
     if unknown[0]:
         discarded[UNKNOWN_KEYS] = (
-            f"{unknown[0]} key(s) Apple's schema does not describe for a {request_type} "
-            f"answer: not kept for a User Enrollment ({item.file})"
+            f"{unknown[0]} key(s) Apple's schema does not describe in the {request_type} "
+            f"result: not kept for a User Enrollment ({item.file})"
         )
     return described, discarded
 

@@ -392,7 +392,7 @@ def test_ue_result_keeps_no_key_apples_schema_does_not_describe(make_device: Mak
         assert secret not in shown
     # The admin is told something was not kept, and why, without the device's own key names.
     why = event.detail["discarded"]["(not Apple's)"]
-    assert why.startswith("4 key(s) Apple's schema does not describe for a SecurityInfo answer")
+    assert why.startswith("4 key(s) Apple's schema does not describe in the SecurityInfo result")
 
 
 def test_the_apps_that_follow_results_get_a_ue_result_as_stored(
