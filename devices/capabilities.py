@@ -1022,6 +1022,65 @@ _UE_NEVER_SUPERVISED = (
 )
 
 
+# The keys of every command result beside the command's own, as a User Enrollment sends them
+# (each "...Response" object of Apple's Device Management reference: CommandUUID, Status,
+# ErrorChain, and who answers; never UDID or UserID, which a User Enrollment does not have).
+_UE_RESULT_ENVELOPE = frozenset(
+    {
+        "CommandUUID",
+        "Status",
+        "ErrorChain",
+        "EnrollmentID",
+        "EnrollmentUserID",
+        "UserShortName",
+        "UserLongName",
+        "NotOnConsole",
+    }
+)
+# The one `discarded` entry that counts the keys a device made up (their names, the device's own
+# text, are not repeated).
+UNKNOWN_KEYS = "(not Apple's)"
+
+
+@lru_cache(maxsize=512)
+def _response_children(item: _Item) -> Mapping[str, frozenset[str]]:
+    """The schema's response tree: a key path ("" for the top) -> the names of its members;
+    "P[]" -> the one name of the items of the array at P."""
+    children: dict[str, set[str]] = {}
+    for path in item.responses:
+        if "=" in path:  # an enumerated value, not a key
+            continue
+        parent, _, name = path.rpartition(".")
+        children.setdefault(parent, set()).add(name)
+    return {parent: frozenset(names) for parent, names in children.items()}
+
+
+def _described_only(item: _Item, path: str, value: Any, unknown: list[int]) -> Any:
+    """The value without the dictionary keys Apple's schema does not describe, at any depth
+    (a dictionary or array the schema says nothing of inside is kept as it is)."""
+    tree = _response_children(item)
+    if isinstance(value, Mapping):
+        names = tree.get(path)
+        if not names:
+            return value
+        wildcard = next((n for n in names if n.startswith("ANY")), None)
+        kept: dict[str, Any] = {}
+        for key, member in value.items():
+            name = key if key in names else wildcard
+            if name is None:
+                unknown[0] += 1
+                continue
+            kept[key] = _described_only(item, f"{path}.{name}", member, unknown)
+        return kept
+    if isinstance(value, list):
+        items = tree.get(f"{path}[]")
+        if not items or len(items) != 1:
+            return value
+        inner = f"{path}[].{next(iter(items))}"
+        return [_described_only(item, inner, member, unknown) for member in value]
+    return value
+
+
 def user_enrollment_result(
     request_type: str, raw: Mapping[str, Any], target: Target
 ) -> tuple[dict[str, Any], dict[str, str]]:
@@ -1029,13 +1088,16 @@ def user_enrollment_result(
 
     For a User Enrollment, answers to queries it may not be asked (UDID, SerialNumber, IMEI,
     MEID, ...) and response keys Apple's schema forbids are removed, and so is any claim of
-    supervision. Other targets keep the result as sent.
+    supervision; so is every key the schema does not describe for the command's answer (a
+    modified device may send anything: one `UNKNOWN_KEYS` entry counts them). Other targets
+    keep the result as sent.
     """
     kept = dict(raw)
     item = _COMMANDS.get(request_type)
     if not target.user_enrollment or item is None:
         return kept, {}
     discarded: dict[str, str] = {}
+    unknown = [0]
     answer_keys: set[str] = set()
     for query in item.querylists.values():
         answers_key = query.get("responses", "")
@@ -1045,7 +1107,8 @@ def user_enrollment_result(
         answer_keys.add(answers_key)
         clean: dict[str, Any] = {}
         for key, value in answers.items():
-            if not isinstance(key, str):
+            if not isinstance(key, str) or f"{query['values']}={key}" not in item.keys:
+                unknown[0] += 1
                 continue
             verdict = _query_verdict(item, query["values"], answers_key, key, target)
             if verdict.status == _OK:
@@ -1060,7 +1123,21 @@ def user_enrollment_result(
         if "IsSupervised" in holder:
             del holder["IsSupervised"]
             discarded["IsSupervised"] = _UE_NEVER_SUPERVISED
-    return kept, discarded
+    top = _response_children(item).get("", frozenset())
+    described: dict[str, Any] = {}
+    for key, value in kept.items():
+        if key in _UE_RESULT_ENVELOPE:
+            described[key] = value
+        elif key in top:
+            described[key] = _described_only(item, key, value, unknown)
+        else:
+            unknown[0] += 1
+    if unknown[0]:
+        discarded[UNKNOWN_KEYS] = (
+            f"{unknown[0]} key(s) Apple's schema does not describe in the {request_type} "
+            f"result: not kept for a User Enrollment ({item.file})"
+        )
+    return described, discarded
 
 
 def _without_forbidden_responses(

@@ -167,6 +167,10 @@ class DeclarativeAnswer:
     status: int = 200
     body: bytes | None = None
     reason: str = ""
+    # For a status report: the report as it may be kept for the channel (None: as sent), and
+    # each status item not kept with why (a User Enrollment reports no device identifier).
+    report: Mapping[str, Any] | None = None
+    withheld: Mapping[str, str] = field(default_factory=dict)
 
 
 # (channel, Endpoint, Data) -> the answer; the declarations app registers it.

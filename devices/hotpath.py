@@ -1442,6 +1442,9 @@ class StoredResult:
     delivery: QueuedCommand
     log: LogRow
     device_fields: tuple[str, ...] = ()
+    # The result as stored (a User Enrollment's without what it may not tell), for the
+    # `command_result` receivers; None: as the device sent it.
+    report: Any = None
 
 
 _RESULT_FIELDS = ("status", "result", "error_chain", "completed_at")

@@ -16,8 +16,20 @@ from cryptography import x509
 from mdm_server import untrusted
 from mdm_server.pki import certificates, cms
 
-# Hardware identifiers a User Enrollment must never reveal (and we never store for BYOD).
-HARDWARE_KEYS = ("UDID", "SERIAL", "IMEI", "MEID", "SOFTWARE_UPDATE_DEVICE_ID", "DEVICE_ID")
+# What a User Enrollment's MachineInfo may keep (we never store a hardware identifier for BYOD):
+# the keys of Apple's MachineInfo schema (other/machineinfo.yaml) without UDID, SERIAL, IMEI and
+# MEID (`userenrollment: forbidden` there), SOFTWARE_UPDATE_DEVICE_ID (its DeviceInformation
+# counterpart is forbidden under User Enrollment) and the watch pairing token no iOS or macOS
+# sends. A key a device makes up is not kept, whatever it holds.
+UE_KEYS = (
+    "PRODUCT",
+    "VERSION",
+    "OS_VERSION",
+    "SUPPLEMENTAL_BUILD_VERSION",
+    "SUPPLEMENTAL_OS_VERSION_EXTRA",
+    "LANGUAGE",
+    "MDM_CAN_REQUEST_SOFTWARE_UPDATE",
+)
 MAX_BODY = 64 * 1024
 
 
@@ -40,8 +52,9 @@ class MachineInfo:
         return str(self.values.get("OS_VERSION", ""))
 
     def without_hardware_ids(self) -> dict[str, Any]:
-        """The values safe to keep for a User Enrollment (no UDID, serial, IMEI, MEID...)."""
-        return {k: _jsonable(v) for k, v in self.values.items() if k not in HARDWARE_KEYS}
+        """The values safe to keep for a User Enrollment: Apple's keys it may send (`UE_KEYS`:
+        no UDID, serial, IMEI, MEID..., nor anything a device adds)."""
+        return {k: _jsonable(v) for k, v in self.values.items() if k in UE_KEYS}
 
     def stored(self, *, byod: bool) -> dict[str, Any]:
         if byod:

@@ -759,10 +759,24 @@ def _declarative_management(
     if answer is not None and answer.status != 200:
         raise CheckinRejected(answer.status, answer.reason)
     if report is not None:
+        detail: dict[str, Any] = {}
+        if answer is not None and answer.report is not None:
+            # What the declarations app, which knows Apple's status items, lets the channel keep.
+            report = {k: answer.report[k] for k in _STATUS_REPORT_KEYS if k in answer.report}
+            if answer.withheld:
+                detail["withheld"] = dict(answer.withheld)
+        elif enrollment.is_user_enrollment and "StatusItems" in report:
+            # Nobody here to tell a User Enrollment's items from those it may not report.
+            del report["StatusItems"]
+            detail["withheld"] = {"StatusItems": "no judge of status items is installed"}
         enrollment.ddm_status = {**enrollment.ddm_status, **report}
         enrollment.save(update_fields=["ddm_status"])
         _log_repeatable(
-            enrollment, DeviceEvent.Kind.CHECKIN, "DeclarativeManagement/status", "stored"
+            enrollment,
+            DeviceEvent.Kind.CHECKIN,
+            "DeclarativeManagement/status",
+            "stored",
+            detail=detail or None,
         )
         return EMPTY
     if answer is not None:

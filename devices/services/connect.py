@@ -180,7 +180,7 @@ def _next_command(
                 enrollment, statuses, now=now, kind=DeviceEvent.Kind.COMMAND, result=result
             )
             if stored:
-                _announce(result.delivery, report)
+                _announce(result.delivery, result.report or report)
         else:
             delivery = hotpath.deliver_next(
                 enrollment, statuses, now=now, kind=DeviceEvent.Kind.COMMAND
@@ -266,7 +266,7 @@ def _record_result(
         stored = _stored_result(enrollment, delivery, report, body)
         if report.status is ReportStatus.ACKNOWLEDGED and _ends_enrollment(delivery.command):
             hotpath.store_result(stored)
-            _announce(delivery, report)
+            _announce(delivery, stored.report or report)
             unenroll(
                 enrollment=enrollment,
                 reason="the device removed its enrollment profile (Unenroll acknowledged)",
@@ -287,11 +287,14 @@ def _stored_result(
     request_type = delivery.command.request_type
     raw, discarded = report.raw, cast(dict[str, Any], {})
     target = target_for(enrollment) if enrollment.is_user_enrollment else None
+    kept: protocol.CommandReport | None = None
     if target is not None:
-        # What a User Enrollment may not tell (or cannot be) is not stored, not even raw.
+        # What a User Enrollment may not tell (or cannot be) is not stored, not even raw, nor
+        # handed to the apps that follow results.
         raw, discarded = capabilities.user_enrollment_result(request_type, report.raw, target)
         if discarded:
             body = protocol.render_plist(raw)
+            kept = replace(report, raw=raw)
     delivery.status = _FINAL[report.status]
     delivery.result = body
     delivery.error_chain = report.error_chain or None
@@ -308,7 +311,7 @@ def _stored_result(
             detail.update(change.summary)
             device_fields = change.fields
     if discarded:
-        detail["discarded"] = sorted(discarded)
+        detail["discarded"] = dict(sorted(discarded.items()))  # each key with why
     return hotpath.StoredResult(
         delivery=delivery,
         log=hotpath.LogRow(
@@ -320,6 +323,7 @@ def _stored_result(
             detail=detail,
         ),
         device_fields=device_fields,
+        report=kept,
     )
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from devices.hooks import DeclarativeAnswer
 from devices.models import Enrollment
 from devices.services.queue import CommandRequest
-from profiles.declarations import protocol, services
+from profiles.declarations import protocol, rules, services
 from profiles.declarations.models import SetAssignment
 from profiles.models import Profile
 
@@ -29,10 +29,11 @@ def handle_declarative(
     if endpoint == "status":
         try:
             report = json.loads(data or b"{}")  # already read safely by the check-in
-            services.record_status(enrollment, report)
+            kept, withheld = rules.reportable_status(report, services.channel_kind(enrollment))
+            services.record_status(enrollment, kept)
         except (ValueError, protocol.StatusError) as exc:
             return DeclarativeAnswer(400, reason=f"DeclarativeManagement status: {exc}"[:300])
-        return DeclarativeAnswer()
+        return DeclarativeAnswer(report=kept, withheld=withheld)
     result = services.served(enrollment)
     if endpoint == "tokens":
         services.record_sync(enrollment, result)

@@ -91,15 +91,39 @@ def user_enrollment_keys(declaration_type: str) -> list[str]:
 
 def payload_refusal(declaration_type: str, payload: Any, channel: ChannelKind) -> str | None:
     """Why this payload must not reach this channel although its type may (a key Apple
-    requires on a User Enrollment is missing), or None."""
+    requires on a User Enrollment is missing; a status subscription asks a User Enrollment for
+    items Apple does not let it report, such as `device.identifier.udid`), or None."""
     if channel.kind != "user" or not isinstance(payload, Mapping):
         return None
     missing = [k for k in user_enrollment_keys(declaration_type) if k not in payload]
-    if not missing:
+    if missing:
+        return (
+            f"Apple requires {', '.join(missing)} in {declaration_type} on a User Enrollment; "
+            "this declaration has none"
+        )
+    if declaration_type == STATUS_SUBSCRIPTIONS:
+        return _subscription_refusal(payload, channel)
+    return None
+
+
+STATUS_SUBSCRIPTIONS = "com.apple.configuration.management.status-subscriptions"
+
+
+def _subscription_refusal(payload: Mapping[str, Any], channel: ChannelKind) -> str | None:
+    entries = payload.get("StatusItems")
+    names = [
+        entry["Name"]
+        for entry in (entries if isinstance(entries, list) else [])
+        if isinstance(entry, Mapping) and isinstance(entry.get("Name"), str)
+    ]
+    # Judged by the kind of channel, as a status report is (`reportable_status`).
+    judged_as = ChannelKind(channel.platform, "", channel.kind, channel.scope)
+    barred = [name for name in names if status_refusal(name, judged_as) is not None]
+    if not barred:
         return None
     return (
-        f"Apple requires {', '.join(missing)} in {declaration_type} on a User Enrollment; "
-        "this declaration has none"
+        f"it subscribes to {', '.join(barred[:10])}, which Apple does not let a User Enrollment "
+        f"report on {channel.platform or 'this platform'} ({status_refusal(barred[0], judged_as)})"
     )
 
 
@@ -109,6 +133,63 @@ def status_refusal(name: str, channel: ChannelKind) -> str | None:
     if entry is None:
         return f"{name} is not a status item in Apple's schema"
     return _os_refusal(name, entry, channel)
+
+
+# Every dotted prefix of a status item name ("device", "device.identifier", ...): the nesting
+# of `StatusItems` in a report.
+_STATUS_PREFIXES = frozenset(
+    ".".join(parts[:n])
+    for parts in (name.split(".") for name in STATUS_ITEMS)
+    for n in range(1, len(parts))
+)
+# Withheld item names listed for the admin, at most (a report may be made up of thousands).
+_WITHHELD_LISTED = 50
+UNKNOWN_ITEMS = "(not Apple's)"
+
+
+def reportable_status(
+    report: Mapping[str, Any], channel: ChannelKind
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """A status report as it may be kept for this channel: (report, {item name: why not}).
+
+    A User Enrollment keeps only the status items Apple lets such a channel report (never
+    `device.identifier.*`, whatever the device sends) and no item Apple's table does not name;
+    the names of those, made up by the device, are not repeated (one `UNKNOWN_ITEMS` entry
+    counts them). Other channels keep the report as sent. A `StatusItems` that is not an object
+    is left for `protocol.parse_status` to refuse.
+    """
+    items = report.get("StatusItems")
+    if channel.kind != "user" or not isinstance(items, Mapping):
+        return dict(report), {}
+    withheld: dict[str, str] = {}
+    unknown = [0]
+    # The OS version is no privacy matter: an item is judged by the kind of channel only.
+    judged_as = ChannelKind(channel.platform, "", channel.kind, channel.scope)
+
+    def walk(mapping: Mapping[str, Any], prefix: str) -> dict[str, Any]:
+        kept: dict[str, Any] = {}
+        for key, value in mapping.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            if path in STATUS_ITEMS:
+                why = status_refusal(path, judged_as)
+                if why is None:
+                    kept[key] = value
+                elif len(withheld) < _WITHHELD_LISTED:
+                    withheld[path] = why
+            elif path in _STATUS_PREFIXES and isinstance(value, Mapping):
+                if inner := walk(value, path):
+                    kept[key] = inner
+            else:
+                unknown[0] += 1
+        return kept
+
+    kept_report = {**report, "StatusItems": walk(items, "")}
+    if unknown[0]:
+        withheld[UNKNOWN_ITEMS] = (
+            f"{unknown[0]} reported value(s) Apple's table of status items does not name: "
+            "not kept for a User Enrollment"
+        )
+    return kept_report, withheld
 
 
 def server_subscriptions(channel: ChannelKind) -> list[str]:

@@ -47,7 +47,7 @@ ACTIVATION = "com.apple.activation.simple"
 # The activation the server adds for the configurations no activation of the set names.
 AUTO_ACTIVATION = "mdm.server.activation.assigned"
 # The server's own status subscriptions: every channel that may have them gets them.
-SUBSCRIPTIONS = "com.apple.configuration.management.status-subscriptions"
+SUBSCRIPTIONS = rules.STATUS_SUBSCRIPTIONS
 AUTO_SUBSCRIPTIONS = "mdm.server.status-subscriptions"
 RESERVED = frozenset({AUTO_ACTIVATION, AUTO_SUBSCRIPTIONS})
 _LEGACY_SALT = "declarations.legacy-profile"
@@ -493,8 +493,11 @@ def _legacy_refusal(
 ) -> str | None:
     if (profile.scope == Profile.Scope.USER) != (kind.scope == "user") and kind.platform == "macOS":
         return f"profile {profile.identifier} is for the {profile.scope} channel"
-    if kind.kind != "user" or kind.platform == "macOS":
-        return None  # macOS skips the payloads User Enrollment forbids; the others refuse it all
+    if kind.kind != "user":
+        return None
+    # As the InstallProfile command (capabilities.check_profile_document): a profile with a
+    # payload or key Apple forbids under User Enrollment is not sent, on macOS either (which
+    # would skip such payloads, but never gets them from this server).
     for report in profile_services.ue_report(profile):
         if report.platform == kind.platform and not report.installs_unchanged:
             return f"profile {profile.identifier} on User Enrollment: {report.summary}"

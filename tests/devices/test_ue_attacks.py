@@ -6,13 +6,14 @@ and checks what the device receives and what the server stores.
 
 from __future__ import annotations
 
+import json
 import plistlib
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from devices import services
+from devices import services, signals
 from devices.models import Device, DeviceEvent, Enrollment, QueuedCommand
 from tests.devices._rows import enrolled, later_deliveries, later_events
 from tests.simulator import SimulatedDevice
@@ -299,3 +300,127 @@ def test_ue_security_info_keeps_nothing_apple_forbids(
             assert key not in enrollment.device.security_info and key not in stored
     event = later_events().get(kind="result", action="SecurityInfo")
     assert event.detail["discarded"]
+
+
+# --- declarative status reports ------------------------------------------------------------
+
+
+def _status(device: SimulatedDevice, items: dict[str, Any]) -> int:
+    report = {"StatusItems": items, "Errors": []}
+    status, _ = device.checkin(
+        {
+            "MessageType": "DeclarativeManagement",
+            "Endpoint": "status",
+            "Data": json.dumps(report).encode(),
+            **device.ids(),
+        }
+    )
+    return status
+
+
+IDENTIFIER_ITEMS = {
+    "device": {
+        "identifier": {"serial-number": "F2LXK0LZKXKN", "udid": "00008110-000A1C2E3C41801E"},
+        "operating-system": {"version": "18.2"},
+        "made-up": {"phone-number": "+44 7700 900123"},
+    },
+    "passcode": {"is-present": True},
+}
+
+
+@pytest.mark.parametrize("platform", ["iOS", "macOS"])
+def test_ue_status_report_keeps_no_device_identifier(
+    make_device: MakeDevice, platform: str
+) -> None:
+    device, enrollment = enrolled(make_device, platform=platform, user_enrollment=True)
+    assert _status(device, IDENTIFIER_ITEMS) == 200
+    enrollment.refresh_from_db()
+    stored = json.dumps(enrollment.ddm_status)
+    for secret in ("F2LXK0LZKXKN", "00008110-000A1C2E3C41801E", "+44 7700 900123"):
+        assert secret not in stored
+    assert enrollment.ddm_status["StatusItems"]["device"]["operating-system"] == {"version": "18.2"}
+    # The admin is told what was not kept, and why (Apple's table of status items).
+    event = later_events().filter(action="DeclarativeManagement/status").latest("pk")
+    withheld = event.detail["withheld"]
+    assert "user enrollment" in withheld["device.identifier.serial-number"].lower()
+    assert "device.identifier.udid" in withheld
+    # An item Apple does not name is counted, its name (the device's own text) not repeated.
+    assert "1 reported value" in withheld["(not Apple's)"]
+    for text in ("F2LXK0LZKXKN", "00008110", "+44 7700", "made-up", "phone-number"):
+        assert text not in json.dumps(event.detail)
+
+
+def test_a_device_enrollment_status_report_keeps_its_identifiers(make_device: MakeDevice) -> None:
+    device, enrollment = enrolled(make_device, platform="iOS", user_enrollment=False)
+    assert _status(device, IDENTIFIER_ITEMS) == 200
+    enrollment.refresh_from_db()
+    identifier = enrollment.ddm_status["StatusItems"]["device"]["identifier"]
+    assert identifier["serial-number"] == "F2LXK0LZKXKN"
+
+
+# --- results carrying what Apple's schema does not describe --------------------------------
+
+
+def test_ue_result_keeps_no_key_apples_schema_does_not_describe(make_device: MakeDevice) -> None:
+    """A modified device answers SecurityInfo with its hardware identifiers beside (and inside)
+    Apple's keys: none of them is stored, logged or shown."""
+    device, enrollment = enrolled(make_device, platform="iOS", user_enrollment=True)
+    result = services.enqueue_command(enrollments=[enrollment], request_type="SecurityInfo")
+    uuid = result.command.uuid  # type: ignore[union-attr]
+    assert device.connect()[0] == 200
+    answer = {
+        "SecurityInfo": {
+            "HardwareEncryptionCaps": 3,
+            "PasscodeCompliant": True,
+            "SerialNumber": "F2LXK0LZKXKN",
+            "ManagementStatus": {"IsUserEnrollment": True, "WiFiMAC": "a4:83:e7:12:34:56"},
+        },
+        "IMEI": "35 123456 789012 3",
+        "PhoneNumber": "+44 7700 900123",
+    }
+    assert device.connect("Acknowledged", command_uuid=uuid, extra=answer) == (200, b"")
+    enrollment.refresh_from_db()
+    info = enrollment.device.security_info
+    assert info["HardwareEncryptionCaps"] == 3 and info["PasscodeCompliant"] is True
+    assert info["ManagementStatus"] == {"IsUserEnrollment": True}
+    stored = bytes(later_deliveries().get().result)
+    assert plistlib.loads(stored)["SecurityInfo"]["HardwareEncryptionCaps"] == 3
+    event = later_events().get(kind="result", action="SecurityInfo")
+    shown = json.dumps([enrollment.device.security_info, event.detail])
+    for secret in ("F2LXK0LZKXKN", "a4:83:e7", "35 123456", "+44 7700"):
+        assert secret.encode() not in stored
+        assert secret not in shown
+    # The admin is told something was not kept, and why, without the device's own key names.
+    why = event.detail["discarded"]["(not Apple's)"]
+    assert why.startswith("4 key(s) Apple's schema does not describe in the SecurityInfo result")
+
+
+def test_the_apps_that_follow_results_get_a_ue_result_as_stored(
+    make_device: MakeDevice, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    """`signals.command_result` receivers (managed apps, profiles, ...) never see what a User
+    Enrollment's answer may not keep."""
+    device, enrollment = enrolled(make_device, platform="iOS", user_enrollment=True)
+    heard: list[dict[str, Any]] = []
+
+    def receiver(*, sender: Any, delivery: QueuedCommand, report: Any) -> None:
+        heard.append(report.raw)
+
+    signals.command_result.connect(
+        receiver, request_types=("SecurityInfo",), dispatch_uid="test.ue-results"
+    )
+    try:
+        result = services.enqueue_command(enrollments=[enrollment], request_type="SecurityInfo")
+        uuid = result.command.uuid  # type: ignore[union-attr]
+        assert device.connect()[0] == 200
+        answer = {
+            "SecurityInfo": {"HardwareEncryptionCaps": 3, "PasscodePresent": True},
+            "SerialNumber": "F2LXK0LZKXKN",
+        }
+        with django_capture_on_commit_callbacks(execute=True):
+            assert device.connect("Acknowledged", command_uuid=uuid, extra=answer)[0] == 200
+    finally:
+        signals.command_result.disconnect(dispatch_uid="test.ue-results")
+    assert len(heard) == 1
+    assert heard[0]["SecurityInfo"] == {"HardwareEncryptionCaps": 3}
+    assert "SerialNumber" not in heard[0]

@@ -104,6 +104,25 @@ def test_byod_never_stores_hardware_identifiers(org: dict[str, Any], transport: 
     assert "U-1" not in str(info) and "C02X" not in str(info)
 
 
+def test_byod_keeps_only_the_machine_info_apple_defines(
+    org: dict[str, Any], transport: Any
+) -> None:
+    """A modified device adds its own keys to MachineInfo (a MAC address, a phone number, its
+    name): a User Enrollment's session keeps only Apple's keys that it may send."""
+    extra = {
+        "WIFI_MAC": "a4:83:e7:12:34:56",
+        "PHONE_NUMBER": "+44 7700 900123",
+        "DEVICE_NAME": "Jo's personal iPhone",
+        "Serial": "F2LXK0LZKXKN",
+        "LANGUAGE": "en",
+    }
+    _enroll(transport, install=False, machine_info_extra=extra)
+    info = EnrollmentSession.objects.get().machine_info
+    assert info["PRODUCT"] == "iPhone17,2" and info["LANGUAGE"] == "en"
+    for value in ("a4:83:e7", "+44 7700", "personal iPhone", "F2LXK0LZKXKN"):
+        assert value not in str(info)
+
+
 def test_full_user_enrollment_then_checkins(org: dict[str, Any], transport: Any) -> None:
     from devices.models import Enrollment
 

@@ -201,6 +201,32 @@ def test_legacy_declaration_delivers_a_profile_through_a_per_channel_url(
     assert phone.sync_declarations() is True  # a new ProfileURL, a new ServerToken
 
 
+def test_a_legacy_profile_with_a_payload_forbidden_under_ue_never_reaches_a_ue_mac(
+    make_device: MakeDevice, admin_user: Any, server_pki: Any
+) -> None:
+    """The InstallProfile command refuses a profile with a FileVault payload for a
+    User-Enrolled Mac; delivered as a legacy declaration, it is withheld the same way."""
+    mac = make_device(platform="macOS", user_enrollment=True)
+    mac.enroll()
+    row = Enrollment.objects.get(channel=Enrollment.Channel.DEVICE)
+    profile = profile_services.create_profile(
+        identifier="com.ex.filevault",
+        display_name="Disk",
+        actor=admin_user,
+        payloads=[
+            profile_services.PayloadInput("com.apple.MCX.FileVault2", {"Enable": "On"}),
+            profile_services.PayloadInput("com.apple.security.firewall", {"EnableFirewall": True}),
+        ],
+    )
+    legacy = _create("com.ex.legacy-fv", "com.apple.configuration.legacy", {}, profile=profile)
+    work = services.create_set(name="legacy", declarations=[legacy])
+    services.assign_set(declaration_set=work, kind=SetAssignment.Kind.ENROLLMENT, enrollment=row)
+    served = services.served(row)
+    assert "com.ex.legacy-fv" not in {i.identifier for i in served.items}
+    reason = served.withheld["com.ex.legacy-fv"]
+    assert "com.apple.MCX.FileVault2" in reason and "User Enrollment" in reason
+
+
 def test_legacy_profile_with_mdm_payload_is_refused(admin_user: Any, server_pki: Any) -> None:
     data = plistlib.dumps(
         {

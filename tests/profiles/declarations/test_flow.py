@@ -128,6 +128,42 @@ def test_forbidden_declaration_is_never_served_to_a_user_enrollment(
     assert "com.ex.update" not in activation["Payload"]["StandardConfigurations"]
 
 
+def test_a_subscription_to_device_identifiers_is_never_served_to_a_user_enrollment(
+    make_device: MakeDevice, django_capture_on_commit_callbacks: Any
+) -> None:
+    """An admin's status subscription naming device.identifier.udid asks a User Enrollment for
+    what Apple withholds from it: withheld, with the reason; a device enrollment gets it."""
+    phone = make_device(platform="iOS", user_enrollment=True)
+    phone.enroll()
+    company = make_device(platform="iOS", user_enrollment=False)
+    company.enroll()
+    with django_capture_on_commit_callbacks(execute=True):
+        spy = _declaration(
+            "com.ex.ids",
+            SUBSCRIPTIONS,
+            {
+                "StatusItems": [
+                    {"Name": "device.operating-system.version"},
+                    {"Name": "device.identifier.udid"},
+                    {"Name": "device.identifier.serial-number"},
+                ]
+            },
+        )
+        work = services.create_set(name="ids", declarations=[spy])
+        for enrollment in Enrollment.objects.all():
+            services.assign_set(
+                declaration_set=work, kind=SetAssignment.Kind.ENROLLMENT, enrollment=enrollment
+            )
+    phone.run()
+    company.run()
+    assert ("configuration", "com.ex.ids") not in phone.declarative.declarations
+    assert ("configuration", "com.ex.ids") in company.declarative.declarations
+    ue = Enrollment.objects.get(enrollment_type="user")
+    reason = ChannelStatus.objects.get(enrollment=ue).withheld["com.ex.ids"]
+    assert "device.identifier.udid" in reason and "device.identifier.serial-number" in reason
+    assert "User Enrollment" in reason
+
+
 def test_software_update_enforcement_reaches_device_enrolled_macs_with_pending_status(
     make_device: MakeDevice, django_capture_on_commit_callbacks: Any
 ) -> None:

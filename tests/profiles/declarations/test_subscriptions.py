@@ -4,6 +4,7 @@ enrollment, filtered from Apple's status-item table, beside the admin's own subs
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -46,6 +47,56 @@ def test_server_subscriptions_are_what_apple_lets_the_channel_report(
             and channel.scope in rule.get("scopes", [channel.scope])
         )
         assert (name in chosen) is allowed, name
+
+
+def _nested(names: list[str]) -> dict[str, Any]:
+    """A status report's StatusItems naming these items (each value "x")."""
+    items: dict[str, Any] = {}
+    for name in names:
+        *parents, leaf = name.split(".")
+        node = items
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = "x"
+    return items
+
+
+@pytest.mark.parametrize(
+    "channel",
+    [
+        rules.ChannelKind("iOS", "18.2", "user", "system"),
+        rules.ChannelKind("macOS", "15.2", "user", "system"),
+        rules.ChannelKind("macOS", "15.2", "user", "user"),
+    ],
+    ids=["ios", "macos", "macos-user-channel"],
+)
+def test_a_user_enrollment_keeps_what_it_may_report_and_nothing_else(
+    channel: rules.ChannelKind,
+) -> None:
+    """`reportable_status` keeps the items Apple's table lets a User Enrollment report (all the
+    server subscribes it to among them) and drops every other item of the table."""
+    report = {"StatusItems": _nested(sorted(STATUS_ITEMS)), "Errors": [], "FullReport": True}
+    kept, withheld = rules.reportable_status(report, channel)
+    assert kept["Errors"] == [] and kept["FullReport"] is True
+    flat = set()
+    for name in STATUS_ITEMS:
+        node: Any = kept["StatusItems"]
+        for part in name.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        if node == "x":
+            flat.add(name)
+    any_version = replace(channel, os_version="")  # judged by the kind of channel only
+    may = {n for n in STATUS_ITEMS if rules.status_refusal(n, any_version) is None}
+    assert flat == may
+    assert set(rules.server_subscriptions(channel)) <= flat
+    assert not {"device.identifier.udid", "device.identifier.serial-number"} & flat
+    assert set(withheld) <= set(STATUS_ITEMS)
+
+
+def test_other_enrollments_keep_their_report_as_sent() -> None:
+    company = rules.ChannelKind("iOS", "18.2", "supervised", "system")
+    report = {"StatusItems": {"device": {"identifier": {"udid": "U"}}, "made": {"up": 1}}}
+    assert rules.reportable_status(report, company) == (report, {})
 
 
 def test_a_user_enrollment_is_not_subscribed_to_software_update_items() -> None:
