@@ -8,9 +8,13 @@ discovery and password sign-in make are compiled once per thread (`mdm_server.pr
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Model, Q
+from django.db.models.signals import post_delete, post_save
 
 from directory.models import DirectoryGroup, DirectoryUser, IdentitySource, ManagedAppleIdDomain
+from mdm_server import config_cache
 from mdm_server.config_cache import CachedValue
 from mdm_server.prepared import PreparedQuery
 
@@ -28,6 +32,40 @@ _SOURCES = CachedValue(
     "directory.identity_sources",
     lambda: {s.pk: s for s in IdentitySource.objects.all()},
     models=[IdentitySource],
+)
+
+
+# Whether any group carries an Apple Enrollment Type. Without one, a person's groups decide
+# nothing at service discovery (only a configuration restricted to groups still needs them), so
+# discovery need not look the person up (enrollment.services.discover). Not watched like the
+# values above: a directory sync saves every synced group on every run, and would replace the
+# configuration generation each time. What has to be seen at once is a group getting a type
+# (False becoming True): every such save (the console, the API, the admin site, a sync of a
+# group an administrator typed) and every deletion of a typed group replaces the generation
+# (`_typed_group_changed`). A type removed or a plain group deleted leaves True kept a while
+# (at most config_cache.MAX_AGE), which only costs discovery its lookup.
+_TYPED_GROUPS = CachedValue(
+    "directory.typed_groups",
+    lambda: DirectoryGroup.objects.exclude(apple_enrollment_type="").exists(),
+    models=(),
+)
+
+
+def any_group_sets_enrollment_type() -> bool:
+    """Whether some group has an Apple Enrollment Type (False is never stale: see above)."""
+    return _TYPED_GROUPS.get()
+
+
+def _typed_group_changed(sender: type[Model], instance: DirectoryGroup, **kwargs: Any) -> None:
+    if instance.apple_enrollment_type:
+        config_cache.changed()
+
+
+post_save.connect(
+    _typed_group_changed, sender=DirectoryGroup, dispatch_uid="directory:typed-group:save"
+)
+post_delete.connect(
+    _typed_group_changed, sender=DirectoryGroup, dispatch_uid="directory:typed-group:delete"
 )
 
 

@@ -201,6 +201,14 @@ def find_person(identifier: str) -> Person | None:
     return person_of(found[0], identifier, found[1]) if found is not None else None
 
 
+def groups_decide_enrollment_type() -> bool:
+    """Whether any directory group carries an Apple Enrollment Type (kept per process; never
+    False once one does)."""
+    from directory import selectors
+
+    return selectors.any_group_sets_enrollment_type()
+
+
 def get_person(user_id: int) -> Person | None:
     from directory.models import DirectoryUser
 

@@ -19,7 +19,9 @@ about the request is Django's, in the WSGI server and in the test client alike.
 
 Only routes whose views are device endpoints match: the enrollment pages people see (the
 account sign-in page, the portal, the privacy pages, OAuth authorisation, the Entra callback,
-the portal's profile download) are not in `DEVICE_PATH` and keep the full stack. A request
+the portal's profile download) are not in `DEVICE_PATH`. Of those, the web sheet's two sign-in
+forms (`WEB_SHEET_PATH`) go through `MDM_WEB_SHEET_MIDDLEWARE` (the device's, with the session,
+CSRF and the user); the rest keep the full stack. A request
 that asks for HTML (a browser, never a device) keeps it too, on any path: its error pages are
 the console's, whose forms need the CSRF cookie.
 tests/mdm_server/test_device_stack.py classifies every route of the URLconf and compares each
@@ -65,6 +67,21 @@ DEVICE_PATH = re.compile(
 
 def is_device_path(path_info: str) -> bool:
     return DEVICE_PATH.fullmatch(path_info) is not None
+
+
+# The web sheet's sign-in pages: the account sign-in form a device shows before it enrolls
+# (enrollment.views.authenticate) and the OAuth 2 authorisation form (oauth_authorize). People
+# type their directory password there, never a console one, and a browser opens them (HTML):
+# they go through MDM_WEB_SHEET_MIDDLEWARE, which keeps the session, CSRF and the user, but not
+# the console's static files, second factor, sign-in gate, messages or axes (about 0.15 ms of
+# each such request, two an enrollment; bench/RESULTS.md).
+WEB_SHEET_PATH = re.compile(
+    r"/enroll/(?:account/[^/]+/[^/]+/authenticate|oauth2/[^/]+/[^/]+/authorize)"
+)
+
+
+def is_web_sheet_path(path_info: str) -> bool:
+    return WEB_SHEET_PATH.fullmatch(path_info) is not None
 
 
 class _ShortStack(BaseHandler):
@@ -152,11 +169,16 @@ class DeviceStackMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
         self.device = _ShortStack(settings.MDM_DEVICE_MIDDLEWARE).chain
+        self.web_sheet = _ShortStack(settings.MDM_WEB_SHEET_MIDDLEWARE).chain
         self.match = DEVICE_PATH.fullmatch
+        self.match_web_sheet = WEB_SHEET_PATH.fullmatch
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        path = request.path_info
         # A browser on a device path gets the console's HTML error page (error_pages,
         # unavailable), which sets the CSRF cookie of the layout's forms: the whole stack.
-        if self.match(request.path_info) is not None and not accepts_html(request):
+        if self.match(path) is not None and not accepts_html(request):
             return self.device(request)
+        if self.match_web_sheet(path) is not None:
+            return self.web_sheet(request)
         return self.get_response(request)

@@ -197,6 +197,23 @@ MDM_DEVICE_MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
+# The middleware of MIDDLEWARE the web sheet's sign-in pages need (the forms a device shows a
+# person before it enrolls: mdm_server.device_stack.WEB_SHEET_PATH), in the same order: the
+# device's, with the session (an Entra ID sign-in waits in it), CSRF and the user. The
+# console's static files, second factor, sign-in gate, messages and axes (whose lockouts are
+# the console's sign-ins; the web sheet counts its failures itself) have nothing to do there.
+MDM_WEB_SHEET_MIDDLEWARE = [
+    "mdm_server.content_length.ContentLengthMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "mdm_server.unavailable.ServiceUnavailableMiddleware",
+    "mdm_server.security_headers.ContentSecurityPolicyMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
 ROOT_URLCONF = "mdm_server.urls"
 WSGI_APPLICATION = "mdm_server.wsgi.application"
 TEMPLATES = [

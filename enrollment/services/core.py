@@ -201,7 +201,14 @@ def discover(
                     "domain belongs to another configuration",
                 )
             config = configuration
-        person = directory_access.find_person(ident.text)
+        # The person matters only through their groups: for the configuration's group
+        # restriction, and for a group's Apple Enrollment Type. With neither, the answer is the
+        # configuration's for everyone, and the lookup (discovery's only statement) is skipped.
+        person = (
+            directory_access.find_person(ident.text)
+            if config.groups or directory_access.groups_decide_enrollment_type()
+            else None
+        )
         _check_person_allowed(person, config)
         version = discovery.choose_version(
             model_family or "",

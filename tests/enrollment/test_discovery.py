@@ -370,3 +370,87 @@ def test_sign_in_for_another_kind_than_the_group_s_is_refused(
     adde = services.sign_in_url(services.default_configuration(), "mdm-adde")
     assert flow.web_sign_in(transport, adde, user_identifier=f"alice@{DOMAIN}", password=PASSWORD)
     assert EnrollmentSession.objects.get().enrollment_type == "adde"
+
+
+# --- the person is looked up only when their groups can decide ----------------------------------
+
+
+def _discovery_statements(client: Any, who: str, family: str = "iPhone") -> tuple[str, list[str]]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(WELL_KNOWN, {"user-identifier": who, "model-family": family})
+    assert response.status_code == 200
+    return str(response.json()["Servers"][0]["Version"]), [q["sql"] for q in captured]
+
+
+def _warm(client: Any) -> None:
+    """The first discovery creates the settings and default configuration rows (which replaces
+    the generation); the second loads and keeps what discovery reads."""
+    for _ in range(2):
+        _discovery_statements(client, f"carol@{DOMAIN}")
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("config_generation")
+def test_discovery_looks_nobody_up_when_no_group_decides(org: dict[str, Any], client: Any) -> None:
+    """No group with an Apple Enrollment Type and no group restriction: everyone gets the
+    configuration's answer, without a statement (once the configuration is kept)."""
+    from directory.models import DirectoryGroup
+
+    plain = DirectoryGroup.objects.create(name="Staff")  # a group without a type decides nothing
+    org["alice"].groups.add(plain)
+    _warm(client)
+    assert _discovery_statements(client, f"alice@{DOMAIN}") == ("mdm-byod", [])
+    assert _discovery_statements(client, f"nobody-here@{DOMAIN}") == ("mdm-byod", [])
+
+    # A configuration restricted to groups needs the person again.
+    config = services.default_configuration()
+    config.groups = ["Staff"]
+    config.save()
+    _discovery_statements(client, f"alice@{DOMAIN}")
+    version, statements = _discovery_statements(client, f"alice@{DOMAIN}")
+    assert version == "mdm-byod"
+    assert [s for s in statements if "directory_directoryuser" in s], statements
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("config_generation")
+def test_a_group_given_a_type_is_seen_by_the_next_discovery(
+    org: dict[str, Any], client: Any
+) -> None:
+    """What discovery keeps ("no group has a type") is forgotten as soon as a group gets one,
+    however it is saved; and a typed group deleted leaves discovery right."""
+    from directory import services as directory
+    from directory.models import DirectoryGroup
+
+    group = DirectoryGroup.objects.create(name="Staff")
+    org["alice"].groups.add(group)
+    _warm(client)
+    assert _discovery_statements(client, f"alice@{DOMAIN}") == ("mdm-byod", [])  # kept
+
+    # Through the directory's service (the console and the API use it).
+    directory.save_group(
+        group=group,
+        name="Staff",
+        apple_enrollment_type="device",
+        default_ownership="corporate",
+        priority=1,
+        actor=None,
+    )
+    assert _discovery_statements(client, f"alice@{DOMAIN}")[0] == "mdm-adde"
+    assert _discovery_statements(client, f"carol@{DOMAIN}")[0] == "mdm-byod"
+
+    group.delete()
+    assert _discovery_statements(client, f"alice@{DOMAIN}")[0] == "mdm-byod"
+    _discovery_statements(client, f"alice@{DOMAIN}")
+    assert _discovery_statements(client, f"alice@{DOMAIN}")[1] == []
+
+    # A plain save (the admin site's, a directory sync's update_or_create) of a typed group.
+    other = DirectoryGroup.objects.create(name="Pilots")
+    org["alice"].groups.add(other)
+    assert _discovery_statements(client, f"alice@{DOMAIN}")[1] == []
+    other.apple_enrollment_type = "device"
+    other.save(update_fields=["apple_enrollment_type"])
+    assert _discovery_statements(client, f"alice@{DOMAIN}")[0] == "mdm-adde"

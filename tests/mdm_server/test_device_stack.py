@@ -70,6 +70,22 @@ def _routes(patterns: list[Any] | None = None, prefix: str = "/") -> Iterator[tu
             yield prefix + route, f"{view.__module__}.{view.__qualname__}"
 
 
+# The web sheet's sign-in forms, which take MDM_WEB_SHEET_MIDDLEWARE.
+WEB_SHEET_VIEWS = {"enrollment.views.authenticate", "enrollment.views.oauth_authorize"}
+
+
+def test_the_web_sheet_s_forms_and_only_they_take_its_stack() -> None:
+    routes = list(_routes())
+    wrong = [
+        (path, view)
+        for path, view in routes
+        if device_stack.is_web_sheet_path(path) != (view in WEB_SHEET_VIEWS)
+    ]
+    assert wrong == []
+    assert {view for _, view in routes} >= WEB_SHEET_VIEWS
+    assert not any(device_stack.is_device_path(p) for p, v in routes if v in WEB_SHEET_VIEWS)
+
+
 def test_the_device_routes_and_only_they_take_the_short_stack() -> None:
     routes = list(_routes())
     assert len(routes) > 100  # the console, the API and the admin are walked
@@ -115,6 +131,15 @@ def test_every_middleware_is_placed_on_one_side_or_the_other() -> None:
         "django.contrib.sessions.middleware.SessionMiddleware",
         "django.middleware.csrf.CsrfViewMiddleware",
         "django.contrib.auth.middleware.AuthenticationMiddleware",
+        "django_otp.middleware.OTPMiddleware",
+        "mdm_server.signin.SignInGateMiddleware",
+        "django.contrib.messages.middleware.MessageMiddleware",
+        "axes.middleware.AxesMiddleware",
+    }
+    web_sheet = settings.MDM_WEB_SHEET_MIDDLEWARE
+    assert [m for m in FULL_STACK if m in web_sheet] == web_sheet
+    assert set(FULL_STACK) - set(web_sheet) == {
+        "whitenoise.middleware.WhiteNoiseMiddleware",
         "django_otp.middleware.OTPMiddleware",
         "mdm_server.signin.SignInGateMiddleware",
         "django.contrib.messages.middleware.MessageMiddleware",
@@ -244,6 +269,9 @@ def test_device_requests_skip_the_console_middleware_and_pages_do_not(
     page = client.get("/enroll/account/default/byod/authenticate").wsgi_request
     assert hasattr(page, "session")
     assert hasattr(page, "user")
+    assert not hasattr(page, "_messages")  # the web sheet's stack, not the console's
+    console = client.get("/console/login/").wsgi_request
+    assert hasattr(console, "_messages")
 
 
 class _NotHere:
@@ -315,3 +343,46 @@ def test_long_paths_and_view_middleware_are_resolved_each_time() -> None:
     stack._view_middleware = [lambda *args: None]
     first, again = (stack.resolve_request(factory.get("/scep")) for _ in range(2))
     assert first is not again and stack._resolved._matches == {}
+
+
+def _web_sheet_answers(client: Client, slug: str) -> list[tuple[Any, ...]]:
+    """A web sheet's requests, in order (the form, its POSTs with and without the CSRF token,
+    unknown addresses, a browser's and a device's Accept), answered as `_answer` shows them."""
+    sign_in = f"/enroll/account/{slug}/byod/authenticate"
+    answers = [
+        _answer(client, "GET", sign_in + "?user-identifier=a%40example.com", {}),
+        _answer(client, "GET", sign_in, {"HTTP_ACCEPT": "text/html"}),
+        _answer(client, "POST", sign_in, {"data": b"identifier=a&password=b"}),
+    ]
+    token = client.cookies["csrftoken"].value
+    form = f"identifier=nobody%40example.com&password=x&csrfmiddlewaretoken={token}".encode()
+    form_type = "application/x-www-form-urlencoded"
+    answers += [
+        _answer(client, "POST", sign_in, {"data": form, "content_type": form_type}),
+        _answer(client, "GET", "/enroll/account/nowhere/byod/authenticate", {}),
+        _answer(
+            client, "GET", "/enroll/account/nowhere/byod/authenticate", {"HTTP_ACCEPT": "text/html"}
+        ),
+        _answer(client, "GET", f"/enroll/account/{slug}/other/authenticate", {}),
+        _answer(client, "PUT", sign_in, {}),
+        _answer(client, "GET", f"/enroll/oauth2/{slug}/byod/authorize?response_type=x", {}),
+        _answer(client, "GET", sign_in, {"HTTP_HOST": "not-ours.example"}),
+    ]
+    return answers
+
+
+@pytest.mark.django_db
+def test_the_web_sheet_is_answered_as_the_whole_stack_answers_it(
+    server_pki: pki.PkiStatus,
+) -> None:
+    from enrollment import services
+
+    slug = services.default_configuration().slug
+    short = _web_sheet_answers(Client(enforce_csrf_checks=True), slug)
+    with override_settings(MIDDLEWARE=FULL_STACK):
+        full = _web_sheet_answers(Client(enforce_csrf_checks=True), slug)
+    assert short == full
+    statuses = [answer[0] for answer in short]
+    assert statuses == [200, 200, 403, 200, 404, 404, 404, 403, 400, 400]
+    assert "csrftoken" in short[0][3]  # the form sets the CSRF cookie its POST needs
+    assert b"CSRF" in short[2][2]  # a POST without the token is refused
