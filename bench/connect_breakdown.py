@@ -140,7 +140,11 @@ def _run(users: list[tuple[str, str]], args: argparse.Namespace) -> tuple[Any, A
     def timed(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
         """The server's part only: the simulated device's signing and parsing are not counted."""
         started = time.process_time()
-        body = list(application(environ, start_response))
+        answer = application(environ, start_response)
+        body = list(answer)
+        close = getattr(answer, "close", None)
+        if close is not None:
+            close()  # as a WSGI server does: Django's end-of-request work counts too
         server_cpu[0] = time.process_time() - started
         return body
 

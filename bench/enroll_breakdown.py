@@ -101,7 +101,12 @@ class Meter:
         # An execute wrapper counts statements without Django's debug cursor, which would
         # format every statement's SQL and add that work to the figures.
         with connection.execute_wrapper(count):
-            body = list(self.app(environ, start_response))
+            answer = self.app(environ, start_response)
+            body = list(answer)
+            close = getattr(answer, "close", None)
+            if close is not None:
+                # As a WSGI server does: Django's end-of-request work (request_finished) counts.
+                close()
         if profiling:
             assert self.profiler is not None  # noqa: S101
             self.profiler.disable()
