@@ -301,6 +301,27 @@ def test_bad_command_parameters_are_form_errors(
     assert not later_commands().exists()
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["[" * 5000, '[{"Item": "x", "\\ud800": 1}]'],
+    ids=["nested 5,000 deep", "a lone surrogate in a key"],
+)
+def test_json_parameters_that_cannot_be_stored_are_form_errors(
+    admin_client: Client, make_device: MakeDevice, text: str
+) -> None:
+    """The console read JSON parameters with json.loads: a RecursionError, and a lone surrogate
+    that plistlib could not encode, were 500s, on one device and in a bulk action."""
+    _, de = enrolled(make_device, user_enrollment=False)
+    one = admin_client.post(f"{LIST}{de.public_id}/actions/Settings/", {"Settings": text})
+    assert one.status_code == 400 and "is not valid JSON" in _text(one)
+    bulk = admin_client.post(
+        f"{LIST}bulk/",
+        {"action": "Settings", "ids": [str(de.public_id)], "submit": "1", "Settings": text},
+    )
+    assert bulk.status_code == 400 and "is not valid JSON" in _text(bulk)
+    assert not later_commands().exists()
+
+
 def test_unknown_ids_are_404(admin_client: Client, make_device: MakeDevice) -> None:
     _, ue = enrolled(make_device)
     assert admin_client.get(f"{LIST}00000000-0000-0000-0000-000000000000/").status_code == 404
