@@ -78,3 +78,29 @@ def test_a_content_length_that_is_not_a_number_of_bytes_is_a_400(
     )
     assert response.status_code == 400, response.content[:200]
     assert b"Content-Length" in response.content
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "content_type"),
+    [
+        ("put", "/mdm/checkin", "application/x-apple-aspen-mdm-checkin"),
+        ("put", "/mdm/connect", "application/x-apple-aspen-mdm"),
+        ("post", "/scep?operation=PKIOperation", "application/x-pki-message"),
+        ("patch", "/api/v1/enrollment/settings/", "application/json"),
+        ("post", "/enroll/", "application/x-www-form-urlencoded"),
+    ],
+)
+def test_a_chunked_body_without_a_content_length_is_a_411(
+    admin_client: Client, server_pki, method: str, path: str, content_type: str
+) -> None:  # type: ignore[no-untyped-def]
+    """What granian hands on for `Transfer-Encoding: chunked`: no CONTENT_LENGTH, so Django
+    reads an empty body (tests/mdm_server/test_production_server.py sends one for real)."""
+    response = getattr(admin_client, method)(
+        path,
+        data=b'{"organisation_name": "x"}',
+        content_type=content_type,
+        CONTENT_LENGTH="",
+        HTTP_TRANSFER_ENCODING="chunked",
+    )
+    assert response.status_code == 411, response.content[:200]
+    assert b"Content-Length" in response.content
