@@ -26,7 +26,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from mdm_server import api_errors
+from mdm_server import api_errors, untrusted
 
 
 class ContentLengthMiddleware:
@@ -35,7 +35,8 @@ class ContentLengthMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         length = request.META.get("CONTENT_LENGTH")
-        if length and not (length.isascii() and length.isdigit()):
+        size = untrusted.natural(length) if length else None
+        if length and size is None:
             return _refused(request, 400, "invalid", "Content-Length must be a number of bytes")
         if not length and "HTTP_TRANSFER_ENCODING" in request.META:
             return _refused(
@@ -46,8 +47,8 @@ class ContentLengthMiddleware:
             )
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         if (
-            length
-            and int(length) > limit
+            size is not None
+            and size > limit
             and not request.META.get("CONTENT_TYPE", "").lower().startswith("multipart/")
         ):
             return _refused(
