@@ -22,6 +22,7 @@ def _mount(prefix: str, module: str) -> list:
 handler500 = "mdm_server.unavailable.server_error"
 # People get the console's layout and what to do; the API keeps its JSON envelope (also for a URL
 # under /api/ that matches no route), devices plain text.
+handler400 = "mdm_server.error_pages.bad_request"
 handler403 = "mdm_server.error_pages.permission_denied"
 handler404 = "mdm_server.error_pages.page_not_found"
 
