@@ -32,7 +32,12 @@ urlpatterns = [
     path("console/", include("mdm_server.console_urls")),
     path("", include("mdm_server.pki.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # An HTML page: no OPTIONS metadata (its template renderer has no template for it, a 500).
+    path(
+        "api/v1/docs/",
+        SpectacularSwaggerView.as_view(url_name="api-schema", metadata_class=None),
+        name="api-docs",
+    ),
     path("api/v1/", include("mdm_server.api_urls")),
 ]
 for app in ("enrollment", "devices", "profiles", "directory", "apns"):

@@ -122,3 +122,17 @@ def test_a_nul_character_in_a_path_is_a_404(
     response = getattr(api_client, method)(path.format(value))
     assert response.status_code == 404
     assert json.loads(response.content)["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("method", ["options", "head", "delete", "put", "patch"])
+def test_every_method_on_every_api_path_is_answered_without_a_server_error(
+    api_client: Client, method: str
+) -> None:
+    """OPTIONS on the Swagger page (HTML only) asked its template renderer to render DRF's
+    metadata with no template: a 500."""
+    failures = []
+    for path in _api_paths():
+        response = getattr(api_client, method)(path)
+        if response.status_code >= 500:
+            failures.append(f"{method.upper()} {path} -> {response.status_code}")
+    assert not failures, "\n".join(failures)
