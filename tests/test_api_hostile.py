@@ -65,6 +65,21 @@ def test_the_commands_endpoint_explains_a_deep_body(api_client: Client) -> None:
     assert "nested more than 64 levels deep" in error["message"]
 
 
+@pytest.mark.parametrize("charset", ["rot13", "base64", "hex", "zlib", "uu"])
+def test_a_charset_that_is_no_text_encoding_is_a_400(api_client: Client, charset: str) -> None:
+    """Django takes any codec Python knows as the request's encoding; these turn bytes into
+    bytes, and decoding the body with them raised LookupError: a 500."""
+    response = api_client.post(
+        "/api/v1/commands/",
+        data=b'{"command": "DeviceInformation", "devices": []}',
+        content_type="application/json",
+        CONTENT_TYPE=f"application/json; charset={charset}",  # the bytes as they are
+    )
+    assert response.status_code == 400
+    error = json.loads(response.content)["error"]
+    assert error["code"] == "parse_error" and charset in error["message"]
+
+
 def test_a_deeply_nested_profile_upload_is_refused(api_client: Client) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
