@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -39,7 +38,7 @@ from devices.models import (
 )
 from devices.services import lifecycle, saved_filters
 from devices.services import renewal as renewal_services
-from mdm_server import audit, roles, times
+from mdm_server import audit, roles, times, untrusted
 from mdm_server.selectors import BadCursor, SortKey
 
 PAGE_SIZE = 50
@@ -644,9 +643,9 @@ def params_from(spec: commands.CommandSpec, form: forms.Form) -> dict[str, Any]:
             pass  # a checklist: already the values
         elif p.kind in ("list", "dict") and (p.kind == "dict" or value.lstrip().startswith("[")):
             try:
-                value = json.loads(value)
-            except json.JSONDecodeError as exc:
-                raise commands.CommandInputError(p.name, f"is not valid JSON: {exc.msg}") from None
+                value = untrusted.load_json(value)
+            except untrusted.UntrustedDataError as exc:
+                raise commands.CommandInputError(p.name, f"is not valid JSON: {exc}") from None
         out[p.name] = value
     return out
 

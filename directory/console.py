@@ -21,7 +21,7 @@ from directory.models import (
     ImportRun,
     ManagedAppleIdDomain,
 )
-from mdm_server import audit, roles
+from mdm_server import audit, roles, untrusted
 
 
 def _render(
@@ -417,10 +417,10 @@ def domain_list(request: HttpRequest) -> HttpResponse:
     form = forms.DomainForm(request.POST or None)
     status = 200
     if request.method == "POST" and request.POST.get("remove"):
-        remove = request.POST["remove"]
-        if not (remove.isascii() and remove.isdigit()):
+        remove = untrusted.natural(request.POST["remove"])
+        if remove is None:
             raise Http404("No such domain.")
-        domain = get_object_or_404(ManagedAppleIdDomain, pk=int(remove))
+        domain = get_object_or_404(ManagedAppleIdDomain, pk=remove)
         services.remove_managed_apple_id_domain(domain=domain, actor=request.user)
         messages.success(request, f"{domain.domain} removed.")
         return redirect("directory-domains")

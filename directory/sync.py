@@ -9,6 +9,8 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from mdm_server import untrusted
+
 # Attribute map for OpenLDAP-style directories; an admin can override any key per source.
 # "status" holds an account state: values in DISABLED_VALUES disable, "locked" locks.
 DEFAULT_LDAP_ATTRIBUTES: dict[str, str] = {
@@ -189,10 +191,10 @@ def ldap_entry_to_user(
     status = _first(attrs, amap["status"]).lower() if amap["status"] else ""
     enabled = status not in DISABLED_VALUES
     locked = status in LOCKED_VALUES or bool(amap["locked"] and _first(attrs, amap["locked"]))
-    uac = _first(attrs, "userAccountControl")
-    if uac.isdigit():
-        enabled = enabled and not int(uac) & UAC_ACCOUNTDISABLE
-        locked = locked or bool(int(uac) & UAC_LOCKOUT)
+    uac = untrusted.natural(_first(attrs, "userAccountControl"))
+    if uac is not None:
+        enabled = enabled and not uac & UAC_ACCOUNTDISABLE
+        locked = locked or bool(uac & UAC_LOCKOUT)
     username = _first(attrs, amap["username"]) or dn.split(",", 1)[0].split("=", 1)[-1]
     member_of = tuple(
         _text(v).lower()

@@ -276,8 +276,12 @@ def readable_details(events: list[Any]) -> list[list[tuple[str, list[DetailItem]
 
 
 def _next_url(request: HttpRequest) -> str:
+    """Where to go after this step: `next` when it is a path of this site, else the dashboard.
+
+    Only an absolute path: `redirect()` reads a word without '/' or '.' as a URL name (`x`
+    was a NoReverseMatch, a 500), and a relative one would be resolved against this page."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target

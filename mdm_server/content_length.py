@@ -5,13 +5,28 @@ DATA_UPLOAD_MAX_MEMORY_SIZE), and a ValueError there is a 500 on every surface. 
 takes what HTTP does not (a sign, blanks, underscores), while refusing some text `str.isdigit()`
 accepts ("²"): only ASCII digits are a length. In MIDDLEWARE and MDM_DEVICE_MIDDLEWARE, before
 any other; the WSGI shortcut (devices/connect_shortcut.py) hands such requests to Django.
+
+A body sent with `Transfer-Encoding: chunked` reaches the application without a Content-Length
+(granian decodes the chunks and leaves CONTENT_LENGTH out), and Django reads CONTENT_LENGTH
+bytes of it: none. A chunked PATCH was answered 200 with nothing changed, a chunked check-in
+refused for its empty body. Such a request is a 411 (Length Required) that says so; a proxy that
+buffers bodies (nginx's default) sends them on with a Content-Length.
+
+A body over DATA_UPLOAD_MAX_MEMORY_SIZE (MDM_MAX_REQUEST_BYTES) is a 413 that names the limit,
+before a view reads it: Django's own RequestDataTooBig was a bare "Bad Request (400)" page on
+every surface but the MDM views, HTML even on the API. Multipart bodies are left to Django and
+the views: their files do not count towards the limit (an uploaded profile or command data has
+its own). Refusals under /api/ are in the API's error envelope, the others plain text.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from mdm_server import api_errors, untrusted
 
 
 class ContentLengthMiddleware:
@@ -20,10 +35,29 @@ class ContentLengthMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         length = request.META.get("CONTENT_LENGTH")
-        if length and not (length.isascii() and length.isdigit()):
-            return HttpResponse(
-                "Content-Length must be a number of bytes\n",
-                status=400,
-                content_type="text/plain; charset=utf-8",
+        size = untrusted.natural(length) if length else None
+        if length and size is None:
+            return _refused(request, 400, "invalid", "Content-Length must be a number of bytes")
+        if not length and "HTTP_TRANSFER_ENCODING" in request.META:
+            return _refused(
+                request,
+                411,
+                "length_required",
+                "Transfer-Encoding is not supported: send the body with a Content-Length",
+            )
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if (
+            size is not None
+            and size > limit
+            and not request.META.get("CONTENT_TYPE", "").lower().startswith("multipart/")
+        ):
+            return _refused(
+                request, 413, "too_large", f"the request body is larger than {limit:,} bytes"
             )
         return self.get_response(request)
+
+
+def _refused(request: HttpRequest, status: int, code: str, reason: str) -> HttpResponse:
+    if request.path_info.startswith(api_errors.API_PREFIX):
+        return JsonResponse(api_errors.envelope(reason, code=code), status=status)
+    return HttpResponse(f"{reason}\n", status=status, content_type="text/plain; charset=utf-8")

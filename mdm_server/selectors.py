@@ -14,6 +14,7 @@ from django import forms
 from django.db import connection
 from django.db.models import F, Q, QuerySet
 
+from mdm_server import untrusted
 from mdm_server.models import ApiToken, AuditEvent
 
 # Above this many matches a list says "more than 1,000" instead of counting the whole table.
@@ -121,7 +122,9 @@ def encode_cursor(value: Any, pk: int) -> str:
 def decode_cursor(token: str, key: SortKey) -> tuple[Any, int]:
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        value, pk = json.loads(raw)
+        # The client's to edit: NUL characters, lone surrogates and deep nesting are refused
+        # (UntrustedDataError is a ValueError) before the value reaches a comparison.
+        value, pk = untrusted.load_json(raw)
         if not isinstance(pk, int) or isinstance(pk, bool):
             raise TypeError
         if value is None:

@@ -65,6 +65,15 @@ def load_plist(body: bytes) -> Any:
     return value
 
 
+def natural(text: str) -> int | None:
+    """The number `text` writes in ASCII digits alone, else None. `int()` also takes a sign,
+    blanks and underscores, and `str.isdigit()` is true of digits `int()` refuses ("²"): an id,
+    a length or a count from outside is read with this."""
+    if text.isascii() and text.isdigit():
+        return int(text)
+    return None
+
+
 def _no_constant(name: str) -> Any:
     raise UntrustedDataError(f"JSON contains {name}, which is not a number")
 

@@ -22,6 +22,7 @@ def _mount(prefix: str, module: str) -> list:
 handler500 = "mdm_server.unavailable.server_error"
 # People get the console's layout and what to do; the API keeps its JSON envelope (also for a URL
 # under /api/ that matches no route), devices plain text.
+handler400 = "mdm_server.error_pages.bad_request"
 handler403 = "mdm_server.error_pages.permission_denied"
 handler404 = "mdm_server.error_pages.page_not_found"
 
@@ -31,7 +32,12 @@ urlpatterns = [
     path("console/", include("mdm_server.console_urls")),
     path("", include("mdm_server.pki.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # An HTML page: no OPTIONS metadata (its template renderer has no template for it, a 500).
+    path(
+        "api/v1/docs/",
+        SpectacularSwaggerView.as_view(url_name="api-schema", metadata_class=None),
+        name="api-docs",
+    ),
     path("api/v1/", include("mdm_server.api_urls")),
 ]
 for app in ("enrollment", "devices", "profiles", "directory", "apns"):

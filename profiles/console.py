@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from devices import capabilities
 from devices.filters import DeviceFilterSet
 from devices.models import Enrollment
-from mdm_server import roles
+from mdm_server import roles, untrusted
 from mdm_server.pki.certificates import CertificateError
 from profiles import builder, forms, key_groups, mobileconfig, schema, services
 from profiles import ue_report as ue
@@ -514,7 +514,7 @@ def picker_context(*, query: str, chosen: list[str]) -> dict[str, Any]:
     enrolled = Enrollment.objects.filter(status=Enrollment.Status.ENROLLED).select_related(
         "device__directory_user"
     )
-    chosen_ids = [int(c) for c in chosen if c.isdigit()][:500]
+    chosen_ids = [n for c in chosen if (n := untrusted.natural(c)) is not None][:500]
     ticked = list(enrolled.filter(pk__in=chosen_ids).order_by("-pk"))
     matches: list[Enrollment] = []
     query = query.strip()[:200]

@@ -86,13 +86,11 @@ def _help(node: Mapping[str, Any]) -> str:
 
 
 def _is_plist_int(text: str) -> bool:
-    # ASCII digits only: "²".isdigit() is true, yet int() refuses it.
-    digits = text.removeprefix("-")
-    return (
-        digits.isascii()
-        and digits.isdigit()
-        and untrusted.PLIST_INT_MIN <= int(text) <= untrusted.PLIST_INT_MAX
-    )
+    number = untrusted.natural(text.removeprefix("-"))
+    if number is None:
+        return False
+    value = -number if text.startswith("-") else number
+    return untrusted.PLIST_INT_MIN <= value <= untrusted.PLIST_INT_MAX
 
 
 def _is_scalar_list(node: Mapping[str, Any]) -> bool:

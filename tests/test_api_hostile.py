@@ -65,6 +65,21 @@ def test_the_commands_endpoint_explains_a_deep_body(api_client: Client) -> None:
     assert "nested more than 64 levels deep" in error["message"]
 
 
+@pytest.mark.parametrize("charset", ["rot13", "base64", "hex", "zlib", "uu"])
+def test_a_charset_that_is_no_text_encoding_is_a_400(api_client: Client, charset: str) -> None:
+    """Django takes any codec Python knows as the request's encoding; these turn bytes into
+    bytes, and decoding the body with them raised LookupError: a 500."""
+    response = api_client.post(
+        "/api/v1/commands/",
+        data=b'{"command": "DeviceInformation", "devices": []}',
+        content_type="application/json",
+        CONTENT_TYPE=f"application/json; charset={charset}",  # the bytes as they are
+    )
+    assert response.status_code == 400
+    error = json.loads(response.content)["error"]
+    assert error["code"] == "parse_error" and charset in error["message"]
+
+
 def test_a_deeply_nested_profile_upload_is_refused(api_client: Client) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -122,3 +137,17 @@ def test_a_nul_character_in_a_path_is_a_404(
     response = getattr(api_client, method)(path.format(value))
     assert response.status_code == 404
     assert json.loads(response.content)["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("method", ["options", "head", "delete", "put", "patch"])
+def test_every_method_on_every_api_path_is_answered_without_a_server_error(
+    api_client: Client, method: str
+) -> None:
+    """OPTIONS on the Swagger page (HTML only) asked its template renderer to render DRF's
+    metadata with no template: a 500."""
+    failures = []
+    for path in _api_paths():
+        response = getattr(api_client, method)(path)
+        if response.status_code >= 500:
+            failures.append(f"{method.upper()} {path} -> {response.status_code}")
+    assert not failures, "\n".join(failures)

@@ -78,3 +78,67 @@ def test_a_content_length_that_is_not_a_number_of_bytes_is_a_400(
     )
     assert response.status_code == 400, response.content[:200]
     assert b"Content-Length" in response.content
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "content_type"),
+    [
+        ("put", "/mdm/checkin", "application/x-apple-aspen-mdm-checkin"),
+        ("put", "/mdm/connect", "application/x-apple-aspen-mdm"),
+        ("post", "/scep?operation=PKIOperation", "application/x-pki-message"),
+        ("patch", "/api/v1/enrollment/settings/", "application/json"),
+        ("post", "/enroll/", "application/x-www-form-urlencoded"),
+    ],
+)
+def test_a_chunked_body_without_a_content_length_is_a_411(
+    admin_client: Client, server_pki, method: str, path: str, content_type: str
+) -> None:  # type: ignore[no-untyped-def]
+    """What granian hands on for `Transfer-Encoding: chunked`: no CONTENT_LENGTH, so Django
+    reads an empty body (tests/mdm_server/test_production_server.py sends one for real)."""
+    response = getattr(admin_client, method)(
+        path,
+        data=b'{"organisation_name": "x"}',
+        content_type=content_type,
+        CONTENT_LENGTH="",
+        HTTP_TRANSFER_ENCODING="chunked",
+    )
+    assert response.status_code == 411, response.content[:200]
+    assert b"Content-Length" in response.content
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "content_type"),
+    [
+        ("put", "/mdm/checkin", "application/x-apple-aspen-mdm-checkin"),
+        ("put", "/mdm/connect", "application/x-apple-aspen-mdm"),
+        ("post", "/scep?operation=PKIOperation", "application/x-pki-message"),
+        ("post", "/api/v1/commands/", "application/json"),
+        ("post", "/console/login/", "application/x-www-form-urlencoded"),
+        ("post", "/enroll/", "application/x-www-form-urlencoded"),
+    ],
+)
+def test_a_body_just_over_the_limit_is_a_413_that_says_so(
+    client: Client,
+    admin_client: Client,
+    server_pki,
+    settings,
+    method: str,
+    path: str,
+    content_type: str,
+) -> None:  # type: ignore[no-untyped-def]
+    """Exactly the limit is read; one byte more was Django's bare "Bad Request (400)" page
+    (RequestDataTooBig) everywhere but the MDM views, an HTML page even on the API."""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    who = admin_client if path.startswith("/api/") else client
+    send = getattr(who, method)
+    if not path.startswith("/scep"):  # a PKIOperation has a smaller limit of its own
+        at_limit = send(path, data=b"a=" + b"0" * (limit - 2), content_type=content_type)
+        assert at_limit.status_code != 413
+    over = send(path, data=b"a=" + b"0" * (limit - 1), content_type=content_type)
+    assert over.status_code == 413, over.content[:300]
+    reason = f"larger than {limit:,} bytes"
+    if path.startswith("/api/"):
+        assert over.json()["error"]["code"] == "too_large"
+        assert reason in over.json()["error"]["message"]
+    else:
+        assert reason in over.content.decode()

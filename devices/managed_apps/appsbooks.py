@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import requests
+
+from mdm_server import untrusted
 
 DEFAULT_BASE_URL = "https://vpp.itunes.apple.com/mdm/v2/"
 DEFAULT_TIMEOUT = 10.0
@@ -113,8 +114,8 @@ def parse_content_token(data: bytes | str) -> ContentToken:
     if not text or len(text) > 16384:
         raise TokenFileError("the file is empty or too large to be a content token")
     try:
-        decoded = json.loads(base64.b64decode(text, validate=True))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
+        decoded = untrusted.load_json(base64.b64decode(text, validate=True))
+    except (binascii.Error, ValueError):  # UntrustedDataError is a ValueError
         raise TokenFileError("not a content token: the file is not base64-encoded JSON") from None
     if not isinstance(decoded, dict):
         raise TokenFileError("not a content token: expected a JSON object")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django import forms
 
 from devices.managed_apps import rules
 from devices.managed_apps.models import AppAssignment
+from mdm_server import untrusted
 from mdm_server.apple import EnrollmentType
 
 
@@ -74,8 +74,8 @@ class AssignForm(forms.Form):
         if not text:
             return {}
         try:
-            value = json.loads(text)
-        except ValueError as exc:
+            value = untrusted.load_json(text)
+        except untrusted.UntrustedDataError as exc:
             raise forms.ValidationError(f"Not JSON: {exc}") from None
         if not isinstance(value, dict):
             raise forms.ValidationError("The configuration must be a JSON object.")

@@ -20,7 +20,7 @@ from django.utils import timezone
 from devices import capabilities, commands, hotpath, protocol, signals
 from devices.models import Command, DeviceEvent, Enrollment, QueuedCommand
 from devices.services.common import Actor, target_from
-from mdm_server import bulk
+from mdm_server import bulk, untrusted
 from mdm_server.pki import cms, signing
 
 # --- enqueue ---------------------------------------------------------------------------------------
@@ -94,9 +94,10 @@ def _profile_from_bytes(key: str, data: bytes) -> dict[str, Any]:
         except cms.CMSError as exc:
             raise commands.CommandInputError(key, f"not a profile: {exc}") from None
     try:
-        profile = plistlib.loads(raw)
-    except Exception:  # plistlib raises assorted errors on bad input
-        raise commands.CommandInputError(key, "not a property list") from None
+        # Bounded: an XML plist of any depth parses, and the walks after it would overflow.
+        profile = untrusted.load_plist(raw)
+    except untrusted.UntrustedDataError as exc:
+        raise commands.CommandInputError(key, f"not a profile: {exc}") from None
     if not isinstance(profile, dict) or not isinstance(profile.get("PayloadContent"), list):
         raise commands.CommandInputError(key, "not a configuration profile")
     return profile

@@ -38,7 +38,7 @@ from directory.services.sources import (
 from directory.services.users import (
     _apply_apple_ids,
 )
-from mdm_server import audit, config_cache, redis_client
+from mdm_server import audit, config_cache, redis_client, untrusted
 
 logger = logging.getLogger(__name__)
 
@@ -146,6 +146,10 @@ def start_import(
                 f"Cannot import {kind or 'an entry'} {ident!r} from {source.name}."
             )
         clean.append({"type": kind, "id": ident, "name": str(item.get("name", ident))[:200]})
+    try:
+        untrusted.check(clean, "the selection")  # read from a request as sent: NUL characters
+    except untrusted.UntrustedDataError as exc:
+        raise DirectoryError(f"Cannot import this selection: {exc}.") from None
     run = ImportRun.objects.create(
         source=source,
         kind=ImportRun.Kind.IMPORT,

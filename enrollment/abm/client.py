@@ -106,9 +106,8 @@ def _error_code(body: bytes) -> tuple[str, str]:
 
 
 def _retry_after(value: str | None) -> int | None:
-    if value and value.strip().isdigit():
-        return min(int(value.strip()), 86400)
-    return None
+    seconds = untrusted.natural(value.strip()) if value else None
+    return None if seconds is None else min(seconds, 86400)
 
 
 _CA_FILES: dict[str, str] = {}

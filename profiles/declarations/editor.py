@@ -16,6 +16,7 @@ from typing import Any
 
 from django import forms
 
+from mdm_server import untrusted
 from profiles.declarations.declaration_table import DECLARATIONS
 
 # Nested dictionaries are fields down to this depth; deeper ones, arrays of dictionaries and
@@ -218,8 +219,8 @@ class PayloadForm(forms.Form):
                 continue
             if key.kind == "json":
                 try:
-                    data[name] = json.loads(value)
-                except ValueError as exc:
+                    data[name] = untrusted.load_json(value)
+                except untrusted.UntrustedDataError as exc:
                     self.add_error(name, f"Not valid JSON: {exc}")
             elif key.kind == "lines":
                 lines = [line.strip() for line in value.splitlines() if line.strip()]

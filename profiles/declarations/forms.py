@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django import forms
 
 from devices.models import Enrollment
 from directory.models import DirectoryGroup
+from mdm_server import untrusted
 from profiles.declarations.declaration_table import DECLARATIONS
 from profiles.declarations.models import Declaration
 from profiles.models import Profile
@@ -46,8 +46,8 @@ def json_payload(form: forms.Form) -> Any:
     """The advanced view's payload, or None with an error on the field."""
     text = form.cleaned_data.get("payload") or "{}"
     try:
-        return json.loads(text)
-    except ValueError as exc:
+        return untrusted.load_json(text)
+    except untrusted.UntrustedDataError as exc:
         form.add_error("payload", f"Not valid JSON: {exc}")
         return None
 

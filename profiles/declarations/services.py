@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from devices.models import Enrollment
 from devices.services import enqueue_command
-from mdm_server import apple, audit
+from mdm_server import apple, audit, untrusted
 from profiles import services as profile_services
 from profiles.declarations import protocol, rules
 from profiles.declarations.declaration_table import DECLARATIONS
@@ -74,6 +74,16 @@ def _new_token() -> str:
 # --- declarations ------------------------------------------------------------------------------
 
 
+def _payload_problems(declaration_type: str, payload: Any, checked: Any) -> list[str]:
+    """What PostgreSQL's JSON refuses (NUL, a lone surrogate, NaN) or no walk survives (too
+    deep), else how `checked` (the payload as the device gets it) departs from Apple's schema."""
+    try:
+        untrusted.check(payload, "the payload")
+    except untrusted.UntrustedDataError as exc:
+        return [str(exc)]
+    return rules.validate_payload(declaration_type, checked)
+
+
 def _validate(
     *,
     declaration_type: str,
@@ -108,7 +118,7 @@ def _validate(
     if _awaits_data(declaration_type, payload):
         # Its data is uploaded next (upload_asset_data fills the Reference).
         checked = {**payload, "Reference": {"DataURL": "https://server/"}}
-    problems = rules.validate_payload(declaration_type, checked)
+    problems = _payload_problems(declaration_type, payload, checked)
     if problems:
         errors["payload"] = problems
     if (

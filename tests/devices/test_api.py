@@ -216,6 +216,42 @@ def test_bad_command_input_is_400_with_the_field(
     assert field in _error(response)["fields"], response.json()
 
 
+def _profile_with_a_payload_nested(depth: int) -> bytes:
+    payload = (
+        "<dict><key>PayloadType</key><string>com.apple.wifi.managed</string>"
+        "<key>PayloadIdentifier</key><string>com.ex.wifi</string>"
+        "<key>PayloadUUID</key><string>9A2E5C3B-1A2B-4C3D-8E9F-0A1B2C3D4E5F</string>"
+        "<key>PayloadVersion</key><integer>1</integer>"
+        f"<key>SSID_STR</key>{'<array>' * depth}{'</array>' * depth}</dict>"
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><plist version="1.0"><dict>'
+        f"<key>PayloadContent</key><array>{payload}</array>"
+        "<key>PayloadType</key><string>Configuration</string>"
+        "<key>PayloadIdentifier</key><string>com.ex.deep</string>"
+        "<key>PayloadUUID</key><string>1A2E5C3B-1A2B-4C3D-8E9F-0A1B2C3D4E5F</string>"
+        "<key>PayloadVersion</key><integer>1</integer></dict></plist>"
+    ).encode()
+
+
+def test_a_profile_nested_too_deeply_is_refused_with_the_reason(
+    admin_api: APIClient, make_device: MakeDevice
+) -> None:
+    """InstallProfile's Payload was read with plistlib (an XML plist of any depth parses) and
+    then walked: 5,000 nested arrays in a payload were a RecursionError, a 500 (the console's
+    action too)."""
+    _, de = enrolled(make_device, user_enrollment=False)
+    response = admin_api.post(
+        "/api/v1/commands/",
+        {"command": "InstallProfile", "devices": [str(de.public_id)],
+         "params": {"Payload": base64.b64encode(_profile_with_a_payload_nested(5000)).decode()}},
+        format="json",
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert "nested more than" in str(_error(response)["fields"]["params.Payload"])
+    assert not later_commands().exists()
+
+
 def test_builder_errors_name_the_parameter(admin_api: APIClient, make_device: MakeDevice) -> None:
     _, de = enrolled(make_device, user_enrollment=False)
     response = admin_api.post(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
+import json
 from collections.abc import Callable
 
 import pytest
@@ -98,6 +100,32 @@ def test_invalid_filter_values_are_field_errors(
 
 def test_bad_page_cursor_is_404_not_500(admin_client: Client) -> None:
     assert admin_client.get(LIST, {"after": "abc"}).status_code == 404
+
+
+def _cursor(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"[" * 5000,
+        json.dumps(["a\u0000b", 1]).encode(),
+        json.dumps(["\ud800", 1]).encode(),
+    ],
+    ids=["nested 5,000 deep", "NUL", "lone surrogate"],
+)
+@pytest.mark.parametrize("sort", ["managed_apple_id", "-platform"])
+@pytest.mark.parametrize("direction", ["after", "before"])
+def test_a_forged_sorted_page_cursor_is_a_400(
+    admin_client: Client, raw: bytes, sort: str, direction: str
+) -> None:
+    """A sorted list's cursor is base64 JSON the client can edit: json.loads raised
+    RecursionError, and a value PostgreSQL refuses in a comparison was a DataError: 500s."""
+    bulk_devices(2)
+    response = admin_client.get(LIST, {"sort": sort, direction: _cursor(raw)})
+    assert response.status_code == 400, response.content[:200]
+    assert "page link is not valid" in _text(response)
 
 
 def test_managed_apple_id_is_a_default_column_and_ue_enrolled_offered(
@@ -298,6 +326,27 @@ def test_bad_command_parameters_are_form_errors(
     assert response.status_code == 400 and "must be an https:// URL" in _text(response)
     response = admin_client.post(f"{LIST}{de.public_id}/actions/Settings/", {"Settings": "[oops"})
     assert response.status_code == 400 and "is not valid JSON" in _text(response)
+    assert not later_commands().exists()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["[" * 5000, '[{"Item": "x", "\\ud800": 1}]'],
+    ids=["nested 5,000 deep", "a lone surrogate in a key"],
+)
+def test_json_parameters_that_cannot_be_stored_are_form_errors(
+    admin_client: Client, make_device: MakeDevice, text: str
+) -> None:
+    """The console read JSON parameters with json.loads: a RecursionError, and a lone surrogate
+    that plistlib could not encode, were 500s, on one device and in a bulk action."""
+    _, de = enrolled(make_device, user_enrollment=False)
+    one = admin_client.post(f"{LIST}{de.public_id}/actions/Settings/", {"Settings": text})
+    assert one.status_code == 400 and "is not valid JSON" in _text(one)
+    bulk = admin_client.post(
+        f"{LIST}bulk/",
+        {"action": "Settings", "ids": [str(de.public_id)], "submit": "1", "Settings": text},
+    )
+    assert bulk.status_code == 400 and "is not valid JSON" in _text(bulk)
     assert not later_commands().exists()
 
 

@@ -350,3 +350,23 @@ def test_removing_a_domain_by_an_id_that_is_not_a_number_is_a_404(
         response = admin_client.post(URL + "domains/", {"remove": value})
         assert response.status_code == 404, value  # was a 500 (ValueError in the lookup)
     assert services.managed_apple_id_domains() == ["appleid.example.com"]
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        {"pick": ["user:uid=a\x00b,ou=people"]},
+        {"pick": ["user:uid=a"], "name:user:uid=a": "Ann\x00"},
+    ],
+    ids=["NUL in the id", "NUL in the name"],
+)
+def test_an_import_selection_with_a_nul_character_is_a_400(
+    admin_client: Client, form: dict[str, Any]
+) -> None:
+    """The picks are read from the POST as they are, not through a form field (which refuses
+    NUL): stored in the run's selection, PostgreSQL refused it with a DataError, a 500."""
+    source = IdentitySource.objects.create(name="Corp LDAP", kind=IdentitySource.Kind.LDAP)
+    response = admin_client.post(URL + f"sources/{source.pk}/import/", form)
+    assert response.status_code == 400
+    assert "NUL" in response.content.decode()
+    assert not ImportRun.objects.exists()

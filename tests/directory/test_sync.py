@@ -71,6 +71,8 @@ def test_status_attribute_and_active_directory_flags() -> None:
     assert not sync.ldap_entry_to_user(dn, {"userAccountControl": [b"514"]}, {}).enabled
     assert sync.ldap_entry_to_user(dn, {"userAccountControl": [b"528"]}, {}).locked
     assert sync.ldap_entry_to_user(dn, {"userAccountControl": [b"512"]}, {}).enabled
+    # '²'.isdigit() is true, yet int('²') a ValueError that stopped the whole sync.
+    assert sync.ldap_entry_to_user(dn, {"userAccountControl": ["²".encode()]}, {}).enabled
 
 
 def test_active_directory_attribute_map_and_object_guid() -> None:

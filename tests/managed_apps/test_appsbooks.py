@@ -38,6 +38,8 @@ def test_content_token_file_is_read() -> None:
         (base64.b64encode(b"[1, 2]"), "JSON object"),
         (base64.b64encode(b'{"token": "x", "orgName": "o"}'), "expDate"),
         (base64.b64encode(b'{"token": "x", "orgName": "o", "expDate": "soon"}'), "not a date"),
+        # json.loads raised RecursionError (not a ValueError): a 500 from the token upload.
+        (base64.b64encode(b"[" * 5000), "not base64-encoded JSON"),
     ],
 )
 def test_bad_token_files_are_refused_with_the_reason(data: bytes, words: str) -> None:

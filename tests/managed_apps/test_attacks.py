@@ -72,3 +72,16 @@ def test_a_device_name_with_a_control_character_fails_its_install_only(
     assert install.status == AppInstall.Status.FAILED
     assert "control character" in install.reason
     assert not QueuedCommand.objects.filter(enrollment=device).exists()
+
+
+def test_console_configuration_nested_too_deeply_is_a_form_error(admin_client: Client) -> None:
+    """The console's configuration field read JSON with json.loads: 5,000 nested arrays were a
+    RecursionError, a 500 (the API's parser already refused them)."""
+    app = _custom_app(admin_client)
+    response = admin_client.post(
+        f"/console/apps/{app.pk}/assign/",
+        {"scope": "enrollment_type", "enrollment_type": "device", "configuration": "[" * 5000},
+    )
+    assert response.status_code == 400
+    assert "Not JSON: JSON is nested more than" in response.content.decode()
+    assert not AppAssignment.objects.exists()

@@ -61,3 +61,25 @@ def test_a_console_500_is_styled_and_says_what_to_do(admin_user: object) -> None
     page = _text(response)
     assert 'data-error="500"' in page and "/console/explode/" in page
     assert "Try again" in page and "rolled back" in page
+
+
+def test_too_many_parameters_is_a_400_that_says_so(admin_client: Client, settings) -> None:  # type: ignore[no-untyped-def]
+    """Django's SuspiciousOperation answers (TooManyFieldsSent here) were its bare "Bad Request
+    (400)" page on every surface, HTML even on the API."""
+    query = "&".join(f"c={n}" for n in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1))
+    reason = f"than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,} parameters"
+    page = admin_client.get(f"/console/devices/commands/?{query}", HTTP_ACCEPT="text/html")
+    assert page.status_code == 400
+    assert 'data-error="400"' in _text(page) and reason in _text(page)
+    api = admin_client.get(f"/api/v1/devices/?{query}")
+    assert api.status_code == 400
+    assert api.json()["error"]["code"] == "bad_request" and reason in api.json()["error"]["message"]
+    device = Client().get(f"/scep?operation=GetCACert&{query}")
+    assert device.status_code == 400 and device["Content-Type"].startswith("text/plain")
+    assert reason in _text(device)
+
+
+def test_a_host_this_server_does_not_answer_for_is_a_400_that_says_so(client: Client) -> None:
+    response = client.get("/console/login/", HTTP_HOST="evil.example", HTTP_ACCEPT="text/html")
+    assert response.status_code == 400
+    assert "Host header" in _text(response) and "evil.example" not in _text(response)

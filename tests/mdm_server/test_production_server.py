@@ -7,6 +7,7 @@ polls, gets a queued command, and a forged signature gets the view's 403.
 from __future__ import annotations
 
 import base64
+import http.client
 import os
 import plistlib
 import subprocess
@@ -14,6 +15,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.request import urlopen
 
 import pytest
@@ -23,6 +25,8 @@ from django.db import connection
 from bench.stack import free_port, stop_process, wait_for_port
 from devices import services
 from devices.models import Enrollment, QueuedCommand
+from enrollment.models import EnrollmentSettings
+from mdm_server import api_tokens
 from mdm_server.pki import services as pki
 from tests.devices._rows import drain_inventory, later_deliveries
 from tests.processes import database_url
@@ -105,3 +109,26 @@ def test_a_device_enrolls_polls_and_gets_a_command_through_granian(granian_url: 
         assert status == 403 and reason.startswith(b"Mdm-Signature does not verify")
     finally:
         transport.close()
+
+
+def test_a_chunked_body_is_refused_not_read_as_empty(granian_url: str, admin_user: Any) -> None:
+    """granian passes a chunked body on without a Content-Length, and Django reads a body of
+    CONTENT_LENGTH bytes (none): a chunked PATCH was answered 200 with nothing changed, a
+    chunked check-in or command was refused for its empty body. Now a 411 that says why."""
+    key = api_tokens.create_api_token(user=admin_user, actor=None).key
+    before = EnrollmentSettings.load().organisation_name
+    connection = http.client.HTTPConnection("127.0.0.1", int(granian_url.rsplit(":", 1)[1]))
+    try:
+        connection.request(
+            "PATCH",
+            "/api/v1/enrollment/settings/",
+            body=iter([b'{"organisation_name": "Sent in chunks"}']),
+            headers={"Authorization": f"Token {key}", "Content-Type": "application/json"},
+            encode_chunked=True,
+        )
+        response = connection.getresponse()
+        assert response.status == 411
+        assert b"Content-Length" in response.read()
+    finally:
+        connection.close()
+    assert EnrollmentSettings.load().organisation_name == before

@@ -79,3 +79,21 @@ def test_helpdesk_cannot_use_the_picker(helpdesk_client: Client, admin_user: obj
     profile = _profile(admin_user)
     response = helpdesk_client.get(f"/console/profiles/{profile.pk}/device-search/", {"q": "a"})
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [["\u00b2"], ["9" * 30], ["1", "1", "x", "-1", "\x00"], [str(n) for n in range(900)]],
+    ids=["superscript digit", "beyond bigint", "junk and duplicates", "hundreds"],
+)
+def test_forged_ticked_ids_are_ignored(
+    admin_client: Client, admin_user: object, forged: list[str]
+) -> None:
+    """'²'.isdigit() is true yet int('²') a ValueError; an id beyond 64 bits overflows the
+    bigint comparison: both were 500s."""
+    profile = _profile(admin_user)
+    alex = _device("Alex iPad")
+    url = f"/console/profiles/{profile.pk}/device-search/"
+    response = admin_client.get(url, {"q": "Alex", "enrollments": [*forged, str(alex.pk)]})
+    assert response.status_code == 200
+    assert response.content.decode().count('name="enrollments"') == 1

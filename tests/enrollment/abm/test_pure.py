@@ -118,3 +118,14 @@ def test_profile_body_uses_apples_keys() -> None:
 )
 def test_apple_error_bodies(body: bytes, code: str) -> None:
     assert client._error_code(body)[0] == code
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [("120", 120), (" 7 ", 7), ("999999", 86400), ("\u00b2", None), ("-1", None), ("", None)],
+)
+def test_retry_after_is_a_number_of_seconds_in_ascii_digits(
+    header: str, seconds: int | None
+) -> None:
+    """'²'.isdigit() is true, yet int('²') was a ValueError in the middle of an ABM call."""
+    assert client._retry_after(header) == seconds

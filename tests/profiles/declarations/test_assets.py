@@ -190,3 +190,15 @@ def test_api_upload(admin_client: Client) -> None:
     bad = admin_client.post(url, {"file": SimpleUploadedFile("x.json", b"{"), "content_type": ""})
     assert bad.status_code == 400 and "not JSON" in bad.json()["error"]["fields"]["data"][0]
     assert AssetData.objects.get(declaration=asset).data == BODY
+
+
+def test_json_data_nested_too_deeply_to_check_is_refused_with_the_reason() -> None:
+    """The JSON check of a data asset was json.loads: 100,000 nested arrays were a
+    RecursionError (a 500 from the console's and the API's upload)."""
+    asset = _asset()
+    with pytest.raises(services.DeclarationError) as refused:
+        asset_data.upload_asset_data(
+            asset, data=b"[" * 100_000 + b"]" * 100_000, content_type="application/json"
+        )
+    assert "nested" in str(refused.value.errors["data"])
+    assert not AssetData.objects.exists()

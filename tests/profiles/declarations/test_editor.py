@@ -206,3 +206,42 @@ def test_a_type_the_schema_adds_gets_rules_and_an_editor_without_code_changes(
     page = admin_client.get(f"{NEW_URL}?type={new}")
     assert page.status_code == 200 and new.encode() in page.content
     assert b"payload-fields" in page.content
+
+
+PROPERTIES = "com.apple.management.properties"
+UNSTORABLE_JSON = {
+    "nested 5,000 deep": "[" * 5000,
+    "NaN": '{"a": NaN}',
+    "a number too large for a float": "1e999",
+    "a NUL character": '"a\\u0000b"',
+    "a NUL in a key": '{"\\u0000": 1}',
+    "a lone surrogate": '"\\ud800"',
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("text", UNSTORABLE_JSON.values(), ids=UNSTORABLE_JSON.keys())
+def test_json_that_cannot_be_stored_is_a_field_error(admin_client: Client, text: str) -> None:
+    """The editor's JSON fields and its advanced view read JSON with json.loads: a
+    RecursionError, or a value PostgreSQL refuses (DataError), was a 500."""
+    base = {"declaration_type": PROPERTIES, "identifier": "com.ex.props", "payload": "{}"}
+    fields = admin_client.post(NEW_URL, {**base, **_post(PROPERTIES, {"ANY": text})})
+    assert fields.status_code == 200 and not Declaration.objects.exists()
+    form: Any = fields.context["payload_form"]
+    assert form.errors[_names(PROPERTIES)["ANY"]]
+    advanced = admin_client.post(NEW_URL, {**base, "payload": text, "use_json": "on"})
+    assert advanced.status_code == 200 and not Declaration.objects.exists()
+    assert advanced.context["meta"].errors["payload"]
+
+
+@pytest.mark.django_db
+def test_the_service_refuses_a_payload_that_cannot_be_stored() -> None:
+    with pytest.raises(services.DeclarationError) as refused:
+        services.create_declaration(
+            declaration_type=PROPERTIES,
+            identifier="com.ex.props",
+            display_name="",
+            payload={"ANY": "a\x00b"},
+        )
+    assert "NUL" in str(refused.value.errors["payload"])
+    assert not Declaration.objects.exists()
