@@ -763,11 +763,11 @@ def _ade_profile(device: AbmDevice, options: Any) -> bytes:
     from profiles.builder import to_mobileconfig
 
     topic = _push_topic()
-    challenge = pki.create_scep_challenge(reference=device.enrollment_reference)
+    subject = f"MDM Automated Device Enrollment {device.enrollment_reference[4:16]}"
+    # The challenge carries the subject the payload asks for: the CA signs that one only.
+    challenge = pki.create_scep_challenge(reference=device.enrollment_reference, subject=subject)
     identity = mdm_profile.ScepIdentity(
-        url=public_url("/scep"),
-        challenge=challenge,
-        subject_cn=f"MDM Automated Device Enrollment {device.enrollment_reference[4:16]}",
+        url=public_url("/scep"), challenge=challenge, subject_cn=subject
     )
     spec = mdm_profile.EnrollmentProfileSpec(
         kind=mdm_profile.ProfileKind.DEVICE,

@@ -510,8 +510,12 @@ def _scep_identity(request: IdentityRequest) -> tuple[mdm_profile.ScepIdentity, 
     """The SCEP identity payload's content, and its one-time challenge's row, not saved yet."""
     from mdm_server.pki import services as pki
 
+    # The challenge carries the subject the payload asks for: the CA signs that one only.
     row, challenge = pki.new_scep_challenge(
-        reference=request.reference, ttl_seconds=request.challenge_ttl, renews=request.renews
+        reference=request.reference,
+        ttl_seconds=request.challenge_ttl,
+        renews=request.renews,
+        subject=request.subject,
     )
     identity = mdm_profile.ScepIdentity(
         url=public_url("/scep"), challenge=challenge, subject_cn=request.subject

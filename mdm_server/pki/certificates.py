@@ -294,6 +294,43 @@ def is_issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
     return True
 
 
+# RFC 5280 ub-common-name: the longest common name a certificate may carry.
+MAX_COMMON_NAME = 64
+
+
+def check_common_name(text: str) -> str:
+    """`text` when it can be a device identity's common name (the server's choice, put in the
+    enrollment profile's SCEP payload and signed): 1 to 64 characters, none of them a control
+    or format character (they would reach logs and the console as they are); else ValueError."""
+    if not 1 <= len(text) <= MAX_COMMON_NAME:
+        raise ValueError(
+            f"a certificate's common name has 1 to {MAX_COMMON_NAME} characters, not {len(text)}"
+        )
+    if not text.isprintable():
+        raise ValueError("a certificate's common name holds no control or format characters")
+    return text
+
+
+def common_name_subject(text: str) -> x509.Name:
+    """The subject `CN=<text>` as this CA writes it (a UTF8String)."""
+    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, text)])
+
+
+def single_common_name(name: x509.Name) -> str | None:
+    """The text of a name made of exactly one common name that `check_common_name` accepts,
+    else None: what a requester asked for, compared (never signed) with the server's choice."""
+    attributes = list(name)
+    if len(attributes) != 1 or attributes[0].oid != NameOID.COMMON_NAME:
+        return None
+    text = attributes[0].value
+    if not isinstance(text, str):
+        return None
+    try:
+        return check_common_name(text)
+    except ValueError:
+        return None
+
+
 def subject_common_name(cert: x509.Certificate) -> str:
     attrs = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
     return str(attrs[0].value) if attrs else ""
@@ -305,7 +342,9 @@ __all__ = [
     "PrivateKey",
     "build_ca",
     "cert_to_pem",
+    "check_common_name",
     "check_validity",
+    "common_name_subject",
     "fingerprint",
     "is_issued_by",
     "issue_certificate",
@@ -318,5 +357,6 @@ __all__ = [
     "load_pem_from_peer",
     "new_rsa_key",
     "readable",
+    "single_common_name",
     "subject_common_name",
 ]

@@ -70,6 +70,10 @@ class ScepChallenge(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # For an identity renewal: the fingerprint of the certificate the new one replaces.
     renews = models.CharField(max_length=64, blank=True, default="")
+    # The common name of the certificate issued with it: what the enrollment profile's SCEP
+    # payload asks for, decided by the server (the CSR's subject is never signed). Empty in
+    # rows made before this column: the reference is used then.
+    subject = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at"]

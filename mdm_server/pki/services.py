@@ -277,29 +277,48 @@ def normalise_fingerprint(fingerprint: str) -> str:
     return fingerprint.replace(":", "").replace(" ", "").strip().lower()
 
 
-def create_scep_challenge(*, reference: str, ttl_seconds: int = 3600, renews: str = "") -> str:
+def create_scep_challenge(
+    *, reference: str, ttl_seconds: int = 3600, renews: str = "", subject: str = ""
+) -> str:
     """Create a one-time SCEP challenge for `reference`; the plaintext is returned only here.
-    `renews`: the fingerprint of the identity the certificate issued with it replaces."""
-    row, challenge = new_scep_challenge(reference=reference, ttl_seconds=ttl_seconds, renews=renews)
+    `renews`: the fingerprint of the identity the certificate issued with it replaces.
+    `subject`: the common name of that certificate, the one the profile's SCEP payload asks
+    for (ValueError when no common name can be it); the reference when not given."""
+    row, challenge = new_scep_challenge(
+        reference=reference, ttl_seconds=ttl_seconds, renews=renews, subject=subject
+    )
     CHALLENGE_INSERT.save(row)
     return challenge
 
 
 def new_scep_challenge(
-    *, reference: str, ttl_seconds: int = 3600, renews: str = ""
+    *, reference: str, ttl_seconds: int = 3600, renews: str = "", subject: str = ""
 ) -> tuple[ScepChallenge, str]:
     """`create_scep_challenge`'s row, not saved yet, and its plaintext: for a caller that writes
     it with rows of its own in one statement (`CHALLENGE_INSERT`, `prepared.save_together`)."""
     if ttl_seconds <= 0:
         raise ValueError("ttl_seconds must be positive")
+    reference = reference[:255]
+    subject = certificates.check_common_name(subject) if subject else _subject_of(reference)
     challenge = secrets.token_urlsafe(24)
     row = ScepChallenge(
         challenge_hash=_challenge_hash(challenge),
-        reference=reference[:255],
+        reference=reference,
         expires_at=timezone.now() + dt.timedelta(seconds=ttl_seconds),
         renews=renews,
+        subject=subject,
     )
     return row, challenge
+
+
+def _subject_of(reference: str, subject: str = "") -> str:
+    """The common name a challenge's certificate carries: its `subject`, or for a challenge
+    made without one (or stored before challenges had one) its reference, made fit for a
+    common name. Never anything the request asked for."""
+    if subject:
+        return subject
+    text = "".join(c if c.isprintable() else " " for c in reference).strip()
+    return text[: certificates.MAX_COMMON_NAME].strip() or "MDM device"
 
 
 # Every enrollment profile carries a new challenge: its INSERT compiled once per thread
@@ -389,15 +408,20 @@ def _issue_claimed(
     a transaction of its own: every SCEP enrollment. The certificate is issued first (the row
     holds it), so a request whose challenge is not claimable has cost one signature more.
     (certificate, True) when issued; (None, True) when the challenge was not claimable
-    (unknown, expired, used: perhaps a resent request); (None, False) when not tried (another
-    database): `_issue_for_scep` decides in the last two cases."""
+    (unknown, expired, used: perhaps a resent request; or made for another subject); (None,
+    False) when not tried (another database, or a request that is not one common name):
+    `_issue_for_scep` decides in the last two cases."""
     digest = _challenge_hash(_challenge_text(opened))
-    if connection.vendor != "postgresql":
+    # What an honest device asks for: the one common name of its profile's SCEP payload. The
+    # claim below succeeds only when the challenge was made for that very name, so the name
+    # signed here is the server's; any other request is decided by `_issue_for_scep`.
+    requested = certificates.single_common_name(opened.csr.subject)
+    if connection.vendor != "postgresql" or requested is None:
         return None, False
     cert = certificates.issue_certificate(
         issuer=ca,
         public_key=opened.csr.public_key,
-        subject=opened.csr.subject,
+        subject=certificates.common_name_subject(requested),
         days=days,
         usage="client",
     )
@@ -410,7 +434,10 @@ def _issue_claimed(
     )
     when = connection.ops.adapt_datetimefield_value(timezone.now())
     claimed = _INSERT_ISSUED.save_claimed(
-        row, claim=_claim_sql(), params=[when, digest, when], taken=("reference", "renews")
+        row,
+        claim=_claim_sql(for_subject=True),
+        params=[when, digest, when, requested],
+        taken=("reference", "renews"),
     )
     return (cert if claimed else None), claimed is not None
 
@@ -424,15 +451,30 @@ def _issue_for_scep(
     now = timezone.now()
     claimed = _claim_challenge(digest, now) if claim else None
     if claimed is not None:
-        reference, renews = claimed
-        return _issue_from_request(ca, opened, days=days, reference=reference, renews=renews)
+        reference, renews, subject = claimed
+        return _issue_from_request(
+            ca,
+            opened,
+            days=days,
+            reference=reference,
+            renews=renews,
+            subject=_challenge_subject(opened, reference=reference, subject=subject),
+        )
     challenge = ScepChallenge.objects.select_for_update().filter(challenge_hash=digest).first()
     if challenge is not None and challenge.used_at is None and challenge.expires_at > now:
-        # UPDATE ... RETURNING is not available (SQLite before 3.35): claim it here.
+        # UPDATE ... RETURNING is not available (SQLite before 3.35), or the one-statement
+        # claim asked for another subject than the challenge's: claim it here.
         challenge.used_at = now
         challenge.save(update_fields=["used_at"])
         return _issue_from_request(
-            ca, opened, days=days, reference=challenge.reference, renews=challenge.renews
+            ca,
+            opened,
+            days=days,
+            reference=challenge.reference,
+            renews=challenge.renews,
+            subject=_challenge_subject(
+                opened, reference=challenge.reference, subject=challenge.subject
+            ),
         )
     if challenge is not None and challenge.used_at is not None:
         # RFC 8894 §3.3.1: a resent PKCSReq (same transactionID and key) gets the same answer.
@@ -443,28 +485,46 @@ def _issue_for_scep(
     raise scep.ScepFailure(scep.FailInfo.BAD_REQUEST, _BAD_CHALLENGE)
 
 
-def _claim_sql() -> str:
+def _claim_sql(*, for_subject: bool = False) -> str:
     """The UPDATE that claims an unused, unexpired challenge (parameters: now, its hash, now),
-    returning its reference and what it renews."""
+    returning its reference, what it renews and its subject. `for_subject`: only a challenge
+    made for that subject (one parameter more), returning its reference and what it renews."""
     qn = connection.ops.quote_name
     # Names come from the model and are quoted; every value is a parameter.
-    return (
+    sql = (
         f"UPDATE {qn(ScepChallenge._meta.db_table)} SET {qn('used_at')} = %s"  # noqa: S608
         f" WHERE {qn('challenge_hash')} = %s AND {qn('used_at')} IS NULL"
-        f" AND {qn('expires_at')} > %s RETURNING {qn('reference')}, {qn('renews')}"
+        f" AND {qn('expires_at')} > %s"
     )
+    if for_subject:
+        return f"{sql} AND {qn('subject')} = %s RETURNING {qn('reference')}, {qn('renews')}"
+    return f"{sql} RETURNING {qn('reference')}, {qn('renews')}, {qn('subject')}"
 
 
-def _claim_challenge(digest: str, now: dt.datetime) -> tuple[str, str] | None:
-    """Mark an unused, unexpired challenge used: its reference and what it renews, else None.
-    One statement; the row stays locked until the transaction ends."""
+def _claim_challenge(digest: str, now: dt.datetime) -> tuple[str, str, str] | None:
+    """Mark an unused, unexpired challenge used: its reference, what it renews and its subject,
+    else None. One statement; the row stays locked until the transaction ends."""
     if not connection.features.can_return_columns_from_insert:  # the same SQLite versions
         return None
     when = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
         cursor.execute(_claim_sql(), [when, digest, when])
         row = cursor.fetchone()
-    return None if row is None else (str(row[0]), str(row[1]))
+    return None if row is None else (str(row[0]), str(row[1]), str(row[2]))
+
+
+def _challenge_subject(opened: scep.OpenedRequest, *, reference: str, subject: str) -> x509.Name:
+    """The subject a challenge's certificate carries (`_subject_of`); a request that asked for
+    another one is logged, its name escaped, and gets the challenge's all the same (an honest
+    device asks for its profile's; any other name is the requester's invention)."""
+    name = certificates.common_name_subject(_subject_of(reference, subject))
+    if opened.csr.subject != name:
+        logger.warning(
+            "SCEP request %s asked for the subject %s; issued the challenge's",
+            ascii(opened.request.transaction_id[:64]),
+            ascii(opened.csr.subject.rfc4514_string()[:200]),
+        )
+    return name
 
 
 def _issue_for_renewal(
@@ -501,8 +561,14 @@ def _issue_for_renewal(
         # A resent RenewalReq gets the certificate issued the first time.
         if _public_der(row.certificate.public_key()) == _public_der(opened.csr.public_key):
             return row.certificate
+    # The subject of the certificate it renews (which this CA issued), not the CSR's.
     return _issue_from_request(
-        ca, opened, days=days, reference=current.reference, renews=current.fingerprint
+        ca,
+        opened,
+        days=days,
+        reference=current.reference,
+        renews=current.fingerprint,
+        subject=signer.subject,
     )
 
 
@@ -512,13 +578,15 @@ def _issue_from_request(
     *,
     days: int,
     reference: str,
+    subject: x509.Name,
     renews: str = "",
 ) -> x509.Certificate:
-    """Issue the device identity a SCEP request asks for and record it under `reference`."""
+    """Issue a device identity for a SCEP request's key, named `subject` (the server's choice:
+    nothing else of the CSR is signed), and record it under `reference`."""
     cert = certificates.issue_certificate(
         issuer=ca,
         public_key=opened.csr.public_key,
-        subject=opened.csr.subject,
+        subject=subject,
         days=days,
         usage="client",
     )

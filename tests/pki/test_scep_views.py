@@ -103,7 +103,8 @@ def test_without_a_ca_the_endpoint_says_so(client: Client, rsa_key: rsa.RSAPriva
 def test_enrollment_issues_a_device_identity(
     client: Client, ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey, cipher: str, digest: str
 ) -> None:
-    challenge = services.create_scep_challenge(reference="session-7")
+    # The subject the enrollment profile's SCEP payload asks for, and the device sends.
+    challenge = services.create_scep_challenge(reference="session-7", subject="device-42")
     result = _enroll(client, ca, rsa_key, challenge, cipher=cipher, digest=digest)
     assert result.ok, result
     cert = result.certificate
@@ -130,7 +131,9 @@ def test_enrollment_claims_and_records_in_one_statement(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    challenge = services.create_scep_challenge(reference="one-statement", renews="ab" * 32)
+    challenge = services.create_scep_challenge(
+        reference="one-statement", renews="ab" * 32, subject="d"
+    )
     message, _, self_signed = scep_client.build_pkcs_req(
         key=rsa_key, subject_cn="d", challenge=challenge, ca_cert=ca.certificate
     )

@@ -355,6 +355,13 @@ def scep_enroll(
         raise EnrollmentFlowError(
             "PKIOperation", f"SCEP FAILURE {result.fail_info}: {result.fail_info_text}"
         )
+    # The server binds each challenge to the subject its profile asks for (README, "Device
+    # identities: the built-in SCEP server"): an honest request gets that one, as it asked.
+    if certificates.subject_common_name(result.certificate) != subject_cn:
+        raise EnrollmentFlowError(
+            "PKIOperation",
+            f"issued {result.certificate.subject.rfc4514_string()}, not the profile's {subject_cn}",
+        )
     return ScepResult(certificate=result.certificate, key=key)
 
 

@@ -18,11 +18,24 @@ class Command(BaseCommand):
         parser.add_argument(
             "--ttl", type=int, default=3600, help="seconds until it expires (default 3600)"
         )
+        parser.add_argument(
+            "--subject",
+            default="",
+            help=(
+                "the common name of the certificate issued with it (put the same in the "
+                "profile's SCEP payload Subject); default: REFERENCE"
+            ),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["ttl"] <= 0:
             raise CommandError("--ttl must be a positive number of seconds")
-        challenge = services.create_scep_challenge(
-            reference=options["reference"], ttl_seconds=options["ttl"]
-        )
+        try:
+            challenge = services.create_scep_challenge(
+                reference=options["reference"],
+                ttl_seconds=options["ttl"],
+                subject=options["subject"],
+            )
+        except ValueError as exc:
+            raise CommandError(f"--subject: {exc}") from None
         self.stdout.write(challenge)
