@@ -314,12 +314,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 MDM_CLIENT_CERT_HEADER = env_str("MDM_CLIENT_CERT_HEADER", "X-Client-Cert")
 MDM_TRUSTED_PROXIES = env_list("MDM_TRUSTED_PROXIES", [])
 # What one enrolled device can make the server keep. User channels per device channel (a Mac's
-# local users who signed in; every row counts, ended ones too): a TokenUpdate of one more is
-# refused with 403. A TokenUpdate that changes nothing (same token, push magic, unlock token,
+# users with an MDM user channel, a lab Mac's directory users among them; every row of the
+# current enrollment counts, ended ones too): a TokenUpdate of one more is refused with 403. A TokenUpdate that changes nothing (same token, push magic, unlock token,
 # AwaitingConfiguration) is logged at most once in this many minutes; its first and every
 # change are always logged. Other repeated check-ins the device log would record (a refusal, a
 # GetBootstrapToken) within that window add to the count of the row already there.
-MDM_MAX_USER_CHANNELS = env_int("MDM_MAX_USER_CHANNELS", 16, minimum=1, maximum=1000)
+MDM_MAX_USER_CHANNELS = env_int("MDM_MAX_USER_CHANNELS", 64, minimum=1, maximum=1000)
 MDM_TOKEN_UPDATE_LOG_MINUTES = env_int(
     "MDM_TOKEN_UPDATE_LOG_MINUTES", 60, minimum=1, maximum=7 * 24 * 60
 )

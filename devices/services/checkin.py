@@ -155,19 +155,7 @@ def _handle_checkin(
                 content_type="text/plain; charset=utf-8",
             )
         case protocol.SetBootstrapToken():
-            provisional = _check_bootstrap_token(enrollment, message.message_type)
-            token = message.bootstrap_token
-            enrollment.bootstrap_token = encryption.encrypt(token) if token else None
-            enrollment.save(update_fields=["bootstrap_token"])
-            detail = {"supervision": "not yet reported"} if provisional else None
-            _log_repeatable(
-                enrollment,
-                DeviceEvent.Kind.CHECKIN,
-                message.message_type,
-                "stored",
-                detail=detail,
-            )
-            return EMPTY
+            return _set_bootstrap_token(enrollment, message)
         case protocol.GetBootstrapToken():
             _check_bootstrap_token(enrollment, message.message_type)
             stored = enrollment.bootstrap_token
@@ -523,6 +511,35 @@ def _set_token(enrollment: Enrollment, message: protocol.TokenUpdate) -> tuple[b
     return first, changed
 
 
+def _set_bootstrap_token(enrollment: Enrollment, message: protocol.SetBootstrapToken) -> Reply:
+    """Escrow (replace, clear) the Mac's bootstrap token. Each change has its own log row; the
+    token it has already escrowed, sent again, is a repeat (counted)."""
+    provisional = _check_bootstrap_token(enrollment, message.message_type)
+    token = message.bootstrap_token
+    stored = enrollment.bootstrap_token
+    detail: dict[str, Any] = {"supervision": "not yet reported"} if provisional else {}
+    if (not token and stored is None) or (token and _same_secret(stored, token)):
+        _log_repeatable(
+            enrollment,
+            DeviceEvent.Kind.CHECKIN,
+            message.message_type,
+            "stored",
+            detail={**detail, "token": "unchanged"},
+        )
+        return EMPTY
+    enrollment.bootstrap_token = encryption.encrypt(token) if token else None
+    enrollment.save(update_fields=["bootstrap_token"])
+    change = "cleared" if not token else "replaced" if stored is not None else "escrowed"
+    _log(
+        enrollment,
+        DeviceEvent.Kind.CHECKIN,
+        message.message_type,
+        "stored",
+        detail={**detail, "token": change},
+    )
+    return EMPTY
+
+
 def _same_secret(stored: bytes | memoryview | None, plaintext: bytes) -> bool:
     """Whether the encrypted `stored` is `plaintext` (False when it cannot be read any more)."""
     if stored is None:
@@ -589,10 +606,18 @@ def _token_update_new_user_channel(
     if device is None or device.status == Enrollment.Status.UNENROLLED:
         raise CheckinRejected(404, "unknown device channel for this user channel")
     _check_pin(device, identity)
-    # Every user channel row counts, ended ones too: a CheckOut, then a new UserID, would
-    # otherwise make rows without bound. The device channel is locked: the count holds.
+    # Every user channel row of this enrollment of the device channel counts, ended ones too:
+    # a CheckOut, then a new UserID, would otherwise make rows without bound. Those that ended
+    # with an earlier enrollment (the device checked out, or was unenrolled, and enrolled
+    # again) do not: a lab Mac enrolled anew has room for its users. The device channel is
+    # locked: the count holds.
     cap = settings.MDM_MAX_USER_CHANNELS
-    if Enrollment.objects.filter(parent_id=device.pk).count() >= cap:
+    counted = Enrollment.objects.filter(parent_id=device.pk)
+    if device.enrolled_at is not None:
+        counted = counted.exclude(
+            status=Enrollment.Status.UNENROLLED, unenrolled_at__lt=device.enrolled_at
+        )
+    if counted.count() >= cap:
         raise _LoggedRefusal(
             f"this device has {cap} user channels, the most this server keeps for one device "
             "(MDM_MAX_USER_CHANNELS)",
@@ -675,7 +700,7 @@ def _end_enrollment(
 
 def _check_out(enrollment: Enrollment) -> Reply:
     dropped = _end_enrollment(enrollment, "the device checked out")
-    _log_repeatable(
+    _log(
         enrollment,
         DeviceEvent.Kind.CHECKIN,
         MessageType.CHECK_OUT,

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -94,47 +96,54 @@ def _log_repeatable(
     detail: dict[str, Any] | None = None,
 ) -> None:
     """Log what the device may send again and again at will (a refused TokenUpdate or
-    Authenticate, a GetBootstrapToken, a result for a command it was never sent): within
-    `log_window` of a row of the same action, status and detail, that row counts it
-    (`repeated`, `last_at`) instead of a new row, so one device cannot grow its log without
-    bound. Off the hot path: one read more than `_log`."""
-    detail = detail or {}
+    Authenticate, a GetBootstrapToken, a result for a command it was never sent): when the
+    channel's latest row of the same action and status, within `log_window`, says the same
+    (its detail equal, but for the count), that row counts it (`repeated`, `last_at`) instead
+    of a new row, so one device cannot grow its log without bound. What changes state is
+    logged with `_log`. Off the hot path: one read more than `_log`."""
+    # As the row will read it back (tuples become lists): compared with what is stored.
+    detail = json.loads(json.dumps(detail or {}))
     enrollment_id = enrollment if isinstance(enrollment, int) else enrollment.pk
     now = timezone.now()
-    same = {f"detail__{key}": value for key, value in detail.items()}
-    recent = (
-        DeviceEvent.objects.filter(
-            enrollment_id=enrollment_id,
-            created_at__gte=now - log_window(),
-            kind=kind,
-            action=action,
-            status=status,
-            **same,
+    with transaction.atomic():
+        # Locked: two repeats at once count two (the second waits for the first's count).
+        latest = (
+            DeviceEvent.objects.select_for_update()
+            .filter(
+                enrollment_id=enrollment_id,
+                created_at__gte=now - log_window(),
+                kind=kind,
+                action=action,
+                status=status,
+            )
+            .order_by("-created_at", "-id")
+            .values_list("pk", "detail")
+            .first()
         )
-        .order_by("-created_at", "-id")
-        .values_list("pk", "detail")
-        .first()
-    )
-    if recent is None:
-        DeviceEvent.objects.create(
-            enrollment_id=enrollment_id,
-            kind=kind,
-            action=action,
-            status=status,
-            command_uuid=command_uuid,
-            detail=detail,
+        stored = latest[1] if latest is not None and isinstance(latest[1], dict) else None
+        said = (
+            {k: v for k, v in stored.items() if k not in ("repeated", "last_at")}
+            if stored is not None
+            else None
         )
-        return
-    pk, stored = recent
-    stored = stored if isinstance(stored, dict) else {}
-    repeated = stored.get("repeated")
-    DeviceEvent.objects.filter(pk=pk).update(
-        detail={
-            **stored,
-            "repeated": (repeated if isinstance(repeated, int) else 0) + 1,
-            "last_at": now.isoformat(),
-        }
-    )
+        if latest is None or stored is None or said != detail:
+            DeviceEvent.objects.create(
+                enrollment_id=enrollment_id,
+                kind=kind,
+                action=action,
+                status=status,
+                command_uuid=command_uuid,
+                detail=detail,
+            )
+            return
+        repeated = stored.get("repeated")
+        DeviceEvent.objects.filter(pk=latest[0]).update(
+            detail={
+                **stored,
+                "repeated": (repeated if isinstance(repeated, int) else 0) + 1,
+                "last_at": now.isoformat(),
+            }
+        )
 
 
 def _event(

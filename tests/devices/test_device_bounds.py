@@ -24,7 +24,7 @@ def _mac(make_device: MakeDevice) -> tuple[SimulatedDevice, Enrollment]:
     return device, Enrollment.objects.get(channel=Enrollment.Channel.DEVICE)
 
 
-def test_the_default_cap_on_user_channels_is_a_few_local_users() -> None:
+def test_the_default_cap_on_user_channels_is_a_mac_s_users_not_thousands() -> None:
     assert 4 <= settings.MDM_MAX_USER_CHANNELS <= 64
 
 
@@ -191,3 +191,85 @@ def test_a_refused_authenticate_repeated_keeps_one_log_row(make_device: MakeDevi
         assert intruder.authenticate() == 403
     (refused,) = DeviceEvent.objects.filter(enrollment=channel, status="refused")
     assert refused.detail["repeated"] == 9
+
+
+def test_the_cap_counts_the_users_of_this_enrollment_not_of_earlier_ones(
+    make_device: MakeDevice, settings: object
+) -> None:
+    """A lab Mac checked out and enrolled again starts with room for its users: the user
+    channels that ended with an earlier enrollment of the same device channel do not count."""
+    settings.MDM_MAX_USER_CHANNELS = 2  # type: ignore[attr-defined]
+    device, _channel = _mac(make_device)
+    assert [device.token_update(user=f"U-{n}") for n in range(2)] == [200, 200]
+    assert device.check_out() == 200
+    device = make_device(platform="macOS", user_enrollment=False, udid=device.udid)
+    device.enroll()
+    assert device.token_update(user="NEW-USER") == 200
+    assert device.token_update(user="ANOTHER-USER") == 200
+    assert device.token_update(user="ONE-TOO-MANY") == 403
+
+
+def test_a_changed_or_cleared_bootstrap_token_is_logged_each_time(
+    make_device: MakeDevice,
+) -> None:
+    """Escrowing, replacing and clearing a bootstrap token are changes the log keeps one by
+    one; the same token sent again is a repeat."""
+    from devices.models import Device
+
+    device, channel = _mac(make_device)
+    Device.objects.update(supervised=True)
+    sent = (b"first", b"first", b"first", b"second", b"", b"")
+    for token in sent:
+        message = {"MessageType": "SetBootstrapToken", "BootstrapToken": token}
+        assert device.checkin({**message, **device.ids()})[0] == 200
+    rows = DeviceEvent.objects.filter(enrollment=channel, action="SetBootstrapToken")
+    logged = [(r.detail["token"], r.detail.get("repeated")) for r in rows.order_by("pk")]
+    assert logged == [
+        ("escrowed", None),
+        ("unchanged", 1),
+        ("replaced", None),
+        ("cleared", None),
+        ("unchanged", None),
+    ]
+
+
+def test_a_second_check_out_after_enrolling_again_is_its_own_log_row(
+    make_device: MakeDevice,
+) -> None:
+    device = make_device(platform="iOS", user_enrollment=False)
+    device.enroll()
+    assert device.check_out() == 200
+    device = make_device(platform="iOS", user_enrollment=False, udid=device.udid)
+    device.enroll()
+    assert device.check_out() == 200
+    channel = Enrollment.objects.get(channel=Enrollment.Channel.DEVICE)
+    log = list(
+        DeviceEvent.objects.filter(enrollment=channel)
+        .order_by("created_at", "id")
+        .values_list("action", flat=True)
+    )
+    assert log.count("CheckOut") == 2, log
+    assert log[-1] == "CheckOut", log
+
+
+def test_a_repeat_is_counted_into_a_row_of_the_same_detail_only(make_device: MakeDevice) -> None:
+    """A clean status report is not counted into an earlier row that says what was withheld."""
+    import json
+
+    device = make_device(platform="iOS", user_enrollment=True)
+    device.enroll()
+    channel = Enrollment.objects.get(channel=Enrollment.Channel.DEVICE)
+    items = {"device": {"identifier": {"udid": device.udid}}}
+    before = DeviceEvent.objects.order_by("pk").last()
+    assert before is not None
+    for status_items in (items, {}, {}):
+        report = json.dumps({"StatusItems": status_items, "Errors": []}).encode()
+        message = {"MessageType": "DeclarativeManagement", "Endpoint": "status", "Data": report}
+        assert device.checkin({**message, **device.ids()})[0] == 200
+    rows = list(
+        DeviceEvent.objects.filter(
+            enrollment=channel, action="DeclarativeManagement/status", pk__gt=before.pk
+        ).order_by("pk")
+    )
+    assert ["withheld" in r.detail for r in rows] == [True, False], [r.detail for r in rows]
+    assert rows[1].detail["repeated"] == 1

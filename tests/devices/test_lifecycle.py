@@ -259,7 +259,7 @@ def _mac_with_bootstrap(make_device: MakeDevice, supervised: bool) -> tuple[Simu
     # The Mac escrows its token before it has answered DeviceInformation: taken at its word.
     assert device.checkin(token)[0] == 200
     event = enrollment.events.get(action="SetBootstrapToken")
-    assert event.detail == {"supervision": "not yet reported"}
+    assert event.detail == {"supervision": "not yet reported", "token": "escrowed"}
     # The first command the Mac gets is DeviceInformation, whatever else is queued.
     services.enqueue_command(enrollments=[enrollment], request_type="SecurityInfo")
     status, body = device.connect()

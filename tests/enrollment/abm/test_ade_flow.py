@@ -344,7 +344,8 @@ def test_ade_mac_escrows_its_bootstrap_token_from_setup_assistant_on(
         enrollment.device.supervised and "IsSupervised" not in enrollment.device.device_information
     )
     event = enrollment.events.filter(action="SetBootstrapToken").latest("pk")
-    assert event.status == "stored" and not event.detail  # not a provisional escrow
+    assert event.status == "stored"
+    assert event.detail == {"token": "escrowed"}  # not a provisional escrow
     assert bytes(enrollment.bootstrap_token) != b"bootstrap-1"  # encrypted at rest
     mac.await_device_configured()
     # The DeviceInformation answer (supervised) keeps it; the Mac gets it back at login.
