@@ -1055,8 +1055,9 @@ def _response_children(item: _Item) -> Mapping[str, frozenset[str]]:
     return {parent: frozenset(names) for parent, names in children.items()}
 
 
-# Where a result's holder is listed in a log, at most this many places are named (each a key
-# path of Apple's schema, never the device's own text).
+# The log of a User Enrollment's result names at most this many places where keys Apple's
+# schema does not describe were left out (each a key path of the schema, never the device's
+# own text), so an admin notices when Apple adds keys the vendored schema lacks.
 _UNKEPT_PLACES = 8
 
 
