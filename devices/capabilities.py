@@ -1055,30 +1055,99 @@ def _response_children(item: _Item) -> Mapping[str, frozenset[str]]:
     return {parent: frozenset(names) for parent, names in children.items()}
 
 
-def _described_only(item: _Item, path: str, value: Any, unknown: list[int]) -> Any:
-    """The value without the dictionary keys Apple's schema does not describe, at any depth
-    (a dictionary or array the schema says nothing of inside is kept as it is)."""
+# The log of a User Enrollment's result names at most this many places where keys Apple's
+# schema does not describe were left out (each a key path of the schema, never the device's
+# own text), so an admin notices when Apple adds keys the vendored schema lacks.
+_UNKEPT_PLACES = 8
+
+
+@dataclass
+class _Unkept:
+    """What a User Enrollment's result had that is not kept, by where it was: the schema's key
+    path ("" for the top) -> how many keys the schema does not describe there, and -> how many
+    values were of another shape than the schema describes there (the dictionary or array
+    itself). Only schema paths are recorded: a key or value the device made up is not."""
+
+    unknown: dict[str, int] = field(default_factory=dict)
+    misshapen: dict[str, int] = field(default_factory=dict)
+
+    def add_unknown(self, path: str) -> None:
+        self.unknown[path] = self.unknown.get(path, 0) + 1
+
+    def add_misshapen(self, path: str) -> None:
+        self.misshapen[path] = self.misshapen.get(path, 0) + 1
+
+
+# Returned by `_described_only` for a value not kept at all (None is a value a result may hold).
+_DROPPED: Any = object()
+
+
+def _described_only(item: _Item, path: str, value: Any, unkept: _Unkept) -> Any:
+    """The value as Apple's schema describes it at `path`, at any depth, or `_DROPPED`.
+
+    Where the schema describes members, the value must be a dictionary, and keeps only the
+    described members; where it describes array items ("P[]"), it must be an array, and keeps
+    only the items of the described shape. A value of another shape (a list for a dictionary,
+    a dictionary for a list, a scalar for either) is dropped whole: nothing inside it can be
+    judged. A value the schema says nothing of inside is kept as it is.
+    """
     tree = _response_children(item)
-    if isinstance(value, Mapping):
-        names = tree.get(path)
-        if not names:
-            return value
+    names = tree.get(path)
+    if names:
+        if not isinstance(value, Mapping):
+            unkept.add_misshapen(path)
+            return _DROPPED
         wildcard = next((n for n in names if n.startswith("ANY")), None)
         kept: dict[str, Any] = {}
         for key, member in value.items():
             name = key if key in names else wildcard
             if name is None:
-                unknown[0] += 1
+                unkept.add_unknown(path)
                 continue
-            kept[key] = _described_only(item, f"{path}.{name}", member, unknown)
+            inner = _described_only(item, f"{path}.{name}", member, unkept)
+            if inner is not _DROPPED:
+                kept[key] = inner
         return kept
-    if isinstance(value, list):
-        items = tree.get(f"{path}[]")
-        if not items or len(items) != 1:
+    items = tree.get(f"{path}[]")
+    if items:
+        if not isinstance(value, list):
+            unkept.add_misshapen(f"{path}[]")
+            return _DROPPED
+        if len(items) != 1:  # not in Apple's schema today: no one shape to hold items to
             return value
-        inner = f"{path}[].{next(iter(items))}"
-        return [_described_only(item, inner, member, unknown) for member in value]
+        inner_path = f"{path}[].{next(iter(items))}"
+        described = (_described_only(item, inner_path, member, unkept) for member in value)
+        return [member for member in described if member is not _DROPPED]
     return value
+
+
+def _places(counts: Mapping[str, int]) -> str:
+    """Where (schema key paths, most first, at most `_UNKEPT_PLACES`), for a log."""
+    ranked = sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
+    shown = [f"{path or 'the top level'} ({count})" for path, count in ranked[:_UNKEPT_PLACES]]
+    if len(ranked) > _UNKEPT_PLACES:
+        shown.append(f"{len(ranked) - _UNKEPT_PLACES} more")
+    return ", ".join(shown)
+
+
+def _log_unkept(unkept: _Unkept, request_type: str, file: str, discarded: dict[str, str]) -> None:
+    """The `discarded` entries for what `_described_only` did not keep: one per schema path of
+    a value of another shape, and one `UNKNOWN_KEYS` entry for the keys the schema does not
+    describe (counted, with where; never their names or values: the device's own text)."""
+    for path, count in unkept.misshapen.items():
+        shape = "an array" if path.endswith("[]") else "a dictionary"
+        why = (
+            f"{count} value(s) not the shape Apple's schema describes ({shape}) in the "
+            f"{request_type} result: not kept for a User Enrollment ({file})"
+        )
+        name = path.removesuffix("[]")
+        discarded[name] = f"{discarded[name]}; {why}" if name in discarded else why
+    if unkept.unknown:
+        discarded[UNKNOWN_KEYS] = (
+            f"{sum(unkept.unknown.values())} key(s) Apple's schema does not describe in the "
+            f"{request_type} result: not kept for a User Enrollment ({file}); "
+            f"where: {_places(unkept.unknown)}"
+        )
 
 
 def user_enrollment_result(
@@ -1089,26 +1158,32 @@ def user_enrollment_result(
     For a User Enrollment, answers to queries it may not be asked (UDID, SerialNumber, IMEI,
     MEID, ...) and response keys Apple's schema forbids are removed, and so is any claim of
     supervision; so is every key the schema does not describe for the command's answer (a
-    modified device may send anything: one `UNKNOWN_KEYS` entry counts them). Other targets
-    keep the result as sent.
+    modified device may send anything: one `UNKNOWN_KEYS` entry counts them, naming only
+    where, as schema paths), and every value of another shape than the schema describes (a
+    list where it describes a dictionary, ...: one entry per schema path, counted). Other
+    targets keep the result as sent.
     """
     kept = dict(raw)
     item = _COMMANDS.get(request_type)
     if not target.user_enrollment or item is None:
         return kept, {}
     discarded: dict[str, str] = {}
-    unknown = [0]
+    unkept = _Unkept()
     answer_keys: set[str] = set()
     for query in item.querylists.values():
         answers_key = query.get("responses", "")
-        answers = kept.get(answers_key)
-        if not answers_key or not isinstance(answers, Mapping):
+        if not answers_key or answers_key not in kept:
+            continue
+        answers = kept[answers_key]
+        if not isinstance(answers, Mapping):
+            del kept[answers_key]
+            unkept.add_misshapen(answers_key)
             continue
         answer_keys.add(answers_key)
         clean: dict[str, Any] = {}
         for key, value in answers.items():
             if not isinstance(key, str) or f"{query['values']}={key}" not in item.keys:
-                unknown[0] += 1
+                unkept.add_unknown(answers_key)
                 continue
             verdict = _query_verdict(item, query["values"], answers_key, key, target)
             if verdict.status == _OK:
@@ -1129,14 +1204,12 @@ def user_enrollment_result(
         if key in _UE_RESULT_ENVELOPE:
             described[key] = value
         elif key in top:
-            described[key] = _described_only(item, key, value, unknown)
+            inner = _described_only(item, key, value, unkept)
+            if inner is not _DROPPED:
+                described[key] = inner
         else:
-            unknown[0] += 1
-    if unknown[0]:
-        discarded[UNKNOWN_KEYS] = (
-            f"{unknown[0]} key(s) Apple's schema does not describe in the {request_type} "
-            f"result: not kept for a User Enrollment ({item.file})"
-        )
+            unkept.add_unknown("")
+    _log_unkept(unkept, request_type, item.file, discarded)
     return described, discarded
 
 

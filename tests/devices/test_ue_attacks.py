@@ -424,3 +424,69 @@ def test_the_apps_that_follow_results_get_a_ue_result_as_stored(
     assert len(heard) == 1
     assert heard[0]["SecurityInfo"] == {"HardwareEncryptionCaps": 3}
     assert "SerialNumber" not in heard[0]
+
+
+# --- results of a shape Apple's schema does not describe -----------------------------------
+
+SERIAL = "F2LXK0LZKXKN"
+WRONG_SHAPES = [
+    # A list where the schema describes a dictionary.
+    ("DeviceInformation", {"QueryResponses": [{"SerialNumber": SERIAL, "IMEI": "35 1"}]}),
+    ("SecurityInfo", {"SecurityInfo": [{"SerialNumber": SERIAL, "WiFiMAC": "a4:83"}]}),
+    ("ManagedApplicationList", {"ManagedApplicationList": [{"SerialNumber": SERIAL}]}),
+    # A dictionary where the schema describes a list.
+    ("ProfileList", {"ProfileList": {"SerialNumber": SERIAL, "UDID": "00008110-0"}}),
+    ("InstalledApplicationList", {"InstalledApplicationList": {"SerialNumber": SERIAL}}),
+    ("CertificateList", {"CertificateList": {"Items": [{"SerialNumber": SERIAL}]}}),
+    # A scalar where either is described.
+    ("SecurityInfo", {"SecurityInfo": f"SerialNumber={SERIAL}"}),
+    ("DeviceInformation", {"QueryResponses": SERIAL.encode()}),
+    ("ProfileList", {"ProfileList": SERIAL}),
+    # Deeper down: a list item, a member of a member, an array member of an array item.
+    ("ProfileList", {"ProfileList": [[{"SerialNumber": SERIAL}]]}),
+    ("ProfileList", {"ProfileList": [SERIAL]}),
+    ("ProfileList", {"ProfileList": [{"PayloadIdentifier": "a", "PayloadContent": {"S": SERIAL}}]}),
+    ("SecurityInfo", {"SecurityInfo": {"ManagementStatus": [{"SerialNumber": SERIAL}]}}),
+    ("SecurityInfo", {"SecurityInfo": {"SecureBoot": {"ReducedSecurity": {"S": SERIAL}}}}),
+    ("ManagedApplicationList", {"ManagedApplicationList": {"com.example.work": [SERIAL]}}),
+    ("DeviceInformation", {"QueryResponses": {"MDMOptions": [{"SerialNumber": SERIAL}]}}),
+    ("DeviceInformation", {"QueryResponses": {"OrganizationInfo": SERIAL}}),
+    ("DeviceInformation", {"QueryResponses": {"DevicePropertiesAttestation": {"S": SERIAL}}}),
+]
+
+
+def _answered(
+    make_device: MakeDevice, request_type: str, answer: dict[str, Any], *, user_enrollment: bool
+) -> tuple[Enrollment, bytes]:
+    device, enrollment = enrolled(make_device, platform="iOS", user_enrollment=user_enrollment)
+    kwargs: dict[str, Any] = {}
+    if request_type == "DeviceInformation":
+        kwargs["payload"] = {"Queries": ["OSVersion", "MDMOptions", "DevicePropertiesAttestation"]}
+    result = services.enqueue_command(enrollments=[enrollment], request_type=request_type, **kwargs)
+    uuid = result.command.uuid  # type: ignore[union-attr]
+    assert device.connect()[0] == 200
+    assert device.connect("Acknowledged", command_uuid=uuid, extra=answer)[0] == 200
+    return enrollment, bytes(later_deliveries().get().result)
+
+
+@pytest.mark.parametrize(("request_type", "answer"), WRONG_SHAPES)
+def test_ue_result_of_an_unexpected_shape_keeps_no_hardware_identifier(
+    make_device: MakeDevice, request_type: str, answer: dict[str, Any]
+) -> None:
+    """A value of another shape than Apple's schema describes (a list for a dictionary, a
+    dictionary for a list, a scalar for either) is not kept as sent, at any depth."""
+    _, stored = _answered(make_device, request_type, answer, user_enrollment=True)
+    assert SERIAL.encode() not in stored, plistlib.loads(stored)
+    # The admin is told a value was dropped, and why, without the value or the device's keys.
+    event = later_events().get(kind="result", action=request_type)
+    shown = json.dumps(event.detail)
+    assert "not the shape Apple's schema describes" in shown
+    assert SERIAL not in shown and 'IMEI": "35' not in shown
+
+
+@pytest.mark.parametrize(("request_type", "answer"), WRONG_SHAPES[:6])
+def test_a_company_device_result_of_an_unexpected_shape_is_stored_as_sent(
+    make_device: MakeDevice, request_type: str, answer: dict[str, Any]
+) -> None:
+    _, stored = _answered(make_device, request_type, answer, user_enrollment=False)
+    assert {k: v for k, v in plistlib.loads(stored).items() if k in answer} == answer
