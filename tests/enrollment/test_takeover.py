@@ -15,6 +15,7 @@ from devices import services as device_services
 from devices.models import Enrollment, QueuedCommand
 from enrollment import services
 from enrollment.models import EnrollmentConfiguration, EnrollmentSession, EnrollmentToken
+from mdm_server.pki.models import ScepChallenge
 from mdm_server.pki.services import find_issued_certificate
 from tests import races
 from tests.devices._rows import drain_inventory
@@ -306,8 +307,10 @@ def test_a_session_enrolls_one_channel_only(org: dict[str, Any], transport: Any)
 
     enrolled = _enrolled(transport, "alice", "iphone")
     reference = find_issued_certificate(_fingerprint(enrolled.device.certificate)).reference
-    challenge = pki.create_scep_challenge(reference=reference)
     scep = flow.payload_of(enrolled.result.profile, "com.apple.security.scep")
+    # The name the profile asks for, as the enrollment's own challenge carries it.
+    subject = str(scep["PayloadContent"]["Subject"][0][0][1])
+    challenge = pki.create_scep_challenge(reference=reference, subject=subject)
     scep["PayloadContent"] = {**scep["PayloadContent"], "Challenge": challenge}
     issued = flow.scep_enroll(transport, scep)
     assert IssuedCertificate.objects.filter(reference=reference).count() == 2
@@ -397,7 +400,13 @@ def test_an_administrator_grants_a_re_enrollment_of_one_channel(
     call_command("reenroll_challenge", str(channel.public_id), stdout=out)
     challenge = out.getvalue().strip()
     scep = flow.payload_of(victim.result.profile, "com.apple.security.scep")
-    scep["PayloadContent"] = {**scep["PayloadContent"], "Challenge": challenge}
+    # A hand-made profile for that challenge asks for the name the challenge carries.
+    subject = ScepChallenge.objects.latest("pk").subject
+    scep["PayloadContent"] = {
+        **scep["PayloadContent"],
+        "Challenge": challenge,
+        "Subject": [[["CN", subject]]],
+    }
     issued = flow.scep_enroll(transport, scep)
     granted = SimulatedDevice(
         transport=transport,
