@@ -512,8 +512,8 @@ def _set_token(enrollment: Enrollment, message: protocol.TokenUpdate) -> tuple[b
 
 
 def _set_bootstrap_token(enrollment: Enrollment, message: protocol.SetBootstrapToken) -> Reply:
-    """Escrow (replace, clear) the Mac's bootstrap token. Each change has its own log row; the
-    token it has already escrowed, sent again, is a repeat (counted)."""
+    """Escrow (replace, clear) the Mac's bootstrap token. The log tells each kind of change
+    apart (escrowed, replaced, cleared, unchanged), counting the repeats of each."""
     provisional = _check_bootstrap_token(enrollment, message.message_type)
     token = message.bootstrap_token
     stored = enrollment.bootstrap_token
@@ -529,8 +529,9 @@ def _set_bootstrap_token(enrollment: Enrollment, message: protocol.SetBootstrapT
         return EMPTY
     enrollment.bootstrap_token = encryption.encrypt(token) if token else None
     enrollment.save(update_fields=["bootstrap_token"])
+    # Each kind of change has its row (a change that keeps coming back is counted there).
     change = "cleared" if not token else "replaced" if stored is not None else "escrowed"
-    _log(
+    _log_repeatable(
         enrollment,
         DeviceEvent.Kind.CHECKIN,
         message.message_type,

@@ -86,6 +86,11 @@ def log_window() -> dt.timedelta:
     return dt.timedelta(minutes=settings.MDM_TOKEN_UPDATE_LOG_MINUTES)
 
 
+# The rows of one action a repeat is compared with: a device alternating between a few
+# different messages is counted too, one row each.
+_REPEAT_CANDIDATES = 16
+
+
 def _log_repeatable(
     enrollment: Enrollment | int,
     kind: str,
@@ -96,37 +101,38 @@ def _log_repeatable(
     detail: dict[str, Any] | None = None,
 ) -> None:
     """Log what the device may send again and again at will (a refused TokenUpdate or
-    Authenticate, a GetBootstrapToken, a result for a command it was never sent): when the
-    channel's latest row of the same action and status, within `log_window`, says the same
-    (its detail equal, but for the count), that row counts it (`repeated`, `last_at`) instead
-    of a new row, so one device cannot grow its log without bound. What changes state is
-    logged with `_log`. Off the hot path: one read more than `_log`."""
+    Authenticate, a GetBootstrapToken, a result for a command it was never sent): when one of
+    the channel's latest rows of the same action and status, within `log_window`, says exactly
+    the same (its detail equal, but for the count), that row counts it (`repeated`, `last_at`)
+    instead of a new row, so one device cannot grow its log without bound. Off the hot path:
+    one read more than `_log`."""
     # As the row will read it back (tuples become lists): compared with what is stored.
     detail = json.loads(json.dumps(detail or {}))
     enrollment_id = enrollment if isinstance(enrollment, int) else enrollment.pk
     now = timezone.now()
+    recent = DeviceEvent.objects.filter(
+        enrollment_id=enrollment_id,
+        created_at__gte=now - log_window(),
+        kind=kind,
+        action=action,
+        status=status,
+    ).order_by("-created_at", "-id")
+    same = next(
+        (
+            pk
+            for pk, stored in recent.values_list("pk", "detail")[:_REPEAT_CANDIDATES]
+            if isinstance(stored, dict) and _without_count(stored) == detail
+        ),
+        None,
+    )
     with transaction.atomic():
         # Locked: two repeats at once count two (the second waits for the first's count).
-        latest = (
-            DeviceEvent.objects.select_for_update()
-            .filter(
-                enrollment_id=enrollment_id,
-                created_at__gte=now - log_window(),
-                kind=kind,
-                action=action,
-                status=status,
-            )
-            .order_by("-created_at", "-id")
-            .values_list("pk", "detail")
-            .first()
-        )
-        stored = latest[1] if latest is not None and isinstance(latest[1], dict) else None
-        said = (
-            {k: v for k, v in stored.items() if k not in ("repeated", "last_at")}
-            if stored is not None
+        stored = (
+            DeviceEvent.objects.select_for_update().filter(pk=same).values_list("detail").first()
+            if same is not None
             else None
         )
-        if latest is None or stored is None or said != detail:
+        if stored is None or not isinstance(stored[0], dict):
             DeviceEvent.objects.create(
                 enrollment_id=enrollment_id,
                 kind=kind,
@@ -136,14 +142,18 @@ def _log_repeatable(
                 detail=detail,
             )
             return
-        repeated = stored.get("repeated")
-        DeviceEvent.objects.filter(pk=latest[0]).update(
+        repeated = stored[0].get("repeated")
+        DeviceEvent.objects.filter(pk=same).update(
             detail={
-                **stored,
+                **stored[0],
                 "repeated": (repeated if isinstance(repeated, int) else 0) + 1,
                 "last_at": now.isoformat(),
             }
         )
+
+
+def _without_count(detail: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in detail.items() if k not in ("repeated", "last_at")}
 
 
 def _event(

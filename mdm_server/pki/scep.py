@@ -294,6 +294,10 @@ def _scep_values(attrs: cms.SignedAttributes) -> dict[str, object]:
     return {_REQUEST_ATTRIBUTES[oid]: _native(value) for oid, value in found.items()}
 
 
+# The longest transactionID kept (the column of IssuedCertificate.transaction_id).
+MAX_TRANSACTION_ID = 255
+
+
 def _request(
     values: dict[str, object],
     *,
@@ -309,6 +313,13 @@ def _request(
         raise ScepMessageError("not a SCEP message: no messageType attribute")
     if not isinstance(transaction_id, str) or not transaction_id:
         raise ScepMessageError("not a SCEP message: no transactionID attribute")
+    if len(transaction_id) > MAX_TRANSACTION_ID or not transaction_id.isprintable():
+        # RFC 8894: a PrintableString (clients write a hash of the key, in hex); it is stored
+        # and logged, so NULs, line breaks and format characters never get that far.
+        raise ScepMessageError(
+            f"the transactionID must be printable text of at most {MAX_TRANSACTION_ID} "
+            "characters"
+        )
     if not isinstance(sender_nonce, bytes) or not sender_nonce:
         raise ScepMessageError("not a SCEP message: no senderNonce attribute")
     return PkiRequest(

@@ -224,13 +224,7 @@ def test_a_changed_or_cleared_bootstrap_token_is_logged_each_time(
         assert device.checkin({**message, **device.ids()})[0] == 200
     rows = DeviceEvent.objects.filter(enrollment=channel, action="SetBootstrapToken")
     logged = [(r.detail["token"], r.detail.get("repeated")) for r in rows.order_by("pk")]
-    assert logged == [
-        ("escrowed", None),
-        ("unchanged", 1),
-        ("replaced", None),
-        ("cleared", None),
-        ("unchanged", None),
-    ]
+    assert logged == [("escrowed", None), ("unchanged", 2), ("replaced", None), ("cleared", None)]
 
 
 def test_a_second_check_out_after_enrolling_again_is_its_own_log_row(
@@ -271,5 +265,43 @@ def test_a_repeat_is_counted_into_a_row_of_the_same_detail_only(make_device: Mak
             enrollment=channel, action="DeclarativeManagement/status", pk__gt=before.pk
         ).order_by("pk")
     )
-    assert ["withheld" in r.detail for r in rows] == [True, False], [r.detail for r in rows]
-    assert rows[1].detail["repeated"] == 1
+    # The clean ones are counted into the clean report of the enrollment, not the withheld one.
+    assert ["withheld" in r.detail for r in rows] == [True], [r.detail for r in rows]
+    assert "repeated" not in rows[0].detail
+    clean = DeviceEvent.objects.get(
+        enrollment=channel, action="DeclarativeManagement/status", pk__lt=before.pk
+    )
+    assert clean.detail["repeated"] == 2
+
+
+def test_alternating_bootstrap_tokens_do_not_grow_the_log_without_bound(
+    make_device: MakeDevice,
+) -> None:
+    from devices.models import Device
+
+    device, channel = _mac(make_device)
+    Device.objects.update(supervised=True)
+    for n in range(40):
+        message = {"MessageType": "SetBootstrapToken", "BootstrapToken": b"AB"[n % 2 :][:1]}
+        assert device.checkin({**message, **device.ids()})[0] == 200
+    rows = DeviceEvent.objects.filter(enrollment=channel, action="SetBootstrapToken")
+    assert sorted(r.detail["token"] for r in rows) == ["escrowed", "replaced"]
+
+
+def test_alternating_status_reports_do_not_grow_the_log_without_bound(
+    make_device: MakeDevice,
+) -> None:
+    import json
+
+    device = make_device(platform="iOS", user_enrollment=True)
+    device.enroll()
+    channel = Enrollment.objects.get(channel=Enrollment.Channel.DEVICE)
+    before = DeviceEvent.objects.order_by("pk").last()
+    assert before is not None
+    items = {"device": {"identifier": {"udid": device.udid}}}
+    for n in range(40):
+        report = json.dumps({"StatusItems": items if n % 2 else {}, "Errors": []}).encode()
+        message = {"MessageType": "DeclarativeManagement", "Endpoint": "status", "Data": report}
+        assert device.checkin({**message, **device.ids()})[0] == 200
+    rows = DeviceEvent.objects.filter(enrollment=channel, action="DeclarativeManagement/status")
+    assert rows.count() == 2  # the clean one of the enrollment, counting, and the withheld one

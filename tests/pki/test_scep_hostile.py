@@ -59,3 +59,61 @@ def test_a_truncated_pkcs_req(
     response = Client().post("/scep?operation=PKIOperation", data=message[:-cut], content_type=PKI)
     assert response.status_code == 400
     assert response.content.strip()
+
+
+def _pkcs_req_with_transaction_id(
+    ca: certificates.Identity, key: rsa.RSAPrivateKey, challenge: str, transaction_id: str
+) -> bytes:
+    import os
+
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    from mdm_server.pki import cms, scep
+
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "MDM Device 0123456789ab")])
+    csr = scep_client.build_csr(key=key, name=name, challenge=challenge)
+    encrypted = scep.encrypt_envelope(csr, recipient=ca.certificate, cipher="aes128")
+    return cms.build_signed_data(
+        encrypted,
+        certificate=scep_client._self_signed(key, name),
+        key=key,
+        digest="sha256",
+        extra_attributes=scep.scep_attributes(
+            message_type=scep.MessageType.PKCS_REQ,
+            transaction_id=transaction_id,
+            sender_nonce=os.urandom(16),
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    "transaction_id",
+    ["abc\x00def", "t1\nSCEP request x: issued CN=admin", "\u202eevil", "A" * 256],
+)
+@pytest.mark.parametrize("challenge_ok", [True, False])
+def test_a_transaction_id_that_is_not_printable_text_is_a_400(
+    server_pki: services.PkiStatus,
+    rsa_key: rsa.RSAPrivateKey,
+    transaction_id: str,
+    challenge_ok: bool,
+) -> None:
+    """The transactionID is the requester's text, stored and logged: NULs (which PostgreSQL
+    refuses), line breaks (forged log lines), format characters and more than its column holds
+    are refused before anything is signed or stored, the challenge left unused."""
+    ca: certificates.Identity = server_pki.ca.identity()
+    challenge = services.create_scep_challenge(reference="tid", subject="MDM Device 0123456789ab")
+    message = _pkcs_req_with_transaction_id(
+        ca, rsa_key, challenge if challenge_ok else "wrong", transaction_id
+    )
+    response = Client().post("/scep?operation=PKIOperation", data=message, content_type=PKI)
+    assert response.status_code == 400, response.content
+    assert b"transactionID" in response.content
+    assert IssuedCertificate.objects.count() == 0
+    # The challenge is still good for the honest request.
+    honest = _pkcs_req_with_transaction_id(ca, rsa_key, challenge, "0123ABCD")
+    assert (
+        Client().post("/scep?operation=PKIOperation", data=honest, content_type=PKI).status_code
+        == 200
+    )
+    assert IssuedCertificate.objects.count() == 1
