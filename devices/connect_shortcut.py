@@ -50,7 +50,7 @@ from django.urls import get_resolver
 from devices import identity, protocol, services
 from devices.exceptions import CheckinRejected
 from devices.views import CONNECT_TYPE, NO_STORE
-from mdm_server import media_types, unavailable
+from mdm_server import media_types, unavailable, untrusted
 
 logger = logging.getLogger(__name__)
 
@@ -191,12 +191,14 @@ class IdlePollShortcut:
             or media_types.essence(environ.get("CONTENT_TYPE")) not in _ACCEPTED_TYPES
         ):
             return self.app(environ, start_response)
-        try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            return self.app(environ, start_response)
-        # Larger bodies get Django's own 413.
-        if not 0 < length <= settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+        # A length in anything but ASCII digits, or beside a Transfer-Encoding, is Django's to
+        # refuse (mdm_server/content_length.py); larger bodies get its 413.
+        length = untrusted.natural(environ.get("CONTENT_LENGTH") or "")
+        if (
+            length is None
+            or not 0 < length <= settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            or "HTTP_TRANSFER_ENCODING" in environ
+        ):
             return self.app(environ, start_response)
         body = environ["wsgi.input"].read(length)
         # Django reads the body again if it takes over.

@@ -17,6 +17,10 @@ before a view reads it: Django's own RequestDataTooBig was a bare "Bad Request (
 every surface but the MDM views, HTML even on the API. Multipart bodies are left to Django and
 the views: their files do not count towards the limit (an uploaded profile or command data has
 its own). Refusals under /api/ are in the API's error envelope, the others plain text.
+
+A request with both a Content-Length and a Transfer-Encoding (other than identity) is a 400:
+RFC 9112 forbids senders to send both, and two framings that disagree are how request
+smuggling starts.
 """
 
 from __future__ import annotations
@@ -38,6 +42,16 @@ class ContentLengthMiddleware:
         size = untrusted.natural(length) if length else None
         if length and size is None:
             return _refused(request, 400, "invalid", "Content-Length must be a number of bytes")
+        coding = request.META.get("HTTP_TRANSFER_ENCODING", "").strip().lower()
+        if length and coding not in ("", "identity"):
+            # RFC 9112 6.1: a sender must not send both; framings that disagree are how
+            # request smuggling starts, so neither is believed.
+            return _refused(
+                request,
+                400,
+                "invalid",
+                "a request cannot have both a Content-Length and a Transfer-Encoding",
+            )
         if not length and "HTTP_TRANSFER_ENCODING" in request.META:
             return _refused(
                 request,

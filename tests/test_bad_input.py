@@ -110,6 +110,29 @@ def test_a_chunked_body_without_a_content_length_is_a_411(
     ("method", "path", "content_type"),
     [
         ("put", "/mdm/checkin", "application/x-apple-aspen-mdm-checkin"),
+        ("post", "/scep?operation=PKIOperation", "application/x-pki-message"),
+        ("patch", "/api/v1/enrollment/settings/", "application/json"),
+    ],
+)
+def test_a_body_with_both_a_content_length_and_a_transfer_encoding_is_a_400(
+    admin_client: Client, server_pki, method: str, path: str, content_type: str
+) -> None:  # type: ignore[no-untyped-def]
+    """RFC 9112 6.1: the two framings disagree (the way request smuggling starts); a sender
+    must not send both, so neither is believed."""
+    response = getattr(admin_client, method)(
+        path,
+        data=b'{"organisation_name": "x"}',
+        content_type=content_type,
+        HTTP_TRANSFER_ENCODING="chunked",
+    )
+    assert response.status_code == 400, response.content[:200]
+    assert b"Transfer-Encoding" in response.content
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "content_type"),
+    [
+        ("put", "/mdm/checkin", "application/x-apple-aspen-mdm-checkin"),
         ("put", "/mdm/connect", "application/x-apple-aspen-mdm"),
         ("post", "/scep?operation=PKIOperation", "application/x-pki-message"),
         ("post", "/api/v1/commands/", "application/json"),

@@ -317,8 +317,7 @@ def _request(
         # RFC 8894: a PrintableString (clients write a hash of the key, in hex); it is stored
         # and logged, so NULs, line breaks and format characters never get that far.
         raise ScepMessageError(
-            f"the transactionID must be printable text of at most {MAX_TRANSACTION_ID} "
-            "characters"
+            f"the transactionID must be printable text of at most {MAX_TRANSACTION_ID} characters"
         )
     if not isinstance(sender_nonce, bytes) or not sender_nonce:
         raise ScepMessageError("not a SCEP message: no senderNonce attribute")

@@ -972,3 +972,33 @@ def test_a_result_stored_by_one_statement_sent_twice_at_once_is_stored_once(
     kept = plistlib.loads(bytes(stored.result))["SecurityInfo"]
     enrollment.refresh_from_db()
     assert enrollment.device.security_info == kept
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        {"CONTENT_LENGTH": "+{n}"},  # int() reads it; HTTP does not
+        {"CONTENT_LENGTH": " {n}"},
+        {"HTTP_TRANSFER_ENCODING": "chunked"},  # beside a Content-Length
+    ],
+)
+def test_a_poll_framed_as_http_does_not_allow_gets_django_s_400(
+    wsgi_device: Callable[..., SimulatedDevice],
+    shortcut: IdlePollShortcut,
+    django_app: CountingApp,
+    changed: dict[str, str],
+) -> None:
+    device = wsgi_device()
+    device.enroll()
+    django_app.calls.clear()
+
+    def framed(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        n = environ["CONTENT_LENGTH"]
+        return shortcut(
+            {**environ, **{k: v.format(n=n) for k, v in changed.items()}}, start_response
+        )
+
+    device.transport = WSGITransport(framed)
+    status, _, body = _idle(device)
+    assert status == 400, body
+    assert django_app.calls == [device.server_url.removeprefix("https://testserver")]
