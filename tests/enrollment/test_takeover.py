@@ -400,13 +400,12 @@ def test_an_administrator_grants_a_re_enrollment_of_one_channel(
     call_command("reenroll_challenge", str(channel.public_id), stdout=out)
     challenge = out.getvalue().strip()
     scep = flow.payload_of(victim.result.profile, "com.apple.security.scep")
-    # A hand-made profile for that challenge asks for the name the challenge carries.
-    subject = ScepChallenge.objects.latest("pk").subject
-    scep["PayloadContent"] = {
-        **scep["PayloadContent"],
-        "Challenge": challenge,
-        "Subject": [[["CN", subject]]],
-    }
+    # The profile the device enrolled with, with the new challenge: the challenge carries the
+    # name its identity has now, the one that profile asks for.
+    assert ScepChallenge.objects.latest("pk").subject == str(
+        scep["PayloadContent"]["Subject"][0][0][1]
+    )
+    scep["PayloadContent"] = {**scep["PayloadContent"], "Challenge": challenge}
     issued = flow.scep_enroll(transport, scep)
     granted = SimulatedDevice(
         transport=transport,
@@ -426,6 +425,28 @@ def test_an_administrator_grants_a_re_enrollment_of_one_channel(
     assert victim.device.connect()[0] == 403
     with pytest.raises(Exception, match="no enrollment"):
         call_command("reenroll_challenge", "00000000-0000-0000-0000-000000000000")
+
+
+def test_a_re_enrollment_challenge_carries_the_name_asked_for(
+    org: dict[str, Any], transport: Any
+) -> None:
+    """--subject names the certificate; a name the CA does not issue is refused with the
+    reason; without it, the channel's current name."""
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    enrolled = _enrolled(transport, "alice", "iphone")
+    channel = _channel_of(enrolled.device)
+    current = enrolled.device.certificate.subject.rfc4514_string().removeprefix("CN=")
+    public_id = str(channel.public_id)
+    call_command("reenroll_challenge", public_id, stdout=StringIO())
+    assert ScepChallenge.objects.latest("pk").subject == current
+    call_command("reenroll_challenge", public_id, "--subject", "Front desk", stdout=StringIO())
+    assert ScepChallenge.objects.latest("pk").subject == "Front desk"
+    with pytest.raises(CommandError, match="--subject"):
+        call_command("reenroll_challenge", public_id, "--subject", "bad\nname")
 
 
 @pytest.mark.postgres

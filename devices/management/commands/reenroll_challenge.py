@@ -5,10 +5,12 @@ from __future__ import annotations
 from argparse import ArgumentParser
 from typing import Any
 
+from cryptography import x509
 from django.core.management.base import BaseCommand, CommandError
 
 from devices import binding
 from devices.management.commands.unenroll_device import enrollment_by_public_id
+from mdm_server.pki import certificates
 from mdm_server.pki import services as pki
 
 
@@ -23,6 +25,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--ttl", type=int, default=3600, help="seconds until it expires (default 3600)"
         )
+        parser.add_argument(
+            "--subject",
+            default="",
+            help=(
+                "the common name of the certificate issued with it (put the same in the "
+                "profile's SCEP payload Subject); default: the device channel's current one"
+            ),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["ttl"] <= 0:
@@ -30,9 +40,31 @@ class Command(BaseCommand):
         enrollment = enrollment_by_public_id(options["public_id"])
         if enrollment.parent_id is not None:
             raise CommandError("that is a user channel: re-enroll its device channel")
-        self.stdout.write(
-            pki.create_scep_challenge(
-                reference=binding.grant_reference(str(enrollment.public_id)),
+        # The name the device's identity has now, so the profile it was enrolled with (whose
+        # SCEP payload asks for it) can be used again as it is.
+        reference = binding.grant_reference(str(enrollment.public_id))
+        subject = options["subject"]
+        try:
+            challenge = pki.create_scep_challenge(
+                reference=reference,
                 ttl_seconds=options["ttl"],
+                subject=subject or _current_subject(enrollment.cert_fingerprint),
             )
-        )
+        except ValueError as exc:
+            if subject:
+                raise CommandError(f"--subject: {exc}") from None
+            # The current name is not one this CA issues any more (an identity from before
+            # it chose the names): the reference, as without a channel.
+            challenge = pki.create_scep_challenge(reference=reference, ttl_seconds=options["ttl"])
+        self.stdout.write(challenge)
+
+
+def _current_subject(fingerprint: str) -> str:
+    issued = pki.find_issued_certificate(fingerprint) if fingerprint else None
+    if issued is None:
+        return ""
+    try:
+        cert = x509.load_pem_x509_certificate(issued.pem.encode())
+    except ValueError:
+        return ""
+    return certificates.subject_common_name(cert) or ""
