@@ -132,7 +132,7 @@ def _log_repeatable(
             if same is not None
             else None
         )
-        if stored is None or not isinstance(stored[0], dict):
+        if same is None or stored is None or not isinstance(stored[0], dict):
             DeviceEvent.objects.create(
                 enrollment_id=enrollment_id,
                 kind=kind,
