@@ -105,7 +105,7 @@ def _log_repeatable(
     the channel's latest rows of the same action and status, within `log_window`, says exactly
     the same (its detail equal, but for the count), that row counts it (`repeated`, `last_at`)
     instead of a new row, so one device cannot grow its log without bound. Off the hot path:
-    one read more than `_log`."""
+    two reads more than `_log` when it counts, one when it writes a row."""
     # As the row will read it back (tuples become lists): compared with what is stored.
     detail = json.loads(json.dumps(detail or {}))
     enrollment_id = enrollment if isinstance(enrollment, int) else enrollment.pk
