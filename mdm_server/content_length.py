@@ -20,7 +20,8 @@ its own). Refusals under /api/ are in the API's error envelope, the others plain
 
 A request with both a Content-Length and a Transfer-Encoding (other than identity) is a 400:
 RFC 9112 forbids senders to send both, and two framings that disagree are how request
-smuggling starts.
+smuggling starts. (granian drops the Content-Length of a chunked request itself, so behind it
+such a request gets the 411.)
 """
 
 from __future__ import annotations
@@ -57,7 +58,8 @@ class ContentLengthMiddleware:
                 request,
                 411,
                 "length_required",
-                "Transfer-Encoding is not supported: send the body with a Content-Length",
+                "a body sent with a Transfer-Encoding is not read: send it with a Content-Length "
+                "alone",
             )
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         if (

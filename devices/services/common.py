@@ -86,9 +86,9 @@ def log_window() -> dt.timedelta:
     return dt.timedelta(minutes=settings.MDM_TOKEN_UPDATE_LOG_MINUTES)
 
 
-# The rows of one action a repeat is compared with: a device alternating between a few
-# different messages is counted too, one row each.
-_REPEAT_CANDIDATES = 16
+# The rows of one action a device can add within `log_window` before the newest of them is
+# rewritten instead (a device alternating between messages stays within this many).
+_REPEAT_ROWS = 16
 
 
 def _log_repeatable(
@@ -101,38 +101,41 @@ def _log_repeatable(
     detail: dict[str, Any] | None = None,
 ) -> None:
     """Log what the device may send again and again at will (a refused TokenUpdate or
-    Authenticate, a GetBootstrapToken, a result for a command it was never sent): when one of
-    the channel's latest rows of the same action and status, within `log_window`, says exactly
-    the same (its detail equal, but for the count), that row counts it (`repeated`, `last_at`)
-    instead of a new row, so one device cannot grow its log without bound. Off the hot path:
-    two reads more than `_log` when it counts, one when it writes a row."""
+    Authenticate, a bootstrap token, a result for a command it was never sent) so that one
+    device cannot grow its log without bound, and the action's newest row always tells the
+    latest: the same as the channel's newest row of that action and status (within
+    `log_window`) is counted there (`repeated`, `last_at`); anything else is a new row, until
+    the action has `_REPEAT_ROWS` rows in the window: then the newest is rewritten to say the
+    latest, with the count of what it stands for. Off the hot path: two reads more than `_log`
+    when it counts, one when it writes a row."""
     # As the row will read it back (tuples become lists): compared with what is stored.
     detail = json.loads(json.dumps(detail or {}))
     enrollment_id = enrollment if isinstance(enrollment, int) else enrollment.pk
     now = timezone.now()
-    recent = DeviceEvent.objects.filter(
-        enrollment_id=enrollment_id,
-        created_at__gte=now - log_window(),
-        kind=kind,
-        action=action,
-        status=status,
-    ).order_by("-created_at", "-id")
-    same = next(
-        (
-            pk
-            for pk, stored in recent.values_list("pk", "detail")[:_REPEAT_CANDIDATES]
-            if isinstance(stored, dict) and _without_count(stored) == detail
-        ),
-        None,
+    recent = list(
+        DeviceEvent.objects.filter(
+            enrollment_id=enrollment_id,
+            created_at__gte=now - log_window(),
+            kind=kind,
+            action=action,
+            status=status,
+        )
+        .order_by("-created_at", "-id")
+        .values_list("pk", flat=True)[:_REPEAT_ROWS]
     )
     with transaction.atomic():
         # Locked: two repeats at once count two (the second waits for the first's count).
-        stored = (
-            DeviceEvent.objects.select_for_update().filter(pk=same).values_list("detail").first()
-            if same is not None
+        newest = (
+            DeviceEvent.objects.select_for_update()
+            .filter(pk=recent[0])
+            .values_list("detail")
+            .first()
+            if recent
             else None
         )
-        if same is None or stored is None or not isinstance(stored[0], dict):
+        stored = newest[0] if newest is not None and isinstance(newest[0], dict) else None
+        same = stored is not None and _without_count(stored) == detail
+        if stored is None or not (same or len(recent) >= _REPEAT_ROWS):
             DeviceEvent.objects.create(
                 enrollment_id=enrollment_id,
                 kind=kind,
@@ -142,10 +145,10 @@ def _log_repeatable(
                 detail=detail,
             )
             return
-        repeated = stored[0].get("repeated")
-        DeviceEvent.objects.filter(pk=same).update(
+        repeated = stored.get("repeated")
+        DeviceEvent.objects.filter(pk=recent[0]).update(
             detail={
-                **stored[0],
+                **(stored if same else detail),
                 "repeated": (repeated if isinstance(repeated, int) else 0) + 1,
                 "last_at": now.isoformat(),
             }

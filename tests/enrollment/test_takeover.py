@@ -441,8 +441,10 @@ def test_a_re_enrollment_challenge_carries_the_name_asked_for(
     channel = _channel_of(enrolled.device)
     current = enrolled.device.certificate.subject.rfc4514_string().removeprefix("CN=")
     public_id = str(channel.public_id)
-    call_command("reenroll_challenge", public_id, stdout=StringIO())
+    said = StringIO()
+    call_command("reenroll_challenge", public_id, stdout=StringIO(), stderr=said)
     assert ScepChallenge.objects.latest("pk").subject == current
+    assert said.getvalue().strip() == f"subject: {current}"  # what the profile must ask for
     call_command("reenroll_challenge", public_id, "--subject", "Front desk", stdout=StringIO())
     assert ScepChallenge.objects.latest("pk").subject == "Front desk"
     with pytest.raises(CommandError, match="--subject"):

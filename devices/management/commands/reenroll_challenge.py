@@ -12,6 +12,7 @@ from devices import binding
 from devices.management.commands.unenroll_device import enrollment_by_public_id
 from mdm_server.pki import certificates
 from mdm_server.pki import services as pki
+from mdm_server.pki.models import ScepChallenge
 
 
 class Command(BaseCommand):
@@ -43,19 +44,21 @@ class Command(BaseCommand):
         # The name the device's identity has now, so the profile it was enrolled with (whose
         # SCEP payload asks for it) can be used again as it is.
         reference = binding.grant_reference(str(enrollment.public_id))
-        subject = options["subject"]
+        subject = options["subject"] or _current_subject(enrollment.cert_fingerprint)
         try:
             challenge = pki.create_scep_challenge(
-                reference=reference,
-                ttl_seconds=options["ttl"],
-                subject=subject or _current_subject(enrollment.cert_fingerprint),
+                reference=reference, ttl_seconds=options["ttl"], subject=subject
             )
         except ValueError as exc:
-            if subject:
+            if options["subject"]:
                 raise CommandError(f"--subject: {exc}") from None
             # The current name is not one this CA issues any more (an identity from before
             # it chose the names): the reference, as without a channel.
+            subject = ""
             challenge = pki.create_scep_challenge(reference=reference, ttl_seconds=options["ttl"])
+        chosen = ScepChallenge.objects.filter(reference=reference).latest("pk").subject
+        # The name to put as the single CN of the profile's SCEP payload Subject.
+        self.stderr.write(f"subject: {chosen}" + ("" if subject else " (the grant reference)"))
         self.stdout.write(challenge)
 
 
