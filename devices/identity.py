@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import time
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -120,8 +121,10 @@ def _issued_by_trusted_ca(cert: x509.Certificate, fingerprint: str) -> bool:
 # answer for a pair never changes (it is a function of the bytes alone), and the checks that can
 # change (validity window, revocation, the enrollment's pin) still run on every request; the
 # issuing CA is checked again whenever the CA list is reloaded. Only the fingerprint and validity
-# window are kept (about 0.4 kB a pair, 40 MB per process at the bound). Cleared when full.
-_verified: dict[bytes, DeviceIdentity] = {}
+# window are kept (about 0.4 kB a pair, 40 MB per process at the bound). When full, the pair used
+# longest ago goes: a fleet's results (each body new, never seen again) pass through without
+# pushing out the Idle polls, which are used again and again.
+_verified: OrderedDict[bytes, DeviceIdentity] = OrderedDict()
 _VERIFIED_CACHE_MAX = 100_000
 
 
@@ -154,6 +157,10 @@ def _from_signature(signature: str, body: bytes) -> DeviceIdentity:
     if seen is not None:
         _trusted_cas()  # reloads the CA list when it is stale
         if _issuer_ok.get(seen.fingerprint) == _ca_cache[0]:
+            try:  # noqa: SIM105 - on every Idle poll: no context manager's cost
+                _verified.move_to_end(key)
+            except KeyError:  # another thread's eviction took it meanwhile
+                pass
             return seen
     try:
         read = cms.read_mdm_signature(signature, body)
@@ -164,8 +171,11 @@ def _from_signature(signature: str, body: bytes) -> DeviceIdentity:
     _require_trusted_issuer(cert, seen.fingerprint)
     # Its signer is ours: the signer's next signatures are read by template.
     cms.remember_mdm_signature(read)
-    if len(_verified) >= _VERIFIED_CACHE_MAX:
-        _verified.clear()
+    while len(_verified) >= _VERIFIED_CACHE_MAX:
+        try:
+            _verified.popitem(last=False)
+        except KeyError:  # emptied by another thread meanwhile
+            break
     _verified[key] = seen
     return seen
 

@@ -56,6 +56,38 @@ def test_a_repeated_poll_is_verified_once(
     assert len(calls) == 2
 
 
+def test_results_that_never_come_again_do_not_push_the_idle_polls_out(
+    server_pki: pki.PkiStatus,
+    signed_poll: tuple[dict[str, object], bytes, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The remembered pairs are bounded; when full, the one used longest ago goes, not all of
+    them: a device's Idle poll, seen again and again, stays remembered while the results of a
+    fleet (each body new) pass through."""
+    meta, body, _fingerprint = signed_poll
+    monkeypatch.setattr(identity, "_VERIFIED_CACHE_MAX", 8)
+    bundle, _ = pki.issue_identity_pkcs12(reference="E-2", common_name="other", password="pw")
+    key, cert, _ = pkcs12.load_key_and_certificates(bundle, b"pw")
+    assert isinstance(key, rsa.RSAPrivateKey) and cert is not None
+    identity.identify_meta(meta, body)
+    idle_checks: list[int] = []
+    real = cms.read_mdm_signature
+
+    def counting(header: str, content: bytes) -> cms.MdmSignature:
+        if content == body:
+            idle_checks.append(1)
+        return real(header, content)
+
+    monkeypatch.setattr(cms, "read_mdm_signature", counting)
+    for n in range(20):
+        result = plistlib.dumps({"Status": "Acknowledged", "CommandUUID": f"C-{n}"})
+        signature = cms.sign_detached(result, certificate=cert, key=key, digest="sha1")
+        identity.identify_meta({"HTTP_MDM_SIGNATURE": base64.b64encode(signature).decode()}, result)
+        identity.identify_meta(meta, body)  # the device polls between the results
+    assert len(identity._verified) <= 8
+    assert idle_checks == []  # the Idle poll was never verified again
+
+
 def test_a_cached_verification_still_meets_revocation_and_expiry(
     signed_poll: tuple[dict[str, object], bytes, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
