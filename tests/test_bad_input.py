@@ -57,16 +57,18 @@ def test_a_body_over_the_limit_is_refused(
     assert response.content.strip()
 
 
-@pytest.mark.parametrize(
-    ("method", "path", "content_type"),
-    [
-        ("put", "/mdm/checkin", "application/x-apple-aspen-mdm-checkin"),
-        ("put", "/mdm/connect", "application/x-apple-aspen-mdm"),
-        ("post", "/scep?operation=PKIOperation", "application/x-pki-message"),
-        ("post", "/api/v1/commands/", "application/json"),
-        ("post", "/enroll/", "application/x-www-form-urlencoded"),
-    ],
-)
+# A body on every surface that reads one: the device protocol, SCEP, the API, the portal.
+BODY_SURFACES = [
+    ("put", "/mdm/checkin", "application/x-apple-aspen-mdm-checkin"),
+    ("put", "/mdm/connect", "application/x-apple-aspen-mdm"),
+    ("post", "/scep?operation=PKIOperation", "application/x-pki-message"),
+    ("post", "/api/v1/commands/", "application/json"),
+    ("patch", "/api/v1/enrollment/settings/", "application/json"),
+    ("post", "/enroll/", "application/x-www-form-urlencoded"),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "content_type"), BODY_SURFACES)
 @pytest.mark.parametrize("length", ["abc", "\u00b2", "-1", "1e3", " 8"])
 def test_a_content_length_that_is_not_a_number_of_bytes_is_a_400(
     admin_client: Client, server_pki, method: str, path: str, content_type: str, length: str
@@ -80,16 +82,7 @@ def test_a_content_length_that_is_not_a_number_of_bytes_is_a_400(
     assert b"Content-Length" in response.content
 
 
-@pytest.mark.parametrize(
-    ("method", "path", "content_type"),
-    [
-        ("put", "/mdm/checkin", "application/x-apple-aspen-mdm-checkin"),
-        ("put", "/mdm/connect", "application/x-apple-aspen-mdm"),
-        ("post", "/scep?operation=PKIOperation", "application/x-pki-message"),
-        ("patch", "/api/v1/enrollment/settings/", "application/json"),
-        ("post", "/enroll/", "application/x-www-form-urlencoded"),
-    ],
-)
+@pytest.mark.parametrize(("method", "path", "content_type"), BODY_SURFACES)
 @pytest.mark.parametrize(
     ("length", "status", "says"),
     [

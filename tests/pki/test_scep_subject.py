@@ -51,16 +51,8 @@ def _request(
     key: rsa.RSAPrivateKey,
     csr_der: bytes,
 ) -> scep_client.IssuedOrFailure:
-    signer = scep_client._self_signed(key, x509.Name([x509.NameAttribute(CN, "requester")]))
-    message, _ = scep_client._pki_message(
-        message_type=scep.MessageType.PKCS_REQ,
-        csr_der=csr_der,
-        new_key=key,
-        signer=signer,
-        signer_key=key,
-        ca_cert=ca.certificate,
-        cipher="aes128",
-        digest="sha256",
+    message, signer = scep_client.pkcs_req_for_csr(
+        key=key, csr_der=csr_der, ca_cert=ca.certificate, signer_cn="requester"
     )
     response = client.post("/scep?operation=PKIOperation", data=message, content_type=PKI)
     assert response.status_code == 200

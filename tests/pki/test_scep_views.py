@@ -694,18 +694,8 @@ def test_a_version_2_csr_whose_subject_value_has_no_value_is_refused_not_a_500(
             "signature": key.sign(info.dump(), padding.PKCS1v15(), hashes.SHA256()),
         }
     ).dump()
-    signer = scep_client._self_signed(
-        key, x509.Name([x509.NameAttribute(x509.oid.NameOID.COMMON_NAME, "device")])
-    )
-    message, _ = scep_client._pki_message(
-        message_type=scep.MessageType.PKCS_REQ,
-        csr_der=csr,
-        new_key=key,
-        signer=signer,
-        signer_key=key,
-        ca_cert=ca.certificate,
-        cipher="aes128",
-        digest="sha256",
+    message, signer = scep_client.pkcs_req_for_csr(
+        key=key, csr_der=csr, ca_cert=ca.certificate, signer_cn="device"
     )
     response = _post(client, message)
     assert response.status_code == 200

@@ -143,6 +143,25 @@ def build_pkcs_req(
     return message, transaction_id, self_signed
 
 
+def pkcs_req_for_csr(
+    *, key: rsa.RSAPrivateKey, csr_der: bytes, ca_cert: x509.Certificate, signer_cn: str
+) -> tuple[bytes, x509.Certificate]:
+    """A PKCSReq (AES-128, SHA-256) carrying a CSR built by the caller, however odd, signed by a
+    self-signed certificate of `signer_cn`: returns (message DER, that certificate)."""
+    signer = _self_signed(key, x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, signer_cn)]))
+    message, _ = _pki_message(
+        message_type=scep.MessageType.PKCS_REQ,
+        csr_der=csr_der,
+        new_key=key,
+        signer=signer,
+        signer_key=key,
+        ca_cert=ca_cert,
+        cipher="aes128",
+        digest="sha256",
+    )
+    return message, signer
+
+
 def build_renewal_req(
     *,
     key: rsa.RSAPrivateKey,
