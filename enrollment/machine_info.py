@@ -20,7 +20,8 @@ from mdm_server.pki import certificates, cms
 # the keys of Apple's MachineInfo schema (other/machineinfo.yaml) without UDID, SERIAL, IMEI and
 # MEID (`userenrollment: forbidden` there), SOFTWARE_UPDATE_DEVICE_ID (its DeviceInformation
 # counterpart is forbidden under User Enrollment) and the watch pairing token no iOS or macOS
-# sends. A key a device makes up is not kept, whatever it holds.
+# sends. A key a device makes up is not kept, whatever it holds. Checked against the vendored
+# schema by tests/enrollment/test_machine_info_keys.py.
 UE_KEYS = (
     "PRODUCT",
     "VERSION",
@@ -29,6 +30,7 @@ UE_KEYS = (
     "SUPPLEMENTAL_OS_VERSION_EXTRA",
     "LANGUAGE",
     "MDM_CAN_REQUEST_SOFTWARE_UPDATE",
+    "MDM_CAN_REQUEST_PSSO_CONFIG",
 )
 MAX_BODY = 64 * 1024
 
