@@ -68,7 +68,7 @@ SessionBinder = Callable[["Enrollment", bool], bool]
 # binds its session, without RETURNING, and its parameters, for that statement to run; None
 # when the binder must be asked instead (after the channel is written)
 SessionBindStatement = Callable[["Enrollment", str], tuple[str, list[Any]] | None]
-SessionEnder = Callable[["Enrollment"], None]
+SessionEnder = Callable[["Enrollment", str], None]
 
 
 class HookMissing(CheckinRejected):
@@ -145,11 +145,12 @@ def session_bind_statement(
     return _session_bind_statement(enrollment, channel_key)
 
 
-def end_sessions(enrollment: Enrollment) -> None:
-    """The device channel checked out: its sessions and their tokens stop working."""
+def end_sessions(enrollment: Enrollment, reason: str) -> None:
+    """The device channel's enrollment ended (`reason`: a check-out, an administrator's
+    unenroll, a takeover): its sessions and their tokens stop working."""
     if _session_ender is None:
         raise HookMissing("enrollment sessions")
-    _session_ender(enrollment)
+    _session_ender(enrollment, reason)
 
 
 def check_bearer(enrollment: Enrollment, bearer: str | None) -> AuthChallenge | None:

@@ -680,7 +680,7 @@ def _end_enrollment(
     dropped = _cancel_pending(enrollment, reason)
     if enrollment.parent_id is None:
         pki.revoke_issued_certificate(fingerprint=enrollment.cert_fingerprint, reason=reason)
-        hooks.end_sessions(enrollment)
+        hooks.end_sessions(enrollment, reason)
     for channel in channels:
         if channel.status != Enrollment.Status.UNENROLLED or channel.unenrolled_at is None:
             channel.unenrolled_at = now  # a repeated CheckOut keeps the retention clock

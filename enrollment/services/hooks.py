@@ -248,12 +248,11 @@ def bind_session_statement(
     return sql, [EnrollmentSession.Status.ENROLLED.value, reference]
 
 
-def end_sessions(enrollment: Enrollment) -> None:
-    """CheckOut: the channel's sessions and every token of them stop working."""
+def end_sessions(enrollment: Enrollment, reason: str) -> None:
+    """The channel's enrollment ended: its sessions and every token of them stop working, and
+    say why (`reason`: the check-out's, the administrator's, the takeover's)."""
     revoke_sessions_of(
-        enrollment_id=enrollment.pk,
-        reference=enrollment.enrollment_reference,
-        reason="the device checked out",
+        enrollment_id=enrollment.pk, reference=enrollment.enrollment_reference, reason=reason
     )
 
 

@@ -374,6 +374,15 @@ def test_an_administrator_unenrolls_a_lost_device_and_it_is_enrolled_again(
     assert channel.status == Enrollment.Status.UNENROLLED
     assert find_issued_certificate(_fingerprint(lost.certificate)).revoked_at is not None
     assert AuditEvent.objects.filter(action="devices.unenrolled").exists()
+    # Its enrollment sessions end with the administrator's reason, not a check-out's.
+    from enrollment.models import EnrollmentSession
+
+    reasons = set(
+        EnrollmentSession.objects.filter(enrollment=channel).values_list(
+            "revoked_reason", flat=True
+        )
+    )
+    assert reasons == {"stolen"}
     assert lost.connect()[0] == 403
     # The Mac, erased and given to carol, enrolls on the same UDID.
     carols = _sign_in(transport, "carol", "mac").device
