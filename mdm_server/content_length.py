@@ -14,9 +14,10 @@ buffers bodies (nginx's default) sends them on with a Content-Length.
 
 A body over DATA_UPLOAD_MAX_MEMORY_SIZE (MDM_MAX_REQUEST_BYTES) is a 413 that names the limit,
 before a view reads it: Django's own RequestDataTooBig was a bare "Bad Request (400)" page on
-every surface but the MDM views, HTML even on the API. Multipart bodies are left to Django and
-the views: their files do not count towards the limit (an uploaded profile or command data has
-its own). Refusals under /api/ are in the API's error envelope, the others plain text.
+every surface but the MDM views, HTML even on the API. A multipart body (an upload) has its own
+limit, MDM_MAX_UPLOAD_BYTES, for the whole body: Django spools its files to disk, so without it
+anyone could fill the disk through any path, before any sign-in (the views still check each
+file's own limit). Refusals under /api/ are in the API's error envelope, the others plain text.
 
 A request with both a Content-Length and a Transfer-Encoding (other than identity) is a 400:
 RFC 9112 forbids senders to send both, and two framings that disagree are how request
@@ -61,15 +62,16 @@ class ContentLengthMiddleware:
                 "a body sent with a Transfer-Encoding is not read: send it with a Content-Length "
                 "alone",
             )
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        if (
-            size is not None
-            and size > limit
-            and not request.META.get("CONTENT_TYPE", "").lower().startswith("multipart/")
-        ):
-            return _refused(
-                request, 413, "too_large", f"the request body is larger than {limit:,} bytes"
+        if size is not None:
+            multipart = request.META.get("CONTENT_TYPE", "").lower().startswith("multipart/")
+            limit = (
+                settings.MDM_MAX_UPLOAD_BYTES if multipart else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
             )
+            if size > limit:
+                what = "upload" if multipart else "request body"
+                return _refused(
+                    request, 413, "too_large", f"the {what} is larger than {limit:,} bytes"
+                )
         return self.get_response(request)
 
 

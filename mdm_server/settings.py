@@ -309,6 +309,12 @@ MDM_CONTENT_SECURITY_POLICY_PATHS = ("/console/", "/enroll/")
 # hundred KB). Django answers a larger body with 400 before any view runs.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MDM_MAX_REQUEST_BYTES", 4 * 1024 * 1024, minimum=65536)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+# Largest multipart body (an uploaded profile, token, certificate or asset's data with its form),
+# on any path: a larger one is a 413 before anything reads it (Django would spool its files to
+# disk, signed in or not). Never below the limit above.
+MDM_MAX_UPLOAD_BYTES = env_int(
+    "MDM_MAX_UPLOAD_BYTES", 32 * 1024 * 1024, minimum=DATA_UPLOAD_MAX_MEMORY_SIZE
+)
 # mTLS terminated at a reverse proxy: the proxy forwards the client certificate (URL-encoded PEM)
 # in this header, and it is believed only from these addresses (IPs or CIDR networks).
 MDM_CLIENT_CERT_HEADER = env_str("MDM_CLIENT_CERT_HEADER", "X-Client-Cert")
