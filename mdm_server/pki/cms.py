@@ -31,6 +31,10 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from mdm_server.pki.certificates import load_der_from_peer
 
+# Re-exported: the SCEP module and the tests write and read encoded parts through `cms`.
+from mdm_server.pki.der import der as der
+from mdm_server.pki.der import der_header as der_header
+
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 
 # Digests accepted on signatures; MD5 and friends are refused.
@@ -943,28 +947,6 @@ def _plain_attributes(data: bytes) -> tuple[tuple[bytes, tuple[bytes, ...]], ...
 _UNREAD_TAG_NUMBERS = frozenset((0, 14, 15))
 
 
-def der_header(data: bytes, at: int, end: int) -> tuple[int, int, int]:
-    """The tag octet of the element at `at` in `data`, and where its contents start and stop,
-    all within `end`: how encoded parts are read by their headers (`der` writes them).
-    ValueError for a high tag number, an indefinite length or a long form of more than four
-    octets, or an element that does not fit."""
-    if at + 2 > end:
-        raise ValueError("no room for a header")
-    tag, length = data[at], data[at + 1]
-    if tag & 0x1F == 0x1F:
-        raise ValueError("a high tag number")
-    start = at + 2
-    if length & 0x80:
-        octets = length & 0x7F
-        if not 1 <= octets <= 4 or start + octets > end:
-            raise ValueError("an indefinite or oversized length")
-        length = int.from_bytes(data[start : start + octets], "big")
-        start += octets
-    if start + length > end:
-        raise ValueError("contents longer than their container")
-    return tag, start, start + length
-
-
 def attributes_as_sent(attrs: cms.CMSAttributes) -> SignedAttributes:
     """The attributes of a parsed set, in the order they were sent, each read as its type and
     values (what `find_attribute` reads, without `cms.CMSAttribute` decoding every type to pick
@@ -1156,16 +1138,6 @@ def build_signed_data(
         + der(0x31, der(0x30, b"".join(signer_parts))),
     )
     return der(0x30, _content_type("signed_data") + der(0xA0, signed))
-
-
-def der(tag: int, content: bytes) -> bytes:
-    """One DER tag-length-value (single-byte tag): how the signed and enveloped structures here
-    are assembled from their encoded parts."""
-    size = len(content)
-    if size < 0x80:
-        return bytes((tag, size)) + content
-    length = size.to_bytes((size.bit_length() + 7) // 8, "big")
-    return bytes((tag, 0x80 | len(length))) + length + content
 
 
 def der_integer(value: int) -> bytes:
