@@ -15,10 +15,12 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import padding as asym_padding
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from mdm_server import clock
+from mdm_server.pki.der import der, der_header
 
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 
@@ -136,19 +138,66 @@ def issue_certificate(
 ) -> x509.Certificate:
     """Issue a leaf certificate; usage is "client" (device identity) or "signing" (profiles)."""
     now = _now()
-    eku = {
-        "client": [ExtendedKeyUsageOID.CLIENT_AUTH],
-        "signing": [ExtendedKeyUsageOID.CODE_SIGNING, ExtendedKeyUsageOID.EMAIL_PROTECTION],
-    }[usage]
+    eku = _EKU[usage]
     parts = _issuer_parts(issuer.certificate)
+    not_before = now - dt.timedelta(minutes=5)
+    not_after = min(now + dt.timedelta(days=days), parts.not_after)
+    serial = x509.random_serial_number()
+    template = _tbs_templates.get((issuer.certificate, usage))
+    if template is not None:
+        issued = _issue_from_template(
+            template,
+            key=issuer.key,
+            serial=serial,
+            not_before=not_before,
+            not_after=not_after,
+            subject=subject,
+            public_key=public_key,
+        )
+        if issued is not None:
+            return issued
+    cert = _issue_by_builder(
+        issuer=issuer,
+        parts=parts,
+        eku=eku,
+        serial=serial,
+        not_before=not_before,
+        not_after=not_after,
+        subject=subject,
+        public_key=public_key,
+        usage=usage,
+    )
+    if template is None:
+        _remember_template(issuer.certificate, usage, cert)
+    return cert
+
+
+_EKU = {
+    "client": [ExtendedKeyUsageOID.CLIENT_AUTH],
+    "signing": [ExtendedKeyUsageOID.CODE_SIGNING, ExtendedKeyUsageOID.EMAIL_PROTECTION],
+}
+
+
+def _issue_by_builder(
+    *,
+    issuer: Identity,
+    parts: _IssuerParts,
+    eku: list[x509.ObjectIdentifier],
+    serial: int,
+    not_before: dt.datetime,
+    not_after: dt.datetime,
+    subject: x509.Name,
+    public_key: rsa.RSAPublicKey | ec.EllipticCurvePublicKey,
+    usage: str,
+) -> x509.Certificate:
     return (
         x509.CertificateBuilder()
         .subject_name(subject)
         .issuer_name(parts.name)
         .public_key(public_key)
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(min(now + dt.timedelta(days=days), parts.not_after))
+        .serial_number(serial)
+        .not_valid_before(not_before)
+        .not_valid_after(not_after)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
             x509.KeyUsage(
@@ -168,6 +217,125 @@ def issue_certificate(
         .add_extension(parts.key_identifier, critical=False)
         .sign(issuer.key, hashes.SHA256())
     )
+
+
+# --- the same certificate from encoded parts -----------------------------------------------
+#
+# The certificates `_issue_by_builder` writes for one issuing certificate and usage differ only
+# in the serial number, the validity, the subject and the public key: the version, the
+# signature algorithm, the issuer's name and the extensions are the same bytes every time. So
+# those are taken from the first certificate the builder wrote for that issuer and usage, and
+# the later ones are written around them: the TBSCertificate from encoded parts, signed as the
+# builder signs (SHA-256; PKCS#1 v1.5 for RSA, ECDSA for EC), the same DER (tests/pki/
+# test_certificates.py compares byte for byte with the builder's). The builder makes and checks
+# a dozen Python objects per certificate: its work besides the signature took 0.04 ms against
+# 0.01 ms in a loop, about three times that inside a request (every SCEP enrollment), on 7
+# December.
+
+
+@dataclass(frozen=True, slots=True)
+class _TbsTemplate:
+    """The fixed encoded parts of the certificates an issuing certificate signs for a usage."""
+
+    version: bytes  # [0] EXPLICIT Version
+    signature_algorithm: bytes  # AlgorithmIdentifier, in the TBSCertificate and after it
+    issuer: bytes  # Name
+    extensions: bytes  # [3] EXPLICIT Extensions
+
+
+# By (issuing certificate, usage): a few (the CA, a rolled-over one). No private key is kept.
+_tbs_templates: dict[tuple[x509.Certificate, str], _TbsTemplate] = {}
+_TBS_TEMPLATES_MAX = 16
+# The fields of a TBSCertificate as the builder writes them here, by tag: version, serial,
+# signature algorithm, issuer, validity, subject, public key, extensions.
+_TBS_TAGS = [0xA0, 0x02, 0x30, 0x30, 0x30, 0x30, 0x30, 0xA3]
+
+
+def _remember_template(issuer: x509.Certificate, usage: str, cert: x509.Certificate) -> None:
+    """Keep the fixed parts of `cert`, the builder's, when its TBSCertificate has exactly the
+    fields `_issue_from_template` writes, in their order."""
+    tbs = cert.tbs_certificate_bytes
+    fields = []
+    try:
+        _, at, end = der_header(tbs, 0, len(tbs))
+        while at < end:
+            tag, _, stop = der_header(tbs, at, end)
+            fields.append((tag, tbs[at:stop]))
+            at = stop
+    except ValueError:
+        return
+    if end != len(tbs) or [tag for tag, _ in fields] != _TBS_TAGS:
+        return
+    if len(_tbs_templates) >= _TBS_TEMPLATES_MAX:
+        _tbs_templates.clear()
+    _tbs_templates[(issuer, usage)] = _TbsTemplate(
+        version=fields[0][1],
+        signature_algorithm=fields[2][1],
+        issuer=fields[3][1],
+        extensions=fields[7][1],
+    )
+
+
+def _issue_from_template(
+    template: _TbsTemplate,
+    *,
+    key: PrivateKey,
+    serial: int,
+    not_before: dt.datetime,
+    not_after: dt.datetime,
+    subject: x509.Name,
+    public_key: rsa.RSAPublicKey | ec.EllipticCurvePublicKey,
+) -> x509.Certificate | None:
+    """The certificate `_issue_by_builder` writes, from `template`; None for values it does not
+    write (a validity the builder refuses, another key type, a serial that is not positive):
+    the builder then writes or refuses them."""
+    first = _naive_utc(not_before)
+    last = _naive_utc(not_after)
+    if (
+        not _EARLIEST_TIME <= first <= last
+        or serial <= 0
+        or not isinstance(public_key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey)
+        or not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey)
+    ):
+        return None
+    spki = public_key.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    tbs = der(
+        0x30,
+        template.version
+        + der(0x02, serial.to_bytes(serial.bit_length() // 8 + 1, "big"))
+        + template.signature_algorithm
+        + template.issuer
+        + der(0x30, _x509_time(first) + _x509_time(last))
+        + subject.public_bytes()
+        + spki
+        + template.extensions,
+    )
+    if isinstance(key, rsa.RSAPrivateKey):
+        signature = key.sign(tbs, asym_padding.PKCS1v15(), hashes.SHA256())
+    else:
+        signature = key.sign(tbs, ec.ECDSA(hashes.SHA256()))
+    return x509.load_der_x509_certificate(
+        der(0x30, tbs + template.signature_algorithm + der(0x03, b"\x00" + signature))
+    )
+
+
+_EARLIEST_TIME = dt.datetime(1950, 1, 1)
+
+
+def _naive_utc(when: dt.datetime) -> dt.datetime:
+    """`when` in UTC without a time zone, as the builder takes it (a naive one is UTC)."""
+    offset = when.utcoffset()
+    return when.replace(tzinfo=None) - offset if offset else when.replace(tzinfo=None)
+
+
+def _x509_time(when: dt.datetime) -> bytes:
+    """A validity time as RFC 5280 has it, and the builder writes it: UTCTime through 2049,
+    GeneralizedTime from 2050, in whole seconds."""
+    if when.year < 2050:
+        return der(0x17, when.strftime("%y%m%d%H%M%SZ").encode("ascii"))
+    return der(0x18, f"{when.year:04d}{when.strftime('%m%d%H%M%S')}Z".encode("ascii"))
 
 
 @dataclass(frozen=True, slots=True)

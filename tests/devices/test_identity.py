@@ -175,10 +175,10 @@ def test_a_trusted_signers_later_signatures_are_read_by_template(
     assert poll("Idle").fingerprint == fingerprint
     assert len(cms._templates) == 1
 
-    def parse(data: bytes) -> object:
+    def parse(data: bytes, detached_content: bytes | None) -> object:
         raise AssertionError("parsed in full")
 
-    monkeypatch.setattr(cms, "load_signed_data", parse)
+    monkeypatch.setattr(cms, "_verify_parsed", parse)
     assert poll("Acknowledged").fingerprint == fingerprint
 
 

@@ -713,10 +713,12 @@ def no_parsing(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
     """Call it to make any full parse of a CMS message fail the test."""
 
     def forbid() -> None:
-        def parse(data: bytes) -> object:
+        def parse(data: bytes, detached_content: bytes | None) -> object:
             raise AssertionError("parsed in full")
 
-        monkeypatch.setattr(cms, "load_signed_data", parse)
+        # The full verification, whichever way it reads the message (by its headers or by
+        # asn1crypto).
+        monkeypatch.setattr(cms, "_verify_parsed", parse)
 
     return forbid
 
@@ -811,13 +813,13 @@ def test_a_changed_byte_outside_the_varying_parts_is_parsed_in_full(
     cert = _leaf(test_ca, rsa_key, serial=1103, days=2)
     assert _remembered(_signed(BODY, cert, rsa_key, attrs=False, ber=False), BODY) == cert
     parsed: list[bytes] = []
-    full = cms.load_signed_data
+    full = cms._verify_parsed
 
-    def counted(data: bytes) -> object:
+    def counted(data: bytes, detached_content: bytes | None) -> object:
         parsed.append(data)
-        return full(data)
+        return full(data, detached_content)
 
-    monkeypatch.setattr(cms, "load_signed_data", counted)
+    monkeypatch.setattr(cms, "_verify_parsed", counted)
     later = _signed(BODY + b" ", cert, rsa_key, attrs=False, ber=False)
     # A byte of the embedded certificate.
     at = later.index(cert.public_bytes(serialization.Encoding.DER))
