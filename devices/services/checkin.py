@@ -288,10 +288,12 @@ def _channel_device(
     is_ue = enrollment_type == Enrollment.Type.USER
     if enrollment is not None:
         return enrollment.device, enrollment
-    device = _known_device(context, None if is_ue else message.serial_number) or Device(
-        user_enrollment=is_ue, ownership=_ownership(enrollment_type, context)
+    device = _known_device(context, None if is_ue else message.serial_number) or hotpath.new_row(
+        Device, user_enrollment=is_ue, ownership=_ownership(enrollment_type, context)
     )
-    return device, Enrollment(channel_key=ids.key, channel=Enrollment.Channel.DEVICE)
+    return device, hotpath.new_row(
+        Enrollment, channel_key=ids.key, channel=Enrollment.Channel.DEVICE
+    )
 
 
 # A channel set aside when the device Apple vouches for took its UDID: its key under this

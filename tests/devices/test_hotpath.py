@@ -14,7 +14,7 @@ from django.db.models.signals import post_init
 from django.test.utils import CaptureQueriesContext
 
 from devices import hooks, hotpath, services
-from devices.models import Command, Device, Enrollment, QueuedCommand
+from devices.models import Command, Device, DeviceEvent, Enrollment, QueuedCommand
 from tests.channels import bulk_create_channels, create_channel, new_channel
 
 pytestmark = pytest.mark.django_db
@@ -713,6 +713,61 @@ def test_a_new_instance_goes_through_init_when_anything_listens_or_a_field_is_mi
     partial = hotpath.new_instance(Command, values)
     assert heard == [listened]
     assert partial.target_count == 0  # the field's default, as `Command(**values)` gives it
+
+
+def _made(row: Any) -> tuple[dict[str, Any], dict[str, Any], tuple[bool, str | None]]:
+    """A new row's field values (a random default by its type only), its cached related rows
+    and its state."""
+    random = ("public_id", "refresh_slot")
+    values = {k: (type(v) if k in random else v) for k, v in row.__dict__.items() if k != "_state"}
+    return values, dict(row._state.fields_cache), (row._state.adding, row._state.db)
+
+
+@pytest.mark.parametrize(
+    ("model", "values"),
+    [
+        (Device, {"user_enrollment": True, "ownership": Device.Ownership.PERSONAL}),
+        (Enrollment, {"channel_key": "udid:NEW-ROW", "channel": Enrollment.Channel.DEVICE}),
+        (DeviceEvent, {"kind": DeviceEvent.Kind.CHECKIN, "action": "TokenUpdate", "detail": {}}),
+        (Enrollment, {"channel_key": "udid:NEW-ROW", "device_id": None, "parent": None}),
+    ],
+)
+def test_a_new_row_is_what_init_makes(model: Any, values: dict[str, Any]) -> None:
+    made = hotpath.new_row(model, **values)
+    assert type(made) is model
+    assert _made(made) == _made(model(**values))
+
+
+def test_a_new_row_keeps_a_related_row_as_init_does() -> None:
+    device = hotpath.new_row(Device, user_enrollment=False)
+    channel = hotpath.new_row(Enrollment, channel_key="udid:NEW-ROW-2", device=device)
+    event = hotpath.new_row(DeviceEvent, enrollment=channel, kind="checkin", action="x")
+    assert channel.device is device and event.enrollment is channel
+    assert (channel.device_id, event.enrollment_id) == (None, None)  # neither saved yet
+    assert _made(event) == _made(DeviceEvent(enrollment=channel, kind="checkin", action="x"))
+    device.save()
+    channel.device = device
+    channel.save()
+    saved = hotpath.new_row(DeviceEvent, enrollment=channel, kind="checkin", action="y")
+    assert saved.enrollment_id == channel.pk
+    saved.save()
+    assert DeviceEvent.objects.get(pk=saved.pk).enrollment_id == channel.pk
+
+
+def test_a_new_row_goes_through_init_when_anything_listens_or_an_argument_is_no_field() -> None:
+    heard: list[object] = []
+
+    def listener(sender: type, instance: object, **kwargs: object) -> None:
+        heard.append(instance)
+
+    post_init.connect(listener, sender=Device)
+    try:
+        listened = hotpath.new_row(Device, user_enrollment=True)
+    finally:
+        post_init.disconnect(listener, sender=Device)
+    assert heard == [listened]
+    with pytest.raises(TypeError):
+        hotpath.new_row(Device, not_a_field=1)  # as Device(not_a_field=1) refuses it
 
 
 def _savepoint_statements(block: Any) -> list[str]:
