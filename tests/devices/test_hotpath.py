@@ -315,6 +315,27 @@ def _awkward_channel(n: int) -> tuple[Device, Enrollment, object]:
     return device, enrollment, event
 
 
+def test_a_json_row_is_each_field_s_pre_save_value_in_its_json_form() -> None:
+    """`_json_row` passes the values that its fields' JSON form would give back as they are
+    straight through: the document is the one made field by field (a time set on save apart)."""
+    from devices.models import Command
+
+    device, enrollment, event = _awkward_channel(6)
+    command = Command(uuid="JSON-ROW", request_type="SecurityInfo", body=b"\x00\xff", priority=7)
+    command._prepare_related_fields_for_save(operation_name="bulk_create")
+    enrollment.status = Enrollment.Status.ENROLLED  # a choice: not a plain str
+    for row, link in ((device, ""), (enrollment, "device"), (event, "enrollment"), (command, "")):
+        fields = hotpath._json_fields(type(row), link)
+        expected = {column: value(f.pre_save(row, True), connection) for f, column, value in fields}
+        made = hotpath._json_row(row, connection, link)
+        assert made.keys() == expected.keys()
+        on_save = {c for f, c, _v in fields if getattr(f, "auto_now_add", False)}
+        assert {k: v for k, v in made.items() if k not in on_save} == {
+            k: v for k, v in expected.items() if k not in on_save
+        }
+        assert all(type(made[c]) is type(expected[c]) for c in on_save)
+
+
 def test_the_new_channels_rows_are_stored_as_the_orm_stores_them() -> None:
     device, enrollment, event = _awkward_channel(1)
     hotpath.insert_new_channel(device, enrollment, event)
