@@ -516,7 +516,7 @@ def _channel(by: str, value: Any, for_update: bool) -> Enrollment | None:
         raise transaction.TransactionManagementError(
             "select_for_update cannot be used outside of a transaction."
         )
-    with connection.cursor() as cursor:
+    with _cursor(connection) as cursor:
         cursor.execute(query, [value])
         row = cursor.fetchone()
     if row is None:
@@ -1029,7 +1029,7 @@ def insert_new_channel(
     if bind is not None:
         sql = _new_channel_query(alias, bind[0])
         params.extend(bind[1])
-    with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
+    with transaction.mark_for_rollback_on_error(using=alias), _cursor(connection) as cursor:
         cursor.execute(sql, params)
         keys = cursor.fetchone()
     if keys is None:  # pragma: no cover - each INSERT writes its row or raises
@@ -1138,7 +1138,7 @@ def save_token_update(enrollment: Enrollment, event: DeviceEvent | None = None) 
             insert_event(event)
         return
     write = TokenUpdateWrite(enrollment, event)
-    with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
+    with transaction.mark_for_rollback_on_error(using=alias), _cursor(connection) as cursor:
         cursor.execute(_token_update_query(alias), _token_update_params(write, connection))
         row = cursor.fetchone()
     _token_update_written(write, row[0] if row is not None else None, alias)
@@ -1307,7 +1307,7 @@ def insert_commands_and_queue(
         "",
     ]
     first = [] if token_update is None else _token_update_params(token_update, connection)
-    with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
+    with transaction.mark_for_rollback_on_error(using=alias), _cursor(connection) as cursor:
         cursor.execute(
             _commands_and_queue_query(alias, token_update is not None),
             [
