@@ -33,7 +33,7 @@ from devices.services.common import (
     log_window,
     target_for,
 )
-from devices.services.inventory_queue import queue_first_commands
+from devices.services.inventory_queue import FirstCommandsFailed, queue_first_commands
 from devices.services.pin import _check_pin, adopt_identity, channel_of, pinned_renews
 from mdm_server import apple, audit, encryption, untrusted
 from mdm_server.pki import services as pki
@@ -93,7 +93,7 @@ def handle_checkin(
     """Handle one check-in message; raises CheckinRejected for a 4xx answer."""
     try:
         try:
-            return _handle_checkin(identity=identity, message=message, bearer=bearer)
+            return _checkin_once(identity, message, bearer)
         except IntegrityError:
             # Two first check-ins at once that make the same row (an Authenticate, or a user
             # channel's first TokenUpdate, of one new channel; two new channels claiming one
@@ -103,7 +103,7 @@ def handle_checkin(
             # made and the binding rules decide, as if the two had come one after the other.
             if not isinstance(message, protocol.Authenticate | protocol.TokenUpdate):
                 raise
-            return _handle_checkin(identity=identity, message=message, bearer=bearer)
+            return _checkin_once(identity, message, bearer)
     except _LoggedRefusal as exc:
         if exc.enrollment_id is not None:
             # Outside the check-in's transaction, which was undone: the attempt stays logged
@@ -118,16 +118,47 @@ def handle_checkin(
         raise
 
 
+def _checkin_once(
+    identity: DeviceIdentity, message: protocol.CheckinMessage, bearer: str | None
+) -> Reply:
+    """`_handle_checkin`, a first TokenUpdate's first commands queued without a savepoint of
+    their own (one round trip less; `queue_first_commands(savepoint=False)`). Should they fail,
+    the check-in's transaction was undone with them: it is done again from its start, its first
+    commands queued as they are after a failure in that savepoint (step by step: the failure
+    costs only the commands that failed, as it always did). When the undo itself failed (the
+    database is gone), the failure is raised."""
+    try:
+        return _handle_checkin(identity=identity, message=message, bearer=bearer, savepoint=False)
+    except FirstCommandsFailed as failed:
+        connection = transaction.get_connection()
+        if connection.needs_rollback or connection.connection is None or failed.__cause__ is None:
+            # The transaction could not be undone (the connection was dropped, or the
+            # caller's transaction is marked for rollback): nothing can go on.
+            raise (failed.__cause__ or failed) from None
+        return _handle_checkin(
+            identity=identity, message=message, bearer=bearer, savepoint=True, step_by_step=True
+        )
+
+
 @transaction.atomic
 def _handle_checkin(
-    *, identity: DeviceIdentity, message: protocol.CheckinMessage, bearer: str | None
+    *,
+    identity: DeviceIdentity,
+    message: protocol.CheckinMessage,
+    bearer: str | None,
+    savepoint: bool = True,
+    step_by_step: bool = False,
 ) -> Reply:
+    """One check-in in its transaction; `savepoint`, `step_by_step`: how a first TokenUpdate
+    queues its first commands (`queue_first_commands`, `_checkin_once`)."""
     if isinstance(message, protocol.Authenticate):
         return _authenticate(identity, message, bearer)
     enrollment, device = _locked_channels(message)
     if enrollment is None:
         if isinstance(message, protocol.TokenUpdate) and message.ids.is_user_channel:
-            return _token_update_new_user_channel(identity, message, bearer, device)
+            return _token_update_new_user_channel(
+                identity, message, bearer, device, savepoint, step_by_step
+            )
         if isinstance(message, protocol.CheckOut):
             raise CheckinRejected(404, "unknown enrollment")
         raise CheckinRejected(404, "unknown enrollment: send Authenticate first")
@@ -143,7 +174,7 @@ def _handle_checkin(
             raise CheckinRejected(401, "authorization expired", challenge.www_authenticate)
     match message:
         case protocol.TokenUpdate():
-            return _token_update(enrollment, message)
+            return _token_update(enrollment, message, savepoint, step_by_step)
         case protocol.CheckOut():
             return _check_out(enrollment)
         case protocol.UserAuthenticate():
@@ -257,10 +288,12 @@ def _channel_device(
     is_ue = enrollment_type == Enrollment.Type.USER
     if enrollment is not None:
         return enrollment.device, enrollment
-    device = _known_device(context, None if is_ue else message.serial_number) or Device(
-        user_enrollment=is_ue, ownership=_ownership(enrollment_type, context)
+    device = _known_device(context, None if is_ue else message.serial_number) or hotpath.new_row(
+        Device, user_enrollment=is_ue, ownership=_ownership(enrollment_type, context)
     )
-    return device, Enrollment(channel_key=ids.key, channel=Enrollment.Channel.DEVICE)
+    return device, hotpath.new_row(
+        Enrollment, channel_key=ids.key, channel=Enrollment.Channel.DEVICE
+    )
 
 
 # A channel set aside when the device Apple vouches for took its UDID: its key under this
@@ -551,7 +584,12 @@ def _same_secret(stored: bytes | memoryview | None, plaintext: bytes) -> bool:
         return False
 
 
-def _token_update(enrollment: Enrollment, message: protocol.TokenUpdate) -> Reply:
+def _token_update(
+    enrollment: Enrollment,
+    message: protocol.TokenUpdate,
+    savepoint: bool = True,
+    step_by_step: bool = False,
+) -> Reply:
     detail: dict[str, Any] = {"awaiting_configuration": message.awaiting_configuration}
     if message.unlock_token and enrollment.is_user_enrollment:
         detail["discarded"] = "UnlockToken is never kept for a User Enrollment"
@@ -583,7 +621,12 @@ def _token_update(enrollment: Enrollment, message: protocol.TokenUpdate) -> Repl
     # that writes those commands writes the channel and its log row too. Also while the device
     # awaits configuration (Setup Assistant): Apple lets the server run commands then, and
     # DeviceInformation tells a Mac's supervision before it escrows its bootstrap token.
-    queue_first_commands(enrollment=enrollment, token_update=written)
+    queue_first_commands(
+        enrollment=enrollment,
+        token_update=written,
+        savepoint=savepoint,
+        step_by_step=step_by_step,
+    )
     transaction.on_commit(
         lambda: signals.enrollment_completed.send(sender=Enrollment, enrollment=enrollment)
     )
@@ -600,6 +643,8 @@ def _token_update_new_user_channel(
     message: protocol.TokenUpdate,
     bearer: str | None,
     device: Enrollment | None,
+    savepoint: bool = True,
+    step_by_step: bool = False,
 ) -> Reply:
     """The first TokenUpdate of a user channel: its enrollment under `device`, its device
     channel (locked by the caller; None when there is none)."""
@@ -644,7 +689,7 @@ def _token_update_new_user_channel(
     _set_token(user, message)
     hotpath.insert_enrollment(user)
     _log(user, DeviceEvent.Kind.CHECKIN, MessageType.TOKEN_UPDATE, "ok", detail={"first": True})
-    queue_first_commands(enrollment=user)
+    queue_first_commands(enrollment=user, savepoint=savepoint, step_by_step=step_by_step)
     transaction.on_commit(
         lambda: signals.enrollment_completed.send(sender=Enrollment, enrollment=user)
     )

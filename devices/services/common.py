@@ -169,7 +169,8 @@ def _event(
     command_uuid: str = "",
 ) -> DeviceEvent:
     """A device log row, not written yet (`_log` writes it)."""
-    return DeviceEvent(
+    return hotpath.new_row(
+        DeviceEvent,
         enrollment=enrollment,
         kind=kind,
         action=action,

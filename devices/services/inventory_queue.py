@@ -80,8 +80,19 @@ def queue_inventory(enrollments: QuerySet[Enrollment] | list[Enrollment], origin
     return len(queued)
 
 
+class FirstCommandsFailed(Exception):
+    """The first commands, queued without a savepoint of their own
+    (`queue_first_commands(savepoint=False)`), failed (the exception's `__cause__`): what they
+    wrote is in the caller's transaction, which must be undone; the caller then does its work
+    again with `step_by_step=True`, where the failure costs only those commands."""
+
+
 def queue_first_commands(
-    *, enrollment: Enrollment, token_update: hotpath.TokenUpdateWrite | None = None
+    *,
+    enrollment: Enrollment,
+    token_update: hotpath.TokenUpdateWrite | None = None,
+    savepoint: bool = True,
+    step_by_step: bool = False,
 ) -> int:
     """Enrollment completed (a channel's first TokenUpdate): ask the device for its inventory,
     with what the other apps send a new channel (`hooks.set_first_commands`: the declarations'
@@ -99,7 +110,13 @@ def queue_first_commands(
     `token_update`: the TokenUpdate's write of its channel and log row, made by the statement
     that writes the commands (one statement less); the providers, which read, run before it
     and read nothing of the channel's row but what they are given. Written on its own
-    whenever the commands are not written that way, and again after the savepoint was undone."""
+    whenever the commands are not written that way, and again after the savepoint was undone.
+
+    `savepoint=False`: no savepoint (its SAVEPOINT is one of a first TokenUpdate's round trips,
+    and it is almost never used); should anything fail, FirstCommandsFailed is raised for the
+    caller to undo its whole transaction and do it again with `step_by_step=True` (the
+    check-in, `checkin._checkin_once`), which goes straight to what follows a failure here:
+    the TokenUpdate's write, then `_queue_step_by_step`."""
     inventory: list[CommandRequest] = []
     if enrollment.parent_id is None and enrollment.device.platform:
         inventory = _inventory_requests(user_enrollment=enrollment.is_user_enrollment)
@@ -108,29 +125,49 @@ def queue_first_commands(
         if token_update is not None:
             token_update.save()
         return 0
+    if step_by_step:
+        if token_update is not None:
+            token_update.save()
+        return _queue_step_by_step(enrollment, inventory, providers)
+    if not savepoint:
+        try:
+            return _queue_together(enrollment, inventory, providers, token_update)
+        except Exception as exc:
+            raise FirstCommandsFailed from exc
     try:
         # Its savepoint is released by the TokenUpdate's COMMIT: one statement less.
         with hotpath.savepoint_kept_until_commit():
-            requests = list(inventory)
-            for _name, provider in providers:
-                requests += provider(enrollment) or []
-            if not requests:
-                if token_update is not None:
-                    token_update.save()
-                return 0
-            results = enqueue_commands(
-                enrollments=[enrollment],
-                requests=requests,
-                origin=INVENTORY_ORIGIN,
-                savepoint=False,
-                token_update=token_update,
-            )
+            return _queue_together(enrollment, inventory, providers, token_update)
     except Exception:
         if connection.needs_rollback:  # the savepoint could not be undone: nor can we go on
             raise
         if token_update is not None:
             token_update.save()  # undone with the savepoint, or never written
         return _queue_step_by_step(enrollment, inventory, providers)
+
+
+def _queue_together(
+    enrollment: Enrollment,
+    inventory: list[CommandRequest],
+    providers: list[tuple[str, hooks.FirstCommandsProvider]],
+    token_update: hotpath.TokenUpdateWrite | None,
+) -> int:
+    """The providers, then one enqueue of the inventory and their requests (with the
+    TokenUpdate's write); the queued count. Raises whatever fails."""
+    requests = list(inventory)
+    for _name, provider in providers:
+        requests += provider(enrollment) or []
+    if not requests:
+        if token_update is not None:
+            token_update.save()
+        return 0
+    results = enqueue_commands(
+        enrollments=[enrollment],
+        requests=requests,
+        origin=INVENTORY_ORIGIN,
+        savepoint=False,
+        token_update=token_update,
+    )
     return sum(len(result.queued) for result in results)
 
 

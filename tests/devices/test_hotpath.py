@@ -14,7 +14,7 @@ from django.db.models.signals import post_init
 from django.test.utils import CaptureQueriesContext
 
 from devices import hooks, hotpath, services
-from devices.models import Command, Device, Enrollment, QueuedCommand
+from devices.models import Command, Device, DeviceEvent, Enrollment, QueuedCommand
 from tests.channels import bulk_create_channels, create_channel, new_channel
 
 pytestmark = pytest.mark.django_db
@@ -313,6 +313,27 @@ def _awkward_channel(n: int) -> tuple[Device, Enrollment, object]:
     )
     event = DeviceEvent(kind="checkin", action="Authenticate", status="ok", detail=AWKWARD_JSON)
     return device, enrollment, event
+
+
+def test_a_json_row_is_each_field_s_pre_save_value_in_its_json_form() -> None:
+    """`_json_row` passes the values that its fields' JSON form would give back as they are
+    straight through: the document is the one made field by field (a time set on save apart)."""
+    from devices.models import Command
+
+    device, enrollment, event = _awkward_channel(6)
+    command = Command(uuid="JSON-ROW", request_type="SecurityInfo", body=b"\x00\xff", priority=7)
+    command._prepare_related_fields_for_save(operation_name="bulk_create")
+    enrollment.status = Enrollment.Status.ENROLLED  # a choice: not a plain str
+    for row, link in ((device, ""), (enrollment, "device"), (event, "enrollment"), (command, "")):
+        fields = hotpath._json_fields(type(row), link)
+        expected = {column: value(f.pre_save(row, True), connection) for f, column, value in fields}
+        made = hotpath._json_row(row, connection, link)
+        assert made.keys() == expected.keys()
+        on_save = {c for f, c, _v in fields if getattr(f, "auto_now_add", False)}
+        assert {k: v for k, v in made.items() if k not in on_save} == {
+            k: v for k, v in expected.items() if k not in on_save
+        }
+        assert all(type(made[c]) is type(expected[c]) for c in on_save)
 
 
 def test_the_new_channels_rows_are_stored_as_the_orm_stores_them() -> None:
@@ -713,6 +734,61 @@ def test_a_new_instance_goes_through_init_when_anything_listens_or_a_field_is_mi
     partial = hotpath.new_instance(Command, values)
     assert heard == [listened]
     assert partial.target_count == 0  # the field's default, as `Command(**values)` gives it
+
+
+def _made(row: Any) -> tuple[dict[str, Any], dict[str, Any], tuple[bool, str | None]]:
+    """A new row's field values (a random default by its type only), its cached related rows
+    and its state."""
+    random = ("public_id", "refresh_slot")
+    values = {k: (type(v) if k in random else v) for k, v in row.__dict__.items() if k != "_state"}
+    return values, dict(row._state.fields_cache), (row._state.adding, row._state.db)
+
+
+@pytest.mark.parametrize(
+    ("model", "values"),
+    [
+        (Device, {"user_enrollment": True, "ownership": Device.Ownership.PERSONAL}),
+        (Enrollment, {"channel_key": "udid:NEW-ROW", "channel": Enrollment.Channel.DEVICE}),
+        (DeviceEvent, {"kind": DeviceEvent.Kind.CHECKIN, "action": "TokenUpdate", "detail": {}}),
+        (Enrollment, {"channel_key": "udid:NEW-ROW", "device_id": None, "parent": None}),
+    ],
+)
+def test_a_new_row_is_what_init_makes(model: Any, values: dict[str, Any]) -> None:
+    made = hotpath.new_row(model, **values)
+    assert type(made) is model
+    assert _made(made) == _made(model(**values))
+
+
+def test_a_new_row_keeps_a_related_row_as_init_does() -> None:
+    device = hotpath.new_row(Device, user_enrollment=False)
+    channel = hotpath.new_row(Enrollment, channel_key="udid:NEW-ROW-2", device=device)
+    event = hotpath.new_row(DeviceEvent, enrollment=channel, kind="checkin", action="x")
+    assert channel.device is device and event.enrollment is channel
+    assert (channel.device_id, event.enrollment_id) == (None, None)  # neither saved yet
+    assert _made(event) == _made(DeviceEvent(enrollment=channel, kind="checkin", action="x"))
+    device.save()
+    channel.device = device
+    channel.save()
+    saved = hotpath.new_row(DeviceEvent, enrollment=channel, kind="checkin", action="y")
+    assert saved.enrollment_id == channel.pk
+    saved.save()
+    assert DeviceEvent.objects.get(pk=saved.pk).enrollment_id == channel.pk
+
+
+def test_a_new_row_goes_through_init_when_anything_listens_or_an_argument_is_no_field() -> None:
+    heard: list[object] = []
+
+    def listener(sender: type, instance: object, **kwargs: object) -> None:
+        heard.append(instance)
+
+    post_init.connect(listener, sender=Device)
+    try:
+        listened = hotpath.new_row(Device, user_enrollment=True)
+    finally:
+        post_init.disconnect(listener, sender=Device)
+    assert heard == [listened]
+    with pytest.raises(TypeError):
+        hotpath.new_row(Device, not_a_field=1)  # as Device(not_a_field=1) refuses it
 
 
 def _savepoint_statements(block: Any) -> list[str]:

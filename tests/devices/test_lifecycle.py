@@ -203,25 +203,35 @@ def test_a_first_command_the_enqueue_refuses_costs_the_enrollment_only_that_comm
     assert [d["first"] for d in logged] == [True]
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_a_first_commands_receiver_that_loses_the_database_gets_the_device_a_503(
     make_device: MakeDevice,
 ) -> None:
-    """The database gone under a receiver (its savepoint cannot be undone either): the
-    TokenUpdate is not half-stored, the device is answered 503 (never 500), to try again,
-    and its next TokenUpdate completes the enrollment as the first one would have."""
+    """The database gone under a receiver (the TokenUpdate's transaction cannot be undone, nor
+    can the server connect again): the TokenUpdate is not half-stored, the device is answered
+    503 (never 500), to try again, and its next TokenUpdate completes the enrollment as the
+    first one would have. (Outside a test's transaction: the check-in's is the real one.)"""
     from django.db import OperationalError, connections
 
     from devices import hooks
 
     wrapper = connections["default"]
+    calls: list[str] = []
 
-    def lost(sid: str) -> None:
-        del wrapper.savepoint_rollback  # once: the check-in's own savepoint rolls back
+    def refused() -> None:
+        del wrapper.connect  # once: the device's next try connects
+        calls.append("connect")
+        raise OperationalError("connection refused")
+
+    def lost() -> None:
+        del wrapper.rollback  # once
+        wrapper.connect = refused  # type: ignore[method-assign]
+        calls.append("rollback")
         raise OperationalError("server closed the connection unexpectedly")
 
     def failing(enrollment: Enrollment) -> None:
-        wrapper.savepoint_rollback = lost  # type: ignore[method-assign]
+        wrapper.rollback = lost  # type: ignore[method-assign]
+        calls.append("provider")
         raise OperationalError("server closed the connection unexpectedly")
 
     device = make_device(platform="macOS", user_enrollment=False)
@@ -240,6 +250,7 @@ def test_a_first_commands_receiver_that_loses_the_database_gets_the_device_a_503
     finally:
         hooks.set_first_commands("test.failing", None)
     assert status == 503
+    assert calls == ["provider", "rollback", "connect"]  # not done again: nothing to go on with
     enrollment = Enrollment.objects.get(device__udid=device.udid)
     assert enrollment.status == Enrollment.Status.PENDING
     assert not QueuedCommand.objects.filter(enrollment=enrollment).exists()
@@ -247,6 +258,44 @@ def test_a_first_commands_receiver_that_loses_the_database_gets_the_device_a_503
     enrollment.refresh_from_db()
     assert enrollment.status == Enrollment.Status.ENROLLED
     assert set(_queued(enrollment)) == INVENTORY | {"DeclarativeManagement"}
+
+
+@pytest.mark.django_db
+def test_a_first_commands_receiver_that_fails_gets_the_check_in_done_again_with_a_savepoint(
+    make_device: MakeDevice,
+) -> None:
+    """The first commands run without a savepoint of their own; a failure undoes the check-in,
+    which runs again, its first commands queued step by step (each receiver in a savepoint of
+    its own) as after a failure in that savepoint: the failing receiver is left out (logged),
+    the others' commands kept; the receivers are asked twice, as they were then."""
+    from devices import hooks
+
+    asked: list[str] = []
+
+    def failing(enrollment: Enrollment) -> None:
+        asked.append(enrollment.channel_key)
+        raise RuntimeError("a receiver's bug")
+
+    device = make_device(platform="iOS", user_enrollment=True)
+    assert device.authenticate() == 200
+    hooks.set_first_commands("test.failing", failing)
+    try:
+        with CaptureQueriesContext(connection) as captured:
+            assert device.token_update() == 200
+    finally:
+        hooks.set_first_commands("test.failing", None)
+    assert len(asked) == 2 and len(set(asked)) == 1
+    statements = [q["sql"] for q in captured.captured_queries]
+    # The check-in's savepoint twice (undone once); then each receiver's and the enqueue's.
+    providers = len(hooks.first_commands_providers()) + 1
+    assert sum(s.startswith("SAVEPOINT") for s in statements) == 2 + providers + 1, statements
+    assert sum(s.startswith("ROLLBACK TO SAVEPOINT") for s in statements) == 2, statements
+    enrollment = Enrollment.objects.get(enrollment_id=device.enrollment_id)
+    assert enrollment.status == Enrollment.Status.ENROLLED
+    assert set(_queued(enrollment)) == INVENTORY | {"DeclarativeManagement"}
+    assert QueuedCommand.objects.filter(enrollment=enrollment).count() == len(INVENTORY) + 1
+    logged = enrollment.events.filter(action="TokenUpdate").values_list("detail", flat=True)
+    assert [d["first"] for d in logged] == [True]
 
 
 def _mac_with_bootstrap(make_device: MakeDevice, supervised: bool) -> tuple[SimulatedDevice, dict]:
