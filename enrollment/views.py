@@ -41,7 +41,11 @@ PORTAL_CHALLENGE = 'FormBased realm="MDM enrollment portal"'
 
 
 def _json(document: object, status: int = 200) -> HttpResponse:
-    response = HttpResponse(discovery.to_json(document), status=status)
+    return _json_bytes(discovery.to_json(document), status)
+
+
+def _json_bytes(body: bytes, status: int = 200) -> HttpResponse:
+    response = HttpResponse(body, status=status)
     response["Content-Type"] = "application/json"
     response["Cache-Control"] = "no-store"
     return response
@@ -59,7 +63,7 @@ def _discovery_response(
     except discovery.DiscoveryRejected as exc:
         logger.info("service discovery refused: %s", exc.description)
         return _json(discovery.build_well_known_failed(exc.message, exc.description), 403)
-    return _json(result.document)
+    return _json_bytes(result.body)
 
 
 def _any_request(request: HttpRequest) -> bool:
