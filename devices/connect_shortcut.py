@@ -35,15 +35,12 @@ from __future__ import annotations
 import functools
 import io
 import logging
-import weakref
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from django import db
 from django.conf import settings
 from django.core import signals
-from django.dispatch import Signal
-from django.dispatch.dispatcher import NONE_ID
 from django.http.request import split_domain_port, validate_host
 from django.urls import get_resolver
 
@@ -51,6 +48,7 @@ from devices import identity, protocol, services
 from devices.exceptions import CheckinRejected
 from devices.views import CONNECT_TYPE, NO_STORE
 from mdm_server import media_types, unavailable, untrusted
+from mdm_server.edge import Receivers
 
 logger = logging.getLogger(__name__)
 
@@ -73,55 +71,6 @@ def _host_allowed(environ: dict[str, Any]) -> bool:
 def _allowed(host: str, allowed_hosts: tuple[str, ...]) -> bool:
     domain, _port = split_domain_port(host)
     return bool(domain) and validate_host(domain, list(allowed_hosts))
-
-
-class _Receivers:
-    """`signal.send(sender=sender, **named)`, as Django's handler sends its request signals: the
-    same receivers (those of every sender and those of `sender`), in the same order, with the
-    same arguments, weak references dereferenced at each send (one whose object is gone is
-    skipped, as Django skips it). Which receivers those are is worked out again only when the
-    signal's list of receivers changed (a receiver connected or disconnected, at any time), not
-    on every send; an asynchronous receiver, or a list not in the shape this reads (another
-    Django version), leaves the sending to Django's `send`."""
-
-    def __init__(self, signal: Signal, sender: type) -> None:
-        self.signal = signal
-        self.sender = sender
-        # (a copy of signal.receivers, what to call for it): replaced in one assignment, as
-        # several threads may send at once.
-        self._known: tuple[list[Any], tuple[tuple[Any, bool], ...] | None] = ([], ())
-
-    def send(self, **named: Any) -> None:
-        signal, sender = self.signal, self.sender
-        seen, targets = self._known
-        if signal.receivers != seen:
-            seen = list(signal.receivers)
-            targets = self._targets(seen)
-            self._known = (seen, targets)
-        if targets is None:
-            signal.send(sender=sender, **named)
-            return
-        for target, weak in targets:
-            receiver = target() if weak else target
-            if receiver is not None:
-                receiver(signal=signal, sender=sender, **named)
-
-    def _targets(self, receivers: list[Any]) -> tuple[tuple[Any, bool], ...] | None:
-        """(receiver or weak reference to it, whether weak) for `sender`; None when one is
-        asynchronous. `receivers` is Django's own list (`Signal.receivers`)."""
-        sender_key = id(self.sender)  # django.dispatch.dispatcher._make_id of a class
-        found = []
-        for entry in receivers:
-            try:
-                (_receiver_key, receiver_sender), receiver, is_async = entry
-            except (TypeError, ValueError):
-                return None  # not the shape Django 5.2 keeps: its own send decides
-            if receiver_sender not in (NONE_ID, sender_key):
-                continue
-            if is_async:
-                return None
-            found.append((receiver, isinstance(receiver, weakref.ReferenceType)))
-        return tuple(found)
 
 
 # Idle bodies of polls this process answered, with their report: a device sends the same bytes
@@ -172,8 +121,8 @@ class IdlePollShortcut:
     def __init__(self, app: WSGIApp) -> None:
         self.app = app
         self._path: str | None = None
-        self._started = _Receivers(signals.request_started, type(self))
-        self._finished = _Receivers(signals.request_finished, type(self))
+        self._started = Receivers(signals.request_started, type(self))
+        self._finished = Receivers(signals.request_finished, type(self))
 
     @property
     def path(self) -> str:

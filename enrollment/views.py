@@ -24,6 +24,7 @@ from enrollment.models import EnrollmentConfiguration
 from enrollment.services import EnrollmentError, OAuthError, SignInFailed
 from mdm_server import apple
 from mdm_server.cache_control import never_cache
+from mdm_server.edge import answerable
 from mdm_server.paths import path_for
 
 logger = logging.getLogger(__name__)
@@ -40,7 +41,11 @@ PORTAL_CHALLENGE = 'FormBased realm="MDM enrollment portal"'
 
 
 def _json(document: object, status: int = 200) -> HttpResponse:
-    response = HttpResponse(discovery.to_json(document), status=status)
+    return _json_bytes(discovery.to_json(document), status)
+
+
+def _json_bytes(body: bytes, status: int = 200) -> HttpResponse:
+    response = HttpResponse(body, status=status)
     response["Content-Type"] = "application/json"
     response["Cache-Control"] = "no-store"
     return response
@@ -58,9 +63,25 @@ def _discovery_response(
     except discovery.DiscoveryRejected as exc:
         logger.info("service discovery refused: %s", exc.description)
         return _json(discovery.build_well_known_failed(exc.message, exc.description), 403)
-    return _json(result.document)
+    return _json_bytes(result.body)
 
 
+def _any_request(request: HttpRequest) -> bool:
+    return True
+
+
+def _without_token(request: HttpRequest) -> bool:
+    """The first POST of MachineInfo: answered with the 401 challenge, nothing written."""
+    return "HTTP_AUTHORIZATION" not in request.META
+
+
+def _page_request(request: HttpRequest) -> bool:
+    """The sign-in page (or the redirect to Microsoft), not the sign-in."""
+    return request.method == "GET"
+
+
+# Discovery reads configuration (creating the default one, once, when there is none).
+@answerable(when=_any_request)
 @require_GET
 def service_discovery(request: HttpRequest) -> HttpResponse:
     """GET /.well-known/com.apple.remotemanagement (Apple: service discovery)."""
@@ -91,6 +112,7 @@ def _error_response(exc: EnrollmentError) -> HttpResponse:
     return HttpResponse(exc.message, status=exc.status, content_type="text/plain; charset=utf-8")
 
 
+@answerable(when=_without_token)
 @csrf_exempt
 @never_cache
 @require_POST
@@ -164,6 +186,7 @@ def _sign_in_pieces(privacy_url: str, error: bool) -> list[str]:
     return pieces
 
 
+@answerable(when=_page_request)
 @never_cache
 @require_http_methods(["GET", "POST"])
 def authenticate(request: HttpRequest, slug: str, kind: str) -> HttpResponse:

@@ -50,6 +50,7 @@ GENERATION_KEY = "mdm:config-generation"
 MAX_AGE = 60.0  # seconds
 
 T = TypeVar("T")
+K = TypeVar("K")
 
 
 class _ThreadState(threading.local):
@@ -95,6 +96,49 @@ class CachedValue(Generic[T]):
             with _lock:
                 _kept[self.name] = (token, now, pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
         return value
+
+
+class Derived(Generic[K, T]):
+    """Values computed from watched rows (read through `CachedValue`s) and a key alone, kept
+    per key for the generation they were computed in. A value is shared by every caller:
+    immutable ones only (bytes, strings, frozen dataclasses of them). `compute()` returns
+    (value, keep): a value that read anything not watched (a person in the directory, the clock)
+    is returned with keep False and computed again next time. At most `size` keys are kept (keys
+    may come from requests), all dropped when full."""
+
+    def __init__(self, name: str, *, size: int = 256) -> None:
+        self.name = name
+        self._size = size
+        # (generation, monotonic time it was first read, {key: value}): replaced as a whole.
+        self._kept: tuple[str, float, dict[K, T]] = ("", 0.0, {})
+        _derived.append(self)
+
+    def get(self, key: K, compute: Callable[[], tuple[T, bool]]) -> T:
+        if _state.dirty and connection.in_atomic_block:
+            return compute()[0]  # this transaction's own rows: see CachedValue.get
+        token = _generation()
+        if token is None:
+            return compute()[0]
+        now = time.monotonic()
+        kept_token, since, values = self._kept
+        if kept_token != token or now - since >= MAX_AGE:
+            values = {}
+            self._kept = (token, now, values)
+        elif key in values:
+            return values[key]
+        # The token was read before compute() reads the rows (the rule of CachedValue).
+        value, keep = compute()
+        if keep and not _state.dirty:
+            if len(values) >= self._size:
+                values.clear()
+            values[key] = value
+        return value
+
+    def forget(self) -> None:
+        self._kept = ("", 0.0, {})
+
+
+_derived: list[Derived[Any, Any]] = []
 
 
 class _RedisGeneration:
@@ -158,6 +202,7 @@ def changed() -> None:
     """A watched row changed (called by the signals; call it after a `QuerySet.update()`)."""
     with _lock:
         _kept.clear()
+    _forget_derived()
     _state.token_read = False
     if connection.in_atomic_block:
         _state.dirty = True
@@ -167,6 +212,7 @@ def changed() -> None:
 def _new_generation() -> None:
     with _lock:
         _kept.clear()
+    _forget_derived()
     _state.token_read = False
     store = _store()
     if store is None:
@@ -179,10 +225,16 @@ def _new_generation() -> None:
         logger.warning("configuration cache: generation not replaced (%s)", exc)
 
 
+def _forget_derived() -> None:
+    for derived in _derived:
+        derived.forget()
+
+
 def clear() -> None:
     """Forget every kept value in this process (tests: each starts from its own database)."""
     with _lock:
         _kept.clear()
+    _forget_derived()
     _state.token_read = False
     _state.dirty = False
 

@@ -27,19 +27,16 @@ such a request gets the 411.)
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.deprecation import MiddlewareMixin
 
 from mdm_server import api_errors, untrusted
 
 
-class ContentLengthMiddleware:
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+class ContentLengthMiddleware(MiddlewareMixin):
+    # A MiddlewareMixin, so that the WSGI edge (mdm_server/edge.py) calls the same hook.
+    def process_request(self, request: HttpRequest) -> HttpResponse | None:
         length = request.META.get("CONTENT_LENGTH")
         size = untrusted.natural(length) if length else None
         if length and size is None:
@@ -72,7 +69,7 @@ class ContentLengthMiddleware:
                 return _refused(
                     request, 413, "too_large", f"the {what} is larger than {limit:,} bytes"
                 )
-        return self.get_response(request)
+        return None
 
 
 def _refused(request: HttpRequest, status: int, code: str, reason: str) -> HttpResponse:

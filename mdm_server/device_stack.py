@@ -44,7 +44,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import ResolverMatch, URLResolver, get_resolver
 from django.utils.module_loading import import_string
 
-from mdm_server.error_pages import accepts_html
+from mdm_server.error_pages import asks_for_html
 
 # Matched against the whole `path_info` (as Django's resolver sees it). Each alternative is one
 # device route of the URLconf: the MDM check-in and command channel (devices/urls.py), the
@@ -84,6 +84,22 @@ def is_web_sheet_path(path_info: str) -> bool:
     return WEB_SHEET_PATH.fullmatch(path_info) is not None
 
 
+# The stacks a request goes through (`stack_for`): the device's, the web sheet's; else MIDDLEWARE.
+DEVICE = "device"
+WEB_SHEET = "web sheet"
+
+
+def stack_for(path_info: str, accept: str) -> str | None:
+    """DEVICE, WEB_SHEET or None (MIDDLEWARE) for a request's path and Accept header. A browser
+    on a device path gets the console's HTML error page (error_pages, unavailable), which sets
+    the CSRF cookie of the layout's forms: the whole stack."""
+    if DEVICE_PATH.fullmatch(path_info) is not None and not asks_for_html(accept):
+        return DEVICE
+    if WEB_SHEET_PATH.fullmatch(path_info) is not None:
+        return WEB_SHEET
+    return None
+
+
 class _ShortStack(BaseHandler):
     """Django's handler with `middleware` as its MIDDLEWARE (synchronous middleware only, as
     this server runs under WSGI): `chain(request)` is what `MIDDLEWARE` would do to it."""
@@ -94,7 +110,7 @@ class _ShortStack(BaseHandler):
         self._view_middleware: list[Any] = []
         self._template_response_middleware: list[Any] = []
         self._exception_middleware: list[Any] = []
-        self._resolved = _Resolved()
+        self._resolved = ResolvedPaths()
         handler = convert_exception_to_response(self._get_response)  # type: ignore[attr-defined]
         for path in reversed(middleware):
             try:
@@ -114,14 +130,14 @@ class _ShortStack(BaseHandler):
         return self._middleware_chain(request)  # type: ignore[return-value]
 
     def resolve_request(self, request: HttpRequest) -> ResolverMatch:
-        """Django's, with each device path's match kept (`_Resolved`): walking the URLconf's
+        """Django's, with each device path's match kept (`ResolvedPaths`): walking the URLconf's
         includes to a device route costs 10-20 µs in a loop, 30-60 µs inside a request."""
         if (
             hasattr(request, "urlconf")  # a middleware chose another URLconf: Django's way
             # A view middleware would get the kept match's kwargs, the same dict for every
             # request of the path: none of MDM_DEVICE_MIDDLEWARE has one.
             or self._view_middleware
-            or len(request.path_info) > _Resolved.LONGEST
+            or len(request.path_info) > ResolvedPaths.LONGEST
         ):
             return super().resolve_request(request)
         match = self._resolved.get(get_resolver(), request.path_info)
@@ -129,7 +145,7 @@ class _ShortStack(BaseHandler):
         return match
 
 
-class _Resolved:
+class ResolvedPaths:
     """Device paths' resolver matches, the `MAX` used last, for one resolver (tests change the
     URLconf: another resolver starts afresh). A path that does not resolve raises Resolver404
     each time and is not kept, nor is one longer than `LONGEST` (a device's paths are under 100
@@ -168,17 +184,13 @@ class DeviceStackMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        self.device = _ShortStack(settings.MDM_DEVICE_MIDDLEWARE).chain
-        self.web_sheet = _ShortStack(settings.MDM_WEB_SHEET_MIDDLEWARE).chain
-        self.match = DEVICE_PATH.fullmatch
-        self.match_web_sheet = WEB_SHEET_PATH.fullmatch
+        self.chains = {
+            DEVICE: _ShortStack(settings.MDM_DEVICE_MIDDLEWARE).chain,
+            WEB_SHEET: _ShortStack(settings.MDM_WEB_SHEET_MIDDLEWARE).chain,
+        }
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        path = request.path_info
-        # A browser on a device path gets the console's HTML error page (error_pages,
-        # unavailable), which sets the CSRF cookie of the layout's forms: the whole stack.
-        if self.match(path) is not None and not accepts_html(request):
-            return self.device(request)
-        if self.match_web_sheet(path) is not None:
-            return self.web_sheet(request)
-        return self.get_response(request)
+        stack = stack_for(request.path_info, request.META.get("HTTP_ACCEPT", ""))
+        if stack is None:
+            return self.get_response(request)
+        return self.chains[stack](request)

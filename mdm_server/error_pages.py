@@ -26,7 +26,12 @@ _PLAIN = "text/plain; charset=utf-8"
 def accepts_html(request: HttpRequest) -> bool:
     """Whether the client asks for HTML (a browser; never a device or an API client). Read from
     META: request.headers would build a dict of every header for one lookup."""
-    return "text/html" in request.META.get("HTTP_ACCEPT", "")
+    return asks_for_html(request.META.get("HTTP_ACCEPT", ""))
+
+
+def asks_for_html(accept: str) -> bool:
+    """`accepts_html` of an Accept header's value."""
+    return "text/html" in accept
 
 
 def _for_people(request: HttpRequest) -> bool:

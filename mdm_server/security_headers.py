@@ -13,18 +13,19 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.deprecation import MiddlewareMixin
 
 HEADER = "Content-Security-Policy"
 
 
-class ContentSecurityPolicyMiddleware:
+class ContentSecurityPolicyMiddleware(MiddlewareMixin):
+    # A MiddlewareMixin, so that the WSGI edge (mdm_server/edge.py) calls the same hook.
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
+        super().__init__(get_response)
         self.policy = settings.MDM_CONTENT_SECURITY_POLICY
         self.prefixes = tuple(settings.MDM_CONTENT_SECURITY_POLICY_PATHS)
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         if (
             self.policy
             and request.path.startswith(self.prefixes)

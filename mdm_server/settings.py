@@ -331,6 +331,10 @@ MDM_TOKEN_UPDATE_LOG_MINUTES = env_int(
 )
 # Idle polls and results answered before Django's request cycle (devices/connect_shortcut.py).
 MDM_CONNECT_SHORTCUT = env_bool("MDM_CONNECT_SHORTCUT", True)
+# Device requests of views marked @answerable (discovery, SCEP's GetCACaps and GetCACert, the
+# enrollment's 401 challenge, the sign-in page) run without Django's request cycle around them
+# (mdm_server/edge.py).
+MDM_EDGE = env_bool("MDM_EDGE", True)
 # PEM file of an external CA whose certificates are accepted as device identities.
 MDM_EXTERNAL_CA_FILE = env_optional("MDM_EXTERNAL_CA_FILE")
 # Legacy: read single-DES SCEP envelopes (56-bit key; README "Device identities").

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils.deprecation import MiddlewareMixin
 
 from mdm_server import api_errors, error_pages
 from mdm_server.redis_client import BROKER_ERRORS, REDIS_ERRORS
@@ -81,14 +81,10 @@ def unavailable_response(request: HttpRequest, service: str) -> HttpResponse:
     return response
 
 
-class ServiceUnavailableMiddleware:
-    """Turn an unreachable database or Redis, raised by a view, into a 503."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+class ServiceUnavailableMiddleware(MiddlewareMixin):
+    """Turn an unreachable database or Redis, raised by a view, into a 503. A MiddlewareMixin
+    (its hooks are all it does), so that the WSGI edge (mdm_server/edge.py) may stand in for
+    the chain: the edge hands a request that raised to Django, which comes here."""
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         service = service_of(exception)

@@ -12,6 +12,11 @@ from django.urls import get_resolver
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mdm_server.settings")
 application: Callable[..., Any] = get_wsgi_application()
 
+if settings.MDM_EDGE:
+    from mdm_server.edge import Edge
+
+    application = Edge(application)
+
 if settings.MDM_CONNECT_SHORTCUT:
     from devices.connect_shortcut import IdlePollShortcut
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import router, transaction
+from django.urls import get_script_prefix
 from django.utils import timezone
 
 from devices import services as device_services
@@ -151,9 +152,9 @@ def configuration_for_domain(domain: str) -> EnrollmentConfiguration | None:
 
 @dataclass(frozen=True)
 class Discovery:
-    configuration: EnrollmentConfiguration
+    configuration_id: int
     version: str
-    document: dict[str, Any]
+    body: bytes  # the JSON document (enrollment.discovery.build_service_discovery)
 
 
 def _check_person_allowed(person: Person | None, configuration: EnrollmentConfiguration) -> None:
@@ -174,18 +175,55 @@ def discover(
     model_family: str | None,
     configuration: EnrollmentConfiguration | None = None,
 ) -> Discovery:
-    """Decide the well-known answer; raises discovery.DiscoveryRejected for the 403."""
+    """Decide the well-known answer; raises discovery.DiscoveryRejected for the 403.
+
+    The answer depends on configuration (every row it reads is watched by the configuration
+    cache) and, when groups decide who may enroll or how, on the person's groups. Without the
+    person it is kept for the configuration generation, for each domain, model family, address
+    and script prefix (`_DISCOVERIES`): a device's discovery is then a lookup, not five reads of
+    the cache and a JSON document built again (bench.enroll_breakdown)."""
+    ident = discovery.split_user_identifier(user_identifier) if user_identifier else None
+    key = (
+        ident.domain if ident is not None else None,
+        model_family or "",
+        configuration.pk if configuration is not None else None,
+        get_script_prefix(),
+    )
+
+    def compute() -> tuple[Discovery, bool]:
+        result = _decide(ident, model_family or "", configuration, people=False)
+        if result is not None:
+            return result, True
+        found = _decide(ident, model_family or "", configuration, people=True)
+        assert found is not None  # noqa: S101 - with people, an answer or a refusal
+        return found, False
+
+    return _DISCOVERIES.get(key, compute)
+
+
+_DISCOVERIES: config_cache.Derived[tuple[str | None, str, int | None, str], Discovery] = (
+    config_cache.Derived("enrollment.discovery")
+)
+
+
+def _decide(
+    ident: discovery.UserIdentifier | None,
+    model_family: str,
+    configuration: EnrollmentConfiguration | None,
+    *,
+    people: bool,
+) -> Discovery | None:
+    """The discovery answer; None, without `people`, when the person's groups decide it."""
     options = EnrollmentSettings.current()
-    if not user_identifier:
+    if ident is None:
         # Reached by a redirect that dropped the query string: answer with the default.
         config = configuration or default_configuration()
         version = discovery.version_for_family(
-            model_family or "",
+            model_family,
             family_versions=config.family_versions,
             default_version=config.default_version,
         )
     else:
-        ident = discovery.split_user_identifier(user_identifier)
         config = configuration_for_domain(ident.domain)
         if config is None:
             raise discovery.DiscoveryRejected(
@@ -204,14 +242,14 @@ def discover(
         # The person matters only through their groups: for the configuration's group
         # restriction, and for a group's Apple Enrollment Type. With neither, the answer is the
         # configuration's for everyone, and the lookup (discovery's only statement) is skipped.
-        person = (
-            directory_access.find_person(ident.text)
-            if config.groups or directory_access.groups_decide_enrollment_type()
-            else None
-        )
+        person = None
+        if config.groups or directory_access.groups_decide_enrollment_type():
+            if not people:
+                return None
+            person = directory_access.find_person(ident.text)
         _check_person_allowed(person, config)
         version = discovery.choose_version(
-            model_family or "",
+            model_family,
             # A disabled account is answered like an unknown one (refused at sign-in).
             group_type=person.apple_enrollment_type if person and person.enabled else "",
             family_versions=config.family_versions,
@@ -229,7 +267,7 @@ def discover(
     document = discovery.build_service_discovery(
         base_url=base_url(config, version), version=version
     )
-    return Discovery(configuration=config, version=version, document=document)
+    return Discovery(configuration_id=config.pk, version=version, body=discovery.to_json(document))
 
 
 # --- account-driven sign-in --------------------------------------------------------------------

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from mdm_server import media_types
 from mdm_server.cache_control import never_cache
+from mdm_server.edge import answerable
 from mdm_server.encryption import DecryptionError
 from mdm_server.pki import certificates, scep, services
 from mdm_server.pki.cms import MAX_CMS_SIZE
@@ -72,6 +73,15 @@ def _ca_cert() -> HttpResponse:
     )
 
 
+def _reads_only(request: HttpRequest) -> bool:
+    """GetCACaps and GetCACert, which change nothing (not PKIOperation, which issues)."""
+    return request.method == "GET" and request.GET.get("operation") in READ_OPERATIONS
+
+
+READ_OPERATIONS = ("GetCACaps", "GetCACert")
+
+
+@answerable(when=_reads_only)
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])

@@ -1,4 +1,4 @@
-"""How the Idle-poll shortcut sends Django's request signals (`connect_shortcut._Receivers`):
+"""How the Idle-poll shortcut sends Django's request signals (`mdm_server.edge.Receivers`, shared with the edge):
 the receivers `Signal.send` would call, in its order, whenever they were connected. No database.
 """
 
@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from django.dispatch import Signal
 
-from devices.connect_shortcut import IdlePollShortcut, _Receivers
+from devices.connect_shortcut import IdlePollShortcut
+from mdm_server.edge import Receivers as _Receivers
 
 
 class Other:

@@ -454,3 +454,64 @@ def test_a_group_given_a_type_is_seen_by_the_next_discovery(
     other.apple_enrollment_type = "device"
     other.save(update_fields=["apple_enrollment_type"])
     assert _discovery_statements(client, f"alice@{DOMAIN}")[0] == "mdm-adde"
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("config_generation")
+def test_an_answer_is_built_once_per_generation_domain_and_family(
+    org: dict[str, Any], client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without a group deciding, the answer is kept (config_cache.Derived): the next discovery
+    of the same domain and model family, whoever asks, builds nothing; a configuration change
+    is seen by the next one."""
+    built: list[str] = []
+    real = discovery.build_service_discovery
+
+    def counting(**kwargs: Any) -> dict[str, Any]:
+        built.append(kwargs["version"])
+        return real(**kwargs)
+
+    monkeypatch.setattr(discovery, "build_service_discovery", counting)
+    config = services.default_configuration()
+    config.family_versions = {"Mac": "mdm-adde"}
+    config.save()
+    _warm(client)
+    built.clear()
+    assert _discovery_statements(client, f"alice@{DOMAIN}") == ("mdm-byod", [])
+    assert _discovery_statements(client, f"bob@{DOMAIN.upper()}") == ("mdm-byod", [])
+    assert built == []  # carol's answer, kept by _warm
+    assert _discovery_statements(client, f"alice@{DOMAIN}", family="Mac")[0] == "mdm-adde"
+    assert _discovery_statements(client, f"carol@{DOMAIN}", family="Mac")[0] == "mdm-adde"
+    assert built == ["mdm-adde"]
+
+    config.family_versions = {"Mac": "mdm-adde", "iPhone": "mdm-adde"}
+    config.save()
+    assert _discovery_statements(client, f"alice@{DOMAIN}")[0] == "mdm-adde"
+    # Refusals are never kept: the setting switched off is seen at once, and switched on again.
+    options = EnrollmentSettings.load()
+    options.user_enrollment_enabled = False
+    options.save()
+    refused = client.get(WELL_KNOWN, {"user-identifier": f"alice@{DOMAIN}", "model-family": "Mac"})
+    assert refused.status_code == 200  # a Mac: mdm-adde, not User Enrollment
+    config.family_versions = {"Mac": "mdm-adde"}
+    config.save()
+    refused = client.get(WELL_KNOWN, {"user-identifier": f"alice@{DOMAIN}"})
+    assert refused.status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("config_generation")
+def test_when_groups_decide_the_person_is_read_for_every_discovery(
+    org: dict[str, Any], client: Any
+) -> None:
+    """A person's groups are not configuration: with a typed group, nothing is kept, and a
+    person added to the group (a change the configuration cache does not watch) is seen."""
+    from directory.models import DirectoryGroup
+
+    group = DirectoryGroup.objects.create(name="Macs", apple_enrollment_type="device")
+    _warm(client)
+    assert _discovery_statements(client, f"alice@{DOMAIN}")[0] == "mdm-byod"
+    org["alice"].groups.add(group)
+    version, statements = _discovery_statements(client, f"alice@{DOMAIN}")
+    assert version == "mdm-adde"
+    assert [s for s in statements if "directory_directoryuser" in s], statements

@@ -317,3 +317,24 @@ def test_an_error_answer_keeps_the_connection(monkeypatch: pytest.MonkeyPatch) -
     finally:
         store.client.delete(key)
     assert after == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_derived_value_is_kept_per_key_until_a_change_and_only_when_the_compute_says_so() -> None:
+    derived: config_cache.Derived[str, str] = config_cache.Derived("test.derived", size=2)
+    calls: list[str] = []
+
+    def compute(key: str, keep: bool = True) -> tuple[str, bool]:
+        calls.append(key)
+        return f"{key}:{len(calls)}", keep
+
+    assert derived.get("a", lambda: compute("a")) == "a:1"
+    assert derived.get("a", lambda: compute("a")) == "a:1"  # kept
+    assert derived.get("b", lambda: compute("b", keep=False)) == "b:2"
+    assert derived.get("b", lambda: compute("b", keep=False)) == "b:3"  # not kept
+    ManagedAppleIdDomain.objects.create(domain="three.example")  # a watched model changed
+    assert derived.get("a", lambda: compute("a")) == "a:4"
+    # At most `size` keys: all dropped when full.
+    derived.get("c", lambda: compute("c"))
+    derived.get("d", lambda: compute("d"))
+    assert derived.get("a", lambda: compute("a")) == "a:7"

@@ -336,7 +336,7 @@ def test_long_paths_and_view_middleware_are_resolved_each_time() -> None:
     view middleware (which would get the kept match's kwargs) nothing is kept."""
     stack = device_stack._ShortStack(settings.MDM_DEVICE_MIDDLEWARE)
     factory = RequestFactory()
-    long_path = "/enroll/discovery/" + "x" * device_stack._Resolved.LONGEST
+    long_path = "/enroll/discovery/" + "x" * device_stack.ResolvedPaths.LONGEST
     first, again = (stack.resolve_request(factory.get(long_path)) for _ in range(2))
     assert first is not again and first.kwargs == again.kwargs
     assert stack._resolved._matches == {}
