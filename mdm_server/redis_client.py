@@ -245,11 +245,13 @@ class RedisCache(django_redis.RedisCache):
         wrapper, the response callbacks), which cost more CPU than the round trip. Read on
         every enrollment sign-in (its throttle, `mdm_server.counters`)."""
         url = getattr(settings, "REDIS_URL", None)
-        own = thread_connection() if url and self._servers == [url] else None
+        servers = self._servers  # type: ignore[attr-defined]  # Django's, untyped in its stubs
+        own = thread_connection() if url and servers == [url] else None
         if own is None:
             return dict(self.get_many(keys))
         values = own.execute("MGET", *(self.make_and_validate_key(key) for key in keys))
-        loads = self._cache._serializer.loads  # noqa: SLF001 - Django's, for this cache's values
+        # Django's serializer of this cache's values (untyped in its stubs).
+        loads = self._cache._serializer.loads  # type: ignore[attr-defined]  # noqa: SLF001
         return {
             key: loads(value) for key, value in zip(keys, values, strict=True) if value is not None
         }
