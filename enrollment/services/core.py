@@ -541,9 +541,15 @@ def _profile_kind(session: EnrollmentSession) -> mdm_profile.ProfileKind:
 def _identifier_prefix() -> str:
     """Reverse-DNS PayloadIdentifier prefix from the public host, shared with the devices app
     (its Unenroll command removes `<prefix>.enrollment`)."""
+    return _prefix_of(settings.PUBLIC_URL)
+
+
+@functools.lru_cache(maxsize=4)
+def _prefix_of(public_url: str) -> str:
+    """`payload_identifier_prefix`, worked out once per public URL (every enrollment profile)."""
     from devices.commands import payload_identifier_prefix
 
-    return payload_identifier_prefix(settings.PUBLIC_URL)
+    return payload_identifier_prefix(public_url)
 
 
 def build_profile_for(
@@ -609,18 +615,25 @@ def build_enrollment_profile(
 
 def trusted_device_roots(options: EnrollmentSettings | None = None) -> list[Any]:
     """Apple's device CA (configured PEM), against which signed MachineInfo is checked."""
-    from cryptography import x509
-
     pem = (options or EnrollmentSettings.current()).apple_device_ca_pem.strip()
     if not pem:
         return []
     try:
-        return list(x509.load_pem_x509_certificates(pem.encode()))
+        return list(_certificates_of(pem))
     except ValueError:
         logger.error("the configured Apple device CA is not a PEM certificate")
         raise EnrollmentError(
             403, "The server's Apple device CA setting is broken; contact your IT department."
         ) from None
+
+
+@functools.lru_cache(maxsize=4)
+def _certificates_of(pem: str) -> tuple[Any, ...]:
+    """The certificates of a PEM text, parsed once per text (the configured Apple device CA,
+    read by both POSTs of every account-driven enrollment); ValueError when it holds none."""
+    from cryptography import x509
+
+    return tuple(x509.load_pem_x509_certificates(pem.encode()))
 
 
 def read_machine_info(body: bytes, options: EnrollmentSettings | None = None) -> MachineInfo:
@@ -640,18 +653,18 @@ def issue_account_profile(
     """The second POST: a valid Bearer token gets the signed profile, once (Apple step 12)."""
     options = EnrollmentSettings.current()
     info = read_machine_info(body, options)
-    challenge = challenge_for(configuration, version)
     secret = apple.bearer_token(authorization)
     if secret is None:
         # The first POST of every enrollment: answered without opening a transaction.
-        raise EnrollmentError(401, "sign-in required", challenge=challenge)
+        raise EnrollmentError(
+            401, "sign-in required", challenge=challenge_for(configuration, version)
+        )
     with transaction.atomic():
         return _issue_account_profile(
             configuration=configuration,
             version=version,
             secret=secret,
             info=info,
-            challenge=challenge,
             options=options,
         )
 
@@ -662,7 +675,6 @@ def _issue_account_profile(
     version: str,
     secret: str,
     info: MachineInfo,
-    challenge: str,
     options: EnrollmentSettings,
 ) -> tuple[bytes, EnrollmentSession]:
     issued = _issue_in_one_statement(
@@ -671,6 +683,7 @@ def _issue_account_profile(
     if issued is not None:
         return issued
     # Refused (or not for the one statement): nothing was written; the checks below say why.
+    challenge = challenge_for(configuration, version)  # what a refused token is answered with
     token = _find_token(secret, EnrollmentToken.Kind.ACCESS, for_update=True)
     now = timezone.now()
     if token is None:
