@@ -398,6 +398,15 @@ def start_account_session(
     _check_feature(version, options)
     _check_sign_in_policy(person, configuration, identifier)
     _check_group_version(person, version)
+    written = _write_account_session(
+        configuration=configuration,
+        enrollment_type=_session_type(version),
+        person=person,
+        identifier=identifier,
+        options=options,
+    )
+    if written is not None:
+        return written
     session = _session_row(
         kind=EnrollmentSession.Kind.ACCOUNT,
         enrollment_type=_session_type(version),
@@ -414,6 +423,118 @@ def start_account_session(
     )
     _INSERT_SESSION.save_with(session, _INSERT_TOKEN, token)  # one statement
     return session, secret
+
+
+def _write_account_session(
+    *,
+    configuration: EnrollmentConfiguration,
+    enrollment_type: str,
+    person: Person,
+    identifier: str,
+    options: EnrollmentSettings,
+) -> tuple[EnrollmentSession, str] | None:
+    """What `start_account_session` writes (the rows `_session_row` and `_token_row` give, saved
+    by `save_with`'s statement), with each column's value put straight into the statement's
+    parameters: every sign-in made two model instances field by field and ran `save()`'s
+    per-field steps on both, several times the Python the statement itself needs. The session
+    returned is the saved row, as `from_db` makes it. None, with nothing written, where the
+    statement does not apply (another database than PostgreSQL, rows saved with more than
+    their SQL): the caller saves its rows the usual way."""
+    from mdm_server.prepared import saves_more_than_sql
+
+    alias = router.db_for_write(EnrollmentSession)
+    connection = connections[alias]
+    if (
+        connection.vendor != "postgresql"
+        or router.db_for_write(EnrollmentToken) != alias
+        or saves_more_than_sql(EnrollmentSession)
+        or saves_more_than_sql(EnrollmentToken)
+    ):
+        return None
+    sql, session_fields, token_fields = _account_session_sql(alias)
+    now = timezone.now()
+    expires_at = now + dt.timedelta(days=options.session_ttl_days)
+    secret = _new_secret()
+    given: dict[str, Any] = {
+        "kind": EnrollmentSession.Kind.ACCOUNT,
+        "enrollment_type": enrollment_type,
+        "configuration_id": configuration.pk,
+        "user_identifier": identifier[:255],
+        "directory_user_id": person.id,
+        "managed_apple_id": person.managed_apple_id,
+        "ownership": person.default_ownership,
+        "expires_at": expires_at,
+    }
+    token_given: dict[str, Any] = {
+        "kind": EnrollmentToken.Kind.ACCESS,
+        "token_hash": hash_token(secret),
+        "expires_at": expires_at,
+        "profile_deadline": now + dt.timedelta(minutes=options.token_ttl_minutes),
+    }
+    # Each other column as a new row has it: its default, or the moment (auto_now_add).
+    values = [_new_value(field, given, now) for field in session_fields]
+    params = [
+        field.get_db_prep_save(value, connection)
+        for field, value in zip(session_fields, values, strict=True)
+    ]
+    params += [
+        field.get_db_prep_save(_new_value(field, token_given, now), connection)
+        for field in token_fields
+    ]
+    with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        _token_pk, pk = cursor.fetchone()
+    session = EnrollmentSession.from_db(
+        alias, [_SESSION_KEY, *(f.attname for f in session_fields)], [pk, *values]
+    )
+    # As `_session_row` leaves it: the configuration given, not read again.
+    EnrollmentSession.configuration.field.set_cached_value(session, configuration)
+    return session, secret
+
+
+_SESSION_KEY = EnrollmentSession._meta.pk.attname
+
+
+def _new_value(field: Any, given: dict[str, Any], now: dt.datetime) -> Any:
+    if field.attname in given:
+        return given[field.attname]
+    if getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False):
+        return now
+    return field.get_default()
+
+
+@functools.cache
+def _account_session_sql(alias: str) -> tuple[str, tuple[Any, ...], tuple[Any, ...]]:
+    """`_write_account_session`'s statement (the session's INSERT in a data-modifying WITH, the
+    token's reading the new key from it, as `PreparedInsert.save_with` writes it), and the
+    fields of each row in the order of their parameters (the token's without its session)."""
+    connection = connections[alias]
+    qn = connection.ops.quote_name
+    session_meta, token_meta = EnrollmentSession._meta, EnrollmentToken._meta
+    session_fields = tuple(
+        f for f in session_meta.local_concrete_fields if f is not session_meta.auto_field
+    )
+    link = token_meta.get_field("session")
+    token_fields = tuple(
+        f for f in token_meta.local_concrete_fields if f is not token_meta.auto_field
+    )
+    if (
+        session_meta.concrete_fields[0] is not session_meta.auto_field
+        or len(session_meta.concrete_fields) != len(session_fields) + 1
+    ):
+        raise ValueError("EnrollmentSession: its key first, then its own columns")
+    new_key = f"(SELECT {qn(session_meta.pk.column)} FROM parent)"  # noqa: S608 - a quoted name
+    sql = (
+        f"WITH parent AS (INSERT INTO {qn(session_meta.db_table)} "  # noqa: S608 - quoted names, values are parameters
+        f"({', '.join(qn(f.column) for f in session_fields)}) VALUES "
+        f"({', '.join('%s' for _ in session_fields)}) "
+        f"RETURNING {qn(session_meta.pk.column)}) "
+        f"INSERT INTO {qn(token_meta.db_table)} "
+        f"({', '.join(qn(f.column) for f in token_fields)}) VALUES ("
+        + ", ".join(new_key if f == link else "%s" for f in token_fields)
+        + f") RETURNING {qn(token_meta.pk.column)}, {qn(link.column)}"
+    )
+    return sql, session_fields, tuple(f for f in token_fields if f != link)
 
 
 def entra_source_for(configuration: EnrollmentConfiguration, identifier: str) -> Any | None:

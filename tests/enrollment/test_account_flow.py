@@ -1016,3 +1016,61 @@ def test_the_one_statement_writes_what_the_two_statements_wrote(
     two = _issued_rows(transport)
     assert one == two
     assert one["session"]["status"] == EnrollmentSession.Status.PROFILE_ISSUED
+
+
+def _signed_in(configuration: Any) -> dict[str, Any]:
+    """The rows a web sign-in of alice's wrote, and the session it returned (values that differ
+    by nature, such as keys, secrets and times, left out or checked against each other)."""
+    from enrollment.models import EnrollmentSettings
+
+    options = EnrollmentSettings.current()
+    before = timezone.now()
+    session, secret = services.sign_in_account_user(
+        configuration=configuration,
+        version="mdm-byod",
+        identifier=f"alice@{DOMAIN}",
+        password=PASSWORD,
+    )
+    after = timezone.now()
+    stored = EnrollmentSession.objects.get(pk=session.pk)
+    assert _columns(stored) == _columns(session)  # the session returned is the row saved
+    assert session.configuration is configuration and not session._state.adding
+    token = EnrollmentToken.objects.get(session=stored)
+    assert token.token_hash == hashlib.sha256(secret.encode()).hexdigest()
+    assert before <= stored.created_at <= after and before <= token.created_at <= after
+    assert token.expires_at == stored.expires_at
+    ttl = dt.timedelta(days=options.session_ttl_days)
+    assert before + ttl <= stored.expires_at <= after + ttl
+    deadline = dt.timedelta(minutes=options.token_ttl_minutes)
+    assert token.profile_deadline is not None
+    assert before + deadline <= token.profile_deadline <= after + deadline
+    assert len(stored.public_id) == 32
+    varying = {"id", "public_id", "created_at", "expires_at", "session_id", "token_hash"}
+    return {
+        "session": {k: v for k, v in _columns(stored).items() if k not in varying},
+        "token": {
+            k: v for k, v in _columns(token).items() if k not in varying | {"profile_deadline"}
+        },
+    }
+
+
+def test_a_sign_in_writes_what_save_wrote(
+    org: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from enrollment.services import core
+
+    configuration = services.default_configuration()
+    write = core._write_account_session
+    written: list[Any] = []
+    monkeypatch.setattr(
+        core,
+        "_write_account_session",
+        lambda **kwargs: written.append(write(**kwargs)) or written[-1],
+    )
+    direct = _signed_in(configuration)
+    assert len(written) == 1 and written[0] is not None  # the direct statement wrote them
+    monkeypatch.setattr(core, "_write_account_session", lambda **kwargs: None)
+    saved = _signed_in(configuration)
+    assert direct == saved
+    assert direct["session"]["status"] == EnrollmentSession.Status.AUTHENTICATED
+    assert direct["token"]["kind"] == EnrollmentToken.Kind.ACCESS
