@@ -33,6 +33,14 @@ _SOURCES = CachedValue(
     lambda: {s.pk: s for s in IdentitySource.objects.all()},
     models=[IdentitySource],
 )
+# The kinds of the enabled sources: what every enrollment sign-in asks (is there an Entra ID
+# source to send the person to?), without copying every source's row (a CachedValue hands out
+# an unpickled copy of what it keeps).
+_ENABLED_KINDS = CachedValue(
+    "directory.enabled_source_kinds",
+    lambda: sorted(set(IdentitySource.objects.filter(enabled=True).values_list("kind", flat=True))),
+    models=[IdentitySource],
+)
 
 
 # Whether any group carries an Apple Enrollment Type. Without one, a person's groups decide
@@ -89,7 +97,7 @@ def enabled_sources() -> list[IdentitySource]:
 
 def has_enabled_source(kind: str) -> bool:
     """Whether any enabled identity source is of this kind (IdentitySource.Kind)."""
-    return any(s.kind == kind for s in enabled_sources())
+    return kind in _ENABLED_KINDS.get()
 
 
 def user_by_apple_id(identifier: str) -> DirectoryUser | None:

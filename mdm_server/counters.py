@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.locmem import LocMemCache
 
@@ -37,7 +37,9 @@ class WindowCounter:
         """The keys that are set, in one round trip."""
         try:
             with redis_client.attempt("reading counters"):
-                return dict(cache.get_many(keys))
+                # One MGET on the thread's connection (redis_client.RedisCache.read_many).
+                reader = getattr(caches["default"], "read_many", None)
+                return reader(keys) if reader is not None else dict(cache.get_many(keys))
         except redis_client.Unavailable:
             return dict(self._local.get_many(keys))
 

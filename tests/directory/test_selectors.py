@@ -206,3 +206,21 @@ def test_discovery_lookup_is_compiled_once_on_postgresql() -> None:
         assert found("jo%") is None
     assert compiled == []
     assert len(queries) == 3
+
+
+def test_has_enabled_source_follows_the_sources() -> None:
+    from directory.models import IdentitySource
+
+    services.local_source()
+    assert selectors.has_enabled_source(IdentitySource.Kind.LOCAL)
+    assert not selectors.has_enabled_source(IdentitySource.Kind.LDAP)
+    source = IdentitySource.objects.create(
+        name="Directory", kind=IdentitySource.Kind.LDAP, enabled=False
+    )
+    assert not selectors.has_enabled_source(IdentitySource.Kind.LDAP)
+    source.enabled = True
+    source.save()
+    assert selectors.has_enabled_source(IdentitySource.Kind.LDAP)
+    assert [s.kind for s in selectors.enabled_sources()].count(IdentitySource.Kind.LDAP) == 1
+    source.delete()
+    assert not selectors.has_enabled_source(IdentitySource.Kind.LDAP)

@@ -342,21 +342,49 @@ def test_the_challenge_that_begins_an_enrollment_is_not_logged_and_a_refused_tok
     assert [(r.status_code, r.levelname) for r in refused] == [(401, "WARNING")]  # type: ignore[attr-defined]
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no row locks")
-def test_the_profile_locks_the_token_and_its_session_in_one_statement(
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="one statement on PostgreSQL")
+def test_the_profile_is_issued_by_one_statement_that_locks_the_token_first(
     org: dict[str, Any], transport: Any
 ) -> None:
     from django.test.utils import CaptureQueriesContext
 
+    version, base_url = flow.discover(
+        transport, SERVER, user_identifier=f"alice@{DOMAIN}", model_family="iPhone"
+    )
+    url = services.sign_in_url(services.default_configuration(), version)
+    token = flow.web_sign_in(transport, url, user_identifier=f"alice@{DOMAIN}", password=PASSWORD)
+    body = flow.machine_info_body(flow.throwaway_apple_identity())
     with CaptureQueriesContext(connection) as queries:
-        _enroll(transport, install=False)
+        status, _headers, profile = flow.post_enroll(transport, base_url, body, bearer=token)
+    assert status == 200
+    # (The configuration is read too in this test, which keeps no configuration generation.)
+    statements = [
+        q["sql"] for q in queries if "enrollment_enrollment" in q["sql"] or "scep" in q["sql"]
+    ]
+    # The token is stamped first (its row lock: a revocation, which locks tokens before
+    # sessions, or a second POST with the same token waits for this one), then its session
+    # and the SCEP challenge, each written only if the one before was.
+    assert len(statements) == 1, statements
+    assert statements[0].startswith('WITH t AS (UPDATE "enrollment_enrollmenttoken"')
+    assert 'UPDATE "enrollment_enrollmentsession"' in statements[0]
+    assert 'INSERT INTO "pki_scepchallenge"' in statements[0]
+    session = EnrollmentSession.objects.get()
+    assert session.status == EnrollmentSession.Status.PROFILE_ISSUED
+    assert session.platform == "iOS" and session.machine_info
+    assert EnrollmentToken.objects.get().profile_issued_at is not None
+    challenge = ScepChallenge.objects.get()
+    assert challenge.reference == session.public_id
+    assert challenge.subject == f"MDM User Enrollment {session.public_id[:12]}"
+    assert challenge.subject.encode() in profile
+    # The same token again: refused, and read (locked) as before to say why.
+    with CaptureQueriesContext(connection) as queries:
+        status, headers, _ = flow.post_enroll(transport, base_url, body, bearer=token)
+    assert status == 401 and "www-authenticate" in headers
     locking = [q["sql"] for q in queries if "FOR UPDATE" in q["sql"]]
-    # The token row and its session's row, both locked (no `OF`: every joined row is locked),
-    # so that a revocation or a second POST with the same token waits for this one.
     assert len(locking) == 1, locking
     joined = 'FROM "enrollment_enrollmenttoken" INNER JOIN "enrollment_enrollmentsession"'
-    assert joined in locking[0]
-    assert "FOR UPDATE OF" not in locking[0]
+    assert joined in locking[0] and "FOR UPDATE OF" not in locking[0]
+    assert ScepChallenge.objects.count() == 1
 
 
 def test_expired_sign_in_token(org: dict[str, Any], transport: Any) -> None:
@@ -709,15 +737,16 @@ def test_a_second_enrollment_reads_no_configuration_and_keeps_its_statement_budg
     # Each channel: the inventory (5) and the DeclarativeManagement turning declarations on.
     assert QueuedCommand.objects.filter(enrollment__in=enrolled).count() == 12
     assert [s for s in statements if any(t in s for t in CONFIGURATION_TABLES)] == []
-    # Discovery to TokenUpdate with a local sign-in: 16 statements today outside the first
-    # commands (SCEP claims its challenge and records the certificate in one; Authenticate
+    # Discovery to TokenUpdate with a local sign-in: 15 statements today outside the first
+    # commands (the profile POST stamps its token, updates its session and inserts its SCEP
+    # challenge in one; SCEP claims its challenge and records the certificate in one; Authenticate
     # reads its new channel, the certificate it presents and that certificate's session in
     # one, and inserts the Device, its channel and its log row, and binds its session, in one;
     # the first TokenUpdate's channel
     # and log row are written with its first commands; whether a re-enrollment link's device
     # is to be replaced was read with the TokenUpdate's bearer token); a budget, so that a
     # change adding statements to every enrollment is a decision, not an accident.
-    assert len(statements) <= 16, "\n".join(s[:120] for s in statements)
+    assert len(statements) <= 15, "\n".join(s[:120] for s in statements)
     context = 'SELECT "enrollment_enrollmentsession"."enrollment_type"'
     assert not [s for s in statements if s.startswith(context)], statements
     bind = 'UPDATE "enrollment_enrollmentsession" SET "enrollment_id"'
@@ -942,3 +971,107 @@ def test_the_profile_post_writes_its_session_token_and_scep_challenge_in_one_sta
     stored = ScepChallenge.objects.get()
     assert stored.reference == session.public_id
     assert stored.challenge_hash == hashlib.sha256(scep["Challenge"].encode()).hexdigest()
+
+
+def _issued_rows(transport: Any) -> dict[str, Any]:
+    """The rows a profile POST wrote for a new sign-in of alice's (values that differ by
+    nature, such as keys, secrets and times, left out or checked against each other)."""
+    version, base_url = flow.discover(
+        transport, SERVER, user_identifier=f"alice@{DOMAIN}", model_family="iPhone"
+    )
+    url = services.sign_in_url(services.default_configuration(), version)
+    token = flow.web_sign_in(transport, url, user_identifier=f"alice@{DOMAIN}", password=PASSWORD)
+    body = flow.machine_info_body(flow.throwaway_apple_identity())
+    before = timezone.now()
+    status, headers, profile = flow.post_enroll(transport, base_url, body, bearer=token)
+    after = timezone.now()
+    assert status == 200, profile
+    session = EnrollmentSession.objects.order_by("-pk").first()
+    assert session is not None
+    issued = EnrollmentToken.objects.get(session=session).profile_issued_at
+    assert issued is not None and before <= issued <= after
+    challenge = ScepChallenge.objects.get(reference=session.public_id)
+    assert before + dt.timedelta(hours=1) <= challenge.expires_at <= after + dt.timedelta(hours=1)
+    assert before <= challenge.created_at <= after and challenge.used_at is None
+    ignored = {"id", "public_id", "created_at", "expires_at"}
+    return {
+        "status": status,
+        "content-type": headers.get("content-type"),
+        "session": {k: v for k, v in _columns(session).items() if k not in ignored},
+        "challenge": (challenge.subject.replace(session.public_id[:12], "<id>"), challenge.renews),
+        "profile": profile.count(session.public_id[:12].encode()) > 0,
+    }
+
+
+def _columns(obj: Any) -> dict[str, Any]:
+    return {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}
+
+
+def test_the_one_statement_writes_what_the_two_statements_wrote(
+    org: dict[str, Any], transport: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from enrollment.services import core
+
+    one = _issued_rows(transport)
+    monkeypatch.setattr(core, "_issue_in_one_statement", lambda **kwargs: None)
+    two = _issued_rows(transport)
+    assert one == two
+    assert one["session"]["status"] == EnrollmentSession.Status.PROFILE_ISSUED
+
+
+def _signed_in(configuration: Any) -> dict[str, Any]:
+    """The rows a web sign-in of alice's wrote, and the session it returned (values that differ
+    by nature, such as keys, secrets and times, left out or checked against each other)."""
+    from enrollment.models import EnrollmentSettings
+
+    options = EnrollmentSettings.current()
+    before = timezone.now()
+    session, secret = services.sign_in_account_user(
+        configuration=configuration,
+        version="mdm-byod",
+        identifier=f"alice@{DOMAIN}",
+        password=PASSWORD,
+    )
+    after = timezone.now()
+    stored = EnrollmentSession.objects.get(pk=session.pk)
+    assert _columns(stored) == _columns(session)  # the session returned is the row saved
+    assert session.configuration is configuration and not session._state.adding
+    token = EnrollmentToken.objects.get(session=stored)
+    assert token.token_hash == hashlib.sha256(secret.encode()).hexdigest()
+    assert before <= stored.created_at <= after and before <= token.created_at <= after
+    assert token.expires_at == stored.expires_at
+    ttl = dt.timedelta(days=options.session_ttl_days)
+    assert before + ttl <= stored.expires_at <= after + ttl
+    deadline = dt.timedelta(minutes=options.token_ttl_minutes)
+    assert token.profile_deadline is not None
+    assert before + deadline <= token.profile_deadline <= after + deadline
+    assert len(stored.public_id) == 32
+    varying = {"id", "public_id", "created_at", "expires_at", "session_id", "token_hash"}
+    return {
+        "session": {k: v for k, v in _columns(stored).items() if k not in varying},
+        "token": {
+            k: v for k, v in _columns(token).items() if k not in varying | {"profile_deadline"}
+        },
+    }
+
+
+def test_a_sign_in_writes_what_save_wrote(
+    org: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from enrollment.services import core
+
+    configuration = services.default_configuration()
+    write = core._write_account_session
+    written: list[Any] = []
+    monkeypatch.setattr(
+        core,
+        "_write_account_session",
+        lambda **kwargs: written.append(write(**kwargs)) or written[-1],
+    )
+    direct = _signed_in(configuration)
+    assert len(written) == 1 and written[0] is not None  # the direct statement wrote them
+    monkeypatch.setattr(core, "_write_account_session", lambda **kwargs: None)
+    saved = _signed_in(configuration)
+    assert direct == saved
+    assert direct["session"]["status"] == EnrollmentSession.Status.AUTHENTICATED
+    assert direct["token"]["kind"] == EnrollmentToken.Kind.ACCESS

@@ -515,3 +515,34 @@ def test_when_groups_decide_the_person_is_read_for_every_discovery(
     version, statements = _discovery_statements(client, f"alice@{DOMAIN}")
     assert version == "mdm-adde"
     assert [s for s in statements if "directory_directoryuser" in s], statements
+
+
+@pytest.mark.django_db
+def test_the_apple_ca_parsed_once_follows_the_setting(org: dict[str, Any], client: Any) -> None:
+    """The configured CA is parsed once per PEM text: a new CA applies at once, and a broken
+    one is refused every time."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from tests.simulator import enrollment_flow as flow
+
+    first, second = flow.throwaway_apple_identity(), flow.throwaway_apple_identity()
+    base = services.base_url(services.default_configuration(), "mdm-byod").removeprefix(
+        "http://127.0.0.1:8000"
+    )
+    options = EnrollmentSettings.load()
+    statuses = []
+    for trusted in (first, second, first):
+        options.apple_device_ca_pem = trusted.ca.certificate.public_bytes(Encoding.PEM).decode()
+        options.save()
+        statuses.append(
+            [
+                client.generic("POST", base, flow.machine_info_body(device)).status_code
+                for device in (first, second)
+            ]
+        )
+    assert statuses == [[401, 400], [400, 401], [401, 400]]
+    options.apple_device_ca_pem = "-----BEGIN CERTIFICATE-----\nbroken\n-----END CERTIFICATE-----"
+    options.save()
+    for _ in range(2):
+        response = client.generic("POST", base, flow.machine_info_body(first))
+        assert response.status_code == 403 and b"Apple device CA setting" in response.content
