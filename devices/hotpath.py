@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import DatabaseError, Error, connections, models, router, transaction
+from django.db.backends.utils import CursorWrapper
 from django.db.models import (
     DEFERRED,
     DateTimeField,
@@ -195,6 +196,23 @@ def _from_row(model: Any, columns: Sequence[tuple[Any, Any]], row: Sequence[Any]
     return model.from_db(db, conversion.attnames, fields)
 
 
+def _relate(instance: Model, name: str, related: Model) -> None:
+    """`instance.<name> = related` for a foreign key whose column `instance` already holds
+    (both read by one statement here, from one database): what the descriptor's assignment
+    leaves (the related object cached, the column unchanged), without its checks, which hold
+    here (the class, the same database, no router to ask) and cost a few µs each time. With
+    database routers configured, or a column that does not match, the assignment itself."""
+    field = instance._meta.get_field(name)
+    if (
+        router.routers
+        or instance._state.db != related._state.db
+        or getattr(instance, field.attname) != related.pk  # type: ignore[union-attr]
+    ):
+        setattr(instance, name, related)
+        return
+    instance._state.fields_cache[name] = related
+
+
 @functools.cache
 def _plain_new(model: Any) -> frozenset[str] | None:
     """The attnames of a model's concrete fields when its new instances can be made as
@@ -233,22 +251,52 @@ def _cursor(connection: Any) -> Any:
     Django wraps its own (execute wrappers, the query log, error translation). No statement is
     kept prepared (Django leaves psycopg's `prepare_threshold` off), so a pooler in transaction
     mode sees nothing new. Elsewhere, or when the connection reads time stamps in another time
-    zone than Django's (Django would give the cursor a loader of its own), Django's cursor."""
+    zone than Django's (Django would give the cursor a loader of its own), Django's cursor.
+
+    Without the query log, one cursor per database connection is kept for these statements
+    and used again (`_execute_one`): making a psycopg cursor copies the connection's adapters,
+    and every poll runs one statement here, every result two."""
     if connection.vendor != "postgresql":
         return connection.cursor()
-    from django.db.backends.postgresql.base import TIMESTAMPTZ_OID, ServerBindingCursor
-    from psycopg.pq import Format
-
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     raw = connection.connection
-    if raw.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT).timezone != connection.timezone:
+    if raw.adapters.get_loader(_TIMESTAMPTZ_OID, _TEXT).timezone != connection.timezone:
         return connection.cursor()
     connection.validate_thread_sharing()
-    cursor = ServerBindingCursor(raw)  # type: ignore[call-arg]  # the stubs know psycopg2's
     if connection.queries_logged:
-        return connection.make_debug_cursor(cursor)
-    return connection.make_cursor(cursor)
+        return connection.make_debug_cursor(_ServerBindingCursor(raw))
+    kept: tuple[Any, Any] | None = getattr(connection, _KEPT, None)
+    if kept is None or kept[0] is not raw or kept[1].cursor.closed:
+        kept = (raw, _KeptCursor(_ServerBindingCursor(raw), connection))
+        setattr(connection, _KEPT, kept)
+    return kept[1]
+
+
+# Where `_cursor` keeps its cursor on Django's connection object (one per thread), with the
+# psycopg connection it belongs to: a new connection (Django reconnects) gets a new cursor.
+_KEPT = "_mdm_hotpath_cursor"
+
+
+def _postgresql_names() -> tuple[Any, Any, Any]:
+    from django.db.backends.postgresql.base import TIMESTAMPTZ_OID, ServerBindingCursor
+    from psycopg.pq import Format
+
+    return TIMESTAMPTZ_OID, Format.TEXT, ServerBindingCursor
+
+
+try:
+    _TIMESTAMPTZ_OID, _TEXT, _ServerBindingCursor = _postgresql_names()
+except ImportError:  # pragma: no cover - psycopg not installed: only other databases then
+    _TIMESTAMPTZ_OID = _TEXT = _ServerBindingCursor = None
+
+
+class _KeptCursor(CursorWrapper):
+    """Django's cursor wrapper around the cursor `_cursor` keeps: leaving a `with` block does
+    not close it (its result is dropped when the next statement runs)."""
+
+    def __exit__(self, *exc: object) -> None:
+        pass
 
 
 def _fetch_one(db: str, query: str, params: Sequence[Any]) -> Any:
@@ -375,7 +423,7 @@ def connect_row(
         if row is None:
             return None
         enrollment: Enrollment = _from_row(Enrollment, columns, row[:split], db)
-        enrollment.device = _from_row(Device, device_columns, row[split:-1], db)
+        _relate(enrollment, "device", _from_row(Device, device_columns, row[split:-1], db))
         return ConnectRow(enrollment=enrollment, queue_empty=not row[-1])
     db = router.db_for_write(QueuedCommand)
     columns, device_columns, _ = _connect_query(db)
@@ -385,7 +433,7 @@ def connect_row(
         return None
     device_end = split + len(device_columns)
     enrollment = _from_row(Enrollment, columns, row[:split], db)
-    enrollment.device = _from_row(Device, device_columns, row[split:device_end], db)
+    _relate(enrollment, "device", _from_row(Device, device_columns, row[split:device_end], db))
     delivery = None
     if row[device_end]:
         queue_columns, command_columns, _ = _result_query(db)
@@ -393,8 +441,10 @@ def connect_row(
         delivery = _from_row(
             QueuedCommand, queue_columns, row[start : start + len(queue_columns)], db
         )
-        delivery.command = _from_row(
-            Command, command_columns, row[start + len(queue_columns) :], db
+        _relate(
+            delivery,
+            "command",
+            _from_row(Command, command_columns, row[start + len(queue_columns) :], db),
         )
     return ConnectRow(
         enrollment=enrollment,
@@ -1752,9 +1802,17 @@ def _delivery_constants(
 
 
 def _execute_delivery(connection: Any, alias: str, query: str, params: list[Any]) -> Any:
-    with transaction.mark_for_rollback_on_error(using=alias), _cursor(connection) as cursor:
-        cursor.execute(query, params)
-        return cursor.fetchone()
+    # `transaction.mark_for_rollback_on_error(using=alias)`, written out: a failure inside an
+    # atomic block marks it for rollback.
+    try:
+        with _cursor(connection) as cursor:
+            cursor.execute(query, params)
+            return cursor.fetchone()
+    except Exception as exc:
+        if connection.in_atomic_block:
+            connection.needs_rollback = True
+            connection.rollback_exc = exc
+        raise
 
 
 def _deliver_next_in_steps(
