@@ -155,13 +155,21 @@ def _result_as_seen(
     ):
         return None
     stored = _stored_result(enrollment, delivery, report, body)
-    return _next_command(
-        enrollment,
-        (QueuedCommand.Status.QUEUED, QueuedCommand.Status.SENT),
-        result=stored,
-        report=report,
-        seen=guard,
-    )
+    try:
+        return _next_command(
+            enrollment,
+            (QueuedCommand.Status.QUEUED, QueuedCommand.Status.SENT),
+            result=stored,
+            report=report,
+            seen=guard,
+        )
+    except _NotAsSeen:
+        return None
+
+
+class _NotAsSeen(Exception):
+    """The statement of a result taken as seen wrote nothing: the channel or its queue row
+    is not as read (or the result was stored meanwhile)."""
 
 
 def _check_bearer(found: hotpath.ConnectRow, bearer: str | None) -> None:
@@ -222,7 +230,7 @@ def _next_command(
     """The next command (marked sent), or an empty reply; `result`, a result (`report`) still
     to write, is written by the first statement if its row is still pending. With `seen`
     (`_result_as_seen`), the first statement writes only if the channel is still as seen and
-    the result is stored: None when it wrote nothing."""
+    the result is stored: _NotAsSeen when it wrote nothing."""
     target = None
     for _ in range(MAX_DROPS_PER_REQUEST + 1):
         # Chosen, marked sent and logged in one statement (atomic by itself).
@@ -239,7 +247,7 @@ def _next_command(
             if stored:
                 _announce(result.delivery, result.report or report)
             elif seen is not None:
-                return None  # type: ignore[return-value]  # only for `_result_as_seen`
+                raise _NotAsSeen
         else:
             delivery = hotpath.deliver_next(
                 enrollment, statuses, now=now, kind=DeviceEvent.Kind.COMMAND
