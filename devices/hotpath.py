@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import DatabaseError, Error, connections, models, router, transaction
+from django.db.backends.utils import CursorWrapper
 from django.db.models import (
     DEFERRED,
     Choices,
@@ -196,6 +197,23 @@ def _from_row(model: Any, columns: Sequence[tuple[Any, Any]], row: Sequence[Any]
     return model.from_db(db, conversion.attnames, fields)
 
 
+def _relate(instance: Model, name: str, related: Model) -> None:
+    """`instance.<name> = related` for a foreign key whose column `instance` already holds
+    (both read by one statement here, from one database): what the descriptor's assignment
+    leaves (the related object cached, the column unchanged), without its checks, which hold
+    here (the class, the same database, no router to ask) and cost a few µs each time. With
+    database routers configured, or a column that does not match, the assignment itself."""
+    field = instance._meta.get_field(name)
+    if (
+        router.routers
+        or instance._state.db != related._state.db
+        or getattr(instance, field.attname) != related.pk  # type: ignore[union-attr]
+    ):
+        setattr(instance, name, related)
+        return
+    instance._state.fields_cache[name] = related
+
+
 @functools.cache
 def _plain_new(model: Any) -> frozenset[str] | None:
     """The attnames of a model's concrete fields when its new instances can be made as
@@ -300,22 +318,52 @@ def _cursor(connection: Any) -> Any:
     Django wraps its own (execute wrappers, the query log, error translation). No statement is
     kept prepared (Django leaves psycopg's `prepare_threshold` off), so a pooler in transaction
     mode sees nothing new. Elsewhere, or when the connection reads time stamps in another time
-    zone than Django's (Django would give the cursor a loader of its own), Django's cursor."""
+    zone than Django's (Django would give the cursor a loader of its own), Django's cursor.
+
+    Without the query log, one cursor per database connection is kept for these statements
+    and used again (`_execute_one`): making a psycopg cursor copies the connection's adapters,
+    and every poll runs one statement here, every result two."""
     if connection.vendor != "postgresql":
         return connection.cursor()
-    from django.db.backends.postgresql.base import TIMESTAMPTZ_OID, ServerBindingCursor
-    from psycopg.pq import Format
-
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     raw = connection.connection
-    if raw.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT).timezone != connection.timezone:
+    if raw.adapters.get_loader(_TIMESTAMPTZ_OID, _TEXT).timezone != connection.timezone:
         return connection.cursor()
     connection.validate_thread_sharing()
-    cursor = ServerBindingCursor(raw)  # type: ignore[call-arg]  # the stubs know psycopg2's
     if connection.queries_logged:
-        return connection.make_debug_cursor(cursor)
-    return connection.make_cursor(cursor)
+        return connection.make_debug_cursor(_ServerBindingCursor(raw))
+    kept: tuple[Any, Any] | None = getattr(connection, _KEPT, None)
+    if kept is None or kept[0] is not raw or kept[1].cursor.closed:
+        kept = (raw, _KeptCursor(_ServerBindingCursor(raw), connection))
+        setattr(connection, _KEPT, kept)
+    return kept[1]
+
+
+# Where `_cursor` keeps its cursor on Django's connection object (one per thread), with the
+# psycopg connection it belongs to: a new connection (Django reconnects) gets a new cursor.
+_KEPT = "_mdm_hotpath_cursor"
+
+
+def _postgresql_names() -> tuple[Any, Any, Any]:
+    from django.db.backends.postgresql.base import TIMESTAMPTZ_OID, ServerBindingCursor
+    from psycopg.pq import Format
+
+    return TIMESTAMPTZ_OID, Format.TEXT, ServerBindingCursor
+
+
+try:
+    _TIMESTAMPTZ_OID, _TEXT, _ServerBindingCursor = _postgresql_names()
+except ImportError:  # pragma: no cover - psycopg not installed: only other databases then
+    _TIMESTAMPTZ_OID = _TEXT = _ServerBindingCursor = None
+
+
+class _KeptCursor(CursorWrapper):
+    """Django's cursor wrapper around the cursor `_cursor` keeps: leaving a `with` block does
+    not close it (its result is dropped when the next statement runs)."""
+
+    def __exit__(self, *exc: object) -> None:
+        pass
 
 
 def _fetch_one(db: str, query: str, params: Sequence[Any]) -> Any:
@@ -442,7 +490,8 @@ def connect_row(
         if row is None:
             return None
         enrollment: Enrollment = _from_row(Enrollment, columns, row[:split], db)
-        enrollment.device = _from_row(Device, device_columns, row[split:-1], db)
+        _relate(enrollment, "device", _from_row(Device, device_columns, row[split:-1], db))
+        _remember_row(key, row[:-1], enrollment.pk)
         return ConnectRow(enrollment=enrollment, queue_empty=not row[-1])
     db = router.db_for_write(QueuedCommand)
     columns, device_columns, _ = _connect_query(db)
@@ -452,7 +501,8 @@ def connect_row(
         return None
     device_end = split + len(device_columns)
     enrollment = _from_row(Enrollment, columns, row[:split], db)
-    enrollment.device = _from_row(Device, device_columns, row[split:device_end], db)
+    _relate(enrollment, "device", _from_row(Device, device_columns, row[split:device_end], db))
+    _remember_row(key, row[:device_end], enrollment.pk)
     delivery = None
     if row[device_end]:
         queue_columns, command_columns, _ = _result_query(db)
@@ -460,8 +510,10 @@ def connect_row(
         delivery = _from_row(
             QueuedCommand, queue_columns, row[start : start + len(queue_columns)], db
         )
-        delivery.command = _from_row(
-            Command, command_columns, row[start + len(queue_columns) :], db
+        _relate(
+            delivery,
+            "command",
+            _from_row(Command, command_columns, row[start + len(queue_columns) :], db),
         )
     return ConnectRow(
         enrollment=enrollment,
@@ -487,6 +539,156 @@ def stores_results_in_one_statement() -> bool:
 
 # Check-ins read their whole channel row with its Device by channel key (no parent join: only
 # user channels have one); FOR UPDATE locks the channel row only.
+# --- a result taken from the channel as last read ------------------------------------------------
+
+# A device answers the command it was just sent, and its next request usually reaches the process
+# that sent it (the same keep-alive connection): that process read the channel row for it a
+# moment ago. A result of that command can then be stored, and the next command delivered, by
+# one statement that writes only if the channel row, its Device and the command's queue row are
+# still exactly what was read (`store_result_and_deliver` with `seen`); the services decide on
+# the row as read, as they would on the row read again, and any difference (another process
+# wrote it meanwhile) leaves everything to the usual two statements. Per process: channel key ->
+# its id; id -> its connect row as the database returned it; id -> the command last delivered
+# on it. A few hundred bytes a channel; each map cleared when full.
+_channel_ids: dict[str, int] = {}
+_rows_seen: dict[int, tuple[Any, ...]] = {}
+_sent_seen: dict[int, tuple[int, int, str, str, str, int]] = {}
+_SEEN_MAX = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """A channel as this process last read it, and the command it last delivered on it."""
+
+    key: str
+    row: tuple[Any, ...]  # the connect row's enrollment and Device values, as read
+    enrollment_id: int
+    queue_id: int
+    command_id: int
+    not_now_count: int
+
+
+def _remember(store: dict[Any, Any], key: Any, value: Any) -> None:
+    if len(store) >= _SEEN_MAX and key not in store:
+        store.clear()
+    store[key] = value
+
+
+def _remember_row(key: str, row: Sequence[Any], enrollment_id: int) -> None:
+    _remember(_channel_ids, key, enrollment_id)
+    _remember(_rows_seen, enrollment_id, tuple(row))
+
+
+def _remember_sent(enrollment_id: int, delivery: Delivery, not_now_count: Any) -> None:
+    command = delivery.command
+    _remember(
+        _sent_seen,
+        enrollment_id,
+        (
+            delivery.queue_id,
+            int(command.pk),
+            str(command.uuid),
+            str(command.request_type),
+            str(command.spec or ""),
+            int(not_now_count),
+        ),
+    )
+
+
+def forget_seen(enrollment_id: int | None = None) -> None:
+    """Drop what was seen of a channel (all channels: tests)."""
+    if enrollment_id is None:
+        _channel_ids.clear()
+        _rows_seen.clear()
+        _sent_seen.clear()
+        return
+    _rows_seen.pop(enrollment_id, None)
+
+
+def seen_result(key: str, command_uuid: str) -> tuple[Seen, ConnectRow] | None:
+    """The channel of `key` as this process last read it, with the queue row of the result of
+    `command_uuid` (the command it last delivered there, pending as delivered): new instances,
+    as `connect_row(key, command_uuid=...)` makes them. None when this process has not read
+    both, or elsewhere than on PostgreSQL."""
+    enrollment_id = _channel_ids.get(key)
+    if enrollment_id is None:
+        return None
+    row = _rows_seen.get(enrollment_id)
+    sent = _sent_seen.get(enrollment_id)
+    if row is None or sent is None or sent[2] != command_uuid:
+        return None
+    queue_id, command_id, uuid, request_type, spec, not_now_count = sent
+    db = router.db_for_write(QueuedCommand)
+    if not stores_results_in_one_statement():
+        return None
+    columns, device_columns, _ = _connect_query(db)
+    split = len(columns)
+    enrollment: Enrollment = _from_row(Enrollment, columns, row[:split], db)
+    if enrollment.pk != enrollment_id:  # pragma: no cover - filled together
+        return None
+    _relate(enrollment, "device", _from_row(Device, device_columns, row[split:], db))
+    queue_columns, command_columns, _ = _result_query(db)
+    delivery: QueuedCommand = _from_row(
+        QueuedCommand,
+        queue_columns,
+        _in_order(
+            queue_columns,
+            {
+                "id": queue_id,
+                "enrollment_id": enrollment_id,
+                "command_id": command_id,
+                "status": QueuedCommand.Status.SENT,
+                "not_now_count": not_now_count,
+            },
+        ),
+        db,
+    )
+    command = _from_row(
+        Command,
+        command_columns,
+        _in_order(
+            command_columns,
+            {"id": command_id, "uuid": uuid, "request_type": request_type, "spec": spec},
+        ),
+        db,
+    )
+    _relate(delivery, "command", command)
+    seen = Seen(
+        key=key,
+        row=row,
+        enrollment_id=enrollment_id,
+        queue_id=queue_id,
+        command_id=command_id,
+        not_now_count=not_now_count,
+    )
+    found = ConnectRow(
+        enrollment=enrollment,
+        queue_empty=False,
+        result_read=True,
+        result_delivery=delivery,
+        result_locked=False,
+    )
+    return seen, found
+
+
+def _in_order(columns: Sequence[tuple[Any, Any]], values: dict[str, Any]) -> list[Any]:
+    """`values` by attname, in the order of `columns` (a row as a SELECT of them returns it)."""
+    return [values[f.attname] for f, _col in columns]
+
+
+@functools.cache
+def _seen_guard_query(alias: str) -> str:
+    """The channel row of a key, with its Device, only if each value the connect lookup reads
+    is the one given (`Seen.row`, in that order)."""
+    columns, device_columns, _ = _connect_query(alias)
+    selected = _select_list("e", columns, alias) + _select_list("d", device_columns, alias)
+    same = " AND ".join(f"{expression} IS NOT DISTINCT FROM %s" for expression in selected)
+    return (
+        f"SELECT 1 FROM {Enrollment._meta.db_table} e {_device_join()} "  # noqa: S608
+        f"WHERE e.channel_key = %s AND {same}"
+    )
+
+
 @functools.cache
 def _channel_query(
     alias: str, by: str, for_update: bool
@@ -1189,6 +1391,7 @@ def _token_update_query(alias: str) -> str:
 
 def touch_last_seen(enrollment_id: int, now: dt.datetime) -> None:
     """UPDATE last_seen_at: most polls of a device are more than a minute apart."""
+    forget_seen(enrollment_id)  # read again before a result is taken as seen
     db = router.db_for_write(Enrollment)
     connection = connections[db]
     field = Enrollment._meta.get_field("last_seen_at")
@@ -1469,6 +1672,7 @@ _DELIVERY_COMMAND_FIELDS = (
     "id",
     "uuid",
     "request_type",
+    "spec",
     "body",
     "command_keys",
     "payload_summary",
@@ -1574,7 +1778,11 @@ def _device_column(name: str) -> str:
 
 @functools.cache
 def _deliver_query(
-    alias: str, statuses: tuple[str, ...], with_result: bool, device_fields: tuple[str, ...] = ()
+    alias: str,
+    statuses: tuple[str, ...],
+    with_result: bool,
+    device_fields: tuple[str, ...] = (),
+    guarded: bool = False,
 ) -> tuple[tuple[tuple[Any, Any], ...], tuple[Any, ...], str]:
     connection = connections[alias]
     qn = connection.ops.quote_name
@@ -1592,7 +1800,7 @@ def _deliver_query(
     )
     status, sent_at = qn(_column("status")), qn(_column("sent_at"))
     selected = ", ".join(f"c.{f.column}" for f, _ in columns)
-    stored, other_than = "", ""
+    stored, other_than, stored_only = "", "", ""
     if with_result:
         # The result's queue row, its log row and its inventory are written by the same
         # statement, and only if the row is still pending when its UPDATE gets it: a copy of
@@ -1600,9 +1808,21 @@ def _deliver_query(
         # nothing written twice. Every part of a WITH sees the rows as they were before it, so
         # the answered row, still pending there, is left out of the choice of the next one.
         assignments = ", ".join(f"{qn(_column(name))} = %s" for name in _RESULT_FIELDS)
-        stored = (
+        as_seen = ""
+        if guarded:
+            # A result taken from the channel as this process last read it (`Seen`): written
+            # only if the channel row, its Device and the queue row are still exactly what was
+            # read, and nothing at all otherwise (not even the next command's delivery).
+            stored = f"guard AS ({_seen_guard_query(alias)}), "
+            as_seen = (
+                f"AND {qn(_column('enrollment'))} = %s AND {qn(_column('command'))} = %s "  # noqa: S608
+                f"AND {qn(_column('not_now_count'))} = %s AND EXISTS (SELECT 1 FROM guard) "
+            )
+            stored_only = "AND EXISTS (SELECT 1 FROM stored) "
+        stored += (
             f"stored AS (UPDATE {queue} SET {assignments} WHERE id = %s "  # noqa: S608
-            f"AND {status} IN ({_pending_in_list(QueuedCommand.PENDING)}) RETURNING id), "
+            f"AND {status} IN ({_pending_in_list(QueuedCommand.PENDING)}) {as_seen}"
+            "RETURNING id), "
             f"result_logged AS (INSERT INTO {events} ({event_columns}) "
             f"SELECT {', '.join('%s' for _ in event_fields)} FROM stored RETURNING id), "
         )
@@ -1619,9 +1839,9 @@ def _deliver_query(
     query = (
         f"WITH {stored}next AS (SELECT q.id, q.command_id FROM {queue} q "  # noqa: S608 - names, constants
         f"WHERE q.enrollment_id = %s AND q.status IN ({_pending_in_list(statuses)}) {other_than}"
-        "ORDER BY q.priority DESC, q.id LIMIT 1), "
+        f"{stored_only}ORDER BY q.priority DESC, q.id LIMIT 1), "
         f"sent AS (UPDATE {queue} q SET {status} = %s, {sent_at} = %s FROM next "
-        "WHERE q.id = next.id RETURNING q.id, q.command_id), "
+        f"WHERE q.id = next.id RETURNING q.id, q.command_id, q.{qn(_column('not_now_count'))}), "
         f"logged AS (INSERT INTO {events} ({event_columns}) "
         f"SELECT {event_values} FROM sent JOIN {command} c ON c.id = sent.command_id "
         "RETURNING id) "
@@ -1630,13 +1850,14 @@ def _deliver_query(
         # One row whether or not a command follows: whether the result was stored comes first.
         query += (
             "SELECT (SELECT count(*) FROM stored), sent.id, (SELECT id FROM logged), "  # noqa: S608
-            f"{selected} "
+            f"sent.{qn(_column('not_now_count'))}, {selected} "
             f"FROM (SELECT 1) one LEFT JOIN sent ON true LEFT JOIN {command} c "
             "ON c.id = sent.command_id"
         )
     else:
         query += (
-            f"SELECT sent.id, (SELECT id FROM logged), {selected} "  # noqa: S608 - names
+            f"SELECT sent.id, (SELECT id FROM logged), "  # noqa: S608 - names
+            f"sent.{qn(_column('not_now_count'))}, {selected} "
             f"FROM sent JOIN {command} c ON c.id = sent.command_id"
         )
     return columns, tuple(f for f in event_fields if f.name not in _EVENT_FROM_COMMAND), query
@@ -1692,10 +1913,12 @@ def _log_params(log: LogRow, connection: Any) -> list[Any]:
     return params
 
 
-def _result_params(result: StoredResult, connection: Any) -> list[Any]:
+def _result_params(result: StoredResult, connection: Any, seen: Seen | None = None) -> list[Any]:
     delivery = result.delivery
     params = [save(getattr(delivery, name), connection) for name, save in _result_savers()]
     params.append(delivery.pk)
+    if seen is not None:
+        params.extend((seen.enrollment_id, seen.command_id, seen.not_now_count))
     params.extend(_log_params(result.log, connection))
     if result.device_fields:
         device = result.log.enrollment.device
@@ -1738,11 +1961,13 @@ def deliver_next(
     )
     if row is None:
         return None
-    return Delivery(
+    delivery = Delivery(
         queue_id=int(row[0]),
         event_id=int(row[1]),
-        command=_from_row(Command, columns, row[2:], alias),
+        command=_from_row(Command, columns, row[3:], alias),
     )
+    _remember_sent(enrollment.pk, delivery, row[2])
+    return delivery
 
 
 def store_result_and_deliver(
@@ -1752,19 +1977,25 @@ def store_result_and_deliver(
     now: dt.datetime,
     kind: str,
     result: StoredResult,
+    seen: Seen | None = None,
 ) -> tuple[bool, Delivery | None]:
     """Store `result` (its queue row, log row and Device columns) if its queue row is still
     pending, and deliver the next command as `deliver_next` does: one statement on PostgreSQL,
     atomic by itself. Whether the result was stored (False: another copy of it was first), and
-    the delivery."""
+    the delivery. With `seen` (the channel as this process last read it, `seen_result`), the
+    statement writes anything only if the channel is still as seen and the result is stored:
+    (False, None) otherwise, nothing written."""
     alias = router.db_for_write(QueuedCommand)
     connection = connections[alias]
     if connection.vendor != "postgresql":
+        if seen is not None:
+            raise ValueError("a result as seen is for PostgreSQL only")
         return _deliver_next_in_steps(enrollment, statuses, now=now, kind=kind, result=result)
     columns, event_fields, query = _deliver_query(
-        alias, tuple(sorted(statuses)), True, result.device_fields
+        alias, tuple(sorted(statuses)), True, result.device_fields, seen is not None
     )
-    params = _result_params(result, connection)
+    params = [] if seen is None else [seen.key, *seen.row]
+    params.extend(_result_params(result, connection, seen))
     params.extend(_delivery_params(enrollment, now, kind, event_fields, connection, result))
     row = _execute_delivery(connection, alias, query, params)
     if row is None:  # pragma: no cover - the statement always returns its one row
@@ -1772,11 +2003,13 @@ def store_result_and_deliver(
     stored = bool(row[0])
     if row[1] is None:
         return stored, None
-    return stored, Delivery(
+    delivery = Delivery(
         queue_id=int(row[1]),
         event_id=int(row[2]),
-        command=_from_row(Command, columns, row[3:], alias),
+        command=_from_row(Command, columns, row[4:], alias),
     )
+    _remember_sent(enrollment.pk, delivery, row[3])
+    return stored, delivery
 
 
 def _delivery_params(
@@ -1857,9 +2090,17 @@ def _delivery_constants(
 
 
 def _execute_delivery(connection: Any, alias: str, query: str, params: list[Any]) -> Any:
-    with transaction.mark_for_rollback_on_error(using=alias), _cursor(connection) as cursor:
-        cursor.execute(query, params)
-        return cursor.fetchone()
+    # `transaction.mark_for_rollback_on_error(using=alias)`, written out: a failure inside an
+    # atomic block marks it for rollback.
+    try:
+        with _cursor(connection) as cursor:
+            cursor.execute(query, params)
+            return cursor.fetchone()
+    except Exception as exc:
+        if connection.in_atomic_block:
+            connection.needs_rollback = True
+            connection.rollback_exc = exc
+        raise
 
 
 def _deliver_next_in_steps(

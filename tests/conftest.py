@@ -159,6 +159,17 @@ def _fresh_config_cache() -> Iterator[None]:
     redis_client.reset()
 
 
+@pytest.fixture(autouse=True)
+def _nothing_seen_of_earlier_channels() -> Iterator[None]:
+    """A channel this process read in another test (ids and keys repeat across tests) is not
+    taken as seen (devices.hotpath.seen_result): each test's statements are its own."""
+    from devices import hotpath
+
+    hotpath.forget_seen()
+    yield
+    hotpath.forget_seen()
+
+
 class InProcessGeneration:
     """A configuration generation kept in this process, for tests without Redis."""
 

@@ -73,6 +73,11 @@ def serve_report(
             report.status is ReportStatus.ACKNOWLEDGED and commands.may_write_rows(report.raw)
         )
     ):
+        # The channel as this process read it when it sent the command, if it did: stored by
+        # one statement, only if the channel and the queue row are still as read.
+        reply = _result_as_seen(identity, bearer, report, body)
+        if reply is not None:
+            return reply
         # The channel row and the result's queue row as they are, without a transaction: most
         # results are then stored, with their inventory, by the one statement that delivers the
         # next command, and only if their row is still pending then.
@@ -113,6 +118,58 @@ def _result_in_one_statement(
         return None
     enrollment = connect.enrollment
     return _after_result(enrollment, _stored_result(enrollment, delivery, report, body), report)
+
+
+def _result_as_seen(
+    identity: DeviceIdentity, bearer: str | None, report: protocol.CommandReport, body: bytes
+) -> Reply | None:
+    """A result (not NotNow, no rows of its own) of the command this process last delivered on
+    the channel, decided on the channel as it read it then (`hotpath.seen_result`) and written
+    by one statement only if the channel, its Device and the queue row are still so; None, with
+    nothing written, for every other case: the caller then reads the channel again. Only where
+    the lookup's checks are a function of that row alone: a device channel, pinned to this
+    identity, not checked out, with no account-driven session (no bearer token to check
+    against one) and its last-seen time recent."""
+    seen = hotpath.seen_result(report.ids.key, report.command_uuid or "")
+    if seen is None:
+        return None
+    guard, found = seen
+    enrollment = found.enrollment
+    delivery = found.result_delivery
+    if (
+        delivery is None
+        or enrollment.parent_id is not None
+        or enrollment.enrollment_reference
+        or not enrollment.cert_fingerprint
+        or enrollment.cert_fingerprint != identity.fingerprint
+        or enrollment.status == Enrollment.Status.UNENROLLED
+        or enrollment.last_seen_at is None
+        or timezone.now() - enrollment.last_seen_at > LAST_SEEN_RESOLUTION
+        or not delivery.command.spec
+        or hooks.check_bearer(enrollment, bearer) is not None
+    ):
+        return None
+    if report.status is ReportStatus.ACKNOWLEDGED and (
+        commands.writes_rows_on_result(delivery.command.request_type)
+        or _ends_enrollment(delivery.command)
+    ):
+        return None
+    stored = _stored_result(enrollment, delivery, report, body)
+    try:
+        return _next_command(
+            enrollment,
+            (QueuedCommand.Status.QUEUED, QueuedCommand.Status.SENT),
+            result=stored,
+            report=report,
+            seen=guard,
+        )
+    except _NotAsSeen:
+        return None
+
+
+class _NotAsSeen(Exception):
+    """The statement of a result taken as seen wrote nothing: the channel or its queue row
+    is not as read (or the result was stored meanwhile)."""
 
 
 def _check_bearer(found: hotpath.ConnectRow, bearer: str | None) -> None:
@@ -168,19 +225,29 @@ def _next_command(
     *,
     result: hotpath.StoredResult | None = None,
     report: protocol.CommandReport | None = None,
+    seen: hotpath.Seen | None = None,
 ) -> Reply:
     """The next command (marked sent), or an empty reply; `result`, a result (`report`) still
-    to write, is written by the first statement if its row is still pending."""
+    to write, is written by the first statement if its row is still pending. With `seen`
+    (`_result_as_seen`), the first statement writes only if the channel is still as seen and
+    the result is stored: _NotAsSeen when it wrote nothing."""
     target = None
     for _ in range(MAX_DROPS_PER_REQUEST + 1):
         # Chosen, marked sent and logged in one statement (atomic by itself).
         now = timezone.now()
         if result is not None and report is not None:
             stored, delivery = hotpath.store_result_and_deliver(
-                enrollment, statuses, now=now, kind=DeviceEvent.Kind.COMMAND, result=result
+                enrollment,
+                statuses,
+                now=now,
+                kind=DeviceEvent.Kind.COMMAND,
+                result=result,
+                seen=seen,
             )
             if stored:
                 _announce(result.delivery, result.report or report)
+            elif seen is not None:
+                raise _NotAsSeen
         else:
             delivery = hotpath.deliver_next(
                 enrollment, statuses, now=now, kind=DeviceEvent.Kind.COMMAND

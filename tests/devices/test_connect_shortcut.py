@@ -18,7 +18,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from psycopg import ClientCursor
 
-from devices import commands, services
+from devices import commands, hotpath, services
 from devices.connect_shortcut import IdlePollShortcut
 from devices.models import DeviceEvent, Enrollment, InstalledProfile, QueuedCommand
 from mdm_server.pki import services as pki
@@ -455,10 +455,11 @@ def test_a_result_with_the_next_command_is_a_handful_of_statements(
     assert status == 200 and plistlib.loads(body)["Command"]["RequestType"] == "ProfileList"
     assert django_app.calls == []
     sql = [q["sql"].split(" ", 1)[0] for q in queries]
-    # No transaction: the enrollment with the result's queue row; then one statement stores the
-    # result (if its row is still pending), its log row and the inventory, and chooses the next
-    # command, marks it sent and logs it (devices.hotpath.store_result_and_deliver).
-    assert sql == ["SELECT", "WITH"], "\n".join(q["sql"][:160] for q in queries)
+    # No transaction, one statement: this process read the channel when it delivered
+    # SecurityInfo; the statement checks it is still so, stores the result (if its row is still
+    # pending), its log row and the inventory, and chooses the next command, marks it sent and
+    # logs it (devices.hotpath.store_result_and_deliver with `seen`).
+    assert sql == ["WITH"], "\n".join(q["sql"][:160] for q in queries)
     stored = QueuedCommand.objects.get(enrollment=enrollment, command__uuid=uuid)
     assert stored.status == QueuedCommand.Status.ACKNOWLEDGED and stored.completed_at
     assert plistlib.loads(bytes(stored.result))["SecurityInfo"]["HardwareEncryptionCaps"] == 3
@@ -586,8 +587,9 @@ def test_the_round_trips_statements_send_their_values_apart(
     assert [h.request_type for h in handled] == ["SecurityInfo"] * 3
     assert django_app.calls == []
     # Through Django's wrappers like any statement (the query log, statement budgets): the
-    # Idle poll's channel row and delivery, then three results, each two statements.
-    assert [verb for verb, _ in seen] == ["SELECT", "WITH"] + ["SELECT", "WITH"] * 3
+    # Idle poll's channel row and delivery, then three results, each one statement (the channel
+    # as read when its command was delivered).
+    assert [verb for verb, _ in seen] == ["SELECT", "WITH"] + ["WITH"] * 3
     assert [q["sql"].split(" ", 1)[0] for q in queries] == [verb for verb, _ in seen]
     assert not any(quoted for _, quoted in seen)
     assert (
@@ -1002,3 +1004,138 @@ def test_a_poll_framed_as_http_does_not_allow_gets_django_s_400(
     status, _, body = _idle(device)
     assert status == 400, body
     assert django_app.calls == [device.server_url.removeprefix("https://testserver")]
+
+
+def _next_type(body: bytes) -> str | None:
+    return plistlib.loads(body)["Command"]["RequestType"] if body else None
+
+
+@pytest.mark.parametrize("user_enrollment", [True, False])
+@pytest.mark.parametrize(
+    ("status", "extra"),
+    [
+        (
+            "Acknowledged",
+            {"SecurityInfo": {"PasscodeCompliant": True, "HardwareEncryptionCaps": 3}},
+        ),
+        ("Error", {"ErrorChain": [{"ErrorCode": 12021, "ErrorDomain": "MCMDMErrorDomain"}]}),
+    ],
+)
+def test_a_result_taken_as_seen_leaves_and_answers_what_a_result_read_again_does(
+    wsgi_device: Callable[..., SimulatedDevice],
+    django_app: CountingApp,
+    user_enrollment: bool,
+    status: str,
+    extra: dict[str, Any],
+) -> None:
+    """The same result of two alike devices: one taken as its channel was read when the command
+    was delivered (one statement), the other read again (its channel forgotten)."""
+    outcomes = []
+    for forget in (False, True):
+        device = wsgi_device(user_enrollment=user_enrollment)
+        device.enroll()
+        key = f"eid:{device.enrollment_id}" if user_enrollment else f"udid:{device.udid}"
+        enrollment = Enrollment.objects.get(channel_key=key)
+        for request_type in ("SecurityInfo", "ProfileList"):
+            services.enqueue_command(enrollments=[enrollment], request_type=request_type)
+        uuid = _delivered(device)
+        if forget:
+            hotpath.forget_seen()
+        django_app.calls.clear()
+        with CaptureQueriesContext(connection) as queries:
+            code, headers, body = _result(
+                device, status, uuid, "application/x-apple-aspen-mdm", **extra
+            )
+        assert django_app.calls == []
+        assert [q["sql"].split(" ", 1)[0] for q in queries] == (
+            ["SELECT", "WITH"] if forget else ["WITH"]
+        )
+        headers.pop("content-length", None)
+        outcomes.append((code, headers, _next_type(body), _state(enrollment)))
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0][2] == "ProfileList"
+
+
+def _channel_changed(enrollment: Enrollment, change: str, device: SimulatedDevice) -> None:
+    from devices.models import Device
+
+    if change == "checked out":
+        Enrollment.objects.filter(pk=enrollment.pk).update(status=Enrollment.Status.UNENROLLED)
+    elif change == "pinned to another identity":
+        Enrollment.objects.filter(pk=enrollment.pk).update(cert_fingerprint="0" * 64)
+    elif change == "its device updated":
+        Device.objects.filter(pk=enrollment.device_id).update(os_version="99.0")
+    elif change == "its result stored meanwhile":
+        QueuedCommand.objects.filter(enrollment=enrollment, status="sent").update(
+            status=QueuedCommand.Status.ACKNOWLEDGED
+        )
+    elif change == "not now meanwhile":
+        QueuedCommand.objects.filter(enrollment=enrollment, status="sent").update(not_now_count=1)
+    else:  # pragma: no cover
+        raise AssertionError(change)
+
+
+@pytest.mark.parametrize(
+    ("change", "answer"),
+    [
+        ("checked out", 403),
+        ("pinned to another identity", 403),
+        ("its device updated", 200),
+        ("its result stored meanwhile", 200),
+        ("not now meanwhile", 200),
+    ],
+)
+def test_a_channel_changed_since_it_was_read_is_read_again_and_decided_on_as_it_is(
+    wsgi_device: Callable[..., SimulatedDevice],
+    django_app: CountingApp,
+    change: str,
+    answer: int,
+) -> None:
+    """Written by another process after this one delivered the command: the one statement
+    writes nothing, and the result is taken (or refused) as if never seen."""
+    device, enrollment, uuid = _security_info_delivered(wsgi_device)
+    _channel_changed(enrollment, change, device)
+    before = _state(enrollment)
+    django_app.calls.clear()
+    with CaptureQueriesContext(connection) as queries:
+        code, _, body = _result(
+            device,
+            "Acknowledged",
+            uuid,
+            "application/x-apple-aspen-mdm",
+            SecurityInfo={"PasscodeCompliant": True},
+        )
+    assert code == answer, body
+    sql = [q["sql"] for q in queries]
+    assert sql[0].startswith("WITH guard AS"), sql
+    if answer == 403:
+        # Refused by the view, as a result read again is: nothing of it is stored.
+        assert django_app.calls == ["/mdm/connect"]
+        assert _state(enrollment) == before
+        return
+    assert django_app.calls == []
+    assert [q.split(" ", 1)[0] for q in sql][:2] == ["WITH", "SELECT"]
+    assert not any("guard" in q for q in sql[1:])
+    stored = QueuedCommand.objects.get(enrollment=enrollment, command__uuid=uuid)
+    if change == "its result stored meanwhile":
+        assert stored.result is None  # the first stands
+        assert _state(enrollment)["log"] == before["log"] + [("command", "ProfileList", "sent", {})]
+    else:
+        assert stored.status == QueuedCommand.Status.ACKNOWLEDGED and stored.result
+    assert _next_type(body) == "ProfileList"
+
+
+def test_a_channel_with_an_account_session_is_read_again_for_its_result(
+    wsgi_device: Callable[..., SimulatedDevice], django_app: CountingApp
+) -> None:
+    """Its bearer token is checked against the session on the channel as it is now."""
+    device, enrollment, _ = _security_info_delivered(wsgi_device)
+    Enrollment.objects.filter(pk=enrollment.pk).update(enrollment_reference="REF-1")
+    uuid = _delivered(device)  # read again: the result after it is not taken as seen
+    with CaptureQueriesContext(connection) as queries:
+        code, _, _ = _result(device, "Acknowledged", uuid, "application/x-apple-aspen-mdm")
+    assert code == 200
+    sql = [q["sql"] for q in queries]
+    # The channel with the result's row, the session of its reference, then the result.
+    assert [q.split(" ", 1)[0] for q in sql] == ["SELECT", "SELECT", "WITH"]
+    assert not any("guard" in q for q in sql)

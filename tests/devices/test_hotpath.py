@@ -956,3 +956,63 @@ def test_a_results_log_row_is_written_as_the_orm_writes_it(
         None,
         now,
     )
+
+
+def test_the_statements_written_here_use_one_cursor_per_database_connection() -> None:
+    """Without the query log, the cursor is kept and used again; every statement still passes
+    Django's execute wrappers (the statement counts of the benchmarks and of the health view);
+    a new database connection gets a new cursor, and the query log gets Django's own."""
+    if connection.vendor != "postgresql":
+        pytest.skip("elsewhere each statement takes Django's own cursor")
+    seen: list[str] = []
+
+    def watch(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        assert hotpath._fetch_one("default", "SELECT %s::int", [1]) == (1,)
+        first = hotpath._cursor(connection)
+        assert hotpath._fetch_one("default", "SELECT %s::int", [2]) == (2,)
+        assert hotpath._cursor(connection) is first
+        assert not first.cursor.closed
+    assert seen == ["SELECT %s::int", "SELECT %s::int"]
+    with CaptureQueriesContext(connection) as queries:
+        logged = hotpath._cursor(connection)
+        assert logged is not first
+        assert hotpath._fetch_one("default", "SELECT %s::int", [3]) == (3,)
+    assert [q["sql"] for q in queries] == ["SELECT $1::int"]
+    assert hotpath._cursor(connection) is first
+    first.cursor.close()  # as a closed connection leaves it
+    assert hotpath._cursor(connection) is not first
+
+
+def test_a_failing_delivery_statement_marks_its_transaction_for_rollback() -> None:
+    """As `transaction.mark_for_rollback_on_error` does around the ORM's own single writes."""
+    from django.db import DataError
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite divides by zero without an error")
+    with transaction.atomic():
+        assert not connection.needs_rollback
+        with pytest.raises(DataError):
+            hotpath._execute_delivery(connection, "default", "SELECT 1 / %s", [0])
+        assert connection.needs_rollback
+        assert isinstance(connection.rollback_exc, DataError)
+    # Its savepoint rolled back on leaving the block: the enclosing transaction goes on.
+    assert hotpath._fetch_one("default", "SELECT %s::int", [1]) == (1,)
+
+
+def test_a_channel_read_here_holds_its_device_as_the_assignment_leaves_it() -> None:
+    enrollment = _channel()
+    found = hotpath.connect_row(enrollment.channel_key)
+    assert found is not None
+    device = found.enrollment.device  # cached: no statement
+    assert device.pk == enrollment.device_id == found.enrollment.device_id
+    assert found.enrollment._state.fields_cache == {"device": device}
+    assert device._state.db == found.enrollment._state.db == "default"
+    # A column that does not match its object is the assignment's to settle.
+    other = Device.objects.create()
+    hotpath._relate(found.enrollment, "device", other)
+    assert found.enrollment.device_id == other.pk
+    assert found.enrollment.device is other
