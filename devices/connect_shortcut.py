@@ -115,6 +115,51 @@ def forget_idle_reports() -> None:
     _idle_reports.clear()
 
 
+def _is_secure(environ: dict[str, Any]) -> bool:
+    """Django's `HttpRequest.is_secure()` of the request: the trusted proxy's header when it
+    sent one (SECURE_PROXY_SSL_HEADER), else the WSGI server's scheme."""
+    proxy = settings.SECURE_PROXY_SSL_HEADER
+    if proxy:
+        value = environ.get(proxy[0])
+        if value is not None:
+            return bool(value.split(",", 1)[0].strip() == proxy[1])
+    return bool(environ.get("wsgi.url_scheme") == "https")
+
+
+def security_headers(secure: bool) -> list[tuple[str, str]]:
+    """The headers the device stack's SecurityMiddleware and XFrameOptionsMiddleware add to an
+    answer (nosniff, Referrer-Policy, Cross-Origin-Opener-Policy, X-Frame-Options, and HSTS over
+    HTTPS when configured): asked of those middleware themselves, once for each setting."""
+    key = (
+        secure,
+        settings.SECURE_HSTS_SECONDS,
+        settings.SECURE_HSTS_INCLUDE_SUBDOMAINS,
+        settings.SECURE_HSTS_PRELOAD,
+        settings.SECURE_CONTENT_TYPE_NOSNIFF,
+        settings.SECURE_REFERRER_POLICY,
+        settings.SECURE_CROSS_ORIGIN_OPENER_POLICY,
+        settings.X_FRAME_OPTIONS,
+    )
+    return _security_headers(key)
+
+
+@functools.lru_cache(maxsize=8)
+def _security_headers(key: tuple[Any, ...]) -> list[tuple[str, str]]:
+    from django.http import HttpRequest, HttpResponse
+    from django.middleware.clickjacking import XFrameOptionsMiddleware
+    from django.middleware.security import SecurityMiddleware
+
+    class Probe(HttpRequest):
+        def is_secure(self) -> bool:
+            return bool(key[0])
+
+    response = HttpResponse()
+    before = set(response.headers)
+    for middleware in (SecurityMiddleware, XFrameOptionsMiddleware):
+        response = middleware(lambda request: HttpResponse()).process_response(Probe(), response)
+    return [(name, value) for name, value in response.headers.items() if name not in before]
+
+
 class IdlePollShortcut:
     """WSGI middleware: answer authenticated Idle polls and results, pass the rest to `app`."""
 
@@ -160,7 +205,7 @@ class IdlePollShortcut:
         headers = [("Content-Length", str(len(reply.body))), ("Cache-Control", NO_STORE)]
         if reply.body:
             headers.append(("Content-Type", reply.content_type))
-        headers.append(("X-Content-Type-Options", "nosniff"))
+        headers.extend(security_headers(_is_secure(environ)))
         start_response(_REASONS[reply.status], headers)
         return [reply.body]
 

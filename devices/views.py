@@ -37,7 +37,10 @@ def _reject(status: int, reason: str, challenge: str | None = None) -> HttpRespo
 
 def _reply(reply: services.Reply) -> HttpResponse:
     if not reply.body:
-        return HttpResponse(status=reply.status)
+        # An empty answer has no type (Django's default would call it text/html).
+        empty = HttpResponse(status=reply.status)
+        del empty["Content-Type"]
+        return empty
     return HttpResponse(reply.body, status=reply.status, content_type=reply.content_type)
 
 

@@ -149,6 +149,37 @@ def test_the_shortcut_answers_what_the_view_answers(
         assert via_shortcut[1][name] == via_django[1][name], name
 
 
+@pytest.mark.parametrize("hsts_seconds", [0, 3600])
+def test_the_shortcut_answers_with_every_header_the_view_answers_with(
+    wsgi_device: Callable[..., SimulatedDevice],
+    settings: Any,
+    hsts_seconds: int,
+) -> None:
+    """The device stack's security headers (Django's SecurityMiddleware and X-Frame-Options:
+    HSTS over HTTPS when configured, Referrer-Policy, Cross-Origin-Opener-Policy) were missing
+    from the shortcut's answers: every header, not only three, is the view's."""
+    settings.SECURE_HSTS_SECONDS = hsts_seconds
+    device = wsgi_device()
+    device.enroll()
+    body = plistlib.dumps({"Status": "Idle", **device.ids()})
+    headers = device._headers(body, "application/x-apple-aspen-mdm")
+    # Django's middleware read the settings when its handler is made: a handler made now.
+    django = CountingApp()
+
+    via_shortcut = WSGITransport(IdlePollShortcut(django)).request(
+        "PUT", device.server_url, headers=headers, body=body
+    )
+    assert django.calls == []
+    via_django = WSGITransport(django.django).request(
+        "PUT", device.server_url, headers=headers, body=body
+    )
+
+    assert via_shortcut[0] == via_django[0] == 200
+    assert via_shortcut[1] == via_django[1]
+    assert ("strict-transport-security" in via_django[1]) == bool(hsts_seconds)
+    assert "content-type" not in via_django[1]  # an empty answer has no type
+
+
 def test_refusals_are_left_to_the_view(
     wsgi_device: Callable[..., SimulatedDevice],
     django_app: CountingApp,
