@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import socket
 import subprocess
@@ -14,6 +15,7 @@ import redis
 from django.conf import settings
 from django.core.signals import request_finished, request_started
 from django.db import connection, transaction
+from django.db.models import Model
 from django.test.utils import CaptureQueriesContext
 
 from directory import selectors
@@ -49,6 +51,97 @@ def test_a_kept_value_is_read_without_sql_and_each_caller_gets_its_own_copy() ->
     assert statements == 0
     assert second.organisation_name != "changed by a caller, not saved"
     assert second is not first
+
+
+def _fields(row: Model) -> dict[str, object]:
+    return {f.attname: getattr(row, f.attname) for f in row._meta.concrete_fields}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_kept_rows_are_handed_out_as_loaded_and_their_lists_are_each_callers_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Rows are copied without pickle: what each caller gets is what the database holds, with
+    Django's state of a loaded row, and a JSON list changed in place stays the caller's."""
+    EnrollmentConfiguration.objects.create(name="Staff", slug="staff", domains=["a.example"])
+
+    def no_unpickling(data: bytes) -> object:
+        raise AssertionError("a plain row is copied, not unpickled")
+
+    monkeypatch.setattr(config_cache.pickle, "loads", no_unpickling)
+    first = enrollment.configuration_by_slug("staff")
+    first.domains.append("changed-in-place.example")
+    first.name = "changed by a caller"
+    (second, statements) = _statements(lambda: enrollment.configuration_by_slug("staff"))
+    assert statements == 0
+    loaded = EnrollmentConfiguration.objects.get(slug="staff")
+    assert _fields(second) == _fields(loaded)
+    assert second.domains == ["a.example"]
+    assert second.domains is not first.domains
+    assert (second._state.db, second._state.adding) == ("default", False)
+    assert second._state is not first._state
+    assert type(second) is EnrollmentConfiguration
+    # What the first caller got was its own copy too (the kept value shares nothing with it).
+    second.domains.append("again.example")
+    assert enrollment.configuration_by_slug("staff").domains == ["a.example"]
+
+
+class Other:
+    """A type the copier does not know: pickled."""
+
+    def __init__(self) -> None:
+        self.items = [1, 2]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Other) and other.items == self.items
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def test_each_read_is_a_copy_equal_to_what_was_loaded() -> None:
+    """Every shape a loader returns: what cannot change is handed out as it is, containers are
+    rebuilt, and anything else is unpickled afresh, as before."""
+
+    when = dt.datetime(2026, 12, 7, tzinfo=dt.UTC)
+    shapes: list[object] = [
+        None,
+        True,
+        "topic",
+        ("a", 1, when),
+        ["a", "b"],
+        {"device-ca": 1, "signing": 2},
+        [["nested"], {"k": ["v"]}],
+        {1: {"inner": [1]}},
+        (["inside", "a", "tuple"],),
+        Other(),
+        [Other()],
+        EnrollmentConfiguration.SignIn.WEB,
+    ]
+    for value in shapes:
+        copier = config_cache._copier(value)
+        first, second = copier(), copier()
+        assert first == value and second == value
+        assert type(first) is type(value)
+        if isinstance(value, (list, dict, Other)):
+            assert first is not value and second is not first
+    nested = config_cache._copier([["nested"], {"k": ["v"]}])
+    mine = nested()
+    mine[0].append("changed")
+    mine[1]["k"].append("changed")
+    assert nested() == [["nested"], {"k": ["v"]}]
+
+
+def test_a_row_holding_a_related_object_is_pickled_whole() -> None:
+    """A row with a cached related object (or anything but field values) is not copied field
+    by field: it is unpickled, so the related object is each caller's own as well."""
+    settings_row = EnrollmentSettings(pk=1, organisation_name="Example")
+    related = EnrollmentConfiguration(name="Staff", slug="staff", domains=["a.example"])
+    settings_row._state.fields_cache["other"] = related
+    copier = config_cache._copier(settings_row)
+    first = copier()
+    first._state.fields_cache["other"].domains.append("changed.example")
+    assert copier()._state.fields_cache["other"].domains == ["a.example"]
+    assert copier().organisation_name == "Example"
 
 
 @pytest.mark.django_db(transaction=True)
