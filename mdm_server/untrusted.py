@@ -67,12 +67,21 @@ def load_plist(body: bytes) -> Any:
     return value
 
 
+# More significant digits than any id, length or count this server reads can have: `int()`
+# refuses over 4,300 with a ValueError (a 500 wherever a Content-Length of that many was read).
+_NATURAL_DIGITS = 30
+
+
 def natural(text: str) -> int | None:
     """The number `text` writes in ASCII digits alone, else None. `int()` also takes a sign,
     blanks and underscores, and `str.isdigit()` is true of digits `int()` refuses ("²"): an id,
-    a length or a count from outside is read with this."""
+    a length or a count from outside is read with this. Leading zeros are allowed; a number of
+    more than 30 significant digits is None (nothing from outside counts that high)."""
     if text.isascii() and text.isdigit():
-        return int(text)
+        significant = text.lstrip("0")
+        if len(significant) > _NATURAL_DIGITS:
+            return None
+        return int(significant or "0")
     return None
 
 

@@ -374,3 +374,23 @@ def test_integers_are_those_a_property_list_can_hold(number: int, refused: bool)
     else:
         assert untrusted.load_plist(body) == {"Big": number}
         assert plistlib.loads(plistlib.dumps({"Big": number})) == {"Big": number}
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("0", 0),
+        ("007", 7),
+        ("18446744073709551616", 2**64),
+        ("0" * 5000 + "1", 1),  # leading zeros are still the number
+        ("9" * 5000, None),  # more digits than int() reads: a ValueError was a 500
+        ("+5", None),
+        ("²", None),
+        ("1_0", None),
+        ("", None),
+    ],
+)
+def test_natural_reads_ascii_digits_and_nothing_longer_than_a_count_can_be(
+    text: str, number: int | None
+) -> None:
+    assert untrusted.natural(text) == number
