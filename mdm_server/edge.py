@@ -216,10 +216,13 @@ class Edge:
         # The body, read once: Django reads it again if it takes over. A length that is not
         # ASCII digits, a Transfer-Encoding, a body over the limit: Django's to refuse
         # (mdm_server/content_length.py).
+        # Only a POST's body is read here: Django never reads another's (a GET's body sent
+        # slowly would hold a thread here, and not there).
         length = untrusted.natural(environ.get("CONTENT_LENGTH") or "0")
         if (
             length is None
             or length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            or (length and environ.get("REQUEST_METHOD") != "POST")
             or "HTTP_TRANSFER_ENCODING" in environ
         ):
             return self.app(environ, start_response)

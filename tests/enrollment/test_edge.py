@@ -222,6 +222,8 @@ def test_hsts_and_plain_http_follow_the_settings(org: dict[str, Any], fixed: Non
         _environ("GET", WELL_KNOWN, HTTP_HOST="evil.example"),
         # Framing Django refuses (mdm_server/content_length.py).
         _environ("GET", WELL_KNOWN, CONTENT_LENGTH="x1"),
+        # More digits than int() reads: the edge raised, and granian sent a bare 500.
+        _environ("GET", WELL_KNOWN, CONTENT_LENGTH="9" * 5000),
         _environ("GET", WELL_KNOWN, HTTP_TRANSFER_ENCODING="chunked"),
         # Not a route: Django's 404.
         _environ("GET", WELL_KNOWN + "x"),
@@ -232,6 +234,29 @@ def test_what_django_refuses_is_handed_over(
 ) -> None:
     status, _, _ = _both(environ, answered=False)
     assert not status.startswith("2")
+
+
+def test_a_body_only_a_post_reads_is_left_to_django(org: dict[str, Any], fixed: None) -> None:
+    """Django never reads a GET's body; the edge read up to the limit of it before anything
+    else (a body sent slowly held one of the worker's threads)."""
+    read: list[int] = []
+
+    class Recording(io.BytesIO):
+        def read(self, size: int | None = -1) -> bytes:
+            read.append(-1 if size is None else size)
+            return super().read(size)
+
+    environ = _environ("GET", WELL_KNOWN, body=b"x" * 100)
+    environ["CONTENT_LENGTH"] = "100"
+    started: list[str] = []
+    chunks = Edge(CountingApp())(
+        {**environ, "wsgi.input": Recording(environ["_body"])},
+        lambda status, headers, *_: started.append(status),
+    )
+    b"".join(chunks)
+    getattr(chunks, "close", lambda: None)()
+    assert started[0].startswith("200") and read == []
+    _both(environ, answered=False)
 
 
 def test_a_browser_on_a_device_path_gets_the_whole_stack(org: dict[str, Any], fixed: None) -> None:
