@@ -39,7 +39,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from django.core.signals import request_finished, request_started
 from django.db import connection, transaction
@@ -132,13 +132,18 @@ class Derived(Generic[K, T]):
         if kept_token != token or now - since >= MAX_AGE:
             values = {}
             self._kept = (token, now, values)
-        elif key in values:
-            return values[key]
+        else:
+            # One lookup: another thread may empty a full dictionary between two.
+            found = values.get(key, _MISSING)
+            if found is not _MISSING:
+                return cast("T", found)
         # The token was read before compute() reads the rows (the rule of CachedValue).
         value, keep = compute()
         if keep and not _state.dirty:
             if len(values) >= self._size:
-                values.clear()
+                # A new dictionary rather than clear(): other threads may be reading this one.
+                values = {}
+                self._kept = (token, since, values)
             values[key] = value
         return value
 
@@ -147,6 +152,7 @@ class Derived(Generic[K, T]):
 
 
 _derived: list[Derived[Any, Any]] = []
+_MISSING = object()
 
 # Values nobody can change: handed out as they are. Exact types (a subclass may add state), and
 # the members of enumerations (Django's choices), which unpickling hands out as they are too.

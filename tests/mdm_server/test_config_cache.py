@@ -431,3 +431,37 @@ def test_a_derived_value_is_kept_per_key_until_a_change_and_only_when_the_comput
     derived.get("c", lambda: compute("c"))
     derived.get("d", lambda: compute("d"))
     assert derived.get("a", lambda: compute("a")) == "a:7"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_derived_value_emptied_by_another_thread_between_lookups_is_computed() -> None:
+    """`key in values` then `values[key]`: another thread emptying the full dictionary between
+    the two made the second a KeyError (a 500 on discovery). The kept dictionary is now read
+    once, and a full one replaced rather than emptied."""
+    derived: config_cache.Derived[str, str] = config_cache.Derived("test.race", size=2)
+    assert derived.get("a", lambda: ("a:1", True)) == "a:1"
+
+    class EmptiedMeanwhile(dict):  # type: ignore[type-arg]
+        def __contains__(self, key: object) -> bool:
+            found = super().__contains__(key)
+            self.clear()  # what another thread's clear() does between the two lookups
+            return found
+
+        def get(self, key: object, default: object = None) -> object:
+            self.clear()
+            return super().get(key, default)
+
+    token, since, values = derived._kept
+    derived._kept = (token, since, EmptiedMeanwhile(values))
+    assert derived.get("a", lambda: ("a:2", True)) == "a:2"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_full_derived_dictionary_is_replaced_not_emptied_under_its_readers() -> None:
+    derived: config_cache.Derived[str, str] = config_cache.Derived("test.full", size=2)
+    derived.get("a", lambda: ("a:1", True))
+    derived.get("b", lambda: ("b:1", True))
+    held = derived._kept[2]  # what a reader in another thread holds
+    assert derived.get("c", lambda: ("c:1", True)) == "c:1"
+    assert held == {"a": "a:1", "b": "b:1"}
+    assert derived._kept[2] == {"c": "c:1"}
