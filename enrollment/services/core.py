@@ -170,6 +170,10 @@ def _check_person_allowed(person: Person | None, configuration: EnrollmentConfig
         )
 
 
+_KEPT_FAMILY_MAX = 32  # Apple's model families are short words ("iPhone", "Mac")
+_KEPT_DOMAIN_MAX = 253  # a DNS name
+
+
 def discover(
     *,
     user_identifier: str | None,
@@ -191,10 +195,16 @@ def discover(
         get_script_prefix(),
     )
 
+    # Keys come from the request: one longer than any model family or domain name is answered
+    # but not kept (256 keys of 400 kB each were 100 MB a process).
+    keepable = len(model_family or "") <= _KEPT_FAMILY_MAX and (
+        ident is None or len(ident.domain) <= _KEPT_DOMAIN_MAX
+    )
+
     def compute() -> tuple[Discovery, bool]:
         result = _decide(ident, model_family or "", configuration, people=False)
         if result is not None:
-            return result, True
+            return result, keepable
         found = _decide(ident, model_family or "", configuration, people=True)
         assert found is not None  # noqa: S101 - with people, an answer or a refusal
         return found, False
@@ -951,6 +961,7 @@ def _issue_in_one_statement(
         session_fields[name].get_db_prep_save(value, connection)
         for name, value in session_update.items()
     ]
+    params += params[5:8]  # the session's conditions, checked again by its UPDATE
     for field in challenge_fields:
         if field.name == "subject":
             params.append(prefix)
@@ -1028,8 +1039,16 @@ def _one_statement_sql(alias: str) -> tuple[str, list[str], Any, list[Any]]:
         f"AND {col(session_meta, 'enrollment_type')} = %s "
         f"AND {col(session_meta, 'public_id')} ~ '^[ -~]+$') "
         f"RETURNING {col(token_meta, 'session')}), "
+        # The session's conditions again: `t` read the session as the statement began, and a
+        # writer of the session alone (a revocation by SQL, a configuration deleted: SET NULL)
+        # that committed while this waited for its lock must stop it. Nothing is then issued;
+        # the token stamped by `t` is refused as used by the caller's checks (or rolled back).
         f"s AS (UPDATE {session} SET {updated} WHERE {qn(session_meta.pk.column)} IN "
         f"(SELECT {col(token_meta, 'session')} FROM t) "
+        f"AND {col(session_meta, 'revoked_at')} IS NULL "
+        f"AND {col(session_meta, 'expires_at')} > %s "
+        f"AND {col(session_meta, 'configuration')} = %s "
+        f"AND {col(session_meta, 'enrollment_type')} = %s "
         f"RETURNING {', '.join(qn(f.column) for f in session_fields)}), "
         f"c AS (INSERT INTO {challenge} ({', '.join(qn(f.column) for f in challenge_fields)}) "
         f"SELECT {', '.join(inserted)} FROM s RETURNING 1) "

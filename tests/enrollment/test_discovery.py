@@ -546,3 +546,24 @@ def test_the_apple_ca_parsed_once_follows_the_setting(org: dict[str, Any], clien
     for _ in range(2):
         response = client.generic("POST", base, flow.machine_info_body(first))
         assert response.status_code == 403 and b"Apple device CA setting" in response.content
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("config_generation")
+def test_a_model_family_or_domain_longer_than_any_real_one_is_answered_but_not_kept(
+    org: dict[str, Any], client: Any
+) -> None:
+    """The kept answers are keyed by what the request names: 256 keys of a 400 kB model family
+    each were kept for a minute, 100 MB a process."""
+    from enrollment.services import core
+
+    _warm(client)
+    long_family = "x" * 10_000
+    answer = client.get(
+        WELL_KNOWN, {"user-identifier": f"alice@{DOMAIN}", "model-family": long_family}
+    )
+    assert answer.status_code == 200
+    kept = core._DISCOVERIES._kept[2]
+    assert kept and all(len(key[1]) <= 32 for key in kept), [len(k[1]) for k in kept]
+    assert client.get(WELL_KNOWN, {"user-identifier": f"alice@{DOMAIN}", "model-family": "Mac"})
+    assert any(key[1] == "Mac" for key in core._DISCOVERIES._kept[2])

@@ -116,3 +116,48 @@ def test_a_session_revoked_while_its_first_authenticate_runs_does_not_enroll(
     assert answer.status == 403 and "revoked" in answer.reason
     assert session.status == EnrollmentSession.Status.REVOKED
     assert not Enrollment.objects.exists()
+
+
+@pytest.mark.parametrize("change", ["revoked", "configuration deleted"])
+def test_a_session_changed_while_its_profile_post_waits_gets_no_profile(
+    org: Any, transport: Any, change: str
+) -> None:
+    """The one-statement profile POST checked the session only as the statement began: a writer
+    of the session alone (a revocation, a configuration deleted: SET NULL) that committed while
+    the POST's UPDATE of the session waited for its lock did not stop it, and a profile and its
+    SCEP challenge were issued for a revoked session or another configuration."""
+    from enrollment import services
+    from enrollment.models import EnrollmentSession
+    from mdm_server.pki.models import ScepChallenge
+    from tests.enrollment.conftest import DOMAIN, PASSWORD
+    from tests.simulator import enrollment_flow as flow
+
+    _postgres()
+    server = "http://127.0.0.1:8000"
+    version, base_url = flow.discover(
+        transport, server, user_identifier=f"alice@{DOMAIN}", model_family="iPhone"
+    )
+    url = services.sign_in_url(services.default_configuration(), version)
+    token = flow.web_sign_in(transport, url, user_identifier=f"alice@{DOMAIN}", password=PASSWORD)
+    body = flow.machine_info_body(flow.throwaway_apple_identity())
+    session = EnrollmentSession.objects.get()
+    changes = (
+        {"revoked_at": timezone.now(), "status": EnrollmentSession.Status.REVOKED}
+        if change == "revoked"
+        else {"configuration": None}
+    )
+
+    def hold() -> int:
+        return EnrollmentSession.objects.filter(pk=session.pk).update(**changes)
+
+    def post() -> Any:
+        return flow.post_enroll(transport, base_url, body, bearer=token)
+
+    held, answer = races.second_waits_for_first(hold, post)
+    assert held == 1
+    assert not isinstance(answer, Exception), answer
+    status, _, text = answer
+    assert status in (401, 403), (status, text[:200])
+    assert not ScepChallenge.objects.filter(reference=session.public_id).exists()
+    session.refresh_from_db()
+    assert session.status != EnrollmentSession.Status.PROFILE_ISSUED
