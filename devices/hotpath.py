@@ -321,7 +321,8 @@ def _cursor(connection: Any) -> Any:
     zone than Django's (Django would give the cursor a loader of its own), Django's cursor.
 
     Without the query log, one cursor per database connection is kept for these statements
-    and used again (`_execute_one`): making a psycopg cursor copies the connection's adapters,
+    and used again (`_fetch_one` and the delivery statements): making a psycopg cursor copies
+    the connection's adapters,
     and every poll runs one statement here, every result two."""
     if connection.vendor != "postgresql":
         return connection.cursor()
@@ -491,7 +492,8 @@ def connect_row(
             return None
         enrollment: Enrollment = _from_row(Enrollment, columns, row[:split], db)
         _relate(enrollment, "device", _from_row(Device, device_columns, row[split:-1], db))
-        _remember_row(key, row[:-1], enrollment.pk)
+        if row[-1]:  # a command may be delivered now, and its result come back here
+            _remember_row(key, row[:-1], enrollment.pk)
         return ConnectRow(enrollment=enrollment, queue_empty=not row[-1])
     db = router.db_for_write(QueuedCommand)
     columns, device_columns, _ = _connect_query(db)
@@ -537,8 +539,6 @@ def stores_results_in_one_statement() -> bool:
     return connections[router.db_for_write(QueuedCommand)].vendor == "postgresql"
 
 
-# Check-ins read their whole channel row with its Device by channel key (no parent join: only
-# user channels have one); FOR UPDATE locks the channel row only.
 # --- a result taken from the channel as last read ------------------------------------------------
 
 # A device answers the command it was just sent, and its next request usually reaches the process
@@ -549,11 +549,13 @@ def stores_results_in_one_statement() -> bool:
 # the row as read, as they would on the row read again, and any difference (another process
 # wrote it meanwhile) leaves everything to the usual two statements. Per process: channel key ->
 # its id; id -> its connect row as the database returned it; id -> the command last delivered
-# on it. A few hundred bytes a channel; each map cleared when full.
+# on it. Only channels with something to deliver are remembered (an Idle poll with an empty queue
+# is not); about 1.3 kB a channel over the three maps, so at most about 33 MB a process, each map
+# cleared when full.
 _channel_ids: dict[str, int] = {}
 _rows_seen: dict[int, tuple[Any, ...]] = {}
 _sent_seen: dict[int, tuple[int, int, str, str, str, int]] = {}
-_SEEN_MAX = 100_000
+_SEEN_MAX = 25_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -596,7 +598,8 @@ def _remember_sent(enrollment_id: int, delivery: Delivery, not_now_count: Any) -
 
 
 def forget_seen(enrollment_id: int | None = None) -> None:
-    """Drop what was seen of a channel (all channels: tests)."""
+    """Drop the channel row this process last read (the next result is read again); without an
+    id, everything remembered of every channel (tests)."""
     if enrollment_id is None:
         _channel_ids.clear()
         _rows_seen.clear()
@@ -689,6 +692,8 @@ def _seen_guard_query(alias: str) -> str:
     )
 
 
+# Check-ins read their whole channel row with its Device by channel key (no parent join: only
+# user channels have one); FOR UPDATE locks the channel row only.
 @functools.cache
 def _channel_query(
     alias: str, by: str, for_update: bool
@@ -1840,8 +1845,12 @@ def _deliver_query(
         f"WITH {stored}next AS (SELECT q.id, q.command_id FROM {queue} q "  # noqa: S608 - names, constants
         f"WHERE q.enrollment_id = %s AND q.status IN ({_pending_in_list(statuses)}) {other_than}"
         f"{stored_only}ORDER BY q.priority DESC, q.id LIMIT 1), "
+        # The status again: a delivery that waited for another's lock (an administrator's
+        # cancel, an unenroll) re-checks this WHERE on the row as that one left it, and must not
+        # undo the cancel by delivering the row.
         f"sent AS (UPDATE {queue} q SET {status} = %s, {sent_at} = %s FROM next "
-        f"WHERE q.id = next.id RETURNING q.id, q.command_id, q.{qn(_column('not_now_count'))}), "
+        f"WHERE q.id = next.id AND q.status IN ({_pending_in_list(statuses)}) "
+        f"RETURNING q.id, q.command_id, q.{qn(_column('not_now_count'))}), "
         f"logged AS (INSERT INTO {events} ({event_columns}) "
         f"SELECT {event_values} FROM sent JOIN {command} c ON c.id = sent.command_id "
         "RETURNING id) "

@@ -1016,3 +1016,64 @@ def test_a_channel_read_here_holds_its_device_as_the_assignment_leaves_it() -> N
     hotpath._relate(found.enrollment, "device", other)
     assert found.enrollment.device_id == other.pk
     assert found.enrollment.device is other
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_delivery_that_waited_for_its_row_does_not_undo_an_administrators_cancel() -> None:
+    """A poll's statement chose the pending row an administrator was canceling: it waited for the
+    cancel's lock, then re-checked only `q.id = next.id` and marked the row sent anyway. The
+    cancel was undone: the device got the command, and its result was stored as acknowledged.
+    (Two polls of one device choosing the same row both deliver it: a command sent and not
+    answered is sent again, as Apple's protocol has it.)"""
+    from django.utils import timezone
+
+    from tests import races
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's row locks")
+    channel = _channel()
+    services.enqueue_command(enrollments=[channel], request_type="SecurityInfo")
+    row = QueuedCommand.objects.get(enrollment=channel)
+
+    def deliver() -> Any:
+        return hotpath.deliver_next(
+            channel, QueuedCommand.PENDING, now=timezone.now(), kind=DeviceEvent.Kind.COMMAND
+        )
+
+    canceled, delivered = races.second_waits_for_first(
+        lambda: services.cancel_queued_command(delivery=row), deliver
+    )
+    assert canceled is True and delivered is None, (canceled, delivered)
+    row.refresh_from_db()
+    assert row.status == QueuedCommand.Status.CANCELED
+    assert not DeviceEvent.objects.filter(enrollment=channel, status="sent").exists()
+
+
+def test_only_channels_with_something_to_deliver_are_remembered_and_boundedly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every Idle poll's row was remembered, nothing queued or not: about 1.3 kB a channel, up
+    to 100,000 channels a process. An empty queue's poll is not followed by a result."""
+    channel = _channel()
+    assert hotpath.connect_row("eid:HOTPATH-1") is not None
+    assert channel.pk not in hotpath._rows_seen
+    services.enqueue_command(enrollments=[channel], request_type="SecurityInfo")
+    assert hotpath.connect_row("eid:HOTPATH-1") is not None
+    assert channel.pk in hotpath._rows_seen
+
+    monkeypatch.setattr(hotpath, "_SEEN_MAX", 3)
+    hotpath.forget_seen()
+    for number in range(5):
+        other = create_channel(
+            channel_key=f"eid:HOTPATH-BOUND-{number}",
+            enrollment_type="user",
+            status="enrolled",
+            platform="iOS",
+            os_version="18.2",
+            unenrolled_at=None,
+            **MOMENTS,
+        )
+        services.enqueue_command(enrollments=[other], request_type="SecurityInfo")
+        assert hotpath.connect_row(f"eid:HOTPATH-BOUND-{number}") is not None
+        assert len(hotpath._rows_seen) <= 3 and len(hotpath._channel_ids) <= 3
