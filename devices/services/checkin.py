@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from dataclasses import replace
 from typing import Any
 
@@ -37,6 +38,8 @@ from devices.services.inventory_queue import FirstCommandsFailed, queue_first_co
 from devices.services.pin import _check_pin, adopt_identity, channel_of, pinned_renews
 from mdm_server import apple, audit, encryption, untrusted
 from mdm_server.pki import services as pki
+
+logger = logging.getLogger(__name__)
 
 # --- check-in --------------------------------------------------------------------------------------
 
@@ -135,6 +138,14 @@ def _checkin_once(
             # The transaction could not be undone (the connection was dropped, or the
             # caller's transaction is marked for rollback): nothing can go on.
             raise (failed.__cause__ or failed) from None
+        # Said here: should the check-in done again succeed, the first attempt's failure (a
+        # deadlock, a failover, a provider failing only beside the others) would leave no trace.
+        logger.warning(
+            "first commands of a TokenUpdate failed (%s: %s); the check-in is done again, "
+            "its first commands queued one provider at a time",
+            type(failed.__cause__).__name__,
+            failed.__cause__,
+        )
         return _handle_checkin(
             identity=identity, message=message, bearer=bearer, savepoint=True, step_by_step=True
         )

@@ -298,6 +298,34 @@ def test_a_first_commands_receiver_that_fails_gets_the_check_in_done_again_with_
     assert [d["first"] for d in logged] == [True]
 
 
+def test_a_first_attempt_that_failed_is_logged_when_the_check_in_done_again_succeeds(
+    make_device: MakeDevice, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A receiver that fails only beside the others (or a deadlock, a failover): the check-in
+    done again succeeds with every command, and the first attempt's failure is in the log."""
+    from devices import hooks
+
+    calls: list[int] = []
+
+    def once(enrollment: Enrollment) -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("deadlock detected")
+
+    device = make_device(platform="iOS", user_enrollment=True)
+    assert device.authenticate() == 200
+    hooks.set_first_commands("test.once", once)
+    try:
+        with caplog.at_level("WARNING", logger="devices.services.checkin"):
+            assert device.token_update() == 200
+    finally:
+        hooks.set_first_commands("test.once", None)
+    assert len(calls) == 2
+    assert any("RuntimeError: deadlock detected" in r.getMessage() for r in caplog.records), (
+        caplog.records
+    )
+
+
 def _mac_with_bootstrap(make_device: MakeDevice, supervised: bool) -> tuple[SimulatedDevice, dict]:
     device, enrollment = enrolled(
         make_device, platform="macOS", user_enrollment=False, drain_inventory=False
