@@ -241,6 +241,25 @@ def _through_save(obj: Model) -> bool:
     return saves_more_than_sql(type(obj))
 
 
+RowSteps = tuple[tuple[int, Any, tuple[Any, ...]], ...]
+
+
+def row_converters(fields: Sequence[Field[Any, Any]], table: str, connection: Any) -> RowSteps:
+    """For a row of `fields` (columns of `table`) read by a hand-written statement: the position,
+    column and converters of each field the ORM converts when it reads one (the backend's and
+    the field's, as for a SELECT of the row); apply them as `value = convert(value, col, conn)`."""
+    steps = []
+    for n, field in enumerate(fields):
+        col = field.get_col(table)
+        converters = (
+            *connection.ops.get_db_converters(col),
+            *field.get_db_converters(connection),
+        )
+        if converters:
+            steps.append((n, col, converters))
+    return tuple(steps)
+
+
 def saves_more_than_sql(model: type[Model]) -> bool:
     """Whether saving a row of this model does more than its SQL (a save() override, signal
     receivers): a statement written for it must then give way to save()."""

@@ -25,7 +25,7 @@ from directory.services.common import DirectoryError
 from directory.services.users import (
     _apply_apple_ids,
 )
-from mdm_server.prepared import PreparedUpdate, saves_more_than_sql
+from mdm_server.prepared import PreparedUpdate, row_converters, saves_more_than_sql
 
 # --- sign-in support (used by directory.auth) --------------------------------------------------
 
@@ -120,16 +120,7 @@ def _stamp_statement(alias: str, enabled_only: bool) -> tuple[str, list[str], _S
         f"UPDATE {qn(meta.db_table)} SET {column['last_login_at']} = %s "  # noqa: S608 - quoted names, values are parameters
         f"WHERE {' AND '.join(where)} RETURNING {', '.join(column.values())}"
     )
-    steps = []
-    for n, field in enumerate(fields):
-        col = field.get_col(meta.db_table)
-        converters = (
-            *connection.ops.get_db_converters(col),
-            *field.get_db_converters(connection),
-        )
-        if converters:
-            steps.append((n, col, converters))
-    return sql, [f.attname for f in fields], tuple(steps)
+    return sql, [f.attname for f in fields], row_converters(fields, meta.db_table, connection)
 
 
 def _stamp_login(

@@ -31,7 +31,13 @@ from enrollment.models import (
 from mdm_server import apple, config_cache
 from mdm_server.config_cache import CachedValue
 from mdm_server.paths import path_for
-from mdm_server.prepared import PreparedInsert, PreparedQuery, PreparedUpdate, save_together
+from mdm_server.prepared import (
+    PreparedInsert,
+    PreparedQuery,
+    PreparedUpdate,
+    row_converters,
+    save_together,
+)
 
 if TYPE_CHECKING:
     pass
@@ -1054,16 +1060,8 @@ def _one_statement_sql(alias: str) -> tuple[str, list[str], Any, list[Any]]:
         f"SELECT {', '.join(inserted)} FROM s RETURNING 1) "
         f"SELECT {returned} FROM s WHERE EXISTS (SELECT 1 FROM c)"
     )
-    steps = []
-    for n, field in enumerate(session_fields):
-        target = field.get_col(session_meta.db_table)
-        converters = (
-            *connection.ops.get_db_converters(target),
-            *field.get_db_converters(connection),
-        )
-        if converters:
-            steps.append((n, target, converters))
-    return sql, [f.attname for f in session_fields], tuple(steps), challenge_fields
+    steps = row_converters(session_fields, session_meta.db_table, connection)
+    return sql, [f.attname for f in session_fields], steps, challenge_fields
 
 
 @transaction.atomic
