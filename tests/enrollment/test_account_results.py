@@ -41,18 +41,23 @@ def _fresh_device_ca_cache() -> None:
     identity.forget_cached_state()
 
 
-def _account_device(transport: Any, who: str = "alice") -> tuple[SimulatedDevice, Enrollment]:
-    """An account-driven User Enrollment whose device answered its first commands, with
+def _account_device(transport: Any, *, mac: bool = False) -> tuple[SimulatedDevice, Enrollment]:
+    """An account-driven User Enrollment (`mac`: an account-driven Device Enrollment of a Mac,
+    whose device channel carries no token) whose device answered its first commands, with
     SecurityInfo then ProfileList queued."""
+    kwargs = {"model_family": "Mac", "product": "Mac15,3", "os_version": "15.2"} if mac else {}
     result = flow.enroll_account_driven(
-        transport, SERVER, user_identifier=f"{who}@{DOMAIN}", password=PASSWORD
+        transport, SERVER, user_identifier=f"alice@{DOMAIN}", password=PASSWORD, **kwargs
     )
-    device = account_device(transport, result)
+    device = account_device(transport, result, platform="macOS" if mac else "iOS")
+    if mac:
+        device.bearer = None
     device.enroll()
     drain_inventory(device)
     fingerprint = result.identity_certificate.fingerprint(hashes.SHA256()).hex()
     enrollment = Enrollment.objects.get(cert_fingerprint=fingerprint)
-    assert enrollment.enrollment_type == "user" and enrollment.parent_id is None
+    assert enrollment.enrollment_type == ("adde" if mac else "user")
+    assert enrollment.parent_id is None and enrollment.enrollment_reference
     for request_type in ("SecurityInfo", "ProfileList"):
         devices.enqueue_command(enrollments=[enrollment], request_type=request_type)
     return device, enrollment
@@ -100,7 +105,7 @@ def _stored(result: bytes | None) -> dict[str, Any] | None:
     if result is None:
         return None
     stored = plistlib.loads(bytes(result))
-    for key in ("CommandUUID", "EnrollmentID", "EnrollmentUserID"):
+    for key in ("CommandUUID", "EnrollmentID", "EnrollmentUserID", "UDID"):
         stored.pop(key, None)
     return dict(stored)
 
@@ -325,3 +330,28 @@ def test_a_result_without_a_token_is_challenged_as_a_result_read_again_is(
         QueuedCommand.objects.filter(status="sent", command__request_type="SecurityInfo").count()
         == 2
     )
+
+
+def test_a_macs_device_channel_without_a_token_is_taken_as_seen_as_it_is_read_again(
+    org: dict[str, Any], transport: Any
+) -> None:
+    """An account-driven Device Enrollment of a Mac: its device channel sends no token; its
+    session is still read on every result, as when the channel is read again."""
+    config = services.default_configuration()
+    config.family_versions = {"Mac": "mdm-adde"}
+    config.save()
+    outcomes, statements = [], []
+    for forget in (False, True):
+        device, enrollment = _account_device(transport, mac=True)
+        uuid = _delivered(device)
+        if forget:
+            hotpath.forget_seen()
+        outcomes.append(
+            _outcome(device, enrollment, uuid, "Acknowledged", SECURITY_INFO, statements)
+        )
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0][0] == 200 and outcomes[0][2] == "ProfileList"
+    assert statements == [
+        ["SELECT session", "WITH guard"],
+        ["SELECT channel", "SELECT session", "WITH"],
+    ]
