@@ -128,8 +128,11 @@ def _result_as_seen(
     by one statement only if the channel, its Device and the queue row are still so; None, with
     nothing written, for every other case: the caller then reads the channel again. Only where
     the lookup's checks are a function of that row alone: a device channel, pinned to this
-    identity, not checked out, with no account-driven session (no bearer token to check
-    against one) and its last-seen time recent."""
+    identity, not checked out, its last-seen time recent. An account-driven channel's bearer
+    token is checked now, as a result read again has it checked: against the sessions and
+    tokens as they are, for the reference, channel and platform of the row as read, which the
+    statement then requires to be still so. A refusal writes nothing here: the result is read
+    again, and refused (or not) on the channel as it is."""
     seen = hotpath.seen_result(report.ids.key, report.command_uuid or "")
     if seen is None:
         return None
@@ -139,7 +142,6 @@ def _result_as_seen(
     if (
         delivery is None
         or enrollment.parent_id is not None
-        or enrollment.enrollment_reference
         or not enrollment.cert_fingerprint
         or enrollment.cert_fingerprint != identity.fingerprint
         or enrollment.status == Enrollment.Status.UNENROLLED

@@ -1156,17 +1156,34 @@ def test_a_channel_changed_since_it_was_read_is_read_again_and_decided_on_as_it_
     assert _next_type(body) == "ProfileList"
 
 
-def test_a_channel_with_an_account_session_is_read_again_for_its_result(
+def test_a_channel_with_an_account_session_has_its_token_checked_when_taken_as_seen(
     wsgi_device: Callable[..., SimulatedDevice], django_app: CountingApp
 ) -> None:
-    """Its bearer token is checked against the session on the channel as it is now."""
+    """Its bearer token is checked on every result, against the sessions as they are, for the
+    reference of the channel as read; the one statement requires that reference still."""
     device, enrollment, _ = _security_info_delivered(wsgi_device)
     Enrollment.objects.filter(pk=enrollment.pk).update(enrollment_reference="REF-1")
-    uuid = _delivered(device)  # read again: the result after it is not taken as seen
+    uuid = _delivered(device)  # read again, with its reference
     with CaptureQueriesContext(connection) as queries:
-        code, _, _ = _result(device, "Acknowledged", uuid, "application/x-apple-aspen-mdm")
-    assert code == 200
+        code, _, body = _result(device, "Acknowledged", uuid, "application/x-apple-aspen-mdm")
+    assert code == 200 and _next_type(body) == "ProfileList"
     sql = [q["sql"] for q in queries]
-    # The channel with the result's row, the session of its reference, then the result.
-    assert [q.split(" ", 1)[0] for q in sql] == ["SELECT", "SELECT", "WITH"]
-    assert not any("guard" in q for q in sql)
+    # The session of its reference (none here: nothing to check), then the one statement.
+    assert [q.split(" ", 1)[0] for q in sql] == ["SELECT", "WITH"]
+    assert "enrollment_enrollmentsession" in sql[0] and sql[1].startswith("WITH guard AS")
+
+    # Its reference changed since it was read: the statement writes nothing, and the result is
+    # read again and its token checked for the reference as it is.
+    delivered = str(plistlib.loads(body)["CommandUUID"])  # ProfileList, delivered as seen
+    Enrollment.objects.filter(pk=enrollment.pk).update(enrollment_reference="REF-2")
+    with CaptureQueriesContext(connection) as queries:
+        code, _, body = _result(
+            device, "Error", delivered, "application/x-apple-aspen-mdm", ErrorChain=[]
+        )
+    assert (code, body) == (200, b"")
+    sql = [q["sql"] for q in queries]
+    assert [q.split(" ", 1)[0] for q in sql] == ["SELECT", "WITH", "SELECT", "SELECT", "WITH"]
+    assert sql[1].startswith("WITH guard AS") and not sql[4].startswith("WITH guard")
+    assert "'REF-1'" in sql[0] and "'REF-2'" in sql[3]
+    stored = later_deliveries().get(command__uuid=delivered)
+    assert stored.status == QueuedCommand.Status.ERROR
