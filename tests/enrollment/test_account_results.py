@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import plistlib
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -152,6 +153,19 @@ def _outcome(
     return code, headers, next_type if code == 200 else body, _state(enrollment)
 
 
+def _remembered_then_forgotten(
+    transport: Any, *, mac: bool = False
+) -> Iterator[tuple[SimulatedDevice, Enrollment, str]]:
+    """Two alike account-driven devices, each with a command just delivered: the first's
+    channel remembered by this process, the second's forgotten (its result read again)."""
+    for forget in (False, True):
+        device, enrollment = _account_device(transport, mac=mac)
+        uuid = _delivered(device)
+        if forget:
+            hotpath.forget_seen()
+        yield device, enrollment, uuid
+
+
 @pytest.mark.parametrize(("status", "extra"), [("Acknowledged", SECURITY_INFO), ("Error", ERROR)])
 def test_a_result_taken_as_seen_leaves_and_answers_what_a_result_read_again_does(
     org: dict[str, Any], transport: Any, status: str, extra: dict[str, Any]
@@ -159,11 +173,7 @@ def test_a_result_taken_as_seen_leaves_and_answers_what_a_result_read_again_does
     """The same result of two alike account-driven devices: one taken as its channel was read
     when its command was delivered, the other read again. Both have their token checked."""
     outcomes, statements = [], []
-    for forget in (False, True):
-        device, enrollment = _account_device(transport)
-        uuid = _delivered(device)
-        if forget:
-            hotpath.forget_seen()
+    for device, enrollment, uuid in _remembered_then_forgotten(transport):
         outcomes.append(_outcome(device, enrollment, uuid, status, extra, statements))
     assert outcomes[0] == outcomes[1]
     assert outcomes[0][2] == "ProfileList"
@@ -226,11 +236,7 @@ def test_a_token_refused_between_delivery_and_result_is_refused_as_before(
     """Revoked or expired after the command was delivered: the result is refused at once, with
     the same challenge and nothing stored, whether the channel was remembered or read again."""
     outcomes, statements = [], []
-    for forget in (False, True):
-        device, enrollment = _account_device(transport)
-        uuid = _delivered(device)
-        if forget:
-            hotpath.forget_seen()
+    for device, enrollment, uuid in _remembered_then_forgotten(transport):
         change(enrollment)
         before = _state(enrollment)
         outcome = _outcome(device, enrollment, uuid, "Acknowledged", SECURITY_INFO, statements)
@@ -263,11 +269,7 @@ def test_a_token_of_a_later_sign_in_binds_its_session_as_a_result_read_again_doe
     """The person signed in again (a new session, bound to no channel): its token is taken,
     and its session bound to the channel, as on the usual path."""
     outcomes, statements = [], []
-    for forget in (False, True):
-        device, enrollment = _account_device(transport)
-        uuid = _delivered(device)
-        if forget:
-            hotpath.forget_seen()
+    for device, enrollment, uuid in _remembered_then_forgotten(transport):
         url = services.sign_in_url(services.default_configuration(), "mdm-byod")
         device.bearer = flow.web_sign_in(
             transport, url, user_identifier=f"alice@{DOMAIN}", password=PASSWORD
@@ -293,11 +295,7 @@ def test_a_token_of_another_person_is_refused_as_a_result_read_again_is(
 ) -> None:
     outcomes = []
     url = services.sign_in_url(services.default_configuration(), "mdm-byod")
-    for forget in (False, True):
-        device, enrollment = _account_device(transport)
-        uuid = _delivered(device)
-        if forget:
-            hotpath.forget_seen()
+    for device, enrollment, uuid in _remembered_then_forgotten(transport):
         device.bearer = flow.web_sign_in(
             transport, url, user_identifier=f"carol@{DOMAIN}", password=PASSWORD
         )
@@ -315,11 +313,7 @@ def test_a_result_without_a_token_is_challenged_as_a_result_read_again_is(
     org: dict[str, Any], transport: Any
 ) -> None:
     outcomes = []
-    for forget in (False, True):
-        device, enrollment = _account_device(transport)
-        uuid = _delivered(device)
-        if forget:
-            hotpath.forget_seen()
+    for device, enrollment, uuid in _remembered_then_forgotten(transport):
         device.bearer = None
         outcome = _outcome(device, enrollment, uuid, "Acknowledged", SECURITY_INFO, [])
         assert outcome[0] == 401
@@ -341,11 +335,7 @@ def test_a_macs_device_channel_without_a_token_is_taken_as_seen_as_it_is_read_ag
     config.family_versions = {"Mac": "mdm-adde"}
     config.save()
     outcomes, statements = [], []
-    for forget in (False, True):
-        device, enrollment = _account_device(transport, mac=True)
-        uuid = _delivered(device)
-        if forget:
-            hotpath.forget_seen()
+    for device, enrollment, uuid in _remembered_then_forgotten(transport, mac=True):
         outcomes.append(
             _outcome(device, enrollment, uuid, "Acknowledged", SECURITY_INFO, statements)
         )
