@@ -3,8 +3,6 @@ receiver they should, and only the cache closing that does nothing is left out."
 
 from __future__ import annotations
 
-import asyncio
-import threading
 from typing import Any
 
 import pytest
@@ -13,7 +11,7 @@ from django.core import signals
 from django.core.cache import close_caches
 from django.core.cache.backends.base import BaseCache
 from django.core.handlers.wsgi import WSGIHandler
-from django.db import close_old_connections, connections, reset_queries
+from django.db import close_old_connections, reset_queries
 from django.test import Client
 
 from mdm_server import request_cycle
@@ -107,53 +105,3 @@ def test_requests_still_send_both_signals_to_a_receiver_of_their_handler() -> No
     assert [kind for kind, _sender in seen] == ["started", "finished"] * 2
     Client().get("/healthz")
     assert len(seen) == 4
-
-
-# --- the thread's database connections -----------------------------------------------------------
-
-
-def test_connections_are_read_from_the_threads_own_storage_as_asgiref_reads_them() -> None:
-    """Installed at start-up; in a thread without an event loop the connection read is the one
-    asgiref's Local holds for that thread, set and deleted there too, and each thread has its
-    own."""
-    kept = getattr(connections, "_connections", None)
-    assert isinstance(kept, request_cycle.ThreadConnections)
-    asgiref = kept._local
-    assert connections["default"] is asgiref.default  # the same storage, read either way
-    marker = object()
-    kept.marker = marker
-    assert asgiref.marker is marker
-    del kept.marker
-    assert not hasattr(asgiref, "marker") and not hasattr(kept, "marker")
-    elsewhere: list[Any] = []
-    thread = threading.Thread(target=lambda: elsewhere.append(connections["default"]))
-    thread.start()
-    thread.join()
-    assert elsewhere[0] is not connections["default"]
-    assert elsewhere[0].settings_dict == connections["default"].settings_dict
-
-
-def test_in_an_event_loop_connections_are_asgirefs_per_context() -> None:
-    """Under an event loop the read is asgiref's own (a context of its own): not the thread's
-    connection, as without ThreadConnections."""
-    kept = getattr(connections, "_connections", None)
-    assert isinstance(kept, request_cycle.ThreadConnections)
-    mine = connections["default"]
-
-    async def read() -> tuple[Any, Any]:
-        theirs = connections["default"]
-        return theirs, kept._local.default
-
-    theirs, asgirefs = asyncio.run(read())
-    assert theirs is asgirefs and theirs is not mine
-    assert connections["default"] is mine
-
-
-def test_an_unknown_shape_of_storage_is_left_as_it_is(monkeypatch: pytest.MonkeyPatch) -> None:
-    class Other:
-        pass
-
-    other = Other()
-    monkeypatch.setattr(connections, "_connections", other)
-    request_cycle.lighten(settings.CACHES)
-    assert getattr(connections, "_connections", None) is other
