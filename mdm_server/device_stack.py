@@ -134,15 +134,27 @@ class _ShortStack(BaseHandler):
         includes to a device route costs 10-20 µs in a loop, 30-60 µs inside a request."""
         if (
             hasattr(request, "urlconf")  # a middleware chose another URLconf: Django's way
-            # A view middleware would get the kept match's kwargs, the same dict for every
-            # request of the path: none of MDM_DEVICE_MIDDLEWARE has one.
-            or self._view_middleware
             or len(request.path_info) > ResolvedPaths.LONGEST
         ):
             return super().resolve_request(request)
         match = self._resolved.get(get_resolver(), request.path_info)
+        if self._view_middleware:
+            # A view middleware (the web sheet's CSRF check) is handed the match's kwargs, and
+            # may change them as it may a match Django made for the request: each request gets
+            # a match of its own, with dictionaries of its own.
+            match = _own_copy(match)
         request.resolver_match = match
         return match
+
+
+def _own_copy(match: ResolverMatch) -> ResolverMatch:
+    """A copy of a kept `match` for one request: the same values, its own dictionaries and
+    lists (kwargs, captured_kwargs, extra_kwargs, app_names, namespaces, tried)."""
+    copy = ResolverMatch.__new__(ResolverMatch)
+    copy.__dict__.update(
+        {k: v.copy() if isinstance(v, dict | list) else v for k, v in match.__dict__.items()}
+    )
+    return copy
 
 
 class ResolvedPaths:

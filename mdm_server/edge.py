@@ -60,7 +60,9 @@ EDGE_ATTRIBUTE = "mdm_edge_when"
 
 def answerable(*, when: Callable[[HttpRequest], bool]) -> Callable[[View], View]:
     """Mark a view the edge may run for the requests `when` accepts (see the module's text:
-    running it twice for such a request must be harmless). Outermost of the view's decorators."""
+    running it twice for such a request must be harmless). Outermost of the view's decorators.
+    `when` is asked before the request cycle begins (no request signal sent yet, no URLconf
+    set): it reads what the request carries (method, headers, query) and nothing else."""
 
     def mark(view: View) -> View:
         setattr(view, EDGE_ATTRIBUTE, when)
@@ -251,19 +253,25 @@ class Edge:
         when: Callable[[HttpRequest], bool],
     ) -> HttpResponse | None:
         """Django's response to the request, or None when Django should answer it."""
-        # Django's handler: the script prefix, then the request signals around the request.
-        set_script_prefix(get_script_name(environ))
-        self._started.send(environ=environ)
         try:
             # A copy: the middleware write into META (the CSRF cookie), and Django starts from
             # the request as sent should it take over.
             own = dict(environ)
             own["wsgi.input"] = io.BytesIO(body)
             request = WSGIRequest(own)
-            request.resolver_match = match
-            set_urlconf(settings.ROOT_URLCONF)
+            # Asked before the cycle begins: a request the edge hands over (every POST that
+            # writes: the sign-in, the profile, PKIOperation) costs no request signals, script
+            # prefix or URLconf here on top of Django's own.
             if not when(request):
                 return None
+        except Exception:  # Django answers, and logs, the same request
+            return None
+        # Django's handler: the script prefix, then the request signals around the request.
+        set_script_prefix(get_script_name(environ))
+        self._started.send(environ=environ)
+        try:
+            request.resolver_match = match
+            set_urlconf(settings.ROOT_URLCONF)
             answered = stack.run(request, match)
             if not isinstance(answered, HttpResponse):  # None, or a streaming response
                 return None

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import OperationalError
 from django.test import override_settings
@@ -450,6 +451,39 @@ def test_signing_in_goes_to_django(slug: str, fixed: None) -> None:
     django_app = CountingApp()
     _call(Edge(django_app), environ)
     assert django_app.calls == 1
+
+
+def test_a_request_handed_over_starts_one_request_cycle(slug: str, fixed: None) -> None:
+    """The edge asks the view's `when` before the request cycle: a request it hands over is
+    sent Django's request signals once (by Django), one it answers once (by the edge)."""
+    sent: list[str] = []
+
+    def started(sender: Any, **kwargs: Any) -> None:
+        sent.append("started")
+
+    def finished(sender: Any, **kwargs: Any) -> None:
+        sent.append("finished")
+
+    path = f"/enroll/account/{slug}/byod"
+    sign_in = urlencode({"identifier": "alice@example.com", "password": "x"}).encode()
+    form = "application/x-www-form-urlencoded"
+    requests = {
+        "profile": (_environ("POST", path, body=_machine_info(), HTTP_AUTHORIZATION="Bearer x"), 1),
+        "sign-in": (_environ("POST", f"{path}/authenticate", body=sign_in, CONTENT_TYPE=form), 1),
+        "PKIOperation": (_environ("POST", "/scep", "operation=PKIOperation", body=b"x"), 1),
+        "challenge": (_environ("POST", path, body=_machine_info()), 0),
+    }
+    signals.request_started.connect(started)
+    signals.request_finished.connect(finished)
+    try:
+        for name, (environ, calls) in requests.items():
+            django_app = CountingApp()
+            sent.clear()
+            _call(Edge(django_app), environ)
+            assert (django_app.calls, sent) == (calls, ["started", "finished"]), name
+    finally:
+        signals.request_started.disconnect(started)
+        signals.request_finished.disconnect(finished)
 
 
 def test_a_whole_enrollment_through_the_deployed_entry_point(org: dict[str, Any]) -> None:

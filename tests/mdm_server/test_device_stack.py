@@ -331,18 +331,40 @@ def test_kept_matches_are_bounded_and_belong_to_one_urlconf() -> None:
         assert match.url_name == resolve("/scep", urlconf="mdm_server.pki.urls").url_name
 
 
-def test_long_paths_and_view_middleware_are_resolved_each_time() -> None:
-    """A path longer than any device's is not kept (anyone may send paths that resolve); with a
-    view middleware (which would get the kept match's kwargs) nothing is kept."""
+def test_long_paths_are_resolved_each_time() -> None:
+    """A path longer than any device's is not kept (anyone may send paths that resolve)."""
     stack = device_stack._ShortStack(settings.MDM_DEVICE_MIDDLEWARE)
     factory = RequestFactory()
     long_path = "/enroll/discovery/" + "x" * device_stack.ResolvedPaths.LONGEST
     first, again = (stack.resolve_request(factory.get(long_path)) for _ in range(2))
     assert first is not again and first.kwargs == again.kwargs
     assert stack._resolved._matches == {}
-    stack._view_middleware = [lambda *args: None]
-    first, again = (stack.resolve_request(factory.get("/scep")) for _ in range(2))
-    assert first is not again and stack._resolved._matches == {}
+
+
+def test_with_view_middleware_each_request_has_a_match_of_its_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The web sheet's stack (CSRF's process_view is handed the match's kwargs): its paths are
+    resolved once, and each request gets a copy whose dictionaries and lists are its own, so
+    what one request's middleware changes there never reaches the next."""
+    stack = device_stack._ShortStack(settings.MDM_WEB_SHEET_MIDDLEWARE)
+    assert stack._view_middleware
+    resolver = get_resolver()
+    walked: list[str] = []
+    resolve = resolver.resolve
+    monkeypatch.setattr(resolver, "resolve", lambda path: walked.append(path) or resolve(path))
+    factory = RequestFactory()
+    path = "/enroll/account/some-slug/byod/authenticate"
+    first = stack.resolve_request(factory.post(path))
+    first.kwargs["slug"] = "changed"
+    first.captured_kwargs["slug"] = "changed"
+    first.namespaces.append("changed")
+    again = stack.resolve_request(factory.post(path))
+    assert walked == [path]
+    assert first is not again
+    assert _match(again) == _match(resolve(path))
+    assert again.kwargs == again.captured_kwargs == {"slug": "some-slug", "kind": "byod"}
+    assert (again.view_name, again.url_name) == (resolve(path).view_name, resolve(path).url_name)
 
 
 def _web_sheet_answers(client: Client, slug: str) -> list[tuple[Any, ...]]:
