@@ -5,11 +5,15 @@ The directory app owns users and identity sources; this module only adapts its i
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mdm_server.counters import WindowCounter
+
+if TYPE_CHECKING:
+    from directory.auth import Verified
 
 
 class SignInFailed(Exception):
@@ -106,8 +110,6 @@ def _keys(account: str) -> tuple[str, str]:
 
 def throttled_message(until: float) -> str:
     """What a paused person is told: when to try again, as a time and in minutes."""
-    import datetime as dt
-
     from django.utils import timezone
 
     now = timezone.now()
@@ -184,12 +186,12 @@ class Accepted:
     def __init__(
         self,
         identifier: str,
-        verified: Any,
+        verified: Verified,
         known: tuple[Any, list[Any]] | None,
         had_failures: bool,
     ) -> None:
         self.identifier = identifier
-        self._verified = verified  # directory.auth.Verified
+        self._verified = verified
         self._known = known  # the user of the Managed Apple ID typed, and their groups
         self._had_failures = had_failures
 
@@ -203,7 +205,7 @@ class Accepted:
         self.signed_in()
         return person_of(user, self.identifier, self._groups_of(user))
 
-    def unwritten(self, now: Any) -> tuple[Person, tuple[str, list[Any]]] | None:
+    def unwritten(self, now: dt.datetime) -> tuple[Person, tuple[str, list[Any]]] | None:
         """The person, as the directory has them before this sign-in writes anything, and the
         sign-in's login stamp as an `UPDATE ... RETURNING` (SQL, parameters) for the caller's
         statement: it writes, and returns a row, only when the stamp is all `sign_in()` would
