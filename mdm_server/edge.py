@@ -253,23 +253,17 @@ class Edge:
         """Django's response to the request, or None when Django should answer it."""
         # Django's handler: the script prefix, then the request signals around the request.
         set_script_prefix(get_script_name(environ))
+        self._started.send(environ=environ)
         try:
             # A copy: the middleware write into META (the CSRF cookie), and Django starts from
             # the request as sent should it take over.
             own = dict(environ)
             own["wsgi.input"] = io.BytesIO(body)
             request = WSGIRequest(own)
-            # Before the request signals: a request the view's `when` leaves to Django (the
-            # sign-in's POST, a profile POST with its token) has them sent once, by Django,
-            # not twice (their receivers close and check the database connections each time).
-            if not when(request):
-                return None
-        except Exception:
-            return None  # Django answers, and logs, the same request
-        self._started.send(environ=environ)
-        try:
             request.resolver_match = match
             set_urlconf(settings.ROOT_URLCONF)
+            if not when(request):
+                return None
             answered = stack.run(request, match)
             if not isinstance(answered, HttpResponse):  # None, or a streaming response
                 return None

@@ -452,47 +452,6 @@ def test_signing_in_goes_to_django(slug: str, fixed: None) -> None:
     assert django_app.calls == 1
 
 
-@pytest.mark.parametrize("request_to", ["sign in", "profile"])
-def test_a_request_handed_over_has_the_request_signals_once(
-    slug: str, fixed: None, request_to: str
-) -> None:
-    """The edge does not start a request its view's `when` leaves to Django: Django sends
-    request_started and request_finished, once each, as without the edge."""
-    from django.core import signals
-
-    if request_to == "sign in":
-        environ = _environ(
-            "POST",
-            f"/enroll/account/{slug}/byod/authenticate",
-            body=urlencode({"identifier": "alice@example.com", "password": "x"}).encode(),
-            CONTENT_TYPE="application/x-www-form-urlencoded",
-        )
-    else:
-        path = f"/enroll/account/{slug}/byod"
-        environ = _environ("POST", path, body=_machine_info(), HTTP_AUTHORIZATION="Bearer no")
-    sent: list[str] = []
-
-    def started(**kwargs: Any) -> None:
-        sent.append("started")
-
-    def finished(**kwargs: Any) -> None:
-        sent.append("finished")
-
-    signals.request_started.connect(started)
-    signals.request_finished.connect(finished)
-    try:
-        django_app = CountingApp()
-        _call(Edge(django_app), environ)
-        assert django_app.calls == 1
-        assert sent == ["started", "finished"]
-        sent.clear()
-        _call(CountingApp().django, environ)
-        assert sent == ["started", "finished"]
-    finally:
-        signals.request_started.disconnect(started)
-        signals.request_finished.disconnect(finished)
-
-
 def test_a_whole_enrollment_through_the_deployed_entry_point(org: dict[str, Any]) -> None:
     """Discovery, challenge, sign-in page, GetCACert at the edge; the rest through Django."""
     from mdm_server.wsgi import application
