@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q
@@ -87,9 +88,56 @@ def authenticate_password(
     source: IdentitySource | None = None,
     gate: Gate = _no_gate,
 ) -> DirectoryUser:
-    """Check a username/email and password against the right source; returns the user.
+    """Check a username/email and password against the right source; returns the user, its
+    sign-in written (`Verified.sign_in`).
 
     `gate` is called with the account's key before the password is checked (see Gate)."""
+    return verify_password(
+        identifier=identifier, password=password, source=source, gate=gate
+    ).sign_in()
+
+
+@dataclass(frozen=True)
+class Verified:
+    """A password the directory accepted, with nothing written yet (`verify_password`).
+
+    `sign_in()` writes what a sign-in writes and returns the user: a local account's login
+    stamp; a directory (LDAP) user created or refreshed from its record, and stamped."""
+
+    source: IdentitySource
+    account: str  # account_key of the account, as the gate was given it
+    user: DirectoryUser | None = None  # a local account: its row, as read and checked
+    record: sync.UserRecord | None = None  # a directory's record of the person
+
+    def sign_in(self) -> DirectoryUser:
+        if self.record is not None:
+            return _upsert(self.source, self.record)
+        if self.user is None:  # pragma: no cover - made by verify_password with one of them
+            raise ValueError("a Verified holds a user or a record")
+        _STAMP_LOGIN.update(self.user.pk, _now())
+        return self.user
+
+    def stamp_sql(self, user: DirectoryUser, now: dt.datetime) -> tuple[str, list[Any]] | None:
+        """`sign_in()`'s login stamp of `user` (read by the caller: a local account's is
+        `self.user`) as an UPDATE ... RETURNING for the caller's own statement: it writes only
+        when the stamp is all `sign_in()` would write and `user`'s row is still as read
+        (directory.services.login_stamp_sql says exactly when); else nothing, and the caller
+        calls `sign_in()`. None where there is no such statement."""
+        if self.record is None and (self.user is None or user.pk != self.user.pk):
+            return None
+        return services.login_stamp_sql(source=self.source, record=self.record, user=user, now=now)
+
+
+def verify_password(
+    *,
+    identifier: str,
+    password: str,
+    source: IdentitySource | None = None,
+    gate: Gate = _no_gate,
+) -> Verified:
+    """`authenticate_password`'s checks, in the same order with the same refusals, without its
+    writes: the password accepted, the account enabled and allowed (AuthenticationFailed
+    otherwise). `Verified.sign_in()` writes them."""
     identifier = identifier.strip()
     if not identifier:
         raise AuthenticationFailed("unknown_user", UNKNOWN_USER)
@@ -126,7 +174,7 @@ _STAMP_LOGIN = PreparedQuerySetUpdate(
 )
 
 
-def _local(source: IdentitySource, identifier: str, password: str, gate: Gate) -> DirectoryUser:
+def _local(source: IdentitySource, identifier: str, password: str, gate: Gate) -> Verified:
     matches = _LOCAL_USERS.all(source.pk, identifier)
     if len(matches) != 1:
         raise AuthenticationFailed("unknown_user", UNKNOWN_USER)
@@ -139,8 +187,7 @@ def _local(source: IdentitySource, identifier: str, password: str, gate: Gate) -
         raise AuthenticationFailed("disabled", DISABLED)
     if source.allowed_groups:  # the groups are read only when the source limits sign-in by them
         _check_allowed_groups(source, {g.name.lower() for g in user.groups.all()})
-    _STAMP_LOGIN.update(user.pk, _now())
-    return user
+    return Verified(source=source, account=account, user=user)
 
 
 def _now() -> Any:
@@ -155,7 +202,7 @@ def _check_allowed_groups(source: IdentitySource, member_of: set[str]) -> None:
         raise AuthenticationFailed("not_allowed", NOT_ALLOWED)
 
 
-def _ldap(source: IdentitySource, identifier: str, password: str, gate: Gate) -> DirectoryUser:
+def _ldap(source: IdentitySource, identifier: str, password: str, gate: Gate) -> Verified:
     config = services.ldap_config(source)
     try:
         # The thread's connections to this directory, kept between sign-ins: one bound as the
@@ -188,7 +235,7 @@ def _ldap(source: IdentitySource, identifier: str, password: str, gate: Gate) ->
         # Allowed groups may be written as DNs or as plain names (the first RDN value).
         names |= {dn.split(",", 1)[0].split("=", 1)[-1] for dn in member_of}
         _check_allowed_groups(source, names)
-    return _upsert(source, record)
+    return Verified(source=source, account=account, record=record)
 
 
 def _upsert(source: IdentitySource, record: sync.UserRecord) -> DirectoryUser:

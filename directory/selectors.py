@@ -114,14 +114,15 @@ def user_and_groups_by_apple_id(
 ) -> tuple[DirectoryUser, list[DirectoryGroup]] | None:
     """`user_by_apple_id`, with the user's groups (as `groups_of` gives them), in one statement:
     a password sign-in by Managed Apple ID (what people type on the device) needs both, and
-    reading the groups apart was a statement of its own after the password check."""
+    reading the groups apart was a statement of its own after the password check. The user has
+    its e-mail address and whether enabled read too (`_SIGN_IN_FIELDS`)."""
     rows = _USER_AND_GROUPS_BY_APPLE_ID.all(identifier.strip())
     if not rows:
         return None
-    width = len(_APPLE_ID_FIELDS)
+    width = len(_SIGN_IN_FIELDS)
     first = rows[0][:width]  # the first user in `first()`'s order: its rows come first
     db = DirectoryUser.objects.db
-    user = DirectoryUser.from_db(db, list(_APPLE_ID_FIELDS), first)
+    user = DirectoryUser.from_db(db, list(_SIGN_IN_FIELDS), first)
     _load_source(user)
     groups = [
         DirectoryGroup.from_db(db, list(_GROUP_FIELDS), row[width:])
@@ -163,6 +164,10 @@ _GROUP_FIELDS = _fields(
 # (mdm_server.prepared): through the ORM, compiling them was most of a sign-in's CPU beside the
 # password check itself (see README, "Prepared statements on the sign-in and profile requests").
 _APPLE_ID_FIELDS = _fields(DirectoryUser, {"id", "source_id", "username", "managed_apple_id"})
+# With the groups, what enrollment makes its person of too (enrollment.directory_access.person_of:
+# whether enabled, the e-mail address), so that a sign-in can write its session without reading
+# the person again.
+_SIGN_IN_FIELDS = _fields(DirectoryUser, {*_APPLE_ID_FIELDS, "email", "enabled"})
 _USER_BY_APPLE_ID = PreparedQuery(
     # In the model's order (username), as `first()` reads it.
     lambda value: DirectoryUser.objects.filter(managed_apple_id__iexact=value).only(
@@ -176,7 +181,7 @@ _USER_AND_GROUPS_BY_APPLE_ID = PreparedQuery(
     lambda value: (
         DirectoryUser.objects.filter(managed_apple_id__iexact=value)
         .order_by("username", "id")
-        .values_list(*_APPLE_ID_FIELDS, *(f"groups__{f}" for f in _GROUP_FIELDS))
+        .values_list(*_SIGN_IN_FIELDS, *(f"groups__{f}" for f in _GROUP_FIELDS))
     ),
     str,
 )

@@ -5,11 +5,15 @@ The directory app owns users and identity sources; this module only adapts its i
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mdm_server.counters import WindowCounter
+
+if TYPE_CHECKING:
+    from directory.auth import Verified
 
 
 class SignInFailed(Exception):
@@ -106,8 +110,6 @@ def _keys(account: str) -> tuple[str, str]:
 
 def throttled_message(until: float) -> str:
     """What a paused person is told: when to try again, as a time and in minutes."""
-    import datetime as dt
-
     from django.utils import timezone
 
     now = timezone.now()
@@ -136,6 +138,12 @@ def authenticate(*, identifier: str, password: str, source: str = "") -> Person:
     the account cannot sign in here for PAUSE_SECONDS, and is told until when. Without
     Redis the counts are kept per server process (mdm_server.counters): sign-in keeps working.
     """
+    return accept_password(identifier=identifier, password=password, source=source).sign_in()
+
+
+def accept_password(*, identifier: str, password: str, source: str = "") -> Accepted:
+    """`authenticate`'s checks of the password, throttled and counted as there, without its
+    writes: `Accepted.sign_in()` writes them and gives the person; raises SignInFailed."""
     from directory import auth, selectors
 
     if not _usable(identifier):
@@ -157,20 +165,76 @@ def authenticate(*, identifier: str, password: str, source: str = "") -> Person:
             raise SignInFailed("source", f"The identity source {source!r} is not configured.")
     login, known_source, known = _login_for(identifier)
     try:
-        user = auth.authenticate_password(
+        verified = auth.verify_password(
             identifier=login, password=password, source=source_obj or known_source, gate=gate
         )
     except auth.AuthenticationFailed as exc:
         if exc.code == "wrong_password" and exc.account:
             _count_failure(exc.account)
         raise SignInFailed(exc.code, exc.message) from None
-    if had_failures:
-        _FAILURES.clear(
-            _keys(auth.account_key(user.source_id, user.external_id))[0]
-        )  # start afresh
-    # The groups read with the Managed Apple ID's user, when that is who signed in.
-    groups = known[1] if known is not None and known[0].pk == user.pk else None
-    return person_of(user, identifier, groups)
+    return Accepted(identifier, verified, known, had_failures)
+
+
+class Accepted:
+    """A password the directory accepted (`accept_password`), nothing written yet.
+
+    `sign_in()` writes the sign-in (the directory's writes: the login stamp, a user made or
+    refreshed) and gives the person, as `authenticate` does. A caller that writes rows of its
+    own may instead take `unwritten()`, the person and the login stamp as a statement of its
+    own, and call `signed_in()` once that statement wrote the stamp."""
+
+    def __init__(
+        self,
+        identifier: str,
+        verified: Verified,
+        known: tuple[Any, list[Any]] | None,
+        had_failures: bool,
+    ) -> None:
+        self.identifier = identifier
+        self._verified = verified
+        self._known = known  # the user of the Managed Apple ID typed, and their groups
+        self._had_failures = had_failures
+
+    def sign_in(self) -> Person:
+        from directory import auth
+
+        try:
+            user = self._verified.sign_in()
+        except auth.AuthenticationFailed as exc:
+            raise SignInFailed(exc.code, exc.message) from None
+        self.signed_in()
+        return person_of(user, self.identifier, self._groups_of(user))
+
+    def unwritten(self, now: dt.datetime) -> tuple[Person, tuple[str, list[Any]]] | None:
+        """The person, as the directory has them before this sign-in writes anything, and the
+        sign-in's login stamp as an `UPDATE ... RETURNING` (SQL, parameters) for the caller's
+        statement: it writes, and returns a row, only when the stamp is all `sign_in()` would
+        write and the person's row is still what the person was made of
+        (directory.auth.Verified.stamp_sql). None when there is no such statement, or when the
+        person's row was not read whole enough before (a directory's person found otherwise
+        than by the Managed Apple ID typed): the caller calls `sign_in()`."""
+        verified = self._verified
+        user = verified.user  # a local account's row
+        if user is None:
+            # A directory's person: the user of the Managed Apple ID typed, when it is theirs
+            # (the statement checks the source and the record's id too).
+            if self._known is None or self._known[0].source_id != verified.source.pk:
+                return None
+            user = self._known[0]
+        stamp = verified.stamp_sql(user, now)
+        if stamp is None:
+            return None
+        return person_of(user, self.identifier, self._groups_of(user)), stamp
+
+    def signed_in(self) -> None:
+        """The sign-in was written: the account's failures start afresh."""
+        if self._had_failures:
+            _FAILURES.clear(_keys(self._verified.account)[0])
+
+    def _groups_of(self, user: Any) -> list[Any] | None:
+        # The groups read with the Managed Apple ID's user, when that is who signed in.
+        known = self._known
+        return known[1] if known is not None and known[0].pk == user.pk else None
 
 
 def _login_for(identifier: str) -> tuple[str, Any | None, tuple[Any, list[Any]] | None]:

@@ -32,6 +32,7 @@ from directory.services.invitations import (
 )
 from directory.services.signin import (
     check_local_password,
+    login_stamp_sql,
     upsert_signed_in_user,
 )
 from directory.services.sources import (
@@ -94,6 +95,7 @@ __all__ = [
     "ldap_config",
     "local_source",
     "local_source_exists",
+    "login_stamp_sql",
     "managed_apple_id_domains",
     "recompute_managed_apple_id",
     "redeem_invitation",

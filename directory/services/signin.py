@@ -43,13 +43,7 @@ def upsert_signed_in_user(
 
     With `refuse_disabled`, a user disabled here (by an administrator or the last sync) raises
     DirectoryError(code="disabled") and nothing is written."""
-    fields = {
-        "username": record.username[:255],
-        "email": record.email[:254],
-        "upn": record.upn[:255],
-        "display_name": record.display_name[:255],
-        "distinguished_name": record.dn[:500],
-    }
+    fields = _refreshed(record)
     now = timezone.now()
     # The usual sign-in, a returning person's: the login stamped and the row read back (and
     # locked) by one statement. Otherwise (no such user, or one disabled here) nothing was
@@ -82,6 +76,78 @@ def upsert_signed_in_user(
     if changed or (user.managed_apple_id is None and not user.managed_apple_id_problem):
         _apply_apple_ids([user], source)
     return user
+
+
+def _refreshed(record: sync.UserRecord) -> dict[str, str]:
+    """The columns a sign-in refreshes from the directory's record (each only when the record
+    has a value for it)."""
+    return {
+        "username": record.username[:255],
+        "email": record.email[:254],
+        "upn": record.upn[:255],
+        "display_name": record.display_name[:255],
+        "distinguished_name": record.dn[:500],
+    }
+
+
+def login_stamp_sql(
+    *,
+    source: IdentitySource,
+    record: sync.UserRecord | None,
+    user: DirectoryUser,
+    now: dt.datetime,
+) -> tuple[str, list[Any]] | None:
+    """A sign-in's login stamp of `user`, as read by the caller, for a statement of the
+    caller's own: `UPDATE ... SET last_login_at ... RETURNING id` (SQL, parameters), meant as
+    the first part of a data-modifying WITH whose other writes read its row. It stamps the row,
+    and returns it, only when that is all the sign-in would write and the row is still as read:
+
+    - the same user (key), still enabled, with the Managed Apple ID and e-mail address read;
+    - for a directory's `record` (an LDAP sign-in: what `upsert_signed_in_user` would write),
+      the record's user (source and external id) whose columns already hold every value of
+      the record (nothing to refresh), its Managed Apple ID set (nothing to work out);
+    - for a local account (`record` None), `user` is the row its password was checked against.
+
+    Otherwise it writes nothing and returns no row: the caller then signs in the usual way
+    (`directory.auth.Verified.sign_in`), whose writes and refusals are what they always were.
+    None where no such statement is written: another database than PostgreSQL, a `user` without
+    those columns read, no Managed Apple ID, or (for a record) saving a DirectoryUser that does
+    more than its SQL (upsert_signed_in_user then saves it)."""
+    alias = router.db_for_write(DirectoryUser)
+    connection = connections[alias]
+    if (
+        connection.vendor != "postgresql"
+        or not user.managed_apple_id
+        or user.get_deferred_fields() & {"id", "managed_apple_id", "email", "enabled"}
+        or (record is not None and saves_more_than_sql(DirectoryUser))
+    ):
+        return None
+    meta = DirectoryUser._meta
+    qn = connection.ops.quote_name
+    columns = {f.name: qn(str(f.column)) for f in meta.concrete_fields}
+
+    def column(name: str) -> str:
+        return columns[name]
+
+    expected: dict[str, Any] = {
+        "id": user.pk,
+        "managed_apple_id": user.managed_apple_id,
+        "email": user.email,
+    }
+    if record is not None:
+        expected |= {"source": source.pk, "external_id": record.external_id}
+        for name, value in _refreshed(record).items():
+            if not value:  # as upsert_signed_in_user compares them
+                continue
+            if expected.setdefault(name, value) != value:
+                return None  # the record changes what was read: not a returning person's stamp
+    stamp = meta.get_field("last_login_at").get_db_prep_save(now, connection)
+    where = " AND ".join([*(f"{column(name)} = %s" for name in expected), column("enabled")])
+    sql = (
+        f"UPDATE {qn(meta.db_table)} SET {column('last_login_at')} = %s "  # noqa: S608 - quoted names, values are parameters
+        f"WHERE {where} RETURNING {column('id')}"
+    )
+    return sql, [stamp, *expected.values()]
 
 
 def _create_first(

@@ -418,16 +418,62 @@ def sign_in_account_user(
         raise SignInFailed("missing", "Enter your account and password.")
     options = EnrollmentSettings.current()
     _check_feature(version, options)
-    person = directory_access.authenticate(
+    accepted = directory_access.accept_password(
         identifier=identifier, password=password, source=configuration.identity_source
     )
+    written = _sign_in_in_one_statement(
+        accepted, configuration=configuration, version=version, options=options
+    )
+    if written is not None:
+        return written
     return start_account_session(
         configuration=configuration,
         version=version,
-        person=person,
+        person=accepted.sign_in(),
         identifier=identifier,
         options=options,
     )
+
+
+def _sign_in_in_one_statement(
+    accepted: directory_access.Accepted,
+    *,
+    configuration: EnrollmentConfiguration,
+    version: str,
+    options: EnrollmentSettings,
+) -> tuple[EnrollmentSession, str] | None:
+    """A returning person's accepted sign-in (their login stamped, the session and its token
+    inserted) in one statement on PostgreSQL, where the directory's writes and then the
+    session's took two: the person is made of their row as read before the password check
+    (with the Managed Apple ID typed; a local account's row the password was checked against),
+    and the statement stamps that row, and inserts the session and token, only if the stamp is
+    all the directory would write and the row is still as read (`Accepted.unwritten`). None,
+    with nothing written, otherwise, and when the person would be refused: the caller signs in
+    the usual way, whose writes and refusals (the same checks, on the row as written) are what
+    they always were."""
+    identifier = accepted.identifier
+    now = timezone.now()
+    found = accepted.unwritten(now)
+    if found is None:
+        return None
+    person, stamp = found
+    try:
+        _check_sign_in_policy(person, configuration, identifier)
+        _check_group_version(person, version)
+    except SignInFailed:
+        return None  # refused as ever after the usual writes (undone with the sign-in)
+    written = _write_account_session(
+        configuration=configuration,
+        enrollment_type=_session_type(version),
+        person=person,
+        identifier=identifier,
+        options=options,
+        stamp=stamp,
+        now=now,
+    )
+    if written is not None:
+        accepted.signed_in()
+    return written
 
 
 def _check_feature(version: str, options: EnrollmentSettings) -> None:
@@ -486,6 +532,8 @@ def _write_account_session(
     person: Person,
     identifier: str,
     options: EnrollmentSettings,
+    stamp: tuple[str, list[Any]] | None = None,
+    now: dt.datetime | None = None,
 ) -> tuple[EnrollmentSession, str] | None:
     """What `start_account_session` writes (the rows `_session_row` and `_token_row` give, saved
     by `save_with`'s statement), with each column's value put straight into the statement's
@@ -493,7 +541,11 @@ def _write_account_session(
     per-field steps on both, several times the Python the statement itself needs. The session
     returned is the saved row, as `from_db` makes it. None, with nothing written, where the
     statement does not apply (another database than PostgreSQL, rows saved with more than
-    their SQL): the caller saves its rows the usual way."""
+    their SQL): the caller saves its rows the usual way.
+
+    With `stamp` (an `UPDATE ... RETURNING` of the sign-in's person, `Accepted.unwritten`), the
+    same statement runs it first and inserts the rows only if it returned its row: None, with
+    nothing written, when it did not."""
     from mdm_server.prepared import saves_more_than_sql
 
     alias = router.db_for_write(EnrollmentSession)
@@ -505,8 +557,8 @@ def _write_account_session(
         or saves_more_than_sql(EnrollmentToken)
     ):
         return None
-    sql, session_fields, token_fields = _account_session_sql(alias)
-    now = timezone.now()
+    sql, session_fields, token_fields = _account_session_sql(alias, stamp is not None)
+    now = now or timezone.now()
     expires_at = now + dt.timedelta(days=options.session_ttl_days)
     secret = _new_secret()
     given: dict[str, Any] = {
@@ -535,9 +587,15 @@ def _write_account_session(
         field.get_db_prep_save(_new_value(field, token_given, now), connection)
         for field in token_fields
     ]
+    if stamp is not None:
+        sql = f"WITH stamped AS ({stamp[0]}), {sql}"
+        params = [*stamp[1], *params]
     with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
         cursor.execute(sql, params)
-        _token_pk, pk = cursor.fetchone()
+        row = cursor.fetchone()
+    if row is None:  # the stamp wrote nothing, and so nothing was inserted
+        return None
+    _token_pk, pk = row
     session = EnrollmentSession.from_db(
         alias, [_SESSION_KEY, *(f.attname for f in session_fields)], [pk, *values]
     )
@@ -558,10 +616,14 @@ def _new_value(field: Any, given: dict[str, Any], now: dt.datetime) -> Any:
 
 
 @functools.cache
-def _account_session_sql(alias: str) -> tuple[str, tuple[Any, ...], tuple[Any, ...]]:
+def _account_session_sql(
+    alias: str, after_stamp: bool = False
+) -> tuple[str, tuple[Any, ...], tuple[Any, ...]]:
     """`_write_account_session`'s statement (the session's INSERT in a data-modifying WITH, the
     token's reading the new key from it, as `PreparedInsert.save_with` writes it), and the
-    fields of each row in the order of their parameters (the token's without its session)."""
+    fields of each row in the order of their parameters (the token's without its session).
+    `after_stamp`: the statement goes on from a `stamped AS (...)` (its caller writes it
+    first), and each INSERT writes its row only if the part before it returned one."""
     connection = connections[alias]
     qn = connection.ops.quote_name
     session_meta, token_meta = EnrollmentSession._meta, EnrollmentToken._meta
@@ -577,16 +639,22 @@ def _account_session_sql(alias: str) -> tuple[str, tuple[Any, ...], tuple[Any, .
         or len(session_meta.concrete_fields) != len(session_fields) + 1
     ):
         raise ValueError("EnrollmentSession: its key first, then its own columns")
-    new_key = f"(SELECT {qn(session_meta.pk.column)} FROM parent)"  # noqa: S608 - a quoted name
+    key = qn(session_meta.pk.column)
+    session_values = ", ".join("%s" for _ in session_fields)
+    new_key = f"parent.{key}" if after_stamp else f"(SELECT {key} FROM parent)"  # noqa: S608
+    token_values = ", ".join(new_key if f == link else "%s" for f in token_fields)
+    if after_stamp:  # INSERT ... SELECT: a row only for each row of the part before
+        session_rows = f"SELECT {session_values} FROM stamped"  # noqa: S608 - placeholders
+        token_rows = f"SELECT {token_values} FROM parent"  # noqa: S608 - a quoted name
+    else:
+        session_rows, token_rows = f"VALUES ({session_values})", f"VALUES ({token_values})"
     sql = (
-        f"WITH parent AS (INSERT INTO {qn(session_meta.db_table)} "  # noqa: S608 - quoted names, values are parameters
-        f"({', '.join(qn(f.column) for f in session_fields)}) VALUES "
-        f"({', '.join('%s' for _ in session_fields)}) "
-        f"RETURNING {qn(session_meta.pk.column)}) "
+        f"{'' if after_stamp else 'WITH '}parent AS (INSERT INTO {qn(session_meta.db_table)} "
+        f"({', '.join(qn(f.column) for f in session_fields)}) {session_rows} "
+        f"RETURNING {key}) "
         f"INSERT INTO {qn(token_meta.db_table)} "
-        f"({', '.join(qn(f.column) for f in token_fields)}) VALUES ("
-        + ", ".join(new_key if f == link else "%s" for f in token_fields)
-        + f") RETURNING {qn(token_meta.pk.column)}, {qn(link.column)}"
+        f"({', '.join(qn(f.column) for f in token_fields)}) {token_rows} "
+        f"RETURNING {qn(token_meta.pk.column)}, {qn(link.column)}"
     )
     return sql, session_fields, tuple(f for f in token_fields if f != link)
 

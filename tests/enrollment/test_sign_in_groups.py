@@ -78,6 +78,7 @@ def test_another_user_signed_in_gets_their_own_groups(
     bob: DirectoryUser = services.create_local_user(
         username="robert", email=f"robert@{DOMAIN}", password=PASSWORD, actor=None
     )
-    monkeypatch.setattr(auth, "authenticate_password", lambda **kwargs: bob)
+    signed_in = auth.Verified(source=bob.source, account=f"{bob.source_id}:robert", user=bob)
+    monkeypatch.setattr(auth, "verify_password", lambda **kwargs: signed_in)
     person = _person(APPLE_ID)
     assert (person.id, person.groups, person.apple_enrollment_type) == (bob.pk, (), "")
