@@ -350,12 +350,21 @@ def _record_issued(
 
 
 def _issued_row(
-    *, cert: x509.Certificate, reference: str, source: str, transaction_id: str, renews: str
+    *,
+    cert: x509.Certificate,
+    reference: str,
+    source: str,
+    transaction_id: str,
+    renews: str,
+    subject: x509.Name | None = None,
 ) -> IssuedCertificate:
+    """The row recording `cert`; `subject`: the name it was issued with, when the caller has it
+    (its text is then written from it, not from the certificate's subject read again: the
+    certificate's encoding turned back into Python objects, every SCEP enrollment)."""
     return IssuedCertificate(
         fingerprint=certificates.fingerprint(cert),
         serial=format(cert.serial_number, "x"),
-        subject=cert.subject.rfc4514_string()[:512],
+        subject=(cert.subject if subject is None else subject).rfc4514_string()[:512],
         not_before=cert.not_valid_before_utc,
         not_after=cert.not_valid_after_utc,
         pem=certificates.cert_to_pem(cert),
@@ -418,12 +427,9 @@ def _issue_claimed(
     requested = certificates.single_common_name(opened.csr.subject)
     if connection.vendor != "postgresql" or requested is None:
         return None, False
+    subject = certificates.common_name_subject(requested)
     cert = certificates.issue_certificate(
-        issuer=ca,
-        public_key=opened.csr.public_key,
-        subject=certificates.common_name_subject(requested),
-        days=days,
-        usage="client",
+        issuer=ca, public_key=opened.csr.public_key, subject=subject, days=days, usage="client"
     )
     row = _issued_row(
         cert=cert,
@@ -431,6 +437,7 @@ def _issue_claimed(
         source=IssuedCertificate.Source.SCEP,
         transaction_id=opened.request.transaction_id,
         renews="",
+        subject=subject,
     )
     when = connection.ops.adapt_datetimefield_value(timezone.now())
     claimed = _INSERT_ISSUED.save_claimed(
@@ -639,7 +646,11 @@ def handle_scep_request(*, message: bytes, days: int = DEVICE_CERTIFICATE_DAYS) 
         return scep.build_cert_rep_failure(
             request, ca=ca, fail_info=failure.fail_info, reason=failure.reason
         )
-    logger.info("SCEP request %s: issued %s", request.transaction_id, cert.subject.rfc4514_string())
+    if logger.isEnabledFor(logging.INFO):
+        # The subject is read back from the certificate only for a line that is written.
+        logger.info(
+            "SCEP request %s: issued %s", request.transaction_id, cert.subject.rfc4514_string()
+        )
     return reply
 
 

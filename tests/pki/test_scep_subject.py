@@ -260,3 +260,27 @@ def test_an_enrollment_profiles_challenge_carries_the_payloads_subject() -> None
     )
     assert identity.subject_cn == row.subject == "MDM Device 0123456789ab"
     assert row.reference == "session-9"
+
+
+@pytest.mark.parametrize(
+    "text", ["Doe, John+Jr", "#1 iPad", " leading space ", 'a "quoted" <tag>;=', "Ünïcødé 設備"]
+)
+def test_the_recorded_subject_is_the_issued_certificates(
+    client: Client,
+    ca: certificates.Identity,
+    rsa_key: rsa.RSAPrivateKey,
+    text: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An honest device's request (its CSR names what the challenge was made for: the one
+    statement that claims and records): the row's subject is the text of the certificate's, as
+    RFC 4514 escapes it, and so is the log line's."""
+    challenge = services.create_scep_challenge(reference="session-2", subject=text)
+    with caplog.at_level(logging.INFO, logger="mdm_server.pki.services"):
+        result = _request(client, ca, rsa_key, _csr(rsa_key, _server_name(text), challenge))
+    assert result.ok and result.certificate is not None, result
+    assert result.certificate.subject == _server_name(text)
+    expected = result.certificate.subject.rfc4514_string()
+    assert IssuedCertificate.objects.get().subject == expected
+    assert any(r.getMessage().endswith(f"issued {expected}") for r in caplog.records)
+    assert not any("asked for the subject" in r.getMessage() for r in caplog.records)
