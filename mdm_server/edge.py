@@ -251,19 +251,27 @@ class Edge:
         when: Callable[[HttpRequest], bool],
     ) -> HttpResponse | None:
         """Django's response to the request, or None when Django should answer it."""
+        # A copy: the middleware write into META (the CSRF cookie), and Django starts from the
+        # request as sent should it take over.
+        own = dict(environ)
+        own["wsgi.input"] = io.BytesIO(body)
+        try:
+            request = WSGIRequest(own)
+            # Decided before the edge starts a request of its own: a request `when` refuses (the
+            # profile POST with its bearer, the sign-in POST) is Django's from its start, and
+            # its request signals are sent once, by Django (each receiver ran twice: old
+            # connections closed twice, the URLconf reset twice). `when` reads the request as
+            # sent (its method, its headers), which the signals do not change.
+            if not when(request):
+                return None
+        except Exception:
+            return None  # Django answers it, and logs what it must
         # Django's handler: the script prefix, then the request signals around the request.
         set_script_prefix(get_script_name(environ))
         self._started.send(environ=environ)
         try:
-            # A copy: the middleware write into META (the CSRF cookie), and Django starts from
-            # the request as sent should it take over.
-            own = dict(environ)
-            own["wsgi.input"] = io.BytesIO(body)
-            request = WSGIRequest(own)
             request.resolver_match = match
             set_urlconf(settings.ROOT_URLCONF)
-            if not when(request):
-                return None
             answered = stack.run(request, match)
             if not isinstance(answered, HttpResponse):  # None, or a streaming response
                 return None

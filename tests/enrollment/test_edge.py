@@ -464,3 +464,49 @@ def test_a_whole_enrollment_through_the_deployed_entry_point(org: dict[str, Any]
         password="correct-horse-9",
     )
     assert enrollment.identity_certificate is not None
+
+
+@pytest.mark.parametrize("request_kind", ["profile", "sign-in"])
+def test_a_request_the_edge_hands_over_is_sent_djangos_request_signals_once(
+    slug: str, fixed: None, request_kind: str
+) -> None:
+    """The profile POST (a bearer) and the sign-in POST go to Django: the edge decides that from
+    the request before it starts one of its own, so each request_started and request_finished
+    receiver runs once, as without the edge (twice before: closing old connections twice)."""
+    from django.core import signals
+
+    if request_kind == "profile":
+        environ = _environ(
+            "POST",
+            f"/enroll/account/{slug}/byod",
+            body=_machine_info(),
+            HTTP_AUTHORIZATION="Bearer nope",
+        )
+    else:
+        environ = _environ(
+            "POST",
+            f"/enroll/account/{slug}/byod/authenticate",
+            body=urlencode({"identifier": "alice@example.com", "password": "x"}).encode(),
+            CONTENT_TYPE="application/x-www-form-urlencoded",
+        )
+    sent: list[str] = []
+
+    def started(**kwargs: Any) -> None:
+        sent.append("started")
+
+    def finished(**kwargs: Any) -> None:
+        sent.append("finished")
+
+    signals.request_started.connect(started)
+    signals.request_finished.connect(finished)
+    try:
+        django_app = CountingApp()
+        via_edge = _call(Edge(django_app), environ)
+        assert django_app.calls == 1
+        assert sent == ["started", "finished"]
+        sent.clear()
+        assert _call(CountingApp().django, environ) == via_edge
+        assert sent == ["started", "finished"]
+    finally:
+        signals.request_started.disconnect(started)
+        signals.request_finished.disconnect(finished)
