@@ -981,7 +981,11 @@ def _issue_in_one_statement(
             params.append(prefix)
         elif field.name != "reference":
             params.append(field.get_db_prep_save(field.pre_save(row, True), connection))
-    with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
+    # Its values (a score of them) sent apart from the SQL (server-side binding), not quoted
+    # into it in Python, by the cursor the check-ins' statements use (devices.hotpath).
+    from devices.hotpath import bound_cursor
+
+    with transaction.mark_for_rollback_on_error(using=alias), bound_cursor(connection) as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchone()
     if found is None:
