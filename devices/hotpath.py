@@ -341,6 +341,13 @@ def _cursor(connection: Any) -> Any:
     return kept[1]
 
 
+def bound_cursor(connection: Any) -> Any:
+    """`_cursor`'s cursor, for a one-row statement written by hand in another app (the
+    enrollment profile POST's, `enrollment.services.core`): its values sent apart from the SQL
+    too, by the one cursor kept per connection."""
+    return _cursor(connection)
+
+
 # Where `_cursor` keeps its cursor on Django's connection object (one per thread), with the
 # psycopg connection it belongs to: a new connection (Django reconnects) gets a new cursor.
 _KEPT = "_mdm_hotpath_cursor"

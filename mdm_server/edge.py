@@ -5,7 +5,9 @@ nothing: service discovery, SCEP's GetCACaps and GetCACert, the 401 that answers
 sent without a token, the web sheet's sign-in page. Their views cost a few hundredths of a
 millisecond; Django's cycle around them (the request signals sent to every receiver, a
 middleware chain of nested calls, each wrapped for exceptions, the host check parsed again,
-URL resolution, closing the response) cost several times that (bench.enroll_breakdown).
+URL resolution, closing the response) cost several times that (bench.enroll_breakdown). The
+profile POST that follows the sign-in writes, in one transaction inside its view, and is
+answered here too (its cycle was a sixth of its CPU).
 
 `Edge` runs such a request through the very code Django would: the same middleware objects as
 the device's or the web sheet's stack (`mdm_server.device_stack`: MDM_DEVICE_MIDDLEWARE or
@@ -18,7 +20,8 @@ them up on every send (`Receivers`).
 
 Only a view marked `@answerable(when=...)` is run here, and only for requests `when` accepts:
 requests the view answers without changing anything that a second run would not change the same
-way, so that handing the request over to Django halfway is always safe. Everything else goes to
+way, or whose changes are one transaction the view commits as it answers (the enrollment
+profile's POST), so that handing over to Django a request whose view raised is always safe. Everything else goes to
 Django untouched, and so does every request the edge cannot finish: a middleware that answers
 before the view (a refused Content-Length, a redirect), a view or middleware that raises (an
 unknown configuration's 404, an unreachable database's 503, a disallowed host), a view that
@@ -259,9 +262,9 @@ class Edge:
             own = dict(environ)
             own["wsgi.input"] = io.BytesIO(body)
             request = WSGIRequest(own)
-            # Asked before the cycle begins: a request the edge hands over (every POST that
-            # writes: the sign-in, the profile, PKIOperation) costs no request signals, script
-            # prefix or URLconf here on top of Django's own.
+            # Asked before the cycle begins: a request the edge hands over (the sign-in POST,
+            # PKIOperation) costs no request signals, script prefix or URLconf here on top of
+            # Django's own.
             if not when(request):
                 return None
         except Exception:  # Django answers, and logs, the same request

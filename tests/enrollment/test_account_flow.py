@@ -973,6 +973,31 @@ def test_the_profile_post_writes_its_session_token_and_scep_challenge_in_one_sta
     assert stored.challenge_hash == hashlib.sha256(scep["Challenge"].encode()).hexdigest()
 
 
+@pytest.mark.postgres
+def test_the_profile_posts_statement_sends_its_values_apart_from_the_sql(
+    org: dict[str, Any], transport: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through the cursor the check-ins' statements use (server-side binding), not Django's
+    default one, which quotes each value into the SQL in Python."""
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    from devices import hotpath
+
+    used: list[Any] = []
+    bound_cursor = hotpath.bound_cursor
+
+    def recording(connection: Any) -> Any:
+        cursor = bound_cursor(connection)
+        used.append(cursor.cursor)
+        return cursor
+
+    monkeypatch.setattr(hotpath, "bound_cursor", recording)
+    _enroll(transport, install=False)
+    assert len(used) == 1 and isinstance(used[0], ServerBindingCursor)
+    assert EnrollmentSession.objects.get().status == EnrollmentSession.Status.PROFILE_ISSUED
+    assert ScepChallenge.objects.get().reference == EnrollmentSession.objects.get().public_id
+
+
 def _issued_rows(transport: Any) -> dict[str, Any]:
     """The rows a profile POST wrote for a new sign-in of alice's (values that differ by
     nature, such as keys, secrets and times, left out or checked against each other)."""

@@ -21,7 +21,72 @@ def verifications(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
 
     monkeypatch.setattr(cms, "verify_signed_data", counting)
     monkeypatch.setattr(machine_info, "_VERIFIED", type(machine_info._VERIFIED)())
+    monkeypatch.setattr(machine_info, "_READ", type(machine_info._READ)())
     return seen
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """The property lists read (parsed) by parse_machine_info."""
+    from mdm_server import untrusted
+
+    seen: list[bytes] = []
+    real = untrusted.load_plist
+
+    def counting(data: bytes) -> object:
+        seen.append(data)
+        return real(data)
+
+    monkeypatch.setattr(untrusted, "load_plist", counting)
+    return seen
+
+
+def test_the_same_signed_body_is_read_once_and_each_caller_gets_its_own_values(
+    verifications: list[bytes], reads: list[bytes]
+) -> None:
+    device = flow.throwaway_apple_identity()
+    body = flow.machine_info_body(device, extra={"UDID": "0" * 40, "DATA": b"\x01", "N": 3})
+    first = parse_machine_info(body)
+    first.values["PRODUCT"] = "changed by its caller"
+    del first.values["VERSION"]
+    second = parse_machine_info(body)
+    assert len(reads) == 1 and len(verifications) == 1
+    assert second.values == {
+        "LANGUAGE": "en-US",
+        "PRODUCT": "iPhone17,2",
+        "VERSION": "22C152",
+        "OS_VERSION": "18.2",
+        "UDID": "0" * 40,
+        "DATA": b"\x01",
+        "N": 3,
+    }
+    assert second.values is not parse_machine_info(body).values
+    # Kept only as long as its verification: other roots are checked, and refused, again.
+    with pytest.raises(MachineInfoError, match="trusted Apple device CA"):
+        parse_machine_info(body, trusted_roots=[flow.throwaway_apple_identity().ca.certificate])
+
+
+def test_values_that_can_change_unsigned_bodies_and_refusals_are_read_every_time(
+    verifications: list[bytes], reads: list[bytes]
+) -> None:
+    import plistlib
+
+    device = flow.throwaway_apple_identity()
+    nested = flow.machine_info_body(device, extra={"LIST": ["a"]})
+    for _ in range(2):
+        info = parse_machine_info(nested)
+        assert info.values["LIST"] == ["a"]
+        info.values["LIST"].append("b")  # a caller changing a list changes no one else's
+    assert len(reads) == 2
+    plain = plistlib.dumps({"PRODUCT": "iPhone17,2", "VERSION": "22C152"})
+    parse_machine_info(plain)
+    parse_machine_info(plain)
+    assert len(reads) == 4
+    no_version = flow.machine_info_body(device, version="")
+    for _ in range(2):
+        with pytest.raises(MachineInfoError, match="lacks VERSION"):
+            parse_machine_info(no_version)
+    assert len(reads) == 5  # its values are kept; the check of them runs each time
 
 
 def test_the_same_signed_body_is_verified_once(verifications: list[bytes]) -> None:
