@@ -1052,7 +1052,7 @@ _JSON_SCALARS: dict[str, type] = {
 _JsonValue = Callable[[Any, Any], Any]
 # The values of these kinds of fields that get_db_prep_save gives back as they are on
 # PostgreSQL (a datetime only when aware), by their exact type.
-_AS_IT_IS_ON_POSTGRESQL: dict[str, type] = {
+_AS_IT_IS_ON_POSTGRESQL: dict[str, Any] = {
     "DateTimeField": dt.datetime,
     "DateField": dt.date,
     "UUIDField": UUID,
