@@ -25,6 +25,7 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
+from uuid import UUID
 
 from django.conf import settings
 from django.db import DatabaseError, Error, connections, models, router, transaction
@@ -1056,6 +1057,13 @@ _JSON_SCALARS: dict[str, type] = {
     "TextField": str,
 }
 _JsonValue = Callable[[Any, Any], Any]
+# The values of these kinds of fields that get_db_prep_save gives back as they are on
+# PostgreSQL (a datetime only when aware), by their exact type.
+_AS_IT_IS_ON_POSTGRESQL: dict[str, Any] = {
+    "DateTimeField": dt.datetime,
+    "DateField": dt.date,
+    "UUIDField": UUID,
+}
 
 
 def _json(document: Any) -> str:
@@ -1080,8 +1088,17 @@ def _json_value(field: Field[Any, Any]) -> _JsonValue:
     if kind == "BinaryField":
         return lambda value, connection: None if value is None else "\\x" + bytes(value).hex()
     if kind in ("DateTimeField", "DateField", "UUIDField"):
+        exact = _AS_IT_IS_ON_POSTGRESQL[kind]
 
         def text(value: Any, connection: Any) -> Any:
+            if (
+                type(value) is exact
+                and connection.vendor == "postgresql"
+                and (exact is not dt.datetime or value.utcoffset() is not None)
+            ):
+                # What get_db_prep_save gives back as it is there (an aware datetime, a date, a
+                # UUID; a naive datetime is made aware, with a warning): its steps skipped.
+                return str(value) if exact is UUID else value.isoformat()
             value = field.get_db_prep_save(value, connection=connection)
             if value is None:
                 return None
@@ -1094,6 +1111,10 @@ def _json_value(field: Field[Any, Any]) -> _JsonValue:
 
     def plain(value: Any, connection: Any) -> Any:
         if value is None or type(value) is scalar:  # what get_db_prep_save leaves as it is
+            return value
+        if scalar is str and isinstance(value, str):
+            # A text field's get_db_prep_save gives back any str as it is (a choice's enum
+            # member too), and JSON writes a str subclass as its text.
             return value
         value = field.get_db_prep_save(value, connection=connection)
         if value is not None and not isinstance(value, scalar):

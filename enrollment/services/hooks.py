@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hmac
 import threading
 from typing import TYPE_CHECKING, Any
@@ -238,14 +239,22 @@ def bind_session_statement(
     reference = enrollment.enrollment_reference
     if not reference or abm_hooks.is_ade_reference(reference):
         return None
+    return _bind_session_sql(connection.vendor, channel_key), [_ENROLLED, reference]
+
+
+_ENROLLED = EnrollmentSession.Status.ENROLLED.value
+
+
+@functools.cache
+def _bind_session_sql(vendor: str, channel_key: str) -> str:
+    """`bind_session_statement`'s UPDATE, written once per database kind and key SQL: quoted
+    names and the caller's SQL for the key; every value is a parameter."""
     qn = connection.ops.quote_name
-    # Quoted names and the caller's SQL for the key; every value is a parameter.
-    sql = (
+    return (
         f"UPDATE {qn(EnrollmentSession._meta.db_table)} SET {qn('enrollment_id')} = {channel_key},"  # noqa: S608
         f" {qn('status')} = %s WHERE {qn('public_id')} = %s AND {qn('enrollment_id')} IS NULL"
         f" AND {qn('revoked_at')} IS NULL"
     )
-    return sql, [EnrollmentSession.Status.ENROLLED.value, reference]
 
 
 def end_sessions(enrollment: Enrollment, reason: str) -> None:

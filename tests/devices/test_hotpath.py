@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import uuid
 from typing import Any
 
 import pytest
@@ -419,6 +420,89 @@ def test_a_kind_of_field_the_json_documents_cannot_carry_is_refused() -> None:
         with pytest.raises(TypeError):
             hotpath._json_value(field)
     assert hotpath._json_value(CharField())("Jo", connection) == "Jo"
+
+
+def _field_by_field(field: Any, value: object, db: Any) -> object:
+    """A value's JSON form as get_db_prep_save makes it (what `_json_value` stood for before it
+    skipped the values that method gives back as they are)."""
+    prepared = field.get_db_prep_save(value, connection=db)
+    if prepared is None or field.get_internal_type() not in (
+        "DateTimeField",
+        "DateField",
+        "UUIDField",
+    ):
+        return prepared
+    return str(prepared) if field.get_internal_type() == "UUIDField" else prepared.isoformat()
+
+
+class _OtherDatabase:
+    """A connection of another vendor (for `_json_value`, which reads only these two)."""
+
+    vendor = "sqlite"
+
+    def __init__(self) -> None:
+        # PostgreSQL's: datetimes and UUIDs given back as they are there too.
+        self.ops, self.features = connection.ops, connection.features
+
+
+@pytest.mark.parametrize(
+    ("model", "name", "value"),
+    [
+        (Enrollment, "last_seen_at", dt.datetime(2026, 12, 7, 22, 30, 1, 5, tzinfo=dt.UTC)),
+        (
+            Enrollment,
+            "last_seen_at",
+            dt.datetime(
+                2026, 12, 7, 23, 30, tzinfo=dt.timezone(dt.timedelta(hours=-3, minutes=-30))
+            ),
+        ),
+        (Enrollment, "last_seen_at", dt.datetime(2026, 12, 7, 22, 30)),  # naive: made aware
+        (Enrollment, "last_seen_at", "2026-12-07T22:30:00+00:00"),  # text: read by to_python
+        (Enrollment, "public_id", uuid.UUID("12345678-1234-5678-1234-567812345678")),
+        (Enrollment, "public_id", "12345678123456781234567812345678"),
+        (Enrollment, "status", Enrollment.Status.PENDING),
+        (Enrollment, "channel_key", "udid:A"),
+        (Enrollment, "refresh_slot", True),  # a bool in an integer column: its number
+    ],
+)
+@pytest.mark.filterwarnings("ignore:DateTimeField .* received a naive datetime")
+def test_a_json_value_is_the_field_s_value_for_the_database_in_json_form(
+    model: Any, name: str, value: object
+) -> None:
+    field = model._meta.get_field(name)
+    json_value = hotpath._json_value(field)
+    for db in (connection, _OtherDatabase()):
+        expected = _field_by_field(field, value, db)
+        made = json_value(value, db)
+        assert (made, type(made)) == (expected, type(expected))
+
+
+def test_values_the_database_takes_as_they_are_skip_the_field_s_steps(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An aware datetime, a date, a UUID and a choice's member are what get_db_prep_save gives
+    back on PostgreSQL: written without it (`_json_value`); a naive datetime still goes
+    through it (made aware, with its warning)."""
+    from django.db.models import DateField
+
+    day = DateField()
+    fields = [
+        Enrollment._meta.get_field("last_seen_at"),
+        Enrollment._meta.get_field("public_id"),
+        Enrollment._meta.get_field("status"),
+        day,
+    ]
+    values = [hotpath._json_value(f) for f in fields]
+    for f in fields:
+        monkeypatch.setattr(f, "get_db_prep_save", lambda *a, **k: pytest.fail("prepared"))
+    moment = dt.datetime(2026, 12, 7, 22, 30, tzinfo=dt.UTC)
+    key = uuid.UUID(int=7)
+    assert values[0](moment, connection) == moment.isoformat()
+    assert values[1](key, connection) == str(key)
+    assert values[2](Enrollment.Status.PENDING, connection) is Enrollment.Status.PENDING
+    assert values[3](dt.date(2026, 12, 7), connection) == "2026-12-07"
+    with pytest.raises(pytest.fail.Exception):
+        values[0](dt.datetime(2026, 12, 7, 22, 30), connection)
 
 
 def test_json_documents_carry_characters_as_they_are() -> None:

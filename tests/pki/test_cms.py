@@ -915,8 +915,9 @@ def test_attributes_whose_header_ends_in_0x80_are_parsed_in_full(
     assert cms._templates == {}
 
 
+@pytest.mark.parametrize("plain", [False, True], ids=["asn1crypto-probe", "plain-probe"])
 def test_varying_parts_that_cannot_be_placed_for_certain_make_no_template(
-    test_ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey
+    test_ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey, plain: bool
 ) -> None:
     cert = _leaf(test_ca, rsa_key, serial=1104, days=2)
     signature = cms.sign_detached(BODY, certificate=cert, key=rsa_key)
@@ -930,15 +931,15 @@ def test_varying_parts_that_cannot_be_placed_for_certain_make_no_template(
         content_type="data",
         attrs_tag=b"",
     )
-    placed = cms._template_of(signature, value, None, facts)
+    placed = cms._template_of(signature, value, None, facts, plain=plain)
     assert placed is not None and placed.holes == ((signature.index(value), len(value)),)
     # The same bytes twice (here appended): which one a parser read cannot be told apart.
-    assert cms._template_of(signature + value, value, None, facts) is None
+    assert cms._template_of(signature + value, value, None, facts, plain=plain) is None
     # Anything after the message (asn1crypto reads past it): no template.
-    assert cms._template_of(signature + b"\x00" * 4, value, None, facts) is None
-    assert cms._template_of(signature, b"", None, facts) is None
+    assert cms._template_of(signature + b"\x00" * 4, value, None, facts, plain=plain) is None
+    assert cms._template_of(signature, b"", None, facts, plain=plain) is None
     # Attributes said to be there that the parser does not read.
-    assert cms._template_of(signature, value, value[:40], facts) is None
+    assert cms._template_of(signature, value, value[:40], facts, plain=plain) is None
     # Too large to keep.
     big = cms.build_signed_data(
         BODY,
@@ -949,7 +950,72 @@ def test_varying_parts_that_cannot_be_placed_for_certain_make_no_template(
         chain=[_leaf(test_ca, rsa_key, serial=n, days=2) for n in range(1120, 1132)],
     )
     assert len(big) > cms.TEMPLATE_MAX_BYTES
-    assert cms._template_of(big, _signature_value(big), None, facts) is None
+    assert cms._template_of(big, _signature_value(big), None, facts, plain=plain) is None
+
+
+@pytest.mark.parametrize("attrs", [False, True], ids=["no-attributes", "signed-attributes"])
+def test_a_plain_signatures_template_is_probed_by_the_reader_that_read_it(
+    test_ca: certificates.Identity,
+    rsa_key: rsa.RSAPrivateKey,
+    monkeypatch: pytest.MonkeyPatch,
+    no_parsing: Callable[[], None],
+    attrs: bool,
+) -> None:
+    # A device's signature is plain DER: its template's probe is read by `_plain_signed_data`
+    # (what reads its later signatures in full, too), not by asn1crypto; a BER one still is.
+    cms.forget_templates()
+    loads: list[bytes] = []
+    load = asn1_cms.ContentInfo.load
+
+    def counted(data: bytes, *args: object, **kwargs: object) -> object:
+        loads.append(data)
+        return load(data, *args, **kwargs)
+
+    monkeypatch.setattr(asn1_cms.ContentInfo, "load", counted)
+    cert = _leaf(test_ca, rsa_key, serial=1108, days=2)
+    first = _signed(BODY, cert, rsa_key, attrs=attrs, ber=False)
+    assert _remembered(first, BODY) == cert
+    assert len(cms._templates) == 1
+    assert loads == []
+    ber = _signed(BODY, cert, rsa_key, attrs=attrs, ber=True)
+    assert _remembered(ber, BODY) == cert
+    assert len(cms._templates) == 2
+    assert len(loads) >= 1  # the BER message and its probe
+    no_parsing()
+    later = _signed(BODY + b"\n", cert, rsa_key, attrs=attrs, ber=False)
+    assert cms.read_mdm_signature(_header(later), BODY + b"\n").signer == cert
+
+
+@pytest.mark.parametrize("attrs", [False, True], ids=["no-attributes", "signed-attributes"])
+def test_the_plain_probe_places_the_holes_no_more_readily_than_asn1crypto(
+    test_ca: certificates.Identity, rsa_key: rsa.RSAPrivateKey, attrs: bool
+) -> None:
+    # Holes around the signature and attributes, moved and resized byte by byte: the plain
+    # probe takes only the exact ones, and asn1crypto takes every one the plain probe takes.
+    cert = _leaf(test_ca, rsa_key, serial=1109, days=2)
+    signature = _signed(BODY, cert, rsa_key, attrs=attrs, ber=False)
+    read = cms._plain_signed_data(signature)
+    assert read is not None
+    value = (signature.index(read.signature), len(read.signature))
+    exact: tuple[tuple[int, int], ...] = (value,)
+    if attrs:
+        assert read.signed_attrs is not None
+        contents = read.signed_attrs[read.attrs_at :]
+        exact = ((signature.index(contents), len(contents)), value)
+    taken = []
+    for moved in range(len(exact)):
+        for shift in range(-4, 5):
+            for grow in range(-4, 5):
+                holes = list(exact)
+                offset, length = holes[moved]
+                if offset + shift + length + grow > len(signature):
+                    continue  # a hole past the end: never made (`_template_of` finds them)
+                holes[moved] = (offset + shift, length + grow)
+                placed = tuple(holes)
+                if cms._read_from(signature, placed, attrs=attrs, plain=True):
+                    taken.append(placed)
+                    assert cms._read_from(signature, placed, attrs=attrs, plain=False)
+    assert set(taken) == {exact}
 
 
 def test_the_templates_are_bounded(
