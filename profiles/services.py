@@ -27,7 +27,6 @@ from devices.services import EnqueueResult, enqueue_command
 from devices.services.queue import CommandRequest, enqueue_commands
 from directory.models import DirectoryGroup, DirectoryUser
 from mdm_server import audit
-from mdm_server.config_cache import CachedValue
 from mdm_server.pki import certificates, signing
 from mdm_server.pki import services as pki
 from mdm_server.prepared import PreparedQuery
@@ -919,18 +918,6 @@ def sync_enrollment(*, enrollment: Enrollment, origin: str = "enrollment") -> li
     return batch.outcomes
 
 
-# Whether there is any profile at all: every first TokenUpdate asks first, and `_standing` can
-# find nothing without one (its rows are profiles). Kept per process (mdm_server.config_cache):
-# profiles are written only through save() and delete() (cascades too), which replace the
-# generation once their transaction commits. A stale True only costs `_standing`'s query; a
-# stale False, for the moments between a first profile's commit and the generation's
-# replacement, is the race a first TokenUpdate whose query ran just before that commit has too
-# (and a profile covers nobody before its assignment, a later step).
-_ANY_PROFILE = CachedValue(
-    "profiles.any_profile", lambda: Profile.objects.exists(), models=[Profile]
-)
-
-
 def first_commands(*, enrollment: Enrollment) -> list[CommandRequest]:
     """What a channel is sent at its first TokenUpdate (`devices.hooks.set_first_commands`,
     inside that transaction): InstallProfile for every profile that covers it, queued with its
@@ -941,8 +928,6 @@ def first_commands(*, enrollment: Enrollment) -> list[CommandRequest]:
     got through a previous one went with it. A channel enrolled again (the same row) therefore
     gets every covering profile again, and what it held and is no longer covered is recorded
     as removed (a statement only in that rare case; a new channel holds nothing)."""
-    if not _ANY_PROFILE.get():
-        return []  # nothing can cover it or be held by it: no profile at all
     standing = _standing(enrollment)
     gone = [s.profile.pk for s in standing if not s.covered]
     if gone:

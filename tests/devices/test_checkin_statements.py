@@ -16,12 +16,7 @@ from devices.models import Command, DeviceEvent, Enrollment, QueuedCommand
 from tests.apns.conftest import apns_pki, push_certificate, push_key  # noqa: F401 - fixtures
 from tests.simulator import SimulatedDevice
 
-# config_generation: with no profile at all, whether there is one is a kept answer (with Redis
-# or without), not a statement of each first TokenUpdate.
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.usefixtures("push_certificate", "config_generation"),
-]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("push_certificate")]
 MakeDevice = Callable[..., SimulatedDevice]
 
 
@@ -77,10 +72,10 @@ def test_first_token_update_writes_the_channel_commands_and_queue_in_few_stateme
     (written,) = [s for s in statements if s.startswith("WITH u AS (UPDATE")]
     assert 'INSERT INTO "devices_command"' in written
     assert 'INSERT INTO "apns_pendingpush"' in written
-    # The savepoint, the channel read, the channel with its log, commands, queue and push,
-    # the check-in's release: no profile to read (there is none), and the first commands take
-    # no savepoint of their own (should they fail, the check-in is done again with one).
-    assert len(statements) == 4, statements
+    # The savepoint, the channel read, the assigned profiles, the channel with its log,
+    # commands, queue and push, the check-in's release: the first commands take no savepoint
+    # of their own (should they fail, the check-in is done again with one).
+    assert len(statements) == 5, statements
     assert sum(s.startswith("SAVEPOINT") for s in statements) == 1, statements
     assert sum(s.startswith("RELEASE SAVEPOINT") for s in statements) == 1, statements
 
@@ -120,14 +115,14 @@ def test_a_later_token_update_logs_and_queues_nothing_new(make_device: MakeDevic
 
 
 @pytest.mark.django_db(transaction=True)
-def test_first_token_update_outside_a_test_transaction_is_two_statements(
+def test_first_token_update_outside_a_test_transaction_is_three_statements(
     make_device: MakeDevice, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """As in production, the check-in's transaction the outermost: between its BEGIN and
-    COMMIT, the channel read, then the channel with its log, commands, queue and the push's
-    outbox row (no profile exists: none is read). No SAVEPOINT: the first commands take none
-    (should they fail, the check-in is done again, `checkin._checkin_once`). The push is asked
-    for once the transaction has committed."""
+    COMMIT, the channel read, the assigned profiles, then the channel with its log, commands,
+    queue and the push's outbox row. No SAVEPOINT: the first commands take none (should they
+    fail, the check-in is done again, `checkin._checkin_once`). The push is asked for once the
+    transaction has committed."""
     from apns import services as apns_services
 
     drains: list[bool] = []
@@ -144,10 +139,11 @@ def test_first_token_update_outside_a_test_transaction_is_two_statements(
     assert statements[0] == "BEGIN", statements
     committed = statements.index("COMMIT")
     written = statements[1:committed]
-    assert len(written) == 2, written
+    assert len(written) == 3, written
     assert written[0].startswith("SELECT") and written[0].endswith("FOR UPDATE OF e")
-    assert written[1].startswith("WITH u AS (UPDATE")
-    assert 'INSERT INTO "apns_pendingpush"' in written[1]
+    assert '"profiles_profile"' in written[1]
+    assert written[2].startswith("WITH u AS (UPDATE")
+    assert 'INSERT INTO "apns_pendingpush"' in written[2]
     assert not [s for s in statements if "SAVEPOINT" in s], statements
     assert drains == [True]  # after the commit, once
     enrollment = Enrollment.objects.get(pk=device_channel(device))

@@ -15,7 +15,6 @@ from django.test.utils import CaptureQueriesContext
 from devices import signals
 from devices.models import Command, Enrollment, QueuedCommand
 from directory.models import DirectoryGroup, DirectoryUser, IdentitySource
-from mdm_server import config_cache
 from mdm_server.pki import certificates, cms
 from mdm_server.pki import services as pki
 from profiles import services
@@ -144,13 +143,6 @@ def test_first_token_update_queues_exactly_the_covering_profiles_in_one_enqueue(
         assert not delivery.partial
 
 
-def _admin_transaction_ended() -> None:
-    """Profiles are watched by the configuration cache: saving one in the test's transaction
-    makes this thread read every kept value from the database until that transaction ends, as
-    the administrator's own would have by the device's request (a request starts clean)."""
-    config_cache._state.dirty = False
-
-
 def test_first_token_update_statements_do_not_grow_with_the_assigned_profiles(
     admin_user, staff, new_device, django_capture_on_commit_callbacks
 ) -> None:
@@ -166,14 +158,11 @@ def test_first_token_update_statements_do_not_grow_with_the_assigned_profiles(
             )
 
     assign(0)
-    _admin_transaction_ended()
     _Enrolled(new_device(), alice, django_capture_on_commit_callbacks)  # warms the caches
     one = _Enrolled(new_device(), alice, django_capture_on_commit_callbacks)
     assert len(one.installs()) == 1
     for n in range(1, 5):
         assign(n)
-    _admin_transaction_ended()
-    _Enrolled(new_device(), alice, django_capture_on_commit_callbacks)  # loads them again
     five = _Enrolled(new_device(), alice, django_capture_on_commit_callbacks)
     assert len(five.installs()) == 5
     assert Delivery.objects.filter(enrollment=five.channel).count() == 5
@@ -354,56 +343,3 @@ def test_installs_reuse_a_profile_s_signature_until_its_content_or_the_certifica
         cms.verify_signed_data(services._signed_for_install(profile, other)).signer
         == other.certificate
     )
-
-
-def _profile_reads(queries: Any) -> int:
-    return sum(Profile._meta.db_table in q["sql"] for q in queries)
-
-
-def test_a_first_token_update_without_any_profile_reads_no_profile(
-    config_generation, admin_user, staff, new_device, django_capture_on_commit_callbacks
-) -> None:
-    """With no profile at all, the first TokenUpdate takes the kept answer (one statement a
-    configuration generation), not the standing query; once a profile exists (its commit
-    replaced the generation, as another process's would), the next one is queued it."""
-    alice, group = staff
-    _Enrolled(new_device(), alice, django_capture_on_commit_callbacks)  # warms the caches
-    with CaptureQueriesContext(connection) as none:
-        without = _Enrolled(new_device(), alice, django_capture_on_commit_callbacks)
-    assert _profile_reads(none.captured_queries) == 0
-    assert without.installs() == {}
-    assert QueuedCommand.objects.filter(
-        enrollment=without.channel, command__request_type="DeviceInformation"
-    ).exists()
-    with django_capture_on_commit_callbacks(execute=True):  # the generation replaced
-        profile = _profile(admin_user, "com.ex.first", _clip(1))
-        services.assign_profile(profile=profile, actor=admin_user, groups=[group])
-    _admin_transaction_ended()
-    with CaptureQueriesContext(connection) as some:
-        first = _Enrolled(new_device(), alice, django_capture_on_commit_callbacks)
-    assert set(first.installs()) == {"com.ex.first"}
-    assert _profile_reads(some.captured_queries) == 2  # is there any; the standing query
-    with CaptureQueriesContext(connection) as kept:
-        again = _Enrolled(new_device(), alice, django_capture_on_commit_callbacks)
-    assert set(again.installs()) == {"com.ex.first"}
-    assert _profile_reads(kept.captured_queries) == 1  # the answer kept: the standing query
-    # Without a profile, neither the standing query nor its installs' Delivery rows.
-    assert again.statements == without.statements + 2
-
-
-def test_the_last_profile_deleted_a_first_token_update_reads_none_again(
-    config_generation, admin_user, new_device, django_capture_on_commit_callbacks
-) -> None:
-    with django_capture_on_commit_callbacks(execute=True):
-        profile = _profile(admin_user, "com.ex.gone", _clip(1))
-    _admin_transaction_ended()
-    with CaptureQueriesContext(connection) as some:
-        _Enrolled(new_device(), None, django_capture_on_commit_callbacks)
-    assert _profile_reads(some.captured_queries) == 2
-    with django_capture_on_commit_callbacks(execute=True):
-        services.delete_profile(profile, actor=admin_user)
-    _admin_transaction_ended()
-    _Enrolled(new_device(), None, django_capture_on_commit_callbacks)  # loads it again
-    with CaptureQueriesContext(connection) as none:
-        _Enrolled(new_device(), None, django_capture_on_commit_callbacks)
-    assert _profile_reads(none.captured_queries) == 0
