@@ -38,6 +38,7 @@ from apns.models import (
     PushCertificate,
     PushCertificateRequest,
 )
+from devices.hotpath import OutboxPart
 from devices.models import DeviceEvent, Enrollment, QueuedCommand
 from devices.services import LAST_SEEN_RESOLUTION
 from mdm_server import audit, bulk, encryption, redis_client
@@ -899,6 +900,32 @@ _OUTBOX_ROW_OF_ONE = PreparedInsertSelect(
     column="enrollment",
     values={"batch": None},
 )
+
+
+def first_push(enrollment_id: int, written_channel: str) -> OutboxPart | None:
+    """`schedule_pushes(enrollment_ids=[enrollment_id])` of a channel's first TokenUpdate, as a
+    part of the statement that writes it (`devices.hooks.first_push`): `_OUTBOX_ROW_OF_ONE`'s
+    INSERT, reading the channel's row from `written_channel` (the row as that statement's
+    UPDATE writes it, under the table's name) where the INSERT on its own, run after that
+    statement, read it from the table: the same row, locked by the check-in, the same
+    conditions. None (the receiver writes it as before) without a push topic, or where the
+    INSERT goes through the ORM."""
+    if active_topic() is None:
+        return None  # the receiver says why nothing is pushed
+    statement = _OUTBOX_ROW_OF_ONE.statement(enrollment_id, _coalescing_since(timezone.now()))
+    if statement is None:
+        return None
+    sql, params = statement
+    table = connection.ops.quote_name(Enrollment._meta.db_table)
+    read, written = f" FROM {table} WHERE ", f" FROM {written_channel} AS {table} WHERE "
+    if sql.count(read) != 1:
+        return None  # not the statement this reads (a change of Django's): the receiver's way
+    return OutboxPart(sql.replace(read, written), params, _drain_if_written)
+
+
+def _drain_if_written(written: int) -> None:
+    if written:
+        transaction.on_commit(lambda: request_drain(workers=1))
 
 
 def schedule_pushes(

@@ -24,7 +24,7 @@ from devices.exceptions import CheckinRejected
 
 if TYPE_CHECKING:
     from devices.capabilities import Target
-    from devices.hotpath import SessionRead, SessionSql
+    from devices.hotpath import FirstPush, OutboxPart, SessionRead, SessionSql
     from devices.models import Enrollment
     from devices.protocol import EnrollmentIds
     from devices.services.queue import CommandRequest
@@ -269,6 +269,24 @@ def set_first_commands(name: str, fn: FirstCommandsProvider | None) -> None:
 def first_commands_providers() -> list[tuple[str, FirstCommandsProvider]]:
     """The registered providers, in registration order (apps' ready() order)."""
     return list(_first_commands.items())
+
+
+# A channel's first TokenUpdate asks its push in the push outbox as every enqueue does
+# (`signals.commands_enqueued`), but by the statement that writes the TokenUpdate and its first
+# commands (`hotpath.OutboxPart`): one statement fewer for every enrollment. The apns app
+# registers how; unregistered, or when it answers None, the receivers write it as for any
+# enqueue.
+_first_push: list[FirstPush] = []
+
+
+def set_first_push(fn: FirstPush | None) -> None:
+    _first_push[:] = [fn] if fn is not None else []
+
+
+def first_push(enrollment_id: int, written_channel: str) -> OutboxPart | None:
+    """The outbox part of channel `enrollment_id`'s first TokenUpdate, reading the channel's row
+    as written from the WITH part `written_channel`; None to leave it to the receivers."""
+    return _first_push[0](enrollment_id, written_channel) if _first_push else None
 
 
 # Console device page: a nested app (managed apps) shows what it holds of a device in a panel of

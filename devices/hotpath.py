@@ -1397,9 +1397,10 @@ def _enrollment_field(name: str) -> Field[Any, Any]:
 
 
 @functools.cache
-def _token_update_parts(alias: str) -> tuple[str, str]:
+def _token_update_parts(alias: str, returning: str = "1") -> tuple[str, str]:
     """The TokenUpdate's UPDATE of its channel, and the INSERT of its log row from it (written
-    only if the channel row was), as the data-modifying WITH parts `u` and `ev`."""
+    only if the channel row was), as the data-modifying WITH parts `u` and `ev`; `u` returns
+    `returning` of the row as written."""
     qn = connections[alias].ops.quote_name
     assignments = ", ".join(
         f"{qn(str(_enrollment_field(name).column))} = %s" for name in TOKEN_UPDATE_FIELDS
@@ -1407,7 +1408,7 @@ def _token_update_parts(alias: str) -> tuple[str, str]:
     event_fields = _event_fields()
     return (
         f"u AS (UPDATE {qn(Enrollment._meta.db_table)} SET {assignments} "  # noqa: S608
-        f"WHERE {qn(str(Enrollment._meta.pk.column))} = %s RETURNING 1)",
+        f"WHERE {qn(str(Enrollment._meta.pk.column))} = %s RETURNING {returning})",
         f"ev AS (INSERT INTO {qn(DeviceEvent._meta.db_table)} "  # noqa: S608
         f"({', '.join(qn(f.column) for f in event_fields)}) "
         f"SELECT {', '.join('%s' for _ in event_fields)} FROM u "
@@ -1479,22 +1480,51 @@ def queues_with_commands() -> bool:
 _QUEUE_CONSTANTS = ("status", "created_at", "not_now_count", "status_reason")
 
 
+@dataclass(slots=True)
+class OutboxPart:
+    """The push outbox's INSERT of a channel's row at its first TokenUpdate (the apns app's,
+    `hooks.first_push`), run by the statement that writes that TokenUpdate and its first
+    commands as one of its WITH parts: `sql` reads the channel's row as the UPDATE wrote it
+    (every part of a WITH reads the tables as they were before the statement) from the part
+    named when it was asked for, RETURNING a row for each outbox row written. `on_written` is
+    told how many it wrote, in the transaction; `ran` says whether the statement ran it (if not,
+    the outbox row is left to the receivers of `signals.commands_enqueued`, as before)."""
+
+    sql: str
+    params: list[Any]
+    on_written: Callable[[int], None]
+    ran: bool = False
+
+
+# (the channel's id, the name of the WITH part returning its row as written) -> its outbox part,
+# None when it cannot be written so (`hooks.first_push`)
+FirstPush = Callable[[int, str], OutboxPart | None]
+
+# The WITH part of a first TokenUpdate's statement that returns the channel's row as written.
+WRITTEN_CHANNEL = "u"
+
+
 @functools.cache
-def _commands_and_queue_query(alias: str, token_update: bool = False) -> str:
+def _commands_and_queue_query(alias: str, token_update: bool = False, outbox: str = "") -> str:
     """The commands and their queue rows; with `token_update`, a first TokenUpdate's channel
-    UPDATE and log row first (`_token_update_parts`), whose log row's id each row carries. The
-    queue rows' SELECT reads the channel rows as they were before the statement (every part of
-    a WITH does): a row the UPDATE changes is there either way."""
+    UPDATE and log row first (`_token_update_parts`), whose log row's id each row carries, and
+    with `outbox` (an `OutboxPart`'s SQL) that channel's push outbox row last, the number of
+    rows it wrote carried next. The queue rows' SELECT reads the channel rows as they were
+    before the statement (every part of a WITH does): a row the UPDATE changes is there either
+    way."""
     connection = connections[alias]
     qn = connection.ops.quote_name
     queue_columns = ", ".join(
         qn(_column(name)) for name in ("enrollment", "command", "priority", *_QUEUE_CONSTANTS)
     )
     enrollments = qn(Enrollment._meta.db_table)
-    first, logged = "", ""
+    first, logged, push, pushed = "", "", "", ""
     if token_update:
-        first = ", ".join(_token_update_parts(alias)) + ", "
+        first = ", ".join(_token_update_parts(alias, "*" if outbox else "1")) + ", "
         logged = ", (SELECT id FROM ev)"
+        if outbox:
+            push = f", pp AS ({outbox})"
+            pushed = ", (SELECT count(*) FROM pp)"
     return (
         f"WITH {first}c AS ({_json_insert(Command, alias, many=True)} "  # noqa: S608 - names, parameters
         f"RETURNING id, {qn(_command_column('uuid'))} AS uuid, "
@@ -1503,9 +1533,9 @@ def _commands_and_queue_query(alias: str, token_update: bool = False) -> str:
         f"SELECT e.id, c.id, c.priority, {', '.join('%s' for _ in _QUEUE_CONSTANTS)} "
         f"FROM {enrollments} e CROSS JOIN c WHERE e.id = ANY(%s::bigint[]) "
         f"RETURNING {qn(_column('enrollment'))} AS enrollment_id, "
-        f"{qn(_column('command'))} AS command_id) "
-        f"SELECT c.id, c.uuid, q.enrollment_id{logged} FROM c LEFT JOIN q ON q.command_id = c.id "
-        "ORDER BY c.id, q.enrollment_id"
+        f"{qn(_column('command'))} AS command_id){push} "
+        f"SELECT c.id, c.uuid, q.enrollment_id{logged}{pushed} "
+        "FROM c LEFT JOIN q ON q.command_id = c.id ORDER BY c.id, q.enrollment_id"
     )
 
 
@@ -1514,13 +1544,16 @@ def insert_commands_and_queue(
     enrollment_ids: Sequence[int],
     now: dt.datetime,
     token_update: TokenUpdateWrite | None = None,
+    outbox: OutboxPart | None = None,
 ) -> list[tuple[int, int]]:
     """`insert_commands`, then one queued row for each of these enrollments (those that exist)
     and each command, with the command's priority: one statement (`queues_with_commands`).
     Returns the (enrollment id, command id) pairs written. (The first commands of a new
     enrollment: until now one INSERT for the commands and one INSERT ... SELECT for the queue.)
     With `token_update` (a channel's first TokenUpdate), its write first, by the same statement
-    when it can go in one (`save_token_update`), else on its own before."""
+    when it can go in one (`save_token_update`), else on its own before; then, with `outbox`
+    (that channel's, `hooks.first_push`), its push outbox row by that statement too when the
+    commands are queued for that channel alone (`outbox.ran` tells)."""
     alias = router.db_for_write(Command)
     connection = connections[alias]
     if token_update is not None and (
@@ -1543,19 +1576,27 @@ def insert_commands_and_queue(
         "",
     ]
     first = [] if token_update is None else _token_update_params(token_update, connection)
+    if token_update is None or list(enrollment_ids) != [token_update.enrollment.pk]:
+        outbox = None
     with transaction.mark_for_rollback_on_error(using=alias), _cursor(connection) as cursor:
         cursor.execute(
-            _commands_and_queue_query(alias, token_update is not None),
+            _commands_and_queue_query(
+                alias, token_update is not None, outbox.sql if outbox is not None else ""
+            ),
             [
                 *first,
                 *_json_rows(commands, connection),
                 *constants,
                 [int(pk) for pk in enrollment_ids],
+                *(outbox.params if outbox is not None else ()),
             ],
         )
         rows = cursor.fetchall()
     if token_update is not None:
         _token_update_written(token_update, rows[0][3] if rows else None, alias)
+    if outbox is not None:
+        outbox.ran = True
+        outbox.on_written(int(rows[0][4]))
     by_uuid = {command.uuid: command for command in commands}
     pairs = []
     for pk, uuid, enrollment_id, *_logged in rows:

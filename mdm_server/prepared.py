@@ -829,6 +829,17 @@ class PreparedInsertSelect:
             cursor.execute(sql, params)
             return [row[0] for row in cursor.fetchall()]
 
+    def statement(self, *values: Any) -> tuple[str, list[Any]] | None:
+        """The statement `insert` runs with these values and its parameters, for another
+        statement to run (a part of a data-modifying WITH); None where `insert` goes through
+        `insert_select`."""
+        compiled = _compiled_once(self._local, self._compile)
+        typed = _typed(self, self._types, values)
+        if compiled is _THROUGH_ORM:
+            return None
+        sql, template, slots = compiled
+        return sql, _fill(template, slots, typed)
+
     def _compile(self) -> Any:
         connection = connections[DEFAULT_DB_ALIAS]
         if not connection.features.can_return_columns_from_insert:

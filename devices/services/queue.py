@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import QuerySet, prefetch_related_objects
 from django.utils import timezone
 
-from devices import capabilities, commands, hotpath, protocol, signals
+from devices import capabilities, commands, hooks, hotpath, protocol, signals
 from devices.models import Command, DeviceEvent, Enrollment, QueuedCommand
 from devices.services.common import Actor, target_from
 from mdm_server import bulk, untrusted
@@ -507,8 +507,9 @@ def _enqueue(
             new_commands.append(command)
             owner.append(one)
             one.result.commands.append(command)
+    pushed: list[int] = []
     if new_commands:
-        _write_queue(targets, new_commands, owner, given_to, now, token_update)
+        pushed = _write_queue(targets, new_commands, owner, given_to, now, token_update)
     elif token_update is not None:
         token_update.save()
     _write_refusals(targets, refusals, actor, now)
@@ -523,8 +524,10 @@ def _enqueue(
             .order_by()
             .values_list("enrollment_id", flat=True)
         )
+        # `pushed`: those whose outbox row the statement that wrote the commands wrote already
+        # (a first TokenUpdate's, `hooks.first_push`).
         signals.commands_enqueued.send(
-            sender=Command, command=new_commands[0], enrollment_ids=enrollment_ids
+            sender=Command, command=new_commands[0], enrollment_ids=enrollment_ids, pushed=pushed
         )
 
 
@@ -563,12 +566,14 @@ def _write_queue(
     given_to: dict[_Class, list[_Given]],
     now: Any,
     token_update: hotpath.TokenUpdateWrite | None = None,
-) -> None:
+) -> list[int]:
     """The commands, then their queue rows: the classes that get the same commands with the same
     notes share one INSERT ... SELECT (each of their members times each command). Listed
     enrollments that all get every command (the first commands of a new enrollment) have the
     commands and their queue rows written by one statement (with `token_update`, the first
-    TokenUpdate's channel and log row too)."""
+    TokenUpdate's channel and log row too, and its push outbox row: then the channel's id is
+    returned, else nothing)."""
+    pushed: list[int] = []
     deliveries: dict[tuple[_Given, ...], list[_Class]] = {}
     for kind, received in given_to.items():
         deliveries.setdefault(tuple(received), []).append(kind)
@@ -583,14 +588,19 @@ def _write_queue(
         assert isinstance(targets, _Listed)  # noqa: S101 (for the type checker)
         ((given, kinds),) = deliveries.items()
         ids = [pk for kind in kinds for pk in targets.ids[kind]]
+        outbox = None
+        if token_update is not None:
+            outbox = hooks.first_push(token_update.enrollment.pk, hotpath.WRITTEN_CHANNEL)
         written_pairs = [
             (
                 given,
                 hotpath.insert_commands_and_queue(
-                    new_commands, list(dict.fromkeys(ids)), now, token_update
+                    new_commands, list(dict.fromkeys(ids)), now, token_update, outbox
                 ),
             )
         ]
+        if outbox is not None and outbox.ran and token_update is not None:
+            pushed.append(token_update.enrollment.pk)
     else:
         if token_update is not None:
             token_update.save()
@@ -615,6 +625,7 @@ def _write_queue(
         if count != command.target_count:  # a listed enrollment was deleted meanwhile
             command.target_count = count
             command.save(update_fields=["target_count"])
+    return pushed
 
 
 def _insert_queue_rows(

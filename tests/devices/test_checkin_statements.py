@@ -68,12 +68,14 @@ def test_first_token_update_writes_the_channel_commands_and_queue_in_few_stateme
     assert 'INSERT INTO "devices_command"' not in inserts
     assert 'INSERT INTO "devices_queuedcommand"' not in inserts
     assert not [s for s in statements if s.startswith('UPDATE "devices_enrollment"')]
+    assert 'INSERT INTO "apns_pendingpush"' not in inserts
     (written,) = [s for s in statements if s.startswith("WITH u AS (UPDATE")]
     assert 'INSERT INTO "devices_command"' in written
+    assert 'INSERT INTO "apns_pendingpush"' in written
     # The savepoint, the channel read, the assigned profiles, the channel with its log,
-    # commands and queue, the push, the check-in's release: the first commands take no
-    # savepoint of their own (should they fail, the check-in is done again with one).
-    assert len(statements) == 6, statements
+    # commands, queue and push, the check-in's release: the first commands take no savepoint
+    # of their own (should they fail, the check-in is done again with one).
+    assert len(statements) == 5, statements
     assert sum(s.startswith("SAVEPOINT") for s in statements) == 1, statements
     assert sum(s.startswith("RELEASE SAVEPOINT") for s in statements) == 1, statements
 
@@ -113,12 +115,12 @@ def test_a_later_token_update_logs_and_queues_nothing_new(make_device: MakeDevic
 
 
 @pytest.mark.django_db(transaction=True)
-def test_first_token_update_outside_a_test_transaction_is_four_statements(
+def test_first_token_update_outside_a_test_transaction_is_three_statements(
     make_device: MakeDevice, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """As in production, the check-in's transaction the outermost: between its BEGIN and
-    COMMIT, the channel read, the assigned profiles, the channel with its log, commands and
-    queue, the push's outbox row. No SAVEPOINT: the first commands take none (should they
+    COMMIT, the channel read, the assigned profiles, then the channel with its log, commands,
+    queue and the push's outbox row. No SAVEPOINT: the first commands take none (should they
     fail, the check-in is done again, `checkin._checkin_once`). The push is asked for once the
     transaction has committed."""
     from apns import services as apns_services
@@ -137,11 +139,11 @@ def test_first_token_update_outside_a_test_transaction_is_four_statements(
     assert statements[0] == "BEGIN", statements
     committed = statements.index("COMMIT")
     written = statements[1:committed]
-    assert len(written) == 4, written
+    assert len(written) == 3, written
     assert written[0].startswith("SELECT") and written[0].endswith("FOR UPDATE OF e")
     assert '"profiles_profile"' in written[1]
     assert written[2].startswith("WITH u AS (UPDATE")
-    assert written[3].startswith('INSERT INTO "apns_pendingpush"')
+    assert 'INSERT INTO "apns_pendingpush"' in written[2]
     assert not [s for s in statements if "SAVEPOINT" in s], statements
     assert drains == [True]  # after the commit, once
     enrollment = Enrollment.objects.get(pk=device_channel(device))
