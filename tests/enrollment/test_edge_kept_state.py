@@ -1,8 +1,7 @@
-"""Review of b75a667..0938906 (the cheaper enrollment requests): defects reproduced, not fixed.
-
-Each test states what should hold and is marked xfail(strict=True) with the reason it does not:
-once the defect is fixed the test passes, and strict xfail makes that a failure to notice.
-"""
+"""What the cheaper enrollment requests must not give up: the kept MachineInfo values stay
+about the size of their bodies, a profile POST that failed after its commit is answered as
+Django answers it, and a view middleware's change to a kept URL match never reaches the next
+request."""
 
 from __future__ import annotations
 
@@ -51,29 +50,25 @@ def _kept_bytes(values: dict[str, Any]) -> int:
     return total
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "machine_info._READ is bounded by its number of entries only (1024, as _VERIFIED), not "
-        "by what they hold: a signed body of at most 8 kB (any self-signed one when no Apple "
-        "device CA is set, the first POST being unauthenticated) keeps a dictionary ~6x its "
-        "size (7.7 kB -> 47 kB: 650 keys), ~48 MB per process once 1024 are sent, where "
-        "_VERIFIED's comment promises ~10 MB"
-    ),
-)
-def test_the_kept_property_lists_stay_within_the_bound_of_the_bodies_they_come_from(
+def test_only_machine_infos_of_a_few_keys_are_kept(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(machine_info, "_VERIFIED", OrderedDict())
     monkeypatch.setattr(machine_info, "_READ", OrderedDict())
     body, content = _crafted_body(flow.throwaway_apple_identity())
-    parse_machine_info(body)  # no trusted roots: what an account-driven server without them does
-    kept = machine_info._READ[content]
-    per_entry = _kept_bytes(kept)
-    # The bound the cache's comment refers to: _VERIFIED_MAX bodies of _VERIFIED_MAX_BODY bytes.
-    assert per_entry * machine_info._VERIFIED_MAX <= (
-        machine_info._VERIFIED_MAX * machine_info._VERIFIED_MAX_BODY
-    ), f"{len(body)} bytes of body keep {per_entry} bytes ({len(kept)} keys)"
+    info = parse_machine_info(body)  # no trusted roots: an account-driven server without them
+    assert len(info.values) > machine_info._READ_MAX_KEYS
+    assert content not in machine_info._READ  # read every time, never kept
+    # A real MachineInfo's handful of keys is kept, and stays about the size of its body.
+    device = flow.throwaway_apple_identity()
+    real = {"PRODUCT": "iPhone17,2", "VERSION": "22C152", "UDID": "0" * 40, "SERIAL": "F2LX"}
+    real_content = plistlib.dumps(real)
+    parse_machine_info(
+        cms.sign_attached(real_content, certificate=device.certificate, key=device.key, chain=[])
+    )
+    kept = machine_info._READ[real_content]
+    assert kept == real
+    assert _kept_bytes(kept) <= machine_info._VERIFIED_MAX_BODY
 
 
 # --- 2. The profile POST answered at the edge (mdm_server/edge.py) ------------------------------
@@ -105,16 +100,6 @@ def _failing_once(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 
 @pytestmark_db
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "edge.Edge.answer hands to Django any request that raised in its try block, also after "
-        "the profile POST's view committed (a process_response, log_response, request.close, or "
-        "a COMMIT that failed after the server committed): Django runs the view again, finds the "
-        "token used and answers 401 with the challenge, where Django alone answers 500 (503 for "
-        "the COMMIT) and logs the traceback; the failure is logged nowhere"
-    ),
-)
 def test_a_failure_after_the_profile_post_committed_is_answered_as_django_answers_it(
     slug: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -131,7 +116,7 @@ def test_a_failure_after_the_profile_post_committed_is_answered_as_django_answer
     assert status_alone == "500 Internal Server Error"
     # Both tokens were stamped by their first (committed) run.
     assert EnrollmentToken.objects.filter(profile_issued_at__isnull=False).count() == 2
-    assert (status, django_app.calls) == (status_alone, 0)
+    assert (status, django_app.calls) == (status_alone, 1)  # Django's, from its start
 
 
 # --- 3. The edge and the kept resolver matches (mdm_server/device_stack.py, edge.py) -----------
@@ -149,14 +134,6 @@ class KwargsChanging(MiddlewareMixin):
 
 
 @pytestmark_db
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "the edge hands the web sheet stack's process_view the kept match's own kwargs "
-        "(Edge.answer -> FlatStack.run, no _own_copy): what one request's view middleware "
-        "changes there reaches the next request of that path, which Django's path now prevents"
-    ),
-)
 def test_a_view_middleware_s_change_never_reaches_the_next_request_at_the_edge(slug: str) -> None:
     _SEEN.clear()
     middleware = [*settings.MDM_WEB_SHEET_MIDDLEWARE, f"{__name__}.KwargsChanging"]
@@ -169,15 +146,6 @@ def test_a_view_middleware_s_change_never_reaches_the_next_request_at_the_edge(s
 
 
 @pytestmark_db
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "the same hand-over when the profile POST's COMMIT raised after the server committed "
-        "(a connection lost on the reply): its view raised having written, Django runs it again "
-        "and refuses the used token (401) where Django alone answers the 503 of an unreachable "
-        "database; edge.py's premise 'a view that raises has written nothing' does not hold"
-    ),
-)
 def test_a_profile_post_whose_commit_raised_after_committing_is_answered_as_django_answers_it(
     slug: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
