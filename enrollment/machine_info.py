@@ -146,10 +146,15 @@ def _verified(body: bytes, roots: list[x509.Certificate]) -> tuple[bytes, x509.C
 
 # The property list of a verified body, read once too (plistlib cost more than the rest of the
 # second POST's reading: 1 ms of 15 under cProfile): keyed by the verified content (the very
-# bytes object `_VERIFIED` keeps, whose hash Python keeps with it), bounded as `_VERIFIED` is.
+# bytes object `_VERIFIED` keeps, whose hash Python keeps with it), as many as `_VERIFIED`.
 # Only a dictionary whose values cannot change (text, numbers, data: a real MachineInfo's) is
-# kept, and every caller gets its own copy of it, so no caller changes what another reads.
+# kept, and every caller gets its own copy of it, so no caller changes what another reads. A
+# real MachineInfo has about ten keys; one with more than `_READ_MAX_KEYS` is read every time,
+# so that what is kept stays about the size of its body (a binary plist of 8 kB can name 650
+# keys, a dictionary of 47 kB: anyone may send one before signing in, self-signed when no
+# Apple device CA is set).
 _READ: OrderedDict[bytes, dict[str, Any]] = OrderedDict()
+_READ_MAX_KEYS = 32
 _IMMUTABLE = (str, bytes, int, float, bool)
 
 
@@ -162,7 +167,12 @@ def _read(content: bytes, keep: bool) -> Any:
                 _READ.move_to_end(content)
                 return dict(kept)
     values = untrusted.load_plist(content)
-    if keep and isinstance(values, dict) and all(type(v) in _IMMUTABLE for v in values.values()):
+    if (
+        keep
+        and isinstance(values, dict)
+        and len(values) <= _READ_MAX_KEYS
+        and all(type(v) in _IMMUTABLE for v in values.values())
+    ):
         with _verified_lock:
             _READ[content] = dict(values)
             while len(_READ) > _VERIFIED_MAX:

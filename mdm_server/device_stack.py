@@ -142,12 +142,12 @@ class _ShortStack(BaseHandler):
             # A view middleware (the web sheet's CSRF check) is handed the match's kwargs, and
             # may change them as it may a match Django made for the request: each request gets
             # a match of its own, with dictionaries of its own.
-            match = _own_copy(match)
+            match = own_copy(match)
         request.resolver_match = match
         return match
 
 
-def _own_copy(match: ResolverMatch) -> ResolverMatch:
+def own_copy(match: ResolverMatch) -> ResolverMatch:
     """A copy of a kept `match` for one request: the same values, its own dictionaries and
     lists (kwargs, captured_kwargs, extra_kwargs, app_names, namespaces, tried)."""
     copy = ResolverMatch.__new__(ResolverMatch)

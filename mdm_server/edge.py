@@ -5,9 +5,7 @@ nothing: service discovery, SCEP's GetCACaps and GetCACert, the 401 that answers
 sent without a token, the web sheet's sign-in page. Their views cost a few hundredths of a
 millisecond; Django's cycle around them (the request signals sent to every receiver, a
 middleware chain of nested calls, each wrapped for exceptions, the host check parsed again,
-URL resolution, closing the response) cost several times that (bench.enroll_breakdown). The
-profile POST that follows the sign-in writes, in one transaction inside its view, and is
-answered here too (its cycle was a sixth of its CPU).
+URL resolution, closing the response) cost several times that (bench.enroll_breakdown).
 
 `Edge` runs such a request through the very code Django would: the same middleware objects as
 the device's or the web sheet's stack (`mdm_server.device_stack`: MDM_DEVICE_MIDDLEWARE or
@@ -20,9 +18,10 @@ them up on every send (`Receivers`).
 
 Only a view marked `@answerable(when=...)` is run here, and only for requests `when` accepts:
 requests the view answers without changing anything that a second run would not change the same
-way, or whose changes are one transaction the view commits as it answers (the enrollment
-profile's POST), so that handing over to Django a request whose view raised is always safe. Everything else goes to
-Django untouched, and so does every request the edge cannot finish: a middleware that answers
+way, so that handing the request over to Django halfway is always safe. A view that writes is
+never answered here, even in one transaction: a failure after its commit (a process_response, a
+COMMIT whose reply was lost) would be handed to Django, which would run it again and answer
+otherwise than Django alone. Everything else goes to Django untouched, and so does every request the edge cannot finish: a middleware that answers
 before the view (a refused Content-Length, a redirect), a view or middleware that raises (an
 unknown configuration's 404, an unreachable database's 503, a disallowed host), a view that
 needs what its stack does not give (a device path has no session nor user: reading them raises),
@@ -159,6 +158,11 @@ class FlatStack:
         for process_request in self.requests:
             if process_request(request) is not None:
                 return None
+        if self.views:
+            # A kept match is shared by the requests of its path: a view middleware gets this
+            # request's own copy, as on Django's path (`device_stack.own_copy`).
+            match = device_stack.own_copy(match)
+            request.resolver_match = match
         for process_view in self.views:
             if process_view(request, match.func, match.args, match.kwargs) is not None:
                 return None
