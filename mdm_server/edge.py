@@ -21,8 +21,8 @@ requests the view answers without changing anything that a second run would not 
 way, so that handing the request over to Django halfway is always safe. A view that writes is
 never answered here, even in one transaction: a failure after its commit (a process_response, a
 COMMIT whose reply was lost) would be handed to Django, which would run it again and answer
-otherwise than Django alone. Everything else goes to Django untouched, and so does every request the edge cannot finish: a middleware that answers
-before the view (a refused Content-Length, a redirect), a view or middleware that raises (an
+otherwise than Django alone. Everything else goes to Django untouched, and so does every request
+the edge cannot finish: a middleware that answers before the view (a refused Content-Length, a redirect), a view or middleware that raises (an
 unknown configuration's 404, an unreachable database's 503, a disallowed host), a view that
 needs what its stack does not give (a device path has no session nor user: reading them raises),
 a request for HTML on a device path (the console's error pages, with their CSRF cookie, are the
@@ -266,9 +266,9 @@ class Edge:
             own = dict(environ)
             own["wsgi.input"] = io.BytesIO(body)
             request = WSGIRequest(own)
-            # Asked before the cycle begins: a request the edge hands over (the sign-in POST,
-            # PKIOperation) costs no request signals, script prefix or URLconf here on top of
-            # Django's own.
+            # Asked before the cycle begins: a request the edge hands over (the profile POST with
+            # its token, the sign-in POST, PKIOperation) costs no request signals, script prefix
+            # or URLconf here on top of Django's own.
             if not when(request):
                 return None
         except Exception:  # Django answers, and logs, the same request
