@@ -22,12 +22,12 @@ way, so that handing the request over to Django halfway is always safe. A view t
 never answered here, even in one transaction: a failure after its commit (a process_response, a
 COMMIT whose reply was lost) would be handed to Django, which would run it again and answer
 otherwise than Django alone. Everything else goes to Django untouched, and so does every request
-the edge cannot finish: a middleware that answers before the view (a refused Content-Length, a redirect), a view or middleware that raises (an
-unknown configuration's 404, an unreachable database's 503, a disallowed host), a view that
-needs what its stack does not give (a device path has no session nor user: reading them raises),
-a request for HTML on a device path (the console's error pages, with their CSRF cookie, are the
-full stack's), a stack with a middleware that is not a `MiddlewareMixin` (its `__call__` could do
-anything). tests/enrollment/test_edge.py compares each answer with Django's, byte for byte.
+the edge cannot finish: a middleware that answers before the view (a refused Content-Length, a
+redirect), a view or middleware that raises (an unknown configuration's 404, an unreachable
+database's 503, a disallowed host), a view that needs what its stack does not give (a device path
+has no session nor user: reading them raises), a request for HTML on a device path (the
+console's error pages, with their CSRF cookie, are the full stack's), a stack with a middleware
+that is not a `MiddlewareMixin` (its `__call__` could do anything). tests/enrollment/test_edge.py compares each answer with Django's, byte for byte.
 
 `MDM_EDGE=false` turns it off.
 """
