@@ -27,7 +27,8 @@ redirect), a view or middleware that raises (an unknown configuration's 404, an 
 database's 503, a disallowed host), a view that needs what its stack does not give (a device path
 has no session nor user: reading them raises), a request for HTML on a device path (the
 console's error pages, with their CSRF cookie, are the full stack's), a stack with a middleware
-that is not a `MiddlewareMixin` (its `__call__` could do anything). tests/enrollment/test_edge.py compares each answer with Django's, byte for byte.
+that is not a `MiddlewareMixin` (its `__call__` could do anything). tests/enrollment/test_edge.py
+compares each answer with Django's, byte for byte.
 
 `MDM_EDGE=false` turns it off.
 """
